@@ -1,0 +1,91 @@
+"""Accounts: one user model for citizens and staff, with the role they act in."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", "网民"
+    HANDLER = "handler", "网络评论员"
+    LEADER = "leader", "分管领导"
+    COUNTY_OFFICE = "county_office", "县网络问政办"
+    CITY_OFFICE = "city_office", "市网络问政办"
+    ADMIN = "admin", "系统管理员"
+
+
+UNIT_ROLES = (Role.HANDLER, Role.LEADER)
+OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE)
+
+
+class WenzhengUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. Unit staff belong to a unit; office staff to a region.
+
+    The role says in which capacity the person acts; every handling action checks it
+    together with the unit or region (wenzheng.handling.actions).
+    """
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="所属单位",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    region = models.ForeignKey(
+        "units.Region",
+        verbose_name="所属县（区）或市",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="office_staff",
+    )
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    objects = WenzhengUserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            # Unit staff have a unit and no region; office staff a region and no unit.
+            models.CheckConstraint(
+                name="user_role_matches_attachment",
+                condition=(
+                    Q(role__in=["handler", "leader"], unit__isnull=False, region__isnull=True)
+                    | Q(role__in=["county_office", "city_office"], unit__isnull=True, region__isnull=False)
+                    | Q(role__in=["citizen", "admin"], unit__isnull=True, region__isnull=True)
+                ),
+                violation_error_message="网络评论员和分管领导须属于一个单位；县、市网络问政办须属于一个县或市；网民和管理员两者都不填。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def is_unit_staff(self) -> bool:
+        return self.role in UNIT_ROLES
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in OFFICE_ROLES
+
+    def oversees(self, county) -> bool:
+        """Whether this office user (or admin) has authority over a county."""
+        if self.role == Role.ADMIN:
+            return True
+        if self.role == Role.COUNTY_OFFICE:
+            return self.region_id == county.pk
+        if self.role == Role.CITY_OFFICE:
+            return self.region_id == county.parent_id
+        return False

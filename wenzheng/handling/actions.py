@@ -1,0 +1,685 @@
+"""Every step of a message's life, and the county office's supervision steps.
+
+One function per step. Each is atomic, locks the message row, checks the actor's role
+and unit and the message's state, changes what it changes and writes its event in the
+same transaction. A step that is not allowed raises `ActionRefused` with a Chinese
+reason and changes nothing. Views, the admin, commands and the API call only these.
+
+Every function takes `at`, the moment the step happened, defaulting to now; imports
+and the demo county pass historical times.
+"""
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
+from wenzheng.eventlog import chain
+from wenzheng.eventlog.models import Event
+from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
+from wenzheng.units.models import Region, Unit
+from wenzheng.workdays import clock
+
+from .models import Category, ExtensionRequest, FollowUp, Message, Reply, SerialCounter, Stage
+
+State = Message.State
+ANONYMOUS_ROLE = "anonymous"
+# Unambiguous letters and digits for tracking codes read over the phone.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """Who is acting as the citizen: a signed-in account, or someone holding the
+    message's tracking code and passcode."""
+
+    user: object = None
+    passcode: str = ""
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def _now(at):
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("action times must be timezone-aware")
+    return at
+
+
+def _role(user) -> str:
+    return user.role if user is not None else ANONYMOUS_ROLE
+
+
+def _require_state(message, *states):
+    if message.state not in states:
+        allowed = "、".join(State(s).label for s in states)
+        raise ActionRefused(
+            "wrong_state",
+            f"留言当前状态为“{message.get_state_display()}”，此操作只能在“{allowed}”状态下进行。",
+        )
+
+
+def _require_text(value, what, *, max_length=None):
+    value = (value or "").strip()
+    if not value:
+        raise ActionRefused("missing_text", f"请填写{what}。")
+    if max_length and len(value) > max_length:
+        raise ActionRefused("text_too_long", f"{what}不能超过{max_length}个字。")
+    return value
+
+
+def _require_citizen(message, who: Citizen):
+    if who.user is not None and who.user.is_authenticated:
+        if message.citizen_id is not None and message.citizen_id == who.user.pk:
+            return who.user
+    elif who.passcode and check_password(who.passcode, message.passcode_hash):
+        return None
+    raise ActionRefused("not_your_message", "只有留言的网民本人可以进行此操作。")
+
+
+def _locked(message) -> Message:
+    """Re-read the message under a row lock: its state may have moved since the
+    caller loaded it."""
+    return (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("category", "region", "unit")
+        .get(pk=message.pk)
+    )
+
+
+def _event(kind, *, at, by, message=None, unit=None, note="", **data):
+    return chain.append(
+        kind=kind,
+        at=at,
+        actor=by,
+        actor_role=_role(by),
+        message=message,
+        unit=unit if unit is not None else (message.unit if message is not None else None),
+        note=note,
+        data=data,
+    )
+
+
+# --- stages and deadlines -----------------------------------------------------------
+
+
+def _open_stages(message, unit, at):
+    """Start the response and reply clocks for `unit` from `at`."""
+    for kind, days in ((Stage.Kind.RESPONSE, message.category.response_days), (Stage.Kind.REPLY, message.category.reply_days)):
+        _open_stage(message, unit, kind, at, days)
+
+
+def _open_stage(message, unit, kind, at, days):
+    due, result = clock.deadline_after(at, days)
+    return Stage.objects.create(
+        message=message, unit=unit, kind=kind, started_at=at, due_at=due, due_warning=result.warning()
+    )
+
+
+def _complete_stage(message, kind, at, outcome=None):
+    stage = Stage.objects.select_for_update().filter(message=message, kind=kind, completed_at__isnull=True).first()
+    if stage is None:
+        return None
+    stage.completed_at = at
+    # Frozen here: a later change of the calendar or the rules never rewrites it.
+    stage.outcome = outcome or (Stage.Outcome.ON_TIME if at < stage.due_at else Stage.Outcome.LATE)
+    stage.save(update_fields=["completed_at", "outcome"])
+    return stage
+
+
+def _next_serial(region, year) -> int:
+    counter, _ = SerialCounter.objects.select_for_update().get_or_create(region=region, year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _new_tracking_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+        if not Message.objects.filter(tracking_code=code).exists():
+            return code
+
+
+# --- the citizen --------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(
+    *,
+    by,
+    category: Category,
+    title: str,
+    body: str,
+    name: str,
+    phone: str,
+    consent_to_publish: bool,
+    unit: Unit | None = None,
+    region: Region | None = None,
+    id_number: str = "",
+    email: str = "",
+    address: str = "",
+    at=None,
+) -> Message:
+    """留言: a citizen (signed in, or `by=None`) leaves a message for a unit, or for the
+    county office to dispatch. The returned message carries `issued_passcode`, shown
+    to the citizen once and stored only hashed."""
+    at = _now(at)
+    if by is not None and by.role != Role.CITIZEN:
+        raise ActionRefused("forbidden_role", "工作人员账号不能以网民身份留言，请使用网民账号或匿名查询码方式。")
+    if unit is not None:
+        if not unit.active or unit.registered_on > clock.local_date(at):
+            raise ActionRefused("unit_inactive", f"“{unit.name}”目前不是实名上网单位，不能接收留言。")
+        if region is not None and region.pk != unit.region_id:
+            raise ActionRefused("unit_outside_region", f"“{unit.name}”不属于{region.name}。")
+        region = unit.region
+    if region is None or region.kind != Region.Kind.COUNTY:
+        raise ActionRefused("no_county", "请选择留言的县（区）或办理单位。")
+    title = _require_text(title, "留言标题", max_length=100)
+    body = _require_text(body, "留言内容", max_length=5000)
+    name = _require_text(name, "姓名", max_length=50)
+    phone = _require_text(phone, "联系电话", max_length=20)
+    if not (phone.replace("-", "").replace(" ", "").isdigit() and 7 <= len(phone.replace("-", "")) <= 20):
+        raise ActionRefused("bad_phone", "联系电话应为7至20位数字。")
+    year = clock.local_date(at).year
+    passcode = f"{secrets.randbelow(10**6):06d}"
+    message = Message.objects.create(
+        region=region,
+        year=year,
+        number=_next_serial(region, year),
+        category=category,
+        unit=unit,
+        title=title,
+        body=body,
+        consent_to_publish=consent_to_publish,
+        citizen=by,
+        citizen_name=name,
+        citizen_phone=phone,
+        citizen_id_number=id_number.strip(),
+        citizen_email=email.strip(),
+        citizen_address=address.strip(),
+        tracking_code=_new_tracking_code(),
+        passcode_hash=make_password(passcode),
+        state=State.DISPATCHED if unit else State.PENDING_DISPATCH,
+        submitted_at=at,
+    )
+    if unit is not None:
+        _open_stages(message, unit, at)
+    _event(Event.Kind.SUBMITTED, at=at, by=by, message=message, serial=message.serial, category=category.code)
+    message.issued_passcode = passcode
+    return message
+
+
+@transaction.atomic
+def follow_up(*, message, who: Citizen, text: str, at=None) -> FollowUp:
+    """追问: the citizen asks more after a reply."""
+    at = _now(at)
+    message = _locked(message)
+    by = _require_citizen(message, who)
+    _require_state(message, *State.answered())
+    text = _require_text(text, "追问内容", max_length=2000)
+    item = FollowUp.objects.create(message=message, text=text, at=at)
+    _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, note=text)
+    return item
+
+
+@transaction.atomic
+def rate(*, message, who: Citizen, rating: str, at=None) -> Message:
+    """满意度评价: once, after a reply."""
+    at = _now(at)
+    message = _locked(message)
+    by = _require_citizen(message, who)
+    _require_state(message, State.REPLIED, State.CLOSED)
+    if rating not in Message.Rating.values:
+        raise ActionRefused("bad_rating", "评价只能是“满意”“基本满意”或“不满意”。")
+    if message.rating:
+        raise ActionRefused("already_rated", "这条留言已经评价过了。")
+    message.rating, message.rated_at = rating, at
+    message.save(update_fields=["rating", "rated_at"])
+    _event(Event.Kind.RATED, at=at, by=by, message=message, rating=rating)
+    return message
+
+
+# --- the county office: dispatch and approvals --------------------------------------
+
+
+@transaction.atomic
+def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
+    """派单/交办: the county office gives a message to a unit; for a message handed
+    back, this is the re-dispatch, and the receiving unit's clock starts afresh."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.PENDING_DISPATCH, State.TRANSFER_REQUESTED)
+    if unit.region_id != message.region_id:
+        raise ActionRefused("unit_outside_region", f"“{unit.name}”不属于{message.region.name}。")
+    if not unit.active:
+        raise ActionRefused("unit_inactive", f"“{unit.name}”已停用，不能接收留言。")
+    previous = message.unit
+    if previous is not None:
+        if unit.pk == previous.pk:
+            raise ActionRefused("same_unit", "退单的留言须交办给另一个单位；如退单理由不成立，请选择“不同意退单”。")
+        note = _require_text(note, "转办说明")
+        for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
+            _complete_stage(message, kind, at, outcome=Stage.Outcome.TRANSFERRED)
+    message.unit = unit
+    message.state = State.DISPATCHED
+    message.save(update_fields=["unit", "state"])
+    _open_stages(message, unit, at)
+    _event(
+        Event.Kind.DISPATCHED,
+        at=at,
+        by=by,
+        message=message,
+        note=note,
+        to_unit=unit.pk,
+        from_unit=previous.pk if previous else None,
+    )
+    return message
+
+
+@transaction.atomic
+def reject_transfer(*, message, by, reason: str, at=None) -> Message:
+    """The county office finds the hand-back unfounded: the unit keeps the message and
+    its deadlines, which never stopped running."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.TRANSFER_REQUESTED)
+    reason = _require_text(reason, "不同意退单的理由")
+    responded = not message.stages.filter(kind=Stage.Kind.RESPONSE, completed_at__isnull=True).exists()
+    message.state = State.RESPONDED if responded else State.DISPATCHED
+    message.save(update_fields=["state"])
+    _event(Event.Kind.TRANSFER_REJECTED, at=at, by=by, message=message, note=reason)
+    return message
+
+
+def _pending_extension(request):
+    request = ExtensionRequest.objects.select_for_update().select_related("stage").get(pk=request.pk)
+    if request.status != ExtensionRequest.Status.PENDING:
+        raise ActionRefused("already_decided", f"该延期申请已{request.get_status_display()}。")
+    return request
+
+
+@transaction.atomic
+def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None) -> ExtensionRequest:
+    """同意延期: the reply deadline moves back by the working days asked for."""
+    at = _now(at)
+    message = _locked(request.message)
+    require_office(by, message.region)
+    request = _pending_extension(request)
+    stage = Stage.objects.select_for_update().get(pk=request.stage_id)
+    if stage.completed_at is not None:
+        raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
+    stage.due_at, result = clock.extend_deadline(stage.due_at, request.days)
+    stage.extension_days += request.days
+    stage.due_warning = result.warning()
+    stage.save(update_fields=["due_at", "extension_days", "due_warning"])
+    request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _event(Event.Kind.EXTENSION_APPROVED, at=at, by=by, message=message, note=note, days=request.days, due_at=stage.due_at)
+    return request
+
+
+@transaction.atomic
+def reject_extension(*, request: ExtensionRequest, by, reason: str, at=None) -> ExtensionRequest:
+    at = _now(at)
+    message = _locked(request.message)
+    require_office(by, message.region)
+    request = _pending_extension(request)
+    reason = _require_text(reason, "不同意延期的理由")
+    request.status, request.decided_by, request.decided_at, request.decision_note = "rejected", by, at, reason
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, note=reason)
+    return request
+
+
+@transaction.atomic
+def approve_long_cycle_closure(*, message, by, note: str = "", at=None) -> Message:
+    """The county or city leadership group agrees: a long-cycle or unsolvable message
+    counts as closed, its explanation having been given."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region, city_allowed=True)
+    _require_state(message, State.CLOSURE_PENDING)
+    message.state, message.closed_at, message.closure_kind = State.CLOSED, at, Message.ClosureKind.LONG_CYCLE
+    message.save(update_fields=["state", "closed_at", "closure_kind"])
+    _event(Event.Kind.LONG_CYCLE_APPROVED, at=at, by=by, message=message, note=note, level=by.role)
+    _event(Event.Kind.CLOSED, at=at, by=by, message=message, closure_kind=message.closure_kind)
+    return message
+
+
+@transaction.atomic
+def reject_long_cycle_closure(*, message, by, reason: str, at=None) -> Message:
+    """Not agreed: the message is reopened (重办) and needs a new reply."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region, city_allowed=True)
+    _require_state(message, State.CLOSURE_PENDING)
+    reason = _require_text(reason, "不同意的理由")
+    _event(Event.Kind.LONG_CYCLE_REJECTED, at=at, by=by, message=message, note=reason)
+    _reopen(message, by=by, at=at, reason=reason)
+    return message
+
+
+@transaction.atomic
+def reopen(*, message, by, reason: str, at=None) -> Message:
+    """重办: a closed message goes back to its unit for a new reply."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.CLOSED)
+    _reopen(message, by=by, at=at, reason=_require_text(reason, "重办理由"))
+    return message
+
+
+def _reopen(message, *, by, at, reason):
+    message.state, message.closed_at, message.closure_kind = State.RESPONDED, None, ""
+    message.save(update_fields=["state", "closed_at", "closure_kind"])
+    stage = _open_stage(message, message.unit, Stage.Kind.REPLY, at, message.category.reply_days)
+    _event(Event.Kind.REOPENED, at=at, by=by, message=message, note=reason, due_at=stage.due_at)
+
+
+# --- the unit -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def respond(*, message, by, note: str = "", at=None) -> Message:
+    """签收/回应: the unit acknowledges the message."""
+    at = _now(at)
+    message = _locked(message)
+    require_unit_staff(by, message.unit)
+    _require_state(message, State.DISPATCHED)
+    _complete_stage(message, Stage.Kind.RESPONSE, at)
+    message.state = State.RESPONDED
+    message.save(update_fields=["state"])
+    _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note=note)
+    return message
+
+
+@transaction.atomic
+def reply(*, message, by, text: str, at=None) -> Reply:
+    """回复: the unit publishes its answer in its own name.
+
+    A reply to a message not yet acknowledged acknowledges it too. Once a message is
+    replied, a further reply (answering a follow-up, say) is added beside the first
+    and leaves the deadlines alone.
+    """
+    at = _now(at)
+    message = _locked(message)
+    require_unit_staff(by, message.unit)
+    _require_state(message, State.DISPATCHED, State.RESPONDED, State.REPLIED, State.CLOSED)
+    text = _require_text(text, "回复内容", max_length=5000)
+    if message.state == State.DISPATCHED:
+        _complete_stage(message, Stage.Kind.RESPONSE, at)
+        _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
+    stage = _complete_stage(message, Stage.Kind.REPLY, at)
+    if message.state in (State.DISPATCHED, State.RESPONDED):
+        message.state = State.REPLIED
+        message.save(update_fields=["state"])
+    item = Reply.objects.create(message=message, unit=message.unit, author=by, text=text, at=at)
+    _event(
+        Event.Kind.REPLIED,
+        at=at,
+        by=by,
+        message=message,
+        reply=item.pk,
+        outcome=stage.outcome if stage else "supplement",
+    )
+    return item
+
+
+@transaction.atomic
+def request_transfer(*, message, by, reason: str, at=None) -> Message:
+    """转办/退单: the unit hands the message back, saying why; the county office
+    re-dispatches it or refuses. The unit's clock keeps running meanwhile."""
+    at = _now(at)
+    message = _locked(message)
+    require_unit_staff(by, message.unit)
+    _require_state(message, State.DISPATCHED, State.RESPONDED)
+    reason = _require_text(reason, "退单理由")
+    message.state = State.TRANSFER_REQUESTED
+    message.save(update_fields=["state"])
+    _event(Event.Kind.TRANSFER_REQUESTED, at=at, by=by, message=message, note=reason)
+    return message
+
+
+@transaction.atomic
+def request_extension(*, message, by, days: int, reason: str, at=None) -> ExtensionRequest:
+    """延期申请: asked before the reply deadline, at most the category's total."""
+    at = _now(at)
+    message = _locked(message)
+    require_unit_staff(by, message.unit)
+    _require_state(message, State.DISPATCHED, State.RESPONDED)
+    reason = _require_text(reason, "延期理由")
+    stage = message.open_stage(Stage.Kind.REPLY)
+    if stage is None or at >= stage.due_at:
+        raise ActionRefused("too_late", "延期须在回复期限届满前申请，期限已过。")
+    if not isinstance(days, int) or days < 1:
+        raise ActionRefused("bad_days", "延期天数应为正整数（工作日）。")
+    limit = message.category.max_extension_days
+    if stage.extension_days + days > limit:
+        left = limit - stage.extension_days
+        raise ActionRefused("too_many_days", f"延期累计不能超过{limit}个工作日，最多还可申请{left}个工作日。")
+    if message.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+        raise ActionRefused("already_pending", "已有一项延期申请待审批。")
+    request = ExtensionRequest.objects.create(
+        message=message, stage=stage, days=days, reason=reason, requested_by=by, requested_at=at
+    )
+    _event(Event.Kind.EXTENSION_REQUESTED, at=at, by=by, message=message, note=reason, days=days)
+    return request
+
+
+@transaction.atomic
+def close(*, message, by, kind: str, note: str = "", at=None) -> Message:
+    """办结, by the category's rule; signed off by the unit's leader.
+
+    建议/咨询 close as answered. 诉求 close as solved, or as explained where it cannot
+    be solved soon. Long-cycle closure needs the leadership group
+    (`request_long_cycle_closure`).
+    """
+    at = _now(at)
+    message = _locked(message)
+    require_unit_staff(by, message.unit, leader_only=True)
+    _require_state(message, State.REPLIED)
+    rule = message.category.closure_rule
+    allowed = {
+        Category.ClosureRule.REPLY: [Message.ClosureKind.ANSWERED],
+        Category.ClosureRule.RESOLVE: [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED],
+    }[rule]
+    if kind not in allowed:
+        names = "、".join(f"“{Message.ClosureKind(k).label}”" for k in allowed)
+        raise ActionRefused("bad_closure_kind", f"{message.category.name}类留言只能按{names}办结。")
+    message.state, message.closed_at, message.closure_kind = State.CLOSED, at, kind
+    message.save(update_fields=["state", "closed_at", "closure_kind"])
+    _event(Event.Kind.CLOSED, at=at, by=by, message=message, note=note, closure_kind=kind)
+    return message
+
+
+@transaction.atomic
+def request_long_cycle_closure(*, message, by, explanation: str, at=None) -> Message:
+    """The problem takes long to solve or cannot be solved: the unit has replied with
+    an explanation and asks the leadership group to count it as closed."""
+    at = _now(at)
+    message = _locked(message)
+    require_unit_staff(by, message.unit, leader_only=True)
+    _require_state(message, State.REPLIED)
+    message.closure_explanation = _require_text(explanation, "长周期办结说明")
+    message.state = State.CLOSURE_PENDING
+    message.save(update_fields=["state", "closure_explanation"])
+    _event(Event.Kind.LONG_CYCLE_REQUESTED, at=at, by=by, message=message, note=message.closure_explanation)
+    return message
+
+
+# --- supervision --------------------------------------------------------------------
+
+
+@transaction.atomic
+def flag_for_supervision(*, message, by, note: str, at=None) -> Message:
+    """督办: the office puts a message under supervision."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region, city_allowed=True)
+    _require_state(message, *State.with_unit())
+    if message.supervised_at is not None:
+        raise ActionRefused("already_supervised", "这条留言已在督办中。")
+    note = _require_text(note, "督办意见")
+    message.supervised_at = at
+    message.save(update_fields=["supervised_at"])
+    _event(Event.Kind.SUPERVISION_FLAGGED, at=at, by=by, message=message, note=note)
+    return message
+
+
+def _unit_messages(unit, messages):
+    messages = list(messages)
+    strays = [m.serial for m in messages if m.unit_id != unit.pk]
+    if strays:
+        raise ActionRefused("message_not_of_unit", f"留言{'、'.join(strays)}不由{unit.name}办理。")
+    return messages
+
+
+@transaction.atomic
+def order_written_explanation(
+    *, unit: Unit, by, reason: str, messages, backlog_deadline: dt.datetime, at=None
+) -> WrittenExplanationOrder:
+    """责成书面说明, with a deadline to sort out and reply to the unanswered messages."""
+    at = _now(at)
+    unit = Unit.objects.select_related("region").get(pk=unit.pk)
+    require_office(by, unit.region)
+    reason = _require_text(reason, "责成事由")
+    messages = _unit_messages(unit, messages)
+    if timezone.is_naive(backlog_deadline) or backlog_deadline <= at:
+        raise ActionRefused("bad_deadline", "限期梳理回复的截止时间必须晚于现在。")
+    order = WrittenExplanationOrder.objects.create(
+        unit=unit, reason=reason, ordered_by=by, ordered_at=at, backlog_deadline=backlog_deadline
+    )
+    order.messages.set(messages)
+    _event(
+        Event.Kind.EXPLANATION_ORDERED,
+        at=at,
+        by=by,
+        unit=unit,
+        note=reason,
+        order=order.pk,
+        messages=[m.serial for m in messages],
+        backlog_deadline=backlog_deadline,
+    )
+    return order
+
+
+@transaction.atomic
+def record_explanation(*, order: WrittenExplanationOrder, by, text: str, at=None) -> WrittenExplanationOrder:
+    """The written explanation has come in: recorded by the office, or submitted by
+    the unit's own leader."""
+    at = _now(at)
+    order = WrittenExplanationOrder.objects.select_for_update().select_related("unit__region").get(pk=order.pk)
+    if by is not None and by.role == Role.LEADER:
+        require_unit_staff(by, order.unit, leader_only=True)
+    else:
+        require_office(by, order.unit.region)
+    if order.explanation_received_at is not None:
+        raise ActionRefused("already_recorded", "该书面说明已经录入。")
+    order.explanation = _require_text(text, "书面说明内容")
+    order.explanation_received_at = at
+    order.save(update_fields=["explanation", "explanation_received_at"])
+    _event(Event.Kind.EXPLANATION_RECORDED, at=at, by=by, unit=order.unit, order=order.pk)
+    return order
+
+
+@transaction.atomic
+def record_finding(
+    *,
+    unit: Unit,
+    by,
+    summary: str,
+    found_on: dt.date,
+    source: str = SupervisionFinding.Source.COUNTY_CHECK,
+    adverse: bool = True,
+    written_criticism: bool = False,
+    message=None,
+    at=None,
+) -> SupervisionFinding:
+    """督查结果: from the county's irregular checks, or a city bulletin's finding."""
+    at = _now(at)
+    unit = Unit.objects.select_related("region").get(pk=unit.pk)
+    require_office(by, unit.region, city_allowed=True)
+    if source not in SupervisionFinding.Source.values:
+        raise ActionRefused("bad_source", "督查结果的来源只能是县督查或市季度通报。")
+    if message is not None:
+        _unit_messages(unit, [message])
+    if found_on > clock.local_date(at):
+        raise ActionRefused("future_date", "督查日期不能晚于今天。")
+    finding = SupervisionFinding.objects.create(
+        unit=unit,
+        message=message,
+        source=source,
+        adverse=adverse,
+        written_criticism=written_criticism,
+        summary=_require_text(summary, "督查结果"),
+        found_on=found_on,
+        recorded_by=by,
+        recorded_at=at,
+    )
+    _event(
+        Event.Kind.FINDING_RECORDED,
+        at=at,
+        by=by,
+        unit=unit,
+        message=message,
+        note=finding.summary,
+        finding=finding.pk,
+        adverse=adverse,
+        written_criticism=written_criticism,
+        source=source,
+    )
+    return finding
+
+
+@transaction.atomic
+def publish_exposure(*, unit: Unit, by, title: str, body: str, outlet: str, message=None, at=None) -> Exposure:
+    """曝光: through county and city media."""
+    at = _now(at)
+    unit = Unit.objects.select_related("region").get(pk=unit.pk)
+    require_office(by, unit.region, city_allowed=True)
+    if message is not None:
+        _unit_messages(unit, [message])
+    exposure = Exposure.objects.create(
+        unit=unit,
+        message=message,
+        title=_require_text(title, "曝光标题", max_length=100),
+        body=_require_text(body, "曝光内容"),
+        outlet=_require_text(outlet, "发布媒体", max_length=100),
+        published_by=by,
+        published_at=at,
+    )
+    _event(Event.Kind.EXPOSURE_PUBLISHED, at=at, by=by, unit=unit, message=message, note=title, exposure=exposure.pk)
+    return exposure
+
+
+@transaction.atomic
+def refer_for_accountability(
+    *, unit: Unit, by, person: str, reason: str, referred_to: str, message=None, at=None
+) -> AccountabilityReferral:
+    """追究责任: facts misreported or mishandled with serious consequences."""
+    at = _now(at)
+    unit = Unit.objects.select_related("region").get(pk=unit.pk)
+    require_office(by, unit.region)
+    if message is not None:
+        _unit_messages(unit, [message])
+    referral = AccountabilityReferral.objects.create(
+        unit=unit,
+        message=message,
+        person=_require_text(person, "责任人", max_length=50),
+        reason=_require_text(reason, "追责事由"),
+        referred_to=_require_text(referred_to, "移送机关", max_length=100),
+        referred_by=by,
+        referred_at=at,
+    )
+    _event(Event.Kind.ACCOUNTABILITY_REFERRED, at=at, by=by, unit=unit, message=message, note=reason, referral=referral.pk)
+    return referral

@@ -1,0 +1,328 @@
+"""Messages (留言) and everything that hangs off them while they are handled.
+
+Nothing here changes a message's state: wenzheng.handling.actions does, one named,
+atomic function per step, each writing its event in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+
+class Category(models.Model):
+    """A message category with its deadline rule and its closure rule.
+
+    Categories are data so a county can add 投诉 or 求助; the three seeded ones
+    (咨询, 建议, 诉求) are those counted in the bulletin.
+    """
+
+    class ClosureRule(models.TextChoices):
+        # 建议类、咨询类: replied within the limit, and the explanation is clear.
+        REPLY = "reply", "在规定时间内回复且解释说明清楚即办结"
+        # 诉求类: solved promptly where it can be; otherwise a prompt reply explaining why.
+        RESOLVE = "resolve", "能解决的及时解决，不能近期解决的及时答复解释"
+
+    code = models.SlugField("代码", max_length=20, unique=True)
+    name = models.CharField("名称", max_length=10, unique=True)
+    closure_rule = models.CharField("办结标准", max_length=10, choices=ClosureRule.choices)
+    counted_in_bulletin = models.BooleanField("计入通报分类统计", default=True)
+    response_days = models.PositiveSmallIntegerField("回应时限（工作日）", default=1)
+    reply_days = models.PositiveSmallIntegerField("回复时限（工作日）", default=5)
+    max_extension_days = models.PositiveSmallIntegerField("延期累计上限（工作日）", default=15)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "留言类别与办理时限"
+        verbose_name_plural = "留言类别与办理时限"
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="category_limits_positive",
+                condition=Q(response_days__gte=1, reply_days__gte=1),
+                violation_error_message="回应和回复时限至少为1个工作日。",
+            ),
+            models.CheckConstraint(
+                name="category_response_before_reply",
+                condition=Q(response_days__lte=models.F("reply_days")),
+                violation_error_message="回应时限不能长于回复时限。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SerialCounter(models.Model):
+    """The last serial number handed out in a county's year.
+
+    Submitting locks this row, so numbers come out in order with no duplicates; the
+    number is taken in the same transaction as the message, so a failed submission
+    rolls its number back and leaves no gap.
+    """
+
+    region = models.ForeignKey("units.Region", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="serial_counter_once")]
+
+
+class MessageQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What a signed-in user may open. Everything that shows a message goes
+        through here: strangers get a 404, never a peek."""
+        from wenzheng.accounts.models import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.role == Role.ADMIN or user.is_superuser:
+            return self
+        if user.role in (Role.HANDLER, Role.LEADER):
+            return self.filter(unit_id=user.unit_id)
+        if user.role == Role.COUNTY_OFFICE:
+            return self.filter(region_id=user.region_id)
+        if user.role == Role.CITY_OFFICE:
+            return self.filter(region__parent_id=user.region_id)
+        return self.filter(citizen=user)
+
+    def published(self):
+        """Shown on public pages: the citizen consented and a unit has replied."""
+        return self.filter(consent_to_publish=True, state__in=Message.State.answered())
+
+    def for_unit(self, unit):
+        return self.filter(unit=unit)
+
+    def received_between(self, start, end):
+        """Submitted in [start, end)."""
+        return self.filter(submitted_at__gte=start, submitted_at__lt=end)
+
+    def overdue(self, *, at):
+        """Messages with a stage past its deadline and still open at `at`."""
+        late = Stage.objects.filter(message=OuterRef("pk"), completed_at__isnull=True, due_at__lte=at)
+        return self.filter(Exists(late))
+
+
+class Message(models.Model):
+    class State(models.TextChoices):
+        PENDING_DISPATCH = "pending_dispatch", "待交办"
+        DISPATCHED = "dispatched", "待签收"
+        RESPONDED = "responded", "办理中"
+        TRANSFER_REQUESTED = "transfer_requested", "退单待审核"
+        REPLIED = "replied", "已回复"
+        CLOSURE_PENDING = "closure_pending", "长周期办结待审批"
+        CLOSED = "closed", "已办结"
+
+        @classmethod
+        def answered(cls):
+            return [cls.REPLIED, cls.CLOSURE_PENDING, cls.CLOSED]
+
+        @classmethod
+        def with_unit(cls):
+            return [cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED, cls.REPLIED, cls.CLOSURE_PENDING]
+
+    class ClosureKind(models.TextChoices):
+        ANSWERED = "answered", "已答复（咨询、建议类）"
+        SOLVED = "solved", "已解决"
+        EXPLAINED = "explained", "暂不能解决，已答复解释"
+        LONG_CYCLE = "long_cycle", "解决周期长或解决不了，经领导小组同意"
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", "满意"
+        BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
+        DISSATISFIED = "dissatisfied", "不满意"
+
+    region = models.ForeignKey(
+        "units.Region", verbose_name="县（区）", on_delete=models.PROTECT, related_name="messages"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    number = models.PositiveIntegerField("年度序号")
+    category = models.ForeignKey(Category, verbose_name="类别", on_delete=models.PROTECT, related_name="messages")
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name="办理单位",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("内容")
+    consent_to_publish = models.BooleanField("同意公开留言内容", default=False)
+
+    # The citizen's identity and contact: private, never on a public page.
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="网民账号",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    citizen_name = models.CharField("姓名", max_length=50)
+    citizen_phone = models.CharField("联系电话", max_length=20)
+    citizen_id_number = models.CharField("身份证号", max_length=18, blank=True)
+    citizen_email = models.EmailField("电子邮箱", blank=True)
+    citizen_address = models.CharField("联系地址", max_length=200, blank=True)
+    tracking_code = models.CharField("查询码", max_length=12, unique=True)
+    passcode_hash = models.CharField("查询密码", max_length=128)
+
+    state = models.CharField("状态", max_length=20, choices=State.choices)
+    submitted_at = models.DateTimeField("留言时间")
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closure_kind = models.CharField("办结方式", max_length=12, choices=ClosureKind.choices, blank=True)
+    closure_explanation = models.TextField("长周期办结说明", blank=True)
+    rating = models.CharField("网民评价", max_length=20, choices=Rating.choices, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    supervised_at = models.DateTimeField("督办时间", null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "留言"
+        verbose_name_plural = "留言"
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "number"], name="message_serial_unique"),
+            models.CheckConstraint(
+                name="message_unit_matches_state",
+                condition=Q(state="pending_dispatch", unit__isnull=True)
+                | (~Q(state="pending_dispatch") & Q(unit__isnull=False)),
+                violation_error_message="待交办的留言没有办理单位，其他状态必须有。",
+            ),
+            models.CheckConstraint(
+                name="message_closed_has_time_and_kind",
+                condition=(Q(state="closed", closed_at__isnull=False) & ~Q(closure_kind=""))
+                | (~Q(state="closed") & Q(closed_at__isnull=True, closure_kind="")),
+                violation_error_message="已办结的留言必须有办结时间和办结方式。",
+            ),
+        ]
+        indexes = [
+            # The unit inbox: a unit's messages in a given state.
+            models.Index(fields=["unit", "state"], name="message_unit_state"),
+            # Period statistics: messages received in a county between two instants.
+            models.Index(fields=["region", "submitted_at"], name="message_region_submitted"),
+            # The county office's dispatch queue.
+            models.Index(fields=["state", "submitted_at"], name="message_state_submitted"),
+        ]
+
+    def __str__(self):
+        return f"{self.serial} {self.title}"
+
+    @property
+    def serial(self) -> str:
+        """The public number, e.g. 2026-000046."""
+        return f"{self.year}-{self.number:06d}"
+
+    def open_stage(self, kind):
+        return self.stages.filter(kind=kind, completed_at__isnull=True).first()
+
+
+class Stage(models.Model):
+    """One timed obligation of one unit: to respond, or to reply, by a deadline.
+
+    A transfer closes the old unit's open stages (outcome "transferred", not counted
+    against it) and opens new ones for the receiving unit; a reopening opens a new
+    reply stage. The outcome is frozen when the stage completes.
+    """
+
+    class Kind(models.TextChoices):
+        RESPONSE = "response", "回应"
+        REPLY = "reply", "回复"
+
+    class Outcome(models.TextChoices):
+        ON_TIME = "on_time", "按时"
+        LATE = "late", "超期"
+        TRANSFERRED = "transferred", "已转办"
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="stages")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="stages")
+    kind = models.CharField("环节", max_length=10, choices=Kind.choices)
+    started_at = models.DateTimeField("起算时间")
+    due_at = models.DateTimeField("期限")
+    due_warning = models.CharField("期限提示", max_length=200, blank=True)
+    extension_days = models.PositiveSmallIntegerField("已延期（工作日）", default=0)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = "办理时限"
+        verbose_name_plural = "办理时限"
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "kind"],
+                condition=Q(completed_at__isnull=True),
+                name="stage_one_open_per_kind",
+            ),
+            models.CheckConstraint(
+                name="stage_outcome_iff_completed",
+                condition=Q(completed_at__isnull=True, outcome="") | (Q(completed_at__isnull=False) & ~Q(outcome="")),
+            ),
+        ]
+        indexes = [
+            # Inbox ordering and overdue lists: open stages by deadline.
+            models.Index(fields=["unit", "completed_at", "due_at"], name="stage_unit_open_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.message.serial} {self.get_kind_display()} {self.unit}"
+
+
+class Reply(models.Model):
+    """A unit's published answer, shown under the unit's name."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="replies")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("回复内容")
+    at = models.DateTimeField("回复时间")
+
+    class Meta:
+        verbose_name = "回复"
+        verbose_name_plural = "回复"
+        ordering = ["at", "pk"]
+
+
+class FollowUp(models.Model):
+    """The citizen's follow-up question (追问) after a reply."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="follow_ups")
+    text = models.TextField("追问内容")
+    at = models.DateTimeField("追问时间")
+
+    class Meta:
+        verbose_name = "追问"
+        verbose_name_plural = "追问"
+        ordering = ["at", "pk"]
+
+
+class ExtensionRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已同意"
+        REJECTED = "rejected", "未同意"
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="extension_requests")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="extension_requests")
+    days = models.PositiveSmallIntegerField("申请延期（工作日）")
+    reason = models.TextField("理由")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message"], condition=Q(status="pending"), name="extension_one_pending_per_message"
+            ),
+            models.CheckConstraint(name="extension_days_positive", condition=Q(days__gte=1)),
+        ]

@@ -1,0 +1,99 @@
+"""The quarterly figures (回复率, 办结率) and the summary sentence that publishes them.
+
+Definitions from the seed: 回复率 = messages replied ÷ messages received in the
+period; 办结率 = messages closed ÷ messages received. Each message received in the
+period counts as replied or closed if it was so at the cut-off moment, so a report
+for a past quarter reads the same whenever it is run.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+
+from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import Category, Message, Reply
+from wenzheng.units.models import Unit
+from wenzheng.workdays.clock import local_date
+
+from .periods import Period
+
+
+def percent(part: int, whole: int) -> str:
+    """One decimal, half up, a trailing ".0" dropped: 45/46 → "97.8%", 46/46 → "100%"."""
+    if whole == 0:
+        raise ValueError("a rate over no messages is undefined")
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{value:f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: Period
+    cutoff: dt.datetime
+    new_units: int
+    total_units: int
+    received: int
+    by_category: list[tuple[str, int]]
+    replied: int
+    closed: int
+
+    @property
+    def in_progress(self) -> int:
+        return self.received - self.closed
+
+    @property
+    def reply_rate(self) -> str | None:
+        return percent(self.replied, self.received) if self.received else None
+
+    @property
+    def closure_rate(self) -> str | None:
+        return percent(self.closed, self.received) if self.received else None
+
+    def summary(self) -> str:
+        """The seed's sentence, word for word in form."""
+        units = f"新增{self.new_units}个实名上网单位,实名上网单位总数达{self.total_units}个。"
+        if not self.received:
+            return units + "本期未收到网民留言。"
+        breakdown = "、".join(f"{name}类{n}条" for name, n in self.by_category)
+        return (
+            f"{units}共收到网民留言总数{self.received}条(其中,{breakdown}),"
+            f"回复网民留言{self.replied}条,回复率{self.reply_rate}。"
+            f"办结网民留言{self.closed}条,正在办理{self.in_progress}条,办结率为{self.closure_rate}。"
+        )
+
+
+def compute(region, period: Period, *, now: dt.datetime) -> Figures:
+    cutoff = period.cutoff(now)
+    units = Unit.objects.in_region(region)
+    messages = Message.objects.received_between(period.start, period.end)
+    messages = messages.filter(region__parent=region) if region.kind == "city" else messages.filter(region=region)
+    last_closure_event = (
+        Event.objects.filter(message=OuterRef("pk"), kind__in=[Event.Kind.CLOSED, Event.Kind.REOPENED], at__lt=cutoff)
+        .order_by("-at", "-seq")
+        .values("kind")[:1]
+    )
+    replied = Reply.objects.filter(message=OuterRef("pk"), at__lt=cutoff)
+    totals = messages.annotate(last_closure=Subquery(last_closure_event)).aggregate(
+        received=Count("pk"),
+        replied=Count("pk", filter=Q(Exists(replied))),
+        closed=Count("pk", filter=Q(last_closure=Event.Kind.CLOSED)),
+    )
+    per_category = dict(messages.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
+    by_category = [
+        (c.name, per_category.get(c.pk, 0))
+        for c in Category.objects.all()
+        if c.counted_in_bulletin or per_category.get(c.pk)
+    ]
+    return Figures(
+        period=period,
+        cutoff=cutoff,
+        new_units=units.filter(registered_on__gte=period.first_day, registered_on__lte=period.last_day).count(),
+        total_units=units.registered_by(min(period.last_day, local_date(cutoff - dt.timedelta(microseconds=1)))).count(),
+        received=totals["received"],
+        by_category=by_category,
+        replied=totals["replied"],
+        closed=totals["closed"],
+    )

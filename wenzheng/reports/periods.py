@@ -1,0 +1,66 @@
+"""Reporting periods: a quarter, a year, a month, or a custom range of dates.
+
+A period is a span of local dates; as instants it runs from 00:00 of its first day to
+00:00 after its last day in the county's zone, start included, end excluded.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from wenzheng.workdays.clock import local_midnight
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
+YEAR = re.compile(r"^(\d{4})$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+class BadPeriod(ValueError):
+    """Raised with a Chinese message that says what a valid period looks like."""
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: dt.date
+    last_day: dt.date
+    label: str
+
+    @property
+    def start(self) -> dt.datetime:
+        return local_midnight(self.first_day)
+
+    @property
+    def end(self) -> dt.datetime:
+        return local_midnight(self.last_day + dt.timedelta(days=1))
+
+    def cutoff(self, now: dt.datetime) -> dt.datetime:
+        """The moment figures are counted at: the period's end, or now if earlier."""
+        return min(self.end, now)
+
+
+def parse(text: str) -> Period:
+    text = (text or "").strip()
+    if m := QUARTER.match(text):
+        year, q = int(m[1]), int(m[2])
+        first = dt.date(year, 3 * q - 2, 1)
+        last = (dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)) - dt.timedelta(days=1)
+        return Period(first, last, f"{year}年第{'一二三四'[q - 1]}季度")
+    if m := YEAR.match(text):
+        year = int(m[1])
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年")
+    if m := MONTH.match(text):
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            raise BadPeriod(f"月份“{month}”不存在。")
+        nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+        return Period(dt.date(year, month, 1), nxt - dt.timedelta(days=1), f"{year}年{month}月")
+    if m := RANGE.match(text):
+        try:
+            first, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+        except ValueError as e:
+            raise BadPeriod(f"日期不存在：{e}") from None
+        if last < first:
+            raise BadPeriod("结束日期不能早于开始日期。")
+        return Period(first, last, f"{first:%Y年%m月%d日}至{last:%Y年%m月%d日}")
+    raise BadPeriod(f"无法识别的统计期间“{text}”。可用格式：2026Q1（季度）、2026（年度）、2026-03（月份）、2026-01-01..2026-03-31（自定义）。")

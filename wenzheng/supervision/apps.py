@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "wenzheng.supervision"
+    verbose_name = "督查督办"

@@ -1,0 +1,122 @@
+"""The county's supervision records: written-explanation orders with their backlog
+deadlines, supervision findings (督查), exposures (曝光) and accountability referrals.
+
+Written by wenzheng.handling.actions only, each with its event.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+
+class WrittenExplanationOrder(models.Model):
+    """责成书面说明: the unit explains in writing and clears its backlog by a deadline."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="explanation_orders")
+    reason = models.TextField("事由")
+    messages = models.ManyToManyField("handling.Message", verbose_name="涉及留言", related_name="explanation_orders")
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField("责成时间")
+    backlog_deadline = models.DateTimeField("限期梳理回复截止")
+    explanation = models.TextField("书面说明", blank=True)
+    explanation_received_at = models.DateTimeField("收到说明时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "书面说明"
+        verbose_name_plural = "书面说明"
+        ordering = ["-ordered_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="order_deadline_after_order",
+                condition=Q(backlog_deadline__gt=models.F("ordered_at")),
+                violation_error_message="限期梳理回复的截止时间必须晚于责成时间。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} 书面说明（{self.ordered_at:%Y-%m-%d}）"
+
+    def backlog_cleared_in_time(self, *, at) -> bool | None:
+        """True if every message concerned was replied by the deadline; False once the
+        deadline has passed with one still unanswered; None while it is still open."""
+        from wenzheng.handling.models import Reply
+
+        replied = Reply.objects.filter(message=OuterRef("pk"), unit=self.unit, at__lte=self.backlog_deadline)
+        late = self.messages.exclude(Exists(replied))
+        if not late.exists():
+            return True
+        if at < self.backlog_deadline:
+            return None
+        return False
+
+
+class SupervisionFinding(models.Model):
+    """A result of a supervision check (督查), the county's or a bulletin's."""
+
+    class Source(models.TextChoices):
+        COUNTY_CHECK = "county_check", "县领导小组、网管部门督查"
+        CITY_BULLETIN = "city_bulletin", "市季度通报"
+
+    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="findings")
+    message = models.ForeignKey(
+        "handling.Message", verbose_name="涉及留言", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    adverse = models.BooleanField("问题（扣分）", default=True)
+    written_criticism = models.BooleanField("书面通报批评", default=False)
+    summary = models.TextField("督查结果")
+    found_on = models.DateField("督查日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("录入时间")
+
+    class Meta:
+        verbose_name = "督查结果"
+        verbose_name_plural = "督查结果"
+        ordering = ["-found_on"]
+
+    def __str__(self):
+        return f"{self.unit} {self.found_on}"
+
+
+class Exposure(models.Model):
+    """曝光: a public report of a unit's failings, in county and city media."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="exposures")
+    message = models.ForeignKey(
+        "handling.Message", verbose_name="涉及留言", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField("标题", max_length=100)
+    body = models.TextField("内容")
+    outlet = models.CharField("发布媒体", max_length=100)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField("曝光时间")
+
+    class Meta:
+        verbose_name = "曝光"
+        verbose_name_plural = "曝光"
+        ordering = ["-published_at"]
+
+    def __str__(self):
+        return self.title
+
+
+class AccountabilityReferral(models.Model):
+    """追究责任: facts misreported or mishandled with serious consequences."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="referrals")
+    message = models.ForeignKey(
+        "handling.Message", verbose_name="涉及留言", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    person = models.CharField("责任人", max_length=50)
+    reason = models.TextField("事由")
+    referred_to = models.CharField("移送机关", max_length=100)
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referred_at = models.DateTimeField("移送时间")
+
+    class Meta:
+        verbose_name = "追究责任"
+        verbose_name_plural = "追究责任"
+        ordering = ["-referred_at"]
+
+    def __str__(self):
+        return f"{self.unit} {self.person}"

@@ -1,0 +1,169 @@
+"""Regions (city → counties), real-name units, and their yearly roster filings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Region(models.Model):
+    """A city (市) or one of its counties (县). A county is what runs the zone."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "市"
+        COUNTY = "county", "县（区）"
+
+    name = models.CharField("名称", max_length=50)
+    code = models.SlugField("代码", max_length=20, unique=True, help_text="用于编号与网址，如 luocheng")
+    kind = models.CharField("级别", max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = "行政区域"
+        verbose_name_plural = "行政区域"
+        ordering = ["kind", "name"]
+        constraints = [
+            # A county belongs to a city; a city stands at the top.
+            models.CheckConstraint(
+                name="region_county_has_city",
+                condition=Q(kind="city", parent__isnull=True) | Q(kind="county", parent__isnull=False),
+                violation_error_message="县（区）必须有上级市，市不能有上级。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def registered_by(self, day):
+        """Units registered on or before `day` and not yet deactivated on it."""
+        return self.filter(registered_on__lte=day).filter(
+            Q(deactivated_on__isnull=True) | Q(deactivated_on__gt=day)
+        )
+
+    def in_region(self, region):
+        if region.kind == Region.Kind.CITY:
+            return self.filter(region__parent=region)
+        return self.filter(region=region)
+
+
+class Unit(models.Model):
+    """A real-name registered unit (实名上网单位): a township or a department."""
+
+    class Kind(models.TextChoices):
+        TOWNSHIP = "township", "乡镇"
+        DEPARTMENT = "department", "部门"
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name="所属县（区）",
+        on_delete=models.PROTECT,
+        related_name="units",
+        limit_choices_to={"kind": Region.Kind.COUNTY},
+    )
+    name = models.CharField("单位名称", max_length=60)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    registered_on = models.DateField("实名上网日期")
+    deactivated_on = models.DateField("停用日期", null=True, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "实名上网单位"
+        verbose_name_plural = "实名上网单位"
+        ordering = ["region", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="unit_name_unique_in_region",
+                violation_error_message="同一县（区）内已有同名单位。",
+            ),
+            models.CheckConstraint(
+                name="unit_deactivated_after_registered",
+                condition=Q(deactivated_on__isnull=True) | Q(deactivated_on__gte=models.F("registered_on")),
+                violation_error_message="停用日期不能早于实名上网日期。",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_on is None
+
+
+class RosterFiling(models.Model):
+    """The unit's yearly list of its leader and handlers (名单上报)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="roster_filings")
+    year = models.PositiveSmallIntegerField("年度")
+    filed_at = models.DateTimeField("上报时间")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上报人",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "年度名单上报"
+        verbose_name_plural = "年度名单上报"
+        ordering = ["-year", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year"],
+                name="roster_one_filing_per_unit_year",
+                violation_error_message="该单位本年度已上报名单。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}年度名单"
+
+    def is_complete(self) -> bool:
+        """1 leader and at least 2 handlers, as the county requires."""
+        positions = [m.position for m in self.members.all()]
+        return (
+            positions.count(RosterMember.Position.LEADER) == 1
+            and positions.count(RosterMember.Position.HANDLER) >= 2
+        )
+
+
+class RosterMember(models.Model):
+    class Position(models.TextChoices):
+        LEADER = "leader", "分管领导"
+        HANDLER = "handler", "网络评论员"
+
+    filing = models.ForeignKey(RosterFiling, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="工作人员账号", on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.CharField("职责", max_length=10, choices=Position.choices)
+
+    class Meta:
+        verbose_name = "名单成员"
+        verbose_name_plural = "名单成员"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["filing", "user"],
+                name="roster_member_once",
+                violation_error_message="同一人不能在名单中出现两次。",
+            ),
+            models.UniqueConstraint(
+                fields=["filing"],
+                condition=Q(position="leader"),
+                name="roster_one_leader",
+                violation_error_message="名单只能有1名分管领导。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_position_display()} {self.user}"

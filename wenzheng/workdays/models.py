@@ -1,0 +1,49 @@
+"""The official working-day calendar, kept in the database so the county office can
+enter next year's schedule when the State Council publishes it (November–December)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule has been entered in full.
+
+    Deadlines that reach into a year not listed here fall back to weekdays only and
+    carry a visible warning until the year is entered.
+    """
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    source = models.CharField("来源", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知")
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已录入节假日安排的年份"
+        verbose_name_plural = "已录入节假日安排的年份"
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}年"
+
+
+class CalendarDay(models.Model):
+    """A date that departs from the Monday-to-Friday rule."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "法定节假日（休息）"
+        MAKEUP_WORKDAY = "workday", "调休上班日"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("节日", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+    def clean(self):
+        if self.kind == self.Kind.MAKEUP_WORKDAY and self.date and self.date.weekday() < 5:
+            raise ValidationError({"kind": "调休上班日应是周六或周日；周一至周五本来就是工作日。"})
