@@ -121,3 +121,6 @@ class ChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(name="chainhead_singleton", condition=models.Q(pk=1))]
+
+    def __str__(self):
+        return f"#{self.last_seq} {self.last_hash[:12]}"

@@ -10,10 +10,8 @@ and the demo county pass historical times.
 """
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,12 +23,11 @@ from wenzheng.supervision.models import AccountabilityReferral, Exposure, Superv
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
+from . import passcodes
 from .models import Category, ExtensionRequest, FollowUp, Message, Reply, SerialCounter, Stage
 
 State = Message.State
 ANONYMOUS_ROLE = "anonymous"
-# Unambiguous letters and digits for tracking codes read over the phone.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,7 @@ def _require_citizen(message, who: Citizen):
     if who.user is not None and who.user.is_authenticated:
         if message.citizen_id is not None and message.citizen_id == who.user.pk:
             return who.user
-    elif who.passcode and check_password(who.passcode, message.passcode_hash):
+    elif passcodes.matches(who.passcode, message.passcode_hash):
         return None
     raise ActionRefused("not_your_message", "只有留言的网民本人可以进行此操作。")
 
@@ -87,9 +84,7 @@ def _locked(message) -> Message:
     """Re-read the message under a row lock: its state may have moved since the
     caller loaded it."""
     return (
-        Message.objects.select_for_update(of=("self",))
-        .select_related("category", "region", "unit")
-        .get(pk=message.pk)
+        Message.objects.select_for_update(of=("self",)).select_related("category", "region", "unit").get(pk=message.pk)
     )
 
 
@@ -111,7 +106,10 @@ def _event(kind, *, at, by, message=None, unit=None, note="", **data):
 
 def _open_stages(message, unit, at):
     """Start the response and reply clocks for `unit` from `at`."""
-    for kind, days in ((Stage.Kind.RESPONSE, message.category.response_days), (Stage.Kind.REPLY, message.category.reply_days)):
+    for kind, days in (
+        (Stage.Kind.RESPONSE, message.category.response_days),
+        (Stage.Kind.REPLY, message.category.reply_days),
+    ):
         _open_stage(message, unit, kind, at, days)
 
 
@@ -142,7 +140,7 @@ def _next_serial(region, year) -> int:
 
 def _new_tracking_code() -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+        code = passcodes.random_code(10)
         if not Message.objects.filter(tracking_code=code).exists():
             return code
 
@@ -188,7 +186,7 @@ def submit(
     if not (phone.replace("-", "").replace(" ", "").isdigit() and 7 <= len(phone.replace("-", "")) <= 20):
         raise ActionRefused("bad_phone", "联系电话应为7至20位数字。")
     year = clock.local_date(at).year
-    passcode = f"{secrets.randbelow(10**6):06d}"
+    passcode = passcodes.new_passcode()
     message = Message.objects.create(
         region=region,
         year=year,
@@ -205,7 +203,7 @@ def submit(
         citizen_email=email.strip(),
         citizen_address=address.strip(),
         tracking_code=_new_tracking_code(),
-        passcode_hash=make_password(passcode),
+        passcode_hash=passcodes.encode(passcode),
         state=State.DISPATCHED if unit else State.PENDING_DISPATCH,
         submitted_at=at,
     )
@@ -323,7 +321,9 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     stage.save(update_fields=["due_at", "extension_days", "due_warning"])
     request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _event(Event.Kind.EXTENSION_APPROVED, at=at, by=by, message=message, note=note, days=request.days, due_at=stage.due_at)
+    _event(
+        Event.Kind.EXTENSION_APPROVED, at=at, by=by, message=message, note=note, days=request.days, due_at=stage.due_at
+    )
     return request
 
 
@@ -681,5 +681,7 @@ def refer_for_accountability(
         referred_by=by,
         referred_at=at,
     )
-    _event(Event.Kind.ACCOUNTABILITY_REFERRED, at=at, by=by, unit=unit, message=message, note=reason, referral=referral.pk)
+    _event(
+        Event.Kind.ACCOUNTABILITY_REFERRED, at=at, by=by, unit=unit, message=message, note=reason, referral=referral.pk
+    )
     return referral

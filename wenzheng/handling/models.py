@@ -67,6 +67,9 @@ class SerialCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["region", "year"], name="serial_counter_once")]
 
+    def __str__(self):
+        return f"{self.region_id}/{self.year}: {self.last_number}"
+
 
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -283,6 +286,9 @@ class Reply(models.Model):
         verbose_name_plural = "回复"
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.unit} {self.at:%Y-%m-%d %H:%M}"
+
 
 class FollowUp(models.Model):
     """The citizen's follow-up question (追问) after a reply."""
@@ -295,6 +301,9 @@ class FollowUp(models.Model):
         verbose_name = "追问"
         verbose_name_plural = "追问"
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"追问 {self.at:%Y-%m-%d %H:%M}"
 
 
 class ExtensionRequest(models.Model):
@@ -326,3 +335,6 @@ class ExtensionRequest(models.Model):
             ),
             models.CheckConstraint(name="extension_days_positive", condition=Q(days__gte=1)),
         ]
+
+    def __str__(self):
+        return f"延期{self.days}个工作日（{self.get_status_display()}）"

@@ -8,14 +8,6 @@ from wenzheng.reports import figures, periods
 from wenzheng.units.models import Region
 
 
-def _default_region():
-    """The county this deployment serves, or its city when it serves several."""
-    counties = Region.objects.filter(kind=Region.Kind.COUNTY)
-    if counties.count() == 1:
-        return counties.first()
-    return Region.objects.filter(kind=Region.Kind.CITY).first()
-
-
 def home(request):
     return render(request, "public/home.html", {"regions": Region.objects.all()})
 
@@ -23,7 +15,7 @@ def home(request):
 def statistics(request):
     now = timezone.now()
     code = request.GET.get("region")
-    region = get_object_or_404(Region, code=code) if code else _default_region()
+    region = get_object_or_404(Region, code=code) if code else Region.objects.default()
     today = timezone.localdate(now)
     default = f"{today.year}Q{(today.month - 1) // 3 + 1}"
     text = request.GET.get("period") or default

@@ -76,9 +76,9 @@ def compute(region, period: Period, *, now: dt.datetime) -> Figures:
         .values("kind")[:1]
     )
     replied = Reply.objects.filter(message=OuterRef("pk"), at__lt=cutoff)
-    totals = messages.annotate(last_closure=Subquery(last_closure_event)).aggregate(
+    totals = messages.annotate(was_replied=Exists(replied), last_closure=Subquery(last_closure_event)).aggregate(
         received=Count("pk"),
-        replied=Count("pk", filter=Q(Exists(replied))),
+        replied=Count("pk", filter=Q(was_replied=True)),
         closed=Count("pk", filter=Q(last_closure=Event.Kind.CLOSED)),
     )
     per_category = dict(messages.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
@@ -91,7 +91,9 @@ def compute(region, period: Period, *, now: dt.datetime) -> Figures:
         period=period,
         cutoff=cutoff,
         new_units=units.filter(registered_on__gte=period.first_day, registered_on__lte=period.last_day).count(),
-        total_units=units.registered_by(min(period.last_day, local_date(cutoff - dt.timedelta(microseconds=1)))).count(),
+        total_units=units.registered_by(
+            min(period.last_day, local_date(cutoff - dt.timedelta(microseconds=1)))
+        ).count(),
         received=totals["received"],
         by_category=by_category,
         replied=totals["replied"],

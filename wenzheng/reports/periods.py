@@ -63,4 +63,6 @@ def parse(text: str) -> Period:
         if last < first:
             raise BadPeriod("结束日期不能早于开始日期。")
         return Period(first, last, f"{first:%Y年%m月%d日}至{last:%Y年%m月%d日}")
-    raise BadPeriod(f"无法识别的统计期间“{text}”。可用格式：2026Q1（季度）、2026（年度）、2026-03（月份）、2026-01-01..2026-03-31（自定义）。")
+    raise BadPeriod(
+        f"无法识别的统计期间“{text}”。可用格式：2026Q1（季度）、2026（年度）、2026-03（月份）、2026-01-01..2026-03-31（自定义）。"
+    )

@@ -12,7 +12,9 @@ from django.db.models import Exists, OuterRef, Q
 class WrittenExplanationOrder(models.Model):
     """责成书面说明: the unit explains in writing and clears its backlog by a deadline."""
 
-    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="explanation_orders")
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="explanation_orders"
+    )
     reason = models.TextField("事由")
     messages = models.ManyToManyField("handling.Message", verbose_name="涉及留言", related_name="explanation_orders")
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

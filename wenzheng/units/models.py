@@ -1,8 +1,18 @@
 """Regions (city → counties), real-name units, and their yearly roster filings."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+
+class RegionQuerySet(models.QuerySet):
+    def default(self):
+        """The county this deployment serves, or its city when it serves several."""
+        counties = self.filter(kind=Region.Kind.COUNTY)
+        if counties.count() == 1:
+            return counties.first()
+        return self.filter(kind=Region.Kind.CITY).first()
 
 
 class Region(models.Model):
@@ -24,6 +34,8 @@ class Region(models.Model):
         related_name="children",
     )
 
+    objects = RegionQuerySet.as_manager()
+
     class Meta:
         verbose_name = "行政区域"
         verbose_name_plural = "行政区域"
@@ -44,9 +56,7 @@ class Region(models.Model):
 class UnitQuerySet(models.QuerySet):
     def registered_by(self, day):
         """Units registered on or before `day` and not yet deactivated on it."""
-        return self.filter(registered_on__lte=day).filter(
-            Q(deactivated_on__isnull=True) | Q(deactivated_on__gt=day)
-        )
+        return self.filter(registered_on__lte=day).filter(Q(deactivated_on__isnull=True) | Q(deactivated_on__gt=day))
 
     def in_region(self, region):
         if region.kind == Region.Kind.CITY:
@@ -132,8 +142,7 @@ class RosterFiling(models.Model):
         """1 leader and at least 2 handlers, as the county requires."""
         positions = [m.position for m in self.members.all()]
         return (
-            positions.count(RosterMember.Position.LEADER) == 1
-            and positions.count(RosterMember.Position.HANDLER) >= 2
+            positions.count(RosterMember.Position.LEADER) == 1 and positions.count(RosterMember.Position.HANDLER) >= 2
         )
 
 
@@ -167,3 +176,13 @@ class RosterMember(models.Model):
 
     def __str__(self):
         return f"{self.get_position_display()} {self.user}"
+
+    def clean(self):
+        from wenzheng.accounts.models import Role
+
+        if self.user_id is None or self.filing_id is None:
+            return
+        if self.user.unit_id != self.filing.unit_id:
+            raise ValidationError({"user": f"{self.user}不是{self.filing.unit}的工作人员。"})
+        if self.position == self.Position.LEADER and self.user.role != Role.LEADER:
+            raise ValidationError({"position": f"{self.user}的账号不是分管领导账号。"})

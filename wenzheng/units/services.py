@@ -4,9 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
-from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
 
 from .models import RosterFiling, RosterMember, Unit
 

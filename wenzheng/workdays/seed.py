@@ -30,9 +30,7 @@ def seed(calendar_day_model, calendar_year_model) -> int:
     """Enter what is missing; never overwrite what the office has edited."""
     existing = set(calendar_day_model.objects.values_list("date", flat=True))
     new_days = [
-        calendar_day_model(date=day, kind=kind, name=name)
-        for day, kind, name in official_days()
-        if day not in existing
+        calendar_day_model(date=day, kind=kind, name=name) for day, kind, name in official_days() if day not in existing
     ]
     calendar_day_model.objects.bulk_create(new_days)
     known = set(calendar_year_model.objects.values_list("year", flat=True))

@@ -5,33 +5,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('units', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("units", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='office_staff', to='units.region', verbose_name='所属县（区）或市'),
+            model_name="user",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="office_staff",
+                to="units.region",
+                verbose_name="所属县（区）或市",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='units.unit', verbose_name='所属单位'),
+            model_name="user",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="staff",
+                to="units.unit",
+                verbose_name="所属单位",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='user_permissions',
-            field=models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions'),
+            model_name="user",
+            name="user_permissions",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Specific permissions for this user.",
+                related_name="user_set",
+                related_query_name="user",
+                to="auth.permission",
+                verbose_name="user permissions",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('region__isnull', True), ('role__in', ['handler', 'leader']), ('unit__isnull', False)), models.Q(('region__isnull', False), ('role__in', ['county_office', 'city_office']), ('unit__isnull', True)), models.Q(('region__isnull', True), ('role__in', ['citizen', 'admin']), ('unit__isnull', True)), _connector='OR'), name='user_role_matches_attachment', violation_error_message='网络评论员和分管领导须属于一个单位；县、市网络问政办须属于一个县或市；网民和管理员两者都不填。'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("region__isnull", True), ("role__in", ["handler", "leader"]), ("unit__isnull", False)),
+                    models.Q(
+                        ("region__isnull", False),
+                        ("role__in", ["county_office", "city_office"]),
+                        ("unit__isnull", True),
+                    ),
+                    models.Q(("region__isnull", True), ("role__in", ["citizen", "admin"]), ("unit__isnull", True)),
+                    _connector="OR",
+                ),
+                name="user_role_matches_attachment",
+                violation_error_message="网络评论员和分管领导须属于一个单位；县、市网络问政办须属于一个县或市；网民和管理员两者都不填。",
+            ),
         ),
     ]

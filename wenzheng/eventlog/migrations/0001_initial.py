@@ -7,48 +7,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('handling', '0001_initial'),
-        ('units', '0001_initial'),
+        ("handling", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_seq', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("last_seq", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='chainhead_singleton')],
+                "constraints": [models.CheckConstraint(condition=models.Q(("pk", 1)), name="chainhead_singleton")],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='序号')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('kind', models.CharField(choices=[('submitted', '网民留言'), ('dispatched', '交办'), ('transfer_requested', '申请退单'), ('transfer_rejected', '退单不予同意'), ('responded', '签收回应'), ('replied', '回复'), ('extension_requested', '申请延期'), ('extension_approved', '同意延期'), ('extension_rejected', '不同意延期'), ('closed', '办结'), ('long_cycle_requested', '申请长周期办结'), ('long_cycle_approved', '同意长周期办结'), ('long_cycle_rejected', '不同意长周期办结'), ('reopened', '重办'), ('followed_up', '网民追问'), ('rated', '网民评价'), ('supervision_flagged', '督办'), ('explanation_ordered', '责成书面说明'), ('explanation_recorded', '收到书面说明'), ('finding_recorded', '督查结果'), ('exposure_published', '曝光'), ('accountability_referred', '追究责任'), ('roster_filed', '名单上报')], max_length=30, verbose_name='事项')),
-                ('actor_role', models.CharField(max_length=20, verbose_name='身份')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('data', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='数据')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='handling.message', verbose_name='留言')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='units.unit', verbose_name='单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField(unique=True, verbose_name="序号")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "网民留言"),
+                            ("dispatched", "交办"),
+                            ("transfer_requested", "申请退单"),
+                            ("transfer_rejected", "退单不予同意"),
+                            ("responded", "签收回应"),
+                            ("replied", "回复"),
+                            ("extension_requested", "申请延期"),
+                            ("extension_approved", "同意延期"),
+                            ("extension_rejected", "不同意延期"),
+                            ("closed", "办结"),
+                            ("long_cycle_requested", "申请长周期办结"),
+                            ("long_cycle_approved", "同意长周期办结"),
+                            ("long_cycle_rejected", "不同意长周期办结"),
+                            ("reopened", "重办"),
+                            ("followed_up", "网民追问"),
+                            ("rated", "网民评价"),
+                            ("supervision_flagged", "督办"),
+                            ("explanation_ordered", "责成书面说明"),
+                            ("explanation_recorded", "收到书面说明"),
+                            ("finding_recorded", "督查结果"),
+                            ("exposure_published", "曝光"),
+                            ("accountability_referred", "追究责任"),
+                            ("roster_filed", "名单上报"),
+                        ],
+                        max_length=30,
+                        verbose_name="事项",
+                    ),
+                ),
+                ("actor_role", models.CharField(max_length=20, verbose_name="身份")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "data",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="数据",
+                    ),
+                ),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="handling.message",
+                        verbose_name="留言",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="units.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理记录',
-                'verbose_name_plural': '办理记录',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['message', 'seq'], name='event_message_seq'), models.Index(fields=['kind', 'at'], name='event_kind_at')],
+                "verbose_name": "办理记录",
+                "verbose_name_plural": "办理记录",
+                "ordering": ["seq"],
+                "indexes": [
+                    models.Index(fields=["message", "seq"], name="event_message_seq"),
+                    models.Index(fields=["kind", "at"], name="event_kind_at"),
+                ],
             },
         ),
     ]

@@ -6,196 +6,408 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('units', '0001_initial'),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=10, unique=True, verbose_name='名称')),
-                ('closure_rule', models.CharField(choices=[('reply', '在规定时间内回复且解释说明清楚即办结'), ('resolve', '能解决的及时解决，不能近期解决的及时答复解释')], max_length=10, verbose_name='办结标准')),
-                ('counted_in_bulletin', models.BooleanField(default=True, verbose_name='计入通报分类统计')),
-                ('response_days', models.PositiveSmallIntegerField(default=1, verbose_name='回应时限（工作日）')),
-                ('reply_days', models.PositiveSmallIntegerField(default=5, verbose_name='回复时限（工作日）')),
-                ('max_extension_days', models.PositiveSmallIntegerField(default=15, verbose_name='延期累计上限（工作日）')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=20, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=10, unique=True, verbose_name="名称")),
+                (
+                    "closure_rule",
+                    models.CharField(
+                        choices=[
+                            ("reply", "在规定时间内回复且解释说明清楚即办结"),
+                            ("resolve", "能解决的及时解决，不能近期解决的及时答复解释"),
+                        ],
+                        max_length=10,
+                        verbose_name="办结标准",
+                    ),
+                ),
+                ("counted_in_bulletin", models.BooleanField(default=True, verbose_name="计入通报分类统计")),
+                ("response_days", models.PositiveSmallIntegerField(default=1, verbose_name="回应时限（工作日）")),
+                ("reply_days", models.PositiveSmallIntegerField(default=5, verbose_name="回复时限（工作日）")),
+                (
+                    "max_extension_days",
+                    models.PositiveSmallIntegerField(default=15, verbose_name="延期累计上限（工作日）"),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '留言类别与办理时限',
-                'verbose_name_plural': '留言类别与办理时限',
-                'ordering': ['order', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reply_days__gte', 1), ('response_days__gte', 1)), name='category_limits_positive', violation_error_message='回应和回复时限至少为1个工作日。'), models.CheckConstraint(condition=models.Q(('response_days__lte', models.F('reply_days'))), name='category_response_before_reply', violation_error_message='回应时限不能长于回复时限。')],
+                "verbose_name": "留言类别与办理时限",
+                "verbose_name_plural": "留言类别与办理时限",
+                "ordering": ["order", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("reply_days__gte", 1), ("response_days__gte", 1)),
+                        name="category_limits_positive",
+                        violation_error_message="回应和回复时限至少为1个工作日。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("response_days__lte", models.F("reply_days"))),
+                        name="category_response_before_reply",
+                        violation_error_message="回应时限不能长于回复时限。",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
-                ('number', models.PositiveIntegerField(verbose_name='年度序号')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('consent_to_publish', models.BooleanField(default=False, verbose_name='同意公开留言内容')),
-                ('citizen_name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('citizen_phone', models.CharField(max_length=20, verbose_name='联系电话')),
-                ('citizen_id_number', models.CharField(blank=True, max_length=18, verbose_name='身份证号')),
-                ('citizen_email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('citizen_address', models.CharField(blank=True, max_length=200, verbose_name='联系地址')),
-                ('tracking_code', models.CharField(max_length=12, unique=True, verbose_name='查询码')),
-                ('passcode_hash', models.CharField(max_length=128, verbose_name='查询密码')),
-                ('state', models.CharField(choices=[('pending_dispatch', '待交办'), ('dispatched', '待签收'), ('responded', '办理中'), ('transfer_requested', '退单待审核'), ('replied', '已回复'), ('closure_pending', '长周期办结待审批'), ('closed', '已办结')], max_length=20, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(verbose_name='留言时间')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='办结时间')),
-                ('closure_kind', models.CharField(blank=True, choices=[('answered', '已答复（咨询、建议类）'), ('solved', '已解决'), ('explained', '暂不能解决，已答复解释'), ('long_cycle', '解决周期长或解决不了，经领导小组同意')], max_length=12, verbose_name='办结方式')),
-                ('closure_explanation', models.TextField(blank=True, verbose_name='长周期办结说明')),
-                ('rating', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basically_satisfied', '基本满意'), ('dissatisfied', '不满意')], max_length=20, verbose_name='网民评价')),
-                ('rated_at', models.DateTimeField(blank=True, null=True, verbose_name='评价时间')),
-                ('supervised_at', models.DateTimeField(blank=True, null=True, verbose_name='督办时间')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='handling.category', verbose_name='类别')),
-                ('citizen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to=settings.AUTH_USER_MODEL, verbose_name='网民账号')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='units.region', verbose_name='县（区）')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='units.unit', verbose_name='办理单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年份")),
+                ("number", models.PositiveIntegerField(verbose_name="年度序号")),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("consent_to_publish", models.BooleanField(default=False, verbose_name="同意公开留言内容")),
+                ("citizen_name", models.CharField(max_length=50, verbose_name="姓名")),
+                ("citizen_phone", models.CharField(max_length=20, verbose_name="联系电话")),
+                ("citizen_id_number", models.CharField(blank=True, max_length=18, verbose_name="身份证号")),
+                ("citizen_email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("citizen_address", models.CharField(blank=True, max_length=200, verbose_name="联系地址")),
+                ("tracking_code", models.CharField(max_length=12, unique=True, verbose_name="查询码")),
+                ("passcode_hash", models.CharField(max_length=128, verbose_name="查询密码")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending_dispatch", "待交办"),
+                            ("dispatched", "待签收"),
+                            ("responded", "办理中"),
+                            ("transfer_requested", "退单待审核"),
+                            ("replied", "已回复"),
+                            ("closure_pending", "长周期办结待审批"),
+                            ("closed", "已办结"),
+                        ],
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="留言时间")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="办结时间")),
+                (
+                    "closure_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("answered", "已答复（咨询、建议类）"),
+                            ("solved", "已解决"),
+                            ("explained", "暂不能解决，已答复解释"),
+                            ("long_cycle", "解决周期长或解决不了，经领导小组同意"),
+                        ],
+                        max_length=12,
+                        verbose_name="办结方式",
+                    ),
+                ),
+                ("closure_explanation", models.TextField(blank=True, verbose_name="长周期办结说明")),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basically_satisfied", "基本满意"),
+                            ("dissatisfied", "不满意"),
+                        ],
+                        max_length=20,
+                        verbose_name="网民评价",
+                    ),
+                ),
+                ("rated_at", models.DateTimeField(blank=True, null=True, verbose_name="评价时间")),
+                ("supervised_at", models.DateTimeField(blank=True, null=True, verbose_name="督办时间")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="handling.category",
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "citizen",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="网民账号",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="units.region",
+                        verbose_name="县（区）",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="messages",
+                        to="units.unit",
+                        verbose_name="办理单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '留言',
-                'verbose_name_plural': '留言',
-                'ordering': ['-submitted_at'],
+                "verbose_name": "留言",
+                "verbose_name_plural": "留言",
+                "ordering": ["-submitted_at"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='追问内容')),
-                ('at', models.DateTimeField(verbose_name='追问时间')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='handling.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="追问内容")),
+                ("at", models.DateTimeField(verbose_name="追问时间")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="follow_ups", to="handling.message"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '追问',
-                'verbose_name_plural': '追问',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "追问",
+                "verbose_name_plural": "追问",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Reply',
+            name="Reply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='回复内容')),
-                ('at', models.DateTimeField(verbose_name='回复时间')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='replies', to='handling.message')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(verbose_name="回复内容")),
+                ("at", models.DateTimeField(verbose_name="回复时间")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="replies", to="handling.message"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="units.unit"),
+                ),
             ],
             options={
-                'verbose_name': '回复',
-                'verbose_name_plural': '回复',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "回复",
+                "verbose_name_plural": "回复",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SerialCounter',
+            name="SerialCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last_number', models.PositiveIntegerField(default=0)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='units.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last_number", models.PositiveIntegerField(default=0)),
+                (
+                    "region",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="units.region"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('response', '回应'), ('reply', '回复')], max_length=10, verbose_name='环节')),
-                ('started_at', models.DateTimeField(verbose_name='起算时间')),
-                ('due_at', models.DateTimeField(verbose_name='期限')),
-                ('due_warning', models.CharField(blank=True, max_length=200, verbose_name='期限提示')),
-                ('extension_days', models.PositiveSmallIntegerField(default=0, verbose_name='已延期（工作日）')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('outcome', models.CharField(blank=True, choices=[('on_time', '按时'), ('late', '超期'), ('transferred', '已转办')], max_length=12, verbose_name='结果')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stages', to='handling.message')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stages', to='units.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("response", "回应"), ("reply", "回复")], max_length=10, verbose_name="环节"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="起算时间")),
+                ("due_at", models.DateTimeField(verbose_name="期限")),
+                ("due_warning", models.CharField(blank=True, max_length=200, verbose_name="期限提示")),
+                ("extension_days", models.PositiveSmallIntegerField(default=0, verbose_name="已延期（工作日）")),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("on_time", "按时"), ("late", "超期"), ("transferred", "已转办")],
+                        max_length=12,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stages", to="handling.message"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stages", to="units.unit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理时限',
-                'verbose_name_plural': '办理时限',
-                'ordering': ['started_at', 'pk'],
+                "verbose_name": "办理时限",
+                "verbose_name_plural": "办理时限",
+                "ordering": ["started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days', models.PositiveSmallIntegerField(verbose_name='申请延期（工作日）')),
-                ('reason', models.TextField(verbose_name='理由')),
-                ('requested_at', models.DateTimeField(verbose_name='申请时间')),
-                ('status', models.CharField(choices=[('pending', '待审批'), ('approved', '已同意'), ('rejected', '未同意')], default='pending', max_length=10, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extension_requests', to='handling.message')),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='extension_requests', to='handling.stage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("days", models.PositiveSmallIntegerField(verbose_name="申请延期（工作日）")),
+                ("reason", models.TextField(verbose_name="理由")),
+                ("requested_at", models.DateTimeField(verbose_name="申请时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待审批"), ("approved", "已同意"), ("rejected", "未同意")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extension_requests",
+                        to="handling.message",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="extension_requests",
+                        to="handling.stage",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '延期申请',
-                'verbose_name_plural': '延期申请',
-                'ordering': ['-requested_at'],
+                "verbose_name": "延期申请",
+                "verbose_name_plural": "延期申请",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['unit', 'state'], name='message_unit_state'),
+            model_name="message",
+            index=models.Index(fields=["unit", "state"], name="message_unit_state"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['region', 'submitted_at'], name='message_region_submitted'),
+            model_name="message",
+            index=models.Index(fields=["region", "submitted_at"], name="message_region_submitted"),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['state', 'submitted_at'], name='message_state_submitted'),
+            model_name="message",
+            index=models.Index(fields=["state", "submitted_at"], name="message_state_submitted"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('region', 'year', 'number'), name='message_serial_unique'),
+            model_name="message",
+            constraint=models.UniqueConstraint(fields=("region", "year", "number"), name="message_serial_unique"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'pending_dispatch'), ('unit__isnull', True)), models.Q(models.Q(('state', 'pending_dispatch'), _negated=True), ('unit__isnull', False)), _connector='OR'), name='message_unit_matches_state', violation_error_message='待交办的留言没有办理单位，其他状态必须有。'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "pending_dispatch"), ("unit__isnull", True)),
+                    models.Q(models.Q(("state", "pending_dispatch"), _negated=True), ("unit__isnull", False)),
+                    _connector="OR",
+                ),
+                name="message_unit_matches_state",
+                violation_error_message="待交办的留言没有办理单位，其他状态必须有。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', False), ('state', 'closed'), models.Q(('closure_kind', ''), _negated=True)), models.Q(models.Q(('state', 'closed'), _negated=True), ('closed_at__isnull', True), ('closure_kind', '')), _connector='OR'), name='message_closed_has_time_and_kind', violation_error_message='已办结的留言必须有办结时间和办结方式。'),
+            model_name="message",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("closed_at__isnull", False), ("state", "closed"), models.Q(("closure_kind", ""), _negated=True)
+                    ),
+                    models.Q(
+                        models.Q(("state", "closed"), _negated=True), ("closed_at__isnull", True), ("closure_kind", "")
+                    ),
+                    _connector="OR",
+                ),
+                name="message_closed_has_time_and_kind",
+                violation_error_message="已办结的留言必须有办结时间和办结方式。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serialcounter',
-            constraint=models.UniqueConstraint(fields=('region', 'year'), name='serial_counter_once'),
+            model_name="serialcounter",
+            constraint=models.UniqueConstraint(fields=("region", "year"), name="serial_counter_once"),
         ),
         migrations.AddIndex(
-            model_name='stage',
-            index=models.Index(fields=['unit', 'completed_at', 'due_at'], name='stage_unit_open_due'),
+            model_name="stage",
+            index=models.Index(fields=["unit", "completed_at", "due_at"], name="stage_unit_open_due"),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(condition=models.Q(('completed_at__isnull', True)), fields=('message', 'kind'), name='stage_one_open_per_kind'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("completed_at__isnull", True)),
+                fields=("message", "kind"),
+                name="stage_one_open_per_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('completed_at__isnull', True), ('outcome', '')), models.Q(('completed_at__isnull', False), models.Q(('outcome', ''), _negated=True)), _connector='OR'), name='stage_outcome_iff_completed'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("completed_at__isnull", True), ("outcome", "")),
+                    models.Q(("completed_at__isnull", False), models.Q(("outcome", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="stage_outcome_iff_completed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('message',), name='extension_one_pending_per_message'),
+            model_name="extensionrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")), fields=("message",), name="extension_one_pending_per_message"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('days__gte', 1)), name='extension_days_positive'),
+            model_name="extensionrequest",
+            constraint=models.CheckConstraint(condition=models.Q(("days__gte", 1)), name="extension_days_positive"),
         ),
     ]

@@ -6,90 +6,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('handling', '0001_initial'),
-        ('units', '0001_initial'),
+        ("handling", "0001_initial"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccountabilityReferral',
+            name="AccountabilityReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('person', models.CharField(max_length=50, verbose_name='责任人')),
-                ('reason', models.TextField(verbose_name='事由')),
-                ('referred_to', models.CharField(max_length=100, verbose_name='移送机关')),
-                ('referred_at', models.DateTimeField(verbose_name='移送时间')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='handling.message', verbose_name='涉及留言')),
-                ('referred_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='units.unit', verbose_name='单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("person", models.CharField(max_length=50, verbose_name="责任人")),
+                ("reason", models.TextField(verbose_name="事由")),
+                ("referred_to", models.CharField(max_length=100, verbose_name="移送机关")),
+                ("referred_at", models.DateTimeField(verbose_name="移送时间")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="handling.message",
+                        verbose_name="涉及留言",
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="units.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '追究责任',
-                'verbose_name_plural': '追究责任',
-                'ordering': ['-referred_at'],
+                "verbose_name": "追究责任",
+                "verbose_name_plural": "追究责任",
+                "ordering": ["-referred_at"],
             },
         ),
         migrations.CreateModel(
-            name='Exposure',
+            name="Exposure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='标题')),
-                ('body', models.TextField(verbose_name='内容')),
-                ('outlet', models.CharField(max_length=100, verbose_name='发布媒体')),
-                ('published_at', models.DateTimeField(verbose_name='曝光时间')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='handling.message', verbose_name='涉及留言')),
-                ('published_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exposures', to='units.unit', verbose_name='单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=100, verbose_name="标题")),
+                ("body", models.TextField(verbose_name="内容")),
+                ("outlet", models.CharField(max_length=100, verbose_name="发布媒体")),
+                ("published_at", models.DateTimeField(verbose_name="曝光时间")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="handling.message",
+                        verbose_name="涉及留言",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exposures",
+                        to="units.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '曝光',
-                'verbose_name_plural': '曝光',
-                'ordering': ['-published_at'],
+                "verbose_name": "曝光",
+                "verbose_name_plural": "曝光",
+                "ordering": ["-published_at"],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionFinding',
+            name="SupervisionFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('county_check', '县领导小组、网管部门督查'), ('city_bulletin', '市季度通报')], max_length=20, verbose_name='来源')),
-                ('adverse', models.BooleanField(default=True, verbose_name='问题（扣分）')),
-                ('written_criticism', models.BooleanField(default=False, verbose_name='书面通报批评')),
-                ('summary', models.TextField(verbose_name='督查结果')),
-                ('found_on', models.DateField(verbose_name='督查日期')),
-                ('recorded_at', models.DateTimeField(verbose_name='录入时间')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='handling.message', verbose_name='涉及留言')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='findings', to='units.unit', verbose_name='单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("county_check", "县领导小组、网管部门督查"), ("city_bulletin", "市季度通报")],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("adverse", models.BooleanField(default=True, verbose_name="问题（扣分）")),
+                ("written_criticism", models.BooleanField(default=False, verbose_name="书面通报批评")),
+                ("summary", models.TextField(verbose_name="督查结果")),
+                ("found_on", models.DateField(verbose_name="督查日期")),
+                ("recorded_at", models.DateTimeField(verbose_name="录入时间")),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="handling.message",
+                        verbose_name="涉及留言",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="findings",
+                        to="units.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督查结果',
-                'verbose_name_plural': '督查结果',
-                'ordering': ['-found_on'],
+                "verbose_name": "督查结果",
+                "verbose_name_plural": "督查结果",
+                "ordering": ["-found_on"],
             },
         ),
         migrations.CreateModel(
-            name='WrittenExplanationOrder',
+            name="WrittenExplanationOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='事由')),
-                ('ordered_at', models.DateTimeField(verbose_name='责成时间')),
-                ('backlog_deadline', models.DateTimeField(verbose_name='限期梳理回复截止')),
-                ('explanation', models.TextField(blank=True, verbose_name='书面说明')),
-                ('explanation_received_at', models.DateTimeField(blank=True, null=True, verbose_name='收到说明时间')),
-                ('messages', models.ManyToManyField(related_name='explanation_orders', to='handling.message', verbose_name='涉及留言')),
-                ('ordered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='explanation_orders', to='units.unit', verbose_name='单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(verbose_name="事由")),
+                ("ordered_at", models.DateTimeField(verbose_name="责成时间")),
+                ("backlog_deadline", models.DateTimeField(verbose_name="限期梳理回复截止")),
+                ("explanation", models.TextField(blank=True, verbose_name="书面说明")),
+                ("explanation_received_at", models.DateTimeField(blank=True, null=True, verbose_name="收到说明时间")),
+                (
+                    "messages",
+                    models.ManyToManyField(
+                        related_name="explanation_orders", to="handling.message", verbose_name="涉及留言"
+                    ),
+                ),
+                (
+                    "ordered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="explanation_orders",
+                        to="units.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '书面说明',
-                'verbose_name_plural': '书面说明',
-                'ordering': ['-ordered_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('backlog_deadline__gt', models.F('ordered_at'))), name='order_deadline_after_order', violation_error_message='限期梳理回复的截止时间必须晚于责成时间。')],
+                "verbose_name": "书面说明",
+                "verbose_name_plural": "书面说明",
+                "ordering": ["-ordered_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("backlog_deadline__gt", models.F("ordered_at"))),
+                        name="order_deadline_after_order",
+                        violation_error_message="限期梳理回复的截止时间必须晚于责成时间。",
+                    )
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,90 +14,188 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('code', models.SlugField(help_text='用于编号与网址，如 luocheng', max_length=20, unique=True, verbose_name='代码')),
-                ('kind', models.CharField(choices=[('city', '市'), ('county', '县（区）')], max_length=10, verbose_name='级别')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='units.region', verbose_name='上级')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="用于编号与网址，如 luocheng", max_length=20, unique=True, verbose_name="代码"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("city", "市"), ("county", "县（区）")], max_length=10, verbose_name="级别"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="units.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区域',
-                'verbose_name_plural': '行政区域',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "行政区域",
+                "verbose_name_plural": "行政区域",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RosterFiling',
+            name="RosterFiling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('filed_at', models.DateTimeField(verbose_name='上报时间')),
-                ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上报人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("filed_at", models.DateTimeField(verbose_name="上报时间")),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上报人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度名单上报',
-                'verbose_name_plural': '年度名单上报',
-                'ordering': ['-year', 'unit'],
+                "verbose_name": "年度名单上报",
+                "verbose_name_plural": "年度名单上报",
+                "ordering": ["-year", "unit"],
             },
         ),
         migrations.CreateModel(
-            name='RosterMember',
+            name="RosterMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(choices=[('leader', '分管领导'), ('handler', '网络评论员')], max_length=10, verbose_name='职责')),
-                ('filing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='units.rosterfiling')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='工作人员账号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[("leader", "分管领导"), ("handler", "网络评论员")], max_length=10, verbose_name="职责"
+                    ),
+                ),
+                (
+                    "filing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="units.rosterfiling"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="工作人员账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名单成员',
-                'verbose_name_plural': '名单成员',
+                "verbose_name": "名单成员",
+                "verbose_name_plural": "名单成员",
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='单位名称')),
-                ('kind', models.CharField(choices=[('township', '乡镇'), ('department', '部门')], max_length=12, verbose_name='类型')),
-                ('registered_on', models.DateField(verbose_name='实名上网日期')),
-                ('deactivated_on', models.DateField(blank=True, null=True, verbose_name='停用日期')),
-                ('region', models.ForeignKey(limit_choices_to={'kind': 'county'}, on_delete=django.db.models.deletion.PROTECT, related_name='units', to='units.region', verbose_name='所属县（区）')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, verbose_name="单位名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("township", "乡镇"), ("department", "部门")], max_length=12, verbose_name="类型"
+                    ),
+                ),
+                ("registered_on", models.DateField(verbose_name="实名上网日期")),
+                ("deactivated_on", models.DateField(blank=True, null=True, verbose_name="停用日期")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "county"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="units.region",
+                        verbose_name="所属县（区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实名上网单位',
-                'verbose_name_plural': '实名上网单位',
-                'ordering': ['region', 'kind', 'name'],
+                "verbose_name": "实名上网单位",
+                "verbose_name_plural": "实名上网单位",
+                "ordering": ["region", "kind", "name"],
             },
         ),
         migrations.AddField(
-            model_name='rosterfiling',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='roster_filings', to='units.unit', verbose_name='单位'),
+            model_name="rosterfiling",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="roster_filings",
+                to="units.unit",
+                verbose_name="单位",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'city'), ('parent__isnull', True)), models.Q(('kind', 'county'), ('parent__isnull', False)), _connector='OR'), name='region_county_has_city', violation_error_message='县（区）必须有上级市，市不能有上级。'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "city"), ("parent__isnull", True)),
+                    models.Q(("kind", "county"), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="region_county_has_city",
+                violation_error_message="县（区）必须有上级市，市不能有上级。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rostermember',
-            constraint=models.UniqueConstraint(fields=('filing', 'user'), name='roster_member_once', violation_error_message='同一人不能在名单中出现两次。'),
+            model_name="rostermember",
+            constraint=models.UniqueConstraint(
+                fields=("filing", "user"),
+                name="roster_member_once",
+                violation_error_message="同一人不能在名单中出现两次。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rostermember',
-            constraint=models.UniqueConstraint(condition=models.Q(('position', 'leader')), fields=('filing',), name='roster_one_leader', violation_error_message='名单只能有1名分管领导。'),
+            model_name="rostermember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("position", "leader")),
+                fields=("filing",),
+                name="roster_one_leader",
+                violation_error_message="名单只能有1名分管领导。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='unit_name_unique_in_region', violation_error_message='同一县（区）内已有同名单位。'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"),
+                name="unit_name_unique_in_region",
+                violation_error_message="同一县（区）内已有同名单位。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('deactivated_on__isnull', True), ('deactivated_on__gte', models.F('registered_on')), _connector='OR'), name='unit_deactivated_after_registered', violation_error_message='停用日期不能早于实名上网日期。'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deactivated_on__isnull", True),
+                    ("deactivated_on__gte", models.F("registered_on")),
+                    _connector="OR",
+                ),
+                name="unit_deactivated_after_registered",
+                violation_error_message="停用日期不能早于实名上网日期。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rosterfiling',
-            constraint=models.UniqueConstraint(fields=('unit', 'year'), name='roster_one_filing_per_unit_year', violation_error_message='该单位本年度已上报名单。'),
+            model_name="rosterfiling",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "year"),
+                name="roster_one_filing_per_unit_year",
+                violation_error_message="该单位本年度已上报名单。",
+            ),
         ),
     ]

@@ -4,39 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='日期')),
-                ('kind', models.CharField(choices=[('holiday', '法定节假日（休息）'), ('workday', '调休上班日')], max_length=10, verbose_name='类型')),
-                ('name', models.CharField(blank=True, max_length=30, verbose_name='节日')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(unique=True, verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "法定节假日（休息）"), ("workday", "调休上班日")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=30, verbose_name="节日")),
             ],
             options={
-                'verbose_name': '节假日与调休',
-                'verbose_name_plural': '节假日与调休',
-                'ordering': ['date'],
+                "verbose_name": "节假日与调休",
+                "verbose_name_plural": "节假日与调休",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年份')),
-                ('source', models.CharField(help_text='如：国务院办公厅关于2027年部分节假日安排的通知', max_length=200, verbose_name='来源')),
-                ('entered_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年份")),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="如：国务院办公厅关于2027年部分节假日安排的通知", max_length=200, verbose_name="来源"
+                    ),
+                ),
+                ("entered_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
             ],
             options={
-                'verbose_name': '已录入节假日安排的年份',
-                'verbose_name_plural': '已录入节假日安排的年份',
-                'ordering': ['year'],
+                "verbose_name": "已录入节假日安排的年份",
+                "verbose_name_plural": "已录入节假日安排的年份",
+                "ordering": ["year"],
             },
         ),
     ]

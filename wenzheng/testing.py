@@ -1,0 +1,131 @@
+"""The test base: a named cast that covers every role, and small helpers.
+
+citizen, other_citizen          网民
+handler_a, leader_a             东门镇 (unit_a, a township of 罗城)
+handler_b, leader_b             县住房和城乡建设局 (unit_b, a department of 罗城)
+handler_c                       a unit of 环江, the other county (unit_c)
+county_office                   罗城's office
+other_county_office             环江's office
+city_office                     河池's office
+admin                           系统管理员
+"""
+
+import datetime as dt
+
+from django.db import connection
+from django.test import TestCase, TransactionTestCase
+
+from wenzheng.accounts.models import Role, User
+from wenzheng.eventlog import triggers
+from wenzheng.handling import actions, defaults
+from wenzheng.handling.models import Category
+from wenzheng.units.models import Region, Unit
+from wenzheng.workdays import seed as calendar_seed
+from wenzheng.workdays.clock import county_zone
+from wenzheng.workdays.models import CalendarDay, CalendarYear
+
+ROLES = [
+    "anonymous",
+    "citizen",
+    "other_citizen",
+    "handler_a",
+    "leader_a",
+    "handler_b",
+    "leader_b",
+    "handler_c",
+    "county_office",
+    "other_county_office",
+    "city_office",
+    "admin",
+]
+
+
+def local(*args) -> dt.datetime:
+    """An aware datetime in the county's zone: local(2026, 3, 2, 9, 30)."""
+    return dt.datetime(*args, tzinfo=county_zone())
+
+
+def ensure_reference_data():
+    """The calendar and categories the migrations seed (a TransactionTestCase's flush
+    removes them)."""
+    calendar_seed.seed(CalendarDay, CalendarYear)
+    defaults.seed(Category)
+
+
+class Cast:
+    """Builds the regions, units and people every test can call by name."""
+
+    def __init__(self):
+        ensure_reference_data()
+        self.city = Region.objects.create(name="河池市", code="hechi", kind=Region.Kind.CITY)
+        self.county = Region.objects.create(name="罗城仫佬族自治县", code="luocheng", kind="county", parent=self.city)
+        self.other_county = Region.objects.create(
+            name="环江毛南族自治县", code="huanjiang", kind="county", parent=self.city
+        )
+        since = dt.date(2020, 1, 1)
+        self.unit_a = Unit.objects.create(region=self.county, name="东门镇", kind="township", registered_on=since)
+        self.unit_b = Unit.objects.create(
+            region=self.county, name="县住房和城乡建设局", kind="department", registered_on=since
+        )
+        self.unit_c = Unit.objects.create(region=self.other_county, name="思恩镇", kind="township", registered_on=since)
+        self.anonymous = None
+        self.citizen = self._user("citizen", Role.CITIZEN)
+        self.other_citizen = self._user("other_citizen", Role.CITIZEN)
+        self.handler_a = self._user("handler_a", Role.HANDLER, unit=self.unit_a)
+        self.handler_a2 = self._user("handler_a2", Role.HANDLER, unit=self.unit_a)
+        self.leader_a = self._user("leader_a", Role.LEADER, unit=self.unit_a)
+        self.handler_b = self._user("handler_b", Role.HANDLER, unit=self.unit_b)
+        self.leader_b = self._user("leader_b", Role.LEADER, unit=self.unit_b)
+        self.handler_c = self._user("handler_c", Role.HANDLER, unit=self.unit_c)
+        self.county_office = self._user("county_office", Role.COUNTY_OFFICE, region=self.county)
+        self.other_county_office = self._user("other_county_office", Role.COUNTY_OFFICE, region=self.other_county)
+        self.city_office = self._user("city_office", Role.CITY_OFFICE, region=self.city)
+        self.admin = User.objects.create_superuser("admin", password="pw")
+        self.consultation = Category.objects.get(code="consultation")
+        self.suggestion = Category.objects.get(code="suggestion")
+        self.appeal = Category.objects.get(code="appeal")
+
+    @staticmethod
+    def _user(username, role, **attachment):
+        return User.objects.create_user(username, password="pw", role=role, display_name=username, **attachment)
+
+    def submit(self, *, unit="a", category=None, at=None, by="citizen", consent=True, title="路灯不亮", **extra):
+        """A message from `by` to unit_a (or "b", "c", or None for dispatch)."""
+        unit_obj = {"a": self.unit_a, "b": self.unit_b, "c": self.unit_c, None: None}[unit]
+        return actions.submit(
+            by=getattr(self, by) if by else None,
+            category=category or self.consultation,
+            unit=unit_obj,
+            region=None if unit_obj else self.county,
+            title=title,
+            body="东门镇新街路段的路灯已经坏了两个星期，晚上出行很不方便，请尽快维修。",
+            name="张三",
+            phone="13800000000",
+            consent_to_publish=consent,
+            at=at,
+            **extra,
+        )
+
+    def replied(self, *, at=None, category=None, **kwargs):
+        """A message to unit_a, responded and replied."""
+        message = self.submit(at=at, category=category, **kwargs)
+        actions.reply(message=message, by=self.handler_a, text="已安排维修人员处理。", at=at)
+        message.refresh_from_db()
+        return message
+
+
+class CastTestCase(TestCase):
+    """A TestCase with the cast built once per class as `self.cast`."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.cast = Cast()
+
+
+class ChainTransactionTestCase(TransactionTestCase):
+    """For tests that need real commits (concurrency). Emptying the database after
+    each test needs the append-only triggers out of the way for a moment."""
+
+    def _fixture_teardown(self):
+        with triggers.suspended(connection):
+            super()._fixture_teardown()

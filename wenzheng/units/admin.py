@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Region, RosterFiling, RosterMember, Unit
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "registered_on", "deactivated_on"]
+    list_filter = ["region", "kind"]
+    search_fields = ["name"]
+    date_hierarchy = "registered_on"
+
+
+class RosterMemberInline(admin.TabularInline):
+    model = RosterMember
+    extra = 3
+    autocomplete_fields = ["user"]
+
+
+@admin.register(RosterFiling)
+class RosterFilingAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "filed_at", "filed_by", "complete"]
+    list_filter = ["year", "unit__region", "unit__kind"]
+    search_fields = ["unit__name"]
+    inlines = [RosterMemberInline]
+    readonly_fields = ["filed_by"]
+
+    @admin.display(boolean=True, description="1名分管领导、2名以上网络评论员")
+    def complete(self, obj):
+        return obj.is_complete()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit", "filed_by").prefetch_related("members")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.filed_by = request.user
+        super().save_model(request, obj, form, change)
