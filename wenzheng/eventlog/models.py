@@ -42,6 +42,7 @@ class Event(models.Model):
         EXPOSURE_PUBLISHED = "exposure_published", "曝光"
         ACCOUNTABILITY_REFERRED = "accountability_referred", "追究责任"
         ROSTER_FILED = "roster_filed", "名单上报"
+        DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新核定"
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")

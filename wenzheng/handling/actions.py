@@ -116,7 +116,13 @@ def _open_stages(message, unit, at):
 def _open_stage(message, unit, kind, at, days):
     due, result = clock.deadline_after(at, days)
     return Stage.objects.create(
-        message=message, unit=unit, kind=kind, started_at=at, due_at=due, due_warning=result.warning()
+        message=message,
+        unit=unit,
+        kind=kind,
+        started_at=at,
+        limit_days=days,
+        due_at=due,
+        due_warning=result.warning(),
     )
 
 

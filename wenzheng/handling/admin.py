@@ -46,7 +46,8 @@ class MessageAdmin(ReadOnlyAdmin):
     exclude = ["passcode_hash"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("category", "unit")
+        # Office staff with admin access see their own county's (or city's) messages only.
+        return super().get_queryset(request).visible_to(request.user).select_related("category", "unit")
 
 
 @admin.register(ExtensionRequest)

@@ -242,6 +242,7 @@ class Stage(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="stages")
     kind = models.CharField("环节", max_length=10, choices=Kind.choices)
     started_at = models.DateTimeField("起算时间")
+    limit_days = models.PositiveSmallIntegerField("时限（工作日）")
     due_at = models.DateTimeField("期限")
     due_warning = models.CharField("期限提示", max_length=200, blank=True)
     extension_days = models.PositiveSmallIntegerField("已延期（工作日）", default=0)

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from .models import Region, RosterFiling, RosterMember, Unit
 
@@ -18,8 +20,18 @@ class UnitAdmin(admin.ModelAdmin):
     date_hierarchy = "registered_on"
 
 
+class RosterMemberFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        # The database refuses a second leader too, but only at save time, as an error page.
+        if sum(1 for d in kept if d.get("position") == RosterMember.Position.LEADER) > 1:
+            raise ValidationError("名单只能有1名分管领导。")
+
+
 class RosterMemberInline(admin.TabularInline):
     model = RosterMember
+    formset = RosterMemberFormSet
     extra = 3
     autocomplete_fields = ["user"]
 

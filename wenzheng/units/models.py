@@ -180,7 +180,8 @@ class RosterMember(models.Model):
     def clean(self):
         from wenzheng.accounts.models import Role
 
-        if self.user_id is None or self.filing_id is None:
+        # In the admin the filing is new and unsaved: read the attached object, not its id.
+        if self.user_id is None or not RosterMember.filing.is_cached(self):
             return
         if self.user.unit_id != self.filing.unit_id:
             raise ValidationError({"user": f"{self.user}不是{self.filing.unit}的工作人员。"})

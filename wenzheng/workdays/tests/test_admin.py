@@ -1,0 +1,139 @@
+"""The calendar and the deadline rules are edited in the admin; bad input is refused
+with a message that says what is wrong, and open deadlines follow the calendar."""
+
+import datetime as dt
+
+from wenzheng.eventlog import chain
+from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import Category, Stage
+from wenzheng.testing import CastTestCase, local
+from wenzheng.workdays.models import CalendarDay, CalendarYear
+
+
+class CalendarAdminTest(CastTestCase):
+    def setUp(self):
+        self.client.force_login(self.cast.admin)
+
+    def test_entering_next_years_schedule_recounts_open_deadlines(self):
+        message = self.cast.submit(at=local(2026, 12, 30, 10))
+        reply = message.stages.get(kind=Stage.Kind.REPLY)
+        self.assertEqual(reply.due_at, local(2027, 1, 7))  # weekdays only
+        self.assertIn("2027年的节假日安排尚未录入", reply.due_warning)
+        response = self.client.post(
+            "/admin/workdays/calendaryear/add/", {"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知"}
+        )
+        self.assertEqual(response.status_code, 302)
+        response = self.client.post(
+            "/admin/workdays/calendarday/add/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}, follow=True
+        )
+        self.assertContains(response, "项未到期的办理期限已重新核定")
+        reply.refresh_from_db()
+        self.assertEqual(reply.due_at, local(2027, 1, 8))
+        self.assertEqual(reply.due_warning, "")
+        moved = Event.objects.filter(kind=Event.Kind.DEADLINE_RECOMPUTED, message=message)
+        self.assertEqual(moved.count(), 2)  # response and reply stages
+        self.assertEqual(chain.verify()[1], None)
+
+    def test_completed_stages_keep_their_frozen_outcome(self):
+        message = self.cast.replied(at=local(2026, 3, 2, 9))
+        before = list(message.stages.values_list("due_at", "outcome"))
+        self.client.post("/admin/workdays/calendarday/add/", {"date": "2026-03-03", "kind": "holiday", "name": "临时"})
+        self.assertEqual(list(message.stages.values_list("due_at", "outcome")), before)
+
+    def test_a_weekday_makeup_day_is_refused_with_the_reason(self):
+        response = self.client.post(
+            "/admin/workdays/calendarday/add/", {"date": "2026-03-04", "kind": "workday", "name": "错误"}
+        )
+        self.assertContains(response, "调休上班日应是周六或周日")
+        self.assertFalse(CalendarDay.objects.filter(date=dt.date(2026, 3, 4)).exists())
+
+    def test_a_duplicate_date_is_refused(self):
+        response = self.client.post(
+            "/admin/workdays/calendarday/add/", {"date": "2026-10-01", "kind": "holiday", "name": "重复"}
+        )
+        self.assertContains(response, "已存在")
+
+    def test_a_duplicate_year_is_refused(self):
+        response = self.client.post("/admin/workdays/calendaryear/add/", {"year": 2026, "source": "重复"})
+        self.assertContains(response, "已存在")
+        self.assertEqual(CalendarYear.objects.filter(year=2026).count(), 1)
+
+
+class DeadlineRuleAdminTest(CastTestCase):
+    def setUp(self):
+        self.client.force_login(self.cast.admin)
+
+    def post_category(self, **changes):
+        c = self.cast.appeal
+        data = {
+            "code": c.code,
+            "name": c.name,
+            "closure_rule": c.closure_rule,
+            "counted_in_bulletin": "on",
+            "response_days": c.response_days,
+            "reply_days": c.reply_days,
+            "max_extension_days": c.max_extension_days,
+            "order": c.order,
+            **changes,
+        }
+        return self.client.post(f"/admin/handling/category/{c.pk}/change/", data)
+
+    def test_a_new_limit_applies_to_new_messages(self):
+        self.assertEqual(self.post_category(reply_days=3).status_code, 302)
+        message = self.cast.submit(category=Category.objects.get(code="appeal"), at=local(2026, 3, 2, 9))
+        self.assertEqual(message.stages.get(kind="reply").due_at, local(2026, 3, 6))
+
+    def test_a_response_limit_longer_than_the_reply_limit_is_refused(self):
+        response = self.post_category(response_days=6, reply_days=5)
+        self.assertContains(response, "回应时限不能长于回复时限")
+        self.assertEqual(Category.objects.get(code="appeal").response_days, 1)
+
+    def test_a_zero_limit_is_refused(self):
+        response = self.post_category(response_days=0)
+        self.assertContains(response, "回应和回复时限至少为1个工作日")
+
+
+class RosterAdminTest(CastTestCase):
+    def setUp(self):
+        self.client.force_login(self.cast.admin)
+
+    def post_roster(self, *members):
+        data = {
+            "unit": self.cast.unit_a.pk,
+            "year": 2026,
+            "filed_at_0": "2026-01-10",
+            "filed_at_1": "09:00:00",
+            "members-TOTAL_FORMS": len(members),
+            "members-INITIAL_FORMS": 0,
+            "members-MIN_NUM_FORMS": 0,
+            "members-MAX_NUM_FORMS": 1000,
+        }
+        for i, (user, position) in enumerate(members):
+            data[f"members-{i}-user"] = user.pk
+            data[f"members-{i}-position"] = position
+        return self.client.post("/admin/units/rosterfiling/add/", data)
+
+    def test_a_complete_roster_is_filed(self):
+        c = self.cast
+        response = self.post_roster((c.leader_a, "leader"), (c.handler_a, "handler"), (c.handler_a2, "handler"))
+        self.assertEqual(response.status_code, 302)
+        filing = c.unit_a.roster_filings.get(year=2026)
+        self.assertTrue(filing.is_complete())
+        self.assertEqual(filing.filed_by, c.admin)
+
+    def test_someone_from_another_unit_is_refused(self):
+        c = self.cast
+        response = self.post_roster((c.leader_a, "leader"), (c.handler_b, "handler"))
+        self.assertContains(response, "不是东门镇的工作人员")
+        self.assertFalse(c.unit_a.roster_filings.exists())
+
+    def test_a_handler_account_cannot_be_the_leader(self):
+        c = self.cast
+        response = self.post_roster((c.handler_a, "leader"))
+        self.assertContains(response, "不是分管领导账号")
+
+    def test_two_leaders_are_refused(self):
+        c = self.cast
+        leader2 = type(c.leader_a).objects.create_user("leader_a2", role="leader", unit=c.unit_a)
+        response = self.post_roster((c.leader_a, "leader"), (leader2, "leader"))
+        self.assertContains(response, "名单只能有1名分管领导")
