@@ -1,0 +1,46 @@
+"""The permission group for county and city office staff in the admin: reference
+data (units, rosters, calendar, deadline rules) to edit, records to read."""
+
+from django.contrib.auth.models import Group, Permission
+
+OFFICE_GROUP = "网络问政办"
+EDITABLE = {
+    "units": ["unit", "rosterfiling", "rostermember"],
+    "workdays": ["calendarday", "calendaryear"],
+}
+CHANGE_ONLY = {"handling": ["category"]}
+READ_ONLY = {
+    "units": ["region"],
+    "accounts": ["user"],
+    "handling": ["message", "extensionrequest"],
+    "eventlog": ["event"],
+    "supervision": ["writtenexplanationorder", "supervisionfinding", "exposure", "accountabilityreferral"],
+}
+
+
+def _codenames():
+    for app, models in EDITABLE.items():
+        for model in models:
+            yield app, [f"{verb}_{model}" for verb in ("add", "change", "delete", "view")]
+    for app, models in CHANGE_ONLY.items():
+        for model in models:
+            yield app, [f"change_{model}", f"view_{model}"]
+    for app, models in READ_ONLY.items():
+        for model in models:
+            yield app, [f"view_{model}"]
+
+
+def office_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=OFFICE_GROUP)
+    permissions = []
+    for app, codenames in _codenames():
+        permissions += Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
+    group.permissions.set(permissions)
+    return group
+
+
+def make_office_staff(user) -> None:
+    """Give an office user the admin: staff status and the office group."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(office_group())
