@@ -1,33 +1,294 @@
-"""Public pages of the 网络问政 zone. The full set comes with the web interface; for
-now the home page and the statistics page that publishes the quarterly summary."""
+"""The public 网络问政 zone: for citizens on phones, the press and the public.
 
-from django.shortcuts import get_object_or_404, render
+Nothing here shows a citizen's name, phone, ID number, e-mail or address, and a
+message's text only with the citizen's consent (Message.objects.published()).
+"""
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from wenzheng.reports import figures, periods
+from wenzheng.accounts.models import Role
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message, Reply
+from wenzheng.handling.passcodes import matches
+from wenzheng.reports import charts, figures, periods
+from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
+
+from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
+
+PAGE_SIZE = 20
+# The tracking codes a visitor has proven with their passcode, kept in the session.
+TRACKED = "tracked"
+
+
+def _region(request):
+    code = request.GET.get("region")
+    region = get_object_or_404(Region, code=code) if code else Region.objects.default()
+    if region is None:
+        raise Http404("尚未设置行政区域")
+    return region
+
+
+def _this_quarter(now):
+    today = timezone.localdate(now)
+    return periods.parse(f"{today.year}Q{(today.month - 1) // 3 + 1}")
+
+
+def _public_messages(region):
+    messages = Message.objects.published().select_related("unit", "category", "region")
+    if region.kind == Region.Kind.CITY:
+        return messages.filter(region__parent=region)
+    return messages.filter(region=region)
 
 
 def home(request):
-    return render(request, "public/home.html", {"regions": Region.objects.all()})
+    now = timezone.now()
+    region = _region(request)
+    quarter = _this_quarter(now)
+    units = figures.per_unit(region, quarter, now=now)
+    latest = _public_messages(region).order_by("-submitted_at")[:8]
+    return render(
+        request,
+        "public/home.html",
+        {
+            "nav": "home",
+            "region": region,
+            "figures": figures.compute(region, quarter, now=now),
+            "townships": [u for u in units if u.unit.kind == "township"],
+            "departments": [u for u in units if u.unit.kind == "department"],
+            "latest": latest,
+        },
+    )
+
+
+def board(request):
+    region = _region(request)
+    form = BoardFilterForm(request.GET or None, region=region)
+    found = _public_messages(region).order_by("-submitted_at")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["unit"]:
+            found = found.filter(unit=data["unit"])
+        if data["category"]:
+            found = found.filter(category=data["category"])
+        if data["status"]:
+            found = found.filter(state=data["status"])
+        if data["period"]:
+            try:
+                span = periods.parse(data["period"])
+                found = found.filter(submitted_at__gte=span.start, submitted_at__lt=span.end)
+            except periods.BadPeriod as e:
+                form.add_error("period", str(e))
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"nav": "board", "region": region, "form": form, "page": page, "query": query.urlencode()}
+    template = "public/_board_results.html" if request.headers.get("HX-Request") else "public/board.html"
+    return render(request, template, context)
+
+
+def _thread(message):
+    """The message with what the public may see of its handling, in few queries."""
+    return (
+        Message.objects.filter(pk=message.pk)
+        .select_related("unit", "category", "region")
+        .prefetch_related(
+            Prefetch("replies", queryset=Reply.objects.select_related("unit")),
+            "follow_ups",
+            "stages",
+        )
+        .get()
+    )
+
+
+def _responded_at(message):
+    stages = [s for s in message.stages.all() if s.kind == "response" and s.outcome in ("on_time", "late")]
+    return stages[-1].completed_at if stages else None
+
+
+def message(request, region, serial):
+    try:
+        year, number = (int(part) for part in serial.split("-"))
+    except ValueError:
+        raise Http404("留言编号格式不对") from None
+    found = get_object_or_404(Message.objects.select_related("region"), region__code=region, year=year, number=number)
+    is_owner = request.user.is_authenticated and found.citizen_id == request.user.pk
+    if not is_owner and not Message.objects.published().filter(pk=found.pk).exists():
+        raise Http404("该留言未公开")
+    if is_owner and request.method == "POST":
+        return _citizen_step(request, found, actions.Citizen(user=request.user))
+    return _render_thread(request, found, is_owner=is_owner)
+
+
+def _render_thread(request, found, *, is_owner, tracked=False):
+    found = _thread(found)
+    can_act = (is_owner or tracked) and found.state in Message.State.answered()
+    return render(
+        request,
+        "public/message.html",
+        {
+            "nav": "mine" if is_owner else ("track" if tracked else "board"),
+            "m": found,
+            "responded_at": _responded_at(found),
+            "private": is_owner or tracked,
+            "follow_up_form": FollowUpForm() if can_act else None,
+            "rating_form": RatingForm() if can_act and not found.rating and found.state != "closure_pending" else None,
+        },
+    )
+
+
+def _citizen_step(request, found, who):
+    """A follow-up or a rating from the citizen who wrote the message."""
+    if "rating" in request.POST:
+        form, step = RatingForm(request.POST), "rating"
+    else:
+        form, step = FollowUpForm(request.POST), "follow_up"
+    if not form.is_valid():
+        flash.error(request, "请填写追问内容。" if step == "follow_up" else "请选择一项评价。")
+    else:
+        try:
+            if step == "rating":
+                actions.rate(message=found, who=who, rating=form.cleaned_data["rating"])
+                flash.success(request, "感谢您的评价。")
+            else:
+                actions.follow_up(message=found, who=who, text=form.cleaned_data["text"])
+                flash.success(request, "追问已提交，办理单位将继续答复。")
+        except actions.ActionRefused as e:
+            flash.error(request, e.reason)
+    return redirect(request.path)
+
+
+def _county_for_post(request):
+    """Messages go to a county's zone; with several counties the citizen picks one."""
+    counties = Region.objects.filter(kind=Region.Kind.COUNTY)
+    if code := request.GET.get("county"):
+        return get_object_or_404(counties, code=code)
+    return counties.first() if counties.count() == 1 else None
+
+
+def post(request):
+    region = _county_for_post(request)
+    if region is None:
+        counties = Region.objects.filter(kind=Region.Kind.COUNTY).order_by("name")
+        return render(request, "public/choose_county.html", {"nav": "post", "counties": counties})
+    initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
+    if request.user.is_authenticated and request.user.role == Role.CITIZEN:
+        initial = {**(initial or {}), "name": request.user.display_name, "phone": request.user.phone}
+    form = PostForm(request.POST or None, region=region, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        by = request.user if request.user.is_authenticated else None
+        try:
+            created = actions.submit(
+                by=by,
+                region=region,
+                unit=data["unit"],
+                category=data["category"],
+                title=data["title"],
+                body=data["body"],
+                name=data["name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                email=data["email"],
+                address=data["address"],
+                consent_to_publish=data["consent_to_publish"],
+            )
+        except actions.ActionRefused as e:
+            form.add_error(None, e.reason)
+        else:
+            # Shown once on the next page; only the hash is stored.
+            request.session["posted"] = {"code": created.tracking_code, "passcode": created.issued_passcode}
+            request.session.setdefault(TRACKED, {})[created.tracking_code] = created.issued_passcode
+            request.session.modified = True
+            return redirect("public:posted")
+    return render(request, "public/post.html", {"nav": "post", "form": form, "region": region})
+
+
+def posted(request):
+    receipt = request.session.pop("posted", None)
+    if receipt is None:
+        return redirect("public:track")
+    found = get_object_or_404(Message.objects.select_related("unit", "region"), tracking_code=receipt["code"])
+    return render(request, "public/posted.html", {"nav": "post", "m": found, "receipt": receipt})
+
+
+def track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"].strip().upper()
+        passcode = form.cleaned_data["passcode"].strip().upper()
+        found = Message.objects.filter(tracking_code=code).only("passcode_hash").first()
+        if found is not None and matches(passcode, found.passcode_hash):
+            request.session.setdefault(TRACKED, {})[code] = passcode
+            request.session.modified = True
+            return redirect("public:tracked", code=code)
+        # One message for both cases, so codes cannot be probed.
+        form.add_error(None, "查询码或查询密码不正确，请核对后重新输入。")
+    return render(request, "public/track.html", {"nav": "track", "form": form})
+
+
+def tracked(request, code):
+    passcode = request.session.get(TRACKED, {}).get(code)
+    if passcode is None:
+        flash.info(request, "请输入查询码和查询密码。")
+        return redirect("public:track")
+    found = get_object_or_404(Message, tracking_code=code)
+    if request.method == "POST":
+        return _citizen_step(request, found, actions.Citizen(passcode=passcode))
+    return _render_thread(request, found, is_owner=False, tracked=True)
+
+
+@login_required
+def mine(request):
+    if request.user.role != Role.CITIZEN:
+        return redirect("workspace:home")
+    found = Message.objects.filter(citizen=request.user).select_related("unit", "category", "region")
+    page = Paginator(found.order_by("-submitted_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "public/mine.html", {"nav": "mine", "page": page})
+
+
+def exposures(request):
+    region = _region(request)
+    found = Exposure.objects.select_related("unit", "message__region").order_by("-published_at")
+    found = (
+        found.filter(unit__region__parent=region)
+        if region.kind == Region.Kind.CITY
+        else found.filter(unit__region=region)
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "public/exposures.html", {"nav": "exposures", "page": page, "region": region})
 
 
 def statistics(request):
     now = timezone.now()
-    code = request.GET.get("region")
-    region = get_object_or_404(Region, code=code) if code else Region.objects.default()
-    today = timezone.localdate(now)
-    default = f"{today.year}Q{(today.month - 1) // 3 + 1}"
-    text = request.GET.get("period") or default
+    region = _region(request)
+    default = _this_quarter(now)
+    text = request.GET.get("period") or f"{default.first_day.year}Q{(default.first_day.month - 1) // 3 + 1}"
     try:
-        period = periods.parse(text)
-        error = ""
+        period, error = periods.parse(text), ""
     except periods.BadPeriod as e:
-        period, error = periods.parse(default), str(e)
-    result = figures.compute(region, period, now=now) if region else None
-    return render(
-        request,
-        "public/statistics.html",
-        {"region": region, "regions": Region.objects.all(), "figures": result, "period_text": text, "error": error},
-        status=400 if error else 200,
+        period, error = default, str(e)
+    result = figures.compute(region, period, now=now)
+    units = sorted(
+        (u for u in figures.per_unit(region, period, now=now) if u.received), key=lambda u: (-u.received, u.unit.name)
     )
+    months = figures.monthly(region, period, now=now)
+    context = {
+        "nav": "statistics",
+        "region": region,
+        "regions": Region.objects.all(),
+        "figures": result,
+        "units": units,
+        "period_text": text,
+        "error": error,
+        "rates_chart": charts.unit_rates(units),
+        "trend_chart": charts.monthly_trend(months),
+        "category_chart": charts.category_mix(result.by_category),
+    }
+    return render(request, "public/statistics.html", context, status=400 if error else 200)

@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Category, Message, Reply
-from wenzheng.units.models import Unit
+from wenzheng.units.models import Region, Unit
 from wenzheng.workdays.clock import local_date
 
 from .periods import Period
@@ -65,22 +65,39 @@ class Figures:
         )
 
 
+def messages_received(region, period: Period):
+    """Messages received in the period, in a county or in all counties of a city."""
+    messages = Message.objects.received_between(period.start, period.end)
+    if region.kind == Region.Kind.CITY:
+        return messages.filter(region__parent=region)
+    return messages.filter(region=region)
+
+
+def status_counts(cutoff) -> dict:
+    """Aggregates counting messages received, replied and closed as of `cutoff`.
+
+    Closed means: a closure before the cut-off that no reopening before the cut-off
+    undid. So a past period reads the same whenever it is counted.
+    """
+    replied = Reply.objects.filter(message=OuterRef("pk"), at__lt=cutoff)
+    reopened_later = Event.objects.filter(
+        message=OuterRef("message"), kind=Event.Kind.REOPENED, seq__gt=OuterRef("seq"), at__lt=cutoff
+    )
+    closed = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.CLOSED, at__lt=cutoff).exclude(
+        Exists(reopened_later)
+    )
+    return {
+        "received": Count("pk"),
+        "replied": Count("pk", filter=Q(Exists(replied))),
+        "closed": Count("pk", filter=Q(Exists(closed))),
+    }
+
+
 def compute(region, period: Period, *, now: dt.datetime) -> Figures:
     cutoff = period.cutoff(now)
     units = Unit.objects.in_region(region)
-    messages = Message.objects.received_between(period.start, period.end)
-    messages = messages.filter(region__parent=region) if region.kind == "city" else messages.filter(region=region)
-    last_closure_event = (
-        Event.objects.filter(message=OuterRef("pk"), kind__in=[Event.Kind.CLOSED, Event.Kind.REOPENED], at__lt=cutoff)
-        .order_by("-at", "-seq")
-        .values("kind")[:1]
-    )
-    replied = Reply.objects.filter(message=OuterRef("pk"), at__lt=cutoff)
-    totals = messages.annotate(was_replied=Exists(replied), last_closure=Subquery(last_closure_event)).aggregate(
-        received=Count("pk"),
-        replied=Count("pk", filter=Q(was_replied=True)),
-        closed=Count("pk", filter=Q(last_closure=Event.Kind.CLOSED)),
-    )
+    messages = messages_received(region, period)
+    totals = messages.aggregate(**status_counts(cutoff))
     per_category = dict(messages.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
     by_category = [
         (c.name, per_category.get(c.pk, 0))
@@ -99,3 +116,45 @@ def compute(region, period: Period, *, now: dt.datetime) -> Figures:
         replied=totals["replied"],
         closed=totals["closed"],
     )
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    unit: Unit
+    received: int
+    replied: int
+    closed: int
+
+    @property
+    def reply_rate(self) -> str | None:
+        return percent(self.replied, self.received) if self.received else None
+
+    @property
+    def closure_rate(self) -> str | None:
+        return percent(self.closed, self.received) if self.received else None
+
+
+def per_unit(region, period: Period, *, now: dt.datetime) -> list[UnitFigures]:
+    """Every unit registered by the period's end, with its figures (zeros included)."""
+    cutoff = period.cutoff(now)
+    rows = messages_received(region, period).values("unit").annotate(**status_counts(cutoff))
+    by_unit = {row["unit"]: row for row in rows}
+    units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
+    empty = {"received": 0, "replied": 0, "closed": 0}
+    return [
+        UnitFigures(unit, **{k: by_unit.get(unit.pk, empty)[k] for k in empty})
+        for unit in units.order_by("kind", "name")
+    ]
+
+
+def monthly(region, period: Period, *, now: dt.datetime) -> list[tuple[dt.date, dict]]:
+    """Figures month by month across the period, each counted at its own cut-off."""
+    months = []
+    day = period.first_day.replace(day=1)
+    while day <= period.last_day:
+        nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        span = Period(max(day, period.first_day), min(nxt - dt.timedelta(days=1), period.last_day), f"{day.month}月")
+        if span.start <= now:
+            months.append((day, messages_received(region, span).aggregate(**status_counts(span.cutoff(now)))))
+        day = nxt
+    return months

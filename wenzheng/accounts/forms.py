@@ -1,0 +1,27 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+
+from .models import Role, User
+
+
+class CitizenSignupForm(UserCreationForm):
+    """A citizen's own account: to follow their messages without a tracking code."""
+
+    display_name = forms.CharField(label="姓名或昵称", max_length=50)
+    phone = forms.RegexField(
+        label="手机号",
+        regex=r"^1\d{10}$",
+        error_messages={"invalid": "请输入11位手机号码。"},
+        help_text="仅用于办理单位联系您，不会公开。",
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "phone"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.role = Role.CITIZEN
+        if commit:
+            user.save()
+        return user

@@ -1,0 +1,51 @@
+from wenzheng.accounts.models import Role, User
+from wenzheng.testing import CastTestCase
+
+
+class SignupTest(CastTestCase):
+    def test_a_citizen_signs_up_and_lands_on_their_messages(self):
+        response = self.client.post(
+            "/accounts/signup/",
+            {
+                "username": "wangwu",
+                "display_name": "王五",
+                "phone": "13700000000",
+                "password1": "long-enough-pass-2026",
+                "password2": "long-enough-pass-2026",
+            },
+        )
+        self.assertRedirects(response, "/me/", fetch_redirect_response=False)
+        user = User.objects.get(username="wangwu")
+        self.assertEqual(user.role, Role.CITIZEN)
+        self.assertIsNone(user.unit)
+
+    def test_bad_input_is_explained(self):
+        response = self.client.post(
+            "/accounts/signup/",
+            {"username": "x", "display_name": "", "phone": "123", "password1": "a", "password2": "b"},
+        )
+        self.assertContains(response, "请输入11位手机号码")
+        self.assertContains(response, "输入的两个密码不一致")
+        self.assertFalse(User.objects.filter(username="x").exists())
+
+
+class LoginTest(CastTestCase):
+    def test_a_handler_signs_in_and_lands_in_the_workspace(self):
+        response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"})
+        self.assertRedirects(response, "/accounts/home/", fetch_redirect_response=False)
+        self.assertRedirects(self.client.get("/accounts/home/"), "/work/", fetch_redirect_response=False)
+
+    def test_a_citizen_lands_on_their_messages(self):
+        self.client.post("/accounts/login/", {"username": "citizen", "password": "pw"})
+        self.assertRedirects(self.client.get("/accounts/home/"), "/me/", fetch_redirect_response=False)
+
+    def test_a_wrong_password_is_explained(self):
+        response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "nope"})
+        self.assertContains(response, "和密码。注意，两者都区分大小写")
+
+    def test_repeated_failures_lock_the_account_out(self):
+        for _ in range(5):
+            self.client.post("/accounts/login/", {"username": "handler_a", "password": "nope"})
+        response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"})
+        self.assertContains(response, "登录失败次数过多", status_code=429)
+        self.assertNotIn("_auth_user_id", self.client.session)

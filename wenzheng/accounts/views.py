@@ -1,0 +1,27 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from .forms import CitizenSignupForm
+from .models import Role
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home-for-role")
+    form = CitizenSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "注册成功，欢迎使用网络问政。")
+        return redirect("public:mine")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def home_for_role(request):
+    """Where a person lands after signing in."""
+    if request.user.role == Role.CITIZEN:
+        return redirect("public:mine")
+    return redirect("workspace:home")

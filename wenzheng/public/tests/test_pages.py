@@ -1,0 +1,201 @@
+"""The public zone: what citizens, the press and the public see."""
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+from wenzheng.testing import CastTestCase, local
+
+PRIVATE = ["张三", "13800000000", "450225199001011234", "zhangsan@example.com", "东门镇新街8号"]
+
+
+class PublicPagesTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+        extra = {"id_number": PRIVATE[2], "email": PRIVATE[3], "address": PRIVATE[4]}
+        cls.answered = c.replied(at=local(2026, 3, 2, 9), title="新街路灯不亮", **extra)
+        cls.secret = c.replied(at=local(2026, 3, 3, 9), title="不愿公开的事", consent=False, **extra)
+        cls.waiting = c.submit(at=local(2026, 3, 4, 9), title="尚未答复的留言", **extra)
+        actions.close(message=cls.answered, by=c.leader_a, kind="answered", at=local(2026, 3, 5, 9))
+
+    def test_home_shows_the_summary_units_and_latest_answers(self):
+        response = self.client.get("/")
+        self.assertContains(response, "情况")
+        self.assertContains(response, "东门镇")
+        self.assertContains(response, "县住房和城乡建设局")
+        self.assertContains(response, "新街路灯不亮")
+        self.assertNotContains(response, "不愿公开的事")
+        self.assertNotContains(response, "尚未答复的留言")
+
+    def test_no_public_page_shows_personal_data(self):
+        pages = ["/", "/messages/", "/exposures/", "/statistics/", f"/messages/luocheng/{self.answered.serial}/"]
+        for url in pages:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            for item in PRIVATE:
+                self.assertNotContains(response, item, msg_prefix=url)
+
+    def test_the_board_lists_published_messages_only(self):
+        response = self.client.get("/messages/")
+        self.assertContains(response, "新街路灯不亮")
+        self.assertContains(response, "共1条公开留言")
+        self.assertNotContains(response, "不愿公开的事")
+
+    def test_the_board_filters_and_answers_htmx_with_the_list_only(self):
+        c = self.cast
+        response = self.client.get("/messages/", {"unit": c.unit_b.pk})
+        self.assertContains(response, "没有符合条件的留言")
+        response = self.client.get(
+            "/messages/", {"status": "closed", "period": "2026Q1"}, headers={"HX-Request": "true"}
+        )
+        self.assertContains(response, "新街路灯不亮")
+        self.assertNotContains(response, "<html")
+        response = self.client.get("/messages/", {"period": "2026Q9"})
+        self.assertContains(response, "无法识别的统计期间")
+
+    def test_the_board_paginates(self):
+        c = self.cast
+        for i in range(21):
+            c.replied(at=local(2026, 4, 1, 9), title=f"第{i}条")
+        first = self.client.get("/messages/")
+        self.assertContains(first, "第1/2页")
+        second = self.client.get("/messages/", {"page": 2})
+        self.assertContains(second, "第2页，共2页")
+
+    def test_a_message_page_shows_the_thread_under_the_units_name(self):
+        response = self.client.get(f"/messages/luocheng/{self.answered.serial}/")
+        self.assertContains(response, "新街路灯不亮")
+        self.assertContains(response, "东门镇 答复")
+        self.assertContains(response, "已安排维修人员处理。")
+        self.assertContains(response, "已办结")
+
+    def test_unpublished_and_unknown_messages_are_404(self):
+        for serial in (self.secret.serial, self.waiting.serial, "2026-999999", "abc"):
+            self.assertEqual(self.client.get(f"/messages/luocheng/{serial}/").status_code, 404, serial)
+
+    def test_the_owner_sees_their_private_message_and_rates_it(self):
+        c = self.cast
+        self.client.force_login(c.citizen)
+        url = f"/messages/luocheng/{self.secret.serial}/"
+        self.assertContains(self.client.get(url), "不愿公开的事")
+        response = self.client.post(url, {"rating": "basically_satisfied"}, follow=True)
+        self.assertContains(response, "感谢您的评价")
+        self.assertEqual(Message.objects.get(pk=self.secret.pk).rating, "basically_satisfied")
+        response = self.client.post(url, {"rating": "satisfied"}, follow=True)
+        self.assertContains(response, "这条留言已经评价过了")
+
+    def test_another_citizen_cannot_see_or_act_on_it(self):
+        self.client.force_login(self.cast.other_citizen)
+        url = f"/messages/luocheng/{self.secret.serial}/"
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.post(url, {"text": "冒充追问"}).status_code, 404)
+
+    def test_my_messages(self):
+        self.client.force_login(self.cast.citizen)
+        response = self.client.get("/me/")
+        for title in ("新街路灯不亮", "不愿公开的事", "尚未答复的留言"):
+            self.assertContains(response, title)
+        self.client.force_login(self.cast.handler_a)
+        self.assertRedirects(self.client.get("/me/"), "/work/", fetch_redirect_response=False)
+
+    def test_statistics_draw_charts_with_chinese_labels(self):
+        response = self.client.get("/statistics/", {"period": "2026Q1", "region": "luocheng"})
+        self.assertContains(response, "<svg", count=3)
+        self.assertContains(response, "各单位回复率与办结率")
+        self.assertContains(response, "3月")
+        self.assertContains(response, "咨询类 3条")
+        self.assertContains(response, "共收到网民留言总数3条")
+        self.assertNotContains(response, 'style="')
+
+
+class PostingTest(CastTestCase):
+    def form(self, **changes):
+        return {
+            "unit": self.cast.unit_a.pk,
+            "category": self.cast.appeal.pk,
+            "title": "村道塌方",
+            "body": "龙岸镇某村村道塌方，影响出行。",
+            "name": "李四",
+            "phone": "13900000000",
+            "consent_to_publish": "on",
+            **changes,
+        }
+
+    def test_an_anonymous_citizen_gets_a_tracking_code_and_passcode_once(self):
+        response = self.client.post("/post/?county=luocheng", self.form(), follow=True)
+        message = Message.objects.get(title="村道塌方")
+        self.assertContains(response, message.serial)
+        self.assertContains(response, message.tracking_code)
+        self.assertContains(response, "密码只显示这一次")
+        self.assertEqual(message.state, Message.State.DISPATCHED)
+        self.assertIsNone(message.citizen)
+        # The receipt is gone once shown.
+        self.assertRedirects(self.client.get("/post/done/"), "/track/")
+
+    def test_leaving_the_unit_to_the_county_office(self):
+        self.client.post("/post/?county=luocheng", self.form(unit=""))
+        message = Message.objects.get(title="村道塌方")
+        self.assertEqual(message.state, Message.State.PENDING_DISPATCH)
+
+    def test_a_signed_in_citizen_posts_as_themselves(self):
+        self.client.force_login(self.cast.citizen)
+        self.client.post("/post/?county=luocheng", self.form())
+        self.assertEqual(Message.objects.get(title="村道塌方").citizen, self.cast.citizen)
+
+    def test_bad_input_is_explained_and_nothing_is_saved(self):
+        response = self.client.post("/post/?county=luocheng", self.form(title="", phone="12ab", id_number="123"))
+        self.assertContains(response, "提交未成功")
+        self.assertContains(response, "这个字段是必填项")
+        self.assertContains(response, "联系电话应为7至20位数字")
+        self.assertContains(response, "身份证号应为18位")
+        self.assertFalse(Message.objects.exists())
+
+    def test_a_unit_of_another_county_is_not_offered(self):
+        response = self.client.post("/post/?county=luocheng", self.form(unit=self.cast.unit_c.pk))
+        self.assertContains(response, "选择一个有效的选项")
+        self.assertFalse(Message.objects.exists())
+
+
+class TrackingTest(CastTestCase):
+    def setUp(self):
+        c = self.cast
+        self.message = c.submit(by=None, at=local(2026, 3, 2, 9))
+        self.passcode = self.message.issued_passcode
+        actions.reply(message=self.message, by=c.handler_a, text="已修复。", at=local(2026, 3, 3, 9))
+
+    def test_the_right_passcode_opens_the_message_and_allows_a_follow_up(self):
+        response = self.client.post(
+            "/track/", {"code": self.message.tracking_code, "passcode": self.passcode}, follow=True
+        )
+        self.assertContains(response, "路灯不亮")
+        self.assertContains(response, "已修复。")
+        response = self.client.post(f"/track/{self.message.tracking_code}/", {"text": "还有一盏没修好。"}, follow=True)
+        self.assertContains(response, "追问已提交")
+        self.assertContains(response, "还有一盏没修好。")
+        self.assertEqual(self.message.follow_ups.count(), 1)
+
+    def test_codes_are_accepted_in_lower_case(self):
+        response = self.client.post(
+            "/track/", {"code": self.message.tracking_code.lower(), "passcode": self.passcode.lower()}
+        )
+        self.assertRedirects(response, f"/track/{self.message.tracking_code}/")
+
+    def test_a_wrong_passcode_says_so_without_telling_which_part_is_wrong(self):
+        response = self.client.post("/track/", {"code": self.message.tracking_code, "passcode": "WRONG123"})
+        self.assertContains(response, "查询码或查询密码不正确")
+        response = self.client.post("/track/", {"code": "NOSUCHCODE", "passcode": self.passcode})
+        self.assertContains(response, "查询码或查询密码不正确")
+
+    def test_the_tracked_page_needs_the_passcode_first(self):
+        self.assertRedirects(self.client.get(f"/track/{self.message.tracking_code}/"), "/track/")
+
+
+class CountyChoiceTest(CastTestCase):
+    def test_with_several_counties_the_citizen_first_picks_one(self):
+        response = self.client.get("/post/")
+        self.assertContains(response, "请先选择留言所在的县（区）")
+        self.assertContains(response, "?county=huanjiang")
+        response = self.client.get("/post/", {"county": "luocheng"})
+        self.assertContains(response, "东门镇")
+        self.assertNotContains(response, "思恩镇")
+        self.assertEqual(self.client.get("/post/", {"county": "hechi"}).status_code, 404)
