@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint check test-sqlite test-postgres clean
+.PHONY: setup run test lint check browser test-sqlite test-postgres clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,14 +31,17 @@ check: $(STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-test-sqlite: $(STAMP)
+browser:
+	scripts/ensure-browser
+
+test-sqlite: $(STAMP) browser
 	$(PY) -m pytest -n 2
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) browser
 	scripts/with-postgres $(PY) -m pytest -n 2
 
 test: setup lint check test-sqlite test-postgres
-	@echo "All checks passed: lint, migrations, the suite on SQLite and on PostgreSQL."
+	@echo "All checks passed: lint, migrations, the suite (browser tests included) on SQLite and on PostgreSQL."
 
 clean:
-	rm -rf $(VENV) db.sqlite3* test-db*.sqlite3* staticfiles
+	rm -rf $(VENV) db.sqlite3* test-db*.sqlite3* staticfiles test-artifacts

@@ -122,10 +122,14 @@ class CastTestCase(TestCase):
         cls.cast = Cast()
 
 
-class ChainTransactionTestCase(TransactionTestCase):
-    """For tests that need real commits (concurrency). Emptying the database after
-    each test needs the append-only triggers out of the way for a moment."""
+class AppendOnlyTeardown:
+    """For test cases that really commit: emptying the database after each test needs
+    the event log's append-only triggers out of the way for a moment."""
 
     def _fixture_teardown(self):
         with triggers.suspended(connection):
             super()._fixture_teardown()
+
+
+class ChainTransactionTestCase(AppendOnlyTeardown, TransactionTestCase):
+    """For tests that need real commits (concurrency)."""

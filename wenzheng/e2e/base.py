@@ -1,0 +1,90 @@
+"""End-to-end tests in a real browser: Debian's Chromium driven by Playwright.
+
+No browser is ever downloaded: Playwright launches /usr/bin/chromium (install it with
+scripts/ensure-browser). Each key page is saved as a screenshot at desktop and phone
+widths under test-artifacts/screenshots/.
+"""
+
+import os
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from playwright.sync_api import expect, sync_playwright
+
+from wenzheng.testing import AppendOnlyTeardown, Cast
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# As root, Chromium needs --no-sandbox; the rest keep it off this closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+class BrowserTestCase(AppendOnlyTeardown, StaticLiveServerTestCase):
+    """A live server on the test database, a Chromium, and the test cast."""
+
+    @classmethod
+    def setUpClass(cls):
+        # Playwright's sync API keeps an event loop on this thread, which makes Django
+        # refuse ORM calls from the test body; the test itself is plain sync code.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        cls._playwright = sync_playwright().start()
+        cls.browser = cls._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls._playwright.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        self.cast = Cast()
+        self.contexts = []
+
+    def tearDown(self):
+        for context in self.contexts:
+            context.close()
+
+    def new_page(self, *, phone=False):
+        """A fresh browser session (its own cookies), in Chinese, Beijing time."""
+        context = self.browser.new_context(
+            viewport=PHONE if phone else DESKTOP,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            base_url=self.live_server_url,
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        return context.new_page()
+
+    def sign_in(self, page, username, password="pw"):
+        page.goto("/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("button", name="退出")).to_be_visible()
+
+    def shot(self, page, name):
+        """Save the page at desktop and phone widths, and check it has no broken layout
+        (nothing wider than the phone's screen)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9-]+", "-", name.lower())
+        original = page.viewport_size
+        page.set_viewport_size(DESKTOP)
+        page.screenshot(path=SCREENSHOTS / f"{slug}-desktop.png", full_page=True)
+        page.set_viewport_size(PHONE)
+        page.screenshot(path=SCREENSHOTS / f"{slug}-phone.png", full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        self.assertLessEqual(overflow, 1, f"{name}: the page is wider than a phone screen by {overflow}px")
+        page.set_viewport_size(original)

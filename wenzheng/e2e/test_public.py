@@ -1,0 +1,59 @@
+"""A citizen without an account posts a message from a phone and follows it up."""
+
+from playwright.sync_api import expect
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+
+from .base import BrowserTestCase
+
+
+class AnonymousCitizenTest(BrowserTestCase):
+    def test_post_track_and_follow_up_on_a_phone(self):
+        page = self.new_page(phone=True)
+        page.goto("/post/?county=luocheng")
+        self.shot(page, "post-form")
+        page.get_by_label("留言对象").select_option(label="东门镇")
+        page.get_by_label("留言类别").select_option(label="诉求")
+        page.get_by_role("textbox", name="标题", exact=True).fill("新街路灯不亮")
+        page.get_by_role("textbox", name="留言内容", exact=True).fill(
+            "东门镇新街的路灯坏了两个星期，晚上出行不便，请尽快维修。"
+        )
+        page.get_by_role("textbox", name="姓名", exact=True).fill("张三")
+        page.get_by_role("textbox", name="联系电话", exact=True).fill("13800000000")
+        page.get_by_label("同意在网络问政专区公开").check()
+        page.get_by_role("button", name="提交留言").click()
+
+        expect(page.get_by_role("heading", name="留言已提交")).to_be_visible()
+        message = Message.objects.get(title="新街路灯不亮")
+        expect(page.locator("#tracking-code")).to_have_text(message.tracking_code)
+        passcode = page.locator("#passcode").inner_text()
+        self.shot(page, "posted")
+
+        actions.reply(message=message, by=self.cast.handler_a, text="已安排维修，三日内修复。")
+
+        other = self.new_page(phone=True)
+        other.goto("/track/")
+        other.get_by_role("textbox", name="查询码", exact=True).fill(message.tracking_code)
+        other.get_by_label("查询密码").fill(passcode)
+        other.get_by_role("button", name="查询").click()
+        expect(other.get_by_text("已安排维修，三日内修复。")).to_be_visible()
+        other.get_by_role("textbox", name="追问内容", exact=True).fill("修好后请告知。")
+        other.get_by_role("button", name="提交追问").click()
+        expect(other.get_by_text("追问已提交")).to_be_visible()
+        expect(other.get_by_text("修好后请告知。")).to_be_visible()
+        self.shot(other, "tracked-message")
+        # Nothing personal on the public board.
+        other.goto("/messages/")
+        expect(other.get_by_role("link", name="新街路灯不亮")).to_be_visible()
+        expect(other.get_by_text("13800000000")).to_have_count(0)
+        expect(other.get_by_text("张三")).to_have_count(0)
+
+    def test_a_bad_form_is_explained_in_place(self):
+        page = self.new_page()
+        page.goto("/post/?county=luocheng")
+        page.get_by_role("textbox", name="联系电话", exact=True).fill("abc")
+        page.get_by_role("button", name="提交留言").click()
+        expect(page.get_by_role("alert").first).to_contain_text("提交未成功")
+        expect(page.get_by_text("联系电话应为7至20位数字")).to_be_visible()
+        self.assertFalse(Message.objects.exists())
