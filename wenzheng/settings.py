@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "wenzheng.public",
     "wenzheng.demo",
     "wenzheng.workspace",
+    "wenzheng.evaluation",
+    "wenzheng.api",
+    "wenzheng.bulk",
 ]
 
 MIDDLEWARE = [
