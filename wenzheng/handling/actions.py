@@ -10,6 +10,7 @@ and the demo county pass historical times.
 """
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -78,6 +79,12 @@ def _require_citizen(message, who: Citizen):
     elif passcodes.matches(who.passcode, message.passcode_hash):
         return None
     raise ActionRefused("not_your_message", "只有留言的网民本人可以进行此操作。")
+
+
+def _receives_messages(unit, day) -> bool:
+    """Registered and not yet deactivated on `day` (as `Unit.objects.registered_by`):
+    imports and the demo pass past times, so today's status is not what counts."""
+    return unit.registered_on <= day and (unit.deactivated_on is None or unit.deactivated_on > day)
 
 
 def _locked(message) -> Message:
@@ -178,7 +185,7 @@ def submit(
     if by is not None and by.role != Role.CITIZEN:
         raise ActionRefused("forbidden_role", "工作人员账号不能以网民身份留言，请使用网民账号或匿名查询码方式。")
     if unit is not None:
-        if not unit.active or unit.registered_on > clock.local_date(at):
+        if not _receives_messages(unit, clock.local_date(at)):
             raise ActionRefused("unit_inactive", f"“{unit.name}”目前不是实名上网单位，不能接收留言。")
         if region is not None and region.pk != unit.region_id:
             raise ActionRefused("unit_outside_region", f"“{unit.name}”不属于{region.name}。")
@@ -188,8 +195,10 @@ def submit(
     title = _require_text(title, "留言标题", max_length=100)
     body = _require_text(body, "留言内容", max_length=5000)
     name = _require_text(name, "姓名", max_length=50)
-    phone = _require_text(phone, "联系电话", max_length=20)
-    if not (phone.replace("-", "").replace(" ", "").isdigit() and 7 <= len(phone.replace("-", "")) <= 20):
+    # A Chinese input method may type full-width digits (１３８…): the same number.
+    phone = unicodedata.normalize("NFKC", _require_text(phone, "联系电话", max_length=20))
+    digits = phone.replace("-", "").replace(" ", "")
+    if not (digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 20):
         raise ActionRefused("bad_phone", "联系电话应为7至20位数字。")
     year = clock.local_date(at).year
     passcode = passcodes.new_passcode()
@@ -239,7 +248,7 @@ def rate(*, message, who: Citizen, rating: str, at=None) -> Message:
     at = _now(at)
     message = _locked(message)
     by = _require_citizen(message, who)
-    _require_state(message, State.REPLIED, State.CLOSED)
+    _require_state(message, *State.answered())
     if rating not in Message.Rating.values:
         raise ActionRefused("bad_rating", "评价只能是“满意”“基本满意”或“不满意”。")
     if message.rating:
@@ -263,8 +272,8 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
     _require_state(message, State.PENDING_DISPATCH, State.TRANSFER_REQUESTED)
     if unit.region_id != message.region_id:
         raise ActionRefused("unit_outside_region", f"“{unit.name}”不属于{message.region.name}。")
-    if not unit.active:
-        raise ActionRefused("unit_inactive", f"“{unit.name}”已停用，不能接收留言。")
+    if not _receives_messages(unit, clock.local_date(at)):
+        raise ActionRefused("unit_inactive", f"“{unit.name}”已停用或尚未实名上网，不能接收留言。")
     previous = message.unit
     if previous is not None:
         if unit.pk == previous.pk:
@@ -272,6 +281,9 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
         note = _require_text(note, "转办说明")
         for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
             _complete_stage(message, kind, at, outcome=Stage.Outcome.TRANSFERRED)
+        # The old unit's pending extension was for the stage just ended; left pending,
+        # it would block the receiving unit from asking for its own.
+        _end_pending_extension(message, by=by, at=at, unit=previous)
     message.unit = unit
     message.state = State.DISPATCHED
     message.save(update_fields=["unit", "state"])
@@ -286,6 +298,15 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
         from_unit=previous.pk if previous else None,
     )
     return message
+
+
+def _end_pending_extension(message, *, by, at, unit):
+    pending = ExtensionRequest.objects.select_for_update().filter(message=message, status="pending")
+    for request in pending:
+        note = "留言已转办，原单位的延期申请随之失效。"
+        request.status, request.decided_by, request.decided_at, request.decision_note = "rejected", by, at, note
+        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, unit=unit, note=note, request=request.pk)
 
 
 @transaction.atomic

@@ -1,0 +1,442 @@
+"""Stage deadlines on the real official calendar, as the migrations seed it.
+
+The rule (DOMAIN.md, after 民法典 arts. 201, 203): a limit of N working days ends at
+24:00 local time of the Nth working day after the day of arrival, so a stage's due_at
+is 00:00 local of the day after its last day. Defaults: respond within 1 working day,
+reply within 5, extensions at most 15 in total. The calendar days used below
+(chinese_calendar's official data):
+
+  2025-12-31 Wed; 2026-01-01..03 New Year off; 01-04 Sun make-up working day
+  2026-02-14 Sat make-up; 02-15..23 Spring Festival off; 02-28 Sat make-up
+  2026-09-25..27 Mid-autumn off; 2026-10-01..07 National Day off; 10-10 Sat make-up
+  2027: no official data yet (weekdays only, with a warning)
+"""
+
+import datetime as dt
+
+from wenzheng.handling import actions
+from wenzheng.handling.deadlines import recompute_open_deadlines
+from wenzheng.handling.models import Category, Message, Stage
+from wenzheng.testing import local
+from wenzheng.workdays.models import CalendarDay
+
+from .helpers import HandlingTestCase
+
+RESPONSE, REPLY = Stage.Kind.RESPONSE, Stage.Kind.REPLY
+
+
+class DeadlineTestCase(HandlingTestCase):
+    def due(self, message, kind, *, unit=None):
+        """The due_at of the message's (latest) stage of `kind`."""
+        stages = message.stages.filter(kind=kind)
+        if unit is not None:
+            stages = stages.filter(unit=unit)
+        return stages.latest("started_at", "pk").due_at
+
+    def assert_deadlines(self, arrived, response_due, reply_due):
+        m = self.cast.submit(at=arrived)
+        self.assertEqual(self.due(m, RESPONSE), response_due, f"response, arrived {arrived}")
+        self.assertEqual(self.due(m, REPLY), reply_due, f"reply, arrived {arrived}")
+        self.assertFalse(m.stages.exclude(due_warning="").exists())
+        return m
+
+
+class CountingTest(DeadlineTestCase):
+    def test_an_ordinary_week(self):
+        # Monday morning: respond by the end of Tuesday, reply by the end of next Monday.
+        self.assert_deadlines(local(2026, 3, 2, 9), local(2026, 3, 4), local(2026, 3, 10))
+
+    def test_the_day_of_arrival_is_not_counted_whatever_the_hour(self):
+        self.assert_deadlines(local(2026, 3, 2, 0, 0), local(2026, 3, 4), local(2026, 3, 10))
+        self.assert_deadlines(local(2026, 3, 2, 23, 59, 59), local(2026, 3, 4), local(2026, 3, 10))
+
+    def test_the_local_date_of_arrival_decides_not_the_utc_date(self):
+        # Thursday 23:59 in 罗城 arrived on Thursday: respond by the end of Friday.
+        self.assert_deadlines(local(2026, 3, 5, 23, 59), local(2026, 3, 7), local(2026, 3, 13))
+        # Friday 00:01 in 罗城 is still Thursday in UTC, but it arrived on Friday.
+        self.assert_deadlines(local(2026, 3, 6, 0, 1), local(2026, 3, 10), local(2026, 3, 14))
+
+    def test_friday_night_and_saturday_morning_both_start_counting_on_monday(self):
+        self.assert_deadlines(local(2026, 3, 6, 23, 59), local(2026, 3, 10), local(2026, 3, 14))
+        self.assert_deadlines(local(2026, 3, 7, 0, 1), local(2026, 3, 10), local(2026, 3, 14))
+
+    def test_arrival_on_a_holiday(self):
+        # National Day: the first working day after 10-02 is Thursday 10-08; the
+        # make-up Saturday 10-10 counts, Sunday 10-11 does not.
+        self.assert_deadlines(local(2026, 10, 2, 10), local(2026, 10, 9), local(2026, 10, 14))
+
+    def test_arrival_on_a_makeup_saturday_counts_from_the_next_calendar_day(self):
+        # 02-14 is a working Saturday before the Spring Festival: counting starts on
+        # 02-15 (off until 02-23), so the first working day is 02-24; the make-up
+        # Saturday 02-28 is the fifth.
+        self.assert_deadlines(local(2026, 2, 14, 10), local(2026, 2, 25), local(2026, 3, 1))
+        # 02-28, the other make-up Saturday: Sunday off, Monday 03-02 first.
+        self.assert_deadlines(local(2026, 2, 28, 10), local(2026, 3, 3), local(2026, 3, 7))
+
+    def test_across_new_year(self):
+        # 01-01..03 off, Sunday 01-04 a make-up working day.
+        m = self.assert_deadlines(local(2025, 12, 31, 10), local(2026, 1, 5), local(2026, 1, 9))
+        self.assertEqual(m.serial, "2025-000001")
+
+    def test_due_at_is_midnight_in_the_county(self):
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        for stage in m.stages.all():
+            with self.subTest(kind=stage.kind):
+                in_county = stage.due_at.astimezone(local(2026, 1, 1).tzinfo)
+                self.assertEqual((in_county.hour, in_county.minute, in_county.second), (0, 0, 0))
+                self.assertEqual(stage.started_at, local(2026, 3, 2, 9))
+                self.assertEqual(stage.limit_days, {RESPONSE: 1, REPLY: 5}[stage.kind])
+
+
+class UncoveredYearTest(DeadlineTestCase):
+    def test_a_year_without_official_data_counts_weekdays_and_warns(self):
+        with self.assertLogs("wenzheng.workdays.clock", "WARNING") as logs:
+            m = self.cast.submit(at=local(2027, 3, 1, 9))  # a Monday
+        self.assertEqual(self.due(m, RESPONSE), local(2027, 3, 3))
+        self.assertEqual(self.due(m, REPLY), local(2027, 3, 9))
+        for stage in m.stages.all():
+            self.assertIn("2027年", stage.due_warning)
+        self.assertIn("2027", "\n".join(logs.output))
+        self.assertEqual(m.serial, "2027-000001")
+
+    def test_a_deadline_running_into_an_uncovered_year_warns_too(self):
+        with self.assertLogs("wenzheng.workdays.clock", "WARNING"):
+            m = self.cast.submit(at=local(2026, 12, 31, 10))
+        # New Year's Day 2027 is not entered yet, so Friday 01-01 counts as working.
+        self.assertEqual(self.due(m, RESPONSE), local(2027, 1, 2))
+        self.assertEqual(self.due(m, REPLY), local(2027, 1, 8))
+        self.assertTrue(all("2027年" in s.due_warning for s in m.stages.all()))
+
+    def test_a_message_in_an_uncovered_year_is_handled_to_the_end(self):
+        c = self.cast
+        with self.assertLogs("wenzheng.workdays.clock", "WARNING"):
+            m = c.submit(at=local(2027, 3, 1, 9))
+            actions.respond(message=m, by=c.handler_a, at=local(2027, 3, 2, 9))
+            actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2027, 3, 8, 18))
+            actions.close(message=m, by=c.leader_a, kind="answered", at=local(2027, 3, 8, 19))
+        self.assertEqual(dict(m.stages.values_list("kind", "outcome")), {RESPONSE: "on_time", REPLY: "on_time"})
+
+
+class OnTimeTest(DeadlineTestCase):
+    """Anything strictly before 24:00 of the last day is on time."""
+
+    def test_a_response_at_the_last_second_is_on_time(self):
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        actions.respond(message=m, by=self.cast.handler_a, at=local(2026, 3, 3, 23, 59, 59))
+        self.assertEqual(m.stages.get(kind=RESPONSE).outcome, "on_time")
+
+    def test_a_response_at_midnight_is_late(self):
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        actions.respond(message=m, by=self.cast.handler_a, at=local(2026, 3, 4, 0, 0))
+        stage = m.stages.get(kind=RESPONSE)
+        self.assertEqual((stage.outcome, stage.completed_at), ("late", local(2026, 3, 4)))
+
+    def test_a_reply_without_a_response_completes_both_stages(self):
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        actions.reply(message=m, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 5, 9))
+        self.assertEqual(dict(m.stages.values_list("kind", "outcome")), {RESPONSE: "late", REPLY: "on_time"})
+        self.assertEqual(list(m.events.values_list("kind", flat=True)), ["submitted", "responded", "replied"])
+
+    def test_a_late_reply_is_late(self):
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        actions.reply(message=m, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 10, 0, 0))
+        self.assertEqual(m.stages.get(kind=REPLY).outcome, "late")
+        self.assertEqual(m.events.latest("seq").data["outcome"], "late")
+
+    def test_overdue_lists_messages_past_an_open_deadline(self):
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        self.assertFalse(Message.objects.overdue(at=local(2026, 3, 3, 23, 59, 59)).exists())
+        self.assertEqual(list(Message.objects.overdue(at=local(2026, 3, 4))), [m])
+        actions.reply(message=m, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 4, 9))
+        self.assertFalse(Message.objects.overdue(at=local(2026, 3, 20)).exists())
+
+
+class TransferTest(DeadlineTestCase):
+    """A transfer restarts the clock for the receiving unit; a refused transfer
+    leaves the unit's clock as it was (it never stopped)."""
+
+    def setUp(self):
+        c = self.cast
+        self.message = c.submit(at=local(2026, 3, 2, 9))
+        self.original = list(self.message.stages.order_by("pk").values_list())
+
+    def test_a_transfer_closes_the_old_units_stages_and_opens_fresh_ones(self):
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="路灯归住建局管理。", at=local(2026, 3, 2, 15))
+        # The office takes until Thursday, past unit_a's response deadline.
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 5, 10))
+        old = m.stages.filter(unit=c.unit_a)
+        self.assertEqual(
+            set(old.values_list("kind", "outcome", "completed_at")),
+            {
+                (RESPONSE, "transferred", local(2026, 3, 5, 10)),
+                (REPLY, "transferred", local(2026, 3, 5, 10)),
+            },
+        )
+        new = m.stages.filter(unit=c.unit_b, completed_at__isnull=True)
+        self.assertEqual(
+            set(new.values_list("kind", "started_at")),
+            {
+                (RESPONSE, local(2026, 3, 5, 10)),
+                (REPLY, local(2026, 3, 5, 10)),
+            },
+        )
+        # Counted from Thursday: respond by the end of Friday, reply by the end of next Thursday.
+        self.assertEqual(self.due(m, RESPONSE, unit=c.unit_b), local(2026, 3, 7))
+        self.assertEqual(self.due(m, REPLY, unit=c.unit_b), local(2026, 3, 13))
+        dispatched = m.events.latest("seq")
+        self.assertEqual((dispatched.data["from_unit"], dispatched.data["to_unit"]), (c.unit_a.pk, c.unit_b.pk))
+        m.refresh_from_db()
+        self.assertEqual((m.state, m.unit), (Message.State.DISPATCHED, c.unit_b))
+        # The message is now unit_b's, and only unit_b's.
+        self.assertRefused("not_your_unit", actions.respond, message=m, by=c.handler_a)
+        actions.respond(message=m, by=c.handler_b, at=local(2026, 3, 6, 9))
+        self.assertEqual(m.stages.get(unit=c.unit_b, kind=RESPONSE).outcome, "on_time")
+
+    def test_a_response_already_given_stays_on_the_old_units_record(self):
+        c, m = self.cast, self.message
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 2, 10))
+        actions.request_transfer(message=m, by=c.handler_a, reason="路灯归住建局管理。", at=local(2026, 3, 2, 15))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 3, 10))
+        self.assertEqual(
+            dict(m.stages.filter(unit=c.unit_a).values_list("kind", "outcome")),
+            {
+                RESPONSE: "on_time",
+                REPLY: "transferred",
+            },
+        )
+        self.assertEqual(m.stages.filter(unit=c.unit_b).count(), 2)
+
+    def test_a_refused_transfer_keeps_the_deadlines(self):
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 5, 10))
+        self.assertEqual(list(m.stages.order_by("pk").values_list()), self.original)
+        m.refresh_from_db()
+        self.assertEqual((m.state, m.unit), (Message.State.DISPATCHED, c.unit_a))
+        # The clock never stopped: the response is now late.
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 5, 11))
+        self.assertEqual(m.stages.get(kind=RESPONSE).outcome, "late")
+
+    def test_a_refused_transfer_of_a_responded_message_returns_it_to_handling(self):
+        c, m = self.cast, self.message
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 2, 10))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 3, 10))
+        m.refresh_from_db()
+        self.assertEqual(m.state, Message.State.RESPONDED)
+
+    def test_it_rejects_a_transfer_back_to_the_same_unit_or_without_a_note(self):
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        self.assertRefused("same_unit", actions.dispatch, message=m, by=c.county_office, unit=c.unit_a, note="x")
+        self.assertRefused("missing_text", actions.dispatch, message=m, by=c.county_office, unit=c.unit_b, note=" ")
+        self.assertRefused(
+            "unit_outside_region", actions.dispatch, message=m, by=c.county_office, unit=c.unit_c, note="x"
+        )
+
+    def test_it_rejects_a_transfer_without_a_reason(self):
+        c, m = self.cast, self.message
+        self.assertRefused("missing_text", actions.request_transfer, message=m, by=c.handler_a, reason="")
+
+    def test_a_dispatch_from_the_queue_starts_the_clock_at_dispatch(self):
+        c = self.cast
+        m = c.submit(unit=None, at=local(2026, 3, 2, 9))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_a, at=local(2026, 3, 4, 16))
+        self.assertEqual(self.due(m, RESPONSE), local(2026, 3, 6))
+        self.assertEqual(self.due(m, REPLY), local(2026, 3, 12))
+
+    def test_the_receiving_unit_can_ask_for_its_own_extension(self):
+        c, m = self.cast, self.message
+        stale = actions.request_extension(
+            message=m, by=c.handler_a, days=5, reason="需协调。", at=local(2026, 3, 2, 10)
+        )
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 3, 10))
+        # unit_a's request went with unit_a's stage: it no longer stands in the way.
+        stale.refresh_from_db()
+        self.assertEqual(
+            (stale.status, stale.decided_by, stale.decided_at), ("rejected", c.county_office, local(2026, 3, 3, 10))
+        )
+        self.assertIn("转办", stale.decision_note)
+        ended = m.events.get(kind="extension_rejected")
+        self.assertEqual((ended.unit, ended.data["request"]), (c.unit_a, stale.pk))
+        request = actions.request_extension(
+            message=m, by=c.handler_b, days=2, reason="需现场勘查。", at=local(2026, 3, 4, 9)
+        )
+        actions.approve_extension(request=request, by=c.county_office, at=local(2026, 3, 4, 10))
+        stage = m.stages.get(unit=c.unit_b, kind=REPLY)
+        self.assertEqual((stage.extension_days, stage.due_at), (2, local(2026, 3, 13)))
+
+
+class ExtensionTest(DeadlineTestCase):
+    """Asked before the reply deadline, approved by the county office, at most the
+    category's total (15 working days by default)."""
+
+    def setUp(self):
+        self.message = self.cast.submit(at=local(2026, 3, 2, 9))  # reply due: end of Monday 03-09
+
+    def ask(self, days, *, at=None, message=None):
+        return actions.request_extension(
+            message=message or self.message,
+            by=self.cast.handler_a,
+            days=days,
+            reason="需现场勘查。",
+            at=at or local(2026, 3, 4, 9),
+        )
+
+    def approve(self, request, *, at=None):
+        return actions.approve_extension(request=request, by=self.cast.county_office, at=at or local(2026, 3, 4, 10))
+
+    def test_an_approved_extension_moves_the_reply_deadline_by_working_days(self):
+        self.approve(self.ask(3))
+        stage = self.message.stages.get(kind=REPLY)
+        self.assertEqual((stage.due_at, stage.extension_days), (local(2026, 3, 13), 3))
+        # The response deadline is not extended.
+        self.assertEqual(self.due(self.message, RESPONSE), local(2026, 3, 4))
+        actions.reply(message=self.message, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 12, 20))
+        self.assertEqual(self.message.stages.get(kind=REPLY).outcome, "on_time")
+
+    def test_an_extension_skips_the_holidays(self):
+        m = self.cast.submit(at=local(2026, 9, 22, 9))
+        # 09-23, 09-24, (Mid-autumn), 09-28, 09-29, 09-30: reply by the end of 09-30.
+        self.assertEqual(self.due(m, REPLY), local(2026, 10, 1))
+        self.approve(self.ask(2, message=m, at=local(2026, 9, 29, 9)), at=local(2026, 9, 30, 9))
+        # Two more: 10-08 and 10-09, after National Day.
+        self.assertEqual(self.due(m, REPLY), local(2026, 10, 10))
+
+    def test_an_extension_may_be_asked_until_the_last_second(self):
+        request = self.ask(3, at=local(2026, 3, 9, 23, 59, 59))
+        # Approved after the original deadline has passed: still counted from it.
+        self.approve(request, at=local(2026, 3, 11, 9))
+        self.assertEqual(self.due(self.message, REPLY), local(2026, 3, 13))
+
+    def test_it_rejects_an_extension_asked_after_the_deadline(self):
+        self.assertRefused("too_late", self.ask, 3, at=local(2026, 3, 10, 0, 0))
+
+    def test_it_rejects_an_extension_once_replied(self):
+        actions.reply(message=self.message, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 3, 9))
+        self.assertRefused("wrong_state", self.ask, 3)
+
+    def test_it_rejects_more_than_fifteen_working_days_in_all(self):
+        refusal = self.assertRefused("too_many_days", self.ask, 16)
+        self.assertIn("15", refusal.reason)
+        self.approve(self.ask(10))
+        refusal = self.assertRefused("too_many_days", self.ask, 6, at=local(2026, 3, 5, 9))
+        self.assertIn("最多还可申请5个工作日", refusal.reason)
+        self.approve(self.ask(5, at=local(2026, 3, 5, 9)), at=local(2026, 3, 5, 10))
+        stage = self.message.stages.get(kind=REPLY)
+        self.assertEqual(stage.extension_days, 15)
+        # 03-09 plus 15 working days: 03-10 .. 03-30.
+        self.assertEqual(stage.due_at, local(2026, 3, 31))
+        self.assertRefused("too_many_days", self.ask, 1, at=local(2026, 3, 6, 9))
+
+    def test_the_total_is_configurable_per_category(self):
+        Category.objects.filter(code="consultation").update(max_extension_days=20)
+        self.approve(self.ask(16))
+        self.assertEqual(self.message.stages.get(kind=REPLY).extension_days, 16)
+        Category.objects.filter(code="appeal").update(max_extension_days=5)
+        appeal = self.cast.submit(at=local(2026, 3, 2, 9), category=Category.objects.get(code="appeal"))
+        self.assertRefused("too_many_days", self.ask, 6, message=appeal)
+        self.ask(5, message=appeal)
+
+    def test_it_rejects_a_second_request_while_one_is_pending(self):
+        first = self.ask(2)
+        self.assertRefused("already_pending", self.ask, 1)
+        actions.reject_extension(
+            request=first, by=self.cast.county_office, reason="理由不充分。", at=local(2026, 3, 4, 10)
+        )
+        self.assertEqual(self.due(self.message, REPLY), local(2026, 3, 10))
+        self.ask(1, at=local(2026, 3, 4, 11))
+
+    def test_it_rejects_a_number_of_days_that_is_not_a_positive_whole_number(self):
+        for days in (0, -1, "3", 1.5):
+            with self.subTest(days=days):
+                self.assertRefused("bad_days", self.ask, days)
+
+    def test_it_rejects_an_extension_without_a_reason(self):
+        self.assertRefused(
+            "missing_text",
+            actions.request_extension,
+            message=self.message,
+            by=self.cast.handler_a,
+            days=2,
+            reason="",
+            at=local(2026, 3, 4, 9),
+        )
+
+    def test_it_rejects_approval_once_the_message_is_replied(self):
+        request = self.ask(3)
+        actions.reply(message=self.message, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 4, 9, 30))
+        self.assertRefused("stage_completed", self.approve, request)
+        request.refresh_from_db()
+        self.assertEqual(request.status, "pending")
+        # The office can still turn it down, which changes no deadline.
+        actions.reject_extension(
+            request=request, by=self.cast.county_office, reason="已回复。", at=local(2026, 3, 4, 11)
+        )
+        self.assertEqual(self.message.stages.get(kind=REPLY).outcome, "on_time")
+
+    def test_the_decision_is_recorded(self):
+        request = self.approve(self.ask(3))
+        request.refresh_from_db()
+        self.assertEqual(
+            (request.status, request.decided_by, request.decided_at),
+            ("approved", self.cast.county_office, local(2026, 3, 4, 10)),
+        )
+        event = self.message.events.latest("seq")
+        self.assertEqual((event.kind, event.data["days"]), ("extension_approved", 3))
+
+
+class FrozenOutcomeTest(DeadlineTestCase):
+    """A stage's outcome is fixed when it completes; later changes of the limits or
+    the calendar never rewrite it."""
+
+    def test_changing_the_limits_or_the_calendar_leaves_completed_stages_alone(self):
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9))
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 3, 9))  # on time
+        actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2026, 3, 11, 9))  # late by a day
+        before = list(m.stages.order_by("pk").values_list())
+        self.assertEqual([s[-1] for s in before], ["on_time", "late"])
+        # The county lengthens its limits and declares 03-03 a holiday after the fact.
+        Category.objects.filter(code="consultation").update(response_days=3, reply_days=10)
+        CalendarDay.objects.create(date=dt.date(2026, 3, 3), kind="holiday", name="临时休假")
+        recompute_open_deadlines(by=c.admin, at=local(2026, 3, 12, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 12, 10))
+        self.assertEqual(list(m.stages.order_by("pk").values_list()), before)
+
+    def test_an_open_stage_keeps_the_limit_it_opened_with(self):
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9))
+        Category.objects.filter(code="consultation").update(reply_days=10)
+        recompute_open_deadlines(by=c.admin, at=local(2026, 3, 3, 9))
+        self.assertEqual(self.due(m, REPLY), local(2026, 3, 10))
+
+
+class ConfigurableLimitsTest(DeadlineTestCase):
+    def test_new_messages_use_the_categorys_current_limits(self):
+        c = self.cast
+        old = c.submit(at=local(2026, 3, 2, 9))
+        Category.objects.filter(code="consultation").update(response_days=2, reply_days=3)
+        category = Category.objects.get(code="consultation")
+        new = c.submit(at=local(2026, 3, 2, 9), category=category)
+        self.assertEqual((self.due(new, RESPONSE), self.due(new, REPLY)), (local(2026, 3, 5), local(2026, 3, 6)))
+        self.assertEqual(set(new.stages.values_list("kind", "limit_days")), {(RESPONSE, 2), (REPLY, 3)})
+        # Already open stages and other categories are untouched.
+        self.assertEqual((self.due(old, RESPONSE), self.due(old, REPLY)), (local(2026, 3, 4), local(2026, 3, 10)))
+        appeal = c.submit(at=local(2026, 3, 2, 9), category=c.appeal)
+        self.assertEqual(self.due(appeal, REPLY), local(2026, 3, 10))
+
+    def test_a_reopened_message_gets_a_new_reply_limit_counted_from_the_reopening(self):
+        c = self.cast
+        m = c.replied(at=local(2026, 3, 2, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 2, 10))
+        Category.objects.filter(code="consultation").update(reply_days=3)
+        actions.reopen(message=m, by=c.county_office, reason="仍未修好。", at=local(2026, 3, 6, 17))
+        stage = m.open_stage(REPLY)
+        # Friday 03-06: Monday, Tuesday, Wednesday.
+        self.assertEqual(
+            (stage.started_at, stage.limit_days, stage.due_at), (local(2026, 3, 6, 17), 3, local(2026, 3, 12))
+        )
+        self.assertEqual(m.events.latest("seq").kind, "reopened")
