@@ -133,13 +133,19 @@ def _open_stage(message, unit, kind, at, days):
     )
 
 
-def _complete_stage(message, kind, at, outcome=None):
+def _complete_stage(message, kind, at, *, handed_back_at=None):
+    """Close the open stage of `kind`, freezing its outcome. A stage ended by a
+    transfer counts as "transferred" (not against the unit) only if the unit handed
+    the message back before its deadline; handed back late, it was late."""
     stage = Stage.objects.select_for_update().filter(message=message, kind=kind, completed_at__isnull=True).first()
     if stage is None:
         return None
     stage.completed_at = at
     # Frozen here: a later change of the calendar or the rules never rewrites it.
-    stage.outcome = outcome or (Stage.Outcome.ON_TIME if at < stage.due_at else Stage.Outcome.LATE)
+    if handed_back_at is not None and handed_back_at < stage.due_at:
+        stage.outcome = Stage.Outcome.TRANSFERRED
+    else:
+        stage.outcome = Stage.Outcome.ON_TIME if (handed_back_at or at) < stage.due_at else Stage.Outcome.LATE
     stage.save(update_fields=["completed_at", "outcome"])
     return stage
 
@@ -279,8 +285,9 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
         if unit.pk == previous.pk:
             raise ActionRefused("same_unit", "退单的留言须交办给另一个单位；如退单理由不成立，请选择“不同意退单”。")
         note = _require_text(note, "转办说明")
+        handed_back = message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
         for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
-            _complete_stage(message, kind, at, outcome=Stage.Outcome.TRANSFERRED)
+            _complete_stage(message, kind, at, handed_back_at=handed_back.at)
         # The old unit's pending extension was for the stage just ended; left pending,
         # it would block the receiving unit from asking for its own.
         _end_pending_extension(message, by=by, at=at, unit=previous)

@@ -43,7 +43,9 @@ class WrittenExplanationOrder(models.Model):
         deadline has passed with one still unanswered; None while it is still open."""
         from wenzheng.handling.models import Reply
 
-        replied = Reply.objects.filter(message=OuterRef("pk"), unit=self.unit, at__lte=self.backlog_deadline)
+        # Like every deadline here, the backlog deadline is an instant that a reply must
+        # come strictly before (a deadline of 24:00 is met at 23:59:59, missed at 00:00).
+        replied = Reply.objects.filter(message=OuterRef("pk"), unit=self.unit, at__lt=self.backlog_deadline)
         late = self.messages.exclude(Exists(replied))
         if not late.exists():
             return True

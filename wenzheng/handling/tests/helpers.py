@@ -1,15 +1,10 @@
-"""What the handling tests share: a fast password hasher, and a way to prove that a
-refused action changed nothing at all."""
+"""What the handling tests share: a way to prove that a refused action changed
+nothing at all. (The fast test password hasher is set for every test in conftest.py.)"""
 
 from django.apps import apps
-from django.test import override_settings
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.testing import CastTestCase
-
-# The cast has eleven accounts; under the production PBKDF2 (about 0.2 s a hash) the
-# fixtures alone would take seconds per class. Tests need no stretching.
-fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 
 # Every table an action may write. A refusal must leave each exactly as it was.
 WRITTEN_TABLES = [
@@ -43,7 +38,6 @@ def snapshot() -> dict[str, list[tuple]]:
     return rows
 
 
-@fast_hashing
 class HandlingTestCase(CastTestCase):
     def assertRefused(self, code, action, *args, **kwargs):
         """`action(*args, **kwargs)` raises ActionRefused with `code` and a reason for

@@ -207,6 +207,16 @@ class TransferTest(DeadlineTestCase):
         )
         self.assertEqual(m.stages.filter(unit=c.unit_b).count(), 2)
 
+    def test_a_unit_that_hands_back_after_its_deadline_was_late(self):
+        c, m = self.cast, self.message
+        # Response due by the end of Tuesday 03-03; handed back on Wednesday.
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 4, 9))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 4, 10))
+        self.assertEqual(
+            dict(m.stages.filter(unit=c.unit_a).values_list("kind", "outcome")),
+            {RESPONSE: "late", REPLY: "transferred"},
+        )
+
     def test_a_refused_transfer_keeps_the_deadlines(self):
         c, m = self.cast, self.message
         actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))

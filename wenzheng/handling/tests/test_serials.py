@@ -12,7 +12,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Message, SerialCounter, Stage
 from wenzheng.testing import Cast, ChainTransactionTestCase, local
 
-from .helpers import HandlingTestCase, fast_hashing
+from .helpers import HandlingTestCase
 
 
 class SerialTest(HandlingTestCase):
@@ -81,7 +81,6 @@ class SerialTest(HandlingTestCase):
         self.assertEqual(c.submit(at=local(2026, 3, 2, 11)).serial, "2026-000001")
 
 
-@fast_hashing
 class ConcurrentSubmissionTest(ChainTransactionTestCase):
     """Real commits from several connections at once (on SQLite: a file database in
     WAL mode, with IMMEDIATE transactions, as configured in settings)."""

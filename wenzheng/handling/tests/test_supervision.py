@@ -103,6 +103,13 @@ class WrittenExplanationTest(HandlingTestCase):
         actions.reply(message=self.late[1], by=c.handler_a, text="已处理。", at=local(2026, 3, 20, 9))
         self.assertIs(order.backlog_cleared_in_time(at=local(2026, 3, 21)), False)
 
+    def test_a_reply_at_the_deadline_itself_is_too_late(self):
+        c = self.cast
+        order = self.order()
+        actions.reply(message=self.late[0], by=c.handler_a, text="已处理。", at=local(2026, 3, 16, 9))
+        actions.reply(message=self.late[1], by=c.handler_a, text="已处理。", at=DEADLINE)
+        self.assertIs(order.backlog_cleared_in_time(at=DEADLINE), False)
+
     def test_messages_replied_before_the_order_count_as_cleared(self):
         c = self.cast
         actions.reply(message=self.late[0], by=c.handler_a, text="已处理。", at=local(2026, 3, 11, 9))
