@@ -1,0 +1,260 @@
+"""The year-end evaluation (绩效考评): schemes as data, and the runs scored with them.
+
+A scheme is versioned data (items of a few kinds with their points and parameters),
+never code. A run is one scoring of one region's units over one period with one
+scheme version, stored with its cut-off moment and a digest of the facts it read, so
+the same inputs and scheme give the same stored result and anyone can check it.
+
+City bulletin rows (通报) are imported from an .xlsx; each row becomes a supervision
+finding (through wenzheng.handling.actions.record_finding, with its event) and is
+kept here too, because a bulletin row carries the city's own points, which a
+supervision finding has no place for, and its row number in the file it came from.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class SchemeQuerySet(models.QuerySet):
+    def latest_version(self, code):
+        """The newest version of a scheme, or None."""
+        return self.filter(code=code).order_by("-version").first()
+
+    def newest(self):
+        """One row per code: its newest version."""
+        newer = Scheme.objects.filter(code=models.OuterRef("code"), version__gt=models.OuterRef("version"))
+        return self.exclude(models.Exists(newer)).order_by("code")
+
+
+def default_grades():
+    # DOMAIN.md: ≥90 优秀, ≥80 良好, ≥60 合格, else 不合格.
+    return [[90, "优秀"], [80, "良好"], [60, "合格"], [0, "不合格"]]
+
+
+class Scheme(models.Model):
+    """A scoring scheme (考评方案), one version of it.
+
+    Once a run has used a version it is never edited: a change is a new version
+    (`wenzheng.evaluation.schemes.new_version`), so every stored run can still show
+    the rules it was scored by.
+    """
+
+    code = models.SlugField("方案代码", max_length=40)
+    version = models.PositiveIntegerField("版本", default=1)
+    name = models.CharField("方案名称", max_length=100)
+    notes = models.TextField("说明", blank=True)
+    min_due = models.PositiveIntegerField(
+        "参与排名的最少到期留言数",
+        default=5,
+        help_text="本期到期应回复的留言少于此数的单位单独列出，不参与排名。",
+    )
+    grades = models.JSONField(
+        "等次划分",
+        default=default_grades,
+        help_text='从高到低的[分数线, 等次]列表，如 [[90, "优秀"], [80, "良好"], [60, "合格"], [0, "不合格"]]。',
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "考评方案"
+        verbose_name_plural = "考评方案"
+        ordering = ["code", "-version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="scheme_version_once")]
+
+    def __str__(self):
+        return f"{self.name}（{self.code} 第{self.version}版）"
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((item.max_points for item in self.items.all()), Decimal(0))
+
+    @property
+    def locked(self) -> bool:
+        """Used by a run: changes go into a new version."""
+        return self.runs.exists()
+
+
+class SchemeItem(models.Model):
+    """One scored item of a scheme: its kind says how it scores (see kinds.py), its
+    parameters what it measures, its explanation why, in words for the units."""
+
+    class Kind(models.TextChoices):
+        RATE = "rate", "比率（低于下限不得分，达到满分线得满分）"
+        DEDUCTION = "deduction", "扣分（按事项扣分，扣完为止）"
+        COMPLIANCE = "compliance", "达标（符合要求得分）"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField("项目代码", max_length=40)
+    kind = models.CharField("计分方式", max_length=20, choices=Kind.choices)
+    label = models.CharField("考评项目", max_length=60)
+    max_points = models.DecimalField(
+        "分值", max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    params = models.JSONField("参数", default=dict, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    explanation = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "考评项目"
+        verbose_name_plural = "考评项目"
+        ordering = ["scheme", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="scheme_item_key_once"),
+            models.CheckConstraint(name="scheme_item_points_not_negative", condition=Q(max_points__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.label}（{self.max_points}分）"
+
+    def clean(self):
+        from . import kinds
+
+        kinds.validate(self.kind, self.params, self.max_points)
+
+    def rule_text(self) -> str:
+        """The scoring rule in Chinese, written from the parameters."""
+        from . import kinds
+
+        return kinds.get(self.kind).describe(self.params, self.max_points)
+
+
+class Run(models.Model):
+    """One evaluation: a region's units scored over a period with a scheme version."""
+
+    scheme = models.ForeignKey(Scheme, verbose_name="考评方案", on_delete=models.PROTECT, related_name="runs")
+    # The scheme as it was read, so the run still shows its rules if the row is ever
+    # changed behind the admin's back.
+    scheme_snapshot = models.JSONField("方案内容")
+    region = models.ForeignKey("units.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
+    period_code = models.CharField("考评期间", max_length=30)
+    period_label = models.CharField("期间名称", max_length=60)
+    first_day = models.DateField("起始日")
+    last_day = models.DateField("截止日")
+    cutoff = models.DateTimeField("统计截止时刻")
+    digest = models.CharField("输入摘要", max_length=64)
+    categories = models.JSONField("留言类别", default=dict)  # code → name, as they were
+    units_count = models.PositiveIntegerField("参评单位数", default=0)
+    created_at = models.DateTimeField("计算时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "考评结果"
+        verbose_name_plural = "考评结果"
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The runs list, newest first, per region.
+            models.Index(fields=["region", "-created_at"], name="run_region_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.period_label} {self.scheme_snapshot.get('name', '')}（第{self.pk}次）"
+
+    @property
+    def short_digest(self) -> str:
+        return self.digest[:12]
+
+    def same_as_earlier(self):
+        """An earlier run that read the same inputs with the same scheme and cut-off."""
+        return (
+            Run.objects.filter(
+                scheme=self.scheme,
+                region=self.region,
+                first_day=self.first_day,
+                last_day=self.last_day,
+                cutoff=self.cutoff,
+                digest=self.digest,
+                pk__lt=self.pk,
+            )
+            .order_by("pk")
+            .first()
+        )
+
+
+class UnitResult(models.Model):
+    """One unit's result in a run: its facts, item points, total, grade and rank."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField("单位", max_length=60)
+    unit_kind = models.CharField("类型", max_length=12)
+    facts = models.JSONField("统计事实")
+    points = models.JSONField("各项得分")
+    total = models.DecimalField("总分", max_digits=7, decimal_places=2)
+    grade = models.CharField("等次", max_length=10)
+    due = models.PositiveIntegerField("到期应回复留言数")
+    # Too few due messages for a rate to mean anything: listed apart, no rank.
+    apart = models.BooleanField("样本不足单列", default=False)
+    rank = models.PositiveIntegerField("名次", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "单位考评结果"
+        verbose_name_plural = "单位考评结果"
+        ordering = ["run", "unit_kind", "apart", "rank", "unit_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "unit"], name="unit_result_once"),
+            models.CheckConstraint(name="unit_result_ranked_or_apart", condition=Q(apart=True) | Q(rank__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_name} {self.total}"
+
+
+class BulletinImport(models.Model):
+    """One uploaded .xlsx of city bulletin findings, imported whole or not at all."""
+
+    region = models.ForeignKey("units.Region", verbose_name="县（区）", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    sha256 = models.CharField("文件摘要", max_length=64)
+    rows = models.PositiveIntegerField("导入条数")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        verbose_name = "市通报导入"
+        verbose_name_plural = "市通报导入"
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.rows}条）"
+
+
+class BulletinRow(models.Model):
+    """One row of a city bulletin: the finding it became and the points it carries."""
+
+    source = models.ForeignKey(BulletinImport, on_delete=models.PROTECT, related_name="bulletin_rows")
+    row_number = models.PositiveIntegerField("行号")
+    finding = models.OneToOneField(
+        "supervision.SupervisionFinding", on_delete=models.PROTECT, related_name="bulletin_row"
+    )
+    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    period_code = models.CharField("通报期间", max_length=30)
+    text = models.CharField("通报内容", max_length=500)
+    points = models.DecimalField("扣分", max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = "市通报条目"
+        verbose_name_plural = "市通报条目"
+        ordering = ["source", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "row_number"], name="bulletin_row_once"),
+            # The same finding for the same unit and period is one finding: a file
+            # imported twice adds nothing.
+            models.UniqueConstraint(fields=["unit", "period_code", "text"], name="bulletin_row_not_twice"),
+            models.CheckConstraint(name="bulletin_row_points_not_negative", condition=Q(points__gte=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.source.file_name} 第{self.row_number}行"

@@ -1,0 +1,129 @@
+"""Running an evaluation and storing it; comparing two schemes on the same facts."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from wenzheng.reports.periods import Period
+
+from . import facts as facts_module
+from . import kinds, schemes, scoring
+from .models import Run, Scheme, UnitResult
+
+BATCH = 2000
+
+
+def digest(region, window, facts) -> str:
+    """The digest of a run's inputs: the region, the period and cut-off, and every
+    unit's facts, whose `fp.*` entries sum the ids of the rows behind each count.
+    The scheme is not part of it, so runs of two schemes over the same data show
+    the same digest."""
+    body = {
+        "region": region.code,
+        "period": [window.first_day.isoformat(), window.last_day.isoformat()],
+        "cutoff": window.cutoff.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "categories": facts.categories,
+        "units": [[uid, name, kind, facts.of(uid)] for uid, name, kind in facts.units],
+    }
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _period_code(period: Period) -> str:
+    return f"{period.first_day.isoformat()}..{period.last_day.isoformat()}"
+
+
+def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by=None, now=None) -> Run:
+    """Score every unit of the region over the period and store the run.
+
+    The facts are read in one transaction, so they are one consistent snapshot
+    (PostgreSQL's REPEATABLE READ is not needed: every count comes from one
+    statement, and they are taken together).
+    """
+    now = now or timezone.now()
+    window = facts_module.Window.of(period, now)
+    snapshot = schemes.snapshot(scheme)
+    with transaction.atomic():
+        found = facts_module.collect(region, window)
+        results = scoring.score_all(snapshot, found)
+        run = Run.objects.create(
+            scheme=scheme,
+            scheme_snapshot=snapshot,
+            region=region,
+            period_code=code or _period_code(period),
+            period_label=period.label,
+            first_day=period.first_day,
+            last_day=period.last_day,
+            cutoff=window.cutoff,
+            digest=digest(region, window, found),
+            categories=found.categories,
+            units_count=len(results),
+            created_at=now,
+            created_by=by,
+        )
+        UnitResult.objects.bulk_create(
+            (
+                UnitResult(
+                    run=run,
+                    unit_id=r.unit_id,
+                    unit_name=r.name,
+                    unit_kind=r.kind,
+                    facts=r.facts,
+                    points={key: f"{p:f}" for key, p in r.points.items()},
+                    total=r.total,
+                    grade=r.grade,
+                    due=r.due,
+                    apart=r.apart,
+                    rank=r.rank,
+                )
+                for r in results
+            ),
+            batch_size=BATCH,
+        )
+    return run
+
+
+def window_of(run: Run) -> facts_module.Window:
+    period = Period(run.first_day, run.last_day, run.period_label)
+    return facts_module.Window(run.first_day, run.last_day, period.start, run.cutoff)
+
+
+def rescore(run: Run, result: UnitResult) -> dict:
+    """A stored unit result scored again from its stored facts with the run's scheme
+    (the working for the drill-down page)."""
+    return scoring.score_unit(run.scheme_snapshot, result.facts, kinds.Context(categories=run.categories))
+
+
+@dataclass
+class Comparison:
+    unit_id: int
+    name: str
+    kind: str
+    a: scoring.UnitScore
+    b: scoring.UnitScore
+
+    @property
+    def change(self) -> int | None:
+        """Places gained (positive) or lost under scheme B; None if either is unranked."""
+        if self.a.rank is None or self.b.rank is None:
+            return None
+        return self.a.rank - self.b.rank
+
+    @property
+    def delta(self):
+        return self.b.total - self.a.total
+
+
+def compare(*, scheme_a: Scheme, scheme_b: Scheme, region, period: Period, now=None) -> list[Comparison]:
+    """What-if: the same facts, read once, scored by two schemes, unit by unit."""
+    window = facts_module.Window.of(period, now or timezone.now())
+    found = facts_module.collect(region, window)
+    a = {r.unit_id: r for r in scoring.score_all(schemes.snapshot(scheme_a), found)}
+    b = {r.unit_id: r for r in scoring.score_all(schemes.snapshot(scheme_b), found)}
+    rows = [Comparison(uid, name, kind, a[uid], b[uid]) for uid, name, kind in found.units]
+    kind_order = {"township": 0, "department": 1}
+    return sorted(rows, key=lambda c: (kind_order.get(c.kind, 2), c.b.apart, c.b.rank or 0, c.name))

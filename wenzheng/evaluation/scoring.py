@@ -1,0 +1,79 @@
+"""Scoring a region's facts with a scheme: item points, totals, grades, ranks.
+
+Pure over plain values: the scheme as its snapshot (schemes.snapshot) and the facts
+(facts.collect). A stored run, the what-if comparison and a unit's drill-down all
+score through here, so they cannot disagree.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from . import kinds, ranking
+
+
+@dataclass
+class UnitScore:
+    unit_id: int
+    name: str
+    kind: str  # township | department
+    facts: dict
+    scores: dict  # item key → kinds.Score
+    total: Decimal
+    grade: str
+    due: int
+    apart: bool
+    rank: int | None = None
+
+    @property
+    def points(self) -> dict:
+        return {key: score.points for key, score in self.scores.items()}
+
+
+def due_messages(facts: dict) -> int:
+    """The sample size the small-sample rule reads: reply obligations that counted."""
+    return facts.get("reply.due", 0)
+
+
+def score_unit(scheme: dict, facts: dict, ctx: kinds.Context) -> dict:
+    return {
+        item["key"]: kinds.get(item["kind"]).score(item["params"], Decimal(item["max_points"]), facts, ctx)
+        for item in scheme["items"]
+    }
+
+
+def score_all(scheme: dict, facts) -> list[UnitScore]:
+    """Every unit scored and graded; ranked among its kind unless its sample is too
+    small, in which case it is listed apart without a rank."""
+    ctx = kinds.Context(categories=facts.categories)
+    results = []
+    for unit_id, name, kind in facts.units:
+        unit_facts = facts.of(unit_id)
+        scores = score_unit(scheme, unit_facts, ctx)
+        total = sum((s.points for s in scores.values()), Decimal("0.00"))
+        due = due_messages(unit_facts)
+        results.append(
+            UnitScore(
+                unit_id=unit_id,
+                name=name,
+                kind=kind,
+                facts=unit_facts,
+                scores=scores,
+                total=total,
+                grade=ranking.grade(total, scheme["grades"]),
+                due=due,
+                apart=due < scheme["min_due"],
+            )
+        )
+    ranks = ranking.competition_ranks((r.unit_id, r.kind, r.total) for r in results if not r.apart)
+    for r in results:
+        r.rank = ranks.get(r.unit_id)
+    return results
+
+
+def ordered(results):
+    """Townships then departments; ranked units by rank, then those listed apart."""
+    kind_order = {"township": 0, "department": 1}
+    return sorted(
+        results,
+        key=lambda r: (kind_order.get(r.kind, 2), r.apart, r.rank or 0, -r.total, r.name),
+    )

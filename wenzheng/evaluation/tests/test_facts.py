@@ -1,0 +1,116 @@
+"""The facts the evaluation counts, on the hand-built first quarter (fixtures.py)."""
+
+from wenzheng.evaluation import facts
+from wenzheng.handling import actions
+from wenzheng.handling.models import Stage
+from wenzheng.reports import periods
+from wenzheng.testing import CastTestCase, local
+
+from .fixtures import A_FACTS, B_FACTS, build_q1, without_fingerprints
+
+Q1 = facts.Window.of(periods.parse("2026Q1"), local(2026, 6, 1))
+
+
+class FactsTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.m = build_q1(cls.cast)
+
+    def collect(self, window=Q1):
+        return facts.collect(self.cast.county, window)
+
+    def test_the_counts_match_the_hand_worked_quarter(self):
+        found = self.collect()
+        self.assertEqual(without_fingerprints(found.of(self.cast.unit_a.pk)), A_FACTS)
+        self.assertEqual(without_fingerprints(found.of(self.cast.unit_b.pk)), B_FACTS)
+
+    def test_units_and_categories(self):
+        found = self.collect()
+        self.assertEqual(
+            found.units,
+            [(self.cast.unit_a.pk, "东门镇", "township"), (self.cast.unit_b.pk, "县住房和城乡建设局", "department")],
+        )
+        self.assertEqual(found.categories, {"consultation": "咨询", "suggestion": "建议", "appeal": "诉求"})
+
+    def test_the_count_takes_a_fixed_number_of_queries(self):
+        with self.assertNumQueries(9):
+            self.collect()
+
+    def test_a_stage_counts_in_the_period_it_fell_due(self):
+        # m5's reply fell due on 2 April and m4's acknowledgement at 24:00 on 31 March,
+        # the instant Q1 ends: both belong to Q2.
+        q2 = facts.Window.of(periods.parse("2026Q2"), local(2026, 7, 1))
+        counted = facts.counted_stages(q2).filter(unit=self.cast.unit_a)
+        self.assertEqual(
+            {(s.message_id, s.kind) for s in counted},
+            {
+                (self.m["m4"].pk, "response"),
+                (self.m["m4"].pk, "reply"),
+                (self.m["m5"].pk, "reply"),
+                (self.m["m9"].pk, "reply"),  # the reply asked for by the reopening on 3 April
+            },
+        )
+
+    def test_while_the_quarter_runs_only_what_is_due_counts(self):
+        # At 10:00 on 5 March: m1, m7, m8, m9, m11 answered on time; m2, m3, m10, m12?
+        # m2/m3/m10's acknowledgements fell due at 24:00 on 3 March, unanswered: late.
+        window = facts.Window.of(periods.parse("2026Q1"), local(2026, 3, 5, 10))
+        a = self.collect(window).of(self.cast.unit_a.pk)
+        self.assertEqual((a["response.due"], a["response.on_time"]), (8, 5))
+        # Replies due by then: none but those already given (m1, m7, m8, m9); m11's was given on 12 March.
+        self.assertEqual((a["reply.due"], a["reply.on_time"]), (4, 4))
+
+    def test_the_evidence_lists_the_rows_behind_each_count(self):
+        a = self.cast.unit_a
+        replies = list(facts.stage_evidence(a, Q1, Stage.Kind.REPLY))
+        self.assertEqual(len(replies), A_FACTS["reply.due"])
+        self.assertEqual(sum(s.outcome == "on_time" for s in replies), A_FACTS["reply.on_time"])
+        met = {s.message_id for s in replies if s.met}
+        self.assertEqual(met, {self.m[k].pk for k in ("m1", "m9", "m10", "m3")})
+        self.assertEqual(facts.rating_evidence(a, Q1).count(), 3)
+        evidence = facts.deduction_evidence(a, Q1)
+        self.assertEqual(evidence["backlog_missed"], [self.m["missed"]])
+        self.assertEqual(evidence["written_criticism"], [self.m["criticism"]])
+        self.assertEqual(evidence["adverse_finding"], [self.m["adverse"]])
+        self.assertEqual(evidence["exposure"], [self.m["exposure"]])
+        self.assertEqual(len(evidence["explanation_ordered"]), 3)
+        self.assertTrue(facts.roster_evidence(a, Q1))
+
+    def test_backlog_missed_agrees_with_the_order_itself(self):
+        at = local(2026, 6, 1)
+        for key in ("missed", "cleared"):
+            order = self.m[key]
+            counted = facts.backlog_missed(Q1).filter(pk=order.pk).exists()
+            self.assertEqual(counted, order.backlog_cleared_in_time(at=at) is False, key)
+
+    def test_units_not_yet_registered_or_already_gone_are_not_evaluated(self):
+        from wenzheng.units.models import Unit
+
+        c = self.cast
+        Unit.objects.create(region=c.county, name="新单位", kind="department", registered_on=local(2026, 4, 2).date())
+        Unit.objects.create(
+            region=c.county,
+            name="旧单位",
+            kind="department",
+            registered_on=local(2019, 1, 1).date(),
+            deactivated_on=local(2025, 12, 1).date(),
+        )
+        Unit.objects.create(
+            region=c.county,
+            name="一月停用",
+            kind="department",
+            registered_on=local(2019, 1, 1).date(),
+            deactivated_on=local(2026, 1, 20).date(),
+        )
+        names = [name for _, name, _ in self.collect().units]
+        self.assertEqual(names, ["东门镇", "县住房和城乡建设局", "一月停用"])
+
+    def test_a_closure_undone_before_the_cutoff_does_not_count(self):
+        c = self.cast
+        m = c.replied(at=local(2026, 3, 16, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 16, 10))
+        before = self.collect().of(c.unit_a.pk)["closure.consultation.met"]
+        actions.reopen(message=m, by=c.county_office, reason="未解决。", at=local(2026, 3, 17, 9))
+        after = self.collect().of(c.unit_a.pk)
+        self.assertEqual(after["closure.consultation.met"], before - 1)
