@@ -10,9 +10,9 @@ the cut-off, or completed before it"). Each response or reply stage counts in th
 period in which it was settled: when it fell due, or when it was completed if that
 came first. So a stage counts once across consecutive periods, a message received
 yesterday counts against nobody, and a stage still open at its deadline counts as
-late in the period of that deadline. A stage that a transfer ended before the
-cut-off does not count against the unit that handed the message back (the
-receiving unit's clock restarts). Among counted stages, on time is exactly the
+late in the period of that deadline. A stage ended by a transfer that the unit
+asked for before its deadline (outcome "transferred") never counts against it: the
+receiving unit's clock restarts. Handed back late, it was late (handling.actions). Among counted stages, on time is exactly the
 outcome frozen as on time: such a stage was completed before its deadline, and so
 before the cut-off.
 
@@ -89,7 +89,7 @@ def counted_stages(window: Window):
     return (
         Stage.objects.alias(settled=settled)
         .filter(settled__gte=window.start, settled__lt=window.cutoff)
-        .exclude(outcome=Stage.Outcome.TRANSFERRED, completed_at__lt=window.cutoff)
+        .exclude(outcome=Stage.Outcome.TRANSFERRED)
     )
 
 
@@ -129,7 +129,7 @@ def backlog_missed(window: Window):
     """Written-explanation orders whose backlog deadline passed in the window with a
     message still unanswered by the unit (as WrittenExplanationOrder.backlog_cleared_in_time)."""
     replied = Reply.objects.filter(
-        message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lte=OuterRef(OuterRef("backlog_deadline"))
+        message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
     )
     unanswered = Message.objects.filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied))
     return WrittenExplanationOrder.objects.filter(
