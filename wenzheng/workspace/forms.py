@@ -1,0 +1,252 @@
+"""The workspace's forms. They check what a form can (a field filled in, a date that
+parses); every rule of the domain is left to the action, whose refusal the page shows."""
+
+import datetime as dt
+
+from django import forms
+from django.core.validators import MaxValueValidator
+
+from wenzheng.accounts.models import Role
+from wenzheng.handling.models import Category, Message
+from wenzheng.supervision.models import SupervisionFinding
+from wenzheng.units.models import Unit
+from wenzheng.workdays import clock
+
+
+def _textarea(rows=4):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.display_name or user.username
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.display_name or user.username
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return unit.name
+
+
+# --- steps on one message -----------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    """A form for one step on one message; `message` lets it fit its choices."""
+
+    def __init__(self, *args, message=None, **kwargs):
+        self.message = message
+        super().__init__(*args, **kwargs)
+
+
+class RespondForm(StepForm):
+    note = forms.CharField(label="签收说明（选填）", required=False, max_length=500)
+
+
+class ReplyForm(StepForm):
+    text = forms.CharField(
+        label="回复内容",
+        max_length=5000,
+        widget=_textarea(8),
+        help_text="以本单位名义公开答复网民；尚未签收的留言随回复一并签收。",
+    )
+
+
+class TransferForm(StepForm):
+    reason = forms.CharField(
+        label="退单理由",
+        widget=_textarea(3),
+        help_text="说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。",
+    )
+
+
+class ExtensionForm(StepForm):
+    days = forms.IntegerField(label="申请延期（工作日）", min_value=1)
+    reason = forms.CharField(label="延期理由", widget=_textarea(3))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.message is not None:
+            limit = self.message.category.max_extension_days
+            self.fields["days"].validators.append(MaxValueValidator(limit))
+            self.fields["days"].widget.attrs["max"] = limit
+            self.fields["days"].help_text = f"须在回复期限届满前申请，累计不超过{limit}个工作日，由县网络问政办审批。"
+
+
+def closure_kinds(category: Category) -> list[str]:
+    """The closures a category allows (DOMAIN.md, 办结): 咨询、建议 close as answered;
+    诉求 as solved, or as explained where it cannot be solved soon."""
+    if category.closure_rule == Category.ClosureRule.REPLY:
+        return [Message.ClosureKind.ANSWERED]
+    return [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED]
+
+
+class CloseForm(StepForm):
+    kind = forms.ChoiceField(label="办结方式")
+    note = forms.CharField(label="办结说明（选填）", required=False, widget=_textarea(2))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.message is not None:
+            kinds = closure_kinds(self.message.category)
+            self.fields["kind"].choices = [(k, Message.ClosureKind(k).label) for k in kinds]
+            self.fields["kind"].help_text = self.message.category.get_closure_rule_display() + "。"
+
+
+class LongCycleForm(StepForm):
+    explanation = forms.CharField(
+        label="长周期办结说明",
+        widget=_textarea(4),
+        help_text="说明问题为何解决周期长或解决不了，以及已如何向网民答复解释；经县或市领导小组同意后视为办结。",
+    )
+
+
+class DispatchForm(StepForm):
+    """派单 or re-dispatch. The units are passed in as a list, read once for a whole
+    queue page (a ModelChoiceField would query them again for every row)."""
+
+    unit = forms.ChoiceField(label="交办单位")
+    note = forms.CharField(label="交办说明", required=False, widget=_textarea(2))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.message.unit_id if self.message is not None else None
+        self.units = {str(u.pk): u for u in units if u.pk != current}
+        self.fields["unit"].choices = [("", "请选择单位"), *((pk, u.name) for pk, u in self.units.items())]
+        if current is not None:
+            self.fields["note"].label = "转办说明"
+            self.fields["note"].required = True
+            self.fields["note"].help_text = "退单的留言重新交办，须说明转办理由；新单位的办理期限重新起算。"
+
+    def clean_unit(self):
+        return self.units[self.cleaned_data["unit"]]
+
+
+class RejectTransferForm(StepForm):
+    reason = forms.CharField(
+        label="不同意退单的理由", widget=_textarea(2), help_text="留言仍由原单位办理，期限照常计算。"
+    )
+
+
+class FlagForm(StepForm):
+    note = forms.CharField(label="督办意见", widget=_textarea(2))
+
+
+class ReopenForm(StepForm):
+    reason = forms.CharField(
+        label="重办理由", widget=_textarea(2), help_text="留言退回原单位重新回复，回复期限重新起算。"
+    )
+
+
+class DecisionForm(StepForm):
+    """同意 or 不同意, chosen by the button pressed; a reason is required to refuse
+    (the action says so)."""
+
+    decision = forms.ChoiceField(
+        label="审批决定", choices=[("approve", "同意"), ("reject", "不同意")], widget=forms.HiddenInput
+    )
+    note = forms.CharField(label="审批意见", required=False, widget=_textarea(2), help_text="不同意时须填写理由。")
+
+
+# --- the unit -----------------------------------------------------------------------
+
+
+class ExplanationForm(forms.Form):
+    text = forms.CharField(label="书面说明内容", widget=_textarea(5))
+
+
+class RosterForm(forms.Form):
+    leader = PersonChoiceField(label="分管领导", queryset=None, required=False, empty_label="（暂无）")
+    handlers = PeopleChoiceField(label="网络评论员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = unit.staff.filter(is_active=True).order_by("display_name", "username")
+        self.fields["leader"].queryset = staff.filter(role=Role.LEADER)
+        self.fields["handlers"].queryset = staff.filter(role=Role.HANDLER)
+
+
+# --- the county office: supervision -------------------------------------------------
+
+
+class OrderExplanationForm(forms.Form):
+    reason = forms.CharField(label="责成事由", widget=_textarea(3))
+    messages = forms.ModelMultipleChoiceField(
+        label="涉及留言", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    backlog_date = forms.DateField(
+        label="限期梳理回复截止日期", widget=DateInput, help_text="截止到该日24:00（北京时间）。"
+    )
+
+    def __init__(self, *args, messages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["messages"].queryset = messages
+        self.fields["messages"].label_from_instance = lambda m: f"{m.serial} {m.title}"
+
+    def backlog_deadline(self) -> dt.datetime:
+        """24:00 local time of the chosen date."""
+        return clock.local_midnight(self.cleaned_data["backlog_date"] + dt.timedelta(days=1))
+
+
+class CountyRecordForm(forms.Form):
+    """A supervision record about a unit of the county, optionally about one of its
+    messages given by serial number."""
+
+    unit = UnitChoiceField(label="单位", queryset=Unit.objects.none())
+    serial = forms.RegexField(
+        label="涉及留言编号（选填）",
+        regex=r"^\d{4}-\d{1,6}$",
+        required=False,
+        error_messages={"invalid": "留言编号的格式如 2026-000046。"},
+    )
+
+    def __init__(self, *args, county, visible_messages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(region=county).order_by("kind", "name")
+        self.visible_messages = visible_messages.filter(region=county)
+
+    def clean_serial(self):
+        serial = self.cleaned_data["serial"]
+        if not serial:
+            return None
+        year, number = (int(part) for part in serial.split("-"))
+        message = self.visible_messages.filter(year=year, number=number).first()
+        if message is None:
+            raise forms.ValidationError(f"本县没有编号为{serial}的留言。")
+        return message
+
+
+class FindingForm(CountyRecordForm):
+    source = forms.ChoiceField(label="来源", choices=SupervisionFinding.Source.choices)
+    found_on = forms.DateField(label="督查日期", widget=DateInput)
+    summary = forms.CharField(label="督查结果", widget=_textarea(3))
+    adverse = forms.BooleanField(label="发现问题（计入考评扣分）", required=False, initial=True)
+    written_criticism = forms.BooleanField(label="书面通报批评", required=False)
+
+
+class ExposureForm(CountyRecordForm):
+    title = forms.CharField(label="曝光标题", max_length=100)
+    body = forms.CharField(label="曝光内容", widget=_textarea(4))
+    outlet = forms.CharField(label="发布媒体", max_length=100, help_text="如：罗城县融媒体中心、河池日报")
+
+
+class ReferralForm(CountyRecordForm):
+    person = forms.CharField(label="责任人", max_length=50)
+    reason = forms.CharField(label="追责事由", widget=_textarea(3))
+    referred_to = forms.CharField(label="移送机关", max_length=100, help_text="如：县纪委监委")
+
+
+class FindMessageForm(forms.Form):
+    serial = forms.RegexField(
+        label="留言编号",
+        regex=r"^\d{4}-\d{1,6}$",
+        error_messages={"invalid": "留言编号的格式如 2026-000046。"},
+    )

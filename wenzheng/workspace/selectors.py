@@ -1,0 +1,254 @@
+"""The workspace's reads: inboxes, queues and overviews, each in a fixed number of
+queries however many rows they hold."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+
+from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import ExtensionRequest, Message, Reply, Stage
+from wenzheng.reports import figures
+from wenzheng.reports.periods import Period
+from wenzheng.units.models import Region, RosterFiling, RosterMember, Unit
+from wenzheng.workdays import clock, rules
+
+State = Message.State
+
+
+# --- deadlines ----------------------------------------------------------------------
+
+
+def deadline_day(due: dt.datetime) -> dt.date:
+    # A deadline is 24:00 of its last day, stored as 00:00 of the next.
+    return clock.local_date(due - dt.timedelta(microseconds=1))
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An open stage as the screen shows it."""
+
+    stage: Stage
+    days_left: int
+    overdue: bool
+
+    @property
+    def due_soon(self) -> bool:
+        return not self.overdue and self.days_left <= 1
+
+    @property
+    def last_day(self) -> dt.date:
+        return deadline_day(self.stage.due_at)
+
+    @property
+    def days_overdue(self) -> int:
+        return max(0, -self.days_left)
+
+
+class Countdown:
+    """Working days left for many deadlines, reading the calendar once.
+
+    `clock.working_days_left` reads the calendar on every call, which on a list page
+    would be two queries a row; this counts the same way from one read.
+    """
+
+    def __init__(self, dues, *, at: dt.datetime):
+        self.at = at
+        self.today = clock.local_date(at)
+        days = [self.today, *(deadline_day(d) for d in dues)]
+        self.calendar = clock.load_calendar(min(days).year, max(days).year)
+
+    def days_left(self, due: dt.datetime) -> int:
+        return rules.working_days_between(self.calendar, self.today, deadline_day(due))
+
+    def deadline(self, stage: Stage) -> Deadline:
+        return Deadline(stage=stage, days_left=self.days_left(stage.due_at), overdue=stage.due_at <= self.at)
+
+
+def with_open_stages(messages):
+    """Annotate each message's nearest open deadline (`next_due`, for ordering) and
+    prefetch its open stages, nearest first (`open_stages`, for display)."""
+    open_stages = Stage.objects.filter(completed_at__isnull=True).order_by("due_at", "pk")
+    return messages.annotate(
+        next_due=Min("stages__due_at", filter=Q(stages__completed_at__isnull=True)),
+    ).prefetch_related(Prefetch("stages", queryset=open_stages, to_attr="open_stages"))
+
+
+def attach_deadlines(messages, *, at: dt.datetime) -> list:
+    """Give every message from `with_open_stages` its nearest `deadline` (or None)."""
+    messages = list(messages)
+    countdown = Countdown([s.due_at for m in messages for s in m.open_stages], at=at)
+    for m in messages:
+        m.deadline = countdown.deadline(m.open_stages[0]) if m.open_stages else None
+    return messages
+
+
+# --- the unit -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: str
+    states: tuple
+
+
+INBOX_TABS = [
+    # 待办: the unit still owes a response or a reply (a hand-back waits on the county,
+    # but the unit's clock keeps running meanwhile).
+    Tab("todo", "待办", (State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED)),
+    Tab("replied", "已回复", (State.REPLIED, State.CLOSURE_PENDING)),
+    Tab("closed", "已办结", (State.CLOSED,)),
+    Tab("all", "全部", ()),
+]
+
+
+def inbox_tab(slug) -> Tab:
+    return next((t for t in INBOX_TABS if t.slug == slug), INBOX_TABS[0])
+
+
+def inbox(user, tab: Tab):
+    """The unit's messages, nearest open deadline first, then the newest."""
+    messages = Message.objects.visible_to(user).select_related("category")
+    if tab.states:
+        messages = messages.filter(state__in=tab.states)
+    return with_open_stages(messages).order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
+
+
+def inbox_counts(user) -> dict[str, int]:
+    counts = {t.slug: Count("pk", filter=Q(state__in=t.states)) if t.states else Count("pk") for t in INBOX_TABS}
+    return Message.objects.visible_to(user).aggregate(**counts)
+
+
+def with_backlog_status(orders, *, at: dt.datetime):
+    """Each order's `cleared` (True / False / None), as the order's own
+    `backlog_cleared_in_time(at=...)` says it, in the same query as the orders."""
+    # Met by a reply strictly before the deadline instant, as every deadline is.
+    replied_in_time = Reply.objects.filter(
+        message=OuterRef("pk"),
+        unit=OuterRef(OuterRef("unit")),
+        at__lt=OuterRef(OuterRef("backlog_deadline")),
+    )
+    unanswered = Message.objects.filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
+    orders = orders.annotate(backlog_open=Exists(unanswered)).select_related("unit", "ordered_by")
+    orders = orders.prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("year", "number")))
+    orders = list(orders)
+    for order in orders:
+        if not order.backlog_open:
+            order.cleared = True
+        else:
+            order.cleared = None if at < order.backlog_deadline else False
+    return orders
+
+
+def roster_filings(unit, *, limit=5):
+    members = Prefetch("members", queryset=RosterMember.objects.select_related("user").order_by("position", "pk"))
+    return list(RosterFiling.objects.filter(unit=unit).select_related("filed_by").prefetch_related(members)[:limit])
+
+
+# --- the county office --------------------------------------------------------------
+
+QUEUE_STATES = (State.PENDING_DISPATCH, State.TRANSFER_REQUESTED)
+
+
+def dispatch_queue(user, county):
+    """Messages waiting for the county office, oldest first, each with the unit's
+    latest hand-back (`handbacks[0]`) where there is one."""
+    handbacks = Event.objects.filter(kind=Event.Kind.TRANSFER_REQUESTED).select_related("unit").order_by("-seq")
+    messages = (
+        Message.objects.visible_to(user)
+        .filter(region=county, state__in=QUEUE_STATES)
+        .select_related("category", "unit")
+        .prefetch_related(Prefetch("events", queryset=handbacks, to_attr="handbacks"))
+        .order_by("submitted_at", "pk")
+    )
+    return with_open_stages(messages)
+
+
+def county_counts(user, county, *, at) -> dict[str, int]:
+    messages = Message.objects.visible_to(user).filter(region=county)
+    counts = messages.aggregate(
+        dispatch=Count("pk", filter=Q(state__in=QUEUE_STATES)),
+        closures=Count("pk", filter=Q(state=State.CLOSURE_PENDING)),
+    )
+    counts["extensions"] = pending_extensions(user, county).count()
+    counts["approvals"] = counts["extensions"] + counts["closures"]
+    counts["overdue"] = messages.overdue(at=at).count()
+    return counts
+
+
+def pending_extensions(user, county):
+    return (
+        ExtensionRequest.objects.filter(
+            status=ExtensionRequest.Status.PENDING,
+            message__in=Message.objects.visible_to(user).filter(region=county),
+        )
+        .select_related("message__unit", "message__category", "stage", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def closure_requests(user, *, region):
+    """Long-cycle closures waiting for approval, in a county or in all of a city's."""
+    messages = Message.objects.visible_to(user).filter(state=State.CLOSURE_PENDING)
+    if region.kind == Region.Kind.CITY:
+        messages = messages.filter(region__parent=region)
+    else:
+        messages = messages.filter(region=region)
+    replies = Prefetch("replies", queryset=Reply.objects.select_related("unit"))
+    return messages.select_related("unit", "category", "region").prefetch_related(replies).order_by("submitted_at")
+
+
+def overdue(user, county, *, at):
+    """Messages with an open stage past its deadline, grouped by unit in order."""
+    messages = Message.objects.visible_to(user).filter(region=county).overdue(at=at).select_related("unit", "category")
+    return with_open_stages(messages).order_by("unit__kind", "unit__name", "next_due", "pk")
+
+
+def supervised(user, county):
+    return (
+        Message.objects.visible_to(user)
+        .filter(region=county, supervised_at__isnull=False, state__in=State.with_unit())
+        .select_related("unit", "category")
+        .order_by("supervised_at")
+    )
+
+
+def county_units(county, *, at):
+    """Each unit of the county with its open and overdue counts and this year's
+    roster filing (`this_year`, a list of zero or one)."""
+    year = clock.local_date(at).year
+    filings = RosterFiling.objects.filter(year=year).prefetch_related("members")
+    return (
+        Unit.objects.filter(region=county)
+        .annotate(
+            open_count=Count("messages", filter=Q(messages__state__in=State.with_unit()), distinct=True),
+            overdue_count=Count(
+                "messages",
+                filter=Q(messages__stages__completed_at__isnull=True, messages__stages__due_at__lte=at),
+                distinct=True,
+            ),
+        )
+        .prefetch_related(Prefetch("roster_filings", queryset=filings, to_attr="this_year"))
+        .order_by("kind", "name")
+    )
+
+
+# --- the city office ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountyRow:
+    county: Region
+    figures: figures.Figures
+    overdue: int
+
+
+def counties_side_by_side(city, period: Period, *, at) -> list[CountyRow]:
+    counties = Region.objects.filter(parent=city, kind=Region.Kind.COUNTY).order_by("name")
+    late = Message.objects.filter(region__parent=city).overdue(at=at).values("region").annotate(n=Count("pk"))
+    overdue_by_county = {row["region"]: row["n"] for row in late}
+    return [
+        CountyRow(county, figures.compute(county, period, now=at), overdue_by_county.get(county.pk, 0))
+        for county in counties
+    ]

@@ -1,0 +1,233 @@
+"""The steps staff take on one message, as a registry: each names its form, who sees
+its panel on the message page, and the action it runs.
+
+A panel shown or hidden is a convenience only: whoever posts a step, the action checks
+role, unit and state itself and refuses with a reason the page then shows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from wenzheng.accounts.models import Role
+from wenzheng.handling import actions
+from wenzheng.handling.models import Category, Message
+from wenzheng.units.models import Unit
+from wenzheng.workdays import clock
+
+from . import forms
+from .access import COUNTY_ROLES, UNIT_ROLES
+
+State = Message.State
+SUPERVISING_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    button: str
+    form: type[forms.StepForm]
+    run: Callable[..., str]  # (message=, by=, data=) -> the success note
+    roles: tuple
+    states: tuple
+    confirm: str = ""
+    # A further condition for offering the step, beyond role and state.
+    offered: Callable[..., bool] = lambda user, message: True
+    # What the form needs besides the message (read per page, not per row).
+    form_kwargs: Callable[..., dict] = lambda message: {}
+
+    def shows(self, user, message) -> bool:
+        """Whether the message page offers this step to `user` now."""
+        return user.role in self.roles and message.state in self.states and self.offered(user, message)
+
+    def prefix(self, message) -> str:
+        # Unique per message, so a queue page can hold one form per row.
+        return f"{self.slug}-{message.pk}"
+
+    def make_form(self, data=None, *, message, **kwargs):
+        kwargs = kwargs or self.form_kwargs(message)
+        return self.form(data, message=message, prefix=self.prefix(message), **kwargs)
+
+
+def dispatchable_units(county) -> list[Unit]:
+    today = clock.local_date(timezone.now())
+    units = Unit.objects.filter(region=county, deactivated_on__isnull=True, registered_on__lte=today)
+    return list(units.order_by("kind", "name"))
+
+
+def _respond(*, message, by, data):
+    actions.respond(message=message, by=by, note=data["note"])
+    return f"已签收留言{message.serial}，请在期限内回复。"
+
+
+def _reply(*, message, by, data):
+    actions.reply(message=message, by=by, text=data["text"])
+    return f"已回复留言{message.serial}，答复以本单位名义公开。"
+
+
+def _transfer(*, message, by, data):
+    actions.request_transfer(message=message, by=by, reason=data["reason"])
+    return f"已申请退单，留言{message.serial}等待县网络问政办重新交办。"
+
+
+def _extension(*, message, by, data):
+    actions.request_extension(message=message, by=by, days=data["days"], reason=data["reason"])
+    return f"已申请延期{data['days']}个工作日，等待县网络问政办审批。"
+
+
+def _close(*, message, by, data):
+    actions.close(message=message, by=by, kind=data["kind"], note=data["note"])
+    return f"留言{message.serial}已办结。"
+
+
+def _long_cycle(*, message, by, data):
+    actions.request_long_cycle_closure(message=message, by=by, explanation=data["explanation"])
+    return f"已申请长周期办结，留言{message.serial}等待领导小组审批。"
+
+
+def _dispatch(*, message, by, data):
+    actions.dispatch(message=message, by=by, unit=data["unit"], note=data["note"])
+    return f"留言{message.serial}已交办{data['unit'].name}。"
+
+
+def _reject_transfer(*, message, by, data):
+    actions.reject_transfer(message=message, by=by, reason=data["reason"])
+    return f"不同意退单，留言{message.serial}仍由{message.unit.name}办理。"
+
+
+def _supervise(*, message, by, data):
+    actions.flag_for_supervision(message=message, by=by, note=data["note"])
+    return f"留言{message.serial}已列入督办。"
+
+
+def _reopen(*, message, by, data):
+    actions.reopen(message=message, by=by, reason=data["reason"])
+    return f"留言{message.serial}已退回{message.unit.name}重办。"
+
+
+def _long_cycle_decision(*, message, by, data):
+    if data["decision"] == "approve":
+        actions.approve_long_cycle_closure(message=message, by=by, note=data["note"])
+        return f"已同意留言{message.serial}长周期办结。"
+    actions.reject_long_cycle_closure(message=message, by=by, reason=data["note"])
+    return f"不同意留言{message.serial}长周期办结，已退回{message.unit.name}重办。"
+
+
+UNIT_OPEN = (State.DISPATCHED, State.RESPONDED)
+
+
+def _leader(user, message):
+    return user.role == Role.LEADER
+
+
+def _leader_on_appeal(user, message):
+    # Long-cycle closure is for problems that take long or cannot be solved: the
+    # categories closed by resolving (诉求), not those closed by answering.
+    return user.role == Role.LEADER and message.category.closure_rule == Category.ClosureRule.RESOLVE
+
+
+def _no_pending_extension(user, message):
+    # The message page sets `pending_extension` before asking.
+    return message.pending_extension is None
+
+
+def _not_supervised(user, message):
+    return message.supervised_at is None
+
+
+STEPS = {
+    step.slug: step
+    for step in [
+        Step("respond", "签收", "签收", forms.RespondForm, _respond, UNIT_ROLES, (State.DISPATCHED,)),
+        Step("close", "办结", "办结", forms.CloseForm, _close, UNIT_ROLES, (State.REPLIED,), offered=_leader),
+        Step(
+            "long-cycle",
+            "申请长周期办结",
+            "提交审批",
+            forms.LongCycleForm,
+            _long_cycle,
+            UNIT_ROLES,
+            (State.REPLIED,),
+            offered=_leader_on_appeal,
+        ),
+        Step(
+            "reply",
+            "回复",
+            "发布回复",
+            forms.ReplyForm,
+            _reply,
+            UNIT_ROLES,
+            (*UNIT_OPEN, State.REPLIED, State.CLOSED),
+        ),
+        Step(
+            "transfer",
+            "退单（申请转办）",
+            "申请退单",
+            forms.TransferForm,
+            _transfer,
+            UNIT_ROLES,
+            UNIT_OPEN,
+            confirm="确定将这条留言退回县网络问政办吗？",
+        ),
+        Step(
+            "extension",
+            "申请延期",
+            "提交延期申请",
+            forms.ExtensionForm,
+            _extension,
+            UNIT_ROLES,
+            UNIT_OPEN,
+            offered=_no_pending_extension,
+        ),
+        Step(
+            "dispatch",
+            "交办",
+            "交办",
+            forms.DispatchForm,
+            _dispatch,
+            COUNTY_ROLES,
+            (State.PENDING_DISPATCH, State.TRANSFER_REQUESTED),
+            form_kwargs=lambda message: {"units": dispatchable_units(message.region)},
+        ),
+        Step(
+            "reject-transfer",
+            "不同意退单",
+            "不同意退单",
+            forms.RejectTransferForm,
+            _reject_transfer,
+            COUNTY_ROLES,
+            (State.TRANSFER_REQUESTED,),
+        ),
+        Step(
+            "supervise",
+            "督办",
+            "列入督办",
+            forms.FlagForm,
+            _supervise,
+            SUPERVISING_ROLES,
+            tuple(State.with_unit()),
+            offered=_not_supervised,
+        ),
+        Step(
+            "reopen",
+            "重办",
+            "退回重办",
+            forms.ReopenForm,
+            _reopen,
+            COUNTY_ROLES,
+            (State.CLOSED,),
+            confirm="确定将这条已办结的留言退回重办吗？",
+        ),
+        Step(
+            "long-cycle-decision",
+            "审批长周期办结",
+            "",
+            forms.DecisionForm,
+            _long_cycle_decision,
+            SUPERVISING_ROLES,
+            (State.CLOSURE_PENDING,),
+        ),
+    ]
+}
