@@ -1,0 +1,49 @@
+"""What the workspace's views share."""
+
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from wenzheng.reports import periods
+from wenzheng.workdays import clock
+
+PAGE_SIZE = 20
+
+
+def page(request, template, context, *, status=200):
+    """Render a workspace page, with the 工作台 menu item marked current."""
+    return render(request, template, {"nav": "work", **context}, status=status)
+
+
+def is_htmx(request) -> bool:
+    """A fragment request from htmx; a history restore wants the whole page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def page_or_fragment(request, template, fragment, context):
+    response = page(request, fragment if is_htmx(request) else template, context)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def safe_next(request) -> str | None:
+    """The page a form came from (`next`), if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+def errors_text(form) -> str:
+    """A form's errors as one sentence, for a page that cannot show the form again."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts += [f"{label}：{e}" if label else e for e in errors]
+    return "；".join(parts)
+
+
+def this_quarter(now) -> periods.Period:
+    today = clock.local_date(now)
+    return periods.parse(f"{today.year}Q{(today.month - 1) // 3 + 1}")

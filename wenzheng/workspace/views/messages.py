@@ -1,0 +1,180 @@
+"""One message as staff see it, and the steps they take on it."""
+
+from django.contrib import messages as flash
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import ExtensionRequest, Message, Reply
+from wenzheng.supervision.models import WrittenExplanationOrder
+
+from .. import selectors
+from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, staff_only, visible_message
+from ..forms import DecisionForm, ExplanationForm
+from ..steps import STEPS
+from .common import errors_text, page, safe_next
+
+# Who may see the citizen's name and contact details: the unit handling the message
+# and the county office that dispatches and supervises it. The city sees the text only.
+CONTACT_ROLES = (*UNIT_ROLES, *COUNTY_ROLES)
+
+
+def _who(event) -> str:
+    if event.actor_role in (Role.CITIZEN, actions.ANONYMOUS_ROLE):
+        return "网民"
+    role = Role(event.actor_role).label if event.actor_role in Role.values else event.actor_role
+    unit = f"{event.unit.name} " if event.unit and event.actor_role in UNIT_ROLES else ""
+    return f"{unit}{event.actor}（{role}）" if event.actor else role
+
+
+def _thread(message):
+    """Everything hanging off the message, read in one query per kind."""
+    return (
+        Message.objects.filter(pk=message.pk)
+        .select_related("category", "unit", "region", "citizen")
+        .prefetch_related(
+            "stages__unit",
+            Prefetch("replies", queryset=Reply.objects.select_related("unit", "author")),
+            "follow_ups",
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "stage"),
+            ),
+            Prefetch("events", queryset=Event.objects.select_related("actor", "unit").order_by("seq")),
+            Prefetch(
+                "explanation_orders",
+                queryset=WrittenExplanationOrder.objects.select_related("unit").order_by("-ordered_at"),
+            ),
+        )
+        .get()
+    )
+
+
+def render_message(request, message, *, bound=None, status=200):
+    """The message page; `bound` holds a step's submitted form to show again with its
+    errors."""
+    user, now = request.user, timezone.now()
+    message = _thread(message)
+    stages = list(message.stages.all())
+    countdown = selectors.Countdown([s.due_at for s in stages if s.completed_at is None], at=now)
+    for stage in stages:
+        stage.deadline = countdown.deadline(stage) if stage.completed_at is None else None
+        stage.last_day = selectors.deadline_day(stage.due_at)
+    extensions = list(message.extension_requests.all())
+    message.pending_extension = next((e for e in extensions if e.status == ExtensionRequest.Status.PENDING), None)
+    bound = bound or {}
+    panels = [
+        (step, bound.get(step.slug) or step.make_form(message=message))
+        for step in STEPS.values()
+        if step.shows(user, message)
+    ]
+    events = list(message.events.all())
+    for event in events:
+        event.who = _who(event)
+    decide_extension = message.pending_extension is not None and user.role in COUNTY_ROLES
+    context = {
+        "message": message,
+        "stages": stages,
+        "open_deadlines": [s.deadline for s in stages if s.deadline],
+        "extensions": extensions,
+        "events": events,
+        "panels": panels,
+        "show_contact": user.role in CONTACT_ROLES,
+        "extension_form": bound.get("extension-decision")
+        or (DecisionForm(prefix=f"extension-{message.pending_extension.pk}") if decide_extension else None),
+        "section": "message",
+        "county": message.region if user.role in COUNTY_ROLES else None,
+        "city": user.region if user.role == Role.CITY_OFFICE else None,
+        "unit": user.unit if user.role in UNIT_ROLES else None,
+    }
+    return page(request, "workspace/message.html", context, status=status)
+
+
+@staff_only
+def message(request, pk):
+    return render_message(request, visible_message(request.user, pk))
+
+
+@staff_only
+@require_POST
+def message_step(request, pk, step):
+    """One step on one message. Done: back where the form was, with a note. Refused or
+    invalid: the reason, and nothing changed; the message page shows the form again,
+    a list page (which gave `next`) gets the reason as a note."""
+    step = STEPS.get(step)
+    if step is None:
+        raise Http404("没有这项操作")
+    message = visible_message(request.user, pk)
+    form = step.make_form(request.POST, message=message)
+    back = safe_next(request)
+    if form.is_valid():
+        try:
+            note = step.run(message=message, by=request.user, data=form.cleaned_data)
+        except ActionRefused as e:
+            flash.error(request, e.reason)
+        else:
+            flash.success(request, note)
+            return redirect(back) if back else redirect("workspace:message", pk=message.pk)
+    elif back:
+        flash.error(request, errors_text(form))
+    if back:
+        return redirect(back)
+    return render_message(request, message, bound={step.slug: form}, status=400)
+
+
+@roles_only(*COUNTY_ROLES)
+@require_POST
+def extension_decision(request, pk):
+    """同意 or 不同意 an extension request."""
+    visible = Message.objects.visible_to(request.user)
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("message"), pk=pk, message__in=visible)
+    form = DecisionForm(request.POST, prefix=f"extension-{extension.pk}")
+    back = safe_next(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                actions.approve_extension(request=extension, by=request.user, note=data["note"])
+                note = f"已同意延期{extension.days}个工作日。"
+            else:
+                actions.reject_extension(request=extension, by=request.user, reason=data["note"])
+                note = "已不同意延期，回复期限不变。"
+        except ActionRefused as e:
+            flash.error(request, e.reason)
+        else:
+            flash.success(request, note)
+            return redirect(back) if back else redirect("workspace:message", pk=extension.message_id)
+    elif back:
+        flash.error(request, errors_text(form))
+    if back:
+        return redirect(back)
+    return render_message(request, extension.message, bound={"extension-decision": form}, status=400)
+
+
+@roles_only(Role.LEADER, *COUNTY_ROLES)
+@require_POST
+def order_explanation(request, pk):
+    """The written explanation: submitted by the unit's leader, or recorded by the
+    county office when it arrives on paper."""
+    order = get_object_or_404(orders_visible_to(request.user), pk=pk)
+    form = ExplanationForm(request.POST, prefix=f"order-{order.pk}")
+    if not form.is_valid():
+        flash.error(request, errors_text(form))
+    else:
+        try:
+            actions.record_explanation(order=order, by=request.user, text=form.cleaned_data["text"])
+        except ActionRefused as e:
+            flash.error(request, e.reason)
+        else:
+            flash.success(request, "书面说明已录入。")
+    if back := safe_next(request):
+        return redirect(back)
+    if request.user.role == Role.LEADER:
+        return redirect("workspace:unit-orders")
+    return redirect("workspace:county-orders", code=order.unit.region.code)
