@@ -1,0 +1,117 @@
+import time_machine
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import ExtensionRequest, Message, Stage
+from wenzheng.testing import local
+
+from .base import MONDAY, NOW, WorkspaceTestCase, snapshot
+
+COUNTY_STAFF = {"county_office", "admin"}
+URL = "/work/county/luocheng/approvals/"
+
+
+@time_machine.travel(NOW, tick=False)
+class CountyApprovalTests(WorkspaceTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cast = cls.cast
+        cls.message = cast.submit(at=MONDAY, title="路灯坏了两周")
+        cls.extension = actions.request_extension(
+            message=cls.message, by=cast.handler_a, days=3, reason="需协调供电部门", at=NOW
+        )
+        cls.appeal = cast.replied(at=MONDAY, category=cast.appeal, title="自来水水压不足")
+        actions.request_long_cycle_closure(
+            message=cls.appeal, by=cast.leader_a, explanation="需新建水厂，预计明年完工", at=MONDAY
+        )
+        elsewhere = cast.submit(unit="c", at=MONDAY, title="环江的延期")
+        actions.request_extension(message=elsewhere, by=cast.handler_c, days=2, reason="环江理由", at=NOW)
+
+    def decide_extension(self, decision, note="", next_url=URL):
+        data = {f"extension-{self.extension.pk}-decision": decision, f"extension-{self.extension.pk}-note": note}
+        if next_url:
+            data["next"] = next_url
+        return self.client.post(f"/work/extensions/{self.extension.pk}/decision/", data, follow=True)
+
+    def decide_closure(self, decision, note=""):
+        prefix = f"long-cycle-decision-{self.appeal.pk}"
+        data = {f"{prefix}-decision": decision, f"{prefix}-note": note, "next": URL}
+        return self.client.post(f"/work/messages/{self.appeal.pk}/long-cycle-decision/", data, follow=True)
+
+    def reply_due(self):
+        return Stage.objects.get(message=self.message, kind="reply", completed_at__isnull=True).due_at
+
+    def test_it_is_for_the_county_office(self):
+        self.assertAccess(URL, allowed=COUNTY_STAFF, hidden={"other_county_office"})
+
+    def test_it_lists_extension_requests_and_long_cycle_closures(self):
+        self.as_("county_office")
+        response = self.client.get(URL)
+        self.assertContains(response, "延期申请（1）")
+        self.assertContains(response, "延期3个工作日（已延期0个，累计上限15个）")
+        self.assertContains(response, "需协调供电部门")
+        self.assertContains(response, "回复期限3月9日24时，剩余3个工作日")
+        self.assertContains(response, "长周期办结（1）")
+        self.assertContains(response, "需新建水厂，预计明年完工")
+        self.assertNotContains(response, "环江理由")
+
+    def test_approving_an_extension_moves_the_reply_deadline(self):
+        self.as_("county_office")
+        response = self.decide_extension("approve", "同意")
+        self.assertRedirects(response, URL)
+        self.assertContains(response, "已同意延期3个工作日。")
+        self.assertEqual(ExtensionRequest.objects.get(pk=self.extension.pk).status, "approved")
+        # 24:00 Monday 9 March plus three working days: 24:00 Thursday 12 March.
+        self.assertEqual(self.reply_due(), local(2026, 3, 13))
+
+    def test_refusing_an_extension_needs_a_reason(self):
+        self.as_("county_office")
+        before = snapshot()
+        response = self.decide_extension("reject")
+        self.assertContains(response, "请填写不同意延期的理由。")
+        self.assertUnchanged(before)
+        response = self.decide_extension("reject", "理由不充分")
+        self.assertContains(response, "已不同意延期，回复期限不变。")
+        self.assertEqual(ExtensionRequest.objects.get(pk=self.extension.pk).status, "rejected")
+        self.assertEqual(self.reply_due(), local(2026, 3, 10))
+
+    def test_a_decision_without_a_button_changes_nothing(self):
+        self.as_("county_office")
+        before = snapshot()
+        response = self.decide_extension("")
+        self.assertContains(response, "审批决定：这个字段是必填项。")
+        self.assertUnchanged(before)
+
+    def test_on_the_message_page_the_office_decides_and_returns_there(self):
+        self.as_("county_office")
+        page = self.client.get(f"/work/messages/{self.message.pk}/")
+        self.assertContains(page, "延期申请待审批")
+        self.assertContains(page, f'action="/work/extensions/{self.extension.pk}/decision/"')
+        response = self.decide_extension("approve", next_url=None)
+        self.assertRedirects(response, f"/work/messages/{self.message.pk}/")
+
+    def test_only_the_county_that_oversees_it_decides_an_extension(self):
+        before = snapshot()
+        for role, status in [("handler_a", 403), ("leader_a", 403), ("city_office", 403), ("other_county_office", 404)]:
+            with self.subTest(role=role):
+                self.as_(role)
+                self.assertEqual(self.decide_extension("approve").status_code, status)
+        self.assertUnchanged(before)
+
+    def test_approving_a_long_cycle_closure_closes_the_message(self):
+        self.as_("county_office")
+        response = self.decide_closure("approve", "同意")
+        self.assertContains(response, f"已同意留言{self.appeal.serial}长周期办结。")
+        message = Message.objects.get(pk=self.appeal.pk)
+        self.assertEqual((message.state, message.closure_kind), ("closed", "long_cycle"))
+        self.assertContains(response, "没有待审批的长周期办结申请。")
+
+    def test_refusing_a_long_cycle_closure_needs_a_reason_and_reopens_the_message(self):
+        self.as_("county_office")
+        before = snapshot()
+        self.assertContains(self.decide_closure("reject"), "请填写不同意的理由。")
+        self.assertUnchanged(before)
+        response = self.decide_closure("reject", "可先临时增压")
+        self.assertContains(response, "已退回东门镇重办")
+        self.assertEqual(Message.objects.get(pk=self.appeal.pk).state, "responded")
+        self.assertTrue(Stage.objects.filter(message=self.appeal, kind="reply", completed_at__isnull=True).exists())

@@ -1,0 +1,104 @@
+import time_machine
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+
+from .base import MONDAY, NOW, WorkspaceTestCase
+
+SEE_UNIT_A = {"handler_a", "leader_a", "county_office", "city_office", "admin"}
+STRANGERS = {"handler_b", "leader_b", "handler_c", "other_county_office"}
+
+
+@time_machine.travel(NOW, tick=False)
+class MessagePageTests(WorkspaceTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cast = cls.cast
+        cls.new = cast.submit(at=MONDAY, title="路灯坏了两周", email="zs@example.com", address="东门镇新街12号")
+        cls.appeal = cast.replied(at=MONDAY, category=cast.appeal, title="自来水水压不足")
+        actions.follow_up(
+            message=cls.appeal, who=actions.Citizen(user=cast.citizen), text="什么时候能修好？", at=MONDAY
+        )
+        actions.rate(message=cls.appeal, who=actions.Citizen(user=cast.citizen), rating="satisfied", at=MONDAY)
+        cls.closed = cast.replied(at=MONDAY, title="低保申请流程")
+        actions.close(message=cls.closed, by=cast.leader_a, kind="answered", at=MONDAY)
+
+    def url(self, message):
+        return f"/work/messages/{message.pk}/"
+
+    def test_it_is_for_the_unit_and_the_offices_above_it(self):
+        self.assertAccess(self.url(self.new), allowed=SEE_UNIT_A, hidden=STRANGERS)
+
+    def test_a_message_nobody_has_is_a_404(self):
+        self.as_("admin")
+        self.assertEqual(self.client.get("/work/messages/999999/").status_code, 404)
+
+    def test_it_shows_the_message_and_the_citizens_contact_to_the_unit(self):
+        self.as_("handler_a")
+        response = self.client.get(self.url(self.new))
+        self.assertContains(response, f'<h1><span class="serial">{self.new.serial}</span> 路灯坏了两周</h1>', html=True)
+        self.assertContains(response, "东门镇新街路段的路灯已经坏了两个星期")
+        self.assertContains(response, '<span class="badge">咨询</span>', html=True)
+        for private in ("张三", "13800000000", "zs@example.com", "东门镇新街12号"):
+            self.assertContains(response, private)
+        self.assertContains(response, "回应期限3月3日24时，已超过1个工作日")
+        self.assertContains(response, '<span class="badge bad">已超期</span>', html=True)
+
+    def test_the_county_office_sees_the_contact_and_the_city_does_not(self):
+        self.as_("county_office")
+        self.assertContains(self.client.get(self.url(self.new)), "13800000000")
+        self.as_("city_office")
+        response = self.client.get(self.url(self.new))
+        self.assertNotContains(response, "13800000000")
+        self.assertNotContains(response, "张三")
+        self.assertContains(response, "网民个人信息仅办理单位和县网络问政办可见。")
+
+    def test_it_shows_stages_replies_follow_ups_rating_and_the_timeline(self):
+        self.as_("leader_a")
+        response = self.client.get(self.url(self.appeal))
+        self.assertContains(response, "东门镇的答复")
+        self.assertContains(response, "已安排维修人员处理。")
+        self.assertContains(response, "什么时候能修好？")
+        self.assertContains(response, '<span class="badge ok">满意</span>', html=True)
+        self.assertContains(response, '<span class="badge ok">按时</span>', html=True, count=2)
+        self.assertContains(response, "2026-03-09 24时")
+        for event in ("网民留言", "签收回应", "网民追问", "网民评价"):
+            self.assertContains(response, f"<b>{event}</b>", html=True)
+        self.assertContains(response, "东门镇 handler_a（网络评论员）")
+
+    def test_a_handler_is_offered_the_unit_steps_but_not_closing(self):
+        self.as_("handler_a")
+        response = self.client.get(self.url(self.new))
+        for summary in ("签收", "回复", "退单（申请转办）", "申请延期"):
+            self.assertContains(response, f"<summary>{summary}</summary>", html=True)
+        self.assertNotContains(response, "<summary>督办</summary>", html=True)
+        response = self.client.get(self.url(self.appeal))
+        self.assertContains(response, "<summary>补充回复</summary>", html=True)
+        self.assertNotContains(response, "<summary>办结</summary>", html=True)
+
+    def test_the_leader_closes_an_appeal_as_solved_or_explained_or_asks_for_long_cycle(self):
+        self.as_("leader_a")
+        response = self.client.get(self.url(self.appeal))
+        self.assertContains(response, "<summary>办结</summary>", html=True)
+        self.assertContains(response, '<option value="solved">已解决</option>', html=True)
+        self.assertContains(response, '<option value="explained">暂不能解决，已答复解释</option>', html=True)
+        self.assertNotContains(response, 'value="answered"')
+        self.assertContains(response, "<summary>申请长周期办结</summary>", html=True)
+
+    def test_the_county_office_is_offered_supervision_and_reopening(self):
+        self.as_("county_office")
+        self.assertContains(self.client.get(self.url(self.new)), "<summary>督办</summary>", html=True)
+        response = self.client.get(self.url(self.closed))
+        self.assertContains(response, "<summary>重办</summary>", html=True)
+        self.assertNotContains(response, "<summary>签收</summary>", html=True)
+
+    def test_a_message_waiting_for_dispatch_offers_the_units_of_its_county(self):
+        waiting = self.cast.submit(unit=None, at=MONDAY, title="不知道找哪个部门")
+        self.as_("county_office")
+        response = self.client.get(self.url(waiting))
+        self.assertContains(response, "待县网络问政办交办")
+        self.assertContains(response, "<summary>交办</summary>", html=True)
+        self.assertContains(response, "县住房和城乡建设局")
+        self.assertNotContains(response, "思恩镇")
+        self.assertEqual(Message.objects.get(pk=waiting.pk).state, "pending_dispatch")

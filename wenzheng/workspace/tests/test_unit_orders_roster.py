@@ -1,0 +1,174 @@
+import time_machine
+
+from wenzheng.handling import actions
+from wenzheng.supervision.models import WrittenExplanationOrder
+from wenzheng.testing import local
+from wenzheng.units import services
+from wenzheng.units.models import RosterFiling
+
+from .base import MONDAY, NOW, WorkspaceTestCase, snapshot
+
+UNIT_STAFF = {"handler_a", "leader_a", "handler_b", "leader_b", "handler_c"}
+
+
+@time_machine.travel(NOW, tick=False)
+class UnitOrdersTests(WorkspaceTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cast = cls.cast
+        january = local(2026, 1, 26, 9, 0)
+        forgotten = cast.submit(at=january, title="一月的留言无人回复")
+        cls.missed = actions.order_written_explanation(
+            unit=cast.unit_a,
+            by=cast.county_office,
+            reason="一月留言逾期未回复",
+            messages=[forgotten],
+            backlog_deadline=local(2026, 2, 10),
+            at=local(2026, 2, 2, 9, 0),
+        )
+        late = cast.submit(at=MONDAY, title="路灯坏了两周")
+        cls.open = actions.order_written_explanation(
+            unit=cast.unit_a,
+            by=cast.county_office,
+            reason="回应不及时",
+            messages=[late],
+            backlog_deadline=local(2026, 3, 7),
+            at=NOW,
+        )
+        other = cast.submit(unit="b", at=MONDAY, title="小区物业纠纷")
+        cls.other = actions.order_written_explanation(
+            unit=cast.unit_b,
+            by=cast.county_office,
+            reason="住建局回复不及时",
+            messages=[other],
+            backlog_deadline=local(2026, 3, 7),
+            at=NOW,
+        )
+
+    def test_it_is_for_unit_staff(self):
+        self.assertAccess("/work/unit/orders/", allowed=UNIT_STAFF)
+
+    def test_it_lists_the_units_orders_with_their_backlog_deadline_and_status(self):
+        self.as_("handler_a")
+        response = self.client.get("/work/unit/orders/")
+        self.assertContains(response, "一月留言逾期未回复")
+        self.assertContains(response, '<span class="badge bad">未按期梳理回复</span>', html=True)
+        self.assertContains(response, "回应不及时")
+        self.assertContains(response, '<span class="badge warn">限期梳理回复中</span>', html=True)
+        self.assertContains(response, "2026年3月6日24时前")
+        self.assertContains(response, "路灯坏了两周")
+        self.assertNotContains(response, "住建局回复不及时")
+        # Only the leader submits the explanation.
+        self.assertNotContains(response, "<summary>提交书面说明</summary>", html=True)
+
+    def test_the_leader_submits_the_explanation(self):
+        self.as_("leader_a")
+        page = self.client.get("/work/unit/orders/")
+        self.assertContains(page, "<summary>提交书面说明</summary>", html=True, count=2)
+        response = self.client.post(
+            f"/work/orders/{self.open.pk}/explanation/",
+            {f"order-{self.open.pk}-text": "因值班人员变动未及时签收，已整改。"},
+            follow=True,
+        )
+        self.assertRedirects(response, "/work/unit/orders/")
+        self.assertContains(response, "书面说明已录入。")
+        self.assertContains(response, "因值班人员变动未及时签收，已整改。")
+        order = WrittenExplanationOrder.objects.get(pk=self.open.pk)
+        self.assertEqual(order.explanation_received_at, NOW)
+
+    def test_a_second_explanation_is_refused_with_the_reason(self):
+        actions.record_explanation(order=self.open, by=self.cast.leader_a, text="第一次说明", at=NOW)
+        self.as_("leader_a")
+        before = snapshot()
+        response = self.client.post(
+            f"/work/orders/{self.open.pk}/explanation/", {f"order-{self.open.pk}-text": "第二次"}, follow=True
+        )
+        self.assertContains(response, "该书面说明已经录入。")
+        self.assertUnchanged(before)
+
+    def test_only_the_leader_or_the_county_office_may_post_an_explanation(self):
+        url = f"/work/orders/{self.open.pk}/explanation/"
+        data = {f"order-{self.open.pk}-text": "说明"}
+        before = snapshot()
+        for role, status in [
+            ("handler_a", 403),
+            ("citizen", 403),
+            ("city_office", 403),
+            ("leader_b", 404),
+            ("other_county_office", 404),
+        ]:
+            with self.subTest(role=role):
+                self.as_(role)
+                self.assertEqual(self.client.post(url, data).status_code, status)
+        self.assertUnchanged(before)
+
+    def test_the_county_office_records_an_explanation_that_came_on_paper(self):
+        self.as_("county_office")
+        response = self.client.post(
+            f"/work/orders/{self.other.pk}/explanation/", {f"order-{self.other.pk}-text": "纸质说明已收到"}, follow=True
+        )
+        self.assertRedirects(response, "/work/county/luocheng/orders/")
+        self.assertContains(response, "书面说明已录入。")
+        self.assertEqual(WrittenExplanationOrder.objects.get(pk=self.other.pk).explanation, "纸质说明已收到")
+
+
+@time_machine.travel(NOW, tick=False)
+class RosterTests(WorkspaceTestCase):
+    def post(self, **data):
+        return self.client.post("/work/unit/roster/", data, follow=True)
+
+    def test_it_is_for_unit_staff(self):
+        self.assertAccess("/work/unit/roster/", allowed=UNIT_STAFF)
+
+    def test_a_handler_sees_it_is_not_filed_yet_and_gets_no_form(self):
+        self.as_("handler_a")
+        response = self.client.get("/work/unit/roster/")
+        self.assertContains(response, "2026年度名单上报")
+        self.assertContains(response, '<span class="badge warn">尚未上报</span>', html=True)
+        self.assertContains(response, "请提醒本单位分管领导上报。")
+        self.assertNotContains(response, "上报名单</button>")
+
+    def test_the_leader_files_this_years_roster_from_the_units_staff(self):
+        cast = self.cast
+        self.as_("leader_a")
+        page = self.client.get("/work/unit/roster/")
+        self.assertContains(page, "handler_a2")
+        self.assertNotContains(page, "handler_b")
+        response = self.post(leader=cast.leader_a.pk, handlers=[cast.handler_a.pk, cast.handler_a2.pk])
+        self.assertContains(response, "东门镇2026年度名单已上报。")
+        self.assertContains(response, '<span class="badge ok">名单完整</span>', html=True)
+        filing = RosterFiling.objects.get(unit=cast.unit_a, year=2026)
+        self.assertTrue(filing.is_complete())
+        self.assertEqual(filing.filed_by, cast.leader_a)
+
+    def test_an_incomplete_roster_is_filed_and_shown_as_such(self):
+        self.as_("leader_a")
+        response = self.post(leader=self.cast.leader_a.pk, handlers=[self.cast.handler_a.pk])
+        self.assertContains(response, '<span class="badge bad">名单不完整</span>', html=True)
+
+    def test_filing_twice_is_refused_with_the_reason(self):
+        cast = self.cast
+        services.roster_file(
+            unit=cast.unit_a, year=2026, leader=cast.leader_a, handlers=[cast.handler_a], by=cast.leader_a, at=NOW
+        )
+        self.as_("leader_a")
+        before = snapshot()
+        response = self.post(leader=cast.leader_a.pk, handlers=[cast.handler_a2.pk])
+        self.assertContains(response, "东门镇2026年度的名单已经上报。", status_code=400)
+        self.assertUnchanged(before)
+
+    def test_a_person_of_another_unit_cannot_be_chosen(self):
+        self.as_("leader_a")
+        before = snapshot()
+        response = self.post(leader=self.cast.leader_a.pk, handlers=[self.cast.handler_b.pk])
+        self.assertContains(
+            response, f"选择一个有效的选项。 {self.cast.handler_b.pk} 不在可用的选项中。", status_code=400
+        )
+        self.assertUnchanged(before)
+
+    def test_a_handler_cannot_file(self):
+        self.as_("handler_a")
+        before = snapshot()
+        self.assertEqual(self.post(leader=self.cast.leader_a.pk).status_code, 403)
+        self.assertUnchanged(before)
