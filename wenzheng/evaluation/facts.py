@@ -12,9 +12,9 @@ came first. So a stage counts once across consecutive periods, a message receive
 yesterday counts against nobody, and a stage still open at its deadline counts as
 late in the period of that deadline. A stage ended by a transfer that the unit
 asked for before its deadline (outcome "transferred") never counts against it: the
-receiving unit's clock restarts. Handed back late, it was late (handling.actions). Among counted stages, on time is exactly the
-outcome frozen as on time: such a stage was completed before its deadline, and so
-before the cut-off.
+receiving unit's clock restarts. Handed back late, it was late (handling.actions).
+Among counted stages, on time is exactly the outcome frozen as on time: such a stage
+was completed before its deadline, and so before the cut-off.
 
 Closure is counted on the same reply stages, by the seed's criteria per category
 (see `closure_met`), as the message stood at the cut-off: closed then, and not

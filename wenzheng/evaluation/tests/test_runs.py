@@ -1,0 +1,165 @@
+"""A stored run: the default scheme on the hand-built quarter, ties, the small-sample
+rule, and reproducibility (same inputs, same digest, same results)."""
+
+from decimal import Decimal
+
+from wenzheng.accounts.models import Role, User
+from wenzheng.evaluation import runs, schemes
+from wenzheng.evaluation.models import Scheme
+from wenzheng.handling import actions
+from wenzheng.reports import periods
+from wenzheng.testing import CastTestCase, local
+from wenzheng.units.models import Unit
+
+from .fixtures import build_q1
+
+Q1 = periods.parse("2026Q1")
+LATER = local(2026, 6, 1)
+
+
+def results_of(run):
+    return {r.unit_name: (r.points, r.total, r.grade, r.rank, r.apart, r.due) for r in run.results.order_by("unit_id")}
+
+
+class DefaultSchemeRunTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.m = build_q1(cls.cast)
+        cls.scheme = Scheme.objects.latest_version("default")
+
+    def run_q1(self, scheme=None, now=LATER):
+        return runs.run_evaluation(
+            scheme=scheme or self.scheme, region=self.cast.county, period=Q1, code="2026Q1", now=now
+        )
+
+    def test_the_quarter_scores_as_worked_by_hand(self):
+        run = self.run_q1()
+        a = run.results.get(unit=self.cast.unit_a)
+        # 人员配备 10; 按时回应 5/9 and 按时回复 5/9 are below 80%: 0 and 0;
+        # 分类办结 4/9 of 40 = 17.78; 满意度 1/3 of 10 = 3.33; 督查与问责: 3 written
+        # explanations (6), a missed backlog (2), a written criticism (3), an exposure
+        # (2), an adverse finding (1) = 14, capped at 10: 0. Total 31.11.
+        self.assertEqual(
+            a.points,
+            {
+                "staffing": "10.00",
+                "response": "0.00",
+                "reply": "0.00",
+                "closure": "17.78",
+                "satisfaction": "3.33",
+                "conduct": "0.00",
+            },
+        )
+        self.assertEqual((a.total, a.grade, a.rank, a.apart, a.due), (Decimal("31.11"), "不合格", 1, False, 9))
+        # B: an incomplete roster (0), 1/1 on time twice (15 + 15), 0/1 closed (0), no
+        # ratings (10), no deductions (10) = 50; one due message is too few to rank.
+        b = run.results.get(unit=self.cast.unit_b)
+        self.assertEqual((b.total, b.grade, b.rank, b.apart, b.due), (Decimal("50.00"), "不合格", None, True, 1))
+
+    def test_the_run_records_its_scheme_period_and_cutoff(self):
+        run = self.run_q1()
+        self.assertEqual(run.scheme_snapshot, schemes.snapshot(self.scheme))
+        self.assertEqual((run.period_code, run.period_label), ("2026Q1", "2026年第一季度"))
+        self.assertEqual(run.cutoff, local(2026, 4, 1))
+        self.assertEqual(run.units_count, 2)
+        self.assertEqual(len(run.digest), 64)
+        self.assertEqual(run.categories, {"consultation": "咨询", "suggestion": "建议", "appeal": "诉求"})
+
+    def test_running_again_gives_the_same_digest_and_the_same_results(self):
+        first = self.run_q1()
+        second = self.run_q1(now=local(2026, 9, 1))  # later, but the same cut-off
+        self.assertEqual(first.digest, second.digest)
+        self.assertEqual(results_of(first), results_of(second))
+        self.assertEqual(
+            [r.facts for r in first.results.order_by("unit_id")], [r.facts for r in second.results.order_by("unit_id")]
+        )
+        self.assertEqual(second.same_as_earlier(), first)
+
+    def test_a_change_in_the_inputs_changes_the_digest(self):
+        first = self.run_q1()
+        actions.reply(message=self.m["m5"], by=self.cast.handler_a, text="答复。", at=local(2026, 3, 27, 9))
+        second = self.run_q1()
+        self.assertNotEqual(first.digest, second.digest)
+        self.assertIsNone(second.same_as_earlier())
+
+    def test_the_digest_is_of_the_data_not_of_the_scheme(self):
+        data = schemes.snapshot(self.scheme)
+        data["items"][1]["params"]["floor"] = 0.5
+        other, created = schemes.store(data)
+        self.assertTrue(created)
+        a, b = self.run_q1(), self.run_q1(other)
+        self.assertEqual(a.digest, b.digest)
+        # 5/9 is above a 50% floor: 15 × 5/9 = 8.33.
+        self.assertEqual(b.results.get(unit=self.cast.unit_a).points["response"], "8.33")
+
+    def test_the_scheme_version_used_is_locked(self):
+        self.assertFalse(self.scheme.locked)
+        self.run_q1()
+        self.assertTrue(self.scheme.locked)
+
+    def test_a_rescore_from_stored_facts_gives_the_stored_points(self):
+        run = self.run_q1()
+        for result in run.results.all():
+            scores = runs.rescore(run, result)
+            self.assertEqual({k: f"{s.points:f}" for k, s in scores.items()}, result.points)
+
+
+class RankingRunTest(CastTestCase):
+    """Three townships besides 东门镇: two with the same record tie for first."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+        cls.towns = {}
+        for name, late in (("甲镇", 0), ("乙镇", 0), ("丙镇", 1)):
+            unit = Unit.objects.create(
+                region=c.county, name=name, kind="township", registered_on=local(2020, 1, 1).date()
+            )
+            handler = User.objects.create_user(f"h-{name}", password="pw", role=Role.HANDLER, unit=unit)
+            for i in range(5):
+                m = actions.submit(
+                    by=None,
+                    category=c.consultation,
+                    unit=unit,
+                    title="问题",
+                    body="内容",
+                    name="张三",
+                    phone="13800000000",
+                    consent_to_publish=False,
+                    at=local(2026, 3, 2, 9),
+                )
+                when = local(2026, 3, 16, 9) if i < late else local(2026, 3, 2, 10)
+                actions.reply(message=m, by=handler, text="答复。", at=when)
+            cls.towns[name] = unit
+
+    def test_equal_totals_share_a_rank_and_small_samples_are_apart(self):
+        run = runs.run_evaluation(
+            scheme=Scheme.objects.latest_version("default"), region=self.cast.county, period=Q1, now=LATER
+        )
+        got = {r.unit_name: (r.total, r.rank, r.apart) for r in run.results.all()}
+        # 甲镇, 乙镇: roster 0 + 15 + 15 + closure 0/5 (0) + no ratings 10 + conduct 10 = 50.
+        # 丙镇: 4/5 = 80% on time, exactly the floor: 12 + 12 → 44.
+        self.assertEqual(got["甲镇"], (Decimal("50.00"), 1, False))
+        self.assertEqual(got["乙镇"], (Decimal("50.00"), 1, False))
+        self.assertEqual(got["丙镇"], (Decimal("44.00"), 3, False))
+        # No messages at all: every rate item counts as full marks (the scheme says so),
+        # no roster: 90, which is exactly why such a unit is listed apart, not ranked.
+        self.assertEqual(got["东门镇"], (Decimal("90.00"), None, True))
+        self.assertEqual(got["县住房和城乡建设局"], (Decimal("90.00"), None, True))
+
+    def test_the_number_of_queries_does_not_grow_with_the_units(self):
+        scheme = Scheme.objects.latest_version("default")
+
+        def count():
+            with self.assertNumQueries(14) as ctx:
+                runs.run_evaluation(scheme=scheme, region=self.cast.county, period=Q1, now=LATER)
+            return ctx
+
+        count()
+        for n in range(20):
+            Unit.objects.create(
+                region=self.cast.county, name=f"新部门{n}", kind="department", registered_on=local(2020, 1, 1).date()
+            )
+        count()
