@@ -522,11 +522,7 @@ def close(*, message, by, kind: str, note: str = "", at=None) -> Message:
     message = _locked(message)
     require_unit_staff(by, message.unit, leader_only=True)
     _require_state(message, State.REPLIED)
-    rule = message.category.closure_rule
-    allowed = {
-        Category.ClosureRule.REPLY: [Message.ClosureKind.ANSWERED],
-        Category.ClosureRule.RESOLVE: [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED],
-    }[rule]
+    allowed = message.category.closure_kinds()
     if kind not in allowed:
         names = "、".join(f"“{Message.ClosureKind(k).label}”" for k in allowed)
         raise ActionRefused("bad_closure_kind", f"{message.category.name}类留言只能按{names}办结。")

@@ -51,6 +51,14 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def closure_kinds(self) -> list[str]:
+        """How a message of this category may be closed by its unit (DOMAIN.md, 办结):
+        咨询、建议 as answered; 诉求 as solved, or as explained where it cannot be solved
+        soon. (Long-cycle closure needs the leadership group's approval instead.)"""
+        if self.closure_rule == self.ClosureRule.REPLY:
+            return [Message.ClosureKind.ANSWERED]
+        return [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED]
+
 
 class SerialCounter(models.Model):
     """The last serial number handed out in a county's year.

@@ -9,6 +9,20 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 
+class WrittenExplanationOrderQuerySet(models.QuerySet):
+    def with_backlog_open(self):
+        """Annotate `backlog_open`: some message concerned has no reply from the unit
+        before the backlog deadline. Like every deadline here, the deadline is an
+        instant a reply must come strictly before (24:00 is met at 23:59:59)."""
+        from wenzheng.handling.models import Message, Reply
+
+        replied_in_time = Reply.objects.filter(
+            message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
+        )
+        unanswered = Message.objects.filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
+        return self.annotate(backlog_open=Exists(unanswered))
+
+
 class WrittenExplanationOrder(models.Model):
     """责成书面说明: the unit explains in writing and clears its backlog by a deadline."""
 
@@ -22,6 +36,8 @@ class WrittenExplanationOrder(models.Model):
     backlog_deadline = models.DateTimeField("限期梳理回复截止")
     explanation = models.TextField("书面说明", blank=True)
     explanation_received_at = models.DateTimeField("收到说明时间", null=True, blank=True)
+
+    objects = WrittenExplanationOrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = "书面说明"
@@ -41,17 +57,14 @@ class WrittenExplanationOrder(models.Model):
     def backlog_cleared_in_time(self, *, at) -> bool | None:
         """True if every message concerned was replied by the deadline; False once the
         deadline has passed with one still unanswered; None while it is still open."""
-        from wenzheng.handling.models import Reply
-
-        # Like every deadline here, the backlog deadline is an instant that a reply must
-        # come strictly before (a deadline of 24:00 is met at 23:59:59, missed at 00:00).
-        replied = Reply.objects.filter(message=OuterRef("pk"), unit=self.unit, at__lt=self.backlog_deadline)
-        late = self.messages.exclude(Exists(replied))
-        if not late.exists():
+        backlog_open = getattr(self, "backlog_open", None)
+        if backlog_open is None:
+            backlog_open = (
+                type(self).objects.filter(pk=self.pk).with_backlog_open().values_list("backlog_open", flat=True).get()
+            )
+        if not backlog_open:
             return True
-        if at < self.backlog_deadline:
-            return None
-        return False
+        return None if at < self.backlog_deadline else False
 
 
 class SupervisionFinding(models.Model):

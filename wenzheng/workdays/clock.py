@@ -56,17 +56,32 @@ def deadline_after(arrived: dt.datetime, working_days: int) -> tuple[dt.datetime
 
 def extend_deadline(due: dt.datetime, working_days: int) -> tuple[dt.datetime, rules.WorkdayResult]:
     """Push a deadline (24:00 of its day) back by more working days."""
-    # The old deadline is 00:00 of the day after its last day; count from that last day.
-    last_day = local_date(due - dt.timedelta(microseconds=1))
+    last_day = deadline_day(due)
     cal = load_calendar(last_day.year, last_day.year + 1)
     result = rules.add_working_days(cal, last_day, working_days)
     return rules.end_of_day(result.day, county_zone()), result
 
 
+def deadline_day(due: dt.datetime) -> dt.date:
+    """The last day of a deadline: it is 24:00 of that day, stored as 00:00 of the next."""
+    return local_date(due - dt.timedelta(microseconds=1))
+
+
+class Countdown:
+    """Working days left until many deadlines, reading the calendar once (a list page
+    would otherwise read it twice a row)."""
+
+    def __init__(self, dues, *, at: dt.datetime):
+        self.at = at
+        self.today = local_date(at)
+        days = [self.today, *(deadline_day(d) for d in dues)]
+        self.calendar = load_calendar(min(days).year, max(days).year)
+
+    def days_left(self, due: dt.datetime) -> int:
+        """Working days from today up to the deadline's last day (0 on the day itself,
+        negative once overdue)."""
+        return rules.working_days_between(self.calendar, self.today, deadline_day(due))
+
+
 def working_days_left(due: dt.datetime, *, at: dt.datetime | None = None) -> int:
-    """Working days from today up to the deadline's last day (0 on the day itself,
-    negative once overdue)."""
-    today = local_date(at or timezone.now())
-    last_day = local_date(due - dt.timedelta(microseconds=1))
-    lo, hi = sorted((today, last_day))
-    return rules.working_days_between(load_calendar(lo.year, hi.year), today, last_day)
+    return Countdown([due], at=at or timezone.now()).days_left(due)

@@ -7,7 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator
 
 from wenzheng.accounts.models import Role
-from wenzheng.handling.models import Category, Message
+from wenzheng.handling.models import Message
 from wenzheng.supervision.models import SupervisionFinding
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
@@ -81,14 +81,6 @@ class ExtensionForm(StepForm):
             self.fields["days"].help_text = f"须在回复期限届满前申请，累计不超过{limit}个工作日，由县网络问政办审批。"
 
 
-def closure_kinds(category: Category) -> list[str]:
-    """The closures a category allows (DOMAIN.md, 办结): 咨询、建议 close as answered;
-    诉求 as solved, or as explained where it cannot be solved soon."""
-    if category.closure_rule == Category.ClosureRule.REPLY:
-        return [Message.ClosureKind.ANSWERED]
-    return [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED]
-
-
 class CloseForm(StepForm):
     kind = forms.ChoiceField(label="办结方式")
     note = forms.CharField(label="办结说明（选填）", required=False, widget=_textarea(2))
@@ -96,7 +88,7 @@ class CloseForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.message is not None:
-            kinds = closure_kinds(self.message.category)
+            kinds = self.message.category.closure_kinds()
             self.fields["kind"].choices = [(k, Message.ClosureKind(k).label) for k in kinds]
             self.fields["kind"].help_text = self.message.category.get_closure_rule_display() + "。"
 

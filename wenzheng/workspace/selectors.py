@@ -4,24 +4,19 @@ queries however many rows they hold."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, Message, Reply, Stage
 from wenzheng.reports import figures
 from wenzheng.reports.periods import Period
 from wenzheng.units.models import Region, RosterFiling, RosterMember, Unit
-from wenzheng.workdays import clock, rules
+from wenzheng.workdays import clock
 
 State = Message.State
 
 
 # --- deadlines ----------------------------------------------------------------------
-
-
-def deadline_day(due: dt.datetime) -> dt.date:
-    # A deadline is 24:00 of its last day, stored as 00:00 of the next.
-    return clock.local_date(due - dt.timedelta(microseconds=1))
 
 
 @dataclass(frozen=True)
@@ -38,29 +33,14 @@ class Deadline:
 
     @property
     def last_day(self) -> dt.date:
-        return deadline_day(self.stage.due_at)
+        return clock.deadline_day(self.stage.due_at)
 
     @property
     def days_overdue(self) -> int:
         return max(0, -self.days_left)
 
 
-class Countdown:
-    """Working days left for many deadlines, reading the calendar once.
-
-    `clock.working_days_left` reads the calendar on every call, which on a list page
-    would be two queries a row; this counts the same way from one read.
-    """
-
-    def __init__(self, dues, *, at: dt.datetime):
-        self.at = at
-        self.today = clock.local_date(at)
-        days = [self.today, *(deadline_day(d) for d in dues)]
-        self.calendar = clock.load_calendar(min(days).year, max(days).year)
-
-    def days_left(self, due: dt.datetime) -> int:
-        return rules.working_days_between(self.calendar, self.today, deadline_day(due))
-
+class Countdown(clock.Countdown):
     def deadline(self, stage: Stage) -> Deadline:
         return Deadline(stage=stage, days_left=self.days_left(stage.due_at), overdue=stage.due_at <= self.at)
 
@@ -121,23 +101,12 @@ def inbox_counts(user) -> dict[str, int]:
 
 
 def with_backlog_status(orders, *, at: dt.datetime):
-    """Each order's `cleared` (True / False / None), as the order's own
-    `backlog_cleared_in_time(at=...)` says it, in the same query as the orders."""
-    # Met by a reply strictly before the deadline instant, as every deadline is.
-    replied_in_time = Reply.objects.filter(
-        message=OuterRef("pk"),
-        unit=OuterRef(OuterRef("unit")),
-        at__lt=OuterRef(OuterRef("backlog_deadline")),
-    )
-    unanswered = Message.objects.filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
-    orders = orders.annotate(backlog_open=Exists(unanswered)).select_related("unit", "ordered_by")
-    orders = orders.prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("year", "number")))
-    orders = list(orders)
+    """Each order with its `cleared` (True / False / None) and its messages, in a fixed
+    number of queries."""
+    orders = orders.with_backlog_open().select_related("unit", "ordered_by")
+    orders = list(orders.prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("year", "number"))))
     for order in orders:
-        if not order.backlog_open:
-            order.cleared = True
-        else:
-            order.cleared = None if at < order.backlog_deadline else False
+        order.cleared = order.backlog_cleared_in_time(at=at)
     return orders
 
 

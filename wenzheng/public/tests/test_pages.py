@@ -199,3 +199,9 @@ class CountyChoiceTest(CastTestCase):
         self.assertContains(response, "东门镇")
         self.assertNotContains(response, "思恩镇")
         self.assertEqual(self.client.get("/post/", {"county": "hechi"}).status_code, 404)
+
+
+class ErrorPageTest(CastTestCase):
+    def test_a_missing_page_says_so_in_chinese(self):
+        response = self.client.get("/no/such/page/")
+        self.assertContains(response, "页面不存在", status_code=404)

@@ -13,6 +13,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import ExtensionRequest, Message, Reply
 from wenzheng.supervision.models import WrittenExplanationOrder
+from wenzheng.workdays import clock
 
 from .. import selectors
 from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, staff_only, visible_message
@@ -65,7 +66,7 @@ def render_message(request, message, *, bound=None, status=200):
     countdown = selectors.Countdown([s.due_at for s in stages if s.completed_at is None], at=now)
     for stage in stages:
         stage.deadline = countdown.deadline(stage) if stage.completed_at is None else None
-        stage.last_day = selectors.deadline_day(stage.due_at)
+        stage.last_day = clock.deadline_day(stage.due_at)
     extensions = list(message.extension_requests.all())
     message.pending_extension = next((e for e in extensions if e.status == ExtensionRequest.Status.PENDING), None)
     bound = bound or {}
