@@ -1,0 +1,75 @@
+"""The columns an import understands, matched by header with the variants other
+platforms use (留言主题 / 标题 / 信件标题 …)."""
+
+import re
+from dataclasses import dataclass
+
+from .tables import folded
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # the name used in reports and in our own exports
+    variants: tuple[str, ...]
+    required: bool = False
+
+
+COLUMNS = [
+    Column("number", "留言编号", ("留言编号", "编号", "留言id", "留言号", "信件编号", "工单编号", "来信编号"), True),
+    Column("user", "留言用户", ("留言用户", "留言人", "留言者", "用户", "网民", "姓名", "来信人", "用户名")),
+    Column("title", "留言主题", ("留言主题", "主题", "留言标题", "标题", "信件标题", "来信标题"), True),
+    Column("time", "留言时间", ("留言时间", "提交时间", "发布时间", "来信时间", "留言日期", "时间"), True),
+    Column("body", "留言详情", ("留言详情", "留言内容", "详情", "内容", "信件内容", "来信内容"), True),
+    Column("unit", "单位", ("单位", "办理单位", "承办单位", "答复单位", "回复单位", "留言对象", "部门")),
+    Column("category", "类别", ("类别", "留言类别", "类型", "留言类型", "分类")),
+    Column("reply", "答复意见", ("答复意见", "答复内容", "回复内容", "回复意见", "答复", "回复")),
+    Column("reply_time", "答复时间", ("答复时间", "回复时间", "答复日期", "回复日期")),
+    Column("phone", "联系电话", ("联系电话", "电话", "手机", "手机号", "手机号码")),
+    Column("status", "办理状态", ("办理状态", "状态")),
+    Column("closed_time", "办结时间", ("办结时间", "办结日期")),
+    Column("consent", "是否公开", ("是否公开", "公开")),
+]
+BY_KEY = {c.key: c for c in COLUMNS}
+# Brackets and what they hold ("留言时间(北京时间)"), a trailing colon, a required-mark.
+_NOISE = re.compile(r"[（(【\[].*?[）)】\]]|[:*＊]")
+
+
+def header_key(text) -> str | None:
+    name = _NOISE.sub("", folded(text)).lower()
+    for column in COLUMNS:
+        if name in column.variants:
+            return column.key
+    return None
+
+
+@dataclass
+class Layout:
+    """Which column of the sheet holds what."""
+
+    header_row: int
+    positions: dict[str, int]  # key → 0-based index
+    headers: dict[str, str]  # key → the header as written in the file
+
+    def missing(self) -> list[Column]:
+        return [c for c in COLUMNS if c.required and c.key not in self.positions]
+
+    def label(self, key) -> str:
+        return self.headers.get(key, BY_KEY[key].label)
+
+
+def find_layout(rows) -> Layout | None:
+    """The first row (among the first few) that reads as a header: the one naming the
+    most known columns, at least two."""
+    best = None
+    for number, values in rows:
+        positions, headers = {}, {}
+        for index, value in enumerate(values):
+            key = header_key(value)
+            if key and key not in positions:  # the first of two matching columns wins
+                positions[key], headers[key] = index, str(value).strip()
+        if len(positions) >= 2 and (best is None or len(positions) > len(best.positions)):
+            best = Layout(number, positions, headers)
+        if number >= 10:
+            break
+    return best

@@ -1,0 +1,109 @@
+"""Running import jobs in the background, with the database as the queue.
+
+A job is claimed by a conditional update (queued → running, or running with a
+heartbeat gone quiet → running again), which only one worker can win. The upload
+view starts a thread that claims the job it just created, so `make run` needs no
+separate worker; `manage.py run_imports` claims whatever is left (a job whose thread
+died with its process). Running a job twice is harmless: import is idempotent.
+"""
+
+import datetime as dt
+import logging
+import threading
+
+from django.db import close_old_connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .importer import Import
+from .models import ImportJob, RowProblem
+
+log = logging.getLogger(__name__)
+# A worker writes its heartbeat after every batch (a second or two); silence this
+# long means the process is gone.
+STALE_AFTER = dt.timedelta(minutes=5)
+
+
+def claim(job_id=None) -> ImportJob | None:
+    """Take a job to run: `job_id`, or the oldest waiting. None if nothing is there
+    or another worker won it."""
+    now = timezone.now()
+    waiting = Q(state=ImportJob.State.QUEUED) | Q(state=ImportJob.State.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    candidates = ImportJob.objects.filter(waiting)
+    if job_id is not None:
+        candidates = candidates.filter(pk=job_id)
+    job = candidates.order_by("created_at").only("pk").first()
+    if job is None:
+        return None
+    # The claim: the condition is checked again by the UPDATE itself, so of two
+    # workers racing for the job, only one sees a row change.
+    if not ImportJob.objects.filter(waiting, pk=job.pk).update(state=ImportJob.State.RUNNING, heartbeat_at=now):
+        return None
+    return ImportJob.objects.select_related("region", "created_by", "default_category").get(pk=job.pk)
+
+
+def run(job: ImportJob) -> ImportJob:
+    """Run a claimed job to the end, recording progress and problems as it goes."""
+    RowProblem.objects.filter(job=job).delete()  # a job run again reports afresh
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=0, created_count=0, skipped_count=0, problem_count=0)
+
+    def progress(outcome, problems):
+        with transaction.atomic():
+            RowProblem.objects.bulk_create(
+                [RowProblem(job=job, row=r, column=c[:60], problem=p[:300]) for r, c, p in problems], batch_size=500
+            )
+            ImportJob.objects.filter(pk=job.pk).update(
+                total_rows=outcome.total,
+                processed_rows=outcome.processed,
+                created_count=outcome.created,
+                skipped_count=outcome.skipped,
+                problem_count=F("problem_count") + len({r for r, _, _ in problems}),
+                heartbeat_at=timezone.now(),
+            )
+
+    try:
+        outcome = Import(
+            content=bytes(job.content),
+            filename=job.filename,
+            region=job.region,
+            by=job.created_by,
+            source=job.source,
+            default_category=job.default_category,
+            dry_run=job.dry_run,
+            job=job,
+            on_progress=progress,
+        ).run()
+    except Exception:
+        log.exception("import job %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED,
+            failure="导入时发生内部错误，已记录日志，请联系系统管理员。",
+            finished_at=timezone.now(),
+        )
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED if outcome.failure else ImportJob.State.DONE,
+            failure=outcome.failure,
+            total_rows=outcome.total,
+            processed_rows=outcome.processed,
+            finished_at=timezone.now(),
+        )
+    job.refresh_from_db()
+    return job
+
+
+def run_in_thread(job_id: int) -> threading.Thread:
+    """Claim and run one job on a thread of this process (started after the upload's
+    transaction commits, so the thread can see the job)."""
+
+    def work():
+        try:
+            job = claim(job_id)
+            if job is not None:
+                run(job)
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=work, name=f"import-{job_id}", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,108 @@
+"""Import jobs, the row-by-row problems they found, and the link from each imported
+message back to its number on the platform it came from."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ImportJob(models.Model):
+    """One uploaded file being imported (or checked, for a dry run).
+
+    The database is the queue: a job is claimed by a conditional update (queued →
+    running), so the thread started at upload and `manage.py run_imports` can never
+    both run it. A running job whose heartbeat stops (the process died) is claimed
+    again; that is safe because importing is idempotent by the source number.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    region = models.ForeignKey("units.Region", verbose_name="县（区）", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间")
+    filename = models.CharField("文件名", max_length=200)
+    # Kept in the database (not on disk) so any worker process can read it and a
+    # finished job can be run again; a 100,000-row workbook is a few megabytes.
+    content = models.BinaryField("文件内容")
+    source = models.CharField("来源平台", max_length=60, blank=True)
+    default_category = models.ForeignKey(
+        "handling.Category", verbose_name="缺省类别", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dry_run = models.BooleanField("仅检查，不导入", default=False)
+
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    created_count = models.PositiveIntegerField("新增留言", default=0)
+    skipped_count = models.PositiveIntegerField("已导入过", default=0)
+    problem_count = models.PositiveIntegerField("有问题的行", default=0)
+    failure = models.TextField("失败原因", blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+        indexes = [
+            # The worker's claim: the oldest queued job, or a running one gone quiet.
+            models.Index(fields=["state", "created_at"], name="import_job_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.filename}（{self.get_state_display()}）"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.processed_rows * 100 // self.total_rows) if self.total_rows else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class RowProblem(models.Model):
+    """Why one row (or the whole file, row 0) was not imported."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField("行号")
+    column = models.CharField("列", max_length=60, blank=True)
+    problem = models.CharField("问题", max_length=300)
+
+    class Meta:
+        verbose_name = "导入问题"
+        verbose_name_plural = "导入问题"
+        ordering = ["row", "pk"]
+
+    def __str__(self):
+        return f"第{self.row}行 {self.column}：{self.problem}"
+
+
+class ImportedMessage(models.Model):
+    """The message's number on the platform it came from: what makes importing the
+    same file twice add nothing."""
+
+    message = models.OneToOneField("handling.Message", on_delete=models.PROTECT, related_name="import_source")
+    region = models.ForeignKey("units.Region", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField("来源平台", max_length=60, blank=True)
+    number = models.CharField("原平台留言编号", max_length=60)
+    job = models.ForeignKey(ImportJob, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "导入来源"
+        verbose_name_plural = "导入来源"
+        constraints = [
+            models.UniqueConstraint(fields=["region", "source", "number"], name="imported_once_per_source"),
+            models.CheckConstraint(name="imported_number_not_blank", condition=~Q(number="")),
+        ]
+
+    def __str__(self):
+        return f"{self.source or '原平台'} {self.number}"

@@ -1,0 +1,283 @@
+"""One spreadsheet row → a message to import, or the problems that stop it.
+
+The checks are those `actions.submit`, `reply` and `close` make (lengths, a unit that
+received messages on the day, replies after the message, closure by the category's
+rule), written as row problems in Chinese so the office can fix the file. Two
+differences, both because the data comes from another platform: a missing phone
+number is allowed (those platforms rarely export it), and a missing name is recorded
+as “网民”.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from openpyxl.utils.datetime import from_excel
+
+from wenzheng.handling.models import Category, Message
+from wenzheng.units.models import Unit
+from wenzheng.workdays.clock import county_zone, local_date
+
+from .columns import Layout
+from .tables import cell_text, folded
+
+ANONYMOUS_NAME = "网民"
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$")
+# Excel serial days for 1990-01-01 .. 2100-01-01: a plain number outside is no date.
+_EXCEL_SERIALS = (32874, 73051)
+CLOSED_WORDS = {"已办结", "办结", "已解决", "已完成", "已结案", "结案"}
+EXPLAINED_WORDS = {"已答复解释", "暂不能解决", "不能解决", "已解释"}
+OPEN_WORDS = {"", "已回复", "已答复", "办理中", "待回复", "未回复", "待办理", "处理中", "已受理"}
+YES = {"是", "公开", "同意", "y", "yes", "true", "1"}
+NO = {"否", "不公开", "不同意", "n", "no", "false", "0", ""}
+
+
+class BadValue(ValueError):
+    pass
+
+
+def parse_time(value) -> dt.datetime:
+    """A time as the county's clock read it: Excel dates, serial numbers, and the
+    ways people type dates (2024-03-02 09:30, 2024/3/2 9:30, 2024年3月2日 9时30分)."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime.combine(value, dt.time.min)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if not _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
+            raise BadValue(f"“{cell_text(value)}”不是日期")
+        moment = from_excel(value)
+    else:
+        text = unicodedata.normalize("NFKC", cell_text(value))
+        if not text:
+            raise BadValue("为空")
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            moment = _typed_time(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=county_zone())
+    return moment
+
+
+def _typed_time(text: str) -> dt.datetime:
+    cleaned = re.sub(r"[年月/.]", "-", text).replace("日", " ").replace("时", ":").replace("分", ":").replace("秒", "")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(":")
+    match = _DATE.match(cleaned)
+    if match is None:
+        raise BadValue(f"无法识别“{text}”，应写成 2024-03-02 09:30 或 2024/3/2 9:30 这样的时间")
+    parts = [int(p) if p else 0 for p in match.groups()]
+    try:
+        return dt.datetime(*parts)  # noqa: DTZ001 (made aware by the caller, in the county's zone)
+    except ValueError:
+        raise BadValue(f"日期“{text}”不存在") from None
+
+
+@dataclass
+class Row:
+    number: int  # the spreadsheet's row number
+    source_number: str
+    name: str
+    title: str
+    body: str
+    submitted_at: dt.datetime
+    category: Category
+    unit: Unit | None = None
+    phone: str = ""
+    consent: bool = False
+    reply: str = ""
+    replied_at: dt.datetime | None = None
+    closure_kind: str = ""
+    closed_at: dt.datetime | None = None
+
+
+@dataclass
+class Problems:
+    row: int
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, column, problem):
+        self.items.append((column, problem))
+
+
+@dataclass
+class Context:
+    """What every row is checked against, loaded once per file."""
+
+    layout: Layout
+    units: dict[str, Unit]
+    categories: dict[str, Category]
+    default_category: Category | None
+    now: dt.datetime
+
+    @classmethod
+    def load(cls, *, layout, region, default_category, now):
+        units = {folded(u.name): u for u in Unit.objects.filter(region=region)}
+        categories = {}
+        for category in Category.objects.all():
+            categories[folded(category.name)] = categories[category.code] = category
+            categories[folded(category.name) + "类"] = category
+        return cls(layout, units, categories, default_category, now)
+
+
+def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
+    layout = ctx.layout
+    problems = Problems(number)
+
+    def cell(key):
+        index = layout.positions.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    def text(key, *, required=False, max_length=None):
+        value = cell_text(cell(key))
+        if required and not value:
+            problems.add(layout.label(key), "为空")
+        if max_length and len(value) > max_length:
+            problems.add(layout.label(key), f"超过{max_length}个字（有{len(value)}个字）")
+        return value
+
+    def time(key, *, required=False):
+        value = cell(key)
+        if not required and cell_text(value) == "":
+            return None
+        try:
+            moment = parse_time(value)
+        except BadValue as e:
+            problems.add(layout.label(key), str(e))
+            return None
+        if moment > ctx.now:
+            problems.add(layout.label(key), f"“{moment.astimezone(county_zone()):%Y-%m-%d %H:%M}”晚于现在")
+            return None
+        return moment
+
+    source_number = folded(cell("number"))
+    if not source_number:
+        problems.add(layout.label("number"), "为空，无法判断是否已经导入过")
+    elif len(source_number) > 60:
+        problems.add(layout.label("number"), "超过60个字符")
+    name = text("user", max_length=50) or ANONYMOUS_NAME
+    title = text("title", required=True, max_length=100)
+    body = text("body", required=True, max_length=5000)
+    submitted_at = time("time", required=True)
+    reply = text("reply", max_length=5000)
+    replied_at = time("reply_time")
+
+    category = _category(cell("category"), ctx, problems)
+    unit = _unit(cell("unit"), submitted_at, ctx, problems)
+    phone = _phone(cell("phone"), layout, problems)
+    consent = _consent(cell("consent"), layout, problems)
+
+    if reply and replied_at is None and layout.label("reply_time") not in {c for c, _ in problems.items}:
+        problems.add(layout.label("reply_time"), f"有{layout.label('reply')}但没有答复时间")
+    if replied_at and not reply:
+        problems.add(layout.label("reply"), f"有{layout.label('reply_time')}但没有答复内容")
+    if reply and "unit" in layout.positions and unit is None and not cell_text(cell("unit")):
+        problems.add(layout.label("unit"), "已答复的留言须写明答复单位")
+    elif reply and "unit" not in layout.positions:
+        problems.add(layout.label("unit"), "已答复的留言须有“单位”列，写明答复单位")
+    if replied_at and submitted_at and replied_at < submitted_at:
+        problems.add(layout.label("reply_time"), "早于留言时间")
+
+    closure_kind, closed_at = _closure(cell, layout, category, reply, replied_at, ctx, problems, time)
+    if problems.items:
+        return problems
+    return Row(
+        number=number,
+        source_number=source_number,
+        name=name,
+        title=title,
+        body=body,
+        submitted_at=submitted_at,
+        category=category,
+        unit=unit,
+        phone=phone,
+        consent=consent,
+        reply=reply,
+        replied_at=replied_at if reply else None,
+        closure_kind=closure_kind,
+        closed_at=closed_at,
+    )
+
+
+def _category(value, ctx, problems):
+    key = folded(value)
+    if not key:
+        if ctx.default_category is None:
+            problems.add(ctx.layout.label("category"), "为空，且未指定缺省类别")
+        return ctx.default_category
+    category = ctx.categories.get(key) or ctx.categories.get(key.lower())
+    if category is None:
+        names = "、".join(sorted({c.name for c in ctx.categories.values()}, key=lambda n: n))
+        problems.add(ctx.layout.label("category"), f"类别“{cell_text(value)}”不存在，可用的类别：{names}")
+    return category
+
+
+def _unit(value, submitted_at, ctx, problems):
+    name = folded(value)
+    if not name:
+        return None
+    unit = ctx.units.get(name)
+    if unit is None:
+        problems.add(ctx.layout.label("unit"), f"“{cell_text(value)}”不是本县（区）的实名上网单位")
+        return None
+    if submitted_at is not None:
+        day = local_date(submitted_at)
+        # As actions.submit: the unit must have been receiving messages on that day.
+        if unit.registered_on > day or (unit.deactivated_on is not None and unit.deactivated_on <= day):
+            problems.add(
+                ctx.layout.label("unit"),
+                f"“{unit.name}”在{day:%Y-%m-%d}不是实名上网单位（{unit.registered_on:%Y-%m-%d}实名上网"
+                + (f"，{unit.deactivated_on:%Y-%m-%d}停用" if unit.deactivated_on else "")
+                + "）",
+            )
+            return None
+    return unit
+
+
+def _phone(value, layout, problems):
+    phone = unicodedata.normalize("NFKC", cell_text(value))
+    if not phone:
+        return ""
+    digits = phone.replace("-", "").replace(" ", "")
+    if len(phone) > 20 or not (digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 20):
+        problems.add(layout.label("phone"), "应为7至20位数字")
+    return phone
+
+
+def _consent(value, layout, problems):
+    word = folded(value).lower()
+    if word in YES:
+        return True
+    if word not in NO:
+        problems.add(layout.label("consent"), f"“{cell_text(value)}”应填“是”或“否”")
+    return False
+
+
+def _closure(cell, layout, category, reply, replied_at, ctx, problems, time):
+    """办结 from the status column: a closed message must have been replied, and is
+    closed by its category's rule (as actions.close)."""
+    status = folded(cell("status"))
+    closed_at = time("closed_time")
+    if status not in CLOSED_WORDS | EXPLAINED_WORDS | OPEN_WORDS:
+        problems.add(layout.label("status"), f"无法识别的办理状态“{cell_text(cell('status'))}”，可写“已办结”或“已回复”")
+        return "", None
+    if status in OPEN_WORDS:
+        if closed_at is None:
+            return "", None
+        if status:
+            problems.add(layout.label("closed_time"), f"办理状态为“{status}”，却填有办结时间")
+            return "", None
+    if not reply:
+        problems.add(layout.label("status"), "未答复的留言不能办结")
+        return "", None
+    if category is None:
+        return "", None
+    if category.closure_rule == Category.ClosureRule.REPLY:
+        kind = Message.ClosureKind.ANSWERED
+    else:
+        kind = Message.ClosureKind.EXPLAINED if status in EXPLAINED_WORDS else Message.ClosureKind.SOLVED
+    closed_at = closed_at or replied_at
+    if closed_at is not None and replied_at is not None and closed_at < replied_at:
+        problems.add(layout.label("closed_time"), "早于答复时间")
+    return kind, closed_at

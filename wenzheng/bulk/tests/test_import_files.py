@@ -1,0 +1,158 @@
+"""Importing messy files: every problem reported by row and column, good rows kept."""
+
+import datetime as dt
+
+from wenzheng.bulk.models import ImportedMessage
+from wenzheng.eventlog import chain
+from wenzheng.handling.models import Message
+from wenzheng.testing import CastTestCase, local
+
+from .helpers import HEADER, csv_bytes, good_row, run_import, xlsx
+
+
+class ImportTests(CastTestCase):
+    def test_it_imports_a_replied_message_with_its_original_times(self):
+        outcome = run_import(self.cast, xlsx([good_row()]))
+        self.assertEqual((outcome.created, outcome.problems, outcome.failure), (1, [], ""))
+        message = Message.objects.get(import_source__number="188006")
+        self.assertEqual(message.state, Message.State.REPLIED)
+        self.assertEqual(message.submitted_at, local(2024, 3, 4, 9, 30))
+        self.assertEqual(message.serial, "2024-000001")
+        reply = message.replies.get()
+        self.assertEqual(
+            (reply.at, reply.unit, reply.text), (local(2024, 3, 6, 10, 0), self.cast.unit_a, "已安排维修。")
+        )
+        self.assertEqual([e.kind for e in message.events.order_by("seq")], ["submitted", "responded", "replied"])
+        self.assertIsNone(chain.verify()[1])
+
+    def test_importing_the_same_file_twice_adds_nothing(self):
+        content = xlsx([good_row("1"), good_row("2")])
+        run_import(self.cast, content)
+        again = run_import(self.cast, content)
+        self.assertEqual((again.created, again.skipped), (0, 2))
+        self.assertEqual(Message.objects.count(), 2)
+        self.assertEqual(ImportedMessage.objects.count(), 2)
+
+    def test_it_reports_messy_rows_by_row_and_column_and_imports_the_rest(self):
+        rows = [
+            good_row("1"),
+            ["2", "A2", "路灯", "2024-02-30 09:00", "内容", "东门镇", "咨询", "", ""],  # no such day
+            ["3", "A3", "路灯", "昨天下午", "内容", "东门镇", "咨询", "", ""],  # not a time
+            good_row("1"),  # duplicate number in the file
+            ["5", "A5", "路灯", "2024-03-04 09:30", "内容", "不存在局", "咨询", "", ""],  # unknown unit
+            ["6", "A6", "", "2024-03-04 09:30", "内容", "东门镇", "投诉", "", ""],  # no title, unknown category
+            ["7", "A7", "路灯", "2024-03-04 09:30", "内容", "东门镇", "咨询", "已处理", ""],  # reply without time
+            ["8", "A8", "路灯", "2024-03-04 09:30", "内容", "东门镇", "咨询", "已处理", "2024-03-01 09:00"],
+            ["", "A9", "路灯", "2024-03-04 09:30", "内容", "东门镇", "咨询", "", ""],  # no number
+            ["10", "A10", "路灯", "2099-01-01 09:00", "内容", "东门镇", "咨询", "", ""],  # in the future
+            ["11", "A11", "路灯", "2024/3/5 8:05", "内容", "", "建议", "", ""],  # fine: left to dispatch
+        ]
+        outcome = run_import(self.cast, xlsx(rows))
+        self.assertEqual(
+            outcome.problems,
+            [
+                (3, "留言时间", "日期“2024-02-30 09:00”不存在"),
+                (4, "留言时间", "无法识别“昨天下午”，应写成 2024-03-02 09:30 或 2024/3/2 9:30 这样的时间"),
+                (5, "留言编号", "“1”与第2行重复"),
+                (6, "单位", "“不存在局”不是本县（区）的实名上网单位"),
+                (7, "留言主题", "为空"),
+                (7, "类别", "类别“投诉”不存在，可用的类别：咨询、建议、诉求"),
+                (8, "答复时间", "有答复意见但没有答复时间"),
+                (9, "答复时间", "早于留言时间"),
+                (10, "留言编号", "为空，无法判断是否已经导入过"),
+                (11, "留言时间", "“2099-01-01 09:00”晚于现在"),
+            ],
+        )
+        self.assertEqual(outcome.created, 2)
+        self.assertEqual(sorted(ImportedMessage.objects.values_list("number", flat=True)), ["1", "11"])
+        dispatch = Message.objects.get(import_source__number="11")
+        self.assertEqual((dispatch.state, dispatch.unit), (Message.State.PENDING_DISPATCH, None))
+
+    def test_it_refuses_a_file_missing_required_columns(self):
+        header = ["编号", "标题", "单位"]
+        outcome = run_import(self.cast, xlsx([["1", "路灯", "东门镇"]], header=header))
+        self.assertEqual(outcome.failure, "文件缺少必需的列：留言时间、留言详情。")
+        self.assertEqual(
+            outcome.problems,
+            [
+                (1, "留言时间", "缺少这一列（列名可写作“留言时间”“提交时间”“发布时间”“来信时间”等）"),
+                (1, "留言详情", "缺少这一列（列名可写作“留言详情”“留言内容”“详情”“内容”等）"),
+            ],
+        )
+        self.assertFalse(Message.objects.exists())
+
+    def test_it_finds_the_header_under_a_title_row_and_matches_variants(self):
+        header = [
+            "信件编号",
+            "来信人",
+            "信件标题",
+            "提交时间（北京时间）",
+            "来信内容",
+            "承办单位",
+            "留言类型",
+            "回复内容",
+            "回复时间",
+        ]
+        content = xlsx([good_row()], header=header, title="罗城县网络问政留言导出")
+        outcome = run_import(self.cast, content)
+        self.assertEqual((outcome.created, outcome.problems), (1, []))
+
+    def test_it_reads_excel_dates_and_numbers_as_typed(self):
+        row = [188006, "A1", "路灯", dt.datetime(2024, 3, 4, 9, 30), "内容", "东门镇", "咨询", "好的", 45357.5]  # noqa: DTZ001
+        outcome = run_import(self.cast, xlsx([row]))
+        self.assertEqual(outcome.problems, [])
+        message = Message.objects.get(import_source__number="188006")
+        self.assertEqual(message.submitted_at, local(2024, 3, 4, 9, 30))
+        self.assertEqual(message.replies.get().at, local(2024, 3, 6, 12, 0))
+
+    def test_it_tolerates_gbk_csv(self):
+        content = csv_bytes([good_row()], encoding="gbk")
+        outcome = run_import(self.cast, content, filename="导出.csv")
+        self.assertEqual((outcome.created, outcome.problems), (1, []))
+        self.assertEqual(Message.objects.get().title, "路灯不亮")
+
+    def test_it_refuses_what_it_cannot_read(self):
+        self.assertIn(".xls", run_import(self.cast, b"\xd0\xcf\x11\xe0", filename="old.xls").failure)
+        self.assertIn("不是 Excel", run_import(self.cast, b"hello", filename="x.xlsx").failure)
+        self.assertIn(
+            "找不到表头", run_import(self.cast, csv_bytes([["a"]], header=["甲", "乙"]), filename="x.csv").failure
+        )
+
+    def test_a_dry_run_reports_and_writes_nothing(self):
+        outcome = run_import(self.cast, xlsx([good_row("1"), good_row("1")]), dry_run=True)
+        self.assertEqual((outcome.created, len(outcome.problems)), (1, 1))
+        self.assertFalse(Message.objects.exists())
+
+    def test_a_unit_not_yet_registered_on_the_day_cannot_receive_it(self):
+        self.cast.unit_a.registered_on = dt.date(2024, 6, 1)
+        self.cast.unit_a.save()
+        outcome = run_import(self.cast, xlsx([good_row()]))
+        self.assertEqual(outcome.problems, [(2, "单位", "“东门镇”在2024-03-04不是实名上网单位（2024-06-01实名上网）")])
+
+    def test_closed_rows_close_by_the_categorys_rule(self):
+        header = [*HEADER, "办理状态", "办结时间"]
+        rows = [
+            [*good_row("1"), "已办结", "2024-03-07 09:00"],
+            [
+                "2",
+                "A",
+                "路修",
+                "2024-03-04 09:30",
+                "内容",
+                "东门镇",
+                "诉求",
+                "暂时无法",
+                "2024-03-05 09:00",
+                "暂不能解决",
+                "",
+            ],
+            ["3", "A", "路修", "2024-03-04 09:30", "内容", "东门镇", "诉求", "", "", "已办结", ""],
+        ]
+        outcome = run_import(self.cast, xlsx(rows, header=header))
+        self.assertEqual(outcome.problems, [(4, "办理状态", "未答复的留言不能办结")])
+        first = Message.objects.get(import_source__number="1")
+        self.assertEqual(
+            (first.state, first.closure_kind, first.closed_at), ("closed", "answered", local(2024, 3, 7, 9))
+        )
+        second = Message.objects.get(import_source__number="2")
+        self.assertEqual((second.closure_kind, second.closed_at), ("explained", local(2024, 3, 5, 9)))

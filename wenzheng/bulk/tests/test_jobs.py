@@ -1,0 +1,62 @@
+"""Import jobs: claimed once, progress and problems stored, safe to run again."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from wenzheng.bulk import jobs
+from wenzheng.bulk.models import ImportJob
+from wenzheng.handling.models import Message
+from wenzheng.testing import CastTestCase
+
+from .helpers import good_row, xlsx
+
+
+class JobTests(CastTestCase):
+    def job(self, content, **extra):
+        return ImportJob.objects.create(
+            region=self.cast.county,
+            created_by=self.cast.county_office,
+            created_at=timezone.now(),
+            filename="messages.xlsx",
+            content=content,
+            **extra,
+        )
+
+    def test_a_job_is_claimed_once(self):
+        job = self.job(xlsx([good_row()]))
+        self.assertEqual(jobs.claim(job.pk).pk, job.pk)
+        self.assertIsNone(jobs.claim(job.pk))
+        self.assertIsNone(jobs.claim())
+
+    def test_a_running_job_gone_quiet_is_claimed_again(self):
+        job = self.job(xlsx([good_row()]), state="running", heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+        self.assertEqual(jobs.claim().pk, job.pk)
+
+    def test_running_records_progress_and_problems(self):
+        job = self.job(xlsx([good_row("1"), good_row("1"), good_row("3", unit="无此单位")]))
+        job = jobs.run(jobs.claim(job.pk))
+        self.assertEqual(
+            (job.state, job.total_rows, job.processed_rows, job.created_count, job.problem_count, job.percent),
+            ("done", 3, 3, 1, 2, 100),
+        )
+        self.assertEqual(
+            [(p.row, p.column, p.problem) for p in job.problems.all()],
+            [(3, "留言编号", "“1”与第2行重复"), (4, "单位", "“无此单位”不是本县（区）的实名上网单位")],
+        )
+
+    def test_running_a_job_again_adds_nothing_and_reports_afresh(self):
+        job = self.job(xlsx([good_row("1"), good_row("1")]))
+        jobs.run(jobs.claim(job.pk))
+        job = jobs.run(job)
+        self.assertEqual((job.created_count, job.skipped_count, job.problems.count()), (0, 1, 1))
+        self.assertEqual(Message.objects.count(), 1)
+
+    def test_a_file_that_cannot_be_read_fails_with_its_reason(self):
+        job = jobs.run(jobs.claim(self.job(b"not a workbook").pk))
+        self.assertEqual((job.state, job.failure), ("failed", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿。"))
+
+    def test_a_dry_run_writes_nothing(self):
+        job = jobs.run(jobs.claim(self.job(xlsx([good_row()]), dry_run=True).pk))
+        self.assertEqual((job.state, job.created_count), ("done", 1))
+        self.assertFalse(Message.objects.exists())

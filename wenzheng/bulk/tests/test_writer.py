@@ -1,0 +1,85 @@
+"""The batch writer writes what the actions write for the same steps at the same times."""
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+from wenzheng.testing import CastTestCase, local
+
+from .helpers import HEADER, run_import, xlsx
+
+STAGE_FIELDS = ("kind", "unit_id", "started_at", "limit_days", "due_at", "due_warning", "completed_at", "outcome")
+
+
+def picture(message):
+    """What the import must reproduce, actor aside."""
+    return {
+        "message": {
+            f: getattr(message, f)
+            for f in ("state", "unit_id", "category_id", "title", "body", "submitted_at", "closed_at", "closure_kind")
+        },
+        "stages": [tuple(getattr(s, f) for f in STAGE_FIELDS) for s in message.stages.order_by("kind", "pk")],
+        "replies": [(r.unit_id, r.text, r.at) for r in message.replies.all()],
+        "events": [
+            (
+                e.kind,
+                e.at,
+                e.unit_id,
+                e.note,
+                {k: v for k, v in e.data.items() if k not in ("reply", "serial", "imported")},
+            )
+            for e in message.events.order_by("seq")
+        ],
+    }
+
+
+class WriterMatchesActionsTests(CastTestCase):
+    def check(self, *, category, submitted, replied, status="", closed=None):
+        cast = self.cast
+        by_actions = actions.submit(
+            by=None,
+            category=category,
+            unit=cast.unit_a,
+            title="路灯不亮",
+            body="新街路灯坏了两周。",
+            name="张三",
+            phone="13800000000",
+            consent_to_publish=True,
+            at=submitted,
+        )
+        actions.reply(message=by_actions, by=cast.handler_a, text="已安排维修。", at=replied)
+        if status:
+            kind = "answered" if category.closure_rule == "reply" else "solved"
+            actions.close(message=by_actions, by=cast.leader_a, kind=kind, at=closed)
+        header = [*HEADER, "办理状态", "办结时间"]
+        row = [
+            "X1",
+            "张三",
+            "路灯不亮",
+            f"{submitted:%Y-%m-%d %H:%M}",
+            "新街路灯坏了两周。",
+            "东门镇",
+            category.name,
+            "已安排维修。",
+            f"{replied:%Y-%m-%d %H:%M}",
+            status,
+            f"{closed:%Y-%m-%d %H:%M}" if closed else "",
+        ]
+        self.assertEqual(run_import(self.cast, xlsx([row], header=header)).problems, [])
+        imported = Message.objects.get(import_source__number="X1")
+        by_actions.refresh_from_db()
+        self.assertEqual(picture(imported), picture(by_actions))
+
+    def test_a_reply_on_time_matches(self):
+        self.check(category=self.cast.consultation, submitted=local(2024, 3, 4, 9, 30), replied=local(2024, 3, 5, 10))
+
+    def test_a_late_reply_over_a_holiday_matches(self):
+        # 2024-09-30 → the National Day holiday: both stages end late.
+        self.check(category=self.cast.appeal, submitted=local(2024, 9, 29, 23, 50), replied=local(2024, 10, 15, 9))
+
+    def test_a_closure_matches(self):
+        self.check(
+            category=self.cast.suggestion,
+            submitted=local(2024, 3, 4, 9, 30),
+            replied=local(2024, 3, 6, 10),
+            status="已办结",
+            closed=local(2024, 3, 8, 16),
+        )
