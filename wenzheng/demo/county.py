@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
+from wenzheng.accounts.groups import make_office_staff
 from wenzheng.accounts.models import Role, User
 from wenzheng.units.models import Region, Unit
 
@@ -90,6 +91,9 @@ def build(rng) -> County:
         people += [_person(rng, username, Role.HANDLER, password, unit=unit) for username in handlers]
     people += _offices_and_others(county, city, password)
     users = _create_users(people)
+    # The offices edit the calendar, deadline rules, units and rosters in the admin.
+    make_office_staff(users["county"])
+    make_office_staff(users["city"])
     staff = {
         unit.name: UnitStaff(
             unit=unit,
