@@ -29,6 +29,10 @@ _EXCEL_SERIALS = (32874, 73051)
 CLOSED_WORDS = {"已办结", "办结", "已解决", "已完成", "已结案", "结案"}
 EXPLAINED_WORDS = {"已答复解释", "暂不能解决", "不能解决", "已解释"}
 OPEN_WORDS = {"", "已回复", "已答复", "办理中", "待回复", "未回复", "待办理", "处理中", "已受理"}
+# Our own export's words for states that are not closed (see exports._status).
+OPEN_WORDS |= {"待交办", "待签收", "退单待审核", "长周期办结待审批"}
+# Our exports put an apostrophe before text that starts like a formula; read it back.
+_NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")
 YES = {"是", "公开", "同意", "y", "yes", "true", "1"}
 NO = {"否", "不公开", "不同意", "n", "no", "false", "0", ""}
 
@@ -130,7 +134,7 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         return values[index] if index is not None and index < len(values) else None
 
     def text(key, *, required=False, max_length=None):
-        value = cell_text(cell(key))
+        value = _NEUTRALISED.sub("", cell_text(cell(key)))
         if required and not value:
             problems.add(layout.label(key), "为空")
         if max_length and len(value) > max_length:

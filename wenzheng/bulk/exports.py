@@ -1,0 +1,189 @@
+"""Exports of messages and events to .csv and .xlsx, streamed: rows are read from
+the database in chunks and written as they come, so a million rows take no more
+memory than a thousand.
+
+Text a person typed can start with =, +, - or @; a spreadsheet would run it as a
+formula (CSV injection). Every text cell that does is written with a leading
+apostrophe, which the import strips again.
+"""
+
+import csv
+import io
+import json
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import Message, Reply
+from wenzheng.workdays.clock import county_zone
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold; openpyxl refuses them (as it should).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CHUNK = 2000
+
+
+def neutralise(value):
+    """Text that a spreadsheet would read as a formula, made inert."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _local(moment) -> str:
+    return moment.astimezone(county_zone()).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+# --- what is exported -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # used in the file name
+    header: list[str]
+    rows: Iterable[tuple]
+
+
+def _status(state, closure_kind) -> str:
+    """The import's 办理状态 words, so an export imports back as it was."""
+    if state == Message.State.CLOSED:
+        return "暂不能解决" if closure_kind == Message.ClosureKind.EXPLAINED else "已办结"
+    return Message.State(state).label
+
+
+MESSAGE_HEADER = [
+    "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "单位", "类别", "答复意见", "答复时间",
+    "办理状态", "办结时间", "是否公开", "联系电话", "县（区）",
+]  # fmt: skip
+
+
+MESSAGE_FIELDS = (
+    "year", "number", "citizen_name", "title", "submitted_at", "body", "unit__name", "category__name",
+    "reply_text", "reply_at", "state", "closure_kind", "closed_at", "consent_to_publish", "citizen_phone",
+    "region__name",
+)  # fmt: skip
+
+
+def messages(queryset) -> Dataset:
+    """One row per message, in the columns the import reads (its first reply is the
+    answer; later replies to follow-ups are not part of this layout)."""
+    first_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("at", "pk")
+    rows = (
+        queryset.order_by("pk")
+        .annotate(reply_text=Subquery(first_reply.values("text")[:1]), reply_at=Subquery(first_reply.values("at")[:1]))
+        .values_list(*MESSAGE_FIELDS)
+        .iterator(chunk_size=CHUNK)
+    )
+
+    def lines():
+        for row in rows:
+            m = dict(zip(MESSAGE_FIELDS, row, strict=True))
+            yield (
+                f"{m['year']}-{m['number']:06d}",
+                m["citizen_name"],
+                m["title"],
+                _local(m["submitted_at"]),
+                m["body"],
+                m["unit__name"] or "",
+                m["category__name"],
+                m["reply_text"] or "",
+                _local(m["reply_at"]),
+                _status(m["state"], m["closure_kind"]),
+                _local(m["closed_at"]),
+                "是" if m["consent_to_publish"] else "否",
+                m["citizen_phone"],
+                m["region__name"],
+            )
+
+    return Dataset("留言", MESSAGE_HEADER, lines())
+
+
+EVENT_FIELDS = (
+    "seq", "at", "kind", "message__year", "message__number", "unit__name", "actor__username", "actor_role",
+    "note", "data", "hash",
+)  # fmt: skip
+EVENT_HEADER = ["序号", "时间", "事项", "留言编号", "单位", "操作人", "身份", "说明", "数据", "哈希"]
+
+
+def events(queryset) -> Dataset:
+    rows = queryset.order_by("seq").values_list(*EVENT_FIELDS).iterator(chunk_size=CHUNK)
+    kinds = dict(Event.Kind.choices)
+
+    def lines():
+        for seq, at, kind, year, number, unit, actor, role, note, data, digest in rows:
+            serial = f"{year}-{number:06d}" if year else ""
+            yield (
+                seq, _local(at), kinds.get(kind, kind), serial, unit or "", actor or "", role, note,
+                json.dumps(data, ensure_ascii=False, sort_keys=True), digest,
+            )  # fmt: skip
+
+    return Dataset("办理记录", EVENT_HEADER, lines())
+
+
+# --- how it is written: one small class per format ---------------------------------
+
+
+class Format:
+    extension = ""
+    content_type = ""
+
+    def stream(self, dataset: Dataset) -> Iterator[bytes]:
+        raise NotImplementedError
+
+
+class CsvFormat(Format):
+    """UTF-8 with a BOM, so Excel on a Chinese Windows opens it without garbling."""
+
+    extension = "csv"
+    content_type = "text/csv; charset=utf-8"
+
+    def stream(self, dataset):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        yield "\ufeff".encode()
+        writer.writerow(dataset.header)
+        for i, row in enumerate(dataset.rows, start=1):
+            writer.writerow([neutralise(v) for v in row])
+            if i % 500 == 0:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
+
+
+class XlsxFormat(Format):
+    """openpyxl's write-only mode streams rows into a temporary file; the finished
+    workbook (a zip, which cannot be sent before it is complete) is then sent in
+    chunks. Memory stays flat either way."""
+
+    extension = "xlsx"
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def stream(self, dataset):
+        with tempfile.TemporaryFile() as spool:
+            workbook = Workbook(write_only=True)
+            sheet = workbook.create_sheet(dataset.name)
+            sheet.append(dataset.header)
+            for row in dataset.rows:
+                sheet.append([self._cell(sheet, v) for v in row])
+            workbook.save(spool)
+            spool.seek(0)
+            while chunk := spool.read(1 << 16):
+                yield chunk
+
+    @staticmethod
+    def _cell(sheet, value):
+        if not isinstance(value, str):
+            return value
+        cell = WriteOnlyCell(sheet, value=_ILLEGAL.sub("", neutralise(value)))
+        cell.data_type = "s"  # text, whatever it starts with: never a formula
+        return cell
+
+
+FORMATS = {f.extension: f for f in (CsvFormat(), XlsxFormat())}

@@ -1,0 +1,72 @@
+"""The office's import page: upload, progress bar polled by htmx, the report."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from wenzheng.bulk import jobs
+from wenzheng.bulk.models import ImportJob
+from wenzheng.testing import CastTestCase
+
+from .helpers import good_row, xlsx
+
+
+class ImportPageTests(CastTestCase):
+    def upload(self, user="county_office", content=None, **data):
+        self.client.force_login(getattr(self.cast, user))
+        upload = SimpleUploadedFile("导出.xlsx", content or xlsx([good_row("1"), good_row("1")]))
+        with self.captureOnCommitCallbacks(execute=False) as started:
+            response = self.client.post(
+                reverse("bulk:imports"), {"file": upload, "region": self.cast.county.pk, **data}
+            )
+        return response, started
+
+    def test_an_upload_queues_a_job_and_starts_it_after_commit(self):
+        response, started = self.upload(source="原县长信箱")
+        job = ImportJob.objects.get()
+        self.assertRedirects(response, reverse("bulk:job", args=[job.pk]))
+        self.assertEqual((job.state, job.source, job.created_by), ("queued", "原县长信箱", self.cast.county_office))
+        self.assertEqual(len(started), 1)
+
+    def test_the_page_polls_until_done_then_shows_the_report(self):
+        self.upload()
+        job = ImportJob.objects.get()
+        page = self.client.get(reverse("bulk:job", args=[job.pk]))
+        self.assertContains(page, 'hx-trigger="every 1s"')
+        self.assertContains(page, "排队中")
+        jobs.run(jobs.claim(job.pk))
+        partial = self.client.get(reverse("bulk:job", args=[job.pk]), headers={"HX-Request": "true"})
+        self.assertNotContains(partial, "hx-trigger")
+        self.assertNotContains(partial, "<html")
+        self.assertContains(partial, 'value="100"')
+        self.assertContains(partial, "新增留言 <b>1</b> 条，已导入过 0 条，有问题 1 行")
+        self.assertContains(partial, '<td class="num">3</td><td>留言编号</td><td>“1”与第2行重复</td>', html=False)
+        report = self.client.get(reverse("bulk:job-problems", args=[job.pk]))
+        self.assertEqual(report.content.decode("utf-8-sig").splitlines(), ["行号,列,问题", "3,留言编号,“1”与第2行重复"])
+
+    def test_only_the_countys_office_imports(self):
+        for user in ("citizen", "handler_a", "leader_a", "city_office"):
+            with self.subTest(user):
+                self.client.force_login(getattr(self.cast, user))
+                self.assertEqual(self.client.get(reverse("bulk:imports")).status_code, 403)
+        self.client.logout()
+        self.assertEqual(self.client.get(reverse("bulk:imports")).status_code, 302)
+
+    def test_another_countys_office_cannot_open_the_job(self):
+        self.upload()
+        job = ImportJob.objects.get()
+        self.client.force_login(self.cast.other_county_office)
+        self.assertEqual(self.client.get(reverse("bulk:job", args=[job.pk])).status_code, 404)
+        self.assertEqual(self.client.get(reverse("bulk:job-problems", args=[job.pk])).status_code, 404)
+
+    def test_an_office_cannot_import_into_another_county(self):
+        self.client.force_login(self.cast.other_county_office)
+        upload = SimpleUploadedFile("a.xlsx", xlsx([good_row()]))
+        response = self.client.post(reverse("bulk:imports"), {"file": upload, "region": self.cast.county.pk})
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(ImportJob.objects.exists())
+
+    def test_it_refuses_other_file_types(self):
+        self.client.force_login(self.cast.county_office)
+        upload = SimpleUploadedFile("a.pdf", b"%PDF")
+        response = self.client.post(reverse("bulk:imports"), {"file": upload, "region": self.cast.county.pk})
+        self.assertContains(response, "只能导入 .xlsx 或 .csv 文件。")

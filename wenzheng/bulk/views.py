@@ -1,0 +1,160 @@
+"""The county office's import page (upload, progress bar, row-by-row report) and the
+exports of messages and events."""
+
+import csv
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from wenzheng.accounts.models import Role
+from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import Message
+from wenzheng.public.forms import BoardFilterForm
+from wenzheng.reports import periods
+from wenzheng.units.models import Region
+
+from . import exports, jobs
+from .forms import ImportForm
+from .models import ImportJob
+
+IMPORT_ROLES = (Role.COUNTY_OFFICE, Role.ADMIN)
+STAFF_ROLES = (Role.HANDLER, Role.LEADER, Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
+OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
+# How many problems the page lists; the full report is a download.
+PROBLEMS_SHOWN = 200
+
+
+def _require(user, roles):
+    if user.role not in roles:
+        raise PermissionDenied("此功能仅供网络问政办工作人员使用。")
+
+
+def _counties(user):
+    counties = Region.objects.filter(kind=Region.Kind.COUNTY).order_by("name")
+    return counties if user.role == Role.ADMIN else counties.filter(pk=user.region_id)
+
+
+def _job(user, pk) -> ImportJob:
+    """A job of a county the user oversees; 404 for anyone else's."""
+    job = get_object_or_404(ImportJob.objects.select_related("region", "created_by"), pk=pk)
+    if not user.oversees(job.region):
+        raise Http404("不是您管辖的县（区）的导入任务")
+    return job
+
+
+@login_required
+def imports(request):
+    _require(request.user, IMPORT_ROLES)
+    counties = _counties(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, regions=counties)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = ImportJob.objects.create(
+            region=data["region"],
+            created_by=request.user,
+            created_at=timezone.now(),
+            filename=data["file"].name[:200],
+            content=data["file"].read(),
+            source=data["source"].strip(),
+            default_category=data["default_category"],
+            dry_run=data["dry_run"],
+        )
+        # The thread must see the job, so it starts once this request's data is committed.
+        transaction.on_commit(lambda: jobs.run_in_thread(job.pk))
+        return redirect("bulk:job", pk=job.pk)
+    recent = ImportJob.objects.filter(region__in=counties).select_related("created_by").defer("content")[:20]
+    return render(request, "bulk/imports.html", {"nav": "work", "form": form, "jobs": recent})
+
+
+@login_required
+def job(request, pk):
+    _require(request.user, IMPORT_ROLES)
+    found = _job(request.user, pk)
+    context = {"nav": "work", "job": found, "problems": found.problems.all()[:PROBLEMS_SHOWN], "shown": PROBLEMS_SHOWN}
+    if request.headers.get("HX-Request"):
+        return render(request, "bulk/_progress.html", context)
+    return render(request, "bulk/job.html", context)
+
+
+@login_required
+def job_problems(request, pk):
+    """The full report as CSV: row, column, problem."""
+    _require(request.user, IMPORT_ROLES)
+    found = _job(request.user, pk)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["行号", "列", "问题"])
+    for problem in found.problems.all().iterator():
+        writer.writerow([problem.row, exports.neutralise(problem.column), exports.neutralise(problem.problem)])
+    response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{found.pk}-problems.csv"'
+    return response
+
+
+def _stream(dataset, fmt, stem):
+    response = StreamingHttpResponse(fmt.stream(dataset), content_type=fmt.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{timezone.localdate():%Y%m%d}.{fmt.extension}"'
+    return response
+
+
+def _format(extension):
+    fmt = exports.FORMATS.get(extension)
+    if fmt is None:
+        raise Http404("只能导出 .csv 或 .xlsx")
+    return fmt
+
+
+@login_required
+def export_messages(request, extension):
+    """The messages the user may see, filtered as the public board is filtered."""
+    _require(request.user, STAFF_ROLES)
+    fmt = _format(extension)
+    found = Message.objects.visible_to(request.user)
+    region = Region.objects.filter(code=request.GET.get("region")).first() if request.GET.get("region") else None
+    if region is not None:
+        found = found.filter(region__parent=region) if region.kind == Region.Kind.CITY else found.filter(region=region)
+    scope = region or Region.objects.default()
+    if scope is None:
+        found, scope = found.none(), Region.objects.first() or Region(pk=0, kind=Region.Kind.COUNTY)
+    form = BoardFilterForm(request.GET, region=scope)
+    form.fields["status"].choices = [("", "全部状态"), *Message.State.choices]
+    if not form.is_valid():
+        return HttpResponse("；".join(e for errors in form.errors.values() for e in errors), status=400)
+    data = form.cleaned_data
+    if data["unit"]:
+        found = found.filter(unit=data["unit"])
+    if data["category"]:
+        found = found.filter(category=data["category"])
+    if data["status"]:
+        found = found.filter(state=data["status"])
+    if data["period"]:
+        try:
+            span = periods.parse(data["period"])
+        except periods.BadPeriod as e:
+            return HttpResponse(str(e), status=400)
+        found = found.received_between(span.start, span.end)
+    return _stream(exports.messages(found), fmt, "messages")
+
+
+@login_required
+def export_events(request, extension):
+    """The event log of the counties the office oversees (the administrator's: all)."""
+    _require(request.user, OFFICE_ROLES)
+    fmt = _format(extension)
+    found = Event.objects.all()
+    if request.user.role == Role.COUNTY_OFFICE:
+        found = found.filter(unit__region_id=request.user.region_id)
+    elif request.user.role == Role.CITY_OFFICE:
+        found = found.filter(unit__region__parent_id=request.user.region_id)
+    if request.GET.get("period"):
+        try:
+            span = periods.parse(request.GET["period"])
+        except periods.BadPeriod as e:
+            return HttpResponse(str(e), status=400)
+        found = found.filter(at__gte=span.start, at__lt=span.end)
+    return _stream(exports.events(found), fmt, "events")
