@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint check browser test-sqlite test-postgres clean
+.PHONY: setup run test lint check browser test-sqlite test-postgres screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ test-postgres: $(STAMP) browser
 
 test: setup lint check test-sqlite test-postgres
 	@echo "All checks passed: lint, migrations, the suite (browser tests included) on SQLite and on PostgreSQL."
+
+screenshots: setup browser
+	$(PY) scripts/readme_screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* test-db*.sqlite3* staticfiles test-artifacts
