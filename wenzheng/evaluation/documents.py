@@ -168,7 +168,7 @@ def report_summary(run, results) -> str:
     return text
 
 
-def _scheme_rows(run):
+def scheme_rows(run):
     return [
         (
             item["label"],
@@ -226,7 +226,7 @@ def report_docx(run) -> bytes:
     d = doc.new_docx(title=report_title(run), subtitle=report_subtitle(run))
     d.add_paragraph(report_summary(run, results))
     d.add_heading("一、考评方案", level=1)
-    doc.docx_table(d, ["考评项目", "分值", "计分规则"], _scheme_rows(run), widths_cm=[3, 1.5, 11.5])
+    doc.docx_table(d, ["考评项目", "分值", "计分规则"], scheme_rows(run), widths_cm=[3, 1.5, 11.5])
     for n, (kind, name) in enumerate(KIND_NAMES.items(), start=2):
         d.add_heading(f"{'一二三四五'[n - 1]}、{name}排名", level=1)
         header, body = _ranking(run, results, kind=kind, apart=False)
@@ -257,7 +257,7 @@ def report_xlsx(run) -> bytes:
         book,
         "说明",
         ["考评项目", "分值", "计分规则"],
-        _scheme_rows(run),
+        scheme_rows(run),
         widths=[16, 8, 110],
         intro=[report_title(run), report_subtitle(run), report_summary(run, results), _digest_line(run)],
     )

@@ -24,6 +24,7 @@ reopened (重办) before it, which is what the bulletin's 办结 means too
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, Least
@@ -37,6 +38,7 @@ from wenzheng.workdays.clock import local_date
 from .models import BulletinRow
 
 ON_TIME = Stage.Outcome.ON_TIME
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -256,9 +258,10 @@ def collect(region, window: Window, *, unit_ids=None) -> Facts:
         },
     )
     for unit_facts in facts.by_unit.values():
-        # Decimal sums go into JSON as text, exact.
+        # Decimal sums go into JSON as text, to the cent: SQLite and PostgreSQL return
+        # sums at different scales (1.5, 1.50), and the digest must not differ.
         if "deduct.bulletin_points" in unit_facts:
-            unit_facts["deduct.bulletin_points"] = f"{unit_facts['deduct.bulletin_points']:f}"
+            unit_facts["deduct.bulletin_points"] = f"{Decimal(unit_facts['deduct.bulletin_points']).quantize(CENT):f}"
     return facts
 
 

@@ -275,7 +275,7 @@ class Rate(Kind):
             steps.append(f"{m.label}低于{pct(floor)}的不得分")
         steps.append(f"达到{pct(full)}的得满分{show(max_points)}分")
         if floor < full:
-            steps.append(f"其间按{m.label}乘以满分计分")
+            steps.append(f"其间得分 = 满分 × {m.label}")
         text = "；".join(steps) + "。"
         if params.get("weights"):
             names = "、".join(f"{code}×{w}" for code, w in params["weights"].items())

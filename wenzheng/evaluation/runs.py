@@ -114,6 +114,10 @@ class Comparison:
         return self.a.rank - self.b.rank
 
     @property
+    def places(self) -> int:
+        return abs(self.change or 0)
+
+    @property
     def delta(self):
         return self.b.total - self.a.total
 

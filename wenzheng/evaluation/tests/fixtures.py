@@ -30,9 +30,11 @@ handler only.
 
 import datetime as dt
 
+from wenzheng.accounts.models import Role, User
 from wenzheng.handling import actions
 from wenzheng.testing import local
 from wenzheng.units import services as unit_services
+from wenzheng.units.models import Unit
 
 
 def build_q1(c) -> dict:
@@ -205,3 +207,28 @@ B_FACTS = {
 
 def without_fingerprints(facts: dict) -> dict:
     return {k: v for k, v in facts.items() if not k.startswith("fp.")}
+
+
+def build_towns(c) -> dict:
+    """Three more townships with five consultations each in March 2026: 甲镇 and 乙镇
+    answer all on time, 丙镇 one late (4/5 = 80%, exactly the floor)."""
+    towns = {}
+    for name, late in (("甲镇", 0), ("乙镇", 0), ("丙镇", 1)):
+        unit = Unit.objects.create(region=c.county, name=name, kind="township", registered_on=dt.date(2020, 1, 1))
+        handler = User.objects.create_user(f"h-{name}", password="pw", role=Role.HANDLER, unit=unit)
+        for i in range(5):
+            m = actions.submit(
+                by=None,
+                category=c.consultation,
+                unit=unit,
+                title="问题",
+                body="内容",
+                name="张三",
+                phone="13800000000",
+                consent_to_publish=False,
+                at=local(2026, 3, 2, 9),
+            )
+            when = local(2026, 3, 16, 9) if i < late else local(2026, 3, 2, 10)
+            actions.reply(message=m, by=handler, text="答复。", at=when)
+        towns[name] = unit
+    return towns

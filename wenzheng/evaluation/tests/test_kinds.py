@@ -119,7 +119,7 @@ def test_it_rejects_bad_rate_parameters(params):
 
 def test_a_rate_explains_itself_in_chinese():
     text = RATE.describe({"measure": "response_on_time", "floor": 0.8, "full": 1}, D("15"))
-    assert text.startswith("按时回应率低于80%的不得分；达到100%的得满分15分；其间按按时回应率乘以满分计分。")
+    assert text.startswith("按时回应率低于80%的不得分；达到100%的得满分15分；其间得分 = 满分 × 按时回应率。")
     assert "本期没有到期应回应的留言的，按满分计。" in text
 
 

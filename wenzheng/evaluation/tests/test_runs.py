@@ -3,7 +3,6 @@ rule, and reproducibility (same inputs, same digest, same results)."""
 
 from decimal import Decimal
 
-from wenzheng.accounts.models import Role, User
 from wenzheng.evaluation import runs, schemes
 from wenzheng.evaluation.models import Scheme
 from wenzheng.handling import actions
@@ -11,7 +10,7 @@ from wenzheng.reports import periods
 from wenzheng.testing import CastTestCase, local
 from wenzheng.units.models import Unit
 
-from .fixtures import build_q1
+from .fixtures import build_q1, build_towns
 
 Q1 = periods.parse("2026Q1")
 LATER = local(2026, 6, 1)
@@ -111,28 +110,7 @@ class RankingRunTest(CastTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        c = cls.cast
-        cls.towns = {}
-        for name, late in (("甲镇", 0), ("乙镇", 0), ("丙镇", 1)):
-            unit = Unit.objects.create(
-                region=c.county, name=name, kind="township", registered_on=local(2020, 1, 1).date()
-            )
-            handler = User.objects.create_user(f"h-{name}", password="pw", role=Role.HANDLER, unit=unit)
-            for i in range(5):
-                m = actions.submit(
-                    by=None,
-                    category=c.consultation,
-                    unit=unit,
-                    title="问题",
-                    body="内容",
-                    name="张三",
-                    phone="13800000000",
-                    consent_to_publish=False,
-                    at=local(2026, 3, 2, 9),
-                )
-                when = local(2026, 3, 16, 9) if i < late else local(2026, 3, 2, 10)
-                actions.reply(message=m, by=handler, text="答复。", at=when)
-            cls.towns[name] = unit
+        cls.towns = build_towns(cls.cast)
 
     def test_equal_totals_share_a_rank_and_small_samples_are_apart(self):
         run = runs.run_evaluation(

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from wenzheng.evaluation import runs
+from wenzheng.evaluation.documents import moment
 from wenzheng.evaluation.kinds import show
 from wenzheng.evaluation.models import Scheme
 from wenzheng.reports import periods
@@ -90,8 +91,7 @@ class Command(BaseCommand):
 
     def _report(self, run):
         items = run.scheme_snapshot["items"]
-        cutoff = timezone.localtime(run.cutoff, county_zone())
-        yield f"网络问政绩效考评：{run.region.name} {run.period_label}（统计截止 {cutoff:%Y-%m-%d %H:%M}）"
+        yield f"网络问政绩效考评：{run.region.name} {run.period_label}（统计截止 {moment(run.cutoff)}）"
         s = run.scheme_snapshot
         yield f"考评方案：{s['name']}（{s['code']} 第{s['version']}版）"
         header = ["名次", "单位", *[f"{i['label']}({i['max_points']})" for i in items], "总分", "等次"]

@@ -1,0 +1,67 @@
+"""Who may open the evaluation's pages: the county office, the city office and the
+administrator, each for the regions they oversee.
+
+Not signed in → the login page; signed in in another role → 403; a run or region
+outside one's own → 404, so a stranger cannot learn that it exists.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from wenzheng.accounts.models import Role
+from wenzheng.units.models import Region
+
+from .models import Run
+
+OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
+
+
+def office_only(view):
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if request.user.role not in OFFICE_ROLES and not request.user.is_superuser:
+            raise PermissionDenied("绩效考评页面仅供县、市网络问政办使用。")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def regions_for(user):
+    """The regions a user may evaluate: their county; a city and its counties; all."""
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Region.objects.all()
+    if user.role == Role.COUNTY_OFFICE:
+        return Region.objects.filter(pk=user.region_id)
+    if user.role == Role.CITY_OFFICE:
+        return Region.objects.filter(Q(pk=user.region_id) | Q(parent_id=user.region_id))
+    return Region.objects.none()
+
+
+def region_for(user, code) -> Region:
+    return get_object_or_404(regions_for(user), code=code)
+
+
+def default_region(user):
+    """The region a page starts on: the user's own, or the deployment's default."""
+    mine = regions_for(user)
+    if user.region_id and mine.filter(pk=user.region_id).exists():
+        return mine.get(pk=user.region_id)
+    default = Region.objects.default()
+    if default is not None and mine.filter(pk=default.pk).exists():
+        return default
+    first = mine.order_by("kind", "name").first()
+    if first is None:
+        raise Http404("没有可考评的行政区域")
+    return first
+
+
+def run_for(user, pk) -> Run:
+    return get_object_or_404(
+        Run.objects.select_related("region", "scheme", "created_by").filter(region__in=regions_for(user)), pk=pk
+    )

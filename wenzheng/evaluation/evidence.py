@@ -1,0 +1,73 @@
+"""The rows behind each item of one unit's result, for the drill-down page.
+
+Every item kind names what its evidence is: a rate the stages or ratings it
+counted, a deduction the records of each source, a compliance check the roster.
+They are read with the same conditions as the counts (facts.py).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Subquery
+
+from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import Stage
+
+from . import facts, kinds
+
+
+@dataclass
+class Evidence:
+    template: str  # the partial that shows it
+    rows: list = field(default_factory=list)
+    groups: dict = field(default_factory=dict)
+    filing: object = None
+
+
+def _closed_event(cutoff):
+    """The id of the closing event in force at the cut-off, for a reply stage."""
+    return Subquery(
+        Event.objects.filter(message=OuterRef("message"), kind=Event.Kind.CLOSED, at__lt=cutoff)
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+
+
+def _stages(unit, window, kind):
+    stages = facts.stage_evidence(unit, window, kind)
+    if kind == Stage.Kind.REPLY:
+        stages = stages.annotate(closed_seq=_closed_event(window.cutoff))
+    return list(stages)
+
+
+def _ratings(unit, window):
+    rated = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.RATED).order_by("-seq").values("seq")[:1]
+    return list(facts.rating_evidence(unit, window).annotate(rated_seq=Subquery(rated)))
+
+
+# What each measure of a rate item counted, and what each other kind rests on.
+MEASURES = {
+    "response_on_time": lambda unit, w: Evidence(STAGES, rows=_stages(unit, w, Stage.Kind.RESPONSE)),
+    "reply_on_time": lambda unit, w: Evidence(STAGES, rows=_stages(unit, w, Stage.Kind.REPLY)),
+    "closure": lambda unit, w: Evidence("evaluation/evidence/_closure.html", rows=_stages(unit, w, Stage.Kind.REPLY)),
+    "satisfaction": lambda unit, w: Evidence("evaluation/evidence/_ratings.html", rows=_ratings(unit, w)),
+}
+STAGES = "evaluation/evidence/_stages.html"
+
+
+def _deductions(item, unit, window):
+    records = facts.deduction_evidence(unit, window)
+    groups = {kinds.SOURCES[s["source"]].label: (s["source"], records[s["source"]]) for s in item["params"]["sources"]}
+    return Evidence("evaluation/evidence/_deductions.html", groups=groups)
+
+
+KINDS = {
+    "rate": lambda item, unit, w: MEASURES[item["params"]["measure"]](unit, w),
+    "deduction": _deductions,
+    "compliance": lambda item, unit, w: Evidence(
+        "evaluation/evidence/_roster.html", filing=facts.roster_evidence(unit, w)
+    ),
+}
+
+
+def for_item(item: dict, unit, window) -> Evidence:
+    return KINDS[item["kind"]](item, unit, window)

@@ -1,0 +1,21 @@
+from decimal import Decimal
+
+from django import template
+
+from wenzheng.evaluation import documents, kinds
+
+register = template.Library()
+
+
+@register.filter
+def points(value) -> str:
+    """Points as a person writes them: 15, 12.5, 12.35."""
+    if value in (None, ""):
+        return "—"
+    return kinds.show(Decimal(str(value)))
+
+
+@register.filter
+def moment(value) -> str:
+    """An instant in the county's time; a deadline at midnight reads 24时 of the day before."""
+    return documents.moment(value) if value else "—"

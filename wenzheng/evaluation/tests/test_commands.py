@@ -1,0 +1,79 @@
+"""The evaluate and bulletin commands."""
+
+import io
+import tempfile
+from pathlib import Path
+
+import openpyxl
+from django.core.management import CommandError, call_command
+from docx import Document
+
+from wenzheng.evaluation.models import Run
+from wenzheng.testing import CastTestCase
+
+from .fixtures import build_q1
+
+
+class CommandsTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_q1(cls.cast)
+
+    def call(self, *args):
+        out = io.StringIO()
+        call_command(*args, stdout=out)
+        return out.getvalue()
+
+    def test_evaluate_prints_the_ranking_and_stores_the_run(self):
+        out = self.call(
+            "evaluate", "--period", "2026Q1", "--scheme", "default", "--region", "luocheng", "--at", "2026-06-01T09:00"
+        )
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "网络问政绩效考评：罗城仫佬族自治县 2026年第一季度（统计截止 2026年3月31日24时）")
+        self.assertEqual(lines[1], "考评方案：网络问政绩效考评默认方案（default 第1版）")
+        self.assertIn("【乡镇】参与排名1个", lines)
+        row = next(line for line in lines if line.startswith("1 ") and "东门镇" in line)
+        self.assertEqual(row.split(), ["1", "东门镇", "10", "0", "0", "17.78", "3.33", "0", "31.11", "不合格"])
+        self.assertIn("到期应回复留言少于5条，单列不排名（1个）：", lines)
+        run = Run.objects.get()
+        self.assertEqual(run.period_code, "2026Q1")
+        self.assertEqual(
+            lines[-1], f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}。"
+        )
+        again = self.call("evaluate", "--period", "2026Q1", "--region", "luocheng", "--at", "2026-07-01T09:00")
+        self.assertIn(f"与第{run.pk}次考评的输入和结果相同", again)
+
+    def test_evaluate_refuses_what_it_cannot_read(self):
+        with self.assertRaisesMessage(CommandError, "无法识别的统计期间“2026Q9”"):
+            self.call("evaluate", "--period", "2026Q9")
+        with self.assertRaisesMessage(CommandError, "没有考评方案“strict”。已有：default"):
+            self.call("evaluate", "--period", "2026", "--scheme", "strict")
+        with self.assertRaisesMessage(CommandError, "没有代码为“nowhere”的行政区域"):
+            self.call("evaluate", "--period", "2026", "--region", "nowhere")
+        self.assertFalse(Run.objects.exists())
+
+    def test_bulletin_writes_docx_and_xlsx(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            docx_path, xlsx_path = Path(tmp) / "b.docx", Path(tmp) / "b.xlsx"
+            out = self.call(
+                "bulletin",
+                "--period",
+                "2026Q1",
+                "--format",
+                "docx",
+                "-o",
+                str(docx_path),
+                "--region",
+                "luocheng",
+                "--at",
+                "2026-06-01T09:00",
+            )
+            self.assertTrue(out.startswith("已写入罗城仫佬族自治县网络问政工作2026年第一季度情况通报："))
+            self.assertEqual(
+                Document(str(docx_path)).paragraphs[0].text, "罗城仫佬族自治县网络问政工作2026年第一季度情况通报"
+            )
+            self.call(
+                "bulletin", "--period", "2026Q1", "--format", "xlsx", "-o", str(xlsx_path), "--region", "luocheng"
+            )
+            self.assertEqual(openpyxl.load_workbook(xlsx_path).sheetnames, ["概况", "各单位", "迟延留言"])

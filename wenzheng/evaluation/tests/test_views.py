@@ -1,0 +1,208 @@
+"""The evaluation pages: who may open them, and what they show."""
+
+from django.urls import reverse
+
+from wenzheng.evaluation import runs, schemes
+from wenzheng.evaluation.models import Run, Scheme
+from wenzheng.handling import actions
+from wenzheng.reports import periods
+from wenzheng.supervision.models import SupervisionFinding
+from wenzheng.testing import CastTestCase, local
+
+from .fixtures import build_q1, build_towns
+from .test_bulletin_import import GOOD, workbook
+
+Q1 = periods.parse("2026Q1")
+
+
+class PagesTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.m = build_q1(cls.cast)
+        cls.scheme = Scheme.objects.latest_version("default")
+        cls.stored = runs.run_evaluation(scheme=cls.scheme, region=cls.cast.county, period=Q1, now=local(2026, 6, 1))
+
+    def as_(self, role):
+        user = getattr(self.cast, role)
+        if user is not None:
+            self.client.force_login(user)
+
+    def urls(self):
+        run, a = self.stored.pk, self.cast.unit_a.pk
+        return [
+            reverse("evaluation:index"),
+            reverse("evaluation:run", args=[run]),
+            reverse("evaluation:unit", args=[run, a]),
+            reverse("evaluation:report", args=[run]),
+            reverse("evaluation:report-docx", args=[run]),
+            reverse("evaluation:report-xlsx", args=[run]),
+            reverse("evaluation:compare"),
+            reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1",
+            reverse("evaluation:bulletin-xlsx") + "?region=luocheng&period=2026Q1",
+            reverse("evaluation:findings-import"),
+            reverse("evaluation:findings-template"),
+            reverse("evaluation:schemes"),
+            reverse("evaluation:scheme", args=[self.scheme.pk]),
+            reverse("evaluation:scheme-export", args=[self.scheme.pk]),
+        ]
+
+    # --- access ---------------------------------------------------------------------
+
+    def test_strangers_are_sent_to_log_in(self):
+        for url in self.urls():
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 302, url)
+            self.assertTrue(response["Location"].startswith("/accounts/login/"), url)
+
+    def test_citizens_and_unit_staff_are_refused(self):
+        for role in ("citizen", "handler_a", "leader_a", "handler_b"):
+            self.as_(role)
+            for url in self.urls():
+                self.assertEqual(self.client.get(url).status_code, 403, (role, url))
+
+    def test_the_offices_over_the_county_and_the_admin_see_every_page(self):
+        for role in ("county_office", "city_office", "admin"):
+            self.as_(role)
+            for url in self.urls():
+                self.assertEqual(self.client.get(url).status_code, 200, (role, url))
+
+    def test_another_county_office_cannot_see_this_countys_runs(self):
+        self.as_("other_county_office")
+        for url in self.urls()[1:6]:
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+        self.assertNotContains(self.client.get(reverse("evaluation:index")), f"第{self.stored.pk}次")
+        response = self.client.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1")
+        self.assertEqual(response.status_code, 400)  # not a region it may choose
+
+    # --- runs -----------------------------------------------------------------------
+
+    def test_starting_a_run_stores_it_and_shows_its_ranking(self):
+        self.as_("county_office")
+        response = self.client.post(
+            reverse("evaluation:run-new"), {"region": "luocheng", "period": "2026q1", "scheme": self.scheme.pk}
+        )
+        run = Run.objects.latest("pk")
+        self.assertRedirects(response, reverse("evaluation:run", args=[run.pk]))
+        self.assertEqual((run.period_code, run.created_by), ("2026Q1", self.cast.county_office))
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "东门镇")
+        self.assertContains(page, "不合格")
+        self.assertContains(page, "单列单位（到期应回复留言不足5条，不参与排名）")
+
+    def test_a_bad_period_is_refused_with_the_reason(self):
+        self.as_("county_office")
+        response = self.client.post(
+            reverse("evaluation:run-new"), {"region": "luocheng", "period": "2026Q5", "scheme": self.scheme.pk}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "无法识别的统计期间“2026Q5”", status_code=400)
+        self.assertEqual(Run.objects.count(), 1)
+
+    def test_the_drill_down_traces_points_to_messages_records_and_findings(self):
+        self.as_("county_office")
+        page = self.client.get(reverse("evaluation:unit", args=[self.stored.pk, self.cast.unit_a.pk]))
+        self.assertContains(page, "按时回应率55.6%（5/9），低于下限80%，不得分，得0分。")
+        self.assertContains(page, "应扣14分，以10分为限，得0分。")
+        for key in ("m1", "m2", "m3", "m5", "m7", "m8", "m9", "m10", "m11"):
+            self.assertContains(page, self.m[key].serial)
+        self.assertNotContains(page, self.m["m4"].serial)  # nothing of it was due
+        stage = self.m["m5"].stages.get(kind="response")
+        self.assertContains(page, f"#{stage.pk}")
+        self.assertContains(page, f"督查结果#{self.m['criticism'].pk}")
+        self.assertContains(page, f"书面说明#{self.m['missed'].pk}")
+        self.assertContains(page, f"曝光#{self.m['exposure'].pk}")
+        self.assertNotContains(page, "考评之后，该单位在本期的数据有变动")
+
+    def test_the_drill_down_says_when_the_data_changed_since_the_run(self):
+        actions.reply(message=self.m["m5"], by=self.cast.handler_a, text="补答复。", at=local(2026, 3, 27, 9))
+        self.as_("county_office")
+        page = self.client.get(reverse("evaluation:unit", args=[self.stored.pk, self.cast.unit_a.pk]))
+        self.assertContains(page, "考评之后，该单位在本期的数据有变动")
+
+    def test_the_year_end_report_page(self):
+        self.as_("city_office")
+        page = self.client.get(reverse("evaluation:report", args=[self.stored.pk]))
+        self.assertContains(page, "罗城仫佬族自治县2026年第一季度网络问政绩效考评结果")
+        self.assertContains(page, "参评单位2个（乡镇1个、部门1个）。")
+        self.assertContains(page, self.stored.digest)
+
+    # --- bulletin and findings ------------------------------------------------------
+
+    def test_the_bulletin_page_names_late_units_and_offers_the_documents(self):
+        self.as_("county_office")
+        page = self.client.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1")
+        self.assertContains(page, "罗城仫佬族自治县网络问政工作2026年第一季度情况通报")
+        self.assertContains(page, "本期回应、回复迟延的单位有1个：东门镇（")
+        self.assertContains(page, '<svg class="chart"', count=3)
+        docx = self.client.get(reverse("evaluation:bulletin-docx") + "?region=luocheng&period=2026Q1")
+        self.assertEqual(
+            docx["Content-Type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
+        self.assertIn("filename*=UTF-8''%E7%BD%97", docx["Content-Disposition"])
+
+    def test_uploading_bulletin_findings_reports_and_imports(self):
+        self.as_("county_office")
+        url = reverse("evaluation:findings-import")
+        bad = workbook([GOOD[0], ["不存在镇", "2026Q1", "x", 1]])
+        page = self.client.post(url, {"region": "luocheng", "file": _upload(bad)})
+        self.assertEqual(page.status_code, 400)
+        self.assertContains(page, "找不到单位“不存在镇”", status_code=400)
+        self.assertEqual(SupervisionFinding.objects.filter(source="city_bulletin").count(), 1)  # the fixture's own
+        page = self.client.post(url, {"region": "luocheng", "file": _upload(workbook(GOOD))})
+        self.assertContains(page, "已导入2条，均已记入督查结果")
+        self.assertEqual(SupervisionFinding.objects.filter(source="city_bulletin").count(), 3)
+
+    # --- schemes and the what-if ----------------------------------------------------
+
+    def test_a_scheme_page_explains_each_item_in_chinese(self):
+        self.as_("county_office")
+        page = self.client.get(reverse("evaluation:scheme", args=[self.scheme.pk]))
+        self.assertContains(page, "按时回应率低于80%的不得分；达到100%的得满分15分")
+        self.assertContains(page, "基础分10分，被责成书面说明每次扣2分")
+        self.assertContains(page, "已用于考评")
+
+    def test_exporting_and_importing_a_scheme_file(self):
+        self.as_("county_office")
+        text = self.client.get(reverse("evaluation:scheme-export", args=[self.scheme.pk])).content.decode()
+        changed = text.replace("floor = 0.8", "floor = 0.6")
+        response = self.client.post(reverse("evaluation:scheme-import"), {"file": _upload(changed.encode(), "x.toml")})
+        newest = Scheme.objects.latest_version("default")
+        self.assertRedirects(response, reverse("evaluation:scheme", args=[newest.pk]))
+        self.assertEqual(newest.version, 2)
+        broken = text.replace('kind = "rate"', 'kind = "lottery"', 1)
+        response = self.client.post(reverse("evaluation:scheme-import"), {"file": _upload(broken.encode(), "x.toml")})
+        self.assertContains(response, "不认识的计分方式“lottery”", status_code=400)
+
+
+class CompareTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        build_towns(cls.cast)
+        cls.a = Scheme.objects.latest_version("default")
+        data = schemes.snapshot(cls.a)
+        data["code"], data["name"] = "no-timeliness", "不计时效的方案"
+        for item in data["items"]:
+            if item["key"] in ("response", "reply"):
+                item["max_points"] = "0"
+        cls.b, _ = schemes.store(data)
+
+    def test_rank_changes_are_marked(self):
+        rows = runs.compare(scheme_a=self.a, scheme_b=self.b, region=self.cast.county, period=Q1, now=local(2026, 6, 1))
+        got = {r.name: (r.a.rank, r.b.rank, r.change) for r in rows}
+        # Without the timeliness items all three towns tie: 丙镇 climbs from 3rd to 1st.
+        self.assertEqual(got["丙镇"], (3, 1, 2))
+        self.assertEqual(got["甲镇"], (1, 1, 0))
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(
+            reverse("evaluation:compare"), {"region": "luocheng", "period": "2026Q1", "a": self.a.pk, "b": self.b.pk}
+        )
+        self.assertContains(page, "↑ 上升2位")
+        self.assertContains(page, "与方案甲相比，方案乙下1个单位名次上升，0个下降。")
+
+
+def _upload(content, name="通报.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)

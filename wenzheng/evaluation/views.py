@@ -1,0 +1,351 @@
+"""The evaluation's pages, for the county office, the city office and the admin."""
+
+import re
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from wenzheng.reports import charts, periods
+from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
+
+from . import bulletin, bulletin_import, documents, evidence, kinds, runs, schemes
+from . import facts as facts_module
+from .access import default_region, office_only, regions_for, run_for
+from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
+from .models import Run, Scheme
+
+NAV = "evaluation"
+
+
+def _download(content: bytes, name: str, mime: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=mime)
+    # RFC 6266: an ASCII fallback, and the Chinese name for browsers that read it.
+    stem, _, suffix = name.rpartition(".")
+    fallback = f"{re.sub(r'[^A-Za-z0-9_-]+', '', stem) or 'wenzheng'}.{suffix}"
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _this_quarter(now):
+    today = timezone.localdate(now)
+    return f"{today.year}Q{(today.month - 1) // 3 + 1}"
+
+
+# --- runs ---------------------------------------------------------------------------
+
+
+@office_only
+def index(request):
+    regions = regions_for(request.user)
+    form = RunForm(
+        regions=regions,
+        initial={
+            "region": default_region(request.user).code,
+            "period": str(timezone.localdate().year),
+            "scheme": Scheme.objects.latest_version("default"),
+        },
+    )
+    found = Run.objects.filter(region__in=regions).select_related("region", "scheme", "created_by")[:100]
+    return render(request, "evaluation/index.html", {"nav": NAV, "tab": "runs", "runs": found, "form": form})
+
+
+@office_only
+@require_POST
+def run_new(request):
+    form = RunForm(request.POST, regions=regions_for(request.user))
+    if not form.is_valid():
+        found = Run.objects.filter(region__in=regions_for(request.user)).select_related("region", "scheme")[:100]
+        return render(
+            request, "evaluation/index.html", {"nav": NAV, "tab": "runs", "runs": found, "form": form}, status=400
+        )
+    data = form.cleaned_data
+    run = runs.run_evaluation(
+        scheme=data["scheme"],
+        region=data["region"],
+        period=periods.parse(data["period"]),
+        code=data["period"],
+        by=request.user,
+    )
+    earlier = run.same_as_earlier()
+    note = f"，输入与第{earlier.pk}次考评相同，结果一致" if earlier else ""
+    flash.success(request, f"已完成第{run.pk}次考评：{run.units_count}个单位{note}。")
+    return redirect("evaluation:run", pk=run.pk)
+
+
+def _ranking(run):
+    """The run's results as the page lists them: townships, departments, each ranked,
+    then the units listed apart."""
+    results = list(run.results.all())
+    items = run.scheme_snapshot["items"]
+    for r in results:
+        r.item_points = [Decimal(r.points[i["key"]]) for i in items]
+    sections = []
+    for kind, name in documents.KIND_NAMES.items():
+        ranked = sorted(
+            (r for r in results if r.unit_kind == kind and not r.apart), key=lambda r: (r.rank, r.unit_name)
+        )
+        sections.append((name, ranked))
+    apart = sorted((r for r in results if r.apart), key=lambda r: (r.unit_kind != "township", r.unit_name))
+    return results, sections, apart
+
+
+@office_only
+def run_detail(request, pk):
+    run = run_for(request.user, pk)
+    results, sections, apart = _ranking(run)
+    context = {
+        "nav": NAV,
+        "tab": "runs",
+        "run": run,
+        "items": run.scheme_snapshot["items"],
+        "sections": sections,
+        "apart": apart,
+        "summary": documents.report_summary(run, results),
+        "earlier": run.same_as_earlier(),
+        "cutoff": documents.moment(run.cutoff),
+    }
+    return render(request, "evaluation/run.html", context)
+
+
+@office_only
+def unit_detail(request, pk, unit):
+    run = run_for(request.user, pk)
+    result = get_object_or_404(run.results.select_related("unit"), unit_id=unit)
+    window = runs.window_of(run)
+    scores = runs.rescore(run, result)
+    now_facts = facts_module.collect(run.region, window, unit_ids=[result.unit_id]).of(result.unit_id)
+    items = [
+        {
+            "item": item,
+            "score": scores[item["key"]],
+            "rule": kinds.get(item["kind"]).describe(item["params"], Decimal(item["max_points"])),
+            "evidence": evidence.for_item(item, result.unit, window),
+        }
+        for item in run.scheme_snapshot["items"]
+    ]
+    context = {
+        "nav": NAV,
+        "tab": "runs",
+        "run": run,
+        "result": result,
+        "items": items,
+        "changed": now_facts != result.facts,
+        "cutoff": documents.moment(run.cutoff),
+    }
+    return render(request, "evaluation/unit.html", context)
+
+
+@office_only
+def report(request, pk):
+    run = run_for(request.user, pk)
+    results, sections, apart = _ranking(run)
+    context = {
+        "nav": NAV,
+        "tab": "runs",
+        "run": run,
+        "title": documents.report_title(run),
+        "subtitle": documents.report_subtitle(run),
+        "summary": documents.report_summary(run, results),
+        "scheme_rows": documents.scheme_rows(run),
+        "sections": sections,
+        "apart": apart,
+        "grades": _grade_counts(run, results),
+    }
+    return render(request, "evaluation/report.html", context)
+
+
+def _grade_counts(run, results):
+    ranked = [r for r in results if not r.apart]
+    return [(label, sum(r.grade == label for r in ranked)) for _, label in run.scheme_snapshot["grades"]]
+
+
+@office_only
+def report_file(request, pk, fmt):
+    run = run_for(request.user, pk)
+    name = f"{documents.report_title(run)}（第{run.pk}次）.{fmt}"
+    if fmt == "docx":
+        return _download(documents.report_docx(run), name, DOCX_MIME)
+    return _download(documents.report_xlsx(run), name, XLSX_MIME)
+
+
+# --- what-if ------------------------------------------------------------------------
+
+
+@office_only
+def compare(request):
+    regions = regions_for(request.user)
+    form = CompareForm(request.GET or None, regions=regions)
+    if not request.GET:
+        newest = Scheme.objects.latest_version("default")
+        form = CompareForm(
+            regions=regions,
+            initial={
+                "region": default_region(request.user).code,
+                "period": str(timezone.localdate().year),
+                "a": newest,
+            },
+        )
+    rows = summary = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        rows = runs.compare(
+            scheme_a=data["a"], scheme_b=data["b"], region=data["region"], period=periods.parse(data["period"])
+        )
+        up = sum(1 for r in rows if (r.change or 0) > 0)
+        down = sum(1 for r in rows if (r.change or 0) < 0)
+        moved = sum(1 for r in rows if r.a.apart != r.b.apart)
+        summary = f"与方案甲相比，方案乙下{up}个单位名次上升，{down}个下降"
+        summary += f"，{moved}个单位是否单列发生变化。" if moved else "。"
+    return render(
+        request,
+        "evaluation/compare.html",
+        {"nav": NAV, "tab": "compare", "form": form, "rows": rows, "summary": summary},
+    )
+
+
+# --- the bulletin -------------------------------------------------------------------
+
+
+def _bulletin_from(request):
+    regions = regions_for(request.user)
+    if not request.GET:
+        form = BulletinForm(
+            {"region": default_region(request.user).code, "period": _this_quarter(timezone.now())}, regions=regions
+        )
+    else:
+        form = BulletinForm(request.GET, regions=regions)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, bulletin.assemble(data["region"], periods.parse(data["period"]), now=timezone.now())
+
+
+@office_only
+def bulletin_page(request):
+    form, found = _bulletin_from(request)
+    context = {"nav": NAV, "tab": "bulletin", "form": form, "b": found}
+    if found is not None:
+        context |= {
+            "cutoff": documents.moment(found.cutoff),
+            "trend_chart": charts.monthly_trend(found.months),
+            "category_chart": charts.category_mix(found.figures.by_category),
+            "rates_chart": charts.unit_rates(found.units_with_messages),
+            "late_by_unit": dict(found.late_units),
+            "query": request.GET.urlencode(),
+        }
+    return render(request, "evaluation/bulletin.html", context, status=200 if found else 400)
+
+
+@office_only
+def bulletin_file(request, fmt):
+    _, found = _bulletin_from(request)
+    if found is None:
+        raise Http404("统计期间有误")
+    if fmt == "docx":
+        return _download(documents.bulletin_docx(found), f"{found.title}.docx", DOCX_MIME)
+    return _download(documents.bulletin_xlsx(found), f"{found.title}.xlsx", XLSX_MIME)
+
+
+# --- city bulletin findings ---------------------------------------------------------
+
+
+@office_only
+def findings_import(request):
+    regions = regions_for(request.user)
+    report = None
+    if request.method == "POST":
+        form = BulletinUploadForm(request.POST, request.FILES, regions=regions)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = bulletin_import.import_file(
+                upload.read(),
+                file_name=upload.name,
+                region=form.cleaned_data["region"],
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if report.imported:
+                flash.success(request, f"已导入{report.imported.rows}条市通报，均已记入督查结果。")
+    else:
+        form = BulletinUploadForm(regions=regions, initial={"region": default_region(request.user).code})
+    return render(
+        request,
+        "evaluation/findings_import.html",
+        {"nav": NAV, "tab": "findings", "form": form, "report": report},
+        status=400 if report is not None and not report.ok else 200,
+    )
+
+
+@office_only
+def findings_template(request):
+    return _download(bulletin_import.template_xlsx(), "市季度通报导入模板.xlsx", XLSX_MIME)
+
+
+# --- schemes ------------------------------------------------------------------------
+
+
+@office_only
+def scheme_list(request):
+    found = Scheme.objects.prefetch_related("items").order_by("code", "-version")
+    used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
+    return render(
+        request,
+        "evaluation/schemes.html",
+        {"nav": NAV, "tab": "schemes", "schemes": found, "used": used, "form": SchemeUploadForm()},
+    )
+
+
+@office_only
+def scheme_detail(request, pk):
+    scheme = get_object_or_404(Scheme.objects.prefetch_related("items"), pk=pk)
+    items = [
+        {"item": item, "rule": item.rule_text(), "params": schemes._toml_value(item.params)}
+        for item in scheme.items.all()
+    ]
+    return render(
+        request,
+        "evaluation/scheme.html",
+        {"nav": NAV, "tab": "schemes", "scheme": scheme, "items": items, "runs": scheme.runs.count()},
+    )
+
+
+@office_only
+def scheme_export(request, pk):
+    scheme = get_object_or_404(Scheme, pk=pk)
+    text = schemes.to_toml(schemes.snapshot(scheme))
+    return _download(text.encode(), f"{scheme.code}-v{scheme.version}.toml", "application/toml; charset=utf-8")
+
+
+@office_only
+@require_POST
+def scheme_import(request):
+    form = SchemeUploadForm(request.POST, request.FILES)
+    errors = []
+    if form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            scheme, created = schemes.store(schemes.parse(raw.decode("utf-8")))
+        except UnicodeDecodeError:
+            errors = ["文件应为 UTF-8 编码的文本。"]
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            if created:
+                flash.success(request, f"已保存为“{scheme.code}”第{scheme.version}版。")
+            else:
+                flash.info(request, f"与“{scheme.code}”第{scheme.version}版内容相同，未新建版本。")
+            return redirect("evaluation:scheme", pk=scheme.pk)
+    found = Scheme.objects.prefetch_related("items").order_by("code", "-version")
+    used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
+    return render(
+        request,
+        "evaluation/schemes.html",
+        {"nav": NAV, "tab": "schemes", "schemes": found, "used": used, "form": form, "errors": errors},
+        status=400,
+    )
