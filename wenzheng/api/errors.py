@@ -1,0 +1,83 @@
+"""Errors as the API reports them: JSON `{"code": "...", "message": "<Chinese>"}`
+with a stable code, whatever raised them (an action's refusal, a bad token, a
+missing message, a malformed request)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Schema
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from wenzheng.accounts.policy import ActionRefused
+
+# An action's refusal → the HTTP status that says what kind of refusal it is.
+FORBIDDEN = {"forbidden_role", "not_your_unit", "not_your_region", "not_your_message"}
+CONFLICT = {
+    "wrong_state", "already_rated", "already_pending", "already_decided", "already_supervised", "already_recorded",
+    "stage_completed", "too_late",
+}  # fmt: skip
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[dict] | None = None
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+
+def not_found(what="记录") -> ApiError:
+    return ApiError(404, "not_found", f"找不到该{what}，或您无权查看。")
+
+
+def status_of(refusal: ActionRefused) -> int:
+    if refusal.code in FORBIDDEN:
+        return 403
+    if refusal.code in CONFLICT:
+        return 409
+    return 422
+
+
+def documented(*statuses) -> dict:
+    """The error responses an operation can give, for its OpenAPI entry."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+def install(api):
+    def reply(request, status, code, message, errors=None):
+        body = {"code": code, "message": message}
+        if errors is not None:
+            body["errors"] = errors
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(ApiError)
+    def api_error(request, exc):
+        return reply(request, exc.status, exc.code, exc.message, exc.errors)
+
+    @api.exception_handler(ActionRefused)
+    def refused(request, exc):
+        return reply(request, status_of(exc), exc.code, exc.reason)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid(request, exc):
+        fields = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")} for e in exc.errors
+        ]
+        names = "、".join(f["field"] for f in fields if f["field"]) or "请求"
+        return reply(request, 422, "invalid_request", f"请求参数不正确：{names}。", fields)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return reply(request, 401, "unauthenticated", "请在请求头 Authorization: Bearer <令牌> 中提供接口令牌。")
+
+    @api.exception_handler(Http404)
+    def missing(request, exc):
+        return reply(request, 404, "not_found", "找不到该记录，或您无权查看。")
+
+    @api.exception_handler(PermissionDenied)
+    def denied(request, exc):
+        return reply(request, 403, "forbidden", str(exc) or "您无权进行此操作。")

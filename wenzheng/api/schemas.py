@@ -1,0 +1,345 @@
+"""What the JSON API sends and accepts. Each output is built by an explicit
+function from the model (no serializer magic), so what leaves the system is what
+is written here; the public shapes never carry a citizen's name or contact."""
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from wenzheng.handling.models import Message
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    closure_rule: str
+    response_days: int
+    reply_days: int
+    max_extension_days: int
+    counted_in_bulletin: bool
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    region: str
+    registered_on: dt.date
+    deactivated_on: dt.date | None
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class ReplyOut(Schema):
+    unit: str
+    text: str
+    at: dt.datetime
+
+
+class FollowUpOut(Schema):
+    text: str
+    at: dt.datetime
+
+
+class PublicMessageOut(Schema):
+    region: str
+    serial: str
+    title: str
+    body: str
+    category: str
+    unit: UnitRef | None
+    state: str
+    state_label: str
+    submitted_at: dt.datetime
+    closed_at: dt.datetime | None
+    replies: list[ReplyOut] = []
+    follow_ups: list[FollowUpOut] = []
+
+
+class MessageSummary(Schema):
+    region: str
+    serial: str
+    title: str
+    category: str
+    unit: UnitRef | None
+    state: str
+    state_label: str
+    submitted_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class Page(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+
+
+class MessagePage(Page):
+    results: list[MessageSummary]
+
+
+class CitizenOut(Schema):
+    name: str
+    phone: str
+    id_number: str
+    email: str
+    address: str
+
+
+class StageOut(Schema):
+    kind: str
+    unit: str
+    started_at: dt.datetime
+    limit_days: int
+    due_at: dt.datetime
+    due_warning: str
+    extension_days: int
+    completed_at: dt.datetime | None
+    outcome: str
+
+
+class ExtensionOut(Schema):
+    id: int
+    days: int
+    reason: str
+    status: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decision_note: str
+
+
+class MessageOut(PublicMessageOut):
+    """A message as those who may handle it (or the citizen who wrote it) see it."""
+
+    consent_to_publish: bool
+    closure_kind: str
+    closure_explanation: str
+    rating: str
+    supervised_at: dt.datetime | None
+    citizen: CitizenOut
+    stages: list[StageOut] = []
+    extension_requests: list[ExtensionOut] = []
+
+
+class SubmittedOut(MessageOut):
+    tracking_code: str
+    passcode: str = Field(description="查询密码：只在此时返回一次，系统只保存其摘要。")
+
+
+class CategoryCount(Schema):
+    name: str
+    count: int
+
+
+class UnitFiguresOut(Schema):
+    unit: UnitRef
+    kind: str
+    received: int
+    replied: int
+    closed: int
+    reply_rate: str | None
+    closure_rate: str | None
+
+
+class StatisticsOut(Schema):
+    region: str
+    period: str
+    first_day: dt.date
+    last_day: dt.date
+    cutoff: dt.datetime
+    new_units: int
+    total_units: int
+    received: int
+    by_category: list[CategoryCount]
+    replied: int
+    closed: int
+    in_progress: int
+    reply_rate: str | None
+    closure_rate: str | None
+    summary: str
+    units: list[UnitFiguresOut]
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    unit: UnitRef | None
+    region: str | None
+
+
+# --- inputs -------------------------------------------------------------------------
+
+
+class SubmitIn(Schema):
+    category: str = Field(description="类别代码，如 consultation、suggestion、appeal")
+    title: str
+    body: str
+    name: str
+    phone: str
+    consent_to_publish: bool = False
+    unit: int | None = Field(None, description="办理单位编号；不填则由县网络问政办交办")
+    region: str | None = Field(None, description="县（区）代码；只有一个县或已填单位时可不填")
+    id_number: str = ""
+    email: str = ""
+    address: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class TextIn(Schema):
+    text: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class DispatchIn(Schema):
+    unit: int
+    note: str = ""
+
+
+class ExtensionIn(Schema):
+    days: int
+    reason: str
+
+
+class CloseIn(Schema):
+    kind: str = Field(description="answered / solved / explained")
+    note: str = ""
+
+
+class ExplanationIn(Schema):
+    explanation: str
+
+
+class RatingIn(Schema):
+    rating: str = Field(description="satisfied / basically_satisfied / dissatisfied")
+
+
+class OrderIn(Schema):
+    reason: str
+    messages: list[str] = Field(description="该单位的留言编号，如 2026-000046")
+    backlog_deadline: dt.datetime
+
+
+class FindingIn(Schema):
+    summary: str
+    found_on: dt.date
+    source: str = "county_check"
+    adverse: bool = True
+    written_criticism: bool = False
+    message: str | None = Field(None, description="相关留言编号（选填）")
+
+
+class ExposureIn(Schema):
+    title: str
+    body: str
+    outlet: str
+    message: str | None = None
+
+
+class ReferralIn(Schema):
+    person: str
+    reason: str
+    referred_to: str
+    message: str | None = None
+
+
+class RecordOut(Schema):
+    """A supervision record created by the office."""
+
+    kind: str
+    id: int
+    unit: UnitRef
+    at: dt.datetime
+
+
+# --- building outputs -------------------------------------------------------------
+
+
+def unit_ref(unit):
+    return {"id": unit.pk, "name": unit.name} if unit is not None else None
+
+
+def summary(m: Message) -> dict:
+    return {
+        "region": m.region.code,
+        "serial": m.serial,
+        "title": m.title,
+        "category": m.category.code,
+        "unit": unit_ref(m.unit),
+        "state": m.state,
+        "state_label": m.get_state_display(),
+        "submitted_at": m.submitted_at,
+        "closed_at": m.closed_at,
+    }
+
+
+def public(m: Message) -> dict:
+    return {
+        **summary(m),
+        "body": m.body,
+        "replies": [{"unit": r.unit.name, "text": r.text, "at": r.at} for r in m.replies.all()],
+        "follow_ups": [{"text": f.text, "at": f.at} for f in m.follow_ups.all()],
+    }
+
+
+def full(m: Message) -> dict:
+    return {
+        **public(m),
+        "consent_to_publish": m.consent_to_publish,
+        "closure_kind": m.closure_kind,
+        "closure_explanation": m.closure_explanation,
+        "rating": m.rating,
+        "supervised_at": m.supervised_at,
+        "citizen": {
+            "name": m.citizen_name,
+            "phone": m.citizen_phone,
+            "id_number": m.citizen_id_number,
+            "email": m.citizen_email,
+            "address": m.citizen_address,
+        },
+        "stages": [
+            {
+                "kind": s.kind,
+                "unit": s.unit.name,
+                "started_at": s.started_at,
+                "limit_days": s.limit_days,
+                "due_at": s.due_at,
+                "due_warning": s.due_warning,
+                "extension_days": s.extension_days,
+                "completed_at": s.completed_at,
+                "outcome": s.outcome,
+            }
+            for s in m.stages.all()
+        ],
+        "extension_requests": [
+            {
+                "id": e.pk,
+                "days": e.days,
+                "reason": e.reason,
+                "status": e.status,
+                "requested_at": e.requested_at,
+                "decided_at": e.decided_at,
+                "decision_note": e.decision_note,
+            }
+            for e in m.extension_requests.all()
+        ],
+    }

@@ -1,0 +1,479 @@
+"""The JSON API, /api/v1/: public reads, citizen submission and every handling step.
+
+Reads under /my/ and every step act as the token's user: messages come through
+`visible_to` (a stranger's message is a 404, as on the pages) and each step is the
+action of the same name, which checks role, unit and state itself.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Router
+from ninja.renderers import JSONRenderer
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Category, ExtensionRequest, Message, Reply
+from wenzheng.public.forms import BoardFilterForm
+from wenzheng.reports import figures, periods
+from wenzheng.supervision.models import WrittenExplanationOrder
+from wenzheng.units.models import Region, Unit
+
+from . import errors, schemas
+from .auth import token_auth
+from .docs import LocalSwagger
+from .errors import ApiError, documented, not_found
+
+PAGE_SIZE = 20  # as the public board
+
+
+class Renderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese as Chinese, not \\u escapes
+
+
+api = NinjaAPI(
+    title="网络问政开放接口",
+    version="1",
+    description=(
+        "公开数据（单位、公开留言、统计）无需令牌；网民留言和各项办理操作须在请求头带个人接口令牌："
+        "`Authorization: Bearer <令牌>`，以令牌所属用户的角色和单位办理。错误以 "
+        '`{"code": "...", "message": "..."}` 返回，code 稳定不变。'
+    ),
+    urls_namespace="api:v1",
+    docs=LocalSwagger(),
+    renderer=Renderer(),
+)
+errors.install(api)
+public = Router(tags=["公开数据"])
+mine = Router(tags=["办理"], auth=token_auth)
+supervision = Router(tags=["督办与问责"], auth=token_auth)
+AUTH_ERRORS = documented(401, 404, 422)
+STEP_ERRORS = documented(401, 403, 404, 409, 422)
+
+
+# --- lookups ----------------------------------------------------------------------
+
+
+def _region(code: str | None) -> Region:
+    region = Region.objects.filter(code=code).first() if code else Region.objects.default()
+    if region is None:
+        raise not_found("县（区）")
+    return region
+
+
+def _in_region(messages, region):
+    if region.kind == Region.Kind.CITY:
+        return messages.filter(region__parent=region)
+    return messages.filter(region=region)
+
+
+def _serial(serial: str) -> tuple[int, int]:
+    try:
+        year, number = (int(part) for part in serial.split("-"))
+    except ValueError:
+        raise not_found("留言") from None
+    return year, number
+
+
+def _thread(messages):
+    return messages.select_related("region", "category", "unit").prefetch_related(
+        Prefetch("replies", queryset=Reply.objects.select_related("unit")), "follow_ups", "stages__unit",
+        "extension_requests",
+    )  # fmt: skip
+
+
+def _message(messages, region: str, serial: str) -> Message:
+    year, number = _serial(serial)
+    found = _thread(messages).filter(region__code=region, year=year, number=number).first()
+    if found is None:
+        raise not_found("留言")
+    return found
+
+
+def _mine(request, region, serial) -> Message:
+    return _message(Message.objects.visible_to(request.user), region, serial)
+
+
+class Filters(schemas.Schema):
+    """The public board's filters (same names, same meaning)."""
+
+    region: str | None = None
+    unit: str | None = None
+    category: str | None = None
+    status: str | None = None
+    period: str | None = None
+    page: int = 1
+
+
+def _filter(messages, filters: Filters, *, states=None):
+    region = _region(filters.region)
+    form = BoardFilterForm(
+        {k: getattr(filters, k) or "" for k in ("unit", "category", "status", "period")}, region=region
+    )
+    if states is not None:
+        form.fields["status"].choices = [("", "全部状态"), *states]
+    if not form.is_valid():
+        problems = [{"field": f, "problem": "；".join(e)} for f, e in form.errors.items()]
+        raise_invalid(problems)
+    data = form.cleaned_data
+    found = _in_region(messages, region)
+    if data["unit"]:
+        found = found.filter(unit=data["unit"])
+    if data["category"]:
+        found = found.filter(category=data["category"])
+    if data["status"]:
+        found = found.filter(state=data["status"])
+    if data["period"]:
+        try:
+            span = periods.parse(data["period"])
+        except periods.BadPeriod as e:
+            raise_invalid([{"field": "period", "problem": str(e)}])
+        found = found.received_between(span.start, span.end)
+    return found.select_related("region", "category", "unit").order_by("-submitted_at", "-pk")
+
+
+def raise_invalid(problems):
+    raise ApiError(422, "invalid_filter", "筛选条件不正确：" + "；".join(p["problem"] for p in problems), problems)
+
+
+def _page(found, number: int) -> dict:
+    page = Paginator(found, PAGE_SIZE).get_page(number)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "page_size": PAGE_SIZE,
+        "results": [schemas.summary(m) for m in page.object_list],
+    }
+
+
+# --- public reads -------------------------------------------------------------------
+
+
+@public.get("/regions", response=list[schemas.RegionOut], summary="行政区域（市和县）")
+def regions(request):
+    return [
+        {"code": r.code, "name": r.name, "kind": r.kind, "parent": r.parent.code if r.parent else None}
+        for r in Region.objects.select_related("parent")
+    ]
+
+
+@public.get("/categories", response=list[schemas.CategoryOut], summary="留言类别与办理时限")
+def categories(request):
+    return list(Category.objects.all())
+
+
+@public.get("/units", response={200: list[schemas.UnitOut], **documented(404)}, summary="实名上网单位")
+def units(request, region: str | None = None):
+    found = Unit.objects.in_region(_region(region)).select_related("region").order_by("kind", "name")
+    return [
+        {
+            "id": u.pk,
+            "name": u.name,
+            "kind": u.kind,
+            "region": u.region.code,
+            "registered_on": u.registered_on,
+            "deactivated_on": u.deactivated_on,
+        }
+        for u in found
+    ]
+
+
+@public.get("/messages", response={200: schemas.MessagePage, **documented(404, 422)}, summary="公开留言（留言板）")
+def board(request, filters: Query[Filters]):
+    return _page(_filter(Message.objects.published(), filters), filters.page)
+
+
+@public.get(
+    "/messages/{region}/{serial}", response={200: schemas.PublicMessageOut, **documented(404)}, summary="一条公开留言"
+)
+def published(request, region: str, serial: str):
+    return schemas.public(_message(Message.objects.published(), region, serial))
+
+
+@public.get("/statistics", response={200: schemas.StatisticsOut, **documented(404, 422)}, summary="回复率与办结率")
+def statistics(request, region: str | None = None, period: str | None = None):
+    now = timezone.now()
+    place = _region(region)
+    today = timezone.localdate(now)
+    try:
+        span = periods.parse(period or f"{today.year}Q{(today.month - 1) // 3 + 1}")
+    except periods.BadPeriod as e:
+        raise ApiError(422, "invalid_period", str(e)) from None
+    result = figures.compute(place, span, now=now)
+    return {
+        "region": place.code,
+        "period": span.label,
+        "first_day": span.first_day,
+        "last_day": span.last_day,
+        "cutoff": result.cutoff,
+        "new_units": result.new_units,
+        "total_units": result.total_units,
+        "received": result.received,
+        "by_category": [{"name": name, "count": n} for name, n in result.by_category],
+        "replied": result.replied,
+        "closed": result.closed,
+        "in_progress": result.in_progress,
+        "reply_rate": result.reply_rate,
+        "closure_rate": result.closure_rate,
+        "summary": result.summary(),
+        "units": [
+            {
+                "unit": schemas.unit_ref(u.unit),
+                "kind": u.unit.kind,
+                "received": u.received,
+                "replied": u.replied,
+                "closed": u.closed,
+                "reply_rate": u.reply_rate,
+                "closure_rate": u.closure_rate,
+            }
+            for u in figures.per_unit(place, span, now=now)
+        ],
+    }
+
+
+# --- as the token's user ------------------------------------------------------------
+
+
+@mine.get("/me", response={200: schemas.MeOut, **documented(401)}, summary="令牌所属用户")
+def me(request):
+    user = request.user
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "role_label": user.get_role_display(),
+        "unit": schemas.unit_ref(user.unit),
+        "region": user.region.code if user.region else None,
+    }
+
+
+@mine.get("/my/messages", response={200: schemas.MessagePage, **AUTH_ERRORS}, summary="我可以查看的留言")
+def my_messages(request, filters: Query[Filters]):
+    found = _filter(Message.objects.visible_to(request.user), filters, states=Message.State.choices)
+    return _page(found, filters.page)
+
+
+@mine.get("/my/messages/{region}/{serial}", response={200: schemas.MessageOut, **AUTH_ERRORS}, summary="一条留言")
+def my_message(request, region: str, serial: str):
+    return schemas.full(_mine(request, region, serial))
+
+
+@mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS}, summary="网民留言")
+def submit(request, data: schemas.SubmitIn):
+    category = Category.objects.filter(code=data.category).first()
+    if category is None:
+        raise ApiError(422, "no_such_category", f"类别“{data.category}”不存在。")
+    unit = None
+    if data.unit is not None:
+        unit = Unit.objects.select_related("region").filter(pk=data.unit).first()
+        if unit is None:
+            raise ApiError(422, "no_such_unit", "所选单位不存在。")
+    region = None
+    if data.region:
+        region = Region.objects.filter(code=data.region).first()
+        if region is None:
+            raise ApiError(422, "no_such_region", f"县（区）“{data.region}”不存在。")
+    elif unit is None:
+        region = Region.objects.filter(kind=Region.Kind.COUNTY).first() if _one_county() else None
+    created = actions.submit(
+        by=request.user,
+        category=category,
+        title=data.title,
+        body=data.body,
+        name=data.name,
+        phone=data.phone,
+        consent_to_publish=data.consent_to_publish,
+        unit=unit,
+        region=region,
+        id_number=data.id_number,
+        email=data.email,
+        address=data.address,
+    )
+    found = _thread(Message.objects.filter(pk=created.pk)).get()
+    return 201, {**schemas.full(found), "tracking_code": found.tracking_code, "passcode": created.issued_passcode}
+
+
+def _one_county() -> bool:
+    return Region.objects.filter(kind=Region.Kind.COUNTY).count() == 1
+
+
+def _unit(pk) -> Unit:
+    unit = Unit.objects.select_related("region").filter(pk=pk).first()
+    if unit is None:
+        raise ApiError(422, "no_such_unit", "所选单位不存在。")
+    return unit
+
+
+def _extension(message, pk) -> ExtensionRequest:
+    request = message.extension_requests.filter(pk=pk).first()
+    if request is None:
+        raise not_found("延期申请")
+    return request
+
+
+# Each step: (path, input, the action, summary). The action checks who may do it;
+# the input's fields are its keyword arguments.
+STEPS = [
+    ("dispatch", schemas.DispatchIn, actions.dispatch, "交办（县网络问政办）"),
+    ("respond", schemas.NoteIn, actions.respond, "签收"),
+    ("reply", schemas.TextIn, actions.reply, "回复"),
+    ("transfer", schemas.ReasonIn, actions.request_transfer, "退单（申请转办）"),
+    ("reject-transfer", schemas.ReasonIn, actions.reject_transfer, "不同意退单"),
+    ("extensions", schemas.ExtensionIn, actions.request_extension, "申请延期"),
+    ("close", schemas.CloseIn, actions.close, "办结（分管领导）"),
+    ("long-cycle", schemas.ExplanationIn, actions.request_long_cycle_closure, "申请长周期办结"),
+    ("long-cycle/approve", schemas.NoteIn, actions.approve_long_cycle_closure, "同意长周期办结"),
+    ("long-cycle/reject", schemas.ReasonIn, actions.reject_long_cycle_closure, "不同意长周期办结"),
+    ("reopen", schemas.ReasonIn, actions.reopen, "重办"),
+    ("supervise", schemas.NoteIn, actions.flag_for_supervision, "督办"),
+    ("follow-up", schemas.TextIn, actions.follow_up, "网民追问"),
+    ("rate", schemas.RatingIn, actions.rate, "网民评价"),
+]
+CITIZEN_STEPS = {actions.follow_up, actions.rate}
+EXTENSION_STEPS = [
+    ("approve", schemas.NoteIn, actions.approve_extension, "同意延期"),
+    ("reject", schemas.ReasonIn, actions.reject_extension, "不同意延期"),
+]
+
+
+def _arguments(act, user, data) -> dict:
+    arguments = data.dict()
+    if "unit" in arguments:
+        arguments["unit"] = _unit(arguments["unit"])
+    if act in CITIZEN_STEPS:
+        return {**arguments, "who": actions.Citizen(user=user)}
+    return {**arguments, "by": user}
+
+
+def _register_step(name, payload, act, summary):
+    def step(request, region: str, serial: str, data: payload):
+        act(message=_mine(request, region, serial), **_arguments(act, request.user, data))
+        return schemas.full(_mine(request, region, serial))
+
+    mine.post(
+        f"/my/messages/{{region}}/{{serial}}/{name}",
+        response={200: schemas.MessageOut, **STEP_ERRORS},
+        summary=summary,
+        operation_id=f"message_{name.replace('-', '_').replace('/', '_')}",
+    )(step)
+
+
+def _register_extension_step(name, payload, act, summary):
+    def step(request, region: str, serial: str, extension: int, data: payload):
+        message = _mine(request, region, serial)
+        act(request=_extension(message, extension), **_arguments(act, request.user, data))
+        return schemas.full(_mine(request, region, serial))
+
+    mine.post(
+        f"/my/messages/{{region}}/{{serial}}/extensions/{{extension}}/{name}",
+        response={200: schemas.MessageOut, **STEP_ERRORS},
+        summary=summary,
+        operation_id=f"extension_{name}",
+    )(step)
+
+
+for _step in STEPS:
+    _register_step(*_step)
+for _step in EXTENSION_STEPS:
+    _register_extension_step(*_step)
+
+
+# --- supervision records about a unit ----------------------------------------------
+
+
+def _supervised_unit(pk) -> Unit:
+    unit = Unit.objects.select_related("region").filter(pk=pk).first()
+    if unit is None:
+        raise not_found("单位")
+    return unit
+
+
+def _unit_message(unit, serial):
+    if not serial:
+        return None
+    try:
+        year, number = (int(p) for p in serial.split("-"))
+    except ValueError:
+        raise ApiError(422, "no_such_message", f"留言编号“{serial}”格式不对。") from None
+    found = Message.objects.filter(region=unit.region, year=year, number=number).first()
+    if found is None:
+        raise ApiError(422, "no_such_message", f"{unit.region.name}没有编号为{serial}的留言。")
+    return found
+
+
+def _record(kind, row, unit, at):
+    return 201, {"kind": kind, "id": row.pk, "unit": schemas.unit_ref(unit), "at": at}
+
+
+@supervision.post(
+    "/units/{unit}/explanation-orders", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="责成书面说明"
+)
+def order_explanation(request, unit: int, data: schemas.OrderIn):
+    target = _supervised_unit(unit)
+    found = [_unit_message(target, s) for s in data.messages]
+    order = actions.order_written_explanation(
+        unit=target, by=request.user, reason=data.reason, messages=found, backlog_deadline=data.backlog_deadline
+    )
+    return _record("explanation_order", order, target, order.ordered_at)
+
+
+@supervision.post(
+    "/explanation-orders/{order}/explanation", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="录入书面说明"
+)
+def record_explanation(request, order: int, data: schemas.TextIn):
+    found = WrittenExplanationOrder.objects.select_related("unit").filter(pk=order).first()
+    if found is None:
+        raise not_found("书面说明责成")
+    found = actions.record_explanation(order=found, by=request.user, text=data.text)
+    return _record("explanation", found, found.unit, found.explanation_received_at)
+
+
+@supervision.post("/units/{unit}/findings", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="录入督查结果")
+def record_finding(request, unit: int, data: schemas.FindingIn):
+    target = _supervised_unit(unit)
+    finding = actions.record_finding(
+        unit=target,
+        by=request.user,
+        summary=data.summary,
+        found_on=data.found_on,
+        source=data.source,
+        adverse=data.adverse,
+        written_criticism=data.written_criticism,
+        message=_unit_message(target, data.message),
+    )
+    return _record("finding", finding, target, finding.recorded_at)
+
+
+@supervision.post("/units/{unit}/exposures", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="曝光")
+def publish_exposure(request, unit: int, data: schemas.ExposureIn):
+    target = _supervised_unit(unit)
+    exposure = actions.publish_exposure(
+        unit=target,
+        by=request.user,
+        title=data.title,
+        body=data.body,
+        outlet=data.outlet,
+        message=_unit_message(target, data.message),
+    )
+    return _record("exposure", exposure, target, exposure.published_at)
+
+
+@supervision.post(
+    "/units/{unit}/accountability-referrals", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="追究责任"
+)
+def refer(request, unit: int, data: schemas.ReferralIn):
+    target = _supervised_unit(unit)
+    referral = actions.refer_for_accountability(
+        unit=target,
+        by=request.user,
+        person=data.person,
+        reason=data.reason,
+        referred_to=data.referred_to,
+        message=_unit_message(target, data.message),
+    )
+    return _record("accountability_referral", referral, target, referral.referred_at)
+
+
+api.add_router("", public)
+api.add_router("", mine)
+api.add_router("", supervision)
