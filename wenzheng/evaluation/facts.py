@@ -192,6 +192,8 @@ def collect(region, window: Window, *, unit_ids=None) -> Facts:
             for key, column in mapping.items():
                 value = row[column]
                 if value:
+                    # PostgreSQL sums bigints as numeric: counts and id sums are ints.
+                    value = value if key == "deduct.bulletin_points" else int(value)
                     target[key] = target.get(key, 0) + value
 
     _stages(units, window, add)

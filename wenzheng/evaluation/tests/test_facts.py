@@ -114,3 +114,9 @@ class FactsTest(CastTestCase):
         actions.reopen(message=m, by=c.county_office, reason="未解决。", at=local(2026, 3, 17, 9))
         after = self.collect().of(c.unit_a.pk)
         self.assertEqual(after["closure.consultation.met"], before - 1)
+
+    def test_facts_are_plain_integers_on_every_database(self):
+        # PostgreSQL sums ids as numeric and SQLite as integer; the digest must not care.
+        for unit_facts in self.collect().by_unit.values():
+            for key, value in unit_facts.items():
+                self.assertIs(type(value), str if key == "deduct.bulletin_points" else int, key)
