@@ -71,7 +71,7 @@ class ApiToken(models.Model):
     @classmethod
     def find(cls, token: str) -> "ApiToken | None":
         """The token row for a presented token, revoked or not (None if unknown)."""
-        parts = (token or "").strip().split("_")
+        parts = (token or "").strip().split("_", 2)
         if len(parts) != 3 or parts[0] != "wz" or len(parts[1]) != PREFIX_LENGTH:
             return None
         row = cls.objects.select_related("user").filter(prefix=parts[1]).first()

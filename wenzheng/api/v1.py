@@ -8,7 +8,7 @@ action of the same name, which checks role, unit and state itself.
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Router
+from ninja import NinjaAPI, Query, Router, Status
 from ninja.renderers import JSONRenderer
 
 from wenzheng.handling import actions
@@ -290,7 +290,9 @@ def submit(request, data: schemas.SubmitIn):
         address=data.address,
     )
     found = _thread(Message.objects.filter(pk=created.pk)).get()
-    return 201, {**schemas.full(found), "tracking_code": found.tracking_code, "passcode": created.issued_passcode}
+    return Status(
+        201, {**schemas.full(found), "tracking_code": found.tracking_code, "passcode": created.issued_passcode}
+    )
 
 
 def _one_county() -> bool:
@@ -402,7 +404,7 @@ def _unit_message(unit, serial):
 
 
 def _record(kind, row, unit, at):
-    return 201, {"kind": kind, "id": row.pk, "unit": schemas.unit_ref(unit), "at": at}
+    return Status(201, {"kind": kind, "id": row.pk, "unit": schemas.unit_ref(unit), "at": at})
 
 
 @supervision.post(
