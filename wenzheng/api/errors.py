@@ -5,7 +5,7 @@ missing message, a malformed request)."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from wenzheng.accounts.policy import ActionRefused
@@ -73,6 +73,12 @@ def install(api):
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
         return reply(request, 401, "unauthenticated", "请在请求头 Authorization: Bearer <令牌> 中提供接口令牌。")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc):
+        if exc.status_code == 400:
+            return reply(request, 400, "malformed_request", "请求内容无法解析，请以 UTF-8 编码的 JSON 发送。")
+        return reply(request, exc.status_code, "http_error", str(exc))
 
     @api.exception_handler(Http404)
     def missing(request, exc):

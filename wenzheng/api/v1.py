@@ -47,7 +47,7 @@ public = Router(tags=["公开数据"])
 mine = Router(tags=["办理"], auth=token_auth)
 supervision = Router(tags=["督办与问责"], auth=token_auth)
 AUTH_ERRORS = documented(401, 404, 422)
-STEP_ERRORS = documented(401, 403, 404, 409, 422)
+STEP_ERRORS = documented(400, 401, 403, 404, 409, 422)
 
 
 # --- lookups ----------------------------------------------------------------------
