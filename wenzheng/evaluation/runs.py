@@ -40,16 +40,17 @@ def _period_code(period: Period) -> str:
 def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by=None, now=None) -> Run:
     """Score every unit of the region over the period and store the run.
 
-    The facts are read in one transaction, so they are one consistent snapshot
-    (PostgreSQL's REPEATABLE READ is not needed: every count comes from one
-    statement, and they are taken together).
+    The facts are counted before the write transaction opens, so a long count never
+    holds SQLite's write lock (transactions there begin IMMEDIATE) and blocks the
+    units' work. Each count is one statement, consistent in itself; the digest
+    records exactly what was read, so the stored scores always match their facts.
     """
     now = now or timezone.now()
     window = facts_module.Window.of(period, now)
     snapshot = schemes.snapshot(scheme)
+    found = facts_module.collect(region, window)
+    results = scoring.score_all(snapshot, found)
     with transaction.atomic():
-        found = facts_module.collect(region, window)
-        results = scoring.score_all(snapshot, found)
         run = Run.objects.create(
             scheme=scheme,
             scheme_snapshot=snapshot,

@@ -77,3 +77,24 @@ class CommandsTest(CastTestCase):
                 "bulletin", "--period", "2026Q1", "--format", "xlsx", "-o", str(xlsx_path), "--region", "luocheng"
             )
             self.assertEqual(openpyxl.load_workbook(xlsx_path).sheetnames, ["概况", "各单位", "迟延留言"])
+
+
+class ImportBulletinCommandTest(CastTestCase):
+    def test_it_reports_every_row_and_imports_a_good_file(self):
+        from wenzheng.supervision.models import SupervisionFinding
+
+        from .test_bulletin_import import GOOD, workbook
+
+        with tempfile.TemporaryDirectory() as tmp:
+            bad, good = Path(tmp) / "bad.xlsx", Path(tmp) / "good.xlsx"
+            bad.write_bytes(workbook([GOOD[0], ["不存在镇", "2026Q1", "x", 1]]))
+            good.write_bytes(workbook(GOOD))
+            out = io.StringIO()
+            with self.assertRaisesMessage(CommandError, "文件未导入"):
+                call_command("import_bulletin", str(bad), "--by", "county_office", "--region", "luocheng", stdout=out)
+            self.assertIn("第2行：可导入", out.getvalue())
+            self.assertIn("第3行：找不到单位“不存在镇”：请填写实名上网单位的全称。", out.getvalue())
+            out = io.StringIO()
+            call_command("import_bulletin", str(good), "--by", "county_office", "--region", "luocheng", stdout=out)
+            self.assertIn("已导入2条，均已记入督查结果。", out.getvalue())
+        self.assertEqual(SupervisionFinding.objects.count(), 2)
