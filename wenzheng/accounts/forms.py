@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy
 
 from .models import Role, User
 
@@ -7,12 +8,12 @@ from .models import Role, User
 class CitizenSignupForm(UserCreationForm):
     """A citizen's own account: to follow their messages without a tracking code."""
 
-    display_name = forms.CharField(label="姓名或昵称", max_length=50)
+    display_name = forms.CharField(label=gettext_lazy("姓名或昵称"), max_length=50)
     phone = forms.RegexField(
-        label="手机号",
+        label=gettext_lazy("手机号"),
         regex=r"^1\d{10}$",
-        error_messages={"invalid": "请输入11位手机号码。"},
-        help_text="仅用于办理单位联系您，不会公开。",
+        error_messages={"invalid": gettext_lazy("请输入11位手机号码。")},
+        help_text=gettext_lazy("仅用于办理单位联系您，不会公开。"),
     )
 
     class Meta:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from .forms import CitizenSignupForm
 from .models import Role
@@ -14,7 +15,7 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "注册成功，欢迎使用网络问政。")
+        messages.success(request, _("注册成功，欢迎使用网络问政。"))
         return redirect("public:mine")
     return render(request, "registration/signup.html", {"form": form})
 

@@ -1,5 +1,7 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.units.models import Region, Unit
@@ -14,34 +16,36 @@ class PostForm(forms.Form):
     """A citizen's message. The unit may be left to the county office to dispatch."""
 
     unit = UnitChoiceField(
-        label="留言对象",
+        label=gettext_lazy("留言对象"),
         queryset=Unit.objects.none(),
         required=False,
-        empty_label="不确定，由县网络问政办交办",
-        help_text="选择乡镇或部门；不确定由谁办理时，县网络问政办会在1个工作日内交办。",
+        empty_label=gettext_lazy("不确定，由县网络问政办交办"),
+        help_text=gettext_lazy("选择乡镇或部门；不确定由谁办理时，县网络问政办会在1个工作日内交办。"),
     )
-    category = forms.ModelChoiceField(label="留言类别", queryset=Category.objects.all(), empty_label=None)
-    title = forms.CharField(label="标题", max_length=100)
-    body = forms.CharField(label="留言内容", max_length=5000, widget=forms.Textarea)
-    name = forms.CharField(label="姓名", max_length=50, help_text="不公开，仅供办理单位联系您。")
+    category = forms.ModelChoiceField(label=gettext_lazy("留言类别"), queryset=Category.objects.all(), empty_label=None)
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
+    body = forms.CharField(label=gettext_lazy("留言内容"), max_length=5000, widget=forms.Textarea)
+    name = forms.CharField(
+        label=gettext_lazy("姓名"), max_length=50, help_text=gettext_lazy("不公开，仅供办理单位联系您。")
+    )
     phone = forms.RegexField(
-        label="联系电话",
+        label=gettext_lazy("联系电话"),
         regex=r"^[0-9\- ]{7,20}$",
-        error_messages={"invalid": "联系电话应为7至20位数字。"},
-        help_text="不公开。",
+        error_messages={"invalid": gettext_lazy("联系电话应为7至20位数字。")},
+        help_text=gettext_lazy("不公开。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     id_number = forms.RegexField(
-        label="身份证号（选填）",
+        label=gettext_lazy("身份证号（选填）"),
         regex=r"^\d{17}[\dXx]$",
         required=False,
-        error_messages={"invalid": "身份证号应为18位，最后一位可以是X。"},
-        help_text="反映个人事项（如社保、户籍）时便于核实，不公开。",
+        error_messages={"invalid": gettext_lazy("身份证号应为18位，最后一位可以是X。")},
+        help_text=gettext_lazy("反映个人事项（如社保、户籍）时便于核实，不公开。"),
     )
-    email = forms.EmailField(label="电子邮箱（选填）", required=False)
-    address = forms.CharField(label="联系地址（选填）", max_length=200, required=False)
+    email = forms.EmailField(label=gettext_lazy("电子邮箱（选填）"), required=False)
+    address = forms.CharField(label=gettext_lazy("联系地址（选填）"), max_length=200, required=False)
     consent_to_publish = forms.BooleanField(
-        label="同意在网络问政专区公开我的留言内容和答复（不公开姓名和联系方式）",
+        label=gettext_lazy("同意在网络问政专区公开我的留言内容和答复（不公开姓名和联系方式）"),
         required=False,
     )
 
@@ -49,40 +53,51 @@ class PostForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = Unit.objects.in_region(region).registered_by(timezone.localdate())
         self.fields["unit"].queryset = units.order_by("kind", "name")
-        self.fields[
-            "category"
-        ].help_text = "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
+        self.fields["category"].help_text = _(
+            "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
+        )
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label="查询码", max_length=12, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    passcode = forms.CharField(label="查询密码", max_length=12, widget=forms.PasswordInput)
+    code = forms.CharField(
+        label=gettext_lazy("查询码"), max_length=12, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=12, widget=forms.PasswordInput)
 
 
 class FollowUpForm(forms.Form):
-    text = forms.CharField(label="追问内容", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label=gettext_lazy("追问内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class RatingForm(forms.Form):
-    rating = forms.ChoiceField(label="您对答复的评价", choices=Message.Rating.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=gettext_lazy("您对答复的评价"), choices=Message.Rating.choices, widget=forms.RadioSelect
+    )
 
 
 class BoardFilterForm(forms.Form):
-    unit = UnitChoiceField(label="单位", queryset=Unit.objects.none(), required=False, empty_label="全部单位")
+    unit = UnitChoiceField(
+        label=gettext_lazy("单位"), queryset=Unit.objects.none(), required=False, empty_label=gettext_lazy("全部单位")
+    )
     category = forms.ModelChoiceField(
-        label="类别", queryset=Category.objects.all(), required=False, empty_label="全部类别"
+        label=gettext_lazy("类别"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("全部类别"),
     )
     status = forms.ChoiceField(
-        label="状态",
+        label=gettext_lazy("状态"),
         required=False,
         choices=[
-            ("", "全部状态"),
-            ("replied", "已回复"),
-            ("closure_pending", "长周期办结待审批"),
-            ("closed", "已办结"),
+            ("", gettext_lazy("全部状态")),
+            ("replied", gettext_lazy("已回复")),
+            ("closure_pending", gettext_lazy("长周期办结待审批")),
+            ("closed", gettext_lazy("已办结")),
         ],
     )
-    period = forms.CharField(label="期间", required=False, help_text="如 2026Q1、2026、2026-03")
+    period = forms.CharField(
+        label=gettext_lazy("期间"), required=False, help_text=gettext_lazy("如 2026Q1、2026、2026-03")
+    )
 
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
@@ -31,7 +32,7 @@ def _region(request):
     code = request.GET.get("region")
     region = get_object_or_404(Region, code=code) if code else Region.objects.default()
     if region is None:
-        raise Http404("尚未设置行政区域")
+        raise Http404(_("尚未设置行政区域"))
     return region
 
 
@@ -116,11 +117,11 @@ def message(request, region, serial):
     try:
         year, number = (int(part) for part in serial.split("-"))
     except ValueError:
-        raise Http404("留言编号格式不对") from None
+        raise Http404(_("留言编号格式不对")) from None
     found = get_object_or_404(Message.objects.select_related("region"), region__code=region, year=year, number=number)
     is_owner = request.user.is_authenticated and found.citizen_id == request.user.pk
     if not is_owner and not Message.objects.published().filter(pk=found.pk).exists():
-        raise Http404("该留言未公开")
+        raise Http404(_("该留言未公开"))
     if is_owner and request.method == "POST":
         return _citizen_step(request, found, actions.Citizen(user=request.user))
     return _render_thread(request, found, is_owner=is_owner)
@@ -150,15 +151,15 @@ def _citizen_step(request, found, who):
     else:
         form, step = FollowUpForm(request.POST), "follow_up"
     if not form.is_valid():
-        flash.error(request, "请填写追问内容。" if step == "follow_up" else "请选择一项评价。")
+        flash.error(request, _("请填写追问内容。") if step == "follow_up" else _("请选择一项评价。"))
     else:
         try:
             if step == "rating":
                 actions.rate(message=found, who=who, rating=form.cleaned_data["rating"])
-                flash.success(request, "感谢您的评价。")
+                flash.success(request, _("感谢您的评价。"))
             else:
                 actions.follow_up(message=found, who=who, text=form.cleaned_data["text"])
-                flash.success(request, "追问已提交，办理单位将继续答复。")
+                flash.success(request, _("追问已提交，办理单位将继续答复。"))
         except actions.ActionRefused as e:
             flash.error(request, e.reason)
     return redirect(request.path)
@@ -229,14 +230,14 @@ def track(request):
             request.session.modified = True
             return redirect("public:tracked", code=code)
         # One message for both cases, so codes cannot be probed.
-        form.add_error(None, "查询码或查询密码不正确，请核对后重新输入。")
+        form.add_error(None, _("查询码或查询密码不正确，请核对后重新输入。"))
     return render(request, "public/track.html", {"nav": "track", "form": form})
 
 
 def tracked(request, code):
     passcode = request.session.get(TRACKED, {}).get(code)
     if passcode is None:
-        flash.info(request, "请输入查询码和查询密码。")
+        flash.info(request, _("请输入查询码和查询密码。"))
         return redirect("public:track")
     found = get_object_or_404(Message, tracking_code=code)
     if request.method == "POST":

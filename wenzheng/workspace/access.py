@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
@@ -32,7 +33,7 @@ def roles_only(*roles):
         @login_required
         def wrapped(request, *args, **kwargs):
             if request.user.role not in roles:
-                raise PermissionDenied("此页面仅供工作人员使用。")
+                raise PermissionDenied(_("此页面仅供工作人员使用。"))
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -50,14 +51,14 @@ def county_for(user, code) -> Region:
     """The county a county page is about, if the user oversees it."""
     county = get_object_or_404(Region, code=code, kind=Region.Kind.COUNTY)
     if not user.oversees(county):
-        raise Http404("不是您管辖的县（区）")
+        raise Http404(_("不是您管辖的县（区）"))
     return county
 
 
 def city_for(user, code) -> Region:
     city = get_object_or_404(Region, code=code, kind=Region.Kind.CITY)
     if not (user.role == Role.ADMIN or (user.role == Role.CITY_OFFICE and user.region_id == city.pk)):
-        raise Http404("不是您所在的市")
+        raise Http404(_("不是您所在的市"))
     return city
 
 

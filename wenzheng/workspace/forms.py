@@ -5,6 +5,8 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
@@ -48,29 +50,31 @@ class StepForm(forms.Form):
 
 
 class RespondForm(StepForm):
-    note = forms.CharField(label="签收说明（选填）", required=False, max_length=500)
+    note = forms.CharField(label=gettext_lazy("签收说明（选填）"), required=False, max_length=500)
 
 
 class ReplyForm(StepForm):
     text = forms.CharField(
-        label="回复内容",
+        label=gettext_lazy("回复内容"),
         max_length=5000,
         widget=_textarea(8),
-        help_text="以本单位名义公开答复网民；尚未签收的留言随回复一并签收。",
+        help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
     )
 
 
 class TransferForm(StepForm):
     reason = forms.CharField(
-        label="退单理由",
+        label=gettext_lazy("退单理由"),
         widget=_textarea(3),
-        help_text="说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。",
+        help_text=gettext_lazy(
+            "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。"
+        ),
     )
 
 
 class ExtensionForm(StepForm):
-    days = forms.IntegerField(label="申请延期（工作日）", min_value=1)
-    reason = forms.CharField(label="延期理由", widget=_textarea(3))
+    days = forms.IntegerField(label=gettext_lazy("申请延期（工作日）"), min_value=1)
+    reason = forms.CharField(label=gettext_lazy("延期理由"), widget=_textarea(3))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,26 +82,30 @@ class ExtensionForm(StepForm):
             limit = self.message.category.max_extension_days
             self.fields["days"].validators.append(MaxValueValidator(limit))
             self.fields["days"].widget.attrs["max"] = limit
-            self.fields["days"].help_text = f"须在回复期限届满前申请，累计不超过{limit}个工作日，由县网络问政办审批。"
+            self.fields["days"].help_text = _(
+                "须在回复期限届满前申请，累计不超过%(limit)s个工作日，由县网络问政办审批。"
+            ) % {"limit": limit}
 
 
 class CloseForm(StepForm):
-    kind = forms.ChoiceField(label="办结方式")
-    note = forms.CharField(label="办结说明（选填）", required=False, widget=_textarea(2))
+    kind = forms.ChoiceField(label=gettext_lazy("办结方式"))
+    note = forms.CharField(label=gettext_lazy("办结说明（选填）"), required=False, widget=_textarea(2))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.message is not None:
             kinds = self.message.category.closure_kinds()
             self.fields["kind"].choices = [(k, Message.ClosureKind(k).label) for k in kinds]
-            self.fields["kind"].help_text = self.message.category.get_closure_rule_display() + "。"
+            self.fields["kind"].help_text = _("%(rule)s。") % {"rule": self.message.category.get_closure_rule_display()}
 
 
 class LongCycleForm(StepForm):
     explanation = forms.CharField(
-        label="长周期办结说明",
+        label=gettext_lazy("长周期办结说明"),
         widget=_textarea(4),
-        help_text="说明问题为何解决周期长或解决不了，以及已如何向网民答复解释；经县或市领导小组同意后视为办结。",
+        help_text=gettext_lazy(
+            "说明问题为何解决周期长或解决不了，以及已如何向网民答复解释；经县或市领导小组同意后视为办结。"
+        ),
     )
 
 
@@ -105,18 +113,18 @@ class DispatchForm(StepForm):
     """派单 or re-dispatch. The units are passed in as a list, read once for a whole
     queue page (a ModelChoiceField would query them again for every row)."""
 
-    unit = forms.ChoiceField(label="交办单位")
-    note = forms.CharField(label="交办说明", required=False, widget=_textarea(2))
+    unit = forms.ChoiceField(label=gettext_lazy("交办单位"))
+    note = forms.CharField(label=gettext_lazy("交办说明"), required=False, widget=_textarea(2))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         current = self.message.unit_id if self.message is not None else None
         self.units = {str(u.pk): u for u in units if u.pk != current}
-        self.fields["unit"].choices = [("", "请选择单位"), *((pk, u.name) for pk, u in self.units.items())]
+        self.fields["unit"].choices = [("", _("请选择单位")), *((pk, u.name) for pk, u in self.units.items())]
         if current is not None:
-            self.fields["note"].label = "转办说明"
+            self.fields["note"].label = _("转办说明")
             self.fields["note"].required = True
-            self.fields["note"].help_text = "退单的留言重新交办，须说明转办理由；新单位的办理期限重新起算。"
+            self.fields["note"].help_text = _("退单的留言重新交办，须说明转办理由；新单位的办理期限重新起算。")
 
     def clean_unit(self):
         return self.units[self.cleaned_data["unit"]]
@@ -124,17 +132,21 @@ class DispatchForm(StepForm):
 
 class RejectTransferForm(StepForm):
     reason = forms.CharField(
-        label="不同意退单的理由", widget=_textarea(2), help_text="留言仍由原单位办理，期限照常计算。"
+        label=gettext_lazy("不同意退单的理由"),
+        widget=_textarea(2),
+        help_text=gettext_lazy("留言仍由原单位办理，期限照常计算。"),
     )
 
 
 class FlagForm(StepForm):
-    note = forms.CharField(label="督办意见", widget=_textarea(2))
+    note = forms.CharField(label=gettext_lazy("督办意见"), widget=_textarea(2))
 
 
 class ReopenForm(StepForm):
     reason = forms.CharField(
-        label="重办理由", widget=_textarea(2), help_text="留言退回原单位重新回复，回复期限重新起算。"
+        label=gettext_lazy("重办理由"),
+        widget=_textarea(2),
+        help_text=gettext_lazy("留言退回原单位重新回复，回复期限重新起算。"),
     )
 
 
@@ -143,21 +155,32 @@ class DecisionForm(StepForm):
     (the action says so)."""
 
     decision = forms.ChoiceField(
-        label="审批决定", choices=[("approve", "同意"), ("reject", "不同意")], widget=forms.HiddenInput
+        label=gettext_lazy("审批决定"),
+        choices=[("approve", gettext_lazy("同意")), ("reject", gettext_lazy("不同意"))],
+        widget=forms.HiddenInput,
     )
-    note = forms.CharField(label="审批意见", required=False, widget=_textarea(2), help_text="不同意时须填写理由。")
+    note = forms.CharField(
+        label=gettext_lazy("审批意见"),
+        required=False,
+        widget=_textarea(2),
+        help_text=gettext_lazy("不同意时须填写理由。"),
+    )
 
 
 # --- the unit -----------------------------------------------------------------------
 
 
 class ExplanationForm(forms.Form):
-    text = forms.CharField(label="书面说明内容", widget=_textarea(5))
+    text = forms.CharField(label=gettext_lazy("书面说明内容"), widget=_textarea(5))
 
 
 class RosterForm(forms.Form):
-    leader = PersonChoiceField(label="分管领导", queryset=None, required=False, empty_label="（暂无）")
-    handlers = PeopleChoiceField(label="网络评论员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    leader = PersonChoiceField(
+        label=gettext_lazy("分管领导"), queryset=None, required=False, empty_label=gettext_lazy("（暂无）")
+    )
+    handlers = PeopleChoiceField(
+        label=gettext_lazy("网络评论员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,12 +193,14 @@ class RosterForm(forms.Form):
 
 
 class OrderExplanationForm(forms.Form):
-    reason = forms.CharField(label="责成事由", widget=_textarea(3))
+    reason = forms.CharField(label=gettext_lazy("责成事由"), widget=_textarea(3))
     messages = forms.ModelMultipleChoiceField(
-        label="涉及留言", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("涉及留言"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     backlog_date = forms.DateField(
-        label="限期梳理回复截止日期", widget=DateInput, help_text="截止到该日24:00（北京时间）。"
+        label=gettext_lazy("限期梳理回复截止日期"),
+        widget=DateInput,
+        help_text=gettext_lazy("截止到该日24:00（北京时间）。"),
     )
 
     def __init__(self, *args, messages, **kwargs):
@@ -192,12 +217,12 @@ class CountyRecordForm(forms.Form):
     """A supervision record about a unit of the county, optionally about one of its
     messages given by serial number."""
 
-    unit = UnitChoiceField(label="单位", queryset=Unit.objects.none())
+    unit = UnitChoiceField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
     serial = forms.RegexField(
-        label="涉及留言编号（选填）",
+        label=gettext_lazy("涉及留言编号（选填）"),
         regex=r"^\d{4}-\d{1,6}$",
         required=False,
-        error_messages={"invalid": "留言编号的格式如 2026-000046。"},
+        error_messages={"invalid": gettext_lazy("留言编号的格式如 2026-000046。")},
     )
 
     def __init__(self, *args, county, visible_messages, **kwargs):
@@ -212,33 +237,37 @@ class CountyRecordForm(forms.Form):
         year, number = (int(part) for part in serial.split("-"))
         message = self.visible_messages.filter(year=year, number=number).first()
         if message is None:
-            raise forms.ValidationError(f"本县没有编号为{serial}的留言。")
+            raise forms.ValidationError(_("本县没有编号为%(serial)s的留言。") % {"serial": serial})
         return message
 
 
 class FindingForm(CountyRecordForm):
-    source = forms.ChoiceField(label="来源", choices=SupervisionFinding.Source.choices)
-    found_on = forms.DateField(label="督查日期", widget=DateInput)
-    summary = forms.CharField(label="督查结果", widget=_textarea(3))
-    adverse = forms.BooleanField(label="发现问题（计入考评扣分）", required=False, initial=True)
-    written_criticism = forms.BooleanField(label="书面通报批评", required=False)
+    source = forms.ChoiceField(label=gettext_lazy("来源"), choices=SupervisionFinding.Source.choices)
+    found_on = forms.DateField(label=gettext_lazy("督查日期"), widget=DateInput)
+    summary = forms.CharField(label=gettext_lazy("督查结果"), widget=_textarea(3))
+    adverse = forms.BooleanField(label=gettext_lazy("发现问题（计入考评扣分）"), required=False, initial=True)
+    written_criticism = forms.BooleanField(label=gettext_lazy("书面通报批评"), required=False)
 
 
 class ExposureForm(CountyRecordForm):
-    title = forms.CharField(label="曝光标题", max_length=100)
-    body = forms.CharField(label="曝光内容", widget=_textarea(4))
-    outlet = forms.CharField(label="发布媒体", max_length=100, help_text="如：罗城县融媒体中心、河池日报")
+    title = forms.CharField(label=gettext_lazy("曝光标题"), max_length=100)
+    body = forms.CharField(label=gettext_lazy("曝光内容"), widget=_textarea(4))
+    outlet = forms.CharField(
+        label=gettext_lazy("发布媒体"), max_length=100, help_text=gettext_lazy("如：罗城县融媒体中心、河池日报")
+    )
 
 
 class ReferralForm(CountyRecordForm):
-    person = forms.CharField(label="责任人", max_length=50)
-    reason = forms.CharField(label="追责事由", widget=_textarea(3))
-    referred_to = forms.CharField(label="移送机关", max_length=100, help_text="如：县纪委监委")
+    person = forms.CharField(label=gettext_lazy("责任人"), max_length=50)
+    reason = forms.CharField(label=gettext_lazy("追责事由"), widget=_textarea(3))
+    referred_to = forms.CharField(
+        label=gettext_lazy("移送机关"), max_length=100, help_text=gettext_lazy("如：县纪委监委")
+    )
 
 
 class FindMessageForm(forms.Form):
     serial = forms.RegexField(
-        label="留言编号",
+        label=gettext_lazy("留言编号"),
         regex=r"^\d{4}-\d{1,6}$",
-        error_messages={"invalid": "留言编号的格式如 2026-000046。"},
+        error_messages={"invalid": gettext_lazy("留言编号的格式如 2026-000046。")},
     )

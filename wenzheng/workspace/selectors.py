@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Min, Prefetch, Q
+from django.utils.translation import gettext_lazy
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, Message, Reply, Stage
@@ -76,10 +77,10 @@ class Tab:
 INBOX_TABS = [
     # 待办: the unit still owes a response or a reply (a hand-back waits on the county,
     # but the unit's clock keeps running meanwhile).
-    Tab("todo", "待办", (State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED)),
-    Tab("replied", "已回复", (State.REPLIED, State.CLOSURE_PENDING)),
-    Tab("closed", "已办结", (State.CLOSED,)),
-    Tab("all", "全部", ()),
+    Tab("todo", gettext_lazy("待办"), (State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED)),
+    Tab("replied", gettext_lazy("已回复"), (State.REPLIED, State.CLOSURE_PENDING)),
+    Tab("closed", gettext_lazy("已办结"), (State.CLOSED,)),
+    Tab("all", gettext_lazy("全部"), ()),
 ]
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
@@ -59,60 +61,63 @@ def dispatchable_units(county) -> list[Unit]:
 
 def _respond(*, message, by, data):
     actions.respond(message=message, by=by, note=data["note"])
-    return f"已签收留言{message.serial}，请在期限内回复。"
+    return _("已签收留言%(serial)s，请在期限内回复。") % {"serial": message.serial}
 
 
 def _reply(*, message, by, data):
     actions.reply(message=message, by=by, text=data["text"])
-    return f"已回复留言{message.serial}，答复以本单位名义公开。"
+    return _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
 
 
 def _transfer(*, message, by, data):
     actions.request_transfer(message=message, by=by, reason=data["reason"])
-    return f"已申请退单，留言{message.serial}等待县网络问政办重新交办。"
+    return _("已申请退单，留言%(serial)s等待县网络问政办重新交办。") % {"serial": message.serial}
 
 
 def _extension(*, message, by, data):
     actions.request_extension(message=message, by=by, days=data["days"], reason=data["reason"])
-    return f"已申请延期{data['days']}个工作日，等待县网络问政办审批。"
+    return _("已申请延期%(days)s个工作日，等待县网络问政办审批。") % {"days": data["days"]}
 
 
 def _close(*, message, by, data):
     actions.close(message=message, by=by, kind=data["kind"], note=data["note"])
-    return f"留言{message.serial}已办结。"
+    return _("留言%(serial)s已办结。") % {"serial": message.serial}
 
 
 def _long_cycle(*, message, by, data):
     actions.request_long_cycle_closure(message=message, by=by, explanation=data["explanation"])
-    return f"已申请长周期办结，留言{message.serial}等待领导小组审批。"
+    return _("已申请长周期办结，留言%(serial)s等待领导小组审批。") % {"serial": message.serial}
 
 
 def _dispatch(*, message, by, data):
     actions.dispatch(message=message, by=by, unit=data["unit"], note=data["note"])
-    return f"留言{message.serial}已交办{data['unit'].name}。"
+    return _("留言%(serial)s已交办%(unit)s。") % {"serial": message.serial, "unit": data["unit"].name}
 
 
 def _reject_transfer(*, message, by, data):
     actions.reject_transfer(message=message, by=by, reason=data["reason"])
-    return f"不同意退单，留言{message.serial}仍由{message.unit.name}办理。"
+    return _("不同意退单，留言%(serial)s仍由%(unit)s办理。") % {"serial": message.serial, "unit": message.unit.name}
 
 
 def _supervise(*, message, by, data):
     actions.flag_for_supervision(message=message, by=by, note=data["note"])
-    return f"留言{message.serial}已列入督办。"
+    return _("留言%(serial)s已列入督办。") % {"serial": message.serial}
 
 
 def _reopen(*, message, by, data):
     actions.reopen(message=message, by=by, reason=data["reason"])
-    return f"留言{message.serial}已退回{message.unit.name}重办。"
+    return _("留言%(serial)s已退回%(unit)s重办。") % {"serial": message.serial, "unit": message.unit.name}
 
 
 def _long_cycle_decision(*, message, by, data):
     if data["decision"] == "approve":
         actions.approve_long_cycle_closure(message=message, by=by, note=data["note"])
-        return f"已同意留言{message.serial}长周期办结。"
+        return _("已同意留言%(serial)s长周期办结。") % {"serial": message.serial}
     actions.reject_long_cycle_closure(message=message, by=by, reason=data["note"])
-    return f"不同意留言{message.serial}长周期办结，已退回{message.unit.name}重办。"
+    return _("不同意留言%(serial)s长周期办结，已退回%(unit)s重办。") % {
+        "serial": message.serial,
+        "unit": message.unit.name,
+    }
 
 
 UNIT_OPEN = (State.DISPATCHED, State.RESPONDED)
@@ -140,12 +145,29 @@ def _not_supervised(user, message):
 STEPS = {
     step.slug: step
     for step in [
-        Step("respond", "签收", "签收", forms.RespondForm, _respond, UNIT_ROLES, (State.DISPATCHED,)),
-        Step("close", "办结", "办结", forms.CloseForm, _close, UNIT_ROLES, (State.REPLIED,), offered=_leader),
+        Step(
+            "respond",
+            gettext_lazy("签收"),
+            gettext_lazy("签收"),
+            forms.RespondForm,
+            _respond,
+            UNIT_ROLES,
+            (State.DISPATCHED,),
+        ),
+        Step(
+            "close",
+            gettext_lazy("办结"),
+            gettext_lazy("办结"),
+            forms.CloseForm,
+            _close,
+            UNIT_ROLES,
+            (State.REPLIED,),
+            offered=_leader,
+        ),
         Step(
             "long-cycle",
-            "申请长周期办结",
-            "提交审批",
+            gettext_lazy("申请长周期办结"),
+            gettext_lazy("提交审批"),
             forms.LongCycleForm,
             _long_cycle,
             UNIT_ROLES,
@@ -154,8 +176,8 @@ STEPS = {
         ),
         Step(
             "reply",
-            "回复",
-            "发布回复",
+            gettext_lazy("回复"),
+            gettext_lazy("发布回复"),
             forms.ReplyForm,
             _reply,
             UNIT_ROLES,
@@ -163,18 +185,18 @@ STEPS = {
         ),
         Step(
             "transfer",
-            "退单（申请转办）",
-            "申请退单",
+            gettext_lazy("退单（申请转办）"),
+            gettext_lazy("申请退单"),
             forms.TransferForm,
             _transfer,
             UNIT_ROLES,
             UNIT_OPEN,
-            confirm="确定将这条留言退回县网络问政办吗？",
+            confirm=gettext_lazy("确定将这条留言退回县网络问政办吗？"),
         ),
         Step(
             "extension",
-            "申请延期",
-            "提交延期申请",
+            gettext_lazy("申请延期"),
+            gettext_lazy("提交延期申请"),
             forms.ExtensionForm,
             _extension,
             UNIT_ROLES,
@@ -183,8 +205,8 @@ STEPS = {
         ),
         Step(
             "dispatch",
-            "交办",
-            "交办",
+            gettext_lazy("交办"),
+            gettext_lazy("交办"),
             forms.DispatchForm,
             _dispatch,
             COUNTY_ROLES,
@@ -193,8 +215,8 @@ STEPS = {
         ),
         Step(
             "reject-transfer",
-            "不同意退单",
-            "不同意退单",
+            gettext_lazy("不同意退单"),
+            gettext_lazy("不同意退单"),
             forms.RejectTransferForm,
             _reject_transfer,
             COUNTY_ROLES,
@@ -202,8 +224,8 @@ STEPS = {
         ),
         Step(
             "supervise",
-            "督办",
-            "列入督办",
+            gettext_lazy("督办"),
+            gettext_lazy("列入督办"),
             forms.FlagForm,
             _supervise,
             SUPERVISING_ROLES,
@@ -212,17 +234,17 @@ STEPS = {
         ),
         Step(
             "reopen",
-            "重办",
-            "退回重办",
+            gettext_lazy("重办"),
+            gettext_lazy("退回重办"),
             forms.ReopenForm,
             _reopen,
             COUNTY_ROLES,
             (State.CLOSED,),
-            confirm="确定将这条已办结的留言退回重办吗？",
+            confirm=gettext_lazy("确定将这条已办结的留言退回重办吗？"),
         ),
         Step(
             "long-cycle-decision",
-            "审批长周期办结",
+            gettext_lazy("审批长周期办结"),
             "",
             forms.DecisionForm,
             _long_cycle_decision,

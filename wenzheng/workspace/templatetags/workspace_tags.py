@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import template
+from django.utils.translation import gettext as _
 
 from wenzheng.workdays import clock
 
@@ -15,5 +16,10 @@ def until(instant: dt.datetime | None) -> str:
     local = instant.astimezone(clock.county_zone())
     if local.time() == dt.time.min:
         day = local.date() - dt.timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日24时"
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        return _("%(year)s年%(month)s月%(day)s日24时") % {"year": day.year, "month": day.month, "day": day.day}
+    return _("%(year)s年%(month)s月%(day)s日 %(time)s") % {
+        "year": local.year,
+        "month": local.month,
+        "day": local.day,
+        "time": f"{local:%H:%M}",
+    }

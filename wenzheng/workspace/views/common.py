@@ -3,6 +3,8 @@
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from wenzheng.reports import periods
 from wenzheng.workdays import clock
@@ -40,8 +42,8 @@ def errors_text(form) -> str:
     parts = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        parts += [f"{label}：{e}" if label else e for e in errors]
-    return "；".join(parts)
+        parts += [_("%(label)s：%(error)s") % {"label": label, "error": e} if label else e for e in errors]
+    return pgettext("list separator", "；").join(parts)
 
 
 def this_quarter(now) -> periods.Period:

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
@@ -127,9 +128,9 @@ def find(request, code):
         found = Message.objects.visible_to(request.user).filter(region=county, year=year, number=number).first()
         if found is not None:
             return redirect("workspace:message", pk=found.pk)
-        flash.error(request, f"本县没有编号为{form.cleaned_data['serial']}的留言。")
+        flash.error(request, _("本县没有编号为%(serial)s的留言。") % {"serial": form.cleaned_data["serial"]})
     else:
-        flash.error(request, "留言编号的格式如 2026-000046。")
+        flash.error(request, _("留言编号的格式如 2026-000046。"))
     return redirect("workspace:supervision", code=county.code)
 
 
@@ -159,7 +160,7 @@ def order_new(request, code, unit):
         except ActionRefused as e:
             flash.error(request, e.reason)
         else:
-            flash.success(request, f"已责成{unit.name}作出书面说明。")
+            flash.success(request, _("已责成%(unit)s作出书面说明。") % {"unit": unit.name})
             return redirect("workspace:county-orders", code=county.code)
     context = {"section": "supervision", "county": county, "unit": unit, "form": form, "late": late}
     return page(request, "workspace/county/order_new.html", context, status=400 if form.is_bound else 200)
@@ -186,14 +187,14 @@ def _finding(*, by, data):
         adverse=data["adverse"],
         written_criticism=data["written_criticism"],
     )
-    return "督查结果已录入。"
+    return _("督查结果已录入。")
 
 
 def _exposure(*, by, data):
     actions.publish_exposure(
         unit=data["unit"], by=by, message=data["serial"], title=data["title"], body=data["body"], outlet=data["outlet"]
     )
-    return "曝光已发布，将在曝光台公开。"
+    return _("曝光已发布，将在曝光台公开。")
 
 
 def _referral(*, by, data):
@@ -205,7 +206,7 @@ def _referral(*, by, data):
         reason=data["reason"],
         referred_to=data["referred_to"],
     )
-    return "追究责任的移送已记录。"
+    return _("追究责任的移送已记录。")
 
 
 # Each kind of record: its form, and the action that writes it (returning the note).
@@ -221,12 +222,12 @@ def records(request, code, kind=None):
     """Supervision findings (督查), exposures (曝光) and accountability referrals."""
     county, now = county_for(request.user, code), timezone.now()
     if kind is not None and kind not in RECORDS:
-        raise Http404("没有这类记录")
+        raise Http404(_("没有这类记录"))
     if kind is not None and request.method != "POST":
         return redirect("workspace:records", code=county.code)
     visible = Message.objects.visible_to(request.user)
     forms = {}
-    for name, (form_class, _) in RECORDS.items():
+    for name, (form_class, _write) in RECORDS.items():
         data = request.POST if name == kind else None
         initial = {"found_on": clock.local_date(now)} if name == "finding" else None
         forms[name] = form_class(data, county=county, visible_messages=visible, prefix=name, initial=initial)

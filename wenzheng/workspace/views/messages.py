@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.models import Role
@@ -28,10 +29,10 @@ CONTACT_ROLES = (*UNIT_ROLES, *COUNTY_ROLES)
 
 def _who(event) -> str:
     if event.actor_role in (Role.CITIZEN, actions.ANONYMOUS_ROLE):
-        return "网民"
+        return _("网民")
     role = Role(event.actor_role).label if event.actor_role in Role.values else event.actor_role
     unit = f"{event.unit.name} " if event.unit and event.actor_role in UNIT_ROLES else ""
-    return f"{unit}{event.actor}（{role}）" if event.actor else role
+    return unit + _("%(actor)s（%(role)s）") % {"actor": event.actor, "role": role} if event.actor else role
 
 
 def _thread(message):
@@ -110,7 +111,7 @@ def message_step(request, pk, step):
     a list page (which gave `next`) gets the reason as a note."""
     step = STEPS.get(step)
     if step is None:
-        raise Http404("没有这项操作")
+        raise Http404(_("没有这项操作"))
     message = visible_message(request.user, pk)
     form = step.make_form(request.POST, message=message)
     back = safe_next(request)
@@ -142,10 +143,10 @@ def extension_decision(request, pk):
         try:
             if data["decision"] == "approve":
                 actions.approve_extension(request=extension, by=request.user, note=data["note"])
-                note = f"已同意延期{extension.days}个工作日。"
+                note = _("已同意延期%(days)s个工作日。") % {"days": extension.days}
             else:
                 actions.reject_extension(request=extension, by=request.user, reason=data["note"])
-                note = "已不同意延期，回复期限不变。"
+                note = _("已不同意延期，回复期限不变。")
         except ActionRefused as e:
             flash.error(request, e.reason)
         else:
@@ -173,7 +174,7 @@ def order_explanation(request, pk):
         except ActionRefused as e:
             flash.error(request, e.reason)
         else:
-            flash.success(request, "书面说明已录入。")
+            flash.success(request, _("书面说明已录入。"))
     if back := safe_next(request):
         return redirect(back)
     if request.user.role == Role.LEADER:

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused
@@ -53,7 +54,7 @@ def roster(request):
     user, unit, now = request.user, request.user.unit, timezone.now()
     year = clock.local_date(now).year
     if request.method == "POST" and user.role != Role.LEADER:
-        raise PermissionDenied("名单由本单位分管领导上报。")
+        raise PermissionDenied(_("名单由本单位分管领导上报。"))
     filings = selectors.roster_filings(unit)
     current = next((f for f in filings if f.year == year), None)
     form = None
@@ -71,7 +72,7 @@ def roster(request):
             except ActionRefused as e:
                 flash.error(request, e.reason)
             else:
-                flash.success(request, f"{unit.name}{year}年度名单已上报。")
+                flash.success(request, _("%(unit)s%(year)s年度名单已上报。") % {"unit": unit.name, "year": year})
                 return redirect("workspace:roster")
     context = {
         "section": "roster",
