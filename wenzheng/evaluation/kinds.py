@@ -13,9 +13,11 @@ counts wenzheng.evaluation.facts reads from the database) and returns the points
 the working in Chinese. No database, no clock; exact arithmetic (Fraction, Decimal).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cache, cached_property
 
 from django.core.exceptions import ValidationError
 
@@ -40,9 +42,14 @@ def pct(value: Fraction) -> str:
     return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
+@cache
+def _exact(text: str) -> Fraction:
+    return Fraction(text)
+
+
 def _fraction(value, what) -> Fraction:
     try:
-        return Fraction(str(value))
+        return _exact(str(value))
     except (ValueError, TypeError, ZeroDivisionError):
         raise ValidationError(f"{what}应为数字，而不是“{value}”。") from None
 
@@ -64,10 +71,25 @@ class Line:
 
 @dataclass(frozen=True)
 class Score:
+    """The points, and the working that explains them. The working is written only
+    when someone reads it (a run of 10,000 units needs the points alone), from the
+    values the points were computed from."""
+
     points: Decimal
     max_points: Decimal
-    summary: str
-    lines: tuple[Line, ...] = ()
+    working: Callable[[], tuple[str, tuple[Line, ...]]] = field(repr=False, compare=False)
+
+    @cached_property
+    def _text(self):
+        return self.working()
+
+    @property
+    def summary(self) -> str:
+        return self._text[0]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return self._text[1]
 
     @property
     def lost(self) -> Decimal:
@@ -287,40 +309,46 @@ class Rate(Kind):
         m = self._measure(params)
         floor, full = self._bounds(params)
         parts = m.parts(facts, params, ctx)
+        none_share = Fraction(1) if params.get("when_none", "full") == "full" else Fraction(0)
+        if params.get("weights"):
+            weighted = [p for p in parts if p.den and p.weight]
+            total_w = sum(p.weight for p in weighted)
+            share = (
+                sum(p.weight * self._share(Fraction(p.num, p.den), floor, full) for p in weighted) / total_w
+                if weighted
+                else none_share
+            )
+        else:
+            den = sum(p.den for p in parts)
+            share = self._share(Fraction(sum(p.num for p in parts), den), floor, full) if den else none_share
+        got = quantize(max_points * Decimal(share.numerator) / Decimal(share.denominator))
+        return Score(got, quantize(max_points), lambda: self._working(m, params, parts, floor, full, got))
+
+    def _working(self, m, params, parts, floor, full, got):
         lines = tuple(
             Line(p.label, f"{p.num}/{p.den}（{pct(Fraction(p.num, p.den))}）" if p.den else "0/0（无）") for p in parts
         )
-        none_share = Fraction(1) if params.get("when_none", "full") == "full" else Fraction(0)
+        none = f"{m.none_text}，{self.WHEN_NONE[params.get('when_none', 'full')]}"
         weighted = [p for p in parts if p.den and p.weight]
+        num, den = sum(p.num for p in parts), sum(p.den for p in parts)
         if params.get("weights"):
-            if weighted:
-                total_w = sum(p.weight for p in weighted)
-                share = sum(p.weight * self._share(Fraction(p.num, p.den), floor, full) for p in weighted) / total_w
-                summary = (
-                    "各类别"
-                    + "、".join(f"{p.label}{pct(Fraction(p.num, p.den))}" for p in weighted)
-                    + f"，按权重合计得{show(max_points * Decimal(share.numerator) / share.denominator)}分"
-                )
-            else:
-                share = none_share
-                summary = f"{m.none_text}，{self.WHEN_NONE[params.get('when_none', 'full')]}"
+            summary = (
+                "各类别" + "、".join(f"{p.label}{pct(Fraction(p.num, p.den))}" for p in weighted) + "，按权重合计"
+                if weighted
+                else none
+            )
+        elif den == 0:
+            summary = none
         else:
-            num, den = sum(p.num for p in parts), sum(p.den for p in parts)
-            if den == 0:
-                share = none_share
-                summary = f"{m.none_text}，{self.WHEN_NONE[params.get('when_none', 'full')]}"
+            rate = Fraction(num, den)
+            said = f"{m.label}{pct(rate)}（{num}/{den}）"
+            if rate < floor:
+                summary = f"{said}，低于下限{pct(floor)}，不得分"
+            elif rate >= full:
+                summary = f"{said}，达到满分线{pct(full)}，得满分"
             else:
-                rate = Fraction(num, den)
-                share = self._share(rate, floor, full)
-                said = f"{m.label}{pct(rate)}（{num}/{den}）"
-                if rate < floor:
-                    summary = f"{said}，低于下限{pct(floor)}，不得分"
-                elif rate >= full:
-                    summary = f"{said}，达到满分线{pct(full)}，得满分"
-                else:
-                    summary = f"{said}，按比率计分"
-        got = quantize(max_points * Decimal(share.numerator) / Decimal(share.denominator))
-        return Score(got, quantize(max_points), f"{summary}，得{show(got)}分。", lines)
+                summary = f"{said}，按比率计分"
+        return f"{summary}，得{show(got)}分。", lines
 
 
 # --- deductions ---------------------------------------------------------------------
@@ -393,28 +421,36 @@ class Deduction(Kind):
         return f"基础分{show(max_points)}分，{'；'.join(each)}；累计扣分以{show(cap)}分为限。"
 
     def score(self, params, max_points, facts, ctx):
-        lines, total = [], Decimal(0)
+        counted = []
         for entry in params["sources"]:
             source = SOURCES[entry["source"]]
             count = facts.get(source.count_key, 0)
             if entry["points"] == ROW_POINTS:
                 lost = Decimal(str(facts.get(source.points_key, "0")))
-                value = f"{count}条，合计{show(lost)}分"
             else:
                 lost = count * Decimal(str(entry["points"]))
-                value = f"{count}次 × {show(Decimal(str(entry['points'])))}分 = {show(lost)}分"
-            total += lost
-            lines.append(Line(source.label, value))
+            counted.append((source, entry["points"], count, lost))
+        total = sum((lost for *_, lost in counted), Decimal(0))
         cap = Decimal(str(params.get("cap", max_points)))
-        taken = min(total, cap)
-        got = quantize(max_points - taken)
+        got = quantize(max_points - min(total, cap))
+        return Score(got, quantize(max_points), lambda: self._working(counted, total, cap, got, max_points))
+
+    @staticmethod
+    def _working(counted, total, cap, got, max_points):
+        lines = []
+        for source, each, count, lost in counted:
+            if each == ROW_POINTS:
+                value = f"{count}条，合计{show(lost)}分"
+            else:
+                value = f"{count}次 × {show(Decimal(str(each)))}分 = {show(lost)}分"
+            lines.append(Line(source.label, value))
         if not total:
             summary = f"无扣分事项，得满分{show(max_points)}分。"
         elif total > cap:
             summary = f"应扣{show(total)}分，以{show(cap)}分为限，得{show(got)}分。"
         else:
             summary = f"扣{show(total)}分，得{show(got)}分。"
-        return Score(got, quantize(max_points), summary, tuple(lines))
+        return summary, tuple(lines)
 
 
 # --- compliance ---------------------------------------------------------------------
@@ -456,10 +492,6 @@ class Compliance(Kind):
     def score(self, params, max_points, facts, ctx):
         leaders, handlers = self._need(params)
         has_l, has_h = facts.get("roster.leaders", 0), facts.get("roster.handlers", 0)
-        lines = (
-            Line("分管领导", f"{has_l}名（应为{leaders}名）"),
-            Line("网络评论员", f"{has_h}名（应不少于{handlers}名）"),
-        )
         if not facts.get("roster.filed"):
             got, summary = Decimal(0), "本年度未上报名单"
         elif has_l == leaders and has_h >= handlers:
@@ -467,4 +499,12 @@ class Compliance(Kind):
         else:
             got, summary = Decimal(str(params.get("partial", 0))), "名单已上报但配备不齐"
         got = quantize(got)
-        return Score(got, quantize(max_points), f"{summary}，得{show(got)}分。", lines)
+
+        def working():
+            lines = (
+                Line("分管领导", f"{has_l}名（应为{leaders}名）"),
+                Line("网络评论员", f"{has_h}名（应不少于{handlers}名）"),
+            )
+            return f"{summary}，得{show(got)}分。", lines
+
+        return Score(got, quantize(max_points), working)
