@@ -37,6 +37,28 @@ WIDEST_ELEMENTS = """() => {
   }
   return out.slice(0, 8);
 }"""
+# Basic WCAG checks every key page must pass: a language, one h1, a name for every
+# form control, button, link and chart.
+ACCESSIBILITY_PROBLEMS = """() => {
+  const problems = [];
+  if (document.documentElement.lang !== "zh-CN") problems.push("html lang is not zh-CN");
+  const h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) problems.push(`${h1} h1 headings`);
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (["hidden", "submit", "button"].includes(el.type)) continue;
+    const named = el.labels.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+    if (!named) problems.push(`unlabelled ${el.tagName.toLowerCase()} name=${el.name}`);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    const name = el.textContent.trim() || el.getAttribute("aria-label");
+    if (!name) problems.push(`nameless ${el.outerHTML.slice(0, 60)}`);
+  }
+  for (const el of document.querySelectorAll("img:not([alt])")) problems.push(`img without alt ${el.src}`);
+  for (const el of document.querySelectorAll("svg[role=img]")) {
+    if (!el.querySelector("title")) problems.push("chart without a title");
+  }
+  return problems;
+}"""
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
@@ -87,8 +109,10 @@ class BrowserTestCase(AppendOnlyTeardown, StaticLiveServerTestCase):
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
     def shot(self, page, name):
-        """Save the page at desktop and phone widths, and check it has no broken layout
-        (nothing wider than the phone's screen)."""
+        """Save the page at desktop and phone widths, and check it: basic accessibility,
+        and no broken layout (nothing wider than the phone's screen)."""
+        problems = page.evaluate(ACCESSIBILITY_PROBLEMS)
+        self.assertEqual(problems, [], f"{name}: accessibility problems")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9-]+", "-", name.lower())
         original = page.viewport_size

@@ -1,4 +1,7 @@
-"""A citizen without an account posts a message from a phone and follows it up."""
+"""The public zone in a real browser: posting and tracking without an account, and
+every public page at phone and desktop widths."""
+
+import re
 
 from playwright.sync_api import expect
 
@@ -57,3 +60,34 @@ class AnonymousCitizenTest(BrowserTestCase):
         expect(page.get_by_role("alert").first).to_contain_text("提交未成功")
         expect(page.get_by_text("联系电话应为7至20位数字")).to_be_visible()
         self.assertFalse(Message.objects.exists())
+
+
+class PublicPagesTest(BrowserTestCase):
+    def test_every_public_page_reads_well_on_a_phone_and_a_desktop(self):
+        c = self.cast
+        for i in range(3):
+            c.replied(title=f"公开留言{i}", category=c.appeal if i else c.consultation)
+        actions.publish_exposure(
+            unit=c.unit_a,
+            by=c.county_office,
+            title="东门镇办理留言迟延",
+            body="多条留言超期未回复。",
+            outlet="县融媒体中心",
+        )
+        page = self.new_page()
+        for path, name, heading in [
+            ("/", "public-home", "网络问政专区"),
+            ("/messages/", "public-board", "留言板"),
+            ("/exposures/", "public-exposures", "曝光台"),
+            ("/statistics/?region=luocheng", "public-statistics", "网络问政统计"),
+            ("/track/", "public-track", "查询留言"),
+            ("/accounts/login/", "login", "登录"),
+            ("/accounts/signup/", "signup", "注册网民账号"),
+        ]:
+            page.goto(path)
+            expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+            self.shot(page, name)
+        page.goto("/messages/")
+        page.get_by_label("类别").select_option(label="诉求")
+        expect(page.get_by_text("共2条公开留言")).to_be_visible()  # htmx swapped the list in place
+        expect(page).to_have_url(re.compile(r"category="))
