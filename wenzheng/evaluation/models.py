@@ -74,6 +74,16 @@ class Scheme(models.Model):
     def total_points(self) -> Decimal:
         return sum((item.max_points for item in self.items.all()), Decimal(0))
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .schemes import clean_grades
+
+        errors = []
+        clean_grades(self.grades, errors)
+        if errors:
+            raise ValidationError({"grades": errors})
+
     @property
     def locked(self) -> bool:
         """Used by a run: changes go into a new version."""

@@ -69,7 +69,7 @@ def clean(data) -> dict:
     min_due = data.get("min_due", 5)
     if not isinstance(min_due, int) or isinstance(min_due, bool) or min_due < 0:
         errors.append("min_due（参与排名的最少到期留言数）须为非负整数。")
-    grades = _clean_grades(data.get("grades"), errors)
+    grades = clean_grades(data.get("grades"), errors)
     items = _clean_items(data.get("items"), errors)
     unknown = sorted(set(data) - {"code", "version", "name", "notes", "min_due", "grades", "items"})
     if unknown:
@@ -87,7 +87,7 @@ def clean(data) -> dict:
     }
 
 
-def _clean_grades(grades, errors):
+def clean_grades(grades, errors):
     if not isinstance(grades, list) or not grades:
         errors.append('grades（等次划分）须为[分数线, 等次]的列表，如 [[90, "优秀"], [0, "不合格"]]。')
         return []

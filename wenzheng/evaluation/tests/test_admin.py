@@ -33,3 +33,11 @@ class SchemeAdminTest(CastTestCase):
         copy = Scheme.objects.latest_version("default")
         self.assertEqual(copy.version, 2)
         self.assertContains(self.client.get(reverse("admin:evaluation_scheme_change", args=[copy.pk])), 'name="name"')
+
+    def test_grades_out_of_order_are_refused(self):
+        from django.core.exceptions import ValidationError
+
+        self.scheme.grades = [[60, "合格"], [90, "优秀"]]
+        with self.assertRaises(ValidationError) as e:
+            self.scheme.full_clean()
+        self.assertIn("等次须按分数线从高到低排列，且分数线不重复。", e.exception.message_dict["grades"])
