@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.units.models import Region
@@ -26,7 +27,7 @@ def office_only(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if request.user.role not in OFFICE_ROLES and not request.user.is_superuser:
-            raise PermissionDenied("绩效考评页面仅供县、市网络问政办使用。")
+            raise PermissionDenied(_("绩效考评页面仅供县、市网络问政办使用。"))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -57,7 +58,7 @@ def default_region(user):
         return default
     first = mine.order_by("kind", "name").first()
     if first is None:
-        raise Http404("没有可考评的行政区域")
+        raise Http404(_("没有可考评的行政区域"))
     return first
 
 

@@ -34,7 +34,7 @@ def _rate(value):
 # --- the quarterly bulletin ---------------------------------------------------------
 
 
-def _span(b) -> str:
+def span(b) -> str:
     return f"统计期间：{day(b.period.first_day)}至{day(b.period.last_day)}　统计截止：{moment(b.cutoff)}"
 
 
@@ -96,7 +96,7 @@ def _late_rows(b):
 
 
 def bulletin_docx(b) -> bytes:
-    d = doc.new_docx(title=b.title, subtitle=_span(b))
+    d = doc.new_docx(title=b.title, subtitle=span(b))
     d.add_heading("一、总体情况", level=1)
     d.add_paragraph(b.figures.summary())
     doc.docx_table(d, ["项目", "数值"], _kpis(b), widths_cm=[7, 5])
@@ -124,7 +124,7 @@ def bulletin_docx(b) -> bytes:
 def bulletin_xlsx(b) -> bytes:
     book = doc.new_workbook()
     summary = doc.xlsx_table(
-        book, "概况", ["项目", "数值"], _kpis(b), widths=[22, 16], intro=[b.title, _span(b), b.figures.summary()]
+        book, "概况", ["项目", "数值"], _kpis(b), widths=[22, 16], intro=[b.title, span(b), b.figures.summary()]
     )
     row = summary.max_row + 2
     summary.cell(row=row, column=1, value=b.late_sentence())

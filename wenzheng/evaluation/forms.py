@@ -1,15 +1,17 @@
 from django import forms
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 
 from wenzheng.reports import periods
 
 from .models import Scheme
 
-PERIOD_HELP = "如 2026（年度）、2026Q1（季度）、2026-03（月份）、2026-01-01..2026-06-30（自定义）"
+PERIOD_HELP = _("如 2026（年度）、2026Q1（季度）、2026-03（月份）、2026-01-01..2026-06-30（自定义）")
 
 
 class PeriodField(forms.CharField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "考评期间")
+        kwargs.setdefault("label", _("考评期间"))
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("help_text", PERIOD_HELP)
         super().__init__(**kwargs)
@@ -28,7 +30,7 @@ class SchemeChoice(forms.ModelChoiceField):
         super().__init__(queryset=Scheme.objects.order_by("code", "-version"), **kwargs)
 
     def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code} 第{obj.version}版）"
+        return _g("%(name)s（%(code)s 第%(version)s版）") % {"name": obj.name, "code": obj.code, "version": obj.version}
 
 
 class RegionChoice(forms.ModelChoiceField):
@@ -40,55 +42,55 @@ class RegionChoice(forms.ModelChoiceField):
 
 
 class RunForm(forms.Form):
-    region = forms.Field(label="区域")
+    region = forms.Field(label=_("区域"))
     period = PeriodField()
-    scheme = SchemeChoice(label="考评方案")
+    scheme = SchemeChoice(label=_("考评方案"))
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"] = RegionChoice(regions, label="区域")
+        self.fields["region"] = RegionChoice(regions, label=_("区域"))
 
 
 class CompareForm(forms.Form):
-    region = forms.Field(label="区域")
+    region = forms.Field(label=_("区域"))
     period = PeriodField()
-    a = SchemeChoice(label="方案甲（现行）")
-    b = SchemeChoice(label="方案乙（假设）")
+    a = SchemeChoice(label=_("方案甲（现行）"))
+    b = SchemeChoice(label=_("方案乙（假设）"))
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"] = RegionChoice(regions, label="区域")
+        self.fields["region"] = RegionChoice(regions, label=_("区域"))
 
 
 class BulletinForm(forms.Form):
-    region = forms.Field(label="区域")
-    period = PeriodField(label="通报期间", help_text="如 2026Q1（季度），也可为年度或月份")
+    region = forms.Field(label=_("区域"))
+    period = PeriodField(label=_("通报期间"), help_text=_("如 2026Q1（季度），也可为年度或月份"))
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"] = RegionChoice(regions, label="区域")
+        self.fields["region"] = RegionChoice(regions, label=_("区域"))
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="文件")
+    file = forms.FileField(label=_("文件"))
 
     MAX_BYTES = 5 * 1024 * 1024
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > self.MAX_BYTES:
-            raise forms.ValidationError("文件不能超过5MB。")
+            raise forms.ValidationError(_("文件不能超过5MB。"))
         return f
 
 
 class BulletinUploadForm(UploadForm):
-    file = forms.FileField(label="市通报 Excel 文件（.xlsx）")
-    dry_run = forms.BooleanField(label="只检查，不导入", required=False)
+    file = forms.FileField(label=_("市通报 Excel 文件（.xlsx）"))
+    dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False)
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"] = RegionChoice(regions, label="区域")
+        self.fields["region"] = RegionChoice(regions, label=_("区域"))
 
 
 class SchemeUploadForm(UploadForm):
-    file = forms.FileField(label="考评方案文件（.toml 或 .json）")
+    file = forms.FileField(label=_("考评方案文件（.toml 或 .json）"))

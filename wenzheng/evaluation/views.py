@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.reports import charts, periods
@@ -73,9 +74,23 @@ def run_new(request):
         by=request.user,
     )
     earlier = run.same_as_earlier()
-    note = f"，输入与第{earlier.pk}次考评相同，结果一致" if earlier else ""
-    flash.success(request, f"已完成第{run.pk}次考评：{run.units_count}个单位{note}。")
+    said = _("已完成第%(n)s次考评：%(units)s个单位。") % {"n": run.pk, "units": run.units_count}
+    if earlier:
+        said += _("输入与第%(n)s次考评相同，结果一致。") % {"n": earlier.pk}
+    flash.success(request, said)
     return redirect("evaluation:run", pk=run.pk)
+
+
+def _grade_classes(bands) -> dict:
+    """Badge colours by place, not by name: the top grade green, the lowest red, the
+    one above it amber (优秀, 不合格, 合格 in the default scheme)."""
+    labels = [label for _, label in bands]
+    classes = dict.fromkeys(labels, "info")
+    if len(labels) >= 3:
+        classes[labels[-2]] = "warn"
+    if labels:
+        classes[labels[0]], classes[labels[-1]] = "ok", "bad"
+    return classes
 
 
 def _ranking(run):
@@ -83,8 +98,10 @@ def _ranking(run):
     then the units listed apart."""
     results = list(run.results.all())
     items = run.scheme_snapshot["items"]
+    classes = _grade_classes(run.scheme_snapshot["grades"])
     for r in results:
         r.item_points = [Decimal(r.points[i["key"]]) for i in items]
+        r.grade_class = classes.get(r.grade, "info")
     sections = []
     for kind, name in documents.KIND_NAMES.items():
         ranked = sorted(
@@ -200,8 +217,9 @@ def compare(request):
         up = sum(1 for r in rows if (r.change or 0) > 0)
         down = sum(1 for r in rows if (r.change or 0) < 0)
         moved = sum(1 for r in rows if r.a.apart != r.b.apart)
-        summary = f"与方案甲相比，方案乙下{up}个单位名次上升，{down}个下降"
-        summary += f"，{moved}个单位是否单列发生变化。" if moved else "。"
+        summary = _("与方案甲相比，方案乙下%(up)s个单位名次上升，%(down)s个下降。") % {"up": up, "down": down}
+        if moved:
+            summary += _("%(n)s个单位是否单列发生变化。") % {"n": moved}
     return render(
         request,
         "evaluation/compare.html",
@@ -231,12 +249,25 @@ def bulletin_page(request):
     form, found = _bulletin_from(request)
     context = {"nav": NAV, "tab": "bulletin", "form": form, "b": found}
     if found is not None:
+        late = dict(found.late_units)
         context |= {
-            "cutoff": documents.moment(found.cutoff),
+            "span": documents.span(found),
             "trend_chart": charts.monthly_trend(found.months),
             "category_chart": charts.category_mix(found.figures.by_category),
             "rates_chart": charts.unit_rates(found.units_with_messages),
-            "late_by_unit": dict(found.late_units),
+            "units": [
+                {
+                    "unit": u.unit,
+                    "received": u.received,
+                    "replied": u.replied,
+                    "reply_rate": u.reply_rate,
+                    "closed": u.closed,
+                    "closure_rate": u.closure_rate,
+                    "late": late.get(u.unit.name, 0),
+                }
+                for u in found.units_with_messages
+            ],
+            "definitions": documents.DEFINITIONS,
             "query": request.GET.urlencode(),
         }
     return render(request, "evaluation/bulletin.html", context, status=200 if found else 400)
@@ -246,7 +277,7 @@ def bulletin_page(request):
 def bulletin_file(request, fmt):
     _, found = _bulletin_from(request)
     if found is None:
-        raise Http404("统计期间有误")
+        raise Http404(_("统计期间有误"))
     if fmt == "docx":
         return _download(documents.bulletin_docx(found), f"{found.title}.docx", DOCX_MIME)
     return _download(documents.bulletin_xlsx(found), f"{found.title}.xlsx", XLSX_MIME)
@@ -271,7 +302,7 @@ def findings_import(request):
                 dry_run=form.cleaned_data["dry_run"],
             )
             if report.imported:
-                flash.success(request, f"已导入{report.imported.rows}条市通报，均已记入督查结果。")
+                flash.success(request, _("已导入%(n)s条市通报，均已记入督查结果。") % {"n": report.imported.rows})
     else:
         form = BulletinUploadForm(regions=regions, initial={"region": default_region(request.user).code})
     return render(
@@ -284,7 +315,7 @@ def findings_import(request):
 
 @office_only
 def findings_template(request):
-    return _download(bulletin_import.template_xlsx(), "市季度通报导入模板.xlsx", XLSX_MIME)
+    return _download(bulletin_import.template_xlsx(), _("市季度通报导入模板.xlsx"), XLSX_MIME)
 
 
 # --- schemes ------------------------------------------------------------------------
@@ -332,14 +363,17 @@ def scheme_import(request):
         try:
             scheme, created = schemes.store(schemes.parse(raw.decode("utf-8")))
         except UnicodeDecodeError:
-            errors = ["文件应为 UTF-8 编码的文本。"]
+            errors = [_("文件应为 UTF-8 编码的文本。")]
         except ValidationError as e:
             errors = e.messages
         else:
             if created:
-                flash.success(request, f"已保存为“{scheme.code}”第{scheme.version}版。")
+                flash.success(request, _("已保存为“%(code)s”第%(v)s版。") % {"code": scheme.code, "v": scheme.version})
             else:
-                flash.info(request, f"与“{scheme.code}”第{scheme.version}版内容相同，未新建版本。")
+                flash.info(
+                    request,
+                    _("与“%(code)s”第%(v)s版内容相同，未新建版本。") % {"code": scheme.code, "v": scheme.version},
+                )
             return redirect("evaluation:scheme", pk=scheme.pk)
     found = Scheme.objects.prefetch_related("items").order_by("code", "-version")
     used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
