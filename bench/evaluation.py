@@ -518,11 +518,12 @@ def timed(fn, repeat):
 def check_floor_agrees(floor_rows, found):
     """The floor and the evaluation must count the same facts."""
     totals = {"due": 0, "on_time": 0, "met": 0, "rated": 0, "satisfied": 0}
-    for _unit, kind, _cat, a, b, c in floor_rows:
+    for _unit, kind, _cat, *values in floor_rows:
+        a, b, c = (int(v or 0) for v in values)  # PostgreSQL sums to numeric
         if kind in ("response", "reply"):
             totals["due"] += a
             totals["on_time"] += b
-            totals["met"] += c or 0
+            totals["met"] += c
         elif kind == "rating":
             totals["rated"] += a
             totals["satisfied"] += b
