@@ -23,11 +23,8 @@ from django.utils import translation
 from wenzheng.public.forms import TrackForm
 
 ROOT = Path(settings.BASE_DIR)
-TEMPLATE_DIRS = [
-    ROOT / "wenzheng" / "templates",
-    ROOT / "wenzheng" / "public" / "templates",
-    ROOT / "wenzheng" / "workspace" / "templates",
-]
+# Every template of the project: the shared ones and each app's.
+TEMPLATE_DIRS = [ROOT / "wenzheng" / "templates", *sorted((ROOT / "wenzheng").glob("*/templates"))]
 # The server-error page is rendered with no context and must not fail: plain text.
 PLAIN = {ROOT / "wenzheng" / "templates" / "500.html"}
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
