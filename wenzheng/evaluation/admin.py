@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from . import schemes
-from .models import BulletinImport, BulletinRow, Run, Scheme, SchemeItem
+from .models import BulletinImport, BulletinRow, PublishedBulletin, Run, Scheme, SchemeItem
 
 
 class SchemeItemInline(admin.StackedInline):
@@ -78,3 +78,8 @@ class BulletinRowInline(ReadOnlyInline):
 class BulletinImportAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "region", "rows", "imported_by", "imported_at"]
     inlines = [BulletinRowInline]
+
+
+@admin.register(PublishedBulletin)
+class PublishedBulletinAdmin(ReadOnlyAdmin):
+    list_display = ["region", "period_code", "published_at", "published_by"]

@@ -268,3 +268,23 @@ class BulletinRow(models.Model):
 
     def __str__(self):
         return f"{self.source.file_name} 第{self.row_number}行"
+
+
+class PublishedBulletin(models.Model):
+    """A quarterly bulletin the office has released: from then on anyone may read its
+    page (/evaluation/public/<county>/<period>/). Only a period that has ended can be
+    published, so its figures, counted at the period's end, no longer move."""
+
+    region = models.ForeignKey("units.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
+    period_code = models.CharField("通报期间", max_length=30)
+    published_at = models.DateTimeField("发布时间")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "已发布的通报"
+        verbose_name_plural = "已发布的通报"
+        ordering = ["-published_at"]
+        constraints = [models.UniqueConstraint(fields=["region", "period_code"], name="bulletin_published_once")]
+
+    def __str__(self):
+        return f"{self.region} {self.period_code}"

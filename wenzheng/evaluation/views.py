@@ -2,16 +2,18 @@
 
 import re
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wenzheng.accounts.policy import ActionRefused
 from wenzheng.reports import charts, periods
 from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
 
@@ -19,7 +21,7 @@ from . import bulletin, bulletin_import, documents, evidence, kinds, runs, schem
 from . import facts as facts_module
 from .access import default_region, office_only, regions_for, run_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
-from .models import Run, Scheme
+from .models import PublishedBulletin, Run, Scheme
 
 NAV = "evaluation"
 
@@ -269,8 +271,52 @@ def bulletin_page(request):
             ],
             "definitions": documents.DEFINITIONS,
             "query": request.GET.urlencode(),
+            "can_publish": found.period.end <= timezone.now(),
+            "published": PublishedBulletin.objects.filter(
+                region=form.cleaned_data["region"], period_code=form.cleaned_data["period"]
+            ).first(),
         }
     return render(request, "evaluation/bulletin.html", context, status=200 if found else 400)
+
+
+@office_only
+@require_POST
+def bulletin_publish(request):
+    form = BulletinForm(request.POST, regions=regions_for(request.user))
+    if not form.is_valid():
+        raise Http404(_("统计期间有误"))
+    data = form.cleaned_data
+    try:
+        bulletin.publish(region=data["region"], code=data["period"], by=request.user)
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(request, _("通报已发布，公众可以查看。"))
+    return redirect(
+        f"{reverse('evaluation:bulletin')}?{urlencode({'region': data['region'].code, 'period': data['period']})}"
+    )
+
+
+def public_bulletin(request, region, period):
+    """The published bulletin, for anyone: figures, units and lateness, no titles."""
+    published = get_object_or_404(
+        PublishedBulletin.objects.select_related("region"), region__code=region, period_code=period.upper()
+    )
+    found = bulletin.assemble(published.region, periods.parse(published.period_code), now=timezone.now())
+    return render(
+        request,
+        "evaluation/public_bulletin.html",
+        {
+            "nav": "statistics",
+            "b": found,
+            "published": published,
+            "span": documents.span(found),
+            "trend_chart": charts.monthly_trend(found.months),
+            "category_chart": charts.category_mix(found.figures.by_category),
+            "rates_chart": charts.unit_rates(found.units_with_messages),
+            "definitions": documents.DEFINITIONS,
+        },
+    )
 
 
 @office_only

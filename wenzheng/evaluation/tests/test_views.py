@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from wenzheng.evaluation import runs, schemes
-from wenzheng.evaluation.models import Run, Scheme
+from wenzheng.evaluation.models import PublishedBulletin, Run, Scheme
 from wenzheng.handling import actions
 from wenzheng.reports import periods
 from wenzheng.supervision.models import SupervisionFinding
@@ -206,3 +206,47 @@ def _upload(content, name="通报.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+class PublishedBulletinTest(CastTestCase):
+    """Once the office publishes a finished period's bulletin, anyone may read it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.m = build_q1(cls.cast)
+
+    def url(self):
+        return reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"])
+
+    def publish(self, who, period="2026Q1"):
+        self.client.force_login(getattr(self.cast, who))
+        return self.client.post(reverse("evaluation:bulletin-publish"), {"region": "luocheng", "period": period})
+
+    def test_nobody_sees_a_bulletin_before_it_is_published(self):
+        self.assertEqual(self.client.get(self.url()).status_code, 404)
+
+    def test_the_office_publishes_and_the_public_reads_it_without_titles(self):
+        self.publish("county_office")
+        self.client.logout()
+        page = self.client.get(self.url())
+        self.assertContains(page, "罗城仫佬族自治县网络问政工作2026年第一季度情况通报")
+        self.assertContains(page, "本期回应、回复迟延的单位有1个：东门镇（")
+        self.assertContains(page, self.m["m5"].serial)
+        self.assertNotContains(page, self.m["m5"].title)
+        self.assertNotContains(page, "张三")  # the citizen's name never shows
+        office = self.client
+        office.force_login(self.cast.county_office)
+        self.assertContains(office.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1"), "本通报已于")
+
+    def test_a_period_not_yet_over_cannot_be_published(self):
+        response = self.publish("county_office", period="2099Q1")
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(PublishedBulletin.objects.exists())
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "2099年第一季度尚未结束，结束后才能发布通报。")
+
+    def test_only_the_offices_over_the_county_publish(self):
+        self.assertEqual(self.publish("handler_a").status_code, 403)
+        self.assertEqual(self.publish("other_county_office").status_code, 404)
+        self.assertFalse(PublishedBulletin.objects.exists())
