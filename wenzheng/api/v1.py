@@ -114,21 +114,11 @@ def _filter(messages, filters: Filters, *, states=None):
     if not form.is_valid():
         problems = [{"field": f, "problem": "；".join(e)} for f, e in form.errors.items()]
         raise_invalid(problems)
-    data = form.cleaned_data
-    found = _in_region(messages, region)
-    if data["unit"]:
-        found = found.filter(unit=data["unit"])
-    if data["category"]:
-        found = found.filter(category=data["category"])
-    if data["status"]:
-        found = found.filter(state=data["status"])
-    if data["period"]:
-        try:
-            span = periods.parse(data["period"])
-        except periods.BadPeriod as e:
-            raise_invalid([{"field": "period", "problem": str(e)}])
-        found = found.received_between(span.start, span.end)
-    return found.select_related("region", "category", "unit").order_by("-submitted_at", "-pk")
+    return (
+        form.apply(_in_region(messages, region))
+        .select_related("region", "category", "unit")
+        .order_by("-submitted_at", "-pk")
+    )
 
 
 def raise_invalid(problems):
@@ -196,7 +186,7 @@ def statistics(request, region: str | None = None, period: str | None = None):
     place = _region(region)
     today = timezone.localdate(now)
     try:
-        span = periods.parse(period or f"{today.year}Q{(today.month - 1) // 3 + 1}")
+        span = periods.parse(period or periods.quarter_code(today))
     except periods.BadPeriod as e:
         raise ApiError(422, "invalid_period", str(e)) from None
     result = figures.compute(place, span, now=now)

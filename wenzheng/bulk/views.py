@@ -125,19 +125,7 @@ def export_messages(request, extension):
     form.fields["status"].choices = [("", "全部状态"), *Message.State.choices]
     if not form.is_valid():
         return HttpResponse("；".join(e for errors in form.errors.values() for e in errors), status=400)
-    data = form.cleaned_data
-    if data["unit"]:
-        found = found.filter(unit=data["unit"])
-    if data["category"]:
-        found = found.filter(category=data["category"])
-    if data["status"]:
-        found = found.filter(state=data["status"])
-    if data["period"]:
-        try:
-            span = periods.parse(data["period"])
-        except periods.BadPeriod as e:
-            return HttpResponse(str(e), status=400)
-        found = found.received_between(span.start, span.end)
+    found = form.apply(found)
     return _stream(exports.messages(found), fmt, "messages")
 
 

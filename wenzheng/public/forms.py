@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
+from wenzheng.reports import periods
 from wenzheng.units.models import Region, Unit
 
 
@@ -102,3 +103,26 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.in_region(region).order_by("kind", "name")
+
+    def clean_period(self):
+        text = self.cleaned_data["period"].strip()
+        if not text:
+            return None
+        try:
+            return periods.parse(text)
+        except periods.BadPeriod as e:
+            raise forms.ValidationError(str(e)) from None
+
+    def apply(self, messages):
+        """The messages that pass the filters (call after is_valid()). The board, the
+        API and the exports all filter through here."""
+        data = self.cleaned_data
+        if data["unit"]:
+            messages = messages.filter(unit=data["unit"])
+        if data["category"]:
+            messages = messages.filter(category=data["category"])
+        if data["status"]:
+            messages = messages.filter(state=data["status"])
+        if data["period"]:
+            messages = messages.received_between(data["period"].start, data["period"].end)
+        return messages

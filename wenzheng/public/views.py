@@ -38,7 +38,7 @@ def _region(request):
 
 def _this_quarter(now):
     today = timezone.localdate(now)
-    return periods.parse(f"{today.year}Q{(today.month - 1) // 3 + 1}")
+    return periods.quarter_of(today)
 
 
 def _public_messages(region):
@@ -73,19 +73,7 @@ def board(request):
     form = BoardFilterForm(request.GET or None, region=region)
     found = _public_messages(region).order_by("-submitted_at")
     if form.is_valid():
-        data = form.cleaned_data
-        if data["unit"]:
-            found = found.filter(unit=data["unit"])
-        if data["category"]:
-            found = found.filter(category=data["category"])
-        if data["status"]:
-            found = found.filter(state=data["status"])
-        if data["period"]:
-            try:
-                span = periods.parse(data["period"])
-                found = found.filter(submitted_at__gte=span.start, submitted_at__lt=span.end)
-            except periods.BadPeriod as e:
-                form.add_error("period", str(e))
+        found = form.apply(found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -270,7 +258,7 @@ def statistics(request):
     now = timezone.now()
     region = _region(request)
     default = _this_quarter(now)
-    text = request.GET.get("period") or f"{default.first_day.year}Q{(default.first_day.month - 1) // 3 + 1}"
+    text = request.GET.get("period") or periods.quarter_code(default.first_day)
     try:
         period, error = periods.parse(text), ""
     except periods.BadPeriod as e:

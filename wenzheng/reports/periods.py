@@ -66,3 +66,12 @@ def parse(text: str) -> Period:
     raise BadPeriod(
         f"无法识别的统计期间“{text}”。可用格式：2026Q1（季度）、2026（年度）、2026-03（月份）、2026-01-01..2026-03-31（自定义）。"
     )
+
+
+def quarter_code(day: dt.date) -> str:
+    """The quarter a day falls in, as `parse` reads it: 2026-11-24 → "2026Q4"."""
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_of(day: dt.date) -> Period:
+    return parse(quarter_code(day))

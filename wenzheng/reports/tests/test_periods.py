@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from wenzheng.reports.periods import BadPeriod, parse
+from wenzheng.reports.periods import BadPeriod, parse, quarter_code, quarter_of
 from wenzheng.testing import local
 
 
@@ -41,3 +41,10 @@ def test_the_cutoff_is_the_end_or_now_if_earlier():
 def test_bad_periods_say_what_is_wrong(text, says):
     with pytest.raises(BadPeriod, match=says):
         parse(text)
+
+
+def test_the_quarter_of_a_day():
+    assert quarter_code(dt.date(2026, 1, 1)) == "2026Q1"
+    assert quarter_code(dt.date(2026, 3, 31)) == "2026Q1"
+    assert quarter_code(dt.date(2026, 11, 24)) == "2026Q4"
+    assert quarter_of(dt.date(2026, 7, 1)) == parse("2026Q3")

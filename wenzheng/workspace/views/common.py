@@ -48,4 +48,4 @@ def errors_text(form) -> str:
 
 def this_quarter(now) -> periods.Period:
     today = clock.local_date(now)
-    return periods.parse(f"{today.year}Q{(today.month - 1) // 3 + 1}")
+    return periods.quarter_of(today)
