@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "wenzheng.evaluation",
     "wenzheng.api",
     "wenzheng.bulk",
+    "wenzheng.ops",
 ]
 
 MIDDLEWARE = [
