@@ -1,7 +1,7 @@
 """End-to-end tests in a real browser: Debian's Chromium driven by Playwright.
 
 No browser is ever downloaded: Playwright launches /usr/bin/chromium (install it with
-scripts/ensure-browser). Each key page is saved as a screenshot at desktop and phone
+scripts/ensure-system test). Each key page is saved as a screenshot at desktop and phone
 widths under test-artifacts/screenshots/.
 """
 

@@ -3,11 +3,15 @@ pages draw as SVG (wenzheng.reports.charts), plus plain bars for the year-end re
 
 Drawn with matplotlib in Noto Sans CJK SC (Debian's fonts-noto-cjk), so the Chinese
 labels render as characters, not boxes. A machine without the font gets a clear
-error rather than a document full of empty squares.
+message (a 503 page in Chinese, an English log line) rather than a document full of
+empty squares.
 """
 
 import io
-from functools import cache
+import logging
+import threading
+import time
+from pathlib import Path
 
 import matplotlib
 
@@ -16,26 +20,86 @@ matplotlib.use("Agg")  # no display: documents are drawn on servers
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from wenzheng.ops.errors import ServerNotReady
+
 from .charts import COLOURS, GRID, INK, MUTED
 from .figures import percent
 
 FONT = "Noto Sans CJK SC"
 DPI = 150
+# A font installed while the server runs is found at the next look after this long;
+# a look scans the system's font directories (~0.1 s), so not on every request.
+RESCAN_AFTER = 60.0  # seconds
+
+log = logging.getLogger(__name__)
 
 
-class MissingFont(RuntimeError):
-    pass
+class MissingFont(ServerNotReady):
+    user_message = (
+        f"服务器上没有安装中文字体“{FONT}”，暂时无法生成带图表的文件。"
+        "请联系系统管理员安装字体（Debian/Ubuntu：apt-get install fonts-noto-cjk），安装后无需重启即可使用。"
+    )
+    log_message = (
+        f"The CJK font {FONT!r} is not installed, so charts cannot be drawn: "
+        "install Debian's fonts-noto-cjk (apt-get install fonts-noto-cjk); no restart is needed."
+    )
 
 
-@cache
-def font_path() -> str:
+_found: str | None = None
+_rescanned_at: float | None = None
+_lock = threading.Lock()
+
+
+def _look() -> str | None:
     try:
         return font_manager.findfont(font_manager.FontProperties(family=FONT), fallback_to_default=False)
     except ValueError:
-        raise MissingFont(
-            f"没有找到中文字体“{FONT}”，图表中的汉字将无法显示。"
-            "请安装 fonts-noto-cjk（Debian: apt-get install fonts-noto-cjk）。"
-        ) from None
+        return None
+
+
+def _rescan() -> None:
+    """Add the fonts installed since matplotlib built its font list, and save the list.
+
+    matplotlib reads its font list from a cache file (fontlist-v*.json under
+    MPLCONFIGDIR or ~/.cache/matplotlib) and never looks at the disk again. A cache
+    built before fonts-noto-cjk was installed (by `make setup` on a bare machine, or by
+    a server started before the font arrived) would hide the font forever.
+    """
+    manager = font_manager.fontManager
+    known = {entry.fname for entry in manager.ttflist} | {entry.fname for entry in manager.afmlist}
+    added = 0
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                manager.addfont(path)
+            except (OSError, RuntimeError, ValueError) as e:  # an unreadable font file
+                log.warning("font %s could not be read: %s", path, e)
+                continue
+            added += 1
+    if added:
+        cache = Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+        font_manager.json_dump(manager, cache)
+        log.info("found %d font file(s) missing from matplotlib's font list; rewrote %s", added, cache)
+
+
+def font_path() -> str:
+    """The file of the CJK font the charts are drawn in.
+
+    Looks again (once a minute at most) when the font is missing: it may have been
+    installed after the cache was built or after this process started.
+    """
+    global _found, _rescanned_at
+    if _found:
+        return _found
+    with _lock:
+        _found = _look()
+        if _found is None and (_rescanned_at is None or time.monotonic() - _rescanned_at >= RESCAN_AFTER):
+            _rescanned_at = time.monotonic()
+            _rescan()
+            _found = _look()
+    if _found is None:
+        raise MissingFont()
+    return _found
 
 
 def _figure(width_in, height_in):
