@@ -1,45 +1,38 @@
-"""Running import jobs in the background, with the database as the queue.
+"""Running import jobs in the background worker (`manage.py work`), with the
+database as the queue.
 
 A job is claimed by a conditional update (queued → running, or running with a
-heartbeat gone quiet → running again), which only one worker can win. The upload
-view starts a thread that claims the job it just created, so `make run` needs no
-separate worker; `manage.py run_imports` claims whatever is left (a job whose thread
-died with its process). Running a job twice is harmless: import is idempotent.
+heartbeat gone quiet → running again), which only one worker can win. A job writes
+its heartbeat after every batch (a second or two), so a heartbeat older than
+WORK_STALE_AFTER means its worker died; running a job again is harmless, because
+import is idempotent by the source number.
 """
 
-import datetime as dt
 import logging
-import threading
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from wenzheng.ops import queue
 
 from .importer import Import
 from .models import ImportJob, RowProblem
 
 log = logging.getLogger(__name__)
-# A worker writes its heartbeat after every batch (a second or two); silence this
-# long means the process is gone.
-STALE_AFTER = dt.timedelta(minutes=5)
 
 
 def claim(job_id=None) -> ImportJob | None:
     """Take a job to run: `job_id`, or the oldest waiting. None if nothing is there
     or another worker won it."""
     now = timezone.now()
-    waiting = Q(state=ImportJob.State.QUEUED) | Q(state=ImportJob.State.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-    candidates = ImportJob.objects.filter(waiting)
+    waiting = queue.waiting(ImportJob, now=now)
     if job_id is not None:
-        candidates = candidates.filter(pk=job_id)
-    job = candidates.order_by("created_at").only("pk").first()
-    if job is None:
+        waiting &= Q(pk=job_id)
+    pk = queue.claim(ImportJob, waiting, order_by=("created_at", "pk"), state=ImportJob.State.RUNNING, heartbeat_at=now)
+    if pk is None:
         return None
-    # The claim: the condition is checked again by the UPDATE itself, so of two
-    # workers racing for the job, only one sees a row change.
-    if not ImportJob.objects.filter(waiting, pk=job.pk).update(state=ImportJob.State.RUNNING, heartbeat_at=now):
-        return None
-    return ImportJob.objects.select_related("region", "created_by", "default_category").get(pk=job.pk)
+    return ImportJob.objects.select_related("region", "created_by", "default_category").get(pk=pk)
 
 
 def run(job: ImportJob) -> ImportJob:
@@ -90,20 +83,3 @@ def run(job: ImportJob) -> ImportJob:
         )
     job.refresh_from_db()
     return job
-
-
-def run_in_thread(job_id: int) -> threading.Thread:
-    """Claim and run one job on a thread of this process (started after the upload's
-    transaction commits, so the thread can see the job)."""
-
-    def work():
-        try:
-            job = claim(job_id)
-            if job is not None:
-                run(job)
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=work, name=f"import-{job_id}", daemon=True)
-    thread.start()
-    return thread

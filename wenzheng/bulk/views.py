@@ -6,7 +6,6 @@ import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,11 +13,12 @@ from django.utils import timezone
 from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
+from wenzheng.ops.models import WorkerBeat
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import periods
 from wenzheng.units.models import Region
 
-from . import exports, jobs
+from . import exports
 from .forms import ImportForm
 from .models import ImportJob
 
@@ -64,8 +64,7 @@ def imports(request):
             default_category=data["default_category"],
             dry_run=data["dry_run"],
         )
-        # The thread must see the job, so it starts once this request's data is committed.
-        transaction.on_commit(lambda: jobs.run_in_thread(job.pk))
+        # The background worker (`manage.py work`) takes it from here.
         return redirect("bulk:job", pk=job.pk)
     recent = ImportJob.objects.filter(region__in=counties).select_related("created_by").defer("content")[:20]
     return render(request, "bulk/imports.html", {"nav": "work", "form": form, "jobs": recent})
@@ -75,7 +74,13 @@ def imports(request):
 def job(request, pk):
     _require(request.user, IMPORT_ROLES)
     found = _job(request.user, pk)
-    context = {"nav": "work", "job": found, "problems": found.problems.all()[:PROBLEMS_SHOWN], "shown": PROBLEMS_SHOWN}
+    context = {
+        "nav": "work",
+        "job": found,
+        "problems": found.problems.all()[:PROBLEMS_SHOWN],
+        "shown": PROBLEMS_SHOWN,
+        "worker_alive": found.state != ImportJob.State.QUEUED or WorkerBeat.alive(),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "bulk/_progress.html", context)
     return render(request, "bulk/job.html", context)

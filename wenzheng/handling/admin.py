@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
-from .models import Category, ExtensionRequest, Message, Reply, Stage
+from .models import Category, DeadlineRecount, ExtensionRequest, Message, Reply, Stage
 
 
 @admin.register(Category)
@@ -54,3 +54,11 @@ class MessageAdmin(ReadOnlyAdmin):
 class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_display = ["message", "days", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
+
+
+@admin.register(DeadlineRecount)
+class DeadlineRecountAdmin(ReadOnlyAdmin):
+    """Recounts queued by calendar changes, and how far the worker got with them."""
+
+    list_display = ["requested_at", "requested_by", "state", "moved", "finished_at"]
+    list_filter = ["state"]

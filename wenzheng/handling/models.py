@@ -347,3 +347,49 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"延期{self.days}个工作日（{self.get_status_display()}）"
+
+
+class DeadlineRecount(models.Model):
+    """A request to count open deadlines again after the calendar changed, done by the
+    background worker (`manage.py work`), not inside the change's own request.
+
+    Several changes in a row (a whole year's holidays entered day by day) make one
+    queued request: at most one waits at a time, and it reads the calendar as it is
+    when it runs. A change made while a recount runs queues the next one.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_at = models.DateTimeField("提出时间")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提出人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    moved = models.PositiveIntegerField("重新核定的期限", default=0)
+    failure = models.TextField("失败原因", blank=True)
+
+    class Meta:
+        verbose_name = "期限重新核定"
+        verbose_name_plural = "期限重新核定"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["state"], condition=Q(state="queued"), name="deadline_recount_one_queued"),
+        ]
+        indexes = [
+            # The worker's claim: the queued request, or a running one gone quiet.
+            models.Index(fields=["state", "requested_at"], name="deadline_recount_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.get_state_display()}"

@@ -1,17 +1,17 @@
 from django.contrib import admin, messages
 
-from wenzheng.handling.deadlines import recompute_open_deadlines
+from wenzheng.handling.deadlines import request_recount
 
 from .models import CalendarDay, CalendarYear
 
 
 class RecomputesDeadlines:
-    """Any change to the calendar re-counts the deadlines still open, at once."""
+    """Any change to the calendar has the deadlines still open counted again, by the
+    background worker (a year's schedule moves thousands of them)."""
 
     def _recompute(self, request):
-        moved = recompute_open_deadlines(by=request.user)
-        if moved:
-            messages.info(request, f"节假日安排已更新，{moved}项未到期的办理期限已重新核定。")
+        request_recount(by=request.user)
+        messages.info(request, "节假日安排已更新，后台任务将在几秒内重新核定所有未到期的办理期限。")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from wenzheng.bulk import jobs
 from wenzheng.bulk.models import ImportJob
 from wenzheng.handling.models import Message
-from wenzheng.testing import Cast, CastTestCase, ChainTransactionTestCase
+from wenzheng.testing import CastTestCase
 
 from .helpers import good_row, xlsx
 
@@ -60,17 +60,3 @@ class JobTests(CastTestCase):
         job = jobs.run(jobs.claim(self.job(xlsx([good_row()]), dry_run=True).pk))
         self.assertEqual((job.state, job.created_count), ("done", 1))
         self.assertFalse(Message.objects.exists())
-
-
-class ThreadTests(ChainTransactionTestCase):
-    """The thread the upload starts really runs the job, on its own connection."""
-
-    def test_the_thread_runs_the_job(self):
-        cast = Cast()
-        job = ImportJob.objects.create(
-            region=cast.county, created_by=cast.county_office, created_at=timezone.now(),
-            filename="a.xlsx", content=xlsx([good_row()]),
-        )  # fmt: skip
-        jobs.run_in_thread(job.pk).join(timeout=30)
-        job.refresh_from_db()
-        self.assertEqual((job.state, job.created_count), ("done", 1))
