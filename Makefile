@@ -1,13 +1,22 @@
 # The two commands a newcomer needs: `make run` and `make test`. Both start from a
-# fresh machine: they build .venv, install the pinned dependencies, migrate and load
-# the demo county (`make setup`) before doing anything else.
+# fresh machine: the Debian packages the product needs (the CJK font), then .venv
+# with the pinned dependencies, the migrations and the demo county (`make setup`),
+# before anything else.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint check browser test-sqlite test-postgres screenshots clean
+.PHONY: system system-test setup run dev test lint check test-sqlite test-postgres screenshots clean
+
+# System packages first: matplotlib caches the machine's font list the first time it
+# is imported, and the charts need the CJK font in it.
+system:
+	scripts/ensure-system
+
+system-test:
+	scripts/ensure-system test
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,13 +24,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-setup: $(STAMP)
+setup: system $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddemo
 
+# The production stack on the loopback: gunicorn, whitenoise, DEBUG off, and the
+# background worker beside it (scripts/serve).
 run: setup
-	@echo "Serving the demo county at http://127.0.0.1:8000 (Ctrl-C stops it)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	scripts/serve
+
+# For developers: Django's autoreloading server with DEBUG on, and the worker.
+dev: setup
+	$(PY) manage.py work & trap "kill $$!" EXIT; $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -31,19 +45,16 @@ check: $(STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
-browser:
-	scripts/ensure-browser
-
-test-sqlite: $(STAMP) browser
+test-sqlite: system-test $(STAMP)
 	$(PY) -m pytest -n 2
 
-test-postgres: $(STAMP) browser
+test-postgres: system-test $(STAMP)
 	scripts/with-postgres $(PY) -m pytest -n 2
 
-test: setup lint check test-sqlite test-postgres
+test: system-test setup lint check test-sqlite test-postgres
 	@echo "All checks passed: lint, migrations, the suite (browser tests included) on SQLite and on PostgreSQL."
 
-screenshots: setup browser
+screenshots: system-test setup
 	$(PY) scripts/readme_screenshots.py
 
 clean:

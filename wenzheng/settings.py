@@ -33,13 +33,53 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_secret(name: str) -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (kept out of the
+    environment of every process and out of `ps`)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as e:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {e.strerror}") from None
+    return os.environ.get(name, "")
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """ADMINS="Name <name@example.org>, other@example.org" → Django's (name, e-mail) pairs."""
+    pairs = []
+    for item in env_list(name, ""):
+        if "<" in item and item.endswith(">"):
+            person, address = item[:-1].split("<", 1)
+            pairs.append((person.strip() or address.strip(), address.strip()))
+        else:
+            pairs.append((item, item))
+    for _, address in pairs:
+        if "@" not in address:
+            raise ImproperlyConfigured(f"{name}: {address!r} is not an e-mail address")
+    return pairs
+
+
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = env_str("SECRET_KEY", "")
+SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured("SECRET_KEY or SECRET_KEY_FILE must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-for-the-demo-county-only"  # noqa: S105 (DEBUG only)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# The origins a form may be posted from when they differ from the Host header (behind
+# a proxy that rewrites it): "https://wz.example.gov.cn".
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +87,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles, so `runserver` serves static files as production does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
     "wenzheng.accounts",
@@ -66,7 +108,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line written while serving a request carries its id.
+    "wenzheng.ops.middleware.request_id",
+    "wenzheng.ops.middleware.real_client_ip",
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware, as whitenoise asks: static files skip the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "wenzheng.ops.middleware.ServerNotReadyMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,21 +219,96 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "wenzheng" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production, `collectstatic` writes hashed, gzipped copies that whitenoise
+    # serves with far-future cache headers; in development the files as they are.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
+# In development (and tests), whitenoise finds files where they are written, as
+# runserver does; in production only what collectstatic put in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# HTTPS: on by default in production, where a proxy (deploy/nginx) ends TLS and says
+# so in a header. `make run` turns it off: it serves plain HTTP on the loopback.
+HTTPS = env_bool("HTTPS", not DEBUG)
+# The header the proxy sets on requests that came in over HTTPS, e.g.
+# PROXY_SSL_HEADER=X-Forwarded-Proto (deploy/nginx sets it). Only behind a proxy that
+# overwrites it: a client could send it too.
+if env_str("PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + env_str("PROXY_SSL_HEADER", "").upper().replace("-", "_"), "https")
+# The header the proxy puts the client's address in (deploy/nginx: X-Real-IP), so
+# login throttling and logs see the citizen, not the proxy. Unset: the peer address.
+REAL_IP_HEADER = env_str("REAL_IP_HEADER", "")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the service manager checks over loopback
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if HTTPS else 0
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS for subdomains and the browsers' preload list commit every host under the
+    # domain; a county's site is usually one host of a government domain it does not run.
+    "security.W005",
+    "security.W021",
+]
 
+# E-mail (error reports to ADMINS; later, notices): SMTP when EMAIL_HOST is set,
+# otherwise printed to the log.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "wenzheng@localhost")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Who is mailed each server error (with its request id); errors are logged whether or not.
+ADMINS = env_admins("ADMINS")
+
+# The background worker (`manage.py work`): a running item whose heartbeat is older
+# than this is taken as abandoned by a killed worker and claimed again.
+WORK_STALE_AFTER = env_int("WORK_STALE_AFTER", 300)  # seconds
+
+# Every log line goes to stderr (the journal, under systemd) with the id of the
+# request it was written for. Errors of django.request are logged here, not only mailed.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"wenzheng": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")}},
+    "filters": {
+        "request_id": {"()": "wenzheng.ops.middleware.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL, "propagate": False},
+        # runserver's own request lines, as Django prints them.
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "wenzheng": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }

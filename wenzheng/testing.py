@@ -11,6 +11,8 @@ admin                           系统管理员
 """
 
 import datetime as dt
+import os
+from urllib.parse import quote
 
 from django.db import connection
 from django.test import TestCase, TransactionTestCase
@@ -133,3 +135,19 @@ class AppendOnlyTeardown:
 
 class ChainTransactionTestCase(AppendOnlyTeardown, TransactionTestCase):
     """For tests that need real commits (concurrency)."""
+
+
+def database_url() -> str:
+    """DATABASE_URL for the database this test run uses, so that a child process (a
+    server, a worker) works on the same data as the test."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = quote(s["USER"] or "", safe="") + (":" + quote(s["PASSWORD"], safe="") if s["PASSWORD"] else "")
+    port = f":{s['PORT']}" if s["PORT"] else ""
+    return f"postgres://{auth}@{quote(s['HOST'] or '', safe='')}{port}/{quote(s['NAME'], safe='')}"
+
+
+def child_environment(**settings) -> dict[str, str]:
+    """The environment for a child process that must share this test's database."""
+    return {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "wenzheng.settings", **settings}

@@ -17,6 +17,9 @@ urlpatterns = [
     path("work/", include("wenzheng.workspace.urls")),
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
+    path("", include("wenzheng.ops.urls")),
     path("", include("wenzheng.api.urls")),
     path("", include("wenzheng.public.urls")),
 ]
+
+handler500 = "wenzheng.ops.views.server_error"

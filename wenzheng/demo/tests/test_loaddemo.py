@@ -30,7 +30,7 @@ class DemoCountyTest(TestCase):
     @classmethod
     def setUpTestData(cls):
         out = io.StringIO()
-        call_command("loaddemo", "--now", NOW.isoformat(), stdout=out)
+        call_command("loaddemo", "--demo", "--now", NOW.isoformat(), stdout=out)
         cls.output = out.getvalue()
         cls.county = Region.objects.get(code="luocheng")
 
@@ -167,7 +167,7 @@ class DemoCountyTest(TestCase):
     def test_a_second_run_changes_nothing_and_says_so(self):
         before = [m.objects.count() for m in (Region, Unit, User, Message, Event, RosterFiling)]
         out = io.StringIO()
-        call_command("loaddemo", stdout=out)
+        call_command("loaddemo", "--demo", stdout=out)
         self.assertEqual([m.objects.count() for m in (Region, Unit, User, Message, Event, RosterFiling)], before)
         self.assertIn("演示数据已存在", out.getvalue())
         self.assertIn("dongmen_handler1", out.getvalue())
@@ -176,13 +176,13 @@ class DemoCountyTest(TestCase):
 class RefusalTest(TestCase):
     def test_it_refuses_a_moment_before_the_first_quarter_is_over(self):
         with self.assertRaises(CommandError):
-            call_command("loaddemo", "--now", "2026-03-31T12:00+08:00", stdout=io.StringIO())
+            call_command("loaddemo", "--demo", "--now", "2026-03-31T12:00+08:00", stdout=io.StringIO())
         self.assertFalse(Region.objects.filter(code="luocheng").exists())
 
     def test_it_refuses_to_overwrite_someone_elses_accounts(self):
         User.objects.create_user("county", password="x", role=Role.CITIZEN)
         with self.assertRaises(CommandError):
-            call_command("loaddemo", "--now", NOW.isoformat(), stdout=io.StringIO())
+            call_command("loaddemo", "--demo", "--now", NOW.isoformat(), stdout=io.StringIO())
         self.assertFalse(Region.objects.filter(code="luocheng").exists())
 
     def test_an_administrator_made_beforehand_is_kept(self):

@@ -2,12 +2,14 @@
 
 Safe to run again: if the county is there, nothing changes. Either way the demo
 logins are printed, so `make run` always shows them. Every demo account's password
-is demo12345.
+is demo12345, so with DEBUG off (a production server) it refuses to run unless told
+`--demo`: a county's real database must never get accounts with a known password.
 """
 
 import datetime as dt
 import unicodedata
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -30,8 +32,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-logins", action="store_true", help="list every staff account, not only the main ones"
         )
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="run even with DEBUG off (a demonstration server): the demo accounts have a known password",
+        )
 
-    def handle(self, *, now, all_logins, **options):
+    def handle(self, *, now, all_logins, demo, **options):
+        if not settings.DEBUG and not demo:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production server: loaddemo creates accounts whose password "
+                "is demo12345. Add --demo if this server is only a demonstration."
+            )
         if now is not None and timezone.is_naive(now):
             now = timezone.make_aware(now)
         try:

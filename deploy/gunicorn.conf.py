@@ -1,0 +1,31 @@
+"""gunicorn's settings for wenzheng (`gunicorn -c deploy/gunicorn.conf.py wenzheng.wsgi`).
+
+Every value can be changed from the environment without editing this file: gunicorn
+reads GUNICORN_CMD_ARGS and WEB_CONCURRENCY itself; BIND and the rest are read here.
+"""
+
+import multiprocessing
+import os
+
+# Loopback only: the proxy (deploy/nginx/wenzheng.conf) is the one way in, so the
+# X-Real-IP header it sets can be trusted (REAL_IP_HEADER).
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Pre-forked sync workers: each request has a process to itself (documents with
+# charts take a CPU for a second). Two per core, plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+# A year-end report of a city's 10,000 units takes some seconds to draw; a request
+# stuck longer than this is killed (and logged) rather than holding its worker.
+timeout = int(os.environ.get("WEB_TIMEOUT", 120))
+graceful_timeout = 30
+# Restart each worker now and then, so a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Logs to stderr (the journal under systemd), each access line with its request id.
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"'
+# The app is imported once in the master, so workers start fast and share its pages.
+preload_app = True
+proc_name = "wenzheng-web"
+# No control socket: systemd's signals (reload = HUP) are the one way to manage it.
+control_socket_disable = True

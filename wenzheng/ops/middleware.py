@@ -1,0 +1,92 @@
+"""Middleware for running on a server: a request id on every request and log line,
+and a clear page when the server itself is not ready."""
+
+import contextvars
+import ipaddress
+import logging
+import re
+import uuid
+
+from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
+from django.shortcuts import render
+
+from .errors import ServerNotReady
+
+log = logging.getLogger(__name__)
+
+# The id of the request being served, for log lines (RequestIdFilter) and the error
+# pages. A context variable, so threads and async tasks each see their own.
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# An id handed over by the proxy (nginx's $request_id) is kept if it looks like one;
+# anything else is replaced, so a client cannot write into the log.
+_GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every log record (settings.LOGGING uses it)."""
+
+    def filter(self, record):
+        record.request_id = current_request_id.get()
+        return True
+
+
+def request_id(get_response):
+    """Gives each request an id (X-Request-ID from the proxy, or a fresh one), puts it
+    in the log lines written while serving it and in the response's X-Request-ID
+    header, so a user's report ("请求编号 …") finds its log line."""
+
+    def middleware(request):
+        given = request.headers.get("X-Request-ID", "")
+        request.id = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
+        # Kept until the response is finished (below), not only while the views run:
+        # Django logs a 404 or a 500 after the middleware has returned.
+        current_request_id.set(request.id)
+        response = get_response(request)
+        response["X-Request-ID"] = request.id
+        return response
+
+    return middleware
+
+
+@receiver(request_finished)
+def _forget_request_id(**kwargs):
+    current_request_id.set("-")
+
+
+def real_client_ip(get_response):
+    """Behind a proxy, the peer is the proxy: take the client's address from the
+    header named by REAL_IP_HEADER (deploy/nginx sets X-Real-IP to $remote_addr,
+    overwriting whatever the client sent). The app server must listen only where the
+    proxy alone can reach it (deploy/: 127.0.0.1), or anyone could name their address."""
+    header = settings.REAL_IP_HEADER
+    if not header:
+        return get_response
+    key = "HTTP_" + header.upper().replace("-", "_")
+
+    def middleware(request):
+        given = request.META.get(key, "").strip()
+        try:
+            request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(given))
+        except ValueError:
+            log.warning("%s header missing or not an address (%r); keeping the peer address", header, given[:60])
+        return get_response(request)
+
+    return middleware
+
+
+class ServerNotReadyMiddleware:
+    """Turns ServerNotReady (a missing font, a missing binary) into a 503 page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ServerNotReady):
+            return None
+        log.error("%s (%s %s)", exception.log_message, request.method, request.path)
+        return render(request, "503.html", {"problem": exception.user_message}, status=503)

@@ -1,0 +1,184 @@
+"""Starting the production stack (gunicorn, nginx) for the tests, on free loopback
+ports, with the settings deploy/wenzheng.env.example documents."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+from wenzheng.testing import child_environment, database_url
+
+DEPLOY = Path(settings.BASE_DIR, "deploy")
+
+
+def documented_environment() -> dict[str, str]:
+    """The settings of deploy/wenzheng.env.example, as systemd reads them."""
+    values = {}
+    for line in (DEPLOY / "wenzheng.env.example").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key] = value
+    return values
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, *, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
+
+
+class Gunicorn:
+    """gunicorn with deploy/gunicorn.conf.py, DEBUG off, on the test's database."""
+
+    def __init__(self, **overrides):
+        self.dir = tempfile.TemporaryDirectory()
+        root = Path(self.dir.name)
+        root.chmod(0o755)  # nginx's workers (another user) read the static files in it
+        (root / "secret_key").write_text("k" * 10 + os.urandom(32).hex())
+        (root / "secret_key").chmod(0o600)
+        self.port = free_port()
+        self.env = child_environment(
+            **{
+                **documented_environment(),
+                "DATABASE_URL": database_url(),
+                "SECRET_KEY_FILE": str(root / "secret_key"),
+                "STATIC_ROOT": str(root / "static"),
+                "MPLCONFIGDIR": str(root / "matplotlib"),
+                "BIND": f"127.0.0.1:{self.port}",
+                "WEB_CONCURRENCY": "2",
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                "CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{self.port}",
+                "EMAIL_HOST_PASSWORD_FILE": "",
+                "ADMINS": "",
+                **overrides,
+            }
+        )
+        self.static_root = root / "static"
+        self.log = root / "gunicorn.log"
+
+    def __enter__(self):
+        manage = [sys.executable, "manage.py"]
+        subprocess.run(
+            [*manage, "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=settings.BASE_DIR, env=self.env, check=True, timeout=120,
+        )  # fmt: skip
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn.conf.py", "wenzheng.wsgi"],
+            cwd=settings.BASE_DIR,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_until_listening(self.port, self.process)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=40)
+        self.dir.cleanup()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+class Nginx:
+    """deploy/nginx/wenzheng.conf in front of a Gunicorn, with a throwaway certificate:
+    only the names a county replaces (ports, certificate paths, the static folder)
+    are changed."""
+
+    def __init__(self, app: Gunicorn):
+        self.app = app
+        self.dir = tempfile.TemporaryDirectory()
+        self.root = Path(self.dir.name)
+        self.http, self.https = free_port(), free_port()
+        self.certificate = self.root / "cert.pem"
+
+    def site(self) -> str:
+        text = (DEPLOY / "nginx" / "wenzheng.conf").read_text()
+        for old, new in [
+            ("listen [::]:80;", ""),
+            ("listen [::]:443 ssl http2;", ""),
+            ("listen 80;", f"listen 127.0.0.1:{self.http};"),
+            ("listen 443 ssl http2;", f"listen 127.0.0.1:{self.https} ssl http2;"),
+            ("server 127.0.0.1:8000;", f"server 127.0.0.1:{self.app.port};"),
+            ("/etc/wenzheng/tls/fullchain.pem", str(self.certificate)),
+            ("/etc/wenzheng/tls/privkey.pem", str(self.root / "key.pem")),
+            ("/srv/wenzheng/staticfiles/", f"{self.app.static_root}/"),
+            ("wz.example.gov.cn", "localhost"),
+        ]:
+            assert old in text, f"deploy/nginx/wenzheng.conf no longer has {old!r}"
+            text = text.replace(old, new)
+        return text
+
+    def configure(self) -> Path:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", str(self.root / "key.pem"), "-out", str(self.certificate)],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        (self.root / "wenzheng.conf").write_text(self.site())
+        conf = self.root / "nginx.conf"
+        conf.write_text(
+            f"pid {self.root}/nginx.pid;\n"
+            f"error_log {self.root}/error.log;\n"
+            "events {}\n"
+            "http {\n"
+            "  include /etc/nginx/mime.types;\n"
+            "  log_format ids '$request_id $status \"$request\"';\n"
+            f"  access_log {self.root}/access.log ids;\n"
+            + "".join(f"  {kind}_temp_path {self.root}/{kind};\n" for kind in TEMP_PATHS)
+            + f"  include {self.root}/wenzheng.conf;\n"
+            "}\n"
+        )  # fmt: skip
+        return conf
+
+    def test_configuration(self) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["nginx", "-t", "-p", str(self.root), "-c", str(self.configure())], capture_output=True, text=True
+        )
+
+    def __enter__(self):
+        conf = self.configure()
+        self.process = subprocess.Popen(
+            ["nginx", "-p", str(self.root), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE
+        )
+        wait_until_listening(self.https, self.process)
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.dir.cleanup()
+
+    def access_log(self, *, waiting_for: str) -> str:
+        """nginx's access log, once it holds `waiting_for` (a line is written just
+        after its response is sent, so a client can be faster) or after 5 s."""
+        deadline = time.monotonic() + 5
+        while True:
+            text = (self.root / "access.log").read_text()
+            if waiting_for in text or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)

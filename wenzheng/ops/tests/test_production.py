@@ -1,0 +1,154 @@
+"""The production stack answers as a county's server must: gunicorn with DEBUG off,
+whitenoise's hashed static files, security headers, a Chinese 404, and a settings
+check (`check --deploy`) that passes under the documented environment. Runs on
+whichever database the suite runs on (SQLite, then PostgreSQL in `make test`)."""
+
+import http.client
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from unittest import skipUnless
+
+import requests
+from django.conf import settings
+from django.test import SimpleTestCase
+
+from wenzheng.testing import Cast, ChainTransactionTestCase
+
+from .serving import Gunicorn, Nginx, documented_environment
+
+HTTPS = {"X-Forwarded-Proto": "https"}  # what nginx says of a request that came over TLS
+
+
+class DeployCheckTest(SimpleTestCase):
+    def test_check_deploy_passes_under_the_documented_environment(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            key = Path(tmp, "secret_key")
+            key.write_text("a-generated-key-" + "x9Q" * 20)
+            env = {**documented_environment(), "SECRET_KEY_FILE": str(key), "MPLCONFIGDIR": tmp}
+            env.pop("EMAIL_HOST_PASSWORD_FILE")
+            result = subprocess.run(
+                [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                cwd=settings.BASE_DIR,
+                env={"PATH": "/usr/bin:/bin", **env},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("System check identified no issues", result.stdout)
+
+    def test_a_production_server_without_a_secret_key_refuses_to_start(self):
+        env = {**documented_environment(), "SECRET_KEY_FILE": "", "PATH": "/usr/bin:/bin"}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY or SECRET_KEY_FILE must be set when DEBUG is off", result.stderr)
+
+
+class ProductionServerTest(ChainTransactionTestCase):
+    def setUp(self):
+        Cast()  # a city, two counties, units and people, committed for the server to read
+
+    def test_the_production_server_serves_pages_static_files_the_api_and_a_chinese_404(self):
+        with Gunicorn() as server:
+            base = f"http://127.0.0.1:{server.port}"
+
+            home = requests.get(base + "/", headers=HTTPS, timeout=10)
+            self.assertEqual(home.status_code, 200, server.output()[-3000:])
+            self.assertIn("网络问政", home.text)
+            with self.subTest("security headers"):
+                self.assertEqual(home.headers["Strict-Transport-Security"], "max-age=31536000")
+                self.assertEqual(home.headers["X-Content-Type-Options"], "nosniff")
+                self.assertEqual(home.headers["X-Frame-Options"], "DENY")
+                self.assertEqual(home.headers["Referrer-Policy"], "same-origin")
+                self.assertEqual(home.headers["Cross-Origin-Opener-Policy"], "same-origin")
+                self.assertIn("script-src 'self'", home.headers["Content-Security-Policy"])
+                self.assertRegex(home.headers["X-Request-ID"], r"^[0-9a-f]{32}$")
+
+            with self.subTest("static files: hashed names, cached for ever, compressed"):
+                stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)
+                self.assertIsNotNone(stylesheet, "the page should link the hashed stylesheet")
+                css = requests.get(base + stylesheet[1], headers={"Accept-Encoding": "gzip", **HTTPS}, timeout=10)
+                self.assertEqual(css.status_code, 200)
+                self.assertIn("max-age=315360000", css.headers["Cache-Control"])
+                self.assertIn("immutable", css.headers["Cache-Control"])
+                self.assertEqual(css.headers["Content-Encoding"], "gzip")
+                self.assertIn("text/css", css.headers["Content-Type"])
+
+            with self.subTest("the API's OpenAPI document"):
+                api = requests.get(base + "/api/v1/openapi.json", headers=HTTPS, timeout=10)
+                self.assertEqual(api.status_code, 200)
+                self.assertTrue(api.json()["openapi"].startswith("3."))
+
+            with self.subTest("a 404 in Chinese, with no list of URLs"):
+                missing = requests.get(base + "/no-such-page/", headers=HTTPS, timeout=10)
+                self.assertEqual(missing.status_code, 404)
+                self.assertIn("页面不存在", missing.text)
+                self.assertNotIn("URLconf", missing.text)
+                self.assertNotIn("Traceback", missing.text)
+
+            with self.subTest("plain HTTP is sent to HTTPS; the health check is not"):
+                plain = requests.get(base + "/messages/", allow_redirects=False, timeout=10)
+                self.assertEqual(plain.status_code, 301)
+                self.assertEqual(plain.headers["Location"], f"https://127.0.0.1:{server.port}/messages/")
+                self.assertEqual(requests.get(base + "/health/", timeout=10).text, "ok")
+
+            log = server.output()
+        self.assertIn('"GET /no-such-page/ HTTP/1.1" 404', log)
+        self.assertRegex(log, r"WARNING \[[0-9a-f]{32}\] django.request: Not Found: /no-such-page/")
+        self.assertNotIn("Traceback", log)
+
+
+@skipUnless(shutil.which("nginx"), "nginx is not installed (make test installs Debian's nginx)")
+class NginxSiteTest(ChainTransactionTestCase):
+    """deploy/nginx/wenzheng.conf, run for real in front of gunicorn."""
+
+    def setUp(self):
+        Cast()
+
+    def test_the_site_configuration_is_valid(self):
+        with Gunicorn() as app:
+            checked = Nginx(app).test_configuration()
+        self.assertEqual(checked.returncode, 0, checked.stderr)
+        self.assertIn("syntax is ok", checked.stderr)
+
+    def test_pages_go_through_tls_to_the_app_and_static_files_come_from_disk(self):
+        with Gunicorn() as app, Nginx(app) as proxy:
+            base = f"https://localhost:{proxy.https}"
+            home = requests.get(base + "/", verify=proxy.certificate, timeout=10)
+            self.assertEqual(home.status_code, 200, app.output()[-2000:])
+            # nginx said the request came over TLS, so the app asks browsers to stay on it.
+            self.assertEqual(home.headers["Strict-Transport-Security"], "max-age=31536000")
+            # One id in nginx's log, the app's log and the response.
+            request_id = home.headers["X-Request-ID"]
+            self.assertIn(f'{request_id} 200 "GET / HTTP/1.1"', proxy.access_log(waiting_for=request_id))
+            self.assertIn(f"id={request_id}", app.output())
+
+            stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)[1]
+            css = requests.get(
+                base + stylesheet, headers={"Accept-Encoding": "gzip"}, verify=proxy.certificate, timeout=10
+            )
+            self.assertEqual(css.status_code, 200)
+            self.assertIn("immutable", css.headers["Cache-Control"])
+            self.assertEqual(css.headers["Content-Encoding"], "gzip")
+            self.assertNotIn(stylesheet, app.output())  # nginx served it, not the app
+
+            plain = requests.get(f"http://localhost:{proxy.http}/messages/", allow_redirects=False, timeout=10)
+            self.assertEqual(plain.status_code, 301)
+            self.assertEqual(plain.headers["Location"], "https://localhost/messages/")
+
+            # An upload over the limit is refused by nginx before it reaches a worker.
+            connection = http.client.HTTPSConnection(
+                "localhost", proxy.https, context=ssl.create_default_context(cafile=proxy.certificate), timeout=10
+            )
+            connection.putrequest("POST", "/bulk/imports/")
+            connection.putheader("Content-Length", str(60 * 1024 * 1024))
+            connection.endheaders()
+            self.assertEqual(connection.getresponse().status, 413)
+            connection.close()
