@@ -152,3 +152,24 @@ class NginxSiteTest(ChainTransactionTestCase):
             connection.endheaders()
             self.assertEqual(connection.getresponse().status, 413)
             connection.close()
+
+
+@skipUnless(shutil.which("systemd-analyze"), "systemd-analyze is not installed (Debian's systemd package)")
+class SystemdUnitsTest(SimpleTestCase):
+    """deploy/systemd's units, checked by systemd itself, with the paths a county
+    uses (/srv/wenzheng, /etc/wenzheng) pointed at this checkout."""
+
+    def test_the_units_verify_cleanly(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for unit in Path(settings.BASE_DIR, "deploy", "systemd").glob("*.service"):
+                text = unit.read_text().replace("/srv/wenzheng", str(settings.BASE_DIR))
+                text = text.replace(
+                    "/etc/wenzheng/wenzheng.env", str(Path(settings.BASE_DIR, "deploy/wenzheng.env.example"))
+                )
+                Path(tmp, unit.name).write_text(text)
+            units = sorted(str(p) for p in Path(tmp).glob("*.service"))
+            self.assertEqual([Path(u).name for u in units], ["wenzheng-web.service", "wenzheng-worker.service"])
+            result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # Unknown keys and other mistakes are only warnings to systemd: none may appear.
+        self.assertEqual(result.stderr.strip(), "")
