@@ -24,6 +24,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.db import connection as default_connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
@@ -97,7 +98,7 @@ class Backups:
                 raise BackupError(
                     f"{source} 是 {other.label} 数据库的备份，而本系统使用 {self.label}："
                     f"请在使用 {other.label} 的部署上恢复它。",
-                    f"{source} is a {other.label} backup but this deployment uses {self.label}: "
+                    f"{source} is a backup from {other.label} but this deployment uses {self.label}: "
                     f"restore it where DATABASE_URL points to {other.label}.",
                 )
             raise BackupError(
@@ -248,8 +249,9 @@ class PostgresBackups(Backups):
             )
         except ToolFailed as e:
             raise BackupError(
-                f"恢复失败，已整体回滚，数据库未改动（{e}）。",
-                f"Restore failed and was rolled back; the database is unchanged ({e}).",
+                f"恢复失败，已整体回滚，数据库未改动（{e}）：若服务器或后台任务正在运行，请停止后重试。",
+                f"Restore failed and was rolled back; the database is unchanged ({e}): "
+                "if the server or the worker is running, stop them and retry.",
             ) from None
 
     def _server_major(self) -> int:
@@ -271,9 +273,10 @@ class PostgresBackups(Backups):
     def _run(self, *command) -> str:
         done = subprocess.run(command, env=self._environment(), capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode != 0:
-            lines = [line for line in done.stderr.splitlines() if line.strip()]
-            detail = lines[-1] if lines else f"{Path(command[0]).name} exited with status {done.returncode}"
-            raise ToolFailed(detail)
+            # The line that names the error, not the SQL or the hints printed after it.
+            lines = [" ".join(line.split()) for line in done.stderr.splitlines() if line.strip()]
+            errors = [line for line in lines if "error:" in line]
+            raise ToolFailed((errors or lines or [f"{Path(command[0]).name} exited with {done.returncode}"])[0])
         return done.stdout
 
 
@@ -332,7 +335,7 @@ def _count(cursor) -> tuple[int, int]:
 
 def _writable_target(path: Path, suffix: str) -> Path:
     if path.is_dir():
-        example = path / f"wenzheng-2026-11-24{suffix}"
+        example = path / f"wenzheng-{timezone.localdate():%Y-%m-%d}{suffix}"
         raise BackupError(
             f"{path} 是一个目录：请给出备份文件的名字，如 {example}。",
             f"{path} is a directory: give the backup file's name, e.g. {example}.",
@@ -341,7 +344,12 @@ def _writable_target(path: Path, suffix: str) -> Path:
         raise BackupError(
             f"{path} 不是普通文件：请另选一个文件名。", f"{path} is not a regular file: choose another name."
         )
-    if not path.parent.is_dir():
+    if path.parent.exists() and not path.parent.is_dir():
+        raise BackupError(
+            f"{path.parent} 不是目录：请另选备份文件的位置。",
+            f"{path.parent} is not a directory: choose another place for the backup.",
+        )
+    if not path.parent.exists():
         raise BackupError(
             f"目录 {path.parent} 不存在：请先创建它。", f"Directory {path.parent} does not exist: create it first."
         )

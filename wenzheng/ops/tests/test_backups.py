@@ -171,7 +171,7 @@ class SmallCountyTest(BackupTestCase):
         path.write_bytes(OTHER_HEADER + b"\x00" * 4096)
         other, this = ("PostgreSQL", "SQLite") if SQLITE else ("SQLite", "PostgreSQL")
         self.assertRefused(
-            "restore", str(path), "--noinput", says=f"is a {other} backup but this deployment uses {this}"
+            "restore", str(path), "--noinput", says=f"is a backup from {other} but this deployment uses {this}"
         )
 
     def test_it_refuses_a_file_that_is_no_backup(self):
@@ -243,10 +243,10 @@ class SmallCountyTest(BackupTestCase):
         self.assertRefused("backup", str(self.dir), says="is a directory: give the backup file's name")
         self.assertEqual(os.listdir(self.dir), [])
 
-    def test_it_refuses_to_back_up_into_a_directory_that_is_not_there(self):
+    def test_it_refuses_to_back_up_into_a_directory_that_is_not_there_or_no_directory(self):
         self.assertRefused("backup", str(self.dir / "missing" / "b.backup"), says="does not exist: create it first")
         (self.dir / "a-file").write_text("")
-        self.assertRefused("backup", str(self.dir / "a-file" / "b.backup"), says="does not exist: create it first")
+        self.assertRefused("backup", str(self.dir / "a-file" / "b.backup"), says="a-file is not a directory")
 
     def test_it_refuses_to_back_up_into_an_unwritable_directory(self):
         locked = self.dir / "locked"
@@ -347,4 +347,28 @@ class PostgresToolsTest(BackupTestCase):
                 "PGDATABASE": "wenzheng",
                 "PGSSLMODE": "require",
             },
+        )
+
+    def test_a_failed_pg_restore_is_reported_by_its_error_line(self):
+        fake = SimpleNamespace(
+            vendor="postgresql", pg_version=150004, settings_dict={"NAME": "wenzheng", "OPTIONS": {}}
+        )
+        stderr = (
+            "pg_restore: while PROCESSING TOC:\n"
+            "pg_restore: from TOC entry 4242; 2606 16600 FK CONSTRAINT handling_stage handling_stage_message_id_fk\n"
+            "pg_restore: error: could not execute query: ERROR:  deadlock detected\n"
+            "DETAIL:  Process 81 waits for AccessExclusiveLock on relation 16420 of database 16384.\n"
+            "Command was: ALTER TABLE IF EXISTS ONLY public.handling_stage DROP CONSTRAINT IF EXISTS x;\n"
+        )
+        done = SimpleNamespace(returncode=1, stdout="", stderr=stderr)
+        with (
+            mock.patch.object(backups, "find_tool", return_value="pg_restore"),
+            mock.patch("subprocess.run", return_value=done),
+            self.assertRaises(backups.BackupError) as failed,
+        ):
+            backups.PostgresBackups(fake)._load(Path("x.dump"))
+        self.assertIn(
+            "the database is unchanged (pg_restore: error: could not execute query: ERROR: deadlock detected): "
+            "if the server or the worker is running, stop them and retry.",
+            str(failed.exception),
         )
