@@ -25,7 +25,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, FollowUp, Message
 from wenzheng.ops import backups
-from wenzheng.testing import Cast, ChainTransactionTestCase, local
+from wenzheng.testing import Cast, ChainTransactionTestCase, ensure_reference_data, local
 from wenzheng.units.models import Unit
 
 NOW = local(2026, 11, 24, 12)
@@ -69,6 +69,7 @@ class BackupTestCase(ChainTransactionTestCase):
 
 class RoundTripTest(BackupTestCase):
     def test_the_demo_county_comes_back_row_for_row_with_its_chain(self):
+        ensure_reference_data()  # an earlier TransactionTestCase's flush took the seeded categories
         run("loaddemo", "--now", NOW.isoformat())
         at_backup = row_counts()
         self.assertGreater(at_backup["handling_message"], 500)
