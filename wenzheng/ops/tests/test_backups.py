@@ -1,0 +1,375 @@
+"""manage.py backup and restore: the demo county makes the round trip on either
+database, and every bad input is refused in one line with the database untouched.
+
+TransactionTestCase throughout: pg_dump and pg_restore are other processes, which
+see only committed rows, and a restore replaces the database under the connection."""
+
+import io
+import os
+import sqlite3
+import stat
+import tempfile
+from contextlib import ExitStack, closing
+from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock, skipUnless
+
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.recorder import MigrationRecorder
+
+from wenzheng.accounts.models import Role, User
+from wenzheng.eventlog import chain, triggers
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import Category, FollowUp, Message
+from wenzheng.ops import backups
+from wenzheng.testing import Cast, ChainTransactionTestCase, ensure_reference_data, local
+from wenzheng.units.models import Unit
+
+NOW = local(2026, 11, 24, 12)
+SQLITE = connection.vendor == "sqlite"
+OTHER_HEADER = b"PGDMP\x01\x0e\x00" if SQLITE else b"SQLite format 3\x00"
+
+
+def row_counts() -> dict[str, int]:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def run(command, *args) -> str:
+    out = io.StringIO()
+    call_command(command, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+class BackupTestCase(ChainTransactionTestCase):
+    def setUp(self):
+        self.dir = Path(self.enterContext(tempfile.TemporaryDirectory()))
+
+    def tearDown(self):
+        # A restore swapped the database under every connection: start the next test,
+        # and pytest-django's flush, on a fresh one.
+        connection.close()
+
+    def assertRefused(self, command, *args, says):
+        with self.assertRaises(CommandError) as refused:
+            run(command, *args)
+        message = str(refused.exception)
+        self.assertIn(says, message)
+        self.assertNotIn("\n", message)
+        self.assertIn(" / ", message, "both in Chinese and in English")
+        return message
+
+
+class RoundTripTest(BackupTestCase):
+    def test_the_demo_county_comes_back_row_for_row_with_its_chain(self):
+        ensure_reference_data()  # an earlier TransactionTestCase's flush took the seeded categories
+        run("loaddemo", "--now", NOW.isoformat())
+        at_backup = row_counts()
+        self.assertGreater(at_backup["handling_message"], 500)
+        path = self.dir / "wenzheng.backup"
+
+        output = run("backup", str(path))
+
+        messages, events = at_backup["handling_message"], at_backup["eventlog_event"]
+        self.assertIn(f"Backed up to {path} (", output)
+        self.assertIn(f"{messages} messages, {events} events.", output)
+        self.assertEqual(stat.S_IMODE(path.stat().st_mode), 0o600, "a backup holds personal data")
+        self.assertEqual(os.listdir(self.dir), ["wenzheng.backup"], "no temporary file left beside it")
+
+        # Life goes on after the backup: a new message, a renamed unit, rows deleted.
+        unit = Unit.objects.get(name="东门镇")
+        actions.submit(
+            by=User.objects.filter(role=Role.CITIZEN).first(),
+            category=Category.objects.get(code="consultation"),
+            unit=unit,
+            title="备份之后的留言",
+            body="这条留言在备份之后提交，恢复后应当不见了。",
+            name="李四",
+            phone="13900000000",
+            consent_to_publish=True,
+            at=NOW,
+        )
+        Unit.objects.filter(pk=unit.pk).update(name="改名之后")
+        FollowUp.objects.all().delete()
+        self.assertNotEqual(row_counts(), at_backup)
+
+        output = run("restore", str(path), "--noinput")
+
+        self.assertEqual(row_counts(), at_backup)
+        self.assertEqual(Unit.objects.get(pk=unit.pk).name, "东门镇")
+        self.assertFalse(Message.objects.filter(title="备份之后的留言").exists())
+        self.assertEqual(chain.verify(), (events, None))
+        tables = len(at_backup)
+        self.assertIn(f"into {backups.for_connection().database_name}: ", output)
+        self.assertIn(f"{tables} tables, {messages} messages, {events} events.", output)
+        self.assertIn(f"Event chain intact: {events} events verified.", output)
+        # The append-only triggers came back with the tables.
+        with self.assertRaisesMessage(DatabaseError, "append-only"), transaction.atomic():
+            Event.objects.filter(seq=1).update(note="改过")
+        # And the application writes on, from where the backup left off.
+        after = actions.submit(
+            by=None,
+            category=Category.objects.get(code="consultation"),
+            unit=Unit.objects.get(pk=unit.pk),
+            title="恢复之后的留言",
+            body="恢复之后，系统照常接收留言。",
+            name="王五",
+            phone="13700000000",
+            consent_to_publish=True,
+            at=NOW,
+        )
+        self.assertEqual(after.number, Message.objects.filter(region=after.region, year=2026).count())
+        self.assertEqual(chain.verify(), (events + 1, None))
+
+
+class SmallCountyTest(BackupTestCase):
+    """Bad input, on a county of a few messages: fast, and a wrong restore would show."""
+
+    def setUp(self):
+        super().setUp()
+        self.cast = Cast()
+        self.cast.submit(at=local(2026, 3, 2, 9))
+
+    def backup(self, name="good.backup") -> Path:
+        path = self.dir / name
+        run("backup", str(path))
+        return path
+
+    def test_it_asks_before_it_overwrites_and_stops_without_a_yes(self):
+        path = self.backup()
+        self.cast.submit(at=local(2026, 3, 3, 9))
+        before = row_counts()
+        for answer in ("", "no", "y"):
+            with self.subTest(answer=answer), mock.patch("builtins.input", return_value=answer):
+                self.assertRefused("restore", str(path), says="Not confirmed")
+        with mock.patch("builtins.input", side_effect=EOFError):
+            self.assertRefused("restore", str(path), says="Not confirmed")
+        self.assertEqual(row_counts(), before)
+
+        name = backups.for_connection().database_name
+        for answer in (name, "yes"):
+            with self.subTest(answer=answer), mock.patch("builtins.input", return_value=answer) as asked:
+                output = run("restore", str(path))
+            self.assertIn(name, asked.call_args.args[0])
+            self.assertIn("Event chain intact: 1 events verified.", output)
+            self.assertEqual(Message.objects.count(), 1)
+
+    def test_it_refuses_a_missing_file(self):
+        self.assertRefused("restore", str(self.dir / "nothing.backup"), "--noinput", says="No backup file at")
+
+    def test_it_refuses_a_directory(self):
+        self.assertRefused("restore", str(self.dir), "--noinput", says="is a directory, not a backup file")
+
+    def test_it_refuses_a_backup_of_the_other_database(self):
+        path = self.dir / "other.backup"
+        path.write_bytes(OTHER_HEADER + b"\x00" * 4096)
+        other, this = ("PostgreSQL", "SQLite") if SQLITE else ("SQLite", "PostgreSQL")
+        self.assertRefused(
+            "restore", str(path), "--noinput", says=f"is a backup from {other} but this deployment uses {this}"
+        )
+
+    def test_it_refuses_a_file_that_is_no_backup(self):
+        for content in (b"", "id,title\n1,路灯不亮\n".encode(), os.urandom(8192)):
+            path = self.dir / "notes.csv"
+            path.write_bytes(content)
+            with self.subTest(content=content[:10]):
+                self.assertRefused("restore", str(path), "--noinput", says="is not a backup made by manage.py backup")
+
+    def test_it_refuses_a_truncated_backup_and_leaves_the_database_as_it_was(self):
+        path = self.backup()
+        self.cast.submit(at=local(2026, 3, 3, 9))
+        before, chain_before = row_counts(), chain.verify()
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        self.assertRefused("restore", str(path), "--noinput", says="is damaged or incomplete")
+        self.assertEqual(row_counts(), before)
+        self.assertEqual(chain.verify(), chain_before)
+
+    @skipUnless(SQLITE, "an SQLite file")
+    def test_it_refuses_a_damaged_sqlite_file(self):
+        path = self.backup()
+        data = bytearray(path.read_bytes())
+        page = 4096
+        for offset in range(2 * page, len(data), page):  # every page but the first two: headers intact
+            data[offset : offset + 64] = b"\xff" * 64
+        path.write_bytes(bytes(data))
+        self.assertRefused("restore", str(path), "--noinput", says="is damaged or incomplete")
+        self.assertEqual(Message.objects.count(), 1)
+
+    @skipUnless(SQLITE, "an SQLite file")
+    def test_it_refuses_an_sqlite_file_that_fails_its_integrity_check(self):
+        path = self.backup()
+        with closing(sqlite3.connect(path)) as db:
+            (index,) = db.execute(
+                "SELECT name FROM sqlite_master WHERE tbl_name = 'units_unit' AND sql LIKE '%(\"region_id\")'"
+            ).fetchone()
+            # An index that no longer matches its table: readable, but not whole.
+            db.execute("PRAGMA writable_schema = ON")
+            db.execute(
+                "UPDATE sqlite_master SET sql = ? WHERE name = ?",
+                (f'CREATE INDEX "{index}" ON units_unit (kind)', index),
+            )
+            db.commit()
+        message = self.assertRefused("restore", str(path), "--noinput", says="is damaged or incomplete (row 1 missing")
+        self.assertIn(index, message)
+
+    @skipUnless(SQLITE, "an SQLite file")
+    def test_it_refuses_an_sqlite_database_that_is_not_wenzhengs(self):
+        path = self.dir / "other-app.sqlite3"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE notes (body TEXT)")
+        self.assertRefused("restore", str(path), "--noinput", says="is not a wenzheng database (it has no event table)")
+
+    @skipUnless(SQLITE, "the SQLite database is a file")
+    def test_it_refuses_the_live_database_file_itself(self):
+        live = connection.settings_dict["NAME"]
+        self.assertRefused("backup", live, says="is the live database file itself")
+        self.assertRefused("restore", live, "--noinput", says="is the live database file itself")
+
+    def test_it_says_when_the_restored_chain_is_broken(self):
+        with triggers.suspended(connection), connection.cursor() as cursor:
+            cursor.execute("UPDATE eventlog_event SET note = 'tampered' WHERE seq = 1")
+        path = self.backup()
+        message = self.assertRefused("restore", str(path), "--noinput", says="Event chain BROKEN at event #1")
+        self.assertIn("事件链校验失败", message)
+
+    def test_it_refuses_to_back_up_into_a_directory(self):
+        self.assertRefused("backup", str(self.dir), says="is a directory: give the backup file's name")
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_it_refuses_to_back_up_into_a_directory_that_is_not_there_or_no_directory(self):
+        self.assertRefused("backup", str(self.dir / "missing" / "b.backup"), says="does not exist: create it first")
+        (self.dir / "a-file").write_text("")
+        self.assertRefused("backup", str(self.dir / "a-file" / "b.backup"), says="a-file is not a directory")
+
+    def test_it_refuses_to_back_up_into_an_unwritable_directory(self):
+        locked = self.dir / "locked"
+        locked.mkdir(mode=0o555)
+        with ExitStack() as stack:
+            if os.geteuid() == 0:  # root writes anywhere: play what an operator's account meets
+                stack.enter_context(
+                    mock.patch("tempfile.mkstemp", side_effect=PermissionError(13, "Permission denied"))
+                )
+            self.assertRefused("backup", str(locked / "b.backup"), says=f"Cannot write in {locked} (Permission denied)")
+        self.assertEqual(os.listdir(locked), [])
+
+    def test_a_failed_backup_leaves_nothing_behind_and_an_old_backup_whole(self):
+        path = self.backup()
+        old = path.read_bytes()
+        vendor = type(backups.for_connection())
+
+        def fail_halfway(self, tmp):
+            tmp.write_bytes(b"half a backup")
+            raise OSError(28, "No space left on device")
+
+        with mock.patch.object(vendor, "_dump", fail_halfway):
+            self.assertRefused("backup", str(path), says="Backup failed, nothing written")
+        self.assertEqual(os.listdir(self.dir), [path.name])
+        self.assertEqual(path.read_bytes(), old)
+
+    @skipUnless(SQLITE, "edits the backup file to play an older and a newer version")
+    def test_it_says_when_the_backup_is_from_another_version(self):
+        app, name = max(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        older, newer = self.backup("older.backup"), self.backup("newer.backup")
+        with sqlite3.connect(older) as db:
+            db.execute("DELETE FROM django_migrations WHERE app = ? AND name = ?", (app, name))
+        with sqlite3.connect(newer) as db:
+            db.execute(
+                "INSERT INTO django_migrations (app, name, applied) VALUES (?, '9999_future', '2030-01-01')", (app,)
+            )
+        recorder = MigrationRecorder(connection)
+        try:
+            self.assertRefused("restore", str(older), "--noinput", says="1 migrations behind): run manage.py migrate")
+            self.assertRefused("restore", str(newer), "--noinput", says="this code does not know): upgrade the code")
+        finally:
+            recorder.migration_qs.filter(app=app, name="9999_future").delete()
+            recorder.record_applied(app, name)
+
+
+class PostgresToolsTest(BackupTestCase):
+    def test_it_says_which_package_to_install_when_pg_dump_is_missing(self):
+        with (
+            mock.patch.object(backups, "POSTGRES_BIN", str(self.dir / "{major}")),
+            mock.patch.dict(os.environ, {"PATH": str(self.dir)}),
+        ):
+            with self.assertRaisesMessage(backups.BackupError, "install postgresql-client-15"):
+                backups.find_tool("pg_dump", major=15)
+            old = self.dir / "pg_dump"
+            old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 13.16'\n")
+            old.chmod(0o755)
+            with self.assertRaisesMessage(backups.BackupError, f"{old} is version 13"):
+                backups.find_tool("pg_dump", major=15)
+
+    @skipUnless(not SQLITE, "PostgreSQL")
+    def test_the_backup_command_says_so_too(self):
+        with (
+            mock.patch.object(backups, "POSTGRES_BIN", str(self.dir / "{major}")),
+            mock.patch.dict(os.environ, {"PATH": str(self.dir)}),
+        ):
+            self.assertRefused("backup", str(self.dir / "b.dump"), says="No pg_dump for PostgreSQL")
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_the_password_goes_in_the_environment_never_on_the_command_line(self):
+        fake = SimpleNamespace(
+            vendor="postgresql",
+            pg_version=150004,
+            settings_dict={
+                "NAME": "wenzheng",
+                "HOST": "db.example",
+                "PORT": 5433,
+                "USER": "wz",
+                "PASSWORD": "s3cret",
+                "OPTIONS": {"sslmode": "require"},
+            },
+        )
+        done = SimpleNamespace(returncode=0, stdout="", stderr="")
+        with (
+            mock.patch.object(backups, "find_tool", return_value="pg_restore"),
+            mock.patch("subprocess.run", return_value=done) as ran,
+        ):
+            backups.PostgresBackups(fake)._load(Path("x.dump"))
+        command, env = ran.call_args.args[0], ran.call_args.kwargs["env"]
+        self.assertNotIn("s3cret", " ".join(command))
+        self.assertIn("--single-transaction", command)
+        self.assertEqual(
+            {k: env[k] for k in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE")},
+            {
+                "PGHOST": "db.example",
+                "PGPORT": "5433",
+                "PGUSER": "wz",
+                "PGPASSWORD": "s3cret",
+                "PGDATABASE": "wenzheng",
+                "PGSSLMODE": "require",
+            },
+        )
+
+    def test_a_failed_pg_restore_is_reported_by_its_error_line(self):
+        fake = SimpleNamespace(
+            vendor="postgresql", pg_version=150004, settings_dict={"NAME": "wenzheng", "OPTIONS": {}}
+        )
+        stderr = (
+            "pg_restore: while PROCESSING TOC:\n"
+            "pg_restore: from TOC entry 4242; 2606 16600 FK CONSTRAINT handling_stage handling_stage_message_id_fk\n"
+            "pg_restore: error: could not execute query: ERROR:  deadlock detected\n"
+            "DETAIL:  Process 81 waits for AccessExclusiveLock on relation 16420 of database 16384.\n"
+            "Command was: ALTER TABLE IF EXISTS ONLY public.handling_stage DROP CONSTRAINT IF EXISTS x;\n"
+        )
+        done = SimpleNamespace(returncode=1, stdout="", stderr=stderr)
+        with (
+            mock.patch.object(backups, "find_tool", return_value="pg_restore"),
+            mock.patch("subprocess.run", return_value=done),
+            self.assertRaises(backups.BackupError) as failed,
+        ):
+            backups.PostgresBackups(fake)._load(Path("x.dump"))
+        self.assertIn(
+            "the database is unchanged (pg_restore: error: could not execute query: ERROR: deadlock detected): "
+            "if the server or the worker is running, stop them and retry.",
+            str(failed.exception),
+        )
