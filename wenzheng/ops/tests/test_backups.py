@@ -70,7 +70,7 @@ class BackupTestCase(ChainTransactionTestCase):
 class RoundTripTest(BackupTestCase):
     def test_the_demo_county_comes_back_row_for_row_with_its_chain(self):
         ensure_reference_data()  # an earlier TransactionTestCase's flush took the seeded categories
-        run("loaddemo", "--now", NOW.isoformat())
+        run("loaddemo", "--demo", "--now", NOW.isoformat())
         at_backup = row_counts()
         self.assertGreater(at_backup["handling_message"], 500)
         path = self.dir / "wenzheng.backup"
