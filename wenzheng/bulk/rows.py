@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl.utils.datetime import from_excel
 
 from wenzheng.handling.models import Category, Message
@@ -138,7 +139,7 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         if required and not value:
             problems.add(layout.label(key), "为空")
         if max_length and len(value) > max_length:
-            problems.add(layout.label(key), f"超过{max_length}个字（有{len(value)}个字）")
+            problems.add(layout.label(key), f"不能超过{max_length}个字（这一格有{len(value):,}个字）")
         return value
 
     def time(key, *, required=False):
@@ -162,9 +163,9 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         problems.add(layout.label("number"), "超过60个字符")
     name = text("user", max_length=50) or ANONYMOUS_NAME
     title = text("title", required=True, max_length=100)
-    body = text("body", required=True, max_length=5000)
+    body = text("body", required=True, max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     submitted_at = time("time", required=True)
-    reply = text("reply", max_length=5000)
+    reply = text("reply", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     replied_at = time("reply_time")
 
     category = _category(cell("category"), ctx, problems)
