@@ -122,6 +122,11 @@ def _open_stages(message, unit, at):
 
 
 def _open_stage(message, unit, kind, at, days):
+    if message.untimed:
+        # History imported without a clock gets one from an act of now (a re-dispatch,
+        # a reopening): from here on it is timed like any other message.
+        message.untimed = False
+        message.save(update_fields=["untimed"])
     due, result = clock.deadline_after(at, days)
     return Stage.objects.create(
         message=message,
@@ -465,7 +470,8 @@ def reply(*, message, by, text: str, at=None) -> Reply:
         by=by,
         message=message,
         reply=item.pk,
-        outcome=stage.outcome if stage else "supplement",
+        # No stage: a further reply beside the first, or the answer to untimed history.
+        outcome=stage.outcome if stage else ("untimed" if message.untimed else "supplement"),
     )
     return item
 
@@ -493,6 +499,8 @@ def request_extension(*, message, by, days: int, reason: str, at=None) -> Extens
     require_unit_staff(by, message.unit)
     _require_state(message, State.DISPATCHED, State.RESPONDED)
     reason = _require_text(reason, "延期理由")
+    if message.untimed:
+        raise ActionRefused("untimed", "这是历史留言，不计办理时限，无需申请延期。")
     stage = message.open_stage(Stage.Kind.REPLY)
     if stage is None or at >= stage.due_at:
         raise ActionRefused("too_late", "延期须在回复期限届满前申请，期限已过。")
