@@ -12,19 +12,25 @@ from .helpers import good_row, xlsx
 
 
 class ImportCommandTests(CastTestCase):
-    def call(self, content, *args, name="导出.xlsx"):
+    def call(self, content, *args, name="导出.xlsx", out=None):
+        """The command's output; `out` keeps it when the command fails."""
+        out = out or io.StringIO()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             path.write_bytes(content)
-            out = io.StringIO()
             call_command("import_messages", str(path), "--region", "luocheng", *args, stdout=out, stderr=io.StringIO())
             return out.getvalue()
 
-    def test_it_imports_and_reports_each_problem(self):
-        out = self.call(xlsx([good_row("1"), good_row("2", unit="无此单位")]))
+    def test_it_imports_and_reports_each_problem_and_fails_for_the_rows_refused(self):
+        out = io.StringIO()
+        with self.assertRaisesMessage(CommandError, "有1行未导入"):
+            self.call(xlsx([good_row("1"), good_row("2", unit="无此单位")]), out=out)
         self.assertEqual(
-            out.splitlines(),
+            out.getvalue().splitlines(),
             [
+                "问题汇总（一行有几类问题，就计入几类）：",
+                "  1行：单位不存在",
+                "问题明细：",
                 "第3行\t单位\t“无此单位”不是本县（区）的实名上网单位",
                 "导出.xlsx：共2行，新增留言1条，已导入过0条，有问题1行。",
             ],

@@ -39,9 +39,20 @@ class ImportPageTests(CastTestCase):
         self.assertNotContains(partial, "<html")
         self.assertContains(partial, 'value="100"')
         self.assertContains(partial, "新增留言 <b>1</b> 条，已导入过 0 条，有问题 1 行")
-        self.assertContains(partial, '<td class="num">3</td><td>留言编号</td><td>“1”与第2行重复</td>', html=False)
+        self.assertContains(partial, "<li>1行：留言编号重复</li>", html=False)
+        row = '<td class="num">3</td><td>留言编号</td><td>留言编号重复</td><td>“1”与第2行重复</td>'
+        self.assertContains(partial, row, html=False)
         report = self.client.get(reverse("bulk:job-problems", args=[job.pk]))
-        self.assertEqual(report.content.decode("utf-8-sig").splitlines(), ["行号,列,问题", "3,留言编号,“1”与第2行重复"])
+        self.assertEqual(
+            report.content.decode("utf-8-sig").splitlines(),
+            [
+                "问题汇总（一行有几类问题，就计入几类）",
+                "1行：留言编号重复",
+                "",
+                "行号,列,问题类型,问题",
+                "3,留言编号,留言编号重复,“1”与第2行重复",
+            ],
+        )
 
     def test_only_the_countys_office_imports(self):
         for user in ("citizen", "handler_a", "leader_a", "city_office"):
