@@ -128,19 +128,18 @@ def open_table(content: bytes, filename: str) -> Table:
 
 
 def swallowed_rows(record: Spanning, width: int) -> tuple[int, int]:
-    """(cell index, rows) when a cell of `record` holds whole lines that read as rows
-    of the file: a stray double quote opening a cell makes the csv module read on,
-    across line breaks, to the next quote anywhere in the file, so the rows between
-    end up inside that cell. A line counts as a row when it holds as many commas as
-    the header (less one): text in a cell (Chinese, with full-width ，) rarely does.
-    (0, 0) when nothing reads so."""
+    """(cell index, rows swallowed) when a cell of `record` holds lines that read as
+    rows of the file: a stray double quote opening a cell makes the csv module read
+    on, across line breaks, to the next quote anywhere in the file, so the rows
+    between end up inside that cell. A line reads as a row when it holds as many
+    commas as the header (less one): text in a cell (Chinese, with full-width ，)
+    rarely does. (0, 0) when nothing reads so."""
     if width < 3:
         return 0, 0
     for index, value in enumerate(record):
-        lines = value.splitlines()[1:]
-        rows = sum(1 for line in lines if line.count(",") >= width - 1)
-        if rows:
-            return index, rows
+        lines = value.splitlines()[1:]  # each line after the cell's own began a row
+        if any(line.count(",") >= width - 1 for line in lines):
+            return index, len(lines)
     return 0, 0
 
 
