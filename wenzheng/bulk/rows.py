@@ -262,7 +262,9 @@ def _category(value, ctx, problems):
     key = folded(value)
     if not key:
         if ctx.default_category is None:
-            problems.add(ctx.layout.label("category"), "为空，且未指定缺省类别", Kind.NO_CATEGORY)
+            text = "为空，且未指定缺省类别" if "category" in ctx.layout.positions else "文件没有“类别”列"
+            text += "：请在导入时选择“类别为空时按”的类别"
+            problems.add(ctx.layout.label("category"), text, Kind.NO_CATEGORY)
         return ctx.default_category
     category = ctx.categories.get(key) or ctx.categories.get(key.lower())
     if category is None:

@@ -89,9 +89,11 @@ class Table:
                 yield number, Unreadable(str(e), (first, max(first, reader.line_num)))
                 continue
             if reader.line_num > first:
-                values = Spanning(values)
-                values.lines = (first, reader.line_num)
-            yield number, tuple(values) if type(values) is list else values
+                record = Spanning(values)
+                record.lines = (first, reader.line_num)
+                yield number, record
+            else:
+                yield number, tuple(values)
 
 
 def _csv_encoding(content: bytes) -> str:
