@@ -1,6 +1,6 @@
 """Benchmark: import 100,000 messages from an .xlsx file with `manage.py import_messages`.
 
-    .venv/bin/python bench/import_messages.py [--rows 100000] [--csv]
+    .venv/bin/python bench/import_messages.py [--rows 100000] [--csv] [--unanswered clock]
 
 Builds a throwaway SQLite database (or uses DATABASE_URL if set, e.g. under
 scripts/with-postgres), a county with 40 units and an office account, writes a file
@@ -99,10 +99,11 @@ print("maxrss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-def run(path, env):
+def run(path, env, *args):
     env = {**env, "DJANGO_SETTINGS_MODULE": "wenzheng.settings"}
     started = time.perf_counter()
-    done = subprocess.run([PY, "-c", CHILD, str(path)], env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
+    command = [PY, "-c", CHILD, str(path), *args]
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)  # noqa: S603
     seconds = time.perf_counter() - started
     if done.returncode:
         sys.exit(f"failed: {done.stderr[-2000:]}")
@@ -114,7 +115,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--csv", action="store_true", help="a GBK-encoded .csv instead of .xlsx")
+    parser.add_argument(
+        "--unanswered",
+        choices=["history", "clock"],
+        default="history",
+        help="the 30%% never answered: history (no stages, the default) or on the clock from the import",
+    )
     options = parser.parse_args()
+    args = ["--unanswered", options.unanswered]
     workdir = Path(tempfile.mkdtemp(prefix="wenzheng-bench-"))
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
@@ -123,9 +131,9 @@ def main():
     path = workdir / f"messages-{options.rows}.{'csv' if options.csv else 'xlsx'}"
     write_file(path, options.rows)
     print(f"file: {path.name}, {path.stat().st_size / 1e6:.1f} MB, {options.rows} rows")
-    seconds, peak, summary = run(path, env)
+    seconds, peak, summary = run(path, env, *args)
     print(f"import: {seconds:.1f} s, peak RSS {peak:.0f} MB — {summary}")
-    seconds, peak, summary = run(path, env)
+    seconds, peak, summary = run(path, env, *args)
     print(f"again:  {seconds:.1f} s, peak RSS {peak:.0f} MB — {summary}")
 
 

@@ -4,6 +4,7 @@ is written here; the public shapes never carry a citizen's name or contact."""
 
 import datetime as dt
 
+from django.conf import settings
 from ninja import Field, Schema
 
 from wenzheng.handling.models import Message
@@ -186,8 +187,9 @@ class MeOut(Schema):
 
 class SubmitIn(Schema):
     category: str = Field(description="类别代码，如 consultation、suggestion、appeal")
-    title: str
-    body: str
+    title: str = Field(description="标题，不超过100个字")
+    # The length is checked by the action (a Chinese refusal that names the limit).
+    body: str = Field(description=f"留言内容，不超过{settings.MESSAGE_TEXT_MAX_CHARS}个字")
     name: str
     phone: str
     consent_to_publish: bool = False
@@ -203,7 +205,7 @@ class NoteIn(Schema):
 
 
 class TextIn(Schema):
-    text: str
+    text: str = Field(description=f"内容；回复和追问不超过{settings.MESSAGE_TEXT_MAX_CHARS}个字")
 
 
 class ReasonIn(Schema):

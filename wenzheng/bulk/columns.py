@@ -2,9 +2,9 @@
 platforms use (留言主题 / 标题 / 信件标题 …)."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .tables import folded
+from .tables import cell_text, folded
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ COLUMNS = [
     Column("consent", "是否公开", ("是否公开", "公开")),
 ]
 BY_KEY = {c.key: c for c in COLUMNS}
+# Columns of topic labels (事项分类: what a message is about) as peer platforms name
+# them. There is no topic tree yet (it comes in a later issue), so such a column is
+# listed among the ignored ones; once the tree exists, this is where a topic column
+# is recognised, and `rows.read_row` maps its labels to the tree.
+TOPIC_VARIANTS = ("一级分类", "二级分类", "三级分类", "事项分类", "问题分类", "主题分类", "业务分类", "所属领域")
 # Brackets and what they hold ("留言时间(北京时间)"), a trailing colon, a required-mark.
 _NOISE = re.compile(r"[（(【\[].*?[）)】\]]|[:*＊]")
 
@@ -50,6 +55,17 @@ class Layout:
     header_row: int
     positions: dict[str, int]  # key → 0-based index
     headers: dict[str, str]  # key → the header as written in the file
+    # Columns with a header that are not imported, each as the office should read it
+    # in the report ("点赞数", "一级分类（事项分类…）"): never dropped silently.
+    ignored: list[str] = field(default_factory=list)
+    width: int = 0  # columns up to the last named one
+
+    def column_name(self, index: int) -> str:
+        """The header over a 0-based column, as written, for a problem's report."""
+        for key, position in self.positions.items():
+            if position == index:
+                return self.label(key)
+        return f"第{index + 1}列"
 
     def missing(self) -> list[Column]:
         return [c for c in COLUMNS if c.required and c.key not in self.positions]
@@ -63,13 +79,23 @@ def find_layout(rows) -> Layout | None:
     most known columns, at least two."""
     best = None
     for number, values in rows:
-        positions, headers = {}, {}
+        positions, headers, ignored, width = {}, {}, [], 0
         for index, value in enumerate(values):
+            header = cell_text(value)
+            if not header:
+                continue
+            width = index + 1
             key = header_key(value)
-            if key and key not in positions:  # the first of two matching columns wins
-                positions[key], headers[key] = index, str(value).strip()
+            if key and key not in positions:
+                positions[key], headers[key] = index, header
+            elif key:  # the first of two matching columns wins
+                ignored.append(f"{header}（与前面的“{headers[key]}”列重复，以前面的为准）")
+            elif _NOISE.sub("", folded(value)) in TOPIC_VARIANTS:
+                ignored.append(f"{header}（事项分类：本系统尚未建立事项分类目录，暂不导入）")
+            else:
+                ignored.append(header)
         if len(positions) >= 2 and (best is None or len(positions) > len(best.positions)):
-            best = Layout(number, positions, headers)
+            best = Layout(number, positions, headers, ignored, width)
         if number >= 10:
             break
     return best

@@ -1,14 +1,22 @@
 from django import forms
 
 from wenzheng.handling.models import Category
-from wenzheng.units.models import Region
+from wenzheng.units.models import Region, Unit
 
-MAX_UPLOAD = 50 * 1024 * 1024  # a 100,000-row workbook is ~7 MB; the same as CSV ~35 MB
+from .models import ImportJob
+from .tables import MAX_UPLOAD
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return unit.name
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="留言文件", help_text="其他平台导出的 .xlsx 或 .csv（UTF-8 或 GBK 编码），第一行为列名。"
+        label="留言文件",
+        help_text="其他平台导出的 .xlsx 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"
+        "不认识的列（如点赞数、一级分类）不导入，并在报告中列出。",
     )
     region = forms.ModelChoiceField(label="县（区）", queryset=Region.objects.none(), empty_label=None)
     source = forms.CharField(
@@ -23,11 +31,34 @@ class ImportForm(forms.Form):
         required=False,
         empty_label="不指定（类别为空的行列为问题）",
     )
+    default_unit = UnitChoiceField(
+        label="单位为空时交给",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="不指定（已答复却没有单位的行列为问题，未答复的由县网络问政办交办）",
+        help_text="文件没有“单位”列、或“单位”为空的行交给这个单位；写明单位的行仍交给所写的单位。",
+    )
+    waive_registration = forms.BooleanField(
+        label="历史留言不检查单位的实名上网日期",
+        required=False,
+        help_text="留言时间早于该单位在本系统实名上网日期的，仍导入给该单位，并在每条这样导入的留言的记录中注明。"
+        "已停用的单位仍不接收停用之后的留言。",
+    )
+    unanswered = forms.ChoiceField(
+        label="未答复的留言",
+        choices=ImportJob.Unanswered.choices,
+        initial=ImportJob.Unanswered.HISTORY,
+        required=False,  # left out: history, the default
+        widget=forms.RadioSelect,
+        help_text="默认记为历史留言：单位仍可查看和答复，但不计办理时限，不会超期，也不计入及时率，"
+        "导入多年的旧留言不会在导入次日全部超期。选“自导入时起计办理时限”，则如同当天交办，按工作日计算期限。",
+    )
     dry_run = forms.BooleanField(label="只检查，不导入", required=False)
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        self.fields["default_unit"].queryset = Unit.objects.filter(region__in=regions).order_by("kind", "name")
         if regions.count() == 1:
             self.fields["region"].initial = regions.first()
 
@@ -38,3 +69,13 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError("只能导入 .xlsx 或 .csv 文件。")
         return upload
+
+    def clean_unanswered(self):
+        return self.cleaned_data["unanswered"] or ImportJob.Unanswered.HISTORY
+
+    def clean(self):
+        data = super().clean()
+        unit, region = data.get("default_unit"), data.get("region")
+        if unit is not None and region is not None and unit.region_id != region.pk:
+            self.add_error("default_unit", f"“{unit.name}”不属于{region.name}。")
+        return data

@@ -1,25 +1,35 @@
 """Importing one file: read it, check each row, write the good rows in batches, and
-report every problem by row and column. Used by `manage.py import_messages` and by
-the office's import page (through an ImportJob).
+report every problem by row and column, with a summary by kind of problem. Used by
+`manage.py import_messages` and by the office's import page (through an ImportJob).
 
 Importing is idempotent: a row whose 留言编号 was imported before (from the same
-source, into the same county) is skipped, so the same file imported twice adds
-nothing, and a file fixed after a first try imports only the rows that failed.
+source, into the same county) is skipped before it is checked, so the same file
+imported twice adds nothing, and a file fixed after a first try imports only the rows
+that failed, whatever else the file holds.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import reset_queries
 from django.utils import timezone
 
 from .columns import BY_KEY, find_layout
-from .models import ImportedMessage
-from .rows import Context, Problems, read_row
-from .tables import UnreadableFile, cell_text, open_table
+from .models import ImportedMessage, ImportJob, RowProblem, summary_order
+from .rows import Context, Problems, read_row, source_number
+from .tables import Unreadable, UnreadableFile, cell_text, open_table
 from .writer import Deadlines, write
 
 BATCH = 1000
+Kind = RowProblem.Kind
+
+
+class Problem(NamedTuple):
+    row: int
+    column: str
+    text: str
+    kind: str  # a RowProblem.Kind
 
 
 @dataclass
@@ -28,12 +38,20 @@ class Outcome:
     processed: int = 0
     created: int = 0
     skipped: int = 0  # imported before
-    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # columns not imported, as the report names them
     failure: str = ""  # the file as a whole could not be imported
 
     @property
     def problem_rows(self) -> int:
-        return len({row for row, _, _ in self.problems})
+        return len({p.row for p in self.problems})
+
+    def summary(self) -> list[tuple[str, int]]:
+        """(problem kind, rows) largest first: a row counts once per kind."""
+        rows: dict[str, set[int]] = {}
+        for p in self.problems:
+            rows.setdefault(p.kind, set()).add(p.row)
+        return summary_order((RowProblem.kind_label(kind), len(found)) for kind, found in rows.items())
 
 
 class Import:
@@ -46,15 +64,22 @@ class Import:
         by,
         source: str = "",
         default_category=None,
+        default_unit=None,
+        waive_registration: bool = False,
+        unanswered: str = ImportJob.Unanswered.HISTORY,
         dry_run: bool = False,
         job=None,
         on_progress: Callable[["Outcome", list], None] | None = None,
     ):
         self.content, self.filename = content, filename
         self.region, self.by, self.source = region, by, source
-        self.default_category, self.dry_run, self.job = default_category, dry_run, job
+        self.default_category, self.default_unit = default_category, default_unit
+        self.waive_registration, self.unanswered = waive_registration, unanswered
+        self.dry_run, self.job = dry_run, job
         self.on_progress = on_progress or (lambda outcome, new_problems: None)
         self.outcome = Outcome()
+        # The moment of the import: the clock of unanswered rows starts here.
+        self.now = timezone.now()
 
     def run(self) -> Outcome:
         outcome = self.outcome
@@ -67,17 +92,24 @@ class Import:
         if layout is None:
             outcome.failure = "找不到表头：前10行中没有一行写着“留言编号”“留言主题”“留言时间”等列名。"
             return outcome
+        outcome.ignored = layout.ignored
         missing = layout.missing()
         if missing:
             for column in missing:
                 names = "".join(f"“{v}”" for v in column.variants[:4])
-                outcome.problems.append((layout.header_row, column.label, f"缺少这一列（列名可写作{names}等）"))
+                text = f"缺少这一列（列名可写作{names}等）"
+                outcome.problems.append(Problem(layout.header_row, column.label, text, Kind.MISSING_COLUMN))
             outcome.failure = "文件缺少必需的列：" + "、".join(c.label for c in missing) + "。"
             self.on_progress(outcome, outcome.problems)
             return outcome
         outcome.total = max(0, table.count() - layout.header_row)
         ctx = Context.load(
-            layout=layout, region=self.region, default_category=self.default_category, now=timezone.now()
+            layout=layout,
+            region=self.region,
+            default_category=self.default_category,
+            now=self.now,
+            default_unit=self.default_unit,
+            waive_registration=self.waive_registration,
         )
         self._rows(table, layout, ctx)
         return outcome
@@ -85,39 +117,56 @@ class Import:
     def _rows(self, table, layout, ctx):
         deadlines = Deadlines()
         seen: dict[str, int] = {}
-        batch, problems = [], []
+        chunk = []
         for number, values in table.rows():
             if number <= layout.header_row:
                 continue
             self.outcome.processed += 1
-            if not any(cell_text(v) for v in values):
+            if not isinstance(values, Unreadable) and not any(cell_text(v) for v in values):
                 continue  # a blank line between blocks of rows
+            chunk.append((number, values))
+            if len(chunk) >= BATCH:
+                self._chunk(chunk, ctx, seen, deadlines)
+                chunk = []
+        self._chunk(chunk, ctx, seen, deadlines)
+
+    def _chunk(self, chunk, ctx, seen, deadlines):
+        """Check and write one batch of rows. A row imported before is recognised by
+        its number first: it is skipped, whatever its cells would say now."""
+        outcome, layout = self.outcome, ctx.layout
+        numbers = [source_number(values, layout) for _, values in chunk]
+        before = set(
+            ImportedMessage.objects.filter(
+                region=self.region, source=self.source, number__in={n for n in numbers if n}
+            ).values_list("number", flat=True)
+        )
+        batch, problems = [], []
+        for (number, values), source in zip(chunk, numbers, strict=True):
+            if source in seen:  # imported from this file, by an earlier row
+                text = f"“{source}”与第{seen[source]}行重复"
+                problems.append(Problem(number, layout.label("number"), text, Kind.DUPLICATE))
+                continue
+            if source and source in before:
+                outcome.skipped += 1
+                continue
             row = read_row(number, values, ctx)
             if isinstance(row, Problems):
-                problems.extend((number, column, text) for column, text in row.items)
-            elif row.source_number in seen:
-                label = layout.label("number")
-                problems.append((number, label, f"“{row.source_number}”与第{seen[row.source_number]}行重复"))
+                problems.extend(Problem(number, column, text, kind) for column, text, kind in row.items)
             else:
                 seen[row.source_number] = number
                 batch.append(row)
-            if len(batch) >= BATCH:
-                self._flush(batch, problems, deadlines)
-                batch, problems = [], []
-        self._flush(batch, problems, deadlines)
-
-    def _flush(self, batch, problems, deadlines):
-        outcome = self.outcome
-        before = set(
-            ImportedMessage.objects.filter(
-                region=self.region, source=self.source, number__in=[r.source_number for r in batch]
-            ).values_list("number", flat=True)
-        )
-        fresh = [r for r in batch if r.source_number not in before]
-        outcome.skipped += len(batch) - len(fresh)
         if not self.dry_run:
-            write(rows=fresh, region=self.region, by=self.by, source=self.source, deadlines=deadlines, job=self.job)
-        outcome.created += len(fresh)
+            write(
+                rows=batch,
+                region=self.region,
+                by=self.by,
+                source=self.source,
+                deadlines=deadlines,
+                job=self.job,
+                unanswered=self.unanswered,
+                now=self.now,
+            )
+        outcome.created += len(batch)
         outcome.problems.extend(problems)
         self.on_progress(outcome, problems)
         # With DEBUG on, Django keeps every query it ran: a long import would hoard them.

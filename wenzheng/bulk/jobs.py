@@ -43,14 +43,19 @@ def run(job: ImportJob) -> ImportJob:
     def progress(outcome, problems):
         with transaction.atomic():
             RowProblem.objects.bulk_create(
-                [RowProblem(job=job, row=r, column=c[:60], problem=p[:300]) for r, c, p in problems], batch_size=500
+                [
+                    RowProblem(job=job, row=p.row, column=p.column[:60], problem=p.text[:300], kind=p.kind)
+                    for p in problems
+                ],
+                batch_size=500,
             )
             ImportJob.objects.filter(pk=job.pk).update(
                 total_rows=outcome.total,
                 processed_rows=outcome.processed,
                 created_count=outcome.created,
                 skipped_count=outcome.skipped,
-                problem_count=F("problem_count") + len({r for r, _, _ in problems}),
+                problem_count=F("problem_count") + len({p.row for p in problems}),
+                ignored_columns=outcome.ignored,
                 heartbeat_at=timezone.now(),
             )
 
@@ -62,6 +67,9 @@ def run(job: ImportJob) -> ImportJob:
             by=job.created_by,
             source=job.source,
             default_category=job.default_category,
+            default_unit=job.default_unit,
+            waive_registration=job.waive_registration,
+            unanswered=job.unanswered,
             dry_run=job.dry_run,
             job=job,
             on_progress=progress,

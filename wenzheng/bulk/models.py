@@ -3,16 +3,16 @@ message back to its number on the platform it came from."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 
 
 class ImportJob(models.Model):
     """One uploaded file being imported (or checked, for a dry run).
 
-    The database is the queue: a job is claimed by a conditional update (queued →
-    running), so the thread started at upload and `manage.py run_imports` can never
-    both run it. A running job whose heartbeat stops (the process died) is claimed
-    again; that is safe because importing is idempotent by the source number.
+    The database is the queue: the background worker (`manage.py work`) claims a job
+    by a conditional update (queued → running), so two workers can never both run it.
+    A running job whose heartbeat stops (the worker died) is claimed again; that is
+    safe because importing is idempotent by the source number.
     """
 
     class State(models.TextChoices):
@@ -20,6 +20,15 @@ class ImportJob(models.Model):
         RUNNING = "running", "导入中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+
+    class Unanswered(models.TextChoices):
+        """What becomes of a row that was never answered on the old platform."""
+
+        # No clock: the message is kept and can still be answered, but no response or
+        # reply stage is opened, so it is never overdue nor counted in timeliness.
+        HISTORY = "history", "记为历史留言，不计办理时限"
+        # As a fresh dispatch: the stages start at the import, deadlines from then on.
+        CLOCK = "clock", "自导入时起计办理时限"
 
     region = models.ForeignKey("units.Region", verbose_name="县（区）", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
@@ -34,6 +43,12 @@ class ImportJob(models.Model):
     default_category = models.ForeignKey(
         "handling.Category", verbose_name="缺省类别", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    default_unit = models.ForeignKey(
+        "units.Unit", verbose_name="单位为空时交给", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # History moved from another platform may predate the unit's registration here.
+    waive_registration = models.BooleanField("不检查单位的实名上网日期", default=False)
+    unanswered = models.CharField("未答复的留言", max_length=10, choices=Unanswered.choices, default=Unanswered.HISTORY)
     dry_run = models.BooleanField("仅检查，不导入", default=False)
 
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
@@ -45,6 +60,7 @@ class ImportJob(models.Model):
     skipped_count = models.PositiveIntegerField("已导入过", default=0)
     problem_count = models.PositiveIntegerField("有问题的行", default=0)
     failure = models.TextField("失败原因", blank=True)
+    ignored_columns = models.JSONField("未导入的列", default=list, blank=True)
 
     class Meta:
         verbose_name = "导入任务"
@@ -68,14 +84,52 @@ class ImportJob(models.Model):
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
 
+    def summary(self) -> list[tuple[str, int]]:
+        """(problem kind, rows) largest first: a row counts once per kind."""
+        counts = self.problems.values("kind").annotate(rows=Count("row", distinct=True)).order_by()
+        return summary_order((RowProblem.kind_label(c["kind"]), c["rows"]) for c in counts)
+
+
+def summary_order(counts) -> list[tuple[str, int]]:
+    return sorted(counts, key=lambda item: (-item[1], item[0]))
+
+
+def summary_line(kind: str, rows: int) -> str:
+    """ "2,816行：缺少单位", as the page, the report and the command print it."""
+    return f"{rows:,}行：{kind}"
+
 
 class RowProblem(models.Model):
     """Why one row (or the whole file, row 0) was not imported."""
+
+    class Kind(models.TextChoices):
+        """A short name for each kind of problem, for the report's summary."""
+
+        MISSING_COLUMN = "missing_column", "缺少必需的列"
+        UNREADABLE = "unreadable", "无法读取"
+        STRAY_QUOTE = "stray_quote", "引号不配对"
+        EMPTY = "empty", "必填项为空"
+        TOO_LONG = "too_long", "超过字数"
+        BAD_NUMBER = "bad_number", "留言编号有误"
+        DUPLICATE = "duplicate", "留言编号重复"
+        BAD_TIME = "bad_time", "时间无法识别"
+        FUTURE = "future", "时间晚于现在"
+        TIME_ORDER = "time_order", "时间先后不对"
+        REPLY_INCOMPLETE = "reply_incomplete", "答复不完整"
+        NO_UNIT = "no_unit", "缺少单位"
+        UNKNOWN_UNIT = "unknown_unit", "单位不存在"
+        UNIT_NOT_REGISTERED = "unit_not_registered", "单位当时未实名上网"
+        NO_CATEGORY = "no_category", "缺少类别"
+        UNKNOWN_CATEGORY = "unknown_category", "类别不存在"
+        BAD_PHONE = "bad_phone", "联系电话有误"
+        BAD_CONSENT = "bad_consent", "是否公开无法识别"
+        BAD_STATUS = "bad_status", "办理状态有误"
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
     row = models.PositiveIntegerField("行号")
     column = models.CharField("列", max_length=60, blank=True)
     problem = models.CharField("问题", max_length=300)
+    kind = models.CharField("问题类型", max_length=20, choices=Kind.choices, blank=True)  # blank: before kinds
 
     class Meta:
         verbose_name = "导入问题"
@@ -84,6 +138,10 @@ class RowProblem(models.Model):
 
     def __str__(self):
         return f"第{self.row}行 {self.column}：{self.problem}"
+
+    @classmethod
+    def kind_label(cls, kind: str) -> str:
+        return cls.Kind(kind).label if kind in cls.Kind.values else "其他"
 
 
 class ImportedMessage(models.Model):

@@ -2,17 +2,21 @@
 
 The checks are those `actions.submit`, `reply` and `close` make (lengths, a unit that
 received messages on the day, replies after the message, closure by the category's
-rule), written as row problems in Chinese so the office can fix the file. Two
-differences, both because the data comes from another platform: a missing phone
-number is allowed (those platforms rarely export it), and a missing name is recorded
-as “网民”.
+rule), written as row problems in Chinese so the office can fix the file, each with
+a short kind for the report's summary. The differences, all because the data comes
+from another platform: a missing phone number is allowed (those platforms rarely
+export it); a missing name is recorded as “网民”; a row without a unit may go to a
+unit the office names for the import (exports of one unit's board have no 单位
+column); and the office may let history predate the unit's registration here.
 """
 
 import datetime as dt
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from openpyxl.utils.datetime import from_excel
 
 from wenzheng.handling.models import Category, Message
@@ -20,7 +24,11 @@ from wenzheng.units.models import Unit
 from wenzheng.workdays.clock import county_zone, local_date
 
 from .columns import Layout
-from .tables import cell_text, folded
+from .models import RowProblem
+from .tables import Spanning, Unreadable, cell_text, folded, swallowed_rows
+
+Kind = RowProblem.Kind
+log = logging.getLogger(__name__)
 
 ANONYMOUS_NAME = "网民"
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$")
@@ -38,7 +46,9 @@ NO = {"否", "不公开", "不同意", "n", "no", "false", "0", ""}
 
 
 class BadValue(ValueError):
-    pass
+    def __init__(self, text, *, empty=False):
+        super().__init__(text)
+        self.empty = empty
 
 
 def parse_time(value) -> dt.datetime:
@@ -55,7 +65,7 @@ def parse_time(value) -> dt.datetime:
     else:
         text = unicodedata.normalize("NFKC", cell_text(value))
         if not text:
-            raise BadValue("为空")
+            raise BadValue("为空", empty=True)
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
@@ -94,15 +104,20 @@ class Row:
     replied_at: dt.datetime | None = None
     closure_kind: str = ""
     closed_at: dt.datetime | None = None
+    # The unit was registered here after the message was left (allowed for history).
+    registration_waived: bool = False
 
 
 @dataclass
 class Problems:
     row: int
-    items: list[tuple[str, str]] = field(default_factory=list)
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # (column, problem, kind)
 
-    def add(self, column, problem):
-        self.items.append((column, problem))
+    def add(self, column, problem, kind):
+        self.items.append((column, problem, kind))
+
+    def columns(self) -> set[str]:
+        return {column for column, _, _ in self.items}
 
 
 @dataclass
@@ -114,20 +129,30 @@ class Context:
     categories: dict[str, Category]
     default_category: Category | None
     now: dt.datetime
+    default_unit: Unit | None = None
+    waive_registration: bool = False
 
     @classmethod
-    def load(cls, *, layout, region, default_category, now):
+    def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False):
         units = {folded(u.name): u for u in Unit.objects.filter(region=region)}
         categories = {}
         for category in Category.objects.all():
             categories[folded(category.name)] = categories[category.code] = category
             categories[folded(category.name) + "类"] = category
-        return cls(layout, units, categories, default_category, now)
+        return cls(layout, units, categories, default_category, now, default_unit, waive_registration)
+
+
+def source_number(values: tuple, layout: Layout) -> str:
+    """The row's number on the platform it came from, folded as it is stored."""
+    index = layout.positions["number"]
+    return folded(values[index]) if index < len(values) else ""
 
 
 def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
     layout = ctx.layout
     problems = Problems(number)
+    if isinstance(values, Unreadable | Spanning) and _unreadable(values, layout, problems):
+        return problems
 
     def cell(key):
         index = layout.positions.get(key)
@@ -136,9 +161,9 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
     def text(key, *, required=False, max_length=None):
         value = _NEUTRALISED.sub("", cell_text(cell(key)))
         if required and not value:
-            problems.add(layout.label(key), "为空")
+            problems.add(layout.label(key), "为空", Kind.EMPTY)
         if max_length and len(value) > max_length:
-            problems.add(layout.label(key), f"超过{max_length}个字（有{len(value)}个字）")
+            problems.add(layout.label(key), f"不能超过{max_length}个字（这一格有{len(value):,}个字）", Kind.TOO_LONG)
         return value
 
     def time(key, *, required=False):
@@ -148,47 +173,46 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         try:
             moment = parse_time(value)
         except BadValue as e:
-            problems.add(layout.label(key), str(e))
+            problems.add(layout.label(key), str(e), Kind.EMPTY if e.empty else Kind.BAD_TIME)
             return None
         if moment > ctx.now:
-            problems.add(layout.label(key), f"“{moment.astimezone(county_zone()):%Y-%m-%d %H:%M}”晚于现在")
+            at = moment.astimezone(county_zone())
+            problems.add(layout.label(key), f"“{at:%Y-%m-%d %H:%M}”晚于现在", Kind.FUTURE)
             return None
         return moment
 
-    source_number = folded(cell("number"))
-    if not source_number:
-        problems.add(layout.label("number"), "为空，无法判断是否已经导入过")
-    elif len(source_number) > 60:
-        problems.add(layout.label("number"), "超过60个字符")
+    source = source_number(values, layout)
+    if not source:
+        problems.add(layout.label("number"), "为空，无法判断是否已经导入过", Kind.EMPTY)
+    elif len(source) > 60:
+        problems.add(layout.label("number"), "超过60个字符", Kind.BAD_NUMBER)
     name = text("user", max_length=50) or ANONYMOUS_NAME
     title = text("title", required=True, max_length=100)
-    body = text("body", required=True, max_length=5000)
+    body = text("body", required=True, max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     submitted_at = time("time", required=True)
-    reply = text("reply", max_length=5000)
+    reply = text("reply", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     replied_at = time("reply_time")
 
     category = _category(cell("category"), ctx, problems)
-    unit = _unit(cell("unit"), submitted_at, ctx, problems)
+    unit, waived = _unit(cell("unit"), submitted_at, ctx, problems)
     phone = _phone(cell("phone"), layout, problems)
     consent = _consent(cell("consent"), layout, problems)
 
-    if reply and replied_at is None and layout.label("reply_time") not in {c for c, _ in problems.items}:
-        problems.add(layout.label("reply_time"), f"有{layout.label('reply')}但没有答复时间")
+    if reply and replied_at is None and layout.label("reply_time") not in problems.columns():
+        problems.add(layout.label("reply_time"), f"有{layout.label('reply')}但没有答复时间", Kind.REPLY_INCOMPLETE)
     if replied_at and not reply:
-        problems.add(layout.label("reply"), f"有{layout.label('reply_time')}但没有答复内容")
-    if reply and "unit" in layout.positions and unit is None and not cell_text(cell("unit")):
-        problems.add(layout.label("unit"), "已答复的留言须写明答复单位")
-    elif reply and "unit" not in layout.positions:
-        problems.add(layout.label("unit"), "已答复的留言须有“单位”列，写明答复单位")
+        problems.add(layout.label("reply"), f"有{layout.label('reply_time')}但没有答复内容", Kind.REPLY_INCOMPLETE)
+    if reply and unit is None and not folded(cell("unit")) and ctx.default_unit is None:
+        _no_unit(layout, problems)
     if replied_at and submitted_at and replied_at < submitted_at:
-        problems.add(layout.label("reply_time"), "早于留言时间")
+        problems.add(layout.label("reply_time"), "早于留言时间", Kind.TIME_ORDER)
 
-    closure_kind, closed_at = _closure(cell, layout, category, reply, replied_at, ctx, problems, time)
+    closure_kind, closed_at = _closure(cell, layout, category, reply, replied_at, problems, time)
     if problems.items:
         return problems
     return Row(
         number=number,
-        source_number=source_number,
+        source_number=source,
         name=name,
         title=title,
         body=body,
@@ -201,42 +225,94 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         replied_at=replied_at if reply else None,
         closure_kind=closure_kind,
         closed_at=closed_at,
+        registration_waived=waived,
     )
+
+
+def _unreadable(values, layout, problems) -> bool:
+    """A record the csv module refused, or one a stray quote ran across other rows:
+    one problem says so, instead of the many its shifted cells would raise."""
+    first, last = values.lines
+    if isinstance(values, Unreadable):
+        log.warning("CSV record on lines %s-%s unreadable: %s", first, last, values.reason)
+        lines = f"文件第{first}行" if first == last else f"文件第{first}至{last}行"
+        problems.add("", f"{lines}无法按 CSV 格式读取，请用 Excel 打开后另存为 .xlsx 再导入", Kind.UNREADABLE)
+        return True
+    index, rows = swallowed_rows(values, layout.width)
+    if not rows:
+        return False
+    problems.add(
+        layout.column_name(index),
+        f'这一格从文件第{first}行一直读到第{last}行，里面夹着约{rows}行留言：多半是这一格开头多了一个英文双引号（"），'
+        "把后面的行并进了这一格。请删去这个引号（或改为中文引号）后重新导入，这些行也会一并导入",
+        Kind.STRAY_QUOTE,
+    )
+    return True
+
+
+def _no_unit(layout, problems):
+    if "unit" in layout.positions:
+        text = "已答复的留言须写明答复单位，或在导入时选择“单位为空时交给”的单位"
+    else:
+        text = "文件没有“单位”列：已答复的留言须有答复单位，请在导入时选择“单位为空时交给”的单位"
+    problems.add(layout.label("unit"), text, Kind.NO_UNIT)
 
 
 def _category(value, ctx, problems):
     key = folded(value)
     if not key:
         if ctx.default_category is None:
-            problems.add(ctx.layout.label("category"), "为空，且未指定缺省类别")
+            text = "为空，且未指定缺省类别" if "category" in ctx.layout.positions else "文件没有“类别”列"
+            text += "：请在导入时选择“类别为空时按”的类别"
+            problems.add(ctx.layout.label("category"), text, Kind.NO_CATEGORY)
         return ctx.default_category
     category = ctx.categories.get(key) or ctx.categories.get(key.lower())
     if category is None:
         names = "、".join(sorted({c.name for c in ctx.categories.values()}, key=lambda n: n))
-        problems.add(ctx.layout.label("category"), f"类别“{cell_text(value)}”不存在，可用的类别：{names}")
+        problems.add(
+            ctx.layout.label("category"),
+            f"类别“{cell_text(value)}”不存在，可用的类别：{names}",
+            Kind.UNKNOWN_CATEGORY,
+        )
     return category
 
 
-def _unit(value, submitted_at, ctx, problems):
+def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
+    """The row's unit (named in the row, else the import's default unit) and whether
+    the registration-date check was waived for it."""
     name = folded(value)
-    if not name:
-        return None
-    unit = ctx.units.get(name)
-    if unit is None:
-        problems.add(ctx.layout.label("unit"), f"“{cell_text(value)}”不是本县（区）的实名上网单位")
-        return None
-    if submitted_at is not None:
-        day = local_date(submitted_at)
-        # As actions.submit: the unit must have been receiving messages on that day.
-        if unit.registered_on > day or (unit.deactivated_on is not None and unit.deactivated_on <= day):
+    if name:
+        unit = ctx.units.get(name)
+        if unit is None:
             problems.add(
-                ctx.layout.label("unit"),
-                f"“{unit.name}”在{day:%Y-%m-%d}不是实名上网单位（{unit.registered_on:%Y-%m-%d}实名上网"
-                + (f"，{unit.deactivated_on:%Y-%m-%d}停用" if unit.deactivated_on else "")
-                + "）",
+                ctx.layout.label("unit"), f"“{cell_text(value)}”不是本县（区）的实名上网单位", Kind.UNKNOWN_UNIT
             )
-            return None
-    return unit
+            return None, False
+    elif ctx.default_unit is not None:
+        unit = ctx.default_unit
+    else:
+        return None, False
+    if submitted_at is None:
+        return unit, False
+    day = local_date(submitted_at)
+    # As actions.submit: the unit must have been receiving messages on that day. History
+    # moved from another platform may predate the unit's registration here, and the
+    # office may waive that side of the check; a unit deactivated by then never takes it.
+    deactivated = unit.deactivated_on is not None and unit.deactivated_on <= day
+    early = unit.registered_on > day
+    if early and ctx.waive_registration and not deactivated:
+        return unit, True
+    if early or deactivated:
+        problems.add(
+            ctx.layout.label("unit"),
+            f"“{unit.name}”在{day:%Y-%m-%d}不是实名上网单位（{unit.registered_on:%Y-%m-%d}实名上网"
+            + (f"，{unit.deactivated_on:%Y-%m-%d}停用" if unit.deactivated_on else "")
+            + "）"
+            + ("；导入历史留言时可选择不检查实名上网日期" if early and not deactivated else ""),
+            Kind.UNIT_NOT_REGISTERED,
+        )
+        return None, False
+    return unit, False
 
 
 def _phone(value, layout, problems):
@@ -245,7 +321,7 @@ def _phone(value, layout, problems):
         return ""
     digits = phone.replace("-", "").replace(" ", "")
     if len(phone) > 20 or not (digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 20):
-        problems.add(layout.label("phone"), "应为7至20位数字")
+        problems.add(layout.label("phone"), "应为7至20位数字", Kind.BAD_PHONE)
     return phone
 
 
@@ -254,26 +330,30 @@ def _consent(value, layout, problems):
     if word in YES:
         return True
     if word not in NO:
-        problems.add(layout.label("consent"), f"“{cell_text(value)}”应填“是”或“否”")
+        problems.add(layout.label("consent"), f"“{cell_text(value)}”应填“是”或“否”", Kind.BAD_CONSENT)
     return False
 
 
-def _closure(cell, layout, category, reply, replied_at, ctx, problems, time):
+def _closure(cell, layout, category, reply, replied_at, problems, time):
     """办结 from the status column: a closed message must have been replied, and is
     closed by its category's rule (as actions.close)."""
     status = folded(cell("status"))
     closed_at = time("closed_time")
     if status not in CLOSED_WORDS | EXPLAINED_WORDS | OPEN_WORDS:
-        problems.add(layout.label("status"), f"无法识别的办理状态“{cell_text(cell('status'))}”，可写“已办结”或“已回复”")
+        problems.add(
+            layout.label("status"),
+            f"无法识别的办理状态“{cell_text(cell('status'))}”，可写“已办结”或“已回复”",
+            Kind.BAD_STATUS,
+        )
         return "", None
     if status in OPEN_WORDS:
         if closed_at is None:
             return "", None
         if status:
-            problems.add(layout.label("closed_time"), f"办理状态为“{status}”，却填有办结时间")
+            problems.add(layout.label("closed_time"), f"办理状态为“{status}”，却填有办结时间", Kind.BAD_STATUS)
             return "", None
     if not reply:
-        problems.add(layout.label("status"), "未答复的留言不能办结")
+        problems.add(layout.label("status"), "未答复的留言不能办结", Kind.BAD_STATUS)
         return "", None
     if category is None:
         return "", None
@@ -283,5 +363,5 @@ def _closure(cell, layout, category, reply, replied_at, ctx, problems, time):
         kind = Message.ClosureKind.EXPLAINED if status in EXPLAINED_WORDS else Message.ClosureKind.SOLVED
     closed_at = closed_at or replied_at
     if closed_at is not None and replied_at is not None and closed_at < replied_at:
-        problems.add(layout.label("closed_time"), "早于答复时间")
+        problems.add(layout.label("closed_time"), "早于答复时间", Kind.TIME_ORDER)
     return kind, closed_at

@@ -14,10 +14,31 @@ from python_calamine import CalamineError, CalamineWorkbook
 # The header is looked for among the first rows: exports often open with a title
 # row ("罗城县网络问政留言导出 2024年") above it.
 HEADER_SEARCH_ROWS = 10
+MAX_UPLOAD = 50 * 1024 * 1024  # a 100,000-row workbook is ~7 MB; the same as CSV ~35 MB
+# Python's csv module refuses a cell over 131,072 characters with an exception that
+# stopped the whole import. A cell as large as a whole upload is read, so that the
+# length check reports it on its row; the limit is the module's, set once.
+csv.field_size_limit(MAX_UPLOAD)
 
 
 class UnreadableFile(ValueError):
     """The file cannot be read at all; the message is Chinese, for the office."""
+
+
+class Unreadable(tuple):
+    """A CSV record the csv module could not read: no values, and why."""
+
+    def __new__(cls, reason: str, lines: tuple[int, int]):
+        record = super().__new__(cls)
+        record.reason, record.lines = reason, lines
+        return record
+
+
+class Spanning(tuple):
+    """A CSV record over several lines of the file (a quoted cell holding line
+    breaks), with the first and last of those lines."""
+
+    lines: tuple[int, int]
 
 
 @dataclass
@@ -51,9 +72,28 @@ class Table:
         return self._loaded
 
     def _csv_rows(self):
+        """Records numbered as a spreadsheet shows them (one record, one row, however
+        many lines its cells hold); a record the csv module refuses is yielded as
+        `Unreadable`, and the records after it are still read."""
         text = io.TextIOWrapper(io.BytesIO(self.content), encoding=self.encoding, newline="")
-        for number, values in enumerate(csv.reader(text), start=1):
-            yield number, tuple(values)
+        reader = csv.reader(text)
+        number = 0
+        while True:
+            first = reader.line_num + 1
+            number += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                yield number, Unreadable(str(e), (first, max(first, reader.line_num)))
+                continue
+            if reader.line_num > first:
+                record = Spanning(values)
+                record.lines = (first, reader.line_num)
+                yield number, record
+            else:
+                yield number, tuple(values)
 
 
 def _csv_encoding(content: bytes) -> str:
@@ -87,6 +127,22 @@ def open_table(content: bytes, filename: str) -> Table:
     if name.endswith(".xls"):
         raise UnreadableFile("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后再导入。")
     raise UnreadableFile("只能导入 .xlsx 或 .csv 文件。")
+
+
+def swallowed_rows(record: Spanning, width: int) -> tuple[int, int]:
+    """(cell index, rows swallowed) when a cell of `record` holds lines that read as
+    rows of the file: a stray double quote opening a cell makes the csv module read
+    on, across line breaks, to the next quote anywhere in the file, so the rows
+    between end up inside that cell. A line reads as a row when it holds as many
+    commas as the header (less one): text in a cell (Chinese, with full-width ，)
+    rarely does. (0, 0) when nothing reads so."""
+    if width < 3:
+        return 0, 0
+    for index, value in enumerate(record):
+        lines = value.splitlines()[1:]  # each line after the cell's own began a row
+        if any(line.count(",") >= width - 1 for line in lines):
+            return index, len(lines)
+    return 0, 0
 
 
 def cell_text(value) -> str:

@@ -20,7 +20,7 @@ from wenzheng.units.models import Region
 
 from . import exports
 from .forms import ImportForm
-from .models import ImportJob
+from .models import ImportJob, RowProblem, summary_line
 
 IMPORT_ROLES = (Role.COUNTY_OFFICE, Role.ADMIN)
 STAFF_ROLES = (Role.HANDLER, Role.LEADER, Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
@@ -62,6 +62,9 @@ def imports(request):
             content=data["file"].read(),
             source=data["source"].strip(),
             default_category=data["default_category"],
+            default_unit=data["default_unit"],
+            waive_registration=data["waive_registration"],
+            unanswered=data["unanswered"],
             dry_run=data["dry_run"],
         )
         # The background worker (`manage.py work`) takes it from here.
@@ -77,6 +80,8 @@ def job(request, pk):
     context = {
         "nav": "work",
         "job": found,
+        # Counted once the job is done, not on every poll of the progress bar.
+        "summary": [(kind, f"{rows:,}") for kind, rows in found.summary()] if found.finished else [],
         "problems": found.problems.all()[:PROBLEMS_SHOWN],
         "shown": PROBLEMS_SHOWN,
         "worker_alive": found.state != ImportJob.State.QUEUED or WorkerBeat.alive(),
@@ -88,14 +93,30 @@ def job(request, pk):
 
 @login_required
 def job_problems(request, pk):
-    """The full report as CSV: row, column, problem."""
+    """The full report as CSV: the summary by kind of problem and the columns not
+    imported, then row, column, kind and problem for each."""
     _require(request.user, IMPORT_ROLES)
     found = _job(request.user, pk)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["行号", "列", "问题"])
+    summary = found.summary()
+    if summary:
+        writer.writerow(["问题汇总（一行有几类问题，就计入几类）"])
+        writer.writerows([summary_line(kind, rows)] for kind, rows in summary)
+    if found.ignored_columns:
+        writer.writerow([exports.neutralise("未导入的列：" + "、".join(found.ignored_columns))])
+    if summary or found.ignored_columns:
+        writer.writerow([])
+    writer.writerow(["行号", "列", "问题类型", "问题"])
     for problem in found.problems.all().iterator():
-        writer.writerow([problem.row, exports.neutralise(problem.column), exports.neutralise(problem.problem)])
+        writer.writerow(
+            [
+                problem.row,
+                exports.neutralise(problem.column),
+                RowProblem.kind_label(problem.kind),
+                exports.neutralise(problem.problem),
+            ]
+        )
     response = HttpResponse(("\ufeff" + out.getvalue()).encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{found.pk}-problems.csv"'
     return response

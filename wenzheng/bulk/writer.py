@@ -13,7 +13,12 @@ Differences from the actions, all because the steps happened on another platform
 the events' actor is the office user who imported them, the reply's author too (the
 reply is still the unit's: `Reply.unit`); an imported message has no passcode (an
 unusable hash: nobody was ever told one); the event of its submission records where
-it came from.
+it came from, and the office's choices that shaped it.
+
+A message never answered on the old platform does not get a clock running from its
+own time (it would be overdue the day after the import). As the office chose for the
+import: its stages start at the import, as for a fresh dispatch ("clock"), or none is
+opened and it is marked untimed ("history": kept and answerable, never overdue).
 """
 
 import json
@@ -22,15 +27,17 @@ from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.utils import timezone
 
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
 from wenzheng.workdays import clock, rules
 
-from .models import ImportedMessage
+from .models import ImportedMessage, ImportJob
 
 State = Message.State
+Unanswered = ImportJob.Unanswered
 NO_PASSCODE = "!imported"  # never matches: passcodes.matches wants its own algorithm prefix
 
 
@@ -157,12 +164,21 @@ class _Chain:
         ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
 
 
+def _unanswered_at_unit(row) -> bool:
+    return row.unit is not None and not row.reply
+
+
 @transaction.atomic
-def write(*, rows, region, by, source: str, deadlines: Deadlines, job=None) -> int:
+def write(
+    *, rows, region, by, source: str, deadlines: Deadlines, job=None, unanswered=Unanswered.HISTORY, now=None
+) -> int:
     """Import `rows` (already checked, none imported before) as one transaction;
-    returns how many messages were created."""
+    returns how many messages were created. `now` is the moment of the import, when
+    the clock of an unanswered message starts if `unanswered` is "clock"."""
     if not rows:
         return 0
+    untimed = unanswered == Unanswered.HISTORY
+    now = now or timezone.now()
     insert = _Inserts()
     serials = _serials(region, rows)
     codes = _tracking_codes(len(rows))
@@ -190,6 +206,7 @@ def write(*, rows, region, by, source: str, deadlines: Deadlines, job=None) -> i
                 "submitted_at": row.submitted_at,
                 "closed_at": row.closed_at if row.closure_kind else None,
                 "closure_kind": row.closure_kind,
+                "untimed": untimed and _unanswered_at_unit(row),
             }
         )
     insert(Message, messages)
@@ -199,18 +216,21 @@ def write(*, rows, region, by, source: str, deadlines: Deadlines, job=None) -> i
     stages, replies = [], []
     outcomes = {}
     for row, message_id in zip(rows, message_ids, strict=True):
-        if row.unit is None:
+        if row.unit is None or (untimed and _unanswered_at_unit(row)):
             continue
+        # Replied: judged against the clock of its own time. Unanswered: the clock
+        # starts at the import, as for a fresh dispatch.
+        started = now if _unanswered_at_unit(row) else row.submitted_at
         for kind, days in (
             (Stage.Kind.RESPONSE, row.category.response_days),
             (Stage.Kind.REPLY, row.category.reply_days),
         ):
-            due, warning = deadlines.due(row.submitted_at, days)
+            due, warning = deadlines.due(started, days)
             stage = {
                 "message_id": message_id,
                 "unit_id": row.unit.pk,
                 "kind": kind,
-                "started_at": row.submitted_at,
+                "started_at": started,
                 "limit_days": days,
                 "due_at": due,
                 "due_warning": warning,
@@ -241,6 +261,11 @@ def write(*, rows, region, by, source: str, deadlines: Deadlines, job=None) -> i
     chain = _Chain(by)
     for row, message_id, (year, number) in zip(rows, message_ids, serials, strict=True):
         unit_id = row.unit.pk if row.unit else None
+        imported = {"source": source, "number": row.source_number}
+        if row.registration_waived:
+            imported["registration_waived"] = True  # the unit was registered here later
+        if _unanswered_at_unit(row):
+            imported["unanswered"] = unanswered  # history (untimed), or a clock from the import
         chain.add(
             Event.Kind.SUBMITTED,
             at=row.submitted_at,
@@ -248,7 +273,7 @@ def write(*, rows, region, by, source: str, deadlines: Deadlines, job=None) -> i
             unit_id=unit_id,
             serial=f"{year}-{number:06d}",
             category=row.category.code,
-            imported={"source": source, "number": row.source_number},
+            imported=imported,
         )
         if message_id in outcomes:
             at = row.replied_at

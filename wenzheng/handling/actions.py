@@ -13,6 +13,7 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -121,6 +122,11 @@ def _open_stages(message, unit, at):
 
 
 def _open_stage(message, unit, kind, at, days):
+    if message.untimed:
+        # History imported without a clock gets one from an act of now (a re-dispatch,
+        # a reopening): from here on it is timed like any other message.
+        message.untimed = False
+        message.save(update_fields=["untimed"])
     due, result = clock.deadline_after(at, days)
     return Stage.objects.create(
         message=message,
@@ -199,7 +205,7 @@ def submit(
     if region is None or region.kind != Region.Kind.COUNTY:
         raise ActionRefused("no_county", "请选择留言的县（区）或办理单位。")
     title = _require_text(title, "留言标题", max_length=100)
-    body = _require_text(body, "留言内容", max_length=5000)
+    body = _require_text(body, "留言内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     name = _require_text(name, "姓名", max_length=50)
     # A Chinese input method may type full-width digits (１３８…): the same number.
     phone = unicodedata.normalize("NFKC", _require_text(phone, "联系电话", max_length=20))
@@ -242,7 +248,7 @@ def follow_up(*, message, who: Citizen, text: str, at=None) -> FollowUp:
     message = _locked(message)
     by = _require_citizen(message, who)
     _require_state(message, *State.answered())
-    text = _require_text(text, "追问内容", max_length=2000)
+    text = _require_text(text, "追问内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     item = FollowUp.objects.create(message=message, text=text, at=at)
     _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, note=text)
     return item
@@ -449,7 +455,7 @@ def reply(*, message, by, text: str, at=None) -> Reply:
     message = _locked(message)
     require_unit_staff(by, message.unit)
     _require_state(message, State.DISPATCHED, State.RESPONDED, State.REPLIED, State.CLOSED)
-    text = _require_text(text, "回复内容", max_length=5000)
+    text = _require_text(text, "回复内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     if message.state == State.DISPATCHED:
         _complete_stage(message, Stage.Kind.RESPONSE, at)
         _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
@@ -464,7 +470,8 @@ def reply(*, message, by, text: str, at=None) -> Reply:
         by=by,
         message=message,
         reply=item.pk,
-        outcome=stage.outcome if stage else "supplement",
+        # No stage: a further reply beside the first, or the answer to untimed history.
+        outcome=stage.outcome if stage else ("untimed" if message.untimed else "supplement"),
     )
     return item
 
@@ -492,6 +499,8 @@ def request_extension(*, message, by, days: int, reason: str, at=None) -> Extens
     require_unit_staff(by, message.unit)
     _require_state(message, State.DISPATCHED, State.RESPONDED)
     reason = _require_text(reason, "延期理由")
+    if message.untimed:
+        raise ActionRefused("untimed", "这是历史留言，不计办理时限，无需申请延期。")
     stage = message.open_stage(Stage.Kind.REPLY)
     if stage is None or at >= stage.due_at:
         raise ActionRefused("too_late", "延期须在回复期限届满前申请，期限已过。")

@@ -186,6 +186,11 @@ class Message(models.Model):
     rating = models.CharField("网民评价", max_length=20, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     supervised_at = models.DateTimeField("督办时间", null=True, blank=True)
+    # An unanswered message imported as history (wenzheng.bulk): it stays with its unit
+    # and can be answered, but no response or reply stage was opened for it, so it is
+    # never overdue nor counted in timeliness. A later act that starts a clock for it
+    # (a re-dispatch, a reopening) makes it an ordinary timed message again.
+    untimed = models.BooleanField("历史留言，不计办理时限", default=False)
 
     objects = MessageQuerySet.as_manager()
 
@@ -206,6 +211,11 @@ class Message(models.Model):
                 condition=(Q(state="closed", closed_at__isnull=False) & ~Q(closure_kind=""))
                 | (~Q(state="closed") & Q(closed_at__isnull=True, closure_kind="")),
                 violation_error_message="已办结的留言必须有办结时间和办结方式。",
+            ),
+            models.CheckConstraint(
+                name="message_untimed_has_unit",
+                condition=~Q(untimed=True, state="pending_dispatch"),
+                violation_error_message="待交办的留言交办时起计时限，不能记为历史留言。",
             ),
         ]
         indexes = [

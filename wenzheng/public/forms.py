@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,7 +26,12 @@ class PostForm(forms.Form):
     )
     category = forms.ModelChoiceField(label=gettext_lazy("留言类别"), queryset=Category.objects.all(), empty_label=None)
     title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
-    body = forms.CharField(label=gettext_lazy("留言内容"), max_length=5000, widget=forms.Textarea)
+    body = forms.CharField(
+        label=gettext_lazy("留言内容"),
+        max_length=settings.MESSAGE_TEXT_MAX_CHARS,
+        widget=forms.Textarea,
+        error_messages={"max_length": gettext_lazy("留言内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
+    )
     name = forms.CharField(
         label=gettext_lazy("姓名"), max_length=50, help_text=gettext_lazy("不公开，仅供办理单位联系您。")
     )
@@ -67,7 +73,12 @@ class TrackForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("追问内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=gettext_lazy("追问内容"),
+        max_length=settings.MESSAGE_TEXT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": gettext_lazy("追问内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
+    )
 
 
 class RatingForm(forms.Form):

@@ -4,6 +4,7 @@ parses); every rule of the domain is left to the action, whose refusal the page 
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -56,7 +57,8 @@ class RespondForm(StepForm):
 class ReplyForm(StepForm):
     text = forms.CharField(
         label=gettext_lazy("回复内容"),
-        max_length=5000,
+        max_length=settings.MESSAGE_TEXT_MAX_CHARS,
+        error_messages={"max_length": gettext_lazy("回复内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
         widget=_textarea(8),
         help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
     )

@@ -134,8 +134,9 @@ def _leader_on_appeal(user, message):
 
 
 def _no_pending_extension(user, message):
-    # The message page sets `pending_extension` before asking.
-    return message.pending_extension is None
+    # The message page sets `pending_extension` before asking. History imported
+    # without a clock has no deadline to extend.
+    return message.pending_extension is None and not message.untimed
 
 
 def _not_supervised(user, message):

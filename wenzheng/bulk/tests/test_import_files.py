@@ -51,16 +51,16 @@ class ImportTests(CastTestCase):
         self.assertEqual(
             outcome.problems,
             [
-                (3, "留言时间", "日期“2024-02-30 09:00”不存在"),
-                (4, "留言时间", "无法识别“昨天下午”，应写成 2024-03-02 09:30 或 2024/3/2 9:30 这样的时间"),
-                (5, "留言编号", "“1”与第2行重复"),
-                (6, "单位", "“不存在局”不是本县（区）的实名上网单位"),
-                (7, "留言主题", "为空"),
-                (7, "类别", "类别“投诉”不存在，可用的类别：咨询、建议、诉求"),
-                (8, "答复时间", "有答复意见但没有答复时间"),
-                (9, "答复时间", "早于留言时间"),
-                (10, "留言编号", "为空，无法判断是否已经导入过"),
-                (11, "留言时间", "“2099-01-01 09:00”晚于现在"),
+                (3, "留言时间", "日期“2024-02-30 09:00”不存在", "bad_time"),
+                (4, "留言时间", "无法识别“昨天下午”，应写成 2024-03-02 09:30 或 2024/3/2 9:30 这样的时间", "bad_time"),
+                (5, "留言编号", "“1”与第2行重复", "duplicate"),
+                (6, "单位", "“不存在局”不是本县（区）的实名上网单位", "unknown_unit"),
+                (7, "留言主题", "为空", "empty"),
+                (7, "类别", "类别“投诉”不存在，可用的类别：咨询、建议、诉求", "unknown_category"),
+                (8, "答复时间", "有答复意见但没有答复时间", "reply_incomplete"),
+                (9, "答复时间", "早于留言时间", "time_order"),
+                (10, "留言编号", "为空，无法判断是否已经导入过", "empty"),
+                (11, "留言时间", "“2099-01-01 09:00”晚于现在", "future"),
             ],
         )
         self.assertEqual(outcome.created, 2)
@@ -75,8 +75,8 @@ class ImportTests(CastTestCase):
         self.assertEqual(
             outcome.problems,
             [
-                (1, "留言时间", "缺少这一列（列名可写作“留言时间”“提交时间”“发布时间”“来信时间”等）"),
-                (1, "留言详情", "缺少这一列（列名可写作“留言详情”“留言内容”“详情”“内容”等）"),
+                (1, "留言时间", "缺少这一列（列名可写作“留言时间”“提交时间”“发布时间”“来信时间”等）", "missing_column"),
+                (1, "留言详情", "缺少这一列（列名可写作“留言详情”“留言内容”“详情”“内容”等）", "missing_column"),
             ],
         )
         self.assertFalse(Message.objects.exists())
@@ -127,7 +127,8 @@ class ImportTests(CastTestCase):
         self.cast.unit_a.registered_on = dt.date(2024, 6, 1)
         self.cast.unit_a.save()
         outcome = run_import(self.cast, xlsx([good_row()]))
-        self.assertEqual(outcome.problems, [(2, "单位", "“东门镇”在2024-03-04不是实名上网单位（2024-06-01实名上网）")])
+        text = "“东门镇”在2024-03-04不是实名上网单位（2024-06-01实名上网）；导入历史留言时可选择不检查实名上网日期"
+        self.assertEqual(outcome.problems, [(2, "单位", text, "unit_not_registered")])
 
     def test_closed_rows_close_by_the_categorys_rule(self):
         header = [*HEADER, "办理状态", "办结时间"]
@@ -149,7 +150,7 @@ class ImportTests(CastTestCase):
             ["3", "A", "路修", "2024-03-04 09:30", "内容", "东门镇", "诉求", "", "", "已办结", ""],
         ]
         outcome = run_import(self.cast, xlsx(rows, header=header))
-        self.assertEqual(outcome.problems, [(4, "办理状态", "未答复的留言不能办结")])
+        self.assertEqual(outcome.problems, [(4, "办理状态", "未答复的留言不能办结", "bad_status")])
         first = Message.objects.get(import_source__number="1")
         self.assertEqual(
             (first.state, first.closure_kind, first.closed_at), ("closed", "answered", local(2024, 3, 7, 9))

@@ -41,15 +41,19 @@ class JobTests(CastTestCase):
             ("done", 3, 3, 1, 2, 100),
         )
         self.assertEqual(
-            [(p.row, p.column, p.problem) for p in job.problems.all()],
-            [(3, "留言编号", "“1”与第2行重复"), (4, "单位", "“无此单位”不是本县（区）的实名上网单位")],
+            [(p.row, p.column, p.problem, p.kind) for p in job.problems.all()],
+            [
+                (3, "留言编号", "“1”与第2行重复", "duplicate"),
+                (4, "单位", "“无此单位”不是本县（区）的实名上网单位", "unknown_unit"),
+            ],
         )
 
     def test_running_a_job_again_adds_nothing_and_reports_afresh(self):
-        job = self.job(xlsx([good_row("1"), good_row("1")]))
+        job = self.job(xlsx([good_row("1"), good_row("1"), good_row("3", unit="无此单位")]))
         jobs.run(jobs.claim(job.pk))
         job = jobs.run(job)
-        self.assertEqual((job.created_count, job.skipped_count, job.problems.count()), (0, 1, 1))
+        # Both rows numbered 1 are now recognised as imported before, by their number.
+        self.assertEqual((job.created_count, job.skipped_count, job.problems.count()), (0, 2, 1))
         self.assertEqual(Message.objects.count(), 1)
 
     def test_a_file_that_cannot_be_read_fails_with_its_reason(self):

@@ -7,6 +7,7 @@ from wenzheng.bulk import jobs
 from wenzheng.bulk.models import ImportJob
 from wenzheng.testing import CastTestCase
 
+from . import platform_export as export
 from .helpers import good_row, xlsx
 
 
@@ -34,9 +35,20 @@ class ImportPageTests(CastTestCase):
         self.assertNotContains(partial, "<html")
         self.assertContains(partial, 'value="100"')
         self.assertContains(partial, "新增留言 <b>1</b> 条，已导入过 0 条，有问题 1 行")
-        self.assertContains(partial, '<td class="num">3</td><td>留言编号</td><td>“1”与第2行重复</td>', html=False)
+        self.assertContains(partial, "<li>1行：留言编号重复</li>", html=False)
+        row = '<td class="num">3</td><td>留言编号</td><td>留言编号重复</td><td>“1”与第2行重复</td>'
+        self.assertContains(partial, row, html=False)
         report = self.client.get(reverse("bulk:job-problems", args=[job.pk]))
-        self.assertEqual(report.content.decode("utf-8-sig").splitlines(), ["行号,列,问题", "3,留言编号,“1”与第2行重复"])
+        self.assertEqual(
+            report.content.decode("utf-8-sig").splitlines(),
+            [
+                "问题汇总（一行有几类问题，就计入几类）",
+                "1行：留言编号重复",
+                "",
+                "行号,列,问题类型,问题",
+                "3,留言编号,留言编号重复,“1”与第2行重复",
+            ],
+        )
 
     def test_only_the_countys_office_imports(self):
         for user in ("citizen", "handler_a", "leader_a", "city_office"):
@@ -65,3 +77,71 @@ class ImportPageTests(CastTestCase):
         upload = SimpleUploadedFile("a.pdf", b"%PDF")
         response = self.client.post(reverse("bulk:imports"), {"file": upload, "region": self.cast.county.pk})
         self.assertContains(response, "只能导入 .xlsx 或 .csv 文件。")
+
+
+class RealExportPageTests(CastTestCase):
+    """A real platform's GBK export through the page, as the clerk does it."""
+
+    def upload(self, content, **data):
+        self.client.force_login(self.cast.county_office)
+        upload = SimpleUploadedFile("原平台导出.csv", content)
+        data = {"file": upload, "region": self.cast.county.pk, "default_category": self.cast.consultation.pk, **data}
+        response = self.client.post(reverse("bulk:imports"), data)
+        job = ImportJob.objects.latest("pk")
+        self.assertRedirects(response, reverse("bulk:job", args=[job.pk]))
+        return jobs.run(jobs.claim(job.pk))  # what the background worker does
+
+    def test_the_form_offers_the_choices_with_history_by_default(self):
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(reverse("bulk:imports"))
+        self.assertContains(page, "单位为空时交给")
+        self.assertContains(page, "历史留言不检查单位的实名上网日期")
+        self.assertContains(page, 'value="history" id="id_unanswered_0" checked', html=False)
+        self.assertContains(page, "不会在导入次日全部超期")
+
+    def test_the_choices_are_stored_on_the_job_and_the_report_opens_with_the_summary(self):
+        job = self.upload(
+            export.typical().gbk_csv(),
+            default_unit=self.cast.unit_a.pk,
+            waive_registration="on",
+            unanswered="clock",
+        )
+        self.assertEqual(
+            (job.state, job.default_unit, job.waive_registration, job.unanswered),
+            ("done", self.cast.unit_a, True, "clock"),
+        )
+        self.assertEqual((job.created_count, job.problem_count), (5, 1))
+        self.assertEqual(job.ignored_columns, export.IGNORED)
+        page = self.client.get(reverse("bulk:job", args=[job.pk]))
+        text = page.content.decode()
+        self.assertLess(text.index("<li>1行：超过字数</li>"), text.index("问题清单"))
+        self.assertContains(page, "<li>点赞数</li>", html=False)
+        self.assertContains(page, "自导入时起计办理时限")
+        self.assertContains(page, "不能超过20000个字（这一格有140,000个字）")
+        report = self.client.get(reverse("bulk:job-problems", args=[job.pk]))
+        self.assertEqual(
+            report.content.decode("utf-8-sig").splitlines(),
+            [
+                "问题汇总（一行有几类问题，就计入几类）",
+                "1行：超过字数",
+                "未导入的列：" + "、".join(export.IGNORED),
+                "",
+                "行号,列,问题类型,问题",
+                '8,留言内容,超过字数,"不能超过20000个字（这一格有140,000个字）"',
+            ],
+        )
+
+    def test_without_a_default_unit_the_page_groups_the_refusals(self):
+        job = self.upload(export.many_replied(1_200).gbk_csv())
+        self.assertEqual((job.state, job.created_count, job.problem_count), ("done", 0, 1_200))
+        page = self.client.get(reverse("bulk:job", args=[job.pk]))
+        self.assertContains(page, "<li>1,200行：缺少单位</li>", html=False)
+        self.assertContains(page, "有问题的行没有导入")
+
+    def test_a_unit_of_another_county_is_refused(self):
+        self.client.force_login(self.cast.county_office)
+        upload = SimpleUploadedFile("a.csv", export.typical().gbk_csv())
+        data = {"file": upload, "region": self.cast.county.pk, "default_unit": self.cast.unit_c.pk}
+        response = self.client.post(reverse("bulk:imports"), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertFalse(ImportJob.objects.exists())

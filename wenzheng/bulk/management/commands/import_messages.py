@@ -4,13 +4,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wenzheng.accounts.models import Role, User
 from wenzheng.handling.models import Category
-from wenzheng.units.models import Region
+from wenzheng.units.models import Region, Unit
 
 from ...importer import Import
+from ...models import ImportJob, summary_line
 
 
 class Command(BaseCommand):
-    help = "导入其他平台导出的留言（.xlsx 或 .csv）。同一文件重复导入不会重复新增。"
+    help = (
+        "导入其他平台导出的留言（.xlsx 或 .csv）。同一文件重复导入不会重复新增。"
+        "报告先按问题类型汇总，再逐行列出；有不能导入的行时以非零状态退出。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=".xlsx 或 .csv 文件")
@@ -19,6 +23,22 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="记为导入人的账号（县网络问政办或管理员）；省略时取该县第一个网络问政办账号")
         parser.add_argument("--source", default="", help="来源平台名称，留言编号在同一来源内唯一")
         parser.add_argument("--default-category", help="“类别”为空时使用的类别，如 咨询")
+        parser.add_argument(
+            "--unit",
+            help="“单位”为空或文件没有“单位”列时交给的单位（单位名称或编号）；写明单位的行仍交给所写的单位",
+        )
+        parser.add_argument(
+            "--waive-registration",
+            action="store_true",
+            help="历史留言：留言时间早于单位在本系统实名上网日期的，仍导入给该单位（记录在每条留言的导入记录中）",
+        )
+        parser.add_argument(
+            "--unanswered",
+            choices=ImportJob.Unanswered.values,
+            default=ImportJob.Unanswered.HISTORY,
+            help="未答复的留言：history 记为历史留言，不计办理时限，单位仍可答复"
+            "（默认：导入多年的旧留言不会在导入次日全部超期）；clock 自导入时起计办理时限，如同新交办",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -39,20 +59,42 @@ class Command(BaseCommand):
             by=by,
             source=options["source"],
             default_category=category,
+            default_unit=self._unit(options["unit"], region) if options["unit"] else None,
+            waive_registration=options["waive_registration"],
+            unanswered=options["unanswered"],
             dry_run=options["dry_run"],
             on_progress=self._progress,
         )
         outcome = job.run()
-        for row, column, problem in outcome.problems:
-            self.stdout.write(f"第{row}行\t{column}\t{problem}")
+        self._report(outcome)
         if outcome.failure:
             raise CommandError(outcome.failure)
-        verb = "可新增" if options["dry_run"] else "新增"
+        dry_run = options["dry_run"]
+        verb = "可新增" if dry_run else "新增"
         self.stdout.write(
-            f"{path.name}：共{outcome.total}行，{verb}留言{outcome.created}条，"
-            f"已导入过{outcome.skipped}条，有问题{outcome.problem_rows}行。"
-            + ("（仅检查，未写入）" if options["dry_run"] else "")
+            f"{path.name}：共{outcome.total:,}行，{verb}留言{outcome.created:,}条，"
+            f"已导入过{outcome.skipped:,}条，有问题{outcome.problem_rows:,}行。"
+            + ("（仅检查，未写入）" if dry_run else "")
         )
+        if outcome.problem_rows:
+            # A script running the import must see that rows were left out.
+            refused = "不能导入" if dry_run else "未导入"
+            raise CommandError(
+                f"有{outcome.problem_rows:,}行{refused}，问题见上面的报告；改正后重新导入即可，已导入的行不会重复。"
+            )
+
+    def _report(self, outcome):
+        """The summary by kind of problem, the columns left out, then each problem."""
+        if outcome.problems:
+            self.stdout.write("问题汇总（一行有几类问题，就计入几类）：")
+            for kind, rows in outcome.summary():
+                self.stdout.write(f"  {summary_line(kind, rows)}")
+        if outcome.ignored:
+            self.stdout.write("未导入的列：" + "、".join(outcome.ignored))
+        if outcome.problems:
+            self.stdout.write("问题明细：")
+        for problem in outcome.problems:
+            self.stdout.write(f"第{problem.row}行\t{problem.column}\t{problem.text}")
 
     def _progress(self, outcome, problems):
         if outcome.total >= 10_000:
@@ -69,6 +111,16 @@ class Command(BaseCommand):
         if counties.count() != 1:
             raise CommandError("有多个县（区），请用 --region 指定")
         return counties.get()
+
+    @staticmethod
+    def _unit(name_or_number, region):
+        units = Unit.objects.filter(region=region)
+        unit = units.filter(name=name_or_number.strip()).first()
+        if unit is None and name_or_number.strip().isdigit():
+            unit = units.filter(pk=int(name_or_number)).first()
+        if unit is None:
+            raise CommandError(f"{region.name}没有名称或编号为“{name_or_number}”的单位")
+        return unit
 
     @staticmethod
     def _user(username, region):
