@@ -27,6 +27,17 @@ def documented_environment() -> dict[str, str]:
     return values
 
 
+def read_when(read, text: str, *, seconds: float = 5) -> str:
+    """A log as `read()` returns it, once it holds `text` (a server writes a request's
+    line just after sending the response, so a client can be faster) or after 5 s."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = read()
+        if text in found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -96,8 +107,10 @@ class Gunicorn:
         self.process.wait(timeout=40)
         self.dir.cleanup()
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
+    def output(self, *, waiting_for: str = "") -> str:
+        """What the server logged; with `waiting_for`, once it holds that text (an
+        access line is written just after its response is sent) or after 5 s."""
+        return read_when(lambda: self.log.read_text(errors="replace"), waiting_for)
 
 
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -174,11 +187,4 @@ class Nginx:
         self.dir.cleanup()
 
     def access_log(self, *, waiting_for: str) -> str:
-        """nginx's access log, once it holds `waiting_for` (a line is written just
-        after its response is sent, so a client can be faster) or after 5 s."""
-        deadline = time.monotonic() + 5
-        while True:
-            text = (self.root / "access.log").read_text()
-            if waiting_for in text or time.monotonic() > deadline:
-                return text
-            time.sleep(0.05)
+        return read_when(lambda: (self.root / "access.log").read_text(), waiting_for)

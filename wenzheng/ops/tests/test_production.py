@@ -99,7 +99,7 @@ class ProductionServerTest(ChainTransactionTestCase):
                 self.assertEqual(plain.headers["Location"], f"https://127.0.0.1:{server.port}/messages/")
                 self.assertEqual(requests.get(base + "/health/", timeout=10).text, "ok")
 
-            log = server.output()
+            log = server.output(waiting_for="/no-such-page/ HTTP/1.1")
         self.assertIn('"GET /no-such-page/ HTTP/1.1" 404', log)
         self.assertRegex(log, r"WARNING \[[0-9a-f]{32}\] django.request: Not Found: /no-such-page/")
         self.assertNotIn("Traceback", log)
@@ -128,7 +128,7 @@ class NginxSiteTest(ChainTransactionTestCase):
             # One id in nginx's log, the app's log and the response.
             request_id = home.headers["X-Request-ID"]
             self.assertIn(f'{request_id} 200 "GET / HTTP/1.1"', proxy.access_log(waiting_for=request_id))
-            self.assertIn(f"id={request_id}", app.output())
+            self.assertIn(f"id={request_id}", app.output(waiting_for=request_id))
 
             stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)[1]
             css = requests.get(
