@@ -163,6 +163,9 @@ def monthly_trend(months) -> bytes:
                 [x + (j - 1) * 0.26 for x in xs], [m[key] for _, m in months], width=0.26, color=COLOURS[j], label=name
             )
         ax.set_xticks(list(xs), labels)
+        # Headroom above the tallest bar for the legend, which sits inside the plot.
+        tallest = max((m[key] for _, m in months for key in ("received", "replied", "closed")), default=0)
+        ax.set_ylim(0, max(tallest, 1) * 1.3)
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.grid(axis="y", color=GRID)
         ax.set_axisbelow(True)
