@@ -13,3 +13,11 @@ def _fast_password_hashing():
     """Test accounts need no key stretching; production keeps Django's default."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _calendar_checked_at_every_use():
+    """A test's calendar edits are rolled back afterwards, behind the kept calendar's
+    back: look at its stamp at every use (production looks once a second)."""
+    with override_settings(WORKDAY_CALENDAR_CHECK_SECONDS=0):
+        yield

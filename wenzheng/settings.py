@@ -289,6 +289,10 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Who is mailed each server error (with its request id); errors are logged whether or not.
 ADMINS = env_admins("ADMINS")
 
+# Each process keeps the working-day calendar in memory and looks at most this often
+# whether it was changed elsewhere (tests look every time: their transactions roll back).
+WORKDAY_CALENDAR_CHECK_SECONDS = float(env_str("WORKDAY_CALENDAR_CHECK_SECONDS", "1"))
+
 # The background worker (`manage.py work`): a running item whose heartbeat is older
 # than this is taken as abandoned by a killed worker and claimed again.
 WORK_STALE_AFTER = env_int("WORK_STALE_AFTER", 300)  # seconds

@@ -23,7 +23,6 @@ opened and it is marked untimed ("history": kept and answerable, never overdue).
 
 import json
 from collections import defaultdict
-from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -32,7 +31,7 @@ from django.utils import timezone
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
-from wenzheng.workdays import clock, rules
+from wenzheng.workdays import clock
 
 from .models import ImportedMessage, ImportJob
 
@@ -42,23 +41,12 @@ NO_PASSCODE = "!imported"  # never matches: passcodes.matches wants its own algo
 
 
 class Deadlines:
-    """Deadlines for arrivals, as `clock.deadline_after` counts them, with the calendar
-    loaded once per year of arrival instead of once per deadline (a deadline depends
-    only on the local day of arrival and the number of working days)."""
-
-    def __init__(self):
-        self.zone = clock.county_zone()
-        self.calendars = {}
-        self.after = lru_cache(maxsize=8192)(self._after)
-
-    def _after(self, day, days):
-        if day.year not in self.calendars:
-            self.calendars[day.year] = clock.load_calendar(day.year, day.year + 1)
-        result = rules.add_working_days(self.calendars[day.year], day, days)
-        return rules.end_of_day(result.day, self.zone), result.warning()
+    """Deadlines for arrivals, as `clock.deadline_after` counts them, without its
+    warning in the log for each of thousands of rows (the stage carries it)."""
 
     def due(self, arrived, days):
-        return self.after(clock.local_date(arrived), days)
+        due, result = clock.deadline_after(arrived, days, warn=False)
+        return due, result.warning()
 
 
 def _outcome(at, due):

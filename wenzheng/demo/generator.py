@@ -86,8 +86,7 @@ def _populate(now) -> Timeline:
     rng = random.Random(SEED)
     world = World(
         rng=rng,
-        # A deadline reaches at most a few weeks past `now`; one calendar load serves all.
-        cal=clock.load_calendar(2025, clock.local_date(now).year + 1),
+        cal=clock.calendar(),
         county=county.build(rng),
         categories={c.code: c for c in Category.objects.all()},
         timeline=Timeline(until=now),

@@ -7,19 +7,21 @@ arrived on Friday, although it is still Friday afternoon in UTC.
 
 import datetime as dt
 import logging
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
 
 from . import rules
-from .models import CalendarDay, CalendarYear
+from .models import CalendarDay, CalendarStamp, CalendarYear
 
 log = logging.getLogger(__name__)
 
 
 def county_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+    return timezone.get_default_timezone()  # ZoneInfo(settings.TIME_ZONE), kept by Django
 
 
 def local_date(instant: dt.datetime) -> dt.date:
@@ -31,34 +33,86 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=county_zone())
 
 
-def load_calendar(first_year: int, last_year: int) -> rules.WorkCalendar:
-    """The stored calendar for a span of years (a deadline never runs far past it)."""
-    days = CalendarDay.objects.filter(date__year__gte=first_year, date__year__lte=last_year)
+class _Kept:
+    """The whole calendar (a few thousand rows), read once per process and kept in
+    memory with the deadlines counted on it: deadlines and countdowns never query it.
+    Each process looks at the one-row CalendarStamp at most every
+    WORKDAY_CALENDAR_CHECK_SECONDS (and the process that changes the calendar forgets
+    its copy at once), so an edit reaches every web worker and the background worker
+    within that time."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self):
+        # The calendar and the deadlines counted on it, swapped together.
+        self.current: tuple[rules.WorkCalendar, dict] | None = None
+        self.version = -1
+        self.fresh_until = float("-inf")
+
+    def get(self) -> tuple[rules.WorkCalendar, dict]:
+        current = self.current
+        if current is not None and time.monotonic() < self.fresh_until:
+            return current
+        with self.lock:
+            version = CalendarStamp.current()  # read before the days: an edit in between is seen next time
+            if self.current is None or version != self.version:
+                self.current, self.version = (_load(), {}), version
+            self.fresh_until = time.monotonic() + settings.WORKDAY_CALENDAR_CHECK_SECONDS
+            return self.current
+
+
+def _load() -> rules.WorkCalendar:
     holidays, makeup = [], []
-    for day, kind in days.values_list("date", "kind"):
+    for day, kind in CalendarDay.objects.values_list("date", "kind"):
         (holidays if kind == CalendarDay.Kind.HOLIDAY else makeup).append(day)
-    covered = CalendarYear.objects.filter(year__gte=first_year, year__lte=last_year).values_list("year", flat=True)
+    covered = CalendarYear.objects.values_list("year", flat=True)
     return rules.WorkCalendar.build(holidays=holidays, makeup_workdays=makeup, covered_years=covered)
 
 
-def deadline_after(arrived: dt.datetime, working_days: int) -> tuple[dt.datetime, rules.WorkdayResult]:
-    """When a limit of `working_days` that starts at `arrived` runs out."""
-    year = local_date(arrived).year
-    due, result = rules.deadline(load_calendar(year, year + 1), arrived, working_days, county_zone())
-    if result.estimated:
+_kept = _Kept()
+
+
+def calendar() -> rules.WorkCalendar:
+    """The official calendar, from memory (see _Kept)."""
+    return _kept.get()[0]
+
+
+def forget_calendar() -> None:
+    """Read the calendar afresh at the next use (it was just changed)."""
+    _kept.forget()
+
+
+def deadline_after(
+    arrived: dt.datetime, working_days: int, *, warn: bool = True
+) -> tuple[dt.datetime, rules.WorkdayResult]:
+    """When a limit of `working_days` that starts at `arrived` runs out (logging a
+    warning when it was counted by weekdays only, unless `warn` is off)."""
+    if arrived.tzinfo is None:
+        raise ValueError("arrival time must be timezone-aware")
+    cal, counted = _kept.get()
+    zone = timezone.get_default_timezone()
+    # A deadline depends only on the local day of arrival and the limit.
+    key = (arrived.astimezone(zone).date(), working_days)
+    found = counted.get(key)
+    if found is None:
+        if len(counted) > 200_000:  # decades of arrival days times every limit: start over
+            counted.clear()
+        result = rules.add_working_days(cal, key[0], working_days)
+        found = counted[key] = (rules.end_of_day(result.day, zone), result)
+    if warn and found[1].estimated:
         log.warning(
             "no official calendar for %s: deadline %s counted by weekdays only",
-            ",".join(map(str, result.uncovered_years)),
-            due.isoformat(),
+            ",".join(map(str, found[1].uncovered_years)),
+            found[0].isoformat(),
         )
-    return due, result
+    return found
 
 
 def extend_deadline(due: dt.datetime, working_days: int) -> tuple[dt.datetime, rules.WorkdayResult]:
     """Push a deadline (24:00 of its day) back by more working days."""
-    last_day = deadline_day(due)
-    cal = load_calendar(last_day.year, last_day.year + 1)
-    result = rules.add_working_days(cal, last_day, working_days)
+    result = rules.add_working_days(calendar(), deadline_day(due), working_days)
     return rules.end_of_day(result.day, county_zone()), result
 
 
@@ -68,14 +122,12 @@ def deadline_day(due: dt.datetime) -> dt.date:
 
 
 class Countdown:
-    """Working days left until many deadlines, reading the calendar once (a list page
-    would otherwise read it twice a row)."""
+    """Working days left until deadlines, as seen at `at`."""
 
-    def __init__(self, dues, *, at: dt.datetime):
+    def __init__(self, dues=(), *, at: dt.datetime):
         self.at = at
         self.today = local_date(at)
-        days = [self.today, *(deadline_day(d) for d in dues)]
-        self.calendar = load_calendar(min(days).year, max(days).year)
+        self.calendar = calendar()
 
     def days_left(self, due: dt.datetime) -> int:
         """Working days from today up to the deadline's last day (0 on the day itself,

@@ -47,3 +47,28 @@ class CalendarDay(models.Model):
     def clean(self):
         if self.kind == self.Kind.MAKEUP_WORKDAY and self.date and self.date.weekday() < 5:
             raise ValidationError({"kind": "调休上班日应是周六或周日；周一至周五本来就是工作日。"})
+
+
+class CalendarStamp(models.Model):
+    """One row whose version goes up with every change to the calendar, so that each
+    process (every web worker, the background worker) knows when the calendar it
+    keeps in memory is out of date (see clock.calendar)."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "工作日历版本"
+        verbose_name_plural = "工作日历版本"
+
+    def __str__(self):
+        return f"v{self.version}"
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(pk=1).values_list("version", flat=True).first() or 0

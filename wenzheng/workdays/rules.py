@@ -9,8 +9,15 @@ day all the same.
 """
 
 import datetime as dt
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
+
+# The index covers these many years past the last year the calendar knows of, counted
+# by weekdays (a deadline or countdown rarely reaches further; beyond, the slow path).
+INDEX_MARGIN_YEARS = 10
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,46 @@ class WorkCalendar:
     def covers(self, day: dt.date) -> bool:
         return day.year in self.covered_years
 
+    @cached_property
+    def index(self) -> "_Index":
+        """Working days precomputed once per calendar, so that counting N working days
+        or the working days between two dates is a lookup, not a walk day by day."""
+        years = self.covered_years | {d.year for d in self.holidays | self.makeup_workdays}
+        first = dt.date(min(years, default=2000), 1, 1)
+        last = dt.date(max(years, default=2000) + INDEX_MARGIN_YEARS, 12, 31)
+        return _Index(self, first, last)
+
+
+class _Index:
+    """For each day in [first, last], how many working days there are up to it (its
+    rank), and the list of working days, both as ordinals."""
+
+    def __init__(self, calendar: WorkCalendar, first: dt.date, last: dt.date):
+        self.first, self.last = first.toordinal(), last.toordinal()
+        self.ranks = array("l")
+        self.workdays = array("l")
+        count = 0
+        for ordinal in range(self.first, self.last + 1):
+            if calendar.is_working_day(dt.date.fromordinal(ordinal)):
+                count += 1
+                self.workdays.append(ordinal)
+            self.ranks.append(count)
+        self.covered = calendar.covered_years
+
+    def holds(self, *days: dt.date) -> bool:
+        return all(self.first <= d.toordinal() <= self.last for d in days)
+
+    def rank(self, day: dt.date) -> int:
+        """Working days from the index's first day up to and including `day`."""
+        return self.ranks[day.toordinal() - self.first]
+
+    def nth_after(self, start: dt.date, n: int) -> dt.date | None:
+        """The Nth working day after `start`, or None past the index's end."""
+        position = bisect_right(self.workdays, start.toordinal()) + n - 1
+        if position >= len(self.workdays):
+            return None
+        return dt.date.fromordinal(self.workdays[position])
+
 
 @dataclass(frozen=True)
 class WorkdayResult:
@@ -64,6 +111,21 @@ def add_working_days(calendar: WorkCalendar, start: dt.date, n: int) -> WorkdayR
     """The Nth working day after `start` (start itself is never counted)."""
     if n < 1:
         raise ValueError(f"a limit must be at least 1 working day, not {n}")
+    index = calendar.index
+    day = index.nth_after(start, n) if index.holds(start) else None
+    if day is None:
+        return _add_working_days_walking(calendar, start, n)
+    covered = calendar.covered_years
+    if start.year in covered and day.year in covered and day.year - start.year <= 1:
+        return WorkdayResult(day)  # the usual case, decided without building dates
+    # Every day from the day after `start` to the result counts; its years without
+    # data are the ones to warn of.
+    first_year = (start + dt.timedelta(days=1)).year
+    return WorkdayResult(day, tuple(y for y in range(first_year, day.year + 1) if y not in covered))
+
+
+def _add_working_days_walking(calendar: WorkCalendar, start: dt.date, n: int) -> WorkdayResult:
+    """`add_working_days` day by day: the definition, for dates past the index."""
     day = start
     uncovered: set[int] = set()
     counted = 0
@@ -81,6 +143,13 @@ def working_days_between(calendar: WorkCalendar, start: dt.date, end: dt.date) -
 
     `working_days_between(c, today, due_day)` is how many working days are left.
     """
+    index = calendar.index
+    if index.holds(start, end):
+        return index.rank(end) - index.rank(start)
+    return _working_days_between_walking(calendar, start, end)
+
+
+def _working_days_between_walking(calendar: WorkCalendar, start: dt.date, end: dt.date) -> int:
     if end == start:
         return 0
     sign = 1 if end > start else -1

@@ -37,4 +37,10 @@ def seed(calendar_day_model, calendar_year_model) -> int:
     calendar_year_model.objects.bulk_create(
         [calendar_year_model(year=y, source=SOURCE) for y in official_years() if y not in known]
     )
+    if new_days:
+        # bulk_create sends no signals: say it here (the migration's historical models
+        # are not watched either, and no process keeps a calendar before it runs).
+        from . import clock
+
+        clock.forget_calendar()
     return len(new_days)

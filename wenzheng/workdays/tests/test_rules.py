@@ -4,6 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wenzheng.workdays import rules, seed
 
@@ -114,3 +116,32 @@ def test_a_plain_calendar_without_data_is_weekdays():
     assert empty.is_working_day(D(2030, 1, 1))  # a Tuesday; no holiday known
     assert not empty.is_working_day(D(2030, 1, 5))
     assert rules.add_working_days(empty, D(2030, 1, 4), 1) == rules.WorkdayResult(D(2030, 1, 7), (2030,))
+
+
+# The precomputed index gives what walking day by day gives (the definition), on the
+# official calendar, across years with and without data, holidays and make-up days.
+DATES = st.dates(D(2003, 6, 1), D(2045, 12, 31))
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(start=DATES, n=st.integers(1, 40))
+def test_the_index_finds_the_nth_working_day_as_walking_does(official, start, n):
+    assert rules.add_working_days(official, start, n) == rules._add_working_days_walking(official, start, n)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(start=DATES, span=st.integers(-400, 400))
+def test_the_index_counts_working_days_between_as_walking_does(official, start, span):
+    end = start + dt.timedelta(days=span)
+    assert rules.working_days_between(official, start, end) == rules._working_days_between_walking(official, start, end)
+
+
+def test_a_new_years_eve_start_warns_of_the_next_year_only(official):
+    result = rules.add_working_days(official, D(2026, 12, 31), 1)
+    assert (result.day, result.uncovered_years) == (D(2027, 1, 1), (2027,))
+
+
+def test_dates_past_the_index_are_walked(official):
+    far = D(2070, 3, 3)  # a Monday, decades past the data
+    assert rules.add_working_days(official, far, 5) == rules.WorkdayResult(D(2070, 3, 10), (2070,))
+    assert rules.working_days_between(official, far, D(2070, 3, 10)) == 5
