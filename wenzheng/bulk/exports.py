@@ -5,6 +5,10 @@ memory than a thousand.
 Text a person typed can start with =, +, - or @; a spreadsheet would run it as a
 formula (CSV injection). Every text cell that does is written with a leading
 apostrophe, which the import strips again.
+
+The citizen's name and phone are written only for the messages whose contact the
+exporter may see (wenzheng.accounts.policy.contact_visible); the columns stay, empty,
+for the rest. `record_contact_export` records each export that carries them.
 """
 
 import csv
@@ -15,7 +19,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value, When
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -70,20 +74,26 @@ MESSAGE_FIELDS = (
 )  # fmt: skip
 
 
-def messages(queryset) -> Dataset:
+def messages(queryset, *, contact: Q | None = None) -> Dataset:
     """One row per message, in the columns the import reads (its first reply is the
-    answer; later replies to follow-ups are not part of this layout)."""
+    answer; later replies to follow-ups are not part of this layout). The name and
+    phone only where `contact` (a filter) holds; everywhere when it is None."""
     first_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("at", "pk")
+    everyone = contact is None or contact == Q()
+    shown = Case(When(contact, then=Value(True)), default=Value(False)) if not everyone else Value(True)
     rows = (
         queryset.order_by("pk")
         .annotate(reply_text=Subquery(first_reply.values("text")[:1]), reply_at=Subquery(first_reply.values("at")[:1]))
-        .values_list(*MESSAGE_FIELDS)
+        .annotate(contact_shown=ExpressionWrapper(shown, output_field=BooleanField()))
+        .values_list(*MESSAGE_FIELDS, "contact_shown")
         .iterator(chunk_size=CHUNK)
     )
 
     def lines():
         for row in rows:
-            m = dict(zip(MESSAGE_FIELDS, row, strict=True))
+            m = dict(zip(MESSAGE_FIELDS, row[:-1], strict=True))
+            if not row[-1]:
+                m["citizen_name"] = m["citizen_phone"] = ""
             yield (
                 f"{m['year']}-{m['number']:06d}",
                 m["citizen_name"],
@@ -187,3 +197,16 @@ class XlsxFormat(Format):
 
 
 FORMATS = {f.extension: f for f in (CsvFormat(), XlsxFormat())}
+
+
+def record_contact_export(queryset, *, user, contact: Q | None, detail: str) -> None:
+    """One access record per county for an export that carries citizens' names and
+    phones (`user` None: a command run on the server)."""
+    from wenzheng.privacy.models import AccessRecord
+    from wenzheng.privacy.records import record_access
+
+    carrying = queryset if contact is None else queryset.filter(contact)
+    counts = carrying.order_by().values("region").annotate(n=Count("pk"))
+    surface = AccessRecord.Surface.EXPORT if user is not None else AccessRecord.Surface.COMMAND
+    for row in counts:
+        record_access(user=user, surface=surface, region_id=row["region"], rows=row["n"], detail=detail)

@@ -1,13 +1,17 @@
 from django.contrib import admin
 
-from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline
+from wenzheng.accounts.policy import may_see_contact
+from wenzheng.lib.admin import AdministratorEditsAdmin, ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
+from wenzheng.privacy.models import AccessRecord
+from wenzheng.privacy.records import record_access
 
 from .models import Category, DeadlineRecount, ExtensionRequest, Message, Reply, Stage
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    """The deadline rules: limits in working days, per category."""
+class CategoryAdmin(AdministratorEditsAdmin):
+    """The deadline rules: limits in working days, per category, shared by every
+    county: the offices read them, the administrator changes them."""
 
     list_display = [
         "name",
@@ -36,22 +40,39 @@ class ReplyInline(ReadOnlyInline):
     fields = ["unit", "author", "at", "text"]
 
 
+CONTACT_FIELDS = ["citizen", "citizen_name", "citizen_phone", "citizen_id_number", "citizen_email", "citizen_address"]
+
+
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(RegionScopedAdmin, ReadOnlyAdmin):
     list_display = ["serial", "title", "category", "unit", "state", "submitted_at"]
     list_filter = ["state", "category", "region", "unit__kind"]
     search_fields = ["title", "tracking_code", "unit__name"]
     date_hierarchy = "submitted_at"
     inlines = [StageInline, ReplyInline]
-    exclude = ["passcode_hash"]
 
     def get_queryset(self, request):
         # Office staff with admin access see their own county's (or city's) messages only.
         return super().get_queryset(request).visible_to(request.user).select_related("category", "unit")
 
+    def get_exclude(self, request, obj=None):
+        """The citizen's name and contact only for those the one rule lets see them."""
+        hidden = ["passcode_hash"]
+        if obj is None or not may_see_contact(request.user, obj):
+            hidden += CONTACT_FIELDS
+        return hidden
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        found = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        if response.status_code == 200 and found is not None and may_see_contact(request.user, found):
+            record_access(user=request.user, surface=AccessRecord.Surface.ADMIN, message=found)
+        return response
+
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(ReadOnlyAdmin):
+class ExtensionRequestAdmin(RegionScopedAdmin, ReadOnlyAdmin):
+    region_paths = ("message__region",)
     list_display = ["message", "days", "status", "requested_at", "decided_at"]
     list_filter = ["status"]
 
