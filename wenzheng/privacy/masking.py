@@ -329,6 +329,8 @@ class Masker:
 
     def __init__(self, allowed: Iterable[str] = ()):
         self.allowed = frozenset(normalise_contact(a) for a in allowed if a)
+        # A published landline may be written without its area code.
+        self.allowed_local = frozenset(split[1] for a in self.allowed if (split := _landline_split(a)))
 
     # The public entry points.
 
@@ -365,7 +367,9 @@ class Masker:
         if digits in self.allowed:
             return True
         split = _landline_split(digits)
-        return split is not None and split[1] in self.allowed
+        if split is None:  # a local number, written without its area code
+            return digits in self.allowed_local
+        return split[1] in self.allowed  # listed without an area code: the county's own
 
     # Numbers.
 

@@ -93,7 +93,11 @@ def for_region(region) -> WordList:
 
     from .models import SensitiveWord
 
-    stamp = tuple(SensitiveWord.objects.filter(region=region).aggregate(n=Count("pk"), last=Max("pk")).values())
+    # Words are only added and removed, never edited: their count, the newest id and
+    # the newest time change with every change (the time also tells apart an id reused
+    # after a rolled-back insert).
+    found = SensitiveWord.objects.filter(region=region)
+    stamp = tuple(found.aggregate(n=Count("pk"), last=Max("pk"), at=Max("added_at")).values())
     cached = _cache.get(region.pk)
     if cached is not None and cached[0] == stamp:
         return cached[1]
