@@ -295,7 +295,8 @@ class Generator:
             number = self.pick("123456789") + self.digits(self.rng.randint(5, 9))
             label = self.pick(("QQ：", "QQ号", "qq", "QQ号码是", "扣扣"))
             return f"{label}{number}", (number,)
-        handle = self.pick(PINYIN) + self.pick(("_", "", "-")) + self.digits(self.rng.randint(3, 6))
+        # A WeChat ID is 6 to 20 letters, digits, _ or -, starting with a letter.
+        handle = self.pick(PINYIN) + self.pick(("_", "", "-")) + self.digits(self.rng.randint(4, 8))
         label = self.pick(("微信：", "微信号", "微信号是", "vx：", "wechat:"))
         return f"{label}{handle}", (handle,)
 

@@ -238,8 +238,10 @@ _NAME_CUES = [
         + _AFTER_NAME
         + ")"
     ),
-    # Weak cues: "我是…", "本人…" are followed by names only now and then.
+    # Weak cues: "我是…", "本人…" are followed by names only now and then; after any
+    # surname when the writer's sex follows (本人任家军，男，).
     re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _COMMON_NAME + _AFTER_NAME),
+    re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女])"),
     # A statement that opens with the writer's particulars: 张三，男，1965年出生…
     re.compile(r"(?:^|(?<=[。\n!?；;]))\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女]\s*[,，、)）])"),
     # Forms of address in a reply: 尊敬的张三先生, 张三同志：您好.

@@ -20,6 +20,7 @@ from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
+from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
 from wenzheng.supervision.models import Exposure
@@ -238,7 +239,8 @@ def post(request):
             request.session.setdefault(TRACKED, {})[created.tracking_code] = created.issued_passcode
             request.session.modified = True
             return redirect("public:posted")
-    return render(request, "public/post.html", {"nav": "post", "form": form, "region": region})
+    context = {"nav": "post", "form": form, "region": region, "reviewing": CountyPrivacy.reviews(region)}
+    return render(request, "public/post.html", context)
 
 
 def posted(request):
