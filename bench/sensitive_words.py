@@ -81,7 +81,7 @@ def main():
         started = time.perf_counter()
         expected = plain_find(matcher.words, text)
         slow.append(time.perf_counter() - started)
-        assert hits == expected, (hits ^ expected)
+        assert hits == expected, hits ^ expected
     f, s = statistics.median(fast), statistics.median(slow)
     print(
         f"{len(matcher.words)} words (automaton built in {build * 1000:.1f} ms), "
