@@ -1,7 +1,7 @@
 """Who may do what: the role checks every action runs before it changes anything,
 and the one rule for who sees a citizen's name and contact details."""
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
 
 from .models import Role
 
@@ -56,6 +56,13 @@ def contact_visible(user) -> Q:
     if user.role == Role.CITIZEN:
         return Q(citizen_id=user.pk)
     return Q(pk__in=[])
+
+
+def contact_visible_flag(user):
+    """`contact_visible` as a boolean to annotate rows with (exports, admin lists)."""
+    scope = contact_visible(user)
+    flag = Value(True) if scope == Q() else Case(When(scope, then=Value(True)), default=Value(False))
+    return ExpressionWrapper(flag, output_field=BooleanField())
 
 
 def may_see_contact(user, message) -> bool:

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 
 from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling.models import Message
-from wenzheng.privacy.public import Publisher
+from wenzheng.privacy.public import Publisher, mask_for_reader
 
 
 class RegionOut(Schema):
@@ -331,7 +331,8 @@ def contact(m: Message) -> dict:
 
 def full(m: Message, user) -> dict:
     """The message as written, for `user` (who may see it): the citizen's contact
-    only where the access policy allows."""
+    only where the access policy allows; the texts masked for the others too."""
+    mask_for_reader(user, [m])
     follow_ups = {f.pk: f.at for f in m.follow_ups.all()}
     return {
         **summary(m),

@@ -19,12 +19,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message, Reply
+from wenzheng.privacy.public import Publisher
 from wenzheng.workdays.clock import county_zone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,25 +75,30 @@ MESSAGE_FIELDS = (
 )  # fmt: skip
 
 
-def messages(queryset, *, contact: Q | None = None) -> Dataset:
+def messages(queryset, *, contact_flag=None) -> Dataset:
     """One row per message, in the columns the import reads (its first reply is the
-    answer; later replies to follow-ups are not part of this layout). The name and
-    phone only where `contact` (a filter) holds; everywhere when it is None."""
+    answer; later replies to follow-ups are not part of this layout). Where
+    `contact_flag` (wenzheng.accounts.policy.contact_visible_flag) is false, the name
+    and phone are left empty and the texts masked; None: everything as it is."""
     first_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("at", "pk")
-    everyone = contact is None or contact == Q()
-    shown = Case(When(contact, then=Value(True)), default=Value(False)) if not everyone else Value(True)
+    shown = contact_flag if contact_flag is not None else ExpressionWrapper(Value(True), output_field=BooleanField())
     rows = (
         queryset.order_by("pk")
         .annotate(reply_text=Subquery(first_reply.values("text")[:1]), reply_at=Subquery(first_reply.values("at")[:1]))
-        .annotate(contact_shown=ExpressionWrapper(shown, output_field=BooleanField()))
-        .values_list(*MESSAGE_FIELDS, "contact_shown")
+        .annotate(contact_shown=shown)
+        .values_list(*MESSAGE_FIELDS, "region_id", "citizen__username", "citizen__display_name", "contact_shown")
         .iterator(chunk_size=CHUNK)
     )
+    publisher = Publisher()
 
     def lines():
         for row in rows:
-            m = dict(zip(MESSAGE_FIELDS, row[:-1], strict=True))
-            if not row[-1]:
+            m = dict(zip(MESSAGE_FIELDS, row[: len(MESSAGE_FIELDS)], strict=True))
+            region_id, username, display_name, shown = row[len(MESSAGE_FIELDS) :]
+            if not shown:
+                names = [n for n in (m["citizen_name"], username, display_name) if n]
+                for key in ("title", "body", "reply_text"):
+                    m[key] = publisher.mask(m[key], region_id=region_id, names=names) if m[key] else m[key]
                 m["citizen_name"] = m["citizen_phone"] = ""
             yield (
                 f"{m['year']}-{m['number']:06d}",

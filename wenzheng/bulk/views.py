@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import contact_visible
+from wenzheng.accounts.policy import contact_visible, contact_visible_flag
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
 from wenzheng.ops.models import WorkerBeat
@@ -134,7 +134,7 @@ def export_messages(request, extension):
     found = form.apply(found)
     contact = contact_visible(request.user)
     exports.record_contact_export(found, user=request.user, contact=contact, detail=_detail(request))
-    return _stream(exports.messages(found, contact=contact), fmt, "messages")
+    return _stream(exports.messages(found, contact_flag=contact_visible_flag(request.user)), fmt, "messages")
 
 
 def _detail(request) -> str:

@@ -10,6 +10,8 @@ included; follow-ups the office has not passed are left out.
 
 from dataclasses import dataclass, field
 
+from wenzheng.accounts.policy import may_see_contact
+
 from .masking import Masker
 
 
@@ -101,3 +103,26 @@ class Publisher:
             follow_ups=follow_ups,
             redacted=redacted or any(r.state == r.State.REDACTED for r in by_follow_up.values()),
         )
+
+
+def mask_for_reader(user, messages, publisher: Publisher | None = None, events=()) -> None:
+    """Staff who may not see a citizen's contact details (the city office) read the
+    free text of the message masked as well, since a phone number typed into it is
+    contact details too. Changes the objects in memory, for display only (their
+    prefetched replies and follow-ups included, and the notes of `events`, which in
+    a log older than this rule may hold a follow-up's words): never to be saved."""
+    publisher = publisher or Publisher()
+    for message in messages:
+        if may_see_contact(user, message):
+            continue
+        names = citizen_names(message)
+
+        def mask(text, region_id=message.region_id, names=names):
+            return publisher.mask(text, region_id=region_id, names=names)
+
+        message.title, message.body = mask(message.title), mask(message.body)
+        message.closure_explanation = mask(message.closure_explanation)
+        for row in (*message.replies.all(), *message.follow_ups.all()):
+            row.text = mask(row.text)
+        for event in events:
+            event.note = mask(event.note)

@@ -1,6 +1,8 @@
 """One rule for a citizen's contact details, proved on every surface that could
 show them (the message page, the API, the export, the admin), for every role of
-the cast and a message in each of the two counties; and each showing recorded."""
+the cast and a message in each of the two counties; and each showing recorded.
+The citizen typed the phone and ID number into the title and the text as well:
+those who may not see the contact read them masked there too."""
 
 import csv
 import io
@@ -45,7 +47,8 @@ class ContactPolicyTest(CastTestCase):
     @classmethod
     def _message(cls, citizen, unit, county):
         return actions.submit(
-            by=citizen, category=cls.cast.consultation, unit=unit, title=f"{county}的路灯", body="路灯坏了。",
+            by=citizen, category=cls.cast.consultation, unit=unit, title=f"{county}的路灯，电话{PHONES[county]}",
+            body=f"路灯坏了，我的电话{PHONES[county]}，身份证{ID_NUMBERS[county]}。",
             name="张三丰", phone=PHONES[county], id_number=ID_NUMBERS[county], email="zsf@example.com",
             address="新街路18号", consent_to_publish=True, at=local(2026, 3, 2, 9),
         )  # fmt: skip
@@ -90,6 +93,7 @@ class ContactPolicyTest(CastTestCase):
                     shown = role in SEES[county]
                     self.assertEqual(PHONES[county] in response.content.decode(), shown)
                     self.assertEqual(ID_NUMBERS[county] in response.content.decode(), shown)
+                    self.assertEqual(f"我的电话{PHONES[county][:3]}****" in response.content.decode(), not shown)
                     self.assertEqual(self.records(user=user, surface="page") - before, int(shown))
 
     def test_the_api(self):
@@ -109,6 +113,7 @@ class ContactPolicyTest(CastTestCase):
                     else:
                         self.assertIsNone(citizen)
                         self.assertNotIn(PHONES[county], response.content.decode())
+                        self.assertIn(f"{PHONES[county][:3]}****", response.json()["body"])
                     # The citizen reading their own message is not a staff opening.
                     recorded = role in SEES[county] and "citizen" not in role
                     self.assertEqual(self.records(user=user, surface="api") - before, int(recorded))
@@ -124,6 +129,7 @@ class ContactPolicyTest(CastTestCase):
                 for county, row in exported.items():
                     shown = role in SEES[county]
                     self.assertEqual((row[1], row[12]), ("张三丰", PHONES[county]) if shown else ("", ""))
+                    self.assertEqual(PHONES[county] in row[2] + row[4], shown)  # title and text
                 carrying = {county for county in exported if role in SEES[county]}
                 records = AccessRecord.objects.filter(user=user, surface="export")
                 self.assertEqual({r.region.code for r in records}, carrying)
@@ -144,6 +150,8 @@ class ContactPolicyTest(CastTestCase):
                     self.assertEqual(PHONES[county] in response.content.decode(), shown)
                     self.assertEqual("张三丰" in response.content.decode(), shown)
                     self.assertEqual(self.records(user=user, surface="admin") - before, int(shown))
+                    listed = self.client.get("/admin/handling/message/").content.decode()
+                    self.assertEqual(PHONES[county] in listed, shown)
 
     def test_the_county_office_reads_its_own_countys_records_only(self):
         for role in ("county_office", "other_county_office"):

@@ -14,6 +14,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import ExtensionRequest, Message, Reply
 from wenzheng.privacy.models import AccessRecord
+from wenzheng.privacy.public import mask_for_reader
 from wenzheng.privacy.records import record_access
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.workdays import clock
@@ -84,6 +85,7 @@ def render_message(request, message, *, bound=None, status=200):
     show_contact = may_see_contact(user, message)
     if show_contact:
         record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
+    mask_for_reader(user, [message], events=events)  # the city reads the texts without the citizen's details
     reviews = {r.follow_up_id: r for r in message.reviews.all()}
     context = {
         "message": message,
