@@ -299,7 +299,11 @@ def exposures(request):
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     publisher = Publisher()
+    page.object_list = list(page.object_list)
+    linked = {e.message_id for e in page.object_list if e.message_id}
+    public = set(Message.objects.published().filter(pk__in=linked).values_list("pk", flat=True))
     for e in page.object_list:
+        e.message_public = e.message_id in public
         # The office writes these, but may name the citizen: masked like everything public.
         names = citizen_names(e.message) if e.message else ()
         e.public_title = publisher.mask(e.title, region_id=e.unit.region_id, names=names)

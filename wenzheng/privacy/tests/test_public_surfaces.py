@@ -81,6 +81,12 @@ class PublicSurfacesTest(CastTestCase):
         self.assertContains(page, "东门镇答复张**迟延")
         self.assertContains(page, "网民张**（139****5678）反映的问题久拖不决。")
         self.assertMasked(page.content.decode())
+        self.assertContains(page, f'href="/messages/luocheng/{self.message.serial}/"')
+        from wenzheng.privacy import actions as privacy
+
+        privacy.withhold(message=self.message, by=self.cast.county_office, reason="网民要求不公开。")
+        page = self.client.get("/exposures/", {"region": "luocheng"})
+        self.assertNotContains(page, f'href="/messages/luocheng/{self.message.serial}/"')  # no link to a 404
 
     def test_the_bulletin_names_late_messages_by_their_masked_title(self):
         # The reply was on time; a second message left unanswered is late in the quarter.
