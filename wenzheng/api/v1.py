@@ -16,7 +16,7 @@ from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, ExtensionRequest, Message, Reply
 from wenzheng.privacy.models import AccessRecord
-from wenzheng.privacy.public import Publisher
+from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import figures, periods
@@ -138,8 +138,11 @@ def raise_invalid(problems):
     raise ApiError(422, "invalid_filter", "筛选条件不正确：" + "；".join(p["problem"] for p in problems), problems)
 
 
-def _page(found, number: int, publisher: Publisher | None = None) -> dict:
+def _page(found, number: int, publisher: Publisher | None = None, reader=None) -> dict:
     page = Paginator(found, PAGE_SIZE).get_page(number)
+    if reader is not None:
+        page.object_list = list(page.object_list)
+        mask_titles_for_reader(reader, page.object_list)
     return {
         "count": page.paginator.count,
         "page": page.number,
@@ -253,7 +256,7 @@ def me(request):
 @mine.get("/my/messages", response={200: schemas.MessagePage, **AUTH_ERRORS}, summary="我可以查看的留言")
 def my_messages(request, filters: Query[Filters]):
     found = _filter(Message.objects.visible_to(request.user), filters, states=Message.State.choices)
-    return _page(found, filters.page)
+    return _page(found, filters.page, reader=request.user)
 
 
 @mine.get("/my/messages/{region}/{serial}", response={200: schemas.MessageOut, **AUTH_ERRORS}, summary="一条留言")

@@ -126,3 +126,11 @@ def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(
             row.text = mask(row.text)
         for event in events:
             event.note = mask(event.note)
+
+
+def mask_titles_for_reader(user, messages, publisher: Publisher | None = None) -> None:
+    """`mask_for_reader` for a list that shows titles only (no queries per message)."""
+    publisher = publisher or Publisher()
+    for message in messages:
+        if not may_see_contact(user, message):
+            message.title = publisher.title(message)

@@ -114,6 +114,13 @@ class ContactPolicyTest(CastTestCase):
                         self.assertIsNone(citizen)
                         self.assertNotIn(PHONES[county], response.content.decode())
                         self.assertIn(f"{PHONES[county][:3]}****", response.json()["body"])
+                    listed = self.client.get(
+                        "/api/v1/my/messages",
+                        {"region": "hechi"},
+                        headers={"Authorization": f"Bearer {self.tokens[role]}"},
+                    ).json()["results"]
+                    title = next(r["title"] for r in listed if (r["region"], r["serial"]) == (county, message.serial))
+                    self.assertEqual(PHONES[county] in title, role in SEES[county])
                     # The citizen reading their own message is not a staff opening.
                     recorded = role in SEES[county] and "citizen" not in role
                     self.assertEqual(self.records(user=user, surface="api") - before, int(recorded))
