@@ -98,6 +98,20 @@ class DemoCountyErasureTest(TestCase):
         self.assertFalse(ApiToken.objects.filter(user=citizen, revoked_at__isnull=True).exists())
         self.assertFalse(User.objects.filter(Q(username="citizen") | Q(display_name="韦志明")).exists())
 
+    def test_the_demo_county_reviews_before_publishing_since_november(self):
+        from wenzheng.privacy.models import CountyPrivacy, Review
+
+        self.assertTrue(CountyPrivacy.reviews(self.county))
+        reviews = Review.objects.filter(message__region=self.county)
+        self.assertTrue(reviews.filter(state=Review.State.PASSED).exists())
+        redacted = reviews.filter(state=Review.State.REDACTED).first()
+        self.assertIn("4502**********", redacted.public_text)
+        self.assertNotIn(redacted.message.body, redacted.public_text)
+        pending = reviews.filter(state=Review.State.PENDING)
+        self.assertTrue(pending.exists())  # the last day's messages wait at `now`
+        self.assertFalse(Message.objects.published().filter(reviews__in=pending).exists())
+        self.assertFalse(reviews.filter(queued_at__lt=local(2026, 11, 2)).exists())
+
     def test_the_command_refuses_clearly(self):
         with self.assertRaisesMessage(CommandError, "没有用户名为“nobody”的账号"):
             call("erase_citizen", "--account", "nobody", "--by", "county", "--reason", "申请")
