@@ -130,8 +130,9 @@ class Review(models.Model):
     message = models.ForeignKey(
         "handling.Message", verbose_name="留言", on_delete=models.PROTECT, related_name="reviews"
     )
+    # A review is of its text: should a follow-up ever be deleted, its review goes too.
     follow_up = models.OneToOneField(
-        "handling.FollowUp", verbose_name="追问", on_delete=models.PROTECT, null=True, blank=True, related_name="review"
+        "handling.FollowUp", verbose_name="追问", on_delete=models.CASCADE, null=True, blank=True, related_name="review"
     )
     state = models.CharField("审核状态", max_length=10, choices=State.choices, default=State.PENDING)
     queued_at = models.DateTimeField("提交审核时间")
