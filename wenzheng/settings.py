@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "wenzheng.eventlog",
     "wenzheng.handling",
     "wenzheng.supervision",
+    "wenzheng.privacy",
     "wenzheng.reports",
     "wenzheng.public",
     "wenzheng.demo",
@@ -296,6 +297,12 @@ WORKDAY_CALENDAR_CHECK_SECONDS = float(env_str("WORKDAY_CALENDAR_CHECK_SECONDS",
 # The background worker (`manage.py work`): a running item whose heartbeat is older
 # than this is taken as abandoned by a killed worker and claimed again.
 WORK_STALE_AFTER = env_int("WORK_STALE_AFTER", 300)  # seconds
+
+# Records of who saw a citizen's contact details are kept this many days, then pruned
+# by the worker; never fewer than 181 (网络安全法 art. 21 and 等保 2.0 ask for six months).
+ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 365)
+if ACCESS_RECORD_RETENTION_DAYS < 181:
+    raise ImproperlyConfigured(f"ACCESS_RECORD_RETENTION_DAYS must be at least 181, not {ACCESS_RECORD_RETENTION_DAYS}")
 
 # Every log line goes to stderr (the journal, under systemd) with the id of the
 # request it was written for. Errors of django.request are logged here, not only mailed.

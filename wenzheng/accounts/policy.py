@@ -1,4 +1,7 @@
-"""Who may do what: the role checks every action runs before it changes anything."""
+"""Who may do what: the role checks every action runs before it changes anything,
+and the one rule for who sees a citizen's name and contact details."""
+
+from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
 
 from .models import Role
 
@@ -29,3 +32,97 @@ def require_office(by, county, *, city_allowed=False):
         raise ActionRefused("forbidden_role", f"只有{who}可以办理此事项。")
     if not by.oversees(county):
         raise ActionRefused("not_your_region", "这条记录不属于您管辖的县（区）。")
+
+
+# --- personal data ------------------------------------------------------------------
+#
+# Who sees a citizen's name and contact details (DOMAIN.md, "Personal data";
+# 个人信息保护法 art. 6, minimum necessary): the citizen, the unit now handling the
+# message (its handlers and leader) and the county office over it. The administrator
+# acts as every county's office. The city office, other units and the public never
+# do. Every page, the API, Open311, the exports and the admin ask here.
+
+
+def contact_visible(user) -> Q:
+    """The messages whose citizen's contact details `user` may see, as a filter."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    if user.role in (Role.HANDLER, Role.LEADER):
+        return Q(unit_id=user.unit_id)
+    if user.role == Role.COUNTY_OFFICE:
+        return Q(region_id=user.region_id)
+    if user.role == Role.CITIZEN:
+        return Q(citizen_id=user.pk)
+    return Q(pk__in=[])
+
+
+def contact_visible_flag(user):
+    """`contact_visible` as a boolean to annotate rows with (exports, admin lists)."""
+    scope = contact_visible(user)
+    flag = Value(True) if scope == Q() else Case(When(scope, then=Value(True)), default=Value(False))
+    return ExpressionWrapper(flag, output_field=BooleanField())
+
+
+def may_see_contact(user, message) -> bool:
+    """The same rule as `contact_visible`, for one message in hand."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    if user.role in (Role.HANDLER, Role.LEADER):
+        return message.unit_id is not None and message.unit_id == user.unit_id
+    if user.role == Role.COUNTY_OFFICE:
+        return message.region_id == user.region_id
+    if user.role == Role.CITIZEN:
+        return message.citizen_id is not None and message.citizen_id == user.pk
+    return False
+
+
+def may_see_phone(viewer, person) -> bool:
+    """Whether `viewer` may see an account's phone number: their own; for the
+    offices, the staff of the region they oversee (a work contact); a citizen's,
+    only the administrator."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.pk == person.pk or viewer.role == Role.ADMIN or viewer.is_superuser:
+        return True
+    if person.role in (Role.CITIZEN, Role.ADMIN) or viewer.role not in (Role.COUNTY_OFFICE, Role.CITY_OFFICE):
+        return False
+    return staff_of_region(viewer).filter(pk=person.pk).exists()
+
+
+def staff_of_region(viewer):
+    """The accounts of the staff an office oversees: the units' staff and the
+    offices of its county, or of its city and the city's counties."""
+    from .models import User
+
+    if viewer.role == Role.ADMIN or viewer.is_superuser:
+        return User.objects.all()
+    if viewer.role == Role.COUNTY_OFFICE:
+        return User.objects.filter(Q(unit__region_id=viewer.region_id) | Q(region_id=viewer.region_id))
+    if viewer.role == Role.CITY_OFFICE:
+        city = viewer.region_id
+        return User.objects.filter(Q(unit__region__parent_id=city) | Q(region_id=city) | Q(region__parent_id=city))
+    return User.objects.none()
+
+
+def region_scope(user, *paths: str) -> Q:
+    """The rows an office may see in the admin, as a filter: those whose county
+    (reached from the row by one of `paths`, e.g. "unit__region") is one it
+    oversees. The administrator sees everything; nobody else sees anything."""
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Q()
+    scope = Q(pk__in=[])
+    for path in paths:
+        own = f"{path}_id" if path else "pk"
+        parent = f"{path}__parent_id" if path else "parent_id"
+        if user.role == Role.COUNTY_OFFICE:
+            scope |= Q(**{own: user.region_id})
+        elif user.role == Role.CITY_OFFICE:
+            # The city itself (for a row that names a region) and its counties.
+            scope |= Q(**{own: user.region_id}) | Q(**{parent: user.region_id})
+    return scope

@@ -12,7 +12,10 @@ Without an api_key, requests are the published messages only (as on the public
 board); with one (an API token), those the token's user may see. POST needs the
 api_key of a citizen account, as posting on the site does. A citizen's name and
 contact are never returned, and locations are not kept, so `address`, `lat` and
-`long` are always empty.
+`long` are always empty. Open311 is for other systems to read and republish, so
+`description` is always the public version with personal data masked
+(wenzheng.privacy.public), whoever asks; staff read the original on their pages
+and in /api/v1/my/.
 """
 
 import datetime as dt
@@ -26,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage
+from wenzheng.privacy.public import Publisher
 from wenzheng.units.models import Region, Unit
 
 from .auth import user_for_token
@@ -143,7 +147,7 @@ def _notice(category) -> str:
     return f"办理单位将在{category.response_days}个工作日内签收、{category.reply_days}个工作日内回复。"
 
 
-def _request(m: Message) -> dict:
+def _request(m: Message, publisher: Publisher) -> dict:
     reply_due = next((s.due_at for s in m.stages.all() if s.kind == Stage.Kind.REPLY and s.completed_at is None), None)
     notes = m.get_state_display()
     if m.closure_kind:
@@ -154,7 +158,7 @@ def _request(m: Message) -> dict:
         "status_notes": notes,
         "service_name": m.category.name,
         "service_code": m.category.code,
-        "description": m.body[:4000],
+        "description": publisher.body(m)[:4000],
         "agency_responsible": m.unit.name if m.unit else f"{m.region.name}网络问政办（待交办）",
         "service_notice": _notice(m.category),
         "requested_datetime": _w3(m.submitted_at),
@@ -173,8 +177,8 @@ def _readable(user, county):
     messages = Message.objects.visible_to(user) if user is not None else Message.objects.published()
     return (
         messages.filter(region=county)
-        .select_related("region", "category", "unit")
-        .prefetch_related(Prefetch("stages", queryset=Stage.objects.filter(completed_at__isnull=True)))
+        .select_related("region", "category", "unit", "citizen")
+        .prefetch_related(Prefetch("stages", queryset=Stage.objects.filter(completed_at__isnull=True)), "reviews")
         .annotate(last_event_at=Max("events__at"))
         .order_by("-submitted_at", "-pk")
     )
@@ -306,7 +310,8 @@ def requests(request, fmt):
             found = found.exclude(state=Message.State.CLOSED)
         elif statuses == {"closed"}:
             found = found.filter(state=Message.State.CLOSED)
-    return render(fmt, [_request(m) for m in found[:LIMIT]], root="service_requests", item="request")
+    publisher = Publisher()
+    return render(fmt, [_request(m, publisher) for m in found[:LIMIT]], root="service_requests", item="request")
 
 
 def _any(conditions):
@@ -323,7 +328,7 @@ def request(request, rid, fmt):
     found = _readable(_user(request.GET), county).filter(_any(_parse_serials(rid))).first()
     if found is None:
         raise Open311Error(404, "request_not_found", f"service_request_id “{rid}” 不存在或未公开。")
-    return render(fmt, [_request(found)], root="service_requests", item="request")
+    return render(fmt, [_request(found, Publisher())], root="service_requests", item="request")
 
 
 def _post(request, fmt):

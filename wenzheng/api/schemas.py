@@ -1,13 +1,18 @@
 """What the JSON API sends and accepts. Each output is built by an explicit
 function from the model (no serializer magic), so what leaves the system is what
-is written here; the public shapes never carry a citizen's name or contact."""
+is written here. The public shapes never carry a citizen's name or contact, and
+their texts are the public version with personal data masked
+(wenzheng.privacy.public); the `citizen` block of a message goes only to those the
+access policy lets see it (wenzheng.accounts.policy.may_see_contact)."""
 
 import datetime as dt
 
 from django.conf import settings
 from ninja import Field, Schema
 
+from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling.models import Message
+from wenzheng.privacy.public import Publisher, mask_for_reader
 
 
 class RegionOut(Schema):
@@ -121,15 +126,25 @@ class ExtensionOut(Schema):
     decision_note: str
 
 
+class ReviewOut(Schema):
+    follow_up_at: dt.datetime | None = Field(description="追问的时间；留言本身的审核为 null")
+    state: str = Field(description="pending / passed / redacted / withheld")
+    state_label: str
+    reason: str
+
+
 class MessageOut(PublicMessageOut):
-    """A message as those who may handle it (or the citizen who wrote it) see it."""
+    """A message as those who may handle it (or the citizen who wrote it) see it:
+    the texts as written. `citizen` is null for those who may not see the citizen's
+    name and contact (the city office, for one)."""
 
     consent_to_publish: bool
     closure_kind: str
     closure_explanation: str
     rating: str
     supervised_at: dt.datetime | None
-    citizen: CitizenOut
+    citizen: CitizenOut | None
+    reviews: list[ReviewOut] = []
     stages: list[StageOut] = []
     extension_requests: list[ExtensionOut] = []
 
@@ -280,11 +295,12 @@ def unit_ref(unit):
     return {"id": unit.pk, "name": unit.name} if unit is not None else None
 
 
-def summary(m: Message) -> dict:
+def summary(m: Message, publisher: Publisher | None = None) -> dict:
+    """A list entry; with a `publisher`, as the public reads it."""
     return {
         "region": m.region.code,
         "serial": m.serial,
-        "title": m.title,
+        "title": publisher.title(m) if publisher is not None else m.title,
         "category": m.category.code,
         "unit": unit_ref(m.unit),
         "state": m.state,
@@ -294,30 +310,52 @@ def summary(m: Message) -> dict:
     }
 
 
-def public(m: Message) -> dict:
+def public(m: Message, publisher: Publisher) -> dict:
+    thread = publisher.thread(m)
+    return {
+        **summary(m),
+        "title": thread.title,
+        "body": thread.body,
+        "replies": [{"unit": r.unit, "text": r.text, "at": r.at} for r in thread.replies],
+        "follow_ups": [{"text": f.text, "at": f.at} for f in thread.follow_ups],
+    }
+
+
+def contact(m: Message) -> dict:
+    return {
+        "name": m.citizen_name,
+        "phone": m.citizen_phone,
+        "id_number": m.citizen_id_number,
+        "email": m.citizen_email,
+        "address": m.citizen_address,
+    }
+
+
+def full(m: Message, user) -> dict:
+    """The message as written, for `user` (who may see it): the citizen's contact
+    only where the access policy allows; the texts masked for the others too."""
+    mask_for_reader(user, [m])
+    follow_ups = {f.pk: f.at for f in m.follow_ups.all()}
     return {
         **summary(m),
         "body": m.body,
         "replies": [{"unit": r.unit.name, "text": r.text, "at": r.at} for r in m.replies.all()],
         "follow_ups": [{"text": f.text, "at": f.at} for f in m.follow_ups.all()],
-    }
-
-
-def full(m: Message) -> dict:
-    return {
-        **public(m),
+        "reviews": [
+            {
+                "follow_up_at": follow_ups.get(r.follow_up_id),
+                "state": r.state,
+                "state_label": r.get_state_display(),
+                "reason": r.reason,
+            }
+            for r in m.reviews.all()
+        ],
         "consent_to_publish": m.consent_to_publish,
         "closure_kind": m.closure_kind,
         "closure_explanation": m.closure_explanation,
         "rating": m.rating,
         "supervised_at": m.supervised_at,
-        "citizen": {
-            "name": m.citizen_name,
-            "phone": m.citizen_phone,
-            "id_number": m.citizen_id_number,
-            "email": m.citizen_email,
-            "address": m.citizen_address,
-        },
+        "citizen": contact(m) if may_see_contact(user, m) else None,
         "stages": [
             {
                 "kind": s.kind,

@@ -11,8 +11,13 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status
 from ninja.renderers import JSONRenderer
 
+from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, ExtensionRequest, Message, Reply
+from wenzheng.privacy.models import AccessRecord
+from wenzheng.privacy.public import Publisher, mask_titles_for_reader
+from wenzheng.privacy.records import record_access
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import figures, periods
 from wenzheng.supervision.models import WrittenExplanationOrder
@@ -75,10 +80,17 @@ def _serial(serial: str) -> tuple[int, int]:
 
 
 def _thread(messages):
-    return messages.select_related("region", "category", "unit").prefetch_related(
+    return messages.select_related("region", "category", "unit", "citizen").prefetch_related(
         Prefetch("replies", queryset=Reply.objects.select_related("unit")), "follow_ups", "stages__unit",
-        "extension_requests",
+        "extension_requests", "reviews",
     )  # fmt: skip
+
+
+def _full(request, m: Message) -> dict:
+    """The message as written; an opening of the citizen's contact by staff is recorded."""
+    if request.user.role != Role.CITIZEN and may_see_contact(request.user, m):
+        record_access(user=request.user, surface=AccessRecord.Surface.API, message=m)
+    return schemas.full(m, request.user)
 
 
 def _message(messages, region: str, serial: str) -> Message:
@@ -116,7 +128,8 @@ def _filter(messages, filters: Filters, *, states=None):
         raise_invalid(problems)
     return (
         form.apply(_in_region(messages, region))
-        .select_related("region", "category", "unit")
+        .select_related("region", "category", "unit", "citizen")
+        .prefetch_related("reviews")
         .order_by("-submitted_at", "-pk")
     )
 
@@ -125,14 +138,17 @@ def raise_invalid(problems):
     raise ApiError(422, "invalid_filter", "筛选条件不正确：" + "；".join(p["problem"] for p in problems), problems)
 
 
-def _page(found, number: int) -> dict:
+def _page(found, number: int, publisher: Publisher | None = None, reader=None) -> dict:
     page = Paginator(found, PAGE_SIZE).get_page(number)
+    if reader is not None:
+        page.object_list = list(page.object_list)
+        mask_titles_for_reader(reader, page.object_list)
     return {
         "count": page.paginator.count,
         "page": page.number,
         "pages": page.paginator.num_pages,
         "page_size": PAGE_SIZE,
-        "results": [schemas.summary(m) for m in page.object_list],
+        "results": [schemas.summary(m, publisher) for m in page.object_list],
     }
 
 
@@ -170,14 +186,14 @@ def units(request, region: str | None = None):
 
 @public.get("/messages", response={200: schemas.MessagePage, **documented(404, 422)}, summary="公开留言（留言板）")
 def board(request, filters: Query[Filters]):
-    return _page(_filter(Message.objects.published(), filters), filters.page)
+    return _page(_filter(Message.objects.published(), filters), filters.page, Publisher())
 
 
 @public.get(
     "/messages/{region}/{serial}", response={200: schemas.PublicMessageOut, **documented(404)}, summary="一条公开留言"
 )
 def published(request, region: str, serial: str):
-    return schemas.public(_message(Message.objects.published(), region, serial))
+    return schemas.public(_message(Message.objects.published(), region, serial), Publisher())
 
 
 @public.get("/statistics", response={200: schemas.StatisticsOut, **documented(404, 422)}, summary="回复率与办结率")
@@ -240,12 +256,12 @@ def me(request):
 @mine.get("/my/messages", response={200: schemas.MessagePage, **AUTH_ERRORS}, summary="我可以查看的留言")
 def my_messages(request, filters: Query[Filters]):
     found = _filter(Message.objects.visible_to(request.user), filters, states=Message.State.choices)
-    return _page(found, filters.page)
+    return _page(found, filters.page, reader=request.user)
 
 
 @mine.get("/my/messages/{region}/{serial}", response={200: schemas.MessageOut, **AUTH_ERRORS}, summary="一条留言")
 def my_message(request, region: str, serial: str):
-    return schemas.full(_mine(request, region, serial))
+    return _full(request, _mine(request, region, serial))
 
 
 @mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS}, summary="网民留言")
@@ -281,7 +297,12 @@ def submit(request, data: schemas.SubmitIn):
     )
     found = _thread(Message.objects.filter(pk=created.pk)).get()
     return Status(
-        201, {**schemas.full(found), "tracking_code": found.tracking_code, "passcode": created.issued_passcode}
+        201,
+        {
+            **schemas.full(found, request.user),
+            "tracking_code": found.tracking_code,
+            "passcode": created.issued_passcode,
+        },
     )
 
 
@@ -340,7 +361,7 @@ def _arguments(act, user, data) -> dict:
 def _register_step(name, payload, act, summary):
     def step(request, region: str, serial: str, data: payload):
         act(message=_mine(request, region, serial), **_arguments(act, request.user, data))
-        return schemas.full(_mine(request, region, serial))
+        return _full(request, _mine(request, region, serial))
 
     mine.post(
         f"/my/messages/{{region}}/{{serial}}/{name}",
@@ -354,7 +375,7 @@ def _register_extension_step(name, payload, act, summary):
     def step(request, region: str, serial: str, extension: int, data: payload):
         message = _mine(request, region, serial)
         act(request=_extension(message, extension), **_arguments(act, request.user, data))
-        return schemas.full(_mine(request, region, serial))
+        return _full(request, _mine(request, region, serial))
 
     mine.post(
         f"/my/messages/{{region}}/{{serial}}/extensions/{{extension}}/{name}",

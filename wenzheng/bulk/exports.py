@@ -5,6 +5,10 @@ memory than a thousand.
 Text a person typed can start with =, +, - or @; a spreadsheet would run it as a
 formula (CSV injection). Every text cell that does is written with a leading
 apostrophe, which the import strips again.
+
+The citizen's name and phone are written only for the messages whose contact the
+exporter may see (wenzheng.accounts.policy.contact_visible); the columns stay, empty,
+for the rest. `record_contact_export` records each export that carries them.
 """
 
 import csv
@@ -15,12 +19,13 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message, Reply
+from wenzheng.privacy.public import Publisher
 from wenzheng.workdays.clock import county_zone
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -70,20 +75,31 @@ MESSAGE_FIELDS = (
 )  # fmt: skip
 
 
-def messages(queryset) -> Dataset:
+def messages(queryset, *, contact_flag=None) -> Dataset:
     """One row per message, in the columns the import reads (its first reply is the
-    answer; later replies to follow-ups are not part of this layout)."""
+    answer; later replies to follow-ups are not part of this layout). Where
+    `contact_flag` (wenzheng.accounts.policy.contact_visible_flag) is false, the name
+    and phone are left empty and the texts masked; None: everything as it is."""
     first_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("at", "pk")
+    shown = contact_flag if contact_flag is not None else ExpressionWrapper(Value(True), output_field=BooleanField())
     rows = (
         queryset.order_by("pk")
         .annotate(reply_text=Subquery(first_reply.values("text")[:1]), reply_at=Subquery(first_reply.values("at")[:1]))
-        .values_list(*MESSAGE_FIELDS)
+        .annotate(contact_shown=shown)
+        .values_list(*MESSAGE_FIELDS, "region_id", "citizen__username", "citizen__display_name", "contact_shown")
         .iterator(chunk_size=CHUNK)
     )
+    publisher = Publisher()
 
     def lines():
         for row in rows:
-            m = dict(zip(MESSAGE_FIELDS, row, strict=True))
+            m = dict(zip(MESSAGE_FIELDS, row[: len(MESSAGE_FIELDS)], strict=True))
+            region_id, username, display_name, shown = row[len(MESSAGE_FIELDS) :]
+            if not shown:
+                names = [n for n in (m["citizen_name"], username, display_name) if n]
+                for key in ("title", "body", "reply_text"):
+                    m[key] = publisher.mask(m[key], region_id=region_id, names=names) if m[key] else m[key]
+                m["citizen_name"] = m["citizen_phone"] = ""
             yield (
                 f"{m['year']}-{m['number']:06d}",
                 m["citizen_name"],
@@ -187,3 +203,16 @@ class XlsxFormat(Format):
 
 
 FORMATS = {f.extension: f for f in (CsvFormat(), XlsxFormat())}
+
+
+def record_contact_export(queryset, *, user, contact: Q | None, detail: str) -> None:
+    """One access record per county for an export that carries citizens' names and
+    phones (`user` None: a command run on the server)."""
+    from wenzheng.privacy.models import AccessRecord
+    from wenzheng.privacy.records import record_access
+
+    carrying = queryset if contact is None else queryset.filter(contact)
+    counts = carrying.order_by().values("region").annotate(n=Count("pk"))
+    surface = AccessRecord.Surface.EXPORT if user is not None else AccessRecord.Surface.COMMAND
+    for row in counts:
+        record_access(user=user, surface=surface, region_id=row["region"], rows=row["n"], detail=detail)

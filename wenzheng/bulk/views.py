@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import contact_visible, contact_visible_flag
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
 from wenzheng.ops.models import WorkerBeat
@@ -152,7 +153,14 @@ def export_messages(request, extension):
     if not form.is_valid():
         return HttpResponse("；".join(e for errors in form.errors.values() for e in errors), status=400)
     found = form.apply(found)
-    return _stream(exports.messages(found), fmt, "messages")
+    contact = contact_visible(request.user)
+    exports.record_contact_export(found, user=request.user, contact=contact, detail=_detail(request))
+    return _stream(exports.messages(found, contact_flag=contact_visible_flag(request.user)), fmt, "messages")
+
+
+def _detail(request) -> str:
+    """What was exported, for the access record: the file and its filters."""
+    return request.path.rsplit("/", 1)[-1] + (f"?{request.GET.urlencode()}" if request.GET else "")
 
 
 @login_required

@@ -11,6 +11,8 @@ from django.contrib.auth.hashers import make_password
 
 from wenzheng.accounts.groups import make_office_staff
 from wenzheng.accounts.models import Role, User
+from wenzheng.privacy.masking import normalise_contact
+from wenzheng.privacy.models import PublicContact
 from wenzheng.units.models import Region, Unit
 
 from . import texts
@@ -102,6 +104,7 @@ def build(rng) -> County:
         )
         for unit in units
     }
+    _publish_hotlines(county, units, users["county"])
     return County(
         city=city,
         county=county,
@@ -110,6 +113,23 @@ def build(rng) -> County:
         city_office=users["city"],
         admin=users["admin"],
         citizen=users["citizen"],
+    )
+
+
+def _publish_hotlines(county, units, office) -> None:
+    """Each unit's consultation line, which its replies give: on the county's list of
+    published numbers, so the public pages show it while masking citizens' numbers."""
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    PublicContact.objects.bulk_create(
+        PublicContact(
+            region=county,
+            value=(number := texts.hotline(unit.name)),
+            normalised=normalise_contact(number),
+            label=f"{unit.name}咨询电话",
+            added_by=office,
+            added_at=now,
+        )
+        for unit in units
     )
 
 

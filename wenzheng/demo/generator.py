@@ -28,7 +28,7 @@ from wenzheng.reports import figures, periods
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
-from . import county, messages, office, stories, texts
+from . import county, messages, office, privacy, stories, texts
 from .county import DemoError
 from .timeline import Timeline, at_local
 from .world import World
@@ -100,6 +100,7 @@ def _populate(now) -> Timeline:
     for script in stories.stories(world):
         timeline.start(script)
     for script in (
+        privacy.review_script(world),
         office.weekly_flags(world),
         office.explanation_orders(world),
         office.county_checks(world),

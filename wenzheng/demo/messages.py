@@ -9,6 +9,7 @@ the first quarter's figures is done before `Q1_CAP`.
 import dataclasses
 import datetime as dt
 import random
+import zlib
 from dataclasses import dataclass
 
 from wenzheng.handling import actions
@@ -149,7 +150,28 @@ def plan_one(world: World, category: str, submitted_at: dt.datetime, *, cap=None
         cap=cap,
         calm=calm,
     )
+    plan = dataclasses.replace(plan, body=_with_personal_data(plan))
     return dataclasses.replace(plan, **forced)
+
+
+def _with_personal_data(plan: Plan) -> str:
+    """One message in eight carries the citizen's own details in its text, as real
+    ones do; which one, and what, follows from a hash of the text, not from the
+    random source, so the rest of the demo is unchanged."""
+    h = zlib.crc32(plan.body.encode())
+    if h % 8 or plan.by_account:
+        return plan.body
+    phone = plan.phone
+    details = {
+        "phone": phone,
+        "phone_spaced": f"{phone[:3]} {phone[3:7]} {phone[7:]}",
+        "name": plan.name,
+        "place": plan.slots["place"],
+        "house": h % 60 + 1,
+        "id_number": f"450225{1950 + h % 50}{h % 12 + 1:02d}{h % 28 + 1:02d}{h % 1000:03d}{h % 10}",
+    }
+    addition = texts.PERSONAL_ADDITIONS[(h // 8) % len(texts.PERSONAL_ADDITIONS)]
+    return plan.body + addition.format_map(details)
 
 
 def _slots(world, rng, topic) -> dict:
@@ -368,7 +390,11 @@ class Life:
         answers = self.p.topic.answers.get(key) or texts.GENERIC_ANSWERS[key]
         answer = answers[min(self.p.text_index, len(answers) - 1)]
         frame = self.rng.choice(texts.REPLY_FRAMES[self.p.category])
-        slots = {**self.p.slots, "unit": self.message.unit.name}
+        if self.p.by_account:
+            # Units greet a signed-in citizen by the account's name: masked when public.
+            frame = frame.replace("网友您好", f"网友{self.w.county.citizen.display_name}您好")
+        # The unit's own published line, on the county's list of numbers left unmasked.
+        slots = {**self.p.slots, "unit": self.message.unit.name, "tel": texts.hotline(self.message.unit.name)[5:]}
         return frame.format_map({**slots, "answer": answer.format_map(slots)})
 
     def reply(self, text):

@@ -8,6 +8,7 @@ survey. Every text is a template: `{place}`, `{street}`, `{n}` and the like are 
 in per message, so no two messages read quite alike.
 """
 
+import zlib
 from dataclasses import dataclass, field
 
 CITY = ("河池市", "hechi")
@@ -1110,6 +1111,23 @@ TOPICS = [
 ]
 
 TOPIC_BY_KEY = {t.key: t for t in TOPICS}
+
+
+def hotline(unit_name: str) -> str:
+    """A unit's published consultation line (0778-8xxxxxx): the same every time, and
+    on the county's list of numbers that masking leaves alone."""
+    return f"0778-8{zlib.crc32(unit_name.encode()) % 10**6:06d}"
+
+
+# What some citizens add to their message although it will be public: the masking
+# on the public pages hides it (wenzheng.privacy.masking). Chosen per message by a
+# hash of its text, so the demo's random draws (and its figures) stay as they were.
+PERSONAL_ADDITIONS = (
+    "我的电话{phone}，请尽快联系我。",
+    "我叫{name}，家住{place}{house}号，联系电话{phone}。",
+    "本人{name}，身份证号{id_number}，盼复。",
+    "有事请打{phone_spaced}。",
+)
 
 # How a unit's reply is framed around its answer, by category.
 REPLY_FRAMES = {

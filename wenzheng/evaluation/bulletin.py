@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.privacy.public import Publisher
 from wenzheng.reports import figures, periods
 from wenzheng.reports.periods import Period
 
@@ -76,18 +77,21 @@ def late_stages(region, period: Period, *, now):
         facts_module.counted_stages(window)
         .filter(unit__in=units)
         .exclude(outcome="on_time")
-        .select_related("message", "message__category", "message__region", "unit")
+        .select_related("message", "message__category", "message__region", "message__citizen", "unit")
+        .prefetch_related("message__reviews")
         .order_by("due_at", "pk")
     )
 
 
 def assemble(region, period: Period, *, now) -> Bulletin:
+    # A bulletin is published: message titles in it are masked as on every public surface.
+    publisher = Publisher()
     late = [
         Late(
             stage_id=s.pk,
             serial=s.message.serial,
             region_code=s.message.region.code,
-            title=s.message.title,
+            title=publisher.title(s.message),
             unit=s.unit.name,
             category=s.message.category.name,
             kind=s.get_kind_display(),

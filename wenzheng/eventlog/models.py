@@ -43,6 +43,12 @@ class Event(models.Model):
         ACCOUNTABILITY_REFERRED = "accountability_referred", "追究责任"
         ROSTER_FILED = "roster_filed", "名单上报"
         DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新核定"
+        # Review before publishing (先审后发) and erasure: they refer to the review or
+        # erasure row, never copying what the citizen wrote.
+        REVIEW_PASSED = "review_passed", "审核通过公开"
+        REVIEW_REDACTED = "review_redacted", "删节后公开"
+        REVIEW_WITHHELD = "review_withheld", "不予公开"
+        ERASED = "erased", "删除个人信息"
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")

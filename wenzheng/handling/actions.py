@@ -21,6 +21,7 @@ from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
+from wenzheng.privacy.reviews import queue_for_review
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -236,6 +237,7 @@ def submit(
     )
     if unit is not None:
         _open_stages(message, unit, at)
+    queue_for_review(message, at=at)
     _event(Event.Kind.SUBMITTED, at=at, by=by, message=message, serial=message.serial, category=category.code)
     message.issued_passcode = passcode
     return message
@@ -250,7 +252,9 @@ def follow_up(*, message, who: Citizen, text: str, at=None) -> FollowUp:
     _require_state(message, *State.answered())
     text = _require_text(text, "追问内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     item = FollowUp.objects.create(message=message, text=text, at=at)
-    _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, note=text)
+    queue_for_review(message, at=at, follow_up=item)
+    # The event refers to the row: the citizen's words stay correctable and erasable.
+    _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, follow_up=item.pk)
     return item
 
 

@@ -98,8 +98,12 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(citizen=user)
 
     def published(self):
-        """Shown on public pages: the citizen consented and a unit has replied."""
-        return self.filter(consent_to_publish=True, state__in=Message.State.answered())
+        """Shown on public pages: the citizen consented, a unit has replied, and the
+        county office has not held it back (先审后发: waiting for review, or withheld)."""
+        from wenzheng.privacy.models import Review
+
+        held = Review.objects.filter(message=OuterRef("pk"), follow_up__isnull=True, state__in=Review.State.hidden())
+        return self.filter(consent_to_publish=True, state__in=Message.State.answered()).filter(~Exists(held))
 
     def for_unit(self, unit):
         return self.filter(unit=unit)

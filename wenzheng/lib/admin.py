@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import region_scope
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records that only the action functions may write (messages, events,
@@ -24,3 +27,49 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class RegionScopedAdmin(admin.ModelAdmin):
+    """Office staff in the admin see only the rows of the counties they oversee
+    (found through `region_paths`), and the city office only reads. Whether the
+    county office may change them is `county_may_change` (and its permissions)."""
+
+    region_paths: tuple[str, ...] = ("region",)
+    county_may_change = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(region_scope(request.user, *self.region_paths))
+
+    def _may_change(self, request, obj=None):
+        user = request.user
+        if user.is_superuser or user.role == Role.ADMIN:
+            return True
+        if not self.county_may_change or user.role != Role.COUNTY_OFFICE:
+            return False
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return self._may_change(request) and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_change(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_change(request, obj) and super().has_delete_permission(request, obj)
+
+
+class AdministratorEditsAdmin(admin.ModelAdmin):
+    """Reference data shared by every county (the calendar, the categories and
+    their deadline rules): offices read it, only the administrator changes it."""
+
+    def _administrator(self, request):
+        return request.user.is_superuser or request.user.role == Role.ADMIN
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return self._administrator(request) and super().has_add_permission(request, *args, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return self._administrator(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._administrator(request) and super().has_delete_permission(request, obj)

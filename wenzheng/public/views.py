@@ -1,7 +1,10 @@
 """The public 网络问政 zone: for citizens on phones, the press and the public.
 
-Nothing here shows a citizen's name, phone, ID number, e-mail or address, and a
-message's text only with the citizen's consent (Message.objects.published()).
+Nothing here shows a citizen's name, phone, ID number, e-mail or address; a
+message's text only with the citizen's consent, after the county office's review
+where it reviews first (Message.objects.published()), and then as its public
+version with personal data masked (wenzheng.privacy.public). The citizen who wrote
+it sees it as written, with what the review decided and why.
 """
 
 from django.contrib import messages as flash
@@ -17,6 +20,8 @@ from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
+from wenzheng.privacy.models import CountyPrivacy
+from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
@@ -42,7 +47,8 @@ def _this_quarter(now):
 
 
 def _public_messages(region):
-    messages = Message.objects.published().select_related("unit", "category", "region")
+    messages = Message.objects.published().select_related("unit", "category", "region", "citizen")
+    messages = messages.prefetch_related("reviews")
     if region.kind == Region.Kind.CITY:
         return messages.filter(region__parent=region)
     return messages.filter(region=region)
@@ -53,7 +59,7 @@ def home(request):
     region = _region(request)
     quarter = _this_quarter(now)
     units = figures.per_unit(region, quarter, now=now)
-    latest = _public_messages(region).order_by("-submitted_at")[:8]
+    latest = _with_public_titles(_public_messages(region).order_by("-submitted_at")[:8])
     return render(
         request,
         "public/home.html",
@@ -75,6 +81,7 @@ def board(request):
     if form.is_valid():
         found = form.apply(found)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_public_titles(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"nav": "board", "region": region, "form": form, "page": page, "query": query.urlencode()}
@@ -82,18 +89,46 @@ def board(request):
     return render(request, template, context)
 
 
+def _with_public_titles(messages) -> list:
+    publisher = Publisher()
+    messages = list(messages)
+    for m in messages:
+        m.public_title = publisher.title(m)
+    return messages
+
+
 def _thread(message):
     """The message with what the public may see of its handling, in few queries."""
     return (
         Message.objects.filter(pk=message.pk)
-        .select_related("unit", "category", "region")
+        .select_related("unit", "category", "region", "citizen")
         .prefetch_related(
             Prefetch("replies", queryset=Reply.objects.select_related("unit")),
             "follow_ups",
             "stages",
+            "reviews",
         )
         .get()
     )
+
+
+def _as_written(m) -> PublicThread:
+    """The thread as the citizen who wrote it reads it: nothing masked or left out."""
+    return PublicThread(
+        title=m.title,
+        body=m.body,
+        replies=[PublicReply(unit=r.unit.name, text=r.text, at=r.at) for r in m.replies.all()],
+        follow_ups=[PublicFollowUp(text=f.text, at=f.at) for f in m.follow_ups.all()],
+    )
+
+
+def _review_notices(m) -> tuple:
+    """What the county office's review decided, for the citizen: about the message,
+    and about each follow-up (in the follow-ups' order)."""
+    reviews = list(m.reviews.all())
+    own = next((r for r in reviews if r.follow_up_id is None), None)
+    by_follow_up = {r.follow_up_id: r for r in reviews if r.follow_up_id}
+    return own, [by_follow_up.get(f.pk) for f in m.follow_ups.all()]
 
 
 def _responded_at(message):
@@ -117,15 +152,23 @@ def message(request, region, serial):
 
 def _render_thread(request, found, *, is_owner, tracked=False):
     found = _thread(found)
-    can_act = (is_owner or tracked) and found.state in Message.State.answered()
+    private = is_owner or tracked
+    can_act = private and found.state in Message.State.answered()
+    review, follow_up_reviews = _review_notices(found) if private else (None, [])
+    thread = _as_written(found) if private else Publisher().thread(found)
     return render(
         request,
         "public/message.html",
         {
             "nav": "mine" if is_owner else ("track" if tracked else "board"),
             "m": found,
+            "t": thread,
+            "follow_ups": list(
+                zip(thread.follow_ups, follow_up_reviews or [None] * len(thread.follow_ups), strict=True)
+            ),
+            "review": review,
             "responded_at": _responded_at(found),
-            "private": is_owner or tracked,
+            "private": private,
             "follow_up_form": FollowUpForm() if can_act else None,
             "rating_form": RatingForm() if can_act and not found.rating and found.state != "closure_pending" else None,
         },
@@ -196,7 +239,8 @@ def post(request):
             request.session.setdefault(TRACKED, {})[created.tracking_code] = created.issued_passcode
             request.session.modified = True
             return redirect("public:posted")
-    return render(request, "public/post.html", {"nav": "post", "form": form, "region": region})
+    context = {"nav": "post", "form": form, "region": region, "reviewing": CountyPrivacy.reviews(region)}
+    return render(request, "public/post.html", context)
 
 
 def posted(request):
@@ -239,18 +283,31 @@ def mine(request):
         return redirect("workspace:home")
     found = Message.objects.filter(citizen=request.user).select_related("unit", "category", "region")
     page = Paginator(found.order_by("-submitted_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for m in page.object_list:
+        m.public_title = m.title  # their own: as they wrote it
     return render(request, "public/mine.html", {"nav": "mine", "page": page})
 
 
 def exposures(request):
     region = _region(request)
-    found = Exposure.objects.select_related("unit", "message__region").order_by("-published_at")
+    found = Exposure.objects.select_related("unit", "message__region", "message__citizen").order_by("-published_at")
     found = (
         found.filter(unit__region__parent=region)
         if region.kind == Region.Kind.CITY
         else found.filter(unit__region=region)
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    publisher = Publisher()
+    page.object_list = list(page.object_list)
+    linked = {e.message_id for e in page.object_list if e.message_id}
+    public = set(Message.objects.published().filter(pk__in=linked).values_list("pk", flat=True))
+    for e in page.object_list:
+        e.message_public = e.message_id in public
+        # The office writes these, but may name the citizen: masked like everything public.
+        names = citizen_names(e.message) if e.message else ()
+        e.public_title = publisher.mask(e.title, region_id=e.unit.region_id, names=names)
+        e.public_body = publisher.mask(e.body, region_id=e.unit.region_id, names=names)
     return render(request, "public/exposures.html", {"nav": "exposures", "page": page, "region": region})
 
 

@@ -1,26 +1,30 @@
 from django.contrib import admin
 
-from wenzheng.lib.admin import ReadOnlyAdmin
+from wenzheng.lib.admin import ReadOnlyAdmin, RegionScopedAdmin
 
 from .models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 
 
 @admin.register(WrittenExplanationOrder)
-class WrittenExplanationOrderAdmin(ReadOnlyAdmin):
+class WrittenExplanationOrderAdmin(RegionScopedAdmin, ReadOnlyAdmin):
+    region_paths = ("unit__region",)
     list_display = ["unit", "ordered_at", "backlog_deadline", "explanation_received_at"]
 
 
 @admin.register(SupervisionFinding)
-class SupervisionFindingAdmin(ReadOnlyAdmin):
+class SupervisionFindingAdmin(RegionScopedAdmin, ReadOnlyAdmin):
+    region_paths = ("unit__region",)
     list_display = ["unit", "found_on", "source", "adverse", "written_criticism"]
     list_filter = ["source", "adverse", "written_criticism"]
 
 
 @admin.register(Exposure)
-class ExposureAdmin(ReadOnlyAdmin):
+class ExposureAdmin(RegionScopedAdmin, ReadOnlyAdmin):
+    region_paths = ("unit__region",)
     list_display = ["title", "unit", "outlet", "published_at"]
 
 
 @admin.register(AccountabilityReferral)
-class AccountabilityReferralAdmin(ReadOnlyAdmin):
+class AccountabilityReferralAdmin(RegionScopedAdmin, ReadOnlyAdmin):
+    region_paths = ("unit__region",)
     list_display = ["unit", "person", "referred_to", "referred_at"]

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
 from wenzheng.handling.deadlines import request_recount
+from wenzheng.lib.admin import AdministratorEditsAdmin
 
 from .models import CalendarDay, CalendarYear
 
@@ -27,7 +28,7 @@ class RecomputesDeadlines:
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(RecomputesDeadlines, admin.ModelAdmin):
+class CalendarDayAdmin(RecomputesDeadlines, AdministratorEditsAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
@@ -35,5 +36,5 @@ class CalendarDayAdmin(RecomputesDeadlines, admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(RecomputesDeadlines, admin.ModelAdmin):
+class CalendarYearAdmin(RecomputesDeadlines, AdministratorEditsAdmin):
     list_display = ["year", "source", "entered_at"]

@@ -166,7 +166,11 @@ def closure_requests(user, *, region):
     else:
         messages = messages.filter(region=region)
     replies = Prefetch("replies", queryset=Reply.objects.select_related("unit"))
-    return messages.select_related("unit", "category", "region").prefetch_related(replies).order_by("submitted_at")
+    return (
+        messages.select_related("unit", "category", "region", "citizen")
+        .prefetch_related(replies, "follow_ups")
+        .order_by("submitted_at")
+    )
 
 
 def overdue(user, county, *, at):

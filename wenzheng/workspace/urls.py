@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import city, county, home, messages, unit
+from .views import city, county, home, messages, privacy, unit
 
 app_name = "workspace"
 urlpatterns = [
@@ -13,6 +13,9 @@ urlpatterns = [
     path("unit/roster/", unit.roster, name="roster"),
     # One message, for every staff role that may see it.
     path("messages/<int:pk>/", messages.message, name="message"),
+    # Its review before publishing (county office), before the steps' catch-all.
+    path("messages/<int:pk>/review/", privacy.review, name="review"),
+    path("messages/<int:pk>/review/<int:follow_up>/", privacy.review, name="review-follow-up"),
     path("messages/<int:pk>/<slug:step>/", messages.message_step, name="message-step"),
     path("extensions/<int:pk>/decision/", messages.extension_decision, name="extension-decision"),
     path("orders/<int:pk>/explanation/", messages.order_explanation, name="order-explanation"),
@@ -27,6 +30,13 @@ urlpatterns = [
     path("county/<slug:code>/orders/", county.orders, name="county-orders"),
     path("county/<slug:code>/records/", county.records, name="records"),
     path("county/<slug:code>/records/<slug:kind>/", county.records, name="record"),
+    # The county office: personal data (review before publishing, access records, erasure).
+    path("county/<slug:code>/reviews/", privacy.reviews, name="reviews"),
+    path("county/<slug:code>/privacy/", privacy.privacy_settings, name="privacy"),
+    path("county/<slug:code>/privacy/words/<int:pk>/delete/", privacy.remove_word, name="remove-word"),
+    path("county/<slug:code>/privacy/contacts/<int:pk>/delete/", privacy.remove_contact, name="remove-contact"),
+    path("county/<slug:code>/privacy/access/", privacy.access_records, name="access-records"),
+    path("county/<slug:code>/privacy/erase/", privacy.erase, name="erase"),
     # The city office.
     path("city/<slug:code>/", city.overview, name="city"),
     path("city/<slug:code>/approvals/", city.approvals, name="city-approvals"),

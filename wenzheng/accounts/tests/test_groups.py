@@ -3,14 +3,18 @@ from wenzheng.testing import CastTestCase
 
 
 class OfficeGroupTest(CastTestCase):
-    def test_office_staff_edit_reference_data_and_only_read_records(self):
+    def test_office_staff_edit_units_and_only_read_records_and_shared_reference_data(self):
         office = self.cast.county_office
         make_office_staff(office)
         office = type(office).objects.get(pk=office.pk)  # fresh permission cache
-        self.assertTrue(office.has_perm("workdays.add_calendarday"))
-        self.assertTrue(office.has_perm("handling.change_category"))
+        self.assertTrue(office.has_perm("units.add_unit"))
         self.assertTrue(office.has_perm("units.add_rosterfiling"))
         self.assertTrue(office.has_perm("handling.view_message"))
+        # What every county shares is the administrator's to change.
+        self.assertTrue(office.has_perm("workdays.view_calendarday"))
+        self.assertFalse(office.has_perm("workdays.add_calendarday"))
+        self.assertTrue(office.has_perm("handling.view_category"))
+        self.assertFalse(office.has_perm("handling.change_category"))
         self.assertFalse(office.has_perm("handling.change_message"))
         self.assertFalse(office.has_perm("eventlog.change_event"))
         self.assertFalse(office.has_perm("accounts.change_user"))

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from wenzheng.privacy.public import mask_for_reader
 from wenzheng.reports import figures
 
 from .. import selectors
@@ -31,6 +32,7 @@ def approvals(request, code):
     """Long-cycle closures in all the city's counties: the city may approve them too."""
     city = city_for(request.user, code)
     closures = list(selectors.closure_requests(request.user, region=city))
+    mask_for_reader(request.user, closures)  # the city never sees a citizen's details
     for m in closures:
         m.form = STEPS["long-cycle-decision"].make_form(message=m)
     context = {

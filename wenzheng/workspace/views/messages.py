@@ -9,10 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import ActionRefused
+from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import ExtensionRequest, Message, Reply
+from wenzheng.privacy.models import AccessRecord
+from wenzheng.privacy.public import mask_for_reader
+from wenzheng.privacy.records import record_access
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.workdays import clock
 
@@ -21,10 +24,6 @@ from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, st
 from ..forms import DecisionForm, ExplanationForm
 from ..steps import STEPS
 from .common import errors_text, page, safe_next
-
-# Who may see the citizen's name and contact details: the unit handling the message
-# and the county office that dispatches and supervises it. The city sees the text only.
-CONTACT_ROLES = (*UNIT_ROLES, *COUNTY_ROLES)
 
 
 def _who(event) -> str:
@@ -44,6 +43,7 @@ def _thread(message):
             "stages__unit",
             Prefetch("replies", queryset=Reply.objects.select_related("unit", "author")),
             "follow_ups",
+            "reviews",
             Prefetch(
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "stage"),
@@ -80,6 +80,13 @@ def render_message(request, message, *, bound=None, status=200):
     for event in events:
         event.who = _who(event)
     decide_extension = message.pending_extension is not None and user.role in COUNTY_ROLES
+    # Who sees the citizen's name and contact is the access policy's one rule; each
+    # showing is recorded.
+    show_contact = may_see_contact(user, message)
+    if show_contact:
+        record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
+    mask_for_reader(user, [message], events=events)  # the city reads the texts without the citizen's details
+    reviews = {r.follow_up_id: r for r in message.reviews.all()}
     context = {
         "message": message,
         "stages": stages,
@@ -87,7 +94,11 @@ def render_message(request, message, *, bound=None, status=200):
         "extensions": extensions,
         "events": events,
         "panels": panels,
-        "show_contact": user.role in CONTACT_ROLES,
+        "show_contact": show_contact,
+        "published": Message.objects.published().filter(pk=message.pk).exists(),
+        "review": reviews.get(None),
+        "follow_ups": [(f, reviews.get(f.pk)) for f in message.follow_ups.all()],
+        "reviews_here": user.role in COUNTY_ROLES,
         "extension_form": bound.get("extension-decision")
         or (DecisionForm(prefix=f"extension-{message.pending_extension.pk}") if decide_extension else None),
         "section": "message",

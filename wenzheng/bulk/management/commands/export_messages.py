@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 if not Region.objects.filter(code=options["region"]).exists():
                     raise CommandError(f"没有代码为“{options['region']}”的县（区）")
                 found = found.filter(region__code=options["region"])
+            exports.record_contact_export(found, user=None, contact=None, detail=f"manage.py export_messages {target}")
             dataset = exports.messages(found)
         out = sys.stdout.buffer if target == "-" else open(target, "wb")  # noqa: SIM115 (closed below)
         try:

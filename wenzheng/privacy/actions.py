@@ -1,0 +1,259 @@
+"""The county office's steps on personal data: reviewing what citizens write before
+it is public (先审后发), erasing a citizen's personal data on request, and keeping
+the county's sensitive words, published contacts and review setting.
+
+The steps on a message are actions as in `wenzheng.handling.actions`: atomic, the
+message row locked, the actor's role and county checked, the event written in the
+same transaction. Their events refer to the review or erasure row and copy none of
+the citizen's words, so that what a citizen wrote can still be corrected or erased
+while the log verifies.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wenzheng.accounts.models import Role, User
+from wenzheng.accounts.policy import ActionRefused, require_office
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions as handling
+from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply
+from wenzheng.supervision.models import Exposure
+
+from .masking import normalise_contact
+from .models import CountyPrivacy, Erasure, PublicContact, Review, SensitiveWord
+from .public import Publisher, citizen_names
+
+ERASED_NAME = "（已删除）"
+REASON_LIMIT = 500
+
+
+def _reason(reason, what):
+    return handling._require_text(reason, what, max_length=REASON_LIMIT)
+
+
+def _follow_up_of(message, follow_up):
+    if follow_up is None:
+        return None
+    found = FollowUp.objects.filter(pk=follow_up.pk, message=message).first()
+    if found is None:
+        raise ActionRefused("not_this_message", "该追问不属于这条留言。")
+    return found
+
+
+def _review(message, follow_up, *, at) -> Review:
+    """The review of the message (or of one follow-up), locked; made on the spot
+    when the office acts on a text that was never queued (a county that publishes
+    first, and finds personal data afterwards)."""
+    review = Review.objects.select_for_update().filter(message=message, follow_up=follow_up).first()
+    if review is None:
+        review = Review.objects.create(message=message, follow_up=follow_up, queued_at=at)
+    return review
+
+
+def _decide(review, *, state, by, at, title="", text="", reason=""):
+    review.state, review.decided_by, review.decided_at = state, by, at
+    review.public_title, review.public_text, review.reason = title, text, reason
+    review.save(update_fields=["state", "decided_by", "decided_at", "public_title", "public_text", "reason"])
+
+
+def _event(kind, review, *, by, at):
+    handling._event(kind, at=at, by=by, message=review.message, review=review.pk, follow_up=review.follow_up_id)
+
+
+@transaction.atomic
+def pass_review(*, message, by, follow_up=None, at=None) -> Review:
+    """审核通过: the text is public as the citizen wrote it (masked, as everything
+    public is)."""
+    at = handling._now(at)
+    message = handling._locked(message)
+    require_office(by, message.region)
+    follow_up = _follow_up_of(message, follow_up)
+    review = Review.objects.select_for_update().filter(message=message, follow_up=follow_up).first()
+    if review is None:
+        raise ActionRefused("not_in_review", "这条内容不在审核中，已按规定公开。")
+    if review.state == Review.State.PASSED:
+        raise ActionRefused("already_passed", "这条内容已审核通过。")
+    _decide(review, state=Review.State.PASSED, by=by, at=at)
+    _event(Event.Kind.REVIEW_PASSED, review, by=by, at=at)
+    return review
+
+
+@transaction.atomic
+def publish_redacted(*, message, by, text: str, reason: str, title: str = "", follow_up=None, at=None) -> Review:
+    """删节后公开: the public sees the office's version; the original is kept for
+    staff and the citizen, who is told why on the tracking page."""
+    at = handling._now(at)
+    message = handling._locked(message)
+    require_office(by, message.region)
+    follow_up = _follow_up_of(message, follow_up)
+    text = handling._require_text(text, "公开内容", max_length=5000)
+    title = "" if follow_up is not None else handling._require_text(title, "公开标题", max_length=100)
+    reason = _reason(reason, "删节理由")
+    review = _review(message, follow_up, at=at)
+    _decide(review, state=Review.State.REDACTED, by=by, at=at, title=title, text=text, reason=reason)
+    _event(Event.Kind.REVIEW_REDACTED, review, by=by, at=at)
+    return review
+
+
+@transaction.atomic
+def withhold(*, message, by, reason: str, follow_up=None, at=None) -> Review:
+    """不予公开: the text stays private; its handling goes on, and the deadlines run
+    as before. The citizen sees the reason on the tracking page."""
+    at = handling._now(at)
+    message = handling._locked(message)
+    require_office(by, message.region)
+    follow_up = _follow_up_of(message, follow_up)
+    reason = _reason(reason, "不予公开的理由")
+    review = _review(message, follow_up, at=at)
+    _decide(review, state=Review.State.WITHHELD, by=by, at=at, reason=reason)
+    _event(Event.Kind.REVIEW_WITHHELD, review, by=by, at=at)
+    return review
+
+
+# --- erasure ------------------------------------------------------------------------
+
+
+def _require_eraser(by):
+    if by is None or by.role not in (Role.COUNTY_OFFICE, Role.ADMIN):
+        raise ActionRefused("forbidden_role", "只有县网络问政办或系统管理员可以删除网民个人信息。")
+
+
+@transaction.atomic
+def erase_citizen(*, by, reason: str, account: User | None = None, messages=(), at=None) -> Erasure:
+    """删除个人信息 on a citizen's request: for an account, the account's identifying
+    fields and every message it wrote; for messages left with a tracking code, those
+    messages. The name, phone, ID number, e-mail and address are removed; personal
+    data inside the texts (the citizen's and the units', since replies greet by
+    name) is masked. What the evaluation and the statistics count (states,
+    deadlines, times, units, ratings) is left exactly as it was, and so is the
+    event log, which never held any of it."""
+    at = handling._now(at)
+    _require_eraser(by)
+    reason = handling._require_text(reason, "删除依据", max_length=200)
+    if account is not None:
+        account = User.objects.select_for_update().get(pk=account.pk)
+        if account.role != Role.CITIZEN:
+            raise ActionRefused("not_a_citizen", "只能删除网民账号的个人信息；工作人员账号请由系统管理员停用。")
+    wanted = {m.pk for m in messages}
+    if account is not None:
+        wanted |= set(Message.objects.filter(citizen=account).values_list("pk", flat=True))
+    if account is None and not wanted:
+        raise ActionRefused("nothing_to_erase", "请指定网民账号或留言。")
+    locked = [handling._locked(m) for m in Message.objects.filter(pk__in=sorted(wanted)).select_related("citizen")]
+    for message in locked:
+        require_office(by, message.region)
+    if account is not None and by.role != Role.ADMIN and not locked:
+        raise ActionRefused("not_your_region", "该账号没有在本县留言，请由系统管理员办理。")
+    erasure = Erasure.objects.create(at=at, by=by, account=account, reason=reason)
+    erasure.messages.set(locked)
+    publisher = Publisher()
+    for message in locked:
+        _anonymise(message, publisher)
+        handling._event(Event.Kind.ERASED, at=at, by=by, message=message, erasure=erasure.pk)
+    if account is not None:
+        _anonymise_account(account, at=at)
+        if not locked:
+            handling._event(Event.Kind.ERASED, at=at, by=by, erasure=erasure.pk)
+    return erasure
+
+
+def _anonymise(message, publisher):
+    names = citizen_names(message)
+
+    def clean(text):
+        return publisher.mask(text, region_id=message.region_id, names=names)
+
+    message.title = clean(message.title)[:100]
+    message.body = clean(message.body)
+    message.closure_explanation = clean(message.closure_explanation)
+    message.citizen_name = ERASED_NAME
+    message.citizen_phone = message.citizen_id_number = message.citizen_email = message.citizen_address = ""
+    message.save(
+        update_fields=[
+            "title", "body", "closure_explanation", "citizen_name", "citizen_phone", "citizen_id_number",
+            "citizen_email", "citizen_address",
+        ]
+    )  # fmt: skip
+    for model, fields in (
+        (Reply, ["text"]),
+        (FollowUp, ["text"]),
+        (Review, ["public_title", "public_text"]),
+        (ExtensionRequest, ["reason", "decision_note"]),
+        (Exposure, ["title", "body"]),
+    ):
+        rows = list(model.objects.filter(message=message))
+        for row in rows:
+            for name in fields:
+                setattr(row, name, clean(getattr(row, name)))
+        if rows:
+            model.objects.bulk_update(rows, fields)
+
+
+def _anonymise_account(account, *, at):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from wenzheng.api.models import ApiToken
+
+    old = account.username
+    account.username = f"erased-{account.pk}"
+    account.display_name = account.phone = account.email = account.first_name = account.last_name = ""
+    account.is_active = False
+    account.set_unusable_password()
+    account.save()
+    ApiToken.objects.filter(user=account, revoked_at__isnull=True).update(revoked_at=at)
+    # The login throttle keeps the username of every attempt.
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username=old).delete()
+
+
+# --- the county's lists and setting ---------------------------------------------------
+
+
+@transaction.atomic
+def set_review_before_publishing(*, region, by, on: bool, at=None) -> CountyPrivacy:
+    at = handling._now(at)
+    require_office(by, region)
+    setting, _ = CountyPrivacy.objects.select_for_update().get_or_create(region=region)
+    setting.review_before_publishing, setting.changed_by, setting.changed_at = on, by, at
+    setting.save()
+    return setting
+
+
+def add_sensitive_words(*, region, by, words, at=None) -> int:
+    """Add words (one per line or separated by commas); returns how many were new."""
+    at = at or timezone.now()
+    require_office(by, region)
+    added = 0
+    for word in {w.strip() for w in words if w.strip()}:
+        if len(word) > 50:
+            raise ActionRefused("word_too_long", f"敏感词“{word[:10]}…”超过50个字。")
+        _, created = SensitiveWord.objects.get_or_create(
+            region=region, word=word, defaults={"added_by": by, "added_at": at}
+        )
+        added += created
+    return added
+
+
+def remove_sensitive_word(*, word: SensitiveWord, by) -> None:
+    require_office(by, word.region)
+    word.delete()
+
+
+def add_public_contact(*, region, by, value: str, label: str, at=None) -> PublicContact:
+    at = at or timezone.now()
+    require_office(by, region)
+    value = handling._require_text(value, "号码或邮箱", max_length=100)
+    label = handling._require_text(label, "说明", max_length=100)
+    normalised = normalise_contact(value)
+    if "@" not in normalised and not 5 <= len(normalised) <= 13:
+        raise ActionRefused("bad_contact", "请填写5至13位的电话号码，或一个电子邮箱。")
+    try:
+        with transaction.atomic():
+            return PublicContact.objects.create(region=region, value=value, label=label, added_by=by, added_at=at)
+    except IntegrityError:
+        raise ActionRefused("already_listed", "该号码已在名单中。") from None
+
+
+def remove_public_contact(*, contact: PublicContact, by) -> None:
+    require_office(by, contact.region)
+    contact.delete()

@@ -1,0 +1,523 @@
+"""Masking personal data inside free text: the one function every public surface uses.
+
+`mask(text, names=..., allowed=...)` returns the text with each piece of personal
+data replaced (DOMAIN.md, "Personal data"): mobile and landline numbers
+(138****5678), ID numbers (4502**********1234), bank cards, e-mail addresses, QQ and
+WeChat accounts, licence plates, house-level addresses (kept to the road, village or
+estate: 凤凰路***), self-declared names (我叫张**) and the citizen's own name or
+account name wherever it is echoed ("网友U***您好"). Dates, times, serial numbers,
+amounts of money, article numbers and percentages are left alone, and so are the
+numbers a county publishes on purpose (`allowed`: its units' hotlines).
+
+How: the text is first folded one character for one (full-width digits and letters,
+the ideographic space and the dashes of Chinese input methods become ASCII), so that
+"１３９－１２３４－５６７８" is found like "139-1234-5678" and every position found in
+the folded text is the same position in the original. Digits are read as runs of
+groups ("139 1234 5678", "6222-0212-3456-7890"), and each run is read as the longest
+kind it can be, checked the way the number itself is made (a mobile's prefix, an ID
+number's region and birth date, a bank card's Luhn digit) or, for numbers that
+carry no such check (a local landline, a bank account), by the label before it.
+Names are found after the cues people write ("我叫…", "姓名：…", "本人…"), checked
+against the surname list. Everything found is replaced in one pass, longest first
+where two finds overlap.
+
+The recall and false-positive rate are measured by `bench/masking.py` on the corpus
+of `wenzheng/privacy/corpus.py` (BENCHMARKS.md); the test suite fails below target.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from . import surnames
+
+
+class Kind:
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    ID_NUMBER = "id_number"
+    BANK_CARD = "bank_card"
+    EMAIL = "email"
+    ACCOUNT = "account"  # QQ, WeChat, and the citizen's own account or name echoed
+    PLATE = "plate"
+    ADDRESS = "address"
+    NAME = "name"
+
+    LABELS = {
+        "mobile": "手机号",
+        "landline": "固定电话",
+        "id_number": "身份证号",
+        "bank_card": "银行卡号",
+        "email": "电子邮箱",
+        "account": "账号或网名",
+        "plate": "车牌号",
+        "address": "门牌地址",
+        "name": "姓名",
+    }
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str
+    replacement: str
+
+    @property
+    def label(self) -> str:
+        return Kind.LABELS[self.kind]
+
+
+# --- folding ------------------------------------------------------------------------
+
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2212: 0x2D, 0xFE63: 0x2D, 0x30FC: 0x2D})
+_FOLD.update(dict.fromkeys(range(0x2010, 0x2016), 0x2D))  # ‐ ‑ ‒ – — ―
+
+
+def fold(text: str) -> str:
+    """Full-width ASCII, odd spaces and dashes to ASCII, one character for one."""
+    return text.translate(_FOLD)
+
+
+HAN = "\u4e00-\u9fff"
+
+# --- numbers ------------------------------------------------------------------------
+
+# A run of digit groups joined by single spaces or dashes, with an ID number's X.
+_RUN = re.compile(r"(?<![\d.])\d+(?:[ \-]\d+)*(?:[Xx](?![A-Za-z]))?(?![\d])")
+_GROUP = re.compile(r"\d+[Xx]?")
+# After these, a number is an amount or a count, not a phone.
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?:元|万|亿|块|角|毛钱|美元|港元|%|‰|人|户|个|次|条|件|名|只|头|台|辆|套|间|张|份|本|册|项|家|所|座|"
+    r"平方|平米|亩|米|公里|千米|吨|公斤|千克|斤|克|升|度|天|小时|分钟|秒|年|岁|周岁|届|期|版|页|字|kg|km|m²|w)"
+)
+_QUANTITY_BEFORE = re.compile(r"(?:[¥￥$]|第|人民币|RMB|共计|合计|金额|价格|价款|投资|资金|补助|收入|支出)\s*$")
+
+_ID_LABEL = re.compile(
+    r"(?:身份证|身份证号|身份证号码|公民身份号码|证件号|证件号码|身份号码|ID)\s*(?:号码|号)?\s*[:是为]?\s*$", re.I
+)
+_CARD_LABEL = re.compile(
+    r"(?:卡号|银行卡|银行卡号|储蓄卡|借记卡|信用卡|社保卡|账号|帐号|银行账号|银行账户|收款账户|收款账号|账户|帐户|开户账号|存折)"
+    r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$"
+)
+_PHONE_LABEL = re.compile(
+    r"(?:电话|手机|手机号|座机|固话|固定电话|联系方式|联系电话|号码|电话号码|tel|phone|拨打|致电|打)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$",
+    re.I,
+)
+_QQ_LABEL = re.compile(r"(?:QQ|qq|扣扣)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$")
+
+# Province-level codes: the first two digits of an ID number.
+_PROVINCES = frozenset(
+    ("11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43",
+     "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82")
+)  # fmt: skip
+
+
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_id(d: str) -> bool:
+    """An 18-character ID number: a region, a birth date, a sequence, a check digit."""
+    if len(d) != 18 or not d[:17].isdigit() or d[:2] not in _PROVINCES:
+        return False
+    year = int(d[6:10])
+    return 1900 <= year <= 2030 and _valid_date(year, int(d[10:12]), int(d[12:14]))
+
+
+def _is_old_id(d: str) -> bool:
+    """A 15-digit first-generation ID number (region, yymmdd, sequence)."""
+    return len(d) == 15 and d[:2] in _PROVINCES and _valid_date(1900 + int(d[6:8]), int(d[8:10]), int(d[10:12]))
+
+
+def _luhn(d: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(d)):
+        n = int(ch)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def _is_mobile(d: str) -> bool:
+    return len(d) == 11 and d[0] == "1" and d[1] in "3456789"
+
+
+def _landline_split(d: str) -> tuple[str, str] | None:
+    """(area code, local number) of a number with its area code, e.g. 0778 8123456."""
+    if len(d) < 10 or d[0] != "0" or d[1] == "0":
+        return None
+    area = 3 if d[1] in "12" else 4
+    local = d[area:]
+    if len(local) in (7, 8) and local[0] in "23456789":
+        return d[:area], local
+    return None
+
+
+def _stars(n: int) -> str:
+    return "*" * max(n, 1)
+
+
+def _masked_number(kind: str, d: str) -> str:
+    if kind == Kind.MOBILE:
+        prefix = d[:-11]
+        d = d[-11:]
+        return (("+" + prefix + " ") if prefix else "") + d[:3] + "****" + d[-4:]
+    if kind == Kind.LANDLINE:
+        split = _landline_split(d)
+        area, local = split if split else ("", d)
+        return (area + "-" if area else "") + _stars(len(local) - 2) + local[-2:]
+    if kind in (Kind.ID_NUMBER, Kind.BANK_CARD):
+        return d[:4] + _stars(len(d) - 8) + d[-4:]
+    return d[:2] + _stars(len(d) - 4) + d[-2:] if len(d) > 5 else _stars(len(d))
+
+
+# --- the other kinds, as patterns on the folded text --------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"
+)
+_WECHAT = re.compile(
+    r"(?:微信号|微信|wechat|vx|v信|威信|薇信)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*([A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
+    re.I,
+)
+_PLATE = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    r"[A-HJ-NP-Za-hj-np-z][ ·.\-]?(?=[A-HJ-NP-Za-hj-np-z0-9]{0,5}\d)[A-HJ-NP-Za-hj-np-z0-9]{5,6}(?![A-Za-z0-9])"
+)
+# A road, street, lane, village, hamlet or estate, then a house-level number:
+# 凤凰路18号, 横岸村3组15号, 幸福小区5栋2单元301室, 城南花园5-2-301.
+_ANCHOR = r"(?:大道|大街|路|街|巷|弄|胡同|村|屯|社区|小区|花园|公寓|大厦|家园|新村|苑|宿舍|寨|庄)"
+_NUM = r"(?:\d{1,5}|[一二三四五六七八九十百两零〇]{1,4})"
+_FIRST = r"(?:号院|号楼|号|栋|幢|座|单元|组|队|排|巷)"
+_NEXT = r"(?:号院|号楼|号|栋|幢|座|单元|组|队|排|巷|室|楼|层|户|房)"
+_NOT_A_HOUSE = r"(?!线|文|令|台风|公告|文件|窗口|车道|地铁|口|通知|楼盘|公交|专线|码头)"
+_HOUSE = (
+    rf"第?{_NUM}{_FIRST}{_NOT_A_HOUSE}(?:[-之]?第?{_NUM}{_NEXT})*(?:-?\d{{2,4}}(?:室|房)?)?"
+    rf"|\d{{1,4}}(?:-\d{{1,4}}){{1,3}}(?:室|号|房)?(?![\d\-])"
+)
+_ADDRESS = re.compile("(?:" + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|")) + rf")\s?({_HOUSE})")
+_CHINESE_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+_SPELLED = re.compile(
+    r"(?<![零〇一二三四五六七八九幺十百千万])[零〇一二三四五六七八九幺]{11}(?![零〇一二三四五六七八九幺十百千万])"
+)
+_DOORPLATE = re.compile(r"门牌(?:号|号码)?\s*(?:是|为)?\s*[:]?\s*(\d{1,5}\s*号?)")
+
+
+def _surname_pattern(single: frozenset) -> str:
+    compound = "|".join(surnames.COMPOUND)
+    return rf"(?:{compound}|[{''.join(sorted(single))}])"
+
+
+# What ends a name when no punctuation does: "我叫张三家住…", "本人李四今年…".
+_NOT_IN_NAME = "的是在住男女年岁我你他她它们了和与及或现系从于为因已都也就要想请某"
+_ENDS_NAME = r"家住|家在|家里|家中|今年|现年|电话|联系|身份|手机|户籍|先生|女士|同志"
+_GIVEN = rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}]){{1,2}}"
+_STRONG_NAME = rf"({_surname_pattern(surnames.ALL)}{_GIVEN})"
+_COMMON_NAME = rf"({_surname_pattern(surnames.COMMON)}{_GIVEN})"
+_AFTER_NAME = rf"(?=[\s,.;:!?()、。，；：！？（）“”\"']|$|{_ENDS_NAME}|住|男|女|是|系|年|岁)"
+_NAME_CUES = [
+    # Verbs of naming: whatever follows is a name if it starts with a surname.
+    re.compile(
+        r"(?:我叫|我名叫|我的名字叫|我的名字是|名字叫|本人叫|本人名叫|户主叫|我父亲叫|我母亲叫|我爸叫|我妈叫|老人叫|"
+        r"孩子叫|小孩叫|儿子叫|女儿叫|丈夫叫|妻子叫|老公叫|老婆叫|爱人叫|户主是)\s*" + _STRONG_NAME
+    ),
+    # Labels: a name after a colon (or 是, 为), or one that ends where the label's value would.
+    re.compile(
+        r"(?:本人姓名|姓名|名字|联系人|申请人|当事人|反映人|投诉人|举报人|户主|收件人)\s*(?:[:是为]\s*"
+        + _STRONG_NAME
+        + "|"
+        + _STRONG_NAME
+        + _AFTER_NAME
+        + ")"
+    ),
+    # Weak cues: "我是…", "本人…" are followed by names only now and then; after any
+    # surname when the writer's sex follows (本人任家军，男，).
+    re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _COMMON_NAME + _AFTER_NAME),
+    re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女])"),
+    # A statement that opens with the writer's particulars: 张三，男，1965年出生…
+    re.compile(r"(?:^|(?<=[。\n!?；;]))\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女]\s*[,，、)）])"),
+    # Forms of address in a reply: 尊敬的张三先生, 张三同志：您好.
+    re.compile(r"尊敬的\s*" + _STRONG_NAME + r"(?=先生|女士|同志|老师|网友|您好|[:,])"),
+    re.compile(rf"(?<![{HAN}])" + _STRONG_NAME + r"(?:先生|女士|同志)[,:!]?\s*(?:您好|你好)"),
+]
+# An account name in a reply's greeting: 网友UU0012345您好, UU0012345网友：您好.
+_NOT_ACCOUNTS = {"朋友", "们", "各位", "广大", "亲爱的", "尊敬的", "这位", "该", "热心", "各位热心", "本站", "全体"}
+_ACCOUNT_GREETINGS = [
+    re.compile(
+        r"(?:网友|网民|用户)\s*[\"“'‘「]?\s*([^\s,.:!?;，。：！？；\"“”'‘’「」您你]{2,30}?)\s*[\"”'’」]?\s*,?\s*(?:您好|你好)"
+    ),
+    re.compile(r"(?:^|(?<=[\s,.:!?;。，：！？；]))([^\s,.:!?;，。：！？；]{2,30}?)\s*网友\s*[:,]?\s*(?:您好|你好)"),
+]
+_NAME_PLACEHOLDERS = ("某", "先生", "女士", "师傅", "老师", "同志", "家属", "网友")
+# What people say they are, after "我是", that starts like a surname: 党员, 农民, 司机…
+_NOT_NAMES = (
+    "党员",
+    "农民",
+    "农户",
+    "司机",
+    "代表",
+    "商户",
+    "商家",
+    "车主",
+    "房主",
+    "业主",
+    "户主",
+    "毕业",
+    "包工",
+    "贫困",
+    "单亲",
+    "孤寡",
+    "武警",
+    "杨梅",
+    "柳州",
+    "桂林",
+    "河池",
+    "罗城",
+    "宜州",
+    "南宁",
+    "贺州",
+    "梧州",
+    "钦州",
+    "百色",
+    "欧洲",
+    "黎明",
+    "曾经",
+    "余下",
+    "何时",
+    "何处",
+    "景区",
+    "项目",
+    "沈阳",
+    "贵州",
+    "湖南",
+    "广东",
+    "广西",
+    "云南",
+)
+
+
+def _masked_name(name: str) -> str:
+    surname = 2 if name[:2] in surnames.COMPOUND else 1
+    return name[:surname] + "*" * (len(name) - surname)
+
+
+def _masked_account(name: str) -> str:
+    return name[0] + "*" * min(max(len(name) - 1, 2), 8)
+
+
+# --- the masker ---------------------------------------------------------------------
+
+
+def normalise_contact(value: str) -> str:
+    """The form an allow-list entry is compared in: digits only for a phone number,
+    lower case for an e-mail address."""
+    value = fold(value).strip().lower()
+    if "@" in value:
+        return value
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+class Masker:
+    """Masks text for one county: `allowed` holds the contact details it publishes on
+    purpose (normalised by `normalise_contact`)."""
+
+    def __init__(self, allowed: Iterable[str] = ()):
+        self.allowed = frozenset(normalise_contact(a) for a in allowed if a)
+        # A published landline may be written without its area code.
+        self.allowed_local = frozenset(split[1] for a in self.allowed if (split := _landline_split(a)))
+
+    # The public entry points.
+
+    def mask(self, text: str, *, names: Iterable[str] = ()) -> str:
+        if not text:
+            return text
+        spans = self.spans(text, names=names)
+        if not spans:
+            return text
+        out, last = [], 0
+        for span in spans:
+            out.append(text[last : span.start])
+            out.append(span.replacement)
+            last = span.end
+        out.append(text[last:])
+        return "".join(out)
+
+    def spans(self, text: str, *, names: Iterable[str] = ()) -> list[Span]:
+        """Every piece of personal data in `text`, in order, none overlapping."""
+        if not text:
+            return []
+        folded = fold(text)
+        found = [
+            *self._numbers(folded),
+            *self._parenthesised_landlines(folded),
+            *self._emails(folded),
+            *self._patterns(folded),
+            *self._names(folded),
+            *self._known(folded, names),
+        ]
+        return _without_overlaps(found)
+
+    def _is_allowed(self, digits: str) -> bool:
+        if digits in self.allowed:
+            return True
+        split = _landline_split(digits)
+        if split is None:  # a local number, written without its area code
+            return digits in self.allowed_local
+        return split[1] in self.allowed  # listed without an area code: the county's own
+
+    # Numbers.
+
+    def _numbers(self, folded: str) -> list[Span]:
+        spans = []
+        for run in _RUN.finditer(folded):
+            groups = [(m.start() + run.start(), m.end() + run.start()) for m in _GROUP.finditer(run.group())]
+            spans += self._read_run(folded, groups)
+        return spans
+
+    def _read_run(self, folded: str, groups: list[tuple[int, int]]) -> list[Span]:
+        """Read a run of groups from the left, each time as the longest stretch of
+        groups that is one kind of number; a stretch of several groups must be one
+        number's formatting (the same separator throughout, no group over 8 digits)."""
+        spans, i = [], 0
+        while i < len(groups):
+            for j in range(len(groups), i, -1):
+                if j - i > 1 and not _formatted_as_one(folded, groups[i:j]):
+                    continue
+                start, end = groups[i][0], groups[j - 1][1]
+                digits = "".join(folded[a:b] for a, b in groups[i:j]).upper()
+                kind = self._classify(digits, folded[max(0, start - 14) : start], folded[end : end + 4])
+                if kind is not None:
+                    if kind != "allowed":
+                        spans.append(Span(start, end, kind, _masked_number(kind, digits)))
+                    i = j
+                    break
+            else:
+                i += 1
+        return spans
+
+    def _classify(self, d: str, before: str, after: str) -> str | None:
+        if d.endswith("X"):
+            return Kind.ID_NUMBER if _is_id(d) or (len(d) == 18 and _ID_LABEL.search(before)) else None
+        if _QUANTITY_AFTER.match(after) or _QUANTITY_BEFORE.search(before):
+            return None
+        n = len(d)
+        phone = None
+        if _is_mobile(d) or (n == 13 and d.startswith("86") and _is_mobile(d[2:])):
+            phone = Kind.MOBILE
+        elif _landline_split(d) is not None or (7 <= n <= 8 and d[0] in "23456789" and _PHONE_LABEL.search(before)):
+            phone = Kind.LANDLINE
+        if phone is not None:
+            return "allowed" if self._is_allowed(d[-11:] if phone == Kind.MOBILE else d) else phone
+        if n == 18 and (_is_id(d) or _ID_LABEL.search(before)):
+            return Kind.ID_NUMBER
+        if n == 15 and _is_old_id(d) and _ID_LABEL.search(before):
+            return Kind.ID_NUMBER
+        if 16 <= n <= 19 and d[0] in "3456" and _luhn(d):
+            return Kind.BANK_CARD
+        if 10 <= n <= 25 and _CARD_LABEL.search(before):
+            return Kind.BANK_CARD
+        if 5 <= n <= 11 and _QQ_LABEL.search(before):
+            return Kind.ACCOUNT
+        return None
+
+    def _parenthesised_landlines(self, folded: str) -> list[Span]:
+        spans = []
+        for m in re.finditer(r"\((0\d{2,3})\)\s?([2-9]\d{6,7})(?!\d)", folded):
+            digits = m.group(1) + m.group(2)
+            if _landline_split(digits) and not self._is_allowed(digits):
+                spans.append(Span(m.start(), m.end(), Kind.LANDLINE, _masked_number(Kind.LANDLINE, digits)))
+        return spans
+
+    # Text patterns.
+
+    def _emails(self, folded: str) -> list[Span]:
+        spans = []
+        for m in _EMAIL.finditer(folded):
+            address = m.group()
+            if address.lower() in self.allowed:
+                continue
+            local, domain = address.split("@", 1)
+            spans.append(Span(m.start(), m.end(), Kind.EMAIL, f"{local[0]}***@{domain}"))
+        return spans
+
+    def _patterns(self, folded: str) -> list[Span]:
+        return [
+            *(Span(m.start(1), m.end(1), Kind.ACCOUNT, _masked_account(m.group(1))) for m in _WECHAT.finditer(folded)),
+            *(Span(m.start(), m.end(), Kind.PLATE, m.group()[:2].upper() + "*" * 5) for m in _PLATE.finditer(folded)),
+            *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _ADDRESS.finditer(folded)),
+            *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _DOORPLATE.finditer(folded)),
+            *self._spelled_mobiles(folded),
+        ]
+
+    def _spelled_mobiles(self, folded: str) -> list[Span]:
+        """A mobile number written in Chinese numerals: 一三九一二三四五六七八."""
+        spans = []
+        for m in _SPELLED.finditer(folded):
+            digits = m.group().translate(_CHINESE_DIGITS)
+            if _is_mobile(digits) and not self._is_allowed(digits):
+                spans.append(Span(m.start(), m.end(), Kind.MOBILE, m.group()[:3] + "****" + m.group()[-4:]))
+        return spans
+
+    def _names(self, folded: str) -> list[Span]:
+        spans = []
+        for cue in _NAME_CUES:
+            for m in cue.finditer(folded):
+                name = next(g for g in m.groups() if g)
+                start = m.start(m.groups().index(name) + 1)
+                if not any(p in name for p in _NAME_PLACEHOLDERS) and not name.startswith(_NOT_NAMES):
+                    spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(name)))
+        for greeting in _ACCOUNT_GREETINGS:
+            for m in greeting.finditer(folded):
+                name = m.group(1)
+                if name in _NOT_ACCOUNTS or name.endswith("的") or name.startswith("们"):
+                    continue
+                spans.append(Span(m.start(1), m.end(1), Kind.ACCOUNT, _masked_account(name)))
+        return spans
+
+    def _known(self, folded: str, names: Iterable[str]) -> list[Span]:
+        """The citizen's own name and account names, wherever they appear."""
+        spans = []
+        for name in {fold(n).strip() for n in names if n}:
+            if len(name) < 2:
+                continue
+            if name.isascii():
+                pattern = rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])"
+                flags = re.I
+            else:
+                pattern, flags = re.escape(name), 0
+            han = bool(re.match(rf"[{HAN}]", name))
+            for m in re.finditer(pattern, folded, flags):
+                replacement = _masked_name(m.group()) if han else _masked_account(m.group())
+                spans.append(Span(m.start(), m.end(), Kind.NAME if han else Kind.ACCOUNT, replacement))
+        return spans
+
+
+def _formatted_as_one(folded: str, groups: list[tuple[int, int]]) -> bool:
+    separators = {folded[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)}
+    return len(separators) == 1 and all(b - a <= 8 for a, b in groups)
+
+
+def _without_overlaps(spans: list[Span]) -> list[Span]:
+    """The longest of overlapping finds wins; the rest are dropped."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if all(span.end <= k.start or span.start >= k.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+_DEFAULT = Masker()
+
+
+def mask(text: str, *, names: Iterable[str] = (), allowed: Iterable[str] = ()) -> str:
+    """The text with its personal data masked (see the module's docstring)."""
+    masker = Masker(allowed) if allowed else _DEFAULT
+    return masker.mask(text, names=names)

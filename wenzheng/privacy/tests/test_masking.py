@@ -1,0 +1,132 @@
+"""The masking function, kind by kind: what it hides, how it writes what it hid, and
+what it must leave alone. Pure: no database."""
+
+import unittest
+
+from wenzheng.privacy.masking import Kind, Masker, fold, mask, normalise_contact
+
+
+class MasksEachKindTest(unittest.TestCase):
+    def assertMasked(self, text, expected, **kwargs):
+        self.assertEqual(mask(text, **kwargs), expected)
+
+    def test_it_masks_the_issues_example(self):
+        self.assertMasked(
+            "我的电话13912345678，身份证号450225199001011234",
+            "我的电话139****5678，身份证号4502**********1234",
+        )
+
+    def test_mobiles_however_they_are_written(self):
+        for written in (
+            "13912345678",
+            "139 1234 5678",
+            "139-1234-5678",
+            "１３９１２３４５６７８",
+            "１３９－１２３４－５６７８",
+            "+86 139 1234 5678",
+            "86-13912345678",
+        ):
+            with self.subTest(written):
+                masked = mask(f"电话{written}。")
+                self.assertIn("139****5678", masked)
+                self.assertNotIn("1234", fold(masked).replace(" ", "").replace("-", ""))
+        self.assertEqual(mask("手机一三九一二三四五六七八"), "手机一三九****五六七八")
+
+    def test_landlines_with_or_without_an_area_code(self):
+        self.assertMasked("座机0778-8123456", "座机0778-*****56")
+        self.assertMasked("（0778）8123456", "0778-*****56")
+        self.assertMasked("家里电话：7123456", "家里电话：*****56")
+        self.assertMasked("固话 010 62751234", "固话 010-******34")
+
+    def test_id_numbers_with_an_x_spaces_or_full_width(self):
+        self.assertMasked("身份证45022519900101123X", "身份证4502**********123X")
+        self.assertMasked("证件号 450225 19900101 123x", "证件号 4502**********123X")
+        self.assertMasked("４５０２２５１９９００１０１１２３４", "4502**********1234")
+        # Fifteen digits are an old ID number only where the label says so.
+        self.assertMasked("身份证号：450225900101123", "身份证号：4502*******1123")
+
+    def test_bank_cards_by_their_check_digit_or_their_label(self):
+        self.assertMasked("转到6222021234567890128就行", "转到6222***********0128就行")
+        self.assertMasked("卡号 6217 0038 1000 1234 567", "卡号 6217***********4567")
+        self.assertMasked("银行账号：45001604051052500123", "银行账号：4500************0123")
+
+    def test_email_qq_and_wechat(self):
+        self.assertMasked("邮箱 zhang.san@qq.com", "邮箱 z***@qq.com")
+        self.assertMasked("发到ｗｅｉ８８＠１６３．ｃｏｍ", "发到w***@163.com")
+        self.assertMasked("QQ：12345678", "QQ：12****78")
+        self.assertMasked("微信号 zs_199012", "微信号 z********")
+
+    def test_licence_plates(self):
+        self.assertMasked("车牌桂M12345被刮了", "车牌桂M*****被刮了")
+        self.assertMasked("桂A·D12345", "桂A*****")
+        self.assertMasked("桂m 1a234", "桂M*****")
+
+    def test_house_level_addresses_are_kept_to_the_road_or_village(self):
+        self.assertMasked("家住东门镇横岸村3组15号", "家住东门镇横岸村***")
+        self.assertMasked("住横岸村三组", "住横岸村***")
+        self.assertMasked("凤凰路18号3栋2单元501室", "凤凰路***")
+        self.assertMasked("幸福小区5-2-301", "幸福小区***")
+        self.assertMasked("龙岸社区12号楼", "龙岸社区***")
+        self.assertMasked("门牌号：26号", "门牌号：***")
+
+    def test_self_declared_names(self):
+        self.assertMasked("我叫张三，", "我叫张*，")
+        self.assertMasked("我叫欧阳小明家住城南", "我叫欧阳**家住城南")
+        self.assertMasked("姓名：李四丰", "姓名：李**")
+        self.assertMasked("本人韦志明，男，", "本人韦**，男，")
+        self.assertMasked("联系人：覃海燕。", "联系人：覃**。")
+        self.assertMasked("蓝秀英，女，1965年出生，", "蓝**，女，1965年出生，")
+
+    def test_names_and_accounts_echoed_in_replies(self):
+        self.assertMasked("网友UU0012345您好！", "网友U********您好！")
+        self.assertMasked("快乐的小鱼网友：您好！", "快****网友：您好！")
+        self.assertMasked("尊敬的王小明先生：", "尊敬的王**先生：")
+        # The citizen's own names, given by the caller, wherever they appear.
+        self.assertMasked("韦志明同志反映的路灯已修好。", "韦**同志反映的路灯已修好。", names=["韦志明"])
+        self.assertMasked("谢谢citizen的建议", "谢谢c******的建议", names=["citizen"])
+
+    def test_the_kind_of_each_find_is_named(self):
+        spans = Masker().spans("我叫张三，电话13912345678，住凤凰路18号")
+        self.assertEqual([s.kind for s in spans], [Kind.NAME, Kind.MOBILE, Kind.ADDRESS])
+        self.assertEqual([s.label for s in spans], ["姓名", "手机号", "门牌地址"])
+
+
+class LeavesAloneTest(unittest.TestCase):
+    """What is not personal stays as it was."""
+
+    CLEAN = (
+        "2026年3月5日14:30受理，编号2026-000046，查询码K7H3M2Q9PX。",
+        "2026-03-05 14:30:00，2026/3/5，3月5号上午10点，20260305。",
+        "项目总投资1380万元，补助资金8123456元，共计13800000000元，人民币1.5亿元，¥13,800。",
+        "依据《条例》第十二条第3款、第45条，回复率97.8%，同比增长13.5%。",
+        "桂政办发〔2026〕12号，国道323线，G65高速，县道X683，省道S303，3号线。",
+        "请拨打12345热线或12315、110、120。",
+        "全县156个村3个社区，第2组，3号文件，5号窗口，县人民医院住院部5楼。",
+        "邮编547400，面积1200平方米，全长3.5公里，海拔1900米，今年65岁。",
+        "我是一名退休教师，本人认为应当尽快解决，我是党员，申请人向村委会提出申请。",
+        "各位网友您好！网友您好！尊敬的领导您好，张先生您好。",
+        "城南社区3月5日开会，凤凰路与民族路交叉口，王家屯至李家村的道路。",
+        "统一社会信用代码91451225MA5K1234XY。",
+    )
+
+    def test_dates_serials_money_articles_and_ordinary_words(self):
+        for text in self.CLEAN:
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_numbers_the_county_publishes_are_left_alone(self):
+        text = "咨询电话0778-8212345，或拨打８２１２３４５，邮箱lcxzwfw@163.com；网民电话0778-8999999。"
+        # The same local number in another area is someone else's.
+        self.assertEqual(Masker(["0778-8212345"]).mask("0771-8212345"), "0771-*****45")
+        masker = Masker(["0778-8212345", "LCXZWFW@163.com"])
+        self.assertEqual(
+            masker.mask(text), "咨询电话0778-8212345，或拨打８２１２３４５，邮箱lcxzwfw@163.com；网民电话0778-*****99。"
+        )
+        self.assertEqual(normalise_contact("０７７８－８２１２３４５"), "07788212345")
+
+    def test_masking_is_idempotent_and_keeps_the_rest_of_the_text(self):
+        text = "您好！我叫张三，电话13912345678，家住凤凰路18号。谢谢。"
+        once = mask(text)
+        self.assertEqual(mask(once), once)
+        self.assertTrue(once.startswith("您好！我叫张*，电话139****5678，家住凤凰路***。"))
+        self.assertEqual(mask(""), "")

@@ -1,0 +1,221 @@
+"""Review before publishing (先审后发): what waits is not public anywhere, what the
+office passes is, a redacted version replaces the original for the public only, a
+withheld text stays private, the citizen is told why; deadlines do not notice."""
+
+from django.urls import reverse
+
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.eventlog import chain
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+from wenzheng.privacy import actions as privacy
+from wenzheng.privacy.models import CountyPrivacy, Review, SensitiveWord
+from wenzheng.testing import CastTestCase, local
+
+BODY = "我叫张三丰，电话13912345678，东门镇新街路灯坏了两个星期，有人说要去集体上访。"
+
+
+class ReviewTestCase(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+        CountyPrivacy.objects.create(region=c.county, review_before_publishing=True)
+        SensitiveWord.objects.create(
+            region=c.county, word="集体上访", added_by=c.county_office, added_at=local(2026, 1, 5)
+        )
+
+    def post_message(self, *, at=None, consent=True, unit="a"):
+        c = self.cast
+        message = actions.submit(
+            by=c.citizen, category=c.consultation, unit=c.unit_a if unit == "a" else c.unit_c,
+            region=None, title="新街路灯不亮", body=BODY, name="张三丰", phone="13912345678",
+            consent_to_publish=consent, at=at or local(2026, 3, 2, 9),
+        )  # fmt: skip
+        actions.reply(
+            message=message,
+            by=c.handler_a if unit == "a" else c.handler_c,
+            text="已安排维修。",
+            at=at or local(2026, 3, 3, 9),
+        )
+        message.refresh_from_db()
+        return message
+
+    def public_page(self, message):
+        self.client.logout()
+        return self.client.get(reverse("public:message", args=[message.region.code, message.serial]))
+
+
+class ReviewActionsTest(ReviewTestCase):
+    def test_a_message_waits_for_review_and_is_public_nowhere_meanwhile(self):
+        message = self.post_message()
+        review = Review.objects.get(message=message)
+        self.assertEqual((review.state, review.follow_up), (Review.State.PENDING, None))
+        self.assertFalse(Message.objects.published().filter(pk=message.pk).exists())
+        self.assertEqual(self.public_page(message).status_code, 404)
+        self.assertEqual(self.client.get(f"/api/v1/messages/luocheng/{message.serial}").status_code, 404)
+        self.assertNotIn(
+            message.serial,
+            self.client.get("/open311/v2/requests.json", {"jurisdiction_id": "luocheng"}).content.decode(),
+        )
+
+    def test_the_deadlines_run_from_arrival_whatever_the_review(self):
+        c = self.cast
+        at = local(2026, 3, 2, 9)
+        plain = {"by": c.citizen, "category": c.consultation, "unit": c.unit_a, "name": "甲", "phone": "13800000000"}
+        reviewed = actions.submit(**plain, title="甲", body="甲", consent_to_publish=True, at=at)
+        CountyPrivacy.objects.filter(region=c.county).update(review_before_publishing=False)
+        plain = actions.submit(**plain, title="乙", body="乙", consent_to_publish=True, at=at)
+        self.assertTrue(Review.objects.filter(message=reviewed).exists())
+        self.assertFalse(Review.objects.filter(message=plain).exists())
+        due = lambda m: list(m.stages.order_by("kind").values_list("kind", "due_at"))  # noqa: E731
+        self.assertEqual(due(reviewed), due(plain))
+        privacy.withhold(message=reviewed, by=c.county_office, reason="涉及他人隐私。", at=local(2026, 3, 3, 9))
+        self.assertEqual(due(reviewed), due(plain))
+
+    def test_a_message_without_consent_is_not_queued(self):
+        message = self.post_message(consent=False)
+        self.assertFalse(Review.objects.filter(message=message).exists())
+
+    def test_passing_makes_it_public_masked_with_an_event_that_copies_nothing(self):
+        message = self.post_message()
+        privacy.pass_review(message=message, by=self.cast.county_office)
+        self.assertTrue(Message.objects.published().filter(pk=message.pk).exists())
+        page = self.public_page(message)
+        self.assertContains(page, "我叫张**，电话139****5678")
+        self.assertNotContains(page, "13912345678")
+        event = Event.objects.get(message=message, kind=Event.Kind.REVIEW_PASSED)
+        self.assertEqual(
+            (event.note, event.data), ("", {"review": Review.objects.get(message=message).pk, "follow_up": None})
+        )
+        self.assertIsNone(chain.verify()[1])
+        with self.assertRaises(ActionRefused) as refused:
+            privacy.pass_review(message=message, by=self.cast.county_office)
+        self.assertEqual(refused.exception.code, "already_passed")
+
+    def test_a_redacted_version_is_what_the_public_reads_and_the_original_is_kept(self):
+        message = self.post_message()
+        privacy.publish_redacted(
+            message=message, by=self.cast.county_office, title="新街路灯不亮",
+            text="东门镇新街路灯坏了两个星期。", reason="删去与诉求无关的内容。",
+        )  # fmt: skip
+        page = self.public_page(message)
+        self.assertContains(page, "东门镇新街路灯坏了两个星期。")
+        self.assertNotContains(page, "集体上访")
+        api = self.client.get(f"/api/v1/messages/luocheng/{message.serial}").json()
+        self.assertEqual(api["body"], "东门镇新街路灯坏了两个星期。")
+        message.refresh_from_db()
+        self.assertEqual(message.body, BODY)  # the original, for staff and the citizen
+        # The citizen is told, with the reason, on the tracking page.
+        self.client.force_login(self.cast.citizen)
+        own = self.client.get(reverse("public:message", args=["luocheng", message.serial]))
+        self.assertContains(own, BODY)
+        self.assertContains(own, "以删节后的版本公开您的留言")
+        self.assertContains(own, "删去与诉求无关的内容。")
+        self.assertTrue(Event.objects.filter(message=message, kind=Event.Kind.REVIEW_REDACTED, note="").exists())
+
+    def test_a_withheld_message_stays_private_and_its_citizen_is_told_why(self):
+        message = self.post_message()
+        privacy.withhold(message=message, by=self.cast.county_office, reason="涉及第三人隐私。")
+        self.assertEqual(self.public_page(message).status_code, 404)
+        self.client.force_login(self.cast.citizen)
+        own = self.client.get(reverse("public:message", args=["luocheng", message.serial]))
+        self.assertContains(own, "县网络问政办决定不公开您的留言")
+        self.assertContains(own, "涉及第三人隐私。")
+        # Withheld, then passed: the office may change its mind.
+        privacy.pass_review(message=message, by=self.cast.county_office)
+        self.assertEqual(self.public_page(message).status_code, 200)
+
+    def test_follow_ups_wait_too_and_their_event_refers_to_the_row(self):
+        message = self.post_message()
+        privacy.pass_review(message=message, by=self.cast.county_office)
+        item = actions.follow_up(
+            message=message, who=actions.Citizen(user=self.cast.citizen), text="我的新号码是13700001111，请回电。"
+        )
+        event = Event.objects.get(message=message, kind=Event.Kind.FOLLOWED_UP)
+        self.assertEqual((event.note, event.data), ("", {"follow_up": item.pk}))
+        self.assertNotContains(self.public_page(message), "我的新号码")
+        privacy.pass_review(message=message, by=self.cast.county_office, follow_up=item)
+        page = self.public_page(message)
+        self.assertContains(page, "我的新号码是137****1111，请回电。")
+
+    def test_the_office_may_redact_what_was_published_without_review(self):
+        c = self.cast
+        CountyPrivacy.objects.filter(region=c.county).update(review_before_publishing=False)
+        message = self.post_message()
+        self.assertEqual(self.public_page(message).status_code, 200)
+        privacy.withhold(message=message, by=c.county_office, reason="网民来电要求不公开。")
+        self.assertEqual(self.public_page(message).status_code, 404)
+
+    def test_only_the_county_office_over_it_reviews(self):
+        message = self.post_message()
+        for role in ("handler_a", "leader_a", "city_office", "other_county_office", "citizen"):
+            with self.subTest(role=role), self.assertRaises(ActionRefused):
+                privacy.pass_review(message=message, by=getattr(self.cast, role))
+        with self.assertRaises(ActionRefused) as refused:
+            privacy.withhold(message=message, by=self.cast.county_office, reason="  ")
+        self.assertEqual(refused.exception.code, "missing_text")
+        self.assertEqual(Review.objects.get(message=message).state, Review.State.PENDING)
+        self.assertFalse(Event.objects.filter(kind__startswith="review_").exists())
+
+
+class ReviewPagesTest(ReviewTestCase):
+    def test_the_queue_lists_oldest_first_with_sensitive_words_and_personal_data(self):
+        older = self.post_message(at=local(2026, 3, 2, 9))
+        newer = self.post_message(at=local(2026, 3, 2, 10))
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(reverse("workspace:reviews", args=["luocheng"]))
+        content = page.content.decode()
+        self.assertLess(content.index(older.serial), content.index(newer.serial))
+        self.assertContains(page, '<span class="badge bad">集体上访</span>', html=True, count=2)
+        self.client.force_login(self.cast.other_county_office)
+        self.assertEqual(self.client.get(reverse("workspace:reviews", args=["luocheng"])).status_code, 404)
+
+    def test_the_review_page_highlights_and_the_decision_moves_to_the_next(self):
+        first = self.post_message(at=local(2026, 3, 2, 9))
+        second = self.post_message(at=local(2026, 3, 2, 10))
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(reverse("workspace:review", args=[first.pk]))
+        self.assertContains(page, '<mark class="hit-word">集体上访</mark>', html=True)
+        self.assertContains(page, '<mark class="hit-personal">13912345678</mark>', html=True)
+        self.assertContains(page, "139****5678")  # the public version beside it
+        done = self.client.post(reverse("workspace:review", args=[first.pk]), {"decision": "pass"})
+        self.assertRedirects(done, reverse("workspace:review", args=[second.pk]), fetch_redirect_response=False)
+        refused = self.client.post(
+            reverse("workspace:review", args=[second.pk]), {"decision": "withhold", "withhold-reason": ""}
+        )
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(Review.objects.get(message=second).state, Review.State.PENDING)
+
+    def test_units_and_the_city_cannot_open_a_review(self):
+        message = self.post_message()
+        for role in ("handler_a", "city_office"):
+            self.client.force_login(getattr(self.cast, role))
+            self.assertIn(self.client.get(reverse("workspace:review", args=[message.pk])).status_code, (403, 404))
+
+    def test_the_setting_and_the_lists_are_kept_on_the_office_page(self):
+        c = self.cast
+        self.client.force_login(c.county_office)
+        url = reverse("workspace:privacy", args=["luocheng"])
+        self.client.post(url, {"what": "setting"})
+        self.assertFalse(CountyPrivacy.reviews(c.county))
+        self.client.post(url, {"what": "words", "words-words": "狗官\n贪官，狗官"})
+        self.assertEqual(
+            set(SensitiveWord.objects.filter(region=c.county).values_list("word", flat=True)),
+            {"集体上访", "狗官", "贪官"},
+        )
+        self.client.post(url, {"what": "contact", "contact-value": "0778-8212345", "contact-label": "县政务服务中心"})
+        message = self.post_message()
+        actions.reply(message=message, by=c.handler_a, text="请拨打0778-8212345咨询，或联系网友张三丰。")
+        page = self.public_page(message)
+        self.assertContains(page, "请拨打0778-8212345咨询，或联系网友张**。")
+        self.client.force_login(c.county_office)
+        refused = self.client.post(url, {"what": "contact", "contact-value": "12", "contact-label": "x"})
+        self.assertContains(refused, "请填写5至13位的电话号码", status_code=400)
+        word = SensitiveWord.objects.get(region=c.county, word="狗官")
+        self.client.force_login(c.other_county_office)
+        self.assertEqual(
+            self.client.post(reverse("workspace:remove-word", args=["luocheng", word.pk])).status_code, 404
+        )
+        self.assertTrue(SensitiveWord.objects.filter(pk=word.pk).exists())
