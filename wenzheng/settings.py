@@ -290,6 +290,10 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Who is mailed each server error (with its request id); errors are logged whether or not.
 ADMINS = env_admins("ADMINS")
 
+# Uploaded import files hold citizens' names and phone numbers: the worker deletes them
+# this many days after their job finished.
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
+
 # Each process keeps the working-day calendar in memory and looks at most this often
 # whether it was changed elsewhere (tests look every time: their transactions roll back).
 WORKDAY_CALENDAR_CHECK_SECONDS = float(env_str("WORKDAY_CALENDAR_CHECK_SECONDS", "1"))

@@ -36,9 +36,11 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField("上传时间")
     filename = models.CharField("文件名", max_length=200)
-    # Kept in the database (not on disk) so any worker process can read it and a
-    # finished job can be run again; a 100,000-row workbook is a few megabytes.
+    # Kept in the database (not on disk) so any worker process can read it; a
+    # 100,000-row workbook is a few megabytes. It holds citizens' names and phones,
+    # so the worker deletes it IMPORT_FILE_RETENTION_DAYS after the job finished.
     content = models.BinaryField("文件内容")
+    file_deleted_at = models.DateTimeField("原文件删除时间", null=True, blank=True)
     source = models.CharField("来源平台", max_length=60, blank=True)
     default_category = models.ForeignKey(
         "handling.Category", verbose_name="缺省类别", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,7 +1,9 @@
 """Import jobs: claimed once, progress and problems stored, safe to run again."""
 
 import datetime as dt
+import io
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from wenzheng.bulk import jobs
@@ -64,3 +66,34 @@ class JobTests(CastTestCase):
         job = jobs.run(jobs.claim(self.job(xlsx([good_row()]), dry_run=True).pk))
         self.assertEqual((job.state, job.created_count), ("done", 1))
         self.assertFalse(Message.objects.exists())
+
+
+class ImportFileRetentionTest(CastTestCase):
+    """An uploaded file names and numbers every citizen in it: the worker deletes it
+    IMPORT_FILE_RETENTION_DAYS after its job finished, and keeps the rest."""
+
+    def test_old_files_are_deleted_and_young_ones_and_running_jobs_kept(self):
+        now = timezone.now()
+
+        def job(**extra):
+            return ImportJob.objects.create(
+                region=self.cast.county, created_by=self.cast.county_office, created_at=now,
+                filename="导出.xlsx", content=b"PK...13800000000", **extra,
+            )  # fmt: skip
+
+        old = job(state="done", finished_at=now - dt.timedelta(days=31), created_count=7)
+        young = job(state="done", finished_at=now - dt.timedelta(days=29))
+        running = job(state="running", heartbeat_at=now)
+        call_command("work", "--once", "--only", "import-files", stdout=io.StringIO())
+        old.refresh_from_db()
+        self.assertEqual((bytes(old.content), old.created_count), (b"", 7))
+        self.assertIsNotNone(old.file_deleted_at)
+        for kept in (young, running):
+            kept.refresh_from_db()
+            self.assertEqual(bytes(kept.content), b"PK...13800000000")
+        self.client.force_login(self.cast.county_office)
+        self.assertContains(self.client.get(f"/bulk/imports/{old.pk}/"), "含网民个人信息，已于")
+        # A second pass finds nothing to do.
+        out = io.StringIO()
+        call_command("work", "--once", "--only", "import-files", stdout=out)
+        self.assertIn("0 item(s) done.", out.getvalue())
