@@ -43,6 +43,13 @@ class Event(models.Model):
         ACCOUNTABILITY_REFERRED = "accountability_referred", "追究责任"
         ROSTER_FILED = "roster_filed", "名单上报"
         DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新核定"
+        REASSIGNED = "reassigned", "改派"
+        REPLY_DRAFTED = "reply_drafted", "回复提交审核"
+        REPLY_APPROVED = "reply_approved", "回复审核通过"
+        REPLY_RETURNED = "reply_returned", "回复退回修改"
+        FOLLOW_UP_ANSWERED = "follow_up_answered", "答复追问"
+        ANSWER_UPHELD = "answer_upheld", "回访：答复成立"
+        PROPOSAL_DECLINED = "proposal_declined", "不予责成书面说明"
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")
