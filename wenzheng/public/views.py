@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
-from wenzheng.handling import actions
+from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
+from wenzheng.handling.thread import conversation
+from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.reports import charts, figures, periods
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
@@ -115,41 +117,64 @@ def message(request, region, serial):
     return _render_thread(request, found, is_owner=is_owner)
 
 
-def _render_thread(request, found, *, is_owner, tracked=False):
+def _render_thread(request, found, *, is_owner, tracked=False, bound=None, status=200):
     found = _thread(found)
     can_act = (is_owner or tracked) and found.state in Message.State.answered()
+    can_rate = can_act and not found.rating and found.state != "closure_pending"
+    bound = bound or {}
     return render(
         request,
         "public/message.html",
         {
             "nav": "mine" if is_owner else ("track" if tracked else "board"),
             "m": found,
+            "thread": conversation(found.replies.all(), found.follow_ups.all()),
             "responded_at": _responded_at(found),
             "private": is_owner or tracked,
-            "follow_up_form": FollowUpForm() if can_act else None,
-            "rating_form": RatingForm() if can_act and not found.rating and found.state != "closure_pending" else None,
+            "opted_out": (is_owner or tracked) and CitizenOptOut.objects.filter(message=found).exists(),
+            "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
+            "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
         },
+        status=status,
     )
 
 
 def _citizen_step(request, found, who):
-    """A follow-up or a rating from the citizen who wrote the message."""
+    """A follow-up or a rating from the citizen who wrote the message, each made once
+    per form render (going back and submitting again adds nothing)."""
     if "rating" in request.POST:
         form, step = RatingForm(request.POST), "rating"
     else:
         form, step = FollowUpForm(request.POST), "follow_up"
     if not form.is_valid():
+        if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
+            # The reason is missing: show the form again with what was chosen.
+            flash.error(request, form.errors["reason"][0])
+            tracked = who.user is None
+            return _render_thread(
+                request, found, is_owner=not tracked, tracked=tracked, bound={"rating": form}, status=400
+            )
         flash.error(request, _("请填写追问内容。") if step == "follow_up" else _("请选择一项评价。"))
+        return redirect(request.path)
+    data = form.cleaned_data
+
+    def run():
+        if step == "rating":
+            return actions.rate(message=found, who=who, rating=data["rating"], reason=data["reason"])
+        return actions.follow_up(message=found, who=who, text=data["text"])
+
+    if step == "follow_up":
+        thanks = _("追问已提交，办理单位将继续答复。")
+    elif data["rating"] == Message.Rating.DISSATISFIED:
+        thanks = _("感谢您的评价，县网络问政办将回访核实。")
     else:
-        try:
-            if step == "rating":
-                actions.rate(message=found, who=who, rating=form.cleaned_data["rating"])
-                flash.success(request, _("感谢您的评价。"))
-            else:
-                actions.follow_up(message=found, who=who, text=form.cleaned_data["text"])
-                flash.success(request, _("追问已提交，办理单位将继续答复。"))
-        except actions.ActionRefused as e:
-            flash.error(request, e.reason)
+        thanks = _("感谢您的评价。")
+    try:
+        done = once.submit(request.POST.get(once.FIELD), kind=step, run=run, result=lambda _item: str(found.pk))
+    except actions.ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(request, _("这份表单已经提交过，没有重复提交。") if done.replayed else thanks)
     return redirect(request.path)
 
 
@@ -173,7 +198,9 @@ def post(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by = request.user if request.user.is_authenticated else None
-        try:
+        issued = {}
+
+        def run():
             created = actions.submit(
                 by=by,
                 region=region,
@@ -188,15 +215,33 @@ def post(request):
                 address=data["address"],
                 consent_to_publish=data["consent_to_publish"],
             )
+            issued["passcode"] = created.issued_passcode
+            return created
+
+        try:
+            done = once.submit(
+                request.POST.get(once.FIELD), kind="post", run=run, result=lambda created: created.tracking_code
+            )
         except actions.ActionRefused as e:
             form.add_error(None, e.reason)
         else:
+            if done.replayed:
+                return _posted_before(request, done.result)
             # Shown once on the next page; only the hash is stored.
-            request.session["posted"] = {"code": created.tracking_code, "passcode": created.issued_passcode}
-            request.session.setdefault(TRACKED, {})[created.tracking_code] = created.issued_passcode
+            request.session["posted"] = {"code": done.result, "passcode": issued["passcode"]}
+            request.session.setdefault(TRACKED, {})[done.result] = issued["passcode"]
             request.session.modified = True
             return redirect("public:posted")
     return render(request, "public/post.html", {"nav": "post", "form": form, "region": region})
+
+
+def _posted_before(request, code):
+    """The same form sent again (back, then submit): no second message. The session
+    that posted it may open it again; anyone else is sent to the tracking page."""
+    flash.info(request, _("这条留言已经提交过，没有重复提交。"))
+    if code and code in request.session.get(TRACKED, {}):
+        return redirect("public:tracked", code=code)
+    return redirect("public:track")
 
 
 def posted(request):
@@ -208,7 +253,8 @@ def posted(request):
 
 
 def track(request):
-    form = TrackForm(request.POST or None)
+    # The link in a notice (/t/<code>) brings the code along; the passcode is still asked.
+    form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
         passcode = form.cleaned_data["passcode"].strip().upper()
