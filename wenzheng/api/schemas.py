@@ -45,9 +45,11 @@ class ReplyOut(Schema):
     unit: str
     text: str
     at: dt.datetime
+    follow_up: int | None = Field(None, description="答复的追问编号；空为对留言的回复")
 
 
 class FollowUpOut(Schema):
+    id: int
     text: str
     at: dt.datetime
 
@@ -120,6 +122,26 @@ class ExtensionOut(Schema):
     decision_note: str
 
 
+class DraftOut(Schema):
+    id: int
+    text: str
+    author: str
+    written_at: dt.datetime
+    follow_up: int | None
+    state: str
+    note: str
+
+
+class RevisitOut(Schema):
+    id: int
+    kind: str
+    reason: str
+    follow_up: int | None
+    opened_at: dt.datetime
+    state: str
+    decision_note: str
+
+
 class MessageOut(PublicMessageOut):
     """A message as those who may handle it (or the citizen who wrote it) see it."""
 
@@ -131,6 +153,8 @@ class MessageOut(PublicMessageOut):
     citizen: CitizenOut
     stages: list[StageOut] = []
     extension_requests: list[ExtensionOut] = []
+    drafts: list[DraftOut] = Field([], description="待分管领导审核的回复（仅办理单位和网络问政办可见）")
+    revisits: list[RevisitOut] = Field([], description="回访：网民追问和不满意评价的处理")
 
 
 class SubmittedOut(MessageOut):
@@ -231,6 +255,16 @@ class ExplanationIn(Schema):
 
 class RatingIn(Schema):
     rating: str = Field(description="satisfied / basically_satisfied / dissatisfied")
+    reason: str = Field("", description="不满意的理由（评价为 dissatisfied 时必填）")
+
+
+class ReassignIn(Schema):
+    unit: int
+    reason: str
+
+
+class DecisionNoteIn(Schema):
+    note: str
 
 
 class OrderIn(Schema):
@@ -296,14 +330,42 @@ def public(m: Message) -> dict:
     return {
         **summary(m),
         "body": m.body,
-        "replies": [{"unit": r.unit.name, "text": r.text, "at": r.at} for r in m.replies.all()],
-        "follow_ups": [{"text": f.text, "at": f.at} for f in m.follow_ups.all()],
+        "replies": [
+            {"unit": r.unit.name, "text": r.text, "at": r.at, "follow_up": r.follow_up_id} for r in m.replies.all()
+        ],
+        "follow_ups": [{"id": f.pk, "text": f.text, "at": f.at} for f in m.follow_ups.all()],
     }
 
 
-def full(m: Message) -> dict:
+def full(m: Message, *, staff: bool = True) -> dict:
+    """`staff`: the reader handles or oversees the message (drafts waiting for sign-off
+    are theirs to see, not the citizen's)."""
     return {
         **public(m),
+        "drafts": [
+            {
+                "id": d.pk,
+                "text": d.text,
+                "author": str(d.author),
+                "written_at": d.written_at,
+                "follow_up": d.follow_up_id,
+                "state": d.state,
+                "note": d.note,
+            }
+            for d in (m.drafts.all() if staff else [])
+        ],
+        "revisits": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "reason": r.reason,
+                "follow_up": r.follow_up_id,
+                "opened_at": r.opened_at,
+                "state": r.state,
+                "decision_note": r.decision_note,
+            }
+            for r in m.revisits.all()
+        ],
         "consent_to_publish": m.consent_to_publish,
         "closure_kind": m.closure_kind,
         "closure_explanation": m.closure_explanation,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from ninja import NinjaAPI, Query, Router, Status
 from ninja.renderers import JSONRenderer
 
+from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, ExtensionRequest, Message, Reply
+from wenzheng.handling.models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import figures, periods
 from wenzheng.supervision.models import WrittenExplanationOrder
@@ -77,8 +78,12 @@ def _serial(serial: str) -> tuple[int, int]:
 def _thread(messages):
     return messages.select_related("region", "category", "unit").prefetch_related(
         Prefetch("replies", queryset=Reply.objects.select_related("unit")), "follow_ups", "stages__unit",
-        "extension_requests",
+        "extension_requests", Prefetch("drafts", queryset=ReplyDraft.objects.select_related("author")), "revisits",
     )  # fmt: skip
+
+
+def _full(request, message) -> dict:
+    return schemas.full(message, staff=request.user.role != Role.CITIZEN)
 
 
 def _message(messages, region: str, serial: str) -> Message:
@@ -245,7 +250,7 @@ def my_messages(request, filters: Query[Filters]):
 
 @mine.get("/my/messages/{region}/{serial}", response={200: schemas.MessageOut, **AUTH_ERRORS}, summary="一条留言")
 def my_message(request, region: str, serial: str):
-    return schemas.full(_mine(request, region, serial))
+    return _full(request, _mine(request, region, serial))
 
 
 @mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS}, summary="网民留言")
@@ -281,7 +286,8 @@ def submit(request, data: schemas.SubmitIn):
     )
     found = _thread(Message.objects.filter(pk=created.pk)).get()
     return Status(
-        201, {**schemas.full(found), "tracking_code": found.tracking_code, "passcode": created.issued_passcode}
+        201,
+        {**schemas.full(found, staff=False), "tracking_code": found.tracking_code, "passcode": created.issued_passcode},
     )
 
 
@@ -318,6 +324,7 @@ STEPS = [
     ("long-cycle/reject", schemas.ReasonIn, actions.reject_long_cycle_closure, "不同意长周期办结"),
     ("reopen", schemas.ReasonIn, actions.reopen, "重办"),
     ("supervise", schemas.NoteIn, actions.flag_for_supervision, "督办"),
+    ("reassign", schemas.ReassignIn, actions.reassign, "改派（县网络问政办，单位签收前）"),
     ("follow-up", schemas.TextIn, actions.follow_up, "网民追问"),
     ("rate", schemas.RatingIn, actions.rate, "网民评价"),
 ]
@@ -340,7 +347,7 @@ def _arguments(act, user, data) -> dict:
 def _register_step(name, payload, act, summary):
     def step(request, region: str, serial: str, data: payload):
         act(message=_mine(request, region, serial), **_arguments(act, request.user, data))
-        return schemas.full(_mine(request, region, serial))
+        return _full(request, _mine(request, region, serial))
 
     mine.post(
         f"/my/messages/{{region}}/{{serial}}/{name}",
@@ -354,7 +361,7 @@ def _register_extension_step(name, payload, act, summary):
     def step(request, region: str, serial: str, extension: int, data: payload):
         message = _mine(request, region, serial)
         act(request=_extension(message, extension), **_arguments(act, request.user, data))
-        return schemas.full(_mine(request, region, serial))
+        return _full(request, _mine(request, region, serial))
 
     mine.post(
         f"/my/messages/{{region}}/{{serial}}/extensions/{{extension}}/{name}",
@@ -364,10 +371,40 @@ def _register_extension_step(name, payload, act, summary):
     )(step)
 
 
+# Steps on one row under the message: (collection, model, the action's keyword for
+# it, the step's path, input, action, summary).
+ROW_STEPS = [
+    ("follow-ups", FollowUp, "follow_up", "answer", schemas.TextIn, actions.answer_follow_up, "答复追问"),
+    ("drafts", ReplyDraft, "draft", "approve", schemas.NoteIn, actions.approve_reply, "审核通过回复（分管领导）"),
+    ("drafts", ReplyDraft, "draft", "return", schemas.DecisionNoteIn, actions.return_reply, "退回回复修改（分管领导）"),
+    ("revisits", Revisit, "revisit", "uphold", schemas.DecisionNoteIn, actions.uphold_answer, "回访：答复成立"),
+    ("revisits", Revisit, "revisit", "reopen", schemas.ReasonIn, actions.reopen_on_revisit, "回访：退回重办"),
+]
+
+
+def _register_row_step(collection, model, keyword, name, payload, act, summary):
+    def step(request, region: str, serial: str, row: int, data: payload):
+        message = _mine(request, region, serial)
+        found = model.objects.filter(message=message, pk=row).first()
+        if found is None:
+            raise not_found(model._meta.verbose_name)
+        act(**{keyword: found}, **data.dict(), by=request.user)
+        return _full(request, _mine(request, region, serial))
+
+    mine.post(
+        f"/my/messages/{{region}}/{{serial}}/{collection}/{{row}}/{name}",
+        response={200: schemas.MessageOut, **STEP_ERRORS},
+        summary=summary,
+        operation_id=f"{collection.replace('-', '_')}_{name}",
+    )(step)
+
+
 for _step in STEPS:
     _register_step(*_step)
 for _step in EXTENSION_STEPS:
     _register_extension_step(*_step)
+for _step in ROW_STEPS:
+    _register_row_step(*_step)
 
 
 # --- supervision records about a unit ----------------------------------------------

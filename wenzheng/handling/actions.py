@@ -616,7 +616,7 @@ def _publish(message, *, author, by, text, at, follow_up=None) -> Reply:
 
 
 def _pending_draft(draft, message) -> ReplyDraft:
-    draft = ReplyDraft.objects.select_for_update().select_related("follow_up", "author").get(pk=draft.pk)
+    draft = ReplyDraft.objects.select_for_update(of=("self",)).select_related("follow_up", "author").get(pk=draft.pk)
     if draft.state != ReplyDraft.State.PENDING:
         raise ActionRefused("already_decided", f"这份回复{draft.get_state_display()}。")
     if draft.unit_id != message.unit_id:

@@ -66,7 +66,7 @@ def followed_up(*, serial: str) -> str:
 
 
 def signoff(*, serial: str, author: str) -> str:
-    return f"{short(author, 8)}提交了留言{serial}的回复，待您审核后公开。"
+    return f"{short(author, 10)}提交了留言{serial}的回复，待您审核后公开。"
 
 
 def returned(*, serial: str, note: str) -> str:
@@ -86,7 +86,7 @@ def proposals(*, period: str, count: int) -> str:
 
 
 def daily_digest(*, count: int, first: str) -> str:
-    return f"今日通知{count}条：{short(first, 36)}等，请登录查看。"
+    return f"今日共有{count}条通知，请登录查看。第一条：{short(first, 40)}"
 
 
 def weekly(*, open_count: int, due_soon: int, overdue: int, dissatisfied: int) -> str:

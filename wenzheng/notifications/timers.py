@@ -127,7 +127,7 @@ class Due:
 
 def open_stages(deadlines: Q, *, extra: Q | None = None) -> list[Due]:
     """Open stages with a deadline in range: the indexed query a pass makes."""
-    rows = Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).values_list(*STAGE_ROW)
+    rows = Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).order_by().values_list(*STAGE_ROW)
     return [
         Due(pk, kind, due, unit, region, f"{year}-{number:06d}") for pk, kind, due, unit, region, year, number in rows
     ]

@@ -1,6 +1,8 @@
 """The notices' background work: timed notices (reminders, digests, proposals) and
 sending e-mail and SMS, run by `manage.py work`."""
 
+from django.utils import timezone
+
 from wenzheng.ops.worker import Work, register
 
 from . import sending, timers
@@ -17,10 +19,11 @@ class ReminderWork(Work):
 
     def run(self, window) -> str:
         made = timers.sweep(window)
+        start, end = timezone.localtime(window.start), timezone.localtime(window.end)
+        span = f"window {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
         if made is None:
-            return f"window {window.start:%Y-%m-%d %H:%M}–{window.end:%H:%M}: swept by another worker"
-        counts = ", ".join(f"{name} {n}" for name, n in made.items() if n) or "nothing due"
-        return f"window {window.start:%Y-%m-%d %H:%M}–{window.end:%Y-%m-%d %H:%M}: {counts}"
+            return f"{span}: swept by another worker"
+        return f"{span}: " + (", ".join(f"{name} {n}" for name, n in made.items() if n) or "nothing due")
 
 
 @register

@@ -97,7 +97,9 @@ def propose(*, county, period, at=None) -> list[ExplanationProposal]:
 
 
 def _waiting(proposal, by) -> ExplanationProposal:
-    proposal = ExplanationProposal.objects.select_for_update().select_related("unit__region").get(pk=proposal.pk)
+    proposal = (
+        ExplanationProposal.objects.select_for_update(of=("self",)).select_related("unit__region").get(pk=proposal.pk)
+    )
     require_office(by, proposal.unit.region)
     if proposal.state != ExplanationProposal.State.PROPOSED:
         raise ActionRefused("already_decided", f"该建议已{proposal.get_state_display()}。")

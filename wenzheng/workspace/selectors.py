@@ -82,20 +82,36 @@ class Tab:
 OWING = Q(state__in=(State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED))
 
 
+# What waits on a message: a reply for sign-off, a follow-up not yet answered, a 不满意
+# rating the county office has not yet dealt with. As expressions, so that a filter and
+# a count can use them directly (an aggregate may not refer to an annotation's name).
+def _draft_waiting():
+    return Exists(ReplyDraft.objects.filter(message=OuterRef("pk"), state=ReplyDraft.State.PENDING))
+
+
+def _follow_up_waiting():
+    return Exists(FollowUp.objects.filter(message=OuterRef("pk"), answers__isnull=True))
+
+
+def _dissatisfied():
+    revisits = Revisit.objects.open().filter(message=OuterRef("pk"), kind=Revisit.Kind.DISSATISFIED)
+    return Exists(revisits.filter(unit=OuterRef("unit")))
+
+
 def _todo(leader: bool) -> Q:
     """待办: the unit owes a response or a reply (a hand-back waits on the county, but
     the unit's clock keeps running meanwhile) or an answer to a follow-up; for the
     leader, also the replies waiting for sign-off and the replied messages waiting for
     closure."""
-    todo = OWING | Q(has_follow_up=True)
-    return todo | Q(has_draft=True) | Q(state=State.REPLIED) if leader else todo
+    todo = OWING | Q(_follow_up_waiting())
+    return todo | Q(_draft_waiting()) | Q(state=State.REPLIED) if leader else todo
 
 
 INBOX_TABS = [
     Tab("todo", gettext_lazy("待办"), _todo),
-    Tab("signoff", gettext_lazy("待审核"), lambda leader: Q(has_draft=True)),
-    Tab("follow-ups", gettext_lazy("待答复追问"), lambda leader: Q(has_follow_up=True)),
-    Tab("dissatisfied", gettext_lazy("不满意"), lambda leader: Q(dissatisfied=True)),
+    Tab("signoff", gettext_lazy("待审核"), lambda leader: Q(_draft_waiting())),
+    Tab("follow-ups", gettext_lazy("待答复追问"), lambda leader: Q(_follow_up_waiting())),
+    Tab("dissatisfied", gettext_lazy("不满意"), lambda leader: Q(_dissatisfied())),
     Tab("replied", gettext_lazy("已回复"), lambda leader: Q(state__in=(State.REPLIED, State.CLOSURE_PENDING))),
     Tab("closed", gettext_lazy("已办结"), lambda leader: Q(state=State.CLOSED)),
     Tab("all", gettext_lazy("全部"), lambda leader: Q()),
@@ -106,27 +122,22 @@ def inbox_tab(slug) -> Tab:
     return next((t for t in INBOX_TABS if t.slug == slug), INBOX_TABS[0])
 
 
-def _annotated(user):
-    """The unit's messages with what waits on them: a reply for sign-off, a follow-up
-    not yet answered, a 不满意 rating the county office has not yet dealt with."""
-    return Message.objects.visible_to(user).annotate(
-        has_draft=Exists(ReplyDraft.objects.filter(message=OuterRef("pk"), state=ReplyDraft.State.PENDING)),
-        has_follow_up=Exists(FollowUp.objects.filter(message=OuterRef("pk"), answers__isnull=True)),
-        dissatisfied=Exists(
-            Revisit.objects.open().filter(message=OuterRef("pk"), kind=Revisit.Kind.DISSATISFIED, unit=OuterRef("unit"))
-        ),
-    )
-
-
 def inbox(user, tab: Tab):
-    """The unit's messages, nearest open deadline first, then the newest."""
-    messages = _annotated(user).filter(tab.holds(user.role == Role.LEADER)).select_related("category")
+    """The unit's messages, nearest open deadline first, then the newest, each marked
+    with what waits on it."""
+    messages = (
+        Message.objects.visible_to(user)
+        .filter(tab.holds(user.role == Role.LEADER))
+        .annotate(has_draft=_draft_waiting(), has_follow_up=_follow_up_waiting(), dissatisfied=_dissatisfied())
+        .select_related("category")
+    )
     return with_open_stages(messages).order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
 
 
 def inbox_counts(user) -> dict[str, int]:
     leader = user.role == Role.LEADER
-    return _annotated(user).aggregate(**{t.slug: Count("pk", filter=t.holds(leader)) for t in INBOX_TABS})
+    counts = {t.slug: Count("pk", filter=t.holds(leader)) for t in INBOX_TABS}
+    return Message.objects.visible_to(user).aggregate(**counts)
 
 
 def open_orders(user):
