@@ -149,7 +149,6 @@ def _citizen_step(request, found, who):
     if not form.is_valid():
         if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
             # The reason is missing: show the form again with what was chosen.
-            flash.error(request, form.errors["reason"][0])
             tracked = who.user is None
             return _render_thread(
                 request, found, is_owner=not tracked, tracked=tracked, bound={"rating": form}, status=400
