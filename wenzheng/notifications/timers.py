@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,6 +99,32 @@ class Days:
         return day
 
 
+class Pass:
+    """What one sweep reads once and shares between its timers: the calendar around
+    the window, and the staff of the units and counties it touches."""
+
+    def __init__(self, window: Window, now: dt.datetime):
+        self.window, self.now = window, now
+        self.days = Days(window)
+        self._staff: dict[int, list[recipients.Person]] = {}
+        self._offices: dict[int, list[recipients.Person]] = {}
+
+    def staff(self, unit_ids) -> dict[int, list[recipients.Person]]:
+        """The handlers and leaders of each unit."""
+        missing = set(unit_ids) - set(self._staff)
+        if missing:
+            found = recipients.staff_of_units(missing)
+            self._staff.update({u: found.get(u, []) for u in missing})
+        return {u: self._staff[u] for u in unit_ids}
+
+    def offices(self, region_ids) -> dict[int, list[recipients.Person]]:
+        missing = set(region_ids) - set(self._offices)
+        if missing:
+            found = recipients.offices_of(missing)
+            self._offices.update({r: found.get(r, []) for r in missing})
+        return {r: self._offices[r] for r in region_ids}
+
+
 def last_days(first: dt.date, last: dt.date, *, field: str = "due_at") -> Q:
     """Deadlines whose last day lies in [first, last]: a deadline is 24:00 of its last
     day, stored as 00:00 of the day after."""
@@ -112,119 +138,137 @@ def last_days(first: dt.date, last: dt.date, *, field: str = "due_at") -> Q:
 
 # --- the stages ---------------------------------------------------------------------
 
-STAGE_ROW = ("pk", "kind", "due_at", "unit_id", "message__region_id", "message__year", "message__number")
+# A message's serial as one sortable number (2026-000046 → 2026000046), so that the
+# database can name the first of a unit's messages.
+SERIAL = F("message__year") * 1_000_000 + F("message__number")
+
+
+def serial_of(number: int) -> str:
+    return f"{number // 1_000_000}-{number % 1_000_000:06d}"
 
 
 @dataclass(frozen=True)
-class Due:
-    stage: int
-    kind: str
-    due_at: dt.datetime
+class UnitDue:
+    """A unit's open stages with a deadline in range, as the database counts them."""
+
     unit_id: int
     region_id: int
-    serial: str
+    count: int  # messages
+    first_serial: str
+    last_day: dt.date  # the earliest deadline's
+    stage: str  # 回应, 回复, or 办理 for both
+
+    @classmethod
+    def of(cls, row) -> "UnitDue":
+        stage = Stage.Kind(row["lo"]).label if row["lo"] == row["hi"] else "办理"
+        return cls(
+            row["unit_id"],
+            row["message__region_id"],
+            row["n"],
+            serial_of(row["first"]),
+            clock.deadline_day(row["due"]),
+            stage,
+        )
 
 
-def open_stages(deadlines: Q, *, extra: Q | None = None) -> list[Due]:
-    """Open stages with a deadline in range: the indexed query a pass makes."""
-    rows = Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).order_by().values_list(*STAGE_ROW)
-    return [
-        Due(pk, kind, due, unit, region, f"{year}-{number:06d}") for pk, kind, due, unit, region, year, number in rows
-    ]
+def open_stages(deadlines: Q, *, extra: Q | None = None):
+    """Open stages with a deadline in range: the indexed query a pass makes
+    (stage_open_by_due), never a reading of every stage."""
+    return Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).order_by()
 
 
-def by_unit(stages: list[Due]) -> dict[int, list[Due]]:
-    found = defaultdict(list)
-    for s in sorted(stages, key=lambda s: (s.due_at, s.serial)):
-        found[s.unit_id].append(s)
-    return found
+def due_by_unit(deadlines: Q, *, extra: Q | None = None) -> list[UnitDue]:
+    """The open stages in range, one row per unit, grouped by the database."""
+    rows = (
+        open_stages(deadlines, extra=extra)
+        .values("unit_id", "message__region_id")
+        .annotate(
+            n=Count("message", distinct=True), first=Min(SERIAL), due=Min("due_at"), lo=Min("kind"), hi=Max("kind")
+        )
+    )
+    return [UnitDue.of(row) for row in rows]
 
 
-def _stage_word(stages: list[Due]) -> str:
-    kinds = {s.kind for s in stages}
-    return Stage.Kind(kinds.pop()).label if len(kinds) == 1 else "办理"
-
-
-def _unit_notices(kind, stages: list[Due], *, day: dt.date, text) -> list[planning.Draft]:
-    """One notice a day for each handler and leader of each unit with stages in it."""
-    grouped = by_unit(stages)
-    staff = recipients.staff_of_units(grouped)
+def _unit_notices(ctx: Pass, kind, due: list[UnitDue], *, day: dt.date, text) -> list[planning.Draft]:
+    """One notice a day for each handler and leader of each unit with stages due."""
+    staff = ctx.staff([d.unit_id for d in due])
+    link = reverse("workspace:inbox")
     drafts = []
-    for unit_id, due in grouped.items():
+    for d in due:
         drafts += planning.for_people(
-            staff.get(unit_id, []),
-            key=f"{kind}:{unit_id}:{day:%Y%m%d}",
+            staff[d.unit_id],
+            key=f"{kind}:{d.unit_id}:{day:%Y%m%d}",
             kind=kind,
-            region_id=due[0].region_id,
-            message_id=None,
-            text=text(due),
-            link=reverse("workspace:inbox"),
+            region_id=d.region_id,
+            text=text(d),
+            link=link,
         )
     return drafts
 
 
-def due_soon(window: Window, days: Days, now) -> list[planning.Draft]:
+def due_soon(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days, now = ctx.days, ctx.now
     drafts = []
     for x in window.days_at(settings.NOTICE_HOUR):
         if not days.working(x):
             continue
         moment = at_hour(x, settings.NOTICE_HOUR)
         # Messages that arrived after the moment heard of their deadline on arrival.
-        stages = open_stages(
+        due = due_by_unit(
             last_days(x + dt.timedelta(days=1), days.after(x)), extra=Q(started_at__lt=moment, due_at__gt=now)
         )
 
-        def text(due):
-            return texts.due_soon(
-                count=len(due), serial=due[0].serial, stage=_stage_word(due), last_day=clock.deadline_day(due[0].due_at)
-            )
+        def text(d):
+            return texts.due_soon(count=d.count, serial=d.first_serial, stage=d.stage, last_day=d.last_day)
 
-        drafts += _unit_notices(Notice.Kind.DUE_SOON, stages, day=x, text=text)
+        drafts += _unit_notices(ctx, Notice.Kind.DUE_SOON, due, day=x, text=text)
     return drafts
 
 
-def overdue(window: Window, days: Days, now) -> list[planning.Draft]:
+def overdue(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days = ctx.days
     drafts = []
     for x in window.days_at(settings.NOTICE_HOUR):
         if not days.working(x):
             continue
-        stages = open_stages(last_days(days.before(x, 1), x - dt.timedelta(days=1)))
+        due = due_by_unit(last_days(days.before(x, 1), x - dt.timedelta(days=1)))
 
-        def text(due):
-            return texts.overdue(
-                count=len(due), serial=due[0].serial, stage=_stage_word(due), last_day=clock.deadline_day(due[0].due_at)
-            )
+        def text(d):
+            return texts.overdue(count=d.count, serial=d.first_serial, stage=d.stage, last_day=d.last_day)
 
-        drafts += _unit_notices(Notice.Kind.OVERDUE, stages, day=x, text=text)
+        drafts += _unit_notices(ctx, Notice.Kind.OVERDUE, due, day=x, text=text)
     return drafts
 
 
-def office_overdue(window: Window, days: Days, now) -> list[planning.Draft]:
-    n = settings.NOTICE_OFFICE_OVERDUE_DAYS
+def office_overdue(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days, n = ctx.days, settings.NOTICE_OFFICE_OVERDUE_DAYS
     drafts = []
     for x in window.days_at(settings.NOTICE_HOUR):
         if not days.working(x):
             continue
         stages = open_stages(last_days(days.before(x, n), days.before(x, n - 1) - dt.timedelta(days=1)))
-        by_county = defaultdict(list)
-        for s in sorted(stages, key=lambda s: s.serial):
-            by_county[s.region_id].append(s)
-        offices = recipients.offices_of(by_county)
+        by_county = {
+            row["message__region_id"]: row
+            for row in stages.values("message__region_id").annotate(
+                n=Count("message", distinct=True), first=Min(SERIAL)
+            )
+        }
+        offices = ctx.offices(by_county)
         codes = dict(Region.objects.filter(pk__in=by_county).values_list("pk", "code"))
-        for region_id, due in by_county.items():
-            messages = sorted({s.serial for s in due})
+        for region_id, row in by_county.items():
             drafts += planning.for_people(
-                offices.get(region_id, []),
+                offices[region_id],
                 key=f"office_overdue:{region_id}:{x:%Y%m%d}",
                 kind=Notice.Kind.OFFICE_OVERDUE,
                 region_id=region_id,
-                text=texts.office_overdue(count=len(messages), days=n, first_serial=messages[0]),
+                text=texts.office_overdue(count=row["n"], days=n, first_serial=serial_of(row["first"])),
                 link=reverse("workspace:supervision", args=[codes[region_id]]),
             )
     return drafts
 
 
-def backlog_passed(window: Window, days: Days, now) -> list[planning.Draft]:
+def backlog_passed(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days = ctx.days
     drafts = []
     for x in window.days_at(settings.NOTICE_HOUR):
         if not days.working(x):
@@ -239,13 +283,13 @@ def backlog_passed(window: Window, days: Days, now) -> list[planning.Draft]:
             .select_related("unit__region")
         )
         orders = list(orders)
-        offices = recipients.offices_of({o.unit.region_id for o in orders})
+        offices = ctx.offices({o.unit.region_id for o in orders})
         for order in orders:
             unanswered = order.messages.exclude(
                 replies__unit=order.unit, replies__at__lt=order.backlog_deadline
             ).count()
             drafts += planning.for_people(
-                offices.get(order.unit.region_id, []),
+                offices[order.unit.region_id],
                 key=f"backlog:{order.pk}",
                 kind=Notice.Kind.BACKLOG_PASSED,
                 region_id=order.unit.region_id,
@@ -257,8 +301,9 @@ def backlog_passed(window: Window, days: Days, now) -> list[planning.Draft]:
     return drafts
 
 
-def weekly(window: Window, days: Days, now) -> list[planning.Draft]:
+def weekly(window: Window, ctx: Pass) -> list[planning.Draft]:
     """Each unit leader's week: open, due soon, overdue, dissatisfied."""
+    days, now = ctx.days, ctx.now
     drafts = []
     for x in window.days_at(settings.NOTICE_HOUR):
         monday = x - dt.timedelta(days=x.weekday())
@@ -313,7 +358,7 @@ def _week_counts(*, soon_until: dt.date, now) -> dict[int, dict]:
     return counts
 
 
-def proposals(window: Window, days: Days, now) -> list[planning.Draft]:
+def proposals(window: Window, ctx: Pass) -> list[planning.Draft]:
     """At each quarter's start: the proposals for the quarter just ended."""
     from wenzheng.reports import periods
     from wenzheng.supervision import proposals as proposing
@@ -325,13 +370,13 @@ def proposals(window: Window, days: Days, now) -> list[planning.Draft]:
         quarter = periods.quarter_of(x - dt.timedelta(days=1))
         moment = at_hour(x, settings.NOTICE_HOUR)
         counties = list(Region.objects.filter(kind=Region.Kind.COUNTY))
-        offices = recipients.offices_of([c.pk for c in counties])
+        offices = ctx.offices([c.pk for c in counties])
         for county in counties:
             made = proposing.propose(county=county, period=quarter, at=moment)
             if not made:
                 continue
             drafts += planning.for_people(
-                offices.get(county.pk, []),
+                offices[county.pk],
                 key=f"proposals:{county.pk}:{periods.quarter_code(quarter.first_day)}",
                 kind=Notice.Kind.PROPOSALS,
                 region_id=county.pk,
@@ -408,9 +453,9 @@ def sweep(window: Window) -> dict[str, int] | None:
     with transaction.atomic():
         if Sweep.objects.filter(pk=1, swept_until=window.start).update(swept_until=window.end) != 1:
             return None
-        days = Days(window)
+        ctx = Pass(window, now)
         made = {}
         for timer in STAFF_TIMERS:
-            made[timer.__name__] = planning.write(timer(window, days, now), at=now)
+            made[timer.__name__] = planning.write(timer(window, ctx), at=now)
         made["daily_digests"] = daily_digests(window, now)
         return made
