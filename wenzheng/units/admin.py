@@ -7,14 +7,14 @@ from .models import Region, RosterFiling, RosterMember, Unit
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "parent"]
+    list_display = ["name", "code", "kind", "parent", "reply_signoff"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "region", "registered_on", "deactivated_on"]
+    list_display = ["name", "kind", "region", "registered_on", "deactivated_on", "reply_signoff"]
     list_filter = ["region", "kind"]
     search_fields = ["name"]
     date_hierarchy = "registered_on"
