@@ -347,9 +347,9 @@ class BulkDispatchForm(forms.Form):
         queryset=None,
         error_messages={"required": gettext_lazy("请先勾选要交办的留言。")},
     )
-    unit = forms.ChoiceField(label=gettext_lazy("交办单位"), widget=UnitSelect)
+    unit = forms.ChoiceField(label=gettext_lazy("批量交办给"), widget=UnitSelect)
     note = forms.CharField(
-        label=gettext_lazy("交办说明"),
+        label=gettext_lazy("批量交办说明"),
         required=False,
         widget=_textarea(2),
         help_text=gettext_lazy("退单后重新交办的留言须填写转办说明。"),
