@@ -24,6 +24,10 @@ def _textarea(rows=4):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        # A date field takes ISO dates only; the locale's 2026/12/14 would show empty.
+        super().__init__(attrs, format)
+
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):

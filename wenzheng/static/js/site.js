@@ -11,7 +11,16 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
   // The unit picker (wenzheng/units/forms.py): a box above the grouped list of units
-  // hides the units whose name does not contain what is typed; one left is chosen.
+  // hides the units whose name does not hold what is typed, its characters in order,
+  // so that the usual short names find their unit (住建局 → 县住房和城乡建设局,
+  // 人社 → 县人力资源和社会保障局); one left is chosen.
+  const holds = (name, typed) => {
+    let i = 0;
+    for (const ch of name) {
+      if (i < typed.length && ch === typed[i]) i++;
+    }
+    return i === typed.length;
+  };
   for (const select of document.querySelectorAll("select[data-unit-picker]")) {
     const box = document.createElement("input");
     box.type = "search";
@@ -24,17 +33,17 @@ document.addEventListener("DOMContentLoaded", () => {
       if (event.key === "Enter") event.preventDefault();  // choosing, not submitting
     });
     box.addEventListener("input", () => {
-      const words = box.value.trim();
+      const words = [...box.value.replace(/\s+/g, "")];
       const shown = [];
       for (const option of select.options) {
         if (!option.value) continue;
-        option.hidden = words !== "" && !option.text.includes(words);
+        option.hidden = !holds([...option.text], words);
         if (!option.hidden) shown.push(option);
       }
       for (const group of select.querySelectorAll("optgroup")) {
         group.hidden = [...group.children].every((option) => option.hidden);
       }
-      if (words && shown.length === 1) {
+      if (words.length && shown.length === 1) {
         select.value = shown[0].value;
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
