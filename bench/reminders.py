@@ -11,7 +11,8 @@ working days of the 120 days around the moment of the pass, plus 100,000 closed 
 200,000 completed stages the pass must not read. The rows are written straight into
 the tables (executemany on SQLite, COPY on PostgreSQL), as bench/evaluation.py does.
 
-The pass is the one at 09:00 on Wednesday 18 November 2026 (no holiday near): the
+It runs as a server does, with DEBUG off. The pass is the one at 09:00 on Wednesday
+18 November 2026 (no holiday near): the
 units hear of the stages due tomorrow and of those overdue since yesterday, the
 county offices of those overdue by three working days. In the same process and on
 the same data it times, each median of --repeat after a warm-up:
@@ -52,6 +53,9 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--open-stages", type=int, default=100_000)
     p.add_argument("--closed-messages", type=int, default=100_000)
+    p.add_argument(
+        "--spread-days", type=int, default=SPREAD_DAYS, help="days the open deadlines spread over (around the pass)"
+    )
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--reuse", action="store_true", help="SQLite: reuse the file built by an earlier run")
@@ -60,13 +64,18 @@ def parse_args():
 
 def configure(args):
     if not os.environ.get("DATABASE_URL"):
-        path = Path(f"/tmp/wenzheng-bench-reminders-{args.open_stages}.sqlite3")  # noqa: S108 (a throwaway file)
+        name = f"wenzheng-bench-reminders-{args.open_stages}-{args.spread_days}d.sqlite3"
+        path = Path("/tmp") / name  # noqa: S108 (a throwaway file)
         if not args.reuse:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenzheng.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # As on a county's server: with DEBUG on, Django keeps every query's text with its
+    # parameters, which costs more than the INSERTs of a sweep themselves.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     import django
 
     django.setup()
@@ -131,7 +140,7 @@ def build(args, loader):
     stage_cols += ["extension_days", "completed_at", "outcome"]
     messages, stages = [], []
     mid = sid = 0
-    first_day = PASS_AT.date() - dt.timedelta(days=SPREAD_DAYS // 2)
+    first_day = PASS_AT.date() - dt.timedelta(days=args.spread_days // 2)
 
     def message(unit, state, submitted, closed=None):
         nonlocal mid
@@ -151,7 +160,7 @@ def build(args, loader):
                        ts(completed), outcome))  # fmt: skip
 
     # A deadline's last day is always a working day (November 2026 has no holiday).
-    last_days = [first_day + dt.timedelta(days=n) for n in range(SPREAD_DAYS)]
+    last_days = [first_day + dt.timedelta(days=n) for n in range(args.spread_days)]
     last_days = [day for day in last_days if day.weekday() < 5]
 
     def weekdays_before(day, n):

@@ -14,8 +14,6 @@ from django.utils import timezone
 from . import channels, recipients
 from .models import Delivery, Notice
 
-BATCH = 2000
-
 
 @dataclass
 class Draft:
@@ -77,9 +75,10 @@ def write(drafts: list[Draft], *, at=None) -> int:
     return len(notices)
 
 
+BATCH = 2000
+
+
 def _insert(model, columns, rows):
-    if not rows:
-        return
     quote = connection.ops.quote_name
     names, marks = ", ".join(map(quote, columns)), ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608
