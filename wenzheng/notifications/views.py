@@ -63,7 +63,10 @@ def mark_read(request):
         unread = unread.filter(pk=request.POST["notice"]) if request.POST["notice"].isdigit() else unread.none()
     n = unread.update(read_at=timezone.now())
     flash.success(request, _("已将%(n)s条通知标为已读。") % {"n": n})
-    return redirect(request.POST.get("next") or "notifications:list")
+    back = request.POST.get("next")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("notifications:list")
 
 
 @login_required

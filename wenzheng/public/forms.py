@@ -80,8 +80,12 @@ class RatingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("rating") == Message.Rating.DISSATISFIED and not data.get("reason", "").strip():
+        reason = data.get("reason", "").strip()
+        if data.get("rating") == Message.Rating.DISSATISFIED and not reason:
             self.add_error("reason", _("选择“不满意”时，请写明不满意的理由。"))
+        elif data.get("rating") and data["rating"] != Message.Rating.DISSATISFIED and reason:
+            # Nothing a citizen writes may be dropped unseen: other words go in a follow-up.
+            self.add_error("reason", _("理由只在选择“不满意”时填写；其他意见请用下面的“追问”提交。"))
         return data
 
 

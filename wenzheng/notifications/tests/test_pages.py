@@ -58,6 +58,9 @@ class BellAndListTest(CastTestCase):
         self.assertEqual(Notice.objects.filter(recipient=c.handler_a, read_at__isnull=True).count(), 1)
         self.client.post("/notices/read/", {"notice": "x"})
         self.assertEqual(Notice.objects.filter(recipient=c.handler_a, read_at__isnull=True).count(), 1)
+        # Sent elsewhere afterwards only within the site.
+        response = self.client.post("/notices/read/", {"next": "https://evil.example.com/"})
+        self.assertRedirects(response, "/notices/")
 
     def test_the_bell_counts_at_most_ninety_nine_plus(self):
         Notice.objects.bulk_create(

@@ -27,6 +27,13 @@ class RatingAndThreadTest(CastTestCase):
         self.message.refresh_from_db()
         self.assertEqual(self.message.rating, "")
 
+    def test_words_written_with_another_rating_are_not_dropped_unseen(self):
+        response = self.client.post(self.url, {"rating": "satisfied", "reason": "谢谢，另外路口也需要一盏灯。"})
+        self.assertContains(response, "其他意见请用下面的“追问”提交", status_code=400)
+        self.assertContains(response, "谢谢，另外路口也需要一盏灯。", status_code=400)
+        self.message.refresh_from_db()
+        self.assertEqual(self.message.rating, "")
+
     def test_dissatisfied_with_a_reason_goes_to_the_unit_and_the_office(self):
         page = self.client.get(self.url)
         self.assertContains(page, "不满意的理由")
