@@ -10,8 +10,12 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing():
-    """Test accounts need no key stretching; production keeps Django's default."""
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    """Test accounts need no key stretching; production keeps Django's default. SMS are
+    kept in memory, as Django's test runner keeps e-mail."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SMS_BACKEND="wenzheng.notifications.sms.LocmemBackend",
+    ):
         yield
 
 

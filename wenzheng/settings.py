@@ -46,6 +46,13 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def env_hour(name: str, default: int) -> int:
+    hour = env_int(name, default)
+    if not 0 <= hour <= 23:
+        raise ImproperlyConfigured(f"{name} must be an hour of the day, 0 to 23, not {hour}")
+    return hour
+
+
 def env_secret(name: str) -> str:
     """A secret from NAME, or from the file named by NAME_FILE (kept out of the
     environment of every process and out of `ps`)."""
@@ -109,6 +116,7 @@ INSTALLED_APPS = [
     "wenzheng.api",
     "wenzheng.bulk",
     "wenzheng.ops",
+    "wenzheng.notifications",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +180,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wenzheng.public.context.site",
+                "wenzheng.notifications.context.bell",
             ],
         },
     },
@@ -273,12 +282,17 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
-# E-mail (error reports to ADMINS; later, notices): SMTP when EMAIL_HOST is set,
-# otherwise printed to the log.
+# E-mail (error reports to ADMINS, notices): SMTP when EMAIL_HOST is set, files in
+# EMAIL_FILE_PATH when that is, otherwise printed to the log.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -307,6 +321,34 @@ WORK_STALE_AFTER = env_int("WORK_STALE_AFTER", 300)  # seconds
 ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 365)
 if ACCESS_RECORD_RETENTION_DAYS < 181:
     raise ImproperlyConfigured(f"ACCESS_RECORD_RETENTION_DAYS must be at least 181, not {ACCESS_RECORD_RETENTION_DAYS}")
+
+# Notices (wenzheng.notifications). Links in e-mail and SMS lead to SITE_URL.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# SMS through a gateway backend: printed to the log by default, one JSON line per SMS
+# in a file per day under SMS_FILE_PATH when that is set, or the 云片 (Yunpian) HTTP
+# gateway (wenzheng.notifications.sms.YunpianBackend) with its API key.
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", "")
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "wenzheng.notifications.sms.FileBackend" if SMS_FILE_PATH else "wenzheng.notifications.sms.ConsoleBackend",
+)
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "https://sms.yunpian.com/v2/sms/single_send.json")
+SMS_HTTP_APIKEY = env_secret("SMS_HTTP_APIKEY")
+SMS_SIGNATURE = env_str("SMS_SIGNATURE", "")  # e.g. 【罗城网络问政】: the gateway wants it first
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)  # seconds
+# Reminders come at NOTICE_HOUR on working days, the daily digest at DIGEST_HOUR (the
+# county's local time); the county office hears of messages overdue by
+# NOTICE_OFFICE_OVERDUE_DAYS working days.
+NOTICE_HOUR = env_hour("NOTICE_HOUR", 9)
+DIGEST_HOUR = env_hour("DIGEST_HOUR", 17)
+NOTICE_OFFICE_OVERDUE_DAYS = max(1, env_int("NOTICE_OFFICE_OVERDUE_DAYS", 3))
+# A failed e-mail or SMS is tried again after NOTICE_RETRY_SECONDS, four times as long
+# each time after, NOTICE_MAX_ATTEMPTS times in all.
+NOTICE_MAX_ATTEMPTS = max(1, env_int("NOTICE_MAX_ATTEMPTS", 5))
+NOTICE_RETRY_SECONDS = max(1, env_int("NOTICE_RETRY_SECONDS", 60))
+# A proposed written-explanation order gives the unit this many working days to clear
+# its backlog.
+PROPOSAL_BACKLOG_DAYS = max(1, env_int("PROPOSAL_BACKLOG_DAYS", 10))
 
 # Every log line goes to stderr (the journal, under systemd) with the id of the
 # request it was written for. Errors of django.request are logged here, not only mailed.

@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from ninja import Field, Schema
 
+from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling.models import Message
 from wenzheng.privacy.public import Publisher, mask_for_reader
@@ -51,9 +52,11 @@ class ReplyOut(Schema):
     unit: str
     text: str
     at: dt.datetime
+    follow_up: int | None = Field(None, description="答复的追问编号；空为对留言的回复")
 
 
 class FollowUpOut(Schema):
+    id: int
     text: str
     at: dt.datetime
 
@@ -133,6 +136,26 @@ class ReviewOut(Schema):
     reason: str
 
 
+class DraftOut(Schema):
+    id: int
+    text: str
+    author: str
+    written_at: dt.datetime
+    follow_up: int | None
+    state: str
+    note: str
+
+
+class RevisitOut(Schema):
+    id: int
+    kind: str
+    reason: str
+    follow_up: int | None
+    opened_at: dt.datetime
+    state: str
+    decision_note: str
+
+
 class MessageOut(PublicMessageOut):
     """A message as those who may handle it (or the citizen who wrote it) see it:
     the texts as written. `citizen` is null for those who may not see the citizen's
@@ -147,6 +170,8 @@ class MessageOut(PublicMessageOut):
     reviews: list[ReviewOut] = []
     stages: list[StageOut] = []
     extension_requests: list[ExtensionOut] = []
+    drafts: list[DraftOut] = Field([], description="待分管领导审核的回复（仅办理单位和网络问政办可见）")
+    revisits: list[RevisitOut] = Field([], description="回访：网民追问和不满意评价的处理")
 
 
 class SubmittedOut(MessageOut):
@@ -248,6 +273,16 @@ class ExplanationIn(Schema):
 
 class RatingIn(Schema):
     rating: str = Field(description="satisfied / basically_satisfied / dissatisfied")
+    reason: str = Field("", description="不满意的理由（评价为 dissatisfied 时必填）")
+
+
+class ReassignIn(Schema):
+    unit: int
+    reason: str
+
+
+class DecisionNoteIn(Schema):
+    note: str
 
 
 class OrderIn(Schema):
@@ -316,8 +351,8 @@ def public(m: Message, publisher: Publisher) -> dict:
         **summary(m),
         "title": thread.title,
         "body": thread.body,
-        "replies": [{"unit": r.unit, "text": r.text, "at": r.at} for r in thread.replies],
-        "follow_ups": [{"text": f.text, "at": f.at} for f in thread.follow_ups],
+        "replies": [{"unit": r.unit, "text": r.text, "at": r.at, "follow_up": r.follow_up_id} for r in thread.replies],
+        "follow_ups": [{"id": f.pk, "text": f.text, "at": f.at} for f in thread.follow_ups],
     }
 
 
@@ -339,8 +374,10 @@ def full(m: Message, user) -> dict:
     return {
         **summary(m),
         "body": m.body,
-        "replies": [{"unit": r.unit.name, "text": r.text, "at": r.at} for r in m.replies.all()],
-        "follow_ups": [{"text": f.text, "at": f.at} for f in m.follow_ups.all()],
+        "replies": [
+            {"unit": r.unit.name, "text": r.text, "at": r.at, "follow_up": r.follow_up_id} for r in m.replies.all()
+        ],
+        "follow_ups": [{"id": f.pk, "text": f.text, "at": f.at} for f in m.follow_ups.all()],
         "reviews": [
             {
                 "follow_up_at": follow_ups.get(r.follow_up_id),
@@ -349,6 +386,31 @@ def full(m: Message, user) -> dict:
                 "reason": r.reason,
             }
             for r in m.reviews.all()
+        ],
+        # Drafts waiting for sign-off are the unit's and the office's, not the citizen's.
+        "drafts": [
+            {
+                "id": d.pk,
+                "text": d.text,
+                "author": str(d.author),
+                "written_at": d.written_at,
+                "follow_up": d.follow_up_id,
+                "state": d.state,
+                "note": d.note,
+            }
+            for d in (m.drafts.all() if user.is_authenticated and user.role != Role.CITIZEN else [])
+        ],
+        "revisits": [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "reason": r.reason,
+                "follow_up": r.follow_up_id,
+                "opened_at": r.opened_at,
+                "state": r.state,
+                "decision_note": r.decision_note,
+            }
+            for r in m.revisits.all()
         ],
         "consent_to_publish": m.consent_to_publish,
         "closure_kind": m.closure_kind,

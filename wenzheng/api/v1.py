@@ -14,7 +14,7 @@ from ninja.renderers import JSONRenderer
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, ExtensionRequest, Message, Reply
+from wenzheng.handling.models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
@@ -82,7 +82,8 @@ def _serial(serial: str) -> tuple[int, int]:
 def _thread(messages):
     return messages.select_related("region", "category", "unit", "citizen").prefetch_related(
         Prefetch("replies", queryset=Reply.objects.select_related("unit")), "follow_ups", "stages__unit",
-        "extension_requests", "reviews",
+        "extension_requests", "reviews", Prefetch("drafts", queryset=ReplyDraft.objects.select_related("author")),
+        "revisits",
     )  # fmt: skip
 
 
@@ -339,6 +340,7 @@ STEPS = [
     ("long-cycle/reject", schemas.ReasonIn, actions.reject_long_cycle_closure, "不同意长周期办结"),
     ("reopen", schemas.ReasonIn, actions.reopen, "重办"),
     ("supervise", schemas.NoteIn, actions.flag_for_supervision, "督办"),
+    ("reassign", schemas.ReassignIn, actions.reassign, "改派（县网络问政办，单位签收前）"),
     ("follow-up", schemas.TextIn, actions.follow_up, "网民追问"),
     ("rate", schemas.RatingIn, actions.rate, "网民评价"),
 ]
@@ -385,10 +387,40 @@ def _register_extension_step(name, payload, act, summary):
     )(step)
 
 
+# Steps on one row under the message: (collection, model, the action's keyword for
+# it, the step's path, input, action, summary).
+ROW_STEPS = [
+    ("follow-ups", FollowUp, "follow_up", "answer", schemas.TextIn, actions.answer_follow_up, "答复追问"),
+    ("drafts", ReplyDraft, "draft", "approve", schemas.NoteIn, actions.approve_reply, "审核通过回复（分管领导）"),
+    ("drafts", ReplyDraft, "draft", "return", schemas.DecisionNoteIn, actions.return_reply, "退回回复修改（分管领导）"),
+    ("revisits", Revisit, "revisit", "uphold", schemas.DecisionNoteIn, actions.uphold_answer, "回访：答复成立"),
+    ("revisits", Revisit, "revisit", "reopen", schemas.ReasonIn, actions.reopen_on_revisit, "回访：退回重办"),
+]
+
+
+def _register_row_step(collection, model, keyword, name, payload, act, summary):
+    def step(request, region: str, serial: str, row: int, data: payload):
+        message = _mine(request, region, serial)
+        found = model.objects.filter(message=message, pk=row).first()
+        if found is None:
+            raise not_found(model._meta.verbose_name)
+        act(**{keyword: found}, **data.dict(), by=request.user)
+        return _full(request, _mine(request, region, serial))
+
+    mine.post(
+        f"/my/messages/{{region}}/{{serial}}/{collection}/{{row}}/{name}",
+        response={200: schemas.MessageOut, **STEP_ERRORS},
+        summary=summary,
+        operation_id=f"{collection.replace('-', '_')}_{name}",
+    )(step)
+
+
 for _step in STEPS:
     _register_step(*_step)
 for _step in EXTENSION_STEPS:
     _register_extension_step(*_step)
+for _step in ROW_STEPS:
+    _register_row_step(*_step)
 
 
 # --- supervision records about a unit ----------------------------------------------

@@ -71,7 +71,13 @@ def imports(request):
         # The background worker (`manage.py work`) takes it from here.
         return redirect("bulk:job", pk=job.pk)
     recent = ImportJob.objects.filter(region__in=counties).select_related("created_by").defer("content")[:20]
-    return render(request, "bulk/imports.html", {"nav": "work", "form": form, "jobs": recent})
+    # The export's filters, with the unit picker: as the board's, over every state.
+    scope = counties.first() if counties.count() == 1 else Region.objects.default()
+    export_form = BoardFilterForm(region=scope, prefix=None) if scope is not None else None
+    if export_form is not None:
+        export_form.fields["status"].choices = [("", "全部状态"), *Message.State.choices]
+    context = {"nav": "work", "form": form, "jobs": recent, "export_form": export_form, "scope": scope}
+    return render(request, "bulk/imports.html", context)
 
 
 @login_required

@@ -23,8 +23,10 @@ from django.utils import timezone
 
 from wenzheng.accounts.models import User
 from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage
 from wenzheng.reports import figures, periods
+from wenzheng.supervision import proposals
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
@@ -102,13 +104,44 @@ def _populate(now) -> Timeline:
     for script in (
         privacy.review_script(world),
         office.weekly_flags(world),
+        office.weekly_revisits(world),
         office.explanation_orders(world),
         office.county_checks(world),
         office.city_bulletins(world),
     ):
         timeline.start(script)
     timeline.run()
+    _signoff_path(world, now)
+    _proposals_of_last_quarter(world, now)
     return timeline
+
+
+# The township whose replies wait for its leader's approval (审核后公开), so that the
+# path can be seen with the demo logins (dongmen_handler1 writes, dongmen_leader approves).
+SIGNOFF_UNIT = "东门镇"
+
+
+def _signoff_path(world, now):
+    """Turn sign-off on for one township and leave one reply waiting for its leader."""
+    staff = world.county.staff[SIGNOFF_UNIT]
+    Unit.objects.filter(pk=staff.unit.pk).update(reply_signoff=True)
+    waiting = (
+        Message.objects.filter(unit=staff.unit, state__in=[Message.State.RESPONDED, Message.State.DISPATCHED])
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if waiting is not None:
+        actions.reply(message=waiting, by=staff.handlers[0], text=texts.DEMO_DRAFT, at=now)
+
+
+def _proposals_of_last_quarter(world, now):
+    """The written-explanation proposals the worker makes when a quarter ends, for the
+    quarter before `now`'s, waiting for the county office."""
+    this_quarter = periods.quarter_of(clock.local_date(now))
+    last = periods.quarter_of(this_quarter.first_day - dt.timedelta(days=1))
+    moment = at_local(this_quarter.first_day, dt.time(9))
+    if last.first_day.year == 2026 and moment <= now:
+        proposals.propose(county=world.county.county, period=last, at=moment)
 
 
 @contextlib.contextmanager

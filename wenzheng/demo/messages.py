@@ -439,14 +439,18 @@ class Life:
         """The citizen asks more and the unit adds to its answer; the citizen rates."""
         if self.rng.random() < 0.08:
             yield self.wait(citizen_moment(self.rng, self.t, days=(0, 4)))
-            actions.follow_up(message=self.message, who=self.citizen, text=self.rng.choice(texts.FOLLOW_UPS), at=self.t)
+            asked = actions.follow_up(
+                message=self.message, who=self.citizen, text=self.rng.choice(texts.FOLLOW_UPS), at=self.t
+            )
             if self.rng.random() < 0.8:
                 yield self.wait(self.office(working_days_after(self.w.cal, self.t, 2)))
                 if self.state() in (Message.State.REPLIED, Message.State.CLOSED):
                     text = self.rng.choice(texts.SUPPLEMENTS)
-                    actions.reply(message=self.message, by=self.handler(), text=text, at=self.t)
+                    actions.answer_follow_up(follow_up=asked, by=self.handler(), text=text, at=self.t)
         if self.rng.random() < 0.6:
             yield self.wait(citizen_moment(self.rng, self.t, days=(0, 6)))
             weights = (45, 30, 25) if self.late_reply else (78, 16, 6)
             rating = self.rng.choices(Message.Rating.values, weights=weights)[0]
-            actions.rate(message=self.message, who=self.citizen, rating=rating, at=self.t)
+            # Chosen by the serial, not the generator: the rest of the county stays as it was.
+            reason = texts.DISSATISFIED_REASONS[self.message.number % len(texts.DISSATISFIED_REASONS)]
+            actions.rate(message=self.message, who=self.citizen, rating=rating, reason=reason, at=self.t)

@@ -13,7 +13,7 @@ from collections import Counter
 from django.db.models import Q
 
 from wenzheng.handling import actions
-from wenzheng.handling.models import Message, Stage
+from wenzheng.handling.models import Message, Revisit, Stage
 from wenzheng.supervision.models import SupervisionFinding
 from wenzheng.units.models import Unit
 from wenzheng.units.services import roster_file
@@ -106,6 +106,36 @@ def weekly_flags(world: World):
                     by = c.city_office if rng.random() < 0.15 else c.county_office
                     note = rng.choice(texts.SUPERVISION_NOTES)
                     actions.flag_for_supervision(message=message, by=by, note=note, at=at)
+        day += dt.timedelta(days=7)
+
+
+# --- 回访 ---------------------------------------------------------------------------
+
+
+def weekly_revisits(world: World):
+    """Every Thursday afternoon the county office goes through the follow-ups and 不满意
+    ratings of the week before and, having called the citizen, records why the answer
+    stands. (Reopening is the story in stories.py; here it would leave replies owing
+    that no script writes.) The notes are chosen by the serial, not the generator."""
+    c = world.county
+    day = dt.date(2026, 1, 8)
+    while True:
+        if world.cal.is_working_day(day):
+            at = at_local(day, dt.time(15, 0))
+            yield at
+            week_ago = at - dt.timedelta(days=7)
+            waiting = (
+                Revisit.objects.open()
+                .filter(message__region=c.county, opened_at__lt=week_ago)
+                .select_related("message")
+                .order_by("opened_at", "pk")
+            )
+            for revisit in waiting:
+                # A follow-up still unanswered waits for the unit's answer first.
+                if revisit.follow_up_id is not None and not revisit.follow_up.answers.exists():
+                    continue
+                note = texts.REVISIT_UPHELD[revisit.message.number % len(texts.REVISIT_UPHELD)]
+                actions.uphold_answer(revisit=revisit, by=c.county_office, note=note, at=at)
         day += dt.timedelta(days=7)
 
 

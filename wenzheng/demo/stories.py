@@ -155,7 +155,13 @@ class Misreported(StoryLife):
             at=self.t,
         )
         yield self.wait(self.t + dt.timedelta(minutes=7))
-        actions.rate(message=self.message, who=self.citizen, rating="dissatisfied", at=self.t)
+        actions.rate(
+            message=self.message,
+            who=self.citizen,
+            rating="dissatisfied",
+            reason="工资根本没有发放，答复不属实。",
+            at=self.t,
+        )
         yield self.wait(self.on_day_after(1))
         reason = "网民反映回复内容与事实不符，经电话核实工资尚未发放，重新交办。"
         actions.reopen(message=self.message, by=c.county_office, reason=reason, at=self.t)

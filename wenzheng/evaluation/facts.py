@@ -13,6 +13,7 @@ yesterday counts against nobody, and a stage still open at its deadline counts a
 late in the period of that deadline. A stage ended by a transfer that the unit
 asked for before its deadline (outcome "transferred") never counts against it: the
 receiving unit's clock restarts. Handed back late, it was late (handling.actions).
+A stage ended by reassignment (改派, outcome "reassigned") counts for nobody either.
 Among counted stages, on time is exactly the outcome frozen as on time: such a stage
 was completed before its deadline, and so before the cut-off.
 
@@ -91,7 +92,8 @@ def counted_stages(window: Window):
     return (
         Stage.objects.alias(settled=settled)
         .filter(settled__gte=window.start, settled__lt=window.cutoff)
-        .exclude(outcome=Stage.Outcome.TRANSFERRED)
+        # Ended by a transfer asked for in time, or by reassignment (改派): for nobody.
+        .exclude(outcome__in=[Stage.Outcome.TRANSFERRED, Stage.Outcome.REASSIGNED])
     )
 
 

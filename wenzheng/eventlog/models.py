@@ -49,6 +49,13 @@ class Event(models.Model):
         REVIEW_REDACTED = "review_redacted", "删节后公开"
         REVIEW_WITHHELD = "review_withheld", "不予公开"
         ERASED = "erased", "删除个人信息"
+        REASSIGNED = "reassigned", "改派"
+        REPLY_DRAFTED = "reply_drafted", "回复提交审核"
+        REPLY_APPROVED = "reply_approved", "回复审核通过"
+        REPLY_RETURNED = "reply_returned", "回复退回修改"
+        FOLLOW_UP_ANSWERED = "follow_up_answered", "答复追问"
+        ANSWER_UPHELD = "answer_upheld", "回访：答复成立"
+        PROPOSAL_DECLINED = "proposal_declined", "不予责成书面说明"
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")

@@ -21,13 +21,14 @@ from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
+from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
 from . import passcodes
-from .models import Category, ExtensionRequest, FollowUp, Message, Reply, SerialCounter, Stage
+from .models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, SerialCounter, Stage
 
 State = Message.State
 ANONYMOUS_ROLE = "anonymous"
@@ -98,7 +99,7 @@ def _locked(message) -> Message:
 
 
 def _event(kind, *, at, by, message=None, unit=None, note="", **data):
-    return chain.append(
+    event = chain.append(
         kind=kind,
         at=at,
         actor=by,
@@ -108,6 +109,9 @@ def _event(kind, *, at, by, message=None, unit=None, note="", **data):
         note=note,
         data=data,
     )
+    # Who hears of it: written with the step, sent later by the worker.
+    notices.on_event(event)
+    return event
 
 
 # --- stages and deadlines -----------------------------------------------------------
@@ -253,14 +257,19 @@ def follow_up(*, message, who: Citizen, text: str, at=None) -> FollowUp:
     text = _require_text(text, "追问内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     item = FollowUp.objects.create(message=message, text=text, at=at)
     queue_for_review(message, at=at, follow_up=item)
+    # 回访: work for the unit and the county office until the office decides.
+    Revisit.objects.create(
+        message=message, unit=message.unit, kind=Revisit.Kind.FOLLOW_UP, follow_up=item, opened_at=at
+    )
     # The event refers to the row: the citizen's words stay correctable and erasable.
     _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, follow_up=item.pk)
     return item
 
 
 @transaction.atomic
-def rate(*, message, who: Citizen, rating: str, at=None) -> Message:
-    """满意度评价: once, after a reply."""
+def rate(*, message, who: Citizen, rating: str, reason: str = "", at=None) -> Message:
+    """满意度评价: once, after a reply. 不满意 asks for the reason, which goes to the
+    unit and the county office as a 回访 (kept in its own row, not in the event)."""
     at = _now(at)
     message = _locked(message)
     by = _require_citizen(message, who)
@@ -269,9 +278,15 @@ def rate(*, message, who: Citizen, rating: str, at=None) -> Message:
         raise ActionRefused("bad_rating", "评价只能是“满意”“基本满意”或“不满意”。")
     if message.rating:
         raise ActionRefused("already_rated", "这条留言已经评价过了。")
+    revisit = None
+    if rating == Message.Rating.DISSATISFIED:
+        reason = _require_text(reason, "不满意的理由", max_length=1000)
+        revisit = Revisit.objects.create(
+            message=message, unit=message.unit, kind=Revisit.Kind.DISSATISFIED, reason=reason, opened_at=at
+        )
     message.rating, message.rated_at = rating, at
     message.save(update_fields=["rating", "rated_at"])
-    _event(Event.Kind.RATED, at=at, by=by, message=message, rating=rating)
+    _event(Event.Kind.RATED, at=at, by=by, message=message, rating=rating, revisit=revisit.pk if revisit else None)
     return message
 
 
@@ -301,6 +316,7 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
         # The old unit's pending extension was for the stage just ended; left pending,
         # it would block the receiving unit from asking for its own.
         _end_pending_extension(message, by=by, at=at, unit=previous)
+        _withdraw_drafts(message, at=at)
     message.unit = unit
     message.state = State.DISPATCHED
     message.save(update_fields=["unit", "state"])
@@ -317,13 +333,47 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
     return message
 
 
-def _end_pending_extension(message, *, by, at, unit):
+def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原单位的延期申请随之失效。"):
     pending = ExtensionRequest.objects.select_for_update().filter(message=message, status="pending")
     for request in pending:
-        note = "留言已转办，原单位的延期申请随之失效。"
         request.status, request.decided_by, request.decided_at, request.decision_note = "rejected", by, at, note
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, unit=unit, note=note, request=request.pk)
+
+
+def _withdraw_drafts(message, *, at):
+    """A reply waiting for sign-off at the unit the message has left is void."""
+    message.drafts.filter(state=ReplyDraft.State.PENDING).update(
+        state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已转办，原单位的待审核回复随之失效。"
+    )
+
+
+@transaction.atomic
+def reassign(*, message, by, unit: Unit, reason: str, at=None) -> Message:
+    """改派: the county office moves a wrongly dispatched message to the right unit
+    before the first has responded. The first unit's stages end as "reassigned" and
+    count for nobody (DOMAIN.md); the new unit's clocks start now."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.DISPATCHED)
+    if unit.region_id != message.region_id:
+        raise ActionRefused("unit_outside_region", f"“{unit.name}”不属于{message.region.name}。")
+    if not _receives_messages(unit, clock.local_date(at)):
+        raise ActionRefused("unit_inactive", f"“{unit.name}”已停用或尚未实名上网，不能接收留言。")
+    if unit.pk == message.unit_id:
+        raise ActionRefused("same_unit", "改派须选择另一个单位。")
+    reason = _require_text(reason, "改派理由")
+    previous = message.unit
+    Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True).update(
+        completed_at=at, outcome=Stage.Outcome.REASSIGNED
+    )
+    _end_pending_extension(message, by=by, at=at, unit=previous, note="留言已改派，原单位的延期申请随之失效。")
+    message.unit = unit
+    message.save(update_fields=["unit"])
+    _open_stages(message, unit, at)
+    _event(Event.Kind.REASSIGNED, at=at, by=by, message=message, note=reason, to_unit=unit.pk, from_unit=previous.pk)
+    return message
 
 
 @transaction.atomic
@@ -413,6 +463,40 @@ def reject_long_cycle_closure(*, message, by, reason: str, at=None) -> Message:
 
 
 @transaction.atomic
+def uphold_answer(*, revisit: Revisit, by, note: str, at=None) -> Revisit:
+    """回访，答复成立: the county office records why the unit's answer stands."""
+    at = _now(at)
+    message = _locked(revisit.message)
+    require_office(by, message.region)
+    revisit = _open_revisit(revisit)
+    revisit.decision_note = _require_text(note, "答复成立的理由")
+    revisit.state, revisit.decided_by, revisit.decided_at = Revisit.State.UPHELD, by, at
+    revisit.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _event(Event.Kind.ANSWER_UPHELD, at=at, by=by, message=message, note=revisit.decision_note, revisit=revisit.pk)
+    return revisit
+
+
+@transaction.atomic
+def reopen_on_revisit(*, revisit: Revisit, by, reason: str, at=None) -> Message:
+    """回访，重办: the answer does not stand, and the message goes back to its unit for
+    a new reply, whether it was closed yet or only replied."""
+    at = _now(at)
+    message = _locked(revisit.message)
+    require_office(by, message.region)
+    _open_revisit(revisit)
+    _require_state(message, State.REPLIED, State.CLOSED)
+    _reopen(message, by=by, at=at, reason=_require_text(reason, "重办理由"))
+    return message
+
+
+def _open_revisit(revisit) -> Revisit:
+    revisit = Revisit.objects.select_for_update().get(pk=revisit.pk)
+    if revisit.state != Revisit.State.OPEN:
+        raise ActionRefused("already_decided", f"该回访已处理（{revisit.get_state_display()}）。")
+    return revisit
+
+
+@transaction.atomic
 def reopen(*, message, by, reason: str, at=None) -> Message:
     """重办: a closed message goes back to its unit for a new reply."""
     at = _now(at)
@@ -427,7 +511,10 @@ def _reopen(message, *, by, at, reason):
     message.state, message.closed_at, message.closure_kind = State.RESPONDED, None, ""
     message.save(update_fields=["state", "closed_at", "closure_kind"])
     stage = _open_stage(message, message.unit, Stage.Kind.REPLY, at, message.category.reply_days)
-    _event(Event.Kind.REOPENED, at=at, by=by, message=message, note=reason, due_at=stage.due_at)
+    # A reopening answers every 回访 still open on the message.
+    revisits = list(message.revisits.open().values_list("pk", flat=True))
+    message.revisits.open().update(state=Revisit.State.REOPENED, decided_by=by, decided_at=at, decision_note=reason)
+    _event(Event.Kind.REOPENED, at=at, by=by, message=message, note=reason, due_at=stage.due_at, revisits=revisits)
 
 
 # --- the unit -----------------------------------------------------------------------
@@ -448,12 +535,14 @@ def respond(*, message, by, note: str = "", at=None) -> Message:
 
 
 @transaction.atomic
-def reply(*, message, by, text: str, at=None) -> Reply:
+def reply(*, message, by, text: str, at=None) -> Reply | ReplyDraft:
     """回复: the unit publishes its answer in its own name.
 
     A reply to a message not yet acknowledged acknowledges it too. Once a message is
-    replied, a further reply (answering a follow-up, say) is added beside the first
-    and leaves the deadlines alone.
+    replied, a further reply is added beside the first and leaves the deadlines alone.
+    Where the unit's replies need the leader's sign-off (审核后公开), a handler's reply
+    is a draft (returned) until the leader approves it (`approve_reply`), and counts
+    as given when published.
     """
     at = _now(at)
     message = _locked(message)
@@ -462,12 +551,69 @@ def reply(*, message, by, text: str, at=None) -> Reply:
     text = _require_text(text, "回复内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     if message.state == State.DISPATCHED:
         _complete_stage(message, Stage.Kind.RESPONSE, at)
+        message.state = State.RESPONDED
+        message.save(update_fields=["state"])
         _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
+    if _needs_signoff(message, by):
+        return _draft(message, by=by, text=text, at=at)
+    return _publish(message, author=by, by=by, text=text, at=at)
+
+
+# States in which a unit answers a follow-up: after its reply, or reopened since.
+ANSWERABLE = (State.RESPONDED, State.REPLIED, State.CLOSURE_PENDING, State.CLOSED)
+
+
+@transaction.atomic
+def answer_follow_up(*, follow_up: FollowUp, by, text: str, at=None) -> Reply | ReplyDraft:
+    """答复追问: the unit answers a citizen's follow-up, a reply of its own shown under
+    it. It leaves the deadlines alone, and needs sign-off as any reply does."""
+    at = _now(at)
+    message = _locked(follow_up.message)
+    require_unit_staff(by, message.unit)
+    _require_state(message, *ANSWERABLE)
+    follow_up = FollowUp.objects.get(pk=follow_up.pk, message=message)
+    if follow_up.answers.exists():
+        raise ActionRefused("already_answered", "这条追问已经答复过了。")
+    text = _require_text(text, "答复内容", max_length=5000)
+    if _needs_signoff(message, by):
+        return _draft(message, by=by, text=text, at=at, follow_up=follow_up)
+    return _publish(message, author=by, by=by, text=text, at=at, follow_up=follow_up)
+
+
+def _needs_signoff(message, by) -> bool:
+    return by.role == Role.HANDLER and message.unit.signoff_required()
+
+
+def _draft(message, *, by, text, at, follow_up=None) -> ReplyDraft:
+    if message.drafts.filter(state=ReplyDraft.State.PENDING).exists():
+        raise ActionRefused("draft_pending", "这条留言已有一份回复待分管领导审核，请审核后再提交。")
+    draft = ReplyDraft.objects.create(
+        message=message, unit=message.unit, author=by, text=text, follow_up=follow_up, written_at=at
+    )
+    _event(
+        Event.Kind.REPLY_DRAFTED,
+        at=at,
+        by=by,
+        message=message,
+        draft=draft.pk,
+        follow_up=follow_up.pk if follow_up else None,
+    )
+    return draft
+
+
+def _publish(message, *, author, by, text, at, follow_up=None) -> Reply:
+    """The reply goes public in the unit's name now; a first reply completes the reply
+    stage, and its outcome is judged by this moment."""
+    item = Reply.objects.create(
+        message=message, unit=message.unit, author=author, text=text, at=at, follow_up=follow_up
+    )
+    if follow_up is not None:
+        _event(Event.Kind.FOLLOW_UP_ANSWERED, at=at, by=by, message=message, reply=item.pk, follow_up=follow_up.pk)
+        return item
     stage = _complete_stage(message, Stage.Kind.REPLY, at)
     if message.state in (State.DISPATCHED, State.RESPONDED):
         message.state = State.REPLIED
         message.save(update_fields=["state"])
-    item = Reply.objects.create(message=message, unit=message.unit, author=by, text=text, at=at)
     _event(
         Event.Kind.REPLIED,
         at=at,
@@ -478,6 +624,57 @@ def reply(*, message, by, text: str, at=None) -> Reply:
         outcome=stage.outcome if stage else ("untimed" if message.untimed else "supplement"),
     )
     return item
+
+
+def _pending_draft(draft, message) -> ReplyDraft:
+    draft = ReplyDraft.objects.select_for_update(of=("self",)).select_related("follow_up", "author").get(pk=draft.pk)
+    if draft.state != ReplyDraft.State.PENDING:
+        raise ActionRefused("already_decided", f"这份回复{draft.get_state_display()}。")
+    if draft.unit_id != message.unit_id:
+        raise ActionRefused("not_your_unit", "这条留言已不由本单位办理。")
+    return draft
+
+
+@transaction.atomic
+def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
+    """审核通过: the leader publishes a handler's reply; it counts as given now."""
+    at = _now(at)
+    message = _locked(draft.message)
+    require_unit_staff(by, draft.unit, leader_only=True)
+    draft = _pending_draft(draft, message)
+    if draft.follow_up_id is None:
+        _require_state(message, State.RESPONDED, State.REPLIED, State.CLOSED)
+    else:
+        _require_state(message, *ANSWERABLE)
+    _event(Event.Kind.REPLY_APPROVED, at=at, by=by, message=message, note=note.strip(), draft=draft.pk)
+    item = _publish(message, author=draft.author, by=by, text=draft.text, at=at, follow_up=draft.follow_up)
+    draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.APPROVED, by, at
+    draft.note, draft.reply = note.strip(), item
+    draft.save(update_fields=["state", "decided_by", "decided_at", "note", "reply"])
+    return item
+
+
+@transaction.atomic
+def return_reply(*, draft: ReplyDraft, by, note: str, at=None) -> ReplyDraft:
+    """退回修改: the leader sends a handler's reply back with a note; nothing is
+    published and the deadline keeps running."""
+    at = _now(at)
+    message = _locked(draft.message)
+    require_unit_staff(by, draft.unit, leader_only=True)
+    draft = _pending_draft(draft, message)
+    draft.note = _require_text(note, "退回修改的意见", max_length=1000)
+    draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.RETURNED, by, at
+    draft.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    _event(
+        Event.Kind.REPLY_RETURNED,
+        at=at,
+        by=by,
+        message=message,
+        note=draft.note,
+        draft=draft.pk,
+        author=draft.author_id,
+    )
+    return draft
 
 
 @transaction.atomic

@@ -247,8 +247,9 @@ class Stage(models.Model):
     """One timed obligation of one unit: to respond, or to reply, by a deadline.
 
     A transfer closes the old unit's open stages (outcome "transferred", not counted
-    against it) and opens new ones for the receiving unit; a reopening opens a new
-    reply stage. The outcome is frozen when the stage completes.
+    against it) and opens new ones for the receiving unit; a reassignment (改派) by the
+    county office ends them as "reassigned", counted for nobody; a reopening opens a
+    new reply stage. The outcome is frozen when the stage completes.
     """
 
     class Kind(models.TextChoices):
@@ -259,6 +260,9 @@ class Stage(models.Model):
         ON_TIME = "on_time", "按时"
         LATE = "late", "超期"
         TRANSFERRED = "transferred", "已转办"
+        # Dispatched to the wrong unit and moved by the office before it responded:
+        # the stage counts for nobody (DOMAIN.md, 改派).
+        REASSIGNED = "reassigned", "已改派"
 
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="stages")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="stages")
@@ -289,6 +293,9 @@ class Stage(models.Model):
         indexes = [
             # Inbox ordering and overdue lists: open stages by deadline.
             models.Index(fields=["unit", "completed_at", "due_at"], name="stage_unit_open_due"),
+            # The reminder sweep (wenzheng.notifications.timers): open stages whose
+            # deadline falls in a range of days, across every unit.
+            models.Index(fields=["due_at"], condition=Q(completed_at__isnull=True), name="stage_open_by_due"),
         ]
 
     def __str__(self):
@@ -296,18 +303,30 @@ class Stage(models.Model):
 
 
 class Reply(models.Model):
-    """A unit's published answer, shown under the unit's name."""
+    """A unit's published answer, shown under the unit's name; the answer to one
+    follow-up when `follow_up` is set (shown under it)."""
 
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="replies")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField("回复内容")
     at = models.DateTimeField("回复时间")
+    follow_up = models.ForeignKey(
+        "FollowUp", verbose_name="答复的追问", on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
 
     class Meta:
         verbose_name = "回复"
         verbose_name_plural = "回复"
         ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up"],
+                condition=Q(follow_up__isnull=False),
+                name="reply_one_answer_per_follow_up",
+                violation_error_message="这条追问已经答复过了。",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.unit} {self.at:%Y-%m-%d %H:%M}"
@@ -407,3 +426,140 @@ class DeadlineRecount(models.Model):
 
     def __str__(self):
         return f"{self.requested_at:%Y-%m-%d %H:%M} {self.get_state_display()}"
+
+
+class ReplyDraft(models.Model):
+    """A handler's reply waiting for the unit leader's sign-off (审核后公开), where the
+    county (or the unit) asks for it. Approved, it is published as a Reply at that
+    moment: the reply counts as given when the citizen can see it (DOMAIN.md, step 6).
+
+    Drafts live apart from Reply so that nothing that reads replies (the figures, the
+    evaluation, the public pages) can mistake one for an answer.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已审核公开"
+        RETURNED = "returned", "已退回修改"
+        WITHDRAWN = "withdrawn", "已失效"
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="drafts")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("回复内容")
+    follow_up = models.ForeignKey(
+        "FollowUp", verbose_name="答复的追问", on_delete=models.PROTECT, null=True, blank=True, related_name="drafts"
+    )
+    written_at = models.DateTimeField("提交时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    note = models.TextField("审核意见", blank=True)
+    reply = models.OneToOneField(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="draft")
+
+    class Meta:
+        verbose_name = "待审核回复"
+        verbose_name_plural = "待审核回复"
+        ordering = ["written_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message"],
+                condition=Q(state="pending"),
+                name="draft_one_pending_per_message",
+                violation_error_message="这条留言已有一份回复待分管领导审核。",
+            ),
+            models.CheckConstraint(
+                name="draft_published_iff_approved",
+                condition=Q(state="approved", reply__isnull=False) | (~Q(state="approved") & Q(reply__isnull=True)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.message.serial} {self.get_state_display()}"
+
+
+class RevisitQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state=Revisit.State.OPEN)
+
+    def for_unit(self, unit):
+        return self.filter(unit=unit)
+
+
+class Revisit(models.Model):
+    """回访: a citizen's follow-up or 不满意 rating, as work for the unit and for the
+    county office, which either reopens the message or records why the answer stands.
+    Nothing a citizen writes may sit where no one will see it (DOMAIN.md, step 7).
+
+    The citizen's words stay in their own rows (the follow-up, or `reason` here), never
+    in the event log, which refers to this row.
+    """
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP = "follow_up", "追问"
+        DISSATISFIED = "dissatisfied", "不满意"
+
+    class State(models.TextChoices):
+        OPEN = "open", "待处理"
+        REOPENED = "reopened", "已重办"
+        UPHELD = "upheld", "答复成立"
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="revisits")
+    unit = models.ForeignKey("units.Unit", verbose_name="办理单位", on_delete=models.PROTECT, related_name="revisits")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    follow_up = models.OneToOneField(
+        FollowUp, verbose_name="追问", on_delete=models.PROTECT, null=True, blank=True, related_name="revisit"
+    )
+    reason = models.TextField("不满意的理由", blank=True)
+    opened_at = models.DateTimeField("提出时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_note = models.TextField("处理意见", blank=True)
+
+    objects = RevisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "回访"
+        verbose_name_plural = "回访"
+        ordering = ["opened_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="revisit_follow_up_iff_kind",
+                condition=Q(kind="follow_up", follow_up__isnull=False) | Q(kind="dissatisfied", follow_up__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="revisit_decided_iff_closed",
+                condition=Q(state="open", decided_at__isnull=True) | (~Q(state="open") & Q(decided_at__isnull=False)),
+            ),
+        ]
+        indexes = [
+            # The county office's queue and the unit's inbox tabs: open revisits.
+            models.Index(fields=["unit", "kind"], condition=Q(state="open"), name="revisit_open_by_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.message.serial} {self.get_kind_display()}（{self.get_state_display()}）"
+
+
+class FormSubmission(models.Model):
+    """One submitted form, by the key rendered into it (`{% form_key %}`): posting a
+    message, replying, following up or rating. The key is unique here, and taken in
+    the same transaction as what the form creates, so going back and submitting the
+    same page again creates nothing a second time (wenzheng.handling.once)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=20)
+    result = models.CharField("结果", max_length=64, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "表单提交记录"
+        verbose_name_plural = "表单提交记录"
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

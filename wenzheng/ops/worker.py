@@ -56,7 +56,7 @@ def run_pass(*, only=(), stopping=lambda: False) -> int:
     chosen = [w for w in kinds() if not only or w.name in only]
     while not stopping():
         ran = 0
-        for work in chosen:
+        for work in list(chosen):
             if stopping():
                 break
             item = work.claim()
@@ -67,6 +67,9 @@ def run_pass(*, only=(), stopping=lambda: False) -> int:
                 log.info("%s: %s", work.name, work.run(item))
             except Exception:
                 log.exception("%s: item %s failed", work.name, getattr(item, "pk", item))
+                # A kind whose item failed may offer the same item again at once (its
+                # claim is not consumed by a failure): it waits for the next pass.
+                chosen.remove(work)
         done += ran
         if not ran:
             break

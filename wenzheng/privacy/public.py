@@ -17,13 +17,19 @@ from .masking import Masker
 
 @dataclass(frozen=True)
 class PublicReply:
+    """A reply as the public reads it; named as the row's fields are, so that
+    handling.thread.conversation orders either."""
+
+    pk: int
     unit: str
     text: str
     at: object
+    follow_up_id: int | None = None  # the follow-up it answers; None for a reply to the message
 
 
 @dataclass(frozen=True)
 class PublicFollowUp:
+    pk: int
     text: str
     at: object
 
@@ -95,11 +101,17 @@ class Publisher:
             if review is not None and not review.is_public:
                 continue
             text = review.public_text if review is not None and review.state == review.State.REDACTED else f.text
-            follow_ups.append(PublicFollowUp(text=mask(text), at=f.at))
+            follow_ups.append(PublicFollowUp(pk=f.pk, text=mask(text), at=f.at))
+        shown = {f.pk for f in follow_ups}
         return PublicThread(
             title=self.title(message),
             body=self.body(message),
-            replies=[PublicReply(unit=r.unit.name, text=mask(r.text), at=r.at) for r in message.replies.all()],
+            # An answer to a follow-up the public may not read is left out with it.
+            replies=[
+                PublicReply(pk=r.pk, unit=r.unit.name, text=mask(r.text), at=r.at, follow_up_id=r.follow_up_id)
+                for r in message.replies.all()
+                if r.follow_up_id is None or r.follow_up_id in shown
+            ],
             follow_ups=follow_ups,
             redacted=redacted or any(r.state == r.State.REDACTED for r in by_follow_up.values()),
         )

@@ -6,18 +6,14 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.reports import periods
+from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, unit):
-        return unit.name
 
 
 class PostForm(forms.Form):
     """A citizen's message. The unit may be left to the county office to dispatch."""
 
-    unit = UnitChoiceField(
+    unit = UnitPickerField(
         label=gettext_lazy("留言对象"),
         queryset=Unit.objects.none(),
         required=False,
@@ -85,10 +81,27 @@ class RatingForm(forms.Form):
     rating = forms.ChoiceField(
         label=gettext_lazy("您对答复的评价"), choices=Message.Rating.choices, widget=forms.RadioSelect
     )
+    reason = forms.CharField(
+        label=gettext_lazy("不满意的理由"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("选择“不满意”时请写明理由，县网络问政办将回访核实。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        reason = data.get("reason", "").strip()
+        if data.get("rating") == Message.Rating.DISSATISFIED and not reason:
+            self.add_error("reason", _("选择“不满意”时，请写明不满意的理由。"))
+        elif data.get("rating") and data["rating"] != Message.Rating.DISSATISFIED and reason:
+            # Nothing a citizen writes may be dropped unseen: other words go in a follow-up.
+            self.add_error("reason", _("理由只在选择“不满意”时填写；其他意见请用下面的“追问”提交。"))
+        return data
 
 
 class BoardFilterForm(forms.Form):
-    unit = UnitChoiceField(
+    unit = UnitPickerField(
         label=gettext_lazy("单位"), queryset=Unit.objects.none(), required=False, empty_label=gettext_lazy("全部单位")
     )
     category = forms.ModelChoiceField(

@@ -17,9 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
-from wenzheng.handling import actions
+from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
+from wenzheng.handling.thread import conversation
+from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
@@ -117,18 +119,20 @@ def _as_written(m) -> PublicThread:
     return PublicThread(
         title=m.title,
         body=m.body,
-        replies=[PublicReply(unit=r.unit.name, text=r.text, at=r.at) for r in m.replies.all()],
-        follow_ups=[PublicFollowUp(text=f.text, at=f.at) for f in m.follow_ups.all()],
+        replies=[
+            PublicReply(pk=r.pk, unit=r.unit.name, text=r.text, at=r.at, follow_up_id=r.follow_up_id)
+            for r in m.replies.all()
+        ],
+        follow_ups=[PublicFollowUp(pk=f.pk, text=f.text, at=f.at) for f in m.follow_ups.all()],
     )
 
 
 def _review_notices(m) -> tuple:
     """What the county office's review decided, for the citizen: about the message,
-    and about each follow-up (in the follow-ups' order)."""
+    and about each follow-up (by its pk)."""
     reviews = list(m.reviews.all())
     own = next((r for r in reviews if r.follow_up_id is None), None)
-    by_follow_up = {r.follow_up_id: r for r in reviews if r.follow_up_id}
-    return own, [by_follow_up.get(f.pk) for f in m.follow_ups.all()]
+    return own, {r.follow_up_id: r for r in reviews if r.follow_up_id}
 
 
 def _responded_at(message):
@@ -150,11 +154,14 @@ def message(request, region, serial):
     return _render_thread(request, found, is_owner=is_owner)
 
 
-def _render_thread(request, found, *, is_owner, tracked=False):
+def _render_thread(request, found, *, is_owner, tracked=False, bound=None, status=200):
     found = _thread(found)
     private = is_owner or tracked
     can_act = private and found.state in Message.State.answered()
-    review, follow_up_reviews = _review_notices(found) if private else (None, [])
+    can_rate = can_act and not found.rating and found.state != "closure_pending"
+    bound = bound or {}
+    review, follow_up_reviews = _review_notices(found) if private else (None, {})
+    # Its writer reads the message as written; everyone else its public version.
     thread = _as_written(found) if private else Publisher().thread(found)
     return render(
         request,
@@ -163,36 +170,53 @@ def _render_thread(request, found, *, is_owner, tracked=False):
             "nav": "mine" if is_owner else ("track" if tracked else "board"),
             "m": found,
             "t": thread,
-            "follow_ups": list(
-                zip(thread.follow_ups, follow_up_reviews or [None] * len(thread.follow_ups), strict=True)
-            ),
+            "thread": conversation(thread.replies, thread.follow_ups, reviews=follow_up_reviews),
             "review": review,
             "responded_at": _responded_at(found),
             "private": private,
-            "follow_up_form": FollowUpForm() if can_act else None,
-            "rating_form": RatingForm() if can_act and not found.rating and found.state != "closure_pending" else None,
+            "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
+            "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
+            "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
         },
+        status=status,
     )
 
 
 def _citizen_step(request, found, who):
-    """A follow-up or a rating from the citizen who wrote the message."""
+    """A follow-up or a rating from the citizen who wrote the message, each made once
+    per form render (going back and submitting again adds nothing)."""
     if "rating" in request.POST:
         form, step = RatingForm(request.POST), "rating"
     else:
         form, step = FollowUpForm(request.POST), "follow_up"
     if not form.is_valid():
+        if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
+            # The reason is missing: show the form again with what was chosen.
+            tracked = who.user is None
+            return _render_thread(
+                request, found, is_owner=not tracked, tracked=tracked, bound={"rating": form}, status=400
+            )
         flash.error(request, _("请填写追问内容。") if step == "follow_up" else _("请选择一项评价。"))
+        return redirect(request.path)
+    data = form.cleaned_data
+
+    def run():
+        if step == "rating":
+            return actions.rate(message=found, who=who, rating=data["rating"], reason=data["reason"])
+        return actions.follow_up(message=found, who=who, text=data["text"])
+
+    if step == "follow_up":
+        thanks = _("追问已提交，办理单位将继续答复。")
+    elif data["rating"] == Message.Rating.DISSATISFIED:
+        thanks = _("感谢您的评价，县网络问政办将回访核实。")
     else:
-        try:
-            if step == "rating":
-                actions.rate(message=found, who=who, rating=form.cleaned_data["rating"])
-                flash.success(request, _("感谢您的评价。"))
-            else:
-                actions.follow_up(message=found, who=who, text=form.cleaned_data["text"])
-                flash.success(request, _("追问已提交，办理单位将继续答复。"))
-        except actions.ActionRefused as e:
-            flash.error(request, e.reason)
+        thanks = _("感谢您的评价。")
+    try:
+        done = once.submit(request.POST.get(once.FIELD), kind=step, run=run, result=lambda _item: str(found.pk))
+    except actions.ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(request, _("这份表单已经提交过，没有重复提交。") if done.replayed else thanks)
     return redirect(request.path)
 
 
@@ -216,7 +240,9 @@ def post(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by = request.user if request.user.is_authenticated else None
-        try:
+        issued = {}
+
+        def run():
             created = actions.submit(
                 by=by,
                 region=region,
@@ -231,16 +257,34 @@ def post(request):
                 address=data["address"],
                 consent_to_publish=data["consent_to_publish"],
             )
+            issued["passcode"] = created.issued_passcode
+            return created
+
+        try:
+            done = once.submit(
+                request.POST.get(once.FIELD), kind="post", run=run, result=lambda created: created.tracking_code
+            )
         except actions.ActionRefused as e:
             form.add_error(None, e.reason)
         else:
+            if done.replayed:
+                return _posted_before(request, done.result)
             # Shown once on the next page; only the hash is stored.
-            request.session["posted"] = {"code": created.tracking_code, "passcode": created.issued_passcode}
-            request.session.setdefault(TRACKED, {})[created.tracking_code] = created.issued_passcode
+            request.session["posted"] = {"code": done.result, "passcode": issued["passcode"]}
+            request.session.setdefault(TRACKED, {})[done.result] = issued["passcode"]
             request.session.modified = True
             return redirect("public:posted")
     context = {"nav": "post", "form": form, "region": region, "reviewing": CountyPrivacy.reviews(region)}
     return render(request, "public/post.html", context)
+
+
+def _posted_before(request, code):
+    """The same form sent again (back, then submit): no second message. The session
+    that posted it may open it again; anyone else is sent to the tracking page."""
+    flash.info(request, _("这条留言已经提交过，没有重复提交。"))
+    if code and code in request.session.get(TRACKED, {}):
+        return redirect("public:tracked", code=code)
+    return redirect("public:track")
 
 
 def posted(request):
@@ -252,7 +296,8 @@ def posted(request):
 
 
 def track(request):
-    form = TrackForm(request.POST or None)
+    # The link in a notice (/t/<code>) brings the code along; the passcode is still asked.
+    form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
         passcode = form.cleaned_data["passcode"].strip().upper()

@@ -137,3 +137,48 @@ class AccountabilityReferral(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.person}"
+
+
+class ExplanationProposal(models.Model):
+    """A proposed written-explanation order for a unit late to respond or reply in a
+    quarter (the seed's rule), made at the quarter's end or on demand. The county
+    office confirms it (the order is then made) or declines it: nothing is ordered
+    automatically (DOMAIN.md, "Reminders and notifications")."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "待确认"
+        CONFIRMED = "confirmed", "已责成"
+        DECLINED = "declined", "不予责成"
+
+    unit = models.ForeignKey("units.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="proposals")
+    period = models.CharField("季度", max_length=6, help_text="如 2026Q1")
+    proposed_at = models.DateTimeField("提出时间")
+    late_responses = models.PositiveIntegerField("回应超时（条）", default=0)
+    late_replies = models.PositiveIntegerField("回复超时（条）", default=0)
+    messages = models.ManyToManyField("handling.Message", verbose_name="超时留言", related_name="+")
+    reason = models.TextField("建议事由")
+    backlog_deadline = models.DateTimeField("建议限期梳理回复截止")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.TextField("说明", blank=True)
+    order = models.OneToOneField(
+        WrittenExplanationOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal"
+    )
+
+    class Meta:
+        verbose_name = "书面说明建议"
+        verbose_name_plural = "书面说明建议"
+        ordering = ["period", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="proposal_once_per_unit_quarter"),
+            models.CheckConstraint(
+                name="proposal_order_iff_confirmed",
+                condition=Q(state="confirmed", order__isnull=False) | (~Q(state="confirmed") & Q(order__isnull=True)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.period}（{self.get_state_display()}）"

@@ -11,7 +11,7 @@ from .models import Region, RosterFiling, RosterMember, Unit
 @admin.register(Region)
 class RegionAdmin(RegionScopedAdmin):
     region_paths = ("",)  # the region itself
-    list_display = ["name", "code", "kind", "parent"]
+    list_display = ["name", "code", "kind", "parent", "reply_signoff"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
 
@@ -21,7 +21,7 @@ class UnitAdmin(RegionScopedAdmin):
     """A county office registers and edits its own county's units; the city reads."""
 
     county_may_change = True
-    list_display = ["name", "kind", "region", "registered_on", "deactivated_on"]
+    list_display = ["name", "kind", "region", "registered_on", "deactivated_on", "reply_signoff"]
     list_filter = ["region", "kind"]
     search_fields = ["name"]
     date_hierarchy = "registered_on"

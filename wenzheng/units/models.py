@@ -33,6 +33,12 @@ class Region(models.Model):
         blank=True,
         related_name="children",
     )
+    # 审核后公开 (DOMAIN.md, step 6): a county setting; a unit may differ from it.
+    reply_signoff = models.BooleanField(
+        "回复须经分管领导审核后公开",
+        default=False,
+        help_text="开启后，网络评论员的回复在本单位分管领导审核通过后才公开，并以公开时间计算是否按时回复。",
+    )
 
     objects = RegionQuerySet.as_manager()
 
@@ -82,6 +88,13 @@ class Unit(models.Model):
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
     registered_on = models.DateField("实名上网日期")
     deactivated_on = models.DateField("停用日期", null=True, blank=True)
+    reply_signoff = models.BooleanField(
+        "回复审核",
+        null=True,
+        blank=True,
+        choices=[(None, "按县（区）设置"), (True, "须经分管领导审核后公开"), (False, "不需审核，即时公开")],
+        help_text="留空则按所属县（区）的设置。",
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -108,6 +121,10 @@ class Unit(models.Model):
     @property
     def active(self) -> bool:
         return self.deactivated_on is None
+
+    def signoff_required(self) -> bool:
+        """Whether a handler's reply waits for the leader's approval (审核后公开)."""
+        return self.region.reply_signoff if self.reply_signoff is None else self.reply_signoff
 
 
 class RosterFiling(models.Model):

@@ -6,12 +6,14 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
 from wenzheng.supervision.models import SupervisionFinding
+from wenzheng.units.forms import UnitPickerField, UnitSelect, grouped
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
 
@@ -23,6 +25,10 @@ def _textarea(rows=4):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        # A date field takes ISO dates only; the locale's 2026/12/14 would show empty.
+        super().__init__(attrs, format)
+
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
@@ -32,11 +38,6 @@ class PersonChoiceField(forms.ModelChoiceField):
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return user.display_name or user.username
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, unit):
-        return unit.name
 
 
 # --- steps on one message -----------------------------------------------------------
@@ -115,14 +116,14 @@ class DispatchForm(StepForm):
     """派单 or re-dispatch. The units are passed in as a list, read once for a whole
     queue page (a ModelChoiceField would query them again for every row)."""
 
-    unit = forms.ChoiceField(label=gettext_lazy("交办单位"))
+    unit = forms.ChoiceField(label=gettext_lazy("交办单位"), widget=UnitSelect)
     note = forms.CharField(label=gettext_lazy("交办说明"), required=False, widget=_textarea(2))
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         current = self.message.unit_id if self.message is not None else None
         self.units = {str(u.pk): u for u in units if u.pk != current}
-        self.fields["unit"].choices = [("", _("请选择单位")), *((pk, u.name) for pk, u in self.units.items())]
+        self.fields["unit"].choices = grouped(self.units.values(), empty_label=_("请选择单位"))
         if current is not None:
             self.fields["note"].label = _("转办说明")
             self.fields["note"].required = True
@@ -156,17 +157,83 @@ class DecisionForm(StepForm):
     """同意 or 不同意, chosen by the button pressed; a reason is required to refuse
     (the action says so)."""
 
-    decision = forms.ChoiceField(
-        label=gettext_lazy("审批决定"),
-        choices=[("approve", gettext_lazy("同意")), ("reject", gettext_lazy("不同意"))],
-        widget=forms.HiddenInput,
-    )
+    # (value, the button's words), the first the main button.
+    DECISIONS = [("approve", gettext_lazy("同意")), ("reject", gettext_lazy("不同意"))]
+
+    decision = forms.ChoiceField(label=gettext_lazy("审批决定"), widget=forms.HiddenInput)
     note = forms.CharField(
         label=gettext_lazy("审批意见"),
         required=False,
         widget=_textarea(2),
         help_text=gettext_lazy("不同意时须填写理由。"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = self.DECISIONS
+
+    @property
+    def decisions(self):
+        return self.DECISIONS
+
+
+class SignoffForm(DecisionForm):
+    """审核: the leader publishes a handler's reply or returns it with a note."""
+
+    DECISIONS = [("approve", gettext_lazy("审核通过并公开")), ("reject", gettext_lazy("退回修改"))]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = _("审核意见")
+        self.fields["note"].help_text = _(
+            "退回修改时须写明意见；审核通过后，回复以本单位名义公开，并以公开时间计算是否按时。"
+        )
+
+
+class RevisitDecisionForm(DecisionForm):
+    """回访: the county office finds the answer stands, or sends the message back."""
+
+    DECISIONS = [("uphold", gettext_lazy("答复成立")), ("reopen", gettext_lazy("退回重办"))]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = _("处理意见")
+        self.fields["note"].required = True
+        self.fields["note"].help_text = _(
+            "答复成立的，写明核实情况和理由；退回重办的，写明理由，留言退回办理单位重新回复，回复期限重新起算。"
+        )
+
+
+class ReassignForm(DispatchForm):
+    """改派: to another unit of the county, with a reason."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].label = _("改派给")
+        self.fields["note"].label = _("改派理由")
+        self.fields["note"].required = True
+        self.fields["note"].help_text = _("原单位尚未签收，改派后原单位的办理时限不计入考评，新单位的期限重新起算。")
+
+
+class AnswerFollowUpForm(StepForm):
+    """答复追问: which follow-up (when more than one waits), and the answer."""
+
+    follow_up = forms.ChoiceField(label=gettext_lazy("答复哪条追问"))
+    text = forms.CharField(label=gettext_lazy("答复内容"), max_length=5000, widget=_textarea(6))
+
+    def __init__(self, *args, follow_ups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.follow_ups = {str(f.pk): f for f in follow_ups}
+        self.fields["follow_up"].choices = [
+            (pk, _("%(at)s：%(text)s") % {"at": f"{timezone.localtime(f.at):%m-%d %H:%M}", "text": f.text[:30]})
+            for pk, f in self.follow_ups.items()
+        ]
+        if len(self.follow_ups) == 1:
+            self.fields["follow_up"].widget = forms.HiddenInput()
+            self.fields["follow_up"].initial = next(iter(self.follow_ups))
+
+    def clean_follow_up(self):
+        return self.follow_ups[self.cleaned_data["follow_up"]]
 
 
 # --- the unit -----------------------------------------------------------------------
@@ -219,7 +286,7 @@ class CountyRecordForm(forms.Form):
     """A supervision record about a unit of the county, optionally about one of its
     messages given by serial number."""
 
-    unit = UnitChoiceField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
+    unit = UnitPickerField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
     serial = forms.RegexField(
         label=gettext_lazy("涉及留言编号（选填）"),
         regex=r"^\d{4}-\d{1,6}$",
@@ -273,3 +340,61 @@ class FindMessageForm(forms.Form):
         regex=r"^\d{4}-\d{1,6}$",
         error_messages={"invalid": gettext_lazy("留言编号的格式如 2026-000046。")},
     )
+
+
+# --- the county office: bulk dispatch and quarter-end proposals ---------------------
+
+
+class BulkDispatchForm(forms.Form):
+    """Several messages of the queue to one unit (each dispatched by its own action)."""
+
+    messages = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("选中的留言"),
+        queryset=None,
+        error_messages={"required": gettext_lazy("请先勾选要交办的留言。")},
+    )
+    unit = forms.ChoiceField(label=gettext_lazy("批量交办给"), widget=UnitSelect)
+    note = forms.CharField(
+        label=gettext_lazy("批量交办说明"),
+        required=False,
+        widget=_textarea(2),
+        help_text=gettext_lazy("退单后重新交办的留言须填写转办说明。"),
+    )
+
+    def __init__(self, *args, messages, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["messages"].queryset = messages
+        self.units = {str(u.pk): u for u in units}
+        self.fields["unit"].choices = grouped(units, empty_label=_("请选择单位"))
+
+    def clean_unit(self):
+        return self.units[self.cleaned_data["unit"]]
+
+
+class ProposalDecisionForm(forms.Form):
+    """确认 (the order is made, with the reason and deadline as edited) or 不予责成."""
+
+    DECISIONS = [("confirm", gettext_lazy("确认责成")), ("decline", gettext_lazy("不予责成"))]
+
+    decision = forms.ChoiceField(label=gettext_lazy("决定"), widget=forms.HiddenInput, choices=DECISIONS)
+    reason = forms.CharField(label=gettext_lazy("责成事由"), widget=_textarea(3), required=False)
+    backlog_date = forms.DateField(
+        label=gettext_lazy("限期梳理回复截止日期"),
+        widget=DateInput,
+        required=False,
+        help_text=gettext_lazy("截止到该日24:00（北京时间）。"),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("不予责成的理由"),
+        required=False,
+        widget=_textarea(2),
+        help_text=gettext_lazy("选择“不予责成”时填写。"),
+    )
+
+    @property
+    def decisions(self):
+        return self.DECISIONS
+
+    def backlog_deadline(self) -> dt.datetime | None:
+        day = self.cleaned_data.get("backlog_date")
+        return clock.local_midnight(day + dt.timedelta(days=1)) if day else None

@@ -2,15 +2,18 @@
 queries however many rows they hold."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy
 
+from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
-from wenzheng.handling.models import ExtensionRequest, Message, Reply, Stage
+from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, Stage
 from wenzheng.reports import figures
 from wenzheng.reports.periods import Period
+from wenzheng.supervision.models import ExplanationProposal, WrittenExplanationOrder
 from wenzheng.units.models import Region, RosterFiling, RosterMember, Unit
 from wenzheng.workdays import clock
 
@@ -71,16 +74,47 @@ def attach_deadlines(messages, *, at: dt.datetime) -> list:
 class Tab:
     slug: str
     label: str
-    states: tuple
+    # Which of the unit's messages the tab holds, for a handler or the leader (on the
+    # annotations of `_annotated`).
+    holds: Callable[[bool], Q]
+
+
+OWING = Q(state__in=(State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED))
+
+
+# What waits on a message: a reply for sign-off, a follow-up not yet answered, a 不满意
+# rating the county office has not yet dealt with. As expressions, so that a filter and
+# a count can use them directly (an aggregate may not refer to an annotation's name).
+def _draft_waiting():
+    return Exists(ReplyDraft.objects.filter(message=OuterRef("pk"), state=ReplyDraft.State.PENDING))
+
+
+def _follow_up_waiting():
+    return Exists(FollowUp.objects.filter(message=OuterRef("pk"), answers__isnull=True))
+
+
+def _dissatisfied():
+    revisits = Revisit.objects.open().filter(message=OuterRef("pk"), kind=Revisit.Kind.DISSATISFIED)
+    return Exists(revisits.filter(unit=OuterRef("unit")))
+
+
+def _todo(leader: bool) -> Q:
+    """待办: the unit owes a response or a reply (a hand-back waits on the county, but
+    the unit's clock keeps running meanwhile) or an answer to a follow-up; for the
+    leader, also the replies waiting for sign-off and the replied messages waiting for
+    closure."""
+    todo = OWING | Q(_follow_up_waiting())
+    return todo | Q(_draft_waiting()) | Q(state=State.REPLIED) if leader else todo
 
 
 INBOX_TABS = [
-    # 待办: the unit still owes a response or a reply (a hand-back waits on the county,
-    # but the unit's clock keeps running meanwhile).
-    Tab("todo", gettext_lazy("待办"), (State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED)),
-    Tab("replied", gettext_lazy("已回复"), (State.REPLIED, State.CLOSURE_PENDING)),
-    Tab("closed", gettext_lazy("已办结"), (State.CLOSED,)),
-    Tab("all", gettext_lazy("全部"), ()),
+    Tab("todo", gettext_lazy("待办"), _todo),
+    Tab("signoff", gettext_lazy("待审核"), lambda leader: Q(_draft_waiting())),
+    Tab("follow-ups", gettext_lazy("待答复追问"), lambda leader: Q(_follow_up_waiting())),
+    Tab("dissatisfied", gettext_lazy("不满意"), lambda leader: Q(_dissatisfied())),
+    Tab("replied", gettext_lazy("已回复"), lambda leader: Q(state__in=(State.REPLIED, State.CLOSURE_PENDING))),
+    Tab("closed", gettext_lazy("已办结"), lambda leader: Q(state=State.CLOSED)),
+    Tab("all", gettext_lazy("全部"), lambda leader: Q()),
 ]
 
 
@@ -89,16 +123,29 @@ def inbox_tab(slug) -> Tab:
 
 
 def inbox(user, tab: Tab):
-    """The unit's messages, nearest open deadline first, then the newest."""
-    messages = Message.objects.visible_to(user).select_related("category")
-    if tab.states:
-        messages = messages.filter(state__in=tab.states)
+    """The unit's messages, nearest open deadline first, then the newest, each marked
+    with what waits on it."""
+    messages = (
+        Message.objects.visible_to(user)
+        .filter(tab.holds(user.role == Role.LEADER))
+        .annotate(has_draft=_draft_waiting(), has_follow_up=_follow_up_waiting(), dissatisfied=_dissatisfied())
+        .select_related("category")
+    )
     return with_open_stages(messages).order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
 
 
 def inbox_counts(user) -> dict[str, int]:
-    counts = {t.slug: Count("pk", filter=Q(state__in=t.states)) if t.states else Count("pk") for t in INBOX_TABS}
+    leader = user.role == Role.LEADER
+    counts = {t.slug: Count("pk", filter=t.holds(leader)) for t in INBOX_TABS}
     return Message.objects.visible_to(user).aggregate(**counts)
+
+
+def open_orders(user):
+    """Written-explanation orders addressed to the user's unit and not yet answered:
+    at the top of the inbox until the explanation is in."""
+    return WrittenExplanationOrder.objects.filter(unit_id=user.unit_id, explanation_received_at__isnull=True).order_by(
+        "backlog_deadline"
+    )
 
 
 def with_backlog_status(orders, *, at: dt.datetime):
@@ -144,7 +191,51 @@ def county_counts(user, county, *, at) -> dict[str, int]:
     counts["extensions"] = pending_extensions(user, county).count()
     counts["approvals"] = counts["extensions"] + counts["closures"]
     counts["overdue"] = messages.overdue(at=at).count()
+    counts["revisits"] = Revisit.objects.open().filter(message__in=messages).count()
+    counts["proposals"] = ExplanationProposal.objects.filter(
+        unit__region=county, state=ExplanationProposal.State.PROPOSED
+    ).count()
+    counts["failed"] = failed_deliveries(county).count()
     return counts
+
+
+def revisit_queue(user, county):
+    """Messages with a 回访 the county office has yet to decide, the oldest waiting
+    first, with what the citizen wrote and what the unit answered."""
+    waiting = Revisit.objects.open().select_related("follow_up").order_by("opened_at", "pk")
+    replies = Reply.objects.select_related("unit", "author")
+    return (
+        Message.objects.visible_to(user)
+        .filter(region=county, revisits__state=Revisit.State.OPEN)
+        .annotate(waiting_since=Min("revisits__opened_at", filter=Q(revisits__state=Revisit.State.OPEN)))
+        .select_related("unit", "category")
+        .prefetch_related(
+            Prefetch("revisits", queryset=waiting, to_attr="open_revisits"),
+            Prefetch("replies", queryset=replies),
+            "follow_ups",
+        )
+        .order_by("waiting_since", "pk")
+    )
+
+
+def proposals(county, period_code: str):
+    return (
+        ExplanationProposal.objects.filter(unit__region=county, period=period_code)
+        .select_related("unit", "order", "decided_by")
+        .prefetch_related(Prefetch("messages", queryset=Message.objects.order_by("year", "number")))
+        .order_by("state", "unit__kind", "unit__name")
+    )
+
+
+def failed_deliveries(county):
+    """E-mail and SMS that could not be sent, for the county's office to see."""
+    from wenzheng.notifications.models import Delivery
+
+    return (
+        Delivery.objects.filter(state=Delivery.State.FAILED, notice__region=county)
+        .select_related("notice__recipient", "notice__message")
+        .order_by("-next_attempt_at", "-pk")
+    )
 
 
 def pending_extensions(user, county):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, Message
+from wenzheng.handling.models import Category, Message, ReplyDraft
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
 
@@ -39,6 +39,8 @@ class Step:
     offered: Callable[..., bool] = lambda user, message: True
     # What the form needs besides the message (read per page, not per row).
     form_kwargs: Callable[..., dict] = lambda message: {}
+    # Its form carries a key per render, so submitting it twice makes one reply.
+    idempotent: bool = False
 
     def shows(self, user, message) -> bool:
         """Whether the message page offers this step to `user` now."""
@@ -65,8 +67,48 @@ def _respond(*, message, by, data):
 
 
 def _reply(*, message, by, data):
-    actions.reply(message=message, by=by, text=data["text"])
+    item = actions.reply(message=message, by=by, text=data["text"])
+    if isinstance(item, ReplyDraft):
+        return _("回复已提交，待本单位分管领导审核后公开（留言%(serial)s）。") % {"serial": message.serial}
     return _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
+
+
+def _answer_follow_up(*, message, by, data):
+    item = actions.answer_follow_up(follow_up=data["follow_up"], by=by, text=data["text"])
+    if isinstance(item, ReplyDraft):
+        return _("追问的答复已提交，待本单位分管领导审核后公开。")
+    return _("已答复网民追问，答复显示在追问之下。")
+
+
+def _signoff(*, message, by, data):
+    draft = message.drafts.filter(state=ReplyDraft.State.PENDING).first()
+    if draft is None:
+        raise actions.ActionRefused("no_draft", _("这条留言没有待审核的回复。"))
+    if data["decision"] == "approve":
+        actions.approve_reply(draft=draft, by=by, note=data["note"])
+        return _("回复已审核通过，以本单位名义公开。")
+    actions.return_reply(draft=draft, by=by, note=data["note"])
+    return _("回复已退回修改。")
+
+
+def _reassign(*, message, by, data):
+    actions.reassign(message=message, by=by, unit=data["unit"], reason=data["note"])
+    return _("留言%(serial)s已改派%(unit)s，原单位的办理时限不再计算。") % {
+        "serial": message.serial,
+        "unit": data["unit"].name,
+    }
+
+
+def _revisit(*, message, by, data):
+    revisits = list(message.revisits.open())
+    if not revisits:
+        raise actions.ActionRefused("no_revisit", _("这条留言没有待处理的回访。"))
+    if data["decision"] == "reopen":
+        actions.reopen_on_revisit(revisit=revisits[0], by=by, reason=data["note"])
+        return _("留言%(serial)s已退回%(unit)s重办。") % {"serial": message.serial, "unit": message.unit.name}
+    for revisit in revisits:
+        actions.uphold_answer(revisit=revisit, by=by, note=data["note"])
+    return _("已记录答复成立的理由，回访处理完毕。")
 
 
 def _transfer(*, message, by, data):
@@ -139,6 +181,27 @@ def _no_pending_extension(user, message):
     return message.pending_extension is None and not message.untimed
 
 
+# The message page also sets `pending_draft`, `unanswered_follow_ups` and `open_revisits`.
+def _no_pending_draft(user, message):
+    return getattr(message, "pending_draft", None) is None
+
+
+def _follow_ups_waiting(user, message):
+    return bool(getattr(message, "unanswered_follow_ups", None)) and _no_pending_draft(user, message)
+
+
+def _draft_waiting(user, message):
+    return user.role == Role.LEADER and not _no_pending_draft(user, message)
+
+
+def _revisits_open(user, message):
+    return bool(getattr(message, "open_revisits", None))
+
+
+def unanswered_follow_ups(message) -> list:
+    return list(message.follow_ups.filter(answers__isnull=True).order_by("at", "pk"))
+
+
 def _not_supervised(user, message):
     return message.supervised_at is None
 
@@ -176,6 +239,16 @@ STEPS = {
             offered=_leader_on_appeal,
         ),
         Step(
+            "signoff",
+            gettext_lazy("审核回复"),
+            "",
+            forms.SignoffForm,
+            _signoff,
+            (Role.LEADER,),
+            tuple(actions.ANSWERABLE),
+            offered=_draft_waiting,
+        ),
+        Step(
             "reply",
             gettext_lazy("回复"),
             gettext_lazy("发布回复"),
@@ -183,6 +256,20 @@ STEPS = {
             _reply,
             UNIT_ROLES,
             (*UNIT_OPEN, State.REPLIED, State.CLOSED),
+            offered=_no_pending_draft,
+            idempotent=True,
+        ),
+        Step(
+            "answer-follow-up",
+            gettext_lazy("答复追问"),
+            gettext_lazy("发布答复"),
+            forms.AnswerFollowUpForm,
+            _answer_follow_up,
+            UNIT_ROLES,
+            tuple(actions.ANSWERABLE),
+            offered=_follow_ups_waiting,
+            form_kwargs=lambda message: {"follow_ups": unanswered_follow_ups(message)},
+            idempotent=True,
         ),
         Step(
             "transfer",
@@ -213,6 +300,27 @@ STEPS = {
             COUNTY_ROLES,
             (State.PENDING_DISPATCH, State.TRANSFER_REQUESTED),
             form_kwargs=lambda message: {"units": dispatchable_units(message.region)},
+        ),
+        Step(
+            "reassign",
+            gettext_lazy("改派"),
+            gettext_lazy("改派"),
+            forms.ReassignForm,
+            _reassign,
+            COUNTY_ROLES,
+            (State.DISPATCHED,),
+            confirm=gettext_lazy("确定将这条留言改派给其他单位吗？原单位的办理时限将不再计算。"),
+            form_kwargs=lambda message: {"units": dispatchable_units(message.region)},
+        ),
+        Step(
+            "revisit",
+            gettext_lazy("处理回访"),
+            "",
+            forms.RevisitDecisionForm,
+            _revisit,
+            COUNTY_ROLES,
+            tuple(State.values),
+            offered=_revisits_open,
         ),
         Step(
             "reject-transfer",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import city, county, home, messages, privacy, unit
+from .views import city, county, home, messages, oversight, privacy, unit
 
 app_name = "workspace"
 urlpatterns = [
@@ -22,6 +22,12 @@ urlpatterns = [
     # The county office.
     path("county/<slug:code>/", county.dashboard, name="county"),
     path("county/<slug:code>/dispatch/", county.dispatch, name="dispatch"),
+    path("county/<slug:code>/dispatch/bulk/", oversight.bulk_dispatch, name="bulk-dispatch"),
+    path("county/<slug:code>/revisits/", oversight.revisits, name="revisits"),
+    path("county/<slug:code>/proposals/", oversight.proposals, name="proposals"),
+    path("county/<slug:code>/proposals/<int:pk>/", oversight.proposal_decision, name="proposal-decision"),
+    path("county/<slug:code>/notices/", oversight.notices, name="notices"),
+    path("county/<slug:code>/notices/<int:pk>/retry/", oversight.notice_retry, name="notice-retry"),
     path("county/<slug:code>/approvals/", county.approvals, name="approvals"),
     path("county/<slug:code>/supervision/", county.supervision, name="supervision"),
     path("county/<slug:code>/find/", county.find, name="find"),

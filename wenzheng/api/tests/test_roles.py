@@ -38,6 +38,7 @@ STEPS = {
     "long-cycle/reject": ("closure_pending", lambda c: {"reason": "可以近期解决。"}, OFFICE_OR_CITY),
     "reopen": ("closed", lambda c: {"reason": "答复不清楚。"}, OFFICE),
     "supervise": ("dispatched", lambda c: {"note": "请加快办理。"}, OFFICE_OR_CITY),
+    "reassign": ("dispatched", lambda c: {"unit": c.unit_b.pk, "reason": "路灯归住建局管理。"}, OFFICE),
     "follow-up": ("replied", lambda c: {"text": "什么时候修好？"}, {"citizen"}),
     "rate": ("replied", lambda c: {"rating": "satisfied"}, {"citizen"}),
 }

@@ -56,7 +56,13 @@ def build_q1(c) -> dict:
     m["m3"] = c.submit(category=c.appeal, at=local(2026, 3, 2, 9))
     actions.reply(message=m["m3"], by=c.handler_a, text="已解决。", at=local(2026, 3, 12, 9))
     actions.close(message=m["m3"], by=c.leader_a, kind="solved", at=local(2026, 3, 13, 9))
-    actions.rate(message=m["m3"], who=actions.Citizen(user=c.citizen), rating="dissatisfied", at=local(2026, 3, 14, 9))
+    actions.rate(
+        message=m["m3"],
+        who=actions.Citizen(user=c.citizen),
+        rating="dissatisfied",
+        reason="没有解决。",
+        at=local(2026, 3, 14, 9),
+    )
     # m4, m5
     m["m4"] = c.submit(at=local(2026, 3, 30, 9))
     m["m5"] = c.submit(at=local(2026, 3, 25, 9))

@@ -120,3 +120,28 @@ class FactsTest(CastTestCase):
         for unit_facts in self.collect().by_unit.values():
             for key, value in unit_facts.items():
                 self.assertIs(type(value), str if key == "deduct.bulletin_points" else int, key)
+
+
+class ReassignedStagesTest(CastTestCase):
+    """改派: the first unit's stages end as "reassigned" and count for nobody, however
+    late the move came (DOMAIN.md); the receiving unit's count as any other."""
+
+    def test_a_reassigned_message_counts_only_for_the_unit_it_was_moved_to(self):
+        c = self.cast
+        build_q1(c)
+        before = facts.collect(c.county, Q1)
+        moved = c.submit(at=local(2026, 3, 2, 9), title="错派的留言")
+        # Moved on 10 March: unit A's deadlines (3 and 9 March) had passed unanswered.
+        actions.reassign(
+            message=moved, by=c.county_office, unit=c.unit_b, reason="属住建局职责。", at=local(2026, 3, 10, 9)
+        )
+        actions.reply(message=moved, by=c.handler_b, text="已处理。", at=local(2026, 3, 10, 15))
+        a_stages = Stage.objects.filter(message=moved, unit=c.unit_a)
+        self.assertEqual(set(a_stages.values_list("outcome", flat=True)), {Stage.Outcome.REASSIGNED})
+        after = facts.collect(c.county, Q1)
+        self.assertEqual(without_fingerprints(after.of(c.unit_a.pk)), A_FACTS)
+        b_before, b_after = before.of(c.unit_b.pk), after.of(c.unit_b.pk)
+        for kind in ("response", "reply"):
+            self.assertEqual(b_after[f"{kind}.due"], b_before[f"{kind}.due"] + 1)
+            self.assertEqual(b_after[f"{kind}.on_time"], b_before[f"{kind}.on_time"] + 1)
+        self.assertNotIn(moved.pk, {s.message_id for s in facts.stage_evidence(c.unit_a, Q1, "reply")})

@@ -13,6 +13,8 @@ WRITTEN_TABLES = [
     "handling.Reply",
     "handling.FollowUp",
     "handling.ExtensionRequest",
+    "handling.ReplyDraft",
+    "handling.Revisit",
     "handling.SerialCounter",
     "handling.Category",
     "eventlog.Event",
@@ -24,6 +26,8 @@ WRITTEN_TABLES = [
     "units.RosterFiling",
     "units.RosterMember",
     "units.Unit",
+    "notifications.Notice",
+    "notifications.Delivery",
 ]
 
 

@@ -13,6 +13,7 @@ import itertools
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.testing import ROLES, local
+from wenzheng.units.models import Unit
 from wenzheng.units.services import roster_file
 
 from .helpers import HandlingTestCase
@@ -36,6 +37,9 @@ ALLOWED = {
     "approve_long_cycle_closure": OFFICE_OR_CITY,
     "reject_long_cycle_closure": OFFICE_OR_CITY,
     "reopen": OFFICE,
+    "reassign": OFFICE,
+    "uphold_answer": OFFICE,
+    "reopen_on_revisit": OFFICE,
     # the unit
     "respond": UNIT_STAFF,
     "reply": UNIT_STAFF,
@@ -43,6 +47,9 @@ ALLOWED = {
     "request_extension": UNIT_STAFF,
     "close": LEADER,
     "request_long_cycle_closure": LEADER,
+    "answer_follow_up": UNIT_STAFF,
+    "approve_reply": LEADER,
+    "return_reply": LEADER,
     # supervision
     "flag_for_supervision": OFFICE_OR_CITY,
     "order_written_explanation": OFFICE,
@@ -119,6 +126,18 @@ def _closed(c):
     m = c.replied(at=MONDAY)
     actions.close(message=m, by=c.leader_a, kind="answered", at=MONDAY)
     return m
+
+
+def _dissatisfied(c):
+    m = c.replied(at=MONDAY)
+    actions.rate(message=m, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修好。", at=MONDAY)
+    return m.revisits.get()
+
+
+def _draft(c):
+    Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+    m = c.submit(at=MONDAY)
+    return actions.reply(message=m, by=c.handler_a, text="已安排维修。", at=MONDAY)
 
 
 def _transfer_requested(c):
@@ -210,6 +229,43 @@ def setup_reject_long_cycle_closure(c):
 def setup_reopen(c):
     m = _closed(c)
     return lambda by: actions.reopen(message=m, by=by, reason="网民反映仍未修好。", at=TUESDAY)
+
+
+@scenario("reassign", event="reassigned")
+def setup_reassign(c):
+    m = c.submit(at=MONDAY)
+    return lambda by: actions.reassign(message=m, by=by, unit=c.unit_b, reason="路灯归住建局管理。", at=TUESDAY)
+
+
+@scenario("uphold_answer", event="answer_upheld")
+def setup_uphold_answer(c):
+    revisit = _dissatisfied(c)
+    return lambda by: actions.uphold_answer(revisit=revisit, by=by, note="已电话核实，答复属实。", at=TUESDAY)
+
+
+@scenario("reopen_on_revisit", event="reopened")
+def setup_reopen_on_revisit(c):
+    revisit = _dissatisfied(c)
+    return lambda by: actions.reopen_on_revisit(revisit=revisit, by=by, reason="答复与事实不符。", at=TUESDAY)
+
+
+@scenario("answer_follow_up", event="follow_up_answered")
+def setup_answer_follow_up(c):
+    m = c.replied(at=MONDAY)
+    item = actions.follow_up(message=m, who=actions.Citizen(user=c.citizen), text="什么时候修好？", at=MONDAY)
+    return lambda by: actions.answer_follow_up(follow_up=item, by=by, text="本周五前修好。", at=TUESDAY)
+
+
+@scenario("approve_reply", event="reply_approved")
+def setup_approve_reply(c):
+    draft = _draft(c)
+    return lambda by: actions.approve_reply(draft=draft, by=by, at=TUESDAY)
+
+
+@scenario("return_reply", event="reply_returned")
+def setup_return_reply(c):
+    draft = _draft(c)
+    return lambda by: actions.return_reply(draft=draft, by=by, note="请写明维修时间。", at=TUESDAY)
 
 
 @scenario("respond", event="responded")
@@ -363,6 +419,24 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_reopen(self):
         self.assert_only_allowed_roles("reopen")
+
+    def test_who_may_reassign(self):
+        self.assert_only_allowed_roles("reassign")
+
+    def test_who_may_uphold_an_answer(self):
+        self.assert_only_allowed_roles("uphold_answer")
+
+    def test_who_may_reopen_on_a_revisit(self):
+        self.assert_only_allowed_roles("reopen_on_revisit")
+
+    def test_who_may_answer_a_follow_up(self):
+        self.assert_only_allowed_roles("answer_follow_up")
+
+    def test_who_may_approve_a_reply(self):
+        self.assert_only_allowed_roles("approve_reply")
+
+    def test_who_may_return_a_reply(self):
+        self.assert_only_allowed_roles("return_reply")
 
     def test_who_may_respond(self):
         self.assert_only_allowed_roles("respond")

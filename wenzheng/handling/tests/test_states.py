@@ -271,7 +271,9 @@ class CitizenStepsTest(HandlingTestCase):
         c = self.cast
         m = c.replied(at=MONDAY)
         actions.close(message=m, by=c.leader_a, kind="answered", at=MONDAY)
-        actions.rate(message=m, who=actions.Citizen(user=c.citizen), rating="dissatisfied", at=TUESDAY)
+        actions.rate(
+            message=m, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="还是没修好。", at=TUESDAY
+        )
         actions.reopen(message=m, by=c.county_office, reason="网民不满意。", at=TUESDAY)
         m.refresh_from_db()
         self.assertEqual(m.rating, "dissatisfied")

@@ -23,7 +23,7 @@ from wenzheng.accounts.models import Role, User
 from wenzheng.eventlog import chain, triggers
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, FollowUp, Message
+from wenzheng.handling.models import Category, ExtensionRequest, Message
 from wenzheng.ops import backups
 from wenzheng.testing import Cast, ChainTransactionTestCase, ensure_reference_data, local
 from wenzheng.units.models import Unit
@@ -97,7 +97,7 @@ class RoundTripTest(BackupTestCase):
             at=NOW,
         )
         Unit.objects.filter(pk=unit.pk).update(name="改名之后")
-        FollowUp.objects.all().delete()
+        ExtensionRequest.objects.all().delete()
         self.assertNotEqual(row_counts(), at_backup)
 
         output = run("restore", str(path), "--noinput")

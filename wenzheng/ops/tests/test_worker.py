@@ -114,9 +114,28 @@ class WorkOnceTest(CastTestCase):
         job.refresh_from_db()
         self.assertEqual(job.state, "done")
 
+    def test_a_kind_whose_item_fails_waits_for_the_next_pass_instead_of_looping(self):
+        class Stuck(worker.Work):
+            name = "stuck"
+            runs = 0
+
+            def claim(self):
+                return "the same item"  # a failure does not consume it
+
+            def run(self, item):
+                Stuck.runs += 1
+                raise RuntimeError("boom")
+
+        with (
+            mock.patch.dict(worker._registry, {"stuck": Stuck()}),
+            self.assertLogs("wenzheng.ops.worker", "ERROR"),
+        ):
+            self.assertEqual(worker.run_pass(only=["stuck"]), 1)
+        self.assertEqual(Stuck.runs, 1)
+
     def test_an_unknown_kind_of_work_is_refused_by_name(self):
         known = ", ".join(sorted(w.name for w in worker.kinds()))
-        self.assertIn("deadlines, import-files, imports", known)
+        self.assertIn("deadlines, import-files, imports, notices, reminders", known)
         with self.assertRaisesMessage(CommandError, f"unknown kind of work: mail (known: {known})"):
             call_command("work", "--once", "--only", "mail")
 

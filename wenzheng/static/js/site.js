@@ -10,6 +10,45 @@ document.addEventListener("DOMContentLoaded", () => {
       nav.classList.toggle("open", !open);
     });
   }
+  // The unit picker (wenzheng/units/forms.py): a box above the grouped list of units
+  // hides the units whose name does not hold what is typed, its characters in order,
+  // so that the usual short names find their unit (住建局 → 县住房和城乡建设局,
+  // 人社 → 县人力资源和社会保障局); one left is chosen.
+  const holds = (name, typed) => {
+    let i = 0;
+    for (const ch of name) {
+      if (i < typed.length && ch === typed[i]) i++;
+    }
+    return i === typed.length;
+  };
+  for (const select of document.querySelectorAll("select[data-unit-picker]")) {
+    const box = document.createElement("input");
+    box.type = "search";
+    box.className = "unit-filter";
+    box.placeholder = select.dataset.unitPicker;
+    box.setAttribute("aria-label", select.dataset.unitPicker);
+    if (select.id) box.setAttribute("aria-controls", select.id);
+    select.before(box);
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();  // choosing, not submitting
+    });
+    box.addEventListener("input", () => {
+      const words = [...box.value.replace(/\s+/g, "")];
+      const shown = [];
+      for (const option of select.options) {
+        if (!option.value) continue;
+        option.hidden = !holds([...option.text], words);
+        if (!option.hidden) shown.push(option);
+      }
+      for (const group of select.querySelectorAll("optgroup")) {
+        group.hidden = [...group.children].every((option) => option.hidden);
+      }
+      if (words.length && shown.length === 1) {
+        select.value = shown[0].value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  }
   // Forms that ask before an irreversible step: <form data-confirm="...">.
   document.body.addEventListener("submit", (event) => {
     const message = event.target.dataset && event.target.dataset.confirm;

@@ -18,6 +18,7 @@ from wenzheng.workdays import clock
 from .. import selectors
 from ..access import county_for, county_staff_only, orders_visible_to
 from ..forms import (
+    BulkDispatchForm,
     DecisionForm,
     ExplanationForm,
     ExposureForm,
@@ -71,6 +72,7 @@ def dispatch(request, code):
         "county": county,
         "page": found,
         "rows": rows,
+        "bulk_form": BulkDispatchForm(prefix="bulk", messages=Message.objects.none(), units=units),
         "dispatch_step": STEPS["dispatch"],
         "reject_step": STEPS["reject-transfer"],
     }

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.eventlog.models import Event
-from wenzheng.handling import actions
-from wenzheng.handling.models import ExtensionRequest, Message, Reply
+from wenzheng.handling import actions, once
+from wenzheng.handling.models import ExtensionRequest, Message, Reply, ReplyDraft, Revisit
+from wenzheng.handling.thread import conversation
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import mask_for_reader
 from wenzheng.privacy.records import record_access
@@ -22,7 +23,7 @@ from wenzheng.workdays import clock
 from .. import selectors
 from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, staff_only, visible_message
 from ..forms import DecisionForm, ExplanationForm
-from ..steps import STEPS
+from ..steps import STEPS, unanswered_follow_ups
 from .common import errors_text, page, safe_next
 
 
@@ -53,6 +54,8 @@ def _thread(message):
                 "explanation_orders",
                 queryset=WrittenExplanationOrder.objects.select_related("unit").order_by("-ordered_at"),
             ),
+            Prefetch("drafts", queryset=ReplyDraft.objects.select_related("author", "decided_by", "follow_up")),
+            Prefetch("revisits", queryset=Revisit.objects.select_related("follow_up", "decided_by", "unit")),
         )
         .get()
     )
@@ -70,6 +73,17 @@ def render_message(request, message, *, bound=None, status=200):
         stage.last_day = clock.deadline_day(stage.due_at)
     extensions = list(message.extension_requests.all())
     message.pending_extension = next((e for e in extensions if e.status == ExtensionRequest.Status.PENDING), None)
+    drafts = list(message.drafts.all())
+    message.pending_draft = next((d for d in drafts if d.state == ReplyDraft.State.PENDING), None)
+    message.unanswered_follow_ups = unanswered_follow_ups(message)
+    revisits = list(message.revisits.all())
+    message.open_revisits = [r for r in revisits if r.state == Revisit.State.OPEN]
+    # A handler's own reply returned by the leader: its note, and its text to work on.
+    mine = [d for d in drafts if d.author_id == user.pk]
+    returned = mine[-1] if mine and mine[-1].state == ReplyDraft.State.RETURNED else None
+    if returned is not None and message.pending_draft is None and "reply" not in (bound or {}):
+        bound = {**(bound or {}), "reply": STEPS["reply"].make_form(message=message)}
+        bound["reply"].initial = {"text": returned.text}
     bound = bound or {}
     panels = [
         (step, bound.get(step.slug) or step.make_form(message=message))
@@ -94,10 +108,13 @@ def render_message(request, message, *, bound=None, status=200):
         "extensions": extensions,
         "events": events,
         "panels": panels,
+        "thread": conversation(message.replies.all(), message.follow_ups.all(), reviews=reviews),
+        "drafts": drafts,
+        "returned": returned,
+        "revisits": revisits,
         "show_contact": show_contact,
         "published": Message.objects.published().filter(pk=message.pk).exists(),
         "review": reviews.get(None),
-        "follow_ups": [(f, reviews.get(f.pk)) for f in message.follow_ups.all()],
         "reviews_here": user.role in COUNTY_ROLES,
         "extension_form": bound.get("extension-decision")
         or (DecisionForm(prefix=f"extension-{message.pending_extension.pk}") if decide_extension else None),
@@ -128,7 +145,7 @@ def message_step(request, pk, step):
     back = safe_next(request)
     if form.is_valid():
         try:
-            note = step.run(message=message, by=request.user, data=form.cleaned_data)
+            note = _run(step, request, message, form.cleaned_data)
         except ActionRefused as e:
             flash.error(request, e.reason)
         else:
@@ -139,6 +156,20 @@ def message_step(request, pk, step):
     if back:
         return redirect(back)
     return render_message(request, message, bound={step.slug: form}, status=400)
+
+
+def _run(step, request, message, data) -> str:
+    """Run a step; one that creates a reply runs once per form render (handling.once)."""
+    if not step.idempotent:
+        return step.run(message=message, by=request.user, data=data)
+    notes = []
+
+    def run():
+        notes.append(step.run(message=message, by=request.user, data=data))
+        return message.pk
+
+    done = once.submit(request.POST.get(once.FIELD), kind=f"step:{step.slug}", run=run, result=str)
+    return _("这份表单已经提交过，没有重复提交。") if done.replayed else notes[0]
 
 
 @roles_only(*COUNTY_ROLES)

@@ -31,6 +31,7 @@ def inbox(request):
         "tabs": [(t, counts[t.slug]) for t in selectors.INBOX_TABS],
         "page": found,
         "rows": selectors.attach_deadlines(found.object_list, at=now),
+        "orders": list(selectors.open_orders(request.user)),
     }
     return page_or_fragment(request, "workspace/inbox.html", "workspace/_inbox.html", context)
 

@@ -1,0 +1,120 @@
+"""Leader sign-off (审核后公开, DOMAIN.md step 6): where a county or a unit asks for it, a
+handler's reply is a draft until the unit's leader approves or returns it, and the
+reply counts as given when published."""
+
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import Reply, ReplyDraft, Stage
+from wenzheng.testing import local
+from wenzheng.units.models import Region, Unit
+
+from .helpers import HandlingTestCase
+
+MONDAY = local(2026, 3, 2, 9)  # reply due by 24:00 on Monday 9 March
+FRIDAY = local(2026, 3, 6, 16)
+NEXT_TUESDAY = local(2026, 3, 10, 9)
+
+
+class SignoffTest(HandlingTestCase):
+    def setUp(self):
+        Unit.objects.filter(pk=self.cast.unit_a.pk).update(reply_signoff=True)
+
+    def draft(self, at=FRIDAY, **kwargs):
+        message = self.cast.submit(at=MONDAY, **kwargs)
+        return message, actions.reply(message=message, by=self.cast.handler_a, text="已安排维修。", at=at)
+
+    def test_a_handlers_reply_waits_for_the_leader_and_is_not_yet_an_answer(self):
+        message, draft = self.draft()
+        self.assertIsInstance(draft, ReplyDraft)
+        message.refresh_from_db()
+        # Read and acknowledged, not replied: the reply clock runs on, nothing is public.
+        self.assertEqual(message.state, "responded")
+        self.assertFalse(Reply.objects.exists())
+        self.assertIsNone(message.open_stage(Stage.Kind.REPLY).completed_at)
+        drafted = Event.objects.get(kind=Event.Kind.REPLY_DRAFTED)
+        self.assertEqual((drafted.note, drafted.data["draft"]), ("", draft.pk))  # the text stays in its row
+
+    def test_the_reply_counts_when_published_late_if_approved_after_the_deadline(self):
+        message, draft = self.draft(at=FRIDAY)
+        reply = actions.approve_reply(draft=draft, by=self.cast.leader_a, at=NEXT_TUESDAY)
+        self.assertEqual((reply.at, reply.author, reply.text), (NEXT_TUESDAY, self.cast.handler_a, "已安排维修。"))
+        stage = message.stages.get(kind=Stage.Kind.REPLY)
+        self.assertEqual((stage.completed_at, stage.outcome), (NEXT_TUESDAY, Stage.Outcome.LATE))
+        message.refresh_from_db()
+        self.assertEqual(message.state, "replied")
+        draft.refresh_from_db()
+        self.assertEqual((draft.state, draft.reply), (ReplyDraft.State.APPROVED, reply))
+        kinds = list(message.events.values_list("kind", flat=True))
+        self.assertEqual(kinds[-2:], [Event.Kind.REPLY_APPROVED, Event.Kind.REPLIED])
+
+    def test_approved_in_time_it_is_on_time(self):
+        message, draft = self.draft(at=FRIDAY)
+        actions.approve_reply(draft=draft, by=self.cast.leader_a, at=FRIDAY)
+        self.assertEqual(message.stages.get(kind=Stage.Kind.REPLY).outcome, Stage.Outcome.ON_TIME)
+
+    def test_a_returned_reply_goes_back_with_a_note_and_may_be_written_again(self):
+        message, draft = self.draft()
+        self.assertRefused("missing_text", actions.return_reply, draft=draft, by=self.cast.leader_a, note=" ")
+        actions.return_reply(draft=draft, by=self.cast.leader_a, note="请写明维修时间。", at=FRIDAY)
+        draft.refresh_from_db()
+        self.assertEqual((draft.state, draft.note), (ReplyDraft.State.RETURNED, "请写明维修时间。"))
+        self.assertRefused("already_decided", actions.approve_reply, draft=draft, by=self.cast.leader_a)
+        again = actions.reply(message=message, by=self.cast.handler_a, text="本周五前修好。", at=FRIDAY)
+        self.assertEqual(again.state, ReplyDraft.State.PENDING)
+
+    def test_one_draft_waits_at_a_time(self):
+        message, _draft = self.draft()
+        self.assertRefused("draft_pending", actions.reply, message=message, by=self.cast.handler_a2, text="另一份。")
+
+    def test_the_leaders_own_reply_is_published_at_once(self):
+        message = self.cast.submit(at=MONDAY)
+        reply = actions.reply(message=message, by=self.cast.leader_a, text="已处理。", at=FRIDAY)
+        self.assertIsInstance(reply, Reply)
+
+    def test_only_the_units_leader_decides(self):
+        _message, draft = self.draft()
+        for who in ("handler_a", "leader_b", "county_office"):
+            with self.subTest(who=who):
+                self.assertRefused(
+                    {"handler_a": "forbidden_role", "leader_b": "not_your_unit", "county_office": "forbidden_role"}[
+                        who
+                    ],
+                    actions.approve_reply,
+                    draft=draft,
+                    by=getattr(self.cast, who),
+                )
+
+    def test_the_county_setting_applies_unless_the_unit_says_otherwise(self):
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=None)
+        Region.objects.filter(pk=c.county.pk).update(reply_signoff=True)
+        m1 = c.submit(at=MONDAY)
+        self.assertIsInstance(actions.reply(message=m1, by=c.handler_a, text="甲。", at=FRIDAY), ReplyDraft)
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=False)
+        m2 = c.submit(at=MONDAY)
+        self.assertIsInstance(actions.reply(message=m2, by=c.handler_a, text="乙。", at=FRIDAY), Reply)
+        # The other county is untouched by 罗城's setting.
+        m3 = c.submit(unit="c", at=MONDAY)
+        self.assertIsInstance(actions.reply(message=m3, by=c.handler_c, text="丙。", at=FRIDAY), Reply)
+
+    def test_a_transfer_voids_the_old_units_draft(self):
+        c = self.cast
+        message, draft = self.draft()
+        actions.request_transfer(message=message, by=c.handler_a, reason="属住建局。", at=FRIDAY)
+        actions.dispatch(message=message, by=c.county_office, unit=c.unit_b, note="转住建局。", at=FRIDAY)
+        draft.refresh_from_db()
+        self.assertEqual(draft.state, ReplyDraft.State.WITHDRAWN)
+        self.assertRefused("already_decided", actions.approve_reply, draft=draft, by=c.leader_a)
+
+    def test_an_answer_to_a_follow_up_needs_sign_off_too(self):
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=False)
+        message = c.replied(at=MONDAY)
+        asked = actions.follow_up(message=message, who=actions.Citizen(user=c.citizen), text="何时修？", at=FRIDAY)
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=FRIDAY)
+        self.assertEqual((draft.follow_up, draft.state), (asked, ReplyDraft.State.PENDING))
+        self.assertFalse(asked.answers.exists())
+        answer = actions.approve_reply(draft=draft, by=c.leader_a, at=NEXT_TUESDAY)
+        self.assertEqual((answer.follow_up, answer.at), (asked, NEXT_TUESDAY))
+        self.assertEqual(message.events.last().kind, Event.Kind.FOLLOW_UP_ANSWERED)

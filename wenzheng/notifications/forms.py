@@ -1,0 +1,32 @@
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from wenzheng.accounts.models import User
+
+from .models import Preference
+from .recipients import mobile_number
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = Preference
+        fields = ["email", "sms", "daily_digest"]
+        help_texts = {
+            "daily_digest": gettext_lazy("开启后，电子邮件和短信每天%(hour)s时汇总发送一次；站内通知照常即时显示。"),
+        }
+
+
+class ContactForm(forms.ModelForm):
+    """Where a staff member is reached: their own account's address and mobile."""
+
+    class Meta:
+        model = User
+        fields = ["email", "phone"]
+        labels = {"email": gettext_lazy("电子邮箱"), "phone": gettext_lazy("手机号")}
+        help_texts = {"phone": gettext_lazy("用于接收短信提醒，须为11位手机号。")}
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"].strip()
+        if raw and not mobile_number(raw):
+            raise forms.ValidationError(gettext_lazy("手机号应为11位，以1开头。"))
+        return mobile_number(raw) if raw else ""

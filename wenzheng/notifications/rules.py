@@ -1,0 +1,167 @@
+"""Who hears of which step, as DOMAIN.md says ("Reminders and notifications"):
+
+- a unit's handlers, of each message dispatched, transferred or reassigned to it (or
+  sent to it directly), and of a citizen's follow-up; its handlers and leader, of a
+  reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
+  a written-explanation order; a handler, of their reply returned by the leader;
+- the county office, when a citizen is dissatisfied;
+- the citizen, when the message is answered (a reply, an answer to a follow-up) and
+  when it is closed, with a link and the tracking code.
+
+`on_event` runs inside the transaction of the step (wenzheng.handling.actions): the
+notices are written with the step or not at all. Sending is the worker's business.
+Deadlines passing, digests and quarter-end proposals are timed, not steps: see
+timers.py.
+"""
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from wenzheng.accounts.models import Role
+from wenzheng.eventlog.models import Event
+from wenzheng.workdays.clock import deadline_day
+
+from . import planning, recipients, texts
+from .models import Notice
+
+Kind = Event.Kind
+# A step recorded with a time long past (an import, the demo county replaying its
+# year) is history, not news: nobody is told of it.
+NEWS_FOR = dt.timedelta(days=1)
+
+
+def on_event(event) -> int:
+    """Write the notices `event` calls for; returns how many."""
+    rule = RULES.get(event.kind)
+    if rule is None or event.at < timezone.now() - NEWS_FOR:
+        return 0
+    return planning.write(rule(event), at=event.at)
+
+
+def _staff_link(message) -> str:
+    return reverse("workspace:message", args=[message.pk])
+
+
+def _to_unit(event, kind, text, *, roles=(Role.HANDLER,)) -> list[planning.Draft]:
+    message = event.message
+    people = recipients.staff_of_units([message.unit_id], roles=roles).get(message.unit_id, [])
+    return planning.for_people(
+        people,
+        key=f"e{event.pk}",
+        kind=kind,
+        region_id=message.region_id,
+        message_id=message.pk,
+        text=text,
+        link=_staff_link(message),
+    )
+
+
+def arrived(event):
+    message = event.message
+    if message.unit_id is None:
+        return []  # waits for the county office to dispatch
+    transferred = event.kind == Kind.DISPATCHED and bool(event.data.get("from_unit"))
+    text = texts.arrived(
+        serial=message.serial,
+        category=message.category.name,
+        days=message.category.response_days,
+        transferred=transferred,
+    )
+    return _to_unit(event, Notice.Kind.ARRIVED, text)
+
+
+def followed_up(event):
+    return _to_unit(event, Notice.Kind.FOLLOWED_UP, texts.followed_up(serial=event.message.serial))
+
+
+def reopened(event):
+    text = texts.reopened(serial=event.message.serial, days=event.message.category.reply_days)
+    return _to_unit(event, Notice.Kind.REOPENED, text, roles=(Role.HANDLER, Role.LEADER))
+
+
+def rated(event):
+    if event.data.get("rating") != "dissatisfied":
+        return []
+    message = event.message
+    text = texts.dissatisfied(serial=message.serial, unit=message.unit.name)
+    drafts = _to_unit(event, Notice.Kind.DISSATISFIED, text, roles=(Role.HANDLER, Role.LEADER))
+    office = recipients.offices_of([message.region_id]).get(message.region_id, [])
+    drafts += planning.for_people(
+        office,
+        key=f"e{event.pk}",
+        kind=Notice.Kind.DISSATISFIED,
+        region_id=message.region_id,
+        message_id=message.pk,
+        text=text,
+        link=reverse("workspace:revisits", args=[message.region.code]),
+    )
+    return drafts
+
+
+def drafted(event):
+    message = event.message
+    author = event.actor.display_name or event.actor.username
+    text = texts.signoff(serial=message.serial, author=author)
+    return _to_unit(event, Notice.Kind.SIGNOFF, text, roles=(Role.LEADER,))
+
+
+def returned(event):
+    message = event.message
+    author = recipients.person(event.data.get("author"))
+    if author is None:
+        return []
+    text = texts.returned(serial=message.serial, note=event.note)
+    return planning.for_people(
+        [author],
+        key=f"e{event.pk}",
+        kind=Notice.Kind.RETURNED,
+        region_id=message.region_id,
+        message_id=message.pk,
+        text=text,
+        link=_staff_link(message),
+    )
+
+
+def ordered(event):
+    unit = event.unit
+    leaders = recipients.staff_of_units([unit.pk], roles=(Role.LEADER,)).get(unit.pk, [])
+    deadline = dt.datetime.fromisoformat(event.data["backlog_deadline"])
+    return planning.for_people(
+        leaders,
+        key=f"e{event.pk}",
+        kind=Notice.Kind.ORDERED,
+        region_id=unit.region_id,
+        text=texts.ordered(last_day=deadline_day(deadline)),
+        link=reverse("workspace:unit-orders"),
+    )
+
+
+def to_citizen(kind, what):
+    def rule(event):
+        message = event.message
+        link = reverse("notifications:landing", args=[message.tracking_code])
+        text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+        draft = planning.for_citizen(
+            message, key=f"e{event.pk}", kind=kind, region_id=message.region_id, text=text, link=link
+        )
+        return [draft]
+
+    return rule
+
+
+RULES = {
+    Kind.SUBMITTED: arrived,
+    Kind.DISPATCHED: arrived,
+    Kind.REASSIGNED: arrived,
+    Kind.FOLLOWED_UP: followed_up,
+    Kind.REOPENED: reopened,
+    Kind.RATED: rated,
+    Kind.REPLY_DRAFTED: drafted,
+    Kind.REPLY_RETURNED: returned,
+    Kind.EXPLANATION_ORDERED: ordered,
+    Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
+    Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
+    Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
+}

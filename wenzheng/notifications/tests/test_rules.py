@@ -1,0 +1,149 @@
+"""Who hears of each step (DOMAIN.md, "Reminders and notifications"): the notices an
+action writes in its own transaction, and the deliveries planned for them."""
+
+from django.urls import reverse
+
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.handling import actions
+from wenzheng.notifications.models import Delivery, Notice, Preference
+from wenzheng.testing import CastTestCase, local
+from wenzheng.units.models import Unit
+
+from .helpers import at, texts
+
+NOW = local(2026, 3, 4, 10)
+
+
+class WhoHearsTest(CastTestCase):
+    def setUp(self):
+        c = self.cast
+        c.handler_a.phone, c.handler_a.email = "13900000001", "handler_a@dongmen.gov.cn"
+        c.handler_a.save()
+        self.travel = at(NOW)
+        self.travel.__enter__()
+
+    def tearDown(self):
+        self.travel.__exit__(None, None, None)
+
+    def heard(self, kind):
+        return set(Notice.objects.filter(kind=kind).values_list("recipient__username", flat=True))
+
+    def test_the_units_handlers_hear_of_a_new_message_at_once_and_no_one_else(self):
+        message = self.cast.submit(category=self.cast.appeal)
+        self.assertEqual(self.heard(Notice.Kind.ARRIVED), {"handler_a", "handler_a2"})
+        self.assertEqual(
+            texts(self.cast.handler_a),
+            [f"新留言{message.serial}（诉求）已交办本单位，请在1个工作日内签收。"],
+        )
+        notice = Notice.objects.get(recipient=self.cast.handler_a)
+        self.assertEqual(notice.link, reverse("workspace:message", args=[message.pk]))
+        # handler_a gave a mobile and an e-mail address: both are queued for the worker.
+        self.assertEqual(
+            sorted(notice.deliveries.values_list("channel", "state")), [("email", "queued"), ("sms", "queued")]
+        )
+        # handler_a2 gave neither: the bell alone.
+        self.assertFalse(Delivery.objects.filter(notice__recipient=self.cast.handler_a2).exists())
+
+    def test_dispatch_and_transfer_reach_the_receiving_unit(self):
+        c = self.cast
+        message = c.submit(unit=None)
+        self.assertFalse(Notice.objects.exists())  # waits for the county office
+        actions.dispatch(message=message, by=c.county_office, unit=c.unit_a)
+        actions.request_transfer(message=message, by=c.handler_a, reason="属住建局。")
+        actions.dispatch(message=message, by=c.county_office, unit=c.unit_b, note="转住建局。")
+        self.assertEqual(texts(c.handler_b), [f"新留言{message.serial}（咨询）已转办本单位，请在1个工作日内签收。"])
+
+    def test_a_reassigned_message_reaches_the_new_unit(self):
+        c = self.cast
+        message = c.submit()
+        actions.reassign(message=message, by=c.county_office, unit=c.unit_b, reason="属住建局。")
+        self.assertEqual(len(texts(c.handler_b, Notice.Kind.ARRIVED)), 1)
+
+    def test_a_follow_up_reaches_the_unit_and_dissatisfaction_the_office_too(self):
+        c = self.cast
+        message = c.replied()
+        me = actions.Citizen(user=c.citizen)
+        actions.follow_up(message=message, who=me, text="何时修好？")
+        self.assertEqual(self.heard(Notice.Kind.FOLLOWED_UP), {"handler_a", "handler_a2"})
+        actions.rate(message=message, who=me, rating="dissatisfied", reason="路灯还是不亮。")
+        self.assertEqual(self.heard(Notice.Kind.DISSATISFIED), {"handler_a", "handler_a2", "leader_a", "county_office"})
+        office = Notice.objects.get(kind=Notice.Kind.DISSATISFIED, recipient=c.county_office)
+        self.assertEqual(office.text, f"网民对留言{message.serial}（东门镇）的答复不满意，请处理回访。")
+        self.assertEqual(office.link, reverse("workspace:revisits", args=["luocheng"]))
+        # The other county's office hears nothing of it.
+        self.assertFalse(Notice.objects.filter(recipient=c.other_county_office).exists())
+
+    def test_a_satisfied_rating_is_news_for_no_one(self):
+        c = self.cast
+        message = c.replied()
+        Notice.objects.all().delete()
+        actions.rate(message=message, who=actions.Citizen(user=c.citizen), rating="satisfied")
+        self.assertFalse(Notice.objects.exists())
+
+    def test_the_citizen_hears_of_the_answer_and_the_closure_with_link_and_code(self):
+        c = self.cast
+        message = c.submit(email="zhang@example.com")
+        actions.reply(message=message, by=c.handler_a, text="已安排维修。")
+        actions.close(message=message, by=c.leader_a, kind="answered")
+        notices = Notice.objects.filter(to_citizen=True).order_by("pk")
+        self.assertEqual([n.kind for n in notices], [Notice.Kind.ANSWERED, Notice.Kind.CLOSED])
+        code = message.tracking_code
+        self.assertEqual(notices[0].text, f"留言{message.serial}已答复，查询码{code}，http://127.0.0.1:8000/t/{code}")
+        self.assertEqual(notices[1].text, f"留言{message.serial}已办结，查询码{code}，http://127.0.0.1:8000/t/{code}")
+        self.assertEqual(notices[0].recipient, c.citizen)
+        self.assertEqual(sorted(notices[0].deliveries.values_list("channel", flat=True)), ["email", "sms"])
+
+    def test_a_citizen_without_an_account_or_a_mobile_still_gets_e_mail(self):
+        c = self.cast
+        message = actions.submit(
+            by=None, category=c.consultation, unit=c.unit_a, title="路灯", body="路灯坏了。", name="李四",
+            phone="0778-8221234", email="li@example.com", consent_to_publish=False,
+        )  # fmt: skip
+        actions.reply(message=message, by=c.handler_a, text="已处理。")
+        notice = Notice.objects.get(to_citizen=True)
+        self.assertIsNone(notice.recipient)
+        # A landline cannot take an SMS.
+        self.assertEqual(list(notice.deliveries.values_list("channel", flat=True)), ["email"])
+
+    def test_sign_off_reaches_the_leader_and_a_return_the_author(self):
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        message = c.submit()
+        draft = actions.reply(message=message, by=c.handler_a, text="已安排。")
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.SIGNOFF), [f"handler_a提交了留言{message.serial}的回复，待您审核后公开。"]
+        )
+        self.assertFalse(Notice.objects.filter(to_citizen=True).exists())  # nothing is public yet
+        actions.return_reply(draft=draft, by=c.leader_a, note="请写明维修的具体时间。")
+        self.assertEqual(
+            texts(c.handler_a, Notice.Kind.RETURNED),
+            [f"您对留言{message.serial}的回复被退回修改：请写明维修的具体时间。"],
+        )
+        self.assertEqual(texts(c.handler_a2, Notice.Kind.RETURNED), [])
+
+    def test_an_order_reaches_the_units_leader(self):
+        c = self.cast
+        actions.order_written_explanation(
+            unit=c.unit_a, by=c.county_office, reason="回复超期。", messages=[], backlog_deadline=local(2026, 3, 14)
+        )
+        self.assertEqual(texts(c.leader_a), ["县网络问政办责成本单位作出书面说明，并于3月13日24时前梳理回复积压留言。"])
+
+    def test_preferences_decide_the_channels_and_a_digest_holds_them(self):
+        c = self.cast
+        Preference.objects.create(user=c.handler_a, sms=False, daily_digest=True)
+        c.submit()
+        notice = Notice.objects.get(recipient=c.handler_a)
+        self.assertEqual(list(notice.deliveries.values_list("channel", "state")), [("email", "held")])
+
+    def test_a_refused_step_writes_no_notice(self):
+        c = self.cast
+        message = c.submit()
+        Notice.objects.all().delete()
+        with self.assertRaises(ActionRefused):
+            actions.reply(message=message, by=c.handler_b, text="不是我们的。")
+        self.assertFalse(Notice.objects.exists())
+
+    def test_history_replayed_with_old_times_is_not_news(self):
+        # An import or the demo county writes steps of months ago: nobody is told.
+        self.cast.submit(at=local(2026, 1, 5, 10))
+        self.assertFalse(Notice.objects.exists())

@@ -1,0 +1,158 @@
+"""Sending: each delivery by its channel, retried with backoff, failed for the office
+to see after the last try, never sent twice, and never to someone who said no."""
+
+import datetime as dt
+
+from django.core import mail
+from django.test import override_settings
+
+from wenzheng.handling import actions
+from wenzheng.notifications import sending, sms
+from wenzheng.notifications.models import Delivery, Notice, Preference
+from wenzheng.testing import CastTestCase, local
+
+from .helpers import at, send, start_sweeping, sweep
+
+NOW = local(2026, 3, 4, 10)
+
+
+class Flaky(sms.BaseBackend):
+    """A gateway that fails `failures` times, then accepts."""
+
+    failures = 0
+    permanent = False
+    tried: list = []
+
+    def send(self, phone, text):
+        Flaky.tried.append(phone)
+        if len(Flaky.tried) <= Flaky.failures:
+            raise sms.GatewayError("网关繁忙", permanent=Flaky.permanent)
+        return "sid-1"
+
+
+class SendingTest(CastTestCase):
+    def setUp(self):
+        sms.outbox.clear()
+        Flaky.tried, Flaky.failures, Flaky.permanent = [], 0, False
+        c = self.cast
+        c.handler_a.phone, c.handler_a.email = "13900000001", "handler_a@dongmen.gov.cn"
+        c.handler_a.save()
+
+    def arrive(self, **kwargs):
+        with at(NOW):
+            return self.cast.submit(**kwargs)
+
+    def test_the_worker_sends_by_sms_and_e_mail(self):
+        message = self.arrive()
+        self.assertEqual(send(NOW), 2)
+        self.assertEqual(
+            sms.outbox, [("13900000001", f"新留言{message.serial}（咨询）已交办本单位，请在1个工作日内签收。")]
+        )
+        self.assertEqual(len(mail.outbox), 1)
+        email = mail.outbox[0]
+        self.assertEqual(email.to, ["handler_a@dongmen.gov.cn"])
+        self.assertEqual(email.subject, "【罗城仫佬族自治县网络问政】新留言")
+        self.assertIn(f"http://127.0.0.1:8000/work/messages/{message.pk}/", email.body)
+        self.assertIn("通知设置：http://127.0.0.1:8000/notices/settings/", email.body)
+        self.assertEqual(set(Delivery.objects.values_list("state", "attempts")), {("sent", 1)})
+        self.assertEqual(send(NOW), 0)  # each once
+
+    def test_a_citizens_e_mail_can_be_unsubscribed_in_one_click(self):
+        message = self.arrive(email="zhang@example.com")
+        with at(NOW):
+            actions.reply(message=message, by=self.cast.handler_a, text="已修好。")
+        send(NOW)
+        citizen = next(m for m in mail.outbox if m.to == ["zhang@example.com"])
+        url = f"http://127.0.0.1:8000/t/{message.tracking_code}/unsubscribe/"
+        self.assertEqual(citizen.extra_headers["List-Unsubscribe"], f"<{url}>")
+        self.assertEqual(citizen.extra_headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
+        self.assertIn(f"http://127.0.0.1:8000/t/{message.tracking_code}", citizen.body)
+
+    @override_settings(SMS_BACKEND="wenzheng.notifications.tests.test_sending.Flaky", NOTICE_RETRY_SECONDS=60)
+    def test_a_failed_send_is_retried_with_backoff_and_shown_as_failed_after_the_last_try(self):
+        Flaky.failures = 99
+        Preference.objects.create(user=self.cast.handler_a, email=False)
+        self.arrive()
+        delivery = Delivery.objects.get()
+        t = NOW
+        for attempt, wait in enumerate([60, 240, 960, 3840], start=1):
+            send(t)
+            delivery.refresh_from_db()
+            self.assertEqual((delivery.state, delivery.attempts), ("queued", attempt))
+            self.assertEqual(delivery.next_attempt_at, t + dt.timedelta(seconds=wait))
+            self.assertEqual(send(t + dt.timedelta(seconds=wait - 1)), 0)  # not yet
+            t += dt.timedelta(seconds=wait)
+        send(t)
+        delivery.refresh_from_db()
+        self.assertEqual((delivery.state, delivery.attempts), ("failed", 5))
+        self.assertIn("网关繁忙", delivery.error)
+        self.assertEqual(len(Flaky.tried), 5)
+        # The county office sees it, and may send it again.
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get("/work/county/luocheng/notices/")
+        self.assertContains(page, "139****0001")
+        self.assertContains(page, "网关繁忙")
+        self.assertContains(self.client.get("/work/county/luocheng/"), "通知发送失败")
+        with at(t):
+            self.client.post(f"/work/county/luocheng/notices/{delivery.pk}/retry/")
+        Flaky.failures = 0
+        Flaky.tried = []
+        send(t)
+        delivery.refresh_from_db()
+        self.assertEqual(delivery.state, "sent")
+        self.assertNotContains(self.client.get("/work/county/luocheng/notices/"), "139****0001")
+
+    @override_settings(SMS_BACKEND="wenzheng.notifications.tests.test_sending.Flaky")
+    def test_a_refused_number_fails_at_once(self):
+        Flaky.failures, Flaky.permanent = 99, True
+        Preference.objects.create(user=self.cast.handler_a, email=False)
+        self.arrive()
+        send(NOW)
+        self.assertEqual(Delivery.objects.get().state, "failed")
+        self.assertEqual(len(Flaky.tried), 1)
+
+    def test_a_send_cut_off_by_a_killed_worker_is_not_sent_again(self):
+        self.arrive()
+        Delivery.objects.update(state="sending", heartbeat_at=NOW)
+        self.assertEqual(send(NOW + dt.timedelta(seconds=299)), 0)
+        self.assertEqual(set(Delivery.objects.values_list("state", flat=True)), {"sending"})
+        self.assertEqual(send(NOW + dt.timedelta(seconds=301)), 0)
+        self.assertEqual(set(Delivery.objects.values_list("state", flat=True)), {"failed"})
+        self.assertEqual(sms.outbox, [])
+        self.assertIn("为免重复发送", Delivery.objects.first().error)
+
+    def test_a_channel_turned_off_before_sending_stops_what_is_queued(self):
+        self.arrive()
+        Preference.objects.create(user=self.cast.handler_a, sms=False)
+        send(NOW)
+        self.assertEqual(dict(Delivery.objects.values_list("channel", "state")), {"email": "sent", "sms": "skipped"})
+        self.assertEqual(sms.outbox, [])
+
+    def test_a_daily_digest_gathers_the_days_notices_into_one(self):
+        Preference.objects.create(user=self.cast.handler_a, sms=False, daily_digest=True)
+        start_sweeping(NOW)
+        first = self.arrive(title="路灯")
+        with at(NOW + dt.timedelta(hours=2)):
+            self.cast.submit(title="井盖")
+        send(NOW + dt.timedelta(hours=3))
+        self.assertEqual(mail.outbox, [])  # held for the digest
+        sweep(local(2026, 3, 4, 17, 0, 5))
+        digest = Notice.objects.get(kind=Notice.Kind.DAILY_DIGEST)
+        self.assertEqual(digest.recipient, self.cast.handler_a)
+        self.assertIsNotNone(digest.read_at)  # the bell showed each already
+        self.assertEqual(
+            digest.text,
+            f"今日共有2条通知，请登录查看。第一条：新留言{first.serial}（咨询）已交办本单位，请在1个工作日内签收。",
+        )
+        self.assertEqual(set(Delivery.objects.exclude(notice=digest).values_list("state", flat=True)), {"digested"})
+        send(local(2026, 3, 4, 17, 1))
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].subject, "【罗城仫佬族自治县网络问政】每日汇总")
+        self.assertEqual(mail.outbox[0].body.count("· 新留言"), 2)
+        # The next day's digest does not repeat them.
+        sweep(local(2026, 3, 5, 17, 0, 5))
+        self.assertEqual(Notice.objects.filter(kind=Notice.Kind.DAILY_DIGEST).count(), 1)
+
+    def test_backoff_grows_fourfold(self):
+        with self.settings(NOTICE_RETRY_SECONDS=60):
+            self.assertEqual([sending.backoff(n).total_seconds() for n in (1, 2, 3)], [60, 240, 960])

@@ -1,0 +1,57 @@
+"""Every notice fits one SMS (70 characters) with the longest values it can get."""
+
+import datetime as dt
+
+from django.core.checks import Warning
+from django.test import SimpleTestCase, override_settings
+
+from wenzheng.notifications import checks, texts
+
+SERIAL = "2026-999999"
+LONG_DAY = dt.date(2026, 12, 31)
+LONG_NAME = "县" * 60  # a unit's name may be 60 characters
+LONG_TEXT = "字" * 2000
+
+
+class TextsTest(SimpleTestCase):
+    def test_every_notice_fits_one_sms(self):
+        rendered = {
+            "arrived": texts.arrived(serial=SERIAL, category="咨询类投诉求助举报", days=15, transferred=True),
+            "due_soon": texts.due_soon(count=9999, serial=SERIAL, stage="回复", last_day=LONG_DAY),
+            "overdue": texts.overdue(count=9999, serial=SERIAL, stage="回复", last_day=LONG_DAY),
+            "office_overdue": texts.office_overdue(count=99999, days=30, first_serial=SERIAL),
+            "backlog_passed": texts.backlog_passed(unit=LONG_NAME, last_day=LONG_DAY, unanswered=9999),
+            "dissatisfied": texts.dissatisfied(serial=SERIAL, unit=LONG_NAME),
+            "followed_up": texts.followed_up(serial=SERIAL),
+            "signoff": texts.signoff(serial=SERIAL, author="名" * 50),
+            "returned": texts.returned(serial=SERIAL, note=LONG_TEXT),
+            "reopened": texts.reopened(serial=SERIAL, days=30),
+            "ordered": texts.ordered(last_day=LONG_DAY),
+            "proposals": texts.proposals(period="2026年第四季度", count=9999),
+            "daily_digest": texts.daily_digest(count=9999, first=LONG_TEXT),
+            "weekly": texts.weekly(open_count=99999, due_soon=9999, overdue=9999, dissatisfied=9999),
+        }
+        for what in texts.CITIZEN_EVENTS.values():
+            rendered[what] = texts.for_citizen(serial=SERIAL, what=what, code="K7M2P9QX4R", link="/t/K7M2P9QX4R")
+        for kind, text in rendered.items():
+            with self.subTest(kind=kind, text=text):
+                self.assertLessEqual(len(text), texts.SMS_LIMIT)
+        self.assertTrue(rendered["returned"].endswith("…"))
+
+    def test_names_are_cut_with_an_ellipsis_and_whitespace_folded(self):
+        self.assertEqual(texts.short("东门镇\n人民政府  办公室", 20), "东门镇 人民政府 办公室")
+        self.assertEqual(texts.short("县住房和城乡建设局", 5), "县住房和…")
+
+    @override_settings(SITE_URL="https://wenzheng.luocheng-county-people-government.example.gov.cn", SMS_SIGNATURE="")
+    def test_a_site_address_too_long_for_one_sms_is_warned_about(self):
+        problems = checks.sms_settings(None)
+        self.assertEqual([p.id for p in problems], ["notifications.W001"])
+        self.assertIsInstance(problems[0], Warning)
+
+    @override_settings(SITE_URL="https://wz.lc.cn", SMS_SIGNATURE="【罗城】")
+    def test_a_short_site_address_and_signature_fit(self):
+        self.assertEqual(checks.sms_settings(None), [])
+
+    @override_settings(SITE_URL="wz.lcx.gov.cn", SMS_BACKEND="nowhere.Backend")
+    def test_it_refuses_a_backend_it_cannot_import_and_an_address_without_a_scheme(self):
+        self.assertEqual(sorted(p.id for p in checks.sms_settings(None)), ["notifications.E001", "notifications.E002"])

@@ -1,0 +1,75 @@
+"""A citizen unsubscribes (退订) and hears nothing more about the message."""
+
+from django.core import mail
+from django.test import Client
+
+from wenzheng.handling import actions
+from wenzheng.notifications import sms
+from wenzheng.notifications.models import CitizenOptOut, Delivery, Notice
+from wenzheng.testing import CastTestCase, local
+
+from .helpers import at, send
+
+NOW = local(2026, 3, 4, 10)
+
+
+class UnsubscribeTest(CastTestCase):
+    def setUp(self):
+        sms.outbox.clear()
+        c = self.cast
+        with at(NOW):
+            self.message = c.submit(by=None, email="zhang@example.com")
+            actions.reply(message=self.message, by=c.handler_a, text="已安排维修。")
+        self.url = f"/t/{self.message.tracking_code}"
+
+    def test_the_link_in_a_notice_shows_the_state_but_not_the_message(self):
+        page = self.client.get(self.url)
+        self.assertContains(page, f"留言 {self.message.serial}")
+        self.assertContains(page, "当前状态为“已回复”")
+        self.assertNotContains(page, "路灯已经坏了")  # the text needs the passcode
+        self.assertContains(page, f'href="/track/?code={self.message.tracking_code}"')
+        self.assertContains(self.client.get(f"/track/?code={self.message.tracking_code}"), self.message.tracking_code)
+        self.assertEqual(self.client.get("/t/NOSUCHCODE").status_code, 404)
+
+    def test_a_citizen_unsubscribes_and_hears_nothing_more(self):
+        queued = Delivery.objects.filter(notice__to_citizen=True)
+        self.assertEqual(sorted(queued.values_list("channel", "state")), [("email", "queued"), ("sms", "queued")])
+        page = self.client.post(f"{self.url}/unsubscribe/")
+        self.assertContains(page, "已退订")
+        self.assertTrue(CitizenOptOut.objects.filter(message=self.message).exists())
+        # What was waiting is not sent…
+        self.assertEqual(set(queued.values_list("state", flat=True)), {"skipped"})
+        with at(NOW):
+            actions.close(message=self.message, by=self.cast.leader_a, kind="answered")
+        # …and the closure is not sent either: a notice without any way out.
+        closed = Notice.objects.get(kind=Notice.Kind.CLOSED)
+        self.assertFalse(closed.deliveries.exists())
+        send(NOW)
+        self.assertEqual(sms.outbox, [])
+        self.assertFalse([m for m in mail.outbox if "zhang@example.com" in m.to])
+        # The staff still hear of their own work.
+        self.assertTrue(Notice.objects.filter(recipient=self.cast.handler_a).exists())
+        # Twice is the same as once.
+        self.client.post(f"{self.url}/unsubscribe/")
+        self.assertEqual(CitizenOptOut.objects.count(), 1)
+
+    def test_a_mail_program_unsubscribes_in_one_post_without_a_form(self):
+        strict = Client(enforce_csrf_checks=True)
+        response = strict.post(f"{self.url}/unsubscribe/", {"List-Unsubscribe": "One-Click"})
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(CitizenOptOut.objects.filter(message=self.message).exists())
+
+    def test_a_get_does_not_unsubscribe(self):
+        # Link previews and scanners fetch links: only a POST stops the notices.
+        self.assertEqual(self.client.get(f"{self.url}/unsubscribe/").status_code, 405)
+        self.assertFalse(CitizenOptOut.objects.exists())
+
+    def test_the_citizens_own_page_says_how_to_stop_and_that_it_stopped(self):
+        c = self.cast
+        with at(NOW):
+            mine = c.replied()
+        self.client.force_login(c.citizen)
+        page = self.client.get(f"/messages/luocheng/{mine.serial}/")
+        self.assertContains(page, "可以退订")
+        self.client.post(f"/t/{mine.tracking_code}/unsubscribe/")
+        self.assertContains(self.client.get(f"/messages/luocheng/{mine.serial}/"), "您已退订这条留言的短信和邮件通知")

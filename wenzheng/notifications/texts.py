@@ -1,0 +1,106 @@
+"""The words of every notice, in Chinese, short enough for one SMS (70 characters,
+the length of one Chinese SMS segment) whatever the message: the serial number
+stands for the message, never its title, and names are shortened.
+
+Pure functions over plain values; tests/test_texts.py renders each with the longest
+values it can get and counts.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+
+SMS_LIMIT = 70
+
+
+def short(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis marking a cut."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def day(value: dt.date) -> str:
+    return f"{value.month}月{value.day}日"
+
+
+def public_url(path: str) -> str:
+    """An address on this site for a message outside it (e-mail, SMS)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# --- staff --------------------------------------------------------------------------
+
+
+def arrived(*, serial: str, category: str, days: int, transferred: bool) -> str:
+    how = "转办" if transferred else "交办"
+    return f"新留言{serial}（{short(category, 6)}）已{how}本单位，请在{days}个工作日内签收。"
+
+
+def _which(count: int, serial: str) -> str:
+    return f"留言{serial}" if count == 1 else f"{count}条留言（{serial}等）"
+
+
+def due_soon(*, count: int, serial: str, stage: str, last_day: dt.date) -> str:
+    return f"{_which(count, serial)}的{stage}期限为{day(last_day)}24时，仅剩1个工作日，请及时办理。"
+
+
+def overdue(*, count: int, serial: str, stage: str, last_day: dt.date) -> str:
+    return f"{_which(count, serial)}已超过{stage}期限（{day(last_day)}24时），请尽快办理。"
+
+
+def office_overdue(*, count: int, days: int, first_serial: str) -> str:
+    more = "等" if count > 1 else ""
+    return f"有{count}条留言超期{days}个工作日仍未办理（{first_serial}{more}），请督办。"
+
+
+def backlog_passed(*, unit: str, last_day: dt.date, unanswered: int) -> str:
+    return f"{short(unit, 12)}限期梳理回复已于{day(last_day)}24时到期，仍有{unanswered}条留言未回复。"
+
+
+def dissatisfied(*, serial: str, unit: str) -> str:
+    return f"网民对留言{serial}（{short(unit, 12)}）的答复不满意，请处理回访。"
+
+
+def followed_up(*, serial: str) -> str:
+    return f"留言{serial}有网民追问，请及时答复。"
+
+
+def signoff(*, serial: str, author: str) -> str:
+    return f"{short(author, 10)}提交了留言{serial}的回复，待您审核后公开。"
+
+
+def returned(*, serial: str, note: str) -> str:
+    return f"您对留言{serial}的回复被退回修改：{short(note, 24)}"
+
+
+def reopened(*, serial: str, days: int) -> str:
+    return f"留言{serial}已退回重办，请在{days}个工作日内重新回复。"
+
+
+def ordered(*, last_day: dt.date) -> str:
+    return f"县网络问政办责成本单位作出书面说明，并于{day(last_day)}24时前梳理回复积压留言。"
+
+
+def proposals(*, period: str, count: int) -> str:
+    return f"{period}有{count}个单位回应或回复超时，书面说明建议待您确认。"
+
+
+def daily_digest(*, count: int, first: str) -> str:
+    return f"今日共有{count}条通知，请登录查看。第一条：{short(first, 40)}"
+
+
+def weekly(*, open_count: int, due_soon: int, overdue: int, dissatisfied: int) -> str:
+    return (
+        f"本单位留言周报：在办{open_count}条，即将到期{due_soon}条，已超期{overdue}条，不满意待处理{dissatisfied}条。"
+    )
+
+
+# --- the citizen --------------------------------------------------------------------
+
+
+def for_citizen(*, serial: str, what: str, code: str, link: str) -> str:
+    """答复 or 办结, with the tracking code and a link that also offers to unsubscribe."""
+    return f"留言{serial}{what}，查询码{code}，{public_url(link)}"
+
+
+CITIZEN_EVENTS = {"answered": "已答复", "closed": "已办结", "follow_up_answered": "的追问已答复"}

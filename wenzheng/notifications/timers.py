@@ -1,0 +1,460 @@
+"""Timed notices: reminders before and after deadlines, the office's overdue and
+backlog warnings, digests, and the quarter-end proposals.
+
+When, in the county's zone and on the official working-day calendar (NOTICE_HOUR is
+09:00 unless set):
+- due soon (预警): at NOTICE_HOUR on the working day before a deadline's last day, to
+  the unit's handlers and leader, for every stage of theirs falling due;
+- overdue (超期): at NOTICE_HOUR on the first working day after the last day, to the
+  same people;
+- overdue by N working days (NOTICE_OFFICE_OVERDUE_DAYS): at NOTICE_HOUR on the Nth
+  working day after the last day, to the county office;
+- a backlog deadline passed with messages still unanswered: at NOTICE_HOUR on the
+  first working day after it, to the county office;
+- the weekly digest of each unit's leader: at NOTICE_HOUR on the first working day of
+  each week;
+- the quarter-end proposals of written explanations: at NOTICE_HOUR on the first day
+  of each quarter, to the county office (wenzheng.supervision.proposals);
+- the daily digest of the deliveries held for it: at DIGEST_HOUR every day.
+
+A unit hears once a day per kind, of all its stages together ("3条留言…（2026-000046等）"),
+not once per message: twenty SMS each morning would go unread.
+
+A pass covers a window of time (the last sweep's end up to now, taken with a
+conditional update, see Sweep). The rules are turned round: each moment in the window
+names a range of deadline days, and the open stages with a deadline in that range are
+found by one indexed range query (stage_open_by_due), never by looking at every stage.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from wenzheng.accounts.models import Role
+from wenzheng.handling.models import Message, Revisit, Stage
+from wenzheng.supervision.models import WrittenExplanationOrder
+from wenzheng.units.models import Region
+from wenzheng.workdays import clock
+
+from . import planning, recipients, texts
+from .models import Delivery, Notice, Sweep
+
+
+@dataclass(frozen=True)
+class Window:
+    """The moments after `start`, up to and including `end`."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def days_at(self, hour: int):
+        """The local days whose `hour` o'clock falls in the window."""
+        day, last = clock.local_date(self.start), clock.local_date(self.end)
+        while day <= last:
+            if self.start < at_hour(day, hour) <= self.end:
+                yield day
+            day += dt.timedelta(days=1)
+
+
+def at_hour(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=clock.county_zone())
+
+
+def due_in(window: Window) -> bool:
+    """Whether any timed notice falls in the window (if not, a pass has nothing to do)."""
+    return any(True for _ in window.days_at(settings.NOTICE_HOUR)) or any(
+        True for _ in window.days_at(settings.DIGEST_HOUR)
+    )
+
+
+class Days:
+    """Working-day steps on the official calendar, for the days a window touches."""
+
+    def __init__(self, window: Window):
+        self.calendar = clock.calendar()
+
+    def working(self, day: dt.date) -> bool:
+        return self.calendar.is_working_day(day)
+
+    def after(self, day: dt.date) -> dt.date:
+        """The first working day after `day`."""
+        day += dt.timedelta(days=1)
+        while not self.working(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def before(self, day: dt.date, n: int) -> dt.date:
+        """The nth working day before `day` (`day` itself for n = 0)."""
+        while n > 0:
+            day -= dt.timedelta(days=1)
+            if self.working(day):
+                n -= 1
+        return day
+
+
+class Pass:
+    """What one sweep reads once and shares between its timers: the calendar around
+    the window, and the staff of the units and counties it touches."""
+
+    def __init__(self, window: Window, now: dt.datetime):
+        self.window, self.now = window, now
+        self.days = Days(window)
+        self._staff: dict[int, list[recipients.Person]] = {}
+        self._offices: dict[int, list[recipients.Person]] = {}
+
+    def staff(self, unit_ids) -> dict[int, list[recipients.Person]]:
+        """The handlers and leaders of each unit."""
+        missing = set(unit_ids) - set(self._staff)
+        if missing:
+            found = recipients.staff_of_units(missing)
+            self._staff.update({u: found.get(u, []) for u in missing})
+        return {u: self._staff[u] for u in unit_ids}
+
+    def offices(self, region_ids) -> dict[int, list[recipients.Person]]:
+        missing = set(region_ids) - set(self._offices)
+        if missing:
+            found = recipients.offices_of(missing)
+            self._offices.update({r: found.get(r, []) for r in missing})
+        return {r: self._offices[r] for r in region_ids}
+
+
+def last_days(first: dt.date, last: dt.date, *, field: str = "due_at") -> Q:
+    """Deadlines whose last day lies in [first, last]: a deadline is 24:00 of its last
+    day, stored as 00:00 of the day after."""
+    return Q(
+        **{
+            f"{field}__gt": clock.local_midnight(first),
+            f"{field}__lte": clock.local_midnight(last + dt.timedelta(days=1)),
+        }
+    )
+
+
+# --- the stages ---------------------------------------------------------------------
+
+# A message's serial as one sortable number (2026-000046 → 2026000046), so that the
+# database can name the first of a unit's messages.
+SERIAL = F("message__year") * 1_000_000 + F("message__number")
+
+
+def serial_of(number: int) -> str:
+    return f"{number // 1_000_000}-{number % 1_000_000:06d}"
+
+
+@dataclass(frozen=True)
+class UnitDue:
+    """A unit's open stages with a deadline in range, as the database counts them."""
+
+    unit_id: int
+    region_id: int
+    count: int  # messages
+    first_serial: str
+    last_day: dt.date  # the earliest deadline's
+    stage: str  # 回应, 回复, or 办理 for both
+
+    @classmethod
+    def of(cls, row) -> "UnitDue":
+        stage = Stage.Kind(row["lo"]).label if row["lo"] == row["hi"] else "办理"
+        return cls(
+            row["unit_id"],
+            row["message__region_id"],
+            row["n"],
+            serial_of(row["first"]),
+            clock.deadline_day(row["due"]),
+            stage,
+        )
+
+
+def open_stages(deadlines: Q, *, extra: Q | None = None):
+    """Open stages with a deadline in range: the indexed query a pass makes
+    (stage_open_by_due), never a reading of every stage."""
+    return Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).order_by()
+
+
+def due_by_unit(deadlines: Q, *, extra: Q | None = None) -> list[UnitDue]:
+    """The open stages in range, one row per unit, grouped by the database."""
+    rows = (
+        open_stages(deadlines, extra=extra)
+        .values("unit_id", "message__region_id")
+        .annotate(
+            n=Count("message", distinct=True), first=Min(SERIAL), due=Min("due_at"), lo=Min("kind"), hi=Max("kind")
+        )
+    )
+    return [UnitDue.of(row) for row in rows]
+
+
+def _unit_notices(ctx: Pass, kind, due: list[UnitDue], *, day: dt.date, text) -> list[planning.Draft]:
+    """One notice a day for each handler and leader of each unit with stages due."""
+    staff = ctx.staff([d.unit_id for d in due])
+    link = reverse("workspace:inbox")
+    drafts = []
+    for d in due:
+        drafts += planning.for_people(
+            staff[d.unit_id],
+            key=f"{kind}:{d.unit_id}:{day:%Y%m%d}",
+            kind=kind,
+            region_id=d.region_id,
+            text=text(d),
+            link=link,
+        )
+    return drafts
+
+
+def due_soon(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days, now = ctx.days, ctx.now
+    drafts = []
+    for x in window.days_at(settings.NOTICE_HOUR):
+        if not days.working(x):
+            continue
+        moment = at_hour(x, settings.NOTICE_HOUR)
+        # Messages that arrived after the moment heard of their deadline on arrival.
+        due = due_by_unit(
+            last_days(x + dt.timedelta(days=1), days.after(x)), extra=Q(started_at__lt=moment, due_at__gt=now)
+        )
+
+        def text(d):
+            return texts.due_soon(count=d.count, serial=d.first_serial, stage=d.stage, last_day=d.last_day)
+
+        drafts += _unit_notices(ctx, Notice.Kind.DUE_SOON, due, day=x, text=text)
+    return drafts
+
+
+def overdue(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days = ctx.days
+    drafts = []
+    for x in window.days_at(settings.NOTICE_HOUR):
+        if not days.working(x):
+            continue
+        due = due_by_unit(last_days(days.before(x, 1), x - dt.timedelta(days=1)))
+
+        def text(d):
+            return texts.overdue(count=d.count, serial=d.first_serial, stage=d.stage, last_day=d.last_day)
+
+        drafts += _unit_notices(ctx, Notice.Kind.OVERDUE, due, day=x, text=text)
+    return drafts
+
+
+def office_overdue(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days, n = ctx.days, settings.NOTICE_OFFICE_OVERDUE_DAYS
+    drafts = []
+    for x in window.days_at(settings.NOTICE_HOUR):
+        if not days.working(x):
+            continue
+        stages = open_stages(last_days(days.before(x, n), days.before(x, n - 1) - dt.timedelta(days=1)))
+        by_county = {
+            row["message__region_id"]: row
+            for row in stages.values("message__region_id").annotate(
+                n=Count("message", distinct=True), first=Min(SERIAL)
+            )
+        }
+        offices = ctx.offices(by_county)
+        codes = dict(Region.objects.filter(pk__in=by_county).values_list("pk", "code"))
+        for region_id, row in by_county.items():
+            drafts += planning.for_people(
+                offices[region_id],
+                key=f"office_overdue:{region_id}:{x:%Y%m%d}",
+                kind=Notice.Kind.OFFICE_OVERDUE,
+                region_id=region_id,
+                text=texts.office_overdue(count=row["n"], days=n, first_serial=serial_of(row["first"])),
+                link=reverse("workspace:supervision", args=[codes[region_id]]),
+            )
+    return drafts
+
+
+def backlog_passed(window: Window, ctx: Pass) -> list[planning.Draft]:
+    days = ctx.days
+    drafts = []
+    for x in window.days_at(settings.NOTICE_HOUR):
+        if not days.working(x):
+            continue
+        # Few orders exist (tens a year): no index needed for this range.
+        orders = (
+            WrittenExplanationOrder.objects.filter(
+                last_days(days.before(x, 1), x - dt.timedelta(days=1), field="backlog_deadline")
+            )
+            .with_backlog_open()
+            .filter(backlog_open=True)
+            .select_related("unit__region")
+        )
+        orders = list(orders)
+        offices = ctx.offices({o.unit.region_id for o in orders})
+        for order in orders:
+            unanswered = order.messages.exclude(
+                replies__unit=order.unit, replies__at__lt=order.backlog_deadline
+            ).count()
+            drafts += planning.for_people(
+                offices[order.unit.region_id],
+                key=f"backlog:{order.pk}",
+                kind=Notice.Kind.BACKLOG_PASSED,
+                region_id=order.unit.region_id,
+                text=texts.backlog_passed(
+                    unit=order.unit.name, last_day=clock.deadline_day(order.backlog_deadline), unanswered=unanswered
+                ),
+                link=reverse("workspace:county-orders", args=[order.unit.region.code]),
+            )
+    return drafts
+
+
+def weekly(window: Window, ctx: Pass) -> list[planning.Draft]:
+    """Each unit leader's week: open, due soon, overdue, dissatisfied."""
+    days, now = ctx.days, ctx.now
+    drafts = []
+    for x in window.days_at(settings.NOTICE_HOUR):
+        monday = x - dt.timedelta(days=x.weekday())
+        if not days.working(x) or days.before(x, 1) >= monday:
+            continue  # not the week's first working day
+        leaders = recipients.staff_of_units(_units_with_leaders(), roles=(Role.LEADER,))
+        counts = _week_counts(soon_until=days.after(x), now=now)
+        year, week, _ = x.isocalendar()
+        for unit_id, people in leaders.items():
+            c = counts.get(unit_id)
+            if not c or not any(c.values()):
+                continue
+            drafts += planning.for_people(
+                people,
+                key=f"weekly:{unit_id}:{year}W{week:02d}",
+                kind=Notice.Kind.WEEKLY_DIGEST,
+                region_id=c["region"],
+                text=texts.weekly(
+                    open_count=c["open"], due_soon=c["soon"], overdue=c["late"], dissatisfied=c["dissatisfied"]
+                ),
+                link=reverse("workspace:inbox"),
+            )
+    return drafts
+
+
+def _units_with_leaders():
+    from wenzheng.accounts.models import User
+
+    return set(User.objects.filter(role=Role.LEADER, is_active=True).values_list("unit_id", flat=True))
+
+
+def _week_counts(*, soon_until: dt.date, now) -> dict[int, dict]:
+    counts: dict[int, dict] = defaultdict(lambda: {"open": 0, "soon": 0, "late": 0, "dissatisfied": 0, "region": None})
+    rows = (
+        Message.objects.filter(state__in=Message.State.with_unit())
+        .values("unit_id", "region_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["unit_id"]]["open"] += row["n"]
+        counts[row["unit_id"]]["region"] = row["region_id"]
+    open_stages_ = Stage.objects.filter(completed_at__isnull=True)
+    soon = open_stages_.filter(due_at__gt=now, due_at__lte=clock.local_midnight(soon_until + dt.timedelta(days=1)))
+    for key, stages in (("soon", soon), ("late", open_stages_.filter(due_at__lte=now))):
+        for row in stages.values("unit_id").annotate(n=Count("message", distinct=True)).order_by():
+            counts[row["unit_id"]][key] = row["n"]
+    revisits = Revisit.objects.open().filter(kind=Revisit.Kind.DISSATISFIED)
+    for row in revisits.values("unit_id", "message__region_id").annotate(n=Count("pk")).order_by():
+        counts[row["unit_id"]]["dissatisfied"] = row["n"]
+        counts[row["unit_id"]]["region"] = row["message__region_id"]
+    return counts
+
+
+def proposals(window: Window, ctx: Pass) -> list[planning.Draft]:
+    """At each quarter's start: the proposals for the quarter just ended."""
+    from wenzheng.reports import periods
+    from wenzheng.supervision import proposals as proposing
+
+    drafts = []
+    for x in window.days_at(settings.NOTICE_HOUR):
+        if x.day != 1 or x.month not in (1, 4, 7, 10):
+            continue
+        quarter = periods.quarter_of(x - dt.timedelta(days=1))
+        moment = at_hour(x, settings.NOTICE_HOUR)
+        counties = list(Region.objects.filter(kind=Region.Kind.COUNTY))
+        offices = ctx.offices([c.pk for c in counties])
+        for county in counties:
+            made = proposing.propose(county=county, period=quarter, at=moment)
+            if not made:
+                continue
+            drafts += planning.for_people(
+                offices[county.pk],
+                key=f"proposals:{county.pk}:{periods.quarter_code(quarter.first_day)}",
+                kind=Notice.Kind.PROPOSALS,
+                region_id=county.pk,
+                text=texts.proposals(period=quarter.label, count=len(made)),
+                link=reverse("workspace:proposals", args=[county.code]),
+            )
+    return drafts
+
+
+STAFF_TIMERS = [due_soon, overdue, office_overdue, backlog_passed, weekly, proposals]
+
+
+def daily_digests(window: Window, now) -> int:
+    """Gather each person's held deliveries into one digest notice a day."""
+    made = 0
+    for x in window.days_at(settings.DIGEST_HOUR):
+        moment = at_hour(x, settings.DIGEST_HOUR)
+        held = Delivery.objects.filter(state=Delivery.State.HELD, notice__created_at__lte=moment)
+        rows = held.values_list("notice__recipient_id", "notice__region_id", "notice__text").order_by(
+            "notice__recipient_id", "notice__created_at"
+        )
+        firsts, totals = {}, defaultdict(set)
+        for user_id, region_id, text in rows:
+            firsts.setdefault(user_id, (region_id, text))
+        for user_id, notice_id in held.values_list("notice__recipient_id", "notice_id"):
+            totals[user_id].add(notice_id)
+        drafts = []
+        for user_id, (region_id, first) in firsts.items():
+            person = recipients.person(user_id)
+            if person is None:
+                continue
+            drafts.append(
+                planning.Draft(
+                    key=f"digest:{x:%Y%m%d}:{user_id}",
+                    kind=Notice.Kind.DAILY_DIGEST,
+                    region_id=region_id,
+                    text=texts.daily_digest(count=len(totals[user_id]), first=first),
+                    link=reverse("notifications:list"),
+                    person=person,
+                    read=True,  # the bell showed each notice already
+                )
+            )
+        made += planning.write(drafts, at=moment)
+        digests = dict(Notice.objects.filter(key__in=[d.key for d in drafts]).values_list("recipient_id", "pk"))
+        for user_id, digest in digests.items():
+            held.filter(notice__recipient_id=user_id).update(state=Delivery.State.DIGESTED, digest_id=digest)
+    return made
+
+
+# --- the sweep ----------------------------------------------------------------------
+
+
+def claim(now=None) -> Window | None:
+    """The window from the last sweep up to now, if a timed notice falls in it. The
+    first look only starts the clock: nothing before it is swept."""
+    now = now or timezone.now()
+    sweep = Sweep.objects.filter(pk=1).first()
+    if sweep is None:
+        Sweep.objects.get_or_create(pk=1, defaults={"swept_until": now})
+        return None
+    window = Window(sweep.swept_until, now)
+    if window.end <= window.start or not due_in(window):
+        return None
+    return window
+
+
+def sweep(window: Window) -> dict[str, int] | None:
+    """Make the window's timed notices, or None if another worker swept it first.
+
+    The window is taken by a conditional update inside the transaction that writes
+    the notices: a second worker's update waits for the first to commit, then finds
+    the watermark moved and changes nothing."""
+    now = window.end
+    with transaction.atomic():
+        if Sweep.objects.filter(pk=1, swept_until=window.start).update(swept_until=window.end) != 1:
+            return None
+        ctx = Pass(window, now)
+        made = {}
+        for timer in STAFF_TIMERS:
+            made[timer.__name__] = planning.write(timer(window, ctx), at=now)
+        made["daily_digests"] = daily_digests(window, now)
+        return made

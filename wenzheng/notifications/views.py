@@ -1,0 +1,129 @@
+"""The notices pages: a person's list (the bell's), their preferences, and the page a
+citizen's SMS or e-mail links to, with its unsubscribe button."""
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from wenzheng.accounts.models import Role
+from wenzheng.handling.models import Message
+
+from .forms import ContactForm, PreferenceForm
+from .models import CitizenOptOut, Delivery, Notice, Preference
+
+PAGE_SIZE = 30
+
+
+def _mine(user):
+    return Notice.objects.filter(recipient=user, to_citizen=False)
+
+
+@login_required
+def notice_list(request):
+    unread_only = request.GET.get("show") == "unread"
+    found = _mine(request.user).select_related("message")
+    if unread_only:
+        found = found.filter(read_at__isnull=True)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "notices",
+        "page": page,
+        "unread_only": unread_only,
+        "unread": _mine(request.user).filter(read_at__isnull=True).count(),
+    }
+    return render(request, "notifications/list.html", context)
+
+
+@login_required
+def notice_open(request, pk):
+    """Follow a notice's link, marking it read."""
+    notice = get_object_or_404(_mine(request.user), pk=pk)
+    if notice.read_at is None:
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    target = notice.link or "notifications:list"
+    if notice.link and not url_has_allowed_host_and_scheme(notice.link, {request.get_host()}):
+        target = "notifications:list"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def mark_read(request):
+    """Mark one notice read (`notice`), or all of them."""
+    unread = _mine(request.user).filter(read_at__isnull=True)
+    if request.POST.get("notice"):
+        unread = unread.filter(pk=request.POST["notice"]) if request.POST["notice"].isdigit() else unread.none()
+    n = unread.update(read_at=timezone.now())
+    flash.success(request, _("已将%(n)s条通知标为已读。") % {"n": n})
+    back = request.POST.get("next")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("notifications:list")
+
+
+@login_required
+def preferences(request):
+    pref, _created = Preference.objects.get_or_create(user=request.user)
+    staff = request.user.role != Role.CITIZEN
+    data = request.POST or None
+    form = PreferenceForm(data, instance=pref, prefix="pref")
+    form.fields["daily_digest"].help_text = form.fields["daily_digest"].help_text % {"hour": settings.DIGEST_HOUR}
+    if not staff:
+        del form.fields["daily_digest"]
+    contact = ContactForm(data, instance=request.user, prefix="contact") if staff else None
+    if request.method == "POST" and form.is_valid() and (contact is None or contact.is_valid()):
+        with transaction.atomic():
+            form.save()
+            if contact is not None:
+                contact.save()
+        flash.success(request, _("通知设置已保存。"))
+        return redirect("notifications:settings")
+    context = {"nav": "notices", "form": form, "contact": contact, "staff": staff}
+    return render(request, "notifications/settings.html", context, status=400 if request.method == "POST" else 200)
+
+
+# --- the citizen's link -------------------------------------------------------------
+
+
+def _by_code(code):
+    return get_object_or_404(Message.objects.select_related("region", "unit"), tracking_code=code.strip().upper())
+
+
+def landing(request, code):
+    """Where a citizen's SMS or e-mail leads: the state of the message (its content
+    needs the passcode, on the tracking page) and a way to stop the notices."""
+    message = _by_code(code)
+    opted_out = CitizenOptOut.objects.filter(message=message).exists()
+    return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": opted_out})
+
+
+@csrf_exempt  # RFC 8058: a mail program posts here without a page, hence without a token
+@require_POST
+def unsubscribe(request, code):
+    """退订: nothing more is sent about this message, and what waits is not sent."""
+    message = _by_code(code)
+    stop(message)
+    return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": True})
+
+
+def stop(message, *, at=None) -> None:
+    at = at or timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CitizenOptOut.objects.create(message=message, at=at)
+        except IntegrityError:
+            pass  # asked twice
+        Delivery.objects.filter(
+            notice__message=message,
+            notice__to_citizen=True,
+            state__in=[Delivery.State.QUEUED, Delivery.State.HELD],
+        ).update(state=Delivery.State.SKIPPED, error="网民已退订。")

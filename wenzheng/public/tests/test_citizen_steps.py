@@ -1,0 +1,135 @@
+"""The citizen's side of the loop: a 不满意 rating asks for a reason, a follow-up's
+answer shows under it, and going back and submitting a form again adds nothing."""
+
+import re
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import FollowUp, Message, Reply, Revisit
+from wenzheng.testing import CastTestCase, local
+
+MONDAY = local(2026, 3, 2, 9)
+
+
+def form_key(response) -> str:
+    return re.search(r'name="form_key" value="([^"]+)"', response.content.decode()).group(1)
+
+
+class RatingAndThreadTest(CastTestCase):
+    def setUp(self):
+        self.message = self.cast.replied(at=MONDAY)
+        self.url = f"/messages/luocheng/{self.message.serial}/"
+        self.client.force_login(self.cast.citizen)
+
+    def test_dissatisfied_without_a_reason_shows_the_form_again_and_rates_nothing(self):
+        response = self.client.post(self.url, {"rating": "dissatisfied", "reason": "  "})
+        self.assertContains(response, "请写明不满意的理由", status_code=400)
+        self.assertRegex(response.content.decode(), r'value="dissatisfied"[^>]*checked')
+        self.message.refresh_from_db()
+        self.assertEqual(self.message.rating, "")
+
+    def test_words_written_with_another_rating_are_not_dropped_unseen(self):
+        response = self.client.post(self.url, {"rating": "satisfied", "reason": "谢谢，另外路口也需要一盏灯。"})
+        self.assertContains(response, "其他意见请用下面的“追问”提交", status_code=400)
+        self.assertContains(response, "谢谢，另外路口也需要一盏灯。", status_code=400)
+        self.message.refresh_from_db()
+        self.assertEqual(self.message.rating, "")
+
+    def test_dissatisfied_with_a_reason_goes_to_the_unit_and_the_office(self):
+        page = self.client.get(self.url)
+        self.assertContains(page, "不满意的理由")
+        response = self.client.post(
+            self.url, {"rating": "dissatisfied", "reason": "路灯还是不亮。", "form_key": form_key(page)}, follow=True
+        )
+        self.assertContains(response, "县网络问政办将回访核实")
+        self.assertEqual(Revisit.objects.get().reason, "路灯还是不亮。")
+
+    def test_a_follow_ups_answer_shows_under_it_in_time_order(self):
+        c = self.cast
+        asked = actions.follow_up(message=self.message, who=actions.Citizen(user=c.citizen), text="何时修好？")
+        actions.reply(message=self.message, by=c.handler_a, text="补充：已订购灯泡。")
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="本周五前修好。")
+        body = self.client.get(self.url).content.decode()
+        order = [body.index(t) for t in ("已安排维修人员处理。", "何时修好？", "本周五前修好。", "补充：已订购灯泡。")]
+        self.assertEqual(order, sorted(order))
+        self.assertIn("东门镇 答复追问", body)
+        self.client.logout()
+        public = self.client.get(self.url).content.decode()  # the board's view
+        self.assertLess(public.index("何时修好？"), public.index("本周五前修好。"))
+
+
+class FormsPostOnceTest(CastTestCase):
+    def test_back_and_resubmit_posts_one_message(self):
+        page = self.client.get("/post/?county=luocheng")
+        key = form_key(page)
+        data = {
+            "unit": self.cast.unit_a.pk, "category": self.cast.consultation.pk, "title": "重复提交的留言",
+            "body": "网络很慢，点了两次提交。", "name": "王五", "phone": "13700000000", "form_key": key,
+        }  # fmt: skip
+        first = self.client.post("/post/?county=luocheng", data)
+        self.assertRedirects(first, "/post/done/", fetch_redirect_response=False)
+        message = Message.objects.get()
+        self.assertContains(self.client.get("/post/done/"), message.tracking_code)
+        again = self.client.post("/post/?county=luocheng", data, follow=True)
+        self.assertEqual(Message.objects.count(), 1)
+        self.assertContains(again, "这条留言已经提交过，没有重复提交。")
+        self.assertContains(again, message.serial)  # this session may open it again
+        # Someone else replaying the form learns nothing of it.
+        self.client.logout()
+        self.client.cookies.clear()
+        stranger = self.client.post("/post/?county=luocheng", data, follow=True)
+        self.assertEqual(Message.objects.count(), 1)
+        self.assertNotContains(stranger, message.tracking_code)
+        self.assertEqual(stranger.redirect_chain[-1][0], "/track/")
+        # A fresh page is a fresh form.
+        data["form_key"] = form_key(self.client.get("/post/?county=luocheng"))
+        self.client.post("/post/?county=luocheng", data)
+        self.assertEqual(Message.objects.count(), 2)
+
+    def test_a_replayed_follow_up_or_rating_adds_nothing(self):
+        c = self.cast
+        message = c.replied(at=MONDAY)
+        url = f"/messages/luocheng/{message.serial}/"
+        self.client.force_login(c.citizen)
+        key = form_key(self.client.get(url))
+        for _ in range(2):
+            self.client.post(url, {"text": "什么时候修？", "form_key": key})
+        self.assertEqual(FollowUp.objects.count(), 1)
+        key = form_key(self.client.get(url))
+        first = self.client.post(url, {"rating": "satisfied", "form_key": key}, follow=True)
+        second = self.client.post(url, {"rating": "satisfied", "form_key": key}, follow=True)
+        self.assertContains(first, "感谢您的评价。")
+        self.assertContains(second, "这份表单已经提交过，没有重复提交。")
+
+    def test_a_replayed_reply_publishes_one_reply(self):
+        c = self.cast
+        message = c.submit(at=MONDAY)
+        self.client.force_login(c.handler_a)
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        data = {f"reply-{message.pk}-text": "已安排维修。", "form_key": form_key(page)}
+        self.client.post(f"/work/messages/{message.pk}/reply/", data)
+        again = self.client.post(f"/work/messages/{message.pk}/reply/", data, follow=True)
+        self.assertEqual(Reply.objects.count(), 1)
+        self.assertContains(again, "这份表单已经提交过，没有重复提交。")
+
+
+class UnitPickerTest(CastTestCase):
+    def test_every_place_a_unit_is_chosen_groups_townships_and_departments_for_filtering(self):
+        c = self.cast
+        self.client.force_login(c.county_office)
+        pages = {
+            "post": "/post/?county=luocheng",
+            "board": "/messages/?region=luocheng",
+            "records": "/work/county/luocheng/records/",
+            "export": "/bulk/imports/",
+        }
+        c.submit(unit=None)
+        pages["dispatch"] = "/work/county/luocheng/dispatch/"
+        for name, url in pages.items():
+            with self.subTest(page=name):
+                body = self.client.get(url).content.decode()
+                self.assertIn("data-unit-picker", body)
+                township, department = body.index('<optgroup label="乡镇">'), body.index('<optgroup label="部门">')
+                self.assertLess(township, body.index("东门镇", township))
+                self.assertLess(department, body.index("县住房和城乡建设局", department))
+                self.assertLess(township, department)
+                self.assertNotIn("思恩镇", body)  # the other county's unit

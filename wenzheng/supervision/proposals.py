@@ -1,0 +1,149 @@
+"""End-of-quarter proposals of written-explanation orders (书面说明建议).
+
+At each quarter's end (the worker, wenzheng.notifications.timers) or when the county
+office asks (its proposals page), every unit late to respond or reply in the quarter
+gets a proposal: the late messages, a reason and a backlog deadline. The office
+confirms each (the order is then made by `order_written_explanation`) or declines it,
+with an event; nothing is ordered automatically (DOMAIN.md).
+
+Late in the quarter: a response or reply stage of the unit whose deadline fell in the
+quarter and was not met (completed late, or still open past it). Stages ended by a
+transfer asked for in time, or by reassignment (改派), are late for nobody.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from wenzheng.accounts.policy import ActionRefused, require_office
+from wenzheng.eventlog import chain
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message, Stage
+from wenzheng.reports import periods
+from wenzheng.units.models import Unit
+from wenzheng.workdays import clock
+
+from .models import ExplanationProposal
+
+
+def late_stages(county, period, *, at):
+    """The stages of the county's units late in `period`, as of `at`."""
+    end = min(period.end, at)
+    missed = Q(outcome=Stage.Outcome.LATE) | Q(completed_at__isnull=True, due_at__lte=at)
+    return Stage.objects.filter(unit__region=county, due_at__gte=period.start, due_at__lt=end).filter(missed)
+
+
+def backlog_deadline(at) -> dt.datetime:
+    """24:00 of the PROPOSAL_BACKLOG_DAYS-th working day after `at`."""
+    due, _result = clock.deadline_after(at, settings.PROPOSAL_BACKLOG_DAYS)
+    return due
+
+
+def reason_for(unit, period, *, responses, replies) -> str:
+    parts = []
+    if responses:
+        parts.append(f"{responses}条留言回应超时")
+    if replies:
+        parts.append(f"{replies}条留言回复超时")
+    return (
+        f"{period.label}，{unit.name}{'、'.join(parts)}。按照县网络问政工作规定，责成该单位作出书面说明，"
+        "并限期梳理、回复办理积压留言。"
+    )
+
+
+@transaction.atomic
+def propose(*, county, period, at=None) -> list[ExplanationProposal]:
+    """Make (or bring up to date) the proposals of a county's quarter; returns the
+    proposals still waiting for the office. Decided ones are left as they are."""
+    at = at or timezone.now()
+    code = periods.quarter_code(period.first_day)
+    stages = late_stages(county, period, at=at)
+    counts = {
+        row["unit"]: row
+        for row in stages.values("unit").annotate(
+            responses=Count("message", filter=Q(kind=Stage.Kind.RESPONSE), distinct=True),
+            replies=Count("message", filter=Q(kind=Stage.Kind.REPLY), distinct=True),
+        )
+    }
+    waiting = []
+    deadline = backlog_deadline(at)
+    for unit in Unit.objects.filter(pk__in=counts).order_by("kind", "name"):
+        row = counts[unit.pk]
+        fields = {
+            "late_responses": row["responses"],
+            "late_replies": row["replies"],
+            "reason": reason_for(unit, period, responses=row["responses"], replies=row["replies"]),
+            "backlog_deadline": deadline,
+            "proposed_at": at,
+        }
+        proposal, created = ExplanationProposal.objects.select_for_update().get_or_create(
+            unit=unit, period=code, defaults=fields
+        )
+        if proposal.state != ExplanationProposal.State.PROPOSED:
+            continue
+        if not created:
+            for name, value in fields.items():
+                setattr(proposal, name, value)
+            proposal.save(update_fields=list(fields))
+        proposal.messages.set(
+            Message.objects.filter(pk__in=stages.filter(unit=unit).values("message")).order_by("year", "number")
+        )
+        waiting.append(proposal)
+    return waiting
+
+
+def _waiting(proposal, by) -> ExplanationProposal:
+    proposal = (
+        ExplanationProposal.objects.select_for_update(of=("self",)).select_related("unit__region").get(pk=proposal.pk)
+    )
+    require_office(by, proposal.unit.region)
+    if proposal.state != ExplanationProposal.State.PROPOSED:
+        raise ActionRefused("already_decided", f"该建议已{proposal.get_state_display()}。")
+    return proposal
+
+
+@transaction.atomic
+def confirm(*, proposal, by, reason: str = "", backlog_deadline: dt.datetime | None = None, at=None):
+    """确认: the written-explanation order is made as proposed (reason and deadline as
+    the office edited them), over the late messages still with the unit."""
+    at = at or timezone.now()
+    proposal = _waiting(proposal, by)
+    messages = proposal.messages.filter(unit=proposal.unit)
+    order = actions.order_written_explanation(
+        unit=proposal.unit,
+        by=by,
+        reason=reason or proposal.reason,
+        messages=messages,
+        backlog_deadline=backlog_deadline or proposal.backlog_deadline,
+        at=at,
+    )
+    proposal.state, proposal.decided_by, proposal.decided_at, proposal.order = "confirmed", by, at, order
+    proposal.save(update_fields=["state", "decided_by", "decided_at", "order"])
+    return order
+
+
+@transaction.atomic
+def decline(*, proposal, by, note: str, at=None) -> ExplanationProposal:
+    """不予责成, with the office's reason (an event, so the decision stays on record)."""
+    at = at or timezone.now()
+    proposal = _waiting(proposal, by)
+    note = (note or "").strip()
+    if not note:
+        raise ActionRefused("missing_text", "请填写不予责成的理由。")
+    proposal.state, proposal.decided_by, proposal.decided_at = "declined", by, at
+    proposal.decision_note = note
+    proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    chain.append(
+        kind=Event.Kind.PROPOSAL_DECLINED,
+        at=at,
+        actor=by,
+        actor_role=by.role,
+        unit=proposal.unit,
+        note=note,
+        data={"proposal": proposal.pk, "period": proposal.period},
+    )
+    return proposal

@@ -1,0 +1,276 @@
+"""The county office's hand: the 回访 queue, bulk dispatch, the quarter's proposals of
+written explanations and reassignment, through the pages."""
+
+from django.contrib.messages import get_messages
+
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message, Revisit, Stage
+from wenzheng.supervision import proposals
+from wenzheng.supervision.models import ExplanationProposal
+from wenzheng.testing import local
+
+from .base import MONDAY, WorkspaceTestCase
+
+Q1 = "2026Q1"
+
+
+def notes(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+class RevisitQueueTest(WorkspaceTestCase):
+    def setUp(self):
+        c = self.cast
+        self.message = c.replied(at=MONDAY)
+        me = actions.Citizen(user=c.citizen)
+        self.asked = actions.follow_up(message=self.message, who=me, text="到底什么时候修？", at=MONDAY)
+        actions.rate(message=self.message, who=me, rating="dissatisfied", reason="等了两周还没修。", at=MONDAY)
+        self.url = "/work/county/luocheng/revisits/"
+
+    def test_the_office_sees_the_follow_up_and_the_reason_and_whether_the_unit_answered(self):
+        self.as_("county_office")
+        page = self.client.get(self.url)
+        self.assertContains(page, self.message.serial)
+        self.assertContains(page, "追问：到底什么时候修？")
+        self.assertContains(page, "不满意的理由：等了两周还没修。")
+        self.assertContains(page, "单位尚未答复这条追问")
+        self.assertContains(self.client.get("/work/county/luocheng/"), "回访待处理")
+        self.as_("other_county_office")
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.as_("handler_a")
+        self.assertEqual(self.client.get(self.url).status_code, 403)
+
+    def test_the_office_upholds_the_answer_with_its_reason(self):
+        self.as_("county_office")
+        response = self.client.post(
+            f"/work/messages/{self.message.pk}/revisit/",
+            {f"revisit-{self.message.pk}-decision": "uphold", f"revisit-{self.message.pk}-note": "已核实，已答复清楚。",
+             "next": self.url},
+        )  # fmt: skip
+        self.assertRedirects(response, self.url)
+        self.assertEqual(
+            set(Revisit.objects.values_list("state", "decision_note")), {("upheld", "已核实，已答复清楚。")}
+        )
+        self.assertContains(self.client.get(self.url), "没有待处理的回访")
+
+    def test_a_decision_without_a_reason_changes_nothing(self):
+        self.as_("county_office")
+        response = self.client.post(
+            f"/work/messages/{self.message.pk}/revisit/",
+            {f"revisit-{self.message.pk}-decision": "reopen", "next": self.url},
+        )
+        self.assertRedirects(response, self.url)
+        self.assertIn("处理意见", "".join(notes(response)))
+        self.assertEqual(Revisit.objects.open().count(), 2)
+
+    def test_the_office_reopens_and_the_unit_sees_it_again_in_its_inbox(self):
+        self.as_("county_office")
+        self.client.post(
+            f"/work/messages/{self.message.pk}/revisit/",
+            {f"revisit-{self.message.pk}-decision": "reopen", f"revisit-{self.message.pk}-note": "答复不实。"},
+        )
+        self.message.refresh_from_db()
+        self.assertEqual(self.message.state, "responded")
+        self.as_("handler_a")
+        self.assertContains(self.client.get("/work/unit/", {"tab": "todo"}), self.message.title)
+
+
+class UnitInboxWorkTest(WorkspaceTestCase):
+    def test_follow_ups_and_dissatisfaction_are_work_in_the_units_inbox(self):
+        c = self.cast
+        followed = c.replied(at=MONDAY, title="新街路灯何时修")
+        rated = c.replied(at=MONDAY, title="井盖破损没人管")
+        me = actions.Citizen(user=c.citizen)
+        asked = actions.follow_up(message=followed, who=me, text="何时？", at=MONDAY)
+        actions.rate(message=rated, who=me, rating="dissatisfied", reason="没解决。", at=MONDAY)
+        self.as_("handler_a")
+        page = self.client.get("/work/unit/", {"tab": "follow-ups"})
+        self.assertContains(page, "新街路灯何时修")
+        self.assertNotContains(page, "井盖破损没人管")
+        self.assertContains(page, '待答复追问<span class="count">（1）</span>', html=True)
+        page = self.client.get("/work/unit/", {"tab": "dissatisfied"})
+        self.assertContains(page, "井盖破损没人管")
+        self.assertContains(page, '<span class="badge bad">网民不满意</span>', html=True)
+        # Answered from the message page, the follow-up leaves the tab.
+        response = self.client.post(
+            f"/work/messages/{followed.pk}/answer-follow-up/",
+            {f"answer-follow-up-{followed.pk}-follow_up": asked.pk, f"answer-follow-up-{followed.pk}-text": "周五。"},
+        )
+        self.assertRedirects(response, f"/work/messages/{followed.pk}/")
+        self.assertEqual(asked.answers.get().text, "周五。")
+        self.assertNotContains(self.client.get("/work/unit/", {"tab": "follow-ups"}), "新街路灯何时修")
+
+    def test_an_order_stands_at_the_top_of_the_inbox_until_answered(self):
+        c = self.cast
+        order = actions.order_written_explanation(
+            unit=c.unit_a, by=c.county_office, reason="3月回复超时。", messages=[],
+            backlog_deadline=local(2026, 12, 31),
+        )  # fmt: skip
+        self.as_("leader_a")
+        self.assertContains(self.client.get("/work/unit/"), "3月回复超时。")
+        self.assertContains(self.client.get("/work/unit/"), "提交书面说明")
+        actions.record_explanation(order=order, by=c.leader_a, text="人手不足，已整改。")
+        self.assertNotContains(self.client.get("/work/unit/"), "3月回复超时。")
+        self.as_("handler_b")
+        self.assertNotContains(self.client.get("/work/unit/"), "书面说明</b>")
+
+
+class SignoffPageTest(WorkspaceTestCase):
+    def test_the_leader_approves_a_handlers_reply_from_the_message_page(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit(at=MONDAY)
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "发布回复")
+        response = self.client.post(f"/work/messages/{message.pk}/reply/", {f"reply-{message.pk}-text": "已安排。"})
+        self.assertIn("待本单位分管领导审核后公开", "".join(notes(response)))
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "待分管领导审核的回复")
+        self.assertNotContains(page, "发布回复")  # one draft at a time
+        self.as_("leader_a")
+        self.assertContains(self.client.get("/work/unit/", {"tab": "signoff"}), message.title)
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "审核通过并公开")
+        self.client.post(
+            f"/work/messages/{message.pk}/signoff/",
+            {f"signoff-{message.pk}-decision": "reject", f"signoff-{message.pk}-note": "请写明时间。"},
+        )
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "请写明时间。")
+        self.assertContains(page, ">\n已安排。</textarea>")  # the returned text, to work on
+
+
+class BulkDispatchTest(WorkspaceTestCase):
+    def test_several_messages_of_the_queue_go_to_one_unit(self):
+        c = self.cast
+        waiting = [c.submit(unit=None, at=MONDAY, title=f"待交办{n}") for n in range(3)]
+        handed_back = c.submit(at=MONDAY, title="退单的")
+        actions.request_transfer(message=handed_back, by=c.handler_a, reason="属住建局。", at=MONDAY)
+        self.as_("county_office")
+        page = self.client.get("/work/county/luocheng/dispatch/")
+        self.assertContains(page, 'form="bulk-dispatch"')
+        self.assertContains(page, '<optgroup label="乡镇">')
+        chosen = [waiting[0].pk, waiting[2].pk, handed_back.pk]
+        response = self.client.post(
+            "/work/county/luocheng/dispatch/bulk/", {"bulk-messages": chosen, "bulk-unit": c.unit_b.pk}
+        )
+        self.assertRedirects(response, "/work/county/luocheng/dispatch/")
+        said = notes(response)
+        self.assertIn(f"已将2条留言交办县住房和城乡建设局：{waiting[0].serial}、{waiting[2].serial}。", said)
+        # The hand-back needs a transfer note: refused alone, with its reason.
+        self.assertIn(f"{handed_back.serial}：请填写转办说明。", said)
+        self.assertEqual(
+            dict(Message.objects.filter(pk__in=chosen).values_list("pk", "state")),
+            {waiting[0].pk: "dispatched", waiting[2].pk: "dispatched", handed_back.pk: "transfer_requested"},
+        )
+        self.assertEqual(Message.objects.get(pk=waiting[1].pk).state, "pending_dispatch")
+
+    def test_a_message_outside_the_queue_cannot_be_slipped_in(self):
+        c = self.cast
+        mine = c.submit(at=MONDAY)  # already with 东门镇, not waiting for dispatch
+        self.as_("county_office")
+        response = self.client.post(
+            "/work/county/luocheng/dispatch/bulk/", {"bulk-messages": [mine.pk], "bulk-unit": c.unit_b.pk}
+        )
+        self.assertRedirects(response, "/work/county/luocheng/dispatch/")
+        self.assertEqual(Message.objects.get(pk=mine.pk).unit, c.unit_a)
+
+
+class ReassignPageTest(WorkspaceTestCase):
+    def test_the_office_reassigns_from_the_message_page(self):
+        c = self.cast
+        message = c.submit(at=MONDAY)
+        self.as_("county_office")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "改派给")
+        self.client.post(
+            f"/work/messages/{message.pk}/reassign/",
+            {f"reassign-{message.pk}-unit": c.unit_b.pk, f"reassign-{message.pk}-note": "属住建局。"},
+        )
+        message.refresh_from_db()
+        self.assertEqual(message.unit, c.unit_b)
+        self.assertEqual(Stage.objects.filter(unit=c.unit_a, outcome="reassigned").count(), 2)
+        self.assertTrue(Event.objects.filter(kind=Event.Kind.REASSIGNED).exists())
+        self.as_("handler_a")
+        self.assertEqual(self.client.get(f"/work/messages/{message.pk}/").status_code, 404)
+
+
+class ProposalsTest(WorkspaceTestCase):
+    def setUp(self):
+        c = self.cast
+        self.late = c.submit(at=local(2026, 3, 2, 9), title="超时未回复")
+        on_time = c.submit(unit="b", at=local(2026, 3, 2, 9))
+        actions.reply(message=on_time, by=c.handler_b, text="已处理。", at=local(2026, 3, 2, 10))
+        self.url = f"/work/county/luocheng/proposals/?period={Q1}"
+
+    def generate(self):
+        self.as_("county_office")
+        return self.client.post("/work/county/luocheng/proposals/", {"period": Q1})
+
+    def test_the_office_generates_the_quarters_proposals_and_only_late_units_get_one(self):
+        self.assertFalse(ExplanationProposal.objects.exists())
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        self.assertEqual((proposal.unit, proposal.late_responses, proposal.late_replies), (self.cast.unit_a, 1, 1))
+        self.assertEqual(list(proposal.messages.all()), [self.late])
+        page = self.client.get(self.url)
+        self.assertContains(page, "东门镇")
+        self.assertContains(page, "回应超时1条，回复超时1条。")
+        self.assertContains(page, "确认责成")
+        self.assertFalse(self.cast.unit_a.explanation_orders.exists())  # nothing until confirmed
+
+    def test_confirming_makes_the_order_with_the_edited_reason_and_deadline(self):
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        prefix = f"proposal-{proposal.pk}"
+        self.client.post(
+            f"/work/county/luocheng/proposals/{proposal.pk}/",
+            {
+                f"{prefix}-decision": "confirm",
+                f"{prefix}-reason": "一季度回复超时。",
+                f"{prefix}-backlog_date": "2026-12-31",
+            },
+        )
+        proposal.refresh_from_db()
+        order = proposal.order
+        self.assertEqual(
+            (proposal.state, order.reason, order.backlog_deadline), ("confirmed", "一季度回复超时。", local(2027, 1, 1))
+        )
+        self.assertEqual(list(order.messages.all()), [self.late])
+        # Generating again leaves a decided proposal as it was.
+        self.generate()
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, "confirmed")
+
+    def test_declining_needs_a_reason_and_leaves_an_event(self):
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        prefix = f"proposal-{proposal.pk}"
+        url = f"/work/county/luocheng/proposals/{proposal.pk}/"
+        self.client.post(url, {f"{prefix}-decision": "decline"})
+        self.assertEqual(ExplanationProposal.objects.get().state, "proposed")
+        self.client.post(url, {f"{prefix}-decision": "decline", f"{prefix}-note": "系统故障导致，已核实。"})
+        proposal.refresh_from_db()
+        self.assertEqual((proposal.state, proposal.decision_note), ("declined", "系统故障导致，已核实。"))
+        event = Event.objects.get(kind=Event.Kind.PROPOSAL_DECLINED)
+        self.assertEqual((event.unit, event.data["period"]), (self.cast.unit_a, Q1))
+        self.assertFalse(self.cast.unit_a.explanation_orders.exists())
+
+    def test_stages_moved_by_transfer_or_reassignment_are_late_for_no_one(self):
+        c = self.cast
+        moved = c.submit(unit="b", at=local(2026, 3, 2, 9))
+        actions.reassign(message=moved, by=c.county_office, unit=c.unit_a, reason="错派。", at=local(2026, 3, 20, 9))
+        made = proposals.propose(county=c.county, period=proposals.periods.parse(Q1), at=local(2026, 4, 1, 9))
+        self.assertEqual([p.unit for p in made], [c.unit_a])
+
+    def test_another_county_cannot_decide_it(self):
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        self.as_("other_county_office")
+        response = self.client.post(f"/work/county/luocheng/proposals/{proposal.pk}/", {})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
