@@ -1,16 +1,17 @@
 """The permission group for county and city office staff in the admin: reference
-data (units, rosters, calendar, deadline rules) to edit, records to read."""
+data (units, calendar, deadline rules) to edit, records (rosters among them) to read."""
 
 from django.contrib.auth.models import Group, Permission
 
 OFFICE_GROUP = "网络问政办"
 EDITABLE = {
-    "units": ["unit", "rosterfiling", "rostermember"],
+    "units": ["unit"],
     "workdays": ["calendarday", "calendaryear"],
 }
 CHANGE_ONLY = {"handling": ["category"]}
 READ_ONLY = {
-    "units": ["region"],
+    # Rosters are filed and corrected in the units' workspace, each version with its event.
+    "units": ["region", "rosterfiling", "rostermember"],
     "accounts": ["user"],
     "handling": ["message", "extensionrequest"],
     "eventlog": ["event"],

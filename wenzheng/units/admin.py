@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+
+from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Region, RosterFiling, RosterMember, Unit
 
@@ -20,29 +20,21 @@ class UnitAdmin(admin.ModelAdmin):
     date_hierarchy = "registered_on"
 
 
-class RosterMemberFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        # The database refuses a second leader too, but only at save time, as an error page.
-        if sum(1 for d in kept if d.get("position") == RosterMember.Position.LEADER) > 1:
-            raise ValidationError("名单只能有1名分管领导。")
-
-
-class RosterMemberInline(admin.TabularInline):
+class RosterMemberInline(ReadOnlyInline):
     model = RosterMember
-    formset = RosterMemberFormSet
-    extra = 3
-    autocomplete_fields = ["user"]
+    fields = ["position", "user"]
 
 
 @admin.register(RosterFiling)
-class RosterFilingAdmin(admin.ModelAdmin):
-    list_display = ["unit", "year", "filed_at", "filed_by", "complete"]
+class RosterFilingAdmin(ReadOnlyAdmin):
+    """Read-only: a filing is made, and corrected, only through `roster_file` (the
+    unit's workspace), each version with its event. An edit here would change a
+    unit's staffing points with no trace (issue 10)."""
+
+    list_display = ["unit", "year", "version", "filed_at", "filed_by", "complete"]
     list_filter = ["year", "unit__region", "unit__kind"]
     search_fields = ["unit__name"]
     inlines = [RosterMemberInline]
-    readonly_fields = ["filed_by"]
 
     @admin.display(boolean=True, description="1名分管领导、2名以上网络评论员")
     def complete(self, obj):
@@ -50,8 +42,3 @@ class RosterFilingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("unit", "filed_by").prefetch_related("members")
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.filed_by = request.user
-        super().save_model(request, obj, form, change)

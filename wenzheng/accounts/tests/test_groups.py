@@ -9,7 +9,10 @@ class OfficeGroupTest(CastTestCase):
         office = type(office).objects.get(pk=office.pk)  # fresh permission cache
         self.assertTrue(office.has_perm("workdays.add_calendarday"))
         self.assertTrue(office.has_perm("handling.change_category"))
-        self.assertTrue(office.has_perm("units.add_rosterfiling"))
+        # Rosters are filed in the units' workspace, with events: the admin only shows them.
+        self.assertTrue(office.has_perm("units.view_rosterfiling"))
+        self.assertFalse(office.has_perm("units.add_rosterfiling"))
+        self.assertFalse(office.has_perm("units.change_rostermember"))
         self.assertTrue(office.has_perm("handling.view_message"))
         self.assertFalse(office.has_perm("handling.change_message"))
         self.assertFalse(office.has_perm("eventlog.change_event"))
