@@ -164,7 +164,10 @@ def report_summary(run, results) -> str:
     text = f"参评单位{len(results)}个（乡镇{towns}个、部门{len(results) - towns}个）。"
     text += f"参与排名的{len(ranked)}个单位中，{counts}。" if ranked else "没有单位参与排名。"
     if apart:
-        text += f"本期到期应回复留言不足{run.scheme_snapshot['min_due']}条的{apart}个单位单列，不参与排名。"
+        text += (
+            f"本期到期应回复留言不足{run.scheme_snapshot['min_due']}条的{apart}个单位样本不足，"
+            "按有数据的项目折算总分，单列，不参与排名。"
+        )
     return text
 
 
@@ -192,7 +195,7 @@ def _ranking(run, results, *, kind, apart):
             r.unit_name,
             *[Decimal(r.points[i["key"]]) for i in items],
             r.total,
-            r.grade,
+            r.grade_shown,
         )
         for r in rows
     ]
@@ -202,7 +205,7 @@ def _ranking(run, results, *, kind, apart):
 def _apart(run, results):
     items = run.scheme_snapshot["items"]
     rows = sorted((r for r in results if r.apart), key=lambda r: (r.unit_kind != "township", r.unit_name))
-    header = ["单位", "类型", "到期应回复留言", *[i["label"] for i in items], "总分", "等次"]
+    header = ["单位", "类型", "到期应回复留言", *[i["label"] for i in items], "总分（折算）", "等次"]
     body = [
         (
             r.unit_name,
@@ -210,7 +213,7 @@ def _apart(run, results):
             r.due,
             *[Decimal(r.points[i["key"]]) for i in items],
             r.total,
-            r.grade,
+            r.grade_shown,
         )
         for r in rows
     ]

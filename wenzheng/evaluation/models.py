@@ -205,9 +205,12 @@ class UnitResult(models.Model):
     total = models.DecimalField("总分", max_digits=7, decimal_places=2)
     grade = models.CharField("等次", max_length=10)
     due = models.PositiveIntegerField("到期应回复留言数")
-    # Too few due messages for a rate to mean anything: listed apart, no rank.
+    # Too few due messages for a rate to mean anything: scored over the items that had
+    # data (the total is scaled to full marks), marked 样本不足, listed apart, no rank.
     apart = models.BooleanField("样本不足单列", default=False)
     rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    measured_points = models.DecimalField("有数据项目得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    measured_max = models.DecimalField("有数据项目满分", max_digits=7, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = "单位考评结果"
@@ -220,6 +223,13 @@ class UnitResult(models.Model):
 
     def __str__(self):
         return f"{self.unit_name} {self.total}"
+
+    SMALL_SAMPLE = "样本不足"
+
+    @property
+    def grade_shown(self) -> str:
+        """The grade as printed: a small sample's carries the mark 样本不足."""
+        return f"{self.grade}（{self.SMALL_SAMPLE}）" if self.apart else self.grade
 
 
 class BulletinImport(models.Model):

@@ -80,6 +80,8 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
                     due=r.due,
                     apart=r.apart,
                     rank=r.rank,
+                    measured_points=r.measured_points,
+                    measured_max=r.measured_max,
                 )
                 for r in results
             ),

@@ -156,6 +156,7 @@ def unit_detail(request, pk, unit):
         "items": items,
         "changed": now_facts != result.facts,
         "cutoff": documents.moment(run.cutoff),
+        "run_full": sum((Decimal(i["max_points"]) for i in run.scheme_snapshot["items"]), Decimal(0)),
     }
     return render(request, "evaluation/unit.html", context)
 

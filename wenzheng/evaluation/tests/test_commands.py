@@ -34,8 +34,10 @@ class CommandsTest(CastTestCase):
         self.assertEqual(lines[1], "考评方案：网络问政绩效考评默认方案（default 第1版）")
         self.assertIn("【乡镇】参与排名1个", lines)
         row = next(line for line in lines if line.startswith("1 ") and "东门镇" in line)
-        self.assertEqual(row.split(), ["1", "东门镇", "10", "0", "0", "17.78", "3.33", "0", "31.11", "不合格"])
-        self.assertIn("到期应回复留言少于5条，单列不排名（1个）：", lines)
+        self.assertEqual(row.split(), ["1", "东门镇", "10", "0", "0", "15", "3.33", "0", "28.33", "不合格"])
+        self.assertIn("到期应回复留言少于5条，样本不足，按有数据的项目折算总分，单列不排名（1个）：", lines)
+        apart = next(line for line in lines if "县住房和城乡建设局" in line)
+        self.assertEqual(apart.split()[-2:], ["44.44", "不合格（样本不足）"])
         run = Run.objects.get()
         self.assertEqual(run.period_code, "2026Q1")
         self.assertEqual(

@@ -63,11 +63,19 @@ class FactsTest(CastTestCase):
 
     def test_the_evidence_lists_the_rows_behind_each_count(self):
         a = self.cast.unit_a
-        replies = list(facts.stage_evidence(a, Q1, Stage.Kind.REPLY))
+        replies = facts.stage_evidence(a, Q1, Stage.Kind.REPLY)
         self.assertEqual(len(replies), A_FACTS["reply.due"])
-        self.assertEqual(sum(s.outcome == "on_time" for s in replies), A_FACTS["reply.on_time"])
-        met = {s.message_id for s in replies if s.met}
-        self.assertEqual(met, {self.m[k].pk for k in ("m1", "m9", "m10", "m3")})
+        self.assertEqual(sum(c.on_time for c in replies), A_FACTS["reply.on_time"])
+        met = {c.message.pk for c in replies if c.met}
+        self.assertEqual(met, {self.m[k].pk for k in ("m1", "m9", "m10")})
+        # m8 once, with both its reply stages; m3 closed, but replied late.
+        m8 = next(c for c in replies if c.message.pk == self.m["m8"].pk)
+        self.assertEqual([s.outcome for s in m8.stages], ["on_time", ""])  # still open at its deadline: late
+        self.assertFalse(m8.on_time)
+        m3 = next(c for c in replies if c.message.pk == self.m["m3"].pk)
+        self.assertEqual((m3.closed, m3.long_cycle, m3.on_time, m3.met), (True, False, False, False))
+        m10 = next(c for c in replies if c.message.pk == self.m["m10"].pk)
+        self.assertEqual((m10.closed, m10.long_cycle, m10.on_time, m10.met), (True, True, False, True))
         self.assertEqual(facts.rating_evidence(a, Q1).count(), 3)
         evidence = facts.deduction_evidence(a, Q1)
         self.assertEqual(evidence["backlog_missed"], [self.m["missed"]])

@@ -106,7 +106,8 @@ class Command(BaseCommand):
             if ranked:
                 yield from table(header, [self._row(r, items, r.rank) for r in ranked])
             if apart:
-                yield f"到期应回复留言少于{s['min_due']}条，单列不排名（{len(apart)}个）："
+                said = f"到期应回复留言少于{s['min_due']}条，样本不足，按有数据的项目折算总分，单列不排名"
+                yield f"{said}（{len(apart)}个）："
                 yield from table(header, [self._row(r, items, "—") for r in apart])
         yield ""
         earlier = run.same_as_earlier()
@@ -116,4 +117,4 @@ class Command(BaseCommand):
     @staticmethod
     def _row(result, items, rank):
         points = [show(Decimal(result.points[i["key"]])) for i in items]
-        return [rank, result.unit_name, *points, show(result.total), result.grade]
+        return [rank, result.unit_name, *points, show(result.total), result.grade_shown]
