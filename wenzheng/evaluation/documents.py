@@ -1,30 +1,14 @@
 """The bulletin and the year-end report as .docx (to edit and print) and .xlsx."""
 
-import datetime as dt
 from decimal import Decimal
-
-from django.utils import timezone
 
 from wenzheng.reports import documents as doc
 from wenzheng.reports import images
-from wenzheng.workdays.clock import county_zone
+from wenzheng.reports.periods import day, moment
 
 from . import kinds
 
 KIND_NAMES = {"township": "乡镇", "department": "部门"}
-
-
-def moment(value: dt.datetime) -> str:
-    """An instant as an office writes it; midnight is 24时 of the day before."""
-    local = timezone.localtime(value, county_zone())
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        day = local.date() - dt.timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日24时"
-    return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
-
-
-def day(value: dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _rate(value):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from wenzheng.accounts.policy import ActionRefused
 from wenzheng.reports.periods import Period
 
 from . import facts as facts_module
@@ -46,6 +47,8 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
     records exactly what was read, so the stored scores always match their facts.
     """
     now = now or timezone.now()
+    if period.start > now:
+        raise ActionRefused("period_not_started", f"{period.label}尚未开始，没有可统计的数据。")
     window = facts_module.Window.of(period, now)
     snapshot = schemes.snapshot(scheme)
     found = facts_module.collect(region, window)

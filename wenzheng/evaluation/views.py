@@ -46,14 +46,9 @@ def _this_quarter(now):
 @office_only
 def index(request):
     regions = regions_for(request.user)
-    form = RunForm(
-        regions=regions,
-        initial={
-            "region": default_region(request.user).code,
-            "period": str(timezone.localdate().year),
-            "scheme": Scheme.objects.latest_version("default"),
-        },
-    )
+    # The period and the scheme are chosen, never pre-filled: a form sent as it came
+    # must not run an evaluation nobody asked for (issue 10).
+    form = RunForm(regions=regions, initial={"region": default_region(request.user).code})
     found = Run.objects.filter(region__in=regions).select_related("region", "scheme", "created_by")[:100]
     return render(request, "evaluation/index.html", {"nav": NAV, "tab": "runs", "runs": found, "form": form})
 

@@ -25,6 +25,11 @@ class CommandsTest(CastTestCase):
         call_command(*args, stdout=out)
         return out.getvalue()
 
+    def test_evaluate_refuses_a_period_that_has_not_begun(self):
+        with self.assertRaisesMessage(CommandError, "2027年第一季度尚未开始"):
+            self.call("evaluate", "--period", "2027Q1", "--region", "luocheng", "--at", "2026-11-30T09:00")
+        self.assertFalse(Run.objects.exists())
+
     def test_evaluate_prints_the_ranking_and_stores_the_run(self):
         out = self.call(
             "evaluate", "--period", "2026Q1", "--scheme", "default", "--region", "luocheng", "--at", "2026-06-01T09:00"

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Stage
 from wenzheng.testing import CastTestCase, local
 from wenzheng.workdays.models import CalendarDay, CalendarYear
@@ -22,20 +23,38 @@ class CalendarAdminTest(CastTestCase):
         reply = message.stages.get(kind=Stage.Kind.REPLY)
         self.assertEqual(reply.due_at, local(2027, 1, 7))  # weekdays only
         self.assertIn("2027年的节假日安排尚未录入", reply.due_warning)
-        response = self.client.post(
-            "/admin/workdays/calendaryear/add/", {"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知"}
-        )
-        self.assertEqual(response.status_code, 302)
+        answered = self.cast.submit(at=local(2026, 12, 31, 9))
+        actions.respond(message=answered, by=self.cast.handler_a, at=local(2027, 1, 4, 9))  # late, by the guess
         response = self.client.post(
             "/admin/workdays/calendarday/add/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}, follow=True
         )
         self.assertContains(response, "后台任务将在几秒内重新核定所有未到期的办理期限")
+        response = self.client.post(
+            "/admin/workdays/calendaryear/add/", {"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知"}
+        )
+        self.assertEqual(response.status_code, 302)
         call_command("work", "--once", stdout=io.StringIO())  # the background worker
         reply.refresh_from_db()
         self.assertEqual(reply.due_at, local(2027, 1, 8))
         self.assertEqual(reply.due_warning, "")
         self.assertTrue(Event.objects.filter(kind=Event.Kind.DEADLINE_RECOMPUTED, message=message).exists())
+        # The acknowledgement given against the guess is judged again, with its event.
+        response_stage = answered.stages.get(kind=Stage.Kind.RESPONSE)
+        self.assertEqual(
+            (response_stage.due_at, response_stage.due_warning, response_stage.outcome),
+            (local(2027, 1, 5), "", "on_time"),
+        )
+        self.assertTrue(Event.objects.filter(kind=Event.Kind.STAGE_REJUDGED, message=answered).exists())
         self.assertEqual(chain.verify()[1], None)
+
+    def test_a_year_cannot_be_marked_entered_before_its_holidays(self):
+        """Issue 10: marking 2027 entered with no days cleared the fallback warnings."""
+        message = self.cast.submit(at=local(2026, 12, 30, 10))
+        response = self.client.post("/admin/workdays/calendaryear/add/", {"year": 2027, "source": "通知"})
+        self.assertContains(response, "2027年还没有录入任何法定节假日")
+        self.assertFalse(CalendarYear.objects.filter(year=2027).exists())
+        call_command("work", "--once", stdout=io.StringIO())
+        self.assertIn("2027年的节假日安排尚未录入", message.stages.get(kind=Stage.Kind.REPLY).due_warning)
 
     def test_completed_stages_keep_their_frozen_outcome(self):
         message = self.cast.replied(at=local(2026, 3, 2, 9))

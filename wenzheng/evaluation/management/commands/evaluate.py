@@ -48,13 +48,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, period, scheme, scheme_version, region, at, **options):
+        now = self._moment(at)
         try:
-            span = periods.parse(period)
+            span = periods.started(period, now=now)
         except periods.BadPeriod as e:
             raise CommandError(str(e)) from None
         place = self._region(region)
         chosen = self._scheme(scheme, scheme_version)
-        now = self._moment(at)
         run = runs.run_evaluation(scheme=chosen, region=place, period=span, code=period, now=now)
         for line in self._report(run):
             self.stdout.write(line)
