@@ -186,8 +186,9 @@ def orders_in(window: Window):
 
 
 def filings_for(window: Window):
-    """The roster filed for the period's year before the cut-off."""
-    return RosterFiling.objects.filter(year=window.last_day.year, filed_at__lt=window.cutoff)
+    """The roster for the period's year in force at the cut-off: of the versions filed
+    before it, the last (a correction filed after the cut-off does not count for it)."""
+    return RosterFiling.objects.in_force(before=window.cutoff).filter(year=window.last_day.year)
 
 
 # --- the counts ---------------------------------------------------------------------

@@ -128,3 +128,21 @@ class FactsTest(CastTestCase):
         for unit_facts in self.collect().by_unit.values():
             for key, value in unit_facts.items():
                 self.assertIs(type(value), str if key == "deduct.bulletin_points" else int, key)
+
+
+class RosterFactsTest(CastTestCase):
+    def test_the_version_in_force_at_the_cut_off_counts(self):
+        from wenzheng.units.services import roster_file
+
+        c = self.cast
+
+        def file(handlers, at):
+            roster_file(unit=c.unit_a, year=2026, leader=c.leader_a, handlers=handlers, by=c.leader_a, at=at)
+
+        file([c.handler_a], local(2026, 1, 10, 9))
+        file([c.handler_a, c.handler_a2], local(2026, 4, 10, 9))  # corrected in the second quarter
+        q1 = facts.collect(c.county, Q1).of(c.unit_a.pk)
+        self.assertEqual((q1["roster.filed"], q1["roster.leaders"], q1["roster.handlers"]), (1, 1, 1))
+        year = facts.collect(c.county, facts.Window.of(periods.parse("2026"), local(2026, 12, 1))).of(c.unit_a.pk)
+        self.assertEqual((year["roster.filed"], year["roster.leaders"], year["roster.handlers"]), (1, 1, 2))
+        self.assertEqual(facts.roster_evidence(c.unit_a, Q1).version, 1)
