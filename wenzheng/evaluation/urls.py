@@ -25,4 +25,5 @@ urlpatterns = [
     path("schemes/import/", views.scheme_import, name="scheme-import"),
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
     path("schemes/<int:pk>/export.toml", views.scheme_export, name="scheme-export"),
+    path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme-edit"),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.handling.models import Category
 from wenzheng.reports import charts, periods
 from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
 
@@ -21,7 +22,8 @@ from . import bulletin, bulletin_import, documents, evidence, kinds, runs, schem
 from . import facts as facts_module
 from .access import default_region, office_only, regions_for, run_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
-from .models import PublishedBulletin, Run, Scheme
+from .models import PublishedBulletin, Run, Scheme, SchemeItem
+from .scheme_form import SchemeForm
 
 NAV = "evaluation"
 
@@ -425,3 +427,46 @@ def scheme_import(request):
         {"nav": NAV, "tab": "schemes", "schemes": found, "used": used, "form": form, "errors": errors},
         status=400,
     )
+
+
+@office_only
+def scheme_edit(request, pk):
+    """The scheme's numbers in a form: saved in place while unused, as the next
+    version once a run has used it."""
+    scheme = get_object_or_404(Scheme.objects.prefetch_related("items"), pk=pk)
+    snapshot = schemes.snapshot(scheme)
+    categories = dict(Category.objects.order_by("order", "pk").values_list("code", "name"))
+    form = SchemeForm(request.POST or None, scheme=snapshot, categories=categories)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, outcome = schemes.save_edit(scheme, form.data_for_scheme())
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            said = {
+                "unchanged": _("没有改动。"),
+                "edited": _("已保存“%(name)s”第%(v)s版。"),
+                "new_version": _("第%(old)s版已用于考评，改动已另存为第%(v)s版。"),
+            }[outcome] % {"name": saved.name, "v": saved.version, "old": scheme.version}
+            flash.success(request, said)
+            return redirect("evaluation:scheme", pk=saved.pk)
+    context = {
+        "nav": NAV,
+        "tab": "schemes",
+        "scheme": scheme,
+        "form": form,
+        "errors": errors,
+        "items": [
+            {
+                "item": entry["item"],
+                "kind": SchemeItem.Kind(entry["item"]["kind"]).label,
+                "fields": [form[name] for name in entry["fields"]],
+            }
+            for entry in form.items
+        ],
+        "grades": [form[name] for name in form.grade_fields],
+        "locked": scheme.locked,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluation/scheme_edit.html", context, status=status)
