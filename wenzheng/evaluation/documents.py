@@ -208,6 +208,16 @@ def _digest_line(run) -> str:
     return f"输入摘要：{run.digest}（以相同输入和方案重新计算，结果与本表一致）。第{run.pk}次考评。"
 
 
+def anchor_line(anchors) -> str:
+    """The chains' heads as printed: whoever holds the printout can have them checked
+    (`manage.py verify_events --anchor ...`)."""
+    if not anchors:
+        return ""
+    return "记录链锚点（统计时办理记录链的末端，可用 verify_events --anchor 核对）：" + "；".join(
+        str(a) for a in anchors
+    )
+
+
 def report_docx(run) -> bytes:
     results = list(run.results.all())
     d = doc.new_docx(title=report_title(run), subtitle=report_subtitle(run))
@@ -230,6 +240,8 @@ def report_docx(run) -> bytes:
         d.add_heading("四、单列单位（到期留言不足，不参与排名）", level=1)
         doc.docx_table(d, header, [[_cell(v) for v in row] for row in body])
     d.add_paragraph(_digest_line(run))
+    if run.anchors:
+        d.add_paragraph(anchor_line(run.anchor_list))
     return doc.docx_bytes(d)
 
 
@@ -246,7 +258,13 @@ def report_xlsx(run) -> bytes:
         ["考评项目", "分值", "计分规则"],
         scheme_rows(run),
         widths=[16, 8, 110],
-        intro=[report_title(run), report_subtitle(run), report_summary(run, results), _digest_line(run)],
+        intro=[
+            report_title(run),
+            report_subtitle(run),
+            report_summary(run, results),
+            _digest_line(run),
+            *([anchor_line(run.anchor_list)] if run.anchors else []),
+        ],
     )
     for kind, name in KIND_NAMES.items():
         header, body = _ranking(run, results, kind=kind, apart=False)

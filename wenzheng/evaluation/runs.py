@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.eventlog import chain
 from wenzheng.reports.periods import Period
 
 from . import facts as facts_module
@@ -51,6 +52,8 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
         raise ActionRefused("period_not_started", f"{period.label}尚未开始，没有可统计的数据。")
     window = facts_module.Window.of(period, now)
     snapshot = schemes.snapshot(scheme)
+    # The chains' heads before counting: whatever the count read was written by then.
+    anchors = [a.as_list() for a in chain.anchors(region)]
     found = facts_module.collect(region, window)
     results = scoring.score_all(snapshot, found)
     with transaction.atomic():
@@ -68,6 +71,7 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
             units_count=len(results),
             created_at=now,
             created_by=by,
+            anchors=anchors,
         )
         UnitResult.objects.bulk_create(
             (

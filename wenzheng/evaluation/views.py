@@ -17,8 +17,10 @@ from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling.models import Category
 from wenzheng.reports import charts, periods
 from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
+from wenzheng.reports.periods import Period
+from wenzheng.units.models import Region
 
-from . import bulletin, bulletin_import, documents, evidence, kinds, runs, schemes
+from . import bulletin, bulletin_import, documents, evidence, kinds, publication, runs, schemes
 from . import facts as facts_module
 from .access import default_region, office_only, regions_for, run_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
@@ -125,6 +127,8 @@ def run_detail(request, pk):
         "summary": documents.report_summary(run, results),
         "earlier": run.same_as_earlier(),
         "cutoff": documents.moment(run.cutoff),
+        "anchors": run.anchor_list,
+        "can_publish": run.published_at is None and run.cutoff >= Period(run.first_day, run.last_day, "").end,
     }
     return render(request, "evaluation/run.html", context)
 
@@ -173,6 +177,7 @@ def report(request, pk):
         "sections": sections,
         "apart": apart,
         "grades": _grade_counts(run, results),
+        "anchors": run.anchor_list,
     }
     return render(request, "evaluation/report.html", context)
 
@@ -285,7 +290,7 @@ def bulletin_publish(request):
         raise Http404(_("统计期间有误"))
     data = form.cleaned_data
     try:
-        bulletin.publish(region=data["region"], code=data["period"], by=request.user)
+        publication.publish_bulletin(region=data["region"], code=data["period"], by=request.user)
     except ActionRefused as e:
         flash.error(request, e.reason)
     else:
@@ -313,8 +318,65 @@ def public_bulletin(request, region, period):
             "category_chart": charts.category_mix(found.figures.by_category),
             "rates_chart": charts.unit_rates(found.units_with_messages),
             "definitions": documents.DEFINITIONS,
+            "listed": published.red_black,
+            "anchors": published.anchor_list,
         },
     )
+
+
+def publications(request, region):
+    """通报与考评公示: what a county (or city) office has published, newest first, each
+    with its anchors, and the latest published quarter's red and black list."""
+    place = get_object_or_404(Region, code=region)
+    bulletins = list(PublishedBulletin.objects.filter(region=place).order_by("-published_at", "-pk"))
+    results = list(Run.objects.filter(region=place, published_at__isnull=False).order_by("-last_day", "-published_at"))
+    latest = next((b for b in bulletins if b.red_black), None)
+    context = {
+        "nav": "statistics",
+        "region": place,
+        "bulletins": bulletins,
+        "results": results,
+        "latest": latest,
+        "listed": latest.red_black if latest else None,
+    }
+    return render(request, "evaluation/publications.html", context)
+
+
+def public_results(request, region, period):
+    """A published evaluation's results, for anyone: ranks, totals, grades, the rules
+    they were scored by, and the anchors of the chains they were read from."""
+    run = get_object_or_404(
+        Run.objects.select_related("region"),
+        region__code=region,
+        period_code=period.upper(),
+        published_at__isnull=False,
+    )
+    results, sections, apart = _ranking(run)
+    context = {
+        "nav": "statistics",
+        "run": run,
+        "title": documents.report_title(run),
+        "subtitle": documents.report_subtitle(run),
+        "summary": documents.report_summary(run, results),
+        "scheme_rows": documents.scheme_rows(run),
+        "sections": sections,
+        "apart": apart,
+        "anchors": run.anchor_list,
+    }
+    return render(request, "evaluation/public_results.html", context)
+
+
+@office_only
+@require_POST
+def run_publish(request, pk):
+    run = run_for(request.user, pk)
+    try:
+        publication.publish_results(run=run, by=request.user)
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(request, _("考评结果已公布，公众可以查看。"))
+    return redirect("evaluation:run", pk=run.pk)
 
 
 @office_only

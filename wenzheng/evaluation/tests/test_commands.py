@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from docx import Document
 
 from wenzheng.evaluation.models import Run
+from wenzheng.eventlog.models import ChainHead
 from wenzheng.testing import CastTestCase
 
 from .fixtures import build_q1
@@ -46,8 +47,11 @@ class CommandsTest(CastTestCase):
         run = Run.objects.get()
         self.assertEqual(run.period_code, "2026Q1")
         self.assertEqual(
-            lines[-1], f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}。"
+            lines[-2], f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}。"
         )
+        head = ChainHead.objects.get(region__code="luocheng")
+        anchor = f"luocheng:{head.last_seq}:{head.last_hash}"
+        self.assertEqual(lines[-1], f"记录链锚点 {anchor}（manage.py verify_events --anchor {anchor} 可核对）")
         again = self.call("evaluate", "--period", "2026Q1", "--region", "luocheng", "--at", "2026-07-01T09:00")
         self.assertIn(f"与第{run.pk}次考评的输入和结果相同", again)
 

@@ -8,6 +8,7 @@ from docx import Document
 
 from wenzheng.evaluation import documents, runs
 from wenzheng.evaluation.models import Scheme
+from wenzheng.eventlog import chain
 from wenzheng.reports import periods
 from wenzheng.testing import CastTestCase, local
 
@@ -65,7 +66,11 @@ class YearEndReportTest(CastTestCase):
             ["县住房和城乡建设局", "部门", "1", "44.44", "不合格（样本不足）"],
         )
         self.assertEqual(len(d.inline_shapes), 1)  # the townships' totals
-        self.assertIn(self.stored.digest, texts[-1])
+        self.assertIn(self.stored.digest, texts[-2])
+        anchor = self.stored.anchor_list[0]
+        self.assertEqual(anchor.chain, "luocheng")
+        self.assertIn(str(anchor), texts[-1])
+        self.assertIsNone(chain.check_anchor(str(anchor)))
 
     def test_the_xlsx(self):
         book = openpyxl.load_workbook(io.BytesIO(documents.report_xlsx(self.stored)))

@@ -113,6 +113,8 @@ class Command(BaseCommand):
         earlier = run.same_as_earlier()
         same = f"，与第{earlier.pk}次考评的输入和结果相同" if earlier else ""
         yield f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}{same}。"
+        for anchor in run.anchor_list:
+            yield f"记录链锚点 {anchor}（manage.py verify_events --anchor {anchor} 可核对）"
 
     @staticmethod
     def _row(result, items, rank):
