@@ -39,15 +39,29 @@ def timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
+def stored_timestamp(value) -> str:
+    """`timestamp` of an instant as a raw cursor returns it: an aware datetime
+    (PostgreSQL), a naive one in UTC (SQLite, whose column Django declares as a
+    timestamp), or SQLite's UTC text "2026-03-02 01:00:00[.123456]"."""
+    if isinstance(value, dt.datetime):
+        return timestamp(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
+    day, _, time = value.partition(" ")
+    if "." not in time:
+        time += ".000000"
+    else:
+        time = time.ljust(15, "0")
+    return f"{day}T{time}+00:00"
+
+
 def payload(*, version, chain, seq, at, kind, actor, actor_role, message, unit, note, data, prev_hash) -> bytes:
     """The canonical bytes the hash covers: every field of the event but its hash.
     `chain` is the id of the chain's head row, so an event cannot be moved into
-    another county's chain."""
+    another county's chain. `at` is an aware datetime, or its `timestamp` text."""
     body = {
         "v": version,
         "chain": chain,
         "seq": seq,
-        "at": timestamp(at),
+        "at": at if isinstance(at, str) else timestamp(at),
         "kind": kind,
         "actor": actor,
         "actor_role": actor_role,
