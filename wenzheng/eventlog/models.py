@@ -144,4 +144,4 @@ class ChainHead(models.Model):
         ordering = ["pk"]
 
     def __str__(self):
-        return f"{self.region_id}#{self.last_seq} {self.last_hash[:12]}"
+        return f"{self.region}#{self.last_seq}"

@@ -210,3 +210,13 @@ class ChainPerCountyTest(CastTestCase):
         _, broken = chain.verify()
         self.assertEqual(broken.chain, "huanjiang")
         self.assertIn("edited after it was written", broken.reason)
+
+
+class ChainKeyCheckTest(CastTestCase):
+    def test_the_deploy_check_warns_of_a_weak_key(self):
+        from django.core import checks
+
+        for key, warned in (("short", True), ("insecure-development-chain-key", True), ("k" * 40, False)):
+            with self.subTest(key=key), override_settings(EVENT_CHAIN_KEY=key):
+                found = [m.id for m in checks.run_checks(include_deployment_checks=True)]
+                self.assertEqual("eventlog.W001" in found, warned)
