@@ -497,7 +497,10 @@ class Compliance(Kind):
     def describe(self, params, max_points):
         leaders, handlers = self._need(params)
         partial = Decimal(str(params.get("partial", 0)))
-        text = f"本年度名单（统计截止前上报）配备{leaders}名分管领导和{handlers}名以上网络评论员的，"
+        text = (
+            f"本年度名单（统计截止前最后上报的一版；名单中的人员须是本单位在用的、与职责相符的账号，"
+            f"每人只列一次）配备{leaders}名分管领导和{handlers}名以上网络评论员的，"
+        )
         text += f"得{show(max_points)}分；"
         if partial:
             return text + f"已上报但配备不齐的得{show(partial)}分；未上报的不得分。"

@@ -146,3 +146,24 @@ class RosterFactsTest(CastTestCase):
         year = facts.collect(c.county, facts.Window.of(periods.parse("2026"), local(2026, 12, 1))).of(c.unit_a.pk)
         self.assertEqual((year["roster.filed"], year["roster.leaders"], year["roster.handlers"]), (1, 1, 2))
         self.assertEqual(facts.roster_evidence(c.unit_a, Q1).version, 1)
+
+
+class ClosureInForceTest(CastTestCase):
+    def test_an_old_long_cycle_approval_does_not_cover_a_later_closure(self):
+        """Issue 10: a rejected closure was rewarded. A long-cycle closure approved,
+        then reopened (the closure rejected) and closed again as explained after a
+        late reply, is not closed by the criterion: the approval no longer stands."""
+        c = self.cast
+        m = c.submit(category=c.appeal, at=local(2026, 3, 2, 9))
+        actions.reply(message=m, by=c.handler_a, text="需长期解决。", at=local(2026, 3, 3, 9))
+        actions.request_long_cycle_closure(message=m, by=c.leader_a, explanation="纳入规划。", at=local(2026, 3, 3, 10))
+        actions.approve_long_cycle_closure(message=m, by=c.county_office, at=local(2026, 3, 4, 9))
+        a = facts.collect(c.county, Q1).of(c.unit_a.pk)
+        self.assertEqual((a["closure.appeal.due"], a["closure.appeal.met"]), (1, 1))
+        actions.reopen(message=m, by=c.county_office, reason="群众反映未落实。", at=local(2026, 3, 5, 9))
+        actions.reply(message=m, by=c.handler_a, text="再次答复。", at=local(2026, 3, 20, 9))  # late
+        actions.close(message=m, by=c.leader_a, kind="explained", at=local(2026, 3, 20, 10))
+        a = facts.collect(c.county, Q1).of(c.unit_a.pk)
+        self.assertEqual((a["closure.appeal.due"], a.get("closure.appeal.met", 0)), (1, 0))
+        [counted] = facts.stage_evidence(c.unit_a, Q1, "reply")
+        self.assertEqual((counted.closed, counted.long_cycle, counted.on_time), (True, False, False))
