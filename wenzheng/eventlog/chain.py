@@ -156,6 +156,7 @@ class Break:
     chain: str
     seq: int | None
     reason: str
+    wrong_key: bool = False  # not an alteration: this server has another key
 
     def __str__(self):
         where = f"event #{self.seq}" if self.seq is not None else "chain head"
@@ -171,6 +172,7 @@ def verify_chain(head: ChainHead, *, key: bytes | None = None, batch_size: int =
             name,
             None,
             f"written with another key (key id {head.key_id}) than EVENT_CHAIN_KEY (key id {hashing.key_id(key)})",
+            wrong_key=True,
         )
     expected_prev, expected_seq, checked = GENESIS_HASH, 1, 0
     for seq, version, at, kind, actor, role, message, unit, note, data, prev_hash, digest in _walk(head, batch_size):

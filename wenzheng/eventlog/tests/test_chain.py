@@ -161,6 +161,8 @@ class EventLogTest(CastTestCase):
                 actions.respond(message=self.cast.submit(at=local(2026, 3, 4, 9)), by=self.cast.handler_a)
             _, broken = chain.verify()
             self.assertIn("written with another key", broken.reason)
+            with self.assertRaisesMessage(CommandError, "Set EVENT_CHAIN_KEY_FILE to the key the log was written with"):
+                call_command("verify_events", stdout=io.StringIO())
         self.assertEqual(Event.objects.count(), 3)
 
     def test_appending_outside_a_transaction_is_a_programming_error(self):

@@ -39,6 +39,11 @@ class Command(BaseCommand):
             total += checked
             if broken is None:
                 self.stdout.write(f"  {head.region.code}: {checked} events, head #{head.last_seq} {head.last_hash}")
+            elif broken.wrong_key:
+                raise CommandError(
+                    f"Cannot verify: {broken}. Set EVENT_CHAIN_KEY_FILE to the key the log was written with "
+                    "(it is not the database that is wrong, it is this server's key)."
+                )
             else:
                 problems.append(f"Event chain BROKEN at {broken} ({checked} events before it verified).")
         self.stdout.write(f"Chains checked: {total} events in {time.monotonic() - started:.1f}s.")
