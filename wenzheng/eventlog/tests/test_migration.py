@@ -4,7 +4,7 @@ county (migration 0003): verified first, re-chained in order, recorded."""
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from wenzheng.eventlog import chain, hashing, triggers
+from wenzheng.eventlog import chain, hashing, replay, triggers
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.testing import Cast, ChainTransactionTestCase, local
 
@@ -71,6 +71,10 @@ class ChainMigrationTest(ChainTransactionTestCase):
         self.assertEqual(luocheng[2].data["legacy_head"], [3, legacy_head])
         self.assertEqual(luocheng[2].data["events"], 2)
         self.assertEqual(chain.verify(), (5, None))
+        # Replay counts the old events it cannot rebuild from, and finds nothing wrong.
+        report = replay.replay()
+        self.assertEqual((report.legacy_events, [str(d) for d in report.differences]), (3, []))
+        self.assertEqual(luocheng[2].data["legacy_rows"]["units_rosterfiling"], 0)
         # Still append-only afterwards (on SQLite the table was rebuilt).
         with self.assertRaisesMessage(DatabaseError, "append-only"), transaction.atomic():
             Event.objects.filter(pk=luocheng[0].pk).update(note="x")
