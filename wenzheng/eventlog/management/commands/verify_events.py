@@ -67,11 +67,14 @@ class Command(BaseCommand):
         report = replay.replay()
         seconds = time.monotonic() - started
         said = (
-            f"Replay: {report.messages} messages and {report.records} records rebuilt from "
-            f"{report.events} events of {report.chains} chain(s) in {seconds:.1f}s"
+            f"Replay: {report.messages} messages (with their stages and replies) and {report.records} records "
+            f"checked against {report.events} events of {report.chains} chain(s) in {seconds:.1f}s"
         )
         if report.legacy_events:
-            said += f"; {report.legacy_events} events written before format 2 carry no row ids and were left out"
+            said += (
+                f"; {report.legacy_events} events written before format 2 (before the log carried row ids) were "
+                f"left out, and the {report.legacy_messages} messages and the records they made with them"
+            )
         if report.skipped:
             said += f"; {report.skipped} rows changed while the check ran and were left out"
         self.stdout.write(said + ".")
