@@ -488,6 +488,26 @@ class FrozenOutcomeTest(DeadlineTestCase):
         # Judged once: a second recount finds nothing left to judge.
         self.assertEqual(rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 6)), 0)
 
+    def test_a_hand_back_judged_late_against_the_guess_can_turn_out_in_time(self):
+        """Handed back on 01-04 against a guessed deadline of 01-01: late. With 元旦
+        entered, the deadline is 01-04 and the hand-back came before it: transferred,
+        not counted against the unit."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(unit="b", at=local(2026, 12, 31, 9))
+        actions.request_transfer(message=m, by=c.handler_b, reason="不属本单位。", at=local(2027, 1, 4, 9))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_a, note="转东门镇。", at=local(2027, 1, 4, 10))
+        old = m.stages.get(unit=c.unit_b, kind=RESPONSE)
+        self.assertEqual(old.outcome, "late")
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarYear.objects.create(year=2027, source="通知")
+        rejudge_fallback_stages(by=None, at=local(2027, 1, 5))
+        old.refresh_from_db()
+        self.assertEqual((old.due_at, old.outcome), (local(2027, 1, 5), "transferred"))
+        self.assertEqual(m.stages.get(unit=c.unit_b, kind=REPLY).outcome, "transferred")
+
     def test_re_judging_goes_either_way(self):
         """A make-up working day the guess did not know of brings a deadline forward:
         a reply on time against the guess is late against the real calendar."""
