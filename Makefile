@@ -24,7 +24,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-setup: system $(STAMP)
+# The event log's key, generated once (as scripts/serve does): the demo county's log
+# is written with it, and the settings read it in development (DEBUG on).
+var/event_chain_key:
+	mkdir -p var && (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(64))' > $@)
+
+setup: system $(STAMP) var/event_chain_key
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddemo
 

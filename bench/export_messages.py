@@ -29,6 +29,10 @@ county = Region.objects.create(name="罗城仫佬族自治县", code="luocheng",
 unit = Unit.objects.create(region=county, name="东门镇", kind="township", registered_on=dt.date(2020, 1, 1))
 office = User.objects.create_user("office", password="x", role=Role.COUNTY_OFFICE, region=county)
 category = Category.objects.get(code="appeal")
+# The county's event chain (placeholder hashes: the export reads events, nothing here verifies them).
+from wenzheng.eventlog import hashing
+from wenzheng.eventlog.models import ChainHead
+head = ChainHead.objects.create(region=county, key_id=hashing.key_id(hashing.current_key()))
 n = {rows}
 with connection.cursor() as c:
     c.execute(f'''
@@ -43,9 +47,10 @@ with connection.cursor() as c:
         FROM seq''')
     c.execute(f'''
         WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {{n}})
-        INSERT INTO eventlog_event (seq, at, kind, actor_id, actor_role, message_id, unit_id, note, data,
-            prev_hash, hash)
-        SELECT i, datetime('2025-01-01', '+' || (i % 300) || ' days'), 'submitted', {{office.pk}}, 'county_office',
+        INSERT INTO eventlog_event (chain_id, version, seq, at, kind, actor_id, actor_role, message_id, unit_id,
+            note, data, prev_hash, hash)
+        SELECT {{head.pk}}, 2, i, datetime('2025-01-01', '+' || (i % 300) || ' days'), 'submitted', {{office.pk}},
+            'county_office',
             i, {{unit.pk}}, '', '{{{{"serial": "2025-000001", "category": "appeal"}}}}', printf('%064d', i - 1),
             printf('%064d', i)
         FROM seq''')

@@ -86,6 +86,15 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY or SECRET_KEY_FILE must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-for-the-demo-county-only"  # noqa: S105 (DEBUG only)
+# The key of the event log's hashes (wenzheng.eventlog.hashing): kept outside the
+# database, so that whoever can write the database cannot rewrite the log unseen.
+# In development, var/event_chain_key (made by `make setup`) or a fixed key.
+EVENT_CHAIN_KEY = env_secret("EVENT_CHAIN_KEY")
+if not EVENT_CHAIN_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("EVENT_CHAIN_KEY or EVENT_CHAIN_KEY_FILE must be set when DEBUG is off")
+    local_key = BASE_DIR / "var" / "event_chain_key"
+    EVENT_CHAIN_KEY = local_key.read_text().strip() if local_key.is_file() else "insecure-development-chain-key"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # The origins a form may be posted from when they differ from the Host header (behind
 # a proxy that rewrites it): "https://wz.example.gov.cn".

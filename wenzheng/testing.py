@@ -149,5 +149,14 @@ def database_url() -> str:
 
 
 def child_environment(**settings) -> dict[str, str]:
-    """The environment for a child process that must share this test's database."""
-    return {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "wenzheng.settings", **settings}
+    """The environment for a child process that must share this test's database (and
+    the key its event chains are written with)."""
+    from django.conf import settings as ours
+
+    shared = {
+        "DATABASE_URL": database_url(),
+        "DJANGO_SETTINGS_MODULE": "wenzheng.settings",
+        "EVENT_CHAIN_KEY": ours.EVENT_CHAIN_KEY,
+        "EVENT_CHAIN_KEY_FILE": "",
+    }
+    return {**os.environ, **shared, **settings}

@@ -1,19 +1,21 @@
-"""The permission group for county and city office staff in the admin: units and
-rosters to edit, records and the shared reference data (calendar, deadline rules) to
-read. The admin classes narrow this further: each office sees its own region's rows
-only, the city office only reads (wenzheng.lib.admin.RegionScopedAdmin), and only the
-administrator changes what all counties share (AdministratorEditsAdmin)."""
+"""The permission group for county and city office staff in the admin: units to
+edit; rosters (filed and corrected in the units' workspace), records and the shared
+reference data (calendar, deadline rules) to read. The admin classes narrow this
+further: each office sees its own region's rows only, the city office only reads
+(wenzheng.lib.admin.RegionScopedAdmin), and only the administrator changes what all
+counties share (AdministratorEditsAdmin)."""
 
 from django.contrib.auth.models import Group, Permission
 
 OFFICE_GROUP = "网络问政办"
 EDITABLE = {
-    "units": ["unit", "rosterfiling", "rostermember"],
+    "units": ["unit"],
 }
 CHANGE_ONLY = {}
 READ_ONLY = {
     "workdays": ["calendarday", "calendaryear"],
-    "units": ["region"],
+    # Rosters are filed and corrected in the units' workspace, each version with its event.
+    "units": ["region", "rosterfiling", "rostermember"],
     "accounts": ["user"],
     "handling": ["message", "extensionrequest", "category"],
     "eventlog": ["event"],

@@ -128,7 +128,8 @@ EVENT_HEADER = ["序号", "时间", "事项", "留言编号", "单位", "操作�
 
 
 def events(queryset) -> Dataset:
-    rows = queryset.order_by("seq").values_list(*EVENT_FIELDS).iterator(chunk_size=CHUNK)
+    # Chain by chain (one per county), each in its own order: seq is counted per chain.
+    rows = queryset.order_by("chain", "seq").values_list(*EVENT_FIELDS).iterator(chunk_size=CHUNK)
     kinds = dict(Event.Kind.choices)
 
     def lines():

@@ -28,6 +28,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
+from wenzheng.eventlog import chain as event_chain
+from wenzheng.eventlog import hashing
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
@@ -120,10 +122,11 @@ def _event_row(event: Event) -> dict:
 
 
 class _Chain:
-    """Events for one batch, appended to the chain under one lock of its head."""
+    """Events for one batch, appended to the county's chain under one lock of its head."""
 
-    def __init__(self, by):
-        self.head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    def __init__(self, by, region):
+        self.head = event_chain.locked_head(region.pk)
+        self.key = hashing.current_key()
         self.by = by
         self.events: list[Event] = []
 
@@ -131,6 +134,7 @@ class _Chain:
         data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))  # as chain.append stores it
         self.events.append(
             Event(
+                chain=self.head,
                 kind=kind,
                 at=at,
                 actor_id=self.by.pk,
@@ -147,9 +151,9 @@ class _Chain:
         for event in self.events:
             seq += 1
             event.seq, event.prev_hash = seq, prev
-            event.hash = prev = event.compute_hash()
+            event.hash = prev = event.compute_hash(self.key)
         insert(Event, [_event_row(e) for e in self.events])
-        ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
+        ChainHead.objects.filter(pk=self.head.pk).update(last_seq=seq, last_hash=prev)
 
 
 def _unanswered_at_unit(row) -> bool:
@@ -245,8 +249,34 @@ def write(
     insert(Stage, stages)
     insert(Reply, replies)
     reply_ids = dict(Reply.objects.filter(message_id__in=list(outcomes)).values_list("message_id", "pk"))
+    # What each event did to the stages (as actions' events carry it), for replay.
+    stage_ids = {
+        (message_id, kind): pk
+        for message_id, kind, pk in Stage.objects.filter(message_id__in=message_ids).values_list(
+            "message_id", "kind", "pk"
+        )
+    }
+    opened, completed = defaultdict(list), {}
+    for stage in stages:
+        pk = stage_ids[stage["message_id"], stage["kind"]]
+        opened[stage["message_id"]].append(
+            {
+                "id": pk,
+                "kind": stage["kind"],
+                "unit": stage["unit_id"],
+                "started_at": hashing.timestamp(stage["started_at"]),
+                "limit_days": stage["limit_days"],
+                "due_at": hashing.timestamp(stage["due_at"]),
+            }
+        )
+        if stage["completed_at"] is not None:
+            completed[pk] = {
+                "id": pk,
+                "completed_at": hashing.timestamp(stage["completed_at"]),
+                "outcome": stage["outcome"],
+            }
 
-    chain = _Chain(by)
+    chain = _Chain(by, region)
     for row, message_id, (year, number) in zip(rows, message_ids, serials, strict=True):
         unit_id = row.unit.pk if row.unit else None
         imported = {"source": source, "number": row.source_number}
@@ -262,10 +292,19 @@ def write(
             serial=f"{year}-{number:06d}",
             category=row.category.code,
             imported=imported,
+            **({"stages": opened[message_id]} if message_id in opened else {}),
         )
         if message_id in outcomes:
             at = row.replied_at
-            chain.add(Event.Kind.RESPONDED, at=at, message_id=message_id, unit_id=unit_id, note="随回复一并签收")
+            response, reply = (stage_ids[message_id, kind] for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY))
+            chain.add(
+                Event.Kind.RESPONDED,
+                at=at,
+                message_id=message_id,
+                unit_id=unit_id,
+                note="随回复一并签收",
+                stages=[completed[response]],
+            )
             chain.add(
                 Event.Kind.REPLIED,
                 at=at,
@@ -273,6 +312,7 @@ def write(
                 unit_id=unit_id,
                 reply=reply_ids[message_id],
                 outcome=outcomes[message_id],
+                stages=[completed[reply]],
             )
         if row.closure_kind:
             chain.add(

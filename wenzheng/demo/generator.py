@@ -108,6 +108,7 @@ def _populate(now) -> Timeline:
         office.explanation_orders(world),
         office.county_checks(world),
         office.city_bulletins(world),
+        office.county_bulletins(world),
     ):
         timeline.start(script)
     timeline.run()

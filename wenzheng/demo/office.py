@@ -12,6 +12,7 @@ from collections import Counter
 
 from django.db.models import Q
 
+from wenzheng.evaluation import publication
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Revisit, Stage
 from wenzheng.supervision.models import SupervisionFinding
@@ -316,6 +317,19 @@ def city_bulletins(world: World):
         )
         if criticise:
             world.timeline.start(_exposure(world, unit, message_id, label, at))
+
+
+def county_bulletins(world: World):
+    """The county office publishes its own bulletin of each quarter a week after it
+    ends: the figures, the late units, the red and black list, the chains' anchors."""
+    c = world.county
+    for code, day in (
+        ("2026Q1", dt.date(2026, 4, 8)),
+        ("2026Q2", dt.date(2026, 7, 8)),
+        ("2026Q3", dt.date(2026, 10, 13)),
+    ):
+        yield at_local(day, dt.time(16, 0))
+        publication.publish_bulletin(region=c.county, code=code, by=c.county_office, at=at_local(day, dt.time(16, 0)))
 
 
 def _exposure(world, unit, message_id, label, after):

@@ -10,16 +10,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.utils import timezone
-
-from wenzheng.accounts.policy import ActionRefused
 from wenzheng.privacy.public import Publisher
-from wenzheng.reports import figures, periods
+from wenzheng.reports import figures
 from wenzheng.reports.periods import Period
 
 from . import facts as facts_module
-from .models import PublishedBulletin
 
 
 @dataclass(frozen=True)
@@ -113,23 +108,3 @@ def assemble(region, period: Period, *, now) -> Bulletin:
         late=late,
         late_units=late_units,
     )
-
-
-@transaction.atomic
-def publish(*, region, code: str, by, at=None) -> PublishedBulletin:
-    """发布: release a period's bulletin to the public. Only once the period has ended,
-    so the figures on the public page are those of a closed period."""
-    from .access import regions_for
-
-    at = at or timezone.now()
-    if by is None or not regions_for(by).filter(pk=region.pk).exists():
-        raise ActionRefused("forbidden", "只有该区域的县、市网络问政办可以发布通报。")
-    period = periods.parse(code)
-    if period.end > at:
-        raise ActionRefused("period_not_over", f"{period.label}尚未结束，结束后才能发布通报。")
-    found, created = PublishedBulletin.objects.get_or_create(
-        region=region, period_code=code, defaults={"published_at": at, "published_by": by}
-    )
-    if not created:
-        raise ActionRefused("already_published", f"{period.label}的通报已于{found.published_at:%Y-%m-%d}发布。")
-    return found

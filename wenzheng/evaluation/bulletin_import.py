@@ -25,6 +25,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.eventlog import chain
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.reports import documents as doc
@@ -259,6 +261,7 @@ def import_file(data: bytes, *, file_name: str, region, by, at=None, dry_run=Fal
                 imported_by=by,
                 imported_at=at,
             )
+            rows = []
             for line, parsed in good:
                 finding = actions.record_finding(
                     unit=parsed["unit"],
@@ -271,14 +274,32 @@ def import_file(data: bytes, *, file_name: str, region, by, at=None, dry_run=Fal
                     message=parsed["message"],
                     at=at,
                 )
-                BulletinRow.objects.create(
-                    source=source,
-                    row_number=line.number,
-                    finding=finding,
-                    unit=parsed["unit"],
-                    period_code=parsed["period_code"],
-                    text=parsed["text"],
-                    points=parsed["points"],
+                rows.append(
+                    BulletinRow.objects.create(
+                        source=source,
+                        row_number=line.number,
+                        finding=finding,
+                        unit=parsed["unit"],
+                        period_code=parsed["period_code"],
+                        text=parsed["text"],
+                        points=parsed["points"],
+                    )
+                )
+            # The points each row costs its unit, on the record (the findings' own
+            # events carry no points), so that replay can check the rows.
+            # In each county's own chain: a city's file may name units of several.
+            by_county = {}
+            for r in rows:
+                by_county.setdefault(r.unit.region, []).append([r.pk, r.finding_id, f"{r.points:f}"])
+            for county, county_rows in by_county.items():
+                chain.append(
+                    kind=Event.Kind.BULLETIN_IMPORTED,
+                    at=at,
+                    actor=by,
+                    actor_role=by.role,
+                    region=county,
+                    note=source.file_name,
+                    data={"import": source.pk, "rows": county_rows},
                 )
     except ActionRefused as e:
         report.problems.append(e.reason)

@@ -1,30 +1,14 @@
 """The bulletin and the year-end report as .docx (to edit and print) and .xlsx."""
 
-import datetime as dt
 from decimal import Decimal
-
-from django.utils import timezone
 
 from wenzheng.reports import documents as doc
 from wenzheng.reports import images
-from wenzheng.workdays.clock import county_zone
+from wenzheng.reports.periods import day, moment
 
 from . import kinds
 
 KIND_NAMES = {"township": "乡镇", "department": "部门"}
-
-
-def moment(value: dt.datetime) -> str:
-    """An instant as an office writes it; midnight is 24时 of the day before."""
-    local = timezone.localtime(value, county_zone())
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        day = local.date() - dt.timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日24时"
-    return f"{local.year}年{local.month}月{local.day}日{local:%H:%M}"
-
-
-def day(value: dt.date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _rate(value):
@@ -164,7 +148,10 @@ def report_summary(run, results) -> str:
     text = f"参评单位{len(results)}个（乡镇{towns}个、部门{len(results) - towns}个）。"
     text += f"参与排名的{len(ranked)}个单位中，{counts}。" if ranked else "没有单位参与排名。"
     if apart:
-        text += f"本期到期应回复留言不足{run.scheme_snapshot['min_due']}条的{apart}个单位单列，不参与排名。"
+        text += (
+            f"本期到期应回复留言不足{run.scheme_snapshot['min_due']}条的{apart}个单位样本不足，"
+            "按有数据的项目折算总分，单列，不参与排名。"
+        )
     return text
 
 
@@ -192,7 +179,7 @@ def _ranking(run, results, *, kind, apart):
             r.unit_name,
             *[Decimal(r.points[i["key"]]) for i in items],
             r.total,
-            r.grade,
+            r.grade_shown,
         )
         for r in rows
     ]
@@ -202,7 +189,7 @@ def _ranking(run, results, *, kind, apart):
 def _apart(run, results):
     items = run.scheme_snapshot["items"]
     rows = sorted((r for r in results if r.apart), key=lambda r: (r.unit_kind != "township", r.unit_name))
-    header = ["单位", "类型", "到期应回复留言", *[i["label"] for i in items], "总分", "等次"]
+    header = ["单位", "类型", "到期应回复留言", *[i["label"] for i in items], "总分（折算）", "等次"]
     body = [
         (
             r.unit_name,
@@ -210,7 +197,7 @@ def _apart(run, results):
             r.due,
             *[Decimal(r.points[i["key"]]) for i in items],
             r.total,
-            r.grade,
+            r.grade_shown,
         )
         for r in rows
     ]
@@ -219,6 +206,16 @@ def _apart(run, results):
 
 def _digest_line(run) -> str:
     return f"输入摘要：{run.digest}（以相同输入和方案重新计算，结果与本表一致）。第{run.pk}次考评。"
+
+
+def anchor_line(anchors) -> str:
+    """The chains' heads as printed: whoever holds the printout can have them checked
+    (`manage.py verify_events --anchor ...`)."""
+    if not anchors:
+        return ""
+    return "记录链锚点（统计时办理记录链的末端，可用 verify_events --anchor 核对）：" + "；".join(
+        str(a) for a in anchors
+    )
 
 
 def report_docx(run) -> bytes:
@@ -243,6 +240,8 @@ def report_docx(run) -> bytes:
         d.add_heading("四、单列单位（到期留言不足，不参与排名）", level=1)
         doc.docx_table(d, header, [[_cell(v) for v in row] for row in body])
     d.add_paragraph(_digest_line(run))
+    if run.anchors:
+        d.add_paragraph(anchor_line(run.anchor_list))
     return doc.docx_bytes(d)
 
 
@@ -259,7 +258,13 @@ def report_xlsx(run) -> bytes:
         ["考评项目", "分值", "计分规则"],
         scheme_rows(run),
         widths=[16, 8, 110],
-        intro=[report_title(run), report_subtitle(run), report_summary(run, results), _digest_line(run)],
+        intro=[
+            report_title(run),
+            report_subtitle(run),
+            report_summary(run, results),
+            _digest_line(run),
+            *([anchor_line(run.anchor_list)] if run.anchors else []),
+        ],
     )
     for kind, name in KIND_NAMES.items():
         header, body = _ranking(run, results, kind=kind, apart=False)

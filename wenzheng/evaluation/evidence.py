@@ -23,20 +23,24 @@ class Evidence:
     filing: object = None
 
 
-def _closed_event(cutoff):
-    """The id of the closing event in force at the cut-off, for a reply stage."""
-    return Subquery(
-        Event.objects.filter(message=OuterRef("message"), kind=Event.Kind.CLOSED, at__lt=cutoff)
-        .order_by("-seq")
-        .values("seq")[:1]
-    )
-
-
 def _stages(unit, window, kind):
-    stages = facts.stage_evidence(unit, window, kind)
+    """The messages counted for `kind`; for replies, each with the closing event in
+    force at the cut-off (`closed_seq`), to cite."""
+    counted = facts.stage_evidence(unit, window, kind)
     if kind == Stage.Kind.REPLY:
-        stages = stages.annotate(closed_seq=_closed_event(window.cutoff))
-    return list(stages)
+        closings = dict(
+            Event.objects.filter(
+                message__in=[c.message.pk for c in counted if c.closed],
+                kind=Event.Kind.CLOSED,
+                unit=unit,
+                at__lt=window.cutoff,
+            )
+            .order_by("message", "seq")
+            .values_list("message", "seq")
+        )  # the last one wins: the closing in force
+        for c in counted:
+            c.closed_seq = closings.get(c.message.pk) if c.closed else None
+    return counted
 
 
 def _ratings(unit, window):

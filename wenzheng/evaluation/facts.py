@@ -6,28 +6,37 @@ conditions select the rows behind each count on a unit's drill-down page (the
 `*_evidence` functions), so a count and its evidence cannot disagree.
 
 When an obligation counts (DOMAIN.md: "rates count only messages that were due by
-the cut-off, or completed before it"). Each response or reply stage counts in the
-period in which it was settled: when it fell due, or when it was completed if that
-came first. So a stage counts once across consecutive periods, a message received
-yesterday counts against nobody, and a stage still open at its deadline counts as
-late in the period of that deadline. A stage ended by a transfer that the unit
-asked for before its deadline (outcome "transferred") never counts against it: the
-receiving unit's clock restarts. Handed back late, it was late (handling.actions).
-A stage ended by reassignment (改派, outcome "reassigned") counts for nobody either.
-Among counted stages, on time is exactly the outcome frozen as on time: such a stage
-was completed before its deadline, and so before the cut-off.
+the cut-off, or completed before it"). Each response or reply stage is settled when
+it fell due, or when it was completed if that came first; a stage still open at its
+deadline is late. A stage ended by a transfer that the unit asked for before its
+deadline (outcome "transferred") never counts against it: the receiving unit's
+clock restarts. Handed back late, it was late (handling.actions). A stage ended by
+reassignment (改派, outcome "reassigned") counts for nobody either.
 
-Closure is counted on the same reply stages, by the seed's criteria per category
-(see `closure_met`), as the message stood at the cut-off: closed then, and not
-reopened (重办) before it, which is what the bulletin's 办结 means too
-(wenzheng.reports.figures.status_counts).
+What is counted is a message at a unit that held it, never a stage (DOMAIN.md,
+"Counting rules"): a message counts once for a kind (response, reply) in the period
+if any of its stages of that kind at the unit settled in it, and it was on time only
+if every one of those stages was completed on time. So a message reopened and
+answered twice counts once, and a late answer is not made good by a second one.
+
+Closure is counted on the same messages (those with a reply that counted), as each
+stood at the cut-off: closed then by this unit, and not reopened (重办) before it,
+which is what the bulletin's 办结 means too (wenzheng.reports.figures.status_counts);
+and by its category's criterion, which for every category needs the reply within the
+limit, extensions included (建议/咨询 "在规定时间内能给予回复", 诉求 "及时解决 … 及时进行
+答复解释"). Only the long-cycle route, explained and approved by the leadership
+group, counts as closed whatever the reply's timing (`closure_met`).
+
+The database counts distinct messages per unit, kind and category in one GROUP BY:
+"on time" is the messages counted less those with a late stage, "closed" the messages
+closed at the cut-off less those that needed a timely reply and had a late one.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, Least
 
 from wenzheng.eventlog.models import Event
@@ -97,36 +106,50 @@ def counted_stages(window: Window):
     )
 
 
-def closed_at_cutoff(cutoff) -> Q:
-    """For a stage row: its message was closed at the cut-off.
+def closed_at_cutoff(cutoff, *, long_cycle: bool | None = None) -> Q:
+    """For a stage row: its message stood closed at the cut-off, by the stage's unit
+    (long_cycle=True: closed by the long-cycle route; False: by any other).
 
     The message's own closed_at settles almost every case: a closure before the
     cut-off that is still in force. Only a message reopened after the cut-off needs
-    its events read, to see whether it was closed at the cut-off.
+    its events read, to see whether it was closed at the cut-off, and how.
     """
+    current = Q(message__closed_at__lt=cutoff, message__unit=F("unit"))
     reopened_since = Event.objects.filter(message=OuterRef("message"), kind=Event.Kind.REOPENED, at__gte=cutoff)
     undone = Event.objects.filter(
         message=OuterRef("message"), kind=Event.Kind.REOPENED, seq__gt=OuterRef("seq"), at__lt=cutoff
     )
-    closed_then = Event.objects.filter(message=OuterRef("message"), kind=Event.Kind.CLOSED, at__lt=cutoff).exclude(
-        Exists(undone)
-    )
-    return Q(message__closed_at__lt=cutoff) | (Q(Exists(reopened_since)) & Q(Exists(closed_then)))
+    closed_then = Event.objects.filter(
+        message=OuterRef("message"), unit=OuterRef("unit"), kind=Event.Kind.CLOSED, at__lt=cutoff
+    ).exclude(Exists(undone))
+    if long_cycle is True:
+        current &= Q(message__closure_kind=Message.ClosureKind.LONG_CYCLE)
+        closed_then = closed_then.filter(data__closure_kind=Message.ClosureKind.LONG_CYCLE)
+    elif long_cycle is False:
+        current &= ~Q(message__closure_kind=Message.ClosureKind.LONG_CYCLE)
+        closed_then = closed_then.exclude(data__closure_kind=Message.ClosureKind.LONG_CYCLE)
+    return current | (Q(Exists(reopened_since)) & Q(Exists(closed_then)))
 
 
-def closure_met(cutoff) -> Q:
-    """For a reply stage: it counts as closed by the seed's criteria.
+LATE = ~Q(outcome=ON_TIME)
 
-    建议类、咨询类 (closure rule "reply"): replied within the limit and closed.
-    诉求类 (closure rule "resolve"): closed as solved, or as explained where it cannot
-    be solved soon. Long-cycle or unsolvable, in any category: closed after the city
-    or county leadership group approved it.
-    """
-    long_cycle = Event.objects.filter(message=OuterRef("message"), kind=Event.Kind.LONG_CYCLE_APPROVED, at__lt=cutoff)
-    criteria = (
-        Q(message__category__closure_rule=Category.ClosureRule.RESOLVE) | Q(outcome=ON_TIME) | Q(Exists(long_cycle))
-    )
-    return Q(kind=Stage.Kind.REPLY) & closed_at_cutoff(cutoff) & criteria
+
+def closure_met(cutoff) -> dict:
+    """The closure counts of reply stages, as Count aggregates over their messages:
+    `closed`, the messages closed at the cut-off, and `closed_late`, those of them
+    that needed a timely reply (every route but the long-cycle one) and had a late
+    stage. A message counts as closed by the seed's criteria when it is in the first
+    and not in the second: closure.met = closed − closed_late."""
+    reply = Q(kind=Stage.Kind.REPLY)
+    closed = reply & closed_at_cutoff(cutoff)
+    return {
+        "closed": Count("message", distinct=True, filter=closed),
+        # Which messages were closed, not only how many: their ids add up differently.
+        "fp_closed": Sum("message", distinct=True, filter=closed),
+        "closed_late": Count(
+            "message", distinct=True, filter=reply & closed_at_cutoff(cutoff, long_cycle=False) & LATE
+        ),
+    }
 
 
 def backlog_missed(window: Window):
@@ -165,8 +188,9 @@ def orders_in(window: Window):
 
 
 def filings_for(window: Window):
-    """The roster filed for the period's year before the cut-off."""
-    return RosterFiling.objects.filter(year=window.last_day.year, filed_at__lt=window.cutoff)
+    """The roster for the period's year in force at the cut-off: of the versions filed
+    before it, the last (a correction filed after the cut-off does not count for it)."""
+    return RosterFiling.objects.in_force(before=window.cutoff).filter(year=window.last_day.year)
 
 
 # --- the counts ---------------------------------------------------------------------
@@ -270,47 +294,76 @@ def collect(region, window: Window, *, unit_ids=None) -> Facts:
 
 
 def _stages(units, window, add):
-    """One pass over the counted stages: timeliness per kind, closure per category."""
+    """One pass over the counted stages: timeliness per kind and closure per category,
+    each a count of messages (see the module docstring)."""
     rows = (
         counted_stages(window)
         .filter(unit__in=units)
         .values("unit", "kind", "message__category__code")
         .annotate(
-            due=Count("pk"),
-            on_time=Count("pk", filter=Q(outcome=ON_TIME)),
-            met=Count("pk", filter=closure_met(window.cutoff)),
+            due=Count("message", distinct=True),
+            late=Count("message", distinct=True, filter=LATE),
+            **closure_met(window.cutoff),
             fp=Sum("pk"),
-            fp_on_time=Sum("pk", filter=Q(outcome=ON_TIME)),
-            fp_met=Sum("pk", filter=closure_met(window.cutoff)),
+            fp_late=Sum("pk", filter=LATE),
         )
         .order_by()
     )
     for row in rows:
         kind, code = row["kind"], row["message__category__code"]
-        mapping = {
-            f"{kind}.due": "due",
-            f"{kind}.on_time": "on_time",
-            f"fp.{kind}": "fp",
-            f"fp.{kind}_on_time": "fp_on_time",
-        }
+        row["on_time"] = row["due"] - row["late"]
+        mapping = {f"{kind}.due": "due", f"{kind}.on_time": "on_time", f"fp.{kind}": "fp", f"fp.{kind}_late": "fp_late"}
         if kind == Stage.Kind.REPLY:
-            mapping |= {f"closure.{code}.due": "due", f"closure.{code}.met": "met", "fp.closure": "fp_met"}
+            row["met"] = row["closed"] - row["closed_late"]
+            mapping |= {f"closure.{code}.due": "due", f"closure.{code}.met": "met", "fp.closure": "fp_closed"}
         add([row], mapping)
 
 
 # --- the evidence behind one unit's counts ------------------------------------------
 
 
-def stage_evidence(unit, window: Window, kind: str):
-    """The counted stages of one kind, each with whether it counted as on time (and,
-    for replies, as closed), oldest deadline first."""
-    return (
+@dataclass
+class Counted:
+    """One message at the unit as a rate counted it: its counted stages of one kind,
+    on time only if all were; for replies, whether it stood closed at the cut-off, by
+    which route, and so whether it counts as closed."""
+
+    message: Message
+    stages: list
+    closed: bool = False
+    long_cycle: bool = False
+
+    @property
+    def on_time(self) -> bool:
+        return all(s.outcome == ON_TIME for s in self.stages)
+
+    @property
+    def met(self) -> bool:
+        return self.closed and (self.long_cycle or self.on_time)
+
+
+def stage_evidence(unit, window: Window, kind: str) -> list[Counted]:
+    """The messages counted for one kind, each with its counted stages, oldest
+    deadline first: the rows behind `{kind}.due`, `.on_time` and the closure counts."""
+    stages = (
         counted_stages(window)
         .filter(unit=unit, kind=kind)
         .select_related("message", "message__category", "message__region")
-        .annotate(met=ExpressionWrapper(closure_met(window.cutoff), output_field=BooleanField()))
+        .annotate(
+            closed=ExpressionWrapper(closed_at_cutoff(window.cutoff), output_field=BooleanField()),
+            long_cycle=ExpressionWrapper(closed_at_cutoff(window.cutoff, long_cycle=True), output_field=BooleanField()),
+        )
         .order_by("due_at", "pk")
     )
+    by_message: dict[int, Counted] = {}
+    for stage in stages:
+        counted = by_message.get(stage.message_id)
+        if counted is None:
+            counted = by_message[stage.message_id] = Counted(stage.message, [])
+        counted.stages.append(stage)
+        counted.closed = counted.closed or bool(stage.closed)
+        counted.long_cycle = counted.long_cycle or bool(stage.long_cycle)
+    return list(by_message.values())
 
 
 def rating_evidence(unit, window: Window):

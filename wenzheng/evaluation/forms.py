@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ class PeriodField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         try:
-            periods.parse(value)
+            periods.started(value, now=timezone.now())
         except periods.BadPeriod as e:
             raise forms.ValidationError(str(e)) from None
         return value.strip().upper()

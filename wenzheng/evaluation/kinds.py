@@ -78,6 +78,9 @@ class Score:
     points: Decimal
     max_points: Decimal
     working: Callable[[], tuple[str, tuple[Line, ...]]] = field(repr=False, compare=False)
+    # Whether there was anything to measure (a rate with no messages had nothing): a
+    # unit with too small a sample is scored over the measured items only (scoring.py).
+    measured: bool = True
 
     @cached_property
     def _text(self):
@@ -178,7 +181,11 @@ class ResponseOnTime(Measure):
     code = "response_on_time"
     label = "按时回应率"
     none_text = "本期没有到期应回应的留言"
-    rule = "按时回应率 = 按时签收回应的留言 ÷ 本期到期应回应的留言（截止时刻前已到期或已完成的；转办前已退回的不计）"
+    rule = (
+        "按时回应率 = 按时签收回应的留言 ÷ 本期到期应回应的留言（截止时刻前已到期或已完成的）。"
+        "按留言计：同一留言在本单位多次签收的只计一条，其中任一次超期即计为超期；"
+        "在期限内退回转办的不计"
+    )
 
     def parts(self, facts, params, ctx):
         return [Part("按时回应", facts.get("response.on_time", 0), facts.get("response.due", 0))]
@@ -189,7 +196,10 @@ class ReplyOnTime(Measure):
     code = "reply_on_time"
     label = "按时回复率"
     none_text = "本期没有到期应回复的留言"
-    rule = "按时回复率 = 按时回复的留言 ÷ 本期到期应回复的留言（截止时刻前已到期或已完成的；转办前已退回的不计）"
+    rule = (
+        "按时回复率 = 按时回复的留言 ÷ 本期到期应回复的留言（截止时刻前已到期或已完成的，经批准延期的按延期后的期限）。"
+        "按留言计：重办后再次回复的仍计一条，其中任一次超期即计为超期；在期限内退回转办的不计"
+    )
 
     def parts(self, facts, params, ctx):
         return [Part("按时回复", facts.get("reply.on_time", 0), facts.get("reply.due", 0))]
@@ -201,10 +211,11 @@ class Closure(Measure):
     label = "办结率"
     none_text = "本期没有到期应办结的留言"
     rule = (
-        "办结率按类别考评：建议类、咨询类在规定时间内回复且办结的计为已办结；"
-        "诉求类已解决、或不能近期解决但已答复解释并办结的计为已办结；"
-        "解决周期长或解决不了的，已答复解释并经市、县网络问政工作领导小组同意的，也计为已办结。"
-        "以截止时刻的状态为准，截止前被重办的不计。"
+        "办结率按类别考评，按留言计（重办的留言只计一条）：建议类、咨询类在规定时间内回复且办结的计为已办结；"
+        "诉求类能解决的及时解决、不能近期解决的及时答复解释，并已办结的计为已办结；"
+        "各类留言的回复都须在规定时限内（含经批准的延期），回复超期的即使办结也不计为已办结；"
+        "只有解决周期长或解决不了、已答复解释并经市、县网络问政工作领导小组同意的，不论回复是否超期，计为已办结。"
+        "以截止时刻本单位办结的状态为准，截止前被重办而未再办结的不计"
     )
     allowed = frozenset({"categories", "weights"})
 
@@ -322,7 +333,10 @@ class Rate(Kind):
             den = sum(p.den for p in parts)
             share = self._share(Fraction(sum(p.num for p in parts), den), floor, full) if den else none_share
         got = quantize(max_points * Decimal(share.numerator) / Decimal(share.denominator))
-        return Score(got, quantize(max_points), lambda: self._working(m, params, parts, floor, full, got))
+        measured = any(p.den and (p.weight or not params.get("weights")) for p in parts)
+        return Score(
+            got, quantize(max_points), lambda: self._working(m, params, parts, floor, full, got), measured=measured
+        )
 
     def _working(self, m, params, parts, floor, full, got):
         lines = tuple(
@@ -483,7 +497,10 @@ class Compliance(Kind):
     def describe(self, params, max_points):
         leaders, handlers = self._need(params)
         partial = Decimal(str(params.get("partial", 0)))
-        text = f"本年度名单（统计截止前上报）配备{leaders}名分管领导和{handlers}名以上网络评论员的，"
+        text = (
+            f"本年度名单（统计截止前最后上报的一版；名单中的人员须是本单位在用的、与职责相符的账号，"
+            f"每人只列一次）配备{leaders}名分管领导和{handlers}名以上网络评论员的，"
+        )
         text += f"得{show(max_points)}分；"
         if partial:
             return text + f"已上报但配备不齐的得{show(partial)}分；未上报的不得分。"

@@ -159,6 +159,18 @@ class Run(models.Model):
         blank=True,
         related_name="+",
     )
+    # The heads of the event chains the run read ([chain, seq, hash] each), printed on
+    # its pages and documents: `verify_events --anchor` checks them later.
+    anchors = models.JSONField("记录链锚点", default=list, blank=True)
+    published_at = models.DateTimeField("公布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="公布人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "考评结果"
@@ -168,6 +180,20 @@ class Run(models.Model):
             # The runs list, newest first, per region.
             models.Index(fields=["region", "-created_at"], name="run_region_created"),
         ]
+        constraints = [
+            # One published result per region and period: what the public reads.
+            models.UniqueConstraint(
+                fields=["region", "period_code"],
+                condition=Q(published_at__isnull=False),
+                name="run_published_once",
+                violation_error_message="该期间的考评结果已经公布。",
+            ),
+            models.CheckConstraint(
+                name="run_published_with_its_publisher",
+                condition=Q(published_at__isnull=True, published_by__isnull=True)
+                | Q(published_at__isnull=False, published_by__isnull=False),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.region} {self.period_label} {self.scheme_snapshot.get('name', '')}（第{self.pk}次）"
@@ -175,6 +201,12 @@ class Run(models.Model):
     @property
     def short_digest(self) -> str:
         return self.digest[:12]
+
+    @property
+    def anchor_list(self):
+        from wenzheng.eventlog.chain import Anchor
+
+        return [Anchor.from_list(a) for a in self.anchors]
 
     def same_as_earlier(self):
         """An earlier run that read the same inputs with the same scheme and cut-off."""
@@ -205,9 +237,12 @@ class UnitResult(models.Model):
     total = models.DecimalField("总分", max_digits=7, decimal_places=2)
     grade = models.CharField("等次", max_length=10)
     due = models.PositiveIntegerField("到期应回复留言数")
-    # Too few due messages for a rate to mean anything: listed apart, no rank.
+    # Too few due messages for a rate to mean anything: scored over the items that had
+    # data (the total is scaled to full marks), marked 样本不足, listed apart, no rank.
     apart = models.BooleanField("样本不足单列", default=False)
     rank = models.PositiveIntegerField("名次", null=True, blank=True)
+    measured_points = models.DecimalField("有数据项目得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    measured_max = models.DecimalField("有数据项目满分", max_digits=7, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = "单位考评结果"
@@ -220,6 +255,13 @@ class UnitResult(models.Model):
 
     def __str__(self):
         return f"{self.unit_name} {self.total}"
+
+    SMALL_SAMPLE = "样本不足"
+
+    @property
+    def grade_shown(self) -> str:
+        """The grade as printed: a small sample's carries the mark 样本不足."""
+        return f"{self.grade}（{self.SMALL_SAMPLE}）" if self.apart else self.grade
 
 
 class BulletinImport(models.Model):
@@ -279,6 +321,11 @@ class PublishedBulletin(models.Model):
     period_code = models.CharField("通报期间", max_length=30)
     published_at = models.DateTimeField("发布时间")
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The heads of the event chains at publication ([chain, seq, hash] each), printed
+    # on the public page: `verify_events --anchor` checks them later.
+    anchors = models.JSONField("记录链锚点", default=list, blank=True)
+    # The quarter's red and black list (红黑榜) as published (publication.red_black).
+    red_black = models.JSONField("红黑榜", default=dict, blank=True)
 
     class Meta:
         verbose_name = "已发布的通报"
@@ -288,3 +335,9 @@ class PublishedBulletin(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.period_code}"
+
+    @property
+    def anchor_list(self):
+        from wenzheng.eventlog.chain import Anchor
+
+        return [Anchor.from_list(a) for a in self.anchors]

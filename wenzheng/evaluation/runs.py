@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.eventlog import chain
 from wenzheng.reports.periods import Period
 
 from . import facts as facts_module
@@ -46,8 +48,12 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
     records exactly what was read, so the stored scores always match their facts.
     """
     now = now or timezone.now()
+    if period.start > now:
+        raise ActionRefused("period_not_started", f"{period.label}尚未开始，没有可统计的数据。")
     window = facts_module.Window.of(period, now)
     snapshot = schemes.snapshot(scheme)
+    # The chains' heads before counting: whatever the count read was written by then.
+    anchors = [a.as_list() for a in chain.anchors(region)]
     found = facts_module.collect(region, window)
     results = scoring.score_all(snapshot, found)
     with transaction.atomic():
@@ -65,6 +71,7 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
             units_count=len(results),
             created_at=now,
             created_by=by,
+            anchors=anchors,
         )
         UnitResult.objects.bulk_create(
             (
@@ -80,6 +87,8 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
                     due=r.due,
                     apart=r.apart,
                     rank=r.rank,
+                    measured_points=r.measured_points,
+                    measured_max=r.measured_max,
                 )
                 for r in results
             ),

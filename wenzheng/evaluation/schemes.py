@@ -266,3 +266,40 @@ def to_toml(data: dict) -> str:
                 else:
                     lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
+
+
+# --- editing in the browser ---------------------------------------------------------
+
+
+@transaction.atomic
+def save_edit(scheme: Scheme, data: dict) -> tuple[Scheme, str]:
+    """Save a scheme edited in the browser: in place while no run has used it, as
+    the next version once one has (a run must always show the rules it was scored
+    by). Returns (the scheme saved, "unchanged" | "edited" | "new_version"); raises
+    ValidationError with every problem in Chinese, changing nothing."""
+    data = clean({**data, "code": scheme.code})
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if content(snapshot(scheme)) == content(data):
+        return scheme, "unchanged"
+    if scheme.locked:
+        saved, _ = store(data)
+        return saved, "new_version"
+    Scheme.objects.filter(pk=scheme.pk).update(
+        name=data["name"], notes=data["notes"], min_due=data["min_due"], grades=data["grades"]
+    )
+    scheme.items.all().delete()
+    SchemeItem.objects.bulk_create(
+        SchemeItem(
+            scheme=scheme,
+            key=item["key"],
+            kind=item["kind"],
+            label=item["label"],
+            max_points=Decimal(item["max_points"]),
+            params=item["params"],
+            order=n,
+            explanation=item["explanation"],
+        )
+        for n, item in enumerate(data["items"], start=1)
+    )
+    scheme.refresh_from_db()
+    return scheme, "edited"

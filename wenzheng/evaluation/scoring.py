@@ -25,6 +25,10 @@ class UnitScore:
     due: int
     apart: bool
     rank: int | None = None
+    # A small sample's total is scaled: these are the points it got on the items that
+    # had data, and their full marks (None for a unit scored on every item).
+    measured_points: Decimal | None = None
+    measured_max: Decimal | None = None
 
     @property
     def points(self) -> dict:
@@ -34,6 +38,20 @@ class UnitScore:
 def due_messages(facts: dict) -> int:
     """The sample size the small-sample rule reads: reply obligations that counted."""
     return facts.get("reply.due", 0)
+
+
+def scaled_total(scores: dict) -> tuple[Decimal, Decimal, Decimal]:
+    """DOMAIN.md, "Counting rules": a unit with too few due messages is scored on what
+    can be measured: its points on the items that had data, scaled to the scheme's
+    full marks. Returns (total, points measured, their full marks). With nothing
+    measured at all (a scheme of rates only, and no messages) the total is 0."""
+    full = sum((s.max_points for s in scores.values()), Decimal(0))
+    measured = [s for s in scores.values() if s.measured]
+    got = sum((s.points for s in measured), Decimal(0))
+    out_of = sum((s.max_points for s in measured), Decimal(0))
+    if not out_of:
+        return Decimal("0.00"), got, out_of
+    return kinds.quantize(got * full / out_of), got, out_of
 
 
 def score_unit(scheme: dict, facts: dict, ctx: kinds.Context) -> dict:
@@ -60,7 +78,8 @@ def _no_cycle_collection():
 
 def score_all(scheme: dict, facts) -> list[UnitScore]:
     """Every unit scored and graded; ranked among its kind unless its sample is too
-    small, in which case it is listed apart without a rank."""
+    small, in which case it is scored over the items that had data (`scaled_total`),
+    marked 样本不足 and listed apart without a rank."""
     with _no_cycle_collection():
         return _score_all(scheme, facts)
 
@@ -71,8 +90,13 @@ def _score_all(scheme: dict, facts) -> list[UnitScore]:
     for unit_id, name, kind in facts.units:
         unit_facts = facts.of(unit_id)
         scores = score_unit(scheme, unit_facts, ctx)
-        total = sum((s.points for s in scores.values()), Decimal("0.00"))
         due = due_messages(unit_facts)
+        apart = due < scheme["min_due"]
+        measured = (None, None)
+        if apart:
+            total, *measured = scaled_total(scores)
+        else:
+            total = sum((s.points for s in scores.values()), Decimal("0.00"))
         results.append(
             UnitScore(
                 unit_id=unit_id,
@@ -83,7 +107,9 @@ def _score_all(scheme: dict, facts) -> list[UnitScore]:
                 total=total,
                 grade=ranking.grade(total, scheme["grades"]),
                 due=due,
-                apart=due < scheme["min_due"],
+                apart=apart,
+                measured_points=measured[0],
+                measured_max=measured[1],
             )
         )
     ranks = ranking.competition_ranks((r.unit_id, r.kind, r.total) for r in results if not r.apart)

@@ -14,14 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.handling.models import Category
 from wenzheng.reports import charts, periods
 from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
+from wenzheng.reports.periods import Period
+from wenzheng.units.models import Region
 
-from . import bulletin, bulletin_import, documents, evidence, kinds, runs, schemes
+from . import bulletin, bulletin_import, documents, evidence, kinds, publication, runs, schemes
 from . import facts as facts_module
 from .access import default_region, office_only, regions_for, run_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
-from .models import PublishedBulletin, Run, Scheme
+from .models import PublishedBulletin, Run, Scheme, SchemeItem
+from .scheme_form import SchemeForm
 
 NAV = "evaluation"
 
@@ -46,14 +50,9 @@ def _this_quarter(now):
 @office_only
 def index(request):
     regions = regions_for(request.user)
-    form = RunForm(
-        regions=regions,
-        initial={
-            "region": default_region(request.user).code,
-            "period": str(timezone.localdate().year),
-            "scheme": Scheme.objects.latest_version("default"),
-        },
-    )
+    # The period and the scheme are chosen, never pre-filled: a form sent as it came
+    # must not run an evaluation nobody asked for (issue 10).
+    form = RunForm(regions=regions, initial={"region": default_region(request.user).code})
     found = Run.objects.filter(region__in=regions).select_related("region", "scheme", "created_by")[:100]
     return render(request, "evaluation/index.html", {"nav": NAV, "tab": "runs", "runs": found, "form": form})
 
@@ -128,6 +127,8 @@ def run_detail(request, pk):
         "summary": documents.report_summary(run, results),
         "earlier": run.same_as_earlier(),
         "cutoff": documents.moment(run.cutoff),
+        "anchors": run.anchor_list,
+        "can_publish": run.published_at is None and run.cutoff >= Period(run.first_day, run.last_day, "").end,
     }
     return render(request, "evaluation/run.html", context)
 
@@ -156,6 +157,7 @@ def unit_detail(request, pk, unit):
         "items": items,
         "changed": now_facts != result.facts,
         "cutoff": documents.moment(run.cutoff),
+        "run_full": sum((Decimal(i["max_points"]) for i in run.scheme_snapshot["items"]), Decimal(0)),
     }
     return render(request, "evaluation/unit.html", context)
 
@@ -175,6 +177,7 @@ def report(request, pk):
         "sections": sections,
         "apart": apart,
         "grades": _grade_counts(run, results),
+        "anchors": run.anchor_list,
     }
     return render(request, "evaluation/report.html", context)
 
@@ -287,7 +290,7 @@ def bulletin_publish(request):
         raise Http404(_("统计期间有误"))
     data = form.cleaned_data
     try:
-        bulletin.publish(region=data["region"], code=data["period"], by=request.user)
+        publication.publish_bulletin(region=data["region"], code=data["period"], by=request.user)
     except ActionRefused as e:
         flash.error(request, e.reason)
     else:
@@ -315,8 +318,65 @@ def public_bulletin(request, region, period):
             "category_chart": charts.category_mix(found.figures.by_category),
             "rates_chart": charts.unit_rates(found.units_with_messages),
             "definitions": documents.DEFINITIONS,
+            "listed": published.red_black,
+            "anchors": published.anchor_list,
         },
     )
+
+
+def publications(request, region):
+    """通报与考评公示: what a county (or city) office has published, newest first, each
+    with its anchors, and the latest published quarter's red and black list."""
+    place = get_object_or_404(Region, code=region)
+    bulletins = list(PublishedBulletin.objects.filter(region=place).order_by("-published_at", "-pk"))
+    results = list(Run.objects.filter(region=place, published_at__isnull=False).order_by("-last_day", "-published_at"))
+    latest = next((b for b in bulletins if b.red_black), None)
+    context = {
+        "nav": "statistics",
+        "region": place,
+        "bulletins": bulletins,
+        "results": results,
+        "latest": latest,
+        "listed": latest.red_black if latest else None,
+    }
+    return render(request, "evaluation/publications.html", context)
+
+
+def public_results(request, region, period):
+    """A published evaluation's results, for anyone: ranks, totals, grades, the rules
+    they were scored by, and the anchors of the chains they were read from."""
+    run = get_object_or_404(
+        Run.objects.select_related("region"),
+        region__code=region,
+        period_code=period.upper(),
+        published_at__isnull=False,
+    )
+    results, sections, apart = _ranking(run)
+    context = {
+        "nav": "statistics",
+        "run": run,
+        "title": documents.report_title(run),
+        "subtitle": documents.report_subtitle(run),
+        "summary": documents.report_summary(run, results),
+        "scheme_rows": documents.scheme_rows(run),
+        "sections": sections,
+        "apart": apart,
+        "anchors": run.anchor_list,
+    }
+    return render(request, "evaluation/public_results.html", context)
+
+
+@office_only
+@require_POST
+def run_publish(request, pk):
+    run = run_for(request.user, pk)
+    try:
+        publication.publish_results(run=run, by=request.user)
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(request, _("考评结果已公布，公众可以查看。"))
+    return redirect("evaluation:run", pk=run.pk)
 
 
 @office_only
@@ -429,3 +489,46 @@ def scheme_import(request):
         {"nav": NAV, "tab": "schemes", "schemes": found, "used": used, "form": form, "errors": errors},
         status=400,
     )
+
+
+@office_only
+def scheme_edit(request, pk):
+    """The scheme's numbers in a form: saved in place while unused, as the next
+    version once a run has used it."""
+    scheme = get_object_or_404(Scheme.objects.prefetch_related("items"), pk=pk)
+    snapshot = schemes.snapshot(scheme)
+    categories = dict(Category.objects.order_by("order", "pk").values_list("code", "name"))
+    form = SchemeForm(request.POST or None, scheme=snapshot, categories=categories)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved, outcome = schemes.save_edit(scheme, form.data_for_scheme())
+        except ValidationError as e:
+            errors = e.messages
+        else:
+            said = {
+                "unchanged": _("没有改动。"),
+                "edited": _("已保存“%(name)s”第%(v)s版。"),
+                "new_version": _("第%(old)s版已用于考评，改动已另存为第%(v)s版。"),
+            }[outcome] % {"name": saved.name, "v": saved.version, "old": scheme.version}
+            flash.success(request, said)
+            return redirect("evaluation:scheme", pk=saved.pk)
+    context = {
+        "nav": NAV,
+        "tab": "schemes",
+        "scheme": scheme,
+        "form": form,
+        "errors": errors,
+        "items": [
+            {
+                "item": entry["item"],
+                "kind": SchemeItem.Kind(entry["item"]["kind"]).label,
+                "fields": [form[name] for name in entry["fields"]],
+            }
+            for entry in form.items
+        ],
+        "grades": [form[name] for name in form.grade_fields],
+        "locked": scheme.locked,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "evaluation/scheme_edit.html", context, status=status)

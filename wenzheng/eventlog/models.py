@@ -2,19 +2,20 @@
 
 Append-only twice over. The database itself refuses UPDATE and DELETE on the table
 (triggers created in migration 0002, on SQLite and PostgreSQL alike), and each event
-carries the hash of the one before, so an edit made behind the triggers' back (by
-dropping them, or with a copy of the file) shows up in `manage.py verify_events`.
-"""
+carries the keyed hash of the one before (hashing.py), so an edit made behind the
+triggers' back (by dropping them, or with a copy of the file) shows up in
+`manage.py verify_events`, and cannot be covered up without the key.
 
-import datetime as dt
-import hashlib
-import json
+There is one chain per county (and one per city, for what the city itself does), so
+that the counties of a city never wait on one another to append.
+"""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-GENESIS_HASH = "0" * 64
+from . import hashing
+from .hashing import GENESIS_HASH
 
 
 class Event(models.Model):
@@ -56,8 +57,17 @@ class Event(models.Model):
         FOLLOW_UP_ANSWERED = "follow_up_answered", "答复追问"
         ANSWER_UPHELD = "answer_upheld", "回访：答复成立"
         PROPOSAL_DECLINED = "proposal_declined", "不予责成书面说明"
+        STAGE_REJUDGED = "stage_rejudged", "按新录入的节假日重新判定"
+        BULLETIN_IMPORTED = "bulletin_imported", "导入市通报"
+        BULLETIN_PUBLISHED = "bulletin_published", "发布通报"
+        RESULTS_PUBLISHED = "results_published", "公布考评结果"
+        CHAIN_MIGRATED = "chain_migrated", "办理记录链升级"
 
-    seq = models.PositiveBigIntegerField("序号", unique=True)
+    chain = models.ForeignKey(
+        "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"
+    )
+    seq = models.PositiveBigIntegerField("序号")
+    version = models.PositiveSmallIntegerField("格式", default=hashing.VERSION)
     at = models.DateTimeField("时间")
     kind = models.CharField("事项", max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -93,7 +103,8 @@ class Event(models.Model):
     class Meta:
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
-        ordering = ["seq"]
+        ordering = ["chain", "seq"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="event_seq_once_per_chain")]
         indexes = [
             # A message's history page and the evaluation's per-kind aggregates.
             models.Index(fields=["message", "seq"], name="event_message_seq"),
@@ -105,36 +116,45 @@ class Event(models.Model):
 
     def payload(self) -> bytes:
         """The canonical bytes that the hash covers: every field but the hash."""
-        body = {
-            "seq": self.seq,
-            "at": self.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            "kind": self.kind,
-            "actor": self.actor_id,
-            "actor_role": self.actor_role,
-            "message": self.message_id,
-            "unit": self.unit_id,
-            "note": self.note,
-            "data": self.data,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(body, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+        return hashing.payload(
+            version=self.version,
+            chain=self.chain_id,
+            seq=self.seq,
+            at=self.at,
+            kind=self.kind,
+            actor=self.actor_id,
+            actor_role=self.actor_role,
+            message=self.message_id,
+            unit=self.unit_id,
+            note=self.note,
+            data=self.data,
+            prev_hash=self.prev_hash,
+        )
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.payload()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        return hashing.sign(key or hashing.current_key(), self.payload())
 
 
 class ChainHead(models.Model):
-    """The last link of the chain: one row, locked by every append.
+    """The last link of one region's chain (a county's, or a city's own): one row per
+    chain, locked by every append to that chain.
 
-    Appending takes this row FOR UPDATE, so two concurrent appends can never both
-    read the same "last event" and fork the chain.
+    Appending takes this row FOR UPDATE, so two concurrent appends to one county can
+    never both read the same "last event" and fork its chain, while appends in two
+    counties lock two rows and do not wait for each other.
     """
 
+    region = models.OneToOneField(
+        "units.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="event_chain"
+    )
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    key_id = models.CharField("密钥标识", max_length=16)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="chainhead_singleton", condition=models.Q(pk=1))]
+        verbose_name = "办理记录链"
+        verbose_name_plural = "办理记录链"
+        ordering = ["pk"]
 
     def __str__(self):
-        return f"#{self.last_seq} {self.last_hash[:12]}"
+        return f"{self.region}#{self.last_seq}"

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
-from wenzheng.eventlog import chain
+from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
@@ -98,7 +99,9 @@ def _locked(message) -> Message:
     )
 
 
-def _event(kind, *, at, by, message=None, unit=None, note="", **data):
+def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **data):
+    if message is not None and "_stage_changes" in message.__dict__:
+        data["stages"] = message.__dict__.pop("_stage_changes")
     event = chain.append(
         kind=kind,
         at=at,
@@ -106,6 +109,7 @@ def _event(kind, *, at, by, message=None, unit=None, note="", **data):
         actor_role=_role(by),
         message=message,
         unit=unit if unit is not None else (message.unit if message is not None else None),
+        region=region,
         note=note,
         data=data,
     )
@@ -115,6 +119,15 @@ def _event(kind, *, at, by, message=None, unit=None, note="", **data):
 
 
 # --- stages and deadlines -----------------------------------------------------------
+
+
+def _stage_changed(message, stage, **fields):
+    """Note what a step did to one of the message's stages; the step's next event
+    carries it (`data["stages"]`), so that `verify_events --replay` can rebuild every
+    stage, and its outcome, from the events alone. Kept on the locked message so no
+    step has to pass its stages along by hand."""
+    values = {k: hashing.timestamp(v) if isinstance(v, dt.datetime) else v for k, v in fields.items()}
+    message.__dict__.setdefault("_stage_changes", []).append({"id": stage.pk, **values})
 
 
 def _open_stages(message, unit, at):
@@ -133,7 +146,7 @@ def _open_stage(message, unit, kind, at, days):
         message.untimed = False
         message.save(update_fields=["untimed"])
     due, result = clock.deadline_after(at, days)
-    return Stage.objects.create(
+    stage = Stage.objects.create(
         message=message,
         unit=unit,
         kind=kind,
@@ -142,22 +155,21 @@ def _open_stage(message, unit, kind, at, days):
         due_at=due,
         due_warning=result.warning(),
     )
+    _stage_changed(message, stage, kind=kind, unit=unit.pk, started_at=at, limit_days=days, due_at=due)
+    return stage
 
 
 def _complete_stage(message, kind, at, *, handed_back_at=None):
-    """Close the open stage of `kind`, freezing its outcome. A stage ended by a
-    transfer counts as "transferred" (not against the unit) only if the unit handed
-    the message back before its deadline; handed back late, it was late."""
+    """Close the open stage of `kind`, freezing its outcome (`Stage.judge`)."""
     stage = Stage.objects.select_for_update().filter(message=message, kind=kind, completed_at__isnull=True).first()
     if stage is None:
         return None
     stage.completed_at = at
-    # Frozen here: a later change of the calendar or the rules never rewrites it.
-    if handed_back_at is not None and handed_back_at < stage.due_at:
-        stage.outcome = Stage.Outcome.TRANSFERRED
-    else:
-        stage.outcome = Stage.Outcome.ON_TIME if (handed_back_at or at) < stage.due_at else Stage.Outcome.LATE
+    # Frozen here: only the real calendar entered for a deadline counted by weekdays
+    # only judges it again (handling.deadlines); no other change rewrites it.
+    stage.outcome = Stage.judge(completed_at=at, due_at=stage.due_at, handed_back_at=handed_back_at)
     stage.save(update_fields=["completed_at", "outcome"])
+    _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
     return stage
 
 
@@ -365,9 +377,10 @@ def reassign(*, message, by, unit: Unit, reason: str, at=None) -> Message:
         raise ActionRefused("same_unit", "改派须选择另一个单位。")
     reason = _require_text(reason, "改派理由")
     previous = message.unit
-    Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True).update(
-        completed_at=at, outcome=Stage.Outcome.REASSIGNED
-    )
+    for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
+        stage.completed_at, stage.outcome = at, Stage.Outcome.REASSIGNED
+        stage.save(update_fields=["completed_at", "outcome"])
+        _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
     _end_pending_extension(message, by=by, at=at, unit=previous, note="留言已改派，原单位的延期申请随之失效。")
     message.unit = unit
     message.save(update_fields=["unit"])
@@ -392,6 +405,25 @@ def reject_transfer(*, message, by, reason: str, at=None) -> Message:
     return message
 
 
+def _require_extension_allowance(message, days):
+    """At most the category's total for the message at its unit (DOMAIN.md): the
+    stages of a reopening share the unit's allowance; a transfer gives the receiving
+    unit its own."""
+    limit = message.category.max_extension_days
+    used = (
+        ExtensionRequest.objects.filter(
+            message=message, stage__unit=message.unit, status=ExtensionRequest.Status.APPROVED
+        ).aggregate(n=Sum("days"))["n"]
+        or 0
+    )
+    if used + days > limit:
+        raise ActionRefused(
+            "too_many_days",
+            f"这条留言在本单位的延期累计不能超过{limit}个工作日（重办不重新计算），"
+            f"已延期{used}个工作日，最多还可申请{max(limit - used, 0)}个工作日。",
+        )
+
+
 def _pending_extension(request):
     request = ExtensionRequest.objects.select_for_update().select_related("stage").get(pk=request.pk)
     if request.status != ExtensionRequest.Status.PENDING:
@@ -409,10 +441,12 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     stage = Stage.objects.select_for_update().get(pk=request.stage_id)
     if stage.completed_at is not None:
         raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
+    _require_extension_allowance(message, request.days)
     stage.due_at, result = clock.extend_deadline(stage.due_at, request.days)
     stage.extension_days += request.days
     stage.due_warning = result.warning()
     stage.save(update_fields=["due_at", "extension_days", "due_warning"])
+    _stage_changed(message, stage, due_at=stage.due_at, extension_days=stage.extension_days)
     request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note.strip()
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _event(
@@ -707,10 +741,7 @@ def request_extension(*, message, by, days: int, reason: str, at=None) -> Extens
         raise ActionRefused("too_late", "延期须在回复期限届满前申请，期限已过。")
     if not isinstance(days, int) or days < 1:
         raise ActionRefused("bad_days", "延期天数应为正整数（工作日）。")
-    limit = message.category.max_extension_days
-    if stage.extension_days + days > limit:
-        left = limit - stage.extension_days
-        raise ActionRefused("too_many_days", f"延期累计不能超过{limit}个工作日，最多还可申请{left}个工作日。")
+    _require_extension_allowance(message, days)
     if message.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise ActionRefused("already_pending", "已有一项延期申请待审批。")
     request = ExtensionRequest.objects.create(
@@ -808,7 +839,7 @@ def order_written_explanation(
         note=reason,
         order=order.pk,
         messages=[m.serial for m in messages],
-        backlog_deadline=backlog_deadline,
+        backlog_deadline=hashing.timestamp(backlog_deadline),
     )
     return order
 
@@ -877,6 +908,7 @@ def record_finding(
         adverse=adverse,
         written_criticism=written_criticism,
         source=source,
+        found_on=found_on,
     )
     return finding
 

@@ -111,5 +111,5 @@ class ExtensionRequestAdmin(RegionScopedAdmin, ReadOnlyAdmin):
 class DeadlineRecountAdmin(ReadOnlyAdmin):
     """Recounts queued by calendar changes, and how far the worker got with them."""
 
-    list_display = ["requested_at", "requested_by", "state", "moved", "finished_at"]
+    list_display = ["requested_at", "requested_by", "state", "moved", "rejudged", "finished_at"]
     list_filter = ["state"]

@@ -3,8 +3,11 @@
 A stage's deadline is computed when the stage opens. When the county office later
 enters a year's official schedule (or corrects a day), the deadlines of stages still
 open are counted again from their start, with the same limit and the extensions
-granted since. Completed stages keep their frozen outcome: the calendar that was in
-force when a unit answered is the one it was judged by.
+granted since. Completed stages keep their frozen outcome, with one exception: a
+stage whose deadline fell in a year with no calendar data was judged against a
+weekdays-only guess, with a warning that promised "录入后将重新核定". When that year
+is entered, such a stage is judged again against the real deadline, in either
+direction (DOMAIN.md), with an event that says what changed.
 
 A change to the calendar only queues the recount (`request_recount`); the background
 worker does it (`handling/work.py`), in batches of stages, each batch its own short
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wenzheng.eventlog import chain
+from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.ops import queue
 from wenzheng.workdays import clock
@@ -84,7 +87,96 @@ def _recompute(ids, *, by, at) -> int:
             message=stage.message,
             unit=stage.unit,
             note="节假日安排更新后重新核定期限",
-            data={"stage": stage.kind, "from": old, "to": due},
+            data={
+                "stage": stage.kind,
+                "from": old,
+                "to": due,
+                "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due)}],
+            },
         )
         moved += 1
     return moved
+
+
+# --- completed stages judged against a weekdays-only deadline -----------------------
+
+
+def rejudge_fallback_stages(*, by, at=None, on_batch: Callable[[], None] = lambda: None) -> int:
+    """Judge again every completed stage whose deadline was counted by weekdays only,
+    now that the calendar may cover it; returns how many stages changed."""
+    at = at or timezone.now()
+    changed, after = 0, 0
+    while True:
+        ids = list(
+            Stage.objects.filter(completed_at__isnull=False, pk__gt=after)
+            .exclude(due_warning="")
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return changed
+        changed += _rejudge(ids, by=by, at=at)
+        after = ids[-1]
+        on_batch()
+
+
+def _handed_back_at(stage):
+    """When the unit handed the message back, if this stage ended by its transfer (a
+    dispatch away from the unit at the moment the stage completed)."""
+    events = Event.objects.filter(message_id=stage.message_id)
+    ended_by_transfer = events.filter(
+        kind=Event.Kind.DISPATCHED, at=stage.completed_at, data__from_unit=stage.unit_id
+    ).exists()
+    if not ended_by_transfer:
+        return None
+    handed_back = (
+        events.filter(kind=Event.Kind.TRANSFER_REQUESTED, unit_id=stage.unit_id, at__lte=stage.completed_at)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return handed_back
+
+
+@transaction.atomic
+def _rejudge(ids, *, by, at) -> int:
+    changed = 0
+    stages = Stage.objects.select_for_update(of=("self",)).filter(pk__in=ids, completed_at__isnull=False)
+    for stage in stages.select_related("message", "unit").order_by("pk"):
+        due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days)
+        warning = result.warning()
+        if (due, warning) == (stage.due_at, stage.due_warning):
+            continue
+        outcome = Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=_handed_back_at(stage))
+        old_due, old_outcome = stage.due_at, stage.outcome
+        stage.due_at, stage.due_warning, stage.outcome = due, warning, outcome
+        stage.save(update_fields=["due_at", "due_warning", "outcome"])
+        chain.append(
+            kind=Event.Kind.STAGE_REJUDGED,
+            at=at,
+            actor=by,
+            actor_role=by.role if by else "system",
+            message=stage.message,
+            unit=stage.unit,
+            note=_rejudged_note(stage, old_due, old_outcome),
+            data={
+                "stage": stage.kind,
+                "from": old_due,
+                "to": due,
+                "outcome_from": old_outcome,
+                "outcome_to": outcome,
+                "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due), "outcome": outcome}],
+            },
+        )
+        changed += 1
+    return changed
+
+
+def _rejudged_note(stage, old_due, old_outcome) -> str:
+    """What changed, in words: 回应期限由2027-01-01改为2027-01-04，结果由“超期”改为“按时”。"""
+    what = stage.get_kind_display()
+    days = f"{clock.deadline_day(old_due):%Y-%m-%d}改为{clock.deadline_day(stage.due_at):%Y-%m-%d}"
+    said = f"节假日安排录入后重新判定：{what}期限由{days}"
+    if old_outcome == stage.outcome:
+        return f"{said}，结果仍为“{stage.get_outcome_display()}”。"
+    return f"{said}，结果由“{Stage.Outcome(old_outcome).label}”改为“{stage.get_outcome_display()}”。"

@@ -296,10 +296,21 @@ class Stage(models.Model):
             # The reminder sweep (wenzheng.notifications.timers): open stages whose
             # deadline falls in a range of days, across every unit.
             models.Index(fields=["due_at"], condition=Q(completed_at__isnull=True), name="stage_open_by_due"),
+            # The recount after a calendar change: the few stages counted by weekdays only.
+            models.Index(fields=["id"], condition=~Q(due_warning=""), name="stage_fallback_deadline"),
         ]
 
     def __str__(self):
         return f"{self.message.serial} {self.get_kind_display()} {self.unit}"
+
+    @classmethod
+    def judge(cls, *, completed_at, due_at, handed_back_at=None) -> str:
+        """The outcome of a stage completed at `completed_at`. A stage ended by a
+        transfer counts as "transferred" (not against the unit) only if the unit
+        handed the message back before its deadline; handed back late, it was late."""
+        if handed_back_at is not None and handed_back_at < due_at:
+            return cls.Outcome.TRANSFERRED
+        return cls.Outcome.ON_TIME if (handed_back_at or completed_at) < due_at else cls.Outcome.LATE
 
 
 class Reply(models.Model):
@@ -410,6 +421,7 @@ class DeadlineRecount(models.Model):
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     moved = models.PositiveIntegerField("重新核定的期限", default=0)
+    rejudged = models.PositiveIntegerField("重新判定的已完成环节", default=0)
     failure = models.TextField("失败原因", blank=True)
 
     class Meta:

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from wenzheng.ops.worker import Work, register
 
-from .deadlines import claim_recount, recompute_open_deadlines
+from .deadlines import claim_recount, recompute_open_deadlines, rejudge_fallback_stages
 from .models import DeadlineRecount
 
 
@@ -23,6 +23,7 @@ class DeadlineRecountWork(Work):
 
         try:
             moved = recompute_open_deadlines(by=recount.requested_by, at=timezone.now(), on_batch=heartbeat)
+            rejudged = rejudge_fallback_stages(by=recount.requested_by, at=timezone.now(), on_batch=heartbeat)
         except Exception:  # logged by the worker
             mine.update(
                 state=DeadlineRecount.State.FAILED,
@@ -30,5 +31,7 @@ class DeadlineRecountWork(Work):
                 failure="重新核定期限时发生内部错误，已记录日志，请联系系统管理员。",
             )
             raise
-        mine.update(state=DeadlineRecount.State.DONE, finished_at=timezone.now(), moved=moved)
-        return f"deadline recount {recount.pk}: {moved} open deadline(s) moved"
+        mine.update(state=DeadlineRecount.State.DONE, finished_at=timezone.now(), moved=moved, rejudged=rejudged)
+        return (
+            f"deadline recount {recount.pk}: {moved} open deadline(s) moved, {rejudged} completed stage(s) judged again"
+        )

@@ -18,6 +18,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions as handling
 from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply
 from wenzheng.supervision.models import Exposure
+from wenzheng.units.models import Region
 
 from .masking import normalise_contact
 from .models import CountyPrivacy, Erasure, PublicContact, Review, SensitiveWord
@@ -153,7 +154,9 @@ def erase_citizen(*, by, reason: str, account: User | None = None, messages=(), 
     if account is not None:
         _anonymise_account(account, at=at)
         if not locked:
-            handling._event(Event.Kind.ERASED, at=at, by=by, erasure=erasure.pk)
+            # No message to hang it on (only the administrator erases such an account):
+            # it goes in the chain of the county the deployment serves.
+            handling._event(Event.Kind.ERASED, at=at, by=by, region=Region.objects.default(), erasure=erasure.pk)
     return erasure
 
 

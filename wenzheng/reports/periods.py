@@ -8,7 +8,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from wenzheng.workdays.clock import local_midnight
+from django.utils import timezone
+
+from wenzheng.workdays.clock import county_zone, local_midnight
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
 YEAR = re.compile(r"^(\d{4})$")
@@ -38,6 +40,15 @@ class Period:
         """The moment figures are counted at: the period's end, or now if earlier."""
         return min(self.end, now)
 
+    def span(self) -> str:
+        """Its dates as a report states them: 2026年1月1日至2026年3月31日."""
+        return f"{day(self.first_day)}至{day(self.last_day)}"
+
+    def heading(self, now: dt.datetime) -> str:
+        """What every report says of what it counted (DOMAIN.md: "each report states
+        its period and its cut-off moment")."""
+        return f"统计期间：{self.label}（{self.span()}）；统计截止：{moment(self.cutoff(now))}"
+
 
 def parse(text: str) -> Period:
     text = (text or "").strip()
@@ -66,6 +77,27 @@ def parse(text: str) -> Period:
     raise BadPeriod(
         f"无法识别的统计期间“{text}”。可用格式：2026Q1（季度）、2026（年度）、2026-03（月份）、2026-01-01..2026-03-31（自定义）。"
     )
+
+
+def started(text: str, *, now: dt.datetime) -> Period:
+    """A period that has begun by `now`: nothing can be counted in one that has not
+    (an evaluation of 2027Q1 run in 2026 would score every unit on nothing)."""
+    period = parse(text)
+    if period.start > now:
+        raise BadPeriod(f"{period.label}尚未开始，没有可统计的数据；请选择已经开始的期间。")
+    return period
+
+
+def moment(value: dt.datetime) -> str:
+    """An instant as an office writes it; midnight is 24时 of the day before."""
+    local = timezone.localtime(value, county_zone())
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{day(local.date() - dt.timedelta(days=1))}24时"
+    return f"{day(local.date())}{local:%H:%M}"
+
+
+def day(value: dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def quarter_code(day: dt.date) -> str:

@@ -1,7 +1,6 @@
 """Regions (city → counties), real-name units, and their yearly roster filings."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -127,11 +126,30 @@ class Unit(models.Model):
         return self.region.reply_signoff if self.reply_signoff is None else self.reply_signoff
 
 
+class RosterFilingQuerySet(models.QuerySet):
+    def in_force(self, *, before=None):
+        """The filings in force: for each unit and year, the newest version (filed
+        before `before`, when given). A correction is a filing of its own, never an
+        edit, so the one in force at an instant is the last one filed before it."""
+        newer = RosterFiling.objects.filter(unit=models.OuterRef("unit"), year=models.OuterRef("year")).filter(
+            version__gt=models.OuterRef("version")
+        )
+        if before is not None:
+            newer = newer.filter(filed_at__lt=before)
+            return self.filter(filed_at__lt=before).exclude(models.Exists(newer))
+        return self.exclude(models.Exists(newer))
+
+
 class RosterFiling(models.Model):
-    """The unit's yearly list of its leader and handlers (名单上报)."""
+    """The unit's yearly list of its leader and handlers (名单上报), one version of it.
+
+    Filed by `wenzheng.units.services.roster_file` only, with its event; a correction
+    is the next version, never an edit of this one (the admin shows filings read-only).
+    """
 
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="roster_filings")
     year = models.PositiveSmallIntegerField("年度")
+    version = models.PositiveSmallIntegerField("版本", default=1)
     filed_at = models.DateTimeField("上报时间")
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,19 +158,23 @@ class RosterFiling(models.Model):
         related_name="+",
     )
 
+    objects = RosterFilingQuerySet.as_manager()
+
     class Meta:
         verbose_name = "年度名单上报"
         verbose_name_plural = "年度名单上报"
-        ordering = ["-year", "unit"]
+        ordering = ["-year", "unit", "-version"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "year"],
-                name="roster_one_filing_per_unit_year",
-                violation_error_message="该单位本年度已上报名单。",
+                fields=["unit", "year", "version"],
+                name="roster_filing_version_once",
+                violation_error_message="该单位本年度的这一版名单已经上报。",
             ),
         ]
 
     def __str__(self):
+        if self.version > 1:
+            return f"{self.unit} {self.year}年度名单（第{self.version}版）"
         return f"{self.unit} {self.year}年度名单"
 
     def is_complete(self) -> bool:
@@ -193,14 +215,3 @@ class RosterMember(models.Model):
 
     def __str__(self):
         return f"{self.get_position_display()} {self.user}"
-
-    def clean(self):
-        from wenzheng.accounts.models import Role
-
-        # In the admin the filing is new and unsaved: read the attached object, not its id.
-        if self.user_id is None or not RosterMember.filing.is_cached(self):
-            return
-        if self.user.unit_id != self.filing.unit_id:
-            raise ValidationError({"user": f"{self.user}不是{self.filing.unit}的工作人员。"})
-        if self.position == self.Position.LEADER and self.user.role != Role.LEADER:
-            raise ValidationError({"position": f"{self.user}的账号不是分管领导账号。"})

@@ -24,6 +24,17 @@ class CalendarYear(models.Model):
     def __str__(self):
         return f"{self.year}年"
 
+    def clean(self):
+        # Marking a year entered clears the weekdays-only warning of every deadline in
+        # it; with no holiday entered that would silently pass a guess off as official.
+        if self.year and not CalendarDay.objects.filter(date__year=self.year, kind=CalendarDay.Kind.HOLIDAY).exists():
+            raise ValidationError(
+                {
+                    "year": f"{self.year}年还没有录入任何法定节假日。请先在“节假日与调休”中录入该年全部的放假和"
+                    "调休上班日期，再标记该年已录入。"
+                }
+            )
+
 
 class CalendarDay(models.Model):
     """A date that departs from the Monday-to-Friday rule."""

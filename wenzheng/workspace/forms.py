@@ -244,6 +244,9 @@ class ExplanationForm(forms.Form):
 
 
 class RosterForm(forms.Form):
+    """One year's roster; a page shows this year's and next year's, each with its
+    own prefix (y2026-…), and says which is sent in a plain `year` field."""
+
     leader = PersonChoiceField(
         label=gettext_lazy("分管领导"), queryset=None, required=False, empty_label=gettext_lazy("（暂无）")
     )
@@ -253,6 +256,7 @@ class RosterForm(forms.Form):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only active accounts of the unit, each in its own role's slot (roster_file checks again).
         staff = unit.staff.filter(is_active=True).order_by("display_name", "username")
         self.fields["leader"].queryset = staff.filter(role=Role.LEADER)
         self.fields["handlers"].queryset = staff.filter(role=Role.HANDLER)

@@ -158,9 +158,21 @@ def with_backlog_status(orders, *, at: dt.datetime):
     return orders
 
 
-def roster_filings(unit, *, limit=5):
+def roster_history(unit):
+    """Every version of every roster the unit filed, newest year and version first,
+    each marked `in_force` (the newest version of its year)."""
     members = Prefetch("members", queryset=RosterMember.objects.select_related("user").order_by("position", "pk"))
-    return list(RosterFiling.objects.filter(unit=unit).select_related("filed_by").prefetch_related(members)[:limit])
+    filings = list(
+        RosterFiling.objects.filter(unit=unit)
+        .select_related("filed_by")
+        .prefetch_related(members)
+        .order_by("-year", "-version")
+    )
+    seen = set()
+    for filing in filings:
+        filing.in_force = filing.year not in seen
+        seen.add(filing.year)
+    return filings
 
 
 # --- the county office --------------------------------------------------------------
@@ -283,7 +295,7 @@ def county_units(county, *, at):
     """Each unit of the county with its open and overdue counts and this year's
     roster filing (`this_year`, a list of zero or one)."""
     year = clock.local_date(at).year
-    filings = RosterFiling.objects.filter(year=year).prefetch_related("members")
+    filings = RosterFiling.objects.in_force().filter(year=year).prefetch_related("members")
     return (
         Unit.objects.filter(region=county)
         .annotate(

@@ -33,6 +33,7 @@ urlpatterns = [
     path("county/<slug:code>/find/", county.find, name="find"),
     path("county/<slug:code>/units/", county.units, name="units"),
     path("county/<slug:code>/units/<int:unit>/explanation/", county.order_new, name="order-new"),
+    path("county/<slug:code>/units/<int:unit>/roster/", county.unit_roster, name="unit-roster"),
     path("county/<slug:code>/orders/", county.orders, name="county-orders"),
     path("county/<slug:code>/records/", county.records, name="records"),
     path("county/<slug:code>/records/<slug:kind>/", county.records, name="record"),

@@ -8,7 +8,10 @@ class OfficeGroupTest(CastTestCase):
         make_office_staff(office)
         office = type(office).objects.get(pk=office.pk)  # fresh permission cache
         self.assertTrue(office.has_perm("units.add_unit"))
-        self.assertTrue(office.has_perm("units.add_rosterfiling"))
+        # Rosters are filed in the units' workspace, with events: the admin only shows them.
+        self.assertTrue(office.has_perm("units.view_rosterfiling"))
+        self.assertFalse(office.has_perm("units.add_rosterfiling"))
+        self.assertFalse(office.has_perm("units.change_rostermember"))
         self.assertTrue(office.has_perm("handling.view_message"))
         # What every county shares is the administrator's to change.
         self.assertTrue(office.has_perm("workdays.view_calendarday"))

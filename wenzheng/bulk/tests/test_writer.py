@@ -24,7 +24,9 @@ def picture(message):
                 e.at,
                 e.unit_id,
                 e.note,
-                {k: v for k, v in e.data.items() if k not in ("reply", "serial", "imported")},
+                {k: v for k, v in e.data.items() if k not in ("reply", "serial", "imported", "stages")},
+                # The stages each event changed, as far as ids allow comparing.
+                [{k: v for k, v in change.items() if k != "id"} for change in e.data.get("stages", [])],
             )
             for e in message.events.order_by("seq")
         ],

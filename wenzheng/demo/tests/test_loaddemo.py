@@ -10,7 +10,8 @@ from django.test import TestCase
 
 from wenzheng.accounts.models import Role, User
 from wenzheng.demo import generator, texts
-from wenzheng.eventlog import chain
+from wenzheng.evaluation import facts
+from wenzheng.eventlog import chain, replay
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, Message, Stage
 from wenzheng.reports import figures, periods
@@ -92,6 +93,11 @@ class DemoCountyTest(TestCase):
         times = list(Event.objects.order_by("seq").values_list("at", flat=True))
         self.assertEqual(times, sorted(times))
 
+    def test_replay_rebuilds_every_row_the_scores_read(self):
+        report = replay.replay()
+        self.assertEqual([str(d) for d in report.differences], [])
+        self.assertEqual((report.messages, report.legacy_events), (Message.objects.count(), 0))
+
     def test_serial_numbers_have_no_gaps(self):
         for year in Message.objects.values_list("year", flat=True).distinct():
             numbers = sorted(Message.objects.filter(region=self.county, year=year).values_list("number", flat=True))
@@ -171,6 +177,46 @@ class DemoCountyTest(TestCase):
         self.assertEqual([m.objects.count() for m in (Region, Unit, User, Message, Event, RosterFiling)], before)
         self.assertIn("演示数据已存在", out.getvalue())
         self.assertIn("dongmen_handler1", out.getvalue())
+
+
+# The figures issue 10 quotes were counted on the demo county as built on 30 November.
+AS_IN_ISSUE = local(2026, 11, 30, 12)
+
+
+class DemoCountyEvaluationTest(TestCase):
+    """The counting rules on the demo cases issue 10 names."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("loaddemo", "--demo", "--now", AS_IN_ISSUE.isoformat(), stdout=io.StringIO())
+        cls.county = Region.objects.get(code="luocheng")
+
+    def test_a_reopened_message_counts_once_in_the_evaluation(self):
+        """Issue 10: 2026-000134, an appeal of 怀群镇 closed, reopened and closed again,
+        counted as two closures: 7/8 instead of 6/7."""
+        huaiqun = Unit.objects.get(region=self.county, name="怀群镇")
+        window = facts.Window.of(periods.parse("2026"), AS_IN_ISSUE)
+        found = facts.collect(self.county, window, unit_ids=[huaiqun.pk]).of(huaiqun.pk)
+        due = sum(v for k, v in found.items() if k.startswith("closure.") and k.endswith(".due"))
+        met = sum(v for k, v in found.items() if k.startswith("closure.") and k.endswith(".met"))
+        self.assertEqual((met, due), (6, 7))
+        counted = [c for c in facts.stage_evidence(huaiqun, window, "reply") if c.message.serial == "2026-000134"]
+        self.assertEqual(len(counted), 1)
+        self.assertEqual((len(counted[0].stages), counted[0].met), (2, True))
+
+    def test_an_appeal_replied_late_is_not_closed_in_the_evaluation(self):
+        """Issue 10: 县水利局 has 7 closed appeals whose reply was late (2026-000041,
+        2026-000073, …); the appeal criterion needs a timely reply too."""
+        water = Unit.objects.get(region=self.county, name="县水利局")
+        window = facts.Window.of(periods.parse("2026"), AS_IN_ISSUE)
+        appeals = [c for c in facts.stage_evidence(water, window, "reply") if c.message.category.code == "appeal"]
+        closed_late = sorted(c.message.serial for c in appeals if c.closed and not c.long_cycle and not c.on_time)
+        self.assertEqual(len(closed_late), 7)
+        self.assertIn("2026-000041", closed_late)
+        self.assertIn("2026-000073", closed_late)
+        self.assertFalse(any(c.met for c in appeals if c.message.serial in closed_late))
+        found = facts.collect(self.county, window, unit_ids=[water.pk]).of(water.pk)
+        self.assertEqual(found["closure.appeal.met"], sum(c.met for c in appeals))
 
 
 class RefusalTest(TestCase):

@@ -8,7 +8,8 @@ What each message is there for:
 - m1  consultation, answered at once, closed, rated satisfied: everything on time
 - m2  consultation, acknowledged and replied late, closed: not closed by the
       consultation rule (its reply was late), rated basically satisfied
-- m3  appeal, replied late, closed as solved: closed by the appeal rule; dissatisfied
+- m3  appeal, replied late, closed as solved: not closed by the appeal rule either
+      ("及时解决 … 及时进行答复解释": the reply was late); dissatisfied
 - m4  received on 30 March: nothing due by the cut-off, counts against nobody
 - m5  received on 25 March, never answered: its acknowledgement is late at the
       cut-off, its reply not yet due
@@ -175,18 +176,18 @@ A_FACTS = {
     # Acknowledgements counted: m1 m2 m3 m5 m7 m8 m9 m10 m11; on time: m1 m7 m8 m9 m11.
     "response.due": 9,
     "response.on_time": 5,
-    # Replies counted: m1 m2 m3 m7 m8 m8' m9 m10 m11; on time: m1 m7 m8 m9 m11.
-    "reply.due": 9,
-    "reply.on_time": 5,
-    # Consultations m1 m2 m7 m9 m11: closed by the rule m1 m9.
+    # Replies counted, a message once: m1 m2 m3 m7 m8 m9 m10 m11. On time: m1 m7 m9 m11
+    # (m8's first reply was on time, but the one its reopening asked for is late).
+    "reply.due": 8,
+    "reply.on_time": 4,
+    # Consultations m1 m2 m7 m9 m11: closed by the rule m1 m9 (m2 closed, replied late).
     "closure.consultation.due": 5,
     "closure.consultation.met": 2,
-    # Suggestions m8 m8' m10: closed m10 (long cycle).
-    "closure.suggestion.due": 3,
+    # Suggestions m8 m10, each once: closed m10 (long cycle, whatever its reply's timing).
+    "closure.suggestion.due": 2,
     "closure.suggestion.met": 1,
-    # Appeal m3: closed as solved.
+    # Appeal m3: closed as solved, but its reply was late: not closed by the criterion.
     "closure.appeal.due": 1,
-    "closure.appeal.met": 1,
     "rating.rated": 3,
     "rating.satisfied": 1,
     "rating.basic": 1,

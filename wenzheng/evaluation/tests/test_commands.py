@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from docx import Document
 
 from wenzheng.evaluation.models import Run
+from wenzheng.eventlog.models import ChainHead
 from wenzheng.testing import CastTestCase
 
 from .fixtures import build_q1
@@ -25,6 +26,11 @@ class CommandsTest(CastTestCase):
         call_command(*args, stdout=out)
         return out.getvalue()
 
+    def test_evaluate_refuses_a_period_that_has_not_begun(self):
+        with self.assertRaisesMessage(CommandError, "2027年第一季度尚未开始"):
+            self.call("evaluate", "--period", "2027Q1", "--region", "luocheng", "--at", "2026-11-30T09:00")
+        self.assertFalse(Run.objects.exists())
+
     def test_evaluate_prints_the_ranking_and_stores_the_run(self):
         out = self.call(
             "evaluate", "--period", "2026Q1", "--scheme", "default", "--region", "luocheng", "--at", "2026-06-01T09:00"
@@ -34,13 +40,18 @@ class CommandsTest(CastTestCase):
         self.assertEqual(lines[1], "考评方案：网络问政绩效考评默认方案（default 第1版）")
         self.assertIn("【乡镇】参与排名1个", lines)
         row = next(line for line in lines if line.startswith("1 ") and "东门镇" in line)
-        self.assertEqual(row.split(), ["1", "东门镇", "10", "0", "0", "17.78", "3.33", "0", "31.11", "不合格"])
-        self.assertIn("到期应回复留言少于5条，单列不排名（1个）：", lines)
+        self.assertEqual(row.split(), ["1", "东门镇", "10", "0", "0", "15", "3.33", "0", "28.33", "不合格"])
+        self.assertIn("到期应回复留言少于5条，样本不足，按有数据的项目折算总分，单列不排名（1个）：", lines)
+        apart = next(line for line in lines if "县住房和城乡建设局" in line)
+        self.assertEqual(apart.split()[-2:], ["44.44", "不合格（样本不足）"])
         run = Run.objects.get()
         self.assertEqual(run.period_code, "2026Q1")
         self.assertEqual(
-            lines[-1], f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}。"
+            lines[-2], f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}。"
         )
+        head = ChainHead.objects.get(region__code="luocheng")
+        anchor = f"luocheng:{head.last_seq}:{head.last_hash}"
+        self.assertEqual(lines[-1], f"记录链锚点 {anchor}（manage.py verify_events --anchor {anchor} 可核对）")
         again = self.call("evaluate", "--period", "2026Q1", "--region", "luocheng", "--at", "2026-07-01T09:00")
         self.assertIn(f"与第{run.pk}次考评的输入和结果相同", again)
 

@@ -63,11 +63,19 @@ class FactsTest(CastTestCase):
 
     def test_the_evidence_lists_the_rows_behind_each_count(self):
         a = self.cast.unit_a
-        replies = list(facts.stage_evidence(a, Q1, Stage.Kind.REPLY))
+        replies = facts.stage_evidence(a, Q1, Stage.Kind.REPLY)
         self.assertEqual(len(replies), A_FACTS["reply.due"])
-        self.assertEqual(sum(s.outcome == "on_time" for s in replies), A_FACTS["reply.on_time"])
-        met = {s.message_id for s in replies if s.met}
-        self.assertEqual(met, {self.m[k].pk for k in ("m1", "m9", "m10", "m3")})
+        self.assertEqual(sum(c.on_time for c in replies), A_FACTS["reply.on_time"])
+        met = {c.message.pk for c in replies if c.met}
+        self.assertEqual(met, {self.m[k].pk for k in ("m1", "m9", "m10")})
+        # m8 once, with both its reply stages; m3 closed, but replied late.
+        m8 = next(c for c in replies if c.message.pk == self.m["m8"].pk)
+        self.assertEqual([s.outcome for s in m8.stages], ["on_time", ""])  # still open at its deadline: late
+        self.assertFalse(m8.on_time)
+        m3 = next(c for c in replies if c.message.pk == self.m["m3"].pk)
+        self.assertEqual((m3.closed, m3.long_cycle, m3.on_time, m3.met), (True, False, False, False))
+        m10 = next(c for c in replies if c.message.pk == self.m["m10"].pk)
+        self.assertEqual((m10.closed, m10.long_cycle, m10.on_time, m10.met), (True, True, False, True))
         self.assertEqual(facts.rating_evidence(a, Q1).count(), 3)
         evidence = facts.deduction_evidence(a, Q1)
         self.assertEqual(evidence["backlog_missed"], [self.m["missed"]])
@@ -144,4 +152,43 @@ class ReassignedStagesTest(CastTestCase):
         for kind in ("response", "reply"):
             self.assertEqual(b_after[f"{kind}.due"], b_before[f"{kind}.due"] + 1)
             self.assertEqual(b_after[f"{kind}.on_time"], b_before[f"{kind}.on_time"] + 1)
-        self.assertNotIn(moved.pk, {s.message_id for s in facts.stage_evidence(c.unit_a, Q1, "reply")})
+        self.assertNotIn(moved.pk, {s.message.pk for s in facts.stage_evidence(c.unit_a, Q1, "reply")})
+
+
+class RosterFactsTest(CastTestCase):
+    def test_the_version_in_force_at_the_cut_off_counts(self):
+        from wenzheng.units.services import roster_file
+
+        c = self.cast
+
+        def file(handlers, at):
+            roster_file(unit=c.unit_a, year=2026, leader=c.leader_a, handlers=handlers, by=c.leader_a, at=at)
+
+        file([c.handler_a], local(2026, 1, 10, 9))
+        file([c.handler_a, c.handler_a2], local(2026, 4, 10, 9))  # corrected in the second quarter
+        q1 = facts.collect(c.county, Q1).of(c.unit_a.pk)
+        self.assertEqual((q1["roster.filed"], q1["roster.leaders"], q1["roster.handlers"]), (1, 1, 1))
+        year = facts.collect(c.county, facts.Window.of(periods.parse("2026"), local(2026, 12, 1))).of(c.unit_a.pk)
+        self.assertEqual((year["roster.filed"], year["roster.leaders"], year["roster.handlers"]), (1, 1, 2))
+        self.assertEqual(facts.roster_evidence(c.unit_a, Q1).version, 1)
+
+
+class ClosureInForceTest(CastTestCase):
+    def test_an_old_long_cycle_approval_does_not_cover_a_later_closure(self):
+        """Issue 10: a rejected closure was rewarded. A long-cycle closure approved,
+        then reopened (the closure rejected) and closed again as explained after a
+        late reply, is not closed by the criterion: the approval no longer stands."""
+        c = self.cast
+        m = c.submit(category=c.appeal, at=local(2026, 3, 2, 9))
+        actions.reply(message=m, by=c.handler_a, text="需长期解决。", at=local(2026, 3, 3, 9))
+        actions.request_long_cycle_closure(message=m, by=c.leader_a, explanation="纳入规划。", at=local(2026, 3, 3, 10))
+        actions.approve_long_cycle_closure(message=m, by=c.county_office, at=local(2026, 3, 4, 9))
+        a = facts.collect(c.county, Q1).of(c.unit_a.pk)
+        self.assertEqual((a["closure.appeal.due"], a["closure.appeal.met"]), (1, 1))
+        actions.reopen(message=m, by=c.county_office, reason="群众反映未落实。", at=local(2026, 3, 5, 9))
+        actions.reply(message=m, by=c.handler_a, text="再次答复。", at=local(2026, 3, 20, 9))  # late
+        actions.close(message=m, by=c.leader_a, kind="explained", at=local(2026, 3, 20, 10))
+        a = facts.collect(c.county, Q1).of(c.unit_a.pk)
+        self.assertEqual((a["closure.appeal.due"], a.get("closure.appeal.met", 0)), (1, 0))
+        [counted] = facts.stage_evidence(c.unit_a, Q1, "reply")
+        self.assertEqual((counted.closed, counted.long_cycle, counted.on_time), (True, False, False))

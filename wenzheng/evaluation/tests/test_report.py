@@ -8,6 +8,7 @@ from docx import Document
 
 from wenzheng.evaluation import documents, runs
 from wenzheng.evaluation.models import Scheme
+from wenzheng.eventlog import chain
 from wenzheng.reports import periods
 from wenzheng.testing import CastTestCase, local
 
@@ -16,7 +17,7 @@ from .fixtures import build_q1, build_towns
 TITLE = "罗城仫佬族自治县2026年第一季度网络问政绩效考评结果"
 SUMMARY = (
     "参评单位5个（乡镇4个、部门1个）。参与排名的4个单位中，优秀0个、良好0个、合格0个、不合格4个。"
-    "本期到期应回复留言不足5条的1个单位单列，不参与排名。"
+    "本期到期应回复留言不足5条的1个单位样本不足，按有数据的项目折算总分，单列，不参与排名。"
 )
 
 
@@ -57,12 +58,19 @@ class YearEndReportTest(CastTestCase):
                 ["1", "乙镇", "0", "15", "15", "0", "10", "10", "50", "不合格"],
                 ["1", "甲镇", "0", "15", "15", "0", "10", "10", "50", "不合格"],
                 ["3", "丙镇", "0", "12", "12", "0", "10", "10", "44", "不合格"],
-                ["4", "东门镇", "10", "0", "0", "17.78", "3.33", "0", "31.11", "不合格"],
+                ["4", "东门镇", "10", "0", "0", "15", "3.33", "0", "28.33", "不合格"],
             ],
         )
-        self.assertEqual([c.text for c in apart.rows[1].cells][:3], ["县住房和城乡建设局", "部门", "1"])
+        self.assertEqual(
+            [c.text for c in apart.rows[1].cells][:3] + [c.text for c in apart.rows[1].cells][-2:],
+            ["县住房和城乡建设局", "部门", "1", "44.44", "不合格（样本不足）"],
+        )
         self.assertEqual(len(d.inline_shapes), 1)  # the townships' totals
-        self.assertIn(self.stored.digest, texts[-1])
+        self.assertIn(self.stored.digest, texts[-2])
+        anchor = self.stored.anchor_list[0]
+        self.assertEqual(anchor.chain, "luocheng")
+        self.assertIn(str(anchor), texts[-1])
+        self.assertIsNone(chain.check_anchor(str(anchor)))
 
     def test_the_xlsx(self):
         book = openpyxl.load_workbook(io.BytesIO(documents.report_xlsx(self.stored)))
@@ -73,7 +81,7 @@ class YearEndReportTest(CastTestCase):
         )
         towns = list(book["乡镇排名"].iter_rows(values_only=True))
         self.assertEqual(towns[0][:3], ("名次", "单位", "人员配备（10）"))
-        self.assertEqual(towns[-1], (4, "东门镇", 10, 0, 0, 17.78, 3.33, 0, 31.11, "不合格"))
+        self.assertEqual(towns[-1], (4, "东门镇", 10, 0, 0, 15, 3.33, 0, 28.33, "不合格"))
         self.assertEqual(len(list(book["部门排名"].iter_rows())), 1)
         self.assertEqual(list(book["单列单位"].iter_rows(values_only=True))[1][:3], ("县住房和城乡建设局", "部门", 1))
         self.assertEqual(Decimal(str(towns[1][-2])), Decimal("50"))

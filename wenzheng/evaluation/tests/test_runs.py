@@ -35,26 +35,32 @@ class DefaultSchemeRunTest(CastTestCase):
     def test_the_quarter_scores_as_worked_by_hand(self):
         run = self.run_q1()
         a = run.results.get(unit=self.cast.unit_a)
-        # 人员配备 10; 按时回应 5/9 and 按时回复 5/9 are below 80%: 0 and 0;
-        # 分类办结 4/9 of 40 = 17.78; 满意度 1/3 of 10 = 3.33; 督查与问责: 3 written
-        # explanations (6), a missed backlog (2), a written criticism (3), an exposure
-        # (2), an adverse finding (1) = 14, capped at 10: 0. Total 31.11.
+        # 人员配备 10; 按时回应 5/9 and 按时回复 4/8 (a message once) are below 80%: 0 and 0;
+        # 分类办结 3/8 of 40 = 15 (m1 m9 m10; not m3, an appeal replied late, nor m8
+        # twice); 满意度 1/3 of 10 = 3.33; 督查与问责: 3 written explanations (6), a
+        # missed backlog (2), a written criticism (3), an exposure (2), an adverse
+        # finding (1) = 14, capped at 10: 0. Total 28.33.
         self.assertEqual(
             a.points,
             {
                 "staffing": "10.00",
                 "response": "0.00",
                 "reply": "0.00",
-                "closure": "17.78",
+                "closure": "15.00",
                 "satisfaction": "3.33",
                 "conduct": "0.00",
             },
         )
-        self.assertEqual((a.total, a.grade, a.rank, a.apart, a.due), (Decimal("31.11"), "不合格", 1, False, 9))
-        # B: an incomplete roster (0), 1/1 on time twice (15 + 15), 0/1 closed (0), no
-        # ratings (10), no deductions (10) = 50; one due message is too few to rank.
+        self.assertEqual((a.total, a.grade, a.rank, a.apart, a.due), (Decimal("28.33"), "不合格", 1, False, 8))
+        # B: one due message is too few to rank: scored on what had data. An incomplete
+        # roster (0/10), 1/1 on time twice (15/15 + 15/15), 0/1 closed (0/40), no
+        # deductions (10/10); no ratings: satisfaction had no data and is left out.
+        # 40 of 90 measured, scaled to 100: 44.44, 不合格, marked 样本不足.
         b = run.results.get(unit=self.cast.unit_b)
-        self.assertEqual((b.total, b.grade, b.rank, b.apart, b.due), (Decimal("50.00"), "不合格", None, True, 1))
+        self.assertEqual((b.total, b.grade, b.rank, b.apart, b.due), (Decimal("44.44"), "不合格", None, True, 1))
+        self.assertEqual((b.measured_points, b.measured_max), (Decimal("40.00"), Decimal("90.00")))
+        self.assertEqual(b.grade_shown, "不合格（样本不足）")
+        self.assertEqual(b.points["satisfaction"], "10.00", "the item's own points stay as the scheme gives them")
 
     def test_the_run_records_its_scheme_period_and_cutoff(self):
         run = self.run_q1()
@@ -122,16 +128,18 @@ class RankingRunTest(CastTestCase):
         self.assertEqual(got["甲镇"], (Decimal("50.00"), 1, False))
         self.assertEqual(got["乙镇"], (Decimal("50.00"), 1, False))
         self.assertEqual(got["丙镇"], (Decimal("44.00"), 3, False))
-        # No messages at all: every rate item counts as full marks (the scheme says so),
-        # no roster: 90, which is exactly why such a unit is listed apart, not ranked.
-        self.assertEqual(got["东门镇"], (Decimal("90.00"), None, True))
-        self.assertEqual(got["县住房和城乡建设局"], (Decimal("90.00"), None, True))
+        # No messages at all and no roster: judged on staffing and conduct alone (issue
+        # 10: it scored 90 优秀 from rates over nothing): 0/10 + 10/10 = 10 of 20 → 50.
+        self.assertEqual(got["东门镇"], (Decimal("50.00"), None, True))
+        self.assertEqual(got["县住房和城乡建设局"], (Decimal("50.00"), None, True))
+        apart = run.results.get(unit=self.cast.unit_a)
+        self.assertEqual((apart.grade_shown, apart.measured_points, apart.measured_max), ("不合格（样本不足）", 10, 20))
 
     def test_the_number_of_queries_does_not_grow_with_the_units(self):
         scheme = Scheme.objects.latest_version("default")
 
         def count():
-            with self.assertNumQueries(14) as ctx:
+            with self.assertNumQueries(15) as ctx:  # the chains' heads (anchors) one more
                 runs.run_evaluation(scheme=scheme, region=self.cast.county, period=Q1, now=LATER)
             return ctx
 

@@ -1,7 +1,9 @@
 """The evaluation pages: who may open them, and what they show."""
 
 from django.urls import reverse
+from django.utils import timezone
 
+from wenzheng.accounts.policy import ActionRefused
 from wenzheng.evaluation import runs, schemes
 from wenzheng.evaluation.models import PublishedBulletin, Run, Scheme
 from wenzheng.handling import actions
@@ -98,6 +100,28 @@ class PagesTest(CastTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "无法识别的统计期间“2026Q5”", status_code=400)
         self.assertEqual(Run.objects.count(), 1)
+
+    def test_a_form_sent_as_it_came_runs_nothing(self):
+        """Issue 10: submitting the evaluation form empty ran an evaluation."""
+        self.as_("county_office")
+        page = self.client.get(reverse("evaluation:index"))
+        self.assertNotContains(page, 'name="period" value=')
+        response = self.client.post(reverse("evaluation:run-new"), {"region": "luocheng"})
+        self.assertContains(response, "这个字段是必填项", status_code=400)
+        self.assertEqual(self.client.post(reverse("evaluation:run-new"), {}).status_code, 400)
+        self.assertEqual(Run.objects.count(), 1)
+
+    def test_a_period_that_has_not_begun_is_refused(self):
+        """Issue 10: a future period (2027Q1) was accepted."""
+        self.as_("county_office")
+        future = f"{timezone.localdate().year + 2}Q1"
+        response = self.client.post(
+            reverse("evaluation:run-new"), {"region": "luocheng", "period": future, "scheme": self.scheme.pk}
+        )
+        self.assertContains(response, "尚未开始，没有可统计的数据", status_code=400)
+        self.assertEqual(Run.objects.count(), 1)
+        with self.assertRaises(ActionRefused):
+            runs.run_evaluation(scheme=self.scheme, region=self.cast.county, period=periods.parse(future))
 
     def test_the_drill_down_traces_points_to_messages_records_and_findings(self):
         self.as_("county_office")
@@ -240,11 +264,14 @@ class PublishedBulletinTest(CastTestCase):
         self.assertContains(office.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1"), "本通报已于")
 
     def test_a_period_not_yet_over_cannot_be_published(self):
-        response = self.publish("county_office", period="2099Q1")
+        running = periods.quarter_of(timezone.localdate())
+        response = self.publish("county_office", period=periods.quarter_code(timezone.localdate()))
         self.assertEqual(response.status_code, 302)
         self.assertFalse(PublishedBulletin.objects.exists())
         page = self.client.get(response["Location"])
-        self.assertContains(page, "2099年第一季度尚未结束，结束后才能发布通报。")
+        self.assertContains(page, f"{running.label}尚未结束，结束后才能发布通报。")
+        # One that has not even begun is no period to publish.
+        self.assertEqual(self.publish("county_office", period="2099Q1").status_code, 404)
 
     def test_only_the_offices_over_the_county_publish(self):
         self.assertEqual(self.publish("handler_a").status_code, 403)

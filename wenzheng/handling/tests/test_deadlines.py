@@ -341,6 +341,47 @@ class ExtensionTest(DeadlineTestCase):
         self.assertEqual(stage.due_at, local(2026, 3, 31))
         self.assertRefused("too_many_days", self.ask, 1, at=local(2026, 3, 6, 9))
 
+    def test_a_reopening_does_not_renew_the_allowance_but_a_transfer_gives_its_own(self):
+        """Issue 10: one message received 45 working days of extensions: 15 at one unit,
+        15 at the next after a transfer and 15 more after a reopening. DOMAIN.md: at
+        most 15 in total for a message at one unit; a transfer gives the receiving
+        unit its own allowance."""
+        c, m = self.cast, self.message
+        self.approve(self.ask(15))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 5, 9))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 5, 10))
+        at_b = actions.request_extension(message=m, by=c.handler_b, days=15, reason="需协调。", at=local(2026, 3, 6))
+        self.approve(at_b, at=local(2026, 3, 6, 10))
+        actions.reply(message=m, by=c.handler_b, text="已处理。", at=local(2026, 3, 9, 9))
+        actions.close(message=m, by=c.leader_b, kind="answered", at=local(2026, 3, 9, 10))
+        actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 10, 9))
+        refusal = self.assertRefused(
+            "too_many_days",
+            actions.request_extension,
+            message=m,
+            by=c.handler_b,
+            days=1,
+            reason="还需时间。",
+            at=local(2026, 3, 11, 9),
+        )
+        self.assertIn("重办不重新计算", refusal.reason)
+        self.assertIn("已延期15个工作日", refusal.reason)
+        approved = m.extension_requests.filter(status="approved")
+        self.assertEqual(
+            sorted(approved.values_list("stage__unit__name", "days")), [("东门镇", 15), ("县住房和城乡建设局", 15)]
+        )
+
+    def test_a_reopening_shares_what_is_left_of_the_allowance(self):
+        c, m = self.cast, self.message
+        self.approve(self.ask(10))
+        actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2026, 3, 5, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 5, 10))
+        actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 6, 9))
+        refusal = self.assertRefused("too_many_days", self.ask, 6, at=local(2026, 3, 9, 9))
+        self.assertIn("最多还可申请5个工作日", refusal.reason)
+        self.approve(self.ask(5, at=local(2026, 3, 9, 9)), at=local(2026, 3, 9, 10))
+        self.assertEqual(m.open_stage(REPLY).extension_days, 5)
+
     def test_the_total_is_configurable_per_category(self):
         Category.objects.filter(code="consultation").update(max_extension_days=20)
         self.approve(self.ask(16))
@@ -415,6 +456,84 @@ class FrozenOutcomeTest(DeadlineTestCase):
         recompute_open_deadlines(by=c.admin, at=local(2026, 3, 12, 9))
         actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 12, 10))
         self.assertEqual(list(m.stages.order_by("pk").values_list()), before)
+
+    def test_a_stage_judged_against_a_weekday_guess_is_judged_again_with_the_real_calendar(self):
+        """Issue 10: a message of 2026-12-31 got a weekdays-only response deadline on
+        2027-01-01 (元旦, before the 2027 calendar was entered) and the unit responded
+        on 01-04: late. Entering 2027 judges it again: on time, with an event."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(at=local(2026, 12, 31, 9))
+        stage = m.stages.get(kind=RESPONSE)
+        self.assertEqual(stage.due_at, local(2027, 1, 2))  # Friday 01-01 counted as a working day
+        self.assertIn("2027年的节假日安排尚未录入", stage.due_warning)
+        actions.respond(message=m, by=c.handler_a, at=local(2027, 1, 4, 9))
+        stage.refresh_from_db()
+        self.assertEqual(stage.outcome, "late")
+        self.assertEqual(rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 5)), 0, "nothing entered yet")
+
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+        self.assertEqual(rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 5, 9)), 1)
+        stage.refresh_from_db()
+        self.assertEqual((stage.due_at, stage.due_warning, stage.outcome), (local(2027, 1, 5), "", "on_time"))
+        event = m.events.get(kind="stage_rejudged")
+        self.assertEqual((event.actor, event.unit, event.at), (c.admin, c.unit_a, local(2027, 1, 5, 9)))
+        self.assertEqual((event.data["outcome_from"], event.data["outcome_to"]), ("late", "on_time"))
+        self.assertEqual(
+            event.note, "节假日安排录入后重新判定：回应期限由2027-01-01改为2027-01-04，结果由“超期”改为“按时”。"
+        )
+        # Judged once: a second recount finds nothing left to judge.
+        self.assertEqual(rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 6)), 0)
+
+    def test_a_hand_back_judged_late_against_the_guess_can_turn_out_in_time(self):
+        """Handed back on 01-04 against a guessed deadline of 01-01: late. With 元旦
+        entered, the deadline is 01-04 and the hand-back came before it: transferred,
+        not counted against the unit."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(unit="b", at=local(2026, 12, 31, 9))
+        actions.request_transfer(message=m, by=c.handler_b, reason="不属本单位。", at=local(2027, 1, 4, 9))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_a, note="转东门镇。", at=local(2027, 1, 4, 10))
+        old = m.stages.get(unit=c.unit_b, kind=RESPONSE)
+        self.assertEqual(old.outcome, "late")
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarYear.objects.create(year=2027, source="通知")
+        rejudge_fallback_stages(by=None, at=local(2027, 1, 5))
+        old.refresh_from_db()
+        self.assertEqual((old.due_at, old.outcome), (local(2027, 1, 5), "transferred"))
+        self.assertEqual(m.stages.get(unit=c.unit_b, kind=REPLY).outcome, "transferred")
+
+    def test_re_judging_goes_either_way(self):
+        """A make-up working day the guess did not know of brings a deadline forward:
+        a reply on time against the guess is late against the real calendar."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(at=local(2026, 12, 31, 9))
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 12, 31, 10))
+        # Five weekdays after 12-31 by the guess: 01-01, 04, 05, 06, 07.
+        actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2027, 1, 7, 9))
+        self.assertEqual(m.stages.get(kind=REPLY).outcome, "on_time")
+        # The real (here invented) schedule: Saturday 01-02 is worked, so 01-01, 02, 04, 05, 06.
+        CalendarDay.objects.create(date=dt.date(2027, 1, 2), kind="workday", name="调休上班")
+        CalendarYear.objects.create(year=2027, source="假设的安排")
+        self.assertEqual(rejudge_fallback_stages(by=None, at=local(2027, 1, 8)), 2)
+        reply, response = m.stages.get(kind=REPLY), m.stages.get(kind=RESPONSE)
+        self.assertEqual((reply.due_at, reply.outcome, reply.due_warning), (local(2027, 1, 7), "late", ""))
+        self.assertEqual((response.outcome, response.due_warning), ("on_time", ""))
+        notes = dict(m.events.filter(kind="stage_rejudged").values_list("data__stage", "note"))
+        self.assertEqual(
+            notes["reply"], "节假日安排录入后重新判定：回复期限由2027-01-07改为2027-01-06，结果由“按时”改为“超期”。"
+        )
+        self.assertEqual(
+            notes["response"], "节假日安排录入后重新判定：回应期限由2027-01-01改为2027-01-01，结果仍为“按时”。"
+        )
 
     def test_an_open_stage_keeps_the_limit_it_opened_with(self):
         c = self.cast

@@ -1,4 +1,4 @@
-"""The county office's supervision steps, and the yearly roster filing."""
+"""The county office's supervision steps (the roster filing: wenzheng/units/tests/)."""
 
 import datetime as dt
 
@@ -6,8 +6,6 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
 from wenzheng.testing import local
-from wenzheng.units.models import RosterFiling
-from wenzheng.units.services import roster_file
 
 from .helpers import HandlingTestCase
 
@@ -246,70 +244,3 @@ class SupervisionFlagTest(HandlingTestCase):
         c = self.cast
         m = c.submit(at=MONDAY)
         self.assertRefused("missing_text", actions.flag_for_supervision, message=m, by=c.county_office, note="")
-
-
-class RosterTest(HandlingTestCase):
-    """名单上报: 1 leader and at least 2 handlers make a complete roster; an
-    incomplete one is accepted as filed (it costs points in the evaluation)."""
-
-    def file(self, **changes):
-        c = self.cast
-        fields = {
-            "unit": c.unit_a,
-            "year": 2026,
-            "leader": c.leader_a,
-            "handlers": [c.handler_a, c.handler_a2],
-            "by": c.leader_a,
-            "at": local(2026, 1, 10, 9),
-        }
-        return roster_file(**(fields | changes))
-
-    def test_a_complete_roster(self):
-        c = self.cast
-        filing = self.file()
-        filing.refresh_from_db()
-        self.assertTrue(filing.is_complete())
-        members = set(filing.members.values_list("user__username", "position"))
-        self.assertEqual(members, {("leader_a", "leader"), ("handler_a", "handler"), ("handler_a2", "handler")})
-        self.assertEqual((filing.filed_by, filing.filed_at), (c.leader_a, local(2026, 1, 10, 9)))
-        event = Event.objects.get(kind="roster_filed")
-        self.assertEqual(
-            event.data, {"year": 2026, "leader": c.leader_a.pk, "handlers": [c.handler_a.pk, c.handler_a2.pk]}
-        )
-
-    def test_an_incomplete_roster_is_filed_but_is_not_complete(self):
-        c = self.cast
-        cases = {
-            2024: {"handlers": [c.handler_a]},  # one handler
-            2025: {"leader": None},  # no leader
-            2026: {"leader": None, "handlers": [], "by": c.county_office},  # nobody
-        }
-        for year, changes in cases.items():
-            with self.subTest(year=year):
-                self.assertFalse(self.file(year=year, **changes).is_complete())
-        self.assertEqual(RosterFiling.objects.count(), 3)
-
-    def test_it_rejects_people_of_another_unit(self):
-        c = self.cast
-        for changes in ({"handlers": [c.handler_a, c.handler_b]}, {"leader": c.leader_b}, {"handlers": [c.handler_c]}):
-            with self.subTest(changes=changes):
-                self.assertRefused("not_unit_staff", self.file, **changes)
-        for outsider in (c.citizen, c.county_office):
-            with self.subTest(outsider=outsider.username):
-                self.assertRefused("not_unit_staff", self.file, handlers=[c.handler_a, outsider])
-
-    def test_it_rejects_a_handler_named_as_leader(self):
-        c = self.cast
-        self.assertRefused("not_a_leader", self.file, leader=c.handler_a, handlers=[c.handler_a2])
-
-    def test_it_rejects_the_same_person_twice(self):
-        c = self.cast
-        self.assertRefused("duplicate_person", self.file, handlers=[c.handler_a, c.handler_a])
-        self.assertRefused("duplicate_person", self.file, handlers=[c.leader_a, c.handler_a])
-
-    def test_it_rejects_a_second_filing_for_the_same_year(self):
-        c = self.cast
-        self.file()
-        refusal = self.assertRefused("already_filed", self.file, by=c.county_office, handlers=[c.handler_a])
-        self.assertIn("2026", refusal.reason)
-        self.assertTrue(self.file(year=2027).is_complete())

@@ -72,6 +72,7 @@ class Gunicorn:
                 **documented_environment(),
                 "DATABASE_URL": database_url(),
                 "SECRET_KEY_FILE": str(root / "secret_key"),
+                "EVENT_CHAIN_KEY_FILE": "",  # the test's own key, from child_environment
                 "STATIC_ROOT": str(root / "static"),
                 "MPLCONFIGDIR": str(root / "matplotlib"),
                 "BIND": f"127.0.0.1:{self.port}",

@@ -237,7 +237,9 @@ class SmallCountyTest(BackupTestCase):
         with triggers.suspended(connection), connection.cursor() as cursor:
             cursor.execute("UPDATE eventlog_event SET note = 'tampered' WHERE seq = 1")
         path = self.backup()
-        message = self.assertRefused("restore", str(path), "--noinput", says="Event chain BROKEN at event #1")
+        message = self.assertRefused(
+            "restore", str(path), "--noinput", says="Event chain BROKEN at luocheng chain, event #1"
+        )
         self.assertIn("事件链校验失败", message)
 
     def test_it_refuses_to_back_up_into_a_directory(self):

@@ -27,9 +27,15 @@ HTTPS = {"X-Forwarded-Proto": "https"}  # what nginx says of a request that came
 class DeployCheckTest(SimpleTestCase):
     def test_check_deploy_passes_under_the_documented_environment(self):
         with tempfile.TemporaryDirectory() as tmp:
-            key = Path(tmp, "secret_key")
+            key, chain_key = Path(tmp, "secret_key"), Path(tmp, "event_chain_key")
             key.write_text("a-generated-key-" + "x9Q" * 20)
-            env = {**documented_environment(), "SECRET_KEY_FILE": str(key), "MPLCONFIGDIR": tmp}
+            chain_key.write_text("another-generated-key-" + "Zq7" * 20)
+            env = {
+                **documented_environment(),
+                "SECRET_KEY_FILE": str(key),
+                "EVENT_CHAIN_KEY_FILE": str(chain_key),
+                "MPLCONFIGDIR": tmp,
+            }
             env.pop("EMAIL_HOST_PASSWORD_FILE")
             result = subprocess.run(
                 [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -41,6 +47,21 @@ class DeployCheckTest(SimpleTestCase):
             )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("System check identified no issues", result.stdout)
+
+    def test_a_production_server_without_the_event_chain_key_refuses_to_start(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            key = Path(tmp, "secret_key")
+            key.write_text("a-generated-key-" + "x9Q" * 20)
+            env = {**documented_environment(), "SECRET_KEY_FILE": str(key), "EVENT_CHAIN_KEY_FILE": ""}
+            result = subprocess.run(
+                [sys.executable, "manage.py", "check"],
+                cwd=settings.BASE_DIR,
+                env={"PATH": "/usr/bin:/bin", **env},
+                capture_output=True,
+                text=True,
+            )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("EVENT_CHAIN_KEY or EVENT_CHAIN_KEY_FILE must be set when DEBUG is off", result.stderr)
 
     def test_a_production_server_without_a_secret_key_refuses_to_start(self):
         env = {**documented_environment(), "SECRET_KEY_FILE": "", "PATH": "/usr/bin:/bin"}

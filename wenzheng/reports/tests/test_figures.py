@@ -2,6 +2,7 @@
 
 import io
 
+import time_machine
 from django.core.management import CommandError, call_command
 
 from wenzheng.handling import actions
@@ -123,10 +124,31 @@ class FiguresTest(CastTestCase):
 
 
 class SummaryCommandTest(CastTestCase):
-    def test_it_prints_the_sentence(self):
+    def test_it_prints_the_sentence_then_its_period_and_cut_off(self):
         out = io.StringIO()
         call_command("summary", "--period", "2026Q1", "--region", "luocheng", stdout=out)
-        self.assertEqual(out.getvalue().strip(), "新增0个实名上网单位,实名上网单位总数达2个。本期未收到网民留言。")
+        self.assertEqual(
+            out.getvalue().splitlines(),
+            [
+                "新增0个实名上网单位,实名上网单位总数达2个。本期未收到网民留言。",
+                "（罗城仫佬族自治县；统计期间：2026年第一季度（2026年1月1日至2026年3月31日）；"
+                "统计截止：2026年3月31日24时）",
+            ],
+        )
+
+    def test_a_period_still_running_says_it_was_counted_up_to_now(self):
+        out = io.StringIO()
+        with time_machine.travel(local(2026, 2, 10, 15, 30), tick=False):
+            call_command("summary", "--period", "2026Q1", "--region", "luocheng", stdout=out)
+        self.assertIn("统计截止：2026年2月10日15:30", out.getvalue())
+
+    def test_it_refuses_a_period_that_has_not_begun(self):
+        """Issue 10: a future period (2027Q1) was accepted, and counted nothing."""
+        with (
+            time_machine.travel(local(2026, 11, 30, 9), tick=False),
+            self.assertRaisesMessage(CommandError, "2027年第一季度尚未开始"),
+        ):
+            call_command("summary", "--period", "2027Q1", stdout=io.StringIO())
 
     def test_it_refuses_a_bad_period_saying_what_is_valid(self):
         with self.assertRaisesMessage(CommandError, "可用格式：2026Q1"):

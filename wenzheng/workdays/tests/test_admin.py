@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Stage
 from wenzheng.testing import CastTestCase, local
 from wenzheng.workdays.models import CalendarDay, CalendarYear
@@ -22,20 +23,38 @@ class CalendarAdminTest(CastTestCase):
         reply = message.stages.get(kind=Stage.Kind.REPLY)
         self.assertEqual(reply.due_at, local(2027, 1, 7))  # weekdays only
         self.assertIn("2027年的节假日安排尚未录入", reply.due_warning)
-        response = self.client.post(
-            "/admin/workdays/calendaryear/add/", {"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知"}
-        )
-        self.assertEqual(response.status_code, 302)
+        answered = self.cast.submit(at=local(2026, 12, 31, 9))
+        actions.respond(message=answered, by=self.cast.handler_a, at=local(2027, 1, 4, 9))  # late, by the guess
         response = self.client.post(
             "/admin/workdays/calendarday/add/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦"}, follow=True
         )
         self.assertContains(response, "后台任务将在几秒内重新核定所有未到期的办理期限")
+        response = self.client.post(
+            "/admin/workdays/calendaryear/add/", {"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知"}
+        )
+        self.assertEqual(response.status_code, 302)
         call_command("work", "--once", stdout=io.StringIO())  # the background worker
         reply.refresh_from_db()
         self.assertEqual(reply.due_at, local(2027, 1, 8))
         self.assertEqual(reply.due_warning, "")
         self.assertTrue(Event.objects.filter(kind=Event.Kind.DEADLINE_RECOMPUTED, message=message).exists())
+        # The acknowledgement given against the guess is judged again, with its event.
+        response_stage = answered.stages.get(kind=Stage.Kind.RESPONSE)
+        self.assertEqual(
+            (response_stage.due_at, response_stage.due_warning, response_stage.outcome),
+            (local(2027, 1, 5), "", "on_time"),
+        )
+        self.assertTrue(Event.objects.filter(kind=Event.Kind.STAGE_REJUDGED, message=answered).exists())
         self.assertEqual(chain.verify()[1], None)
+
+    def test_a_year_cannot_be_marked_entered_before_its_holidays(self):
+        """Issue 10: marking 2027 entered with no days cleared the fallback warnings."""
+        message = self.cast.submit(at=local(2026, 12, 30, 10))
+        response = self.client.post("/admin/workdays/calendaryear/add/", {"year": 2027, "source": "通知"})
+        self.assertContains(response, "2027年还没有录入任何法定节假日")
+        self.assertFalse(CalendarYear.objects.filter(year=2027).exists())
+        call_command("work", "--once", stdout=io.StringIO())
+        self.assertIn("2027年的节假日安排尚未录入", message.stages.get(kind=Stage.Kind.REPLY).due_warning)
 
     def test_completed_stages_keep_their_frozen_outcome(self):
         message = self.cast.replied(at=local(2026, 3, 2, 9))
@@ -95,49 +114,3 @@ class DeadlineRuleAdminTest(CastTestCase):
     def test_a_zero_limit_is_refused(self):
         response = self.post_category(response_days=0)
         self.assertContains(response, "回应和回复时限至少为1个工作日")
-
-
-class RosterAdminTest(CastTestCase):
-    def setUp(self):
-        self.client.force_login(self.cast.admin)
-
-    def post_roster(self, *members):
-        data = {
-            "unit": self.cast.unit_a.pk,
-            "year": 2026,
-            "filed_at_0": "2026-01-10",
-            "filed_at_1": "09:00:00",
-            "members-TOTAL_FORMS": len(members),
-            "members-INITIAL_FORMS": 0,
-            "members-MIN_NUM_FORMS": 0,
-            "members-MAX_NUM_FORMS": 1000,
-        }
-        for i, (user, position) in enumerate(members):
-            data[f"members-{i}-user"] = user.pk
-            data[f"members-{i}-position"] = position
-        return self.client.post("/admin/units/rosterfiling/add/", data)
-
-    def test_a_complete_roster_is_filed(self):
-        c = self.cast
-        response = self.post_roster((c.leader_a, "leader"), (c.handler_a, "handler"), (c.handler_a2, "handler"))
-        self.assertEqual(response.status_code, 302)
-        filing = c.unit_a.roster_filings.get(year=2026)
-        self.assertTrue(filing.is_complete())
-        self.assertEqual(filing.filed_by, c.admin)
-
-    def test_someone_from_another_unit_is_refused(self):
-        c = self.cast
-        response = self.post_roster((c.leader_a, "leader"), (c.handler_b, "handler"))
-        self.assertContains(response, "不是东门镇的工作人员")
-        self.assertFalse(c.unit_a.roster_filings.exists())
-
-    def test_a_handler_account_cannot_be_the_leader(self):
-        c = self.cast
-        response = self.post_roster((c.handler_a, "leader"))
-        self.assertContains(response, "不是分管领导账号")
-
-    def test_two_leaders_are_refused(self):
-        c = self.cast
-        leader2 = type(c.leader_a).objects.create_user("leader_a2", role="leader", unit=c.unit_a)
-        response = self.post_roster((c.leader_a, "leader"), (leader2, "leader"))
-        self.assertContains(response, "名单只能有1名分管领导")

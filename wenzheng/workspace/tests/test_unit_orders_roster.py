@@ -115,8 +115,14 @@ class UnitOrdersTests(WorkspaceTestCase):
 
 @time_machine.travel(NOW, tick=False)
 class RosterTests(WorkspaceTestCase):
-    def post(self, **data):
-        return self.client.post("/work/unit/roster/", data, follow=True)
+    def post(self, year=2026, **data):
+        fields = {f"y{year}-{name}": value for name, value in data.items()}
+        return self.client.post("/work/unit/roster/", {"year": year, **fields}, follow=True)
+
+    def file(self, year=2026, **changes):
+        cast = self.cast
+        fields = {"leader": cast.leader_a, "handlers": [cast.handler_a], "by": cast.leader_a, "at": NOW}
+        return services.roster_file(unit=cast.unit_a, year=year, **(fields | changes))
 
     def test_it_is_for_unit_staff(self):
         self.assertAccess("/work/unit/roster/", allowed=UNIT_STAFF)
@@ -140,22 +146,56 @@ class RosterTests(WorkspaceTestCase):
         self.assertContains(response, '<span class="badge ok">名单完整</span>', html=True)
         filing = RosterFiling.objects.get(unit=cast.unit_a, year=2026)
         self.assertTrue(filing.is_complete())
-        self.assertEqual(filing.filed_by, cast.leader_a)
+        self.assertEqual((filing.filed_by, filing.filed_at, filing.version), (cast.leader_a, NOW, 1))
 
     def test_an_incomplete_roster_is_filed_and_shown_as_such(self):
         self.as_("leader_a")
         response = self.post(leader=self.cast.leader_a.pk, handlers=[self.cast.handler_a.pk])
         self.assertContains(response, '<span class="badge bad">名单不完整</span>', html=True)
 
-    def test_filing_twice_is_refused_with_the_reason(self):
+    def test_the_leader_corrects_an_incomplete_roster_as_a_new_version(self):
+        """Issue 10: a unit whose filed roster was incomplete could not correct it."""
         cast = self.cast
-        services.roster_file(
-            unit=cast.unit_a, year=2026, leader=cast.leader_a, handlers=[cast.handler_a], by=cast.leader_a, at=NOW
+        first = self.file()
+        self.as_("leader_a")
+        page = self.client.get("/work/unit/roster/")
+        self.assertContains(page, "更正名单")
+        checked = (
+            '<input type="checkbox" name="y2026-handlers" '
+            f'value="{cast.handler_a.pk}" id="id_y2026-handlers_0" checked>'
         )
+        self.assertContains(page, checked, html=True, msg_prefix="a correction starts from the roster in force")
+        response = self.post(leader=cast.leader_a.pk, handlers=[cast.handler_a.pk, cast.handler_a2.pk])
+        self.assertContains(response, "东门镇2026年度名单已更正（第2版）。")
+        self.assertContains(response, '<span class="badge ok">名单完整</span>', html=True)
+        self.assertContains(response, "历次上报与更正")
+        self.assertContains(response, '<span class="badge">已更正</span>', html=True)
+        self.assertEqual(list(RosterFiling.objects.in_force()), [RosterFiling.objects.get(version=2)])
+        self.assertEqual(first.members.count(), 2, "the first version stays as filed")
+
+    def test_the_leader_files_next_years_roster_ahead(self):
+        cast = self.cast
+        self.as_("leader_a")
+        self.assertContains(self.client.get("/work/unit/roster/"), "2027年度名单（提前上报）")
+        response = self.post(year=2027, leader=cast.leader_a.pk, handlers=[cast.handler_a.pk, cast.handler_a2.pk])
+        self.assertContains(response, "东门镇2027年度名单已上报。")
+        self.assertTrue(RosterFiling.objects.filter(unit=cast.unit_a, year=2027).exists())
+        self.assertFalse(RosterFiling.objects.filter(unit=cast.unit_a, year=2026).exists())
+
+    def test_a_past_year_cannot_be_filed(self):
         self.as_("leader_a")
         before = snapshot()
-        response = self.post(leader=cast.leader_a.pk, handlers=[cast.handler_a2.pk])
-        self.assertContains(response, "东门镇2026年度的名单已经上报。", status_code=400)
+        response = self.post(year=2025, leader=self.cast.leader_a.pk)
+        self.assertContains(response, "只能上报本年度或下一年度的名单。", status_code=400)
+        self.assertUnchanged(before)
+
+    def test_filing_the_same_roster_again_is_refused_with_the_reason(self):
+        cast = self.cast
+        self.file()
+        self.as_("leader_a")
+        before = snapshot()
+        response = self.post(leader=cast.leader_a.pk, handlers=[cast.handler_a.pk])
+        self.assertContains(response, "与东门镇2026年度现行名单（第1版）相同，无需重新上报。", status_code=400)
         self.assertUnchanged(before)
 
     def test_a_person_of_another_unit_cannot_be_chosen(self):
@@ -167,8 +207,46 @@ class RosterTests(WorkspaceTestCase):
         )
         self.assertUnchanged(before)
 
+    def test_a_deactivated_account_is_not_offered(self):
+        cast = self.cast
+        cast.handler_a2.is_active = False
+        cast.handler_a2.save(update_fields=["is_active"])
+        self.as_("leader_a")
+        self.assertNotContains(self.client.get("/work/unit/roster/"), "handler_a2")
+        before = snapshot()
+        response = self.post(leader=cast.leader_a.pk, handlers=[cast.handler_a.pk, cast.handler_a2.pk])
+        self.assertEqual(response.status_code, 400)
+        self.assertUnchanged(before)
+
     def test_a_handler_cannot_file(self):
         self.as_("handler_a")
         before = snapshot()
         self.assertEqual(self.post(leader=self.cast.leader_a.pk).status_code, 403)
         self.assertUnchanged(before)
+
+
+@time_machine.travel(NOW, tick=False)
+class CountyRosterHistoryTests(WorkspaceTestCase):
+    def test_the_office_sees_every_version(self):
+        cast = self.cast
+        services.roster_file(
+            unit=cast.unit_a, year=2026, leader=cast.leader_a, handlers=[cast.handler_a], by=cast.leader_a,
+            at=local(2026, 1, 5, 9),
+        )  # fmt: skip
+        services.roster_file(
+            unit=cast.unit_a, year=2026, leader=cast.leader_a, handlers=[cast.handler_a, cast.handler_a2],
+            by=cast.leader_a, at=NOW,
+        )  # fmt: skip
+        url = f"/work/county/luocheng/units/{cast.unit_a.pk}/roster/"
+        self.assertAccess(url, allowed={"county_office", "admin"}, hidden={"other_county_office"})
+        self.as_("county_office")
+        page = self.client.get(url)
+        self.assertContains(page, "东门镇的名单上报记录")
+        self.assertContains(page, "第2版")
+        self.assertContains(page, "第1版")
+        self.assertContains(page, "2026-01-05 09:00")
+        units = self.client.get("/work/county/luocheng/units/")
+        self.assertContains(units, f'href="{url}"')
+        self.assertContains(units, "第2版")
+        # Another county's unit is not found through this county.
+        self.assertEqual(self.client.get(f"/work/county/luocheng/units/{cast.unit_c.pk}/roster/").status_code, 404)

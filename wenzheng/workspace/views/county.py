@@ -265,3 +265,12 @@ def units(request, code):
         "units": selectors.county_units(county, at=now),
     }
     return page(request, "workspace/county/units.html", context)
+
+
+@county_staff_only
+def unit_roster(request, code, unit):
+    """One unit's roster filings, every version, as the unit filed and corrected them."""
+    county = county_for(request.user, code)
+    unit = get_object_or_404(Unit, pk=unit, region=county)
+    context = {"section": "units", "county": county, "unit": unit, "history": selectors.roster_history(unit)}
+    return page(request, "workspace/county/unit_roster.html", context)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.units import services
-from wenzheng.workdays import clock
 
 from .. import selectors
 from ..access import orders_visible_to, unit_staff_only
@@ -51,37 +50,78 @@ def orders(request):
 
 @unit_staff_only
 def roster(request):
-    """This year's roster filing; the leader files it (名单上报)."""
+    """The unit's roster (名单上报): this year's, which the leader files or corrects,
+    and next year's, which may be filed ahead. Each filing is a version of its own,
+    with its event; the history below shows every one."""
     user, unit, now = request.user, request.user.unit, timezone.now()
-    year = clock.local_date(now).year
+    years = services.roster_years(now)
     if request.method == "POST" and user.role != Role.LEADER:
         raise PermissionDenied(_("名单由本单位分管领导上报。"))
-    filings = selectors.roster_filings(unit)
-    current = next((f for f in filings if f.year == year), None)
-    form = None
-    if user.role == Role.LEADER and (current is None or request.method == "POST"):
-        form = RosterForm(request.POST or None, unit=unit)
-        if request.method == "POST" and form.is_valid():
+    posted, posted_year = None, None
+    if request.method == "POST":
+        posted_year = _posted_year(request.POST.get("year"), years)
+        if posted_year is None:
+            flash.error(request, _("只能上报本年度或下一年度的名单。"))
+            posted = RosterForm(unit=unit)  # nothing was filed: the page says why, with a 400
+        else:
+            posted = RosterForm(request.POST, unit=unit, prefix=f"y{posted_year}")
+        if posted_year is not None and posted.is_valid():
+            year = posted_year
             try:
-                services.roster_file(
+                filing = services.roster_file(
                     unit=unit,
                     year=year,
-                    leader=form.cleaned_data["leader"],
-                    handlers=form.cleaned_data["handlers"],
+                    leader=posted.cleaned_data["leader"],
+                    handlers=posted.cleaned_data["handlers"],
                     by=user,
                 )
             except ActionRefused as e:
-                flash.error(request, e.reason)
+                posted.add_error(None, e.reason)
             else:
-                flash.success(request, _("%(unit)s%(year)s年度名单已上报。") % {"unit": unit.name, "year": year})
+                said = _("%(unit)s%(year)s年度名单已上报。") % {"unit": unit.name, "year": year}
+                if filing.version > 1:
+                    said = _("%(unit)s%(year)s年度名单已更正（第%(v)s版）。") % {
+                        "unit": unit.name,
+                        "year": year,
+                        "v": filing.version,
+                    }
+                flash.success(request, said)
                 return redirect("workspace:roster")
+    history = selectors.roster_history(unit)
+    sections = []
+    for year in years:
+        current = next((f for f in history if f.year == year and f.in_force), None)
+        form = None
+        if user.role == Role.LEADER:
+            if year == posted_year:
+                form = posted
+            else:
+                form = RosterForm(unit=unit, prefix=f"y{year}", initial=_roster_initial(current))
+        sections.append({"year": year, "current": current, "form": form, "next": year != years[0]})
     context = {
         "section": "roster",
         "unit": unit,
-        "year": year,
-        "current": current,
-        "earlier": [f for f in filings if f.year != year],
+        "year": years[0],
+        "sections": sections,
+        "history": history,
         "staff": unit.staff.filter(is_active=True).order_by("role", "display_name", "username"),
-        "form": form,
     }
-    return page(request, "workspace/roster.html", context, status=400 if form is not None and form.is_bound else 200)
+    return page(request, "workspace/roster.html", context, status=400 if posted is not None else 200)
+
+
+def _posted_year(text, years) -> int | None:
+    try:
+        year = int(text)
+    except (TypeError, ValueError):
+        return None
+    return year if year in years else None
+
+
+def _roster_initial(current) -> dict:
+    """A correction starts from the roster in force."""
+    initial = {}
+    if current is not None:
+        members = list(current.members.all())
+        initial["leader"] = next((m.user_id for m in members if m.position == "leader"), None)
+        initial["handlers"] = [m.user_id for m in members if m.position == "handler"]
+    return initial

@@ -21,14 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="count as at this moment instead of now, e.g. 2026-04-10T09:00")
 
     def handle(self, *, period, format, output, region, at, **options):
+        helper = Evaluate()
+        now = helper._moment(at) if at else timezone.now()
         try:
-            span = periods.parse(period)
+            span = periods.started(period, now=now)
         except periods.BadPeriod as e:
             raise CommandError(str(e)) from None
-        helper = Evaluate()
         place = helper._region(region)
-        now = helper._moment(at) if at else timezone.now()
         found = bulletin.assemble(place, span, now=now)
         Path(output).write_bytes(WRITERS[format](found))
         self.stdout.write(f"已写入{found.title}：{output}")
         self.stdout.write(found.figures.summary())
+        self.stdout.write(span.heading(now))

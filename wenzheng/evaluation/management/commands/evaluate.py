@@ -48,13 +48,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, period, scheme, scheme_version, region, at, **options):
+        now = self._moment(at)
         try:
-            span = periods.parse(period)
+            span = periods.started(period, now=now)
         except periods.BadPeriod as e:
             raise CommandError(str(e)) from None
         place = self._region(region)
         chosen = self._scheme(scheme, scheme_version)
-        now = self._moment(at)
         run = runs.run_evaluation(scheme=chosen, region=place, period=span, code=period, now=now)
         for line in self._report(run):
             self.stdout.write(line)
@@ -106,14 +106,17 @@ class Command(BaseCommand):
             if ranked:
                 yield from table(header, [self._row(r, items, r.rank) for r in ranked])
             if apart:
-                yield f"到期应回复留言少于{s['min_due']}条，单列不排名（{len(apart)}个）："
+                said = f"到期应回复留言少于{s['min_due']}条，样本不足，按有数据的项目折算总分，单列不排名"
+                yield f"{said}（{len(apart)}个）："
                 yield from table(header, [self._row(r, items, "—") for r in apart])
         yield ""
         earlier = run.same_as_earlier()
         same = f"，与第{earlier.pk}次考评的输入和结果相同" if earlier else ""
         yield f"已保存为第{run.pk}次考评（/evaluation/runs/{run.pk}/），输入摘要 {run.short_digest}{same}。"
+        for anchor in run.anchor_list:
+            yield f"记录链锚点 {anchor}（manage.py verify_events --anchor {anchor} 可核对）"
 
     @staticmethod
     def _row(result, items, rank):
         points = [show(Decimal(result.points[i["key"]])) for i in items]
-        return [rank, result.unit_name, *points, show(result.total), result.grade]
+        return [rank, result.unit_name, *points, show(result.total), result.grade_shown]

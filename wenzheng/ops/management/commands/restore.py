@@ -46,6 +46,11 @@ class Command(BaseCommand):
             f"{Message.objects.count()} messages, {Event.objects.count()} events."
         )
         checked, broken = chain.verify()
+        if broken is not None and broken.wrong_key:
+            raise CommandError(
+                f"无法校验事件链：{broken}。请把 EVENT_CHAIN_KEY_FILE 设为写入这份记录时的密钥。 / "
+                f"Cannot verify the event chain: {broken}; set EVENT_CHAIN_KEY_FILE to the key it was written with."
+            )
         if broken is not None:
             raise CommandError(
                 f"事件链校验失败：{broken}（其前 {checked} 条完好）。这个备份里的事件记录曾被改动，请换一个备份。 / "

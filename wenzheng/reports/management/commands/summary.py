@@ -6,15 +6,19 @@ from wenzheng.units.models import Region
 
 
 class Command(BaseCommand):
-    help = "Print the summary sentence of a period's figures (回复率, 办结率), as the bulletin states it."
+    help = (
+        "Print the summary sentence of a period's figures (回复率, 办结率), as the bulletin states it, "
+        "then the region, the period's dates and the cut-off it was counted at."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="2026Q1, 2026, 2026-03 or 2026-01-01..2026-03-31")
         parser.add_argument("--region", help="region code (default: the county, or the city if there are several)")
 
     def handle(self, *, period, region, **options):
+        now = timezone.now()
         try:
-            span = periods.parse(period)
+            span = periods.started(period, now=now)
         except periods.BadPeriod as e:
             raise CommandError(str(e)) from None
         if region:
@@ -26,4 +30,5 @@ class Command(BaseCommand):
             place = Region.objects.default()
             if place is None:
                 raise CommandError("尚未设置行政区域：请先运行 python manage.py loaddemo 或在后台添加。")
-        self.stdout.write(figures.compute(place, span, now=timezone.now()).summary())
+        self.stdout.write(figures.compute(place, span, now=now).summary())
+        self.stdout.write(f"（{place.name}；{span.heading(now)}）")

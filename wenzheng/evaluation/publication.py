@@ -1,0 +1,161 @@
+"""What the public reads: published bulletins and evaluation results, each with the
+heads of the event chains printed beside it, and the quarter's red and black list.
+
+Publishing is a step on the record: an event in the region's chain (its own, a
+county's or a city's), appended before the anchors are read, so the printed anchor
+covers the publication itself. From then on `manage.py verify_events --anchor`
+shows whether anything before it was cut or rewritten.
+"""
+
+import datetime as dt
+from fractions import Fraction
+
+from django.db import transaction
+from django.utils import timezone
+
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.eventlog import chain
+from wenzheng.eventlog.models import Event
+from wenzheng.reports import periods
+from wenzheng.reports.periods import Period
+
+from . import facts as facts_module
+from . import kinds, schemes
+from .models import PublishedBulletin, Run, Scheme
+
+RED_BLACK_SIZE = 5  # 榆林's monthly list names the top 5 and the bottom 5
+
+
+def _require_office_of(by, region):
+    from .access import regions_for
+
+    if by is None or not regions_for(by).filter(pk=region.pk).exists():
+        raise ActionRefused("forbidden", "只有该区域的县、市网络问政办可以发布。")
+
+
+def _anchored(region) -> list:
+    return [a.as_list() for a in chain.anchors(region)]
+
+
+# --- the red and black list ---------------------------------------------------------
+
+
+def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size: int = RED_BLACK_SIZE) -> dict:
+    """The quarter's best and worst units by the scheme's rate items (the points they
+    give: on-time responses and replies, closure, satisfaction), townships among
+    townships and departments among departments, as the ranking is. A unit whose
+    sample is too small (fewer due messages than the scheme's threshold) is named
+    apart, never on either list: one late answer out of two is luck, not conduct.
+    Each list takes at most `size` units and at most half of those ranked, so no unit
+    is on both."""
+    window = facts_module.Window.of(period, now)
+    found = facts_module.collect(region, window)
+    snap = schemes.snapshot(scheme)
+    items = [i for i in snap["items"] if i["kind"] == "rate"]
+    ctx = kinds.Context(categories=found.categories)
+    by_kind, apart = {"township": [], "department": []}, []
+    for unit_id, name, kind in found.units:
+        unit_facts = found.of(unit_id)
+        entry = {
+            "unit": name,
+            "due": unit_facts.get("reply.due", 0),
+            "points": kinds.show(
+                sum(
+                    kinds.get("rate").score(i["params"], kinds.quantize(i["max_points"]), unit_facts, ctx).points
+                    for i in items
+                )
+            ),
+            "rates": [_rate_text(i, unit_facts, ctx) for i in items],
+        }
+        if entry["due"] < snap["min_due"]:
+            apart.append(entry)
+        else:
+            by_kind.setdefault(kind, []).append(entry)
+    lists = {}
+    for kind, entries in by_kind.items():
+        entries.sort(key=lambda e: (-float(e["points"]), e["unit"]))
+        n = min(size, len(entries) // 2)
+        lists[kind] = {"red": entries[:n], "black": list(reversed(entries[len(entries) - n :])) if n else []}
+    return {
+        "scheme": f"{snap['name']}（第{snap['version']}版）",
+        "items": [f"{i['label']}（{kinds.show(kinds.quantize(i['max_points']))}分）" for i in items],
+        "min_due": snap["min_due"],
+        "size": size,
+        "cutoff": periods.moment(window.cutoff),
+        "kinds": lists,
+        "apart": sorted(e["unit"] for e in apart),
+    }
+
+
+def _rate_text(item, unit_facts, ctx) -> str:
+    measure = kinds.MEASURES[item["params"]["measure"]]
+    parts = measure.parts(unit_facts, item["params"], ctx)
+    num, den = sum(p.num for p in parts), sum(p.den for p in parts)
+    return kinds.pct(Fraction(num, den)) if den else "—"
+
+
+# --- publishing ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
+    """发布: release a quarter's (or any ended period's) bulletin to the public, with
+    its red and black list as counted at the period's end, and the chains' anchors."""
+    at = at or timezone.now()
+    _require_office_of(by, region)
+    period = periods.parse(code)
+    if period.end > at:
+        raise ActionRefused("period_not_over", f"{period.label}尚未结束，结束后才能发布通报。")
+    found = PublishedBulletin.objects.filter(region=region, period_code=code).first()
+    if found is not None:
+        raise ActionRefused("already_published", f"{period.label}的通报已于{found.published_at:%Y-%m-%d}发布。")
+    scheme = Scheme.objects.latest_version("default") or Scheme.objects.order_by("-created_at").first()
+    listed = red_black(region, period, scheme=scheme, now=at) if scheme else {}
+    published = PublishedBulletin.objects.create(
+        region=region, period_code=code, published_at=at, published_by=by, red_black=listed
+    )
+    chain.append(
+        kind=Event.Kind.BULLETIN_PUBLISHED,
+        at=at,
+        actor=by,
+        actor_role=by.role,
+        region=region,
+        note=f"{period.label}通报",
+        data={"bulletin": published.pk, "period": code},
+    )
+    published.anchors = _anchored(region)
+    published.save(update_fields=["anchors"])
+    return published
+
+
+@transaction.atomic
+def publish_results(*, run: Run, by, at=None) -> Run:
+    """公布: release an evaluation's results (the year-end ones above all) to the
+    public. Only a run counted at its period's end, one per region and period."""
+    at = at or timezone.now()
+    run = Run.objects.select_for_update().select_related("region").get(pk=run.pk)
+    _require_office_of(by, run.region)
+    period = Period(run.first_day, run.last_day, run.period_label)
+    if run.cutoff < period.end:
+        raise ActionRefused(
+            "period_not_over",
+            f"第{run.pk}次考评统计截止于{periods.moment(run.cutoff)}，{run.period_label}尚未结束时的结果不能公布；"
+            "期间结束后重新考评，再公布那一次的结果。",
+        )
+    if run.published_at is not None:
+        raise ActionRefused("already_published", f"第{run.pk}次考评的结果已于{run.published_at:%Y-%m-%d}公布。")
+    other = Run.objects.filter(region=run.region, period_code=run.period_code, published_at__isnull=False).first()
+    if other is not None:
+        raise ActionRefused("already_published", f"{run.period_label}已公布第{other.pk}次考评的结果。")
+    Run.objects.filter(pk=run.pk).update(published_at=at, published_by=by)
+    chain.append(
+        kind=Event.Kind.RESULTS_PUBLISHED,
+        at=at,
+        actor=by,
+        actor_role=by.role,
+        region=run.region,
+        note=f"{run.period_label}考评结果",
+        data={"run": run.pk, "period": run.period_code, "digest": run.digest},
+    )
+    run.refresh_from_db()
+    return run

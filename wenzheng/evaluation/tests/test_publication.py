@@ -1,0 +1,150 @@
+"""Publication: published bulletins and evaluation results listed for the public with
+the anchors of the event chains printed, each publication an event; the quarter's
+red and black list by the scheme's rates, small samples apart."""
+
+import io
+
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.evaluation import publication, runs
+from wenzheng.evaluation.models import PublishedBulletin, Scheme
+from wenzheng.eventlog import chain, triggers
+from wenzheng.eventlog.models import ChainHead, Event
+from wenzheng.reports import periods
+from wenzheng.testing import CastTestCase, local
+
+from .fixtures import build_q1, build_towns
+
+Q1 = periods.parse("2026Q1")
+AFTER = local(2026, 6, 1)
+
+
+class PublicationTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.m = build_q1(cls.cast)
+        cls.towns = build_towns(cls.cast)
+        cls.scheme = Scheme.objects.latest_version("default")
+
+    def test_a_published_bulletin_is_an_event_and_prints_the_chains_head(self):
+        c = self.cast
+        published = publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        event = Event.objects.get(kind=Event.Kind.BULLETIN_PUBLISHED)
+        self.assertEqual(
+            (event.actor, event.data["bulletin"], event.chain.region), (c.county_office, published.pk, c.county)
+        )
+        head = ChainHead.objects.get(region=c.county)
+        self.assertEqual(published.anchors, [["luocheng", head.last_seq, head.last_hash]])
+        self.assertEqual(head.last_hash, event.hash, "the anchor covers the publication itself")
+        page = self.client.get(reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"]))
+        self.assertContains(page, f"luocheng:{event.seq}:{event.hash}")
+        self.assertContains(page, "记录链锚点")
+        listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
+        self.assertContains(listing, "2026Q1情况通报")
+        self.assertContains(listing, f"luocheng:{event.seq}:{event.hash}")
+
+    def test_the_red_and_black_list_ranks_by_the_schemes_rates_with_small_samples_apart(self):
+        listed = publication.red_black(self.cast.county, Q1, scheme=self.scheme, now=AFTER)
+        towns = listed["kinds"]["township"]
+        # Rates only (response 15 + reply 15 + closure 40 + satisfaction 10 = 80):
+        # 甲镇, 乙镇 15 + 15 + 0/5 closed (0) + no ratings (10) = 40; 丙镇 4/5 on time,
+        # exactly the floor, 12 + 12 + 0 + 10 = 34; 东门镇 (5/9, 4/8: under the floor)
+        # 0 + 0 + 15 + 3.33 = 18.33. Four ranked: two on each list.
+        self.assertEqual([(e["unit"], e["points"]) for e in towns["red"]], [("乙镇", "40"), ("甲镇", "40")])
+        self.assertEqual([(e["unit"], e["points"]) for e in towns["black"]], [("东门镇", "18.33"), ("丙镇", "34")])
+        self.assertEqual(towns["black"][0]["rates"], ["55.6%", "50%", "37.5%", "33.3%"])
+        self.assertEqual(listed["kinds"]["department"], {"red": [], "black": []})
+        self.assertEqual(listed["apart"], ["县住房和城乡建设局"])  # one due message
+        self.assertEqual(
+            listed["items"], ["按时回应（15分）", "按时回复（15分）", "分类办结（40分）", "网民满意度（10分）"]
+        )
+
+    def test_the_public_bulletin_shows_its_red_and_black_list(self):
+        c = self.cast
+        publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        page = self.client.get(reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"]))
+        self.assertContains(page, "红黑榜")
+        self.assertContains(page, "<caption>红榜</caption>", html=True)
+        self.assertContains(page, "样本不足（到期应回复留言不足5条），不列入红黑榜：县住房和城乡建设局。")
+        listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
+        self.assertContains(listing, "以下为最近一期通报（2026Q1）的红黑榜。")
+
+    def test_published_results_are_public_with_the_runs_anchors(self):
+        c = self.cast
+        run = runs.run_evaluation(
+            scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER, by=c.county_office
+        )
+        url = reverse("evaluation:public-results", args=["luocheng", "2026Q1"])
+        self.assertEqual(self.client.get(url).status_code, 404, "not before it is published")
+        self.client.force_login(c.county_office)
+        response = self.client.post(reverse("evaluation:run-publish", args=[run.pk]), follow=True)
+        self.assertContains(response, "考评结果已公布，公众可以查看。")
+        run.refresh_from_db()
+        self.assertEqual(run.published_by, c.county_office)
+        event = Event.objects.get(kind=Event.Kind.RESULTS_PUBLISHED)
+        self.assertEqual((event.data["run"], event.data["digest"]), (run.pk, run.digest))
+        self.client.logout()
+        page = self.client.get(url)
+        self.assertContains(page, "罗城仫佬族自治县2026年第一季度网络问政绩效考评结果")
+        self.assertContains(page, "不合格（样本不足）")
+        self.assertContains(page, str(run.anchor_list[0]))
+        self.assertNotContains(page, "张三")
+        self.assertContains(
+            self.client.get(reverse("evaluation:publications", args=["luocheng"])), str(run.anchor_list[0])
+        )
+
+    def test_results_counted_before_the_period_ended_or_twice_are_not_published(self):
+        c = self.cast
+        early = runs.run_evaluation(
+            scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=local(2026, 3, 20)
+        )
+        with self.assertRaisesMessage(ActionRefused, "尚未结束时的结果不能公布"):
+            publication.publish_results(run=early, by=c.county_office)
+        first = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        second = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        publication.publish_results(run=first, by=c.county_office)
+        with self.assertRaisesMessage(ActionRefused, f"已公布第{first.pk}次考评的结果"):
+            publication.publish_results(run=second, by=c.county_office)
+        with self.assertRaisesMessage(ActionRefused, "只有该区域的县、市网络问政办可以发布"):
+            publication.publish_results(run=second, by=c.other_county_office)
+
+    def test_a_printed_anchor_catches_a_tail_cut_after_publication(self):
+        c = self.cast
+        published = publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        printed = str(published.anchor_list[0])
+        call_command("verify_events", anchor=[printed], stdout=io.StringIO())
+        head = ChainHead.objects.get(region=c.county)
+        keep = Event.objects.get(chain=head, seq=head.last_seq - 5)
+        with triggers.suspended(connection), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM eventlog_event WHERE chain_id = %s AND seq > %s", [head.pk, keep.seq])
+        ChainHead.objects.filter(pk=head.pk).update(last_seq=keep.seq, last_hash=keep.hash)
+        self.assertIsNone(chain.verify()[1], "the cut chain verifies on its own")
+        with self.assertRaisesMessage(CommandError, "the tail was cut"):
+            call_command("verify_events", anchor=[printed], stdout=io.StringIO())
+
+    def test_the_run_page_prints_its_anchors_and_offers_to_publish_once(self):
+        c = self.cast
+        run = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        self.client.force_login(c.county_office)
+        page = self.client.get(reverse("evaluation:run", args=[run.pk]))
+        self.assertContains(page, str(run.anchor_list[0]))
+        self.assertContains(page, "向公众公布本次结果")
+        report = self.client.get(reverse("evaluation:report", args=[run.pk]))
+        self.assertContains(report, str(run.anchor_list[0]))
+        publication.publish_results(run=run, by=c.county_office)
+        page = self.client.get(reverse("evaluation:run", args=[run.pk]))
+        self.assertNotContains(page, "向公众公布本次结果")
+        self.assertContains(page, "向公众公布</a>")
+
+    def test_nothing_unpublished_is_listed(self):
+        c = self.cast
+        runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
+        self.assertContains(listing, "尚未公布考评结果。")
+        self.assertContains(listing, "尚未发布通报。")
+        self.assertFalse(PublishedBulletin.objects.exists())
+        self.assertEqual(self.client.get(reverse("evaluation:publications", args=["nowhere"])).status_code, 404)
