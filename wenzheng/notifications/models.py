@@ -29,6 +29,7 @@ class Notice(models.Model):
         PROPOSALS = "proposals", "书面说明建议"
         ANSWERED = "answered", "留言已答复"
         CLOSED = "closed", "留言已办结"
+        REVIEWED = "reviewed", "公开审核结果"
         DAILY_DIGEST = "daily_digest", "每日汇总"
         WEEKLY_DIGEST = "weekly_digest", "单位周报"
 

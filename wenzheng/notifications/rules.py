@@ -6,7 +6,8 @@
   a written-explanation order; a handler, of their reply returned by the leader;
 - the county office, when a citizen is dissatisfied;
 - the citizen, when the message is answered (a reply, an answer to a follow-up) and
-  when it is closed, with a link and the tracking code.
+  when it is closed, with a link and the tracking code; and when the county office's
+  review (先审后发) redacted or withheld what they wrote (the reason is on the page).
 
 `on_event` runs inside the transaction of the step (wenzheng.handling.actions): the
 notices are written with the step or not at all. Sending is the worker's business.
@@ -164,4 +165,6 @@ RULES = {
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
     Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
     Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
+    Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"]),
+    Kind.REVIEW_WITHHELD: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_withheld"]),
 }

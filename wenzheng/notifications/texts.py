@@ -103,4 +103,11 @@ def for_citizen(*, serial: str, what: str, code: str, link: str) -> str:
     return f"留言{serial}{what}，查询码{code}，{public_url(link)}"
 
 
-CITIZEN_EVENTS = {"answered": "已答复", "closed": "已办结", "follow_up_answered": "的追问已答复"}
+CITIZEN_EVENTS = {
+    "answered": "已答复",
+    "closed": "已办结",
+    "follow_up_answered": "的追问已答复",
+    # Review before publishing (wenzheng.privacy): the reason is on the tracking page.
+    "review_redacted": "经审核删节后公开",
+    "review_withheld": "经审核不予公开",
+}

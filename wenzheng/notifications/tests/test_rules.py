@@ -93,6 +93,31 @@ class WhoHearsTest(CastTestCase):
         self.assertEqual(notices[0].recipient, c.citizen)
         self.assertEqual(sorted(notices[0].deliveries.values_list("channel", flat=True)), ["email", "sms"])
 
+    def test_the_citizen_hears_when_review_redacts_or_withholds_what_they_wrote(self):
+        from wenzheng.privacy import actions as privacy
+
+        c = self.cast
+        redacted, withheld = c.submit(), c.submit()
+        privacy.publish_redacted(
+            message=redacted, by=c.county_office, title="路灯不亮", text="路灯坏了。", reason="删去了住址。"
+        )
+        privacy.withhold(message=withheld, by=c.county_office, reason="涉及他人隐私。")
+        texts_sent = list(
+            Notice.objects.filter(to_citizen=True, kind=Notice.Kind.REVIEWED)
+            .order_by("pk")
+            .values_list("text", flat=True)
+        )
+        self.assertEqual(
+            texts_sent,
+            [
+                f"留言{redacted.serial}经审核删节后公开，查询码{redacted.tracking_code}，"
+                f"http://127.0.0.1:8000/t/{redacted.tracking_code}",
+                f"留言{withheld.serial}经审核不予公开，查询码{withheld.tracking_code}，"
+                f"http://127.0.0.1:8000/t/{withheld.tracking_code}",
+            ],
+        )
+        self.assertTrue(all(len(t) <= 70 for t in texts_sent))
+
     def test_a_citizen_without_an_account_or_a_mobile_still_gets_e_mail(self):
         c = self.cast
         message = actions.submit(
