@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "wenzheng.handling",
     "wenzheng.supervision",
     "wenzheng.privacy",
+    "wenzheng.search",
     "wenzheng.reports",
     "wenzheng.public",
     "wenzheng.demo",
