@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.reports import periods
+from wenzheng.search import text as search_text
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
@@ -101,6 +102,18 @@ class RatingForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("搜索"),
+        required=False,
+        max_length=search_text.MAX_QUERY_CHARS,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("如：路灯 维修")}),
+    )
+    order = forms.ChoiceField(
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=[("relevance", gettext_lazy("最相关")), ("newest", gettext_lazy("最新"))],
+        help_text=gettext_lazy("搜索时按相关程度或留言时间排序"),
+    )
     unit = UnitPickerField(
         label=gettext_lazy("单位"), queryset=Unit.objects.none(), required=False, empty_label=gettext_lazy("全部单位")
     )
@@ -128,6 +141,17 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.in_region(region).order_by("kind", "name")
 
+    def clean_q(self):
+        try:
+            return search_text.parse(self.cleaned_data["q"])
+        except search_text.BadQuery as e:
+            raise forms.ValidationError(str(e)) from None
+
+    @property
+    def query(self):
+        """The search query (a wenzheng.search.text.Query), or None."""
+        return self.cleaned_data.get("q") if self.is_bound and self.is_valid() else None
+
     def clean_period(self):
         text = self.cleaned_data["period"].strip()
         if not text:
@@ -137,9 +161,11 @@ class BoardFilterForm(forms.Form):
         except periods.BadPeriod as e:
             raise forms.ValidationError(str(e)) from None
 
-    def apply(self, messages):
-        """The messages that pass the filters (call after is_valid()). The board, the
-        API and the exports all filter through here."""
+    def apply(self, messages, *, audience="public"):
+        """The messages that pass the filters and the search (call after is_valid()),
+        newest first, or best match first when searching by relevance. The board, the
+        API and the exports all filter through here; `audience` is the search document
+        the reader may search by (accounts.policy.search_audience)."""
         data = self.cleaned_data
         if data["unit"]:
             messages = messages.filter(unit=data["unit"])
@@ -149,4 +175,6 @@ class BoardFilterForm(forms.Form):
             messages = messages.filter(state=data["status"])
         if data["period"]:
             messages = messages.received_between(data["period"].start, data["period"].end)
-        return messages
+        if data.get("q") is not None:
+            return messages.search(data["q"], audience=audience, order=data.get("order") or "relevance")
+        return messages.order_by("-submitted_at", "-pk")

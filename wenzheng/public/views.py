@@ -25,12 +25,14 @@ from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
+from wenzheng.search.highlights import mark_public
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
 
 from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
 
 PAGE_SIZE = 20
+SEARCH_RESULTS_SHOWN = 1000
 # The tracking codes a visitor has proven with their passcode, kept in the session.
 TRACKED = "tracked"
 
@@ -79,16 +81,34 @@ def home(request):
 def board(request):
     region = _region(request)
     form = BoardFilterForm(request.GET or None, region=region)
-    found = _public_messages(region).order_by("-submitted_at")
+    found = _public_messages(region).order_by("-submitted_at", "-pk")
     if form.is_valid():
         found = form.apply(found)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _with_public_titles(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"nav": "board", "region": region, "form": form, "page": page, "query": query.urlencode()}
+    query = form.query
+    page = Paginator(_capped(found, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    mark_public(page.object_list, query, Publisher())
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "nav": "board",
+        "region": region,
+        "form": form,
+        "page": page,
+        "query": params.urlencode(),
+        "search": query,
+        "found": found.count() if query is not None else None,
+        "shown_at_most": SEARCH_RESULTS_SHOWN,
+    }
     template = "public/_board_results.html" if request.headers.get("HX-Request") else "public/board.html"
     return render(request, template, context)
+
+
+def _capped(found, query):
+    """Search results are paged by offset, so a page deep in them is read by skipping
+    the rest: the pages stop after the best SEARCH_RESULTS_SHOWN (a narrower search
+    or the other filters reach the others)."""
+    return found[:SEARCH_RESULTS_SHOWN] if query is not None else found
 
 
 def _with_public_titles(messages) -> list:

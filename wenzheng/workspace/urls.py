@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import city, county, home, messages, oversight, privacy, unit
+from .views import city, county, home, messages, oversight, privacy, search, unit
 
 app_name = "workspace"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path("orders/<int:pk>/explanation/", messages.order_explanation, name="order-explanation"),
     # The county office.
     path("county/<slug:code>/", county.dashboard, name="county"),
+    path("county/<slug:code>/messages/", search.county_messages, name="county-messages"),
     path("county/<slug:code>/dispatch/", county.dispatch, name="dispatch"),
     path("county/<slug:code>/dispatch/bulk/", oversight.bulk_dispatch, name="bulk-dispatch"),
     path("county/<slug:code>/revisits/", oversight.revisits, name="revisits"),
@@ -47,4 +48,5 @@ urlpatterns = [
     # The city office.
     path("city/<slug:code>/", city.overview, name="city"),
     path("city/<slug:code>/approvals/", city.approvals, name="city-approvals"),
+    path("city/<slug:code>/messages/", search.city_messages, name="city-messages"),
 ]
