@@ -69,20 +69,22 @@ def fts_expression(query: Query) -> str:
 class SQLiteEngine(Engine):
     def write(self, old, new):
         with connection.cursor() as cursor:
-            for doc in old:
-                table = fts_table(doc.audience)
-                cursor.execute(
-                    f"INSERT INTO {table} ({table}, rowid, title, body, answers, extra) "  # noqa: S608 (our names)
-                    "VALUES ('delete', %s, %s, %s, %s, %s)",
-                    [doc.message_id, *(token_text(p) for p in doc.parts())],
-                )
-            for doc in new:
-                table = fts_table(doc.audience)
-                cursor.execute(
-                    f"INSERT INTO {table} (rowid, title, body, answers, extra) "  # noqa: S608 (our names)
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    [doc.message_id, *(token_text(p) for p in doc.parts())],
-                )
+            for audience in Audience.values:
+                table = fts_table(audience)
+                gone = [[d.message_id, *(token_text(p) for p in d.parts())] for d in old if d.audience == audience]
+                if gone:
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({table}, rowid, title, body, answers, extra) "  # noqa: S608 (our names)
+                        "VALUES ('delete', %s, %s, %s, %s, %s)",
+                        gone,
+                    )
+                added = [[d.message_id, *(token_text(p) for p in d.parts())] for d in new if d.audience == audience]
+                if added:
+                    cursor.executemany(
+                        f"INSERT INTO {table} (rowid, title, body, answers, extra) "  # noqa: S608 (our names)
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        added,
+                    )
 
     def clear(self):
         with connection.cursor() as cursor:

@@ -58,6 +58,10 @@ def rebuild(*, progress=None) -> int:
     """Every document of every message, from scratch, in one transaction: searches
     meanwhile read the index as it was (on SQLite, writers wait for it)."""
     started, done = time.monotonic(), 0
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            # Room for the index's pages while a whole database is written (200 MB).
+            cursor.execute("PRAGMA cache_size = -200000")
     with transaction.atomic():
         engine().clear()
         SearchDocument.objects.all().delete()
