@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wenzheng.attachments.forms import photos_field
 from wenzheng.handling.models import Category, Message
 from wenzheng.reports import periods
 from wenzheng.search import text as search_text
@@ -46,6 +47,7 @@ class PostForm(forms.Form):
         error_messages={"invalid": gettext_lazy("身份证号应为18位，最后一位可以是X。")},
         help_text=gettext_lazy("反映个人事项（如社保、户籍）时便于核实，不公开。"),
     )
+    photos = photos_field()
     email = forms.EmailField(label=gettext_lazy("电子邮箱（选填）"), required=False)
     address = forms.CharField(label=gettext_lazy("联系地址（选填）"), max_length=200, required=False)
     consent_to_publish = forms.BooleanField(
@@ -76,6 +78,7 @@ class FollowUpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": gettext_lazy("追问内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
     )
+    photos = photos_field()
 
 
 class RatingForm(forms.Form):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
+from wenzheng.attachments import store as attachment_store
+from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
@@ -129,6 +131,7 @@ def _thread(message):
             "follow_ups",
             "stages",
             "reviews",
+            "attachments",
         )
         .get()
     )
@@ -183,6 +186,8 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
     review, follow_up_reviews = _review_notices(found) if private else (None, {})
     # Its writer reads the message as written; everyone else its public version.
     thread = _as_written(found) if private else Publisher().thread(found)
+    attachments = list(found.attachments.all())
+    files = shown_to_writer(attachments) if private else shown_publicly(attachments, thread)
     return render(
         request,
         "public/message.html",
@@ -197,6 +202,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
+            **files_by_text(files),
         },
         status=status,
     )
@@ -208,8 +214,11 @@ def _citizen_step(request, found, who):
     if "rating" in request.POST:
         form, step = RatingForm(request.POST), "rating"
     else:
-        form, step = FollowUpForm(request.POST), "follow_up"
+        form, step = FollowUpForm(request.POST, request.FILES), "follow_up"
     if not form.is_valid():
+        if step == "follow_up" and "photos" in form.errors and "text" not in form.errors:
+            flash.error(request, "；".join(form.errors["photos"]))
+            return redirect(request.path)
         if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
             # The reason is missing: show the form again with what was chosen.
             tracked = who.user is None
@@ -223,7 +232,7 @@ def _citizen_step(request, found, who):
     def run():
         if step == "rating":
             return actions.rate(message=found, who=who, rating=data["rating"], reason=data["reason"])
-        return actions.follow_up(message=found, who=who, text=data["text"])
+        return actions.follow_up(message=found, who=who, text=data["text"], attachments=data["photos"])
 
     if step == "follow_up":
         thanks = _("追问已提交，办理单位将继续答复。")
@@ -234,6 +243,7 @@ def _citizen_step(request, found, who):
     try:
         done = once.submit(request.POST.get(once.FIELD), kind=step, run=run, result=lambda _item: str(found.pk))
     except actions.ActionRefused as e:
+        attachment_store.discard(data.get("photos"))
         flash.error(request, e.reason)
     else:
         flash.success(request, _("这份表单已经提交过，没有重复提交。") if done.replayed else thanks)
@@ -256,7 +266,7 @@ def post(request):
     initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
     if request.user.is_authenticated and request.user.role == Role.CITIZEN:
         initial = {**(initial or {}), "name": request.user.display_name, "phone": request.user.phone}
-    form = PostForm(request.POST or None, region=region, initial=initial)
+    form = PostForm(request.POST or None, request.FILES or None, region=region, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by = request.user if request.user.is_authenticated else None
@@ -276,6 +286,7 @@ def post(request):
                 email=data["email"],
                 address=data["address"],
                 consent_to_publish=data["consent_to_publish"],
+                attachments=data["photos"],
             )
             issued["passcode"] = created.issued_passcode
             return created
@@ -285,6 +296,7 @@ def post(request):
                 request.POST.get(once.FIELD), kind="post", run=run, result=lambda created: created.tracking_code
             )
         except actions.ActionRefused as e:
+            attachment_store.discard(data["photos"])
             form.add_error(None, e.reason)
         else:
             if done.replayed:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
+from wenzheng.attachments.forms import reply_files_field
 from wenzheng.handling.models import Message
 from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
@@ -64,6 +65,7 @@ class ReplyForm(StepForm):
         widget=_textarea(8),
         help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
     )
+    files = reply_files_field()
 
 
 class TransferForm(StepForm):
@@ -221,6 +223,7 @@ class AnswerFollowUpForm(StepForm):
 
     follow_up = forms.ChoiceField(label=gettext_lazy("答复哪条追问"))
     text = forms.CharField(label=gettext_lazy("答复内容"), max_length=5000, widget=_textarea(6))
+    files = reply_files_field()
 
     def __init__(self, *args, follow_ups=(), **kwargs):
         super().__init__(*args, **kwargs)

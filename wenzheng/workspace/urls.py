@@ -18,6 +18,8 @@ urlpatterns = [
     path("messages/<int:pk>/review/<int:follow_up>/", privacy.review, name="review-follow-up"),
     path("messages/<int:pk>/<slug:step>/", messages.message_step, name="message-step"),
     path("extensions/<int:pk>/decision/", messages.extension_decision, name="extension-decision"),
+    path("attachments/<int:pk>/withhold/", messages.attachment_withhold, name="attachment-withhold"),
+    path("attachments/<int:pk>/release/", messages.attachment_withhold, {"release": True}, name="attachment-release"),
     path("orders/<int:pk>/explanation/", messages.order_explanation, name="order-explanation"),
     # The county office.
     path("county/<slug:code>/", county.dashboard, name="county"),
