@@ -140,3 +140,73 @@ class NeverMissesTest(CastTestCase):
             expected = {pk for pk, parts in texts.items() if all(any(t in p for p in parts) for t in parsed.terms)}
             with self.subTest(query=query):
                 self.assertEqual(set(found(query, Audience.STAFF)), expected)
+
+
+class NeverMissesRealTextsTest(CastTestCase):
+    """The promise checked against a plain substring scan of the stored texts, over
+    texts as citizens write them: the demo county's topics, some in traditional
+    characters (OpenCC's phrase conversion, as a Hong Kong or Taiwan keyboard types
+    them), with full-width digits, Latin in capitals, emoji, and characters pasted from
+    elsewhere (a zero-width space, a tab). Every message whose text holds what was
+    typed, or its traditional or simplified form, is found; nothing else is."""
+
+    def test_every_message_holding_the_query_in_either_script_is_found_and_no_other(self):
+        from opencc_purepy import OpenCC
+
+        from wenzheng.demo import texts as demo
+
+        rng = random.Random(1414)
+        s2t, s2hk, t2s = OpenCC("s2t"), OpenCC("s2hk"), OpenCC("t2s")
+        slots = {
+            "township": "东门镇", "village": "榕木村", "place": "东门镇榕木村", "street": "凤凰路",
+            "street2": "解放路", "school": "县实验小学", "n": 3, "tel": "8123456", "unit": "我单位",
+        }  # fmt: skip
+        written = [
+            (t.format_map(slots), b.format_map(slots))
+            for topic in demo.TOPICS
+            for category in ("consultation", "suggestion", "appeal")
+            for t, b in topic.texts(category)
+        ]
+        noise = ["", "", "ＡＢＣ１２３号", "WiFi信号差", "\u200b", "\t", "😡😡", "No.５"]
+        c = self.cast
+        stored = {}
+        for i, (title, body) in enumerate(rng.sample(written, 45)):
+            convert = (None, s2t, s2hk)[i % 3]
+            if convert is not None:
+                title, body = convert.convert(title), convert.convert(body)
+            at = rng.randrange(len(body))
+            body = body[:at] + rng.choice(noise) + body[at:]
+            m = actions.submit(
+                by=None, category=c.consultation, unit=c.unit_a, title=title[:100], body=body,
+                name="李四", phone="13900000000", consent_to_publish=True,
+            )  # fmt: skip
+            m.refresh_from_db()
+            stored[m.pk] = [m.title, m.body, m.serial, m.citizen_name, m.citizen_phone]
+
+        def holding(query):
+            return {pk for pk, fields in stored.items() if any(query in f for f in fields)}
+
+        queries = ["路灯", "路燈", "低保", "拆迁", "拆遷", "ＡＢＣ", "abc", "１２３", "wifi", "学校 维修", "學校 維修"]
+        sources = list(stored.values())
+        for _ in range(200):
+            field = rng.choice(rng.choice(sources)[:2])
+            start = rng.randrange(len(field))
+            queries.append(field[start : start + rng.randint(1, 6)])
+        checked = 0
+        for query in queries:
+            if not any(ch.isalnum() for ch in query) or len(query.strip()) == 0:
+                continue
+            parsed = parse(query)
+            # The plain scan, in the script typed and in the other one.
+            must = holding(query) | holding(s2t.convert(query)) | holding(t2s.convert(query))
+            may = {
+                pk
+                for pk, fields in stored.items()
+                if all(any(term in fold(f) for f in fields) for term in parsed.terms)
+            }
+            with self.subTest(query=query):
+                got = set(found(query, Audience.STAFF))
+                self.assertLessEqual(must, got, "a message holding the query was missed")
+                self.assertLessEqual(got, may, "a message not holding the query was found")
+            checked += 1
+        self.assertGreater(checked, 150)
