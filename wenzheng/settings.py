@@ -273,6 +273,10 @@ elif ATTACHMENT_STORAGE == "s3":
             "querystring_auth": True,
             "file_overwrite": False,
             "location": env_str("S3_PREFIX", ""),
+            # A store of one's own (MinIO, a cloud's S3-compatible service) is addressed
+            # by path (https://host/bucket/key) unless told otherwise.
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path" if env_str("S3_ENDPOINT_URL", "") else "")
+            or None,
         },
     }
     if not _attachments["OPTIONS"]["bucket_name"]:
