@@ -284,7 +284,9 @@ class PostgresBackups(Backups):
         os.replace(tmp, dump)
         count = 0
         try:
-            with tarfile.open(tmp, "w") as archive:
+            # Readable by its owner only, as the pg_dump archive was: it holds personal data.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w") as archive:
                 manifest = json.dumps({"format": 1, "database": "postgresql", "files": len(self._files)}).encode()
                 _add_bytes(archive, MANIFEST, manifest)
                 archive.add(dump, arcname=DATABASE_MEMBER)

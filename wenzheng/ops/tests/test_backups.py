@@ -342,7 +342,7 @@ class PostgresToolsTest(BackupTestCase):
             mock.patch.object(backups, "find_tool", return_value="pg_restore"),
             mock.patch("subprocess.run", return_value=done) as ran,
         ):
-            backups.PostgresBackups(fake)._load(Path("x.dump"))
+            backups.PostgresBackups(fake)._load_dump(Path("x.dump"))
         command, env = ran.call_args.args[0], ran.call_args.kwargs["env"]
         self.assertNotIn("s3cret", " ".join(command))
         self.assertIn("--single-transaction", command)
@@ -375,7 +375,7 @@ class PostgresToolsTest(BackupTestCase):
             mock.patch("subprocess.run", return_value=done),
             self.assertRaises(backups.BackupError) as failed,
         ):
-            backups.PostgresBackups(fake)._load(Path("x.dump"))
+            backups.PostgresBackups(fake)._load_dump(Path("x.dump"))
         self.assertIn(
             "the database is unchanged (pg_restore: error: could not execute query: ERROR: deadlock detected): "
             "if the server or the worker is running, stop them and retry.",
