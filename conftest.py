@@ -1,3 +1,5 @@
+import tempfile
+
 import pytest
 from django.test import override_settings
 
@@ -24,4 +26,11 @@ def _calendar_checked_at_every_use():
     """A test's calendar edits are rolled back afterwards, behind the kept calendar's
     back: look at its stamp at every use (production looks once a second)."""
     with override_settings(WORKDAY_CALENDAR_CHECK_SECONDS=0):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _attachments_in_a_temporary_folder():
+    """Photos uploaded by tests go to a folder of their own, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="wenzheng-media-") as folder, override_settings(MEDIA_ROOT=folder):
         yield

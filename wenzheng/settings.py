@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "wenzheng.handling",
     "wenzheng.supervision",
     "wenzheng.privacy",
+    "wenzheng.search",
+    "wenzheng.attachments",
     "wenzheng.reports",
     "wenzheng.public",
     "wenzheng.demo",
@@ -248,8 +250,42 @@ MESSAGE_TEXT_MAX_CHARS = env_int("MESSAGE_TEXT_MAX_CHARS", 20_000, minimum=1)
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "wenzheng" / "static"]
+# Photos and documents attached to messages and replies (wenzheng.attachments): a
+# folder outside the code by default; an S3-compatible store (django-storages) when
+# several servers serve one county. Never served from a public URL: a view checks
+# who may see each file.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+ATTACHMENT_STORAGE = env_str("ATTACHMENT_STORAGE", "local")
+if ATTACHMENT_STORAGE == "local":
+    _attachments = {"BACKEND": "django.core.files.storage.FileSystemStorage"}  # in MEDIA_ROOT
+elif ATTACHMENT_STORAGE == "s3":
+    _attachments = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET", ""),
+            "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("S3_REGION", "") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID", ""),
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY"),
+            # Private objects, fetched by the server only: no public or signed URLs.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env_str("S3_PREFIX", ""),
+            # A store of one's own (MinIO, a cloud's S3-compatible service) is addressed
+            # by path (https://host/bucket/key) unless told otherwise.
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path" if env_str("S3_ENDPOINT_URL", "") else "")
+            or None,
+        },
+    }
+    if not _attachments["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("ATTACHMENT_STORAGE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store)")
+else:
+    raise ImproperlyConfigured(f"ATTACHMENT_STORAGE must be local or s3, not {ATTACHMENT_STORAGE!r}")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": _attachments,
     # In production, `collectstatic` writes hashed, gzipped copies that whitenoise
     # serves with far-future cache headers; in development the files as they are.
     "staticfiles": {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("work/", include("wenzheng.workspace.urls")),
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
+    path("files/", include("wenzheng.attachments.urls")),
     path("", include("wenzheng.ops.urls")),
     path("", include("wenzheng.notifications.urls")),
     path("", include("wenzheng.api.urls")),

@@ -80,6 +80,19 @@ def may_see_contact(user, message) -> bool:
     return False
 
 
+def search_audience(user) -> str:
+    """Which of a message's search documents (wenzheng.search) `user` searches the
+    messages they may open by: the public its public version; staff kept from the
+    citizen's details (the city office) the masked texts; everyone else who may open
+    a message may also see its citizen's details, and searches the texts as written
+    and the contact fields."""
+    if user is None or not user.is_authenticated:
+        return "public"
+    if user.role == Role.CITY_OFFICE:
+        return "masked"
+    return "staff"
+
+
 def may_see_phone(viewer, person) -> bool:
     """Whether `viewer` may see an account's phone number: their own; for the
     offices, the staff of the region they oversee (a work contact); a citizen's,

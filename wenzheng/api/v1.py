@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Query, Router, Status
 from ninja.renderers import JSONRenderer
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import may_see_contact
+from wenzheng.accounts.policy import may_see_contact, search_audience
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
 from wenzheng.privacy.models import AccessRecord
@@ -110,6 +110,8 @@ class Filters(schemas.Schema):
     """The public board's filters (same names, same meaning)."""
 
     region: str | None = None
+    q: str | None = None
+    order: str | None = None
     unit: str | None = None
     category: str | None = None
     status: str | None = None
@@ -117,10 +119,10 @@ class Filters(schemas.Schema):
     page: int = 1
 
 
-def _filter(messages, filters: Filters, *, states=None):
+def _filter(messages, filters: Filters, *, states=None, audience="public"):
     region = _region(filters.region)
     form = BoardFilterForm(
-        {k: getattr(filters, k) or "" for k in ("unit", "category", "status", "period")}, region=region
+        {k: getattr(filters, k) or "" for k in ("q", "order", "unit", "category", "status", "period")}, region=region
     )
     if states is not None:
         form.fields["status"].choices = [("", "全部状态"), *states]
@@ -128,10 +130,9 @@ def _filter(messages, filters: Filters, *, states=None):
         problems = [{"field": f, "problem": "；".join(e)} for f, e in form.errors.items()]
         raise_invalid(problems)
     return (
-        form.apply(_in_region(messages, region))
+        form.apply(_in_region(messages, region), audience=audience)
         .select_related("region", "category", "unit", "citizen")
         .prefetch_related("reviews")
-        .order_by("-submitted_at", "-pk")
     )
 
 
@@ -256,7 +257,12 @@ def me(request):
 
 @mine.get("/my/messages", response={200: schemas.MessagePage, **AUTH_ERRORS}, summary="我可以查看的留言")
 def my_messages(request, filters: Query[Filters]):
-    found = _filter(Message.objects.visible_to(request.user), filters, states=Message.State.choices)
+    found = _filter(
+        Message.objects.visible_to(request.user),
+        filters,
+        states=Message.State.choices,
+        audience=search_audience(request.user),
+    )
     return _page(found, filters.page, reader=request.user)
 
 

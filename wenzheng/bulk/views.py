@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import contact_visible, contact_visible_flag
+from wenzheng.accounts.policy import contact_visible, contact_visible_flag, search_audience
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
 from wenzheng.ops.models import WorkerBeat
@@ -158,7 +158,7 @@ def export_messages(request, extension):
     form.fields["status"].choices = [("", "全部状态"), *Message.State.choices]
     if not form.is_valid():
         return HttpResponse("；".join(e for errors in form.errors.values() for e in errors), status=400)
-    found = form.apply(found)
+    found = form.apply(found, audience=search_audience(request.user))
     contact = contact_visible(request.user)
     exports.record_contact_export(found, user=request.user, contact=contact, detail=_detail(request))
     return _stream(exports.messages(found, contact_flag=contact_visible_flag(request.user)), fmt, "messages")

@@ -33,6 +33,7 @@ from wenzheng.eventlog import hashing
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
+from wenzheng.search import index as search_index
 from wenzheng.workdays import clock
 
 from .models import ImportedMessage, ImportJob
@@ -337,4 +338,6 @@ def write(
             for row, message_id in zip(rows, message_ids, strict=True)
         ],
     )
+    # Searchable as soon as the batch commits, as a message submitted by hand is.
+    search_index.update(message_ids)
     return len(rows)

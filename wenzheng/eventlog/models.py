@@ -62,6 +62,9 @@ class Event(models.Model):
         BULLETIN_PUBLISHED = "bulletin_published", "发布通报"
         RESULTS_PUBLISHED = "results_published", "公布考评结果"
         CHAIN_MIGRATED = "chain_migrated", "办理记录链升级"
+        # The county office keeps one photo or file from the public, or shows it again.
+        ATTACHMENT_WITHHELD = "attachment_withheld", "附件不予公开"
+        ATTACHMENT_RELEASED = "attachment_released", "附件恢复公开"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"

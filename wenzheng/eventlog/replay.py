@@ -365,6 +365,9 @@ nothing_to_replay(
     Event.Kind.REVIEW_REDACTED,
     Event.Kind.REVIEW_WITHHELD,
     Event.Kind.ERASED,
+    # Whether the public sees a photo changes no row the scores read.
+    Event.Kind.ATTACHMENT_WITHHELD,
+    Event.Kind.ATTACHMENT_RELEASED,
 )
 
 

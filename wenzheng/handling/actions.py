@@ -20,10 +20,14 @@ from django.utils import timezone
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
+from wenzheng.attachments import files as attachment_files
+from wenzheng.attachments import store as attachment_store
+from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
+from wenzheng.search import index as search_index
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -115,6 +119,9 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     )
     # Who hears of it: written with the step, sent later by the worker.
     notices.on_event(event)
+    if message is not None:
+        # What the message may be found by follows the step, in its transaction.
+        search_index.update([message.pk])
     return event
 
 
@@ -173,6 +180,21 @@ def _complete_stage(message, kind, at, *, handed_back_at=None):
     return stage
 
 
+def _attach(uploads, *, message, at, citizen, **where) -> dict:
+    """Keep the step's photos or files (already checked, wenzheng.attachments.files)
+    with it; what the step's event says of them (their ids, nothing of their content)."""
+    uploads = list(uploads or ())
+    if not uploads:
+        return {}
+    if len(uploads) > attachment_files.MAX_FILES:
+        raise ActionRefused("too_many_files", f"每次最多上传{attachment_files.MAX_FILES}个文件。")
+    if citizen and any(u.kind != Attachment.Kind.IMAGE for u in uploads):
+        raise ActionRefused("citizen_images_only", "网民只能上传照片（JPEG、PNG或WebP）。")
+    source = Attachment.Source.CITIZEN if citizen else Attachment.Source.UNIT
+    rows = attachment_store.attach(uploads, message=message, source=source, at=at, **where)
+    return {"attachments": [a.pk for a in rows]}
+
+
 def _next_serial(region, year) -> int:
     counter, _ = SerialCounter.objects.select_for_update().get_or_create(region=region, year=year)
     counter.last_number += 1
@@ -205,6 +227,7 @@ def submit(
     id_number: str = "",
     email: str = "",
     address: str = "",
+    attachments=(),
     at=None,
 ) -> Message:
     """留言: a citizen (signed in, or `by=None`) leaves a message for a unit, or for the
@@ -254,13 +277,14 @@ def submit(
     if unit is not None:
         _open_stages(message, unit, at)
     queue_for_review(message, at=at)
-    _event(Event.Kind.SUBMITTED, at=at, by=by, message=message, serial=message.serial, category=category.code)
+    files = _attach(attachments, message=message, at=at, citizen=True)
+    _event(Event.Kind.SUBMITTED, at=at, by=by, message=message, serial=message.serial, category=category.code, **files)
     message.issued_passcode = passcode
     return message
 
 
 @transaction.atomic
-def follow_up(*, message, who: Citizen, text: str, at=None) -> FollowUp:
+def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> FollowUp:
     """追问: the citizen asks more after a reply."""
     at = _now(at)
     message = _locked(message)
@@ -273,8 +297,9 @@ def follow_up(*, message, who: Citizen, text: str, at=None) -> FollowUp:
     Revisit.objects.create(
         message=message, unit=message.unit, kind=Revisit.Kind.FOLLOW_UP, follow_up=item, opened_at=at
     )
+    files = _attach(attachments, message=message, at=at, citizen=True, follow_up=item)
     # The event refers to the row: the citizen's words stay correctable and erasable.
-    _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, follow_up=item.pk)
+    _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, follow_up=item.pk, **files)
     return item
 
 
@@ -569,7 +594,7 @@ def respond(*, message, by, note: str = "", at=None) -> Message:
 
 
 @transaction.atomic
-def reply(*, message, by, text: str, at=None) -> Reply | ReplyDraft:
+def reply(*, message, by, text: str, attachments=(), at=None) -> Reply | ReplyDraft:
     """回复: the unit publishes its answer in its own name.
 
     A reply to a message not yet acknowledged acknowledges it too. Once a message is
@@ -589,8 +614,8 @@ def reply(*, message, by, text: str, at=None) -> Reply | ReplyDraft:
         message.save(update_fields=["state"])
         _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
     if _needs_signoff(message, by):
-        return _draft(message, by=by, text=text, at=at)
-    return _publish(message, author=by, by=by, text=text, at=at)
+        return _draft(message, by=by, text=text, at=at, attachments=attachments)
+    return _publish(message, author=by, by=by, text=text, at=at, attachments=attachments)
 
 
 # States in which a unit answers a follow-up: after its reply, or reopened since.
@@ -598,7 +623,7 @@ ANSWERABLE = (State.RESPONDED, State.REPLIED, State.CLOSURE_PENDING, State.CLOSE
 
 
 @transaction.atomic
-def answer_follow_up(*, follow_up: FollowUp, by, text: str, at=None) -> Reply | ReplyDraft:
+def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), at=None) -> Reply | ReplyDraft:
     """答复追问: the unit answers a citizen's follow-up, a reply of its own shown under
     it. It leaves the deadlines alone, and needs sign-off as any reply does."""
     at = _now(at)
@@ -610,20 +635,21 @@ def answer_follow_up(*, follow_up: FollowUp, by, text: str, at=None) -> Reply | 
         raise ActionRefused("already_answered", "这条追问已经答复过了。")
     text = _require_text(text, "答复内容", max_length=5000)
     if _needs_signoff(message, by):
-        return _draft(message, by=by, text=text, at=at, follow_up=follow_up)
-    return _publish(message, author=by, by=by, text=text, at=at, follow_up=follow_up)
+        return _draft(message, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments)
+    return _publish(message, author=by, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments)
 
 
 def _needs_signoff(message, by) -> bool:
     return by.role == Role.HANDLER and message.unit.signoff_required()
 
 
-def _draft(message, *, by, text, at, follow_up=None) -> ReplyDraft:
+def _draft(message, *, by, text, at, follow_up=None, attachments=()) -> ReplyDraft:
     if message.drafts.filter(state=ReplyDraft.State.PENDING).exists():
         raise ActionRefused("draft_pending", "这条留言已有一份回复待分管领导审核，请审核后再提交。")
     draft = ReplyDraft.objects.create(
         message=message, unit=message.unit, author=by, text=text, follow_up=follow_up, written_at=at
     )
+    files = _attach(attachments, message=message, at=at, citizen=False, draft=draft)
     _event(
         Event.Kind.REPLY_DRAFTED,
         at=at,
@@ -631,18 +657,31 @@ def _draft(message, *, by, text, at, follow_up=None) -> ReplyDraft:
         message=message,
         draft=draft.pk,
         follow_up=follow_up.pk if follow_up else None,
+        **files,
     )
     return draft
 
 
-def _publish(message, *, author, by, text, at, follow_up=None) -> Reply:
+def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), draft=None) -> Reply:
     """The reply goes public in the unit's name now; a first reply completes the reply
     stage, and its outcome is judged by this moment."""
     item = Reply.objects.create(
         message=message, unit=message.unit, author=author, text=text, at=at, follow_up=follow_up
     )
+    files = _attach(attachments, message=message, at=at, citizen=False, reply=item)
+    if draft is not None:
+        # The files of a signed-off draft go public with it.
+        Attachment.objects.filter(draft=draft).update(reply=item)
     if follow_up is not None:
-        _event(Event.Kind.FOLLOW_UP_ANSWERED, at=at, by=by, message=message, reply=item.pk, follow_up=follow_up.pk)
+        _event(
+            Event.Kind.FOLLOW_UP_ANSWERED,
+            at=at,
+            by=by,
+            message=message,
+            reply=item.pk,
+            follow_up=follow_up.pk,
+            **files,
+        )
         return item
     stage = _complete_stage(message, Stage.Kind.REPLY, at)
     if message.state in (State.DISPATCHED, State.RESPONDED):
@@ -656,6 +695,7 @@ def _publish(message, *, author, by, text, at, follow_up=None) -> Reply:
         reply=item.pk,
         # No stage: a further reply beside the first, or the answer to untimed history.
         outcome=stage.outcome if stage else ("untimed" if message.untimed else "supplement"),
+        **files,
     )
     return item
 
@@ -681,7 +721,7 @@ def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
     else:
         _require_state(message, *ANSWERABLE)
     _event(Event.Kind.REPLY_APPROVED, at=at, by=by, message=message, note=note.strip(), draft=draft.pk)
-    item = _publish(message, author=draft.author, by=by, text=draft.text, at=at, follow_up=draft.follow_up)
+    item = _publish(message, author=draft.author, by=by, text=draft.text, at=at, follow_up=draft.follow_up, draft=draft)
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.APPROVED, by, at
     draft.note, draft.reply = note.strip(), item
     draft.save(update_fields=["state", "decided_by", "decided_at", "note", "reply"])

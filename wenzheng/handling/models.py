@@ -108,6 +108,13 @@ class MessageQuerySet(models.QuerySet):
     def for_unit(self, unit):
         return self.filter(unit=unit)
 
+    def search(self, query, *, audience, order="relevance"):
+        """Those whose `audience` document (wenzheng.search) holds every term of
+        `query` (a wenzheng.search.text.Query), ranked or newest first."""
+        from wenzheng.search.selectors import search
+
+        return search(self, query, audience=audience, order=order)
+
     def received_between(self, start, end):
         """Submitted in [start, end)."""
         return self.filter(submitted_at__gte=start, submitted_at__lt=end)
@@ -498,6 +505,13 @@ class RevisitQuerySet(models.QuerySet):
 
     def for_unit(self, unit):
         return self.filter(unit=unit)
+
+    def search(self, query, *, audience, order="relevance"):
+        """Those whose `audience` document (wenzheng.search) holds every term of
+        `query` (a wenzheng.search.text.Query), ranked or newest first."""
+        from wenzheng.search.selectors import search
+
+        return search(self, query, audience=audience, order=order)
 
 
 class Revisit(models.Model):

@@ -2,22 +2,32 @@
 
 SQLite copies its pages with the online backup API (a consistent snapshot, while the
 server goes on writing in WAL mode); PostgreSQL uses pg_dump's custom format and
-pg_restore. Both write a backup to a temporary file beside PATH and rename it into
-place, so a failed backup never leaves half a file at PATH; and both check a backup
-file completely before they overwrite anything, so a bad file leaves the live
-database as it was.
+pg_restore. The photos and documents attached to messages (wenzheng.attachments) go
+in the same file: on SQLite in a table of the backup copy, so the backup is still one
+SQLite database; on PostgreSQL in a tar archive that holds the pg_dump archive and
+the files. Either way the files are those the backed-up rows refer to, read from the
+storage after the snapshot, and a restore puts them back and removes the files no
+restored row names.
+
+Both write a backup to a temporary file beside PATH and rename it into place, so a
+failed backup never leaves half a file at PATH; and both check a backup file
+completely (its files' names too) before they overwrite anything, so a bad file
+leaves the live database and the storage as they were.
 
 Every problem with a path or a file is a `BackupError`: one line, in Chinese and
 English, saying what is wrong and what to do.
 """
 
+import io
+import json
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 import tempfile
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +36,7 @@ from django.db import connection as default_connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from wenzheng.attachments import backup as attached
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
 
@@ -44,6 +55,7 @@ class Snapshot:
     size: int
     messages: int
     events: int
+    files: int = 0
 
 
 class Backups:
@@ -76,6 +88,7 @@ class Backups:
         tmp = Path(name)
         try:
             messages, events = self._dump(tmp)
+            files = self._add_files(tmp)
             _fsync(tmp)
             os.replace(tmp, target)
         except (sqlite3.Error, OSError, DatabaseError, ToolFailed) as e:
@@ -85,15 +98,15 @@ class Backups:
         finally:
             tmp.unlink(missing_ok=True)  # already gone once renamed into place
         _fsync(target.parent)
-        return Snapshot(target, target.stat().st_size, messages, events)
+        return Snapshot(target, target.stat().st_size, messages, events, files)
 
     def check(self, path) -> Path:
         """Everything that can be known about a backup file before it overwrites the
         database: that it is there, is this vendor's, is whole, and is wenzheng's."""
         source = Path(path)
         header = _read_header(source)
-        if not header.startswith(self.header):
-            other = next((v for v in VENDORS.values() if v.header and header.startswith(v.header)), None)
+        if not self.recognises(header):
+            other = next((v for v in VENDORS.values() if v.recognises(header)), None)
             if other is not None:
                 raise BackupError(
                     f"{source} 是 {other.label} 数据库的备份，而本系统使用 {self.label}："
@@ -120,8 +133,16 @@ class Backups:
         finally:
             self.connection.close()
 
+    @classmethod
+    def recognises(cls, header: bytes) -> bool:
+        return bool(cls.header) and header.startswith(cls.header)
+
     def _refuse_live_file(self, path: Path) -> None:
         pass
+
+    def _add_files(self, tmp: Path) -> int:
+        """Put the attached files the backed-up rows refer to in the backup; how many."""
+        return 0
 
     def _dump(self, tmp: Path) -> tuple[int, int]:
         raise NotImplementedError
@@ -167,6 +188,19 @@ class SQLiteBackups(Backups):
             copy.execute("PRAGMA journal_mode=DELETE")
             return _count(copy.cursor())
 
+    def _add_files(self, tmp):
+        with closing(sqlite3.connect(tmp)) as copy:
+            names = attached.names_in(copy.cursor())
+            copy.execute(f"CREATE TABLE {FILES_TABLE} (name TEXT PRIMARY KEY, content BLOB NOT NULL)")
+            count = 0
+            for name in names:
+                content = attached.read(name)
+                if content is not None:
+                    copy.execute(f"INSERT INTO {FILES_TABLE} VALUES (?, ?)", (name, content))  # noqa: S608
+                    count += 1
+            copy.commit()
+        return count
+
     def _check(self, source):
         try:
             with closing(_open_read_only(source)) as db:
@@ -178,6 +212,9 @@ class SQLiteBackups(Backups):
             raise _damaged(source, problems[0])
         if Event._meta.db_table not in tables:
             raise _foreign(source, self.label)
+        if FILES_TABLE in tables:
+            with closing(_open_read_only(source)) as db:
+                _check_names(source, (row[0] for row in db.execute(f"SELECT name FROM {FILES_TABLE}")))  # noqa: S608
 
     def _load(self, source):
         # The backup API in reverse: the pages are written into the live file in one
@@ -192,6 +229,20 @@ class SQLiteBackups(Backups):
                 f"Restore failed and the database is unchanged ({e}): "
                 "if the server is busy writing, stop it and retry.",
             ) from None
+        with self._live() as live, _putting_back_files():
+            if not live.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (FILES_TABLE,)).fetchone():
+                return  # a backup from before files were kept in it: the storage is left alone
+            kept = set()
+            for name, content in live.execute(f"SELECT name, content FROM {FILES_TABLE}"):  # noqa: S608
+                attached.put(name, content)
+                kept.add(name)
+            attached.remove_others(kept | set(attached.names_in(live.cursor())))
+        # The files are back where they belong: the database holds its own rows only
+        # (through Django's connection, whose functions the schema's constraints use).
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {FILES_TABLE}")
+            cursor.execute("VACUUM")
+        self.connection.close()
 
 
 class PostgresBackups(Backups):
@@ -209,6 +260,11 @@ class PostgresBackups(Backups):
         "service": "PGSERVICE",
     }
 
+    @classmethod
+    def recognises(cls, header):
+        # pg_dump's own archive, or the tar archive that holds it with the files.
+        return header.startswith(cls.header) or (header[257:262] == b"ustar" and header.startswith(MANIFEST.encode()))
+
     def _dump(self, tmp):
         pg_dump = find_tool("pg_dump", major=self._server_major())
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
@@ -218,22 +274,89 @@ class PostgresBackups(Backups):
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             counts = _count(cursor)
+            self._files = attached.names_in(cursor)
             self._run(pg_dump, "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={tmp}")
         return counts
 
+    def _add_files(self, tmp):
+        """The pg_dump archive and the files, in one tar archive at `tmp`."""
+        dump = tmp.with_name(tmp.name + ".pgdump")
+        os.replace(tmp, dump)
+        count = 0
+        try:
+            # Readable by its owner only, as the pg_dump archive was: it holds personal data.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode="w") as archive:
+                manifest = json.dumps({"format": 1, "database": "postgresql", "files": len(self._files)}).encode()
+                _add_bytes(archive, MANIFEST, manifest)
+                archive.add(dump, arcname=DATABASE_MEMBER)
+                for name in self._files:
+                    content = attached.read(name)
+                    if content is not None:
+                        _add_bytes(archive, f"files/{name}", content)
+                        count += 1
+        finally:
+            dump.unlink(missing_ok=True)
+        return count
+
+    @contextmanager
+    def _database_of(self, source):
+        """The pg_dump archive of a backup: the file itself, or taken out of its tar."""
+        if _read_header(source).startswith(self.header):
+            yield source
+            return
+        with tempfile.TemporaryDirectory(prefix="wenzheng-restore-") as folder:
+            target = Path(folder) / DATABASE_MEMBER
+            try:
+                with (
+                    tarfile.open(source) as archive,
+                    archive.extractfile(DATABASE_MEMBER) as dump,
+                    target.open("wb") as out,
+                ):
+                    shutil.copyfileobj(dump, out)
+            except (tarfile.TarError, KeyError, OSError) as e:
+                raise _damaged(source, str(e) or type(e).__name__) from None
+            yield target
+
+    def _restore_files(self, source):
+        if _read_header(source).startswith(self.header):
+            return  # a backup from before files were kept in it: the storage is left alone
+        kept = set()
+        with _putting_back_files(), tarfile.open(source) as archive:
+            for member in archive:
+                if member.isfile() and member.name.startswith("files/"):
+                    name = member.name.removeprefix("files/")
+                    with archive.extractfile(member) as content:
+                        attached.put(name, content.read())
+                    kept.add(name)
+            with self.connection.cursor() as cursor:
+                attached.remove_others(kept | set(attached.names_in(cursor)))
+
     def _check(self, source):
+        with self._database_of(source) as dump:
+            self._check_dump(source, dump)
+        if not _read_header(source).startswith(self.header):
+            with tarfile.open(source) as archive:
+                _check_names(source, (m.name.removeprefix("files/") for m in archive if m.name.startswith("files/")))
+
+    def _check_dump(self, source, dump):
         pg_restore = find_tool("pg_restore", major=self._server_major())
         try:
-            listing = self._run(pg_restore, "--list", str(source))
+            listing = self._run(pg_restore, "--list", str(dump))
             # Reading the whole archive into nothing finds a truncated or damaged file
             # before anything in the database is dropped.
-            self._run(pg_restore, f"--file={os.devnull}", str(source))
+            self._run(pg_restore, f"--file={os.devnull}", str(dump))
         except ToolFailed as e:
             raise _damaged(source, str(e)) from None
         if not re.search(rf" TABLE \S+ {Event._meta.db_table} ", listing):
             raise _foreign(source, self.label)
 
     def _load(self, source):
+        with self._database_of(source) as dump:
+            self._load_dump(dump)
+        self._restore_files(source)
+
+    def _load_dump(self, source):
         pg_restore = find_tool("pg_restore", major=self._server_major())
         try:
             self._run(
@@ -278,6 +401,39 @@ class PostgresBackups(Backups):
             errors = [line for line in lines if "error:" in line]
             raise ToolFailed((errors or lines or [f"{Path(command[0]).name} exited with {done.returncode}"])[0])
         return done.stdout
+
+
+FILES_TABLE = "wenzheng_backup_files"
+MANIFEST = "wenzheng-backup.json"
+DATABASE_MEMBER = "database.dump"
+
+
+def _check_names(source: Path, names) -> None:
+    """A backup names only files the attachments keep (attachments/YYYY/MM/...): a
+    name that would write elsewhere in the storage means the file is not ours."""
+    for name in names:
+        if not attached.is_file_name(name):
+            raise _damaged(source, f"unexpected file name {name!r}")
+
+
+@contextmanager
+def _putting_back_files():
+    """The database is restored by now: a storage that fails to take the files back is
+    said so, and a second restore of the same backup puts them back."""
+    try:
+        yield
+    except OSError as e:
+        raise BackupError(
+            f"数据库已恢复，但附件文件未能全部写回（{e}）：请检查附件存储后再次运行恢复。",
+            f"The database was restored but not all attached files could be written back ({e}): "
+            "check the attachment storage and run the restore again.",
+        ) from None
+
+
+def _add_bytes(archive, name, content: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(content), 0o600
+    archive.addfile(info, io.BytesIO(content))
 
 
 class ToolFailed(Exception):
@@ -366,7 +522,7 @@ def _read_header(path: Path) -> bytes:
         raise BackupError(f"找不到备份文件 {path}：请检查路径。", f"No backup file at {path}: check the path.")
     try:
         with path.open("rb") as f:
-            return f.read(16)
+            return f.read(512)
     except OSError as e:
         raise BackupError(
             f"无法读取 {path}（{e.strerror}）：请检查权限。",

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from wenzheng.accounts.models import Role, User
 from wenzheng.accounts.policy import ActionRefused, require_office
+from wenzheng.attachments import store as attachment_store
+from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions as handling
 from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply
@@ -111,6 +113,43 @@ def withhold(*, message, by, reason: str, follow_up=None, at=None) -> Review:
     return review
 
 
+# --- single photos and files ----------------------------------------------------------
+
+
+def _attachment(attachment, *, by, at):
+    message = handling._locked(attachment.message)
+    require_office(by, message.region)
+    return message, Attachment.objects.select_for_update().get(pk=attachment.pk, message=message)
+
+
+@transaction.atomic
+def withhold_attachment(*, attachment, by, reason: str, at=None) -> Attachment:
+    """附件不予公开: one photo or file kept from the public (a face, a plate, a
+    document with someone's details) while the text it came with stays public."""
+    at = handling._now(at)
+    message, attachment = _attachment(attachment, by=by, at=at)
+    if attachment.withheld_at is not None:
+        raise ActionRefused("already_withheld", "该附件已不予公开。")
+    attachment.withheld_reason = handling._require_text(reason, "不予公开的理由", max_length=200)
+    attachment.withheld_at, attachment.withheld_by = at, by
+    attachment.save(update_fields=["withheld_at", "withheld_by", "withheld_reason"])
+    handling._event(Event.Kind.ATTACHMENT_WITHHELD, at=at, by=by, message=message, attachment=attachment.pk)
+    return attachment
+
+
+@transaction.atomic
+def release_attachment(*, attachment, by, at=None) -> Attachment:
+    """附件恢复公开: public again with its text."""
+    at = handling._now(at)
+    message, attachment = _attachment(attachment, by=by, at=at)
+    if attachment.withheld_at is None:
+        raise ActionRefused("not_withheld", "该附件没有被设为不予公开。")
+    attachment.withheld_at, attachment.withheld_by, attachment.withheld_reason = None, None, ""
+    attachment.save(update_fields=["withheld_at", "withheld_by", "withheld_reason"])
+    handling._event(Event.Kind.ATTACHMENT_RELEASED, at=at, by=by, message=message, attachment=attachment.pk)
+    return attachment
+
+
 # --- erasure ------------------------------------------------------------------------
 
 
@@ -150,6 +189,8 @@ def erase_citizen(*, by, reason: str, account: User | None = None, messages=(), 
     publisher = Publisher()
     for message in locked:
         _anonymise(message, publisher)
+        # The citizen's photos go with the rest (the units' files on their replies stay).
+        attachment_store.delete(message.attachments.filter(source=Attachment.Source.CITIZEN))
         handling._event(Event.Kind.ERASED, at=at, by=by, message=message, erasure=erasure.pk)
     if account is not None:
         _anonymise_account(account, at=at)

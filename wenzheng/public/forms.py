@@ -4,8 +4,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wenzheng.attachments.forms import photos_field
 from wenzheng.handling.models import Category, Message
 from wenzheng.reports import periods
+from wenzheng.search import text as search_text
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
@@ -45,6 +47,7 @@ class PostForm(forms.Form):
         error_messages={"invalid": gettext_lazy("身份证号应为18位，最后一位可以是X。")},
         help_text=gettext_lazy("反映个人事项（如社保、户籍）时便于核实，不公开。"),
     )
+    photos = photos_field()
     email = forms.EmailField(label=gettext_lazy("电子邮箱（选填）"), required=False)
     address = forms.CharField(label=gettext_lazy("联系地址（选填）"), max_length=200, required=False)
     consent_to_publish = forms.BooleanField(
@@ -75,6 +78,7 @@ class FollowUpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": gettext_lazy("追问内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
     )
+    photos = photos_field()
 
 
 class RatingForm(forms.Form):
@@ -101,6 +105,18 @@ class RatingForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("搜索"),
+        required=False,
+        max_length=search_text.MAX_QUERY_CHARS,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("如：路灯 维修")}),
+    )
+    order = forms.ChoiceField(
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=[("relevance", gettext_lazy("最相关")), ("newest", gettext_lazy("最新"))],
+        help_text=gettext_lazy("搜索时按相关程度或留言时间排序"),
+    )
     unit = UnitPickerField(
         label=gettext_lazy("单位"), queryset=Unit.objects.none(), required=False, empty_label=gettext_lazy("全部单位")
     )
@@ -128,6 +144,17 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.in_region(region).order_by("kind", "name")
 
+    def clean_q(self):
+        try:
+            return search_text.parse(self.cleaned_data["q"])
+        except search_text.BadQuery as e:
+            raise forms.ValidationError(str(e)) from None
+
+    @property
+    def query(self):
+        """The search query (a wenzheng.search.text.Query), or None."""
+        return self.cleaned_data.get("q") if self.is_bound and self.is_valid() else None
+
     def clean_period(self):
         text = self.cleaned_data["period"].strip()
         if not text:
@@ -137,9 +164,11 @@ class BoardFilterForm(forms.Form):
         except periods.BadPeriod as e:
             raise forms.ValidationError(str(e)) from None
 
-    def apply(self, messages):
-        """The messages that pass the filters (call after is_valid()). The board, the
-        API and the exports all filter through here."""
+    def apply(self, messages, *, audience="public"):
+        """The messages that pass the filters and the search (call after is_valid()),
+        newest first, or best match first when searching by relevance. The board, the
+        API and the exports all filter through here; `audience` is the search document
+        the reader may search by (accounts.policy.search_audience)."""
         data = self.cleaned_data
         if data["unit"]:
             messages = messages.filter(unit=data["unit"])
@@ -149,4 +178,6 @@ class BoardFilterForm(forms.Form):
             messages = messages.filter(state=data["status"])
         if data["period"]:
             messages = messages.received_between(data["period"].start, data["period"].end)
-        return messages
+        if data.get("q") is not None:
+            return messages.search(data["q"], audience=audience, order=data.get("order") or "relevance")
+        return messages.order_by("-submitted_at", "-pk")

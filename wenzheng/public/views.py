@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
+from wenzheng.attachments import store as attachment_store
+from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
@@ -25,12 +27,14 @@ from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
+from wenzheng.search.highlights import mark_public
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
 
 from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
 
 PAGE_SIZE = 20
+SEARCH_RESULTS_SHOWN = 1000
 # The tracking codes a visitor has proven with their passcode, kept in the session.
 TRACKED = "tracked"
 
@@ -79,16 +83,34 @@ def home(request):
 def board(request):
     region = _region(request)
     form = BoardFilterForm(request.GET or None, region=region)
-    found = _public_messages(region).order_by("-submitted_at")
+    found = _public_messages(region).order_by("-submitted_at", "-pk")
     if form.is_valid():
         found = form.apply(found)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _with_public_titles(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"nav": "board", "region": region, "form": form, "page": page, "query": query.urlencode()}
+    query = form.query
+    page = Paginator(_capped(found, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    mark_public(page.object_list, query, Publisher())
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "nav": "board",
+        "region": region,
+        "form": form,
+        "page": page,
+        "query": params.urlencode(),
+        "search": query,
+        "found": found.count() if query is not None else None,
+        "shown_at_most": SEARCH_RESULTS_SHOWN,
+    }
     template = "public/_board_results.html" if request.headers.get("HX-Request") else "public/board.html"
     return render(request, template, context)
+
+
+def _capped(found, query):
+    """Search results are paged by offset, so a page deep in them is read by skipping
+    the rest: the pages stop after the best SEARCH_RESULTS_SHOWN (a narrower search
+    or the other filters reach the others)."""
+    return found[:SEARCH_RESULTS_SHOWN] if query is not None else found
 
 
 def _with_public_titles(messages) -> list:
@@ -109,6 +131,7 @@ def _thread(message):
             "follow_ups",
             "stages",
             "reviews",
+            "attachments",
         )
         .get()
     )
@@ -163,6 +186,8 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
     review, follow_up_reviews = _review_notices(found) if private else (None, {})
     # Its writer reads the message as written; everyone else its public version.
     thread = _as_written(found) if private else Publisher().thread(found)
+    attachments = list(found.attachments.all())
+    files = shown_to_writer(attachments) if private else shown_publicly(attachments, thread)
     return render(
         request,
         "public/message.html",
@@ -177,6 +202,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
+            **files_by_text(files),
         },
         status=status,
     )
@@ -188,8 +214,11 @@ def _citizen_step(request, found, who):
     if "rating" in request.POST:
         form, step = RatingForm(request.POST), "rating"
     else:
-        form, step = FollowUpForm(request.POST), "follow_up"
+        form, step = FollowUpForm(request.POST, request.FILES), "follow_up"
     if not form.is_valid():
+        if step == "follow_up" and "photos" in form.errors and "text" not in form.errors:
+            flash.error(request, "；".join(form.errors["photos"]))
+            return redirect(request.path)
         if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
             # The reason is missing: show the form again with what was chosen.
             tracked = who.user is None
@@ -203,7 +232,7 @@ def _citizen_step(request, found, who):
     def run():
         if step == "rating":
             return actions.rate(message=found, who=who, rating=data["rating"], reason=data["reason"])
-        return actions.follow_up(message=found, who=who, text=data["text"])
+        return actions.follow_up(message=found, who=who, text=data["text"], attachments=data["photos"])
 
     if step == "follow_up":
         thanks = _("追问已提交，办理单位将继续答复。")
@@ -214,6 +243,7 @@ def _citizen_step(request, found, who):
     try:
         done = once.submit(request.POST.get(once.FIELD), kind=step, run=run, result=lambda _item: str(found.pk))
     except actions.ActionRefused as e:
+        attachment_store.discard(data.get("photos"))
         flash.error(request, e.reason)
     else:
         flash.success(request, _("这份表单已经提交过，没有重复提交。") if done.replayed else thanks)
@@ -236,7 +266,7 @@ def post(request):
     initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
     if request.user.is_authenticated and request.user.role == Role.CITIZEN:
         initial = {**(initial or {}), "name": request.user.display_name, "phone": request.user.phone}
-    form = PostForm(request.POST or None, region=region, initial=initial)
+    form = PostForm(request.POST or None, request.FILES or None, region=region, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by = request.user if request.user.is_authenticated else None
@@ -256,6 +286,7 @@ def post(request):
                 email=data["email"],
                 address=data["address"],
                 consent_to_publish=data["consent_to_publish"],
+                attachments=data["photos"],
             )
             issued["passcode"] = created.issued_passcode
             return created
@@ -265,6 +296,7 @@ def post(request):
                 request.POST.get(once.FIELD), kind="post", run=run, result=lambda created: created.tracking_code
             )
         except actions.ActionRefused as e:
+            attachment_store.discard(data["photos"])
             form.add_error(None, e.reason)
         else:
             if done.replayed:

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
+from wenzheng.attachments.forms import reply_files_field
 from wenzheng.handling.models import Message
+from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
 from wenzheng.units.forms import UnitPickerField, UnitSelect, grouped
 from wenzheng.units.models import Unit
@@ -63,6 +65,7 @@ class ReplyForm(StepForm):
         widget=_textarea(8),
         help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
     )
+    files = reply_files_field()
 
 
 class TransferForm(StepForm):
@@ -220,6 +223,7 @@ class AnswerFollowUpForm(StepForm):
 
     follow_up = forms.ChoiceField(label=gettext_lazy("答复哪条追问"))
     text = forms.CharField(label=gettext_lazy("答复内容"), max_length=5000, widget=_textarea(6))
+    files = reply_files_field()
 
     def __init__(self, *args, follow_ups=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -402,3 +406,29 @@ class ProposalDecisionForm(forms.Form):
     def backlog_deadline(self) -> dt.datetime | None:
         day = self.cleaned_data.get("backlog_date")
         return clock.local_midnight(day + dt.timedelta(days=1)) if day else None
+
+
+# --- searching ------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    """The search box over a list of messages (the inbox, the dispatch queue): the
+    words must all occur in the message, its follow-ups, its replies or its
+    citizen's contact fields."""
+
+    q = forms.CharField(
+        label=gettext_lazy("搜索"),
+        required=False,
+        max_length=search_text.MAX_QUERY_CHARS,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("标题、内容、答复、姓名或电话")}),
+    )
+
+    def clean_q(self):
+        try:
+            return search_text.parse(self.cleaned_data["q"])
+        except search_text.BadQuery as e:
+            raise forms.ValidationError(str(e)) from None
+
+    @property
+    def query(self):
+        return self.cleaned_data.get("q") if self.is_valid() else None

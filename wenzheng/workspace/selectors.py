@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import search_audience
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, Stage
 from wenzheng.reports import figures
@@ -65,6 +66,18 @@ def attach_deadlines(messages, *, at: dt.datetime) -> list:
     for m in messages:
         m.deadline = countdown.deadline(m.open_stages[0]) if m.open_stages else None
     return messages
+
+
+# --- searching ----------------------------------------------------------------------
+
+
+def matching(user, messages, query):
+    """`messages` narrowed to those the user's search finds for `query` (the texts
+    as the user may read them, wenzheng.search), in the list's own order."""
+    if query is None:
+        return messages
+    found = Message.objects.visible_to(user).search(query, audience=search_audience(user))
+    return messages.filter(pk__in=found.values("pk"))
 
 
 # --- the unit -----------------------------------------------------------------------

@@ -50,9 +50,9 @@ class Step:
         # Unique per message, so a queue page can hold one form per row.
         return f"{self.slug}-{message.pk}"
 
-    def make_form(self, data=None, *, message, **kwargs):
+    def make_form(self, data=None, *, message, files=None, **kwargs):
         kwargs = kwargs or self.form_kwargs(message)
-        return self.form(data, message=message, prefix=self.prefix(message), **kwargs)
+        return self.form(data, files, message=message, prefix=self.prefix(message), **kwargs)
 
 
 def dispatchable_units(county) -> list[Unit]:
@@ -67,14 +67,14 @@ def _respond(*, message, by, data):
 
 
 def _reply(*, message, by, data):
-    item = actions.reply(message=message, by=by, text=data["text"])
+    item = actions.reply(message=message, by=by, text=data["text"], attachments=data["files"])
     if isinstance(item, ReplyDraft):
         return _("回复已提交，待本单位分管领导审核后公开（留言%(serial)s）。") % {"serial": message.serial}
     return _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
 
 
 def _answer_follow_up(*, message, by, data):
-    item = actions.answer_follow_up(follow_up=data["follow_up"], by=by, text=data["text"])
+    item = actions.answer_follow_up(follow_up=data["follow_up"], by=by, text=data["text"], attachments=data["files"])
     if isinstance(item, ReplyDraft):
         return _("追问的答复已提交，待本单位分管领导审核后公开。")
     return _("已答复网民追问，答复显示在追问之下。")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import city, county, home, messages, oversight, privacy, unit
+from .views import city, county, home, messages, oversight, privacy, search, unit
 
 app_name = "workspace"
 urlpatterns = [
@@ -18,9 +18,12 @@ urlpatterns = [
     path("messages/<int:pk>/review/<int:follow_up>/", privacy.review, name="review-follow-up"),
     path("messages/<int:pk>/<slug:step>/", messages.message_step, name="message-step"),
     path("extensions/<int:pk>/decision/", messages.extension_decision, name="extension-decision"),
+    path("attachments/<int:pk>/withhold/", messages.attachment_withhold, name="attachment-withhold"),
+    path("attachments/<int:pk>/release/", messages.attachment_withhold, {"release": True}, name="attachment-release"),
     path("orders/<int:pk>/explanation/", messages.order_explanation, name="order-explanation"),
     # The county office.
     path("county/<slug:code>/", county.dashboard, name="county"),
+    path("county/<slug:code>/messages/", search.county_messages, name="county-messages"),
     path("county/<slug:code>/dispatch/", county.dispatch, name="dispatch"),
     path("county/<slug:code>/dispatch/bulk/", oversight.bulk_dispatch, name="bulk-dispatch"),
     path("county/<slug:code>/revisits/", oversight.revisits, name="revisits"),
@@ -47,4 +50,5 @@ urlpatterns = [
     # The city office.
     path("city/<slug:code>/", city.overview, name="city"),
     path("city/<slug:code>/approvals/", city.approvals, name="city-approvals"),
+    path("city/<slug:code>/messages/", search.city_messages, name="city-messages"),
 ]

@@ -8,6 +8,7 @@ import io
 import os
 import sqlite3
 import stat
+import tarfile
 import tempfile
 from contextlib import ExitStack, closing
 from pathlib import Path
@@ -18,8 +19,13 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from PIL import Image
 
 from wenzheng.accounts.models import Role, User
+from wenzheng.attachments import files
+from wenzheng.attachments.backup import read
+from wenzheng.attachments.models import Attachment, storage
+from wenzheng.attachments.testing import phone_photo
 from wenzheng.eventlog import chain, triggers
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
@@ -79,7 +85,7 @@ class RoundTripTest(BackupTestCase):
 
         messages, events = at_backup["handling_message"], at_backup["eventlog_event"]
         self.assertIn(f"Backed up to {path} (", output)
-        self.assertIn(f"{messages} messages, {events} events.", output)
+        self.assertIn(f"{messages} messages, {events} events, 0 attached files.", output)
         self.assertEqual(stat.S_IMODE(path.stat().st_mode), 0o600, "a backup holds personal data")
         self.assertEqual(os.listdir(self.dir), ["wenzheng.backup"], "no temporary file left beside it")
 
@@ -336,7 +342,7 @@ class PostgresToolsTest(BackupTestCase):
             mock.patch.object(backups, "find_tool", return_value="pg_restore"),
             mock.patch("subprocess.run", return_value=done) as ran,
         ):
-            backups.PostgresBackups(fake)._load(Path("x.dump"))
+            backups.PostgresBackups(fake)._load_dump(Path("x.dump"))
         command, env = ran.call_args.args[0], ran.call_args.kwargs["env"]
         self.assertNotIn("s3cret", " ".join(command))
         self.assertIn("--single-transaction", command)
@@ -369,9 +375,76 @@ class PostgresToolsTest(BackupTestCase):
             mock.patch("subprocess.run", return_value=done),
             self.assertRaises(backups.BackupError) as failed,
         ):
-            backups.PostgresBackups(fake)._load(Path("x.dump"))
+            backups.PostgresBackups(fake)._load_dump(Path("x.dump"))
         self.assertIn(
             "the database is unchanged (pg_restore: error: could not execute query: ERROR: deadlock detected): "
             "if the server or the worker is running, stop them and retry.",
             str(failed.exception),
         )
+
+
+class AttachedFilesTest(BackupTestCase):
+    """The photos go in the backup with the rows that name them, and come back with them."""
+
+    def setUp(self):
+        super().setUp()
+        self.cast = Cast()
+
+    def photo_message(self, title, colour, at):
+        upload = files.read(phone_photo(size=(120, 80), colour=colour), allow_pdf=False)
+        message = self.cast.submit(title=title, attachments=[upload], at=at)
+        return message.attachments.get()
+
+    def test_a_restore_brings_the_files_back_and_removes_those_made_since(self):
+        kept = self.photo_message("备份之前", (200, 30, 30), local(2026, 3, 2, 9))
+        names = [kept.file, kept.thumbnail]
+        before = {name: read(name) for name in names}
+        path = self.dir / "with-files.backup"
+
+        output = run("backup", str(path))
+
+        self.assertIn(", 2 attached files.", output)
+        # After the backup: the photo lost (a disk failure), another message with a photo.
+        for name in names:
+            storage().delete(name)
+        later = self.photo_message("备份之后", (30, 200, 30), local(2026, 3, 3, 9))
+        self.assertTrue(storage().exists(later.file))
+
+        run("restore", str(path), "--noinput")
+
+        self.assertEqual({name: read(name) for name in names}, before)
+        self.assertEqual(list(Attachment.objects.values_list("file", flat=True)), [kept.file])
+        self.assertFalse(storage().exists(later.file), "a file no restored row names is removed")
+        self.assertFalse(storage().exists(later.thumbnail))
+        # The photo is served again from the restored message.
+        self.assertEqual(Image.open(io.BytesIO(read(kept.file))).size, (kept.width, kept.height))
+        if SQLITE:
+            with closing(sqlite3.connect(connection.settings_dict["NAME"])) as live:
+                tables = {row[0] for row in live.execute("SELECT name FROM sqlite_master")}
+            self.assertNotIn(backups.FILES_TABLE, tables, "the files leave the database once put back")
+
+    def test_a_backup_naming_a_file_outside_the_attachments_is_refused_before_anything_changes(self):
+        self.photo_message("备份之前", (200, 30, 30), local(2026, 3, 2, 9))
+        path = self.dir / "hostile.backup"
+        run("backup", str(path))
+        evil = "../../etc/cron.d/evil"
+        if SQLITE:
+            with closing(sqlite3.connect(path)) as db:
+                db.execute(f"UPDATE {backups.FILES_TABLE} SET name = ? WHERE name LIKE '%-thumb%'", (evil,))  # noqa: S608
+                db.commit()
+        else:
+            rebuilt = self.dir / "rebuilt.backup"
+            with tarfile.open(path) as source, tarfile.open(rebuilt, "w") as target:
+                for member in source:
+                    content = source.extractfile(member).read()
+                    if member.name.startswith("files/"):
+                        member.name = f"files/{evil}"
+                    target.addfile(member, io.BytesIO(content))
+            path = rebuilt
+        self.cast.submit(at=local(2026, 3, 3, 9))
+        before = row_counts()
+
+        self.assertRefused("restore", str(path), "--noinput", says="unexpected file name")
+
+        self.assertEqual(row_counts(), before, "the database was left as it was")
+        self.assertEqual(Message.objects.count(), 2)

@@ -1,5 +1,7 @@
 """The county office: dispatch, approvals, supervision, units and rosters."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -11,6 +13,7 @@ from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.reports import figures
+from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -26,6 +29,7 @@ from ..forms import (
     FindMessageForm,
     OrderExplanationForm,
     ReferralForm,
+    SearchForm,
 )
 from ..steps import STEPS, dispatchable_units
 from .common import page, this_quarter
@@ -59,8 +63,13 @@ def dashboard(request, code):
 def dispatch(request, code):
     """Messages with no unit yet, and messages a unit handed back: oldest first."""
     county, now = county_for(request.user, code), timezone.now()
-    found = Paginator(selectors.dispatch_queue(request.user, county), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    search = SearchForm(request.GET)
+    queue = selectors.matching(request.user, selectors.dispatch_queue(request.user, county), search.query)
+    found = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.attach_deadlines(found.object_list, at=now)
+    if search.query is not None:
+        prefetch_texts(rows)
+        mark_as_read(rows, search.query)
     units = dispatchable_units(county)
     for m in rows:
         m.handback = m.handbacks[0] if m.handbacks else None
@@ -75,6 +84,8 @@ def dispatch(request, code):
         "bulk_form": BulkDispatchForm(prefix="bulk", messages=Message.objects.none(), units=units),
         "dispatch_step": STEPS["dispatch"],
         "reject_step": STEPS["reject-transfer"],
+        "search": search,
+        "query": urlencode({"q": request.GET["q"]}) if search.query else "",
     }
     return page(request, "workspace/county/dispatch.html", context)
 

@@ -10,10 +10,14 @@ from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
+from wenzheng.attachments import store as attachment_store
+from wenzheng.attachments.access import files_by_text
+from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import ExtensionRequest, Message, Reply, ReplyDraft, Revisit
 from wenzheng.handling.thread import conversation
+from wenzheng.privacy import actions as privacy_actions
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import mask_for_reader
 from wenzheng.privacy.records import record_access
@@ -45,6 +49,7 @@ def _thread(message):
             Prefetch("replies", queryset=Reply.objects.select_related("unit", "author")),
             "follow_ups",
             "reviews",
+            "attachments",
             Prefetch(
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "stage"),
@@ -112,6 +117,7 @@ def render_message(request, message, *, bound=None, status=200):
         "drafts": drafts,
         "returned": returned,
         "revisits": revisits,
+        **files_by_text(message.attachments.all()),
         "show_contact": show_contact,
         "published": Message.objects.published().filter(pk=message.pk).exists(),
         "review": reviews.get(None),
@@ -141,7 +147,7 @@ def message_step(request, pk, step):
     if step is None:
         raise Http404(_("没有这项操作"))
     message = visible_message(request.user, pk)
-    form = step.make_form(request.POST, message=message)
+    form = step.make_form(request.POST, message=message, files=request.FILES)
     back = safe_next(request)
     if form.is_valid():
         try:
@@ -168,7 +174,11 @@ def _run(step, request, message, data) -> str:
         notes.append(step.run(message=message, by=request.user, data=data))
         return message.pk
 
-    done = once.submit(request.POST.get(once.FIELD), kind=f"step:{step.slug}", run=run, result=str)
+    try:
+        done = once.submit(request.POST.get(once.FIELD), kind=f"step:{step.slug}", run=run, result=str)
+    except BaseException:
+        attachment_store.discard(data.get("files"))  # the step did not happen: nor its files
+        raise
     return _("这份表单已经提交过，没有重复提交。") if done.replayed else notes[0]
 
 
@@ -222,3 +232,23 @@ def order_explanation(request, pk):
     if request.user.role == Role.LEADER:
         return redirect("workspace:unit-orders")
     return redirect("workspace:county-orders", code=order.unit.region.code)
+
+
+@roles_only(*COUNTY_ROLES)
+@require_POST
+def attachment_withhold(request, pk, release=False):
+    """附件不予公开, or 恢复公开: one photo or file of a message the office oversees."""
+    visible = Message.objects.visible_to(request.user)
+    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=pk, message__in=visible)
+    try:
+        if release:
+            privacy_actions.release_attachment(attachment=attachment, by=request.user)
+            flash.success(request, _("该附件已恢复公开。"))
+        else:
+            privacy_actions.withhold_attachment(
+                attachment=attachment, by=request.user, reason=request.POST.get("reason", "")
+            )
+            flash.success(request, _("该附件已不予公开，公众不再能看到。"))
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+    return redirect("workspace:message", pk=attachment.message_id)

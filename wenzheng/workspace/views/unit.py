@@ -1,5 +1,7 @@
 """The unit's workspace: its inbox, its written-explanation orders, its roster."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -9,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.units import services
 
 from .. import selectors
 from ..access import orders_visible_to, unit_staff_only
-from ..forms import ExplanationForm, RosterForm
+from ..forms import ExplanationForm, RosterForm, SearchForm
 from .common import PAGE_SIZE, page, page_or_fragment
 
 
@@ -21,16 +24,24 @@ from .common import PAGE_SIZE, page, page_or_fragment
 def inbox(request):
     now = timezone.now()
     tab = selectors.inbox_tab(request.GET.get("tab"))
-    found = Paginator(selectors.inbox(request.user, tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    search = SearchForm(request.GET)
+    found = selectors.matching(request.user, selectors.inbox(request.user, tab), search.query)
+    found = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.inbox_counts(request.user)
+    rows = selectors.attach_deadlines(found.object_list, at=now)
+    if search.query is not None:
+        prefetch_texts(rows)
+        mark_as_read(rows, search.query)
     context = {
         "section": "inbox",
         "unit": request.user.unit,
         "tab": tab,
         "tabs": [(t, counts[t.slug]) for t in selectors.INBOX_TABS],
         "page": found,
-        "rows": selectors.attach_deadlines(found.object_list, at=now),
+        "rows": rows,
         "orders": list(selectors.open_orders(request.user)),
+        "search": search,
+        "query": urlencode({"tab": tab.slug, **({"q": request.GET["q"]} if search.query else {})}),
     }
     return page_or_fragment(request, "workspace/inbox.html", "workspace/_inbox.html", context)
 

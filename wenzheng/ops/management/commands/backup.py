@@ -1,5 +1,6 @@
 """python manage.py backup PATH: the whole database in one file, taken while the server
-runs. SQLite writes an SQLite database, PostgreSQL a pg_dump custom-format archive."""
+runs, with the attached files. SQLite writes an SQLite database (the files in a table
+of it), PostgreSQL a tar archive of a pg_dump custom-format archive and the files."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,8 +9,8 @@ from wenzheng.ops import backups
 
 class Command(BaseCommand):
     help = (
-        "Back up the whole database to PATH (SQLite: a copy of the database file; PostgreSQL: "
-        "pg_dump's custom format). 备份整个数据库到 PATH；服务器可照常运行。"
+        "Back up the whole database and the attached files to PATH (SQLite: a copy of the database "
+        "file; PostgreSQL: pg_dump's custom format in a tar). 备份整个数据库及附件到 PATH；服务器可照常运行。"
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backed up to {snapshot.path} ({_size(snapshot.size)}): "
-                f"{snapshot.messages} messages, {snapshot.events} events."
+                f"{snapshot.messages} messages, {snapshot.events} events, {snapshot.files} attached files."
             )
         )
 

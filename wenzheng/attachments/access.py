@@ -1,0 +1,77 @@
+"""Who may open an attachment: the one rule every page and the file view ask.
+
+- Staff who may open the message (Message.objects.visible_to), and the citizen who
+  wrote it, see every file on it, except that only the unit sees the files of a
+  reply still waiting for its leader's sign-off.
+- The public sees a file only on a message the public may read
+  (Message.objects.published()), and only if the text it belongs to is public: a
+  follow-up the county office has not passed hides its photos with it; a reply to a
+  follow-up the public may not read is left out with its files; and the office may
+  withhold any single file.
+"""
+
+from wenzheng.handling.models import Message
+from wenzheng.privacy.public import PublicThread
+
+from .models import Attachment
+
+
+def shown_publicly(attachments, thread: PublicThread) -> list:
+    """Of a published message's attachments, those the public may see, given the
+    message's public thread (wenzheng.privacy.public.Publisher.thread)."""
+    follow_ups = {f.pk for f in thread.follow_ups}
+    replies = {r.pk for r in thread.replies}
+    return [
+        a
+        for a in attachments
+        if a.withheld_at is None
+        and (a.follow_up_id is None or a.follow_up_id in follow_ups)
+        and (a.source == Attachment.Source.CITIZEN or a.reply_id in replies)
+    ]
+
+
+def shown_to_writer(attachments) -> list:
+    """What the citizen who wrote the message sees: all but unpublished drafts' files."""
+    return [a for a in attachments if a.source == Attachment.Source.CITIZEN or a.reply_id is not None]
+
+
+def may_open(request, attachment: Attachment, *, tracked_codes=()) -> bool:
+    user = request.user
+    message = attachment.message
+    writer = (user.is_authenticated and message.citizen_id == user.pk) or message.tracking_code in tracked_codes
+    if writer:
+        return bool(shown_to_writer([attachment]))
+    if user.is_authenticated and Message.objects.visible_to(user).filter(pk=message.pk).exists():
+        return True
+    return is_public(attachment)
+
+
+def is_public(attachment: Attachment) -> bool:
+    from wenzheng.privacy.public import Publisher
+
+    if attachment.withheld_at is not None:
+        return False
+    message = (
+        Message.objects.published()
+        .filter(pk=attachment.message_id)
+        .select_related("citizen")
+        .prefetch_related("replies__unit", "follow_ups", "reviews")
+        .first()
+    )
+    if message is None:
+        return False
+    return bool(shown_publicly([attachment], Publisher().thread(message)))
+
+
+def files_by_text(files) -> dict:
+    """Files grouped as a message's page shows them: the message's own, and those of
+    each follow-up and each reply (by pk)."""
+    by_follow_up, by_reply, own = {}, {}, []
+    for a in files:
+        if a.reply_id is not None:
+            by_reply.setdefault(a.reply_id, []).append(a)
+        elif a.follow_up_id is not None:
+            by_follow_up.setdefault(a.follow_up_id, []).append(a)
+        elif a.source == Attachment.Source.CITIZEN:
+            own.append(a)
+    return {"message_files": own, "follow_up_files": by_follow_up, "reply_files": by_reply}

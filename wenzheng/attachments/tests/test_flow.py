@@ -1,0 +1,210 @@
+"""Photos with messages, follow-ups and replies: kept without their metadata, served
+only to those who may see them, hidden with the text they belong to, erased with the
+citizen's data."""
+
+import io
+
+from django.core.files.storage import storages
+from PIL import Image
+
+from wenzheng.attachments import files
+from wenzheng.attachments.models import Attachment
+from wenzheng.attachments.testing import GPS_IFD, pdf, phone_photo, pretending
+from wenzheng.eventlog.models import Event
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+from wenzheng.privacy import actions as privacy
+from wenzheng.testing import CastTestCase
+
+
+def stored(attachment) -> bytes:
+    with storages["attachments"].open(attachment.file, "rb") as f:
+        return f.read()
+
+
+def post_form(cast, **extra):
+    return {
+        "unit": cast.unit_a.pk,
+        "category": cast.appeal.pk,
+        "title": "路灯坏了",
+        "body": "凤凰路的路灯坏了，照片附上。",
+        "name": "王五",
+        "phone": "13700000000",
+        "consent_to_publish": "on",
+        **extra,
+    }
+
+
+class PostingPhotosTest(CastTestCase):
+    def test_a_citizen_posts_a_message_with_photos_whose_location_is_gone(self):
+        c = self.cast
+        response = self.client.post(
+            "/post/?county=luocheng", post_form(c, photos=[phone_photo(), phone_photo(name="b.jpg")])
+        )
+        self.assertRedirects(response, "/post/done/")
+        message = Message.objects.get(title="路灯坏了")
+        kept = list(message.attachments.all())
+        self.assertEqual([a.name for a in kept], ["IMG_0001.jpg", "b.jpg"])
+        self.assertTrue(all(a.source == "citizen" and a.follow_up_id is None for a in kept))
+        data = stored(kept[0])
+        self.assertNotIn(b"WZTESTPHONE", data)
+        self.assertEqual(dict(Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)), {})
+        event = message.events.get(kind=Event.Kind.SUBMITTED)
+        self.assertEqual(event.data["attachments"], [a.pk for a in kept])
+
+    def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_posted(self):
+        response = self.client.post("/post/?county=luocheng", post_form(self.cast, photos=[pretending()]))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "不是JPEG、PNG或WebP格式的照片")
+        self.assertFalse(Message.objects.exists())
+        self.assertFalse(Attachment.objects.exists())
+
+    def test_ten_photos_are_refused(self):
+        response = self.client.post(
+            "/post/?county=luocheng", post_form(self.cast, photos=[phone_photo(size=(50, 40)) for _ in range(10)])
+        )
+        self.assertContains(response, "最多上传9个文件")
+        self.assertFalse(Message.objects.exists())
+
+    def test_a_refused_step_leaves_no_file_behind(self):
+        c = self.cast
+        upload = files.read(phone_photo(), allow_pdf=False)
+        message = c.submit()
+        with self.assertRaises(actions.ActionRefused):
+            # Not answered yet: no follow-up possible.
+            actions.follow_up(message=message, who=actions.Citizen(user=c.citizen), text="？", attachments=[upload])
+        from wenzheng.attachments.store import discard
+
+        names = list(upload.saved)
+        discard([upload])
+        self.assertFalse(any(storages["attachments"].exists(n) for n in names))
+        self.assertFalse(Attachment.objects.exists())
+
+
+class WhoSeesPhotosTest(CastTestCase):
+    def setUp(self):
+        c = self.cast
+        self.client.post("/post/?county=luocheng", post_form(c, photos=[phone_photo()]))
+        self.message = Message.objects.get(title="路灯坏了")
+        self.photo = self.message.attachments.get()
+        self.url = f"/files/{self.photo.pk}/"
+
+    def test_nobody_but_the_writer_and_staff_sees_a_photo_before_its_message_is_published(self):
+        c = self.cast
+        self.assertEqual(self.client.get(self.url).status_code, 200, "the poster's session tracked it")
+        self.client.logout()
+        self.client.session.flush()
+        from django.test import Client
+
+        stranger = Client()
+        self.assertEqual(stranger.get(self.url).status_code, 404)
+        self.assertEqual(stranger.get(self.url + "thumbnail/").status_code, 404)
+        stranger.force_login(c.handler_b)
+        self.assertEqual(stranger.get(self.url).status_code, 404, "another unit")
+        stranger.force_login(c.handler_a)
+        self.assertEqual(stranger.get(self.url).status_code, 200)
+
+    def test_once_published_it_is_public_with_the_right_headers_and_on_the_page(self):
+        c = self.cast
+        from django.test import Client
+
+        public = Client()
+        actions.reply(message=self.message, by=c.handler_a, text="已修复。")
+        response = public.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "image/jpeg")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertIn("inline", response["Content-Disposition"])
+        self.assertIn("public", response["Cache-Control"])
+        thumb = public.get(self.url + "thumbnail/")
+        self.assertEqual(Image.open(io.BytesIO(b"".join(thumb.streaming_content))).format, "JPEG")
+        page = public.get(f"/messages/luocheng/{self.message.serial}/")
+        self.assertContains(page, f'src="/files/{self.photo.pk}/thumbnail/"')
+
+    def test_withholding_the_message_or_the_photo_hides_it(self):
+        c = self.cast
+        from django.test import Client
+
+        public = Client()
+        actions.reply(message=self.message, by=c.handler_a, text="已修复。")
+        privacy.withhold_attachment(attachment=self.photo, by=c.county_office, reason="拍到了车牌")
+        self.assertEqual(public.get(self.url).status_code, 404)
+        page = public.get(f"/messages/luocheng/{self.message.serial}/")
+        self.assertNotContains(page, f"/files/{self.photo.pk}/")
+        self.assertTrue(self.message.events.filter(kind=Event.Kind.ATTACHMENT_WITHHELD).exists())
+        privacy.release_attachment(attachment=self.photo, by=c.county_office)
+        self.assertEqual(public.get(self.url).status_code, 200)
+        privacy.withhold(message=self.message, by=c.county_office, reason="涉及他人隐私")
+        self.assertEqual(public.get(self.url).status_code, 404)
+
+    def test_a_follow_ups_photo_waits_for_its_review(self):
+        c = self.cast
+        from django.test import Client
+
+        actions.reply(message=self.message, by=c.handler_a, text="已修复。")
+        # From now on the county reviews what citizens write before it is public.
+        privacy.set_review_before_publishing(region=c.county, by=c.county_office, on=True)
+        upload = files.read(phone_photo(name="still.jpg"), allow_pdf=False)
+        item = actions.follow_up(message=self.message, who=self._tracked(), text="还是不亮。", attachments=[upload])
+        photo = Attachment.objects.get(follow_up=item)
+        public = Client()
+        self.assertEqual(public.get(f"/files/{photo.pk}/").status_code, 404)
+        privacy.pass_review(message=self.message, by=c.county_office, follow_up=item)
+        self.assertEqual(public.get(f"/files/{photo.pk}/").status_code, 200)
+
+    def _tracked(self):
+        passcode = self.client.session["tracked"][self.message.tracking_code]
+        return actions.Citizen(passcode=passcode)
+
+    def test_erasure_removes_the_citizens_photos_and_their_files(self):
+        c = self.cast
+        name = self.photo.file
+        with self.captureOnCommitCallbacks(execute=True):
+            privacy.erase_citizen(by=c.county_office, reason="网民申请", messages=[self.message])
+        self.assertFalse(Attachment.objects.filter(message=self.message).exists())
+        self.assertFalse(storages["attachments"].exists(name))
+
+
+class UnitFilesTest(CastTestCase):
+    def test_a_unit_replies_with_a_pdf_served_as_a_download(self):
+        c = self.cast
+        message = c.submit()
+        self.client.force_login(c.handler_a)
+        response = self.client.post(
+            f"/work/messages/{message.pk}/reply/",
+            {f"reply-{message.pk}-text": "依据见附件。", f"reply-{message.pk}-files": [pdf(), phone_photo()]},
+        )
+        self.assertEqual(response.status_code, 302)
+        reply = message.replies.get()
+        kept = list(reply.attachments.order_by("position"))
+        self.assertEqual([a.kind for a in kept], ["pdf", "image"])
+        response = self.client.get(f"/files/{kept[0].pk}/")
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        self.assertIn("attachment", response["Content-Disposition"])
+
+    def test_a_pdf_with_a_script_is_refused_and_nothing_is_replied(self):
+        c = self.cast
+        message = c.submit()
+        self.client.force_login(c.handler_a)
+        response = self.client.post(
+            f"/work/messages/{message.pk}/reply/",
+            {f"reply-{message.pk}-text": "见附件。", f"reply-{message.pk}-files": [pdf(script=True)]},
+        )
+        self.assertContains(response, "含有脚本", status_code=400)
+        self.assertFalse(message.replies.exists())
+
+    def test_a_drafts_files_go_public_with_it_and_not_before(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit()
+        upload = files.read(phone_photo(), allow_pdf=True)
+        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
+        photo = Attachment.objects.get(draft=draft)
+        from django.test import Client
+
+        self.assertEqual(Client().get(f"/files/{photo.pk}/").status_code, 404)
+        actions.approve_reply(draft=draft, by=c.leader_a)
+        photo.refresh_from_db()
+        self.assertIsNotNone(photo.reply_id)
+        self.assertEqual(Client().get(f"/files/{photo.pk}/").status_code, 200)

@@ -1,0 +1,97 @@
+"""Searching the board and posting a photo, in a real browser on a phone."""
+
+import io
+import re
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from wenzheng.attachments.models import storage
+from wenzheng.attachments.testing import GPS_IFD, MAKE, phone_photo
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+
+from .base import BrowserTestCase
+
+
+class BoardSearchOnAPhoneTest(BrowserTestCase):
+    def test_a_citizen_searches_路灯_and_sees_the_matches_highlighted(self):
+        c = self.cast
+        lamp = c.replied(title="新街路燈不亮")  # typed in traditional characters
+        other = actions.submit(
+            by=None, category=c.consultation, unit=c.unit_a, title="凤凰路积水", body="凤凰路一下雨就积水，请疏通。",
+            name="李四", phone="13900000000", consent_to_publish=True,
+        )  # fmt: skip
+        actions.reply(message=other, by=c.handler_a, text="已安排疏通。")
+        c.submit(title="路灯杆倾斜")  # not published yet: never found by the public
+
+        page = self.new_page(phone=True)
+        page.goto("/messages/")
+        page.get_by_role("searchbox", name="搜索").fill("路灯")
+        page.get_by_role("button", name="搜索").click()
+
+        expect(page).to_have_url(re.compile(r"[?&]q=%E8%B7%AF%E7%81%AF"))
+        results = page.locator("#results")
+        expect(results).to_contain_text("找到1条含有“路灯”的公开留言")
+        expect(results.get_by_role("link", name="新街路燈不亮")).to_be_visible()
+        marks = results.locator("mark")
+        expect(marks.first).to_be_visible()
+        self.assertIn("路燈", marks.all_inner_texts(), "the traditional 路燈 is what matched, marked as written")
+        # The body's 路灯 is marked too, and nothing of the other messages shows.
+        expect(results.locator(".excerpt mark").first).to_have_text("路灯")
+        expect(results.get_by_text(other.title)).to_have_count(0)
+        expect(results.get_by_text("路灯杆倾斜")).to_have_count(0)
+        self.assertLessEqual(page.evaluate("document.documentElement.scrollWidth"), 390)
+        self.shot(page, "board-search")
+
+        results.get_by_role("link", name="新街路燈不亮").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("新街路燈不亮")
+        self.assertIn(lamp.serial, page.content())
+
+
+class PhotoOnAPhoneTest(BrowserTestCase):
+    def test_a_posted_photo_loses_its_location_and_shows_once_the_message_is_published(self):
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        photo = folder / "IMG_0001.jpg"
+        photo.write_bytes(phone_photo(size=(1600, 1200)).read())
+        self.assertTrue(Image.open(photo).getexif().get_ifd(GPS_IFD), "the photo as the phone took it")
+
+        page = self.new_page(phone=True)
+        page.goto("/post/?county=luocheng")
+        page.get_by_label("留言对象").select_option(label="东门镇")
+        page.get_by_label("留言类别").select_option(label="诉求")
+        page.get_by_role("textbox", name="标题", exact=True).fill("新街路灯杆倒了")
+        page.get_by_role("textbox", name="留言内容", exact=True).fill("新街路灯杆被车撞倒了，照片附上，请尽快处理。")
+        page.get_by_role("textbox", name="姓名", exact=True).fill("张三")
+        page.get_by_role("textbox", name="联系电话", exact=True).fill("13800000000")
+        page.get_by_label("照片（选填）").set_input_files(str(photo))
+        page.get_by_label("同意在网络问政专区公开").check()
+        page.get_by_role("button", name="提交留言").click()
+        expect(page.get_by_role("heading", name="留言已提交")).to_be_visible()
+
+        message = Message.objects.get(title="新街路灯杆倒了")
+        kept = message.attachments.get()
+        with storage().open(kept.file, "rb") as f:
+            data = f.read()
+        image = Image.open(io.BytesIO(data))
+        self.assertEqual(dict(image.getexif().get_ifd(GPS_IFD)), {}, "no GPS position in the stored file")
+        self.assertNotIn(MAKE, image.getexif())
+        self.assertNotIn(b"WZTESTPHONE", data)
+
+        # Not public yet: the board has no page for it, and the file is not served.
+        public = self.new_page(phone=True)
+        response = public.goto(f"/files/{kept.pk}/thumbnail/")
+        self.assertEqual(response.status, 404)
+
+        actions.reply(message=message, by=self.cast.handler_a, text="已安排抢修，今天内恢复。")
+        message.refresh_from_db()
+        public.goto(f"/messages/{message.region.code}/{message.serial}/")
+        thumbnail = public.get_by_role("img", name="图片1")
+        expect(thumbnail).to_be_visible()
+        # The browser really loaded and decoded it (a broken image has no natural width).
+        public.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
+        self.assertGreater(thumbnail.evaluate("img => img.naturalWidth"), 0)
+        self.assertEqual(thumbnail.get_attribute("src"), f"/files/{kept.pk}/thumbnail/")
+        self.shot(public, "message-with-photo")

@@ -1,0 +1,190 @@
+"""The word index in each database's own machinery, behind one small interface.
+
+SQLite: one FTS5 table per audience (`search_fts_<audience>`, rowid = the message),
+contentless (the folded text is kept once, in SearchDocument), given the text as
+its bigram tokens separated by spaces (wenzheng.search.text.tokens), with every
+token's positions: a query term is an FTS5 phrase of its bigrams, exact by
+construction, ranked by FTS5's bm25 with the parts weighted.
+
+PostgreSQL (stock 15: no pg_bigm, zhparser or pg_jieba): SearchDocument.grams holds
+each document's distinct tokens as a tsvector, with one GIN index per audience. The
+index finds the documents holding every bigram of every term; the folded text then
+confirms each term occurs as a phrase (a tsvector keeps at most 256 positions a
+token and none past 16,383, so positions alone could miss a match in a long text).
+Ranked by how often the terms occur in each part, the title first, per length.
+"""
+
+from django.db import connection
+from django.db.models import F, FilteredRelation, FloatField, Lookup, Q, Value
+from django.db.models.functions import Cast, Length, Replace
+
+from .models import Audience, TokenSetField
+from .text import Query, token_text, tokens
+
+# How much a match weighs in each part of a document, in the order of its parts.
+WEIGHTS = (4.0, 1.0, 0.5, 1.0)  # title, the citizen's words, the answers, the rest
+
+
+class Engine:
+    def write(self, old: list, new: list) -> None:
+        """Replace the documents `old` (rows as stored) with `new` in the word index."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    def search(self, messages, audience: str, query: Query):
+        """`messages` narrowed to those whose `audience` document holds every term,
+        annotated with `search_rank` (higher is better)."""
+        raise NotImplementedError
+
+
+# --- SQLite -------------------------------------------------------------------------
+
+
+def fts_table(audience: str) -> str:
+    return f"search_fts_{Audience(audience).value}"
+
+
+def fts_create_sql(audience: str) -> str:
+    # prefix='1': an index of one-character prefixes, for single-character queries.
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(audience)} USING fts5("
+        "title, body, answers, extra, content='', prefix='1', tokenize='unicode61 remove_diacritics 0')"
+    )
+
+
+def fts_expression(query: Query) -> str:
+    """The FTS5 query: every term, each a phrase of its tokens (a single character
+    as a prefix). Tokens are letters and digits only, so quoting them is safe."""
+    parts = []
+    for phrase in query.phrases:
+        if len(phrase) == 1 and len(phrase[0]) == 1:
+            parts.append(f'"{phrase[0]}"*')
+        else:
+            parts.append('"' + " ".join(phrase) + '"')
+    return " AND ".join(parts)
+
+
+class SQLiteEngine(Engine):
+    def write(self, old, new):
+        with connection.cursor() as cursor:
+            for audience in Audience.values:
+                table = fts_table(audience)
+                gone = [[d.message_id, *(token_text(p) for p in d.parts())] for d in old if d.audience == audience]
+                if gone:
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({table}, rowid, title, body, answers, extra) "  # noqa: S608 (our names)
+                        "VALUES ('delete', %s, %s, %s, %s, %s)",
+                        gone,
+                    )
+                added = [[d.message_id, *(token_text(p) for p in d.parts())] for d in new if d.audience == audience]
+                if added:
+                    cursor.executemany(
+                        f"INSERT INTO {table} (rowid, title, body, answers, extra) "  # noqa: S608 (our names)
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        added,
+                    )
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            for audience in Audience.values:
+                table = fts_table(audience)
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")  # noqa: S608
+
+    def search(self, messages, audience, query):
+        table = fts_table(audience)
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        # A join to a virtual table Django has no model for; every value is a parameter.
+        return messages.extra(  # noqa: S610
+            tables=[table],
+            where=[f"{table}.rowid = handling_message.id", f"{table} MATCH %s"],
+            params=[fts_expression(query)],
+            # bm25 is lower for better matches.
+            select={"search_rank": f"-bm25({table}, {weights})"},
+        )
+
+
+# --- PostgreSQL ---------------------------------------------------------------------
+
+
+class Matches(Lookup):
+    """grams @@ 'a & b & c:*'::tsquery"""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+TokenSetField.register_lookup(Matches)
+
+
+def token_set(folded_parts) -> str:
+    """A tsvector literal of the distinct tokens of the parts."""
+    distinct = sorted({t for part in folded_parts for t in tokens(part)})
+    return " ".join(f"'{t}'" for t in distinct)
+
+
+def tsquery(query: Query) -> str:
+    """Every bigram of every term (a single character as a prefix): the candidates,
+    confirmed on the text."""
+    needed = []
+    for phrase in query.phrases:
+        if len(phrase) == 1 and len(phrase[0]) == 1:
+            needed.append(f"'{phrase[0]}':*")
+        else:
+            needed += [f"'{t}'" for t in phrase]
+    return " & ".join(dict.fromkeys(needed))
+
+
+PARTS = ("title", "body", "answers", "extra")
+
+
+def _occurrences(part: str, term: str):
+    """How often `term` occurs in the document's `part`."""
+    column = F(f"doc__{part}")
+    removed = Length(column) - Length(Replace(column, Value(term), Value("")))
+    return Cast(removed, FloatField()) / float(len(term))
+
+
+class PostgresEngine(Engine):
+    def write(self, old, new):
+        # The rows themselves carry the index (grams); SearchDocument is written by
+        # the caller, with grams from token_set.
+        pass
+
+    def clear(self):
+        pass
+
+    def search(self, messages, audience, query):
+        found = messages.annotate(
+            doc=FilteredRelation("search_documents", condition=Q(search_documents__audience=audience))
+        )
+        holds = Q(doc__grams__matches=tsquery(query))
+        for term in query.terms:
+            holds &= (
+                Q(doc__title__contains=term)
+                | Q(doc__body__contains=term)
+                | Q(doc__answers__contains=term)
+                | Q(doc__extra__contains=term)
+            )
+        found = found.filter(holds)
+        # The title's matches count whole; the rest by density, so a short text that
+        # is about the query comes before a long one that mentions it once.
+        length = Cast(Length(F("doc__body")) + Length(F("doc__answers")), FloatField()) / 400.0 + 1.0
+        rank = Value(0.0)
+        for term in query.terms:
+            rest = (
+                _occurrences("body", term) * WEIGHTS[1]
+                + _occurrences("answers", term) * WEIGHTS[2]
+                + _occurrences("extra", term) * WEIGHTS[3]
+            )
+            rank = rank + _occurrences("title", term) * WEIGHTS[0] + rest / length
+        return found.annotate(search_rank=rank)
+
+
+def engine() -> Engine:
+    return PostgresEngine() if connection.vendor == "postgresql" else SQLiteEngine()

@@ -1,0 +1,212 @@
+"""The index follows every step, and finds what each reader may read, exactly."""
+
+import random
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+from wenzheng.privacy import actions as privacy
+from wenzheng.search.models import Audience, SearchDocument
+from wenzheng.search.text import fold, parse
+from wenzheng.testing import CastTestCase
+
+
+def found(query, audience=Audience.PUBLIC, messages=None, order="relevance"):
+    messages = Message.objects.all() if messages is None else messages
+    return list(messages.search(parse(query), audience=audience, order=order).values_list("pk", flat=True))
+
+
+class IndexFollowsStepsTest(CastTestCase):
+    def test_it_finds_a_published_message_by_a_two_character_word_in_either_script(self):
+        m = self.cast.replied(title="新街路灯不亮")
+        for query in ("路灯", "路燈", "新街 路灯", "路灯不亮", "维修", "維修人員", "灯"):
+            with self.subTest(query=query):
+                self.assertEqual(found(query), [m.pk])
+
+    def test_it_does_not_match_across_punctuation_or_missing_characters(self):
+        self.cast.replied(title="路灯。灯亮")
+        self.assertEqual(found("路灯亮"), [])
+        self.assertEqual(found("路灯坏了吗"), [])
+
+    def test_the_public_finds_nothing_before_a_message_is_published(self):
+        m = self.cast.submit(title="低保申请")
+        self.assertEqual(found("低保"), [])
+        self.assertEqual(found("低保", Audience.STAFF), [m.pk])
+        actions.reply(message=m, by=self.cast.handler_a, text="请到民政所办理。")
+        self.assertEqual(found("低保"), [m.pk])
+        self.assertEqual(found("民政所"), [m.pk], "the unit's reply is searched too")
+
+    def test_it_never_finds_what_the_public_version_masks(self):
+        m = self.cast.submit(title="拆迁补偿")
+        actions.reply(message=m, by=self.cast.handler_a, text="请联系13912345678的王经理。")
+        self.assertEqual(found("拆迁"), [m.pk])
+        self.assertEqual(found("13912345678"), [])
+        self.assertEqual(found("12345678"), [])
+        self.assertEqual(found("13912345678", Audience.MASKED), [], "the city office reads it masked too")
+        self.assertEqual(found("13912345678", Audience.STAFF), [m.pk])
+
+    def test_staff_find_contact_fields_and_the_public_never(self):
+        m = self.cast.replied()
+        self.assertEqual(found("13800000000", Audience.STAFF), [m.pk])
+        self.assertEqual(found("张三", Audience.STAFF), [m.pk])
+        self.assertEqual(found("张三", Audience.MASKED), [])
+        self.assertEqual(found("13800000000"), [])
+        self.assertEqual(found("张三"), [])
+
+    def test_a_withheld_message_leaves_the_public_index_and_a_redaction_replaces_its_text(self):
+        c = self.cast
+        m = c.replied(title="征地纠纷")
+        self.assertEqual(found("征地"), [m.pk])
+        privacy.withhold(message=m, by=c.county_office, reason="涉及他人隐私")
+        self.assertEqual(found("征地"), [])
+        self.assertEqual(found("征地", Audience.STAFF), [m.pk])
+        privacy.publish_redacted(
+            message=m, by=c.county_office, title="土地问题", text="关于土地的留言。", reason="删节"
+        )
+        self.assertEqual(found("征地"), [])
+        self.assertEqual(found("土地"), [m.pk])
+
+    def test_a_follow_up_is_searched_once_the_review_lets_it_be_read(self):
+        c = self.cast
+        privacy.set_review_before_publishing(region=c.county, by=c.county_office, on=True)
+        m = c.submit(title="垃圾清运")
+        privacy.pass_review(message=m, by=c.county_office)
+        actions.reply(message=m, by=c.handler_a, text="已安排清运。")
+        item = actions.follow_up(message=m, who=actions.Citizen(user=c.citizen), text="清运车什么时候来？")
+        self.assertEqual(found("清运车"), [])
+        self.assertEqual(found("清运车", Audience.STAFF), [m.pk])
+        privacy.pass_review(message=m, by=c.county_office, follow_up=item)
+        self.assertEqual(found("清运车"), [m.pk])
+
+    def test_erasure_leaves_no_contact_to_find(self):
+        c = self.cast
+        m = c.replied()
+        privacy.erase_citizen(by=c.county_office, reason="网民申请", messages=[m])
+        self.assertEqual(found("13800000000", Audience.STAFF), [])
+        self.assertEqual(found("张三", Audience.STAFF), [])
+
+    def test_a_step_that_changes_no_text_rewrites_no_document(self):
+        m = self.cast.submit()
+        before = set(SearchDocument.objects.filter(message=m).values_list("pk", flat=True))
+        actions.respond(message=m, by=self.cast.handler_a)
+        self.assertEqual(set(SearchDocument.objects.filter(message=m).values_list("pk", flat=True)), before)
+
+
+class RankingTest(CastTestCase):
+    def test_a_match_in_the_title_comes_first_and_newest_first_is_an_option(self):
+        c = self.cast
+        in_body = c.replied(title="出行不便")  # the body says 路灯
+        in_title = c.replied(title="路灯坏了")
+        self.assertEqual(found("路灯")[0], in_title.pk)
+        self.assertEqual(set(found("路灯")), {in_body.pk, in_title.pk})
+        self.assertEqual(found("路灯", order="newest"), [in_title.pk, in_body.pk])
+
+    def test_it_composes_with_other_filters(self):
+        c = self.cast
+        a = c.replied(title="路灯坏了")
+        b = c.submit(unit="b", title="路灯不亮")
+        actions.reply(message=b, by=c.handler_b, text="已修。")
+        self.assertEqual(set(found("路灯")), {a.pk, b.pk})
+        self.assertEqual(found("路灯", messages=Message.objects.filter(unit=c.unit_b)), [b.pk])
+
+
+class NeverMissesTest(CastTestCase):
+    """Every message whose text holds the query is found, and no other: checked
+    against a plain substring test over texts from a small alphabet, where
+    characters repeat and collide as often as they can."""
+
+    def test_it_finds_exactly_the_messages_that_hold_each_query(self):
+        rng = random.Random(14)
+        alphabet = "路灯坏了修理街道水电费低保拆迁燈維。，A1１"
+        c = self.cast
+        bodies = {}
+        for _ in range(40):
+            body = "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 60)))
+            m = actions.submit(
+                by=None, category=c.consultation, unit=c.unit_a, title="标题", body=body,
+                name="李四", phone="13900000000", consent_to_publish=True,
+            )  # fmt: skip
+            bodies[m.pk] = body
+        # What the staff document holds (the body, and the title, serial and contact).
+        texts = {d.message_id: d.parts() for d in SearchDocument.objects.filter(audience=Audience.STAFF)}
+        for pk, body in bodies.items():
+            self.assertIn(fold(body), texts[pk][1])
+        for _ in range(150):
+            source = rng.choice(list(bodies.values()))
+            start = rng.randrange(len(source))
+            query = source[start : start + rng.randint(1, 5)]
+            parsed = parse(query) if any(ch.isalnum() for ch in query) else None
+            if parsed is None:
+                continue
+            expected = {pk for pk, parts in texts.items() if all(any(t in p for p in parts) for t in parsed.terms)}
+            with self.subTest(query=query):
+                self.assertEqual(set(found(query, Audience.STAFF)), expected)
+
+
+class NeverMissesRealTextsTest(CastTestCase):
+    """The promise checked against a plain substring scan of the stored texts, over
+    texts as citizens write them: the demo county's topics, some in traditional
+    characters (OpenCC's phrase conversion, as a Hong Kong or Taiwan keyboard types
+    them), with full-width digits, Latin in capitals, emoji, and characters pasted from
+    elsewhere (a zero-width space, a tab). Every message whose text holds what was
+    typed, or its traditional or simplified form, is found; nothing else is."""
+
+    def test_every_message_holding_the_query_in_either_script_is_found_and_no_other(self):
+        from opencc_purepy import OpenCC
+
+        from wenzheng.demo import texts as demo
+
+        rng = random.Random(1414)
+        s2t, s2hk, t2s = OpenCC("s2t"), OpenCC("s2hk"), OpenCC("t2s")
+        slots = {
+            "township": "东门镇", "village": "榕木村", "place": "东门镇榕木村", "street": "凤凰路",
+            "street2": "解放路", "school": "县实验小学", "n": 3, "tel": "8123456", "unit": "我单位",
+        }  # fmt: skip
+        written = [
+            (t.format_map(slots), b.format_map(slots))
+            for topic in demo.TOPICS
+            for category in ("consultation", "suggestion", "appeal")
+            for t, b in topic.texts(category)
+        ]
+        noise = ["", "", "ＡＢＣ１２３号", "WiFi信号差", "\u200b", "\t", "😡😡", "No.５"]
+        c = self.cast
+        stored = {}
+        for i, (title, body) in enumerate(rng.sample(written, 45)):
+            convert = (None, s2t, s2hk)[i % 3]
+            if convert is not None:
+                title, body = convert.convert(title), convert.convert(body)
+            at = rng.randrange(len(body))
+            body = body[:at] + rng.choice(noise) + body[at:]
+            m = actions.submit(
+                by=None, category=c.consultation, unit=c.unit_a, title=title[:100], body=body,
+                name="李四", phone="13900000000", consent_to_publish=True,
+            )  # fmt: skip
+            m.refresh_from_db()
+            stored[m.pk] = [m.title, m.body, m.serial, m.citizen_name, m.citizen_phone]
+
+        def holding(query):
+            return {pk for pk, fields in stored.items() if any(query in f for f in fields)}
+
+        queries = ["路灯", "路燈", "低保", "拆迁", "拆遷", "ＡＢＣ", "abc", "１２３", "wifi", "学校 维修", "學校 維修"]
+        sources = list(stored.values())
+        for _ in range(200):
+            field = rng.choice(rng.choice(sources)[:2])
+            start = rng.randrange(len(field))
+            queries.append(field[start : start + rng.randint(1, 6)])
+        checked = 0
+        for query in queries:
+            if not any(ch.isalnum() for ch in query) or len(query.strip()) == 0:
+                continue
+            parsed = parse(query)
+            # The plain scan, in the script typed and in the other one.
+            must = holding(query) | holding(s2t.convert(query)) | holding(t2s.convert(query))
+            may = {
+                pk
+                for pk, fields in stored.items()
+                if all(any(term in fold(f) for f in fields) for term in parsed.terms)
+            }
+            with self.subTest(query=query):
+                got = set(found(query, Audience.STAFF))
+                self.assertLessEqual(must, got, "a message holding the query was missed")
+                self.assertLessEqual(got, may, "a message not holding the query was found")
+            checked += 1
+        self.assertGreater(checked, 150)

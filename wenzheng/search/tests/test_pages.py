@@ -1,0 +1,135 @@
+"""The search box on every page that lists messages: the public board, the unit's
+inbox, the county's and the city's 留言查询, the dispatch queue, the API and the
+exports."""
+
+from wenzheng.api.tests.helpers import ApiTestCase
+from wenzheng.handling import actions
+from wenzheng.testing import CastTestCase
+
+
+def post(cast, title, body, *, unit="a", consent=True, reply="已安排处理。", category=None):
+    """A message with its own body, replied (so published, if consented) unless
+    `reply` is None."""
+    to = {"a": cast.unit_a, "b": cast.unit_b, None: None}[unit]
+    m = actions.submit(
+        by=cast.citizen, category=category or cast.consultation, unit=to, region=cast.county, title=title,
+        body=body, name="张三", phone="13800000000", consent_to_publish=consent,
+    )  # fmt: skip
+    if reply is not None:
+        staff = cast.handler_a if unit == "a" else cast.handler_b
+        actions.reply(message=m, by=staff, text=reply)
+    return m
+
+
+class BoardSearchTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+        cls.light = post(c, "新街路燈不亮", "东门镇新街路段的路灯已经坏了两个星期，请尽快维修。")
+        cls.water = post(c, "停水三天", "城北社区停水三天了。", category=c.appeal)
+        cls.private = post(c, "路灯还没修", "上次说的路灯还没修。", consent=False)
+
+    def test_it_finds_and_highlights_a_two_character_word_on_the_public_board(self):
+        page = self.client.get("/messages/", {"q": "路灯"})
+        self.assertContains(page, "找到1条含有“路灯”的公开留言")
+        self.assertContains(page, "新街<mark>路燈</mark>不亮", html=False)
+        self.assertContains(page, "东门镇新街路段的<mark>路灯</mark>已经坏了", html=False)
+        self.assertNotContains(page, "停水三天")
+        self.assertNotContains(page, "路灯还没修", msg_prefix="not consented to publication")
+
+    def test_the_search_combines_with_the_filters_and_is_a_link(self):
+        page = self.client.get("/messages/", {"q": "维修", "category": self.cast.appeal.pk})
+        self.assertContains(page, "找到0条")
+        page = self.client.get("/messages/", {"q": "维修", "category": self.cast.consultation.pk, "order": "newest"})
+        self.assertContains(page, "找到1条")
+        self.assertContains(page, 'value="维修"')
+
+    def test_a_query_of_punctuation_only_is_explained(self):
+        page = self.client.get("/messages/", {"q": "？？"})
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "请输入要搜索的字词")
+
+    def test_highlighting_escapes_what_citizens_wrote(self):
+        post(self.cast, "<script>路灯</script>", "路灯")
+        page = self.client.get("/messages/", {"q": "路灯"})
+        self.assertContains(page, "&lt;script&gt;<mark>路灯</mark>&lt;/script&gt;", html=False)
+        self.assertNotContains(page, "<script>路灯", html=False)
+
+    def test_the_public_never_finds_a_message_by_its_citizens_phone(self):
+        page = self.client.get("/messages/", {"q": "13800000000"})
+        self.assertContains(page, "找到0条")
+
+
+class StaffSearchTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+        cls.mine = post(c, "低保申请咨询", "请问低保怎么申请？", reply=None)
+        cls.other = post(c, "低保资格", "低保资格如何认定？", unit="b", reply=None)
+        cls.pending = post(c, "拆迁补偿标准", "拆迁补偿按什么标准？", unit=None, reply=None)
+
+    def test_the_unit_searches_its_own_inbox_only(self):
+        self.client.force_login(self.cast.handler_a)
+        page = self.client.get("/work/unit/", {"tab": "all", "q": "低保"})
+        self.assertContains(page, "<mark>低保</mark>申请咨询", html=False)
+        self.assertNotContains(page, "低保资格")
+        page = self.client.get("/work/unit/", {"tab": "all", "q": "13800000000"})
+        self.assertContains(page, "低保申请咨询", msg_prefix="staff may search the contact fields")
+
+    def test_the_county_office_searches_every_message_of_its_county_in_every_state(self):
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get("/work/county/luocheng/messages/", {"q": "低保"})
+        self.assertContains(page, "找到2条")
+        page = self.client.get("/work/county/luocheng/messages/", {"q": "拆迁", "status": "pending_dispatch"})
+        self.assertContains(page, "<mark>拆迁</mark>补偿标准", html=False)
+        page = self.client.get("/work/county/luocheng/dispatch/", {"q": "拆迁"})
+        self.assertContains(page, "<mark>拆迁</mark>补偿标准", html=False)
+        page = self.client.get("/work/county/luocheng/dispatch/", {"q": "低保"})
+        self.assertContains(page, "共0条")
+
+    def test_the_city_office_searches_the_masked_texts(self):
+        c = self.cast
+        m = post(c, "噪音扰民", "楼下夜宵店噪音很大，我的电话13912345678。", reply=None)
+        self.client.force_login(c.city_office)
+        page = self.client.get("/work/city/hechi/messages/", {"q": "噪音"})
+        self.assertContains(page, "<mark>噪音</mark>扰民", html=False)
+        self.assertContains(page, "139****5678")
+        self.assertNotContains(page, "13912345678")
+        page = self.client.get("/work/city/hechi/messages/", {"q": "13912345678"})
+        self.assertContains(page, "找到0条")
+        page = self.client.get("/work/city/hechi/messages/", {"q": "张三"})
+        self.assertContains(page, "找到0条")
+        self.assertTrue(m.pk)
+
+    def test_another_county_office_finds_nothing_of_this_county(self):
+        self.client.force_login(self.cast.other_county_office)
+        page = self.client.get("/work/county/huanjiang/messages/", {"q": "低保"})
+        self.assertContains(page, "找到0条")
+        self.assertEqual(self.client.get("/work/county/luocheng/messages/").status_code, 404)
+
+
+class ApiSearchTest(ApiTestCase):
+    def test_the_api_searches_with_the_boards_filters(self):
+        c = self.cast
+        light = post(c, "路灯不亮", "路灯不亮。")
+        post(c, "停水", "停水了。")
+        found = self.get("anonymous", "/api/v1/messages", q="路灯").json()
+        self.assertEqual([r["serial"] for r in found["results"]], [light.serial])
+        self.assertEqual(self.get("anonymous", "/api/v1/messages", q="13800000000").json()["count"], 0)
+        self.assertEqual(self.get("county_office", "/api/v1/my/messages", q="13800000000").json()["count"], 2)
+        self.assertEqual(self.get("city_office", "/api/v1/my/messages", q="13800000000").json()["count"], 0)
+        bad = self.get("anonymous", "/api/v1/messages", q="！！")
+        self.assertEqual(bad.status_code, 422)
+
+    def test_the_export_takes_the_search(self):
+        c = self.cast
+        post(c, "路灯不亮", "路灯不亮。")
+        post(c, "停水", "停水了。")
+        self.client.force_login(c.county_office)
+        out = b"".join(
+            self.client.get("/bulk/export/messages.csv", {"region": "luocheng", "q": "停水"}).streaming_content
+        )
+        self.assertIn("停水".encode(), out)
+        self.assertNotIn("路灯不亮".encode(), out)

@@ -1,0 +1,191 @@
+"""Chinese text as the search index sees it: pure functions, no database.
+
+Chinese has no spaces between words, and no dictionary segments a county's place
+names, 低保 or 拆迁 reliably, so the index keeps every pair of neighbouring characters
+(a bigram) instead of words: "路灯不亮" is 路灯 · 灯不 · 不亮. A query of any length is
+then a phrase of its bigrams, which matches exactly where the text holds the query;
+a single character is found through the bigrams that start with it, plus the last
+character of each run (kept as a token of its own, which also keeps two runs apart,
+so "路灯。灯亮" never matches 路灯亮).
+
+Text and queries are folded the same way first, character by character: full-width
+and compatibility forms (ＡＢＣ１２３, ①) to plain ones (NFKC), upper case to lower,
+and traditional characters to simplified (OpenCC's character table, from
+opencc-purepy). Because the folding maps each character on its own, a text that
+contains the query still contains it after folding: the index never misses a
+message that holds what was typed, in either script. (Phrase-level conversion, as
+OpenCC does for whole sentences, would not keep that promise: it may convert a
+character one way inside a word and another way alone.)
+"""
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# A run of characters that make words: letters (Chinese characters are letters to
+# Unicode) and digits. Everything else (spaces, punctuation, symbols) separates runs.
+RUN = re.compile(r"[^\W_]+")
+
+MAX_QUERY_CHARS = 100
+MAX_TERMS = 10
+
+
+@cache
+def _traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's traditional → simplified character table (its first choice where it
+    offers several)."""
+    table = {}
+    text = (resources.files("opencc_purepy") / "dicts" / "TSCharacters.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0]
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[source] = target
+    return table
+
+
+class _Folding(dict):
+    """The folding of each character, worked out once per character and kept: for
+    str.translate, which looks every character up here (in C for those seen before)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(code)).lower()
+        simplified = _traditional_to_simplified()
+        out = "".join(simplified.get(c, c) for c in folded)
+        self[code] = out
+        return out
+
+
+_FOLDING = _Folding()
+
+
+def fold(text: str) -> str:
+    """The text as it is indexed and searched: NFKC, lower case, simplified."""
+    return text.translate(_FOLDING)
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`fold(text)`, and for each character of the result the index of the character
+    of `text` it came from (for highlighting matches in the original)."""
+    parts, offsets = [], []
+    for i, ch in enumerate(text):
+        out = _FOLDING[ord(ch)]
+        parts.append(out)
+        offsets.extend([i] * len(out))
+    return "".join(parts), offsets
+
+
+def tokens(folded: str) -> list[str]:
+    """The index's tokens for a folded text, in order: each run's bigrams, then its
+    last character."""
+    out = []
+    for run in RUN.findall(folded):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return out
+
+
+def token_text(folded: str) -> str:
+    """The tokens separated by spaces: what the SQLite index is given to split."""
+    return " ".join(tokens(folded))
+
+
+# --- queries ------------------------------------------------------------------------
+
+
+class BadQuery(ValueError):
+    """A query that cannot be searched, with a reason for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What was typed, as terms that must all occur (each a folded run of characters
+    that must occur as written)."""
+
+    text: str
+    terms: tuple[str, ...]
+
+    @property
+    def phrases(self) -> list[list[str]]:
+        """Each term as the tokens that must follow each other: its bigrams, or its
+        one character (matched as a prefix: any token that starts with it)."""
+        return [[t] if len(t) == 1 else [t[i : i + 2] for i in range(len(t) - 1)] for t in self.terms]
+
+
+def parse(text: str) -> Query | None:
+    """The query in a search box: words separated by spaces (or punctuation), all of
+    which must occur. None when nothing was typed; BadQuery when nothing searchable
+    was, or too much."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadQuery(f"搜索内容不能超过{MAX_QUERY_CHARS}个字。")
+    terms = []
+    for run in RUN.findall(fold(text)):
+        if run not in terms:
+            terms.append(run)
+    if not terms:
+        raise BadQuery("请输入要搜索的字词（汉字、字母或数字）。")
+    if len(terms) > MAX_TERMS:
+        raise BadQuery(f"搜索词最多{MAX_TERMS}个，请精简后再搜。")
+    return Query(text=text, terms=tuple(terms))
+
+
+# --- highlighting -------------------------------------------------------------------
+
+
+def _spans(text: str, query: Query) -> list[tuple[int, int]]:
+    """Where the query's terms occur in `text` (original character positions),
+    merged where they overlap."""
+    folded, offsets = fold_with_offsets(text)
+    spans = []
+    for term in query.terms:
+        start = folded.find(term)
+        while start != -1:
+            end = start + len(term)
+            spans.append((offsets[start], offsets[end - 1] + 1))
+            start = folded.find(term, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _marked(text: str, spans) -> str:
+    out, at = [], 0
+    for start, end in spans:
+        out.append(html.escape(text[at:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out)
+
+
+def highlight(text: str, query: Query | None) -> str:
+    """The whole text, HTML-escaped, with each match in <mark>."""
+    if query is None:
+        return html.escape(text)
+    return _marked(text, _spans(text, query))
+
+
+def excerpt(text: str, query: Query | None, *, width: int = 90) -> str:
+    """About `width` characters of the text around its first match, escaped, with the
+    matches marked and ellipses where it was cut; the opening when nothing matches."""
+    text = " ".join(text.split())
+    spans = _spans(text, query) if query is not None else []
+    if not spans:
+        return html.escape(text[:width]) + ("…" if len(text) > width else "")
+    first = spans[0][0]
+    start = max(0, min(first - width // 3, len(text) - width))
+    end = min(len(text), start + width)
+    inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans if e > start and s < end]
+    body = _marked(text[start:end], inside)
+    return ("…" if start else "") + body + ("…" if end < len(text) else "")
