@@ -169,9 +169,9 @@ def build(args, loader):
     t0 = time.perf_counter()
     import datetime as dt
 
-    regions = [(1, "河池市（基准）", "bench-city", "city", None)]
-    regions += [(2 + i, f"第{i + 1}县", f"bench-county-{i + 1}", "county", 1) for i in range(COUNTIES)]
-    loader.insert("units_region", ["id", "name", "code", "kind", "parent_id"], regions)
+    regions = [(1, "河池市（基准）", "bench-city", "city", None, False)]
+    regions += [(2 + i, f"第{i + 1}县", f"bench-county-{i + 1}", "county", 1, False) for i in range(COUNTIES)]
+    loader.insert("units_region", ["id", "name", "code", "kind", "parent_id", "reply_signoff"], regions)
     n_units = args.units
     unit_region = [2 + (u % COUNTIES) for u in range(n_units)]
     unit_kind = ["township" if u % 10 == 0 else "department" for u in range(n_units)]
@@ -221,7 +221,7 @@ def build(args, loader):
         "id", "region_id", "year", "number", "category_id", "unit_id", "title", "body", "consent_to_publish",
         "citizen_id", "citizen_name", "citizen_phone", "citizen_id_number", "citizen_email", "citizen_address",
         "tracking_code", "passcode_hash", "state", "submitted_at", "closed_at", "closure_kind",
-        "closure_explanation", "rating", "rated_at", "supervised_at",
+        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
     ]  # fmt: skip
     stage_cols = ["id", "message_id", "unit_id", "kind", "started_at", "limit_days", "due_at", "due_warning"]
     stage_cols += ["extension_days", "completed_at", "outcome"]
@@ -363,7 +363,7 @@ def build(args, loader):
             messages.append(
                 (mid, region, YEAR, numbers[region], cat, unit, f"留言{mid}", "内容", consents(mid), None, "网民",
                  "13800000000", "", "", "", f"T{mid:011d}", "!", state, ts(submitted), ts(closed_at), kind, "",
-                 rating, ts(rated_at), None)
+                 rating, ts(rated_at), None, False)
             )  # fmt: skip
         loader.insert("handling_message", message_cols, messages)
         loader.insert("handling_stage", stage_cols, stages)
