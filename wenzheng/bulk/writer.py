@@ -33,6 +33,7 @@ from wenzheng.eventlog import hashing
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
+from wenzheng.reports import tally
 from wenzheng.workdays import clock
 
 from .models import ImportedMessage, ImportJob
@@ -323,6 +324,7 @@ def write(
                 closure_kind=row.closure_kind,
             )
     chain.save(insert)
+    tally.sync_many(message_ids)
 
     insert(
         ImportedMessage,

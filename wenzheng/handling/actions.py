@@ -24,6 +24,7 @@ from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
+from wenzheng.reports import tally
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -115,6 +116,9 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     )
     # Who hears of it: written with the step, sent later by the worker.
     notices.on_event(event)
+    if message is not None and kind in tally.COUNTED_KINDS:
+        # The figures pages show, kept current in the step's own transaction.
+        tally.sync(message)
     return event
 
 
