@@ -321,9 +321,13 @@ def figures(region, period: Period, *, now: dt.datetime) -> counted.Figures:
     )
 
 
-def unit_sums(region, period: Period, *, now: dt.datetime) -> dict[int, dict]:
-    """{unit id: {received, replied, closed}} for the units that received messages."""
-    rows = _rows(UnitTally, region, period, now=now).values("unit").annotate(**SUMS)
+def unit_sums(region, period: Period, *, now: dt.datetime, units=None) -> dict[int, dict]:
+    """{unit id: {received, replied, closed}} for the units that received messages
+    (of `units` only, when given)."""
+    rows = _rows(UnitTally, region, period, now=now)
+    if units is not None:
+        rows = rows.filter(unit__in=[u.pk for u in units])
+    rows = rows.values("unit").annotate(**SUMS)
     return {row["unit"]: row for row in rows if row["received"]}
 
 
@@ -331,7 +335,7 @@ def per_unit(region, period: Period, *, now: dt.datetime, units=None) -> list[co
     """figures.per_unit, from the kept rows; `units` narrows it to a page of units."""
     if not whole_months(period):
         return counted.per_unit(region, period, now=now)
-    sums = unit_sums(region, period, now=now)
+    sums = unit_sums(region, period, now=now, units=units)
     if units is None:
         units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
         units = units.order_by("kind", "name")
@@ -415,3 +419,32 @@ def check(region, period: Period, *, now: dt.datetime) -> list[str]:
     if monthly(region, period, now=now) != counted.monthly(region, period, now=now):
         problems.append(f"{region.code} {period.label}: months differ")
     return problems
+
+
+# --- unit tables, a page at a time --------------------------------------------------
+
+UNIT_PAGE_SIZE = 120  # a county's units fit one page (罗城 has 108); a city's never do
+
+
+def unit_page(region, period: Period, *, now: dt.datetime, number, size: int = UNIT_PAGE_SIZE, busiest=False):
+    """A page of the region's unit table, as UnitFigures: every unit registered by the
+    period's end in kind and name order, or (`busiest`) the units that received
+    messages, most first. Returns (page, rows)."""
+    from django.core.paginator import Paginator
+
+    units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
+    if not busiest:
+        # Townships first, as the page shows them ("township" sorts after "department").
+        page = Paginator(units.order_by("-kind", "name", "pk"), size).get_page(number)
+        return page, per_unit(region, period, now=now, units=list(page.object_list))
+    if not whole_months(period):
+        ranked = [u for u in counted.per_unit(region, period, now=now) if u.received]
+    else:
+        sums = unit_sums(region, period, now=now)
+        ranked = [
+            counted.UnitFigures(u, sums[u.pk]["received"], sums[u.pk]["replied"] or 0, sums[u.pk]["closed"] or 0)
+            for u in units.filter(pk__in=list(sums))
+        ]
+    ranked.sort(key=lambda u: (-u.received, u.unit.name))
+    page = Paginator(ranked, size).get_page(number)
+    return page, list(page.object_list)
