@@ -25,3 +25,12 @@ def _calendar_checked_at_every_use():
     back: look at its stamp at every use (production looks once a second)."""
     with override_settings(WORKDAY_CALENDAR_CHECK_SECONDS=0):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _public_pages_made_afresh():
+    """A TestCase never commits, so the events that renew kept public pages never
+    reach the cache: tests read pages made afresh, except those of the cache itself
+    (wenzheng/lib/tests/test_pagecache.py), which turn it on and commit."""
+    with override_settings(PUBLIC_PAGE_CACHE=False):
+        yield

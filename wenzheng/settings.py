@@ -144,6 +144,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wenzheng.ops.middleware.ServerNotReadyMiddleware",
+    # Anonymous public pages from the cache, made afresh after every event of their
+    # region (wenzheng.lib.pagecache); inside the security headers, which it keeps.
+    "wenzheng.lib.pagecache.PublicPageCache",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -221,6 +224,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # browser tests' live server share it; one file per test run, so runs side by side
     # never trample each other's.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
+
+# The cache of public pages (wenzheng.lib.pagecache) and anything else kept a while:
+# the database by default, so the servers of a county share it with nothing more to
+# run; CACHE_URL=redis://host:6379/0 a Redis server (pip install redis), locmem://
+# one process's memory (tests of a single process only).
+CACHE_URL = env_str("CACHE_URL", "db://wenzheng_cache")
+
+
+def cache_from_url(url: str) -> dict:
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        # Many pages: cull a third when full, rarely, rather than a third of 300 often.
+        options = {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 3}
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or "wenzheng_cache",
+            "OPTIONS": options,
+        }
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "wenzheng"}
+    raise ImproperlyConfigured(f"CACHE_URL must start with db://, redis://, rediss:// or locmem://, not {url!r}")
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
+# Anonymous public pages served from that cache (on unless PUBLIC_PAGE_CACHE=false).
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
