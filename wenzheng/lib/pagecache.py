@@ -5,10 +5,11 @@ token, no flash message waiting) are kept in Django's cache (the database cache 
 default, so every server of a county shares it; CACHE_URL names another) under a key
 made of the path, the whole query string (filters, a search's `q`, the page), htmx's
 header and the local day. Each kept page carries the change token it was made under:
-the token of the region the request names (by its code), or of the default region. Every event appended to a county's chain changes, when its transaction
-commits, the tokens of that county, of its city and of the default region
-(`regions_changed`), so a reply, a closure, a review that holds a message back or
-spam marking is on the pages at once; a page older than MAX_AGE is made again anyway
+the token of the region the request names (by its code), or of the default region.
+Every event appended to a county's chain changes, when its transaction commits, the
+tokens of that county, of its city and of the default region (`regions_changed`),
+so a reply, a closure, a review that holds a message back or spam marking is on the
+pages at once; a page older than MAX_AGE is made again anyway
 (units renamed in the admin, a changed category, which write no event).
 
 A kept page is answered with an ETag and `Cache-Control: no-cache`: a browser or a
@@ -55,7 +56,9 @@ def regions_changed(region_ids) -> None:
         from wenzheng.units.models import Region
 
         names = {DEFAULT}
-        for code, parent in Region.objects.filter(pk__in=ids).values_list("code", "parent__code"):
+        # From the primary: a region made in this transaction may not be on a
+        # replica yet, and a request reading from one may be what committed.
+        for code, parent in Region.objects.using("default").filter(pk__in=ids).values_list("code", "parent__code"):
             names.update(filter(None, (code, parent)))
         cache.set_many({_token_key(n): secrets.token_hex(8) for n in names}, timeout=None)
 
