@@ -18,6 +18,7 @@ urlpatterns = [
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
     path("", include("wenzheng.ops.urls")),
+    path("", include("wenzheng.units.urls")),
     path("", include("wenzheng.notifications.urls")),
     path("", include("wenzheng.api.urls")),
     path("", include("wenzheng.public.urls")),

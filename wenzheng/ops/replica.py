@@ -39,6 +39,7 @@ READ_PATHS = (
     "/api/v1/categories",
     "/open311/v2/",
     "/bulk/export/",
+    "/units/search/",
 )
 # Apps whose rows are read back at once by the one who wrote them.
 PRIMARY_APPS = {"sessions", "django_cache", "axes"}
