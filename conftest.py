@@ -34,3 +34,12 @@ def _attachments_in_a_temporary_folder():
     """Photos uploaded by tests go to a folder of their own, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="wenzheng-media-") as folder, override_settings(MEDIA_ROOT=folder):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _public_pages_made_afresh():
+    """A TestCase never commits, so the events that renew kept public pages never
+    reach the cache: tests read pages made afresh, except those of the cache itself
+    (wenzheng/lib/tests/test_pagecache.py), which turn it on and commit."""
+    with override_settings(PUBLIC_PAGE_CACHE=False):
+        yield

@@ -62,6 +62,7 @@ def parse_args():
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--reuse", action="store_true", help="SQLite: reuse the file built by an earlier run")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--no-verify", action="store_true", help="time the evaluation only, not verify_events")
     return p.parse_args()
 
 
@@ -168,9 +169,9 @@ def build(args, loader):
     t0 = time.perf_counter()
     import datetime as dt
 
-    regions = [(1, "河池市（基准）", "bench-city", "city", None)]
-    regions += [(2 + i, f"第{i + 1}县", f"bench-county-{i + 1}", "county", 1) for i in range(COUNTIES)]
-    loader.insert("units_region", ["id", "name", "code", "kind", "parent_id"], regions)
+    regions = [(1, "河池市（基准）", "bench-city", "city", None, False)]
+    regions += [(2 + i, f"第{i + 1}县", f"bench-county-{i + 1}", "county", 1, False) for i in range(COUNTIES)]
+    loader.insert("units_region", ["id", "name", "code", "kind", "parent_id", "reply_signoff"], regions)
     n_units = args.units
     unit_region = [2 + (u % COUNTIES) for u in range(n_units)]
     unit_kind = ["township" if u % 10 == 0 else "department" for u in range(n_units)]
@@ -220,7 +221,7 @@ def build(args, loader):
         "id", "region_id", "year", "number", "category_id", "unit_id", "title", "body", "consent_to_publish",
         "citizen_id", "citizen_name", "citizen_phone", "citizen_id_number", "citizen_email", "citizen_address",
         "tracking_code", "passcode_hash", "state", "submitted_at", "closed_at", "closure_kind",
-        "closure_explanation", "rating", "rated_at", "supervised_at",
+        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
     ]  # fmt: skip
     stage_cols = ["id", "message_id", "unit_id", "kind", "started_at", "limit_days", "due_at", "due_warning"]
     stage_cols += ["extension_days", "completed_at", "outcome"]
@@ -360,9 +361,9 @@ def build(args, loader):
                 kept.append(mid)
                 serial_of[mid] = serial
             messages.append(
-                (mid, region, YEAR, numbers[region], cat, unit, f"留言{mid}", "内容", False, None, "网民",
+                (mid, region, YEAR, numbers[region], cat, unit, f"留言{mid}", "内容", consents(mid), None, "网民",
                  "13800000000", "", "", "", f"T{mid:011d}", "!", state, ts(submitted), ts(closed_at), kind, "",
-                 rating, ts(rated_at), None)
+                 rating, ts(rated_at), None, False)
             )  # fmt: skip
         loader.insert("handling_message", message_cols, messages)
         loader.insert("handling_stage", stage_cols, stages)
@@ -490,6 +491,13 @@ EVENT_COLS = [
     "id", "chain_id", "seq", "version", "at", "kind", "actor_id", "actor_role", "message_id", "unit_id", "note",
     "data", "prev_hash", "hash",
 ]  # fmt: skip
+
+
+def consents(mid) -> bool:
+    """Seven citizens in ten agree to publish (so about 64% of the messages are on the
+    public board once answered); from the id, not the generator, so the rest of the
+    data is what it was before the pages benchmark needed public messages."""
+    return (mid * 2654435761) % 100 < 70
 
 
 def iso(epoch) -> str:
@@ -714,6 +722,13 @@ def main():
         lambda: runs.run_evaluation(scheme=scheme, region=city, period=period, now=now), args.repeat
     )
     digests = set(Run.objects.filter(region=city).values_list("digest", flat=True))
+    print(
+        f"| {connection.vendor} | {args.units:,} | {args.messages:,} | {f_median:.2f} s | {c_median:.2f} s "
+        f"| {r_median:.2f} s | {r_median / f_median:.2f}× | counted {totals} |",
+        flush=True,
+    )
+    if args.no_verify:
+        return 0 if math.isfinite(r_median) else 1
     # The tamper check on the same data: every county's chain, then the replay of
     # everything the scores read, as `manage.py verify_events --replay` runs them.
     t = time.perf_counter()

@@ -146,6 +146,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wenzheng.ops.middleware.ServerNotReadyMiddleware",
+    # Which database a request reads from, where a replica is configured.
+    "wenzheng.ops.replica.ReplicaMiddleware",
+    # Anonymous public pages from the cache, made afresh after every event of their
+    # region (wenzheng.lib.pagecache); inside the security headers, which it keeps.
+    "wenzheng.lib.pagecache.PublicPageCache",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -200,15 +205,30 @@ TEMPLATES = [
 
 # One variable selects the database: DATABASE_URL (postgres://user:pass@host/db, or
 # sqlite:///path). Unset, SQLite in the working directory.
+# Connections are kept between requests (DB_CONN_MAX_AGE seconds), each checked before
+# a request uses it (a database restarted meanwhile costs a reconnect, not an error);
+# SQLite's PRAGMAs below run once per connection, not once per request.
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=60,
+        conn_max_age=DB_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
+# A PostgreSQL streaming replica: public pages, statistics, reports and exports read
+# from it; writes, and reads that must see their own writes, go to the primary
+# (wenzheng.ops.replica). Reads fall back to the primary while it does not answer.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["wenzheng.ops.replica.ReplicaRouter"]
+# How long after a visitor's own write (a POST) their reads stay on the primary.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock when a transaction begins, so two writers
         # queue on busy_timeout instead of one failing with "database is locked" when
@@ -223,6 +243,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # browser tests' live server share it; one file per test run, so runs side by side
     # never trample each other's.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-db-{os.getpid()}.sqlite3")}
+
+# The cache of public pages (wenzheng.lib.pagecache) and anything else kept a while:
+# the database by default, so the servers of a county share it with nothing more to
+# run; CACHE_URL=redis://host:6379/0 a Redis server (pip install redis), locmem://
+# one process's memory (tests of a single process only).
+CACHE_URL = env_str("CACHE_URL", "db://wenzheng_cache")
+
+
+def cache_from_url(url: str) -> dict:
+    scheme, _, rest = url.partition("://")
+    if scheme == "db":
+        # Many pages: cull a third when full, rarely, rather than a third of 300 often.
+        options = {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 3}
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": rest or "wenzheng_cache",
+            "OPTIONS": options,
+        }
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": rest or "wenzheng"}
+    raise ImproperlyConfigured(f"CACHE_URL must start with db://, redis://, rediss:// or locmem://, not {url!r}")
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
+# Anonymous public pages served from that cache (on unless PUBLIC_PAGE_CACHE=false).
+PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -312,7 +360,7 @@ if env_str("PROXY_SSL_HEADER", ""):
 # login throttling and logs see the citizen, not the proxy. Unset: the peer address.
 REAL_IP_HEADER = env_str("REAL_IP_HEADER", "")
 SECURE_SSL_REDIRECT = HTTPS
-SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the service manager checks over loopback
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/ready/$"]  # the service manager checks over loopback
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000) if HTTPS else 0
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS

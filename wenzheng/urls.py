@@ -19,6 +19,7 @@ urlpatterns = [
     path("bulk/", include("wenzheng.bulk.urls")),
     path("files/", include("wenzheng.attachments.urls")),
     path("", include("wenzheng.ops.urls")),
+    path("", include("wenzheng.units.urls")),
     path("", include("wenzheng.notifications.urls")),
     path("", include("wenzheng.api.urls")),
     path("", include("wenzheng.public.urls")),

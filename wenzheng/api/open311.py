@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage
 from wenzheng.privacy.public import Publisher
@@ -179,9 +180,24 @@ def _readable(user, county):
         messages.filter(region=county)
         .select_related("region", "category", "unit", "citizen")
         .prefetch_related(Prefetch("stages", queryset=Stage.objects.filter(completed_at__isnull=True)), "reviews")
-        .annotate(last_event_at=Max("events__at"))
         .order_by("-submitted_at", "-pk")
     )
+
+
+def _with_updates(messages) -> list:
+    """Each message's last event time (`updated_datetime`), for these rows only: an
+    annotation over the whole filtered list would read every event of every message
+    before the limit applies."""
+    messages = list(messages)
+    last = dict(
+        Event.objects.filter(message__in=[m.pk for m in messages])
+        .values("message")
+        .annotate(at=Max("at"))
+        .values_list("message", "at")
+    )
+    for m in messages:
+        m.last_event_at = last.get(m.pk)
+    return messages
 
 
 def _parse_serials(text):
@@ -311,7 +327,9 @@ def requests(request, fmt):
         elif statuses == {"closed"}:
             found = found.filter(state=Message.State.CLOSED)
     publisher = Publisher()
-    return render(fmt, [_request(m, publisher) for m in found[:LIMIT]], root="service_requests", item="request")
+    return render(
+        fmt, [_request(m, publisher) for m in _with_updates(found[:LIMIT])], root="service_requests", item="request"
+    )
 
 
 def _any(conditions):
@@ -328,7 +346,9 @@ def request(request, rid, fmt):
     found = _readable(_user(request.GET), county).filter(_any(_parse_serials(rid))).first()
     if found is None:
         raise Open311Error(404, "request_not_found", f"service_request_id “{rid}” 不存在或未公开。")
-    return render(fmt, [_request(found, Publisher())], root="service_requests", item="request")
+    return render(
+        fmt, [_request(m, Publisher()) for m in _with_updates([found])], root="service_requests", item="request"
+    )
 
 
 def _post(request, fmt):

@@ -89,10 +89,12 @@ class MessageSummary(Schema):
 
 
 class Page(Schema):
-    count: int
-    page: int
-    pages: int
+    count: int | None = Field(description="条数，最多数到10000（count_more 为真表示还有更多）；用 before 翻页时为空")
+    count_more: bool
+    page: int | None
+    pages: int | None
     page_size: int
+    next_before: str | None = Field(description="下一页的 before：按留言时间接着往前取，不受页码上限限制")
 
 
 class MessagePage(Page):
@@ -194,6 +196,16 @@ class UnitFiguresOut(Schema):
     closure_rate: str | None
 
 
+class CountyFiguresOut(Schema):
+    region: str
+    name: str
+    received: int
+    replied: int
+    closed: int
+    reply_rate: str | None
+    closure_rate: str | None
+
+
 class StatisticsOut(Schema):
     region: str
     period: str
@@ -210,7 +222,11 @@ class StatisticsOut(Schema):
     reply_rate: str | None
     closure_rate: str | None
     summary: str
-    units: list[UnitFiguresOut]
+    counties: list[CountyFiguresOut] = Field(description="市：各县（区）的合计")
+    units_count: int
+    units_page: int
+    units_pages: int
+    units: list[UnitFiguresOut] = Field(description="各单位，按类型和名称排列，分页（page、page_size）")
 
 
 class MeOut(Schema):

@@ -5,21 +5,21 @@ Reads under /my/ and every step act as the token's user: messages come through
 action of the same name, which checks role, unit and state itself.
 """
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Router, Status
+from ninja import Field, NinjaAPI, Query, Router, Status
 from ninja.renderers import JSONRenderer
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact, search_audience
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
+from wenzheng.lib import paging
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
 from wenzheng.public.forms import BoardFilterForm
-from wenzheng.reports import figures, periods
+from wenzheng.reports import periods, tally
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 
@@ -29,6 +29,8 @@ from .docs import LocalSwagger
 from .errors import ApiError, documented, not_found
 
 PAGE_SIZE = 20  # as the public board
+MAX_PAGE_SIZE = 100
+UNITS_PAGE_SIZE, MAX_UNITS_PAGE_SIZE = 200, 1000  # a county's units fit one page
 
 
 class Renderer(JSONRenderer):
@@ -116,7 +118,9 @@ class Filters(schemas.Schema):
     category: str | None = None
     status: str | None = None
     period: str | None = None
-    page: int = 1
+    page: int = Field(1, ge=1)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多{MAX_PAGE_SIZE}")
+    before: str | None = Field(None, description="上一页最后一条的 next_before：从它之后接着取（不计总数）")
 
 
 def _filter(messages, filters: Filters, *, states=None, audience="public"):
@@ -140,16 +144,22 @@ def raise_invalid(problems):
     raise ApiError(422, "invalid_filter", "筛选条件不正确：" + "；".join(p["problem"] for p in problems), problems)
 
 
-def _page(found, number: int, publisher: Publisher | None = None, reader=None) -> dict:
-    page = Paginator(found, PAGE_SIZE).get_page(number)
+def _page(found, filters: Filters, publisher: Publisher | None = None, reader=None) -> dict:
+    """A page by number, counted no further than paging.COUNT_LIMIT (`count_more`
+    says there are more); past the numbers, `next_before` goes on from the last row."""
+    try:
+        page = paging.listing(found, page=filters.page, size=filters.page_size, before_text=filters.before or "")
+    except paging.BadCursor:
+        raise ApiError(422, "invalid_before", "before 不是本接口给出的 next_before。") from None
     if reader is not None:
-        page.object_list = list(page.object_list)
         mask_titles_for_reader(reader, page.object_list)
     return {
-        "count": page.paginator.count,
+        "count": page.count,
+        "count_more": page.more,
         "page": page.number,
-        "pages": page.paginator.num_pages,
-        "page_size": PAGE_SIZE,
+        "pages": page.pages,
+        "page_size": filters.page_size,
+        "next_before": page.next_before or (paging.cursor(page.object_list[-1]) if page.object_list else None),
         "results": [schemas.summary(m, publisher) for m in page.object_list],
     }
 
@@ -188,7 +198,7 @@ def units(request, region: str | None = None):
 
 @public.get("/messages", response={200: schemas.MessagePage, **documented(404, 422)}, summary="公开留言（留言板）")
 def board(request, filters: Query[Filters]):
-    return _page(_filter(Message.objects.published(), filters), filters.page, Publisher())
+    return _page(_filter(Message.objects.published(), filters), filters, Publisher())
 
 
 @public.get(
@@ -198,16 +208,27 @@ def published(request, region: str, serial: str):
     return schemas.public(_message(Message.objects.published(), region, serial), Publisher())
 
 
+class StatisticsQuery(schemas.Schema):
+    region: str | None = None
+    period: str | None = None
+    page: int = Field(1, ge=1, description="各单位的第几页")
+    page_size: int = Field(UNITS_PAGE_SIZE, ge=1, le=MAX_UNITS_PAGE_SIZE, description="每页单位数")
+
+
 @public.get("/statistics", response={200: schemas.StatisticsOut, **documented(404, 422)}, summary="回复率与办结率")
-def statistics(request, region: str | None = None, period: str | None = None):
+def statistics(request, params: Query[StatisticsQuery]):
+    """The figures kept current by the actions (the same as a full count); a city's
+    counties with their totals; its units a page at a time, in kind and name order."""
     now = timezone.now()
-    place = _region(region)
+    place = _region(params.region)
     today = timezone.localdate(now)
     try:
-        span = periods.parse(period or periods.quarter_code(today))
+        span = periods.parse(params.period or periods.quarter_code(today))
     except periods.BadPeriod as e:
         raise ApiError(422, "invalid_period", str(e)) from None
-    result = figures.compute(place, span, now=now)
+    result = tally.figures(place, span, now=now)
+    units_page, rows = tally.unit_page(place, span, now=now, number=params.page, size=params.page_size)
+    counties = tally.per_county(place, span, now=now) if place.kind == Region.Kind.CITY else []
     return {
         "region": place.code,
         "period": span.label,
@@ -224,6 +245,21 @@ def statistics(request, region: str | None = None, period: str | None = None):
         "reply_rate": result.reply_rate,
         "closure_rate": result.closure_rate,
         "summary": result.summary(),
+        "counties": [
+            {
+                "region": c.county.code,
+                "name": c.county.name,
+                "received": c.received,
+                "replied": c.replied,
+                "closed": c.closed,
+                "reply_rate": c.reply_rate,
+                "closure_rate": c.closure_rate,
+            }
+            for c in counties
+        ],
+        "units_count": units_page.paginator.count,
+        "units_page": units_page.number,
+        "units_pages": units_page.paginator.num_pages,
         "units": [
             {
                 "unit": schemas.unit_ref(u.unit),
@@ -234,7 +270,7 @@ def statistics(request, region: str | None = None, period: str | None = None):
                 "reply_rate": u.reply_rate,
                 "closure_rate": u.closure_rate,
             }
-            for u in figures.per_unit(place, span, now=now)
+            for u in rows
         ],
     }
 
@@ -263,7 +299,7 @@ def my_messages(request, filters: Query[Filters]):
         states=Message.State.choices,
         audience=search_audience(request.user),
     )
-    return _page(found, filters.page, reader=request.user)
+    return _page(found, filters, reader=request.user)
 
 
 @mine.get("/my/messages/{region}/{serial}", response={200: schemas.MessageOut, **AUTH_ERRORS}, summary="一条留言")

@@ -33,6 +33,8 @@ from wenzheng.eventlog import hashing
 from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
+from wenzheng.lib import pagecache
+from wenzheng.reports import tally
 from wenzheng.search import index as search_index
 from wenzheng.workdays import clock
 
@@ -155,6 +157,7 @@ class _Chain:
             event.hash = prev = event.compute_hash(self.key)
         insert(Event, [_event_row(e) for e in self.events])
         ChainHead.objects.filter(pk=self.head.pk).update(last_seq=seq, last_hash=prev)
+        pagecache.regions_changed([self.head.region_id])
 
 
 def _unanswered_at_unit(row) -> bool:
@@ -324,6 +327,7 @@ def write(
                 closure_kind=row.closure_kind,
             )
     chain.save(insert)
+    tally.sync_many(message_ids)
 
     insert(
         ImportedMessage,

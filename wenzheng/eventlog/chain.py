@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 
+from wenzheng.lib import pagecache
+
 from . import hashing
 from .models import GENESIS_HASH, ChainHead, Event
 
@@ -74,6 +76,8 @@ def append(*, kind, at, actor, actor_role, message=None, unit=None, region=None,
     event.hash = event.compute_hash()
     event.save(force_insert=True)
     ChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
+    # Whatever the step changed, the region's public pages are made afresh after it.
+    pagecache.regions_changed([head.region_id])
     return event
 
 

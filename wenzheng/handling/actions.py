@@ -27,6 +27,7 @@ from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
+from wenzheng.reports import tally
 from wenzheng.search import index as search_index
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
@@ -122,6 +123,9 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     if message is not None:
         # What the message may be found by follows the step, in its transaction.
         search_index.update([message.pk])
+    if message is not None and kind in tally.COUNTED_KINDS:
+        # The figures pages show, kept current in the step's own transaction.
+        tally.sync(message)
     return event
 
 

@@ -236,6 +236,20 @@ class Message(models.Model):
             models.Index(fields=["region", "submitted_at"], name="message_region_submitted"),
             # The county office's dispatch queue.
             models.Index(fields=["state", "submitted_at"], name="message_state_submitted"),
+            # Public messages newest first (as `published()` filters them): the city's
+            # board and API list, the home page's latest answers, each page read in
+            # order, and the board's bounded count (wenzheng.lib.paging).
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=Q(consent_to_publish=True, state__in=["replied", "closure_pending", "closed"]),
+                name="message_published_recent",
+            ),
+            # The same in one county: a county's board and API list, Open311's requests.
+            models.Index(
+                fields=["region", "-submitted_at", "-id"],
+                condition=Q(consent_to_publish=True, state__in=["replied", "closure_pending", "closed"]),
+                name="message_published_region",
+            ),
         ]
 
     def __str__(self):

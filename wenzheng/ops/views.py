@@ -1,7 +1,10 @@
+from django.db import connections
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+
+from . import replica
 
 
 @never_cache
@@ -10,6 +13,21 @@ def health(request):
     """For the proxy and the service manager: the process answers. It touches no
     database on purpose (a liveness check), and is the benchmarks' bare Django view."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@csrf_exempt
+def ready(request):
+    """For a load balancer: the process answers and can reach its database (503 when
+    it cannot), and says whether the replica, where there is one, answers too (reads
+    fall back to the primary while it does not, so that is no reason to stop sending)."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any failure to reach it: not ready
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
+    state = ("replica up" if replica.available() else "replica down") if replica.configured() else "no replica"
+    return HttpResponse(f"ok; database up; {state}", content_type="text/plain")
 
 
 def server_error(request):

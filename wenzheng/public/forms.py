@@ -143,6 +143,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.in_region(region).order_by("kind", "name")
+        self.fields["unit"].search_in(region)  # a city's 10,000 units: a box that searches
 
     def clean_q(self):
         try:

@@ -23,10 +23,11 @@ from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
 from wenzheng.handling.thread import conversation
+from wenzheng.lib import paging
 from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
-from wenzheng.reports import charts, figures, periods
+from wenzheng.reports import charts, periods, tally
 from wenzheng.search.highlights import mark_public
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
@@ -64,20 +65,25 @@ def home(request):
     now = timezone.now()
     region = _region(request)
     quarter = _this_quarter(now)
-    units = figures.per_unit(region, quarter, now=now)
     latest = _with_public_titles(_public_messages(region).order_by("-submitted_at")[:8])
-    return render(
-        request,
-        "public/home.html",
-        {
-            "nav": "home",
-            "region": region,
-            "figures": figures.compute(region, quarter, now=now),
-            "townships": [u for u in units if u.unit.kind == "township"],
-            "departments": [u for u in units if u.unit.kind == "department"],
-            "latest": latest,
-        },
-    )
+    context = {
+        "nav": "home",
+        "region": region,
+        "figures": tally.figures(region, quarter, now=now),
+        "latest": latest,
+    }
+    if region.kind == Region.Kind.CITY:
+        # A city's thousands of units are listed county by county, each with its totals.
+        context["counties"] = tally.per_county(region, quarter, now=now)
+    else:
+        page, rows = tally.unit_page(region, quarter, now=now, number=request.GET.get("units"))
+        context.update(
+            units_page=page,
+            region_query=f"region={region.code}" if request.GET.get("region") else "",
+            townships=[u for u in rows if u.unit.kind == "township"],
+            departments=[u for u in rows if u.unit.kind == "department"],
+        )
+    return render(request, "public/home.html", context)
 
 
 def board(request):
@@ -87,11 +93,22 @@ def board(request):
     if form.is_valid():
         found = form.apply(found)
     query = form.query
-    page = Paginator(_capped(found, query), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    try:
+        # Search results come by relevance, a page at a time up to the best
+        # SEARCH_RESULTS_SHOWN; the plain board pages by number, then "before this one".
+        page = paging.listing(
+            _capped(found, query),
+            page=request.GET.get("page"),
+            size=PAGE_SIZE,
+            before_text=request.GET.get("before", ""),
+            keyset=query is None,
+        )
+    except paging.BadCursor:
+        raise Http404(_("翻页位置不正确")) from None
     mark_public(page.object_list, query, Publisher())
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("before", None)
     context = {
         "nav": "board",
         "region": region,
@@ -397,21 +414,24 @@ def statistics(request):
         period, error = periods.parse(text), ""
     except periods.BadPeriod as e:
         period, error = default, str(e)
-    result = figures.compute(region, period, now=now)
-    units = sorted(
-        (u for u in figures.per_unit(region, period, now=now) if u.received), key=lambda u: (-u.received, u.unit.name)
-    )
-    months = figures.monthly(region, period, now=now)
+    result = tally.figures(region, period, now=now)
+    months = tally.monthly(region, period, now=now)
     context = {
         "nav": "statistics",
         "region": region,
         "regions": Region.objects.all(),
         "figures": result,
-        "units": units,
         "period_text": text,
         "error": error,
-        "rates_chart": charts.unit_rates(units),
         "trend_chart": charts.monthly_trend(months),
         "category_chart": charts.category_mix(result.by_category),
     }
+    if region.kind == Region.Kind.CITY:
+        context["counties"] = tally.per_county(region, period, now=now)
+    else:
+        # The units that received messages, most first, a page at a time.
+        page, units = tally.unit_page(region, period, now=now, number=request.GET.get("page"), busiest=True, size=50)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(units=units, page=page, query=query.urlencode(), rates_chart=charts.unit_rates(units))
     return render(request, "public/statistics.html", context, status=400 if error else 200)

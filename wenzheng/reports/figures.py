@@ -93,9 +93,19 @@ def status_counts(cutoff) -> dict:
     }
 
 
-def compute(region, period: Period, *, now: dt.datetime) -> Figures:
+def unit_counts(region, period: Period, *, now: dt.datetime) -> tuple[int, int]:
+    """Units newly registered in the period, and all registered at its cut-off."""
     cutoff = period.cutoff(now)
     units = Unit.objects.in_region(region)
+    new = units.filter(registered_on__gte=period.first_day, registered_on__lte=period.last_day).count()
+    total = units.registered_by(min(period.last_day, local_date(cutoff - dt.timedelta(microseconds=1)))).count()
+    return new, total
+
+
+def compute(region, period: Period, *, now: dt.datetime) -> Figures:
+    """Counted from the messages, replies and events: the bulletin's figures. Pages
+    read the same figures kept current (wenzheng.reports.tally)."""
+    cutoff = period.cutoff(now)
     messages = messages_received(region, period)
     totals = messages.aggregate(**status_counts(cutoff))
     per_category = dict(messages.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
@@ -104,13 +114,12 @@ def compute(region, period: Period, *, now: dt.datetime) -> Figures:
         for c in Category.objects.all()
         if c.counted_in_bulletin or per_category.get(c.pk)
     ]
+    new_units, total_units = unit_counts(region, period, now=now)
     return Figures(
         period=period,
         cutoff=cutoff,
-        new_units=units.filter(registered_on__gte=period.first_day, registered_on__lte=period.last_day).count(),
-        total_units=units.registered_by(
-            min(period.last_day, local_date(cutoff - dt.timedelta(microseconds=1)))
-        ).count(),
+        new_units=new_units,
+        total_units=total_units,
         received=totals["received"],
         by_category=by_category,
         replied=totals["replied"],

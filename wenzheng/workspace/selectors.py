@@ -12,7 +12,7 @@ from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import search_audience
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, Stage
-from wenzheng.reports import figures
+from wenzheng.reports import figures, tally
 from wenzheng.reports.periods import Period
 from wenzheng.supervision.models import ExplanationProposal, WrittenExplanationOrder
 from wenzheng.units.models import Region, RosterFiling, RosterMember, Unit
@@ -339,6 +339,6 @@ def counties_side_by_side(city, period: Period, *, at) -> list[CountyRow]:
     late = Message.objects.filter(region__parent=city).overdue(at=at).values("region").annotate(n=Count("pk"))
     overdue_by_county = {row["region"]: row["n"] for row in late}
     return [
-        CountyRow(county, figures.compute(county, period, now=at), overdue_by_county.get(county.pk, 0))
+        CountyRow(county, tally.figures(county, period, now=at), overdue_by_county.get(county.pk, 0))
         for county in counties
     ]

@@ -1,5 +1,7 @@
 """The public zone: what citizens, the press and the public see."""
 
+import datetime as dt
+
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
@@ -19,13 +21,38 @@ class PublicPagesTest(CastTestCase):
         actions.close(message=cls.answered, by=c.leader_a, kind="answered", at=local(2026, 3, 5, 9))
 
     def test_home_shows_the_summary_units_and_latest_answers(self):
-        response = self.client.get("/")
+        response = self.client.get("/", {"region": "luocheng"})
         self.assertContains(response, "情况")
         self.assertContains(response, "东门镇")
         self.assertContains(response, "县住房和城乡建设局")
         self.assertContains(response, "新街路灯不亮")
         self.assertNotContains(response, "不愿公开的事")
         self.assertNotContains(response, "尚未答复的留言")
+
+    def test_the_city_home_lists_its_counties_with_their_totals_not_their_units(self):
+        response = self.client.get("/")
+        self.assertContains(response, '<a href="?region=luocheng">罗城仫佬族自治县</a>', html=False)
+        self.assertContains(response, '<a href="?region=huanjiang">环江毛南族自治县</a>', html=False)
+        self.assertNotContains(response, "县住房和城乡建设局")
+        self.assertContains(response, "各县（区）（2个）")
+
+    def test_the_home_pages_its_units_past_a_page(self):
+        c = self.cast
+        from wenzheng.reports import tally
+        from wenzheng.units.models import Unit
+
+        Unit.objects.bulk_create(
+            Unit(region=c.county, name=f"测试部门{i:03d}", kind="department", registered_on=local(2020, 1, 1).date())
+            for i in range(tally.UNIT_PAGE_SIZE)
+        )
+        row = f'?unit={c.unit_a.pk}">东门镇</a>'
+        first = self.client.get("/", {"region": "luocheng"})
+        self.assertContains(first, row)
+        self.assertNotContains(first, "测试部门119")
+        self.assertContains(first, "region=luocheng&amp;units=2")
+        second = self.client.get("/", {"region": "luocheng", "units": 2})
+        self.assertContains(second, "测试部门119")
+        self.assertNotContains(second, row)
 
     def test_no_public_page_shows_personal_data(self):
         pages = ["/", "/messages/", "/exposures/", "/statistics/", f"/messages/luocheng/{self.answered.serial}/"]
@@ -52,6 +79,31 @@ class PublicPagesTest(CastTestCase):
         self.assertNotContains(response, "<html")
         response = self.client.get("/messages/", {"period": "2026Q9"})
         self.assertContains(response, "无法识别的统计期间")
+
+    def test_the_board_counts_no_further_than_its_bound_and_goes_on_before_the_last_row(self):
+        import re
+        from unittest import mock
+
+        c = self.cast
+        for i in range(24):
+            c.replied(at=local(2026, 4, 1, 9) + dt.timedelta(minutes=i), title=f"第{i:02d}条")
+        with mock.patch("wenzheng.lib.paging.COUNT_LIMIT", 20):
+            first = self.client.get("/messages/", {"region": "luocheng"})
+            self.assertContains(first, "超过20条公开留言，第1页")
+            second = self.client.get("/messages/", {"region": "luocheng", "page": 2})
+            self.assertContains(second, "第04条")  # rows 21 to 40 of the newest first, as far as counted
+            self.assertNotContains(second, "第03条")
+            link = re.search(r'href="\?region=luocheng&amp;before=([^"]+)"', second.content.decode())[1]
+            older = self.client.get(
+                "/messages/",
+                {"region": "luocheng", "before": link.replace("%3A", ":").replace("%2B", "+").replace("%7E", "~")},
+            )
+        self.assertContains(older, "更早的公开留言")
+        self.assertContains(older, "第03条")
+        self.assertContains(older, "第00条")
+        self.assertContains(older, "新街路灯不亮")
+        self.assertNotContains(older, "第04条")
+        self.assertEqual(self.client.get("/messages/", {"before": "2026-13-01~x"}).status_code, 404)
 
     def test_the_board_paginates(self):
         c = self.cast

@@ -49,6 +49,28 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // The unit picker of a city (wenzheng/units/forms.py): a box that asks
+  // /units/search/ for the units whose name holds what is typed, and offers them.
+  for (const box of document.querySelectorAll("input[data-unit-search]")) {
+    const list = document.getElementById(box.getAttribute("list"));
+    let timer = null;
+    let asked = 0;
+    box.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const mine = ++asked;
+        const url = `${box.dataset.unitSearch}&q=${encodeURIComponent(box.value.trim())}`;
+        try {
+          const response = await fetch(url, { headers: { Accept: "application/json" } });
+          if (!response.ok || mine !== asked) return;
+          const { results } = await response.json();
+          list.replaceChildren(...results.map((unit) => new Option(unit.label, unit.label)));
+        } catch (error) {
+          // Offline or refused: the box still takes a typed name.
+        }
+      }, 150);
+    });
+  }
   // Forms that ask before an irreversible step: <form data-confirm="...">.
   document.body.addEventListener("submit", (event) => {
     const message = event.target.dataset && event.target.dataset.confirm;

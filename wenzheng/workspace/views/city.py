@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from wenzheng.privacy.public import mask_for_reader
-from wenzheng.reports import figures
+from wenzheng.reports import tally
 
 from .. import selectors
 from ..access import city_for, city_staff_only
@@ -21,7 +21,7 @@ def overview(request, code):
         "city": city,
         "quarter": quarter,
         "rows": rows,
-        "total": figures.compute(city, quarter, now=now),
+        "total": tally.figures(city, quarter, now=now),
         "total_overdue": sum(r.overdue for r in rows),
     }
     return page(request, "workspace/city/overview.html", context)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
-from wenzheng.reports import figures
+from wenzheng.reports import tally
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
 from wenzheng.units.models import Region, Unit
@@ -53,9 +53,9 @@ def dashboard(request, code):
         "county": county,
         "counties": _counties(request.user),
         "counts": selectors.county_counts(request.user, county, at=now),
-        "figures": figures.compute(county, quarter, now=now),
-        "units": figures.per_unit(county, quarter, now=now),
+        "figures": tally.figures(county, quarter, now=now),
     }
+    context["units_page"], context["units"] = tally.unit_page(county, quarter, now=now, number=request.GET.get("units"))
     return page(request, "workspace/county/dashboard.html", context)
 
 

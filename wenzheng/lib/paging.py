@@ -1,0 +1,95 @@
+"""Lists that do not count the world: the board, the API and Open311.
+
+A page of a list of 640,000 public messages costs as much as its 20 rows when it is
+read through an index in the list's order (wenzheng.handling.models, the
+`message_published_*` indexes); counting all 640,000 of them for "共N条" costs
+seconds. So the count stops at COUNT_LIMIT (SELECT COUNT(*) over a LIMIT), page
+numbers reach that far, and past it the list goes on "before this one" (keyset):
+`before=<submitted_at>~<pk>` reads the next rows through the same index however deep,
+for the newest-first order. An order by relevance (a search) has no such key: it
+pages by number up to the bound, which is what a search needs.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.utils.functional import cached_property
+
+COUNT_LIMIT = 10_000
+
+
+class BoundedPaginator(Paginator):
+    """A Paginator whose count stops at `limit` (`more` says whether there were more)."""
+
+    def __init__(self, object_list, per_page, *, limit=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.limit = limit or COUNT_LIMIT
+        self.more = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list[: self.limit + 1].count()
+        self.more = counted > self.limit
+        return min(counted, self.limit)
+
+
+def cursor(message) -> str:
+    """The key of the last row of a page, for the next page's `before`."""
+    return f"{message.submitted_at.isoformat()}~{message.pk}"
+
+
+def before(messages, text: str):
+    """The newest-first messages older than the cursor; None when it is malformed."""
+    try:
+        at_text, pk_text = text.rsplit("~", 1)
+        at, pk = dt.datetime.fromisoformat(at_text.replace(" ", "+")), int(pk_text)
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        return None
+    return messages.filter(Q(submitted_at__lt=at) | Q(submitted_at=at, pk__lt=pk))
+
+
+class BadCursor(ValueError):
+    """A `before` that is not a cursor this module wrote."""
+
+
+@dataclass
+class Listing:
+    """One page of a list: numbered (up to the bound) or "before this one"."""
+
+    object_list: list
+    number: int | None  # None on a page reached by `before`
+    pages: int | None
+    count: int | None  # counted up to COUNT_LIMIT
+    more: bool  # more rows than counted
+    next_page: int | None
+    previous_page: int | None
+    next_before: str | None  # where the list goes on once the numbers end
+
+
+def listing(found, *, page, size, before_text="", keyset=True) -> Listing:
+    """A page of `found` (newest first when `keyset`): by number, or after a cursor."""
+    if before_text:
+        older = before(found, before_text) if keyset else None
+        if older is None:
+            raise BadCursor(before_text)
+        rows = list(older[: size + 1])
+        more = len(rows) > size
+        return Listing(rows[:size], None, None, None, more, None, None, cursor(rows[size - 1]) if more else None)
+    paginator = BoundedPaginator(found, size)
+    current = paginator.get_page(page)
+    rows = list(current.object_list)
+    next_before = cursor(rows[-1]) if keyset and rows and not current.has_next() and paginator.more else None
+    return Listing(
+        rows,
+        current.number,
+        paginator.num_pages,
+        paginator.count,
+        paginator.more,
+        current.next_page_number() if current.has_next() else None,
+        current.previous_page_number() if current.has_previous() else None,
+        next_before,
+    )

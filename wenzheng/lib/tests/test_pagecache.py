@@ -1,0 +1,101 @@
+"""Anonymous public pages come from the cache until an event of their region commits."""
+
+from django.core.cache import cache
+from django.test import override_settings
+
+from wenzheng.handling import actions
+from wenzheng.privacy import actions as privacy
+from wenzheng.testing import CastTestCase, local
+
+
+@override_settings(PUBLIC_PAGE_CACHE=True)
+class PublicPageCacheTests(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.first = cls.cast.replied(at=local(2026, 3, 2, 9), title="新街路灯不亮")
+
+    def setUp(self):
+        # A server that has run a while holds a token for each region already; the
+        # first request of a fresh cache only starts them (see PublicPageCache).
+        cache.set_many({f"pages:token:{n}": "t0" for n in ("default", "hechi", "luocheng", "huanjiang")})
+
+    def test_a_fresh_cache_starts_its_tokens_before_it_keeps_a_page(self):
+        cache.clear()
+        self.client.get("/exposures/")
+        self.assertNotIn("X-Page-Cache", self.client.get("/exposures/"))
+        self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
+
+    def step(self, fn, **kwargs):
+        """A step as a server runs it: its transaction commits, so the tokens change."""
+        with self.captureOnCommitCallbacks(execute=True):
+            return fn(**kwargs)
+
+    def test_it_serves_a_kept_page_with_an_etag_and_answers_304_while_unchanged(self):
+        first = self.client.get("/messages/", {"region": "luocheng"})
+        self.assertNotIn("X-Page-Cache", first)
+        self.assertEqual(first["Cache-Control"], "public, no-cache")
+        second = self.client.get("/messages/", {"region": "luocheng"})
+        self.assertEqual(second["X-Page-Cache"], "hit")
+        self.assertEqual(second.content, first.content)
+        self.assertEqual(second["ETag"], first["ETag"])
+        # The security headers are added to a kept page as to a fresh one.
+        self.assertIn("default-src", second["Content-Security-Policy"])
+        unchanged = self.client.get("/messages/", {"region": "luocheng"}, headers={"If-None-Match": first["ETag"]})
+        self.assertEqual(unchanged.status_code, 304)
+        self.assertEqual(unchanged.content, b"")
+
+    def test_a_reply_is_on_the_board_and_in_the_figures_at_once(self):
+        c = self.cast
+        self.client.get("/messages/", {"region": "luocheng"})
+        self.client.get("/statistics/", {"region": "luocheng", "period": "2026Q1"})
+        m = c.submit(at=local(2026, 3, 3, 9), title="水管漏水")
+        self.step(actions.reply, message=m, by=c.handler_a, text="已维修。", at=local(2026, 3, 3, 10))
+        board = self.client.get("/messages/", {"region": "luocheng"})
+        self.assertNotIn("X-Page-Cache", board)
+        self.assertContains(board, "水管漏水")
+        stats = self.client.get("/statistics/", {"region": "luocheng", "period": "2026Q1"})
+        self.assertContains(stats, "共收到网民留言总数2条")
+        # The city's pages too, and the default region's (the city here).
+        self.assertContains(self.client.get("/messages/"), "水管漏水")
+
+    def test_a_message_withheld_by_review_leaves_every_kept_page_at_once(self):
+        c = self.cast
+        url = f"/messages/luocheng/{self.first.serial}/"
+        for path in ("/messages/", url, "/api/v1/messages"):
+            self.assertContains(self.client.get(path), "新街路灯不亮")
+            self.assertEqual(self.client.get(path)["X-Page-Cache"], "hit")
+        self.step(privacy.withhold, message=self.first, by=c.county_office, reason="含有他人隐私")
+        self.assertNotContains(self.client.get("/messages/"), "新街路灯不亮")
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertNotContains(self.client.get("/api/v1/messages"), "新街路灯不亮")
+
+    def test_an_event_of_another_county_leaves_this_countys_pages_kept(self):
+        c = self.cast
+        self.client.get("/messages/", {"region": "luocheng"})
+        self.step(c.submit, unit="c", at=local(2026, 3, 3, 9))
+        self.assertEqual(self.client.get("/messages/", {"region": "luocheng"})["X-Page-Cache"], "hit")
+        self.assertNotIn("X-Page-Cache", self.client.get("/messages/", {"region": "hechi"}))
+
+    def test_the_whole_query_string_is_part_of_the_key(self):
+        self.client.get("/messages/", {"region": "luocheng"})
+        other = self.client.get("/messages/", {"region": "luocheng", "q": "路灯"})
+        self.assertNotIn("X-Page-Cache", other)
+        fragment = self.client.get("/messages/", {"region": "luocheng"}, headers={"HX-Request": "true"})
+        self.assertNotIn("X-Page-Cache", fragment)
+        self.assertNotContains(fragment, "<html")
+
+    def test_signed_in_people_and_waiting_flash_messages_never_get_a_kept_page(self):
+        self.client.get("/messages/")
+        self.client.cookies["messages"] = "x"
+        self.assertNotIn("X-Page-Cache", self.client.get("/messages/"))
+        del self.client.cookies["messages"]
+        self.client.force_login(self.cast.citizen)
+        mine = self.client.get("/messages/")
+        self.assertNotIn("X-Page-Cache", mine)
+        self.assertNotIn("ETag", mine)
+        self.assertContains(mine, "citizen（网民）")
+
+    def test_forms_with_a_csrf_token_are_never_kept(self):
+        self.client.get("/post/", {"county": "luocheng"})
+        self.assertNotIn("X-Page-Cache", self.client.get("/post/", {"county": "luocheng"}))
