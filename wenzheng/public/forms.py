@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
+from wenzheng.lib import phones
 from wenzheng.reports import periods
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
@@ -31,11 +32,10 @@ class PostForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("姓名"), max_length=50, help_text=gettext_lazy("不公开，仅供办理单位联系您。")
     )
-    phone = forms.RegexField(
+    phone = forms.CharField(
         label=gettext_lazy("联系电话"),
-        regex=r"^[0-9\- ]{7,20}$",
-        error_messages={"invalid": gettext_lazy("联系电话应为7至20位数字。")},
-        help_text=gettext_lazy("不公开。"),
+        max_length=40,
+        help_text=gettext_lazy("不公开。手机号11位；固定电话请带区号，如0778-7221234。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     id_number = forms.RegexField(
@@ -59,6 +59,12 @@ class PostForm(forms.Form):
         self.fields["category"].help_text = _(
             "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
         )
+
+    def clean_phone(self):
+        try:
+            return phones.normalise(self.cleaned_data["phone"])
+        except phones.BadPhone as e:
+            raise forms.ValidationError(str(e)) from None
 
 
 class TrackForm(forms.Form):
