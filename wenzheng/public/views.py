@@ -27,6 +27,7 @@ from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, P
 from wenzheng.reports import charts, figures, periods
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
+from wenzheng.workdays import clock
 
 from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
 
@@ -135,6 +136,15 @@ def _review_notices(m) -> tuple:
     return own, {r.follow_up_id: r for r in reviews if r.follow_up_id}
 
 
+def _deadlines(message) -> list:
+    """The open deadlines the citizen is promised, each with its last day (a limit
+    ends at 24:00 of that day), from stages already read."""
+    open_stages = [s for s in message.stages.all() if s.completed_at is None]
+    for s in open_stages:
+        s.last_day = clock.deadline_day(s.due_at)
+    return sorted(open_stages, key=lambda s: (s.due_at, s.kind != "response"))
+
+
 def _responded_at(message):
     stages = [s for s in message.stages.all() if s.kind == "response" and s.outcome in ("on_time", "late")]
     return stages[-1].completed_at if stages else None
@@ -173,6 +183,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "thread": conversation(thread.replies, thread.follow_ups, reviews=follow_up_reviews),
             "review": review,
             "responded_at": _responded_at(found),
+            "deadlines": _deadlines(found) if private else [],
             "private": private,
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
@@ -291,8 +302,12 @@ def posted(request):
     receipt = request.session.pop("posted", None)
     if receipt is None:
         return redirect("public:track")
-    found = get_object_or_404(Message.objects.select_related("unit", "region"), tracking_code=receipt["code"])
-    return render(request, "public/posted.html", {"nav": "post", "m": found, "receipt": receipt})
+    found = get_object_or_404(
+        Message.objects.select_related("unit", "region", "category").prefetch_related("stages"),
+        tracking_code=receipt["code"],
+    )
+    context = {"nav": "post", "m": found, "receipt": receipt, "deadlines": _deadlines(found)}
+    return render(request, "public/posted.html", context)
 
 
 def track(request):

@@ -2,9 +2,46 @@
 form's category and phone number, the rating form, the exposure list and the order of
 a conversation."""
 
+import time_machine
+
 from wenzheng.accounts.models import User
+from wenzheng.handling import actions
 from wenzheng.handling.models import Message
-from wenzheng.testing import CastTestCase
+from wenzheng.testing import CastTestCase, local
+
+MONDAY = local(2026, 3, 2, 9)
+
+
+class DeadlinesTest(CastTestCase):
+    def form(self, **changes):
+        c = self.cast
+        return {
+            "unit": c.unit_a.pk, "category": c.appeal.pk, "title": "村道塌方", "body": "村道塌方，影响出行。",
+            "name": "李四", "phone": "13900000000", **changes,
+        }  # fmt: skip
+
+    def test_the_receipt_says_by_when_the_unit_must_respond_and_reply(self):
+        with time_machine.travel(MONDAY, tick=False):
+            page = self.client.post("/post/?county=luocheng", self.form(), follow=True)
+        # Arrived on Monday 2 March: 1 working day to respond, 5 to reply (the weekend skipped).
+        self.assertContains(page, "东门镇须于 <strong>2026年3月3日（星期二）</strong> 24时前签收", html=False)
+        self.assertContains(page, "东门镇须于 <strong>2026年3月9日（星期一）</strong> 24时前答复", html=False)
+
+    def test_a_message_left_to_the_office_says_what_follows_dispatch(self):
+        with time_machine.travel(MONDAY, tick=False):
+            page = self.client.post("/post/?county=luocheng", self.form(unit=""), follow=True)
+        self.assertContains(page, "交办后，办理单位须在1个工作日内签收、5个工作日内答复")
+
+    def test_the_tracking_page_shows_the_open_deadline_and_drops_what_is_done(self):
+        c = self.cast
+        message = c.submit(by=None, at=MONDAY)
+        self.client.post("/track/", {"code": message.tracking_code, "passcode": message.issued_passcode})
+        page = self.client.get(f"/track/{message.tracking_code}/")
+        self.assertContains(page, "2026年3月3日（星期二）</strong> 24时前签收", html=False)
+        actions.respond(message=message, by=c.handler_a, at=local(2026, 3, 2, 15))
+        page = self.client.get(f"/track/{message.tracking_code}/")
+        self.assertNotContains(page, "24时前签收")
+        self.assertContains(page, "2026年3月9日（星期一）</strong> 24时前答复", html=False)
 
 
 class PhoneNumberTest(CastTestCase):
