@@ -21,7 +21,13 @@ class PostForm(forms.Form):
         empty_label=gettext_lazy("不确定，由县网络问政办交办"),
         help_text=gettext_lazy("选择乡镇或部门；不确定由谁办理时，县网络问政办会在1个工作日内交办。"),
     )
-    category = forms.ModelChoiceField(label=gettext_lazy("留言类别"), queryset=Category.objects.all(), empty_label=None)
+    # Nothing chosen in advance: with 咨询 preselected, citizens skipped the choice.
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("留言类别"),
+        queryset=Category.objects.all(),
+        empty_label=gettext_lazy("请选择留言类别"),
+        error_messages={"required": gettext_lazy("请选择留言类别。")},
+    )
     title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
     body = forms.CharField(
         label=gettext_lazy("留言内容"),
@@ -85,7 +91,10 @@ class FollowUpForm(forms.Form):
 
 class RatingForm(forms.Form):
     rating = forms.ChoiceField(
-        label=gettext_lazy("您对答复的评价"), choices=Message.Rating.choices, widget=forms.RadioSelect
+        label=gettext_lazy("您对答复的评价"),
+        choices=Message.Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择评价。")},
     )
     reason = forms.CharField(
         label=gettext_lazy("不满意的理由"),

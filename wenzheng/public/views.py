@@ -196,18 +196,19 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
 def _citizen_step(request, found, who):
     """A follow-up or a rating from the citizen who wrote the message, each made once
     per form render (going back and submitting again adds nothing)."""
-    if "rating" in request.POST:
+    # The rating form says so itself: with no choice made, "rating" is not sent at all.
+    if request.POST.get("step") == "rating" or "rating" in request.POST:
         form, step = RatingForm(request.POST), "rating"
     else:
         form, step = FollowUpForm(request.POST), "follow_up"
     if not form.is_valid():
-        if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
-            # The reason is missing: show the form again with what was chosen.
+        if step == "rating":
+            # Show the form again with what was chosen and what is missing.
             tracked = who.user is None
             return _render_thread(
                 request, found, is_owner=not tracked, tracked=tracked, bound={"rating": form}, status=400
             )
-        flash.error(request, _("请填写追问内容。") if step == "follow_up" else _("请选择一项评价。"))
+        flash.error(request, _("请填写追问内容。"))
         return redirect(request.path)
     data = form.cleaned_data
 

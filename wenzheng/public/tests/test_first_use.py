@@ -72,3 +72,31 @@ class PhoneNumberTest(CastTestCase):
              "password1": "Zhong-Wen-2026!", "password2": "Zhong-Wen-2026!"},
         )  # fmt: skip
         self.assertEqual(User.objects.get(username="wangwu").phone, "13900001111")
+
+
+class PostFormCategoryTest(CastTestCase):
+    def test_no_category_is_chosen_in_advance_and_each_is_explained(self):
+        body = self.client.get("/post/?county=luocheng").content.decode()
+        select = body[body.index('name="category"') : body.index("</select>", body.index('name="category"'))]
+        self.assertIn('<option value="" selected>请选择留言类别</option>', select)
+        self.assertEqual(select.count("selected"), 1)
+        self.assertIn("诉求：反映需要解决的具体问题", body)
+
+    def test_a_message_without_a_category_is_sent_back_with_a_reason(self):
+        c = self.cast
+        form = {"unit": c.unit_a.pk, "title": "村道塌方", "body": "村道塌方。", "name": "李四", "phone": "13900000000"}
+        self.assertContains(self.client.post("/post/?county=luocheng", form), "请选择留言类别。")
+        self.assertFalse(Message.objects.exists())
+
+
+class RatingWithoutChoiceTest(CastTestCase):
+    def test_submitting_the_rating_form_with_nothing_chosen_asks_for_a_rating(self):
+        message = self.cast.replied(at=MONDAY)
+        self.client.force_login(self.cast.citizen)
+        url = f"/messages/luocheng/{message.serial}/"
+        self.assertContains(self.client.get(url), 'name="step" value="rating"')
+        response = self.client.post(url, {"step": "rating", "reason": ""})
+        self.assertContains(response, "请选择评价。", status_code=400)
+        self.assertNotContains(response, "请填写追问内容", status_code=400)
+        message.refresh_from_db()
+        self.assertEqual((message.rating, message.follow_ups.count()), ("", 0))
