@@ -1,10 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
 from django.utils.translation import gettext_lazy
 
 from wenzheng.lib import phones
 
-from .models import Role, User
+from .models import PasswordResetCode, Role, User
 
 
 class CitizenSignupForm(UserCreationForm):
@@ -33,3 +33,36 @@ class CitizenSignupForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+class ResetRequestForm(forms.Form):
+    """Step 1 of a password reset: which account, and where to send the code."""
+
+    account = forms.CharField(
+        label=gettext_lazy("用户名、手机号或电子邮箱"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("验证码发送方式"),
+        choices=PasswordResetCode.Channel.choices,
+        initial=PasswordResetCode.Channel.SMS,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("发送到账号登记的手机号或电子邮箱。"),
+    )
+
+
+class ResetConfirmForm(SetPasswordForm):
+    """Step 2: the code received and the new password (twice, checked by Django's
+    password validators)."""
+
+    code = forms.RegexField(
+        label=gettext_lazy("验证码"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": gettext_lazy("验证码为6位数字。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    field_order = ["code", "new_password1", "new_password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(None, *args, **kwargs)
