@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from wenzheng.handling.models import Category, Message
 from wenzheng.lib import phones
 from wenzheng.reports import periods
+from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
@@ -136,7 +137,10 @@ class BoardFilterForm(forms.Form):
         ],
     )
     period = forms.CharField(
-        label=gettext_lazy("期间"), required=False, help_text=gettext_lazy("如 2026Q1、2026、2026-03")
+        label=gettext_lazy("期间"),
+        required=False,
+        widget=PeriodPicker,
+        help_text=gettext_lazy("选择季度、年度或月份，或填写如 2026年第一季度、2026-03"),
     )
 
     def __init__(self, *args, region: Region, **kwargs):

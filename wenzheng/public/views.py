@@ -25,6 +25,7 @@ from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
+from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
 from wenzheng.workdays import clock
@@ -376,7 +377,8 @@ def statistics(request):
     now = timezone.now()
     region = _region(request)
     default = _this_quarter(now)
-    text = request.GET.get("period") or periods.quarter_code(default.first_day)
+    picker = PeriodPicker(attrs={"id": "period", "aria-describedby": "period-help"})
+    text = picker.value_from_datadict(request.GET, None, "period") or periods.quarter_code(default.first_day)
     try:
         period, error = periods.parse(text), ""
     except periods.BadPeriod as e:
@@ -393,6 +395,7 @@ def statistics(request):
         "figures": result,
         "units": units,
         "period_text": text,
+        "period_picker": picker.render("period", text),
         "error": error,
         "rates_chart": charts.unit_rates(units),
         "trend_chart": charts.monthly_trend(months),
