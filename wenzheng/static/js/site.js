@@ -1,5 +1,9 @@
 // Small page-level behaviour; everything works without it.
 document.addEventListener("DOMContentLoaded", () => {
+  // Print views: the button prints the page.
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
   // The phone menu.
   const toggle = document.querySelector(".menu-toggle");
   const nav = document.getElementById("site-nav");
