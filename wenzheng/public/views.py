@@ -9,7 +9,6 @@ it sees it as written, with what the review decided and why.
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
 from wenzheng.handling.thread import conversation
+from wenzheng.lib.paging import page_of
 from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
@@ -84,7 +84,7 @@ def board(request):
     found = _public_messages(region).order_by("-submitted_at")
     if form.is_valid():
         found = form.apply(found)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, PAGE_SIZE)
     page.object_list = _with_public_titles(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
@@ -344,7 +344,7 @@ def mine(request):
     if request.user.role != Role.CITIZEN:
         return redirect("workspace:home")
     found = Message.objects.filter(citizen=request.user).select_related("unit", "category", "region")
-    page = Paginator(found.order_by("-submitted_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found.order_by("-submitted_at"), PAGE_SIZE)
     page.object_list = list(page.object_list)
     for m in page.object_list:
         m.public_title = m.title  # their own: as they wrote it
@@ -359,7 +359,7 @@ def exposures(request):
         if region.kind == Region.Kind.CITY
         else found.filter(unit__region=region)
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, PAGE_SIZE)
     publisher = Publisher()
     page.object_list = list(page.object_list)
     linked = {e.message_id for e in page.object_list if e.message_id}

@@ -1,7 +1,6 @@
 """The county office: dispatch, approvals, supervision, units and rosters."""
 
 from django.contrib import messages as flash
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
+from wenzheng.lib.paging import page_of
 from wenzheng.reports import figures
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
 from wenzheng.units.models import Region, Unit
@@ -59,7 +59,7 @@ def dashboard(request, code):
 def dispatch(request, code):
     """Messages with no unit yet, and messages a unit handed back: oldest first."""
     county, now = county_for(request.user, code), timezone.now()
-    found = Paginator(selectors.dispatch_queue(request.user, county), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, selectors.dispatch_queue(request.user, county), QUEUE_PAGE_SIZE)
     rows = selectors.attach_deadlines(found.object_list, at=now)
     units = dispatchable_units(county)
     for m in rows:

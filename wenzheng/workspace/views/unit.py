@@ -2,13 +2,13 @@
 
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.lib.paging import page_of
 from wenzheng.units import services
 
 from .. import selectors
@@ -21,7 +21,7 @@ from .common import PAGE_SIZE, page, page_or_fragment
 def inbox(request):
     now = timezone.now()
     tab = selectors.inbox_tab(request.GET.get("tab"))
-    found = Paginator(selectors.inbox(request.user, tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, selectors.inbox(request.user, tab), PAGE_SIZE)
     counts = selectors.inbox_counts(request.user)
     context = {
         "section": "inbox",
