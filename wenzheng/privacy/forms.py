@@ -87,7 +87,9 @@ class AccessFilterForm(forms.Form):
         error_messages={"invalid": gettext_lazy("留言编号的格式如 2026-000046。")},
     )
     since = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def apply(self, records):
