@@ -3,11 +3,12 @@ from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
 from django.utils.translation import gettext_lazy
 
 from wenzheng.lib import phones
+from wenzheng.lib.formtext import NamedLimits
 
 from .models import PasswordResetCode, Role, User
 
 
-class CitizenSignupForm(UserCreationForm):
+class CitizenSignupForm(NamedLimits, UserCreationForm):
     """A citizen's own account: to follow their messages without a tracking code."""
 
     display_name = forms.CharField(label=gettext_lazy("姓名或昵称"), max_length=50)

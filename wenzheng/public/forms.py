@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.lib import phones
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.reports import periods
 from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
 
-class PostForm(forms.Form):
+class PostForm(NamedLimits, forms.Form):
     """A citizen's message. The unit may be left to the county office to dispatch."""
 
     unit = UnitPickerField(
@@ -81,7 +82,7 @@ class TrackForm(forms.Form):
     passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=12, widget=forms.PasswordInput)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(NamedLimits, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("追问内容"),
         max_length=settings.MESSAGE_TEXT_MAX_CHARS,
@@ -90,7 +91,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class RatingForm(forms.Form):
+class RatingForm(NamedLimits, forms.Form):
     rating = forms.ChoiceField(
         label=gettext_lazy("您对答复的评价"),
         choices=Message.Rating.choices,

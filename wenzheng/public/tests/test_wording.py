@@ -8,7 +8,9 @@ from django.urls import reverse
 from wenzheng.evaluation import kinds
 from wenzheng.evaluation.models import Scheme
 from wenzheng.handling import actions
+from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
+from wenzheng.workspace.forms import ExposureForm
 
 
 class WordingTest(CastTestCase):
@@ -36,3 +38,20 @@ class WordingTest(CastTestCase):
         self.assertIn('<li class="who">系统管理员</li>', page)
         self.client.force_login(self.cast.handler_a)
         self.assertIn('<li class="who">handler_a（网络评论员）</li>', self.client.get("/").content.decode())
+
+
+class LengthMessagesTest(CastTestCase):
+    def test_a_too_long_title_is_named_in_chinese(self):
+        c = self.cast
+        form = {
+            "unit": c.unit_a.pk, "category": c.appeal.pk, "title": "路" * 101, "body": "村道塌方。",
+            "name": "李四", "phone": "13900000000",
+        }  # fmt: skip
+        page = self.client.post("/post/?county=luocheng", form).content.decode()
+        self.assertIn("标题不能超过100个字（现有101个字）。", page)
+        self.assertNotIn("确保该变量", page)
+
+    def test_staff_forms_name_the_field_too(self):
+        form = ExposureForm({"title": "曝" * 101}, county=self.cast.county, visible_messages=Message.objects.all())
+        form.is_valid()
+        self.assertIn("曝光标题不能超过100个字（现有101个字）。", form.errors["title"])
