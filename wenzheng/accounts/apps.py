@@ -27,6 +27,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         if not apps.is_installed("axes"):
             return
+        from axes import admin as axes_admin
+
+        axes_admin.IsLockedOutFilter.title = "锁定状态"
         config = apps.get_app_config("axes")
         config.verbose_name = "登录限制"
         for model in config.get_models():

@@ -4,6 +4,7 @@ searched by name, year or date (issue 16)."""
 import datetime as dt
 
 import time_machine
+from axes import admin as axes_admin
 
 from wenzheng.testing import CastTestCase, local
 from wenzheng.workdays.models import CalendarDay
@@ -17,11 +18,13 @@ class AdminListsTest(CastTestCase):
         page = self.client.get("/admin/").content.decode()
         self.assertIn("登录限制", page)
         self.assertIn("登录尝试", page)
-        for english in ("Axes", "AXES", "Access attempts", "Access logs", "Access failures"):
+        for english in ("Axes", "AXES", "Access attempts", "Access logs", "Access failures", "Model name", "Add link"):
             self.assertNotIn(english, page)
         page = self.client.get("/admin/axes/accessattempt/").content.decode()
         self.assertIn("尝试时间", page)
         self.assertNotIn("Attempt Time", page)
+        self.assertEqual(str(axes_admin.IsLockedOutFilter.title), "锁定状态")
+        self.assertContains(self.client.get("/admin/handling/message/"), "留言编号")
 
     def test_the_holiday_list_opens_at_the_current_year(self):
         with time_machine.travel(local(2026, 11, 30, 10), tick=False):
