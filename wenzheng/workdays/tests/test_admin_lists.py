@@ -24,7 +24,10 @@ class AdminListsTest(CastTestCase):
         self.assertIn("尝试时间", page)
         self.assertNotIn("Attempt Time", page)
         self.assertEqual(str(axes_admin.IsLockedOutFilter.title), "锁定状态")
-        self.assertContains(self.client.get("/admin/handling/message/"), "留言编号")
+        message = self.cast.submit(at=local(2026, 3, 2, 9))
+        messages = self.client.get("/admin/handling/message/")
+        self.assertContains(messages, "留言编号")
+        self.assertContains(messages, message.serial)
 
     def test_the_holiday_list_opens_at_the_current_year(self):
         with time_machine.travel(local(2026, 11, 30, 10), tick=False):
