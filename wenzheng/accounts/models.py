@@ -95,13 +95,16 @@ class PasswordResetCode(models.Model):
     """A six-digit code sent by SMS or e-mail to reset a forgotten password
     (wenzheng.accounts.resets). Only its keyed hash is kept; a code lasts
     resets.LIFETIME, allows resets.MAX_TRIES wrong guesses, and works once. The rows
-    also count the requests for the rate limits, by account and by address."""
+    also count the requests for the rate limits, by account and by address (a request
+    that sent nothing is a row without a user or code)."""
 
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
         EMAIL = "email", "电子邮件"
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_codes")
+    # Empty for a request that named no account (or one without the address): kept
+    # all the same, so that the limit per address counts every request.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_codes", null=True, blank=True)
     channel = models.CharField("发送方式", max_length=10, choices=Channel.choices)
     code_hash = models.CharField(max_length=64)
     requested_at = models.DateTimeField("申请时间")

@@ -80,7 +80,9 @@ def request_code(*, text: str, channel: str, ip: str | None, now=None) -> Passwo
     user = find_account(text)
     address = address_of(user, channel) if user else ""
     if not address:
-        log.info("password reset: no %s address for %r", channel, text[:40])
+        # Not the text itself: it may be someone's phone number or e-mail.
+        log.info("password reset: no %s address for the account asked for", channel)
+        _count(channel=channel, ip=ip, now=now)
         return None
     recent = PasswordResetCode.objects.filter(user=user, requested_at__gte=now - dt.timedelta(days=1))
     if (
@@ -88,6 +90,7 @@ def request_code(*, text: str, channel: str, ip: str | None, now=None) -> Passwo
         or recent.filter(requested_at__gte=now - dt.timedelta(seconds=RESEND_SECONDS)).exists()
     ):
         log.info("password reset: limit reached for user %s", user.pk)
+        _count(channel=channel, ip=ip, now=now)
         return None
     code = f"{secrets.randbelow(1_000_000):06d}"
     with transaction.atomic():
@@ -98,6 +101,13 @@ def request_code(*, text: str, channel: str, ip: str | None, now=None) -> Passwo
         )
     _send(user, channel, address, code)
     return row
+
+
+def _count(*, channel, ip, now) -> None:
+    """A request that sent nothing still counts against its address (a row with no
+    user and no code, used at once, so it can never reset anything)."""
+    if ip:
+        PasswordResetCode.objects.create(channel=channel, requested_at=now, requested_from=ip, used_at=now)
 
 
 def _send(user, channel, address, code) -> None:

@@ -97,6 +97,15 @@ class PasswordResetTest(CastTestCase):
             self.ask("citizen")
         self.assertEqual(len(sms.outbox), resets.DAILY_PER_ACCOUNT + 1)
 
+    def test_probing_unknown_accounts_counts_against_the_address_too(self):
+        for n in range(resets.HOURLY_PER_ADDRESS):
+            self.ask(f"nobody{n}")
+        self.assertContains(self.ask("citizen"), "请求过于频繁，请一小时后再试")
+        self.assertEqual(sms.outbox, [])
+        # Another address is not held up.
+        self.ask("citizen", REMOTE_ADDR="10.0.0.9")
+        self.assertEqual(len(sms.outbox), 1)
+
     def test_one_address_asking_too_often_is_told_to_wait(self):
         for n in range(resets.HOURLY_PER_ADDRESS):
             User.objects.create_user(f"citizen{n}", phone=f"139000000{n:02d}")
