@@ -130,7 +130,8 @@ def reset(*, row_id: int | None, code: str, password: str, now=None) -> User | N
         pk=row_id, used_at__isnull=True, tries__lt=MAX_TRIES, requested_at__gt=now - LIFETIME
     )
     with transaction.atomic():
-        row = live.select_for_update().select_related("user").first()
+        # Only the code's row is locked (the user is joined to read, not to lock).
+        row = live.filter(user__isnull=False).select_for_update(of=("self",)).select_related("user").first()
         if row is None:
             return None
         if not hmac.compare_digest(row.code_hash, _hash(code.strip())):
