@@ -68,12 +68,28 @@ def main() -> None:
                 ("dongmen_handler1", "/work/unit/?tab=all", "unit-inbox.png", False, False),
                 ("county", "/work/county/luocheng/", "county-dashboard.png", False, False),
                 (None, "/messages/", "board-phone.png", True, False),
+                (None, "/statistics/?period=2026Q1", "statistics-phone.png", True, True),
             ]
             for username, path, name, phone, full in shots:
                 page = page_for(username, phone=phone)
                 page.goto(f"{base}{path}")
                 page.screenshot(path=OUT / name, full_page=full)
                 print(f"saved docs/screenshots/{name}")
+            # On a phone: the home page's unit rates, and the ranking (the county office
+            # runs the year's evaluation first), each at its long table.
+            page = page_for(None, phone=True)
+            page.goto(f"{base}/")
+            page.locator("caption").first.evaluate("el => el.scrollIntoView()")
+            page.screenshot(path=OUT / "home-phone.png")
+            print("saved docs/screenshots/home-phone.png")
+            page = page_for("county", phone=True)
+            page.goto(f"{base}/evaluation/")
+            page.get_by_label("考评期间", exact=True).select_option("2026")
+            page.get_by_role("button", name="开始考评").click()
+            page.wait_for_url("**/evaluation/runs/*/")
+            page.locator("table.ranking").first.evaluate("el => el.scrollIntoView()")
+            page.screenshot(path=OUT / "ranking-phone.png")
+            print("saved docs/screenshots/ranking-phone.png")
             browser.close()
     finally:
         server.terminate()

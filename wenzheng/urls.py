@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/password/reset/", account_views.password_reset, name="password-reset"),
+    path("accounts/password/reset/code/", account_views.password_reset_confirm, name="password-reset-confirm"),
     path("accounts/home/", account_views.home_for_role, name="home-for-role"),
     path("work/", include("wenzheng.workspace.urls")),
     path("evaluation/", include("wenzheng.evaluation.urls")),

@@ -89,3 +89,38 @@ class User(AbstractUser):
         if self.role == Role.CITY_OFFICE:
             return self.region_id == county.parent_id
         return False
+
+
+class PasswordResetCode(models.Model):
+    """A six-digit code sent by SMS or e-mail to reset a forgotten password
+    (wenzheng.accounts.resets). Only its keyed hash is kept; a code lasts
+    resets.LIFETIME, allows resets.MAX_TRIES wrong guesses, and works once. The rows
+    also count the requests for the rate limits, by account and by address (a request
+    that sent nothing is a row without a user or code)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        EMAIL = "email", "电子邮件"
+
+    # Empty for a request that named no account (or one without the address): kept
+    # all the same, so that the limit per address counts every request.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_codes", null=True, blank=True)
+    channel = models.CharField("发送方式", max_length=10, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64)
+    requested_at = models.DateTimeField("申请时间")
+    requested_from = models.GenericIPAddressField("申请地址", null=True, blank=True)
+    tries = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "找回密码验证码"
+        verbose_name_plural = "找回密码验证码"
+        indexes = [
+            # The per-account rate limit: an account's codes in the last day.
+            models.Index(fields=["user", "requested_at"], name="reset_code_user_time"),
+            # The per-address rate limit: the requests from one address in the last hour.
+            models.Index(fields=["requested_from", "requested_at"], name="reset_code_address_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_channel_display()} {self.requested_at:%Y-%m-%d %H:%M}"

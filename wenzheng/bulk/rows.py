@@ -20,6 +20,7 @@ from django.conf import settings
 from openpyxl.utils.datetime import from_excel
 
 from wenzheng.handling.models import Category, Message
+from wenzheng.lib import phones
 from wenzheng.units.models import Unit
 from wenzheng.workdays.clock import county_zone, local_date
 
@@ -316,12 +317,13 @@ def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
 
 
 def _phone(value, layout, problems):
-    phone = unicodedata.normalize("NFKC", cell_text(value))
+    phone = cell_text(value)
     if not phone:
         return ""
-    digits = phone.replace("-", "").replace(" ", "")
-    if len(phone) > 20 or not (digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 20):
-        problems.add(layout.label("phone"), "应为7至20位数字", Kind.BAD_PHONE)
+    try:
+        return phones.normalise(phone)
+    except phones.BadPhone as e:
+        problems.add(layout.label("phone"), str(e).rstrip("。"), Kind.BAD_PHONE)
     return phone
 
 

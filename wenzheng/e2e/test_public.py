@@ -58,7 +58,7 @@ class AnonymousCitizenTest(BrowserTestCase):
         page.get_by_role("textbox", name="联系电话", exact=True).fill("abc")
         page.get_by_role("button", name="提交留言").click()
         expect(page.get_by_role("alert").first).to_contain_text("提交未成功")
-        expect(page.get_by_text("联系电话应为7至20位数字")).to_be_visible()
+        expect(page.get_by_text("联系电话格式不对")).to_be_visible()
         self.assertFalse(Message.objects.exists())
 
 

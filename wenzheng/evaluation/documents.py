@@ -11,10 +11,6 @@ from . import kinds
 KIND_NAMES = {"township": "乡镇", "department": "部门"}
 
 
-def _rate(value):
-    return value or "—"
-
-
 # --- the quarterly bulletin ---------------------------------------------------------
 
 
@@ -29,10 +25,10 @@ def _kpis(b):
     rows += [(f"其中{name}类", f"{n}条") for name, n in f.by_category]
     rows += [
         ("回复网民留言", f"{f.replied}条"),
-        ("回复率", _rate(f.reply_rate)),
+        ("回复率", doc.Rate(f.replied, f.received)),
         ("办结网民留言", f"{f.closed}条"),
         ("正在办理", f"{f.in_progress}条"),
-        ("办结率", _rate(f.closure_rate)),
+        ("办结率", doc.Rate(f.closed, f.received)),
         ("回应、回复迟延", f"{len(b.late)}条次"),
     ]
     return rows
@@ -46,9 +42,9 @@ def _unit_rows(b, units):
             KIND_NAMES.get(u.unit.kind, u.unit.kind),
             u.received,
             u.replied,
-            _rate(u.reply_rate),
+            doc.Rate(u.replied, u.received),
             u.closed,
-            _rate(u.closure_rate),
+            doc.Rate(u.closed, u.received),
             late.get(u.unit.name, 0),
         )
         for u in units

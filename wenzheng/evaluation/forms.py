@@ -4,10 +4,14 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from wenzheng.reports import periods
+from wenzheng.reports.widgets import PeriodPicker
 
 from .models import Scheme
 
-PERIOD_HELP = _("如 2026（年度）、2026Q1（季度）、2026-03（月份）、2026-01-01..2026-06-30（自定义）")
+PERIOD_HELP = _(
+    "选择季度、年度或月份；其他期间可填写，如 2026（年度）、2026Q1或2026年第一季度（季度）、2026-03（月份）、"
+    "2026-01-01..2026-06-30（自定义）"
+)
 
 
 class PeriodField(forms.CharField):
@@ -15,6 +19,7 @@ class PeriodField(forms.CharField):
         kwargs.setdefault("label", _("考评期间"))
         kwargs.setdefault("max_length", 30)
         kwargs.setdefault("help_text", PERIOD_HELP)
+        kwargs.setdefault("widget", PeriodPicker)
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -23,7 +28,7 @@ class PeriodField(forms.CharField):
             periods.started(value, now=timezone.now())
         except periods.BadPeriod as e:
             raise forms.ValidationError(str(e)) from None
-        return value.strip().upper()
+        return periods.normalise(value)
 
 
 class SchemeChoice(forms.ModelChoiceField):
@@ -42,6 +47,20 @@ class RegionChoice(forms.ModelChoiceField):
         return obj.name
 
 
+def preselect_single_choices(form) -> None:
+    """A region or scheme with only one choice is chosen already; with several, none
+    is, and the form refuses to run until one is (a blank choice, not the first)."""
+    for name in ("region", "scheme", "a", "b"):
+        field = form.fields.get(name)
+        if isinstance(field, forms.ModelChoiceField) and not form.is_bound:
+            only = list(field.queryset[:2])
+            if len(only) == 1 and not form.initial.get(name):
+                form.initial[name] = getattr(only[0], field.to_field_name or "pk")
+                field.empty_label = None
+            elif field.empty_label is not None:
+                field.empty_label = _g("请选择")
+
+
 class RunForm(forms.Form):
     region = forms.Field(label=_("区域"))
     period = PeriodField()
@@ -50,6 +69,7 @@ class RunForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoice(regions, label=_("区域"))
+        preselect_single_choices(self)
 
 
 class CompareForm(forms.Form):
@@ -61,6 +81,7 @@ class CompareForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoice(regions, label=_("区域"))
+        preselect_single_choices(self)
 
 
 class BulletinForm(forms.Form):
@@ -70,6 +91,7 @@ class BulletinForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoice(regions, label=_("区域"))
+        preselect_single_choices(self)
 
 
 class UploadForm(forms.Form):
@@ -91,6 +113,7 @@ class BulletinUploadForm(UploadForm):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoice(regions, label=_("区域"))
+        preselect_single_choices(self)
 
 
 class SchemeUploadForm(UploadForm):

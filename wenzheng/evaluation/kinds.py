@@ -313,7 +313,7 @@ class Rate(Kind):
         if params.get("weights"):
             names = "、".join(f"{code}×{w}" for code, w in params["weights"].items())
             text += f"各类别分别计算后按权重（{names}）加权，本期没有该类留言的类别不参与加权。"
-        text += f"{m.none_text}的，{self.WHEN_NONE[params.get('when_none', 'full')]}。{m.rule}。"
+        text += f"{m.none_text}的，{self.WHEN_NONE[params.get('when_none', 'full')]}。{m.rule.rstrip('。')}。"
         return text
 
     def score(self, params, max_points, facts, ctx):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("runs/new/", views.run_new, name="run-new"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/units/<int:unit>/", views.unit_detail, name="unit"),
+    path("runs/<int:pk>/units/<int:unit>/print/", views.unit_detail, {"printing": True}, name="unit-print"),
     path("runs/<int:pk>/report/", views.report, name="report"),
     path("runs/<int:pk>/publish/", views.run_publish, name="run-publish"),
     path("runs/<int:pk>/report.docx", views.report_file, {"fmt": "docx"}, name="report-docx"),

@@ -134,7 +134,7 @@ def run_detail(request, pk):
 
 
 @office_only
-def unit_detail(request, pk, unit):
+def unit_detail(request, pk, unit, printing=False):
     run = run_for(request.user, pk)
     result = get_object_or_404(run.results.select_related("unit"), unit_id=unit)
     window = runs.window_of(run)
@@ -158,8 +158,10 @@ def unit_detail(request, pk, unit):
         "changed": now_facts != result.facts,
         "cutoff": documents.moment(run.cutoff),
         "run_full": sum((Decimal(i["max_points"]) for i in run.scheme_snapshot["items"]), Decimal(0)),
+        "printing": printing,
+        "printed_at": timezone.now(),
     }
-    return render(request, "evaluation/unit.html", context)
+    return render(request, "evaluation/unit_print.html" if printing else "evaluation/unit.html", context)
 
 
 @office_only

@@ -10,7 +10,6 @@ and the demo county pass historical times.
 """
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
+from wenzheng.lib import phones
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
 from wenzheng.reports import tally
@@ -251,11 +251,10 @@ def submit(
     title = _require_text(title, "留言标题", max_length=100)
     body = _require_text(body, "留言内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     name = _require_text(name, "姓名", max_length=50)
-    # A Chinese input method may type full-width digits (１３８…): the same number.
-    phone = unicodedata.normalize("NFKC", _require_text(phone, "联系电话", max_length=20))
-    digits = phone.replace("-", "").replace(" ", "")
-    if not (digits.isascii() and digits.isdigit() and 7 <= len(digits) <= 20):
-        raise ActionRefused("bad_phone", "联系电话应为7至20位数字。")
+    try:
+        phone = phones.normalise(_require_text(phone, "联系电话", max_length=40))
+    except phones.BadPhone as e:
+        raise ActionRefused("bad_phone", str(e)) from None
     year = clock.local_date(at).year
     passcode = passcodes.new_passcode()
     message = Message.objects.create(

@@ -66,7 +66,11 @@ class MessageAdmin(RegionScopedAdmin, ReadOnlyAdmin):
     date_hierarchy = "submitted_at"
     inlines = [StageInline, ReplyInline]
 
-    list_display = ["serial", "shown_title", "category", "unit", "state", "submitted_at"]
+    list_display = ["shown_serial", "shown_title", "category", "unit", "state", "submitted_at"]
+
+    @admin.display(description="留言编号", ordering="number")
+    def shown_serial(self, obj):
+        return obj.serial
 
     def get_queryset(self, request):
         # Office staff with admin access see their own county's (or city's) messages only.

@@ -8,14 +8,20 @@ numbers reach that far, and past it the list goes on "before this one" (keyset):
 `before=<submitted_at>~<pk>` reads the next rows through the same index however deep,
 for the newest-first order. An order by relevance (a search) has no such key: it
 pages by number up to the bound, which is what a search needs.
+
+Staff lists page with `page_of`: Django's Paginator.get_page sends an out-of-range
+number (page=0, -1, or past the end) to the last page, where a person who asked for
+page 0 expects the first; here a page that does not exist shows page 1, with a note.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
+from django.contrib import messages as flash
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 COUNT_LIMIT = 10_000
 
@@ -70,8 +76,9 @@ class Listing:
     next_before: str | None  # where the list goes on once the numbers end
 
 
-def listing(found, *, page, size, before_text="", keyset=True) -> Listing:
-    """A page of `found` (newest first when `keyset`): by number, or after a cursor."""
+def listing(found, *, page, size, before_text="", keyset=True, request=None) -> Listing:
+    """A page of `found` (newest first when `keyset`): by number, or after a cursor.
+    With `request`, a page that does not exist shows page 1 with a note (as `page_of`)."""
     if before_text:
         older = before(found, before_text) if keyset else None
         if older is None:
@@ -80,7 +87,14 @@ def listing(found, *, page, size, before_text="", keyset=True) -> Listing:
         more = len(rows) > size
         return Listing(rows[:size], None, None, None, more, None, None, cursor(rows[size - 1]) if more else None)
     paginator = BoundedPaginator(found, size)
-    current = paginator.get_page(page)
+    if request is not None and page not in (None, "", "1"):
+        try:
+            current = paginator.page(page)
+        except (InvalidPage, TypeError, ValueError):
+            flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": str(page)[:12]})
+            current = paginator.page(1)
+    else:
+        current = paginator.get_page(page)
     rows = list(current.object_list)
     next_before = cursor(rows[-1]) if keyset and rows and not current.has_next() and paginator.more else None
     return Listing(
@@ -93,3 +107,18 @@ def listing(found, *, page, size, before_text="", keyset=True) -> Listing:
         current.previous_page_number() if current.has_previous() else None,
         next_before,
     )
+
+
+def page_of(request, items, per_page: int, *, param: str = "page") -> Page:
+    paginator = Paginator(items, per_page)
+    asked = request.GET.get(param)
+    if asked in (None, "", "1"):
+        return paginator.page(1)
+    try:
+        number = int(asked)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not 1 <= number <= paginator.num_pages:
+        flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": asked[:12]})
+        return paginator.page(1)
+    return paginator.page(number)

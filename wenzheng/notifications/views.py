@@ -4,7 +4,6 @@ citizen's SMS or e-mail links to, with its unsubscribe button."""
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
+from wenzheng.lib.paging import page_of
 
 from .forms import ContactForm, PreferenceForm
 from .models import CitizenOptOut, Delivery, Notice, Preference
@@ -32,7 +32,7 @@ def notice_list(request):
     found = _mine(request.user).select_related("message")
     if unread_only:
         found = found.filter(read_at__isnull=True)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, PAGE_SIZE)
     context = {
         "nav": "notices",
         "page": page,

@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wenzheng.lib.formtext import NamedLimits
+
 from .models import AccessRecord
 
 
@@ -14,7 +16,7 @@ def _textarea(rows=4):
     return forms.Textarea(attrs={"rows": rows})
 
 
-class RedactForm(forms.Form):
+class RedactForm(NamedLimits, forms.Form):
     title = forms.CharField(label=gettext_lazy("公开标题"), max_length=100, required=False)
     text = forms.CharField(
         label=gettext_lazy("公开内容"),
@@ -37,7 +39,7 @@ class RedactForm(forms.Form):
             del self.fields["title"]
 
 
-class WithholdForm(forms.Form):
+class WithholdForm(NamedLimits, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("不予公开的理由"),
         max_length=500,
@@ -68,7 +70,7 @@ class WordsForm(forms.Form):
         return words
 
 
-class ContactForm(forms.Form):
+class ContactForm(NamedLimits, forms.Form):
     value = forms.CharField(label=gettext_lazy("号码或邮箱"), max_length=100, help_text=gettext_lazy("如 0778-8212345"))
     label = forms.CharField(
         label=gettext_lazy("说明"), max_length=100, help_text=gettext_lazy("如：县政务服务中心咨询电话")
@@ -87,7 +89,9 @@ class AccessFilterForm(forms.Form):
         error_messages={"invalid": gettext_lazy("留言编号的格式如 2026-000046。")},
     )
     since = forms.DateField(
-        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def apply(self, records):

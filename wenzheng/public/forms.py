@@ -6,13 +6,16 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.attachments.forms import photos_field
 from wenzheng.handling.models import Category, Message
+from wenzheng.lib import phones
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.reports import periods
+from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search import text as search_text
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
 
-class PostForm(forms.Form):
+class PostForm(NamedLimits, forms.Form):
     """A citizen's message. The unit may be left to the county office to dispatch."""
 
     unit = UnitPickerField(
@@ -22,7 +25,13 @@ class PostForm(forms.Form):
         empty_label=gettext_lazy("不确定，由县网络问政办交办"),
         help_text=gettext_lazy("选择乡镇或部门；不确定由谁办理时，县网络问政办会在1个工作日内交办。"),
     )
-    category = forms.ModelChoiceField(label=gettext_lazy("留言类别"), queryset=Category.objects.all(), empty_label=None)
+    # Nothing chosen in advance: with 咨询 preselected, citizens skipped the choice.
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("留言类别"),
+        queryset=Category.objects.all(),
+        empty_label=gettext_lazy("请选择留言类别"),
+        error_messages={"required": gettext_lazy("请选择留言类别。")},
+    )
     title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
     body = forms.CharField(
         label=gettext_lazy("留言内容"),
@@ -33,11 +42,10 @@ class PostForm(forms.Form):
     name = forms.CharField(
         label=gettext_lazy("姓名"), max_length=50, help_text=gettext_lazy("不公开，仅供办理单位联系您。")
     )
-    phone = forms.RegexField(
+    phone = forms.CharField(
         label=gettext_lazy("联系电话"),
-        regex=r"^[0-9\- ]{7,20}$",
-        error_messages={"invalid": gettext_lazy("联系电话应为7至20位数字。")},
-        help_text=gettext_lazy("不公开。"),
+        max_length=40,
+        help_text=gettext_lazy("不公开。手机号11位；固定电话请带区号，如0778-7221234。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     id_number = forms.RegexField(
@@ -63,6 +71,12 @@ class PostForm(forms.Form):
             "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
         )
 
+    def clean_phone(self):
+        try:
+            return phones.normalise(self.cleaned_data["phone"])
+        except phones.BadPhone as e:
+            raise forms.ValidationError(str(e)) from None
+
 
 class TrackForm(forms.Form):
     code = forms.CharField(
@@ -71,7 +85,7 @@ class TrackForm(forms.Form):
     passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=12, widget=forms.PasswordInput)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(NamedLimits, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("追问内容"),
         max_length=settings.MESSAGE_TEXT_MAX_CHARS,
@@ -81,9 +95,12 @@ class FollowUpForm(forms.Form):
     photos = photos_field()
 
 
-class RatingForm(forms.Form):
+class RatingForm(NamedLimits, forms.Form):
     rating = forms.ChoiceField(
-        label=gettext_lazy("您对答复的评价"), choices=Message.Rating.choices, widget=forms.RadioSelect
+        label=gettext_lazy("您对答复的评价"),
+        choices=Message.Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择评价。")},
     )
     reason = forms.CharField(
         label=gettext_lazy("不满意的理由"),
@@ -137,7 +154,10 @@ class BoardFilterForm(forms.Form):
         ],
     )
     period = forms.CharField(
-        label=gettext_lazy("期间"), required=False, help_text=gettext_lazy("如 2026Q1、2026、2026-03")
+        label=gettext_lazy("期间"),
+        required=False,
+        widget=PeriodPicker,
+        help_text=gettext_lazy("选择季度、年度或月份，或填写如 2026年第一季度、2026-03"),
     )
 
     def __init__(self, *args, region: Region, **kwargs):

@@ -9,7 +9,6 @@ it sees it as written, with what the review decided and why.
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,13 +23,16 @@ from wenzheng.handling.models import Message, Reply
 from wenzheng.handling.passcodes import matches
 from wenzheng.handling.thread import conversation
 from wenzheng.lib import paging
+from wenzheng.lib.paging import page_of
 from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, periods, tally
+from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search.highlights import mark_public
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
+from wenzheng.workdays import clock
 
 from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
 
@@ -102,6 +104,7 @@ def board(request):
             size=PAGE_SIZE,
             before_text=request.GET.get("before", ""),
             keyset=query is None,
+            request=request,
         )
     except paging.BadCursor:
         raise Http404(_("翻页位置不正确")) from None
@@ -175,6 +178,15 @@ def _review_notices(m) -> tuple:
     return own, {r.follow_up_id: r for r in reviews if r.follow_up_id}
 
 
+def _deadlines(message) -> list:
+    """The open deadlines the citizen is promised, each with its last day (a limit
+    ends at 24:00 of that day), from stages already read."""
+    open_stages = [s for s in message.stages.all() if s.completed_at is None]
+    for s in open_stages:
+        s.last_day = clock.deadline_day(s.due_at)
+    return sorted(open_stages, key=lambda s: (s.due_at, s.kind != "response"))
+
+
 def _responded_at(message):
     stages = [s for s in message.stages.all() if s.kind == "response" and s.outcome in ("on_time", "late")]
     return stages[-1].completed_at if stages else None
@@ -215,6 +227,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "thread": conversation(thread.replies, thread.follow_ups, reviews=follow_up_reviews),
             "review": review,
             "responded_at": _responded_at(found),
+            "deadlines": _deadlines(found) if private else [],
             "private": private,
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
@@ -228,7 +241,8 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
 def _citizen_step(request, found, who):
     """A follow-up or a rating from the citizen who wrote the message, each made once
     per form render (going back and submitting again adds nothing)."""
-    if "rating" in request.POST:
+    # The rating form says so itself: with no choice made, "rating" is not sent at all.
+    if request.POST.get("step") == "rating" or "rating" in request.POST:
         form, step = RatingForm(request.POST), "rating"
     else:
         form, step = FollowUpForm(request.POST, request.FILES), "follow_up"
@@ -236,13 +250,13 @@ def _citizen_step(request, found, who):
         if step == "follow_up" and "photos" in form.errors and "text" not in form.errors:
             flash.error(request, "；".join(form.errors["photos"]))
             return redirect(request.path)
-        if step == "rating" and "reason" in form.errors and "rating" not in form.errors:
-            # The reason is missing: show the form again with what was chosen.
+        if step == "rating":
+            # Show the form again with what was chosen and what is missing.
             tracked = who.user is None
             return _render_thread(
                 request, found, is_owner=not tracked, tracked=tracked, bound={"rating": form}, status=400
             )
-        flash.error(request, _("请填写追问内容。") if step == "follow_up" else _("请选择一项评价。"))
+        flash.error(request, _("请填写追问内容。"))
         return redirect(request.path)
     data = form.cleaned_data
 
@@ -340,8 +354,12 @@ def posted(request):
     receipt = request.session.pop("posted", None)
     if receipt is None:
         return redirect("public:track")
-    found = get_object_or_404(Message.objects.select_related("unit", "region"), tracking_code=receipt["code"])
-    return render(request, "public/posted.html", {"nav": "post", "m": found, "receipt": receipt})
+    found = get_object_or_404(
+        Message.objects.select_related("unit", "region", "category").prefetch_related("stages"),
+        tracking_code=receipt["code"],
+    )
+    context = {"nav": "post", "m": found, "receipt": receipt, "deadlines": _deadlines(found)}
+    return render(request, "public/posted.html", context)
 
 
 def track(request):
@@ -376,7 +394,7 @@ def mine(request):
     if request.user.role != Role.CITIZEN:
         return redirect("workspace:home")
     found = Message.objects.filter(citizen=request.user).select_related("unit", "category", "region")
-    page = Paginator(found.order_by("-submitted_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found.order_by("-submitted_at"), PAGE_SIZE)
     page.object_list = list(page.object_list)
     for m in page.object_list:
         m.public_title = m.title  # their own: as they wrote it
@@ -391,7 +409,7 @@ def exposures(request):
         if region.kind == Region.Kind.CITY
         else found.filter(unit__region=region)
     )
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found, PAGE_SIZE)
     publisher = Publisher()
     page.object_list = list(page.object_list)
     linked = {e.message_id for e in page.object_list if e.message_id}
@@ -409,7 +427,8 @@ def statistics(request):
     now = timezone.now()
     region = _region(request)
     default = _this_quarter(now)
-    text = request.GET.get("period") or periods.quarter_code(default.first_day)
+    picker = PeriodPicker(attrs={"id": "period", "aria-describedby": "period-help"})
+    text = picker.value_from_datadict(request.GET, None, "period") or periods.quarter_code(default.first_day)
     try:
         period, error = periods.parse(text), ""
     except periods.BadPeriod as e:
@@ -422,6 +441,7 @@ def statistics(request):
         "regions": Region.objects.all(),
         "figures": result,
         "period_text": text,
+        "period_picker": picker.render("period", text),
         "error": error,
         "trend_chart": charts.monthly_trend(months),
         "category_chart": charts.category_mix(result.by_category),

@@ -3,6 +3,7 @@
 year-end report are put together from these (wenzheng.evaluation.documents)."""
 
 import io
+from decimal import Decimal
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -13,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.drawing.image import Image as XlImage
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from .figures import percent
 
 # Fonts an office's Word or WPS has: 宋体 for text, 黑体 for headings.
 BODY_FONT = "宋体"
@@ -101,6 +104,29 @@ def new_workbook() -> Workbook:
     return book
 
 
+class Rate:
+    """A rate for a spreadsheet cell: stored as a number (0.978) with a percent format,
+    so that it sorts and sums; shown as the reports write it (97.8%, 100%)."""
+
+    def __init__(self, part: int, whole: int):
+        self.text = percent(part, whole) if whole else "—"
+        self.value = float(Decimal(self.text[:-1]) / 100) if whole else None
+
+    @property
+    def number_format(self) -> str:
+        return "0.0%" if "." in self.text else "0%"
+
+    def __str__(self):
+        return self.text
+
+
+def _put(sheet, row) -> None:
+    sheet.append([(v.value if v.value is not None else v.text) if isinstance(v, Rate) else v for v in row])
+    for cell, v in zip(sheet[sheet.max_row], row, strict=False):
+        if isinstance(v, Rate) and v.value is not None:
+            cell.number_format = v.number_format
+
+
 def xlsx_table(book, title, header, rows, *, widths=None, intro=()):
     """A sheet: optional lines of text, then a table with a bold, frozen header."""
     sheet = book.create_sheet(title)
@@ -114,7 +140,7 @@ def xlsx_table(book, title, header, rows, *, widths=None, intro=()):
     for cell in sheet[header_row]:
         cell.font, cell.fill = BOLD, HEADER_FILL
     for row in rows:
-        sheet.append(list(row))
+        _put(sheet, row)
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     for i, width in enumerate(widths or [], start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width

@@ -6,6 +6,7 @@ A period is a span of local dates; as instants it runs from 00:00 of its first d
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -50,8 +51,42 @@ class Period:
         return f"统计期间：{self.label}（{self.span()}）；统计截止：{moment(self.cutoff(now))}"
 
 
+# The ways people write a period besides the codes above: 2026-Q1, 2026年第一季度,
+# 2026年1季度, 2026年度, 2026年3月, 2026/03, 2026.3 (and full-width digits).
+WRITTEN_QUARTER = re.compile(r"^(\d{4})(?:[-/ .]?Q|年第?)([1-4一二三四])(?:季度?)?$", re.IGNORECASE)
+WRITTEN_YEAR = re.compile(r"^(\d{4})年度?$")
+WRITTEN_MONTH = re.compile(r"^(\d{4})(?:年|[-/.])(\d{1,2})月?$")
+
+
+def normalise(text: str) -> str:
+    """A period as typed, in the code `parse` reads and reports store: "2026年第一季度"
+    and "2026-Q1" → "2026Q1", "2026年3月" → "2026-03"; anything else as it was."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+    if m := WRITTEN_QUARTER.match(text):
+        q = m[2] if m[2].isdigit() else "一二三四".index(m[2]) + 1
+        return f"{m[1]}Q{q}"
+    if m := WRITTEN_YEAR.match(text):
+        return m[1]
+    if m := WRITTEN_MONTH.match(text):
+        return f"{m[1]}-{int(m[2]):02d}"
+    return text.upper() if QUARTER.match(text) else text
+
+
+def recent(today: dt.date) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods a picker offers, newest first: quarters and months of this year and
+    the last, and the last three years, each as (code, label)."""
+    quarters = [f"{y}Q{q}" for y in (today.year, today.year - 1) for q in (4, 3, 2, 1)]
+    months = [f"{y}-{m:02d}" for y in (today.year, today.year - 1) for m in range(12, 0, -1)]
+    started = [c for c in quarters + months if parse(c).first_day <= today]
+    return [
+        ("季度", [(c, parse(c).label) for c in started if "Q" in c]),
+        ("年度", [(str(y), f"{y}年") for y in (today.year, today.year - 1, today.year - 2)]),
+        ("月份", [(c, parse(c).label) for c in started if "-" in c]),
+    ]
+
+
 def parse(text: str) -> Period:
-    text = (text or "").strip()
+    text = normalise(text)
     if m := QUARTER.match(text):
         year, q = int(m[1]), int(m[2])
         first = dt.date(year, 3 * q - 2, 1)
@@ -75,7 +110,8 @@ def parse(text: str) -> Period:
             raise BadPeriod("结束日期不能早于开始日期。")
         return Period(first, last, f"{first:%Y年%m月%d日}至{last:%Y年%m月%d日}")
     raise BadPeriod(
-        f"无法识别的统计期间“{text}”。可用格式：2026Q1（季度）、2026（年度）、2026-03（月份）、2026-01-01..2026-03-31（自定义）。"
+        f"无法识别的统计期间“{text}”。可用格式：2026Q1或2026年第一季度（季度）、2026（年度）、2026-03（月份）、"
+        "2026-01-01..2026-03-31（自定义）。"
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from wenzheng.accounts.models import Role
 from wenzheng.attachments.forms import reply_files_field
 from wenzheng.handling.models import Message
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
 from wenzheng.units.forms import UnitPickerField, UnitSelect, grouped
@@ -45,7 +46,7 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
 # --- steps on one message -----------------------------------------------------------
 
 
-class StepForm(forms.Form):
+class StepForm(NamedLimits, forms.Form):
     """A form for one step on one message; `message` lets it fit its choices."""
 
     def __init__(self, *args, message=None, **kwargs):
@@ -247,7 +248,7 @@ class ExplanationForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("书面说明内容"), widget=_textarea(5))
 
 
-class RosterForm(forms.Form):
+class RosterForm(NamedLimits, forms.Form):
     """One year's roster; a page shows this year's and next year's, each with its
     own prefix (y2026-…), and says which is sent in a plain `year` field."""
 
@@ -269,7 +270,7 @@ class RosterForm(forms.Form):
 # --- the county office: supervision -------------------------------------------------
 
 
-class OrderExplanationForm(forms.Form):
+class OrderExplanationForm(NamedLimits, forms.Form):
     reason = forms.CharField(label=gettext_lazy("责成事由"), widget=_textarea(3))
     messages = forms.ModelMultipleChoiceField(
         label=gettext_lazy("涉及留言"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -290,7 +291,7 @@ class OrderExplanationForm(forms.Form):
         return clock.local_midnight(self.cleaned_data["backlog_date"] + dt.timedelta(days=1))
 
 
-class CountyRecordForm(forms.Form):
+class CountyRecordForm(NamedLimits, forms.Form):
     """A supervision record about a unit of the county, optionally about one of its
     messages given by serial number."""
 

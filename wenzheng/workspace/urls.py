@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import city, county, home, messages, oversight, privacy, search, unit
+from .views import city, county, home, messages, oversight, printing, privacy, search, unit
 
 app_name = "workspace"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("unit/roster/", unit.roster, name="roster"),
     # One message, for every staff role that may see it.
     path("messages/<int:pk>/", messages.message, name="message"),
+    path("messages/<int:pk>/print/", printing.message_print, name="message-print"),
     # Its review before publishing (county office), before the steps' catch-all.
     path("messages/<int:pk>/review/", privacy.review, name="review"),
     path("messages/<int:pk>/review/<int:follow_up>/", privacy.review, name="review-follow-up"),

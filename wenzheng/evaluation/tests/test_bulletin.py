@@ -90,7 +90,13 @@ class SeedQuarterTest(CastTestCase):
         units = list(book["各单位"].iter_rows(values_only=True))
         self.assertEqual(list(units[0]), documents.UNIT_HEADER)
         self.assertEqual(len(units), 1 + 108)  # every unit, those without messages too
-        self.assertIn(("东门镇", "乡镇", 46, 46, "100%", 45, "97.8%", 4), units)
+        # Rates are numbers with a percent format (they sort and sum), shown as 100% and 97.8%.
+        self.assertIn(("东门镇", "乡镇", 46, 46, 1, 45, 0.978, 4), units)
+        row = next(r for r in book["各单位"].iter_rows() if r[0].value == "东门镇")
+        self.assertEqual((row[4].number_format, row[6].number_format), ("0%", "0.0%"))
+        self.assertIn(("县直部门000", "部门", 0, 0, "—", 0, "—", 0), units)  # no rate over no messages
+        kpis = {r[0].value: r[1] for r in book["概况"].iter_rows() if r[0].value in ("回复率", "办结率")}
+        self.assertEqual((kpis["办结率"].value, kpis["办结率"].number_format), (0.978, "0.0%"))
         late = list(book["迟延留言"].iter_rows(values_only=True))
         self.assertEqual(len(late), 1 + 4)
         self.assertEqual({row[2] for row in late[1:]}, {"东门镇"})

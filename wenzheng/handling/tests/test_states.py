@@ -421,14 +421,19 @@ class SubmissionTest(HandlingTestCase):
     def test_it_rejects_a_bad_phone_number(self):
         # Arabic-Indic digits pass str.isdigit() but are no phone number here; nor are
         # six digits padded out with spaces.
-        for phone in ("abc", "138-0000-000x", "123456", "1 2 3 4 5 6", "+8613800000000", "١٣٨٠٠٠٠٠٠٠٠"):
+        # A mobile one digit short or long is a typing slip, not a number to call.
+        for phone in ("abc", "138-0000-000x", "123456", "1 2 3 4 5 6", "١٣٨٠٠٠٠٠٠٠٠", "1380000000", "138000000001"):
             with self.subTest(phone=phone):
                 self.assertRefused("bad_phone", actions.submit, **self.submission(phone=phone))
 
-    def test_it_accepts_landline_and_mobile_numbers(self):
-        for phone in ("0778-8212345", "13800000000", "1234567", "138 0000 0000"):
+    def test_it_accepts_landline_and_mobile_numbers_in_one_written_form(self):
+        for phone, stored in [
+            ("0778-8212345", "0778-8212345"), ("13800000000", "13800000000"), ("2234567", "2234567"),
+            ("138 0000 0000", "13800000000"), ("+86 138 0013 8000", "13800138000"), ("+8613800000000", "13800000000"),
+            ("138-0013-8000", "13800138000"), ("(0778) 821 2345", "0778-8212345"),
+        ]:  # fmt: skip
             with self.subTest(phone=phone):
-                self.assertEqual(actions.submit(**self.submission(phone=phone)).citizen_phone, phone)
+                self.assertEqual(actions.submit(**self.submission(phone=phone)).citizen_phone, stored)
 
     def test_full_width_digits_are_stored_as_plain_digits(self):
         m = actions.submit(**self.submission(phone="０７７８－８２１２３４５"))

@@ -1,5 +1,27 @@
 // Small page-level behaviour; everything works without it.
 document.addEventListener("DOMContentLoaded", () => {
+  // A table wider than the screen says so: "左右滑动查看更多" under it.
+  const hintTables = () => {
+    for (const box of document.querySelectorAll(".table-scroll")) {
+      const wide = box.scrollWidth > box.clientWidth + 1;
+      let hint = box.nextElementSibling;
+      if (!hint || !hint.classList.contains("scroll-hint")) {
+        if (!wide) continue;
+        hint = document.createElement("p");
+        hint.className = "scroll-hint";
+        hint.textContent = box.dataset.scrollHint || "← 表格较宽，左右滑动查看更多 →";
+        box.after(hint);
+      }
+      hint.classList.toggle("shown", wide);
+    }
+  };
+  hintTables();
+  window.addEventListener("resize", hintTables);
+  document.body.addEventListener("htmx:afterSwap", hintTables);
+  // Print views: the button prints the page.
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
   // The phone menu.
   const toggle = document.querySelector(".menu-toggle");
   const nav = document.getElementById("site-nav");

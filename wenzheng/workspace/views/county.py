@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages as flash
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
+from wenzheng.lib.paging import page_of
 from wenzheng.reports import tally
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
@@ -65,7 +65,7 @@ def dispatch(request, code):
     county, now = county_for(request.user, code), timezone.now()
     search = SearchForm(request.GET)
     queue = selectors.matching(request.user, selectors.dispatch_queue(request.user, county), search.query)
-    found = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, queue, QUEUE_PAGE_SIZE)
     rows = selectors.attach_deadlines(found.object_list, at=now)
     if search.query is not None:
         prefetch_texts(rows)

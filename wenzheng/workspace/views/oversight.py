@@ -5,7 +5,6 @@ and the e-mail and SMS that could not be sent."""
 import datetime as dt
 
 from django.contrib import messages as flash
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
 from wenzheng.handling.thread import conversation
+from wenzheng.lib.paging import page_of
 from wenzheng.notifications import channels, recipients, sending
 from wenzheng.reports import periods
 from wenzheng.supervision import proposals as proposing
@@ -34,7 +34,7 @@ QUEUE_PAGE_SIZE = 30
 def revisits(request, code):
     """回访: follow-ups and 不满意 ratings the office has yet to decide on."""
     county = county_for(request.user, code)
-    found = Paginator(selectors.revisit_queue(request.user, county), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, selectors.revisit_queue(request.user, county), QUEUE_PAGE_SIZE)
     for m in found.object_list:
         m.thread = conversation(m.replies.all(), m.follow_ups.all())
         m.decision_form = STEPS["revisit"].make_form(message=m)
@@ -153,7 +153,7 @@ def proposal_decision(request, code, pk):
 def notices(request, code):
     """E-mail and SMS that failed after the last try (or whose sending was cut off)."""
     county = county_for(request.user, code)
-    found = Paginator(selectors.failed_deliveries(county), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, selectors.failed_deliveries(county), QUEUE_PAGE_SIZE)
     for d in found.object_list:
         d.to_whom = _to_whom(d)
         address = channels.get(d.channel).address(d.notice)

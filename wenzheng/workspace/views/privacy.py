@@ -3,7 +3,6 @@
 published contacts, the record of access to contact details, and erasure."""
 
 from django.contrib import messages as flash
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -15,6 +14,7 @@ from wenzheng.accounts.models import Role, User
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import FollowUp, Message
+from wenzheng.lib.paging import page_of
 from wenzheng.privacy import actions, sensitive
 from wenzheng.privacy.forms import (
     AccessFilterForm,
@@ -51,7 +51,7 @@ def reviews(request, code):
     """What waits for review, oldest first, with what each text holds."""
     county = county_for(request.user, code)
     queue = Review.objects.queue(county).select_related("message__category", "message__unit", "message__citizen")
-    found = Paginator(queue.select_related("follow_up"), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, queue.select_related("follow_up"), QUEUE_PAGE_SIZE)
     words, publisher = sensitive.for_region(county), Publisher()
     masker = publisher.masker(county.pk)
     for review in found.object_list:
@@ -279,7 +279,7 @@ def access_records(request, code):
     records = AccessRecord.objects.filter(region=county).select_related("user", "message", "citizen")
     if form.is_valid():
         records = form.apply(records)
-    found = Paginator(records.order_by("-at", "-pk"), RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, records.order_by("-at", "-pk"), RECORDS_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"section": "privacy", "county": county, "form": form, "page": found, "query": query.urlencode()}

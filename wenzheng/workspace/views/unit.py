@@ -4,13 +4,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.lib.paging import page_of
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.units import services
 
@@ -26,7 +26,7 @@ def inbox(request):
     tab = selectors.inbox_tab(request.GET.get("tab"))
     search = SearchForm(request.GET)
     found = selectors.matching(request.user, selectors.inbox(request.user, tab), search.query)
-    found = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = page_of(request, found, PAGE_SIZE)
     counts = selectors.inbox_counts(request.user)
     rows = selectors.attach_deadlines(found.object_list, at=now)
     if search.query is not None:

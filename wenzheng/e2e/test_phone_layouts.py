@@ -1,0 +1,124 @@
+"""The pages people live in, on a 390 px phone (issue 16): long tables keep unit names
+readable and say when they scroll sideways, chart labels are big enough to read, and
+the print views fit A4. Screenshots of each page at both widths are saved for review
+under test-artifacts/screenshots/."""
+
+from playwright.sync_api import expect
+
+from wenzheng.evaluation import runs, schemes
+from wenzheng.evaluation.defaults import DEFAULT
+from wenzheng.evaluation.models import Scheme
+from wenzheng.evaluation.tests.fixtures import build_q1, build_towns
+from wenzheng.reports import periods
+from wenzheng.testing import local
+
+from .base import SCREENSHOTS, BrowserTestCase
+
+Q1 = periods.parse("2026Q1")
+
+# How a row's unit name is laid out: its length and the lines it takes (one character a
+# line is what the issue saw on a phone).
+NAME_LINES = """() => [...document.querySelectorAll(".table-scroll th[scope=row]")]
+  .filter((th) => th.offsetParent !== null)
+  .map((th) => {
+    const link = th.querySelector("a") || th;
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    return {name: link.textContent.trim(), lines: tops.size};
+  })"""
+# Tables wider than their box, and whether a visible hint follows them.
+WIDE_TABLES = """() => [...document.querySelectorAll(".table-scroll")]
+  .filter((box) => box.scrollWidth > box.clientWidth + 1)
+  .map((box) => {
+    const hint = box.nextElementSibling;
+    return {caption: (box.querySelector("caption") || {}).textContent,
+            hinted: !!hint && hint.classList.contains("scroll-hint") && hint.offsetHeight > 0};
+  })"""
+# Every chart label's size on the screen, in CSS pixels.
+CHART_LABELS = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll("svg.chart")) {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    for (const t of svg.querySelectorAll("text")) {
+      out.push({text: t.textContent, px: parseFloat(t.getAttribute("font-size")) * scale});
+    }
+  }
+  return out;
+}"""
+
+
+class PhoneLayoutsTest(BrowserTestCase):
+    def setUp(self):
+        super().setUp()
+        schemes.store(DEFAULT)  # the migration's default scheme, gone with the flush between tests
+        self.m = build_q1(self.cast)
+        build_towns(self.cast)
+
+    def evaluate(self):
+        scheme = Scheme.objects.latest_version("default")
+        return runs.run_evaluation(scheme=scheme, region=self.cast.county, period=Q1, now=local(2026, 6, 1))
+
+    def assertReadableOnAPhone(self, page, name):
+        names = page.evaluate(NAME_LINES)
+        self.assertTrue(names, f"{name}: no unit table")
+        # A name may take two lines on a phone, never fewer than four characters a line.
+        narrow = [n for n in names if n["lines"] > 1 and len(n["name"]) / n["lines"] < 4]
+        self.assertEqual(narrow, [], f"{name}: unit names squeezed")
+        unhinted = [t for t in page.evaluate(WIDE_TABLES) if not t["hinted"]]
+        self.assertEqual(unhinted, [], f"{name}: tables that scroll sideways without a hint")
+        small = [t for t in page.evaluate(CHART_LABELS) if t["px"] < 10]
+        self.assertEqual(small[:5], [], f"{name}: chart labels too small to read")
+        self.shot(page, name)
+
+    def test_the_home_page_on_a_phone(self):
+        page = self.new_page(phone=True)
+        page.goto("/")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        self.assertReadableOnAPhone(page, "phone-home")
+
+    def test_the_statistics_page_on_a_phone(self):
+        page = self.new_page(phone=True)
+        page.goto("/statistics/")
+        page.get_by_label("统计期间", exact=True).select_option("2026Q1")
+        page.get_by_role("button", name="查询").click()
+        expect(page.get_by_role("heading", name="2026年第一季度情况通报")).to_be_visible()
+        labels = page.evaluate(CHART_LABELS)
+        self.assertIn("东门镇", [t["text"] for t in labels])
+        self.assertReadableOnAPhone(page, "phone-statistics")
+
+    def test_the_ranking_on_a_phone(self):
+        stored = self.evaluate()
+        page = self.new_page(phone=True)
+        self.sign_in(page, "county_office")
+        page.goto(f"/evaluation/runs/{stored.pk}/")
+        expect(page.get_by_text("东门镇").first).to_be_visible()
+        self.assertReadableOnAPhone(page, "phone-ranking")
+        hint = page.locator(".scroll-hint.shown").first
+        expect(hint).to_contain_text("左右滑动")
+
+    def test_the_print_views_fit_a4(self):
+        stored = self.evaluate()
+        page = self.new_page()
+        self.sign_in(page, "county_office")
+        for name, url in [
+            ("print-message", f"/work/messages/{self.m['m1'].pk}/print/"),
+            ("print-evaluation-sheet", f"/evaluation/runs/{stored.pk}/units/{self.cast.unit_a.pk}/print/"),
+        ]:
+            with self.subTest(page=name):
+                page.goto(url)
+                page.emulate_media(media="print")
+                # A4's printable width at 16 mm margins: 178 mm, about 673 CSS px.
+                page.set_viewport_size({"width": 673, "height": 950})
+                overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                self.assertLessEqual(overflow, 1, f"{name} is wider than A4")
+                expect(page.get_by_role("button", name="打印")).to_be_hidden()
+                pdf = page.pdf(format="A4", print_background=True)
+                self.assertTrue(pdf.startswith(b"%PDF"))
+                page.emulate_media(media="screen")
+                page.set_viewport_size({"width": 1280, "height": 860})
+                page.screenshot(path=self.screenshot_dir() / f"{name}.png", full_page=True)
+
+    def screenshot_dir(self):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS

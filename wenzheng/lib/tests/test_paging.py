@@ -1,0 +1,29 @@
+import datetime as dt
+
+from wenzheng.testing import CastTestCase, local
+
+
+class OutOfRangePagesTest(CastTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for n in range(25):  # two pages of 20
+            cls.cast.replied(at=local(2026, 3, 2, 9) + dt.timedelta(minutes=n), title=f"第{n:02d}条留言")
+
+    def test_page_zero_negative_or_past_the_end_shows_page_one_with_a_note(self):
+        for asked in ("0", "-1", "99", "abc"):
+            with self.subTest(page=asked):
+                page = self.client.get("/messages/", {"page": asked}, follow=True)
+                self.assertContains(page, "第1页，共2页")
+                self.assertContains(page, f"没有第{asked}页，已显示第1页。")
+                self.assertContains(page, "第24条留言")  # the newest, first
+
+    def test_a_page_that_exists_is_shown_without_a_note(self):
+        page = self.client.get("/messages/", {"page": "2"})
+        self.assertContains(page, "第2页，共2页")
+        self.assertNotContains(page, "已显示第1页")
+
+    def test_staff_lists_do_the_same(self):
+        self.client.force_login(self.cast.handler_a)
+        page = self.client.get("/work/unit/", {"page": "0"}, follow=True)
+        self.assertContains(page, "没有第0页，已显示第1页。")

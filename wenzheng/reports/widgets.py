@@ -1,0 +1,61 @@
+"""The period picker: recent quarters, years and months to choose from, and a box for
+any other period (a custom range, or an older one) typed as people write it."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from . import periods
+
+
+class PeriodPicker(forms.Widget):
+    """Sends the chosen period under the field's own name (so links such as
+    ?period=2026Q1 keep working); the box is read when "其他期间" is chosen."""
+
+    def other(self, name: str) -> str:
+        return f"{name}_other"
+
+    def value_from_datadict(self, data, files, name):
+        picked = (data.get(name) or "").strip()
+        return picked or (data.get(self.other(name)) or "").strip()
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and self.other(name) not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        code = periods.normalise(value or "")
+        groups = periods.recent(timezone.localdate())
+        known = {c for _label, choices in groups for c, _name in choices}
+        options = format_html_join(
+            "",
+            '<optgroup label="{}">{}</optgroup>',
+            (
+                (
+                    label,
+                    format_html_join(
+                        "",
+                        '<option value="{}"{}>{}</option>',
+                        ((c, " selected" if c == code else "", text) for c, text in choices),
+                    ),
+                )
+                for label, choices in groups
+            ),
+        )
+        field_id = attrs.get("id", f"id_{name}")
+        return format_html(
+            '<span class="period-picker"><select name="{}" id="{}"{}>{}<option value=""{}>{}</option></select>'
+            ' <input name="{}" id="{}_other" value="{}" aria-label="{}" placeholder="{}" maxlength="40"></span>',
+            name,
+            field_id,
+            format_html(' aria-describedby="{}"', attrs["aria-describedby"]) if attrs.get("aria-describedby") else "",
+            options,
+            "" if code in known else " selected",
+            _("其他期间（在右侧填写）"),
+            self.other(name),
+            field_id,
+            "" if code in known else (value or ""),
+            _("其他期间"),
+            _("如 2026-01-01..2026-06-30"),
+        )
