@@ -5,7 +5,7 @@ atomic function per step, each writing its event in the same transaction.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
 
 
@@ -79,6 +79,16 @@ class SerialCounter(models.Model):
         return f"{self.region_id}/{self.year}: {self.last_number}"
 
 
+# Published messages' states, in the order the partial indexes' condition lists
+# them; PUBLISHED_SQL is that condition as SQLite's planner must see it (Message.published).
+PUBLISHED_STATES = ["replied", "closure_pending", "closed"]
+PUBLISHED_SQL = (
+    '"handling_message"."consent_to_publish" AND "handling_message"."state" IN ('
+    + ", ".join(f"'{state}'" for state in PUBLISHED_STATES)
+    + ")"
+)
+
+
 class MessageQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What a signed-in user may open. Everything that shows a message goes
@@ -103,7 +113,14 @@ class MessageQuerySet(models.QuerySet):
         from wenzheng.privacy.models import Review
 
         held = Review.objects.filter(message=OuterRef("pk"), follow_up__isnull=True, state__in=Review.State.hidden())
-        return self.filter(consent_to_publish=True, state__in=Message.State.answered()).filter(~Exists(held))
+        found = self.filter(consent_to_publish=True, state__in=Message.State.answered()).filter(~Exists(held))
+        if connections[self.db].vendor == "sqlite":
+            # SQLite uses a partial index (message_published_*) only when the WHERE
+            # clause holds the index's condition as literal terms: the same condition
+            # with bound parameters made the city board scan and sort 640,000 rows
+            # (0.9 s) instead of reading 20 through the index (0.6 ms).
+            found = found.extra(where=[PUBLISHED_SQL])  # noqa: S610 (our constants, no input)
+        return found
 
     def for_unit(self, unit):
         return self.filter(unit=unit)
@@ -241,13 +258,13 @@ class Message(models.Model):
             # order, and the board's bounded count (wenzheng.lib.paging).
             models.Index(
                 fields=["-submitted_at", "-id"],
-                condition=Q(consent_to_publish=True, state__in=["replied", "closure_pending", "closed"]),
+                condition=Q(consent_to_publish=True, state__in=PUBLISHED_STATES),
                 name="message_published_recent",
             ),
             # The same in one county: a county's board and API list, Open311's requests.
             models.Index(
                 fields=["region", "-submitted_at", "-id"],
-                condition=Q(consent_to_publish=True, state__in=["replied", "closure_pending", "closed"]),
+                condition=Q(consent_to_publish=True, state__in=PUBLISHED_STATES),
                 name="message_published_region",
             ),
         ]
