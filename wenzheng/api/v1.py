@@ -69,7 +69,7 @@ def _region(code: str | None) -> Region:
 
 def _in_region(messages, region):
     if region.kind == Region.Kind.CITY:
-        return messages.filter(region__parent=region)
+        return messages.in_city(region)
     return messages.filter(region=region)
 
 

@@ -107,6 +107,18 @@ class MessageQuerySet(models.QuerySet):
             return self.filter(region__parent_id=user.region_id)
         return self.filter(citizen=user)
 
+    def in_city(self, city):
+        """Messages of a city's counties. On SQLite the county test is kept off the
+        region index (the unary +): otherwise the planner reads each county's rows
+        through message_published_region and sorts them all (1.3 s for the newest 20
+        of a city's 640,000), where message_published_recent gives them in order (2 ms)."""
+        if connections[self.db].vendor == "sqlite":
+            return self.extra(
+                where=['+"handling_message"."region_id" IN (SELECT "id" FROM "units_region" WHERE "parent_id" = %s)'],
+                params=[city.pk],
+            )
+        return self.filter(region__parent=city)
+
     def published(self):
         """Shown on public pages: the citizen consented, a unit has replied, and the
         county office has not held it back (先审后发: waiting for review, or withheld)."""

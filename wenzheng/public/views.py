@@ -59,7 +59,7 @@ def _public_messages(region):
     messages = Message.objects.published().select_related("unit", "category", "region", "citizen")
     messages = messages.prefetch_related("reviews")
     if region.kind == Region.Kind.CITY:
-        return messages.filter(region__parent=region)
+        return messages.in_city(region)
     return messages.filter(region=region)
 
 
