@@ -14,7 +14,16 @@ from ninja.renderers import JSONRenderer
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
+from wenzheng.handling.models import (
+    Category,
+    ExtensionRequest,
+    FollowUp,
+    Message,
+    Reply,
+    ReplyDraft,
+    Revisit,
+    parse_serial,
+)
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
@@ -72,11 +81,10 @@ def _in_region(messages, region):
 
 
 def _serial(serial: str) -> tuple[int, int]:
-    try:
-        year, number = (int(part) for part in serial.split("-"))
-    except ValueError:
-        raise not_found("留言") from None
-    return year, number
+    parsed = parse_serial(serial)
+    if parsed is None:
+        raise not_found("留言")
+    return parsed
 
 
 def _thread(messages):
@@ -436,10 +444,10 @@ def _supervised_unit(pk) -> Unit:
 def _unit_message(unit, serial):
     if not serial:
         return None
-    try:
-        year, number = (int(p) for p in serial.split("-"))
-    except ValueError:
-        raise ApiError(422, "no_such_message", f"留言编号“{serial}”格式不对。") from None
+    parsed = parse_serial(serial)
+    if parsed is None:
+        raise ApiError(422, "no_such_message", f"留言编号“{serial}”格式不对。")
+    year, number = parsed
     found = Message.objects.filter(region=unit.region, year=year, number=number).first()
     if found is None:
         raise ApiError(422, "no_such_message", f"{unit.region.name}没有编号为{serial}的留言。")

@@ -4,6 +4,8 @@ Nothing here changes a message's state: wenzheng.handling.actions does, one name
 atomic function per step, each writing its event in the same transaction.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -58,6 +60,16 @@ class Category(models.Model):
         if self.closure_rule == self.ClosureRule.REPLY:
             return [Message.ClosureKind.ANSWERED]
         return [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED]
+
+
+SERIAL = re.compile(r"^([0-9]{4})-([0-9]{1,9})$")
+
+
+def parse_serial(text: str) -> tuple[int, int] | None:
+    """A public serial number ("2026-000046") as (year, number), or None for anything
+    else: no input may reach the database as a number it cannot hold."""
+    m = SERIAL.match((text or "").strip())
+    return (int(m[1]), int(m[2])) if m else None
 
 
 class SerialCounter(models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions, once
-from wenzheng.handling.models import Message, Reply
+from wenzheng.handling.models import Message, Reply, parse_serial
 from wenzheng.handling.passcodes import matches
 from wenzheng.handling.thread import conversation
 from wenzheng.notifications.models import CitizenOptOut
@@ -141,10 +141,10 @@ def _responded_at(message):
 
 
 def message(request, region, serial):
-    try:
-        year, number = (int(part) for part in serial.split("-"))
-    except ValueError:
-        raise Http404(_("留言编号格式不对")) from None
+    parsed = parse_serial(serial)
+    if parsed is None:
+        raise Http404(_("留言编号格式不对"))
+    year, number = parsed
     found = get_object_or_404(Message.objects.select_related("region"), region__code=region, year=year, number=number)
     is_owner = request.user.is_authenticated and found.citizen_id == request.user.pk
     if not is_owner and not Message.objects.published().filter(pk=found.pk).exists():

@@ -131,9 +131,7 @@ def decline(*, proposal, by, note: str, at=None) -> ExplanationProposal:
     """不予责成, with the office's reason (an event, so the decision stays on record)."""
     at = at or timezone.now()
     proposal = _waiting(proposal, by)
-    note = (note or "").strip()
-    if not note:
-        raise ActionRefused("missing_text", "请填写不予责成的理由。")
+    note = actions._require_text(note, "不予责成的理由")
     proposal.state, proposal.decided_by, proposal.decided_at = "declined", by, at
     proposal.decision_note = note
     proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
