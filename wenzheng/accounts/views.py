@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from wenzheng.security import captcha, limits
+
 from .forms import CitizenSignupForm
 from .models import Role
 
@@ -11,7 +13,10 @@ from .models import Role
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home-for-role")
-    form = CitizenSignupForm(request.POST or None)
+    limit = limits.check("signup", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
+    form = captcha.protect(CitizenSignupForm(request.POST or None), limit.wants_captcha)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

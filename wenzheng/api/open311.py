@@ -31,6 +31,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage, parse_serial
 from wenzheng.lib import text
 from wenzheng.privacy.public import Publisher
+from wenzheng.security import limits
 from wenzheng.units.models import Region, Unit
 
 from .auth import user_for_token
@@ -314,6 +315,10 @@ def requests(request, fmt):
     return render(fmt, [_request(m, publisher) for m in found[:LIMIT]], root="service_requests", item="request")
 
 
+def _too_often(limit) -> str:
+    return f"提交过于频繁：{limit.limit.count}次内已满，请于{timezone.localtime(limit.window_end):%H:%M}后再试。"
+
+
 def _any(conditions):
     combined = conditions[0]
     for condition in conditions[1:]:
@@ -336,6 +341,14 @@ def _post(request, fmt):
     user = _user(params)
     if user is None:
         raise Open311Error(403, "api_key_required", "提交留言须提供 api_key（网民账号的接口令牌）。")
+    request.user = user  # the rate limit counts the account as well as the address
+    limit = limits.attempt("post", request)
+    if limit.blocked:
+        response = render(
+            fmt, [{"code": "rate_limited", "description": _too_often(limit)}], root="errors", item="error"
+        )
+        response.status_code, response["Retry-After"] = 429, str(limit.retry_after)
+        return response
     county = _jurisdiction(params)
     category = Category.objects.filter(code=(params.get("service_code") or "").strip()).first()
     if category is None:

@@ -29,6 +29,7 @@ from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import figures, periods
+from wenzheng.security import limits
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 
@@ -273,8 +274,11 @@ def my_message(request, region: str, serial: str):
     return _full(request, _mine(request, region, serial))
 
 
-@mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS}, summary="网民留言")
+@mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS, **documented(429)}, summary="网民留言")
 def submit(request, data: schemas.SubmitIn):
+    limit = limits.attempt("post", request)
+    if limit.blocked:
+        return limits.refusal(request, limit, json=True)
     category = Category.objects.filter(code=data.category).first()
     if category is None:
         raise ApiError(422, "no_such_category", f"类别“{data.category}”不存在。")
@@ -349,6 +353,8 @@ STEPS = [
     ("reopen", schemas.ReasonIn, actions.reopen, "重办"),
     ("supervise", schemas.NoteIn, actions.flag_for_supervision, "督办"),
     ("reassign", schemas.ReassignIn, actions.reassign, "改派（县网络问政办，单位签收前）"),
+    ("spam", schemas.ReasonIn, actions.mark_spam, "标记为垃圾留言（县网络问政办）"),
+    ("spam/undo", schemas.ReasonIn, actions.unmark_spam, "撤销垃圾留言标记（县网络问政办）"),
     ("follow-up", schemas.TextIn, actions.follow_up, "网民追问"),
     ("rate", schemas.RatingIn, actions.rate, "网民评价"),
 ]

@@ -62,6 +62,8 @@ class Event(models.Model):
         BULLETIN_PUBLISHED = "bulletin_published", "发布通报"
         RESULTS_PUBLISHED = "results_published", "公布考评结果"
         CHAIN_MIGRATED = "chain_migrated", "办理记录链升级"
+        SPAM_MARKED = "spam_marked", "标记为垃圾留言"
+        SPAM_UNMARKED = "spam_unmarked", "撤销垃圾留言标记"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"

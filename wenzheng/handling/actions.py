@@ -28,6 +28,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.lib import text as text_rules
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
+from wenzheng.security import audit as security_audit
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -85,7 +86,7 @@ def _require_text(value, what, *, max_length=REASON_MAX_CHARS):
     if not value:
         raise ActionRefused("missing_text", f"请填写{what}。")
     if max_length and len(value) > max_length:
-        raise ActionRefused("text_too_long", f"{what}不能超过{max_length}个字（现有{len(value)}个字）。")
+        raise ActionRefused("text_too_long", f"{what}不能超过{max_length}个字。")
     return value
 
 
@@ -593,6 +594,64 @@ def _reopen(message, *, by, at, reason):
     revisits = list(message.revisits.open().values_list("pk", flat=True))
     message.revisits.open().update(state=Revisit.State.REOPENED, decided_by=by, decided_at=at, decision_note=reason)
     _event(Event.Kind.REOPENED, at=at, by=by, message=message, note=reason, due_at=stage.due_at, revisits=revisits)
+
+
+@transaction.atomic
+def mark_spam(*, message, by, reason: str, at=None) -> Message:
+    """垃圾留言: the county office finds a message is no real request (a flood from one
+    sender, an advertisement). Its open clocks stop (outcome "spam", for nobody), and
+    it leaves the unit's inbox, the public pages and every figure (`counted()`), for
+    any period, past ones included. Undone by `unmark_spam`."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, *State.may_be_spam())
+    reason = _require_text(reason, "标记为垃圾留言的理由")
+    previous = message.state
+    stopped = []
+    for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
+        stage.completed_at, stage.outcome = at, Stage.Outcome.SPAM
+        stage.save(update_fields=["completed_at", "outcome"])
+        _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
+        stopped.append(stage.kind)
+    if message.unit is not None:
+        _end_pending_extension(
+            message, by=by, at=at, unit=message.unit, note="留言已标记为垃圾留言，延期申请随之失效。"
+        )
+        message.drafts.filter(state=ReplyDraft.State.PENDING).update(
+            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已标记为垃圾留言。"
+        )
+    message.state = State.SPAM
+    message.save(update_fields=["state"])
+    _event(Event.Kind.SPAM_MARKED, at=at, by=by, message=message, note=reason, from_state=previous, stopped=stopped)
+    security_audit.record(
+        security_audit.Kind.SPAM_MARKED, user=by, region=message.region, at=at,
+        detail={"message": message.serial, "reason": reason[:200]},
+    )  # fmt: skip
+    return message
+
+
+@transaction.atomic
+def unmark_spam(*, message, by, reason: str, at=None) -> Message:
+    """撤销垃圾留言标记: a mark made in error. The message goes back to where it stood,
+    and the clocks the mark stopped start again from now, as for a re-dispatch."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.SPAM)
+    reason = _require_text(reason, "撤销标记的理由")
+    marked = message.events.filter(kind=Event.Kind.SPAM_MARKED).order_by("-seq").first()
+    message.state = marked.data["from_state"]
+    message.save(update_fields=["state"])
+    for kind in marked.data.get("stopped", []):
+        days = message.category.response_days if kind == Stage.Kind.RESPONSE else message.category.reply_days
+        _open_stage(message, message.unit, kind, at, days)
+    _event(Event.Kind.SPAM_UNMARKED, at=at, by=by, message=message, note=reason, to_state=message.state)
+    security_audit.record(
+        security_audit.Kind.SPAM_UNMARKED, user=by, region=message.region, at=at,
+        detail={"message": message.serial, "reason": reason[:200]},
+    )  # fmt: skip
+    return message
 
 
 # --- the unit -----------------------------------------------------------------------

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply, parse_serial
-from wenzheng.handling.passcodes import matches
+from wenzheng.handling.passcodes import matches_in_constant_time
 from wenzheng.handling.thread import conversation
 from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
+from wenzheng.security import captcha, limits
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
 
@@ -236,7 +237,10 @@ def post(request):
     initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
     if request.user.is_authenticated and request.user.role == Role.CITIZEN:
         initial = {**(initial or {}), "name": request.user.display_name, "phone": request.user.phone}
-    form = PostForm(request.POST or None, region=region, initial=initial)
+    limit = limits.check("post", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
+    form = captcha.protect(PostForm(request.POST or None, region=region, initial=initial), limit.wants_captcha)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by = request.user if request.user.is_authenticated else None
@@ -296,13 +300,19 @@ def posted(request):
 
 
 def track(request):
+    limit = limits.check("track", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
     # The link in a notice (/t/<code>) brings the code along; the passcode is still asked.
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
+    captcha.protect(form, limit.wants_captcha)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
         passcode = form.cleaned_data["passcode"].strip().upper()
         found = Message.objects.filter(tracking_code=code).only("passcode_hash").first()
-        if found is not None and matches(passcode, found.passcode_hash):
+        # A passcode is checked against some hash whether or not the code exists, so a
+        # real code takes no longer to answer than a made-up one.
+        if matches_in_constant_time(passcode, found.passcode_hash if found else None):
             request.session.setdefault(TRACKED, {})[code] = passcode
             request.session.modified = True
             return redirect("public:tracked", code=code)

@@ -34,7 +34,8 @@ def late_stages(county, period, *, at):
     """The stages of the county's units late in `period`, as of `at`."""
     end = min(period.end, at)
     missed = Q(outcome=Stage.Outcome.LATE) | Q(completed_at__isnull=True, due_at__lte=at)
-    return Stage.objects.filter(unit__region=county, due_at__gte=period.start, due_at__lt=end).filter(missed)
+    found = Stage.objects.counted().filter(unit__region=county, due_at__gte=period.start, due_at__lt=end)
+    return found.filter(missed)
 
 
 def backlog_deadline(at) -> dt.datetime:
