@@ -4,6 +4,7 @@ from django.apps import AppConfig
 
 
 class SecurityConfig(AppConfig):
+    default = True  # the app's own config (CaptchaConfig below is another app's)
     name = "wenzheng.security"
     verbose_name = "安全审计"
 

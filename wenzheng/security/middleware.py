@@ -1,7 +1,7 @@
 """Sessions end after a while without activity: staff after STAFF_SESSION_IDLE_MINUTES
 (30 by default; they can open every citizen's contact details), citizens after
-CITIZEN_SESSION_IDLE_HOURS. The server forgets an idle session by itself too (its
-expiry moves with each activity), so a copied cookie is worth no more than the
+CITIZEN_SESSION_IDLE_HOURS. The session store forgets an idle session by itself too
+(its expiry moves with each activity), so a copied cookie is worth no more than the
 browser's."""
 
 import time
@@ -19,6 +19,9 @@ from . import audit
 SEEN = "seen_at"
 # Activity is written to the session at most this often, not on every request.
 TOUCH_SECONDS = 60
+# The store keeps an idle session this much longer than the limit, so that the next
+# request finds it and is told why it ends; after that the store has forgotten it.
+GRACE_SECONDS = 600
 
 
 def idle_seconds(user) -> int:
@@ -47,7 +50,7 @@ def idle_timeout(get_response):
             return redirect_to_login(request.get_full_path())
         if seen is None or now - seen > TOUCH_SECONDS:
             request.session[SEEN] = now
-            request.session.set_expiry(limit)
+            request.session.set_expiry(limit + GRACE_SECONDS)
         return get_response(request)
 
     return middleware
