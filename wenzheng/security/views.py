@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -158,7 +159,7 @@ def audit_log(request, code):
     allowed = user.role == Role.ADMIN or user.is_superuser
     allowed = allowed or (user.role in (Role.COUNTY_OFFICE, Role.CITY_OFFICE) and user.region_id == region.pk)
     if not allowed:
-        raise PermissionDenied(_("只能查看本县（区）的安全审计记录。"))
+        raise Http404(_("不是您管辖的县（区）"))  # strangers get a 404, as on every workspace page
     found = AuditRecord.objects.filter(region=region).select_related("user").order_by("-seq")
     form = AuditFilterForm(request.GET or None)
     if form.is_valid():

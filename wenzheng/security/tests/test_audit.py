@@ -74,7 +74,7 @@ class ReadingTest(CastTestCase):
     def test_another_county_and_the_units_may_not(self):
         for who in (self.cast.other_county_office, self.cast.handler_a, self.cast.leader_a, self.cast.citizen):
             self.client.force_login(who)
-            self.assertEqual(self.client.get("/work/county/luocheng/security/").status_code, 403, who.username)
+            self.assertEqual(self.client.get("/work/county/luocheng/security/").status_code, 404, who.username)
 
     def test_tokens_and_admin_changes_are_recorded(self):
         self.client.force_login(self.cast.county_office)
