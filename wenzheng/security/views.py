@@ -18,11 +18,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from wenzheng.accounts.models import Role
+from wenzheng.lib.http import local_path
 from wenzheng.units.models import Region
 
 from . import audit, captcha, limits, totp
@@ -84,9 +84,8 @@ def verify(request):
         if factor is not None and totp.verify(factor, form.cleaned_data["code"]):
             del request.session[PENDING]
             login(request, user, backend=MODEL_BACKEND)
-            target = pending.get("next") or ""
-            safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-            return redirect(target if safe else reverse(settings.LOGIN_REDIRECT_URL))
+            target = local_path(request, pending.get("next"))
+            return redirect(target or reverse(settings.LOGIN_REDIRECT_URL))
         audit.record(audit.Kind.TOTP_FAILED, user=user, request=request)
         # Counted as a failed sign-in of this name from this address (django-axes).
         user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)

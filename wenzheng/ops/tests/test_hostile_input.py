@@ -166,3 +166,32 @@ class ReasonLengthTest(CastTestCase):
         self.assertLess(response.status_code, 500)
         message.refresh_from_db()
         self.assertEqual(message.state, Message.State.RESPONDED)
+
+
+class ForgedFormValueTest(CastTestCase):
+    """Found by the property-based tests (wenzheng/security/tests/test_hostile_forms.py)."""
+
+    def test_a_forged_next_is_ignored_not_reversed_as_a_view_name(self):
+        message = self.cast.submit()
+        self.client.force_login(self.cast.handler_a)
+        for forged in ("第一行\n第二行", "home", "https://evil.example/", "//evil.example/", "/a\r\nSet-Cookie: x=1"):
+            response = self.client.post(f"/work/messages/{message.pk}/respond/", {"next": forged})
+            self.assertLess(response.status_code, 500, forged)
+            if response.status_code == 302:
+                self.assertTrue(response["Location"].startswith("/work/"), (forged, response["Location"]))
+        message.refresh_from_db()
+        self.assertEqual(message.state, Message.State.RESPONDED)  # the first post signed for it
+        response = self.client.post("/notices/read/", {"next": "第一行\n第二行"})
+        self.assertRedirects(response, "/notices/", fetch_redirect_response=False)
+
+    def test_a_superscript_notice_id_is_no_notice(self):
+        self.client.force_login(self.cast.citizen)
+        for forged in ("²", "٣", "9" * 30):
+            response = self.client.post("/notices/read/", {"notice": forged})
+            self.assertEqual(response.status_code, 302, forged)
+
+    def test_a_superscript_row_id_in_the_admin_is_a_404(self):
+        self.client.force_login(self.cast.admin)
+        for path in ("/admin/handling/message/²/change/", "/admin/accounts/user/²/change/"):
+            response = self.client.get(path)
+            self.assertLess(response.status_code, 500, path)
