@@ -172,7 +172,10 @@ def all_urls():
     return [(name, route) for name, route in walk(get_resolver().url_patterns) if not route.startswith("admin/")]
 
 
-class MatrixTest(CastTestCase):
+class MatrixFixture(CastTestCase):
+    """The cast's objects on both sides (own and other) and how to ask for a URL as
+    a role; the hostile-input tests crawl their forms from the same pages."""
+
     maxDiff = None
 
     @classmethod
@@ -386,6 +389,8 @@ class MatrixTest(CastTestCase):
             return "login"
         return "denied"
 
+
+class MatrixTest(MatrixFixture):
     def test_every_url_is_in_the_matrix(self):
         missing = []
         for name, route in all_urls():
