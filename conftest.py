@@ -25,3 +25,14 @@ def _calendar_checked_at_every_use():
     back: look at its stamp at every use (production looks once a second)."""
     with override_settings(WORKDAY_CALENDAR_CHECK_SECONDS=0):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _durability_checked_once(django_db_setup, django_db_blocker):
+    """A process checks its database's durability at its first request
+    (wenzheng.ops.durability): done here once, so that no test counts those queries
+    among its first page's."""
+    from wenzheng.ops import durability
+
+    with django_db_blocker.unblock():
+        durability.check()

@@ -30,6 +30,15 @@ def idle_seconds(user) -> int:
     return settings.STAFF_SESSION_IDLE_MINUTES * 60
 
 
+def start(request, user) -> None:
+    """Signing in is activity: the clock starts with it (and the first page after it
+    has nothing to write to the session)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SEEN] = time.time()
+        session.set_expiry(idle_seconds(user) + GRACE_SECONDS)
+
+
 def idle_timeout(get_response):
     def middleware(request):
         user = getattr(request, "user", None)

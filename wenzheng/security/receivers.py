@@ -9,7 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from . import alerts, audit
+from . import alerts, audit, middleware
 
 Kind = audit.Kind
 
@@ -23,6 +23,7 @@ def _account(username):
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
     audit.record(Kind.LOGIN, user=user, request=request)
+    middleware.start(request, user)
 
 
 @receiver(user_login_failed)

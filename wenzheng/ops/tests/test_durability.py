@@ -36,8 +36,11 @@ class ProblemsTest(TestCase):
 
 
 class GuardTest(TestCase):
+    def setUp(self):
+        self.checked = durability.State.checked
+
     def tearDown(self):
-        durability.State.checked = None
+        durability.State.checked = self.checked  # as the process found its database
 
     def test_under_refuse_every_request_is_a_503_that_says_why(self):
         durability.State.checked = ["PostgreSQL fsync=off"]
