@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: system system-test setup run dev test lint check test-sqlite test-postgres screenshots clean
+.PHONY: system system-test setup run dev test lint check test-sqlite test-postgres reliability screenshots clean
 
 # System packages first: matplotlib caches the machine's font list the first time it
 # is imported, and the charts need the CJK font in it.
@@ -58,6 +58,26 @@ test-postgres: system-test $(STAMP)
 
 test: system-test setup lint check test-sqlite test-postgres
 	@echo "All checks passed: lint, migrations, the suite (browser tests included) on SQLite and on PostgreSQL."
+
+# The long runs behind RELIABILITY.md, on SQLite and on PostgreSQL: the property-based
+# tests with FUZZ_EXAMPLES examples per form (10,000 by default: many hours on two
+# cores; `make reliability FUZZ_EXAMPLES=200` for a shorter one), and the load-and-crash
+# script (CRASH_POSTS posts, kill -9 of gunicorn CRASH_KILLS times). The figures are
+# written to test-artifacts/reliability/.
+FUZZ_EXAMPLES ?= 10000
+CRASH_POSTS ?= 1000
+CRASH_KILLS ?= 5
+RELIABILITY := test-artifacts/reliability
+FUZZ_TESTS := wenzheng/security/tests/test_hostile_forms.py wenzheng/api/tests/test_openapi.py
+reliability: system-test $(STAMP)
+	mkdir -p $(RELIABILITY)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=$(RELIABILITY)/fuzz-sqlite.jsonl $(PY) -m pytest -n 2 -q $(FUZZ_TESTS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=$(RELIABILITY)/fuzz-postgres.jsonl \
+		scripts/with-postgres $(PY) -m pytest -n 2 -q $(FUZZ_TESTS)
+	$(PY) bench/crash.py --posts $(CRASH_POSTS) --kills $(CRASH_KILLS) > $(RELIABILITY)/crash-sqlite.txt; \
+		s=$$?; cat $(RELIABILITY)/crash-sqlite.txt; exit $$s
+	scripts/with-postgres $(PY) bench/crash.py --posts $(CRASH_POSTS) --kills $(CRASH_KILLS) \
+		> $(RELIABILITY)/crash-postgres.txt; s=$$?; cat $(RELIABILITY)/crash-postgres.txt; exit $$s
 
 screenshots: system-test setup
 	$(PY) scripts/readme_screenshots.py

@@ -43,3 +43,14 @@ def _public_pages_made_afresh():
     (wenzheng/lib/tests/test_pagecache.py), which turn it on and commit."""
     with override_settings(PUBLIC_PAGE_CACHE=False):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _durability_checked_once(django_db_setup, django_db_blocker):
+    """A process checks its database's durability at its first request
+    (wenzheng.ops.durability): done here once, so that no test counts those queries
+    among its first page's."""
+    from wenzheng.ops import durability
+
+    with django_db_blocker.unblock():
+        durability.check()

@@ -53,6 +53,22 @@ def env_hour(name: str, default: int) -> int:
     return hour
 
 
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """RATE_LIMIT_POST="20/1h" → (20, 3600): at most 20 in each window of an hour
+    (s, m, h or d)."""
+    raw = env_str(name, default).strip()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        count, span = raw.split("/")
+        seconds = int(span[:-1] or 1) * units[span[-1]]
+        value = (int(count), seconds)
+    except (ValueError, KeyError, IndexError):
+        raise ImproperlyConfigured(f"{name} must look like 20/1h (a count per s, m, h or d), not {raw!r}") from None
+    if value[0] < 1 or value[1] < 1:
+        raise ImproperlyConfigured(f"{name} must allow at least 1 per window, not {raw!r}")
+    return value
+
+
 def env_secret(name: str) -> str:
     """A secret from NAME, or from the file named by NAME_FILE (kept out of the
     environment of every process and out of `ps`)."""
@@ -110,6 +126,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    # django-simple-captcha, without its translations (see the class).
+    "wenzheng.security.apps.CaptchaConfig",
     "wenzheng.accounts",
     "wenzheng.units",
     "wenzheng.workdays",
@@ -128,6 +146,7 @@ INSTALLED_APPS = [
     "wenzheng.bulk",
     "wenzheng.ops",
     "wenzheng.notifications",
+    "wenzheng.security",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +162,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A database that loses acknowledged commits: every request refused (or logged).
+    "wenzheng.ops.durability.guard",
+    "wenzheng.security.middleware.idle_timeout",
+    "wenzheng.ops.middleware.refuse_nul",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "wenzheng.ops.middleware.ServerNotReadyMiddleware",
@@ -168,8 +191,37 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hour
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The pair is locked, never the name alone (anyone could lock `county` out from
+# anywhere) nor the address alone (an office behind one NAT would be shut out).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+# The client's address as wenzheng.ops.middleware.real_client_ip set it (REAL_IP_HEADER).
+AXES_CLIENT_IP_CALLABLE = "wenzheng.security.audit.client_ip"
+# After this many failed sign-ins from one address (any name), the form asks for a CAPTCHA.
+LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3, minimum=1)
+# The CAPTCHA: a small sum drawn by the server (django-simple-captcha), no outside service.
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+CAPTCHA_MATH_CHALLENGE_OPERATOR = "x"
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_FONT_SIZE = 28
+CAPTCHA_2X_IMAGE = False
+
+# Sessions end after a while without activity (wenzheng.security.middleware): staff,
+# who can open citizens' contact details, after 30 minutes; citizens after a week.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+CITIZEN_SESSION_IDLE_HOURS = env_int("CITIZEN_SESSION_IDLE_HOURS", 168, minimum=1)
+
+# What to do when the database does not keep acknowledged commits (wenzheng.ops.durability):
+# "refuse" (503 on every request, the worker will not start) or "warn" (log and serve).
+DURABILITY_CHECK = env_str("DURABILITY_CHECK", "refuse")
+if DURABILITY_CHECK not in ("refuse", "warn"):
+    raise ImproperlyConfigured(f"DURABILITY_CHECK must be refuse or warn, not {DURABILITY_CHECK!r}")
+# SQLite's synchronous level: FULL syncs the write-ahead log at every commit (NORMAL
+# can lose the last commits on a power cut).
+SQLITE_SYNCHRONOUS = env_str("SQLITE_SYNCHRONOUS", "FULL").upper()
+if SQLITE_SYNCHRONOUS not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+    raise ImproperlyConfigured(f"SQLITE_SYNCHRONOUS must be FULL, EXTRA, NORMAL or OFF, not {SQLITE_SYNCHRONOUS!r}")
 
 # Scripts only from our own origin (htmx is vendored), no inline script anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -236,7 +288,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;"
+            f"PRAGMA journal_mode=WAL;PRAGMA synchronous={SQLITE_SYNCHRONOUS};PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
         ),
     }
     # Tests use a file, not :memory:, so the threads of the concurrency tests and the
@@ -414,6 +467,19 @@ WORK_STALE_AFTER = env_int("WORK_STALE_AFTER", 300)  # seconds
 ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 365)
 if ACCESS_RECORD_RETENTION_DAYS < 181:
     raise ImproperlyConfigured(f"ACCESS_RECORD_RETENTION_DAYS must be at least 181, not {ACCESS_RECORD_RETENTION_DAYS}")
+
+# Rate limits (wenzheng.security.limits): attempts per client address (and account)
+# in fixed windows, counted in the database by every worker together; from
+# RATE_LIMIT_CAPTCHA_FROM of a limit on, the form asks for a CAPTCHA; past it, 429.
+RATE_LIMITS = {
+    "post": env_rate("RATE_LIMIT_POST", "20/1h"),
+    "signup": env_rate("RATE_LIMIT_SIGNUP", "10/1h"),
+    "track": env_rate("RATE_LIMIT_TRACK", "30/10m"),
+    "login": env_rate("RATE_LIMIT_LOGIN", "30/15m"),
+}
+RATE_LIMIT_CAPTCHA_FROM = float(env_str("RATE_LIMIT_CAPTCHA_FROM", "0.5"))
+if not 0 < RATE_LIMIT_CAPTCHA_FROM <= 1:
+    raise ImproperlyConfigured(f"RATE_LIMIT_CAPTCHA_FROM must be above 0 and at most 1, not {RATE_LIMIT_CAPTCHA_FROM}")
 
 # Notices (wenzheng.notifications). Links in e-mail and SMS lead to SITE_URL.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

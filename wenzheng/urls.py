@@ -1,16 +1,48 @@
+import warnings
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, register_converter
 
 from wenzheng.accounts import views as account_views
+from wenzheng.security import views as security_views
+
+
+class RowId:
+    """`<int:pk>` matches at most 18 digits: a longer number reaches no row but breaks
+    SQLite's driver (OverflowError, a 500) before the query runs. Registered over
+    Django's own `int` (allowed, with a warning, until Django 6.0, where the routes
+    will name this converter instead)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    register_converter(RowId, "int")
 
 admin.site.site_header = "网络问政管理后台"
 admin.site.site_title = "网络问政"
 admin.site.index_title = "基础数据管理"
 
+
+def admin_login(request):
+    """The admin signs in through the site's own sign-in (its rate limit, CAPTCHA
+    and second factor), never around it."""
+    return redirect_to_login(request.GET.get("next") or "/admin/")
+
+
 urlpatterns = [
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", security_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/password/reset/", account_views.password_reset, name="password-reset"),
@@ -20,6 +52,8 @@ urlpatterns = [
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
     path("files/", include("wenzheng.attachments.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("", include("wenzheng.security.urls")),
     path("", include("wenzheng.ops.urls")),
     path("", include("wenzheng.units.urls")),
     path("", include("wenzheng.notifications.urls")),

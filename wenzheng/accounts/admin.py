@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from wenzheng.lib.http import row_id
+
 from .models import Role, User
 from .policy import may_see_phone, staff_of_region
 
@@ -41,7 +43,7 @@ class UserAdmin(BaseUserAdmin):
         from wenzheng.privacy.records import record_access
 
         response = super().change_view(request, object_id, form_url, extra_context)
-        found = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        found = self.get_queryset(request).filter(pk=pk).first() if (pk := row_id(object_id)) is not None else None
         if response.status_code == 200 and found is not None and found.role == Role.CITIZEN:
             record_access(user=request.user, surface=AccessRecord.Surface.ADMIN, citizen=found)
         return response

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from wenzheng.security import captcha, limits
+
 from . import resets
 from .forms import CitizenSignupForm, ResetConfirmForm, ResetRequestForm
 from .models import Role
@@ -17,7 +19,10 @@ RESET = "password_reset"
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home-for-role")
-    form = CitizenSignupForm(request.POST or None)
+    limit = limits.check("signup", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
+    form = captcha.protect(CitizenSignupForm(request.POST or None), limit.wants_captcha)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -29,8 +29,10 @@ from django.views.decorators.http import require_http_methods
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, Message, Stage
+from wenzheng.handling.models import Category, Message, Stage, parse_serial
+from wenzheng.lib import text
 from wenzheng.privacy.public import Publisher
+from wenzheng.security import limits
 from wenzheng.units.models import Region, Unit
 
 from .auth import user_for_token
@@ -62,7 +64,9 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
         return _w3(value)
-    return str(value)
+    # A control character pasted from Word before the actions removed them would make
+    # the whole document invalid XML for every consumer.
+    return text.clean(str(value))
 
 
 def _w3(moment):
@@ -203,13 +207,10 @@ def _with_updates(messages) -> list:
 def _parse_serials(text):
     serials = []
     for item in filter(None, (part.strip() for part in text.split(","))):
-        try:
-            year, number = (int(p) for p in item.split("-"))
-        except ValueError:
-            raise Open311Error(
-                400, "bad_service_request_id", f"service_request_id “{item}” 应形如 2026-000046。"
-            ) from None
-        serials.append(Q(year=year, number=number))
+        parsed = parse_serial(item)
+        if parsed is None:
+            raise Open311Error(400, "bad_service_request_id", f"service_request_id “{item}” 应形如 2026-000046。")
+        serials.append(Q(year=parsed[0], number=parsed[1]))
     return serials
 
 
@@ -332,6 +333,10 @@ def requests(request, fmt):
     )
 
 
+def _too_often(limit) -> str:
+    return f"提交过于频繁：{limit.limit.count}次内已满，请于{timezone.localtime(limit.window_end):%H:%M}后再试。"
+
+
 def _any(conditions):
     combined = conditions[0]
     for condition in conditions[1:]:
@@ -356,6 +361,14 @@ def _post(request, fmt):
     user = _user(params)
     if user is None:
         raise Open311Error(403, "api_key_required", "提交留言须提供 api_key（网民账号的接口令牌）。")
+    request.user = user  # the rate limit counts the account as well as the address
+    limit = limits.attempt("post", request)
+    if limit.blocked:
+        response = render(
+            fmt, [{"code": "rate_limited", "description": _too_often(limit)}], root="errors", item="error"
+        )
+        response.status_code, response["Retry-After"] = 429, str(limit.retry_after)
+        return response
     county = _jurisdiction(params)
     category = Category.objects.filter(code=(params.get("service_code") or "").strip()).first()
     if category is None:
@@ -367,7 +380,10 @@ def _post(request, fmt):
         description = f"{description}\n\n地点：{place}"
     unit = None
     if unit_key := (params.get("attribute[unit]") or "").strip():
-        unit = Unit.objects.filter(pk=int(unit_key) if unit_key.isdigit() else 0, region=county).first()
+        # ASCII digits only, and few of them: "²".isdigit() is true but int("²") fails,
+        # and a number past 64 bits reaches no row but breaks SQLite's driver.
+        known = unit_key.isascii() and unit_key.isdigit() and len(unit_key) <= 18
+        unit = Unit.objects.filter(pk=int(unit_key), region=county).first() if known else None
         if unit is None:
             raise Open311Error(400, "unit_not_found", f"attribute[unit] “{unit_key}” 不是{county.name}的单位。")
     name = f"{params.get('last_name', '')}{params.get('first_name', '')}".strip() or user.display_name or user.username

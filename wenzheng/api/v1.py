@@ -13,13 +13,23 @@ from ninja.renderers import JSONRenderer
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact, search_audience
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
+from wenzheng.handling.models import (
+    Category,
+    ExtensionRequest,
+    FollowUp,
+    Message,
+    Reply,
+    ReplyDraft,
+    Revisit,
+    parse_serial,
+)
 from wenzheng.lib import paging
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import periods, tally
+from wenzheng.security import limits
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 
@@ -74,11 +84,10 @@ def _in_region(messages, region):
 
 
 def _serial(serial: str) -> tuple[int, int]:
-    try:
-        year, number = (int(part) for part in serial.split("-"))
-    except ValueError:
-        raise not_found("留言") from None
-    return year, number
+    parsed = parse_serial(serial)
+    if parsed is None:
+        raise not_found("留言")
+    return parsed
 
 
 def _thread(messages):
@@ -307,8 +316,11 @@ def my_message(request, region: str, serial: str):
     return _full(request, _mine(request, region, serial))
 
 
-@mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS}, summary="网民留言")
+@mine.post("/my/messages", response={201: schemas.SubmittedOut, **STEP_ERRORS, **documented(429)}, summary="网民留言")
 def submit(request, data: schemas.SubmitIn):
+    limit = limits.attempt("post", request)
+    if limit.blocked:
+        return limits.refusal(request, limit, json=True)
     category = Category.objects.filter(code=data.category).first()
     if category is None:
         raise ApiError(422, "no_such_category", f"类别“{data.category}”不存在。")
@@ -383,6 +395,8 @@ STEPS = [
     ("reopen", schemas.ReasonIn, actions.reopen, "重办"),
     ("supervise", schemas.NoteIn, actions.flag_for_supervision, "督办"),
     ("reassign", schemas.ReassignIn, actions.reassign, "改派（县网络问政办，单位签收前）"),
+    ("spam", schemas.ReasonIn, actions.mark_spam, "标记为垃圾留言（县网络问政办）"),
+    ("spam/undo", schemas.ReasonIn, actions.unmark_spam, "撤销垃圾留言标记（县网络问政办）"),
     ("follow-up", schemas.TextIn, actions.follow_up, "网民追问"),
     ("rate", schemas.RatingIn, actions.rate, "网民评价"),
 ]
@@ -478,10 +492,10 @@ def _supervised_unit(pk) -> Unit:
 def _unit_message(unit, serial):
     if not serial:
         return None
-    try:
-        year, number = (int(p) for p in serial.split("-"))
-    except ValueError:
-        raise ApiError(422, "no_such_message", f"留言编号“{serial}”格式不对。") from None
+    parsed = parse_serial(serial)
+    if parsed is None:
+        raise ApiError(422, "no_such_message", f"留言编号“{serial}”格式不对。")
+    year, number = parsed
     found = Message.objects.filter(region=unit.region, year=year, number=number).first()
     if found is None:
         raise ApiError(422, "no_such_message", f"{unit.region.name}没有编号为{serial}的留言。")

@@ -157,11 +157,17 @@ def export_messages(request, extension):
     form = BoardFilterForm(request.GET, region=scope)
     form.fields["status"].choices = [("", "全部状态"), *Message.State.choices]
     if not form.is_valid():
-        return HttpResponse("；".join(e for errors in form.errors.values() for e in errors), status=400)
+        return _refused("；".join(e for errors in form.errors.values() for e in errors))
     found = form.apply(found, audience=search_audience(request.user))
     contact = contact_visible(request.user)
     exports.record_contact_export(found, user=request.user, contact=contact, detail=_detail(request))
     return _stream(exports.messages(found, contact_flag=contact_visible_flag(request.user)), fmt, "messages")
+
+
+def _refused(problem: str) -> HttpResponse:
+    """An export that cannot be made, said as plain text: the problem quotes what was
+    asked for, which must never be read as HTML (it was, unescaped, before)."""
+    return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _detail(request) -> str:
@@ -183,6 +189,6 @@ def export_events(request, extension):
         try:
             span = periods.parse(request.GET["period"])
         except periods.BadPeriod as e:
-            return HttpResponse(str(e), status=400)
+            return _refused(str(e))
         found = found.filter(at__gte=span.start, at__lt=span.end)
     return _stream(exports.events(found), fmt, "events")

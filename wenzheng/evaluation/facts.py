@@ -99,7 +99,9 @@ def counted_stages(window: Window):
     """Stages settled in the window, as the module docstring says."""
     settled = Least("due_at", Coalesce("completed_at", "due_at"))
     return (
-        Stage.objects.alias(settled=settled)
+        # None of a message marked as spam, whenever its stages ended.
+        Stage.objects.counted()
+        .alias(settled=settled)
         .filter(settled__gte=window.start, settled__lt=window.cutoff)
         # Ended by a transfer asked for in time, or by reassignment (改派): for nobody.
         .exclude(outcome__in=[Stage.Outcome.TRANSFERRED, Stage.Outcome.REASSIGNED])
@@ -158,7 +160,7 @@ def backlog_missed(window: Window):
     replied = Reply.objects.filter(
         message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
     )
-    unanswered = Message.objects.filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied))
+    unanswered = Message.objects.counted().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied))
     return WrittenExplanationOrder.objects.filter(
         backlog_deadline__gte=window.start, backlog_deadline__lt=window.cutoff
     ).filter(Exists(unanswered))
@@ -176,7 +178,7 @@ ADVERSE = Q(written_criticism=False, adverse=True, bulletin_row__isnull=True)
 
 
 def ratings_in(window: Window):
-    return Message.objects.filter(rated_at__gte=window.start, rated_at__lt=window.cutoff)
+    return Message.objects.counted().filter(rated_at__gte=window.start, rated_at__lt=window.cutoff)
 
 
 def exposures_in(window: Window):

@@ -65,6 +65,8 @@ class Event(models.Model):
         # The county office keeps one photo or file from the public, or shows it again.
         ATTACHMENT_WITHHELD = "attachment_withheld", "附件不予公开"
         ATTACHMENT_RELEASED = "attachment_released", "附件恢复公开"
+        SPAM_MARKED = "spam_marked", "标记为垃圾留言"
+        SPAM_UNMARKED = "spam_unmarked", "撤销垃圾留言标记"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"

@@ -251,6 +251,18 @@ def _reassigned(state, ev):
     _message(state, ev, unit_id=ev.data["to_unit"], state="dispatched")
 
 
+@replays(Event.Kind.SPAM_MARKED)
+def _spam_marked(state, ev):
+    # Its open stages stopped as "spam" (the event's stage changes): out of every count.
+    _message(state, ev, state="spam")
+
+
+@replays(Event.Kind.SPAM_UNMARKED)
+def _spam_unmarked(state, ev):
+    # Back where it stood; the clocks the mark stopped start again (its stage changes).
+    _message(state, ev, state=ev.data["to_state"])
+
+
 @replays(Event.Kind.FOLLOW_UP_ANSWERED)
 def _follow_up_answered(state, ev):
     # A reply of its own, under the follow-up: it leaves the message's state alone.

@@ -10,9 +10,13 @@ and the demo county pass historical times.
 """
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -25,10 +29,12 @@ from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.lib import phones
+from wenzheng.lib import text as text_rules
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
 from wenzheng.reports import tally
 from wenzheng.search import index as search_index
+from wenzheng.security import audit as security_audit
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -72,13 +78,28 @@ def _require_state(message, *states):
         )
 
 
-def _require_text(value, what, *, max_length=None):
-    value = (value or "").strip()
+# The longest reason, opinion or note a step takes (a transfer's reason, a decision
+# note): long enough for a paragraph of rules, bounded so that no one can write a
+# megabyte into every page and the event log. Long texts (replies, explanations,
+# findings, exposures) take MESSAGE_TEXT_MAX_CHARS instead.
+REASON_MAX_CHARS = 2000
+
+
+def _require_text(value, what, *, max_length=REASON_MAX_CHARS):
+    """The text a person typed, without invisible control characters pasted along
+    with it (wenzheng.lib.text), refused when empty or longer than `max_length`."""
+    value = text_rules.clean(value or "").strip()
     if not value:
         raise ActionRefused("missing_text", f"请填写{what}。")
     if max_length and len(value) > max_length:
         raise ActionRefused("text_too_long", f"{what}不能超过{max_length}个字。")
     return value
+
+
+def _optional_text(value, what, *, max_length=REASON_MAX_CHARS):
+    """`_require_text` for a note that may be left empty."""
+    value = text_rules.clean(value or "").strip()
+    return _require_text(value, what, max_length=max_length) if value else ""
 
 
 def _require_citizen(message, who: Citizen):
@@ -255,6 +276,7 @@ def submit(
         phone = phones.normalise(_require_text(phone, "联系电话", max_length=40))
     except phones.BadPhone as e:
         raise ActionRefused("bad_phone", str(e)) from None
+    id_number, email, address = _contact_details(id_number, email, address)
     year = clock.local_date(at).year
     passcode = passcodes.new_passcode()
     message = Message.objects.create(
@@ -269,9 +291,9 @@ def submit(
         citizen=by,
         citizen_name=name,
         citizen_phone=phone,
-        citizen_id_number=id_number.strip(),
-        citizen_email=email.strip(),
-        citizen_address=address.strip(),
+        citizen_id_number=id_number,
+        citizen_email=email,
+        citizen_address=address,
         tracking_code=_new_tracking_code(),
         passcode_hash=passcodes.encode(passcode),
         state=State.DISPATCHED if unit else State.PENDING_DISPATCH,
@@ -284,6 +306,27 @@ def submit(
     _event(Event.Kind.SUBMITTED, at=at, by=by, message=message, serial=message.serial, category=category.code, **files)
     message.issued_passcode = passcode
     return message
+
+
+ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def _contact_details(id_number, email, address) -> tuple[str, str, str]:
+    """The optional contact details as the columns hold them, or a refusal that says
+    what is wrong (the API and Open311 reach here without the page's form)."""
+    id_number = unicodedata.normalize("NFKC", text_rules.clean(id_number or "")).strip().upper()
+    if id_number and not ID_NUMBER.match(id_number):
+        raise ActionRefused("bad_id_number", "身份证号应为18位，最后一位可以是X。")
+    email = text_rules.clean(email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ActionRefused("bad_email", "电子邮箱格式不正确。") from None
+        if len(email) > 254:
+            raise ActionRefused("bad_email", "电子邮箱不能超过254个字符。")
+    address = _optional_text(address, "联系地址", max_length=200)
+    return id_number, email, address
 
 
 @transaction.atomic
@@ -346,6 +389,7 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
     if not _receives_messages(unit, clock.local_date(at)):
         raise ActionRefused("unit_inactive", f"“{unit.name}”已停用或尚未实名上网，不能接收留言。")
     previous = message.unit
+    note = _optional_text(note, "交办说明")
     if previous is not None:
         if unit.pk == previous.pk:
             raise ActionRefused("same_unit", "退单的留言须交办给另一个单位；如退单理由不成立，请选择“不同意退单”。")
@@ -466,6 +510,7 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     message = _locked(request.message)
     require_office(by, message.region)
     request = _pending_extension(request)
+    note = _optional_text(note, "审批意见")
     stage = Stage.objects.select_for_update().get(pk=request.stage_id)
     if stage.completed_at is not None:
         raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
@@ -475,7 +520,7 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     stage.due_warning = result.warning()
     stage.save(update_fields=["due_at", "extension_days", "due_warning"])
     _stage_changed(message, stage, due_at=stage.due_at, extension_days=stage.extension_days)
-    request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note.strip()
+    request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _event(
         Event.Kind.EXTENSION_APPROVED, at=at, by=by, message=message, note=note, days=request.days, due_at=stage.due_at
@@ -504,6 +549,7 @@ def approve_long_cycle_closure(*, message, by, note: str = "", at=None) -> Messa
     message = _locked(message)
     require_office(by, message.region, city_allowed=True)
     _require_state(message, State.CLOSURE_PENDING)
+    note = _optional_text(note, "审批意见")
     message.state, message.closed_at, message.closure_kind = State.CLOSED, at, Message.ClosureKind.LONG_CYCLE
     message.save(update_fields=["state", "closed_at", "closure_kind"])
     _event(Event.Kind.LONG_CYCLE_APPROVED, at=at, by=by, message=message, note=note, level=by.role)
@@ -579,6 +625,64 @@ def _reopen(message, *, by, at, reason):
     _event(Event.Kind.REOPENED, at=at, by=by, message=message, note=reason, due_at=stage.due_at, revisits=revisits)
 
 
+@transaction.atomic
+def mark_spam(*, message, by, reason: str, at=None) -> Message:
+    """垃圾留言: the county office finds a message is no real request (a flood from one
+    sender, an advertisement). Its open clocks stop (outcome "spam", for nobody), and
+    it leaves the unit's inbox, the public pages and every figure (`counted()`), for
+    any period, past ones included. Undone by `unmark_spam`."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, *State.may_be_spam())
+    reason = _require_text(reason, "标记为垃圾留言的理由")
+    previous = message.state
+    stopped = []
+    for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
+        stage.completed_at, stage.outcome = at, Stage.Outcome.SPAM
+        stage.save(update_fields=["completed_at", "outcome"])
+        _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
+        stopped.append(stage.kind)
+    if message.unit is not None:
+        _end_pending_extension(
+            message, by=by, at=at, unit=message.unit, note="留言已标记为垃圾留言，延期申请随之失效。"
+        )
+        message.drafts.filter(state=ReplyDraft.State.PENDING).update(
+            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已标记为垃圾留言。"
+        )
+    message.state = State.SPAM
+    message.save(update_fields=["state"])
+    _event(Event.Kind.SPAM_MARKED, at=at, by=by, message=message, note=reason, from_state=previous, stopped=stopped)
+    security_audit.record(
+        security_audit.Kind.SPAM_MARKED, user=by, region=message.region, at=at,
+        detail={"message": message.serial, "reason": reason[:200]},
+    )  # fmt: skip
+    return message
+
+
+@transaction.atomic
+def unmark_spam(*, message, by, reason: str, at=None) -> Message:
+    """撤销垃圾留言标记: a mark made in error. The message goes back to where it stood,
+    and the clocks the mark stopped start again from now, as for a re-dispatch."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.SPAM)
+    reason = _require_text(reason, "撤销标记的理由")
+    marked = message.events.filter(kind=Event.Kind.SPAM_MARKED).order_by("-seq").first()
+    message.state = marked.data["from_state"]
+    message.save(update_fields=["state"])
+    for kind in marked.data.get("stopped", []):
+        days = message.category.response_days if kind == Stage.Kind.RESPONSE else message.category.reply_days
+        _open_stage(message, message.unit, kind, at, days)
+    _event(Event.Kind.SPAM_UNMARKED, at=at, by=by, message=message, note=reason, to_state=message.state)
+    security_audit.record(
+        security_audit.Kind.SPAM_UNMARKED, user=by, region=message.region, at=at,
+        detail={"message": message.serial, "reason": reason[:200]},
+    )  # fmt: skip
+    return message
+
+
 # --- the unit -----------------------------------------------------------------------
 
 
@@ -589,6 +693,7 @@ def respond(*, message, by, note: str = "", at=None) -> Message:
     message = _locked(message)
     require_unit_staff(by, message.unit)
     _require_state(message, State.DISPATCHED)
+    note = _optional_text(note, "签收说明")
     _complete_stage(message, Stage.Kind.RESPONSE, at)
     message.state = State.RESPONDED
     message.save(update_fields=["state"])
@@ -719,6 +824,7 @@ def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
     message = _locked(draft.message)
     require_unit_staff(by, draft.unit, leader_only=True)
     draft = _pending_draft(draft, message)
+    note = _optional_text(note, "审核意见")
     if draft.follow_up_id is None:
         _require_state(message, State.RESPONDED, State.REPLIED, State.CLOSED)
     else:
@@ -726,7 +832,7 @@ def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
     _event(Event.Kind.REPLY_APPROVED, at=at, by=by, message=message, note=note.strip(), draft=draft.pk)
     item = _publish(message, author=draft.author, by=by, text=draft.text, at=at, follow_up=draft.follow_up, draft=draft)
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.APPROVED, by, at
-    draft.note, draft.reply = note.strip(), item
+    draft.note, draft.reply = note, item
     draft.save(update_fields=["state", "decided_by", "decided_at", "note", "reply"])
     return item
 
@@ -810,6 +916,7 @@ def close(*, message, by, kind: str, note: str = "", at=None) -> Message:
     if kind not in allowed:
         names = "、".join(f"“{Message.ClosureKind(k).label}”" for k in allowed)
         raise ActionRefused("bad_closure_kind", f"{message.category.name}类留言只能按{names}办结。")
+    note = _optional_text(note, "办结说明")
     message.state, message.closed_at, message.closure_kind = State.CLOSED, at, kind
     message.save(update_fields=["state", "closed_at", "closure_kind"])
     _event(Event.Kind.CLOSED, at=at, by=by, message=message, note=note, closure_kind=kind)
@@ -824,7 +931,9 @@ def request_long_cycle_closure(*, message, by, explanation: str, at=None) -> Mes
     message = _locked(message)
     require_unit_staff(by, message.unit, leader_only=True)
     _require_state(message, State.REPLIED)
-    message.closure_explanation = _require_text(explanation, "长周期办结说明")
+    message.closure_explanation = _require_text(
+        explanation, "长周期办结说明", max_length=settings.MESSAGE_TEXT_MAX_CHARS
+    )
     message.state = State.CLOSURE_PENDING
     message.save(update_fields=["state", "closure_explanation"])
     _event(Event.Kind.LONG_CYCLE_REQUESTED, at=at, by=by, message=message, note=message.closure_explanation)
@@ -899,7 +1008,7 @@ def record_explanation(*, order: WrittenExplanationOrder, by, text: str, at=None
         require_office(by, order.unit.region)
     if order.explanation_received_at is not None:
         raise ActionRefused("already_recorded", "该书面说明已经录入。")
-    order.explanation = _require_text(text, "书面说明内容")
+    order.explanation = _require_text(text, "书面说明内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     order.explanation_received_at = at
     order.save(update_fields=["explanation", "explanation_received_at"])
     _event(Event.Kind.EXPLANATION_RECORDED, at=at, by=by, unit=order.unit, order=order.pk)
@@ -935,7 +1044,7 @@ def record_finding(
         source=source,
         adverse=adverse,
         written_criticism=written_criticism,
-        summary=_require_text(summary, "督查结果"),
+        summary=_require_text(summary, "督查结果", max_length=settings.MESSAGE_TEXT_MAX_CHARS),
         found_on=found_on,
         recorded_by=by,
         recorded_at=at,
@@ -968,7 +1077,7 @@ def publish_exposure(*, unit: Unit, by, title: str, body: str, outlet: str, mess
         unit=unit,
         message=message,
         title=_require_text(title, "曝光标题", max_length=100),
-        body=_require_text(body, "曝光内容"),
+        body=_require_text(body, "曝光内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS),
         outlet=_require_text(outlet, "发布媒体", max_length=100),
         published_by=by,
         published_at=at,
@@ -991,7 +1100,7 @@ def refer_for_accountability(
         unit=unit,
         message=message,
         person=_require_text(person, "责任人", max_length=50),
-        reason=_require_text(reason, "追责事由"),
+        reason=_require_text(reason, "追责事由", max_length=settings.MESSAGE_TEXT_MAX_CHARS),
         referred_to=_require_text(referred_to, "移送机关", max_length=100),
         referred_by=by,
         referred_at=at,

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from wenzheng.accounts.policy import contact_visible_flag, may_see_contact
 from wenzheng.lib.admin import AdministratorEditsAdmin, ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
+from wenzheng.lib.http import row_id
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, citizen_names, mask_for_reader
 from wenzheng.privacy.records import record_access
@@ -98,7 +99,7 @@ class MessageAdmin(RegionScopedAdmin, ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        found = self.get_queryset(request).filter(pk=object_id).first() if str(object_id).isdigit() else None
+        found = self.get_queryset(request).filter(pk=pk).first() if (pk := row_id(object_id)) is not None else None
         if response.status_code == 200 and found is not None and may_see_contact(request.user, found):
             record_access(user=request.user, surface=AccessRecord.Surface.ADMIN, message=found)
         return response

@@ -4,6 +4,8 @@ Nothing here changes a message's state: wenzheng.handling.actions does, one name
 atomic function per step, each writing its event in the same transaction.
 """
 
+import re
+
 from django.conf import settings
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q
@@ -58,6 +60,16 @@ class Category(models.Model):
         if self.closure_rule == self.ClosureRule.REPLY:
             return [Message.ClosureKind.ANSWERED]
         return [Message.ClosureKind.SOLVED, Message.ClosureKind.EXPLAINED]
+
+
+SERIAL = re.compile(r"^([0-9]{4})-([0-9]{1,9})$")
+
+
+def parse_serial(text: str) -> tuple[int, int] | None:
+    """A public serial number ("2026-000046") as (year, number), or None for anything
+    else: no input may reach the database as a number it cannot hold."""
+    m = SERIAL.match((text or "").strip())
+    return (int(m[1]), int(m[2])) if m else None
 
 
 class SerialCounter(models.Model):
@@ -153,6 +165,20 @@ class MessageQuerySet(models.QuerySet):
         late = Stage.objects.filter(message=OuterRef("pk"), completed_at__isnull=True, due_at__lte=at)
         return self.filter(Exists(late))
 
+    def counted(self):
+        """The messages every figure counts: all but those the county office marked as
+        spam (垃圾留言). Every count of messages (the bulletin's figures, the statistics,
+        the evaluation's facts, kept figures) starts here, so a spam mark takes a
+        message out of all of them at once."""
+        return self.exclude(state=Message.State.SPAM)
+
+
+class StageQuerySet(models.QuerySet):
+    def counted(self):
+        """The stages the evaluation may count: none of a message marked as spam,
+        whenever they ended (`MessageQuerySet.counted`)."""
+        return self.exclude(message__state=Message.State.SPAM).exclude(outcome=Stage.Outcome.SPAM)
+
 
 class Message(models.Model):
     class State(models.TextChoices):
@@ -163,6 +189,9 @@ class Message(models.Model):
         REPLIED = "replied", "已回复"
         CLOSURE_PENDING = "closure_pending", "长周期办结待审批"
         CLOSED = "closed", "已办结"
+        # Marked by the county office as spam (a flood, an advertisement): its clocks
+        # stopped, out of every figure, off the public pages (handling.actions.mark_spam).
+        SPAM = "spam", "垃圾留言"
 
         @classmethod
         def answered(cls):
@@ -171,6 +200,12 @@ class Message(models.Model):
         @classmethod
         def with_unit(cls):
             return [cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED, cls.REPLIED, cls.CLOSURE_PENDING]
+
+        @classmethod
+        def may_be_spam(cls):
+            """Before closure: a message closed, or waiting for long-cycle approval,
+            was handled as a real one and stays so (reopen it first)."""
+            return [cls.PENDING_DISPATCH, cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED, cls.REPLIED]
 
     class ClosureKind(models.TextChoices):
         ANSWERED = "answered", "已答复（咨询、建议类）"
@@ -243,8 +278,9 @@ class Message(models.Model):
             models.CheckConstraint(
                 name="message_unit_matches_state",
                 condition=Q(state="pending_dispatch", unit__isnull=True)
-                | (~Q(state="pending_dispatch") & Q(unit__isnull=False)),
-                violation_error_message="待交办的留言没有办理单位，其他状态必须有。",
+                | Q(state="spam")
+                | (~Q(state__in=["pending_dispatch", "spam"]) & Q(unit__isnull=False)),
+                violation_error_message="待交办的留言没有办理单位，其他状态（垃圾留言除外）必须有。",
             ),
             models.CheckConstraint(
                 name="message_closed_has_time_and_kind",
@@ -313,6 +349,8 @@ class Stage(models.Model):
         # Dispatched to the wrong unit and moved by the office before it responded:
         # the stage counts for nobody (DOMAIN.md, 改派).
         REASSIGNED = "reassigned", "已改派"
+        # Stopped when the county office marked the message as spam: for nobody.
+        SPAM = "spam", "垃圾留言，停止计时"
 
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="stages")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="stages")
@@ -324,6 +362,8 @@ class Stage(models.Model):
     extension_days = models.PositiveSmallIntegerField("已延期（工作日）", default=0)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, blank=True)
+
+    objects = StageQuerySet.as_manager()
 
     class Meta:
         verbose_name = "办理时限"

@@ -38,3 +38,15 @@ def matches(passcode: str, encoded: str) -> bool:
     if not passcode or not encoded.startswith(PasscodeHasher.algorithm + "$"):
         return False
     return _hasher.verify(passcode.strip().upper(), encoded)
+
+
+# The hash a passcode is checked against when the tracking code matches no message.
+_DECOY = encode(new_passcode())
+
+
+def matches_in_constant_time(passcode: str, encoded: str | None) -> bool:
+    """`matches`, taking as long when there is no message (`encoded` None): the hash
+    is computed either way, so timing does not tell a real tracking code from a fake."""
+    real = bool(encoded) and encoded.startswith(PasscodeHasher.algorithm + "$")
+    found = _hasher.verify((passcode or "-").strip().upper(), encoded if real else _DECOY)
+    return real and bool(passcode) and found

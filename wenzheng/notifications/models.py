@@ -32,6 +32,7 @@ class Notice(models.Model):
         REVIEWED = "reviewed", "公开审核结果"
         DAILY_DIGEST = "daily_digest", "每日汇总"
         WEEKLY_DIGEST = "weekly_digest", "单位周报"
+        LOCKED_OUT = "locked_out", "账号被锁定"
 
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
+from wenzheng.lib.http import local_path, row_id
 from wenzheng.lib.paging import page_of
 
 from .forms import ContactForm, PreferenceForm
@@ -60,11 +61,11 @@ def mark_read(request):
     """Mark one notice read (`notice`), or all of them."""
     unread = _mine(request.user).filter(read_at__isnull=True)
     if request.POST.get("notice"):
-        unread = unread.filter(pk=request.POST["notice"]) if request.POST["notice"].isdigit() else unread.none()
+        pk = row_id(request.POST["notice"])
+        unread = unread.filter(pk=pk) if pk is not None else unread.none()
     n = unread.update(read_at=timezone.now())
     flash.success(request, _("已将%(n)s条通知标为已读。") % {"n": n})
-    back = request.POST.get("next")
-    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+    if back := local_path(request, request.POST.get("next")):
         return redirect(back)
     return redirect("notifications:list")
 

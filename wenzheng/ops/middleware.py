@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.signals import request_finished
 from django.dispatch import receiver
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from .errors import ServerNotReady
@@ -72,6 +73,46 @@ def real_client_ip(get_response):
         except ValueError:
             log.warning("%s header missing or not an address (%r); keeping the peer address", header, given[:60])
         return get_response(request)
+
+    return middleware
+
+
+# Where a form's values are parsed from the body (JSON bodies are looked at as bytes).
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_PROBLEM = "请求中含有空字符（NUL），无法处理。请删除从其他文档粘贴来的不可见字符后重试。"
+
+
+def _carries_nul(request) -> bool:
+    if "\x00" in request.path or _any_nul(request.GET):
+        return True
+    if request.method != "POST":
+        return False
+    content_type = request.content_type or ""
+    if content_type in _FORM_TYPES:
+        return _any_nul(request.POST)
+    if "json" in content_type:
+        # JSON carries a NUL as the escape \u0000 (or, malformed, as the byte itself).
+        return b"\\u0000" in request.body or b"\x00" in request.body
+    return False
+
+
+def _any_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
+
+
+def refuse_nul(get_response):
+    """A NUL in a query value, a form field or a JSON body is refused with a clear
+    400 before any view sees it: PostgreSQL cannot store or even compare a text
+    holding one (`/?region=%00` was a DataError, a 500, on every page)."""
+
+    def middleware(request):
+        if not _carries_nul(request):
+            return get_response(request)
+        log.info("refused a request carrying a NUL character (%s %s)", request.method, request.path[:200])
+        if request.path.startswith(("/api/", "/open311/")):
+            body = {"code": "bad_characters", "message": NUL_PROBLEM}
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "400.html", {"problem": NUL_PROBLEM}, status=400)
 
     return middleware
 

@@ -19,8 +19,8 @@ from wenzheng.accounts.models import Role
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.handling import actions, once
-from wenzheng.handling.models import Message, Reply
-from wenzheng.handling.passcodes import matches
+from wenzheng.handling.models import Message, Reply, parse_serial
+from wenzheng.handling.passcodes import matches_in_constant_time
 from wenzheng.handling.thread import conversation
 from wenzheng.lib import paging
 from wenzheng.lib.paging import page_of
@@ -30,6 +30,7 @@ from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, P
 from wenzheng.reports import charts, periods, tally
 from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search.highlights import mark_public
+from wenzheng.security import captcha, limits
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
 from wenzheng.workdays import clock
@@ -193,10 +194,10 @@ def _responded_at(message):
 
 
 def message(request, region, serial):
-    try:
-        year, number = (int(part) for part in serial.split("-"))
-    except ValueError:
-        raise Http404(_("留言编号格式不对")) from None
+    parsed = parse_serial(serial)
+    if parsed is None:
+        raise Http404(_("留言编号格式不对"))
+    year, number = parsed
     found = get_object_or_404(Message.objects.select_related("region"), region__code=region, year=year, number=number)
     is_owner = request.user.is_authenticated and found.citizen_id == request.user.pk
     if not is_owner and not Message.objects.published().filter(pk=found.pk).exists():
@@ -297,7 +298,12 @@ def post(request):
     initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
     if request.user.is_authenticated and request.user.role == Role.CITIZEN:
         initial = {**(initial or {}), "name": request.user.display_name, "phone": request.user.phone}
-    form = PostForm(request.POST or None, request.FILES or None, region=region, initial=initial)
+    limit = limits.check("post", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
+    form = captcha.protect(
+        PostForm(request.POST or None, request.FILES or None, region=region, initial=initial), limit.wants_captcha
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         by = request.user if request.user.is_authenticated else None
@@ -363,13 +369,19 @@ def posted(request):
 
 
 def track(request):
+    limit = limits.check("track", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
     # The link in a notice (/t/<code>) brings the code along; the passcode is still asked.
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
+    captcha.protect(form, limit.wants_captcha)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip().upper()
         passcode = form.cleaned_data["passcode"].strip().upper()
         found = Message.objects.filter(tracking_code=code).only("passcode_hash").first()
-        if found is not None and matches(passcode, found.passcode_hash):
+        # A passcode is checked against some hash whether or not the code exists, so a
+        # real code takes no longer to answer than a made-up one.
+        if matches_in_constant_time(passcode, found.passcode_hash if found else None):
             request.session.setdefault(TRACKED, {})[code] = passcode
             request.session.modified = True
             return redirect("public:tracked", code=code)

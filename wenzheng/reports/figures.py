@@ -66,8 +66,9 @@ class Figures:
 
 
 def messages_received(region, period: Period):
-    """Messages received in the period, in a county or in all counties of a city."""
-    messages = Message.objects.received_between(period.start, period.end)
+    """Messages received in the period, in a county or in all counties of a city
+    (those marked as spam never count: `counted()`)."""
+    messages = Message.objects.counted().received_between(period.start, period.end)
     if region.kind == Region.Kind.CITY:
         return messages.filter(region__parent=region)
     return messages.filter(region=region)

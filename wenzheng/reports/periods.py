@@ -23,6 +23,17 @@ class BadPeriod(ValueError):
     """Raised with a Chinese message that says what a valid period looks like."""
 
 
+# The years a period may fall in: history imported from older platforms reaches back
+# to the 2000s; 9999Q4 would end past the last date Python can hold (an OverflowError).
+FIRST_YEAR, LAST_YEAR = 1970, 2199
+
+
+def _year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BadPeriod(f"统计期间的年份应在{FIRST_YEAR}年至{LAST_YEAR}年之间，“{year}”不在此范围内。")
+    return year
+
+
 @dataclass(frozen=True)
 class Period:
     first_day: dt.date
@@ -88,15 +99,15 @@ def recent(today: dt.date) -> list[tuple[str, list[tuple[str, str]]]]:
 def parse(text: str) -> Period:
     text = normalise(text)
     if m := QUARTER.match(text):
-        year, q = int(m[1]), int(m[2])
+        year, q = _year(int(m[1])), int(m[2])
         first = dt.date(year, 3 * q - 2, 1)
         last = (dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)) - dt.timedelta(days=1)
         return Period(first, last, f"{year}年第{'一二三四'[q - 1]}季度")
     if m := YEAR.match(text):
-        year = int(m[1])
+        year = _year(int(m[1]))
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年")
     if m := MONTH.match(text):
-        year, month = int(m[1]), int(m[2])
+        year, month = _year(int(m[1])), int(m[2])
         if not 1 <= month <= 12:
             raise BadPeriod(f"月份“{month}”不存在。")
         nxt = dt.date(year + month // 12, month % 12 + 1, 1)
@@ -106,6 +117,7 @@ def parse(text: str) -> Period:
             first, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
         except ValueError as e:
             raise BadPeriod(f"日期不存在：{e}") from None
+        _year(first.year), _year(last.year)
         if last < first:
             raise BadPeriod("结束日期不能早于开始日期。")
         return Period(first, last, f"{first:%Y年%m月%d日}至{last:%Y年%m月%d日}")

@@ -41,6 +41,9 @@ COUNTED_KINDS = frozenset(
         Event.Kind.FOLLOW_UP_ANSWERED,
         Event.Kind.CLOSED,
         Event.Kind.REOPENED,
+        # A spam mark takes the message out of every figure; taking it back, in again.
+        Event.Kind.SPAM_MARKED,
+        Event.Kind.SPAM_UNMARKED,
     }
 )
 CLOSING_KINDS = (Event.Kind.CLOSED, Event.Kind.REOPENED)
@@ -151,7 +154,7 @@ def sync_many(message_ids) -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("the kept figures change inside the transaction of the step that changes them")
     ids = list(message_ids)
-    messages = Message.objects.filter(pk__in=ids).only("region_id", "unit_id", "category_id", "submitted_at")
+    messages = Message.objects.filter(pk__in=ids).only("region_id", "unit_id", "category_id", "submitted_at", "state")
     first_replies = dict(
         Reply.objects.filter(message_id__in=ids)
         .values("message_id")
@@ -166,8 +169,17 @@ def sync_many(message_ids) -> None:
     ):
         events[message_id].append((kind, at))
     kept = {row.pk: row for row in MessageTally.objects.filter(pk__in=ids)}
-    changes, fresh, changed = defaultdict(lambda: [0, 0, 0]), [], []
+    changes, fresh, changed, gone = defaultdict(lambda: [0, 0, 0]), [], [], []
     for m in messages:
+        if m.state == Message.State.SPAM:
+            # Spam counts nowhere (Message.objects.counted): what it added is taken back.
+            if m.pk in kept:
+                for key, change in _difference({}, Share.kept(kept[m.pk]).rows()).items():
+                    total = changes[key]
+                    for i in range(3):
+                        total[i] += change[i]
+                gone.append(m.pk)
+            continue
         now = Share.of(m, first_reply_at=first_replies.get(m.pk), closing_events=events.get(m.pk, ()))
         before = Share.kept(kept[m.pk]) if m.pk in kept else None
         if now == before:
@@ -178,6 +190,8 @@ def sync_many(message_ids) -> None:
                 total[i] += change[i]
         (changed if before else fresh).append(now.as_row(m.pk))
     _apply(changes)
+    if gone:
+        MessageTally.objects.filter(pk__in=gone).delete()
     if fresh:
         MessageTally.objects.bulk_create(fresh, batch_size=500)
     if changed:
@@ -235,7 +249,7 @@ def rebuild(*, batch: int = 50_000, out=None) -> int:
             if not ids:
                 break
             last = ids[-1]
-            messages = Message.objects.filter(pk__gte=ids[0], pk__lte=last).only(
+            messages = Message.objects.counted().filter(pk__gte=ids[0], pk__lte=last).only(
                 "region_id", "unit_id", "category_id", "submitted_at"
             )
             first_replies = dict(

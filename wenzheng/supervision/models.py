@@ -19,7 +19,9 @@ class WrittenExplanationOrderQuerySet(models.QuerySet):
         replied_in_time = Reply.objects.filter(
             message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
         )
-        unanswered = Message.objects.filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
+        unanswered = (
+            Message.objects.counted().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
+        )
         return self.annotate(backlog_open=Exists(unanswered))
 
 

@@ -34,7 +34,8 @@ def late_stages(county, period, *, at):
     """The stages of the county's units late in `period`, as of `at`."""
     end = min(period.end, at)
     missed = Q(outcome=Stage.Outcome.LATE) | Q(completed_at__isnull=True, due_at__lte=at)
-    return Stage.objects.filter(unit__region=county, due_at__gte=period.start, due_at__lt=end).filter(missed)
+    found = Stage.objects.counted().filter(unit__region=county, due_at__gte=period.start, due_at__lt=end)
+    return found.filter(missed)
 
 
 def backlog_deadline(at) -> dt.datetime:
@@ -131,9 +132,7 @@ def decline(*, proposal, by, note: str, at=None) -> ExplanationProposal:
     """不予责成, with the office's reason (an event, so the decision stays on record)."""
     at = at or timezone.now()
     proposal = _waiting(proposal, by)
-    note = (note or "").strip()
-    if not note:
-        raise ActionRefused("missing_text", "请填写不予责成的理由。")
+    note = actions._require_text(note, "不予责成的理由")
     proposal.state, proposal.decided_by, proposal.decided_at = "declined", by, at
     proposal.decision_note = note
     proposal.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])

@@ -145,6 +145,24 @@ class RejectTransferForm(StepForm):
     )
 
 
+class SpamForm(StepForm):
+    reason = forms.CharField(
+        label=gettext_lazy("标记为垃圾留言的理由"),
+        max_length=2000,
+        widget=_textarea(2),
+        help_text=gettext_lazy("如：同一地址一小时内重复提交、广告。标记后停止计时，不计入任何统计和考评，不公开。"),
+    )
+
+
+class UnspamForm(StepForm):
+    reason = forms.CharField(
+        label=gettext_lazy("撤销标记的理由"),
+        max_length=2000,
+        widget=_textarea(2),
+        help_text=gettext_lazy("留言恢复原状态，被停止的办理时限从现在起重新计算。"),
+    )
+
+
 class FlagForm(StepForm):
     note = forms.CharField(label=gettext_lazy("督办意见"), widget=_textarea(2))
 

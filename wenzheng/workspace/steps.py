@@ -162,6 +162,16 @@ def _long_cycle_decision(*, message, by, data):
     }
 
 
+def _spam(*, message, by, data):
+    actions.mark_spam(message=message, by=by, reason=data["reason"])
+    return _("留言%(serial)s已标记为垃圾留言，停止计时，不计入统计和考评。") % {"serial": message.serial}
+
+
+def _unspam(*, message, by, data):
+    actions.unmark_spam(message=message, by=by, reason=data["reason"])
+    return _("已撤销留言%(serial)s的垃圾留言标记，办理时限从现在起重新计算。") % {"serial": message.serial}
+
+
 UNIT_OPEN = (State.DISPATCHED, State.RESPONDED)
 
 
@@ -350,6 +360,25 @@ STEPS = {
             COUNTY_ROLES,
             (State.CLOSED,),
             confirm=gettext_lazy("确定将这条已办结的留言退回重办吗？"),
+        ),
+        Step(
+            "spam",
+            gettext_lazy("标记为垃圾留言"),
+            gettext_lazy("标记为垃圾留言"),
+            forms.SpamForm,
+            _spam,
+            COUNTY_ROLES,
+            tuple(State.may_be_spam()),
+            confirm=gettext_lazy("确定将这条留言标记为垃圾留言吗？它将停止计时，不计入任何统计。"),
+        ),
+        Step(
+            "unspam",
+            gettext_lazy("撤销垃圾留言标记"),
+            gettext_lazy("撤销标记"),
+            forms.UnspamForm,
+            _unspam,
+            COUNTY_ROLES,
+            (State.SPAM,),
         ),
         Step(
             "long-cycle-decision",

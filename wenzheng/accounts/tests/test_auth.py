@@ -44,8 +44,10 @@ class LoginTest(CastTestCase):
         self.assertContains(response, "和密码。注意，两者都区分大小写")
 
     def test_repeated_failures_lock_the_account_out(self):
+        from wenzheng.security.tests.helpers import login_attempt
+
         for _ in range(5):
-            self.client.post("/accounts/login/", {"username": "handler_a", "password": "nope"})
-        response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"})
+            login_attempt(self.client, "handler_a", "nope")
+        response = login_attempt(self.client, "handler_a", "pw")
         self.assertContains(response, "登录失败次数过多", status_code=429)
         self.assertNotIn("_auth_user_id", self.client.session)

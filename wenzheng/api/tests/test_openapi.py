@@ -2,6 +2,8 @@
 number per operation) never get a server error, and every response matches what
 the document says (status codes, content type, body schema)."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -30,8 +32,12 @@ def token(db):
         signal.connect(close_old_connections)
 
 
+# A few examples per operation in the suite; `make reliability` sets FUZZ_EXAMPLES for its long run.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
+
+
 @schema.parametrize()
-@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=EXAMPLES <= 20)
 def test_the_api_keeps_to_its_document(case, token):
     # Not "schema-valid data is accepted": a period must read like 2026Q1 and a
     # category must exist, rules the schema cannot express; those requests get a 422

@@ -38,6 +38,8 @@ ALLOWED = {
     "reject_long_cycle_closure": OFFICE_OR_CITY,
     "reopen": OFFICE,
     "reassign": OFFICE,
+    "mark_spam": OFFICE,
+    "unmark_spam": OFFICE,
     "uphold_answer": OFFICE,
     "reopen_on_revisit": OFFICE,
     # the unit
@@ -237,6 +239,19 @@ def setup_reassign(c):
     return lambda by: actions.reassign(message=m, by=by, unit=c.unit_b, reason="路灯归住建局管理。", at=TUESDAY)
 
 
+@scenario("mark_spam", event="spam_marked")
+def setup_mark_spam(c):
+    m = c.submit(at=MONDAY)
+    return lambda by: actions.mark_spam(message=m, by=by, reason="广告。", at=TUESDAY)
+
+
+@scenario("unmark_spam", event="spam_unmarked")
+def setup_unmark_spam(c):
+    m = c.submit(at=MONDAY)
+    actions.mark_spam(message=m, by=c.county_office, reason="广告。", at=MONDAY)
+    return lambda by: actions.unmark_spam(message=m, by=by, reason="误标。", at=TUESDAY)
+
+
 @scenario("uphold_answer", event="answer_upheld")
 def setup_uphold_answer(c):
     revisit = _dissatisfied(c)
@@ -420,6 +435,10 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_reassign(self):
         self.assert_only_allowed_roles("reassign")
+
+    def test_who_may_mark_and_unmark_spam(self):
+        self.assert_only_allowed_roles("mark_spam")
+        self.assert_only_allowed_roles("unmark_spam")
 
     def test_who_may_uphold_an_answer(self):
         self.assert_only_allowed_roles("uphold_answer")

@@ -22,6 +22,8 @@ def in_state(c, state, *, category=None):
     if state == S.PENDING_DISPATCH:
         return c.submit(unit=None, at=MONDAY, category=category)
     m = c.submit(at=MONDAY, category=category)
+    if state == S.SPAM:
+        actions.mark_spam(message=m, by=c.county_office, reason="同一号码一小时内重复提交。", at=MONDAY)
     if state == S.RESPONDED:
         actions.respond(message=m, by=c.handler_a, at=MONDAY)
     elif state == S.TRANSFER_REQUESTED:
@@ -94,6 +96,14 @@ STEPS = {
     "rate": (
         set(S.answered()),
         lambda c, m: actions.rate(message=m, who=actions.Citizen(user=c.citizen), rating="satisfied", at=TUESDAY),
+    ),
+    "mark_spam": (
+        set(S.may_be_spam()),
+        lambda c, m: actions.mark_spam(message=m, by=c.county_office, reason="广告。", at=TUESDAY),
+    ),
+    "unmark_spam": (
+        {S.SPAM},
+        lambda c, m: actions.unmark_spam(message=m, by=c.county_office, reason="误标。", at=TUESDAY),
     ),
     "flag_for_supervision": (
         set(S.with_unit()),

@@ -46,7 +46,7 @@ class RandomRun:
         for _ in range(n):
             step = self.rng.choice(
                 ["submit"] * 4 + ["dispatch", "respond", "reply", "hand_back", "reassign", "close", "long_cycle"]
-                + ["reopen", "follow_up", "revisit", "import"]
+                + ["reopen", "follow_up", "revisit", "import", "spam", "unspam"]
             )  # fmt: skip
             try:
                 getattr(self, step)(c)
@@ -103,6 +103,16 @@ class RandomRun:
         if m is not None:
             kind = self.rng.choice(m.category.closure_kinds())
             actions.close(message=m, by=self.leader(m), kind=kind, at=self.tick())
+
+    def spam(self, c):
+        if m := self.pick(*Message.State.may_be_spam()):
+            office = c.county_office if m.region_id == c.county.pk else c.other_county_office
+            actions.mark_spam(message=m, by=office, reason="广告", at=self.tick())
+
+    def unspam(self, c):
+        if m := self.pick(Message.State.SPAM):
+            office = c.county_office if m.region_id == c.county.pk else c.other_county_office
+            actions.unmark_spam(message=m, by=office, reason="误标", at=self.tick())
 
     def long_cycle(self, c):
         if m := self.pick("replied", unit=self.rng.choice([c.unit_a, c.unit_b])):
@@ -212,6 +222,22 @@ class KeptFiguresTests(CastTestCase):
         march = tally.figures(c.county, periods.parse("2026-03-01..2026-04-30"), now=now)
         self.assertEqual((march.received, march.replied), (1, 1))
         self.assertEqual(tally.figures(c.county, q2, now=now).received, 0)
+
+    def test_a_spam_mark_takes_the_message_out_and_taking_it_back_puts_it_in(self):
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9))
+        actions.reply(message=m, by=c.handler_a, text="答复。", at=local(2026, 3, 3, 9))
+        q1, now = periods.parse("2026Q1"), local(2026, 3, 20, 9)
+        self.assertEqual(tally.figures(c.county, q1, now=now).received, 1)
+        actions.mark_spam(message=m, by=c.county_office, reason="广告", at=local(2026, 3, 4, 9))
+        kept = tally.figures(c.county, q1, now=now)
+        self.assertEqual((kept.received, kept.replied), (0, 0))
+        self.assertEqual(kept, figures.compute(c.county, q1, now=now))
+        self.assertFalse(MessageTally.objects.filter(pk=m.pk).exists())
+        actions.unmark_spam(message=m, by=c.county_office, reason="误标", at=local(2026, 3, 5, 9))
+        kept = tally.figures(c.county, q1, now=now)
+        self.assertEqual((kept.received, kept.replied), (1, 1))
+        self.assertEqual(kept, figures.compute(c.county, q1, now=now))
 
     def test_a_transfer_moves_the_message_to_its_new_unit(self):
         c = self.cast

@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from wenzheng.lib.http import local_path
 from wenzheng.reports import periods
 from wenzheng.workdays import clock
 
@@ -31,10 +31,7 @@ def page_or_fragment(request, template, fragment, context):
 
 def safe_next(request) -> str | None:
     """The page a form came from (`next`), if it is one of ours."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return None
+    return local_path(request, request.POST.get("next") or request.GET.get("next"))
 
 
 def errors_text(form) -> str:

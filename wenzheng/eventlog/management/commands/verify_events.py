@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from wenzheng.eventlog import chain, replay
 from wenzheng.eventlog.models import ChainHead
+from wenzheng.security import audit
 
 SHOWN = 200  # differences printed before "and N more"
 
@@ -47,6 +48,14 @@ class Command(BaseCommand):
             else:
                 problems.append(f"Event chain BROKEN at {broken} ({checked} events before it verified).")
         self.stdout.write(f"Chains checked: {total} events in {time.monotonic() - started:.1f}s.")
+        # The security audit log (wenzheng.security) is a chain of its own, kept alike.
+        audited = audit.verify()
+        if audited.problem:
+            problems.append(
+                f"Security audit log BROKEN: {audited.problem} ({audited.checked} records before it verified)."
+            )
+        else:
+            self.stdout.write(f"  security audit log: {audited.checked} records")
         for text in anchor:
             problem = chain.check_anchor(text)
             if problem:

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from wenzheng.ops import worker
+from wenzheng.ops import durability, worker
 from wenzheng.ops.models import WorkerBeat
 
 log = logging.getLogger("wenzheng.ops.worker")
@@ -30,6 +30,12 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(
                 f"unknown kind of work: {', '.join(sorted(unknown))} (known: {', '.join(sorted(names))})"
+            )
+        if durability.check() and durability.refusing():
+            raise CommandError(
+                "the database does not keep acknowledged commits ("
+                + "; ".join(durability.check())
+                + "); refusing to work. Fix the database's settings, or set DURABILITY_CHECK=warn to run anyway."
             )
         if once:
             worker.beat()

@@ -1,0 +1,33 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy
+
+from wenzheng.security.models import AuditRecord
+
+from . import captcha
+
+
+class LoginForm(AuthenticationForm):
+    """The sign-in form. With a CAPTCHA on it, a wrong answer stops before the
+    password is tried: the CAPTCHA is the point, not a decoration."""
+
+    def clean(self):
+        if captcha.FIELD in self.fields and self.has_error(captcha.FIELD):
+            return self.cleaned_data
+        return super().clean()
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("动态口令"),
+        max_length=12,
+        help_text=gettext_lazy("手机验证器应用（身份验证器）中显示的6位数字。"),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("事项"), required=False, choices=[("", gettext_lazy("全部")), *AuditRecord.Kind.choices]
+    )
+    who = forms.CharField(label=gettext_lazy("账号"), required=False, max_length=150)

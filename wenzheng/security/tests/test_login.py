@@ -1,0 +1,109 @@
+"""Signing in under attack: the (username, address) pair is locked, not each; a
+CAPTCHA after a few failures; the office hears of a lockout; the client's real
+address behind the proxy; the admin's sign-in goes through the site's."""
+
+from django.test import Client, override_settings
+
+from wenzheng.notifications.models import Notice
+from wenzheng.security.models import AuditRecord
+from wenzheng.testing import CastTestCase
+
+from .helpers import captcha_answer, login_attempt
+
+A, B = {"REMOTE_ADDR": "203.0.113.5"}, {"REMOTE_ADDR": "198.51.100.7"}
+
+
+class PairLockTest(CastTestCase):
+    def fail(self, username, times, client=None, **where):
+        for _ in range(times):
+            login_attempt(client or self.client, username, "wrong-password", **where)
+
+    def test_five_failures_lock_the_name_from_that_address_only(self):
+        self.fail("county_office", 5, **A)
+        response = login_attempt(self.client, "county_office", "pw", **A)
+        self.assertContains(response, "登录失败次数过多", status_code=429)
+        # The real county office, on another network, still signs in.
+        other = Client()
+        response = login_attempt(other, "county_office", "pw", **B)
+        self.assertRedirects(response, "/accounts/home/", fetch_redirect_response=False)
+        # And everyone else behind the attacker's address (one office NAT) too.
+        colleague = Client()
+        response = login_attempt(colleague, "handler_a", "pw", **A)
+        self.assertRedirects(response, "/accounts/home/", fetch_redirect_response=False)
+
+    def test_the_lockout_is_recorded_and_the_county_office_hears_of_it(self):
+        self.fail("handler_a", 5, **A)
+        record = AuditRecord.objects.get(kind="locked_out")
+        self.assertEqual(
+            (record.user, record.ip, record.region), (self.cast.handler_a, "203.0.113.5", self.cast.county)
+        )
+        notice = Notice.objects.get(kind="locked_out")
+        self.assertEqual(notice.recipient, self.cast.county_office)
+        self.assertIn("handler_a", notice.text)
+        self.assertIn("203.0.113.5", notice.text)
+        self.assertFalse(Notice.objects.filter(kind="locked_out", recipient=self.cast.other_county_office).exists())
+        self.assertEqual(AuditRecord.objects.filter(kind="login_failed", user=self.cast.handler_a).count(), 5)
+
+    def test_a_lockout_of_the_administrator_goes_to_the_administrators(self):
+        self.fail("admin", 5, **A)
+        self.assertTrue(Notice.objects.filter(kind="locked_out", recipient=self.cast.admin).exists())
+
+
+class CaptchaTest(CastTestCase):
+    def test_after_three_failures_the_form_asks_for_a_captcha_and_a_wrong_one_tries_no_password(self):
+        for _ in range(3):
+            page = self.client.get("/accounts/login/", **A)
+            self.assertNotContains(page, "captcha_1")
+            self.client.post("/accounts/login/", {"username": "handler_a", "password": "nope"}, **A)
+        page = self.client.get("/accounts/login/", **A)
+        self.assertContains(page, 'name="captcha_1"')
+        self.assertContains(page, "/captcha/image/")
+        # The right password with a wrong answer: refused before the password is tried.
+        key = captcha_answer(page)["captcha_0"]
+        response = self.client.post(
+            "/accounts/login/",
+            {"username": "handler_a", "password": "pw", "captcha_0": key, "captcha_1": "-1"},
+            **A,
+        )
+        self.assertContains(response, "验证码不正确")
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(AuditRecord.objects.filter(kind="login_failed").count(), 3)
+        # Answered, it signs in.
+        response = login_attempt(self.client, "handler_a", "pw", **A)
+        self.assertRedirects(response, "/accounts/home/", fetch_redirect_response=False)
+
+    def test_the_captcha_image_is_drawn_by_the_server(self):
+        for _ in range(3):
+            self.client.post("/accounts/login/", {"username": "x", "password": "nope"}, **A)
+        key = captcha_answer(self.client.get("/accounts/login/", **A))["captcha_0"]
+        image = self.client.get(f"/captcha/image/{key}/")
+        self.assertEqual(image["Content-Type"], "image/png")
+        self.assertTrue(image.content.startswith(b"\x89PNG"))
+
+
+@override_settings(REAL_IP_HEADER="X-Real-IP")
+class RealAddressTest(CastTestCase):
+    def test_behind_the_proxy_the_clients_address_is_counted_and_recorded(self):
+        proxy = {"REMOTE_ADDR": "127.0.0.1"}
+        for _ in range(5):
+            login_attempt(self.client, "handler_a", "nope", headers={"X-Real-IP": "203.0.113.5"}, **proxy)
+        self.assertEqual(set(AuditRecord.objects.values_list("ip", flat=True)), {"203.0.113.5"})
+        # Another citizen reaching the same proxy is not the attacker.
+        response = login_attempt(Client(), "handler_a", "pw", headers={"X-Real-IP": "198.51.100.7"}, **proxy)
+        self.assertRedirects(response, "/accounts/home/", fetch_redirect_response=False)
+        response = login_attempt(Client(), "handler_a", "pw", headers={"X-Real-IP": "203.0.113.5"}, **proxy)
+        self.assertEqual(response.status_code, 429)
+
+
+class AdminLoginTest(CastTestCase):
+    def test_the_admins_sign_in_is_the_sites(self):
+        response = self.client.get("/admin/login/?next=/admin/handling/message/")
+        self.assertRedirects(response, "/accounts/login/?next=/admin/handling/message/", fetch_redirect_response=False)
+        response = self.client.post("/admin/login/", {"username": "admin", "password": "pw"})
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_signing_in_and_out_are_recorded(self):
+        login_attempt(self.client, "county_office", "pw", **A)
+        self.client.post("/accounts/logout/")
+        kinds = list(AuditRecord.objects.order_by("seq").values_list("kind", "user__username", "region__code"))
+        self.assertEqual(kinds, [("login", "county_office", "luocheng"), ("logout", "county_office", "luocheng")])
