@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "wenzheng.workdays",
     "wenzheng.eventlog",
     "wenzheng.handling",
+    "wenzheng.topics",
     "wenzheng.supervision",
     "wenzheng.privacy",
     "wenzheng.reports",

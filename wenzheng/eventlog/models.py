@@ -62,6 +62,7 @@ class Event(models.Model):
         BULLETIN_PUBLISHED = "bulletin_published", "发布通报"
         RESULTS_PUBLISHED = "results_published", "公布考评结果"
         CHAIN_MIGRATED = "chain_migrated", "办理记录链升级"
+        TOPIC_SET = "topic_set", "设定事项分类"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"
