@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.reports import periods
+from wenzheng.topics.forms import TopicField
+from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
@@ -21,6 +23,9 @@ class PostForm(forms.Form):
         help_text=gettext_lazy("选择乡镇或部门；不确定由谁办理时，县网络问政办会在1个工作日内交办。"),
     )
     category = forms.ModelChoiceField(label=gettext_lazy("留言类别"), queryset=Category.objects.all(), empty_label=None)
+    topic = TopicField(
+        label=gettext_lazy("事项分类（选填）"), help_text=gettext_lazy("不确定可不选，由县网络问政办确定。")
+    )
     title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
     body = forms.CharField(
         label=gettext_lazy("留言内容"),
@@ -56,6 +61,7 @@ class PostForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = Unit.objects.in_region(region).registered_by(timezone.localdate())
         self.fields["unit"].queryset = units.order_by("kind", "name")
+        self.fields["topic"].set_topics(topic_choices(region))
         self.fields["category"].help_text = _(
             "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
         )

@@ -256,6 +256,7 @@ def post(request):
                 email=data["email"],
                 address=data["address"],
                 consent_to_publish=data["consent_to_publish"],
+                topic=data["topic"],
             )
             issued["passcode"] = created.issued_passcode
             return created

@@ -12,6 +12,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.reports import figures
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
+from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
@@ -61,10 +62,10 @@ def dispatch(request, code):
     county, now = county_for(request.user, code), timezone.now()
     found = Paginator(selectors.dispatch_queue(request.user, county), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.attach_deadlines(found.object_list, at=now)
-    units = dispatchable_units(county)
+    units, topics = dispatchable_units(county), topic_choices(county)
     for m in rows:
         m.handback = m.handbacks[0] if m.handbacks else None
-        m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units)
+        m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units, topics=topics)
         if m.state == Message.State.TRANSFER_REQUESTED:
             m.reject_form = STEPS["reject-transfer"].make_form(message=m)
     context = {
