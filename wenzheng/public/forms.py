@@ -8,6 +8,7 @@ from wenzheng.handling.models import Category, Message
 from wenzheng.reports import periods
 from wenzheng.topics.forms import TopicField
 from wenzheng.topics.forms import choosable as topic_choices
+from wenzheng.topics.forms import filter_choices as topic_filter_choices
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
@@ -116,6 +117,7 @@ class BoardFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("全部类别"),
     )
+    topic = forms.ChoiceField(label=gettext_lazy("事项分类"), required=False)
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
@@ -133,6 +135,7 @@ class BoardFilterForm(forms.Form):
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.in_region(region).order_by("kind", "name")
+        self.fields["topic"].choices = topic_filter_choices(region)
 
     def clean_period(self):
         text = self.cleaned_data["period"].strip()
@@ -151,6 +154,10 @@ class BoardFilterForm(forms.Form):
             messages = messages.filter(unit=data["unit"])
         if data["category"]:
             messages = messages.filter(category=data["category"])
+        if data.get("topic"):
+            # A 大类 or 中类 code: every message under it, in every county of a city.
+            code = data["topic"]
+            messages = messages.filter(topic__code__startswith=code[:2] if code.endswith("0000") else code[:4])
         if data["status"]:
             messages = messages.filter(state=data["status"])
         if data["period"]:

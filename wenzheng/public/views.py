@@ -26,6 +26,7 @@ from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
 from wenzheng.reports import charts, figures, periods
 from wenzheng.supervision.models import Exposure
+from wenzheng.topics import figures as topic_figures
 from wenzheng.units.models import Region
 
 from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
@@ -382,5 +383,6 @@ def statistics(request):
         "rates_chart": charts.unit_rates(units),
         "trend_chart": charts.monthly_trend(months),
         "category_chart": charts.category_mix(result.by_category),
+        "topics": topic_figures.by_major(region, period, now=now),
     }
     return render(request, "public/statistics.html", context, status=400 if error else 200)

@@ -36,3 +36,16 @@ class TopicField(forms.ChoiceField):
     def clean(self, value):
         value = super().clean(value)
         return self.topics.get(value) if value else None
+
+
+def filter_choices(region) -> list:
+    """大类 and 中类 by code, for filtering a county's board, or a city's (codes are
+    shared by counties that keep the default tree)."""
+    from wenzheng.units.models import Region
+
+    counties = region.children.all() if region.kind == Region.Kind.CITY else [region]
+    seen: dict[str, str] = {}
+    rows = Topic.objects.filter(region__in=counties, level__lt=Topic.Level.MINOR, active=True).order_by("code")
+    for code, name, level in rows.values_list("code", "name", "level"):
+        seen.setdefault(code, name if level == Topic.Level.MAJOR else f"　{name}")
+    return [("", gettext_lazy("全部分类")), *seen.items()]
