@@ -176,8 +176,9 @@ class LabelResolver:
     under its parent, or by code. Missing topics are created only with `create=True`
     (the office said so); otherwise the row's labels are reported as unknown."""
 
-    def __init__(self, region, *, create=False):
-        self.region, self.create = region, create
+    def __init__(self, region, *, create=False, pretend=False):
+        # `pretend`: a dry run, which creates nothing but reports no problem either.
+        self.region, self.create, self.pretend = region, create, pretend
         self.cache: dict[tuple, Topic | None] = {}
 
     def resolve(self, labels: list[str]) -> Topic | None:
@@ -204,6 +205,8 @@ class LabelResolver:
                     raise TreeError(f"事项分类“{' → '.join(key)}”不在本县分类表中。")
                 if len(key[-1]) > 40:
                     raise TreeError("分类名称不能超过40个字。")
+                if self.pretend:
+                    return None
                 topic = Topic.objects.create(
                     region=self.region, code=_next_code(self.region, parent), name=key[-1], level=depth, parent=parent
                 )
