@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/home/", account_views.home_for_role, name="home-for-role"),
     path("work/", include("wenzheng.workspace.urls")),
+    path("work/", include("wenzheng.topics.urls")),
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
     path("", include("wenzheng.ops.urls")),

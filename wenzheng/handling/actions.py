@@ -397,6 +397,10 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, at=None) ->
         from_unit=previous.pk if previous else None,
     )
     _change_topic(message, topic, by=by, at=at)
+    # 智能分拨: the office's choice set against the suggestion, for the next training.
+    from wenzheng.topics.routing import note_dispatch
+
+    note_dispatch(message, by=by, at=at)
     return message
 
 

@@ -83,3 +83,63 @@ class Topic(models.Model):
             raise ValidationError({"code": problem})
         if self.parent_id and self.parent.region_id != self.region_id:
             raise ValidationError({"parent": "上级分类须属于同一县（区）。"})
+
+
+class RoutingSuggestion(models.Model):
+    """智能分拨: what the routing model suggested for a message waiting in the dispatch
+    queue, and what the county office did with it (accepted or overrode). The office's
+    decision and the unit that finally answered are what the next training learns."""
+
+    class Decision(models.TextChoices):
+        NONE = "", "未处理"
+        ACCEPTED = "accepted", "采纳"
+        OVERRIDDEN = "overridden", "改选"
+
+    message = models.OneToOneField(
+        "handling.Message", verbose_name="留言", on_delete=models.CASCADE, related_name="routing"
+    )
+    model_version = models.CharField("模型版本", max_length=40)
+    computed_at = models.DateTimeField("计算时间")
+    topic = models.ForeignKey(
+        Topic, verbose_name="建议事项分类", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    topic_confidence = models.FloatField("事项分类置信度", null=True, blank=True)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name="建议单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit_confidence = models.FloatField("单位置信度", null=True, blank=True)
+    # The runners-up, [[unit id, confidence], ...]: shown when the first is the unit that
+    # handed the message back.
+    other_units = models.JSONField("其他可能的单位", default=list, blank=True)
+    category = models.ForeignKey(
+        "handling.Category", verbose_name="建议类别", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category_confidence = models.FloatField("类别置信度", null=True, blank=True)
+
+    decision = models.CharField("处理", max_length=12, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="处理人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    chosen_unit = models.ForeignKey(
+        "units.Unit", verbose_name="实际交办单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_topic = models.ForeignKey(
+        Topic, verbose_name="实际事项分类", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "分拨建议"
+        verbose_name_plural = "分拨建议"
+        indexes = [
+            # Acceptance rates per model version (`manage.py train_router` reports them).
+            models.Index(fields=["model_version", "decision"], name="routing_version_decision"),
+        ]
+
+    def __str__(self):
+        return f"{self.message_id}: {self.unit_id} ({self.unit_confidence})"
+
+    def units_for(self, message) -> list[tuple[int, float]]:
+        """Suggested units, likeliest first, leaving out the unit that handed it back."""
+        pairs = [(self.unit_id, self.unit_confidence)] + [tuple(p) for p in self.other_units]
+        return [(u, c) for u, c in pairs if u is not None and u != message.unit_id]

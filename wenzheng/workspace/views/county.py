@@ -12,6 +12,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.reports import figures
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
+from wenzheng.topics import routing
 from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
@@ -68,6 +69,7 @@ def dispatch(request, code):
         m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units, topics=topics)
         if m.state == Message.State.TRANSFER_REQUESTED:
             m.reject_form = STEPS["reject-transfer"].make_form(message=m)
+    routing.attach(rows, units=units)
     context = {
         "section": "dispatch",
         "county": county,
