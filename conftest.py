@@ -25,3 +25,11 @@ def _calendar_checked_at_every_use():
     back: look at its stamp at every use (production looks once a second)."""
     with override_settings(WORKDAY_CALENDAR_CHECK_SECONDS=0):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_routing_model_of_the_checkout(tmp_path_factory):
+    """A routing model trained in the checkout (var/router) must not steer the tests:
+    the tests that want one train it into their own directory."""
+    with override_settings(ROUTER_DIR=str(tmp_path_factory.mktemp("router"))):
+        yield

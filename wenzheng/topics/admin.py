@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from wenzheng.accounts.models import Role
-from wenzheng.lib.admin import RegionScopedAdmin
+from wenzheng.lib.admin import ReadOnlyAdmin, RegionScopedAdmin
 from wenzheng.units.models import Region, Unit
 
-from .models import Topic
+from .models import RoutingSuggestion, Topic
 
 
 @admin.register(Topic)
@@ -30,3 +30,13 @@ class TopicAdmin(RegionScopedAdmin):
         if db_field.name == "units" and request.user.role == Role.COUNTY_OFFICE:
             kwargs["queryset"] = Unit.objects.filter(region_id=request.user.region_id)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(RoutingSuggestion)
+class RoutingSuggestionAdmin(ReadOnlyAdmin, RegionScopedAdmin):
+    """What the routing model suggested and what the office did: read only."""
+
+    region_paths = ("message__region",)
+    list_display = ["message", "unit", "unit_confidence", "topic", "decision", "chosen_unit", "model_version"]
+    list_filter = ["decision", "model_version"]
+    list_select_related = ["message", "unit", "topic", "chosen_unit"]
