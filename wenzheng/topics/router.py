@@ -19,9 +19,9 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
-from sklearn.linear_model import SGDClassifier
 from sklearn.svm import LinearSVC
 
 FORMAT = 1
