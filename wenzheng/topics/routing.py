@@ -196,3 +196,19 @@ def attach(rows, *, units) -> None:
             s.shown_units = [(by_pk[u], round(100 * c)) for u, c in s.units_for(m) if u in by_pk][:3]
             s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
             s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
+
+
+def likely_units(message, *, top: int = 2) -> list[tuple[Unit, int]]:
+    """For a unit about to hand a message back: the units the model thinks likelier,
+    other than itself, with their confidence in percent (none without a model)."""
+    router = current()
+    if router is None or "unit" not in router.heads:
+        return []
+    guesses = router.guess(text_of(message.title, message.body), top=top + 1).get("unit", [])
+    ids = [int(g.label) for g in guesses if g.label.isdigit() and int(g.label) != message.unit_id]
+    units = Unit.objects.in_bulk(ids)
+    return [
+        (units[int(g.label)], round(100 * g.confidence))
+        for g in guesses
+        if g.label.isdigit() and int(g.label) in units and units[int(g.label)].region_id == message.region_id
+    ][:top]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
 from wenzheng.supervision.models import SupervisionFinding
+from wenzheng.topics import routing
 from wenzheng.topics.forms import TopicField
 from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.forms import UnitPickerField, UnitSelect, grouped
@@ -82,6 +83,13 @@ class TransferForm(StepForm):
             "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。"
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        likely = routing.likely_units(self.message) if self.message is not None else []
+        if likely:
+            names = "、".join(f"{unit.name}（{percent}%）" for unit, percent in likely)
+            self.fields["reason"].help_text += _("智能分拨建议的其他单位：%(units)s。") % {"units": names}
 
 
 class ExtensionForm(StepForm):

@@ -179,3 +179,11 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         units = dict(Message.objects.filter(pk__in=[lamp.pk, house.pk]).values_list("pk", "unit"))
         self.assertEqual(units, {lamp.pk: self.cast.unit_a.pk, house.pk: self.cast.unit_b.pk})
         self.assertEqual(RoutingSuggestion.objects.filter(decision="accepted").count(), 2)
+
+    def test_a_unit_handing_a_message_back_sees_where_it_likely_belongs(self):
+        self.train()
+        misrouted = self.cast.submit(unit="a", at=NOW, title="物业不管漏水")
+        Message.objects.filter(pk=misrouted.pk).update(body="楼顶漏水，物业推诿，房屋开裂")
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{misrouted.pk}/")
+        self.assertContains(page, "智能分拨建议的其他单位：县住房和城乡建设局（")
