@@ -216,8 +216,3 @@ class Router:
         if data.get("meta", {}).get("format") != FORMAT:
             raise ValueError(f"{path}: not a router file of format {FORMAT}")
         return cls(data["vectorizer"], data["heads"], data["meta"])
-
-
-def newest(directory: Path) -> Path | None:
-    files = sorted(directory.glob("router-*.joblib")) if directory.is_dir() else []
-    return files[-1] if files else None

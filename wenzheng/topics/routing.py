@@ -15,7 +15,9 @@ from wenzheng.handling.models import Category, Message
 from wenzheng.units.models import Unit
 
 from .models import RoutingSuggestion, Topic
-from .router import Router, newest
+
+# scikit-learn (wenzheng.topics.router) is imported only once a model is used: the web
+# processes load every view at their first request, and most never route anything.
 
 log = logging.getLogger(__name__)
 QUEUE_STATES = (Message.State.PENDING_DISPATCH, Message.State.TRANSFER_REQUESTED)
@@ -66,7 +68,12 @@ _loaded: dict[str, object] = {}
 _lock = threading.Lock()
 
 
-def current() -> Router | None:
+def newest(directory: Path) -> Path | None:
+    files = sorted(directory.glob("router-*.joblib")) if directory.is_dir() else []
+    return files[-1] if files else None
+
+
+def current():
     """The newest model in ROUTER_DIR, loaded once per process (again when a newer
     file appears); None when none was trained yet or the file is unreadable."""
     path = newest(Path(settings.ROUTER_DIR))
@@ -74,6 +81,8 @@ def current() -> Router | None:
         return None
     with _lock:
         if _loaded.get("path") != path:
+            from .router import Router
+
             try:
                 _loaded.update(path=path, router=Router.load(path))
             except Exception:
@@ -85,7 +94,7 @@ def current() -> Router | None:
 # --- suggestions ----------------------------------------------------------------------
 
 
-def suggest(messages, *, router: Router | None = None, at=None) -> int:
+def suggest(messages, *, router=None, at=None) -> int:
     """Compute and store suggestions for these messages (those that have none yet);
     safe to run twice at once: the one-per-message constraint keeps the first."""
     router = router or current()

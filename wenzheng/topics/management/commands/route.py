@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from sklearn.metrics import f1_score
 
-from wenzheng.topics.router import Router, newest
+from wenzheng.topics.router import Router
+from wenzheng.topics.routing import newest
 
 from .train_router import read_csv
 
