@@ -160,6 +160,8 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         texts, targets = routing.training_data()
         self.assertEqual(len(texts), 25)  # the override is a label although it is not answered yet
         self.assertIn(str(self.cast.unit_b.pk), targets["unit"])
+        out = self.train()
+        self.assertIn(f"previous model {suggestion.model_version}: 1 suggestion(s), 0 accepted, 1 overridden", out)
 
     def test_bulk_accept_dispatches_each_to_its_own_suggestion_and_strangers_cannot(self):
         self.train()

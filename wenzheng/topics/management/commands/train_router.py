@@ -68,8 +68,12 @@ class Command(BaseCommand):
         if not router.heads:
             raise CommandError("No target had two labels with enough examples; nothing was learnt.")
         router.meta["training_seconds"] = round(time.monotonic() - started, 1)
-        path = router.save(output or Path(settings.ROUTER_DIR))
+        directory = output or Path(settings.ROUTER_DIR)
+        previous = routing.newest(directory)
+        path = router.save(directory)
         self._report(router, path)
+        if previous is not None and not from_csv:
+            self._previous(previous.stem.removeprefix("router-"))
 
     def _report(self, router, path):
         w = self.stdout.write
@@ -89,6 +93,14 @@ class Command(BaseCommand):
             w(line)
             if "cv" in info:
                 self._cv(info["cv"])
+
+    def _previous(self, version):
+        """How the office took the suggestions of the model this one replaces."""
+        seen = routing.acceptance(version)
+        self.stdout.write(
+            f"previous model {version}: {seen['suggested']} suggestion(s), {seen['accepted']} accepted, "
+            f"{seen['overridden']} overridden"
+        )
 
     def _cv(self, cv):
         w = self.stdout.write
