@@ -32,6 +32,7 @@ var/event_chain_key:
 setup: system $(STAMP) var/event_chain_key
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddemo
+	test -n "$$(ls var/router/router-*.joblib 2>/dev/null)" || $(PY) manage.py train_router
 
 # The production stack on the loopback: gunicorn, whitenoise, DEBUG off, and the
 # background worker beside it (scripts/serve).

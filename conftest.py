@@ -54,3 +54,11 @@ def _durability_checked_once(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         durability.check()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_routing_model_of_the_checkout(tmp_path_factory):
+    """A routing model trained in the checkout (var/router) must not steer the tests:
+    the tests that want one train it into their own directory."""
+    with override_settings(ROUTER_DIR=str(tmp_path_factory.mktemp("router"))):
+        yield

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "wenzheng.workdays",
     "wenzheng.eventlog",
     "wenzheng.handling",
+    "wenzheng.topics",
     "wenzheng.supervision",
     "wenzheng.privacy",
     "wenzheng.search",
@@ -453,6 +454,11 @@ ADMINS = env_admins("ADMINS")
 # Uploaded import files hold citizens' names and phone numbers: the worker deletes them
 # this many days after their job finished.
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
+
+# Routing suggestions (智能分拨): `manage.py train_router` writes versioned model files
+# here, and the worker and the dispatch queue read the newest one. Trained only on this
+# deployment's own messages; nothing is downloaded.
+ROUTER_DIR = Path(env_str("ROUTER_DIR", str(BASE_DIR / "var" / "router")))
 
 # Each process keeps the working-day calendar in memory and looks at most this often
 # whether it was changed elsewhere (tests look every time: their transactions roll back).

@@ -49,6 +49,7 @@ urlpatterns = [
     path("accounts/password/reset/code/", account_views.password_reset_confirm, name="password-reset-confirm"),
     path("accounts/home/", account_views.home_for_role, name="home-for-role"),
     path("work/", include("wenzheng.workspace.urls")),
+    path("work/", include("wenzheng.topics.urls")),
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
     path("files/", include("wenzheng.attachments.urls")),

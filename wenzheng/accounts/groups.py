@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, Permission
 OFFICE_GROUP = "网络问政办"
 EDITABLE = {
     "units": ["unit"],
+    # Each county keeps its own topic tree (事项分类).
+    "topics": ["topic"],
 }
 CHANGE_ONLY = {}
 READ_ONLY = {
@@ -20,6 +22,7 @@ READ_ONLY = {
     "handling": ["message", "extensionrequest", "category"],
     "eventlog": ["event"],
     "supervision": ["writtenexplanationorder", "supervisionfinding", "exposure", "accountabilityreferral"],
+    "topics": ["routingsuggestion"],
 }
 
 

@@ -29,13 +29,13 @@ COLUMNS = [
     Column("status", "办理状态", ("办理状态", "状态")),
     Column("closed_time", "办结时间", ("办结时间", "办结日期")),
     Column("consent", "是否公开", ("是否公开", "公开")),
+    # Topic labels (事项分类) as peer platforms name them: mapped to the county's tree
+    # (wenzheng.topics.catalogue.LabelResolver); one column may hold the whole path.
+    Column("topic1", "一级分类", ("一级分类", "事项分类", "问题分类", "主题分类", "业务分类", "所属领域", "分类代码")),
+    Column("topic2", "二级分类", ("二级分类",)),
+    Column("topic3", "三级分类", ("三级分类",)),
 ]
 BY_KEY = {c.key: c for c in COLUMNS}
-# Columns of topic labels (事项分类: what a message is about) as peer platforms name
-# them. There is no topic tree yet (it comes in a later issue), so such a column is
-# listed among the ignored ones; once the tree exists, this is where a topic column
-# is recognised, and `rows.read_row` maps its labels to the tree.
-TOPIC_VARIANTS = ("一级分类", "二级分类", "三级分类", "事项分类", "问题分类", "主题分类", "业务分类", "所属领域")
 # Brackets and what they hold ("留言时间(北京时间)"), a trailing colon, a required-mark.
 _NOISE = re.compile(r"[（(【\[].*?[）)】\]]|[:*＊]")
 
@@ -90,8 +90,6 @@ def find_layout(rows) -> Layout | None:
                 positions[key], headers[key] = index, header
             elif key:  # the first of two matching columns wins
                 ignored.append(f"{header}（与前面的“{headers[key]}”列重复，以前面的为准）")
-            elif _NOISE.sub("", folded(value)) in TOPIC_VARIANTS:
-                ignored.append(f"{header}（事项分类：本系统尚未建立事项分类目录，暂不导入）")
             else:
                 ignored.append(header)
         if len(positions) >= 2 and (best is None or len(positions) > len(best.positions)):

@@ -44,6 +44,12 @@ class ImportForm(forms.Form):
         help_text="留言时间早于该单位在本系统实名上网日期的，仍导入给该单位，并在每条这样导入的留言的记录中注明。"
         "已停用的单位仍不接收停用之后的留言。",
     )
+    create_topics = forms.BooleanField(
+        label="分类表中没有的事项分类自动新增",
+        required=False,
+        help_text="“一级分类”“二级分类”等列写的分类不在本县分类表中时：勾选则按所写名称新增（自动编码），"
+        "不勾选则列为问题，该行不导入。",
+    )
     unanswered = forms.ChoiceField(
         label="未答复的留言",
         choices=ImportJob.Unanswered.choices,

@@ -15,6 +15,9 @@ from typing import NamedTuple
 from django.db import reset_queries
 from django.utils import timezone
 
+from wenzheng.topics.catalogue import LabelResolver
+from wenzheng.topics.models import Topic
+
 from .columns import BY_KEY, find_layout
 from .models import ImportedMessage, ImportJob, RowProblem, summary_order
 from .rows import Context, Problems, read_row, source_number
@@ -66,6 +69,7 @@ class Import:
         default_category=None,
         default_unit=None,
         waive_registration: bool = False,
+        create_topics: bool = False,
         unanswered: str = ImportJob.Unanswered.HISTORY,
         dry_run: bool = False,
         job=None,
@@ -75,6 +79,7 @@ class Import:
         self.region, self.by, self.source = region, by, source
         self.default_category, self.default_unit = default_category, default_unit
         self.waive_registration, self.unanswered = waive_registration, unanswered
+        self.create_topics = create_topics
         self.dry_run, self.job = dry_run, job
         self.on_progress = on_progress or (lambda outcome, new_problems: None)
         self.outcome = Outcome()
@@ -92,6 +97,7 @@ class Import:
         if layout is None:
             outcome.failure = "找不到表头：前10行中没有一行写着“留言编号”“留言主题”“留言时间”等列名。"
             return outcome
+        self._without_topics_if_no_tree(layout)
         outcome.ignored = layout.ignored
         missing = layout.missing()
         if missing:
@@ -110,9 +116,21 @@ class Import:
             now=self.now,
             default_unit=self.default_unit,
             waive_registration=self.waive_registration,
+            topics=LabelResolver(self.region, create=self.create_topics, pretend=self.dry_run),
         )
         self._rows(table, layout, ctx)
         return outcome
+
+    def _without_topics_if_no_tree(self, layout):
+        """A county that keeps no topic tree yet cannot map labels to it: its topic
+        columns are listed as not imported (unless the office asked to build the tree
+        from the labels)."""
+        keys = [k for k in ("topic1", "topic2", "topic3") if k in layout.positions]
+        if not keys or self.create_topics or Topic.objects.filter(region=self.region).exists():
+            return
+        for key in keys:
+            layout.ignored.append(f"{layout.headers[key]}（事项分类：本县尚未建立事项分类表，暂不导入）")
+            del layout.positions[key]
 
     def _rows(self, table, layout, ctx):
         deadlines = Deadlines()

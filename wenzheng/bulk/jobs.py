@@ -69,6 +69,7 @@ def run(job: ImportJob) -> ImportJob:
             default_category=job.default_category,
             default_unit=job.default_unit,
             waive_registration=job.waive_registration,
+            create_topics=job.create_topics,
             unanswered=job.unanswered,
             dry_run=job.dry_run,
             job=job,

@@ -52,6 +52,8 @@ class ImportJob(models.Model):
     waive_registration = models.BooleanField("不检查单位的实名上网日期", default=False)
     unanswered = models.CharField("未答复的留言", max_length=10, choices=Unanswered.choices, default=Unanswered.HISTORY)
     dry_run = models.BooleanField("仅检查，不导入", default=False)
+    # Only when the office says so does a label missing from the tree become a topic.
+    create_topics = models.BooleanField("分类表中没有的事项分类自动新增", default=False)
 
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
@@ -126,6 +128,7 @@ class RowProblem(models.Model):
         BAD_PHONE = "bad_phone", "联系电话有误"
         BAD_CONSENT = "bad_consent", "是否公开无法识别"
         BAD_STATUS = "bad_status", "办理状态有误"
+        UNKNOWN_TOPIC = "unknown_topic", "事项分类不在分类表中"
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
     row = models.PositiveIntegerField("行号")

@@ -21,6 +21,7 @@ from openpyxl.utils.datetime import from_excel
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.lib import phones
+from wenzheng.topics.catalogue import TreeError
 from wenzheng.units.models import Unit
 from wenzheng.workdays.clock import county_zone, local_date
 
@@ -107,6 +108,7 @@ class Row:
     closed_at: dt.datetime | None = None
     # The unit was registered here after the message was left (allowed for history).
     registration_waived: bool = False
+    topic: object = None  # topics.Topic
 
 
 @dataclass
@@ -132,15 +134,16 @@ class Context:
     now: dt.datetime
     default_unit: Unit | None = None
     waive_registration: bool = False
+    topics: object = None  # topics.catalogue.LabelResolver
 
     @classmethod
-    def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False):
+    def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False, topics=None):
         units = {folded(u.name): u for u in Unit.objects.filter(region=region)}
         categories = {}
         for category in Category.objects.all():
             categories[folded(category.name)] = categories[category.code] = category
             categories[folded(category.name) + "类"] = category
-        return cls(layout, units, categories, default_category, now, default_unit, waive_registration)
+        return cls(layout, units, categories, default_category, now, default_unit, waive_registration, topics)
 
 
 def source_number(values: tuple, layout: Layout) -> str:
@@ -198,6 +201,7 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
     unit, waived = _unit(cell("unit"), submitted_at, ctx, problems)
     phone = _phone(cell("phone"), layout, problems)
     consent = _consent(cell("consent"), layout, problems)
+    topic = _topic(cell, layout, ctx, problems)
 
     if reply and replied_at is None and layout.label("reply_time") not in problems.columns():
         problems.add(layout.label("reply_time"), f"有{layout.label('reply')}但没有答复时间", Kind.REPLY_INCOMPLETE)
@@ -227,7 +231,26 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         closure_kind=closure_kind,
         closed_at=closed_at,
         registration_waived=waived,
+        topic=topic,
     )
+
+
+_TOPIC_PATH = re.compile(r"\s*[/／>＞→\\|｜]\s*|\s+-\s+")
+
+
+def _topic(cell, layout, ctx, problems):
+    """The topic the row's labels name: 一级/二级/三级分类 columns, or one column with
+    the whole path (城乡建设/市政设施/路灯照明) or a code."""
+    if ctx.topics is None or "topic1" not in layout.positions:
+        return None
+    labels = [cell_text(cell(key)) for key in ("topic1", "topic2", "topic3")]
+    if labels[0] and not any(labels[1:]):
+        labels = _TOPIC_PATH.split(labels[0])
+    try:
+        return ctx.topics.resolve(labels)
+    except TreeError as e:
+        problems.add(layout.label("topic1"), str(e), Kind.UNKNOWN_TOPIC)
+        return None
 
 
 def _unreadable(values, layout, problems) -> bool:

@@ -65,6 +65,7 @@ def imports(request):
             default_category=data["default_category"],
             default_unit=data["default_unit"],
             waive_registration=data["waive_registration"],
+            create_topics=data["create_topics"],
             unanswered=data["unanswered"],
             dry_run=data["dry_run"],
         )

@@ -190,6 +190,7 @@ def write(
                 "number": number,
                 "category_id": row.category.pk,
                 "unit_id": row.unit.pk if row.unit else None,
+                "topic_id": row.topic.pk if row.topic else None,
                 "title": row.title,
                 "body": row.body,
                 "consent_to_publish": row.consent,
@@ -295,6 +296,7 @@ def write(
             unit_id=unit_id,
             serial=f"{year}-{number:06d}",
             category=row.category.code,
+            topic=row.topic.code if row.topic else None,
             imported=imported,
             **({"stages": opened[message_id]} if message_id in opened else {}),
         )

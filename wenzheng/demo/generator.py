@@ -27,6 +27,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage
 from wenzheng.reports import figures, periods
 from wenzheng.supervision import proposals
+from wenzheng.topics import catalogue
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
@@ -84,12 +85,19 @@ def build(*, now: dt.datetime | None = None) -> Result:
     return _result(created=True, seconds=time.monotonic() - started, steps=timeline.steps)
 
 
+def _with_topic_tree(built):
+    """Every county of the demo city keeps the default topic tree (事项分类)."""
+    for region in Region.objects.filter(kind=Region.Kind.COUNTY, topics__isnull=True):
+        catalogue.load_default(region)
+    return built
+
+
 def _populate(now) -> Timeline:
     rng = random.Random(SEED)
     world = World(
         rng=rng,
         cal=clock.calendar(),
-        county=county.build(rng),
+        county=_with_topic_tree(county.build(rng)),
         categories={c.code: c for c in Category.objects.all()},
         timeline=Timeline(until=now),
         slow_units=frozenset(texts.SLOW_UNITS),

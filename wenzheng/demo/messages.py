@@ -18,6 +18,7 @@ from wenzheng.units.models import Unit
 from wenzheng.workdays.clock import local_date
 
 from . import texts
+from . import topics as demo_topics
 from .county import person_name, phone
 from .timeline import at_local, citizen_moment, late_moment, office_moment, working_days_after
 from .world import Q1_CAP, World
@@ -315,6 +316,9 @@ class Life:
             phone=p.phone,
             consent_to_publish=p.consent,
             address=p.address,
+            # A citizen who picks the unit often picks the subject too; the office
+            # sets it at dispatch otherwise.
+            topic=demo_topics.topic_for(self.w.county.county, p.topic.key) if p.chosen else None,
             at=p.submitted_at,
         )
         self.passcode = self.message.issued_passcode
@@ -322,7 +326,10 @@ class Life:
     def dispatch(self, unit, note=None):
         yield self.wait(self.within(1))
         note = note if note is not None else self.rng.choice(texts.DISPATCH_NOTES)
-        self.message = actions.dispatch(message=self.message, by=self.office_user, unit=unit, note=note, at=self.t)
+        topic = demo_topics.topic_for(self.w.county.county, self.p.topic.key)
+        self.message = actions.dispatch(
+            message=self.message, by=self.office_user, unit=unit, note=note, topic=topic, at=self.t
+        )
 
     def hand_back(self, *, to):
         """The citizen picked the wrong unit: it hands the message back and the county

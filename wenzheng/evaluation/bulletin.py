@@ -8,11 +8,12 @@ due in the period and was not given in time, or is still not given at the cut-of
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wenzheng.privacy.public import Publisher
 from wenzheng.reports import figures
 from wenzheng.reports.periods import Period
+from wenzheng.topics import figures as topic_figures
 
 from . import facts as facts_module
 
@@ -43,6 +44,7 @@ class Bulletin:
     months: list
     late: list[Late]
     late_units: list[tuple[str, int]]  # (unit name, late stages), most first
+    topics: list = field(default_factory=list)  # topics.figures.TopicFigures, by 大类
 
     @property
     def title(self) -> str:
@@ -107,4 +109,5 @@ def assemble(region, period: Period, *, now) -> Bulletin:
         months=figures.monthly(region, period, now=now),
         late=late,
         late_units=late_units,
+        topics=topic_figures.by_major(region, period, now=now),
     )

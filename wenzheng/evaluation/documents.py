@@ -5,6 +5,7 @@ from decimal import Decimal
 from wenzheng.reports import documents as doc
 from wenzheng.reports import images
 from wenzheng.reports.periods import day, moment
+from wenzheng.topics import figures as topic_figures
 
 from . import kinds
 
@@ -75,11 +76,21 @@ def _late_rows(b):
     ]
 
 
+TOPIC_HEADER = ["事项分类", "收到", "回复", "回复率", "办结", "办结率"]
+
+
+def _topic_rows(b):
+    return [(t.name, t.received, t.replied, t.reply_rate, t.closed, t.closure_rate) for t in b.topics]
+
+
 def bulletin_docx(b) -> bytes:
     d = doc.new_docx(title=b.title, subtitle=span(b))
     d.add_heading("一、总体情况", level=1)
     d.add_paragraph(b.figures.summary())
     doc.docx_table(d, ["项目", "数值"], _kpis(b), widths_cm=[7, 5])
+    if b.topics:
+        d.add_paragraph(topic_figures.sentence(b.topics))
+        doc.docx_table(d, TOPIC_HEADER, _topic_rows(b))
     doc.docx_picture(d, images.category_mix(b.figures.by_category))
     if b.months:
         doc.docx_picture(d, images.monthly_trend(b.months))

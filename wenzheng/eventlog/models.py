@@ -67,6 +67,7 @@ class Event(models.Model):
         ATTACHMENT_RELEASED = "attachment_released", "附件恢复公开"
         SPAM_MARKED = "spam_marked", "标记为垃圾留言"
         SPAM_UNMARKED = "spam_unmarked", "撤销垃圾留言标记"
+        TOPIC_SET = "topic_set", "设定事项分类"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"

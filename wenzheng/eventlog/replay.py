@@ -287,6 +287,7 @@ def _flagged(state, ev):
     Event.Kind.REPLY_APPROVED,  # the `replied` (or `follow_up_answered`) event that follows publishes it
     Event.Kind.REPLY_RETURNED,
     Event.Kind.ANSWER_UPHELD,
+    Event.Kind.TOPIC_SET,  # what a message is about scores nothing
 )
 def _stages_only(state, ev):
     """Nothing but their stage changes, applied to every event."""

@@ -234,6 +234,48 @@ def _new_tracking_code() -> str:
             return code
 
 
+# --- topics (事项分类) ---------------------------------------------------------------
+
+
+def _require_topic(topic, region):
+    if topic is not None and (topic.region_id != region.pk or not topic.active):
+        raise ActionRefused("bad_topic", "所选事项分类不属于本县（区）的分类表，或已停用。")
+
+
+def _change_topic(message, topic, *, by, at):
+    """Set the topic and write its event, if it changes."""
+    if topic is None or topic.pk == message.topic_id:
+        return
+    previous = message.topic
+    message.topic = topic
+    message.save(update_fields=["topic"])
+    _event(
+        Event.Kind.TOPIC_SET,
+        at=at,
+        by=by,
+        message=message,
+        topic=topic.code,
+        previous=previous.code if previous else None,
+    )
+
+
+@transaction.atomic
+def set_topic(*, message, by, topic, at=None) -> Message:
+    """设定事项分类: the county office (any time) or the unit now handling the message
+    (while it has it) says what the message is about."""
+    at = _now(at)
+    message = _locked(message)
+    if by is not None and by.role in (Role.HANDLER, Role.LEADER):
+        require_unit_staff(by, message.unit)
+    else:
+        require_office(by, message.region)
+    if topic is None:
+        raise ActionRefused("missing_topic", "请选择事项分类。")
+    _require_topic(topic, message.region)
+    _change_topic(message, topic, by=by, at=at)
+    return message
+
+
 # --- the citizen --------------------------------------------------------------------
 
 
@@ -253,6 +295,7 @@ def submit(
     email: str = "",
     address: str = "",
     attachments=(),
+    topic=None,
     at=None,
 ) -> Message:
     """留言: a citizen (signed in, or `by=None`) leaves a message for a unit, or for the
@@ -277,6 +320,7 @@ def submit(
     except phones.BadPhone as e:
         raise ActionRefused("bad_phone", str(e)) from None
     id_number, email, address = _contact_details(id_number, email, address)
+    _require_topic(topic, region)
     year = clock.local_date(at).year
     passcode = passcodes.new_passcode()
     message = Message.objects.create(
@@ -285,6 +329,7 @@ def submit(
         number=_next_serial(region, year),
         category=category,
         unit=unit,
+        topic=topic,
         title=title,
         body=body,
         consent_to_publish=consent_to_publish,
@@ -303,7 +348,16 @@ def submit(
         _open_stages(message, unit, at)
     queue_for_review(message, at=at)
     files = _attach(attachments, message=message, at=at, citizen=True)
-    _event(Event.Kind.SUBMITTED, at=at, by=by, message=message, serial=message.serial, category=category.code, **files)
+    _event(
+        Event.Kind.SUBMITTED,
+        at=at,
+        by=by,
+        message=message,
+        serial=message.serial,
+        category=category.code,
+        topic=topic.code if topic else None,
+        **files,
+    )
     message.issued_passcode = passcode
     return message
 
@@ -377,7 +431,7 @@ def rate(*, message, who: Citizen, rating: str, reason: str = "", at=None) -> Me
 
 
 @transaction.atomic
-def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
+def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, at=None) -> Message:
     """派单/交办: the county office gives a message to a unit; for a message handed
     back, this is the re-dispatch, and the receiving unit's clock starts afresh."""
     at = _now(at)
@@ -401,6 +455,7 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
         # it would block the receiving unit from asking for its own.
         _end_pending_extension(message, by=by, at=at, unit=previous)
         _withdraw_drafts(message, at=at)
+    _require_topic(topic, message.region)
     message.unit = unit
     message.state = State.DISPATCHED
     message.save(update_fields=["unit", "state"])
@@ -414,6 +469,11 @@ def dispatch(*, message, by, unit: Unit, note: str = "", at=None) -> Message:
         to_unit=unit.pk,
         from_unit=previous.pk if previous else None,
     )
+    _change_topic(message, topic, by=by, at=at)
+    # 智能分拨: the office's choice set against the suggestion, for the next training.
+    from wenzheng.topics.routing import note_dispatch
+
+    note_dispatch(message, by=by, at=at)
     return message
 
 
@@ -702,7 +762,7 @@ def respond(*, message, by, note: str = "", at=None) -> Message:
 
 
 @transaction.atomic
-def reply(*, message, by, text: str, attachments=(), at=None) -> Reply | ReplyDraft:
+def reply(*, message, by, text: str, topic=None, attachments=(), at=None) -> Reply | ReplyDraft:
     """回复: the unit publishes its answer in its own name.
 
     A reply to a message not yet acknowledged acknowledges it too. Once a message is
@@ -716,6 +776,8 @@ def reply(*, message, by, text: str, attachments=(), at=None) -> Reply | ReplyDr
     require_unit_staff(by, message.unit)
     _require_state(message, State.DISPATCHED, State.RESPONDED, State.REPLIED, State.CLOSED)
     text = _require_text(text, "回复内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
+    _require_topic(topic, message.region)
+    _change_topic(message, topic, by=by, at=at)
     if message.state == State.DISPATCHED:
         _complete_stage(message, Stage.Kind.RESPONSE, at)
         message.state = State.RESPONDED

@@ -232,6 +232,16 @@ class Message(models.Model):
         blank=True,
         related_name="messages",
     )
+    # 事项分类: what it is about (DOMAIN.md, Topics); set by the citizen, the office at
+    # dispatch or the unit on reply, always through an action with its event.
+    topic = models.ForeignKey(
+        "topics.Topic",
+        verbose_name="事项分类",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
     title = models.CharField("标题", max_length=100)
     body = models.TextField("内容")
     consent_to_publish = models.BooleanField("同意公开留言内容", default=False)

@@ -11,6 +11,9 @@ from wenzheng.lib.formtext import NamedLimits
 from wenzheng.reports import periods
 from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search import text as search_text
+from wenzheng.topics.forms import TopicField
+from wenzheng.topics.forms import choosable as topic_choices
+from wenzheng.topics.forms import filter_choices as topic_filter_choices
 from wenzheng.units.forms import UnitPickerField
 from wenzheng.units.models import Region, Unit
 
@@ -31,6 +34,9 @@ class PostForm(NamedLimits, forms.Form):
         queryset=Category.objects.all(),
         empty_label=gettext_lazy("请选择留言类别"),
         error_messages={"required": gettext_lazy("请选择留言类别。")},
+    )
+    topic = TopicField(
+        label=gettext_lazy("事项分类（选填）"), help_text=gettext_lazy("不确定可不选，由县网络问政办确定。")
     )
     title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
     body = forms.CharField(
@@ -67,6 +73,7 @@ class PostForm(NamedLimits, forms.Form):
         super().__init__(*args, **kwargs)
         units = Unit.objects.in_region(region).registered_by(timezone.localdate())
         self.fields["unit"].queryset = units.order_by("kind", "name")
+        self.fields["topic"].set_topics(topic_choices(region))
         self.fields["category"].help_text = _(
             "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
         )
@@ -143,6 +150,7 @@ class BoardFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("全部类别"),
     )
+    topic = forms.ChoiceField(label=gettext_lazy("事项分类"), required=False)
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
@@ -164,6 +172,7 @@ class BoardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.in_region(region).order_by("kind", "name")
         self.fields["unit"].search_in(region)  # a city's 10,000 units: a box that searches
+        self.fields["topic"].choices = topic_filter_choices(region)
 
     def clean_q(self):
         try:
@@ -195,6 +204,10 @@ class BoardFilterForm(forms.Form):
             messages = messages.filter(unit=data["unit"])
         if data["category"]:
             messages = messages.filter(category=data["category"])
+        if data.get("topic"):
+            # A 大类 or 中类 code: every message under it, in every county of a city.
+            code = data["topic"]
+            messages = messages.filter(topic__code__startswith=code[:2] if code.endswith("0000") else code[:4])
         if data["status"]:
             messages = messages.filter(state=data["status"])
         if data["period"]:

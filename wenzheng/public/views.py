@@ -32,6 +32,7 @@ from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search.highlights import mark_public
 from wenzheng.security import captcha, limits
 from wenzheng.supervision.models import Exposure
+from wenzheng.topics import figures as topic_figures
 from wenzheng.units.models import Region
 from wenzheng.workdays import clock
 
@@ -324,6 +325,7 @@ def post(request):
                 address=data["address"],
                 consent_to_publish=data["consent_to_publish"],
                 attachments=data["photos"],
+                topic=data["topic"],
             )
             issued["passcode"] = created.issued_passcode
             return created
@@ -457,6 +459,7 @@ def statistics(request):
         "error": error,
         "trend_chart": charts.monthly_trend(months),
         "category_chart": charts.category_mix(result.by_category),
+        "topics": topic_figures.by_major(region, period, now=now),
     }
     if region.kind == Region.Kind.CITY:
         context["counties"] = tally.per_county(region, period, now=now)

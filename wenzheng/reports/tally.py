@@ -249,8 +249,10 @@ def rebuild(*, batch: int = 50_000, out=None) -> int:
             if not ids:
                 break
             last = ids[-1]
-            messages = Message.objects.counted().filter(pk__gte=ids[0], pk__lte=last).only(
-                "region_id", "unit_id", "category_id", "submitted_at"
+            messages = (
+                Message.objects.counted()
+                .filter(pk__gte=ids[0], pk__lte=last)
+                .only("region_id", "unit_id", "category_id", "submitted_at")
             )
             first_replies = dict(
                 Reply.objects.filter(message_id__gte=ids[0], message_id__lte=last)

@@ -16,6 +16,9 @@ from wenzheng.handling.models import Message
 from wenzheng.lib.formtext import NamedLimits
 from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
+from wenzheng.topics import routing
+from wenzheng.topics.forms import TopicField
+from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.forms import UnitPickerField, UnitSelect, grouped
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
@@ -67,6 +70,13 @@ class ReplyForm(StepForm):
         help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
     )
     files = reply_files_field()
+    topic = TopicField(help_text=gettext_lazy("如留言的事项分类不准确，请一并更正。"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.message is not None:
+            self.fields["topic"].set_topics(topic_choices(self.message.region))
+            self.initial.setdefault("topic", self.message.topic_id)
 
 
 class TransferForm(StepForm):
@@ -77,6 +87,13 @@ class TransferForm(StepForm):
             "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。"
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        likely = routing.likely_units(self.message) if self.message is not None else []
+        if likely:
+            names = "、".join(f"{unit.name}（{percent}%）" for unit, percent in likely)
+            self.fields["reason"].help_text += _("智能分拨建议的其他单位：%(units)s。") % {"units": names}
 
 
 class ExtensionForm(StepForm):
@@ -122,9 +139,15 @@ class DispatchForm(StepForm):
 
     unit = forms.ChoiceField(label=gettext_lazy("交办单位"), widget=UnitSelect)
     note = forms.CharField(label=gettext_lazy("交办说明"), required=False, widget=_textarea(2))
+    topic = TopicField()
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), topics=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if topics is None and self.message is not None:
+            topics = topic_choices(self.message.region)
+        self.fields["topic"].set_topics(topics or ())
+        if self.message is not None:
+            self.initial.setdefault("topic", self.message.topic_id)
         current = self.message.unit_id if self.message is not None else None
         self.units = {str(u.pk): u for u in units if u.pk != current}
         self.fields["unit"].choices = grouped(self.units.values(), empty_label=_("请选择单位"))
@@ -230,7 +253,8 @@ class ReassignForm(DispatchForm):
     """改派: to another unit of the county, with a reason."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, topics=(), **kwargs)
+        del self.fields["topic"]
         self.fields["unit"].label = _("改派给")
         self.fields["note"].label = _("改派理由")
         self.fields["note"].required = True

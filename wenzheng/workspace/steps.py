@@ -67,7 +67,7 @@ def _respond(*, message, by, data):
 
 
 def _reply(*, message, by, data):
-    item = actions.reply(message=message, by=by, text=data["text"], attachments=data["files"])
+    item = actions.reply(message=message, by=by, text=data["text"], topic=data.get("topic"), attachments=data["files"])
     if isinstance(item, ReplyDraft):
         return _("回复已提交，待本单位分管领导审核后公开（留言%(serial)s）。") % {"serial": message.serial}
     return _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
@@ -132,7 +132,7 @@ def _long_cycle(*, message, by, data):
 
 
 def _dispatch(*, message, by, data):
-    actions.dispatch(message=message, by=by, unit=data["unit"], note=data["note"])
+    actions.dispatch(message=message, by=by, unit=data["unit"], note=data["note"], topic=data.get("topic"))
     return _("留言%(serial)s已交办%(unit)s。") % {"serial": message.serial, "unit": data["unit"].name}
 
 

@@ -13,6 +13,8 @@ import itertools
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.testing import ROLES, local
+from wenzheng.topics import catalogue
+from wenzheng.topics.models import Topic
 from wenzheng.units.models import Unit
 from wenzheng.units.services import roster_file
 
@@ -42,6 +44,8 @@ ALLOWED = {
     "unmark_spam": OFFICE,
     "uphold_answer": OFFICE,
     "reopen_on_revisit": OFFICE,
+    # what a message is about (事项分类): the office, or the unit now handling it
+    "set_topic": OFFICE | UNIT_STAFF,
     # the unit
     "respond": UNIT_STAFF,
     "reply": UNIT_STAFF,
@@ -319,6 +323,14 @@ def setup_request_long_cycle_closure(c):
     return lambda by: actions.request_long_cycle_closure(message=m, by=by, explanation="需列入明年预算。", at=TUESDAY)
 
 
+@scenario("set_topic", event="topic_set")
+def setup_set_topic(c):
+    m = c.submit(at=MONDAY)
+    catalogue.load(c.county, "代码,名称\n010000,城乡建设\n010100,市政设施\n")
+    topic = Topic.objects.get(region=c.county, code="010100")
+    return lambda by: actions.set_topic(message=m, by=by, topic=topic, at=TUESDAY)
+
+
 @scenario("flag_for_supervision", event="supervision_flagged")
 def setup_flag_for_supervision(c):
     m = c.submit(at=MONDAY)
@@ -472,6 +484,9 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_request_long_cycle_closure(self):
         self.assert_only_allowed_roles("request_long_cycle_closure")
+
+    def test_who_may_set_topic(self):
+        self.assert_only_allowed_roles("set_topic")
 
     def test_who_may_flag_for_supervision(self):
         self.assert_only_allowed_roles("flag_for_supervision")

@@ -15,6 +15,8 @@ from wenzheng.lib.paging import page_of
 from wenzheng.reports import tally
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
+from wenzheng.topics import routing
+from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
@@ -70,12 +72,13 @@ def dispatch(request, code):
     if search.query is not None:
         prefetch_texts(rows)
         mark_as_read(rows, search.query)
-    units = dispatchable_units(county)
+    units, topics = dispatchable_units(county), topic_choices(county)
     for m in rows:
         m.handback = m.handbacks[0] if m.handbacks else None
-        m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units)
+        m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units, topics=topics)
         if m.state == Message.State.TRANSFER_REQUESTED:
             m.reject_form = STEPS["reject-transfer"].make_form(message=m)
+    routing.attach(rows, units=units)
     context = {
         "section": "dispatch",
         "county": county,

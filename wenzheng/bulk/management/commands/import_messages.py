@@ -33,6 +33,11 @@ class Command(BaseCommand):
             help="历史留言：留言时间早于单位在本系统实名上网日期的，仍导入给该单位（记录在每条留言的导入记录中）",
         )
         parser.add_argument(
+            "--create-topics",
+            action="store_true",
+            help="“一级分类”“二级分类”等列写的事项分类不在本县分类表中时按所写名称新增（默认：列为问题，该行不导入）",
+        )
+        parser.add_argument(
             "--unanswered",
             choices=ImportJob.Unanswered.values,
             default=ImportJob.Unanswered.HISTORY,
@@ -61,6 +66,7 @@ class Command(BaseCommand):
             default_category=category,
             default_unit=self._unit(options["unit"], region) if options["unit"] else None,
             waive_registration=options["waive_registration"],
+            create_topics=options["create_topics"],
             unanswered=options["unanswered"],
             dry_run=options["dry_run"],
             on_progress=self._progress,

@@ -1,0 +1,42 @@
+from django.contrib import admin
+
+from wenzheng.accounts.models import Role
+from wenzheng.lib.admin import ReadOnlyAdmin, RegionScopedAdmin
+from wenzheng.units.models import Region, Unit
+
+from .models import RoutingSuggestion, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(RegionScopedAdmin):
+    """A county office keeps its own county's tree; the city reads every county's."""
+
+    county_may_change = True
+    list_display = ["code", "name", "level", "parent", "region", "active"]
+    list_filter = ["region", "level", "active"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["units"]
+    list_select_related = ["parent", "region"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if request.user.role == Role.COUNTY_OFFICE:
+            if db_field.name == "region":
+                kwargs["queryset"] = Region.objects.filter(pk=request.user.region_id)
+            elif db_field.name == "parent":
+                kwargs["queryset"] = Topic.objects.filter(region_id=request.user.region_id, level__lt=3)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "units" and request.user.role == Role.COUNTY_OFFICE:
+            kwargs["queryset"] = Unit.objects.filter(region_id=request.user.region_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(RoutingSuggestion)
+class RoutingSuggestionAdmin(ReadOnlyAdmin, RegionScopedAdmin):
+    """What the routing model suggested and what the office did: read only."""
+
+    region_paths = ("message__region",)
+    list_display = ["message", "unit", "unit_confidence", "topic", "decision", "chosen_unit", "model_version"]
+    list_filter = ["decision", "model_version"]
+    list_select_related = ["message", "unit", "topic", "chosen_unit"]

@@ -1,0 +1,215 @@
+"""Reading and writing a county's topic tree as CSV, and finding topics by label.
+
+CSV columns: 代码, 名称, 承办单位 (unit names separated by ；or ;), 启用 (是/否). Only
+代码 and 名称 are required; a level and a parent follow from the code. An import is
+checked whole before anything is written, so a bad row changes nothing.
+"""
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from wenzheng.units.models import Unit
+
+from .models import Topic
+
+DEFAULT_TREE = Path(__file__).with_name("default_tree.csv")
+HEADERS = ["代码", "名称", "承办单位", "启用"]
+CODE = re.compile(r"^\d{6}$")
+UNIT_SEPARATORS = re.compile(r"[；;、]")
+
+
+class TreeError(ValueError):
+    """A tree file that cannot be loaded; the message is Chinese, for the office."""
+
+
+def level_of(code: str) -> int:
+    if code.endswith("0000"):
+        return Topic.Level.MAJOR
+    if code.endswith("00"):
+        return Topic.Level.MIDDLE
+    return Topic.Level.MINOR
+
+
+def parent_code(code: str) -> str | None:
+    level = level_of(code)
+    if level == Topic.Level.MAJOR:
+        return None
+    if level == Topic.Level.MIDDLE:
+        return code[:2] + "0000"
+    return code[:4] + "00"
+
+
+def code_problem(code: str, level: int, parent: str | None) -> str:
+    """Why a code does not fit its level and parent ('' if it does)."""
+    if not CODE.match(code or "") or code.startswith("00"):
+        return "代码应为六位数字，大类前两位不能为00。"
+    if level_of(code) != level:
+        return f"代码{code}表示{Topic.Level(level_of(code)).label}，与层级不符。"
+    if parent_code(code) != parent:
+        return f"代码{code}的上级应为{parent_code(code)}。"
+    return ""
+
+
+def _clean(value) -> str:
+    # Spreadsheets bring full-width digits, stray spaces and control characters.
+    value = unicodedata.normalize("NFKC", str(value or ""))
+    return "".join(ch for ch in value if unicodedata.category(ch)[0] != "C").strip()
+
+
+@dataclass
+class Row:
+    line: int
+    code: str
+    name: str
+    units: list[str]
+    active: bool
+
+
+def parse(text: str) -> list[Row]:
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"代码", "名称"} <= {_clean(f) for f in reader.fieldnames}:
+        raise TreeError("分类表须有“代码”和“名称”两列。")
+    rows, errors, seen = [], [], set()
+    for line, raw in enumerate(reader, start=2):
+        raw = {_clean(k): v for k, v in raw.items() if k is not None}
+        code, name = _clean(raw.get("代码")), _clean(raw.get("名称"))
+        if not code and not name:
+            continue
+        problem = code_problem(code, level_of(code), parent_code(code)) if CODE.match(code) else ""
+        if not CODE.match(code) or problem:
+            errors.append(f"第{line}行：{problem or '代码应为六位数字。'}")
+            continue
+        if not name or len(name) > 40:
+            errors.append(f"第{line}行：名称不能为空，也不能超过40个字。")
+            continue
+        if code in seen:
+            errors.append(f"第{line}行：代码{code}重复。")
+            continue
+        seen.add(code)
+        units = [u for u in (_clean(x) for x in UNIT_SEPARATORS.split(raw.get("承办单位") or "")) if u]
+        active = _clean(raw.get("启用")) not in ("否", "0", "停用", "false", "False")
+        rows.append(Row(line, code, name, units, active))
+    for row in rows:
+        parent = parent_code(row.code)
+        if parent and parent not in seen:
+            errors.append(f"第{row.line}行：上级分类{parent}不在表中。")
+    if errors:
+        raise TreeError("\n".join(errors[:20]) + (f"\n……共{len(errors)}处错误。" if len(errors) > 20 else ""))
+    return rows
+
+
+@transaction.atomic
+def load(region, text: str) -> dict:
+    """Create or update `region`'s topics from CSV text. Topics missing from the file
+    are left as they are (messages may refer to them); deactivate them with 启用=否."""
+    rows = parse(text)
+    units = {u.name: u for u in Unit.objects.filter(region=region)}
+    missing = sorted({name for row in rows for name in row.units if name not in units})
+    if missing:
+        raise TreeError("以下承办单位不是本县的实名上网单位：" + "、".join(missing))
+    existing = {t.code: t for t in Topic.objects.filter(region=region)}
+    created = updated = 0
+    for row in sorted(rows, key=lambda r: (level_of(r.code), r.code)):
+        parent = existing.get(parent_code(row.code)) if parent_code(row.code) else None
+        topic = existing.get(row.code)
+        if topic is None:
+            topic = Topic.objects.create(
+                region=region, code=row.code, name=row.name, level=level_of(row.code), parent=parent, active=row.active
+            )
+            existing[row.code] = topic
+            created += 1
+        elif (topic.name, topic.active) != (row.name, row.active):
+            topic.name, topic.active = row.name, row.active
+            topic.save(update_fields=["name", "active"])
+            updated += 1
+        if row.units:
+            topic.units.set([units[name] for name in row.units])
+    return {"created": created, "updated": updated, "rows": len(rows)}
+
+
+def load_default(region) -> dict:
+    return load(region, DEFAULT_TREE.read_text(encoding="utf-8"))
+
+
+def dump(region) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    for topic in Topic.objects.of_region(region).prefetch_related("units").order_by("code"):
+        writer.writerow(
+            [
+                topic.code,
+                topic.name,
+                "；".join(sorted(u.name for u in topic.units.all())),
+                "是" if topic.active else "否",
+            ]
+        )
+    return out.getvalue()
+
+
+# --- labels from imported spreadsheets (一级分类 / 二级分类 / 三级分类) ---------------
+
+
+def _next_code(region, parent: Topic | None) -> str:
+    if parent is None:
+        taken = {int(c[:2]) for c in Topic.objects.filter(region=region, level=1).values_list("code", flat=True)}
+        free = next(n for n in range(1, 100) if n not in taken)
+        return f"{free:02d}0000"
+    if parent.level == Topic.Level.MAJOR:
+        taken = {int(c[2:4]) for c in parent.children.values_list("code", flat=True)}
+        free = next(n for n in range(1, 100) if n not in taken)
+        return f"{parent.code[:2]}{free:02d}00"
+    taken = {int(c[4:]) for c in parent.children.values_list("code", flat=True)}
+    free = next(n for n in range(1, 100) if n not in taken)
+    return f"{parent.code[:4]}{free:02d}"
+
+
+class LabelResolver:
+    """Finds the topic that a row's labels (一级分类, 二级分类, 三级分类) name, by name
+    under its parent, or by code. Missing topics are created only with `create=True`
+    (the office said so); otherwise the row's labels are reported as unknown."""
+
+    def __init__(self, region, *, create=False, pretend=False):
+        # `pretend`: a dry run, which creates nothing but reports no problem either.
+        self.region, self.create, self.pretend = region, create, pretend
+        self.cache: dict[tuple, Topic | None] = {}
+
+    def resolve(self, labels: list[str]) -> Topic | None:
+        labels = [_clean(x) for x in labels]
+        while labels and not labels[-1]:
+            labels.pop()
+        if not labels:
+            return None
+        if len(labels) == 1 and CODE.match(labels[0]):
+            topic = Topic.objects.filter(region=self.region, code=labels[0]).first()
+            if topic is None:
+                raise TreeError(f"没有代码为{labels[0]}的事项分类。")
+            return topic
+        if len(labels) > 3 or any(not x for x in labels):
+            raise TreeError("分类最多三级，且上级分类不能为空。")
+        parent = None
+        for depth in range(1, len(labels) + 1):
+            key = tuple(labels[:depth])
+            if key not in self.cache:
+                self.cache[key] = Topic.objects.filter(region=self.region, parent=parent, name=key[-1]).first()
+            topic = self.cache[key]
+            if topic is None:
+                if not self.create:
+                    raise TreeError(f"事项分类“{' → '.join(key)}”不在本县分类表中。")
+                if len(key[-1]) > 40:
+                    raise TreeError("分类名称不能超过40个字。")
+                if self.pretend:
+                    return None
+                topic = Topic.objects.create(
+                    region=self.region, code=_next_code(self.region, parent), name=key[-1], level=depth, parent=parent
+                )
+                self.cache[key] = topic
+            parent = topic
+        return parent

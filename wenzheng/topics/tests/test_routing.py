@@ -1,0 +1,191 @@
+"""Routing suggestions: the model, its commands, the worker and the dispatch queue."""
+
+import csv
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import time_machine
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from wenzheng.handling import actions
+from wenzheng.handling.models import Message
+from wenzheng.ops import worker
+from wenzheng.topics import catalogue, routing
+from wenzheng.topics.models import RoutingSuggestion, Topic
+from wenzheng.topics.router import Router, prepare
+from wenzheng.workspace.tests.base import NOW, WorkspaceTestCase
+
+QUEUE = "/work/county/luocheng/dispatch/"
+LAMPS = ["路灯不亮", "路灯坏了", "街上的灯晚上不亮", "路灯闪烁", "巷子里路灯熄灭", "路灯杆倒了"]
+HOUSES = ["物业不管漏水", "房屋墙体开裂", "楼顶漏水物业推诿", "商品房质量问题", "小区物业乱收费", "房子裂缝漏雨"]
+
+
+def examples():
+    texts, topics, units = [], [], []
+    for i in range(12):
+        texts.append(f"{LAMPS[i % 6]}，第{i}次反映，晚上出行很不方便，请尽快维修路灯。")
+        topics.append("010101")
+        units.append("lamp")
+        texts.append(f"{HOUSES[i % 6]}，第{i}次反映，房屋和物业问题请住建部门处理。")
+        topics.append("010202")
+        units.append("house")
+    return texts, {"topic": topics, "unit": units}
+
+
+class RouterTests(WorkspaceTestCase):
+    def test_it_learns_guesses_and_saves_a_versioned_file(self):
+        texts, targets = examples()
+        router = Router.fit(texts, targets, cv=3, source="test")
+        [lamp, house] = router.guess_many(["新街的路灯不亮了", "楼顶漏水，物业不管"])
+        self.assertEqual(lamp["topic"][0].label, "010101")
+        self.assertEqual(house["unit"][0].label, "house")
+        self.assertGreater(lamp["topic"][0].confidence, 0.5)
+        self.assertAlmostEqual(sum(g.confidence for g in lamp["topic"]), 1.0, places=5)
+        self.assertEqual(router.meta["targets"]["topic"]["cv"]["folds"], 3)
+        self.assertGreater(router.meta["targets"]["topic"]["cv"]["macro_f1"], 0.9)
+        directory = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, directory)
+        path = router.save(directory)
+        again = Router.load(path)
+        self.assertEqual(again.guess("路灯坏了")["topic"][0].label, "010101")
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        self.assertEqual((meta["messages"], meta["source"]), (24, "test"))
+        self.assertIn("trained_at", meta)
+
+    def test_it_prepares_messy_text(self):
+        self.assertEqual(prepare("路灯\x00不亮\u3000１３８００１３８０００ＡＢ"), "路灯 不亮 0ab")
+
+    def test_labels_with_too_few_examples_are_left_out(self):
+        texts, targets = examples()
+        targets["unit"] = ["lamp"] * 22 + ["rare", "rare"]
+        router = Router.fit(texts, targets)
+        self.assertEqual(router.meta["targets"]["unit"]["too_few_examples"], ["rare"])
+        self.assertEqual(router.meta["targets"]["unit"]["skipped"], "fewer than two labels with enough examples")
+        self.assertNotIn("unit", router.heads)
+
+
+@time_machine.travel(NOW, tick=False)
+class RoutingInTheQueueTests(WorkspaceTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cast = cls.cast
+        catalogue.load_default(cast.county)
+        cls.lamp = Topic.objects.get(region=cast.county, code="010101")
+        cls.house = Topic.objects.get(region=cast.county, code="010202")
+        texts, targets = examples()
+        for text, topic in zip(texts, targets["topic"], strict=True):
+            lamp = topic == "010101"
+            m = cast.submit(unit="a" if lamp else "b", at=NOW, title=text[:10], topic=cls.lamp if lamp else cls.house)
+            Message.objects.filter(pk=m.pk).update(body=text)
+            actions.reply(message=m, by=cast.handler_a if lamp else cast.handler_b, text="已处理。", at=NOW)
+
+    def setUp(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        override = override_settings(ROUTER_DIR=directory)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.directory = Path(directory)
+
+    def train(self, *args):
+        out = io.StringIO()
+        call_command("train_router", *args, stdout=out)
+        return out.getvalue()
+
+    def test_train_router_learns_from_the_deployments_answered_messages(self):
+        out = self.train("--cv", "3")
+        self.assertIn("on 24 messages (deployment)", out)
+        self.assertIn("topic: 24 examples, 2 classes", out)
+        self.assertIn("3-fold cross-validation: macro-F1", out)
+        self.assertRegex(out, r"010101\s+1\.000\s+1\.000\s+1\.000\s+12")
+        [model] = self.directory.glob("router-*.joblib")
+        # Every test message is a 咨询: nothing to learn about categories.
+        self.assertIn("category: skipped (fewer than two labels with enough examples)", out)
+        self.assertEqual(set(Router.load(model).heads), {"topic", "unit"})
+
+    def test_train_router_and_route_on_a_labelled_csv(self):
+        texts, targets = examples()
+        path = self.directory / "labelled.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["内容", "一级分类"])
+            writer.writerows(zip(texts, targets["unit"], strict=True))
+        out = self.train("--from-csv", str(path), "--text-col", "内容", "--label-col", "一级分类", "--cv", "5")
+        self.assertIn("5-fold cross-validation: macro-F1 1.000", out)
+        self.assertRegex(out, r"house\s+1\.000\s+1\.000\s+1\.000\s+12")
+        stdout, stderr = io.StringIO(), io.StringIO()
+        call_command("route", csv=path, text_col="内容", label_col="一级分类", stdout=stdout, stderr=stderr)
+        rows = list(csv.reader(io.StringIO(stdout.getvalue())))
+        self.assertEqual(rows[0], ["row", "label", "confidence", "expected"])
+        self.assertEqual(len(rows), 25)
+        self.assertEqual(rows[1][1], rows[1][3])
+        self.assertIn("accuracy 1.000, macro-F1 1.000 over 2 labels", stderr.getvalue())
+        with self.assertRaisesMessage(CommandError, "no column '标签'"):
+            self.train("--from-csv", str(path), "--text-col", "内容", "--label-col", "标签")
+
+    def test_route_without_a_model_says_so(self):
+        with self.assertRaisesMessage(CommandError, "run `manage.py train_router` first"):
+            call_command("route", csv=self.directory / "x.csv", text_col="内容")
+
+    def test_the_worker_suggests_and_the_office_accepts_in_one_click(self):
+        self.train()
+        waiting = self.cast.submit(unit=None, at=NOW, title="新街路灯")
+        Message.objects.filter(pk=waiting.pk).update(body="新街的路灯晚上不亮，出行不便。")
+        worker.run_pass(only=("routing",))
+        suggestion = RoutingSuggestion.objects.get(message=waiting)
+        self.assertEqual((suggestion.unit, suggestion.topic), (self.cast.unit_a, self.lamp))
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "智能分拨建议")
+        self.assertContains(page, "采纳：交办东门镇")
+        response = self.client.post(f"/work/county/luocheng/routing/{waiting.pk}/accept/", {"next": QUEUE}, follow=True)
+        self.assertContains(response, f"已采纳建议，留言{waiting.serial}交办东门镇。")
+        waiting.refresh_from_db()
+        self.assertEqual((waiting.state, waiting.unit, waiting.topic), ("dispatched", self.cast.unit_a, self.lamp))
+        suggestion.refresh_from_db()
+        self.assertEqual((suggestion.decision, suggestion.decided_by), ("accepted", self.cast.county_office))
+
+    def test_an_override_is_recorded_and_taught_next_time(self):
+        self.train()
+        waiting = self.cast.submit(unit=None, at=NOW, title="路灯又坏了")
+        routing.suggest([waiting])
+        actions.dispatch(message=waiting, by=self.cast.county_office, unit=self.cast.unit_b, topic=self.house)
+        suggestion = RoutingSuggestion.objects.get(message=waiting)
+        self.assertEqual((suggestion.decision, suggestion.chosen_unit), ("overridden", self.cast.unit_b))
+        texts, targets = routing.training_data()
+        self.assertEqual(len(texts), 25)  # the override is a label although it is not answered yet
+        self.assertIn(str(self.cast.unit_b.pk), targets["unit"])
+        out = self.train()
+        self.assertIn(f"previous model {suggestion.model_version}: 1 suggestion(s), 0 accepted, 1 overridden", out)
+
+    def test_bulk_accept_dispatches_each_to_its_own_suggestion_and_strangers_cannot(self):
+        self.train()
+        lamp = self.cast.submit(unit=None, at=NOW, title="路灯不亮了")
+        house = self.cast.submit(unit=None, at=NOW, title="物业不管漏水")
+        for m, body in ((lamp, "晚上路灯不亮"), (house, "楼顶漏水，物业推诿，房屋开裂")):
+            Message.objects.filter(pk=m.pk).update(body=body)
+        self.as_("other_county_office")
+        response = self.client.post("/work/county/luocheng/routing/accept/", {"bulk-messages": [lamp.pk, house.pk]})
+        self.assertEqual(response.status_code, 404)
+        self.as_("county_office")
+        self.client.get(QUEUE)  # computes the suggestions it shows
+        response = self.client.post(
+            "/work/county/luocheng/routing/accept/", {"bulk-messages": [lamp.pk, house.pk, "x"]}, follow=True
+        )
+        self.assertContains(response, "已采纳2条留言的分拨建议")
+        units = dict(Message.objects.filter(pk__in=[lamp.pk, house.pk]).values_list("pk", "unit"))
+        self.assertEqual(units, {lamp.pk: self.cast.unit_a.pk, house.pk: self.cast.unit_b.pk})
+        self.assertEqual(RoutingSuggestion.objects.filter(decision="accepted").count(), 2)
+
+    def test_a_unit_handing_a_message_back_sees_where_it_likely_belongs(self):
+        self.train()
+        misrouted = self.cast.submit(unit="a", at=NOW, title="物业不管漏水")
+        Message.objects.filter(pk=misrouted.pk).update(body="楼顶漏水，物业推诿，房屋开裂")
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{misrouted.pk}/")
+        self.assertContains(page, "智能分拨建议的其他单位：县住房和城乡建设局（")

@@ -1,0 +1,62 @@
+"""The county office's one-click (and bulk) acceptance of routing suggestions."""
+
+from django.contrib import messages as flash
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wenzheng.accounts.policy import ActionRefused
+from wenzheng.workspace import selectors
+from wenzheng.workspace.access import county_for, county_staff_only
+
+from . import routing
+
+
+def _back(request, county):
+    target = request.POST.get("next", "")
+    if target.startswith("/work/") and "//" not in target:
+        return redirect(target)
+    return redirect("workspace:dispatch", code=county.code)
+
+
+@county_staff_only
+@require_POST
+def accept(request, code, pk):
+    county = county_for(request.user, code)
+    message = get_object_or_404(selectors.dispatch_queue(request.user, county), pk=pk)
+    try:
+        message = routing.accept(message=message, by=request.user)
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(
+            request,
+            _("已采纳建议，留言%(serial)s交办%(unit)s。") % {"serial": message.serial, "unit": message.unit.name},
+        )
+    return _back(request, county)
+
+
+@county_staff_only
+@require_POST
+def bulk_accept(request, code):
+    """Each checked message to its own suggested unit: one dispatch each, and one
+    refused does not stop the others."""
+    county = county_for(request.user, code)
+    ids = [int(x) for x in request.POST.getlist("bulk-messages") if x.isdigit()]
+    queue = selectors.dispatch_queue(request.user, county).filter(pk__in=ids).order_by("submitted_at", "pk")
+    if not ids:
+        flash.error(request, _("请先勾选要交办的留言。"))
+        return _back(request, county)
+    done, refused = [], []
+    for message in queue:
+        try:
+            message = routing.accept(message=message, by=request.user)
+        except ActionRefused as e:
+            refused.append(_("%(serial)s：%(reason)s") % {"serial": message.serial, "reason": e.reason})
+        else:
+            done.append(f"{message.serial}→{message.unit.name}")
+    if done:
+        flash.success(request, _("已采纳%(n)s条留言的分拨建议：%(list)s。") % {"n": len(done), "list": "、".join(done)})
+    for line in refused:
+        flash.error(request, line)
+    return _back(request, county)
