@@ -30,6 +30,8 @@ class AccountsConfig(AppConfig):
         from axes import admin as axes_admin
 
         axes_admin.IsLockedOutFilter.title = "锁定状态"
+        axes_admin.AccessAttemptAdmin.status = _attempt_status
+        axes_admin.AccessAttemptAdmin.expiration = _attempt_expiration
         config = apps.get_app_config("axes")
         config.verbose_name = "登录限制"
         for model in config.get_models():
@@ -39,3 +41,21 @@ class AccountsConfig(AppConfig):
             for field in model._meta.get_fields():
                 if field.name in fields:
                     field.verbose_name = fields[field.name]
+
+
+def _attempt_status(admin, attempt):
+    """django-axes's column, said in Chinese ("3 Attempt Remaining", "Locked Out")."""
+    from axes import admin as axes_admin
+
+    left = axes_admin.settings.AXES_FAILURE_LIMIT - attempt.failures_since_start
+    return f"还可尝试{left}次" if left > 0 else "已锁定"
+
+
+_attempt_status.short_description = "状态"
+
+
+def _attempt_expiration(admin, attempt):
+    return attempt.expiration.expires_at if hasattr(attempt, "expiration") else "未设定"
+
+
+_attempt_expiration.short_description = "到期时间"

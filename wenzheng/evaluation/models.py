@@ -271,7 +271,9 @@ class BulletinImport(models.Model):
     file_name = models.CharField("文件名", max_length=200)
     sha256 = models.CharField("文件摘要", max_length=64)
     rows = models.PositiveIntegerField("导入条数")
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人"
+    )
     imported_at = models.DateTimeField("导入时间")
 
     class Meta:
@@ -320,7 +322,9 @@ class PublishedBulletin(models.Model):
     region = models.ForeignKey("units.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
     period_code = models.CharField("通报期间", max_length=30)
     published_at = models.DateTimeField("发布时间")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发布人"
+    )
     # The heads of the event chains at publication ([chain, seq, hash] each), printed
     # on the public page: `verify_events --anchor` checks them later.
     anchors = models.JSONField("记录链锚点", default=list, blank=True)

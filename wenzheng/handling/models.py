@@ -465,7 +465,9 @@ class ExtensionRequest(models.Model):
         APPROVED = "approved", "已同意"
         REJECTED = "rejected", "未同意"
 
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="extension_requests")
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, related_name="extension_requests", verbose_name="留言"
+    )
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="extension_requests")
     days = models.PositiveSmallIntegerField("申请延期（工作日）")
     reason = models.TextField("理由")

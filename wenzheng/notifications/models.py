@@ -95,7 +95,9 @@ class Delivery(models.Model):
 
     # By key, not pk: a sweep writes thousands of notices with one INSERT that may
     # skip those already there, and learns no primary keys from it.
-    notice = models.ForeignKey(Notice, to_field="key", on_delete=models.CASCADE, related_name="deliveries")
+    notice = models.ForeignKey(
+        Notice, to_field="key", on_delete=models.CASCADE, related_name="deliveries", verbose_name="通知"
+    )
     channel = models.CharField("渠道", max_length=20)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
@@ -132,7 +134,11 @@ class Preference(models.Model):
     digest instead of notice by notice. The bell always shows every notice."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="notice_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notice_preference",
+        verbose_name="账号",
     )
     email = models.BooleanField("电子邮件", default=True)
     sms = models.BooleanField("短信", default=True)

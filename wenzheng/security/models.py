@@ -112,7 +112,9 @@ class SecondFactor(models.Model):
     offices and the administrator. `last_step` is the last time step accepted: a code
     seen once is never accepted again."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor", verbose_name="账号"
+    )
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
     last_step = models.BigIntegerField(default=0)

@@ -53,3 +53,49 @@ class AdminListsTest(CastTestCase):
         by_year, days = found("2025")
         self.assertEqual(days, [dt.date(2025, 10, 1)])
         self.assertContains(by_year, "可按节日名称")
+
+
+class EveryAdminListTest(CastTestCase):
+    """Every list in the admin heads its columns and filters in Chinese."""
+
+    ALLOWED = {"HTTP", "Accept", "GET", "POST", "TOTP", "API", "URL"}
+
+    def test_no_list_heads_a_column_or_filter_in_english(self):
+        import re
+
+        from axes.models import AccessAttempt
+        from django.contrib import admin
+
+        self.client.force_login(self.cast.admin)
+        AccessAttempt.objects.create(
+            username="x", ip_address="10.0.0.1", failures_since_start=1, attempt_time=local(2026, 3, 2, 9)
+        )
+        for model in admin.site._registry:
+            url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+            with self.subTest(url=url):
+                page = self.client.get(url, follow=True)
+                self.assertEqual(page.status_code, 200)
+                html = page.content.decode()
+                heads = re.findall(r'<th scope="col"[^>]*>.*?<(?:a|span)[^>]*>(.*?)</(?:a|span)>', html, re.S)
+                heads += re.findall(r"<summary>\s*(.*?)\s*</summary>", html, re.S)
+                heads += re.findall(r"<td class=\"field-status\">(.*?)</td>", html, re.S)
+                english = [
+                    h
+                    for h in heads
+                    if set(re.findall(r"[A-Za-z]{3,}", h))
+                    - self.ALLOWED
+                    - {
+                        "input",
+                        "type",
+                        "checkbox",
+                        "class",
+                        "action",
+                        "toggle",
+                        "select",
+                        "all",
+                        "title",
+                        "aria",
+                        "label",
+                    }
+                ]
+                self.assertEqual(english, [], url)
