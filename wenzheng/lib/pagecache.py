@@ -12,12 +12,21 @@ so a reply, a closure, a review that holds a message back or spam marking is on 
 pages at once; a page older than MAX_AGE is made again anyway
 (units renamed in the admin, a changed category, which write no event).
 
+One maker per page: when a kept page must be made again (its tokens changed, or it
+grew older than MAX_AGE), the first request to see so takes a short lock in the cache
+and makes it; requests arriving meanwhile are answered the previous copy (marked
+`X-Page-Cache: stale`) instead of all making the same slow page at once. So a change
+reaches the public within the time one request takes to make the page (the lock lasts
+at most MAKING_SECONDS), not at once for every reader; a page with no previous copy
+is made by whoever asks.
+
 A kept page is answered with an ETag and `Cache-Control: no-cache`: a browser or a
 proxy may keep it but asks each time, and gets a 304 while it is unchanged.
 """
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +35,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
 MAX_AGE = 300  # seconds: the backstop for changes that write no event
+MAKING_SECONDS = 30  # the longest one request holds the right to make a page again
+KEEP_SECONDS = MAX_AGE + 600  # a copy outlives its freshness, to be answered while the next is made
 DEFAULT = "default"
 # Where the public reads live: what may be kept.
 PREFIXES = (
@@ -89,6 +100,11 @@ def cacheable(request) -> bool:
     return not request.user.is_authenticated
 
 
+def page_key(request) -> str:
+    raw = f"{request.path}?{request.META.get('QUERY_STRING', '')}|{request.headers.get('HX-Request', '')}"
+    return "pages:" + hashlib.sha256(f"{raw}|{timezone.localdate()}".encode()).hexdigest()
+
+
 class PublicPageCache:
     """The middleware (after authentication and messages, inside the security
     headers, which are added to a kept page as to a fresh one)."""
@@ -100,13 +116,23 @@ class PublicPageCache:
         if not cacheable(request):
             return self.get_response(request)
         names = [_region_name(request)]
-        raw = f"{request.path}?{request.META.get('QUERY_STRING', '')}|{request.headers.get('HX-Request', '')}"
-        key = "pages:" + hashlib.sha256(f"{raw}|{timezone.localdate()}".encode()).hexdigest()
+        key = page_key(request)
         found = cache.get_many([key, *map(_token_key, names)])
         tokens = tuple(found.get(_token_key(n), "") for n in names)
         kept = found.get(key)
-        if kept is not None and kept[0] == tokens:
-            return self._answer(request, kept[1], kept[2], kept[3])
+        if kept is not None and len(kept) == 5:
+            if kept[0] == tokens and time.time() - kept[4] < MAX_AGE:
+                return self._answer(request, kept[1], kept[2], kept[3])
+            if not cache.add(key + ":making", 1, timeout=MAKING_SECONDS):
+                # Another request is making this page now: the previous copy meanwhile.
+                return self._answer(request, kept[1], kept[2], kept[3], state="stale")
+        try:
+            return self._make(request, key, names, tokens)
+        finally:
+            if kept is not None:
+                cache.delete(key + ":making")
+
+    def _make(self, request, key, names, tokens):
         response = self.get_response(request)
         if self._keepable(request, response):
             if not all(tokens):
@@ -119,7 +145,8 @@ class PublicPageCache:
                         cache.add(_token_key(n), "new-" + secrets.token_hex(8), timeout=None)
                 return self._tag(request, response, None)
             etag = '"' + hashlib.sha256(key.encode() + "".join(tokens).encode()).hexdigest()[:32] + '"'
-            cache.set(key, (tokens, response.content, response["Content-Type"], etag), timeout=MAX_AGE)
+            kept = (tokens, response.content, response["Content-Type"], etag, time.time())
+            cache.set(key, kept, timeout=KEEP_SECONDS)
             return self._tag(request, response, etag)
         return response
 
@@ -141,10 +168,10 @@ class PublicPageCache:
             response["ETag"] = etag
         return response
 
-    def _answer(self, request, content, content_type, etag):
+    def _answer(self, request, content, content_type, etag, state="hit"):
         if request.headers.get("If-None-Match") == etag:
             response = HttpResponseNotModified()
         else:
             response = HttpResponse(content, content_type=content_type)
-        response["X-Page-Cache"] = "hit"
+        response["X-Page-Cache"] = state
         return self._tag(request, response, etag)

@@ -1,9 +1,12 @@
 """Anonymous public pages come from the cache until an event of their region commits."""
 
+from unittest import mock
+
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from wenzheng.handling import actions
+from wenzheng.lib import pagecache
 from wenzheng.privacy import actions as privacy
 from wenzheng.testing import CastTestCase, local
 
@@ -69,6 +72,33 @@ class PublicPageCacheTests(CastTestCase):
         self.assertNotContains(self.client.get("/messages/"), "新街路灯不亮")
         self.assertEqual(self.client.get(url).status_code, 404)
         self.assertNotContains(self.client.get("/api/v1/messages"), "新街路灯不亮")
+
+    def test_while_one_request_makes_a_page_again_the_others_get_the_previous_copy(self):
+        c = self.cast
+        self.client.get("/messages/", {"region": "luocheng"})
+        m = c.submit(at=local(2026, 3, 3, 9), title="水管漏水")
+        self.step(actions.reply, message=m, by=c.handler_a, text="已维修。", at=local(2026, 3, 3, 10))
+        # Another worker has begun making this page: this request does not make it too.
+        key = pagecache.page_key(RequestFactory().get("/messages/", {"region": "luocheng"}))
+        cache.add(key + ":making", 1)
+        stale = self.client.get("/messages/", {"region": "luocheng"})
+        self.assertEqual(stale["X-Page-Cache"], "stale")
+        self.assertNotContains(stale, "水管漏水")
+        # Once it is made (the lock gone), the new page is answered.
+        cache.delete(key + ":making")
+        fresh = self.client.get("/messages/", {"region": "luocheng"})
+        self.assertNotIn("X-Page-Cache", fresh)
+        self.assertContains(fresh, "水管漏水")
+        self.assertIsNone(cache.get(key + ":making"))
+        self.assertEqual(self.client.get("/messages/", {"region": "luocheng"})["X-Page-Cache"], "hit")
+
+    def test_a_page_older_than_max_age_is_made_again(self):
+        self.client.get("/exposures/")
+        self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
+        later = pagecache.time.time() + pagecache.MAX_AGE + 1
+        with mock.patch.object(pagecache.time, "time", return_value=later):
+            self.assertNotIn("X-Page-Cache", self.client.get("/exposures/"))
+            self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
 
     def test_an_event_of_another_county_leaves_this_countys_pages_kept(self):
         c = self.cast
