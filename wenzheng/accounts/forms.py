@@ -36,7 +36,7 @@ class CitizenSignupForm(NamedLimits, UserCreationForm):
         return user
 
 
-class ResetRequestForm(forms.Form):
+class ResetRequestForm(NamedLimits, forms.Form):
     """Step 1 of a password reset: which account, and where to send the code."""
 
     account = forms.CharField(

@@ -7,12 +7,13 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.security import audit
 
 from .models import ApiToken
 
 
-class TokenForm(forms.Form):
+class TokenForm(NamedLimits, forms.Form):
     name = forms.CharField(label="用途", max_length=60, help_text="如“市12345平台对接”，便于日后辨认和吊销。")
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
 from wenzheng.handling.models import Category
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.units.models import Region, Unit
 
 from .models import ImportJob
@@ -12,7 +13,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit.name
 
 
-class ImportForm(forms.Form):
+class ImportForm(NamedLimits, forms.Form):
     file = forms.FileField(
         label="留言文件",
         help_text="其他平台导出的 .xlsx 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"

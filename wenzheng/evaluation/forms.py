@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.reports import periods
 from wenzheng.reports.widgets import PeriodPicker
 
@@ -61,7 +62,7 @@ def preselect_single_choices(form) -> None:
                 field.empty_label = _g("请选择")
 
 
-class RunForm(forms.Form):
+class RunForm(NamedLimits, forms.Form):
     region = forms.Field(label=_("区域"))
     period = PeriodField()
     scheme = SchemeChoice(label=_("考评方案"))
@@ -72,7 +73,7 @@ class RunForm(forms.Form):
         preselect_single_choices(self)
 
 
-class CompareForm(forms.Form):
+class CompareForm(NamedLimits, forms.Form):
     region = forms.Field(label=_("区域"))
     period = PeriodField()
     a = SchemeChoice(label=_("方案甲（现行）"))
@@ -84,7 +85,7 @@ class CompareForm(forms.Form):
         preselect_single_choices(self)
 
 
-class BulletinForm(forms.Form):
+class BulletinForm(NamedLimits, forms.Form):
     region = forms.Field(label=_("区域"))
     period = PeriodField(label=_("通报期间"), help_text=_("如 2026Q1（季度），也可为年度或月份"))
 
@@ -94,7 +95,7 @@ class BulletinForm(forms.Form):
         preselect_single_choices(self)
 
 
-class UploadForm(forms.Form):
+class UploadForm(NamedLimits, forms.Form):
     file = forms.FileField(label=_("文件"))
 
     MAX_BYTES = 5 * 1024 * 1024

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from wenzheng.lib.formtext import NamedLimits
+
 from . import kinds
 
 HUNDRED = Decimal(100)
@@ -36,7 +38,7 @@ def _points(**kwargs):
     return forms.DecimalField(min_value=0, max_value=1000, decimal_places=2, **kwargs)
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(NamedLimits, forms.Form):
     name = forms.CharField(label=_("方案名称"), max_length=100)
     notes = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     min_due = forms.IntegerField(

@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import User
+from wenzheng.lib.formtext import NamedLimits
 
 from .models import Preference
 from .recipients import mobile_number
 
 
-class PreferenceForm(forms.ModelForm):
+class PreferenceForm(NamedLimits, forms.ModelForm):
     class Meta:
         model = Preference
         fields = ["email", "sms", "daily_digest"]
@@ -16,7 +17,7 @@ class PreferenceForm(forms.ModelForm):
         }
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(NamedLimits, forms.ModelForm):
     """Where a staff member is reached: their own account's address and mobile."""
 
     class Meta:

@@ -48,13 +48,13 @@ class WithholdForm(NamedLimits, forms.Form):
     )
 
 
-class ReviewSettingForm(forms.Form):
+class ReviewSettingForm(NamedLimits, forms.Form):
     review_before_publishing = forms.BooleanField(
         label=gettext_lazy("先审后发：网民的留言和追问经本办审核通过后才公开"), required=False
     )
 
 
-class WordsForm(forms.Form):
+class WordsForm(NamedLimits, forms.Form):
     words = forms.CharField(
         label=gettext_lazy("添加敏感词"),
         widget=_textarea(3),
@@ -77,7 +77,7 @@ class ContactForm(NamedLimits, forms.Form):
     )
 
 
-class AccessFilterForm(forms.Form):
+class AccessFilterForm(NamedLimits, forms.Form):
     surface = forms.ChoiceField(
         label=gettext_lazy("途径"), required=False, choices=[("", gettext_lazy("全部")), *AccessRecord.Surface.choices]
     )
@@ -112,7 +112,7 @@ class AccessFilterForm(forms.Form):
         return records
 
 
-class ErasureForm(forms.Form):
+class ErasureForm(NamedLimits, forms.Form):
     account = forms.CharField(label=gettext_lazy("网民账号（用户名）"), required=False, max_length=150)
     tracking_code = forms.CharField(label=gettext_lazy("查询码"), required=False, max_length=12)
     serial = forms.RegexField(

@@ -85,7 +85,7 @@ class PostForm(NamedLimits, forms.Form):
             raise forms.ValidationError(str(e)) from None
 
 
-class TrackForm(forms.Form):
+class TrackForm(NamedLimits, forms.Form):
     code = forms.CharField(
         label=gettext_lazy("查询码"), max_length=12, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
@@ -128,7 +128,7 @@ class RatingForm(NamedLimits, forms.Form):
         return data
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(NamedLimits, forms.Form):
     q = forms.CharField(
         label=gettext_lazy("搜索"),
         required=False,

@@ -2,12 +2,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.security.models import AuditRecord
 
 from . import captcha
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(NamedLimits, AuthenticationForm):
     """The sign-in form. With a CAPTCHA on it, a wrong answer stops before the
     password is tried: the CAPTCHA is the point, not a decoration."""
 
@@ -17,7 +18,7 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
-class CodeForm(forms.Form):
+class CodeForm(NamedLimits, forms.Form):
     code = forms.CharField(
         label=gettext_lazy("动态口令"),
         max_length=12,
@@ -26,7 +27,7 @@ class CodeForm(forms.Form):
     )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(NamedLimits, forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("事项"), required=False, choices=[("", gettext_lazy("全部")), *AuditRecord.Kind.choices]
     )

@@ -286,7 +286,7 @@ class AnswerFollowUpForm(StepForm):
 # --- the unit -----------------------------------------------------------------------
 
 
-class ExplanationForm(forms.Form):
+class ExplanationForm(NamedLimits, forms.Form):
     text = forms.CharField(label=gettext_lazy("书面说明内容"), widget=_textarea(5))
 
 
@@ -385,7 +385,7 @@ class ReferralForm(CountyRecordForm):
     )
 
 
-class FindMessageForm(forms.Form):
+class FindMessageForm(NamedLimits, forms.Form):
     serial = forms.RegexField(
         label=gettext_lazy("留言编号"),
         regex=r"^\d{4}-\d{1,6}$",
@@ -396,7 +396,7 @@ class FindMessageForm(forms.Form):
 # --- the county office: bulk dispatch and quarter-end proposals ---------------------
 
 
-class BulkDispatchForm(forms.Form):
+class BulkDispatchForm(NamedLimits, forms.Form):
     """Several messages of the queue to one unit (each dispatched by its own action)."""
 
     messages = forms.ModelMultipleChoiceField(
@@ -422,7 +422,7 @@ class BulkDispatchForm(forms.Form):
         return self.units[self.cleaned_data["unit"]]
 
 
-class ProposalDecisionForm(forms.Form):
+class ProposalDecisionForm(NamedLimits, forms.Form):
     """确认 (the order is made, with the reason and deadline as edited) or 不予责成."""
 
     DECISIONS = [("confirm", gettext_lazy("确认责成")), ("decline", gettext_lazy("不予责成"))]
@@ -454,7 +454,7 @@ class ProposalDecisionForm(forms.Form):
 # --- searching ------------------------------------------------------------------------
 
 
-class SearchForm(forms.Form):
+class SearchForm(NamedLimits, forms.Form):
     """The search box over a list of messages (the inbox, the dispatch queue): the
     words must all occur in the message, its follow-ups, its replies or its
     citizen's contact fields."""
