@@ -35,9 +35,10 @@ class WordingTest(CastTestCase):
         self.cast.admin.save()
         self.client.force_login(self.cast.admin)
         page = self.client.get("/").content.decode()
-        self.assertIn('<li class="who">系统管理员</li>', page)
+        self.assertIn(">系统管理员</a></li>", page)
+        self.assertNotIn("系统管理员（系统管理员）", page)
         self.client.force_login(self.cast.handler_a)
-        self.assertIn('<li class="who">handler_a（网络评论员）</li>', self.client.get("/").content.decode())
+        self.assertIn(">handler_a（网络评论员）</a></li>", self.client.get("/").content.decode())
 
 
 class LengthMessagesTest(CastTestCase):

@@ -461,6 +461,10 @@ class AdminMatrixTest(CastTestCase):
                         self.client.force_login(getattr(self.cast, role))
                     response = self.client.get(path)
                     self.assertLess(response.status_code, 500, path)
+                    if role == "admin" and response.status_code == 302 and path == base:
+                        # A list that opens at a default filter (the holidays at this year).
+                        self.assertTrue(response["Location"].startswith(base + "?"), response["Location"])
+                        response = self.client.get(response["Location"])
                     if role == "admin":
                         request = type("R", (), {"user": self.cast.admin})()
                         allowed = {
