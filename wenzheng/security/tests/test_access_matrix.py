@@ -29,6 +29,8 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from wenzheng.api.models import ApiToken
+from wenzheng.attachments import files, store
+from wenzheng.attachments.testing import phone_photo
 from wenzheng.evaluation import runs
 from wenzheng.evaluation.models import Scheme
 from wenzheng.handling import actions
@@ -37,6 +39,7 @@ from wenzheng.privacy import actions as privacy_actions
 from wenzheng.reports import periods
 from wenzheng.supervision.models import ExplanationProposal
 from wenzheng.testing import CastTestCase, local
+from wenzheng.topics.models import RoutingSuggestion
 
 ROLES = [
     "anonymous", "citizen", "handler_a", "leader_a", "handler_b",
@@ -69,6 +72,12 @@ M = {
     "public:statistics": (EVERYONE, EVERYONE),
     "public:mine": (SIGNED_IN, SIGNED_IN),  # staff are sent to their workspace
     "ops:health": (EVERYONE, EVERYONE),
+    "ops:ready": (EVERYONE, EVERYONE),  # for the load balancer
+    "unit-search": (NOBODY, NOBODY),  # no ?region= in the path: 404 for all (unit names are public)
+    # A file on a message still waiting (not published): the staff who may open the
+    # message, and the citizen who wrote it; never the public.
+    "attachments:file": (UNIT_A | COUNTY_OWN | {"city_office", "citizen"}, {"city_office", "admin"}),
+    "attachments:thumbnail": (EVERYONE, EVERYONE),  # a photo on a published message: public
     "notifications:landing": (EVERYONE, EVERYONE),  # the tracking code in an SMS is the key
     "notifications:unsubscribe": (EVERYONE, EVERYONE),
     "captcha-image": (EVERYONE, EVERYONE),
@@ -82,6 +91,8 @@ M = {
     "login": (EVERYONE, EVERYONE),
     "logout": (EVERYONE, EVERYONE),
     "signup": (EVERYONE, EVERYONE),
+    "password-reset": (EVERYONE, EVERYONE),
+    "password-reset-confirm": (EVERYONE, EVERYONE),  # no code asked for in the session: back to the request form
     "home-for-role": (SIGNED_IN, SIGNED_IN),
     "security:verify": (NOBODY, NOBODY),  # no sign-in waiting for a code: everyone sent to sign in
     "security:password": (SIGNED_IN, SIGNED_IN),
@@ -102,17 +113,25 @@ M = {
     "workspace:review": (COUNTY_OWN, ADMIN),
     "workspace:review-follow-up": (COUNTY_OWN, ADMIN),
     "workspace:message-step": (UNIT_A | COUNTY_OWN | {"city_office"}, {"city_office", "admin"}),
+    "workspace:message-print": (UNIT_A | COUNTY_OWN | {"city_office"}, {"city_office", "admin"}),
+    # Withholding one file from the public (or releasing it): the county office of the message.
+    "workspace:attachment-withhold": (COUNTY_OWN, ADMIN),
+    "workspace:attachment-release": (COUNTY_OWN, ADMIN),
     # Extensions are decided by the county office; the city only watches.
     "workspace:extension-decision": (COUNTY_OWN, ADMIN),
     # The written explanation: the unit's leader, or the county office recording a paper one.
     "workspace:order-explanation": ({"leader_a"} | COUNTY_OWN, ADMIN),
     "workspace:city": ({"city_office", "admin"}, {"city_office", "admin"}),
     "workspace:city-approvals": ({"city_office", "admin"}, {"city_office", "admin"}),
+    "workspace:city-messages": ({"city_office", "admin"}, {"city_office", "admin"}),
+    # Accepting the routing model's suggestion is a dispatch: the county office's.
+    "topics:accept": (COUNTY_OWN, ADMIN),
+    "topics:bulk-accept": (COUNTY_OWN, ADMIN),
 }
 COUNTY_PAGES = [
     "county", "dispatch", "bulk-dispatch", "revisits", "proposals", "proposal-decision", "notices", "notice-retry",
     "approvals", "supervision", "find", "units", "order-new", "unit-roster", "county-orders", "records", "record",
-    "reviews", "privacy", "remove-word", "remove-contact", "access-records", "erase",
+    "reviews", "privacy", "remove-word", "remove-contact", "access-records", "erase", "county-messages",
 ]  # fmt: skip
 for _name in COUNTY_PAGES:
     # A county's office pages: its own office, and the administrator for any county.
@@ -127,7 +146,7 @@ for _name in EVALUATION_OFFICE:
 M["evaluation:bulletin-publish"] = (OFFICES, {"city_office", "admin"})
 for _name in ["scheme", "scheme-export", "scheme-edit"]:
     M[f"evaluation:{_name}"] = (OFFICES, OFFICES)  # schemes are shared by every county
-for _name in ["run", "unit", "report", "run-publish", "report-docx", "report-xlsx"]:
+for _name in ["run", "unit", "unit-print", "report", "run-publish", "report-docx", "report-xlsx"]:
     # A county's run: its office, the city's, the admin.
     M[f"evaluation:{_name}"] = (COUNTY_OWN | {"city_office"}, {"city_office", "admin"})
 M |= {
@@ -150,7 +169,8 @@ API_PUBLIC = {"regions", "categories", "units", "board", "published", "statistic
 # Views that send a signed-out visitor to sign in (the rest refuse or serve them).
 LOGIN_FIRST = {
     name for name, (own, other) in M.items()
-    if name.startswith(("workspace:", "evaluation:", "bulk:", "notifications:", "api:t", "api:revoke", "security:"))
+    if name.startswith(("workspace:", "evaluation:", "bulk:", "topics:", "notifications:", "api:t", "api:revoke",
+                        "security:"))
     and name not in {"evaluation:publications", "evaluation:public-results", "evaluation:public-bulletin",
                      "notifications:landing", "notifications:unsubscribe", "security:verify"}
 } | {"public:mine", "home-for-role"}  # fmt: skip
@@ -245,6 +265,29 @@ class MatrixFixture(CastTestCase):
             )
             for county in (c.county, c.other_county)
         }
+        cls.waiting = {
+            county.code: actions.submit(
+                by=c.citizen, category=c.consultation, region=county, title="路灯不亮", body="新街的路灯晚上不亮。",
+                name="张三", phone="13800000000", consent_to_publish=True, at=monday,
+            )
+            for county in (c.county, c.other_county)
+        }  # fmt: skip
+        for message, unit in ((cls.waiting[c.county.code], c.unit_a), (cls.waiting[c.other_county.code], c.unit_c)):
+            RoutingSuggestion.objects.create(
+                message=message, model_version="matrix", computed_at=monday, unit=unit, unit_confidence=0.9
+            )
+        # A photo on each published message (public) and on each waiting one (not).
+        cls.photos = {
+            key: store.attach(
+                files.read_all([phone_photo()], allow_pdf=False), message=message, source="citizen", at=monday
+            )[0]
+            for key, message in {
+                "mine": cls.mine,
+                "theirs": cls.theirs,
+                "pending_a": pending_a,
+                "pending_c": pending_c,
+            }.items()
+        }
         from captcha.models import CaptchaStore
 
         cls.captcha = CaptchaStore.generate_key()
@@ -284,6 +327,12 @@ class MatrixFixture(CastTestCase):
             "workspace:review": mine.pk,
             "workspace:review-follow-up": mine.pk,
             "workspace:message-step": mine.pk,
+            "workspace:message-print": mine.pk,
+            "workspace:attachment-withhold": self.photos["mine" if own_side else "theirs"].pk,
+            "workspace:attachment-release": self.photos["mine" if own_side else "theirs"].pk,
+            "attachments:file": self.photos["pending_a" if own_side else "pending_c"].pk,
+            "attachments:thumbnail": self.photos["mine" if own_side else "theirs"].pk,
+            "topics:accept": self.waiting[county.code].pk,
             "workspace:extension-decision": (self.extension if own_side else self.theirs_extension).pk,
             "workspace:order-explanation": (self.order if own_side else self.theirs_order).pk,
             "workspace:proposal-decision": (self.proposal if own_side else self.theirs_proposal).pk,
@@ -294,6 +343,7 @@ class MatrixFixture(CastTestCase):
             "api:revoke": self._token(role, own),
             "evaluation:run": (self.run_a if own_side else self.run_c).pk,
             "evaluation:unit": (self.run_a if own_side else self.run_c).pk,
+            "evaluation:unit-print": (self.run_a if own_side else self.run_c).pk,
             "evaluation:report": (self.run_a if own_side else self.run_c).pk,
             "evaluation:run-publish": (self.run_a if own_side else self.run_c).pk,
             "evaluation:report-docx": (self.run_a if own_side else self.run_c).pk,
