@@ -125,6 +125,7 @@ class Filters(schemas.Schema):
     order: str | None = None
     unit: str | None = None
     category: str | None = None
+    topic: str | None = Field(None, description="事项分类代码：大类（如010000）或中类（如010100）")
     status: str | None = None
     period: str | None = None
     page: int = Field(1, ge=1)
@@ -134,9 +135,8 @@ class Filters(schemas.Schema):
 
 def _filter(messages, filters: Filters, *, states=None, audience="public"):
     region = _region(filters.region)
-    form = BoardFilterForm(
-        {k: getattr(filters, k) or "" for k in ("q", "order", "unit", "category", "status", "period")}, region=region
-    )
+    names = ("q", "order", "unit", "category", "topic", "status", "period")
+    form = BoardFilterForm({k: getattr(filters, k) or "" for k in names}, region=region)
     if states is not None:
         form.fields["status"].choices = [("", "全部状态"), *states]
     if not form.is_valid():

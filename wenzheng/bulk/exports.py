@@ -62,16 +62,21 @@ def _status(state, closure_kind) -> str:
     return Message.State(state).label
 
 
+def _topic_labels(*names) -> list[str]:
+    path = [n for n in names if n]
+    return path + [""] * (3 - len(path))
+
+
 MESSAGE_HEADER = [
     "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "单位", "类别", "答复意见", "答复时间",
-    "办理状态", "办结时间", "是否公开", "联系电话", "县（区）",
+    "办理状态", "办结时间", "是否公开", "联系电话", "县（区）", "一级分类", "二级分类", "三级分类",
 ]  # fmt: skip
 
 
 MESSAGE_FIELDS = (
     "year", "number", "citizen_name", "title", "submitted_at", "body", "unit__name", "category__name",
     "reply_text", "reply_at", "state", "closure_kind", "closed_at", "consent_to_publish", "citizen_phone",
-    "region__name",
+    "region__name", "topic__parent__parent__name", "topic__parent__name", "topic__name",
 )  # fmt: skip
 
 
@@ -115,6 +120,8 @@ def messages(queryset, *, contact_flag=None) -> Dataset:
                 "是" if m["consent_to_publish"] else "否",
                 m["citizen_phone"],
                 m["region__name"],
+                # The topic's path from its 大类, as the import reads it back.
+                *_topic_labels(m["topic__parent__parent__name"], m["topic__parent__name"], m["topic__name"]),
             )
 
     return Dataset("留言", MESSAGE_HEADER, lines())

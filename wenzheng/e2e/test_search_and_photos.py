@@ -95,3 +95,16 @@ class PhotoOnAPhoneTest(BrowserTestCase):
         self.assertGreater(thumbnail.evaluate("img => img.naturalWidth"), 0)
         self.assertEqual(thumbnail.get_attribute("src"), f"/files/{kept.pk}/thumbnail/")
         self.shot(public, "message-with-photo")
+
+
+class SearchBoxesLookLikeTheOtherFieldsTest(BrowserTestCase):
+    def test_it_styles_the_boards_search_box_and_the_unit_pickers_filter(self):
+        # type=search once fell outside the shared input rule: a bare, tiny box.
+        page = self.new_page(phone=True)
+        page.goto("/messages/")
+        look = """(el) => { const s = getComputedStyle(el);
+          return [s.borderTopColor, s.borderTopLeftRadius, s.paddingLeft]; }"""
+        expected = page.locator("#id_category").evaluate(look)
+        self.assertEqual(page.get_by_role("searchbox", name="搜索").evaluate(look), expected)
+        page.goto(f"/post/?county={self.cast.county.code}")
+        self.assertEqual(page.locator("input.unit-filter").evaluate(look), expected)

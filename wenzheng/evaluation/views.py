@@ -251,29 +251,34 @@ def _bulletin_from(request):
     return form, bulletin.assemble(data["region"], periods.parse(data["period"]), now=timezone.now())
 
 
+def _unit_rows(found):
+    """The bulletin's table of units that received messages, each with its lateness."""
+    late = dict(found.late_units)
+    return [
+        {
+            "unit": u.unit,
+            "received": u.received,
+            "replied": u.replied,
+            "reply_rate": u.reply_rate,
+            "closed": u.closed,
+            "closure_rate": u.closure_rate,
+            "late": late.get(u.unit.name, 0),
+        }
+        for u in found.units_with_messages
+    ]
+
+
 @office_only
 def bulletin_page(request):
     form, found = _bulletin_from(request)
     context = {"nav": NAV, "tab": "bulletin", "form": form, "b": found}
     if found is not None:
-        late = dict(found.late_units)
         context |= {
             "span": documents.span(found),
             "trend_chart": charts.monthly_trend(found.months),
             "category_chart": charts.category_mix(found.figures.by_category),
             "rates_chart": charts.unit_rates(found.units_with_messages),
-            "units": [
-                {
-                    "unit": u.unit,
-                    "received": u.received,
-                    "replied": u.replied,
-                    "reply_rate": u.reply_rate,
-                    "closed": u.closed,
-                    "closure_rate": u.closure_rate,
-                    "late": late.get(u.unit.name, 0),
-                }
-                for u in found.units_with_messages
-            ],
+            "units": _unit_rows(found),
             "definitions": documents.DEFINITIONS,
             "query": request.GET.urlencode(),
             "can_publish": found.period.end <= timezone.now(),
@@ -319,6 +324,7 @@ def public_bulletin(request, region, period):
             "trend_chart": charts.monthly_trend(found.months),
             "category_chart": charts.category_mix(found.figures.by_category),
             "rates_chart": charts.unit_rates(found.units_with_messages),
+            "units": _unit_rows(found),
             "definitions": documents.DEFINITIONS,
             "listed": published.red_black,
             "anchors": published.anchor_list,

@@ -345,7 +345,14 @@ def post(request):
             request.session.setdefault(TRACKED, {})[done.result] = issued["passcode"]
             request.session.modified = True
             return redirect("public:posted")
-    context = {"nav": "post", "form": form, "region": region, "reviewing": CountyPrivacy.reviews(region)}
+    context = {
+        "nav": "post",
+        "form": form,
+        "region": region,
+        "reviewing": CountyPrivacy.reviews(region),
+        # A browser never sends chosen files again with the form shown back.
+        "photos_dropped": bool(request.FILES),
+    }
     return render(request, "public/post.html", context)
 
 

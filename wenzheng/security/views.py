@@ -50,6 +50,13 @@ class LoginView(auth_views.LoginView):
             return limits.refusal(request, self.decision)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_context_data(self, **kwargs):
+        # Django's own site_name (the host, without the sites framework) would hide the
+        # zone's name that every page's header and title carry (public/context.py).
+        context = super().get_context_data(**kwargs)
+        context.pop("site_name", None)
+        return context
+
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         failures = login_failures_from(audit.client_ip(self.request))

@@ -10,6 +10,8 @@ from wenzheng.bulk.exports import MESSAGE_HEADER, neutralise
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
+from wenzheng.topics import catalogue
+from wenzheng.topics.models import Topic
 
 from .helpers import run_import
 
@@ -34,6 +36,10 @@ class ExportTests(CastTestCase):
         actions.close(message=cls.closed, by=cast.leader_a, kind="explained", at=local(2024, 3, 6, 9))
         cls.waiting = cast.submit(unit=None, at=local(2024, 3, 7, 9), title="@所有人 路灯", consent=False)
         cls.other_unit = cast.submit(unit="b", at=local(2024, 3, 8, 9), title="-号开头的标题")
+        catalogue.load_default(cast.county)
+        lamp = Topic.objects.get(region=cast.county, code="010101")
+        Message.objects.filter(pk=cls.replied.pk).update(topic=lamp)
+        Message.objects.filter(pk=cls.other_unit.pk).update(topic=lamp.parent.parent)
 
     def export(self, user, what="messages", extension="csv", **query):
         self.client.force_login(getattr(self.cast, user))
@@ -103,6 +109,7 @@ class ExportTests(CastTestCase):
                         "consent_to_publish",
                         "citizen_name",
                         "citizen_phone",
+                        "topic",
                     )
                     self.assertEqual([getattr(copy, f) for f in fields], [getattr(original, f) for f in fields])
                     self.assertEqual(

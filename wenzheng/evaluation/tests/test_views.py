@@ -277,3 +277,26 @@ class PublishedBulletinTest(CastTestCase):
         self.assertEqual(self.publish("handler_a").status_code, 403)
         self.assertEqual(self.publish("other_county_office").status_code, 404)
         self.assertFalse(PublishedBulletin.objects.exists())
+
+
+class PublishedBulletinUnitsTest(CastTestCase):
+    """The public bulletin lists the same units, with the same figures, as the office's."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.m = build_q1(cls.cast)
+
+    def test_it_lists_the_units_that_received_messages(self):
+        import re
+
+        self.client.force_login(self.cast.county_office)
+        self.client.post(reverse("evaluation:bulletin-publish"), {"region": "luocheng", "period": "2026Q1"})
+        office = self.client.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1").content.decode()
+        self.client.logout()
+        public = self.client.get(reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"])).content.decode()
+        row = re.search(r'<tr><th scope="row">东门镇</th>.*?</tr>', office).group(0)
+        self.assertIn('<td class="num">', row)
+        self.assertIn(row, public)
+        self.assertNotIn("本期没有单位收到留言", public)
+        self.assertIn("本期收到留言的单位（", public)

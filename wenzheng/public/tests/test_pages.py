@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from wenzheng.attachments.models import Attachment
+from wenzheng.attachments.testing import phone_photo
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
@@ -193,6 +195,15 @@ class PostingTest(CastTestCase):
         self.client.force_login(self.cast.citizen)
         self.client.post("/post/?county=luocheng", self.form())
         self.assertEqual(Message.objects.get(title="村道塌方").citizen, self.cast.citizen)
+
+    def test_bad_input_with_a_photo_says_the_photo_must_be_chosen_again(self):
+        photo = phone_photo(size=(40, 30))
+        response = self.client.post("/post/?county=luocheng", {**self.form(phone="12ab"), "photos": photo})
+        self.assertContains(response, "提交未成功，请按提示修改后重新提交。所选照片未保存，请重新选择。")
+        self.assertFalse(Message.objects.exists())
+        self.assertFalse(Attachment.objects.exists())
+        without = self.client.post("/post/?county=luocheng", self.form(phone="12ab"))
+        self.assertNotContains(without, "所选照片未保存")
 
     def test_bad_input_is_explained_and_nothing_is_saved(self):
         response = self.client.post("/post/?county=luocheng", self.form(title="", phone="12ab", id_number="123"))

@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 from wenzheng.notifications.models import Notice
 from wenzheng.security.models import AuditRecord
 from wenzheng.testing import CastTestCase
+from wenzheng.units.models import Region
 
 from .helpers import captcha_answer, login_attempt
 
@@ -107,3 +108,13 @@ class AdminLoginTest(CastTestCase):
         self.client.post("/accounts/logout/")
         kinds = list(AuditRecord.objects.order_by("seq").values_list("kind", "user__username", "region__code"))
         self.assertEqual(kinds, [("login", "county_office", "luocheng"), ("logout", "county_office", "luocheng")])
+
+
+class LoginPageTest(CastTestCase):
+    @override_settings(ALLOWED_HOSTS=["wz.example.gov.cn"])
+    def test_it_carries_the_zones_name_not_the_host(self):
+        name = Region.objects.default().name + "网络问政"
+        page = self.client.get("/accounts/login/", HTTP_HOST="wz.example.gov.cn")
+        self.assertContains(page, f"<title>登录 · {name}</title>", html=True)
+        self.assertContains(page, f'<span class="emblem" aria-hidden="true">问</span>{name}</a>')
+        self.assertNotContains(page, "wz.example.gov.cn")

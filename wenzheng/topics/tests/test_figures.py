@@ -66,6 +66,15 @@ class TopicFiguresTests(CastTestCase):
         response = self.client.get("/messages/", {"region": "luocheng", "topic": "999999"})
         self.assertContains(response, "选择一个有效的选项")
 
+    def test_the_api_filters_by_topic_as_the_board_does(self):
+        found = self.client.get("/api/v1/messages", {"region": "luocheng", "topic": "010000"}).json()
+        self.assertEqual(sorted(m["title"] for m in found["results"]), ["供水二", "路灯一"])
+        self.assertEqual(found["count"], 2)
+        found = self.client.get("/api/v1/messages", {"region": "luocheng", "topic": "020100"}).json()
+        self.assertEqual([m["title"] for m in found["results"]], ["道路三"])
+        refused = self.client.get("/api/v1/messages", {"region": "luocheng", "topic": "999999"})
+        self.assertEqual((refused.status_code, refused.json()["code"]), (422, "invalid_filter"))
+
     def test_the_bulletin_prints_the_topic_mix(self):
         b = bulletin.assemble(self.cast.county, periods.parse("2026Q1"), now=NOW)
         d = Document(io.BytesIO(documents.bulletin_docx(b)))

@@ -3,6 +3,8 @@ evaluation sheet; and the evaluation's evidence links each message."""
 
 from django.urls import reverse
 
+from wenzheng.attachments import files as attachment_files
+from wenzheng.attachments.testing import pdf, phone_photo
 from wenzheng.evaluation import runs
 from wenzheng.evaluation.models import Scheme
 from wenzheng.evaluation.tests.fixtures import build_q1
@@ -35,6 +37,18 @@ class MessagePrintTest(CastTestCase):
         self.assertIn("css/print.css", body)
         self.assertNotIn('id="site-nav"', body)  # the document only
         self.assertEqual(AccessRecord.objects.filter(user=self.cast.handler_a, message=self.message).count(), 2)
+
+    def test_it_lists_the_files_of_the_message_and_of_each_reply(self):
+        c = self.cast
+        photo = attachment_files.read(phone_photo(size=(40, 30), name="现场.jpg"), allow_pdf=False)
+        message = c.submit(attachments=[photo], title="桥面破损")
+        plan = attachment_files.read(pdf(name="维修计划.pdf"), allow_pdf=True)
+        actions.reply(message=message, by=c.handler_a, text="已安排维修。", attachments=[plan])
+        self.client.force_login(c.handler_a)
+        body = self.client.get(reverse("workspace:message-print", args=[message.pk])).content.decode()
+        order = [body.index(t) for t in ("附件：现场.jpg", "已安排维修。", "附件：维修计划.pdf", "办理时限")]
+        self.assertEqual(order, sorted(order))
+        self.assertIn("favicon.svg", body)
 
     def test_the_city_prints_it_without_the_citizens_details_and_strangers_get_404(self):
         self.client.force_login(self.cast.city_office)

@@ -1,5 +1,7 @@
 import time_machine
 
+from wenzheng.attachments.models import Attachment
+from wenzheng.attachments.testing import phone_photo
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import ExtensionRequest, Message, Reply
@@ -46,6 +48,16 @@ class UnitStepTests(WorkspaceTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "这个字段是必填项。", status_code=400)
         self.assertContains(response, '<details class="action" open>', status_code=400)
+        self.assertUnchanged(before)
+
+    def test_an_empty_reply_with_a_photo_says_at_the_top_what_to_do_again(self):
+        # On a phone the form's own error is a long scroll below the top of the page.
+        self.as_("handler_a")
+        before = snapshot()
+        response = self.step(self.new, "reply", text=" ", files=phone_photo(size=(40, 30)))
+        flash = response.content.decode().split('<div class="flash"', 1)[1].split("</div>", 1)[0]
+        self.assertIn("回复内容：这个字段是必填项。（所选附件未保存，请重新选择。）", flash)
+        self.assertFalse(Attachment.objects.exists())
         self.assertUnchanged(before)
 
     def test_a_handler_hands_a_message_back_with_a_reason(self):

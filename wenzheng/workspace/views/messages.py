@@ -157,8 +157,13 @@ def message_step(request, pk, step):
         else:
             flash.success(request, note)
             return redirect(back) if back else redirect("workspace:message", pk=message.pk)
-    elif back:
-        flash.error(request, errors_text(form))
+    else:
+        # Said at the top as well: on a phone the form, and its field's error, may be
+        # a long scroll below. A browser never sends chosen files again: say so.
+        said = errors_text(form)
+        if request.FILES:
+            said += _("（所选附件未保存，请重新选择。）")
+        flash.error(request, said)
     if back:
         return redirect(back)
     return render_message(request, message, bound={step.slug: form}, status=400)

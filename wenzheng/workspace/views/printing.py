@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from wenzheng.accounts.policy import may_see_contact
+from wenzheng.attachments.access import files_by_text
 from wenzheng.handling.thread import conversation
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import mask_for_reader
@@ -32,6 +33,7 @@ def message_print(request, pk):
         "stages": list(message.stages.all()),
         "thread": conversation(message.replies.all(), message.follow_ups.all()),
         "events": events,
+        **files_by_text(message.attachments.all()),
         "show_contact": show_contact,
         "printed_at": timezone.now(),
     }
