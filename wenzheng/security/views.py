@@ -64,6 +64,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        limits.forgive("login", self.request)  # before signing in: the keys it counted
         if totp.active(user) is None:
             return super().form_valid(form)
         # The password was right; the code is still to come. Nothing signs in yet.

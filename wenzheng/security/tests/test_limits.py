@@ -95,6 +95,20 @@ class OtherLimitsTest(ApiTestCase):
         response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"}, **A)
         self.assertContains(response, "登录过于频繁", status_code=429)
 
+    def test_sign_ins_with_the_right_password_are_not_counted(self):
+        # An office of forty behind one address signs in every morning.
+        for _ in range(12):
+            response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"}, **A)
+            self.assertEqual(response.status_code, 302)
+            self.client.logout()
+        page = self.client.get("/accounts/login/", **A)
+        self.assertNotContains(page, "captcha")
+        # Wrong passwords still count, up to the limit.
+        for n in range(6):
+            self.client.post("/accounts/login/", {"username": f"nobody{n}", "password": "x"}, **A)
+        response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"}, **A)
+        self.assertContains(response, "登录过于频繁", status_code=429)
+
     def test_posting_through_the_api(self):
         body = {"category": "consultation", "title": "路灯", "body": "不亮", "name": "张三", "phone": "13800000000"}
         for _ in range(4):
