@@ -24,8 +24,10 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"'
-# The app is imported once in the master, so workers start fast and share its pages.
-preload_app = True
+# Each worker imports the app itself: a reload (HUP, `systemctl reload`) then starts
+# workers on the new code and the new static files' manifest. With preload_app the
+# master kept the old ones, and after an update the new hashed CSS answered 404.
+preload_app = False
 proc_name = "wenzheng-web"
 # No control socket: systemd's signals (reload = HUP) are the one way to manage it.
 control_socket_disable = True

@@ -4,12 +4,16 @@ check (`check --deploy`) that passes under the documented environment. Runs on
 whichever database the suite runs on (SQLite, then PostgreSQL in `make test`)."""
 
 import http.client
+import json
+import os
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from unittest import skipUnless
 
@@ -124,6 +128,34 @@ class ProductionServerTest(ChainTransactionTestCase):
         self.assertIn('"GET /no-such-page/ HTTP/1.1" 404', log)
         self.assertRegex(log, r"WARNING \[[0-9a-f]{32}\] django.request: Not Found: /no-such-page/")
         self.assertNotIn("Traceback", log)
+
+
+class ReloadTest(ChainTransactionTestCase):
+    def test_a_reload_serves_the_new_static_files_an_update_collected(self):
+        """README's update: collectstatic, then `systemctl reload` (HUP to gunicorn)."""
+        Cast()
+        with Gunicorn() as server:
+            base = f"http://127.0.0.1:{server.port}"
+            old = re.search(
+                r'href="/static/(css/site\.[0-9a-f]{12}\.css)"',
+                requests.get(base + "/", headers=HTTPS, timeout=10).text,
+            )[1]
+            # What collectstatic leaves after an update that changed the stylesheet.
+            manifest = server.static_root / "staticfiles.json"
+            data = json.loads(manifest.read_text())
+            new = "css/site.0123456789ab.css"
+            shutil.copy(server.static_root / old, server.static_root / new)
+            data["paths"]["css/site.css"] = new
+            manifest.write_text(json.dumps(data))
+            os.kill(server.process.pid, signal.SIGHUP)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                page = requests.get(base + "/accounts/login/", headers=HTTPS, timeout=10).text  # never cached
+                if f"/static/{new}" in page:
+                    break
+                time.sleep(0.5)
+            self.assertIn(f"/static/{new}", page, "the reloaded workers should link the new stylesheet")
+            self.assertEqual(requests.get(f"{base}/static/{new}", headers=HTTPS, timeout=10).status_code, 200)
 
 
 @skipUnless(shutil.which("nginx"), "nginx is not installed (make test installs Debian's nginx)")
