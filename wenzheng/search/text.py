@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from wenzheng.lib import text as text_rules
+
 # A run of characters that make words: letters (Chinese characters are letters to
 # Unicode) and digits. Everything else (spaces, punctuation, symbols) separates runs.
 RUN = re.compile(r"[^\W_]+")
@@ -119,7 +121,9 @@ def parse(text: str) -> Query | None:
     """The query in a search box: words separated by spaces (or punctuation), all of
     which must occur. None when nothing was typed; BadQuery when nothing searchable
     was, or too much."""
-    text = (text or "").strip()
+    # A control character pasted inside a word ("路\x07灯") would split it in two; the
+    # texts searched had such characters taken out when they were written (lib.text).
+    text = text_rules.clean(text or "").strip()
     if not text:
         return None
     if len(text) > MAX_QUERY_CHARS:

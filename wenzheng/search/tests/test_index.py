@@ -27,6 +27,12 @@ class IndexFollowsStepsTest(CastTestCase):
         self.assertEqual(found("路灯亮"), [])
         self.assertEqual(found("路灯坏了吗"), [])
 
+    def test_a_control_character_pasted_inside_a_word_does_not_split_it(self):
+        m = self.cast.replied(title="广场舞噪音扰民")
+        self.cast.replied(title="广场上的舞台")
+        self.assertEqual(parse("广场\x07舞").terms, parse("广场舞").terms)
+        self.assertEqual(found("广场\x07舞"), [m.pk])
+
     def test_the_public_finds_nothing_before_a_message_is_published(self):
         m = self.cast.submit(title="低保申请")
         self.assertEqual(found("低保"), [])
