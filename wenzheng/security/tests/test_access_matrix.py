@@ -265,14 +265,14 @@ class MatrixFixture(CastTestCase):
             )
             for county in (c.county, c.other_county)
         }
-        cls.waiting = {
+        cls.routed = {
             county.code: actions.submit(
                 by=c.citizen, category=c.consultation, region=county, title="路灯不亮", body="新街的路灯晚上不亮。",
                 name="张三", phone="13800000000", consent_to_publish=True, at=monday,
             )
             for county in (c.county, c.other_county)
         }  # fmt: skip
-        for message, unit in ((cls.waiting[c.county.code], c.unit_a), (cls.waiting[c.other_county.code], c.unit_c)):
+        for message, unit in ((cls.routed[c.county.code], c.unit_a), (cls.routed[c.other_county.code], c.unit_c)):
             RoutingSuggestion.objects.create(
                 message=message, model_version="matrix", computed_at=monday, unit=unit, unit_confidence=0.9
             )
@@ -332,7 +332,7 @@ class MatrixFixture(CastTestCase):
             "workspace:attachment-release": self.photos["mine" if own_side else "theirs"].pk,
             "attachments:file": self.photos["pending_a" if own_side else "pending_c"].pk,
             "attachments:thumbnail": self.photos["mine" if own_side else "theirs"].pk,
-            "topics:accept": self.waiting[county.code].pk,
+            "topics:accept": self.routed[county.code].pk,
             "workspace:extension-decision": (self.extension if own_side else self.theirs_extension).pk,
             "workspace:order-explanation": (self.order if own_side else self.theirs_order).pk,
             "workspace:proposal-decision": (self.proposal if own_side else self.theirs_proposal).pk,
