@@ -87,14 +87,7 @@ def listing(found, *, page, size, before_text="", keyset=True, request=None) -> 
         more = len(rows) > size
         return Listing(rows[:size], None, None, None, more, None, None, cursor(rows[size - 1]) if more else None)
     paginator = BoundedPaginator(found, size)
-    if request is not None and page not in (None, "", "1"):
-        try:
-            current = paginator.page(page)
-        except (InvalidPage, TypeError, ValueError):
-            flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": str(page)[:12]})
-            current = paginator.page(1)
-    else:
-        current = paginator.get_page(page)
+    current = paginator.get_page(page) if request is None else _page_or_first(request, paginator, page)
     rows = list(current.object_list)
     next_before = cursor(rows[-1]) if keyset and rows and not current.has_next() and paginator.more else None
     return Listing(
@@ -110,15 +103,15 @@ def listing(found, *, page, size, before_text="", keyset=True, request=None) -> 
 
 
 def page_of(request, items, per_page: int, *, param: str = "page") -> Page:
-    paginator = Paginator(items, per_page)
-    asked = request.GET.get(param)
+    return _page_or_first(request, Paginator(items, per_page), request.GET.get(param))
+
+
+def _page_or_first(request, paginator, asked) -> Page:
+    """The page asked for, or page 1 with a note when there is no such page."""
     if asked in (None, "", "1"):
         return paginator.page(1)
     try:
-        number = int(asked)
-    except (TypeError, ValueError):
-        number = None
-    if number is None or not 1 <= number <= paginator.num_pages:
-        flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": asked[:12]})
+        return paginator.page(asked)
+    except (InvalidPage, TypeError, ValueError):
+        flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": str(asked)[:12]})
         return paginator.page(1)
-    return paginator.page(number)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0004_kinds_after_merging_issues_12_to_16"),
+        ("notifications", "0003_kinds_for_lockouts_and_resets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

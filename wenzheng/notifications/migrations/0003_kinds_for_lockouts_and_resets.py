@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0003_lockout_notice"),
+        ("notifications", "0002_reviewed_notices"),
     ]
 
     operations = [

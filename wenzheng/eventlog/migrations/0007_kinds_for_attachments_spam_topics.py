@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("eventlog", "0008_spam_kinds"),
+        ("eventlog", "0006_all_kinds_after_merging_issues_9_10_11"),
     ]
 
     operations = [
