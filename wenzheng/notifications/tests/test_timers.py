@@ -246,3 +246,38 @@ class IndexedQueryTest(CastTestCase):
             return len(captured)
 
         self.assertEqual(queries_for(["a"]), queries_for(["a", "b", "a", "b"]))
+
+    def test_each_unit_is_told_its_earliest_deadline_in_the_range(self):
+        c = self.cast
+        start = local(2026, 3, 2, 10)
+
+        def message(n, unit):
+            return Message.objects.create(
+                region=c.county, year=2026, number=n, category=c.consultation, unit=unit, title="t", body="b",
+                citizen_name="张三", citizen_phone="13800000000", tracking_code=f"E{n:09d}", passcode_hash="!",
+                state="dispatched", submitted_at=start,
+            )  # fmt: skip
+
+        def stage(m, kind, last_day):
+            Stage.objects.create(
+                message=m, unit=m.unit, kind=kind, started_at=start, limit_days=1,
+                due_at=local(last_day.year, last_day.month, last_day.day) + dt.timedelta(days=1),
+            )  # fmt: skip
+
+        both = message(1, c.unit_a)  # its response due on the 9th, its reply on the 11th
+        stage(both, "response", dt.date(2026, 3, 9))
+        stage(both, "reply", dt.date(2026, 3, 11))
+        stage(message(2, c.unit_a), "reply", dt.date(2026, 3, 10))
+        stage(message(3, c.unit_b), "reply", dt.date(2026, 3, 11))
+        stage(message(4, c.unit_b), "reply", dt.date(2026, 3, 12))  # outside the range
+
+        found = {d.unit_id: d for d in timers.due_by_unit(timers.last_days(dt.date(2026, 3, 9), dt.date(2026, 3, 11)))}
+
+        a, b = found[c.unit_a.pk], found[c.unit_b.pk]
+        self.assertEqual(
+            (a.count, a.last_day, a.stage, a.first_serial), (2, dt.date(2026, 3, 9), "办理", "2026-000001")
+        )
+        self.assertEqual(
+            (b.count, b.last_day, b.stage, b.first_serial), (1, dt.date(2026, 3, 11), "回复", "2026-000003")
+        )
+        self.assertEqual(timers.due_by_unit(timers.last_days(dt.date(2026, 3, 13), dt.date(2026, 3, 20))), [])
