@@ -51,7 +51,6 @@ REQUIRED = ("unit", "period", "text", "points")
 YES = {"是", "y", "yes", "true", "1", "√"}
 NO = {"否", "n", "no", "false", "0", ""}
 MAX_POINTS = Decimal("100")
-LABEL = re.compile(r"^(\d{4})年?第?([一二三四1-4])季度$")
 
 
 @dataclass
@@ -99,13 +98,8 @@ def _text(value) -> str:
 
 def parse_period(text: str) -> tuple[str, periods.Period]:
     """2026Q1, 2026年第一季度, 2026, 2026-03 … → (a canonical code, the period)."""
-    text = _text(text).replace(" ", "")
-    if m := LABEL.match(text):
-        quarter = "一二三四".find(m[2]) + 1 or int(m[2])
-        text = f"{m[1]}Q{quarter}"
-    text = re.sub(r"^(\d{4})年$", r"\1", text)
-    period = periods.parse(text)
-    return text.upper(), period
+    code = periods.normalise(_text(text).replace(" ", ""))
+    return code, periods.parse(code)
 
 
 def _read(data: bytes, report: Report):

@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import User
+from wenzheng.lib import phones
 from wenzheng.lib.formtext import NamedLimits
 
 from .models import Preference
-from .recipients import mobile_number
 
 
 class PreferenceForm(NamedLimits, forms.ModelForm):
@@ -28,6 +28,6 @@ class ContactForm(NamedLimits, forms.ModelForm):
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"].strip()
-        if raw and not mobile_number(raw):
+        if raw and not phones.mobile(raw):
             raise forms.ValidationError(gettext_lazy("手机号应为11位，以1开头。"))
-        return mobile_number(raw) if raw else ""
+        return phones.mobile(raw) if raw else ""

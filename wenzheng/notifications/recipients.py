@@ -5,27 +5,14 @@ citizen at the contact given with the message, and only for news of that message
 (`citizen_contact` is the one place the notices read those fields).
 """
 
-import re
-import unicodedata
 from typing import NamedTuple
 
 from wenzheng.accounts.models import Role, User
+from wenzheng.lib import phones
 
 from .models import CitizenOptOut, Preference
 
-MOBILE = re.compile(r"^1\d{10}$")
 OUTWARD = ("email", "sms")
-
-
-def mobile_number(raw: str) -> str:
-    """A mainland mobile number (13800000000) from what was typed, or "" for a
-    landline or anything an SMS cannot reach."""
-    digits = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", raw or ""))
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits if MOBILE.match(digits) else ""
 
 
 def masked(address: str) -> str:
@@ -69,7 +56,7 @@ class Person(NamedTuple):
         if channel == "email":
             return self.email if self.wants_email else ""
         if channel == "sms":
-            return mobile_number(self.phone) if self.wants_sms else ""
+            return phones.mobile(self.phone) if self.wants_sms else ""
         return ""
 
 
@@ -139,7 +126,7 @@ def citizen_contact(message, channel: str) -> str:
         if pref is not None and not pref.wants(channel):
             return ""
     if channel == "sms":
-        return mobile_number(message.citizen_phone)
+        return phones.mobile(message.citizen_phone)
     if channel == "email":
         return message.citizen_email
     return ""

@@ -64,7 +64,7 @@ class Period:
 
 # The ways people write a period besides the codes above: 2026-Q1, 2026年第一季度,
 # 2026年1季度, 2026年度, 2026年3月, 2026/03, 2026.3 (and full-width digits).
-WRITTEN_QUARTER = re.compile(r"^(\d{4})(?:[-/ .]?Q|年第?)([1-4一二三四])(?:季度?)?$", re.IGNORECASE)
+WRITTEN_QUARTER = re.compile(r"^(\d{4})(?:[-/ .]?Q|年第?|第)([1-4一二三四])(?:季度?)?$", re.IGNORECASE)
 WRITTEN_YEAR = re.compile(r"^(\d{4})年度?$")
 WRITTEN_MONTH = re.compile(r"^(\d{4})(?:年|[-/.])(\d{1,2})月?$")
 

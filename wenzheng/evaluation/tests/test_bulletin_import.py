@@ -156,3 +156,7 @@ def test_periods_are_read_in_both_forms():
     assert bulletin_import.parse_period("2026年第4季度")[0] == "2026Q4"
     assert bulletin_import.parse_period("2026q2")[0] == "2026Q2"
     assert bulletin_import.parse_period(2026)[0] == "2026"
+    assert bulletin_import.parse_period("2026第1季度")[0] == "2026Q1"
+    assert bulletin_import.parse_period("2026 年 第三 季度")[0] == "2026Q3"
+    assert bulletin_import.parse_period(2026.0)[0] == "2026"
+    assert bulletin_import.parse_period("2026年3月")[0] == "2026-03"
