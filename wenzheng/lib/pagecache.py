@@ -4,7 +4,8 @@ Anonymous GETs of the public pages, the public API and Open311 (no session user,
 token, no flash message waiting) are kept in Django's cache (the database cache by
 default, so every server of a county shares it; CACHE_URL names another) under a key
 made of the path, the whole query string (filters, a search's `q`, the page), htmx's
-header and the local day. Each kept page carries the change token it was made under:
+header, the local day and the static files' release (a deploy's new stylesheet is on
+every page at once). Each kept page carries the change token it was made under:
 the token of the region the request names (by its code), or of the default region.
 Every event appended to a county's chain changes, when its transaction commits, the
 tokens of that county, of its city and of the default region (`regions_changed`),
@@ -29,6 +30,7 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
@@ -100,9 +102,17 @@ def cacheable(request) -> bool:
     return not request.user.is_authenticated
 
 
+def release() -> str:
+    """The static files' release: the hash of collectstatic's manifest (none in
+    development). A kept page names stylesheets and scripts by their hashed names, so
+    after a deploy the new workers keep their pages apart from the old ones' and
+    nobody is answered a page that links a stylesheet the server no longer has."""
+    return getattr(staticfiles_storage, "manifest_hash", "") or ""
+
+
 def page_key(request) -> str:
     raw = f"{request.path}?{request.META.get('QUERY_STRING', '')}|{request.headers.get('HX-Request', '')}"
-    return "pages:" + hashlib.sha256(f"{raw}|{timezone.localdate()}".encode()).hexdigest()
+    return "pages:" + hashlib.sha256(f"{raw}|{timezone.localdate()}|{release()}".encode()).hexdigest()
 
 
 class PublicPageCache:

@@ -100,6 +100,14 @@ class PublicPageCacheTests(CastTestCase):
             self.assertNotIn("X-Page-Cache", self.client.get("/exposures/"))
             self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
 
+    def test_after_a_deploy_no_page_links_the_old_stylesheet(self):
+        with mock.patch.object(pagecache.staticfiles_storage, "manifest_hash", "release-1", create=True):
+            self.client.get("/exposures/")
+            self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
+        with mock.patch.object(pagecache.staticfiles_storage, "manifest_hash", "release-2", create=True):
+            self.assertNotIn("X-Page-Cache", self.client.get("/exposures/"))
+            self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
+
     def test_an_event_of_another_county_leaves_this_countys_pages_kept(self):
         c = self.cast
         self.client.get("/messages/", {"region": "luocheng"})
