@@ -33,6 +33,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class ClientErrorFilter(logging.Filter):
+    """A refused request (403, 404, 400) is one log line, not a traceback: Django
+    logs the PermissionDenied or Http404 behind it with its stack, which buries the
+    server's real errors under every hostile probe. 5xx keep theirs."""
+
+    def filter(self, record):
+        if record.exc_info and getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def request_id(get_response):
     """Gives each request an id (X-Request-ID from the proxy, or a fresh one), puts it
     in the log lines written while serving it and in the response's X-Request-ID

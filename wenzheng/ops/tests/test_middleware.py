@@ -35,6 +35,17 @@ class RequestIdTest(CastTestCase):
         self.assertIn("WARNING [abcdef0123456789] django.request: Not Found: /no-such-page/", out.getvalue())
         self.assertEqual(current_request_id.get(), "-")  # reset once the request is served
 
+    def test_a_refused_request_is_one_line_without_a_traceback(self):
+        console = next(h for h in logging.getLogger("django").handlers if isinstance(h, logging.StreamHandler))
+        out = io.StringIO()
+        self.client.force_login(self.cast.handler_a)
+        with mock.patch.object(console, "stream", out):
+            refused = self.client.get(reverse("workspace:supervision", args=[self.cast.county.code]))
+        self.assertEqual(refused.status_code, 403)
+        self.assertIn("django.request: Forbidden", out.getvalue())
+        self.assertNotIn("Traceback", out.getvalue())
+        self.assertEqual(len(out.getvalue().strip().splitlines()), 1)
+
 
 class RealClientIpTest(CastTestCase):
     @override_settings(REAL_IP_HEADER="X-Real-IP")
