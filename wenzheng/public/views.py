@@ -147,7 +147,7 @@ def _thread(message):
     """The message with what the public may see of its handling, in few queries."""
     return (
         Message.objects.filter(pk=message.pk)
-        .select_related("unit", "category", "region", "citizen")
+        .select_related("unit", "category", "topic", "region", "citizen")
         .prefetch_related(
             Prefetch("replies", queryset=Reply.objects.select_related("unit")),
             "follow_ups",

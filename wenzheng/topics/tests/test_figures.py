@@ -7,6 +7,7 @@ from docx import Document
 
 from wenzheng.evaluation import bulletin, documents
 from wenzheng.handling import actions
+from wenzheng.handling.models import Message
 from wenzheng.reports import periods
 from wenzheng.testing import CastTestCase, local
 from wenzheng.topics import catalogue
@@ -82,3 +83,13 @@ class TopicFiguresTests(CastTestCase):
         self.assertIn("按事项分类：城乡建设2条、交通运输1条、未分类1条。", text)
         cells = {c.text for t in d.tables for row in t.rows for c in row.cells}
         self.assertIn("交通运输", cells)
+
+    def test_the_message_page_names_its_topic_for_the_citizen_and_the_public(self):
+        lamp = Message.objects.get(title="路灯一")
+        url = f"/messages/{lamp.region.code}/{lamp.serial}/"
+        badge = '<span class="badge" title="事项分类">路灯照明</span>'
+        self.assertContains(self.client.get(url), badge, html=True)
+        self.client.force_login(self.cast.citizen)
+        self.assertContains(self.client.get(url), badge, html=True)
+        untopiced = Message.objects.get(title="未分类四")
+        self.assertNotContains(self.client.get(f"/messages/{untopiced.region.code}/{untopiced.serial}/"), "事项分类")
