@@ -43,8 +43,10 @@ def status_of(refusal: ActionRefused) -> int:
 
 
 def documented(*statuses) -> dict:
-    """The error responses an operation can give, for its OpenAPI entry."""
-    return dict.fromkeys(statuses, ErrorOut)
+    """The error responses an operation can give, for its OpenAPI entry. Every one
+    can give 400: a request carrying a NUL character is refused before it reaches
+    any operation (`bad_characters`, wenzheng.ops.middleware)."""
+    return dict.fromkeys(sorted({400, *statuses}), ErrorOut)
 
 
 def install(api):

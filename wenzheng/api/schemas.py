@@ -6,14 +6,27 @@ their texts are the public version with personal data masked
 access policy lets see it (wenzheng.accounts.policy.may_see_contact)."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling.models import Message
 from wenzheng.privacy.public import Publisher, mask_for_reader
+
+
+def _digits(value):
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("应为整数")
+    return value
+
+
+# A whole number in a query string: ASCII digits only, as the document's `integer`
+# says. pydantic alone reads " 5" or "\v5" as 5.
+QueryInt = Annotated[int, BeforeValidator(_digits)]
 
 
 class RegionOut(Schema):

@@ -128,8 +128,8 @@ class Filters(schemas.Schema):
     topic: str | None = Field(None, description="事项分类代码：大类（如010000）或中类（如010100）")
     status: str | None = None
     period: str | None = None
-    page: int = Field(1, ge=1)
-    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多{MAX_PAGE_SIZE}")
+    page: schemas.QueryInt = Field(1, ge=1)
+    page_size: schemas.QueryInt = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多{MAX_PAGE_SIZE}")
     before: str | None = Field(None, description="上一页最后一条的 next_before：从它之后接着取（不计总数）")
 
 
@@ -220,8 +220,8 @@ def published(request, region: str, serial: str):
 class StatisticsQuery(schemas.Schema):
     region: str | None = None
     period: str | None = None
-    page: int = Field(1, ge=1, description="各单位的第几页")
-    page_size: int = Field(UNITS_PAGE_SIZE, ge=1, le=MAX_UNITS_PAGE_SIZE, description="每页单位数")
+    page: schemas.QueryInt = Field(1, ge=1, description="各单位的第几页")
+    page_size: schemas.QueryInt = Field(UNITS_PAGE_SIZE, ge=1, le=MAX_UNITS_PAGE_SIZE, description="每页单位数")
 
 
 @public.get("/statistics", response={200: schemas.StatisticsOut, **documented(404, 422)}, summary="回复率与办结率")

@@ -29,6 +29,16 @@ class FarFuturePeriodTest(ApiTestCase):
         self.assertIn("年份应在", response.content.decode())
 
 
+class PageNumberTest(ApiTestCase):
+    def test_the_api_takes_page_numbers_as_plain_digits_only(self):
+        for path in ("/api/v1/messages", "/api/v1/statistics"):
+            for bad in ("\v5", " 5", "５", "5.0", "-1"):
+                response = self.get("anonymous", path, page_size=bad)
+                self.assertEqual(response.status_code, 422, (path, bad))
+                self.assertEqual(response.json()["code"], "invalid_request")
+            self.assertEqual(self.get("anonymous", path, page_size="5").status_code, 200)
+
+
 class NulTest(ApiTestCase):
     def test_it_refuses_a_nul_in_any_query_value_with_a_clear_page(self):
         for path in ("/?region=%00", "/messages/?unit=1%00", "/statistics/?period=%00", "/track/?code=%00"):
