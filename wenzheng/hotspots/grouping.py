@@ -1,0 +1,216 @@
+"""Grouping messages about the same problem in the same place (热点问题): pure
+functions over plain values, no database.
+
+1. Each text is folded as the search index folds it (wenzheng.search.text), its place
+   words are found (places.py) and taken out, and what is left (the problem) becomes a
+   TF-IDF vector of character bigrams; the title is counted twice, being the citizen's
+   own summary.
+2. Two messages are neighbours when their vectors' cosine similarity reaches
+   `threshold` and nothing says they are about different things: both topics set
+   (大类) and different, or two places named and different.
+3. Place keeps groups apart. A message's place key is the finest place its text
+   names. Neighbours with the same key are joined (union-find). Messages that name no
+   place are joined among themselves when more alike (threshold + WITHOUT_PLACE); such
+   a lot then joins a group of a place only when every placed message its members are
+   that alike to is in that one place, and none is handled by another township (alike
+   messages about two places leave the lot apart: which one it is about cannot be
+   told). So a placeless message never chains two places together.
+4. A joined group can still be a chain (A like B, B like C, A unlike C): groups are
+   split by average-linkage clustering, so each kept group's members are on average
+   at least `threshold` alike.
+
+Each group gets a place (its members' most common place word, or township) and a
+central member (nearest the group's centroid) whose title names it.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from wenzheng.search.text import RUN, fold
+
+from . import places as place_words
+
+THRESHOLD = 0.15
+# A message joins a group by its text alone (no place word, or only its township) only
+# when it is this much more alike: with no place to hold them apart, likeness must.
+WITHOUT_PLACE = 0.25
+ROWS_PER_BLOCK = 2000  # rows of the similarity matrix computed at once (memory: a block × all, sparse)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A message as grouping sees it."""
+
+    pk: int
+    title: str
+    body: str
+    at: dt.datetime
+    unit_id: int | None = None
+    township_id: int | None = None  # the unit, when it is a 乡镇
+    topic_root_id: int | None = None  # the message's topic's 大类
+
+
+@dataclass
+class Group:
+    members: list[int]  # indexes into the items
+    place: str = ""  # a place word, or "" (the township, if any, is `township_id`)
+    township_id: int | None = None
+    central: int = 0  # index of the member nearest the centroid
+    terms: list[str] = field(default_factory=list)
+
+
+def bigrams(folded: str) -> list[str]:
+    """The character bigrams of each run of letters and digits (search.text.tokens
+    without the runs' last characters, which say little about a problem)."""
+    out = []
+    for run in RUN.findall(folded):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class _Union:
+    def __init__(self, n):
+        self.parent = list(range(n))
+
+    def find(self, i):
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, a, b):
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def _prepared(items: list[Item]):
+    """(problem texts, place lists, place keys) of the items."""
+    texts, found, keys = [], [], []
+    for item in items:
+        title, body = fold(item.title), fold(item.body)
+        title_places, body_places = place_words.extract(title), place_words.extract(body)
+        named = title_places + [p for p in body_places if p.name not in {q.name for q in title_places}]
+        problem = " ".join([place_words.without_places(title, named)] * 2 + [place_words.without_places(body, named)])
+        texts.append(problem)
+        found.append(named)
+    # One place written with a word of the sentence before it (增加石榴坪村) is the
+    # place written alone elsewhere (石榴坪村): names are taken to their shortest form
+    # seen in the batch that they end with.
+    names = sorted({p.name for named in found for p in named}, key=len)
+    shortest = {}
+    for name in names:
+        shortest[name] = next((n for n in names if len(n) >= 3 and len(n) < len(name) and name.endswith(n)), name)
+    keys = []
+    for named in found:
+        place = shortest.get(place_words.primary(named), "")
+        keys.append(place or None)
+    return texts, [{shortest[p.name] for p in named} for named in found], keys
+
+
+def vectors(texts: list[str]):
+    """L2-normalised TF-IDF rows of character bigrams. Bigrams in more than a fifth of
+    the texts (反映, 希望, 问题) say nothing about which problem a text is about."""
+    vectorizer = TfidfVectorizer(
+        analyzer=bigrams, sublinear_tf=True, min_df=2, max_df=0.2 if len(texts) >= 50 else 1.0, dtype=np.float32
+    )
+    return vectorizer, vectorizer.fit_transform(texts)
+
+
+def _different(a: Item, b: Item, places_a: set, places_b: set) -> bool:
+    if a.topic_root_id and b.topic_root_id and a.topic_root_id != b.topic_root_id:
+        return True
+    if places_a and places_b and not places_a & places_b:
+        return True
+    return bool(a.township_id and b.township_id and a.township_id != b.township_id and not places_a & places_b)
+
+
+def group(items: list[Item], *, threshold: float = THRESHOLD, min_size: int = 2) -> list[Group]:
+    """Groups of at least `min_size` items about the same problem in the same place,
+    largest first."""
+    if len(items) < max(min_size, 2):
+        return []
+    texts, found, keys = _prepared(items)
+    try:
+        vectorizer, x = vectors(texts)
+    except ValueError:  # no bigram in two texts: nothing alike
+        return []
+    n = len(items)
+    loose = min(threshold + WITHOUT_PLACE, 0.95)
+    union = _Union(n)
+    candidates: dict[int, list[tuple[float, int]]] = {}  # placeless item → its alike placed neighbours
+    for start in range(0, n, ROWS_PER_BLOCK):
+        block = (x[start : start + ROWS_PER_BLOCK] @ x.T).tocoo()
+        keep = block.data >= threshold
+        for i, j, s in zip(block.row[keep] + start, block.col[keep], block.data[keep], strict=True):
+            i, j = int(i), int(j)
+            if i == j or _different(items[i], items[j], found[i], found[j]):
+                continue
+            same_place = keys[i] is not None and keys[i] == keys[j]
+            if same_place or (keys[i] is None and keys[j] is None and s >= loose):
+                union.join(i, j)
+            elif keys[i] is None and s >= loose:
+                candidates.setdefault(i, []).append((float(s), j))
+    # Placeless messages alike among themselves are one lot; the lot joins the group
+    # of a place only when every placed message it is like is in that one place.
+    lots: dict[int, list[tuple[float, int]]] = {}
+    for i, near in candidates.items():
+        lots.setdefault(union.find(i), []).extend((s, i, j) for s, j in near)
+    for near in lots.values():
+        if len({keys[j] for _, _, j in near}) == 1:
+            _, i, j = max(near)
+            union.join(i, j)
+    joined: dict[int, list[int]] = {}
+    for i in range(n):
+        joined.setdefault(union.find(i), []).append(i)
+    groups = []
+    for members in joined.values():
+        if len(members) < min_size:
+            continue
+        groups.extend(
+            _described(items, x, vectorizer, found, keys, part)
+            for part in _split(x, members, threshold)
+            if len(part) >= min_size
+        )
+    groups.sort(key=lambda g: (-len(g.members), items[g.members[0]].pk))
+    return groups
+
+
+def _split(x, members: list[int], threshold: float) -> list[list[int]]:
+    """The members split where they are a chain: average linkage, cut where the
+    average similarity between two parts falls under the threshold."""
+    if len(members) < 3:
+        return [members]
+    rows = x[members]
+    distance = np.clip(1.0 - (rows @ rows.T).toarray(), 0.0, 2.0)
+    labels = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
+    ).fit_predict(distance)
+    parts: dict[int, list[int]] = {}
+    for member, label in zip(members, labels, strict=True):
+        parts.setdefault(int(label), []).append(member)
+    return list(parts.values())
+
+
+def _described(items, x, vectorizer, found, keys, members: list[int]) -> Group:
+    rows = x[members]
+    centroid = np.asarray(rows.mean(axis=0)).ravel()
+    central = members[int(np.argmax(rows @ centroid))]
+    named = Counter(name for i in members for name in found[i])
+    place_keys = Counter(keys[i] for i in members if keys[i] is not None)
+    place = place_keys.most_common(1)[0][0] if place_keys else (named.most_common(1)[0][0] if named else "")
+    townships = Counter(items[i].township_id for i in members if items[i].township_id)
+    vocabulary = vectorizer.get_feature_names_out()
+    terms = [str(vocabulary[k]) for k in np.argsort(centroid)[::-1][:5] if centroid[k] > 0]
+    return Group(
+        members=sorted(members, key=lambda i: items[i].at),
+        place=place,
+        township_id=townships.most_common(1)[0][0] if townships else None,
+        central=central,
+        terms=terms,
+    )
