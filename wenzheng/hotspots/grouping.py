@@ -64,12 +64,24 @@ class Group:
     terms: list[str] = field(default_factory=list)
 
 
+# Bigrams of the words every message is written with (asking, thanking, urging):
+# a county's own mix weighs them down too (max_df), but a small county, or a quiet
+# month, has too few messages for that.
+_BOILERPLATE = """
+    请问 问一 一下 希望 反映 尽快 有关 关部 部门 问题 解决 可以 怎么 什么 哪个 哪里 应该 我们 你们 他们 领导
+    您好 你好 谢谢 感谢 处理 情况 现在 已经 没有 是否 能否 政府 相关 需要 要求 帮助 帮忙 协调 重视 一个 这个
+    那个 这里 那里 时候 还是 就是 但是 因为 所以 如果 的话 目前 至今 多次 一直 这样 怎样 如何 及时 给予 答复
+"""
+BOILERPLATE = set(_BOILERPLATE.split())
+
+
 def bigrams(folded: str) -> list[str]:
     """The character bigrams of each run of letters and digits (search.text.tokens
-    without the runs' last characters, which say little about a problem)."""
+    without the runs' last characters, which say little about a problem), less the
+    boilerplate."""
     out = []
     for run in RUN.findall(folded):
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.extend(b for b in (run[i : i + 2] for i in range(len(run) - 1)) if b not in BOILERPLATE)
     return out
 
 
@@ -168,26 +180,32 @@ def group(items: list[Item], *, threshold: float = THRESHOLD, min_size: int = 2)
     joined: dict[int, list[int]] = {}
     for i in range(n):
         joined.setdefault(union.find(i), []).append(i)
+    placeless = np.array([k is None for k in keys])
     groups = []
     for members in joined.values():
         if len(members) < min_size:
             continue
         groups.extend(
             _described(items, x, vectorizer, found, keys, part)
-            for part in _split(x, members, threshold)
+            for part in _split(x, members, threshold, placeless)
             if len(part) >= min_size
         )
     groups.sort(key=lambda g: (-len(g.members), items[g.members[0]].pk))
     return groups
 
 
-def _split(x, members: list[int], threshold: float) -> list[list[int]]:
+def _split(x, members: list[int], threshold: float, placeless: np.ndarray) -> list[list[int]]:
     """The members split where they are a chain: average linkage, cut where the
-    average similarity between two parts falls under the threshold."""
+    average similarity between two parts falls under the threshold. A pair with a
+    placeless member counts WITHOUT_PLACE less alike, as it did when it was joined."""
     if len(members) < 3:
         return [members]
     rows = x[members]
-    distance = np.clip(1.0 - (rows @ rows.T).toarray(), 0.0, 2.0)
+    distance = 1.0 - (rows @ rows.T).toarray()
+    unplaced = placeless[members]
+    distance += WITHOUT_PLACE * (unplaced[:, None] | unplaced[None, :])
+    np.fill_diagonal(distance, 0.0)
+    distance = np.clip(distance, 0.0, 2.0)
     labels = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
     ).fit_predict(distance)
