@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from wenzheng.handling.models import Message
+from wenzheng.units.models import Unit
 
 from .compute import eligible
 from .models import Hotspot, Refresh, Window
@@ -28,7 +29,7 @@ def listed(regions, window: Window):
     return (
         Hotspot.objects.filter(region__in=regions, window=window)
         .select_related("region", "township")
-        .prefetch_related(Prefetch("central", queryset=centrals), "units")
+        .prefetch_related(Prefetch("central", queryset=centrals), Prefetch("units", Unit.objects.order_by("name")))
         .order_by("-count", "-previous_count", "pk")
     )
 

@@ -83,7 +83,6 @@ def group(request, pk):
         "window": Window(hotspot.window),
         "page": found,
         "rows": rows,
-        "units": sorted(u.name for u in hotspot.units.all()),
         **selectors.staleness(Region.objects.filter(pk=hotspot.region_id), now=timezone.now()),
     }
     return _page(request, "hotspots/group.html", context)
