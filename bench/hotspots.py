@@ -28,8 +28,13 @@ false merges there were (a hot issue holding messages of two planted groups).
 The messages are inserted with bulk_create (test data, not product code: no actions).
 """
 
+import argparse
 import datetime as dt
+import os
+import random
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,3 +215,149 @@ def plan_county(rng, county_index, per_month):
             title, body = planted_text(rng, kind, place)
             rows.append((title, body, NOW - (30 + rng.random() * 29) * DAY, label, township, kind))
     return rows
+
+
+# --- the database -------------------------------------------------------------------
+
+
+def configure(args):
+    if not os.environ.get("DATABASE_URL"):
+        path = Path("/tmp/wenzheng-bench-hotspots.sqlite3")  # noqa: S108 (a throwaway file)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenzheng.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def build(args) -> tuple[list, dict[int, str]]:
+    """The city, its counties and units, and the messages; returns the counties and
+    each planted message's group label by pk."""
+    from django.core.management import call_command
+
+    from wenzheng.demo import texts as demo_texts
+    from wenzheng.handling.models import Category, Message
+    from wenzheng.units.models import Region, Unit
+
+    call_command("migrate", verbosity=0)
+    rng = random.Random(args.seed)
+    city = Region.objects.create(name="河池市", code="hechi", kind=Region.Kind.CITY)
+    appeal = Category.objects.get(code="appeal")
+    counties, labels = [], {}
+    per_county = args.messages // args.counties
+    for n in range(args.counties):
+        county = Region.objects.create(name=f"第{n + 1}县", code=f"county{n + 1}", kind="county", parent=city)
+        townships = Unit.objects.bulk_create(
+            Unit(region=county, name=name, kind="township", registered_on=dt.date(2020, 1, 1))
+            for name, _, _ in demo_texts.TOWNSHIPS
+        )
+        rows = plan_county(rng, n, per_county)
+        messages = []
+        for number, (title, body, at, _, township, _) in enumerate(rows, start=1):
+            unit = townships[township] if township is not None else None
+            messages.append(
+                Message(
+                    region=county, year=at.year, number=number, category=appeal, unit=unit, title=title[:100],
+                    body=body, citizen_name="张三", citizen_phone="13800000000", tracking_code=f"B{n:02d}{number:09d}",
+                    passcode_hash="!", state="dispatched" if unit else "pending_dispatch", submitted_at=at,
+                    consent_to_publish=True,
+                )
+            )  # fmt: skip
+        saved = Message.objects.bulk_create(messages, batch_size=2000)
+        for message, row in zip(saved, rows, strict=True):
+            labels[message.pk] = (row[3], row[5])  # planted group (or None), subject
+        counties.append(county)
+    return counties, labels
+
+
+def timed(fn):
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def score(counties, labels, month_start):
+    """(planted groups, found, split, false merges, groups mixing subjects, groups)
+    over the month's hot issues."""
+    from wenzheng.handling.models import Message
+    from wenzheng.hotspots.models import Hotspot
+
+    subjects = {pk: subject for pk, (_, subject) in labels.items()}
+    planted_of = {pk: label for pk, (label, _) in labels.items() if label}
+    recent = Message.objects.filter(pk__in=list(planted_of), submitted_at__gte=month_start)
+    in_month = Counter(planted_of[pk] for pk in recent.values_list("pk", flat=True))
+    members = {}
+    month = Hotspot.messages.through.objects.filter(hotspot__window="month", hotspot__region__in=counties)
+    for hotspot_id, message_id in month.values_list("hotspot_id", "message_id"):
+        members.setdefault(hotspot_id, []).append(message_id)
+    best = Counter()
+    merges = mixed = 0
+    for pks in members.values():
+        mixed += len({subjects[pk] for pk in pks}) > 1
+        held = Counter(planted_of[pk] for pk in pks if pk in planted_of)
+        merges += len(held) > 1
+        for label, n in held.items():
+            best[label] = max(best[label], n)
+    planted = [label for label, n in in_month.items() if n >= 3]
+    found = sum(1 for label in planted if best[label] >= 0.8 * in_month[label])
+    split = sum(1 for label in planted if 0 < best[label] < 0.8 * in_month[label])
+    return len(planted), found, split, merges, mixed, len(members)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=40_000, help="messages a month, the whole city")
+    parser.add_argument("--counties", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    configure(args)
+    from django.db import connection
+
+    from wenzheng.handling.models import Message
+    from wenzheng.hotspots import compute
+    from wenzheng.hotspots.models import Refresh, Window
+
+    started = time.perf_counter()
+    counties, labels = build(args)
+    total = Message.objects.count()
+    print(
+        f"{connection.vendor}: {len(counties)} counties, {total:,} messages over two months "
+        f"({sum(1 for label, _ in labels.values() if label):,} in planted groups), "
+        f"built in {time.perf_counter() - started:.0f} s"
+    )
+    since = compute.window_start(Window.MONTH, NOW) - 30 * DAY
+
+    def floor():
+        return sum(
+            len(list(Message.objects.filter(region=c, submitted_at__gte=since).values_list("title", "body")))
+            for c in counties
+        )
+
+    def rebuild():
+        return sum(compute.rebuild(c, now=NOW) for c in counties)
+
+    floor()  # warm the cache: both are timed on a warm database
+    read, floor_wall, floor_cpu = timed(floor)
+    groups, wall, cpu = timed(rebuild)
+    slowest = max(Refresh.objects.filter(region__in=counties).values_list("took_ms", flat=True))
+    print(f"floor: reading the {read:,} texts of two months: {floor_wall:.2f} s wall, {floor_cpu:.2f} s CPU")
+    print(
+        f"rebuild: {groups} hot issues (week and month) for the city: {wall:.1f} s wall, {cpu:.1f} s CPU "
+        f"({wall / floor_wall:.0f}× the floor); slowest county {slowest / 1000:.1f} s"
+    )
+    planted, found, split, merges, mixed, month_groups = score(
+        counties, labels, compute.window_start(Window.MONTH, NOW)
+    )
+    print(
+        f"planted groups (≥ 3 messages in the month): {planted}; found {found} ({found / planted:.0%}), "
+        f"split {split}, missed {planted - found - split}; false merges (a hot issue holding two planted groups): "
+        f"{merges} of {month_groups} hot issues of the month; hot issues mixing two subjects (two of the "
+        f"background's templates, or a template and a planted problem): {mixed}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -466,7 +466,10 @@ ROUTER_DIR = Path(env_str("ROUTER_DIR", str(BASE_DIR / "var" / "router")))
 # are about the same problem from this cosine similarity of their texts (0–1) on.
 HOTSPOT_EVERY_MINUTES = env_int("HOTSPOT_EVERY_MINUTES", 60, minimum=1)
 HOTSPOT_MIN_MESSAGES = env_int("HOTSPOT_MIN_MESSAGES", 3, minimum=2)
-HOTSPOT_SIMILARITY = float(env_str("HOTSPOT_SIMILARITY", "0.15"))
+try:
+    HOTSPOT_SIMILARITY = float(env_str("HOTSPOT_SIMILARITY", "0.15"))
+except ValueError:
+    raise ImproperlyConfigured("HOTSPOT_SIMILARITY must be a number between 0 and 1") from None
 if not 0 < HOTSPOT_SIMILARITY < 1:
     raise ImproperlyConfigured(f"HOTSPOT_SIMILARITY must be between 0 and 1, not {HOTSPOT_SIMILARITY}")
 

@@ -39,6 +39,10 @@ THRESHOLD = 0.15
 # A message joins a group by its text alone (no place word, or only its township) only
 # when it is this much more alike: with no place to hold them apart, likeness must.
 WITHOUT_PLACE = 0.25
+# A joined group is split where its parts are on average less alike than this share
+# of the threshold: members of one place were joined by a pair at the threshold, and
+# a problem told three ways is less alike on average than its closest pair.
+SPLIT = 0.6
 ROWS_PER_BLOCK = 2000  # rows of the similarity matrix computed at once (memory: a block × all, sparse)
 
 
@@ -186,8 +190,8 @@ def group(items: list[Item], *, threshold: float = THRESHOLD, min_size: int = 2)
         if len(members) < min_size:
             continue
         groups.extend(
-            _described(items, x, vectorizer, found, keys, part)
-            for part in _split(x, members, threshold, placeless)
+            _described(items, texts, x, vectorizer, found, keys, part)
+            for part in _split(x, members, threshold * SPLIT, placeless)
             if len(part) >= min_size
         )
     groups.sort(key=lambda g: (-len(g.members), items[g.members[0]].pk))
@@ -215,7 +219,7 @@ def _split(x, members: list[int], threshold: float, placeless: np.ndarray) -> li
     return list(parts.values())
 
 
-def _described(items, x, vectorizer, found, keys, members: list[int]) -> Group:
+def _described(items, texts, x, vectorizer, found, keys, members: list[int]) -> Group:
     rows = x[members]
     centroid = np.asarray(rows.mean(axis=0)).ravel()
     central = members[int(np.argmax(rows @ centroid))]
@@ -224,7 +228,8 @@ def _described(items, x, vectorizer, found, keys, members: list[int]) -> Group:
     place = place_keys.most_common(1)[0][0] if place_keys else (named.most_common(1)[0][0] if named else "")
     townships = Counter(items[i].township_id for i in members if items[i].township_id)
     vocabulary = vectorizer.get_feature_names_out()
-    terms = [str(vocabulary[k]) for k in np.argsort(centroid)[::-1][:5] if centroid[k] > 0]
+    top = [str(vocabulary[k]) for k in np.argsort(centroid)[::-1][:8] if centroid[k] > 0]
+    terms = _phrases(top, [texts[i] for i in members])[:4]
     return Group(
         members=sorted(members, key=lambda i: items[i].at),
         place=place,
@@ -232,3 +237,22 @@ def _described(items, x, vectorizer, found, keys, members: list[int]) -> Group:
         central=central,
         terms=terms,
     )
+
+
+def _phrases(bigrams: list[str], texts: list[str]) -> list[str]:
+    """The top bigrams joined where they overlap into what the members wrote (臭气 ·
+    气熏 · 熏天 → 臭气熏天, four characters at most), most weighty first."""
+    phrases = list(bigrams)
+    joined = True
+    while joined:
+        joined = False
+        for a in phrases:
+            for b in phrases:
+                if a is not b and a[-1] == b[0] and len(a) + len(b) <= 5 and any(a + b[1:] in t for t in texts):
+                    phrases[phrases.index(a)] = a + b[1:]
+                    phrases.remove(b)
+                    joined = True
+                    break
+            if joined:
+                break
+    return [p for n, p in enumerate(phrases) if not any(p in q for q in phrases[:n] + phrases[n + 1 :])]

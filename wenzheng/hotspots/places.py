@@ -99,6 +99,8 @@ def extract(text: str) -> list[Place]:
         place = name + suffix
         if place in GENERIC or (len(name) < 2 and suffix not in ONE_CHARACTER_NAMES):
             continue
+        if name[-1] + suffix in GENERIC:  # 公交线路, 乡间小路: a word at the end of a phrase
+            continue
         if place not in seen:
             seen.add(place)
             found.append(Place(place, SUFFIXES[suffix], match.end() - len(place), match.end()))

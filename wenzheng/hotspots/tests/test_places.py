@@ -41,6 +41,7 @@ def test_it_finds_the_places_written(text, expected):
         "乡村振兴项目资金什么时候到位",
         "老人去医院看病很不方便",  # a verb before the institution
         "路灯坏了，路面也烂了",
+        "建议开通县城至乡里的公交线路",
     ],
 )
 def test_it_finds_no_place_in_words_that_are_not_places(text):
