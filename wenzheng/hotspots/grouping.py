@@ -28,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -138,14 +140,6 @@ def vectors(texts: list[str]):
     return vectorizer, vectorizer.fit_transform(texts)
 
 
-def _different(a: Item, b: Item, places_a: set, places_b: set) -> bool:
-    if a.topic_root_id and b.topic_root_id and a.topic_root_id != b.topic_root_id:
-        return True
-    if places_a and places_b and not places_a & places_b:
-        return True
-    return bool(a.township_id and b.township_id and a.township_id != b.township_id and not places_a & places_b)
-
-
 def group(items: list[Item], *, threshold: float = THRESHOLD, min_size: int = 2) -> list[Group]:
     """Groups of at least `min_size` items about the same problem in the same place,
     largest first."""
@@ -158,25 +152,42 @@ def group(items: list[Item], *, threshold: float = THRESHOLD, min_size: int = 2)
         return []
     n = len(items)
     loose = min(threshold + WITHOUT_PLACE, 0.95)
-    union = _Union(n)
-    candidates: dict[int, list[tuple[float, int]]] = {}  # placeless item → its alike placed neighbours
+    place_ids = {place: k for k, place in enumerate(sorted({k for k in keys if k is not None}))}
+    key = np.array([place_ids[k] if k is not None else -1 for k in keys])
+    topic = np.array([item.topic_root_id or 0 for item in items])
+    township = np.array([item.township_id or 0 for item in items])
+    joins_i, joins_j, near_i, near_j, near_s = [], [], [], [], []
     for start in range(0, n, ROWS_PER_BLOCK):
         block = (x[start : start + ROWS_PER_BLOCK] @ x.T).tocoo()
         keep = block.data >= threshold
-        for i, j, s in zip(block.row[keep] + start, block.col[keep], block.data[keep], strict=True):
-            i, j = int(i), int(j)
-            if i == j or _different(items[i], items[j], found[i], found[j]):
-                continue
-            same_place = keys[i] is not None and keys[i] == keys[j]
-            if same_place or (keys[i] is None and keys[j] is None and s >= loose):
-                union.join(i, j)
-            elif keys[i] is None and s >= loose:
-                candidates.setdefault(i, []).append((float(s), j))
+        i, j, s = block.row[keep] + start, block.col[keep], block.data[keep]
+        # Told apart whatever their likeness: two topics (大类), or two townships
+        # (unless they name one place: a place may lie on a township's border).
+        apart = ((topic[i] > 0) & (topic[j] > 0) & (topic[i] != topic[j])) | (i == j)
+        other_township = (township[i] > 0) & (township[j] > 0) & (township[i] != township[j])
+        placeless = key[i] < 0
+        same_place = (key[i] >= 0) & (key[i] == key[j]) & ~apart
+        both_placeless = placeless & (key[j] < 0) & (s >= loose) & ~apart & ~other_township
+        join = same_place | both_placeless
+        joins_i.append(i[join])
+        joins_j.append(j[join])
+        near = placeless & (key[j] >= 0) & (s >= loose) & ~apart & ~other_township
+        near_i.append(i[near])
+        near_j.append(j[near])
+        near_s.append(s[near])
+    joins_i, joins_j = np.concatenate(joins_i), np.concatenate(joins_j)
+    graph = coo_matrix((np.ones(len(joins_i), dtype=np.int8), (joins_i, joins_j)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    union = _Union(n)  # each component under its first member, then lots joined to places
+    first = {}
+    for i, c in enumerate(component):
+        first.setdefault(int(c), i)
+        union.parent[i] = first[int(c)]
     # Placeless messages alike among themselves are one lot; the lot joins the group
     # of a place only when every placed message it is like is in that one place.
-    lots: dict[int, list[tuple[float, int]]] = {}
-    for i, near in candidates.items():
-        lots.setdefault(union.find(i), []).extend((s, i, j) for s, j in near)
+    lots: dict[int, list[tuple[float, int, int]]] = {}
+    for i, j, s in zip(np.concatenate(near_i), np.concatenate(near_j), np.concatenate(near_s), strict=True):
+        lots.setdefault(int(component[i]), []).append((float(s), int(i), int(j)))
     for near in lots.values():
         if len({keys[j] for _, _, j in near}) == 1:
             _, i, j = max(near)
@@ -184,13 +195,14 @@ def group(items: list[Item], *, threshold: float = THRESHOLD, min_size: int = 2)
     joined: dict[int, list[int]] = {}
     for i in range(n):
         joined.setdefault(union.find(i), []).append(i)
-    placeless = np.array([k is None for k in keys])
+    placeless = key < 0
+    vocabulary = vectorizer.get_feature_names_out()
     groups = []
     for members in joined.values():
         if len(members) < min_size:
             continue
         groups.extend(
-            _described(items, texts, x, vectorizer, found, keys, part)
+            _described(items, texts, x, vocabulary, found, keys, part)
             for part in _split(x, members, threshold * SPLIT, placeless)
             if len(part) >= min_size
         )
@@ -210,6 +222,8 @@ def _split(x, members: list[int], threshold: float, placeless: np.ndarray) -> li
     distance += WITHOUT_PLACE * (unplaced[:, None] | unplaced[None, :])
     np.fill_diagonal(distance, 0.0)
     distance = np.clip(distance, 0.0, 2.0)
+    if distance.max() <= 1.0 - threshold:  # every pair alike enough: nothing to split
+        return [members]
     labels = AgglomerativeClustering(
         n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
     ).fit_predict(distance)
@@ -219,7 +233,7 @@ def _split(x, members: list[int], threshold: float, placeless: np.ndarray) -> li
     return list(parts.values())
 
 
-def _described(items, texts, x, vectorizer, found, keys, members: list[int]) -> Group:
+def _described(items, texts, x, vocabulary, found, keys, members: list[int]) -> Group:
     rows = x[members]
     centroid = np.asarray(rows.mean(axis=0)).ravel()
     central = members[int(np.argmax(rows @ centroid))]
@@ -227,7 +241,6 @@ def _described(items, texts, x, vectorizer, found, keys, members: list[int]) -> 
     place_keys = Counter(keys[i] for i in members if keys[i] is not None)
     place = place_keys.most_common(1)[0][0] if place_keys else (named.most_common(1)[0][0] if named else "")
     townships = Counter(items[i].township_id for i in members if items[i].township_id)
-    vocabulary = vectorizer.get_feature_names_out()
     top = [str(vocabulary[k]) for k in np.argsort(centroid)[::-1][:8] if centroid[k] > 0]
     terms = _phrases(top, [texts[i] for i in members])[:4]
     return Group(
