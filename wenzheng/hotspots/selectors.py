@@ -57,13 +57,14 @@ def staleness(regions, *, now) -> dict:
     """When the hot issues of `regions` were computed (the oldest, for a city), and
     whether that is later than the schedule allows (the worker may be down)."""
     computed = Refresh.objects.filter(region__in=regions).aggregate(oldest=Min("computed_at"))["oldest"]
-    missing = regions.exclude(hotspot_refresh__computed_at__isnull=False).exists()
     every = dt.timedelta(minutes=settings.HOTSPOT_EVERY_MINUTES)
     return {
-        "computed_at": None if missing else computed,
+        "computed_at": computed,
+        # A county not computed yet (new since the worker's last pass) is left out.
+        "waiting": regions.exclude(hotspot_refresh__computed_at__isnull=False).count() if computed else 0,
         "every_minutes": settings.HOTSPOT_EVERY_MINUTES,
-        "late": computed is not None and not missing and now - computed > 2 * every + dt.timedelta(minutes=5),
-        "never": computed is None or missing,
+        "late": computed is not None and now - computed > 2 * every + dt.timedelta(minutes=5),
+        "never": computed is None,
         "min_messages": settings.HOTSPOT_MIN_MESSAGES,
     }
 

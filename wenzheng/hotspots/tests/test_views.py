@@ -115,6 +115,13 @@ class StalenessTests(HotspotTestCase, WorkspaceTestCase):
         page = self.client.get("/work/county/luocheng/hotspots/")
         self.assertContains(page, "热点问题尚未计算")
         self.assertNotContains(page, "没有热点问题")
+        compute.rebuild(self.cast.county, now=NOW)
+        self.as_("city_office")
+        with time_machine.travel(NOW, tick=False):
+            page = self.client.get("/work/city/hechi/hotspots/")
+        self.assertContains(page, "本页为2026年6月30日 20:00计算的结果")
+        self.assertContains(page, "另有1个县（区）尚未计算。")
+        self.assertContains(page, "凤凰路")
 
     @override_settings(HOTSPOT_MIN_MESSAGES=10)
     def test_a_computation_with_no_group_says_so_and_an_old_one_warns(self):
