@@ -7,9 +7,9 @@ functions over plain values, no database.
    own summary.
 2. Two messages are neighbours when their vectors' cosine similarity reaches
    `threshold` and nothing says they are about different things: both topics set
-   (大类) and different, or two places named and different.
+   (大类) and different.
 3. Place keeps groups apart. A message's place key is the finest place its text
-   names. Neighbours with the same key are joined (union-find). Messages that name no
+   names. Neighbours with the same key are joined (connected components). Messages that name no
    place are joined among themselves when more alike (threshold + WITHOUT_PLACE); such
    a lot then joins a group of a place only when every placed message its members are
    that alike to is in that one place, and none is handled by another township (alike
@@ -17,7 +17,7 @@ functions over plain values, no database.
    told). So a placeless message never chains two places together.
 4. A joined group can still be a chain (A like B, B like C, A unlike C): groups are
    split by average-linkage clustering, so each kept group's members are on average
-   at least `threshold` alike.
+   at least SPLIT × `threshold` alike.
 
 Each group gets a place (its members' most common place word, or township) and a
 central member (nearest the group's centroid) whose title names it.
