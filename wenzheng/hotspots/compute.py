@@ -152,13 +152,26 @@ def every() -> dt.timedelta:
 def claim(*, now: dt.datetime) -> Refresh | None:
     """The county whose hot issues are due, its next run moved on by a conditional
     update only one worker can win; None when none is due. A county without a row
-    yet (new, or never computed) gets one due now."""
+    yet (new, or never computed) gets one due now; one with nothing to group is
+    marked computed on the way and not offered as work."""
     known = Refresh.objects.values_list("region_id", flat=True)
     new = Region.objects.filter(kind=Region.Kind.COUNTY).exclude(pk__in=known)
     Refresh.objects.bulk_create([Refresh(region=c, next_run_at=now) for c in new], ignore_conflicts=True)
-    refresh = Refresh.objects.filter(next_run_at__lte=now).order_by("next_run_at", "pk").first()
-    if refresh is None:
-        return None
-    if Refresh.objects.filter(pk=refresh.pk, next_run_at__lte=now).update(next_run_at=now + every()) != 1:
-        return None  # another worker took it
-    return refresh
+    for refresh in Refresh.objects.filter(next_run_at__lte=now).select_related("region").order_by("next_run_at", "pk"):
+        if Refresh.objects.filter(pk=refresh.pk, next_run_at__lte=now).update(next_run_at=now + every()) != 1:
+            continue  # another worker took it
+        if _nothing_to_group(refresh.region, now=now):
+            # Recorded as computed (the page says when), but no item of work to speak of.
+            Refresh.objects.filter(pk=refresh.pk).update(computed_at=now, considered=0, took_ms=0)
+            continue
+        return refresh
+    return None
+
+
+def _nothing_to_group(county, *, now) -> bool:
+    """A county with no message in the span read and no hot issue stored (a new
+    county, or a test's): nothing to compute and nothing to clear."""
+    longest = max(Window, key=lambda w: w.days)
+    since = window_start(longest, now) - dt.timedelta(days=longest.days)
+    messages = eligible(Message.objects.filter(region=county, submitted_at__gte=since, submitted_at__lte=now))
+    return not messages.exists() and not Hotspot.objects.filter(region=county).exists()

@@ -83,6 +83,18 @@ class WorkerTests(HotspotTestCase):
         with time_machine.travel(NOW + dt.timedelta(minutes=61), tick=False):
             assert worker.run_pass(only=["hotspots"]) == 2
 
+    def test_a_county_with_nothing_to_group_is_marked_computed_without_an_item_of_work(self):
+        c = self.cast
+        compute.rebuild(c.county, now=NOW)
+        Refresh.objects.create(region=c.other_county, next_run_at=NOW)
+        later = NOW + dt.timedelta(days=90)  # every message is older than the two months read
+        assert compute.claim(now=later).region == c.county  # it still has last quarter's hot issues to clear
+        compute.rebuild(c.county, now=later)
+        assert not Hotspot.objects.filter(region=c.county).exists()
+        assert compute.claim(now=later) is None
+        empty = Refresh.objects.get(region=c.other_county)
+        assert (empty.computed_at, empty.considered) == (later, 0)
+
     def test_two_workers_never_take_the_same_county(self):
         first, second, third = (compute.claim(now=NOW) for _ in range(3))
         assert {first.region_id, second.region_id} == {self.cast.county.pk, self.cast.other_county.pk}
