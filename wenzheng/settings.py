@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "wenzheng.eventlog",
     "wenzheng.handling",
     "wenzheng.topics",
+    "wenzheng.hotspots",
     "wenzheng.supervision",
     "wenzheng.privacy",
     "wenzheng.search",
@@ -459,6 +460,18 @@ IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1
 # here, and the worker and the dispatch queue read the newest one. Trained only on this
 # deployment's own messages; nothing is downloaded.
 ROUTER_DIR = Path(env_str("ROUTER_DIR", str(BASE_DIR / "var" / "router")))
+
+# Hot issues (热点问题, wenzheng.hotspots): the worker recomputes each county's groups
+# this often; a group needs this many messages in a window to be shown; two messages
+# are about the same problem from this cosine similarity of their texts (0–1) on.
+HOTSPOT_EVERY_MINUTES = env_int("HOTSPOT_EVERY_MINUTES", 60, minimum=1)
+HOTSPOT_MIN_MESSAGES = env_int("HOTSPOT_MIN_MESSAGES", 3, minimum=2)
+try:
+    HOTSPOT_SIMILARITY = float(env_str("HOTSPOT_SIMILARITY", "0.15"))
+except ValueError:
+    raise ImproperlyConfigured("HOTSPOT_SIMILARITY must be a number between 0 and 1") from None
+if not 0 < HOTSPOT_SIMILARITY < 1:
+    raise ImproperlyConfigured(f"HOTSPOT_SIMILARITY must be between 0 and 1, not {HOTSPOT_SIMILARITY}")
 
 # Each process keeps the working-day calendar in memory and looks at most this often
 # whether it was changed elsewhere (tests look every time: their transactions roll back).

@@ -50,6 +50,7 @@ urlpatterns = [
     path("accounts/home/", account_views.home_for_role, name="home-for-role"),
     path("work/", include("wenzheng.workspace.urls")),
     path("work/", include("wenzheng.topics.urls")),
+    path("work/", include("wenzheng.hotspots.urls")),
     path("evaluation/", include("wenzheng.evaluation.urls")),
     path("bulk/", include("wenzheng.bulk.urls")),
     path("files/", include("wenzheng.attachments.urls")),

@@ -127,6 +127,10 @@ M = {
     # Accepting the routing model's suggestion is a dispatch: the county office's.
     "topics:accept": (COUNTY_OWN, ADMIN),
     "topics:bulk-accept": (COUNTY_OWN, ADMIN),
+    # Hot issues: a county's office (the admin for any), the city office over its counties.
+    "hotspots:county": (COUNTY_OWN, ADMIN),
+    "hotspots:city": ({"city_office", "admin"}, {"city_office", "admin"}),
+    "hotspots:group": (COUNTY_OWN | {"city_office"}, {"city_office", "admin"}),
 }
 COUNTY_PAGES = [
     "county", "dispatch", "bulk-dispatch", "revisits", "proposals", "proposal-decision", "notices", "notice-retry",
@@ -169,8 +173,8 @@ API_PUBLIC = {"regions", "categories", "units", "board", "published", "statistic
 # Views that send a signed-out visitor to sign in (the rest refuse or serve them).
 LOGIN_FIRST = {
     name for name, (own, other) in M.items()
-    if name.startswith(("workspace:", "evaluation:", "bulk:", "topics:", "notifications:", "api:t", "api:revoke",
-                        "security:"))
+    if name.startswith(("workspace:", "evaluation:", "bulk:", "topics:", "hotspots:", "notifications:", "api:t",
+                        "api:revoke", "security:"))
     and name not in {"evaluation:publications", "evaluation:public-results", "evaluation:public-bulletin",
                      "notifications:landing", "notifications:unsubscribe", "security:verify"}
 } | {"public:mine", "home-for-role"}  # fmt: skip
@@ -288,6 +292,15 @@ class MatrixFixture(CastTestCase):
                 "pending_c": pending_c,
             }.items()
         }
+        from wenzheng.hotspots.models import Hotspot
+
+        cls.hotspots = {
+            county.code: Hotspot.objects.create(
+                region=county, window="week", computed_at=monday, starts_at=monday, central=message, count=3,
+                previous_count=0, daily=[0, 0, 0, 0, 0, 0, 3],
+            )
+            for county, message in ((c.county, cls.mine), (c.other_county, cls.theirs))
+        }  # fmt: skip
         from captcha.models import CaptchaStore
 
         cls.captcha = CaptchaStore.generate_key()
@@ -333,6 +346,7 @@ class MatrixFixture(CastTestCase):
             "attachments:file": self.photos["pending_a" if own_side else "pending_c"].pk,
             "attachments:thumbnail": self.photos["mine" if own_side else "theirs"].pk,
             "topics:accept": self.routed[county.code].pk,
+            "hotspots:group": self.hotspots[county.code].pk,
             "workspace:extension-decision": (self.extension if own_side else self.theirs_extension).pk,
             "workspace:order-explanation": (self.order if own_side else self.theirs_order).pk,
             "workspace:proposal-decision": (self.proposal if own_side else self.theirs_proposal).pk,
@@ -355,7 +369,7 @@ class MatrixFixture(CastTestCase):
             "bulk:job-problems": self.jobs[county.code].pk,
         }.get(name)
         values["pk"] = pk
-        if name.startswith("workspace:city"):
+        if name.startswith("workspace:city") or name == "hotspots:city":
             values["code"] = c.city.code
         if name in ("notifications:landing", "notifications:unsubscribe"):
             values["code"] = mine.tracking_code

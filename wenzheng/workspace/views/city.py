@@ -2,8 +2,10 @@
 
 from django.utils import timezone
 
+from wenzheng.hotspots import selectors as hotspot_selectors
 from wenzheng.privacy.public import mask_for_reader
 from wenzheng.reports import tally
+from wenzheng.units.models import Region
 
 from .. import selectors
 from ..access import city_for, city_staff_only
@@ -23,6 +25,7 @@ def overview(request, code):
         "rows": rows,
         "total": tally.figures(city, quarter, now=now),
         "total_overdue": sum(r.overdue for r in rows),
+        "hotspots": hotspot_selectors.top(request.user, Region.objects.filter(parent=city, kind=Region.Kind.COUNTY)),
     }
     return page(request, "workspace/city/overview.html", context)
 

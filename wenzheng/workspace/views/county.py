@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
+from wenzheng.hotspots import selectors as hotspot_selectors
 from wenzheng.lib.paging import page_of
 from wenzheng.reports import tally
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
@@ -56,6 +57,7 @@ def dashboard(request, code):
         "counties": _counties(request.user),
         "counts": selectors.county_counts(request.user, county, at=now),
         "figures": tally.figures(county, quarter, now=now),
+        "hotspots": hotspot_selectors.top(request.user, Region.objects.filter(pk=county.pk)),
     }
     context["units_page"], context["units"] = tally.unit_page(county, quarter, now=now, number=request.GET.get("units"))
     return page(request, "workspace/county/dashboard.html", context)
