@@ -36,7 +36,13 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        counted = self.object_list[: self.limit + 1].count()
+        # Without the order: which rows make up the first limit + 1 does not change how
+        # many there are, and with it SQLite sorted every one of them first (a temporary
+        # B-tree over 10,001 rows: 40–55 ms of the board's 100 at 1M).
+        found = self.object_list
+        if not found.query.is_sliced:  # a search's results come already cut
+            found = found.order_by()
+        counted = found[: self.limit + 1].count()
         self.more = counted > self.limit
         return min(counted, self.limit)
 

@@ -7,3 +7,10 @@ class OpsConfig(AppConfig):
 
     name = "wenzheng.ops"
     verbose_name = "运行维护"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .planner import after_migrate
+
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="wenzheng.ops.planner")

@@ -466,7 +466,7 @@ def statistics(request):
         "error": error,
         "trend_chart": charts.monthly_trend(months),
         "category_chart": charts.category_mix(result.by_category),
-        "topics": topic_figures.by_major(region, period, now=now),
+        "topics": topic_figures.kept_by_major(region, period, now=now),
     }
     if region.kind == Region.Kind.CITY:
         context["counties"] = tally.per_county(region, period, now=now)

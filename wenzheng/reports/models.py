@@ -24,6 +24,8 @@ class MessageTally(models.Model):
     region = models.ForeignKey("units.Region", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("handling.Category", on_delete=models.CASCADE, related_name="+")
+    # The 大类 of its topic: the first two digits of the code ("" without a topic).
+    major = models.CharField(max_length=2, blank=True, default="")
     month = models.DateField()
     replied_month = models.DateField(null=True, blank=True)
     # The months it became closed (+1) and was reopened (-1), in order: [["2026-01-01", 1], ...].
@@ -38,11 +40,14 @@ class MessageTally(models.Model):
 
 
 class RegionTally(models.Model):
-    """The county's figures by category and month of receipt: the summary sentence,
-    the category mix and the monthly trend."""
+    """The county's figures by category, topic (大类) and month of receipt: the summary
+    sentence, the category mix, the topic table and the monthly trend."""
 
     region = models.ForeignKey("units.Region", on_delete=models.CASCADE, related_name="+")
     category = models.ForeignKey("handling.Category", on_delete=models.CASCADE, related_name="+")
+    # The first two digits of the topic's code, "" for messages without a topic: a
+    # city adds its counties' 大类 up by code, as wenzheng.topics.figures does.
+    major = models.CharField(max_length=2, blank=True, default="")
     month = models.DateField()
     at_month = models.DateField()
     received = models.IntegerField(default=0)
@@ -52,7 +57,9 @@ class RegionTally(models.Model):
     class Meta:
         constraints = [
             # The upsert's conflict target (tally._apply).
-            models.UniqueConstraint(fields=["region", "category", "month", "at_month"], name="region_tally_key"),
+            models.UniqueConstraint(
+                fields=["region", "category", "major", "month", "at_month"], name="region_tally_key"
+            ),
         ]
 
     def __str__(self):

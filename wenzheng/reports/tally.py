@@ -44,6 +44,8 @@ COUNTED_KINDS = frozenset(
         # A spam mark takes the message out of every figure; taking it back, in again.
         Event.Kind.SPAM_MARKED,
         Event.Kind.SPAM_UNMARKED,
+        # The topic table counts a message under its 大类.
+        Event.Kind.TOPIC_SET,
     }
 )
 CLOSING_KINDS = (Event.Kind.CLOSED, Event.Kind.REOPENED)
@@ -63,16 +65,18 @@ class Share:
     region_id: int
     unit_id: int | None
     category_id: int
+    major: str  # the topic's 大类 (first two digits of its code), "" without one
     month: dt.date
     replied_month: dt.date | None
     closings: tuple  # ((month, +1 | -1), ...)
 
     def rows(self) -> dict:
-        """{(table, key...): [received, replied, closed]} for this message."""
+        """{(table, region, (key columns...), month, at_month): [received, replied,
+        closed]} for this message."""
         out = defaultdict(lambda: [0, 0, 0])
-        keys = [("region", self.region_id, self.category_id, self.month)]
+        keys = [("region", self.region_id, (self.category_id, self.major), self.month)]
         if self.unit_id is not None:
-            keys.append(("unit", self.region_id, self.unit_id, self.month))
+            keys.append(("unit", self.region_id, (self.unit_id,), self.month))
         for key in keys:
             out[(*key, self.month)][0] += 1
             if self.replied_month is not None:
@@ -99,6 +103,7 @@ class Share:
             region_id=message.region_id,
             unit_id=message.unit_id,
             category_id=message.category_id,
+            major=message.topic.code[:2] if message.topic_id else "",
             month=month_of(message.submitted_at),
             replied_month=month_of(first_reply_at) if first_reply_at else None,
             closings=tuple(closings),
@@ -110,6 +115,7 @@ class Share:
             region_id=row.region_id,
             unit_id=row.unit_id,
             category_id=row.category_id,
+            major=row.major,
             month=row.month,
             replied_month=row.replied_month,
             closings=tuple((dt.date.fromisoformat(m), c) for m, c in row.closings),
@@ -121,6 +127,7 @@ class Share:
             region_id=self.region_id,
             unit_id=self.unit_id,
             category_id=self.category_id,
+            major=self.major,
             month=self.month,
             replied_month=self.replied_month,
             closings=[[m.isoformat(), c] for m, c in self.closings],
@@ -154,7 +161,11 @@ def sync_many(message_ids) -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("the kept figures change inside the transaction of the step that changes them")
     ids = list(message_ids)
-    messages = Message.objects.filter(pk__in=ids).only("region_id", "unit_id", "category_id", "submitted_at", "state")
+    messages = (
+        Message.objects.filter(pk__in=ids)
+        .select_related("topic")
+        .only("region_id", "unit_id", "category_id", "topic__code", "submitted_at", "state")
+    )
     first_replies = dict(
         Reply.objects.filter(message_id__in=ids)
         .values("message_id")
@@ -196,12 +207,12 @@ def sync_many(message_ids) -> None:
         MessageTally.objects.bulk_create(fresh, batch_size=500)
     if changed:
         MessageTally.objects.bulk_update(
-            changed, ["region", "unit", "category", "month", "replied_month", "closings"], batch_size=500
+            changed, ["region", "unit", "category", "major", "month", "replied_month", "closings"], batch_size=500
         )
 
 
 UPSERT = """INSERT INTO {table} (region_id, {key}, month, at_month, received, replied, closed)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+VALUES (%s, {marks}, %s, %s, %s, %s, %s)
 ON CONFLICT (region_id, {key}, month, at_month) DO UPDATE SET
   received = {table}.received + excluded.received,
   replied = {table}.replied + excluded.replied,
@@ -212,18 +223,19 @@ def _apply(changes: dict) -> None:
     """Add the changes to their rows, creating those not there yet. In key order, so
     two transactions touching the same rows take their locks in the same order."""
     tables = {
-        "region": (RegionTally._meta.db_table, "category_id"),
-        "unit": (UnitTally._meta.db_table, "unit_id"),
+        "region": (RegionTally._meta.db_table, ("category_id", "major")),
+        "unit": (UnitTally._meta.db_table, ("unit_id",)),
     }
     for name, (table, key) in tables.items():
         params = [
-            [region, other, _day(month), _day(at_month), *change]
+            [region, *other, _day(month), _day(at_month), *change]
             for (kind, region, other, month, at_month), change in sorted(changes.items(), key=_sort_key)
             if kind == name and any(change)
         ]
         if params:
+            sql = UPSERT.format(table=table, key=", ".join(key), marks=", ".join(["%s"] * len(key)))
             with connection.cursor() as cursor:
-                cursor.executemany(UPSERT.format(table=table, key=key), params)  # our own identifiers only
+                cursor.executemany(sql, params)  # our own identifiers only
 
 
 def _sort_key(item):
@@ -252,7 +264,8 @@ def rebuild(*, batch: int = 50_000, out=None) -> int:
             messages = (
                 Message.objects.counted()
                 .filter(pk__gte=ids[0], pk__lte=last)
-                .only("region_id", "unit_id", "category_id", "submitted_at")
+                .select_related("topic")
+                .only("region_id", "unit_id", "category_id", "topic__code", "submitted_at")
             )
             first_replies = dict(
                 Reply.objects.filter(message_id__gte=ids[0], message_id__lte=last)
@@ -335,6 +348,12 @@ def figures(region, period: Period, *, now: dt.datetime) -> counted.Figures:
         replied=total["replied"],
         closed=total["closed"],
     )
+
+
+def topic_sums(region, period: Period, *, now: dt.datetime) -> list[dict]:
+    """[{major, received, replied, closed}] for a whole-month period: what
+    wenzheng.topics.figures.by_major counts from the messages, from the kept rows."""
+    return list(_rows(RegionTally, region, period, now=now).values("major").annotate(**SUMS).order_by())
 
 
 def unit_sums(region, period: Period, *, now: dt.datetime, units=None) -> dict[int, dict]:
@@ -434,6 +453,11 @@ def check(region, period: Period, *, now: dt.datetime) -> list[str]:
         problems.append(f"{region.code} {period.label}: units differ: {sorted(kept_units ^ full_units)[:10]}")
     if monthly(region, period, now=now) != counted.monthly(region, period, now=now):
         problems.append(f"{region.code} {period.label}: months differ")
+    from wenzheng.topics import figures as topic_figures
+
+    kept_topics = topic_figures.kept_by_major(region, period, now=now)
+    if kept_topics != topic_figures.by_major(region, period, now=now):
+        problems.append(f"{region.code} {period.label}: topics differ")
     return problems
 
 

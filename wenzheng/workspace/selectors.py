@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
@@ -54,8 +54,12 @@ def with_open_stages(messages):
     """Annotate each message's nearest open deadline (`next_due`, for ordering) and
     prefetch its open stages, nearest first (`open_stages`, for display)."""
     open_stages = Stage.objects.filter(completed_at__isnull=True).order_by("due_at", "pk")
+    # A correlated subquery, not MIN over a join: the join made every list (and its
+    # page count) GROUP BY the message, and SQLite then read a county's queue through
+    # the region index in rowid order (50,000 rows at 1M) instead of (region, state).
+    nearest = Stage.objects.filter(message=OuterRef("pk"), completed_at__isnull=True, due_at__isnull=False)
     return messages.annotate(
-        next_due=Min("stages__due_at", filter=Q(stages__completed_at__isnull=True)),
+        next_due=Subquery(nearest.order_by("due_at").values("due_at")[:1]),
     ).prefetch_related(Prefetch("stages", queryset=open_stages, to_attr="open_stages"))
 
 

@@ -13,6 +13,8 @@ from wenzheng.handling.models import Message, Revisit
 from wenzheng.reports import figures, periods, tally
 from wenzheng.reports.models import MessageTally, RegionTally, UnitTally
 from wenzheng.testing import CastTestCase, local
+from wenzheng.topics import catalogue
+from wenzheng.topics.models import Topic
 
 PERIODS = [
     *(f"2026-{m:02d}" for m in range(1, 8)),
@@ -36,6 +38,14 @@ class RandomRun:
         self.cast, self.rng = cast, random.Random(seed)
         self.at = local(2026, 1, 2, 8)
         self.steps = 0
+        # Topics (事项分类) from both counties' default trees: the topic table is kept too.
+        for county in (cast.county, cast.other_county):
+            if not Topic.objects.filter(region=county).exists():
+                catalogue.load_default(county)
+        self.topics = {}
+        for county in (cast.county, cast.other_county):
+            minors = Topic.objects.filter(region=county, level=Topic.Level.MINOR).order_by("code")
+            self.topics[county.pk] = list({t.code[:2]: t for t in minors}.values())[:6]  # six 大类
 
     def tick(self):
         self.at += dt.timedelta(hours=self.rng.choice((1, 5, 20, 49, 160)))
@@ -46,7 +56,7 @@ class RandomRun:
         for _ in range(n):
             step = self.rng.choice(
                 ["submit"] * 4 + ["dispatch", "respond", "reply", "hand_back", "reassign", "close", "long_cycle"]
-                + ["reopen", "follow_up", "revisit", "import", "spam", "unspam"]
+                + ["reopen", "follow_up", "revisit", "import", "spam", "unspam", "set_topic"]
             )  # fmt: skip
             try:
                 getattr(self, step)(c)
@@ -64,7 +74,20 @@ class RandomRun:
     def submit(self, c):
         unit = self.rng.choice(["a", "b", "c", None])
         category = self.rng.choice([c.consultation, c.suggestion, c.appeal])
-        c.submit(unit=unit, category=category, at=self.tick())
+        m = c.submit(unit=unit, category=category, at=self.tick())
+        if self.rng.random() < 0.5:
+            actions.set_topic(message=m, by=self.office(m), topic=self.rng.choice(self.topics[m.region_id]), at=self.at)
+
+    def office(self, m):
+        c = self.cast
+        return c.county_office if m.region_id == c.county.pk else c.other_county_office
+
+    def set_topic(self, c):
+        """A topic set or changed on any message, long after its receipt too."""
+        if m := self.pick(*(s for s in Message.State.values if s != Message.State.SPAM)):
+            actions.set_topic(
+                message=m, by=self.office(m), topic=self.rng.choice(self.topics[m.region_id]), at=self.tick()
+            )
 
     def dispatch(self, c):
         m = self.pick("pending_dispatch", "transfer_requested")
@@ -183,16 +206,16 @@ class KeptFiguresTests(CastTestCase):
         run.run(120)
         fields = ("region", "month", "at_month", "received", "replied", "closed")
         kept = (
-            table(RegionTally, "category", *fields),
+            table(RegionTally, "category", "major", *fields),
             table(UnitTally, "unit", *fields),
-            table(MessageTally, "message", "unit", "month", "replied_month", "closings"),
+            table(MessageTally, "message", "unit", "major", "month", "replied_month", "closings"),
         )
         out = io.StringIO()
         call_command("keep_figures", "--rebuild", stdout=out)
         rebuilt = (
-            table(RegionTally, "category", *fields),
+            table(RegionTally, "category", "major", *fields),
             table(UnitTally, "unit", *fields),
-            table(MessageTally, "message", "unit", "month", "replied_month", "closings"),
+            table(MessageTally, "message", "unit", "major", "month", "replied_month", "closings"),
         )
         # Rows whose counts cancelled out (a closure and its reopening) may remain.
         strip = [[r for r in rows if any(r[-3:])] for rows in kept[:2]]

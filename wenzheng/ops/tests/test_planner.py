@@ -1,0 +1,64 @@
+"""SQLite's planner statistics are measured when they are missing or a quarter off
+(after a migration that remade the messages table, or as the table grows), by the
+worker and after `migrate`; never on a small database, never on PostgreSQL."""
+
+from unittest import mock, skipUnless
+
+from django.db import connection
+
+from wenzheng.ops import planner, worker
+from wenzheng.testing import CastTestCase
+
+
+def statistics_rows():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'handling_message'")
+        return cursor.fetchone()[0]
+
+
+@skipUnless(connection.vendor == "sqlite", "PostgreSQL keeps its own statistics")
+@mock.patch.object(planner, "MINIMUM_ROWS", 4)
+class SqliteStatisticsTest(CastTestCase):
+    def setUp(self):
+        for title in ("路灯一", "路灯二", "路灯三", "路灯四", "路灯五"):
+            self.cast.submit(title=title)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # sqlite_stat1 exists from here on
+            cursor.execute("DELETE FROM sqlite_stat1")  # as after a migration remade the table
+
+    def test_the_worker_measures_missing_statistics_once(self):
+        self.assertTrue(planner.stale())
+        self.assertEqual(worker.run_pass(only=["planner-statistics"]), 1)
+        self.assertGreater(statistics_rows(), 0)
+        self.assertEqual(planner.measured_rows(), self.max_id())
+        self.assertFalse(planner.stale())
+        self.assertEqual(worker.run_pass(only=["planner-statistics"]), 0)
+
+    def test_a_table_a_quarter_bigger_is_measured_again(self):
+        planner.analyze()
+        for title in ("路灯六", "路灯七"):
+            self.cast.submit(title=title)
+        self.assertTrue(planner.stale())  # 7 or more messages against the 5 or more measured
+
+    def test_migrate_measures_them_when_it_applied_something(self):
+        planner.after_migrate(None, using="default", plan=[])
+        self.assertEqual(statistics_rows(), 0)  # nothing migrated: nothing remade
+        planner.after_migrate(None, using="default", plan=[("a migration", False)])
+        self.assertGreater(statistics_rows(), 0)
+
+    def test_a_small_database_is_left_alone(self):
+        with mock.patch.object(planner, "MINIMUM_ROWS", 10_000):
+            self.assertFalse(planner.stale())
+            self.assertEqual(worker.run_pass(only=["planner-statistics"]), 0)
+
+    def max_id(self):
+        with connection.cursor() as cursor:
+            cursor.execute('SELECT MAX("id") FROM "handling_message"')
+            return cursor.fetchone()[0]
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite's own test above")
+class PostgresStatisticsTest(CastTestCase):
+    def test_nothing_to_do(self):
+        self.assertFalse(planner.stale())
+        self.assertFalse(planner.analyze())
