@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "wenzheng.eventlog",
     "wenzheng.handling",
     "wenzheng.topics",
+    "wenzheng.duplicates",
     "wenzheng.supervision",
     "wenzheng.privacy",
     "wenzheng.search",
