@@ -61,3 +61,15 @@ def open_in(county):
         .select_related("message__unit", "message__category")
         .order_by("-found_at")
     )
+
+
+def merged_for_unit(unit, *, start, end) -> dict:
+    """For a unit's drill-down page (并单 counting rule), among messages received in
+    [start, end): `answered`, those merged into a message this unit handles (answered
+    by its reply, counted once as that message); `moved`, those the unit had been given
+    and that were merged into another unit's message (counted for that one only)."""
+    merged = Message.objects.filter(state=State.MERGED, submitted_at__gte=start, submitted_at__lt=end)
+    return {
+        "answered": merged.filter(merged_into__unit=unit).count(),
+        "moved": merged.filter(unit=unit).exclude(merged_into__unit=unit).count(),
+    }

@@ -208,3 +208,22 @@ class CountingRuleTests(CastTestCase):
         self.assertEqual((b.get("response.due", 0), b.get("reply.due", 0)), (0, 0))
         a = facts.collect(self.cast.county, window).of(self.cast.unit_a.pk)
         self.assertEqual((a["reply.due"], a["reply.on_time"]), (1, 1))
+
+
+class DrillDownTests(CastTestCase):
+    def test_the_units_drill_down_page_explains_the_rule_with_its_own_merges(self):
+        from wenzheng.evaluation import runs
+        from wenzheng.evaluation.models import Scheme
+
+        c = self.cast
+        main = write(c, LAMP, unit=c.unit_a, phone="13900000001")
+        for i in range(2):
+            dup = write(c, LAMP_AGAIN, unit=c.unit_b, phone=f"1390000002{i}", at=TUESDAY)
+            actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题", at=TUESDAY)
+        run = runs.run_evaluation(scheme=Scheme.objects.latest_version("default"), region=c.county, period=Q1, now=LATER)
+        self.client.force_login(c.county_office)
+        page = self.client.get(f"/evaluation/runs/{run.pk}/units/{c.unit_a.pk}/")
+        self.assertContains(page, "并单计数规则")
+        self.assertContains(page, "本期有2条留言并入本单位办理的留言，随主留言统一答复；有0条")
+        page = self.client.get(f"/evaluation/runs/{run.pk}/units/{c.unit_b.pk}/")
+        self.assertContains(page, "本期有0条留言并入本单位办理的留言，随主留言统一答复；有2条曾交本单位办理的留言并入其他单位的留言")
