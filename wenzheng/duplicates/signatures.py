@@ -16,8 +16,8 @@ CANDIDATE_LIMIT sharing most bands). The same citizen (account or phone
 number) is found through keys of its own, whatever the text.
 
 "About the same place" is read from the place names the texts hold (…路, …村, …小区):
-texts that both name places and share none are about different places and never a
-duplicate, however alike their wording ("城南路路灯不亮" is not "城北路路灯不亮").
+texts that each name a place the other does not are about different places and never
+a duplicate, however alike their wording ("城南路路灯不亮" is not "城北路路灯不亮").
 """
 
 import re
@@ -43,12 +43,12 @@ MAX_CANDIDATES = 5  # shown per flag, most similar first
 # A place name: a few characters before a place word. Only the last two characters of
 # the name are kept (the regex cannot tell where a name starts: "住在东门路" and "东门路"
 # are the same 东门路).
-# A name holds no function word ("中段的路灯" names no 的路), and 路灯, 路面, 村民 are
-# no place words.
-NAME = r"[^\W\d_的了是在我们你他她它这那有和与及也就都很请把被从到向对于给让吗呢吧啊一个条段边里附近]"
+# A name holds no function word ("中段的路灯" names no 的路, "大部分村屯" no 部分村), and
+# 路灯, 路面, 村民, 公路, 马路, 线路 are no place names.
+NAME = r"[^\W\d_的了是在我们你他她它这那有和与及也就都很请被从到向对于给让吗呢吧啊一个条段边里附近部分各每全]"
 PLACE = re.compile(
-    rf"({NAME}{{2}})(路(?![灯面况段边上过线人])|街(?!道办)|巷|大道|村(?![民委])|屯|镇(?!政府)|乡(?!政府)|社区|小区"
-    r"|花园|新村|公寓|大厦|市场|广场|公园|医院|小学|中学|学校|大桥)"
+    rf"({NAME}{{2}})((?<![公马线道网电水铁])路(?![灯面况段边上过线])|街(?!道办)|巷|大道|村(?![民委])|屯|镇(?!政府)"
+    r"|乡(?!政府)|社区|小区|花园|新村|公寓|大厦|市场|广场|公园|医院|卫生院|小学|中学|学校|大桥)"
 )
 PLACE_NUMBER = re.compile(r"([0-9]+)(号楼|栋|号院|单元|组)")
 
@@ -168,5 +168,7 @@ class Verdict:
 
 
 def compare(new: Text, old: Text, *, same_citizen: bool) -> Verdict:
-    other_place = bool(new.places and old.places and not (new.places & old.places))
+    # Another place: each text names a place the other does not ("城西大道与环城路" is not
+    # "新城大道与环城路"). One naming more than the other (城南路, 城南路县医院) is the same.
+    other_place = bool(new.places - old.places and old.places - new.places)
     return Verdict(round(jaccard(new.shingles, old.shingles), 3), same_citizen, other_place)
