@@ -795,11 +795,7 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
         main = _locked(Message(pk=main.merged_into_id))
     if main.pk == message.pk:
         raise ActionRefused("merge_into_itself", f"留言{into.serial}已并入本条留言，不能反向并单。")
-    if message.state not in State.may_be_merged():
-        raise ActionRefused(
-            "merge_answered",
-            f"留言{message.serial}当前状态为“{message.get_state_display()}”，只有尚未回复的留言可以并单。",
-        )
+    _require_state(message, *State.may_be_merged())  # not once answered: its citizen has a reply
     if main.state not in State.may_take_merged():
         raise ActionRefused(
             "merge_into_closed",

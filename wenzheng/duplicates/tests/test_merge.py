@@ -78,7 +78,7 @@ class MergeTests(CastTestCase):
         other = write(c, WATER, unit=c.unit_b, phone="13900000005")
         with self.assertRaises(ActionRefused) as refused:
             self.merge(message=answered, into=other)
-        self.assertEqual(refused.exception.code, "merge_answered")
+        self.assertEqual(refused.exception.code, "wrong_state")
         self.assertEqual(Message.objects.filter(state=S.MERGED).count(), 0)
 
     def test_merging_into_a_merged_message_merges_into_its_main_and_carries_what_was_merged(self):
