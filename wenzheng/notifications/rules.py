@@ -157,6 +157,24 @@ def to_citizen(kind, what, *, merged=True):
     return rule
 
 
+def merged(event):
+    """并单: the merged message's citizen learns which message answers theirs (and
+    that it is answered already, if it is); from then on its notices reach them too."""
+    message = event.message
+    main = message.merged_into
+    if main is None:  # undone in the same breath
+        return []
+    answered = main.replies.exists()
+    what = texts.merged(main=main.serial, answered=answered)
+    link = reverse("notifications:landing", args=[message.tracking_code])
+    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+    return [
+        planning.for_citizen(
+            message, key=f"e{event.pk}", kind=Notice.Kind.MERGED, region_id=message.region_id, text=text, link=link
+        )
+    ]
+
+
 RULES = {
     Kind.SUBMITTED: arrived,
     Kind.DISPATCHED: arrived,
@@ -169,6 +187,7 @@ RULES = {
     Kind.EXPLANATION_ORDERED: ordered,
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
     Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
+    Kind.MERGED: merged,
     Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
     Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"], merged=False),
     Kind.REVIEW_WITHHELD: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_withheld"], merged=False),
