@@ -350,6 +350,8 @@ def write(
     # In the duplicate index too (并单), so new messages are matched against history;
     # history itself is not flagged: the office sorts it by hand, not as arrivals.
     duplicate_index.index(
-        Message.objects.filter(pk__in=message_ids).only("region_id", "title", "body", "citizen_id", "citizen_phone")
+        Message.objects.filter(pk__in=message_ids).only(
+            "region_id", "title", "body", "citizen_id", "citizen_phone", "state"
+        )
     )
     return len(rows)

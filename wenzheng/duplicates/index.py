@@ -1,6 +1,13 @@
 """The duplicate index in the database: writing a message's keys, finding the open
 messages a message seems to repeat, and flagging it on arrival.
 
+Only open messages (those a duplicate may be merged into: `State.may_take_merged`)
+have keys: a closed, spam or merged message can never be a candidate, so its keys
+would only make every search read more. `sync` keeps this true in the transaction of
+every step that opens or ends a message (handling.actions._event, OPENING_KINDS), so
+the search reads the key index alone, never the messages table, and its cost follows
+the open backlog, not the history (bench/duplicates.py).
+
 Written in the transaction that submits the message (handling.actions.submit), not
 by the worker: the keys are a dozen-odd inserts and the search a few milliseconds
 (bench/duplicates.py), and a county's submissions already queue one behind another
@@ -23,30 +30,48 @@ def keys_of(message) -> list[int]:
     return signatures.keys(message.title, message.body, citizen_id=message.citizen_id, phone=message.citizen_phone)
 
 
+# The steps after which a message may have become open or stopped being so.
+OPENING_KINDS = frozenset(
+    {"closed", "reopened", "spam_marked", "spam_unmarked", "merged", "unmerged", "long_cycle_approved"}
+)
+
+
+def is_open(message) -> bool:
+    return message.state in Message.State.may_take_merged()
+
+
 def index(messages) -> int:
-    """Write (or write again) the keys of these messages; returns how many rows."""
+    """Write (or write again) the keys of these messages, the open ones only; returns
+    how many rows."""
     messages = list(messages)
     if not messages:
         return 0
     Key.objects.filter(message__in=[m.pk for m in messages]).delete()
-    rows = [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in messages for k in keys_of(m)]
+    rows = [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in messages if is_open(m) for k in keys_of(m)]
     Key.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
+def sync(message) -> None:
+    """Give an open message its keys, and take them from one no longer open (in the
+    step's transaction, after it changed the state)."""
+    has = Key.objects.filter(message_id=message.pk).exists()
+    if is_open(message) and not has:
+        index([message])
+    elif not is_open(message) and has:
+        Key.objects.filter(message_id=message.pk).delete()
+
+
 def sharing_sql(message, keys) -> tuple[str, list]:
-    """The candidate search: the open messages of the county sharing most keys with
-    `message` (but itself), read through the duplicate_key_lookup index."""
-    table, messages = Key._meta.db_table, Message._meta.db_table
-    states = Message.State.may_take_merged()
+    """The candidate search: the (open) messages of the county sharing most keys with
+    `message` (but itself), read from the duplicate_key_lookup index alone."""
+    table = Key._meta.db_table
     marks = ", ".join(["%s"] * len(keys))
-    state_marks = ", ".join(["%s"] * len(states))
     sql = (
-        f"SELECT k.message_id FROM {table} k JOIN {messages} m ON m.id = k.message_id "  # noqa: S608 (our own names)
-        f"WHERE k.region_id = %s AND k.key IN ({marks}) AND k.message_id <> %s AND m.state IN ({state_marks}) "
-        f"GROUP BY k.message_id ORDER BY COUNT(*) DESC, k.message_id DESC LIMIT {CANDIDATE_LIMIT}"
+        f"SELECT message_id FROM {table} WHERE region_id = %s AND key IN ({marks}) "  # noqa: S608 (our own name)
+        f"AND message_id <> %s GROUP BY message_id ORDER BY COUNT(*) DESC, message_id DESC LIMIT {CANDIDATE_LIMIT}"
     )
-    return sql, [message.region_id, *keys, message.pk, *states]
+    return sql, [message.region_id, *keys, message.pk]
 
 
 def _sharing(message, keys) -> list[int]:
@@ -66,7 +91,8 @@ def candidates(message, *, keys=None) -> list[dict]:
         return []
     new = signatures.Text.of(message.title, message.body)
     found = []
-    for other in Message.objects.filter(pk__in=ids).only("title", "body", "citizen_id", "citizen_phone"):
+    candidates = Message.objects.filter(pk__in=ids, state__in=Message.State.may_take_merged())
+    for other in candidates.only("title", "body", "citizen_id", "citizen_phone"):
         same_citizen = (message.citizen_id is not None and other.citizen_id == message.citizen_id) or (
             bool(message.citizen_phone) and other.citizen_phone == message.citizen_phone
         )
@@ -91,7 +117,7 @@ def on_arrival(message, *, at) -> Flag | None:
 
 
 def rebuild(*, batch: int = 5000, out=None) -> int:
-    """Every message's keys afresh (after changing signatures' parameters, a restore,
+    """Every open message's keys afresh (after changing signatures' parameters, a restore,
     or messages loaded behind the actions' back); flags are left as they are. Returns
     how many messages were indexed."""
     from django.db import transaction
@@ -101,7 +127,7 @@ def rebuild(*, batch: int = 5000, out=None) -> int:
         rows = list(
             Message.objects.filter(pk__gt=last)
             .order_by("pk")
-            .only("region_id", "title", "body", "citizen_id", "citizen_phone")[:batch]
+            .only("region_id", "title", "body", "citizen_id", "citizen_phone", "state")[:batch]
         )
         if not rows:
             break
@@ -109,7 +135,7 @@ def rebuild(*, batch: int = 5000, out=None) -> int:
             # Batch by batch, so the index stays whole for every other message meanwhile.
             Key.objects.filter(message_id__gt=last, message_id__lte=rows[-1].pk).delete()
             Key.objects.bulk_create(
-                [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in rows for k in keys_of(m)],
+                [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in rows if is_open(m) for k in keys_of(m)],
                 batch_size=5000,
             )
         last, total = rows[-1].pk, total + len(rows)

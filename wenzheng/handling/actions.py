@@ -146,6 +146,9 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     if message is not None:
         # What the message may be found by follows the step, in its transaction.
         search_index.update([message.pk])
+    if message is not None and kind in duplicate_index.OPENING_KINDS:
+        # Only open messages are in the duplicate index (并单).
+        duplicate_index.sync(message)
     if message is not None and kind in tally.COUNTED_KINDS:
         # The figures pages show, kept current in the step's own transaction.
         tally.sync(message)

@@ -71,7 +71,7 @@ class FlaggingTests(CastTestCase):
         self.assertEqual(found, [])
         searched = [q["sql"] for q in queries.captured_queries if "duplicates_key" in q["sql"]]
         self.assertEqual(len(searched), 1)
-        self.assertIn("k.key IN", searched[0])
+        self.assertIn("key IN", searched[0])
         if connection.vendor == "sqlite":
             # Read through the (region, key, message) index, never the whole table.
             sql, params = index.sharing_sql(first, [1, 2])
@@ -79,7 +79,7 @@ class FlaggingTests(CastTestCase):
                 cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
                 plan = " ".join(str(r) for r in cursor.fetchall())
             self.assertIn("duplicate_key_lookup", plan)
-            self.assertNotIn("SCAN k", plan)
+            self.assertNotIn("SCAN", plan)
 
     def test_imported_history_is_indexed_but_not_flagged_and_new_messages_meet_it(self):
         c = self.cast
@@ -90,6 +90,25 @@ class FlaggingTests(CastTestCase):
         self.assertFalse(Flag.objects.exists())
         again = write(c, LAMP_AGAIN, phone="13900000002", at=TUESDAY)
         self.assertEqual(Flag.objects.get(message=again).candidates[0]["id"], imported.pk)
+
+    def test_only_open_messages_are_in_the_index_whatever_steps_they_go_through(self):
+        c = self.cast
+        m = write(c, LAMP, unit=c.unit_a)
+        actions.reply(message=m, by=c.handler_a, text="已修复。", at=TUESDAY)
+        self.assertTrue(Key.objects.filter(message=m).exists())  # replied: still open
+        actions.close(message=m, by=c.leader_a, kind="solved", at=TUESDAY)
+        self.assertFalse(Key.objects.filter(message=m).exists())
+        actions.reopen(message=m, by=c.county_office, reason="没修好", at=TUESDAY)
+        self.assertEqual(Key.objects.filter(message=m).count(), 21)
+        actions.mark_spam(message=m, by=c.county_office, reason="广告", at=TUESDAY)
+        self.assertFalse(Key.objects.filter(message=m).exists())
+        actions.unmark_spam(message=m, by=c.county_office, reason="误标", at=TUESDAY)
+        self.assertEqual(Key.objects.filter(message=m).count(), 21)
+        main = write(c, LAMP_AGAIN, unit=c.unit_b, phone="13900000002", at=TUESDAY)
+        actions.merge_duplicate(message=m, into=main, by=c.county_office, reason="同一问题", at=TUESDAY)
+        self.assertFalse(Key.objects.filter(message=m).exists())
+        actions.unmerge_duplicate(message=m, by=c.county_office, reason="并错了", at=TUESDAY)
+        self.assertEqual(Key.objects.filter(message=m).count(), 21)
 
     def test_the_command_rebuilds_the_index(self):
         c = self.cast
