@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "wenzheng.handling",
     "wenzheng.topics",
     "wenzheng.hotspots",
+    "wenzheng.duplicates",
     "wenzheng.supervision",
     "wenzheng.privacy",
     "wenzheng.search",

@@ -28,6 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
+from wenzheng.duplicates import index as duplicate_index
 from wenzheng.eventlog import chain as event_chain
 from wenzheng.eventlog import hashing
 from wenzheng.eventlog.models import ChainHead, Event
@@ -346,4 +347,11 @@ def write(
     )
     # Searchable as soon as the batch commits, as a message submitted by hand is.
     search_index.update(message_ids)
+    # In the duplicate index too (并单), so new messages are matched against history;
+    # history itself is not flagged: the office sorts it by hand, not as arrivals.
+    duplicate_index.index(
+        Message.objects.filter(pk__in=message_ids).only(
+            "region_id", "title", "body", "citizen_id", "citizen_phone", "state"
+        )
+    )
     return len(rows)

@@ -160,7 +160,7 @@ def backlog_missed(window: Window):
     replied = Reply.objects.filter(
         message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
     )
-    unanswered = Message.objects.counted().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied))
+    unanswered = Message.objects.counted_once().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied))
     return WrittenExplanationOrder.objects.filter(
         backlog_deadline__gte=window.start, backlog_deadline__lt=window.cutoff
     ).filter(Exists(unanswered))
@@ -178,7 +178,7 @@ ADVERSE = Q(written_criticism=False, adverse=True, bulletin_row__isnull=True)
 
 
 def ratings_in(window: Window):
-    return Message.objects.counted().filter(rated_at__gte=window.start, rated_at__lt=window.cutoff)
+    return Message.objects.counted_once().filter(rated_at__gte=window.start, rated_at__lt=window.cutoff)
 
 
 def exposures_in(window: Window):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.handling.models import Category
 from wenzheng.reports import charts, periods
 from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
@@ -158,6 +159,7 @@ def unit_detail(request, pk, unit, printing=False):
         "changed": now_facts != result.facts,
         "cutoff": documents.moment(run.cutoff),
         "run_full": sum((Decimal(i["max_points"]) for i in run.scheme_snapshot["items"]), Decimal(0)),
+        "merged": duplicate_selectors.merged_for_unit(result.unit, start=window.start, end=window.cutoff),
         "printing": printing,
         "printed_at": timezone.now(),
     }

@@ -68,6 +68,11 @@ class Event(models.Model):
         SPAM_MARKED = "spam_marked", "标记为垃圾留言"
         SPAM_UNMARKED = "spam_unmarked", "撤销垃圾留言标记"
         TOPIC_SET = "topic_set", "设定事项分类"
+        # 并单: a duplicate merged into the message it repeats (or taken back), or a
+        # duplicate flag the county office found wrong.
+        MERGED = "merged", "并单"
+        UNMERGED = "unmerged", "撤销并单"
+        DUPLICATE_DISMISSED = "duplicate_dismissed", "不是重复留言"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"

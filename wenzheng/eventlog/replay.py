@@ -187,6 +187,7 @@ def _submitted(state, ev):
         rating="",
         rated_at=None,
         supervised_at=None,
+        merged_into_id=None,
     )
 
 
@@ -263,6 +264,19 @@ def _spam_unmarked(state, ev):
     _message(state, ev, state=ev.data["to_state"])
 
 
+@replays(Event.Kind.MERGED)
+def _merged(state, ev):
+    # 并单: its open stages stopped as "merged" (the event's stage changes); a message
+    # carried along with its main keeps its state and points at the new main.
+    _message(state, ev, state="merged", merged_into_id=ev.data["into"])
+
+
+@replays(Event.Kind.UNMERGED)
+def _unmerged(state, ev):
+    # Back where it stood; the clocks the merge stopped start again (its stage changes).
+    _message(state, ev, state=ev.data["to_state"], merged_into_id=None)
+
+
 @replays(Event.Kind.FOLLOW_UP_ANSWERED)
 def _follow_up_answered(state, ev):
     # A reply of its own, under the follow-up: it leaves the message's state alone.
@@ -288,6 +302,7 @@ def _flagged(state, ev):
     Event.Kind.REPLY_RETURNED,
     Event.Kind.ANSWER_UPHELD,
     Event.Kind.TOPIC_SET,  # what a message is about scores nothing
+    Event.Kind.DUPLICATE_DISMISSED,  # a flag found wrong changes nothing counted
 )
 def _stages_only(state, ev):
     """Nothing but their stage changes, applied to every event."""
@@ -392,7 +407,7 @@ def _db_messages(ids):
 
     fields = [
         "region_id", "year", "number", "category_id", "unit_id", "state", "submitted_at", "closed_at",
-        "closure_kind", "rating", "rated_at", "supervised_at",
+        "closure_kind", "rating", "rated_at", "supervised_at", "merged_into_id",
     ]  # fmt: skip
     messages = {row["id"]: row for row in Message.objects.filter(pk__in=ids).values("id", *fields)}
     stage_fields = ["message_id", *(column for column, _ in STAGE_FIELDS.values())]

@@ -26,6 +26,8 @@ from wenzheng.accounts.policy import ActionRefused, require_office, require_unit
 from wenzheng.attachments import files as attachment_files
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.models import Attachment
+from wenzheng.duplicates import index as duplicate_index
+from wenzheng.duplicates.models import Flag as DuplicateFlag
 from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
 from wenzheng.lib import phones
@@ -144,6 +146,9 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     if message is not None:
         # What the message may be found by follows the step, in its transaction.
         search_index.update([message.pk])
+    if message is not None and kind in duplicate_index.OPENING_KINDS:
+        # Only open messages are in the duplicate index (并单).
+        duplicate_index.sync(message)
     if message is not None and kind in tally.COUNTED_KINDS:
         # The figures pages show, kept current in the step's own transaction.
         tally.sync(message)
@@ -347,6 +352,8 @@ def submit(
     if unit is not None:
         _open_stages(message, unit, at)
     queue_for_review(message, at=at)
+    # 并单: indexed, and flagged if it repeats an open message, before anyone sees it.
+    duplicate_index.on_arrival(message, at=at)
     files = _attach(attachments, message=message, at=at, citizen=True)
     _event(
         Event.Kind.SUBMITTED,
@@ -695,6 +702,8 @@ def mark_spam(*, message, by, reason: str, at=None) -> Message:
     message = _locked(message)
     require_office(by, message.region)
     _require_state(message, *State.may_be_spam())
+    if message.merged.exists():
+        raise ActionRefused("has_merged", "已有留言并入这条留言，不能标记为垃圾留言；请先撤销并单。")
     reason = _require_text(reason, "标记为垃圾留言的理由")
     previous = message.state
     stopped = []
@@ -740,6 +749,132 @@ def unmark_spam(*, message, by, reason: str, at=None) -> Message:
         security_audit.Kind.SPAM_UNMARKED, user=by, region=message.region, at=at,
         detail={"message": message.serial, "reason": reason[:200]},
     )  # fmt: skip
+    return message
+
+
+# --- duplicates (并单) ----------------------------------------------------------------
+
+
+def _stop_clocks(message, at, outcome) -> list[str]:
+    """End the message's open stages with `outcome` (for nobody), and what waited on
+    them: a pending extension, a reply waiting for sign-off."""
+    stopped = []
+    for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
+        stage.completed_at, stage.outcome = at, outcome
+        stage.save(update_fields=["completed_at", "outcome"])
+        _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
+        stopped.append(stage.kind)
+    return stopped
+
+
+def _locked_pair(a, b) -> tuple[Message, Message]:
+    """Both messages under a row lock, taken in id order: two merges of the same two
+    messages, either way round, never wait on each other in a circle."""
+    first, second = sorted([a.pk, b.pk])
+    rows = {m.pk: m for m in (_locked(Message(pk=first)), _locked(Message(pk=second)))}
+    return rows[a.pk], rows[b.pk]
+
+
+@transaction.atomic
+def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
+    """并单: the county office merges a message into the open one it repeats (the main
+    message). The merged message keeps its serial and its citizen; its own clocks stop
+    (outcome "merged", for nobody); from now on the main message's replies and closure
+    answer it, on its citizen's page and in their notices. Merging into a message that
+    is itself merged merges into its main; what was merged into this message moves
+    with it, so every merged message points at a main message.
+
+    Refused across counties, for a message already answered (it has its own reply),
+    and into a closed message: a citizen writing again after a closure has a new
+    request, which is handled as one (README, "Duplicates")."""
+    at = _now(at)
+    if into is None or into.pk == message.pk:
+        raise ActionRefused("merge_into_itself", "请选择这条留言要并入的另一条留言。")
+    message, main = _locked_pair(message, into)
+    require_office(by, message.region)
+    if main.region_id != message.region_id:
+        raise ActionRefused("merge_across_counties", "只能并入本县（区）的留言，不能跨县（区）并单。")
+    if main.state == State.MERGED:
+        main = _locked(Message(pk=main.merged_into_id))
+    if main.pk == message.pk:
+        raise ActionRefused("merge_into_itself", f"留言{into.serial}已并入本条留言，不能反向并单。")
+    _require_state(message, *State.may_be_merged())  # not once answered: its citizen has a reply
+    if main.state not in State.may_take_merged():
+        raise ActionRefused(
+            "merge_into_closed",
+            f"留言{main.serial}当前状态为“{main.get_state_display()}”，不能再并入留言；"
+            "办结后再次反映的问题应作为新留言交办。",
+        )
+    reason = _require_text(reason, "并单理由")
+    previous = message.state
+    stopped = _stop_clocks(message, at, Stage.Outcome.MERGED)
+    if message.unit is not None:
+        _end_pending_extension(message, by=by, at=at, unit=message.unit, note="留言已并单，延期申请随之失效。")
+        message.drafts.filter(state=ReplyDraft.State.PENDING).update(
+            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已并单，由主留言统一答复。"
+        )
+    message.state, message.merged_into = State.MERGED, main
+    message.save(update_fields=["state", "merged_into"])
+    _event(
+        Event.Kind.MERGED, at=at, by=by, message=message, note=reason,
+        into=main.pk, into_serial=main.serial, from_state=previous, stopped=stopped,
+    )  # fmt: skip
+    for child in Message.objects.select_for_update().filter(merged_into=message).order_by("pk"):
+        # Carried along: where it stood before its own merge stays what undoing it restores.
+        first = child.events.filter(kind=Event.Kind.MERGED).order_by("-seq").first()
+        child.merged_into = main
+        child.save(update_fields=["merged_into"])
+        _event(
+            Event.Kind.MERGED, at=at, by=by, message=child, note=f"随留言{message.serial}并入留言{main.serial}",
+            into=main.pk, into_serial=main.serial, carried_by=message.pk,
+            from_state=first.data["from_state"], stopped=first.data.get("stopped", []),
+        )  # fmt: skip
+    DuplicateFlag.objects.filter(message=message, state=DuplicateFlag.State.OPEN).update(
+        state=DuplicateFlag.State.MERGED, decided_by=by, decided_at=at, note=reason
+    )
+    return message
+
+
+@transaction.atomic
+def dismiss_duplicate(*, message, by, reason: str, at=None) -> DuplicateFlag:
+    """不是重复留言: the county office finds a flagged message is no duplicate; the flag
+    closes with the reason, and the message goes on as it is."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    flag = DuplicateFlag.objects.select_for_update().filter(message=message).first()
+    if flag is None or flag.state != DuplicateFlag.State.OPEN:
+        raise ActionRefused("no_open_flag", "这条留言没有待处理的疑似重复提示。")
+    reason = _require_text(reason, "不是重复留言的理由")
+    flag.state, flag.decided_by, flag.decided_at, flag.note = DuplicateFlag.State.DISMISSED, by, at, reason
+    flag.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    _event(Event.Kind.DUPLICATE_DISMISSED, at=at, by=by, message=message, note=reason, flag=flag.pk)
+    return flag
+
+
+@transaction.atomic
+def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
+    """撤销并单: a merge made in error, taken back while the main message is unanswered.
+    The message goes back to where it stood, and the clocks the merge stopped start
+    again from now, as for a re-dispatch. Once the main message has a reply, its
+    citizens have their answer and the merge stands."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    _require_state(message, State.MERGED)
+    main = Message.objects.select_for_update().get(pk=message.merged_into_id)
+    if main.replies.exists():
+        raise ActionRefused(
+            "unmerge_answered", f"主留言{main.serial}已经回复，合并办理的网民已收到答复，不能撤销并单。"
+        )
+    reason = _require_text(reason, "撤销并单的理由")
+    merged = message.events.filter(kind=Event.Kind.MERGED).order_by("-seq").first()
+    message.state, message.merged_into = merged.data["from_state"], None
+    message.save(update_fields=["state", "merged_into"])
+    for kind in merged.data.get("stopped", []):
+        days = message.category.response_days if kind == Stage.Kind.RESPONSE else message.category.reply_days
+        _open_stage(message, message.unit, kind, at, days)
+    _event(Event.Kind.UNMERGED, at=at, by=by, message=message, note=reason, to_state=message.state, main=main.pk)
     return message
 
 

@@ -8,7 +8,8 @@ import re
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 
 class Category(models.Model):
@@ -166,18 +167,30 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(Exists(late))
 
     def counted(self):
-        """The messages every figure counts: all but those the county office marked as
-        spam (垃圾留言). Every count of messages (the bulletin's figures, the statistics,
-        the evaluation's facts, kept figures) starts here, so a spam mark takes a
-        message out of all of them at once."""
+        """The messages every figure counts as received: all but those the county office
+        marked as spam (垃圾留言). Every count of messages (the bulletin's figures, the
+        statistics, the evaluation's facts, kept figures) starts here, so a spam mark
+        takes a message out of all of them at once.
+
+        Merged messages (并单) are received like any other; what they add beyond that
+        follows their main message (`counted_once`, README "Counting merged messages")."""
         return self.exclude(state=Message.State.SPAM)
+
+    def counted_once(self):
+        """What a unit's figures and rates count (并单 counting rule): `counted()` less
+        the messages merged into another, which are answered, and counted, as their main
+        message. So a problem written in by five citizens counts once for the unit."""
+        return self.counted().exclude(state=Message.State.MERGED)
 
 
 class StageQuerySet(models.QuerySet):
     def counted(self):
-        """The stages the evaluation may count: none of a message marked as spam,
-        whenever they ended (`MessageQuerySet.counted`)."""
-        return self.exclude(message__state=Message.State.SPAM).exclude(outcome=Stage.Outcome.SPAM)
+        """The stages the evaluation may count: none of a message marked as spam or
+        merged into another (并单: its clocks count for nobody, the main message's do),
+        whenever they ended (`MessageQuerySet.counted_once`)."""
+        return self.exclude(message__state__in=[Message.State.SPAM, Message.State.MERGED]).exclude(
+            outcome__in=[Stage.Outcome.SPAM, Stage.Outcome.MERGED]
+        )
 
 
 class Message(models.Model):
@@ -192,6 +205,10 @@ class Message(models.Model):
         # Marked by the county office as spam (a flood, an advertisement): its clocks
         # stopped, out of every figure, off the public pages (handling.actions.mark_spam).
         SPAM = "spam", "垃圾留言"
+        # Merged by the county office into the message it repeats (并单): its clocks
+        # stopped, answered by the main message's reply and closure
+        # (handling.actions.merge_duplicate).
+        MERGED = "merged", "已并单"
 
         @classmethod
         def answered(cls):
@@ -206,6 +223,21 @@ class Message(models.Model):
             """Before closure: a message closed, or waiting for long-cycle approval,
             was handled as a real one and stays so (reopen it first)."""
             return [cls.PENDING_DISPATCH, cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED, cls.REPLIED]
+
+        @classmethod
+        def may_be_merged(cls):
+            """A duplicate is merged before any unit has answered it: once replied, its
+            citizen has an answer of their own, and the message is handled as it is."""
+            return [cls.PENDING_DISPATCH, cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED]
+
+        @classmethod
+        def may_take_merged(cls):
+            """A main message takes duplicates while it is still open: not once closed
+            (a citizen writing again after a closure is a new request, handled anew)."""
+            return [
+                cls.PENDING_DISPATCH, cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED,
+                cls.REPLIED, cls.CLOSURE_PENDING,
+            ]  # fmt: skip
 
     class ClosureKind(models.TextChoices):
         ANSWERED = "answered", "已答复（咨询、建议类）"
@@ -276,6 +308,16 @@ class Message(models.Model):
     # never overdue nor counted in timeliness. A later act that starts a clock for it
     # (a re-dispatch, a reopening) makes it an ordinary timed message again.
     untimed = models.BooleanField("历史留言，不计办理时限", default=False)
+    # 并单: the message this one repeats, whose reply and closure answer it too. Always a
+    # main message itself (merging into a merged message merges into its main).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入的主留言",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
 
     objects = MessageQuerySet.as_manager()
 
@@ -288,8 +330,8 @@ class Message(models.Model):
             models.CheckConstraint(
                 name="message_unit_matches_state",
                 condition=Q(state="pending_dispatch", unit__isnull=True)
-                | Q(state="spam")
-                | (~Q(state__in=["pending_dispatch", "spam"]) & Q(unit__isnull=False)),
+                | Q(state__in=["spam", "merged"])
+                | (~Q(state__in=["pending_dispatch", "spam", "merged"]) & Q(unit__isnull=False)),
                 violation_error_message="待交办的留言没有办理单位，其他状态（垃圾留言除外）必须有。",
             ),
             models.CheckConstraint(
@@ -297,6 +339,12 @@ class Message(models.Model):
                 condition=(Q(state="closed", closed_at__isnull=False) & ~Q(closure_kind=""))
                 | (~Q(state="closed") & Q(closed_at__isnull=True, closure_kind="")),
                 violation_error_message="已办结的留言必须有办结时间和办结方式。",
+            ),
+            models.CheckConstraint(
+                name="message_merged_iff_main",
+                condition=Q(state="merged", merged_into__isnull=False)
+                | (~Q(state="merged") & Q(merged_into__isnull=True)),
+                violation_error_message="已并单的留言必须指明主留言，其他留言不能有。",
             ),
             models.CheckConstraint(
                 name="message_untimed_has_unit",
@@ -335,6 +383,12 @@ class Message(models.Model):
     def __str__(self):
         return f"{self.serial} {self.title}"
 
+    @staticmethod
+    def answered_as(ref=F):
+        """The message whose replies and closure answer this one, as an expression: its
+        main message when merged (并单), itself otherwise (`ref=OuterRef` in a subquery)."""
+        return Coalesce(ref("merged_into"), ref("pk"))
+
     @property
     def serial(self) -> str:
         """The public number, e.g. 2026-000046."""
@@ -366,6 +420,8 @@ class Stage(models.Model):
         REASSIGNED = "reassigned", "已改派"
         # Stopped when the county office marked the message as spam: for nobody.
         SPAM = "spam", "垃圾留言，停止计时"
+        # Stopped when the message was merged into the one it repeats (并单): for nobody.
+        MERGED = "merged", "已并单，停止计时"
 
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="stages")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="stages")

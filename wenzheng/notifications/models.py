@@ -30,6 +30,7 @@ class Notice(models.Model):
         ANSWERED = "answered", "留言已答复"
         CLOSED = "closed", "留言已办结"
         REVIEWED = "reviewed", "公开审核结果"
+        MERGED = "merged", "留言已并单"
         DAILY_DIGEST = "daily_digest", "每日汇总"
         WEEKLY_DIGEST = "weekly_digest", "单位周报"
         LOCKED_OUT = "locked_out", "账号被锁定"

@@ -139,17 +139,40 @@ def ordered(event):
     )
 
 
-def to_citizen(kind, what):
+def to_citizen(kind, what, *, merged=True):
     def rule(event):
-        message = event.message
-        link = reverse("notifications:landing", args=[message.tracking_code])
-        text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
-        draft = planning.for_citizen(
-            message, key=f"e{event.pk}", kind=kind, region_id=message.region_id, text=text, link=link
-        )
-        return [draft]
+        # The citizens of the messages merged into this one (并单) hear of its answer
+        # as its own citizen does, each of their own message, by its own code (not of
+        # a review of what someone else wrote: `merged=False`).
+        drafts = []
+        for message in [event.message, *(event.message.merged.all() if merged else ())]:
+            link = reverse("notifications:landing", args=[message.tracking_code])
+            text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+            key = f"e{event.pk}" if message.pk == event.message_id else f"e{event.pk}m{message.pk}"
+            drafts.append(
+                planning.for_citizen(message, key=key, kind=kind, region_id=message.region_id, text=text, link=link)
+            )
+        return drafts
 
     return rule
+
+
+def merged(event):
+    """并单: the merged message's citizen learns which message answers theirs (and
+    that it is answered already, if it is); from then on its notices reach them too."""
+    message = event.message
+    main = message.merged_into
+    if main is None:  # undone in the same breath
+        return []
+    answered = main.replies.exists()
+    what = texts.merged(main=main.serial, answered=answered)
+    link = reverse("notifications:landing", args=[message.tracking_code])
+    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+    return [
+        planning.for_citizen(
+            message, key=f"e{event.pk}", kind=Notice.Kind.MERGED, region_id=message.region_id, text=text, link=link
+        )
+    ]
 
 
 RULES = {
@@ -164,7 +187,8 @@ RULES = {
     Kind.EXPLANATION_ORDERED: ordered,
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
     Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
+    Kind.MERGED: merged,
     Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
-    Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"]),
-    Kind.REVIEW_WITHHELD: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_withheld"]),
+    Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"], merged=False),
+    Kind.REVIEW_WITHHELD: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_withheld"], merged=False),
 }

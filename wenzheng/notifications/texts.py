@@ -103,6 +103,12 @@ def for_citizen(*, serial: str, what: str, code: str, link: str) -> str:
     return f"留言{serial}{what}，查询码{code}，{public_url(link)}"
 
 
+def merged(*, main: str, answered: bool) -> str:
+    """并单, for the merged message's citizen."""
+    then = "该留言已答复，请查看" if answered else "答复和办结将一并通知您"
+    return f"已与反映同一问题的留言{main}合并办理，{then}"
+
+
 CITIZEN_EVENTS = {
     "answered": "已答复",
     "closed": "已办结",

@@ -172,6 +172,17 @@ def _as_written(m) -> PublicThread:
     )
 
 
+def _merged_answer(m) -> tuple:
+    """For a message merged into another (并单): the main message, and its answers as
+    its citizen's reader sees them (masked like a public page: the main message is
+    someone else's). The merged citizen is answered by these, not by a reply of their own."""
+    if m.state != Message.State.MERGED:
+        return None, []
+    main = _thread(m.merged_into)
+    replies = [r for r in Publisher().thread(main).replies if r.follow_up_id is None]
+    return main, replies
+
+
 def _review_notices(m) -> tuple:
     """What the county office's review decided, for the citizen: about the message,
     and about each follow-up (by its pk)."""
@@ -219,6 +230,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
     thread = _as_written(found) if private else Publisher().thread(found)
     attachments = list(found.attachments.all())
     files = shown_to_writer(attachments) if private else shown_publicly(attachments, thread)
+    main, main_replies = _merged_answer(found) if private else (None, [])
     return render(
         request,
         "public/message.html",
@@ -234,6 +246,8 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
+            "main": main,
+            "main_replies": main_replies,
             **files_by_text(files),
         },
         status=status,

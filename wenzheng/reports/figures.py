@@ -65,10 +65,12 @@ class Figures:
         )
 
 
-def messages_received(region, period: Period):
+def messages_received(region, period: Period, *, once: bool = False):
     """Messages received in the period, in a county or in all counties of a city
-    (those marked as spam never count: `counted()`)."""
-    messages = Message.objects.counted().received_between(period.start, period.end)
+    (those marked as spam never count: `counted()`). Merged messages (并单) are received
+    like any other; `once` leaves them out, as a unit's figures do (`counted_once`)."""
+    messages = Message.objects.counted_once() if once else Message.objects.counted()
+    messages = messages.received_between(period.start, period.end)
     if region.kind == Region.Kind.CITY:
         return messages.filter(region__parent=region)
     return messages.filter(region=region)
@@ -78,13 +80,15 @@ def status_counts(cutoff) -> dict:
     """Aggregates counting messages received, replied and closed as of `cutoff`.
 
     Closed means: a closure before the cut-off that no reopening before the cut-off
-    undid. So a past period reads the same whenever it is counted.
+    undid. So a past period reads the same whenever it is counted. A merged message
+    (并单) is replied and closed when its main message is: they are answered together.
     """
-    replied = Reply.objects.filter(message=OuterRef("pk"), at__lt=cutoff)
+    answered_as = Message.answered_as(OuterRef)
+    replied = Reply.objects.filter(message=answered_as, at__lt=cutoff)
     reopened_later = Event.objects.filter(
         message=OuterRef("message"), kind=Event.Kind.REOPENED, seq__gt=OuterRef("seq"), at__lt=cutoff
     )
-    closed = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.CLOSED, at__lt=cutoff).exclude(
+    closed = Event.objects.filter(message=answered_as, kind=Event.Kind.CLOSED, at__lt=cutoff).exclude(
         Exists(reopened_later)
     )
     return {
@@ -147,7 +151,8 @@ class UnitFigures:
 def per_unit(region, period: Period, *, now: dt.datetime) -> list[UnitFigures]:
     """Every unit registered by the period's end, with its figures (zeros included)."""
     cutoff = period.cutoff(now)
-    rows = messages_received(region, period).values("unit").annotate(**status_counts(cutoff))
+    # A merged message counts for no unit: its main message counts once (并单).
+    rows = messages_received(region, period, once=True).values("unit").annotate(**status_counts(cutoff))
     by_unit = {row["unit"]: row for row in rows}
     units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
     empty = {"received": 0, "replied": 0, "closed": 0}

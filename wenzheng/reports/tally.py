@@ -46,6 +46,9 @@ COUNTED_KINDS = frozenset(
         Event.Kind.SPAM_UNMARKED,
         # The topic table counts a message under its 大类.
         Event.Kind.TOPIC_SET,
+        # 并单: a merged message leaves its unit's figures and is answered as its main.
+        Event.Kind.MERGED,
+        Event.Kind.UNMERGED,
     }
 )
 CLOSING_KINDS = (Event.Kind.CLOSED, Event.Kind.REOPENED)
@@ -90,7 +93,10 @@ class Share:
         """From the message, the time of its first reply (any reply, as figures counts
         "replied") and its closing and reopening events in order: a closure counts
         when it closes the message, a reopening when it reopens a closed one, so the
-        sum up to any moment says whether the message stood closed then."""
+        sum up to any moment says whether the message stood closed then.
+
+        For a merged message (并单) the reply and events are its main message's, and
+        it counts for no unit (figures.per_unit counts `counted_once`)."""
         closings, closed = [], False
         for kind, at in closing_events:
             if kind == Event.Kind.CLOSED and not closed:
@@ -101,7 +107,7 @@ class Share:
                 closed = False
         return cls(
             region_id=message.region_id,
-            unit_id=message.unit_id,
+            unit_id=None if message.state == Message.State.MERGED else message.unit_id,
             category_id=message.category_id,
             major=message.topic.code[:2] if message.topic_id else "",
             month=month_of(message.submitted_at),
@@ -161,24 +167,14 @@ def sync_many(message_ids) -> None:
     if not connection.in_atomic_block:
         raise RuntimeError("the kept figures change inside the transaction of the step that changes them")
     ids = list(message_ids)
-    messages = (
+    # What is merged into these messages is answered with them: counted again too.
+    ids += list(Message.objects.filter(merged_into__in=ids).exclude(pk__in=ids).values_list("pk", flat=True))
+    messages = list(
         Message.objects.filter(pk__in=ids)
         .select_related("topic")
-        .only("region_id", "unit_id", "category_id", "topic__code", "submitted_at", "state")
+        .only("region_id", "unit_id", "category_id", "topic__code", "submitted_at", "state", "merged_into_id")
     )
-    first_replies = dict(
-        Reply.objects.filter(message_id__in=ids)
-        .values("message_id")
-        .annotate(at=Min("at"))
-        .values_list("message_id", "at")
-    )
-    events = defaultdict(list)
-    for message_id, kind, at in (
-        Event.objects.filter(message_id__in=ids, kind__in=CLOSING_KINDS)
-        .order_by("message_id", "seq")
-        .values_list("message_id", "kind", "at")
-    ):
-        events[message_id].append((kind, at))
+    first_replies, events = _answers({m.merged_into_id or m.pk for m in messages})
     kept = {row.pk: row for row in MessageTally.objects.filter(pk__in=ids)}
     changes, fresh, changed, gone = defaultdict(lambda: [0, 0, 0]), [], [], []
     for m in messages:
@@ -191,7 +187,8 @@ def sync_many(message_ids) -> None:
                         total[i] += change[i]
                 gone.append(m.pk)
             continue
-        now = Share.of(m, first_reply_at=first_replies.get(m.pk), closing_events=events.get(m.pk, ()))
+        answered_as = m.merged_into_id or m.pk
+        now = Share.of(m, first_reply_at=first_replies.get(answered_as), closing_events=events.get(answered_as, ()))
         before = Share.kept(kept[m.pk]) if m.pk in kept else None
         if now == before:
             continue
@@ -209,6 +206,26 @@ def sync_many(message_ids) -> None:
         MessageTally.objects.bulk_update(
             changed, ["region", "unit", "category", "major", "month", "replied_month", "closings"], batch_size=500
         )
+
+
+def _answers(ids) -> tuple[dict, dict]:
+    """For these messages: the time of each one's first reply, and its closing and
+    reopening events in order."""
+    ids = list(ids)
+    first_replies = dict(
+        Reply.objects.filter(message_id__in=ids)
+        .values("message_id")
+        .annotate(at=Min("at"))
+        .values_list("message_id", "at")
+    )
+    events = defaultdict(list)
+    for message_id, kind, at in (
+        Event.objects.filter(message_id__in=ids, kind__in=CLOSING_KINDS)
+        .order_by("message_id", "seq")
+        .values_list("message_id", "kind", "at")
+    ):
+        events[message_id].append((kind, at))
+    return first_replies, events
 
 
 UPSERT = """INSERT INTO {table} (region_id, {key}, month, at_month, received, replied, closed)
@@ -261,28 +278,19 @@ def rebuild(*, batch: int = 50_000, out=None) -> int:
             if not ids:
                 break
             last = ids[-1]
-            messages = (
+            messages = list(
                 Message.objects.counted()
                 .filter(pk__gte=ids[0], pk__lte=last)
                 .select_related("topic")
-                .only("region_id", "unit_id", "category_id", "topic__code", "submitted_at")
+                .only("region_id", "unit_id", "category_id", "topic__code", "submitted_at", "state", "merged_into_id")
             )
-            first_replies = dict(
-                Reply.objects.filter(message_id__gte=ids[0], message_id__lte=last)
-                .values("message_id")
-                .annotate(at=Min("at"))
-                .values_list("message_id", "at")
-            )
-            events = defaultdict(list)
-            for message_id, kind, at in (
-                Event.objects.filter(message_id__gte=ids[0], message_id__lte=last, kind__in=CLOSING_KINDS)
-                .order_by("message_id", "seq")
-                .values_list("message_id", "kind", "at")
-            ):
-                events[message_id].append((kind, at))
+            first_replies, events = _answers({m.merged_into_id or m.pk for m in messages})
             rows = []
-            for m in messages.iterator(chunk_size=5000):
-                share = Share.of(m, first_reply_at=first_replies.get(m.pk), closing_events=events.get(m.pk, ()))
+            for m in messages:
+                answered_as = m.merged_into_id or m.pk
+                share = Share.of(
+                    m, first_reply_at=first_replies.get(answered_as), closing_events=events.get(answered_as, ())
+                )
                 rows.append(share.as_row(m.pk))
                 for key, change in share.rows().items():
                     total_ = sums[key]

@@ -20,7 +20,7 @@ class WrittenExplanationOrderQuerySet(models.QuerySet):
             message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
         )
         unanswered = (
-            Message.objects.counted().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
+            Message.objects.counted_once().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
         )
         return self.annotate(backlog_open=Exists(unanswered))
 

@@ -177,6 +177,54 @@ class SpamForm(StepForm):
     )
 
 
+class MergeForm(StepForm):
+    """并单: the serial of the message this one repeats, in the same county."""
+
+    main = forms.CharField(
+        label=gettext_lazy("并入的主留言编号"),
+        max_length=20,
+        help_text=gettext_lazy(
+            "如 2026-000046。并单后本留言停止计时，由主留言统一答复，答复和办结同时送达本留言的网民。"
+        ),
+    )
+    reason = forms.CharField(label=gettext_lazy("并单理由"), max_length=2000, widget=_textarea(2))
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates:
+            self.fields["main"].initial = candidates[0].serial
+
+    def clean_main(self):
+        from wenzheng.handling.models import parse_serial
+
+        text = self.cleaned_data["main"]
+        parsed = parse_serial(search_text.fold(text))
+        if parsed is None:
+            raise forms.ValidationError(_("留言编号的格式应为“年份-序号”，如 2026-000046。"))
+        found = Message.objects.filter(region_id=self.message.region_id, year=parsed[0], number=parsed[1]).first()
+        if found is None:
+            raise forms.ValidationError(_("本县（区）没有编号为 %(serial)s 的留言。") % {"serial": text.strip()})
+        return found
+
+
+class DismissDuplicateForm(StepForm):
+    reason = forms.CharField(
+        label=gettext_lazy("不是重复留言的理由"),
+        max_length=2000,
+        widget=_textarea(2),
+        help_text=gettext_lazy("如：同一地点的不同问题、同一网民反映的另一件事。"),
+    )
+
+
+class UnmergeForm(StepForm):
+    reason = forms.CharField(
+        label=gettext_lazy("撤销并单的理由"),
+        max_length=2000,
+        widget=_textarea(2),
+        help_text=gettext_lazy("留言恢复并单前的状态，被停止的办理时限从现在起重新计算。主留言已回复的不能撤销。"),
+    )
+
+
 class UnspamForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("撤销标记的理由"),

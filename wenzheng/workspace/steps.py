@@ -172,6 +172,35 @@ def _unspam(*, message, by, data):
     return _("已撤销留言%(serial)s的垃圾留言标记，办理时限从现在起重新计算。") % {"serial": message.serial}
 
 
+def _merge(*, message, by, data):
+    actions.merge_duplicate(message=message, into=data["main"], by=by, reason=data["reason"])
+    message.refresh_from_db(fields=["merged_into"])
+    return _("留言%(serial)s已并入留言%(main)s，停止计时，由主留言统一答复。") % {
+        "serial": message.serial,
+        "main": message.merged_into.serial,
+    }
+
+
+def _dismiss_duplicate(*, message, by, data):
+    actions.dismiss_duplicate(message=message, by=by, reason=data["reason"])
+    return _("已确认留言%(serial)s不是重复留言。") % {"serial": message.serial}
+
+
+def _unmerge(*, message, by, data):
+    actions.unmerge_duplicate(message=message, by=by, reason=data["reason"])
+    return _("已撤销留言%(serial)s的并单，办理时限从现在起重新计算。") % {"serial": message.serial}
+
+
+def _flag_open(user, message):
+    # The message page (and the dispatch queue) set `duplicate` before asking.
+    return getattr(message, "duplicate", None) is not None
+
+
+def _merge_candidates(message) -> dict:
+    duplicate = getattr(message, "duplicate", None)
+    return {"candidates": [c.message for c in duplicate.shown] if duplicate else ()}
+
+
 UNIT_OPEN = (State.DISPATCHED, State.RESPONDED)
 
 
@@ -370,6 +399,36 @@ STEPS = {
             COUNTY_ROLES,
             tuple(State.may_be_spam()),
             confirm=gettext_lazy("确定将这条留言标记为垃圾留言吗？它将停止计时，不计入任何统计。"),
+        ),
+        Step(
+            "merge",
+            gettext_lazy("并单"),
+            gettext_lazy("并入主留言"),
+            forms.MergeForm,
+            _merge,
+            COUNTY_ROLES,
+            tuple(State.may_be_merged()),
+            confirm=gettext_lazy("确定将这条留言并入主留言吗？它将停止计时，由主留言统一答复。"),
+            form_kwargs=_merge_candidates,
+        ),
+        Step(
+            "dismiss-duplicate",
+            gettext_lazy("不是重复留言"),
+            gettext_lazy("确认不是重复留言"),
+            forms.DismissDuplicateForm,
+            _dismiss_duplicate,
+            COUNTY_ROLES,
+            tuple(State.values),
+            offered=_flag_open,
+        ),
+        Step(
+            "unmerge",
+            gettext_lazy("撤销并单"),
+            gettext_lazy("撤销并单"),
+            forms.UnmergeForm,
+            _unmerge,
+            COUNTY_ROLES,
+            (State.MERGED,),
         ),
         Step(
             "unspam",

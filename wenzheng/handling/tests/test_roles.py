@@ -42,6 +42,10 @@ ALLOWED = {
     "reassign": OFFICE,
     "mark_spam": OFFICE,
     "unmark_spam": OFFICE,
+    # duplicates (并单): the office of the message's county
+    "merge_duplicate": OFFICE,
+    "dismiss_duplicate": OFFICE,
+    "unmerge_duplicate": OFFICE,
     "uphold_answer": OFFICE,
     "reopen_on_revisit": OFFICE,
     # what a message is about (事项分类): the office, or the unit now handling it
@@ -256,6 +260,28 @@ def setup_unmark_spam(c):
     return lambda by: actions.unmark_spam(message=m, by=by, reason="误标。", at=TUESDAY)
 
 
+@scenario("merge_duplicate", event="merged")
+def setup_merge_duplicate(c):
+    main = c.submit(at=MONDAY)
+    dup = c.submit(unit=None, at=MONDAY)
+    return lambda by: actions.merge_duplicate(message=dup, into=main, by=by, reason="同一问题。", at=TUESDAY)
+
+
+@scenario("dismiss_duplicate", event="duplicate_dismissed")
+def setup_dismiss_duplicate(c):
+    c.submit(at=MONDAY)
+    flagged = c.submit(unit=None, at=MONDAY)  # the same text from the same phone: flagged
+    return lambda by: actions.dismiss_duplicate(message=flagged, by=by, reason="另一件事。", at=TUESDAY)
+
+
+@scenario("unmerge_duplicate", event="unmerged")
+def setup_unmerge_duplicate(c):
+    main = c.submit(at=MONDAY)
+    dup = c.submit(unit=None, at=MONDAY)
+    actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题。", at=MONDAY)
+    return lambda by: actions.unmerge_duplicate(message=dup, by=by, reason="并错了。", at=TUESDAY)
+
+
 @scenario("uphold_answer", event="answer_upheld")
 def setup_uphold_answer(c):
     revisit = _dissatisfied(c)
@@ -451,6 +477,11 @@ class RoleMatrixTest(HandlingTestCase):
     def test_who_may_mark_and_unmark_spam(self):
         self.assert_only_allowed_roles("mark_spam")
         self.assert_only_allowed_roles("unmark_spam")
+
+    def test_who_may_merge_dismiss_and_unmerge_duplicates(self):
+        self.assert_only_allowed_roles("merge_duplicate")
+        self.assert_only_allowed_roles("dismiss_duplicate")
+        self.assert_only_allowed_roles("unmerge_duplicate")
 
     def test_who_may_uphold_an_answer(self):
         self.assert_only_allowed_roles("uphold_answer")

@@ -24,6 +24,9 @@ def in_state(c, state, *, category=None):
     m = c.submit(at=MONDAY, category=category)
     if state == S.SPAM:
         actions.mark_spam(message=m, by=c.county_office, reason="同一号码一小时内重复提交。", at=MONDAY)
+    if state == S.MERGED:
+        main = c.submit(at=MONDAY, category=category)
+        actions.merge_duplicate(message=m, into=main, by=c.county_office, reason="同一问题。", at=MONDAY)
     if state == S.RESPONDED:
         actions.respond(message=m, by=c.handler_a, at=MONDAY)
     elif state == S.TRANSFER_REQUESTED:
@@ -37,6 +40,11 @@ def in_state(c, state, *, category=None):
     m.refresh_from_db()
     assert m.state == state, (m.state, state)
     return m
+
+
+def an_open_one(m):
+    """Another message that may take duplicates (并单)."""
+    return Message.objects.filter(state__in=S.may_take_merged()).exclude(pk=m.pk).order_by("pk").first()
 
 
 # Each message step, the states it may be taken in, and the step taken by a role
@@ -104,6 +112,16 @@ STEPS = {
     "unmark_spam": (
         {S.SPAM},
         lambda c, m: actions.unmark_spam(message=m, by=c.county_office, reason="误标。", at=TUESDAY),
+    ),
+    "merge_duplicate": (
+        set(S.may_be_merged()),
+        lambda c, m: actions.merge_duplicate(
+            message=m, into=an_open_one(m), by=c.county_office, reason="同", at=TUESDAY
+        ),
+    ),
+    "unmerge_duplicate": (
+        {S.MERGED},
+        lambda c, m: actions.unmerge_duplicate(message=m, by=c.county_office, reason="并错了。", at=TUESDAY),
     ),
     "flag_for_supervision": (
         set(S.with_unit()),

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wenzheng.api.models import ApiToken
+from wenzheng.handling import actions
 
 from .test_access_matrix import M, MatrixFixture, all_urls
 
@@ -169,7 +170,12 @@ class HostileFormsTest(MatrixFixture):
         # Messages in the states whose pages offer other steps: waiting for the unit,
         # waiting for dispatch by the county office.
         cls.waiting = c.submit()
+        # The same text again: flagged as a duplicate of the first (并单 and its dismissal).
         cls.undispatched = c.submit(unit=None)
+        # And merged into it (撤销并单).
+        cls.merged = actions.merge_duplicate(
+            message=c.submit(unit=None), into=cls.waiting, by=c.county_office, reason="同一问题"
+        )
         cls.api_tokens = {role: ApiToken.issue(user=getattr(c, role), name="fuzz")[1] for role in CRAWLERS[1:]}
 
     def setUp(self):
@@ -199,7 +205,7 @@ class HostileFormsTest(MatrixFixture):
                 continue
             yield reverse(name, kwargs=self.kwargs(name, route, role, True))
         if prefixes == ("workspace:",) and role in ("handler_a", "leader_a", "county_office", "admin"):
-            for message in (self.waiting, self.undispatched):
+            for message in (self.waiting, self.undispatched, self.merged):
                 yield reverse("workspace:message", kwargs={"pk": message.pk})
 
     def forms_of(self, prefixes) -> list[Form]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.hotspots import selectors as hotspot_selectors
@@ -81,8 +82,18 @@ def dispatch(request, code):
         if m.state == Message.State.TRANSFER_REQUESTED:
             m.reject_form = STEPS["reject-transfer"].make_form(message=m)
     routing.attach(rows, units=units)
+    duplicate_selectors.attach(rows)
+    for m in rows:
+        if m.duplicate is not None:
+            m.merge_form = STEPS["merge"].make_form(message=m)
+            m.dismiss_form = STEPS["dismiss-duplicate"].make_form(message=m)
+    # Flagged messages sent straight to a unit are not in the queue: listed above it.
+    elsewhere = list(duplicate_selectors.open_in(county).exclude(message__state__in=QUEUE_STATES)[:FLAGS_SHOWN])
     context = {
         "section": "dispatch",
+        "flags_elsewhere": elsewhere,
+        "merge_step": STEPS["merge"],
+        "dismiss_step": STEPS["dismiss-duplicate"],
         "county": county,
         "page": found,
         "rows": rows,
@@ -93,6 +104,10 @@ def dispatch(request, code):
         "query": urlencode({"q": request.GET["q"]}) if search.query else "",
     }
     return page(request, "workspace/county/dispatch.html", context)
+
+
+FLAGS_SHOWN = 50  # the newest open flags outside the queue (the rest wait their turn)
+QUEUE_STATES = (Message.State.PENDING_DISPATCH, Message.State.TRANSFER_REQUESTED)
 
 
 @county_staff_only

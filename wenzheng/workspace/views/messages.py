@@ -13,6 +13,7 @@ from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text
 from wenzheng.attachments.models import Attachment
+from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import ExtensionRequest, Message, Reply, ReplyDraft, Revisit
@@ -90,6 +91,10 @@ def render_message(request, message, *, bound=None, status=200):
         bound = {**(bound or {}), "reply": STEPS["reply"].make_form(message=message)}
         bound["reply"].initial = {"text": returned.text}
     bound = bound or {}
+    # 并单: the county office sees what the message seems to repeat (and merges it).
+    message.duplicate = None
+    if user.role in COUNTY_ROLES:
+        duplicate_selectors.attach([message])
     panels = [
         (step, bound.get(step.slug) or step.make_form(message=message))
         for step in STEPS.values()
@@ -119,6 +124,7 @@ def render_message(request, message, *, bound=None, status=200):
         "revisits": revisits,
         **files_by_text(message.attachments.all()),
         "show_contact": show_contact,
+        "merged_here": list(message.merged.order_by("submitted_at")),
         "published": Message.objects.published().filter(pk=message.pk).exists(),
         "review": reviews.get(None),
         "reviews_here": user.role in COUNTY_ROLES,

@@ -1,0 +1,89 @@
+"""The county office sees a flag in the dispatch queue and on the message page, with
+its candidates and similarity, and merges or dismisses it there; nobody else does."""
+
+from wenzheng.duplicates.models import Flag
+from wenzheng.handling.models import Message
+from wenzheng.testing import CastTestCase
+
+from .helpers import LAMP, LAMP_AGAIN, TUESDAY, write
+
+
+class PageTests(CastTestCase):
+    def setUp(self):
+        c = self.cast
+        self.main = write(c, LAMP, unit=c.unit_a, phone="13900000001")
+        self.dup = write(c, LAMP_AGAIN, phone="13900000002", at=TUESDAY)
+        self.pct = round(100 * Flag.objects.get(message=self.dup).similarity)
+
+    def test_the_dispatch_queue_shows_the_flag_with_its_candidate_and_forms(self):
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(f"/work/county/{self.cast.county.code}/dispatch/")
+        self.assertContains(page, "疑似重复留言")
+        self.assertContains(page, f"{self.main.serial} {LAMP[0]}")
+        self.assertContains(page, f"相似度 {self.pct}%")
+        self.assertContains(page, f'action="/work/messages/{self.dup.pk}/merge/"')
+        self.assertContains(page, f'action="/work/messages/{self.dup.pk}/dismiss-duplicate/"')
+        # The main message's serial is filled in already.
+        self.assertContains(page, f'value="{self.main.serial}"')
+
+    def test_a_flagged_message_sent_straight_to_a_unit_is_listed_above_the_queue(self):
+        c = self.cast
+        direct = write(c, LAMP_AGAIN, unit=c.unit_b, phone="13900000003", at=TUESDAY)
+        self.client.force_login(c.county_office)
+        page = self.client.get(f"/work/county/{c.county.code}/dispatch/")
+        self.assertContains(page, "疑似重复、已直接送达单位的留言")
+        self.assertContains(page, f'href="/work/messages/{direct.pk}/"')
+
+    def test_the_office_merges_from_the_message_page(self):
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(f"/work/messages/{self.dup.pk}/")
+        self.assertContains(page, f"相似度 {self.pct}%")
+        done = self.client.post(
+            f"/work/messages/{self.dup.pk}/merge/",
+            {f"merge-{self.dup.pk}-main": f" {self.main.serial} ", f"merge-{self.dup.pk}-reason": "同一路段。"},
+            follow=True,
+        )
+        self.assertContains(done, f"留言{self.dup.serial}已并入留言{self.main.serial}")
+        self.assertContains(done, f"这条留言已并入留言 {self.main.serial}（并单）")
+        self.assertContains(done, "撤销并单")
+        self.assertEqual(Message.objects.get(pk=self.dup.pk).merged_into_id, self.main.pk)
+        main = self.client.get(f"/work/messages/{self.main.pk}/")
+        self.assertContains(main, "另有1条留言并入这条留言（并单）")
+
+    def test_a_serial_of_no_message_here_or_of_nothing_is_refused_with_a_reason(self):
+        c = self.cast
+        # A serial is looked up in the message's own county only: another county's
+        # 2026-000003 is not this one's.
+        elsewhere = [write(c, LAMP, region=c.other_county, phone=f"1390000000{i}") for i in (5, 6, 7)][-1]
+        self.client.force_login(c.county_office)
+        for typed, said in (
+            (elsewhere.serial, "本县（区）没有编号为"),
+            ("路灯", "留言编号的格式应为"),
+            (self.dup.serial, "请选择这条留言要并入的另一条留言"),
+        ):
+            page = self.client.post(
+                f"/work/messages/{self.dup.pk}/merge/",
+                {f"merge-{self.dup.pk}-main": typed, f"merge-{self.dup.pk}-reason": "同一问题"},
+            )
+            self.assertContains(page, said, status_code=400)
+        self.assertEqual(Message.objects.get(pk=self.dup.pk).state, "pending_dispatch")
+
+    def test_the_office_dismisses_it_with_a_reason(self):
+        self.client.force_login(self.cast.county_office)
+        self.client.post(
+            f"/work/messages/{self.dup.pk}/dismiss-duplicate/", {f"dismiss-duplicate-{self.dup.pk}-reason": "两盏灯"}
+        )
+        self.assertEqual(Flag.objects.get(message=self.dup).state, "dismissed")
+        page = self.client.get(f"/work/county/{self.cast.county.code}/dispatch/")
+        self.assertNotContains(page, "疑似重复留言")
+
+    def test_units_and_other_counties_neither_see_the_flag_nor_merge(self):
+        c = self.cast
+        self.client.force_login(c.handler_a)
+        page = self.client.get(f"/work/messages/{self.main.pk}/")
+        self.assertNotContains(page, "疑似重复留言")
+        self.assertNotContains(page, "并入主留言")
+        post = {f"merge-{self.dup.pk}-main": self.main.serial, f"merge-{self.dup.pk}-reason": "x"}
+        self.client.force_login(c.other_county_office)
+        self.assertEqual(self.client.post(f"/work/messages/{self.dup.pk}/merge/", post).status_code, 404)
+        self.assertEqual(Message.objects.get(pk=self.dup.pk).state, "pending_dispatch")
