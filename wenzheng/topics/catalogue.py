@@ -154,6 +154,20 @@ def dump(region) -> str:
     return out.getvalue()
 
 
+# --- the tree as words for the routing model ----------------------------------------
+
+
+def default_tree() -> list[tuple[str, str]]:
+    """(code, name) of every topic of the tree that ships."""
+    return [(row.code, row.name) for row in parse(DEFAULT_TREE.read_text(encoding="utf-8"))]
+
+
+def deployment_tree() -> list[tuple[str, str]]:
+    """(code, name) of the active topics of every county here (a code named alike by
+    several counties once)."""
+    return sorted(set(Topic.objects.filter(active=True).values_list("code", "name")))
+
+
 # --- labels from imported spreadsheets (一级分类 / 二级分类 / 三级分类) ---------------
 
 

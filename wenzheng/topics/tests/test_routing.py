@@ -16,7 +16,7 @@ from wenzheng.handling.models import Message
 from wenzheng.ops import worker
 from wenzheng.topics import catalogue, routing
 from wenzheng.topics.models import RoutingSuggestion, Topic
-from wenzheng.topics.router import Router, prepare
+from wenzheng.topics.router import Router, prepare, seeds
 from wenzheng.workspace.tests.base import NOW, WorkspaceTestCase
 
 QUEUE = "/work/county/luocheng/dispatch/"
@@ -55,6 +55,27 @@ class RouterTests(WorkspaceTestCase):
         meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         self.assertEqual((meta["messages"], meta["source"]), (24, "test"))
         self.assertIn("trained_at", meta)
+
+    def test_the_trees_names_teach_what_no_message_said(self):
+        tree = [("010000", "城乡建设"), ("010100", "市政设施"), ("010105", "井盖与窨井"), ("040000", "卫生健康")]
+        tree += [("040100", "医疗服务"), ("040101", "看病难与医院服务")]
+        self.assertEqual(
+            seeds(["城乡建设", "040101", "不在树上", ""], tree),
+            [
+                ("看病难与医院服务", "040101"),
+                ("城乡建设", "城乡建设"),
+                ("市政设施", "城乡建设"),
+                ("井盖与窨井", "城乡建设"),
+            ],
+        )
+        texts = ["路灯不亮，请修路灯"] * 4 + ["医院排队太久，看病难"] * 4
+        labels = ["城乡建设"] * 4 + ["卫生健康"] * 4
+        plain = Router.fit(texts, {"topic": labels})
+        seeded = Router.fit(texts, {"topic": labels}, seeds={"topic": seeds(labels, tree)})
+        # 窨井 is in no message, only in the tree under 城乡建设.
+        self.assertEqual(seeded.guess("窨井盖丢了")["topic"][0].label, "城乡建设")
+        self.assertLess(plain.guess("窨井盖丢了")["topic"][0].confidence, 0.6)
+        self.assertEqual(seeded.meta["targets"]["topic"]["seeds"], 6)  # three names under each
 
     def test_it_prepares_messy_text(self):
         self.assertEqual(prepare("路灯\x00不亮\u3000１３８００１３８０００ＡＢ"), "路灯 不亮 0ab")

@@ -5,7 +5,9 @@ answered and dispatched messages, and write it as a new versioned file in ROUTER
     manage.py train_router --from-csv FILE --text-col 留言内容 --label-col 一级分类 [--cv 5] [--output DIR]
 
 With --from-csv the model learns the one label column (as its "topic"); it is the way
-to measure the method on any labelled file. --cv N prints per-class precision, recall
+to measure the method on any labelled file. Labels that name a topic of the tree (the
+tree that ships, for a CSV; this deployment's, otherwise) by code or name also learn
+the names of the topics under it (router.seeds). --cv N prints per-class precision, recall
 and F1 and the macro-F1 of N-fold stratified cross-validation.
 """
 
@@ -17,7 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from wenzheng.topics import routing
+from wenzheng.topics import catalogue, routing
+from wenzheng.topics import router as router_module
 from wenzheng.topics.router import Router
 
 
@@ -59,12 +62,15 @@ class Command(BaseCommand):
                 raise CommandError("--from-csv needs --text-col and --label-col")
             texts, labels = read_csv(from_csv, text_col, label_col)
             targets, source = {"topic": labels}, f"csv:{from_csv.name}"
+            tree = catalogue.default_tree()
         else:
             texts, targets = routing.training_data(limit=limit)
             source = "deployment"
+            tree = catalogue.deployment_tree()
         if len(texts) < 10:
             raise CommandError(f"Only {len(texts)} labelled message(s): too few to learn from.")
-        router = Router.fit(texts, targets, cv=cv, source=source)
+        seeds = {"topic": router_module.seeds(targets["topic"], tree)}
+        router = Router.fit(texts, targets, cv=cv, source=source, seeds=seeds)
         if not router.heads:
             raise CommandError("No target had two labels with enough examples; nothing was learnt.")
         router.meta["training_seconds"] = round(time.monotonic() - started, 1)
