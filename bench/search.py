@@ -56,6 +56,7 @@ def parse_args():
     p.add_argument("--like-repeat", type=int, default=3, help="timed runs of each LIKE query")
     p.add_argument("--seed", type=int, default=14)
     p.add_argument("--reuse", action="store_true", help="SQLite: reuse the file of an earlier run")
+    p.add_argument("--workers", type=int, default=2, help="processes building the documents of the index")
     p.add_argument("--json", help="also write the figures to this file")
     return p.parse_args()
 
@@ -260,8 +261,8 @@ def main():
         build(args, Loader(connection))
     if not SearchDocument.objects.exists():
         t = time.perf_counter()
-        documents = index.rebuild(progress=lambda done, total, s: done % 100_000 < index.BATCH and print(
-            f"  indexed {done:,}/{total:,} ({s:.0f}s)", flush=True))  # fmt: skip
+        documents = index.rebuild(workers=args.workers, progress=lambda done, total, s: done % 100_000 < index.BATCH
+            and print(f"  indexed {done:,}/{total:,} ({s:.0f}s)", flush=True))  # fmt: skip
         build_s = time.perf_counter() - t
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE search_searchdocument")
