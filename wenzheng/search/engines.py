@@ -15,8 +15,8 @@ Ranked by how often the terms occur in each part, the title first, per length.
 """
 
 from django.db import connection
-from django.db.models import F, FilteredRelation, FloatField, Lookup, Q, Value
-from django.db.models.functions import Cast, Length, Replace
+from django.db.models import FilteredRelation, Lookup, Q
+from django.db.models.expressions import RawSQL
 
 from .models import Audience, TokenSetField
 from .text import Query, token_text, tokens
@@ -46,9 +46,19 @@ class Engine:
         pass
 
     def search(self, messages, audience: str, query: Query):
-        """`messages` narrowed to those whose `audience` document holds every term,
-        annotated with `search_rank` (higher is better)."""
+        """`messages` narrowed to those whose `audience` document holds every term
+        (ranked by wenzheng.search.selectors)."""
         raise NotImplementedError
+
+    def latest_first(self, found, audience: str):
+        """`found` (from search) in the order that reads its latest matches first
+        without sorting them all: the highest message ids."""
+        return found.order_by("-pk")
+
+    def only(self, found, audience: str, ids: list):
+        """`found` narrowed to the messages `ids`, read through them, not through
+        every match of the query."""
+        return found.filter(pk__in=ids)
 
 
 # --- SQLite -------------------------------------------------------------------------
@@ -132,15 +142,24 @@ class SQLiteEngine(Engine):
 
     def search(self, messages, audience, query):
         table = fts_table(audience)
-        weights = ", ".join(str(w) for w in WEIGHTS)
         # A join to a virtual table Django has no model for; every value is a parameter.
         return messages.extra(  # noqa: S610
             tables=[table],
             where=[f"{table}.rowid = handling_message.id", f"{table} MATCH %s"],
             params=[fts_expression(query)],
-            # bm25 is lower for better matches.
-            select={"search_rank": f"-bm25({table}, {weights})"},
         )
+
+    def latest_first(self, found, audience):
+        # FTS5 walks a match backwards by rowid (= the message id) and stops at the
+        # LIMIT; ordered by the message's id instead, SQLite sorts every match.
+        return found.order_by(RawSQL(f"{fts_table(audience)}.rowid", ()).desc())
+
+    def only(self, found, audience, ids):
+        # On the word index's rowid: SQLite then looks each one up in the FTS5 table
+        # rather than reading every match and keeping these.
+        table = fts_table(audience)
+        marks = ", ".join(["%s"] * len(ids))
+        return found.filter(pk__in=ids).extra(where=[f"{table}.rowid IN ({marks})"], params=list(ids))  # noqa: S610
 
 
 # --- PostgreSQL ---------------------------------------------------------------------
@@ -179,13 +198,6 @@ def tsquery(query: Query) -> str:
 
 
 PARTS = ("title", "body", "answers", "extra")
-
-
-def _occurrences(part: str, term: str):
-    """How often `term` occurs in the document's `part`."""
-    column = F(f"doc__{part}")
-    removed = Length(column) - Length(Replace(column, Value(term), Value("")))
-    return Cast(removed, FloatField()) / float(len(term))
 
 
 def gin_create_sql(audience: str) -> str:
@@ -241,19 +253,7 @@ class PostgresEngine(Engine):
                 | Q(doc__answers__contains=term)
                 | Q(doc__extra__contains=term)
             )
-        found = found.filter(holds)
-        # The title's matches count whole; the rest by density, so a short text that
-        # is about the query comes before a long one that mentions it once.
-        length = Cast(Length(F("doc__body")) + Length(F("doc__answers")), FloatField()) / 400.0 + 1.0
-        rank = Value(0.0)
-        for term in query.terms:
-            rest = (
-                _occurrences("body", term) * WEIGHTS[1]
-                + _occurrences("answers", term) * WEIGHTS[2]
-                + _occurrences("extra", term) * WEIGHTS[3]
-            )
-            rank = rank + _occurrences("title", term) * WEIGHTS[0] + rest / length
-        return found.annotate(search_rank=rank)
+        return found.filter(holds)
 
 
 def engine() -> Engine:

@@ -27,6 +27,40 @@ from .models import SearchDocument
 
 BATCH = 500
 
+# Steps that change neither a text the documents hold, nor whether or what the
+# public may read (consent, an answered state, a review): after them the documents
+# are as they were, so the step skips reading and masking the message again. Any
+# other kind, and any kind added later, re-derives them.
+UNCHANGING = frozenset(
+    {
+        "responded",
+        "transfer_requested",
+        "transfer_rejected",
+        "extension_requested",
+        "extension_approved",
+        "extension_rejected",
+        "rated",
+        "supervision_flagged",
+        "explanation_ordered",
+        "explanation_recorded",
+        "finding_recorded",
+        "exposure_published",
+        "accountability_referred",
+        "roster_filed",
+        "deadline_recomputed",
+        "stage_rejudged",
+        "proposal_declined",
+        "topic_set",
+        "attachment_withheld",
+        "attachment_released",
+    }
+)
+
+
+def follows(kind: str) -> bool:
+    """Whether a step of this kind may change what its message's documents hold."""
+    return kind not in UNCHANGING
+
 
 def _row(doc) -> SearchDocument:
     grams = token_set(doc.parts()) if connection.vendor == "postgresql" else None
@@ -76,7 +110,7 @@ def _documents_in_turn(ids, workers):
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=workers_.start) as pool:
         batches = _batches(ids)
-        yield from zip(batches, pool.imap(workers_.documents_of, batches, chunksize=1))
+        yield from zip(batches, pool.imap(workers_.documents_of, batches, chunksize=1), strict=False)
 
 
 def rebuild(*, progress=None, workers: int = 1) -> int:
