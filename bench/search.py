@@ -315,6 +315,8 @@ def main():
                 }
             )
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    writes = write_costs(args, board)
+    print(json.dumps(writes, ensure_ascii=False), flush=True)
     result = {
         "database": connection.vendor,
         "messages": args.messages,
@@ -322,6 +324,7 @@ def main():
         "index_build_s": round(build_s, 1) if build_s is not None else None,
         "sizes_mb": sizes,
         "queries": rows,
+        "writes": writes,
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
     for r in rows:
@@ -332,6 +335,39 @@ def main():
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+def write_costs(args, board, samples=100) -> dict:
+    """What the index adds to a step that changes a message's text (a follow-up, a
+    reply, a review's redaction): `index.update` for the message, its documents
+    re-derived and rewritten, timed inside a transaction that is rolled back; and
+    for a step that changes nothing the documents hold (before such steps skipped it)."""
+    from django.db import transaction
+
+    from wenzheng.handling.models import Message
+    from wenzheng.search import index
+
+    rng = random.Random(args.seed + 1)
+    top = board.order_by("-pk").values_list("pk", flat=True).first()
+    ids = [rng.randrange(1, top + 1) for _ in range(samples)]
+    changed, unchanged = [], []
+    for pk in ids:
+        with transaction.atomic():
+            t = time.perf_counter()
+            index.update([pk])
+            unchanged.append(time.perf_counter() - t)
+            Message.objects.filter(pk=pk).update(body=f"补充：路灯第{pk}号仍然不亮。")
+            t = time.perf_counter()
+            index.update([pk])
+            changed.append(time.perf_counter() - t)
+            transaction.set_rollback(True)
+    (c50, c95), (u50, u95) = percentiles(changed), percentiles(unchanged)
+    return {
+        "text_changed_p50_ms": round(c50 * 1000, 1),
+        "text_changed_p95_ms": round(c95 * 1000, 1),
+        "nothing_changed_p50_ms": round(u50 * 1000, 1),
+        "nothing_changed_p95_ms": round(u95 * 1000, 1),
+    }
 
 
 def index_sizes(connection) -> dict:
