@@ -119,7 +119,7 @@ class _Ranked:
     def _fetch_all(self):
         if self._result_cache is None and self._ranking is not None:
             self._result_cache = list(self._in_rank_order())
-            self._prefetch_done = not self._prefetch_related_lookups
+            self._prefetch_done = True  # the queryset read did it
         super()._fetch_all()
 
     def iterator(self, chunk_size=None):
