@@ -4,14 +4,15 @@ SQLite: one FTS5 table per audience (`search_fts_<audience>`, rowid = the messag
 contentless (the folded text is kept once, in SearchDocument), given the text as
 its bigram tokens separated by spaces (wenzheng.search.text.tokens), with every
 token's positions: a query term is an FTS5 phrase of its bigrams, exact by
-construction, ranked by FTS5's bm25 with the parts weighted.
+construction.
 
 PostgreSQL (stock 15: no pg_bigm, zhparser or pg_jieba): SearchDocument.grams holds
 each document's distinct tokens as a tsvector, with one GIN index per audience. The
 index finds the documents holding every bigram of every term; the folded text then
 confirms each term occurs as a phrase (a tsvector keeps at most 256 positions a
 token and none past 16,383, so positions alone could miss a match in a long text).
-Ranked by how often the terms occur in each part, the title first, per length.
+
+Both only find; wenzheng.search.selectors ranks, the same way on both.
 """
 
 from django.db import connection
