@@ -215,6 +215,10 @@ def gin_create_sql(audience: str) -> str:
 class PostgresEngine(Engine):
     def bulk_start(self):
         with connection.cursor() as cursor:
+            # Foreign key checks deferred to the commit (of writes earlier in the
+            # transaction, then of the rows copied) run as they come: a table with
+            # checks pending can be neither truncated nor indexed.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE search_searchdocument")
             for audience in Audience.values:
                 # Filled in bulk and built once at the end: inserting into a GIN
@@ -233,6 +237,7 @@ class PostgresEngine(Engine):
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for audience in Audience.values:
                 cursor.execute(gin_create_sql(audience))
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def write(self, old, new):
         # The rows themselves carry the index (grams); SearchDocument is written by

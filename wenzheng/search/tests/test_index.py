@@ -102,6 +102,23 @@ class IndexFollowsStepsTest(CastTestCase):
         self.assertEqual(set(SearchDocument.objects.filter(message=m).values_list("pk", flat=True)), before)
 
 
+class RebuildTest(CastTestCase):
+    def test_a_rebuild_writes_what_the_steps_wrote_and_searches_find_it(self):
+        c = self.cast
+        a = c.replied(title="新街路灯不亮")
+        b = c.submit(unit="b", title="低保申请")
+        columns = ("message_id", "audience", "title", "body", "answers", "extra")
+        before = sorted(SearchDocument.objects.values_list(*columns))
+        self.assertEqual(index.rebuild(), len(before))
+        self.assertEqual(sorted(SearchDocument.objects.values_list(*columns)), before)
+        self.assertEqual(found("路灯"), [a.pk])
+        self.assertEqual(found("低保"), [])
+        self.assertEqual(found("低保", Audience.STAFF), [b.pk])
+        # The index keeps following the steps after a rebuild.
+        actions.reply(message=b, by=c.handler_b, text="已受理。")
+        self.assertEqual(found("低保"), [b.pk])
+
+
 class UnchangingStepsTest(CastTestCase):
     def test_a_step_that_touches_no_text_does_not_read_the_message_again(self):
         m = self.cast.replied()
