@@ -19,7 +19,8 @@ window. A new order_by() replaces the ranking.
 
 from functools import cache
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from .engines import WEIGHTS, engine
 from .models import Audience, SearchDocument
@@ -58,13 +59,14 @@ def score(parts, terms) -> float:
     return total
 
 
-def _position(ids):
-    """An order key: each of `ids` its place in the list, anything else after them."""
-    return Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)),
-        default=Value(len(ids)),
-        output_field=IntegerField(),
-    )
+def _position(model, ids):
+    """An order key: each of `ids` its place in the list, anything else after them.
+    Raw SQL: the same as a Case of Whens, which Django takes a millisecond a When to
+    compile (longer than the query it orders)."""
+    column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(model._meta.pk.column)}"
+    whens = " ".join(["WHEN %s THEN %s"] * len(ids))
+    params = [value for i, pk in enumerate(ids) for value in (pk, i)]
+    return RawSQL(f"CASE {column} {whens} ELSE %s END", (*params, len(ids)))  # noqa: S611 (our names, values as parameters)
 
 
 class _Ranked:
@@ -113,8 +115,8 @@ class _Ranked:
             ids = window[low:high]
             if not ids:
                 return plain.none()
-            return engine().only(plain, self._ranking[0], ids).order_by(_position(ids).asc())
-        return plain.order_by(_position(window).asc(), "-submitted_at", "-pk")[low:high]
+            return engine().only(plain, self._ranking[0], ids).order_by(_position(self.model, ids).asc())
+        return plain.order_by(_position(self.model, window).asc(), "-submitted_at", "-pk")[low:high]
 
     def _fetch_all(self):
         if self._result_cache is None and self._ranking is not None:
