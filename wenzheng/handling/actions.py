@@ -143,7 +143,7 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     )
     # Who hears of it: written with the step, sent later by the worker.
     notices.on_event(event)
-    if message is not None:
+    if message is not None and search_index.follows(kind):
         # What the message may be found by follows the step, in its transaction.
         search_index.update([message.pk])
     if message is not None and kind in duplicate_index.OPENING_KINDS:

@@ -4,19 +4,20 @@ SQLite: one FTS5 table per audience (`search_fts_<audience>`, rowid = the messag
 contentless (the folded text is kept once, in SearchDocument), given the text as
 its bigram tokens separated by spaces (wenzheng.search.text.tokens), with every
 token's positions: a query term is an FTS5 phrase of its bigrams, exact by
-construction, ranked by FTS5's bm25 with the parts weighted.
+construction.
 
 PostgreSQL (stock 15: no pg_bigm, zhparser or pg_jieba): SearchDocument.grams holds
 each document's distinct tokens as a tsvector, with one GIN index per audience. The
 index finds the documents holding every bigram of every term; the folded text then
 confirms each term occurs as a phrase (a tsvector keeps at most 256 positions a
 token and none past 16,383, so positions alone could miss a match in a long text).
-Ranked by how often the terms occur in each part, the title first, per length.
+
+Both only find; wenzheng.search.selectors ranks, the same way on both.
 """
 
 from django.db import connection
-from django.db.models import F, FilteredRelation, FloatField, Lookup, Q, Value
-from django.db.models.functions import Cast, Length, Replace
+from django.db.models import Lookup, Q
+from django.db.models.expressions import RawSQL
 
 from .models import Audience, TokenSetField
 from .text import Query, token_text, tokens
@@ -33,10 +34,32 @@ class Engine:
     def clear(self) -> None:
         raise NotImplementedError
 
-    def search(self, messages, audience: str, query: Query):
-        """`messages` narrowed to those whose `audience` document holds every term,
-        annotated with `search_rank` (higher is better)."""
+    # A rebuild: every document, written in bulk between bulk_start and bulk_finish,
+    # in one transaction.
+    def bulk_start(self) -> None:
+        """Empty the documents and the word index."""
         raise NotImplementedError
+
+    def bulk_write(self, docs: list) -> None:
+        raise NotImplementedError
+
+    def bulk_finish(self) -> None:
+        pass
+
+    def search(self, messages, audience: str, query: Query):
+        """`messages` narrowed to those whose `audience` document holds every term
+        (ranked by wenzheng.search.selectors)."""
+        raise NotImplementedError
+
+    def latest_first(self, found, audience: str):
+        """`found` (from search) in the order that reads its latest matches first
+        without sorting them all: the highest message ids."""
+        return found.order_by("-pk")
+
+    def only(self, found, audience: str, ids: list):
+        """`found` narrowed to the messages `ids`, read through them, not through
+        every match of the query."""
+        return found.filter(pk__in=ids)
 
 
 # --- SQLite -------------------------------------------------------------------------
@@ -66,7 +89,33 @@ def fts_expression(query: Query) -> str:
     return " AND ".join(parts)
 
 
+DOCUMENT_COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra")
+
+
 class SQLiteEngine(Engine):
+    def bulk_start(self):
+        with connection.cursor() as cursor:
+            # Room for the index's pages while a whole database is written (200 MB).
+            cursor.execute("PRAGMA cache_size = -200000")
+            cursor.execute("DELETE FROM search_searchdocument")
+        self.clear()
+
+    def bulk_write(self, docs):
+        columns = ", ".join(DOCUMENT_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO search_searchdocument ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                [(d.message_id, d.audience, *d.parts()) for d in docs],
+            )
+        self.write([], docs)
+
+    def bulk_finish(self):
+        with connection.cursor() as cursor:
+            for audience in Audience.values:
+                # One segment per table: a query reads one b-tree, not dozens.
+                table = fts_table(audience)
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+
     def write(self, old, new):
         with connection.cursor() as cursor:
             for audience in Audience.values:
@@ -94,15 +143,24 @@ class SQLiteEngine(Engine):
 
     def search(self, messages, audience, query):
         table = fts_table(audience)
-        weights = ", ".join(str(w) for w in WEIGHTS)
         # A join to a virtual table Django has no model for; every value is a parameter.
         return messages.extra(  # noqa: S610
             tables=[table],
             where=[f"{table}.rowid = handling_message.id", f"{table} MATCH %s"],
             params=[fts_expression(query)],
-            # bm25 is lower for better matches.
-            select={"search_rank": f"-bm25({table}, {weights})"},
         )
+
+    def latest_first(self, found, audience):
+        # FTS5 walks a match backwards by rowid (= the message id) and stops at the
+        # LIMIT; ordered by the message's id instead, SQLite sorts every match.
+        return found.order_by(RawSQL(f"{fts_table(audience)}.rowid", ()).desc())  # noqa: S611 (our name)
+
+    def only(self, found, audience, ids):
+        # On the word index's rowid: SQLite then looks each one up in the FTS5 table
+        # rather than reading every match and keeping these.
+        table = fts_table(audience)
+        marks = ", ".join(["%s"] * len(ids))
+        return found.filter(pk__in=ids).extra(where=[f"{table}.rowid IN ({marks})"], params=list(ids))  # noqa: S610
 
 
 # --- PostgreSQL ---------------------------------------------------------------------
@@ -143,14 +201,44 @@ def tsquery(query: Query) -> str:
 PARTS = ("title", "body", "answers", "extra")
 
 
-def _occurrences(part: str, term: str):
-    """How often `term` occurs in the document's `part`."""
-    column = F(f"doc__{part}")
-    removed = Length(column) - Length(Replace(column, Value(term), Value("")))
-    return Cast(removed, FloatField()) / float(len(term))
+def gin_create_sql(audience: str) -> str:
+    """The word index of one audience's documents. fastupdate off: every search reads
+    the GIN index alone, never a pending list of recent writes scanned in full; each
+    write pays for its own entries instead."""
+    audience = Audience(audience).value
+    return (
+        f"CREATE INDEX IF NOT EXISTS search_grams_{audience} ON search_searchdocument USING gin (grams) "
+        f"WITH (fastupdate = off) WHERE audience = '{audience}'"
+    )
 
 
 class PostgresEngine(Engine):
+    def bulk_start(self):
+        with connection.cursor() as cursor:
+            # Foreign key checks deferred to the commit (of writes earlier in the
+            # transaction, then of the rows copied) run as they come: a table with
+            # checks pending can be neither truncated nor indexed.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE search_searchdocument")
+            for audience in Audience.values:
+                # Filled in bulk and built once at the end: inserting into a GIN
+                # index as large as the cache made the rebuild grow faster than linearly.
+                cursor.execute(f"DROP INDEX IF EXISTS search_grams_{audience}")
+
+    def bulk_write(self, docs):
+        columns = ", ".join((*DOCUMENT_COLUMNS, "grams"))
+        raw = connection.connection  # psycopg's own connection, for COPY
+        with raw.cursor() as cursor, cursor.copy(f"COPY search_searchdocument ({columns}) FROM STDIN") as copy:
+            for d in docs:
+                copy.write_row((d.message_id, d.audience, *d.parts(), token_set(d.parts())))
+
+    def bulk_finish(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for audience in Audience.values:
+                cursor.execute(gin_create_sql(audience))
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
     def write(self, old, new):
         # The rows themselves carry the index (grams); SearchDocument is written by
         # the caller, with grams from token_set.
@@ -160,30 +248,21 @@ class PostgresEngine(Engine):
         pass
 
     def search(self, messages, audience, query):
-        found = messages.annotate(
-            doc=FilteredRelation("search_documents", condition=Q(search_documents__audience=audience))
-        )
-        holds = Q(doc__grams__matches=tsquery(query))
+        from .models import SearchDocument
+
+        docs = SearchDocument.objects.filter(audience=audience, grams__matches=tsquery(query))
         for term in query.terms:
-            holds &= (
-                Q(doc__title__contains=term)
-                | Q(doc__body__contains=term)
-                | Q(doc__answers__contains=term)
-                | Q(doc__extra__contains=term)
+            if len(term) <= 2:
+                # One token (a bigram, or a character as a prefix): the word index
+                # alone is exact, and reading the texts again only misleads the
+                # planner about how many match.
+                continue
+            docs = docs.filter(
+                Q(title__contains=term) | Q(body__contains=term) | Q(answers__contains=term) | Q(extra__contains=term)
             )
-        found = found.filter(holds)
-        # The title's matches count whole; the rest by density, so a short text that
-        # is about the query comes before a long one that mentions it once.
-        length = Cast(Length(F("doc__body")) + Length(F("doc__answers")), FloatField()) / 400.0 + 1.0
-        rank = Value(0.0)
-        for term in query.terms:
-            rest = (
-                _occurrences("body", term) * WEIGHTS[1]
-                + _occurrences("answers", term) * WEIGHTS[2]
-                + _occurrences("extra", term) * WEIGHTS[3]
-            )
-            rank = rank + _occurrences("title", term) * WEIGHTS[0] + rest / length
-        return found.annotate(search_rank=rank)
+        # A semi-join on the matching documents: the planner reads them from the GIN
+        # index and joins, rather than probing a document for every message in scope.
+        return messages.filter(pk__in=docs.values("message_id"))
 
 
 def engine() -> Engine:

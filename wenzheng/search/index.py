@@ -1,27 +1,65 @@
 """Keeping the index in step with the messages, inside the writer's transaction.
 
 Every step on a message (wenzheng.handling.actions, wenzheng.privacy.actions) ends by
-writing its event; `handling.actions._event` then calls `update` for the message,
-so the index changes in the same transaction as the text, the state or the review
-it follows: a step that fails leaves both as they were, and a search never sees a
-message as it was before a committed step. The bulk writer calls `update` for each
-batch it writes. `rebuild` (manage.py rebuild_search_index) starts over.
+writing its event; `handling.actions._event` then calls `update` for the message
+when the step may have changed what its documents hold (a text, the state, the
+consent or a review), so the index changes in the same transaction as the text, the
+state or the review it follows: a step that fails leaves both as they were, and a
+search never sees a message as it was before a committed step. The bulk writer
+calls `update` for each batch it writes. `rebuild` (manage.py rebuild_search_index)
+starts over.
 
 A document is rewritten only when what it holds changed: a response or a rating
 touches no text and costs one read.
 """
 
+import multiprocessing
 import time
 
 from django.db import connection, transaction
 
 from wenzheng.handling.models import Message
 
+from . import workers as workers_
 from .documents import documents
 from .engines import engine, token_set
 from .models import SearchDocument
 
 BATCH = 500
+
+# Steps that change neither a text the documents hold, nor whether or what the
+# public may read (consent, an answered state, a review): after them the documents
+# are as they were, so the step skips reading and masking the message again. Any
+# other kind, and any kind added later, re-derives them.
+UNCHANGING = frozenset(
+    {
+        "responded",
+        "transfer_requested",
+        "transfer_rejected",
+        "extension_requested",
+        "extension_approved",
+        "extension_rejected",
+        "rated",
+        "supervision_flagged",
+        "explanation_ordered",
+        "explanation_recorded",
+        "finding_recorded",
+        "exposure_published",
+        "accountability_referred",
+        "roster_filed",
+        "deadline_recomputed",
+        "stage_rejudged",
+        "proposal_declined",
+        "topic_set",
+        "attachment_withheld",
+        "attachment_released",
+    }
+)
+
+
+def follows(kind: str) -> bool:
+    """Whether a step of this kind may change what its message's documents hold."""
+    return kind not in UNCHANGING
 
 
 def _row(doc) -> SearchDocument:
@@ -54,24 +92,43 @@ def update(message_ids) -> int:
     return len(new)
 
 
-def rebuild(*, progress=None) -> int:
+# --- rebuilding -----------------------------------------------------------------------
+
+
+def _batches(ids):
+    return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _documents_in_turn(ids, workers):
+    """Each batch's documents, in order: built here, or by `workers` processes while
+    this one writes (building them, masking and folding, is most of a rebuild's work)."""
+    if workers <= 1:
+        for batch in _batches(ids):
+            yield batch, documents(batch)
+        return
+    # spawn, not fork: a forked child would share this process's open connection.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=workers_.start) as pool:
+        batches = _batches(ids)
+        yield from zip(batches, pool.imap(workers_.documents_of, batches, chunksize=1), strict=False)
+
+
+def rebuild(*, progress=None, workers: int = 1) -> int:
     """Every document of every message, from scratch, in one transaction: searches
-    meanwhile read the index as it was (on SQLite, writers wait for it)."""
-    started, done = time.monotonic(), 0
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            # Room for the index's pages while a whole database is written (200 MB).
-            cursor.execute("PRAGMA cache_size = -200000")
+    and writers wait for it (the word index is dropped, refilled in bulk and
+    rebuilt at the end, which is linear in the number of messages; maintaining it
+    row by row grew faster than that). `workers` > 1 builds the documents in that
+    many processes (they read the database through settings.DATABASES, so not in
+    tests, whose database is another)."""
+    started, done, read = time.monotonic(), 0, 0
     with transaction.atomic():
-        engine().clear()
-        SearchDocument.objects.all().delete()
+        words = engine()
+        words.bulk_start()
         ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
-        for i in range(0, len(ids), BATCH):
-            batch = ids[i : i + BATCH]
-            new = documents(batch)
-            engine().write([], new)
-            SearchDocument.objects.bulk_create([_row(d) for d in new])
-            done += len(new)
+        for batch, new in _documents_in_turn(ids, workers):
+            words.bulk_write(new)
+            done, read = done + len(new), read + len(batch)
             if progress is not None:
-                progress(i + len(batch), len(ids), time.monotonic() - started)
+                progress(read, len(ids), time.monotonic() - started)
+        words.bulk_finish()
     return done

@@ -1,10 +1,15 @@
 """The index follows every step, and finds what each reader may read, exactly."""
 
 import random
+from unittest import mock
 
+from django.core.paginator import Paginator
+
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.privacy import actions as privacy
+from wenzheng.search import documents, index, selectors
 from wenzheng.search.models import Audience, SearchDocument
 from wenzheng.search.text import fold, parse
 from wenzheng.testing import CastTestCase
@@ -97,6 +102,37 @@ class IndexFollowsStepsTest(CastTestCase):
         self.assertEqual(set(SearchDocument.objects.filter(message=m).values_list("pk", flat=True)), before)
 
 
+class RebuildTest(CastTestCase):
+    def test_a_rebuild_writes_what_the_steps_wrote_and_searches_find_it(self):
+        c = self.cast
+        a = c.replied(title="新街路灯不亮")
+        b = c.submit(unit="b", title="低保申请")
+        columns = ("message_id", "audience", "title", "body", "answers", "extra")
+        before = sorted(SearchDocument.objects.values_list(*columns))
+        self.assertEqual(index.rebuild(), len(before))
+        self.assertEqual(sorted(SearchDocument.objects.values_list(*columns)), before)
+        self.assertEqual(found("路灯"), [a.pk])
+        self.assertEqual(found("低保"), [])
+        self.assertEqual(found("低保", Audience.STAFF), [b.pk])
+        # The index keeps following the steps after a rebuild.
+        actions.reply(message=b, by=c.handler_b, text="已受理。")
+        self.assertEqual(found("低保"), [b.pk])
+
+
+class UnchangingStepsTest(CastTestCase):
+    def test_a_step_that_touches_no_text_does_not_read_the_message_again(self):
+        m = self.cast.replied()
+        with mock.patch.object(index, "documents", wraps=documents.documents) as derived:
+            actions.rate(message=m, who=actions.Citizen(user=self.cast.citizen), rating="satisfied")
+            self.assertEqual(derived.call_count, 0)
+            actions.follow_up(message=m, who=actions.Citizen(user=self.cast.citizen), text="清运车什么时候来？")
+            self.assertEqual(derived.call_count, 1)
+        self.assertEqual(found("清运车", Audience.STAFF), [m.pk])
+
+    def test_the_unchanging_kinds_are_kinds_of_events(self):
+        self.assertLessEqual(index.UNCHANGING, set(Event.Kind.values))
+
+
 class RankingTest(CastTestCase):
     def test_a_match_in_the_title_comes_first_and_newest_first_is_an_option(self):
         c = self.cast
@@ -105,6 +141,27 @@ class RankingTest(CastTestCase):
         self.assertEqual(found("路灯")[0], in_title.pk)
         self.assertEqual(set(found("路灯")), {in_body.pk, in_title.pk})
         self.assertEqual(found("路灯", order="newest"), [in_title.pk, in_body.pk])
+
+    def test_beyond_the_ranked_window_every_match_follows_newest_first(self):
+        c = self.cast
+        plain = [c.replied(title="出行不便") for _ in range(4)]  # 路灯 in the body only
+        titled = c.replied(title="路灯坏了")
+        newest = c.replied(title="出行不便")
+        with mock.patch.object(selectors, "WINDOW", 3):
+            ranked = Message.objects.all().search(parse("路灯"), audience=Audience.PUBLIC)
+            # The window is the 3 latest (newest, titled, plain[3]); the title first.
+            self.assertEqual(list(ranked.values_list("pk", flat=True)[:2]), [titled.pk, newest.pk])
+            everything = list(ranked.values_list("pk", flat=True))
+            self.assertEqual(everything, [titled.pk, newest.pk, plain[3].pk, plain[2].pk, plain[1].pk, plain[0].pk])
+            pages = Paginator(ranked, 2)
+            self.assertEqual(pages.count, 6)
+            read = [m.pk for n in pages.page_range for m in pages.page(n).object_list]
+            self.assertEqual(read, everything)
+            self.assertEqual(ranked[4].pk, plain[1].pk)
+            # A filter after search() ranks its own window.
+            self.assertEqual(list(ranked.exclude(pk=titled.pk).values_list("pk", flat=True)[:1]), [newest.pk])
+            # A new order replaces the ranking.
+            self.assertEqual(list(ranked.order_by("pk").values_list("pk", flat=True)), sorted(everything))
 
     def test_it_composes_with_other_filters(self):
         c = self.cast
