@@ -11,6 +11,9 @@ class OpsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from wenzheng.lib import formids
+
         from .planner import after_migrate
 
+        formids.install()
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="wenzheng.ops.planner")
