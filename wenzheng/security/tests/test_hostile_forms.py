@@ -130,6 +130,15 @@ def read_forms(role, page, html: bytes) -> list[Form]:
     return found
 
 
+def uploaded(name: str, content: bytes) -> SimpleUploadedFile:
+    """A file as a browser sends it: a name a browser cannot send ("", "/", "..": no
+    file name left once the folders are cut) is sent as "f"."""
+    name = name.replace("\x00", "")
+    if os.path.basename(name).strip() in ("", ".", ".."):
+        name = "f"
+    return SimpleUploadedFile(name, content)
+
+
 def field_values(field: Field):
     """What may arrive for one field: its own value, an offered option, hostile
     text, or nothing at all."""
@@ -137,9 +146,7 @@ def field_values(field: Field):
     if field.kind == "file":
         content = st.one_of(st.binary(max_size=2000), st.text(PRINTABLE, max_size=500).map(str.encode))
         names = st.one_of(st.sampled_from(["a.csv", "a.xlsx", "a.txt", "a.docx", "../a.csv", "a"]), hostile)
-        return st.one_of(
-            st.none(), st.builds(lambda n, c: SimpleUploadedFile(n.replace("\x00", "") or "f", c), names, content)
-        )
+        return st.one_of(st.none(), st.builds(uploaded, names, content))
     if field.options:
         offered = st.sampled_from(field.options)
         if field.kind == "select" and isinstance(field.value, list):  # a multiple select
