@@ -15,6 +15,12 @@ class LoginForm(NamedLimits, AuthenticationForm):
     def clean(self):
         if captcha.FIELD in self.fields and self.has_error(captcha.FIELD):
             return self.cleaned_data
+        # The lockout records the name as it was sent, before Unicode normalisation
+        # shortens it ("e" and a combining accent become "é"): a name within the
+        # field's limit once normalised could still overflow the record's column.
+        if len(self.data.get("username", "")) > self.fields["username"].max_length:
+            self.add_error("username", gettext_lazy("账号过长。"))
+            return self.cleaned_data
         return super().clean()
 
 

@@ -49,6 +49,13 @@ class PairLockTest(CastTestCase):
         self.fail("admin", 5, **A)
         self.assertTrue(Notice.objects.filter(kind="locked_out", recipient=self.cast.admin).exists())
 
+    def test_a_name_that_normalisation_shortens_is_refused_not_recorded(self):
+        # 260 characters as sent, 130 once "e" and its accent are composed: within the
+        # form's limit, beyond the lockout record's 255.
+        response = login_attempt(self.client, "e\u0301" * 130, "wrong-password", **A)
+        self.assertContains(response, "账号过长")
+        self.assertEqual(response.status_code, 200)
+
 
 class CaptchaTest(CastTestCase):
     def test_after_three_failures_the_form_asks_for_a_captcha_and_a_wrong_one_tries_no_password(self):
