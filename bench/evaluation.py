@@ -224,10 +224,10 @@ def build(args, loader):
         "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
     ]  # fmt: skip
     stage_cols = ["id", "message_id", "unit_id", "kind", "started_at", "limit_days", "due_at", "due_warning"]
-    stage_cols += ["extension_days", "completed_at", "outcome"]
+    stage_cols += ["extension_days", "completed_at", "outcome", "serial_number"]
     reply_cols = ["id", "message_id", "unit_id", "author_id", "text", "at"]
 
-    def stage(stages, mid, unit, kind, started, limit, due_at, completed, outcome):
+    def stage(stages, mid, unit, kind, started, limit, due_at, completed, outcome, serial_number):
         """A stage row; returns (its id, the event change that opens it, the one that
         completes it or None), as the actions record them."""
         ids["stage"] += 1
@@ -236,6 +236,7 @@ def build(args, loader):
         stages.append(
             (pk, mid, unit, kind, ts(started), limit, ts(due_at), "", 0)
             + ((ts(completed), outcome) if done else (None, ""))
+            + (serial_number,)
         )
         opened = {"id": pk, "kind": kind, "unit": unit, "started_at": iso(started), "limit_days": limit,
                   "due_at": iso(due_at)}  # fmt: skip
@@ -251,6 +252,7 @@ def build(args, loader):
             region = unit_region[unit - 1]
             numbers[region] += 1
             serial = f"{YEAR}-{numbers[region]:06d}"
+            serial_number = YEAR * 1_000_000 + numbers[region]
             code = cat_codes[rng.randrange(100)]
             cat, rule = categories[code]
             submitted = START + rng.randrange(365 * 86400)
@@ -278,8 +280,12 @@ def build(args, loader):
                 d0 = (submitted + TZ - START) // 86400
                 back = submitted + 3600
                 start = back + 3600  # the dispatch ends the other unit's stages ("transferred")
-                _, o1, c1 = stage(stages, mid, other, "response", submitted, 1, due[(d0, 1)], start, "transferred")
-                _, o2, c2 = stage(stages, mid, other, "reply", submitted, 5, due[(d0, 5)], start, "transferred")
+                _, o1, c1 = stage(
+                    stages, mid, other, "response", submitted, 1, due[(d0, 1)], start, "transferred", serial_number
+                )
+                _, o2, c2 = stage(
+                    stages, mid, other, "reply", submitted, 5, due[(d0, 5)], start, "transferred", serial_number
+                )
                 event(submitted, "submitted", other, None, "citizen", serial=serial, category=code, stages=[o1, o2])
                 event(back, "transfer_requested", other, 3 * (other - 1) + 2, "handler")
                 opening = [c1, c2]
@@ -302,9 +308,11 @@ def build(args, loader):
                 elif r < 0.95:
                     replied = max(responded, reply_due + rng.randrange(3600, 10 * 86400))
             _, o_resp, c_resp = stage(stages, mid, unit, "response", start, 1, resp_due, responded,
-                                      "on_time" if responded and responded < resp_due else "late")  # fmt: skip
+                                      "on_time" if responded and responded < resp_due else "late",
+                                      serial_number)  # fmt: skip
             _, o_reply, c_reply = stage(stages, mid, unit, "reply", start, 5, reply_due, replied,
-                                        "on_time" if replied and replied < reply_due else "late")  # fmt: skip
+                                        "on_time" if replied and replied < reply_due else "late",
+                                        serial_number)  # fmt: skip
             if opening is None:
                 event(
                     submitted,
@@ -346,7 +354,9 @@ def build(args, loader):
                         if rng.random() < 0.005:  # reopened and not yet replied again
                             again = closing + 86400
                             dd = (again + TZ - START) // 86400
-                            _, o_again, _ = stage(stages, mid, unit, "reply", again, 5, due[(dd, 5)], None, "")
+                            _, o_again, _ = stage(
+                                stages, mid, unit, "reply", again, 5, due[(dd, 5)], None, "", serial_number
+                            )
                             event(again, "reopened", unit, office, "county_office", due_at=iso(due[(dd, 5)]),
                                   stages=[o_again])  # fmt: skip
                             state, closed_at = "responded", None

@@ -138,7 +138,7 @@ def build(args, loader):
         "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
     ]  # fmt: skip
     stage_cols = ["id", "message_id", "unit_id", "kind", "started_at", "limit_days", "due_at", "due_warning"]
-    stage_cols += ["extension_days", "completed_at", "outcome"]
+    stage_cols += ["extension_days", "completed_at", "outcome", "serial_number"]
     messages, stages = [], []
     mid = sid = 0
     first_day = PASS_AT.date() - dt.timedelta(days=args.spread_days // 2)
@@ -158,7 +158,7 @@ def build(args, loader):
         sid += 1
         outcome = ("on_time" if completed < due else "late") if completed else ""
         stages.append((sid, m, unit, kind, ts(started), 1 if kind == "response" else 5, ts(due), "", 0,
-                       ts(completed), outcome))  # fmt: skip
+                       ts(completed), outcome, 2026 * 1_000_000 + m))  # fmt: skip
 
     # A deadline's last day is always a working day (November 2026 has no holiday).
     last_days = [first_day + dt.timedelta(days=n) for n in range(args.spread_days)]

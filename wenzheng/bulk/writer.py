@@ -213,7 +213,7 @@ def write(
 
     stages, replies = [], []
     outcomes = {}
-    for row, message_id in zip(rows, message_ids, strict=True):
+    for row, message_id, (year, number) in zip(rows, message_ids, serials, strict=True):
         if row.unit is None or (untimed and _unanswered_at_unit(row)):
             continue
         # Replied: judged against the clock of its own time. Unanswered: the clock
@@ -235,6 +235,7 @@ def write(
                 "extension_days": 0,
                 "completed_at": None,
                 "outcome": "",
+                "serial_number": year * 1_000_000 + number,
             }
             if row.reply:
                 # As actions.reply on a message not yet acknowledged: the reply

@@ -191,6 +191,7 @@ def _open_stage(message, unit, kind, at, days):
         limit_days=days,
         due_at=due,
         due_warning=result.warning(),
+        serial_number=message.serial_number,
     )
     _stage_changed(message, stage, kind=kind, unit=unit.pk, started_at=at, limit_days=days, due_at=due)
     return stage

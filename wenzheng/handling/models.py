@@ -394,6 +394,11 @@ class Message(models.Model):
         """The public number, e.g. 2026-000046."""
         return f"{self.year}-{self.number:06d}"
 
+    @property
+    def serial_number(self) -> int:
+        """The serial as one sortable number (2026-000046 → 2026000046)."""
+        return self.year * 1_000_000 + self.number
+
     def open_stage(self, kind):
         return self.stages.filter(kind=kind, completed_at__isnull=True).first()
 
@@ -433,6 +438,10 @@ class Stage(models.Model):
     extension_days = models.PositiveSmallIntegerField("已延期（工作日）", default=0)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, blank=True)
+    # The message's serial as one number (2026-000046 → 2026000046), copied when the
+    # stage opens (a serial never changes): the reminder pass names each unit's first
+    # message from the open stages alone, not by reading a message for each stage.
+    serial_number = models.BigIntegerField("留言编号（数值）", editable=False)
 
     objects = StageQuerySet.as_manager()
 

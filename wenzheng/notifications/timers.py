@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Value, When
+from django.db import connections, transaction
+from django.db.models import BigIntegerField, Count, Func, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -161,12 +161,9 @@ def last_days(first: dt.date, last: dt.date, *, field: str = "due_at") -> Q:
 
 # --- the stages ---------------------------------------------------------------------
 
-# A message's serial as one sortable number (2026-000046 → 2026000046), so that the
-# database can name the first of a unit's messages.
-SERIAL = F("message__year") * 1_000_000 + F("message__number")
-
 
 def serial_of(number: int) -> str:
+    """A serial number (Stage.serial_number) as it is printed: 2026-000046."""
     return f"{number // 1_000_000}-{number % 1_000_000:06d}"
 
 
@@ -188,38 +185,67 @@ def open_stages(deadlines: Q, *, extra: Q | None = None):
     return Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).order_by()
 
 
-def due_by_unit(deadlines: Q, *, extra: Q | None = None) -> list[UnitDue]:
-    """The open stages in range, one row per unit, grouped by the database.
+class Epoch(Func):
+    """A timestamp as whole seconds since 1970: a unit's earliest deadline comes back
+    as a number, which costs nothing to read, where a timestamp per unit costs a
+    parse and a time-zone conversion in Python (on PostgreSQL, Django's loader)."""
 
-    A range holds a few deadlines shared by thousands of stages. They are read once
-    (an index-only scan) and each unit's earliest is named by its place among them,
-    a small integer: a timestamp per unit cost a parse in Python (Django's loader
-    for PostgreSQL) and a time-zone conversion each, together half of a city's
-    find. Each pair of stage kinds becomes a word once, too."""
-    stages = open_stages(deadlines, extra=extra)
-    dues = sorted(stages.values_list("due_at", flat=True).distinct())
-    if not dues:
-        return []
-    earliest = Min(Case(*(When(due_at=due, then=Value(i)) for i, due in enumerate(dues)), output_field=IntegerField()))
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # '%%%%s' is strftime's '%s' once the template and then the query's
+        # placeholders are formatted.
+        return self.as_sql(
+            compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)", **extra
+        )
+
+
+def due_by_unit(deadlines: Q, *, extra: Q | None = None) -> list[UnitDue]:
+    """The open stages in range, one row per unit, grouped by the database in one
+    query.
+
+    A city's range holds about a thousand units: the rows are read from the cursor
+    as they come (integers and short strings only), not through Django's per-row
+    converters, and each distinct deadline and pair of stage kinds is worded once."""
     rows = (
-        stages.values("unit_id", "message__region_id")
-        .annotate(n=Count("message", distinct=True), first=Min(SERIAL), due=earliest, lo=Min("kind"), hi=Max("kind"))
-        .values_list("unit_id", "message__region_id", "n", "first", "due", "lo", "hi")
+        open_stages(deadlines, extra=extra)
+        .values("unit_id", "unit__region_id")
+        .annotate(
+            n=Count("message", distinct=True),
+            first=Min("serial_number"),
+            due=Min(Epoch("due_at")),
+            lo=Min("kind"),
+            hi=Max("kind"),
+        )
+        .values_list("unit_id", "unit__region_id", "n", "first", "due", "lo", "hi")
     )
-    days = [clock.deadline_day(due) for due in dues]
-    words = {}
+    days, words = {}, {}
     found = []
-    for unit_id, region_id, n, first, due, lo, hi in rows:
+    for unit_id, region_id, n, first, due, lo, hi in fetch(rows):
+        if due not in days:
+            days[due] = clock.deadline_day(dt.datetime.fromtimestamp(due, dt.UTC))
         if (lo, hi) not in words:
             words[lo, hi] = str(Stage.Kind(lo).label) if lo == hi else "办理"
         found.append(UnitDue(unit_id, region_id, n, serial_of(first), days[due], words[lo, hi]))
     return found
 
 
+def fetch(queryset) -> list[tuple]:
+    """A values_list query's rows straight from the cursor: for aggregates over
+    integer and text columns, whose values need no conversion."""
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _unit_reminders(kind, due: list[UnitDue], *, day: dt.date, text) -> list[Reminder]:
     """One reminder a day of each kind for each unit with stages due."""
-    link = reverse("workspace:inbox")
-    return [Reminder(kind, f"{kind}:{d.unit_id}:{day:%Y%m%d}", d.region_id, text(d), link, d.unit_id) for d in due]
+    link, kind, on = reverse("workspace:inbox"), str(kind), f"{day:%Y%m%d}"
+    return [Reminder(kind, f"{kind}:{d.unit_id}:{on}", d.region_id, text(d), link, d.unit_id) for d in due]
 
 
 def due_soon(window: Window, ctx: Pass) -> list[Reminder]:
@@ -263,8 +289,8 @@ def office_overdue(window: Window, ctx: Pass) -> list[Reminder]:
         if not days.working(x):
             continue
         stages = open_stages(last_days(days.before(x, n), days.before(x, n - 1) - dt.timedelta(days=1)))
-        by_county = stages.values_list("message__region_id", "message__region__code").annotate(
-            n=Count("message", distinct=True), first=Min(SERIAL)
+        by_county = stages.values_list("unit__region_id", "unit__region__code").annotate(
+            n=Count("message", distinct=True), first=Min("serial_number")
         )
         found += [
             Reminder(

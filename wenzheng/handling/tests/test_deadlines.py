@@ -449,7 +449,7 @@ class FrozenOutcomeTest(DeadlineTestCase):
         actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 3, 9))  # on time
         actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2026, 3, 11, 9))  # late by a day
         before = list(m.stages.order_by("pk").values_list())
-        self.assertEqual([s[-1] for s in before], ["on_time", "late"])
+        self.assertEqual(list(m.stages.order_by("pk").values_list("outcome", flat=True)), ["on_time", "late"])
         # The county lengthens its limits and declares 03-03 a holiday after the fact.
         Category.objects.filter(code="consultation").update(response_days=3, reply_days=10)
         CalendarDay.objects.create(date=dt.date(2026, 3, 3), kind="holiday", name="临时休假")
@@ -569,3 +569,36 @@ class ConfigurableLimitsTest(DeadlineTestCase):
             (stage.started_at, stage.limit_days, stage.due_at), (local(2026, 3, 6, 17), 3, local(2026, 3, 12))
         )
         self.assertEqual(m.events.latest("seq").kind, "reopened")
+
+
+class StageSerialTest(DeadlineTestCase):
+    """Each stage carries its message's serial as a number (the reminder pass reads
+    the open stages alone): the same through every step that opens a stage, and
+    restored by the migration that added it."""
+
+    def test_every_stage_carries_its_messages_serial(self):
+        c = self.cast
+        first = c.submit(at=local(2026, 3, 2, 9))
+        m = c.submit(at=local(2026, 3, 2, 10))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本单位职责", at=local(2026, 3, 2, 11))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转交乙单位", at=local(2026, 3, 2, 12))
+        actions.reply(message=m, by=c.handler_b, text="已处理。", at=local(2026, 3, 3, 9))
+        actions.close(message=m, by=c.leader_b, kind="answered", at=local(2026, 3, 3, 10))
+        actions.reopen(message=m, by=c.county_office, reason="答复未解决问题", at=local(2026, 3, 4, 9))
+
+        self.assertEqual(m.stages.count(), 5)  # two of unit a, two of unit b, the reopened reply
+        self.assertEqual(set(m.stages.values_list("serial_number", flat=True)), {int(m.serial.replace("-", ""))})
+        self.assertEqual(set(first.stages.values_list("serial_number", flat=True)), {first.serial_number})
+        self.assertNotEqual(first.serial_number, m.serial_number)
+
+    def test_the_migration_fills_in_the_serials_of_existing_stages(self):
+        from importlib import import_module
+
+        from django.db import connection
+
+        migration = import_module("wenzheng.handling.migrations.0013_stage_serial_number")
+        m = self.cast.submit(at=local(2026, 3, 2, 9))
+        Stage.objects.update(serial_number=0)
+        with connection.cursor() as cursor:
+            cursor.execute(migration.BACKFILL)
+        self.assertEqual(set(m.stages.values_list("serial_number", flat=True)), {int(m.serial.replace("-", ""))})

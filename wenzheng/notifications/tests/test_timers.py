@@ -223,7 +223,7 @@ class IndexedQueryTest(CastTestCase):
         )  # fmt: skip
         Stage.objects.bulk_create(
             Stage(message=m, unit=c.unit_a, kind="reply", started_at=start, limit_days=5,
-                  due_at=start + dt.timedelta(hours=4 * i))
+                  due_at=start + dt.timedelta(hours=4 * i), serial_number=m.serial_number)
             for i, m in enumerate(messages)
         )  # fmt: skip
         with connection.cursor() as cursor:
@@ -262,6 +262,7 @@ class IndexedQueryTest(CastTestCase):
             Stage.objects.create(
                 message=m, unit=m.unit, kind=kind, started_at=start, limit_days=1,
                 due_at=local(last_day.year, last_day.month, last_day.day) + dt.timedelta(days=1),
+                serial_number=m.serial_number,
             )  # fmt: skip
 
         both = message(1, c.unit_a)  # its response due on the 9th, its reply on the 11th
