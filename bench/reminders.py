@@ -18,8 +18,10 @@ county offices of those overdue by three working days. In the same process and o
 the same data it times, each median of --repeat after a warm-up:
 - count: `Stage.objects.filter(completed_at__isnull=True).count()`, the bare count;
 - find: what a pass reads to find the due reminders (timers.due_soon, overdue,
-  office_overdue: the indexed range queries, the staff of the units concerned, the
-  notices built in memory, none written);
+  office_overdue: one indexed range query each, grouped per unit or county, and a
+  reminder with its text for each);
+- addressed: the same, then the people of those units and county offices and a
+  notice draft for each (timers.Addressing), none written;
 - pass: the whole sweep of the window (timers.sweep: finding, then writing the
   notices and their SMS deliveries), rolled back after each run so every run does
   the same work;
