@@ -94,7 +94,7 @@ class _Ranked:
         audience, query = self._ranking
         plain = self._plain()
         plain.query.clear_limits()
-        latest = list(engine().latest_first(plain, audience).values_list("pk", "submitted_at")[:WINDOW])
+        latest = engine().latest(plain, audience, query, WINDOW)
         texts = {
             row[0]: row[1:]
             for row in SearchDocument.objects.filter(

@@ -9,7 +9,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.privacy import actions as privacy
-from wenzheng.search import documents, index, selectors
+from wenzheng.search import documents, engines, index, selectors
 from wenzheng.search.models import Audience, SearchDocument
 from wenzheng.search.text import fold, parse
 from wenzheng.testing import CastTestCase
@@ -162,6 +162,33 @@ class RankingTest(CastTestCase):
             self.assertEqual(list(ranked.exclude(pk=titled.pk).values_list("pk", flat=True)[:1]), [newest.pk])
             # A new order replaces the ranking.
             self.assertEqual(list(ranked.order_by("pk").values_list("pk", flat=True)), sorted(everything))
+
+    def test_the_latest_matches_read_band_by_band_are_the_latest_of_all(self):
+        """PostgreSQL reads the window's matches in widening bands of the newest
+        message ids (engines.PostgresEngine.latest); with bands of 1, 8 and 64 ids
+        it gets exactly what reading every match gets, in any scope."""
+        c = self.cast
+        titled = [c.replied(title="井盖松动" if i % 3 else "噪音扰民") for i in range(12)]
+        query = parse("井盖")
+        engine = engines.engine()
+        scopes = {
+            "all": Message.objects.all(),
+            "without the newest": Message.objects.exclude(pk=titled[-1].pk),
+            "another unit": Message.objects.filter(unit=c.unit_b),
+            "the oldest": Message.objects.filter(pk__lte=titled[2].pk),
+        }
+        with mock.patch.object(engines, "BAND", 1):
+            for name, scope in scopes.items():
+                matches = engine.search(scope, Audience.PUBLIC, query)
+                for n in (1, 3, 20):
+                    with self.subTest(scope=name, n=n):
+                        whole = engines.Engine.latest(engine, matches, Audience.PUBLIC, query, n)
+                        self.assertEqual(engine.latest(matches, Audience.PUBLIC, query, n), whole)
+        newest = [(m.pk, m.submitted_at) for m in reversed(titled) if m.title == "井盖松动"]
+        self.assertEqual(
+            engine.latest(engine.search(Message.objects.all(), Audience.PUBLIC, query), Audience.PUBLIC, query, 3),
+            newest[:3],
+        )
 
     def test_it_composes_with_other_filters(self):
         c = self.cast
