@@ -4,8 +4,9 @@ Ranking without scoring every match. A common word (路灯) is in tens of thousa
 a city's million messages; scoring and sorting all of them for a page of 20 costs
 as much as finding them all, which is what made a ranked search slower than
 the 20 ms the board needs. So relevance ranks a window: the WINDOW matches entered
-last (the highest message ids: a backward walk of the word index or of the
-messages' primary key, which stops when the window is full) are scored exactly on
+last (the highest message ids: on SQLite a backward walk of the word index, which
+stops when the window is full; on PostgreSQL the matches among the newest message
+ids, in widening bands, engines.PostgresEngine.latest) are scored exactly on
 their documents (`score`) and come first, best first; every older match follows,
 newest first. The matches themselves are never cut: the count, every page and the
 newest-first order cover all of them; only the order of matches older than the
