@@ -1,11 +1,17 @@
 """The routing model (智能分拨): from a message's words to its likely topic, unit and
 category, each with a confidence.
 
-Character n-grams (1-2) weighted by TF-IDF, then one linear SVM per target: Chinese
-needs no word segmenter this way, so there is nothing to download and no dictionary
-to keep. The confidence is the softmax of the SVM's decision scores: it ranks well and
-reads as a share, but it is not a calibrated probability (calibrating would triple the
-training time). Pure functions over plain values; the database side is in routing.py.
+Character n-grams (1-2) weighted by TF-IDF, then one linear SVM per target, its
+classes weighted by their share of the messages (`balanced`): Chinese needs no word
+segmenter this way, so there is nothing to download and no dictionary to keep. Chosen
+by cross-validation on the first hand-written file alone among twelve variants, then
+measured once on the second (BENCHMARKS.md, "Routing suggestions"): words from jieba
+(its dictionary ships in its package), alone or beside the characters, scored
+0.58-0.76 against 0.77-0.79 for characters alone, so no segmenter was added;
+character 1-3-grams, char_wb and other C values did no better. The confidence is
+the softmax of the SVM's decision scores: it ranks well and reads as a share, but it
+is not a calibrated probability (calibrating would triple the training time). Pure
+functions over plain values; the database side is in routing.py.
 """
 
 import datetime as dt
@@ -57,15 +63,34 @@ def vectorizer(n: int = 0) -> TfidfVectorizer:
 EXACT_UP_TO = 20_000  # messages: beyond this, stochastic gradient descent
 
 
+def balanced(labels) -> dict[str, float]:
+    """Class weights n / (classes × n_label) counted over the messages alone: a rare
+    topic counts as much as a common one, which is what macro-F1 asks. The seeds are
+    not counted: sklearn's "balanced" over messages and seeds together made a topic
+    with many names in the tree (城乡建设, 22) weigh its messages less (0.72 against
+    0.95 for a topic with 13 names), and on the first hand-written file that cost
+    0.013 macro-F1 (BENCHMARKS.md, "Routing suggestions")."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    return {label: len(labels) / (len(counts) * n) for label, n in counts.items()}
+
+
 def classifier(n: int = 0):
-    """A linear SVM. Up to EXACT_UP_TO messages liblinear solves it exactly (best on a
-    county's few thousand); beyond, ten epochs of SGD on the same hinge loss keep
-    100,000 messages under two minutes (liblinear took ~30 s per 20,000 per target,
-    and grows faster than the data). Balanced class weights: a rare topic counts as
-    much as a common one, which is what macro-F1 asks."""
+    """A linear SVM, fitted with `fit`. Up to EXACT_UP_TO messages liblinear solves it
+    exactly (best on a county's few thousand); beyond, ten epochs of SGD on the same
+    hinge loss keep 100,000 messages under two minutes (liblinear took ~30 s per 20,000
+    per target, and grows faster than the data)."""
     if n <= EXACT_UP_TO:
-        return LinearSVC(C=0.5, class_weight="balanced")
-    return SGDClassifier(loss="hinge", alpha=1e-5, max_iter=10, tol=None, class_weight="balanced", random_state=0)
+        return LinearSVC(C=0.5)
+    return SGDClassifier(loss="hinge", alpha=1e-5, max_iter=10, tol=None, random_state=0)
+
+
+def fit(x, y: np.ndarray, weights: dict[str, float]):
+    """A classifier fitted on rows `x` labelled `y`, each row weighted by its label's
+    weight (`balanced`). Given per row, not as sklearn's class_weight, which reads a
+    label of digits ("010101", a topic code) as a number and then cannot find it."""
+    return classifier(len(y)).fit(x, y, sample_weight=np.array([weights[label] for label in y]))
 
 
 def usable(texts: list[str], labels: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -142,10 +167,11 @@ def cross_validate(texts: list[str], labels: list[str], *, folds: int = 5, seeds
     folds = max(2, min(folds, int(smallest)))
     predicted = np.empty(len(y), dtype=object)
     for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=0).split(texts, y):
+        weights = balanced([labels[i] for i in train])
         fold_texts, fold_labels = seeded([texts[i] for i in train], [labels[i] for i in train], seeds)
         vec = vectorizer(len(fold_texts))
         x = vec.fit_transform(fold_texts)
-        clf = classifier(len(fold_texts)).fit(x, np.array(fold_labels))
+        clf = fit(x, np.array(fold_labels), weights)
         predicted[test] = clf.predict(vec.transform([texts[i] for i in test]))
     classes = sorted(set(labels))
     p, r, f, n = precision_recall_fscore_support(y, predicted, labels=classes, zero_division=0)
@@ -178,8 +204,8 @@ class Router:
         """`seeds`, per target, are (text, label) pairs learnt beside the messages:
         the names in the topic tree under each topic (`seeds`). With a few
         dozen messages a topic, its own catalogue's words (路灯照明, 井盖与窨井) are
-        what the model knows best: on the hand-written file they raised macro-F1
-        from 0.63 to 0.80 (BENCHMARKS.md)."""
+        what the model knows best: on the first hand-written file they raised
+        macro-F1 from 0.63 to 0.81 (BENCHMARKS.md)."""
         seeds = seeds or {}
         every_seed = [text for pairs in seeds.values() for text, _ in pairs]
         vec = vectorizer(len(texts))
@@ -213,7 +239,9 @@ class Router:
             extra = [(i, label) for i, label in seed_rows.get(name, ()) if label in known]
             info["seeds"] = len(extra)
             y = np.array([labels[i] for i in rows] + [label for _, label in extra])
-            heads[name] = classifier(len(y)).fit(x_all[rows + [i for i, _ in extra]], y)
+            weights = balanced(kept_labels)
+            info["class_weights"] = {label: round(w, 4) for label, w in sorted(weights.items())}
+            heads[name] = fit(x_all[rows + [i for i, _ in extra]], y, weights)
             if cv:
                 info["cv"] = cross_validate(kept, kept_labels, folds=cv, seeds=seeds.get(name, ())).to_dict()
             meta["targets"][name] = info

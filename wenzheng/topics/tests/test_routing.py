@@ -77,6 +77,19 @@ class RouterTests(WorkspaceTestCase):
         self.assertLess(plain.guess("窨井盖丢了")["topic"][0].confidence, 0.6)
         self.assertEqual(seeded.meta["targets"]["topic"]["seeds"], 6)  # three names under each
 
+    def test_it_weighs_classes_by_their_messages_not_by_the_trees_names(self):
+        tree = [("010000", "城乡建设"), ("010100", "市政设施"), ("010101", "路灯照明"), ("010105", "井盖与窨井")]
+        tree += [("040000", "卫生健康")]
+        texts = ["路灯不亮，请修路灯"] * 8 + ["医院排队太久，看病难"] * 4
+        labels = ["城乡建设"] * 8 + ["卫生健康"] * 4
+        router = Router.fit(texts, {"topic": labels}, seeds={"topic": seeds(labels, tree)})
+        self.assertEqual(router.meta["targets"]["topic"]["seeds"], 5)
+        # 12 messages over two classes: 12 / (2 × 8) and 12 / (2 × 4); the four names
+        # under 城乡建设 and the one of 卫生健康 change nothing (counted, they would
+        # make it 17 / (2 × 12) and 17 / (2 × 5)).
+        self.assertEqual(router.meta["targets"]["topic"]["class_weights"], {"卫生健康": 1.5, "城乡建设": 0.75})
+        self.assertEqual(router.guess("医院看病排队")["topic"][0].label, "卫生健康")
+
     def test_it_prepares_messy_text(self):
         self.assertEqual(prepare("路灯\x00不亮\u3000１３８００１３８０００ＡＢ"), "路灯 不亮 0ab")
 
