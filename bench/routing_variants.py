@@ -21,8 +21,9 @@ The protocol, written before any variant was run:
    over shuffles 0-4, and trained on file 1 whole (with the tree's names) and tested on
    file 2 whole (a transfer between two writers).
 
-The word variants need jieba (requirements-dev.txt: it is not a dependency of the
-product, since it lost); its dictionary ships inside its package, nothing is fetched.
+The word variants need jieba, which is not installed by the requirements (it lost,
+and neither the product nor the suite uses it): `pip install jieba==0.42.1` before
+`choose` (its dictionary ships inside its package, nothing is fetched).
 """
 
 import argparse
@@ -195,8 +196,10 @@ def main():
     sub.add_parser("choose")
     sub.add_parser("report").add_argument("variant", choices=sorted(VARIANTS))
     args = parser.parse_args()
-    import jieba
-
+    try:
+        import jieba
+    except ImportError:
+        parser.exit(2, "bench/routing_variants.py: the word variants need jieba: pip install jieba==0.42.1\n")
     jieba.setLogLevel(60)  # not its "building prefix dict" chatter
     if args.command == "choose":
         choose()
