@@ -116,7 +116,7 @@ class _Ranked:
             ids = window[low:high]
             if not ids:
                 return plain.none()
-            return engine().only(plain, self._ranking[0], ids).order_by(_position(self.model, ids).asc())
+            return engine().only(plain, *self._ranking, ids).order_by(_position(self.model, ids).asc())
         return plain.order_by(_position(self.model, window).asc(), "-submitted_at", "-pk")[low:high]
 
     def _fetch_all(self):

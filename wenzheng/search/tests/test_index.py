@@ -190,6 +190,16 @@ class RankingTest(CastTestCase):
             newest[:3],
         )
 
+    def test_the_band_is_found_by_the_querys_rarest_token_and_the_rest_checked_on_the_texts(self):
+        shares = {"路灯": 0.04, "灯不": 0.01, "维修": 0.05}
+        with mock.patch.object(engines, "token_frequencies", return_value=shares):
+            # 不亮 is not among the commonest: rarer than any listed.
+            self.assertEqual(engines.rarest_token(parse("路灯不亮")), ("'不亮'", None))
+            self.assertEqual(engines.rarest_token(parse("维修 路灯")), ("'路灯'", 1))
+            # A single character (a prefix of every token it begins) is never chosen.
+            self.assertEqual(engines.rarest_token(parse("灯 维修")), ("'维修'", 1))
+            self.assertEqual(engines.rarest_token(parse("灯")), ("'灯':*", 0))
+
     def test_it_composes_with_other_filters(self):
         c = self.cast
         a = c.replied(title="路灯坏了")
