@@ -289,7 +289,8 @@ class PostgresEngine(Engine):
         PostgreSQL ANDs the GIN bitmap with the message-id index and reads only the
         band's matching documents, then their messages. When the band holds `n` of
         `found`, they are the latest (every message outside it is older); otherwise
-        the band widens eightfold, and past BAND_TRIES the whole match is read."""
+        the band widens by what it held (at most eightfold), and past BAND_TRIES
+        the whole match is read."""
         from .models import SearchDocument
 
         top = SearchDocument.objects.filter(audience=audience).aggregate(top=Max("message_id"))["top"]
@@ -298,12 +299,10 @@ class PostgresEngine(Engine):
             if top is None or top - band <= 0:
                 break
             since = top - band
-            rows = list(
-                narrowed(found, by_one_token(audience, query, message_id__gt=since))
-                .filter(pk__gt=since)
-                .order_by("-pk")
-                .values_list("pk", "submitted_at")[:n]
-            )
+            in_band = narrowed(found, by_one_token(audience, query, message_id__gt=since))
+            if in_band is None:
+                break
+            rows = list(in_band.filter(pk__gt=since).order_by("-pk").values_list("pk", "submitted_at")[:n])
             if len(rows) >= n:
                 return rows
             # Wide enough for what this band held, with room: at most eightfold.
@@ -311,7 +310,8 @@ class PostgresEngine(Engine):
         return super().latest(found, audience, query, n)
 
     def only(self, found, audience, query, ids):
-        return narrowed(found, by_one_token(audience, query, message_id__in=ids)).filter(pk__in=ids)
+        these = narrowed(found, by_one_token(audience, query, message_id__in=ids))
+        return (found if these is None else these).filter(pk__in=ids)
 
 
 def holds(term: str) -> Q:
@@ -321,8 +321,8 @@ def holds(term: str) -> Q:
 
 def by_one_token(audience, query: Query, **where):
     """The documents of search's subquery (those that hold every term), narrowed by
-    `where`, found by one token of the first term in the word index and every other
-    term checked on the texts.
+    `where`, found by the query's rarest token in the word index and every term it
+    does not stand for exactly checked on the texts.
 
     The planner takes several tokens' documents for a handful (the three bigrams of
     路灯不亮, or two words, each its own selectivity, multiplied): it then reads all
@@ -377,7 +377,8 @@ def token_frequencies() -> dict[str, float]:
 
 def narrowed(found, docs):
     """`found` (from PostgresEngine.search, perhaps filtered further) with its
-    documents' subquery replaced by `docs`."""
+    documents' subquery replaced by `docs`; None if it has none at the top of its
+    conditions (a search combined with another queryset by `|`): read it whole."""
     from .models import SearchDocument
 
     narrowed = found._chain()
@@ -387,7 +388,7 @@ def narrowed(found, docs):
         if isinstance(docs_of_search, sql.Query) and docs_of_search.model is SearchDocument:
             children[i] = type(child)(child.lhs, docs.values("message_id").query)
             return narrowed
-    raise ValueError("not a search's queryset: no documents' subquery to narrow")
+    return None
 
 
 def engine() -> Engine:

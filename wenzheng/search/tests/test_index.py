@@ -184,6 +184,12 @@ class RankingTest(CastTestCase):
                     with self.subTest(scope=name, n=n):
                         whole = engines.Engine.latest(engine, matches, Audience.PUBLIC, query, n)
                         self.assertEqual(engine.latest(matches, Audience.PUBLIC, query, n), whole)
+            if isinstance(engine, engines.PostgresEngine):  # SQLite's MATCH cannot be in an OR
+                # A search combined with another queryset by | is read whole.
+                combined = engine.search(Message.objects.all(), Audience.PUBLIC, query) | Message.objects.filter(pk=0)
+                whole = engines.Engine.latest(engine, combined, Audience.PUBLIC, query, 3)
+                self.assertEqual(engine.latest(combined, Audience.PUBLIC, query, 3), whole)
+                self.assertEqual(len(whole), 3)
         newest = [(m.pk, m.submitted_at) for m in reversed(titled) if m.title == "井盖松动"]
         self.assertEqual(
             engine.latest(engine.search(Message.objects.all(), Audience.PUBLIC, query), Audience.PUBLIC, query, 3),
