@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,9 +71,7 @@ def balanced(labels) -> dict[str, float]:
     with many names in the tree (城乡建设, 22) weigh its messages less (0.72 against
     0.95 for a topic with 13 names), and on the first hand-written file that cost
     0.013 macro-F1 (BENCHMARKS.md, "Routing suggestions")."""
-    counts: dict[str, int] = {}
-    for label in labels:
-        counts[label] = counts.get(label, 0) + 1
+    counts = Counter(labels)
     return {label: len(labels) / (len(counts) * n) for label, n in counts.items()}
 
 
