@@ -47,9 +47,14 @@ def index(messages) -> int:
     if not messages:
         return 0
     Key.objects.filter(message__in=[m.pk for m in messages]).delete()
-    rows = [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in messages if is_open(m) for k in keys_of(m)]
+    rows = key_rows(messages)
     Key.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def key_rows(messages) -> list[Key]:
+    """The keys of the open ones of `messages`, as rows to write."""
+    return [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in messages if is_open(m) for k in keys_of(m)]
 
 
 def sync(message) -> None:
@@ -134,10 +139,7 @@ def rebuild(*, batch: int = 5000, out=None) -> int:
         with transaction.atomic():
             # Batch by batch, so the index stays whole for every other message meanwhile.
             Key.objects.filter(message_id__gt=last, message_id__lte=rows[-1].pk).delete()
-            Key.objects.bulk_create(
-                [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in rows if is_open(m) for k in keys_of(m)],
-                batch_size=5000,
-            )
+            Key.objects.bulk_create(key_rows(rows), batch_size=5000)
         last, total = rows[-1].pk, total + len(rows)
         if out:
             out(f"{total:,} messages indexed")
