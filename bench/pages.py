@@ -18,7 +18,7 @@ WEB_CONCURRENCY workers, default 2): requests/s, p50, p99, and the ratio to the 
 view (`/health/`: no database, no template) measured by the same server in the same
 run; public pages twice, served from the anonymous page cache (`cached`) and from a
 second server with PUBLIC_PAGE_CACHE=false (`uncached`). Then the single-request time
-of each page (median and slowest of --single requests, one at a time, uncached server). Staff
+of each page (median, p99 and slowest of --single requests, one at a time, uncached server). Staff
 pages are read by a session made for the unit's handler, the unit's leader and the
 county office (the bench users have no password).
 
@@ -52,7 +52,7 @@ def parse_args():
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--seconds", type=int, default=10, help="per page and server")
     p.add_argument("--connections", type=int, default=50)
-    p.add_argument("--single", type=int, default=20, help="single requests per page")
+    p.add_argument("--single", type=int, default=100, help="single requests per page")
     p.add_argument("--port", type=int, default=8775)
     p.add_argument("--slow-ms", type=int, default=2000, help="uncached: do not load a page slower than this alone")
     p.add_argument("--build-only", action="store_true")
@@ -196,7 +196,8 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 
 def single(url, *, times, cookie=None):
-    """Median and slowest wall time of one request at a time (ms), and the answer's size."""
+    """Median, 99th percentile and slowest wall time of one request at a time (ms),
+    and the answer's size."""
     took, size = [], 0
     for _ in range(times):
         request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 (loopback)
@@ -208,7 +209,8 @@ def single(url, *, times, cookie=None):
             raise SystemExit(f"{url}: HTTP {e.code}\n{e.read()[:2000].decode(errors='replace')}") from None
         took.append((time.perf_counter() - t) * 1000)
         assert status == 200, (url, status)
-    return statistics.median(took), max(took), size
+    p99 = statistics.quantiles(took, n=100, method="inclusive")[98] if len(took) > 1 else took[0]
+    return statistics.median(took), p99, max(took), size
 
 
 class Server:
@@ -296,12 +298,14 @@ def main():
                     # One request at a time first: a page that takes seconds is not loaded
                     # with 50 connections (its queue would be served long after wrk stops,
                     # into the next page's figures).
-                    print(f"\nsingle request, uncached ({args.single} one at a time): median, slowest, size")
+                    print(f"\nsingle request, uncached ({args.single} one at a time): median, p99, slowest, size")
                     for name, path, cookie in pages:
-                        ms, slowest, size = single(server.base + path, times=args.single, cookie=cookie)
+                        ms, p99, slowest, size = single(server.base + path, times=args.single, cookie=cookie)
                         found = results["pages"].setdefault(name, {"path": path})
-                        found.update(single_ms=ms, single_max_ms=slowest, bytes=size)
-                        print(f"{name:20} {ms:9.1f} ms {slowest:9.1f} ms {size / 1024:8.1f} KB", flush=True)
+                        found.update(single_ms=ms, single_p99_ms=p99, single_max_ms=slowest, bytes=size)
+                        print(
+                            f"{name:20} {ms:9.1f} ms {p99:9.1f} ms {slowest:9.1f} ms {size / 1024:8.1f} KB", flush=True
+                        )
                 wrk(server.base + "/health/", seconds=2, connections=conns)
                 bare = wrk(server.base + "/health/", seconds=secs, connections=conns)
                 results[f"bare_{mode}"] = bare
