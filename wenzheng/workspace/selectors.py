@@ -217,7 +217,9 @@ def county_counts(user, county, *, at) -> dict[str, int]:
     `message IN (every message of the county)`, which SQLite builds first (50,000
     ids at a city's scale: 6 ms each, for the few pending rows)."""
     messages = Message.objects.visible_to(user).filter(region=county)
-    counts = messages.aggregate(
+    # Only the states counted, so the (region, state) index narrows the read: counting
+    # with FILTER over all of a county's messages took 66 ms on PostgreSQL at 50,000.
+    counts = messages.filter(state__in=[*QUEUE_STATES, State.CLOSURE_PENDING]).aggregate(
         dispatch=Count("pk", filter=Q(state__in=QUEUE_STATES)),
         closures=Count("pk", filter=Q(state=State.CLOSURE_PENDING)),
     )
