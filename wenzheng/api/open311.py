@@ -21,7 +21,7 @@ and in /api/v1/my/.
 import datetime as dt
 import xml.etree.ElementTree as ET
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Q
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +31,8 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage, parse_serial
 from wenzheng.lib import text
+from wenzheng.lib.prefetch import attach
+from wenzheng.privacy.models import Review
 from wenzheng.privacy.public import Publisher
 from wenzheng.security import limits
 from wenzheng.units.models import Region, Unit
@@ -154,9 +156,11 @@ def _notice(category) -> str:
 
 def _request(m: Message, publisher: Publisher) -> dict:
     reply_due = next((s.due_at for s in m.stages.all() if s.kind == Stage.Kind.REPLY and s.completed_at is None), None)
-    notes = m.get_state_display()
+    # The choices' labels straight from the enums (get_FOO_display flattens the
+    # choices on every call: 15 ms of a 1,000-request answer).
+    notes = Message.State(m.state).label
     if m.closure_kind:
-        notes += f"：{m.get_closure_kind_display()}"
+        notes += f"：{Message.ClosureKind(m.closure_kind).label}"
     return {
         "service_request_id": m.serial,
         "status": "closed" if m.state == Message.State.CLOSED else "open",
@@ -183,21 +187,22 @@ def _readable(user, county):
     return (
         messages.filter(region=county)
         .select_related("region", "category", "unit", "citizen")
-        .prefetch_related(Prefetch("stages", queryset=Stage.objects.filter(completed_at__isnull=True)), "reviews")
         .order_by("-submitted_at", "-pk")
     )
 
 
 def _with_updates(messages) -> list:
-    """Each message's last event time (`updated_datetime`), for these rows only: an
-    annotation over the whole filtered list would read every event of every message
-    before the limit applies."""
+    """These rows with what an answer shows of them: their open stages and reviews
+    (attached in one query each, not by prefetch_related, whose queryset per message
+    was a quarter of a 1,000-request answer), and each one's last event time
+    (`updated_datetime`), for these rows only: an annotation over the whole filtered
+    list would read every event of every message before the limit applies."""
     messages = list(messages)
+    ids = [m.pk for m in messages]
+    attach(messages, "stages", Stage.objects.filter(message_id__in=ids, completed_at__isnull=True))
+    attach(messages, "reviews", Review.objects.filter(message_id__in=ids))
     last = dict(
-        Event.objects.filter(message__in=[m.pk for m in messages])
-        .values("message")
-        .annotate(at=Max("at"))
-        .values_list("message", "at")
+        Event.objects.filter(message__in=ids).values("message").annotate(at=Max("at")).values_list("message", "at")
     )
     for m in messages:
         m.last_event_at = last.get(m.pk)

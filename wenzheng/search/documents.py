@@ -5,10 +5,10 @@ decides that is wenzheng.privacy.public), so a search never finds a published
 message by a word the public cannot read on it, nor finds an unpublished one at all.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from wenzheng.handling.models import FollowUp, Message, Reply
+from wenzheng.lib.prefetch import attach
 from wenzheng.privacy.models import Review
 from wenzheng.privacy.public import Publisher, citizen_names
 
@@ -60,24 +60,11 @@ class _Remembering(Publisher):
         return self._masked[key]
 
 
-def _attach(messages, name, rows):
-    """Give each message its related rows as prefetch_related would, without its cost
-    per message (a queryset built for each; a rebuild reads a million)."""
-    by_message = defaultdict(list)
-    for row in rows:
-        by_message[row.message_id].append(row)
-    for m in messages:
-        cached = m.__dict__.setdefault("_prefetched_objects_cache", {})
-        queryset = getattr(m, name).model.objects.none()
-        queryset._result_cache, queryset._prefetch_done = by_message.get(m.pk, []), True
-        cached[name] = queryset
-
-
 def _messages(ids) -> list:
     messages = list(Message.objects.filter(pk__in=ids).select_related("citizen"))
-    _attach(messages, "replies", Reply.objects.filter(message_id__in=ids).select_related("unit").order_by("at", "pk"))
-    _attach(messages, "follow_ups", FollowUp.objects.filter(message_id__in=ids).order_by("at", "pk"))
-    _attach(messages, "reviews", Review.objects.filter(message_id__in=ids).order_by("queued_at", "pk"))
+    attach(messages, "replies", Reply.objects.filter(message_id__in=ids).select_related("unit").order_by("at", "pk"))
+    attach(messages, "follow_ups", FollowUp.objects.filter(message_id__in=ids).order_by("at", "pk"))
+    attach(messages, "reviews", Review.objects.filter(message_id__in=ids).order_by("queued_at", "pk"))
     return messages
 
 
