@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.lib.http import local_path, row_id
 from wenzheng.workspace import selectors
 from wenzheng.workspace.access import county_for, county_staff_only
 
@@ -13,8 +14,8 @@ from . import routing
 
 
 def _back(request, county):
-    target = request.POST.get("next", "")
-    if target.startswith("/work/") and "//" not in target:
+    target = local_path(request, request.POST.get("next"))
+    if target is not None and target.startswith("/work/"):
         return redirect(target)
     return redirect("workspace:dispatch", code=county.code)
 
@@ -42,12 +43,21 @@ def bulk_accept(request, code):
     """Each checked message to its own suggested unit: one dispatch each, and one
     refused does not stop the others."""
     county = county_for(request.user, code)
-    ids = [int(x) for x in request.POST.getlist("bulk-messages") if x.isdigit()]
-    queue = selectors.dispatch_queue(request.user, county).filter(pk__in=ids).order_by("submitted_at", "pk")
+    # Row ids as the page sent them; anything else (a forged "²", twenty digits) is
+    # named and skipped, never handed to the database.
+    posted = request.POST.getlist("bulk-messages")
+    ids = [pk for pk in map(row_id, posted) if pk is not None]
+    if len(ids) < len(posted):
+        flash.error(request, _("有%(n)s项勾选不是有效的留言，已忽略。") % {"n": len(posted) - len(ids)})
     if not ids:
         flash.error(request, _("请先勾选要交办的留言。"))
         return _back(request, county)
+    queue = list(selectors.dispatch_queue(request.user, county).filter(pk__in=ids).order_by("submitted_at", "pk"))
     done, refused = [], []
+    if len(queue) < len(set(ids)):
+        refused.append(
+            _("%(n)s条勾选的留言已不在待交办队列中（可能已由他人交办），未作处理。") % {"n": len(set(ids)) - len(queue)}
+        )
     for message in queue:
         try:
             message = routing.accept(message=message, by=request.user)

@@ -216,6 +216,36 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.assertEqual(units, {lamp.pk: self.cast.unit_a.pk, house.pk: self.cast.unit_b.pk})
         self.assertEqual(RoutingSuggestion.objects.filter(decision="accepted").count(), 2)
 
+    def test_bulk_accept_names_forged_ids_and_gone_messages_instead_of_failing(self):
+        self.train()
+        lamp = self.cast.submit(unit=None, at=NOW, title="路灯不亮了")
+        Message.objects.filter(pk=lamp.pk).update(body="晚上路灯不亮")
+        taken = self.cast.submit(unit=None, at=NOW, title="路灯坏了")
+        actions.dispatch(message=taken, by=self.cast.county_office, unit=self.cast.unit_a)
+        self.as_("county_office")
+        self.client.get(QUEUE)  # computes the suggestions it shows
+        # "²" is a digit to str.isdigit() but not to int(); twenty digits overflow
+        # SQLite's integer inside `pk__in`.
+        forged = ["²", "99999999999999999999", "１２", ""]
+        response = self.client.post(
+            "/work/county/luocheng/routing/accept/",
+            {"bulk-messages": [*forged, lamp.pk, taken.pk], "next": QUEUE},
+            follow=True,
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "有4项勾选不是有效的留言，已忽略。")
+        self.assertContains(response, "1条勾选的留言已不在待交办队列中（可能已由他人交办），未作处理。")
+        self.assertContains(response, "已采纳1条留言的分拨建议")
+        lamp.refresh_from_db()
+        self.assertEqual((lamp.state, lamp.unit), ("dispatched", self.cast.unit_a))
+        response = self.client.post("/work/county/luocheng/routing/accept/", {"bulk-messages": ["²"]}, follow=True)
+        self.assertContains(response, "请先勾选要交办的留言。")
+        # A forged `next` (control characters pasted in) is not followed.
+        response = self.client.post(
+            "/work/county/luocheng/routing/accept/", {"bulk-messages": ["x"], "next": "/work/\r\nSet-Cookie: a=b"}
+        )
+        self.assertEqual(response["Location"], QUEUE)
+
     def test_a_unit_handing_a_message_back_sees_where_it_likely_belongs(self):
         self.train()
         misrouted = self.cast.submit(unit="a", at=NOW, title="物业不管漏水")
