@@ -3,6 +3,7 @@ messages, suggestions for the dispatch queue, and the office's decisions on them
 
 import logging
 import threading
+from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message
 from wenzheng.units.models import Unit
+from wenzheng.workdays import clock
 
 from .models import RoutingSuggestion, Topic
 
@@ -94,6 +96,17 @@ def current():
 # --- suggestions ----------------------------------------------------------------------
 
 
+UNITS_KEPT = 4  # the likeliest first and runners-up, enough for a hand-back to leave out its unit
+
+
+def _choices(region_ids, day):
+    """What each county may be suggested: its dispatchable units (as the dispatch
+    form lists them) by id, its active topics by code."""
+    units = {str(u.pk): u for u in Unit.objects.dispatchable(day).filter(region_id__in=region_ids)}
+    topics = {(t.region_id, t.code): t for t in Topic.objects.filter(region_id__in=region_ids, active=True)}
+    return units, topics
+
+
 def suggest(messages, *, router=None, at=None) -> int:
     """Compute and store suggestions for these messages (those that have none yet);
     safe to run twice at once: the one-per-message constraint keeps the first."""
@@ -105,42 +118,39 @@ def suggest(messages, *, router=None, at=None) -> int:
     if not messages:
         return 0
     at = at or timezone.now()
-    guesses = router.guess_many([text_of(m.title, m.body) for m in messages])
-    regions = {m.region_id for m in messages}
-    units = {str(u.pk): u for u in Unit.objects.filter(region_id__in=regions, deactivated_on__isnull=True)}
-    topics = {(t.region_id, t.code): t for t in Topic.objects.filter(region_id__in=regions, active=True)}
+    units, topics = _choices({m.region_id for m in messages}, clock.local_date(at))
     categories = {c.code: c for c in Category.objects.all()}
+    by_region = defaultdict(list)
+    for m in messages:
+        by_region[m.region_id].append(m)
     rows = []
-    for m, guess in zip(messages, guesses, strict=True):
-        # Only what this message's county can take: its own active units and topics.
-        unit_guesses = [(units[g.label], g.confidence) for g in guess.get("unit", []) if g.label in units]
-        unit_guesses = [(u, c) for u, c in unit_guesses if u.region_id == m.region_id]
-        topic_guess = next(
-            (
-                (topics[(m.region_id, g.label)], g.confidence)
-                for g in guess.get("topic", [])
-                if (m.region_id, g.label) in topics
-            ),
-            (None, None),
-        )
-        category_guess = next(
-            ((categories[g.label], g.confidence) for g in guess.get("category", []) if g.label in categories),
-            (None, None),
-        )
-        rows.append(
-            RoutingSuggestion(
-                message=m,
-                model_version=router.version,
-                computed_at=at,
-                topic=topic_guess[0],
-                topic_confidence=topic_guess[1],
-                unit=unit_guesses[0][0] if unit_guesses else None,
-                unit_confidence=unit_guesses[0][1] if unit_guesses else None,
-                other_units=[[u.pk, round(c, 4)] for u, c in unit_guesses[1:]],
-                category=category_guess[0],
-                category_confidence=category_guess[1],
+    for region_id, batch in by_region.items():
+        # Only what this county can take, ranked among itself: its own dispatchable
+        # units and active topics (Router.guess_many, `among`).
+        among = {
+            "unit": {label for label, u in units.items() if u.region_id == region_id},
+            "topic": {code for region, code in topics if region == region_id},
+            "category": set(categories),
+        }
+        guesses = router.guess_many([text_of(m.title, m.body) for m in batch], top=UNITS_KEPT, among=among)
+        for m, guess in zip(batch, guesses, strict=True):
+            unit_guesses = [(units[g.label], g.confidence) for g in guess.get("unit", [])]
+            topic_guess = next(((topics[(region_id, g.label)], g.confidence) for g in guess.get("topic", [])), None)
+            category_guess = next(((categories[g.label], g.confidence) for g in guess.get("category", [])), None)
+            rows.append(
+                RoutingSuggestion(
+                    message=m,
+                    model_version=router.version,
+                    computed_at=at,
+                    topic=topic_guess[0] if topic_guess else None,
+                    topic_confidence=topic_guess[1] if topic_guess else None,
+                    unit=unit_guesses[0][0] if unit_guesses else None,
+                    unit_confidence=unit_guesses[0][1] if unit_guesses else None,
+                    other_units=[[u.pk, round(c, 4)] for u, c in unit_guesses[1:]],
+                    category=category_guess[0] if category_guess else None,
+                    category_confidence=category_guess[1] if category_guess else None,
+                )
             )
-        )
     RoutingSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -209,15 +219,16 @@ def attach(rows, *, units) -> None:
 
 def likely_units(message, *, top: int = 2) -> list[tuple[Unit, int]]:
     """For a unit about to hand a message back: the units the model thinks likelier,
-    other than itself, with their confidence in percent (none without a model)."""
+    other than itself, with their confidence in percent (none without a model).
+    Ranked among the county's dispatchable units only, as the office could send it."""
     router = current()
     if router is None or "unit" not in router.heads:
         return []
-    guesses = router.guess(text_of(message.title, message.body), top=top + 1).get("unit", [])
-    ids = [int(g.label) for g in guesses if g.label.isdigit() and int(g.label) != message.unit_id]
-    units = Unit.objects.in_bulk(ids)
-    return [
-        (units[int(g.label)], round(100 * g.confidence))
-        for g in guesses
-        if g.label.isdigit() and int(g.label) in units and units[int(g.label)].region_id == message.region_id
-    ][:top]
+    units = {
+        str(u.pk): u
+        for u in Unit.objects.dispatchable(clock.local_date(timezone.now()))
+        .filter(region_id=message.region_id)
+        .exclude(pk=message.unit_id)
+    }
+    guesses = router.guess_many([text_of(message.title, message.body)], top=top, among={"unit": set(units)})[0]
+    return [(units[g.label], round(100 * g.confidence)) for g in guesses.get("unit", [])]

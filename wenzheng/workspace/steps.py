@@ -56,8 +56,7 @@ class Step:
 
 
 def dispatchable_units(county) -> list[Unit]:
-    today = clock.local_date(timezone.now())
-    units = Unit.objects.filter(region=county, deactivated_on__isnull=True, registered_on__lte=today)
+    units = Unit.objects.dispatchable(clock.local_date(timezone.now())).filter(region=county)
     return list(units.order_by("kind", "name"))
 
 

@@ -1,6 +1,7 @@
 """Routing suggestions: the model, its commands, the worker and the dispatch queue."""
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -11,12 +12,14 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from wenzheng.accounts.models import Role, User
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.ops import worker
 from wenzheng.topics import catalogue, routing
 from wenzheng.topics.models import RoutingSuggestion, Topic
 from wenzheng.topics.router import Router, prepare, seeds
+from wenzheng.units.models import Unit
 from wenzheng.workspace.tests.base import NOW, WorkspaceTestCase
 
 QUEUE = "/work/county/luocheng/dispatch/"
@@ -89,6 +92,22 @@ class RouterTests(WorkspaceTestCase):
         # make it 17 / (2 × 12) and 17 / (2 × 5)).
         self.assertEqual(router.meta["targets"]["topic"]["class_weights"], {"卫生健康": 1.5, "城乡建设": 0.75})
         self.assertEqual(router.guess("医院看病排队")["topic"][0].label, "卫生健康")
+
+    def test_it_ranks_among_the_labels_allowed_before_taking_the_top(self):
+        texts, targets = examples()
+        targets["unit"] = [f"{u}{i % 3}" for i, u in enumerate(targets["unit"])]  # six units
+        router = Router.fit(texts, targets)
+        everyone = router.guess("楼顶漏水，物业不管", top=2)["unit"]
+        self.assertEqual({g.label[:5] for g in everyone}, {"house"})
+        [lamp_only] = router.guess_many(["楼顶漏水，物业不管"], top=2, among={"unit": {"lamp1", "lamp2"}})
+        self.assertEqual({g.label for g in lamp_only["unit"]}, {"lamp1", "lamp2"})
+        self.assertAlmostEqual(sum(g.confidence for g in lamp_only["unit"]), 1.0, places=5)
+        # One label allowed: itself, with all the share; none: no guess at all.
+        [one] = router.guess_many(["路灯不亮"], among={"unit": {"house0"}})
+        self.assertEqual([(g.label, g.confidence) for g in one["unit"]], [("house0", 1.0)])
+        [none] = router.guess_many(["路灯不亮"], among={"unit": set()})
+        self.assertEqual(none["unit"], [])
+        self.assertTrue(none["topic"])
 
     def test_it_prepares_messy_text(self):
         self.assertEqual(prepare("路灯\x00不亮\u3000１３８００１３８０００ＡＢ"), "路灯 不亮 0ab")
@@ -245,6 +264,51 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
             "/work/county/luocheng/routing/accept/", {"bulk-messages": ["x"], "next": "/work/\r\nSet-Cookie: a=b"}
         )
         self.assertEqual(response["Location"], QUEUE)
+
+    def answered_in_huanjiang(self, unit, texts):
+        """Messages of 环江 answered by `unit` (a handler of its own), for training."""
+        handler = User.objects.create_user(f"h{unit.pk}", password="pw", role=Role.HANDLER, unit=unit)
+        for text in texts:
+            m = actions.submit(
+                by=None, category=self.cast.consultation, unit=unit, title=text[:10], body=text,
+                name="李四", phone="13900000000", consent_to_publish=True, at=NOW,
+            )  # fmt: skip
+            actions.reply(message=m, by=handler, text="已处理。", at=NOW)
+
+    def test_a_county_is_suggested_its_own_units_however_many_other_counties_have(self):
+        since = dt.date(2020, 1, 1)
+        huanjiang = self.cast.other_county
+        for name in ("川山镇", "洛阳镇", "大才乡"):
+            unit = Unit.objects.create(region=huanjiang, name=name, kind="township", registered_on=since)
+            # Worded almost as the message below: each outranks 罗城's 东门镇.
+            self.answered_in_huanjiang(unit, [f"新街的路灯晚上不亮，出行不便，第{i}次反映。" for i in range(6)])
+        # The same name as 罗城's department (unit_b), in the other county.
+        namesake = Unit.objects.create(
+            region=huanjiang, name="县住房和城乡建设局", kind="department", registered_on=since
+        )
+        self.answered_in_huanjiang(namesake, [f"楼顶漏水，物业推诿，房屋开裂，第{i}次反映。" for i in range(6)])
+        self.train()
+        lamp = self.cast.submit(unit=None, at=NOW, title="新街路灯")
+        house = self.cast.submit(unit=None, at=NOW, title="房屋漏水")
+        Message.objects.filter(pk=lamp.pk).update(body="新街的路灯晚上不亮，出行不便。")
+        Message.objects.filter(pk=house.pk).update(body="楼顶漏水，物业推诿，房屋开裂。")
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "采纳：交办东门镇")
+        self.assertContains(page, "采纳：交办县住房和城乡建设局")
+        suggestions = {s.message_id: s for s in RoutingSuggestion.objects.filter(message__in=[lamp, house])}
+        self.assertEqual(suggestions[lamp.pk].unit, self.cast.unit_a)
+        self.assertEqual(suggestions[house.pk].unit, self.cast.unit_b)  # not 环江's namesake
+        # Runners-up are 罗城's too, and the confidences are shares among its units.
+        for s in suggestions.values():
+            others = [Unit.objects.get(pk=pk) for pk, _ in s.other_units]
+            self.assertEqual({u.region for u in others}, {self.cast.county})
+            self.assertAlmostEqual(s.unit_confidence + sum(c for _, c in s.other_units), 1.0, places=3)
+        # A unit handing a message back is offered 罗城's other units alone.
+        misrouted = self.cast.submit(unit="b", at=NOW, title="新街路灯")
+        Message.objects.filter(pk=misrouted.pk).update(body="新街的路灯晚上不亮，出行不便。")
+        misrouted.refresh_from_db()
+        self.assertEqual([u for u, _ in routing.likely_units(misrouted)], [self.cast.unit_a])
 
     def test_a_unit_handing_a_message_back_sees_where_it_likely_belongs(self):
         self.train()
