@@ -481,7 +481,7 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, at=None) ->
     # 智能分拨: the office's choice set against the suggestion, for the next training.
     from wenzheng.topics.routing import note_dispatch
 
-    note_dispatch(message, by=by, at=at)
+    note_dispatch(message, by=by, at=at, previous=previous)
     return message
 
 

@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from wenzheng.accounts.models import Role
-from wenzheng.lib.admin import ReadOnlyAdmin, RegionScopedAdmin
+from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
 from wenzheng.units.models import Region, Unit
 
-from .models import RoutingSuggestion, Topic
+from .models import RoutingDecision, RoutingSuggestion, Topic
 
 
 @admin.register(Topic)
@@ -32,11 +32,21 @@ class TopicAdmin(RegionScopedAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+class RoutingDecisionInline(ReadOnlyInline):
+    model = RoutingDecision
+    fields = [
+        "occasion", "decided_at", "decided_by", "offered_unit", "chosen_unit", "unit_decision",
+        "offered_topic", "chosen_topic", "topic_decision", "offered_category", "chosen_category", "category_decision",
+    ]  # fmt: skip
+
+
 @admin.register(RoutingSuggestion)
 class RoutingSuggestionAdmin(ReadOnlyAdmin, RegionScopedAdmin):
-    """What the routing model suggested and what the office did: read only."""
+    """What the routing model suggested and what the office did each time it
+    dispatched the message: read only."""
 
     region_paths = ("message__region",)
-    list_display = ["message", "unit", "unit_confidence", "topic", "decision", "chosen_unit", "model_version"]
-    list_filter = ["decision", "model_version"]
-    list_select_related = ["message", "unit", "topic", "chosen_unit"]
+    list_display = ["message", "unit", "unit_confidence", "topic", "category", "model_version"]
+    list_filter = ["model_version", "decisions__unit_decision"]
+    list_select_related = ["message", "unit", "topic", "category"]
+    inlines = [RoutingDecisionInline]

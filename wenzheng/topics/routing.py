@@ -4,19 +4,21 @@ messages, suggestions for the dispatch queue, and the office's decisions on them
 import logging
 import threading
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
 
-from .models import RoutingSuggestion, Topic
+from .models import Decision, RoutingDecision, RoutingSuggestion, Topic
 
 # scikit-learn (wenzheng.topics.router) is imported only once a model is used: the web
 # processes load every view at their first request, and most never route anything.
@@ -37,7 +39,7 @@ def training_data(*, limit: int | None = None) -> tuple[list[str], dict[str, lis
     knows), and dispatched ones whose suggestion the office accepted or overrode (its
     choice is a label too). Topics are learnt by code, so counties that share the
     default tree teach each other; units by id."""
-    decided = Q(routing__decision__in=["accepted", "overridden"], unit__isnull=False)
+    decided = Q(Exists(RoutingDecision.objects.filter(suggestion__message=OuterRef("pk"))), unit__isnull=False)
     rows = (
         Message.objects.filter(Q(state__in=Message.State.answered()) | decided)
         .order_by("-submitted_at")
@@ -55,12 +57,13 @@ def training_data(*, limit: int | None = None) -> tuple[list[str], dict[str, lis
 
 
 def acceptance(version: str) -> dict[str, int]:
-    """How the office treated the suggestions of one model version."""
-    rows = RoutingSuggestion.objects.filter(model_version=version)
+    """How the office treated the suggestions of one model version: its suggestions,
+    and its decisions on their units (a re-dispatch after a hand-back is one more)."""
+    decisions = RoutingDecision.objects.filter(suggestion__model_version=version)
     return {
-        "suggested": rows.count(),
-        "accepted": rows.filter(decision=RoutingSuggestion.Decision.ACCEPTED).count(),
-        "overridden": rows.filter(decision=RoutingSuggestion.Decision.OVERRIDDEN).count(),
+        "suggested": RoutingSuggestion.objects.filter(model_version=version).count(),
+        "accepted": decisions.filter(unit_decision=Decision.ACCEPTED).count(),
+        "overridden": decisions.filter(unit_decision=Decision.OVERRIDDEN).count(),
     }
 
 
@@ -164,55 +167,157 @@ def waiting(*, limit: int = 500):
     )
 
 
-# --- decisions ----------------------------------------------------------------------
+# --- what the queue offers, and what 采纳 does -------------------------------------
+
+SHOWN_UNITS = 3
 
 
-def note_dispatch(message, *, by, at) -> None:
-    """Called by actions.dispatch, in its transaction: the office's choice, set
-    against the suggestion (accepted when the unit is the suggested one)."""
-    suggestion = RoutingSuggestion.objects.select_for_update().filter(message=message).first()
-    if suggestion is None or suggestion.decision:
+@dataclass
+class Offer:
+    """What the queue offers for one message, read the same way for the card and for
+    the click, so that the accept button never names a unit other than the one
+    accepting uses: the suggested units the dispatch form lists (dispatchable now),
+    leaving out every unit that has handed the message back."""
+
+    suggestion: RoutingSuggestion
+    units: list  # [(Unit, confidence)], likeliest first
+    topic: Topic | None  # the suggested topic; its nearest active 中类 once switched off
+    topic_note: str  # why `topic` is not the suggested one ("" when it is)
+    category: Category | None
+
+    @property
+    def unit(self) -> Unit | None:
+        return self.units[0][0] if self.units else None
+
+
+def dispatchable(region_id, day) -> dict[int, Unit]:
+    return {u.pk: u for u in Unit.objects.dispatchable(day).filter(region_id=region_id).order_by("kind", "name")}
+
+
+def handed_back(message_ids) -> dict[int, set[int]]:
+    """The units that asked to hand each message back (退单), ever: one query."""
+    found = defaultdict(set)
+    rows = Event.objects.filter(message_id__in=list(message_ids), kind=Event.Kind.TRANSFER_REQUESTED)
+    for message_id, unit_id in rows.values_list("message_id", "unit_id"):
+        found[message_id].add(unit_id)
+    return found
+
+
+def _usable_topic(topic) -> tuple[Topic | None, str]:
+    """The suggested topic if still active, else its nearest active 中类 (a 大类 is
+    too broad to file a message under), with a note saying so."""
+    if topic is None or topic.active:
+        return topic, ""
+    node = topic.parent
+    while node is not None and not (node.active and node.level > Topic.Level.MAJOR):
+        node = node.parent if node.level > Topic.Level.MAJOR else None
+    if node is None:
+        return None, f"建议的事项分类“{topic.path}”已停用，交办时未设事项分类，可在留言页补设。"
+    return node, f"建议的事项分类“{topic.path}”已停用，改按上级分类“{node.path}”交办。"
+
+
+def offer_for(suggestion, message, *, units: dict[int, Unit], gone: set[int]) -> Offer:
+    """`units`: the county's dispatchable units by id; `gone`: units that handed the
+    message back."""
+    ranked = [(units[u], c) for u, c in suggestion.ranked_units() if u in units and u not in gone]
+    topic, note = _usable_topic(suggestion.topic)
+    return Offer(suggestion, ranked, topic, note, suggestion.category)
+
+
+def _suggestion_of(message) -> RoutingSuggestion | None:
+    """The message's suggestion, computed now when a model exists and the worker has
+    not reached it yet."""
+    related = ("unit", "topic__parent__parent", "category")
+    found = RoutingSuggestion.objects.filter(message=message).select_related(*related).first()
+    if found is None and suggest([message]):
+        found = RoutingSuggestion.objects.filter(message=message).select_related(*related).first()
+    return found
+
+
+def note_dispatch(message, *, by, at, previous=None) -> None:
+    """Called by actions.dispatch, in its transaction (which holds the message's row
+    lock): the office's choice set against what the queue offered, at the first
+    dispatch and at every re-dispatch after a hand-back (`previous`, the unit that
+    handed it back). Accepted when the office chose the offered unit, whether by
+    the accept button or by the form."""
+    suggestion = RoutingSuggestion.objects.filter(message=message).select_related("topic__parent__parent").first()
+    if suggestion is None:
         return
-    accepted = suggestion.unit_id == message.unit_id
-    suggestion.decision = RoutingSuggestion.Decision.ACCEPTED if accepted else RoutingSuggestion.Decision.OVERRIDDEN
-    suggestion.decided_by, suggestion.decided_at = by, at
-    suggestion.chosen_unit_id, suggestion.chosen_topic_id = message.unit_id, message.topic_id
-    suggestion.save(update_fields=["decision", "decided_by", "decided_at", "chosen_unit", "chosen_topic"])
+    day = clock.local_date(at)
+    offer = offer_for(
+        suggestion, message, units=dispatchable(message.region_id, day), gone=handed_back([message.pk])[message.pk]
+    )
+    RoutingDecision.objects.create(
+        suggestion=suggestion,
+        occasion=RoutingDecision.Occasion.REDISPATCH if previous is not None else RoutingDecision.Occasion.DISPATCH,
+        decided_by=by,
+        decided_at=at,
+        offered_unit=offer.unit,
+        chosen_unit_id=message.unit_id,
+        unit_decision=RoutingDecision.judge(offer.unit and offer.unit.pk, message.unit_id),
+        offered_topic=offer.topic,
+        chosen_topic_id=message.topic_id,
+        topic_decision=RoutingDecision.judge(offer.topic and offer.topic.pk, message.topic_id),
+        offered_category=offer.category,
+        chosen_category_id=message.category_id,
+        category_decision=RoutingDecision.judge(offer.category and offer.category.pk, message.category_id),
+    )
+
+
+@dataclass
+class Accepted:
+    message: Message
+    notes: list  # what the office should know: a topic switched off, say
 
 
 @transaction.atomic
-def accept(*, message, by, at=None) -> Message:
-    """采纳建议: dispatch to the suggested unit with the suggested topic (one click)."""
-    suggestion = RoutingSuggestion.objects.filter(message=message).select_related("unit", "topic").first()
-    pairs = suggestion.units_for(message) if suggestion else []
-    if not pairs:
+def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
+    """采纳建议: dispatch to the offered unit with the offered topic (one click).
+    `shown_unit`: the unit the page named on its button; when the offer has changed
+    since (that unit was switched off, or handed the message back meanwhile),
+    nothing is done and the office is told what is offered now."""
+    at = at or timezone.now()
+    message = Message.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=message.pk)
+    suggestion = _suggestion_of(message)
+    offer = None
+    if suggestion is not None:
+        units = dispatchable(message.region_id, clock.local_date(at))
+        offer = offer_for(suggestion, message, units=units, gone=handed_back([message.pk])[message.pk])
+    if offer is None or offer.unit is None:
         raise actions.ActionRefused("no_suggestion", "这条留言没有可采纳的分拨建议，请手动选择单位。")
-    unit = Unit.objects.get(pk=pairs[0][0])
+    if shown_unit is not None and shown_unit != offer.unit.pk:
+        raise actions.ActionRefused(
+            "suggestion_changed", f"分拨建议已变化，现建议交办“{offer.unit.name}”，请刷新页面核对后再采纳。"
+        )
     note = "采纳智能分拨建议" if message.state == Message.State.PENDING_DISPATCH else "采纳智能分拨建议，转交该单位办理"
-    return actions.dispatch(message=message, by=by, unit=unit, topic=suggestion.topic, note=note, at=at)
+    message = actions.dispatch(message=message, by=by, unit=offer.unit, topic=offer.topic, note=note, at=at)
+    return Accepted(message, [offer.topic_note] if offer.topic_note else [])
 
 
 # --- the dispatch queue -----------------------------------------------------------
 
 
 def attach(rows, *, units) -> None:
-    """Give each queue row its suggestion (`m.suggestion`, None without a model),
-    computing the missing ones now: the worker may not have reached a message that
-    arrived a moment ago. `units` are the county's dispatchable units, read once."""
+    """Give each queue row its suggestion (`m.suggestion`, None without a model) and
+    what it offers (`m.suggestion.offer`), computing the missing ones now: the
+    worker may not have reached a message that arrived a moment ago. `units` are
+    the county's dispatchable units, read once."""
     rows = list(rows)
     missing = [m for m in rows if m.state in QUEUE_STATES]
     if missing:
         suggest(missing)
     found = {
         s.message_id: s
-        for s in RoutingSuggestion.objects.filter(message__in=rows).select_related("topic__parent", "category")
+        for s in RoutingSuggestion.objects.filter(message__in=rows).select_related("topic__parent__parent", "category")
     }
     by_pk = {u.pk: u for u in units}
+    gone = handed_back([m.pk for m in rows if m.pk in found])
     for m in rows:
         s = found.get(m.pk)
         m.suggestion = s
         if s is not None:
-            s.shown_units = [(by_pk[u], round(100 * c)) for u, c in s.units_for(m) if u in by_pk][:3]
+            s.offer = offer_for(s, m, units=by_pk, gone=gone[m.pk])
+            s.shown_units = [(u, round(100 * c)) for u, c in s.offer.units[:SHOWN_UNITS]]
             s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
             s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
 

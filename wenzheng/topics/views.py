@@ -26,14 +26,17 @@ def accept(request, code, pk):
     county = county_for(request.user, code)
     message = get_object_or_404(selectors.dispatch_queue(request.user, county), pk=pk)
     try:
-        message = routing.accept(message=message, by=request.user)
+        done = routing.accept(message=message, by=request.user, shown_unit=row_id(request.POST.get("unit")))
     except ActionRefused as e:
         flash.error(request, e.reason)
     else:
+        message = done.message
         flash.success(
             request,
             _("已采纳建议，留言%(serial)s交办%(unit)s。") % {"serial": message.serial, "unit": message.unit.name},
         )
+        for note in done.notes:
+            flash.warning(request, note)
     return _back(request, county)
 
 
@@ -58,15 +61,21 @@ def bulk_accept(request, code):
         refused.append(
             _("%(n)s条勾选的留言已不在待交办队列中（可能已由他人交办），未作处理。") % {"n": len(set(ids)) - len(queue)}
         )
+    notes = []
     for message in queue:
+        # The unit each card named (`shown-<id>`): accepted only if it is still the offer.
+        shown = row_id(request.POST.get(f"shown-{message.pk}"))
         try:
-            message = routing.accept(message=message, by=request.user)
+            accepted = routing.accept(message=message, by=request.user, shown_unit=shown)
         except ActionRefused as e:
             refused.append(_("%(serial)s：%(reason)s") % {"serial": message.serial, "reason": e.reason})
         else:
-            done.append(f"{message.serial}→{message.unit.name}")
+            done.append(f"{message.serial}→{accepted.message.unit.name}")
+            notes += [f"{message.serial}：{note}" for note in accepted.notes]
     if done:
         flash.success(request, _("已采纳%(n)s条留言的分拨建议：%(list)s。") % {"n": len(done), "list": "、".join(done)})
+    for line in notes:
+        flash.warning(request, line)
     for line in refused:
         flash.error(request, line)
     return _back(request, county)

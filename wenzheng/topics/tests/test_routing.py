@@ -17,7 +17,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.ops import worker
 from wenzheng.topics import catalogue, routing
-from wenzheng.topics.models import RoutingSuggestion, Topic
+from wenzheng.topics.models import RoutingDecision, RoutingSuggestion, Topic
 from wenzheng.topics.router import Router, prepare, seeds
 from wenzheng.units.models import Unit
 from wenzheng.workspace.tests.base import NOW, WorkspaceTestCase
@@ -200,16 +200,18 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.assertContains(response, f"已采纳建议，留言{waiting.serial}交办东门镇。")
         waiting.refresh_from_db()
         self.assertEqual((waiting.state, waiting.unit, waiting.topic), ("dispatched", self.cast.unit_a, self.lamp))
-        suggestion.refresh_from_db()
-        self.assertEqual((suggestion.decision, suggestion.decided_by), ("accepted", self.cast.county_office))
+        [decision] = suggestion.decisions.all()
+        self.assertEqual((decision.unit_decision, decision.decided_by), ("accepted", self.cast.county_office))
+        self.assertEqual((decision.occasion, decision.topic_decision), ("dispatch", "accepted"))
 
     def test_an_override_is_recorded_and_taught_next_time(self):
         self.train()
         waiting = self.cast.submit(unit=None, at=NOW, title="路灯又坏了")
         routing.suggest([waiting])
         actions.dispatch(message=waiting, by=self.cast.county_office, unit=self.cast.unit_b, topic=self.house)
-        suggestion = RoutingSuggestion.objects.get(message=waiting)
-        self.assertEqual((suggestion.decision, suggestion.chosen_unit), ("overridden", self.cast.unit_b))
+        [decision] = RoutingDecision.objects.filter(suggestion__message=waiting)
+        self.assertEqual((decision.unit_decision, decision.chosen_unit), ("overridden", self.cast.unit_b))
+        suggestion = decision.suggestion
         texts, targets = routing.training_data()
         self.assertEqual(len(texts), 25)  # the override is a label although it is not answered yet
         self.assertIn(str(self.cast.unit_b.pk), targets["unit"])
@@ -233,7 +235,7 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.assertContains(response, "已采纳2条留言的分拨建议")
         units = dict(Message.objects.filter(pk__in=[lamp.pk, house.pk]).values_list("pk", "unit"))
         self.assertEqual(units, {lamp.pk: self.cast.unit_a.pk, house.pk: self.cast.unit_b.pk})
-        self.assertEqual(RoutingSuggestion.objects.filter(decision="accepted").count(), 2)
+        self.assertEqual(RoutingDecision.objects.filter(unit_decision="accepted").count(), 2)
 
     def test_bulk_accept_names_forged_ids_and_gone_messages_instead_of_failing(self):
         self.train()
@@ -317,3 +319,113 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.as_("handler_a")
         page = self.client.get(f"/work/messages/{misrouted.pk}/")
         self.assertContains(page, "智能分拨建议的其他单位：县住房和城乡建设局（")
+
+    def lamp_waiting(self, **kwargs):
+        m = self.cast.submit(at=NOW, title="新街路灯", **{"unit": None, **kwargs})
+        Message.objects.filter(pk=m.pk).update(body="新街的路灯晚上不亮，出行不便。")
+        m.refresh_from_db()
+        return m
+
+    def test_the_button_names_the_unit_accepting_uses_when_the_first_no_longer_takes_messages(self):
+        self.train()
+        waiting = self.lamp_waiting()
+        routing.suggest([waiting])
+        self.assertEqual(RoutingSuggestion.objects.get(message=waiting).unit, self.cast.unit_a)
+        # 东门镇 is switched off after the suggestion was made: the dispatch form no
+        # longer lists it, so neither does the suggestion, nor does accepting use it.
+        Unit.objects.filter(pk=self.cast.unit_a.pk).update(deactivated_on=NOW.date())
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "采纳：交办县住房和城乡建设局")
+        self.assertNotContains(page, "东门镇 ")
+        url = f"/work/county/luocheng/routing/{waiting.pk}/accept/"
+        response = self.client.post(url, {"next": QUEUE, "unit": self.cast.unit_b.pk}, follow=True)
+        self.assertContains(response, f"已采纳建议，留言{waiting.serial}交办县住房和城乡建设局。")
+        waiting.refresh_from_db()
+        self.assertEqual((waiting.state, waiting.unit), ("dispatched", self.cast.unit_b))
+        [decision] = RoutingDecision.objects.filter(suggestion__message=waiting)
+        self.assertEqual((decision.offered_unit, decision.unit_decision), (self.cast.unit_b, "accepted"))
+
+    def test_a_button_that_named_another_unit_changes_nothing(self):
+        self.train()
+        waiting = self.lamp_waiting()
+        self.as_("county_office")
+        self.assertContains(self.client.get(QUEUE), "采纳：交办东门镇")
+        Unit.objects.filter(pk=self.cast.unit_a.pk).update(deactivated_on=NOW.date())
+        url = f"/work/county/luocheng/routing/{waiting.pk}/accept/"
+        response = self.client.post(url, {"next": QUEUE, "unit": self.cast.unit_a.pk}, follow=True)
+        self.assertContains(response, "分拨建议已变化，现建议交办“县住房和城乡建设局”，请刷新页面核对后再采纳。")
+        waiting.refresh_from_db()
+        self.assertEqual((waiting.state, waiting.unit), ("pending_dispatch", None))
+        self.assertFalse(RoutingDecision.objects.exists())
+        # The bulk accept checks what each card named too.
+        response = self.client.post(
+            "/work/county/luocheng/routing/accept/",
+            {"bulk-messages": [waiting.pk], f"shown-{waiting.pk}": self.cast.unit_a.pk},
+            follow=True,
+        )
+        self.assertContains(response, f"{waiting.serial}：分拨建议已变化")
+        self.assertEqual(Message.objects.get(pk=waiting.pk).state, "pending_dispatch")
+
+    def test_a_switched_off_topic_is_accepted_as_its_parent_or_left_unset(self):
+        self.train()
+        first, second = self.lamp_waiting(), self.lamp_waiting()
+        routing.suggest([first, second])
+        self.assertEqual(RoutingSuggestion.objects.get(message=first).topic, self.lamp)
+        Topic.objects.filter(pk=self.lamp.pk).update(active=False)
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(
+            page, "建议的事项分类“城乡建设 → 市政设施 → 路灯照明”已停用，改按上级分类“城乡建设 → 市政设施”交办。"
+        )
+        response = self.client.post(f"/work/county/luocheng/routing/{first.pk}/accept/", {"next": QUEUE}, follow=True)
+        self.assertContains(response, f"已采纳建议，留言{first.serial}交办东门镇。")
+        self.assertContains(response, "改按上级分类“城乡建设 → 市政设施”交办")
+        first.refresh_from_db()
+        self.assertEqual((first.unit, first.topic), (self.cast.unit_a, self.lamp.parent))
+        # With its parent switched off too, the message goes without a topic.
+        Topic.objects.filter(pk=self.lamp.parent_id).update(active=False)
+        response = self.client.post(f"/work/county/luocheng/routing/{second.pk}/accept/", {"next": QUEUE}, follow=True)
+        self.assertContains(response, "交办时未设事项分类，可在留言页补设。")
+        second.refresh_from_db()
+        self.assertEqual((second.state, second.unit, second.topic), ("dispatched", self.cast.unit_a, None))
+
+    def test_accepting_after_a_hand_back_is_recorded_as_accepted_and_the_re_dispatch_too(self):
+        self.train()
+        # Sent by its citizen to 东门镇, which the model would suggest too; it hands it back.
+        handed = self.lamp_waiting(unit="a")
+        actions.request_transfer(message=handed, by=self.cast.handler_a, reason="不属于本镇职责。", at=NOW)
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertEqual(RoutingSuggestion.objects.get(message=handed).unit, self.cast.unit_a)
+        self.assertContains(page, "采纳：交办县住房和城乡建设局")
+        url = f"/work/county/luocheng/routing/{handed.pk}/accept/"
+        self.client.post(url, {"next": QUEUE, "unit": self.cast.unit_b.pk})
+        handed.refresh_from_db()
+        self.assertEqual((handed.state, handed.unit), ("dispatched", self.cast.unit_b))
+        [decision] = RoutingDecision.objects.filter(suggestion__message=handed)
+        self.assertEqual(
+            (decision.occasion, decision.offered_unit, decision.unit_decision),
+            ("redispatch", self.cast.unit_b, "accepted"),
+        )
+        # Dispatched by the office, handed back again: the re-dispatch is recorded too,
+        # against what the queue then offered (neither unit that handed it back).
+        waiting = self.lamp_waiting()
+        routing.suggest([waiting])
+        actions.dispatch(message=waiting, by=self.cast.county_office, unit=self.cast.unit_a)
+        actions.request_transfer(message=waiting, by=self.cast.handler_a, reason="不属于本镇职责。", at=NOW)
+        actions.dispatch(message=waiting, by=self.cast.county_office, unit=self.cast.unit_b, note="转住建局。")
+        actions.request_transfer(message=waiting, by=self.cast.handler_b, reason="不属于本局职责。", at=NOW)
+        actions.dispatch(message=waiting, by=self.cast.county_office, unit=self.cast.unit_a, note="仍由东门镇办理。")
+        decisions = RoutingDecision.objects.filter(suggestion__message=waiting).order_by("pk")
+        self.assertEqual(
+            [(d.occasion, d.offered_unit, d.chosen_unit, d.unit_decision) for d in decisions],
+            [
+                ("dispatch", self.cast.unit_a, self.cast.unit_a, "accepted"),
+                ("redispatch", self.cast.unit_b, self.cast.unit_b, "accepted"),
+                ("redispatch", None, self.cast.unit_a, ""),  # both had handed it back: nothing offered
+            ],
+        )
+        self.assertEqual(
+            routing.acceptance(decisions[0].suggestion.model_version), {"suggested": 2, "accepted": 3, "overridden": 0}
+        )
