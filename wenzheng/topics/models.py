@@ -93,11 +93,6 @@ class Decision(models.TextChoices):
     OVERRIDDEN = "overridden", "改选"
 
 
-class RoutingSuggestionQuerySet(models.QuerySet):
-    def undecided(self):
-        return self.filter(decisions__isnull=True)
-
-
 class RoutingSuggestion(models.Model):
     """智能分拨: what the routing model suggested for a message waiting in the dispatch
     queue. What the county office did with it is in its decisions (RoutingDecision):
@@ -123,8 +118,6 @@ class RoutingSuggestion(models.Model):
         "handling.Category", verbose_name="建议类别", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     category_confidence = models.FloatField("类别置信度", null=True, blank=True)
-
-    objects = RoutingSuggestionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "分拨建议"

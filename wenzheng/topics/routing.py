@@ -9,12 +9,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, Message
+from wenzheng.handling.models import Category, Message, Reply
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
 
@@ -35,23 +35,33 @@ def text_of(title: str, body: str) -> str:
 
 
 def training_data(*, limit: int | None = None) -> tuple[list[str], dict[str, list[str]]]:
-    """Answered messages (the unit that answered is the right one, as far as anyone
-    knows), and dispatched ones whose suggestion the office accepted or overrode (its
-    choice is a label too). Topics are learnt by code, so counties that share the
-    default tree teach each other; units by id."""
-    decided = Q(Exists(RoutingDecision.objects.filter(suggestion__message=OuterRef("pk"))), unit__isnull=False)
+    """What the next model learns from: messages a unit answered, labelled with the
+    unit of their latest reply (the unit that finally answered), and messages the
+    office dispatched on a suggestion and not yet answered, labelled with the unit
+    they went to (the office's choice is a label too). Left out: spam (no real
+    request), merged messages (answered as their main message, by no unit of their
+    own) and messages handed back and waiting for re-dispatch (the unit they carry
+    has just said they are not its own). Topics are learnt by code, so counties
+    that share the default tree teach each other; units by id."""
+    State = Message.State
+    replied = Exists(Reply.objects.filter(message=OuterRef("pk")))
+    decided = Exists(RoutingDecision.objects.filter(suggestion__message=OuterRef("pk")))
+    last_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("-at", "-pk").values("unit_id")[:1]
     rows = (
-        Message.objects.filter(Q(state__in=Message.State.answered()) | decided)
+        Message.objects.exclude(state__in=[State.SPAM, State.MERGED, State.TRANSFER_REQUESTED])
+        .filter(Q(replied) | Q(decided), unit__isnull=False)
+        .annotate(answered_by=Subquery(last_reply))
         .order_by("-submitted_at")
-        .values_list("title", "body", "topic__code", "unit_id", "category__code")
+        .values_list("title", "body", "topic__code", "state", "answered_by", "unit_id", "category__code")
     )
     if limit:
         rows = rows[:limit]
+    answered = set(State.answered())
     texts, topics, units, categories = [], [], [], []
-    for title, body, topic, unit, category in rows.iterator(chunk_size=2000):
+    for title, body, topic, state, answered_by, unit, category in rows.iterator(chunk_size=2000):
         texts.append(text_of(title, body))
         topics.append(topic or "")
-        units.append(str(unit) if unit else "")
+        units.append(str(answered_by if state in answered and answered_by else unit))
         categories.append(category or "")
     return texts, {"topic": topics, "unit": units, "category": categories}
 

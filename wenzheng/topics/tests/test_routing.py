@@ -429,3 +429,39 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.assertEqual(
             routing.acceptance(decisions[0].suggestion.model_version), {"suggested": 2, "accepted": 3, "overridden": 0}
         )
+
+    def test_training_leaves_out_spam_merges_and_hand_backs_and_learns_who_finally_answered(self):
+        self.train()
+        office, a, b = self.cast.county_office, self.cast.handler_a, self.cast.handler_b
+
+        def waiting(title):
+            m = self.cast.submit(unit=None, at=NOW, title=title)
+            routing.suggest([m])
+            return m
+
+        spam = self.cast.submit(unit="a", at=NOW, title="垃圾留言")
+        actions.reply(message=spam, by=a, text="已处理。", at=NOW)
+        actions.mark_spam(message=spam, by=office, reason="广告。", at=NOW)
+        main, merged = waiting("主留言"), waiting("并入的留言")
+        for m in (main, merged):
+            actions.dispatch(message=m, by=office, unit=self.cast.unit_a)
+        actions.merge_duplicate(message=merged, into=main, by=office, reason="同一问题。", at=NOW)
+        handed = waiting("退单待审")
+        actions.dispatch(message=handed, by=office, unit=self.cast.unit_a)
+        actions.request_transfer(message=handed, by=a, reason="不属于本镇。", at=NOW)
+        moved = self.cast.submit(unit="a", at=NOW, title="转办后答复")
+        actions.request_transfer(message=moved, by=a, reason="不属于本镇。", at=NOW)
+        actions.dispatch(message=moved, by=office, unit=self.cast.unit_b, note="转住建局。")
+        actions.reply(message=moved, by=b, text="已处理。", at=NOW)
+        reopened = self.cast.submit(unit="a", at=NOW, title="重办中")
+        actions.reply(message=reopened, by=a, text="已处理。", at=NOW)
+        actions.close(message=reopened, by=self.cast.leader_a, kind="answered", at=NOW)
+        actions.reopen(message=reopened, by=office, reason="答复不清楚。", at=NOW)
+        texts, targets = routing.training_data()
+        labels = {text.split("\n")[0]: unit for text, unit in zip(texts, targets["unit"], strict=True)}
+        for left_out in ("垃圾留言", "并入的留言", "退单待审"):
+            self.assertNotIn(left_out, labels)
+        self.assertEqual(labels["主留言"], str(self.cast.unit_a.pk))
+        self.assertEqual(labels["转办后答复"], str(self.cast.unit_b.pk))
+        self.assertEqual(labels["重办中"], str(self.cast.unit_a.pk))
+        self.assertEqual(len(texts), 24 + 3)
