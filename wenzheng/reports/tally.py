@@ -44,8 +44,9 @@ COUNTED_KINDS = frozenset(
         # A spam mark takes the message out of every figure; taking it back, in again.
         Event.Kind.SPAM_MARKED,
         Event.Kind.SPAM_UNMARKED,
-        # The topic table counts a message under its 大类.
+        # The topic table counts a message under its 大类, the totals under its category.
         Event.Kind.TOPIC_SET,
+        Event.Kind.CATEGORY_SET,
         # 并单: a merged message leaves its unit's figures and is answered as its main.
         Event.Kind.MERGED,
         Event.Kind.UNMERGED,

@@ -282,12 +282,15 @@ class Accepted:
 
 @transaction.atomic
 def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
-    """采纳建议: dispatch to the offered unit with the offered topic (one click).
+    """采纳建议: dispatch to the offered unit with the offered topic and category (one
+    click; a category changes only before any answer, as actions.set_category says).
     `shown_unit`: the unit the page named on its button; when the offer has changed
     since (that unit was switched off, or handed the message back meanwhile),
     nothing is done and the office is told what is offered now."""
     at = at or timezone.now()
-    message = Message.objects.select_for_update(of=("self",)).select_related("region", "unit").get(pk=message.pk)
+    message = (
+        Message.objects.select_for_update(of=("self",)).select_related("region", "unit", "category").get(pk=message.pk)
+    )
     suggestion = _suggestion_of(message)
     offer = None
     if suggestion is not None:
@@ -300,8 +303,18 @@ def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
             "suggestion_changed", f"分拨建议已变化，现建议交办“{offer.unit.name}”，请刷新页面核对后再采纳。"
         )
     note = "采纳智能分拨建议" if message.state == Message.State.PENDING_DISPATCH else "采纳智能分拨建议，转交该单位办理"
-    message = actions.dispatch(message=message, by=by, unit=offer.unit, topic=offer.topic, note=note, at=at)
-    return Accepted(message, [offer.topic_note] if offer.topic_note else [])
+    notes = [offer.topic_note] if offer.topic_note else []
+    before, category = message.category, offer.category
+    if category is not None and category != before and message.replies.exists():
+        # Answered before it was handed back: the answer stands under its category.
+        notes.append(f"留言已有答复，类别仍为“{before.name}”，未按建议改为“{category.name}”。")
+        category = None
+    message = actions.dispatch(
+        message=message, by=by, unit=offer.unit, topic=offer.topic, category=category, note=note, at=at
+    )
+    if message.category_id != before.pk:
+        notes.append(f"留言类别已按建议由“{before.name}”改为“{message.category.name}”。")
+    return Accepted(message, notes)
 
 
 # --- the dispatch queue -----------------------------------------------------------

@@ -131,8 +131,30 @@ def _long_cycle(*, message, by, data):
 
 
 def _dispatch(*, message, by, data):
-    actions.dispatch(message=message, by=by, unit=data["unit"], note=data["note"], topic=data.get("topic"))
+    actions.dispatch(
+        message=message,
+        by=by,
+        unit=data["unit"],
+        note=data["note"],
+        topic=data.get("topic"),
+        category=data.get("category"),
+    )
     return _("留言%(serial)s已交办%(unit)s。") % {"serial": message.serial, "unit": data["unit"].name}
+
+
+def _category(*, message, by, data):
+    before = message.category.name
+    actions.set_category(message=message, by=by, category=data["category"])
+    return _("留言%(serial)s的类别已由“%(before)s”改为“%(after)s”。") % {
+        "serial": message.serial,
+        "before": before,
+        "after": data["category"].name,
+    }
+
+
+def _unanswered(user, message):
+    # The message page has its replies prefetched: no query more.
+    return not message.replies.all()
 
 
 def _reject_transfer(*, message, by, data):
@@ -359,6 +381,16 @@ STEPS = {
             COUNTY_ROLES,
             tuple(State.values),
             offered=_revisits_open,
+        ),
+        Step(
+            "category",
+            gettext_lazy("更改类别"),
+            gettext_lazy("更改类别"),
+            forms.CategoryForm,
+            _category,
+            COUNTY_ROLES,
+            actions.CATEGORY_STATES,
+            offered=_unanswered,
         ),
         Step(
             "reject-transfer",

@@ -465,3 +465,42 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.assertEqual(labels["转办后答复"], str(self.cast.unit_b.pk))
         self.assertEqual(labels["重办中"], str(self.cast.unit_a.pk))
         self.assertEqual(len(texts), 24 + 3)
+
+    def test_accepting_applies_the_suggested_category_and_the_form_may_override_it(self):
+        # History: street lights were appeals (诉求), housing questions consultations.
+        Message.objects.filter(topic=self.lamp).update(category=self.cast.appeal)
+        self.train()
+        first, second = self.lamp_waiting(), self.lamp_waiting()
+        Message.objects.filter(pk=second.pk).update(body="巷口的路灯晚上不亮，出行不便。")
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "类别：诉求")
+        self.assertContains(page, "网民选择的是“咨询”")
+        response = self.client.post(f"/work/county/luocheng/routing/{first.pk}/accept/", {"next": QUEUE}, follow=True)
+        self.assertContains(response, "留言类别已按建议由“咨询”改为“诉求”。")
+        first.refresh_from_db()
+        self.assertEqual((first.unit, first.category), (self.cast.unit_a, self.cast.appeal))
+        self.assertEqual(first.events.get(kind="category_set").data, {"category": "appeal", "previous": "consultation"})
+        [decision] = RoutingDecision.objects.filter(suggestion__message=first)
+        self.assertEqual((decision.offered_category, decision.category_decision), (self.cast.appeal, "accepted"))
+        # The office keeps the citizen's category through the form: an override, recorded.
+        data = {
+            f"dispatch-{second.pk}-unit": self.cast.unit_a.pk,
+            f"dispatch-{second.pk}-category": self.cast.consultation.pk,
+            "next": QUEUE,
+        }
+        self.client.post(f"/work/messages/{second.pk}/dispatch/", data)
+        [decision] = RoutingDecision.objects.filter(suggestion__message=second)
+        self.assertEqual(
+            (decision.unit_decision, decision.chosen_category, decision.category_decision),
+            ("accepted", self.cast.consultation, "overridden"),
+        )
+        # Training learns the office's category: the corrected one.
+        texts, targets = routing.training_data()
+        self.assertEqual(targets["category"][texts.index(text_of_message(first))], "appeal")
+        self.assertEqual(targets["category"][texts.index(text_of_message(second))], "consultation")
+
+
+def text_of_message(m):
+    m.refresh_from_db()
+    return routing.text_of(m.title, m.body)
