@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.urls import path
 
 from wenzheng.accounts.models import Role
 from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
 from wenzheng.units.models import Region, Unit
 
+from . import tree_admin
 from .models import RoutingDecision, RoutingSuggestion, Topic
 
 
@@ -17,6 +19,22 @@ class TopicAdmin(RegionScopedAdmin):
     search_fields = ["code", "name"]
     filter_horizontal = ["units"]
     list_select_related = ["parent", "region"]
+
+    def get_urls(self):
+        def view(fn):
+            return self.admin_site.admin_view(lambda request: fn(self, request))
+
+        return [
+            path("import/", view(tree_admin.import_view), name="topics_topic_import"),
+            path("export/", view(tree_admin.export_view), name="topics_topic_export"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            "may_import": tree_admin.changeable_counties(request.user).exists() and self.has_add_permission(request)
+        }
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if request.user.role == Role.COUNTY_OFFICE:
