@@ -491,6 +491,10 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
         raise ActionRefused("unit_inactive", f"“{unit.name}”已停用或尚未实名上网，不能接收留言。")
     previous = message.unit
     note = _optional_text(note, "交办说明")
+    # 智能分拨: what the queue offered, read before this dispatch changes the message.
+    from wenzheng.topics import routing
+
+    offered = routing.current_offer(message, at=at)
     _change_category(message, category, by=by, at=at)
     if previous is not None:
         if unit.pk == previous.pk:
@@ -518,10 +522,8 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
         from_unit=previous.pk if previous else None,
     )
     _change_topic(message, topic, by=by, at=at)
-    # 智能分拨: the office's choice set against the suggestion, for the next training.
-    from wenzheng.topics.routing import note_dispatch
-
-    note_dispatch(message, by=by, at=at, previous=previous)
+    # 智能分拨: the office's choice set against the offer, for the next training.
+    routing.note_dispatch(message, offered=offered, by=by, at=at, previous=previous)
     return message
 
 

@@ -53,7 +53,7 @@ class TopicAdmin(RegionScopedAdmin):
 class RoutingDecisionInline(ReadOnlyInline):
     model = RoutingDecision
     fields = [
-        "occasion", "decided_at", "decided_by", "offered_unit", "chosen_unit", "unit_decision",
+        "occasion", "decided_at", "decided_by", "offered_unit", "unit_source", "chosen_unit", "unit_decision",
         "offered_topic", "chosen_topic", "topic_decision", "offered_category", "chosen_category", "category_decision",
     ]  # fmt: skip
 

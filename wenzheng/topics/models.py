@@ -162,6 +162,11 @@ class RoutingDecision(models.Model):
         "units.Unit", verbose_name="实际交办单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     unit_decision = models.CharField("单位", max_length=12, choices=Decision.choices, blank=True)
+    # Whence the offered unit: the model, or the topic tree's usual units when the
+    # model had none (no model yet, or none of its units could take the message).
+    unit_source = models.CharField(
+        "建议依据", max_length=12, blank=True, choices=[("model", "模型"), ("catalogue", "事项分类的通常承办单位")]
+    )
     offered_topic = models.ForeignKey(
         Topic, verbose_name="建议事项分类", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -69,7 +69,7 @@ def training_data(*, limit: int | None = None) -> tuple[list[str], dict[str, lis
 def acceptance(version: str) -> dict[str, int]:
     """How the office treated the suggestions of one model version: its suggestions,
     and its decisions on their units (a re-dispatch after a hand-back is one more)."""
-    decisions = RoutingDecision.objects.filter(suggestion__model_version=version)
+    decisions = RoutingDecision.objects.filter(suggestion__model_version=version, unit_source="model")
     return {
         "suggested": RoutingSuggestion.objects.filter(model_version=version).count(),
         "accepted": decisions.filter(unit_decision=Decision.ACCEPTED).count(),
@@ -180,20 +180,28 @@ def waiting(*, limit: int = 500):
 # --- what the queue offers, and what 采纳 does -------------------------------------
 
 SHOWN_UNITS = 3
+# Before any model is trained, or when it has no opinion on the units that may take a
+# message, the topic tree's usual units (Topic.units) are offered instead, at a stated
+# low confidence: the tree says who usually handles a topic, not who handles this one.
+COLD_START_CONFIDENCE = 0.2
+CATALOGUE = "catalogue"  # the model_version of a suggestion made from the tree alone
 
 
 @dataclass
 class Offer:
-    """What the queue offers for one message, read the same way for the card and for
-    the click, so that the accept button never names a unit other than the one
-    accepting uses: the suggested units the dispatch form lists (dispatchable now),
-    leaving out every unit that has handed the message back."""
+    """What the queue offers for one message, read the same way for the card, for the
+    click and for the record of the decision, so that the accept button never names
+    a unit other than the one accepting uses: the suggested units the dispatch form
+    lists (dispatchable now), leaving out every unit that has handed the message
+    back; failing those, the usual units of its topic (`source` "catalogue")."""
 
-    suggestion: RoutingSuggestion
+    suggestion: RoutingSuggestion | None  # None: a tree-only offer, not kept until decided
     units: list  # [(Unit, confidence)], likeliest first
     topic: Topic | None  # the suggested topic; its nearest active 中类 once switched off
     topic_note: str  # why `topic` is not the suggested one ("" when it is)
     category: Category | None
+    source: str = "model"
+    basis: Topic | None = None  # for the tree's offer: the topic whose usual units these are
 
     @property
     def unit(self) -> Unit | None:
@@ -213,6 +221,12 @@ def handed_back(message_ids) -> dict[int, set[int]]:
     return found
 
 
+def topics_with_units(ids) -> dict[int, Topic]:
+    """Topics by id with their parents and every level's usual units, in a few queries."""
+    related = ("units", "parent__units", "parent__parent__units")
+    return Topic.objects.select_related("parent__parent").prefetch_related(*related).in_bulk(set(ids) - {None})
+
+
 def _usable_topic(topic) -> tuple[Topic | None, str]:
     """The suggested topic if still active, else its nearest active 中类 (a 大类 is
     too broad to file a message under), with a note saying so."""
@@ -226,12 +240,35 @@ def _usable_topic(topic) -> tuple[Topic | None, str]:
     return node, f"建议的事项分类“{topic.path}”已停用，改按上级分类“{node.path}”交办。"
 
 
-def offer_for(suggestion, message, *, units: dict[int, Unit], gone: set[int]) -> Offer:
+def _usual_units(topic, units, gone) -> tuple[Topic | None, list]:
+    """The units the tree names for `topic`, or failing those for its nearest parent
+    that names some, that may take the message now."""
+    node = topic
+    while node is not None:
+        found = sorted(
+            (units[u.pk] for u in node.units.all() if u.pk in units and u.pk not in gone),
+            key=lambda u: (u.kind, u.name),
+        )
+        if found:
+            return node, [(u, COLD_START_CONFIDENCE) for u in found]
+        node = node.parent
+    return None, []
+
+
+def offer_for(suggestion, message, *, units: dict[int, Unit], gone: set[int], topics=None) -> Offer:
     """`units`: the county's dispatchable units by id; `gone`: units that handed the
-    message back."""
-    ranked = [(units[u], c) for u, c in suggestion.ranked_units() if u in units and u not in gone]
-    topic, note = _usable_topic(suggestion.topic)
-    return Offer(suggestion, ranked, topic, note, suggestion.category)
+    message back; `topics`: the message's topic with its usual units
+    (`topics_with_units`), read once for a page of rows."""
+    ranked = [(units[u], c) for u, c in suggestion.ranked_units() if u in units and u not in gone] if suggestion else []
+    topic, note = _usable_topic(suggestion.topic) if suggestion else (None, "")
+    category = suggestion.category if suggestion else None
+    if ranked:
+        return Offer(suggestion, ranked, topic, note, category)
+    # Cold start: no model yet, or none of its units may take the message. The topic
+    # the message has (the citizen's, or the office's), else the one suggested.
+    topics = topics if topics is not None else topics_with_units([message.topic_id, topic and topic.pk])
+    basis, usual = _usual_units(topics.get(message.topic_id) or (topic and topics.get(topic.pk)), units, gone)
+    return Offer(suggestion, usual, topic, note, category, source=CATALOGUE, basis=basis)
 
 
 def _suggestion_of(message) -> RoutingSuggestion | None:
@@ -244,33 +281,52 @@ def _suggestion_of(message) -> RoutingSuggestion | None:
     return found
 
 
-def note_dispatch(message, *, by, at, previous=None) -> None:
+def current_offer(message, *, at, compute=False) -> Offer:
+    """What the queue offers for `message` now (`compute`: making its suggestion if a
+    model exists and the worker has not yet)."""
+    if compute:
+        suggestion = _suggestion_of(message)
+    else:
+        related = ("topic__parent__parent", "category")
+        suggestion = RoutingSuggestion.objects.filter(message=message).select_related(*related).first()
+    units = dispatchable(message.region_id, clock.local_date(at))
+    return offer_for(suggestion, message, units=units, gone=handed_back([message.pk])[message.pk])
+
+
+def note_dispatch(message, *, offered: Offer, by, at, previous=None) -> None:
     """Called by actions.dispatch, in its transaction (which holds the message's row
-    lock): the office's choice set against what the queue offered, at the first
-    dispatch and at every re-dispatch after a hand-back (`previous`, the unit that
-    handed it back). Accepted when the office chose the offered unit, whether by
-    the accept button or by the form."""
-    suggestion = RoutingSuggestion.objects.filter(message=message).select_related("topic__parent__parent").first()
+    lock), with what the queue offered before the dispatch changed the message: the
+    office's choice set against it, at the first dispatch and at every re-dispatch
+    after a hand-back (`previous`, the unit that handed it back). Accepted when the
+    office chose the offered unit, whether by the accept button or by the form."""
+    suggestion = offered.suggestion
     if suggestion is None:
-        return
-    day = clock.local_date(at)
-    offer = offer_for(
-        suggestion, message, units=dispatchable(message.region_id, day), gone=handed_back([message.pk])[message.pk]
-    )
+        if offered.unit is None:
+            return  # nothing was offered: no decision to record
+        # Offered from the tree alone: kept now that the office decided on it.
+        suggestion = RoutingSuggestion.objects.create(
+            message=message,
+            model_version=CATALOGUE,
+            computed_at=at,
+            unit=offered.unit,
+            unit_confidence=COLD_START_CONFIDENCE,
+            other_units=[[u.pk, c] for u, c in offered.units[1:]],
+        )
     RoutingDecision.objects.create(
         suggestion=suggestion,
         occasion=RoutingDecision.Occasion.REDISPATCH if previous is not None else RoutingDecision.Occasion.DISPATCH,
         decided_by=by,
         decided_at=at,
-        offered_unit=offer.unit,
+        offered_unit=offered.unit,
+        unit_source=offered.source if offered.unit else "",
         chosen_unit_id=message.unit_id,
-        unit_decision=RoutingDecision.judge(offer.unit and offer.unit.pk, message.unit_id),
-        offered_topic=offer.topic,
+        unit_decision=RoutingDecision.judge(offered.unit and offered.unit.pk, message.unit_id),
+        offered_topic=offered.topic,
         chosen_topic_id=message.topic_id,
-        topic_decision=RoutingDecision.judge(offer.topic and offer.topic.pk, message.topic_id),
-        offered_category=offer.category,
+        topic_decision=RoutingDecision.judge(offered.topic and offered.topic.pk, message.topic_id),
+        offered_category=offered.category,
         chosen_category_id=message.category_id,
-        category_decision=RoutingDecision.judge(offer.category and offer.category.pk, message.category_id),
+        category_decision=RoutingDecision.judge(offered.category and offered.category.pk, message.category_id),
     )
 
 
@@ -289,14 +345,12 @@ def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
     nothing is done and the office is told what is offered now."""
     at = at or timezone.now()
     message = (
-        Message.objects.select_for_update(of=("self",)).select_related("region", "unit", "category").get(pk=message.pk)
+        Message.objects.select_for_update(of=("self",))
+        .select_related("region", "unit", "category", "topic")
+        .get(pk=message.pk)
     )
-    suggestion = _suggestion_of(message)
-    offer = None
-    if suggestion is not None:
-        units = dispatchable(message.region_id, clock.local_date(at))
-        offer = offer_for(suggestion, message, units=units, gone=handed_back([message.pk])[message.pk])
-    if offer is None or offer.unit is None:
+    offer = current_offer(message, at=at, compute=True)
+    if offer.unit is None:
         raise actions.ActionRefused("no_suggestion", "这条留言没有可采纳的分拨建议，请手动选择单位。")
     if shown_unit is not None and shown_unit != offer.unit.pk:
         raise actions.ActionRefused(
@@ -321,10 +375,11 @@ def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
 
 
 def attach(rows, *, units) -> None:
-    """Give each queue row its suggestion (`m.suggestion`, None without a model) and
-    what it offers (`m.suggestion.offer`), computing the missing ones now: the
-    worker may not have reached a message that arrived a moment ago. `units` are
-    the county's dispatchable units, read once."""
+    """Give each queue row its suggestion (`m.suggestion`, None when nothing is
+    offered) and what it offers (`m.suggestion.offer`), computing the missing ones
+    now: the worker may not have reached a message that arrived a moment ago. A row
+    the model has nothing for gets its topic's usual units (an unsaved suggestion,
+    kept once the office decides). `units` are the county's dispatchable units."""
     rows = list(rows)
     missing = [m for m in rows if m.state in QUEUE_STATES]
     if missing:
@@ -334,15 +389,20 @@ def attach(rows, *, units) -> None:
         for s in RoutingSuggestion.objects.filter(message__in=rows).select_related("topic__parent__parent", "category")
     }
     by_pk = {u.pk: u for u in units}
-    gone = handed_back([m.pk for m in rows if m.pk in found])
+    gone = handed_back([m.pk for m in rows])
+    topics = topics_with_units([m.topic_id for m in rows] + [s.topic_id for s in found.values()])
     for m in rows:
         s = found.get(m.pk)
+        offer = offer_for(s, m, units=by_pk, gone=gone[m.pk], topics=topics)
+        if s is None and offer.unit is None:
+            m.suggestion = None
+            continue
+        s = s or RoutingSuggestion(message=m, model_version=CATALOGUE)
         m.suggestion = s
-        if s is not None:
-            s.offer = offer_for(s, m, units=by_pk, gone=gone[m.pk])
-            s.shown_units = [(u, round(100 * c)) for u, c in s.offer.units[:SHOWN_UNITS]]
-            s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
-            s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
+        s.offer = offer
+        s.shown_units = [(u, round(100 * c)) for u, c in offer.units[:SHOWN_UNITS]]
+        s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
+        s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
 
 
 def likely_units(message, *, top: int = 2) -> list[tuple[Unit, int]]:

@@ -504,3 +504,81 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
 def text_of_message(m):
     m.refresh_from_db()
     return routing.text_of(m.title, m.body)
+
+
+@time_machine.travel(NOW, tick=False)
+class ColdStartTests(WorkspaceTestCase):
+    """Before any model is trained, or when it has no opinion on a county's units, the
+    topic tree's usual units (Topic.units) are offered at a stated low confidence."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        catalogue.load_default(cls.cast.county)
+        cls.lamp = Topic.objects.get(region=cls.cast.county, code="010101")
+        cls.lamp.units.set([cls.cast.unit_a])
+
+    def setUp(self):
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        override = override_settings(ROUTER_DIR=directory)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.directory = Path(directory)
+
+    def test_without_a_model_the_topics_usual_unit_is_offered_and_accepted(self):
+        waiting = self.cast.submit(unit=None, at=NOW, topic=self.lamp)
+        untopiced = self.cast.submit(unit=None, at=NOW, title="不知道找谁")
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "按事项分类“城乡建设 → 市政设施 → 路灯照明”的通常承办单位，把握较低（约20%）")
+        self.assertContains(page, "采纳：交办东门镇", count=1)  # nothing for the message without a topic
+        self.assertFalse(RoutingSuggestion.objects.exists())  # kept only once decided on
+        response = self.client.post(
+            f"/work/county/luocheng/routing/{waiting.pk}/accept/",
+            {"next": QUEUE, "unit": self.cast.unit_a.pk},
+            follow=True,
+        )
+        self.assertContains(response, f"已采纳建议，留言{waiting.serial}交办东门镇。")
+        suggestion = RoutingSuggestion.objects.get(message=waiting)
+        self.assertEqual((suggestion.model_version, suggestion.unit_confidence), ("catalogue", 0.2))
+        [decision] = suggestion.decisions.all()
+        self.assertEqual((decision.unit_source, decision.unit_decision), ("catalogue", "accepted"))
+        # Dispatched by hand with nothing offered: no decision to record.
+        actions.dispatch(message=untopiced, by=self.cast.county_office, unit=self.cast.unit_b)
+        self.assertFalse(RoutingSuggestion.objects.filter(message=untopiced).exists())
+
+    def test_a_parents_usual_units_stand_in_and_a_different_choice_is_an_override(self):
+        self.lamp.units.clear()
+        self.lamp.parent.units.set([self.cast.unit_b])
+        waiting = self.cast.submit(unit=None, at=NOW, topic=self.lamp)
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "按事项分类“城乡建设 → 市政设施”的通常承办单位")
+        self.assertContains(page, "采纳：交办县住房和城乡建设局")
+        data = {f"dispatch-{waiting.pk}-unit": self.cast.unit_a.pk, "next": QUEUE}
+        self.client.post(f"/work/messages/{waiting.pk}/dispatch/", data)
+        [decision] = RoutingDecision.objects.filter(suggestion__message=waiting)
+        self.assertEqual(
+            (decision.offered_unit, decision.unit_source, decision.chosen_unit, decision.unit_decision),
+            (self.cast.unit_b, "catalogue", self.cast.unit_a, "overridden"),
+        )
+
+    def test_a_model_with_no_opinion_on_units_falls_back_to_the_suggested_topics_units(self):
+        texts, targets = examples()
+        router = Router.fit(texts, {"topic": targets["topic"]})  # topics only: no unit to say
+        router.save(self.directory)
+        waiting = self.cast.submit(unit=None, at=NOW, title="路灯坏了")
+        Message.objects.filter(pk=waiting.pk).update(body="新街的路灯晚上不亮。")
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        suggestion = RoutingSuggestion.objects.get(message=waiting)
+        self.assertEqual((suggestion.unit, suggestion.topic), (None, self.lamp))
+        self.assertContains(page, "按事项分类“城乡建设 → 市政设施 → 路灯照明”的通常承办单位")
+        self.client.post(f"/work/county/luocheng/routing/{waiting.pk}/accept/", {"next": QUEUE})
+        waiting.refresh_from_db()
+        self.assertEqual((waiting.unit, waiting.topic), (self.cast.unit_a, self.lamp))
+        [decision] = suggestion.decisions.all()
+        self.assertEqual((decision.unit_source, decision.unit_decision), ("catalogue", "accepted"))
+        # The model's own acceptance leaves out what the tree offered.
+        self.assertEqual(routing.acceptance(suggestion.model_version), {"suggested": 1, "accepted": 0, "overridden": 0})
