@@ -221,6 +221,7 @@ class CountyFiguresOut(Schema):
 
 class StatisticsOut(Schema):
     region: str
+    topic: str | None = Field(None, description="所筛选的事项分类大类代码；不筛选时为空")
     period: str
     first_day: dt.date
     last_day: dt.date

@@ -31,6 +31,7 @@ from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import periods, tally
 from wenzheng.security import limits
 from wenzheng.supervision.models import WrittenExplanationOrder
+from wenzheng.topics import forms as topic_forms
 from wenzheng.units.models import Region, Unit
 
 from . import errors, schemas
@@ -220,6 +221,7 @@ def published(request, region: str, serial: str):
 class StatisticsQuery(schemas.Schema):
     region: str | None = None
     period: str | None = None
+    topic: str | None = Field(None, description="事项分类大类代码（如 010000），只统计该大类的留言")
     page: schemas.QueryInt = Field(1, ge=1, description="各单位的第几页")
     page_size: schemas.QueryInt = Field(UNITS_PAGE_SIZE, ge=1, le=MAX_UNITS_PAGE_SIZE, description="每页单位数")
 
@@ -235,11 +237,16 @@ def statistics(request, params: Query[StatisticsQuery]):
         span = periods.parse(params.period or periods.quarter_code(today))
     except periods.BadPeriod as e:
         raise ApiError(422, "invalid_period", str(e)) from None
-    result = tally.figures(place, span, now=now)
-    units_page, rows = tally.unit_page(place, span, now=now, number=params.page, size=params.page_size)
-    counties = tally.per_county(place, span, now=now) if place.kind == Region.Kind.CITY else []
+    try:
+        major, _name = topic_forms.major_of(place, params.topic)
+    except topic_forms.BadTopic as e:
+        raise ApiError(422, "invalid_topic", str(e)) from None
+    result = tally.figures(place, span, now=now, major=major)
+    units_page, rows = tally.unit_page(place, span, now=now, number=params.page, size=params.page_size, major=major)
+    counties = tally.per_county(place, span, now=now, major=major) if place.kind == Region.Kind.CITY else []
     return {
         "region": place.code,
+        "topic": f"{major}0000" if major else None,
         "period": span.label,
         "first_day": span.first_day,
         "last_day": span.last_day,

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.topics import catalogue
-from wenzheng.topics.models import RoutingSuggestion
+from wenzheng.topics.models import RoutingDecision
 
 from .base import BrowserTestCase
 
@@ -65,4 +65,4 @@ class RoutingSuggestionTest(BrowserTestCase):
         expect(page.get_by_text("没有待交办的留言")).to_be_visible()
         units = [Message.objects.get(pk=m.pk).unit for m in waiting]
         self.assertEqual(units, [cast.unit_a, cast.unit_b, cast.unit_a])
-        self.assertEqual(RoutingSuggestion.objects.filter(decision="accepted").count(), 3)
+        self.assertEqual(RoutingDecision.objects.filter(unit_decision="accepted").count(), 3)

@@ -73,6 +73,9 @@ class Event(models.Model):
         MERGED = "merged", "并单"
         UNMERGED = "unmerged", "撤销并单"
         DUPLICATE_DISMISSED = "duplicate_dismissed", "不是重复留言"
+        # The county office corrects a message's category (咨询/建议/诉求) before it is
+        # answered, at dispatch or on its own.
+        CATEGORY_SET = "category_set", "更改留言类别"
 
     chain = models.ForeignKey(
         "eventlog.ChainHead", verbose_name="记录链", on_delete=models.PROTECT, related_name="events"

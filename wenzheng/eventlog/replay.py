@@ -277,6 +277,12 @@ def _unmerged(state, ev):
     _message(state, ev, state=ev.data["to_state"], merged_into_id=None)
 
 
+@replays(Event.Kind.CATEGORY_SET)
+def _category_set(state, ev):
+    # A category decides the closure rule a message is judged by.
+    _message(state, ev, category_id=state.categories.get(ev.data["category"], ev.data["category"]))
+
+
 @replays(Event.Kind.FOLLOW_UP_ANSWERED)
 def _follow_up_answered(state, ev):
     # A reply of its own, under the follow-up: it leaves the message's state alone.

@@ -282,6 +282,43 @@ def set_topic(*, message, by, topic, at=None) -> Message:
     return message
 
 
+# --- categories (咨询 / 建议 / 诉求) ----------------------------------------------------
+
+# Before any answer: a reply is judged (and closed) under its category's rules, which
+# must not change underneath it.
+CATEGORY_STATES = (State.PENDING_DISPATCH, State.DISPATCHED, State.RESPONDED, State.TRANSFER_REQUESTED)
+
+
+def _change_category(message, category, *, by, at):
+    """Set the category and write its event, if it changes. The clocks already
+    running keep the limits they started with (a deadline given to a unit does not
+    move under it); clocks started later, this dispatch's included, take the new
+    category's."""
+    if category is None or category.pk == message.category_id:
+        return
+    _require_state(message, *CATEGORY_STATES)
+    if message.replies.exists():
+        raise ActionRefused("category_after_reply", "留言已有答复，答复按原类别的标准办理和考评，不能再更改类别。")
+    previous = message.category
+    message.category = category
+    message.save(update_fields=["category"])
+    _event(Event.Kind.CATEGORY_SET, at=at, by=by, message=message, category=category.code, previous=previous.code)
+
+
+@transaction.atomic
+def set_category(*, message, by, category, at=None) -> Message:
+    """更改类别: the county office corrects what kind of request a message is (a
+    citizen's 咨询 that is really a 诉求), before any unit has answered it."""
+    at = _now(at)
+    message = _locked(message)
+    require_office(by, message.region)
+    if category is None:
+        raise ActionRefused("missing_category", "请选择留言类别。")
+    _require_state(message, *CATEGORY_STATES)
+    _change_category(message, category, by=by, at=at)
+    return message
+
+
 # --- the citizen --------------------------------------------------------------------
 
 
@@ -439,9 +476,11 @@ def rate(*, message, who: Citizen, rating: str, reason: str = "", at=None) -> Me
 
 
 @transaction.atomic
-def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, at=None) -> Message:
+def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=None, at=None) -> Message:
     """派单/交办: the county office gives a message to a unit; for a message handed
-    back, this is the re-dispatch, and the receiving unit's clock starts afresh."""
+    back, this is the re-dispatch, and the receiving unit's clock starts afresh.
+    `category`, when given and different, corrects the message's category first, so
+    the receiving unit's clock runs by the new category's limits."""
     at = _now(at)
     message = _locked(message)
     require_office(by, message.region)
@@ -452,6 +491,11 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, at=None) ->
         raise ActionRefused("unit_inactive", f"“{unit.name}”已停用或尚未实名上网，不能接收留言。")
     previous = message.unit
     note = _optional_text(note, "交办说明")
+    # 智能分拨: what the queue offered, read before this dispatch changes the message.
+    from wenzheng.topics import routing
+
+    offered = routing.current_offer(message, at=at)
+    _change_category(message, category, by=by, at=at)
     if previous is not None:
         if unit.pk == previous.pk:
             raise ActionRefused("same_unit", "退单的留言须交办给另一个单位；如退单理由不成立，请选择“不同意退单”。")
@@ -478,10 +522,8 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, at=None) ->
         from_unit=previous.pk if previous else None,
     )
     _change_topic(message, topic, by=by, at=at)
-    # 智能分拨: the office's choice set against the suggestion, for the next training.
-    from wenzheng.topics.routing import note_dispatch
-
-    note_dispatch(message, by=by, at=at)
+    # 智能分拨: the office's choice set against the offer, for the next training.
+    routing.note_dispatch(message, offered=offered, by=by, at=at, previous=previous)
     return message
 
 

@@ -33,6 +33,7 @@ from wenzheng.search.highlights import mark_public
 from wenzheng.security import captcha, limits
 from wenzheng.supervision.models import Exposure
 from wenzheng.topics import figures as topic_figures
+from wenzheng.topics import forms as topic_forms
 from wenzheng.units.models import Region
 from wenzheng.workdays import clock
 
@@ -468,8 +469,15 @@ def statistics(request):
         period, error = periods.parse(text), ""
     except periods.BadPeriod as e:
         period, error = default, str(e)
-    result = tally.figures(region, period, now=now)
-    months = tally.monthly(region, period, now=now)
+    # One 大类 (事项分类), as the board filters by: every figure below counts only its
+    # messages, read from the kept figures (they are kept by 大类).
+    try:
+        major, topic_name = topic_forms.major_of(region, request.GET.get("topic"))
+    except topic_forms.BadTopic as e:
+        major, topic_name, error = None, "", error or str(e)
+    result = tally.figures(region, period, now=now, major=major)
+    months = tally.monthly(region, period, now=now, major=major)
+    topics = topic_figures.kept_by_major(region, period, now=now)
     context = {
         "nav": "statistics",
         "region": region,
@@ -480,13 +488,18 @@ def statistics(request):
         "error": error,
         "trend_chart": charts.monthly_trend(months),
         "category_chart": charts.category_mix(result.by_category),
-        "topics": topic_figures.kept_by_major(region, period, now=now),
+        "topics": [t for t in topics if t.code[:2] == major] if major else topics,
+        "topic_choices": topic_forms.major_choices(region),
+        "topic_code": f"{major}0000" if major else "",
+        "topic_name": topic_name,
     }
     if region.kind == Region.Kind.CITY:
-        context["counties"] = tally.per_county(region, period, now=now)
+        context["counties"] = tally.per_county(region, period, now=now, major=major)
     else:
         # The units that received messages, most first, a page at a time.
-        page, units = tally.unit_page(region, period, now=now, number=request.GET.get("page"), busiest=True, size=50)
+        page, units = tally.unit_page(
+            region, period, now=now, number=request.GET.get("page"), busiest=True, size=50, major=major
+        )
         query = request.GET.copy()
         query.pop("page", None)
         context.update(units=units, page=page, query=query.urlencode(), rates_chart=charts.unit_rates(units))

@@ -65,12 +65,15 @@ class Figures:
         )
 
 
-def messages_received(region, period: Period, *, once: bool = False):
+def messages_received(region, period: Period, *, once: bool = False, major: str | None = None):
     """Messages received in the period, in a county or in all counties of a city
     (those marked as spam never count: `counted()`). Merged messages (并单) are received
-    like any other; `once` leaves them out, as a unit's figures do (`counted_once`)."""
+    like any other; `once` leaves them out, as a unit's figures do (`counted_once`).
+    `major`, the first two digits of a 大类's code, keeps the messages under it."""
     messages = Message.objects.counted_once() if once else Message.objects.counted()
     messages = messages.received_between(period.start, period.end)
+    if major:
+        messages = messages.filter(topic__code__startswith=major)
     if region.kind == Region.Kind.CITY:
         return messages.filter(region__parent=region)
     return messages.filter(region=region)
@@ -107,11 +110,11 @@ def unit_counts(region, period: Period, *, now: dt.datetime) -> tuple[int, int]:
     return new, total
 
 
-def compute(region, period: Period, *, now: dt.datetime) -> Figures:
+def compute(region, period: Period, *, now: dt.datetime, major: str | None = None) -> Figures:
     """Counted from the messages, replies and events: the bulletin's figures. Pages
     read the same figures kept current (wenzheng.reports.tally)."""
     cutoff = period.cutoff(now)
-    messages = messages_received(region, period)
+    messages = messages_received(region, period, major=major)
     totals = messages.aggregate(**status_counts(cutoff))
     per_category = dict(messages.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))
     by_category = [
@@ -148,11 +151,11 @@ class UnitFigures:
         return percent(self.closed, self.received) if self.received else None
 
 
-def per_unit(region, period: Period, *, now: dt.datetime) -> list[UnitFigures]:
+def per_unit(region, period: Period, *, now: dt.datetime, major: str | None = None) -> list[UnitFigures]:
     """Every unit registered by the period's end, with its figures (zeros included)."""
     cutoff = period.cutoff(now)
     # A merged message counts for no unit: its main message counts once (并单).
-    rows = messages_received(region, period, once=True).values("unit").annotate(**status_counts(cutoff))
+    rows = messages_received(region, period, once=True, major=major).values("unit").annotate(**status_counts(cutoff))
     by_unit = {row["unit"]: row for row in rows}
     units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
     empty = {"received": 0, "replied": 0, "closed": 0}
@@ -162,7 +165,7 @@ def per_unit(region, period: Period, *, now: dt.datetime) -> list[UnitFigures]:
     ]
 
 
-def monthly(region, period: Period, *, now: dt.datetime) -> list[tuple[dt.date, dict]]:
+def monthly(region, period: Period, *, now: dt.datetime, major: str | None = None) -> list[tuple[dt.date, dict]]:
     """Figures month by month across the period, each counted at its own cut-off."""
     months = []
     day = period.first_day.replace(day=1)
@@ -170,6 +173,7 @@ def monthly(region, period: Period, *, now: dt.datetime) -> list[tuple[dt.date, 
         nxt = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         span = Period(max(day, period.first_day), min(nxt - dt.timedelta(days=1), period.last_day), f"{day.month}月")
         if span.start <= now:
-            months.append((day, messages_received(region, span).aggregate(**status_counts(span.cutoff(now)))))
+            counts = messages_received(region, span, major=major).aggregate(**status_counts(span.cutoff(now)))
+            months.append((day, counts))
         day = nxt
     return months

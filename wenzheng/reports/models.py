@@ -67,12 +67,14 @@ class RegionTally(models.Model):
 
 
 class UnitTally(models.Model):
-    """Each unit's figures by month of receipt: the unit tables of the home page, the
-    statistics page and the dashboards. A message waiting for dispatch has no unit
+    """Each unit's figures by topic (大类) and month of receipt: the unit tables of the
+    home page, the statistics page and the dashboards. A message waiting for dispatch has no unit
     and is counted in RegionTally only, as figures.per_unit leaves it out."""
 
     region = models.ForeignKey("units.Region", on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    # The 大类 as in RegionTally: the statistics page filtered by topic lists units too.
+    major = models.CharField(max_length=2, blank=True, default="")
     month = models.DateField()
     at_month = models.DateField()
     received = models.IntegerField(default=0)
@@ -83,7 +85,7 @@ class UnitTally(models.Model):
         constraints = [
             # The upsert's conflict target (tally._apply); it also serves the county's
             # per-unit sums over a period (region, then the months).
-            models.UniqueConstraint(fields=["region", "unit", "month", "at_month"], name="unit_tally_key"),
+            models.UniqueConstraint(fields=["region", "unit", "major", "month", "at_month"], name="unit_tally_key"),
         ]
         indexes = [
             # A county's units over a period: per_unit reads the rows of its months.

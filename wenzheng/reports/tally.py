@@ -44,8 +44,9 @@ COUNTED_KINDS = frozenset(
         # A spam mark takes the message out of every figure; taking it back, in again.
         Event.Kind.SPAM_MARKED,
         Event.Kind.SPAM_UNMARKED,
-        # The topic table counts a message under its 大类.
+        # The topic table counts a message under its 大类, the totals under its category.
         Event.Kind.TOPIC_SET,
+        Event.Kind.CATEGORY_SET,
         # 并单: a merged message leaves its unit's figures and is answered as its main.
         Event.Kind.MERGED,
         Event.Kind.UNMERGED,
@@ -79,7 +80,7 @@ class Share:
         out = defaultdict(lambda: [0, 0, 0])
         keys = [("region", self.region_id, (self.category_id, self.major), self.month)]
         if self.unit_id is not None:
-            keys.append(("unit", self.region_id, (self.unit_id,), self.month))
+            keys.append(("unit", self.region_id, (self.unit_id, self.major), self.month))
         for key in keys:
             out[(*key, self.month)][0] += 1
             if self.replied_month is not None:
@@ -241,7 +242,7 @@ def _apply(changes: dict) -> None:
     two transactions touching the same rows take their locks in the same order."""
     tables = {
         "region": (RegionTally._meta.db_table, ("category_id", "major")),
-        "unit": (UnitTally._meta.db_table, ("unit_id",)),
+        "unit": (UnitTally._meta.db_table, ("unit_id", "major")),
     }
     for name, (table, key) in tables.items():
         params = [
@@ -319,11 +320,13 @@ def _in(model, region):
     return rows.filter(region=region)
 
 
-def _rows(model, region, period: Period, *, now: dt.datetime):
+def _rows(model, region, period: Period, *, now: dt.datetime, major: str | None = None):
     """The rows of the period's months that count at its cut-off: those of its months
     and before once it has ended; all of them while it runs (nothing has happened
-    after now)."""
+    after now). `major` (a 大类's two digits) keeps its topic's rows only."""
     rows = _in(model, region).filter(month__gte=period.first_day, month__lte=period.last_day)
+    if major:
+        rows = rows.filter(major=major)
     if period.end <= now:
         rows = rows.filter(at_month__lte=period.last_day)
     return rows
@@ -332,13 +335,13 @@ def _rows(model, region, period: Period, *, now: dt.datetime):
 SUMS = {"received": Sum("received"), "replied": Sum("replied"), "closed": Sum("closed")}
 
 
-def figures(region, period: Period, *, now: dt.datetime) -> counted.Figures:
-    """figures.compute, from the kept rows: three small queries."""
+def figures(region, period: Period, *, now: dt.datetime, major: str | None = None) -> counted.Figures:
+    """figures.compute, from the kept rows: three small queries. `major`: the
+    messages of one 大类 only (the units' counts are the county's all the same)."""
     if not whole_months(period):
-        return counted.compute(region, period, now=now)
-    by_category = {
-        row["category"]: row for row in _rows(RegionTally, region, period, now=now).values("category").annotate(**SUMS)
-    }
+        return counted.compute(region, period, now=now, major=major)
+    rows = _rows(RegionTally, region, period, now=now, major=major)
+    by_category = {row["category"]: row for row in rows.values("category").annotate(**SUMS)}
     categories = [
         (c.name, by_category.get(c.pk, {}).get("received") or 0)
         for c in Category.objects.all()
@@ -364,21 +367,23 @@ def topic_sums(region, period: Period, *, now: dt.datetime) -> list[dict]:
     return list(_rows(RegionTally, region, period, now=now).values("major").annotate(**SUMS).order_by())
 
 
-def unit_sums(region, period: Period, *, now: dt.datetime, units=None) -> dict[int, dict]:
+def unit_sums(region, period: Period, *, now: dt.datetime, units=None, major: str | None = None) -> dict[int, dict]:
     """{unit id: {received, replied, closed}} for the units that received messages
-    (of `units` only, when given)."""
-    rows = _rows(UnitTally, region, period, now=now)
+    (of `units` only, when given; of one 大类's messages, given `major`)."""
+    rows = _rows(UnitTally, region, period, now=now, major=major)
     if units is not None:
         rows = rows.filter(unit__in=[u.pk for u in units])
     rows = rows.values("unit").annotate(**SUMS)
     return {row["unit"]: row for row in rows if row["received"]}
 
 
-def per_unit(region, period: Period, *, now: dt.datetime, units=None) -> list[counted.UnitFigures]:
+def per_unit(
+    region, period: Period, *, now: dt.datetime, units=None, major: str | None = None
+) -> list[counted.UnitFigures]:
     """figures.per_unit, from the kept rows; `units` narrows it to a page of units."""
     if not whole_months(period):
-        return counted.per_unit(region, period, now=now)
-    sums = unit_sums(region, period, now=now, units=units)
+        return counted.per_unit(region, period, now=now, major=major)
+    sums = unit_sums(region, period, now=now, units=units, major=major)
     if units is None:
         units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
         units = units.order_by("kind", "name")
@@ -402,32 +407,29 @@ class CountyFigures:
         return counted.percent(self.closed, self.received) if self.received else None
 
 
-def per_county(city, period: Period, *, now: dt.datetime) -> list[CountyFigures]:
+def per_county(city, period: Period, *, now: dt.datetime, major: str | None = None) -> list[CountyFigures]:
     """A city's counties side by side, with their totals: what a city page lists
     instead of its thousands of units."""
     counties = list(Region.objects.filter(parent=city, kind=Region.Kind.COUNTY).order_by("name"))
     if not whole_months(period):
-        found = {c.pk: counted.compute(c, period, now=now) for c in counties}
+        found = {c.pk: counted.compute(c, period, now=now, major=major) for c in counties}
         sums = {pk: {"received": f.received, "replied": f.replied, "closed": f.closed} for pk, f in found.items()}
     else:
-        sums = {
-            row["region"]: row for row in _rows(RegionTally, city, period, now=now).values("region").annotate(**SUMS)
-        }
+        rows = _rows(RegionTally, city, period, now=now, major=major)
+        sums = {row["region"]: row for row in rows.values("region").annotate(**SUMS)}
     empty = {"received": 0, "replied": 0, "closed": 0}
     return [CountyFigures(c, **{k: sums.get(c.pk, empty)[k] or 0 for k in empty}) for c in counties]
 
 
-def monthly(region, period: Period, *, now: dt.datetime) -> list[tuple[dt.date, dict]]:
+def monthly(region, period: Period, *, now: dt.datetime, major: str | None = None) -> list[tuple[dt.date, dict]]:
     """figures.monthly, from the kept rows: each month as it stood at its own end (or
     now), in one query."""
     if not whole_months(period):
-        return counted.monthly(region, period, now=now)
-    rows = (
-        _in(RegionTally, region)
-        .filter(month__gte=period.first_day, month__lte=period.last_day)
-        .values("month", "at_month")
-        .annotate(**SUMS)
-    )
+        return counted.monthly(region, period, now=now, major=major)
+    rows = _in(RegionTally, region).filter(month__gte=period.first_day, month__lte=period.last_day)
+    if major:
+        rows = rows.filter(major=major)
+    rows = rows.values("month", "at_month").annotate(**SUMS)
     grid = defaultdict(list)
     for row in rows:
         grid[row["month"]].append(row)
@@ -466,6 +468,20 @@ def check(region, period: Period, *, now: dt.datetime) -> list[str]:
     kept_topics = topic_figures.kept_by_major(region, period, now=now)
     if kept_topics != topic_figures.by_major(region, period, now=now):
         problems.append(f"{region.code} {period.label}: topics differ")
+    # The statistics page filtered by a 大类 reads the same rows narrowed to it.
+    for major in sorted({t.code[:2] for t in kept_topics if t.code}):
+        if figures(region, period, now=now, major=major) != counted.compute(region, period, now=now, major=major):
+            problems.append(f"{region.code} {period.label}: topic {major} differs")
+        if region.kind == Region.Kind.COUNTY:
+            kept_units = {
+                (u.unit.pk, u.received, u.replied, u.closed) for u in per_unit(region, period, now=now, major=major)
+            }
+            full_units = {
+                (u.unit.pk, u.received, u.replied, u.closed)
+                for u in counted.per_unit(region, period, now=now, major=major)
+            }
+            if kept_units != full_units:
+                problems.append(f"{region.code} {period.label}: units of topic {major} differ")
     return problems
 
 
@@ -474,21 +490,23 @@ def check(region, period: Period, *, now: dt.datetime) -> list[str]:
 UNIT_PAGE_SIZE = 120  # a county's units fit one page (罗城 has 108); a city's never do
 
 
-def unit_page(region, period: Period, *, now: dt.datetime, number, size: int = UNIT_PAGE_SIZE, busiest=False):
+def unit_page(
+    region, period: Period, *, now: dt.datetime, number, size: int = UNIT_PAGE_SIZE, busiest=False, major=None
+):
     """A page of the region's unit table, as UnitFigures: every unit registered by the
     period's end in kind and name order, or (`busiest`) the units that received
-    messages, most first. Returns (page, rows)."""
+    messages, most first (of one 大类's messages, given `major`). Returns (page, rows)."""
     from django.core.paginator import Paginator
 
     units = Unit.objects.in_region(region).registered_by(period.last_day).select_related("region")
     if not busiest:
         # Townships first, as the page shows them ("township" sorts after "department").
         page = Paginator(units.order_by("-kind", "name", "pk"), size).get_page(number)
-        return page, per_unit(region, period, now=now, units=list(page.object_list))
+        return page, per_unit(region, period, now=now, units=list(page.object_list), major=major)
     if not whole_months(period):
-        ranked = [u for u in counted.per_unit(region, period, now=now) if u.received]
+        ranked = [u for u in counted.per_unit(region, period, now=now, major=major) if u.received]
     else:
-        sums = unit_sums(region, period, now=now)
+        sums = unit_sums(region, period, now=now, major=major)
         ranked = [
             counted.UnitFigures(u, sums[u.pk]["received"], sums[u.pk]["replied"] or 0, sums[u.pk]["closed"] or 0)
             for u in units.filter(pk__in=list(sums))

@@ -1,15 +1,18 @@
 """Reading and writing a county's topic tree as CSV, and finding topics by label.
 
 CSV columns: 代码, 名称, 承办单位 (unit names separated by ；or ;), 启用 (是/否). Only
-代码 and 名称 are required; a level and a parent follow from the code. An import is
-checked whole before anything is written, so a bad row changes nothing.
+代码 and 名称 are required; a level and a parent follow from the code. A column left
+out leaves that field as it is; an empty 承办单位 cell clears the topic's units. An
+import is planned whole against the county's tree (`plan`, which the admin shows as a
+preview) before anything is written, so a bad row changes nothing.
 """
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -25,7 +28,14 @@ UNIT_SEPARATORS = re.compile(r"[；;、]")
 
 
 class TreeError(ValueError):
-    """A tree file that cannot be loaded; the message is Chinese, for the office."""
+    """A tree file that cannot be loaded; the message is Chinese, for the office, one
+    problem a line (`problems`, the same as a list)."""
+
+    def __init__(self, problems):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        shown = self.problems[:20]
+        more = [f"……共{len(self.problems)}处错误。"] if len(self.problems) > 20 else []
+        super().__init__("\n".join(shown + more))
 
 
 def level_of(code: str) -> int:
@@ -62,19 +72,25 @@ def _clean(value) -> str:
     return "".join(ch for ch in value if unicodedata.category(ch)[0] != "C").strip()
 
 
+NO = ("否", "0", "停用", "false", "False")
+
+
 @dataclass
 class Row:
     line: int
     code: str
     name: str
-    units: list[str]
-    active: bool
+    units: list[str] | None  # None: the file has no 承办单位 column (units left as they are)
+    active: bool | None  # None: the file has no 启用 column (active as it is; new topics active)
 
 
 def parse(text: str) -> list[Row]:
+    """The rows of a tree file, each checked on its own (code, name, no repeats);
+    whether the parents exist is for `plan`, which knows the county's tree."""
     text = text.lstrip("\ufeff")
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or not {"代码", "名称"} <= {_clean(f) for f in reader.fieldnames}:
+    columns = {_clean(f) for f in reader.fieldnames or ()}
+    if not {"代码", "名称"} <= columns:
         raise TreeError("分类表须有“代码”和“名称”两列。")
     rows, errors, seen = [], [], set()
     for line, raw in enumerate(reader, start=2):
@@ -93,45 +109,139 @@ def parse(text: str) -> list[Row]:
             errors.append(f"第{line}行：代码{code}重复。")
             continue
         seen.add(code)
-        units = [u for u in (_clean(x) for x in UNIT_SEPARATORS.split(raw.get("承办单位") or "")) if u]
-        active = _clean(raw.get("启用")) not in ("否", "0", "停用", "false", "False")
+        units = None
+        if "承办单位" in columns:
+            units = [u for u in (_clean(x) for x in UNIT_SEPARATORS.split(raw.get("承办单位") or "")) if u]
+        active = _clean(raw.get("启用")) not in NO if "启用" in columns else None
         rows.append(Row(line, code, name, units, active))
-    for row in rows:
-        parent = parent_code(row.code)
-        if parent and parent not in seen:
-            errors.append(f"第{row.line}行：上级分类{parent}不在表中。")
     if errors:
-        raise TreeError("\n".join(errors[:20]) + (f"\n……共{len(errors)}处错误。" if len(errors) > 20 else ""))
+        raise TreeError(errors)
     return rows
 
 
-@transaction.atomic
-def load(region, text: str) -> dict:
-    """Create or update `region`'s topics from CSV text. Topics missing from the file
-    are left as they are (messages may refer to them); deactivate them with 启用=否."""
+@dataclass
+class Change:
+    code: str
+    kind: str  # "create", "rename", "activate", "deactivate", "units"
+    text: str  # what changes, in Chinese, for the preview
+
+
+@dataclass
+class Plan:
+    """What loading a file would change in a county's tree: checked whole against the
+    tree as it stands, so that applying it either changes all of this or nothing."""
+
+    region: object
+    rows: list[Row]
+    create: bool
+    changes: list[Change] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def digest(self) -> str:
+        """Names this exact set of changes: a preview confirmed after the tree moved
+        on is not applied blind."""
+        lines = "\n".join(f"{c.code} {c.kind} {c.text}" for c in self.changes)
+        return hashlib.sha256(lines.encode()).hexdigest()[:16]
+
+    def counts(self) -> dict:
+        created = {c.code for c in self.changes if c.kind == "create"}
+        updated = {c.code for c in self.changes} - created
+        return {"rows": len(self.rows), "created": len(created), "updated": len(updated)}
+
+
+def _names(units) -> str:
+    return "、".join(sorted(units)) or "（无）"
+
+
+def plan(region, text: str, *, create: bool) -> Plan:
+    """What `text` would change in `region`'s tree. Topics not in the tree are created
+    only with `create` (the office said so); without it each is a problem of its
+    row. Raises TreeError for a file that cannot be read as a tree at all."""
     rows = parse(text)
+    result = Plan(region, rows, create)
+    existing = {t.code: t for t in Topic.objects.filter(region=region).prefetch_related("units")}
+    units = {u.name for u in Unit.objects.filter(region=region)}
+    in_file = {row.code for row in rows}
+    for row in rows:
+        parent = parent_code(row.code)
+        topic = existing.get(row.code)
+        if topic is None and not create:
+            result.problems.append(
+                f"第{row.line}行：代码{row.code}（{row.name}）不在本县分类表中；如需新增，请勾选“新增表中没有的分类”。"
+            )
+            continue
+        if parent and parent not in existing and parent not in in_file:
+            result.problems.append(f"第{row.line}行：上级分类{parent}既不在表中，也不在本县分类表中。")
+            continue
+        unknown = [name for name in row.units or () if name not in units]
+        if unknown:
+            result.problems.append(f"第{row.line}行：承办单位“{'、'.join(unknown)}”不是本县的实名上网单位。")
+            continue
+        level = Topic.Level(level_of(row.code)).label
+        if topic is None:
+            what = f"新增{level} {row.code} {row.name}"
+            if row.active is False:
+                what += "（停用）"
+            if row.units:
+                what += f"，承办单位：{_names(row.units)}"
+            result.changes.append(Change(row.code, "create", what))
+            continue
+        if topic.name != row.name:
+            result.changes.append(Change(row.code, "rename", f"{row.code} 名称：{topic.name} → {row.name}"))
+        if row.active is not None and row.active != topic.active:
+            kind, word = ("activate", "启用") if row.active else ("deactivate", "停用")
+            result.changes.append(Change(row.code, kind, f"{row.code} {row.name}：{word}"))
+        before = {u.name for u in topic.units.all()}
+        if row.units is not None and set(row.units) != before:
+            what = f"{row.code} {row.name} 承办单位：{_names(before)} → {_names(row.units)}"
+            result.changes.append(Change(row.code, "units", what))
+    return result
+
+
+@transaction.atomic
+def apply(plan: Plan) -> dict:
+    """Write a plan without problems, all of it or (on any error) nothing."""
+    if not plan.ok:
+        raise TreeError(plan.problems)
+    region = plan.region
     units = {u.name: u for u in Unit.objects.filter(region=region)}
-    missing = sorted({name for row in rows for name in row.units if name not in units})
-    if missing:
-        raise TreeError("以下承办单位不是本县的实名上网单位：" + "、".join(missing))
-    existing = {t.code: t for t in Topic.objects.filter(region=region)}
-    created = updated = 0
-    for row in sorted(rows, key=lambda r: (level_of(r.code), r.code)):
-        parent = existing.get(parent_code(row.code)) if parent_code(row.code) else None
+    existing = {t.code: t for t in Topic.objects.select_for_update().filter(region=region)}
+    changing = {c.code for c in plan.changes}
+    for row in sorted(plan.rows, key=lambda r: (level_of(r.code), r.code)):
+        if row.code not in changing:
+            continue
         topic = existing.get(row.code)
         if topic is None:
+            parent = existing.get(parent_code(row.code)) if parent_code(row.code) else None
             topic = Topic.objects.create(
-                region=region, code=row.code, name=row.name, level=level_of(row.code), parent=parent, active=row.active
+                region=region,
+                code=row.code,
+                name=row.name,
+                level=level_of(row.code),
+                parent=parent,
+                active=row.active is not False,
             )
             existing[row.code] = topic
-            created += 1
-        elif (topic.name, topic.active) != (row.name, row.active):
-            topic.name, topic.active = row.name, row.active
+        else:
+            topic.name = row.name
+            topic.active = topic.active if row.active is None else row.active
             topic.save(update_fields=["name", "active"])
-            updated += 1
-        if row.units:
+        if row.units is not None:
+            # An empty 承办单位 cell clears the topic's units.
             topic.units.set([units[name] for name in row.units])
-    return {"created": created, "updated": updated, "rows": len(rows)}
+    return plan.counts()
+
+
+def load(region, text: str, *, create: bool = True) -> dict:
+    """Create or update `region`'s topics from CSV text, or refuse the whole file
+    (TreeError, one line per problem). Topics missing from the file are left as
+    they are (messages may refer to them); deactivate them with 启用=否."""
+    return apply(plan(region, text, create=create))
 
 
 def load_default(region) -> dict:

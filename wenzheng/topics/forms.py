@@ -49,3 +49,25 @@ def filter_choices(region) -> list:
     for code, name, level in rows.values_list("code", "name", "level"):
         seen.setdefault(code, name if level == Topic.Level.MAJOR else f"　{name}")
     return [("", gettext_lazy("全部分类")), *seen.items()]
+
+
+def major_choices(region) -> list[tuple[str, str]]:
+    """The 大类 of `region` (a county's, or its counties' for a city) as (code, name),
+    by code: what the statistics filter by, the same codes as the board's filter."""
+    return [(code, name) for code, name in filter_choices(region)[1:] if code.endswith("0000")]
+
+
+class BadTopic(ValueError):
+    """A 大类 asked for that the region does not have; the message is Chinese."""
+
+
+def major_of(region, code: str | None) -> tuple[str | None, str]:
+    """(the 大类's two digits, its name) for a filter's `topic` code, (None, "") for
+    none; BadTopic for a code that is no 大类 of `region`."""
+    code = (code or "").strip()
+    if not code:
+        return None, ""
+    name = dict(major_choices(region)).get(code)
+    if name is None:
+        raise BadTopic(f"“{code[:20]}”不是本地区事项分类的大类；统计数据按大类筛选，请从列表中选择。")
+    return code[:2], name

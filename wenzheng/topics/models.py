@@ -85,15 +85,18 @@ class Topic(models.Model):
             raise ValidationError({"parent": "上级分类须属于同一县（区）。"})
 
 
+class Decision(models.TextChoices):
+    """What the county office did with one part of a suggestion."""
+
+    NONE = "", "未建议"
+    ACCEPTED = "accepted", "采纳"
+    OVERRIDDEN = "overridden", "改选"
+
+
 class RoutingSuggestion(models.Model):
     """智能分拨: what the routing model suggested for a message waiting in the dispatch
-    queue, and what the county office did with it (accepted or overrode). The office's
-    decision and the unit that finally answered are what the next training learns."""
-
-    class Decision(models.TextChoices):
-        NONE = "", "未处理"
-        ACCEPTED = "accepted", "采纳"
-        OVERRIDDEN = "overridden", "改选"
+    queue. What the county office did with it is in its decisions (RoutingDecision):
+    those, and the unit that finally answered, are what the next training learns."""
 
     message = models.OneToOneField(
         "handling.Message", verbose_name="留言", on_delete=models.CASCADE, related_name="routing"
@@ -108,38 +111,87 @@ class RoutingSuggestion(models.Model):
         "units.Unit", verbose_name="建议单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     unit_confidence = models.FloatField("单位置信度", null=True, blank=True)
-    # The runners-up, [[unit id, confidence], ...]: shown when the first is the unit that
-    # handed the message back.
+    # The runners-up, [[unit id, confidence], ...]: offered when the first is the unit
+    # that handed the message back, or no longer takes messages.
     other_units = models.JSONField("其他可能的单位", default=list, blank=True)
     category = models.ForeignKey(
         "handling.Category", verbose_name="建议类别", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     category_confidence = models.FloatField("类别置信度", null=True, blank=True)
 
-    decision = models.CharField("处理", max_length=12, choices=Decision.choices, blank=True)
-    decided_by = models.ForeignKey(
-        "accounts.User", verbose_name="处理人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
-    chosen_unit = models.ForeignKey(
-        "units.Unit", verbose_name="实际交办单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    chosen_topic = models.ForeignKey(
-        Topic, verbose_name="实际事项分类", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
     class Meta:
         verbose_name = "分拨建议"
         verbose_name_plural = "分拨建议"
         indexes = [
-            # Acceptance rates per model version (`manage.py train_router` reports them).
-            models.Index(fields=["model_version", "decision"], name="routing_version_decision"),
+            # Acceptance per model version (`manage.py train_router` reports it).
+            models.Index(fields=["model_version"], name="routing_version"),
         ]
 
     def __str__(self):
         return f"{self.message_id}: {self.unit_id} ({self.unit_confidence})"
 
-    def units_for(self, message) -> list[tuple[int, float]]:
-        """Suggested units, likeliest first, leaving out the unit that handed it back."""
+    def ranked_units(self) -> list[tuple[int, float]]:
+        """(unit id, confidence) of every unit suggested, likeliest first."""
         pairs = [(self.unit_id, self.unit_confidence)] + [tuple(p) for p in self.other_units]
-        return [(u, c) for u, c in pairs if u is not None and u != message.unit_id]
+        return [(u, c) for u, c in pairs if u is not None]
+
+
+class RoutingDecision(models.Model):
+    """What the county office did with a suggestion when it dispatched the message:
+    at the first dispatch, and again at each re-dispatch after a unit handed it back
+    (the suggestion then offers its next unit). Each part (unit, topic, category) is
+    accepted when the office chose what the queue offered, overridden when it chose
+    otherwise, and left blank when nothing was offered for it."""
+
+    class Occasion(models.TextChoices):
+        DISPATCH = "dispatch", "交办"
+        REDISPATCH = "redispatch", "退单后重新交办"
+
+    suggestion = models.ForeignKey(
+        RoutingSuggestion, verbose_name="分拨建议", on_delete=models.CASCADE, related_name="decisions"
+    )
+    occasion = models.CharField("时机", max_length=12, choices=Occasion.choices)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="处理人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("处理时间")
+    offered_unit = models.ForeignKey(
+        "units.Unit", verbose_name="建议单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_unit = models.ForeignKey(
+        "units.Unit", verbose_name="实际交办单位", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit_decision = models.CharField("单位", max_length=12, choices=Decision.choices, blank=True)
+    # Whence the offered unit: the model, or the topic tree's usual units when the
+    # model had none (no model yet, or none of its units could take the message).
+    unit_source = models.CharField(
+        "建议依据", max_length=12, blank=True, choices=[("model", "模型"), ("catalogue", "事项分类的通常承办单位")]
+    )
+    offered_topic = models.ForeignKey(
+        Topic, verbose_name="建议事项分类", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_topic = models.ForeignKey(
+        Topic, verbose_name="实际事项分类", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    topic_decision = models.CharField("事项分类", max_length=12, choices=Decision.choices, blank=True)
+    offered_category = models.ForeignKey(
+        "handling.Category", verbose_name="建议类别", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    chosen_category = models.ForeignKey(
+        "handling.Category", verbose_name="实际类别", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category_decision = models.CharField("类别", max_length=12, choices=Decision.choices, blank=True)
+
+    class Meta:
+        verbose_name = "分拨建议处理记录"
+        verbose_name_plural = "分拨建议处理记录"
+        ordering = ["decided_at", "pk"]
+
+    def __str__(self):
+        return f"{self.suggestion_id} {self.occasion}: {self.unit_decision or '-'}"
+
+    @staticmethod
+    def judge(offered, chosen) -> str:
+        if offered is None:
+            return Decision.NONE
+        return Decision.ACCEPTED if chosen == offered else Decision.OVERRIDDEN

@@ -104,12 +104,23 @@ def usable(texts: list[str], labels: list[str]) -> tuple[list[str], list[str], l
     return [t for t, _ in pairs], [label for _, label in pairs], sorted(set(counts) - keep)
 
 
-def softmax(scores: np.ndarray) -> np.ndarray:
+def score_matrix(scores) -> np.ndarray:
+    """A classifier's decision scores as one column per class (two classes give one
+    score per text, for the second class)."""
     scores = np.asarray(scores, dtype=np.float64)
-    if scores.ndim == 1:  # two classes: one score per text, for the second class
+    if scores.ndim == 1:
         scores = scores.reshape(-1, 1)
     if scores.shape[1] == 1:
         scores = np.hstack([-scores, scores])
+    return scores
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    return shares(score_matrix(scores))
+
+
+def shares(scores: np.ndarray) -> np.ndarray:
+    """Each row of a score matrix (one column per class) as shares summing to 1."""
     scores = scores - scores.max(axis=1, keepdims=True)
     e = np.exp(scores * 2.0)
     return e / e.sum(axis=1, keepdims=True)
@@ -250,14 +261,29 @@ class Router:
         """The `top` likeliest labels of each target, likeliest first."""
         return self.guess_many([text], top=top)[0]
 
-    def guess_many(self, texts: list[str], *, top: int = 3) -> list[dict[str, list[Guess]]]:
+    def guess_many(self, texts: list[str], *, top: int = 3, among=None) -> list[dict[str, list[Guess]]]:
+        """`among` ({target: labels}) narrows a target to some of its labels: a
+        county's own units out of every county's. They are ranked among themselves
+        before the `top` are taken (taken first, other counties' units could fill
+        the top and leave the county none), and the confidence is a share among
+        them alone. A target none of whose labels is allowed gets no guess."""
         x = self.vectorizer.transform(texts)
         out = [{} for _ in texts]
         for name, clf in self.heads.items():
-            probs = softmax(clf.decision_function(x))
+            classes = np.array([str(c) for c in clf.classes_], dtype=object)
+            scores = score_matrix(clf.decision_function(x))
+            if among is not None and name in among:
+                allowed = among[name]
+                columns = np.flatnonzero([c in allowed for c in classes])
+                classes, scores = classes[columns], scores[:, columns]
+            if not len(classes):
+                for guesses in out:
+                    guesses[name] = []
+                continue
+            probs = shares(scores)
             order = np.argsort(-probs, axis=1)[:, :top]
             for i, row in enumerate(order):
-                out[i][name] = [Guess(str(clf.classes_[j]), float(probs[i, j])) for j in row]
+                out[i][name] = [Guess(classes[j], float(probs[i, j])) for j in row]
         return out
 
     # --- files ------------------------------------------------------------------

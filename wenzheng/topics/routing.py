@@ -3,18 +3,22 @@ messages, suggestions for the dispatch queue, and the office's decisions on them
 
 import logging
 import threading
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, Message
+from wenzheng.handling.models import Category, Message, Reply
 from wenzheng.units.models import Unit
+from wenzheng.workdays import clock
 
-from .models import RoutingSuggestion, Topic
+from .models import Decision, RoutingDecision, RoutingSuggestion, Topic
 
 # scikit-learn (wenzheng.topics.router) is imported only once a model is used: the web
 # processes load every view at their first request, and most never route anything.
@@ -31,34 +35,45 @@ def text_of(title: str, body: str) -> str:
 
 
 def training_data(*, limit: int | None = None) -> tuple[list[str], dict[str, list[str]]]:
-    """Answered messages (the unit that answered is the right one, as far as anyone
-    knows), and dispatched ones whose suggestion the office accepted or overrode (its
-    choice is a label too). Topics are learnt by code, so counties that share the
-    default tree teach each other; units by id."""
-    decided = Q(routing__decision__in=["accepted", "overridden"], unit__isnull=False)
+    """What the next model learns from: messages a unit answered, labelled with the
+    unit of their latest reply (the unit that finally answered), and messages the
+    office dispatched on a suggestion and not yet answered, labelled with the unit
+    they went to (the office's choice is a label too). Left out: spam (no real
+    request), merged messages (answered as their main message, by no unit of their
+    own) and messages handed back and waiting for re-dispatch (the unit they carry
+    has just said they are not its own). Topics are learnt by code, so counties
+    that share the default tree teach each other; units by id."""
+    State = Message.State
+    replied = Exists(Reply.objects.filter(message=OuterRef("pk")))
+    decided = Exists(RoutingDecision.objects.filter(suggestion__message=OuterRef("pk")))
+    last_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("-at", "-pk").values("unit_id")[:1]
     rows = (
-        Message.objects.filter(Q(state__in=Message.State.answered()) | decided)
+        Message.objects.exclude(state__in=[State.SPAM, State.MERGED, State.TRANSFER_REQUESTED])
+        .filter(Q(replied) | Q(decided), unit__isnull=False)
+        .annotate(answered_by=Subquery(last_reply))
         .order_by("-submitted_at")
-        .values_list("title", "body", "topic__code", "unit_id", "category__code")
+        .values_list("title", "body", "topic__code", "state", "answered_by", "unit_id", "category__code")
     )
     if limit:
         rows = rows[:limit]
+    answered = set(State.answered())
     texts, topics, units, categories = [], [], [], []
-    for title, body, topic, unit, category in rows.iterator(chunk_size=2000):
+    for title, body, topic, state, answered_by, unit, category in rows.iterator(chunk_size=2000):
         texts.append(text_of(title, body))
         topics.append(topic or "")
-        units.append(str(unit) if unit else "")
+        units.append(str(answered_by if state in answered and answered_by else unit))
         categories.append(category or "")
     return texts, {"topic": topics, "unit": units, "category": categories}
 
 
 def acceptance(version: str) -> dict[str, int]:
-    """How the office treated the suggestions of one model version."""
-    rows = RoutingSuggestion.objects.filter(model_version=version)
+    """How the office treated the suggestions of one model version: its suggestions,
+    and its decisions on their units (a re-dispatch after a hand-back is one more)."""
+    decisions = RoutingDecision.objects.filter(suggestion__model_version=version, unit_source="model")
     return {
-        "suggested": rows.count(),
-        "accepted": rows.filter(decision=RoutingSuggestion.Decision.ACCEPTED).count(),
-        "overridden": rows.filter(decision=RoutingSuggestion.Decision.OVERRIDDEN).count(),
+        "suggested": RoutingSuggestion.objects.filter(model_version=version).count(),
+        "accepted": decisions.filter(unit_decision=Decision.ACCEPTED).count(),
+        "overridden": decisions.filter(unit_decision=Decision.OVERRIDDEN).count(),
     }
 
 
@@ -94,6 +109,17 @@ def current():
 # --- suggestions ----------------------------------------------------------------------
 
 
+UNITS_KEPT = 4  # the likeliest first and runners-up, enough for a hand-back to leave out its unit
+
+
+def _choices(region_ids, day):
+    """What each county may be suggested: its dispatchable units (as the dispatch
+    form lists them) by id, its active topics by code."""
+    units = {str(u.pk): u for u in Unit.objects.dispatchable(day).filter(region_id__in=region_ids)}
+    topics = {(t.region_id, t.code): t for t in Topic.objects.filter(region_id__in=region_ids, active=True)}
+    return units, topics
+
+
 def suggest(messages, *, router=None, at=None) -> int:
     """Compute and store suggestions for these messages (those that have none yet);
     safe to run twice at once: the one-per-message constraint keeps the first."""
@@ -105,42 +131,39 @@ def suggest(messages, *, router=None, at=None) -> int:
     if not messages:
         return 0
     at = at or timezone.now()
-    guesses = router.guess_many([text_of(m.title, m.body) for m in messages])
-    regions = {m.region_id for m in messages}
-    units = {str(u.pk): u for u in Unit.objects.filter(region_id__in=regions, deactivated_on__isnull=True)}
-    topics = {(t.region_id, t.code): t for t in Topic.objects.filter(region_id__in=regions, active=True)}
+    units, topics = _choices({m.region_id for m in messages}, clock.local_date(at))
     categories = {c.code: c for c in Category.objects.all()}
+    by_region = defaultdict(list)
+    for m in messages:
+        by_region[m.region_id].append(m)
     rows = []
-    for m, guess in zip(messages, guesses, strict=True):
-        # Only what this message's county can take: its own active units and topics.
-        unit_guesses = [(units[g.label], g.confidence) for g in guess.get("unit", []) if g.label in units]
-        unit_guesses = [(u, c) for u, c in unit_guesses if u.region_id == m.region_id]
-        topic_guess = next(
-            (
-                (topics[(m.region_id, g.label)], g.confidence)
-                for g in guess.get("topic", [])
-                if (m.region_id, g.label) in topics
-            ),
-            (None, None),
-        )
-        category_guess = next(
-            ((categories[g.label], g.confidence) for g in guess.get("category", []) if g.label in categories),
-            (None, None),
-        )
-        rows.append(
-            RoutingSuggestion(
-                message=m,
-                model_version=router.version,
-                computed_at=at,
-                topic=topic_guess[0],
-                topic_confidence=topic_guess[1],
-                unit=unit_guesses[0][0] if unit_guesses else None,
-                unit_confidence=unit_guesses[0][1] if unit_guesses else None,
-                other_units=[[u.pk, round(c, 4)] for u, c in unit_guesses[1:]],
-                category=category_guess[0],
-                category_confidence=category_guess[1],
+    for region_id, batch in by_region.items():
+        # Only what this county can take, ranked among itself: its own dispatchable
+        # units and active topics (Router.guess_many, `among`).
+        among = {
+            "unit": {label for label, u in units.items() if u.region_id == region_id},
+            "topic": {code for region, code in topics if region == region_id},
+            "category": set(categories),
+        }
+        guesses = router.guess_many([text_of(m.title, m.body) for m in batch], top=UNITS_KEPT, among=among)
+        for m, guess in zip(batch, guesses, strict=True):
+            unit_guesses = [(units[g.label], g.confidence) for g in guess.get("unit", [])]
+            topic_guess = next(((topics[(region_id, g.label)], g.confidence) for g in guess.get("topic", [])), None)
+            category_guess = next(((categories[g.label], g.confidence) for g in guess.get("category", [])), None)
+            rows.append(
+                RoutingSuggestion(
+                    message=m,
+                    model_version=router.version,
+                    computed_at=at,
+                    topic=topic_guess[0] if topic_guess else None,
+                    topic_confidence=topic_guess[1] if topic_guess else None,
+                    unit=unit_guesses[0][0] if unit_guesses else None,
+                    unit_confidence=unit_guesses[0][1] if unit_guesses else None,
+                    other_units=[[u.pk, round(c, 4)] for u, c in unit_guesses[1:]],
+                    category=category_guess[0] if category_guess else None,
+                    category_confidence=category_guess[1] if category_guess else None,
+                )
             )
-        )
     RoutingSuggestion.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
@@ -154,70 +177,246 @@ def waiting(*, limit: int = 500):
     )
 
 
-# --- decisions ----------------------------------------------------------------------
+# --- what the queue offers, and what 采纳 does -------------------------------------
+
+SHOWN_UNITS = 3
+# Before any model is trained, or when it has no opinion on the units that may take a
+# message, the topic tree's usual units (Topic.units) are offered instead, at a stated
+# low confidence: the tree says who usually handles a topic, not who handles this one.
+COLD_START_CONFIDENCE = 0.2
+CATALOGUE = "catalogue"  # the model_version of a suggestion made from the tree alone
 
 
-def note_dispatch(message, *, by, at) -> None:
-    """Called by actions.dispatch, in its transaction: the office's choice, set
-    against the suggestion (accepted when the unit is the suggested one)."""
-    suggestion = RoutingSuggestion.objects.select_for_update().filter(message=message).first()
-    if suggestion is None or suggestion.decision:
-        return
-    accepted = suggestion.unit_id == message.unit_id
-    suggestion.decision = RoutingSuggestion.Decision.ACCEPTED if accepted else RoutingSuggestion.Decision.OVERRIDDEN
-    suggestion.decided_by, suggestion.decided_at = by, at
-    suggestion.chosen_unit_id, suggestion.chosen_topic_id = message.unit_id, message.topic_id
-    suggestion.save(update_fields=["decision", "decided_by", "decided_at", "chosen_unit", "chosen_topic"])
+@dataclass
+class Offer:
+    """What the queue offers for one message, read the same way for the card, for the
+    click and for the record of the decision, so that the accept button never names
+    a unit other than the one accepting uses: the suggested units the dispatch form
+    lists (dispatchable now), leaving out every unit that has handed the message
+    back; failing those, the usual units of its topic (`source` "catalogue")."""
+
+    suggestion: RoutingSuggestion | None  # None: a tree-only offer, not kept until decided
+    units: list  # [(Unit, confidence)], likeliest first
+    topic: Topic | None  # the suggested topic; its nearest active 中类 once switched off
+    topic_note: str  # why `topic` is not the suggested one ("" when it is)
+    category: Category | None
+    source: str = "model"
+    basis: Topic | None = None  # for the tree's offer: the topic whose usual units these are
+
+    @property
+    def unit(self) -> Unit | None:
+        return self.units[0][0] if self.units else None
+
+
+def dispatchable(region_id, day) -> dict[int, Unit]:
+    return {u.pk: u for u in Unit.objects.dispatchable(day).filter(region_id=region_id).order_by("kind", "name")}
+
+
+def handed_back(message_ids) -> dict[int, set[int]]:
+    """The units that asked to hand each message back (退单), ever: one query."""
+    found = defaultdict(set)
+    rows = Event.objects.filter(message_id__in=list(message_ids), kind=Event.Kind.TRANSFER_REQUESTED)
+    for message_id, unit_id in rows.values_list("message_id", "unit_id"):
+        found[message_id].add(unit_id)
+    return found
+
+
+def topics_with_units(ids) -> dict[int, Topic]:
+    """Topics by id with their parents and every level's usual units, in a few queries."""
+    related = ("units", "parent__units", "parent__parent__units")
+    return Topic.objects.select_related("parent__parent").prefetch_related(*related).in_bulk(set(ids) - {None})
+
+
+def _usable_topic(topic) -> tuple[Topic | None, str]:
+    """The suggested topic if still active, else its nearest active 中类 (a 大类 is
+    too broad to file a message under), with a note saying so."""
+    if topic is None or topic.active:
+        return topic, ""
+    node = topic.parent
+    while node is not None and not (node.active and node.level > Topic.Level.MAJOR):
+        node = node.parent if node.level > Topic.Level.MAJOR else None
+    if node is None:
+        return None, f"建议的事项分类“{topic.path}”已停用，交办时未设事项分类，可在留言页补设。"
+    return node, f"建议的事项分类“{topic.path}”已停用，改按上级分类“{node.path}”交办。"
+
+
+def _usual_units(topic, units, gone) -> tuple[Topic | None, list]:
+    """The units the tree names for `topic`, or failing those for its nearest parent
+    that names some, that may take the message now."""
+    node = topic
+    while node is not None:
+        found = sorted(
+            (units[u.pk] for u in node.units.all() if u.pk in units and u.pk not in gone),
+            key=lambda u: (u.kind, u.name),
+        )
+        if found:
+            return node, [(u, COLD_START_CONFIDENCE) for u in found]
+        node = node.parent
+    return None, []
+
+
+def offer_for(suggestion, message, *, units: dict[int, Unit], gone: set[int], topics=None) -> Offer:
+    """`units`: the county's dispatchable units by id; `gone`: units that handed the
+    message back; `topics`: the message's topic with its usual units
+    (`topics_with_units`), read once for a page of rows."""
+    ranked = [(units[u], c) for u, c in suggestion.ranked_units() if u in units and u not in gone] if suggestion else []
+    topic, note = _usable_topic(suggestion.topic) if suggestion else (None, "")
+    category = suggestion.category if suggestion else None
+    if ranked:
+        return Offer(suggestion, ranked, topic, note, category)
+    # Cold start: no model yet, or none of its units may take the message. The topic
+    # the message has (the citizen's, or the office's), else the one suggested.
+    topics = topics if topics is not None else topics_with_units([message.topic_id, topic and topic.pk])
+    basis, usual = _usual_units(topics.get(message.topic_id) or (topic and topics.get(topic.pk)), units, gone)
+    return Offer(suggestion, usual, topic, note, category, source=CATALOGUE, basis=basis)
+
+
+def _suggestion_of(message) -> RoutingSuggestion | None:
+    """The message's suggestion, computed now when a model exists and the worker has
+    not reached it yet."""
+    related = ("unit", "topic__parent__parent", "category")
+    found = RoutingSuggestion.objects.filter(message=message).select_related(*related).first()
+    if found is None and suggest([message]):
+        found = RoutingSuggestion.objects.filter(message=message).select_related(*related).first()
+    return found
+
+
+def current_offer(message, *, at, compute=False) -> Offer:
+    """What the queue offers for `message` now (`compute`: making its suggestion if a
+    model exists and the worker has not yet)."""
+    if compute:
+        suggestion = _suggestion_of(message)
+    else:
+        related = ("topic__parent__parent", "category")
+        suggestion = RoutingSuggestion.objects.filter(message=message).select_related(*related).first()
+    units = dispatchable(message.region_id, clock.local_date(at))
+    return offer_for(suggestion, message, units=units, gone=handed_back([message.pk])[message.pk])
+
+
+def note_dispatch(message, *, offered: Offer, by, at, previous=None) -> None:
+    """Called by actions.dispatch, in its transaction (which holds the message's row
+    lock), with what the queue offered before the dispatch changed the message: the
+    office's choice set against it, at the first dispatch and at every re-dispatch
+    after a hand-back (`previous`, the unit that handed it back). Accepted when the
+    office chose the offered unit, whether by the accept button or by the form."""
+    suggestion = offered.suggestion
+    if suggestion is None:
+        if offered.unit is None:
+            return  # nothing was offered: no decision to record
+        # Offered from the tree alone: kept now that the office decided on it.
+        suggestion = RoutingSuggestion.objects.create(
+            message=message,
+            model_version=CATALOGUE,
+            computed_at=at,
+            unit=offered.unit,
+            unit_confidence=COLD_START_CONFIDENCE,
+            other_units=[[u.pk, c] for u, c in offered.units[1:]],
+        )
+    RoutingDecision.objects.create(
+        suggestion=suggestion,
+        occasion=RoutingDecision.Occasion.REDISPATCH if previous is not None else RoutingDecision.Occasion.DISPATCH,
+        decided_by=by,
+        decided_at=at,
+        offered_unit=offered.unit,
+        unit_source=offered.source if offered.unit else "",
+        chosen_unit_id=message.unit_id,
+        unit_decision=RoutingDecision.judge(offered.unit and offered.unit.pk, message.unit_id),
+        offered_topic=offered.topic,
+        chosen_topic_id=message.topic_id,
+        topic_decision=RoutingDecision.judge(offered.topic and offered.topic.pk, message.topic_id),
+        offered_category=offered.category,
+        chosen_category_id=message.category_id,
+        category_decision=RoutingDecision.judge(offered.category and offered.category.pk, message.category_id),
+    )
+
+
+@dataclass
+class Accepted:
+    message: Message
+    notes: list  # what the office should know: a topic switched off, say
 
 
 @transaction.atomic
-def accept(*, message, by, at=None) -> Message:
-    """采纳建议: dispatch to the suggested unit with the suggested topic (one click)."""
-    suggestion = RoutingSuggestion.objects.filter(message=message).select_related("unit", "topic").first()
-    pairs = suggestion.units_for(message) if suggestion else []
-    if not pairs:
+def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
+    """采纳建议: dispatch to the offered unit with the offered topic and category (one
+    click; a category changes only before any answer, as actions.set_category says).
+    `shown_unit`: the unit the page named on its button; when the offer has changed
+    since (that unit was switched off, or handed the message back meanwhile),
+    nothing is done and the office is told what is offered now."""
+    at = at or timezone.now()
+    message = (
+        Message.objects.select_for_update(of=("self",))
+        .select_related("region", "unit", "category", "topic")
+        .get(pk=message.pk)
+    )
+    offer = current_offer(message, at=at, compute=True)
+    if offer.unit is None:
         raise actions.ActionRefused("no_suggestion", "这条留言没有可采纳的分拨建议，请手动选择单位。")
-    unit = Unit.objects.get(pk=pairs[0][0])
+    if shown_unit is not None and shown_unit != offer.unit.pk:
+        raise actions.ActionRefused(
+            "suggestion_changed", f"分拨建议已变化，现建议交办“{offer.unit.name}”，请刷新页面核对后再采纳。"
+        )
     note = "采纳智能分拨建议" if message.state == Message.State.PENDING_DISPATCH else "采纳智能分拨建议，转交该单位办理"
-    return actions.dispatch(message=message, by=by, unit=unit, topic=suggestion.topic, note=note, at=at)
+    notes = [offer.topic_note] if offer.topic_note else []
+    before, category = message.category, offer.category
+    if category is not None and category != before and message.replies.exists():
+        # Answered before it was handed back: the answer stands under its category.
+        notes.append(f"留言已有答复，类别仍为“{before.name}”，未按建议改为“{category.name}”。")
+        category = None
+    message = actions.dispatch(
+        message=message, by=by, unit=offer.unit, topic=offer.topic, category=category, note=note, at=at
+    )
+    if message.category_id != before.pk:
+        notes.append(f"留言类别已按建议由“{before.name}”改为“{message.category.name}”。")
+    return Accepted(message, notes)
 
 
 # --- the dispatch queue -----------------------------------------------------------
 
 
 def attach(rows, *, units) -> None:
-    """Give each queue row its suggestion (`m.suggestion`, None without a model),
-    computing the missing ones now: the worker may not have reached a message that
-    arrived a moment ago. `units` are the county's dispatchable units, read once."""
+    """Give each queue row its suggestion (`m.suggestion`, None when nothing is
+    offered) and what it offers (`m.suggestion.offer`), computing the missing ones
+    now: the worker may not have reached a message that arrived a moment ago. A row
+    the model has nothing for gets its topic's usual units (an unsaved suggestion,
+    kept once the office decides). `units` are the county's dispatchable units."""
     rows = list(rows)
     missing = [m for m in rows if m.state in QUEUE_STATES]
     if missing:
         suggest(missing)
     found = {
         s.message_id: s
-        for s in RoutingSuggestion.objects.filter(message__in=rows).select_related("topic__parent", "category")
+        for s in RoutingSuggestion.objects.filter(message__in=rows).select_related("topic__parent__parent", "category")
     }
     by_pk = {u.pk: u for u in units}
+    gone = handed_back([m.pk for m in rows])
+    topics = topics_with_units([m.topic_id for m in rows] + [s.topic_id for s in found.values()])
     for m in rows:
         s = found.get(m.pk)
+        offer = offer_for(s, m, units=by_pk, gone=gone[m.pk], topics=topics)
+        if s is None and offer.unit is None:
+            m.suggestion = None
+            continue
+        s = s or RoutingSuggestion(message=m, model_version=CATALOGUE)
         m.suggestion = s
-        if s is not None:
-            s.shown_units = [(by_pk[u], round(100 * c)) for u, c in s.units_for(m) if u in by_pk][:3]
-            s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
-            s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
+        s.offer = offer
+        s.shown_units = [(u, round(100 * c)) for u, c in offer.units[:SHOWN_UNITS]]
+        s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
+        s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
 
 
 def likely_units(message, *, top: int = 2) -> list[tuple[Unit, int]]:
     """For a unit about to hand a message back: the units the model thinks likelier,
-    other than itself, with their confidence in percent (none without a model)."""
+    other than itself, with their confidence in percent (none without a model).
+    Ranked among the county's dispatchable units only, as the office could send it."""
     router = current()
     if router is None or "unit" not in router.heads:
         return []
-    guesses = router.guess(text_of(message.title, message.body), top=top + 1).get("unit", [])
-    ids = [int(g.label) for g in guesses if g.label.isdigit() and int(g.label) != message.unit_id]
-    units = Unit.objects.in_bulk(ids)
-    return [
-        (units[int(g.label)], round(100 * g.confidence))
-        for g in guesses
-        if g.label.isdigit() and int(g.label) in units and units[int(g.label)].region_id == message.region_id
-    ][:top]
+    units = {
+        str(u.pk): u
+        for u in Unit.objects.dispatchable(clock.local_date(timezone.now()))
+        .filter(region_id=message.region_id)
+        .exclude(pk=message.unit_id)
+    }
+    guesses = router.guess_many([text_of(message.title, message.body)], top=top, among={"unit": set(units)})[0]
+    return [(units[g.label], round(100 * g.confidence)) for g in guesses.get("unit", [])]

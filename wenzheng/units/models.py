@@ -63,6 +63,11 @@ class UnitQuerySet(models.QuerySet):
         """Units registered on or before `day` and not yet deactivated on it."""
         return self.filter(registered_on__lte=day).filter(Q(deactivated_on__isnull=True) | Q(deactivated_on__gt=day))
 
+    def dispatchable(self, day):
+        """Units the county office may give a message to on `day`: registered by then
+        and not deactivated (the dispatch form's list, and what routing may suggest)."""
+        return self.filter(registered_on__lte=day, deactivated_on__isnull=True)
+
     def in_region(self, region):
         if region.kind == Region.Kind.CITY:
             return self.filter(region__parent=region)

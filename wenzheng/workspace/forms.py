@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.attachments.forms import reply_files_field
-from wenzheng.handling.models import Message
+from wenzheng.handling.models import Category, Message
 from wenzheng.lib.formtext import NamedLimits
 from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
@@ -133,6 +133,28 @@ class LongCycleForm(StepForm):
     )
 
 
+class CategoryField(forms.ChoiceField):
+    """A message's category (咨询/建议/诉求 and any a county added), from a list read
+    once per page; cleans to a Category (None when optional and left out: unchanged)."""
+
+    def __init__(self, *, categories=(), **kwargs):
+        kwargs.setdefault("label", gettext_lazy("留言类别"))
+        super().__init__(**kwargs)
+        self.set_categories(categories)
+
+    def set_categories(self, categories):
+        self.categories = {str(c.pk): c for c in categories}
+        self.choices = [(pk, c.name) for pk, c in self.categories.items()]
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.categories[value] if value else None
+
+
+def category_choices():
+    return list(Category.objects.all())
+
+
 class DispatchForm(StepForm):
     """派单 or re-dispatch. The units are passed in as a list, read once for a whole
     queue page (a ModelChoiceField would query them again for every row)."""
@@ -140,14 +162,20 @@ class DispatchForm(StepForm):
     unit = forms.ChoiceField(label=gettext_lazy("交办单位"), widget=UnitSelect)
     note = forms.CharField(label=gettext_lazy("交办说明"), required=False, widget=_textarea(2))
     topic = TopicField()
+    category = CategoryField(
+        required=False,
+        help_text=gettext_lazy("网民选择的类别不准确的，可在交办时更正；已有答复的留言不能更改类别。"),
+    )
 
-    def __init__(self, *args, units=(), topics=None, **kwargs):
+    def __init__(self, *args, units=(), topics=None, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
         if topics is None and self.message is not None:
             topics = topic_choices(self.message.region)
         self.fields["topic"].set_topics(topics or ())
+        self.fields["category"].set_categories(category_choices() if categories is None else categories)
         if self.message is not None:
             self.initial.setdefault("topic", self.message.topic_id)
+            self.initial.setdefault("category", str(self.message.category_id))
         current = self.message.unit_id if self.message is not None else None
         self.units = {str(u.pk): u for u in units if u.pk != current}
         self.fields["unit"].choices = grouped(self.units.values(), empty_label=_("请选择单位"))
@@ -158,6 +186,18 @@ class DispatchForm(StepForm):
 
     def clean_unit(self):
         return self.units[self.cleaned_data["unit"]]
+
+
+class CategoryForm(StepForm):
+    """更改类别, on its own (a message a citizen sent straight to a unit)."""
+
+    category = CategoryField(label=gettext_lazy("改为"))
+
+    def __init__(self, *args, categories=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].set_categories(category_choices() if categories is None else categories)
+        if self.message is not None:
+            self.initial.setdefault("category", str(self.message.category_id))
 
 
 class RejectTransferForm(StepForm):

@@ -56,8 +56,7 @@ class Step:
 
 
 def dispatchable_units(county) -> list[Unit]:
-    today = clock.local_date(timezone.now())
-    units = Unit.objects.filter(region=county, deactivated_on__isnull=True, registered_on__lte=today)
+    units = Unit.objects.dispatchable(clock.local_date(timezone.now())).filter(region=county)
     return list(units.order_by("kind", "name"))
 
 
@@ -132,8 +131,30 @@ def _long_cycle(*, message, by, data):
 
 
 def _dispatch(*, message, by, data):
-    actions.dispatch(message=message, by=by, unit=data["unit"], note=data["note"], topic=data.get("topic"))
+    actions.dispatch(
+        message=message,
+        by=by,
+        unit=data["unit"],
+        note=data["note"],
+        topic=data.get("topic"),
+        category=data.get("category"),
+    )
     return _("留言%(serial)s已交办%(unit)s。") % {"serial": message.serial, "unit": data["unit"].name}
+
+
+def _category(*, message, by, data):
+    before = message.category.name
+    actions.set_category(message=message, by=by, category=data["category"])
+    return _("留言%(serial)s的类别已由“%(before)s”改为“%(after)s”。") % {
+        "serial": message.serial,
+        "before": before,
+        "after": data["category"].name,
+    }
+
+
+def _unanswered(user, message):
+    # The message page has its replies prefetched: no query more.
+    return not message.replies.all()
 
 
 def _reject_transfer(*, message, by, data):
@@ -360,6 +381,16 @@ STEPS = {
             COUNTY_ROLES,
             tuple(State.values),
             offered=_revisits_open,
+        ),
+        Step(
+            "category",
+            gettext_lazy("更改类别"),
+            gettext_lazy("更改类别"),
+            forms.CategoryForm,
+            _category,
+            COUNTY_ROLES,
+            actions.CATEGORY_STATES,
+            offered=_unanswered,
         ),
         Step(
             "reject-transfer",

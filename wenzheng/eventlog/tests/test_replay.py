@@ -87,6 +87,10 @@ class ReplayTest(CastTestCase):
         wrong = c.submit(unit="b", at=local(2026, 3, 11, 9))
         actions.reassign(message=wrong, by=office, unit=c.unit_a, reason="属东门镇。", at=local(2026, 3, 12, 9))
         actions.reply(message=wrong, by=c.handler_a, text="已处理。", at=local(2026, 3, 12, 15))
+        # Its category corrected at dispatch, and another's on its own.
+        recategorised = c.submit(unit=None, at=local(2026, 3, 13, 9))
+        actions.dispatch(message=recategorised, by=office, unit=c.unit_b, category=c.appeal, at=local(2026, 3, 13, 10))
+        actions.set_category(message=recategorised, by=office, category=c.suggestion, at=local(2026, 3, 13, 11))
         # Waiting for dispatch; and an open one whose deadline the calendar moves.
         cls.waiting = c.submit(unit=None, at=local(2026, 3, 20, 9))
         cls.open = c.submit(at=local(2026, 3, 25, 9))

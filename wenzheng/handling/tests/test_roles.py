@@ -50,6 +50,8 @@ ALLOWED = {
     "reopen_on_revisit": OFFICE,
     # what a message is about (事项分类): the office, or the unit now handling it
     "set_topic": OFFICE | UNIT_STAFF,
+    # what kind of request it is (咨询/建议/诉求): the county office, before an answer
+    "set_category": OFFICE,
     # the unit
     "respond": UNIT_STAFF,
     "reply": UNIT_STAFF,
@@ -357,6 +359,12 @@ def setup_set_topic(c):
     return lambda by: actions.set_topic(message=m, by=by, topic=topic, at=TUESDAY)
 
 
+@scenario("set_category", event="category_set")
+def setup_set_category(c):
+    m = c.submit(at=MONDAY)
+    return lambda by: actions.set_category(message=m, by=by, category=c.appeal, at=TUESDAY)
+
+
 @scenario("flag_for_supervision", event="supervision_flagged")
 def setup_flag_for_supervision(c):
     m = c.submit(at=MONDAY)
@@ -518,6 +526,9 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_set_topic(self):
         self.assert_only_allowed_roles("set_topic")
+
+    def test_who_may_set_category(self):
+        self.assert_only_allowed_roles("set_category")
 
     def test_who_may_flag_for_supervision(self):
         self.assert_only_allowed_roles("flag_for_supervision")

@@ -123,6 +123,11 @@ STEPS = {
         {S.MERGED},
         lambda c, m: actions.unmerge_duplicate(message=m, by=c.county_office, reason="并错了。", at=TUESDAY),
     ),
+    "set_category": (
+        # Before any answer (a reply is judged under its category's rules).
+        set(actions.CATEGORY_STATES),
+        lambda c, m: actions.set_category(message=m, by=c.county_office, category=c.appeal, at=TUESDAY),
+    ),
     "flag_for_supervision": (
         set(S.with_unit()),
         lambda c, m: actions.flag_for_supervision(message=m, by=c.county_office, note="请加快。", at=TUESDAY),

@@ -58,7 +58,7 @@ class RandomRun:
             step = self.rng.choice(
                 ["submit"] * 4 + ["dispatch", "respond", "reply", "hand_back", "reassign", "close", "long_cycle"]
                 + ["reopen", "follow_up", "revisit", "import", "spam", "unspam", "set_topic"]
-                + ["merge", "merge", "unmerge"]
+                + ["merge", "merge", "unmerge", "set_category", "set_category"]
             )  # fmt: skip
             try:
                 getattr(self, step)(c)
@@ -91,12 +91,27 @@ class RandomRun:
                 message=m, by=self.office(m), topic=self.rng.choice(self.topics[m.region_id]), at=self.tick()
             )
 
+    def categories(self):
+        c = self.cast
+        return [c.consultation, c.suggestion, c.appeal]
+
+    def set_category(self, c):
+        """A category corrected before any answer (refused once answered)."""
+        if m := self.pick(*actions.CATEGORY_STATES):
+            actions.set_category(
+                message=m, by=self.office(m), category=self.rng.choice(self.categories()), at=self.tick()
+            )
+
     def dispatch(self, c):
         m = self.pick("pending_dispatch", "transfer_requested")
         if m is None:
             return
         units = [u for u in (c.unit_a, c.unit_b) if u.pk != m.unit_id]
-        actions.dispatch(message=m, by=c.county_office, unit=self.rng.choice(units), note="转交", at=self.tick())
+        # Now and then the office corrects the category as it dispatches.
+        category = self.rng.choice(self.categories()) if self.rng.random() < 0.3 else None
+        actions.dispatch(
+            message=m, by=c.county_office, unit=self.rng.choice(units), note="转交", category=category, at=self.tick()
+        )
 
     def handler(self, m):
         c = self.cast
@@ -214,6 +229,8 @@ class KeptFiguresTests(CastTestCase):
         # The run merged messages (并单), some still merged at its end.
         self.assertTrue(Event.objects.filter(kind=Event.Kind.MERGED).exists())
         self.assertTrue(Message.objects.filter(state=Message.State.MERGED).exists())
+        # And it corrected categories, each moving a message between the category rows.
+        self.assertTrue(Event.objects.filter(kind=Event.Kind.CATEGORY_SET).exists())
         self.assert_agree(run.at + dt.timedelta(minutes=1))
         # And once more long after the last of them, every period having ended.
         self.assert_agree(local(2027, 2, 1))

@@ -1,5 +1,7 @@
 """The topic tree in the admin: each county office keeps its own, the city reads."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from wenzheng.accounts.groups import make_office_staff
 from wenzheng.testing import CastTestCase
 from wenzheng.topics import catalogue
@@ -67,3 +69,144 @@ class TopicAdminTests(CastTestCase):
         major = Topic.objects.get(region=self.cast.county, code="010000")
         response = self.client.post(f"/admin/topics/topic/{major.pk}/change/", {"name": "改名"})
         self.assertEqual(response.status_code, 403)
+
+
+class TopicCsvAdminTests(CastTestCase):
+    """事项分类导入、导出 in the admin: scoped as the rest of the topic admin; an import
+    previewed whole, written only when confirmed, all of it or nothing."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        c = cls.cast
+        for office in (c.county_office, c.other_county_office, c.city_office):
+            make_office_staff(office)
+        catalogue.load(
+            c.county, "代码,名称,承办单位\n010000,城乡建设,\n010100,市政设施,东门镇\n010101,路灯照明,东门镇\n"
+        )
+        catalogue.load(c.other_county, "代码,名称\n010000,环江城建\n")
+
+    def upload(self, text, *, create=False, encoding="utf-8", region=None):
+        file = SimpleUploadedFile("分类表.csv", text.encode(encoding), content_type="text/csv")
+        data = {"region": (region or self.cast.county).pk, "file": file}
+        if create:
+            data["create"] = "on"
+        return self.client.post("/admin/topics/topic/import/", data)
+
+    def confirm(self, response):
+        form = response.context["confirm"]
+        data = {name: form[name].value() for name in form.fields}
+        data["create"] = "True" if data["create"] else ""
+        return self.client.post("/admin/topics/topic/import/", data, follow=True)
+
+    def tree(self, region=None):
+        topics = Topic.objects.filter(region=region or self.cast.county).order_by("code").prefetch_related("units")
+        return [(t.code, t.name, t.active, sorted(u.name for u in t.units.all())) for t in topics]
+
+    def test_a_county_office_exports_its_own_countys_tree(self):
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get("/admin/topics/topic/")
+        self.assertContains(page, "导出CSV")
+        self.assertContains(page, "导入CSV")
+        other = self.cast.other_county.pk
+        response = self.client.get(f"/admin/topics/topic/export/?region={other}")  # not theirs: their own
+        self.assertEqual(response["Content-Disposition"], 'attachment; filename="topics-luocheng.csv"')
+        text = response.content.decode("utf-8")
+        self.assertTrue(text.startswith("\ufeff代码,名称,承办单位,启用"))
+        self.assertIn("010101,路灯照明,东门镇,是", text)
+        self.assertNotIn("环江城建", text)
+
+    def test_the_city_office_exports_any_of_its_counties_and_imports_none(self):
+        self.client.force_login(self.cast.city_office)
+        page = self.client.get("/admin/topics/topic/")
+        self.assertContains(page, "导出CSV")
+        self.assertNotContains(page, "导入CSV")
+        listing = self.client.get("/admin/topics/topic/export/")
+        self.assertContains(listing, "罗城仫佬族自治县")
+        self.assertContains(listing, "环江毛南族自治县")
+        response = self.client.get(f"/admin/topics/topic/export/?region={self.cast.other_county.pk}")
+        self.assertIn("010000,环江城建,,是", response.content.decode("utf-8"))
+        self.assertEqual(self.client.get("/admin/topics/topic/import/").status_code, 403)
+        before = self.tree()
+        self.assertEqual(self.upload("代码,名称\n010000,改名\n").status_code, 403)
+        self.assertEqual(self.tree(), before)
+
+    def test_an_import_is_previewed_then_written_when_confirmed(self):
+        self.client.force_login(self.cast.county_office)
+        text = (
+            "代码,名称,承办单位,启用\n010000,城乡建设管理,,是\n010100,市政设施,,是\n"
+            "010101,路灯照明,东门镇；县住房和城乡建设局,否\n"
+        )
+        before = self.tree()
+        preview = self.upload(text)
+        for line in (
+            "010000 名称：城乡建设 → 城乡建设管理",
+            "010100 市政设施 承办单位：东门镇 → （无）",  # an empty cell clears them
+            "010101 路灯照明：停用",
+            "010101 路灯照明 承办单位：东门镇 → 东门镇、县住房和城乡建设局",
+        ):
+            self.assertContains(preview, line)
+        self.assertEqual(self.tree(), before)  # nothing written by a preview
+        done = self.confirm(preview)
+        self.assertContains(done, "罗城仫佬族自治县的事项分类表已导入：新增0个，修改3个。")
+        self.assertEqual(
+            self.tree(),
+            [
+                ("010000", "城乡建设管理", True, []),
+                ("010100", "市政设施", True, []),
+                ("010101", "路灯照明", False, ["东门镇", "县住房和城乡建设局"]),
+            ],
+        )
+
+    def test_topics_not_in_the_tree_are_created_only_when_ticked(self):
+        self.client.force_login(self.cast.county_office)
+        text = "代码,名称\n010102,井盖与窨井\n020000,交通运输\n020100,公共交通\n"
+        refused = self.upload(text)
+        self.assertContains(refused, "分类表有3处问题，未作任何修改")
+        self.assertContains(
+            refused, "第2行：代码010102（井盖与窨井）不在本县分类表中；如需新增，请勾选“新增表中没有的分类”。"
+        )
+        self.assertIsNone(refused.context["confirm"])
+        preview = self.upload(text, create=True, encoding="gb18030")  # as Excel saves it on Windows
+        self.assertContains(preview, "新增小类 010102 井盖与窨井")
+        self.assertContains(preview, "新增大类 020000 交通运输")
+        self.confirm(preview)
+        made = Topic.objects.get(region=self.cast.county, code="020100")
+        self.assertEqual((made.level, made.parent.code), (2, "020000"))
+
+    def test_every_problem_is_named_by_row_and_nothing_is_half_written(self):
+        self.client.force_login(self.cast.county_office)
+        before = self.tree()
+        response = self.upload("代码,名称,承办单位\n010000,城乡建设管理,\n010101,路灯照明,思恩镇\n")
+        self.assertContains(response, "第3行：承办单位“思恩镇”不是本县的实名上网单位。")  # 环江's unit
+        response = self.upload("代码,名称\n01010,短了\n010101,\n")
+        self.assertContains(response, "第2行：代码应为六位数字。")
+        self.assertContains(response, "第3行：名称不能为空，也不能超过40个字。")
+        response = self.upload("编号,名字\n1,2\n")
+        self.assertContains(response, "分类表须有“代码”和“名称”两列。")
+        response = self.client.post(
+            "/admin/topics/topic/import/",
+            {"region": self.cast.county.pk, "file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00\xd8\x00\x00")},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.tree(), before)
+
+    def test_a_preview_confirmed_after_the_tree_changed_is_shown_again(self):
+        self.client.force_login(self.cast.county_office)
+        preview = self.upload("代码,名称\n010000,城乡建设管理\n")
+        Topic.objects.filter(region=self.cast.county, code="010000").update(name="城建")
+        response = self.confirm(preview)
+        self.assertContains(response, "预览之后本县分类表已有变化，请重新核对下列修改后再确认。")
+        self.assertContains(response, "010000 名称：城建 → 城乡建设管理")
+        self.assertEqual(Topic.objects.get(region=self.cast.county, code="010000").name, "城建")
+
+    def test_another_countys_office_cannot_import_into_this_county(self):
+        self.client.force_login(self.cast.other_county_office)
+        before = self.tree()
+        response = self.upload("代码,名称\n010000,改名\n")
+        self.assertContains(response, "选择一个有效的选项")
+        # Nor through a forged confirmation.
+        data = {"region": self.cast.county.pk, "text": "代码,名称\n010000,改名\n", "create": "", "digest": "x"}
+        response = self.client.post("/admin/topics/topic/import/", data)
+        self.assertContains(response, "确认信息不完整或不属于您可导入的县（区），请重新上传分类表。")
+        self.assertEqual(self.tree(), before)

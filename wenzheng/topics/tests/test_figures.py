@@ -3,6 +3,10 @@
 import io
 
 import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from docx import Document
 
 from wenzheng.evaluation import bulletin, documents
@@ -93,3 +97,91 @@ class TopicFiguresTests(CastTestCase):
         self.assertContains(self.client.get(url), badge, html=True)
         untopiced = Message.objects.get(title="未分类四")
         self.assertNotContains(self.client.get(f"/messages/{untopiced.region.code}/{untopiced.serial}/"), "事项分类")
+
+
+@time_machine.travel(NOW, tick=False)
+class StatisticsByTopicTests(CastTestCase):
+    """The statistics page (and API) filtered by one 大类: every figure counts only its
+    messages, read from the kept figures, never counted from the messages."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cast = cls.cast
+        catalogue.load_default(cast.county)
+        catalogue.load_default(cast.other_county)
+        at = local(2026, 3, 2, 9)
+        topic = {code: Topic.objects.get(region=cast.county, code=code) for code in ("010101", "010102", "020101")}
+        for code, title, unit in (("010101", "路灯一", "a"), ("010102", "供水二", "a"), ("020101", "道路三", "a")):
+            m = cast.submit(at=at, topic=topic[code], title=title, unit=unit)
+            actions.reply(message=m, by=cast.handler_a, text="已处理。", at=at)
+        cast.submit(at=at, topic=topic["020101"], title="道路四", unit="b")
+        cast.submit(at=at, title="未分类五")
+        foreign = Topic.objects.get(region=cast.other_county, code="010101")
+        cast.submit(unit="c", at=at, topic=foreign, title="环江路灯")
+
+    def get(self, **params):
+        return self.client.get("/statistics/", {"period": "2026Q1", "region": "luocheng", **params})
+
+    def kpi(self, label, value):
+        return f'<div class="kpi">{label}<b>{value}</b></div>'
+
+    def test_the_figures_count_only_the_chosen_major_topic(self):
+        everything = self.get()
+        self.assertContains(everything, self.kpi("收到留言", 5), html=True)
+        self.assertContains(everything, '<option value="020000">交通运输</option>', html=True)
+        with CaptureQueriesContext(connection) as queries:
+            roads = self.get(topic="020000")
+        self.assertEqual(roads.status_code, 200)
+        self.assertContains(roads, "2026年第一季度情况通报 · 交通运输")
+        self.assertContains(roads, "以下数字只计事项分类为“交通运输”的留言")
+        self.assertContains(roads, '<option value="020000" selected>交通运输</option>', html=True)
+        self.assertContains(roads, self.kpi("收到留言", 2), html=True)
+        self.assertContains(roads, self.kpi("回复率", "50%"), html=True)
+        self.assertNotContains(roads, "城乡建设</th>")  # the topic table keeps the chosen row
+        self.assertEqual(
+            [(u.unit.name, u.received, u.replied) for u in roads.context["units"]],
+            [("东门镇", 1, 1), ("县住房和城乡建设局", 1, 0)],
+        )
+        # From the kept figures: not one query reads the messages.
+        self.assertFalse([q["sql"] for q in queries.captured_queries if "handling_message" in q["sql"]])
+        # A custom range of days is counted from the messages, narrowed to the topic too.
+        days = self.get(topic="020000", period="2026-03-01..2026-03-15")
+        self.assertContains(days, self.kpi("收到留言", 2), html=True)
+
+    def test_a_city_sees_its_counties_for_the_topic(self):
+        response = self.client.get("/statistics/", {"period": "2026Q1", "region": "hechi", "topic": "010000"})
+        self.assertEqual(
+            [(c.county.code, c.received) for c in response.context["counties"]], [("huanjiang", 1), ("luocheng", 2)]
+        )
+        self.assertContains(response, self.kpi("收到留言", 3), html=True)
+
+    def test_a_topic_that_is_no_major_is_refused_plainly(self):
+        for code in ("999999", "010100", "０１００００x"):
+            response = self.get(topic=code)
+            self.assertEqual(response.status_code, 400)
+            self.assertContains(response, "不是本地区事项分类的大类", status_code=400)
+            self.assertContains(response, self.kpi("收到留言", 5), html=True, status_code=400)
+
+    def test_the_api_filters_by_topic_too(self):
+        found = self.client.get("/api/v1/statistics", {"region": "luocheng", "period": "2026Q1", "topic": "020000"})
+        body = found.json()
+        self.assertEqual((body["topic"], body["received"], body["replied"]), ("020000", 2, 1))
+        self.assertEqual(
+            sorted(u["unit"]["name"] for u in body["units"] if u["received"]), ["东门镇", "县住房和城乡建设局"]
+        )
+        refused = self.client.get("/api/v1/statistics", {"region": "luocheng", "topic": "010100"})
+        self.assertEqual((refused.status_code, refused.json()["code"]), (422, "invalid_topic"))
+
+    @override_settings(PUBLIC_PAGE_CACHE=True)
+    def test_the_public_page_cache_keeps_each_topic_apart(self):
+        cache.set_many({f"pages:token:{n}": "t0" for n in ("default", "hechi", "luocheng", "huanjiang")})
+        self.addCleanup(cache.clear)
+        towns = self.get(topic="010000")
+        roads = self.get(topic="020000")
+        self.assertNotIn("X-Page-Cache", roads)
+        self.assertContains(roads, self.kpi("收到留言", 2), html=True)
+        again = self.get(topic="010000")
+        self.assertEqual(again["X-Page-Cache"], "hit")
+        self.assertEqual(again.content, towns.content)
+        self.assertContains(again, "情况通报 · 城乡建设")

@@ -28,10 +28,24 @@ class TreeTests(CastTestCase):
             "010101,路灯照明,,是", "010101,路灯照明,东门镇；县住房和城乡建设局,是"
         )
         result = catalogue.load(self.cast.county, text)
-        self.assertEqual((result["created"], result["updated"]), (0, 0))
+        self.assertEqual((result["created"], result["updated"]), (0, 1))  # the lamps' units
         lamp = Topic.objects.get(region=self.cast.county, code="010101")
         self.assertEqual({u.name for u in lamp.units.all()}, {"东门镇", "县住房和城乡建设局"})
-        self.assertIn("010101,路灯照明,东门镇；县住房和城乡建设局,是", catalogue.dump(self.cast.county))
+        dumped = catalogue.dump(self.cast.county)
+        self.assertIn("010101,路灯照明,东门镇；县住房和城乡建设局,是", dumped)
+        result = catalogue.load(self.cast.county, dumped)
+        self.assertEqual((result["created"], result["updated"]), (0, 0))
+
+    def test_an_empty_units_cell_clears_them_and_a_missing_column_leaves_them(self):
+        c = self.cast
+        catalogue.load(c.county, "代码,名称,承办单位\n010000,城乡建设,\n010100,市政设施,东门镇；县住房和城乡建设局\n")
+        middle = Topic.objects.get(region=c.county, code="010100")
+        self.assertEqual(middle.units.count(), 2)
+        catalogue.load(c.county, "代码,名称\n010100,市政设施\n")  # no 承办单位 column: as they were
+        self.assertEqual(middle.units.count(), 2)
+        result = catalogue.load(c.county, "代码,名称,承办单位\n010100,市政设施,\n")
+        self.assertEqual(result["updated"], 1)
+        self.assertEqual(middle.units.count(), 0)
 
     def test_it_refuses_a_bad_file_whole_and_says_which_rows(self):
         text = (
@@ -40,7 +54,7 @@ class TreeTests(CastTestCase):
         )
         with self.assertRaises(catalogue.TreeError) as caught:
             catalogue.load(self.cast.county, text)
-        self.assertIn("第5行：上级分类020100不在表中", str(caught.exception))
+        self.assertIn("第5行：上级分类020100既不在表中，也不在本县分类表中。", caught.exception.problems)
         self.assertFalse(Topic.objects.filter(region=self.cast.county).exists())
         # Full-width digits are the same code; a unit of another county is refused.
         with self.assertRaises(catalogue.TreeError) as caught:

@@ -120,3 +120,23 @@ class DispatchQueueTests(WorkspaceTestCase):
             response = self.client.get(URL)
         self.assertEqual(len(response.context["rows"]), 8)
         self.assertEqual(len(many), len(few))
+
+    def test_the_office_corrects_the_category_as_it_dispatches(self):
+        self.as_("county_office")
+        response = self.client.get(URL)
+        form = next(m.dispatch_form for m in response.context["rows"] if m.pk == self.pending.pk)
+        self.assertEqual([label for _, label in form.fields["category"].choices], ["咨询", "建议", "诉求"])
+        self.assertContains(
+            response,
+            f'<option value="{self.cast.consultation.pk}" selected>咨询</option>',
+            html=True,
+        )
+        response = self.dispatch(self.pending, unit=self.cast.unit_b.pk, category=self.cast.appeal.pk)
+        self.assertContains(response, f"留言{self.pending.serial}已交办县住房和城乡建设局。")
+        self.pending.refresh_from_db()
+        self.assertEqual((self.pending.unit, self.pending.category), (self.cast.unit_b, self.cast.appeal))
+        self.assertEqual(self.pending.events.filter(kind="category_set").get().data["previous"], "consultation")
+        # A forged category is a form error, and nothing is dispatched.
+        other = self.cast.submit(unit=None, at=NOW, title="另一条")
+        response = self.dispatch(other, unit=self.cast.unit_b.pk, category="99999999999999999999")
+        self.assertEqual(Message.objects.get(pk=other.pk).state, "pending_dispatch")

@@ -102,3 +102,28 @@ class MessagePageTests(WorkspaceTestCase):
         self.assertContains(response, "县住房和城乡建设局")
         self.assertNotContains(response, "思恩镇")
         self.assertEqual(Message.objects.get(pk=waiting.pk).state, "pending_dispatch")
+
+
+@time_machine.travel(NOW, tick=False)
+class CategoryStepTests(WorkspaceTestCase):
+    def test_the_county_office_corrects_the_category_of_an_unanswered_message(self):
+        c = self.cast
+        sent = c.submit(at=MONDAY, title="水管爆裂")
+        answered = c.replied(at=MONDAY, title="已回复的留言")
+        self.as_("county_office")
+        page = self.client.get(f"/work/messages/{sent.pk}/")
+        self.assertContains(page, "<summary>更改类别</summary>", html=True)
+        self.assertNotContains(self.client.get(f"/work/messages/{answered.pk}/"), "<summary>更改类别</summary>")
+        response = self.client.post(
+            f"/work/messages/{sent.pk}/category/", {f"category-{sent.pk}-category": c.appeal.pk}, follow=True
+        )
+        self.assertContains(response, f"留言{sent.serial}的类别已由“咨询”改为“诉求”。")
+        self.assertEqual(Message.objects.get(pk=sent.pk).category, c.appeal)
+        self.assertContains(response, "更改留言类别")  # in the handling record
+        # A unit's staff are not offered it, and are refused if they post it.
+        self.as_("handler_a")
+        self.assertNotContains(self.client.get(f"/work/messages/{sent.pk}/"), "<summary>更改类别</summary>")
+        response = self.client.post(
+            f"/work/messages/{sent.pk}/category/", {f"category-{sent.pk}-category": c.suggestion.pk}, follow=True
+        )
+        self.assertEqual(Message.objects.get(pk=sent.pk).category, c.appeal)

@@ -34,6 +34,7 @@ from ..forms import (
     OrderExplanationForm,
     ReferralForm,
     SearchForm,
+    category_choices,
 )
 from ..steps import STEPS, dispatchable_units
 from .common import page, this_quarter
@@ -75,10 +76,10 @@ def dispatch(request, code):
     if search.query is not None:
         prefetch_texts(rows)
         mark_as_read(rows, search.query)
-    units, topics = dispatchable_units(county), topic_choices(county)
+    units, topics, categories = dispatchable_units(county), topic_choices(county), category_choices()
     for m in rows:
         m.handback = m.handbacks[0] if m.handbacks else None
-        m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units, topics=topics)
+        m.dispatch_form = STEPS["dispatch"].make_form(message=m, units=units, topics=topics, categories=categories)
         if m.state == Message.State.TRANSFER_REQUESTED:
             m.reject_form = STEPS["reject-transfer"].make_form(message=m)
     routing.attach(rows, units=units)
