@@ -261,7 +261,8 @@ def main():
         build(args, Loader(connection))
     if not SearchDocument.objects.exists():
         t = time.perf_counter()
-        documents = index.rebuild(workers=args.workers, progress=lambda done, total, s: done % 100_000 < index.BATCH
+        documents = index.rebuild(workers=args.workers, from_scratch=True,
+            progress=lambda done, total, s: done % 100_000 < index.BATCH
             and print(f"  indexed {done:,}/{total:,} ({s:.0f}s)", flush=True))  # fmt: skip
         build_s = time.perf_counter() - t
         with connection.cursor() as cursor:
