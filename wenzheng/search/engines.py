@@ -11,6 +11,12 @@ each document's distinct tokens as a tsvector, with one GIN index per audience. 
 index finds the documents holding every bigram of every term; the folded text then
 confirms each term occurs as a phrase (a tsvector keeps at most 256 positions a
 token and none past 16,383, so positions alone could miss a match in a long text).
+A tsvector may not hold more than 1 MB of tokens: a message with long follow-ups
+and replies (each up to MESSAGE_TEXT_MAX_CHARS, as many as the citizen writes) can
+have more distinct bigrams than that. Such a document's tsvector is the one token
+OVERFLOW instead (`token_set`); every search takes it as a candidate and checks
+each term on its folded text, so it is found exactly as any other, by reading the
+few such documents there are.
 
 Both only find; wenzheng.search.selectors ranks, the same way on both.
 """
@@ -197,22 +203,48 @@ class Matches(Lookup):
 TokenSetField.register_lookup(Matches)
 
 
+# The tsvector of a document with too many distinct tokens (not a token itself: tokens
+# are letters and digits). PostgreSQL refuses more than 1 MB of a tsvector's lexemes
+# ("string is too long for tsvector"); half of it leaves room for its own overhead.
+OVERFLOW = "~"
+MAX_TOKEN_BYTES = 512 * 1024
+
+
 def token_set(folded_parts) -> str:
-    """A tsvector literal of the distinct tokens of the parts."""
+    """A tsvector literal of the distinct tokens of the parts, or OVERFLOW for a
+    document that has more of them than a tsvector may hold."""
     distinct = sorted({t for part in folded_parts for t in tokens(part)})
+    if sum(len(t.encode()) for t in distinct) > MAX_TOKEN_BYTES:
+        return f"'{OVERFLOW}'"
     return " ".join(f"'{t}'" for t in distinct)
+
+
+def _or_overflow(tsquery_text: str) -> str:
+    return f"({tsquery_text}) | '{OVERFLOW}'"
+
+
+def overflowing() -> Q:
+    """Documents whose tsvector is OVERFLOW: their terms are checked on the texts."""
+    return Q(grams__matches=f"'{OVERFLOW}'")
 
 
 def tsquery(query: Query) -> str:
     """Every bigram of every term (a single character as a prefix): the candidates,
-    confirmed on the text."""
+    confirmed on the text; and every overflowing document, confirmed likewise."""
     needed = []
     for phrase in query.phrases:
         if len(phrase) == 1 and len(phrase[0]) == 1:
             needed.append(f"'{phrase[0]}':*")
         else:
             needed += [f"'{t}'" for t in phrase]
-    return " & ".join(dict.fromkeys(needed))
+    return _or_overflow(" & ".join(dict.fromkeys(needed)))
+
+
+def holds_all(terms) -> Q:
+    found = Q()
+    for term in terms:
+        found &= holds(term)
+    return found
 
 
 PARTS = ("title", "body", "answers", "extra")
@@ -268,13 +300,18 @@ class PostgresEngine(Engine):
         from .models import SearchDocument
 
         docs = SearchDocument.objects.filter(audience=audience, grams__matches=tsquery(query))
+        short = []
         for term in query.terms:
             if len(term) <= 2:
                 # One token (a bigram, or a character as a prefix): the word index
                 # alone is exact, and reading the texts again only misleads the
                 # planner about how many match.
+                short.append(term)
                 continue
             docs = docs.filter(holds(term))
+        if short:
+            # Except for an overflowing document, which holds no tokens to match.
+            docs = docs.filter(~overflowing() | holds_all(short))
         # A semi-join on the matching documents: the planner reads them from the GIN
         # index and joins, rather than probing a document for every message in scope.
         return messages.filter(pk__in=docs.values("message_id"))
@@ -332,10 +369,12 @@ def by_one_token(audience, query: Query, **where):
     from .models import SearchDocument
 
     token, exact = rarest_token(query)
-    docs = SearchDocument.objects.filter(audience=audience, grams__matches=token, **where)
+    docs = SearchDocument.objects.filter(audience=audience, grams__matches=_or_overflow(token), **where)
     for i, term in enumerate(query.terms):
         if i != exact:
             docs = docs.filter(holds(term))
+    if exact is not None:
+        docs = docs.filter(~overflowing() | holds(query.terms[exact]))
     return docs
 
 
