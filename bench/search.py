@@ -46,6 +46,9 @@ QUERIES = {
     "2 characters": ["路灯", "低保", "停水", "噪音"],
     "4 characters": ["路灯不亮", "农村低保", "自来水浑", "广场舞音"],
     "two words": ["路灯 维修", "低保 申请", "停水 老人", "学校 护栏"],
+    # A single character is searched only beside a longer term, checked on the texts of
+    # what that term found (a query of single characters alone is refused).
+    "a word and a character": ["路灯 修", "低保 申", "停水 天", "学校 栏"],
 }
 
 

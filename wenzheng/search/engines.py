@@ -25,7 +25,7 @@ import math
 import time
 
 from django.db import connection
-from django.db.models import Lookup, Max, Q, sql
+from django.db.models import Exists, Lookup, Max, OuterRef, Q, sql
 from django.db.models.expressions import RawSQL
 
 from .models import Audience, TokenSetField
@@ -88,12 +88,11 @@ def fts_table(audience: str) -> str:
 
 
 def fts_create_sql(audience: str) -> str:
-    # No prefix index: a single-character query ("灯"*) reads the few hundred
-    # bigrams that start with it from the term index instead. An index of every
-    # token's first character (prefix='1') held doclists as long as the commonest
-    # characters and made writing eight times slower and superlinear: a city's
-    # rebuild (1,000,000 messages) did not reach its 100,000th message in 17 minutes
-    # (search.0003).
+    # No prefix index: single characters are not searched through the index
+    # (wenzheng.search.text says why). An index of every token's first character
+    # (prefix='1') held doclists as long as the commonest characters and made
+    # writing eight times slower and superlinear: a city's rebuild (1,000,000
+    # messages) did not reach its 100,000th message in 17 minutes (search.0003).
     return (
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(audience)} USING fts5("
         "title, body, answers, extra, content='', tokenize='unicode61 remove_diacritics 0')"
@@ -101,15 +100,21 @@ def fts_create_sql(audience: str) -> str:
 
 
 def fts_expression(query: Query) -> str:
-    """The FTS5 query: every term, each a phrase of its tokens (a single character
-    as a prefix). Tokens are letters and digits only, so quoting them is safe."""
-    parts = []
-    for phrase in query.phrases:
-        if len(phrase) == 1 and len(phrase[0]) == 1:
-            parts.append(f'"{phrase[0]}"*')
-        else:
-            parts.append('"' + " ".join(phrase) + '"')
-    return " AND ".join(parts)
+    """The FTS5 query: every indexed term, each a phrase of its bigrams. Tokens are
+    letters and digits only, so quoting them is safe."""
+    return " AND ".join('"' + " ".join(phrase) + '"' for phrase in query.phrases)
+
+
+def with_characters(found, audience, query: Query):
+    """`found` narrowed to the messages whose document also holds each single
+    character of the query: checked on the texts of the candidates alone, through
+    the (message, audience) key, never by scanning for the character."""
+    if not query.characters:
+        return found
+    from .models import SearchDocument
+
+    docs = SearchDocument.objects.filter(message_id=OuterRef("pk"), audience=audience)
+    return found.filter(Exists(docs.filter(holds_all(query.characters))))
 
 
 DOCUMENT_COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra")
@@ -167,11 +172,12 @@ class SQLiteEngine(Engine):
     def search(self, messages, audience, query):
         table = fts_table(audience)
         # A join to a virtual table Django has no model for; every value is a parameter.
-        return messages.extra(  # noqa: S610
+        found = messages.extra(  # noqa: S610
             tables=[table],
             where=[f"{table}.rowid = handling_message.id", f"{table} MATCH %s"],
             params=[fts_expression(query)],
         )
+        return with_characters(found, audience, query)
 
     def latest_first(self, found, audience):
         # FTS5 walks a match backwards by rowid (= the message id) and stops at the
@@ -229,14 +235,9 @@ def overflowing() -> Q:
 
 
 def tsquery(query: Query) -> str:
-    """Every bigram of every term (a single character as a prefix): the candidates,
-    confirmed on the text; and every overflowing document, confirmed likewise."""
-    needed = []
-    for phrase in query.phrases:
-        if len(phrase) == 1 and len(phrase[0]) == 1:
-            needed.append(f"'{phrase[0]}':*")
-        else:
-            needed += [f"'{t}'" for t in phrase]
+    """Every bigram of every indexed term: the candidates, confirmed on the text; and
+    every overflowing document, confirmed likewise."""
+    needed = [f"'{t}'" for phrase in query.phrases for t in phrase]
     return _or_overflow(" & ".join(dict.fromkeys(needed)))
 
 
@@ -300,11 +301,12 @@ class PostgresEngine(Engine):
         from .models import SearchDocument
 
         docs = SearchDocument.objects.filter(audience=audience, grams__matches=tsquery(query))
+        # A single character is checked on the texts of what the other terms found.
+        docs = docs.filter(holds_all(query.characters))
         short = []
-        for term in query.terms:
-            if len(term) <= 2:
-                # One token (a bigram, or a character as a prefix): the word index
-                # alone is exact, and reading the texts again only misleads the
+        for term in query.indexed:
+            if len(term) == 2:
+                # One token (a bigram): the word index alone is exact, and reading the texts again only misleads the
                 # planner about how many match.
                 short.append(term)
                 continue
@@ -381,16 +383,17 @@ def by_one_token(audience, query: Query, **where):
 def rarest_token(query: Query) -> tuple[str, int | None]:
     """The query's token that the fewest documents hold, by PostgreSQL's own
     statistics (a token it does not list is rarer than every one it does), as a
-    tsquery; and the term it stands for exactly (a term of one token), if any."""
+    tsquery; and the term (its place in query.terms) it stands for exactly (a term
+    of one bigram), if any. Single characters are not tokens the index is asked for."""
     frequencies = token_frequencies()
-    # A single character is matched as a prefix (every token it begins): never rare.
     candidates = [
-        (1.0 if len(t) == 1 else frequencies.get(t, 0.0), i, t)
-        for i, phrase in enumerate(query.phrases)
-        for t in phrase
+        (frequencies.get(t, 0.0), i, t)
+        for i, term in enumerate(query.terms)
+        if len(term) > 1
+        for t in (term[k : k + 2] for k in range(len(term) - 1))
     ]
     _, i, t = min(candidates, key=lambda c: c[0])
-    return (f"'{t}':*" if len(t) == 1 else f"'{t}'"), (i if len(query.phrases[i]) == 1 else None)
+    return f"'{t}'", (i if len(query.terms[i]) == 2 else None)
 
 
 _frequencies: dict = {"at": None, "of": {}}
