@@ -2,9 +2,14 @@
 inbox, the county's and the city's 留言查询, the dispatch queue, the API and the
 exports."""
 
+from unittest import mock
+
 from wenzheng.api.tests.helpers import ApiTestCase
 from wenzheng.handling import actions
+from wenzheng.lib import paging
+from wenzheng.public import views as public_views
 from wenzheng.testing import CastTestCase
+from wenzheng.workspace.views import search as search_views
 
 
 def post(cast, title, body, *, unit="a", consent=True, reply="已安排处理。", category=None):
@@ -59,6 +64,63 @@ class BoardSearchTest(CastTestCase):
     def test_the_public_never_finds_a_message_by_its_citizens_phone(self):
         page = self.client.get("/messages/", {"q": "13800000000"})
         self.assertContains(page, "找到0条")
+
+
+class SearchCountsAndPagesTest(CastTestCase):
+    """A search's matches are counted no further than the board counts its messages
+    (paging.COUNT_LIMIT, "超过N条"); by date they page on "before this one" past the
+    numbers, by relevance through the best SEARCH_RESULTS_SHOWN."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.lights = [post(cls.cast, f"路灯不亮{i}号", "路灯坏了。") for i in range(5)]
+
+    def read_all(self, url, params, pages):
+        """Follow the page's own links to the end: the titles in order."""
+        import re
+
+        titles, page = [], self.client.get(url, params)
+        for _ in range(pages):
+            titles += re.findall(r"路灯</mark>不亮(\d)号", page.content.decode())
+            link = re.search(r'href="\?([^"]*(?:page|before)=[^"]*)">(?:下一页|更早的留言)', page.content.decode())
+            if link is None:
+                return titles
+            page = self.client.get(f"{url}?{link.group(1).replace('&amp;', '&')}")
+        self.fail("the links did not end")
+
+    def test_the_board_counts_a_search_as_far_as_the_bound(self):
+        with mock.patch.object(paging, "COUNT_LIMIT", 3):
+            page = self.client.get("/messages/", {"q": "路灯"})
+            self.assertContains(page, "找到超过3条含有“路灯”的公开留言")
+            page = self.client.get("/messages/", {"q": "路灯", "order": "newest"})
+            self.assertContains(page, "找到超过3条含有“路灯”的公开留言")
+            self.assertNotContains(page, "按相关程度", msg_prefix="the newest first are not a ranking")
+        page = self.client.get("/messages/", {"q": "路灯"})
+        self.assertContains(page, "找到5条含有“路灯”的公开留言")
+
+    def test_by_date_the_pages_go_on_before_the_last_and_reach_every_match(self):
+        newest_first = [str(i) for i in range(4, -1, -1)]
+        with mock.patch.object(paging, "COUNT_LIMIT", 3), mock.patch.object(public_views, "PAGE_SIZE", 2):
+            self.assertEqual(self.read_all("/messages/", {"q": "路灯", "order": "newest"}, 10), newest_first)
+            self.client.force_login(self.cast.county_office)
+            with mock.patch.object(search_views, "PAGE_SIZE", 2):
+                url = "/work/county/luocheng/messages/"
+                self.assertEqual(self.read_all(url, {"q": "路灯", "order": "newest"}, 10), newest_first)
+                page = self.client.get(url, {"q": "路灯"})
+                self.assertContains(page, "找到超过3条含有“路灯”的留言")
+
+    def test_by_relevance_the_pages_are_numbered_through_the_best_shown(self):
+        with (
+            mock.patch.object(public_views, "PAGE_SIZE", 2),
+            mock.patch.object(public_views, "SEARCH_RESULTS_SHOWN", 3),
+        ):
+            page = self.client.get("/messages/", {"q": "路灯"})
+            self.assertContains(page, "找到5条含有“路灯”的公开留言。按相关程度列出前3条")
+            self.assertEqual(len(self.read_all("/messages/", {"q": "路灯"}, 10)), 3)
+            self.assertEqual(
+                self.client.get("/messages/", {"q": "路灯", "before": "2026-01-01T00:00:00+08:00~9"}).status_code, 404
+            )
 
 
 class StaffSearchTest(CastTestCase):
