@@ -8,21 +8,21 @@ from wenzheng.api.tests.helpers import ApiTestCase
 from wenzheng.handling import actions
 from wenzheng.lib import paging
 from wenzheng.public import views as public_views
-from wenzheng.testing import CastTestCase
+from wenzheng.testing import CastTestCase, local
 from wenzheng.workspace.views import search as search_views
 
 
-def post(cast, title, body, *, unit="a", consent=True, reply="已安排处理。", category=None):
+def post(cast, title, body, *, unit="a", consent=True, reply="已安排处理。", category=None, at=None):
     """A message with its own body, replied (so published, if consented) unless
     `reply` is None."""
     to = {"a": cast.unit_a, "b": cast.unit_b, None: None}[unit]
     m = actions.submit(
         by=cast.citizen, category=category or cast.consultation, unit=to, region=cast.county, title=title,
-        body=body, name="张三", phone="13800000000", consent_to_publish=consent,
+        body=body, name="张三", phone="13800000000", consent_to_publish=consent, at=at,
     )  # fmt: skip
     if reply is not None:
         staff = cast.handler_a if unit == "a" else cast.handler_b
-        actions.reply(message=m, by=staff, text=reply)
+        actions.reply(message=m, by=staff, text=reply, at=at)
     return m
 
 
@@ -184,6 +184,38 @@ class ApiSearchTest(ApiTestCase):
         self.assertEqual(self.get("city_office", "/api/v1/my/messages", q="13800000000").json()["count"], 0)
         bad = self.get("anonymous", "/api/v1/messages", q="！！")
         self.assertEqual(bad.status_code, 422)
+
+    def test_following_the_links_returns_every_match_exactly_once_in_either_order(self):
+        c = self.cast
+        at = [local(2026, 3, d, 9) for d in range(2, 9)]
+        # The oldest has the word in its title: first by relevance, last by date.
+        lights = [post(c, "路灯坏了" if i == 0 else "出行不便", "晚上路灯不亮。", at=t) for i, t in enumerate(at)]
+        post(c, "停水", "停水了。")
+        expected = sorted(m.serial for m in lights)
+        for role, path in (("anonymous", "/api/v1/messages"), ("county_office", "/api/v1/my/messages")):
+            with self.subTest(role=role, order="relevance"):
+                seen, params = [], {"q": "路灯", "page_size": 2}
+                while True:
+                    got = self.get(role, path, **params).json()
+                    self.assertIsNone(got["next_before"], "a ranked page gives no date cursor")
+                    seen += [r["serial"] for r in got["results"]]
+                    if got["next_page"] is None:
+                        break
+                    params["page"] = got["next_page"]
+                self.assertEqual(seen[0], lights[0].serial)
+                self.assertEqual(sorted(seen), expected)
+                refused = self.get(role, path, q="路灯", before=paging.cursor(lights[3]))
+                self.assertEqual(refused.status_code, 422)
+                self.assertEqual(refused.json()["code"], "before_with_relevance")
+            with self.subTest(role=role, order="newest"):
+                seen, params = [], {"q": "路灯", "order": "newest", "page_size": 2}
+                while True:
+                    got = self.get(role, path, **params).json()
+                    seen += [r["serial"] for r in got["results"]]
+                    if got["next_before"] is None or not got["results"]:
+                        break
+                    params = {"q": "路灯", "order": "newest", "page_size": 2, "before": got["next_before"]}
+                self.assertEqual(seen, [m.serial for m in reversed(lights)])
 
     def test_the_export_takes_the_search(self):
         c = self.cast
