@@ -140,6 +140,34 @@ class StaffSearchTest(CastTestCase):
         page = self.client.get("/work/unit/", {"tab": "all", "q": "13800000000"})
         self.assertContains(page, "低保申请咨询", msg_prefix="staff may search the contact fields")
 
+    def test_the_inbox_and_the_dispatch_queue_rank_a_search_or_list_it_newest_first(self):
+        import re
+
+        c = self.cast
+        for unit, who, url in (
+            (("a", c.handler_a, "/work/unit/")),
+            (None, c.county_office, "/work/county/luocheng/dispatch/"),
+        ):
+            # Oldest first: the body only, the title, the body only. The list's own
+            # order (the nearest deadline, or the oldest waiting) is this one.
+            body = "小区门口停车难，请规划车位。"
+            post(c, "停车难0", body, unit=unit, reply=None, at=local(2026, 3, 2, 9))
+            post(c, "车位规划建议", "请规划车位。", unit=unit, reply=None, at=local(2026, 3, 3, 9))
+            post(c, "停车难2", body, unit=unit, reply=None, at=local(2026, 3, 4, 9))
+            self.client.force_login(who)
+
+            def listed(url=url, **params):
+                page = self.client.get(url, {"tab": "all", "q": "车位", **params}).content.decode()
+                # The rows' titles (the queue's are headings after the serial).
+                row = r'(?:<th scope="row">|<h2 id="q-\d+">)<a href="/work/messages/\d+/">(?:\d{4}-\d{6} )?'
+                titles = re.findall(row + r"([^<]*(?:<mark>[^<]*</mark>[^<]*)?)</a>", page)
+                return [t.replace("<mark>", "").replace("</mark>", "") for t in titles]
+
+            with self.subTest(url=url):
+                self.assertEqual(listed(), ["车位规划建议", "停车难2", "停车难0"])
+                self.assertEqual(listed(order="newest"), ["停车难2", "车位规划建议", "停车难0"])
+                self.assertContains(self.client.get(url, {"q": "车位"}), '<option value="newest">')
+
     def test_the_county_office_searches_every_message_of_its_county_in_every_state(self):
         self.client.force_login(self.cast.county_office)
         page = self.client.get("/work/county/luocheng/messages/", {"q": "低保"})
