@@ -12,7 +12,7 @@ TRACKED = "tracked"  # the tracking codes a visitor proved with a passcode (wenz
 
 
 def serve(request, pk, thumbnail=False):
-    attachment = get_object_or_404(Attachment.objects.select_related("message"), pk=pk)
+    attachment = get_object_or_404(Attachment.objects.select_related("message", "draft"), pk=pk)
     if not may_open(request, attachment, tracked_codes=request.session.get(TRACKED, {})):
         raise Http404(_("没有这个附件"))
     name = attachment.thumbnail if thumbnail else attachment.file

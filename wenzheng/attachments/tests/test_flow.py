@@ -193,6 +193,39 @@ class UnitFilesTest(CastTestCase):
         self.assertContains(response, "含有脚本", status_code=400)
         self.assertFalse(message.replies.exists())
 
+    def test_an_unpublished_replys_files_are_for_its_unit_alone(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit()
+        upload = files.read(phone_photo(), allow_pdf=True)
+        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
+        photo = Attachment.objects.get(draft=draft)
+        opens = {"handler_a": 200, "handler_a2": 200, "leader_a": 200}
+        for role in (
+            "handler_a",
+            "handler_a2",
+            "leader_a",
+            "county_office",
+            "city_office",
+            "admin",
+            "handler_b",
+            "citizen",
+        ):
+            with self.subTest(role=role):
+                self.client.force_login(getattr(c, role))
+                self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, opens.get(role, 404))
+                self.assertEqual(self.client.get(f"/files/{photo.pk}/thumbnail/").status_code, opens.get(role, 404))
+        # The message page links the file for the unit only.
+        self.client.force_login(c.county_office)
+        self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), f"/files/{photo.pk}/")
+        self.client.force_login(c.leader_a)
+        self.assertContains(self.client.get(f"/work/messages/{message.pk}/"), f"/files/{photo.pk}/")
+        # Published, it is the message's as any reply's file.
+        actions.approve_reply(draft=draft, by=c.leader_a)
+        self.client.force_login(c.county_office)
+        self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, 200)
+
     def test_a_drafts_files_go_public_with_it_and_not_before(self):
         c = self.cast
         c.unit_a.reply_signoff = True
