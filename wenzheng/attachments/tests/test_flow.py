@@ -102,7 +102,10 @@ class WhoSeesPhotosTest(CastTestCase):
         stranger.force_login(c.handler_b)
         self.assertEqual(stranger.get(self.url).status_code, 404, "another unit")
         stranger.force_login(c.handler_a)
-        self.assertEqual(stranger.get(self.url).status_code, 200)
+        mine = stranger.get(self.url)
+        self.assertEqual(mine.status_code, 200)
+        self.assertEqual(mine["Cache-Control"], "private, no-store")
+        self.assertFalse(mine.has_header("ETag"))
 
     def test_once_published_it_is_public_with_the_right_headers_and_on_the_page(self):
         c = self.cast
@@ -115,8 +118,16 @@ class WhoSeesPhotosTest(CastTestCase):
         self.assertEqual(response["Content-Type"], "image/jpeg")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertIn("inline", response["Content-Disposition"])
-        self.assertIn("public", response["Cache-Control"])
+        # Kept by a cache only to be asked about again: it may stop being public.
+        self.assertEqual(response["Cache-Control"], "no-cache")
+        etag = response["ETag"]
+        again = public.get(self.url, headers={"If-None-Match": etag})
+        self.assertEqual((again.status_code, again["ETag"], again["Cache-Control"]), (304, etag, "no-cache"))
         thumb = public.get(self.url + "thumbnail/")
+        self.assertNotEqual(thumb["ETag"], etag)
+        privacy.withhold_attachment(attachment=self.photo, by=c.county_office, reason="拍到了车牌")
+        self.assertEqual(public.get(self.url, headers={"If-None-Match": etag}).status_code, 404)
+        privacy.release_attachment(attachment=self.photo, by=c.county_office)
         self.assertEqual(Image.open(io.BytesIO(b"".join(thumb.streaming_content))).format, "JPEG")
         page = public.get(f"/messages/luocheng/{self.message.serial}/")
         self.assertContains(page, f'src="/files/{self.photo.pk}/thumbnail/"')
