@@ -192,6 +192,7 @@ class UnitFilesTest(CastTestCase):
         response = self.client.get(f"/files/{kept[0].pk}/")
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("attachment", response["Content-Disposition"])
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
 
     def test_a_pdf_with_a_script_is_refused_and_nothing_is_replied(self):
         c = self.cast

@@ -120,6 +120,39 @@ class IndexFollowsStepsTest(CastTestCase):
         self.assertEqual(set(SearchDocument.objects.filter(message=m).values_list("pk", flat=True)), before)
 
 
+class IndexInTheStepsTransactionTest(CastTestCase):
+    def test_a_step_that_fails_after_indexing_leaves_the_index_as_it_was(self):
+        m = self.cast.replied(title="路灯不亮")
+        asked = actions.follow_up(message=m, who=actions.Citizen(user=self.cast.citizen), text="何时修好？")
+        before = sorted(SearchDocument.objects.filter(message=m).values_list("audience", "body", "answers"))
+        # The step fails after its documents were rewritten (the figures come next).
+        failing = mock.patch.object(actions.tally, "sync", side_effect=RuntimeError("disk full"))
+        indexing = mock.patch.object(actions.search_index, "update", wraps=index.update)
+        with failing, indexing as indexed, self.assertRaises(RuntimeError):
+            actions.answer_follow_up(follow_up=asked, by=self.cast.handler_a, text="维修队本周内到场。")
+        self.assertEqual(indexed.call_count, 1, "the documents were rewritten before the step failed")
+        self.assertEqual(
+            sorted(SearchDocument.objects.filter(message=m).values_list("audience", "body", "answers")), before
+        )
+        for audience in Audience.values:
+            # The word index too (FTS5's own tables on SQLite).
+            self.assertEqual(found("维修队", audience), [])
+        self.assertEqual(found("何时修好", Audience.STAFF), [m.pk], "the follow-up before it was committed")
+
+    def test_messages_imported_in_bulk_are_found(self):
+        from wenzheng.bulk.tests.helpers import HEADER, good_row, run_import, xlsx
+
+        rows = [[*good_row("188006"), "否"], [*good_row("188007", reply="请到镇政府办理低保。"), "是"]]
+        report = run_import(self.cast, xlsx(rows, header=[*HEADER, "是否公开"]))
+        self.assertEqual(report.problems, [])
+        imported = dict(Message.objects.filter(import_source__isnull=False).values_list("import_source__number", "pk"))
+        self.assertEqual(set(found("路灯", Audience.STAFF)), set(imported.values()))
+        self.assertEqual(found("镇政府 低保", Audience.STAFF), [imported["188007"]])
+        # The public finds the one published with the citizen's consent, by its reply too.
+        self.assertEqual(found("路灯"), [imported["188007"]])
+        self.assertEqual(found("镇政府"), [imported["188007"]])
+
+
 class RebuildTest(CastTestCase):
     def test_a_rebuild_writes_what_the_steps_wrote_and_searches_find_it(self):
         c = self.cast

@@ -110,6 +110,17 @@ class SearchCountsAndPagesTest(CastTestCase):
                 page = self.client.get(url, {"q": "路灯"})
                 self.assertContains(page, "找到超过3条含有“路灯”的留言")
 
+    def test_the_ranking_note_is_shown_for_a_ranking_only(self):
+        note = "按相关程度列出前3条"
+        with mock.patch.object(public_views, "SEARCH_RESULTS_SHOWN", 3):
+            self.assertContains(self.client.get("/messages/", {"q": "路灯"}), note)
+            self.assertNotContains(self.client.get("/messages/", {"q": "路灯", "order": "newest"}), "按相关程度")
+        self.client.force_login(self.cast.county_office)
+        with mock.patch.object(search_views, "SEARCH_RESULTS_SHOWN", 3):
+            url = "/work/county/luocheng/messages/"
+            self.assertContains(self.client.get(url, {"q": "路灯"}), note)
+            self.assertNotContains(self.client.get(url, {"q": "路灯", "order": "newest"}), "按相关程度")
+
     def test_by_relevance_the_pages_are_numbered_through_the_best_shown(self):
         with (
             mock.patch.object(public_views, "PAGE_SIZE", 2),
@@ -178,6 +189,23 @@ class StaffSearchTest(CastTestCase):
         self.assertContains(page, "<mark>拆迁</mark>补偿标准", html=False)
         page = self.client.get("/work/county/luocheng/dispatch/", {"q": "低保"})
         self.assertContains(page, "共0条")
+
+    def test_the_long_cycle_explanation_is_highlighted_as_read(self):
+        c = self.cast
+        m = post(c, "道路破损", "东门路坑洼很多。")
+        actions.request_long_cycle_closure(
+            message=m, by=c.leader_a, explanation="需列入明年市政改造计划，进度请问13912345678。"
+        )
+        for who, url, phone in (
+            (c.county_office, "/work/county/luocheng/messages/", "13912345678"),
+            (c.city_office, "/work/city/hechi/messages/", "139****5678"),
+        ):
+            with self.subTest(who=who.username):
+                self.client.force_login(who)
+                page = self.client.get(url, {"q": "市政改造"})
+                self.assertContains(page, "需列入明年<mark>市政改造</mark>计划", html=False)
+                self.assertContains(page, phone)
+        self.assertNotContains(page, "13912345678")
 
     def test_the_city_office_searches_the_masked_texts(self):
         c = self.cast
