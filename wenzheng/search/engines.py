@@ -213,6 +213,7 @@ TokenSetField.register_lookup(Matches)
 # are letters and digits). PostgreSQL refuses more than 1 MB of a tsvector's lexemes
 # ("string is too long for tsvector"); half of it leaves room for its own overhead.
 OVERFLOW = "~"
+OVERFLOW_SET = f"'{OVERFLOW}'"
 MAX_TOKEN_BYTES = 512 * 1024
 
 
@@ -221,17 +222,18 @@ def token_set(folded_parts) -> str:
     document that has more of them than a tsvector may hold."""
     distinct = sorted({t for part in folded_parts for t in tokens(part)})
     if sum(len(t.encode()) for t in distinct) > MAX_TOKEN_BYTES:
-        return f"'{OVERFLOW}'"
+        return OVERFLOW_SET
     return " ".join(f"'{t}'" for t in distinct)
 
 
 def _or_overflow(tsquery_text: str) -> str:
-    return f"({tsquery_text}) | '{OVERFLOW}'"
+    return f"({tsquery_text}) | {OVERFLOW_SET}"
 
 
-def overflowing() -> Q:
-    """Documents whose tsvector is OVERFLOW: their terms are checked on the texts."""
-    return Q(grams__matches=f"'{OVERFLOW}'")
+def fitting() -> Q:
+    """Documents whose tsvector holds their tokens (not OVERFLOW): the word index alone
+    is exact for them."""
+    return Q(overflow=False)
 
 
 def tsquery(query: Query) -> str:
@@ -276,11 +278,12 @@ class PostgresEngine(Engine):
                 cursor.execute(f"DROP INDEX IF EXISTS search_grams_{audience}")
 
     def bulk_write(self, docs):
-        columns = ", ".join((*DOCUMENT_COLUMNS, "grams"))
+        columns = ", ".join((*DOCUMENT_COLUMNS, "grams", "overflow"))
         raw = connection.connection  # psycopg's own connection, for COPY
         with raw.cursor() as cursor, cursor.copy(f"COPY search_searchdocument ({columns}) FROM STDIN") as copy:
             for d in docs:
-                copy.write_row((d.message_id, d.audience, *d.parts(), token_set(d.parts())))
+                grams = token_set(d.parts())
+                copy.write_row((d.message_id, d.audience, *d.parts(), grams, grams == OVERFLOW_SET))
 
     def bulk_finish(self):
         with connection.cursor() as cursor:
@@ -306,14 +309,14 @@ class PostgresEngine(Engine):
         short = []
         for term in query.indexed:
             if len(term) == 2:
-                # One token (a bigram): the word index alone is exact, and reading the texts again only misleads the
-                # planner about how many match.
+                # One token (a bigram): the word index alone is exact, and reading
+                # the texts again only misleads the planner about how many match.
                 short.append(term)
                 continue
             docs = docs.filter(holds(term))
         if short:
             # Except for an overflowing document, which holds no tokens to match.
-            docs = docs.filter(~overflowing() | holds_all(short))
+            docs = docs.filter(fitting() | holds_all(short))
         # A semi-join on the matching documents: the planner reads them from the GIN
         # index and joins, rather than probing a document for every message in scope.
         return messages.filter(pk__in=docs.values("message_id"))
@@ -376,7 +379,7 @@ def by_one_token(audience, query: Query, **where):
         if i != exact:
             docs = docs.filter(holds(term))
     if exact is not None:
-        docs = docs.filter(~overflowing() | holds(query.terms[exact]))
+        docs = docs.filter(fitting() | holds(query.terms[exact]))
     return docs
 
 

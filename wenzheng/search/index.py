@@ -22,7 +22,7 @@ from wenzheng.handling.models import Message
 
 from . import workers as workers_
 from .documents import documents
-from .engines import engine, token_set
+from .engines import OVERFLOW_SET, engine, token_set
 from .models import SearchDocument
 
 BATCH = 500
@@ -64,6 +64,7 @@ def follows(kind: str) -> bool:
 
 def _row(doc) -> SearchDocument:
     grams = token_set(doc.parts()) if connection.vendor == "postgresql" else None
+    overflow = grams == OVERFLOW_SET
     return SearchDocument(
         message_id=doc.message_id,
         audience=doc.audience,
@@ -72,18 +73,18 @@ def _row(doc) -> SearchDocument:
         answers=doc.answers,
         extra=doc.extra,
         grams=grams,
+        overflow=overflow,
     )
 
 
-def update(message_ids, *, force=False, derived=None) -> int:
+def update(message_ids, *, force=False) -> int:
     """Bring the documents of these messages up to date; returns how many were
     rewritten. Call inside the transaction that changed them. `force` rewrites every
-    one, changed or not (a rebuild: how the word index is written may have changed);
-    `derived` are their documents if already built."""
+    one, changed or not (a rebuild: how the word index is written may have changed)."""
     ids = sorted(set(message_ids))
     if not ids:
         return 0
-    fresh = {(d.message_id, d.audience): d for d in (documents(ids) if derived is None else derived)}
+    fresh = {(d.message_id, d.audience): d for d in documents(ids)}
     stored = {(d.message_id, d.audience): d for d in SearchDocument.objects.filter(message_id__in=ids)}
     gone = [d for key, d in stored.items() if force or key not in fresh or d.parts() != fresh[key].parts()]
     new = [d for key, d in fresh.items() if force or key not in stored or stored[key].parts() != d.parts()]
@@ -132,8 +133,8 @@ def rebuild(*, progress=None, workers: int = 1, from_scratch: bool = False) -> i
     meanwhile and find each message by its old documents or its new ones, and a step
     waits at most for one batch. The word index is maintained row by row, so at a
     city's scale this takes longer than building it anew (BENCHMARKS.md). `workers`
-    > 1 runs whole batches in that many processes (on SQLite, whose writers take
-    turns, they still build the documents of one batch while another is written).
+    > 1 runs whole batches in that many processes (PostgreSQL; on SQLite, whose
+    writers take turns from the start of their transaction, it gains nothing).
 
     `from_scratch` empties the documents and the word index and refills them in bulk
     in one transaction that searches and steps wait for: for a first build at a

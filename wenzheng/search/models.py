@@ -52,6 +52,10 @@ class SearchDocument(models.Model):
     answers = models.TextField(blank=True)
     extra = models.TextField(blank=True)
     grams = TokenSetField(blank=True, null=True, editable=False)
+    # PostgreSQL: more distinct tokens than a tsvector holds, so `grams` is the one
+    # token engines.OVERFLOW and every term is checked on the texts. A column of its
+    # own so that the check reads no tsvector (engines.PostgresEngine.search).
+    overflow = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = "检索文档"
