@@ -22,6 +22,7 @@ step that changed the message (wenzheng.search.index).
 """
 
 from django.db import models
+from django.db.models import Q
 
 from wenzheng.handling.models import Message
 
@@ -62,6 +63,11 @@ class SearchDocument(models.Model):
         verbose_name_plural = "检索文档"
         constraints = [
             models.UniqueConstraint(fields=["message", "audience"], name="search_document_once_per_audience"),
+        ]
+        indexes = [
+            # Every PostgreSQL search takes the overflowing documents as candidates
+            # (engines.matching): this index holds those alone.
+            models.Index(fields=["audience"], condition=Q(overflow=True), name="search_document_overflowing"),
         ]
 
     def __str__(self):
