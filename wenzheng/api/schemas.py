@@ -107,7 +107,11 @@ class Page(Schema):
     page: int | None
     pages: int | None
     page_size: int
-    next_before: str | None = Field(description="下一页的 before：按留言时间接着往前取，不受页码上限限制")
+    next_page: int | None = Field(description="下一页的 page（没有下一页时为空）")
+    next_before: str | None = Field(
+        description="下一页的 before：按留言时间接着往前取，不受页码上限限制"
+        "（按相关程度排序的搜索为空，请用 next_page）"
+    )
 
 
 class MessagePage(Page):

@@ -131,7 +131,11 @@ class Filters(schemas.Schema):
     period: str | None = None
     page: schemas.QueryInt = Field(1, ge=1)
     page_size: schemas.QueryInt = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多{MAX_PAGE_SIZE}")
-    before: str | None = Field(None, description="上一页最后一条的 next_before：从它之后接着取（不计总数）")
+    before: str | None = Field(
+        None,
+        description="上一页最后一条的 next_before：从它之后接着取（不计总数）；"
+        "按相关程度排序的搜索不能用，请按 page 翻页",
+    )
 
 
 def _filter(messages, filters: Filters, *, states=None, audience="public"):
@@ -143,22 +147,34 @@ def _filter(messages, filters: Filters, *, states=None, audience="public"):
     if not form.is_valid():
         problems = [{"field": f, "problem": "；".join(e)} for f, e in form.errors.items()]
         raise_invalid(problems)
-    return (
+    found = (
         form.apply(_in_region(messages, region), audience=audience)
         .select_related("region", "category", "unit", "citizen")
         .prefetch_related("reviews")
     )
+    return found, form.query is not None and form.ranked
 
 
 def raise_invalid(problems):
     raise ApiError(422, "invalid_filter", "筛选条件不正确：" + "；".join(p["problem"] for p in problems), problems)
 
 
-def _page(found, filters: Filters, publisher: Publisher | None = None, reader=None) -> dict:
+def _page(found, filters: Filters, publisher: Publisher | None = None, reader=None, *, ranked=False) -> dict:
     """A page by number, counted no further than paging.COUNT_LIMIT (`count_more`
-    says there are more); past the numbers, `next_before` goes on from the last row."""
+    says there are more); past the numbers, `next_before` goes on from the last row.
+    A search by relevance has no such key (its order is not by date: a cursor taken
+    from a ranked page would skip what ranks lower but is newer), so it pages by
+    number only (`next_page`), and `before` is refused with it."""
+    if ranked and filters.before:
+        raise ApiError(
+            422,
+            "before_with_relevance",
+            "按相关程度排序的搜索结果请用 page 翻页（见 next_page）；要按时间接着取，请加 order=newest。",
+        )
     try:
-        page = paging.listing(found, page=filters.page, size=filters.page_size, before_text=filters.before or "")
+        page = paging.listing(
+            found, page=filters.page, size=filters.page_size, before_text=filters.before or "", keyset=not ranked
+        )
     except paging.BadCursor:
         raise ApiError(422, "invalid_before", "before 不是本接口给出的 next_before。") from None
     if reader is not None:
@@ -169,7 +185,10 @@ def _page(found, filters: Filters, publisher: Publisher | None = None, reader=No
         "page": page.number,
         "pages": page.pages,
         "page_size": filters.page_size,
-        "next_before": page.next_before or (paging.cursor(page.object_list[-1]) if page.object_list else None),
+        "next_page": page.next_page,
+        "next_before": None
+        if ranked
+        else page.next_before or (paging.cursor(page.object_list[-1]) if page.object_list else None),
         "results": [schemas.summary(m, publisher) for m in page.object_list],
     }
 
@@ -208,7 +227,8 @@ def units(request, region: str | None = None):
 
 @public.get("/messages", response={200: schemas.MessagePage, **documented(404, 422)}, summary="公开留言（留言板）")
 def board(request, filters: Query[Filters]):
-    return _page(_filter(Message.objects.published(), filters), filters, Publisher())
+    found, ranked = _filter(Message.objects.published(), filters)
+    return _page(found, filters, Publisher(), ranked=ranked)
 
 
 @public.get(
@@ -309,13 +329,13 @@ def me(request):
 
 @mine.get("/my/messages", response={200: schemas.MessagePage, **AUTH_ERRORS}, summary="我可以查看的留言")
 def my_messages(request, filters: Query[Filters]):
-    found = _filter(
+    found, ranked = _filter(
         Message.objects.visible_to(request.user),
         filters,
         states=Message.State.choices,
         audience=search_audience(request.user),
     )
-    return _page(found, filters, reader=request.user)
+    return _page(found, filters, reader=request.user, ranked=ranked)
 
 
 @mine.get("/my/messages/{region}/{serial}", response={200: schemas.MessageOut, **AUTH_ERRORS}, summary="一条留言")

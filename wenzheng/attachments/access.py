@@ -1,8 +1,9 @@
 """Who may open an attachment: the one rule every page and the file view ask.
 
 - Staff who may open the message (Message.objects.visible_to), and the citizen who
-  wrote it, see every file on it, except that only the unit sees the files of a
-  reply still waiting for its leader's sign-off.
+  wrote it, see every file on it, except the files of a reply still waiting for its
+  leader's sign-off (or returned to its author): those are the drafting unit's alone,
+  its handlers' and its leader's, not the county or city office's, until published.
 - The public sees a file only on a message the public may read
   (Message.objects.published()), and only if the text it belongs to is public: a
   follow-up the county office has not passed hides its photos with it; a reply to a
@@ -10,6 +11,7 @@
   withhold any single file.
 """
 
+from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
 from wenzheng.privacy.public import PublicThread
 
@@ -35,9 +37,17 @@ def shown_to_writer(attachments) -> list:
     return [a for a in attachments if a.source == Attachment.Source.CITIZEN or a.reply_id is not None]
 
 
+def drafting_unit(user, unit_id) -> bool:
+    """Whether `user` is a handler or the leader of the unit that wrote a draft."""
+    return user.is_authenticated and user.role in (Role.HANDLER, Role.LEADER) and user.unit_id == unit_id
+
+
 def may_open(request, attachment: Attachment, *, tracked_codes=()) -> bool:
     user = request.user
     message = attachment.message
+    if attachment.draft_id is not None and attachment.reply_id is None:
+        # An unpublished reply's file: the drafting unit's alone.
+        return drafting_unit(user, attachment.draft.unit_id)
     writer = (user.is_authenticated and message.citizen_id == user.pk) or message.tracking_code in tracked_codes
     if writer:
         return bool(shown_to_writer([attachment]))

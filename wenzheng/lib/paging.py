@@ -36,15 +36,22 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        # Without the order: which rows make up the first limit + 1 does not change how
-        # many there are, and with it SQLite sorted every one of them first (a temporary
-        # B-tree over 10,001 rows: 40–55 ms of the board's 100 at 1M).
-        found = self.object_list
-        if not found.query.is_sliced:  # a search's results come already cut
-            found = found.order_by()
-        counted = found[: self.limit + 1].count()
-        self.more = counted > self.limit
-        return min(counted, self.limit)
+        count, self.more = bounded_count(self.object_list, limit=self.limit)
+        return count
+
+
+def bounded_count(found, *, limit=None) -> tuple[int, bool]:
+    """How many rows `found` has, counted no further than `limit` (COUNT_LIMIT), and
+    whether there are more: "超过10000条", never a count of a city's every match."""
+    limit = limit or COUNT_LIMIT
+    # Without the order: which rows make up the first limit + 1 does not change how
+    # many there are, and with it SQLite sorted every one of them first (a temporary
+    # B-tree over 10,001 rows: 40–55 ms of the board's 100 at 1M). (A search's order
+    # is its own, and a new order_by() drops it.)
+    if not found.query.is_sliced:  # a search's results come already cut
+        found = found.order_by()
+    counted = found[: limit + 1].count()
+    return min(counted, limit), counted > limit
 
 
 def cursor(message) -> str:
@@ -106,6 +113,35 @@ def listing(found, *, page, size, before_text="", keyset=True, request=None) -> 
         current.previous_page_number() if current.has_previous() else None,
         next_before,
     )
+
+
+def search_results(request, found, query, *, ranked: bool, size: int, shown_at_most: int) -> dict:
+    """A page of a list that may be a search (the board, 留言查询), for the template.
+    Newest first (no query, or a search by date) it pages as `listing` does: by
+    number as far as the count goes, then "before this one". By relevance it pages
+    by number through the best `shown_at_most` (a page deep in a ranking is read by
+    skipping the rest: the filters, a narrower search or the order by date reach the
+    others). A search's matches are counted as far as COUNT_LIMIT ("超过10000条")."""
+    ranked = query is not None and ranked
+    page = listing(
+        found[:shown_at_most] if ranked else found,
+        page=request.GET.get("page"),
+        size=size,
+        before_text=request.GET.get("before", ""),
+        keyset=not ranked,
+        request=request,
+    )
+    total, more = (page.count, page.more) if query is not None else (None, False)
+    if ranked:
+        total, more = bounded_count(found)
+    return {
+        "page": page,
+        "search": query,
+        "ranked": ranked,
+        "found": total,
+        "found_more": more,
+        "shown_at_most": shown_at_most,
+    }
 
 
 def page_of(request, items, per_page: int, *, param: str = "page") -> Page:

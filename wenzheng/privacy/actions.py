@@ -19,6 +19,7 @@ from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions as handling
 from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply
+from wenzheng.search import contacts as search_contacts
 from wenzheng.supervision.models import Exposure
 from wenzheng.units.models import Region
 
@@ -293,11 +294,18 @@ def add_public_contact(*, region, by, value: str, label: str, at=None) -> Public
         raise ActionRefused("bad_contact", "请填写5至13位的电话号码，或一个电子邮箱。")
     try:
         with transaction.atomic():
-            return PublicContact.objects.create(region=region, value=value, label=label, added_by=by, added_at=at)
+            contact = PublicContact.objects.create(region=region, value=value, label=label, added_by=by, added_at=at)
+            # The public texts that hold it now show it: their search documents follow.
+            search_contacts.queue(region=region, value=contact.normalised, change="added", at=at)
+            return contact
     except IntegrityError:
         raise ActionRefused("already_listed", "该号码已在名单中。") from None
 
 
-def remove_public_contact(*, contact: PublicContact, by) -> None:
+@transaction.atomic
+def remove_public_contact(*, contact: PublicContact, by, at=None) -> None:
     require_office(by, contact.region)
     contact.delete()
+    # The public texts that hold it mask it now: no search may find them by it, from
+    # this commit on (wenzheng.search.contacts says how).
+    search_contacts.queue(region=contact.region, value=contact.normalised, change="removed", at=at)

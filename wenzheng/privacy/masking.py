@@ -325,6 +325,19 @@ def normalise_contact(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
 
+def contact_core(normalised: str) -> str:
+    """What every text the list entry `normalised` lets through unmasked holds: a
+    landline's local number (it may be written without its area code, Masker
+    ._is_allowed), otherwise the entry itself (a mobile may carry +86 before it)."""
+    split = _landline_split(normalised) if "@" not in normalised else None
+    return split[1] if split else normalised
+
+
+def chinese_numerals(digit: str) -> str:
+    """The Chinese numerals a digit may be spelled with (一三九…, _SPELLED)."""
+    return "".join(ch for ch, d in zip("零〇一二三四五六七八九幺", "001234567891", strict=True) if d == digit)
+
+
 class Masker:
     """Masks text for one county: `allowed` holds the contact details it publishes on
     purpose (normalised by `normalise_contact`)."""

@@ -185,6 +185,12 @@ class BoardFilterForm(NamedLimits, forms.Form):
         """The search query (a wenzheng.search.text.Query), or None."""
         return self.cleaned_data.get("q") if self.is_bound and self.is_valid() else None
 
+    @property
+    def ranked(self) -> bool:
+        """Whether a search lists its matches by relevance (the default) rather than
+        newest first."""
+        return not (self.is_bound and self.is_valid() and self.cleaned_data.get("order") == "newest")
+
     def clean_period(self):
         text = self.cleaned_data["period"].strip()
         if not text:

@@ -99,41 +99,18 @@ def board(request):
         found = form.apply(found)
     query = form.query
     try:
-        # Search results come by relevance, a page at a time up to the best
-        # SEARCH_RESULTS_SHOWN; the plain board pages by number, then "before this one".
-        page = paging.listing(
-            _capped(found, query),
-            page=request.GET.get("page"),
-            size=PAGE_SIZE,
-            before_text=request.GET.get("before", ""),
-            keyset=query is None,
-            request=request,
+        search = paging.search_results(
+            request, found, query, ranked=form.ranked, size=PAGE_SIZE, shown_at_most=SEARCH_RESULTS_SHOWN
         )
     except paging.BadCursor:
         raise Http404(_("翻页位置不正确")) from None
-    mark_public(page.object_list, query, Publisher())
+    mark_public(search["page"].object_list, query, Publisher())
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("before", None)
-    context = {
-        "nav": "board",
-        "region": region,
-        "form": form,
-        "page": page,
-        "query": params.urlencode(),
-        "search": query,
-        "found": found.count() if query is not None else None,
-        "shown_at_most": SEARCH_RESULTS_SHOWN,
-    }
+    context = {"nav": "board", "region": region, "form": form, "query": params.urlencode(), **search}
     template = "public/_board_results.html" if request.headers.get("HX-Request") else "public/board.html"
     return render(request, template, context)
-
-
-def _capped(found, query):
-    """Search results are paged by offset, so a page deep in them is read by skipping
-    the rest: the pages stop after the best SEARCH_RESULTS_SHOWN (a narrower search
-    or the other filters reach the others)."""
-    return found[:SEARCH_RESULTS_SHOWN] if query is not None else found
 
 
 def _with_public_titles(messages) -> list:

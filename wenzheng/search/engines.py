@@ -11,6 +11,14 @@ each document's distinct tokens as a tsvector, with one GIN index per audience. 
 index finds the documents holding every bigram of every term; the folded text then
 confirms each term occurs as a phrase (a tsvector keeps at most 256 positions a
 token and none past 16,383, so positions alone could miss a match in a long text).
+A tsvector may not hold more than 1 MB of tokens: a message with long follow-ups
+and replies (each up to MESSAGE_TEXT_MAX_CHARS, as many as the citizen writes) can
+have more distinct bigrams than that. Such a document's tsvector is the one token
+OVERFLOW instead (`token_set`), and SearchDocument.overflow says so: every search
+takes those documents as candidates (`matching`: the word index's matches, or the
+few rows of the partial index of overflowing documents) and checks each term on
+their folded texts, so they are found exactly as any other. (Asked of the GIN index
+as `… | '~'`, the alternative cost 2–3 ms a search at 100,000 messages.)
 
 Both only find; wenzheng.search.selectors ranks, the same way on both.
 """
@@ -19,7 +27,7 @@ import math
 import time
 
 from django.db import connection
-from django.db.models import Lookup, Max, Q, sql
+from django.db.models import Exists, Lookup, Max, OuterRef, Q, sql
 from django.db.models.expressions import RawSQL
 
 from .models import Audience, TokenSetField
@@ -82,12 +90,11 @@ def fts_table(audience: str) -> str:
 
 
 def fts_create_sql(audience: str) -> str:
-    # No prefix index: a single-character query ("灯"*) reads the few hundred
-    # bigrams that start with it from the term index instead. An index of every
-    # token's first character (prefix='1') held doclists as long as the commonest
-    # characters and made writing eight times slower and superlinear: a city's
-    # rebuild (1,000,000 messages) did not reach its 100,000th message in 17 minutes
-    # (search.0003).
+    # No prefix index: single characters are not searched through the index
+    # (wenzheng.search.text says why). An index of every token's first character
+    # (prefix='1') held doclists as long as the commonest characters and made
+    # writing eight times slower and superlinear: a city's rebuild (1,000,000
+    # messages) did not reach its 100,000th message in 17 minutes (search.0003).
     return (
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(audience)} USING fts5("
         "title, body, answers, extra, content='', tokenize='unicode61 remove_diacritics 0')"
@@ -95,15 +102,21 @@ def fts_create_sql(audience: str) -> str:
 
 
 def fts_expression(query: Query) -> str:
-    """The FTS5 query: every term, each a phrase of its tokens (a single character
-    as a prefix). Tokens are letters and digits only, so quoting them is safe."""
-    parts = []
-    for phrase in query.phrases:
-        if len(phrase) == 1 and len(phrase[0]) == 1:
-            parts.append(f'"{phrase[0]}"*')
-        else:
-            parts.append('"' + " ".join(phrase) + '"')
-    return " AND ".join(parts)
+    """The FTS5 query: every indexed term, each a phrase of its bigrams. Tokens are
+    letters and digits only, so quoting them is safe."""
+    return " AND ".join('"' + " ".join(phrase) + '"' for phrase in query.phrases)
+
+
+def with_characters(found, audience, query: Query):
+    """`found` narrowed to the messages whose document also holds each single
+    character of the query: checked on the texts of the candidates alone, through
+    the (message, audience) key, never by scanning for the character."""
+    if not query.characters:
+        return found
+    from .models import SearchDocument
+
+    docs = SearchDocument.objects.filter(message_id=OuterRef("pk"), audience=audience)
+    return found.filter(Exists(docs.filter(holds_all(query.characters))))
 
 
 DOCUMENT_COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra")
@@ -161,11 +174,12 @@ class SQLiteEngine(Engine):
     def search(self, messages, audience, query):
         table = fts_table(audience)
         # A join to a virtual table Django has no model for; every value is a parameter.
-        return messages.extra(  # noqa: S610
+        found = messages.extra(  # noqa: S610
             tables=[table],
             where=[f"{table}.rowid = handling_message.id", f"{table} MATCH %s"],
             params=[fts_expression(query)],
         )
+        return with_characters(found, audience, query)
 
     def latest_first(self, found, audience):
         # FTS5 walks a match backwards by rowid (= the message id) and stops at the
@@ -197,22 +211,45 @@ class Matches(Lookup):
 TokenSetField.register_lookup(Matches)
 
 
+# The tsvector of a document with too many distinct tokens (not a token itself: tokens
+# are letters and digits). PostgreSQL refuses more than 1 MB of a tsvector's lexemes
+# ("string is too long for tsvector"); half of it leaves room for its own overhead.
+OVERFLOW = "~"
+OVERFLOW_SET = f"'{OVERFLOW}'"
+MAX_TOKEN_BYTES = 512 * 1024
+
+
 def token_set(folded_parts) -> str:
-    """A tsvector literal of the distinct tokens of the parts."""
+    """A tsvector literal of the distinct tokens of the parts, or OVERFLOW for a
+    document that has more of them than a tsvector may hold."""
     distinct = sorted({t for part in folded_parts for t in tokens(part)})
+    if sum(len(t.encode()) for t in distinct) > MAX_TOKEN_BYTES:
+        return OVERFLOW_SET
     return " ".join(f"'{t}'" for t in distinct)
 
 
+def matching(tsquery_text: str) -> Q:
+    """Documents the word index finds for the tsquery, and every overflowing one (from
+    the partial index search_document_overflowing: PostgreSQL ORs the two bitmaps)."""
+    return Q(grams__matches=tsquery_text) | Q(overflow=True)
+
+
+def fitting() -> Q:
+    """Documents whose tsvector holds their tokens (not OVERFLOW): the word index alone
+    is exact for them."""
+    return Q(overflow=False)
+
+
 def tsquery(query: Query) -> str:
-    """Every bigram of every term (a single character as a prefix): the candidates,
-    confirmed on the text."""
-    needed = []
-    for phrase in query.phrases:
-        if len(phrase) == 1 and len(phrase[0]) == 1:
-            needed.append(f"'{phrase[0]}':*")
-        else:
-            needed += [f"'{t}'" for t in phrase]
-    return " & ".join(dict.fromkeys(needed))
+    """Every bigram of every indexed term: the candidates, confirmed on the text."""
+    return " & ".join(dict.fromkeys(f"'{t}'" for phrase in query.phrases for t in phrase))
+
+
+def holds_all(terms) -> Q:
+    found = Q()
+    for term in terms:
+        found &= holds(term)
+    return found
 
 
 PARTS = ("title", "body", "answers", "extra")
@@ -243,11 +280,12 @@ class PostgresEngine(Engine):
                 cursor.execute(f"DROP INDEX IF EXISTS search_grams_{audience}")
 
     def bulk_write(self, docs):
-        columns = ", ".join((*DOCUMENT_COLUMNS, "grams"))
+        columns = ", ".join((*DOCUMENT_COLUMNS, "grams", "overflow"))
         raw = connection.connection  # psycopg's own connection, for COPY
         with raw.cursor() as cursor, cursor.copy(f"COPY search_searchdocument ({columns}) FROM STDIN") as copy:
             for d in docs:
-                copy.write_row((d.message_id, d.audience, *d.parts(), token_set(d.parts())))
+                grams = token_set(d.parts())
+                copy.write_row((d.message_id, d.audience, *d.parts(), grams, grams == OVERFLOW_SET))
 
     def bulk_finish(self):
         with connection.cursor() as cursor:
@@ -267,14 +305,20 @@ class PostgresEngine(Engine):
     def search(self, messages, audience, query):
         from .models import SearchDocument
 
-        docs = SearchDocument.objects.filter(audience=audience, grams__matches=tsquery(query))
-        for term in query.terms:
-            if len(term) <= 2:
-                # One token (a bigram, or a character as a prefix): the word index
-                # alone is exact, and reading the texts again only misleads the
-                # planner about how many match.
+        docs = SearchDocument.objects.filter(matching(tsquery(query)), audience=audience)
+        # A single character is checked on the texts of what the other terms found.
+        docs = docs.filter(holds_all(query.characters))
+        short = []
+        for term in query.indexed:
+            if len(term) == 2:
+                # One token (a bigram): the word index alone is exact, and reading
+                # the texts again only misleads the planner about how many match.
+                short.append(term)
                 continue
             docs = docs.filter(holds(term))
+        if short:
+            # Except for an overflowing document, which holds no tokens to match.
+            docs = docs.filter(fitting() | holds_all(short))
         # A semi-join on the matching documents: the planner reads them from the GIN
         # index and joins, rather than probing a document for every message in scope.
         return messages.filter(pk__in=docs.values("message_id"))
@@ -332,26 +376,29 @@ def by_one_token(audience, query: Query, **where):
     from .models import SearchDocument
 
     token, exact = rarest_token(query)
-    docs = SearchDocument.objects.filter(audience=audience, grams__matches=token, **where)
+    docs = SearchDocument.objects.filter(matching(token), audience=audience, **where)
     for i, term in enumerate(query.terms):
         if i != exact:
             docs = docs.filter(holds(term))
+    if exact is not None:
+        docs = docs.filter(fitting() | holds(query.terms[exact]))
     return docs
 
 
 def rarest_token(query: Query) -> tuple[str, int | None]:
     """The query's token that the fewest documents hold, by PostgreSQL's own
     statistics (a token it does not list is rarer than every one it does), as a
-    tsquery; and the term it stands for exactly (a term of one token), if any."""
+    tsquery; and the term (its place in query.terms) it stands for exactly (a term
+    of one bigram), if any. Single characters are not tokens the index is asked for."""
     frequencies = token_frequencies()
-    # A single character is matched as a prefix (every token it begins): never rare.
     candidates = [
-        (1.0 if len(t) == 1 else frequencies.get(t, 0.0), i, t)
-        for i, phrase in enumerate(query.phrases)
-        for t in phrase
+        (frequencies.get(t, 0.0), i, t)
+        for i, term in enumerate(query.terms)
+        if len(term) > 1
+        for t in (term[k : k + 2] for k in range(len(term) - 1))
     ]
     _, i, t = min(candidates, key=lambda c: c[0])
-    return (f"'{t}':*" if len(t) == 1 else f"'{t}'"), (i if len(query.phrases[i]) == 1 else None)
+    return f"'{t}'", (i if len(query.terms[i]) == 2 else None)
 
 
 _frequencies: dict = {"at": None, "of": {}}

@@ -49,5 +49,8 @@ def mark_as_read(messages, query: Query | None) -> None:
         return
     for m in messages:
         m.title_html = mark_safe(highlight(m.title, query))  # noqa: S308 (escaped by highlight)
-        texts = [m.body, *(f.text for f in m.follow_ups.all()), *(r.text for r in m.replies.all())]
+        # Every text the staff documents hold (the long-cycle explanation too), in the
+        # order they read it.
+        replies = (r.text for r in m.replies.all())
+        texts = [m.body, *(f.text for f in m.follow_ups.all()), *replies, m.closure_explanation]
         m.excerpt_html = mark_safe(_first_excerpt(texts, query))  # noqa: S308 (escaped by excerpt)

@@ -7,7 +7,7 @@ consent or a review), so the index changes in the same transaction as the text, 
 state or the review it follows: a step that fails leaves both as they were, and a
 search never sees a message as it was before a committed step. The bulk writer
 calls `update` for each batch it writes. `rebuild` (manage.py rebuild_search_index)
-starts over.
+derives every document again, a committed batch at a time.
 
 A document is rewritten only when what it holds changed: a response or a rating
 touches no text and costs one read.
@@ -22,7 +22,7 @@ from wenzheng.handling.models import Message
 
 from . import workers as workers_
 from .documents import documents
-from .engines import engine, token_set
+from .engines import OVERFLOW_SET, engine, token_set
 from .models import SearchDocument
 
 BATCH = 500
@@ -64,6 +64,7 @@ def follows(kind: str) -> bool:
 
 def _row(doc) -> SearchDocument:
     grams = token_set(doc.parts()) if connection.vendor == "postgresql" else None
+    overflow = grams == OVERFLOW_SET
     return SearchDocument(
         message_id=doc.message_id,
         audience=doc.audience,
@@ -72,19 +73,21 @@ def _row(doc) -> SearchDocument:
         answers=doc.answers,
         extra=doc.extra,
         grams=grams,
+        overflow=overflow,
     )
 
 
-def update(message_ids) -> int:
+def update(message_ids, *, force=False) -> int:
     """Bring the documents of these messages up to date; returns how many were
-    rewritten. Call inside the transaction that changed them."""
+    rewritten. Call inside the transaction that changed them. `force` rewrites every
+    one, changed or not (a rebuild: how the word index is written may have changed)."""
     ids = sorted(set(message_ids))
     if not ids:
         return 0
     fresh = {(d.message_id, d.audience): d for d in documents(ids)}
     stored = {(d.message_id, d.audience): d for d in SearchDocument.objects.filter(message_id__in=ids)}
-    gone = [d for key, d in stored.items() if key not in fresh or d.parts() != fresh[key].parts()]
-    new = [d for key, d in fresh.items() if key not in stored or stored[key].parts() != d.parts()]
+    gone = [d for key, d in stored.items() if force or key not in fresh or d.parts() != fresh[key].parts()]
+    new = [d for key, d in fresh.items() if force or key not in stored or stored[key].parts() != d.parts()]
     engine().write(gone, new)
     if gone:
         SearchDocument.objects.filter(pk__in=[d.pk for d in gone]).delete()
@@ -97,6 +100,69 @@ def update(message_ids) -> int:
 
 def _batches(ids):
     return [ids[i : i + BATCH] for i in range(0, len(ids), BATCH)]
+
+
+def _in_batches(ids_after):
+    """The message ids, BATCH at a time, in order, read as the walk goes (messages
+    submitted meanwhile are indexed by their own steps, or reached at the end)."""
+    after = 0
+    while ids := ids_after(after):
+        yield ids
+        after = ids[-1]
+
+
+def _message_ids_after(after):
+    return list(Message.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:BATCH])
+
+
+def refresh(ids) -> int:
+    """Every document of the messages `ids` derived again and written, in one
+    transaction with the messages locked: a step on one of them finishes first or
+    waits, so what is written is what the committed texts make."""
+    with transaction.atomic():
+        locked = list(
+            Message.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+        )
+        return update(locked, force=True)
+
+
+def rebuild(*, progress=None, workers: int = 1, from_scratch: bool = False) -> int:
+    """Every document of every message, derived again; returns how many were written.
+
+    By default a committed batch (BATCH messages, locked) at a time: searches go on
+    meanwhile and find each message by its old documents or its new ones, and a step
+    waits at most for one batch. The word index is maintained row by row, so at a
+    city's scale this takes longer than building it anew (BENCHMARKS.md). `workers`
+    > 1 runs whole batches in that many processes (PostgreSQL; on SQLite, whose
+    writers take turns from the start of their transaction, it gains nothing).
+
+    `from_scratch` empties the documents and the word index and refills them in bulk
+    in one transaction that searches and steps wait for: for a first build at a
+    maintenance window, or after an upgrade that changes how texts are cut (the
+    batches read each old document to take it out of SQLite's word index, which
+    needs it as it was written)."""
+    if from_scratch:
+        return _rebuild_from_scratch(progress=progress, workers=workers)
+    started = time.monotonic()
+    total = Message.objects.count()  # for the progress line only
+    batches = _in_batches(_message_ids_after)
+    if workers <= 1:
+        results = ((batch, refresh(batch)) for batch in batches)
+        return _progressing(results, total, started, progress)
+    # spawn, not fork: a forked child would share this process's open connection.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=workers_.start) as pool:
+        batches = list(batches)
+        return _progressing(zip(batches, pool.imap(workers_.refresh, batches), strict=True), total, started, progress)
+
+
+def _progressing(results, total, started, progress) -> int:
+    done, read = 0, 0
+    for batch, written in results:
+        done, read = done + written, read + len(batch)
+        if progress is not None:
+            progress(read, max(total, read), time.monotonic() - started)
+    return done
 
 
 def _documents_in_turn(ids, workers):
@@ -113,7 +179,7 @@ def _documents_in_turn(ids, workers):
         yield from zip(batches, pool.imap(workers_.documents_of, batches, chunksize=1), strict=False)
 
 
-def rebuild(*, progress=None, workers: int = 1) -> int:
+def _rebuild_from_scratch(*, progress=None, workers: int = 1) -> int:
     """Every document of every message, from scratch, in one transaction: searches
     and writers wait for it (the word index is dropped, refilled in bulk and
     rebuilt at the end, which is linear in the number of messages; maintaining it

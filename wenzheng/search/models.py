@@ -22,6 +22,7 @@ step that changed the message (wenzheng.search.index).
 """
 
 from django.db import models
+from django.db.models import Q
 
 from wenzheng.handling.models import Message
 
@@ -52,6 +53,10 @@ class SearchDocument(models.Model):
     answers = models.TextField(blank=True)
     extra = models.TextField(blank=True)
     grams = TokenSetField(blank=True, null=True, editable=False)
+    # PostgreSQL: more distinct tokens than a tsvector holds, so `grams` is the one
+    # token engines.OVERFLOW and every term is checked on the texts. A column of its
+    # own so that the check reads no tsvector (engines.PostgresEngine.search).
+    overflow = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = "检索文档"
@@ -59,9 +64,57 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["message", "audience"], name="search_document_once_per_audience"),
         ]
+        indexes = [
+            # Every PostgreSQL search takes the overflowing documents as candidates
+            # (engines.matching): this index holds those alone.
+            models.Index(fields=["audience"], condition=Q(overflow=True), name="search_document_overflowing"),
+        ]
 
     def __str__(self):
         return f"{self.message_id} {self.audience}"
 
     def parts(self) -> tuple[str, str, str, str]:
         return (self.title, self.body, self.answers, self.extra)
+
+
+class ContactRefresh(models.Model):
+    """A county's published contacts changed (privacy.actions.add_public_contact,
+    remove_public_contact): the public and masked documents of its messages that
+    hold the number are derived again by the background worker (wenzheng.search
+    .contacts), a committed batch of message ids at a time.
+
+    `after` is how far the worker has come. Until it passes a message, the public and
+    masked searches leave that message out for queries that may match a removed
+    number (search.contacts.withheld), so nothing is found by a number the public can
+    no longer read."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", "加入名单"
+        REMOVED = "removed", "移出名单"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    region = models.ForeignKey("units.Region", on_delete=models.CASCADE, related_name="+")
+    value = models.CharField("号码或邮箱（比对形式）", max_length=100)
+    change = models.CharField("变化", max_length=10, choices=Change.choices)
+    requested_at = models.DateTimeField("提出时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    after = models.BigIntegerField("已处理到的留言", default=0)
+    refreshed = models.PositiveIntegerField("重建的检索文档", default=0)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公开联系方式变更后的检索更新"
+        verbose_name_plural = "公开联系方式变更后的检索更新"
+        indexes = [
+            # The worker's claim, and every public search's look for unfinished removals.
+            models.Index(fields=["state", "requested_at"], name="search_contact_refresh_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.region_id} {self.get_change_display()} {self.get_state_display()}"

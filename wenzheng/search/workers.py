@@ -15,3 +15,10 @@ def documents_of(batch):
     from .documents import documents
 
     return documents(batch)
+
+
+def refresh(batch):
+    """One batch of a rebuild, in this process's own transaction (index.refresh)."""
+    from .index import refresh
+
+    return refresh(batch)

@@ -545,7 +545,8 @@ class ProposalDecisionForm(NamedLimits, forms.Form):
 class SearchForm(NamedLimits, forms.Form):
     """The search box over a list of messages (the inbox, the dispatch queue): the
     words must all occur in the message, its follow-ups, its replies or its
-    citizen's contact fields."""
+    citizen's contact fields. Found messages come best match first (as on the
+    board), or newest first."""
 
     q = forms.CharField(
         label=gettext_lazy("搜索"),
@@ -553,6 +554,23 @@ class SearchForm(NamedLimits, forms.Form):
         max_length=search_text.MAX_QUERY_CHARS,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("标题、内容、答复、姓名或电话")}),
     )
+    order = forms.ChoiceField(
+        label=gettext_lazy("排序"),
+        required=False,
+        choices=[("relevance", gettext_lazy("最相关")), ("newest", gettext_lazy("最新"))],
+        help_text=gettext_lazy("搜索时按相关程度或留言时间排序"),
+    )
+
+    @property
+    def ordering(self) -> str:
+        """relevance (the default) or newest."""
+        return "newest" if self.is_valid() and self.cleaned_data.get("order") == "newest" else "relevance"
+
+    def link_params(self) -> dict:
+        """The search as query parameters, for links that keep it (tabs, pages)."""
+        if self.query is None:
+            return {}
+        return {"q": self.query.text, **({"order": "newest"} if self.ordering == "newest" else {})}
 
     def clean_q(self):
         try:

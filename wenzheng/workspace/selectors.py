@@ -75,13 +75,14 @@ def attach_deadlines(messages, *, at: dt.datetime) -> list:
 # --- searching ----------------------------------------------------------------------
 
 
-def matching(user, messages, query):
+def matching(user, messages, query, *, order="relevance"):
     """`messages` narrowed to those the user's search finds for `query` (the texts
-    as the user may read them, wenzheng.search), in the list's own order."""
+    as the user may read them, wenzheng.search), best match first as on the board
+    (`order` "relevance"), or newest first ("newest"); without a query, the list in
+    its own order."""
     if query is None:
         return messages
-    found = Message.objects.visible_to(user).search(query, audience=search_audience(user))
-    return messages.filter(pk__in=found.values("pk"))
+    return messages.search(query, audience=search_audience(user), order=order)
 
 
 # --- the unit -----------------------------------------------------------------------

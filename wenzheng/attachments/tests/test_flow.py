@@ -102,7 +102,10 @@ class WhoSeesPhotosTest(CastTestCase):
         stranger.force_login(c.handler_b)
         self.assertEqual(stranger.get(self.url).status_code, 404, "another unit")
         stranger.force_login(c.handler_a)
-        self.assertEqual(stranger.get(self.url).status_code, 200)
+        mine = stranger.get(self.url)
+        self.assertEqual(mine.status_code, 200)
+        self.assertEqual(mine["Cache-Control"], "private, no-store")
+        self.assertFalse(mine.has_header("ETag"))
 
     def test_once_published_it_is_public_with_the_right_headers_and_on_the_page(self):
         c = self.cast
@@ -115,8 +118,16 @@ class WhoSeesPhotosTest(CastTestCase):
         self.assertEqual(response["Content-Type"], "image/jpeg")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertIn("inline", response["Content-Disposition"])
-        self.assertIn("public", response["Cache-Control"])
+        # Kept by a cache only to be asked about again: it may stop being public.
+        self.assertEqual(response["Cache-Control"], "no-cache")
+        etag = response["ETag"]
+        again = public.get(self.url, headers={"If-None-Match": etag})
+        self.assertEqual((again.status_code, again["ETag"], again["Cache-Control"]), (304, etag, "no-cache"))
         thumb = public.get(self.url + "thumbnail/")
+        self.assertNotEqual(thumb["ETag"], etag)
+        privacy.withhold_attachment(attachment=self.photo, by=c.county_office, reason="拍到了车牌")
+        self.assertEqual(public.get(self.url, headers={"If-None-Match": etag}).status_code, 404)
+        privacy.release_attachment(attachment=self.photo, by=c.county_office)
         self.assertEqual(Image.open(io.BytesIO(b"".join(thumb.streaming_content))).format, "JPEG")
         page = public.get(f"/messages/luocheng/{self.message.serial}/")
         self.assertContains(page, f'src="/files/{self.photo.pk}/thumbnail/"')
@@ -181,6 +192,7 @@ class UnitFilesTest(CastTestCase):
         response = self.client.get(f"/files/{kept[0].pk}/")
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("attachment", response["Content-Disposition"])
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
 
     def test_a_pdf_with_a_script_is_refused_and_nothing_is_replied(self):
         c = self.cast
@@ -192,6 +204,39 @@ class UnitFilesTest(CastTestCase):
         )
         self.assertContains(response, "含有脚本", status_code=400)
         self.assertFalse(message.replies.exists())
+
+    def test_an_unpublished_replys_files_are_for_its_unit_alone(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit()
+        upload = files.read(phone_photo(), allow_pdf=True)
+        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
+        photo = Attachment.objects.get(draft=draft)
+        opens = {"handler_a": 200, "handler_a2": 200, "leader_a": 200}
+        for role in (
+            "handler_a",
+            "handler_a2",
+            "leader_a",
+            "county_office",
+            "city_office",
+            "admin",
+            "handler_b",
+            "citizen",
+        ):
+            with self.subTest(role=role):
+                self.client.force_login(getattr(c, role))
+                self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, opens.get(role, 404))
+                self.assertEqual(self.client.get(f"/files/{photo.pk}/thumbnail/").status_code, opens.get(role, 404))
+        # The message page links the file for the unit only.
+        self.client.force_login(c.county_office)
+        self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), f"/files/{photo.pk}/")
+        self.client.force_login(c.leader_a)
+        self.assertContains(self.client.get(f"/work/messages/{message.pk}/"), f"/files/{photo.pk}/")
+        # Published, it is the message's as any reply's file.
+        actions.approve_reply(draft=draft, by=c.leader_a)
+        self.client.force_login(c.county_office)
+        self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, 200)
 
     def test_a_drafts_files_go_public_with_it_and_not_before(self):
         c = self.cast

@@ -39,7 +39,7 @@ def index_existing_messages(apps, schema_editor):
     if apps.get_model("handling", "Message").objects.exists():
         from wenzheng.search import index
 
-        index.rebuild()
+        index.rebuild(from_scratch=True)
 
 
 class Migration(migrations.Migration):

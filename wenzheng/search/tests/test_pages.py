@@ -2,22 +2,27 @@
 inbox, the county's and the city's 留言查询, the dispatch queue, the API and the
 exports."""
 
+from unittest import mock
+
 from wenzheng.api.tests.helpers import ApiTestCase
 from wenzheng.handling import actions
-from wenzheng.testing import CastTestCase
+from wenzheng.lib import paging
+from wenzheng.public import views as public_views
+from wenzheng.testing import CastTestCase, local
+from wenzheng.workspace.views import search as search_views
 
 
-def post(cast, title, body, *, unit="a", consent=True, reply="已安排处理。", category=None):
+def post(cast, title, body, *, unit="a", consent=True, reply="已安排处理。", category=None, at=None):
     """A message with its own body, replied (so published, if consented) unless
     `reply` is None."""
     to = {"a": cast.unit_a, "b": cast.unit_b, None: None}[unit]
     m = actions.submit(
         by=cast.citizen, category=category or cast.consultation, unit=to, region=cast.county, title=title,
-        body=body, name="张三", phone="13800000000", consent_to_publish=consent,
+        body=body, name="张三", phone="13800000000", consent_to_publish=consent, at=at,
     )  # fmt: skip
     if reply is not None:
         staff = cast.handler_a if unit == "a" else cast.handler_b
-        actions.reply(message=m, by=staff, text=reply)
+        actions.reply(message=m, by=staff, text=reply, at=at)
     return m
 
 
@@ -61,6 +66,74 @@ class BoardSearchTest(CastTestCase):
         self.assertContains(page, "找到0条")
 
 
+class SearchCountsAndPagesTest(CastTestCase):
+    """A search's matches are counted no further than the board counts its messages
+    (paging.COUNT_LIMIT, "超过N条"); by date they page on "before this one" past the
+    numbers, by relevance through the best SEARCH_RESULTS_SHOWN."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.lights = [post(cls.cast, f"路灯不亮{i}号", "路灯坏了。") for i in range(5)]
+
+    def read_all(self, url, params, pages):
+        """Follow the page's own links to the end: the titles in order."""
+        import re
+
+        titles, page = [], self.client.get(url, params)
+        for _ in range(pages):
+            titles += re.findall(r"路灯</mark>不亮(\d)号", page.content.decode())
+            link = re.search(r'href="\?([^"]*(?:page|before)=[^"]*)">(?:下一页|更早的留言)', page.content.decode())
+            if link is None:
+                return titles
+            page = self.client.get(f"{url}?{link.group(1).replace('&amp;', '&')}")
+        self.fail("the links did not end")
+
+    def test_the_board_counts_a_search_as_far_as_the_bound(self):
+        with mock.patch.object(paging, "COUNT_LIMIT", 3):
+            page = self.client.get("/messages/", {"q": "路灯"})
+            self.assertContains(page, "找到超过3条含有“路灯”的公开留言")
+            page = self.client.get("/messages/", {"q": "路灯", "order": "newest"})
+            self.assertContains(page, "找到超过3条含有“路灯”的公开留言")
+            self.assertNotContains(page, "按相关程度", msg_prefix="the newest first are not a ranking")
+        page = self.client.get("/messages/", {"q": "路灯"})
+        self.assertContains(page, "找到5条含有“路灯”的公开留言")
+
+    def test_by_date_the_pages_go_on_before_the_last_and_reach_every_match(self):
+        newest_first = [str(i) for i in range(4, -1, -1)]
+        with mock.patch.object(paging, "COUNT_LIMIT", 3), mock.patch.object(public_views, "PAGE_SIZE", 2):
+            self.assertEqual(self.read_all("/messages/", {"q": "路灯", "order": "newest"}, 10), newest_first)
+            self.client.force_login(self.cast.county_office)
+            with mock.patch.object(search_views, "PAGE_SIZE", 2):
+                url = "/work/county/luocheng/messages/"
+                self.assertEqual(self.read_all(url, {"q": "路灯", "order": "newest"}, 10), newest_first)
+                page = self.client.get(url, {"q": "路灯"})
+                self.assertContains(page, "找到超过3条含有“路灯”的留言")
+
+    def test_the_ranking_note_is_shown_for_a_ranking_only(self):
+        note = "按相关程度列出前3条"
+        with mock.patch.object(public_views, "SEARCH_RESULTS_SHOWN", 3):
+            self.assertContains(self.client.get("/messages/", {"q": "路灯"}), note)
+            self.assertNotContains(self.client.get("/messages/", {"q": "路灯", "order": "newest"}), "按相关程度")
+        self.client.force_login(self.cast.county_office)
+        with mock.patch.object(search_views, "SEARCH_RESULTS_SHOWN", 3):
+            url = "/work/county/luocheng/messages/"
+            self.assertContains(self.client.get(url, {"q": "路灯"}), note)
+            self.assertNotContains(self.client.get(url, {"q": "路灯", "order": "newest"}), "按相关程度")
+
+    def test_by_relevance_the_pages_are_numbered_through_the_best_shown(self):
+        with (
+            mock.patch.object(public_views, "PAGE_SIZE", 2),
+            mock.patch.object(public_views, "SEARCH_RESULTS_SHOWN", 3),
+        ):
+            page = self.client.get("/messages/", {"q": "路灯"})
+            self.assertContains(page, "找到5条含有“路灯”的公开留言。按相关程度列出前3条")
+            self.assertEqual(len(self.read_all("/messages/", {"q": "路灯"}, 10)), 3)
+            self.assertEqual(
+                self.client.get("/messages/", {"q": "路灯", "before": "2026-01-01T00:00:00+08:00~9"}).status_code, 404
+            )
+
+
 class StaffSearchTest(CastTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -78,6 +151,34 @@ class StaffSearchTest(CastTestCase):
         page = self.client.get("/work/unit/", {"tab": "all", "q": "13800000000"})
         self.assertContains(page, "低保申请咨询", msg_prefix="staff may search the contact fields")
 
+    def test_the_inbox_and_the_dispatch_queue_rank_a_search_or_list_it_newest_first(self):
+        import re
+
+        c = self.cast
+        for unit, who, url in (
+            (("a", c.handler_a, "/work/unit/")),
+            (None, c.county_office, "/work/county/luocheng/dispatch/"),
+        ):
+            # Oldest first: the body only, the title, the body only. The list's own
+            # order (the nearest deadline, or the oldest waiting) is this one.
+            body = "小区门口停车难，请规划车位。"
+            post(c, "停车难0", body, unit=unit, reply=None, at=local(2026, 3, 2, 9))
+            post(c, "车位规划建议", "请规划车位。", unit=unit, reply=None, at=local(2026, 3, 3, 9))
+            post(c, "停车难2", body, unit=unit, reply=None, at=local(2026, 3, 4, 9))
+            self.client.force_login(who)
+
+            def listed(url=url, **params):
+                page = self.client.get(url, {"tab": "all", "q": "车位", **params}).content.decode()
+                # The rows' titles (the queue's are headings after the serial).
+                row = r'(?:<th scope="row">|<h2 id="q-\d+">)<a href="/work/messages/\d+/">(?:\d{4}-\d{6} )?'
+                titles = re.findall(row + r"([^<]*(?:<mark>[^<]*</mark>[^<]*)?)</a>", page)
+                return [t.replace("<mark>", "").replace("</mark>", "") for t in titles]
+
+            with self.subTest(url=url):
+                self.assertEqual(listed(), ["车位规划建议", "停车难2", "停车难0"])
+                self.assertEqual(listed(order="newest"), ["停车难2", "车位规划建议", "停车难0"])
+                self.assertContains(self.client.get(url, {"q": "车位"}), '<option value="newest">')
+
     def test_the_county_office_searches_every_message_of_its_county_in_every_state(self):
         self.client.force_login(self.cast.county_office)
         page = self.client.get("/work/county/luocheng/messages/", {"q": "低保"})
@@ -88,6 +189,23 @@ class StaffSearchTest(CastTestCase):
         self.assertContains(page, "<mark>拆迁</mark>补偿标准", html=False)
         page = self.client.get("/work/county/luocheng/dispatch/", {"q": "低保"})
         self.assertContains(page, "共0条")
+
+    def test_the_long_cycle_explanation_is_highlighted_as_read(self):
+        c = self.cast
+        m = post(c, "道路破损", "东门路坑洼很多。")
+        actions.request_long_cycle_closure(
+            message=m, by=c.leader_a, explanation="需列入明年市政改造计划，进度请问13912345678。"
+        )
+        for who, url, phone in (
+            (c.county_office, "/work/county/luocheng/messages/", "13912345678"),
+            (c.city_office, "/work/city/hechi/messages/", "139****5678"),
+        ):
+            with self.subTest(who=who.username):
+                self.client.force_login(who)
+                page = self.client.get(url, {"q": "市政改造"})
+                self.assertContains(page, "需列入明年<mark>市政改造</mark>计划", html=False)
+                self.assertContains(page, phone)
+        self.assertNotContains(page, "13912345678")
 
     def test_the_city_office_searches_the_masked_texts(self):
         c = self.cast
@@ -122,6 +240,38 @@ class ApiSearchTest(ApiTestCase):
         self.assertEqual(self.get("city_office", "/api/v1/my/messages", q="13800000000").json()["count"], 0)
         bad = self.get("anonymous", "/api/v1/messages", q="！！")
         self.assertEqual(bad.status_code, 422)
+
+    def test_following_the_links_returns_every_match_exactly_once_in_either_order(self):
+        c = self.cast
+        at = [local(2026, 3, d, 9) for d in range(2, 9)]
+        # The oldest has the word in its title: first by relevance, last by date.
+        lights = [post(c, "路灯坏了" if i == 0 else "出行不便", "晚上路灯不亮。", at=t) for i, t in enumerate(at)]
+        post(c, "停水", "停水了。")
+        expected = sorted(m.serial for m in lights)
+        for role, path in (("anonymous", "/api/v1/messages"), ("county_office", "/api/v1/my/messages")):
+            with self.subTest(role=role, order="relevance"):
+                seen, params = [], {"q": "路灯", "page_size": 2}
+                while True:
+                    got = self.get(role, path, **params).json()
+                    self.assertIsNone(got["next_before"], "a ranked page gives no date cursor")
+                    seen += [r["serial"] for r in got["results"]]
+                    if got["next_page"] is None:
+                        break
+                    params["page"] = got["next_page"]
+                self.assertEqual(seen[0], lights[0].serial)
+                self.assertEqual(sorted(seen), expected)
+                refused = self.get(role, path, q="路灯", before=paging.cursor(lights[3]))
+                self.assertEqual(refused.status_code, 422)
+                self.assertEqual(refused.json()["code"], "before_with_relevance")
+            with self.subTest(role=role, order="newest"):
+                seen, params = [], {"q": "路灯", "order": "newest", "page_size": 2}
+                while True:
+                    got = self.get(role, path, **params).json()
+                    seen += [r["serial"] for r in got["results"]]
+                    if got["next_before"] is None or not got["results"]:
+                        break
+                    params = {"q": "路灯", "order": "newest", "page_size": 2, "before": got["next_before"]}
+                self.assertEqual(seen, [m.serial for m in reversed(lights)])
 
     def test_the_export_takes_the_search(self):
         c = self.cast

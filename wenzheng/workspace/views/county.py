@@ -70,7 +70,8 @@ def dispatch(request, code):
     """Messages with no unit yet, and messages a unit handed back: oldest first."""
     county, now = county_for(request.user, code), timezone.now()
     search = SearchForm(request.GET)
-    queue = selectors.matching(request.user, selectors.dispatch_queue(request.user, county), search.query)
+    queue = selectors.dispatch_queue(request.user, county)
+    queue = selectors.matching(request.user, queue, search.query, order=search.ordering)
     found = page_of(request, queue, QUEUE_PAGE_SIZE)
     rows = selectors.attach_deadlines(found.object_list, at=now)
     if search.query is not None:
@@ -102,7 +103,7 @@ def dispatch(request, code):
         "dispatch_step": STEPS["dispatch"],
         "reject_step": STEPS["reject-transfer"],
         "search": search,
-        "query": urlencode({"q": request.GET["q"]}) if search.query else "",
+        "query": urlencode(search.link_params()),
     }
     return page(request, "workspace/county/dispatch.html", context)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.attachments import store as attachment_store
-from wenzheng.attachments.access import files_by_text
+from wenzheng.attachments.access import drafting_unit, files_by_text
 from wenzheng.attachments.models import Attachment
 from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.eventlog.models import Event
@@ -120,6 +120,8 @@ def render_message(request, message, *, bound=None, status=200):
         "panels": panels,
         "thread": conversation(message.replies.all(), message.follow_ups.all(), reviews=reviews),
         "drafts": drafts,
+        # An unpublished reply's files are its unit's alone (attachments.access).
+        "draft_files_shown": message.pending_draft is not None and drafting_unit(user, message.pending_draft.unit_id),
         "returned": returned,
         "revisits": revisits,
         **files_by_text(message.attachments.all()),

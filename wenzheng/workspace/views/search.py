@@ -5,11 +5,12 @@ The county office searches the texts as written and the citizens' contact fields
 the city office, kept from citizens' details, searches and reads the texts masked
 (accounts.policy.search_audience)."""
 
-from django.core.paginator import Paginator
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.policy import search_audience
 from wenzheng.handling.models import Message
+from wenzheng.lib import paging
 from wenzheng.privacy.public import mask_for_reader
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
@@ -28,24 +29,23 @@ def _results(request, messages, region):
     if found is None:
         found = messages.order_by("-submitted_at", "-pk")
     query = form.query
-    paged = Paginator(found[:SEARCH_RESULTS_SHOWN] if query is not None else found, PAGE_SIZE)
-    results = paged.get_page(request.GET.get("page"))
-    rows = list(results.object_list)
+    # Paged and counted as the public board is: by number up to a bound, then on
+    # "before this one"; by relevance through the best SEARCH_RESULTS_SHOWN.
+    try:
+        listed = paging.search_results(
+            request, found, query, ranked=form.ranked, size=PAGE_SIZE, shown_at_most=SEARCH_RESULTS_SHOWN
+        )
+    except paging.BadCursor:
+        raise Http404(_("翻页位置不正确")) from None
+    rows = list(listed["page"].object_list)
     if query is not None:
         prefetch_texts(rows)
     mask_for_reader(request.user, rows)  # the city office reads the texts masked
     mark_as_read(rows, query)
     params = request.GET.copy()
     params.pop("page", None)
-    return {
-        "form": form,
-        "page": results,
-        "rows": rows,
-        "search": query,
-        "found": found.count() if query is not None else None,
-        "shown_at_most": SEARCH_RESULTS_SHOWN,
-        "query": params.urlencode(),
-    }
+    params.pop("before", None)
+    return {**listed, "form": form, "rows": rows, "query": params.urlencode()}
 
 
 @county_staff_only

@@ -25,7 +25,7 @@ def inbox(request):
     now = timezone.now()
     tab = selectors.inbox_tab(request.GET.get("tab"))
     search = SearchForm(request.GET)
-    found = selectors.matching(request.user, selectors.inbox(request.user, tab), search.query)
+    found = selectors.matching(request.user, selectors.inbox(request.user, tab), search.query, order=search.ordering)
     found = page_of(request, found, PAGE_SIZE)
     counts = selectors.inbox_counts(request.user)
     rows = selectors.attach_deadlines(found.object_list, at=now)
@@ -41,7 +41,8 @@ def inbox(request):
         "rows": rows,
         "orders": list(selectors.open_orders(request.user)),
         "search": search,
-        "query": urlencode({"tab": tab.slug, **({"q": request.GET["q"]} if search.query else {})}),
+        "query": urlencode({"tab": tab.slug, **search.link_params()}),
+        "search_params": urlencode(search.link_params()),
     }
     return page_or_fragment(request, "workspace/inbox.html", "workspace/_inbox.html", context)
 

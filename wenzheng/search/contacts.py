@@ -1,0 +1,159 @@
+"""Keeping the public and masked documents in step with a county's published contacts.
+
+Public texts are masked with the list of contacts the county publishes on purpose
+(privacy.models.PublicContact: a unit's hotline stays readable). A document holds
+its texts as masked when it was written, so when the list changes, the documents
+that hold the number are out of date: after a removal the public could still find
+a message by a number it can no longer read on it; after an addition it could not
+find one by a number it can. The staff documents hold the texts as written and
+never change with the list.
+
+1. The step that changes the list (privacy.actions) calls `queue`, in its own
+   transaction: one row (a ContactRefresh), nothing read or rewritten there however
+   many messages the county holds.
+2. The worker (search.work) walks the county's messages by id, BATCH at a time, each
+   batch one transaction that it commits before the next: it locks the batch's
+   messages (a step on one of them finishes first, or waits), picks those whose
+   staff document (every text as written) or office redaction holds the number in
+   any way the masker would read it (`_holding`: the digits with a separator or two
+   between them, or in Chinese numerals; an e-mail address as it is), derives their
+   documents again with the list as it is now (index.update, which leaves a document
+   that did not change alone) and moves the refresh's `after` past the batch.
+3. Until the worker has passed a message, a public or masked search leaves it out
+   for queries that could match a removed contact (`withheld`: a term sharing a
+   digit or a letter with it; queries of Chinese words alone are untouched): for
+   the minutes the worker takes such a query may miss a message, but it never finds
+   one by a number the public may no longer read. An addition withholds nothing
+   (the documents hold the number masked: a search misses it until refreshed).
+
+Nothing here rebuilds a county's index at once or truncates it; rebuild_search_index
+does the same for every message, also in committed batches (search.index.rebuild).
+"""
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from wenzheng.handling.models import Message
+from wenzheng.ops import queue as work_queue
+from wenzheng.privacy.masking import chinese_numerals, contact_core
+
+from . import index
+from .models import Audience, ContactRefresh, SearchDocument
+
+BATCH = 2000
+PENDING = (ContactRefresh.State.QUEUED, ContactRefresh.State.RUNNING)
+
+
+def queue(*, region, value: str, change: str, at=None) -> ContactRefresh:
+    """Ask the worker to refresh the documents of `region`'s messages that hold the
+    list entry `value` (normalised, privacy.masking.normalise_contact). Call inside
+    the transaction that changes the list."""
+    return ContactRefresh.objects.create(region=region, value=value, change=change, requested_at=at or timezone.now())
+
+
+# --- what the searches leave out meanwhile ------------------------------------------
+
+
+def _characters(value: str) -> set[str]:
+    """The letters and digits a text shows where it holds the contact: its own, and
+    for a phone number the Chinese numerals of its digits."""
+    chars = {ch for ch in value if ch.isalnum()}
+    if "@" not in value:
+        chars |= {n for d in value for n in chinese_numerals(d)}
+    return chars
+
+
+def withheld(query) -> Q | None:
+    """The messages a public or masked search for `query` must leave out while a
+    removal is being applied: those of the county not yet passed by the worker,
+    when a term of the query shares a character with the removed contact. None when
+    nothing is withheld (the usual case: one indexed read of a table of a few rows)."""
+    removals = ContactRefresh.objects.filter(state__in=PENDING, change=ContactRefresh.Change.REMOVED)
+    hidden = Q()
+    for region_id, value, after in removals.values_list("region_id", "value", "after"):
+        chars = _characters(value)
+        if any(chars & set(term) for term in query.terms):
+            hidden |= Q(region_id=region_id, pk__gt=after)
+    return hidden or None
+
+
+# --- the worker's side ----------------------------------------------------------------
+
+
+def claim() -> ContactRefresh | None:
+    now = timezone.now()
+    waiting = work_queue.waiting(ContactRefresh, now=now)
+    pk = work_queue.claim(
+        ContactRefresh, waiting, order_by=("requested_at", "pk"), state=ContactRefresh.State.RUNNING, heartbeat_at=now
+    )
+    return ContactRefresh.objects.get(pk=pk) if pk else None
+
+
+def pattern(value: str) -> str:
+    """A regular expression (the same in PostgreSQL and Python) for every way a text
+    may hold the phone number `value` that the masker reads as that number: its
+    digits (ASCII, full-width or Chinese numerals) with at most two other characters
+    between each two. It finds more than the masker would let through (a text is
+    then derived again for nothing), never less."""
+    digits = contact_core(value)
+    classes = ["[" + d + chr(ord(d) - ord("0") + 0xFF10) + chinese_numerals(d) + "]" for d in digits]
+    return "[^0-9]{0,2}".join(classes)
+
+
+def _holding(refresh: ContactRefresh, first: int, last: int) -> list[int]:
+    """Of the county's messages with ids in [first, last], those whose texts may hold
+    the contact: in their staff document (folded: full-width to plain, lower case), or
+    in a text the county office redacted for the public."""
+    from wenzheng.privacy.models import Review
+
+    value = refresh.value
+    if "@" in value:
+        doc = Q(title__contains=value) | Q(body__contains=value) | Q(answers__contains=value)
+        redaction = Q(public_title__icontains=value) | Q(public_text__icontains=value)
+    else:
+        regex = pattern(value)
+        doc = Q(title__regex=regex) | Q(body__regex=regex) | Q(answers__regex=regex)
+        redaction = Q(public_title__regex=regex) | Q(public_text__regex=regex)
+    span = {"message__region_id": refresh.region_id, "message_id__gte": first, "message_id__lte": last}
+    docs = SearchDocument.objects.filter(doc, audience=Audience.STAFF, **span).values_list("message_id", flat=True)
+    redacted = Review.objects.filter(redaction, **span).values_list("message_id", flat=True)
+    return sorted({*docs, *redacted})
+
+
+def refresh_batch(refresh: ContactRefresh) -> int | None:
+    """The next batch of the county's messages, in one transaction: returns how many
+    documents were rewritten, or None when none are left."""
+    with transaction.atomic():
+        # The batch's messages locked, in id order as everywhere: a step on one of them
+        # that read the list before it changed has committed, and one that starts now
+        # waits, then reads the list as it is.
+        ids = list(
+            Message.objects.select_for_update()
+            .filter(region_id=refresh.region_id, pk__gt=refresh.after)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return None
+        rewritten = index.update(_holding(refresh, ids[0], ids[-1]))
+        refresh.after = ids[-1]
+        ContactRefresh.objects.filter(pk=refresh.pk).update(
+            after=refresh.after, heartbeat_at=timezone.now(), refreshed=F("refreshed") + rewritten
+        )
+    return rewritten
+
+
+def run(refresh: ContactRefresh) -> int:
+    """Every batch, then the refresh done (searches withhold nothing more for it);
+    returns how many documents were rewritten. A batch that fails leaves the refresh
+    queued where it was, still withholding, to be taken again."""
+    rewritten = 0
+    try:
+        while (done := refresh_batch(refresh)) is not None:
+            rewritten += done
+    except Exception:
+        ContactRefresh.objects.filter(pk=refresh.pk).update(state=ContactRefresh.State.QUEUED)
+        raise
+    ContactRefresh.objects.filter(pk=refresh.pk).update(state=ContactRefresh.State.DONE, finished_at=timezone.now())
+    return rewritten
