@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import region_scope
+from wenzheng.lib.formtext import NamedLimits
 from wenzheng.units.models import Region
 
 from . import catalogue
@@ -53,7 +54,7 @@ def decode(data: bytes) -> str:
     raise forms.ValidationError(_("文件不是UTF-8或GBK编码的CSV，请在表格软件中另存为“CSV UTF-8”后再上传。"))
 
 
-class UploadForm(forms.Form):
+class UploadForm(NamedLimits, forms.Form):
     region = forms.ModelChoiceField(label=gettext_lazy("县（区）"), queryset=Region.objects.none())
     file = forms.FileField(
         label=gettext_lazy("分类表（CSV）"),
@@ -80,7 +81,7 @@ class UploadForm(forms.Form):
         return decode(upload.read())
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(NamedLimits, forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.none(), widget=forms.HiddenInput)
     text = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=MAX_BYTES)
     create = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -14,7 +14,7 @@ def _all_forms():
     for module in pkgutil.walk_packages(wenzheng.__path__, "wenzheng."):
         if ".tests" in module.name or ".migrations" in module.name or module.name.endswith(".e2e"):
             continue
-        if module.name.rsplit(".", 1)[-1] in ("forms", "scheme_form", "views"):
+        if module.name.rsplit(".", 1)[-1] in ("forms", "scheme_form", "views", "admin", "tree_admin"):
             importlib.import_module(module.name)
     seen, todo = set(), [forms.Form, forms.ModelForm]
     while todo:
