@@ -18,8 +18,11 @@ grew older than MAX_AGE), the first request to see so takes a short lock in the 
 and makes it; requests arriving meanwhile are answered the previous copy (marked
 `X-Page-Cache: stale`) instead of all making the same slow page at once. So a change
 reaches the public within the time one request takes to make the page (the lock lasts
-at most MAKING_SECONDS), not at once for every reader; a page with no previous copy
-is made by whoever asks.
+at most MAKING_SECONDS), not at once for every reader; a request for a page with no
+previous copy waits for the one making it (up to WAIT_SECONDS, looking every WAIT_STEP) and is
+answered that page (`X-Page-Cache: waited`), so the first minutes of a new day or of a
+new release, when every page is made afresh, do not make each page once per waiting
+request; after WAIT_SECONDS it makes the page itself.
 
 A kept page is answered with an ETag and `Cache-Control: no-cache`: a browser or a
 proxy may keep it but asks each time, and gets a 304 while it is unchanged.
@@ -39,6 +42,8 @@ from django.utils import timezone
 MAX_AGE = 300  # seconds: the backstop for changes that write no event
 MAKING_SECONDS = 30  # the longest one request holds the right to make a page again
 KEEP_SECONDS = MAX_AGE + 600  # a copy outlives its freshness, to be answered while the next is made
+WAIT_SECONDS = 2.0  # the longest a request waits for another to make a page nobody has kept
+WAIT_STEP = 0.02
 DEFAULT = "default"
 # Where the public reads live: what may be kept.
 PREFIXES = (
@@ -130,17 +135,41 @@ class PublicPageCache:
         found = cache.get_many([key, *map(_token_key, names)])
         tokens = tuple(found.get(_token_key(n), "") for n in names)
         kept = found.get(key)
-        if kept is not None and len(kept) == 5:
-            if kept[0] == tokens and time.time() - kept[4] < MAX_AGE:
-                return self._answer(request, kept[1], kept[2], kept[3])
-            if not cache.add(key + ":making", 1, timeout=MAKING_SECONDS):
+        if kept is not None and len(kept) != 5:
+            kept = None  # a copy written by an older release of this module
+        if kept is not None and kept[0] == tokens and time.time() - kept[4] < MAX_AGE:
+            return self._answer(request, kept[1], kept[2], kept[3])
+        # Only a page that will be kept is worth waiting for: with a token missing the
+        # page made now is answered but not kept (see _make).
+        locked = all(tokens) and cache.add(key + ":making", 1, timeout=MAKING_SECONDS)
+        if all(tokens) and not locked:
+            if kept is not None:
                 # Another request is making this page now: the previous copy meanwhile.
                 return self._answer(request, kept[1], kept[2], kept[3], state="stale")
+            made = self._wait(key, tokens)
+            if made is not None:
+                return self._answer(request, made[1], made[2], made[3], state="waited")
         try:
             return self._make(request, key, names, tokens)
         finally:
-            if kept is not None:
+            if locked:
                 cache.delete(key + ":making")
+
+    @staticmethod
+    def _wait(key, tokens):
+        """The page another request is making, once it is kept; None when the maker
+        let go of its lock without keeping one (a 404, a page with a cookie: not kept)
+        or after WAIT_SECONDS (a slow maker): the caller makes it after all."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP)
+            found = cache.get_many([key, key + ":making"])
+            kept = found.get(key)
+            if kept is not None and len(kept) == 5 and kept[0] == tokens:
+                return kept
+            if key + ":making" not in found:
+                return None
+        return None
 
     def _make(self, request, key, names, tokens):
         response = self.get_response(request)

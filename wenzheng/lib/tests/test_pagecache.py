@@ -137,3 +137,75 @@ class PublicPageCacheTests(CastTestCase):
     def test_forms_with_a_csrf_token_are_never_kept(self):
         self.client.get("/post/", {"county": "luocheng"})
         self.assertNotIn("X-Page-Cache", self.client.get("/post/", {"county": "luocheng"}))
+
+
+@override_settings(PUBLIC_PAGE_CACHE=True)
+class FirstMakerTests(CastTestCase):
+    """A page nobody has kept yet (a new day, a new release) is made once, not once per
+    request that arrives while it is being made."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.cast.replied(at=local(2026, 3, 2, 9), title="新街路灯不亮")
+
+    def setUp(self):
+        cache.set_many({f"pages:token:{n}": "t0" for n in ("default", "hechi", "luocheng", "huanjiang")})
+        self.key = pagecache.page_key(RequestFactory().get("/exposures/"))
+
+    def test_a_request_waits_for_the_page_another_is_making_and_is_answered_it(self):
+        # Another worker holds the right to make /exposures/ and keeps it while this
+        # request waits: the copy it keeps is what this request gets, its view never runs.
+        cache.add(self.key + ":making", 1)
+        made = (("t0",), b"<p>made by the other worker</p>", "text/html; charset=utf-8", '"e1"', pagecache.time.time())
+
+        def the_other_worker_finishes(seconds):
+            cache.set(self.key, made)
+            cache.delete(self.key + ":making")
+
+        with (
+            mock.patch.object(pagecache.time, "sleep", side_effect=the_other_worker_finishes) as slept,
+            mock.patch.object(pagecache.PublicPageCache, "_make", side_effect=AssertionError("made twice")),
+        ):
+            answer = self.client.get("/exposures/")
+        self.assertEqual(slept.call_count, 1)
+        self.assertEqual(answer["X-Page-Cache"], "waited")
+        self.assertEqual(answer.content, made[1])
+        self.assertEqual(answer["ETag"], '"e1"')
+
+    def test_when_the_maker_keeps_nothing_the_waiting_request_makes_the_page_itself(self):
+        cache.add(self.key + ":making", 1)
+        # The other worker's page was not kept (say, it set a cookie): it lets go.
+        with mock.patch.object(pagecache.time, "sleep", side_effect=lambda s: cache.delete(self.key + ":making")):
+            answer = self.client.get("/exposures/")
+        self.assertNotIn("X-Page-Cache", answer)
+        self.assertContains(answer, "曝光")
+        self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
+
+    def test_a_slow_maker_is_waited_for_two_seconds_at_most(self):
+        cache.add(self.key + ":making", 1)
+        clock = iter(range(0, 1000, 1))  # each look at the clock, a second later
+        with (
+            mock.patch.object(pagecache.time, "monotonic", side_effect=lambda: next(clock)),
+            mock.patch.object(pagecache.time, "sleep") as slept,
+        ):
+            answer = self.client.get("/exposures/")
+        self.assertLessEqual(slept.call_count, pagecache.WAIT_SECONDS)
+        self.assertNotIn("X-Page-Cache", answer)
+        self.assertContains(answer, "曝光")
+        # It did not take the slow maker's lock from it.
+        self.assertEqual(cache.get(self.key + ":making"), 1)
+
+    def test_the_first_request_takes_the_lock_while_it_makes_the_page_and_lets_go_after(self):
+        seen = []
+        real = pagecache.PublicPageCache._make
+
+        def making(middleware, request, key, names, tokens):
+            seen.append(cache.get(key + ":making"))
+            return real(middleware, request, key, names, tokens)
+
+        with mock.patch.object(pagecache.PublicPageCache, "_make", making):
+            self.client.get("/exposures/")
+        self.assertEqual(seen, [1])
+        self.assertIsNone(cache.get(self.key + ":making"))
+        self.assertEqual(self.client.get("/exposures/")["X-Page-Cache"], "hit")
