@@ -25,7 +25,7 @@ from wenzheng.handling.models import (
     Revisit,
     parse_serial,
 )
-from wenzheng.lib import paging
+from wenzheng.lib import paging, text
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
@@ -441,9 +441,10 @@ def _category(code: str | None) -> Category | None:
     """A category code as the submission takes it; None (unchanged) when left out."""
     if code is None:
         return None
-    found = Category.objects.filter(code=code.strip()).first()
+    code = text.clean(code).strip()  # a lone surrogate no database can compare
+    found = Category.objects.filter(code=code).first() if code else None
     if found is None:
-        raise ApiError(422, "no_such_category", f"类别“{code.strip()[:20]}”不存在。")
+        raise ApiError(422, "no_such_category", f"类别“{code[:20]}”不存在。")
     return found
 
 
@@ -457,7 +458,7 @@ def _topic(value: int | str | None, message: Message) -> Topic | None:
     if isinstance(value, int):
         found, said = topics.filter(pk=value).first(), str(value)
     else:
-        said = unicodedata.normalize("NFKC", value).strip()
+        said = unicodedata.normalize("NFKC", text.clean(value)).strip()
         found = topics.filter(code=said).first() if said else None
     if found is None:
         raise ApiError(

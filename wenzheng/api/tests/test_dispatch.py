@@ -144,6 +144,9 @@ class DispatchWithTopicAndCategoryTests(ApiTestCase):
             ({"topic": "010102"}, "no_such_topic", "不在罗城仫佬族自治县启用的分类表中"),
             ({"topic": ""}, "no_such_topic", "不在罗城仫佬族自治县启用的分类表中"),
             ({"topic": major.code}, "topic_too_broad", "“城乡建设”是大类，请选择其下的中类或小类。"),
+            ({"topic": "\ud800路灯"}, "no_such_topic", "事项分类“路灯”不在罗城仫佬族自治县启用的分类表中"),
+            ({"category": "\ud800\x07"}, "no_such_category", "类别“”不存在。"),
+            ({"topic": 2**70}, None, None),  # beyond any id: the schema or the lookup refuses it
             ({"topic": [1]}, None, None),  # not a string or an integer: the schema refuses it
         ]
         for extra, code, text in cases:
