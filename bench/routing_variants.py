@@ -21,6 +21,11 @@ The protocol, written before any variant was run:
    over shuffles 0-4, and trained on file 1 whole (with the tree's names) and tested on
    file 2 whole (a transfer between two writers).
 
+`third` measures the adopted model (`char12-unbal`, what router.py does on balanced
+files) on the third file (`routing_handwritten_3.csv`, written and committed before it
+was first measured), on all three files, and trained on files 1+2, tested on file 3:
+a measurement only, nothing is chosen by it.
+
 The word variants need jieba, which is not installed by the requirements (it lost,
 and neither the product nor the suite uses it): `pip install jieba==0.42.1` before
 `choose` (its dictionary ships inside its package, nothing is fetched).
@@ -53,6 +58,7 @@ from wenzheng.topics import router as model  # noqa: E402
 DATA = Path(__file__).parent / "data"
 FILE_1 = DATA / "routing_handwritten.csv"
 FILE_2 = DATA / "routing_handwritten_2.csv"
+FILE_3 = DATA / "routing_handwritten_3.csv"
 SHUFFLES = range(5)
 
 
@@ -190,12 +196,30 @@ def report(variant):
         print(f"  trained on file 1, tested on file 2: macro-F1 {score:.3f}, accuracy {accuracy:.3f}")
 
 
+def third(variant="char12-unbal"):
+    one, two, three = read(FILE_1), read(FILE_2), read(FILE_3)
+    earlier = (one[0] + two[0], one[1] + two[1])
+    every = (earlier[0] + three[0], earlier[1] + three[1])
+    print(f"{variant}: {VARIANTS[variant][0]}")
+    for what, (texts, labels) in (("file 3 (350)", three), (f"all three files ({len(every[0])})", every)):
+        first, mean, low, high = repeated(variant, texts, labels)
+        print(f"  {what:<22} 5-fold CV: shuffle 0 {first:.3f}; shuffles 0-4 mean {mean:.3f} ({low:.3f}-{high:.3f})")
+    seeds = model.seeds(earlier[1], catalogue.default_tree())
+    predicted = fit_predict(variant, earlier[0], earlier[1], three[0], seeds)
+    accuracy = float((np.array(predicted) == np.array(three[1])).mean())
+    score = macro_f1(three[1], predicted)
+    print(f"  trained on files 1+2, tested on file 3: macro-F1 {score:.3f}, accuracy {accuracy:.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("choose")
     sub.add_parser("report").add_argument("variant", choices=sorted(VARIANTS))
+    sub.add_parser("third")
     args = parser.parse_args()
+    if args.command == "third":
+        return third()  # character n-grams only: no segmenter needed
     try:
         import jieba
     except ImportError:

@@ -175,11 +175,18 @@ class RevisitOut(Schema):
     decision_note: str
 
 
+class TopicRef(Schema):
+    id: int
+    code: str
+    path: str = Field(description="如：城乡建设 → 市政设施 → 路灯照明")
+
+
 class MessageOut(PublicMessageOut):
     """A message as those who may handle it (or the citizen who wrote it) see it:
     the texts as written. `citizen` is null for those who may not see the citizen's
     name and contact (the city office, for one)."""
 
+    topic: TopicRef | None = Field(None, description="事项分类")
     consent_to_publish: bool
     closure_kind: str
     closure_explanation: str
@@ -287,8 +294,21 @@ class ReasonIn(Schema):
 
 
 class DispatchIn(Schema):
+    """交办, as the dispatch queue does it: the unit, and optionally the office's
+    correction of the category and the topic (left out: unchanged)."""
+
     unit: int
     note: str = ""
+    category: str | None = Field(
+        None,
+        description="更正留言类别：类别代码，如 consultation、suggestion、appeal；不填则不变。"
+        "已有答复的留言不能更改类别",
+    )
+    topic: int | str | None = Field(
+        None,
+        description='设定事项分类：本县（区）分类表中启用的中类或小类，可填六位代码（字符串，如 "010101"）'
+        "或编号（整数）；不填则不变",
+    )
 
 
 class ExtensionIn(Schema):
@@ -446,6 +466,7 @@ def full(m: Message, user) -> dict:
             }
             for r in m.revisits.all()
         ],
+        "topic": {"id": m.topic.pk, "code": m.topic.code, "path": m.topic.path} if m.topic else None,
         "consent_to_publish": m.consent_to_publish,
         "closure_kind": m.closure_kind,
         "closure_explanation": m.closure_explanation,

@@ -5,6 +5,8 @@ Reads under /my/ and every step act as the token's user: messages come through
 action of the same name, which checks role, unit and state itself.
 """
 
+import unicodedata
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Router, Status
@@ -23,7 +25,7 @@ from wenzheng.handling.models import (
     Revisit,
     parse_serial,
 )
-from wenzheng.lib import paging
+from wenzheng.lib import paging, text
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
@@ -32,6 +34,7 @@ from wenzheng.reports import periods, tally
 from wenzheng.security import limits
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.topics import forms as topic_forms
+from wenzheng.topics.models import Topic
 from wenzheng.units.models import Region, Unit
 
 from . import errors, schemas
@@ -92,7 +95,7 @@ def _serial(serial: str) -> tuple[int, int]:
 
 
 def _thread(messages):
-    return messages.select_related("region", "category", "unit", "citizen").prefetch_related(
+    return messages.select_related("region", "category", "unit", "citizen", "topic__parent__parent").prefetch_related(
         Prefetch("replies", queryset=Reply.objects.select_related("unit")), "follow_ups", "stages__unit",
         "extension_requests", "reviews", Prefetch("drafts", queryset=ReplyDraft.objects.select_related("author")),
         "revisits",
@@ -434,10 +437,45 @@ EXTENSION_STEPS = [
 ]
 
 
-def _arguments(act, user, data) -> dict:
+def _category(code: str | None) -> Category | None:
+    """A category code as the submission takes it; None (unchanged) when left out."""
+    if code is None:
+        return None
+    code = text.clean(code).strip()  # a lone surrogate no database can compare
+    found = Category.objects.filter(code=code).first() if code else None
+    if found is None:
+        raise ApiError(422, "no_such_category", f"类别“{code[:20]}”不存在。")
+    return found
+
+
+def _topic(value: int | str | None, message: Message) -> Topic | None:
+    """A topic of the message's county, as the dispatch form offers them (its active
+    中类 and 小类): by id (an integer) or by its six-digit code (a string; full-width
+    digits and spaces are read as typed). None (unchanged) when left out."""
+    if value is None:
+        return None
+    topics = Topic.objects.choosable(message.region)
+    if isinstance(value, int):
+        found, said = topics.filter(pk=value).first(), str(value)
+    else:
+        said = unicodedata.normalize("NFKC", text.clean(value)).strip()
+        found = topics.filter(code=said).first() if said else None
+    if found is None:
+        raise ApiError(
+            422, "no_such_topic", f"事项分类“{said[:20]}”不在{message.region.name}启用的分类表中（填六位代码或编号）。"
+        )
+    if found.level == Topic.Level.MAJOR:
+        raise ApiError(422, "topic_too_broad", f"“{found.name}”是大类，请选择其下的中类或小类。")
+    return found
+
+
+def _arguments(act, user, data, message=None) -> dict:
     arguments = data.dict()
     if "unit" in arguments:
         arguments["unit"] = _unit(arguments["unit"])
+    if act is actions.dispatch:
+        arguments["category"] = _category(arguments["category"])
+        arguments["topic"] = _topic(arguments["topic"], message)
     if act in CITIZEN_STEPS:
         return {**arguments, "who": actions.Citizen(user=user)}
     return {**arguments, "by": user}
@@ -445,7 +483,8 @@ def _arguments(act, user, data) -> dict:
 
 def _register_step(name, payload, act, summary):
     def step(request, region: str, serial: str, data: payload):
-        act(message=_mine(request, region, serial), **_arguments(act, request.user, data))
+        message = _mine(request, region, serial)
+        act(message=message, **_arguments(act, request.user, data, message))
         return _full(request, _mine(request, region, serial))
 
     mine.post(

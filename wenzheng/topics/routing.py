@@ -202,6 +202,7 @@ class Offer:
     category: Category | None
     source: str = "model"
     basis: Topic | None = None  # for the tree's offer: the topic whose usual units these are
+    reason: str = ""  # why nothing is offered, when units handed the message back
 
     @property
     def unit(self) -> Unit | None:
@@ -258,8 +259,14 @@ def _usual_units(topic, units, gone) -> tuple[Topic | None, list]:
 def offer_for(suggestion, message, *, units: dict[int, Unit], gone: set[int], topics=None) -> Offer:
     """`units`: the county's dispatchable units by id; `gone`: units that handed the
     message back; `topics`: the message's topic with its usual units
-    (`topics_with_units`), read once for a page of rows."""
-    ranked = [(units[u], c) for u, c in suggestion.ranked_units() if u in units and u not in gone] if suggestion else []
+    (`topics_with_units`), read once for a page of rows. A suggestion kept from the
+    tree alone (`CATALOGUE`, saved when the office first decided on it) is read
+    from the tree again: the message's topic may have changed since, and its units
+    are the tree's, not a model's."""
+    from_tree = suggestion is not None and suggestion.model_version == CATALOGUE
+    ranked = []
+    if suggestion is not None and not from_tree:
+        ranked = [(units[u], c) for u, c in suggestion.ranked_units() if u in units and u not in gone]
     topic, note = _usable_topic(suggestion.topic) if suggestion else (None, "")
     category = suggestion.category if suggestion else None
     if ranked:
@@ -267,8 +274,21 @@ def offer_for(suggestion, message, *, units: dict[int, Unit], gone: set[int], to
     # Cold start: no model yet, or none of its units may take the message. The topic
     # the message has (the citizen's, or the office's), else the one suggested.
     topics = topics if topics is not None else topics_with_units([message.topic_id, topic and topic.pk])
-    basis, usual = _usual_units(topics.get(message.topic_id) or (topic and topics.get(topic.pk)), units, gone)
-    return Offer(suggestion, usual, topic, note, category, source=CATALOGUE, basis=basis)
+    filed = topics.get(message.topic_id) or (topic and topics.get(topic.pk))
+    basis, usual = _usual_units(filed, units, gone)
+    offer = Offer(suggestion, usual, topic, note, category, source=CATALOGUE, basis=basis)
+    if not usual and gone:
+        offer.reason = _nothing_left(filed, units, gone)
+    return offer
+
+
+def _nothing_left(topic, units, gone) -> str:
+    """Why a message handed back is offered no unit: every unit the model or the tree
+    would name has handed it back already."""
+    names = "、".join(sorted(units[u].name for u in gone if u in units)) or "原承办单位"
+    if topic is None:
+        return f"{names}已退单，留言没有事项分类，没有其他可建议的单位，请手动选择单位交办。"
+    return f"{names}已退单，事项分类“{topic.path}”没有其他通常承办单位，请手动选择单位交办。"
 
 
 def _suggestion_of(message) -> RoutingSuggestion | None:
@@ -351,7 +371,7 @@ def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
     )
     offer = current_offer(message, at=at, compute=True)
     if offer.unit is None:
-        raise actions.ActionRefused("no_suggestion", "这条留言没有可采纳的分拨建议，请手动选择单位。")
+        raise actions.ActionRefused("no_suggestion", offer.reason or "这条留言没有可采纳的分拨建议，请手动选择单位。")
     if shown_unit is not None and shown_unit != offer.unit.pk:
         raise actions.ActionRefused(
             "suggestion_changed", f"分拨建议已变化，现建议交办“{offer.unit.name}”，请刷新页面核对后再采纳。"
@@ -394,8 +414,9 @@ def attach(rows, *, units) -> None:
     for m in rows:
         s = found.get(m.pk)
         offer = offer_for(s, m, units=by_pk, gone=gone[m.pk], topics=topics)
-        if s is None and offer.unit is None:
-            m.suggestion = None
+        m.routing_note = offer.reason
+        if offer.unit is None:
+            m.suggestion = None  # nothing to accept (offer.reason says why, after a hand-back)
             continue
         s = s or RoutingSuggestion(message=m, model_version=CATALOGUE)
         m.suggestion = s
@@ -407,16 +428,38 @@ def attach(rows, *, units) -> None:
 
 def likely_units(message, *, top: int = 2) -> list[tuple[Unit, int]]:
     """For a unit about to hand a message back: the units the model thinks likelier,
-    other than itself, with their confidence in percent (none without a model).
-    Ranked among the county's dispatchable units only, as the office could send it."""
+    other than itself and any unit that handed it back before, with their confidence
+    in percent (none without a model). Ranked among the county's dispatchable units
+    only, as the office could send it."""
     router = current()
     if router is None or "unit" not in router.heads:
         return []
+    gone = handed_back([message.pk])[message.pk] | {message.unit_id}
     units = {
         str(u.pk): u
         for u in Unit.objects.dispatchable(clock.local_date(timezone.now()))
         .filter(region_id=message.region_id)
-        .exclude(pk=message.unit_id)
+        .exclude(pk__in=gone - {None})
     }
     guesses = router.guess_many([text_of(message.title, message.body)], top=top, among={"unit": set(units)})[0]
     return [(units[g.label], round(100 * g.confidence)) for g in guesses.get("unit", [])]
+
+
+def transfer_hint(message) -> str:
+    """What the unit handing a message back (退单) is told of where it may belong:
+    the model's likelier units; without a model (or when it names none), the usual
+    units of the message's topic (Topic.units, or its nearest parent's), other than
+    this unit and those that handed it back before. "" when neither names one."""
+    likely = likely_units(message)
+    if likely:
+        names = "、".join(f"{unit.name}（{percent}%）" for unit, percent in likely)
+        return f"智能分拨建议的其他单位：{names}。"
+    if message.topic_id is None:
+        return ""
+    gone = handed_back([message.pk])[message.pk] | {message.unit_id}
+    units = dispatchable(message.region_id, clock.local_date(timezone.now()))
+    basis, usual = _usual_units(topics_with_units([message.topic_id]).get(message.topic_id), units, gone)
+    if not usual:
+        return ""
+    names = "、".join(unit.name for unit, _ in usual[:SHOWN_UNITS])
+    return f"按事项分类“{basis.path}”，通常由{names}办理（尚无训练好的分拨模型，仅供参考）。"

@@ -90,10 +90,9 @@ class TransferForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        likely = routing.likely_units(self.message) if self.message is not None else []
-        if likely:
-            names = "、".join(f"{unit.name}（{percent}%）" for unit, percent in likely)
-            self.fields["reason"].help_text += _("智能分拨建议的其他单位：%(units)s。") % {"units": names}
+        hint = routing.transfer_hint(self.message) if self.message is not None else ""
+        if hint:
+            self.fields["reason"].help_text += hint
 
 
 class ExtensionForm(StepForm):

@@ -582,3 +582,105 @@ class ColdStartTests(WorkspaceTestCase):
         self.assertEqual((decision.unit_source, decision.unit_decision), ("catalogue", "accepted"))
         # The model's own acceptance leaves out what the tree offered.
         self.assertEqual(routing.acceptance(suggestion.model_version), {"suggested": 1, "accepted": 0, "overridden": 0})
+
+    def accept(self, message, **data):
+        url = f"/work/county/luocheng/routing/{message.pk}/accept/"
+        return self.client.post(url, {"next": QUEUE, **data}, follow=True)
+
+    def test_a_hand_back_is_offered_the_topics_other_usual_unit_and_the_unit_sees_it_first(self):
+        self.lamp.units.set([self.cast.unit_a, self.cast.unit_b])
+        waiting = self.cast.submit(unit=None, at=NOW, topic=self.lamp)
+        self.as_("county_office")
+        self.assertContains(self.client.get(QUEUE), "采纳：交办县住房和城乡建设局")  # departments first
+        self.accept(waiting)
+        # 住建局, about to hand it back, is told who else the tree names.
+        self.as_("handler_b")
+        page = self.client.get(f"/work/messages/{waiting.pk}/")
+        self.assertContains(page, "按事项分类“城乡建设 → 市政设施 → 路灯照明”，通常由东门镇办理")
+        actions.request_transfer(message=waiting, by=self.cast.handler_b, reason="路灯归镇里管。", at=NOW)
+        # The queue offers the tree's other unit, as the tree's (not as a model's guess).
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "按事项分类“城乡建设 → 市政设施 → 路灯照明”的通常承办单位，把握较低（约20%）")
+        self.assertContains(page, "采纳：交办东门镇")
+        self.assertNotContains(page, "采纳：交办县住房和城乡建设局")
+        response = self.accept(waiting, unit=self.cast.unit_a.pk)
+        self.assertContains(response, "交办东门镇")
+        waiting.refresh_from_db()
+        self.assertEqual((waiting.state, waiting.unit), ("dispatched", self.cast.unit_a))
+        [suggestion] = RoutingSuggestion.objects.filter(message=waiting)
+        self.assertEqual(
+            [
+                (d.occasion, d.offered_unit, d.unit_source, d.chosen_unit, d.unit_decision)
+                for d in suggestion.decisions.all()
+            ],
+            [
+                ("dispatch", self.cast.unit_b, "catalogue", self.cast.unit_b, "accepted"),
+                ("redispatch", self.cast.unit_a, "catalogue", self.cast.unit_a, "accepted"),
+            ],
+        )
+
+    def test_a_topic_changed_at_dispatch_is_what_the_hand_back_is_offered_by(self):
+        house = Topic.objects.get(region=self.cast.county, code="010202")
+        house.units.set([self.cast.unit_b])
+        waiting = self.cast.submit(unit=None, at=NOW, topic=self.lamp)
+        self.as_("county_office")
+        data = {
+            f"dispatch-{waiting.pk}-unit": self.cast.unit_a.pk,
+            f"dispatch-{waiting.pk}-topic": house.pk,
+            "next": QUEUE,
+        }
+        self.client.post(f"/work/messages/{waiting.pk}/dispatch/", data)
+        actions.request_transfer(message=waiting, by=self.cast.handler_a, reason="是房屋问题。", at=NOW)
+        page = self.client.get(QUEUE)
+        self.assertContains(page, f"按事项分类“{house.path}”的通常承办单位")
+        self.assertContains(page, "采纳：交办县住房和城乡建设局")
+
+    def test_when_every_usual_unit_handed_it_back_nothing_is_offered_and_the_queue_says_why(self):
+        waiting = self.cast.submit(unit=None, at=NOW, topic=self.lamp)
+        self.as_("county_office")
+        self.accept(waiting)
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.unit, self.cast.unit_a)
+        self.as_("handler_a")
+        self.assertNotContains(self.client.get(f"/work/messages/{waiting.pk}/"), "通常由")  # nobody else to name
+        actions.request_transfer(message=waiting, by=self.cast.handler_a, reason="不属于本镇职责。", at=NOW)
+        self.as_("county_office")
+        page = self.client.get(QUEUE)
+        why = "东门镇已退单，事项分类“城乡建设 → 市政设施 → 路灯照明”没有其他通常承办单位，请手动选择单位交办。"
+        self.assertContains(page, why)
+        self.assertNotContains(page, "采纳：交办")
+        response = self.accept(waiting, unit=self.cast.unit_a.pk)
+        self.assertContains(response, why)
+        waiting.refresh_from_db()
+        self.assertEqual((waiting.state, waiting.unit), ("transfer_requested", self.cast.unit_a))
+        self.assertEqual(RoutingDecision.objects.filter(suggestion__message=waiting).count(), 1)
+        # Dispatched by hand: recorded against nothing offered.
+        actions.dispatch(message=waiting, by=self.cast.county_office, unit=self.cast.unit_b, note="转住建局。", at=NOW)
+        last = RoutingDecision.objects.filter(suggestion__message=waiting).last()
+        self.assertEqual(
+            (last.occasion, last.offered_unit, last.chosen_unit, last.unit_decision),
+            ("redispatch", None, self.cast.unit_b, ""),
+        )
+
+    def test_with_a_model_a_unit_handing_back_is_not_pointed_to_a_unit_that_handed_it_back_before(self):
+        texts, targets = examples()
+        units = {"lamp": str(self.cast.unit_a.pk), "house": str(self.cast.unit_b.pk)}
+        Router.fit(texts, {"topic": targets["topic"], "unit": [units[u] for u in targets["unit"]]}).save(self.directory)
+        roads = Unit.objects.create(
+            region=self.cast.county, name="县交通运输局", kind="department", registered_on=NOW.date()
+        )
+        self.lamp.units.set([self.cast.unit_a, roads])
+        message = self.cast.submit(unit="b", at=NOW, title="新街路灯", topic=self.lamp)
+        Message.objects.filter(pk=message.pk).update(body="新街的路灯晚上不亮，出行不便。")
+        # The model names 东门镇 to 住建局 ...
+        self.as_("handler_b")
+        self.assertContains(self.client.get(f"/work/messages/{message.pk}/"), "智能分拨建议的其他单位：东门镇（")
+        actions.request_transfer(message=message, by=self.cast.handler_b, reason="路灯归镇里管。", at=NOW)
+        actions.dispatch(message=message, by=self.cast.county_office, unit=self.cast.unit_a, note="转东门镇。", at=NOW)
+        # ... and not 住建局 to 东门镇, which it has already left; the model knows no other
+        # unit, so the tree's other usual unit is named.
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertNotContains(page, "智能分拨建议的其他单位")
+        self.assertContains(page, "按事项分类“城乡建设 → 市政设施 → 路灯照明”，通常由县交通运输局办理")
