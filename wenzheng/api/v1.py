@@ -5,7 +5,6 @@ Reads under /my/ and every step act as the token's user: messages come through
 action of the same name, which checks role, unit and state itself.
 """
 
-import unicodedata
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -25,7 +24,7 @@ from wenzheng.handling.models import (
     Revisit,
     parse_serial,
 )
-from wenzheng.lib import paging, text
+from wenzheng.lib import paging
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, mask_titles_for_reader
 from wenzheng.privacy.records import record_access
@@ -34,6 +33,7 @@ from wenzheng.reports import periods, tally
 from wenzheng.security import limits
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.topics import forms as topic_forms
+from wenzheng.topics.catalogue import clean_cell
 from wenzheng.topics.models import Topic
 from wenzheng.units.models import Region, Unit
 
@@ -351,9 +351,7 @@ def submit(request, data: schemas.SubmitIn):
     limit = limits.attempt("post", request)
     if limit.blocked:
         return limits.refusal(request, limit, json=True)
-    category = Category.objects.filter(code=data.category).first()
-    if category is None:
-        raise ApiError(422, "no_such_category", f"类别“{data.category}”不存在。")
+    category = _category(data.category)
     unit = None
     if data.unit is not None:
         unit = Unit.objects.select_related("region").filter(pk=data.unit).first()
@@ -441,7 +439,7 @@ def _category(code: str | None) -> Category | None:
     """A category code as the submission takes it; None (unchanged) when left out."""
     if code is None:
         return None
-    code = text.clean(code).strip()  # a lone surrogate no database can compare
+    code = clean_cell(code)  # full-width digits; a lone surrogate no database can compare
     found = Category.objects.filter(code=code).first() if code else None
     if found is None:
         raise ApiError(422, "no_such_category", f"类别“{code[:20]}”不存在。")
@@ -458,7 +456,7 @@ def _topic(value: int | str | None, message: Message) -> Topic | None:
     if isinstance(value, int):
         found, said = topics.filter(pk=value).first(), str(value)
     else:
-        said = unicodedata.normalize("NFKC", text.clean(value)).strip()
+        said = clean_cell(value)
         found = topics.filter(code=said).first() if said else None
     if found is None:
         raise ApiError(

@@ -66,7 +66,7 @@ def code_problem(code: str, level: int, parent: str | None) -> str:
     return ""
 
 
-def _clean(value) -> str:
+def clean_cell(value) -> str:
     # Spreadsheets bring full-width digits, stray spaces and control characters.
     value = unicodedata.normalize("NFKC", str(value or ""))
     return "".join(ch for ch in value if unicodedata.category(ch)[0] != "C").strip()
@@ -89,13 +89,13 @@ def parse(text: str) -> list[Row]:
     whether the parents exist is for `plan`, which knows the county's tree."""
     text = text.lstrip("\ufeff")
     reader = csv.DictReader(io.StringIO(text))
-    columns = {_clean(f) for f in reader.fieldnames or ()}
+    columns = {clean_cell(f) for f in reader.fieldnames or ()}
     if not {"代码", "名称"} <= columns:
         raise TreeError("分类表须有“代码”和“名称”两列。")
     rows, errors, seen = [], [], set()
     for line, raw in enumerate(reader, start=2):
-        raw = {_clean(k): v for k, v in raw.items() if k is not None}
-        code, name = _clean(raw.get("代码")), _clean(raw.get("名称"))
+        raw = {clean_cell(k): v for k, v in raw.items() if k is not None}
+        code, name = clean_cell(raw.get("代码")), clean_cell(raw.get("名称"))
         if not code and not name:
             continue
         problem = code_problem(code, level_of(code), parent_code(code)) if CODE.match(code) else ""
@@ -111,8 +111,8 @@ def parse(text: str) -> list[Row]:
         seen.add(code)
         units = None
         if "承办单位" in columns:
-            units = [u for u in (_clean(x) for x in UNIT_SEPARATORS.split(raw.get("承办单位") or "")) if u]
-        active = _clean(raw.get("启用")) not in NO if "启用" in columns else None
+            units = [u for u in (clean_cell(x) for x in UNIT_SEPARATORS.split(raw.get("承办单位") or "")) if u]
+        active = clean_cell(raw.get("启用")) not in NO if "启用" in columns else None
         rows.append(Row(line, code, name, units, active))
     if errors:
         raise TreeError(errors)
@@ -306,7 +306,7 @@ class LabelResolver:
         self.cache: dict[tuple, Topic | None] = {}
 
     def resolve(self, labels: list[str]) -> Topic | None:
-        labels = [_clean(x) for x in labels]
+        labels = [clean_cell(x) for x in labels]
         while labels and not labels[-1]:
             labels.pop()
         if not labels:
