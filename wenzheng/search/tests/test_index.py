@@ -1,15 +1,17 @@
 """The index follows every step, and finds what each reader may read, exactly."""
 
 import random
-from unittest import mock
+from unittest import mock, skipUnless
 
 from django.core.paginator import Paginator
+from django.db import connection
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
+from wenzheng.ops.worker import run_pass
 from wenzheng.privacy import actions as privacy
-from wenzheng.search import documents, engines, index, selectors
+from wenzheng.search import documents, engines, index, selectors, work
 from wenzheng.search.models import Audience, SearchDocument
 from wenzheng.search.text import BadQuery, fold, parse
 from wenzheng.testing import CastTestCase
@@ -215,8 +217,9 @@ class RankingTest(CastTestCase):
             self.assertEqual(list(ranked.order_by("pk").values_list("pk", flat=True)), sorted(everything))
 
     def test_the_latest_matches_read_band_by_band_are_the_latest_of_all(self):
-        """PostgreSQL reads the window's matches in widening bands of the newest
-        message ids (engines.PostgresEngine.latest); with bands of 1, 8 and 64 ids
+        """PostgreSQL reads the window's matches band by band from the newest message
+        ids, then what is older from the whole index (engines.PostgresEngine.latest);
+        with bands of 1, 2 and 4 ids, of which one or four are read band by band,
         it gets exactly what reading every match gets, in any scope."""
         c = self.cast
         titled = [c.replied(title="井盖松动" if i % 3 else "噪音扰民") for i in range(12)]
@@ -228,13 +231,15 @@ class RankingTest(CastTestCase):
             "another unit": Message.objects.filter(unit=c.unit_b),
             "the oldest": Message.objects.filter(pk__lte=titled[2].pk),
         }
+        for band, kept in ((1, 4), (2, 1), (4, 4)):
+            with mock.patch.multiple(engines, BAND=band, BANDS_KEPT=kept):
+                for name, scope in scopes.items():
+                    matches = engine.search(scope, Audience.PUBLIC, query)
+                    for n in (1, 3, 20):
+                        with self.subTest(band=band, kept=kept, scope=name, n=n):
+                            whole = engines.Engine.latest(engine, matches, Audience.PUBLIC, query, n)
+                            self.assertEqual(engine.latest(matches, Audience.PUBLIC, query, n), whole)
         with mock.patch.object(engines, "BAND", 1):
-            for name, scope in scopes.items():
-                matches = engine.search(scope, Audience.PUBLIC, query)
-                for n in (1, 3, 20):
-                    with self.subTest(scope=name, n=n):
-                        whole = engines.Engine.latest(engine, matches, Audience.PUBLIC, query, n)
-                        self.assertEqual(engine.latest(matches, Audience.PUBLIC, query, n), whole)
             if isinstance(engine, engines.PostgresEngine):  # SQLite's MATCH cannot be in an OR
                 # A search combined with another queryset by | is read whole.
                 combined = engine.search(Message.objects.all(), Audience.PUBLIC, query) | Message.objects.filter(pk=0)
@@ -376,3 +381,63 @@ class NeverMissesRealTextsTest(CastTestCase):
                 self.assertLessEqual(got, may, "a message not holding the query was found")
             checked += 1
         self.assertGreater(checked, 150)
+
+
+@skipUnless(connection.vendor == "postgresql", "PostgreSQL's word index of each band of message ids")
+class BandIndexesTest(CastTestCase):
+    """PostgreSQL keeps a word index of its own for each of the newest bands of
+    message ids (engines.maintain_bands), and reads the latest matches through it."""
+
+    def names(self, bands):
+        return {engines.band_index(a, b) for a in Audience.values for b in bands}
+
+    def test_the_newest_bands_and_the_next_have_an_index_and_older_ones_none(self):
+        messages = [self.cast.replied(title="井盖松动") for _ in range(3)]
+        with mock.patch.multiple(engines, BAND=4, BANDS_KEPT=2):
+            engines.maintain_bands()
+            newest = messages[-1].pk // 4
+            self.assertEqual(set(engines.band_indexes()), self.names(range(newest - 1, newest + 2)))
+            self.assertTrue(all(engines.band_indexes().values()))
+            self.assertEqual(engines.maintain_bands(), (0, 0))  # nothing to do twice
+
+            later = [self.cast.replied(title="井盖松动") for _ in range(8)]
+            made, dropped = engines.maintain_bands()
+            newest = later[-1].pk // 4
+            self.assertEqual(set(engines.band_indexes()), self.names(range(newest - 1, newest + 2)))
+            self.assertGreater(made, 0)
+            self.assertGreater(dropped, 0)
+
+    def test_the_worker_keeps_them(self):
+        self.cast.replied(title="井盖松动")
+        with mock.patch.multiple(engines, BAND=4, BANDS_KEPT=2), mock.patch.dict(work._bands_checked, at=None):
+            self.assertEqual(run_pass(only=["search-bands"]), 1)
+            self.assertEqual(run_pass(only=["search-bands"]), 0)  # looked at most once a minute
+            work._bands_checked["at"] = None
+            self.assertEqual(run_pass(only=["search-bands"]), 0)  # and nothing left to do
+
+    def test_the_band_query_reads_the_bands_own_index(self):
+        """The band's bounds are constants in the query, as in the index's condition,
+        so the planner can tell that the band's index covers the query and prefers
+        it to the whole word index. (At a test's few rows it would rather read the
+        message-id index, dropped here for the test's transaction alone.)"""
+        messages = [self.cast.replied(title="井盖松动" if i % 2 else "噪音扰民") for i in range(8)]
+        query = parse("井盖")
+        with mock.patch.multiple(engines, BAND=4, BANDS_KEPT=2):
+            engines.maintain_bands()
+            band = messages[-1].pk // 4
+            docs = engines.by_one_token(Audience.PUBLIC, query, message_id__gte=band * 4, message_id__lt=(band + 1) * 4)
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE search_searchdocument DROP CONSTRAINT search_document_once_per_audience")
+                cursor.execute(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "JOIN pg_am a ON a.oid = c.relam "
+                    "WHERE i.indrelid = 'search_searchdocument'::regclass AND a.amname = 'btree' AND NOT i.indisprimary"
+                )
+                for (name,) in cursor.fetchall():
+                    cursor.execute(f'DROP INDEX "{name}"')
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            plan = docs.explain()
+            self.assertIn(engines.band_index(Audience.PUBLIC, band), plan)
+            self.assertNotIn("search_grams_public ", plan)
+            found = set(docs.values_list("message_id", flat=True))
+        self.assertEqual(found, {m.pk for m in messages[1::2] if m.pk // 4 == band})
