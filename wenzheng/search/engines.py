@@ -19,11 +19,12 @@ takes those documents as candidates (`matching`: the word index's matches, or th
 few rows of the partial index of overflowing documents) and checks each term on
 their folded texts, so they are found exactly as any other. (Asked of the GIN index
 as `… | '~'`, the alternative cost 2–3 ms a search at 100,000 messages.)
+Beside each audience's whole GIN index, each of the newest bands of message ids
+has a partial GIN index of its own, from which the latest matches are read in
+order (`PostgresEngine.latest`, `maintain_bands`).
 
 Both only find; wenzheng.search.selectors ranks, the same way on both.
 """
-
-import time
 
 from django.db import connection
 from django.db.models import Exists, Lookup, Max, OuterRef, Q, sql
@@ -380,9 +381,17 @@ class PostgresEngine(Engine):
         pass
 
     def search(self, messages, audience, query):
+        # A semi-join on the matching documents: the planner reads them from the GIN
+        # index and joins, rather than probing a document for every message in scope.
+        return messages.filter(pk__in=self.documents(audience, query).values("message_id"))
+
+    def documents(self, audience, query, **where):
+        """The `audience` documents that hold every term of `query` (narrowed by
+        `where`): found through the word index by every token of every term, each
+        term longer than a token checked on the texts."""
         from .models import SearchDocument
 
-        docs = SearchDocument.objects.filter(matching(tsquery(query)), audience=audience)
+        docs = SearchDocument.objects.filter(matching(tsquery(query)), audience=audience, **where)
         # A single character is checked on the texts of what the other terms found.
         docs = docs.filter(holds_all(query.characters))
         short = []
@@ -396,9 +405,7 @@ class PostgresEngine(Engine):
         if short:
             # Except for an overflowing document, which holds no tokens to match.
             docs = docs.filter(fitting() | holds_all(short))
-        # A semi-join on the matching documents: the planner reads them from the GIN
-        # index and joins, rather than probing a document for every message in scope.
-        return messages.filter(pk__in=docs.values("message_id"))
+        return docs
 
     def latest(self, found, audience, query, n):
         """The latest matches, read band by band from the newest message ids back.
@@ -410,10 +417,14 @@ class PostgresEngine(Engine):
         Each recent band has its own word index, which holds that band's documents
         alone (路灯: 500 of them, 0.1 ms), so the matches of the newest band are read
         from it, then the band before, until `n` of `found` are read; every message
-        outside a band read is older than those in it. Past the BANDS_KEPT bands
-        that have an index of their own, what is left is read from the whole word
-        index, as before the bands. A band whose index is missing (the worker has
-        not made it yet) is still read exactly, through the whole word index."""
+        outside a band read is older than those in it. A band is asked for every
+        token of the query at once (the documents search() reads, within the band):
+        GIN intersects the tokens inside the band's index, so only documents that
+        hold them all are read, and a term longer than a token is checked on
+        those texts alone. Past the BANDS_KEPT bands that have an index of their
+        own, what is left is read from the whole word index, as before the bands.
+        A band whose index is missing (the worker has not made it yet) is still read
+        exactly, through the whole word index."""
         from .models import SearchDocument
 
         top = SearchDocument.objects.filter(audience=audience).aggregate(top=Max("message_id"))["top"]
@@ -423,7 +434,7 @@ class PostgresEngine(Engine):
         newest = top // BAND
         for band in range(newest, max(-1, newest - BANDS_KEPT), -1):
             low, high = band * BAND, (band + 1) * BAND
-            in_band = narrowed(found, by_one_token(audience, query, message_id__gte=low, message_id__lt=high))
+            in_band = narrowed(found, self.documents(audience, query, message_id__gte=low, message_id__lt=high))
             if in_band is None:  # read whole: a search combined with another queryset
                 return super().latest(found, audience, query, n)
             in_band = in_band.filter(pk__gte=low, pk__lt=high).order_by("-pk")
@@ -446,65 +457,6 @@ class PostgresEngine(Engine):
 def holds(term: str) -> Q:
     """A document whose folded texts hold `term` as written."""
     return Q(title__contains=term) | Q(body__contains=term) | Q(answers__contains=term) | Q(extra__contains=term)
-
-
-def by_one_token(audience, query: Query, **where):
-    """The documents of search's subquery (those that hold every term), narrowed by
-    `where`, found by the query's rarest token in the word index and every term it
-    does not stand for exactly checked on the texts.
-
-    The planner takes several tokens' documents for a handful (the three bigrams of
-    路灯不亮, or two words, each its own selectivity, multiplied): it then reads all
-    of a phrase's matches (5,600 at a million messages, 9 ms) rather than AND the
-    word index with the band or the ids. For one token it knows how many there are,
-    and ANDs them."""
-    from .models import SearchDocument
-
-    token, exact = rarest_token(query)
-    docs = SearchDocument.objects.filter(matching(token), audience=audience, **where)
-    for i, term in enumerate(query.terms):
-        if i != exact:
-            docs = docs.filter(holds(term))
-    if exact is not None:
-        docs = docs.filter(fitting() | holds(query.terms[exact]))
-    return docs
-
-
-def rarest_token(query: Query) -> tuple[str, int | None]:
-    """The query's token that the fewest documents hold, by PostgreSQL's own
-    statistics (a token it does not list is rarer than every one it does), as a
-    tsquery; and the term (its place in query.terms) it stands for exactly (a term
-    of one bigram), if any. Single characters are not tokens the index is asked for."""
-    frequencies = token_frequencies()
-    candidates = [
-        (frequencies.get(t, 0.0), i, t)
-        for i, term in enumerate(query.terms)
-        if len(term) > 1
-        for t in (term[k : k + 2] for k in range(len(term) - 1))
-    ]
-    _, i, t = min(candidates, key=lambda c: c[0])
-    return f"'{t}'", (i if len(query.terms[i]) == 2 else None)
-
-
-_frequencies: dict = {"at": None, "of": {}}
-FREQUENCIES_SECONDS = 600
-
-
-def token_frequencies() -> dict[str, float]:
-    """The commonest tokens of the word index and the share of documents holding
-    each, as ANALYZE (autovacuum's, or the rebuild's) left them in pg_stats: read
-    at most every FREQUENCIES_SECONDS by each process."""
-    now = time.monotonic()
-    if _frequencies["at"] is None or now - _frequencies["at"] > FREQUENCIES_SECONDS:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-                "WHERE schemaname = current_schema() AND tablename = 'search_searchdocument' AND attname = 'grams'"
-            )
-            row = cursor.fetchone()
-        tokens, shares = row if row and row[0] else ((), ())
-        _frequencies.update(at=now, of=dict(zip(tokens, shares, strict=False)))
-    return _frequencies["of"]
 
 
 def narrowed(found, docs):

@@ -252,15 +252,6 @@ class RankingTest(CastTestCase):
             newest[:3],
         )
 
-    def test_the_band_is_found_by_the_querys_rarest_token_and_the_rest_checked_on_the_texts(self):
-        shares = {"路灯": 0.04, "灯不": 0.01, "维修": 0.05}
-        with mock.patch.object(engines, "token_frequencies", return_value=shares):
-            # 不亮 is not among the commonest: rarer than any listed.
-            self.assertEqual(engines.rarest_token(parse("路灯不亮")), ("'不亮'", None))
-            self.assertEqual(engines.rarest_token(parse("维修 路灯")), ("'路灯'", 1))
-            # A single character is never asked of the index.
-            self.assertEqual(engines.rarest_token(parse("灯 维修")), ("'维修'", 1))
-
     def test_it_composes_with_other_filters(self):
         c = self.cast
         a = c.replied(title="路灯坏了")
@@ -425,7 +416,9 @@ class BandIndexesTest(CastTestCase):
         with mock.patch.multiple(engines, BAND=4, BANDS_KEPT=2):
             engines.maintain_bands()
             band = messages[-1].pk // 4
-            docs = engines.by_one_token(Audience.PUBLIC, query, message_id__gte=band * 4, message_id__lt=(band + 1) * 4)
+            docs = engines.engine().documents(
+                Audience.PUBLIC, query, message_id__gte=band * 4, message_id__lt=(band + 1) * 4
+            )
             with connection.cursor() as cursor:
                 cursor.execute("ALTER TABLE search_searchdocument DROP CONSTRAINT search_document_once_per_audience")
                 cursor.execute(
