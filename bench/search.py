@@ -331,6 +331,7 @@ def main():
                 }
             )
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    scoped = scoped_times(args, city)
     writes = write_costs(args, board)
     print(json.dumps(writes, ensure_ascii=False), flush=True)
     batched_s = None
@@ -347,6 +348,7 @@ def main():
         "batched_rebuild_s": round(batched_s, 1) if batched_s is not None else None,
         "sizes_mb": sizes,
         "queries": rows,
+        "scoped": scoped,
         "writes": writes,
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -358,6 +360,45 @@ def main():
     if args.json:
         Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
+
+
+# The other search boxes, each over its own reader's documents: a county's board, a
+# unit's inbox (its staff documents) and the city office's pages (masked documents).
+SCOPED_QUERIES = ["路灯", "噪音", "自来水浑", "学校 护栏"]
+
+
+def scoped_times(args, city) -> list[dict]:
+    """p50 and p95 of the first page of 20 by relevance in the narrower scopes, where
+    far fewer of a query's matches are in scope than on the city's board."""
+    from wenzheng.handling.models import Message
+    from wenzheng.search.text import parse
+    from wenzheng.units.models import Region, Unit
+
+    county = Region.objects.filter(parent=city).order_by("pk").first()
+    unit = Unit.objects.filter(region=county).order_by("pk").first()
+    scopes = {
+        "a county's board (public)": (Message.objects.published().filter(region=county), "public"),
+        "a unit's inbox (staff)": (Message.objects.filter(unit=unit), "staff"),
+        "the city office (masked)": (Message.objects.filter(region__parent=city), "masked"),
+    }
+    rows = []
+    for scope, (messages, audience) in scopes.items():
+        for text in SCOPED_QUERIES:
+            query = parse(text)
+
+            def top20(query=query, messages=messages, audience=audience):
+                return list(messages.search(query, audience=audience).values_list("pk", flat=True)[:20])
+
+            top20()
+            times = []
+            for _ in range(args.repeat):
+                t = time.perf_counter()
+                top20()
+                times.append(time.perf_counter() - t)
+            p50, p95 = percentiles(times)
+            rows.append({"scope": scope, "query": text, "p50_ms": round(p50 * 1000, 1), "p95_ms": round(p95 * 1000, 1)})
+            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return rows
 
 
 def write_costs(args, board, samples=100) -> dict:
@@ -411,15 +452,18 @@ def index_sizes(connection) -> dict:
             }
         cursor.execute(
             "SELECT pg_total_relation_size('search_searchdocument') - pg_indexes_size('search_searchdocument'), "
-            "(SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indexrelid::regclass::text LIKE "
-            "'search_grams_%%'), pg_indexes_size('search_searchdocument'), "
+            "(SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indexrelid::regclass::text "
+            "~ '^search_grams_[a-z]+$'), "
+            "(SELECT COALESCE(SUM(pg_relation_size(indexrelid)), 0) FROM pg_index WHERE indexrelid::regclass::text "
+            "~ '^search_grams_[a-z]+_b[0-9]+$'), pg_indexes_size('search_searchdocument'), "
             "pg_total_relation_size('handling_message') + pg_total_relation_size('handling_reply')"
         )
-        table, gin, all_indexes, messages = cursor.fetchone()
+        table, gin, bands, all_indexes, messages = cursor.fetchone()
         return {
             "documents (folded texts, tsvector)": round(table / mb),
             "word index (GIN)": round(gin / mb),
-            "other indexes of the documents": round((all_indexes - gin) / mb),
+            "the newest bands' word indexes (GIN)": round(bands / mb),
+            "other indexes of the documents": round((all_indexes - gin - bands) / mb),
             "messages and replies": round(messages / mb),
         }
 
