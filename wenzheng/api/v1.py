@@ -5,7 +5,6 @@ Reads under /my/ and every step act as the token's user: messages come through
 action of the same name, which checks role, unit and state itself.
 """
 
-
 from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Router, Status
