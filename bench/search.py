@@ -268,6 +268,9 @@ def main():
     if not Message.objects.exists():
         build(args, Loader(connection))
     if not SearchDocument.objects.exists():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:  # the city's rows into the file, out of the WAL
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         t = time.perf_counter()
         documents = index.rebuild(workers=args.workers, from_scratch=True,
             progress=lambda done, total, s: done % 100_000 < index.BATCH
