@@ -15,6 +15,8 @@ touches no text and costs one read.
 
 import multiprocessing
 import time
+from collections import deque
+from itertools import islice
 
 from django.db import connection, transaction
 
@@ -175,8 +177,27 @@ def _documents_in_turn(ids, workers):
     # spawn, not fork: a forked child would share this process's open connection.
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=workers_.start) as pool:
-        batches = _batches(ids)
-        yield from zip(batches, pool.imap(workers_.documents_of, batches, chunksize=1), strict=False)
+        # At most two batches a worker ahead of the writer. Pool.imap would hand out
+        # every batch at once, and when the workers outrun the writer (SQLite's FTS5)
+        # their documents pile up here: a city's million-message rebuild slowed as it
+        # went, the garbage collector walking gigabytes of waiting documents while the
+        # writer waited for the interpreter.
+        yield from in_order(
+            lambda batch: pool.apply_async(workers_.documents_of, (batch,)), _batches(ids), ahead=2 * workers
+        )
+
+
+def in_order(submit, items, *, ahead: int):
+    """Each of `items` with its result (`submit(item).get()`), in order, with at most
+    `ahead` items submitted before their turn."""
+    items = iter(items)
+    pending = deque((item, submit(item)) for item in islice(items, ahead))
+    while pending:
+        item, result = pending.popleft()
+        following = next(items, None)
+        if following is not None:
+            pending.append((following, submit(following)))
+        yield item, result.get()
 
 
 def _rebuild_from_scratch(*, progress=None, workers: int = 1) -> int:

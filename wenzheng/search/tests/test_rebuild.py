@@ -7,6 +7,7 @@ from unittest import mock
 
 from django.core.management import call_command
 from django.db import connection
+from django.test import SimpleTestCase
 
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
@@ -110,3 +111,29 @@ class RebuildBatchesTest(ChainTransactionTestCase):
         self.assertEqual(between, [2, 4])
         self.assertEqual(stored(), fresh())
         self.assertEqual(found("维修队"), {messages[3].pk})
+
+
+class InOrderTest(SimpleTestCase):
+    """A rebuild's worker processes are kept at most a few batches ahead of the writer
+    (index.in_order): their documents never pile up waiting to be written."""
+
+    def test_results_come_in_order_with_a_bounded_number_ahead(self):
+        submitted, outstanding = [], []
+
+        class Result:
+            def __init__(self, item):
+                self.item = item
+
+            def get(self):
+                outstanding.append(len(submitted) - self.item)
+                return self.item * 10
+
+        def submit(item):
+            submitted.append(item)
+            return Result(item)
+
+        out = list(index.in_order(submit, range(10), ahead=3))
+        self.assertEqual(out, [(i, i * 10) for i in range(10)])
+        self.assertEqual(submitted, list(range(10)))
+        self.assertLessEqual(max(outstanding), 4)  # the one read, and three ahead
+        self.assertEqual(list(index.in_order(submit, [], ahead=3)), [])
