@@ -30,6 +30,8 @@ from django.db import connection
 from django.db.models import Exists, Lookup, Max, OuterRef, Q, sql
 from django.db.models.expressions import RawSQL
 
+from wenzheng.ops import planner
+
 from .models import Audience, TokenSetField
 from .text import Query, token_text, tokens
 
@@ -63,6 +65,9 @@ class Engine:
 
     def bulk_finish(self) -> None:
         pass
+
+    def bulk_prepare(self) -> None:
+        """Before the rebuild's transaction."""
 
     def search(self, messages, audience: str, query: Query):
         """`messages` narrowed to those whose `audience` document holds every term
@@ -138,6 +143,19 @@ class SQLiteEngine(Engine):
             cursor.execute("PRAGMA cache_size = -2000000")
             cursor.execute("DELETE FROM search_searchdocument")
         self.clear()
+
+    def bulk_prepare(self):
+        # Outside the rebuild's transaction, so that its statements are planned
+        # without them: statistics of an empty index, as any ANALYZE but the
+        # worker's keeps them, would have FTS5 read its tables through on every insert.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1'")
+            forget = cursor.fetchone() is not None
+            if forget:
+                planner.forget_word_index_statistics(cursor)
+        if forget and not connection.in_atomic_block:
+            # A connection plans by the statistics it read when it opened: a new one.
+            connection.close()
 
     def bulk_write(self, docs):
         columns = ", ".join(DOCUMENT_COLUMNS)

@@ -208,8 +208,9 @@ def _rebuild_from_scratch(*, progress=None, workers: int = 1) -> int:
     many processes (they read the database through settings.DATABASES, so not in
     tests, whose database is another)."""
     started, done, read = time.monotonic(), 0, 0
+    words = engine()
+    words.bulk_prepare()
     with transaction.atomic():
-        words = engine()
         words.bulk_start()
         ids = list(Message.objects.order_by("pk").values_list("pk", flat=True))
         for batch, new in _documents_in_turn(ids, workers):

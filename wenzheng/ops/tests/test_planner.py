@@ -7,6 +7,7 @@ from unittest import mock, skipUnless
 from django.db import connection
 
 from wenzheng.ops import planner, worker
+from wenzheng.search import index
 from wenzheng.testing import CastTestCase
 
 
@@ -25,6 +26,21 @@ class SqliteStatisticsTest(CastTestCase):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # sqlite_stat1 exists from here on
             cursor.execute("DELETE FROM sqlite_stat1")  # as after a migration remade the table
+
+    def test_the_search_indexs_own_tables_are_left_unmeasured(self):
+        """Measured small, FTS5's tables made every insert into a growing index read
+        them through (planner.forget_word_index_statistics)."""
+        planner.analyze()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*'")
+            self.assertEqual(cursor.fetchone()[0], 0)
+            cursor.execute("ANALYZE")  # as a script would, behind the worker's back
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*'")
+            self.assertGreater(cursor.fetchone()[0], 0)
+            index.rebuild(from_scratch=True)
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*'")
+            self.assertEqual(cursor.fetchone()[0], 0)
+        self.assertGreater(statistics_rows(), 0)
 
     def test_the_worker_measures_missing_statistics_once(self):
         self.assertTrue(planner.stale())
