@@ -226,6 +226,16 @@ def percentiles(times):
     return statistics.median(times), times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
 
 
+def timed(run, repeat):
+    """p50 and p95 of `repeat` timed calls of `run` (after the caller's warm-up)."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    return percentiles(times)
+
+
 def like_sql(vendor):
     contains = "LIKE %s" if vendor == "postgresql" else "LIKE %s ESCAPE '\\'"
     # Our own fragments only; every value is a parameter.
@@ -295,12 +305,7 @@ def main():
                 return board.search(query, audience="public").count()
 
             found = top20()
-            times = []
-            for _ in range(args.repeat):
-                t = time.perf_counter()
-                top20()
-                times.append(time.perf_counter() - t)
-            p50, p95 = percentiles(times)
+            p50, p95 = timed(top20, args.repeat)
             t = time.perf_counter()
             matches = count()
             count_s = time.perf_counter() - t
@@ -393,12 +398,7 @@ def scoped_times(args, city) -> list[dict]:
                 return list(messages.search(query, audience=audience).values_list("pk", flat=True)[:20])
 
             top20()
-            times = []
-            for _ in range(args.repeat):
-                t = time.perf_counter()
-                top20()
-                times.append(time.perf_counter() - t)
-            p50, p95 = percentiles(times)
+            p50, p95 = timed(top20, args.repeat)
             rows.append({"scope": scope, "query": text, "p50_ms": round(p50 * 1000, 1), "p95_ms": round(p95 * 1000, 1)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     return rows

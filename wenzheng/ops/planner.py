@@ -76,7 +76,9 @@ def forget_word_index_statistics(cursor) -> None:
     instead of 34 s, and a million never finished. Without statistics SQLite plans
     those statements by their keys, as FTS5 means them."""
     cursor.execute("DELETE FROM sqlite_stat1 WHERE tbl GLOB 'search_fts_*'")
-    cursor.execute("ANALYZE sqlite_schema")  # the planner reads the statistics again
+    # Statements planned from now on read the statistics again; a connection's
+    # already prepared ones may not (a rebuild starts on a new connection for that).
+    cursor.execute("ANALYZE sqlite_schema")
 
 
 def after_migrate(sender, *, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
