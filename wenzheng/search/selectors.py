@@ -6,8 +6,8 @@ as much as finding them all, which is what made a ranked search slower than
 the 20 ms the board needs. So relevance ranks a window: the WINDOW matches entered
 last (the highest message ids: on SQLite a backward walk of the word index, which
 stops when the window is full; on PostgreSQL the matches among the newest message
-ids, in widening bands, engines.PostgresEngine.latest) are scored exactly on
-their documents (`score`) and come first, best first; every older match follows,
+ids, band by band, engines.PostgresEngine.window) are scored exactly on their
+documents (wenzheng.search.ranking) and come first, best first; every older match follows,
 newest first. The matches themselves are never cut: the count, every page and the
 newest-first order cover all of them; only the order of matches older than the
 window's is by date rather than by score.
@@ -24,8 +24,8 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from . import contacts
-from .engines import WEIGHTS, engine
-from .models import Audience, SearchDocument
+from .engines import engine
+from .models import Audience
 from .text import Query
 
 RELEVANCE, NEWEST = "relevance", "newest"
@@ -52,19 +52,6 @@ def search(messages, query: Query, *, audience: str, order: str = RELEVANCE):
     ranked.__class__ = _ranked_class(type(found))
     ranked._ranking = (Audience(audience), query)
     return ranked
-
-
-def score(parts, terms) -> float:
-    """How well a document matches (higher is better): each term's occurrences, in
-    the title counted whole, in the rest by density, so that a short text about the
-    query comes before a long one that mentions it once."""
-    title, body, answers, extra = parts
-    length = (len(body) + len(answers)) / 400.0 + 1.0
-    total = 0.0
-    for term in terms:
-        rest = body.count(term) * WEIGHTS[1] + answers.count(term) * WEIGHTS[2] + extra.count(term) * WEIGHTS[3]
-        total += title.count(term) * WEIGHTS[0] + rest / length
-    return total
 
 
 def _position(model, ids):
@@ -99,17 +86,9 @@ class _Ranked:
 
     def window(self) -> list[int]:
         """The latest WINDOW matches' ids, best first (ties newest first)."""
-        audience, query = self._ranking
         plain = self._plain()
         plain.query.clear_limits()
-        latest = engine().latest(plain, audience, query, WINDOW)
-        texts = {
-            row[0]: row[1:]
-            for row in SearchDocument.objects.filter(
-                message_id__in=[pk for pk, _ in latest], audience=audience
-            ).values_list("message_id", "title", "body", "answers", "extra")
-        }
-        scored = [(score(texts.get(pk, ("", "", "", "")), query.terms), at, pk) for pk, at in latest]
+        scored = engine().window(plain, *self._ranking, WINDOW)
         scored.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
         return [pk for _, _, pk in scored]
 

@@ -252,6 +252,69 @@ class RankingTest(CastTestCase):
             newest[:3],
         )
 
+    def test_the_window_read_from_the_documents_is_the_window_read_from_the_messages(self):
+        """PostgreSQL reads the window from the matching documents, newest first,
+        each looked up in scope and scored in the query that reads it, and, where
+        few are in scope, what is below them the other way round (engines
+        .PostgresEngine.window). Whatever the bands, the cap on documents looked
+        up, the scope and what this process remembers of the newest band, the
+        window is the one read from the messages and scored on their texts in
+        Python, score for score."""
+        c = self.cast
+        titles = ["井盖松动", "井盖井盖又松动了", "噪音扰民", "北门井盖"]
+        made = []
+        for i in range(14):
+            if i % 4 == 3:
+                m = c.submit(unit="b", title=titles[i % 4])
+                actions.reply(message=m, by=c.handler_b, text="井盖已经更换。")
+            else:
+                m = c.replied(title=titles[i % 4])
+            made.append(m)
+        scopes = {
+            "all": (Message.objects.all(), Audience.PUBLIC),
+            "without the newest": (Message.objects.exclude(pk=made[-1].pk), Audience.PUBLIC),
+            "another unit": (Message.objects.filter(unit=c.unit_b), Audience.STAFF),
+            "the oldest": (Message.objects.filter(pk__lte=made[3].pk), Audience.MASKED),
+        }
+        engine = engines.engine()
+        for query in (parse("井盖"), parse("井盖 松动"), parse("井盖 松")):
+            for band, kept, times in ((1, 4, 1), (2, 1, 2), (4, 4, 2), (engines.BAND, 4, 2)):
+                patches = mock.patch.multiple(engines, BAND=band, BANDS_KEPT=kept)
+                with patches, mock.patch.object(engines.DocumentsFirst, "CAP_TIMES", times):
+                    for name, (scope, audience) in scopes.items():
+                        matches = engine.search(scope, audience, query)
+                        for n in (1, 3, 20):
+                            whole = sorted(engines.Engine.window(engine, matches, audience, query, n))
+                            # Twice: the second time remembers a scope found narrow.
+                            for stale in (None, 0, made[-1].pk, None):
+                                if stale is not None:  # what this process saw of the newest band
+                                    engines._newest_band.clear()
+                                    engines._newest_band.update({("default", audience, band): stale})
+                                with self.subTest(query=query.text, band=band, scope=name, n=n, stale=stale):
+                                    self.assertEqual(sorted(engine.window(matches, audience, query, n)), whole)
+                    engines._few_in_scope.clear()
+                    engines._newest_band.clear()
+
+    @skipUnless(connection.vendor == "postgresql", "PostgreSQL scores the window in SQL")
+    def test_the_score_in_sql_is_the_score_in_python(self):
+        from wenzheng.search.ranking import score, score_sql
+
+        documents = [
+            ("路灯路灯", "aaaa 路灯不亮" * 50, "", "13800000000"),
+            ("aaa", "aaaa", "aa", "a"),
+            ("", "", "", ""),
+            ("北门井盖", "井盖" * 1000, "已更换井盖。" * 300, "井"),
+        ]
+        for terms in (["路灯"], ["aa", "a"], ["井盖", "井"], ["不亮", "aaaa", "138"]):
+            sql, params = score_sql("d", terms)
+            for parts in documents:
+                with self.subTest(terms=terms, parts=parts[0]), connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT {sql} FROM (SELECT %s AS title, %s AS body, %s AS answers, %s AS extra) d",  # noqa: S608
+                        [*params, *parts],
+                    )
+                    self.assertEqual(cursor.fetchone()[0], score(parts, terms))
+
     def test_it_composes_with_other_filters(self):
         c = self.cast
         a = c.replied(title="路灯坏了")

@@ -1,0 +1,45 @@
+"""How well a document matches a query: one formula, in Python and in PostgreSQL.
+
+SQLite's window is scored in Python on the texts read back (`score`); PostgreSQL's
+in the query that reads the window (`score_sql`), so that the texts never leave the
+database. Both compute the same double-precision sums in the same order: a
+document scores the same on either, and a window read partly one way and partly
+the other (engines.PostgresEngine.window) is ranked as if read one way.
+"""
+
+# How much a match weighs in each part of a document, in the order of its parts.
+WEIGHTS = (4.0, 1.0, 0.5, 1.0)  # title, the citizen's words, the answers, the rest
+
+# Texts count as this many characters before density lowers a match's weight.
+LENGTH_UNIT = 400.0
+
+
+def score(parts, terms) -> float:
+    """How well a document matches (higher is better): each term's occurrences, in
+    the title counted whole, in the rest by density, so that a short text about the
+    query comes before a long one that mentions it once."""
+    title, body, answers, extra = parts
+    length = (len(body) + len(answers)) / LENGTH_UNIT + 1.0
+    total = 0.0
+    for term in terms:
+        rest = body.count(term) * WEIGHTS[1] + answers.count(term) * WEIGHTS[2] + extra.count(term) * WEIGHTS[3]
+        total += title.count(term) * WEIGHTS[0] + rest / length
+    return total
+
+
+def score_sql(alias: str, terms) -> tuple[str, list]:
+    """`score` as a PostgreSQL expression over the columns of the documents `alias`:
+    occurrences counted as Python's str.count counts them (replace() takes out the
+    same non-overlapping runs, left to right), in float8 as Python's floats, summed
+    in the same order. The terms are parameters."""
+    columns = [f"{alias}.{c}" for c in ("title", "body", "answers", "extra")]
+    weights = [f"{w!r}::float8" for w in WEIGHTS]
+    length = f"((char_length({columns[1]}) + char_length({columns[2]})) / {LENGTH_UNIT!r}::float8 + 1.0::float8)"
+    total, params = "0.0::float8", []
+    for term in terms:
+        # A term's occurrences: how much shorter the text is without it, in terms.
+        count = [f"((char_length({c}) - char_length(replace({c}, %s, ''))) / {len(term)})" for c in columns]
+        rest = f"({count[1]} * {weights[1]} + {count[2]} * {weights[2]} + {count[3]} * {weights[3]})"
+        total = f"({total} + ({count[0]} * {weights[0]} + {rest} / {length}))"
+        params += [term] * 4
+    return total, params
