@@ -635,7 +635,8 @@ class DocumentsFirst:
             "WHERE audience = %s) WHERE search_in_order()"
         )
         reader = cls(found.db, (docs_sql, docs_params), (rest, [*score_params, *scope_params]), audience, cap)
-        reader.scope_key = (found.db, audience, scope_sql, tuple(map(str, scope_params)))
+        # Hashed: a scope's SQL is a kilobyte or two, and a city has thousands of units.
+        reader.scope_key = hash((found.db, audience, scope_sql, tuple(map(str, scope_params))))
         return reader
 
     def newest_band(self, seen: int | None = None) -> int:
@@ -680,9 +681,9 @@ class DocumentsFirst:
 # process last saw it (DocumentsFirst.newest_band).
 _newest_band: dict[tuple, int] = {}
 # The scopes (a unit's inbox, a county's board in a city: by database, audience and
-# the scope's SQL and values) where this process found few of a range's documents
+# the scope's SQL and values, hashed) where this process found few of a range's documents
 # in scope: their searches read the messages in scope first (PostgresEngine.window).
-_few_in_scope: set[tuple] = set()
+_few_in_scope: set[int] = set()
 
 
 def documents_of(found) -> sql.Query:
