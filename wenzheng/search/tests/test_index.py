@@ -211,6 +211,9 @@ class RankingTest(CastTestCase):
             read = [m.pk for n in pages.page_range for m in pages.page(n).object_list]
             self.assertEqual(read, everything)
             self.assertEqual(ranked[4].pk, plain[1].pk)
+            # Past the window, read without it: to the end, and a slice.
+            self.assertEqual(list(ranked.values_list("pk", flat=True)[3:]), everything[3:])
+            self.assertEqual(list(ranked.values_list("pk", flat=True)[4:5]), [plain[1].pk])
             # A filter after search() ranks its own window.
             self.assertEqual(list(ranked.exclude(pk=titled.pk).values_list("pk", flat=True)[:1]), [newest.pk])
             # A new order replaces the ranking.
