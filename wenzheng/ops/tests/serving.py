@@ -57,6 +57,25 @@ def wait_until_listening(port: int, process: subprocess.Popen, *, seconds: float
     raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
 
 
+def wait_until_answering(port: int, process: subprocess.Popen, *, seconds: float = 90) -> None:
+    """Until the application answers a request, whatever its status: gunicorn's master
+    listens at once, and its workers load the application after (on a loaded test
+    machine, more than the ten seconds a test gives its first request)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+                conn.sendall(b"GET /health/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if conn.recv(16).startswith(b"HTTP/"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the application on port {port} did not answer within {seconds} s")
+
+
 class Gunicorn:
     """gunicorn with deploy/gunicorn.conf.py, DEBUG off, on the test's database."""
 
@@ -101,6 +120,7 @@ class Gunicorn:
             stderr=subprocess.STDOUT,
         )
         wait_until_listening(self.port, self.process)
+        wait_until_answering(self.port, self.process)
         return self
 
     def __exit__(self, *exc):
