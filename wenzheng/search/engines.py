@@ -41,7 +41,7 @@ from django.db.models.lookups import Contains
 from wenzheng.ops import planner
 
 from .models import Audience, TokenSetField
-from .ranking import score, score_sql
+from .ranking import PARTS, score, score_sql
 from .text import Query, token_text, tokens
 
 # PostgreSQL's latest matches (PostgresEngine.latest): message ids in bands of BAND,
@@ -314,9 +314,6 @@ def holds_all(terms) -> Q:
     return found
 
 
-PARTS = ("title", "body", "answers", "extra")
-
-
 def gin_create_sql(audience: str) -> str:
     """The word index of one audience's documents. fastupdate off: every search reads
     the GIN index alone, never a pending list of recent writes scanned in full; each
@@ -485,9 +482,7 @@ class PostgresEngine(Engine):
         own, what is left is read from the whole word index, as before the bands.
         A band whose index is missing (the worker has not made it yet) is still read
         exactly, through the whole word index."""
-        from .models import SearchDocument
-
-        top = SearchDocument.objects.filter(audience=audience).aggregate(top=Max("message_id"))["top"]
+        top = newest_document(found.db, audience)
         if top is None:
             return []
         lowest = max(0, top // BAND - BANDS_KEPT + 1)  # the oldest band with an index of its own
@@ -594,10 +589,11 @@ class DocumentsFirst:
     # Stand-ins for a range's bounds while the query is compiled (no id is negative).
     LOW, HIGH = -(2**62) + 1, -(2**62) + 2
 
-    def __init__(self, db, docs, rest, audience, cap):
+    def __init__(self, db, docs, rest, audience, cap, scope_key):
         # docs: the SQL and values of one range's documents; rest: of the statement
-        # that reads them.
+        # that reads them; scope_key: the scope's, in _few_in_scope.
         self.db, self.docs, self.rest, self.audience, self.cap = db, docs, rest, audience, cap
+        self.scope_key = scope_key
 
     @classmethod
     def of(cls, found, audience, query, n):
@@ -634,10 +630,9 @@ class DocumentsFirst:
             "UNION ALL SELECT NULL, NULL, NULL, (SELECT max(message_id) FROM search_searchdocument "
             "WHERE audience = %s) WHERE search_in_order()"
         )
-        reader = cls(found.db, (docs_sql, docs_params), (rest, [*score_params, *scope_params]), audience, cap)
         # Hashed: a scope's SQL is a kilobyte or two, and a city has thousands of units.
-        reader.scope_key = hash((found.db, audience, scope_sql, tuple(map(str, scope_params))))
-        return reader
+        scope_key = hash((found.db, audience, scope_sql, tuple(map(str, scope_params))))
+        return cls(found.db, (docs_sql, docs_params), (rest, [*score_params, *scope_params]), audience, cap, scope_key)
 
     def newest_band(self, seen: int | None = None) -> int:
         """The band of the newest document of the audience, as last seen by this
@@ -646,10 +641,7 @@ class DocumentsFirst:
         if seen is not None:
             _newest_band[key] = seen
         elif key not in _newest_band:
-            with connections[self.db].cursor() as cursor:
-                cursor.execute("SELECT max(message_id) FROM search_searchdocument WHERE audience = %s", [self.audience])
-                top = cursor.fetchone()[0]
-            _newest_band[key] = (top or 0) // BAND
+            _newest_band[key] = (newest_document(self.db, self.audience) or 0) // BAND
         return _newest_band[key]
 
     def read(self, ranges, n) -> tuple[list[tuple], int, int | None, int | None]:
@@ -684,6 +676,14 @@ _newest_band: dict[tuple, int] = {}
 # the scope's SQL and values, hashed) where this process found few of a range's documents
 # in scope: their searches read the messages in scope first (PostgresEngine.window).
 _few_in_scope: set[int] = set()
+
+
+def newest_document(db: str, audience: str) -> int | None:
+    """The id of the newest message with a document for `audience` (the band reads
+    start from its band)."""
+    with connections[db].cursor() as cursor:
+        cursor.execute("SELECT max(message_id) FROM search_searchdocument WHERE audience = %s", [audience])
+        return cursor.fetchone()[0]
 
 
 def documents_of(found) -> sql.Query:

@@ -7,7 +7,8 @@ document scores the same on either, and a window read partly one way and partly
 the other (engines.PostgresEngine.window) is ranked as if read one way.
 """
 
-# How much a match weighs in each part of a document, in the order of its parts.
+# A document's parts (SearchDocument's columns), and how much a match weighs in each.
+PARTS = ("title", "body", "answers", "extra")
 WEIGHTS = (4.0, 1.0, 0.5, 1.0)  # title, the citizen's words, the answers, the rest
 
 # Texts count as this many characters before density lowers a match's weight.
@@ -32,7 +33,7 @@ def score_sql(alias: str, terms) -> tuple[str, list]:
     occurrences counted as Python's str.count counts them (replace() takes out the
     same non-overlapping runs, left to right), in float8 as Python's floats, summed
     in the same order. The terms are parameters."""
-    columns = [f"{alias}.{c}" for c in ("title", "body", "answers", "extra")]
+    columns = [f"{alias}.{c}" for c in PARTS]
     weights = [f"{w!r}::float8" for w in WEIGHTS]
     length = f"((char_length({columns[1]}) + char_length({columns[2]})) / {LENGTH_UNIT!r}::float8 + 1.0::float8)"
     total, params = "0.0::float8", []

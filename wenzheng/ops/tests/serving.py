@@ -44,36 +44,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_listening(port: int, process: subprocess.Popen, *, seconds: float = 30) -> None:
+def wait_until(ready, process: subprocess.Popen, *, seconds: float, what: str) -> None:
+    """Until `ready()` is true (an OSError counts as not yet), while `process` runs."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            if ready():
+                return
         except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} within {seconds} s")
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, *, seconds: float = 30) -> None:
+    def listening():
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+
+    wait_until(listening, process, seconds=seconds, what=f"nothing listened on port {port}")
 
 
 def wait_until_answering(port: int, process: subprocess.Popen, *, seconds: float = 90) -> None:
     """Until the application answers a request, whatever its status: gunicorn's master
     listens at once, and its workers load the application after (on a loaded test
     machine, more than the ten seconds a test gives its first request)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
-                conn.sendall(b"GET /health/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
-                if conn.recv(16).startswith(b"HTTP/"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the application on port {port} did not answer within {seconds} s")
+
+    def answering():
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(b"GET /health/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            return conn.recv(16).startswith(b"HTTP/")
+
+    wait_until(answering, process, seconds=seconds, what=f"the application on port {port} did not answer")
 
 
 class Gunicorn:
@@ -119,7 +123,6 @@ class Gunicorn:
             stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        wait_until_listening(self.port, self.process)
         wait_until_answering(self.port, self.process)
         return self
 

@@ -255,6 +255,7 @@ class RankingTest(CastTestCase):
             newest[:3],
         )
 
+    @skipUnless(connection.vendor == "postgresql", "PostgreSQL's documents-first window (SQLite's is the base one)")
     def test_the_window_read_from_the_documents_is_the_window_read_from_the_messages(self):
         """PostgreSQL reads the window from the matching documents, newest first,
         each looked up in scope and scored in the query that reads it, and, where
@@ -280,6 +281,19 @@ class RankingTest(CastTestCase):
             "the oldest": (Message.objects.filter(pk__lte=made[3].pk), Audience.MASKED),
         }
         engine = engines.engine()
+        # Both ways are taken: the documents read first, and the rest the other way.
+        reads = mock.patch.object(
+            engines.DocumentsFirst, "read", autospec=True, side_effect=engines.DocumentsFirst.read
+        )
+        latest = mock.patch.object(
+            engines.PostgresEngine, "latest", autospec=True, side_effect=engines.PostgresEngine.latest
+        )
+        with reads as read, latest as rest:
+            self.window_cases(engine, made, scopes)
+        self.assertGreater(read.call_count, 100)
+        self.assertTrue(any(call.kwargs.get("below") for call in rest.call_args_list))
+
+    def window_cases(self, engine, made, scopes):
         for query in (parse("井盖"), parse("井盖 松动"), parse("井盖 松")):
             for band, kept, times in ((1, 4, 1), (2, 1, 2), (4, 4, 2), (engines.BAND, 4, 2)):
                 patches = mock.patch.multiple(engines, BAND=band, BANDS_KEPT=kept)
