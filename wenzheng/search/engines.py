@@ -34,13 +34,13 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import Exists, F, Func, Lookup, Max, OuterRef, Q, TextField, Value, sql
+from django.db.models import BooleanField, Exists, Expression, F, Func, Max, OuterRef, Q, TextField, Value, sql
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Contains
 
 from wenzheng.ops import planner
 
-from .models import Audience, TokenSetField
+from .models import Audience
 from .ranking import PARTS, score, score_sql
 from .text import Query, token_text, tokens
 
@@ -158,7 +158,9 @@ def with_characters(found, audience, query: Query):
     from .models import SearchDocument
 
     docs = SearchDocument.objects.filter(message_id=OuterRef("pk"), audience=audience)
-    return found.filter(Exists(docs.filter(holds_all(query.characters))))
+    for character in query.characters:
+        docs = docs.filter(holds(character))
+    return found.filter(Exists(docs))
 
 
 DOCUMENT_COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra")
@@ -259,20 +261,6 @@ class SQLiteEngine(Engine):
 # --- PostgreSQL ---------------------------------------------------------------------
 
 
-class Matches(Lookup):
-    """grams @@ 'a & b & c:*'::tsquery"""
-
-    lookup_name = "matches"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
-
-
-TokenSetField.register_lookup(Matches)
-
-
 # The tsvector of a document with too many distinct tokens (not a token itself: tokens
 # are letters and digits). PostgreSQL refuses more than 1 MB of a tsvector's lexemes
 # ("string is too long for tsvector"); half of it leaves room for its own overhead.
@@ -290,28 +278,58 @@ def token_set(folded_parts) -> str:
     return " ".join(f"'{t}'" for t in distinct)
 
 
-def matching(tsquery_text: str) -> Q:
-    """Documents the word index finds for the tsquery, and every overflowing one (from
-    the partial index search_document_overflowing: PostgreSQL ORs the two bitmaps)."""
-    return Q(grams__matches=tsquery_text) | Q(overflow=True)
-
-
-def fitting() -> Q:
-    """Documents whose tsvector holds their tokens (not OVERFLOW): the word index alone
-    is exact for them."""
-    return Q(overflow=False)
-
-
 def tsquery(query: Query) -> str:
     """Every bigram of every indexed term: the candidates, confirmed on the text."""
     return " & ".join(dict.fromkeys(f"'{t}'" for phrase in query.phrases for t in phrase))
 
 
-def holds_all(terms) -> Q:
-    found = Q()
-    for term in terms:
-        found &= holds(term)
-    return found
+def holding_sql(query: Query, column, ops) -> tuple[str, list]:
+    """The conditions, in SQL, that a document (its columns named by `column(name)`)
+    holds every term of `query`: found through the word index by every token of
+    every term (with every overflowing document: the word index's matches or the few
+    rows of the partial index of overflowing documents, two bitmaps ORed), each term
+    longer than a token checked on the texts, and a single character on the texts
+    of what the other terms found. A term of two characters is one token: the word
+    index alone is exact for it (checking the texts again only misleads the planner
+    about how many match), except in an overflowing document, which holds no tokens.
+    `ops`: the connection's operations (how LIKE's wildcards are escaped)."""
+    text = " || %s || ".join(column(part) for part in PARTS)
+    text_params = ["\n"] * (len(PARTS) - 1)
+    grams, overflow = column("grams"), column("overflow")
+    conditions, params = [f"({grams} @@ (%s)::tsquery OR {overflow})"], [tsquery(query)]
+    for term in (*query.characters, *(t for t in query.indexed if len(t) > 2)):
+        conditions.append(f"({text}) LIKE %s")
+        params += [*text_params, f"%{ops.prep_for_like_query(term)}%"]
+    if short := [t for t in query.indexed if len(t) == 2]:
+        conditions.append(f"(NOT {overflow} OR " + " AND ".join([f"({text}) LIKE %s"] * len(short)) + ")")
+        params += [p for t in short for p in (*text_params, f"%{ops.prep_for_like_query(t)}%")]
+    return " AND ".join(conditions), params
+
+
+class Holding(Expression):
+    """The condition that a document holds every term of a query (`holding_sql`), as
+    one expression over its columns: a filter() for each condition made building a
+    search a millisecond slower than the query it builds."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, query: Query):
+        super().__init__()
+        self.search = query
+        self.columns = [F(name) for name in ("grams", "overflow", *PARTS)]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = exprs
+
+    def as_sql(self, compiler, connection):
+        names = {}
+        for name, column in zip(("grams", "overflow", *PARTS), self.columns, strict=True):
+            names[name], _ = compiler.compile(column)
+        return holding_sql(self.search, names.__getitem__, connection.ops)
 
 
 def gin_create_sql(audience: str) -> str:
@@ -443,25 +461,10 @@ class PostgresEngine(Engine):
 
     def documents(self, audience, query, **where):
         """The `audience` documents that hold every term of `query` (narrowed by
-        `where`): found through the word index by every token of every term, each
-        term longer than a token checked on the texts."""
+        `where`): `Holding`."""
         from .models import SearchDocument
 
-        docs = SearchDocument.objects.filter(matching(tsquery(query)), audience=audience, **where)
-        # A single character is checked on the texts of what the other terms found.
-        docs = docs.filter(holds_all(query.characters))
-        short = []
-        for term in query.indexed:
-            if len(term) == 2:
-                # One token (a bigram): the word index alone is exact, and reading
-                # the texts again only misleads the planner about how many match.
-                short.append(term)
-                continue
-            docs = docs.filter(holds(term))
-        if short:
-            # Except for an overflowing document, which holds no tokens to match.
-            docs = docs.filter(fitting() | holds_all(short))
-        return docs
+        return SearchDocument.objects.filter(Holding(query), audience=audience, **where)
 
     def latest(self, found, audience, query, n, below=None):
         """The latest matches (below the message id `below`), read band by band from
@@ -579,16 +582,13 @@ class PostgresEngine(Engine):
 
 class DocumentsFirst:
     """One search's window read from the documents of ranges of message ids
-    (PostgresEngine.window): its SQL compiled once, each range's bounds put in as
+    (PostgresEngine.window): its SQL written once, each range's bounds put in as
     constants (as the band indexes' conditions are written, so the planner can
-    tell which one covers the range)."""
+    tell which one covers the range: Django binds values on the client)."""
 
     # A range's documents looked up in scope before reading the rest the other way:
     # this many times the window's size.
     CAP_TIMES = 2
-    # Stand-ins for a range's bounds while the query is compiled (no id is negative).
-    LOW, HIGH = -(2**62) + 1, -(2**62) + 2
-
     def __init__(self, db, docs, rest, audience, cap, scope_key):
         # docs: the SQL and values of one range's documents; rest: of the statement
         # that reads them; scope_key: the scope's, in _few_in_scope.
@@ -598,18 +598,20 @@ class DocumentsFirst:
     @classmethod
     def of(cls, found, audience, query, n):
         """None if `found` has no documents' subquery at the top of its conditions."""
-        from .models import SearchDocument
-
         scope = narrowed(found, None)
         if scope is None:
             return None
         cap = cls.CAP_TIMES * n
-        # The documents search() found, in a range, newest first.
-        docs = SearchDocument.objects.all()
-        docs.query = documents_of(found).clone()
-        docs = docs.filter(message_id__gte=cls.LOW, message_id__lt=cls.HIGH)
-        docs = docs.order_by("-message_id").values_list("message_id", *PARTS)[:cap]
-        docs_sql, docs_params = docs.query.get_compiler(found.db).as_sql()
+        # The documents search() found (PostgresEngine.documents), in a range (its
+        # bounds put in by read()), newest first: written out, as the ORM took
+        # longer to build and compile this than PostgreSQL takes to run it.
+        holding, holding_params = holding_sql(query, str, connections[found.db].ops)
+        docs_sql = (
+            f"SELECT message_id, {', '.join(PARTS)} FROM search_searchdocument "  # noqa: S608 (our names)
+            f"WHERE audience = %s AND {holding} AND message_id >= %s AND message_id < %s "
+            f"ORDER BY message_id DESC LIMIT {cap:d}"
+        )
+        docs_params = [audience, *holding_params]
         # The document's message, if in scope: looked up by its key.
         in_scope = scope.filter(pk=RawSQL("d.message_id", ())).order_by().values_list("submitted_at")[:1]
         scope_sql, scope_params = in_scope.query.get_compiler(found.db).as_sql()
@@ -653,11 +655,9 @@ class DocumentsFirst:
         (docs_sql, docs_params), (rest_sql, rest_params) = self.docs, self.rest
         branches, params = [], []
         for low, high in ranges:
-            # One query of the documents per range, in order: the range's bounds are
-            # constants in it, as in the condition of the band's own index.
-            bounds = {self.LOW: low, self.HIGH: high}
+            # One query of the documents per range, in order.
             branches.append(f"({docs_sql})")
-            params += [bounds.get(p, p) if type(p) is int else p for p in docs_params]
+            params += [*docs_params, low, high]
         docs = " UNION ALL ".join(branches) + (f" LIMIT {self.cap}" if len(branches) > 1 else "")
         sql = f"WITH d AS MATERIALIZED ({docs}) {rest_sql}"
         with connections[self.db].cursor() as cursor:
@@ -684,11 +684,6 @@ def newest_document(db: str, audience: str) -> int | None:
     with connections[db].cursor() as cursor:
         cursor.execute("SELECT max(message_id) FROM search_searchdocument WHERE audience = %s", [audience])
         return cursor.fetchone()[0]
-
-
-def documents_of(found) -> sql.Query:
-    """The documents' subquery of `found` (from PostgresEngine.search)."""
-    return found.query.where.children[_documents_child(found.query.where)].rhs
 
 
 def _documents_child(where) -> int | None:
