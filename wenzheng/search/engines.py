@@ -15,7 +15,7 @@ A tsvector may not hold more than 1 MB of tokens: a message with long follow-ups
 and replies (each up to MESSAGE_TEXT_MAX_CHARS, as many as the citizen writes) can
 have more distinct bigrams than that. Such a document's tsvector is the one token
 OVERFLOW instead (`token_set`), and SearchDocument.overflow says so: every search
-takes those documents as candidates (`matching`: the word index's matches, or the
+takes those documents as candidates (`holding_sql`: the word index's matches, or the
 few rows of the partial index of overflowing documents) and checks each term on
 their folded texts, so they are found exactly as any other. (Asked of the GIN index
 as `… | '~'`, the alternative cost 2–3 ms a search at 100,000 messages.)
