@@ -589,6 +589,7 @@ class DocumentsFirst:
     # A range's documents looked up in scope before reading the rest the other way:
     # this many times the window's size.
     CAP_TIMES = 2
+
     def __init__(self, db, docs, rest, audience, cap, scope_key):
         # docs: the SQL and values of one range's documents; rest: of the statement
         # that reads them; scope_key: the scope's, in _few_in_scope.
