@@ -1,6 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class SearchConfig(AppConfig):
     name = "wenzheng.search"
     verbose_name = "全文检索"
+
+    def ready(self):
+        post_migrate.connect(index_unindexed_messages, sender=self)
+
+
+def index_unindexed_messages(using, **kwargs):
+    """A deployment that held messages before it had the search index gets them
+    indexed once migrated, by this version's code and with every column its
+    migrations made (what `manage.py rebuild_search_index --from-scratch` does)."""
+    from wenzheng.handling.models import Message
+
+    from .index import rebuild
+    from .models import SearchDocument
+
+    if Message.objects.using(using).exists() and not SearchDocument.objects.using(using).exists():
+        rebuild(from_scratch=True)

@@ -24,9 +24,20 @@ class Document:
     body: str
     answers: str
     extra: str
+    scope: str = ""
 
     def parts(self) -> tuple[str, str, str, str]:
         return (self.title, self.body, self.answers, self.extra)
+
+
+def scope_of(message) -> str:
+    """The message's county and unit as tokens (SearchDocument.scope): "~r12 ~u345",
+    or the county alone while no unit has it. Not tokens of any text, which are
+    letters and digits."""
+    tokens = [f"~r{message.region_id}"]
+    if message.unit_id is not None:
+        tokens.append(f"~u{message.unit_id}")
+    return " ".join(tokens)
 
 
 def _join(texts) -> str:
@@ -42,6 +53,7 @@ def _document(message, audience, *, title, body, answers, extra) -> Document:
         body=fold(_join(body)),
         answers=fold(_join(answers)),
         extra=fold(_join(extra)),
+        scope=scope_of(message),
     )
 
 

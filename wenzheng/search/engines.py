@@ -163,7 +163,7 @@ def with_characters(found, audience, query: Query):
     return found.filter(Exists(docs))
 
 
-DOCUMENT_COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra")
+DOCUMENT_COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra", "scope")
 
 
 class SQLiteEngine(Engine):
@@ -197,8 +197,8 @@ class SQLiteEngine(Engine):
         columns = ", ".join(DOCUMENT_COLUMNS)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO search_searchdocument ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
-                [(d.message_id, d.audience, *d.parts()) for d in docs],
+                f"INSERT INTO search_searchdocument ({columns}) VALUES ({', '.join(['%s'] * len(DOCUMENT_COLUMNS))})",  # noqa: S608
+                [(d.message_id, d.audience, *d.parts(), d.scope) for d in docs],
             )
         self.write([], docs)
 
@@ -269,13 +269,14 @@ OVERFLOW_SET = f"'{OVERFLOW}'"
 MAX_TOKEN_BYTES = 512 * 1024
 
 
-def token_set(folded_parts) -> str:
-    """A tsvector literal of the distinct tokens of the parts, or OVERFLOW for a
-    document that has more of them than a tsvector may hold."""
+def token_set(folded_parts, scope: str = "") -> str:
+    """A tsvector literal of the distinct tokens of the parts and the scope's tokens
+    (documents.scope_of), or OVERFLOW for a document that has more of them than a
+    tsvector may hold (every search takes those as candidates)."""
     distinct = sorted({t for part in folded_parts for t in tokens(part)})
     if sum(len(t.encode()) for t in distinct) > MAX_TOKEN_BYTES:
         return OVERFLOW_SET
-    return " ".join(f"'{t}'" for t in distinct)
+    return " ".join(f"'{t}'" for t in (*distinct, *scope.split()))
 
 
 def tsquery(query: Query) -> str:
@@ -283,7 +284,7 @@ def tsquery(query: Query) -> str:
     return " & ".join(dict.fromkeys(f"'{t}'" for phrase in query.phrases for t in phrase))
 
 
-def holding_sql(query: Query, column, ops) -> tuple[str, list]:
+def holding_sql(query: Query, column, ops, scope: str | None = None) -> tuple[str, list]:
     """The conditions, in SQL, that a document (its columns named by `column(name)`)
     holds every term of `query`: found through the word index by every token of
     every term (with every overflowing document: the word index's matches or the few
@@ -292,11 +293,13 @@ def holding_sql(query: Query, column, ops) -> tuple[str, list]:
     of what the other terms found. A term of two characters is one token: the word
     index alone is exact for it (checking the texts again only misleads the planner
     about how many match), except in an overflowing document, which holds no tokens.
-    `ops`: the connection's operations (how LIKE's wildcards are escaped)."""
+    `ops`: the connection's operations (how LIKE's wildcards are escaped); `scope`:
+    tokens every message in scope has (`scope_tokens`), asked of the word index too."""
     text = " || %s || ".join(column(part) for part in PARTS)
     text_params = ["\n"] * (len(PARTS) - 1)
     grams, overflow = column("grams"), column("overflow")
-    conditions, params = [f"({grams} @@ (%s)::tsquery OR {overflow})"], [tsquery(query)]
+    words = tsquery(query) if scope is None else f"{tsquery(query)} & {scope}"
+    conditions, params = [f"({grams} @@ (%s)::tsquery OR {overflow})"], [words]
     for term in (*query.characters, *(t for t in query.indexed if len(t) > 2)):
         conditions.append(f"({text}) LIKE %s")
         params += [*text_params, f"%{ops.prep_for_like_query(term)}%"]
@@ -314,9 +317,9 @@ class Holding(Expression):
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, query: Query):
+    def __init__(self, query: Query, scope: str | None = None):
         super().__init__()
-        self.search = query
+        self.search, self.scope = query, scope
         self.columns = [F(name) for name in ("grams", "overflow", *PARTS)]
 
     def get_source_expressions(self):
@@ -329,7 +332,59 @@ class Holding(Expression):
         names = {}
         for name, column in zip(("grams", "overflow", *PARTS), self.columns, strict=True):
             names[name], _ = compiler.compile(column)
-        return holding_sql(self.search, names.__getitem__, connection.ops)
+        return holding_sql(self.search, names.__getitem__, connection.ops, self.scope)
+
+
+def scope_tokens(found) -> str | None:
+    """What every message of `found` has among the scope tokens of its documents
+    (documents.scope_of), as a tsquery: from its conditions on the message's county
+    or unit (`region=…`, `unit=…`, `…__in=[…]`) that must all hold. None when it
+    has none, or while documents written before the scope tokens are left
+    (PendingUpgrade).
+
+    A county's board in a city, or a unit's inbox, holds a few of the matches the
+    word index finds (路灯: 2,000 documents in a band of the city, a hundred of them
+    one county's): asked for the scope's token too, the index intersects the two
+    and the other documents are never read."""
+    from wenzheng.handling.models import Message
+
+    where = found.query.where
+    if found.model._meta.concrete_model is not Message or where.connector != "AND" or where.negated:
+        return None
+    prefixes = {Message._meta.get_field("region"): "r", Message._meta.get_field("unit"): "u"}
+    terms = []
+    for child in where.children:
+        lhs = getattr(child, "lhs", None)
+        prefix = prefixes.get(getattr(lhs, "target", None))
+        if prefix is None or getattr(lhs, "alias", None) != found.query.base_table:
+            continue
+        if child.lookup_name == "exact":
+            values = [child.rhs]
+        elif child.lookup_name == "in" and isinstance(child.rhs, list | tuple | set | frozenset):
+            values = list(child.rhs)
+        else:
+            continue
+        if values and len(values) <= 100 and all(type(v) is int for v in values):
+            terms.append("(" + " | ".join(f"'~{prefix}{v}'" for v in sorted(values)) + ")")
+    if not terms or not _scope_tokens_written(found.db):
+        return None
+    return " & ".join(terms)
+
+
+def _scope_tokens_written(db: str) -> bool:
+    """Whether every document has its scope tokens: no PendingUpgrade for them (once
+    so, so for good: remembered by the process)."""
+    from .models import PendingUpgrade
+
+    if db not in _scope_tokens_in_every_document:
+        if PendingUpgrade.objects.using(db).filter(name=PendingUpgrade.SCOPE).exists():
+            return False
+        _scope_tokens_in_every_document.add(db)
+    return True
+
+
+# The databases where this process found every document with its scope tokens.
+_scope_tokens_in_every_document: set[str] = set()
 
 
 def gin_create_sql(audience: str) -> str:
@@ -434,8 +489,8 @@ class PostgresEngine(Engine):
         raw = connection.connection  # psycopg's own connection, for COPY
         with raw.cursor() as cursor, cursor.copy(f"COPY search_searchdocument ({columns}) FROM STDIN") as copy:
             for d in docs:
-                grams = token_set(d.parts())
-                copy.write_row((d.message_id, d.audience, *d.parts(), grams, grams == OVERFLOW_SET))
+                grams = token_set(d.parts(), d.scope)
+                copy.write_row((d.message_id, d.audience, *d.parts(), d.scope, grams, grams == OVERFLOW_SET))
 
     def bulk_finish(self):
         with connection.cursor() as cursor:
@@ -457,14 +512,15 @@ class PostgresEngine(Engine):
     def search(self, messages, audience, query):
         # A semi-join on the matching documents: the planner reads them from the GIN
         # index and joins, rather than probing a document for every message in scope.
-        return messages.filter(pk__in=self.documents(audience, query).values("message_id"))
+        docs = self.documents(audience, query, scope_tokens(messages))
+        return messages.filter(pk__in=docs.values("message_id"))
 
-    def documents(self, audience, query, **where):
-        """The `audience` documents that hold every term of `query` (narrowed by
-        `where`): `Holding`."""
+    def documents(self, audience, query, scope=None, **where):
+        """The `audience` documents that hold every term of `query` and the `scope`
+        tokens (narrowed by `where`): `Holding`."""
         from .models import SearchDocument
 
-        return SearchDocument.objects.filter(Holding(query), audience=audience, **where)
+        return SearchDocument.objects.filter(Holding(query, scope), audience=audience, **where)
 
     def latest(self, found, audience, query, n, below=None):
         """The latest matches (below the message id `below`), read band by band from
@@ -492,10 +548,11 @@ class PostgresEngine(Engine):
         if below is not None:
             found, top = found.filter(pk__lt=below), min(top, below - 1)
         rows: list[tuple] = []
-        older = found
+        older, scope = found, scope_tokens(found)
         for band in range(top // BAND, lowest - 1, -1):
             low, high = band * BAND, (band + 1) * BAND
-            in_band = narrowed(found, self.documents(audience, query, message_id__gte=low, message_id__lt=high))
+            docs = self.documents(audience, query, scope, message_id__gte=low, message_id__lt=high)
+            in_band = narrowed(found, docs)
             if in_band is None:  # read whole: a search combined with another queryset
                 return super().latest(found, audience, query, n)
             in_band = in_band.filter(pk__gte=low, pk__lt=high).order_by("-pk")
@@ -606,7 +663,7 @@ class DocumentsFirst:
         # The documents search() found (PostgresEngine.documents), in a range (its
         # bounds put in by read()), newest first: written out, as the ORM took
         # longer to build and compile this than PostgreSQL takes to run it.
-        holding, holding_params = holding_sql(query, str, connections[found.db].ops)
+        holding, holding_params = holding_sql(query, str, connections[found.db].ops, scope_tokens(found))
         docs_sql = (
             f"SELECT message_id, {', '.join(PARTS)} FROM search_searchdocument "  # noqa: S608 (our names)
             f"WHERE audience = %s AND {holding} AND message_id >= %s AND message_id < %s "

@@ -9,8 +9,9 @@ search never sees a message as it was before a committed step. The bulk writer
 calls `update` for each batch it writes. `rebuild` (manage.py rebuild_search_index)
 derives every document again, a committed batch at a time.
 
-A document is rewritten only when what it holds changed: a response or a rating
-touches no text and costs one read.
+A document is rewritten only when what it holds changed (its texts, or the county
+and unit of its message, SearchDocument.scope): a response or a rating touches none
+of it and costs one read.
 """
 
 import multiprocessing
@@ -25,7 +26,7 @@ from wenzheng.handling.models import Message
 from . import workers as workers_
 from .documents import documents
 from .engines import OVERFLOW_SET, engine, token_set
-from .models import SearchDocument
+from .models import PendingUpgrade, SearchDocument
 
 BATCH = 500
 
@@ -65,7 +66,7 @@ def follows(kind: str) -> bool:
 
 
 def _row(doc) -> SearchDocument:
-    grams = token_set(doc.parts()) if connection.vendor == "postgresql" else None
+    grams = token_set(doc.parts(), doc.scope) if connection.vendor == "postgresql" else None
     overflow = grams == OVERFLOW_SET
     return SearchDocument(
         message_id=doc.message_id,
@@ -74,9 +75,16 @@ def _row(doc) -> SearchDocument:
         body=doc.body,
         answers=doc.answers,
         extra=doc.extra,
+        scope=doc.scope,
         grams=grams,
         overflow=overflow,
     )
+
+
+def _held(doc) -> tuple:
+    """What a document holds (a stored one or one derived again): a change in any
+    of it rewrites the document."""
+    return (*doc.parts(), doc.scope)
 
 
 def update(message_ids, *, force=False) -> int:
@@ -88,8 +96,8 @@ def update(message_ids, *, force=False) -> int:
         return 0
     fresh = {(d.message_id, d.audience): d for d in documents(ids)}
     stored = {(d.message_id, d.audience): d for d in SearchDocument.objects.filter(message_id__in=ids)}
-    gone = [d for key, d in stored.items() if force or key not in fresh or d.parts() != fresh[key].parts()]
-    new = [d for key, d in fresh.items() if force or key not in stored or stored[key].parts() != d.parts()]
+    gone = [d for key, d in stored.items() if force or key not in fresh or _held(d) != _held(fresh[key])]
+    new = [d for key, d in fresh.items() if force or key not in stored or _held(stored[key]) != _held(d)]
     engine().write(gone, new)
     if gone:
         SearchDocument.objects.filter(pk__in=[d.pk for d in gone]).delete()
@@ -144,7 +152,15 @@ def rebuild(*, progress=None, workers: int = 1, from_scratch: bool = False) -> i
     batches read each old document to take it out of SQLite's word index, which
     needs it as it was written)."""
     if from_scratch:
-        return _rebuild_from_scratch(progress=progress, workers=workers)
+        written = _rebuild_from_scratch(progress=progress, workers=workers)
+    else:
+        written = _rebuild_in_batches(progress=progress, workers=workers)
+    # Every document is now written the way this version writes them.
+    PendingUpgrade.objects.all().delete()
+    return written
+
+
+def _rebuild_in_batches(*, progress, workers) -> int:
     started = time.monotonic()
     total = Message.objects.count()  # for the progress line only
     batches = _in_batches(_message_ids_after)

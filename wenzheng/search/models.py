@@ -57,6 +57,12 @@ class SearchDocument(models.Model):
     # token engines.OVERFLOW and every term is checked on the texts. A column of its
     # own so that the check reads no tsvector (engines.PostgresEngine.search).
     overflow = models.BooleanField(default=False, db_default=False, editable=False)
+    # The message's county and unit as tokens ("~r12 ~u345", documents.scope_of),
+    # also in `grams` on PostgreSQL: a search of one county's board or one unit's
+    # inbox asks the word index for them beside the query's (engines.scope_tokens).
+    # Kept here so that a step that moves the message (dispatch, 改派) rewrites its
+    # documents although no text changed (index.update).
+    scope = models.CharField(max_length=60, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         verbose_name = "检索文档"
@@ -66,7 +72,7 @@ class SearchDocument(models.Model):
         ]
         indexes = [
             # Every PostgreSQL search takes the overflowing documents as candidates
-            # (engines.matching): this index holds those alone.
+            # (engines.holding_sql): this index holds those alone.
             models.Index(fields=["audience"], condition=Q(overflow=True), name="search_document_overflowing"),
         ]
 
@@ -118,3 +124,21 @@ class ContactRefresh(models.Model):
 
     def __str__(self):
         return f"{self.region_id} {self.get_change_display()} {self.get_state_display()}"
+
+
+class PendingUpgrade(models.Model):
+    """A change to how documents are indexed that the documents written before it
+    do not have yet: searches go without it until `rebuild_search_index` has
+    written every document again (and deletes the row). Made by the migration that
+    brings the change, only where there were documents already."""
+
+    SCOPE = "scope"  # the scope tokens (SearchDocument.scope) in every document's grams
+
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = "待完成的检索索引升级"
+        verbose_name_plural = "待完成的检索索引升级"
+
+    def __str__(self):
+        return self.name

@@ -34,12 +34,9 @@ def drop_word_index(apps, schema_editor):
 
 
 def index_existing_messages(apps, schema_editor):
-    """A deployment that already holds messages gets them indexed now (with the
-    code of this version; `manage.py rebuild_search_index` does the same later)."""
-    if apps.get_model("handling", "Message").objects.exists():
-        from wenzheng.search import index
-
-        index.rebuild(from_scratch=True)
+    """Nothing now. It indexed a deployment's existing messages with the code of the
+    day, which writes columns later migrations add: that is done after every
+    migration has run instead (SearchConfig.ready, a post_migrate handler)."""
 
 
 class Migration(migrations.Migration):

@@ -19,7 +19,7 @@ from wenzheng.search.models import Audience, SearchDocument
 from wenzheng.search.text import parse
 from wenzheng.testing import Cast, CastTestCase, ChainTransactionTestCase
 
-COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra")
+COLUMNS = ("message_id", "audience", "title", "body", "answers", "extra", "scope")
 
 
 def stored():
@@ -32,7 +32,13 @@ def fresh():
     ids = Message.objects.values_list("pk", flat=True)
     on_postgres = connection.vendor == "postgresql"
     return sorted(
-        (d.message_id, d.audience, *d.parts(), str(_tsvector(token_set(d.parts()))) if on_postgres else "")
+        (
+            d.message_id,
+            d.audience,
+            *d.parts(),
+            d.scope,
+            str(_tsvector(token_set(d.parts(), d.scope))) if on_postgres else "",
+        )
         for d in documents(ids)
     )
 
