@@ -10,11 +10,15 @@ class SearchConfig(AppConfig):
         post_migrate.connect(index_unindexed_messages, sender=self)
 
 
-def index_unindexed_messages(using, **kwargs):
+def index_unindexed_messages(using, plan=None, **kwargs):
     """A deployment that held messages before it had the search index gets them
     indexed once migrated, by this version's code and with every column its
-    migrations made (what `manage.py rebuild_search_index --from-scratch` does)."""
+    migrations made (what `manage.py rebuild_search_index --from-scratch` does).
+    Not after migrating backwards: the tables are not this version's then."""
     from wenzheng.handling.models import Message
+
+    if any(backwards for _, backwards in plan or ()):
+        return
 
     from .index import rebuild
     from .models import SearchDocument

@@ -147,6 +147,8 @@ class ScopeTokensTest(CastTestCase):
         index.engine().clear()
         SearchDocument.objects.all().delete()
         self.assertEqual(found("路灯", Message.objects.all()), [])
+        index_unindexed_messages(using="default", plan=[(None, True)])
+        self.assertFalse(SearchDocument.objects.exists(), "not after migrating backwards")
         index_unindexed_messages(using="default")
         self.assertEqual(scopes(m), {f"~r{self.cast.county.pk} ~u{self.cast.unit_a.pk}"})
         self.assertEqual(found("路灯", Message.objects.all()), [m.pk])
