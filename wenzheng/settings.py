@@ -281,6 +281,15 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["wenzheng.ops.replica.ReplicaRouter"]
+# PostgreSQL: a statement the app runs through a server-binding cursor (the search's
+# reading statement, wenzheng.search.engines.prepared_cursor) is prepared on its
+# connection once run this many times, and planned once, not on every search. Django's
+# own queries bind on the client and are never prepared. 0 turns it off (a pooler in
+# transaction mode older than PgBouncer 1.21, which cannot keep prepared statements).
+DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database.setdefault("OPTIONS", {})["prepare_threshold"] = DB_PREPARE_THRESHOLD or None
 # How long after a visitor's own write (a POST) their reads stay on the primary.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -7,7 +8,10 @@ class SearchConfig(AppConfig):
     verbose_name = "全文检索"
 
     def ready(self):
+        from .engines import generic_plans
+
         post_migrate.connect(index_unindexed_messages, sender=self)
+        connection_created.connect(generic_plans)
 
 
 def index_unindexed_messages(using, plan=None, **kwargs):

@@ -30,6 +30,8 @@ Both only find and give the latest matches their scores (wenzheng.search.ranking
 wenzheng.search.selectors ranks them, the same way on both.
 """
 
+import re
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
@@ -284,7 +286,7 @@ def tsquery(query: Query) -> str:
     return " & ".join(dict.fromkeys(f"'{t}'" for phrase in query.phrases for t in phrase))
 
 
-def holding_sql(query: Query, column, ops, scope: str | None = None) -> tuple[str, list]:
+def holding_sql(query: Query, column, ops, scope: str | None = None, *, indexed: bool = True) -> tuple[str, list]:
     """The conditions, in SQL, that a document (its columns named by `column(name)`)
     holds every term of `query`: found through the word index by every token of
     every term (with every overflowing document: the word index's matches or the few
@@ -294,12 +296,16 @@ def holding_sql(query: Query, column, ops, scope: str | None = None) -> tuple[st
     index alone is exact for it (checking the texts again only misleads the planner
     about how many match), except in an overflowing document, which holds no tokens.
     `ops`: the connection's operations (how LIKE's wildcards are escaped); `scope`:
-    tokens every message in scope has (`scope_tokens`), asked of the word index too."""
+    tokens every message in scope has (`scope_tokens`), asked of the word index too.
+    Not `indexed`: the tokens are checked on each document the statement reads
+    otherwise (walking down the message ids: `common`), never asked of the word index."""
     text = " || %s || ".join(column(part) for part in PARTS)
     text_params = ["\n"] * (len(PARTS) - 1)
     grams, overflow = column("grams"), column("overflow")
     words = tsquery(query) if scope is None else f"{tsquery(query)} & {scope}"
-    conditions, params = [f"({grams} @@ (%s)::tsquery OR {overflow})"], [words]
+    # ts_match_vq is what @@ runs; called by name, no index can answer it.
+    match = f"{grams} @@ (%s)::tsquery" if indexed else f"ts_match_vq({grams}, (%s)::tsquery)"
+    conditions, params = [f"({match} OR {overflow})"], [words]
     for term in (*query.characters, *(t for t in query.indexed if len(t) > 2)):
         conditions.append(f"({text}) LIKE %s")
         params += [*text_params, f"%{ops.prep_for_like_query(term)}%"]
@@ -307,6 +313,97 @@ def holding_sql(query: Query, column, ops, scope: str | None = None) -> tuple[st
         conditions.append(f"(NOT {overflow} OR " + " AND ".join([f"({text}) LIKE %s"] * len(short)) + ")")
         params += [p for t in short for p in (*text_params, f"%{ops.prep_for_like_query(t)}%")]
     return " AND ".join(conditions), params
+
+
+# A range's documents that hold the query's tokens this often or more (of all
+# documents) are read walking down the message ids, checking each (the walk finds
+# the newest CAP among the first CAP / share it reads); rarer ones from the word
+# index, every match of the range then sorted. Measured at a million messages, a
+# band of 50,000 public documents: 3,000 matches (6%) 13 ms from the index, 76 ms
+# walking; 5,600 (11%) 25 and 38 ms; 7,600 (15%) 31 and 23 ms; 11,000 (22%) 40 and
+# 16 ms. PostgreSQL's own choice (a plan for each statement) walked from 4%, 86 ms
+# where the index took 10.
+WALK_SHARE = 0.15
+
+
+def common(db: str, query: Query, scope: str | None) -> bool:
+    """Whether the documents holding every token of `query` (and of `scope`) are a
+    WALK_SHARE of all or more, as PostgreSQL's statistics of the word index's
+    column have it (`token_shares`): the bigrams of one term occur together (the
+    rarest of them counts), those of different terms and the scope's independently
+    (their shares multiplied), as the planner estimates."""
+    shares, floor = token_shares(db)
+    if not shares:
+        return False
+    estimate = 1.0
+    for phrase in query.phrases:
+        estimate *= min(shares.get(t, floor) for t in phrase)
+    for group in (scope or "").split(" & "):
+        if names := re.findall(r"'([^']+)'", group):
+            estimate *= min(1.0, sum(shares.get(t, floor) for t in names))
+    return estimate >= WALK_SHARE
+
+
+def token_shares(db: str) -> tuple[dict[str, float], float]:
+    """The commonest tokens of the documents (PostgreSQL's statistics of
+    SearchDocument.grams: a thousand of them, by the default statistics target)
+    with the share of documents that hold each, and a share for any other token
+    (half the least of those, as the planner takes it). Read again after
+    TOKEN_SHARES_SECONDS: ANALYZE (autovacuum's) keeps them up to date."""
+    now = time.monotonic()
+    cached = _token_shares.get(db)
+    if cached is None or now - cached[0] > TOKEN_SHARES_SECONDS:
+        with connections[db].cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = 'search_searchdocument' AND attname = 'grams'"
+            )
+            row = cursor.fetchone()
+        if row is None or row[0] is None:
+            shares, floor = {}, 0.0
+        else:
+            lexemes, frequencies = row
+            # The frequencies end with three more: the least, the greatest, and the
+            # share of null values.
+            shares = dict(zip(lexemes, frequencies[: len(lexemes)], strict=True))
+            floor = frequencies[len(lexemes)] / 2
+        cached = _token_shares[db] = (now, shares, floor)
+    return cached[1], cached[2]
+
+
+TOKEN_SHARES_SECONDS = 600
+# By database: when read (time.monotonic), the shares, the share of any other token.
+_token_shares: dict[str, tuple[float, dict[str, float], float]] = {}
+
+
+def prepared_cursor(db: str):
+    """A cursor on `db` (PostgreSQL) that binds values on the server, so that a
+    statement run with it is prepared once the connection has run it
+    `prepare_threshold` times (settings.DB_PREPARE_THRESHOLD) and then planned once
+    for all the values it is given (PostgreSQL's generic plan, after five plans of
+    its own to compare with): the search's reading statement took 2 ms to plan at a
+    million messages, a third of its running time. Django's cursors bind on the
+    client (prepared never). Through Django's wrapper, as connection.cursor():
+    logged, counted and timed as any other query."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    wrapper = connections[db]
+    wrapper.ensure_connection()
+    with wrapper.wrap_database_errors:
+        return wrapper._prepare_cursor(ServerBindingCursor(wrapper.connection))
+
+
+def generic_plans(sender, connection, **kwargs):
+    """A new PostgreSQL connection plans each statement prepared on it once, for
+    any values, from its first run (`plan_cache_mode`): those of prepared_cursor,
+    the search's reading statement alone (Django's own are never prepared; no
+    function of ours runs a statement). That statement says itself whether the word
+    index is asked (`common`). Left to choose, PostgreSQL planned a two-word search
+    afresh every time: its plan for no query in particular was estimated a little
+    dearer than its plans for each. connection_created (SearchConfig.ready)."""
+    if connection.vendor == "postgresql" and connection.connection.prepare_threshold is not None:
+        with connection.connection.cursor() as cursor:  # psycopg's own: not a query of a request
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
 
 
 class Holding(Expression):
@@ -639,9 +736,10 @@ class PostgresEngine(Engine):
 
 class DocumentsFirst:
     """One search's window read from the documents of ranges of message ids
-    (PostgresEngine.window): its SQL written once, each range's bounds put in as
-    constants (as the band indexes' conditions are written, so the planner can
-    tell which one covers the range: Django binds values on the client)."""
+    (PostgresEngine.window): its SQL written once, each range's bounds written in
+    as constants (as the band indexes' conditions are, so that the planner can tell
+    which one covers the range), every other value bound on the server
+    (prepared_cursor): the statement is planned once for every query of its shape."""
 
     # A range's documents looked up in scope before reading the rest the other way:
     # this many times the window's size.
@@ -663,13 +761,20 @@ class DocumentsFirst:
         # The documents search() found (PostgresEngine.documents), in a range (its
         # bounds put in by read()), newest first: written out, as the ORM took
         # longer to build and compile this than PostgreSQL takes to run it.
-        holding, holding_params = holding_sql(query, str, connections[found.db].ops, scope_tokens(found))
+        # Its values bound on the server, so that the statement is planned once for
+        # all (prepared_cursor): whether the word index is asked is therefore
+        # written in it, by how common the query's tokens are (`common`), not left
+        # to a plan made for no query in particular.
+        in_scope_tokens = scope_tokens(found)
+        walk = common(found.db, query, in_scope_tokens)
+        holding, holding_params = holding_sql(query, str, connections[found.db].ops, in_scope_tokens, indexed=not walk)
         docs_sql = (
             f"SELECT message_id, {', '.join(PARTS)} FROM search_searchdocument "  # noqa: S608 (our names)
-            f"WHERE audience = %s AND {holding} AND message_id >= %s AND message_id < %s "
+            f"WHERE audience = '{Audience(audience).value}' AND {holding} "
+            "AND message_id >= {low:d} AND message_id < {high:d} "
             f"ORDER BY message_id DESC LIMIT {cap:d}"
         )
-        docs_params = [audience, *holding_params]
+        docs_params = holding_params
         # The document's message, if in scope: looked up by its key.
         in_scope = scope.filter(pk=RawSQL("d.message_id", ())).order_by().values_list("submitted_at")[:1]
         scope_sql, scope_params = in_scope.query.get_compiler(found.db).as_sql()
@@ -688,7 +793,7 @@ class DocumentsFirst:
             "OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before "
             f"FROM d LEFT JOIN LATERAL ({scope_sql}) m ON true) w WHERE w.before < %s "
             "UNION ALL SELECT NULL, NULL, NULL, (SELECT max(message_id) FROM search_searchdocument "
-            "WHERE audience = %s) WHERE search_in_order()"
+            f"WHERE audience = '{Audience(audience).value}') WHERE search_in_order()"
         )
         # Hashed: a scope's SQL is a kilobyte or two, and a city has thousands of units.
         scope_key = hash((found.db, audience, scope_sql, tuple(map(str, scope_params))))
@@ -714,12 +819,15 @@ class DocumentsFirst:
         branches, params = [], []
         for low, high in ranges:
             # One query of the documents per range, in order.
-            branches.append(f"({docs_sql})")
-            params += [*docs_params, low, high]
+            # The bounds written in, as the band indexes' conditions are: the
+            # planner can tell which index covers the range, planning once for
+            # any values (prepared_cursor).
+            branches.append("(" + docs_sql.replace("{low:d}", f"{low:d}").replace("{high:d}", f"{high:d}") + ")")
+            params += docs_params
         docs = " UNION ALL ".join(branches) + (f" LIMIT {self.cap}" if len(branches) > 1 else "")
         sql = f"WITH d AS MATERIALIZED ({docs}) {rest_sql}"
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [*params, *rest_params, n, self.audience])
+        with prepared_cursor(self.db) as cursor:
+            cursor.execute(sql, [*params, *rest_params, n])
             rows = cursor.fetchall()
         ((_, _, _, top),) = (row for row in rows if row[0] is None)
         docs = [row for row in rows if row[0] is not None]

@@ -289,13 +289,18 @@ class RankingTest(CastTestCase):
             engines.PostgresEngine, "latest", autospec=True, side_effect=engines.PostgresEngine.latest
         )
         with reads as read, latest as rest:
-            self.window_cases(engine, made, scopes)
+            bands = ((1, 4, 1), (2, 1, 2), (4, 4, 2), (engines.BAND, 4, 2))
+            # The word index asked for the documents, and (a query as common as
+            # WALK_SHARE) not asked, each document checked as the statement walks.
+            for walk, some in ((False, bands), (True, bands[:1] + bands[-1:])):
+                with mock.patch.object(engines, "common", return_value=walk):
+                    self.window_cases(engine, made, scopes, some, walk)
         self.assertGreater(read.call_count, 100)
         self.assertTrue(any(call.kwargs.get("below") for call in rest.call_args_list))
 
-    def window_cases(self, engine, made, scopes):
+    def window_cases(self, engine, made, scopes, bands, walk):
         for query in (parse("井盖"), parse("井盖 松动"), parse("井盖 松")):
-            for band, kept, times in ((1, 4, 1), (2, 1, 2), (4, 4, 2), (engines.BAND, 4, 2)):
+            for band, kept, times in bands:
                 patches = mock.patch.multiple(engines, BAND=band, BANDS_KEPT=kept)
                 with patches, mock.patch.object(engines.DocumentsFirst, "CAP_TIMES", times):
                     for name, (scope, audience) in scopes.items():
@@ -307,7 +312,7 @@ class RankingTest(CastTestCase):
                                 if stale is not None:  # what this process saw of the newest band
                                     engines._newest_band.clear()
                                     engines._newest_band.update({("default", audience, band): stale})
-                                with self.subTest(query=query.text, band=band, scope=name, n=n, stale=stale):
+                                with self.subTest(query=query.text, band=band, scope=name, n=n, stale=stale, walk=walk):
                                     self.assertEqual(sorted(engine.window(matches, audience, query, n)), whole)
                     engines._few_in_scope.clear()
                     engines._newest_band.clear()

@@ -1,0 +1,114 @@
+"""PostgreSQL: the search's reading statement is prepared and planned once for every
+query of its shape, and the statement itself says whether the word index is asked
+(how common the query's tokens are, by PostgreSQL's statistics): a plan made for
+no query in particular cannot choose it."""
+
+from unittest import mock, skipUnless
+
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wenzheng.handling.models import Message
+from wenzheng.search import engines
+from wenzheng.search.models import Audience
+from wenzheng.search.text import parse
+from wenzheng.testing import CastTestCase
+
+on_postgres = connection.vendor == "postgresql"
+
+
+def reading_statements(queries):
+    return [q["sql"] for q in queries if q["sql"].startswith("WITH d AS MATERIALIZED")]
+
+
+@skipUnless(on_postgres, "PostgreSQL's documents-first window")
+class PreparedReadTest(CastTestCase):
+    def setUp(self):
+        self.addCleanup(engines._token_shares.clear)
+        self.addCleanup(engines._few_in_scope.clear)
+        self.addCleanup(engines._newest_band.clear)
+
+    def search(self, text, messages=None):
+        messages = Message.objects.published() if messages is None else messages
+        return list(messages.search(parse(text), audience=Audience.PUBLIC).values_list("pk", flat=True))
+
+    def test_the_reading_statement_is_prepared_and_planned_once_for_every_word(self):
+        c = self.cast
+        cover, water = c.replied(title="北门井盖松动"), c.replied(title="小区停水三天")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            self.assertEqual(cursor.fetchone(), ("force_generic_plan",))
+        self.assertEqual(connection.connection.prepare_threshold, settings.DB_PREPARE_THRESHOLD)
+        # Different words of the same shape (one term of two characters, the whole
+        # board): one statement, prepared once it has run DB_PREPARE_THRESHOLD times.
+        for i in range(settings.DB_PREPARE_THRESHOLD + 3):
+            with self.subTest(i=i):
+                self.assertEqual(self.search("井盖"), [cover.pk])
+                self.assertEqual(self.search("停水"), [water.pk])
+                self.assertEqual(self.search("噪音"), [])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE 'WITH d AS MATERIALIZED%%'"
+            )
+            prepared = cursor.fetchall()
+        self.assertEqual(len(prepared), 1, "one shape, one statement")
+        ((generic, custom),) = prepared
+        self.assertGreaterEqual(generic, 3 * 3)
+        self.assertEqual(custom, 0)
+
+    def test_a_common_query_is_read_walking_down_the_ids_and_finds_the_same(self):
+        c = self.cast
+        made = [c.replied(title=f"第{i}号路灯不亮") for i in range(6)]
+        expected = sorted(m.pk for m in made)
+        for walk in (False, True):
+            with self.subTest(walk=walk), mock.patch.object(engines, "common", return_value=walk):
+                with CaptureQueriesContext(connection) as queries:
+                    self.assertEqual(sorted(self.search("路灯")), expected)
+                (read,) = reading_statements(queries)
+                self.assertEqual("ts_match_vq(grams" in read, walk)
+                self.assertEqual("grams @@" in read, not walk)
+                # The bounds and the audience written in: the band indexes' conditions.
+                self.assertIn("audience = 'public'", read)
+                self.assertRegex(read, r"message_id >= \d+ AND message_id < \d+")
+
+    def test_how_common_a_query_is_comes_from_the_statistics_of_the_word_index(self):
+        c = self.cast
+        # Every text holds 路灯 (the cast's), one in ten 井盖.
+        for i in range(40):
+            c.replied(title="北门井盖松动" if i % 10 == 0 else f"小区停水{i}天")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchdocument")
+        shares, floor = engines.token_shares("default")
+        self.assertGreater(shares["路灯"], 0.9)
+        self.assertLess(shares.get("井盖", floor), 0.15)
+        self.assertTrue(engines.common("default", parse("路灯"), None))
+        self.assertTrue(engines.common("default", parse("路灯 停水"), None))
+        self.assertFalse(engines.common("default", parse("北门井盖"), None), "a term: its rarest bigram")
+        self.assertFalse(engines.common("default", parse("路灯 井盖"), None), "two terms: one rare")
+        self.assertFalse(engines.common("default", parse("噪音"), None), "not among the commonest")
+        # Read once a while, not on every search.
+        with CaptureQueriesContext(connection) as queries:
+            engines.common("default", parse("路灯"), None)
+        self.assertEqual(len(queries), 0)
+
+    def test_the_estimate(self):
+        shares = {"路灯": 0.5, "灯不": 0.3, "不亮": 0.4, "维修": 0.2, "~r1": 0.5, "~u7": 0.01, "~u8": 0.02}
+        with mock.patch.object(engines, "token_shares", return_value=(shares, 0.001)):
+            cases = {
+                "路灯": 0.5,
+                "路灯不亮": 0.3,  # the rarest bigram of one term
+                "路灯 维修": 0.1,  # terms independent
+                "井盖": 0.001,
+            }
+            for text, estimate in cases.items():
+                with self.subTest(text), mock.patch.object(engines, "WALK_SHARE", estimate):
+                    self.assertTrue(engines.common("default", parse(text), None))
+                with self.subTest(text), mock.patch.object(engines, "WALK_SHARE", estimate * 1.01):
+                    self.assertFalse(engines.common("default", parse(text), None))
+            with mock.patch.object(engines, "WALK_SHARE", 0.15):
+                self.assertTrue(engines.common("default", parse("路灯"), "('~r1')"))  # 0.25
+                self.assertFalse(engines.common("default", parse("路灯"), "('~r1') & ('~u7' | '~u8')"))  # 0.0075
+        with mock.patch.object(engines, "token_shares", return_value=({}, 0.0)):
+            self.assertFalse(engines.common("default", parse("路灯"), None), "no statistics yet: the index")
