@@ -322,7 +322,7 @@ def holding_sql(query: Query, column, ops, scope: str | None = None, *, indexed:
 # band of 50,000 public documents: 3,000 matches (6%) 13 ms from the index, 76 ms
 # walking; 5,600 (11%) 25 and 38 ms; 7,600 (15%) 31 and 23 ms; 11,000 (22%) 40 and
 # 16 ms. PostgreSQL's own choice (a plan for each statement) walked from 4%, 86 ms
-# where the index took 10.
+# where the index took 8.
 WALK_SHARE = 0.15
 
 
