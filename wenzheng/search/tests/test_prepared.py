@@ -33,6 +33,7 @@ class PreparedReadTest(CastTestCase):
         messages = Message.objects.published() if messages is None else messages
         return list(messages.search(parse(text), audience=Audience.PUBLIC).values_list("pk", flat=True))
 
+    @skipUnless(settings.DB_PREPARE_THRESHOLD, "prepared statements turned off (DB_PREPARE_THRESHOLD=0)")
     def test_the_reading_statement_is_prepared_and_planned_once_for_every_word(self):
         c = self.cast
         cover, water = c.replied(title="北门井盖松动"), c.replied(title="小区停水三天")
