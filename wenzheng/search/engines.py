@@ -745,8 +745,9 @@ class DocumentsFirst:
     CAP_TIMES = 2
 
     def __init__(self, db, docs, rest, audience, cap, scope_key):
-        # docs: the SQL and values of one range's documents; rest: of the statement
-        # that reads them; scope_key: the scope's, in _few_in_scope.
+        # docs: the SQL (up to a range's bounds) and values of a range's documents;
+        # rest: of the statement that reads them; scope_key: the scope's, in
+        # _few_in_scope.
         self.db, self.docs, self.rest, self.audience, self.cap = db, docs, rest, audience, cap
         self.scope_key = scope_key
 
@@ -767,13 +768,11 @@ class DocumentsFirst:
         in_scope_tokens = scope_tokens(found)
         walk = common(found.db, query, in_scope_tokens)
         holding, holding_params = holding_sql(query, str, connections[found.db].ops, in_scope_tokens, indexed=not walk)
+        # Up to the range's bounds, which read() writes in.
         docs_sql = (
             f"SELECT message_id, {', '.join(PARTS)} FROM search_searchdocument "  # noqa: S608 (our names)
-            f"WHERE audience = '{Audience(audience).value}' AND {holding} "
-            "AND message_id >= {low:d} AND message_id < {high:d} "
-            f"ORDER BY message_id DESC LIMIT {cap:d}"
+            f"WHERE audience = '{Audience(audience).value}' AND {holding} AND "
         )
-        docs_params = holding_params
         # The document's message, if in scope: looked up by its key.
         in_scope = scope.filter(pk=RawSQL("d.message_id", ())).order_by().values_list("submitted_at")[:1]
         scope_sql, scope_params = in_scope.query.get_compiler(found.db).as_sql()
@@ -796,7 +795,8 @@ class DocumentsFirst:
         )
         # Hashed: a scope's SQL is a kilobyte or two, and a city has thousands of units.
         scope_key = hash((found.db, audience, scope_sql, tuple(map(str, scope_params))))
-        return cls(found.db, (docs_sql, docs_params), (rest, [*score_params, *scope_params]), audience, cap, scope_key)
+        docs, rest = (docs_sql, holding_params), (rest, [*score_params, *scope_params])
+        return cls(found.db, docs, rest, audience, cap, scope_key)
 
     def newest_band(self, seen: int | None = None) -> int:
         """The band of the newest document of the audience, as last seen by this
@@ -821,7 +821,10 @@ class DocumentsFirst:
             # The bounds written in, as the band indexes' conditions are: the
             # planner can tell which index covers the range, planning once for
             # any values (prepared_cursor).
-            branches.append("(" + docs_sql.replace("{low:d}", f"{low:d}").replace("{high:d}", f"{high:d}") + ")")
+            branches.append(
+                f"({docs_sql}message_id >= {low:d} AND message_id < {high:d} "
+                f"ORDER BY message_id DESC LIMIT {self.cap:d})"
+            )
             params += docs_params
         docs = " UNION ALL ".join(branches) + (f" LIMIT {self.cap}" if len(branches) > 1 else "")
         sql = f"WITH d AS MATERIALIZED ({docs}) {rest_sql}"
