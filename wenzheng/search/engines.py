@@ -7,9 +7,10 @@ token's positions: a query term is an FTS5 phrase of its bigrams, exact by
 construction.
 
 PostgreSQL (stock 15: no pg_bigm, zhparser or pg_jieba): SearchDocument.grams holds
-each document's distinct tokens as a tsvector, with one GIN index per audience. The
-index finds the documents holding every bigram of every term; the folded text then
-confirms each term occurs as a phrase (a tsvector keeps at most 256 positions a
+each document's distinct tokens and characters as a tsvector, with one GIN index per
+audience. The index finds the documents holding every bigram of every term, and
+every single character typed beside them; the folded text then confirms each term
+longer than a bigram occurs as a phrase (a tsvector keeps at most 256 positions a
 token and none past 16,383, so positions alone could miss a match in a long text).
 A tsvector may not hold more than 1 MB of tokens: a message with long follow-ups
 and replies (each up to MESSAGE_TEXT_MAX_CHARS, as many as the citizen writes) can
@@ -42,7 +43,7 @@ from django.db.models.lookups import Contains
 
 from wenzheng.ops import planner
 
-from .models import Audience
+from .models import Audience, PendingUpgrade
 from .ranking import PARTS, score, score_sql
 from .text import Query, token_text, tokens
 
@@ -272,21 +273,33 @@ MAX_TOKEN_BYTES = 512 * 1024
 
 
 def token_set(folded_parts, scope: str = "") -> str:
-    """A tsvector literal of the distinct tokens of the parts and the scope's tokens
-    (documents.scope_of), or OVERFLOW for a document that has more of them than a
-    tsvector may hold (every search takes those as candidates)."""
-    distinct = sorted({t for part in folded_parts for t in tokens(part)})
+    """A tsvector literal of the distinct tokens and characters of the parts and the
+    scope's tokens (documents.scope_of), or OVERFLOW for a document that has more of
+    them than a tsvector may hold (every search takes those as candidates)."""
+    held = {t for part in folded_parts for t in tokens(part)}
+    # And every character of the runs, so that the word index finds a single
+    # character beside a word ("学校 栏": the documents that hold both, where
+    # checking 栏 on the texts of 学校's matches read ten for each found). Each is
+    # the first of a bigram or the last of its run (a token already).
+    held.update([t[0] for t in held])
+    distinct = sorted(held)
     if sum(len(t.encode()) for t in distinct) > MAX_TOKEN_BYTES:
         return OVERFLOW_SET
     return " ".join(f"'{t}'" for t in (*distinct, *scope.split()))
 
 
-def tsquery(query: Query) -> str:
-    """Every bigram of every indexed term: the candidates, confirmed on the text."""
-    return " & ".join(dict.fromkeys(f"'{t}'" for phrase in query.phrases for t in phrase))
+def tsquery(query: Query, characters: bool = False) -> str:
+    """Every bigram of every indexed term, and with `characters` every single
+    character: the candidates, confirmed on the text."""
+    asked = [t for phrase in query.phrases for t in phrase]
+    if characters:
+        asked += query.characters
+    return " & ".join(dict.fromkeys(f"'{t}'" for t in asked))
 
 
-def holding_sql(query: Query, column, ops, scope: str | None = None, *, indexed: bool = True) -> tuple[str, list]:
+def holding_sql(
+    query: Query, column, ops, scope: str | None = None, *, indexed: bool = True, characters: bool = False
+) -> tuple[str, list]:
     """The conditions, in SQL, that a document (its columns named by `column(name)`)
     holds every term of `query`: found through the word index by every token of
     every term (with every overflowing document: the word index's matches or the few
@@ -298,18 +311,28 @@ def holding_sql(query: Query, column, ops, scope: str | None = None, *, indexed:
     `ops`: the connection's operations (how LIKE's wildcards are escaped); `scope`:
     tokens every message in scope has (`scope_tokens`), asked of the word index too.
     Not `indexed`: the tokens are checked on each document the statement reads
-    otherwise (walking down the message ids: `common`), never asked of the word index."""
+    otherwise (walking down the message ids: `common`), never asked of the word index.
+    `characters`: every document's grams hold its characters (no PendingUpgrade
+    CHARACTERS left: `upgraded`), so a single character is asked of the word index
+    too, exact as a two-character term; otherwise it is checked on the texts."""
     text = " || %s || ".join(column(part) for part in PARTS)
     text_params = ["\n"] * (len(PARTS) - 1)
     grams, overflow = column("grams"), column("overflow")
-    words = tsquery(query) if scope is None else f"{tsquery(query)} & {scope}"
+    asked = tsquery(query, characters)
+    words = asked if scope is None else f"{asked} & {scope}"
     # ts_match_vq is what @@ runs; called by name, no index can answer it.
     match = f"{grams} @@ (%s)::tsquery" if indexed else f"ts_match_vq({grams}, (%s)::tsquery)"
     conditions, params = [f"({match} OR {overflow})"], [words]
-    for term in (*query.characters, *(t for t in query.indexed if len(t) > 2)):
+    on_texts = [t for t in query.indexed if len(t) > 2]
+    short = [t for t in query.indexed if len(t) == 2]
+    if characters:
+        short = [*query.characters, *short]
+    else:
+        on_texts = [*query.characters, *on_texts]
+    for term in on_texts:
         conditions.append(f"({text}) LIKE %s")
         params += [*text_params, f"%{ops.prep_for_like_query(term)}%"]
-    if short := [t for t in query.indexed if len(t) == 2]:
+    if short:
         conditions.append(f"(NOT {overflow} OR " + " AND ".join([f"({text}) LIKE %s"] * len(short)) + ")")
         params += [p for t in short for p in (*text_params, f"%{ops.prep_for_like_query(t)}%")]
     return " AND ".join(conditions), params
@@ -326,18 +349,21 @@ def holding_sql(query: Query, column, ops, scope: str | None = None, *, indexed:
 WALK_SHARE = 0.15
 
 
-def common(db: str, query: Query, scope: str | None) -> bool:
-    """Whether the documents holding every token of `query` (and of `scope`) are a
-    WALK_SHARE of all or more, as PostgreSQL's statistics of the word index's
-    column have it (`token_shares`): the bigrams of one term occur together (the
-    rarest of them counts), those of different terms and the scope's independently
-    (their shares multiplied), as the planner estimates."""
+def common(db: str, query: Query, scope: str | None, characters: bool = False) -> bool:
+    """Whether the documents holding every token of `query` (and of `scope`; and
+    with `characters`, every single character) are a WALK_SHARE of all or more, as
+    PostgreSQL's statistics of the word index's column have it (`token_shares`):
+    the bigrams of one term occur together (the rarest of them counts), those of
+    different terms, the characters and the scope's independently (their shares
+    multiplied), as the planner estimates."""
     shares, floor = token_shares(db)
     if not shares:
         return False
     estimate = 1.0
     for phrase in query.phrases:
         estimate *= min(shares.get(t, floor) for t in phrase)
+    for character in query.characters if characters else ():
+        estimate *= shares.get(character, floor)
     for group in (scope or "").split(" & "):
         if names := re.findall(r"'([^']+)'", group):
             estimate *= min(1.0, sum(shares.get(t, floor) for t in names))
@@ -428,7 +454,8 @@ class Holding(Expression):
         names = {}
         for name, column in zip(("grams", "overflow", *PARTS), self.columns, strict=True):
             names[name], _ = compiler.compile(column)
-        return holding_sql(self.search, names.__getitem__, connection.ops, self.scope)
+        characters = upgraded(connection.alias, PendingUpgrade.CHARACTERS)
+        return holding_sql(self.search, names.__getitem__, connection.ops, self.scope, characters=characters)
 
 
 def scope_tokens(found) -> str | None:
@@ -462,25 +489,25 @@ def scope_tokens(found) -> str | None:
             continue
         if values and len(values) <= 100 and all(type(v) is int for v in values):
             terms.append("(" + " | ".join(f"'~{prefix}{v}'" for v in sorted(values)) + ")")
-    if not terms or not _scope_tokens_written(found.db):
+    if not terms or not upgraded(found.db, PendingUpgrade.SCOPE):
         return None
     return " & ".join(terms)
 
 
-def _scope_tokens_written(db: str) -> bool:
-    """Whether every document has its scope tokens: no PendingUpgrade for them (once
-    so, so for good: remembered by the process)."""
-    from .models import PendingUpgrade
+def upgraded(db: str, name: str) -> bool:
+    """Whether every document of `db` is written with the change `name` (one of
+    PendingUpgrade's): no PendingUpgrade of that name is left. Once none of any name
+    is, so for good: remembered by the process, which asks no more."""
+    if db in _every_document_upgraded:
+        return True
+    pending = set(PendingUpgrade.objects.using(db).values_list("name", flat=True))
+    if not pending:
+        _every_document_upgraded.add(db)
+    return name not in pending
 
-    if db not in _scope_tokens_in_every_document:
-        if PendingUpgrade.objects.using(db).filter(name=PendingUpgrade.SCOPE).exists():
-            return False
-        _scope_tokens_in_every_document.add(db)
-    return True
 
-
-# The databases where this process found every document with its scope tokens.
-_scope_tokens_in_every_document: set[str] = set()
+# The databases where this process found no PendingUpgrade left.
+_every_document_upgraded: set[str] = set()
 
 
 def gin_create_sql(audience: str) -> str:
@@ -766,8 +793,10 @@ class DocumentsFirst:
         # written in it, by how common the query's tokens are (`common`), not left
         # to a plan made for no query in particular.
         in_scope_tokens = scope_tokens(found)
-        walk = common(found.db, query, in_scope_tokens)
-        holding, holding_params = holding_sql(query, str, connections[found.db].ops, in_scope_tokens, indexed=not walk)
+        characters = upgraded(found.db, PendingUpgrade.CHARACTERS)
+        walk = common(found.db, query, in_scope_tokens, characters)
+        ops = connections[found.db].ops
+        holding, holding_params = holding_sql(query, str, ops, in_scope_tokens, indexed=not walk, characters=characters)
         # Up to the range's bounds, which read() writes in.
         docs_sql = (
             f"SELECT message_id, {', '.join(PARTS)} FROM search_searchdocument "  # noqa: S608 (our names)

@@ -133,6 +133,7 @@ class PendingUpgrade(models.Model):
     brings the change, only where there were documents already."""
 
     SCOPE = "scope"  # the scope tokens (SearchDocument.scope) in every document's grams
+    CHARACTERS = "characters"  # every character of the texts in every document's grams
 
     name = models.CharField(max_length=40, unique=True)
 

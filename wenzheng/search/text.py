@@ -7,11 +7,13 @@ characters is then a phrase of its bigrams, which matches exactly where the text
 holds the query. The last character of each run is kept as a token of its own,
 which keeps two runs apart, so "路灯。灯亮" never matches 路灯亮.
 
-A single character is not searched through the index: it is in a third of a city's
-messages (路: 227,676 of a million, 744 ms for a page on SQLite, reading every
-bigram that begins with it). A query of single characters alone is refused with a
-hint ("请至少输入两个相连的字"); beside a term of two or more characters ("路灯 坏"),
-a single character is checked on the texts of the messages the longer terms found.
+A single character alone is not searched: it is in a third of a city's messages
+(路: 227,676 of a million, 744 ms for a page on SQLite, reading every bigram that
+begins with it). A query of single characters alone is refused with a hint
+("请至少输入两个相连的字"); beside a term of two or more characters ("路灯 坏"), a
+single character narrows what the longer terms found: on SQLite checked on their
+texts, on PostgreSQL asked of the word index with them, as each document's grams
+hold its every character too (engines.token_set).
 
 Text and queries are folded the same way first, character by character: full-width
 and compatibility forms (ＡＢＣ１２３, ①) to plain ones (NFKC), upper case to lower,

@@ -54,6 +54,15 @@ class LongMessageTest(CastTestCase):
                 self.assertEqual(found("不亮", audience), {other.pk})
                 self.assertEqual(found("zq", audience), set())
                 self.assertEqual(found(f"{pair} 不亮", audience), set())
+                # A word and a single character: asked of the word index (PostgreSQL)
+                # or checked on the texts, and on the overflowing document's texts.
+                texts_of = {
+                    d.message_id: "\n".join(d.parts()) for d in SearchDocument.objects.filter(audience=audience)
+                }
+                for character in (texts[-1][12_000], "亮", "问", "z"):
+                    expected = {pk for pk, held in texts_of.items() if "路灯" in held and character in held}
+                    self.assertEqual(found(f"路灯 {character}", audience), expected, character)
+                self.assertIn(m.pk, found(f"路灯 {texts[-1][12_000]}", audience))
         # Newest first, and the band of the latest matches (PostgreSQL), find it too.
         self.assertEqual(
             set(
@@ -67,5 +76,5 @@ class LongMessageTest(CastTestCase):
     def test_a_token_set_past_the_bound_is_the_overflow_token(self):
         rng = random.Random(3)
         small = engines.token_set(["路灯不亮"])
-        self.assertEqual(small, "'不亮' '亮' '灯不' '路灯'")
+        self.assertEqual(small, "'不' '不亮' '亮' '灯' '灯不' '路' '路灯'")
         self.assertEqual(engines.token_set([varied(rng, 200_000)]), engines.OVERFLOW_SET)

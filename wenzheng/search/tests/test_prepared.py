@@ -95,7 +95,7 @@ class PreparedReadTest(CastTestCase):
         self.assertEqual(len(queries), 0)
 
     def test_the_estimate(self):
-        shares = {"路灯": 0.5, "灯不": 0.3, "不亮": 0.4, "维修": 0.2, "~r1": 0.5, "~u7": 0.01, "~u8": 0.02}
+        shares = {"路灯": 0.5, "灯不": 0.3, "不亮": 0.4, "维修": 0.2, "修": 0.4, "~r1": 0.5, "~u7": 0.01, "~u8": 0.02}
         with mock.patch.object(engines, "token_shares", return_value=(shares, 0.001)):
             cases = {
                 "路灯": 0.5,
@@ -108,6 +108,12 @@ class PreparedReadTest(CastTestCase):
                     self.assertTrue(engines.common("default", parse(text), None))
                 with self.subTest(text), mock.patch.object(engines, "WALK_SHARE", estimate * 1.01):
                     self.assertFalse(engines.common("default", parse(text), None))
+            with mock.patch.object(engines, "WALK_SHARE", 0.25):
+                # A single character counts where the grams hold characters (the
+                # word index is asked for it), as a term does: 0.5 × 0.4.
+                self.assertTrue(engines.common("default", parse("路灯 修"), None))
+                self.assertFalse(engines.common("default", parse("路灯 修"), None, characters=True))
+                self.assertTrue(engines.common("default", parse("路灯 修"), None, characters=False))
             with mock.patch.object(engines, "WALK_SHARE", 0.15):
                 self.assertTrue(engines.common("default", parse("路灯"), "('~r1')"))  # 0.25
                 self.assertFalse(engines.common("default", parse("路灯"), "('~r1') & ('~u7' | '~u8')"))  # 0.0075
