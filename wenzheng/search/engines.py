@@ -323,13 +323,10 @@ def holding_sql(
     # ts_match_vq is what @@ runs; called by name, no index can answer it.
     match = f"{grams} @@ (%s)::tsquery" if indexed else f"ts_match_vq({grams}, (%s)::tsquery)"
     conditions, params = [f"({match} OR {overflow})"], [words]
-    on_texts = [t for t in query.indexed if len(t) > 2]
-    short = [t for t in query.indexed if len(t) == 2]
-    if characters:
-        short = [*query.characters, *short]
-    else:
-        on_texts = [*query.characters, *on_texts]
-    for term in on_texts:
+    # A term that is one token of the grams is exact through the word index: two
+    # characters, or one where the grams hold characters.
+    short = [t for t in query.terms if len(t) == 2 or (characters and len(t) == 1)]
+    for term in (t for t in query.terms if t not in short):
         conditions.append(f"({text}) LIKE %s")
         params += [*text_params, f"%{ops.prep_for_like_query(term)}%"]
     if short:
@@ -873,6 +870,14 @@ _newest_band: dict[tuple, int] = {}
 # the scope's SQL and values, hashed) where this process found few of a range's documents
 # in scope: their searches read the messages in scope first (PostgresEngine.window).
 _few_in_scope: set[int] = set()
+
+
+def forget() -> None:
+    """Everything this process remembers of its databases forgotten (the statistics'
+    shares, the upgrades done, the newest bands, the scopes with few matches): as a
+    process just started. For tests, whose databases change under the process."""
+    for memo in (_token_shares, _every_document_upgraded, _newest_band, _few_in_scope):
+        memo.clear()
 
 
 def newest_document(db: str, audience: str) -> int | None:

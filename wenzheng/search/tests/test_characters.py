@@ -68,9 +68,7 @@ def characters_of(text):
 @skipUnless(on_postgres, "PostgreSQL's grams (SQLite checks single characters on the texts)")
 class CharactersInTheWordIndexTest(CastTestCase):
     def setUp(self):
-        self.addCleanup(engines._every_document_upgraded.clear)
-        self.addCleanup(engines._few_in_scope.clear)
-        self.addCleanup(engines._newest_band.clear)
+        self.addCleanup(engines.forget)
 
     def test_a_document_s_grams_hold_each_character_of_each_part(self):
         c = self.cast
@@ -81,7 +79,7 @@ class CharactersInTheWordIndexTest(CastTestCase):
                 for character in characters_of(part):
                     self.assertIn(f"'{character}'", grams)
             self.assertIn("'护'", grams, "inside a run, not only its last character")
-            self.assertNotIn("'，'", engines.token_set(["学校护栏，坏了"]), "no punctuation")
+        self.assertNotIn("'，'", engines.token_set(["学校护栏，坏了"]), "no punctuation")
 
     def test_a_character_beside_a_word_is_asked_of_the_word_index_and_finds_what_the_texts_hold(self):
         c = self.cast
@@ -128,7 +126,7 @@ class CharactersInTheWordIndexTest(CastTestCase):
         # asked for 护, which the document written before does not hold: missed.
         self.assertEqual(found("学校 护"), set())
         PendingUpgrade.objects.create(name=PendingUpgrade.CHARACTERS)
-        engines._every_document_upgraded.clear()  # as a process started after the migration
+        engines.forget()  # as a process started after the migration
         for order in ("relevance", "newest"):
             with self.subTest(order=order), reading() as reads:
                 self.assertEqual(found("学校 护", order=order), {m.pk})

@@ -25,9 +25,7 @@ def reading_statements(queries):
 @skipUnless(on_postgres, "PostgreSQL's documents-first window")
 class PreparedReadTest(CastTestCase):
     def setUp(self):
-        self.addCleanup(engines._token_shares.clear)
-        self.addCleanup(engines._few_in_scope.clear)
-        self.addCleanup(engines._newest_band.clear)
+        self.addCleanup(engines.forget)
 
     def search(self, text, messages=None):
         messages = Message.objects.published() if messages is None else messages
