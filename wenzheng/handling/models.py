@@ -8,8 +8,10 @@ import re
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+
+from wenzheng.lib.lookups import AnyOf
 
 
 class Category(models.Model):
@@ -121,16 +123,25 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(citizen=user)
 
     def in_city(self, city):
-        """Messages of a city's counties. On SQLite the county test is kept off the
-        region index (the unary +): otherwise the planner reads each county's rows
-        through message_published_region and sorts them all (1.3 s for the newest 20
-        of a city's 640,000), where message_published_recent gives them in order (2 ms)."""
+        """Messages of a city's counties (`city` a Region or its pk). On SQLite the
+        county test is kept off the region index (the unary +): otherwise the planner
+        reads each county's rows through message_published_region and sorts them all
+        (1.3 s for the newest 20 of a city's 640,000), where message_published_recent
+        gives them in order (2 ms). On PostgreSQL the city's counties are read once
+        per statement, as an array (an InitPlan): the join `region__parent` made
+        each message looked up by its key (a search's 200, wenzheng.search.engines)
+        hash the city's counties again, 0.013 ms a lookup instead of 0.005 (1.5 ms
+        of a city board's search at a million messages)."""
+        from wenzheng.units.models import Region
+
+        city_id = getattr(city, "pk", city)
         if connections[self.db].vendor == "sqlite":
             return self.extra(
                 where=['+"handling_message"."region_id" IN (SELECT "id" FROM "units_region" WHERE "parent_id" = %s)'],
-                params=[city.pk],
+                params=[city_id],
             )
-        return self.filter(region__parent=city)
+        counties = Region.objects.filter(parent_id=city_id).order_by().values("pk")
+        return self.filter(AnyOf(F("region_id"), Subquery(counties)))
 
     def published(self):
         """Shown on public pages: the citizen consented, a unit has replied, and the
