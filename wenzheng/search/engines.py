@@ -41,6 +41,7 @@ from django.db.models import BooleanField, Exists, Expression, F, Func, Max, Out
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Contains
 
+from wenzheng.lib.lookups import AnyOf
 from wenzheng.ops import planner
 
 from .models import Audience, PendingUpgrade
@@ -754,7 +755,7 @@ class PostgresEngine(Engine):
         # through the word index, and the documents' subquery, which costs the planner
         # a millisecond (its table's many partial indexes), is left out.
         these = narrowed(found, None)
-        return (found if these is None else these).filter(pk__in=ids)
+        return (found if these is None else these).filter(AnyOf(F("pk"), ids))
 
 
 class DocumentsFirst:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.search import engines
 from wenzheng.search.models import Audience
@@ -117,3 +118,41 @@ class PreparedReadTest(CastTestCase):
                 self.assertFalse(engines.common("default", parse("路灯"), "('~r1') & ('~u7' | '~u8')"))  # 0.0075
         with mock.patch.object(engines, "token_shares", return_value=({}, 0.0)):
             self.assertFalse(engines.common("default", parse("路灯"), None), "no statistics yet: the index")
+
+
+@skipUnless(on_postgres, "PostgreSQL's documents-first window")
+class CityBoardReadTest(CastTestCase):
+    """The city board's search: each document's message looked up in scope against
+    the city's counties read once (not joined again under every lookup), and the
+    page read with the window's ids bound as one array, in the window's order."""
+
+    def setUp(self):
+        self.addCleanup(engines.forget)
+
+    def test_the_lookups_and_the_page(self):
+        c = self.cast
+        made = []
+        for i in range(24):  # in both counties; 路灯 in every body, in one title in three
+            m = c.submit(title="出行不便" if i % 3 else "路灯坏了", unit="ac"[i % 2])
+            actions.reply(message=m, by=c.handler_a if i % 2 == 0 else c.handler_c, text="已安排维修。")
+            made.append(m)
+        board = Message.objects.published().in_city(c.city)
+        ranked = board.search(parse("路灯"), audience=Audience.PUBLIC)
+        statements = []
+
+        def record(execute, sql, params, many, context):
+            statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            page = list(ranked.values_list("pk", flat=True)[:20])
+        (read,) = [sql for sql, _ in statements if sql.startswith("WITH d AS MATERIALIZED")]
+        self.assertIn('"handling_message"."region_id" = ANY(ARRAY(SELECT', read)
+        self.assertNotIn("JOIN", read.split("LEFT JOIN LATERAL", 1)[1])
+        (params,) = [params for sql, params in statements if sql.startswith('SELECT "handling_message"."id"')]
+        self.assertEqual([p for p in params if isinstance(p, list)], [page, page], "the ids, and their order")
+        self.assertLess(len(params), 20)
+        # What the page holds: the titles first (newest first among them), then the rest.
+        titled = [m.pk for m in reversed(made) if m.title == "路灯坏了"]
+        self.assertEqual(page[: len(titled)], titled)
+        self.assertEqual(sorted(page + list(ranked.values_list("pk", flat=True)[20:])), sorted(m.pk for m in made))
