@@ -3,6 +3,9 @@ it can no longer read on it, not even before the worker has refreshed the index.
 
 from unittest import mock
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.ops.worker import run_pass
@@ -91,6 +94,25 @@ class ContactRemovedTest(CastTestCase):
                 self.replies["请拨打0778 812 3456咨询。"],
             },
         )
+
+    def test_words_alone_never_read_the_removals_and_a_number_in_numerals_is_withheld(self):
+        c = self.cast
+        privacy.remove_public_contact(contact=self.contact, by=c.county_office)
+        table = ContactRefresh._meta.db_table
+        with CaptureQueriesContext(connection) as read:
+            self.assertEqual(found("路灯"), self.everything)
+            self.assertIsNone(contacts.withheld(parse("路灯 维修")))
+        self.assertFalse([q for q in read.captured_queries if table in q["sql"]])
+        # Any letter, digit or Chinese numeral reads them: the number spelled out too.
+        for query in ("八一二三四五六", "路灯 3456", "东门镇 abc"):
+            with self.subTest(query=query), CaptureQueriesContext(connection) as read:
+                contacts.withheld(parse(query))
+                self.assertTrue([q for q in read.captured_queries if table in q["sql"]])
+        self.assertIsNotNone(contacts.withheld(parse("八一二三四五六")))
+        self.assertIsNotNone(contacts.withheld(parse("路灯 3456")))
+        # Every character a removal can withhold by is among those that read them.
+        for value in ("07788123456", "info@county.gov.cn"):
+            self.assertLessEqual(contacts._characters(value), contacts.CONTACT_CHARACTERS)
 
     def test_the_worker_goes_a_committed_batch_at_a_time_and_withholds_only_what_it_has_not_passed(self):
         c = self.cast
