@@ -329,8 +329,10 @@ class RankingTest(CastTestCase):
             ("aaa", "aaaa", "aa", "a"),
             ("", "", "", ""),
             ("北门井盖", "井盖" * 1000, "已更换井盖。" * 300, "井"),
+            # Counted in bytes in SQL: one, two, three and four bytes a character.
+            ("灯a路灯a", "ß灯aß灯a灯", "😀灯a😀", "灯a" * 7),
         ]
-        for terms in (["路灯"], ["aa", "a"], ["井盖", "井"], ["不亮", "aaaa", "138"]):
+        for terms in (["路灯"], ["aa", "a"], ["井盖", "井"], ["不亮", "aaaa", "138"], ["灯a", "ß", "😀"]):
             sql, params = score_sql("d", terms)
             for parts in documents:
                 with self.subTest(terms=terms, parts=parts[0]), connection.cursor() as cursor:
