@@ -97,6 +97,8 @@ class _Ranked:
         return [pk for _, _, pk in scored]
 
     def _in_rank_order(self):
+        """The rows asked for as a queryset; and whether it reads them by their ids
+        (Engine.read)."""
         plain = self._plain()
         low, high = plain.query.low_mark, plain.query.high_mark
         plain.query.clear_limits()
@@ -105,8 +107,8 @@ class _Ranked:
             # Every row asked for is in the window: read just those.
             ids = window[low:high]
             if not ids:
-                return plain.none()
-            return engine().only(plain, *self._ranking, ids).order_by(_position(self.model, ids).asc())
+                return plain.none(), False
+            return engine().only(plain, *self._ranking, ids).order_by(_position(self.model, ids).asc()), True
         if low >= len(window):
             # Every row asked for is past the window: the other matches, newest first,
             # without ordering every match by a CASE of the window's 200 ids (a fifth
@@ -114,19 +116,21 @@ class _Ranked:
             # the rest is reading its 30,000 matches by date: not a target, said in
             # BENCHMARKS.md).
             beyond = plain.exclude(pk__in=window).order_by("-submitted_at", "-pk")
-            return beyond[low - len(window) : None if high is None else high - len(window)]
-        return plain.order_by(_position(self.model, window).asc(), "-submitted_at", "-pk")[low:high]
+            return beyond[low - len(window) : None if high is None else high - len(window)], False
+        return plain.order_by(_position(self.model, window).asc(), "-submitted_at", "-pk")[low:high], False
 
     def _fetch_all(self):
         if self._result_cache is None and self._ranking is not None:
-            self._result_cache = list(self._in_rank_order())
-            self._prefetch_done = True  # the queryset read did it
+            page, by_ids = self._in_rank_order()
+            # Its own rows alone: the prefetches are this queryset's, below.
+            self._result_cache = engine().read(page, by_ids=by_ids)
         super()._fetch_all()
 
     def iterator(self, chunk_size=None):
         if self._ranking is None:
             return super().iterator(chunk_size=chunk_size)
-        return self._in_rank_order().iterator(chunk_size=chunk_size)
+        page, _ = self._in_rank_order()
+        return page.iterator(chunk_size=chunk_size)
 
 
 @cache

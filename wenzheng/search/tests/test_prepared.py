@@ -7,6 +7,7 @@ from unittest import mock, skipUnless
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from wenzheng.handling import actions
@@ -156,3 +157,52 @@ class CityBoardReadTest(CastTestCase):
         titled = [m.pk for m in reversed(made) if m.title == "路灯坏了"]
         self.assertEqual(page[: len(titled)], titled)
         self.assertEqual(sorted(page + list(ranked.values_list("pk", flat=True)[20:])), sorted(m.pk for m in made))
+
+    @skipUnless(settings.DB_PREPARE_THRESHOLD, "prepared statements turned off (DB_PREPARE_THRESHOLD=0)")
+    def test_the_page_read_by_its_ids_is_prepared_once_for_every_query(self):
+        c = self.cast
+        cover, water = c.replied(title="北门井盖松动"), c.replied(title="小区停水三天")
+        board = Message.objects.published().in_city(c.city).select_related("unit").prefetch_related("stages")
+        for i in range(settings.DB_PREPARE_THRESHOLD + 3):
+            for word, expected in (("井盖", cover), ("停水", water)):
+                with self.subTest(i=i, word=word):
+                    with CaptureQueriesContext(connection) as queries:
+                        (found,) = board.search(parse(word), audience=Audience.PUBLIC)[:20]
+                        # Read with its unit, its stages prefetched once.
+                        unit, stages = found.unit, list(found.stages.all())
+                    self.assertEqual(found, expected)
+                    self.assertEqual((unit, stages), (expected.unit, list(expected.stages.all())))
+                    # (Django logs a prepared statement's SQL as None: psycopg does not
+                    # send it again.)
+                    self.assertEqual(len([q for q in queries if "handling_stage" in (q["sql"] or "")]), 1)
+                    if i:  # what the first search read of the index is remembered
+                        self.assertEqual(len(queries), 3, "the window, the page, its stages")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+                "WHERE statement LIKE '%%array_position(%%'"
+            )
+            prepared = cursor.fetchall()
+        self.assertEqual(len(prepared), 1, "one statement for both words")
+        ((statement, generic, custom),) = prepared
+        self.assertIn("= ANY($", statement)
+        self.assertGreaterEqual(generic, 3 * 2)
+        self.assertEqual(custom, 0)
+        # Prefetches and every other statement are bound on the client as before.
+        self.assertEqual(connection.connection.cursor_factory.__name__, "Cursor")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%handling_stage%%'")
+            self.assertEqual(cursor.fetchone(), (0,))
+
+    def test_a_page_that_groups_is_read_bound_on_the_client_and_counts_right(self):
+        c = self.cast
+        cover = c.replied(title="北门井盖松动")
+        actions.reply(message=cover, by=c.handler_a, text="已派人查看。")
+        board = Message.objects.published().in_city(c.city).annotate(answers=Count("replies")).order_by()
+        for _ in range(settings.DB_PREPARE_THRESHOLD + 2):
+            (found,) = board.search(parse("井盖"), audience=Audience.PUBLIC)[:20]
+            self.assertEqual((found, found.answers), (cover, cover.replies.count()))
+        self.assertGreater(cover.replies.count(), 1)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%array_position(%%'")
+            self.assertEqual(cursor.fetchone(), (0,))
