@@ -282,9 +282,10 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["wenzheng.ops.replica.ReplicaRouter"]
 # PostgreSQL: a statement the app runs through a server-binding cursor (the search's
-# reading statement, wenzheng.search.engines.prepared_cursor) is prepared on its
-# connection once run this many times, and planned once, not on every search. Django's
-# own queries bind on the client and are never prepared. 0 turns it off (a pooler in
+# reading statement, wenzheng.search.engines.prepared_cursor, and a ranked page's read
+# by its ids, PostgresEngine.read) is prepared on its connection once run this many
+# times, and planned once, not on every search. Django's other queries bind on the
+# client and are never prepared. 0 turns it off (a pooler in
 # transaction mode older than PgBouncer 1.21, which cannot keep prepared statements).
 DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 for _database in DATABASES.values():
