@@ -140,7 +140,9 @@ def parse(text: str) -> Query | None:
     was, or too much."""
     # A control character pasted inside a word ("路\x07灯") would split it in two; the
     # texts searched had such characters taken out when they were written (lib.text).
-    text = text_rules.clean(text or "").strip()
+    # So would an invisible format character (a zero-width space, a soft hyphen, a
+    # byte order mark: Unicode's Cf) that the reader of the query never saw.
+    text = "".join(ch for ch in text_rules.clean(text or "") if unicodedata.category(ch) != "Cf").strip()
     if not text:
         return None
     if len(text) > MAX_QUERY_CHARS:

@@ -50,6 +50,17 @@ class IndexFollowsStepsTest(CastTestCase):
                 self.assertNotIn("扰", engines.tsquery(parse("北关 扰")))
                 self.assertEqual(engines.tsquery(parse("北关 扰"), characters=True), "'北关' & '扰'")
 
+    def test_invisible_format_characters_pasted_inside_a_word_are_taken_out(self):
+        pipe = self.cast.replied(title="北关水管爆裂")
+        # A zero-width space, a soft hyphen, a byte order mark, a word joiner.
+        for query in ("北\u200b关", "北\u00ad关", "\ufeff北关", "北\u2060关 水\u200d管"):
+            with self.subTest(query=ascii(query)):
+                self.assertNotIn("\u200b", parse(query).text)
+                self.assertEqual(found(query), [pipe.pk])
+        with self.assertRaisesMessage(BadQuery, "请至少输入两个相连的字"):
+            parse("北 \u200b 关")  # a space is still a space
+        self.assertIsNone(parse("\u200b\ufeff"))
+
     def test_it_does_not_match_across_punctuation_or_missing_characters(self):
         self.cast.replied(title="路灯。灯亮")
         self.assertEqual(found("路灯亮"), [])
