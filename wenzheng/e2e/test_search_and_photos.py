@@ -51,6 +51,34 @@ class BoardSearchOnAPhoneTest(BrowserTestCase):
         self.assertIn(lamp.serial, page.content())
 
 
+class BoardSearchRefusedOnAPhoneTest(BrowserTestCase):
+    def test_a_refused_search_says_why_where_the_results_were(self):
+        c = self.cast
+        c.replied(title="路灯不亮")
+        page = self.new_page(phone=True)
+        page.goto("/messages/")
+        box, button = page.get_by_role("searchbox", name="搜索"), page.get_by_role("button", name="搜索")
+        results = page.locator("#results")
+
+        # One character alone: the reason, in the results the tap replaced.
+        box.fill("路")
+        button.click()
+        expect(results.get_by_role("alert")).to_contain_text("请至少输入两个相连的字")
+        expect(results).to_contain_text("以下是未按这些条件筛选的留言")
+        self.shot(page, "board-search-refused")
+
+        # A zero-width space pasted inside the word: found as the word the reader sees.
+        box.fill("路\u200b灯")
+        button.click()
+        expect(results).to_contain_text("找到1条含有")
+        expect(results.get_by_role("alert")).to_have_count(0)
+
+        # A NUL, which the server refuses with a 400: its page, not a tap that did nothing.
+        box.fill("路灯\x00维修")
+        button.click()
+        expect(page.get_by_text("空字符")).to_be_visible()
+
+
 class PhotoOnAPhoneTest(BrowserTestCase):
     def test_a_posted_photo_loses_its_location_and_shows_once_the_message_is_published(self):
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))

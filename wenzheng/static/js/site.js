@@ -107,3 +107,14 @@ document.addEventListener("htmx:afterSwap", (event) => {
     target.focus();
   }
 });
+// A form or link read in-page that the server refused (a 400 for a NUL pasted into
+// the search box, a 404 for a page that is gone): htmx swaps nothing for it, and the
+// tap seemed to do nothing. Load it as a whole page instead, which shows the
+// server's own message. (Not a poll: it keeps its last state.)
+document.addEventListener("htmx:responseError", (event) => {
+  const info = event.detail;
+  const asked = info.elt && info.elt.closest && info.elt.closest("form, a");
+  if (asked && info.requestConfig && info.requestConfig.verb === "get" && info.pathInfo) {
+    window.location.assign(info.pathInfo.finalRequestPath);
+  }
+});
