@@ -64,12 +64,13 @@ CONTACT_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "".join(
 
 
 def _characters(value: str) -> set[str]:
-    """The letters and digits a text shows where it holds the contact: its own, and
-    for a phone number the Chinese numerals of its digits."""
-    chars = {ch for ch in value if ch.isalnum()}
+    """The letters and digits a text shows where it holds the contact (of
+    CONTACT_CHARACTERS): its own, and for a phone number the Chinese numerals of its
+    digits."""
+    chars = {ch for ch in value if ch in CONTACT_CHARACTERS}
     if "@" not in value:
         chars |= {n for d in value for n in chinese_numerals(d)}
-    return chars & CONTACT_CHARACTERS
+    return chars
 
 
 def withheld(query) -> Q | None:

@@ -24,6 +24,17 @@ def reading_statements(queries):
     return [q["sql"] for q in queries if q["sql"].startswith("WITH d AS MATERIALIZED")]
 
 
+def prepared_statements(like: str) -> list[tuple[str, int, int]]:
+    """The statements prepared on this connection whose text is LIKE `like`, as
+    (statement, generic plans, custom plans)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            [like],
+        )
+        return cursor.fetchall()
+
+
 @skipUnless(on_postgres, "PostgreSQL's documents-first window")
 class PreparedReadTest(CastTestCase):
     def setUp(self):
@@ -48,14 +59,9 @@ class PreparedReadTest(CastTestCase):
                 self.assertEqual(self.search("井盖"), [cover.pk])
                 self.assertEqual(self.search("停水"), [water.pk])
                 self.assertEqual(self.search("噪音"), [])
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                "WHERE statement LIKE 'WITH d AS MATERIALIZED%%'"
-            )
-            prepared = cursor.fetchall()
+        prepared = prepared_statements("WITH d AS MATERIALIZED%")
         self.assertEqual(len(prepared), 1, "one shape, one statement")
-        ((generic, custom),) = prepared
+        ((_, generic, custom),) = prepared
         self.assertGreaterEqual(generic, 3 * 3)
         self.assertEqual(custom, 0)
 
@@ -177,12 +183,7 @@ class CityBoardReadTest(CastTestCase):
                     self.assertEqual(len([q for q in queries if "handling_stage" in (q["sql"] or "")]), 1)
                     if i:  # what the first search read of the index is remembered
                         self.assertEqual(len(queries), 3, "the window, the page, its stages")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
-                "WHERE statement LIKE '%%array_position(%%'"
-            )
-            prepared = cursor.fetchall()
+        prepared = prepared_statements("%array_position(%")
         self.assertEqual(len(prepared), 1, "one statement for both words")
         ((statement, generic, custom),) = prepared
         self.assertIn("= ANY($", statement)
@@ -190,9 +191,7 @@ class CityBoardReadTest(CastTestCase):
         self.assertEqual(custom, 0)
         # Prefetches and every other statement are bound on the client as before.
         self.assertEqual(connection.connection.cursor_factory.__name__, "Cursor")
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%handling_stage%%'")
-            self.assertEqual(cursor.fetchone(), (0,))
+        self.assertEqual(prepared_statements("%handling_stage%"), [])
 
     def test_a_page_that_groups_is_read_bound_on_the_client_and_counts_right(self):
         c = self.cast
@@ -203,6 +202,4 @@ class CityBoardReadTest(CastTestCase):
             (found,) = board.search(parse("井盖"), audience=Audience.PUBLIC)[:20]
             self.assertEqual((found, found.answers), (cover, cover.replies.count()))
         self.assertGreater(cover.replies.count(), 1)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%array_position(%%'")
-            self.assertEqual(cursor.fetchone(), (0,))
+        self.assertEqual(prepared_statements("%array_position(%"), [])
