@@ -124,7 +124,11 @@ class Filters(schemas.Schema):
     """The public board's filters (same names, same meaning)."""
 
     region: str | None = None
-    q: str | None = None
+    q: str | None = Field(
+        None,
+        description="搜索：空格分开的字词都须出现，连着写的按原样（如“路灯维修”）；"
+        "不像留言板那样在找不到时拆词再搜，需要时请用空格分开（如“路灯 维修”）",
+    )
     order: str | None = None
     unit: str | None = None
     category: str | None = None
@@ -150,7 +154,7 @@ def _filter(messages, filters: Filters, *, states=None, audience="public"):
         problems = [{"field": f, "problem": "；".join(e)} for f, e in form.errors.items()]
         raise_invalid(problems)
     found = (
-        form.apply(_in_region(messages, region), audience=audience)
+        form.apply(_in_region(messages, region), audience=audience, words=False)
         .select_related("region", "category", "unit", "citizen")
         .prefetch_related("reviews")
     )

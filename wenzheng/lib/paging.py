@@ -11,7 +11,8 @@ pages by number up to the bound, which is what a search needs.
 
 Staff lists page with `page_of`: Django's Paginator.get_page sends an out-of-range
 number (page=0, -1, or past the end) to the last page, where a person who asked for
-page 0 expects the first; here a page that does not exist shows page 1, with a note.
+page 0 expects the first; here a page that does not exist shows page 1, or the last
+page for a number past the end, with a note.
 """
 
 import datetime as dt
@@ -149,11 +150,22 @@ def page_of(request, items, per_page: int, *, param: str = "page") -> Page:
 
 
 def _page_or_first(request, paginator, asked) -> Page:
-    """The page asked for, or page 1 with a note when there is no such page."""
+    """The page asked for; with a note when there is no such page, the last page for
+    a number past it (a link kept while the list shrank), page 1 for anything else."""
     if asked in (None, "", "1"):
         return paginator.page(1)
     try:
         return paginator.page(asked)
     except (InvalidPage, TypeError, ValueError):
-        flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": str(asked)[:12]})
-        return paginator.page(1)
+        pass
+    shown = str(asked)[:12]
+    try:
+        past_the_end = int(asked) > paginator.num_pages > 1
+    except (TypeError, ValueError):
+        past_the_end = False
+    if past_the_end:
+        last = paginator.num_pages
+        flash.info(request, _("没有第%(page)s页，已显示最后一页（第%(last)s页）。") % {"page": shown, "last": last})
+        return paginator.page(last)
+    flash.info(request, _("没有第%(page)s页，已显示第1页。") % {"page": shown})
+    return paginator.page(1)

@@ -11,6 +11,7 @@ from wenzheng.lib.formtext import NamedLimits
 from wenzheng.reports import periods
 from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search import text as search_text
+from wenzheng.search.selectors import typed_or_words
 from wenzheng.topics.forms import TopicField
 from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.topics.forms import filter_choices as topic_filter_choices
@@ -180,9 +181,15 @@ class BoardFilterForm(NamedLimits, forms.Form):
         except search_text.BadQuery as e:
             raise forms.ValidationError(str(e)) from None
 
+    _searched = None
+
     @property
     def query(self):
-        """The search query (a wenzheng.search.text.Query), or None."""
+        """The search query (a wenzheng.search.text.Query), or None: after apply(),
+        the one searched, which is the query split into words when it found
+        nothing as typed (its `instead_of` is then what was typed)."""
+        if self._searched is not None:
+            return self._searched
         return self.cleaned_data.get("q") if self.is_bound and self.is_valid() else None
 
     @property
@@ -200,11 +207,14 @@ class BoardFilterForm(NamedLimits, forms.Form):
         except periods.BadPeriod as e:
             raise forms.ValidationError(str(e)) from None
 
-    def apply(self, messages, *, audience="public"):
+    def apply(self, messages, *, audience="public", words=True):
         """The messages that pass the filters and the search (call after is_valid()),
         newest first, or best match first when searching by relevance. The board, the
         API and the exports all filter through here; `audience` is the search document
-        the reader may search by (accounts.policy.search_audience)."""
+        the reader may search by (accounts.policy.search_audience). With `words`, a
+        query that finds nothing as typed is searched as its words, as a page says
+        (`query.instead_of`); the API, which has no page to say it on, searches as
+        typed."""
         data = self.cleaned_data
         if data["unit"]:
             messages = messages.filter(unit=data["unit"])
@@ -219,5 +229,6 @@ class BoardFilterForm(NamedLimits, forms.Form):
         if data["period"]:
             messages = messages.received_between(data["period"].start, data["period"].end)
         if data.get("q") is not None:
-            return messages.search(data["q"], audience=audience, order=data.get("order") or "relevance")
+            self._searched = typed_or_words(messages, data["q"], audience=audience) if words else data["q"]
+            return messages.search(self._searched, audience=audience, order=data.get("order") or "relevance")
         return messages.order_by("-submitted_at", "-pk")

@@ -23,7 +23,7 @@ from functools import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from . import contacts
+from . import contacts, words
 from .engines import engine
 from .models import Audience
 from .text import Query
@@ -52,6 +52,20 @@ def search(messages, query: Query, *, audience: str, order: str = RELEVANCE):
     ranked.__class__ = _ranked_class(type(found))
     ranked._ranking = (Audience(audience), query)
     return ranked
+
+
+def typed_or_words(messages, query: Query, *, audience: str) -> Query:
+    """`query` as typed; or, when it finds none of `messages` and its long terms split
+    into words that find some, those words (words.split: 路灯维修 → 路灯 维修), whose
+    `instead_of` says what was typed. A query that splits costs one or two
+    existence checks more; one that does not (every term of two characters, or
+    words the dictionary does not know) costs nothing more."""
+    split = words.split(query)
+    if split is None or search(messages, query, audience=audience, order=NEWEST).exists():
+        return query
+    if search(messages, split, audience=audience, order=NEWEST).exists():
+        return split
+    return query
 
 
 def _position(model, ids):

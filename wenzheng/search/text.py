@@ -112,10 +112,17 @@ class BadQuery(ValueError):
 @dataclass(frozen=True)
 class Query:
     """What was typed, as terms that must all occur (each a folded run of characters
-    that must occur as written)."""
+    that must occur as written). A query split into words after it found nothing as
+    typed (words.split) keeps what was typed in `instead_of`."""
 
     text: str
     terms: tuple[str, ...]
+    instead_of: str | None = None
+
+    @property
+    def quoted(self) -> str:
+        """The terms each in quotes, for a sentence: “路灯”“维修”."""
+        return "".join(f"“{t}”" for t in self.terms)
 
     @property
     def indexed(self) -> list[str]:

@@ -14,6 +14,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, Stage
 from wenzheng.reports import figures, tally
 from wenzheng.reports.periods import Period
+from wenzheng.search.selectors import typed_or_words
 from wenzheng.supervision.models import ExplanationProposal, WrittenExplanationOrder
 from wenzheng.units.models import Region, RosterFiling, RosterMember, Unit
 from wenzheng.workdays import clock
@@ -79,10 +80,13 @@ def matching(user, messages, query, *, order="relevance"):
     """`messages` narrowed to those the user's search finds for `query` (the texts
     as the user may read them, wenzheng.search), best match first as on the board
     (`order` "relevance"), or newest first ("newest"); without a query, the list in
-    its own order."""
+    its own order. And the query searched: `query`, or its words when it found
+    nothing as typed (wenzheng.search.selectors.typed_or_words)."""
     if query is None:
-        return messages
-    return messages.search(query, audience=search_audience(user), order=order)
+        return messages, None
+    audience = search_audience(user)
+    searched = typed_or_words(messages, query, audience=audience)
+    return messages.search(searched, audience=audience, order=order), searched
 
 
 # --- the unit -----------------------------------------------------------------------

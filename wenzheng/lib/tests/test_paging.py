@@ -10,13 +10,24 @@ class OutOfRangePagesTest(CastTestCase):
         for n in range(25):  # two pages of 20
             cls.cast.replied(at=local(2026, 3, 2, 9) + dt.timedelta(minutes=n), title=f"第{n:02d}条留言")
 
-    def test_page_zero_negative_or_past_the_end_shows_page_one_with_a_note(self):
-        for asked in ("0", "-1", "99", "abc"):
+    def test_page_zero_negative_or_not_a_number_shows_page_one_with_a_note(self):
+        for asked in ("0", "-1", "abc", "1e5", "2.0"):
             with self.subTest(page=asked):
                 page = self.client.get("/messages/", {"page": asked}, follow=True)
                 self.assertContains(page, "第1页，共2页")
                 self.assertContains(page, f"没有第{asked}页，已显示第1页。")
                 self.assertContains(page, "第24条留言")  # the newest, first
+
+    def test_a_page_past_the_end_shows_the_last_with_a_note(self):
+        # A link to page 13 kept while the list shrank to 12 pages (or a search's):
+        # its reader wants the end of the list, not its start.
+        for asked in ("3", "99", "99999999999999999999"):
+            with self.subTest(page=asked):
+                page = self.client.get("/messages/", {"page": asked}, follow=True)
+                self.assertContains(page, "第2页，共2页")
+                self.assertContains(page, f"没有第{asked[:12]}页，已显示最后一页（第2页）。")
+                self.assertContains(page, "第00条留言")  # the oldest, last
+                self.assertNotContains(page, "第24条留言")
 
     def test_a_page_that_exists_is_shown_without_a_note(self):
         page = self.client.get("/messages/", {"page": "2"})

@@ -71,12 +71,12 @@ def dispatch(request, code):
     county, now = county_for(request.user, code), timezone.now()
     search = SearchForm(request.GET)
     queue = selectors.dispatch_queue(request.user, county)
-    queue = selectors.matching(request.user, queue, search.query, order=search.ordering)
+    queue, searched = selectors.matching(request.user, queue, search.query, order=search.ordering)
     found = page_of(request, queue, QUEUE_PAGE_SIZE)
     rows = selectors.attach_deadlines(found.object_list, at=now)
-    if search.query is not None:
+    if searched is not None:
         prefetch_texts(rows)
-        mark_as_read(rows, search.query)
+        mark_as_read(rows, searched)
     units, topics, categories = dispatchable_units(county), topic_choices(county), category_choices()
     for m in rows:
         m.handback = m.handbacks[0] if m.handbacks else None
@@ -103,6 +103,7 @@ def dispatch(request, code):
         "dispatch_step": STEPS["dispatch"],
         "reject_step": STEPS["reject-transfer"],
         "search": search,
+        "searched": searched,
         "query": urlencode(search.link_params()),
     }
     return page(request, "workspace/county/dispatch.html", context)

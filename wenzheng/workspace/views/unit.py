@@ -25,13 +25,15 @@ def inbox(request):
     now = timezone.now()
     tab = selectors.inbox_tab(request.GET.get("tab"))
     search = SearchForm(request.GET)
-    found = selectors.matching(request.user, selectors.inbox(request.user, tab), search.query, order=search.ordering)
+    found, searched = selectors.matching(
+        request.user, selectors.inbox(request.user, tab), search.query, order=search.ordering
+    )
     found = page_of(request, found, PAGE_SIZE)
     counts = selectors.inbox_counts(request.user)
     rows = selectors.attach_deadlines(found.object_list, at=now)
-    if search.query is not None:
+    if searched is not None:
         prefetch_texts(rows)
-        mark_as_read(rows, search.query)
+        mark_as_read(rows, searched)
     context = {
         "section": "inbox",
         "unit": request.user.unit,
@@ -41,6 +43,7 @@ def inbox(request):
         "rows": rows,
         "orders": list(selectors.open_orders(request.user)),
         "search": search,
+        "searched": searched,
         "query": urlencode({"tab": tab.slug, **search.link_params()}),
         "search_params": urlencode(search.link_params()),
     }
