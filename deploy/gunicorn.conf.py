@@ -25,6 +25,11 @@ graceful_timeout = 30
 # a p99 of 17 ms without restarts (bench/pages.py, BENCHMARKS.md).
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 50_000))
 max_requests_jitter = max_requests // 10
+# A request line up to gunicorn's largest (its default, 4,094 bytes, is 450 Chinese
+# characters percent-encoded): a shared link with a long search then reaches the app,
+# which says in Chinese what is wrong with it, instead of gunicorn's English "414
+# Request-URI Too Long". nginx's default buffers (8 KB) let such a line through.
+limit_request_line = 8190
 # Logs to stderr (the journal under systemd), each access line with its request id.
 accesslog = "-"
 errorlog = "-"

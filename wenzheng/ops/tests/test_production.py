@@ -118,6 +118,13 @@ class ProductionServerTest(ChainTransactionTestCase):
                 self.assertNotIn("URLconf", missing.text)
                 self.assertNotIn("Traceback", missing.text)
 
+            with self.subTest("a shared link with a long search is answered by the app, in Chinese"):
+                # 800 characters: 7,200 bytes percent-encoded, past gunicorn's default
+                # request line (4,094), whose 414 page is English.
+                long = requests.get(base + "/messages/", params={"q": "路灯" * 400}, headers=HTTPS, timeout=10)
+                self.assertEqual(long.status_code, 200)
+                self.assertIn("搜索不能超过100个字（现有800个字）", long.text)
+
             with self.subTest("plain HTTP is sent to HTTPS; the health check is not"):
                 plain = requests.get(base + "/messages/", allow_redirects=False, timeout=10)
                 self.assertEqual(plain.status_code, 301)
