@@ -38,6 +38,11 @@ from wenzheng.lib import text as text_rules
 # Unicode) and digits. Everything else (spaces, punctuation, symbols) separates runs.
 RUN = re.compile(r"[^\W_]+")
 
+# China's country code before a phone number, which the texts and contact fields
+# hold without it (a mobile number as its 11 digits): +86, 0086, or 86 joined to a
+# whole mobile number. Taken out of a query, so +86 138 4635 4811 finds 13846354811.
+COUNTRY_CODE = re.compile(r"\+\s*(?:00)?86[\s-]*(?=\d)|(?<!\d)0086[\s-]*(?=\d)|(?<!\d)86[\s-]*(?=1[3-9]\d{9}(?!\d))")
+
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 10
 
@@ -155,7 +160,7 @@ def parse(text: str) -> Query | None:
     if len(text) > MAX_QUERY_CHARS:
         raise BadQuery(f"搜索内容不能超过{MAX_QUERY_CHARS}个字。")
     terms = []
-    for run in RUN.findall(fold(text)):
+    for run in RUN.findall(COUNTRY_CODE.sub(" ", fold(text))):
         if run not in terms:
             terms.append(run)
     if not terms:

@@ -61,6 +61,18 @@ class IndexFollowsStepsTest(CastTestCase):
             parse("北 \u200b 关")  # a space is still a space
         self.assertIsNone(parse("\u200b\ufeff"))
 
+    def test_a_phone_number_with_the_country_code_finds_it_without(self):
+        m = self.cast.replied(title="热线13846354811打不通，座机0778-1234567也占线")
+        for query in ("+8613846354811", "+86 138 4635 4811", "008613846354811", "8613846354811", "＋８６１３８４６３５４８１１"):
+            with self.subTest(query=query):
+                self.assertEqual(parse(query).terms[0][:3], "138")
+                self.assertEqual(found(query, Audience.STAFF), [m.pk])  # the public reads it masked
+        self.assertEqual(found("+86-778-1234567", Audience.STAFF), [m.pk])
+        # 86 that is not a country code stays: an age, a year, a longer number.
+        for query in ("86岁老人", "2086年", "186133", "861384635481"):
+            with self.subTest(query=query):
+                self.assertEqual(parse(query).terms, (query,))
+
     def test_it_does_not_match_across_punctuation_or_missing_characters(self):
         self.cast.replied(title="路灯。灯亮")
         self.assertEqual(found("路灯亮"), [])

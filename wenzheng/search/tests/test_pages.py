@@ -148,8 +148,9 @@ class StaffSearchTest(CastTestCase):
         page = self.client.get("/work/unit/", {"tab": "all", "q": "低保"})
         self.assertContains(page, "<mark>低保</mark>申请咨询", html=False)
         self.assertNotContains(page, "低保资格")
-        page = self.client.get("/work/unit/", {"tab": "all", "q": "13800000000"})
-        self.assertContains(page, "低保申请咨询", msg_prefix="staff may search the contact fields")
+        for phone in ("13800000000", "+86 138 0000 0000"):
+            page = self.client.get("/work/unit/", {"tab": "all", "q": phone})
+            self.assertContains(page, "低保申请咨询", msg_prefix="staff may search the contact fields")
 
     def test_the_inbox_and_the_dispatch_queue_rank_a_search_or_list_it_newest_first(self):
         import re
