@@ -63,7 +63,13 @@ class IndexFollowsStepsTest(CastTestCase):
 
     def test_a_phone_number_with_the_country_code_finds_it_without(self):
         m = self.cast.replied(title="热线13846354811打不通，座机0778-1234567也占线")
-        for query in ("+8613846354811", "+86 138 4635 4811", "008613846354811", "8613846354811", "＋８６１３８４６３５４８１１"):
+        for query in (
+            "+8613846354811",
+            "+86 138 4635 4811",
+            "008613846354811",
+            "8613846354811",
+            "＋８６１３８４６３５４８１１",
+        ):
             with self.subTest(query=query):
                 self.assertEqual(parse(query).terms[0][:3], "138")
                 self.assertEqual(found(query, Audience.STAFF), [m.pk])  # the public reads it masked
