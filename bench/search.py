@@ -340,6 +340,7 @@ def main():
             )
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     scoped = scoped_times(args, city)
+    unspaced = unspaced_times(args, board)
     writes = write_costs(args, board)
     print(json.dumps(writes, ensure_ascii=False), flush=True)
     batched_s = None
@@ -357,6 +358,7 @@ def main():
         "sizes_mb": sizes,
         "queries": rows,
         "scoped": scoped,
+        "unspaced": unspaced,
         "writes": writes,
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -402,6 +404,62 @@ def scoped_times(args, city) -> list[dict]:
             rows.append({"scope": scope, "query": text, "p50_ms": round(p50 * 1000, 1), "p95_ms": round(p95 * 1000, 1)})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     return rows
+
+
+# Typed without spaces, as people type: the first three find nothing as typed and
+# are searched as their words (search.words); the last is found as typed, and pays
+# only the check that it was.
+UNSPACED_QUERIES = ["路灯维修", "低保申请", "停水老人", "路灯不亮"]
+
+
+def unspaced_times(args, board) -> list[dict]:
+    """What a query typed without spaces costs on the city's board: deciding whether
+    to search it as its words (selectors.typed_or_words: one or two existence checks)
+    and then its first page of 20, against the first page of the query as searched
+    (the words typed with spaces) in the same run; and jieba's dictionary load, once
+    a process."""
+    import resource
+
+    from wenzheng.search import words
+    from wenzheng.search.selectors import typed_or_words
+    from wenzheng.search.text import parse
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t = time.perf_counter()
+    words.split(parse("路灯维修"))
+    load = {
+        "jieba_load_ms": round((time.perf_counter() - t) * 1000),
+        "jieba_peak_rss_mb": round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024),
+    }
+    print(json.dumps(load, ensure_ascii=False), flush=True)
+    rows = []
+    for text in UNSPACED_QUERIES:
+        typed = parse(text)
+        searched = typed_or_words(board, typed, audience="public")
+
+        def decided(typed=typed):
+            searched = typed_or_words(board, typed, audience="public")
+            return list(board.search(searched, audience="public").values_list("pk", flat=True)[:20])
+
+        def direct(searched=searched):
+            return list(board.search(searched, audience="public").values_list("pk", flat=True)[:20])
+
+        decided(), direct()
+        p50, p95 = timed(decided, args.repeat)
+        direct_p50, direct_p95 = timed(direct, args.repeat)
+        rows.append(
+            {
+                "query": text,
+                "searched": searched.text,
+                "p50_ms": round(p50 * 1000, 1),
+                "p95_ms": round(p95 * 1000, 1),
+                "as_searched_p50_ms": round(direct_p50 * 1000, 1),
+                "as_searched_p95_ms": round(direct_p95 * 1000, 1),
+                "ratio_p95": round(p95 / direct_p95, 2),
+            }
+        )
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    return [load, *rows]
 
 
 def write_costs(args, board, samples=100) -> dict:

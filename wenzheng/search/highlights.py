@@ -6,10 +6,11 @@ the masked text for the city office), never on another version of it."""
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from wenzheng.handling.models import Reply
 
-from .text import Query, excerpt, highlight
+from .text import Query, excerpt, fold, highlight
 
 
 def _first_excerpt(texts, query: Query) -> str:
@@ -42,11 +43,46 @@ def mark_public(messages, query: Query | None, publisher) -> None:
             m.excerpt_html = mark_safe(_first_excerpt(texts, query))  # noqa: S308 (escaped by excerpt)
 
 
-def mark_as_read(messages, query: Query | None) -> None:
+# The fields beside the texts that a staff document holds (documents.py), as a row
+# names them when a term was found in one: the serial for every reader, the
+# citizen's contact fields for those who search them (the staff audience).
+SERIAL = ("serial", _("编号"))
+CONTACT_FIELDS = (
+    ("citizen_name", _("留言人姓名")),
+    ("citizen_phone", _("联系电话")),
+    ("citizen_id_number", _("身份证号")),
+    ("citizen_email", _("电子邮箱")),
+    ("citizen_address", _("联系地址")),
+)
+
+
+def _matched_fields(message, query: Query, fields, texts) -> list[str]:
+    """The names of the `fields` of `message` that hold the terms of `query` its
+    texts do not: a row found by a phone number or a name says where (the list never
+    shows the value). Fewest fields first: the one that holds most of those terms,
+    then the next for what is left (so 138 0000 0000 names the phone, not also a
+    serial that holds 0000)."""
+    folded = fold("\n".join(t for t in texts if t))
+    left = [t for t in query.terms if t not in folded]
+    values = [(str(name), fold(getattr(message, attr) or "")) for attr, name in fields]
+    named = []
+    while left:
+        name, value = max(values, key=lambda field: sum(t in field[1] for t in left))
+        held = [t for t in left if t in value]
+        if not held:
+            break
+        named.append(name)
+        left = [t for t in left if t not in held]
+    return named
+
+
+def mark_as_read(messages, query: Query | None, *, audience: str = "staff") -> None:
     """For staff pages, on the texts as the reader was given them (masked already for
-    those who read them masked): `title_html` and `excerpt_html`."""
+    those who read them masked): `title_html` and `excerpt_html`; and `matched_fields`,
+    the serial or contact fields (for the staff `audience`) that hold a term."""
     if query is None:
         return
+    fields = (SERIAL, *CONTACT_FIELDS) if audience == "staff" else (SERIAL,)
     for m in messages:
         m.title_html = mark_safe(highlight(m.title, query))  # noqa: S308 (escaped by highlight)
         # Every text the staff documents hold (the long-cycle explanation too), in the
@@ -54,3 +90,4 @@ def mark_as_read(messages, query: Query | None) -> None:
         replies = (r.text for r in m.replies.all())
         texts = [m.body, *(f.text for f in m.follow_ups.all()), *replies, m.closure_explanation]
         m.excerpt_html = mark_safe(_first_excerpt(texts, query))  # noqa: S308 (escaped by excerpt)
+        m.matched_fields = _matched_fields(m, query, fields, [m.title, *texts])

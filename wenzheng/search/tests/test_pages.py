@@ -151,6 +151,14 @@ class StaffSearchTest(CastTestCase):
         for phone in ("13800000000", "+86 138 0000 0000"):
             page = self.client.get("/work/unit/", {"tab": "all", "q": phone})
             self.assertContains(page, "低保申请咨询", msg_prefix="staff may search the contact fields")
+            self.assertContains(page, "搜索词出现在联系电话", msg_prefix="the row says where (not the value)")
+        page = self.client.get("/work/unit/", {"tab": "all", "q": "张三 低保"})
+        self.assertContains(page, "<mark>低保</mark>申请咨询", html=False)
+        self.assertContains(page, "搜索词出现在留言人姓名")
+        page = self.client.get("/work/unit/", {"tab": "all", "q": self.mine.serial})
+        self.assertContains(page, "搜索词出现在编号")
+        page = self.client.get("/work/unit/", {"tab": "all", "q": "低保"})
+        self.assertNotContains(page, "搜索词出现在")
 
     def test_the_inbox_and_the_dispatch_queue_rank_a_search_or_list_it_newest_first(self):
         import re
@@ -218,6 +226,9 @@ class StaffSearchTest(CastTestCase):
         self.assertNotContains(page, "13912345678")
         page = self.client.get("/work/city/hechi/messages/", {"q": "13912345678"})
         self.assertContains(page, "找到0条")
+        page = self.client.get("/work/city/hechi/messages/", {"q": f"{m.serial} 噪音"})
+        self.assertContains(page, "搜索词出现在编号")
+        self.assertNotContains(page, "联系电话", msg_prefix="the city office is kept from the contact fields")
         page = self.client.get("/work/city/hechi/messages/", {"q": "张三"})
         self.assertContains(page, "找到0条")
         self.assertTrue(m.pk)

@@ -41,7 +41,7 @@ def _results(request, messages, region):
     if query is not None:
         prefetch_texts(rows)
     mask_for_reader(request.user, rows)  # the city office reads the texts masked
-    mark_as_read(rows, query)
+    mark_as_read(rows, query, audience=search_audience(request.user))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("before", None)
