@@ -51,6 +51,35 @@ class BoardSearchOnAPhoneTest(BrowserTestCase):
         self.assertIn(lamp.serial, page.content())
 
 
+class BoardSearchTypedWithoutSpacesOnAPhoneTest(BrowserTestCase):
+    def test_路灯维修_finds_the_words_apart_and_the_results_start_on_the_first_screen(self):
+        c = self.cast
+        c.replied(title="新街路灯不亮", category=c.appeal)  # its body: 路灯已经坏了…请尽快维修
+        page = self.new_page(phone=True)
+        page.goto("/messages/")
+        # The other filters are folded away on a phone, so the results come first.
+        more = page.locator("details.more-filters")
+        expect(more).not_to_have_attribute("open", "")
+        expect(page.get_by_label("类别")).to_be_hidden()
+        page.get_by_role("searchbox", name="搜索").fill("路灯维修")
+        page.get_by_role("button", name="搜索").click()
+        results = page.locator("#results")
+        expect(results).to_contain_text("没有找到含有“路灯维修”的留言，以下是同时含有“路灯”“维修”的留言。")
+        first = results.get_by_role("link", name="新街路灯不亮")
+        expect(first).to_be_in_viewport()
+        self.assertEqual(results.locator(".excerpt mark").all_inner_texts(), ["路灯", "维修"])
+        self.shot(page, "board-search-words")
+        # Unfolded, a filter narrows the same search in place, and the fold says so.
+        more.locator("summary").click()
+        page.get_by_label("类别").select_option(label="咨询")
+        expect(results).to_contain_text("找到0条含有“路灯维修”")
+        page.get_by_label("类别").select_option(label="诉求")
+        expect(results.get_by_role("link", name="新街路灯不亮")).to_be_visible()
+        page.reload()
+        expect(page.locator("details.more-filters summary")).to_have_text("更多筛选（已选1项）")
+        expect(page.get_by_label("类别")).to_be_visible()
+
+
 class BoardSearchRefusedOnAPhoneTest(BrowserTestCase):
     def test_a_refused_search_says_why_where_the_results_were(self):
         c = self.cast

@@ -183,6 +183,19 @@ class BoardFilterForm(NamedLimits, forms.Form):
 
     _searched = None
 
+    # The filters besides the search box and its order, which a phone folds away
+    # under "更多筛选" until one is used (public/board.html).
+    NARROWING = ("unit", "category", "topic", "status", "period")
+
+    def narrowing(self) -> list:
+        """The bound fields of NARROWING."""
+        return [self[name] for name in self.NARROWING if name in self.fields]
+
+    @property
+    def narrowed(self) -> int:
+        """How many of NARROWING the request sets."""
+        return sum(1 for field in self.narrowing() if field.value() not in (None, "", []))
+
     @property
     def query(self):
         """The search query (a wenzheng.search.text.Query), or None: after apply(),

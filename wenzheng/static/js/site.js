@@ -18,6 +18,10 @@ document.addEventListener("DOMContentLoaded", () => {
   hintTables();
   window.addEventListener("resize", hintTables);
   document.body.addEventListener("htmx:afterSwap", hintTables);
+  // Filters folded away on a phone (<details data-open-wide>) are open where there is room.
+  if (window.matchMedia("(min-width: 48rem)").matches) {
+    for (const details of document.querySelectorAll("details[data-open-wide]")) details.open = true;
+  }
   // Print views: the button prints the page.
   for (const button of document.querySelectorAll("[data-print]")) {
     button.addEventListener("click", () => window.print());
