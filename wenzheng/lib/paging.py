@@ -89,6 +89,19 @@ class Listing:
     previous_page: int | None
     next_before: str | None  # where the list goes on once the numbers end
 
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """The page numbers a pager links: the first, the last, and `around` either
+        side of this one, with None where numbers are left out (…)."""
+        if self.number is None or not self.pages or self.pages < 2:
+            return []
+        shown = {1, self.pages, *range(max(1, self.number - around), min(self.pages, self.number + around) + 1)}
+        out: list[int | None] = []
+        for n in sorted(shown):
+            if out and n - out[-1] > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
 
 def listing(found, *, page, size, before_text="", keyset=True, request=None) -> Listing:
     """A page of `found` (newest first when `keyset`): by number, or after a cursor.

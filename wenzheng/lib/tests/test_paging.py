@@ -1,6 +1,23 @@
 import datetime as dt
 
+from django.test import SimpleTestCase
+
+from wenzheng.lib.paging import Listing
 from wenzheng.testing import CastTestCase, local
+
+
+class PageNumbersTest(SimpleTestCase):
+    def numbers(self, number, pages):
+        return Listing([], number, pages, pages * 20, False, None, None, None).numbers()
+
+    def test_the_first_the_last_and_two_either_side_with_gaps_between(self):
+        self.assertEqual(self.numbers(1, 1), [])
+        self.assertEqual(self.numbers(1, 2), [1, 2])
+        self.assertEqual(self.numbers(1, 12), [1, 2, 3, None, 12])
+        self.assertEqual(self.numbers(6, 12), [1, None, 4, 5, 6, 7, 8, None, 12])
+        self.assertEqual(self.numbers(4, 12), [1, 2, 3, 4, 5, 6, None, 12])
+        self.assertEqual(self.numbers(12, 12), [1, None, 10, 11, 12])
+        self.assertEqual(Listing([], None, None, None, True, None, None, "x").numbers(), [])
 
 
 class OutOfRangePagesTest(CastTestCase):
@@ -28,6 +45,11 @@ class OutOfRangePagesTest(CastTestCase):
                 self.assertContains(page, f"没有第{asked[:12]}页，已显示最后一页（第2页）。")
                 self.assertContains(page, "第00条留言")  # the oldest, last
                 self.assertNotContains(page, "第24条留言")
+
+    def test_the_pager_links_the_first_the_last_and_the_pages_near_this_one(self):
+        page = self.client.get("/messages/", {"page": "2"})
+        self.assertContains(page, '<span class="current" aria-current="page">2</span>', html=True)
+        self.assertContains(page, '<a href="?page=1" aria-label="第1页">1</a>', html=True)
 
     def test_a_page_that_exists_is_shown_without_a_note(self):
         page = self.client.get("/messages/", {"page": "2"})

@@ -50,6 +50,14 @@ class BoardSearchTest(CastTestCase):
         self.assertContains(page, "找到1条")
         self.assertContains(page, 'value="维修"')
 
+    def test_the_home_page_has_the_boards_search_box(self):
+        page = self.client.get("/")
+        self.assertContains(page, '<form method="get" action="/messages/" class="home-search"', html=False)
+        self.assertContains(page, 'name="q"')
+        self.assertNotContains(page, 'name="region"')
+        page = self.client.get("/", {"region": self.cast.county.code})
+        self.assertContains(page, f'<input type="hidden" name="region" value="{self.cast.county.code}">', html=True)
+
     def test_a_query_of_punctuation_only_is_explained(self):
         page = self.client.get("/messages/", {"q": "？？"})
         self.assertEqual(page.status_code, 200)
