@@ -156,10 +156,15 @@ def inbox(user, tab: Tab):
     return with_open_stages(messages).order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
 
 
-def inbox_counts(user) -> dict[str, int]:
+def inbox_counts(user, query=None) -> dict[str, int]:
+    """How many messages each tab holds; with a search, how many of them it finds
+    (the tabs then count what the search would list in each)."""
     leader = user.role == Role.LEADER
     counts = {t.slug: Count("pk", filter=t.holds(leader)) for t in INBOX_TABS}
-    return Message.objects.visible_to(user).aggregate(**counts)
+    messages = Message.objects.visible_to(user)
+    if query is not None:
+        messages = messages.search(query, audience=search_audience(user), order="newest").order_by()
+    return messages.aggregate(**counts)
 
 
 def open_orders(user):

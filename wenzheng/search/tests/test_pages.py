@@ -151,6 +151,18 @@ class StaffSearchTest(CastTestCase):
         cls.other = post(c, "低保资格", "低保资格如何认定？", unit="b", reply=None)
         cls.pending = post(c, "拆迁补偿标准", "拆迁补偿按什么标准？", unit=None, reply=None)
 
+    def test_the_inbox_tabs_count_what_the_search_finds_in_each(self):
+        c = self.cast
+        post(c, "低保已经答复", "低保的事已答复。")  # replied: 已回复, not 待办
+        post(c, "路灯不亮", "路灯坏了。", reply=None)
+        self.client.force_login(c.handler_a)
+        page = self.client.get("/work/unit/", {"tab": "todo"}).content.decode()
+        self.assertIn("待办<span class=\"count\">（2）</span>", page)
+        page = self.client.get("/work/unit/", {"tab": "todo", "q": "低保"}).content.decode()
+        self.assertIn("待办<span class=\"count\">（1）</span>", page)
+        self.assertIn("已回复<span class=\"count\">（1）</span>", page)
+        self.assertIn("全部<span class=\"count\">（2）</span>", page)
+
     def test_the_unit_searches_its_own_inbox_only(self):
         self.client.force_login(self.cast.handler_a)
         page = self.client.get("/work/unit/", {"tab": "all", "q": "低保"})

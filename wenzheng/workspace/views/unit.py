@@ -29,7 +29,7 @@ def inbox(request):
         request.user, selectors.inbox(request.user, tab), search.query, order=search.ordering
     )
     found = page_of(request, found, PAGE_SIZE)
-    counts = selectors.inbox_counts(request.user)
+    counts = selectors.inbox_counts(request.user, searched)
     rows = selectors.attach_deadlines(found.object_list, at=now)
     if searched is not None:
         prefetch_texts(rows)
