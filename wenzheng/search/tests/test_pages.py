@@ -157,11 +157,11 @@ class StaffSearchTest(CastTestCase):
         post(c, "路灯不亮", "路灯坏了。", reply=None)
         self.client.force_login(c.handler_a)
         page = self.client.get("/work/unit/", {"tab": "todo"}).content.decode()
-        self.assertIn("待办<span class=\"count\">（2）</span>", page)
+        self.assertIn('待办<span class="count">（2）</span>', page)
         page = self.client.get("/work/unit/", {"tab": "todo", "q": "低保"}).content.decode()
-        self.assertIn("待办<span class=\"count\">（1）</span>", page)
-        self.assertIn("已回复<span class=\"count\">（1）</span>", page)
-        self.assertIn("全部<span class=\"count\">（2）</span>", page)
+        self.assertIn('待办<span class="count">（1）</span>', page)
+        self.assertIn('已回复<span class="count">（1）</span>', page)
+        self.assertIn('全部<span class="count">（2）</span>', page)
 
     def test_the_unit_searches_its_own_inbox_only(self):
         self.client.force_login(self.cast.handler_a)
