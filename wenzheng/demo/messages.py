@@ -17,6 +17,7 @@ from wenzheng.handling.models import Message, Stage
 from wenzheng.units.models import Unit
 from wenzheng.workdays.clock import local_date
 
+from . import photos as demo_photos
 from . import texts
 from . import topics as demo_topics
 from .county import person_name, phone
@@ -319,6 +320,7 @@ class Life:
             # A citizen who picks the unit often picks the subject too; the office
             # sets it at dispatch otherwise.
             topic=demo_topics.topic_for(self.w.county.county, p.topic.key) if p.chosen else None,
+            attachments=demo_photos.for_message(p.topic.key, p.title),
             at=p.submitted_at,
         )
         self.passcode = self.message.issued_passcode

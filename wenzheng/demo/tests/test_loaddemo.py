@@ -10,6 +10,8 @@ from django.test import TestCase
 
 from wenzheng.accounts.models import Role, User
 from wenzheng.demo import generator, texts
+from wenzheng.demo import photos as demo_photos
+from wenzheng.demo import topics as demo_topics
 from wenzheng.evaluation import facts
 from wenzheng.eventlog import chain, replay
 from wenzheng.eventlog.models import Event
@@ -162,6 +164,19 @@ class DemoCountyTest(TestCase):
         )
         self.assertTrue(2 <= Exposure.objects.count() <= 3)
         self.assertEqual(AccountabilityReferral.objects.count(), 1)
+
+    def test_messages_about_lights_roads_and_rubbish_carry_photos_shown_once_published(self):
+        with_photos = Message.objects.filter(attachments__isnull=False).distinct()
+        self.assertGreaterEqual(with_photos.count(), 10)
+        drawn = {demo_topics.topic_for(self.county, key).pk for key in demo_photos.DRAWINGS}
+        self.assertLessEqual(set(with_photos.exclude(topic=None).values_list("topic", flat=True)), drawn)
+        published = with_photos.filter(pk__in=Message.objects.published()).select_related("region").first()
+        photo = published.attachments.first()
+        page = self.client.get(f"/messages/{published.region.code}/{published.serial}/")
+        self.assertContains(page, f'src="/files/{photo.pk}/thumbnail/"')
+        thumbnail = self.client.get(f"/files/{photo.pk}/thumbnail/")
+        self.assertEqual(thumbnail.status_code, 200)
+        self.assertEqual(thumbnail["Content-Type"], "image/jpeg")
 
     def test_it_prints_the_summary_the_first_quarter_and_the_logins(self):
         self.assertIn("实名上网单位 108 个", self.output)
