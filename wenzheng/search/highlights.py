@@ -30,8 +30,9 @@ def prefetch_texts(messages) -> None:
 
 
 def mark_public(messages, query: Query | None, publisher) -> None:
-    """For the public board: `public_title`, and with a query `title_html` and
-    `excerpt_html`, from each message's public version."""
+    """For the public board: `public_title`, and with a query `title_html`,
+    `excerpt_html` and `serial_html` (a search by the serial number marks it), from
+    each message's public version."""
     if query is not None:
         prefetch_texts(messages)
     for m in messages:
@@ -41,12 +42,12 @@ def mark_public(messages, query: Query | None, publisher) -> None:
             m.title_html = mark_safe(highlight(thread.title, query))  # noqa: S308 (escaped by highlight)
             texts = [thread.body, *(f.text for f in thread.follow_ups), *(r.text for r in thread.replies)]
             m.excerpt_html = mark_safe(_first_excerpt(texts, query))  # noqa: S308 (escaped by excerpt)
+            m.serial_html = mark_safe(highlight(m.serial, query))  # noqa: S308 (escaped by highlight)
 
 
-# The fields beside the texts that a staff document holds (documents.py), as a row
-# names them when a term was found in one: the serial for every reader, the
-# citizen's contact fields for those who search them (the staff audience).
-SERIAL = ("serial", _("编号"))
+# The citizen's contact fields a staff document holds beside the texts (documents.py),
+# as a row names them when a term was found in one, for those who search them (the
+# staff audience). The serial, also searched, is in every row: marked where it is.
 CONTACT_FIELDS = (
     ("citizen_name", _("留言人姓名")),
     ("citizen_phone", _("联系电话")),
@@ -56,15 +57,14 @@ CONTACT_FIELDS = (
 )
 
 
-def _matched_fields(message, query: Query, fields, texts) -> list[str]:
-    """The names of the `fields` of `message` that hold the terms of `query` its
-    texts do not: a row found by a phone number or a name says where (the list never
+def _matched_fields(message, query: Query, texts) -> list[str]:
+    """The names of the contact fields of `message` that hold the terms of `query`
+    its texts (and serial) do not: a row found by a phone number or a name says where (the list never
     shows the value). Fewest fields first: the one that holds most of those terms,
-    then the next for what is left (so 138 0000 0000 names the phone, not also a
-    serial that holds 0000)."""
+    then the next for what is left."""
     folded = fold("\n".join(t for t in texts if t))
     left = [t for t in query.terms if t not in folded]
-    values = [(str(name), fold(getattr(message, attr) or "")) for attr, name in fields]
+    values = [(str(name), fold(getattr(message, attr) or "")) for attr, name in CONTACT_FIELDS]
     named = []
     while left:
         name, value = max(values, key=lambda field: sum(t in field[1] for t in left))
@@ -78,16 +78,16 @@ def _matched_fields(message, query: Query, fields, texts) -> list[str]:
 
 def mark_as_read(messages, query: Query | None, *, audience: str = "staff") -> None:
     """For staff pages, on the texts as the reader was given them (masked already for
-    those who read them masked): `title_html` and `excerpt_html`; and `matched_fields`,
-    the serial or contact fields (for the staff `audience`) that hold a term."""
+    those who read them masked): `title_html`, `excerpt_html` and `serial_html`; and
+    for the staff `audience`, `matched_fields`, the contact fields that hold a term."""
     if query is None:
         return
-    fields = (SERIAL, *CONTACT_FIELDS) if audience == "staff" else (SERIAL,)
     for m in messages:
+        m.serial_html = mark_safe(highlight(m.serial, query))  # noqa: S308 (escaped by highlight)
         m.title_html = mark_safe(highlight(m.title, query))  # noqa: S308 (escaped by highlight)
         # Every text the staff documents hold (the long-cycle explanation too), in the
         # order they read it.
         replies = (r.text for r in m.replies.all())
         texts = [m.body, *(f.text for f in m.follow_ups.all()), *replies, m.closure_explanation]
         m.excerpt_html = mark_safe(_first_excerpt(texts, query))  # noqa: S308 (escaped by excerpt)
-        m.matched_fields = _matched_fields(m, query, fields, [m.title, *texts])
+        m.matched_fields = _matched_fields(m, query, [m.title, m.serial, *texts]) if audience == "staff" else []

@@ -69,6 +69,12 @@ class BoardSearchTest(CastTestCase):
         self.assertContains(page, "&lt;script&gt;<mark>路灯</mark>&lt;/script&gt;", html=False)
         self.assertNotContains(page, "<script>路灯", html=False)
 
+    def test_a_search_by_serial_number_marks_it(self):
+        page = self.client.get("/messages/", {"q": self.light.serial})
+        self.assertContains(page, "找到1条")
+        year, number = self.light.serial.split("-")
+        self.assertContains(page, f"<span><mark>{year}</mark>-<mark>{number}</mark></span>", html=False)
+
     def test_the_public_never_finds_a_message_by_its_citizens_phone(self):
         page = self.client.get("/messages/", {"q": "13800000000"})
         self.assertContains(page, "找到0条")
@@ -176,7 +182,8 @@ class StaffSearchTest(CastTestCase):
         self.assertContains(page, "<mark>低保</mark>申请咨询", html=False)
         self.assertContains(page, "搜索词出现在留言人姓名")
         page = self.client.get("/work/unit/", {"tab": "all", "q": self.mine.serial})
-        self.assertContains(page, "搜索词出现在编号")
+        self.assertContains(page, "<mark>{}</mark>-<mark>{}</mark>".format(*self.mine.serial.split("-")), html=False)
+        self.assertNotContains(page, "搜索词出现在", msg_prefix="the serial is in the row, marked")
         page = self.client.get("/work/unit/", {"tab": "all", "q": "低保"})
         self.assertNotContains(page, "搜索词出现在")
 
@@ -246,9 +253,11 @@ class StaffSearchTest(CastTestCase):
         self.assertNotContains(page, "13912345678")
         page = self.client.get("/work/city/hechi/messages/", {"q": "13912345678"})
         self.assertContains(page, "找到0条")
+        page = self.client.get("/work/city/hechi/messages/", {"q": f"{m.serial} 张三"})
+        self.assertContains(page, "找到0条", msg_prefix="the city office does not search the contact fields")
         page = self.client.get("/work/city/hechi/messages/", {"q": f"{m.serial} 噪音"})
-        self.assertContains(page, "搜索词出现在编号")
-        self.assertNotContains(page, "联系电话", msg_prefix="the city office is kept from the contact fields")
+        self.assertContains(page, "<mark>{}</mark>-<mark>{}</mark>".format(*m.serial.split("-")), html=False)
+        self.assertNotContains(page, "搜索词出现在", msg_prefix="nor is told of them")
         page = self.client.get("/work/city/hechi/messages/", {"q": "张三"})
         self.assertContains(page, "找到0条")
         self.assertTrue(m.pk)
