@@ -73,6 +73,7 @@ class BoardSearchTypedWithoutSpacesOnAPhoneTest(BrowserTestCase):
         more.locator("summary").click()
         page.get_by_label("类别").select_option(label="咨询")
         expect(results).to_contain_text("找到0条含有“路灯维修”")
+        expect(more.locator("summary")).to_have_text("更多筛选（已选1项）")  # counted in place
         page.get_by_label("类别").select_option(label="诉求")
         expect(results.get_by_role("link", name="新街路灯不亮")).to_be_visible()
         page.reload()

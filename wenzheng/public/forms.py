@@ -165,7 +165,7 @@ class BoardFilterForm(NamedLimits, forms.Form):
     period = forms.CharField(
         label=gettext_lazy("期间"),
         required=False,
-        widget=PeriodPicker,
+        widget=PeriodPicker(everything=True),
         help_text=gettext_lazy("选择季度、年度或月份，或填写如 2026年第一季度、2026-03"),
     )
 

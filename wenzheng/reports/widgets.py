@@ -13,6 +13,12 @@ class PeriodPicker(forms.Widget):
     """Sends the chosen period under the field's own name (so links such as
     ?period=2026Q1 keep working); the box is read when "其他期间" is chosen."""
 
+    def __init__(self, attrs=None, *, everything: bool = False):
+        # `everything`: where no period is needed (the board's filter), the first
+        # choice is 全部期间, and "other" only reads as chosen for a period typed in.
+        super().__init__(attrs)
+        self.everything = everything
+
     def other(self, name: str) -> str:
         return f"{name}_other"
 
@@ -44,6 +50,11 @@ class PeriodPicker(forms.Widget):
             ),
         )
         field_id = attrs.get("id", f"id_{name}")
+        everything = self.everything and not value
+        if self.everything:
+            options = format_html(
+                '<option value=""{}>{}</option>{}', " selected" if everything else "", _("全部期间"), options
+            )
         return format_html(
             '<span class="period-picker"><select name="{}" id="{}"{}>{}<option value=""{}>{}</option></select>'
             ' <input name="{}" id="{}_other" value="{}" aria-label="{}" placeholder="{}" maxlength="40"></span>',
@@ -51,8 +62,8 @@ class PeriodPicker(forms.Widget):
             field_id,
             format_html(' aria-describedby="{}"', attrs["aria-describedby"]) if attrs.get("aria-describedby") else "",
             options,
-            "" if code in known else " selected",
-            _("其他期间（在右侧填写）"),
+            "" if code in known or everything else " selected",
+            _("其他期间（在旁边的框里填写）"),
             self.other(name),
             field_id,
             "" if code in known else (value or ""),

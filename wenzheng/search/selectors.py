@@ -18,6 +18,7 @@ queryset as finally narrowed, so a filter added after search() ranks its own
 window. A new order_by() replaces the ranking.
 """
 
+import dataclasses
 from functools import cache
 
 from django.db import connection
@@ -57,13 +58,16 @@ def search(messages, query: Query, *, audience: str, order: str = RELEVANCE):
 def typed_or_words(messages, query: Query, *, audience: str) -> Query:
     """`query` as typed; or, when it finds none of `messages` and its long terms split
     into words that find some, those words (words.split: 路灯维修 → 路灯 维修), whose
-    `instead_of` says what was typed. A query that splits costs one or two reads of
+    `instead_of` says what was typed (when they find nothing either, `query` with the
+    words in `words_tried`). A query that splits costs one or two reads of
     a latest match more; one that does not (every term of two characters, or words
     the dictionary does not know) costs nothing more."""
     split = words.split(query)
     if split is None or _finds(messages, query, audience):
         return query
-    return split if _finds(messages, split, audience) else query
+    if _finds(messages, split, audience):
+        return split
+    return dataclasses.replace(query, words_tried=split.quoted)
 
 
 def _finds(messages, query: Query, audience: str) -> bool:

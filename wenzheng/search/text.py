@@ -43,6 +43,8 @@ RUN = re.compile(r"[^\W_]+")
 # whole mobile number. Taken out of a query, so +86 138 4635 4811 finds 13846354811.
 COUNTRY_CODE = re.compile(r"\+\s*(?:00)?86[\s-]*(?=\d)|(?<!\d)0086[\s-]*(?=\d)|(?<!\d)86[\s-]*(?=1[3-9]\d{9}(?!\d))")
 
+QUOTES = "\"'“”‘’「」『』《》〈〉"
+
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 10
 
@@ -123,6 +125,9 @@ class Query:
     text: str
     terms: tuple[str, ...]
     instead_of: str | None = None
+    # The words tried when neither the query as typed nor its words found anything
+    # (quoted, for the page to say so), else None.
+    words_tried: str | None = None
 
     @property
     def quoted(self) -> str:
@@ -155,6 +160,9 @@ def parse(text: str) -> Query | None:
     # So would an invisible format character (a zero-width space, a soft hyphen, a
     # byte order mark: Unicode's Cf) that the reader of the query never saw.
     text = "".join(ch for ch in text_rules.clean(text or "") if unicodedata.category(ch) != "Cf").strip()
+    # Quotes around the whole query (“路灯维修”) are punctuation to the search, and the
+    # page quotes what was typed itself.
+    text = text.strip(QUOTES).strip()
     if not text:
         return None
     if len(text) > MAX_QUERY_CHARS:

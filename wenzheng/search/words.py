@@ -52,13 +52,22 @@ def _in_pairs(word: str, known) -> list[str]:
     return pairs if all(known.get(p) for p in pairs) else [word]
 
 
+# Characters that say nothing of a message's subject: particles, pronouns and the
+# like, which a split leaves standing alone (路灯坏了 → 路灯 坏 了). Beside a word a
+# single character must occur too; these would narrow by nothing but chance.
+FUNCTION_CHARACTERS = frozenset(
+    "的了吗呢吧啊呀哦嘛着过得地和与及或而也都就还又很太在是被把给让向对从于为之其这那个我你他她它们请"
+)
+
+
 def _words(term: str) -> list[str]:
     if len(term) < 3:
         return [term]
     tokenizer = _jieba()
     out = []
     for word in tokenizer.lcut(term, HMM=True):
-        out.extend(_in_pairs(word, tokenizer.FREQ))
+        if word not in FUNCTION_CHARACTERS:
+            out.extend(_in_pairs(word, tokenizer.FREQ))
     return out
 
 

@@ -76,16 +76,17 @@ def attach_deadlines(messages, *, at: dt.datetime) -> list:
 # --- searching ----------------------------------------------------------------------
 
 
-def matching(user, messages, query, *, order="relevance"):
+def matching(user, messages, query, *, order="relevance", among=None):
     """`messages` narrowed to those the user's search finds for `query` (the texts
     as the user may read them, wenzheng.search), best match first as on the board
     (`order` "relevance"), or newest first ("newest"); without a query, the list in
     its own order. And the query searched: `query`, or its words when it found
-    nothing as typed (wenzheng.search.selectors.typed_or_words)."""
+    none of `among` (by default `messages`) as typed: a tab of the inbox searches
+    what the whole inbox would (wenzheng.search.selectors.typed_or_words)."""
     if query is None:
         return messages, None
     audience = search_audience(user)
-    searched = typed_or_words(messages, query, audience=audience)
+    searched = typed_or_words(messages if among is None else among, query, audience=audience)
     return messages.search(searched, audience=audience, order=order), searched
 
 
@@ -156,12 +157,17 @@ def inbox(user, tab: Tab):
     return with_open_stages(messages).order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")
 
 
+def inbox_whole(user):
+    """Every message of the user's inbox, whatever its tab: what the tabs count."""
+    return Message.objects.visible_to(user)
+
+
 def inbox_counts(user, query=None) -> dict[str, int]:
     """How many messages each tab holds; with a search, how many of them it finds
     (the tabs then count what the search would list in each)."""
     leader = user.role == Role.LEADER
     counts = {t.slug: Count("pk", filter=t.holds(leader)) for t in INBOX_TABS}
-    messages = Message.objects.visible_to(user)
+    messages = inbox_whole(user)
     if query is not None:
         messages = messages.search(query, audience=search_audience(user), order="newest").order_by()
     return messages.aggregate(**counts)

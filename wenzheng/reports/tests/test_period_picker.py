@@ -37,6 +37,17 @@ class WrittenPeriodsTest(SimpleTestCase):
         self.assertIn('<option value="" selected>', other)
         self.assertIn('value="2026-01-01..2026-02-15"', other)
 
+    def test_where_no_period_is_needed_the_first_choice_is_every_period(self):
+        with time_machine.travel(local(2026, 5, 10, 9), tick=False):
+            html = PeriodPicker(everything=True).render("period", "")
+            other = PeriodPicker(everything=True).render("period", "2026-01-01..2026-02-15")
+            required = PeriodPicker().render("period", "")
+        self.assertIn('<select name="period" id="id_period"><option value="" selected>全部期间</option>', html)
+        self.assertIn('<option value="">其他期间（在旁边的框里填写）</option>', html)
+        self.assertIn('<option value="">全部期间</option>', other)
+        self.assertIn('<option value="" selected>其他期间（在旁边的框里填写）</option>', other)
+        self.assertNotIn("全部期间", required)
+
     def test_the_box_is_read_when_nothing_is_picked(self):
         picker = PeriodPicker()
         self.assertEqual(picker.value_from_datadict({"period": "2026Q1", "period_other": "x"}, {}, "period"), "2026Q1")

@@ -57,6 +57,10 @@ class BoardSearchTest(CastTestCase):
         self.assertNotContains(page, 'name="region"')
         page = self.client.get("/", {"region": self.cast.county.code})
         self.assertContains(page, f'<input type="hidden" name="region" value="{self.cast.county.code}">', html=True)
+        # The board keeps the region for the next search, as its links do.
+        page = self.client.get("/messages/", {"region": self.cast.county.code, "q": "路灯"})
+        self.assertContains(page, f'<input type="hidden" name="region" value="{self.cast.county.code}">', html=True)
+        self.assertNotContains(self.client.get("/messages/", {"q": "路灯"}), 'name="region"')
 
     def test_a_query_of_punctuation_only_is_explained(self):
         page = self.client.get("/messages/", {"q": "？？"})

@@ -24,12 +24,14 @@ class SplitTest(SimpleTestCase):
             ("张三路灯", ("张三", "路灯")),  # a name it does not know, guessed whole
             ("路灯 噪音扰民", ("路灯", "噪音", "扰民")),  # a short term kept as it is
             ("路燈維修", ("路灯", "维修")),  # folded first: traditional typed
+            ("路灯坏了", ("路灯", "坏")),  # a particle says nothing of the subject
+            ("“路灯维修”", ("路灯", "维修")),  # quoted whole
         ):
             with self.subTest(typed=typed):
                 split = self.split(typed)
                 self.assertEqual(split.terms, terms)
                 self.assertEqual(split.text, " ".join(terms))
-                self.assertEqual(split.instead_of, typed)
+                self.assertEqual(split.instead_of, typed.strip("“”"))
                 self.assertEqual(split.quoted, "".join(f"“{t}”" for t in terms))
 
     def test_nothing_to_split_is_none(self):
@@ -63,17 +65,21 @@ class WordsOnThePagesTest(CastTestCase):
         self.assertContains(page, "请尽快<mark>维修</mark>", html=False)
         self.assertContains(page, 'value="路灯维修"', msg_prefix="the box keeps what was typed")
 
+    def test_words_that_find_nothing_either_are_said_to_have_been_tried(self):
+        page = self.client.get("/messages/", {"q": "路灯保险"})
+        self.assertContains(page, "没有找到含有“路灯保险”的留言，也没有同时含有“路灯”“保险”的留言。")
+        self.assertContains(page, "找到0条含有“路灯保险”的公开留言")
+
+    def test_quotes_around_the_query_are_not_quoted_again(self):
+        page = self.client.get("/messages/", {"q": "“路灯维修”"})
+        self.assertContains(page, "没有找到含有“路灯维修”的留言，以下是同时含有“路灯”“维修”的留言。")
+
     def test_what_is_found_as_typed_is_not_split(self):
         post(self.cast, "路灯维修进度", "请问路灯维修到哪一步了？")
         page = self.client.get("/messages/", {"q": "路灯维修"})
         self.assertContains(page, "找到1条含有“路灯维修”的公开留言")
         self.assertNotContains(page, "没有找到")
         self.assertNotContains(page, "新街路灯不亮")
-
-    def test_words_that_find_nothing_either_say_nothing_was_found_as_typed(self):
-        page = self.client.get("/messages/", {"q": "路灯保险"})
-        self.assertContains(page, "找到0条含有“路灯保险”的公开留言")
-        self.assertNotContains(page, "没有找到含有")
 
     def test_the_words_are_searched_within_the_filters(self):
         page = self.client.get("/messages/", {"q": "路灯维修", "category": self.cast.appeal.pk})
@@ -105,6 +111,16 @@ class WordsOnThePagesTest(CastTestCase):
                 self.assertContains(page, f"没有找到含有“{params['q']}”的留言，以下是同时含有")
                 self.assertContains(page, title, html=False)
         self.assertTrue(waiting.pk)
+
+    def test_every_tab_of_the_inbox_searches_what_the_whole_inbox_would(self):
+        # 路灯维修 finds nothing in 待办 either way; the words find the replied one:
+        # the tabs count it under 已回复 and 全部, and 待办 says so rather than 0 everywhere.
+        self.client.force_login(self.cast.handler_a)
+        page = self.client.get("/work/unit/", {"tab": "todo", "q": "路灯维修"}).content.decode()
+        self.assertIn("以下是同时含有“路灯”“维修”的留言。", page)
+        self.assertIn('已回复<span class="count">（1）</span>', page)
+        self.assertIn('全部<span class="count">（1）</span>', page)
+        self.assertIn("待办中没有含有“路灯 维修”的留言。", page)
 
     def test_the_api_searches_as_typed(self):
         found = self.client.get("/api/v1/messages", {"q": "路灯维修"}).json()

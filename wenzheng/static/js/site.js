@@ -22,6 +22,21 @@ document.addEventListener("DOMContentLoaded", () => {
   if (window.matchMedia("(min-width: 48rem)").matches) {
     for (const details of document.querySelectorAll("details[data-open-wide]")) details.open = true;
   }
+  // Their summary counts the filters chosen, as the server wrote it on a whole page:
+  // a filter chosen in place (htmx) is counted at once, so that a closed fold
+  // still says that the list below is narrowed.
+  for (const details of document.querySelectorAll("details[data-open-wide]")) {
+    const summary = details.querySelector("summary[data-some]");
+    if (!summary) continue;
+    details.addEventListener("change", () => {
+      let chosen = 0;
+      for (const field of details.querySelectorAll(".field")) {
+        const named = field.querySelectorAll("select[name], input[name]");
+        if ([...named].some((control) => control.value.trim() !== "")) chosen++;
+      }
+      summary.textContent = chosen ? summary.dataset.some.replace("{n}", chosen) : summary.dataset.none;
+    });
+  }
   // Print views: the button prints the page.
   for (const button of document.querySelectorAll("[data-print]")) {
     button.addEventListener("click", () => window.print());

@@ -25,8 +25,14 @@ def inbox(request):
     now = timezone.now()
     tab = selectors.inbox_tab(request.GET.get("tab"))
     search = SearchForm(request.GET)
+    # Whether a query is searched as its words is decided on the whole inbox, which
+    # the tabs' counts cover: every tab then counts and lists the same search.
     found, searched = selectors.matching(
-        request.user, selectors.inbox(request.user, tab), search.query, order=search.ordering
+        request.user,
+        selectors.inbox(request.user, tab),
+        search.query,
+        order=search.ordering,
+        among=selectors.inbox_whole(request.user),
     )
     found = page_of(request, found, PAGE_SIZE)
     counts = selectors.inbox_counts(request.user, searched)
