@@ -191,6 +191,7 @@ class DemoCountyTest(TestCase):
         call_command("loaddemo", "--demo", stdout=out)
         self.assertEqual([m.objects.count() for m in (Region, Unit, User, Message, Event, RosterFiling)], before)
         self.assertIn("演示数据已存在", out.getvalue())
+        self.assertIn("请删除数据库（默认为 db.sqlite3）后再运行", out.getvalue())  # how to see a newer demo
         self.assertIn("dongmen_handler1", out.getvalue())
 
 

@@ -53,7 +53,10 @@ class Command(BaseCommand):
         if result.created:
             self._created(result, now)
         else:
-            self.stdout.write(f"演示数据已存在（{texts.COUNTY[0]}），未作任何改动。")
+            self.stdout.write(
+                f"演示数据已存在（{texts.COUNTY[0]}），未作任何改动。"
+                "如需按当前版本重建演示数据，请删除数据库（默认为 db.sqlite3）后再运行。"
+            )
         self._logins(all_logins)
 
     def _created(self, result, now):
