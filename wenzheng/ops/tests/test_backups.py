@@ -84,8 +84,11 @@ class RoundTripTest(BackupTestCase):
         output = run("backup", str(path))
 
         messages, events = at_backup["handling_message"], at_backup["eventlog_event"]
+        # The demo's photos, each with its thumbnail, go with it.
+        stored = [name for a in Attachment.objects.all() for name in (a.file, a.thumbnail) if name]
+        self.assertGreater(len(stored), 0)
         self.assertIn(f"Backed up to {path} (", output)
-        self.assertIn(f"{messages} messages, {events} events, 0 attached files.", output)
+        self.assertIn(f"{messages} messages, {events} events, {len(stored)} attached files.", output)
         self.assertEqual(stat.S_IMODE(path.stat().st_mode), 0o600, "a backup holds personal data")
         self.assertEqual(os.listdir(self.dir), ["wenzheng.backup"], "no temporary file left beside it")
 
@@ -111,6 +114,7 @@ class RoundTripTest(BackupTestCase):
         self.assertEqual(row_counts(), at_backup)
         self.assertEqual(Unit.objects.get(pk=unit.pk).name, "东门镇")
         self.assertFalse(Message.objects.filter(title="备份之后的留言").exists())
+        self.assertTrue(all(storage().exists(name) for name in stored), "the photos are there after the restore")
         self.assertEqual(chain.verify(), (events, None))
         tables = len(at_backup)
         self.assertIn(f"into {backups.for_connection().database_name}: ", output)
