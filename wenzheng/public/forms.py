@@ -187,6 +187,10 @@ class BoardFilterForm(NamedLimits, forms.Form):
     # under "更多筛选" until one is used (public/board.html).
     NARROWING = ("unit", "category", "topic", "status", "period")
 
+    def searching(self) -> list:
+        """The bound fields besides NARROWING: the search box and its order."""
+        return [field for field in self if field.name not in self.NARROWING]
+
     def narrowing(self) -> list:
         """The bound fields of NARROWING."""
         return [self[name] for name in self.NARROWING if name in self.fields]

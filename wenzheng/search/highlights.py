@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wenzheng.handling.models import Reply
 
+from .models import Audience
 from .text import Query, excerpt, fold, highlight
 
 
@@ -59,9 +60,9 @@ CONTACT_FIELDS = (
 
 def _matched_fields(message, query: Query, texts) -> list[str]:
     """The names of the contact fields of `message` that hold the terms of `query`
-    its texts (and serial) do not: a row found by a phone number or a name says where (the list never
-    shows the value). Fewest fields first: the one that holds most of those terms,
-    then the next for what is left."""
+    its texts (and serial) do not: a row found by a phone number or a name says
+    where (the list never shows the value). Fewest fields first: the one that holds
+    most of those terms, then the next for what is left."""
     folded = fold("\n".join(t for t in texts if t))
     left = [t for t in query.terms if t not in folded]
     values = [(str(name), fold(getattr(message, attr) or "")) for attr, name in CONTACT_FIELDS]
@@ -76,7 +77,7 @@ def _matched_fields(message, query: Query, texts) -> list[str]:
     return named
 
 
-def mark_as_read(messages, query: Query | None, *, audience: str = "staff") -> None:
+def mark_as_read(messages, query: Query | None, *, audience: str = Audience.STAFF) -> None:
     """For staff pages, on the texts as the reader was given them (masked already for
     those who read them masked): `title_html`, `excerpt_html` and `serial_html`; and
     for the staff `audience`, `matched_fields`, the contact fields that hold a term."""
@@ -90,4 +91,4 @@ def mark_as_read(messages, query: Query | None, *, audience: str = "staff") -> N
         replies = (r.text for r in m.replies.all())
         texts = [m.body, *(f.text for f in m.follow_ups.all()), *replies, m.closure_explanation]
         m.excerpt_html = mark_safe(_first_excerpt(texts, query))  # noqa: S308 (escaped by excerpt)
-        m.matched_fields = _matched_fields(m, query, [m.title, m.serial, *texts]) if audience == "staff" else []
+        m.matched_fields = _matched_fields(m, query, [m.title, m.serial, *texts]) if audience == Audience.STAFF else []

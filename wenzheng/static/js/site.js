@@ -18,14 +18,13 @@ document.addEventListener("DOMContentLoaded", () => {
   hintTables();
   window.addEventListener("resize", hintTables);
   document.body.addEventListener("htmx:afterSwap", hintTables);
-  // Filters folded away on a phone (<details data-open-wide>) are open where there is room.
-  if (window.matchMedia("(min-width: 48rem)").matches) {
-    for (const details of document.querySelectorAll("details[data-open-wide]")) details.open = true;
-  }
-  // Their summary counts the filters chosen, as the server wrote it on a whole page:
-  // a filter chosen in place (htmx) is counted at once, so that a closed fold
+  // Filters folded away on a phone (<details data-open-wide>) are open where there is
+  // room. Their summary counts the filters chosen, as the server wrote it on a whole
+  // page: a filter chosen in place (htmx) is counted at once, so that a closed fold
   // still says that the list below is narrowed.
+  const wide = window.matchMedia("(min-width: 48rem)").matches;
   for (const details of document.querySelectorAll("details[data-open-wide]")) {
+    if (wide) details.open = true;
     const summary = details.querySelector("summary[data-some]");
     if (!summary) continue;
     details.addEventListener("change", () => {
