@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from django.utils.translation import gettext
+
 from wenzheng.lib import text as text_rules
 
 # A run of characters that make words: letters (Chinese characters are letters to
@@ -133,6 +135,14 @@ class Query:
     def quoted(self) -> str:
         """The terms each in quotes, for a sentence: “路灯”“维修”."""
         return "".join(f"“{t}”" for t in self.terms)
+
+    @property
+    def containing(self) -> str:
+        """What the results hold, for a sentence: 含有“路灯不亮”, or for several
+        terms 同时含有“路灯”“维修” (含有“路灯 维修” reads as one phrase)."""
+        if len(self.terms) > 1:
+            return gettext("同时含有%(words)s") % {"words": self.quoted}
+        return gettext("含有“%(text)s”") % {"text": self.text}
 
     @property
     def indexed(self) -> list[str]:

@@ -43,6 +43,14 @@ class BoardSearchTest(CastTestCase):
         self.assertNotContains(page, "停水三天")
         self.assertNotContains(page, "路灯还没修", msg_prefix="not consented to publication")
 
+    def test_the_count_names_each_word_of_a_query_of_several(self):
+        # 含有“路灯 维修” would read as the phrase; the words are found apart.
+        page = self.client.get("/messages/", {"q": "路燈  維修"})
+        self.assertContains(page, "找到1条同时含有“路灯”“维修”的公开留言")
+        # One word is named as typed, escaped.
+        page = self.client.get("/messages/", {"q": "<路灯>"})
+        self.assertContains(page, "找到1条含有“&lt;路灯&gt;”的公开留言", html=False)
+
     def test_the_search_combines_with_the_filters_and_is_a_link(self):
         page = self.client.get("/messages/", {"q": "维修", "category": self.cast.appeal.pk})
         self.assertContains(page, "找到0条")

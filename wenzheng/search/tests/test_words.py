@@ -60,7 +60,7 @@ class WordsOnThePagesTest(CastTestCase):
     def test_the_board_searches_the_words_and_says_so(self):
         page = self.client.get("/messages/", {"q": "路灯维修"})
         self.assertContains(page, "没有找到含有“路灯维修”的留言，以下是同时含有“路灯”“维修”的留言。")
-        self.assertContains(page, "找到1条含有“路灯 维修”的公开留言")
+        self.assertContains(page, "找到1条同时含有“路灯”“维修”的公开留言")
         self.assertContains(page, "新街<mark>路灯</mark>不亮", html=False)
         self.assertContains(page, "请尽快<mark>维修</mark>", html=False)
         self.assertContains(page, 'value="路灯维修"', msg_prefix="the box keeps what was typed")
@@ -120,7 +120,7 @@ class WordsOnThePagesTest(CastTestCase):
         self.assertIn("以下是同时含有“路灯”“维修”的留言。", page)
         self.assertIn('已回复<span class="count">（1）</span>', page)
         self.assertIn('全部<span class="count">（1）</span>', page)
-        self.assertIn("待办中没有含有“路灯 维修”的留言。", page)
+        self.assertIn("待办中没有同时含有“路灯”“维修”的留言。", page)
 
     def test_the_api_searches_as_typed(self):
         found = self.client.get("/api/v1/messages", {"q": "路灯维修"}).json()
