@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.models import Role
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
+from wenzheng.attachments.models import Attachment
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import Message, Reply, parse_serial
 from wenzheng.handling.passcodes import matches_in_constant_time
@@ -58,9 +59,20 @@ def _this_quarter(now):
     return periods.quarter_of(today)
 
 
+# A listed message's own photos (what the citizen attached when writing it: public
+# with the message unless the office withheld one), counted on its row.
+OWN_PHOTOS = Prefetch(
+    "attachments",
+    queryset=Attachment.objects.filter(
+        follow_up=None, source=Attachment.Source.CITIZEN, kind=Attachment.Kind.IMAGE, withheld_at=None
+    ).only("pk", "message_id"),
+    to_attr="own_photos",
+)
+
+
 def _public_messages(region):
     messages = Message.objects.published().select_related("unit", "category", "region", "citizen")
-    messages = messages.prefetch_related("reviews")
+    messages = messages.prefetch_related("reviews", OWN_PHOTOS)
     if region.kind == Region.Kind.CITY:
         return messages.in_city(region)
     return messages.filter(region=region)

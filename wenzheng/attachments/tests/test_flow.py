@@ -148,6 +148,23 @@ class WhoSeesPhotosTest(CastTestCase):
         privacy.withhold(message=self.message, by=c.county_office, reason="涉及他人隐私")
         self.assertEqual(public.get(self.url).status_code, 404)
 
+    def test_the_boards_row_says_how_many_photos_the_message_shows(self):
+        c = self.cast
+        from django.test import Client
+
+        public = Client()
+        actions.reply(message=self.message, by=c.handler_a, text="已修复。")
+        # A follow-up's photo is not the message's own: its row counts one.
+        upload = files.read(phone_photo(name="still.jpg"), allow_pdf=False)
+        actions.follow_up(message=self.message, who=self._tracked(), text="还是不亮。", attachments=[upload])
+        for params in ({}, {"q": "路灯"}, {"q": "路灯", "order": "newest"}):
+            self.assertContains(
+                public.get("/messages/", params), '<span class="badge photos">附图1张</span>', html=True
+            )
+        self.assertContains(public.get("/"), "附图1张")
+        privacy.withhold_attachment(attachment=self.photo, by=c.county_office, reason="拍到了车牌")
+        self.assertNotContains(public.get("/messages/", {"q": "路灯", "unit": c.unit_a.pk}), "附图")
+
     def test_a_follow_ups_photo_waits_for_its_review(self):
         c = self.cast
         from django.test import Client
