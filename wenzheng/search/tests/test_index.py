@@ -321,7 +321,8 @@ class RankingTest(CastTestCase):
             engines.PostgresEngine, "latest", autospec=True, side_effect=engines.PostgresEngine.latest
         )
         with reads as read, latest as rest:
-            bands = ((1, 4, 1), (2, 1, 2), (4, 4, 2), (engines.BAND, 4, 2))
+            # (BAND, BANDS_KEPT, CAP_TIMES, FIRST_READ)
+            bands = ((1, 4, 1, 2), (2, 1, 2, 1), (4, 4, 2, 3), (1, 6, 2, 5), (engines.BAND, 4, 2, engines.FIRST_READ))
             # The word index asked for the documents, and (a query as common as
             # WALK_SHARE) not asked, each document checked as the statement walks.
             for walk, some in ((False, bands), (True, bands[:1] + bands[-1:])):
@@ -332,8 +333,8 @@ class RankingTest(CastTestCase):
 
     def window_cases(self, engine, made, scopes, bands, walk):
         for query in (parse("井盖"), parse("井盖 松动"), parse("井盖 松")):
-            for band, kept, times in bands:
-                patches = mock.patch.multiple(engines, BAND=band, BANDS_KEPT=kept)
+            for band, kept, times, first in bands:
+                patches = mock.patch.multiple(engines, BAND=band, BANDS_KEPT=kept, FIRST_READ=first)
                 with patches, mock.patch.object(engines.DocumentsFirst, "CAP_TIMES", times):
                     for name, (scope, audience) in scopes.items():
                         matches = engine.search(scope, audience, query)
@@ -516,6 +517,28 @@ class BandIndexesTest(CastTestCase):
             self.assertEqual(set(engines.band_indexes()), self.names(range(newest - 1, newest + 2)))
             self.assertGreater(made, 0)
             self.assertGreater(dropped, 0)
+
+    def test_a_band_index_of_another_band_size_is_made_again(self):
+        """Named by the size of the band it was made for: after BAND changes, one of
+        the old size (and one named before names said the size) has another
+        condition under the same band number, and is replaced."""
+        message = self.cast.replied(title="井盖松动")
+        with mock.patch.multiple(engines, BAND=8, BANDS_KEPT=2):
+            engines.maintain_bands()
+            old_size = set(engines.band_indexes())
+        band = message.pk // 4
+        with connection.cursor() as cursor:  # as the first band indexes were named
+            cursor.execute(
+                f"CREATE INDEX search_grams_public_b{band} ON search_searchdocument USING gin (grams) "
+                f"WHERE audience = 'public' AND message_id >= {band * 8} AND message_id < {(band + 1) * 8}"
+            )
+        with mock.patch.multiple(engines, BAND=4, BANDS_KEPT=2):
+            self.assertIn(f"search_grams_public_b{band}", engines.band_indexes())
+            made, dropped = engines.maintain_bands()
+            self.assertEqual(dropped, len(old_size) + 1)
+            self.assertEqual(set(engines.band_indexes()), self.names(range(band - 1, band + 2)))
+            self.assertEqual(made, len(self.names(range(band - 1, band + 2))))
+            self.assertTrue(all(name.endswith("_4") for name in self.names([band])))
 
     def test_the_worker_keeps_them(self):
         self.cast.replied(title="井盖松动")
