@@ -516,7 +516,7 @@ def index_sizes(connection) -> dict:
             "(SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indexrelid::regclass::text "
             "~ '^search_grams_[a-z]+$'), "
             "(SELECT COALESCE(SUM(pg_relation_size(indexrelid)), 0) FROM pg_index WHERE indexrelid::regclass::text "
-            "~ '^search_grams_[a-z]+_b[0-9]+$'), pg_indexes_size('search_searchdocument'), "
+            "~ '^search_grams_[a-z]+_b[0-9]+(_[0-9]+)?$'), pg_indexes_size('search_searchdocument'), "
             "pg_total_relation_size('handling_message') + pg_total_relation_size('handling_reply')"
         )
         table, gin, bands, all_indexes, messages = cursor.fetchone()

@@ -35,6 +35,17 @@ WIDE_TABLES = """() => [...document.querySelectorAll(".table-scroll")]
     return {caption: (box.querySelector("caption") || {}).textContent,
             hinted: !!hint && hint.classList.contains("scroll-hint") && hint.offsetHeight > 0};
   })"""
+# Where the pager's parts are: the tops of the page numbers shown, and the boxes of
+# 上一页 and 下一页.
+PAGER = """() => {
+  const nav = document.querySelector("nav.pagination");
+  const shown = [...nav.querySelectorAll(".pages > *")].filter((e) => e.offsetParent !== null);
+  const box = (e) => e && e.getBoundingClientRect().toJSON();
+  return {numbers: shown.map((e) => e.textContent.trim()),
+          tops: [...new Set(shown.map((e) => Math.round(e.getBoundingClientRect().top)))],
+          previous: box(nav.querySelector("[rel=prev]")), next: box(nav.querySelector("[rel=next]")),
+          overflow: nav.scrollWidth - nav.clientWidth};
+}"""
 # Every chart label's size on the screen, in CSS pixels.
 CHART_LABELS = """() => {
   const out = [];
@@ -96,6 +107,25 @@ class PhoneLayoutsTest(BrowserTestCase):
         self.assertReadableOnAPhone(page, "phone-ranking")
         hint = page.locator(".scroll-hint.shown").first
         expect(hint).to_contain_text("左右滑动")
+
+    def test_the_boards_pager_on_a_phone(self):
+        """The numbers on one line (one either side of this page), the two buttons side
+        by side under them: it once wrapped anywhere, over three lines."""
+        for n in range(130):  # seven pages of 20 with build_q1's
+            self.cast.replied(title=f"第{n}条留言")
+        page = self.new_page(phone=True)
+        page.goto("/messages/?region=luocheng&page=4")
+        pager = page.evaluate(PAGER)
+        self.assertEqual(pager["numbers"], ["1", "…", "3", "4", "5", "…", "7"])
+        # One line: a number's box is 40 px high, "…" a line of text centred beside it.
+        self.assertLess(max(pager["tops"]) - min(pager["tops"]), 20, pager)
+        previous, following = pager["previous"], pager["next"]
+        self.assertEqual(round(previous["top"]), round(following["top"]))
+        self.assertGreater(previous["top"], pager["tops"][0])
+        self.assertLess(previous["right"], following["left"])
+        self.assertLessEqual(pager["overflow"], 0)
+        expect(page.locator(".pagination .pages-of")).to_be_hidden()
+        self.shot(page, "phone-board-pager")
 
     def test_the_print_views_fit_a4(self):
         stored = self.evaluate()

@@ -102,6 +102,20 @@ class Listing:
             out.append(n)
         return out
 
+    @property
+    def far_numbers(self) -> set[int]:
+        """Of numbers(), those a phone's pager leaves out to fit one line: the
+        farthest either side of this page (never the first or the last)."""
+        if self.number is None or not self.pages:
+            return set()
+        return {n for n in (self.number - 2, self.number + 2) if 1 < n < self.pages}
+
+    @property
+    def far_beside_ends(self) -> set[int]:
+        """Of far_numbers, those next to the first or the last page: a phone shows
+        "…" in their place, as numbers() does where it leaves some out."""
+        return {n for n in self.far_numbers if n in (2, self.pages - 1)}
+
 
 def listing(found, *, page, size, before_text="", keyset=True, request=None) -> Listing:
     """A page of `found` (newest first when `keyset`): by number, or after a cursor.

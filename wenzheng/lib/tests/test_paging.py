@@ -19,6 +19,22 @@ class PageNumbersTest(SimpleTestCase):
         self.assertEqual(self.numbers(12, 12), [1, None, 10, 11, 12])
         self.assertEqual(Listing([], None, None, None, True, None, None, "x").numbers(), [])
 
+    def test_a_phone_leaves_out_the_farthest_either_side_but_never_the_ends(self):
+        def far(number, pages):
+            return Listing([], number, pages, pages * 20, False, None, None, None).far_numbers
+
+        self.assertEqual(far(6, 12), {4, 8})
+        self.assertEqual(far(3, 12), {5})
+        self.assertEqual(far(11, 12), {9})
+        self.assertEqual(far(1, 2), set())
+        self.assertEqual(Listing([], None, None, None, True, None, None, "x").far_numbers, set())
+
+    def test_a_far_number_next_to_an_end_leaves_a_gap_in_its_place(self):
+        listing = Listing([], 4, 7, 140, False, None, None, None)
+        self.assertEqual(listing.numbers(), [1, 2, 3, 4, 5, 6, 7])
+        self.assertEqual(listing.far_beside_ends, {2, 6})
+        self.assertEqual(Listing([], 6, 12, 240, False, None, None, None).far_beside_ends, set())
+
 
 class OutOfRangePagesTest(CastTestCase):
     @classmethod
