@@ -139,10 +139,13 @@ class Query:
     @property
     def containing(self) -> str:
         """What the results hold, for a sentence: 含有“路灯不亮”, or for several
-        terms 同时含有“路灯”“维修” (含有“路灯 维修” reads as one phrase)."""
+        terms 同时含有“路灯”“维修” (含有“路灯 维修” reads as one phrase). One term
+        as typed (路燈) if that is all that was typed; the term searched if more was
+        and left out (路灯😀, +86 138…: an emoji or a country code is not searched)."""
         if len(self.terms) > 1:
             return gettext("同时含有%(words)s") % {"words": self.quoted}
-        return gettext("含有“%(text)s”") % {"text": self.text}
+        shown = self.text if fold(self.text) == self.terms[0] else self.terms[0]
+        return gettext("含有“%(text)s”") % {"text": shown}
 
     @property
     def indexed(self) -> list[str]:

@@ -47,9 +47,11 @@ class BoardSearchTest(CastTestCase):
         # 含有“路灯 维修” would read as the phrase; the words are found apart.
         page = self.client.get("/messages/", {"q": "路燈  維修"})
         self.assertContains(page, "找到1条同时含有“路灯”“维修”的公开留言")
-        # One word is named as typed, escaped.
-        page = self.client.get("/messages/", {"q": "<路灯>"})
-        self.assertContains(page, "找到1条含有“&lt;路灯&gt;”的公开留言", html=False)
+        # One word is named as typed; as searched where more was typed and left out.
+        self.assertContains(self.client.get("/messages/", {"q": "路燈"}), "找到1条含有“路燈”的公开留言")
+        for typed in ("路灯😀", "<路灯>", "路灯！"):
+            with self.subTest(typed=typed):
+                self.assertContains(self.client.get("/messages/", {"q": typed}), "找到1条含有“路灯”的公开留言")
 
     def test_the_search_combines_with_the_filters_and_is_a_link(self):
         page = self.client.get("/messages/", {"q": "维修", "category": self.cast.appeal.pk})
