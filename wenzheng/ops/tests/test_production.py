@@ -208,6 +208,20 @@ class NginxSiteTest(ChainTransactionTestCase):
             self.assertEqual(plain.status_code, 301)
             self.assertEqual(plain.headers["Location"], "https://localhost/messages/")
 
+            # A link with a search too long for a request line: nginx's 414, in Chinese.
+            # Shorter, the app answers (it says the search is too long itself).
+            too_long = requests.get(
+                base + "/messages/", params={"q": "路" * 1000}, verify=proxy.certificate, timeout=10
+            )
+            self.assertEqual(too_long.status_code, 414)
+            too_long.encoding = "utf-8"
+            self.assertIn("链接太长", too_long.text)
+            self.assertIn("搜索最多100个字", too_long.text)
+            self.assertNotIn("Request-URI Too", too_long.text)
+            long = requests.get(base + "/messages/", params={"q": "路" * 850}, verify=proxy.certificate, timeout=10)
+            self.assertEqual(long.status_code, 200)
+            self.assertIn("搜索不能超过100个字（现有850个字）", long.text)
+
             # An upload over the limit is refused by nginx before it reaches a worker.
             connection = http.client.HTTPSConnection(
                 "localhost", proxy.https, context=ssl.create_default_context(cafile=proxy.certificate), timeout=10
