@@ -498,6 +498,8 @@ def write_costs(args, board, samples=100) -> dict:
 def index_sizes(connection) -> dict:
     """Megabytes of the search tables and indexes, and of the messages and replies."""
     mb = 1024 * 1024
+    from wenzheng.search import engines
+
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")
@@ -516,8 +518,9 @@ def index_sizes(connection) -> dict:
             "(SELECT SUM(pg_relation_size(indexrelid)) FROM pg_index WHERE indexrelid::regclass::text "
             "~ '^search_grams_[a-z]+$'), "
             "(SELECT COALESCE(SUM(pg_relation_size(indexrelid)), 0) FROM pg_index WHERE indexrelid::regclass::text "
-            "~ '^search_grams_[a-z]+_b[0-9]+(_[0-9]+)?$'), pg_indexes_size('search_searchdocument'), "
-            "pg_total_relation_size('handling_message') + pg_total_relation_size('handling_reply')"
+            "~ %s), pg_indexes_size('search_searchdocument'), "
+            "pg_total_relation_size('handling_message') + pg_total_relation_size('handling_reply')",
+            [engines.BAND_INDEX_PATTERN],
         )
         table, gin, bands, all_indexes, messages = cursor.fetchone()
         return {

@@ -89,7 +89,10 @@ class Listing:
     previous_page: int | None
     next_before: str | None  # where the list goes on once the numbers end
 
-    def numbers(self, around: int = 2) -> list[int | None]:
+    # How many page numbers a pager links either side of this one.
+    AROUND = 2
+
+    def numbers(self, around: int = AROUND) -> list[int | None]:
         """The page numbers a pager links: the first, the last, and `around` either
         side of this one, with None where numbers are left out (…)."""
         if self.number is None or not self.pages or self.pages < 2:
@@ -108,7 +111,7 @@ class Listing:
         farthest either side of this page (never the first or the last)."""
         if self.number is None or not self.pages:
             return set()
-        return {n for n in (self.number - 2, self.number + 2) if 1 < n < self.pages}
+        return {n for n in (self.number - self.AROUND, self.number + self.AROUND) if 1 < n < self.pages}
 
     @property
     def far_beside_ends(self) -> set[int]:

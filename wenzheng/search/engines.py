@@ -558,13 +558,17 @@ def wanted_bands(top: int) -> range:
     return range(max(0, newest - BANDS_KEPT + 1), newest + 2)
 
 
+# The names of band indexes, of any band size (and those named before names said it).
+BAND_INDEX_PATTERN = "^search_grams_[a-z]+_b[0-9]+(_[0-9]+)?$"
+
+
 def band_indexes() -> dict[str, bool]:
     """The band indexes there are, by name, and whether each is valid (usable)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relnamespace = current_schema()::regnamespace "
-            "AND c.relname ~ '^search_grams_[a-z]+_b[0-9]+(_[0-9]+)?$'"
+            "WHERE c.relnamespace = current_schema()::regnamespace AND c.relname ~ %s",
+            [BAND_INDEX_PATTERN],
         )
         return dict(cursor.fetchall())
 
