@@ -44,7 +44,7 @@ def serve(request, pk, thumbnail=False):
         handle,
         content_type="image/jpeg" if thumbnail else attachment.content_type,
         as_attachment=not image,  # a PDF is downloaded, never rendered inside our site
-        filename=attachment.name,
+        filename=attachment.served_name,
     )
     if image:
         # An image opened on its own runs nothing, even if a browser were tricked.

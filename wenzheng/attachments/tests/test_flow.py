@@ -3,6 +3,7 @@ only to those who may see them, hidden with the text they belong to, erased with
 citizen's data."""
 
 import io
+from urllib.parse import quote
 
 from django.core.files.storage import storages
 from PIL import Image
@@ -51,6 +52,17 @@ class PostingPhotosTest(CastTestCase):
         self.assertEqual(dict(Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)), {})
         event = message.events.get(kind=Event.Kind.SUBMITTED)
         self.assertEqual(event.data["attachments"], [a.pk for a in kept])
+
+    def test_a_photos_own_file_name_is_never_sent(self):
+        # A phone's or a chat app's file name may carry a name or a place.
+        c = self.cast
+        self.client.post("/post/?county=luocheng", post_form(c, photos=[phone_photo(name="张三家门口.jpg")]))
+        message = Message.objects.get(title="路灯坏了")
+        photo = message.attachments.get()
+        self.client.force_login(c.handler_a)
+        disposition = self.client.get(f"/files/{photo.pk}/")["Content-Disposition"]
+        self.assertEqual(disposition, f'inline; filename="{message.serial}-{photo.pk}.jpg"')
+        self.assertEqual(photo.name, "张三家门口.jpg")  # kept for the record, never served
 
     def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_posted(self):
         response = self.client.post("/post/?county=luocheng", post_form(self.cast, photos=[pretending()]))
@@ -209,6 +221,7 @@ class UnitFilesTest(CastTestCase):
         response = self.client.get(f"/files/{kept[0].pk}/")
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("attachment", response["Content-Disposition"])
+        self.assertIn(quote(kept[0].name), response["Content-Disposition"])  # the unit's own name
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
 
     def test_a_pdf_with_a_script_is_refused_and_nothing_is_replied(self):
