@@ -5,6 +5,8 @@ withheld text stays private, the citizen is told why; deadlines do not notice.""
 from django.urls import reverse
 
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.attachments import files
+from wenzheng.attachments.testing import phone_photo
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
@@ -26,12 +28,13 @@ class ReviewTestCase(CastTestCase):
             region=c.county, word="集体上访", added_by=c.county_office, added_at=local(2026, 1, 5)
         )
 
-    def post_message(self, *, at=None, consent=True, unit="a"):
+    def post_message(self, *, at=None, consent=True, unit="a", photos=0):
         c = self.cast
         message = actions.submit(
             by=c.citizen, category=c.consultation, unit=c.unit_a if unit == "a" else c.unit_c,
             region=None, title="新街路灯不亮", body=BODY, name="张三丰", phone="13912345678",
             consent_to_publish=consent, at=at or local(2026, 3, 2, 9),
+            attachments=[files.read(phone_photo(size=(60, 40)), allow_pdf=False) for _ in range(photos)],
         )  # fmt: skip
         actions.reply(
             message=message,
@@ -180,13 +183,55 @@ class ReviewPagesTest(ReviewTestCase):
         self.assertContains(page, '<mark class="hit-word">集体上访</mark>', html=True)
         self.assertContains(page, '<mark class="hit-personal">13912345678</mark>', html=True)
         self.assertContains(page, "139****5678")  # the public version beside it
-        done = self.client.post(reverse("workspace:review", args=[first.pk]), {"decision": "pass"})
-        self.assertRedirects(done, reverse("workspace:review", args=[second.pk]), fetch_redirect_response=False)
+        done = self.client.post(reverse("workspace:review", args=[first.pk]), {"decision": "pass"}, follow=True)
+        self.assertRedirects(done, reverse("workspace:review", args=[second.pk]))
+        # The next text's page says which one was passed: not this one.
+        self.assertContains(done, f"留言 {first.serial} 已审核通过")
         refused = self.client.post(
             reverse("workspace:review", args=[second.pk]), {"decision": "withhold", "withhold-reason": ""}
         )
         self.assertEqual(refused.status_code, 400)
         self.assertEqual(Review.objects.get(message=second).state, Review.State.PENDING)
+
+    def test_the_photos_that_go_public_with_a_text_are_on_its_review(self):
+        c = self.cast
+        message = self.post_message(photos=2)
+        actions.follow_up(
+            message=message,
+            who=actions.Citizen(user=c.citizen),
+            text="还是不亮。",
+            attachments=[files.read(phone_photo(size=(60, 40)), allow_pdf=False)],
+            at=local(2026, 3, 4, 9),
+        )
+        follow_up = message.follow_ups.get()
+        own = list(message.attachments.filter(follow_up=None).order_by("position"))
+        self.client.force_login(c.county_office)
+        queue = self.client.get(reverse("workspace:reviews", args=["luocheng"]))
+        self.assertContains(queue, "附图2张")
+        self.assertContains(queue, "附图1张")  # the follow-up's
+        url = reverse("workspace:review", args=[message.pk])
+        page = self.client.get(url)
+        self.assertContains(page, "附图2张")
+        for photo in own:
+            self.assertContains(page, reverse("attachments:thumbnail", args=[photo.pk]))
+        self.assertNotContains(page, reverse("attachments:thumbnail", args=[follow_up.attachments.get().pk]))
+        # One photo kept back from the review page, which it comes back to.
+        kept_back = self.client.post(
+            reverse("workspace:attachment-withhold", args=[own[0].pk]), {"reason": "有人脸", "next": url}
+        )
+        self.assertRedirects(kept_back, url, fetch_redirect_response=False)
+        own[0].refresh_from_db()
+        self.assertIsNotNone(own[0].withheld_at)
+        self.assertContains(self.client.get(url), "恢复公开")
+        self.assertContains(self.client.get(reverse("workspace:reviews", args=["luocheng"])), "附图1张", count=2)
+        # Elsewhere it goes back to the message's page; never off the site.
+        elsewhere = self.client.post(
+            reverse("workspace:attachment-release", args=[own[0].pk]), {"next": "https://example.com/"}
+        )
+        self.assertRedirects(elsewhere, reverse("workspace:message", args=[message.pk]), fetch_redirect_response=False)
+        follow_up_page = self.client.get(reverse("workspace:review-follow-up", args=[message.pk, follow_up.pk]))
+        self.assertContains(follow_up_page, "附图1张")
+        self.assertContains(follow_up_page, reverse("attachments:thumbnail", args=[follow_up.attachments.get().pk]))
 
     def test_units_and_the_city_cannot_open_a_review(self):
         message = self.post_message()

@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -264,4 +265,7 @@ def attachment_withhold(request, pk, release=False):
             flash.success(request, _("该附件已不予公开，公众不再能看到。"))
     except ActionRefused as e:
         flash.error(request, e.reason)
+    back = request.POST.get("next", "")  # the review page it was decided on
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("workspace:message", pk=attachment.message_id)

@@ -3,7 +3,7 @@
 published contacts, the record of access to contact details, and erasure."""
 
 from django.contrib import messages as flash
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.models import Role, User
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.attachments.models import Attachment
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import FollowUp, Message
 from wenzheng.lib.paging import page_of
@@ -54,8 +55,10 @@ def reviews(request, code):
     found = page_of(request, queue.select_related("follow_up"), QUEUE_PAGE_SIZE)
     words, publisher = sensitive.for_region(county), Publisher()
     masker = publisher.masker(county.pk)
+    photos = _photo_counts(found.object_list)
     for review in found.object_list:
         m = review.message
+        review.photos = photos.get((m.pk, review.follow_up_id), 0)
         text = review.follow_up.text if review.follow_up_id else f"{m.title}\n{m.body}"
         review.words = sorted({h.word for h in words.find(text)})
         review.personal = len(masker.spans(text, names=citizen_names(m)))
@@ -67,6 +70,21 @@ def reviews(request, code):
         "reviewing": CountyPrivacy.reviews(county),
     }
     return page(request, "workspace/county/reviews.html", context)
+
+
+def _photo_counts(queued) -> dict[tuple[int, int | None], int]:
+    """How many photos each queued text carries, none withheld: (message, follow-up
+    or None) → count. They go public with the text."""
+    if not queued:
+        return {}
+    counted = (
+        Attachment.objects.filter(
+            message__in=[r.message_id for r in queued], source=Attachment.Source.CITIZEN, withheld_at=None
+        )
+        .values_list("message_id", "follow_up_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(m, f): n for m, f, n in counted}
 
 
 # --- one text ------------------------------------------------------------------------
@@ -97,11 +115,17 @@ def review(request, pk, follow_up=None):
 
 
 def _decide(request, message, item, forms) -> bool:
+    """The decision posted, taken; the next page opens the queue's next text, so each
+    outcome names the text it was about."""
     decision = request.POST.get("decision")
+    if item is None:
+        what = _("留言 %(serial)s") % {"serial": message.serial}
+    else:
+        what = _("%(serial)s 的追问") % {"serial": message.serial}
     try:
         if decision == "pass":
             actions.pass_review(message=message, by=request.user, follow_up=item)
-            flash.success(request, _("已审核通过，内容将公开（个人信息自动遮盖）。"))
+            flash.success(request, _("%(what)s 已审核通过，内容将公开（个人信息自动遮盖）。") % {"what": what})
             return True
         if decision == "redact":
             form = forms["redact"] = RedactForm(request.POST, with_title=item is None, prefix="redact")
@@ -115,7 +139,7 @@ def _decide(request, message, item, forms) -> bool:
                     text=data["text"],
                     reason=data["reason"],
                 )
-                flash.success(request, _("已按删节后的版本公开，原文保留，网民可看到理由。"))
+                flash.success(request, _("%(what)s 已按删节后的版本公开，原文保留，网民可看到理由。") % {"what": what})
                 return True
             flash.error(request, errors_text(form))
             return False
@@ -123,7 +147,7 @@ def _decide(request, message, item, forms) -> bool:
             form = forms["withhold"] = WithholdForm(request.POST, prefix="withhold")
             if form.is_valid():
                 actions.withhold(message=message, by=request.user, follow_up=item, reason=form.cleaned_data["reason"])
-                flash.success(request, _("已决定不予公开，留言照常办理，网民可看到理由。"))
+                flash.success(request, _("%(what)s 已决定不予公开，留言照常办理，网民可看到理由。") % {"what": what})
                 return True
             flash.error(request, errors_text(form))
             return False
@@ -178,6 +202,11 @@ def _render_review(request, message, item, current, forms, *, status=200):
         "forms": forms,
         "history": [e for e in history if e.data.get("follow_up") == (item.pk if item else None)],
         "published": Message.objects.published().filter(pk=message.pk).exists(),
+        # The photos that go public with the text, each of which may be kept back.
+        "photos": list(
+            message.attachments.filter(source=Attachment.Source.CITIZEN, follow_up=item).order_by("position", "pk")
+        ),
+        "here": request.path,
     }
     return page(request, "workspace/county/review.html", context, status=status)
 
