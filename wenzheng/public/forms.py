@@ -98,7 +98,10 @@ class FollowUpForm(NamedLimits, forms.Form):
         label=gettext_lazy("追问内容"),
         max_length=settings.MESSAGE_TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": gettext_lazy("追问内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
+        error_messages={
+            "required": gettext_lazy("请填写追问内容。"),
+            "max_length": gettext_lazy("追问内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。"),
+        },
     )
     photos = photos_field()
 

@@ -234,7 +234,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "deadlines": _deadlines(found) if private else [],
             "private": private,
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
-            "follow_up_form": bound.get("follow_up") or (FollowUpForm() if can_act else None),
+            "follow_up_form": (bound.get("follow_up") or FollowUpForm()) if can_act else None,
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
             "main": main,
             "main_replies": main_replies,
@@ -253,17 +253,13 @@ def _citizen_step(request, found, who):
     else:
         form, step = FollowUpForm(request.POST, request.FILES), "follow_up"
     if not form.is_valid():
-        if step == "follow_up" and "photos" in form.errors and "text" not in form.errors:
-            flash.error(request, "；".join(form.errors["photos"]))
-            return redirect(request.path)
-        if step == "rating":
-            # Show the form again with what was chosen and what is missing.
-            tracked = who.user is None
-            return _render_thread(
-                request, found, is_owner=not tracked, tracked=tracked, bound={"rating": form}, status=400
-            )
-        flash.error(request, _("请填写追问内容。"))
-        return redirect(request.path)
+        # The form again, with what was written (a refused photo must not cost the
+        # citizen the text typed on a phone) and what is wrong, by its field.
+        if step == "follow_up":  # said at the top too: on a phone the form is screens below
+            reasons = "；".join(e for errors in form.errors.values() for e in errors)
+            flash.error(request, _("追问没有提交：%(reasons)s 已写的内容保留在页面下方。") % {"reasons": reasons})
+        tracked = who.user is None
+        return _render_thread(request, found, is_owner=not tracked, tracked=tracked, bound={step: form}, status=400)
     data = form.cleaned_data
 
     def run():

@@ -71,6 +71,22 @@ class PostingPhotosTest(CastTestCase):
         self.assertFalse(Message.objects.exists())
         self.assertFalse(Attachment.objects.exists())
 
+    def test_a_refused_follow_up_photo_keeps_the_text_written(self):
+        c = self.cast
+        message = c.replied()
+        self.client.force_login(c.citizen)
+        url = f"/messages/{message.region.code}/{message.serial}/"
+        text = "路灯修好三天又坏了，晚上一片漆黑，请再来看看。"
+        response = self.client.post(url, {"text": text, "photos": [pretending()]})
+        self.assertContains(response, text, status_code=400)  # in the box again, to send once mended
+        self.assertContains(response, "不是JPEG、PNG或WebP格式的照片", count=2, status_code=400)  # top and field
+        self.assertContains(response, "已写的内容保留在页面下方", status_code=400)
+        self.assertFalse(message.follow_ups.exists())
+        self.assertFalse(Attachment.objects.exists())
+        empty = self.client.post(url, {"text": "", "photos": [phone_photo(size=(50, 40))]})
+        self.assertContains(empty, "请填写追问内容。", status_code=400)
+        self.assertFalse(Attachment.objects.exists())
+
     def test_ten_photos_are_refused(self):
         response = self.client.post(
             "/post/?county=luocheng", post_form(self.cast, photos=[phone_photo(size=(50, 40)) for _ in range(10)])
