@@ -238,7 +238,10 @@ class StaffSearchTest(CastTestCase):
         page = self.client.get("/work/county/luocheng/dispatch/", {"q": "拆迁"})
         self.assertContains(page, "<mark>拆迁</mark>补偿标准", html=False)
         page = self.client.get("/work/county/luocheng/dispatch/", {"q": "低保"})
-        self.assertContains(page, "共0条")
+        # Not "no message waits", which would read as if the queue were empty.
+        self.assertContains(page, "待交办和退单的留言中没有含有“低保”的。")
+        self.assertContains(page, "查看全部待交办的留言")
+        self.assertNotContains(page, "没有待交办的留言。")
 
     def test_the_long_cycle_explanation_is_highlighted_as_read(self):
         c = self.cast
