@@ -163,3 +163,13 @@ class PhoneLayoutsTest(BrowserTestCase):
                 page.goto(url)
                 expect(page.get_by_role("heading", level=1)).to_be_visible()
                 self.shot(page, name)
+
+    def test_a_messages_deadlines_fit_beside_the_steps_on_a_desktop(self):
+        # The 办理时限 table in the message page's column: dates and times on one line
+        # each made its 结果 column scroll out of sight on a 1280-pixel screen.
+        page = self.new_page()
+        self.sign_in(page, "handler_a")
+        page.goto(f"/work/messages/{self.m['m1'].pk}/")
+        expect(page.get_by_role("heading", name="办理时限")).to_be_visible()
+        self.assertEqual(page.evaluate(WIDE_TABLES), [])
+        expect(page.locator("table.stages")).to_contain_text("按时")
