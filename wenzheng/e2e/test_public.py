@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
+from wenzheng.testing import local
 
 from .base import BrowserTestCase
 
@@ -91,3 +92,34 @@ class PublicPagesTest(BrowserTestCase):
         page.get_by_label("类别").select_option(label="诉求")
         expect(page.get_by_text("共2条公开留言")).to_be_visible()  # htmx swapped the list in place
         expect(page).to_have_url(re.compile(r"category="))
+
+    def test_a_period_typed_after_choosing_other_is_the_one_read_and_linked(self):
+        # Choosing 其他期间 reads the board at once; a period typed and entered while
+        # that read was on its way was dropped (htmx drops a form's request while one
+        # is in flight), and the link kept period_other= empty.
+        c = self.cast
+        c.replied(title="三月的留言", at=local(2026, 3, 2, 9))
+        c.replied(title="六月的留言", at=local(2026, 6, 1, 9))
+        page = self.new_page()
+        page.goto("/messages/")
+        held = []
+
+        def hold_the_first(route):
+            if held:
+                route.continue_()
+            else:
+                held.append(route)  # still on its way while the period is typed
+
+        page.route(re.compile(r"/messages/\?"), hold_the_first)
+        box = page.locator("input[name=period_other]")
+        if not box.is_visible():
+            page.get_by_text("更多筛选").click()
+        page.locator("select[name=period]").select_option(label="其他期间（在旁边的框里填写）")
+        box.fill("2026-06-01..2026-06-30")
+        box.press("Enter")
+        for route in held:
+            route.continue_()
+        expect(page).to_have_url(re.compile(r"period_other=2026-06-01"))
+        results = page.locator("#results")
+        expect(results).to_contain_text("六月的留言")
+        expect(results).not_to_contain_text("三月的留言")
