@@ -126,7 +126,25 @@ class PhotoOnAPhoneTest(BrowserTestCase):
         page.get_by_role("textbox", name="联系电话", exact=True).fill("13800000000")
         page.get_by_label("照片（选填）").set_input_files(str(photo))
         page.get_by_label("同意在网络问政专区公开").check()
+        # On a slow connection the upload takes a while: the page says it is on its
+        # way, and a second press sends nothing more. The sending is held here by a
+        # listener after the page's own (on the window, where the event ends), which
+        # notes whether the page let each press through.
+        page.evaluate(
+            """() => {
+              window.pressed = [];
+              window.addEventListener("submit", (event) => {
+                window.pressed.push(!event.defaultPrevented);
+                event.preventDefault();
+              });
+            }"""
+        )
         page.get_by_role("button", name="提交留言").click()
+        expect(page.get_by_role("status")).to_contain_text("正在上传，请稍候")
+        page.get_by_role("button", name="提交留言").click()
+        self.assertEqual(page.evaluate("() => window.pressed"), [True, False])
+        with page.expect_navigation():
+            page.evaluate("() => document.querySelector('form[enctype]').submit()")  # on its way at last
         expect(page.get_by_role("heading", name="留言已提交")).to_be_visible()
 
         message = Message.objects.get(title="新街路灯杆倒了")

@@ -116,6 +116,36 @@ document.addEventListener("DOMContentLoaded", () => {
     const message = event.target.dataset && event.target.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   });
+  // A form sending photos or documents: nine phone photos take many seconds on a
+  // slow connection, and a button that seemed to do nothing was pressed again.
+  // Once on its way it says so beside its button, and a second press sends nothing.
+  // (The button is not disabled: a disabled submitter would not send its own value.)
+  document.body.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof HTMLFormElement) || form.enctype !== "multipart/form-data") return;
+    const chosen = [...form.querySelectorAll("input[type=file]")].some((input) => input.files.length > 0);
+    if (!chosen) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sending = "true";
+    form.setAttribute("aria-busy", "true");
+    const button = event.submitter || form.querySelector("[type=submit]");
+    const status = document.createElement("p");
+    status.className = "sending";
+    status.setAttribute("role", "status");
+    status.textContent = document.documentElement.dataset.sending || "";
+    (button || form.lastElementChild).after(status);
+  });
+  // Back to a page kept by the browser (the back button after sending): ready again.
+  window.addEventListener("pageshow", () => {
+    for (const form of document.querySelectorAll("form[data-sending]")) {
+      delete form.dataset.sending;
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll(".sending").forEach((status) => status.remove());
+    }
+  });
 });
 // After htmx swaps content in, move focus to it so screen readers announce it.
 document.addEventListener("htmx:afterSwap", (event) => {
