@@ -123,8 +123,8 @@ class Attachment(models.Model):
         """The name a download is given. A citizen's own file name is never sent: a
         phone's or a chat app's often carries a name, a date or a place
         (张三家门口.jpg), and the photo may go public; it is named after its
-        message and its own number instead (2026-000046-812.jpg). A unit's document keeps its name (关于
-        路灯维修的答复.pdf), which the unit chose for the public."""
+        message and its own number instead (2026-000046-812.jpg). A unit's
+        document keeps its name (关于路灯维修的答复.pdf), chosen for the public."""
         if self.source == self.Source.UNIT:
             return self.name
         extension = self.EXTENSIONS.get(self.content_type, "jpg")

@@ -95,8 +95,9 @@ class PublicPagesTest(BrowserTestCase):
 
     def test_a_period_typed_after_choosing_other_is_the_one_read_and_linked(self):
         # Choosing 其他期间 reads the board at once; a period typed and entered while
-        # that read was on its way was dropped (htmx drops a form's request while one
-        # is in flight), and the link kept period_other= empty.
+        # that read is still on its way must be the one read and kept in the link (a
+        # newcomer once saw period_other= left empty; htmx queues the typed read
+        # behind the first, which this holds back on purpose).
         c = self.cast
         c.replied(title="三月的留言", at=local(2026, 3, 2, 9))
         c.replied(title="六月的留言", at=local(2026, 6, 1, 9))
