@@ -120,12 +120,13 @@ class Attachment(models.Model):
 
     @property
     def served_name(self) -> str:
-        """The name a download is given. A citizen's own file name is never sent: a
-        phone's or a chat app's often carries a name, a date or a place
-        (张三家门口.jpg), and the photo may go public; it is named after its
-        message and its own number instead (2026-000046-812.jpg). A unit's
-        document keeps its name (关于路灯维修的答复.pdf), chosen for the public."""
-        if self.source == self.Source.UNIT:
+        """The name a download is given. A photo's own file name is never sent,
+        the citizen's or a unit's: a phone's or a chat app's often carries a name,
+        a date or a place (张三家门口.jpg), and the photo may go public; it is
+        named after its message and its own number instead (2026-000046-812.jpg).
+        A unit's PDF document keeps its name (关于路灯维修的答复.pdf), chosen for
+        the public."""
+        if self.kind == self.Kind.PDF:
             return self.name
         extension = self.EXTENSIONS.get(self.content_type, "jpg")
         return f"{self.message.serial}-{self.pk}.{extension}"

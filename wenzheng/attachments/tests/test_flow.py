@@ -238,6 +238,9 @@ class UnitFilesTest(CastTestCase):
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("attachment", response["Content-Disposition"])
         self.assertIn(quote(kept[0].name), response["Content-Disposition"])  # the unit's own name
+        # The unit's photo, as a citizen's, is named after its message.
+        photo = self.client.get(f"/files/{kept[1].pk}/")
+        self.assertEqual(photo["Content-Disposition"], f'inline; filename="{message.serial}-{kept[1].pk}.jpg"')
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
 
     def test_a_pdf_with_a_script_is_refused_and_nothing_is_replied(self):
