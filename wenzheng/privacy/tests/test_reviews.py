@@ -229,6 +229,14 @@ class ReviewPagesTest(ReviewTestCase):
             reverse("workspace:attachment-release", args=[own[0].pk]), {"next": "https://example.com/"}
         )
         self.assertRedirects(elsewhere, reverse("workspace:message", args=[message.pk]), fetch_redirect_response=False)
+        for hostile in ("第一行\n第二行 ", "workspace:home", "//example.com/", "javascript:alert(1)"):
+            with self.subTest(next=hostile):
+                response = self.client.post(
+                    reverse("workspace:attachment-release", args=[own[0].pk]), {"next": hostile}
+                )
+                self.assertRedirects(
+                    response, reverse("workspace:message", args=[message.pk]), fetch_redirect_response=False
+                )
         follow_up_page = self.client.get(reverse("workspace:review-follow-up", args=[message.pk, follow_up.pk]))
         self.assertContains(follow_up_page, "附图1张")
         self.assertContains(follow_up_page, reverse("attachments:thumbnail", args=[follow_up.attachments.get().pk]))

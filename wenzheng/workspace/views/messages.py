@@ -2,7 +2,7 @@
 
 from django.contrib import messages as flash
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -265,7 +265,11 @@ def attachment_withhold(request, pk, release=False):
             flash.success(request, _("该附件已不予公开，公众不再能看到。"))
     except ActionRefused as e:
         flash.error(request, e.reason)
-    back = request.POST.get("next", "")  # the review page it was decided on
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
+    # The review page it was decided on: a path of this site, never a view's name
+    # (redirect() would look up "第一行…" as one) nor another site.
+    back = request.POST.get("next", "")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(back)
     return redirect("workspace:message", pk=attachment.message_id)
