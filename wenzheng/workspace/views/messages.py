@@ -2,10 +2,9 @@
 
 from django.contrib import messages as flash
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -265,11 +264,7 @@ def attachment_withhold(request, pk, release=False):
             flash.success(request, _("该附件已不予公开，公众不再能看到。"))
     except ActionRefused as e:
         flash.error(request, e.reason)
-    # The review page it was decided on: a path of this site, never a view's name
-    # (redirect() would look up "第一行…" as one) nor another site.
-    back = request.POST.get("next", "")
-    if back.startswith("/") and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return HttpResponseRedirect(back)
+    back = safe_next(request)  # the review page it was decided on
+    if back:
+        return redirect(back)
     return redirect("workspace:message", pk=attachment.message_id)
