@@ -19,8 +19,9 @@ timeout = int(os.environ.get("WEB_TIMEOUT", 120))
 graceful_timeout = 30
 # Restart each worker now and then, so a slow leak can never grow without bound; but
 # rarely: a worker takes ~0.4 s of CPU to import the app again (preload_app is off,
-# below), and at the former 2,000 requests a busy server spent a quarter of its time
-# restarting workers. Measured with wrk (50 connections, 2 workers, 2 cores): the bare
+# below) and 2–3 s more to import the views (post_worker_init, at the end), and at
+# the former 2,000 requests a busy server spent a quarter of its time restarting
+# workers. Measured with wrk (50 connections, 2 workers, 2 cores): the bare
 # view served 1,253 requests/s with a p99 of 1.0 s at 2,000, and 3,778 requests/s with
 # a p99 of 17 ms without restarts (bench/pages.py, BENCHMARKS.md).
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 50_000))
@@ -41,3 +42,12 @@ preload_app = False
 proc_name = "wenzheng-web"
 # No control socket: systemd's signals (reload = HUP) are the one way to manage it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Each worker imports the views and reads the search's dictionary before it
+    accepts its first request (wenzheng.ops.warm): otherwise whichever citizen
+    reached a new worker first waited 2–5 s for it, after every restart."""
+    from wenzheng.ops.warm import warm
+
+    worker.log.info("Worker %s ready in %.1f s: the views imported, the search's dictionary read", worker.pid, warm())

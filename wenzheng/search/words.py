@@ -14,7 +14,8 @@ dictionary does not know is never missed, only perhaps not split. A word of four
 characters or more that the dictionary's two-character words make up is split into
 them too (垃圾清运 → 垃圾 清运), as four-character compounds are mostly two pairs and a
 message seldom uses the compound as such. The dictionary (about 350,000 words, 60 MB in a
-process) is read on the first split a process makes, in about 0.7 s, and kept.
+process) is read on the first split a process makes, in about 0.7 s, and kept (a web
+worker reads it before its first request: ops.warm).
 """
 
 import logging
@@ -26,6 +27,12 @@ from .text import MAX_TERMS, Query
 
 _lock = threading.Lock()
 _tokenizer = None
+
+
+def load_dictionary() -> None:
+    """Read the dictionary now, if this process has not yet (a web worker, before
+    its first request: ops.warm)."""
+    _jieba()
 
 
 def _jieba() -> jieba.Tokenizer:

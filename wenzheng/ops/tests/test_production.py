@@ -21,7 +21,7 @@ import requests
 from django.conf import settings
 from django.test import SimpleTestCase
 
-from wenzheng.testing import Cast, ChainTransactionTestCase
+from wenzheng.testing import Cast, ChainTransactionTestCase, child_environment
 
 from .serving import Gunicorn, Nginx, documented_environment
 
@@ -135,6 +135,32 @@ class ProductionServerTest(ChainTransactionTestCase):
         self.assertIn('"GET /no-such-page/ HTTP/1.1" 404', log)
         self.assertRegex(log, r"WARNING \[[0-9a-f]{32}\] django.request: Not Found: /no-such-page/")
         self.assertNotIn("Traceback", log)
+        # Each worker was made ready before its first request (post_worker_init).
+        self.assertRegex(log, r"Worker \d+ ready in \d+\.\d s: the views imported")
+
+
+class WarmTest(SimpleTestCase):
+    def test_a_new_process_warmed_has_imported_every_view_and_read_the_dictionary(self):
+        # A process of its own: this one imported the views long ago.
+        probe = (
+            "import django, sys; django.setup()\n"
+            "from wenzheng.search import words\n"
+            "assert 'wenzheng.workspace.views.city' not in sys.modules and words._tokenizer is None\n"
+            "from wenzheng.ops.warm import warm\n"
+            "seconds = warm()\n"
+            "print(seconds > 0, 'wenzheng.workspace.views.city' in sys.modules, 'wenzheng.public.views' in sys.modules,"
+            " words._tokenizer is not None)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=settings.BASE_DIR,
+            env=child_environment(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.split(), ["True"] * 4)
 
 
 class ReloadTest(ChainTransactionTestCase):
