@@ -246,7 +246,11 @@ def _bulletin_from(request):
             {"region": default_region(request.user).code, "period": _this_quarter(timezone.now())}, regions=regions
         )
     else:
-        form = BulletinForm(request.GET, regions=regions)
+        # A link with the period alone (?period=2026Q1) is of the office's own region.
+        asked = request.GET.copy()
+        if not asked.get("region"):
+            asked["region"] = default_region(request.user).code
+        form = BulletinForm(asked, regions=regions)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
@@ -391,9 +395,11 @@ def run_publish(request, pk):
 
 @office_only
 def bulletin_file(request, fmt):
-    _, found = _bulletin_from(request)
+    _form, found = _bulletin_from(request)
     if found is None:
-        raise Http404(_("统计期间有误"))
+        # A link typed or shared with a period or region that is not (yet) there:
+        # the bulletin's page says what is wrong with it, beside its form.
+        return redirect(f"{reverse('evaluation:bulletin')}?{request.GET.urlencode()}")
     if fmt == "docx":
         return _download(documents.bulletin_docx(found), f"{found.title}.docx", DOCX_MIME)
     return _download(documents.bulletin_xlsx(found), f"{found.title}.xlsx", XLSX_MIME)

@@ -165,6 +165,22 @@ class PagesTest(CastTestCase):
         )
         self.assertIn("filename*=UTF-8''%E7%BD%97", docx["Content-Disposition"])
 
+    def test_a_bulletin_file_for_a_period_or_region_out_of_reach_leads_to_the_page_that_says_why(self):
+        # Links typed or shared: a future quarter, a period left empty, the city's
+        # region opened by a county office (a 500 before: the view's `_` shadowed gettext).
+        self.as_("county_office")
+        for name in ("evaluation:bulletin-docx", "evaluation:bulletin-xlsx"):
+            for query in ("period=2027Q1", "period=other&period_other=2027", "region=hechi&period=2026Q3"):
+                with self.subTest(name=name, query=query):
+                    page = self.client.get(reverse(name) + "?" + query, follow=True)
+                    self.assertEqual(page.redirect_chain, [(reverse("evaluation:bulletin") + "?" + query, 302)])
+                    self.assertEqual(page.status_code, 400)
+                    self.assertContains(page, 'class="errorlist', status_code=400)
+        with self.subTest("a link with the period alone is of the office's own county"):
+            docx = self.client.get(reverse("evaluation:bulletin-docx") + "?period=2026Q1")
+            self.assertEqual(docx.status_code, 200)
+            self.assertIn("filename*=UTF-8''%E7%BD%97", docx["Content-Disposition"])
+
     def test_uploading_bulletin_findings_reports_and_imports(self):
         self.as_("county_office")
         url = reverse("evaluation:findings-import")

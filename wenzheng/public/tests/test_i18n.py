@@ -8,6 +8,7 @@ new template cannot slip past; 500.html stays plain on purpose (it must not fail
 `{{ user }}（{{ role }}）`, is layout rather than text and is left alone.
 """
 
+import ast
 import re
 import struct
 import tempfile
@@ -121,6 +122,26 @@ class TemplatesAreTranslatableTest(unittest.TestCase):
             if tag.search(text := path.read_text(encoding="utf-8")) and not re.search(r"{%\s*load\s[^%]*\bi18n\b", text)
         ]
         self.assertEqual(missing, [])
+
+
+class GettextNotShadowedTest(unittest.TestCase):
+    def test_no_function_assigns_the_name_it_translates_with(self):
+        # `_, found = f()` in a function that also calls `_("…")` makes `_` a local
+        # name there, and the call then raises TypeError on the one path that needs
+        # the message (a 500 where a Chinese 404 was meant).
+        found = []
+        for path in sorted((ROOT / "wenzheng").rglob("*.py")):
+            for function in ast.walk(ast.parse(path.read_text(), str(path))):
+                if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                nodes = list(ast.walk(function))
+                assigns = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store) for n in nodes)
+                calls = any(
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in nodes
+                )
+                if assigns and calls:
+                    found.append(f"{path.relative_to(ROOT)}:{function.lineno} {function.name}")
+        self.assertEqual(found, [])
 
 
 class CatalogueTest(unittest.TestCase):
