@@ -44,6 +44,13 @@ def backlog_deadline(at) -> dt.datetime:
     return due
 
 
+def deadline_for(proposal, *, at) -> dt.datetime:
+    """The backlog deadline a proposal offers when decided at `at`: its own, or, once
+    that has passed (a quarter's proposals decided weeks after they were made), the
+    PROPOSAL_BACKLOG_DAYS-th working day after `at`, as a proposal made then would."""
+    return proposal.backlog_deadline if proposal.backlog_deadline > at else backlog_deadline(at)
+
+
 def reason_for(unit, period, *, responses, replies) -> str:
     parts = []
     if responses:
@@ -119,7 +126,7 @@ def confirm(*, proposal, by, reason: str = "", backlog_deadline: dt.datetime | N
         by=by,
         reason=reason or proposal.reason,
         messages=messages,
-        backlog_deadline=backlog_deadline or proposal.backlog_deadline,
+        backlog_deadline=backlog_deadline or deadline_for(proposal, at=at),
         at=at,
     )
     proposal.state, proposal.decided_by, proposal.decided_at, proposal.order = "confirmed", by, at, order

@@ -1,7 +1,11 @@
 """The county office's hand: the 回访 queue, bulk dispatch, the quarter's proposals of
 written explanations and reassignment, through the pages."""
 
+import datetime as dt
+import re
+
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
@@ -10,7 +14,7 @@ from wenzheng.supervision import proposals
 from wenzheng.supervision.models import ExplanationProposal
 from wenzheng.testing import local
 
-from .base import MONDAY, WorkspaceTestCase
+from .base import MONDAY, WorkspaceTestCase, snapshot
 
 Q1 = "2026Q1"
 
@@ -245,6 +249,51 @@ class ProposalsTest(WorkspaceTestCase):
         self.generate()
         proposal.refresh_from_db()
         self.assertEqual(proposal.state, "confirmed")
+
+    def test_a_proposal_whose_deadline_has_passed_offers_a_new_one_and_confirms_as_offered(self):
+        # Proposals made at the quarter's end and decided weeks later: the deadline
+        # they were made with is past, and confirming one as shown was refused.
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        ExplanationProposal.objects.filter(pk=proposal.pk).update(backlog_deadline=local(2026, 4, 20))
+        page = self.client.get(self.url)
+        offered = re.search(rf'name="proposal-{proposal.pk}-backlog_date"[^>]*value="([0-9-]+)"', page.content.decode())
+        self.assertIsNotNone(offered)
+        self.assertGreaterEqual(dt.date.fromisoformat(offered[1]), timezone.localdate())
+        prefix = f"proposal-{proposal.pk}"
+        response = self.client.post(
+            f"/work/county/luocheng/proposals/{proposal.pk}/",
+            {
+                f"{prefix}-decision": "confirm",
+                f"{prefix}-reason": proposal.reason,
+                f"{prefix}-backlog_date": offered[1],
+            },
+            follow=True,
+        )
+        self.assertContains(response, "已责成东门镇作出书面说明。")
+        proposal.refresh_from_db()
+        self.assertEqual(proposal.state, "confirmed")
+        self.assertGreater(proposal.order.backlog_deadline, timezone.now())
+
+    def test_a_refused_decision_keeps_what_was_typed_and_names_the_unit(self):
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        prefix = f"proposal-{proposal.pk}"
+        before = snapshot()
+        response = self.client.post(
+            f"/work/county/luocheng/proposals/{proposal.pk}/",
+            {
+                f"{prefix}-decision": "confirm",
+                f"{prefix}-reason": "我改过的事由。",
+                f"{prefix}-backlog_date": "2026-03-01",
+            },
+        )
+        self.assertContains(response, "东门镇的建议没有处理：限期梳理回复的截止时间必须晚于现在。", status_code=400)
+        self.assertContains(response, "我改过的事由。", status_code=400)
+        self.assertContains(response, 'value="2026-03-01"', status_code=400)
+        self.assertContains(response, "限期梳理回复的截止时间必须晚于现在。", count=2, status_code=400)
+        self.assertUnchanged(before)
+        self.assertEqual(ExplanationProposal.objects.get().state, "proposed")
 
     def test_declining_needs_a_reason_and_leaves_an_event(self):
         self.generate()

@@ -101,12 +101,26 @@ def proposals(request, code):
             request, _("已按当前数据生成%(period)s的建议：%(n)s个单位。") % {"period": quarter.label, "n": len(made)}
         )
         return redirect(f"{request.path}?period={code_}")
+    return _proposals_page(request, county, quarter, now)
+
+
+def _proposals_page(request, county, quarter, now, *, bound=None):
+    """The quarter's proposals, each still open with its decision form: `bound`, the
+    one just refused, keeps what the office typed (400)."""
+    code_ = periods.quarter_code(quarter.first_day)
     found = list(selectors.proposals(county, code_))
     for p in found:
-        if p.state == ExplanationProposal.State.PROPOSED:
+        if p.state != ExplanationProposal.State.PROPOSED:
+            continue
+        if bound is not None and bound.prefix == f"proposal-{p.pk}":
+            p.form = bound
+        else:
+            # A deadline already past (proposals decided weeks into the next
+            # quarter) is offered afresh from today, not refused when confirmed as is.
+            deadline = proposing.deadline_for(p, at=now)
             p.form = ProposalDecisionForm(
                 prefix=f"proposal-{p.pk}",
-                initial={"reason": p.reason, "backlog_date": clock.deadline_day(p.backlog_deadline)},
+                initial={"reason": p.reason, "backlog_date": clock.deadline_day(deadline)},
             )
     this = periods.quarter_of(clock.local_date(now))
     choices = [this]
@@ -121,7 +135,7 @@ def proposals(request, code):
         "quarters": [(periods.quarter_code(q.first_day), q.label) for q in choices],
         "ended": quarter.end <= now,
     }
-    return page(request, "workspace/county/proposals.html", context)
+    return page(request, "workspace/county/proposals.html", context, status=200 if bound is None else 400)
 
 
 @county_staff_only
@@ -131,11 +145,10 @@ def proposal_decision(request, code, pk):
     proposal = get_object_or_404(ExplanationProposal, pk=pk, unit__region=county)
     form = ProposalDecisionForm(request.POST, prefix=f"proposal-{proposal.pk}")
     back = f"{redirect('workspace:proposals', code=county.code).url}?period={proposal.period}"
-    if not form.is_valid():
-        flash.error(request, errors_text(form))
-        return redirect(back)
-    data = form.cleaned_data
     try:
+        if not form.is_valid():
+            raise ActionRefused("invalid", errors_text(form))
+        data = form.cleaned_data
         if data["decision"] == "confirm":
             proposing.confirm(
                 proposal=proposal, by=request.user, reason=data["reason"], backlog_deadline=form.backlog_deadline()
@@ -145,7 +158,16 @@ def proposal_decision(request, code, pk):
             proposing.decline(proposal=proposal, by=request.user, note=data["note"])
             flash.success(request, _("已决定不责成%(unit)s作出书面说明。") % {"unit": proposal.unit.name})
     except ActionRefused as e:
-        flash.error(request, e.reason)
+        # The page again, this card's form as typed; the reason at the top names the
+        # unit (the page lists twenty), and by the field it concerns.
+        flash.error(request, _("%(unit)s的建议没有处理：%(reason)s") % {"unit": proposal.unit.name, "reason": e.reason})
+        if e.code == "already_decided":  # decided meanwhile (a second press): the page as it now is
+            return redirect(back)
+        if e.code == "bad_deadline":
+            form.add_error("backlog_date", e.reason)
+        elif e.code != "invalid":
+            form.add_error(None, e.reason)
+        return _proposals_page(request, county, periods.parse(proposal.period), timezone.now(), bound=form)
     return redirect(back)
 
 
