@@ -255,9 +255,12 @@ def _citizen_step(request, found, who):
     if not form.is_valid():
         # The form again, with what was written (a refused photo must not cost the
         # citizen the text typed on a phone) and what is wrong, by its field.
-        if step == "follow_up":  # said at the top too: on a phone the form is screens below
-            reasons = "；".join(e for errors in form.errors.values() for e in errors)
+        # Said at the top too: on a phone the form is screens below.
+        reasons = "；".join(e for errors in form.errors.values() for e in errors)
+        if step == "follow_up":
             flash.error(request, _("追问没有提交：%(reasons)s 已写的内容保留在页面下方。") % {"reasons": reasons})
+        else:
+            flash.error(request, _("评价没有提交：%(reasons)s 评价表在页面下方。") % {"reasons": reasons})
         tracked = who.user is None
         return _render_thread(request, found, is_owner=not tracked, tracked=tracked, bound={step: form}, status=400)
     data = form.cleaned_data

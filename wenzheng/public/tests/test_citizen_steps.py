@@ -24,6 +24,10 @@ class RatingAndThreadTest(CastTestCase):
         response = self.client.post(self.url, {"rating": "dissatisfied", "reason": "  "})
         self.assertContains(response, "请写明不满意的理由", status_code=400)
         self.assertRegex(response.content.decode(), r'value="dissatisfied"[^>]*checked')
+        # At the top too, where the page opens: on a phone the form is screens below.
+        self.assertContains(
+            response, "评价没有提交：选择“不满意”时，请写明不满意的理由。 评价表在页面下方。", status_code=400
+        )
         self.message.refresh_from_db()
         self.assertEqual(self.message.rating, "")
 
