@@ -87,7 +87,8 @@ def rated(event):
         return []
     message = event.message
     text = texts.dissatisfied(serial=message.serial, unit=message.unit.name)
-    drafts = _to_unit(event, Notice.Kind.DISSATISFIED, text, roles=(Role.HANDLER, Role.LEADER))
+    unit_text = texts.dissatisfied_unit(serial=message.serial)
+    drafts = _to_unit(event, Notice.Kind.DISSATISFIED, unit_text, roles=(Role.HANDLER, Role.LEADER))
     office = recipients.offices_of([message.region_id]).get(message.region_id, [])
     drafts += planning.for_people(
         office,

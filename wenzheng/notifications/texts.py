@@ -58,7 +58,13 @@ def backlog_passed(*, unit: str, last_day: dt.date, unanswered: int) -> str:
 
 
 def dissatisfied(*, serial: str, unit: str) -> str:
+    """To the county office, which decides (回访: reopen, or record why the answer stands)."""
     return f"网民对留言{serial}（{short(unit, 12)}）的答复不满意，请处理回访。"
+
+
+def dissatisfied_unit(*, serial: str) -> str:
+    """To the unit, whose answer it was: it does not decide the 回访, the office does."""
+    return f"网民对留言{serial}的答复不满意，请查看不满意的理由；县网络问政办将回访核实。"
 
 
 def followed_up(*, serial: str) -> str:

@@ -69,6 +69,11 @@ class WhoHearsTest(CastTestCase):
         self.assertEqual(self.heard(Notice.Kind.DISSATISFIED), {"handler_a", "handler_a2", "leader_a", "county_office"})
         office = Notice.objects.get(kind=Notice.Kind.DISSATISFIED, recipient=c.county_office)
         self.assertEqual(office.text, f"网民对留言{message.serial}（东门镇）的答复不满意，请处理回访。")
+        # The unit is told, not asked to do the office's part (it cannot decide a 回访).
+        unit = Notice.objects.get(kind=Notice.Kind.DISSATISFIED, recipient=c.handler_a)
+        self.assertEqual(
+            unit.text, f"网民对留言{message.serial}的答复不满意，请查看不满意的理由；县网络问政办将回访核实。"
+        )
         self.assertEqual(office.link, reverse("workspace:revisits", args=["luocheng"]))
         # The other county's office hears nothing of it.
         self.assertFalse(Notice.objects.filter(recipient=c.other_county_office).exists())
