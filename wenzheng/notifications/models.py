@@ -34,6 +34,8 @@ class Notice(models.Model):
         DAILY_DIGEST = "daily_digest", "每日汇总"
         WEEKLY_DIGEST = "weekly_digest", "单位周报"
         LOCKED_OUT = "locked_out", "账号被锁定"
+        DECIDED = "decided", "申请处理结果"
+        MOVED = "moved", "留言已转出"
 
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

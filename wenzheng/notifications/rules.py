@@ -1,7 +1,9 @@
 """Who hears of which step, as DOMAIN.md says ("Reminders and notifications"):
 
 - a unit's handlers, of each message dispatched, transferred or reassigned to it (or
-  sent to it directly), and of a citizen's follow-up; its handlers and leader, of a
+  sent to it directly), and of a citizen's follow-up; its handlers and leader, of the
+  office's decision on what the unit asked (退单, 延期, 长周期办结), and of a message
+  moved from it to another unit (退单 adopted, 改派); its handlers and leader, of a
   reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
   a written-explanation order; a handler, of their reply returned by the leader;
 - the county office, when a citizen is dissatisfied;
@@ -45,17 +47,19 @@ def _staff_link(message) -> str:
     return reverse("workspace:message", args=[message.pk])
 
 
-def _to_unit(event, kind, text, *, roles=(Role.HANDLER,)) -> list[planning.Draft]:
+def _to_unit(event, kind, text, *, roles=(Role.HANDLER,), unit_id=None, link=None) -> list[planning.Draft]:
+    """To the staff of the message's unit (or of `unit_id`: the one it has left)."""
     message = event.message
-    people = recipients.staff_of_units([message.unit_id], roles=roles).get(message.unit_id, [])
+    unit_id = message.unit_id if unit_id is None else unit_id
+    people = recipients.staff_of_units([unit_id], roles=roles).get(unit_id, [])
     return planning.for_people(
         people,
-        key=f"e{event.pk}",
+        key=f"e{event.pk}" if unit_id == message.unit_id else f"e{event.pk}u{unit_id}",
         kind=kind,
         region_id=message.region_id,
         message_id=message.pk,
         text=text,
-        link=_staff_link(message),
+        link=_staff_link(message) if link is None else link,
     )
 
 
@@ -63,14 +67,47 @@ def arrived(event):
     message = event.message
     if message.unit_id is None:
         return []  # waits for the county office to dispatch
-    transferred = event.kind == Kind.DISPATCHED and bool(event.data.get("from_unit"))
+    left = event.data.get("from_unit")  # a hand-back adopted (退单), or 改派
+    transferred = event.kind == Kind.DISPATCHED and bool(left)
     text = texts.arrived(
         serial=message.serial,
         category=message.category.name,
         days=message.category.response_days,
         transferred=transferred,
     )
-    return _to_unit(event, Notice.Kind.ARRIVED, text)
+    drafts = _to_unit(event, Notice.Kind.ARRIVED, text)
+    if left:
+        # The unit it has left hears where it went, and that it need do no more: the
+        # message then left its inbox without a word, and its notice of the message's
+        # arrival led to a page it may no longer see.
+        to_unit = message.unit.name
+        if event.kind == Kind.REASSIGNED:
+            moved = texts.reassigned_away(serial=message.serial, to_unit=to_unit, reason=event.note)
+        else:
+            moved = texts.transfer_accepted(serial=message.serial, to_unit=to_unit)
+        inbox = reverse("workspace:inbox")
+        drafts += _to_unit(event, Notice.Kind.MOVED, moved, roles=(Role.HANDLER, Role.LEADER), unit_id=left, link=inbox)
+    return drafts
+
+
+def decided(event):
+    """The office's decision on what the unit asked for (退单, 延期, 长周期办结)."""
+    message, serial = event.message, event.message.serial
+    if event.kind == Kind.TRANSFER_REJECTED:
+        text = texts.transfer_rejected(serial=serial, reason=event.note)
+    elif event.kind == Kind.EXTENSION_APPROVED:
+        text = texts.extension_approved(
+            serial=serial, last_day=deadline_day(dt.datetime.fromisoformat(event.data["due_at"]))
+        )
+    elif event.kind == Kind.EXTENSION_REJECTED:
+        if "request" in event.data:
+            # Ended with the message's move to another unit (actions._end_pending_extension),
+            # not decided: the move's own notice says so.
+            return []
+        text = texts.extension_rejected(serial=serial, reason=event.note)
+    else:
+        text = texts.long_cycle_approved(serial=serial)
+    return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER), unit_id=message.unit_id)
 
 
 def followed_up(event):
@@ -180,6 +217,10 @@ RULES = {
     Kind.SUBMITTED: arrived,
     Kind.DISPATCHED: arrived,
     Kind.REASSIGNED: arrived,
+    Kind.TRANSFER_REJECTED: decided,
+    Kind.EXTENSION_APPROVED: decided,
+    Kind.EXTENSION_REJECTED: decided,
+    Kind.LONG_CYCLE_APPROVED: decided,
     Kind.FOLLOWED_UP: followed_up,
     Kind.REOPENED: reopened,
     Kind.RATED: rated,

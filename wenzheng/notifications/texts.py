@@ -67,6 +67,30 @@ def dissatisfied_unit(*, serial: str) -> str:
     return f"网民对留言{serial}的答复不满意，请查看不满意的理由；县网络问政办将回访核实。"
 
 
+def transfer_accepted(*, serial: str, to_unit: str) -> str:
+    return f"留言{serial}的退单申请已同意，已转交{short(to_unit, 12)}办理，本单位无需再办理。"
+
+
+def reassigned_away(*, serial: str, to_unit: str, reason: str) -> str:
+    return f"留言{serial}已由县网络问政办改派给{short(to_unit, 12)}办理（{short(reason, 30)}），本单位无需再办理。"
+
+
+def transfer_rejected(*, serial: str, reason: str) -> str:
+    return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，办理期限不变。"
+
+
+def extension_approved(*, serial: str, last_day: dt.date) -> str:
+    return f"留言{serial}的延期申请已同意，回复期限延至{day(last_day)}24时。"
+
+
+def extension_rejected(*, serial: str, reason: str) -> str:
+    return f"留言{serial}的延期申请不予同意（{short(reason, 30)}），请按原期限回复。"
+
+
+def long_cycle_approved(*, serial: str) -> str:
+    return f"留言{serial}的长周期办结申请已同意，留言已办结。"
+
+
 def followed_up(*, serial: str) -> str:
     return f"留言{serial}有网民追问，请及时答复。"
 

@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -46,9 +47,20 @@ def notice_list(request):
 @login_required
 def notice_open(request, pk):
     """Follow a notice's link, marking it read."""
-    notice = get_object_or_404(_mine(request.user), pk=pk)
+    notice = get_object_or_404(_mine(request.user).select_related("message"), pk=pk)
     if notice.read_at is None:
         Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    message, unit_id = notice.message, request.user.unit_id
+    if (
+        message is not None
+        and unit_id is not None
+        and message.unit_id != unit_id
+        and notice.link == reverse("workspace:message", args=[message.pk])
+    ):
+        # A message moved to another unit since (退单 adopted, 改派): its page is no
+        # longer this unit's to see, and a bare 404 said nothing of why.
+        flash.info(request, _("留言%(serial)s已转交其他单位办理，本单位无需再办理。") % {"serial": message.serial})
+        return redirect("notifications:list")
     target = notice.link or "notifications:list"
     if notice.link and not url_has_allowed_host_and_scheme(notice.link, {request.get_host()}):
         target = "notifications:list"

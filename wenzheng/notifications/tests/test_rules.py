@@ -59,6 +59,60 @@ class WhoHearsTest(CastTestCase):
         actions.reassign(message=message, by=c.county_office, unit=c.unit_b, reason="属住建局。")
         self.assertEqual(len(texts(c.handler_b, Notice.Kind.ARRIVED)), 1)
 
+    def test_the_unit_a_message_leaves_hears_where_it_went(self):
+        c = self.cast
+        handed_back = c.submit()
+        actions.request_transfer(message=handed_back, by=c.handler_a, reason="属社保中心职责。")
+        actions.dispatch(message=handed_back, by=c.county_office, unit=c.unit_b, note="转社保中心。")
+        moved = c.submit()
+        actions.reassign(message=moved, by=c.county_office, unit=c.unit_b, reason="属住建局职责。")
+        self.assertEqual(self.heard(Notice.Kind.MOVED), {"handler_a", "handler_a2", "leader_a"})
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.MOVED),
+            [
+                f"留言{handed_back.serial}的退单申请已同意，已转交{c.unit_b.name}办理，本单位无需再办理。",
+                f"留言{moved.serial}已由县网络问政办改派给{c.unit_b.name}办理（属住建局职责。），本单位无需再办理。",
+            ],
+        )
+        self.assertEqual(Notice.objects.filter(kind=Notice.Kind.MOVED).first().link, reverse("workspace:inbox"))
+        self.assertEqual(len(texts(c.handler_b, Notice.Kind.ARRIVED)), 2)
+        # Nobody is told twice: the extension the move ended is no decision of its own.
+        self.assertFalse(Notice.objects.filter(kind=Notice.Kind.DECIDED).exists())
+
+    def test_the_unit_hears_the_offices_decision_on_what_it_asked(self):
+        c = self.cast
+        kept = c.submit()
+        actions.request_transfer(message=kept, by=c.handler_a, reason="不属本单位。")
+        actions.reject_transfer(message=kept, by=c.county_office, reason="属本镇辖区。")
+        longer = c.submit()
+        actions.respond(message=longer, by=c.handler_a)
+        asked = actions.request_extension(message=longer, by=c.handler_a, days=5, reason="需现场核实。")
+        actions.approve_extension(request=asked, by=c.county_office)
+        asked = actions.request_extension(message=longer, by=c.handler_a, days=3, reason="再核实。")
+        actions.reject_extension(request=asked, by=c.county_office, reason="期限已够。")
+        self.assertEqual(self.heard(Notice.Kind.DECIDED), {"handler_a", "handler_a2", "leader_a"})
+        decided = texts(c.handler_a2, Notice.Kind.DECIDED)
+        self.assertEqual(decided[0], f"留言{kept.serial}的退单申请不予同意（属本镇辖区。），请继续办理，办理期限不变。")
+        self.assertRegex(decided[1], rf"^留言{longer.serial}的延期申请已同意，回复期限延至\d+月\d+日24时。$")
+        self.assertEqual(decided[2], f"留言{longer.serial}的延期申请不予同意（期限已够。），请按原期限回复。")
+
+    def test_a_notice_of_a_message_moved_away_says_so_instead_of_a_bare_404(self):
+        c = self.cast
+        message = c.submit()
+        actions.reassign(message=message, by=c.county_office, unit=c.unit_b, reason="属住建局职责。")
+        arrived = Notice.objects.get(kind=Notice.Kind.ARRIVED, recipient=c.handler_a)
+        self.client.force_login(c.handler_a)
+        page = self.client.get(reverse("notifications:open", args=[arrived.pk]), follow=True)
+        self.assertEqual(page.redirect_chain, [(reverse("notifications:list"), 302)])
+        self.assertContains(page, f"留言{message.serial}已转交其他单位办理，本单位无需再办理。")
+        # The unit it went to opens it as before.
+        self.client.force_login(c.handler_b)
+        theirs = Notice.objects.get(kind=Notice.Kind.ARRIVED, recipient=c.handler_b)
+        self.assertRedirects(
+            self.client.get(reverse("notifications:open", args=[theirs.pk])),
+            reverse("workspace:message", args=[message.pk]),
+        )
+
     def test_a_follow_up_reaches_the_unit_and_dissatisfaction_the_office_too(self):
         c = self.cast
         message = c.replied()
