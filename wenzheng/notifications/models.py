@@ -36,6 +36,7 @@ class Notice(models.Model):
         LOCKED_OUT = "locked_out", "账号被锁定"
         DECIDED = "decided", "申请处理结果"
         MOVED = "moved", "留言已转出"
+        REVISITED = "revisited", "回访结果"
 
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

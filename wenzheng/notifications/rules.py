@@ -6,7 +6,8 @@
   moved from it to another unit (退单 adopted, 改派); its handlers and leader, of a
   reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
   a written-explanation order; a handler, of their reply returned by the leader;
-- the county office, when a citizen is dissatisfied;
+- the county office, when a citizen is dissatisfied; the citizen, of the office's
+  回访 decision (the answer stands, or the message goes back to the unit);
 - the citizen, when the message is answered (a reply, an answer to a follow-up) and
   when it is closed, with a link and the tracking code; and when the county office's
   review (先审后发) redacted or withheld what they wrote (the reason is on the page).
@@ -116,7 +117,10 @@ def followed_up(event):
 
 def reopened(event):
     text = texts.reopened(serial=event.message.serial, days=event.message.category.reply_days)
-    return _to_unit(event, Notice.Kind.REOPENED, text, roles=(Role.HANDLER, Role.LEADER))
+    drafts = _to_unit(event, Notice.Kind.REOPENED, text, roles=(Role.HANDLER, Role.LEADER))
+    if event.data.get("revisits"):  # 回访 decided: the citizen who was not satisfied hears it
+        drafts += _revisit_reopened(event)
+    return drafts
 
 
 def rated(event):
@@ -213,6 +217,8 @@ def merged(event):
     ]
 
 
+_revisit_reopened = to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_reopened"])
+
 RULES = {
     Kind.SUBMITTED: arrived,
     Kind.DISPATCHED: arrived,
@@ -230,6 +236,7 @@ RULES = {
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
     Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
     Kind.MERGED: merged,
+    Kind.ANSWER_UPHELD: to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_upheld"], merged=False),
     Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
     Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"], merged=False),
     Kind.REVIEW_WITHHELD: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_withheld"], merged=False),

@@ -146,4 +146,7 @@ CITIZEN_EVENTS = {
     # Review before publishing (wenzheng.privacy): the reason is on the tracking page.
     "review_redacted": "经审核删节后公开",
     "review_withheld": "经审核不予公开",
+    # 回访: the county office's decision on the citizen's 不满意 or follow-up.
+    "revisit_upheld": "经回访答复成立",
+    "revisit_reopened": "经回访退回重办",
 }

@@ -20,7 +20,7 @@ from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.attachments.models import Attachment
 from wenzheng.handling import actions, once
-from wenzheng.handling.models import Message, Reply, parse_serial
+from wenzheng.handling.models import Message, Reply, Revisit, parse_serial
 from wenzheng.handling.passcodes import matches_in_constant_time
 from wenzheng.handling.thread import conversation
 from wenzheng.lib import paging
@@ -234,6 +234,10 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "deadlines": _deadlines(found) if private else [],
             "private": private,
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
+            # 回访: what the county office made of the citizen's 不满意, told to them alone.
+            "revisits": list(found.revisits.filter(kind=Revisit.Kind.DISSATISFIED).order_by("opened_at"))
+            if private
+            else [],
             "follow_up_form": (bound.get("follow_up") or FollowUpForm()) if can_act else None,
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
             "main": main,

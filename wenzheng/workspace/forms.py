@@ -333,6 +333,7 @@ class RevisitDecisionForm(DecisionForm):
         self.fields["note"].required = True
         self.fields["note"].help_text = _(
             "答复成立的，写明核实情况和理由；退回重办的，写明理由，留言退回办理单位重新回复，回复期限重新起算。"
+            "处理意见将在留言页面告知网民本人。"
         )
 
 

@@ -35,6 +35,7 @@ class Migration(migrations.Migration):
                     ("locked_out", "账号被锁定"),
                     ("decided", "申请处理结果"),
                     ("moved", "留言已转出"),
+                    ("revisited", "回访结果"),
                 ],
                 max_length=20,
                 verbose_name="类型",

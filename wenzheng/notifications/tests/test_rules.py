@@ -132,6 +132,17 @@ class WhoHearsTest(CastTestCase):
         # The other county's office hears nothing of it.
         self.assertFalse(Notice.objects.filter(recipient=c.other_county_office).exists())
 
+    def test_the_citizen_hears_the_offices_revisit_decision(self):
+        c = self.cast
+        upheld, reopened = c.replied(), c.replied()
+        for message in (upheld, reopened):
+            actions.rate(message=message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修。")
+        actions.uphold_answer(revisit=upheld.revisits.get(), by=c.county_office, note="已核实修复。")
+        actions.reopen_on_revisit(revisit=reopened.revisits.get(), by=c.county_office, reason="答复不实。")
+        told = {n.message_id: n.text for n in Notice.objects.filter(kind=Notice.Kind.REVISITED, to_citizen=True)}
+        self.assertRegex(told[upheld.pk], rf"^留言{upheld.serial}经回访答复成立，查询码{upheld.tracking_code}，")
+        self.assertRegex(told[reopened.pk], rf"^留言{reopened.serial}经回访退回重办，查询码{reopened.tracking_code}，")
+
     def test_a_satisfied_rating_is_news_for_no_one(self):
         c = self.cast
         message = c.replied()

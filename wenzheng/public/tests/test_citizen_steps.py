@@ -47,6 +47,27 @@ class RatingAndThreadTest(CastTestCase):
         self.assertContains(response, "县网络问政办将回访核实")
         self.assertEqual(Revisit.objects.get().reason, "路灯还是不亮。")
 
+    def test_the_citizen_reads_what_the_office_made_of_their_dissatisfaction(self):
+        c = self.cast
+        me = actions.Citizen(user=c.citizen)
+        actions.rate(message=self.message, who=me, rating="dissatisfied", reason="路灯还是不亮。")
+        self.assertContains(self.client.get(self.url), "县网络问政办将回访核实，处理结果会在这里告诉您。")
+        revisit = Revisit.objects.get()
+        actions.uphold_answer(revisit=revisit, by=c.county_office, note="经现场核实，路灯已于3月5日修复。")
+        page = self.client.get(self.url)
+        self.assertContains(page, "：原答复成立。")
+        self.assertContains(page, "经现场核实，路灯已于3月5日修复。")
+        self.client.logout()  # the board's view: the office's note is the citizen's alone
+        self.assertNotContains(self.client.get(self.url), "经现场核实")
+
+    def test_a_reopening_on_the_citizens_dissatisfaction_is_told_to_them(self):
+        c = self.cast
+        actions.rate(message=self.message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修。")
+        actions.reopen_on_revisit(revisit=Revisit.objects.get(), by=c.county_office, reason="答复未解决问题。")
+        page = self.client.get(self.url)
+        self.assertContains(page, "：退回办理单位重新答复。")
+        self.assertContains(page, "答复未解决问题。")
+
     def test_a_follow_ups_answer_shows_under_it_in_time_order(self):
         c = self.cast
         asked = actions.follow_up(message=self.message, who=actions.Citizen(user=c.citizen), text="何时修好？")
