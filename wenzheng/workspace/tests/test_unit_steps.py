@@ -148,5 +148,11 @@ class UnitStepTests(WorkspaceTestCase):
 
     def test_a_step_is_a_post_and_an_unknown_step_is_a_404(self):
         self.as_("handler_a")
-        self.assertEqual(self.client.get(f"/work/messages/{self.new.pk}/respond/").status_code, 405)
+        before = snapshot()
+        # Its address opened again (a refused form was shown there): the message's
+        # page, not a bare 405; nothing done.
+        response = self.client.get(f"/work/messages/{self.new.pk}/respond/")
+        self.assertRedirects(response, f"/work/messages/{self.new.pk}/")
+        self.assertUnchanged(before)
+        self.assertEqual(self.client.put(f"/work/messages/{self.new.pk}/respond/").status_code, 405)
         self.assertEqual(self.client.post(f"/work/messages/{self.new.pk}/delete/").status_code, 404)

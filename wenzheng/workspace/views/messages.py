@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
@@ -146,7 +146,7 @@ def message(request, pk):
 
 
 @staff_only
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def message_step(request, pk, step):
     """One step on one message. Done: back where the form was, with a note. Refused or
     invalid: the reason, and nothing changed; the message page shows the form again,
@@ -155,6 +155,11 @@ def message_step(request, pk, step):
     if step is None:
         raise Http404(_("没有这项操作"))
     message = visible_message(request.user, pk)
+    if request.method != "POST":
+        # The address a refused form was shown at, opened again (from history, a
+        # bookmark, a reload on a phone that dropped the form): the message's page,
+        # not a bare 405.
+        return redirect("workspace:message", pk=message.pk)
     form = step.make_form(request.POST, message=message, files=request.FILES)
     back = safe_next(request)
     if form.is_valid():
