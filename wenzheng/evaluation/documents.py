@@ -7,7 +7,7 @@ from wenzheng.reports import images
 from wenzheng.reports.periods import day, moment
 from wenzheng.topics import figures as topic_figures
 
-from . import kinds
+from . import kinds, runs
 
 KIND_NAMES = {"township": "乡镇", "department": "部门"}
 
@@ -202,7 +202,7 @@ def _apart(run, results):
             r.unit_name,
             KIND_NAMES.get(r.unit_kind, r.unit_kind),
             r.due,
-            *[Decimal(r.points[i["key"]]) for i in items],
+            *["无数据" if p is None else p for p in runs.item_points(run, r)],
             r.total,
             r.grade_shown,
         )

@@ -4,6 +4,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -106,6 +107,18 @@ def rescore(run: Run, result: UnitResult) -> dict:
     """A stored unit result scored again from its stored facts with the run's scheme
     (the working for the drill-down page)."""
     return scoring.score_unit(run.scheme_snapshot, result.facts, kinds.Context(categories=run.categories))
+
+
+def item_points(run: Run, result: UnitResult) -> list[Decimal | None]:
+    """A result's points on each item of the run's scheme, in order; None for an item
+    that had no data in a unit listed apart (样本不足), which its total leaves out
+    (scoring.scaled_total): shown as points, its stored value (for a rate with no
+    messages, the item's full marks) read as if earned."""
+    items = run.scheme_snapshot["items"]
+    if not result.apart:
+        return [Decimal(result.points[i["key"]]) for i in items]
+    scores = rescore(run, result)
+    return [Decimal(result.points[i["key"]]) if scores[i["key"]].measured else None for i in items]
 
 
 @dataclass

@@ -99,10 +99,9 @@ def _ranking(run):
     """The run's results as the page lists them: townships, departments, each ranked,
     then the units listed apart."""
     results = list(run.results.all())
-    items = run.scheme_snapshot["items"]
     classes = _grade_classes(run.scheme_snapshot["grades"])
     for r in results:
-        r.item_points = [Decimal(r.points[i["key"]]) for i in items]
+        r.item_points = runs.item_points(run, r)
         r.grade_class = classes.get(r.grade, "info")
     sections = []
     for kind, name in documents.KIND_NAMES.items():

@@ -61,9 +61,11 @@ class YearEndReportTest(CastTestCase):
                 ["4", "东门镇", "10", "0", "0", "15", "3.33", "0", "28.33", "不合格"],
             ],
         )
+        # Listed apart, scored over the items with data: one without (no rating) says
+        # so, not the item's full marks its stored points hold.
         self.assertEqual(
-            [c.text for c in apart.rows[1].cells][:3] + [c.text for c in apart.rows[1].cells][-2:],
-            ["县住房和城乡建设局", "部门", "1", "44.44", "不合格（样本不足）"],
+            [c.text for c in apart.rows[1].cells],
+            ["县住房和城乡建设局", "部门", "1", "0", "15", "15", "0", "无数据", "10", "44.44", "不合格（样本不足）"],
         )
         self.assertEqual(len(d.inline_shapes), 1)  # the townships' totals
         self.assertIn(self.stored.digest, texts[-2])

@@ -91,6 +91,8 @@ class PagesTest(CastTestCase):
         self.assertContains(page, "东门镇")
         self.assertContains(page, "不合格")
         self.assertContains(page, "单列单位（到期应回复留言不足5条，不参与排名）")
+        # A unit listed apart: an item it had no data for says so, not full marks.
+        self.assertContains(page, '<span class="muted" title="无数据，不计入总分">无数据</span>', count=1, html=True)
 
     def test_a_bad_period_is_refused_with_the_reason(self):
         self.as_("county_office")
