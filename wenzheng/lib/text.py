@@ -10,8 +10,11 @@ where text leaves as XML, for rows written before.
 import re
 
 # C0 controls but tab, newline and carriage return; DEL; C1 controls; lone surrogates;
-# and the two code points XML 1.0 forbids (U+FFFE, U+FFFF).
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# the two code points XML 1.0 forbids (U+FFFE, U+FFFF); and the bidirectional
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which no Chinese
+# text needs and which reorder what follows them on every page that shows it (a
+# pasted U+202E made 反转文本 read 本文转反, on the board and in the unit's inbox).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(value: str) -> str:

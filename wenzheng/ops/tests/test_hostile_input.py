@@ -144,6 +144,12 @@ class ControlCharacterTest(ApiTestCase):
         reply = actions.reply(message=message, by=self.cast.handler_a, text="已\x00安排\u200b维修\x08。")
         self.assertEqual(reply.text, "已安排\u200b维修。")  # a zero-width space is text; a backspace is not
 
+    def test_a_pasted_direction_override_is_removed_so_the_text_reads_as_typed(self):
+        message = self.cast.submit(title="\u202e反转文本")
+        reply = actions.reply(message=message, by=self.cast.handler_a, text="路灯\u2067坏了\u2069，\u202d已修\u202c。")
+        message.refresh_from_db()
+        self.assertEqual((message.title, reply.text), ("反转文本", "路灯坏了，已修。"))
+
 
 class ExportErrorTest(CastTestCase):
     def test_the_exports_error_is_plain_text_never_html(self):
