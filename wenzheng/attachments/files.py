@@ -87,13 +87,21 @@ def clean_name(name: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
+def _label(name: str) -> str:
+    """The file as its sender knows it, for a message about it: its name with the
+    extension it came with (a refusal said “huge” of huge.jpg), cleaned as a name is."""
+    base = unicodedata.normalize("NFKC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    extension = "".join(ch for ch in base.rsplit(".", 1)[1] if ch.isalnum())[:10] if "." in base else ""
+    return clean_name(base, extension) if extension else clean_name(base, "x")[:-2]
+
+
 def _limit_text() -> str:
     return f"{settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB"
 
 
 def read(uploaded, *, allow_pdf: bool) -> Upload:
     """Check and prepare one uploaded file (a Django UploadedFile)."""
-    label = clean_name(uploaded.name, "x")[:-2] or "附件"
+    label = _label(uploaded.name)
     if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
         raise Refused(f"文件“{label}”超过{_limit_text()}，请压缩后再上传。")
     if uploaded.size == 0:

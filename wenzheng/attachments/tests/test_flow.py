@@ -67,7 +67,8 @@ class PostingPhotosTest(CastTestCase):
     def test_a_file_that_is_not_a_photo_is_refused_and_nothing_is_posted(self):
         response = self.client.post("/post/?county=luocheng", post_form(self.cast, photos=[pretending()]))
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "不是JPEG、PNG或WebP格式的照片")
+        # Named as the citizen knows it, extension and all (not “photo”).
+        self.assertContains(response, "文件“photo.jpg”不是JPEG、PNG或WebP格式的照片")
         self.assertFalse(Message.objects.exists())
         self.assertFalse(Attachment.objects.exists())
 
