@@ -121,6 +121,25 @@ def _dissatisfied():
     return Exists(revisits.filter(unit=OuterRef("unit")))
 
 
+def _replied_before():
+    """重办 (with the message owing a reply again): the unit's earlier reply stage for it
+    ended in a reply, on time or late."""
+    earlier = Stage.objects.filter(
+        message=OuterRef("pk"),
+        unit=OuterRef("unit"),
+        kind=Stage.Kind.REPLY,
+        outcome__in=(Stage.Outcome.ON_TIME, Stage.Outcome.LATE),
+    )
+    return Exists(earlier)
+
+
+def _last_draft():
+    """The state of the unit's latest reply draft for the message ("returned": its
+    leader sent it back, and the handler owes a new one)."""
+    drafts = ReplyDraft.objects.filter(message=OuterRef("pk"), unit=OuterRef("unit"))
+    return Subquery(drafts.order_by("-written_at", "-pk").values("state")[:1])
+
+
 def _todo(leader: bool) -> Q:
     """待办: the unit owes a response or a reply (a hand-back waits on the county, but
     the unit's clock keeps running meanwhile) or an answer to a follow-up; for the
@@ -151,7 +170,13 @@ def inbox(user, tab: Tab):
     messages = (
         Message.objects.visible_to(user)
         .filter(tab.holds(user.role == Role.LEADER))
-        .annotate(has_draft=_draft_waiting(), has_follow_up=_follow_up_waiting(), dissatisfied=_dissatisfied())
+        .annotate(
+            has_draft=_draft_waiting(),
+            has_follow_up=_follow_up_waiting(),
+            dissatisfied=_dissatisfied(),
+            replied_before=_replied_before(),
+            last_draft=_last_draft(),
+        )
         .select_related("category")
     )
     return with_open_stages(messages).order_by(F("next_due").asc(nulls_last=True), "-submitted_at", "-pk")

@@ -52,6 +52,26 @@ class InboxTests(WorkspaceTestCase):
         self.assertLess(content.index("路灯坏了两周"), content.index("垃圾清运不及时"))
         self.assertLess(content.index("垃圾清运不及时"), content.index("农贸市场占道经营"))
 
+    def test_it_marks_a_message_reopened_and_a_reply_sent_back(self):
+        c = self.cast
+        redo = c.replied(at=MONDAY, title="重办的留言")
+        actions.close(message=redo, by=c.leader_a, kind="answered", at=local(2026, 3, 2, 12))
+        actions.reopen(message=redo, by=c.county_office, reason="答复未解决问题。", at=local(2026, 3, 3, 9))
+        c.unit_a.reply_signoff = True
+        c.unit_a.save(update_fields=["reply_signoff"])
+        rewrite = c.submit(at=MONDAY, title="回复被退回的留言")
+        actions.reply(message=rewrite, by=c.handler_a, text="已处理。", at=local(2026, 3, 3, 10))
+        actions.return_reply(
+            draft=rewrite.drafts.get(), by=c.leader_a, note="请写明处理时间。", at=local(2026, 3, 3, 11)
+        )
+        self.as_("handler_a")
+        response = self.client.get("/work/unit/")
+        rows = {m.title: m for m in response.context["rows"]}
+        self.assertTrue(rows["重办的留言"].replied_before)
+        self.assertEqual(rows["回复被退回的留言"].last_draft, "returned")
+        self.assertContains(response, '<span class="badge bad">重办</span>', count=1, html=True)
+        self.assertContains(response, '<span class="badge warn">回复被退回修改</span>', count=1, html=True)
+
     def test_its_tabs_filter_by_state_and_show_counts(self):
         self.as_("leader_a")
         for tab, shown, hidden in [
