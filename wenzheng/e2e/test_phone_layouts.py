@@ -173,3 +173,19 @@ class PhoneLayoutsTest(BrowserTestCase):
         expect(page.get_by_role("heading", name="办理时限")).to_be_visible()
         self.assertEqual(page.evaluate(WIDE_TABLES), [])
         expect(page.locator("table.stages")).to_contain_text("按时")
+
+    def test_a_messages_steps_are_a_tap_away_on_a_phone(self):
+        # On a phone the 办理 column follows the whole thread: a long message put its
+        # 签收 and 回复 screens below, with nothing at the top to say so.
+        page = self.new_page(phone=True)
+        self.sign_in(page, "handler_a")
+        page.goto(f"/work/messages/{self.m['m4'].pk}/")
+        steps = page.get_by_role("heading", name="办理", exact=True)
+        jump = page.get_by_role("link", name="去办理")
+        expect(jump).to_be_visible()
+        jump.click()
+        expect(steps).to_be_in_viewport()
+        desktop = self.new_page()
+        self.sign_in(desktop, "handler_a")
+        desktop.goto(f"/work/messages/{self.m['m4'].pk}/")
+        expect(desktop.get_by_role("link", name="去办理")).to_be_hidden()  # the column is beside the thread
