@@ -37,7 +37,9 @@ class SchemeChoice(forms.ModelChoiceField):
         super().__init__(queryset=Scheme.objects.order_by("code", "-version"), **kwargs)
 
     def label_from_instance(self, obj):
-        return _g("%(name)s（%(code)s 第%(version)s版）") % {"name": obj.name, "code": obj.code, "version": obj.version}
+        # As every page names a scheme; its code (an identifier such as "default",
+        # for files and the command line) is not a word for the office.
+        return _g("%(name)s（第%(version)s版）") % {"name": obj.name, "version": obj.version}
 
 
 class RegionChoice(forms.ModelChoiceField):
