@@ -61,11 +61,14 @@ class DissatisfactionTest(BrowserTestCase):
         citizen.goto(f"/messages/luocheng/{message.serial}/")
         citizen.get_by_label("不满意", exact=True).check()
         citizen.get_by_role("button", name="提交评价").click()
-        expect(citizen.get_by_text("选择“不满意”时，请写明不满意的理由。")).to_be_visible()
+        # Said at the top, where the page opens, and by the field, screens below.
+        expect(citizen.get_by_text("评价没有提交：选择“不满意”时，请写明不满意的理由。")).to_be_in_viewport()
+        expect(citizen.locator(".errorlist").get_by_text("选择“不满意”时，请写明不满意的理由。")).to_be_visible()
         citizen.get_by_label("不满意", exact=True).check()
         citizen.get_by_label("不满意的理由").fill("答复说已安排维修，可路灯到现在还是不亮，晚上孩子放学很危险。")
         citizen.get_by_role("button", name="提交评价").click()
-        expect(citizen.get_by_text("县网络问政办将回访核实")).to_be_visible()
+        expect(citizen.get_by_text("感谢您的评价，县网络问政办将回访核实。")).to_be_visible()
+        expect(citizen.get_by_text("处理结果会在这里告诉您")).to_be_visible()
         self.shot(citizen, "citizen-dissatisfied")
         revisit = Revisit.objects.get()
         self.assertEqual(revisit.reason, "答复说已安排维修，可路灯到现在还是不亮，晚上孩子放学很危险。")
@@ -103,10 +106,12 @@ class DissatisfactionTest(BrowserTestCase):
         worker.run_pass(only=["notices"])
         texts = self.sms_to("13800000000")
         code = message.tracking_code
-        self.assertEqual(len(texts), 2)
+        # The first answer, the office's 回访 decision, the new answer.
+        self.assertEqual(len(texts), 3)
+        self.assertEqual(texts[1], f"留言{message.serial}经回访退回重办，查询码{code}，http://127.0.0.1:8000/t/{code}")
         self.assertEqual(texts[-1], f"留言{message.serial}已答复，查询码{code}，http://127.0.0.1:8000/t/{code}")
         mails = "".join(f.read_text() for f in self.mail.glob("*.log"))
-        self.assertEqual(mails.count("To: zhangsan@example.com"), 2)
+        self.assertEqual(mails.count("To: zhangsan@example.com"), 3)
 
         # The link leads the citizen back to the message.
         citizen.goto(f"/t/{code}")
