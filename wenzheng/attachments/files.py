@@ -78,21 +78,16 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def clean_name(name: str, extension: str) -> str:
+def clean_name(name: str, extension: str | None) -> str:
     """The name the file is offered under: no folders, no control characters, its
-    real extension."""
+    real extension; or, with `extension` None, the one it came with (cleaned), as its
+    sender knows it, for a message about it (a refusal said “huge” of huge.jpg)."""
     name = unicodedata.normalize("NFKC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
     stem = "".join(ch for ch in name.rsplit(".", 1)[0] if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
     stem = stem.strip(" .")[:80] or "附件"
-    return f"{stem}.{extension}"
-
-
-def _label(name: str) -> str:
-    """The file as its sender knows it, for a message about it: its name with the
-    extension it came with (a refusal said “huge” of huge.jpg), cleaned as a name is."""
-    base = unicodedata.normalize("NFKC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    extension = "".join(ch for ch in base.rsplit(".", 1)[1] if ch.isalnum())[:10] if "." in base else ""
-    return clean_name(base, extension) if extension else clean_name(base, "x")[:-2]
+    if extension is None:
+        extension = "".join(ch for ch in name.rsplit(".", 1)[1] if ch.isalnum())[:10] if "." in name else ""
+    return f"{stem}.{extension}" if extension else stem
 
 
 def _limit_text() -> str:
@@ -101,7 +96,7 @@ def _limit_text() -> str:
 
 def read(uploaded, *, allow_pdf: bool) -> Upload:
     """Check and prepare one uploaded file (a Django UploadedFile)."""
-    label = _label(uploaded.name)
+    label = clean_name(uploaded.name, None)
     if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
         raise Refused(f"文件“{label}”超过{_limit_text()}，请压缩后再上传。")
     if uploaded.size == 0:

@@ -184,7 +184,7 @@ def _ranking(run, results, *, kind, apart):
         (
             r.rank if r.rank is not None else "—",
             r.unit_name,
-            *[Decimal(r.points[i["key"]]) for i in items],
+            *runs.item_points(run, r),
             r.total,
             r.grade_shown,
         )

@@ -239,17 +239,14 @@ def compare(request):
 
 
 def _bulletin_from(request):
-    regions = regions_for(request.user)
-    if not request.GET:
-        form = BulletinForm(
-            {"region": default_region(request.user).code, "period": _this_quarter(timezone.now())}, regions=regions
-        )
-    else:
-        # A link with the period alone (?period=2026Q1) is of the office's own region.
-        asked = request.GET.copy()
-        if not asked.get("region"):
-            asked["region"] = default_region(request.user).code
-        form = BulletinForm(asked, regions=regions)
+    # The office's own region and this quarter where the link leaves them out (a link
+    # with the period alone, ?period=2026Q1; the page opened bare).
+    asked = request.GET.copy()
+    if not asked:
+        asked["period"] = _this_quarter(timezone.now())
+    if not asked.get("region"):
+        asked["region"] = default_region(request.user).code
+    form = BulletinForm(asked, regions=regions_for(request.user))
     if not form.is_valid():
         return form, None
     data = form.cleaned_data

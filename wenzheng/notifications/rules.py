@@ -93,7 +93,7 @@ def arrived(event):
 
 def decided(event):
     """The office's decision on what the unit asked for (退单, 延期, 长周期办结)."""
-    message, serial = event.message, event.message.serial
+    serial = event.message.serial
     if event.kind == Kind.TRANSFER_REJECTED:
         text = texts.transfer_rejected(serial=serial, reason=event.note)
     elif event.kind == Kind.EXTENSION_APPROVED:
@@ -108,7 +108,7 @@ def decided(event):
         text = texts.extension_rejected(serial=serial, reason=event.note)
     else:
         text = texts.long_cycle_approved(serial=serial)
-    return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER), unit_id=message.unit_id)
+    return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER))
 
 
 def followed_up(event):

@@ -68,6 +68,9 @@ class ImagesTest(SimpleTestCase):
     def test_names_lose_folders_and_control_characters(self):
         self.assertEqual(files.clean_name("../../etc/pa\x00ss\u202ewd.jpg", "png"), "passwd.png")
         self.assertEqual(files.clean_name("", "jpg"), "附件.jpg")
+        # The extension it came with, for a message about the file.
+        self.assertEqual(files.clean_name("C:\\相册\\huge.j\x07pg", None), "huge.jpg")
+        self.assertEqual(files.clean_name("fake", None), "fake")
 
 
 class PdfTest(SimpleTestCase):

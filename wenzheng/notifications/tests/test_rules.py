@@ -62,6 +62,9 @@ class WhoHearsTest(CastTestCase):
     def test_the_unit_a_message_leaves_hears_where_it_went(self):
         c = self.cast
         handed_back = c.submit()
+        actions.respond(message=handed_back, by=c.handler_a)
+        # An extension still pending when the message leaves ends with the move.
+        actions.request_extension(message=handed_back, by=c.handler_a, days=3, reason="需核实。")
         actions.request_transfer(message=handed_back, by=c.handler_a, reason="属社保中心职责。")
         actions.dispatch(message=handed_back, by=c.county_office, unit=c.unit_b, note="转社保中心。")
         moved = c.submit()
@@ -77,6 +80,7 @@ class WhoHearsTest(CastTestCase):
         self.assertEqual(Notice.objects.filter(kind=Notice.Kind.MOVED).first().link, reverse("workspace:inbox"))
         self.assertEqual(len(texts(c.handler_b, Notice.Kind.ARRIVED)), 2)
         # Nobody is told twice: the extension the move ended is no decision of its own.
+        self.assertTrue(handed_back.extension_requests.filter(status="rejected").exists())
         self.assertFalse(Notice.objects.filter(kind=Notice.Kind.DECIDED).exists())
 
     def test_the_unit_hears_the_offices_decision_on_what_it_asked(self):
