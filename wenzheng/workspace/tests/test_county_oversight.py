@@ -147,6 +147,20 @@ class SignoffPageTest(WorkspaceTestCase):
         self.assertContains(page, "请写明时间。")
         self.assertContains(page, ">\n已安排。</textarea>")  # the returned text, to work on
 
+    def test_the_record_names_who_wrote_a_signed_off_reply(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit(at=MONDAY)
+        actions.respond(message=message, by=c.handler_a, at=MONDAY)
+        draft = actions.reply(message=message, by=c.handler_a, text="已安排。", at=MONDAY)
+        actions.approve_reply(draft=draft, by=c.leader_a, at=MONDAY)
+        self.as_("county_office")
+        published = f"<b>回复</b> 东门镇 {c.leader_a}（分管领导），{c.handler_a}拟稿"
+        self.assertContains(self.client.get(f"/work/messages/{message.pk}/"), published)
+        printed = self.client.get(f"/work/messages/{message.pk}/print/")
+        self.assertContains(printed, f"{c.leader_a}（分管领导），{c.handler_a}拟稿")
+
 
 class BulkDispatchTest(WorkspaceTestCase):
     def test_several_messages_of_the_queue_go_to_one_unit(self):

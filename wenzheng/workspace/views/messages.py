@@ -32,6 +32,24 @@ from ..steps import STEPS, unanswered_follow_ups
 from .common import errors_text, page, safe_next
 
 
+def label_events(message) -> list:
+    """The message's handling record, each event with who did it (`who`). A reply
+    signed off by the leader is published by them (the event's actor) but written by
+    a handler: its author is named beside them (拟稿)."""
+    events = list(message.events.all())
+    authors = {reply.pk: reply.author for reply in message.replies.all()}
+    for event in events:
+        event.who = _who(event)
+        author = authors.get(event.data.get("reply")) if event.kind in _PUBLISHING else None
+        if author is not None and event.actor_id is not None and author.pk != event.actor_id:
+            event.who += _("，%(author)s拟稿") % {"author": author}
+    return events
+
+
+# The events that publish a reply (data["reply"] its id).
+_PUBLISHING = (Event.Kind.REPLIED, Event.Kind.FOLLOW_UP_ANSWERED)
+
+
 def _who(event) -> str:
     if event.actor_role in (Role.CITIZEN, actions.ANONYMOUS_ROLE):
         return _("网民")
@@ -100,9 +118,7 @@ def render_message(request, message, *, bound=None, status=200):
         for step in STEPS.values()
         if step.shows(user, message)
     ]
-    events = list(message.events.all())
-    for event in events:
-        event.who = _who(event)
+    events = label_events(message)
     decide_extension = message.pending_extension is not None and user.role in COUNTY_ROLES
     # Who sees the citizen's name and contact is the access policy's one rule; each
     # showing is recorded.

@@ -12,16 +12,14 @@ from wenzheng.privacy.public import mask_for_reader
 from wenzheng.privacy.records import record_access
 
 from ..access import staff_only, visible_message
-from .messages import _thread, _who
+from .messages import _thread, label_events
 
 
 @staff_only
 def message_print(request, pk):
     user = request.user
     message = _thread(visible_message(user, pk))
-    events = list(message.events.all())
-    for event in events:
-        event.who = _who(event)
+    events = label_events(message)
     # The same rule as the message page: contact details for those who may see them,
     # each showing recorded; the texts masked for the others.
     show_contact = may_see_contact(user, message)
