@@ -54,6 +54,8 @@ class Event(models.Model):
         REPLY_DRAFTED = "reply_drafted", "回复提交审核"
         REPLY_APPROVED = "reply_approved", "回复审核通过"
         REPLY_RETURNED = "reply_returned", "回复退回修改"
+        # The handler takes back a reply still waiting for sign-off, to correct it.
+        REPLY_WITHDRAWN = "reply_withdrawn", "撤回待审核的回复"
         FOLLOW_UP_ANSWERED = "follow_up_answered", "答复追问"
         ANSWER_UPHELD = "answer_upheld", "回访：答复成立"
         PROPOSAL_DECLINED = "proposal_declined", "不予责成书面说明"

@@ -306,6 +306,7 @@ def _flagged(state, ev):
     Event.Kind.REPLY_DRAFTED,  # a draft is no reply: nothing counts until it is approved
     Event.Kind.REPLY_APPROVED,  # the `replied` (or `follow_up_answered`) event that follows publishes it
     Event.Kind.REPLY_RETURNED,
+    Event.Kind.REPLY_WITHDRAWN,
     Event.Kind.ANSWER_UPHELD,
     Event.Kind.TOPIC_SET,  # what a message is about scores nothing
     Event.Kind.DUPLICATE_DISMISSED,  # a flag found wrong changes nothing counted

@@ -1078,6 +1078,23 @@ def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
 
 
 @transaction.atomic
+def withdraw_reply(*, draft: ReplyDraft, by, at=None) -> ReplyDraft:
+    """撤回: the handler who wrote a reply takes it back before the leader has decided,
+    to correct it; nothing was published and the deadline keeps running."""
+    at = _now(at)
+    message = _locked(draft.message)
+    require_unit_staff(by, draft.unit)
+    draft = _pending_draft(draft, message)
+    if draft.author_id != by.pk:
+        raise ActionRefused("not_the_author", f"只有拟稿人{draft.author}可以撤回这份回复。")
+    draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.WITHDRAWN, by, at
+    draft.note = "拟稿人撤回修改。"
+    draft.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    _event(Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, draft=draft.pk)
+    return draft
+
+
+@transaction.atomic
 def return_reply(*, draft: ReplyDraft, by, note: str, at=None) -> ReplyDraft:
     """退回修改: the leader sends a handler's reply back with a note; nothing is
     published and the deadline keeps running."""

@@ -309,6 +309,10 @@ class DecisionForm(StepForm):
         return self.DECISIONS
 
 
+class WithdrawReplyForm(StepForm):
+    """撤回: the handler takes back their reply waiting for sign-off; nothing to fill in."""
+
+
 class SignoffForm(DecisionForm):
     """审核: the leader publishes a handler's reply or returns it with a note."""
 

@@ -90,6 +90,14 @@ def _signoff(*, message, by, data):
     return _("回复已退回修改。")
 
 
+def _withdraw_reply(*, message, by, data):
+    draft = message.drafts.filter(state=ReplyDraft.State.PENDING).first()
+    if draft is None:
+        raise actions.ActionRefused("no_draft", _("这条留言没有待审核的回复。"))
+    actions.withdraw_reply(draft=draft, by=by)
+    return _("已撤回回复，可修改后再次提交审核。")
+
+
 def _reassign(*, message, by, data):
     actions.reassign(message=message, by=by, unit=data["unit"], reason=data["note"])
     return _("留言%(serial)s已改派%(unit)s，原单位的办理时限不再计算。") % {
@@ -254,6 +262,11 @@ def _draft_waiting(user, message):
     return user.role == Role.LEADER and not _no_pending_draft(user, message)
 
 
+def _my_draft_waiting(user, message):
+    draft = getattr(message, "pending_draft", None)
+    return draft is not None and draft.author_id == user.pk
+
+
 def _revisits_open(user, message):
     return bool(getattr(message, "open_revisits", None))
 
@@ -307,6 +320,17 @@ STEPS = {
             (Role.LEADER,),
             tuple(actions.ANSWERABLE),
             offered=_draft_waiting,
+        ),
+        Step(
+            "withdraw-reply",
+            gettext_lazy("撤回回复"),
+            gettext_lazy("撤回修改"),
+            forms.WithdrawReplyForm,
+            _withdraw_reply,
+            UNIT_ROLES,
+            tuple(actions.ANSWERABLE),
+            confirm=gettext_lazy("确定撤回这份待审核的回复吗？撤回后分管领导不再看到它，原文留给您修改后再次提交。"),
+            offered=_my_draft_waiting,
         ),
         Step(
             "reply",

@@ -75,11 +75,14 @@ class ReplayTest(CastTestCase):
         actions.approve_long_cycle_closure(message=long, by=c.city_office, at=local(2026, 3, 6, 9))
         asked = actions.follow_up(message=long, who=actions.Citizen(user=c.citizen), text="何时？",
                                   at=local(2026, 3, 7, 9))  # fmt: skip
-        # The follow-up answered through sign-off: drafted, returned, drafted again, approved.
+        # The follow-up answered through sign-off: drafted, returned, drafted again and
+        # taken back by its author, drafted once more, approved.
         c.unit_a.reply_signoff = True
         c.unit_a.save(update_fields=["reply_signoff"])
         draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="明年。", at=local(2026, 3, 9, 9))
         actions.return_reply(draft=draft, by=c.leader_a, note="写具体。", at=local(2026, 3, 9, 10))
+        draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="明年。", at=local(2026, 3, 9, 10, 30))
+        actions.withdraw_reply(draft=draft, by=c.handler_a, at=local(2026, 3, 9, 10, 40))
         draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="明年三月。", at=local(2026, 3, 9, 11))
         actions.approve_reply(draft=draft, by=c.leader_a, at=local(2026, 3, 9, 12))
         actions.uphold_answer(revisit=long.revisits.get(), by=office, note="答复清楚。", at=local(2026, 3, 10, 9))

@@ -62,6 +62,7 @@ ALLOWED = {
     "answer_follow_up": UNIT_STAFF,
     "approve_reply": LEADER,
     "return_reply": LEADER,
+    "withdraw_reply": {"handler_a"},  # the draft's author only
     # supervision
     "flag_for_supervision": OFFICE_OR_CITY,
     "order_written_explanation": OFFICE,
@@ -101,6 +102,8 @@ OWNER_ONLY = {"follow_up", "rate"}
 def expected_refusal(action, role):
     if action in OWNER_ONLY:
         return "not_your_message"
+    if action == "withdraw_reply" and role in ("leader_a", "leader_b"):  # unit staff, but not its author
+        return {"leader_a": "not_the_author", "leader_b": "not_your_unit"}[role]
     allowed_kinds = {KIND[r] for r in ALLOWED[action]}
     if KIND[role] in allowed_kinds:
         return WRONG_PLACE[KIND[role]]
@@ -315,6 +318,12 @@ def setup_return_reply(c):
     return lambda by: actions.return_reply(draft=draft, by=by, note="请写明维修时间。", at=TUESDAY)
 
 
+@scenario("withdraw_reply", event="reply_withdrawn")
+def setup_withdraw_reply(c):
+    draft = _draft(c)
+    return lambda by: actions.withdraw_reply(draft=draft, by=by, at=TUESDAY)
+
+
 @scenario("respond", event="responded")
 def setup_respond(c):
     m = c.submit(at=MONDAY)
@@ -505,6 +514,9 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_return_a_reply(self):
         self.assert_only_allowed_roles("return_reply")
+
+    def test_who_may_withdraw_a_reply(self):
+        self.assert_only_allowed_roles("withdraw_reply")
 
     def test_who_may_respond(self):
         self.assert_only_allowed_roles("respond")

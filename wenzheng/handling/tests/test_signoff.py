@@ -62,6 +62,23 @@ class SignoffTest(HandlingTestCase):
         again = actions.reply(message=message, by=self.cast.handler_a, text="本周五前修好。", at=FRIDAY)
         self.assertEqual(again.state, ReplyDraft.State.PENDING)
 
+    def test_the_author_takes_a_waiting_reply_back_to_correct_it(self):
+        c = self.cast
+        message, draft = self.draft()
+        self.assertRefused("not_the_author", actions.withdraw_reply, draft=draft, by=c.handler_a2)
+        self.assertRefused("not_your_unit", actions.withdraw_reply, draft=draft, by=c.handler_b)
+        actions.withdraw_reply(draft=draft, by=c.handler_a, at=FRIDAY)
+        draft.refresh_from_db()
+        self.assertEqual((draft.state, draft.decided_by, draft.decided_at), ("withdrawn", c.handler_a, FRIDAY))
+        self.assertEqual(message.events.last().kind, Event.Kind.REPLY_WITHDRAWN)
+        # Nothing was published; the leader can no longer approve it; a new one may wait.
+        self.assertFalse(Reply.objects.exists())
+        self.assertIsNone(message.open_stage(Stage.Kind.REPLY).completed_at)
+        self.assertRefused("already_decided", actions.approve_reply, draft=draft, by=c.leader_a)
+        self.assertRefused("already_decided", actions.withdraw_reply, draft=draft, by=c.handler_a)
+        again = actions.reply(message=message, by=c.handler_a, text="本周五前修好。", at=FRIDAY)
+        self.assertEqual(again.state, ReplyDraft.State.PENDING)
+
     def test_one_draft_waits_at_a_time(self):
         message, _draft = self.draft()
         self.assertRefused("draft_pending", actions.reply, message=message, by=self.cast.handler_a2, text="另一份。")

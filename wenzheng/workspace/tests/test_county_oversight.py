@@ -147,6 +147,43 @@ class SignoffPageTest(WorkspaceTestCase):
         self.assertContains(page, "请写明时间。")
         self.assertContains(page, ">\n已安排。</textarea>")  # the returned text, to work on
 
+    def test_the_handler_takes_a_waiting_reply_back_from_the_message_page(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit(at=MONDAY)
+        actions.reply(message=message, by=c.handler_a, text="已安排。", at=MONDAY)
+        self.as_("handler_a2")  # not theirs to take back
+        self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), "撤回修改")
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "撤回修改")
+        self.assertContains(page, "如需修改，可在右侧“撤回回复”中撤回后重新提交。")
+        response = self.client.post(f"/work/messages/{message.pk}/withdraw-reply/")
+        self.assertRedirects(response, f"/work/messages/{message.pk}/")
+        self.assertIn("已撤回回复，可修改后再次提交审核。", notes(response))
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertRegex(page.content.decode(), r"您已于[-0-9: ]+撤回待审核的回复。")
+        self.assertContains(page, ">\n已安排。</textarea>")  # to work on
+        self.assertContains(page, "<b>撤回待审核的回复</b>")
+        self.as_("leader_a")
+        self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), "审核通过并公开")
+        self.assertNotContains(self.client.get("/work/unit/", {"tab": "signoff"}), message.title)
+
+    def test_a_returned_answer_to_a_follow_up_goes_back_to_its_own_form(self):
+        c = self.cast
+        message = c.replied(at=MONDAY)
+        asked = actions.follow_up(message=message, who=actions.Citizen(user=c.citizen), text="何时修？", at=MONDAY)
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=MONDAY)
+        actions.return_reply(draft=draft, by=c.leader_a, note="写具体。", at=MONDAY)
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "原文已填入右侧“答复追问”中")
+        form = page.content.decode().split(f'action="/work/messages/{message.pk}/answer-follow-up/"')[1]
+        self.assertIn(">\n周五。</textarea>", form.split("</form>")[0])
+
     def test_the_record_names_who_wrote_a_signed_off_reply(self):
         c = self.cast
         c.unit_a.reply_signoff = True

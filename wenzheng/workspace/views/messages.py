@@ -32,6 +32,20 @@ from ..steps import STEPS, unanswered_follow_ups
 from .common import errors_text, page, safe_next
 
 
+def _taken_back(drafts, user):
+    """`user`'s last reply if the leader returned it or they took it back themselves
+    (not one voided by the message's move, decided by no one)."""
+    mine = [d for d in drafts if d.author_id == user.pk]
+    if not mine:
+        return None
+    last = mine[-1]
+    if last.state == ReplyDraft.State.RETURNED:
+        return last
+    if last.state == ReplyDraft.State.WITHDRAWN and last.decided_by_id == user.pk:
+        return last
+    return None
+
+
 def label_events(message) -> list:
     """The message's handling record, each event with who did it (`who`). A reply
     signed off by the leader is published by them (the event's actor) but written by
@@ -102,13 +116,19 @@ def render_message(request, message, *, bound=None, status=200):
     message.unanswered_follow_ups = unanswered_follow_ups(message)
     revisits = list(message.revisits.all())
     message.open_revisits = [r for r in revisits if r.state == Revisit.State.OPEN]
-    # A handler's own reply returned by the leader: its note, and its text to work on.
-    mine = [d for d in drafts if d.author_id == user.pk]
-    returned = mine[-1] if mine and mine[-1].state == ReplyDraft.State.RETURNED else None
-    if returned is not None and message.pending_draft is None and "reply" not in (bound or {}):
-        bound = {**(bound or {}), "reply": STEPS["reply"].make_form(message=message)}
-        bound["reply"].initial = {"text": returned.text}
+    # A handler's own reply returned by the leader, or taken back: its note, and its
+    # text to work on in the form it came from.
+    returned = _taken_back(drafts, user)
     bound = bound or {}
+    if returned is not None and message.pending_draft is None:
+        answering = returned.follow_up_id is not None
+        slug = "answer-follow-up" if answering else "reply"
+        if answering and returned.follow_up not in message.unanswered_follow_ups:
+            slug = None  # answered since, by someone else
+        if slug is not None and slug not in bound:
+            form = STEPS[slug].make_form(message=message)
+            form.initial = {"text": returned.text, **({"follow_up": returned.follow_up_id} if answering else {})}
+            bound = {**bound, slug: form}
     # 并单: the county office sees what the message seems to repeat (and merges it).
     message.duplicate = None
     if user.role in COUNTY_ROLES:
