@@ -97,6 +97,12 @@ class PhoneLayoutsTest(BrowserTestCase):
         labels = page.evaluate(CHART_LABELS)
         self.assertIn("东门镇", [t["text"] for t in labels])
         self.assertReadableOnAPhone(page, "phone-statistics")
+        # A name and five figures fit the screen: nothing to scroll sideways for.
+        self.assertEqual(page.evaluate(WIDE_TABLES), [])
+        url = page.url
+        page.set_viewport_size({"width": 360, "height": 780})  # a narrower phone: they scroll, with the hint
+        page.goto(url)
+        self.assertReadableOnAPhone(page, "phone-statistics-360")
 
     def test_the_ranking_on_a_phone(self):
         stored = self.evaluate()

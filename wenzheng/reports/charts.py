@@ -27,10 +27,11 @@ def _svg(width, height, title, desc, body) -> str:
 
 
 # Charts are drawn WIDTH units wide and scaled to the screen: at most their natural size
-# on a desktop, about three quarters on a 390 px phone, so the smallest label (SMALL)
-# still reads at about 10.5 px there (issue 16: at 640 units wide, labels were 6 px).
+# on a desktop, about three quarters on a 390 px phone and two thirds on a 360 px one,
+# so the smallest label (SMALL) still reads at 10 px or more there (issue 16: at 640
+# units wide, labels were 6 px; at 14 units, 9.6 px on a 360 px phone).
 WIDTH = 480
-SMALL, NORMAL = 14, 16
+SMALL, NORMAL = 15, 16
 
 
 def _text(x, y, text, *, size=NORMAL, anchor="start", fill=INK, weight="normal"):
