@@ -31,11 +31,13 @@ from .scheme_form import SchemeForm
 NAV = "evaluation"
 
 
-def _download(content: bytes, name: str, mime: str) -> HttpResponse:
+def _download(content: bytes, name: str, mime: str, *, ascii_name: str) -> HttpResponse:
+    """The file `name`d in Chinese for browsers that read RFC 6266's filename*, and
+    `ascii_name` (what it is, the region's code and the period: bulletin-luocheng-2026Q1.docx)
+    for those that do not, rather than the digits left of the Chinese name."""
     response = HttpResponse(content, content_type=mime)
-    # RFC 6266: an ASCII fallback, and the Chinese name for browsers that read it.
-    stem, _, suffix = name.rpartition(".")
-    fallback = f"{re.sub(r'[^A-Za-z0-9_-]+', '', stem) or 'wenzheng'}.{suffix}"
+    stem, _, suffix = ascii_name.rpartition(".")
+    fallback = f"{re.sub(r'[^A-Za-z0-9_-]+', '-', stem).strip('-') or 'wenzheng'}.{suffix}"
     response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
     return response
 
@@ -194,9 +196,10 @@ def _grade_counts(run, results):
 def report_file(request, pk, fmt):
     run = run_for(request.user, pk)
     name = f"{documents.report_title(run)}（第{run.pk}次）.{fmt}"
+    ascii_name = f"evaluation-{run.region.code}-{run.period_code}-run{run.pk}.{fmt}"
     if fmt == "docx":
-        return _download(documents.report_docx(run), name, DOCX_MIME)
-    return _download(documents.report_xlsx(run), name, XLSX_MIME)
+        return _download(documents.report_docx(run), name, DOCX_MIME, ascii_name=ascii_name)
+    return _download(documents.report_xlsx(run), name, XLSX_MIME, ascii_name=ascii_name)
 
 
 # --- what-if ------------------------------------------------------------------------
@@ -396,9 +399,11 @@ def bulletin_file(request, fmt):
         # A link typed or shared with a period or region that is not (yet) there:
         # the bulletin's page says what is wrong with it, beside its form.
         return redirect(f"{reverse('evaluation:bulletin')}?{request.GET.urlencode()}")
+    days = found.period
+    ascii_name = f"bulletin-{found.region.code}-{days.first_day}-{days.last_day}.{fmt}"  # as a run's period_code
     if fmt == "docx":
-        return _download(documents.bulletin_docx(found), f"{found.title}.docx", DOCX_MIME)
-    return _download(documents.bulletin_xlsx(found), f"{found.title}.xlsx", XLSX_MIME)
+        return _download(documents.bulletin_docx(found), f"{found.title}.docx", DOCX_MIME, ascii_name=ascii_name)
+    return _download(documents.bulletin_xlsx(found), f"{found.title}.xlsx", XLSX_MIME, ascii_name=ascii_name)
 
 
 # --- city bulletin findings ---------------------------------------------------------
@@ -433,7 +438,12 @@ def findings_import(request):
 
 @office_only
 def findings_template(request):
-    return _download(bulletin_import.template_xlsx(), _("市季度通报导入模板.xlsx"), XLSX_MIME)
+    return _download(
+        bulletin_import.template_xlsx(),
+        _("市季度通报导入模板.xlsx"),
+        XLSX_MIME,
+        ascii_name="bulletin-import-template.xlsx",
+    )
 
 
 # --- schemes ------------------------------------------------------------------------
@@ -468,7 +478,8 @@ def scheme_detail(request, pk):
 def scheme_export(request, pk):
     scheme = get_object_or_404(Scheme, pk=pk)
     text = schemes.to_toml(schemes.snapshot(scheme))
-    return _download(text.encode(), f"{scheme.code}-v{scheme.version}.toml", "application/toml; charset=utf-8")
+    name = f"{scheme.code}-v{scheme.version}.toml"
+    return _download(text.encode(), name, "application/toml; charset=utf-8", ascii_name=name)
 
 
 @office_only

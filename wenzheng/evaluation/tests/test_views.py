@@ -1,5 +1,7 @@
 """The evaluation pages: who may open them, and what they show."""
 
+from urllib.parse import quote, unquote
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,7 +168,22 @@ class PagesTest(CastTestCase):
         self.assertEqual(
             docx["Content-Type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         )
-        self.assertIn("filename*=UTF-8''%E7%BD%97", docx["Content-Disposition"])
+        # The Chinese name, and a readable one for browsers that read only the ASCII name.
+        self.assertEqual(
+            docx["Content-Disposition"],
+            'attachment; filename="bulletin-luocheng-2026-01-01-2026-03-31.docx"; '
+            f"filename*=UTF-8''{quote('罗城仫佬族自治县网络问政工作2026年第一季度情况通报.docx')}",
+        )
+
+    def test_the_reports_files_name_themselves_in_ascii_too(self):
+        self.as_("county_office")
+        run = self.stored.pk
+        for fmt in ("docx", "xlsx"):
+            with self.subTest(fmt=fmt):
+                response = self.client.get(reverse(f"evaluation:report-{fmt}", args=[run]))
+                fallback = f'filename="evaluation-luocheng-2026-01-01-2026-03-31-run{run}.{fmt}"'
+                self.assertIn(fallback, response["Content-Disposition"])
+                self.assertIn(f"（第{run}次）.{fmt}", unquote(response["Content-Disposition"]))
 
     def test_a_bulletin_file_for_a_period_or_region_out_of_reach_leads_to_the_page_that_says_why(self):
         # Links typed or shared: a future quarter, a period left empty, the city's
