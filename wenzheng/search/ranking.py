@@ -9,7 +9,9 @@ the other (engines.PostgresEngine.window) is ranked as if read one way.
 
 # A document's parts (SearchDocument's columns), and how much a match weighs in each.
 PARTS = ("title", "body", "answers", "extra")
-WEIGHTS = (4.0, 1.0, 0.5, 1.0)  # title, the citizen's words, the answers, the rest
+# The title, and the rest (the serial; for staff the citizen's name and contacts): a
+# match counted whole. The citizen's words and the answers: by density.
+WEIGHTS = (4.0, 1.0, 0.5, 4.0)
 
 # Texts count as this many characters before density lowers a match's weight.
 LENGTH_UNIT = 400.0
@@ -17,14 +19,17 @@ LENGTH_UNIT = 400.0
 
 def score(parts, terms) -> float:
     """How well a document matches (higher is better): each term's occurrences, in
-    the title counted whole, in the rest by density, so that a short text about the
-    query comes before a long one that mentions it once."""
+    the title and the rest counted whole, in the texts by density, so that a short
+    text about the query comes before a long one that mentions it once. A serial, a
+    citizen's phone or name searched by staff finds their messages first, however
+    long (a match in a contact field was once divided by the text's length, and a
+    long message of the citizen came after every short one that mentioned the number)."""
     title, body, answers, extra = parts
     length = (len(body) + len(answers)) / LENGTH_UNIT + 1.0
     total = 0.0
     for term in terms:
-        rest = body.count(term) * WEIGHTS[1] + answers.count(term) * WEIGHTS[2] + extra.count(term) * WEIGHTS[3]
-        total += title.count(term) * WEIGHTS[0] + rest / length
+        whole = title.count(term) * WEIGHTS[0] + extra.count(term) * WEIGHTS[3]
+        total += whole + (body.count(term) * WEIGHTS[1] + answers.count(term) * WEIGHTS[2]) / length
     return total
 
 
@@ -45,7 +50,8 @@ def score_sql(alias: str, terms) -> tuple[str, list]:
     for term in terms:
         # A term's occurrences: how much shorter the text is without it, in terms.
         count = [f"((octet_length({c}) - octet_length(replace({c}, %s, ''))) / octet_length(%s))" for c in columns]
-        rest = f"({count[1]} * {weights[1]} + {count[2]} * {weights[2]} + {count[3]} * {weights[3]})"
-        total = f"({total} + ({count[0]} * {weights[0]} + {rest} / {length}))"
+        whole = f"({count[0]} * {weights[0]} + {count[3]} * {weights[3]})"
+        texts = f"({count[1]} * {weights[1]} + {count[2]} * {weights[2]})"
+        total = f"({total} + ({whole} + {texts} / {length}))"
         params += [term] * 8
     return total, params

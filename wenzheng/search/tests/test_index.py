@@ -227,6 +227,20 @@ class RankingTest(CastTestCase):
         self.assertEqual(set(found("路灯")), {in_body.pk, in_title.pk})
         self.assertEqual(found("路灯", order="newest"), [in_title.pk, in_body.pk])
 
+    def test_staff_searching_a_phone_or_a_serial_find_that_message_first_however_long(self):
+        c = self.cast
+
+        def write(body, phone):
+            return actions.submit(
+                by=c.citizen, category=c.consultation, unit=c.unit_a, title="反映问题", body=body,
+                name="李四", phone=phone, consent_to_publish=True,
+            )  # fmt: skip
+
+        theirs = write("新街路段积水严重，" * 200, "13912345678")  # the number in its contact field alone
+        mention = write("请联系13912345678的王师傅。", "13800000000")  # a short text that mentions it
+        self.assertEqual(found("13912345678", Audience.STAFF), [theirs.pk, mention.pk])
+        self.assertEqual(found(theirs.serial, Audience.STAFF)[0], theirs.pk)
+
     def test_beyond_the_ranked_window_every_match_follows_newest_first(self):
         c = self.cast
         plain = [c.replied(title="出行不便") for _ in range(4)]  # 路灯 in the body only
