@@ -24,7 +24,7 @@ class ImportForm(NamedLimits, forms.Form):
         label="来源平台（选填）",
         max_length=60,
         required=False,
-        help_text="如“原县长信箱”。同一来源内留言编号不重复；重复导入同一文件不会重复新增。",
+        help_text="如“原县长信箱”。同一来源内留言编号不重复；重复导入同一文件不会重复新增（来源平台留空时，与任一来源的同一编号视为同一条留言）。",
     )
     default_category = forms.ModelChoiceField(
         label="类别为空时按",

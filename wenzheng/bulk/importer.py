@@ -3,7 +3,7 @@ report every problem by row and column, with a summary by kind of problem. Used 
 `manage.py import_messages` and by the office's import page (through an ImportJob).
 
 Importing is idempotent: a row whose 留言编号 was imported before (from the same
-source, into the same county) is skipped before it is checked, so the same file
+source or one left unnamed, into the same county) is skipped before it is checked, so the same file
 imported twice adds nothing, and a file fixed after a first try imports only the rows
 that failed, whatever else the file holds.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.db import reset_queries
+from django.db.models import Q
 from django.utils import timezone
 
 from wenzheng.topics.catalogue import LabelResolver
@@ -148,6 +149,12 @@ class Import:
                 chunk = []
         self._chunk(chunk, ctx, seen, deadlines)
 
+    def _same_source(self) -> Q:
+        """The imports whose numbers are this one's: of the same source, and of none
+        named, which cannot be told from it (a file imported as 原县长信箱 and again
+        with the source left blank is the same file)."""
+        return Q() if not self.source else Q(source__in=[self.source, ""])
+
     def _chunk(self, chunk, ctx, seen, deadlines):
         """Check and write one batch of rows. A row imported before is recognised by
         its number first: it is skipped, whatever its cells would say now."""
@@ -155,7 +162,7 @@ class Import:
         numbers = [source_number(values, layout) for _, values in chunk]
         before = set(
             ImportedMessage.objects.filter(
-                region=self.region, source=self.source, number__in={n for n in numbers if n}
+                self._same_source(), region=self.region, number__in={n for n in numbers if n}
             ).values_list("number", flat=True)
         )
         batch, problems = [], []

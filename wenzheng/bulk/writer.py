@@ -9,6 +9,9 @@ at a time because 100,000 rows must import in a minute, and one `submit` alone
 spends ~10 ms stretching a passcode (PBKDF2) for a citizen who will never receive it.
 So, per batch: one lock on the chain head, one on each serial counter, bulk inserts.
 
+Where the county reviews before publishing (先审后发), what the citizen agreed to publish
+waits in the office's review queue, as a message submitted here does.
+
 Differences from the actions, all because the steps happened on another platform:
 the events' actor is the office user who imported them, the reply's author too (the
 reply is still the unit's: `Reply.unit`); an imported message has no passcode (an
@@ -35,6 +38,7 @@ from wenzheng.eventlog.models import ChainHead, Event
 from wenzheng.handling import passcodes
 from wenzheng.handling.models import Message, Reply, SerialCounter, Stage
 from wenzheng.lib import pagecache
+from wenzheng.privacy.models import CountyPrivacy, Review
 from wenzheng.reports import tally
 from wenzheng.search import index as search_index
 from wenzheng.workdays import clock
@@ -210,6 +214,18 @@ def write(
     insert(Message, messages)
     ids = dict(Message.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
     message_ids = [ids[code] for code in codes]
+    if CountyPrivacy.reviews(region):
+        # 先审后发: what the citizen agreed to publish waits for the county office,
+        # as a message submitted here does (privacy.reviews.queue_for_review): public
+        # on another platform is not passed here.
+        insert(
+            Review,
+            [
+                {"message_id": message_id, "follow_up_id": None, "state": Review.State.PENDING, "queued_at": now}
+                for row, message_id in zip(rows, message_ids, strict=True)
+                if row.consent
+            ],
+        )
 
     stages, replies = [], []
     outcomes = {}

@@ -33,6 +33,22 @@ class ImportTests(CastTestCase):
         self.assertEqual(Message.objects.count(), 2)
         self.assertEqual(ImportedMessage.objects.count(), 2)
 
+    def test_a_file_imported_again_with_its_source_named_or_left_out_adds_nothing(self):
+        content = xlsx([good_row("1"), good_row("2")])
+        run_import(self.cast, content, source="原县长信箱")
+        for source in ("", "原县长信箱"):
+            with self.subTest(source=source):
+                again = run_import(self.cast, content, source=source)
+                self.assertEqual((again.created, again.skipped), (0, 2))
+        # Another platform named, whose numbers happen to be the same: its own messages.
+        other = run_import(self.cast, content, source="原12345热线")
+        self.assertEqual((other.created, other.skipped), (2, 0))
+        # Named after a first import without a name: the same file.
+        unnamed = xlsx([good_row("3")])
+        run_import(self.cast, unnamed)
+        self.assertEqual(run_import(self.cast, unnamed, source="原县长信箱").skipped, 1)
+        self.assertEqual(Message.objects.count(), 5)
+
     def test_it_reports_messy_rows_by_row_and_column_and_imports_the_rest(self):
         rows = [
             good_row("1"),

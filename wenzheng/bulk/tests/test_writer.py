@@ -2,9 +2,11 @@
 
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
+from wenzheng.privacy import actions as privacy
+from wenzheng.privacy.models import Review
 from wenzheng.testing import CastTestCase, local
 
-from .helpers import HEADER, run_import, xlsx
+from .helpers import HEADER, good_row, run_import, xlsx
 
 STAGE_FIELDS = ("kind", "unit_id", "started_at", "limit_days", "due_at", "due_warning", "completed_at", "outcome")
 
@@ -85,3 +87,28 @@ class WriterMatchesActionsTests(CastTestCase):
             status="已办结",
             closed=local(2024, 3, 8, 16),
         )
+
+
+class ReviewBeforePublishingTests(CastTestCase):
+    def test_what_a_county_reviews_waits_for_the_office_when_imported_too(self):
+        c = self.cast
+        privacy.set_review_before_publishing(region=c.county, by=c.county_office, on=True)
+        header = [*HEADER, "是否公开"]
+        rows = [[*good_row("P1"), "是"], [*good_row("P2"), "否"]]
+        self.assertEqual(run_import(c, xlsx(rows, header=header)).problems, [])
+        public, private = (Message.objects.get(import_source__number=n) for n in ("P1", "P2"))
+        # As a message submitted here: the one to be published waits, the other needs no review.
+        self.assertEqual([r.state for r in public.reviews.all()], [Review.State.PENDING])
+        self.assertFalse(private.reviews.exists())
+        self.assertFalse(Message.objects.published().filter(pk=public.pk).exists())
+        self.assertEqual(list(Review.objects.queue(c.county)), list(public.reviews.all()))
+        privacy.pass_review(message=public, by=c.county_office)
+        self.assertTrue(Message.objects.published().filter(pk=public.pk).exists())
+
+    def test_a_county_that_publishes_first_publishes_what_it_imports(self):
+        self.assertEqual(
+            run_import(self.cast, xlsx([[*good_row("P1"), "是"]], header=[*HEADER, "是否公开"])).problems, []
+        )
+        imported = Message.objects.get(import_source__number="P1")
+        self.assertFalse(imported.reviews.exists())
+        self.assertTrue(Message.objects.published().filter(pk=imported.pk).exists())

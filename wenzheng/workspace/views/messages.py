@@ -124,8 +124,8 @@ def render_message(request, message, *, bound=None, status=200):
         answering = returned.follow_up_id is not None
         slug = "answer-follow-up" if answering else "reply"
         if answering and returned.follow_up not in message.unanswered_follow_ups:
-            slug = None  # answered since, by someone else
-        if slug is not None and slug not in bound:
+            returned = None  # answered since, by someone else: nothing left to work on
+        elif slug not in bound:
             form = STEPS[slug].make_form(message=message)
             form.initial = {"text": returned.text, **({"follow_up": returned.follow_up_id} if answering else {})}
             bound = {**bound, slug: form}
