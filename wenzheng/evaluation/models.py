@@ -316,8 +316,8 @@ class BulletinRow(models.Model):
 
 class PublishedBulletin(models.Model):
     """A quarterly bulletin the office has released: from then on anyone may read its
-    page (/evaluation/public/<county>/<period>/). Only a period that has ended can be
-    published, so its figures, counted at the period's end, no longer move."""
+    page (/evaluation/public/<county>/<period>/), as it was published. Only a period
+    that has ended can be published."""
 
     region = models.ForeignKey("units.Region", verbose_name="区域", on_delete=models.PROTECT, related_name="+")
     period_code = models.CharField("通报期间", max_length=30)
@@ -330,6 +330,13 @@ class PublishedBulletin(models.Model):
     anchors = models.JSONField("记录链锚点", default=list, blank=True)
     # The quarter's red and black list (红黑榜) as published (publication.red_black).
     red_black = models.JSONField("红黑榜", default=dict, blank=True)
+    # The bulletin as the public read it when it was published: its figures are
+    # counted at the period's end, but history imported afterwards, a message
+    # reassigned or merged would count them differently later, and what was
+    # published must not move. Empty for those published before it was kept.
+    title = models.CharField("标题", max_length=200, blank=True)
+    span = models.CharField("统计期间说明", max_length=200, blank=True)
+    body = models.TextField("发布时的正文（HTML）", blank=True)
 
     class Meta:
         verbose_name = "已发布的通报"

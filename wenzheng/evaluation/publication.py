@@ -19,8 +19,8 @@ from wenzheng.eventlog.models import Event
 from wenzheng.reports import periods
 from wenzheng.reports.periods import Period
 
+from . import bulletin, bulletin_pages, documents, kinds, schemes
 from . import facts as facts_module
-from . import kinds, schemes
 from .models import PublishedBulletin, Run, Scheme
 
 RED_BLACK_SIZE = 5  # 榆林's monthly list names the top 5 and the bottom 5
@@ -111,8 +111,16 @@ def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
         raise ActionRefused("already_published", f"{period.label}的通报已于{found.published_at:%Y-%m-%d}发布。")
     scheme = Scheme.objects.latest_version("default") or Scheme.objects.order_by("-created_at").first()
     listed = red_black(region, period, scheme=scheme, now=at) if scheme else {}
+    found = bulletin.assemble(region, period, now=at)
     published = PublishedBulletin.objects.create(
-        region=region, period_code=code, published_at=at, published_by=by, red_black=listed
+        region=region,
+        period_code=code,
+        published_at=at,
+        published_by=by,
+        red_black=listed,
+        title=found.title,
+        span=documents.span(found),
+        body=bulletin_pages.public_body(found),
     )
     chain.append(
         kind=Event.Kind.BULLETIN_PUBLISHED,

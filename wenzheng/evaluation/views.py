@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from html import escape
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages as flash
@@ -16,12 +17,12 @@ from django.views.decorators.http import require_POST
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.handling.models import Category
-from wenzheng.reports import charts, periods
+from wenzheng.reports import periods
 from wenzheng.reports.documents import DOCX_MIME, XLSX_MIME
 from wenzheng.reports.periods import Period
 from wenzheng.units.models import Region
 
-from . import bulletin, bulletin_import, documents, evidence, kinds, publication, runs, schemes
+from . import bulletin, bulletin_import, bulletin_pages, documents, evidence, kinds, publication, runs, schemes
 from . import facts as facts_module
 from .access import default_region, office_only, regions_for, run_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
@@ -256,41 +257,23 @@ def _bulletin_from(request):
     return form, bulletin.assemble(data["region"], periods.parse(data["period"]), now=timezone.now())
 
 
-def _unit_rows(found):
-    """The bulletin's table of units that received messages, each with its lateness."""
-    late = dict(found.late_units)
-    return [
-        {
-            "unit": u.unit,
-            "received": u.received,
-            "replied": u.replied,
-            "reply_rate": u.reply_rate,
-            "closed": u.closed,
-            "closure_rate": u.closure_rate,
-            "late": late.get(u.unit.name, 0),
-        }
-        for u in found.units_with_messages
-    ]
-
-
 @office_only
 def bulletin_page(request):
     form, found = _bulletin_from(request)
     context = {"nav": NAV, "tab": "bulletin", "form": form, "b": found}
     if found is not None:
-        context |= {
-            "span": documents.span(found),
-            "trend_chart": charts.monthly_trend(found.months),
-            "category_chart": charts.category_mix(found.figures.by_category),
-            "rates_chart": charts.unit_rates(found.units_with_messages),
-            "units": _unit_rows(found),
-            "definitions": documents.DEFINITIONS,
+        context |= bulletin_pages.context(found) | {
             "query": request.GET.urlencode(),
             "can_publish": found.period.end <= timezone.now(),
             "published": PublishedBulletin.objects.filter(
                 region=form.cleaned_data["region"], period_code=form.cleaned_data["period"]
             ).first(),
         }
+        published = context["published"]
+        # Its summary (the counts) no longer what was published: history imported since…
+        context["moved_since"] = (
+            bool(published and published.body) and escape(found.figures.summary()) not in published.body
+        )
     return render(request, "evaluation/bulletin.html", context, status=200 if found else 400)
 
 
@@ -317,24 +300,13 @@ def public_bulletin(request, region, period):
     published = get_object_or_404(
         PublishedBulletin.objects.select_related("region"), region__code=region, period_code=period.upper()
     )
-    found = bulletin.assemble(published.region, periods.parse(published.period_code), now=timezone.now())
-    return render(
-        request,
-        "evaluation/public_bulletin.html",
-        {
-            "nav": "statistics",
-            "b": found,
-            "published": published,
-            "span": documents.span(found),
-            "trend_chart": charts.monthly_trend(found.months),
-            "category_chart": charts.category_mix(found.figures.by_category),
-            "rates_chart": charts.unit_rates(found.units_with_messages),
-            "units": _unit_rows(found),
-            "definitions": documents.DEFINITIONS,
-            "listed": published.red_black,
-            "anchors": published.anchor_list,
-        },
-    )
+    context = {"nav": "statistics", "published": published, "listed": published.red_black}
+    context["anchors"] = published.anchor_list
+    if not published.body:
+        # Published before its body was kept: counted again, as it was then shown.
+        found = bulletin.assemble(published.region, periods.parse(published.period_code), now=timezone.now())
+        context |= bulletin_pages.context(found)
+    return render(request, "evaluation/public_bulletin.html", context)
 
 
 def publications(request, region):

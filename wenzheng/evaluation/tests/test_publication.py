@@ -3,6 +3,7 @@ the anchors of the event chains printed, each publication an event; the quarter'
 red and black list by the scheme's rates, small samples apart."""
 
 import io
+import re
 
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -72,6 +73,39 @@ class PublicationTest(CastTestCase):
         self.assertContains(page, "样本不足（到期应回复留言不足5条），不列入红黑榜：县住房和城乡建设局。")
         listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
         self.assertContains(listing, "以下为最近一期通报（2026Q1）的红黑榜。")
+
+    def test_a_published_bulletin_reads_as_published_whatever_comes_in_later(self):
+        c = self.cast
+        publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        self.client.force_login(c.county_office)
+        working = self.client.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1")
+        self.assertNotContains(working, "发布以后，这一期间的留言有补录或变动")
+        self.client.logout()
+        url = reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"])
+        before = self.client.get(url).content.decode()
+        self.assertIn("2026年第一季度情况通报", before)
+        received = re.search(r"收到留言<b>(\d+)</b>", before).group(1)
+        # History imported afterwards (or a message merged, reassigned…) counts in the
+        # quarter now: the office's working page counts it, the published one stands.
+        c.replied(at=local(2026, 3, 20, 9), title="补录的三月留言")
+        self.assertEqual(self.client.get(url).content.decode(), before)
+        office = self.client
+        office.force_login(c.county_office)
+        live = office.get(reverse("evaluation:bulletin") + "?region=luocheng&period=2026Q1")
+        self.assertContains(live, f"收到留言<b>{int(received) + 1}</b>")
+        self.assertContains(live, "发布以后，这一期间的留言有补录或变动")
+
+    def test_a_bulletin_published_before_its_body_was_kept_is_counted_again(self):
+        c = self.cast
+        published = publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        kept = self.client.get(reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"]))
+        PublishedBulletin.objects.filter(pk=published.pk).update(title="", span="", body="")
+        again = self.client.get(reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"]))
+
+        def page(response):  # its charts' ids aside, numbered as drawn
+            return re.sub(r"\b([td])-\d+\b", r"\1-n", response.content.decode())
+
+        self.assertEqual(page(again), page(kept))
 
     def test_published_results_are_public_with_the_runs_anchors(self):
         c = self.cast
