@@ -596,6 +596,17 @@ def record_explanation(request, order: int, data: schemas.TextIn):
     return _record("explanation", found, found.unit, found.explanation_received_at)
 
 
+@supervision.post(
+    "/explanation-orders/{order}/return", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="书面说明退回重写"
+)
+def return_explanation(request, order: int, data: schemas.NoteIn):
+    found = WrittenExplanationOrder.objects.select_related("unit").filter(pk=order).first()
+    if found is None:
+        raise not_found("书面说明责成")
+    found = actions.return_explanation(order=found, by=request.user, note=data.note)
+    return _record("explanation_returned", found, found.unit, found.returned_at)
+
+
 @supervision.post("/units/{unit}/findings", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="录入督查结果")
 def record_finding(request, unit: int, data: schemas.FindingIn):
     target = _supervised_unit(unit)

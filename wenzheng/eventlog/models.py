@@ -39,6 +39,8 @@ class Event(models.Model):
         SUPERVISION_FLAGGED = "supervision_flagged", "督办"
         EXPLANATION_ORDERED = "explanation_ordered", "责成书面说明"
         EXPLANATION_RECORDED = "explanation_recorded", "收到书面说明"
+        # The office sends a written explanation back to be written again.
+        EXPLANATION_RETURNED = "explanation_returned", "书面说明退回重写"
         FINDING_RECORDED = "finding_recorded", "督查结果"
         EXPOSURE_PUBLISHED = "exposure_published", "曝光"
         ACCOUNTABILITY_REFERRED = "accountability_referred", "追究责任"

@@ -359,6 +359,12 @@ def _explained(state, ev):
         state.put(ORDER, ev.data["order"], explanation_received_at=ev.at)
 
 
+@replays(Event.Kind.EXPLANATION_RETURNED, records=True)
+def _explanation_returned(state, ev):
+    if state.row(ORDER, ev.data["order"]) is not None:
+        state.put(ORDER, ev.data["order"], explanation_received_at=None)
+
+
 @replays(Event.Kind.FINDING_RECORDED, records=True)
 def _finding(state, ev):
     state.put(

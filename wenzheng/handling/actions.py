@@ -1273,6 +1273,22 @@ def record_explanation(*, order: WrittenExplanationOrder, by, text: str, at=None
 
 
 @transaction.atomic
+def return_explanation(*, order: WrittenExplanationOrder, by, note: str, at=None) -> WrittenExplanationOrder:
+    """退回重写: the office finds the explanation wanting and sends it back with its
+    reason; the unit writes it again (until then the order stands unexplained)."""
+    at = _now(at)
+    order = WrittenExplanationOrder.objects.select_for_update().select_related("unit__region").get(pk=order.pk)
+    require_office(by, order.unit.region)
+    if order.explanation_received_at is None:
+        raise ActionRefused("not_recorded", "该书面说明尚未提交，无需退回。")
+    order.returned_note = _require_text(note, "退回意见", max_length=1000)
+    order.returned_at, order.explanation_received_at = at, None
+    order.save(update_fields=["returned_note", "returned_at", "explanation_received_at"])
+    _event(Event.Kind.EXPLANATION_RETURNED, at=at, by=by, unit=order.unit, note=order.returned_note, order=order.pk)
+    return order
+
+
+@transaction.atomic
 def record_finding(
     *,
     unit: Unit,

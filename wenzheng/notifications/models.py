@@ -37,6 +37,8 @@ class Notice(models.Model):
         DECIDED = "decided", "申请处理结果"
         MOVED = "moved", "留言已转出"
         REVISITED = "revisited", "回访结果"
+        EXPLAINED = "explained", "收到书面说明"
+        EXPLANATION_RETURNED = "explanation_returned", "书面说明退回重写"
 
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

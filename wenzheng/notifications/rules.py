@@ -5,8 +5,10 @@
   office's decision on what the unit asked (退单, 延期, 长周期办结), and of a message
   moved from it to another unit (退单 adopted, 改派); its handlers and leader, of a
   reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
-  a written-explanation order; a handler, of their reply returned by the leader;
-- the county office, when a citizen is dissatisfied; the citizen, of the office's
+  a written-explanation order and of its explanation sent back to be written again; a
+  handler, of their reply returned by the leader;
+- the county office, when a citizen is dissatisfied and when a unit's leader submits
+  a written explanation; the citizen, of the office's
   回访 decision (the answer stands, or the message goes back to the unit);
 - the citizen, when the message is answered (a reply, an answer to a follow-up) and
   when it is closed, with a link and the tracking code; and when the county office's
@@ -181,6 +183,36 @@ def ordered(event):
     )
 
 
+def explained(event):
+    """The unit's leader submitted the explanation: the office that ordered it reads it
+    (one it recorded itself, from paper, it knows of)."""
+    if event.actor_role != Role.LEADER:
+        return []
+    unit = event.unit
+    office = recipients.offices_of([unit.region_id]).get(unit.region_id, [])
+    return planning.for_people(
+        office,
+        key=f"e{event.pk}",
+        kind=Notice.Kind.EXPLAINED,
+        region_id=unit.region_id,
+        text=texts.explained(unit=unit.name),
+        link=reverse("workspace:county-orders", args=[unit.region.code]),
+    )
+
+
+def explanation_returned(event):
+    unit = event.unit
+    leaders = recipients.staff_of_units([unit.pk], roles=(Role.LEADER,)).get(unit.pk, [])
+    return planning.for_people(
+        leaders,
+        key=f"e{event.pk}",
+        kind=Notice.Kind.EXPLANATION_RETURNED,
+        region_id=unit.region_id,
+        text=texts.explanation_returned(note=event.note),
+        link=reverse("workspace:unit-orders"),
+    )
+
+
 def to_citizen(kind, what, *, merged=True):
     def rule(event):
         # The citizens of the messages merged into this one (并单) hear of its answer
@@ -233,6 +265,8 @@ RULES = {
     Kind.REPLY_DRAFTED: drafted,
     Kind.REPLY_RETURNED: returned,
     Kind.EXPLANATION_ORDERED: ordered,
+    Kind.EXPLANATION_RECORDED: explained,
+    Kind.EXPLANATION_RETURNED: explanation_returned,
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
     Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
     Kind.MERGED: merged,

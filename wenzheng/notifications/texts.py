@@ -111,6 +111,14 @@ def ordered(*, last_day: dt.date) -> str:
     return f"县网络问政办责成本单位作出书面说明，并于{day(last_day)}24时前梳理回复积压留言。"
 
 
+def explained(*, unit: str) -> str:
+    return f"{short(unit, 12)}已提交书面说明，请查阅；如不符合要求，可退回重写。"
+
+
+def explanation_returned(*, note: str) -> str:
+    return f"县网络问政办退回了本单位的书面说明，请重写：{short(note, 24)}"
+
+
 def proposals(*, period: str, count: int) -> str:
     return f"{period}有{count}个单位回应或回复超时，书面说明建议待您确认。"
 

@@ -38,6 +38,9 @@ class WrittenExplanationOrder(models.Model):
     backlog_deadline = models.DateTimeField("限期梳理回复截止")
     explanation = models.TextField("书面说明", blank=True)
     explanation_received_at = models.DateTimeField("收到说明时间", null=True, blank=True)
+    # The office's reason when it last sent the explanation back to be written again.
+    returned_note = models.TextField("退回意见", blank=True)
+    returned_at = models.DateTimeField("退回时间", null=True, blank=True)
 
     objects = WrittenExplanationOrderQuerySet.as_manager()
 

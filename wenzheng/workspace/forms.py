@@ -381,6 +381,21 @@ class AnswerFollowUpForm(StepForm):
 class ExplanationForm(NamedLimits, forms.Form):
     text = forms.CharField(label=gettext_lazy("书面说明内容"), widget=_textarea(5))
 
+    @classmethod
+    def for_order(cls, order):
+        """The form to explain `order`: with the text sent back, to work on, if it was."""
+        initial = {"text": order.explanation} if order.returned_at else None
+        return cls(prefix=f"order-{order.pk}", initial=initial)
+
+
+class ReturnExplanationForm(NamedLimits, forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("退回意见"),
+        max_length=1000,
+        widget=_textarea(2),
+        help_text=gettext_lazy("写明书面说明哪里不符合要求；单位分管领导将收到通知并重写。"),
+    )
+
 
 class RosterForm(NamedLimits, forms.Form):
     """One year's roster; a page shows this year's and next year's, each with its

@@ -22,6 +22,7 @@ urlpatterns = [
     path("attachments/<int:pk>/withhold/", messages.attachment_withhold, name="attachment-withhold"),
     path("attachments/<int:pk>/release/", messages.attachment_withhold, {"release": True}, name="attachment-release"),
     path("orders/<int:pk>/explanation/", messages.order_explanation, name="order-explanation"),
+    path("orders/<int:pk>/return/", messages.order_return, name="order-return"),
     # The county office.
     path("county/<slug:code>/", county.dashboard, name="county"),
     path("county/<slug:code>/messages/", search.county_messages, name="county-messages"),

@@ -181,6 +181,18 @@ class RoleMatrixTests(ApiTestCase):
                 want = 401 if role == "anonymous" else (201 if role in {"leader_a", *OFFICE} else 403)
                 self.assertEqual(response.status_code, want, response.content)
 
+    def test_returning_an_explanation_against_every_role(self):
+        for role in ROLES:
+            with self.subTest(role=role):
+                order = actions.order_written_explanation(
+                    unit=self.cast.unit_a, by=self.cast.county_office, reason="超期。", messages=[],
+                    backlog_deadline=timezone.now() + dt.timedelta(days=5),
+                )  # fmt: skip
+                actions.record_explanation(order=order, by=self.cast.leader_a, text="短")
+                response = self.post(role, f"/api/v1/explanation-orders/{order.pk}/return", {"note": "请写明原因。"})
+                want = 401 if role == "anonymous" else (201 if role in OFFICE else 403)
+                self.assertEqual(response.status_code, want, response.content)
+
     def test_public_reads_are_the_same_for_every_role(self):
         published = self.cast.replied()
         hidden = self.cast.submit()

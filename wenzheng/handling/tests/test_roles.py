@@ -67,6 +67,7 @@ ALLOWED = {
     "flag_for_supervision": OFFICE_OR_CITY,
     "order_written_explanation": OFFICE,
     "record_explanation": OFFICE | LEADER,
+    "return_explanation": OFFICE,
     "record_finding": OFFICE_OR_CITY,
     "publish_exposure": OFFICE_OR_CITY,
     "refer_for_accountability": OFFICE,
@@ -401,6 +402,20 @@ def setup_record_explanation(c):
     return lambda by: actions.record_explanation(order=order, by=by, text="人手不足，已整改。", at=TUESDAY)
 
 
+@scenario("return_explanation", event="explanation_returned")
+def setup_return_explanation(c):
+    order = actions.order_written_explanation(
+        unit=c.unit_a,
+        by=c.county_office,
+        reason="回复超期。",
+        messages=[],
+        backlog_deadline=local(2026, 3, 20),
+        at=MONDAY,
+    )
+    actions.record_explanation(order=order, by=c.leader_a, text="短", at=MONDAY)
+    return lambda by: actions.return_explanation(order=order, by=by, note="请写明原因和整改措施。", at=TUESDAY)
+
+
 @scenario("record_finding", event="finding_recorded")
 def setup_record_finding(c):
     return lambda by: actions.record_finding(
@@ -514,6 +529,9 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_return_a_reply(self):
         self.assert_only_allowed_roles("return_reply")
+
+    def test_who_may_return_an_explanation(self):
+        self.assert_only_allowed_roles("return_explanation")
 
     def test_who_may_withdraw_a_reply(self):
         self.assert_only_allowed_roles("withdraw_reply")

@@ -1,6 +1,7 @@
 import time_machine
 
 from wenzheng.handling import actions
+from wenzheng.notifications.models import Notice
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.testing import local
 from wenzheng.units import services
@@ -111,6 +112,52 @@ class UnitOrdersTests(WorkspaceTestCase):
         self.assertRedirects(response, "/work/county/luocheng/orders/")
         self.assertContains(response, "书面说明已录入。")
         self.assertEqual(WrittenExplanationOrder.objects.get(pk=self.other.pk).explanation, "纸质说明已收到")
+
+    def test_the_office_hears_of_an_explanation_and_may_send_it_back_to_be_written_again(self):
+        self.as_("leader_a")
+        self.client.post(f"/work/orders/{self.open.pk}/explanation/", {f"order-{self.open.pk}-text": "短"})
+        office = Notice.objects.get(recipient=self.cast.county_office, kind=Notice.Kind.EXPLAINED)
+        self.assertEqual(office.text, "东门镇已提交书面说明，请查阅；如不符合要求，可退回重写。")
+        self.as_("county_office")
+        page = self.client.get("/work/county/luocheng/orders/")
+        self.assertContains(page, "<summary>退回重写</summary>", html=True, count=1)  # the one received
+        response = self.client.post(
+            f"/work/orders/{self.open.pk}/return/",
+            {f"return-{self.open.pk}-note": "请写明原因和整改措施。"},
+            follow=True,
+        )
+        self.assertRedirects(response, "/work/county/luocheng/orders/")
+        self.assertContains(response, "书面说明已退回东门镇重写。")
+        self.assertContains(response, '<span class="badge bad">书面说明已退回重写</span>', html=True)
+        back = Notice.objects.get(recipient=self.cast.leader_a, kind=Notice.Kind.EXPLANATION_RETURNED)
+        self.assertEqual(back.text, "县网络问政办退回了本单位的书面说明，请重写：请写明原因和整改措施。")
+        # The leader reads the reason and writes it again from what was sent.
+        self.as_("leader_a")
+        page = self.client.get("/work/unit/orders/")
+        self.assertContains(page, "请写明原因和整改措施。")
+        self.assertContains(page, ">\n短</textarea>")
+        self.client.post(
+            f"/work/orders/{self.open.pk}/explanation/",
+            {f"order-{self.open.pk}-text": "因人员变动未及时签收，已整改。"},
+        )
+        order = WrittenExplanationOrder.objects.get(pk=self.open.pk)
+        self.assertEqual((order.explanation, order.explanation_received_at), ("因人员变动未及时签收，已整改。", NOW))
+        self.assertEqual(Notice.objects.filter(recipient=self.cast.county_office, kind=Notice.Kind.EXPLAINED).count(), 2)
+
+    def test_only_the_office_sends_an_explanation_back_and_only_one_received(self):
+        url = f"/work/orders/{self.open.pk}/return/"
+        data = {f"return-{self.open.pk}-note": "重写。"}
+        self.as_("county_office")
+        self.assertContains(self.client.post(url, data, follow=True), "该书面说明尚未提交，无需退回。")
+        actions.record_explanation(order=self.open, by=self.cast.leader_a, text="说明", at=NOW)
+        before = snapshot()
+        for role, status in [("leader_a", 403), ("handler_a", 403), ("other_county_office", 404)]:
+            with self.subTest(role=role):
+                self.as_(role)
+                self.assertEqual(self.client.post(url, data).status_code, status)
+        self.as_("county_office")
+        self.assertContains(self.client.post(url, {}, follow=True), "退回意见")  # required: said why
+        self.assertUnchanged(before)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -33,6 +33,7 @@ from ..forms import (
     FindMessageForm,
     OrderExplanationForm,
     ReferralForm,
+    ReturnExplanationForm,
     SearchForm,
     category_choices,
 )
@@ -208,7 +209,9 @@ def orders(request, code):
     found = selectors.with_backlog_status(orders_visible_to(request.user).filter(unit__region=county), at=now)
     for order in found:
         if order.explanation_received_at is None:
-            order.form = ExplanationForm(prefix=f"order-{order.pk}")
+            order.form = ExplanationForm.for_order(order)
+        else:
+            order.return_form = ReturnExplanationForm(prefix=f"return-{order.pk}")
     return page(request, "workspace/county/orders.html", {"section": "orders", "county": county, "orders": found})
 
 

@@ -27,7 +27,7 @@ from wenzheng.workdays import clock
 
 from .. import selectors
 from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, staff_only, visible_message
-from ..forms import DecisionForm, ExplanationForm
+from ..forms import DecisionForm, ExplanationForm, ReturnExplanationForm
 from ..steps import STEPS, unanswered_follow_ups
 from .common import errors_text, page, safe_next
 
@@ -285,6 +285,24 @@ def order_explanation(request, pk):
         return redirect(back)
     if request.user.role == Role.LEADER:
         return redirect("workspace:unit-orders")
+    return redirect("workspace:county-orders", code=order.unit.region.code)
+
+
+@roles_only(*COUNTY_ROLES)
+@require_POST
+def order_return(request, pk):
+    """退回重写: the county office sends a written explanation back with its reason."""
+    order = get_object_or_404(orders_visible_to(request.user).select_related("unit__region"), pk=pk)
+    form = ReturnExplanationForm(request.POST, prefix=f"return-{order.pk}")
+    if not form.is_valid():
+        flash.error(request, errors_text(form))
+    else:
+        try:
+            actions.return_explanation(order=order, by=request.user, note=form.cleaned_data["note"])
+        except ActionRefused as e:
+            flash.error(request, e.reason)
+        else:
+            flash.success(request, _("书面说明已退回%(unit)s重写。") % {"unit": order.unit.name})
     return redirect("workspace:county-orders", code=order.unit.region.code)
 
 

@@ -63,7 +63,7 @@ def orders(request):
     if request.user.role == Role.LEADER:
         for order in found:
             if order.explanation_received_at is None:
-                order.form = ExplanationForm(prefix=f"order-{order.pk}")
+                order.form = ExplanationForm.for_order(order)
     return page(
         request, "workspace/unit_orders.html", {"section": "orders", "unit": request.user.unit, "orders": found}
     )
