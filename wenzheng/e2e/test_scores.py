@@ -53,6 +53,6 @@ class ScoresInTheBrowserTest(BrowserTestCase):
         expect(public.get_by_text("luocheng:").first).to_be_visible()
         expect(public.get_by_role("heading", name="红黑榜")).to_be_visible()
         self.shot(public, "publications")
-        public.get_by_role("link", name="2026Q1情况通报").click()
+        public.get_by_role("link", name="2026年第一季度情况通报").click()
         expect(public.get_by_text("记录链锚点")).to_be_visible()
         self.shot(public, "published-bulletin")

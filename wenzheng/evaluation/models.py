@@ -348,6 +348,13 @@ class PublishedBulletin(models.Model):
         return f"{self.region} {self.period_code}"
 
     @property
+    def period_label(self) -> str:
+        """2026年第一季度, as the bulletin names its period (the code is 2026Q1)."""
+        from wenzheng.reports import periods
+
+        return periods.parse(self.period_code).label
+
+    @property
     def anchor_list(self):
         from wenzheng.eventlog.chain import Anchor
 

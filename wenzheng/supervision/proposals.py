@@ -110,7 +110,7 @@ def _waiting(proposal, by) -> ExplanationProposal:
     )
     require_office(by, proposal.unit.region)
     if proposal.state != ExplanationProposal.State.PROPOSED:
-        raise ActionRefused("already_decided", f"该建议已{proposal.get_state_display()}。")
+        raise ActionRefused("already_decided", f"该建议已处理（{proposal.get_state_display()}）。")
     return proposal
 
 

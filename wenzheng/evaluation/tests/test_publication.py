@@ -45,7 +45,7 @@ class PublicationTest(CastTestCase):
         self.assertContains(page, f"luocheng:{event.seq}:{event.hash}")
         self.assertContains(page, "记录链锚点")
         listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
-        self.assertContains(listing, "2026Q1情况通报")
+        self.assertContains(listing, "2026年第一季度情况通报")
         self.assertContains(listing, f"luocheng:{event.seq}:{event.hash}")
 
     def test_the_red_and_black_list_ranks_by_the_schemes_rates_with_small_samples_apart(self):
@@ -72,7 +72,7 @@ class PublicationTest(CastTestCase):
         self.assertContains(page, "<caption>红榜</caption>", html=True)
         self.assertContains(page, "样本不足（到期应回复留言不足5条），不列入红黑榜：县住房和城乡建设局。")
         listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
-        self.assertContains(listing, "以下为最近一期通报（2026Q1）的红黑榜。")
+        self.assertContains(listing, "以下为最近一期通报（2026年第一季度）的红黑榜。")
 
     def test_a_published_bulletin_reads_as_published_whatever_comes_in_later(self):
         c = self.cast

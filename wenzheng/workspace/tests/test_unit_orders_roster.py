@@ -142,7 +142,9 @@ class UnitOrdersTests(WorkspaceTestCase):
         )
         order = WrittenExplanationOrder.objects.get(pk=self.open.pk)
         self.assertEqual((order.explanation, order.explanation_received_at), ("因人员变动未及时签收，已整改。", NOW))
-        self.assertEqual(Notice.objects.filter(recipient=self.cast.county_office, kind=Notice.Kind.EXPLAINED).count(), 2)
+        self.assertEqual(
+            Notice.objects.filter(recipient=self.cast.county_office, kind=Notice.Kind.EXPLAINED).count(), 2
+        )
 
     def test_only_the_office_sends_an_explanation_back_and_only_one_received(self):
         url = f"/work/orders/{self.open.pk}/return/"
