@@ -30,7 +30,7 @@ from wenzheng.privacy.records import record_access
 from wenzheng.public.forms import BoardFilterForm
 from wenzheng.reports import periods, tally
 from wenzheng.security import limits
-from wenzheng.supervision.models import WrittenExplanationOrder
+from wenzheng.supervision.models import Exposure, WrittenExplanationOrder
 from wenzheng.topics import forms as topic_forms
 from wenzheng.topics.catalogue import clean_cell
 from wenzheng.topics.models import Topic
@@ -594,6 +594,17 @@ def record_explanation(request, order: int, data: schemas.TextIn):
         raise not_found("书面说明责成")
     found = actions.record_explanation(order=found, by=request.user, text=data.text)
     return _record("explanation", found, found.unit, found.explanation_received_at)
+
+
+@supervision.post(
+    "/exposures/{exposure}/withdraw", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="撤销曝光"
+)
+def withdraw_exposure(request, exposure: int, data: schemas.NoteIn):
+    found = Exposure.objects.select_related("unit").filter(pk=exposure).first()
+    if found is None:
+        raise not_found("曝光")
+    found = actions.withdraw_exposure(exposure=found, by=request.user, reason=data.note)
+    return _record("exposure_withdrawn", found, found.unit, found.withdrawn_at)
 
 
 @supervision.post(

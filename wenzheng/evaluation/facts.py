@@ -182,7 +182,7 @@ def ratings_in(window: Window):
 
 
 def exposures_in(window: Window):
-    return Exposure.objects.filter(published_at__gte=window.start, published_at__lt=window.cutoff)
+    return Exposure.objects.standing().filter(published_at__gte=window.start, published_at__lt=window.cutoff)
 
 
 def orders_in(window: Window):

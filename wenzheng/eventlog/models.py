@@ -43,6 +43,7 @@ class Event(models.Model):
         EXPLANATION_RETURNED = "explanation_returned", "书面说明退回重写"
         FINDING_RECORDED = "finding_recorded", "督查结果"
         EXPOSURE_PUBLISHED = "exposure_published", "曝光"
+        EXPOSURE_WITHDRAWN = "exposure_withdrawn", "撤销曝光"
         ACCOUNTABILITY_REFERRED = "accountability_referred", "追究责任"
         ROSTER_FILED = "roster_filed", "名单上报"
         DEADLINE_RECOMPUTED = "deadline_recomputed", "期限重新核定"

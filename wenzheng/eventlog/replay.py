@@ -381,7 +381,15 @@ def _finding(state, ev):
 
 @replays(Event.Kind.EXPOSURE_PUBLISHED, records=True)
 def _exposure(state, ev):
-    state.put(EXPOSURE, ev.data["exposure"], unit_id=ev.unit, message_id=ev.message, published_at=ev.at)
+    state.put(
+        EXPOSURE, ev.data["exposure"], unit_id=ev.unit, message_id=ev.message, published_at=ev.at, withdrawn_at=None
+    )
+
+
+@replays(Event.Kind.EXPOSURE_WITHDRAWN, records=True)
+def _exposure_withdrawn(state, ev):
+    if state.row(EXPOSURE, ev.data["exposure"]) is not None:
+        state.put(EXPOSURE, ev.data["exposure"], withdrawn_at=ev.at)
 
 
 @replays(Event.Kind.BULLETIN_IMPORTED, records=True)
@@ -468,7 +476,9 @@ def _db_records(region_id):
     }
     exposures = {
         row["id"]: row
-        for row in Exposure.objects.filter(in_region).values("id", "unit_id", "message_id", "published_at")
+        for row in Exposure.objects.filter(in_region).values(
+            "id", "unit_id", "message_id", "published_at", "withdrawn_at"
+        )
     }
     rows = {row["id"]: row for row in BulletinRow.objects.filter(in_region).values("id", "finding_id", "points")}
     return {FILING: filings, ORDER: orders, FINDING: findings, EXPOSURE: exposures, BULLETIN_ROW: rows}

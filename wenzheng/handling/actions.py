@@ -1346,16 +1346,43 @@ def publish_exposure(*, unit: Unit, by, title: str, body: str, outlet: str, mess
     require_office(by, unit.region, city_allowed=True)
     if message is not None:
         _unit_messages(unit, [message])
-    exposure = Exposure.objects.create(
-        unit=unit,
-        message=message,
-        title=_require_text(title, "曝光标题", max_length=100),
-        body=_require_text(body, "曝光内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS),
-        outlet=_require_text(outlet, "发布媒体", max_length=100),
-        published_by=by,
-        published_at=at,
-    )
+    fields = {
+        "title": _require_text(title, "曝光标题", max_length=100),
+        "body": _require_text(body, "曝光内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS),
+        "outlet": _require_text(outlet, "发布媒体", max_length=100),
+    }
+    # The same report again within a day is a repeat (a form sent twice, a client's
+    # retry), not a second exposure: each one costs the unit points.
+    repeat = Exposure.objects.standing().filter(unit=unit, published_at__gt=at - dt.timedelta(days=1), **fields)
+    if repeat.exists():
+        before = repeat.latest("published_at").published_at.astimezone(clock.county_zone())
+        raise ActionRefused("repeated", f"同样的曝光已于{before:%Y-%m-%d %H:%M}录入，不再重复录入。")
+    exposure = Exposure.objects.create(unit=unit, message=message, published_by=by, published_at=at, **fields)
     _event(Event.Kind.EXPOSURE_PUBLISHED, at=at, by=by, unit=unit, message=message, note=title, exposure=exposure.pk)
+    return exposure
+
+
+@transaction.atomic
+def withdraw_exposure(*, exposure: Exposure, by, reason: str, at=None) -> Exposure:
+    """撤销曝光: one recorded by mistake (twice, the wrong unit) is taken off the public
+    page and out of the evaluation, with the reason; the record of both stays."""
+    at = _now(at)
+    exposure = Exposure.objects.select_for_update().select_related("unit__region").get(pk=exposure.pk)
+    require_office(by, exposure.unit.region, city_allowed=True)
+    if exposure.withdrawn_at is not None:
+        raise ActionRefused("already_withdrawn", "这条曝光已经撤销。")
+    exposure.withdrawn_reason = _require_text(reason, "撤销理由", max_length=1000)
+    exposure.withdrawn_at, exposure.withdrawn_by = at, by
+    exposure.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    _event(
+        Event.Kind.EXPOSURE_WITHDRAWN,
+        at=at,
+        by=by,
+        unit=exposure.unit,
+        message=exposure.message,
+        note=exposure.withdrawn_reason,
+        exposure=exposure.pk,
+    )
     return exposure
 
 

@@ -431,7 +431,11 @@ def mine(request):
 
 def exposures(request):
     region = _region(request)
-    found = Exposure.objects.select_related("unit", "message__region", "message__citizen").order_by("-published_at")
+    found = (
+        Exposure.objects.standing()
+        .select_related("unit", "message__region", "message__citizen")
+        .order_by("-published_at")
+    )
     found = (
         found.filter(unit__region__parent=region)
         if region.kind == Region.Kind.CITY

@@ -100,6 +100,12 @@ class SupervisionFinding(models.Model):
         return f"{self.unit} {self.found_on}"
 
 
+class ExposureQuerySet(models.QuerySet):
+    def standing(self):
+        """Those not withdrawn: what the public reads and the evaluation counts."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Exposure(models.Model):
     """曝光: a public report of a unit's failings, in county and city media."""
 
@@ -112,6 +118,15 @@ class Exposure(models.Model):
     outlet = models.CharField("发布媒体", max_length=100)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField("曝光时间")
+    # 撤销: recorded by mistake (twice, the wrong unit): off the public page and out
+    # of the evaluation, kept with the reason.
+    withdrawn_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField("撤销理由", blank=True)
+
+    objects = ExposureQuerySet.as_manager()
 
     class Meta:
         verbose_name = "曝光"

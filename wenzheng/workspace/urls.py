@@ -42,6 +42,7 @@ urlpatterns = [
     path("county/<slug:code>/orders/", county.orders, name="county-orders"),
     path("county/<slug:code>/records/", county.records, name="records"),
     path("county/<slug:code>/records/<slug:kind>/", county.records, name="record"),
+    path("exposures/<int:pk>/withdraw/", county.exposure_withdraw, name="exposure-withdraw"),
     # The county office: personal data (review before publishing, access records, erasure).
     path("county/<slug:code>/reviews/", privacy.reviews, name="reviews"),
     path("county/<slug:code>/privacy/", privacy.privacy_settings, name="privacy"),

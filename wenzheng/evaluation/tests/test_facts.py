@@ -85,6 +85,13 @@ class FactsTest(CastTestCase):
         self.assertEqual(len(evidence["explanation_ordered"]), 3)
         self.assertTrue(facts.roster_evidence(a, Q1))
 
+    def test_an_exposure_withdrawn_counts_for_nothing(self):
+        a = self.cast.unit_a
+        before = self.collect().by_unit[a.pk]["deduct.exposure"]
+        actions.withdraw_exposure(exposure=self.m["exposure"], by=self.cast.county_office, reason="重复录入。")
+        self.assertEqual(self.collect().by_unit[a.pk].get("deduct.exposure", 0), before - 1)
+        self.assertEqual(facts.deduction_evidence(a, Q1)["exposure"], [])
+
     def test_backlog_missed_agrees_with_the_order_itself(self):
         at = local(2026, 6, 1)
         for key in ("missed", "cleared"):

@@ -107,6 +107,9 @@ class ReplayTest(CastTestCase):
                                message=cls.late, at=local(2026, 3, 10, 9))  # fmt: skip
         actions.publish_exposure(unit=c.unit_b, by=office, title="曝光", body="……", outlet="县融媒体中心",
                                  at=local(2026, 3, 11, 9))  # fmt: skip
+        twice = actions.publish_exposure(unit=c.unit_b, by=office, title="录错的曝光", body="……", outlet="县融媒体中心",
+                                         at=local(2026, 3, 11, 10))  # fmt: skip
+        actions.withdraw_exposure(exposure=twice, by=office, reason="重复录入。", at=local(2026, 3, 11, 11))
         actions.refer_for_accountability(unit=c.unit_a, by=office, person="某某", reason="谎报。",
                                          referred_to="县纪委监委", at=local(2026, 3, 12, 9))  # fmt: skip
         report = bulletin_import.import_file(

@@ -70,6 +70,7 @@ ALLOWED = {
     "return_explanation": OFFICE,
     "record_finding": OFFICE_OR_CITY,
     "publish_exposure": OFFICE_OR_CITY,
+    "withdraw_exposure": OFFICE_OR_CITY,
     "refer_for_accountability": OFFICE,
     "roster_file": OFFICE | LEADER,
 }
@@ -425,9 +426,19 @@ def setup_record_finding(c):
 
 @scenario("publish_exposure", event="exposure_published")
 def setup_publish_exposure(c):
+    n = next(_rosters)  # each a report of its own: the same one again within a day is refused as a repeat
     return lambda by: actions.publish_exposure(
-        unit=c.unit_a, by=by, title="东门镇留言长期不回复", body="……", outlet="罗城电视台", at=TUESDAY
+        unit=c.unit_a, by=by, title=f"东门镇留言长期不回复（{n}）", body="……", outlet="罗城电视台", at=TUESDAY
     )
+
+
+@scenario("withdraw_exposure", event="exposure_withdrawn")
+def setup_withdraw_exposure(c):
+    n = next(_rosters)
+    exposure = actions.publish_exposure(
+        unit=c.unit_a, by=c.county_office, title=f"录错的曝光（{n}）", body="……", outlet="罗城电视台", at=MONDAY
+    )
+    return lambda by: actions.withdraw_exposure(exposure=exposure, by=by, reason="重复录入。", at=TUESDAY)
 
 
 @scenario("refer_for_accountability", event="accountability_referred")
@@ -574,6 +585,9 @@ class RoleMatrixTest(HandlingTestCase):
 
     def test_who_may_publish_exposure(self):
         self.assert_only_allowed_roles("publish_exposure")
+
+    def test_who_may_withdraw_an_exposure(self):
+        self.assert_only_allowed_roles("withdraw_exposure")
 
     def test_who_may_refer_for_accountability(self):
         self.assert_only_allowed_roles("refer_for_accountability")

@@ -189,6 +189,31 @@ class ExposureTest(HandlingTestCase):
         stray = self.cast.submit(unit="b", at=MONDAY)
         self.assertRefused("message_not_of_unit", self.publish, message=stray)
 
+    def test_the_same_report_again_within_a_day_is_a_repeat_not_a_second_exposure(self):
+        first = self.publish()
+        self.assertRefused("repeated", self.publish, at=local(2026, 4, 2, 9, 5))  # a retry, five minutes on
+        self.publish(body="另一条留言也超期未回复。", at=local(2026, 4, 2, 9, 5))  # another report
+        # Withdrawn, it is no repeat: recorded again, it stands.
+        actions.withdraw_exposure(
+            exposure=first, by=self.cast.county_office, reason="录错单位。", at=local(2026, 4, 2, 9, 6)
+        )
+        again = self.publish(at=local(2026, 4, 2, 9, 7))
+        self.publish(at=again.published_at + dt.timedelta(days=1))  # reported again the next day
+        self.assertEqual(Exposure.objects.standing().count(), 3)
+
+    def test_an_exposure_recorded_by_mistake_is_withdrawn_with_its_reason(self):
+        c = self.cast
+        exposure = self.publish()
+        self.assertRefused("missing_text", actions.withdraw_exposure, exposure=exposure, by=c.county_office, reason=" ")
+        actions.withdraw_exposure(exposure=exposure, by=c.county_office, reason="重复录入。", at=local(2026, 4, 3, 9))
+        exposure.refresh_from_db()
+        self.assertEqual((exposure.withdrawn_at, exposure.withdrawn_by), (local(2026, 4, 3, 9), c.county_office))
+        self.assertEqual(Event.objects.get(kind="exposure_withdrawn").data["exposure"], exposure.pk)
+        self.assertFalse(Exposure.objects.standing().exists())
+        self.assertRefused(
+            "already_withdrawn", actions.withdraw_exposure, exposure=exposure, by=c.county_office, reason="再撤。"
+        )
+
     def test_it_rejects_missing_or_overlong_text(self):
         for field in ("title", "body", "outlet"):
             with self.subTest(field=field):

@@ -262,6 +262,32 @@ class RecordTests(WorkspaceTestCase):
         self.assertContains(response, "曝光已发布，将在曝光台公开。")
         self.assertEqual(Exposure.objects.get().title, "东门镇网络问政回复不及时")
 
+    def test_an_exposure_sent_twice_is_one_and_one_recorded_by_mistake_is_withdrawn(self):
+        self.as_("county_office")
+        fields = {
+            "unit": self.cast.unit_a.pk,
+            "title": "东门镇回复不及时",
+            "body": "多条留言超期。",
+            "outlet": "县电视台",
+        }
+        self.record("exposure", **fields)
+        again = self.record("exposure", **fields)
+        self.assertContains(again, "同样的曝光已于", status_code=400)
+        exposure = Exposure.objects.get()
+        self.assertContains(self.client.get("/exposures/"), "东门镇回复不及时")
+        page = self.client.get(f"{BASE}/records/")
+        self.assertContains(page, "<summary>撤销这条曝光</summary>", html=True)
+        url = f"/work/exposures/{exposure.pk}/withdraw/"
+        self.as_("other_county_office")
+        self.assertEqual(self.client.post(url, {"reason": "录错。"}).status_code, 404)
+        self.as_("county_office")
+        self.assertContains(self.client.post(url, {"reason": " "}, follow=True), "请填写撤销理由")
+        response = self.client.post(url, {"reason": "单位录错。"}, follow=True)
+        self.assertRedirects(response, f"{BASE}/records/")
+        self.assertContains(response, "已撤销曝光“东门镇回复不及时”，曝光台不再显示，考评不再扣分。")
+        self.assertContains(response, "撤销：单位录错。")
+        self.assertNotContains(self.client.get("/exposures/"), "东门镇回复不及时")
+
     def test_the_office_refers_for_accountability(self):
         self.as_("county_office")
         response = self.record(

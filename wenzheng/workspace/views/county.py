@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.duplicates import selectors as duplicate_selectors
@@ -290,6 +291,21 @@ def records(request, code, kind=None):
         "referrals": AccountabilityReferral.objects.filter(unit__region=county).select_related("unit", "message")[:10],
     }
     return page(request, "workspace/county/records.html", context, status=400 if kind else 200)
+
+
+@county_staff_only
+@require_POST
+def exposure_withdraw(request, pk):
+    """撤销曝光, with the reason, from the records page."""
+    exposure = get_object_or_404(Exposure.objects.select_related("unit__region"), pk=pk)
+    county_for(request.user, exposure.unit.region.code)  # 404 to an office that does not oversee it
+    try:
+        actions.withdraw_exposure(exposure=exposure, by=request.user, reason=request.POST.get("reason", ""))
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+    else:
+        flash.success(request, _("已撤销曝光“%(title)s”，曝光台不再显示，考评不再扣分。") % {"title": exposure.title})
+    return redirect("workspace:records", code=exposure.unit.region.code)
 
 
 @county_staff_only
