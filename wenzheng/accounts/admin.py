@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 
 from wenzheng.lib.http import row_id
 
-from .models import Role, User
+from . import staff
+from .models import Role, StaffChange, User
 from .policy import may_see_phone, staff_of_region
 
 
@@ -38,6 +40,13 @@ class UserAdmin(BaseUserAdmin):
             return fieldsets
         return [(name, {**opts, "fields": [f for f in opts["fields"] if f != "phone"]}) for name, opts in fieldsets]
 
+    def save_model(self, request, obj, form, change):
+        # A move, a new role, a stop or restart is kept: a roster counts a person only
+        # as their account was at the evaluation's cut-off (accounts.staff).
+        if change:
+            staff.record_change(obj, by=request.user, at=timezone.now())
+        super().save_model(request, obj, form, change)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from wenzheng.privacy.models import AccessRecord
         from wenzheng.privacy.records import record_access
@@ -47,3 +56,22 @@ class UserAdmin(BaseUserAdmin):
         if response.status_code == 200 and found is not None and found.role == Role.CITIZEN:
             record_access(user=request.user, surface=AccessRecord.Surface.ADMIN, citizen=found)
         return response
+
+
+@admin.register(StaffChange)
+class StaffChangeAdmin(admin.ModelAdmin):
+    """The record of staff accounts moved, given another role, stopped or restarted:
+    read only (kept by the account's own page)."""
+
+    list_display = ["user", "at", "by", "unit_before", "unit_after", "role_before", "role_after", "active_after"]
+    list_filter = ["active_after"]
+    search_fields = ["user__username", "user__display_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -124,3 +124,36 @@ class PasswordResetCode(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_channel_display()} {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class StaffChange(models.Model):
+    """A unit staff account moved, given another role, stopped or restarted
+    (accounts.staff.record_change): what it was before and after. A roster names
+    people; the evaluation counts a person for the roster in force at its cut-off only
+    if their account was then active, of that unit and in that role, which is read
+    from these rows (the account as it is now, for a cut-off after the last change)."""
+
+    user = models.ForeignKey(User, verbose_name="账号", on_delete=models.PROTECT, related_name="staff_changes")
+    at = models.DateTimeField("变更时间")
+    by = models.ForeignKey(
+        User, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit_before = models.ForeignKey(
+        "units.Unit", verbose_name="原单位", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit_after = models.ForeignKey(
+        "units.Unit", verbose_name="新单位", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role_before = models.CharField("原角色", max_length=20, choices=Role.choices)
+    role_after = models.CharField("新角色", max_length=20, choices=Role.choices)
+    active_before = models.BooleanField("原为启用")
+    active_after = models.BooleanField("现为启用")
+
+    class Meta:
+        verbose_name = "工作人员账号变更"
+        verbose_name_plural = "工作人员账号变更"
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["user", "at"], name="staff_change_user_time")]
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d}"

@@ -36,9 +36,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, Least
 
+from wenzheng.accounts import staff
+from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Category, Message, Reply, Stage
 from wenzheng.supervision.models import Exposure, SupervisionFinding, WrittenExplanationOrder
@@ -268,17 +270,7 @@ def collect(region, window: Window, *, unit_ids=None) -> Facts:
         },
     )
     add(
-        filings_for(window)
-        .filter(unit__in=units)
-        .values("unit")
-        .annotate(
-            filed=Count("pk", distinct=True),
-            leaders=Count("members", filter=Q(members__position=RosterMember.Position.LEADER)),
-            handlers=Count("members", filter=Q(members__position=RosterMember.Position.HANDLER)),
-            fp=Max("pk"),
-            fp_members=Sum("members__pk"),
-        )
-        .order_by(),
+        _roster_counts(filings_for(window).filter(unit__in=units), window),
         {
             "roster.filed": "filed",
             "roster.leaders": "leaders",
@@ -391,5 +383,60 @@ def deduction_evidence(unit, window: Window) -> dict:
     }
 
 
+# A roster's slot, and the account role a person in it must hold.
+SLOT_ROLES = {RosterMember.Position.LEADER: Role.LEADER, RosterMember.Position.HANDLER: Role.HANDLER}
+
+
+def counted_members(filing, members, states) -> list:
+    """The `members` of `filing` who count: their account, as it was at the cut-off
+    (`states`: accounts.staff.states_at), active, of the filing's unit and in the role
+    of their slot. One stopped, moved to another unit or given another role since
+    the filing no longer counts for it (DOMAIN.md: active accounts of the right roles)."""
+    return [m for m in members if states.get(m.user_id) == (filing.unit_id, SLOT_ROLES[m.position], True)]
+
+
+def _roster_counts(filings, window: Window) -> list[dict]:
+    """Per unit: its roster in force, and its leaders and handlers who count."""
+    filings = list(filings.prefetch_related("members"))
+    members = {f.pk: list(f.members.all()) for f in filings}
+    states = staff.states_at({m.user_id for ms in members.values() for m in ms}, window.cutoff)
+    rows = []
+    for filing in filings:
+        counted = counted_members(filing, members[filing.pk], states)
+        positions = [m.position for m in counted]
+        rows.append(
+            {
+                "unit": filing.unit_id,
+                "filed": 1,
+                "leaders": positions.count(RosterMember.Position.LEADER),
+                "handlers": positions.count(RosterMember.Position.HANDLER),
+                "fp": filing.pk,
+                "fp_members": sum(m.pk for m in counted),
+            }
+        )
+    return rows
+
+
 def roster_evidence(unit, window: Window):
-    return filings_for(window).filter(unit=unit).prefetch_related("members__user").first()
+    """The roster in force at the cut-off, each member marked `counted` (or not, and
+    why: `not_counted`)."""
+    filing = filings_for(window).filter(unit=unit).prefetch_related("members__user").first()
+    if filing is None:
+        return None
+    members = list(filing.members.all())
+    states = staff.states_at({m.user_id for m in members}, window.cutoff)
+    counted = {m.pk for m in counted_members(filing, members, states)}
+    for m in members:
+        m.counted = m.pk in counted
+        unit_id, _role, active = states.get(m.user_id, (None, None, False))
+        m.not_counted = (
+            ""
+            if m.counted
+            else "账号已停用"
+            if not active
+            else "已调离本单位"
+            if unit_id != filing.unit_id
+            else "账号角色不符"
+        )
+    filing.shown_members = members
+    return filing

@@ -182,8 +182,14 @@ class RosterFiling(models.Model):
             return f"{self.unit} {self.year}年度名单（第{self.version}版）"
         return f"{self.unit} {self.year}年度名单"
 
+    def lapsed_members(self) -> list:
+        """Members whose account has since stopped, moved to another unit or taken
+        another role: they no longer count (the evaluation reads their account as it
+        was at its cut-off), and the roster needs correcting."""
+        return [m for m in self.members.all() if not m.standing]
+
     def is_complete(self) -> bool:
-        """1 leader and at least 2 handlers, as the county requires."""
+        """1 leader and at least 2 handlers, as the county requires (as filed)."""
         positions = [m.position for m in self.members.all()]
         return (
             positions.count(RosterMember.Position.LEADER) == 1 and positions.count(RosterMember.Position.HANDLER) >= 2
@@ -220,3 +226,11 @@ class RosterMember(models.Model):
 
     def __str__(self):
         return f"{self.get_position_display()} {self.user}"
+
+    @property
+    def standing(self) -> bool:
+        """Whether the account is, now, active, of the filing's unit and in the role of
+        the slot."""
+        role = "leader" if self.position == self.Position.LEADER else "handler"
+        user = self.user
+        return user.is_active and user.unit_id == self.filing.unit_id and user.role == role

@@ -369,7 +369,8 @@ def county_units(county, *, at):
     """Each unit of the county with its open and overdue counts and this year's
     roster filing (`this_year`, a list of zero or one)."""
     year = clock.local_date(at).year
-    filings = RosterFiling.objects.in_force().filter(year=year).prefetch_related("members")
+    members = Prefetch("members", queryset=RosterMember.objects.select_related("user"))
+    filings = RosterFiling.objects.in_force().filter(year=year).prefetch_related(members)
     return (
         Unit.objects.filter(region=county)
         .annotate(

@@ -34,7 +34,8 @@ class FactsTest(CastTestCase):
         self.assertEqual(found.categories, {"consultation": "咨询", "suggestion": "建议", "appeal": "诉求"})
 
     def test_the_count_takes_a_fixed_number_of_queries(self):
-        with self.assertNumQueries(9):
+        # The rosters: their filings, members, and the members' accounts and changes.
+        with self.assertNumQueries(12):
             self.collect()
 
     def test_a_stage_counts_in_the_period_it_fell_due(self):
@@ -178,6 +179,43 @@ class RosterFactsTest(CastTestCase):
         year = facts.collect(c.county, facts.Window.of(periods.parse("2026"), local(2026, 12, 1))).of(c.unit_a.pk)
         self.assertEqual((year["roster.filed"], year["roster.leaders"], year["roster.handlers"]), (1, 1, 2))
         self.assertEqual(facts.roster_evidence(c.unit_a, Q1).version, 1)
+
+    def test_a_person_counts_as_their_account_was_at_the_cut_off(self):
+        """A roster names people: one whose account was stopped, moved to another
+        unit or given another role before the cut-off no longer counts for it (the
+        newcomer found a leader deactivated and a handler moved to 东门镇 still
+        counted, 10 of 10 points, one person in two units); a change after the
+        cut-off leaves the period as it was."""
+        from wenzheng.accounts.models import User
+        from wenzheng.accounts.staff import record_change
+        from wenzheng.units.services import roster_file
+
+        c = self.cast
+        roster_file(unit=c.unit_a, year=2026, leader=c.leader_a, handlers=[c.handler_a, c.handler_a2],
+                    by=c.county_office, at=local(2026, 1, 10, 9))  # fmt: skip
+
+        def change(user, at, **fields):
+            user = User.objects.get(pk=user.pk)
+            for name, value in fields.items():
+                setattr(user, name, value)
+            record_change(user, by=c.admin, at=at)
+            user.save()
+
+        def counted(window=Q1):
+            found = facts.collect(c.county, window).of(c.unit_a.pk)
+            return found.get("roster.leaders", 0), found.get("roster.handlers", 0)
+
+        self.assertEqual(counted(), (1, 2))
+        change(c.leader_a, local(2026, 4, 2, 9), is_active=False)  # after Q1's cut-off
+        self.assertEqual(counted(), (1, 2))
+        change(c.handler_a2, local(2026, 3, 2, 9), unit=c.unit_b)  # before it: 东门镇 no longer has them
+        self.assertEqual(counted(), (1, 1))
+        evidence = {m.user_id: m.not_counted for m in facts.roster_evidence(c.unit_a, Q1).shown_members}
+        self.assertEqual(evidence, {c.leader_a.pk: "", c.handler_a.pk: "", c.handler_a2.pk: "已调离本单位"})
+        year = facts.Window.of(periods.parse("2026"), local(2026, 12, 1))
+        self.assertEqual(counted(year), (0, 1))  # the leader stopped in April, before the year's cut-off
+        evidence = {m.user_id: m.not_counted for m in facts.roster_evidence(c.unit_a, year).shown_members}
+        self.assertEqual(evidence[c.leader_a.pk], "账号已停用")
 
 
 class ClosureInForceTest(CastTestCase):

@@ -121,6 +121,9 @@ M = {
     "workspace:extension-decision": (COUNTY_OWN, ADMIN),
     # The written explanation: the unit's leader, or the county office recording a paper one.
     "workspace:order-explanation": ({"leader_a"} | COUNTY_OWN, ADMIN),
+    # Sending an explanation back, withdrawing an exposure: the county office's.
+    "workspace:order-return": (COUNTY_OWN, ADMIN),
+    "workspace:exposure-withdraw": (COUNTY_OWN, ADMIN),
     "workspace:city": ({"city_office", "admin"}, {"city_office", "admin"}),
     "workspace:city-approvals": ({"city_office", "admin"}, {"city_office", "admin"}),
     "workspace:city-messages": ({"city_office", "admin"}, {"city_office", "admin"}),
@@ -226,6 +229,10 @@ class MatrixFixture(CastTestCase):
         )
         cls.theirs_order = actions.order_written_explanation(
             unit=c.unit_c, by=c.other_county_office, reason="超期。", messages=[], backlog_deadline=later
+        )
+        cls.exposure, cls.theirs_exposure = (
+            actions.publish_exposure(unit=unit, by=office, title="曝光", body="超期。", outlet="县电视台")
+            for unit, office in ((c.unit_a, c.county_office), (c.unit_c, c.other_county_office))
         )
         cls.proposal = cls._proposal(c.unit_a)
         cls.theirs_proposal = cls._proposal(c.unit_c)
@@ -349,6 +356,8 @@ class MatrixFixture(CastTestCase):
             "hotspots:group": self.hotspots[county.code].pk,
             "workspace:extension-decision": (self.extension if own_side else self.theirs_extension).pk,
             "workspace:order-explanation": (self.order if own_side else self.theirs_order).pk,
+            "workspace:order-return": (self.order if own_side else self.theirs_order).pk,
+            "workspace:exposure-withdraw": (self.exposure if own_side else self.theirs_exposure).pk,
             "workspace:proposal-decision": (self.proposal if own_side else self.theirs_proposal).pk,
             "workspace:notice-retry": self.deliveries[county.code].pk,
             "workspace:remove-word": self._word(county).pk,

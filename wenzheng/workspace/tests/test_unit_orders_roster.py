@@ -1,5 +1,6 @@
 import time_machine
 
+from wenzheng.accounts.models import User
 from wenzheng.handling import actions
 from wenzheng.notifications.models import Notice
 from wenzheng.supervision.models import WrittenExplanationOrder
@@ -196,6 +197,18 @@ class RosterTests(WorkspaceTestCase):
         filing = RosterFiling.objects.get(unit=cast.unit_a, year=2026)
         self.assertTrue(filing.is_complete())
         self.assertEqual((filing.filed_by, filing.filed_at, filing.version), (cast.leader_a, NOW, 1))
+
+    def test_a_roster_naming_someone_stopped_or_moved_since_asks_to_be_corrected(self):
+        cast = self.cast
+        self.file(handlers=[cast.handler_a, cast.handler_a2])
+        User.objects.filter(pk=cast.handler_a2.pk).update(is_active=False)
+        self.as_("leader_a")
+        page = self.client.get("/work/unit/roster/")
+        self.assertContains(page, "名单中有人员的账号已停用、调离本单位或改任其他职责，考评不再计入，请更正名单。")
+        self.assertContains(page, "账号已停用、调离或改任，不再计入", count=1)
+        self.as_("county_office")
+        units = self.client.get("/work/county/luocheng/units/")
+        self.assertContains(units, "需更正（有人员停用或调离）", count=1)
 
     def test_an_incomplete_roster_is_filed_and_shown_as_such(self):
         self.as_("leader_a")
