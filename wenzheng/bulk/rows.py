@@ -61,20 +61,35 @@ def parse_time(value) -> dt.datetime:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time.min)
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        if not _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
-            raise BadValue(f"“{cell_text(value)}”不是日期")
-        moment = from_excel(value)
+        moment = _serial_time(value)
     else:
         text = unicodedata.normalize("NFKC", cell_text(value))
         if not text:
             raise BadValue("为空", empty=True)
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            moment = _typed_time(text)
+        if _SERIAL_TEXT.match(text):
+            # An Excel date number written out as text (a CSV saved from a sheet
+            # whose column was not formatted as a date): 46088.5 is 2026-03-07 12:00.
+            moment = _serial_time(float(text))
+        else:
+            try:
+                moment = dt.datetime.fromisoformat(text)
+            except ValueError:
+                moment = _typed_time(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=county_zone())
     return moment
+
+
+_SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")
+
+
+def _serial_time(value: float) -> dt.datetime:
+    """An Excel date number, to the nearest second: its fraction of a day is stored
+    in binary, and 09:03 read back exactly is 09:02:59.99996."""
+    if not _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
+        raise BadValue(f"“{cell_text(value)}”不是日期")
+    moment = from_excel(value)
+    return (moment + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
 
 
 def _typed_time(text: str) -> dt.datetime:

@@ -121,6 +121,20 @@ class ImportTests(CastTestCase):
         self.assertEqual(message.submitted_at, local(2024, 3, 4, 9, 30))
         self.assertEqual(message.replies.get().at, local(2024, 3, 6, 12, 0))
 
+    def test_excel_date_numbers_read_to_the_nearest_second_in_a_sheet_or_a_csv(self):
+        # 46091.3770833 is 2026-03-10 09:03 as Excel stores it (09:02:59.99996 read exactly);
+        # a CSV saved from a sheet whose column was not a date holds the number as text.
+        rows = [
+            [1, "A1", "路灯", 46091.3770833, "内容", "东门镇", "咨询", "", ""],
+            [2, "A2", "路灯", "46088.5", "内容", "东门镇", "咨询", "", ""],
+            [3, "A3", "路灯", "46088", "内容", "东门镇", "咨询", "", ""],
+        ]
+        self.assertEqual(run_import(self.cast, xlsx(rows)).problems, [])
+        times = dict(Message.objects.values_list("import_source__number", "submitted_at"))
+        self.assertEqual(
+            times, {"1": local(2026, 3, 10, 9, 3), "2": local(2026, 3, 7, 12, 0), "3": local(2026, 3, 7, 0, 0)}
+        )
+
     def test_it_tolerates_gbk_csv(self):
         content = csv_bytes([good_row()], encoding="gbk")
         outcome = run_import(self.cast, content, filename="导出.csv")
