@@ -4,7 +4,7 @@ so that what the public reads never moves after publication."""
 
 from django.template.loader import render_to_string
 
-from wenzheng.reports import charts
+from wenzheng.reports import charts, figures
 
 from . import documents
 
@@ -31,6 +31,7 @@ def context(found) -> dict:
             for u in found.units_with_messages
         ],
         "definitions": documents.DEFINITIONS,
+        "monthly_note": figures.MONTHLY_NOTE,
     }
 
 

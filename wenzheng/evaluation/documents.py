@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from wenzheng.reports import documents as doc
-from wenzheng.reports import images
+from wenzheng.reports import figures, images
 from wenzheng.reports.periods import day, moment
 from wenzheng.topics import figures as topic_figures
 
@@ -93,7 +93,7 @@ def bulletin_docx(b) -> bytes:
         doc.docx_table(d, TOPIC_HEADER, _topic_rows(b))
     doc.docx_picture(d, images.category_mix(b.figures.by_category))
     if b.months:
-        doc.docx_picture(d, images.monthly_trend(b.months))
+        doc.docx_picture(d, images.monthly_trend(b.months), caption=figures.MONTHLY_NOTE)
     d.add_heading("二、各单位办理情况", level=1)
     shown = b.units_with_messages
     if shown:

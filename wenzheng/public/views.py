@@ -28,7 +28,7 @@ from wenzheng.lib.paging import page_of
 from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
 from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
-from wenzheng.reports import charts, periods, tally
+from wenzheng.reports import charts, figures, periods, tally
 from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search.highlights import mark_public
 from wenzheng.security import captcha, limits
@@ -483,6 +483,7 @@ def statistics(request):
         "period_picker": picker.render("period", text),
         "error": error,
         "trend_chart": charts.monthly_trend(months),
+        "monthly_note": figures.MONTHLY_NOTE,
         "category_chart": charts.category_mix(result.by_category),
         "topics": [t for t in topics if t.code[:2] == major] if major else topics,
         "topic_choices": topic_forms.major_choices(region),

@@ -165,8 +165,16 @@ def per_unit(region, period: Period, *, now: dt.datetime, major: str | None = No
     ]
 
 
+# Said beside every monthly chart: the months do not add up to the period's figures.
+MONTHLY_NOTE = (
+    "各月数字为当月收到的留言截至当月月底的回复、办结情况；此后才回复、办结的计入全期数字，故各月相加可能少于全期。"
+)
+
+
 def monthly(region, period: Period, *, now: dt.datetime, major: str | None = None) -> list[tuple[dt.date, dict]]:
-    """Figures month by month across the period, each counted at its own cut-off."""
+    """Figures month by month across the period, each counted at its own cut-off (the
+    month's end): a message of March answered in April is replied in the quarter's
+    figures, not in March's (MONTHLY_NOTE)."""
     months = []
     day = period.first_day.replace(day=1)
     while day <= period.last_day:

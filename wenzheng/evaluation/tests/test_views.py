@@ -164,6 +164,7 @@ class PagesTest(CastTestCase):
         self.assertContains(page, "罗城仫佬族自治县网络问政工作2026年第一季度情况通报")
         self.assertContains(page, "本期回应、回复迟延的单位有1个：东门镇（")
         self.assertContains(page, '<svg class="chart"', count=3)
+        self.assertContains(page, "故各月相加可能少于全期")  # the months do not add up: it says why
         docx = self.client.get(reverse("evaluation:bulletin-docx") + "?region=luocheng&period=2026Q1")
         self.assertEqual(
             docx["Content-Type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

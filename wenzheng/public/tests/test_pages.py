@@ -159,6 +159,7 @@ class PublicPagesTest(CastTestCase):
         self.assertContains(response, "3月")
         self.assertContains(response, "咨询类 3条")
         self.assertContains(response, "共收到网民留言总数3条")
+        self.assertContains(response, "故各月相加可能少于全期")  # the months need not add up to the quarter
         self.assertNotContains(response, 'style="')
 
 
