@@ -388,6 +388,45 @@ class ExplanationForm(NamedLimits, forms.Form):
         return cls(prefix=f"order-{order.pk}", initial=initial)
 
 
+class StaffCreateForm(NamedLimits, forms.Form):
+    """开设账号 for one of the county's units."""
+
+    username = forms.CharField(
+        label=gettext_lazy("用户名"), max_length=30, help_text=gettext_lazy("3～30位字母、数字或 _ . -，用于登录。")
+    )
+    display_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    phone = forms.CharField(
+        label=gettext_lazy("手机号（选填）"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("用于接收通知和找回密码。"),
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("角色"),
+        choices=[("handler", gettext_lazy("网络评论员")), ("leader", gettext_lazy("分管领导"))],
+    )
+    unit = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, county, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(region=county).order_by("kind", "name")
+
+
+class StaffChangeForm(NamedLimits, forms.Form):
+    """调整账号: its unit, its role, whether it may sign in."""
+
+    unit = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(
+        label=gettext_lazy("角色"),
+        choices=[("handler", gettext_lazy("网络评论员")), ("leader", gettext_lazy("分管领导"))],
+    )
+    active = forms.BooleanField(label=gettext_lazy("启用（取消勾选即停用，不能再登录）"), required=False)
+
+    def __init__(self, *args, county, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(region=county).order_by("kind", "name")
+
+
 class ReturnExplanationForm(NamedLimits, forms.Form):
     note = forms.CharField(
         label=gettext_lazy("退回意见"),

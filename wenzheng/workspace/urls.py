@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import city, county, home, messages, oversight, printing, privacy, search, unit
+from .views import city, county, home, messages, oversight, printing, privacy, search, staff, unit
 
 app_name = "workspace"
 urlpatterns = [
@@ -37,6 +37,9 @@ urlpatterns = [
     path("county/<slug:code>/supervision/", county.supervision, name="supervision"),
     path("county/<slug:code>/find/", county.find, name="find"),
     path("county/<slug:code>/units/", county.units, name="units"),
+    path("county/<slug:code>/staff/", staff.staff, name="staff"),
+    path("county/<slug:code>/staff/<int:pk>/", staff.staff_change, name="staff-change"),
+    path("county/<slug:code>/staff/<int:pk>/password/", staff.staff_password, name="staff-password"),
     path("county/<slug:code>/units/<int:unit>/explanation/", county.order_new, name="order-new"),
     path("county/<slug:code>/units/<int:unit>/roster/", county.unit_roster, name="unit-roster"),
     path("county/<slug:code>/orders/", county.orders, name="county-orders"),

@@ -139,6 +139,7 @@ COUNTY_PAGES = [
     "county", "dispatch", "bulk-dispatch", "revisits", "proposals", "proposal-decision", "notices", "notice-retry",
     "approvals", "supervision", "find", "units", "order-new", "unit-roster", "county-orders", "records", "record",
     "reviews", "privacy", "remove-word", "remove-contact", "access-records", "erase", "county-messages",
+    "staff", "staff-change", "staff-password",
 ]  # fmt: skip
 for _name in COUNTY_PAGES:
     # A county's office pages: its own office, and the administrator for any county.
@@ -358,6 +359,8 @@ class MatrixFixture(CastTestCase):
             "workspace:order-explanation": (self.order if own_side else self.theirs_order).pk,
             "workspace:order-return": (self.order if own_side else self.theirs_order).pk,
             "workspace:exposure-withdraw": (self.exposure if own_side else self.theirs_exposure).pk,
+            "workspace:staff-change": (c.handler_a if own_side else c.handler_c).pk,
+            "workspace:staff-password": (c.handler_a if own_side else c.handler_c).pk,
             "workspace:proposal-decision": (self.proposal if own_side else self.theirs_proposal).pk,
             "workspace:notice-retry": self.deliveries[county.code].pk,
             "workspace:remove-word": self._word(county).pk,

@@ -1,0 +1,85 @@
+"""The county office keeps its units' staff accounts: opens, moves, stops, restarts
+them and resets a password; each change kept for the rosters."""
+
+import re
+
+from wenzheng.accounts.models import StaffChange, User
+from wenzheng.accounts.staff import states_at
+from wenzheng.security.models import AuditRecord
+from wenzheng.testing import local
+
+from .base import WorkspaceTestCase
+
+URL = "/work/county/luocheng/staff/"
+
+
+class StaffAccountsTest(WorkspaceTestCase):
+    def create(self, **changes):
+        data = {"username": "wang_dm", "display_name": "王东门", "phone": "13900000009", "role": "handler"}
+        data = {f"new-{k}": v for k, v in ({**data, "unit": self.cast.unit_a.pk} | changes).items()}
+        return self.client.post(URL, data)
+
+    def password_on(self, page):
+        return re.search(r"临时密码 <b><code>([A-Za-z0-9]+)</code></b>", page.content.decode()).group(1)
+
+    def test_it_is_the_county_offices(self):
+        self.assertAccess(URL, allowed={"county_office", "admin"}, hidden={"other_county_office"})
+
+    def test_the_office_opens_an_account_with_a_temporary_password_shown_once(self):
+        self.as_("county_office")
+        page = self.create()
+        self.assertContains(page, "用户名 <b>wang_dm</b>")
+        password = self.password_on(page)
+        account = User.objects.get(username="wang_dm")
+        self.assertEqual((account.role, account.unit, account.display_name), ("handler", self.cast.unit_a, "王东门"))
+        self.assertTrue(account.check_password(password))
+        self.assertNotContains(self.client.get(URL), password)  # once
+        # Kept as a change from nothing: a roster read before it does not count them.
+        change = StaffChange.objects.get(user=account)
+        self.assertEqual(
+            (change.unit_after, change.active_before, change.active_after), (self.cast.unit_a, False, True)
+        )
+        self.assertEqual(states_at([account.pk], local(2026, 1, 1))[account.pk][2], False)
+        self.assertTrue(AuditRecord.objects.filter(kind="admin_added", detail__account="wang_dm").exists())
+
+    def test_a_taken_name_or_another_countys_unit_is_refused_with_the_reason(self):
+        self.as_("county_office")
+        self.assertContains(self.create(username="Handler_A"), "用户名“Handler_A”已被使用，请换一个。", status_code=400)
+        self.assertContains(self.create(username="a b"), "用户名须为3～30位字母、数字或 _ . -。", status_code=400)
+        self.assertContains(self.create(unit=self.cast.unit_c.pk), "errorlist", status_code=400)
+        self.assertContains(self.create(role="county_office"), "errorlist", status_code=400)
+        self.assertFalse(User.objects.filter(username__in=["a b", "wang_dm"]).exists())
+
+    def test_the_office_moves_stops_and_restarts_an_account_each_kept(self):
+        c = self.cast
+        self.as_("county_office")
+        url = f"{URL}{c.handler_a2.pk}/"
+        prefix = f"a{c.handler_a2.pk}"
+        moved = self.client.post(
+            url, {f"{prefix}-unit": c.unit_b.pk, f"{prefix}-role": "handler", f"{prefix}-active": "on"}, follow=True
+        )
+        self.assertContains(moved, f"已调整{c.handler_a2}的账号。")
+        stopped = self.client.post(url, {f"{prefix}-unit": c.unit_b.pk, f"{prefix}-role": "handler"}, follow=True)
+        self.assertContains(stopped, "已停用")
+        again = self.client.post(url, {f"{prefix}-unit": c.unit_b.pk, f"{prefix}-role": "handler"}, follow=True)
+        self.assertContains(again, "账号没有变化。")
+        account = User.objects.get(pk=c.handler_a2.pk)
+        self.assertEqual((account.unit, account.is_active), (c.unit_b, False))
+        kept = list(StaffChange.objects.filter(user=account).values_list("unit_before", "unit_after", "active_after"))
+        self.assertEqual(kept, [(c.unit_a.pk, c.unit_b.pk, True), (c.unit_b.pk, c.unit_b.pk, False)])
+
+    def test_the_office_resets_a_forgotten_password(self):
+        c = self.cast
+        self.as_("county_office")
+        page = self.client.post(f"{URL}{c.handler_a.pk}/password/")
+        password = self.password_on(page)
+        self.assertTrue(User.objects.get(pk=c.handler_a.pk).check_password(password))
+
+    def test_accounts_outside_the_county_or_not_unit_staff_are_not_the_offices(self):
+        c = self.cast
+        self.as_("county_office")
+        for account in (c.handler_c, c.county_office, c.citizen, c.city_office):
+            with self.subTest(account=account.username):
+                self.assertEqual(self.client.post(f"{URL}{account.pk}/password/").status_code, 404)
+        self.as_("other_county_office")
+        self.assertEqual(self.client.post(f"{URL}{c.handler_a.pk}/password/").status_code, 404)

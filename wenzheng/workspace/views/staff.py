@@ -1,0 +1,94 @@
+"""The county office keeps its units' staff accounts (工作人员账号): opens them with a
+temporary password, moves them between units, changes their role, stops and restarts
+them, resets a forgotten password. Each change is kept (accounts.staff), as rosters
+are counted by the accounts as they were."""
+
+from django.contrib import messages as flash
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wenzheng.accounts import staff as staff_accounts
+from wenzheng.accounts.models import User
+from wenzheng.accounts.policy import ActionRefused
+
+from ..access import county_for, county_staff_only
+from ..forms import StaffChangeForm, StaffCreateForm
+from .common import errors_text, page
+
+
+def _accounts(county, unit_id=None):
+    found = User.objects.filter(unit__region=county, role__in=staff_accounts.UNIT_ROLES).select_related("unit")
+    if unit_id is not None:
+        found = found.filter(unit_id=unit_id)
+    return found.order_by("unit__kind", "unit__name", "-role", "display_name", "username")
+
+
+def _page(request, county, *, create=None, issued=None, status=200):
+    unit_id = request.GET.get("unit")
+    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    accounts = list(_accounts(county, unit_id))
+    for account in accounts:
+        account.form = StaffChangeForm(
+            county=county,
+            prefix=f"a{account.pk}",
+            initial={"unit": account.unit_id, "role": account.role, "active": account.is_active},
+        )
+    context = {
+        "section": "staff",
+        "county": county,
+        "accounts": accounts,
+        "create": create or StaffCreateForm(county=county, prefix="new"),
+        "issued": issued,  # (account, temporary password): shown once, on this page only
+        "unit_id": unit_id,
+    }
+    return page(request, "workspace/county/staff.html", context, status=status)
+
+
+@county_staff_only
+def staff(request, code):
+    county = county_for(request.user, code)
+    if request.method != "POST":
+        return _page(request, county)
+    form = StaffCreateForm(request.POST, county=county, prefix="new")
+    if not form.is_valid():
+        return _page(request, county, create=form, status=400)
+    data = form.cleaned_data
+    try:
+        account, password = staff_accounts.create_staff(county=county, by=request.user, **data)
+    except ActionRefused as e:
+        form.add_error(None, e.reason)
+        return _page(request, county, create=form, status=400)
+    # Not through a flash message: those may travel in a cookie.
+    return _page(request, county, issued=(account, password))
+
+
+@county_staff_only
+@require_POST
+def staff_change(request, code, pk):
+    county = county_for(request.user, code)
+    account = get_object_or_404(_accounts(county), pk=pk)
+    form = StaffChangeForm(request.POST, county=county, prefix=f"a{account.pk}")
+    if not form.is_valid():
+        flash.error(request, errors_text(form))
+    else:
+        try:
+            staff_accounts.change_staff(account=account, county=county, by=request.user, **form.cleaned_data)
+        except ActionRefused as e:
+            flash.error(request, e.reason)
+        else:
+            flash.success(request, _("已调整%(who)s的账号。") % {"who": account})
+    return redirect("workspace:staff", code=county.code)
+
+
+@county_staff_only
+@require_POST
+def staff_password(request, code, pk):
+    county = county_for(request.user, code)
+    account = get_object_or_404(_accounts(county), pk=pk)
+    try:
+        password = staff_accounts.reset_staff_password(account=account, county=county, by=request.user)
+    except ActionRefused as e:
+        flash.error(request, e.reason)
+        return redirect("workspace:staff", code=county.code)
+    return _page(request, county, issued=(account, password))
