@@ -167,6 +167,13 @@ class PublicationTest(CastTestCase):
         page = self.client.get(reverse("evaluation:run", args=[run.pk]))
         self.assertContains(page, str(run.anchor_list[0]))
         self.assertContains(page, "向公众公布本次结果")
+        self.assertContains(page, "同一期间只能公布一次。确定公布吗？")  # asked before it goes public
+        early = runs.run_evaluation(
+            scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=local(2026, 3, 20)
+        )
+        page = self.client.get(reverse("evaluation:run", args=[early.pk]))
+        self.assertNotContains(page, "向公众公布本次结果")
+        self.assertContains(page, "本次考评在期间结束前计算，不能公布")
         report = self.client.get(reverse("evaluation:report", args=[run.pk]))
         self.assertContains(report, str(run.anchor_list[0]))
         publication.publish_results(run=run, by=c.county_office)
