@@ -8,7 +8,6 @@ import re
 import secrets
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .models import Role, StaffChange, User
@@ -46,7 +45,7 @@ def states_at(user_ids, at) -> dict[int, tuple]:
         pk: (unit, role, active)
         for pk, unit, role, active in User.objects.filter(pk__in=user_ids).values_list("pk", *TRACKED)
     }
-    later = StaffChange.objects.filter(Q(user_id__in=user_ids), at__gt=at).order_by("user_id", "-at", "-pk")
+    later = StaffChange.objects.filter(user_id__in=user_ids, at__gt=at).order_by("user_id", "-at", "-pk")
     for user_id, unit, role, active in later.values_list("user_id", "unit_before_id", "role_before", "active_before"):
         states[user_id] = (unit, role, active)  # the earliest change after `at` comes last
     return states
@@ -76,6 +75,11 @@ def _unit_of(county, unit):
     if unit is None or unit.region_id != county.pk:
         raise ActionRefused("unit_outside_region", "请选择本县（区）的单位。")
     return unit
+
+
+def _require_county_staff(account, county):
+    if account.role not in UNIT_ROLES or account.unit is None or account.unit.region_id != county.pk:
+        raise ActionRefused("not_unit_staff", "只能调整本县（区）单位工作人员的账号。")
 
 
 def _staff_role(role):
@@ -123,8 +127,7 @@ def change_staff(*, account, county, by, unit, role, active: bool, at=None) -> S
     at = at or timezone.now()
     require_office(by, county)
     account = User.objects.select_for_update().get(pk=account.pk)
-    if account.role not in UNIT_ROLES or account.unit is None or account.unit.region_id != county.pk:
-        raise ActionRefused("not_unit_staff", "只能调整本县（区）单位工作人员的账号。")
+    _require_county_staff(account, county)
     account.unit, account.role, account.is_active = _unit_of(county, unit), _staff_role(role), active
     change = record_change(account, by=by, at=at)
     if change is None:
@@ -139,8 +142,7 @@ def change_staff(*, account, county, by, unit, role, active: bool, at=None) -> S
 def reset_staff_password(*, account, county, by, at=None) -> str:
     """重置密码: a new temporary password for a unit staff account of the county."""
     require_office(by, county)
-    if account.role not in UNIT_ROLES or account.unit is None or account.unit.region_id != county.pk:
-        raise ActionRefused("not_unit_staff", "只能重置本县（区）单位工作人员的密码。")
+    _require_county_staff(account, county)
     password = temporary_password()
     account.set_password(password)
     account.save(update_fields=["password"])
