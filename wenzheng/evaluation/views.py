@@ -34,7 +34,7 @@ NAV = "evaluation"
 
 def _download(content: bytes, name: str, mime: str, *, ascii_name: str) -> HttpResponse:
     """The file `name`d in Chinese for browsers that read RFC 6266's filename*, and
-    `ascii_name` (what it is, the region's code and the period: bulletin-luocheng-2026Q1.docx)
+    `ascii_name` (what it is, the region's code and the period: bulletin-luocheng-2026-01-01-2026-03-31.docx)
     for those that do not, rather than the digits left of the Chinese name."""
     response = HttpResponse(content, content_type=mime)
     stem, _, suffix = ascii_name.rpartition(".")
