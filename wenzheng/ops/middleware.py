@@ -101,7 +101,18 @@ def _carries_nul(request) -> bool:
         return False
     content_type = request.content_type or ""
     if content_type in _FORM_TYPES:
-        return _any_nul(request.POST)
+        if any("\x00" in key for key in request.POST):
+            return True
+        if _any_nul(request.POST):
+            # In what someone typed or pasted (a reply copied from a document): the
+            # invisible character is taken out, as other control characters are where
+            # text enters (lib.text), rather than the whole form refused and lost.
+            cleaned = request.POST.copy()
+            for key, values in request.POST.lists():
+                cleaned.setlist(key, [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.POST = cleaned
+        return False
     if "json" in content_type:
         # JSON carries a NUL as the escape \u0000 (or, malformed, as the byte itself).
         return b"\\u0000" in request.body or b"\x00" in request.body
@@ -113,9 +124,10 @@ def _any_nul(query) -> bool:
 
 
 def refuse_nul(get_response):
-    """A NUL in a query value, a form field or a JSON body is refused with a clear
-    400 before any view sees it: PostgreSQL cannot store or even compare a text
-    holding one (`/?region=%00` was a DataError, a 500, on every page)."""
+    """A NUL in a query value, a form field's name or a JSON body is refused with a
+    clear 400 before any view sees it: PostgreSQL cannot store or even compare a text
+    holding one (`/?region=%00` was a DataError, a 500, on every page). In a form
+    field's value it is taken out."""
 
     def middleware(request):
         if not _carries_nul(request):
