@@ -92,6 +92,8 @@ class InboxTests(WorkspaceTestCase):
         )
         # The leader's 待办 holds the replied message too: it waits for the leader's closure.
         self.assertContains(response, '待办<span class="count">（4）</span>', html=True)
+        todo = self.client.get("/work/unit/", {"tab": "todo"})  # and says so beside it
+        self.assertContains(todo, '<span class="badge info">已回复，待办结</span>', count=1)
         self.assertContains(response, '全部<span class="count">（5）</span>', html=True)
         self.as_("handler_a")
         response = self.client.get("/work/unit/", {"tab": "todo"})
