@@ -101,22 +101,24 @@ def _carries_nul(request) -> bool:
         return False
     content_type = request.content_type or ""
     if content_type in _FORM_TYPES:
-        if any("\x00" in key for key in request.POST):
-            return True
-        if _any_nul(request.POST):
-            # In what someone typed or pasted (a reply copied from a document): the
-            # invisible character is taken out, as other control characters are where
-            # text enters (lib.text), rather than the whole form refused and lost.
-            cleaned = request.POST.copy()
-            for key, values in request.POST.lists():
-                cleaned.setlist(key, [v.replace("\x00", "") for v in values])
-            cleaned._mutable = False
-            request.POST = cleaned
-        return False
+        return any("\x00" in key for key in request.POST)  # values: _strip_form_nul
     if "json" in content_type:
         # JSON carries a NUL as the escape \u0000 (or, malformed, as the byte itself).
         return b"\\u0000" in request.body or b"\x00" in request.body
     return False
+
+
+def _strip_form_nul(request) -> None:
+    """A NUL in what someone typed or pasted into a form (a reply copied from a
+    document) is taken out, as other control characters are where text enters
+    (lib.text), rather than the whole form refused and the text lost."""
+    if request.method != "POST" or (request.content_type or "") not in _FORM_TYPES or not _any_nul(request.POST):
+        return
+    cleaned = request.POST.copy()
+    for key, values in request.POST.lists():
+        cleaned.setlist(key, [v.replace("\x00", "") for v in values])
+    cleaned._mutable = False
+    request.POST = cleaned
 
 
 def _any_nul(query) -> bool:
@@ -131,6 +133,7 @@ def refuse_nul(get_response):
 
     def middleware(request):
         if not _carries_nul(request):
+            _strip_form_nul(request)
             return get_response(request)
         log.info("refused a request carrying a NUL character (%s %s)", request.method, request.path[:200])
         if request.path.startswith(("/api/", "/open311/")):
