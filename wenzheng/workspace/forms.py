@@ -388,7 +388,27 @@ class ExplanationForm(NamedLimits, forms.Form):
         return cls(prefix=f"order-{order.pk}", initial=initial)
 
 
-class StaffCreateForm(NamedLimits, forms.Form):
+class _StaffForm(NamedLimits, forms.Form):
+    """A unit staff account's unit and role. The units are passed in as a list, read
+    once for the whole staff page (a ModelChoiceField would query them again for
+    every account's row), as DispatchForm's are."""
+
+    unit = forms.ChoiceField(label=gettext_lazy("单位"), widget=UnitSelect)
+    role = forms.ChoiceField(
+        label=gettext_lazy("角色"),
+        choices=[("handler", gettext_lazy("网络评论员")), ("leader", gettext_lazy("分管领导"))],
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = {str(u.pk): u for u in units}
+        self.fields["unit"].choices = grouped(self.units.values(), empty_label=_("请选择单位"))
+
+    def clean_unit(self):
+        return self.units[self.cleaned_data["unit"]]
+
+
+class StaffCreateForm(_StaffForm):
     """开设账号 for one of the county's units."""
 
     username = forms.CharField(
@@ -401,30 +421,13 @@ class StaffCreateForm(NamedLimits, forms.Form):
         required=False,
         help_text=gettext_lazy("用于接收通知和找回密码。"),
     )
-    role = forms.ChoiceField(
-        label=gettext_lazy("角色"),
-        choices=[("handler", gettext_lazy("网络评论员")), ("leader", gettext_lazy("分管领导"))],
-    )
-    unit = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
-
-    def __init__(self, *args, county, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(region=county).order_by("kind", "name")
+    field_order = ["username", "display_name", "phone", "role", "unit"]
 
 
-class StaffChangeForm(NamedLimits, forms.Form):
+class StaffChangeForm(_StaffForm):
     """调整账号: its unit, its role, whether it may sign in."""
 
-    unit = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
-    role = forms.ChoiceField(
-        label=gettext_lazy("角色"),
-        choices=[("handler", gettext_lazy("网络评论员")), ("leader", gettext_lazy("分管领导"))],
-    )
     active = forms.BooleanField(label=gettext_lazy("启用（取消勾选即停用，不能再登录）"), required=False)
-
-    def __init__(self, *args, county, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(region=county).order_by("kind", "name")
 
 
 class ReturnExplanationForm(NamedLimits, forms.Form):

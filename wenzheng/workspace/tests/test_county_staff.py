@@ -3,6 +3,9 @@ them and resets a password; each change kept for the rosters."""
 
 import re
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from wenzheng.accounts.models import StaffChange, User
 from wenzheng.accounts.staff import states_at
 from wenzheng.security.models import AuditRecord
@@ -24,6 +27,19 @@ class StaffAccountsTest(WorkspaceTestCase):
 
     def test_it_is_the_county_offices(self):
         self.assertAccess(URL, allowed={"county_office", "admin"}, hidden={"other_county_office"})
+
+    def test_the_page_reads_in_the_same_number_of_queries_however_many_accounts(self):
+        self.as_("county_office")
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(URL).status_code, 200)
+            return len(captured)
+
+        before = queries()
+        for n in range(5):
+            User.objects.create_user(username=f"extra{n}", role="handler", unit=self.cast.unit_b)
+        self.assertEqual(queries(), before)
 
     def test_the_office_opens_an_account_with_a_temporary_password_shown_once(self):
         self.as_("county_office")

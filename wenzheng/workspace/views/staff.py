@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from wenzheng.accounts import staff as staff_accounts
 from wenzheng.accounts.models import User
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.units.models import Unit
 
 from ..access import county_for, county_staff_only
 from ..forms import StaffChangeForm, StaffCreateForm
@@ -24,21 +25,26 @@ def _accounts(county, unit_id=None):
     return found.order_by("unit__kind", "unit__name", "-role", "display_name", "username")
 
 
+def _units(county) -> list:
+    return list(Unit.objects.filter(region=county).order_by("kind", "name"))
+
+
 def _page(request, county, *, create=None, issued=None, status=200):
     unit_id = request.GET.get("unit")
     unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
     accounts = list(_accounts(county, unit_id))
+    units = _units(county)
     for account in accounts:
         account.form = StaffChangeForm(
-            county=county,
+            units=units,
             prefix=f"a{account.pk}",
-            initial={"unit": account.unit_id, "role": account.role, "active": account.is_active},
+            initial={"unit": str(account.unit_id), "role": account.role, "active": account.is_active},
         )
     context = {
         "section": "staff",
         "county": county,
         "accounts": accounts,
-        "create": create or StaffCreateForm(county=county, prefix="new"),
+        "create": create or StaffCreateForm(units=units, prefix="new"),
         "issued": issued,  # (account, temporary password): shown once, on this page only
         "unit_id": unit_id,
     }
@@ -50,7 +56,7 @@ def staff(request, code):
     county = county_for(request.user, code)
     if request.method != "POST":
         return _page(request, county)
-    form = StaffCreateForm(request.POST, county=county, prefix="new")
+    form = StaffCreateForm(request.POST, units=_units(county), prefix="new")
     if not form.is_valid():
         return _page(request, county, create=form, status=400)
     data = form.cleaned_data
@@ -68,7 +74,7 @@ def staff(request, code):
 def staff_change(request, code, pk):
     county = county_for(request.user, code)
     account = get_object_or_404(_accounts(county), pk=pk)
-    form = StaffChangeForm(request.POST, county=county, prefix=f"a{account.pk}")
+    form = StaffChangeForm(request.POST, units=_units(county), prefix=f"a{account.pk}")
     if not form.is_valid():
         flash.error(request, errors_text(form))
     else:
