@@ -40,7 +40,6 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce, Least
 
 from wenzheng.accounts import staff
-from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Category, Message, Reply, Stage
 from wenzheng.supervision.models import Exposure, SupervisionFinding, WrittenExplanationOrder
@@ -383,16 +382,13 @@ def deduction_evidence(unit, window: Window) -> dict:
     }
 
 
-# A roster's slot, and the account role a person in it must hold.
-SLOT_ROLES = {RosterMember.Position.LEADER: Role.LEADER, RosterMember.Position.HANDLER: Role.HANDLER}
-
-
-def counted_members(filing, members, states) -> list:
-    """The `members` of `filing` who count: their account, as it was at the cut-off
+def counted_members(members, states) -> list:
+    """The roster `members` who count: their account, as it was at the cut-off
     (`states`: accounts.staff.states_at), active, of the filing's unit and in the role
-    of their slot. One stopped, moved to another unit or given another role since
-    the filing no longer counts for it (DOMAIN.md: active accounts of the right roles)."""
-    return [m for m in members if states.get(m.user_id) == (filing.unit_id, SLOT_ROLES[m.position], True)]
+    of their slot (RosterMember.counts_as). One stopped, moved to another unit or given
+    another role since the filing no longer counts for it (DOMAIN.md: active accounts
+    of the right roles)."""
+    return [m for m in members if m.user_id in states and m.counts_as(*states[m.user_id])]
 
 
 def _roster_counts(filings, window: Window) -> list[dict]:
@@ -402,7 +398,7 @@ def _roster_counts(filings, window: Window) -> list[dict]:
     states = staff.states_at({m.user_id for ms in members.values() for m in ms}, window.cutoff)
     rows = []
     for filing in filings:
-        counted = counted_members(filing, members[filing.pk], states)
+        counted = counted_members(members[filing.pk], states)
         positions = [m.position for m in counted]
         rows.append(
             {
@@ -417,6 +413,14 @@ def _roster_counts(filings, window: Window) -> list[dict]:
     return rows
 
 
+def _why_not(filing, unit_id, role, active) -> str:
+    if not active:
+        return "账号已停用"
+    if unit_id != filing.unit_id:
+        return "已调离本单位"
+    return "账号角色不符"
+
+
 def roster_evidence(unit, window: Window):
     """The roster in force at the cut-off, each member marked `counted` (or not, and
     why: `not_counted`)."""
@@ -425,18 +429,9 @@ def roster_evidence(unit, window: Window):
         return None
     members = list(filing.members.all())
     states = staff.states_at({m.user_id for m in members}, window.cutoff)
-    counted = {m.pk for m in counted_members(filing, members, states)}
+    counted = {m.pk for m in counted_members(members, states)}
     for m in members:
         m.counted = m.pk in counted
-        unit_id, _role, active = states.get(m.user_id, (None, None, False))
-        m.not_counted = (
-            ""
-            if m.counted
-            else "账号已停用"
-            if not active
-            else "已调离本单位"
-            if unit_id != filing.unit_id
-            else "账号角色不符"
-        )
+        m.not_counted = "" if m.counted else _why_not(filing, *states.get(m.user_id, (None, None, False)))
     filing.shown_members = members
     return filing

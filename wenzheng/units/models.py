@@ -227,10 +227,13 @@ class RosterMember(models.Model):
     def __str__(self):
         return f"{self.get_position_display()} {self.user}"
 
+    def counts_as(self, unit_id, role, active) -> bool:
+        """Whether an account that is (`unit_id`, `role`, `active`) fills this slot:
+        active, of the filing's unit, in the role of the slot (a leader account is not
+        a handler)."""
+        return active and unit_id == self.filing.unit_id and role == self.position
+
     @property
     def standing(self) -> bool:
-        """Whether the account is, now, active, of the filing's unit and in the role of
-        the slot."""
-        role = "leader" if self.position == self.Position.LEADER else "handler"
-        user = self.user
-        return user.is_active and user.unit_id == self.filing.unit_id and user.role == role
+        """Whether the account, as it is now, fills the slot."""
+        return self.counts_as(self.user.unit_id, self.user.role, self.user.is_active)
