@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 
+from wenzheng.lib.admin import ReadOnlyAdmin
 from wenzheng.lib.http import row_id
 
 from . import staff
@@ -59,19 +60,13 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(StaffChange)
-class StaffChangeAdmin(admin.ModelAdmin):
-    """The record of staff accounts moved, given another role, stopped or restarted:
-    read only (kept by the account's own page)."""
+class StaffChangeAdmin(ReadOnlyAdmin):
+    """The record of staff accounts moved, given another role, stopped or restarted
+    (kept where the account is saved); an office sees its region's staff's."""
 
     list_display = ["user", "at", "by", "unit_before", "unit_after", "role_before", "role_after", "active_after"]
     list_filter = ["active_after"]
     search_fields = ["user__username", "user__display_name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(user__in=staff_of_region(request.user))

@@ -569,6 +569,14 @@ def _unit_message(unit, serial):
     return found
 
 
+def _record_of(model, pk, what):
+    """A supervision record (with its unit) by its id, or the API's 404."""
+    found = model.objects.select_related("unit").filter(pk=pk).first()
+    if found is None:
+        raise not_found(what)
+    return found
+
+
 def _record(kind, row, unit, at):
     return Status(201, {"kind": kind, "id": row.pk, "unit": schemas.unit_ref(unit), "at": at})
 
@@ -589,9 +597,7 @@ def order_explanation(request, unit: int, data: schemas.OrderIn):
     "/explanation-orders/{order}/explanation", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="录入书面说明"
 )
 def record_explanation(request, order: int, data: schemas.TextIn):
-    found = WrittenExplanationOrder.objects.select_related("unit").filter(pk=order).first()
-    if found is None:
-        raise not_found("书面说明责成")
+    found = _record_of(WrittenExplanationOrder, order, "书面说明责成")
     found = actions.record_explanation(order=found, by=request.user, text=data.text)
     return _record("explanation", found, found.unit, found.explanation_received_at)
 
@@ -600,9 +606,7 @@ def record_explanation(request, order: int, data: schemas.TextIn):
     "/exposures/{exposure}/withdraw", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="撤销曝光"
 )
 def withdraw_exposure(request, exposure: int, data: schemas.NoteIn):
-    found = Exposure.objects.select_related("unit").filter(pk=exposure).first()
-    if found is None:
-        raise not_found("曝光")
+    found = _record_of(Exposure, exposure, "曝光")
     found = actions.withdraw_exposure(exposure=found, by=request.user, reason=data.note)
     return _record("exposure_withdrawn", found, found.unit, found.withdrawn_at)
 
@@ -611,9 +615,7 @@ def withdraw_exposure(request, exposure: int, data: schemas.NoteIn):
     "/explanation-orders/{order}/return", response={201: schemas.RecordOut, **STEP_ERRORS}, summary="书面说明退回重写"
 )
 def return_explanation(request, order: int, data: schemas.NoteIn):
-    found = WrittenExplanationOrder.objects.select_related("unit").filter(pk=order).first()
-    if found is None:
-        raise not_found("书面说明责成")
+    found = _record_of(WrittenExplanationOrder, order, "书面说明责成")
     found = actions.return_explanation(order=found, by=request.user, note=data.note)
     return _record("explanation_returned", found, found.unit, found.returned_at)
 

@@ -5,7 +5,7 @@ from unittest import mock
 from django.contrib.admin.sites import site
 from django.test import RequestFactory
 
-from wenzheng.accounts.admin import UserAdmin
+from wenzheng.accounts.admin import StaffChangeAdmin, UserAdmin
 from wenzheng.accounts.models import StaffChange, User
 from wenzheng.accounts.staff import states_at
 from wenzheng.testing import CastTestCase, local
@@ -40,6 +40,16 @@ class StaffChangeTest(CastTestCase):
         self.assertEqual(states_at([h.pk], local(2026, 5, 15))[h.pk], (c.unit_b.pk, "handler", False))
         self.assertEqual(states_at([h.pk], local(2026, 7, 1))[h.pk], (c.unit_b.pk, "handler", True))
         self.assertEqual(StaffChange.objects.first().by, c.admin)
+
+    def test_an_office_reads_the_changes_of_its_own_countys_staff_only(self):
+        c = self.cast
+        self.save(c.handler_a2, local(2026, 3, 1, 9), unit=c.unit_b)
+        self.save(c.handler_c, local(2026, 3, 1, 9), is_active=False)
+        for office, seen in ((c.county_office, c.handler_a2), (c.other_county_office, c.handler_c)):
+            request = RequestFactory().get("/")
+            request.user = office
+            shown = StaffChangeAdmin(StaffChange, site).get_queryset(request)
+            self.assertEqual([change.user for change in shown], [seen])
 
     def test_a_new_account_is_no_change(self):
         request = RequestFactory().post("/")
