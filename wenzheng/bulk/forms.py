@@ -5,7 +5,7 @@ from wenzheng.lib.formtext import NamedLimits
 from wenzheng.units.models import Region, Unit
 
 from .models import ImportJob
-from .tables import MAX_UPLOAD
+from .tables import EXTENSIONS, MAX_UPLOAD
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -16,8 +16,9 @@ class UnitChoiceField(forms.ModelChoiceField):
 class ImportForm(NamedLimits, forms.Form):
     file = forms.FileField(
         label="留言文件",
-        help_text="其他平台导出的 .xlsx 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"
+        help_text="其他平台导出的 .xlsx、.xls 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"
         "不认识的列（如点赞数、一级分类）不导入，并在报告中列出。",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     region = forms.ModelChoiceField(label="县（区）", queryset=Region.objects.none(), empty_label=None)
     source = forms.CharField(
@@ -73,8 +74,8 @@ class ImportForm(NamedLimits, forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError("文件不能超过50MB，请分成几个文件导入。")
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("只能导入 .xlsx 或 .csv 文件。")
+        if not upload.name.lower().endswith(EXTENSIONS):
+            raise forms.ValidationError("只能导入 .xlsx、.xls 或 .csv 文件。")
         return upload
 
     def clean_unanswered(self):

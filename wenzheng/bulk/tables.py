@@ -1,6 +1,6 @@
-"""Reading the spreadsheets county offices export from other platforms: .xlsx and
-.csv (UTF-8, or GBK as Excel on a Chinese Windows saves it), row by row, without
-holding the whole file in memory as cells."""
+"""Reading the spreadsheets county offices export from other platforms: .xlsx, the
+older .xls many of them still write, and .csv (UTF-8, or GBK as Excel on a Chinese
+Windows saves it), row by row, without holding the whole file in memory as cells."""
 
 import codecs
 import csv
@@ -46,7 +46,7 @@ class Table:
     """Rows of one sheet, numbered as the spreadsheet numbers them (1 = first row)."""
 
     content: bytes
-    kind: str  # "xlsx" or "csv"
+    kind: str  # "xlsx" (a workbook, .xlsx or .xls) or "csv"
     encoding: str = "utf-8-sig"
     _loaded: object = None
 
@@ -111,22 +111,47 @@ def _csv_encoding(content: bytes) -> str:
     raise UnreadableFile("无法识别文件的文字编码，请另存为 UTF-8 或 GBK 编码的 CSV 文件。")
 
 
+# What a workbook's first bytes are: a zip (.xlsx) or an OLE2 compound file (.xls,
+# Excel 97–2003, as WPS and many older platforms still export).
+ZIP_MAGIC = b"PK"
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+SAVE_AS_XLSX = "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入"
+EXTENSIONS = (".xlsx", ".xls", ".csv", ".txt")
+
+
 def open_table(content: bytes, filename: str) -> Table:
     name = filename.lower()
     if name.endswith(".xlsx"):
-        if not content.startswith(b"PK"):
-            raise UnreadableFile("文件扩展名是 .xlsx，但内容不是 Excel 工作簿。")
-        table = Table(content, "xlsx")
-        try:
-            table._sheet()
-        except (CalamineError, ValueError, IndexError) as e:
-            raise UnreadableFile(f"Excel 工作簿已损坏或无法读取（{type(e).__name__}）。") from None
-        return table
-    if name.endswith(".csv") or name.endswith(".txt"):
-        return Table(content, "csv", _csv_encoding(content))
+        if not content.startswith(ZIP_MAGIC):
+            raise UnreadableFile(f"文件扩展名是 .xlsx，但内容不是 Excel 工作簿，{SAVE_AS_XLSX}。")
+        return _workbook(content)
     if name.endswith(".xls"):
-        raise UnreadableFile("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后再导入。")
-    raise UnreadableFile("只能导入 .xlsx 或 .csv 文件。")
+        if content.startswith(ZIP_MAGIC):  # an .xlsx renamed, as some platforms name it
+            return _workbook(content)
+        if not content.startswith(OLE2_MAGIC):
+            raise UnreadableFile(f"文件扩展名是 .xls，但内容{_what_it_is(content)}，{SAVE_AS_XLSX}。")
+        return _workbook(content)
+    if name.endswith((".csv", ".txt")):
+        return Table(content, "csv", _csv_encoding(content))
+    raise UnreadableFile("只能导入 .xlsx、.xls 或 .csv 文件。")
+
+
+def _workbook(content: bytes) -> Table:
+    table = Table(content, "xlsx")
+    try:
+        table._sheet()
+    except (CalamineError, ValueError, IndexError) as e:
+        raise UnreadableFile(f"Excel 工作簿已损坏或无法读取（{type(e).__name__}），{SAVE_AS_XLSX}。") from None
+    return table
+
+
+def _what_it_is(content: bytes) -> str:
+    """What a file named .xls holds when it is no workbook: platforms that 导出Excel
+    often write a web page's table, or plain text, under that name."""
+    start = content[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<"):
+        return "是网页表格（HTML），不是 Excel 工作簿"
+    return "不是 Excel 工作簿"
 
 
 def swallowed_rows(record: Spanning, width: int) -> tuple[int, int]:

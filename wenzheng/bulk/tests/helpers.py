@@ -1,6 +1,8 @@
 import csv
+import datetime as dt
 import io
 
+import xlwt
 from openpyxl import Workbook
 
 from wenzheng.bulk.importer import Import
@@ -16,6 +18,26 @@ def xlsx(rows, header=HEADER, *, title=None) -> bytes:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# Excel's own limit on a cell's text, which .xls writers enforce (Excel cuts there too).
+XLS_CELL = 32_767
+
+
+def xls(lines) -> bytes:
+    """An Excel 97–2003 workbook (.xls) of `lines`, dates as date cells."""
+    workbook = xlwt.Workbook(encoding="utf-8")
+    sheet = workbook.add_sheet("留言")
+    when = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
+    for r, line in enumerate(lines):
+        for c, value in enumerate(line):
+            if isinstance(value, dt.datetime):
+                sheet.write(r, c, value, when)
+            else:
+                sheet.write(r, c, value[:XLS_CELL] if isinstance(value, str) else value)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -2,14 +2,16 @@
 the header, the columns such platforms publish (留言编号, 留言标题, 留言时间, 留言内容,
 答复内容, 答复时间, 点赞数, 反对数, 一级分类) and no 单位 or 类别 column, bodies and
 replies of 8,000 characters and more, dates typed with full-width digits, a blank line,
-and one cell of 140,000 characters (over Python's csv limit of 131,072). As .xlsx, and
-as .csv in GBK, as Excel on a Chinese Windows saves it."""
+and one cell of 140,000 characters (over Python's csv limit of 131,072). As .xlsx, as
+the older .xls, and as .csv in GBK, as Excel on a Chinese Windows saves it."""
 
 import csv
 import io
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
+
+from .helpers import xls
 
 TITLE = "罗城仫佬族自治县网络问政平台留言数据导出（2019年1月—2024年12月）"
 HEADER = ["留言编号", "留言标题", "留言时间", "留言内容", "答复内容", "答复时间", "点赞数", "反对数", "一级分类"]
@@ -74,6 +76,9 @@ class PlatformExport:
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()
+
+    def xls(self) -> bytes:
+        return xls(self.lines())
 
     def gbk_csv(self) -> bytes:
         out = io.StringIO()

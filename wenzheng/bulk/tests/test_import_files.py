@@ -7,7 +7,7 @@ from wenzheng.eventlog import chain
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
 
-from .helpers import HEADER, csv_bytes, good_row, run_import, xlsx
+from .helpers import HEADER, csv_bytes, good_row, run_import, xls, xlsx
 
 
 class ImportTests(CastTestCase):
@@ -141,8 +141,41 @@ class ImportTests(CastTestCase):
         self.assertEqual((outcome.created, outcome.problems), (1, []))
         self.assertEqual(Message.objects.get().title, "路灯不亮")
 
+    def test_it_reads_an_excel_97_workbook(self):
+        # As WPS and older platforms export: .xls, a title row, dates as date cells.
+        row = [
+            188006,
+            "A1",
+            "路灯不亮",
+            dt.datetime(2024, 3, 4, 9, 30),  # noqa: DTZ001 (a spreadsheet's date has no zone)
+            "内容",
+            "东门镇",
+            "咨询",
+            "好的",
+            "2024-03-06 12:00",
+        ]
+        outcome = run_import(self.cast, xls([["罗城县留言导出"], HEADER, row]), filename="导出.xls")
+        self.assertEqual((outcome.failure, outcome.created, outcome.problems), ("", 1, []))
+        message = Message.objects.get(import_source__number="188006")
+        self.assertEqual((message.title, message.submitted_at), ("路灯不亮", local(2024, 3, 4, 9, 30)))
+        self.assertEqual(message.replies.get().at, local(2024, 3, 6, 12, 0))
+
+    def test_an_xlsx_named_xls_is_read_as_what_it_is(self):
+        outcome = run_import(self.cast, xlsx([good_row()]), filename="导出.xls")
+        self.assertEqual((outcome.failure, outcome.created), ("", 1))
+
     def test_it_refuses_what_it_cannot_read(self):
-        self.assertIn(".xls", run_import(self.cast, b"\xd0\xcf\x11\xe0", filename="old.xls").failure)
+        save_as = "请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。"
+        self.assertEqual(
+            run_import(self.cast, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1broken", filename="old.xls").failure,
+            f"Excel 工作簿已损坏或无法读取（CalamineError），{save_as}",
+        )
+        # Platforms' 导出Excel often writes a web page's table under the name .xls.
+        page = "\ufeff<html><body><table><tr><td>留言编号</td></tr></table></body></html>".encode()
+        self.assertEqual(
+            run_import(self.cast, page, filename="导出.xls").failure,
+            f"文件扩展名是 .xls，但内容是网页表格（HTML），不是 Excel 工作簿，{save_as}",
+        )
         self.assertIn("不是 Excel", run_import(self.cast, b"hello", filename="x.xlsx").failure)
         self.assertIn(
             "找不到表头", run_import(self.cast, csv_bytes([["a"]], header=["甲", "乙"]), filename="x.csv").failure

@@ -60,7 +60,10 @@ class JobTests(CastTestCase):
 
     def test_a_file_that_cannot_be_read_fails_with_its_reason(self):
         job = jobs.run(jobs.claim(self.job(b"not a workbook").pk))
-        self.assertEqual((job.state, job.failure), ("failed", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿。"))
+        self.assertEqual(
+            (job.state, job.failure),
+            ("failed", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿，请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。"),
+        )
 
     def test_a_dry_run_writes_nothing(self):
         job = jobs.run(jobs.claim(self.job(xlsx([good_row()]), dry_run=True).pk))

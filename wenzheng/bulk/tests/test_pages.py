@@ -76,7 +76,7 @@ class ImportPageTests(CastTestCase):
         self.client.force_login(self.cast.county_office)
         upload = SimpleUploadedFile("a.pdf", b"%PDF")
         response = self.client.post(reverse("bulk:imports"), {"file": upload, "region": self.cast.county.pk})
-        self.assertContains(response, "只能导入 .xlsx 或 .csv 文件。")
+        self.assertContains(response, "只能导入 .xlsx、.xls 或 .csv 文件。")
 
 
 class RealExportPageTests(CastTestCase):

@@ -16,7 +16,7 @@ from wenzheng.testing import CastTestCase
 from . import platform_export as export
 from .helpers import run_import
 
-FILES = {"xlsx": lambda e: e.xlsx(), "csv": lambda e: e.gbk_csv()}
+FILES = {"xlsx": lambda e: e.xlsx(), "xls": lambda e: e.xls(), "csv": lambda e: e.gbk_csv()}
 
 
 class RealExportTests(CastTestCase):
@@ -26,7 +26,7 @@ class RealExportTests(CastTestCase):
 
     @staticmethod
     def each_file(made=None):
-        """(kind, content, source) for the .xlsx and the GBK .csv of one export, each
+        """(kind, content, source) for the .xlsx, the .xls and the GBK .csv of one export, each
         imported under its own source so both can go into one database."""
         made = made or export.typical()
         return [(kind, build(made), f"{kind}来源") for kind, build in FILES.items()]
@@ -117,9 +117,9 @@ class RealExportTests(CastTestCase):
     def test_a_cell_over_the_csv_field_limit_is_reported_on_its_row(self):
         made = export.typical()
         row = made.row_number(export.TOO_LONG)
-        # An .xlsx cell holds at most 32,767 characters (Excel's limit; openpyxl cuts
-        # there when it writes): over ours all the same.
-        for kind, length in (("csv", "140,000"), ("xlsx", "32,767")):
+        # A workbook's cell holds at most 32,767 characters (Excel's limit; openpyxl
+        # and xlwt cut there when they write): over ours all the same.
+        for kind, length in (("csv", "140,000"), ("xlsx", "32,767"), ("xls", "32,767")):
             with self.subTest(kind):
                 outcome = self.run_file(FILES[kind](made), kind, source=kind, default_unit=self.cast.unit_a)
                 text = f"不能超过20000个字（这一格有{length}个字）"

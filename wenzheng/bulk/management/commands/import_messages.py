@@ -12,12 +12,12 @@ from ...models import ImportJob, summary_line
 
 class Command(BaseCommand):
     help = (
-        "导入其他平台导出的留言（.xlsx 或 .csv）。同一文件重复导入不会重复新增。"
+        "导入其他平台导出的留言（.xlsx、.xls 或 .csv）。同一文件重复导入不会重复新增。"
         "报告先按问题类型汇总，再逐行列出；有不能导入的行时以非零状态退出。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=".xlsx 或 .csv 文件")
+        parser.add_argument("file", help=".xlsx、.xls 或 .csv 文件")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--region", help="县（区）代码，如 luocheng；只有一个县时可省略")
         parser.add_argument("--user", help="记为导入人的账号（县网络问政办或管理员）；省略时取该县第一个网络问政办账号")
