@@ -119,7 +119,8 @@ class Import:
             waive_registration=self.waive_registration,
             topics=LabelResolver(self.region, create=self.create_topics, pretend=self.dry_run),
         )
-        self._rows(table, layout, ctx)
+        if not self._rows(table, layout, ctx):
+            outcome.failure = f"表头（第{layout.header_row}行）以下没有留言：文件中没有可导入的行。"
         return outcome
 
     def _without_topics_if_no_tree(self, layout):
@@ -133,8 +134,10 @@ class Import:
             layout.ignored.append(f"{layout.headers[key]}（事项分类：本县尚未建立事项分类表，暂不导入）")
             del layout.positions[key]
 
-    def _rows(self, table, layout, ctx):
+    def _rows(self, table, layout, ctx) -> int:
+        """Check and write the rows under the header; how many were not blank."""
         deadlines = Deadlines()
+        rows = 0
         seen: dict[str, int] = {}
         chunk = []
         for number, values in table.rows():
@@ -143,11 +146,13 @@ class Import:
             self.outcome.processed += 1
             if not isinstance(values, Unreadable) and not any(cell_text(v) for v in values):
                 continue  # a blank line between blocks of rows
+            rows += 1
             chunk.append((number, values))
             if len(chunk) >= BATCH:
                 self._chunk(chunk, ctx, seen, deadlines)
                 chunk = []
         self._chunk(chunk, ctx, seen, deadlines)
+        return rows
 
     def _same_source(self) -> Q:
         """The imports whose numbers are this one's: of the same source, and of none

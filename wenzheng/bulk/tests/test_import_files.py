@@ -181,6 +181,13 @@ class ImportTests(CastTestCase):
             "找不到表头", run_import(self.cast, csv_bytes([["a"]], header=["甲", "乙"]), filename="x.csv").failure
         )
 
+    def test_a_file_with_a_header_and_no_rows_says_so(self):
+        for content, name in ((xlsx([[], []], title="罗城县留言导出"), "x.xlsx"), (csv_bytes([]), "x.csv")):
+            with self.subTest(name):
+                outcome = run_import(self.cast, content, filename=name)
+                header = 2 if name.endswith("xlsx") else 1
+                self.assertEqual(outcome.failure, f"表头（第{header}行）以下没有留言：文件中没有可导入的行。")
+
     def test_a_dry_run_reports_and_writes_nothing(self):
         outcome = run_import(self.cast, xlsx([good_row("1"), good_row("1")]), dry_run=True)
         self.assertEqual((outcome.created, len(outcome.problems)), (1, 1))
