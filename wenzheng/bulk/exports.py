@@ -67,9 +67,18 @@ def _topic_labels(*names) -> list[str]:
     return path + [""] * (3 - len(path))
 
 
+def _source_name(source, number) -> str:
+    """The platform an imported message came from, as the import report names it."""
+    if number is None:
+        return ""
+    return source or "原平台"
+
+
 MESSAGE_HEADER = [
     "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "单位", "类别", "答复意见", "答复时间",
     "办理状态", "办结时间", "是否公开", "联系电话", "县（区）", "一级分类", "二级分类", "三级分类",
+    # Where an imported message came from, to trace it back there (not read by the import).
+    "来源平台", "原平台留言编号",
 ]  # fmt: skip
 
 
@@ -77,6 +86,7 @@ MESSAGE_FIELDS = (
     "year", "number", "citizen_name", "title", "submitted_at", "body", "unit__name", "category__name",
     "reply_text", "reply_at", "state", "closure_kind", "closed_at", "consent_to_publish", "citizen_phone",
     "region__name", "topic__parent__parent__name", "topic__parent__name", "topic__name",
+    "import_source__source", "import_source__number",
 )  # fmt: skip
 
 
@@ -122,6 +132,8 @@ def messages(queryset, *, contact_flag=None) -> Dataset:
                 m["region__name"],
                 # The topic's path from its 大类, as the import reads it back.
                 *_topic_labels(m["topic__parent__parent__name"], m["topic__parent__name"], m["topic__name"]),
+                _source_name(m["import_source__source"], m["import_source__number"]),
+                m["import_source__number"] or "",
             )
 
     return Dataset("留言", MESSAGE_HEADER, lines())

@@ -13,7 +13,7 @@ from wenzheng.testing import CastTestCase, local
 from wenzheng.topics import catalogue
 from wenzheng.topics.models import Topic
 
-from .helpers import run_import
+from .helpers import good_row, run_import, xlsx
 
 
 def read_csv(response):
@@ -115,3 +115,11 @@ class ExportTests(CastTestCase):
                     self.assertEqual(
                         [(r.text, r.at) for r in copy.replies.all()], [(r.text, r.at) for r in original.replies.all()]
                     )
+
+    def test_an_imported_message_is_exported_with_where_it_came_from(self):
+        run_import(self.cast, xlsx([good_row("XZ-0001")]), source="原县长信箱")
+        rows = read_csv(self.export("county_office"))
+        header, by_title = rows[0], {row[2]: row for row in rows[1:]}
+        came_from = header.index("来源平台"), header.index("原平台留言编号")
+        self.assertEqual([by_title["路灯不亮"][i] for i in came_from], ["原县长信箱", "XZ-0001"])
+        self.assertEqual([by_title["'+1 路面塌陷"][i] for i in came_from], ["", ""])
