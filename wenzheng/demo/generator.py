@@ -25,6 +25,7 @@ from wenzheng.accounts.models import User
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, Stage
+from wenzheng.lib import pagecache
 from wenzheng.reports import figures, periods
 from wenzheng.supervision import proposals
 from wenzheng.topics import catalogue
@@ -80,7 +81,8 @@ def build(*, now: dt.datetime | None = None) -> Result:
             return _result(created=False)
         if now < EARLIEST_NOW:
             raise DemoError("演示数据需要2026年5月1日以后的日期：第一季度及其4月份的审批须已成为过去。")
-        with _quiet_calendar_warnings():
+        # The public pages are renewed once for the whole county, not per event.
+        with _quiet_calendar_warnings(), pagecache.renewed_once():
             timeline = _populate(now)
     return _result(created=True, seconds=time.monotonic() - started, steps=timeline.steps)
 

@@ -115,6 +115,23 @@ class PublicPageCacheTests(CastTestCase):
         self.assertEqual(self.client.get("/messages/", {"region": "luocheng"})["X-Page-Cache"], "hit")
         self.assertNotIn("X-Page-Cache", self.client.get("/messages/", {"region": "hechi"}))
 
+    def test_a_run_of_changes_renewed_once_renews_every_region_it_touched_once(self):
+        c = self.cast
+        self.client.get("/messages/", {"region": "luocheng"})
+        self.client.get("/messages/", {"region": "huanjiang"})
+        with self.captureOnCommitCallbacks(execute=True) as renewals, pagecache.renewed_once():
+            for unit in ("a", "b", "c"):  # c is of the other county
+                c.submit(unit=unit, at=local(2026, 3, 3, 9))
+        self.assertEqual(len(renewals), 1)
+        self.assertNotIn("X-Page-Cache", self.client.get("/messages/", {"region": "luocheng"}))
+        self.assertNotIn("X-Page-Cache", self.client.get("/messages/", {"region": "huanjiang"}))
+
+    def test_a_run_of_changes_that_fails_renews_nothing(self):
+        with self.captureOnCommitCallbacks() as renewals, self.assertRaises(ValueError), pagecache.renewed_once():
+            self.cast.submit(at=local(2026, 3, 3, 9))
+            raise ValueError
+        self.assertEqual(renewals, [])
+
     def test_the_whole_query_string_is_part_of_the_key(self):
         self.client.get("/messages/", {"region": "luocheng"})
         other = self.client.get("/messages/", {"region": "luocheng", "q": "路灯"})
