@@ -1,4 +1,5 @@
 import tempfile
+from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -18,6 +19,17 @@ def _fast_password_hashing():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SMS_BACKEND="wenzheng.notifications.sms.LocmemBackend",
     ):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passcode_hashing():
+    """Passcodes, hashed with 20,000 rounds at every submission (wenzheng.handling.passcodes),
+    need no stretching in tests either: one round. The stored form names its rounds, so
+    checking works the same."""
+    from wenzheng.handling.passcodes import PasscodeHasher
+
+    with mock.patch.object(PasscodeHasher, "iterations", 1):
         yield
 
 
