@@ -18,7 +18,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, Message, Stage
 from wenzheng.reports import figures, periods
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
-from wenzheng.testing import local
+from wenzheng.testing import ClassDataTestCase, local
 from wenzheng.units.models import Region, RosterFiling, Unit
 from wenzheng.workdays.clock import local_date
 
@@ -29,7 +29,7 @@ SEED_SENTENCE = (
 )
 
 
-class DemoCountyTest(TestCase):
+class DemoCountyTest(ClassDataTestCase):
     @classmethod
     def setUpTestData(cls):
         out = io.StringIO()
@@ -199,7 +199,7 @@ class DemoCountyTest(TestCase):
 AS_IN_ISSUE = local(2026, 11, 30, 12)
 
 
-class DemoCountyEvaluationTest(TestCase):
+class DemoCountyEvaluationTest(ClassDataTestCase):
     """The counting rules on the demo cases issue 10 names."""
 
     @classmethod

@@ -6,7 +6,6 @@ import io
 
 from django.core.management import CommandError, call_command
 from django.db.models import Q
-from django.test import TestCase
 
 from wenzheng.accounts.models import User
 from wenzheng.accounts.policy import ActionRefused
@@ -19,7 +18,7 @@ from wenzheng.handling.models import FollowUp, Message, Reply
 from wenzheng.privacy import actions as privacy
 from wenzheng.privacy.models import Erasure
 from wenzheng.reports import figures, periods
-from wenzheng.testing import CastTestCase, local
+from wenzheng.testing import CastTestCase, ClassDataTestCase, local
 from wenzheng.units.models import Region
 
 NOW = local(2026, 11, 24, 12)
@@ -31,7 +30,7 @@ def call(*args) -> str:
     return out.getvalue()
 
 
-class DemoCountyErasureTest(TestCase):
+class DemoCountyErasureTest(ClassDataTestCase):
     @classmethod
     def setUpTestData(cls):
         call_command("loaddemo", "--demo", "--now", NOW.isoformat(), stdout=io.StringIO())
