@@ -51,11 +51,15 @@ check: $(STAMP)
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Two workers, each class's tests on one of them (loadscope), so that a class's data
+# (setUpTestData: the demo county takes a minute) is built once, not once per worker.
+PYTEST := $(PY) -m pytest -n 2 --dist loadscope
+
 test-sqlite: system-test $(STAMP)
-	$(PY) -m pytest -n 2
+	$(PYTEST)
 
 test-postgres: system-test $(STAMP)
-	scripts/with-postgres $(PY) -m pytest -n 2
+	scripts/with-postgres $(PYTEST)
 
 test: system-test setup lint check test-sqlite test-postgres
 	@echo "All checks passed: lint, migrations, the suite (browser tests included) on SQLite and on PostgreSQL."

@@ -12,30 +12,58 @@ from wenzheng.accounts.models import Role, User
 from wenzheng.demo import generator, texts
 from wenzheng.demo import photos as demo_photos
 from wenzheng.demo import topics as demo_topics
+from wenzheng.demo.testing import NOW, DemoCountyTestCase
 from wenzheng.evaluation import facts
 from wenzheng.eventlog import chain, replay
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import ExtensionRequest, Message, Stage
+from wenzheng.privacy.tests.test_erasure import DemoCountyErasureTests
 from wenzheng.reports import figures, periods
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
-from wenzheng.testing import ClassDataTestCase, local
+from wenzheng.testing import local
 from wenzheng.units.models import Region, RosterFiling, Unit
 from wenzheng.workdays.clock import local_date
 
-NOW = local(2026, 11, 24, 12)
 SEED_SENTENCE = (
     "新增2个实名上网单位,实名上网单位总数达108个。共收到网民留言总数46条(其中,咨询类23条、建议类5条、诉求类18条),"
     "回复网民留言46条,回复率100%。办结网民留言45条,正在办理1条,办结率为97.8%。"
 )
 
 
-class DemoCountyTest(ClassDataTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        out = io.StringIO()
-        call_command("loaddemo", "--demo", "--now", NOW.isoformat(), stdout=out)
-        cls.output = out.getvalue()
-        cls.county = Region.objects.get(code="luocheng")
+class DemoCountyEvaluationTests:
+    """The counting rules on the demo cases issue 10 names (run in DemoCountyTest)."""
+
+    def test_a_reopened_message_counts_once_in_the_evaluation(self):
+        """Issue 10: 2026-000134, an appeal of 怀群镇 closed, reopened and closed again,
+        counted as two closures: 7/8 instead of 6/7."""
+        huaiqun = Unit.objects.get(region=self.county, name="怀群镇")
+        window = facts.Window.of(periods.parse("2026"), NOW)
+        found = facts.collect(self.county, window, unit_ids=[huaiqun.pk]).of(huaiqun.pk)
+        due = sum(v for k, v in found.items() if k.startswith("closure.") and k.endswith(".due"))
+        met = sum(v for k, v in found.items() if k.startswith("closure.") and k.endswith(".met"))
+        self.assertEqual((met, due), (6, 7))
+        counted = [c for c in facts.stage_evidence(huaiqun, window, "reply") if c.message.serial == "2026-000134"]
+        self.assertEqual(len(counted), 1)
+        self.assertEqual((len(counted[0].stages), counted[0].met), (2, True))
+
+    def test_an_appeal_replied_late_is_not_closed_in_the_evaluation(self):
+        """Issue 10: 县水利局 has 7 closed appeals whose reply was late (2026-000041,
+        2026-000073, …); the appeal criterion needs a timely reply too."""
+        water = Unit.objects.get(region=self.county, name="县水利局")
+        window = facts.Window.of(periods.parse("2026"), NOW)
+        appeals = [c for c in facts.stage_evidence(water, window, "reply") if c.message.category.code == "appeal"]
+        closed_late = sorted(c.message.serial for c in appeals if c.closed and not c.long_cycle and not c.on_time)
+        self.assertEqual(len(closed_late), 7)
+        self.assertIn("2026-000041", closed_late)
+        self.assertIn("2026-000073", closed_late)
+        self.assertFalse(any(c.met for c in appeals if c.message.serial in closed_late))
+        found = facts.collect(self.county, window, unit_ids=[water.pk]).of(water.pk)
+        self.assertEqual(found["closure.appeal.met"], sum(c.met for c in appeals))
+
+
+class DemoCountyTest(DemoCountyEvaluationTests, DemoCountyErasureTests, DemoCountyTestCase):
+    """The demo county's own tests, with those of other apps that read the whole
+    county mixed in: it is built once for all of them."""
 
     def q1(self, now):
         return figures.compute(self.county, periods.parse("2026Q1"), now=now)
@@ -193,46 +221,6 @@ class DemoCountyTest(ClassDataTestCase):
         self.assertIn("演示数据已存在", out.getvalue())
         self.assertIn("请删除数据库（默认为 db.sqlite3）后再运行", out.getvalue())  # how to see a newer demo
         self.assertIn("dongmen_handler1", out.getvalue())
-
-
-# The figures issue 10 quotes were counted on the demo county as built on 30 November.
-AS_IN_ISSUE = local(2026, 11, 30, 12)
-
-
-class DemoCountyEvaluationTest(ClassDataTestCase):
-    """The counting rules on the demo cases issue 10 names."""
-
-    @classmethod
-    def setUpTestData(cls):
-        call_command("loaddemo", "--demo", "--now", AS_IN_ISSUE.isoformat(), stdout=io.StringIO())
-        cls.county = Region.objects.get(code="luocheng")
-
-    def test_a_reopened_message_counts_once_in_the_evaluation(self):
-        """Issue 10: 2026-000134, an appeal of 怀群镇 closed, reopened and closed again,
-        counted as two closures: 7/8 instead of 6/7."""
-        huaiqun = Unit.objects.get(region=self.county, name="怀群镇")
-        window = facts.Window.of(periods.parse("2026"), AS_IN_ISSUE)
-        found = facts.collect(self.county, window, unit_ids=[huaiqun.pk]).of(huaiqun.pk)
-        due = sum(v for k, v in found.items() if k.startswith("closure.") and k.endswith(".due"))
-        met = sum(v for k, v in found.items() if k.startswith("closure.") and k.endswith(".met"))
-        self.assertEqual((met, due), (6, 7))
-        counted = [c for c in facts.stage_evidence(huaiqun, window, "reply") if c.message.serial == "2026-000134"]
-        self.assertEqual(len(counted), 1)
-        self.assertEqual((len(counted[0].stages), counted[0].met), (2, True))
-
-    def test_an_appeal_replied_late_is_not_closed_in_the_evaluation(self):
-        """Issue 10: 县水利局 has 7 closed appeals whose reply was late (2026-000041,
-        2026-000073, …); the appeal criterion needs a timely reply too."""
-        water = Unit.objects.get(region=self.county, name="县水利局")
-        window = facts.Window.of(periods.parse("2026"), AS_IN_ISSUE)
-        appeals = [c for c in facts.stage_evidence(water, window, "reply") if c.message.category.code == "appeal"]
-        closed_late = sorted(c.message.serial for c in appeals if c.closed and not c.long_cycle and not c.on_time)
-        self.assertEqual(len(closed_late), 7)
-        self.assertIn("2026-000041", closed_late)
-        self.assertIn("2026-000073", closed_late)
-        self.assertFalse(any(c.met for c in appeals if c.message.serial in closed_late))
-        found = facts.collect(self.county, window, unit_ids=[water.pk]).of(water.pk)
-        self.assertEqual(found["closure.appeal.met"], sum(c.met for c in appeals))
 
 
 class RefusalTest(TestCase):
