@@ -17,12 +17,15 @@ DEPLOY = Path(settings.BASE_DIR, "deploy")
 
 
 def documented_environment() -> dict[str, str]:
-    """The settings of deploy/wenzheng.env.example, as systemd reads them."""
+    """The settings of deploy/wenzheng.env.example, as systemd reads them (a value in
+    double quotes is read without them)."""
     values = {}
     for line in (DEPLOY / "wenzheng.env.example").read_text().splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             key, _, value = line.partition("=")
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
             values[key] = value
     return values
 

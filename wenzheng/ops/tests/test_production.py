@@ -278,3 +278,41 @@ class SystemdUnitsTest(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         # Unknown keys and other mistakes are only warnings to systemd: none may appear.
         self.assertEqual(result.stderr.strip(), "")
+
+
+class DeployFilesTest(SimpleTestCase):
+    """What a county's IT person does with deploy/ works as the README says."""
+
+    def test_the_settings_file_reads_the_same_in_a_shell_as_in_systemd(self):
+        # The README runs manage.py after `set -a && . /etc/wenzheng/wenzheng.env`.
+        example = Path(settings.BASE_DIR, "deploy", "wenzheng.env.example")
+        result = subprocess.run(
+            ["/bin/sh", "-c", 'set -a && . "$1" && set +a && env -0', "sh", str(example)],
+            env={"PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        shell = dict(item.split("=", 1) for item in result.stdout.split("\0") if "=" in item)
+        documented = documented_environment()
+        self.assertEqual({key: shell.get(key) for key in documented}, documented)
+        self.assertEqual(documented["ADMINS"], "系统管理员 <it@example.gov.cn>")
+
+    def test_every_folder_the_server_writes_is_writable_under_the_units_sandbox(self):
+        # ProtectSystem=strict leaves the units only their State-, Cache- and
+        # ReadWritePaths writable: an upload into /srv/wenzheng/var would fail.
+        writable = set()
+        for unit in Path(settings.BASE_DIR, "deploy", "systemd").glob("*.service"):
+            text = unit.read_text()
+            self.assertIn("ProtectSystem=strict", text)
+            found = set()
+            for key, root in (("StateDirectory", "/var/lib/"), ("CacheDirectory", "/var/cache/")):
+                found |= {root + name for name in re.findall(rf"^{key}=(.+)$", text, re.M)}
+            found |= set(re.findall(r"^ReadWritePaths=(.+)$", text, re.M))
+            writable = found if not writable else writable & found
+        documented = documented_environment()
+        for setting in ("MEDIA_ROOT", "ROUTER_DIR", "MPLCONFIGDIR"):
+            with self.subTest(setting):
+                path = documented[setting]
+                self.assertTrue(any(path == w or path.startswith(w + "/") for w in writable), (path, writable))
