@@ -74,7 +74,14 @@ class Backups:
     def database_name(self) -> str:
         return str(self.settings["NAME"])
 
+    @property
+    def location(self) -> str:
+        """Where the database is, for an operator to tell it from another of the same
+        name (a copy restored beside the live one)."""
+        return f"{self.settings['HOST'] or 'localhost'}:{self.settings['PORT'] or 5432}/{self.settings['NAME']}"
+
     def backup(self, path) -> Snapshot:
+        self._refuse_missing_database()
         target = _writable_target(Path(path), self.example_suffix)
         self._refuse_live_file(target)
         try:
@@ -140,6 +147,13 @@ class Backups:
     def _refuse_live_file(self, path: Path) -> None:
         pass
 
+    def exists(self) -> bool:
+        """Whether there is a database to back up (a server's always is)."""
+        return True
+
+    def _refuse_missing_database(self) -> None:
+        pass
+
     def _add_files(self, tmp: Path) -> int:
         """Put the attached files the backed-up rows refer to in the backup; how many."""
         return 0
@@ -168,8 +182,23 @@ class SQLiteBackups(Backups):
     def database_name(self) -> str:
         return Path(self.settings["NAME"]).name
 
+    @property
+    def location(self) -> str:
+        return str(Path(self.settings["NAME"]).resolve())
+
     def _live(self):
         return closing(sqlite3.connect(self.settings["NAME"], timeout=20))
+
+    def exists(self):
+        return Path(self.settings["NAME"]).is_file()
+
+    def _refuse_missing_database(self):
+        # Checked before anything connects: SQLite would make an empty file there.
+        if not self.exists():
+            raise BackupError(
+                f"数据库文件 {self.location} 不存在：请检查 DATABASE_URL。",
+                f"There is no database file at {self.location}: check DATABASE_URL.",
+            )
 
     def _refuse_live_file(self, path):
         live = Path(self.settings["NAME"]).resolve()
@@ -220,6 +249,11 @@ class SQLiteBackups(Backups):
         # The backup API in reverse: the pages are written into the live file in one
         # transaction, so open connections (the server's) see the restored database
         # at their next query, and a failure leaves the old one whole.
+        live_path = Path(self.settings["NAME"])
+        if not live_path.exists():
+            # A database restored onto a new machine holds personal data as its backup
+            # does: readable by its owner only.
+            os.close(os.open(live_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         try:
             with closing(_open_read_only(source)) as backup, self._live() as live:
                 backup.backup(live)

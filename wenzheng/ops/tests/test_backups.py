@@ -8,6 +8,8 @@ import io
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import tarfile
 import tempfile
 from contextlib import ExitStack, closing
@@ -15,10 +17,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock, skipUnless
 
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from PIL import Image
 
 from wenzheng.accounts.models import Role, User
@@ -31,7 +35,8 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, ExtensionRequest, Message
 from wenzheng.ops import backups
-from wenzheng.testing import Cast, ChainTransactionTestCase, ensure_reference_data, local
+from wenzheng.ops.models import WorkerBeat
+from wenzheng.testing import Cast, ChainTransactionTestCase, child_environment, ensure_reference_data, local
 from wenzheng.units.models import Unit
 
 NOW = local(2026, 11, 24, 12)
@@ -173,6 +178,50 @@ class SmallCountyTest(BackupTestCase):
 
     def test_it_refuses_a_missing_file(self):
         self.assertRefused("restore", str(self.dir / "nothing.backup"), "--noinput", says="No backup file at")
+
+    def test_the_question_and_the_result_name_the_database_by_where_it_is(self):
+        path, where = self.backup(), backups.for_connection().location
+        with mock.patch("builtins.input", return_value="yes") as asked:
+            output = run("restore", str(path))
+        self.assertIn(where, "".join(call.args[0] for call in asked.call_args_list) + output)
+        self.assertIn(f"Restored {path} into {where}:", output)
+        if SQLITE:
+            self.assertTrue(Path(where).is_absolute())
+
+    def test_a_running_worker_is_named_before_a_restore(self):
+        path = self.backup()
+        WorkerBeat.objects.create(pk=1, seen_at=timezone.now(), host="county-app-1", pid=4321)
+        err = io.StringIO()
+        call_command("restore", str(path), "--noinput", stdout=io.StringIO(), stderr=err)
+        self.assertIn("后台任务程序（county-app-1 进程 4321）仍在运行", err.getvalue())
+        self.assertIn("stop the web server and the worker first", err.getvalue())
+
+    @skipUnless(SQLITE, "an SQLite database is a file")
+    def test_a_backup_of_a_database_file_that_is_not_there_says_so_and_makes_none(self):
+        gone = self.dir / "gone.sqlite3"
+        vendor = backups.for_connection()
+        vendor.settings = {**vendor.settings, "NAME": str(gone)}
+        with self.assertRaises(backups.BackupError) as refused:
+            vendor.backup(self.dir / "x.backup")
+        self.assertIn(f"There is no database file at {gone}: check DATABASE_URL.", str(refused.exception))
+        self.assertEqual(os.listdir(self.dir), [])
+
+    @skipUnless(SQLITE, "an SQLite database is a file")
+    def test_a_database_restored_onto_a_new_machine_is_readable_by_its_owner_only(self):
+        path = self.backup()
+        new = self.dir / "new" / "db.sqlite3"
+        new.parent.mkdir()
+        result = subprocess.run(
+            [sys.executable, "manage.py", "restore", str(path), "--noinput"],
+            cwd=settings.BASE_DIR,
+            env=child_environment(DATABASE_URL=f"sqlite:///{new}", MEDIA_ROOT=str(self.dir / "media")),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f"into {new}:", result.stdout)
+        self.assertEqual(stat.S_IMODE(new.stat().st_mode), 0o600)
 
     def test_it_refuses_a_directory(self):
         self.assertRefused("restore", str(self.dir), "--noinput", says="is a directory, not a backup file")

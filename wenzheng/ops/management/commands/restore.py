@@ -6,12 +6,14 @@ so a bad file is refused before anything is overwritten and before the question 
 asked."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Message
 from wenzheng.ops import backups
+from wenzheng.ops.models import WorkerBeat
 
 
 class Command(BaseCommand):
@@ -34,15 +36,16 @@ class Command(BaseCommand):
         try:
             vendor = backups.for_connection()
             source = vendor.check(path)
+            self._warn_if_worker_runs(vendor)
             if interactive:
-                self._confirm(vendor.database_name, source)
+                self._confirm(vendor, source)
             vendor.restore(source)
         except backups.BackupError as e:
             raise CommandError(str(e)) from None
         self._check_version(source)
         tables = len(connection.introspection.table_names())
         self.stdout.write(
-            f"Restored {source} into {vendor.database_name}: {tables} tables, "
+            f"Restored {source} into {vendor.location}: {tables} tables, "
             f"{Message.objects.count()} messages, {Event.objects.count()} events."
         )
         checked, broken = chain.verify()
@@ -59,10 +62,33 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"Event chain intact: {checked} events verified."))
 
-    def _confirm(self, name, source):
+    def _warn_if_worker_runs(self, vendor):
+        """The README says to stop the server and the worker first; a worker that beat
+        within two minutes is named, so the operator knows it has not been."""
+        if not vendor.exists():
+            return  # nothing to ask (and SQLite would make an empty file by asking)
+        try:
+            beat = WorkerBeat.objects.filter(pk=1).first() if WorkerBeat.alive() else None
+        except DatabaseError:
+            return  # a database without the table: no worker of this version ran on it
+        finally:
+            connection.close()
+        if beat is not None:
+            seen = timezone.localtime(beat.seen_at)
+            self.stderr.write(
+                self.style.WARNING(
+                    f"注意：后台任务程序（{beat.host} 进程 {beat.pid}）仍在运行，最近一次 {seen:%H:%M:%S}："
+                    "请先停止 web 服务器和后台任务程序。\n"
+                    f"Warning: a background worker ({beat.host} pid {beat.pid}) is running, last seen "
+                    f"{seen:%H:%M:%S} ({seen.tzinfo}): stop the web server and the worker first."
+                )
+            )
+
+    def _confirm(self, vendor, source):
+        name = vendor.database_name
         self.stdout.write(
-            f"这将用 {source} 覆盖整个数据库 {name}，现有数据全部丢失。\n"
-            f"This replaces the whole database {name} with {source}; everything in it now is lost."
+            f"这将用 {source} 覆盖整个数据库 {name}（{vendor.location}），现有数据全部丢失。\n"
+            f"This replaces the whole database {name} ({vendor.location}) with {source}; everything in it now is lost."
         )
         try:
             answer = input(f"输入数据库名（{name}）或 yes 继续 / Type the database name ({name}) or 'yes' to go on: ")
