@@ -1,8 +1,11 @@
 """Accounts: one user model for citizens and staff, with the role they act in."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from wenzheng.lib import text
 
 
 class Role(models.TextChoices):
@@ -16,6 +19,7 @@ class Role(models.TextChoices):
 
 UNIT_ROLES = (Role.HANDLER, Role.LEADER)
 OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE)
+OFFICE_LEVELS = {"county": "县（区）", "city": "市"}
 
 
 class WenzhengUserManager(UserManager):
@@ -71,6 +75,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        self.display_name = text.name(self.display_name)
+        # An office belongs to a region of its own level: a county office to a county.
+        level = {Role.COUNTY_OFFICE: "county", Role.CITY_OFFICE: "city"}.get(self.role)
+        if level and self.region_id and self.region.kind != level:
+            raise ValidationError({"region": f"{self.get_role_display()}须属于一个{OFFICE_LEVELS[level]}。"})
 
     @property
     def is_unit_staff(self) -> bool:

@@ -8,6 +8,7 @@ where text leaves as XML, for rows written before.
 """
 
 import re
+import unicodedata
 
 # C0 controls but tab, newline and carriage return; DEL; C1 controls; lone surrogates;
 # the two code points XML 1.0 forbids (U+FFFE, U+FFFF); and the bidirectional
@@ -24,3 +25,11 @@ def clean(value: str) -> str:
 
 def has_nul(value: str) -> bool:
     return "\x00" in value
+
+
+def name(value: str) -> str:
+    """A name (of a unit, a county, a person) as it is kept: `clean`, without the
+    format characters nobody sees (a zero-width space made 天峨县水利局 a second unit
+    beside the first) and with runs of spaces made one."""
+    kept = "".join(ch for ch in clean(value) if unicodedata.category(ch) != "Cf")
+    return " ".join(kept.split())

@@ -27,7 +27,12 @@ class ContactForm(NamedLimits, forms.ModelForm):
         help_texts = {"phone": gettext_lazy("用于接收短信提醒，须为11位手机号。")}
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"].strip()
-        if raw and not phones.mobile(raw):
-            raise forms.ValidationError(gettext_lazy("手机号应为11位，以1开头。"))
-        return phones.mobile(raw) if raw else ""
+        return clean_mobile(self.cleaned_data["phone"])
+
+
+def clean_mobile(raw: str) -> str:
+    """A staff member's mobile as kept (half-width digits), or "" when none is given."""
+    raw = raw.strip()
+    if raw and not phones.mobile(raw):
+        raise forms.ValidationError(gettext_lazy("手机号应为11位，以1开头。"))
+    return phones.mobile(raw) if raw else ""

@@ -1,8 +1,14 @@
 """Regions (city → counties), real-name units, and their yearly roster filings."""
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from wenzheng.lib import text
 
 
 class RegionQuerySet(models.QuerySet):
@@ -56,6 +62,14 @@ class Region(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.name = text.name(self.name)
+        parent = self.parent if self.parent_id else None
+        if self.kind == self.Kind.COUNTY and parent is not None and parent.kind != self.Kind.CITY:
+            raise ValidationError({"parent": "县（区）的上级须是市。"})
+        if self.name and Region.objects.filter(parent=parent, name=self.name).exclude(pk=self.pk).exists():
+            raise ValidationError({"name": f"已有名为“{self.name}”的{self.get_kind_display()}。"})
 
 
 class UnitQuerySet(models.QuerySet):
@@ -121,6 +135,12 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.name = text.name(self.name)
+        # A unit may be registered ahead of its start, not years ahead (2099: a typo).
+        if self.registered_on and self.registered_on > timezone.localdate() + dt.timedelta(days=366):
+            raise ValidationError({"registered_on": "实名上网日期不能晚于一年以后，请检查年份。"})
 
     @property
     def active(self) -> bool:

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from wenzheng.accounts.models import Role
 from wenzheng.attachments.forms import reply_files_field
 from wenzheng.handling.models import Category, Message
+from wenzheng.lib import text
 from wenzheng.lib.formtext import NamedLimits
+from wenzheng.notifications.forms import clean_mobile
 from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
 from wenzheng.topics import routing
@@ -422,6 +424,15 @@ class StaffCreateForm(_StaffForm):
         help_text=gettext_lazy("用于接收通知和找回密码。"),
     )
     field_order = ["username", "display_name", "phone", "role", "unit"]
+
+    def clean_display_name(self):
+        name = text.name(self.cleaned_data["display_name"])
+        if not name:
+            raise forms.ValidationError(_("请填写姓名。"))
+        return name
+
+    def clean_phone(self):
+        return clean_mobile(self.cleaned_data["phone"])
 
 
 class StaffChangeForm(_StaffForm):

@@ -66,6 +66,14 @@ class StaffAccountsTest(WorkspaceTestCase):
         self.assertContains(self.create(role="county_office"), "errorlist", status_code=400)
         self.assertFalse(User.objects.filter(username__in=["a b", "wang_dm"]).exists())
 
+    def test_a_name_and_a_phone_are_kept_as_read_and_a_wrong_phone_is_refused(self):
+        self.as_("county_office")
+        self.assertContains(self.create(phone="12345"), "手机号应为11位，以1开头。", status_code=400)
+        self.assertContains(self.create(display_name="\u200b \u202e"), "请填写姓名。", status_code=400)
+        self.create(display_name="张\u202e三\u200b", phone="１３９００００２２２２")
+        account = User.objects.get(username="wang_dm")
+        self.assertEqual((account.display_name, account.phone), ("张三", "13900002222"))
+
     def test_the_office_moves_stops_and_restarts_an_account_each_kept(self):
         c = self.cast
         self.as_("county_office")
