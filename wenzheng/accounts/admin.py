@@ -6,6 +6,7 @@ from wenzheng.lib.admin import ReadOnlyAdmin
 from wenzheng.lib.http import row_id
 
 from . import staff
+from .groups import make_office_staff
 from .models import Role, StaffChange, User
 from .policy import may_see_phone, staff_of_region
 
@@ -47,6 +48,10 @@ class UserAdmin(BaseUserAdmin):
         if change:
             staff.record_change(obj, by=request.user, at=timezone.now())
         super().save_model(request, obj, form, change)
+        # An account made a county's or city's office keeps its region's units and
+        # topics in this admin: given it with the role, not as a step to remember.
+        if obj.is_office and {"role", "region"} & set(form.changed_data):
+            make_office_staff(obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from wenzheng.privacy.models import AccessRecord

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from wenzheng.accounts.models import Role
 from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
+from wenzheng.topics import catalogue
 
 from .models import Region, RosterFiling, RosterMember, Unit
 
@@ -12,6 +13,13 @@ class RegionAdmin(RegionScopedAdmin):
     list_display = ["name", "code", "kind", "parent", "reply_signoff"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new county starts with the default topic tree (事项分类), as every county
+        # present at `migrate` did: citizens and the dispatch form choose from it.
+        if not change and obj.kind == Region.Kind.COUNTY:
+            catalogue.load_default(obj)
 
 
 @admin.register(Unit)

@@ -3,11 +3,16 @@ name once, and nothing invisible in names (a newcomer's trial: a county put unde
 another county, a second 罗城仫佬族自治县, a zero-width space making a second unit)."""
 
 import datetime as dt
+from types import SimpleNamespace
 
+from django.contrib.admin import site
 from django.core.exceptions import ValidationError
+from django.test import RequestFactory
 
+from wenzheng.accounts.groups import OFFICE_GROUP
 from wenzheng.accounts.models import Role, User
 from wenzheng.testing import CastTestCase
+from wenzheng.topics.models import Topic
 from wenzheng.units.models import Region, Unit
 
 
@@ -53,3 +58,26 @@ class RegionAndUnitTest(CastTestCase):
         named = User(username="x3", role=Role.CITIZEN, display_name="张\u202e三\u200b", password="x")
         named.full_clean()
         self.assertEqual(named.display_name, "张三")
+
+
+class BringingACountyOnTest(CastTestCase):
+    def test_a_county_added_in_the_admin_starts_with_the_default_topic_tree(self):
+        self.client.force_login(self.cast.admin)
+        page = self.client.post(
+            "/admin/units/region/add/",
+            {"name": "天峨县", "code": "tiane", "kind": "county", "parent": self.cast.city.pk},
+        )
+        self.assertEqual(page.status_code, 302)
+        tiane = Region.objects.get(code="tiane")
+        self.assertTrue(Topic.objects.filter(region=tiane, code="010101").exists())
+
+    def test_an_account_made_an_office_in_the_admin_is_given_the_admin(self):
+        account = User.objects.create_user(
+            "tiane_office", password="x", role=Role.COUNTY_OFFICE, region=self.cast.county
+        )
+        request = RequestFactory().post("/")
+        request.user = self.cast.admin
+        site._registry[User].save_model(request, account, SimpleNamespace(changed_data=["role", "region"]), True)
+        account.refresh_from_db()
+        self.assertTrue(account.is_staff)
+        self.assertTrue(account.groups.filter(name=OFFICE_GROUP).exists())
