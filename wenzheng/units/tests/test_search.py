@@ -57,6 +57,14 @@ class CityBoardFilterTests(CastTestCase):
         self.assertNotIn("东门镇</option>", page)
         self.assertNotIn("思恩镇</option>", page)
 
+    def test_the_city_board_names_each_messages_county_and_a_county_board_does_not(self):
+        # Two counties number their messages alike (both have a 2026-000001).
+        city = self.client.get("/messages/", {"region": "hechi"}).content.decode()
+        self.assertIn('<span class="county">罗城仫佬族自治县</span>', city)
+        self.assertIn('<span class="county">环江毛南族自治县</span>', city)
+        county = self.client.get("/messages/", {"region": "luocheng"}).content.decode()
+        self.assertNotIn('class="county"', county)
+
     def test_a_county_board_keeps_its_list(self):
         page = self.client.get("/messages/", {"region": "luocheng"}).content.decode()
         self.assertIn("data-unit-picker", page)
