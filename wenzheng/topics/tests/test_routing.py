@@ -548,6 +548,14 @@ class ColdStartTests(WorkspaceTestCase):
         actions.dispatch(message=untopiced, by=self.cast.county_office, unit=self.cast.unit_b)
         self.assertFalse(RoutingSuggestion.objects.filter(message=untopiced).exists())
 
+    def test_the_bulk_accept_button_is_offered_only_with_a_suggestion_to_accept(self):
+        self.cast.submit(unit=None, at=NOW, title="不知道找谁")
+        self.as_("county_office")
+        button = "选中的留言按智能分拨建议交办"
+        self.assertNotContains(self.client.get(QUEUE), button)
+        self.cast.submit(unit=None, at=NOW, topic=self.lamp)
+        self.assertContains(self.client.get(QUEUE), button)
+
     def test_a_parents_usual_units_stand_in_and_a_different_choice_is_an_override(self):
         self.lamp.units.clear()
         self.lamp.parent.units.set([self.cast.unit_b])
