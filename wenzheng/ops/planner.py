@@ -30,15 +30,24 @@ def _sqlite(using):
 
 
 def measured_rows(using=DEFAULT_DB_ALIAS) -> int | None:
-    """The messages table's row count as ANALYZE last measured it (None: never)."""
+    """The messages table's row count as ANALYZE last measured it (None: never): the
+    largest of its indexes' counts, a partial index (message_published_*) counting
+    only its own rows."""
     connection = _sqlite(using)
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
         if cursor.fetchone() is None:
             return None
-        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NOT NULL LIMIT 1", [TABLE])
-        row = cursor.fetchone()
-    return int(row[0].split()[0]) if row else None
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [TABLE])
+        counts = [int(stat.split()[0]) for (stat,) in cursor.fetchall()]
+    return max(counts) if counts else None
+
+
+def size(using=DEFAULT_DB_ALIAS) -> int:
+    """MAX(id), the messages table's size as `stale` reads it (0 when empty)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute('SELECT MAX("id") FROM "handling_message"')
+        return cursor.fetchone()[0] or 0
 
 
 def stale(using=DEFAULT_DB_ALIAS) -> bool:
@@ -47,9 +56,7 @@ def stale(using=DEFAULT_DB_ALIAS) -> bool:
     connection = _sqlite(using)
     if connection is None or TABLE not in connection.introspection.table_names():
         return False
-    with connection.cursor() as cursor:
-        cursor.execute('SELECT MAX("id") FROM "handling_message"')
-        rows = cursor.fetchone()[0] or 0
+    rows = size(using)
     if rows < MINIMUM_ROWS:
         return False
     measured = measured_rows(using)
