@@ -11,6 +11,7 @@ admin                           系统管理员
 """
 
 import datetime as dt
+import importlib
 import os
 from urllib.parse import quote
 
@@ -48,10 +49,13 @@ def local(*args) -> dt.datetime:
 
 
 def ensure_reference_data():
-    """The calendar and categories the migrations seed (a TransactionTestCase's flush
-    removes them)."""
+    """The calendar, the categories and the default evaluation scheme the migrations
+    seed (a TransactionTestCase's flush removes them)."""
+    from django.apps import apps
+
     calendar_seed.seed(CalendarDay, CalendarYear)
     defaults.seed(Category)
+    importlib.import_module("wenzheng.evaluation.migrations.0002_default_scheme").seed(apps, None)
 
 
 class Cast:
@@ -150,6 +154,9 @@ class AppendOnlyTeardown:
     def _fixture_teardown(self):
         with triggers.suspended(connection):
             super()._fixture_teardown()
+        # What the migrations seeded is put back: a test case after this one, on this
+        # worker, finds the database as migrate left it, whatever order they run in.
+        ensure_reference_data()
 
 
 class ChainTransactionTestCase(AppendOnlyTeardown, TransactionTestCase):

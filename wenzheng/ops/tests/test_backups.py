@@ -122,7 +122,7 @@ class RoundTripTest(BackupTestCase):
         self.assertTrue(all(storage().exists(name) for name in stored), "the photos are there after the restore")
         self.assertEqual(chain.verify(), (events, None))
         tables = len(at_backup)
-        self.assertIn(f"into {backups.for_connection().database_name}: ", output)
+        self.assertIn(f"into {backups.for_connection().location}: ", output)
         self.assertIn(f"{tables} tables, {messages} messages, {events} events.", output)
         self.assertIn(f"Event chain intact: {events} events verified.", output)
         # The append-only triggers came back with the tables.

@@ -6,6 +6,7 @@ from unittest import mock, skipUnless
 
 from django.db import connection
 
+from wenzheng.handling.models import Message
 from wenzheng.ops import planner, worker
 from wenzheng.search import index
 from wenzheng.testing import CastTestCase
@@ -46,8 +47,7 @@ class SqliteStatisticsTest(CastTestCase):
         self.assertTrue(planner.stale())
         self.assertEqual(worker.run_pass(only=["planner-statistics"]), 1)
         self.assertGreater(statistics_rows(), 0)
-        self.assertEqual(planner.measured_rows(), self.max_id())
-        self.assertFalse(planner.stale())
+        self.assertEqual(planner.measured_rows(), Message.objects.count())
         self.assertEqual(worker.run_pass(only=["planner-statistics"]), 0)
 
     def test_ids_with_gaps_are_measured_once_not_in_an_endless_pass(self):
