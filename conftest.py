@@ -5,6 +5,15 @@ import pytest
 from django.test import override_settings
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's order (test cases before committing ones)
+def pytest_collection_modifyitems(items):
+    """Classes whose data takes a minute to make (`run_first`: the demo county) go
+    first: pytest-xdist sends each worker a first batch of a few hundred consecutive
+    tests, so one worker gets such a class whole and makes its data once (split over
+    two batches, both workers made it)."""
+    items.sort(key=lambda item: not getattr(getattr(item, "cls", None), "run_first", False))
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

@@ -15,7 +15,10 @@ NOW = local(2026, 11, 30, 12)
 class DemoCountyTestCase(ClassDataTestCase):
     """The demo county built at NOW; `output` is what loaddemo printed. Tests of other
     apps that read the whole county are mixed into one class of this
-    (wenzheng.demo.tests.test_loaddemo.DemoCountyTest), so it is built once per run."""
+    (wenzheng.demo.tests.test_loaddemo.DemoCountyTest), so it is built once per run;
+    the suite runs it first (conftest.py), so that one worker runs it whole."""
+
+    run_first = True
 
     @classmethod
     def setUpTestData(cls):
