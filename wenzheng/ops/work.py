@@ -14,13 +14,15 @@ class PlannerStatisticsWork(Work):
         self.measured_at = None  # the table's size when this process last measured it
 
     def claim(self):
-        # Two workers may both see stale statistics: ANALYZE twice is harmless. Once
-        # per size: where ids have gaps, MAX(id) stays apart from the row count after
-        # an ANALYZE, and the worker measured again and again, never ending its pass.
+        # Two workers may both see stale statistics: ANALYZE twice is harmless. Where
+        # ids have gaps, MAX(id) stays apart from the row count after an ANALYZE (the
+        # worker measured again and again, never ending its pass): then it measures
+        # again only once the table has grown by a quarter since it last did.
         if not planner.stale():
             return None
         rows = planner.size()
-        return None if rows == self.measured_at else rows
+        last = self.measured_at
+        return None if last is not None and abs(rows - last) <= planner.DRIFT * last else rows
 
     def run(self, item) -> str:
         started = time.monotonic()
