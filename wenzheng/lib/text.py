@@ -27,9 +27,13 @@ def has_nul(value: str) -> bool:
     return "\x00" in value
 
 
+def visible(value: str) -> str:
+    """`clean`, and without the format characters nobody sees either (Unicode's Cf:
+    a zero-width space, a soft hyphen, a byte order mark)."""
+    return "".join(ch for ch in clean(value) if unicodedata.category(ch) != "Cf")
+
+
 def name(value: str) -> str:
-    """A name (of a unit, a county, a person) as it is kept: `clean`, without the
-    format characters nobody sees (a zero-width space made 天峨县水利局 a second unit
-    beside the first) and with runs of spaces made one."""
-    kept = "".join(ch for ch in clean(value) if unicodedata.category(ch) != "Cf")
-    return " ".join(kept.split())
+    """A name (of a unit, a county, a person) as it is kept: `visible` (a zero-width
+    space made 天峨县水利局 a second unit beside the first), runs of spaces made one."""
+    return " ".join(visible(value).split())

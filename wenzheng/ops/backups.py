@@ -81,7 +81,12 @@ class Backups:
         return f"{self.settings['HOST'] or 'localhost'}:{self.settings['PORT'] or 5432}/{self.settings['NAME']}"
 
     def backup(self, path) -> Snapshot:
-        self._refuse_missing_database()
+        if not self.exists():
+            # Checked before anything connects: SQLite would make an empty file there.
+            raise BackupError(
+                f"数据库 {self.location} 不存在：请检查 DATABASE_URL。",
+                f"There is no database at {self.location}: check DATABASE_URL.",
+            )
         target = _writable_target(Path(path), self.example_suffix)
         self._refuse_live_file(target)
         try:
@@ -151,9 +156,6 @@ class Backups:
         """Whether there is a database to back up (a server's always is)."""
         return True
 
-    def _refuse_missing_database(self) -> None:
-        pass
-
     def _add_files(self, tmp: Path) -> int:
         """Put the attached files the backed-up rows refer to in the backup; how many."""
         return 0
@@ -191,14 +193,6 @@ class SQLiteBackups(Backups):
 
     def exists(self):
         return Path(self.settings["NAME"]).is_file()
-
-    def _refuse_missing_database(self):
-        # Checked before anything connects: SQLite would make an empty file there.
-        if not self.exists():
-            raise BackupError(
-                f"数据库文件 {self.location} 不存在：请检查 DATABASE_URL。",
-                f"There is no database file at {self.location}: check DATABASE_URL.",
-            )
 
     def _refuse_live_file(self, path):
         live = Path(self.settings["NAME"]).resolve()

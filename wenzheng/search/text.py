@@ -172,7 +172,7 @@ def parse(text: str) -> Query | None:
     # texts searched had such characters taken out when they were written (lib.text).
     # So would an invisible format character (a zero-width space, a soft hyphen, a
     # byte order mark: Unicode's Cf) that the reader of the query never saw.
-    text = "".join(ch for ch in text_rules.clean(text or "") if unicodedata.category(ch) != "Cf").strip()
+    text = text_rules.visible(text or "").strip()
     # Quotes around the whole query (“路灯维修”) are punctuation to the search, and the
     # page quotes what was typed itself.
     text = text.strip(QUOTES).strip()

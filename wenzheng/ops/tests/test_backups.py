@@ -203,7 +203,7 @@ class SmallCountyTest(BackupTestCase):
         vendor.settings = {**vendor.settings, "NAME": str(gone)}
         with self.assertRaises(backups.BackupError) as refused:
             vendor.backup(self.dir / "x.backup")
-        self.assertIn(f"There is no database file at {gone}: check DATABASE_URL.", str(refused.exception))
+        self.assertIn(f"There is no database at {gone}: check DATABASE_URL.", str(refused.exception))
         self.assertEqual(os.listdir(self.dir), [])
 
     @skipUnless(SQLITE, "an SQLite database is a file")
