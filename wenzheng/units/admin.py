@@ -1,4 +1,8 @@
+import unicodedata
+
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from wenzheng.accounts.models import Role
 from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
@@ -7,9 +11,21 @@ from wenzheng.topics import catalogue
 from .models import Region, RosterFiling, RosterMember, Unit
 
 
+class CodeField(forms.SlugField):
+    """A region's code (代码) as typed on a Chinese keyboard: full-width letters and
+    digits (ｔｉａｎｅ, typed with the input method on) are the ones meant; anything
+    else is refused saying what a code may hold, not Django's “slug”."""
+
+    default_error_messages = {"invalid": "代码只能由英文字母、数字、下划线或连字符组成，如 luocheng。"}
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value)).strip()
+
+
 @admin.register(Region)
 class RegionAdmin(RegionScopedAdmin):
     region_paths = ("",)  # the region itself
+    formfield_overrides = {models.SlugField: {"form_class": CodeField}}
     list_display = ["name", "code", "kind", "parent", "reply_signoff"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]

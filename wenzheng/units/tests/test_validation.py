@@ -33,6 +33,15 @@ class RegionAndUnitTest(CastTestCase):
         self.assertContains(page, "县（区）的上级须是市。")
         self.assertFalse(Region.objects.filter(code="tiane").exists())
 
+    def test_a_code_typed_full_width_is_the_code_meant(self):
+        self.client.force_login(self.cast.admin)
+        form = {"name": "天峨县", "kind": "county", "parent": self.cast.city.pk}
+        page = self.client.post("/admin/units/region/add/", {**form, "code": "天峨"})
+        self.assertContains(page, "代码只能由英文字母、数字、下划线或连字符组成，如 luocheng。")
+        self.assertFalse(Region.objects.filter(name="天峨县").exists())
+        self.client.post("/admin/units/region/add/", {**form, "code": " ｔｉａｎｅ１ "})
+        self.assertEqual(Region.objects.get(name="天峨县").code, "tiane1")
+
     def test_two_counties_of_a_city_do_not_share_a_name(self):
         twin = Region(name=f"{self.cast.county.name}\u200b", code="twin", kind="county", parent=self.cast.city)
         self.assertEqual(self.refused(twin, "name"), f"已有名为“{self.cast.county.name}”的县（区）。")
