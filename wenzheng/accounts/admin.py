@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from wenzheng.lib.admin import ReadOnlyAdmin
+from wenzheng.lib.admin import PermissionsInChinese, ReadOnlyAdmin
 from wenzheng.lib.http import row_id
 
 from . import staff
@@ -11,11 +14,21 @@ from .models import Role, StaffChange, User
 from .policy import may_see_phone, staff_of_region
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django 5.2's warning here has no Simplified Chinese translation.
+    usable_password_help_text = AdminPasswordChangeForm.usable_password_help_text.replace(
+        "If disabled, the current password for this user will be lost.", "禁用后，该用户现有的密码将失效。"
+    )
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionsInChinese, BaseUserAdmin):
     """Accounts. Office staff see the staff of the region they oversee (read-only,
     by their permissions), never citizens; a phone number is shown only where the
     access policy allows; each opening of a citizen's account is recorded."""
+
+    add_form_template = "admin/accounts/user/add_form.html"
+    change_password_form = PasswordChangeForm
 
     list_display = ["username", "display_name", "role", "unit", "region", "is_active"]
     list_filter = ["role", "is_active", "region"]
@@ -62,6 +75,14 @@ class UserAdmin(BaseUserAdmin):
         if response.status_code == 200 and found is not None and found.role == Role.CITIZEN:
             record_access(user=request.user, surface=AccessRecord.Surface.ADMIN, citizen=found)
         return response
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionsInChinese, BaseGroupAdmin):
+    pass
 
 
 @admin.register(StaffChange)

@@ -88,6 +88,7 @@ class SerialCounter(models.Model):
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "留言编号计数器"
         constraints = [models.UniqueConstraint(fields=["region", "year"], name="serial_counter_once")]
 
     def __str__(self):

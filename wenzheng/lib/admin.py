@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import region_scope
@@ -73,3 +74,27 @@ class AdministratorEditsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._administrator(request) and super().has_delete_permission(request, obj)
+
+
+# Django names the permissions it makes "Can add 用户" when the tables are created,
+# in English whatever the language (the names are stored, not translated).
+PERMISSION_VERBS = {"add": "增加", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission as the administrator reads it: 账号 | 用户 | 修改用户."""
+    verb = PERMISSION_VERBS.get(permission.codename.split("_", 1)[0])
+    model = permission.content_type.model_class()
+    if verb is None or model is None or not permission.name.startswith("Can "):
+        return str(permission)
+    return f"{permission.content_type} | {verb}{model._meta.verbose_name}"
+
+
+class PermissionsInChinese(admin.ModelAdmin):
+    """For the admins that list permissions to choose from (users, groups)."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.related_model is Permission:
+            field.label_from_instance = permission_label
+        return field

@@ -184,6 +184,7 @@ class Sweep(models.Model):
     swept_until = models.DateTimeField()
 
     class Meta:
+        verbose_name = verbose_name_plural = "定时通知进度"
         constraints = [models.CheckConstraint(name="sweep_singleton", condition=Q(pk=1))]
 
     def __str__(self):

@@ -273,6 +273,7 @@ class Housekeeping(models.Model):
     last_pruned = models.PositiveIntegerField("上次清理条数", default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "访问记录清理"
         constraints = [models.CheckConstraint(name="housekeeping_singleton", condition=Q(pk=1))]
 
     def __str__(self):

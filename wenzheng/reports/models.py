@@ -55,6 +55,7 @@ class RegionTally(models.Model):
     closed = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "县（区）统计汇总"
         constraints = [
             # The upsert's conflict target (tally._apply).
             models.UniqueConstraint(
@@ -82,6 +83,7 @@ class UnitTally(models.Model):
     closed = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "单位统计汇总"
         constraints = [
             # The upsert's conflict target (tally._apply); it also serves the county's
             # per-unit sums over a period (region, then the months).

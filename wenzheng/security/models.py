@@ -97,6 +97,7 @@ class RateCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "频率限制计数"
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="rate_counter_once")]
         indexes = [
             # Pruning the windows past.
