@@ -74,9 +74,10 @@ class StreamingReplicaTests(SimpleTestCase):
             hba.write("host replication postgres 127.0.0.1/32 trust\n")
         p.start()
         as_postgres(PGBIN / "createdb", "-h", "127.0.0.1", "-p", p.port, "-U", "postgres", "wenzheng")
-        # The standby: a base backup of the primary that streams from it (-R).
+        # The standby: a base backup of the primary that streams from it (-R), taken
+        # at once (-c fast: the default spread checkpoint made it wait 90 s).
         as_postgres(PGBIN / "pg_basebackup", "-h", "127.0.0.1", "-p", p.port, "-U", "postgres", "-D", r.dir, "-R",
-                    "-X", "stream")  # fmt: skip
+                    "-X", "stream", "-c", "fast")  # fmt: skip
         r.start()
         env = {
             **os.environ,
