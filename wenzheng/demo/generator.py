@@ -81,8 +81,9 @@ def build(*, now: dt.datetime | None = None) -> Result:
             return _result(created=False)
         if now < EARLIEST_NOW:
             raise DemoError("演示数据需要2026年5月1日以后的日期：第一季度及其4月份的审批须已成为过去。")
-        # The public pages are renewed once for the whole county, not per event.
-        with _quiet_calendar_warnings(), pagecache.renewed_once():
+        # The public pages are renewed once for the whole county, not per event, and
+        # each message's search documents and kept figures derived once, at the end.
+        with _quiet_calendar_warnings(), pagecache.renewed_once(), actions.derived_once():
             timeline = _populate(now)
     return _result(created=True, seconds=time.monotonic() - started, steps=timeline.steps)
 

@@ -6,6 +6,7 @@ import io
 import random
 
 from django.core.management import call_command
+from django.db import transaction
 
 from wenzheng.bulk.tests.helpers import HEADER, run_import, xlsx
 from wenzheng.eventlog.models import Event
@@ -13,6 +14,8 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Revisit
 from wenzheng.reports import figures, periods, tally
 from wenzheng.reports.models import MessageTally, RegionTally, UnitTally
+from wenzheng.search.documents import documents
+from wenzheng.search.models import SearchDocument
 from wenzheng.testing import CastTestCase, local
 from wenzheng.topics import catalogue
 from wenzheng.topics.models import Topic
@@ -240,6 +243,21 @@ class KeptFiguresTests(CastTestCase):
 
     def test_it_equals_a_full_count_after_another_random_run(self):
         self.check_random_run(2)
+
+    def test_a_run_whose_messages_are_derived_once_at_its_end_keeps_what_each_step_would(self):
+        # As the demo county is built (actions.derived_once): the figures and the
+        # search documents written once for each message when the run ends.
+        with transaction.atomic(), actions.derived_once():
+            run = RandomRun(self.cast, 4)
+            run.run(150)
+            gathered = SearchDocument.objects.count()
+        self.assertGreater(run.steps, 80)
+        self.assertGreater(SearchDocument.objects.count(), gathered)
+        self.assert_agree(run.at + dt.timedelta(minutes=1))
+        every = Message.objects.values_list("pk", flat=True)
+        fields = ("message_id", "audience", "title", "body", "answers", "extra", "scope")
+        stored = table(SearchDocument, *fields)
+        self.assertEqual(stored, sorted(tuple(getattr(d, f) for f in fields) for d in documents(every)))
 
     def test_a_rebuild_from_scratch_gives_the_rows_kept_step_by_step(self):
         run = RandomRun(self.cast, 3)
