@@ -9,8 +9,6 @@ Every function takes `at`, the moment the step happened, defaulting to now; impo
 and the demo county pass historical times.
 """
 
-import contextlib
-import contextvars
 import datetime as dt
 import re
 import unicodedata
@@ -36,14 +34,12 @@ from wenzheng.lib import phones
 from wenzheng.lib import text as text_rules
 from wenzheng.notifications import rules as notices
 from wenzheng.privacy.reviews import queue_for_review
-from wenzheng.reports import tally
-from wenzheng.search import index as search_index
 from wenzheng.security import audit as security_audit
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
-from . import passcodes
+from . import derived, passcodes
 from .models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, SerialCounter, Stage
 
 State = Message.State
@@ -145,59 +141,14 @@ def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **dat
     )
     # Who hears of it: written with the step, sent later by the worker.
     notices.on_event(event)
-    gathering = _derived.get()
-    if message is not None and search_index.follows(kind):
-        # What the message may be found by follows the step, in its transaction.
-        if gathering is None:
-            search_index.update([message.pk])
-        else:
-            gathering.searched.add(message.pk)
     if message is not None and kind in duplicate_index.OPENING_KINDS:
         # Only open messages are in the duplicate index (并单).
         duplicate_index.sync(message)
-    if message is not None and kind in tally.COUNTED_KINDS:
-        # The figures pages show, kept current in the step's own transaction.
-        if gathering is None:
-            tally.sync(message)
-        else:
-            gathering.counted.add(message.pk)
+    if message is not None:
+        # What the message may be found by, and the figures pages show, follow the
+        # step in its transaction.
+        derived.follow(message.pk, kind)
     return event
-
-
-@dataclass
-class _Gathered:
-    searched: set
-    counted: set
-
-
-# The messages of a run of steps whose search documents and kept figures are brought
-# up to date once, at its end (`derived_once`), or None: each step does it itself.
-_derived = contextvars.ContextVar("derived_gathering", default=None)
-
-# Messages brought up to date at a time at the end of such a run.
-DERIVED_BATCH = 500
-
-
-@contextlib.contextmanager
-def derived_once():
-    """The search documents (wenzheng.search.index) and kept figures
-    (wenzheng.reports.tally) of the messages a run of steps touches, derived once
-    for each message when the run ends instead of after every step: a whole demo
-    county's 3,000 steps, its messages a few hundred at a time. Both are derived from
-    the rows as they then are, not from the steps, so what is written is what the
-    steps one by one would have left (tests compare them). Use inside the run's
-    transaction, and only where nothing in the run searches or reads the kept
-    figures before it ends; nothing is written if the run fails."""
-    gathered = _Gathered(searched=set(), counted=set())
-    token = _derived.set(gathered)
-    try:
-        yield
-    finally:
-        _derived.reset(token)
-    for ids, bring_up_to_date in ((gathered.searched, search_index.update), (gathered.counted, tally.sync_many)):
-        ids = sorted(ids)
-        for start in range(0, len(ids), DERIVED_BATCH):
-            bring_up_to_date(ids[start : start + DERIVED_BATCH])
 
 
 # --- stages and deadlines -----------------------------------------------------------

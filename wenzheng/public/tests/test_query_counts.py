@@ -5,7 +5,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from wenzheng.handling import actions
+from wenzheng.handling import actions, derived
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase
 from wenzheng.workdays import clock
@@ -79,7 +79,7 @@ class FlatQueryCountTests(CastTestCase):
 
         # Each message's figures and search documents derived once, at the end, as the
         # demo county is built: the same rows as step by step (reports' test_tally).
-        with actions.derived_once():
+        with derived.once():
             grow(self.cast, 1000)
         self.assertEqual(Message.objects.count(), 1000)
         for name, who, path in self.pages():

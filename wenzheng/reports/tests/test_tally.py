@@ -10,7 +10,7 @@ from django.db import transaction
 
 from wenzheng.bulk.tests.helpers import HEADER, run_import, xlsx
 from wenzheng.eventlog.models import Event
-from wenzheng.handling import actions
+from wenzheng.handling import actions, derived
 from wenzheng.handling.models import Message, Revisit
 from wenzheng.reports import figures, periods, tally
 from wenzheng.reports.models import MessageTally, RegionTally, UnitTally
@@ -245,9 +245,9 @@ class KeptFiguresTests(CastTestCase):
         self.check_random_run(2)
 
     def test_a_run_whose_messages_are_derived_once_at_its_end_keeps_what_each_step_would(self):
-        # As the demo county is built (actions.derived_once): the figures and the
+        # As the demo county is built (handling.derived.once): the figures and the
         # search documents written once for each message when the run ends.
-        with transaction.atomic(), actions.derived_once():
+        with transaction.atomic(), derived.once():
             run = RandomRun(self.cast, 4)
             run.run(150)
             gathered = SearchDocument.objects.count()

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 
 from wenzheng.eventlog.models import Event
-from wenzheng.handling import actions
+from wenzheng.handling import actions, derived
 from wenzheng.handling.models import Message
 from wenzheng.ops.worker import run_pass
 from wenzheng.privacy import actions as privacy
@@ -160,8 +160,8 @@ class IndexInTheStepsTransactionTest(CastTestCase):
         asked = actions.follow_up(message=m, who=actions.Citizen(user=self.cast.citizen), text="何时修好？")
         before = sorted(SearchDocument.objects.filter(message=m).values_list("audience", "body", "answers"))
         # The step fails after its documents were rewritten (the figures come next).
-        failing = mock.patch.object(actions.tally, "sync", side_effect=RuntimeError("disk full"))
-        indexing = mock.patch.object(actions.search_index, "update", wraps=index.update)
+        failing = mock.patch.object(derived.tally, "sync_many", side_effect=RuntimeError("disk full"))
+        indexing = mock.patch.object(derived.search_index, "update", wraps=index.update)
         with failing, indexing as indexed, self.assertRaises(RuntimeError):
             actions.answer_follow_up(follow_up=asked, by=self.cast.handler_a, text="维修队本周内到场。")
         self.assertEqual(indexed.call_count, 1, "the documents were rewritten before the step failed")
