@@ -17,7 +17,7 @@ from django.db import models
 
 
 class MessageTally(models.Model):
-    """What one message adds to the kept figures, as last counted: `tally.sync`
+    """What one message adds to the kept figures, as last counted: `tally.sync_many`
     compares it with what the message adds now and applies the difference."""
 
     message = models.OneToOneField("handling.Message", primary_key=True, on_delete=models.CASCADE, related_name="+")

@@ -154,15 +154,11 @@ def _difference(new: dict, old: dict) -> dict:
 # --- keeping them current -------------------------------------------------------------
 
 
-def sync(message) -> None:
-    """Bring the kept figures up to date with one message, in the caller's
-    transaction (the step's own, which holds the message's row lock)."""
-    sync_many([message.pk])
-
-
 def sync_many(message_ids) -> None:
-    """The same for many messages at once (the bulk writer's batches): a fixed number
-    of queries however many."""
+    """Bring the kept figures up to date with these messages, in the caller's
+    transaction (a step's own, which holds the message's row lock, through
+    handling.derived; the bulk writer's batches): a fixed number of queries however
+    many."""
     if not message_ids:
         return
     if not connection.in_atomic_block:
