@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from wenzheng.eventlog import chain, hashing, triggers
 from wenzheng.eventlog.models import GENESIS_HASH, ChainHead, Event
@@ -222,3 +223,71 @@ class ChainKeyCheckTest(CastTestCase):
             with self.subTest(key=key), override_settings(EVENT_CHAIN_KEY=key):
                 found = [m.id for m in checks.run_checks(include_deployment_checks=True)]
                 self.assertEqual("eventlog.W001" in found, warned)
+
+
+class HeldRunTest(CastTestCase):
+    """chain.held(): a long run of appends (the demo county's) writes each head row once."""
+
+    def submit(self, hour, **kwargs):
+        return self.cast.submit(at=local(2026, 3, 2, hour), **kwargs)
+
+    def head_updates(self, queries) -> int:
+        return sum(q["sql"].startswith('UPDATE "eventlog_chainhead"') for q in queries)
+
+    def test_a_run_writes_each_head_once_and_leaves_the_chains_as_step_by_step(self):
+        self.submit(8)
+        with CaptureQueriesContext(connection) as run, chain.held():
+            for hour in range(9, 14):
+                self.submit(hour)
+            self.submit(14, unit="c")
+            self.assertEqual(ChainHead.objects.get(region=self.cast.county).last_seq, 1, "not written yet")
+        self.assertEqual(self.head_updates(run.captured_queries), 2, "one for each county's chain")
+        heads = dict(ChainHead.objects.values_list("region__code", "last_seq"))
+        self.assertEqual(heads, {"luocheng": 6, "huanjiang": 1})
+        self.assertEqual(chain.verify(), (7, None))
+        self.submit(15)  # and a step after the run goes on from its end
+        self.assertEqual(chain.verify(), (8, None))
+
+    def test_an_anchor_taken_inside_a_run_names_its_last_event(self):
+        with chain.held():
+            self.submit(9)
+            self.submit(10)
+            anchor = chain.anchors(self.cast.county)[0]
+            self.submit(11)
+        last = Event.objects.get(seq=2)
+        self.assertEqual((anchor.seq, anchor.hash), (2, last.hash))
+        self.assertIsNone(chain.check_anchor(str(anchor)))
+        self.assertEqual(chain.verify(), (3, None))
+
+    def test_a_savepoint_rolled_back_inside_a_run_takes_only_its_own_events(self):
+        with chain.held():
+            self.submit(9)
+            with self.assertRaises(ZeroDivisionError), transaction.atomic():
+                self.submit(10)
+                self.submit(11)
+                1 / 0  # noqa: B018
+            self.submit(12)
+        self.assertEqual(list(Event.objects.values_list("seq", flat=True)), [1, 2])
+        self.assertEqual(Event.objects.get(seq=2).at, local(2026, 3, 2, 12))
+        self.assertEqual(chain.verify(), (2, None))
+
+    def test_a_failed_run_leaves_no_event_and_the_heads_as_they_were(self):
+        self.submit(8)
+        before = list(ChainHead.objects.values_list("pk", "last_seq", "last_hash"))
+        with self.assertRaises(ZeroDivisionError), chain.held():
+            self.submit(9)
+            self.submit(10, unit="c")
+            1 / 0  # noqa: B018
+        self.assertEqual(list(ChainHead.objects.values_list("pk", "last_seq", "last_hash")), before)
+        self.assertEqual(Event.objects.count(), 1)
+        self.assertEqual(chain.verify(), (1, None))
+
+    def test_a_tail_cut_before_a_run_still_shows(self):
+        self.submit(8)
+        self.submit(9)
+        sql("DELETE FROM eventlog_event WHERE seq = 2")
+        with chain.held():
+            self.submit(10)  # goes after the head's #2, as a step alone would
+        self.assertEqual(list(Event.objects.values_list("seq", flat=True)), [1, 3])
+        _, broken = chain.verify()
+        self.assertEqual((broken.seq, broken.reason), (2, "missing; the next event found is #3"))
