@@ -605,7 +605,10 @@ def _require_extension_allowance(message, days):
 def _pending_extension(request):
     request = ExtensionRequest.objects.select_for_update().select_related("stage").get(pk=request.pk)
     if request.status != ExtensionRequest.Status.PENDING:
-        raise ActionRefused("already_decided", f"该延期申请已{request.get_status_display()}。")
+        said = request.get_status_display() + (
+            f"：{request.decision_note.rstrip('。')}" if request.decision_note else ""
+        )
+        raise ActionRefused("already_decided", f"该延期申请已处理（{said}）。")
     return request
 
 
@@ -1041,6 +1044,9 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), d
         outcome=stage.outcome if stage else ("untimed" if message.untimed else "supplement"),
         **files,
     )
+    if stage is not None:
+        # A pending request to extend the reply deadline has nothing left to extend.
+        _end_pending_extension(message, by=by, at=at, unit=message.unit, note="留言已回复，延期申请随之失效。")
     return item
 
 

@@ -184,11 +184,13 @@ class ExtensionDecisionStateTest(HandlingTestCase):
         m = c.submit(at=MONDAY)
         request = actions.request_extension(message=m, by=c.handler_a, days=2, reason="需协调。", at=MONDAY)
         actions.reply(message=m, by=c.handler_a, text="已修好。", at=MONDAY)
+        # The reply ended the request (it has nothing left to extend).
         self.assertRefused(
-            "stage_completed", actions.approve_extension, request=request, by=c.county_office, at=TUESDAY
+            "already_decided", actions.approve_extension, request=request, by=c.county_office, at=TUESDAY
         )
         request.refresh_from_db()
-        self.assertEqual(request.status, "pending")
+        self.assertEqual(request.status, "rejected")
+        self.assertEqual(m.stages.get(kind="reply").extension_days, 0)
 
 
 class ClosureTest(HandlingTestCase):
