@@ -115,6 +115,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 # The origins a form may be posted from when they differ from the Host header (behind
 # a proxy that rewrites it): "https://wz.example.gov.cn".
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "wenzheng.ops.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -171,6 +172,8 @@ MIDDLEWARE = [
     "wenzheng.ops.middleware.refuse_nul",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Inside the security headers' middleware, so the page it puts in place keeps them.
+    "wenzheng.ops.middleware.explain_method_not_allowed",
     "wenzheng.ops.middleware.ServerNotReadyMiddleware",
     # Which database a request reads from, where a replica is configured.
     "wenzheng.ops.replica.ReplicaMiddleware",

@@ -144,6 +144,23 @@ def refuse_nul(get_response):
     return middleware
 
 
+def explain_method_not_allowed(get_response):
+    """A step's address opened as a page (a bookmark, the history, a link pasted into a
+    chat): the views that only take a form's POST answer 405 with no body, which a
+    browser shows as its own English error page. Pages get a Chinese one with a way
+    back; the API and Open311 keep their own answers."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith(("/api/", "/open311/")):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
+
+    return middleware
+
+
 class ServerNotReadyMiddleware:
     """Turns ServerNotReady (a missing font, a missing binary) into a 503 page."""
 

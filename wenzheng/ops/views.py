@@ -1,5 +1,6 @@
 from django.db import connections
 from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -35,3 +36,13 @@ def server_error(request):
     template, no database): whatever broke may break a richer page too."""
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"request_id": getattr(request, "id", "")}))
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without its page's token (the page open too long,
+    the cookies cleared, an in-app browser that dropped them) or from another site.
+    Django's own page is bare and says to turn DEBUG on; this one says what happened
+    in the site's words and leads back to the form (its address, opened afresh, shows
+    it again with a new token)."""
+    # Django's CSRF middleware has logged the refusal and its reason (django.security.csrf).
+    return render(request, "403_csrf.html", {"again": request.get_full_path()}, status=403)

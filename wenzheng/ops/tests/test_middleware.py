@@ -5,7 +5,7 @@ import io
 import logging
 from unittest import mock
 
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from wenzheng.ops.middleware import current_request_id
@@ -83,3 +83,44 @@ class MissingFontPageTest(CastTestCase):
         self.assertContains(response, response["X-Request-ID"], status_code=503)
         self.assertIn("install Debian's fonts-noto-cjk", logs.output[0])
         self.assertIn("/evaluation/bulletin.docx", logs.output[0])
+
+
+class ErrorPagesInTheSitesWordsTest(CastTestCase):
+    """Found by a newcomer: a form sent after its cookie was lost showed Django's bare
+    CSRF page ("更多可用信息请设置选项DEBUG＝True"), and a step's address opened as a
+    page Chromium's English "HTTP ERROR 405"."""
+
+    def test_a_form_sent_without_its_token_leads_back_to_the_form(self):
+        client = Client(enforce_csrf_checks=True)
+        for path in ("/post/", "/track/", "/accounts/login/"):
+            with self.subTest(path), self.assertLogs("django.security.csrf", "WARNING") as logged:
+                response = client.post(path, {"title": "路灯坏了"})
+            self.assertEqual(response.status_code, 403)
+            page = response.content.decode()
+            self.assertIn("页面已过期，请重新提交", page)
+            self.assertIn(f'href="{path}"', page)
+            self.assertNotIn("DEBUG", page)
+            self.assertIn(f"Forbidden (CSRF cookie not set.): {path}", logged.output[0])  # in English, as before
+
+    def test_a_steps_address_opened_as_a_page_says_so_in_chinese(self):
+        self.client.force_login(self.cast.county_office)
+        response = self.client.get(reverse("workspace:extension-decision", args=[1]))
+        self.assertEqual(response.status_code, 405)
+        self.assertEqual(response["Allow"], "POST")
+        self.assertIn("请在页面上操作", response.content.decode())
+        self.assertIn(reverse("workspace:home"), response.content.decode())
+        self.assertIn("Content-Security-Policy", response.headers, "the security headers are kept")
+        self.assertEqual(response["X-Frame-Options"], "DENY")
+
+    def test_the_api_keeps_its_own_answer(self):
+        response = self.client.delete("/api/v1/messages")
+        self.assertEqual(response.status_code, 405)
+        self.assertNotIn("请在页面上操作", response.content.decode())
+
+    def test_a_citizen_at_the_workspace_is_not_told_to_ask_for_access(self):
+        self.client.force_login(self.cast.citizen)
+        page = self.client.get(reverse("workspace:home"))
+        self.assertEqual(page.status_code, 403)
+        self.assertIn("网民账号不能打开", page.content.decode())
+        self.assertNotIn("如需开通", page.content.decode())
+        self.assertIn(reverse("public:mine"), page.content.decode())
