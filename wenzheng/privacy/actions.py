@@ -9,6 +9,7 @@ the citizen's words, so that what a citizen wrote can still be corrected or eras
 while the log verifies.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -90,7 +91,8 @@ def publish_redacted(*, message, by, text: str, reason: str, title: str = "", fo
     message = handling._locked(message)
     require_office(by, message.region)
     follow_up = _follow_up_of(message, follow_up)
-    text = handling._require_text(text, "公开内容", max_length=5000)
+    # As long as the citizen may write: a long message redacted keeps all but what is cut.
+    text = handling._require_text(text, "公开内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     title = "" if follow_up is not None else handling._require_text(title, "公开标题", max_length=100)
     reason = _reason(reason, "删节理由")
     review = _review(message, follow_up, at=at)

@@ -4,6 +4,7 @@ rules are the actions' (wenzheng.privacy.actions), whose refusals the page shows
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +21,7 @@ class RedactForm(NamedLimits, forms.Form):
     title = forms.CharField(label=gettext_lazy("公开标题"), max_length=100, required=False)
     text = forms.CharField(
         label=gettext_lazy("公开内容"),
-        max_length=5000,
+        max_length=settings.MESSAGE_TEXT_MAX_CHARS,
         widget=_textarea(8),
         help_text=gettext_lazy("公众看到的版本；原文保留，网民和办理单位仍看到原文。"),
     )

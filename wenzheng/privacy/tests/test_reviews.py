@@ -12,6 +12,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.privacy import actions as privacy
+from wenzheng.privacy.forms import RedactForm
 from wenzheng.privacy.models import CountyPrivacy, Review, SensitiveWord
 from wenzheng.testing import CastTestCase, local
 
@@ -117,6 +118,21 @@ class ReviewActionsTest(ReviewTestCase):
         self.assertContains(own, "以删节后的版本公开您的留言")
         self.assertContains(own, "删去与诉求无关的内容。")
         self.assertTrue(Event.objects.filter(message=message, kind=Event.Kind.REVIEW_REDACTED, note="").exists())
+
+    def test_a_long_message_is_redacted_without_cutting_the_rest(self):
+        """Found by a newcomer: citizens may write 20,000 characters, but the public
+        version was capped at 5,000, so masking one detail of a 15,000-character
+        message meant deleting two thirds of it."""
+        message = self.post_message()
+        long_text = "新街路灯不亮，晚上出行很不方便。" * 1000  # 16,000 characters
+        form = RedactForm({"title": "新街路灯不亮", "text": long_text, "reason": "删去电话号码。"})
+        self.assertTrue(form.is_valid(), form.errors)
+        privacy.publish_redacted(
+            message=message, by=self.cast.county_office, title="新街路灯不亮", text=long_text, reason="删去电话号码。"
+        )
+        self.assertEqual(Review.objects.get(message=message).public_text, long_text)
+        too_long = RedactForm({"title": "t", "text": "字" * 20_001, "reason": "r"})
+        self.assertIn("公开内容不能超过20000个字", str(too_long.errors))
 
     def test_a_withheld_message_stays_private_and_its_citizen_is_told_why(self):
         message = self.post_message()
