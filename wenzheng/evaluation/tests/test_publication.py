@@ -44,6 +44,9 @@ class PublicationTest(CastTestCase):
         page = self.client.get(reverse("evaluation:public-bulletin", args=["luocheng", "2026Q1"]))
         self.assertContains(page, f"luocheng:{event.seq}:{event.hash}")
         self.assertContains(page, "记录链锚点")
+        # Said for the public, not as a command to run (a newcomer's find).
+        self.assertContains(page, "县网络问政办可随时用它们核对办理记录是否完整")
+        self.assertNotContains(page, "manage.py")
         listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
         self.assertContains(listing, "2026年第一季度情况通报")
         self.assertContains(listing, f"luocheng:{event.seq}:{event.hash}")
@@ -166,6 +169,7 @@ class PublicationTest(CastTestCase):
         self.client.force_login(c.county_office)
         page = self.client.get(reverse("evaluation:run", args=[run.pk]))
         self.assertContains(page, str(run.anchor_list[0]))
+        self.assertContains(page, "manage.py verify_events --anchor")  # the office's how-to
         self.assertContains(page, "向公众公布本次结果")
         self.assertContains(page, "同一期间只能公布一次。确定公布吗？")  # asked before it goes public
         early = runs.run_evaluation(
