@@ -49,6 +49,47 @@ def documented(*statuses) -> dict:
     return dict.fromkeys(sorted({400, *statuses}), ErrorOut)
 
 
+# pydantic's problems, said in Chinese (its own words are English); by error type.
+PROBLEMS = {
+    "missing": "必填",
+    "greater_than_equal": "不能小于{ge}",
+    "greater_than": "应大于{gt}",
+    "less_than_equal": "不能大于{le}",
+    "less_than": "应小于{lt}",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "string_too_long": "不能超过{max_length}个字",
+    "string_too_short": "至少{min_length}个字",
+    "literal_error": "应为以下之一：{expected}",
+    "enum": "应为以下之一：{expected}",
+    "date_parsing": "应为日期，如 2026-03-01",
+    "date_from_datetime_parsing": "应为日期，如 2026-03-01",
+    "datetime_parsing": "应为时间，如 2026-03-01T09:00:00+08:00",
+    "datetime_from_date_parsing": "应为时间，如 2026-03-01T09:00:00+08:00",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def problem(error: dict) -> str:
+    """What is wrong with one field, in Chinese: our validators' own words, or
+    pydantic's error type said again (its English message where the type is new)."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])  # a validator of ours, already in Chinese
+    said = PROBLEMS.get(kind)
+    try:
+        return said.format(**context) if said else error.get("msg", "")
+    except (KeyError, IndexError):
+        return error.get("msg", "")
+
+
 def install(api):
     def reply(request, status, code, message, errors=None):
         body = {"code": code, "message": message}
@@ -66,9 +107,7 @@ def install(api):
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request, exc):
-        fields = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")} for e in exc.errors
-        ]
+        fields = [{"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": problem(e)} for e in exc.errors]
         names = "、".join(f["field"] for f in fields if f["field"]) or "请求"
         return reply(request, 422, "invalid_request", f"请求参数不正确：{names}。", fields)
 

@@ -20,7 +20,7 @@ from wenzheng.privacy.public import Publisher, mask_for_reader
 
 def _digits(value):
     if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-        raise ValueError("应为整数")
+        raise ValueError("应为不带正负号的整数（只含数字 0–9）")
     return value
 
 
