@@ -138,6 +138,47 @@ document.addEventListener("DOMContentLoaded", () => {
     status.textContent = document.documentElement.dataset.sending || "";
     (button || form.lastElementChild).after(status);
   });
+  // What is typed into a form's text boxes is kept in this tab (sessionStorage, gone
+  // with the tab) until the server says it arrived (a success note, or the page a
+  // message lands on): a staff session that timed out while a reply was written
+  // (sent, then signed in again, back on the message's page) or a form refused for a
+  // lost cookie would otherwise lose it. An empty box finds it again; kept two hours.
+  const DRAFT = "wz-draft:";
+  const draftKey = (box) => `${DRAFT}${location.pathname}|${box.form.getAttribute("action") || ""}|${box.name}`;
+  try {
+    const store = window.sessionStorage;
+    const arrived = document.querySelector(".alert-success, [data-drafts-done]");
+    for (const key of Object.keys(store)) {
+      if (!key.startsWith(DRAFT)) continue;
+      const kept = JSON.parse(store.getItem(key));
+      if ((kept.sent && arrived) || Date.now() - kept.at > 2 * 3600 * 1000) store.removeItem(key);
+    }
+    for (const box of document.querySelectorAll("form[method=post] textarea[name]")) {
+      const key = draftKey(box);
+      const kept = JSON.parse(store.getItem(key) || "null");
+      if (kept && kept.text.trim() && !box.value.trim()) {
+        box.value = kept.text;
+        const note = document.createElement("p");
+        note.className = "help draft-restored";
+        note.setAttribute("role", "status");
+        note.textContent = document.documentElement.dataset.draftRestored || "";
+        box.after(note);
+      }
+      box.addEventListener("input", () => {
+        store.setItem(key, JSON.stringify({ text: box.value, at: Date.now(), sent: false }));
+      });
+    }
+    document.body.addEventListener("submit", (event) => {
+      if (event.defaultPrevented || !(event.target instanceof HTMLFormElement)) return;
+      for (const box of event.target.querySelectorAll("textarea[name]")) {
+        if (store.getItem(draftKey(box)) !== null) {
+          store.setItem(draftKey(box), JSON.stringify({ text: box.value, at: Date.now(), sent: true }));
+        }
+      }
+    });
+  } catch (error) {
+    // No storage here (a private window, a full quota): the forms work as before.
+  }
   // Back to a page kept by the browser (the back button after sending): ready again.
   window.addEventListener("pageshow", () => {
     for (const form of document.querySelectorAll("form[data-sending]")) {
