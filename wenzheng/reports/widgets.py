@@ -51,10 +51,15 @@ class PeriodPicker(forms.Widget):
         )
         field_id = attrs.get("id", f"id_{name}")
         everything = self.everything and not value
+        # A period is needed and none is chosen yet: the picker says so, rather than
+        # opening on "other" with an empty box beside it.
+        unchosen = not self.everything and not value
         if self.everything:
             options = format_html(
                 '<option value=""{}>{}</option>{}', " selected" if everything else "", _("全部期间"), options
             )
+        elif unchosen:
+            options = format_html('<option value="" selected>{}</option>{}', _("请选择期间"), options)
         return format_html(
             '<span class="period-picker"><select name="{}" id="{}"{}>{}<option value=""{}>{}</option></select>'
             ' <input name="{}" id="{}_other" value="{}" aria-label="{}" placeholder="{}" maxlength="40"></span>',
@@ -62,7 +67,7 @@ class PeriodPicker(forms.Widget):
             field_id,
             format_html(' aria-describedby="{}"', attrs["aria-describedby"]) if attrs.get("aria-describedby") else "",
             options,
-            "" if code in known or everything else " selected",
+            "" if code in known or everything or unchosen else " selected",
             _("其他期间（在旁边的框里填写）"),
             self.other(name),
             field_id,
