@@ -195,3 +195,22 @@ class PhoneLayoutsTest(BrowserTestCase):
         self.sign_in(desktop, "handler_a")
         desktop.goto(f"/work/messages/{self.m['m4'].pk}/")
         expect(desktop.get_by_role("link", name="去办理")).to_be_hidden()  # the column is beside the thread
+
+
+class HeaderOnAPhoneTest(BrowserTestCase):
+    def test_a_long_countys_name_leaves_the_menu_button_and_its_count_beside_it(self):
+        """Found by a newcomer: with an unread notice, 菜单 1 wrapped under 罗城仫佬族
+        自治县网络问政 and doubled the header's height."""
+        city = self.cast.city
+        city.name = "罗城仫佬族自治县"  # the deployment's name: a long county's
+        city.save()
+        self.cast.submit()  # a notice for the unit's handlers
+        page = self.new_page(phone=True)
+        self.sign_in(page, "handler_a")
+        page.goto("/work/unit/")
+        expect(page.locator(".menu-toggle .bell-count")).to_be_visible()
+        brand = page.locator("header.site .brand").bounding_box()
+        button = page.locator(".menu-toggle").bounding_box()
+        self.assertLess(button["y"], brand["y"] + brand["height"], "the button is on the brand's line")
+        self.assertLessEqual(brand["x"] + brand["width"], button["x"])
+        self.shot(page, "phone-header-with-a-notice")
