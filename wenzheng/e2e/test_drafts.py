@@ -52,6 +52,10 @@ class DraftsKeptTest(BrowserTestCase):
         page.get_by_role("button", name="发布回复").click()
         expect(page.get_by_text("答复以本单位名义公开")).to_be_visible()
         self.assertEqual(message.replies.get().text, REPLY)
+        # The page that says it arrived drops the kept copy from the tab's storage
+        # (the replied message may offer no reply box to restore it into).
+        kept = page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
+        self.assertEqual(kept, [])
         page.reload()
         self.assertEqual(page.get_by_text(RESTORED).count(), 0)
 
