@@ -17,7 +17,7 @@ import datetime as dt
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.deadlines import recompute_open_deadlines
-from wenzheng.handling.models import Category, Message, Stage
+from wenzheng.handling.models import Category, ExtensionRequest, Message, Stage
 from wenzheng.notifications.models import Notice
 from wenzheng.testing import local
 from wenzheng.workdays.models import CalendarDay
@@ -346,6 +346,23 @@ class ExtensionTest(DeadlineTestCase):
         self.assertFalse(Notice.objects.filter(kind=Notice.Kind.DECIDED).exists(), "the reply says it all")
         refusal = self.assertRefused("already_decided", self.approve, pending)
         self.assertEqual(refusal.reason, "该延期申请已处理（未同意：留言已回复，延期申请随之失效）。")
+
+    def test_a_request_left_pending_after_the_reply_by_an_older_version_is_refused_not_approved(self):
+        """Before the reply ended a pending request, a database could keep one pending
+        after the reply. Approving it must not move a closed stage's deadline; the office
+        can still turn it down, which changes no deadline and no outcome."""
+        stuck = self.ask(3)
+        actions.reply(message=self.message, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 4, 9, 30))
+        ExtensionRequest.objects.filter(pk=stuck.pk).update(status="pending", decided_at=None, decision_note="")
+        stuck.refresh_from_db()
+        self.assertRefused("stage_completed", self.approve, stuck)
+        stuck.refresh_from_db()
+        self.assertEqual(stuck.status, "pending")
+        actions.reject_extension(request=stuck, by=self.cast.county_office, reason="已回复。", at=local(2026, 3, 4, 11))
+        stuck.refresh_from_db()
+        self.assertEqual((stuck.status, stuck.decision_note), ("rejected", "已回复。"))
+        stage = self.message.stages.get(kind=REPLY)
+        self.assertEqual((stage.outcome, stage.extension_days), ("on_time", 0))
 
     def test_it_rejects_more_than_fifteen_working_days_in_all(self):
         refusal = self.assertRefused("too_many_days", self.ask, 16)
