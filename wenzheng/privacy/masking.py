@@ -257,6 +257,54 @@ _ACCOUNT_GREETINGS = [
     re.compile(r"(?:^|(?<=[\s,.:!?;。，：！？；]))([^\s,.:!?;，。：！？；]{2,30}?)\s*网友\s*[:,]?\s*(?:您好|你好)"),
 ]
 _NAME_PLACEHOLDERS = ("某", "先生", "女士", "师傅", "老师", "同志", "家属", "网友")
+# A surname and a title is how a unit names the officer to call (联系人李工, 请联系王主任):
+# not a person's name, and a reply that gives it means the citizen to read it. A
+# one-character title only as the whole of what follows the surname (李工, not 李工华).
+_TITLES = frozenset(
+    [
+        "工",
+        "总",
+        "局",
+        "科",
+        "所",
+        "站",
+        "队",
+        "处",
+        "股",
+        "校",
+        "主任",
+        "科长",
+        "股长",
+        "所长",
+        "站长",
+        "队长",
+        "局长",
+        "部长",
+        "处长",
+        "镇长",
+        "乡长",
+        "村长",
+        "县长",
+        "书记",
+        "支书",
+        "经理",
+        "主管",
+        "干事",
+        "专员",
+        "组长",
+        "社长",
+        "院长",
+        "校长",
+        "医生",
+        "律师",
+        "会计",
+        "工程",
+        "警官",
+        "总工",
+        "主席",
+        "委员",
+    ]
+)
 # What people say they are, after "我是", that starts like a surname: 党员, 农民, 司机…
 _NOT_NAMES = (
     "党员",
@@ -485,7 +533,11 @@ class Masker:
             for m in cue.finditer(folded):
                 name = next(g for g in m.groups() if g)
                 start = m.start(m.groups().index(name) + 1)
-                if not any(p in name for p in _NAME_PLACEHOLDERS) and not name.startswith(_NOT_NAMES):
+                if (
+                    not any(p in name for p in _NAME_PLACEHOLDERS)
+                    and not name.startswith(_NOT_NAMES)
+                    and name[2 if name[:2] in surnames.COMPOUND else 1 :] not in _TITLES
+                ):
                     spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(name)))
         for greeting in _ACCOUNT_GREETINGS:
             for m in greeting.finditer(folded):

@@ -114,6 +114,14 @@ class LeavesAloneTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
 
+    def test_an_officer_named_by_surname_and_title_is_left_alone(self):
+        """Found by a newcomer: a reply's 联系人李工 was published as 联系人李*."""
+        for text in ("联系人李工，", "联系人：王主任。", "请联系人韦科长", "联系人：欧阳局。", "联系人李工程师"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+        # A one-character title only as all that follows the surname; a name is still a name.
+        self.assertEqual(mask("联系人李工华。"), "联系人李**。")
+
     def test_numbers_the_county_publishes_are_left_alone(self):
         text = "咨询电话0778-8212345，或拨打８２１２３４５，邮箱lcxzwfw@163.com；网民电话0778-8999999。"
         # The same local number in another area is someone else's.
