@@ -423,7 +423,9 @@ def contact(m: Message) -> dict:
 def full(m: Message, user) -> dict:
     """The message as written, for `user` (who may see it): the citizen's contact
     only where the access policy allows; the texts masked for the others too."""
-    mask_for_reader(user, [m])
+    # Drafts waiting for sign-off are the unit's and the office's, not the citizen's.
+    drafts = list(m.drafts.all()) if user.is_authenticated and user.role != Role.CITIZEN else []
+    mask_for_reader(user, [m], drafts=drafts)
     follow_ups = {f.pk: f.at for f in m.follow_ups.all()}
     return {
         **summary(m),
@@ -441,7 +443,6 @@ def full(m: Message, user) -> dict:
             }
             for r in m.reviews.all()
         ],
-        # Drafts waiting for sign-off are the unit's and the office's, not the citizen's.
         "drafts": [
             {
                 "id": d.pk,
@@ -452,7 +453,7 @@ def full(m: Message, user) -> dict:
                 "state": d.state,
                 "note": d.note,
             }
-            for d in (m.drafts.all() if user.is_authenticated and user.role != Role.CITIZEN else [])
+            for d in drafts
         ],
         "revisits": [
             {

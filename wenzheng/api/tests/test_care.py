@@ -52,6 +52,15 @@ class RowStepsTest(ApiTestCase):
         self.assertEqual(response.status_code, 200, response.content)
         self.assertEqual(Reply.objects.get().text, "已安排。")
 
+    def test_the_city_reads_a_waiting_reply_masked_as_it_reads_the_rest(self):
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        message = c.submit()
+        self.post("handler_a", self.path(message, "/reply"), {"text": "张三您好，请保持13800000000畅通。"})
+        seen = {role: self.get(role, self.path(message, "")).json()["drafts"] for role in ("leader_a", "city_office")}
+        self.assertEqual(seen["leader_a"][0]["text"], "张三您好，请保持13800000000畅通。")
+        self.assertEqual(seen["city_office"][0]["text"], "张*您好，请保持138****0000畅通。")
+
     def test_the_office_decides_a_revisit(self):
         c = self.cast
         message = c.replied()

@@ -147,6 +147,34 @@ class SignoffPageTest(WorkspaceTestCase):
         self.assertContains(page, "请写明时间。")
         self.assertContains(page, ">\n已安排。</textarea>")  # the returned text, to work on
 
+    def test_the_leader_sees_the_waiting_reply_as_the_public_will_read_it(self):
+        """Found by a newcomer: the citizen review shows 公开后显示为, the sign-off did
+        not, and a reply that echoes the citizen's name or number is published masked."""
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit(at=MONDAY)
+        text = "张三您好，已安排维修，请保持13800000000畅通。联系人李工。"
+        actions.reply(message=message, by=c.handler_a, text=text, at=MONDAY)
+        self.as_("leader_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, text)
+        self.assertContains(page, "公开后显示为")
+        self.assertContains(page, "张*您好，已安排维修，请保持138****0000畅通。联系人李工。")
+        # The city office reads the waiting reply as it reads the rest: masked.
+        self.as_("city_office")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "待分管领导审核的回复")
+        self.assertNotContains(page, "13800000000")
+        self.assertNotContains(page, "张三")
+        # Nothing to mask, nothing to preview.
+        actions.return_reply(draft=message.drafts.get(), by=c.leader_a, note="请写明时间。", at=MONDAY)
+        actions.reply(message=message, by=c.handler_a, text="已于3月5日修复。", at=MONDAY)
+        self.as_("leader_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "已于3月5日修复。")
+        self.assertNotContains(page, "公开后显示为")
+
     def test_the_handler_takes_a_waiting_reply_back_from_the_message_page(self):
         c = self.cast
         c.unit_a.reply_signoff = True

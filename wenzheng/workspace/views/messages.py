@@ -20,7 +20,7 @@ from wenzheng.handling.models import ExtensionRequest, Message, Reply, ReplyDraf
 from wenzheng.handling.thread import conversation
 from wenzheng.privacy import actions as privacy_actions
 from wenzheng.privacy.models import AccessRecord
-from wenzheng.privacy.public import mask_for_reader
+from wenzheng.privacy.public import Publisher, citizen_names, mask_for_reader
 from wenzheng.privacy.records import record_access
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.workdays import clock
@@ -145,7 +145,11 @@ def render_message(request, message, *, bound=None, status=200):
     show_contact = may_see_contact(user, message)
     if show_contact:
         record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
-    mask_for_reader(user, [message], events=events)  # the city reads the texts without the citizen's details
+    # The city reads the texts without the citizen's details.
+    mask_for_reader(user, [message], events=events, drafts=drafts)
+    if message.pending_draft is not None:  # what the leader's sign-off would publish
+        draft = message.pending_draft
+        draft.public_text = Publisher().mask(draft.text, region_id=message.region_id, names=citizen_names(message))
     reviews = {r.follow_up_id: r for r in message.reviews.all()}
     context = {
         "message": message,
