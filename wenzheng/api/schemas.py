@@ -425,7 +425,8 @@ def full(m: Message, user) -> dict:
     only where the access policy allows; the texts masked for the others too."""
     # Drafts waiting for sign-off are the unit's and the office's, not the citizen's.
     drafts = list(m.drafts.all()) if user.is_authenticated and user.role != Role.CITIZEN else []
-    mask_for_reader(user, [m], drafts=drafts)
+    revisits = list(m.revisits.all())
+    mask_for_reader(user, [m], drafts=drafts, revisits=revisits)
     follow_ups = {f.pk: f.at for f in m.follow_ups.all()}
     return {
         **summary(m),
@@ -465,7 +466,7 @@ def full(m: Message, user) -> dict:
                 "state": r.state,
                 "decision_note": r.decision_note,
             }
-            for r in m.revisits.all()
+            for r in revisits
         ],
         "topic": {"id": m.topic.pk, "code": m.topic.code, "path": m.topic.path} if m.topic else None,
         "consent_to_publish": m.consent_to_publish,

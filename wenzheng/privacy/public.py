@@ -117,13 +117,15 @@ class Publisher:
         )
 
 
-def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(), drafts=()) -> None:
+def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(), drafts=(), revisits=()) -> None:
     """Staff who may not see a citizen's contact details (the city office) read the
     free text of the message masked as well, since a phone number typed into it is
     contact details too. Changes the objects in memory, for display only (their
     prefetched replies and follow-ups included, the notes of `events`, which in a log
-    older than this rule may hold a follow-up's words, and the texts and notes of
-    `drafts`, replies awaiting or returned from the leader's sign-off): never to be saved."""
+    older than this rule may hold a follow-up's words, the texts and notes of
+    `drafts`, replies awaiting or returned from the leader's sign-off, and the
+    citizen's reasons in `revisits`): never to be saved. `events`, `drafts` and
+    `revisits` are of the one message given with them."""
     publisher = publisher or Publisher()
     for message in messages:
         if may_see_contact(user, message):
@@ -141,6 +143,8 @@ def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(
             event.note = mask(event.note)
         for draft in drafts:
             draft.text, draft.note = mask(draft.text), mask(draft.note)
+        for revisit in revisits:
+            revisit.reason = mask(revisit.reason)
 
 
 def mask_titles_for_reader(user, messages, publisher: Publisher | None = None) -> None:

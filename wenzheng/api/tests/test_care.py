@@ -61,6 +61,15 @@ class RowStepsTest(ApiTestCase):
         self.assertEqual(seen["leader_a"][0]["text"], "张三您好，请保持13800000000畅通。")
         self.assertEqual(seen["city_office"][0]["text"], "张*您好，请保持138****0000畅通。")
 
+    def test_the_city_reads_a_citizens_reason_for_dissatisfaction_masked(self):
+        c = self.cast
+        message = c.replied()
+        reason = "没修好，我叫张三，电话13800000000。"
+        actions.rate(message=message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason=reason)
+        seen = {role: self.get(role, self.path(message, "")).json()["revisits"] for role in ("leader_a", "city_office")}
+        self.assertEqual(seen["leader_a"][0]["reason"], reason)
+        self.assertEqual(seen["city_office"][0]["reason"], "没修好，我叫张*，电话138****0000。")
+
     def test_the_office_decides_a_revisit(self):
         c = self.cast
         message = c.replied()

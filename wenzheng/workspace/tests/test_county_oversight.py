@@ -167,8 +167,20 @@ class SignoffPageTest(WorkspaceTestCase):
         self.assertContains(page, "待分管领导审核的回复")
         self.assertNotContains(page, "13800000000")
         self.assertNotContains(page, "张三")
-        # Nothing to mask, nothing to preview.
+        # Nor a citizen's reason for dissatisfaction.
+        reason = "没修好，请打13800000000。"
         actions.return_reply(draft=message.drafts.get(), by=c.leader_a, note="请写明时间。", at=MONDAY)
+        actions.reply(message=message, by=c.leader_a, text="已修复。", at=MONDAY)
+        actions.rate(message=message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason=reason)
+        self.assertContains(self.client.get(f"/work/messages/{message.pk}/"), "没修好，请打138****0000。")
+        self.as_("leader_a")
+        self.assertContains(self.client.get(f"/work/messages/{message.pk}/"), reason)
+
+    def test_a_reply_with_nothing_to_mask_has_no_preview(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit(at=MONDAY)
         actions.reply(message=message, by=c.handler_a, text="已于3月5日修复。", at=MONDAY)
         self.as_("leader_a")
         page = self.client.get(f"/work/messages/{message.pk}/")

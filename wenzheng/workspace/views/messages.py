@@ -146,7 +146,7 @@ def render_message(request, message, *, bound=None, status=200):
     if show_contact:
         record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
     # The city reads the texts without the citizen's details.
-    mask_for_reader(user, [message], events=events, drafts=drafts)
+    mask_for_reader(user, [message], events=events, drafts=drafts, revisits=revisits)
     if message.pending_draft is not None:  # what the leader's sign-off would publish
         draft = message.pending_draft
         draft.public_text = Publisher().mask(draft.text, region_id=message.region_id, names=citizen_names(message))
