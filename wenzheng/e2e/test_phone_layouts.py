@@ -58,6 +58,18 @@ CHART_LABELS = """() => {
   return out;
 }"""
 
+# How much of each text box's example (placeholder) its box hides, in CSS pixels.
+PLACEHOLDERS_CUT = """() => [...document.querySelectorAll("input[placeholder]")]
+  .filter((box) => box.offsetParent !== null)
+  .map((box) => {
+    const style = getComputedStyle(box);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = `${style.fontSize} ${style.fontFamily}`;
+    const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return {placeholder: box.placeholder, cut: Math.round(context.measureText(box.placeholder).width - room)};
+  })
+  .filter((box) => box.cut > 0)"""
+
 
 class PhoneLayoutsTest(BrowserTestCase):
     def setUp(self):
@@ -80,6 +92,8 @@ class PhoneLayoutsTest(BrowserTestCase):
         self.assertEqual(unhinted, [], f"{name}: tables that scroll sideways without a hint")
         small = [t for t in page.evaluate(CHART_LABELS) if t["px"] < 10]
         self.assertEqual(small[:5], [], f"{name}: chart labels too small to read")
+        # Found by a newcomer: the box for another period cut its example off.
+        self.assertEqual(page.evaluate(PLACEHOLDERS_CUT), [], f"{name}: examples cut off in their boxes")
         self.shot(page, name)
 
     def test_the_home_page_on_a_phone(self):
