@@ -131,6 +131,16 @@ def _publish_hotlines(county, units, office) -> None:
         )
         for unit in units
     )
+    # The office's own line, which the pages that tell people to call it give.
+    PublicContact.objects.create(
+        region=county,
+        value=texts.OFFICE_PHONE,
+        normalised=normalise_contact(texts.OFFICE_PHONE),
+        label="县网络问政办",
+        for_help=True,
+        added_by=office,
+        added_at=now,
+    )
 
 
 def _create_units(rng, county) -> list[Unit]:

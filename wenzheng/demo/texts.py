@@ -1113,6 +1113,10 @@ TOPICS = [
 TOPIC_BY_KEY = {t.key: t for t in TOPICS}
 
 
+# The county office's line (a unit's hotline below never takes it: 0778-8xxxxxx).
+OFFICE_PHONE = "0778-5212345"
+
+
 def hotline(unit_name: str) -> str:
     """A unit's published consultation line (0778-8xxxxxx): the same every time, and
     on the county's list of numbers that masking leaves alone."""

@@ -286,7 +286,7 @@ def remove_sensitive_word(*, word: SensitiveWord, by) -> None:
     word.delete()
 
 
-def add_public_contact(*, region, by, value: str, label: str, at=None) -> PublicContact:
+def add_public_contact(*, region, by, value: str, label: str, for_help: bool = False, at=None) -> PublicContact:
     at = at or timezone.now()
     require_office(by, region)
     value = handling._require_text(value, "号码或邮箱", max_length=100)
@@ -296,7 +296,9 @@ def add_public_contact(*, region, by, value: str, label: str, at=None) -> Public
         raise ActionRefused("bad_contact", "请填写5至13位的电话号码，或一个电子邮箱。")
     try:
         with transaction.atomic():
-            contact = PublicContact.objects.create(region=region, value=value, label=label, added_by=by, added_at=at)
+            contact = PublicContact.objects.create(
+                region=region, value=value, label=label, for_help=for_help, added_by=by, added_at=at
+            )
             # The public texts that hold it now show it: their search documents follow.
             search_contacts.queue(region=region, value=contact.normalised, change="added", at=at)
             return contact

@@ -76,6 +76,11 @@ class ContactForm(NamedLimits, forms.Form):
     label = forms.CharField(
         label=gettext_lazy("说明"), max_length=100, help_text=gettext_lazy("如：县政务服务中心咨询电话")
     )
+    for_help = forms.BooleanField(
+        label=gettext_lazy("这是网络问政办的求助电话"),
+        required=False,
+        help_text=gettext_lazy("在“操作过于频繁”“无权访问”“找回密码”等页面请人联系网络问政办时给出这个号码。"),
+    )
 
 
 class AccessFilterForm(NamedLimits, forms.Form):

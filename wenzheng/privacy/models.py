@@ -79,6 +79,13 @@ class PublicContact(models.Model):
     value = models.CharField("号码或邮箱", max_length=100)
     normalised = models.CharField("比对形式", max_length=100, editable=False)
     label = models.CharField("说明", max_length=100, help_text="如：县政务服务中心咨询电话")
+    # The pages that tell people to call the county office (too many tries, a page
+    # the account may not open, a forgotten password) give the numbers marked so.
+    for_help = models.BooleanField(
+        "网络问政办求助电话",
+        default=False,
+        help_text="在“操作过于频繁”“无权访问”“找回密码”等页面请网民或工作人员联系网络问政办时给出。",
+    )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="添加人", on_delete=models.PROTECT, related_name="+"
     )
