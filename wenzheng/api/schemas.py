@@ -425,8 +425,8 @@ def full(m: Message, user) -> dict:
     only where the access policy allows; the texts masked for the others too."""
     # Drafts waiting for sign-off are the unit's and the office's, not the citizen's.
     drafts = list(m.drafts.all()) if user.is_authenticated and user.role != Role.CITIZEN else []
-    revisits = list(m.revisits.all())
-    mask_for_reader(user, [m], drafts=drafts, revisits=revisits)
+    revisits, extensions, reviews = list(m.revisits.all()), list(m.extension_requests.all()), list(m.reviews.all())
+    mask_for_reader(user, [m], drafts=drafts, revisits=revisits, extensions=extensions, reviews=reviews)
     follow_ups = {f.pk: f.at for f in m.follow_ups.all()}
     return {
         **summary(m),
@@ -442,7 +442,7 @@ def full(m: Message, user) -> dict:
                 "state_label": r.get_state_display(),
                 "reason": r.reason,
             }
-            for r in m.reviews.all()
+            for r in reviews
         ],
         "drafts": [
             {
@@ -499,6 +499,6 @@ def full(m: Message, user) -> dict:
                 "decided_at": e.decided_at,
                 "decision_note": e.decision_note,
             }
-            for e in m.extension_requests.all()
+            for e in extensions
         ],
     }

@@ -22,7 +22,9 @@ def _name(upload, suffix="") -> str:
 def attach(uploads, *, message, source, at, follow_up=None, reply=None, draft=None) -> list[Attachment]:
     """Store `uploads` and record them on the message (and its follow-up, reply or
     draft). Called by the actions, inside their transaction."""
-    rows = []
+    from wenzheng.privacy.public import Publisher, citizen_names
+
+    publisher, rows = Publisher(), []
     for position, upload in enumerate(uploads):
         name = storage().save(_name(upload), ContentFile(upload.content))
         upload.saved.append(name)
@@ -44,7 +46,12 @@ def attach(uploads, *, message, source, at, follow_up=None, reply=None, draft=No
                 size=len(upload.content),
                 width=upload.width,
                 height=upload.height,
-                name=upload.name,
+                # A unit's PDF is shown and served by its name, to the public too:
+                # kept as the public may read it (韦**-138****5678-答复.pdf), as the
+                # reply beside it is. A photo's name is never shown (served_name).
+                name=publisher.mask(upload.name, region_id=message.region_id, names=citizen_names(message))
+                if upload.kind == Attachment.Kind.PDF
+                else upload.name,
                 position=position,
                 uploaded_at=at,
             )

@@ -146,13 +146,30 @@ EVENT_FIELDS = (
 EVENT_HEADER = ["序号", "时间", "事项", "留言编号", "单位", "操作人", "身份", "说明", "数据", "哈希"]
 
 
-def events(queryset) -> Dataset:
+# What names the citizen of an event's message, and the county whose published numbers
+# masking leaves alone.
+EVENT_MASKING_FIELDS = (
+    "chain__region_id", "message__citizen_name", "message__citizen__username", "message__citizen__display_name",
+)  # fmt: skip
+
+
+def events(queryset, *, masked=False) -> Dataset:
+    """The log, event by event. `masked` (for a reader who may see no citizen's details,
+    the city office): each note masked as the message's texts are, since a note may
+    quote a follow-up or a reason that holds the citizen's number. The hash column is
+    then of the note as written, not as shown."""
     # Chain by chain (one per county), each in its own order: seq is counted per chain.
-    rows = queryset.order_by("chain", "seq").values_list(*EVENT_FIELDS).iterator(chunk_size=CHUNK)
+    fields = EVENT_FIELDS + (EVENT_MASKING_FIELDS if masked else ())
+    rows = queryset.order_by("chain", "seq").values_list(*fields).iterator(chunk_size=CHUNK)
     kinds = dict(Event.Kind.choices)
+    publisher = Publisher()
 
     def lines():
-        for seq, at, kind, year, number, unit, actor, role, note, data, digest in rows:
+        for row in rows:
+            seq, at, kind, year, number, unit, actor, role, note, data, digest = row[: len(EVENT_FIELDS)]
+            if masked and note:
+                region_id, *names = row[len(EVENT_FIELDS) :]
+                note = publisher.mask(note, region_id=region_id, names=[n for n in names if n])
             serial = f"{year}-{number:06d}" if year else ""
             yield (
                 seq, _local(at), kinds.get(kind, kind), serial, unit or "", actor or "", role, note,

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
 
+from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Stage
+from wenzheng.privacy.public import Publisher
 
 from . import facts, kinds
 
@@ -75,3 +77,45 @@ KINDS = {
 
 def for_item(item: dict, unit, window) -> Evidence:
     return KINDS[item["kind"]](item, unit, window)
+
+
+# What each deduction source's records say in their own words.
+DEDUCTION_TEXTS = {
+    "explanation_ordered": ("reason",),
+    "written_criticism": ("summary",),
+    "adverse_finding": ("summary",),
+    "exposure": ("title",),
+    "bulletin": ("text",),
+}
+
+
+def sees_citizens_of(user, unit) -> bool:
+    """Whether `user` reads `unit`'s records as written (accounts.policy's rule: the
+    administrator, the unit's county office; the city office never)."""
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    return user.role == Role.COUNTY_OFFICE and user.region_id == unit.region_id
+
+
+def mask_for_reader(user, unit, evidences: list[Evidence]) -> None:
+    """The evidence as the city office reads a message: a title, an order's reason, a
+    finding's summary masked as the public pages mask them (a title may hold the
+    citizen's name or number, a reason may quote it). In memory, for display only."""
+    if sees_citizens_of(user, unit):
+        return
+    publisher = Publisher()
+
+    def mask(text, names=()):
+        return publisher.mask(text, region_id=unit.region_id, names=names) if text else text
+
+    for ev in evidences:
+        for row in ev.rows:
+            message = getattr(row, "message", row)  # a stage's counted message, or a rated one
+            message.title = mask(message.title, [message.citizen_name] if message.citizen_name else [])
+        for source, records in ev.groups.values():
+            for record in records:
+                # An exposure or a finding about one message: its citizen's name too.
+                message = getattr(record, "message", None) if getattr(record, "message_id", None) else None
+                names = [message.citizen_name] if message is not None and message.citizen_name else []
+                for name in DEDUCTION_TEXTS.get(source, ()):
+                    setattr(record, name, mask(getattr(record, name), names))

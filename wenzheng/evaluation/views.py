@@ -152,6 +152,7 @@ def unit_detail(request, pk, unit, printing=False):
         }
         for item in run.scheme_snapshot["items"]
     ]
+    evidence.mask_for_reader(request.user, result.unit, [i["evidence"] for i in items])
     context = {
         "nav": NAV,
         "tab": "runs",

@@ -117,15 +117,32 @@ class Publisher:
         )
 
 
-def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(), drafts=(), revisits=()) -> None:
+# The free texts shown beside a message on a staff surface, by what holds them: each
+# may hold the citizen's words or echo their details (a handler's reason for an
+# extension quoting the phone number they could not reach, a follow-up a 回访 is
+# about, the office's reason for withholding a photo).
+BESIDE = {
+    "drafts": ("text", "note"),  # replies awaiting or returned from the leader's sign-off
+    "revisits": ("reason", "decision_note"),
+    "follow_ups": ("text",),  # a 回访's own follow-up, read with it
+    "extensions": ("reason", "decision_note"),
+    "orders": ("reason",),  # written explanation orders
+    "reviews": ("reason",),
+    "attachments": ("withheld_reason",),
+}
+
+
+def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(), **beside) -> None:
     """Staff who may not see a citizen's contact details (the city office) read the
     free text of the message masked as well, since a phone number typed into it is
     contact details too. Changes the objects in memory, for display only (their
     prefetched replies and follow-ups included, the notes of `events`, which in a log
-    older than this rule may hold a follow-up's words, the texts and notes of
-    `drafts`, replies awaiting or returned from the leader's sign-off, and the
-    citizen's reasons in `revisits`): never to be saved. `events`, `drafts` and
-    `revisits` are of the one message given with them."""
+    older than this rule may hold a follow-up's words, and the rows given by kind in
+    `beside`, whose texts BESIDE names): never to be saved. `events` and `beside` are
+    of the one message given with them."""
+    unknown = set(beside) - set(BESIDE)
+    if unknown:
+        raise TypeError(f"mask_for_reader() does not know what to mask in {sorted(unknown)}")
     publisher = publisher or Publisher()
     for message in messages:
         if may_see_contact(user, message):
@@ -133,7 +150,7 @@ def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(
         names = citizen_names(message)
 
         def mask(text, region_id=message.region_id, names=names):
-            return publisher.mask(text, region_id=region_id, names=names)
+            return publisher.mask(text, region_id=region_id, names=names) if text else text
 
         message.title, message.body = mask(message.title), mask(message.body)
         message.closure_explanation = mask(message.closure_explanation)
@@ -141,10 +158,10 @@ def mask_for_reader(user, messages, publisher: Publisher | None = None, events=(
             row.text = mask(row.text)
         for event in events:
             event.note = mask(event.note)
-        for draft in drafts:
-            draft.text, draft.note = mask(draft.text), mask(draft.note)
-        for revisit in revisits:
-            revisit.reason = mask(revisit.reason)
+        for kind, rows in beside.items():
+            for row in rows:
+                for name in BESIDE[kind]:
+                    setattr(row, name, mask(getattr(row, name)))
 
 
 def mask_titles_for_reader(user, messages, publisher: Publisher | None = None) -> None:

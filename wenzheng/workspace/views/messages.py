@@ -146,7 +146,19 @@ def render_message(request, message, *, bound=None, status=200):
     if show_contact:
         record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
     # The city reads the texts without the citizen's details.
-    mask_for_reader(user, [message], events=events, drafts=drafts, revisits=revisits)
+    files = list(message.attachments.all())
+    mask_for_reader(
+        user,
+        [message],
+        events=events,
+        drafts=drafts,
+        revisits=revisits,
+        follow_ups=[r.follow_up for r in revisits if r.follow_up_id is not None],
+        extensions=extensions,
+        orders=message.explanation_orders.all(),
+        reviews=message.reviews.all(),
+        attachments=files,
+    )
     if message.pending_draft is not None:  # what the leader's sign-off would publish
         draft = message.pending_draft
         draft.public_text = Publisher().mask(draft.text, region_id=message.region_id, names=citizen_names(message))
@@ -164,7 +176,7 @@ def render_message(request, message, *, bound=None, status=200):
         "draft_files_shown": message.pending_draft is not None and drafting_unit(user, message.pending_draft.unit_id),
         "returned": returned,
         "revisits": revisits,
-        **files_by_text(message.attachments.all()),
+        **files_by_text(files),
         "show_contact": show_contact,
         "merged_here": list(message.merged.order_by("submitted_at")),
         "published": Message.objects.published().filter(pk=message.pk).exists(),
