@@ -64,14 +64,16 @@ class State:
     a restart to change) and logged again at most once an hour under "warn"."""
 
     checked: list[str] | None = None
-    logged_at: float = 0.0
+    logged_at: float | None = None  # time.monotonic(), which counts from the machine's boot
 
 
 def check(*, force=False) -> list[str]:
     if State.checked is None or force:
         State.checked = problems()
-        State.logged_at = 0.0
-    if State.checked and time.monotonic() - State.logged_at > 3600:
+        State.logged_at = None
+    # Never logged yet, or an hour ago. (Not "since 0.0": a server started within an
+    # hour of the machine's boot, as systemd starts it, would never have said it.)
+    if State.checked and (State.logged_at is None or time.monotonic() - State.logged_at > 3600):
         State.logged_at = time.monotonic()
         action = "REFUSING TO SERVE" if refusing() else "serving anyway (DURABILITY_CHECK=warn)"
         log.error("DATABASE DURABILITY IS OFF: %s; %s", "; ".join(State.checked), action)

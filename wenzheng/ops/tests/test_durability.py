@@ -3,6 +3,8 @@ acknowledged commits refuses to serve (or, told so, warns loudly). The test suit
 own PostgreSQL cluster runs with fsync off on purpose (scripts/with-postgres), so on
 PostgreSQL these tests prove the check catches exactly such a server."""
 
+from unittest import mock
+
 import requests
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
@@ -45,7 +47,7 @@ class GuardTest(TestCase):
     def test_under_refuse_every_request_is_a_503_that_says_why(self):
         durability.State.checked = ["PostgreSQL fsync=off"]
         with override_settings(DURABILITY_CHECK="refuse"), self.assertLogs("wenzheng.ops.durability", "ERROR") as logs:
-            durability.State.logged_at = 0.0
+            durability.State.logged_at = None
             response = self.client.get("/")
             health = self.client.get("/health/")
         self.assertContains(response, "数据库未开启可靠写入", status_code=503)
@@ -55,9 +57,21 @@ class GuardTest(TestCase):
     def test_under_warn_it_serves_and_logs(self):
         durability.State.checked = ["PostgreSQL fsync=off"]
         with override_settings(DURABILITY_CHECK="warn"), self.assertLogs("wenzheng.ops.durability", "ERROR") as logs:
-            durability.State.logged_at = 0.0
+            durability.State.logged_at = None
             self.assertEqual(self.client.get("/health/").status_code, 200)
         self.assertIn("serving anyway (DURABILITY_CHECK=warn)", logs.output[0])
+
+    def test_it_says_so_at_once_and_then_hourly_even_just_after_the_machine_boots(self):
+        """time.monotonic() counts from the boot: the check read "an hour since 0.0",
+        so a server started within an hour of the boot never logged it (found when
+        these tests failed on a machine up for 40 minutes)."""
+        durability.State.checked, durability.State.logged_at = ["SQLite synchronous=NORMAL"], None
+        logged = []
+        with mock.patch.object(durability.log, "error", side_effect=lambda *a: logged.append(a)):
+            for uptime in (100.0, 200.0, 3701.0):
+                with mock.patch.object(durability.time, "monotonic", return_value=uptime):
+                    durability.check()
+        self.assertEqual(len(logged), 2)  # at 100 s, and an hour later
 
     def test_the_worker_will_not_start_under_refuse(self):
         durability.State.checked = ["SQLite synchronous=NORMAL"]
