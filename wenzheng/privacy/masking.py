@@ -259,19 +259,11 @@ _ACCOUNT_GREETINGS = [
 _NAME_PLACEHOLDERS = ("某", "先生", "女士", "师傅", "老师", "同志", "家属", "网友")
 # A surname and a title is how a unit names the officer to call (联系人李工, 请联系王主任):
 # not a person's name, and a reply that gives it means the citizen to read it. A
-# one-character title only as the whole of what follows the surname (李工, not 李工华).
+# two-character title is never a given name; a one-character one (工, 科, 校) may be
+# (王科, 张校), so it is taken for a title only after 联系人 and as all that follows
+# the surname (李工, not 李工华), never where a label, 我叫 or 先生 says it is a name.
 _TITLES = frozenset(
     [
-        "工",
-        "总",
-        "局",
-        "科",
-        "所",
-        "站",
-        "队",
-        "处",
-        "股",
-        "校",
         "主任",
         "科长",
         "股长",
@@ -305,6 +297,9 @@ _TITLES = frozenset(
         "委员",
     ]
 )
+_SHORT_TITLES = frozenset("工总局科所站队处股校")
+_CONTACT_CUE = re.compile(r"联系人\s*[:是为]?\s*$")
+_ADDRESSED = re.compile(r"\s*(?:先生|女士|同志)")
 # What people say they are, after "我是", that starts like a surname: 党员, 农民, 司机…
 _NOT_NAMES = (
     "党员",
@@ -350,6 +345,14 @@ _NOT_NAMES = (
     "广西",
     "云南",
 )
+
+
+def _is_title(name: str, before: str, after: str) -> bool:
+    """Whether `name`, read after `before` and before `after`, is a surname and a title."""
+    given = name[2 if name[:2] in surnames.COMPOUND else 1 :]
+    if given in _TITLES:
+        return True
+    return given in _SHORT_TITLES and bool(_CONTACT_CUE.search(before)) and not _ADDRESSED.match(after)
 
 
 def _masked_name(name: str) -> str:
@@ -536,7 +539,7 @@ class Masker:
                 if (
                     not any(p in name for p in _NAME_PLACEHOLDERS)
                     and not name.startswith(_NOT_NAMES)
-                    and name[2 if name[:2] in surnames.COMPOUND else 1 :] not in _TITLES
+                    and not _is_title(name, folded[m.start() : start], folded[start + len(name) :])
                 ):
                     spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(name)))
         for greeting in _ACCOUNT_GREETINGS:

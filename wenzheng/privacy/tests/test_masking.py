@@ -119,8 +119,19 @@ class LeavesAloneTest(unittest.TestCase):
         for text in ("联系人李工，", "联系人：王主任。", "请联系人韦科长", "联系人：欧阳局。", "联系人李工程师"):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
-        # A one-character title only as all that follows the surname; a name is still a name.
+        # A one-character title only after 联系人 and as all that follows the surname;
+        # a name is still a name where a label, 我叫 or a form of address says so (a
+        # newcomer found 尊敬的王科先生 published whole with the first version).
         self.assertEqual(mask("联系人李工华。"), "联系人李**。")
+        for text, masked in (
+            ("尊敬的王科先生也反映过此事。", "尊敬的王*先生也反映过此事。"),
+            ("姓名：张校", "姓名：张*"),
+            ("我叫李总，男，", "我叫李*，男，"),
+            ("王科同志：您好", "王*同志：您好"),
+            ("联系人李工先生您好", "联系人李*先生您好"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
 
     def test_numbers_the_county_publishes_are_left_alone(self):
         text = "咨询电话0778-8212345，或拨打８２１２３４５，邮箱lcxzwfw@163.com；网民电话0778-8999999。"
