@@ -59,6 +59,35 @@ class DraftsKeptTest(BrowserTestCase):
         page.reload()
         self.assertEqual(page.get_by_text(RESTORED).count(), 0)
 
+    def test_what_one_handler_typed_is_not_offered_to_the_next_at_the_same_computer(self):
+        """Found by a newcomer: handler 1 typed a reply, did not send it and signed out;
+        handler 2, signing in in the same tab, was offered handler 1's text."""
+        message = self.cast.submit()
+        page = self.new_page()
+        self.sign_in(page, "handler_a")
+        page.goto(f"/work/messages/{message.pk}/")
+        self.open_reply(page)
+        page.get_by_label("回复内容").fill(REPLY)
+        page.get_by_role("button", name="退出").click()
+        expect(page.get_by_role("link", name="登录")).to_be_visible()
+        kept = page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
+        self.assertEqual(kept, [])
+        self.sign_in(page, "handler_a2")
+        page.goto(f"/work/messages/{message.pk}/")
+        self.open_reply(page)
+        expect(page.get_by_label("回复内容")).to_have_value("")
+        self.assertEqual(page.get_by_text(RESTORED).count(), 0)
+
+        # Not signed out (the session ended, the cookies were cleared): still not theirs.
+        page.get_by_label("回复内容").fill(REPLY)
+        page.context.clear_cookies()
+        self.sign_in(page, "handler_a")
+        page.goto(f"/work/messages/{message.pk}/")
+        self.open_reply(page)
+        expect(page.get_by_label("回复内容")).to_have_value("")
+        kept = page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
+        self.assertEqual(kept, [])
+
     def test_a_message_refused_for_a_lost_cookie_is_there_when_the_form_opens_again(self):
         page = self.new_page(phone=True)
         page.goto("/post/?county=luocheng")
@@ -70,4 +99,5 @@ class DraftsKeptTest(BrowserTestCase):
         self.shot(page, "csrf-failure")
         page.get_by_role("link", name="重新打开页面").click()
         expect(page.get_by_role("textbox", name="留言内容", exact=True)).to_have_value(BODY)
+        expect(page.get_by_role("textbox", name="标题", exact=True)).to_have_value("新街路灯不亮")
         expect(page.get_by_text(RESTORED).first).to_be_visible()

@@ -1,9 +1,17 @@
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from wenzheng.units.models import Region
 
 
 def site(request):
-    """The zone's name in every page's header: the county's, or the city's."""
+    """The zone's name in every page's header: the county's, or the city's; and whose
+    page it is, for the text kept in the tab (site.js keeps a form's text for the one
+    who typed it: not for the next person signing in at the same computer)."""
     region = Region.objects.default()
-    return {"site_name": _("%(region)s网络问政") % {"region": region.name} if region else _("网络问政")}
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "site_name": _("%(region)s网络问政") % {"region": region.name} if region else _("网络问政"),
+        "draft_owner": salted_hmac("wenzheng.drafts", str(user.pk)).hexdigest()[:16] if signed_in else "",
+    }

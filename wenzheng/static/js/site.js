@@ -138,12 +138,17 @@ document.addEventListener("DOMContentLoaded", () => {
     status.textContent = document.documentElement.dataset.sending || "";
     (button || form.lastElementChild).after(status);
   });
-  // What is typed into a form's text boxes is kept in this tab (sessionStorage, gone
-  // with the tab) until the server says it arrived (a success note, or the page a
-  // message lands on): a staff session that timed out while a reply was written
-  // (sent, then signed in again, back on the message's page) or a form refused for a
-  // lost cookie would otherwise lose it. An empty box finds it again; kept two hours.
+  // What is typed into a form's text boxes (and a message's title) is kept in this tab
+  // (sessionStorage, gone with the tab) until the server says it arrived (a success
+  // note, or the page a message lands on): a staff session that timed out while a
+  // reply was written (sent, then signed in again, back on the message's page) or a
+  // form refused for a lost cookie would otherwise lose it. An empty box finds it
+  // again; kept two hours, for the one who typed it (data-draft-owner: a signed-in
+  // page of someone else's drops it, a page signed out keeps it without showing it),
+  // and dropped at 退出 (a shared office computer).
   const DRAFT = "wz-draft:";
+  const KEPT = "form[method=post] textarea[name], form[method=post] input[name=title]";
+  const owner = document.documentElement.dataset.draftOwner || "";
   const draftKey = (box) => `${DRAFT}${location.pathname}|${box.form.getAttribute("action") || ""}|${box.name}`;
   try {
     const store = window.sessionStorage;
@@ -151,12 +156,13 @@ document.addEventListener("DOMContentLoaded", () => {
     for (const key of Object.keys(store)) {
       if (!key.startsWith(DRAFT)) continue;
       const kept = JSON.parse(store.getItem(key));
-      if ((kept.sent && arrived) || Date.now() - kept.at > 2 * 3600 * 1000) store.removeItem(key);
+      const othersOwn = owner && (kept.owner || "") !== owner;
+      if ((kept.sent && arrived) || othersOwn || Date.now() - kept.at > 2 * 3600 * 1000) store.removeItem(key);
     }
-    for (const box of document.querySelectorAll("form[method=post] textarea[name]")) {
+    for (const box of document.querySelectorAll(KEPT)) {
       const key = draftKey(box);
       const kept = JSON.parse(store.getItem(key) || "null");
-      if (kept && kept.text.trim() && !box.value.trim()) {
+      if (kept && (kept.owner || "") === owner && kept.text.trim() && !box.value.trim()) {
         box.value = kept.text;
         const note = document.createElement("p");
         note.className = "help draft-restored";
@@ -165,14 +171,18 @@ document.addEventListener("DOMContentLoaded", () => {
         box.after(note);
       }
       box.addEventListener("input", () => {
-        store.setItem(key, JSON.stringify({ text: box.value, at: Date.now(), sent: false }));
+        store.setItem(key, JSON.stringify({ text: box.value, at: Date.now(), sent: false, owner }));
       });
     }
     document.body.addEventListener("submit", (event) => {
       if (event.defaultPrevented || !(event.target instanceof HTMLFormElement)) return;
-      for (const box of event.target.querySelectorAll("textarea[name]")) {
+      if (event.target.hasAttribute("data-drafts-end")) {
+        for (const key of Object.keys(store)) if (key.startsWith(DRAFT)) store.removeItem(key);
+        return;
+      }
+      for (const box of event.target.querySelectorAll("textarea[name], input[name=title]")) {
         if (store.getItem(draftKey(box)) !== null) {
-          store.setItem(draftKey(box), JSON.stringify({ text: box.value, at: Date.now(), sent: true }));
+          store.setItem(draftKey(box), JSON.stringify({ text: box.value, at: Date.now(), sent: true, owner }));
         }
       }
     });
