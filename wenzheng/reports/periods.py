@@ -113,10 +113,14 @@ def parse(text: str) -> Period:
         nxt = dt.date(year + month // 12, month % 12 + 1, 1)
         return Period(dt.date(year, month, 1), nxt - dt.timedelta(days=1), f"{year}年{month}月")
     if m := RANGE.match(text):
-        try:
-            first, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
-        except ValueError as e:
-            raise BadPeriod(f"日期不存在：{e}") from None
+        dates = []
+        for day in (m[1], m[2]):
+            try:
+                dates.append(dt.date.fromisoformat(day))
+            except ValueError:
+                # Python's reason is English ("month must be in 1..12"): name the date.
+                raise BadPeriod(f"日期“{day}”不存在，请按“年-月-日”填写，如 2026-01-01。") from None
+        first, last = dates
         _year(first.year), _year(last.year)
         if last < first:
             raise BadPeriod("结束日期不能早于开始日期。")

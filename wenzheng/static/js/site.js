@@ -189,6 +189,21 @@ document.addEventListener("DOMContentLoaded", () => {
   } catch (error) {
     // No storage here (a private window, a full quota): the forms work as before.
   }
+  // The period picker (reports.widgets.PeriodPicker): typing a period in its box
+  // chooses 其他期间 (the last choice), so what is typed is what is asked for; choosing
+  // a listed period empties the box. (Found by a newcomer: a range typed beside
+  // 2026年第四季度 was ignored without a word.)
+  for (const picker of document.querySelectorAll(".period-picker")) {
+    const choice = picker.querySelector("select");
+    const box = picker.querySelector("input");
+    if (!choice || !box) continue;
+    box.addEventListener("input", () => {
+      if (box.value.trim()) choice.selectedIndex = choice.options.length - 1;
+    });
+    choice.addEventListener("change", () => {
+      if (choice.selectedIndex !== choice.options.length - 1) box.value = "";
+    });
+  }
   // Back to a page kept by the browser (the back button after sending): ready again.
   window.addEventListener("pageshow", () => {
     for (const form of document.querySelectorAll("form[data-sending]")) {
