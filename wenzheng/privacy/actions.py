@@ -9,7 +9,12 @@ the citizen's words, so that what a citizen wrote can still be corrected or eras
 while the log verifies.
 """
 
+import re
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -286,13 +291,27 @@ def remove_sensitive_word(*, word: SensitiveWord, by) -> None:
     word.delete()
 
 
+# A published phone number as people write it: 0778-8212345, (0778) 821 2345, 12345.
+_PHONE = re.compile(r"\+?[0-9()\- ]+")
+
+
 def add_public_contact(*, region, by, value: str, label: str, for_help: bool = False, at=None) -> PublicContact:
     at = at or timezone.now()
     require_office(by, region)
-    value = handling._require_text(value, "号码或邮箱", max_length=100)
+    # As typed on a Chinese keyboard (０７７８－８２１２３４５): shown and dialled plain.
+    value = unicodedata.normalize("NFKC", handling._require_text(value, "号码或邮箱", max_length=100)).strip()
     label = handling._require_text(label, "说明", max_length=100)
     normalised = normalise_contact(value)
-    if "@" not in normalised and not 5 <= len(normalised) <= 13:
+    if "@" in value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ActionRefused("bad_contact", "电子邮箱的格式不对，如 lcxzwfw@163.com。") from None
+    elif not _PHONE.fullmatch(value):
+        # 转8, 拨打…: the digits would run together, in the list masking compares and in
+        # the tel: link the pages give.
+        raise ActionRefused("bad_contact", "电话号码只能包含数字、空格、连字符和括号；分机号等请写在“说明”里。")
+    elif not 5 <= len(normalised) <= 13:
         raise ActionRefused("bad_contact", "请填写5至13位的电话号码，或一个电子邮箱。")
     try:
         with transaction.atomic():
@@ -304,6 +323,15 @@ def add_public_contact(*, region, by, value: str, label: str, for_help: bool = F
             return contact
     except IntegrityError:
         raise ActionRefused("already_listed", "该号码已在名单中。") from None
+
+
+def set_contact_for_help(*, contact: PublicContact, by, for_help: bool) -> PublicContact:
+    """Mark a published number as the office's 求助电话 (or no longer): the pages that
+    tell people to call the office give it. Masking is unchanged (it stays published)."""
+    require_office(by, contact.region)
+    contact.for_help = for_help
+    contact.save(update_fields=["for_help"])
+    return contact
 
 
 @transaction.atomic

@@ -51,6 +51,7 @@ urlpatterns = [
     path("county/<slug:code>/privacy/", privacy.privacy_settings, name="privacy"),
     path("county/<slug:code>/privacy/words/<int:pk>/delete/", privacy.remove_word, name="remove-word"),
     path("county/<slug:code>/privacy/contacts/<int:pk>/delete/", privacy.remove_contact, name="remove-contact"),
+    path("county/<slug:code>/privacy/contacts/<int:pk>/help/", privacy.contact_for_help, name="contact-help"),
     path("county/<slug:code>/privacy/access/", privacy.access_records, name="access-records"),
     path("county/<slug:code>/privacy/erase/", privacy.erase, name="erase"),
     # The city office.

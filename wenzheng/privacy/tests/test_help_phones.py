@@ -3,7 +3,9 @@ newcomer: the 429 page said to phone the office, and no page said what number)."
 
 from django.test import override_settings
 
+from wenzheng.accounts.policy import ActionRefused
 from wenzheng.privacy import actions as privacy
+from wenzheng.privacy.models import PublicContact
 from wenzheng.testing import CastTestCase
 
 OFFICE = "0778-5212345"
@@ -63,3 +65,37 @@ class HelpPhonesTest(CastTestCase):
         self.assertContains(page, "求助电话")
         self.client.logout()
         self.assertContains(self.client.get("/accounts/password/reset/"), "环江毛南族自治县：网络问政办二线：")
+
+    def test_a_listed_number_is_marked_and_unmarked_in_place(self):
+        """Found by a newcomer: a number already listed could only be deleted and added
+        again, which masks it on every public text meanwhile."""
+        c = self.cast
+        hotline = PublicContact.objects.get(value="0778-8212345")
+        self.client.force_login(c.county_office)
+        url = f"/work/county/{c.county.code}/privacy/contacts/{hotline.pk}/help/"
+        self.assertContains(self.client.get(f"/work/county/{c.county.code}/privacy/"), "设为求助电话")
+        self.assertEqual(self.client.post(url, {"for_help": "1"}).status_code, 302)
+        self.assertContains(self.client.get("/accounts/password/reset/"), "东门镇咨询电话")
+        self.client.post(url, {"for_help": "0"})
+        self.assertNotContains(self.client.get("/accounts/password/reset/"), "东门镇咨询电话")
+        self.assertTrue(PublicContact.objects.filter(pk=hotline.pk).exists())  # still published
+        self.client.force_login(c.other_county_office)
+        self.assertEqual(self.client.post(url, {"for_help": "1"}).status_code, 404)  # not its county
+
+
+class ContactValuesTest(CastTestCase):
+    def add(self, value):
+        c = self.cast
+        return privacy.add_public_contact(region=c.county, by=c.county_office, value=value, label="咨询", for_help=True)
+
+    def test_a_number_typed_full_width_is_kept_plain(self):
+        self.assertEqual(self.add("０７７８ ６６６ １２３４").value, "0778 666 1234")
+
+    def test_words_in_a_number_and_a_malformed_address_are_refused(self):
+        """Found by a newcomer: 拨打 0778 7776666 转 8 was dialled as 077877766668,
+        and x @ y was offered as mailto:x @ y."""
+        for value, says in (("拨打 0778 7776666 转 8", "分机号等请写在"), ("x @ y", "电子邮箱的格式不对")):
+            with self.subTest(value), self.assertRaises(ActionRefused) as refused:
+                self.add(value)
+            self.assertIn(says, refused.exception.reason)
+        self.assertFalse(PublicContact.objects.exists())

@@ -138,7 +138,7 @@ M = {
 COUNTY_PAGES = [
     "county", "dispatch", "bulk-dispatch", "revisits", "proposals", "proposal-decision", "notices", "notice-retry",
     "approvals", "supervision", "find", "units", "order-new", "unit-roster", "county-orders", "records", "record",
-    "reviews", "privacy", "remove-word", "remove-contact", "access-records", "erase", "county-messages",
+    "reviews", "privacy", "remove-word", "remove-contact", "contact-help", "access-records", "erase", "county-messages",
     "staff", "staff-change", "staff-password",
 ]  # fmt: skip
 for _name in COUNTY_PAGES:
@@ -365,6 +365,7 @@ class MatrixFixture(CastTestCase):
             "workspace:notice-retry": self.deliveries[county.code].pk,
             "workspace:remove-word": self._word(county).pk,
             "workspace:remove-contact": (self.contact if own_side else self.theirs_contact).pk,
+            "workspace:contact-help": (self.contact if own_side else self.theirs_contact).pk,
             "notifications:open": self._notice(role, own),
             "api:revoke": self._token(role, own),
             "evaluation:run": (self.run_a if own_side else self.run_c).pk,

@@ -296,6 +296,21 @@ def remove_contact(request, code, pk):
     return redirect("workspace:privacy", code=county.code)
 
 
+@county_staff_only
+@require_POST
+def contact_for_help(request, code, pk):
+    """Mark a published number as the office's 求助电话, or no longer."""
+    county = county_for(request.user, code)
+    contact = get_object_or_404(PublicContact, pk=pk, region=county)
+    for_help = request.POST.get("for_help") == "1"
+    actions.set_contact_for_help(contact=contact, by=request.user, for_help=for_help)
+    if for_help:
+        flash.success(request, _("“%(value)s”已设为求助电话。") % {"value": contact.value})
+    else:
+        flash.success(request, _("“%(value)s”不再作为求助电话。") % {"value": contact.value})
+    return redirect("workspace:privacy", code=county.code)
+
+
 # --- who saw what -------------------------------------------------------------------------
 
 
