@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
+from wenzheng.privacy.public import Publisher, citizen_names
 from wenzheng.workdays.clock import deadline_day
 
 from . import planning, recipients, texts
@@ -36,6 +37,19 @@ Kind = Event.Kind
 # A step recorded with a time long past (an import, the demo county replaying its
 # year) is history, not news: nobody is told of it.
 NEWS_FOR = dt.timedelta(days=1)
+
+
+def _quoted(event) -> str:
+    """An event's note as a notice quotes it: masked as the public reads a text. The
+    note may hold the citizen's name or number, and a notice outlives the reader's
+    right to see them (the unit a message is reassigned away from reads it there) and
+    travels further (an SMS, an e-mail)."""
+    if not event.note:
+        return event.note
+    message = event.message
+    region_id = message.region_id if message is not None else event.unit.region_id
+    names = citizen_names(message) if message is not None else []
+    return Publisher().mask(event.note, region_id=region_id, names=names)
 
 
 def on_event(event) -> int:
@@ -85,7 +99,7 @@ def arrived(event):
         # arrival led to a page it may no longer see.
         to_unit = message.unit.name
         if event.kind == Kind.REASSIGNED:
-            moved = texts.reassigned_away(serial=message.serial, to_unit=to_unit, reason=event.note)
+            moved = texts.reassigned_away(serial=message.serial, to_unit=to_unit, reason=_quoted(event))
         else:
             moved = texts.transfer_accepted(serial=message.serial, to_unit=to_unit)
         inbox = reverse("workspace:inbox")
@@ -97,7 +111,7 @@ def decided(event):
     """The office's decision on what the unit asked for (退单, 延期, 长周期办结)."""
     serial = event.message.serial
     if event.kind == Kind.TRANSFER_REJECTED:
-        text = texts.transfer_rejected(serial=serial, reason=event.note)
+        text = texts.transfer_rejected(serial=serial, reason=_quoted(event))
     elif event.kind == Kind.EXTENSION_APPROVED:
         text = texts.extension_approved(
             serial=serial, last_day=deadline_day(dt.datetime.fromisoformat(event.data["due_at"]))
@@ -107,7 +121,7 @@ def decided(event):
             # Ended with the message's move to another unit (actions._end_pending_extension),
             # not decided: the move's own notice says so.
             return []
-        text = texts.extension_rejected(serial=serial, reason=event.note)
+        text = texts.extension_rejected(serial=serial, reason=_quoted(event))
     else:
         text = texts.long_cycle_approved(serial=serial)
     return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER))
@@ -157,7 +171,7 @@ def returned(event):
     author = recipients.person(event.data.get("author"))
     if author is None:
         return []
-    text = texts.returned(serial=message.serial, note=event.note)
+    text = texts.returned(serial=message.serial, note=_quoted(event))
     return planning.for_people(
         [author],
         key=f"e{event.pk}",
@@ -208,7 +222,7 @@ def explanation_returned(event):
         key=f"e{event.pk}",
         kind=Notice.Kind.EXPLANATION_RETURNED,
         region_id=unit.region_id,
-        text=texts.explanation_returned(note=event.note),
+        text=texts.explanation_returned(note=_quoted(event)),
         link=reverse("workspace:unit-orders"),
     )
 

@@ -83,6 +83,25 @@ class WhoHearsTest(CastTestCase):
         self.assertTrue(handed_back.extension_requests.filter(status="rejected").exists())
         self.assertFalse(Notice.objects.filter(kind=Notice.Kind.DECIDED).exists())
 
+    def test_a_notice_quotes_a_reason_as_the_public_reads_it(self):
+        """Found by an audit: the unit a message was reassigned away from read the
+        citizen's name and number in the reason its notice quoted (and a notice goes by
+        SMS and e-mail too), from the moment it lost the right to see them."""
+        c = self.cast
+        moved = c.submit()
+        actions.reassign(message=moved, by=c.county_office, unit=c.unit_b, reason="张三13800000000反映的属住建局。")
+        kept = c.submit()
+        actions.request_transfer(message=kept, by=c.handler_a, reason="不属本单位。")
+        actions.reject_transfer(message=kept, by=c.county_office, reason="张三家住本镇，电话13800000000。")
+        quoted = texts(c.leader_a, Notice.Kind.MOVED) + texts(c.leader_a, Notice.Kind.DECIDED)
+        self.assertEqual(
+            quoted,
+            [
+                f"留言{moved.serial}已由县网络问政办改派给{c.unit_b.name}办理（张*138****0000反映的属住建局。），本单位无需再办理。",
+                f"留言{kept.serial}的退单申请不予同意（张*家住本镇，电话138****0000。），请继续办理，办理期限不变。",
+            ],
+        )
+
     def test_the_unit_hears_the_offices_decision_on_what_it_asked(self):
         c = self.cast
         kept = c.submit()
