@@ -23,13 +23,21 @@ class DraftsKeptTest(BrowserTestCase):
         if panel.get_attribute("open") is None:
             panel.locator("summary").click()
 
-    def test_a_reply_typed_as_the_session_timed_out_is_there_after_signing_in_again(self):
-        message = self.cast.submit()
-        page = self.new_page()
-        self.sign_in(page, "handler_a")
+    def type_a_reply(self, page, username, message):
+        """`username` signs in, opens the message and types the reply, unsent."""
+        self.sign_in(page, username)
         page.goto(f"/work/messages/{message.pk}/")
         self.open_reply(page)
         page.get_by_label("回复内容").fill(REPLY)
+
+    def kept(self, page) -> list[str]:
+        """The keys of the texts kept in the tab's storage."""
+        return page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
+
+    def test_a_reply_typed_as_the_session_timed_out_is_there_after_signing_in_again(self):
+        message = self.cast.submit()
+        page = self.new_page()
+        self.type_a_reply(page, "handler_a", message)
 
         # Half an hour passes before the handler presses the button.
         key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
@@ -54,8 +62,7 @@ class DraftsKeptTest(BrowserTestCase):
         self.assertEqual(message.replies.get().text, REPLY)
         # The page that says it arrived drops the kept copy from the tab's storage
         # (the replied message may offer no reply box to restore it into).
-        kept = page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
-        self.assertEqual(kept, [])
+        self.assertEqual(self.kept(page), [])
         page.reload()
         self.assertEqual(page.get_by_text(RESTORED).count(), 0)
 
@@ -64,14 +71,10 @@ class DraftsKeptTest(BrowserTestCase):
         handler 2, signing in in the same tab, was offered handler 1's text."""
         message = self.cast.submit()
         page = self.new_page()
-        self.sign_in(page, "handler_a")
-        page.goto(f"/work/messages/{message.pk}/")
-        self.open_reply(page)
-        page.get_by_label("回复内容").fill(REPLY)
+        self.type_a_reply(page, "handler_a", message)
         page.get_by_role("button", name="退出").click()
         expect(page.get_by_role("link", name="登录")).to_be_visible()
-        kept = page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
-        self.assertEqual(kept, [])
+        self.assertEqual(self.kept(page), [])
         self.sign_in(page, "handler_a2")
         page.goto(f"/work/messages/{message.pk}/")
         self.open_reply(page)
@@ -85,8 +88,7 @@ class DraftsKeptTest(BrowserTestCase):
         page.goto(f"/work/messages/{message.pk}/")
         self.open_reply(page)
         expect(page.get_by_label("回复内容")).to_have_value("")
-        kept = page.evaluate("Object.keys(sessionStorage).filter((key) => key.startsWith('wz-draft:'))")
-        self.assertEqual(kept, [])
+        self.assertEqual(self.kept(page), [])
 
     def test_a_message_refused_for_a_lost_cookie_is_there_when_the_form_opens_again(self):
         page = self.new_page(phone=True)
