@@ -80,6 +80,21 @@ def may_see_contact(user, message) -> bool:
     return False
 
 
+def may_see_unit_contacts(user, unit) -> bool:
+    """The same rule, for every message `unit` handles at once (its records read as
+    written, such as the evaluation's evidence): the unit's own staff, its county
+    office, the administrator."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == Role.ADMIN or user.is_superuser:
+        return True
+    if user.role in (Role.HANDLER, Role.LEADER):
+        return unit.pk == user.unit_id
+    if user.role == Role.COUNTY_OFFICE:
+        return unit.region_id == user.region_id
+    return False
+
+
 def search_audience(user) -> str:
     """Which of a message's search documents (wenzheng.search) `user` searches the
     messages they may open by: the public its public version; staff kept from the

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Subquery
 
-from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import may_see_unit_contacts
 from wenzheng.eventlog.models import Event
 from wenzheng.handling.models import Stage
 from wenzheng.privacy.public import Publisher
@@ -89,19 +89,11 @@ DEDUCTION_TEXTS = {
 }
 
 
-def sees_citizens_of(user, unit) -> bool:
-    """Whether `user` reads `unit`'s records as written (accounts.policy's rule: the
-    administrator, the unit's county office; the city office never)."""
-    if user.role == Role.ADMIN or user.is_superuser:
-        return True
-    return user.role == Role.COUNTY_OFFICE and user.region_id == unit.region_id
-
-
 def mask_for_reader(user, unit, evidences: list[Evidence]) -> None:
     """The evidence as the city office reads a message: a title, an order's reason, a
     finding's summary masked as the public pages mask them (a title may hold the
     citizen's name or number, a reason may quote it). In memory, for display only."""
-    if sees_citizens_of(user, unit):
+    if may_see_unit_contacts(user, unit):
         return
     publisher = Publisher()
 

@@ -138,6 +138,8 @@ class CityReadsNoCitizenDetailsTest(CastTestCase):
             with self.subTest(step):
                 self.assertIn(said(step), page)
         self.assertIn(said("督查"), self.client.get("/bulk/export/events.csv").getvalue().decode())
+        evidence = self.client.get(f"/evaluation/runs/{self.evaluation.pk}/units/{self.cast.unit_a.pk}/")
+        self.assertContains(evidence, said("书面说明"))
 
     def test_a_units_pdf_is_named_as_the_public_may_read_it(self):
         name = self.message.attachments.get(kind="pdf").name
