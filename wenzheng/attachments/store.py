@@ -24,7 +24,7 @@ def attach(uploads, *, message, source, at, follow_up=None, reply=None, draft=No
     draft). Called by the actions, inside their transaction."""
     from wenzheng.privacy.public import Publisher, citizen_names
 
-    publisher, rows = Publisher(), []
+    publisher, names, rows = Publisher(), citizen_names(message), []
     for position, upload in enumerate(uploads):
         name = storage().save(_name(upload), ContentFile(upload.content))
         upload.saved.append(name)
@@ -49,7 +49,7 @@ def attach(uploads, *, message, source, at, follow_up=None, reply=None, draft=No
                 # A unit's PDF is shown and served by its name, to the public too:
                 # kept as the public may read it (韦**-138****5678-答复.pdf), as the
                 # reply beside it is. A photo's name is never shown (served_name).
-                name=publisher.mask(upload.name, region_id=message.region_id, names=citizen_names(message))
+                name=publisher.mask(upload.name, region_id=message.region_id, names=names)
                 if upload.kind == Attachment.Kind.PDF
                 else upload.name,
                 position=position,

@@ -146,10 +146,11 @@ def render_message(request, message, *, bound=None, status=200):
     if show_contact:
         record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
     # The city reads the texts without the citizen's details.
-    files = list(message.attachments.all())
+    files, publisher = list(message.attachments.all()), Publisher()
     mask_for_reader(
         user,
         [message],
+        publisher,
         events=events,
         drafts=drafts,
         revisits=revisits,
@@ -161,7 +162,7 @@ def render_message(request, message, *, bound=None, status=200):
     )
     if message.pending_draft is not None:  # what the leader's sign-off would publish
         draft = message.pending_draft
-        draft.public_text = Publisher().mask(draft.text, region_id=message.region_id, names=citizen_names(message))
+        draft.public_text = publisher.mask(draft.text, region_id=message.region_id, names=citizen_names(message))
     reviews = {r.follow_up_id: r for r in message.reviews.all()}
     context = {
         "message": message,
