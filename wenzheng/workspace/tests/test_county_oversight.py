@@ -121,11 +121,14 @@ class UnitInboxWorkTest(WorkspaceTestCase):
 
 
 class SignoffPageTest(WorkspaceTestCase):
+    def signed_off_message(self):
+        """A new message to unit_a, whose replies wait for its leader's sign-off."""
+        self.cast.unit_a.reply_signoff = True
+        self.cast.unit_a.save()
+        return self.cast.submit(at=MONDAY)
+
     def test_the_leader_approves_a_handlers_reply_from_the_message_page(self):
-        c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit(at=MONDAY)
+        message = self.signed_off_message()
         self.as_("handler_a")
         page = self.client.get(f"/work/messages/{message.pk}/")
         self.assertContains(page, "发布回复")
@@ -151,9 +154,7 @@ class SignoffPageTest(WorkspaceTestCase):
         """Found by a newcomer: the citizen review shows 公开后显示为, the sign-off did
         not, and a reply that echoes the citizen's name or number is published masked."""
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit(at=MONDAY)
+        message = self.signed_off_message()
         text = "张三您好，已安排维修，请保持13800000000畅通。联系人李工。"
         actions.reply(message=message, by=c.handler_a, text=text, at=MONDAY)
         self.as_("leader_a")
@@ -178,9 +179,7 @@ class SignoffPageTest(WorkspaceTestCase):
 
     def test_a_reply_with_nothing_to_mask_has_no_preview(self):
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit(at=MONDAY)
+        message = self.signed_off_message()
         actions.reply(message=message, by=c.handler_a, text="已于3月5日修复。", at=MONDAY)
         self.as_("leader_a")
         page = self.client.get(f"/work/messages/{message.pk}/")
@@ -189,9 +188,7 @@ class SignoffPageTest(WorkspaceTestCase):
 
     def test_the_handler_takes_a_waiting_reply_back_from_the_message_page(self):
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit(at=MONDAY)
+        message = self.signed_off_message()
         actions.reply(message=message, by=c.handler_a, text="已安排。", at=MONDAY)
         self.as_("handler_a2")  # not theirs to take back
         self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), "撤回修改")
@@ -226,9 +223,7 @@ class SignoffPageTest(WorkspaceTestCase):
 
     def test_the_record_names_who_wrote_a_signed_off_reply(self):
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit(at=MONDAY)
+        message = self.signed_off_message()
         actions.respond(message=message, by=c.handler_a, at=MONDAY)
         draft = actions.reply(message=message, by=c.handler_a, text="已安排。", at=MONDAY)
         actions.approve_reply(draft=draft, by=c.leader_a, at=MONDAY)
