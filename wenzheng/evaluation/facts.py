@@ -372,7 +372,9 @@ def deduction_evidence(unit, window: Window) -> dict:
             backlog_missed(window).filter(unit=unit).prefetch_related("messages").order_by("backlog_deadline", "pk")
         ),
         "written_criticism": list(findings.filter(CRITICISM)),
-        "exposure": list(exposures_in(window).filter(unit=unit).order_by("published_at", "pk")),
+        "exposure": list(
+            exposures_in(window).filter(unit=unit).select_related("message").order_by("published_at", "pk")
+        ),
         "adverse_finding": list(findings.filter(ADVERSE)),
         "bulletin": list(
             BulletinRow.objects.filter(finding__in=findings.filter(BULLETIN))
