@@ -436,7 +436,7 @@ def build(args, loader):
     for i in range(3000):
         unit = rng.choice(busy)
         at = START + rng.randrange(350 * 86400)
-        orders.append((i + 1, unit, "回应迟延。", office, ts(at), ts(at + 5 * 86400), "", None))
+        orders.append((i + 1, unit, "回应迟延。", office, ts(at), ts(at + 5 * 86400), "", None, ""))
         named = last_message[unit][:2]
         for m in named:
             links.append((len(links) + 1, i + 1, m))
@@ -476,14 +476,14 @@ def build(args, loader):
     for i in range(500):
         unit = rng.randrange(n_units) + 1
         at = START + rng.randrange(360 * 86400)
-        exposures.append((i + 1, unit, None, "曝光", "……", "县融媒体中心", office, ts(at)))
+        exposures.append((i + 1, unit, None, "曝光", "……", "县融媒体中心", office, ts(at), ""))
         chains.add(events, unit_region[unit - 1], at=at, kind="exposure_published", unit=unit, actor=office,
                    role="county_office", data={"exposure": i + 1})  # fmt: skip
     loader.insert(
         "supervision_writtenexplanationorder",
         [
             *("id", "unit_id", "reason", "ordered_by_id", "ordered_at", "backlog_deadline", "explanation"),
-            "explanation_received_at",
+            *("explanation_received_at", "returned_note"),
         ],
         orders,
     )
@@ -510,7 +510,7 @@ def build(args, loader):
     )
     loader.insert(
         "supervision_exposure",
-        ["id", "unit_id", "message_id", "title", "body", "outlet", "published_by_id", "published_at"],
+        ["id", "unit_id", "message_id", "title", "body", "outlet", "published_by_id", "published_at", "withdrawn_reason"],
         exposures,
     )
     loader.insert("eventlog_event", EVENT_COLS, events)
