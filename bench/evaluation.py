@@ -510,7 +510,10 @@ def build(args, loader):
     )
     loader.insert(
         "supervision_exposure",
-        ["id", "unit_id", "message_id", "title", "body", "outlet", "published_by_id", "published_at", "withdrawn_reason"],
+        [
+            *("id", "unit_id", "message_id", "title", "body", "outlet", "published_by_id", "published_at"),
+            "withdrawn_reason",
+        ],
         exposures,
     )
     loader.insert("eventlog_event", EVENT_COLS, events)
