@@ -1,7 +1,7 @@
 """Who may do what: the role checks every action runs before it changes anything,
 and the one rule for who sees a citizen's name and contact details."""
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, Value, When
+from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, OuterRef, Q, Value, When
 
 from .models import Role
 
@@ -41,6 +41,46 @@ def require_office(by, county, *, city_allowed=False):
 # message (its handlers and leader) and the county office over it. The administrator
 # acts as every county's office. The city office, other units and the public never
 # do. Every page, the API, Open311, the exports and the admin ask here.
+#
+# The unit now handling a message is its unit, except for a message merged (并单)
+# into another: the main message's reply answers it, so the main message's unit
+# handles it, and the unit it was given to before the merge no longer does (an undone
+# merge gives it back: the message keeps its unit throughout).
+
+
+def handled_by(unit) -> Q:
+    """The messages `unit` handles now, as a filter: its own but those merged into
+    another unit's message, and those merged into a message of its own.
+
+    A merge stays within a county: whether any message was merged into one of the
+    unit's is asked first, of its county's merged messages (a millisecond), and
+    only then does the filter hold the second arm, which costs every statement a
+    read of the unit's messages (a busy unit's inbox 1.1-1.5× slower at a city's
+    million messages, BENCHMARKS.md, "A unit's access rule"). Without it the filter
+    is the unit's own messages, as the search's scope tokens and the unit index
+    read them best."""
+    from wenzheng.handling.models import Message
+
+    if unit is None:
+        return Q(pk__in=[])
+    merged = Message.State.MERGED
+    own = Q(unit_id=unit.pk) & ~Q(state=merged)
+    in_county = Q(region_id=unit.region_id, state=merged)
+    if not Message.objects.filter(in_county, merged_into__unit_id=unit.pk).exists():
+        return own
+    main_here = Exists(Message.objects.filter(pk=OuterRef("merged_into_id"), unit_id=unit.pk))
+    return own | (in_county & Q(main_here))
+
+
+def handles(unit_id, message) -> bool:
+    """`handled_by` for one message in hand."""
+    from wenzheng.handling.models import Message
+
+    if unit_id is None:
+        return False
+    if message.state != Message.State.MERGED:
+        return message.unit_id == unit_id
+    return Message.objects.filter(pk=message.merged_into_id, unit_id=unit_id).exists()
 
 
 def contact_visible(user) -> Q:
@@ -50,7 +90,7 @@ def contact_visible(user) -> Q:
     if user.role == Role.ADMIN or user.is_superuser:
         return Q()
     if user.role in (Role.HANDLER, Role.LEADER):
-        return Q(unit_id=user.unit_id)
+        return handled_by(user.unit)
     if user.role == Role.COUNTY_OFFICE:
         return Q(region_id=user.region_id)
     if user.role == Role.CITIZEN:
@@ -72,7 +112,7 @@ def may_see_contact(user, message) -> bool:
     if user.role == Role.ADMIN or user.is_superuser:
         return True
     if user.role in (Role.HANDLER, Role.LEADER):
-        return message.unit_id is not None and message.unit_id == user.unit_id
+        return handles(user.unit_id, message)
     if user.role == Role.COUNTY_OFFICE:
         return message.region_id == user.region_id
     if user.role == Role.CITIZEN:

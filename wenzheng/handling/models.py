@@ -110,13 +110,14 @@ class MessageQuerySet(models.QuerySet):
         """What a signed-in user may open. Everything that shows a message goes
         through here: strangers get a 404, never a peek."""
         from wenzheng.accounts.models import Role
+        from wenzheng.accounts.policy import handled_by
 
         if not user.is_authenticated:
             return self.none()
         if user.role == Role.ADMIN or user.is_superuser:
             return self
         if user.role in (Role.HANDLER, Role.LEADER):
-            return self.filter(unit_id=user.unit_id)
+            return self.filter(handled_by(user.unit))
         if user.role == Role.COUNTY_OFFICE:
             return self.filter(region_id=user.region_id)
         if user.role == Role.CITY_OFFICE:

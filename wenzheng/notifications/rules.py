@@ -3,7 +3,9 @@
 - a unit's handlers, of each message dispatched, transferred or reassigned to it (or
   sent to it directly), and of a citizen's follow-up; its handlers and leader, of the
   office's decision on what the unit asked (退单, 延期, 长周期办结), and of a message
-  moved from it to another unit (退单 adopted, 改派); its handlers and leader, of a
+  moved from it to another unit (退单 adopted, 改派, 并单 into another unit's message)
+  and of a merge undone (撤销并单); its handlers, of a message merged into one of its
+  own; its handlers and leader, of a
   reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
   a written-explanation order and of its explanation sent back to be written again; a
   handler, of their reply returned by the leader;
@@ -256,11 +258,32 @@ def merged(event):
     what = texts.merged(main=main.serial, answered=answered)
     link = reverse("notifications:landing", args=[message.tracking_code])
     text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
-    return [
+    drafts = [
         planning.for_citizen(
             message, key=f"e{event.pk}", kind=Notice.Kind.MERGED, region_id=message.region_id, text=text, link=link
         )
     ]
+    if "carried_by" in event.data:
+        return drafts  # moved along with the message it was merged into: that one's event tells the units
+    # The unit it had been given to hears that it need do no more (it may no longer
+    # open it: accounts.policy.handled_by), and the main message's unit that its
+    # reply answers this citizen too.
+    if message.unit_id is not None and message.unit_id != main.unit_id:
+        away = texts.merged_away(serial=message.serial, main=main.serial, to_unit=main.unit.name if main.unit else None)
+        inbox = reverse("workspace:inbox")
+        drafts += _to_unit(event, Notice.Kind.MOVED, away, roles=(Role.HANDLER, Role.LEADER), link=inbox)
+    if main.unit_id is not None:
+        here = texts.merged_here(serial=message.serial, main=main.serial)
+        drafts += _to_unit(event, Notice.Kind.MERGED, here, unit_id=main.unit_id, link=_staff_link(main))
+    return drafts
+
+
+def unmerged(event):
+    """撤销并单: the message is back with its unit, its clocks started again."""
+    if event.message.unit_id is None:
+        return []
+    text = texts.unmerged(serial=event.message.serial)
+    return _to_unit(event, Notice.Kind.ARRIVED, text, roles=(Role.HANDLER, Role.LEADER))
 
 
 _revisit_reopened = to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_reopened"])
@@ -284,6 +307,7 @@ RULES = {
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
     Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
     Kind.MERGED: merged,
+    Kind.UNMERGED: unmerged,
     Kind.ANSWER_UPHELD: to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_upheld"], merged=False),
     Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
     Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"], merged=False),

@@ -75,6 +75,21 @@ def reassigned_away(*, serial: str, to_unit: str, reason: str) -> str:
     return f"留言{serial}已由县网络问政办改派给{short(to_unit, 12)}办理（{short(reason, 30)}），本单位无需再办理。"
 
 
+def merged_away(*, serial: str, main: str, to_unit: str | None) -> str:
+    """并单, for the unit the merged message had been given to."""
+    by = f"由{short(to_unit, 12)}统一答复" if to_unit else "由主留言统一答复"
+    return f"留言{serial}已由县网络问政办并入留言{main}（并单），{by}，本单位无需再办理。"
+
+
+def merged_here(*, serial: str, main: str) -> str:
+    """并单, for the unit of the main message."""
+    return f"留言{serial}已并入本单位办理的留言{main}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。"
+
+
+def unmerged(*, serial: str) -> str:
+    return f"留言{serial}的并单已撤销，请继续办理，办理期限从今天起重新计算。"
+
+
 def transfer_rejected(*, serial: str, reason: str) -> str:
     return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，办理期限不变。"
 

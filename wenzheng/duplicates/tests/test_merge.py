@@ -107,7 +107,7 @@ class MergeTests(CastTestCase):
         actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题")
         actions.reply(message=main, by=c.handler_a, text="已安排维修，本周修复。")
         actions.close(message=main, by=c.leader_a, kind="solved")
-        told = Notice.objects.get(message=dup, kind="merged").text
+        told = Notice.objects.get(message=dup, kind="merged", to_citizen=True).text
         self.assertIn(f"已与反映同一问题的留言{main.serial}合并办理，答复和办结将一并通知您", told)
         for m in (main, dup):
             kinds = set(Notice.objects.filter(message=m, to_citizen=True).values_list("kind", flat=True))
