@@ -12,6 +12,7 @@
 """
 
 from wenzheng.accounts.models import Role
+from wenzheng.accounts.policy import handles
 from wenzheng.handling.models import Message
 from wenzheng.privacy.public import PublicThread
 
@@ -46,8 +47,9 @@ def may_open(request, attachment: Attachment, *, tracked_codes=()) -> bool:
     user = request.user
     message = attachment.message
     if attachment.draft_id is not None and attachment.reply_id is None:
-        # An unpublished reply's file: the drafting unit's alone.
-        return drafting_unit(user, attachment.draft.unit_id)
+        # An unpublished reply's file: the drafting unit's alone, while it still
+        # handles the message (not once it is reassigned or merged away).
+        return drafting_unit(user, attachment.draft.unit_id) and handles(user.unit_id, message)
     writer = (user.is_authenticated and message.citizen_id == user.pk) or message.tracking_code in tracked_codes
     if writer:
         return bool(shown_to_writer([attachment]))

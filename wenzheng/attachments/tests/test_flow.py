@@ -288,6 +288,23 @@ class UnitFilesTest(CastTestCase):
         self.client.force_login(c.county_office)
         self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, 200)
 
+    def test_an_unpublished_replys_files_are_closed_to_its_unit_once_the_message_moves_away(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit()
+        upload = files.read(phone_photo(), allow_pdf=True)
+        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
+        photo = Attachment.objects.get(draft=draft)
+        self.client.force_login(c.handler_a)
+        self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, 200)
+        main = c.submit(unit="b")
+        actions.merge_duplicate(message=message, into=main, by=c.county_office, reason="同一问题，由住建局统一答复。")
+        for role in ("handler_a", "leader_a", "handler_b"):
+            with self.subTest(role=role):
+                self.client.force_login(getattr(c, role))
+                self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, 404)
+
     def test_a_drafts_files_go_public_with_it_and_not_before(self):
         c = self.cast
         c.unit_a.reply_signoff = True
