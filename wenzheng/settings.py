@@ -291,9 +291,19 @@ if DATABASE_REPLICA_URL:
 # client and are never prepared. 0 turns it off (a pooler in
 # transaction mode older than PgBouncer 1.21, which cannot keep prepared statements).
 DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+# PostgreSQL's JIT compilation, off unless DB_JIT=true: it compiles a statement whose
+# estimated cost passes jit_above_cost, which costs 40-100 ms before the first row;
+# the app's statements are a page's, done in milliseconds. At a city's million
+# messages a unit's inbox under the access rule (accounts.policy.handled_by) crossed
+# that line and took twice as long with it (BENCHMARKS.md, "A unit's access rule");
+# the evaluation's counting was no slower without it.
+DB_JIT = env_bool("DB_JIT", False)
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
-        _database.setdefault("OPTIONS", {})["prepare_threshold"] = DB_PREPARE_THRESHOLD or None
+        _options = _database.setdefault("OPTIONS", {})
+        _options["prepare_threshold"] = DB_PREPARE_THRESHOLD or None
+        if not DB_JIT:
+            _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 # How long after a visitor's own write (a POST) their reads stay on the primary.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
