@@ -22,7 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import ActionRefused, require_office, require_unit_staff
+from wenzheng.accounts.policy import ActionRefused, handles, require_office, require_unit_staff
 from wenzheng.attachments import files as attachment_files
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.models import Attachment
@@ -1219,8 +1219,10 @@ def flag_for_supervision(*, message, by, note: str, at=None) -> Message:
 
 
 def _unit_messages(unit, messages):
-    messages = list(messages)
-    strays = [m.serial for m in messages if m.unit_id != unit.pk]
+    given = [m.pk for m in messages]
+    current = Message.objects.in_bulk(given)  # as they stand now: one may have been merged since
+    messages = [current[pk] for pk in given]
+    strays = [m.serial for m in messages if not handles(unit.pk, m)]  # not one merged into another unit's
     if strays:
         raise ActionRefused("message_not_of_unit", f"留言{'、'.join(strays)}不由{unit.name}办理。")
     return messages

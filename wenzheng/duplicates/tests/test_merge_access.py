@@ -6,10 +6,12 @@ the message back. Found by an audit: the old unit kept the page with the contact
 block, the print view, its inbox row, the export, the API, the files and a search by
 the citizen's phone."""
 
+import datetime as dt
+
 from django.urls import reverse
 from django.utils import timezone
 
-from wenzheng.accounts.policy import contact_visible, may_see_contact
+from wenzheng.accounts.policy import ActionRefused, contact_visible, may_see_contact
 from wenzheng.api.models import ApiToken
 from wenzheng.attachments import files
 from wenzheng.attachments.testing import phone_photo
@@ -158,3 +160,24 @@ class MergedAwayTests(CastTestCase):
         # Once the main message is dispatched, its unit handles both.
         actions.dispatch(message=pending, by=c.county_office, unit=c.unit_a)
         self.assertTrue(may_see_contact(c.handler_a, dup))
+
+    def test_an_order_names_it_masked_to_the_old_unit_and_no_new_order_may(self):
+        c = self.cast
+        title = f"王五{PHONE}路灯坏了"
+        Message.objects.filter(pk=self.dup.pk).update(title=title)
+        deadline = timezone.now() + dt.timedelta(days=3)
+        actions.order_written_explanation(
+            unit=c.unit_b, by=c.county_office, reason="积压未回复。", messages=[self.dup], backlog_deadline=deadline
+        )
+        self.client.force_login(c.leader_b)
+        self.assertContains(self.client.get("/work/unit/orders/"), title)
+        self.merge()
+        page = self.client.get("/work/unit/orders/")
+        self.assertNotContains(page, PHONE)
+        self.assertNotContains(page, f'href="/work/messages/{self.dup.pk}/"')  # no link to a page it may not open
+        self.assertContains(page, self.dup.serial)
+        with self.assertRaises(ActionRefused) as refused:
+            actions.order_written_explanation(
+                unit=c.unit_b, by=c.county_office, reason="再次责成。", messages=[self.dup], backlog_deadline=deadline
+            )
+        self.assertEqual(refused.exception.code, "message_not_of_unit")

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import ActionRefused
+from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.lib.paging import page_of
+from wenzheng.privacy.public import mask_for_reader
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.units import services
 
@@ -60,6 +61,12 @@ def inbox(request):
 def orders(request):
     """The written explanations the county ordered from this unit."""
     found = selectors.with_backlog_status(orders_visible_to(request.user), at=timezone.now())
+    # An order names the messages it was about as they were then; one merged or moved
+    # away since is no longer the unit's, and its title is read masked (privacy.public).
+    named = [m for order in found for m in order.messages.all()]
+    for m in named:
+        m.theirs = may_see_contact(request.user, m)  # linked only if the unit may still open it
+    mask_for_reader(request.user, named)
     if request.user.role == Role.LEADER:
         for order in found:
             if order.explanation_received_at is None:
