@@ -93,6 +93,7 @@ def arrived(event):
         category=message.category.name,
         days=message.category.response_days,
         transferred=transferred,
+        merged=message.merged.count(),  # the unit handles them too now (accounts.policy.handled_by)
     )
     drafts = _to_unit(event, Notice.Kind.ARRIVED, text)
     if left:
@@ -273,7 +274,9 @@ def merged(event):
         inbox = reverse("workspace:inbox")
         drafts += _to_unit(event, Notice.Kind.MOVED, away, roles=(Role.HANDLER, Role.LEADER), link=inbox)
     if main.unit_id is not None:
-        here = texts.merged_here(serial=message.serial, main=main.serial)
+        # Those merged into this one still point at it: they are carried along after
+        # this event (handling.actions.merge_duplicate), each with its own.
+        here = texts.merged_here(serial=message.serial, main=main.serial, carried=message.merged.count())
         drafts += _to_unit(event, Notice.Kind.MERGED, here, unit_id=main.unit_id, link=_staff_link(main))
     return drafts
 

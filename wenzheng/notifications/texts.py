@@ -31,9 +31,15 @@ def public_url(path: str) -> str:
 # --- staff --------------------------------------------------------------------------
 
 
-def arrived(*, serial: str, category: str, days: int, transferred: bool) -> str:
+def arrived(*, serial: str, category: str, days: int, transferred: bool, merged: int = 0) -> str:
     how = "转办" if transferred else "交办"
-    return f"新留言{serial}（{short(category, 6)}）已{how}本单位，请在{days}个工作日内签收。"
+    text = f"新留言{serial}（{short(category, 6)}）已{how}本单位，请在{days}个工作日内签收。"
+    return text + with_merged(merged)
+
+
+def with_merged(count: int) -> str:
+    """What a unit is told of the messages merged (并单) into one it now handles."""
+    return f"另有{count}条留言已并入该留言，答复和办结将同时送达这些网民。" if count else ""
 
 
 def _which(count: int, serial: str) -> str:
@@ -81,9 +87,11 @@ def merged_away(*, serial: str, main: str, to_unit: str | None) -> str:
     return f"留言{serial}已由县网络问政办并入留言{main}（并单），{by}，本单位无需再办理。"
 
 
-def merged_here(*, serial: str, main: str) -> str:
-    """并单, for the unit of the main message."""
-    return f"留言{serial}已并入本单位办理的留言{main}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。"
+def merged_here(*, serial: str, main: str, carried: int = 0) -> str:
+    """并单, for the unit of the main message (`carried`: the messages merged into the
+    merged one, which come along)."""
+    text = f"留言{serial}已并入本单位办理的留言{main}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。"
+    return text + (f"原并入留言{serial}的{carried}条留言一并转来。" if carried else "")
 
 
 def unmerged(*, serial: str) -> str:

@@ -181,3 +181,26 @@ class MergedAwayTests(CastTestCase):
                 unit=c.unit_b, by=c.county_office, reason="再次责成。", messages=[self.dup], backlog_deadline=deadline
             )
         self.assertEqual(refused.exception.code, "message_not_of_unit")
+
+    def test_a_unit_given_a_main_message_hears_of_those_merged_into_it(self):
+        c = self.cast
+        self.merge()
+        # The main message reassigned: its new unit handles the merged one too, and is told.
+        actions.reassign(message=self.main, by=c.county_office, unit=c.unit_b, reason="属住建局职责。")
+        arrived = Notice.objects.get(kind=Notice.Kind.ARRIVED, message=self.main, recipient=c.handler_b)
+        self.assertIn("另有1条留言已并入该留言，答复和办结将同时送达这些网民。", arrived.text)
+        self.assertTrue(may_see_contact(c.handler_b, Message.objects.get(pk=self.dup.pk)))
+
+    def test_a_main_message_merged_on_brings_its_merged_ones_and_says_so(self):
+        c = self.cast
+        self.merge()  # dup (unit b) into main (unit a)
+        third = actions.submit(
+            by=None, category=c.appeal, unit=c.unit_b, title=LAMP[0], body=LAMP[1], name="周八",
+            phone="13900000010", consent_to_publish=True,
+        )  # fmt: skip
+        actions.merge_duplicate(message=self.main, into=third, by=c.county_office, reason="更早反映的同一问题")
+        told = Notice.objects.get(kind=Notice.Kind.MERGED, message=self.main, recipient=c.handler_b).text
+        self.assertIn(f"原并入留言{self.main.serial}的1条留言一并转来。", told)
+        dup = Message.objects.get(pk=self.dup.pk)
+        self.assertTrue(may_see_contact(c.handler_b, dup))
+        self.assertFalse(may_see_contact(c.handler_a, dup))
