@@ -131,31 +131,43 @@ class Loader:
         if self.vendor == "sqlite":
             # Django runs sqlite3 in autocommit: one explicit transaction per batch.
             marks = ", ".join("?" * len(columns))
-            self.raw.execute("BEGIN")
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 (our own names)
-            self.raw.executemany(sql, rows)
+            self.raw.execute("BEGIN")
+            try:
+                self.raw.executemany(sql, rows)
+            except BaseException:
+                self.raw.execute("ROLLBACK")  # the batch, not a transaction left open for the next
+                raise
             self.raw.execute("COMMIT")
         else:
             with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
 
+    def restore(self):
+        """The database as the product keeps it: the dropped indexes built again, the
+        triggers and foreign-key checks on. Done by finish, and after a failed load."""
+        if self.vendor == "sqlite":
+            self.raw.execute("PRAGMA foreign_keys=ON")
+            return
+        with self.connection.cursor() as cursor:
+            t = time.perf_counter()
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for _, definition in self.dropped:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+            cursor.execute("SET session_replication_role = DEFAULT")
+            print(f"  {len(self.dropped)} indexes built in {time.perf_counter() - t:.0f}s", flush=True)
+        self.dropped = []
+
     def finish(self, models):
         from django.core.management.color import no_style
 
-        with self.connection.cursor() as cursor:
-            if self.vendor == "postgresql":
+        if self.vendor == "postgresql":
+            with self.connection.cursor() as cursor:
                 for sql in self.connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
-                t = time.perf_counter()
-                cursor.execute("SET maintenance_work_mem = '1GB'")
-                for _, definition in self.dropped:
-                    cursor.execute(definition)
-                cursor.execute("RESET maintenance_work_mem")
-                cursor.execute("SET session_replication_role = DEFAULT")
-                print(f"  {len(self.dropped)} indexes built in {time.perf_counter() - t:.0f}s", flush=True)
-        if self.vendor == "sqlite":
-            self.raw.execute("PRAGMA foreign_keys=ON")
+        self.restore()
         # Fresh statistics, as a database that has lived with its data would have.
         with self.connection.cursor() as cursor:
             cursor.execute("ANALYZE" if self.vendor == "sqlite" else "VACUUM ANALYZE")

@@ -223,6 +223,16 @@ class WhoSeesPhotosTest(CastTestCase):
 
 
 class UnitFilesTest(CastTestCase):
+    def _draft_photo(self):
+        """A message of unit A, which signs its replies off, and a draft reply with a photo."""
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save()
+        message = c.submit()
+        upload = files.read(phone_photo(), allow_pdf=True)
+        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
+        return message, draft, Attachment.objects.get(draft=draft)
+
     def test_a_unit_replies_with_a_pdf_served_as_a_download(self):
         c = self.cast
         message = c.submit()
@@ -257,12 +267,7 @@ class UnitFilesTest(CastTestCase):
 
     def test_an_unpublished_replys_files_are_for_its_unit_alone(self):
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit()
-        upload = files.read(phone_photo(), allow_pdf=True)
-        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
-        photo = Attachment.objects.get(draft=draft)
+        message, draft, photo = self._draft_photo()
         opens = {"handler_a": 200, "handler_a2": 200, "leader_a": 200}
         for role in (
             "handler_a",
@@ -290,12 +295,7 @@ class UnitFilesTest(CastTestCase):
 
     def test_an_unpublished_replys_files_are_closed_to_its_unit_once_the_message_moves_away(self):
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit()
-        upload = files.read(phone_photo(), allow_pdf=True)
-        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
-        photo = Attachment.objects.get(draft=draft)
+        message, _draft, photo = self._draft_photo()
         self.client.force_login(c.handler_a)
         self.assertEqual(self.client.get(f"/files/{photo.pk}/").status_code, 200)
         main = c.submit(unit="b")
@@ -307,12 +307,7 @@ class UnitFilesTest(CastTestCase):
 
     def test_a_drafts_files_go_public_with_it_and_not_before(self):
         c = self.cast
-        c.unit_a.reply_signoff = True
-        c.unit_a.save()
-        message = c.submit()
-        upload = files.read(phone_photo(), allow_pdf=True)
-        draft = actions.reply(message=message, by=c.handler_a, text="已处理。", attachments=[upload])
-        photo = Attachment.objects.get(draft=draft)
+        _message, draft, photo = self._draft_photo()
         from django.test import Client
 
         self.assertEqual(Client().get(f"/files/{photo.pk}/").status_code, 404)
