@@ -66,7 +66,7 @@ def orders(request):
     named = [m for order in found for m in order.messages.all()]
     for m in named:
         m.theirs = may_see_contact(request.user, m)  # linked only if the unit may still open it
-    mask_for_reader(request.user, named)
+    mask_for_reader(request.user, [m for m in named if not m.theirs])
     if request.user.role == Role.LEADER:
         for order in found:
             if order.explanation_received_at is None:
