@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from wenzheng.lib.admin import ReadOnlyAdmin, RegionScopedAdmin
+from wenzheng.lib.admin import CitizensWordsAdmin, ReadOnlyAdmin, RegionScopedAdmin
 
 from .models import Event
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin, RegionScopedAdmin):
+class EventAdmin(CitizensWordsAdmin, ReadOnlyAdmin, RegionScopedAdmin):
     region_paths = ("chain__region",)
     list_display = ["chain", "seq", "at", "kind", "actor", "actor_role", "message", "unit"]
     list_filter = ["kind", "actor_role", "chain__region"]

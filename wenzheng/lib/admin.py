@@ -59,6 +59,25 @@ class RegionScopedAdmin(admin.ModelAdmin):
         return self._may_change(request, obj) and super().has_delete_permission(request, obj)
 
 
+class CitizensWordsAdmin(admin.ModelAdmin):
+    """Records that carry a citizen's words or account as written: an event's note
+    and actor, an extension's reason, a supervision record's reasons, each row's
+    message named by its title. The admin shows and searches them as stored, so only
+    those who may read a citizen's details in the rows they are shown open them:
+    the county office (its own county's, RegionScopedAdmin) and the administrator.
+    The city office never sees a citizen's details (DOMAIN.md, "Personal data"): it
+    reads these records masked, in its workspace."""
+
+    def has_view_permission(self, request, obj=None):
+        return reads_as_written(request.user) and super().has_view_permission(request, obj)
+
+
+def reads_as_written(user) -> bool:
+    """Whether `user` may read the admin's rows of citizens' words as stored (those
+    of the counties it oversees): the county office and the administrator."""
+    return user.is_superuser or user.role in (Role.ADMIN, Role.COUNTY_OFFICE)
+
+
 class AdministratorEditsAdmin(admin.ModelAdmin):
     """Reference data shared by every county (the calendar, the categories and
     their deadline rules): offices read it, only the administrator changes it."""

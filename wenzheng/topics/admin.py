@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from wenzheng.accounts.models import Role
-from wenzheng.lib.admin import ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
+from wenzheng.lib.admin import CitizensWordsAdmin, ReadOnlyAdmin, ReadOnlyInline, RegionScopedAdmin
 from wenzheng.units.models import Region, Unit
 
 from . import tree_admin
@@ -59,7 +59,7 @@ class RoutingDecisionInline(ReadOnlyInline):
 
 
 @admin.register(RoutingSuggestion)
-class RoutingSuggestionAdmin(ReadOnlyAdmin, RegionScopedAdmin):
+class RoutingSuggestionAdmin(CitizensWordsAdmin, ReadOnlyAdmin, RegionScopedAdmin):
     """What the routing model suggested and what the office did each time it
     dispatched the message: read only."""
 

@@ -65,8 +65,60 @@ class OfficeAdminTest(CastTestCase):
         events = self.client.get("/admin/eventlog/event/").context["cl"].result_list
         self.assertTrue(events)
         self.assertTrue(all(e.message.region_id == self.cast.county.pk for e in events))
+
+    def test_the_city_office_opens_no_record_of_citizens_words_and_searches_no_title(self):
+        """The admin shows an event's note and actor, an extension's reason, a
+        supervision record's reasons and the title of each row's message as stored:
+        the city office, which never sees a citizen's details, opens none of them
+        (it reads them masked in its workspace), and cannot find a message in the
+        admin by a phone typed into its title."""
+        c = self.cast
+        typed = c.submit(unit="a", at=local(2026, 3, 3, 9), title="请回电13677776666 路灯坏了")
+        actions.respond(message=typed, by=c.handler_a, note="已致电13677776666", at=local(2026, 3, 3, 10))
+        request = actions.request_extension(
+            message=typed, by=c.handler_a, days=5, reason="需与韦小宝13677776666核实", at=local(2026, 3, 3, 11)
+        )
+        order = actions.order_written_explanation(
+            unit=c.unit_a,
+            messages=[typed],
+            by=c.county_office,
+            reason="网民13677776666投诉未回复",
+            backlog_deadline=local(2026, 3, 10, 17),
+            at=local(2026, 3, 4, 9),
+        )
+        lists = [
+            "/admin/eventlog/event/",
+            "/admin/handling/extensionrequest/",
+            "/admin/supervision/writtenexplanationorder/",
+            "/admin/supervision/supervisionfinding/",
+            "/admin/supervision/exposure/",
+            "/admin/supervision/accountabilityreferral/",
+            "/admin/topics/routingsuggestion/",
+        ]
+        rows = [
+            f"/admin/eventlog/event/{typed.events.order_by('pk').last().pk}/change/",
+            f"/admin/handling/extensionrequest/{request.pk}/change/",
+            f"/admin/supervision/writtenexplanationorder/{order.pk}/change/",
+        ]
+        self.as_("county_office")
+        for path in lists + rows:
+            with self.subTest(path=path, role="county_office"):
+                self.assertEqual(self.client.get(path).status_code, 200)
+        self.assertContains(self.client.get(rows[1]), "13677776666")
+        found = self.client.get("/admin/handling/message/", {"q": "13677776666"}).context["cl"].result_list
+        self.assertEqual(list(found), [typed])
+
         self.as_("city_office")
-        self.assertEqual(len(self.client.get("/admin/eventlog/event/").context["cl"].result_list), 3)
+        for path in lists + rows:
+            with self.subTest(path=path, role="city_office"):
+                self.assertEqual(self.client.get(path).status_code, 403)
+        index = self.client.get("/admin/").content.decode()
+        self.assertNotIn("/admin/eventlog/event/", index)
+        self.assertIn("/admin/units/unit/", index)  # what holds no citizen's words it still reads
+        found = self.client.get("/admin/handling/message/", {"q": "13677776666"})
+        self.assertEqual(list(found.context["cl"].result_list), [])
+        page = self.client.get(f"/admin/handling/message/{typed.pk}/change/")
+        self.assertNotContains(page, "13677776666", status_code=200)
 
     def test_units_and_rosters_change_only_in_the_own_county_and_the_city_only_reads(self):
         c = self.cast
