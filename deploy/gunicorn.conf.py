@@ -31,10 +31,12 @@ max_requests_jitter = max_requests // 10
 # which says in Chinese what is wrong with it, instead of gunicorn's English "414
 # Request-URI Too Long". nginx's default buffers (8 KB) let such a line through.
 limit_request_line = 8190
-# Logs to stderr (the journal under systemd), each access line with its request id.
+# Logs to stderr (the journal under systemd), each access line with its request id
+# and without the query string: a search typed by staff holds a citizen's phone
+# number or name, an Open311 client's api_key is a credential.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"'
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s "%(a)s"'
 # Each worker imports the app itself: a reload (HUP, `systemctl reload`) then starts
 # workers on the new code and the new static files' manifest. With preload_app the
 # master kept the old ones, and after an update the new hashed CSS answered 404.

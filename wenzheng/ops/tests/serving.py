@@ -167,6 +167,7 @@ class Nginx:
             ("/etc/wenzheng/tls/privkey.pem", str(self.root / "key.pem")),
             ("/srv/wenzheng/staticfiles/", f"{self.app.static_root}/"),
             ("wz.example.gov.cn", "localhost"),
+            ("/var/log/nginx/wenzheng.access.log", f"{self.root}/access.log"),
         ]:
             assert old in text, f"deploy/nginx/wenzheng.conf no longer has {old!r}"
             text = text.replace(old, new)

@@ -131,8 +131,15 @@ class ProductionServerTest(ChainTransactionTestCase):
                 self.assertEqual(plain.headers["Location"], f"https://127.0.0.1:{server.port}/messages/")
                 self.assertEqual(requests.get(base + "/health/", timeout=10).text, "ok")
 
+            # A staff search by a phone number and an Open311 key leave the log out.
+            requests.get(
+                base + "/open311/v2/requests.json?api_key=wz_notinthelog&q=13812345678", headers=HTTPS, timeout=10
+            )
             log = server.output(waiting_for="/no-such-page/ HTTP/1.1")
         self.assertIn('"GET /no-such-page/ HTTP/1.1" 404', log)
+        self.assertIn('"GET /open311/v2/requests.json HTTP/1.1"', log)
+        self.assertNotIn("wz_notinthelog", log)
+        self.assertNotIn("13812345678", log)
         self.assertRegex(log, r"WARNING \[[0-9a-f]{32}\] django.request: Not Found: /no-such-page/")
         self.assertNotIn("Traceback", log)
         # Each worker was made ready before its first request (post_worker_init).
@@ -218,7 +225,7 @@ class NginxSiteTest(ChainTransactionTestCase):
             self.assertEqual(home.headers["Strict-Transport-Security"], "max-age=31536000")
             # One id in nginx's log, the app's log and the response.
             request_id = home.headers["X-Request-ID"]
-            self.assertIn(f'{request_id} 200 "GET / HTTP/1.1"', proxy.access_log(waiting_for=request_id))
+            self.assertIn('"GET / HTTP/1.1" 200 ', proxy.access_log(waiting_for=request_id))
             self.assertIn(f"id={request_id}", app.output(waiting_for=request_id))
 
             stylesheet = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', home.text)[1]
@@ -247,6 +254,19 @@ class NginxSiteTest(ChainTransactionTestCase):
             long = requests.get(base + "/messages/", params={"q": "路" * 850}, verify=proxy.certificate, timeout=10)
             self.assertEqual(long.status_code, 200)
             self.assertIn("搜索不能超过100个字（现有850个字）", long.text)
+
+            # A staff search by a phone number and an Open311 key stay out of both logs.
+            secret = requests.get(
+                base + "/open311/v2/requests.json?api_key=wz_notinthelog&q=13812345678",
+                verify=proxy.certificate,
+                timeout=10,
+            )
+            secret_id = secret.headers["X-Request-ID"]
+            logged = proxy.access_log(waiting_for=secret_id)
+            self.assertIn(f'"GET /open311/v2/requests.json HTTP/1.1" {secret.status_code} ', logged)
+            for log in (logged, app.output(waiting_for=secret_id)):
+                self.assertNotIn("wz_notinthelog", log)
+                self.assertNotIn("13812345678", log)
 
             # An upload over the limit is refused by nginx before it reaches a worker.
             connection = http.client.HTTPSConnection(
