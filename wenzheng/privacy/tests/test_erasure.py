@@ -155,3 +155,16 @@ class ErasureRulesTest(CastTestCase):
             {"tracking_code": message.tracking_code, "reason": "申请", "confirm": "on"},
         )
         self.assertContains(other, "本县没有这个查询码的留言", status_code=400)
+
+    def test_another_countys_office_reads_no_title_of_an_account_that_wrote_in_both(self):
+        """The account is the city's; its messages are each county's: the other
+        county's office is told how many it wrote elsewhere and where, never what."""
+        c = self.cast
+        c.submit(unit="a", title="请回电13677776666 路灯坏了")
+        c.submit(unit="c", title="思恩镇的路灯")
+        self.client.force_login(c.other_county_office)
+        look = self.client.post("/work/county/huanjiang/privacy/erase/", {"account": "citizen", "reason": "申请"})
+        self.assertContains(look, "思恩镇的路灯", status_code=400)
+        self.assertNotContains(look, "13677776666", status_code=400)
+        self.assertNotContains(look, "路灯坏了", status_code=400)
+        self.assertContains(look, "另有1条在罗城仫佬族自治县的留言（不在此列出），须由系统管理员办理。", status_code=400)

@@ -387,5 +387,13 @@ def _erasure_preview(user, county, form):
             form.add_error("serial", _("本县没有这个编号的留言。"))
             return None
         found.append(message)
-    elsewhere = sorted({m.region.name for m in found if m.region_id != county.pk})
-    return {"account": account, "messages": list({m.pk: m for m in found}.values()), "elsewhere": elsewhere}
+    found = list({m.pk: m for m in found}.values())
+    # Another county's messages are that county's to read: counted, not listed.
+    away = [m for m in found if m.region_id != county.pk]
+    return {
+        "account": account,
+        "messages": found,
+        "here": [m for m in found if m.region_id == county.pk],
+        "elsewhere": sorted({m.region.name for m in away}),
+        "elsewhere_count": len(away),
+    }
