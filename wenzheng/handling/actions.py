@@ -10,8 +10,6 @@ and the demo county pass historical times.
 """
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -403,14 +401,11 @@ def submit(
     return message
 
 
-ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
-
-
 def _contact_details(id_number, email, address) -> tuple[str, str, str]:
     """The optional contact details as the columns hold them, or a refusal that says
     what is wrong (the API and Open311 reach here without the page's form)."""
-    id_number = unicodedata.normalize("NFKC", text_rules.clean(id_number or "")).strip().upper()
-    if id_number and not ID_NUMBER.match(id_number):
+    id_number = text_rules.id_number(id_number)
+    if id_number and not text_rules.ID_NUMBER.match(id_number):
         raise ActionRefused("bad_id_number", "身份证号应为18位，最后一位可以是X。")
     email = text_rules.clean(email or "").strip()
     if email:

@@ -37,3 +37,14 @@ def name(value: str) -> str:
     """A name (of a unit, a county, a person) as it is kept: `visible` (a zero-width
     space made 天峨县水利局 a second unit beside the first), runs of spaces made one."""
     return " ".join(visible(value).split())
+
+
+# A resident ID number (身份证号) as the columns hold it.
+ID_NUMBER = re.compile(r"^[0-9]{17}[0-9X]$")
+
+
+def id_number(value: str) -> str:
+    """An ID number as typed, made what ID_NUMBER checks: full-width digits and Ｘ
+    made ASCII (NFKC: a phone's Chinese keyboard types them), x made X, the
+    characters above and the spaces around it gone."""
+    return unicodedata.normalize("NFKC", clean(value or "")).strip().upper()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from wenzheng.attachments.forms import photos_field
 from wenzheng.handling.models import Category, Message
 from wenzheng.lib import phones
+from wenzheng.lib import text as text_rules
 from wenzheng.lib.formtext import NamedLimits
 from wenzheng.reports import periods
 from wenzheng.reports.widgets import PeriodPicker
@@ -55,11 +56,10 @@ class PostForm(NamedLimits, forms.Form):
         help_text=gettext_lazy("不公开。手机号11位；固定电话请带区号，如0778-7221234。"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    id_number = forms.RegexField(
+    id_number = forms.CharField(
         label=gettext_lazy("身份证号（选填）"),
-        regex=r"^\d{17}[\dXx]$",
+        max_length=40,
         required=False,
-        error_messages={"invalid": gettext_lazy("身份证号应为18位，最后一位可以是X。")},
         help_text=gettext_lazy("反映个人事项（如社保、户籍）时便于核实，不公开。"),
     )
     photos = photos_field()
@@ -84,6 +84,13 @@ class PostForm(NamedLimits, forms.Form):
             return phones.normalise(self.cleaned_data["phone"])
         except phones.BadPhone as e:
             raise forms.ValidationError(str(e)) from None
+
+    def clean_id_number(self):
+        # Checked as the action keeps it: typed with full-width digits or Ｘ, it is 18 characters too.
+        value = text_rules.id_number(self.cleaned_data["id_number"])
+        if value and not text_rules.ID_NUMBER.match(value):
+            raise forms.ValidationError(_("身份证号应为18位，最后一位可以是X。"))
+        return value
 
 
 class TrackForm(NamedLimits, forms.Form):

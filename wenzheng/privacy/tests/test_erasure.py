@@ -167,4 +167,5 @@ class ErasureRulesTest(CastTestCase):
         self.assertContains(look, "思恩镇的路灯", status_code=400)
         self.assertNotContains(look, "13677776666", status_code=400)
         self.assertNotContains(look, "路灯坏了", status_code=400)
-        self.assertContains(look, "另有1条在罗城仫佬族自治县的留言（不在此列出），须由系统管理员办理。", status_code=400)
+        said = "另有1条在罗城仫佬族自治县的留言（不在此列出），须由系统管理员办理。"
+        self.assertContains(look, said, status_code=400)

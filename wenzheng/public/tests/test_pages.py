@@ -214,6 +214,11 @@ class PostingTest(CastTestCase):
         self.assertContains(response, "身份证号应为18位")
         self.assertFalse(Message.objects.exists())
 
+    def test_an_id_number_typed_full_width_is_kept_as_ascii(self):
+        # A phone's Chinese keyboard: full-width digits and a full-width Ｘ.
+        self.client.post("/post/?county=luocheng", self.form(id_number=" ４５０２２５１９９００１０１１２３Ｘ "))
+        self.assertEqual(Message.objects.get(title="村道塌方").citizen_id_number, "45022519900101123X")
+
     def test_a_unit_of_another_county_is_not_offered(self):
         response = self.client.post("/post/?county=luocheng", self.form(unit=self.cast.unit_c.pk))
         self.assertContains(response, "选择一个有效的选项")
