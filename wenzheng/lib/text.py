@@ -27,10 +27,29 @@ def has_nul(value: str) -> bool:
     return "\x00" in value
 
 
+# Unicode's format characters (category Cf, as Python 3.11's Unicode 14 lists them:
+# a test checks the list against unicodedata): a zero-width space, a soft hyphen, a
+# byte order mark, the joiners. Nobody sees them, and between a phone number's digits
+# they hide it from every pattern that looks for one.
+FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+
+
 def visible(value: str) -> str:
-    """`clean`, and without the format characters nobody sees either (Unicode's Cf:
-    a zero-width space, a soft hyphen, a byte order mark)."""
-    return "".join(ch for ch in clean(value) if unicodedata.category(ch) != "Cf")
+    """`clean`, and without the format characters nobody sees either (FORMAT)."""
+    return FORMAT.sub("", clean(value))
+
+
+def without_format(value: str) -> tuple[str, list[int] | None]:
+    """`value` without its format characters (FORMAT), and where in `value` each
+    character left was; None for the second when there were none (the same text)."""
+    if not FORMAT.search(value):
+        return value, None
+    where = [i for i, ch in enumerate(value) if not FORMAT.match(ch)]
+    return "".join(value[i] for i in where), where
 
 
 def name(value: str) -> str:

@@ -28,7 +28,9 @@ of `wenzheng/privacy/corpus.py` (BENCHMARKS.md); the test suite fails below targ
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from wenzheng.lib import text as text_rules
 
 from . import surnames
 
@@ -418,7 +420,11 @@ class Masker:
         """Every piece of personal data in `text`, in order, none overlapping."""
         if not text:
             return []
-        folded = fold(text)
+        # Read as the reader sees it: a zero-width space or a soft hyphen between a
+        # phone's digits is no reason to publish it. The spans are of `text` itself,
+        # the invisible characters inside one masked with it.
+        seen, where = text_rules.without_format(text)
+        folded = fold(seen)
         found = [
             *self._numbers(folded),
             *self._parenthesised_landlines(folded),
@@ -427,7 +433,10 @@ class Masker:
             *self._names(folded),
             *self._known(folded, names),
         ]
-        return _without_overlaps(found)
+        spans = _without_overlaps(found)
+        if where is None:
+            return spans
+        return [replace(s, start=where[s.start], end=where[s.end - 1] + 1) for s in spans]
 
     def _is_allowed(self, digits: str) -> bool:
         if digits in self.allowed:

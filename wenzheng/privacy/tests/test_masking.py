@@ -32,6 +32,18 @@ class MasksEachKindTest(unittest.TestCase):
                 self.assertNotIn("1234", fold(masked).replace(" ", "").replace("-", ""))
         self.assertEqual(mask("手机一三九一二三四五六七八"), "手机一三九****五六七八")
 
+    def test_invisible_characters_between_the_digits_hide_nothing(self):
+        """A zero-width space, a soft hyphen or a byte order mark (pasted from a web
+        page, or typed to get past the mask) is read as the reader sees the text:
+        not there. The span covers them, so they go with what it masks."""
+        for cf in ("\u200b", "\u00ad", "\ufeff", "\u2060", "\u200d"):
+            with self.subTest(f"U+{ord(cf):04X}"):
+                self.assertMasked(f"电话138{cf}1234{cf}5678请回电", "电话138****5678请回电")
+                self.assertMasked(f"身份证4502251990{cf}0101123X。", "身份证4502**********123X。")
+                self.assertMasked(f"路{cf}灯坏了，电话13812345678", f"路{cf}灯坏了，电话138****5678")
+        spans = Masker().spans("我叫张三\u200b，电话138\u200b1234\u200b5678")
+        self.assertEqual([(s.kind, s.replacement) for s in spans][-1], (Kind.MOBILE, "138****5678"))
+
     def test_landlines_with_or_without_an_area_code(self):
         self.assertMasked("座机0778-8123456", "座机0778-*****56")
         self.assertMasked("（0778）8123456", "0778-*****56")
