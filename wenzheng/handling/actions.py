@@ -891,19 +891,20 @@ def dismiss_duplicate(*, message, by, reason: str, at=None) -> DuplicateFlag:
 
 @transaction.atomic
 def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
-    """撤销并单: a merge made in error, taken back while the main message is unanswered.
-    The message goes back to where it stood, and the clocks the merge stopped start
-    again from now, as for a re-dispatch. Once the main message has a reply, its
-    citizens have their answer and the merge stands."""
+    """撤销并单: a merge made in error, taken back until the main message is closed. The
+    message goes back to where it stood, and the clocks the merge stopped start again
+    from now, as for a re-dispatch; its citizen and both units are told. A main message
+    already replied to does not keep a wrong merge: its answer was written to another
+    citizen about another matter (a merge into an answered message is allowed, and a
+    mistyped serial is easily made). Once the main message is closed, so is the case of
+    every message merged into it, and the merge stands."""
     at = _now(at)
     message = _locked(message)
     require_office(by, message.region)
     _require_state(message, State.MERGED)
     main = Message.objects.select_for_update().get(pk=message.merged_into_id)
-    if main.replies.exists():
-        raise ActionRefused(
-            "unmerge_answered", f"主留言{main.serial}已经回复，合并办理的网民已收到答复，不能撤销并单。"
-        )
+    if main.state == State.CLOSED:
+        raise ActionRefused("unmerge_closed", f"主留言{main.serial}已经办结，合并办理的留言随之办结，不能撤销并单。")
     reason = _require_text(reason, "撤销并单的理由")
     merged = message.events.filter(kind=Event.Kind.MERGED).order_by("-seq").first()
     message.state, message.merged_into = merged.data["from_state"], None

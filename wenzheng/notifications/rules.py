@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from wenzheng.accounts.models import Role
 from wenzheng.eventlog.models import Event
+from wenzheng.handling.models import Message
 from wenzheng.privacy.public import Publisher, citizen_names
 from wenzheng.workdays.clock import deadline_day
 
@@ -282,11 +283,27 @@ def merged(event):
 
 
 def unmerged(event):
-    """撤销并单: the message is back with its unit, its clocks started again."""
-    if event.message.unit_id is None:
-        return []
-    text = texts.unmerged(serial=event.message.serial)
-    return _to_unit(event, Notice.Kind.ARRIVED, text, roles=(Role.HANDLER, Role.LEADER))
+    """撤销并单: the message is back with its unit, its clocks started again; its
+    citizen hears that the main message no longer answers theirs, and the main
+    message's unit that it need not answer it."""
+    message = event.message
+    main = Message.objects.select_related("unit").filter(pk=event.data.get("main")).first()
+    unit = message.unit.name if message.unit_id is not None else None
+    link = reverse("notifications:landing", args=[message.tracking_code])
+    what = texts.unmerged_citizen(main=main.serial if main else "", unit=unit)
+    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+    drafts = [
+        planning.for_citizen(
+            message, key=f"e{event.pk}", kind=Notice.Kind.MERGED, region_id=message.region_id, text=text, link=link
+        )
+    ]
+    if message.unit_id is not None:
+        back = texts.unmerged(serial=message.serial)
+        drafts += _to_unit(event, Notice.Kind.ARRIVED, back, roles=(Role.HANDLER, Role.LEADER))
+    if main is not None and main.unit_id is not None and main.unit_id != message.unit_id:
+        away = texts.unmerged_away(serial=message.serial, main=main.serial)
+        drafts += _to_unit(event, Notice.Kind.MOVED, away, unit_id=main.unit_id, link=_staff_link(main))
+    return drafts
 
 
 _revisit_reopened = to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_reopened"])

@@ -98,6 +98,11 @@ def unmerged(*, serial: str) -> str:
     return f"留言{serial}的并单已撤销，请继续办理，办理期限从今天起重新计算。"
 
 
+def unmerged_away(*, serial: str, main: str) -> str:
+    """撤销并单, for the unit of the main message it had been merged into."""
+    return f"留言{serial}并入留言{main}的并单已撤销，该留言不再由本单位合并答复，原办理单位继续办理。"
+
+
 def transfer_rejected(*, serial: str, reason: str) -> str:
     return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，办理期限不变。"
 
@@ -168,6 +173,12 @@ def merged(*, main: str, answered: bool) -> str:
     """并单, for the merged message's citizen."""
     then = "该留言已答复，请查看" if answered else "答复和办结将一并通知您"
     return f"已与反映同一问题的留言{main}合并办理，{then}"
+
+
+def unmerged_citizen(*, main: str, unit: str | None) -> str:
+    """撤销并单, for the merged message's citizen."""
+    by = f"由{short(unit, 12)}单独办理答复" if unit else "由县网络问政办重新交办"
+    return f"与留言{main}的合并办理已撤销，{by}"
 
 
 CITIZEN_EVENTS = {

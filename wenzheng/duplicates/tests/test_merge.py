@@ -142,18 +142,32 @@ class MergeTests(CastTestCase):
         with self.assertRaises(ActionRefused):
             actions.dismiss_duplicate(message=self.dup, by=c.other_county_office, reason="x", at=TUESDAY)
 
-    def test_unmerging_restarts_the_clocks_but_not_once_the_main_is_answered(self):
+    def test_unmerging_restarts_the_clocks_after_a_reply_too_but_not_once_the_main_is_closed(self):
         c = self.cast
         self.merge()
         back = actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="并错了", at=LATER)
         self.assertEqual((back.state, back.merged_into_id), (S.DISPATCHED, None))
         open_stages = back.stages.filter(completed_at__isnull=True)
         self.assertEqual({(s.kind, s.started_at) for s in open_stages}, {("response", LATER), ("reply", LATER)})
-        self.merge(at=LATER)
+        # Merged into a message already answered (a mistyped serial): the answer was
+        # written to another citizen about another matter, and the merge is undone.
         actions.reply(message=self.main, by=c.handler_a, text="已修复。", at=LATER)
+        self.merge(at=LATER)
+        back = actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="编号输错")  # now: notices
+        self.assertEqual((back.state, back.merged_into_id), (S.DISPATCHED, None))
+        self.assertFalse(back.replies.exists())
+        citizen = Notice.objects.filter(message=back, kind="merged", to_citizen=True).latest("pk")
+        self.assertIn(f"与留言{self.main.serial}的合并办理已撤销，由{c.unit_b.name}单独办理答复", citizen.text)
+        main_unit = Notice.objects.filter(message=back, kind="moved", recipient__unit=c.unit_a)
+        self.assertEqual({n.recipient for n in main_unit}, {c.handler_a, c.handler_a2})
+        self.assertTrue(all("不再由本单位合并答复" in n.text for n in main_unit))
+        self.assertTrue(Notice.objects.filter(message=back, kind="arrived", recipient__unit=c.unit_b).exists())
+        # Closed, the main message closes the case of those merged into it.
+        self.merge(at=LATER)
+        actions.close(message=self.main, by=c.leader_a, kind="solved", at=LATER)
         with self.assertRaises(ActionRefused) as refused:
             actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="并错了", at=LATER)
-        self.assertEqual(refused.exception.code, "unmerge_answered")
+        self.assertEqual(refused.exception.code, "unmerge_closed")
         self.assertEqual(replay.replay().differences, [])
 
     def test_a_main_message_with_merged_ones_cannot_be_marked_as_spam(self):
