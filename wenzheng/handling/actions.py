@@ -743,12 +743,7 @@ def mark_spam(*, message, by, reason: str, at=None) -> Message:
         raise ActionRefused("has_merged", "已有留言并入这条留言，不能标记为垃圾留言；请先撤销并单。")
     reason = _require_text(reason, "标记为垃圾留言的理由")
     previous = message.state
-    stopped = []
-    for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
-        stage.completed_at, stage.outcome = at, Stage.Outcome.SPAM
-        stage.save(update_fields=["completed_at", "outcome"])
-        _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
-        stopped.append(stage.kind)
+    stopped = _stop_clocks(message, at, Stage.Outcome.SPAM)
     if message.unit is not None:
         _end_pending_extension(
             message, by=by, at=at, unit=message.unit, note="留言已标记为垃圾留言，延期申请随之失效。"
@@ -792,12 +787,15 @@ def unmark_spam(*, message, by, reason: str, at=None) -> Message:
 # --- duplicates (并单) ----------------------------------------------------------------
 
 
-def _stop_clocks(message, at, outcome) -> list[str]:
-    """End the message's open stages with `outcome` (for nobody), and what waited on
-    them: a pending extension, a reply waiting for sign-off."""
+def _stop_clocks(message, at, outcome, *, late_stays=False) -> list[str]:
+    """End the message's open stages with `outcome` (for nobody); with `late_stays`,
+    a stage whose deadline has already passed ends late instead, and counts against
+    the unit that held it (a merge, 并单: no side step may wipe out a lateness that
+    happened, DOMAIN.md "Counting rules"). Returns the kinds stopped."""
     stopped = []
     for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
-        stage.completed_at, stage.outcome = at, outcome
+        late = late_stays and at > stage.due_at
+        stage.completed_at, stage.outcome = at, Stage.Outcome.LATE if late else outcome
         stage.save(update_fields=["completed_at", "outcome"])
         _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
         stopped.append(stage.kind)
@@ -844,7 +842,7 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
         )
     reason = _require_text(reason, "并单理由")
     previous = message.state
-    stopped = _stop_clocks(message, at, Stage.Outcome.MERGED)
+    stopped = _stop_clocks(message, at, Stage.Outcome.MERGED, late_stays=True)
     if message.unit is not None:
         _end_pending_extension(message, by=by, at=at, unit=message.unit, note="留言已并单，延期申请随之失效。")
         message.drafts.filter(state=ReplyDraft.State.PENDING).update(

@@ -198,11 +198,16 @@ class MessageQuerySet(models.QuerySet):
 
 class StageQuerySet(models.QuerySet):
     def counted(self):
-        """The stages the evaluation may count: none of a message marked as spam or
-        merged into another (并单: its clocks count for nobody, the main message's do),
-        whenever they ended (`MessageQuerySet.counted_once`)."""
-        return self.exclude(message__state__in=[Message.State.SPAM, Message.State.MERGED]).exclude(
-            outcome__in=[Stage.Outcome.SPAM, Stage.Outcome.MERGED]
+        """The stages the evaluation may count: none of a message marked as spam,
+        whenever they ended; of a message merged into another (并单), only those its
+        unit had let run late (ended late before the merge, or past their deadline
+        when it was merged): a merge answers a citizen through the main message, whose
+        clocks count once (`MessageQuerySet.counted_once`), but wipes out no lateness
+        that happened (DOMAIN.md, "Counting rules": no path through the side steps pays)."""
+        return (
+            self.exclude(message__state=Message.State.SPAM)
+            .exclude(outcome__in=[Stage.Outcome.SPAM, Stage.Outcome.MERGED])
+            .exclude(Q(message__state=Message.State.MERGED) & ~Q(outcome=Stage.Outcome.LATE))
         )
 
 

@@ -218,12 +218,31 @@ class CountingRuleTests(CastTestCase):
         kept = tally.figures(self.cast.county, MARCH, now=LATER)
         self.assertEqual((kept.received, kept.replied, kept.closed), (3, 3, 3))
 
-    def test_merged_clocks_count_for_nobody_in_the_evaluation(self):
+    def test_a_merge_wipes_out_no_lateness(self):
+        """The two copies had run past both deadlines at unit B when they were merged:
+        they count against B, late (DOMAIN.md, "Counting rules": no path through the
+        side steps pays). The main message counts once, for A."""
         window = facts.Window.of(Q1, LATER)
         b = facts.collect(self.cast.county, window).of(self.cast.unit_b.pk)
-        self.assertEqual((b.get("response.due", 0), b.get("reply.due", 0)), (0, 0))
+        self.assertEqual((b["response.due"], b.get("response.on_time", 0)), (2, 0))
+        self.assertEqual((b["reply.due"], b.get("reply.on_time", 0)), (2, 0))
+        outcomes = set(Stage.objects.filter(message__in=self.dups).values_list("outcome", flat=True))
+        self.assertEqual(outcomes, {Stage.Outcome.LATE})
         a = facts.collect(self.cast.county, window).of(self.cast.unit_a.pk)
         self.assertEqual((a["reply.due"], a["reply.on_time"]), (1, 1))
+
+    def test_clocks_still_running_at_the_merge_count_for_nobody(self):
+        c = self.cast
+        main = write(c, WATER, unit=c.unit_a, phone="13900000018", at=TUESDAY)
+        timely = write(c, WATER, unit=c.unit_b, phone="13900000019", at=TUESDAY)
+        actions.respond(message=timely, by=c.handler_b, at=TUESDAY)  # on time
+        actions.merge_duplicate(message=timely, into=main, by=c.county_office, reason="同一问题", at=TUESDAY)
+        outcomes = dict(timely.stages.values_list("kind", "outcome"))
+        self.assertEqual(outcomes, {"response": Stage.Outcome.ON_TIME, "reply": Stage.Outcome.MERGED})
+        window = facts.Window.of(Q1, LATER)
+        b = facts.collect(self.cast.county, window).of(self.cast.unit_b.pk)
+        self.assertEqual((b["response.due"], b["reply.due"]), (2, 2))  # the two late copies alone
+        self.assertEqual(replay.replay().differences, [])
 
 
 class DrillDownTests(CastTestCase):

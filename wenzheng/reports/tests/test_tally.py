@@ -171,7 +171,9 @@ class RandomRun:
             actions.merge_duplicate(message=m, into=into, by=office, reason="同一问题", at=self.tick())
 
     def unmerge(self, c):
-        if m := self.pick(Message.State.MERGED):
+        # Half the time only: a merge may now be undone after its main message's reply
+        # too, and the run should end with some messages still merged.
+        if self.rng.random() < 0.5 and (m := self.pick(Message.State.MERGED)):
             office = c.county_office if m.region_id == c.county.pk else c.other_county_office
             actions.unmerge_duplicate(message=m, by=office, reason="并错了", at=self.tick())
 
