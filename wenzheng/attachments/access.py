@@ -1,9 +1,13 @@
 """Who may open an attachment: the one rule every page and the file view ask.
 
-- Staff who may open the message (Message.objects.visible_to), and the citizen who
+- Staff who may open the message and see its citizen's details (the unit handling
+  it, the county office: accounts.policy.may_see_contact), and the citizen who
   wrote it, see every file on it, except the files of a reply still waiting for its
   leader's sign-off (or returned to its author): those are the drafting unit's alone,
   its handlers' and its leader's, not the county or city office's, until published.
+- Staff who may open the message but never a citizen's details (the city office)
+  read its texts masked; a photo cannot be masked (an ID card, a face, a number
+  plate), so they see the files the public sees, and no others.
 - The public sees a file only on a message the public may read
   (Message.objects.published()), and only if the text it belongs to is public: a
   follow-up the county office has not passed hides its photos with it; a reply to a
@@ -12,7 +16,7 @@
 """
 
 from wenzheng.accounts.models import Role
-from wenzheng.accounts.policy import handles
+from wenzheng.accounts.policy import handles, may_see_contact
 from wenzheng.handling.models import Message
 from wenzheng.privacy.public import PublicThread
 
@@ -53,9 +57,31 @@ def may_open(request, attachment: Attachment, *, tracked_codes=()) -> bool:
     writer = (user.is_authenticated and message.citizen_id == user.pk) or message.tracking_code in tracked_codes
     if writer:
         return bool(shown_to_writer([attachment]))
-    if user.is_authenticated and Message.objects.visible_to(user).filter(pk=message.pk).exists():
+    if (
+        user.is_authenticated
+        and may_see_contact(user, message)
+        and Message.objects.visible_to(user).filter(pk=message.pk).exists()
+    ):
         return True
     return is_public(attachment)
+
+
+def shown_to_staff(user, message, attachments) -> list:
+    """Of the attachments of a message `user` may open (a staff page), those its page
+    shows them: all of them to those who may see its citizen's details; to the others
+    (the city office), those the public sees on it, if it is published."""
+    from wenzheng.privacy.public import Publisher
+
+    if may_see_contact(user, message):
+        return list(attachments)
+    published = (
+        Message.objects.published()
+        .filter(pk=message.pk)
+        .select_related("citizen")
+        .prefetch_related("replies__unit", "follow_ups", "reviews")
+        .first()
+    )
+    return [] if published is None else shown_publicly(attachments, Publisher().thread(published))
 
 
 def is_public(attachment: Attachment) -> bool:

@@ -161,6 +161,33 @@ class WhoSeesPhotosTest(CastTestCase):
         page = public.get(f"/messages/luocheng/{self.message.serial}/")
         self.assertContains(page, f'src="/files/{self.photo.pk}/thumbnail/"')
 
+    def test_the_city_office_sees_the_photos_the_public_sees_and_no_others(self):
+        """The city reads a message's texts masked; a photo cannot be masked (an ID
+        card, a face, a plate), so it sees what the public sees, the county all."""
+        from django.test import Client
+
+        c = self.cast
+        page_url = f"/work/messages/{self.message.pk}/"
+        for role, before in (("city_office", 404), ("county_office", 200)):
+            with self.subTest(role=role, published=False):
+                staff = Client()  # not the poster's session, which tracks the message
+                staff.force_login(getattr(c, role))
+                self.assertEqual(staff.get(self.url).status_code, before)
+                self.assertEqual(staff.get(self.url + "thumbnail/").status_code, before)
+                shown = f"/files/{self.photo.pk}/" in staff.get(page_url).content.decode()
+                self.assertEqual(shown, before == 200)
+                self.assertEqual("附件：" in staff.get(page_url + "print/").content.decode(), before == 200)
+        actions.reply(message=self.message, by=c.handler_a, text="已修复。")  # published
+        self.client = Client()
+        self.client.force_login(c.city_office)
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+        self.assertContains(self.client.get(page_url), f"/files/{self.photo.pk}/thumbnail/")
+        privacy.withhold_attachment(attachment=self.photo, by=c.county_office, reason="拍到了身份证")
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertNotContains(self.client.get(page_url), f"/files/{self.photo.pk}/")
+        self.client.force_login(c.county_office)
+        self.assertEqual(self.client.get(self.url).status_code, 200)
+
     def test_withholding_the_message_or_the_photo_hides_it(self):
         c = self.cast
         from django.test import Client

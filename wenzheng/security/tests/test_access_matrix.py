@@ -74,9 +74,10 @@ M = {
     "ops:health": (EVERYONE, EVERYONE),
     "ops:ready": (EVERYONE, EVERYONE),  # for the load balancer
     "unit-search": (NOBODY, NOBODY),  # no ?region= in the path: 404 for all (unit names are public)
-    # A file on a message still waiting (not published): the staff who may open the
-    # message, and the citizen who wrote it; never the public.
-    "attachments:file": (UNIT_A | COUNTY_OWN | {"city_office", "citizen"}, {"city_office", "admin"}),
+    # A file on a message still waiting (not published): the staff who may see the
+    # message's citizen's details, and the citizen who wrote it; never the public,
+    # nor the city office (it reads texts masked, and a photo cannot be: attachments.access).
+    "attachments:file": (UNIT_A | COUNTY_OWN | {"citizen"}, {"admin"}),
     "attachments:thumbnail": (EVERYONE, EVERYONE),  # a photo on a published message: public
     "notifications:landing": (EVERYONE, EVERYONE),  # the tracking code in an SMS is the key
     "notifications:unsubscribe": (EVERYONE, EVERYONE),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.attachments import store as attachment_store
-from wenzheng.attachments.access import drafting_unit, files_by_text
+from wenzheng.attachments.access import drafting_unit, files_by_text, shown_to_staff
 from wenzheng.attachments.models import Attachment
 from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.eventlog.models import Event
@@ -146,7 +146,7 @@ def render_message(request, message, *, bound=None, status=200):
     if show_contact:
         record_access(user=user, surface=AccessRecord.Surface.PAGE, message=message)
     # The city reads the texts without the citizen's details.
-    files, publisher = list(message.attachments.all()), Publisher()
+    files, publisher = shown_to_staff(user, message, message.attachments.all()), Publisher()
     mask_for_reader(
         user,
         [message],

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from wenzheng.accounts.policy import may_see_contact
-from wenzheng.attachments.access import files_by_text
+from wenzheng.attachments.access import files_by_text, shown_to_staff
 from wenzheng.handling.thread import conversation
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import mask_for_reader
@@ -31,7 +31,7 @@ def message_print(request, pk):
         "stages": list(message.stages.all()),
         "thread": conversation(message.replies.all(), message.follow_ups.all()),
         "events": events,
-        **files_by_text(message.attachments.all()),
+        **files_by_text(shown_to_staff(user, message, message.attachments.all())),
         "show_contact": show_contact,
         "printed_at": timezone.now(),
     }
