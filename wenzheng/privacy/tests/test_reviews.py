@@ -209,6 +209,24 @@ class ReviewPagesTest(ReviewTestCase):
         self.assertEqual(refused.status_code, 400)
         self.assertEqual(Review.objects.get(message=second).state, Review.State.PENDING)
 
+    def test_a_merged_messages_citizen_is_not_told_its_clocks_run_on(self):
+        c = self.cast
+        main = c.submit(unit="a", at=local(2026, 3, 2, 9))
+        mine = actions.submit(
+            by=c.citizen, category=c.consultation, unit=c.unit_b, region=None, title="新街路灯又不亮",
+            body=BODY, name="张三丰", phone="13912345678", consent_to_publish=True, at=local(2026, 3, 2, 10),
+        )  # fmt: skip
+        url = reverse("public:message", args=["luocheng", mine.serial])
+        self.client.force_login(c.citizen)
+        self.assertContains(self.client.get(url), "办理单位照常办理，办理时限不受影响。")
+        actions.merge_duplicate(
+            message=mine, into=main, by=c.county_office, reason="同一路灯", at=local(2026, 3, 2, 11)
+        )
+        page = self.client.get(url)
+        self.assertContains(page, "您的留言正在等待县网络问政办审核，审核通过后公开。")
+        self.assertNotContains(page, "办理时限不受影响")
+        self.assertContains(page, f"您的留言已与留言 {main.serial} 合并办理（并单）")
+
     def test_the_photos_that_go_public_with_a_text_are_on_its_review(self):
         c = self.cast
         message = self.post_message(photos=2)
