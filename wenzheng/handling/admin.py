@@ -103,7 +103,8 @@ class MessageAdmin(RegionScopedAdmin, ReadOnlyAdmin):
         fields = [f for f in super().get_fields(request, obj) if f != "passcode_hash"]
         if obj is not None and may_see_contact(request.user, obj):
             return fields
-        return [f for f in fields if f not in CONTACT_FIELDS]
+        # The main message of a merge (并单) would be named by its title as written.
+        return [f for f in fields if f not in CONTACT_FIELDS and f != "merged_into"]
 
     @admin.display(description="标题")
     def shown_title(self, message):

@@ -138,16 +138,33 @@ def _handed_back_at(stage):
     return handed_back
 
 
+def _stopped_by_merge(stage) -> bool:
+    """Whether the stage's clock was stopped by a merge (并单) rather than completed."""
+    merges = Event.objects.filter(message_id=stage.message_id, kind=Event.Kind.MERGED, at=stage.completed_at)
+    return any(stage.kind in (e.data.get("stopped") or []) for e in merges)
+
+
+# The outcomes a unit's own step (or a hand-back) gave, which a new deadline may change.
+# A clock stopped for nobody (spam, a merge, a reassignment) stays stopped.
+JUDGED = (Stage.Outcome.ON_TIME, Stage.Outcome.LATE, Stage.Outcome.TRANSFERRED)
+
+
 @transaction.atomic
 def _rejudge(ids, *, by, at) -> int:
     changed = 0
-    stages = Stage.objects.select_for_update(of=("self",)).filter(pk__in=ids, completed_at__isnull=False)
+    stages = Stage.objects.select_for_update(of=("self",)).filter(
+        pk__in=ids, completed_at__isnull=False, outcome__in=JUDGED
+    )
     for stage in stages.select_related("message", "unit").order_by("pk"):
         due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days)
         warning = result.warning()
         if (due, warning) == (stage.due_at, stage.due_warning):
             continue
         outcome = Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=_handed_back_at(stage))
+        if outcome != Stage.Outcome.LATE and _stopped_by_merge(stage):
+            # Ended late by a merge (its deadline had passed), and with the real
+            # calendar it had not: the clock stopped for nobody, as any merge's.
+            outcome = Stage.Outcome.MERGED
         old_due, old_outcome = stage.due_at, stage.outcome
         stage.due_at, stage.due_warning, stage.outcome = due, warning, outcome
         stage.save(update_fields=["due_at", "due_warning", "outcome"])

@@ -27,14 +27,19 @@ def has_nul(value: str) -> bool:
     return "\x00" in value
 
 
-# Unicode's format characters (category Cf, as Python 3.11's Unicode 14 lists them:
-# a test checks the list against unicodedata): a zero-width space, a soft hyphen, a
-# byte order mark, the joiners. Nobody sees them, and between a phone number's digits
-# they hide it from every pattern that looks for one.
+# What nobody sees: Unicode's format characters (category Cf, as Python 3.11's
+# Unicode 14 lists them: a zero-width space, a soft hyphen, a byte order mark, the
+# joiners) and the other default-ignorable code points (DerivedCoreProperties:
+# variation selectors, the combining grapheme joiner, the Hangul fillers), and the
+# blank braille pattern. Between a phone number's digits they hide it from every
+# pattern that looks for one. A test checks the list against unicodedata's Cf.
 FORMAT = re.compile(
     "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    # Default-ignorable, not Cf.
+    "\u034f\u115f-\u1160\u17b4-\u17b5\u180b-\u180d\u180f\u2065\u3164\ufe00-\ufe0f\uffa0"
+    "\ufff0-\ufff8\U000e0000\U000e0002-\U000e001f\U000e0080-\U000e0fff\u2800]"
 )
 
 
@@ -66,4 +71,4 @@ def id_number(value: str) -> str:
     """An ID number as typed, made what ID_NUMBER checks: full-width digits and Ｘ
     made ASCII (NFKC: a phone's Chinese keyboard types them), x made X, the
     characters above and the spaces around it gone."""
-    return unicodedata.normalize("NFKC", clean(value or "")).strip().upper()
+    return unicodedata.normalize("NFKC", visible(value or "")).strip().upper()

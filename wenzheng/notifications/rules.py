@@ -287,6 +287,8 @@ def unmerged(event):
     citizen hears that the main message no longer answers theirs, and the main
     message's unit that it need not answer it."""
     message = event.message
+    if message.state == Message.State.MERGED:  # merged again in the same breath
+        return []
     main = Message.objects.select_related("unit").filter(pk=event.data.get("main")).first()
     unit = message.unit.name if message.unit_id is not None else None
     link = reverse("notifications:landing", args=[message.tracking_code])

@@ -76,6 +76,8 @@ class Span:
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2212: 0x2D, 0xFE63: 0x2D, 0x30FC: 0x2D})
 _FOLD.update(dict.fromkeys(range(0x2010, 0x2016), 0x2D))  # ‐ ‑ ‒ – — ―
+# Every other space (Unicode's Zs: thin, hair, narrow no-break, figure spaces…).
+_FOLD.update(dict.fromkeys([*range(0x2000, 0x200B), 0x1680, 0x202F, 0x205F], 0x20))
 
 
 def fold(text: str) -> str:

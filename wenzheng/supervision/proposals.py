@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from wenzheng.accounts.policy import ActionRefused, require_office
+from wenzheng.accounts.policy import ActionRefused, handled_by, require_office
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
@@ -120,7 +120,9 @@ def confirm(*, proposal, by, reason: str = "", backlog_deadline: dt.datetime | N
     the office edited them), over the late messages still with the unit."""
     at = at or timezone.now()
     proposal = _waiting(proposal, by)
-    messages = proposal.messages.filter(unit=proposal.unit)
+    # Still the unit's: not moved away, nor merged (并单) into another unit's message,
+    # whose lateness the proposal counts all the same.
+    messages = proposal.messages.filter(handled_by(proposal.unit))
     order = actions.order_written_explanation(
         unit=proposal.unit,
         by=by,

@@ -262,4 +262,4 @@ class DrillDownTests(CastTestCase):
         self.assertContains(page, "并单计数规则")
         self.assertContains(page, "本期有2条留言并入本单位办理的留言，随主留言统一答复；有0条")
         page = self.client.get(f"/evaluation/runs/{run.pk}/units/{c.unit_b.pk}/")
-        self.assertContains(page, "有2条曾交本单位办理的留言并入其他单位的留言，不计入本单位")
+        self.assertContains(page, "有2条曾交本单位办理的留言并入其他单位的留言，除并单前已超期的环节外不计入本单位")

@@ -512,6 +512,29 @@ class FrozenOutcomeTest(DeadlineTestCase):
         # Judged once: a second recount finds nothing left to judge.
         self.assertEqual(rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 6)), 0)
 
+    def test_a_merge_past_a_guessed_deadline_is_judged_again_as_a_merge_not_as_an_answer(self):
+        """Merged (并单) on 01-04 past a guessed deadline of 01-01: its clock ended late.
+        With 元旦 entered, the deadline is 01-04 and the merge came before it: the clock
+        stopped for nobody, as any merge's, never counted as the unit's timely answer."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        main = c.submit(at=local(2026, 12, 30, 9))
+        m = c.submit(unit="b", at=local(2026, 12, 31, 9))
+        actions.merge_duplicate(message=m, into=main, by=c.county_office, reason="同一问题", at=local(2027, 1, 4, 9))
+        stage = m.stages.get(kind=RESPONSE)
+        self.assertEqual(stage.outcome, "late")
+        # A spam mark's stopped clock, against the same guess, is never judged again.
+        spam = c.submit(at=local(2026, 12, 31, 10))
+        actions.mark_spam(message=spam, by=c.county_office, reason="广告", at=local(2027, 1, 4, 9))
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+        rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 5, 9))
+        stage.refresh_from_db()
+        self.assertEqual((stage.due_at, stage.outcome), (local(2027, 1, 5), "merged"))
+        self.assertEqual(set(spam.stages.values_list("outcome", flat=True)), {"spam"})
+
     def test_a_hand_back_judged_late_against_the_guess_can_turn_out_in_time(self):
         """Handed back on 01-04 against a guessed deadline of 01-01: late. With 元旦
         entered, the deadline is 01-04 and the hand-back came before it: transferred,

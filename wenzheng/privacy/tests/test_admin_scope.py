@@ -119,6 +119,13 @@ class OfficeAdminTest(CastTestCase):
         self.assertEqual(list(found.context["cl"].result_list), [])
         page = self.client.get(f"/admin/handling/message/{typed.pk}/change/")
         self.assertNotContains(page, "13677776666", status_code=200)
+        # Nor through a message merged into it, whose page named its main one.
+        other = c.submit(unit="a", at=local(2026, 3, 3, 12), title="路灯坏了")
+        actions.merge_duplicate(
+            message=other, into=typed, by=c.county_office, reason="同一问题", at=local(2026, 3, 4, 9)
+        )
+        page = self.client.get(f"/admin/handling/message/{other.pk}/change/")
+        self.assertNotContains(page, "13677776666", status_code=200)
 
     def test_units_and_rosters_change_only_in_the_own_county_and_the_city_only_reads(self):
         c = self.cast

@@ -36,11 +36,14 @@ class MasksEachKindTest(unittest.TestCase):
         """A zero-width space, a soft hyphen or a byte order mark (pasted from a web
         page, or typed to get past the mask) is read as the reader sees the text:
         not there. The span covers them, so they go with what it masks."""
-        for cf in ("\u200b", "\u00ad", "\ufeff", "\u2060", "\u200d"):
+        for cf in ("\u200b", "\u00ad", "\ufeff", "\u2060", "\u200d", "\u034f", "\ufe0f", "\u3164", "\u2800"):
             with self.subTest(f"U+{ord(cf):04X}"):
                 self.assertMasked(f"电话138{cf}1234{cf}5678请回电", "电话138****5678请回电")
                 self.assertMasked(f"身份证4502251990{cf}0101123X。", "身份证4502**********123X。")
                 self.assertMasked(f"路{cf}灯坏了，电话13812345678", f"路{cf}灯坏了，电话138****5678")
+        for space in ("\u2009", "\u202f", "\u200a"):  # spaces of other widths: spaces
+            with self.subTest(f"U+{ord(space):04X}"):
+                self.assertIn("138****5678", mask(f"电话138{space}1234{space}5678"))
         spans = Masker().spans("我叫张三\u200b，电话138\u200b1234\u200b5678")
         self.assertEqual([(s.kind, s.replacement) for s in spans][-1], (Kind.MOBILE, "138****5678"))
 

@@ -336,6 +336,21 @@ class ProposalsTest(WorkspaceTestCase):
         proposal.refresh_from_db()
         self.assertEqual(proposal.state, "confirmed")
 
+    def test_a_late_message_merged_away_counts_in_the_proposal_and_the_order_names_the_rest(self):
+        """Merged (并单) into another unit's message after its deadlines passed: the
+        lateness stays the unit's, but the order names only what it still handles."""
+        c = self.cast
+        also_late = c.submit(at=local(2026, 3, 2, 9), title="也超时了")
+        main = c.submit(unit="b", at=local(2026, 3, 2, 9))
+        actions.merge_duplicate(
+            message=also_late, into=main, by=c.county_office, reason="同一问题", at=local(2026, 3, 20, 9)
+        )
+        self.generate()
+        proposal = ExplanationProposal.objects.get(unit=c.unit_a)
+        self.assertEqual((proposal.late_responses, proposal.late_replies), (2, 2))
+        order = proposals.confirm(proposal=proposal, by=c.county_office, at=local(2026, 4, 2, 9))
+        self.assertEqual(list(order.messages.all()), [self.late])
+
     def test_a_proposal_whose_deadline_has_passed_offers_a_new_one_and_confirms_as_offered(self):
         # Proposals made at the quarter's end and decided weeks later: the deadline
         # they were made with is past, and confirming one as shown was refused.
