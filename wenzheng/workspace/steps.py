@@ -204,9 +204,16 @@ def _unspam(*, message, by, data):
 def _merge(*, message, by, data):
     actions.merge_duplicate(message=message, into=data["main"], by=by, reason=data["reason"])
     message.refresh_from_db(fields=["merged_into"])
-    return _("留言%(serial)s已并入留言%(main)s，停止计时，由主留言统一答复。") % {
+    main = message.merged_into
+    # The main message named by its title and unit: a mistyped serial shows at once,
+    # and the merge can be undone (撤销并单) until the main message is closed.
+    return _(
+        "留言%(serial)s已并入留言%(main)s（“%(title)s”，%(unit)s），停止计时，由主留言统一答复。如并错，可撤销并单。"
+    ) % {
         "serial": message.serial,
-        "main": message.merged_into.serial,
+        "main": main.serial,
+        "title": main.title if len(main.title) <= 30 else main.title[:29] + "…",
+        "unit": main.unit.name if main.unit_id else _("待交办"),
     }
 
 

@@ -43,7 +43,9 @@ class PageTests(CastTestCase):
             {f"merge-{self.dup.pk}-main": f" {self.main.serial} ", f"merge-{self.dup.pk}-reason": "同一路段。"},
             follow=True,
         )
-        self.assertContains(done, f"留言{self.dup.serial}已并入留言{self.main.serial}")
+        said = f"留言{self.dup.serial}已并入留言{self.main.serial}（“{self.main.title}”，{self.main.unit.name}）"
+        self.assertContains(done, said)
+        self.assertContains(done, "如并错，可撤销并单。")
         self.assertContains(done, f"这条留言已并入留言 {self.main.serial}（并单）")
         self.assertContains(done, "撤销并单")
         self.assertEqual(Message.objects.get(pk=self.dup.pk).merged_into_id, self.main.pk)
