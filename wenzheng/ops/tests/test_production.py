@@ -135,7 +135,8 @@ class ProductionServerTest(ChainTransactionTestCase):
             requests.get(
                 base + "/open311/v2/requests.json?api_key=wz_notinthelog&q=13812345678", headers=HTTPS, timeout=10
             )
-            log = server.output(waiting_for="/no-such-page/ HTTP/1.1")
+            # (The last request's line, written once its answer is sent: waited for.)
+            log = server.output(waiting_for='"GET /open311/v2/requests.json HTTP/1.1"')
         self.assertIn('"GET /no-such-page/ HTTP/1.1" 404', log)
         self.assertIn('"GET /open311/v2/requests.json HTTP/1.1"', log)
         self.assertNotIn("wz_notinthelog", log)
@@ -262,9 +263,9 @@ class NginxSiteTest(ChainTransactionTestCase):
                 timeout=10,
             )
             secret_id = secret.headers["X-Request-ID"]
-            logged = proxy.access_log(waiting_for=secret_id)
+            logged = proxy.access_log(waiting_for=f"id={secret_id}")
             self.assertIn(f'"GET /open311/v2/requests.json HTTP/1.1" {secret.status_code} ', logged)
-            for log in (logged, app.output(waiting_for=secret_id)):
+            for log in (logged, app.output(waiting_for=f"id={secret_id}")):  # the access line
                 self.assertNotIn("wz_notinthelog", log)
                 self.assertNotIn("13812345678", log)
 
