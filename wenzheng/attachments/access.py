@@ -74,14 +74,20 @@ def shown_to_staff(user, message, attachments) -> list:
 
     if may_see_contact(user, message):
         return list(attachments)
-    published = (
+    published = _published(message.pk)
+    return [] if published is None else shown_publicly(attachments, Publisher().thread(published))
+
+
+def _published(message_id):
+    """The message as the public reads it (what Publisher.thread needs read with it),
+    or None if the public may not read it."""
+    return (
         Message.objects.published()
-        .filter(pk=message.pk)
+        .filter(pk=message_id)
         .select_related("citizen")
         .prefetch_related("replies__unit", "follow_ups", "reviews")
         .first()
     )
-    return [] if published is None else shown_publicly(attachments, Publisher().thread(published))
 
 
 def is_public(attachment: Attachment) -> bool:
@@ -89,13 +95,7 @@ def is_public(attachment: Attachment) -> bool:
 
     if attachment.withheld_at is not None:
         return False
-    message = (
-        Message.objects.published()
-        .filter(pk=attachment.message_id)
-        .select_related("citizen")
-        .prefetch_related("replies__unit", "follow_ups", "reviews")
-        .first()
-    )
+    message = _published(attachment.message_id)
     if message is None:
         return False
     return bool(shown_publicly([attachment], Publisher().thread(message)))

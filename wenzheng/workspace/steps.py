@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, ReplyDraft
+from wenzheng.notifications import texts
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
 
@@ -212,7 +213,7 @@ def _merge(*, message, by, data):
     ) % {
         "serial": message.serial,
         "main": main.serial,
-        "title": main.title if len(main.title) <= 30 else main.title[:29] + "…",
+        "title": texts.short(main.title, 30),
         "unit": main.unit.name if main.unit_id else _("待交办"),
     }
 
