@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from wenzheng.evaluation import publication, schemes
 from wenzheng.evaluation.defaults import DEFAULT
+from wenzheng.evaluation.models import Scheme
 from wenzheng.evaluation.tests.fixtures import build_q1, build_towns
 from wenzheng.testing import local
 from wenzheng.units.models import RosterFiling
@@ -39,11 +40,15 @@ class ScoresInTheBrowserTest(BrowserTestCase):
         self.sign_in(page, "county_office")
         page.goto("/evaluation/schemes/")
         page.get_by_role("link", name="网络问政绩效考评默认方案").first.click()
-        page.get_by_role("link", name="修改方案").click()
+        # Shared by every county: the change becomes this county's own version.
+        page.get_by_role("link", name="修改（另存为新版本）").click()
+        expect(page.get_by_text("这一版是各县共用的方案，不会被改动")).to_be_visible()
         page.get_by_label("样本不足门槛（条）").fill("3")
         self.shot(page, "scheme-edit")
-        page.get_by_role("button", name="保存").click()
-        expect(page.get_by_text("已保存")).to_be_visible()
+        page.get_by_role("button", name="另存为新版本").click()
+        expect(page.get_by_text("改动已另存为罗城仫佬族自治县的第2版")).to_be_visible()
+        self.assertEqual(Scheme.objects.default_for(c.county).min_due, 3)
+        self.assertEqual(Scheme.objects.default_for(c.other_county).min_due, DEFAULT["min_due"])
 
         publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=local(2026, 4, 10, 9))
         public = self.new_page(phone=True)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.models import Role
 from wenzheng.units.models import Region
 
-from .models import Run
+from .models import Run, Scheme
 
 OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
 
@@ -66,3 +66,22 @@ def run_for(user, pk) -> Run:
     return get_object_or_404(
         Run.objects.select_related("region", "scheme", "created_by").filter(region__in=regions_for(user)), pk=pk
     )
+
+
+def schemes_for(user):
+    """The scoring schemes a user may read and use: those every county shares, those
+    of the regions they evaluate, and their city's (which its counties may use)."""
+    if user.role == Role.ADMIN or user.is_superuser:
+        return Scheme.objects.all()
+    owners = Q(region__in=regions_for(user))
+    if user.region_id is not None and user.region.parent_id is not None:
+        owners |= Q(region_id=user.region.parent_id)
+    return Scheme.objects.filter(Q(region__isnull=True) | owners)
+
+
+def scheme_owner(user, scheme=None):
+    """Whose a scheme an office saves is: its own region's. The administrator's
+    keeps the owner of the scheme it changes, and a file it imports is shared."""
+    if user.role == Role.ADMIN or user.is_superuser:
+        return scheme.region if scheme is not None else None
+    return user.region

@@ -33,8 +33,8 @@ class SchemeItemInline(admin.StackedInline):
 class SchemeAdmin(admin.ModelAdmin):
     """Schemes are edited until a run uses them; after that, a copy is the next version."""
 
-    list_display = ["name", "code", "version", "points", "used", "created_at"]
-    list_filter = ["code"]
+    list_display = ["name", "code", "version", "region", "points", "used", "created_at"]
+    list_filter = ["code", "region"]
     inlines = [SchemeItemInline]
     actions = ["copy_as_new_version"]
     readonly_fields = ["created_at"]
@@ -49,7 +49,7 @@ class SchemeAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.locked:
-            return ["code", "version", "name", "notes", "min_due", "grades", "created_at"]
+            return ["code", "version", "region", "name", "notes", "min_due", "grades", "created_at"]
         return super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):

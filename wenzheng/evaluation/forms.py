@@ -34,12 +34,45 @@ class PeriodField(forms.CharField):
 
 class SchemeChoice(forms.ModelChoiceField):
     def __init__(self, **kwargs):
-        super().__init__(queryset=Scheme.objects.order_by("code", "-version"), **kwargs)
+        super().__init__(queryset=Scheme.objects.none(), **kwargs)
 
     def label_from_instance(self, obj):
         # As every page names a scheme; its code (an identifier such as "default",
-        # for files and the command line) is not a word for the office.
-        return _g("%(name)s（第%(version)s版）") % {"name": obj.name, "version": obj.version}
+        # for files and the command line) is not a word for the office. Whose it is
+        # when it is a region's: the city office's list holds every county's.
+        said = {"name": obj.name, "version": obj.version, "owner": obj.owner_name}
+        if obj.region_id is None:
+            return _g("%(name)s（第%(version)s版）") % said
+        return _g("%(name)s（第%(version)s版，%(owner)s）") % said
+
+
+class SchemesForRegion:
+    """A form that scores a region with schemes: its choices are the schemes the user
+    may use, and each chosen must be one the region may use (shared, its own, its
+    city's): one county's scheme never scores another county."""
+
+    scheme_fields = ()
+
+    def _offer_schemes(self, schemes):
+        for name in self.scheme_fields:
+            self.fields[name].queryset = schemes.select_related("region").order_by("code", "-version")
+
+    def clean(self):
+        data = super().clean()
+        region = data.get("region")
+        for name in self.scheme_fields:
+            scheme = data.get(name)
+            if (
+                region is not None
+                and scheme is not None
+                and scheme.region_id not in (None, region.pk, region.parent_id)
+            ):
+                self.add_error(
+                    name,
+                    _g("“%(scheme)s”是%(owner)s的考评方案，不能用于%(region)s的考评。")
+                    % {"scheme": scheme.name, "owner": scheme.owner_name, "region": region.name},
+                )
+        return data
 
 
 class RegionChoice(forms.ModelChoiceField):
@@ -64,26 +97,32 @@ def preselect_single_choices(form) -> None:
                 field.empty_label = _g("请选择")
 
 
-class RunForm(NamedLimits, forms.Form):
+class RunForm(SchemesForRegion, NamedLimits, forms.Form):
     region = forms.Field(label=_("区域"))
     period = PeriodField()
     scheme = SchemeChoice(label=_("考评方案"))
 
-    def __init__(self, *args, regions, **kwargs):
+    scheme_fields = ("scheme",)
+
+    def __init__(self, *args, regions, schemes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoice(regions, label=_("区域"))
+        self._offer_schemes(schemes)
         preselect_single_choices(self)
 
 
-class CompareForm(NamedLimits, forms.Form):
+class CompareForm(SchemesForRegion, NamedLimits, forms.Form):
     region = forms.Field(label=_("区域"))
     period = PeriodField()
     a = SchemeChoice(label=_("方案甲（现行）"))
     b = SchemeChoice(label=_("方案乙（假设）"))
 
-    def __init__(self, *args, regions, **kwargs):
+    scheme_fields = ("a", "b")
+
+    def __init__(self, *args, regions, schemes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"] = RegionChoice(regions, label=_("区域"))
+        self._offer_schemes(schemes)
         preselect_single_choices(self)
 
 

@@ -21,13 +21,27 @@ from django.db.models import Q
 
 class SchemeQuerySet(models.QuerySet):
     def latest_version(self, code):
-        """The newest version of a scheme, or None."""
-        return self.filter(code=code).order_by("-version").first()
+        """The newest version of a scheme shared by every county, or None."""
+        return self.filter(code=code, region__isnull=True).order_by("-version").first()
 
-    def newest(self):
-        """One row per code: its newest version."""
-        newer = Scheme.objects.filter(code=models.OuterRef("code"), version__gt=models.OuterRef("version"))
-        return self.exclude(models.Exists(newer)).order_by("code")
+    def usable_in(self, region):
+        """The schemes a region's evaluation may use: those shared by every county,
+        its own office's and (for a county) its city's."""
+        owners = [pk for pk in (region.pk, region.parent_id) if pk is not None]
+        return self.filter(Q(region__isnull=True) | Q(region__in=owners))
+
+    def default_for(self, region, code="default"):
+        """The version of `code` a region's evaluation uses unless told otherwise: the
+        newest its own office saved, else the newest its city's saved, else the newest
+        shared one. A county that changed a scheme keeps its change when the shared
+        scheme gets a newer version; it may still choose that version."""
+        nearest = models.Case(
+            models.When(region=region.pk, then=0),
+            models.When(region__isnull=False, then=1),
+            default=2,
+        )
+        found = self.usable_in(region).filter(code=code).annotate(nearest=nearest)
+        return found.order_by("nearest", "-version").first()
 
 
 def default_grades():
@@ -44,6 +58,20 @@ class Scheme(models.Model):
     """
 
     code = models.SlugField("方案代码", max_length=40)
+    # Whose scheme this is: one county's (or a city's, for its counties), edited and
+    # imported by its office; empty for the schemes every county shares, which the
+    # administrator keeps. An office's change to a scheme not its own is saved as a
+    # version of its own (wenzheng.evaluation.schemes.save_edit), so that one county
+    # never changes how another is scored.
+    region = models.ForeignKey(
+        "units.Region",
+        verbose_name="所属区域",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schemes",
+        help_text="留空为各县共用的方案（由系统管理员维护）；县、市网络问政办修改或导入的方案属于其所在区域。",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     name = models.CharField("方案名称", max_length=100)
     notes = models.TextField("说明", blank=True)
@@ -68,7 +96,11 @@ class Scheme(models.Model):
         constraints = [models.UniqueConstraint(fields=["code", "version"], name="scheme_version_once")]
 
     def __str__(self):
-        return f"{self.name}（{self.code} 第{self.version}版）"
+        return f"{self.name}（{self.code} 第{self.version}版，{self.owner_name}）"
+
+    @property
+    def owner_name(self) -> str:
+        return self.region.name if self.region_id else "各县共用"
 
     @property
     def total_points(self) -> Decimal:

@@ -109,7 +109,7 @@ def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
     found = PublishedBulletin.objects.filter(region=region, period_code=code).first()
     if found is not None:
         raise ActionRefused("already_published", f"{period.label}的通报已于{found.published_at:%Y-%m-%d}发布。")
-    scheme = Scheme.objects.latest_version("default") or Scheme.objects.order_by("-created_at").first()
+    scheme = Scheme.objects.default_for(region) or Scheme.objects.usable_in(region).order_by("-created_at").first()
     listed = red_black(region, period, scheme=scheme, now=at) if scheme else {}
     found = bulletin.assemble(region, period, now=at)
     published = PublishedBulletin.objects.create(

@@ -164,23 +164,43 @@ def _clean_items(items, errors):
 # --- storing ------------------------------------------------------------------------
 
 
+def current(code: str, owner) -> Scheme | None:
+    """The version of `code` an owner's evaluations use now: for a region, its
+    default (its own, its city's or the shared one); for nobody, the newest shared."""
+    if owner is None:
+        return Scheme.objects.latest_version(code)
+    return Scheme.objects.default_for(owner, code)
+
+
 @transaction.atomic
-def store(data: dict) -> tuple[Scheme, bool]:
-    """Store a checked scheme as the next version of its code, unless the newest
-    version already says exactly this. Returns (scheme, created)."""
+def store(data: dict, *, owner=None) -> tuple[Scheme, bool]:
+    """Store a checked scheme as the next version of its code, owned by `owner` (a
+    region; None for a scheme every county shares), unless the version the owner
+    uses now already says exactly this. Returns (scheme, created).
+
+    Version numbers are counted across owners, so that "第3版" names one scheme
+    wherever it is read (the city office's list holds every county's)."""
     data = clean(data)
-    latest = Scheme.objects.select_for_update().filter(code=data["code"]).order_by("-version").first()
+    # Every version of the code locked: two stores of one code cannot take one number.
+    list(Scheme.objects.select_for_update().filter(code=data["code"]).values_list("pk", flat=True))
+    latest = current(data["code"], owner)
     if latest is not None and content(snapshot(latest)) == content(data):
         return latest, False
     version = (Scheme.objects.filter(code=data["code"]).aggregate(v=Max("version"))["v"] or 0) + 1
     scheme = Scheme.objects.create(
         code=data["code"],
         version=version,
+        region=owner,
         name=data["name"],
         notes=data["notes"],
         min_due=data["min_due"],
         grades=data["grades"],
     )
+    _write_items(scheme, data["items"])
+    return scheme, True
+
+
+def _write_items(scheme: Scheme, items: list[dict]) -> None:
     SchemeItem.objects.bulk_create(
         SchemeItem(
             scheme=scheme,
@@ -192,17 +212,16 @@ def store(data: dict) -> tuple[Scheme, bool]:
             order=n,
             explanation=item["explanation"],
         )
-        for n, item in enumerate(data["items"], start=1)
+        for n, item in enumerate(items, start=1)
     )
-    return scheme, True
 
 
 def new_version(scheme: Scheme) -> Scheme:
-    """A copy of a scheme as its next version, to be edited where the old one is
-    locked by the runs that used it."""
+    """A copy of a scheme as its next version, the same owner's, to be edited where
+    the old one is locked by the runs that used it."""
     data = snapshot(scheme)
     data["notes"] = (data["notes"] + f"\n（由第{scheme.version}版复制）").strip()
-    copy, _ = store(data)
+    copy, _ = store(data, owner=scheme.region)
     return copy
 
 
@@ -272,34 +291,27 @@ def to_toml(data: dict) -> str:
 
 
 @transaction.atomic
-def save_edit(scheme: Scheme, data: dict) -> tuple[Scheme, str]:
-    """Save a scheme edited in the browser: in place while no run has used it, as
-    the next version once one has (a run must always show the rules it was scored
-    by). Returns (the scheme saved, "unchanged" | "edited" | "new_version"); raises
-    ValidationError with every problem in Chinese, changing nothing."""
+def save_edit(scheme: Scheme, data: dict, *, owner) -> tuple[Scheme, str]:
+    """Save a scheme edited in the browser by `owner`'s office (a region; None for
+    the administrator's shared schemes).
+
+    In place while no run has used it and it is the owner's own; otherwise as the
+    owner's next version: a run must always show the rules it was scored by, and
+    one county's change never reaches another's scores. Returns (the scheme saved,
+    "unchanged" | "edited" | "new_version" | "same_as"): "same_as" when the change
+    says exactly what the owner's current version says, which is then returned.
+    Raises ValidationError with every problem in Chinese, changing nothing."""
     data = clean({**data, "code": scheme.code})
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if content(snapshot(scheme)) == content(data):
         return scheme, "unchanged"
-    if scheme.locked:
-        saved, _ = store(data)
-        return saved, "new_version"
+    if scheme.locked or scheme.region_id != (owner.pk if owner else None):
+        saved, created = store(data, owner=owner)
+        return saved, "new_version" if created else "same_as"
     Scheme.objects.filter(pk=scheme.pk).update(
         name=data["name"], notes=data["notes"], min_due=data["min_due"], grades=data["grades"]
     )
     scheme.items.all().delete()
-    SchemeItem.objects.bulk_create(
-        SchemeItem(
-            scheme=scheme,
-            key=item["key"],
-            kind=item["kind"],
-            label=item["label"],
-            max_points=Decimal(item["max_points"]),
-            params=item["params"],
-            order=n,
-            explanation=item["explanation"],
-        )
-        for n, item in enumerate(data["items"], start=1)
-    )
+    _write_items(scheme, data["items"])
     scheme.refresh_from_db()
     return scheme, "edited"

@@ -24,7 +24,7 @@ from wenzheng.units.models import Region
 
 from . import bulletin, bulletin_import, bulletin_pages, documents, evidence, kinds, publication, runs, schemes
 from . import facts as facts_module
-from .access import default_region, office_only, regions_for, run_for
+from .access import default_region, office_only, regions_for, run_for, scheme_owner, schemes_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
 from .models import PublishedBulletin, Run, Scheme, SchemeItem
 from .scheme_form import SchemeForm
@@ -56,7 +56,9 @@ def index(request):
     regions = regions_for(request.user)
     # The period and the scheme are chosen, never pre-filled: a form sent as it came
     # must not run an evaluation nobody asked for (issue 10).
-    form = RunForm(regions=regions, initial={"region": default_region(request.user).code})
+    form = RunForm(
+        regions=regions, schemes=schemes_for(request.user), initial={"region": default_region(request.user).code}
+    )
     found = Run.objects.filter(region__in=regions).select_related("region", "scheme", "created_by")[:100]
     return render(request, "evaluation/index.html", {"nav": NAV, "tab": "runs", "runs": found, "form": form})
 
@@ -64,7 +66,7 @@ def index(request):
 @office_only
 @require_POST
 def run_new(request):
-    form = RunForm(request.POST, regions=regions_for(request.user))
+    form = RunForm(request.POST, regions=regions_for(request.user), schemes=schemes_for(request.user))
     if not form.is_valid():
         found = Run.objects.filter(region__in=regions_for(request.user)).select_related("region", "scheme")[:100]
         return render(
@@ -210,15 +212,17 @@ def report_file(request, pk, fmt):
 @office_only
 def compare(request):
     regions = regions_for(request.user)
-    form = CompareForm(request.GET or None, regions=regions)
+    usable = schemes_for(request.user)
+    form = CompareForm(request.GET or None, regions=regions, schemes=usable)
     if not request.GET:
-        newest = Scheme.objects.latest_version("default")
+        region = default_region(request.user)
         form = CompareForm(
             regions=regions,
+            schemes=usable,
             initial={
-                "region": default_region(request.user).code,
+                "region": region.code,
                 "period": str(timezone.localdate().year),
-                "a": newest,
+                "a": Scheme.objects.default_for(region),
             },
         )
     rows = summary = None
@@ -422,20 +426,35 @@ def findings_template(request):
 # --- schemes ------------------------------------------------------------------------
 
 
+def _scheme_list(request, form, errors=(), status=200):
+    found = schemes_for(request.user).select_related("region").prefetch_related("items").order_by("code", "-version")
+    used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
+    owner = scheme_owner(request.user)
+    context = {
+        "nav": NAV,
+        "tab": "schemes",
+        "schemes": found,
+        "used": used,
+        "form": form,
+        "errors": errors,
+        "owner_name": owner.name if owner else _("各县共用"),
+    }
+    return render(request, "evaluation/schemes.html", context, status=status)
+
+
 @office_only
 def scheme_list(request):
-    found = Scheme.objects.prefetch_related("items").order_by("code", "-version")
-    used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
-    return render(
-        request,
-        "evaluation/schemes.html",
-        {"nav": NAV, "tab": "schemes", "schemes": found, "used": used, "form": SchemeUploadForm()},
-    )
+    return _scheme_list(request, SchemeUploadForm())
+
+
+def _scheme_for(request, pk):
+    """A scheme the user may read, or 404: another county's is not theirs to learn of."""
+    return get_object_or_404(schemes_for(request.user).select_related("region").prefetch_related("items"), pk=pk)
 
 
 @office_only
 def scheme_detail(request, pk):
-    scheme = get_object_or_404(Scheme.objects.prefetch_related("items"), pk=pk)
+    scheme = _scheme_for(request, pk)
     items = [
         {"item": item, "rule": item.rule_text(), "params": schemes._toml_value(item.params)}
         for item in scheme.items.all()
@@ -443,13 +462,27 @@ def scheme_detail(request, pk):
     return render(
         request,
         "evaluation/scheme.html",
-        {"nav": NAV, "tab": "schemes", "scheme": scheme, "items": items, "runs": scheme.runs.count()},
+        {
+            "nav": NAV,
+            "tab": "schemes",
+            "scheme": scheme,
+            "items": items,
+            "runs": scheme.runs.count(),
+            "in_place": _edits_in_place(request.user, scheme),
+        },
     )
+
+
+def _edits_in_place(user, scheme) -> bool:
+    """Whether the user's change to this scheme is saved in it (unused and their own)
+    rather than as a new version of their own."""
+    owner = scheme_owner(user, scheme)
+    return not scheme.locked and scheme.region_id == (owner.pk if owner else None)
 
 
 @office_only
 def scheme_export(request, pk):
-    scheme = get_object_or_404(Scheme, pk=pk)
+    scheme = _scheme_for(request, pk)
     text = schemes.to_toml(schemes.snapshot(scheme))
     name = f"{scheme.code}-v{scheme.version}.toml"
     return _download(text.encode(), name, "application/toml; charset=utf-8", ascii_name=name)
@@ -463,50 +496,51 @@ def scheme_import(request):
     if form.is_valid():
         raw = form.cleaned_data["file"].read()
         try:
-            scheme, created = schemes.store(schemes.parse(raw.decode("utf-8")))
+            scheme, created = schemes.store(schemes.parse(raw.decode("utf-8")), owner=scheme_owner(request.user))
         except UnicodeDecodeError:
             errors = [_("文件应为 UTF-8 编码的文本。")]
         except ValidationError as e:
             errors = e.messages
         else:
+            said = {"code": scheme.code, "v": scheme.version, "owner": scheme.owner_name}
             if created:
-                flash.success(request, _("已保存为“%(code)s”第%(v)s版。") % {"code": scheme.code, "v": scheme.version})
+                flash.success(request, _("已保存为“%(code)s”第%(v)s版（%(owner)s）。") % said)
             else:
-                flash.info(
-                    request,
-                    _("与“%(code)s”第%(v)s版内容相同，未新建版本。") % {"code": scheme.code, "v": scheme.version},
-                )
+                flash.info(request, _("与“%(code)s”第%(v)s版（%(owner)s）内容相同，未新建版本。") % said)
             return redirect("evaluation:scheme", pk=scheme.pk)
-    found = Scheme.objects.prefetch_related("items").order_by("code", "-version")
-    used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
-    return render(
-        request,
-        "evaluation/schemes.html",
-        {"nav": NAV, "tab": "schemes", "schemes": found, "used": used, "form": form, "errors": errors},
-        status=400,
-    )
+    return _scheme_list(request, form, errors, status=400)
 
 
 @office_only
 def scheme_edit(request, pk):
-    """The scheme's numbers in a form: saved in place while unused, as the next
-    version once a run has used it."""
-    scheme = get_object_or_404(Scheme.objects.prefetch_related("items"), pk=pk)
+    """The scheme's numbers in a form: saved in place while unused and the office's
+    own, as the office's next version otherwise."""
+    scheme = _scheme_for(request, pk)
+    owner = scheme_owner(request.user, scheme)
     snapshot = schemes.snapshot(scheme)
     categories = dict(Category.objects.order_by("order", "pk").values_list("code", "name"))
     form = SchemeForm(request.POST or None, scheme=snapshot, categories=categories)
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            saved, outcome = schemes.save_edit(scheme, form.data_for_scheme())
+            saved, outcome = schemes.save_edit(scheme, form.data_for_scheme(), owner=owner)
         except ValidationError as e:
             errors = e.messages
         else:
             said = {
                 "unchanged": _("没有改动。"),
                 "edited": _("已保存“%(name)s”第%(v)s版。"),
-                "new_version": _("第%(old)s版已用于考评，改动已另存为第%(v)s版。"),
-            }[outcome] % {"name": saved.name, "v": saved.version, "old": scheme.version}
+                "new_version": _("第%(old)s版已用于考评，改动已另存为第%(v)s版。")
+                if scheme.region_id == saved.region_id
+                else _("第%(old)s版是%(from)s的方案，改动已另存为%(owner)s的第%(v)s版。"),
+                "same_as": _("改动后与%(owner)s现用的第%(v)s版相同，未新建版本。"),
+            }[outcome] % {
+                "name": saved.name,
+                "v": saved.version,
+                "old": scheme.version,
+                "from": scheme.owner_name,
+                "owner": saved.owner_name,
+            }
             flash.success(request, said)
             return redirect("evaluation:scheme", pk=saved.pk)
     context = {
@@ -525,6 +559,9 @@ def scheme_edit(request, pk):
         ],
         "grades": [form[name] for name in form.grade_fields],
         "locked": scheme.locked,
+        "in_place": _edits_in_place(request.user, scheme),
+        "own": scheme.region_id == (owner.pk if owner else None),
+        "owner_name": owner.name if owner else _("各县共用"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "evaluation/scheme_edit.html", context, status=status)

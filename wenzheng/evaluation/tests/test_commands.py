@@ -58,7 +58,7 @@ class CommandsTest(CastTestCase):
     def test_evaluate_refuses_what_it_cannot_read(self):
         with self.assertRaisesMessage(CommandError, "无法识别的统计期间“2026Q9”"):
             self.call("evaluate", "--period", "2026Q9")
-        with self.assertRaisesMessage(CommandError, "没有考评方案“strict”。已有：default"):
+        with self.assertRaisesMessage(CommandError, "没有可用的考评方案“strict”。已有：default"):
             self.call("evaluate", "--period", "2026", "--scheme", "strict")
         with self.assertRaisesMessage(CommandError, "没有代码为“nowhere”的行政区域"):
             self.call("evaluate", "--period", "2026", "--region", "nowhere")

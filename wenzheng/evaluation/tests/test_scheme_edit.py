@@ -1,6 +1,8 @@
 """Editing a scheme in the browser: every number the office tunes, in a form with
 Chinese labels; an unused version changes in place, a used one is copied to the next
-version; bad numbers are refused with the reason and change nothing."""
+version; bad numbers are refused with the reason and change nothing. The county
+office edits its own county's scheme here; changing one every county shares is in
+test_scheme_owners."""
 
 from django.urls import reverse
 
@@ -12,7 +14,9 @@ from wenzheng.testing import CastTestCase, local
 
 class SchemeEditTest(CastTestCase):
     def setUp(self):
-        self.scheme = Scheme.objects.latest_version("default")
+        self.shared = Scheme.objects.latest_version("default")
+        data = {**schemes.snapshot(self.shared), "name": "洛城县考评方案"}
+        self.scheme, _ = schemes.store(data, owner=self.cast.county)
         self.url = reverse("evaluation:scheme-edit", args=[self.scheme.pk])
         self.client.force_login(self.cast.county_office)
 
@@ -67,7 +71,7 @@ class SchemeEditTest(CastTestCase):
         self.assertRedirects(
             response, reverse("evaluation:scheme", args=[self.scheme.pk]), fetch_redirect_response=False
         )
-        self.assertEqual(Scheme.objects.filter(code="default").count(), 1)
+        self.assertEqual(Scheme.objects.filter(code="default").count(), 2)
         saved = schemes.snapshot(Scheme.objects.get(pk=self.scheme.pk))
         items = {i["key"]: i for i in saved["items"]}
         self.assertEqual(saved["min_due"], 3)
@@ -88,13 +92,14 @@ class SchemeEditTest(CastTestCase):
         self.assertContains(page, "这一版已用于考评")
         before = schemes.snapshot(self.scheme)
         response = self.client.post(self.url, self.as_posted(**{"reply__full": "95"}))
-        new = Scheme.objects.latest_version("default")
-        self.assertEqual(new.version, 2)
+        new = Scheme.objects.default_for(self.cast.county)
+        self.assertEqual((new.version, new.region), (3, self.cast.county))
         self.assertRedirects(response, reverse("evaluation:scheme", args=[new.pk]), fetch_redirect_response=False)
         self.assertEqual(schemes.snapshot(Scheme.objects.get(pk=self.scheme.pk)), before)
         reply = next(i for i in schemes.snapshot(new)["items"] if i["key"] == "reply")
         self.assertEqual(reply["params"]["full"], 0.95)
-        self.assertContains(self.client.get(response["Location"]), "第1版已用于考评，改动已另存为第2版。")
+        self.assertContains(self.client.get(response["Location"]), "第2版已用于考评，改动已另存为第3版。")
+        self.assertEqual(Scheme.objects.default_for(self.cast.other_county), self.shared)
 
     def test_bad_numbers_are_refused_with_the_reason_and_change_nothing(self):
         before = schemes.snapshot(self.scheme)
@@ -110,12 +115,12 @@ class SchemeEditTest(CastTestCase):
                 response = self.client.post(self.url, self.as_posted(**changes))
                 self.assertContains(response, said, status_code=400)
                 self.assertEqual(schemes.snapshot(Scheme.objects.get(pk=self.scheme.pk)), before)
-        self.assertEqual(Scheme.objects.count(), 1)
+        self.assertEqual(Scheme.objects.count(), 2)
 
     def test_sending_it_unchanged_changes_nothing(self):
         response = self.client.post(self.url, self.as_posted(), follow=True)
         self.assertContains(response, "没有改动。")
-        self.assertEqual(Scheme.objects.count(), 1)
+        self.assertEqual(Scheme.objects.count(), 2)
 
     def test_only_office_staff_edit(self):
         for role in ("handler_a", "leader_a", "citizen"):

@@ -228,9 +228,10 @@ class PagesTest(CastTestCase):
         text = self.client.get(reverse("evaluation:scheme-export", args=[self.scheme.pk])).content.decode()
         changed = text.replace("floor = 0.8", "floor = 0.6")
         response = self.client.post(reverse("evaluation:scheme-import"), {"file": _upload(changed.encode(), "x.toml")})
-        newest = Scheme.objects.latest_version("default")
+        newest = Scheme.objects.default_for(self.cast.county)
         self.assertRedirects(response, reverse("evaluation:scheme", args=[newest.pk]))
-        self.assertEqual(newest.version, 2)
+        self.assertEqual((newest.version, newest.region), (2, self.cast.county))
+        self.assertEqual(Scheme.objects.latest_version("default"), self.scheme)  # the shared one unchanged
         broken = text.replace('kind = "rate"', 'kind = "lottery"', 1)
         response = self.client.post(reverse("evaluation:scheme-import"), {"file": _upload(broken.encode(), "x.toml")})
         self.assertContains(response, "不认识的计分方式“lottery”", status_code=400)

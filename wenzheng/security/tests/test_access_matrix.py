@@ -31,7 +31,7 @@ from django.utils import timezone
 from wenzheng.api.models import ApiToken
 from wenzheng.attachments import files, store
 from wenzheng.attachments.testing import phone_photo
-from wenzheng.evaluation import runs
+from wenzheng.evaluation import runs, schemes
 from wenzheng.evaluation.models import Scheme
 from wenzheng.handling import actions
 from wenzheng.notifications.models import Delivery, Notice
@@ -154,7 +154,8 @@ for _name in EVALUATION_OFFICE:
 # Publishing a county's bulletin: its office, the city's, the admin (the body names the county).
 M["evaluation:bulletin-publish"] = (OFFICES, {"city_office", "admin"})
 for _name in ["scheme", "scheme-export", "scheme-edit"]:
-    M[f"evaluation:{_name}"] = (OFFICES, OFFICES)  # schemes are shared by every county
+    # A county's own scheme: its office, the city's, the admin (a shared one: every office).
+    M[f"evaluation:{_name}"] = (COUNTY_OWN | {"city_office"}, {"city_office", "admin"})
 for _name in ["run", "unit", "unit-print", "report", "run-publish", "report-docx", "report-xlsx"]:
     # A county's run: its office, the city's, the admin.
     M[f"evaluation:{_name}"] = (COUNTY_OWN | {"city_office"}, {"city_office", "admin"})
@@ -269,7 +270,10 @@ class MatrixFixture(CastTestCase):
         q1 = periods.parse("2026Q1")
         cls.run_a = runs.run_evaluation(scheme=scheme, region=c.county, period=q1, now=local(2026, 6, 1))
         cls.run_c = runs.run_evaluation(scheme=scheme, region=c.other_county, period=q1, now=local(2026, 6, 1))
-        cls.scheme = scheme
+        cls.schemes = {
+            county.code: schemes.store({**schemes.snapshot(scheme), "name": f"{county.name}方案"}, owner=county)[0]
+            for county in (c.county, c.other_county)
+        }
         from wenzheng.bulk.models import ImportJob
 
         cls.jobs = {
@@ -376,9 +380,9 @@ class MatrixFixture(CastTestCase):
             "evaluation:run-publish": (self.run_a if own_side else self.run_c).pk,
             "evaluation:report-docx": (self.run_a if own_side else self.run_c).pk,
             "evaluation:report-xlsx": (self.run_a if own_side else self.run_c).pk,
-            "evaluation:scheme": self.scheme.pk,
-            "evaluation:scheme-export": self.scheme.pk,
-            "evaluation:scheme-edit": self.scheme.pk,
+            "evaluation:scheme": self.schemes[county.code].pk,
+            "evaluation:scheme-export": self.schemes[county.code].pk,
+            "evaluation:scheme-edit": self.schemes[county.code].pk,
             "bulk:job": self.jobs[county.code].pk,
             "bulk:job-problems": self.jobs[county.code].pk,
         }.get(name)

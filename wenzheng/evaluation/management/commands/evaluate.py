@@ -54,7 +54,7 @@ class Command(BaseCommand):
         except periods.BadPeriod as e:
             raise CommandError(str(e)) from None
         place = self._region(region)
-        chosen = self._scheme(scheme, scheme_version)
+        chosen = self._scheme(scheme, scheme_version, place)
         run = runs.run_evaluation(scheme=chosen, region=place, period=span, code=period, now=now)
         for line in self._report(run):
             self.stdout.write(line)
@@ -71,13 +71,20 @@ class Command(BaseCommand):
             raise CommandError("尚未设置行政区域：请先运行 python manage.py loaddemo 或在后台添加。")
         return place
 
-    def _scheme(self, code, version):
-        found = Scheme.objects.filter(code=code)
-        chosen = found.filter(version=version).first() if version else found.order_by("-version").first()
+    def _scheme(self, code, version, place):
+        """The version asked for, or the one the region uses (its own office's newest,
+        else its city's, else the shared one), among those the region may use."""
+        usable = Scheme.objects.usable_in(place)
+        chosen = (
+            usable.filter(code=code, version=version).first() if version else Scheme.objects.default_for(place, code)
+        )
         if chosen is None:
-            known = "、".join(sorted(set(Scheme.objects.values_list("code", flat=True)))) or "（无）"
+            known = "、".join(sorted(set(usable.values_list("code", flat=True)))) or "（无）"
             which = f"“{code}”第{version}版" if version else f"“{code}”"
-            raise CommandError(f"没有考评方案{which}。已有：{known}")
+            elsewhere = Scheme.objects.filter(code=code, version=version).first() if version else None
+            if elsewhere is not None:
+                raise CommandError(f"考评方案{which}是{elsewhere.owner_name}的，不能用于{place.name}的考评。")
+            raise CommandError(f"{place.name}没有可用的考评方案{which}。已有：{known}")
         return chosen
 
     def _moment(self, text):
