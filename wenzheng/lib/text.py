@@ -18,9 +18,24 @@ import unicodedata
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
+# A terminal's escape sequences, pasted with text copied from a console or a log: a
+# colour (ESC [ 31 m), a title (ESC ] … BEL) or a single-character escape. Removing
+# the ESC alone left "[31m" in the message; the whole sequence is one control. Also
+# their C1 forms (CSI U+009B, OSC U+009D), before _INVISIBLE removes U+0080–U+009F.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI: parameters, intermediates, a final byte
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, ended by BEL or ST
+    r"|\x1b[ -/]*[0-~]"  # any other escape: intermediates and a final byte
+)
+
+
 def clean(value: str) -> str:
-    """`value` without the characters above (everything a person can see is kept)."""
-    return _INVISIBLE.sub("", value or "")
+    """`value` without the characters above and the terminal escape sequences they
+    begin (everything a person can see is kept)."""
+    value = value or ""
+    if "\x1b" in value or "\x9b" in value or "\x9d" in value:
+        value = _ESCAPES.sub("", value)
+    return _INVISIBLE.sub("", value)
 
 
 def has_nul(value: str) -> bool:

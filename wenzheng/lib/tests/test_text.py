@@ -25,3 +25,23 @@ class FormatCharactersTest(unittest.TestCase):
         self.assertEqual(text.without_format("路灯"), ("路灯", None))
         self.assertEqual(text.without_format("\ufeff路\u200b灯\u00ad"), ("路灯", [1, 3]))
         self.assertEqual(text.visible("路\u200b灯\x07"), "路灯")
+
+
+class EscapeSequencesTest(unittest.TestCase):
+    def test_a_pasted_terminal_colour_goes_whole(self):
+        """Text copied from a console: removing the ESC alone left "[31m" behind."""
+        cases = {
+            "\x1b[31m路灯\x1b[0m不亮": "路灯不亮",
+            "\x1b[1;33;41m警告\x1b[m": "警告",
+            "\x1b]0;标题\x07正文": "正文",
+            "\x1b]8;;http://example.com\x1b\\链接\x1b]8;;\x1b\\": "链接",
+            "\x9b31m红\x9bm": "红",
+            "a\x1b(Bb\x1bMc": "abc",
+            "末尾\x1b": "末尾",
+            "末尾\x1b[": "末尾",  # ESC [ unfinished is still an escape (the CSI's introducer)
+            "\x1b[31路灯": "31路灯",  # no final byte: not a sequence; ESC [ go, the rest is text
+            "[31m 不是转义": "[31m 不是转义",
+        }
+        for pasted, kept in cases.items():
+            with self.subTest(pasted=pasted):
+                self.assertEqual(text.clean(pasted), kept)

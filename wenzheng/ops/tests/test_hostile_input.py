@@ -152,6 +152,12 @@ class ControlCharacterTest(ApiTestCase):
         reply = actions.reply(message=message, by=self.cast.handler_a, text="已\x00安排\u200b维修\x08。")
         self.assertEqual(reply.text, "已安排\u200b维修。")  # a zero-width space is text; a backspace is not
 
+    def test_a_terminal_colour_pasted_from_a_console_goes_whole(self):
+        message = self.cast.submit(title="\x1b[31m路灯不亮\x1b[0m")
+        reply = actions.reply(message=message, by=self.cast.handler_a, text="日志：\x1b[1;32m已修复\x1b[m。")
+        message.refresh_from_db()
+        self.assertEqual((message.title, reply.text), ("路灯不亮", "日志：已修复。"))
+
     def test_a_pasted_direction_override_is_removed_so_the_text_reads_as_typed(self):
         message = self.cast.submit(title="\u202e反转文本")
         reply = actions.reply(message=message, by=self.cast.handler_a, text="路灯\u2067坏了\u2069，\u202d已修\u202c。")
