@@ -1,3 +1,5 @@
+import re
+
 import time_machine
 
 from wenzheng.handling import actions
@@ -127,3 +129,51 @@ class CategoryStepTests(WorkspaceTestCase):
             f"/work/messages/{sent.pk}/category/", {f"category-{sent.pk}-category": c.suggestion.pk}, follow=True
         )
         self.assertEqual(Message.objects.get(pk=sent.pk).category, c.appeal)
+
+
+@time_machine.travel(NOW, tick=False)
+class StepFormsAsRenderedTest(WorkspaceTestCase):
+    """Each step's form as the page renders it carries every field its form reads:
+    a hidden field left out made the one follow-up waiting unanswerable from the
+    page ("答复哪条追问：这个字段是必填项"), while the tests posted it by hand."""
+
+    def rendered_forms(self, role, message):
+        self.as_(role)
+        response = self.client.get(f"/work/messages/{message.pk}/")
+        html = response.content.decode()
+        for step, form in response.context["panels"]:
+            action = f'action="/work/messages/{message.pk}/{step.slug}/"'
+            yield step, form, html.split(action, 1)[1].split("</form>", 1)[0]
+
+    def test_every_field_of_every_step_is_in_its_form(self):
+        c = self.cast
+        followed = c.replied(at=MONDAY)
+        actions.follow_up(message=followed, who=actions.Citizen(user=c.citizen), text="何时修？", at=MONDAY)
+        cases = [
+            ("handler_a", followed),
+            ("leader_a", followed),
+            ("county_office", followed),
+            ("county_office", c.submit(at=MONDAY)),
+            ("handler_a", c.submit(unit="a", at=MONDAY)),
+        ]
+        for role, message in cases:
+            seen = set()
+            for step, form, html in self.rendered_forms(role, message):
+                seen.add(step.slug)
+                for name in form.fields:
+                    with self.subTest(role=role, step=step.slug, field=name):
+                        self.assertIn(f'name="{form.add_prefix(name)}"', html)
+            self.assertTrue(seen, role)
+
+    def test_the_one_follow_up_waiting_is_answered_from_the_page(self):
+        c = self.cast
+        message = c.replied(at=MONDAY)
+        asked = actions.follow_up(message=message, who=actions.Citizen(user=c.citizen), text="何时修？", at=MONDAY)
+        [html] = [
+            html for step, form, html in self.rendered_forms("handler_a", message) if step.slug == "answer-follow-up"
+        ]
+        data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+        data[f"answer-follow-up-{message.pk}-text"] = "周五修。"
+        response = self.client.post(f"/work/messages/{message.pk}/answer-follow-up/", data)
+        self.assertEqual(response.status_code, 302, self.notes(response))
+        self.assertEqual(asked.answers.get().text, "周五修。")
