@@ -28,6 +28,13 @@ class DuplicatesTest(BrowserTestCase):
         item = page.locator("article.queue-item", has=flag)
         item.get_by_text("并单", exact=True).click()
         expect(item.get_by_label("并入的主留言编号")).to_have_value(main.serial)
+        # The main message named before the merge is sent, and again as a serial is typed.
+        preview = item.locator(f"#merge-preview-{dup.pk}")
+        expect(preview).to_contain_text(f"将并入留言{main.serial}：“{main.title}”（{c.unit_a.name}")
+        item.get_by_label("并入的主留言编号").fill("2026-999999")
+        expect(preview).to_contain_text("本县（区）没有编号为 2026-999999 的留言")
+        item.get_by_label("并入的主留言编号").fill(main.serial.replace("-", "－"))  # a phone's full-width dash
+        expect(preview).to_contain_text(f"将并入留言{main.serial}")
         item.get_by_label("并单理由").fill("同一路段的路灯，与先到的留言一并办理。")
         item.get_by_role("button", name="并入主留言").click()
         expect(page.get_by_text(f"留言{dup.serial}已并入留言{main.serial}")).to_be_visible()

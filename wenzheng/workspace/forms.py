@@ -6,16 +6,18 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.attachments.forms import reply_files_field
-from wenzheng.handling.models import Category, Message
+from wenzheng.handling.models import Category, Message, parse_serial
 from wenzheng.lib import text
 from wenzheng.lib.formtext import NamedLimits
 from wenzheng.notifications.forms import clean_mobile
+from wenzheng.notifications.texts import short
 from wenzheng.search import text as search_text
 from wenzheng.supervision.models import SupervisionFinding
 from wenzheng.topics import routing
@@ -218,8 +220,50 @@ class SpamForm(StepForm):
     )
 
 
+def merge_target(message, typed: str) -> tuple[Message | None, str]:
+    """The message a typed serial names in `message`'s county, or None and why not."""
+    parsed = parse_serial(search_text.fold(typed or ""))
+    if parsed is None:
+        return None, _("留言编号的格式应为“年份-序号”，如 2026-000046。")
+    found = (
+        Message.objects.select_related("unit", "merged_into__unit")
+        .filter(region_id=message.region_id, year=parsed[0], number=parsed[1])
+        .first()
+    )
+    if found is None:
+        return None, _("本县（区）没有编号为 %(serial)s 的留言。") % {"serial": text.visible(typed).strip()[:20]}
+    return found, ""
+
+
+def merge_preview(message, typed: str) -> tuple[bool, str]:
+    """What merging `message` into the serial typed would do, said before it is done:
+    the main message by its title, unit and state (a mistyped serial shows at once),
+    or why it cannot be (the action refuses the same)."""
+    found, why = merge_target(message, typed)
+    if found is None:
+        return False, why
+    main = found.merged_into if found.state == Message.State.MERGED and found.merged_into_id else found
+    if main.pk == message.pk:
+        return False, _("不能并入本条留言。")
+    said = {
+        "serial": main.serial,
+        "title": short(main.title, 30),
+        "unit": main.unit.name if main.unit_id else _("待交办"),
+        "state": main.get_state_display(),
+        "found": found.serial,
+    }
+    if main.state not in Message.State.may_take_merged():
+        return False, _("留言%(serial)s（“%(title)s”）当前状态为“%(state)s”，不能再并入留言。") % said
+    text_ = _("将并入留言%(serial)s：“%(title)s”（%(unit)s，%(state)s）。") % said
+    if main.pk != found.pk:
+        text_ = _("留言%(found)s已并入留言%(serial)s，") % said + text_
+    return True, text_
+
+
 class MergeForm(StepForm):
-    """并单: the serial of the message this one repeats, in the same county."""
+    """并单: the serial of the message this one repeats, in the same county. The main
+    message is named (title, unit, state) below the field before the merge is sent:
+    for a suggested duplicate at once, for a typed serial as it is typed (htmx)."""
 
     main = forms.CharField(
         label=gettext_lazy("并入的主留言编号"),
@@ -234,17 +278,30 @@ class MergeForm(StepForm):
         super().__init__(*args, **kwargs)
         if candidates:
             self.fields["main"].initial = candidates[0].serial
+        if self.message is not None:
+            self.fields["main"].widget.attrs.update(
+                {
+                    "hx-get": reverse("workspace:merge-preview", args=[self.message.pk]),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-target": f"#merge-preview-{self.message.pk}",
+                    "hx-swap": "outerHTML",
+                    "hx-sync": "this:replace",
+                    "autocomplete": "off",
+                }
+            )
+
+    @property
+    def preview(self) -> tuple[bool, str] | None:
+        """The merge said in words for the serial the form shows, if any."""
+        typed = self["main"].value()
+        if self.message is None or not typed:
+            return None
+        return merge_preview(self.message, str(typed))
 
     def clean_main(self):
-        from wenzheng.handling.models import parse_serial
-
-        text = self.cleaned_data["main"]
-        parsed = parse_serial(search_text.fold(text))
-        if parsed is None:
-            raise forms.ValidationError(_("留言编号的格式应为“年份-序号”，如 2026-000046。"))
-        found = Message.objects.filter(region_id=self.message.region_id, year=parsed[0], number=parsed[1]).first()
+        found, why = merge_target(self.message, self.cleaned_data["main"])
         if found is None:
-            raise forms.ValidationError(_("本县（区）没有编号为 %(serial)s 的留言。") % {"serial": text.strip()})
+            raise forms.ValidationError(why)
         return found
 
 

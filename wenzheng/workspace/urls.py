@@ -17,6 +17,7 @@ urlpatterns = [
     # Its review before publishing (county office), before the steps' catch-all.
     path("messages/<int:pk>/review/", privacy.review, name="review"),
     path("messages/<int:pk>/review/<int:follow_up>/", privacy.review, name="review-follow-up"),
+    path("messages/<int:pk>/merge-preview/", messages.merge_preview, name="merge-preview"),
     path("messages/<int:pk>/<slug:step>/", messages.message_step, name="message-step"),
     path("extensions/<int:pk>/decision/", messages.extension_decision, name="extension-decision"),
     path("attachments/<int:pk>/withhold/", messages.attachment_withhold, name="attachment-withhold"),

@@ -2,6 +2,7 @@
 its candidates and similarity, and merges or dismisses it there; nobody else does."""
 
 from wenzheng.duplicates.models import Flag
+from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase
 
@@ -89,3 +90,57 @@ class PageTests(CastTestCase):
         self.client.force_login(c.other_county_office)
         self.assertEqual(self.client.post(f"/work/messages/{self.dup.pk}/merge/", post).status_code, 404)
         self.assertEqual(Message.objects.get(pk=self.dup.pk).state, "pending_dispatch")
+
+
+class MergePreviewTests(CastTestCase):
+    """The merge form names the main message before the merge is sent: at once for a
+    suggested duplicate, and for a serial as it is typed (the preview's URL)."""
+
+    def setUp(self):
+        c = self.cast
+        self.main = write(c, LAMP, unit=c.unit_a, phone="13900000001")
+        self.dup = write(c, LAMP_AGAIN, phone="13900000002", at=TUESDAY)
+        self.url = f"/work/messages/{self.dup.pk}/merge-preview/"
+        self.client.force_login(c.county_office)
+
+    def preview(self, typed):
+        response = self.client.get(self.url, {f"merge-{self.dup.pk}-main": typed})
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_the_suggested_main_message_is_named_on_the_page(self):
+        said = f"将并入留言{self.main.serial}：“{self.main.title}”（东门镇，待签收）。"
+        self.assertContains(self.client.get(f"/work/messages/{self.dup.pk}/"), said)
+        self.assertContains(self.client.get(f"/work/county/{self.cast.county.code}/dispatch/"), said)
+
+    def test_a_typed_serial_is_named_or_refused_with_the_actions_reason(self):
+        c = self.cast
+        closed = c.replied(title="低保申请")
+        actions.close(message=closed, by=c.leader_a, kind="answered")
+        other = write(c, LAMP, phone="13900000003", at=TUESDAY)
+        actions.merge_duplicate(message=other, into=self.main, by=c.county_office, reason="同一路段")
+        full_width = self.main.serial.replace("-", "－").translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        cases = {
+            self.main.serial: f"将并入留言{self.main.serial}：“{self.main.title}”",
+            full_width: f"将并入留言{self.main.serial}",
+            other.serial: f"留言{other.serial}已并入留言{self.main.serial}，将并入留言{self.main.serial}",
+            closed.serial: f"留言{closed.serial}（“低保申请”）当前状态为“已办结”，不能再并入留言。",
+            self.dup.serial: "不能并入本条留言。",
+            "2026-999999": "本县（区）没有编号为 2026-999999 的留言。",
+            "路灯": "留言编号的格式应为",
+            "<b>2026</b>": "留言编号的格式应为",
+        }
+        for typed, said in cases.items():
+            with self.subTest(typed=typed):
+                self.assertIn(said, self.preview(typed))
+        self.assertNotIn("alert", self.preview(""))
+
+    def test_another_countys_message_is_not_named(self):
+        c = self.cast
+        elsewhere = [write(c, LAMP, region=c.other_county, phone=f"1390000000{i}") for i in (5, 6, 7)][-1]
+        page = self.preview(elsewhere.serial)
+        self.assertNotIn(elsewhere.title, page.replace(f"“{self.main.title}”", ""))
+        self.client.force_login(c.other_county_office)
+        self.assertEqual(self.client.get(self.url, {"main": self.main.serial}).status_code, 404)
+        self.client.force_login(c.handler_a)
+        self.assertEqual(self.client.get(self.url, {"main": self.main.serial}).status_code, 403)

@@ -114,6 +114,7 @@ M = {
     "workspace:review": (COUNTY_OWN, ADMIN),
     "workspace:review-follow-up": (COUNTY_OWN, ADMIN),
     "workspace:message-step": (UNIT_A | COUNTY_OWN | {"city_office"}, {"city_office", "admin"}),
+    "workspace:merge-preview": (COUNTY_OWN, ADMIN),  # who may merge: the county office
     "workspace:message-print": (UNIT_A | COUNTY_OWN | {"city_office"}, {"city_office", "admin"}),
     # Withholding one file from the public (or releasing it): the county office of the message.
     "workspace:attachment-withhold": (COUNTY_OWN, ADMIN),
@@ -353,6 +354,7 @@ class MatrixFixture(CastTestCase):
             "workspace:review": mine.pk,
             "workspace:review-follow-up": mine.pk,
             "workspace:message-step": mine.pk,
+            "workspace:merge-preview": mine.pk,
             "workspace:message-print": mine.pk,
             "workspace:attachment-withhold": self.photos["mine" if own_side else "theirs"].pk,
             "workspace:attachment-release": self.photos["mine" if own_side else "theirs"].pk,

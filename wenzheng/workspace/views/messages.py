@@ -3,7 +3,7 @@
 from django.contrib import messages as flash
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +28,7 @@ from wenzheng.workdays import clock
 from .. import selectors
 from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, staff_only, visible_message
 from ..forms import DecisionForm, ExplanationForm, ReturnExplanationForm
+from ..forms import merge_preview as merge_preview_of
 from ..steps import STEPS, unanswered_follow_ups
 from .common import errors_text, page, safe_next
 
@@ -233,6 +234,16 @@ def message_step(request, pk, step):
     if back:
         return redirect(back)
     return render_message(request, message, bound={step.slug: form}, status=400)
+
+
+@roles_only(*COUNTY_ROLES)
+def merge_preview(request, pk):
+    """The merge form's words for the serial being typed (htmx): the main message by
+    its title, unit and state, or why it cannot take this one. Reads nothing else."""
+    message = visible_message(request.user, pk)
+    typed = request.GET.get(f"merge-{message.pk}-main", request.GET.get("main", ""))
+    preview = merge_preview_of(message, typed[:40]) if typed.strip() else None
+    return render(request, "workspace/_merge_preview.html", {"preview": preview, "pk": message.pk})
 
 
 def _run(step, request, message, data) -> str:
