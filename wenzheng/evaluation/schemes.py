@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from wenzheng.lib import text
+
 from . import kinds
 from .models import Scheme, SchemeItem
 
@@ -54,12 +56,26 @@ def content(data: dict) -> dict:
 # --- checking -----------------------------------------------------------------------
 
 
+def _texts_cleaned(value):
+    """Every string in a scheme without control characters and terminal escapes
+    (wenzheng.lib.text.clean): a pasted ESC in a label made the run's .docx and .xlsx
+    unwritable (XML forbids it), a 500 for every report scored by that version."""
+    if isinstance(value, str):
+        return text.clean(value)
+    if isinstance(value, list):
+        return [_texts_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _texts_cleaned(v) for k, v in value.items()}
+    return value
+
+
 def clean(data) -> dict:
-    """Check a scheme read from a file; returns it normalised, or raises a
+    """Check a scheme read from a file or a form; returns it normalised, or raises a
     ValidationError listing every problem in Chinese."""
     errors = []
     if not isinstance(data, dict):
         raise ValidationError("方案文件的内容应为键值对。")
+    data = _texts_cleaned(data)
     code = data.get("code")
     if not isinstance(code, str) or not SLUG.match(code) or len(code) > 40:
         errors.append("code（方案代码）须为40个字符以内的字母、数字、下划线或连字符。")

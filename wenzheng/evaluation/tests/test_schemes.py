@@ -65,6 +65,20 @@ class SchemeTest(CastTestCase):
         self.assertEqual(back["notes"], data["notes"].strip())
         self.assertEqual(back["items"][3]["params"]["weights"], {"consultation": 1.5, "appeal": 2})
 
+    def test_control_characters_and_terminal_escapes_are_removed_from_every_text(self):
+        """A pasted ESC in a label made every report scored by the version a 500
+        (XML, hence .docx and .xlsx, forbids it)."""
+        data = schemes.snapshot(self.default())
+        data["name"] = "\x1b[31m考评方案\x1b[0m\x07"
+        data["grades"][0][1] = "优\x0b秀"
+        data["items"][0]["label"] = "按时\x1b[1m回应"
+        data["items"][0]["explanation"] = "说明\x00\u202e"
+        back = schemes.clean(data)
+        self.assertEqual(
+            (back["name"], back["grades"][0][1], back["items"][0]["label"], back["items"][0]["explanation"]),
+            ("考评方案", "优秀", "按时回应", "说明"),
+        )
+
 
 def valid():
     return json.loads(json.dumps(DEFAULT))
