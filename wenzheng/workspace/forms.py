@@ -282,7 +282,9 @@ class MergeForm(StepForm):
             self.fields["main"].widget.attrs.update(
                 {
                     "hx-get": reverse("workspace:merge-preview", args=[self.message.pk]),
-                    "hx-trigger": "input changed delay:400ms",
+                    # On load too: a suggested main message is named as the form
+                    # shows, without a query per queue row when the page renders.
+                    "hx-trigger": "load, input changed delay:400ms",
                     "hx-target": f"#merge-preview-{self.message.pk}",
                     "hx-swap": "outerHTML",
                     "hx-sync": "this:replace",
@@ -292,9 +294,10 @@ class MergeForm(StepForm):
 
     @property
     def preview(self) -> tuple[bool, str] | None:
-        """The merge said in words for the serial the form shows, if any."""
+        """The merge said in words for the serial sent, when the form comes back
+        refused (a page's forms are named by the preview URL as they load)."""
         typed = self["main"].value()
-        if self.message is None or not typed:
+        if self.message is None or not self.is_bound or not typed:
             return None
         return merge_preview(self.message, str(typed))
 

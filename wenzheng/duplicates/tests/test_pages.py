@@ -110,8 +110,12 @@ class MergePreviewTests(CastTestCase):
 
     def test_the_suggested_main_message_is_named_on_the_page(self):
         said = f"将并入留言{self.main.serial}：“{self.main.title}”（东门镇，待签收）。"
-        self.assertContains(self.client.get(f"/work/messages/{self.dup.pk}/"), said)
-        self.assertContains(self.client.get(f"/work/county/{self.cast.county.code}/dispatch/"), said)
+        for url in (f"/work/messages/{self.dup.pk}/", f"/work/county/{self.cast.county.code}/dispatch/"):
+            page = self.client.get(url)
+            # The form asks the preview as it loads, for the serial it shows.
+            self.assertContains(page, f'value="{self.main.serial}"')
+            self.assertContains(page, 'hx-trigger="load, input changed delay:400ms"')
+        self.assertIn(said, self.preview(self.main.serial))
 
     def test_a_typed_serial_is_named_or_refused_with_the_actions_reason(self):
         c = self.cast
