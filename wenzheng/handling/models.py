@@ -762,7 +762,7 @@ class FormSubmission(models.Model):
     same page again creates nothing a second time (wenzheng.handling.once)."""
 
     key = models.CharField(max_length=64, unique=True)
-    kind = models.CharField(max_length=20)
+    kind = models.CharField(max_length=40)  # "step:answer-follow-up" is 21: a 500 on PostgreSQL
     result = models.CharField("结果", max_length=64, blank=True)
     at = models.DateTimeField()
 
