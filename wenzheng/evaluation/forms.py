@@ -62,16 +62,8 @@ class SchemesForRegion:
         region = data.get("region")
         for name in self.scheme_fields:
             scheme = data.get(name)
-            if (
-                region is not None
-                and scheme is not None
-                and scheme.region_id not in (None, region.pk, region.parent_id)
-            ):
-                self.add_error(
-                    name,
-                    _g("“%(scheme)s”是%(owner)s的考评方案，不能用于%(region)s的考评。")
-                    % {"scheme": scheme.name, "owner": scheme.owner_name, "region": region.name},
-                )
+            if region is not None and scheme is not None and not scheme.may_score(region):
+                self.add_error(name, scheme.refusal_for(region))
         return data
 
 

@@ -44,6 +44,11 @@ class SchemeQuerySet(models.QuerySet):
         return found.order_by("nearest", "-version").first()
 
 
+def owner_name(region) -> str:
+    """Whose a scheme is, in words: a region's name, or 各县共用 for the shared ones."""
+    return region.name if region is not None else "各县共用"
+
+
 def default_grades():
     # DOMAIN.md: ≥90 优秀, ≥80 良好, ≥60 合格, else 不合格.
     return [[90, "优秀"], [80, "良好"], [60, "合格"], [0, "不合格"]]
@@ -100,7 +105,18 @@ class Scheme(models.Model):
 
     @property
     def owner_name(self) -> str:
-        return self.region.name if self.region_id else "各县共用"
+        return owner_name(self.region if self.region_id else None)
+
+    def owned_by(self, owner) -> bool:
+        """Whether `owner` (a region; None for the shared schemes) owns this version."""
+        return self.region_id == (owner.pk if owner is not None else None)
+
+    def may_score(self, region) -> bool:
+        """What `usable_in` selects, for one scheme: shared, the region's or its city's."""
+        return self.region_id in (None, region.pk, region.parent_id)
+
+    def refusal_for(self, region) -> str:
+        return f"“{self.name}”是{self.owner_name}的考评方案，不能用于{region.name}的考评。"
 
     @property
     def total_points(self) -> Decimal:

@@ -51,10 +51,8 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
     now = now or timezone.now()
     if period.start > now:
         raise ActionRefused("period_not_started", f"{period.label}尚未开始，没有可统计的数据。")
-    if scheme.region_id not in (None, region.pk, region.parent_id):
-        raise ActionRefused(
-            "scheme_elsewhere", f"“{scheme.name}”是{scheme.owner_name}的考评方案，不能用于{region.name}的考评。"
-        )
+    if not scheme.may_score(region):
+        raise ActionRefused("scheme_elsewhere", scheme.refusal_for(region))
     window = facts_module.Window.of(period, now)
     snapshot = schemes.snapshot(scheme)
     # The chains' heads before counting: whatever the count read was written by then.

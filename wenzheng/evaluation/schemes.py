@@ -321,7 +321,7 @@ def save_edit(scheme: Scheme, data: dict, *, owner) -> tuple[Scheme, str]:
     scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
     if content(snapshot(scheme)) == content(data):
         return scheme, "unchanged"
-    if scheme.locked or scheme.region_id != (owner.pk if owner else None):
+    if scheme.locked or not scheme.owned_by(owner):
         saved, created = store(data, owner=owner)
         return saved, "new_version" if created else "same_as"
     Scheme.objects.filter(pk=scheme.pk).update(

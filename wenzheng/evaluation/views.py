@@ -26,7 +26,7 @@ from . import bulletin, bulletin_import, bulletin_pages, documents, evidence, ki
 from . import facts as facts_module
 from .access import default_region, office_only, regions_for, run_for, scheme_owner, schemes_for
 from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
-from .models import PublishedBulletin, Run, Scheme, SchemeItem
+from .models import PublishedBulletin, Run, Scheme, SchemeItem, owner_name
 from .scheme_form import SchemeForm
 
 NAV = "evaluation"
@@ -429,7 +429,6 @@ def findings_template(request):
 def _scheme_list(request, form, errors=(), status=200):
     found = schemes_for(request.user).select_related("region").prefetch_related("items").order_by("code", "-version")
     used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
-    owner = scheme_owner(request.user)
     context = {
         "nav": NAV,
         "tab": "schemes",
@@ -437,7 +436,7 @@ def _scheme_list(request, form, errors=(), status=200):
         "used": used,
         "form": form,
         "errors": errors,
-        "owner_name": owner.name if owner else _("各县共用"),
+        "owner_name": owner_name(scheme_owner(request.user)),
     }
     return render(request, "evaluation/schemes.html", context, status=status)
 
@@ -476,8 +475,7 @@ def scheme_detail(request, pk):
 def _edits_in_place(user, scheme) -> bool:
     """Whether the user's change to this scheme is saved in it (unused and their own)
     rather than as a new version of their own."""
-    owner = scheme_owner(user, scheme)
-    return not scheme.locked and scheme.region_id == (owner.pk if owner else None)
+    return not scheme.locked and scheme.owned_by(scheme_owner(user, scheme))
 
 
 @office_only
@@ -560,8 +558,8 @@ def scheme_edit(request, pk):
         "grades": [form[name] for name in form.grade_fields],
         "locked": scheme.locked,
         "in_place": _edits_in_place(request.user, scheme),
-        "own": scheme.region_id == (owner.pk if owner else None),
-        "owner_name": owner.name if owner else _("各县共用"),
+        "own": scheme.owned_by(owner),
+        "owner_name": owner_name(owner),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "evaluation/scheme_edit.html", context, status=status)
