@@ -10,6 +10,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from wenzheng.lib import text
+
 from .models import Role, StaffChange, User
 from .policy import ActionRefused, require_office
 
@@ -100,7 +102,7 @@ def create_staff(*, county, by, username, display_name, phone="", role, unit, at
         raise ActionRefused("bad_username", "用户名须为3～30位字母、数字或 _ . -。")
     if User.objects.filter(username__iexact=username).exists():
         raise ActionRefused("username_taken", f"用户名“{username}”已被使用，请换一个。")
-    display_name = (display_name or "").strip()
+    display_name = text.name(display_name or "")
     if not display_name:
         raise ActionRefused("missing_text", "请填写姓名。")
     password = temporary_password()

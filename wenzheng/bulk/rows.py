@@ -21,6 +21,7 @@ from openpyxl.utils.datetime import from_excel
 
 from wenzheng.handling.models import Category, Message
 from wenzheng.lib import phones
+from wenzheng.lib import text as text_rules
 from wenzheng.topics.catalogue import TreeError
 from wenzheng.units.models import Unit
 from wenzheng.workdays.clock import county_zone, local_date
@@ -179,7 +180,7 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
 
     def text(key, *, required=False, max_length=None):
         value = _NEUTRALISED.sub("", cell_text(cell(key)))
-        if required and not value:
+        if required and not text_rules.visible(value).strip():
             problems.add(layout.label(key), "为空", Kind.EMPTY)
         if max_length and len(value) > max_length:
             problems.add(layout.label(key), f"不能超过{max_length}个字（这一格有{len(value):,}个字）", Kind.TOO_LONG)

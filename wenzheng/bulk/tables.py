@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from python_calamine import CalamineError, CalamineWorkbook
 
+from wenzheng.lib import text as text_rules
+
 # The header is looked for among the first rows: exports often open with a title
 # row ("罗城县网络问政留言导出 2024年") above it.
 HEADER_SEARCH_ROWS = 10
@@ -171,12 +173,14 @@ def swallowed_rows(record: Spanning, width: int) -> tuple[int, int]:
 
 
 def cell_text(value) -> str:
-    """A cell as text, as typed (free text keeps its full-width punctuation)."""
+    """A cell as text, as typed (free text keeps its full-width punctuation), without
+    the control characters its writers pasted (wenzheng.lib.text.clean: a NUL that
+    PostgreSQL refuses, a direction override, a terminal colour)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # 留言编号 188006 stored as a number reads 188006.0
-    return str(value).strip()
+    return text_rules.clean(str(value)).strip()
 
 
 def folded(value) -> str:

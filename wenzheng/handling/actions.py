@@ -85,9 +85,11 @@ REASON_MAX_CHARS = 2000
 
 def _require_text(value, what, *, max_length=REASON_MAX_CHARS):
     """The text a person typed, without invisible control characters pasted along
-    with it (wenzheng.lib.text), refused when empty or longer than `max_length`."""
+    with it (wenzheng.lib.text), refused when empty or longer than `max_length`.
+    Empty is what nobody sees: a reply of zero-width spaces alone was published as
+    an empty answer and counted as replied on time."""
     value = text_rules.clean(value or "").strip()
-    if not value:
+    if not text_rules.visible(value).strip():
         raise ActionRefused("missing_text", f"请填写{what}。")
     if max_length and len(value) > max_length:
         raise ActionRefused("text_too_long", f"{what}不能超过{max_length}个字。")
@@ -97,7 +99,7 @@ def _require_text(value, what, *, max_length=REASON_MAX_CHARS):
 def _optional_text(value, what, *, max_length=REASON_MAX_CHARS):
     """`_require_text` for a note that may be left empty."""
     value = text_rules.clean(value or "").strip()
-    return _require_text(value, what, max_length=max_length) if value else ""
+    return _require_text(value, what, max_length=max_length) if text_rules.visible(value).strip() else ""
 
 
 def _require_citizen(message, who: Citizen):

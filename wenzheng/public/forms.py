@@ -130,7 +130,7 @@ class RatingForm(NamedLimits, forms.Form):
 
     def clean(self):
         data = super().clean()
-        reason = data.get("reason", "").strip()
+        reason = text_rules.visible(data.get("reason", "")).strip()
         if data.get("rating") == Message.Rating.DISSATISFIED and not reason:
             self.add_error("reason", _("选择“不满意”时，请写明不满意的理由。"))
         elif data.get("rating") and data["rating"] != Message.Rating.DISSATISFIED and reason:

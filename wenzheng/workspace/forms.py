@@ -476,7 +476,9 @@ class StaffCreateForm(_StaffForm):
     username = forms.CharField(
         label=gettext_lazy("用户名"), max_length=30, help_text=gettext_lazy("3～30位字母、数字或 _ . -，用于登录。")
     )
-    display_name = forms.CharField(label=gettext_lazy("姓名"), max_length=50)
+    display_name = forms.CharField(
+        label=gettext_lazy("姓名"), max_length=50, error_messages={"required": gettext_lazy("请填写姓名。")}
+    )
     phone = forms.CharField(
         label=gettext_lazy("手机号（选填）"),
         max_length=20,
@@ -486,10 +488,7 @@ class StaffCreateForm(_StaffForm):
     field_order = ["username", "display_name", "phone", "role", "unit"]
 
     def clean_display_name(self):
-        name = text.name(self.cleaned_data["display_name"])
-        if not name:
-            raise forms.ValidationError(_("请填写姓名。"))
-        return name
+        return text.name(self.cleaned_data["display_name"])
 
     def clean_phone(self):
         return clean_mobile(self.cleaned_data["phone"])

@@ -227,3 +227,26 @@ class ImportTests(CastTestCase):
         )
         second = Message.objects.get(import_source__number="2")
         self.assertEqual((second.closure_kind, second.closed_at), ("explained", local(2024, 3, 5, 9)))
+
+
+class PastedCharactersTest(CastTestCase):
+    """A platform's export carries what its users pasted: a NUL (which PostgreSQL
+    refuses in text), a vertical tab from Word, a direction override, a terminal
+    colour. They are removed as the cell is read, as the actions remove them from
+    what people type; a title of nothing anybody sees is an empty title."""
+
+    def test_control_characters_are_removed_and_the_rest_of_the_cell_is_kept(self):
+        row = good_row("1")
+        row[2], row[4], row[7] = "路灯\x00不亮\u202e", "新街\x0b路灯\x1b[31m坏了\x1b[0m。", "已\x07修复。"
+        outcome = run_import(self.cast, csv_bytes([row]), filename="messages.csv")
+        self.assertEqual((outcome.created, outcome.problems), (1, []))
+        message = Message.objects.get(import_source__number="1")
+        self.assertEqual((message.title, message.body), ("路灯不亮", "新街路灯坏了。"))
+        self.assertEqual(message.replies.get().text, "已修复。")
+
+    def test_a_title_or_text_of_invisible_characters_only_is_empty(self):
+        title_row, body_row = good_row("1"), good_row("2")
+        title_row[2], body_row[4] = "\u200b\u202e\ufeff", "\u3000\u2060"
+        outcome = run_import(self.cast, csv_bytes([title_row, body_row]), filename="messages.csv")
+        self.assertEqual(outcome.problems, [(2, "留言主题", "为空", "empty"), (3, "留言详情", "为空", "empty")])
+        self.assertEqual(outcome.created, 0)

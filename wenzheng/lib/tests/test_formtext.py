@@ -47,3 +47,24 @@ class NamedLimitsTest(SimpleTestCase):
         self.assertFalse(form.is_valid())
         text = " ".join(str(e) for errors in form.errors.values() for e in errors)
         self.assertIn(f"{str(field.label).rstrip('：:')}不能超过{field.max_length}个字（现有500个字）。", text)
+
+
+class SomethingSeenTest(SimpleTestCase):
+    def test_every_form_with_a_required_text_box_refuses_what_nobody_sees(self):
+        for form in _all_forms():
+            required = [
+                name
+                for name, field in form.base_fields.items()
+                if isinstance(field, forms.CharField) and field.required and field.strip
+            ]
+            if required:
+                with self.subTest(form=f"{form.__module__}.{form.__name__}"):
+                    self.assertTrue(issubclass(form, NamedLimits), required)
+
+    def test_a_box_of_zero_width_spaces_gets_the_boxs_own_required_message(self):
+        from wenzheng.api.views import TokenForm
+
+        form = TokenForm({"name": "\u200b\u202e\ufeff"})
+        self.assertFalse(form.is_valid())
+        self.assertEqual(form.errors["name"], [str(TokenForm.base_fields["name"].error_messages["required"])])
+        self.assertTrue(TokenForm({"name": "\u200b对接"}).is_valid())
