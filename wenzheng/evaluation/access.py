@@ -80,8 +80,15 @@ def schemes_for(user):
 
 
 def scheme_owner(user, scheme=None):
-    """Whose a scheme an office saves is: its own region's. The administrator's
-    keeps the owner of the scheme it changes, and a file it imports is shared."""
+    """Whose a scheme an office saves is. A change keeps the owner of the scheme it
+    changes when that owner is a region the user evaluates: a county's own, and the
+    city office's change to one of its counties' (it was saved as the city's, used by
+    the city's other counties and outranked in that county by its own). Otherwise
+    (the shared scheme, the city's scheme changed by a county, a file imported) it
+    is the user's own region's. The administrator keeps every owner and imports
+    shared schemes."""
     if user.role == Role.ADMIN or user.is_superuser:
         return scheme.region if scheme is not None else None
+    if scheme is not None and scheme.region_id is not None and regions_for(user).filter(pk=scheme.region_id).exists():
+        return scheme.region
     return user.region

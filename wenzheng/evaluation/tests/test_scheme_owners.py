@@ -1,7 +1,8 @@
 """Whose a scoring scheme is: one county office's change never scores another county.
 
 Shared schemes (no region) are the administrator's; a county or city office that
-changes or imports a scheme saves a version of its own region's. A county uses its
+changes or imports a scheme saves a version of its own region's, but a change to a
+county's scheme by its city office stays that county's. A county uses its
 own newest version, else its city's, else the shared one; it may choose among those
 only, and never sees another county's.
 """
@@ -80,6 +81,29 @@ class SchemeOwnersTest(CastTestCase):
         response = self.client.post(url, {**data, "min_due": "3"}, follow=True)
         self.assertContains(response, "改动后与罗城仫佬族自治县现用的第2版相同，未新建版本。")
         self.assertEqual(Scheme.objects.count(), 2)
+
+    def test_the_city_office_changing_a_countys_scheme_changes_that_countys(self):
+        # It was saved as the city's: used by the city's other counties, outranked in
+        # that county by its own, while the page said it affected no other county.
+        c = self.cast
+        mine = self.own(c.county, name="罗城考评方案")
+        runs.run_evaluation(scheme=mine, region=c.county, period=Q1, now=LATER)  # used: a new version
+        self.client.force_login(c.city_office)
+        url = reverse("evaluation:scheme-edit", args=[mine.pk])
+        page = self.client.get(url)
+        self.assertContains(page, "这一版已用于考评")
+        self.assertNotContains(page, "另存为河池市")
+        data = {n: v for n, v in page.context["form"].initial.items() if v is not None and v is not False}
+        data = {name: ("on" if value is True else value) for name, value in data.items()}
+        response = self.client.post(url, {**data, "min_due": "4"}, follow=True)
+        newer = Scheme.objects.default_for(c.county)
+        self.assertEqual((newer.region, newer.min_due, newer.version), (c.county, 4, 3))
+        self.assertContains(response, "第2版已用于考评，改动已另存为第3版。")
+        self.assertEqual(Scheme.objects.default_for(c.other_county), self.shared)
+        self.assertFalse(Scheme.objects.filter(region=c.city).exists())
+        # The shared scheme changed by the city office is the city's, for all its counties.
+        self.client.post(reverse("evaluation:scheme-edit", args=[self.shared.pk]), {**data, "min_due": "6"})
+        self.assertEqual(Scheme.objects.default_for(c.other_county).region, c.city)
 
     def test_an_imported_file_belongs_to_the_office_that_imported_it(self):
         c = self.cast
