@@ -2,18 +2,21 @@
 check them, and store a new version instead of editing one a run has used."""
 
 import json
+import logging
 import re
 import tomllib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from wenzheng.lib import text
 
 from . import kinds
 from .models import Scheme, SchemeItem
+
+logger = logging.getLogger(__name__)
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -197,8 +200,33 @@ def store(data: dict, *, owner=None) -> tuple[Scheme, bool]:
     Version numbers are counted across owners, so that "第3版" names one scheme
     wherever it is read (the city office's list holds every county's)."""
     data = clean(data)
-    # Every version of the code locked: two stores of one code cannot take one number.
-    list(Scheme.objects.select_for_update().filter(code=data["code"]).values_list("pk", flat=True))
+    # Two first stores of a new code have no row to lock: both take version 1, and
+    # the second's insert fails on the unique (code, version) once the first commits
+    # (it was a 500). Its retry finds the first's row, locks it and takes the next.
+    for attempt in range(1, _STORE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                return _store(data, owner)
+        except IntegrityError:
+            if attempt == _STORE_ATTEMPTS:
+                logger.warning("scheme %s: version number taken %d times running", data["code"], attempt)
+                raise ValidationError("同一方案正被另一处同时保存，请稍后重试。") from None
+    raise AssertionError("unreachable")
+
+
+_STORE_ATTEMPTS = 3
+
+
+def _lock_code(code: str) -> None:
+    """Every version of `code` locked, in one order (their ids) wherever they are
+    locked: two stores of one code cannot take one number, and a browser edit and an
+    import of the same code at once cannot each hold a row the other waits for (a
+    deadlock on PostgreSQL when the edit locked its one row first)."""
+    list(Scheme.objects.select_for_update().filter(code=code).order_by("pk").values_list("pk", flat=True))
+
+
+def _store(data: dict, owner) -> tuple[Scheme, bool]:
+    _lock_code(data["code"])
     latest = current(data["code"], owner)
     if latest is not None and content(snapshot(latest)) == content(data):
         return latest, False
@@ -318,7 +346,8 @@ def save_edit(scheme: Scheme, data: dict, *, owner) -> tuple[Scheme, str]:
     says exactly what the owner's current version says, which is then returned.
     Raises ValidationError with every problem in Chinese, changing nothing."""
     data = clean({**data, "code": scheme.code})
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    _lock_code(scheme.code)
+    scheme = Scheme.objects.get(pk=scheme.pk)
     if content(snapshot(scheme)) == content(data):
         return scheme, "unchanged"
     if scheme.locked or not scheme.owned_by(owner):
