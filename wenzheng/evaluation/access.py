@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts.models import Role
 from wenzheng.units.models import Region
 
-from .models import Run, Scheme
+from .models import Run, Scheme, owner_name
 
 OFFICE_ROLES = (Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN)
 
@@ -33,9 +33,13 @@ def office_only(view):
     return wrapped
 
 
+def _is_admin(user) -> bool:
+    return user.role == Role.ADMIN or user.is_superuser
+
+
 def regions_for(user):
     """The regions a user may evaluate: their county; a city and its counties; all."""
-    if user.role == Role.ADMIN or user.is_superuser:
+    if _is_admin(user):
         return Region.objects.all()
     if user.role == Role.COUNTY_OFFICE:
         return Region.objects.filter(pk=user.region_id)
@@ -71,7 +75,7 @@ def run_for(user, pk) -> Run:
 def schemes_for(user):
     """The scoring schemes a user may read and use: those every county shares, those
     of the regions they evaluate, and their city's (which its counties may use)."""
-    if user.role == Role.ADMIN or user.is_superuser:
+    if _is_admin(user):
         return Scheme.objects.all()
     owners = Q(region__in=regions_for(user))
     if user.region_id is not None and user.region.parent_id is not None:
@@ -87,8 +91,38 @@ def scheme_owner(user, scheme=None):
     (the shared scheme, the city's scheme changed by a county, a file imported) it
     is the user's own region's. The administrator keeps every owner and imports
     shared schemes."""
-    if user.role == Role.ADMIN or user.is_superuser:
+    if _is_admin(user):
         return scheme.region if scheme is not None else None
     if scheme is not None and scheme.region_id is not None and regions_for(user).filter(pk=scheme.region_id).exists():
         return scheme.region
     return user.region
+
+
+def in_use(user, codes) -> dict[int, list[str]]:
+    """Which versions of `codes` are used unless told otherwise (现用) in what `user`
+    evaluates: {scheme id: region names}; for the administrator, who keeps them, 各县共用
+    first for the newest shared one (every county's without a version of its own)."""
+    found: dict[int, list[str]] = {}
+    for code in sorted(set(codes)):
+        shared = Scheme.objects.latest_version(code) if _is_admin(user) else None
+        if shared is not None:
+            found.setdefault(shared.pk, []).append(owner_name(None))
+        for region in regions_for(user).order_by("kind", "name"):
+            used = Scheme.objects.default_for(region, code)
+            if used is not None:
+                found.setdefault(used.pk, []).append(region.name)
+    return found
+
+
+def adoption_targets(user, scheme) -> dict[str, Region | None]:
+    """Where `user` may make this version the one in use (改用此版本), by a key for a
+    form: each region they evaluate that it may score and that uses another version
+    now; for the administrator also every county's shared default ("")."""
+    targets = {
+        str(r.pk): r
+        for r in regions_for(user).order_by("kind", "name")
+        if scheme.may_score(r) and Scheme.objects.default_for(r, scheme.code) != scheme
+    }
+    if _is_admin(user) and Scheme.objects.latest_version(scheme.code) != scheme:
+        targets = {"": None, **targets}
+    return targets

@@ -152,3 +152,25 @@ class BulletinUploadForm(UploadForm):
 
 class SchemeUploadForm(UploadForm):
     file = forms.FileField(label=_("考评方案文件（.toml 或 .json）"))
+
+
+class AdoptForm(NamedLimits, forms.Form):
+    """改用此版本: where the version becomes the one in use (access.adoption_targets)."""
+
+    region = forms.ChoiceField(
+        label=_("改用于"), error_messages={"invalid_choice": _("该区域不能改用这一版，或已在使用这一版。")}
+    )
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets = targets
+        self.fields["region"].choices = [
+            (key, region.name if region is not None else _("各县共用（默认）")) for key, region in targets.items()
+        ]
+        self.fields["region"].required = False  # "" is the shared default, for the administrator
+
+    def clean_region(self):
+        key = self.cleaned_data["region"]
+        if key not in self.targets:
+            raise forms.ValidationError(self.fields["region"].error_messages["invalid_choice"])
+        return self.targets[key]

@@ -260,6 +260,20 @@ def _write_items(scheme: Scheme, items: list[dict]) -> None:
     )
 
 
+@transaction.atomic
+def adopt(scheme: Scheme, *, owner) -> tuple[Scheme, bool]:
+    """改用此版本: score `owner` (a region; None for every county's shared default)
+    by this version from now on. A region is scored by its own newest version (then
+    its city's, then the shared one), so a county that once changed a scheme could
+    not go back to a newer shared version, nor an office to an older one of its own:
+    the version is stored again as the owner's newest, unless what the owner uses
+    says exactly this already. Returns (the version the owner now uses, created)."""
+    _lock_code(scheme.code)
+    if current(scheme.code, owner) == scheme:
+        return scheme, False
+    return store(snapshot(scheme), owner=owner)
+
+
 def new_version(scheme: Scheme) -> Scheme:
     """A copy of a scheme as its next version, the same owner's, to be edited where
     the old one is locked by the runs that used it."""

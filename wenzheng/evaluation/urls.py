@@ -30,4 +30,5 @@ urlpatterns = [
     path("schemes/<int:pk>/", views.scheme_detail, name="scheme"),
     path("schemes/<int:pk>/export.toml", views.scheme_export, name="scheme-export"),
     path("schemes/<int:pk>/edit/", views.scheme_edit, name="scheme-edit"),
+    path("schemes/<int:pk>/adopt/", views.scheme_adopt, name="scheme-adopt"),
 ]

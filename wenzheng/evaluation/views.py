@@ -24,8 +24,17 @@ from wenzheng.units.models import Region
 
 from . import bulletin, bulletin_import, bulletin_pages, documents, evidence, kinds, publication, runs, schemes
 from . import facts as facts_module
-from .access import default_region, office_only, regions_for, run_for, scheme_owner, schemes_for
-from .forms import BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
+from .access import (
+    adoption_targets,
+    default_region,
+    in_use,
+    office_only,
+    regions_for,
+    run_for,
+    scheme_owner,
+    schemes_for,
+)
+from .forms import AdoptForm, BulletinForm, BulletinUploadForm, CompareForm, RunForm, SchemeUploadForm
 from .models import PublishedBulletin, Run, Scheme, SchemeItem, owner_name
 from .scheme_form import SchemeForm
 
@@ -427,7 +436,12 @@ def findings_template(request):
 
 
 def _scheme_list(request, form, errors=(), status=200):
-    found = schemes_for(request.user).select_related("region").prefetch_related("items").order_by("code", "-version")
+    found = list(
+        schemes_for(request.user).select_related("region").prefetch_related("items").order_by("code", "-version")
+    )
+    where = in_use(request.user, {s.code for s in found})
+    for scheme in found:
+        scheme.in_use = where.get(scheme.pk, [])
     used = set(Run.objects.values_list("scheme_id", flat=True).distinct())
     context = {
         "nav": NAV,
@@ -468,8 +482,33 @@ def scheme_detail(request, pk):
             "items": items,
             "runs": scheme.runs.count(),
             "in_place": _edits_in_place(request.user, scheme),
+            "uses": in_use(request.user, [scheme.code]).get(scheme.pk, []),
+            "adopt": AdoptForm(targets=adoption_targets(request.user, scheme)),
         },
     )
+
+
+@office_only
+@require_POST
+def scheme_adopt(request, pk):
+    """改用此版本: the version becomes what a region is scored by unless told otherwise."""
+    scheme = _scheme_for(request, pk)
+    form = AdoptForm(request.POST, targets=adoption_targets(request.user, scheme))
+    if not form.is_valid():
+        flash.error(request, " ".join(form.errors["region"]))
+        return redirect("evaluation:scheme", pk=scheme.pk)
+    owner = form.cleaned_data["region"]
+    try:
+        used, created = schemes.adopt(scheme, owner=owner)
+    except ValidationError as e:
+        flash.error(request, " ".join(e.messages))
+        return redirect("evaluation:scheme", pk=scheme.pk)
+    said = {"owner": owner_name(owner), "v": scheme.version, "new": used.version}
+    if created:
+        flash.success(request, _("%(owner)s已改用第%(v)s版：另存为%(owner)s的第%(new)s版，此后考评默认使用。") % said)
+    else:
+        flash.info(request, _("%(owner)s现用的第%(new)s版与第%(v)s版内容相同，无需改用。") % said)
+    return redirect("evaluation:scheme", pk=used.pk)
 
 
 def _edits_in_place(user, scheme) -> bool:

@@ -191,3 +191,75 @@ class _Sink:
 
     def flush(self):
         pass
+
+
+class AdoptVersionTest(CastTestCase):
+    """改用此版本: a county that once changed a scheme is scored by its own version,
+    so a newer shared version could never reach it from the pages; and no page said
+    which version a county was scored by."""
+
+    def setUp(self):
+        self.shared = Scheme.objects.latest_version("default")
+
+    def test_a_county_goes_back_to_a_newer_shared_version(self):
+        c = self.cast
+        mine, _ = schemes.store({**schemes.snapshot(self.shared), "min_due": 3}, owner=c.county)
+        newer, _ = schemes.store({**schemes.snapshot(self.shared), "min_due": 9})  # the administrator's
+        self.client.force_login(c.county_office)
+        listing = self.client.get(reverse("evaluation:schemes")).content.decode()
+        self.assertEqual(listing.count("现用："), 1)
+        self.assertRegex(listing, rf'schemes/{mine.pk}/"[^\n]*\n(.*\n){{4}}.*现用：罗城仫佬族自治县')
+        page = self.client.get(reverse("evaluation:scheme", args=[newer.pk]))
+        self.assertContains(page, "改用此版本")
+        self.assertNotContains(page, "现用：")
+        self.assertEqual([r.pk for r in page.context["adopt"].targets.values()], [c.county.pk])
+        response = self.client.post(
+            reverse("evaluation:scheme-adopt", args=[newer.pk]), {"region": c.county.pk}, follow=True
+        )
+        used = Scheme.objects.default_for(c.county)
+        self.assertEqual((used.region, used.min_due, used.version), (c.county, 9, 4))
+        self.assertContains(response, "罗城仫佬族自治县已改用第3版：另存为罗城仫佬族自治县的第4版，此后考评默认使用。")
+        self.assertContains(response, "现用：罗城仫佬族自治县")
+        self.assertEqual(Scheme.objects.default_for(c.other_county), newer)
+        # Nothing more to adopt: the page offers no form, and a forged post is refused.
+        self.assertNotContains(response, "改用此版本</button>")
+        response = self.client.post(
+            reverse("evaluation:scheme-adopt", args=[used.pk]), {"region": c.county.pk}, follow=True
+        )
+        self.assertContains(response, "该区域不能改用这一版，或已在使用这一版。")
+        self.assertEqual(Scheme.objects.count(), 4)
+
+    def test_an_older_version_of_ones_own_comes_back_as_the_newest(self):
+        c = self.cast
+        first, _ = schemes.store({**schemes.snapshot(self.shared), "min_due": 3}, owner=c.county)
+        schemes.store({**schemes.snapshot(self.shared), "min_due": 4}, owner=c.county)
+        used, created = schemes.adopt(first, owner=c.county)
+        self.assertTrue(created)
+        self.assertEqual((Scheme.objects.default_for(c.county), used.min_due), (used, 3))
+        self.assertEqual(schemes.adopt(used, owner=c.county), (used, False))
+
+    def test_nobody_adopts_for_a_region_they_do_not_evaluate_or_with_a_scheme_not_theirs(self):
+        c = self.cast
+        theirs, _ = schemes.store({**schemes.snapshot(self.shared), "min_due": 3}, owner=c.other_county)
+        newer, _ = schemes.store({**schemes.snapshot(self.shared), "min_due": 9})
+        self.client.force_login(c.county_office)
+        response = self.client.post(
+            reverse("evaluation:scheme-adopt", args=[newer.pk]), {"region": c.other_county.pk}, follow=True
+        )
+        self.assertContains(response, "该区域不能改用这一版")
+        self.assertEqual(Scheme.objects.default_for(c.other_county), theirs)
+        self.assertEqual(self.client.post(reverse("evaluation:scheme-adopt", args=[theirs.pk])).status_code, 404)
+        # The city office: for the city and each county using another version, never
+        # a county's scheme for another county.
+        self.client.force_login(c.city_office)
+        page = self.client.get(reverse("evaluation:scheme", args=[theirs.pk]))
+        self.assertEqual(list(page.context["adopt"].targets.values()), [])
+        page = self.client.get(reverse("evaluation:scheme", args=[newer.pk]))
+        self.assertEqual(page.context["uses"], [c.city.name, c.county.name])
+        self.assertEqual(list(page.context["adopt"].targets.values()), [c.other_county])
+        # The administrator makes an older shared version the newest shared one.
+        self.client.force_login(c.admin)
+        page = self.client.get(reverse("evaluation:scheme", args=[self.shared.pk]))
+        self.assertIsNone(page.context["adopt"].targets[""])
+        self.client.post(reverse("evaluation:scheme-adopt", args=[self.shared.pk]), {"region": ""})
+        self.assertEqual(Scheme.objects.latest_version("default").min_due, self.shared.min_due)

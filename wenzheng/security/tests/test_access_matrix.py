@@ -154,7 +154,7 @@ for _name in EVALUATION_OFFICE:
     M[f"evaluation:{_name}"] = (OFFICES, OFFICES)
 # Publishing a county's bulletin: its office, the city's, the admin (the body names the county).
 M["evaluation:bulletin-publish"] = (OFFICES, {"city_office", "admin"})
-for _name in ["scheme", "scheme-export", "scheme-edit"]:
+for _name in ["scheme", "scheme-export", "scheme-edit", "scheme-adopt"]:
     # A county's own scheme: its office, the city's, the admin (a shared one: every office).
     M[f"evaluation:{_name}"] = (COUNTY_OWN | {"city_office"}, {"city_office", "admin"})
 for _name in ["run", "unit", "unit-print", "report", "run-publish", "report-docx", "report-xlsx"]:
@@ -385,6 +385,7 @@ class MatrixFixture(CastTestCase):
             "evaluation:scheme": self.schemes[county.code].pk,
             "evaluation:scheme-export": self.schemes[county.code].pk,
             "evaluation:scheme-edit": self.schemes[county.code].pk,
+            "evaluation:scheme-adopt": self.schemes[county.code].pk,
             "bulk:job": self.jobs[county.code].pk,
             "bulk:job-problems": self.jobs[county.code].pk,
         }.get(name)
