@@ -87,3 +87,9 @@ def id_number(value: str) -> str:
     made ASCII (NFKC: a phone's Chinese keyboard types them), x made X, the
     characters above and the spaces around it gone."""
     return unicodedata.normalize("NFKC", visible(value or "")).strip().upper()
+
+
+def typed_code(value: str) -> str:
+    """A code read off a slip or a text message and typed (a tracking code, a
+    passcode): as `id_number`, and without the spaces typed between its groups."""
+    return "".join(id_number(value).split())

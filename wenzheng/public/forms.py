@@ -99,6 +99,14 @@ class TrackForm(NamedLimits, forms.Form):
     )
     passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=12, widget=forms.PasswordInput)
 
+    # A phone's Chinese keyboard types full-width letters and digits (ＡＢ１２): the
+    # code and passcode were refused as wrong though read correctly off the slip.
+    def clean_code(self):
+        return text_rules.typed_code(self.cleaned_data["code"])
+
+    def clean_passcode(self):
+        return text_rules.typed_code(self.cleaned_data["passcode"])
+
 
 class FollowUpForm(NamedLimits, forms.Form):
     text = forms.CharField(

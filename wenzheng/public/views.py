@@ -392,8 +392,7 @@ def track(request):
     form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
     captcha.protect(form, limit.wants_captcha)
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
-        passcode = form.cleaned_data["passcode"].strip().upper()
+        code, passcode = form.cleaned_data["code"], form.cleaned_data["passcode"]
         found = Message.objects.filter(tracking_code=code).only("passcode_hash").first()
         # A passcode is checked against some hash whether or not the code exists, so a
         # real code takes no longer to answer than a made-up one.

@@ -249,6 +249,13 @@ class TrackingTest(CastTestCase):
         )
         self.assertRedirects(response, f"/track/{self.message.tracking_code}/")
 
+    def test_codes_typed_full_width_or_in_groups_are_read_as_printed(self):
+        # A phone's Chinese keyboard types ＡＢ１２; a slip read aloud is typed in groups.
+        full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in self.message.tracking_code.lower())
+        passcode = f"{self.passcode[:4]} {self.passcode[4:]}\u200b"
+        response = self.client.post("/track/", {"code": full_width, "passcode": passcode})
+        self.assertRedirects(response, f"/track/{self.message.tracking_code}/")
+
     def test_a_wrong_passcode_says_so_without_telling_which_part_is_wrong(self):
         response = self.client.post("/track/", {"code": self.message.tracking_code, "passcode": "WRONG123"})
         self.assertContains(response, "查询码或查询密码不正确")
