@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wenzheng.lib.formtext import NamedLimits
 
 from . import kinds
+from .schemes import NOTES_MAX_CHARS
 
 HUNDRED = Decimal(100)
 
@@ -40,7 +41,10 @@ def _points(**kwargs):
 
 class SchemeForm(NamedLimits, forms.Form):
     name = forms.CharField(label=_("方案名称"), max_length=100)
-    notes = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Short of the file's limit by room for what a copy adds ("（由第3版复制）").
+    notes = forms.CharField(
+        label=_("说明"), required=False, max_length=NOTES_MAX_CHARS - 100, widget=forms.Textarea(attrs={"rows": 3})
+    )
     min_due = forms.IntegerField(
         label=_("样本不足门槛（条）"),
         min_value=0,

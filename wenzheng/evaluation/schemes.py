@@ -19,6 +19,8 @@ from .models import Scheme, SchemeItem
 logger = logging.getLogger(__name__)
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# A scheme's notes: a page of explanation, bounded like every text a person types.
+NOTES_MAX_CHARS = 4000
 
 
 def _points_text(value) -> str:
@@ -83,8 +85,11 @@ def clean(data) -> dict:
     if not isinstance(code, str) or not SLUG.match(code) or len(code) > 40:
         errors.append("code（方案代码）须为40个字符以内的字母、数字、下划线或连字符。")
     name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+    if not isinstance(name, str) or not text.visible(name).strip() or len(name) > 100:
         errors.append("name（方案名称）不能为空，且不超过100个字。")
+    notes = data.get("notes", "")
+    if len(str(notes)) > NOTES_MAX_CHARS:
+        errors.append(f"notes（说明）不能超过{NOTES_MAX_CHARS}个字。")
     min_due = data.get("min_due", 5)
     if not isinstance(min_due, int) or isinstance(min_due, bool) or min_due < 0:
         errors.append("min_due（参与排名的最少到期留言数）须为非负整数。")
@@ -99,7 +104,7 @@ def clean(data) -> dict:
         "code": code,
         "version": data.get("version", 1),
         "name": name.strip(),
-        "notes": str(data.get("notes", "")).strip(),
+        "notes": str(notes).strip(),
         "min_due": min_due,
         "grades": grades,
         "items": items,

@@ -58,6 +58,7 @@ class ReviewSettingForm(NamedLimits, forms.Form):
 class WordsForm(NamedLimits, forms.Form):
     words = forms.CharField(
         label=gettext_lazy("添加敏感词"),
+        max_length=10_000,  # a list of some thousands of words pasted at once
         widget=_textarea(3),
         help_text=gettext_lazy(
             "每行一个，或用逗号、顿号分隔；匹配时不分全角半角和大小写，并忽略夹在字间的空格和符号。"

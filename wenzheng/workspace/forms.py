@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.attachments.forms import reply_files_field
+from wenzheng.handling.actions import REASON_MAX_CHARS
 from wenzheng.handling.models import Category, Message, parse_serial
 from wenzheng.lib import text
 from wenzheng.lib.formtext import NamedLimits
@@ -86,6 +87,7 @@ class ReplyForm(StepForm):
 class TransferForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("退单理由"),
+        max_length=REASON_MAX_CHARS,
         widget=_textarea(3),
         help_text=gettext_lazy(
             "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。"
@@ -101,7 +103,7 @@ class TransferForm(StepForm):
 
 class ExtensionForm(StepForm):
     days = forms.IntegerField(label=gettext_lazy("申请延期（工作日）"), min_value=1)
-    reason = forms.CharField(label=gettext_lazy("延期理由"), widget=_textarea(3))
+    reason = forms.CharField(label=gettext_lazy("延期理由"), max_length=REASON_MAX_CHARS, widget=_textarea(3))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +118,9 @@ class ExtensionForm(StepForm):
 
 class CloseForm(StepForm):
     kind = forms.ChoiceField(label=gettext_lazy("办结方式"))
-    note = forms.CharField(label=gettext_lazy("办结说明（选填）"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=gettext_lazy("办结说明（选填）"), required=False, max_length=REASON_MAX_CHARS, widget=_textarea(2)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,6 +133,7 @@ class CloseForm(StepForm):
 class LongCycleForm(StepForm):
     explanation = forms.CharField(
         label=gettext_lazy("长周期办结说明"),
+        max_length=settings.MESSAGE_TEXT_MAX_CHARS,
         widget=_textarea(4),
         help_text=gettext_lazy(
             "说明问题为何解决周期长或解决不了，以及已如何向网民答复解释；经县或市领导小组同意后视为办结。"
@@ -163,7 +168,9 @@ class DispatchForm(StepForm):
     queue page (a ModelChoiceField would query them again for every row)."""
 
     unit = forms.ChoiceField(label=gettext_lazy("交办单位"), widget=UnitSelect)
-    note = forms.CharField(label=gettext_lazy("交办说明"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=gettext_lazy("交办说明"), required=False, max_length=REASON_MAX_CHARS, widget=_textarea(2)
+    )
     topic = TopicField()
     category = CategoryField(
         required=False,
@@ -206,6 +213,7 @@ class CategoryForm(StepForm):
 class RejectTransferForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("不同意退单的理由"),
+        max_length=REASON_MAX_CHARS,
         widget=_textarea(2),
         help_text=gettext_lazy("留言仍由原单位办理，期限照常计算。"),
     )
@@ -336,12 +344,13 @@ class UnspamForm(StepForm):
 
 
 class FlagForm(StepForm):
-    note = forms.CharField(label=gettext_lazy("督办意见"), widget=_textarea(2))
+    note = forms.CharField(label=gettext_lazy("督办意见"), max_length=REASON_MAX_CHARS, widget=_textarea(2))
 
 
 class ReopenForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("重办理由"),
+        max_length=REASON_MAX_CHARS,
         widget=_textarea(2),
         help_text=gettext_lazy("留言退回原单位重新回复，回复期限重新起算。"),
     )
@@ -357,6 +366,7 @@ class DecisionForm(StepForm):
     decision = forms.ChoiceField(label=gettext_lazy("审批决定"), widget=forms.HiddenInput)
     note = forms.CharField(
         label=gettext_lazy("审批意见"),
+        max_length=REASON_MAX_CHARS,
         required=False,
         widget=_textarea(2),
         help_text=gettext_lazy("不同意时须填写理由。"),
@@ -380,12 +390,13 @@ class SignoffForm(DecisionForm):
 
     DECISIONS = [("approve", gettext_lazy("审核通过并公开")), ("reject", gettext_lazy("退回修改"))]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["note"].label = _("审核意见")
-        self.fields["note"].help_text = _(
-            "退回修改时须写明意见；审核通过后，回复以本单位名义公开，并以公开时间计算是否按时。"
-        )
+    note = forms.CharField(
+        label=gettext_lazy("审核意见"),
+        required=False,
+        max_length=1000,  # what a return takes (handling.actions.return_reply)
+        widget=_textarea(2),
+        help_text=gettext_lazy("退回修改时须写明意见；审核通过后，回复以本单位名义公开，并以公开时间计算是否按时。"),
+    )
 
 
 class RevisitDecisionForm(DecisionForm):
@@ -393,26 +404,31 @@ class RevisitDecisionForm(DecisionForm):
 
     DECISIONS = [("uphold", gettext_lazy("答复成立")), ("reopen", gettext_lazy("退回重办"))]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["note"].label = _("处理意见")
-        self.fields["note"].required = True
-        self.fields["note"].help_text = _(
+    note = forms.CharField(
+        label=gettext_lazy("处理意见"),
+        max_length=REASON_MAX_CHARS,
+        widget=_textarea(2),
+        help_text=gettext_lazy(
             "答复成立的，写明核实情况和理由；退回重办的，写明理由，留言退回办理单位重新回复，回复期限重新起算。"
             "处理意见将在留言页面告知网民本人。"
-        )
+        ),
+    )
 
 
 class ReassignForm(DispatchForm):
     """改派: to another unit of the county, with a reason."""
 
+    note = forms.CharField(
+        label=gettext_lazy("改派理由"),
+        max_length=REASON_MAX_CHARS,
+        widget=_textarea(2),
+        help_text=gettext_lazy("原单位尚未签收，改派后原单位的办理时限不计入考评，新单位的期限重新起算。"),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, topics=(), **kwargs)
         del self.fields["topic"]
         self.fields["unit"].label = _("改派给")
-        self.fields["note"].label = _("改派理由")
-        self.fields["note"].required = True
-        self.fields["note"].help_text = _("原单位尚未签收，改派后原单位的办理时限不计入考评，新单位的期限重新起算。")
 
 
 class AnswerFollowUpForm(StepForm):
@@ -441,7 +457,9 @@ class AnswerFollowUpForm(StepForm):
 
 
 class ExplanationForm(NamedLimits, forms.Form):
-    text = forms.CharField(label=gettext_lazy("书面说明内容"), widget=_textarea(5))
+    text = forms.CharField(
+        label=gettext_lazy("书面说明内容"), max_length=settings.MESSAGE_TEXT_MAX_CHARS, widget=_textarea(5)
+    )
 
     @classmethod
     def for_order(cls, order):
@@ -532,7 +550,7 @@ class RosterForm(NamedLimits, forms.Form):
 
 
 class OrderExplanationForm(NamedLimits, forms.Form):
-    reason = forms.CharField(label=gettext_lazy("责成事由"), widget=_textarea(3))
+    reason = forms.CharField(label=gettext_lazy("责成事由"), max_length=REASON_MAX_CHARS, widget=_textarea(3))
     messages = forms.ModelMultipleChoiceField(
         label=gettext_lazy("涉及留言"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -583,14 +601,18 @@ class CountyRecordForm(NamedLimits, forms.Form):
 class FindingForm(CountyRecordForm):
     source = forms.ChoiceField(label=gettext_lazy("来源"), choices=SupervisionFinding.Source.choices)
     found_on = forms.DateField(label=gettext_lazy("督查日期"), widget=DateInput)
-    summary = forms.CharField(label=gettext_lazy("督查结果"), widget=_textarea(3))
+    summary = forms.CharField(
+        label=gettext_lazy("督查结果"), max_length=settings.MESSAGE_TEXT_MAX_CHARS, widget=_textarea(3)
+    )
     adverse = forms.BooleanField(label=gettext_lazy("发现问题（计入考评扣分）"), required=False, initial=True)
     written_criticism = forms.BooleanField(label=gettext_lazy("书面通报批评"), required=False)
 
 
 class ExposureForm(CountyRecordForm):
     title = forms.CharField(label=gettext_lazy("曝光标题"), max_length=100)
-    body = forms.CharField(label=gettext_lazy("曝光内容"), widget=_textarea(4))
+    body = forms.CharField(
+        label=gettext_lazy("曝光内容"), max_length=settings.MESSAGE_TEXT_MAX_CHARS, widget=_textarea(4)
+    )
     outlet = forms.CharField(
         label=gettext_lazy("发布媒体"), max_length=100, help_text=gettext_lazy("如：罗城县融媒体中心、河池日报")
     )
@@ -598,7 +620,9 @@ class ExposureForm(CountyRecordForm):
 
 class ReferralForm(CountyRecordForm):
     person = forms.CharField(label=gettext_lazy("责任人"), max_length=50)
-    reason = forms.CharField(label=gettext_lazy("追责事由"), widget=_textarea(3))
+    reason = forms.CharField(
+        label=gettext_lazy("追责事由"), max_length=settings.MESSAGE_TEXT_MAX_CHARS, widget=_textarea(3)
+    )
     referred_to = forms.CharField(
         label=gettext_lazy("移送机关"), max_length=100, help_text=gettext_lazy("如：县纪委监委")
     )
@@ -626,6 +650,7 @@ class BulkDispatchForm(NamedLimits, forms.Form):
     unit = forms.ChoiceField(label=gettext_lazy("批量交办给"), widget=UnitSelect)
     note = forms.CharField(
         label=gettext_lazy("批量交办说明"),
+        max_length=REASON_MAX_CHARS,
         required=False,
         widget=_textarea(2),
         help_text=gettext_lazy("退单后重新交办的留言须填写转办说明。"),
@@ -647,7 +672,9 @@ class ProposalDecisionForm(NamedLimits, forms.Form):
     DECISIONS = [("confirm", gettext_lazy("确认责成")), ("decline", gettext_lazy("不予责成"))]
 
     decision = forms.ChoiceField(label=gettext_lazy("决定"), widget=forms.HiddenInput, choices=DECISIONS)
-    reason = forms.CharField(label=gettext_lazy("责成事由"), widget=_textarea(3), required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("责成事由"), max_length=REASON_MAX_CHARS, widget=_textarea(3), required=False
+    )
     backlog_date = forms.DateField(
         label=gettext_lazy("限期梳理回复截止日期"),
         widget=DateInput,
@@ -656,6 +683,7 @@ class ProposalDecisionForm(NamedLimits, forms.Form):
     )
     note = forms.CharField(
         label=gettext_lazy("不予责成的理由"),
+        max_length=REASON_MAX_CHARS,
         required=False,
         widget=_textarea(2),
         help_text=gettext_lazy("选择“不予责成”时填写。"),

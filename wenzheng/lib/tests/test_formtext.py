@@ -68,3 +68,20 @@ class SomethingSeenTest(SimpleTestCase):
         self.assertFalse(form.is_valid())
         self.assertEqual(form.errors["name"], [str(TokenForm.base_fields["name"].error_messages["required"])])
         self.assertTrue(TokenForm({"name": "\u200b对接"}).is_valid())
+
+
+class TextBoxLimitTest(SimpleTestCase):
+    def test_every_text_box_stops_at_a_limit_the_browser_knows(self):
+        # The action refuses a text over its limit; where the form was on a list page
+        # (回访, a dispatch queue) the text was gone with the page. The box's maxlength
+        # stops the typing instead.
+        for form in _all_forms():
+            boxes = [
+                name
+                for name, field in form.base_fields.items()
+                if isinstance(field, forms.CharField)
+                and isinstance(field.widget, forms.Textarea)
+                and field.max_length is None
+            ]
+            with self.subTest(form=f"{form.__module__}.{form.__name__}"):
+                self.assertEqual(boxes, [])
