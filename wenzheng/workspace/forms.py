@@ -61,6 +61,16 @@ class StepForm(NamedLimits, forms.Form):
         self.message = message
         super().__init__(*args, **kwargs)
 
+    def typed(self) -> list[tuple[str, str]]:
+        """(label, text) for each text box the person filled in, as sent: shown back
+        for them to copy when the step is no longer theirs to take (a colleague
+        answered the follow-up meanwhile), where the form itself is not shown."""
+        if not self.is_bound:
+            return []
+        boxes = [(name, f) for name, f in self.fields.items() if isinstance(f.widget, forms.Textarea)]
+        found = [(str(f.label), str(self.data.get(self.add_prefix(name), "")).strip()) for name, f in boxes]
+        return [(label, value) for label, value in found if value]
+
 
 class RespondForm(StepForm):
     note = forms.CharField(label=gettext_lazy("签收说明（选填）"), required=False, max_length=500)
@@ -451,6 +461,15 @@ class AnswerFollowUpForm(StepForm):
 
     def clean_follow_up(self):
         return self.follow_ups[self.cleaned_data["follow_up"]]
+
+    def clean(self):
+        # Answered by a colleague since the page was opened: said in words, not as
+        # Django's "43 不在可用的选项中".
+        if "follow_up" in self.errors and self.data.get(self.add_prefix("follow_up")):
+            self.errors["follow_up"] = self.error_class(
+                [_("这条追问已经答复过了（可能是同事刚刚答复），您的答复没有提交。")]
+            )
+        return super().clean()
 
 
 # --- the unit -----------------------------------------------------------------------

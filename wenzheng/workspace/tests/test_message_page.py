@@ -177,3 +177,38 @@ class StepFormsAsRenderedTest(WorkspaceTestCase):
         response = self.client.post(f"/work/messages/{message.pk}/answer-follow-up/", data)
         self.assertEqual(response.status_code, 302, self.notes(response))
         self.assertEqual(asked.answers.get().text, "周五修。")
+
+
+class AnsweredMeanwhileTest(WorkspaceTestCase):
+    """Two of a unit's staff answer the same follow-up from pages opened together:
+    the second was told "43 不在可用的选项中" and lost what they had written."""
+
+    def setUp(self):
+        c = self.cast
+        self.message = c.replied(at=MONDAY)
+        me = actions.Citizen(user=c.citizen)
+        self.asked = actions.follow_up(message=self.message, who=me, text="何时修好？", at=MONDAY)
+        self.url = f"/work/messages/{self.message.pk}/answer-follow-up/"
+        self.prefix = f"answer-follow-up-{self.message.pk}"
+
+    def post(self, text):
+        return self.client.post(self.url, {f"{self.prefix}-follow_up": self.asked.pk, f"{self.prefix}-text": text})
+
+    def test_the_second_answer_is_refused_in_words_and_its_text_kept_to_copy(self):
+        actions.answer_follow_up(follow_up=self.asked, by=self.cast.leader_a, text="周五修好。", at=MONDAY)
+        self.as_("handler_a")
+        response = self.post("本周内安排维修，请耐心等待。")
+        self.assertContains(response, "这条追问已经答复过了（可能是同事刚刚答复），您的答复没有提交。", status_code=400)
+        self.assertNotContains(response, "不在可用的选项中", status_code=400)
+        self.assertContains(response, "未提交的答复追问", status_code=400)
+        self.assertRegex(response.content.decode(), r"<textarea readonly[^>]*>本周内安排维修，请耐心等待。</textarea>")
+        self.assertEqual(self.asked.answers.count(), 1)
+
+    def test_with_another_follow_up_waiting_the_form_comes_back_with_the_text(self):
+        actions.answer_follow_up(follow_up=self.asked, by=self.cast.leader_a, text="周五修好。", at=MONDAY)
+        actions.follow_up(message=self.message, who=actions.Citizen(user=self.cast.citizen), text="还有一盏呢？")
+        self.as_("handler_a")
+        response = self.post("本周内安排维修。")
+        self.assertContains(response, "这条追问已经答复过了", status_code=400)
+        self.assertContains(response, "本周内安排维修。</textarea>", status_code=400)
+        self.assertNotContains(response, "未提交的答复追问", status_code=400)

@@ -139,6 +139,14 @@ def render_message(request, message, *, bound=None, status=200):
         for step in STEPS.values()
         if step.shows(user, message)
     ]
+    # A form sent for a step no longer offered (a follow-up a colleague answered
+    # meanwhile) is not shown again: what was typed in it is, to copy.
+    shown = {step.slug for step, _form in panels}
+    unsent = [
+        (STEPS[slug].title, form.typed())
+        for slug, form in bound.items()
+        if slug in STEPS and slug not in shown and form.typed()
+    ]
     events = label_events(message)
     decide_extension = message.pending_extension is not None and user.role in COUNTY_ROLES
     # Who sees the citizen's name and contact is the access policy's one rule; each
@@ -172,6 +180,7 @@ def render_message(request, message, *, bound=None, status=200):
         "extensions": extensions,
         "events": events,
         "panels": panels,
+        "unsent": unsent,
         "thread": conversation(message.replies.all(), message.follow_ups.all(), reviews=reviews),
         "drafts": drafts,
         # An unpublished reply's files are its unit's alone (attachments.access).
