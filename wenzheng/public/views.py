@@ -233,6 +233,9 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "responded_at": _responded_at(found),
             "deadlines": _deadlines(found) if private else [],
             "private": private,
+            # Whether the board shows it now: a review passed says "公开" only then (not
+            # while a message sent back after 回访 is answered again).
+            "published": private and Message.objects.published().filter(pk=found.pk).exists(),
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             # 回访: what the county office made of the citizen's 不满意, told to them alone.
             "revisits": list(found.revisits.filter(kind=Revisit.Kind.DISSATISFIED).order_by("opened_at"))

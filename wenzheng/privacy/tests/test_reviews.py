@@ -209,6 +209,22 @@ class ReviewPagesTest(ReviewTestCase):
         self.assertEqual(refused.status_code, 400)
         self.assertEqual(Review.objects.get(message=second).state, Review.State.PENDING)
 
+    def test_the_citizen_is_told_public_only_while_the_board_shows_it(self):
+        c = self.cast
+        message = self.post_message()
+        privacy.pass_review(message=message, by=c.county_office)
+        url = reverse("public:message", args=["luocheng", message.serial])
+        self.client.force_login(c.citizen)
+        self.assertContains(self.client.get(url), "您的留言已审核通过并公开")
+        # 不满意, and the office sends it back to be answered again: hidden meanwhile.
+        actions.rate(message=message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修好。")
+        actions.reopen_on_revisit(revisit=message.revisits.get(), by=c.county_office, reason="核实未修复。")
+        self.assertEqual(self.public_page(message).status_code, 404)
+        self.client.force_login(c.citizen)
+        page = self.client.get(url)
+        self.assertNotContains(page, "已审核通过并公开")
+        self.assertContains(page, "您的留言已审核通过，办理单位答复后公开")
+
     def test_a_merged_messages_citizen_is_not_told_its_clocks_run_on(self):
         c = self.cast
         main = c.submit(unit="a", at=local(2026, 3, 2, 9))
