@@ -1,6 +1,8 @@
 """What the workspace tests share: the cast at a fixed moment, signing in by role,
 and a way to prove that a refused step changed nothing."""
 
+import re
+
 from django.apps import apps
 from django.contrib.messages import get_messages
 
@@ -59,6 +61,18 @@ class WorkspaceTestCase(CastTestCase):
                     self.assertEqual(response.status_code, 404, f"{role} should get 404")
                 else:
                     self.assertEqual(response.status_code, 403, f"{role} should get 403")
+
+    def assertDrawnAnywhere(self, response):
+        """A page drawn at another address than its own (a refused or answered POST's)
+        has no link or form that works only at its own: no href="?…", and every form
+        that posts says where (a bare one posted to the POST's address: a 405)."""
+        html = response.content.decode()
+        self.assertNotIn('href="?', html)
+        forms = re.findall(r"<form\b[^>]*>", html)
+        self.assertTrue(forms)
+        for form in forms:
+            if 'method="post"' in form:
+                self.assertIn("action=", form)
 
     def assertUnchanged(self, before):
         after = snapshot()

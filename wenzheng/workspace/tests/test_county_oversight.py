@@ -393,6 +393,7 @@ class ProposalsTest(WorkspaceTestCase):
         self.assertContains(response, "我改过的事由。", status_code=400)
         self.assertContains(response, 'value="2026-03-01"', status_code=400)
         self.assertContains(response, "限期梳理回复的截止时间必须晚于现在。", count=2, status_code=400)
+        self.assertDrawnAnywhere(response)
         self.assertUnchanged(before)
         self.assertEqual(ExplanationProposal.objects.get().state, "proposed")
 

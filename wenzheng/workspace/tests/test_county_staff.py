@@ -96,6 +96,7 @@ class StaffAccountsTest(WorkspaceTestCase):
         c = self.cast
         self.as_("county_office")
         page = self.client.post(f"{URL}{c.handler_a.pk}/password/")
+        self.assertDrawnAnywhere(page)
         password = self.password_on(page)
         self.assertTrue(User.objects.get(pk=c.handler_a.pk).check_password(password))
 
