@@ -17,7 +17,7 @@
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import handles, may_see_contact
-from wenzheng.handling.models import Message
+from wenzheng.handling.models import Message, ReplyDraft
 from wenzheng.privacy.public import PublicThread
 
 from .models import Attachment
@@ -113,3 +113,15 @@ def files_by_text(files) -> dict:
         elif a.source == Attachment.Source.CITIZEN:
             own.append(a)
     return {"message_files": own, "follow_up_files": by_follow_up, "reply_files": by_reply}
+
+
+def keepable(message, by=None):
+    """The files of a reply returned by the leader or taken back by its writer (`by`,
+    when given), not yet sent again: chosen, they go with the writer's next reply
+    (保留原附件) instead of being chosen again from the writer's computer."""
+    found = Attachment.objects.filter(
+        message=message,
+        reply__isnull=True,
+        draft__state__in=(ReplyDraft.State.RETURNED, ReplyDraft.State.WITHDRAWN),
+    )
+    return found.filter(draft__author=by) if by is not None else found

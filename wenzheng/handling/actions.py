@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, handles, require_office, require_unit_staff
+from wenzheng.attachments import access as attachment_access
 from wenzheng.attachments import files as attachment_files
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.models import Attachment
@@ -935,7 +936,7 @@ def respond(*, message, by, note: str = "", at=None) -> Message:
 
 
 @transaction.atomic
-def reply(*, message, by, text: str, topic=None, attachments=(), at=None) -> Reply | ReplyDraft:
+def reply(*, message, by, text: str, topic=None, attachments=(), keep=(), at=None) -> Reply | ReplyDraft:
     """回复: the unit publishes its answer in its own name.
 
     A reply to a message not yet acknowledged acknowledges it too. Once a message is
@@ -956,9 +957,10 @@ def reply(*, message, by, text: str, topic=None, attachments=(), at=None) -> Rep
         message.state = State.RESPONDED
         message.save(update_fields=["state"])
         _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
+    kept = _kept_files(keep, message=message, by=by, follow_up=None, uploads=attachments)
     if _needs_signoff(message, by):
-        return _draft(message, by=by, text=text, at=at, attachments=attachments)
-    return _publish(message, author=by, by=by, text=text, at=at, attachments=attachments)
+        return _draft(message, by=by, text=text, at=at, attachments=attachments, kept=kept)
+    return _publish(message, author=by, by=by, text=text, at=at, attachments=attachments, kept=kept)
 
 
 # States in which a unit answers a follow-up: after its reply, or reopened since.
@@ -966,7 +968,7 @@ ANSWERABLE = (State.RESPONDED, State.REPLIED, State.CLOSURE_PENDING, State.CLOSE
 
 
 @transaction.atomic
-def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), at=None) -> Reply | ReplyDraft:
+def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), keep=(), at=None) -> Reply | ReplyDraft:
     """答复追问: the unit answers a citizen's follow-up, a reply of its own shown under
     it. It leaves the deadlines alone, and needs sign-off as any reply does."""
     at = _now(at)
@@ -977,22 +979,49 @@ def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), at=N
     if follow_up.answers.exists():
         raise ActionRefused("already_answered", "这条追问已经答复过了。")
     text = _require_text(text, "答复内容", max_length=5000)
+    kept = _kept_files(keep, message=message, by=by, follow_up=follow_up, uploads=attachments)
     if _needs_signoff(message, by):
-        return _draft(message, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments)
-    return _publish(message, author=by, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments)
+        return _draft(message, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept)
+    return _publish(
+        message, author=by, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept
+    )
 
 
 def _needs_signoff(message, by) -> bool:
     return by.role == Role.HANDLER and message.unit.signoff_required()
 
 
-def _draft(message, *, by, text, at, follow_up=None, attachments=()) -> ReplyDraft:
+def _kept_files(keep, *, message, by, follow_up, uploads) -> list[Attachment]:
+    """The files of `by`'s own reply returned or taken back (for the same follow-up)
+    kept for the new one; refused when one is not (any more) theirs to keep."""
+    wanted = {int(pk) for pk in keep or ()}
+    if not wanted:
+        return []
+    rows = list(
+        attachment_access.keepable(message, by).select_for_update().filter(pk__in=wanted, draft__follow_up=follow_up)
+    )
+    if len(rows) != len(wanted):
+        raise ActionRefused("kept_files_gone", "所选的原附件已不可用（可能已随另一份回复提交），请重新选择附件。")
+    if len(rows) + len(list(uploads or ())) > attachment_files.MAX_FILES:
+        raise ActionRefused("too_many_files", f"每次最多上传{attachment_files.MAX_FILES}个文件（含保留的原附件）。")
+    return rows
+
+
+def _with_kept(files: dict, kept, **where) -> dict:
+    """The step's event's list of files, with the kept ones moved to the new reply."""
+    if not kept:
+        return files
+    Attachment.objects.filter(pk__in=[a.pk for a in kept]).update(**where)
+    return {"attachments": [*files.get("attachments", []), *(a.pk for a in kept)]}
+
+
+def _draft(message, *, by, text, at, follow_up=None, attachments=(), kept=()) -> ReplyDraft:
     if message.drafts.filter(state=ReplyDraft.State.PENDING).exists():
         raise ActionRefused("draft_pending", "这条留言已有一份回复待分管领导审核，请审核后再提交。")
     draft = ReplyDraft.objects.create(
         message=message, unit=message.unit, author=by, text=text, follow_up=follow_up, written_at=at
     )
-    files = _attach(attachments, message=message, at=at, citizen=False, draft=draft)
+    files = _with_kept(_attach(attachments, message=message, at=at, citizen=False, draft=draft), kept, draft=draft)
     _event(
         Event.Kind.REPLY_DRAFTED,
         at=at,
@@ -1005,13 +1034,13 @@ def _draft(message, *, by, text, at, follow_up=None, attachments=()) -> ReplyDra
     return draft
 
 
-def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), draft=None) -> Reply:
+def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), kept=(), draft=None) -> Reply:
     """The reply goes public in the unit's name now; a first reply completes the reply
     stage, and its outcome is judged by this moment."""
     item = Reply.objects.create(
         message=message, unit=message.unit, author=author, text=text, at=at, follow_up=follow_up
     )
-    files = _attach(attachments, message=message, at=at, citizen=False, reply=item)
+    files = _with_kept(_attach(attachments, message=message, at=at, citizen=False, reply=item), kept, reply=item)
     if draft is not None:
         # The files of a signed-off draft go public with it.
         Attachment.objects.filter(draft=draft).update(reply=item)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
+from wenzheng.attachments import access as attachment_access
 from wenzheng.attachments.forms import reply_files_field
 from wenzheng.handling.actions import REASON_MAX_CHARS
 from wenzheng.handling.models import Category, Message, parse_serial
@@ -76,7 +77,32 @@ class RespondForm(StepForm):
     note = forms.CharField(label=gettext_lazy("签收说明（选填）"), required=False, max_length=500)
 
 
-class ReplyForm(StepForm):
+def keep_field():
+    return forms.MultipleChoiceField(
+        label=gettext_lazy("保留原附件"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("退回或撤回的回复所附的文件；勾选的随这次回复一并提交，不必重新选择。"),
+    )
+
+
+class KeepsFiles:
+    """A reply form that may carry the files of the writer's reply returned or taken
+    back (保留原附件): offered when `keepable` lists them (the page, which knows whose
+    reply came back), checked against all of the message's when posted (the action
+    checks they are the writer's own)."""
+
+    def keep_files(self, keepable):
+        if keepable is None and self.is_bound and self.message is not None:
+            keepable = list(attachment_access.keepable(self.message))
+        if not keepable:
+            del self.fields["keep"]
+            return
+        self.fields["keep"].choices = [(str(a.pk), a.name) for a in keepable]
+        self.initial.setdefault("keep", [str(a.pk) for a in keepable])
+
+
+class ReplyForm(KeepsFiles, StepForm):
     text = forms.CharField(
         label=gettext_lazy("回复内容"),
         max_length=settings.MESSAGE_TEXT_MAX_CHARS,
@@ -85,10 +111,12 @@ class ReplyForm(StepForm):
         help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
     )
     files = reply_files_field()
+    keep = keep_field()
     topic = TopicField(help_text=gettext_lazy("如留言的事项分类不准确，请一并更正。"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keepable=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.keep_files(keepable)
         if self.message is not None:
             self.fields["topic"].set_topics(topic_choices(self.message.region))
             self.initial.setdefault("topic", self.message.topic_id)
@@ -441,15 +469,17 @@ class ReassignForm(DispatchForm):
         self.fields["unit"].label = _("改派给")
 
 
-class AnswerFollowUpForm(StepForm):
+class AnswerFollowUpForm(KeepsFiles, StepForm):
     """答复追问: which follow-up (when more than one waits), and the answer."""
 
     follow_up = forms.ChoiceField(label=gettext_lazy("答复哪条追问"))
     text = forms.CharField(label=gettext_lazy("答复内容"), max_length=5000, widget=_textarea(6))
     files = reply_files_field()
+    keep = keep_field()
 
-    def __init__(self, *args, follow_ups=(), **kwargs):
+    def __init__(self, *args, follow_ups=(), keepable=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.keep_files(keepable)
         self.follow_ups = {str(f.pk): f for f in follow_ups}
         self.fields["follow_up"].choices = [
             (pk, _("%(at)s：%(text)s") % {"at": f"{timezone.localtime(f.at):%m-%d %H:%M}", "text": f.text[:30]})

@@ -67,14 +67,23 @@ def _respond(*, message, by, data):
 
 
 def _reply(*, message, by, data):
-    item = actions.reply(message=message, by=by, text=data["text"], topic=data.get("topic"), attachments=data["files"])
+    item = actions.reply(
+        message=message,
+        by=by,
+        text=data["text"],
+        topic=data.get("topic"),
+        attachments=data["files"],
+        keep=data.get("keep", ()),
+    )
     if isinstance(item, ReplyDraft):
         return _("回复已提交，待本单位分管领导审核后公开（留言%(serial)s）。") % {"serial": message.serial}
     return _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
 
 
 def _answer_follow_up(*, message, by, data):
-    item = actions.answer_follow_up(follow_up=data["follow_up"], by=by, text=data["text"], attachments=data["files"])
+    item = actions.answer_follow_up(
+        follow_up=data["follow_up"], by=by, text=data["text"], attachments=data["files"], keep=data.get("keep", ())
+    )
     if isinstance(item, ReplyDraft):
         return _("追问的答复已提交，待本单位分管领导审核后公开。")
     return _("已答复网民追问，答复显示在追问之下。")

@@ -3,6 +3,7 @@ only to those who may see them, hidden with the text they belong to, erased with
 citizen's data."""
 
 import io
+import re
 from urllib.parse import quote
 
 from django.core.files.storage import storages
@@ -342,3 +343,49 @@ class UnitFilesTest(CastTestCase):
         photo.refresh_from_db()
         self.assertIsNotNone(photo.reply_id)
         self.assertEqual(Client().get(f"/files/{photo.pk}/").status_code, 200)
+
+
+class KeptFilesTest(CastTestCase):
+    """A reply returned by the leader, or taken back by its writer, came back as text
+    alone: its photo stayed with the old draft, and the reply sent again (and
+    published) had none, without a word."""
+
+    _draft_photo = UnitFilesTest._draft_photo
+
+    def form(self, message, **data):
+        return {f"reply-{message.pk}-{name}": value for name, value in data.items()}
+
+    def test_the_returned_replys_photo_is_offered_checked_and_goes_with_it_again(self):
+        c = self.cast
+        message, draft, photo = self._draft_photo()
+        actions.return_reply(draft=draft, by=c.leader_a, note="请补充维修时间。")
+        self.client.force_login(c.handler_a)
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "原附件（1个）已勾选为“保留原附件”")
+        box = re.search(rf'<input[^>]*name="reply-{message.pk}-keep"[^>]*>', page.content.decode())[0]
+        self.assertIn(f'value="{photo.pk}"', box)
+        self.assertIn("checked", box)
+        response = self.client.post(
+            f"/work/messages/{message.pk}/reply/",
+            self.form(message, text="已处理，周五前修好。", keep=[str(photo.pk)]) | {"form_key": "k1"},
+        )
+        self.assertEqual(response.status_code, 302, response.content[:300])
+        again = message.drafts.get(state="pending")
+        self.assertEqual(list(again.attachments.values_list("pk", flat=True)), [photo.pk])
+        reply = actions.approve_reply(draft=again, by=c.leader_a)
+        self.assertEqual(list(reply.attachments.values_list("pk", flat=True)), [photo.pk])
+        # Nothing left to keep: the form offers no box.
+        self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), "保留原附件")
+
+    def test_left_unchecked_it_stays_behind_and_anothers_file_is_not_to_be_taken(self):
+        c = self.cast
+        message, draft, photo = self._draft_photo()
+        actions.withdraw_reply(draft=draft, by=c.handler_a)
+        again = actions.reply(message=message, by=c.handler_a, text="已处理。")
+        self.assertFalse(again.attachments.exists())
+        actions.withdraw_reply(draft=again, by=c.handler_a)
+        with self.assertRaises(actions.ActionRefused) as refused:
+            actions.reply(message=message, by=c.handler_a2, text="我来答。", keep=[photo.pk])
+        self.assertEqual(refused.exception.code, "kept_files_gone")
+        mine = actions.reply(message=message, by=c.handler_a, text="已处理。", keep=[photo.pk])
+        self.assertEqual(list(mine.attachments.all()), [photo])

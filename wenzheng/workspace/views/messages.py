@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.attachments import store as attachment_store
-from wenzheng.attachments.access import drafting_unit, files_by_text, shown_to_staff
+from wenzheng.attachments.access import drafting_unit, files_by_text, keepable, shown_to_staff
 from wenzheng.attachments.models import Attachment
 from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.eventlog.models import Event
@@ -127,8 +127,11 @@ def render_message(request, message, *, bound=None, status=200):
         if answering and returned.follow_up not in message.unanswered_follow_ups:
             returned = None  # answered since, by someone else: nothing left to work on
         elif slug not in bound:
-            form = STEPS[slug].make_form(message=message)
-            form.initial = {"text": returned.text, **({"follow_up": returned.follow_up_id} if answering else {})}
+            step = STEPS[slug]
+            kept = list(keepable(message, user).filter(draft=returned))
+            form = step.make_form(message=message, **step.form_kwargs(message), keepable=kept)
+            returned.kept_files = len(kept)
+            form.initial |= {"text": returned.text, **({"follow_up": returned.follow_up_id} if answering else {})}
             bound = {**bound, slug: form}
     # 并单: the county office sees what the message seems to repeat (and merges it).
     message.duplicate = None
