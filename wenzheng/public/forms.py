@@ -138,6 +138,8 @@ class RatingForm(NamedLimits, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if "reason" in self.errors:  # too long: not missing as well
+            return data
         reason = text_rules.visible(data.get("reason", "")).strip()
         if data.get("rating") == Message.Rating.DISSATISFIED and not reason:
             self.add_error("reason", _("选择“不满意”时，请写明不满意的理由。"))

@@ -242,6 +242,8 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             if private
             else [],
             "follow_up_form": (bound.get("follow_up") or FollowUpForm()) if can_act else None,
+            # Refused because it may no longer be followed up: what was typed, to copy.
+            "unsent_follow_up": bound["follow_up"].data.get("text", "") if "follow_up" in bound else "",
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
             "main": main,
             "main_replies": main_replies,
@@ -259,17 +261,22 @@ def _citizen_step(request, found, who):
         form, step = RatingForm(request.POST), "rating"
     else:
         form, step = FollowUpForm(request.POST, request.FILES), "follow_up"
-    if not form.is_valid():
-        # The form again, with what was written (a refused photo must not cost the
-        # citizen the text typed on a phone) and what is wrong, by its field.
-        # Said at the top too: on a phone the form is screens below.
-        reasons = "；".join(e for errors in form.errors.values() for e in errors)
-        if step == "follow_up":
-            flash.error(request, _("追问没有提交：%(reasons)s 已写的内容保留在页面下方。") % {"reasons": reasons})
-        else:
-            flash.error(request, _("评价没有提交：%(reasons)s 评价表在页面下方。") % {"reasons": reasons})
-        tracked = who.user is None
+    tracked = who.user is None
+    # A browser never sends chosen photos again: said, not dropped unseen.
+    dropped = _("所选照片未保存，请重新选择。") if step == "follow_up" and request.FILES else ""
+
+    def again(said):
+        """The form again, with what was written (a refused photo must not cost the
+        citizen the text typed on a phone) and what is wrong, by its field; said at
+        the top too: on a phone the form is screens below."""
+        flash.error(request, said + dropped)
         return _render_thread(request, found, is_owner=not tracked, tracked=tracked, bound={step: form}, status=400)
+
+    if not form.is_valid():
+        reasons = "；".join(e.rstrip("。") for errors in form.errors.values() for e in errors) + "。"
+        if step == "follow_up":
+            return again(_("追问没有提交：%(reasons)s 已写的内容保留在页面下方。") % {"reasons": reasons})
+        return again(_("评价没有提交：%(reasons)s 评价表在页面下方。") % {"reasons": reasons})
     data = form.cleaned_data
 
     def run():
@@ -287,7 +294,9 @@ def _citizen_step(request, found, who):
         done = once.submit(request.POST.get(once.FIELD), kind=step, run=run, result=lambda _item: str(found.pk))
     except actions.ActionRefused as e:
         attachment_store.discard(data.get("photos"))
-        flash.error(request, e.reason)
+        if step == "follow_up":  # the text typed comes back with the reason
+            return again(e.reason)
+        flash.error(request, e.reason)  # rated already, or no longer to be rated: no form
     else:
         flash.success(request, _("这份表单已经提交过，没有重复提交。") if done.replayed else thanks)
     return redirect(request.path)

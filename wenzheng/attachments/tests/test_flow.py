@@ -87,7 +87,12 @@ class PostingPhotosTest(CastTestCase):
         self.assertFalse(Attachment.objects.exists())
         empty = self.client.post(url, {"text": "", "photos": [phone_photo(size=(50, 40))]})
         self.assertContains(empty, "请填写追问内容。", status_code=400)
+        self.assertContains(empty, "所选照片未保存，请重新选择。", status_code=400)  # not dropped unseen
         self.assertFalse(Attachment.objects.exists())
+        # Refused by the action (no longer answerable): the text comes back too.
+        Message.objects.filter(pk=message.pk).update(state=Message.State.RESPONDED)  # reopened meanwhile
+        refused = self.client.post(url, {"text": text})
+        self.assertContains(refused, text, status_code=400)
 
     def test_ten_photos_are_refused(self):
         response = self.client.post(

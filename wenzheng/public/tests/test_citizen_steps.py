@@ -31,6 +31,12 @@ class RatingAndThreadTest(CastTestCase):
         self.message.refresh_from_db()
         self.assertEqual(self.message.rating, "")
 
+    def test_a_reason_too_long_is_too_long_and_not_missing_too(self):
+        response = self.client.post(self.url, {"rating": "dissatisfied", "reason": "理" * 1001})
+        self.assertContains(response, "不满意的理由不能超过1000个字（现有1001个字）", status_code=400)
+        self.assertNotContains(response, "请写明不满意的理由", status_code=400)
+        self.assertNotContains(response, "。；", status_code=400)
+
     def test_words_written_with_another_rating_are_not_dropped_unseen(self):
         response = self.client.post(self.url, {"rating": "satisfied", "reason": "谢谢，另外路口也需要一盏灯。"})
         self.assertContains(response, "其他意见请用下面的“追问”提交", status_code=400)
