@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from wenzheng.lib.text import visible
 from wenzheng.workdays.clock import county_zone, local_midnight
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.IGNORECASE)
@@ -71,8 +72,9 @@ WRITTEN_MONTH = re.compile(r"^(\d{4})(?:年|[-/.])(\d{1,2})月?$")
 
 def normalise(text: str) -> str:
     """A period as typed, in the code `parse` reads and reports store: "2026年第一季度"
-    and "2026-Q1" → "2026Q1", "2026年3月" → "2026-03"; anything else as it was."""
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+    and "2026-Q1" → "2026Q1", "2026年3月" → "2026-03" (without a zero-width space
+    pasted along); anything else as it was."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", visible(text or ""))).strip()
     if m := WRITTEN_QUARTER.match(text):
         q = m[2] if m[2].isdigit() else "一二三四".index(m[2]) + 1
         return f"{m[1]}Q{q}"

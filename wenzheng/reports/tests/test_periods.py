@@ -12,6 +12,7 @@ def test_a_quarter():
     assert q.start == local(2026, 1, 1)
     assert q.end == local(2026, 4, 1)
     assert parse("2026q4").last_day == dt.date(2026, 12, 31)
+    assert parse(" 2026q3 \u200b").label == "2026年第三季度"  # a zero-width space pasted along
 
 
 def test_a_year_a_month_and_a_range():

@@ -60,6 +60,13 @@ class UnitStepTests(WorkspaceTestCase):
         self.assertFalse(Attachment.objects.exists())
         self.assertUnchanged(before)
 
+    def test_an_error_that_names_its_box_is_not_prefixed_with_the_name_again(self):
+        self.as_("handler_a")
+        response = self.step(self.new, "respond", note="注" * 501)
+        flash = response.content.decode().split('<div class="flash"', 1)[1].split("</div>", 1)[0]
+        self.assertIn("签收说明（选填）不能超过500个字（现有501个字）。", flash)
+        self.assertNotIn("签收说明（选填）：签收说明", flash)
+
     def test_a_handler_hands_a_message_back_with_a_reason(self):
         self.as_("handler_a")
         response = self.step(self.new, "transfer", reason="供水归县自来水公司管理")

@@ -38,8 +38,12 @@ def errors_text(form) -> str:
     """A form's errors as one sentence, for a page that cannot show the form again."""
     parts = []
     for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts += [_("%(label)s：%(error)s") % {"label": label, "error": e} if label else e for e in errors]
+        label = str(form.fields[name].label or "") if name in form.fields else ""
+        # A message that names its box already ("签收说明不能超过500个字") is not prefixed.
+        named = [e for e in errors if label and e.startswith(label.rstrip("：:"))]
+        parts += [
+            _("%(label)s：%(error)s") % {"label": label, "error": e} if label and e not in named else e for e in errors
+        ]
     return pgettext("list separator", "；").join(parts)
 
 
