@@ -564,7 +564,7 @@ class Masker:
     def _known(self, folded: str, names: Iterable[str]) -> list[Span]:
         """The citizen's own name and account names, wherever they appear."""
         spans = []
-        for name in {fold(n).strip() for n in names if n}:
+        for name in {form for n in names if n for form in _name_forms(fold(n).strip())}:
             if len(name) < 2:
                 continue
             if name.isascii():
@@ -577,6 +577,16 @@ class Masker:
                 replacement = _masked_name(m.group()) if han else _masked_account(m.group())
                 spans.append(Span(m.start(), m.end(), Kind.NAME if han else Kind.ACCOUNT, replacement))
         return spans
+
+
+def _name_forms(name: str) -> set[str]:
+    """A name as given and, when it carries more than a person's name (张三😀,
+    张三（先生）, 张三123), the name itself: the Chinese characters it begins with. A
+    reply says "张三您好", and only the name as given was looked for."""
+    forms = {name}
+    if (m := re.match(rf"[{HAN}]{{2,4}}", name)) and m.group() != name:
+        forms.add(m.group())
+    return forms
 
 
 def _formatted_as_one(folded: str, groups: list[tuple[int, int]]) -> bool:
