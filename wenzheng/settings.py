@@ -169,6 +169,7 @@ MIDDLEWARE = [
     # A database that loses acknowledged commits: every request refused (or logged).
     "wenzheng.ops.durability.guard",
     "wenzheng.security.middleware.idle_timeout",
+    "wenzheng.security.middleware.temporary_password",
     "wenzheng.ops.middleware.refuse_nul",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

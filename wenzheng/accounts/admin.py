@@ -20,6 +20,11 @@ class PasswordChangeForm(AdminPasswordChangeForm):
         "If disabled, the current password for this user will be lost.", "禁用后，该用户现有的密码将失效。"
     )
 
+    def save(self, commit=True):
+        # A password someone else set is a temporary one: its owner changes it first.
+        self.user.password_temporary = True
+        return super().save(commit=commit)
+
 
 @admin.register(User)
 class UserAdmin(PermissionsInChinese, BaseUserAdmin):
@@ -36,7 +41,7 @@ class UserAdmin(PermissionsInChinese, BaseUserAdmin):
     autocomplete_fields = ["unit"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        ("网络问政", {"fields": ["display_name", "phone", "role", "unit", "region"]}),
+        ("网络问政", {"fields": ["display_name", "phone", "role", "unit", "region", "password_temporary"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,

@@ -54,6 +54,12 @@ class User(AbstractUser):
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
+    # A password the county office opened or reset the account with (and has seen):
+    # until its owner changes it, every page asks for the change first
+    # (wenzheng.security.middleware.temporary_password).
+    password_temporary = models.BooleanField(
+        "临时密码", default=False, help_text="由网络问政办开设或重置的密码；本人登录后须先改为自己的密码。"
+    )
 
     objects = WenzhengUserManager()
 

@@ -113,6 +113,7 @@ def create_staff(*, county, by, username, display_name, phone="", role, unit, at
         unit=_unit_of(county, unit),
         display_name=display_name[:50],
         phone=(phone or "").strip()[:20],
+        password_temporary=True,
     )
     StaffChange.objects.create(
         user=user, at=at, by=by, unit_before=None, unit_after=unit, role_before=role, role_after=role,
@@ -147,6 +148,7 @@ def reset_staff_password(*, account, county, by, at=None) -> str:
     _require_county_staff(account, county)
     password = temporary_password()
     account.set_password(password)
-    account.save(update_fields=["password"])
+    account.password_temporary = True
+    account.save(update_fields=["password", "password_temporary"])
     _audit("ADMIN_CHANGED", by=by, county=county, at=at, detail={"account": account.username, "password": "reset"})
     return password

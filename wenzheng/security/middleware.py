@@ -63,3 +63,22 @@ def idle_timeout(get_response):
         return get_response(request)
 
     return middleware
+
+
+def temporary_password(get_response):
+    """A staff account opened or reset by the county office signs in with a password
+    the office has seen: every page but the password change (and signing out) sends
+    its owner there first, so the office never holds a password that still works."""
+    from django.shortcuts import redirect
+    from django.urls import reverse
+
+    def middleware(request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.password_temporary:
+            return get_response(request)
+        allowed = (reverse("security:password"), reverse("logout"), settings.STATIC_URL)
+        if request.path.startswith(allowed):
+            return get_response(request)
+        return redirect("security:password")
+
+    return middleware

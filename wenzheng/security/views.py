@@ -115,12 +115,16 @@ def password_change(request):
 
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = form.save(commit=False)
+        user.password_temporary = False
+        user.save(update_fields=["password", "password_temporary"])
         update_session_auth_hash(request, user)
         audit.record(audit.Kind.PASSWORD_CHANGED, user=user, request=request)
         flash.success(request, _("密码已修改。其他设备上的登录已全部退出。"))
         return redirect("home-for-role")
-    return render(request, "security/password_change.html", {"form": form})
+    return render(
+        request, "security/password_change.html", {"form": form, "temporary": request.user.password_temporary}
+    )
 
 
 @login_required

@@ -58,6 +58,32 @@ class StaffAccountsTest(WorkspaceTestCase):
         self.assertEqual(states_at([account.pk], local(2026, 1, 1))[account.pk][2], False)
         self.assertTrue(AuditRecord.objects.filter(kind="admin_added", detail__account="wang_dm").exists())
 
+    def test_a_temporary_password_must_be_changed_before_anything_else(self):
+        # The office has seen it: it must not stay a password that works.
+        self.as_("county_office")
+        password = self.password_on(self.create())
+        self.client.logout()
+        self.client.force_login(User.objects.get(username="wang_dm"))
+        for url in ("/work/", "/work/unit/", "/"):
+            with self.subTest(url=url):
+                self.assertRedirects(self.client.get(url), "/accounts/password/", fetch_redirect_response=False)
+        self.assertRedirects(self.client.post("/work/unit/", {}), "/accounts/password/", fetch_redirect_response=False)
+        page = self.client.get("/accounts/password/")
+        self.assertContains(page, "您正在使用网络问政办设置的临时密码")
+        new = "Dongmen-2026-lamp"
+        data = {"old_password": password, "new_password1": new, "new_password2": new}
+        self.assertRedirects(
+            self.client.post("/accounts/password/", data), "/accounts/home/", fetch_redirect_response=False
+        )
+        self.assertEqual(self.client.get("/work/unit/").status_code, 200)
+        self.assertFalse(User.objects.get(username="wang_dm").password_temporary)
+        # Reset by the office: temporary again.
+        self.as_("county_office")
+        account = User.objects.get(username="wang_dm")
+        self.client.post(f"{URL}{account.pk}/password/")
+        account.refresh_from_db()
+        self.assertTrue(account.password_temporary)
+
     def test_a_taken_name_or_another_countys_unit_is_refused_with_the_reason(self):
         self.as_("county_office")
         self.assertContains(self.create(username="Handler_A"), "用户名“Handler_A”已被使用，请换一个。", status_code=400)
