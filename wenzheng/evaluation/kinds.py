@@ -21,6 +21,12 @@ from functools import cache, cached_property
 
 from django.core.exceptions import ValidationError
 
+from wenzheng.handling.defaults import CATEGORIES
+
+# The categories' names as every county's pages say them, for a rule's words (a
+# scheme is explained without a database: the codes are DOMAIN.md's three).
+_CATEGORY_NAMES = {c["code"]: c["name"] for c in CATEGORIES}
+
 CENT = Decimal("0.01")
 
 
@@ -311,7 +317,7 @@ class Rate(Kind):
             steps.append(f"其间得分 = 满分 × {m.label}")
         text = "；".join(steps) + "。"
         if params.get("weights"):
-            names = "、".join(f"{code}×{w}" for code, w in params["weights"].items())
+            names = "、".join(f"{_CATEGORY_NAMES.get(code, code)}类×{w}" for code, w in params["weights"].items())
             text += f"各类别分别计算后按权重（{names}）加权，本期没有该类留言的类别不参与加权。"
         text += f"{m.none_text}的，{self.WHEN_NONE[params.get('when_none', 'full')]}。{m.rule.rstrip('。')}。"
         return text
@@ -417,9 +423,9 @@ class Deduction(Kind):
                     raise ValidationError(f'只有通报条目可以按原分值（"row"）扣分，“{source.code}”须写明每次扣分。')
             elif _fraction(entry["points"], f"“{source.code}”每次扣分") < 0:
                 raise ValidationError(f"“{source.code}”每次扣分不能为负数。")
-        cap = _fraction(params.get("cap", max_points), "封顶 cap")
+        cap = _fraction(params.get("cap", max_points), "扣分封顶")
         if not 0 <= cap <= max_points:
-            raise ValidationError("扣分封顶 cap 应在0到本项分值之间。")
+            raise ValidationError("扣分封顶应在0到本项分值之间。")
 
     def describe(self, params, max_points):
         each = []

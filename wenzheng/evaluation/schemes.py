@@ -294,12 +294,19 @@ def new_version(scheme: Scheme) -> Scheme:
 def parse(text: str) -> dict:
     """Read a scheme file: TOML (what export writes) or JSON."""
     text = text.lstrip("\ufeff")
+    as_json = text.lstrip().startswith(("{", "["))
     try:
-        if text.lstrip().startswith("{"):
-            return json.loads(text)
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as e:
-        raise ValidationError(f"文件格式有误，无法读取：{e}") from None
+        return json.loads(text) if as_json else tomllib.loads(text)
+    except json.JSONDecodeError as e:
+        where = (e.lineno, e.colno)
+    except tomllib.TOMLDecodeError as e:
+        # Python 3.11's message ends "(at line 2, column 8)"; its words are English.
+        found = re.search(r"line (\d+), column (\d+)", str(e))
+        where = (int(found[1]), int(found[2])) if found else None
+    said = f"第{where[0]}行第{where[1]}列附近" if where else "文件中"
+    raise ValidationError(
+        f"文件格式有误：{said}无法按{'JSON' if as_json else 'TOML'}读取。可先导出一个方案文件，照它的格式修改后再导入。"
+    )
 
 
 def _toml_key(key: str) -> str:

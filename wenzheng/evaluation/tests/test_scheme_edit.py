@@ -105,7 +105,7 @@ class SchemeEditTest(CastTestCase):
         before = schemes.snapshot(self.scheme)
         cases = {
             "a floor above the full-marks line": ({"response__floor": "90", "response__full": "85"}, "下限 floor"),
-            "a cap above the item's points": ({"conduct__cap": "12"}, "扣分封顶 cap 应在0到本项分值之间"),
+            "a cap above the item's points": ({"conduct__cap": "12"}, "扣分封顶应在0到本项分值之间"),
             "grade lines out of order": ({"grade_0": "70"}, "等次须按分数线从高到低排列"),
             "a share over 100%": ({"reply__full": "120"}, "100"),
             "not a number": ({"min_due": "五"}, "输入整数"),

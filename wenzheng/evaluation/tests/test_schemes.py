@@ -1,6 +1,7 @@
 """Schemes as data: the shipped default, the file round trip, versions, checks."""
 
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -118,7 +119,23 @@ def test_it_rejects_a_broken_scheme_saying_why(change, message):
     assert message in e.value.messages
 
 
-def test_it_rejects_a_file_it_cannot_read():
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("code = [unclosed", "文件格式有误：第1行第9列附近无法按TOML读取。"),
+        ('name = "方案"\ncode = x', "文件格式有误：第2行第8列附近无法按TOML读取。"),
+        ('{"code": "x",}', "文件格式有误：第1行第14列附近无法按JSON读取。"),
+        ("[1, 2", "文件格式有误：第1行第6列附近无法按JSON读取。"),
+    ],
+)
+def test_it_rejects_a_file_it_cannot_read_saying_where_in_chinese(text, says):
     with pytest.raises(ValidationError) as e:
-        schemes.parse("code = [unclosed")
-    assert e.value.messages[0].startswith("文件格式有误，无法读取：")
+        schemes.parse(text)
+    assert e.value.messages[0].startswith(says)
+    assert not re.search(r"[A-Za-z]{4,}", e.value.messages[0].replace("TOML", "").replace("JSON", ""))
+
+
+def test_a_json_list_is_not_a_scheme():
+    with pytest.raises(ValidationError) as e:
+        schemes.clean(schemes.parse("[1, 2, 3]"))
+    assert e.value.messages == ["方案文件的内容应为键值对。"]
