@@ -84,6 +84,11 @@ class SchemeEditTest(CastTestCase):
         page = self.client.get(response["Location"])
         self.assertContains(page, "已保存")
         self.assertContains(page, "按时回应率低于60%的不得分")
+        self.assertNotContains(page, "不是100分")
+        # Points that no longer add up to 100 are saved, and said.
+        self.client.post(self.url, self.as_posted(response__max_points="20"))
+        page = self.client.get(reverse("evaluation:scheme", args=[self.scheme.pk]))
+        self.assertContains(page, "各项满分合计105分，不是100分")
 
     def test_a_used_scheme_is_copied_to_the_next_version(self):
         runs.run_evaluation(scheme=self.scheme, region=self.cast.county, period=periods.parse("2026Q1"),
