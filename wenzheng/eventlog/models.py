@@ -29,6 +29,7 @@ class Event(models.Model):
         EXTENSION_REQUESTED = "extension_requested", "申请延期"
         EXTENSION_APPROVED = "extension_approved", "同意延期"
         EXTENSION_REJECTED = "extension_rejected", "不同意延期"
+        EXTENSION_LAPSED = "extension_lapsed", "延期申请失效"
         CLOSED = "closed", "办结"
         LONG_CYCLE_REQUESTED = "long_cycle_requested", "申请长周期办结"
         LONG_CYCLE_APPROVED = "long_cycle_approved", "同意长周期办结"

@@ -522,11 +522,14 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
 
 
 def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原单位的延期申请随之失效。"):
+    """A request nobody decided ends with the message's own course: lapsed, not
+    refused (it was recorded as the office's refusal, and as the refusal of the leader
+    whose approved reply ended it, who may not decide extensions at all)."""
     pending = ExtensionRequest.objects.select_for_update().filter(message=message, status="pending")
     for request in pending:
-        request.status, request.decided_by, request.decided_at, request.decision_note = "rejected", by, at, note
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, unit=unit, note=note, request=request.pk)
+        request.status, request.decided_at, request.decision_note = ExtensionRequest.Status.LAPSED, at, note
+        request.save(update_fields=["status", "decided_at", "decision_note"])
+        _event(Event.Kind.EXTENSION_LAPSED, at=at, by=by, message=message, unit=unit, note=note, request=request.pk)
 
 
 def _withdraw_drafts(message, *, at):

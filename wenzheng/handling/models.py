@@ -552,6 +552,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已同意"
         REJECTED = "rejected", "未同意"
+        # Ended undecided by the message's own course (replied, moved, merged, spam).
+        LAPSED = "lapsed", "已失效"
 
     message = models.ForeignKey(
         Message, on_delete=models.PROTECT, related_name="extension_requests", verbose_name="留言"

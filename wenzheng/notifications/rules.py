@@ -122,8 +122,8 @@ def decided(event):
         )
     elif event.kind == Kind.EXTENSION_REJECTED:
         if "request" in event.data:
-            # Ended with the message's move to another unit (actions._end_pending_extension),
-            # not decided: the move's own notice says so.
+            # Written before lapses had their own kind (extension_lapsed): ended with the
+            # message's move, not decided; the move's own notice says so.
             return []
         text = texts.extension_rejected(serial=serial, reason=_quoted(event))
     else:

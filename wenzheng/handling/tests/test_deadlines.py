@@ -267,11 +267,9 @@ class TransferTest(DeadlineTestCase):
         actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 3, 10))
         # unit_a's request went with unit_a's stage: it no longer stands in the way.
         stale.refresh_from_db()
-        self.assertEqual(
-            (stale.status, stale.decided_by, stale.decided_at), ("rejected", c.county_office, local(2026, 3, 3, 10))
-        )
+        self.assertEqual((stale.status, stale.decided_by, stale.decided_at), ("lapsed", None, local(2026, 3, 3, 10)))
         self.assertIn("转办", stale.decision_note)
-        ended = m.events.get(kind="extension_rejected")
+        ended = m.events.get(kind="extension_lapsed")
         self.assertEqual((ended.unit, ended.data["request"]), (c.unit_a, stale.pk))
         request = actions.request_extension(
             message=m, by=c.handler_b, days=2, reason="需现场勘查。", at=local(2026, 3, 4, 9)
@@ -338,14 +336,17 @@ class ExtensionTest(DeadlineTestCase):
         pending.refresh_from_db()
         self.assertEqual(
             (pending.status, pending.decided_at, pending.decision_note),
-            ("rejected", local(2026, 3, 5, 9), "留言已回复，延期申请随之失效。"),
+            ("lapsed", local(2026, 3, 5, 9), "留言已回复，延期申请随之失效。"),
         )
         self.assertEqual(self.message.stages.get(kind=REPLY).extension_days, 0)
         kinds = list(self.message.events.order_by("seq").values_list("kind", flat=True))
-        self.assertEqual(kinds[-2:], [Event.Kind.REPLIED, Event.Kind.EXTENSION_REJECTED])
+        # Lapsed, not refused: nobody decided it (it read as the office's, or the
+        # approving leader's, 不同意延期).
+        self.assertEqual(kinds[-2:], [Event.Kind.REPLIED, Event.Kind.EXTENSION_LAPSED])
+        self.assertIsNone(pending.decided_by)
         self.assertFalse(Notice.objects.filter(kind=Notice.Kind.DECIDED).exists(), "the reply says it all")
         refusal = self.assertRefused("already_decided", self.approve, pending)
-        self.assertEqual(refusal.reason, "该延期申请已处理（未同意：留言已回复，延期申请随之失效）。")
+        self.assertEqual(refusal.reason, "该延期申请已处理（已失效：留言已回复，延期申请随之失效）。")
 
     def test_a_request_left_pending_after_the_reply_by_an_older_version_is_refused_not_approved(self):
         """Before the reply ended a pending request, a database could keep one pending

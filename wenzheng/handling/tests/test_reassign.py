@@ -28,9 +28,7 @@ class ReassignTest(HandlingTestCase):
             [("reply", WEDNESDAY, local(2026, 3, 12)), ("response", WEDNESDAY, local(2026, 3, 6))],
         )
         pending.refresh_from_db()
-        self.assertEqual(
-            (pending.status, pending.decision_note), ("rejected", "留言已改派，原单位的延期申请随之失效。")
-        )
+        self.assertEqual((pending.status, pending.decision_note), ("lapsed", "留言已改派，原单位的延期申请随之失效。"))
         event = message.events.filter(kind=Event.Kind.REASSIGNED).get()
         said = {k: v for k, v in event.data.items() if k != "stages"}  # stage changes, for replay
         self.assertEqual((event.note, said), ("路灯归住建局管理。", {"to_unit": c.unit_b.pk, "from_unit": c.unit_a.pk}))

@@ -189,7 +189,7 @@ class ExtensionDecisionStateTest(HandlingTestCase):
             "already_decided", actions.approve_extension, request=request, by=c.county_office, at=TUESDAY
         )
         request.refresh_from_db()
-        self.assertEqual(request.status, "rejected")
+        self.assertEqual(request.status, "lapsed")
         self.assertEqual(m.stages.get(kind="reply").extension_days, 0)
 
 

@@ -80,7 +80,7 @@ class WhoHearsTest(CastTestCase):
         self.assertEqual(Notice.objects.filter(kind=Notice.Kind.MOVED).first().link, reverse("workspace:inbox"))
         self.assertEqual(len(texts(c.handler_b, Notice.Kind.ARRIVED)), 2)
         # Nobody is told twice: the extension the move ended is no decision of its own.
-        self.assertTrue(handed_back.extension_requests.filter(status="rejected").exists())
+        self.assertTrue(handed_back.extension_requests.filter(status="lapsed").exists())
         self.assertFalse(Notice.objects.filter(kind=Notice.Kind.DECIDED).exists())
 
     def test_a_notice_quotes_a_reason_as_the_public_reads_it(self):
