@@ -2,6 +2,24 @@
 
 from django.db import migrations, models
 
+# The words every lapse was written with (handling.actions._end_pending_extension).
+LAPSE_ENDING = "延期申请随之失效。"
+
+
+def lapsed_not_refused(apps, schema_editor):
+    """Requests ended by the message's own course before lapses had their status were
+    written as refused by whoever caused them; they are lapsed, decided by nobody.
+    (Their events stay as written: the event log is append-only.)"""
+    ExtensionRequest = apps.get_model("handling", "ExtensionRequest")
+    ExtensionRequest.objects.filter(status="rejected", decision_note__endswith=LAPSE_ENDING).update(
+        status="lapsed", decided_by=None
+    )
+
+
+def refused_again(apps, schema_editor):
+    ExtensionRequest = apps.get_model("handling", "ExtensionRequest")
+    ExtensionRequest.objects.filter(status="lapsed").update(status="rejected")
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -19,4 +37,5 @@ class Migration(migrations.Migration):
                 verbose_name="状态",
             ),
         ),
+        migrations.RunPython(lapsed_not_refused, refused_again),
     ]
