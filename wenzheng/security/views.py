@@ -114,6 +114,13 @@ def password_change(request):
     from django.contrib.auth.forms import PasswordChangeForm
 
     form = PasswordChangeForm(request.user, request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data["new_password1"] == form.cleaned_data["old_password"]
+    ):
+        # A temporary password kept as "new" would stay one the county office knows.
+        form.add_error("new_password1", _("新密码不能与原密码相同。"))
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         user.password_temporary = False

@@ -110,6 +110,33 @@ class AdminLoginTest(CastTestCase):
         response = self.client.post("/admin/login/", {"username": "admin", "password": "pw"})
         self.assertNotIn("_auth_user_id", self.client.session)
 
+    def test_someone_signed_in_whom_the_admin_does_not_admit_is_told_so_not_sent_round(self):
+        # Signed in as a handler, /admin/ sent them to sign in, which sent them back.
+        self.client.force_login(self.cast.handler_a)
+        response = self.client.get("/admin/", follow=True)
+        self.assertContains(response, "无权访问", status_code=403)
+        self.assertEqual(len(response.redirect_chain), 1)
+        self.client.force_login(self.cast.admin)
+        response = self.client.get("/admin/login/?next=/admin/handling/message/")
+        self.assertRedirects(response, "/admin/handling/message/", fetch_redirect_response=False)
+        response = self.client.get("/admin/login/?next=https://evil.example/")
+        self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+
+
+class PasswordChangeTest(CastTestCase):
+    def test_the_new_password_may_not_be_the_old_one(self):
+        # A temporary password "changed" to itself stayed one the county office knows.
+        user = self.cast.handler_a
+        user.set_password("Dongmen-temp-4821")
+        user.password_temporary = True
+        user.save(update_fields=["password", "password_temporary"])
+        self.client.force_login(user)
+        word = "Dongmen-temp-4821"
+        same = {"old_password": word, "new_password1": word, "new_password2": word}
+        self.assertContains(self.client.post("/accounts/password/", same), "新密码不能与原密码相同。")
+        user.refresh_from_db()
+        self.assertTrue(user.password_temporary)
+
     def test_signing_in_and_out_are_recorded(self):
         login_attempt(self.client, "county_office", "pw", **A)
         self.client.post("/accounts/logout/")
