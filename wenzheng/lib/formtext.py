@@ -15,24 +15,43 @@ from django.utils.translation import gettext as _
 from wenzheng.lib import text
 
 
-class _SomethingSeen:
-    """A validator: the value holds a character someone can see."""
+class _FillIn:
+    """ "请填写<the box's label>。", worded when shown: some forms rename a box after
+    it is built (a re-dispatch's 交办说明 becomes 转办说明)."""
 
-    def __init__(self, message):
-        self.message = message
+    def __init__(self, field):
+        self.field = field
+
+    def __str__(self):
+        label = str(self.field.label or _("内容")).rstrip("：:")
+        # Without its bracketed aside: 签收说明（选填） → 签收说明.
+        return _("请填写%(label)s。") % {"label": label.split("（", 1)[0].split("(", 1)[0].strip() or label}
+
+
+class _SomethingSeen:
+    """A validator: a required box's value holds a character someone can see. It asks
+    the field whether it is required when it runs, not when the form is built: some
+    forms make a box required afterwards (a re-dispatch's note)."""
+
+    def __init__(self, field):
+        self.field = field
 
     def __call__(self, value):
-        if isinstance(value, str) and not text.visible(value).strip():
-            raise ValidationError(self.message, code="required")
+        if self.field.required and isinstance(value, str) and not text.visible(value).strip():
+            raise ValidationError(self.field.error_messages["required"], code="required")
 
 
 def name_limits(fields) -> None:
     for field in fields.values():
         if not isinstance(field, forms.CharField):
             continue
-        if field.required and field.strip:
-            field.validators.append(_SomethingSeen(field.error_messages["required"]))
+        if field.strip:
+            field.validators.append(_SomethingSeen(field))
         label = str(field.label or _("内容")).rstrip("：:")
+        # Django's "这个字段是必填项。" names no box; beside a box filled with what
+        # nobody sees it reads as a fault of the page.
+        if str(field.error_messages.get("required")) == str(forms.Field.default_error_messages["required"]):
+            field.error_messages["required"] = _FillIn(field)
         if field.max_length is not None:
             field.error_messages.setdefault(
                 "max_length", _("%(label)s不能超过%%(limit_value)d个字（现有%%(show_value)d个字）。") % {"label": label}

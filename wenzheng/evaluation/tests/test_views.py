@@ -112,7 +112,7 @@ class PagesTest(CastTestCase):
         self.assertNotContains(page, 'name="period" value=')
         self.assertContains(page, ">网络问政绩效考评默认方案（第1版）</option>")  # not “(default 第1版)”
         response = self.client.post(reverse("evaluation:run-new"), {"region": "luocheng"})
-        self.assertContains(response, "这个字段是必填项", status_code=400)
+        self.assertContains(response, "请填写考评期间。", status_code=400)
         self.assertEqual(self.client.post(reverse("evaluation:run-new"), {}).status_code, 400)
         self.assertEqual(Run.objects.count(), 1)
 

@@ -71,7 +71,7 @@ class InvisibleTextTest(CastTestCase):
         actions.respond(message=message, by=self.cast.handler_a)
         self.client.force_login(self.cast.handler_a)
         response = self.client.post(f"/work/messages/{message.pk}/reply/", {"text": NOTHING_SEEN})
-        self.assertContains(response, "这个字段是必填项。", status_code=400)
+        self.assertContains(response, "请填写回复内容。", status_code=400)
         message.refresh_from_db()
         self.assertEqual(message.state, Message.State.RESPONDED)
 

@@ -66,8 +66,18 @@ class SomethingSeenTest(SimpleTestCase):
 
         form = TokenForm({"name": "\u200b\u202e\ufeff"})
         self.assertFalse(form.is_valid())
-        self.assertEqual(form.errors["name"], [str(TokenForm.base_fields["name"].error_messages["required"])])
+        self.assertEqual(form.errors["name"], ["请填写用途。"])  # named, not Django's 这个字段是必填项
         self.assertTrue(TokenForm({"name": "\u200b对接"}).is_valid())
+
+    def test_a_box_made_required_after_the_form_is_built_refuses_it_too(self):
+        from wenzheng.api.views import TokenForm
+
+        form = TokenForm({"name": "\u200b"})
+        form.fields["name"].required = False
+        self.assertTrue(form.is_valid())  # optional: the action keeps it as no text
+        form = TokenForm({"name": "\u200b"})
+        form.fields["name"].required = True
+        self.assertFalse(form.is_valid())
 
 
 class TextBoxLimitTest(SimpleTestCase):

@@ -209,7 +209,7 @@ class PostingTest(CastTestCase):
     def test_bad_input_is_explained_and_nothing_is_saved(self):
         response = self.client.post("/post/?county=luocheng", self.form(title="", phone="12ab", id_number="123"))
         self.assertContains(response, "提交未成功")
-        self.assertContains(response, "这个字段是必填项")
+        self.assertContains(response, "请填写标题。")
         self.assertContains(response, "联系电话格式不对")
         self.assertContains(response, "身份证号应为18位")
         self.assertFalse(Message.objects.exists())

@@ -60,7 +60,7 @@ class DispatchQueueTests(WorkspaceTestCase):
         self.as_("county_office")
         before = snapshot()
         response = self.dispatch(self.handed_back, unit=self.cast.unit_b.pk, note="")
-        self.assertContains(response, "转办说明：这个字段是必填项。")
+        self.assertContains(response, "请填写转办说明。")
         self.assertUnchanged(before)
 
     def test_a_re_dispatch_moves_the_message_and_closes_the_old_units_clock(self):

@@ -46,7 +46,7 @@ class UnitStepTests(WorkspaceTestCase):
         before = snapshot()
         response = self.step(self.new, "reply", text="  ")
         self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "这个字段是必填项。", status_code=400)
+        self.assertContains(response, "请填写回复内容。", status_code=400)
         self.assertContains(response, '<details class="action" open>', status_code=400)
         self.assertUnchanged(before)
 
@@ -56,7 +56,7 @@ class UnitStepTests(WorkspaceTestCase):
         before = snapshot()
         response = self.step(self.new, "reply", text=" ", files=phone_photo(size=(40, 30)))
         flash = response.content.decode().split('<div class="flash"', 1)[1].split("</div>", 1)[0]
-        self.assertIn("回复内容：这个字段是必填项。（所选附件未保存，请重新选择。）", flash)
+        self.assertIn("请填写回复内容。（所选附件未保存，请重新选择。）", flash)
         self.assertFalse(Attachment.objects.exists())
         self.assertUnchanged(before)
 

@@ -40,7 +40,7 @@ def errors_text(form) -> str:
     for name, errors in form.errors.items():
         label = str(form.fields[name].label or "") if name in form.fields else ""
         # A message that names its box already ("签收说明不能超过500个字") is not prefixed.
-        named = [e for e in errors if label and e.startswith(label.rstrip("：:"))]
+        named = [e for e in errors if label and label.rstrip("：:").split("（")[0] in e]
         parts += [
             _("%(label)s：%(error)s") % {"label": label, "error": e} if label and e not in named else e for e in errors
         ]
