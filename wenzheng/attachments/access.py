@@ -122,6 +122,13 @@ def keepable(message, by=None):
     found = Attachment.objects.filter(
         message=message,
         reply__isnull=True,
+        # The unit handling it now: a writer moved to the unit the message went to
+        # takes nothing of the old unit's unpublished draft along.
+        draft__unit=message.unit_id,
         draft__state__in=(ReplyDraft.State.RETURNED, ReplyDraft.State.WITHDRAWN),
+    ).exclude(
+        # A draft voided by the message's move (withdrawn by nobody) is not taken back.
+        draft__state=ReplyDraft.State.WITHDRAWN,
+        draft__decided_by__isnull=True,
     )
     return found.filter(draft__author=by) if by is not None else found

@@ -579,13 +579,20 @@ class Masker:
         return spans
 
 
+# How a name is given with a form of address: 张三先生, 李四女士.
+_FORM_OF_ADDRESS = re.compile("(?:先生|女士|小姐|同志|老师|师傅|阿姨|大爷|大妈|大姐|大哥)$")
+
+
 def _name_forms(name: str) -> set[str]:
     """A name as given and, when it carries more than a person's name (张三😀,
-    张三（先生）, 张三123), the name itself: the Chinese characters it begins with. A
-    reply says "张三您好", and only the name as given was looked for."""
+    😀张三, 张三（先生）, 张三先生, 张三123), the name itself: each run of Chinese
+    characters in it, without a form of address (a run that is one, 先生, is none).
+    A reply says "张三您好", and only the name as given was looked for."""
     forms = {name}
-    if (m := re.match(rf"[{HAN}]{{2,4}}", name)) and m.group() != name:
-        forms.add(m.group())
+    for run in re.findall(rf"[{HAN}]{{2,}}", name):
+        bare = _FORM_OF_ADDRESS.sub("", run)
+        if 2 <= len(bare) <= 4:
+            forms.add(bare)
     return forms
 
 

@@ -100,7 +100,7 @@ class MasksEachKindTest(unittest.TestCase):
         self.assertMasked("韦志明同志反映的路灯已修好。", "韦**同志反映的路灯已修好。", names=["韦志明"])
         self.assertMasked("谢谢citizen的建议", "谢谢c******的建议", names=["citizen"])
         # A name given with more than the name: the name itself is found too.
-        for given in ("韦三😀", "韦三（先生）", "韦三123", "韦三 "):
+        for given in ("韦三😀", "😀韦三", "韦三（先生）", "韦三先生", "韦三123", "韦三 "):
             with self.subTest(given=given):
                 self.assertMasked("韦三您好，路灯已修好。", "韦*您好，路灯已修好。", names=[given])
 
