@@ -21,7 +21,8 @@ class PasswordChangeForm(AdminPasswordChangeForm):
     )
 
     def save(self, commit=True):
-        # A password someone else set is a temporary one: its owner changes it first.
+        # A password set here is set by someone other than its owner (one's own is
+        # changed on the site's 修改密码 page): temporary, its owner changes it first.
         self.user.password_temporary = True
         return super().save(commit=commit)
 
@@ -65,6 +66,8 @@ class UserAdmin(PermissionsInChinese, BaseUserAdmin):
         # as their account was at the evaluation's cut-off (accounts.staff).
         if change:
             staff.record_change(obj, by=request.user, at=timezone.now())
+        else:
+            obj.password_temporary = True  # typed by the administrator: its owner changes it first
         super().save_model(request, obj, form, change)
         # An account made a county's or city's office keeps its region's units and
         # topics in this admin: given it with the role, not as a step to remember.

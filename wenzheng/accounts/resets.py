@@ -139,5 +139,6 @@ def reset(*, row_id: int | None, code: str, password: str, now=None) -> User | N
             return None
         PasswordResetCode.objects.filter(Q(pk=row.pk) | Q(user=row.user, used_at__isnull=True)).update(used_at=now)
         row.user.set_password(password)
-        row.user.save(update_fields=["password"])
+        row.user.password_temporary = False  # chosen by its owner
+        row.user.save(update_fields=["password", "password_temporary"])
     return row.user

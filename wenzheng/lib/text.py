@@ -91,5 +91,6 @@ def id_number(value: str) -> str:
 
 def typed_code(value: str) -> str:
     """A code read off a slip or a text message and typed (a tracking code, a
-    passcode): as `id_number`, and without the spaces typed between its groups."""
-    return "".join(id_number(value).split())
+    passcode): as `id_number`, and without the spaces or dashes typed between its
+    groups."""
+    return "".join(id_number(value).replace("-", " ").split())

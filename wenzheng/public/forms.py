@@ -94,10 +94,11 @@ class PostForm(NamedLimits, forms.Form):
 
 
 class TrackForm(NamedLimits, forms.Form):
+    # Room for the spaces or dashes typed between groups (AB12 CD34 EF), gone once read.
     code = forms.CharField(
-        label=gettext_lazy("查询码"), max_length=12, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label=gettext_lazy("查询码"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=12, widget=forms.PasswordInput)
+    passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=24, widget=forms.PasswordInput)
 
     # A phone's Chinese keyboard types full-width letters and digits (ＡＢ１２): the
     # code and passcode were refused as wrong though read correctly off the slip.

@@ -69,6 +69,7 @@ def temporary_password(get_response):
     """A staff account opened or reset by the county office signs in with a password
     the office has seen: every page but the password change (and signing out) sends
     its owner there first, so the office never holds a password that still works."""
+    from django.http import JsonResponse
     from django.shortcuts import redirect
     from django.urls import reverse
 
@@ -79,6 +80,8 @@ def temporary_password(get_response):
         allowed = (reverse("security:password"), reverse("logout"), settings.STATIC_URL)
         if request.path.startswith(allowed):
             return get_response(request)
+        if request.path.startswith("/api/"):  # a program, not a person at a page
+            return JsonResponse({"detail": "请先在网页上修改临时密码。"}, status=403)
         return redirect("security:password")
 
     return middleware

@@ -49,12 +49,16 @@ class PasswordResetTest(CastTestCase):
         self.assertFalse(PasswordResetCode.objects.filter(used_at__isnull=True).exists())
 
     def test_staff_reset_by_e_mail_code(self):
+        # A temporary password forgotten before it was changed: the one chosen now is theirs.
+        self.cast.handler_a.password_temporary = True
+        self.cast.handler_a.save(update_fields=["password_temporary"])
         self.ask("handler_a", channel="email")
         self.assertEqual(mail.outbox[-1].to, ["handler_a@luocheng.gov.cn"])
         code = re.search(r"验证码(\d{6})", mail.outbox[-1].body).group(1)
         self.confirm(code)
         self.cast.handler_a.refresh_from_db()
         self.assertTrue(self.cast.handler_a.check_password(NEW))
+        self.assertFalse(self.cast.handler_a.password_temporary)
 
     def test_an_unknown_account_gets_the_same_answer_and_nothing_is_sent(self):
         known = self.ask("citizen", follow=True)

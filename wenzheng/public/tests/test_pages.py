@@ -251,7 +251,8 @@ class TrackingTest(CastTestCase):
 
     def test_codes_typed_full_width_or_in_groups_are_read_as_printed(self):
         # A phone's Chinese keyboard types ＡＢ１２; a slip read aloud is typed in groups.
-        full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in self.message.tracking_code.lower())
+        code = self.message.tracking_code.lower()
+        full_width = " ".join("".join(chr(ord(ch) + 0xFEE0) for ch in code[i : i + 2]) for i in range(0, 10, 2))
         passcode = f"{self.passcode[:4]} {self.passcode[4:]}\u200b"
         response = self.client.post("/track/", {"code": full_width, "passcode": passcode})
         self.assertRedirects(response, f"/track/{self.message.tracking_code}/")
