@@ -168,6 +168,8 @@ class AdoptForm(NamedLimits, forms.Form):
             (key, region.name if region is not None else _("各县共用（默认）")) for key, region in targets.items()
         ]
         self.fields["region"].required = False  # "" is the shared default, for the administrator
+        if any(r is None or r.kind == r.Kind.CITY for r in targets.values()):
+            self.fields["region"].help_text = _g("改用于市或各县共用时，没有自己方案版本的县（区）也随之使用这一版。")
 
     def clean_region(self):
         key = self.cleaned_data["region"]

@@ -1020,7 +1020,7 @@ def _with_kept(files: dict, kept, **where) -> dict:
 
 def _draft(message, *, by, text, at, follow_up=None, attachments=(), kept=()) -> ReplyDraft:
     if message.drafts.filter(state=ReplyDraft.State.PENDING).exists():
-        raise ActionRefused("draft_pending", "这条留言已有一份回复待分管领导审核，请审核后再提交。")
+        raise ActionRefused("draft_pending", "这条留言已有一份回复待分管领导审核，审核后才能再提交。")
     draft = ReplyDraft.objects.create(
         message=message, unit=message.unit, author=by, text=text, follow_up=follow_up, written_at=at
     )

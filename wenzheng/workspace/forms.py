@@ -108,7 +108,9 @@ class ReplyForm(KeepsFiles, StepForm):
         max_length=settings.MESSAGE_TEXT_MAX_CHARS,
         error_messages={"max_length": gettext_lazy("回复内容不能超过%(limit_value)d个字（现有%(show_value)d个字）。")},
         widget=_textarea(8),
-        help_text=gettext_lazy("以本单位名义公开答复网民；尚未签收的留言随回复一并签收。"),
+        help_text=gettext_lazy(
+            "以本单位名义答复网民（本单位回复须经分管领导审核的，审核通过后公开）；尚未签收的留言随回复一并签收。"
+        ),
     )
     files = reply_files_field()
     keep = keep_field()
