@@ -103,11 +103,12 @@ def in_use(user, codes) -> dict[int, list[str]]:
     evaluates: {scheme id: region names}; for the administrator, who keeps them, 各县共用
     first for the newest shared one (every county's without a version of its own)."""
     found: dict[int, list[str]] = {}
+    regions = list(regions_for(user).order_by("kind", "name"))
     for code in sorted(set(codes)):
         shared = Scheme.objects.latest_version(code) if _is_admin(user) else None
         if shared is not None:
             found.setdefault(shared.pk, []).append(owner_name(None))
-        for region in regions_for(user).order_by("kind", "name"):
+        for region in regions:
             used = Scheme.objects.default_for(region, code)
             if used is not None:
                 found.setdefault(used.pk, []).append(region.name)

@@ -23,9 +23,14 @@ class _FillIn:
         self.field = field
 
     def __str__(self):
-        label = str(self.field.label or _("内容")).rstrip("：:")
-        # Without its bracketed aside: 签收说明（选填） → 签收说明.
-        return _("请填写%(label)s。") % {"label": label.split("（", 1)[0].split("(", 1)[0].strip() or label}
+        return _("请填写%(label)s。") % {"label": bare_label(self.field.label or _("内容"))}
+
+
+def bare_label(label) -> str:
+    """A box's label as a message names it: without its colon and bracketed aside
+    (签收说明（选填）： → 签收说明)."""
+    label = str(label).rstrip("：:")
+    return label.split("（", 1)[0].split("(", 1)[0].strip() or label
 
 
 class _SomethingSeen:

@@ -5,6 +5,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from wenzheng.lib.formtext import bare_label
 from wenzheng.lib.http import local_path
 from wenzheng.reports import periods
 from wenzheng.workdays import clock
@@ -40,7 +41,7 @@ def errors_text(form) -> str:
     for name, errors in form.errors.items():
         label = str(form.fields[name].label or "") if name in form.fields else ""
         # A message that names its box already ("签收说明不能超过500个字") is not prefixed.
-        named = [e for e in errors if label and label.rstrip("：:").split("（")[0] in e]
+        named = [e for e in errors if label and bare_label(label) in e]
         parts += [
             _("%(label)s：%(error)s") % {"label": label, "error": e} if label and e not in named else e for e in errors
         ]
