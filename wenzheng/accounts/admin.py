@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib import messages as flash
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenzheng.lib.admin import PermissionsInChinese, ReadOnlyAdmin
 from wenzheng.lib.http import row_id
@@ -73,6 +76,14 @@ class UserAdmin(PermissionsInChinese, BaseUserAdmin):
         # topics in this admin: given it with the role, not as a step to remember.
         if obj.is_office and {"role", "region"} & set(form.changed_data):
             make_office_staff(obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        # One's own password is changed on the site's page, which asks for the old one
+        # first and is not marked temporary (a password set here is: PasswordChangeForm).
+        if row_id(id) == request.user.pk:
+            flash.info(request, _("请在此修改您自己的密码（需输入原密码）。"))
+            return redirect("security:password")
+        return super().user_change_password(request, id, form_url)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from wenzheng.privacy.models import AccessRecord

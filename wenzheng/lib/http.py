@@ -20,6 +20,12 @@ def local_path(request, target: str | None) -> str | None:
     return target
 
 
+def safe_next(request) -> str | None:
+    """The page a form came from or leads to (`next`, posted or in the address), if
+    it is one of ours."""
+    return local_path(request, request.POST.get("next") or request.GET.get("next"))
+
+
 def row_id(value) -> int | None:
     """A row's id from text, or None: ASCII digits only, at most 18 of them ("²" is a
     digit to str.isdigit() but not to int(), and 19 digits overflow SQLite's integer)."""

@@ -72,6 +72,7 @@ def temporary_password(get_response):
     from django.http import JsonResponse
     from django.shortcuts import redirect
     from django.urls import reverse
+    from django.utils.http import urlencode
 
     def middleware(request):
         user = getattr(request, "user", None)
@@ -82,6 +83,10 @@ def temporary_password(get_response):
             return get_response(request)
         if request.path.startswith("/api/"):  # a program, not a person at a page
             return JsonResponse({"detail": "请先在网页上修改临时密码。"}, status=403)
-        return redirect("security:password")
+        target = reverse("security:password")
+        if request.method == "GET" and request.path != "/":
+            # Where they were going, once the password is theirs (a link in a notice).
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)
 
     return middleware

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from wenzheng.accounts.models import Role
-from wenzheng.lib.http import local_path
+from wenzheng.lib.http import local_path, safe_next
 from wenzheng.units.models import Region
 
 from . import audit, captcha, limits, totp
@@ -128,9 +128,11 @@ def password_change(request):
         update_session_auth_hash(request, user)
         audit.record(audit.Kind.PASSWORD_CHANGED, user=user, request=request)
         flash.success(request, _("密码已修改。其他设备上的登录已全部退出。"))
-        return redirect("home-for-role")
+        return redirect(safe_next(request) or "home-for-role")
     return render(
-        request, "security/password_change.html", {"form": form, "temporary": request.user.password_temporary}
+        request,
+        "security/password_change.html",
+        {"form": form, "temporary": request.user.password_temporary, "next": safe_next(request)},
     )
 
 

@@ -51,3 +51,21 @@ class LoginTest(CastTestCase):
         response = login_attempt(self.client, "handler_a", "pw")
         self.assertContains(response, "登录失败次数过多", status_code=429)
         self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class AdminPasswordTest(CastTestCase):
+    def test_a_password_the_admin_sets_is_temporary_but_not_their_own(self):
+        admin, handler = self.cast.admin, self.cast.handler_a
+        self.client.force_login(admin)
+        new = {"password1": "Typed-by-admin-2026", "password2": "Typed-by-admin-2026", "usable_password": "true"}
+        self.client.post(f"/admin/accounts/user/{handler.pk}/password/", new)
+        handler.refresh_from_db()
+        self.assertTrue(handler.check_password("Typed-by-admin-2026"))
+        self.assertTrue(handler.password_temporary)
+        # Their own: the site's page, which asks for the old password; nothing set here.
+        own = f"/admin/accounts/user/{admin.pk}/password/"
+        self.assertRedirects(self.client.get(own), "/accounts/password/", fetch_redirect_response=False)
+        self.assertRedirects(self.client.post(own, new), "/accounts/password/", fetch_redirect_response=False)
+        admin.refresh_from_db()
+        self.assertFalse(admin.check_password("Typed-by-admin-2026"))
+        self.assertFalse(admin.password_temporary)

@@ -64,18 +64,30 @@ class StaffAccountsTest(WorkspaceTestCase):
         password = self.password_on(self.create())
         self.client.logout()
         self.client.force_login(User.objects.get(username="wang_dm"))
-        for url in ("/work/", "/work/unit/", "/"):
+        for url, then in [
+            ("/work/", "?next=%2Fwork%2F"),
+            ("/work/unit/?year=2026", "?next=%2Fwork%2Funit%2F%3Fyear%3D2026"),
+            ("/", ""),
+        ]:
             with self.subTest(url=url):
-                self.assertRedirects(self.client.get(url), "/accounts/password/", fetch_redirect_response=False)
+                self.assertRedirects(self.client.get(url), f"/accounts/password/{then}", fetch_redirect_response=False)
         self.assertRedirects(self.client.post("/work/unit/", {}), "/accounts/password/", fetch_redirect_response=False)
         api = self.client.get("/api/v1/openapi.json")  # a program is told, not sent to a page
         self.assertEqual((api.status_code, api.json()["detail"]), (403, "请先在网页上修改临时密码。"))
         page = self.client.get("/accounts/password/")
         self.assertContains(page, "您正在使用网络问政办设置的临时密码")
+        self.assertContains(self.client.get("/accounts/password/?next=/work/unit/"), 'name="next" value="/work/unit/"')
         new = "Dongmen-2026-lamp"
         data = {"old_password": password, "new_password1": new, "new_password2": new}
+        # Then on to the page they were going to (a link in a notice), if it is ours.
+        forged = {**data, "next": "https://elsewhere.example/"}
         self.assertRedirects(
-            self.client.post("/accounts/password/", data), "/accounts/home/", fetch_redirect_response=False
+            self.client.post("/accounts/password/", forged), "/accounts/home/", fetch_redirect_response=False
+        )
+        self.client.force_login(User.objects.get(username="wang_dm"))
+        data = {"old_password": new, "new_password1": "Dongmen-2026-lamp2", "new_password2": "Dongmen-2026-lamp2"}
+        self.assertRedirects(
+            self.client.post("/accounts/password/?next=/work/unit/", data), "/work/unit/", fetch_redirect_response=False
         )
         self.assertEqual(self.client.get("/work/unit/").status_code, 200)
         self.assertFalse(User.objects.get(username="wang_dm").password_temporary)

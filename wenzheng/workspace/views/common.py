@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from wenzheng.lib.formtext import bare_label
-from wenzheng.lib.http import local_path
 from wenzheng.reports import periods
 from wenzheng.workdays import clock
 
@@ -28,11 +27,6 @@ def page_or_fragment(request, template, fragment, context):
     # The same URL answers with a page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def safe_next(request) -> str | None:
-    """The page a form came from (`next`), if it is one of ours."""
-    return local_path(request, request.POST.get("next") or request.GET.get("next"))
 
 
 def errors_text(form) -> str:

@@ -18,6 +18,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions, once
 from wenzheng.handling.models import ExtensionRequest, Message, Reply, ReplyDraft, Revisit
 from wenzheng.handling.thread import conversation
+from wenzheng.lib.http import safe_next
 from wenzheng.privacy import actions as privacy_actions
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.privacy.public import Publisher, citizen_names, mask_for_reader
@@ -30,7 +31,7 @@ from ..access import COUNTY_ROLES, UNIT_ROLES, orders_visible_to, roles_only, st
 from ..forms import DecisionForm, ExplanationForm, ReturnExplanationForm
 from ..forms import merge_preview as merge_preview_of
 from ..steps import STEPS, unanswered_follow_ups
-from .common import errors_text, page, safe_next
+from .common import errors_text, page
 
 
 def _taken_back(drafts, user):
