@@ -9,6 +9,7 @@ from wenzheng.evaluation import runs, schemes
 from wenzheng.evaluation.defaults import DEFAULT
 from wenzheng.evaluation.models import Scheme
 from wenzheng.evaluation.tests.fixtures import build_q1, build_towns
+from wenzheng.handling import actions
 from wenzheng.reports import periods
 from wenzheng.testing import local
 
@@ -168,6 +169,23 @@ class PhoneLayoutsTest(BrowserTestCase):
                 page.emulate_media(media="screen")
                 page.set_viewport_size({"width": 1280, "height": 860})
                 page.screenshot(path=self.screenshot_dir() / f"{name}.png", full_page=True)
+
+    def test_a_long_unbroken_note_leaves_the_record_its_columns(self):
+        """A note of one long unbroken string (a pasted link, a row of digits) wrapped,
+        but took the 经办 column's width: the names beside it went a character a line."""
+        message = self.cast.submit()
+        actions.respond(message=message, by=self.cast.handler_a, note="https://example.cn/" + "x" * 400)
+        page = self.new_page()
+        self.sign_in(page, "county_office")
+        page.goto(f"/work/messages/{message.pk}/print/")
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 673, "height": 950})
+        widths = page.evaluate(
+            "[...document.querySelector('table.record tbody tr:last-child').cells].map((c) => c.offsetWidth)"
+        )
+        self.assertGreater(widths[2], 150, widths)  # 44 mm of A4's 178
+        self.assertGreater(widths[0], 95, widths)  # the time on one line
+        self.assertLessEqual(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"), 1)
 
     def screenshot_dir(self):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
