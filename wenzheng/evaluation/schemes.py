@@ -111,6 +111,10 @@ def clean(data) -> dict:
     }
 
 
+# A grade's name (优秀, 良好…): a word or two, shown on the ranking and the bulletin.
+GRADE_MAX_CHARS = 20
+
+
 def clean_grades(grades, errors):
     if not isinstance(grades, list) or not grades:
         errors.append('grades（等次划分）须为[分数线, 等次]的列表，如 [[90, "优秀"], [0, "不合格"]]。')
@@ -126,7 +130,11 @@ def clean_grades(grades, errors):
         ):
             errors.append(f"等次“{band}”应写成[分数线, 等次名称]。")
             continue
-        out.append([band[0], band[1]])
+        name = text.clean(band[1]).strip()
+        if not text.visible(name) or len(name) > GRADE_MAX_CHARS:
+            errors.append(f"等次“{band[1]}”的名称不能为空，且不超过{GRADE_MAX_CHARS}个字。")
+            continue
+        out.append([band[0], name])
     thresholds = [b[0] for b in out]
     if thresholds != sorted(thresholds, reverse=True) or len(set(thresholds)) != len(thresholds):
         errors.append("等次须按分数线从高到低排列，且分数线不重复。")

@@ -4,6 +4,7 @@ version; bad numbers are refused with the reason and change nothing. The county
 office edits its own county's scheme here; changing one every county shares is in
 test_scheme_owners."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from wenzheng.evaluation import runs, schemes
@@ -54,6 +55,20 @@ class SchemeEditTest(CastTestCase):
         ):
             self.assertContains(page, text)
         self.assertContains(page, 'name="response__floor" value="80"')
+
+    def test_a_grades_name_is_text_on_the_page_never_markup(self):
+        """A grade named with markup (an htmx attribute that posts on load) ran in the
+        administrator's browser from the form's help text, shown unescaped."""
+        data = schemes.snapshot(self.scheme)
+        data["grades"] = [[90, "优秀"], [60, "<b hx-get=/x>合格</b>"], [0, "不合格"]]
+        scheme, _ = schemes.store(data, owner=self.cast.county)
+        page = self.client.get(reverse("evaluation:scheme-edit", args=[scheme.pk]))
+        self.assertNotContains(page, "<b hx-get")
+        self.assertContains(page, "为“&lt;b hx-get=/x&gt;合格&lt;/b&gt;”")
+        # And a grade's name is a word or two of text.
+        for name in ("\u200b", "好" * 21):
+            with self.subTest(name=name), self.assertRaises(ValidationError):
+                schemes.store({**data, "grades": [[60, name], [0, "不合格"]]}, owner=self.cast.county)
 
     def test_an_unused_scheme_is_changed_in_place(self):
         data = self.as_posted(
