@@ -27,7 +27,10 @@ class PasswordChangeForm(AdminPasswordChangeForm):
         # A password set here is set by someone other than its owner (one's own is
         # changed on the site's 修改密码 page): temporary, its owner changes it first.
         self.user.password_temporary = True
-        return super().save(commit=commit)
+        user = super().save(commit=commit)
+        if commit:
+            staff.revoke_tokens(self.user)
+        return user
 
 
 @admin.register(User)

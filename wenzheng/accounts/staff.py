@@ -141,6 +141,15 @@ def change_staff(*, account, county, by, unit, role, active: bool, at=None) -> S
     return change
 
 
+def revoke_tokens(account, *, at=None) -> int:
+    """Every API token of `account` revoked: a password reset by someone else (the
+    account lost, or its owner gone) ends what the old password gave, the tokens made
+    with it too. How many were."""
+    from wenzheng.api.models import ApiToken
+
+    return ApiToken.objects.active().filter(user=account).update(revoked_at=at or timezone.now())
+
+
 @transaction.atomic
 def reset_staff_password(*, account, county, by, at=None) -> str:
     """重置密码: a new temporary password for a unit staff account of the county."""
@@ -150,5 +159,6 @@ def reset_staff_password(*, account, county, by, at=None) -> str:
     account.set_password(password)
     account.password_temporary = True
     account.save(update_fields=["password", "password_temporary"])
+    revoke_tokens(account, at=at)
     _audit("ADMIN_CHANGED", by=by, county=county, at=at, detail={"account": account.username, "password": "reset"})
     return password

@@ -18,6 +18,8 @@ def user_for_token(token: str):
         raise ApiError(401, "token_revoked", f"接口令牌已于{timezone.localtime(row.revoked_at):%Y-%m-%d %H:%M}吊销。")
     if not row.user.is_active:
         raise ApiError(401, "user_inactive", "该令牌所属账号已停用。")
+    if row.user.password_temporary:  # as the pages: the password is changed first
+        raise ApiError(403, "password_temporary", "请先在网页上修改临时密码。")
     row.touch()
     return row.user
 

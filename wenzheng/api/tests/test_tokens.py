@@ -6,6 +6,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from wenzheng.accounts import staff
 from wenzheng.api.models import ApiToken
 
 from .helpers import ApiTestCase
@@ -42,6 +43,28 @@ class TokenTests(ApiTestCase):
         self.cast.handler_b.is_active = False
         self.cast.handler_b.save()
         self.assertEqual(self.get("handler_b", "/api/v1/me").json()["code"], "user_inactive")
+
+    def test_a_password_reset_by_the_office_revokes_the_accounts_tokens(self):
+        """A reset (the account lost, its owner gone) left the tokens made with the old
+        password working: the unit's messages with the citizens' contacts."""
+        c = self.cast
+        staff.reset_staff_password(account=c.handler_b, county=c.county, by=c.county_office)
+        response = self.get("handler_b", "/api/v1/me")
+        self.assertEqual((response.status_code, response.json()["code"]), (401, "token_revoked"))
+        self.assertIsNone(ApiToken.find(self.tokens["handler_a"]).revoked_at)  # another's kept
+        # The admin's password form too.
+        self.client.force_login(c.admin)
+        new = {"password1": "Typed-by-admin-2026", "password2": "Typed-by-admin-2026", "usable_password": "true"}
+        self.client.post(f"/admin/accounts/user/{c.handler_a.pk}/password/", new)
+        self.assertEqual(self.get("handler_a", "/api/v1/me").json()["code"], "token_revoked")
+
+    def test_a_temporary_passwords_account_is_told_to_change_it_first(self):
+        _, token = ApiToken.issue(user=self.cast.leader_b, name="对接")
+        self.cast.leader_b.password_temporary = True
+        self.cast.leader_b.save(update_fields=["password_temporary"])
+        response = self.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        self.assertEqual((response.status_code, response.json()["code"]), (403, "password_temporary"))
+        self.assertEqual(response.json()["message"], "请先在网页上修改临时密码。")
 
     def test_last_use_is_recorded_at_most_once_a_minute(self):
         row = ApiToken.find(self.tokens["leader_a"])
