@@ -165,6 +165,15 @@ def xlsx_picture(sheet, png: bytes, anchor: str, *, width_px=720):
 
 
 def xlsx_bytes(book) -> bytes:
+    """The workbook as a file, every cell a value and none a formula: openpyxl takes
+    any text that begins with "=" for one, and a citizen's title (=HYPERLINK(…)) in a
+    bulletin's late messages ran when the office opened it. Such a cell is written as
+    text, marked so (quotePrefix) that editing it in a spreadsheet keeps it text."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type, cell.quotePrefix = "s", True
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
