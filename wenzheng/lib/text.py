@@ -9,6 +9,8 @@ where text leaves as XML, for rows written before.
 
 import re
 import unicodedata
+from functools import cache
+from importlib import resources
 
 # C0 controls but tab, newline and carriage return; DEL; C1 controls; lone surrogates;
 # the two code points XML 1.0 forbids (U+FFFE, U+FFFF); and the bidirectional
@@ -94,3 +96,17 @@ def typed_code(value: str) -> str:
     passcode): as `id_number`, and without the spaces or dashes typed between its
     groups."""
     return "".join(id_number(value).replace("-", " ").split())
+
+
+@cache
+def traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's traditional → simplified character table, one character for one (its
+    first choice where it offers several): 路燈 is 路灯, 韋 is 韦."""
+    table = {}
+    text = (resources.files("opencc_purepy") / "dicts" / "TSCharacters.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0]
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[source] = target
+    return table

@@ -27,8 +27,10 @@ of `wenzheng/privacy/corpus.py` (BENCHMARKS.md); the test suite fails below targ
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 
 from wenzheng.lib import text as text_rules
 
@@ -80,8 +82,20 @@ _FOLD.update(dict.fromkeys(range(0x2010, 0x2016), 0x2D))  # ‐ ‑ ‒ – — 
 _FOLD.update(dict.fromkeys([*range(0x2000, 0x200B), 0x1680, 0x202F, 0x205F], 0x20))
 
 
+# Every other way of writing a digit, one character for one: Unicode's decimal digits
+# (Arabic-Indic ١٣٨, Devanagari, mathematical 𝟏𝟑𝟖…), and the circled, parenthesised
+# and full-stopped ones (①③⑧, ❶, ⑴, ⒈); the Roman numeral Ⅹ as an ID number's X.
+_FOLD.update(
+    {c: 0x30 + unicodedata.decimal(chr(c)) for c in range(0x80, 0x20000) if unicodedata.category(chr(c)) == "Nd"}
+)
+for _one in (0x2460, 0x2474, 0x2488, 0x2776, 0x2780, 0x278A):  # ① ⑴ ⒈ ❶ ➀ ➊ to their 9
+    _FOLD.update({_one + n: 0x31 + n for n in range(9)})
+_FOLD.update({0x24EA: 0x30, 0x24FF: 0x30, 0x2169: ord("X"), 0x2179: ord("x")})
+
+
 def fold(text: str) -> str:
-    """Full-width ASCII, odd spaces and dashes to ASCII, one character for one."""
+    """Full-width ASCII, every form of digit, odd spaces and dashes to ASCII, one
+    character for one."""
     return text.translate(_FOLD)
 
 
@@ -89,8 +103,12 @@ HAN = "\u4e00-\u9fff"
 
 # --- numbers ------------------------------------------------------------------------
 
-# A run of digit groups joined by single spaces or dashes, with an ID number's X.
-_RUN = re.compile(r"(?<![\d.])\d+(?:[ \-]\d+)*(?:[Xx](?![A-Za-z]))?(?![\d])")
+# How people separate a number's groups: spaces (a tab, a line break), a dash, a dot,
+# a slash or an underscore, with spaces around it or not: 138 1234-5678, 138 - 1234,
+# 138.1234.5678, 138/1234/5678.
+_SEPARATOR = r"(?:[ \t]{0,3}[\-./_][ \t]{0,3}|[ \t]{1,3}\n?[ \t]{0,3}|\n[ \t]{0,3})"
+# A run of digit groups so joined, with an ID number's X (or its last group's).
+_RUN = re.compile(rf"(?<![\d.])\d+(?:{_SEPARATOR}\d+)*(?:[ \t]?[Xx](?![A-Za-z]))?(?![\d])")
 _GROUP = re.compile(r"\d+[Xx]?")
 # After these, a number is an amount or a count, not a phone.
 _QUANTITY_AFTER = re.compile(
@@ -185,8 +203,9 @@ def _masked_number(kind: str, d: str) -> str:
 
 # --- the other kinds, as patterns on the folded text --------------------------------
 
+# Its dots may be typed as 。 by a Chinese input method (wzm@qq。com).
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,24}"
 )
 _WECHAT = re.compile(
     r"(?:微信号|微信|wechat|vx|v信|威信|薇信)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*([A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
@@ -208,10 +227,15 @@ _HOUSE = (
     rf"|\d{{1,4}}(?:-\d{{1,4}}){{1,3}}(?:室|号|房)?(?![\d\-])"
 )
 _ADDRESS = re.compile("(?:" + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|")) + rf")\s?({_HOUSE})")
-_CHINESE_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
-_SPELLED = re.compile(
-    r"(?<![零〇一二三四五六七八九幺十百千万])[零〇一二三四五六七八九幺]{11}(?![零〇一二三四五六七八九幺十百千万])"
-)
+# Digits spelled in Chinese numerals, the everyday ones and the formal (大写) ones of
+# cheques and contracts, simplified and traditional.
+_SPELLED_DIGITS = "零〇一二三四五六七八九幺壹贰貳叁參叄肆伍陆陸柒捌玖"
+_SPELLED_VALUES = "0012345678911223334566789"
+_CHINESE_DIGITS = str.maketrans(_SPELLED_DIGITS, _SPELLED_VALUES)
+_D = f"[{_SPELLED_DIGITS}]"
+_NOT_D = f"{_SPELLED_DIGITS}十百千万拾佰仟"
+# Eleven of them, in groups as a phone's digits are written (一三八 一二三四 五六七八).
+_SPELLED = re.compile(rf"(?<![{_NOT_D}]){_D}(?:[ \t\-]?{_D}){{10}}(?![{_NOT_D}])")
 _DOORPLATE = re.compile(r"门牌(?:号|号码)?\s*(?:是|为)?\s*[:]?\s*(\d{1,5}\s*号?)")
 
 
@@ -390,7 +414,7 @@ def contact_core(normalised: str) -> str:
 
 def chinese_numerals(digit: str) -> str:
     """The Chinese numerals a digit may be spelled with (一三九…, _SPELLED)."""
-    return "".join(ch for ch, d in zip("零〇一二三四五六七八九幺", "001234567891", strict=True) if d == digit)
+    return "".join(ch for ch, d in zip(_SPELLED_DIGITS, _SPELLED_VALUES, strict=True) if d == digit)
 
 
 class Masker:
@@ -463,6 +487,9 @@ class Masker:
         number's formatting (the same separator throughout, no group over 8 digits)."""
         spans, i = [], 0
         while i < len(groups):
+            if i and folded[groups[i - 1][1] : groups[i][0]].strip(" \t") in (".", "/", "_"):
+                i += 1  # after a decimal point or a date's dot: part of a number begun before
+                continue
             for j in range(len(groups), i, -1):
                 if j - i > 1 and not _formatted_as_one(folded, groups[i:j]):
                     continue
@@ -470,6 +497,8 @@ class Masker:
                 digits = "".join(folded[a:b] for a, b in groups[i:j]).upper()
                 kind = self._classify(digits, folded[max(0, start - 14) : start], folded[end : end + 4])
                 if kind is not None:
+                    if kind == Kind.MOBILE and len(digits) > 11 and folded[start - 1 : start] == "+":
+                        start -= 1  # +86: the masked number writes its own plus
                     if kind != "allowed":
                         spans.append(Span(start, end, kind, _masked_number(kind, digits)))
                     i = j
@@ -481,9 +510,10 @@ class Masker:
     def _classify(self, d: str, before: str, after: str) -> str | None:
         if d.endswith("X"):
             return Kind.ID_NUMBER if _is_id(d) or (len(d) == 18 and _ID_LABEL.search(before)) else None
-        if _QUANTITY_AFTER.match(after) or _QUANTITY_BEFORE.search(before):
-            return None
         n = len(d)
+        labelled_mobile = _is_mobile(d) and _PHONE_LABEL.search(before)
+        if (_QUANTITY_AFTER.match(after) or _QUANTITY_BEFORE.search(before)) and not labelled_mobile:
+            return None  # 13800000000元 is an amount; 电话13812345678元 a phone
         phone = None
         if _is_mobile(d) or (n == 13 and d.startswith("86") and _is_mobile(d[2:])):
             phone = Kind.MOBILE
@@ -509,6 +539,11 @@ class Masker:
             digits = m.group(1) + m.group(2)
             if _landline_split(digits) and not self._is_allowed(digits):
                 spans.append(Span(m.start(), m.end(), Kind.LANDLINE, _masked_number(Kind.LANDLINE, digits)))
+        # A mobile's first three in brackets: (138)1234-5678.
+        for m in re.finditer(rf"\((1[3-9]\d)\)\s?(\d{{4}}){_SEPARATOR}?(\d{{4}})(?!\d)", folded):
+            digits = "".join(m.groups())
+            if not self._is_allowed(digits):
+                spans.append(Span(m.start(), m.end(), Kind.MOBILE, _masked_number(Kind.MOBILE, digits)))
         return spans
 
     # Text patterns.
@@ -517,9 +552,9 @@ class Masker:
         spans = []
         for m in _EMAIL.finditer(folded):
             address = m.group()
-            if address.lower() in self.allowed:
+            if address.replace("。", ".").lower() in self.allowed:
                 continue
-            local, domain = address.split("@", 1)
+            local, domain = address.replace("。", ".").split("@", 1)
             spans.append(Span(m.start(), m.end(), Kind.EMAIL, f"{local[0]}***@{domain}"))
         return spans
 
@@ -536,9 +571,10 @@ class Masker:
         """A mobile number written in Chinese numerals: 一三九一二三四五六七八."""
         spans = []
         for m in _SPELLED.finditer(folded):
-            digits = m.group().translate(_CHINESE_DIGITS)
+            spelled = re.sub(r"[ \t\-]", "", m.group())
+            digits = spelled.translate(_CHINESE_DIGITS)
             if _is_mobile(digits) and not self._is_allowed(digits):
-                spans.append(Span(m.start(), m.end(), Kind.MOBILE, m.group()[:3] + "****" + m.group()[-4:]))
+                spans.append(Span(m.start(), m.end(), Kind.MOBILE, spelled[:3] + "****" + spelled[-4:]))
         return spans
 
     def _names(self, folded: str) -> list[Span]:
@@ -562,21 +598,38 @@ class Masker:
         return spans
 
     def _known(self, folded: str, names: Iterable[str]) -> list[Span]:
-        """The citizen's own name and account names, wherever they appear."""
+        """The citizen's own name and account names, wherever they appear: a Chinese
+        name in traditional characters too (韋志明 for 韦志明) and with spaces between
+        its characters (韦 志 明)."""
         spans = []
-        for name in {form for n in names if n for form in _name_forms(fold(n).strip())}:
+        forms = {form for n in names if n for form in _name_forms(fold(n).strip())}
+        simplified = None
+        for name in forms:
             if len(name) < 2:
                 continue
+            text = folded
             if name.isascii():
                 pattern = rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])"
                 flags = re.I
+            elif re.fullmatch(rf"[{HAN}]+", name):
+                if simplified is None:  # one character for one: the same positions
+                    simplified = folded.translate(_simplifying())
+                text, flags = simplified, 0
+                pattern = r"[ \t]?".join(re.escape(ch) for ch in name.translate(_simplifying()))
             else:
                 pattern, flags = re.escape(name), 0
             han = bool(re.match(rf"[{HAN}]", name))
-            for m in re.finditer(pattern, folded, flags):
-                replacement = _masked_name(m.group()) if han else _masked_account(m.group())
+            for m in re.finditer(pattern, text, flags):
+                found = re.sub(r"[ \t]", "", folded[m.start() : m.end()])  # as written
+                replacement = _masked_name(found) if han else _masked_account(found)
                 spans.append(Span(m.start(), m.end(), Kind.NAME if han else Kind.ACCOUNT, replacement))
         return spans
+
+
+@cache
+def _simplifying() -> dict[int, str]:
+    """str.translate's table of traditional characters to simplified, one for one."""
+    return {ord(t): simple for t, simple in text_rules.traditional_to_simplified().items()}
 
 
 # How a name is given with a form of address: 张三先生, 李四女士.
@@ -597,8 +650,19 @@ def _name_forms(name: str) -> set[str]:
 
 
 def _formatted_as_one(folded: str, groups: list[tuple[int, int]]) -> bool:
-    separators = {folded[groups[k][1] : groups[k + 1][0]] for k in range(len(groups) - 1)}
-    return len(separators) == 1 and all(b - a <= 8 for a, b in groups)
+    """Whether groups are one number as written: separated by spaces and dashes in any
+    mix (138 1234-5678), or by one sign throughout (138.1234.5678), none of them a
+    decimal point (3.1415926) or a date's (2026.03.15: its groups too few digits to
+    be a phone's)."""
+    separators = [folded[groups[k][1] : groups[k + 1][0]].strip(" \t") for k in range(len(groups) - 1)]
+    signs = {sep for sep in separators if sep and sep not in "-\n"}
+    if len(signs) > 1 or (signs and len(set(separators)) > 1):
+        return False
+    if signs and min(b - a for a, b in groups[1:]) < 4:
+        return False  # a dot, slash or underscore joins only a phone's groups of 4
+    # A group longer than 8 is a number on its own, unless all but its last few digits
+    # (an ID number written 16 + 2, a card 12 + 4).
+    return all(b - a <= 8 for a, b in groups[:-1]) or (len(groups) == 2 and groups[1][1] - groups[1][0] <= 4)
 
 
 def _without_overlaps(spans: list[Span]) -> list[Span]:

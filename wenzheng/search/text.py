@@ -29,8 +29,6 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 from django.utils.translation import gettext
 
@@ -51,27 +49,13 @@ MAX_QUERY_CHARS = 100
 MAX_TERMS = 10
 
 
-@cache
-def _traditional_to_simplified() -> dict[str, str]:
-    """OpenCC's traditional → simplified character table (its first choice where it
-    offers several)."""
-    table = {}
-    text = (resources.files("opencc_purepy") / "dicts" / "TSCharacters.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        source, _, targets = line.partition("\t")
-        target = targets.split(" ")[0]
-        if len(source) == 1 and len(target) == 1 and source != target:
-            table[source] = target
-    return table
-
-
 class _Folding(dict):
     """The folding of each character, worked out once per character and kept: for
     str.translate, which looks every character up here (in C for those seen before)."""
 
     def __missing__(self, code: int) -> str:
         folded = unicodedata.normalize("NFKC", chr(code)).lower()
-        simplified = _traditional_to_simplified()
+        simplified = text_rules.traditional_to_simplified()
         out = "".join(simplified.get(c, c) for c in folded)
         self[code] = out
         return out

@@ -168,3 +168,54 @@ class LeavesAloneTest(unittest.TestCase):
         self.assertEqual(mask(once), once)
         self.assertTrue(once.startswith("您好！我叫张*，电话139****5678，家住凤凰路***。"))
         self.assertEqual(mask(""), "")
+
+
+class WrittenOtherwiseTest(unittest.TestCase):
+    """Ways of writing a number or a name that an attacker found published whole."""
+
+    def test_phones_with_mixed_doubled_or_other_separators(self):
+        for written in (
+            "138 1234-5678",
+            "138  1234  5678",
+            "138 - 1234 - 5678",
+            "138.1234.5678",
+            "138/1234/5678",
+            "138_1234_5678",
+            "138\t1234\t5678",
+            "138\n1234\n5678",
+            "(138)1234-5678",
+            "（138）1234 5678",
+        ):
+            with self.subTest(written):
+                self.assertEqual(mask(f"请回电{written}，谢谢"), "请回电138****5678，谢谢")
+        self.assertEqual(mask("电话+86-138-1234-5678"), "电话+86 138****5678")  # one plus, not two
+
+    def test_digits_of_every_script_and_spelled_formally(self):
+        for written in ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "١٣٨١٢٣٤٥٦٧٨", "①③⑧①②③④⑤⑥⑦⑧", "❶❸❽❶❷❸❹❺❻❼❽"):
+            with self.subTest(written):
+                self.assertEqual(mask(f"电话{written}"), "电话138****5678")
+        self.assertEqual(mask("电话壹叁捌壹贰叁肆伍陆柒捌"), "电话壹叁捌****伍陆柒捌")
+        self.assertEqual(mask("电话一三八 一二三四 五六七八"), "电话一三八****五六七八")
+        self.assertEqual(mask("合计壹万贰仟元"), "合计壹万贰仟元")
+
+    def test_id_numbers_split_at_the_end_or_with_a_roman_x(self):
+        self.assertEqual(mask("身份证4502211990010112 34"), "身份证4502**********1234")
+        self.assertEqual(mask("身份证45022119900101123Ⅹ"), "身份证4502**********123X")
+
+    def test_a_phones_label_outweighs_a_unit_after_it(self):
+        self.assertEqual(mask("电话13812345678元"), "电话138****5678元")
+        self.assertEqual(mask("投资13812345678元"), "投资13812345678元")
+
+    def test_an_email_typed_with_a_chinese_full_stop(self):
+        self.assertEqual(mask("邮箱wzm@qq。com"), "邮箱w***@qq.com")
+
+    def test_the_citizens_name_spaced_or_in_traditional_characters(self):
+        for written in ("韦志明", "韦 志 明", "韋志明"):
+            with self.subTest(written):
+                self.assertEqual(mask(f"{written}您好，来信收悉。", names=["韦志明"])[0], written[0])
+                self.assertNotIn("志", mask(f"{written}您好", names=["韦志明"]))
+
+    def test_decimals_and_dates_with_dots_are_left_alone(self):
+        for text in ("圆周率3.14159265358", "2026.03.15", "2026/3/15", "版本1.2.13812345678", "1.5万元"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
