@@ -119,7 +119,7 @@ def create_staff(*, county, by, username, display_name, phone="", role, unit, at
         user=user, at=at, by=by, unit_before=None, unit_after=unit, role_before=role, role_after=role,
         active_before=False, active_after=True,
     )  # fmt: skip
-    _audit("ADMIN_ADDED", by=by, county=county, at=at, detail={"account": username})
+    _audit("STAFF_ADDED", by=by, county=county, at=at, detail={"account": username})
     return user, password
 
 
@@ -137,7 +137,7 @@ def change_staff(*, account, county, by, unit, role, active: bool, at=None) -> S
         raise ActionRefused("unchanged", "账号没有变化。")
     account.save(update_fields=["unit", "role", "is_active"])
     detail = {"account": account.username, "unit": unit.name, "role": role, "active": active}
-    _audit("ADMIN_CHANGED", by=by, county=county, at=at, detail=detail)
+    _audit("STAFF_CHANGED", by=by, county=county, at=at, detail=detail)
     return change
 
 
@@ -160,5 +160,5 @@ def reset_staff_password(*, account, county, by, at=None) -> str:
     account.password_temporary = True
     account.save(update_fields=["password", "password_temporary"])
     revoke_tokens(account, at=at)
-    _audit("ADMIN_CHANGED", by=by, county=county, at=at, detail={"account": account.username, "password": "reset"})
+    _audit("PASSWORD_RESET", by=by, county=county, at=at, detail={"account": account.username})
     return password

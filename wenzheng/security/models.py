@@ -12,6 +12,8 @@ another's chain. Records are never deleted, so they are kept well past the 181 d
 等保 2.0 asks for.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -31,6 +33,9 @@ class AuditRecord(models.Model):
         TOTP_DISABLED = "totp_disabled", "停用动态口令"
         TOTP_FAILED = "totp_failed", "动态口令错误"
         RATE_LIMITED = "rate_limited", "操作过于频繁，被限制"
+        STAFF_ADDED = "staff_added", "新增工作人员账号"
+        STAFF_CHANGED = "staff_changed", "调整工作人员账号"
+        PASSWORD_RESET = "password_reset", "重置工作人员密码"
         ADMIN_ADDED = "admin_added", "后台新增"
         ADMIN_CHANGED = "admin_changed", "后台修改"
         ADMIN_DELETED = "admin_deleted", "后台删除"
@@ -69,6 +74,49 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.get_kind_display()} {self.username}"
+
+    # What each key of `detail` is called on the office's page (the chain keeps the
+    # keys as written).
+    DETAIL_LABELS = {
+        "account": "账号",
+        "unit": "单位",
+        "role": "角色",
+        "active": "状态",
+        "password": "密码",
+        "token": "令牌",
+        "limit": "限制",
+        "idle_seconds": "闲置",
+        "model": "对象",
+        "object": "编号",
+        "name": "名称",
+        "change": "变更",
+    }
+
+    def detail_lines(self) -> list[tuple[str, str]]:
+        """`detail` as the office reads it: each key and value in Chinese."""
+        from django.apps import apps
+
+        from wenzheng.accounts.models import Role
+
+        from .limits import LABELS as LIMITS
+
+        lines = []
+        for key, value in (self.detail or {}).items():
+            if key == "role" and value in Role.values:
+                value = Role(value).label
+            elif key == "active" and isinstance(value, bool):
+                value = "在岗" if value else "停用"
+            elif key == "password" and value == "reset":  # records before PASSWORD_RESET
+                value = "已重置"
+            elif key == "limit":
+                value = LIMITS.get(value, value)
+            elif key == "idle_seconds" and isinstance(value, int):
+                value = f"{value // 60}分钟"
+            elif key == "model" and value:
+                with contextlib.suppress(LookupError, ValueError):  # a model since removed
+                    value = str(apps.get_model(value)._meta.verbose_name)
+            lines.append((self.DETAIL_LABELS.get(key, key), "—" if value in ("", None) else str(value)))
+        return lines
 
 
 class AuditHead(models.Model):

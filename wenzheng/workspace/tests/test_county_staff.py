@@ -56,7 +56,7 @@ class StaffAccountsTest(WorkspaceTestCase):
             (change.unit_after, change.active_before, change.active_after), (self.cast.unit_a, False, True)
         )
         self.assertEqual(states_at([account.pk], local(2026, 1, 1))[account.pk][2], False)
-        self.assertTrue(AuditRecord.objects.filter(kind="admin_added", detail__account="wang_dm").exists())
+        self.assertTrue(AuditRecord.objects.filter(kind="staff_added", detail__account="wang_dm").exists())
 
     def test_a_temporary_password_must_be_changed_before_anything_else(self):
         # The office has seen it: it must not stay a password that works.
@@ -97,6 +97,11 @@ class StaffAccountsTest(WorkspaceTestCase):
         self.client.post(f"{URL}{account.pk}/password/")
         account.refresh_from_db()
         self.assertTrue(account.password_temporary)
+        # The office's security page says so in Chinese (it read "account …；password reset").
+        page = self.client.get(f"/work/county/{self.cast.county.code}/security/?kind=password_reset")
+        self.assertContains(page, "重置工作人员密码")
+        self.assertContains(page, '<span class="muted">账号</span> wang_dm')
+        self.assertNotContains(page, "password</span>")
 
     def test_a_taken_name_or_another_countys_unit_is_refused_with_the_reason(self):
         self.as_("county_office")
