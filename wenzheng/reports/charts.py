@@ -8,6 +8,8 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
+from .figures import percent
+
 INK = "#1f2933"
 MUTED = "#52606d"
 GRID = "#d9e2ec"
@@ -111,7 +113,7 @@ def category_mix(by_category) -> str:
         colour = COLOURS[i % len(COLOURS)]
         body.append(f'<rect x="{x:.1f}" y="6" width="{w:.1f}" height="34" fill="{colour}"/>')
         body.append(f'<rect x="4" y="{54 + i * 24}" width="14" height="14" fill="{colour}"/>')
-        share = f"{100 * n / total:.1f}%" if total else "—"
+        share = percent(n, total) if total else "—"  # as every rate: 37%, not 37.0%
         body.append(_text(24, 66 + i * 24, f"{name}类 {n}条（{share}）", size=NORMAL))
         x += w
     desc = "、".join(f"{name}类{n}条" for name, n in by_category)

@@ -25,3 +25,15 @@ class NoFormulaTest(SimpleTestCase):
         for typed in (TYPED, "+1", "@SUM(A1)", "-2+3", "=1+1"):
             self.assertIn(typed, values)  # as typed, not altered
         self.assertTrue(next(c for c in cells if c.value == "=1+1").quotePrefix)
+
+
+class ChartShareTest(SimpleTestCase):
+    def test_a_categorys_share_reads_as_every_rate(self):
+        """The web chart wrote 37.0% where the documents write 37% (one decimal, a
+        trailing .0 dropped)."""
+        from wenzheng.reports import charts
+
+        svg = charts.category_mix([("诉求", 37), ("咨询", 63)])
+        self.assertIn("诉求类 37条（37%）", svg)
+        self.assertIn("咨询类 63条（63%）", charts.category_mix([("诉求", 37), ("咨询", 63)]))
+        self.assertIn("（33.3%）", charts.category_mix([("诉求", 1), ("咨询", 2)]))
