@@ -217,6 +217,9 @@ class DispatchForm(StepForm):
         help_text=gettext_lazy("网民选择的类别不准确的，可在交办时更正；已有答复的留言不能更改类别。"),
     )
 
+    # A message that has a unit is sent on after a 退单: its note is the 转办说明.
+    redispatch = True
+
     def __init__(self, *args, units=(), topics=None, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
         if topics is None and self.message is not None:
@@ -229,7 +232,7 @@ class DispatchForm(StepForm):
         current = self.message.unit_id if self.message is not None else None
         self.units = {str(u.pk): u for u in units if u.pk != current}
         self.fields["unit"].choices = grouped(self.units.values(), empty_label=_("请选择单位"))
-        if current is not None:
+        if current is not None and self.redispatch:
             self.fields["note"].label = _("转办说明")
             self.fields["note"].required = True
             self.fields["note"].help_text = _("退单的留言重新交办，须说明转办理由；新单位的办理期限重新起算。")
@@ -458,6 +461,7 @@ class RevisitDecisionForm(DecisionForm):
 class ReassignForm(DispatchForm):
     """改派: to another unit of the county, with a reason."""
 
+    redispatch = False  # its own note, 改派理由, not a 转办说明
     note = forms.CharField(
         label=gettext_lazy("改派理由"),
         max_length=REASON_MAX_CHARS,

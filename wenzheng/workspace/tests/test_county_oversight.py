@@ -277,6 +277,9 @@ class ReassignPageTest(WorkspaceTestCase):
         self.as_("county_office")
         page = self.client.get(f"/work/messages/{message.pk}/")
         self.assertContains(page, "改派给")
+        # Its reason is the 改派理由, not a re-dispatch's 转办说明 (a newcomer met that label).
+        self.assertContains(page, "改派理由")
+        self.assertNotContains(page, "转办说明")
         self.client.post(
             f"/work/messages/{message.pk}/reassign/",
             {f"reassign-{message.pk}-unit": c.unit_b.pk, f"reassign-{message.pk}-note": "属住建局。"},
