@@ -17,7 +17,15 @@ from importlib import resources
 # embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which no Chinese
 # text needs and which reorder what follows them on every page that shows it (a
 # pasted U+202E made 反转文本 read 本文转反, on the board and in the unit's inbox).
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+# Also the zero-width space, the word joiner, the byte order mark and the soft hyphen,
+# which only hide what they sit in (路灯\u200b不亮 is not found by 路灯不亮), and a
+# zero-width joiner anywhere but between two emoji (👩\u200d🚒 is one picture).
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f"
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069"
+    "\u200b\u2060\ufeff\u00ad]"
+    f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+)
 
 
 # A terminal's escape sequences, pasted with text copied from a console or a log: a

@@ -27,6 +27,20 @@ class FormatCharactersTest(unittest.TestCase):
         self.assertEqual(text.visible("路\u200b灯\x07"), "路灯")
 
 
+class InvisibleSpacesTest(unittest.TestCase):
+    def test_clean_drops_invisible_spaces_and_joiners_outside_emoji(self):
+        for typed, kept in [
+            ("路灯\u200b不亮", "路灯不亮"),
+            ("\ufeff标题\u2060", "标题"),
+            ("路\u00ad灯", "路灯"),
+            ("已\u200d修", "已修"),
+            ("👩\u200d🚒", "👩\u200d🚒"),  # one picture
+            ("🚶\u200d♀\ufe0f", "🚶\u200d♀\ufe0f"),
+        ]:
+            with self.subTest(typed=typed):
+                self.assertEqual(text.clean(typed), kept)
+
+
 class EscapeSequencesTest(unittest.TestCase):
     def test_a_pasted_terminal_colour_goes_whole(self):
         """Text copied from a console: removing the ESC alone left "[31m" behind."""
