@@ -52,6 +52,12 @@ class RatingAndThreadTest(CastTestCase):
         )
         self.assertContains(response, "县网络问政办将回访核实")
         self.assertEqual(Revisit.objects.get().reason, "路灯还是不亮。")
+        # The citizen reads back what they wrote (a newcomer never saw it again); the
+        # board does not show it.
+        self.assertContains(response, "您写的不满意理由：")
+        self.assertContains(response, "路灯还是不亮。")
+        self.client.logout()
+        self.assertNotContains(self.client.get(self.url), "路灯还是不亮。")
 
     def test_the_citizen_reads_what_the_office_made_of_their_dissatisfaction(self):
         c = self.cast
