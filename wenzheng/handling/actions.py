@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
@@ -585,16 +584,9 @@ def reject_transfer(*, message, by, reason: str, at=None) -> Message:
 
 
 def _require_extension_allowance(message, days):
-    """At most the category's total for the message at its unit (DOMAIN.md): the
-    stages of a reopening share the unit's allowance; a transfer gives the receiving
-    unit its own."""
+    """At most the category's total for the message at its unit (Message.extension_days_used)."""
     limit = message.category.max_extension_days
-    used = (
-        ExtensionRequest.objects.filter(
-            message=message, stage__unit=message.unit, status=ExtensionRequest.Status.APPROVED
-        ).aggregate(n=Sum("days"))["n"]
-        or 0
-    )
+    used = message.extension_days_used()
     if used + days > limit:
         raise ActionRefused(
             "too_many_days",

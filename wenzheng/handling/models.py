@@ -8,7 +8,7 @@ import re
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from wenzheng.lib.lookups import AnyOf
@@ -406,6 +406,15 @@ class Message(models.Model):
         """The message whose replies and closure answer this one, as an expression: its
         main message when merged (并单), itself otherwise (`ref=OuterRef` in a subquery)."""
         return Coalesce(ref("merged_into"), ref("pk"))
+
+    def extension_days_used(self) -> int:
+        """The working days of extension approved for the message at its unit: the
+        stages of a reopening share the unit's allowance; a transfer gives the
+        receiving unit its own (DOMAIN.md)."""
+        approved = ExtensionRequest.objects.filter(
+            message=self, stage__unit_id=self.unit_id, status=ExtensionRequest.Status.APPROVED
+        )
+        return approved.aggregate(n=Sum("days"))["n"] or 0
 
     @property
     def serial(self) -> str:

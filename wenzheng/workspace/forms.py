@@ -149,11 +149,16 @@ class ExtensionForm(StepForm):
         super().__init__(*args, **kwargs)
         if self.message is not None:
             limit = self.message.category.max_extension_days
-            self.fields["days"].validators.append(MaxValueValidator(limit))
-            self.fields["days"].widget.attrs["max"] = limit
-            self.fields["days"].help_text = _(
-                "须在回复期限届满前申请，累计不超过%(limit)s个工作日，由县网络问政办审批。"
-            ) % {"limit": limit}
+            used = self.message.extension_days_used()
+            left = max(limit - used, 0)
+            self.fields["days"].validators.append(
+                MaxValueValidator(left, message=_("本单位最多还可申请%(limit_value)s个工作日的延期。"))
+            )
+            self.fields["days"].widget.attrs["max"] = left
+            rule = _("须在回复期限届满前申请，累计不超过%(limit)s个工作日，由县网络问政办审批。") % {"limit": limit}
+            if used:  # said before it is sent, not after (a reopening shares the allowance)
+                rule += _("本单位已延期%(used)s个工作日，最多还可申请%(left)s个工作日。") % {"used": used, "left": left}
+            self.fields["days"].help_text = rule
 
 
 class CloseForm(StepForm):

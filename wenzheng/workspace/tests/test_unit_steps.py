@@ -95,8 +95,17 @@ class UnitStepTests(WorkspaceTestCase):
         self.as_("handler_a")
         before = snapshot()
         response = self.step(self.new, "extension", days=16, reason="很久")
-        self.assertContains(response, "确保该值小于或等于15。", status_code=400)
+        self.assertContains(response, "本单位最多还可申请15个工作日的延期。", status_code=400)
         self.assertUnchanged(before)
+
+    def test_the_extension_form_says_what_is_left_before_it_is_sent(self):
+        # 10 of 15 days granted: the form said 15 and the refusal came after sending.
+        request = actions.request_extension(message=self.new, by=self.cast.handler_a, days=10, reason="协调", at=NOW)
+        actions.approve_extension(request=request, by=self.cast.county_office, at=NOW)
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{self.new.pk}/")
+        self.assertContains(page, "本单位已延期10个工作日，最多还可申请5个工作日。")
+        self.assertContains(page, 'max="5"')
 
     def test_the_leader_closes_an_appeal_as_solved(self):
         self.as_("leader_a")
