@@ -153,3 +153,30 @@ class StaffAccountsTest(WorkspaceTestCase):
                 self.assertEqual(self.client.post(f"{URL}{account.pk}/password/").status_code, 404)
         self.as_("other_county_office")
         self.assertEqual(self.client.post(f"{URL}{c.handler_a.pk}/password/").status_code, 404)
+
+
+class StaffListFiltersTest(WorkspaceTestCase):
+    """A county of 347 accounts: found by unit or name, and the list comes back as it
+    was filtered after a change or a reset (it came back whole, to scroll again)."""
+
+    def test_a_unit_or_a_name_narrows_the_list_and_a_change_keeps_it(self):
+        c = self.cast
+        self.as_("county_office")
+        by_unit = self.client.get(f"{URL}?unit={c.unit_b.pk}")
+        self.assertContains(by_unit, c.handler_b.username)
+        self.assertNotContains(by_unit, f"<td>{c.handler_a.username}</td>")
+        by_name = self.client.get(f"{URL}?q={c.handler_a.username.upper()}")
+        self.assertContains(by_name, f"<td>{c.handler_a.username}</td>")
+        self.assertNotContains(by_name, f"<td>{c.handler_b.username}</td>")
+        self.assertContains(self.client.get(f"{URL}?q=没有这个人"), "没有符合条件的账号。")
+        self.assertEqual(self.client.get(f"{URL}?unit=x&q=%E2%80%8B").status_code, 200)
+        # The forms carry the filters; a reset shows the filtered list, a change returns to it.
+        query = f"unit={c.unit_b.pk}&q={c.handler_b.username}"
+        self.assertContains(by_unit, f"/password/?unit={c.unit_b.pk}")
+        reset = self.client.post(f"{URL}{c.handler_b.pk}/password/?{query}")
+        self.assertContains(reset, "临时密码")
+        self.assertNotContains(reset, f"<td>{c.handler_a.username}</td>")
+        prefix = f"a{c.handler_b.pk}"
+        data = {f"{prefix}-unit": c.unit_b.pk, f"{prefix}-role": "handler", f"{prefix}-active": ""}
+        changed = self.client.post(f"{URL}{c.handler_b.pk}/?{query}", data)
+        self.assertRedirects(changed, f"{URL}?{query}", fetch_redirect_response=False)

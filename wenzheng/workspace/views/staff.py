@@ -4,13 +4,18 @@ them, resets a forgotten password. Each change is kept (accounts.staff), as rost
 are counted by the accounts as they were."""
 
 from django.contrib import messages as flash
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wenzheng.accounts import staff as staff_accounts
 from wenzheng.accounts.models import User
 from wenzheng.accounts.policy import ActionRefused
+from wenzheng.lib import text
+from wenzheng.lib.http import row_id
 from wenzheng.units.models import Unit
 
 from ..access import county_for, county_staff_only
@@ -18,10 +23,12 @@ from ..forms import StaffChangeForm, StaffCreateForm
 from .common import errors_text, page
 
 
-def _accounts(county, unit_id=None):
+def _accounts(county, unit_id=None, who=""):
     found = User.objects.filter(unit__region=county, role__in=staff_accounts.UNIT_ROLES).select_related("unit")
     if unit_id is not None:
         found = found.filter(unit_id=unit_id)
+    if who:
+        found = found.filter(Q(display_name__icontains=who) | Q(username__icontains=who))
     return found.order_by("unit__kind", "unit__name", "-role", "display_name", "username")
 
 
@@ -29,10 +36,23 @@ def _units(county) -> list:
     return list(Unit.objects.filter(region=county).order_by("kind", "name"))
 
 
+def _shown(request) -> tuple[int | None, str]:
+    """The list's filters, from the address: a unit, and a name or username typed."""
+    unit_id = row_id(request.GET.get("unit"))
+    who = text.visible(request.GET.get("q") or "").strip()[:50]
+    return unit_id, who
+
+
+def _back(request, county):
+    """The list as it was filtered when a change was sent from it."""
+    unit_id, who = _shown(request)
+    query = urlencode({k: v for k, v in (("unit", unit_id or ""), ("q", who)) if v})
+    return redirect(reverse("workspace:staff", args=[county.code]) + (f"?{query}" if query else ""))
+
+
 def _page(request, county, *, create=None, issued=None, status=200):
-    unit_id = request.GET.get("unit")
-    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
-    accounts = list(_accounts(county, unit_id))
+    unit_id, who = _shown(request)
+    accounts = list(_accounts(county, unit_id, who))
     units = _units(county)
     for account in accounts:
         account.form = StaffChangeForm(
@@ -47,6 +67,10 @@ def _page(request, county, *, create=None, issued=None, status=200):
         "create": create or StaffCreateForm(units=units, prefix="new"),
         "issued": issued,  # (account, temporary password): shown once, on this page only
         "unit_id": unit_id,
+        "who": who,
+        "units": units,
+        # Sent with each change, so that the list comes back as filtered.
+        "query": urlencode({k: v for k, v in (("unit", unit_id or ""), ("q", who)) if v}),
     }
     return page(request, "workspace/county/staff.html", context, status=status)
 
@@ -84,7 +108,7 @@ def staff_change(request, code, pk):
             flash.error(request, e.reason)
         else:
             flash.success(request, _("已调整%(who)s的账号。") % {"who": account})
-    return redirect("workspace:staff", code=county.code)
+    return _back(request, county)
 
 
 @county_staff_only
@@ -96,5 +120,5 @@ def staff_password(request, code, pk):
         password = staff_accounts.reset_staff_password(account=account, county=county, by=request.user)
     except ActionRefused as e:
         flash.error(request, e.reason)
-        return redirect("workspace:staff", code=county.code)
+        return _back(request, county)
     return _page(request, county, issued=(account, password))
