@@ -184,6 +184,8 @@ SHOWN_UNITS = 3
 # message, the topic tree's usual units (Topic.units) are offered instead, at a stated
 # low confidence: the tree says who usually handles a topic, not who handles this one.
 COLD_START_CONFIDENCE = 0.2
+# Below this confidence in its first unit, the queue says the model is unsure.
+UNSURE = 0.3
 CATALOGUE = "catalogue"  # the model_version of a suggestion made from the tree alone
 
 
@@ -422,6 +424,13 @@ def attach(rows, *, units) -> None:
         m.suggestion = s
         s.offer = offer
         s.shown_units = [(u, round(100 * c)) for u, c in offer.units[:SHOWN_UNITS]]
+        # The model unsure of the unit (a pension question offered to a township at
+        # 17%): said so, the button not the obvious one, and the usual units of the
+        # topic it is surer of named beside it.
+        s.unsure = offer.source != CATALOGUE and offer.units[0][1] < UNSURE
+        filed = topics.get(offer.topic.pk) if s.unsure and offer.topic is not None else None
+        basis, usual = _usual_units(filed, by_pk, gone[m.pk])
+        s.usual_basis, s.usual_units = basis, [u for u, _ in usual if u != offer.unit][:SHOWN_UNITS]
         s.topic_percent = round(100 * s.topic_confidence) if s.topic_confidence is not None else None
         s.category_percent = round(100 * s.category_confidence) if s.category_confidence is not None else None
 

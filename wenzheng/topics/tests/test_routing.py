@@ -204,6 +204,26 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         self.assertEqual((decision.unit_decision, decision.decided_by), ("accepted", self.cast.county_office))
         self.assertEqual((decision.occasion, decision.topic_decision), ("dispatch", "accepted"))
 
+    def test_an_unsure_suggestion_says_so_and_names_the_topics_usual_units(self):
+        """A newcomer met a pension question offered to a township at 17%, the big
+        button naming it, the topic (rightly guessed) handled by another unit at 4%."""
+        self.train()
+        waiting = self.cast.submit(unit=None, at=NOW, title="新街路灯")
+        worker.run_pass(only=("routing",))
+        self.as_("county_office")
+        self.assertNotContains(self.client.get(QUEUE), "把握较低")
+        c = self.cast
+        self.lamp.units.add(c.unit_a)
+        RoutingSuggestion.objects.filter(message=waiting).update(
+            unit=c.unit_b, unit_confidence=0.17, other_units=[[c.unit_a.pk, 0.04]], topic=self.lamp
+        )
+        page = self.client.get(QUEUE)
+        self.assertContains(page, "把握较低，请核对后再交办")
+        self.assertContains(page, "事项分类“城乡建设 → 市政设施 → 路灯照明”的通常承办单位：东门镇")
+        self.assertContains(
+            page, f'<button class="btn secondary" type="submit">采纳：交办{c.unit_b.name}</button>', html=True
+        )
+
     def test_an_override_is_recorded_and_taught_next_time(self):
         self.train()
         waiting = self.cast.submit(unit=None, at=NOW, title="路灯又坏了")
