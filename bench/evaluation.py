@@ -259,7 +259,7 @@ def build(args, loader):
         "id", "region_id", "year", "number", "category_id", "unit_id", "title", "body", "consent_to_publish",
         "citizen_id", "citizen_name", "citizen_phone", "citizen_id_number", "citizen_email", "citizen_address",
         "tracking_code", "passcode_hash", "state", "submitted_at", "closed_at", "closure_kind",
-        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
+        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed", "answered",
     ]  # fmt: skip
     stage_cols = ["id", "message_id", "unit_id", "kind", "started_at", "limit_days", "due_at", "due_warning"]
     stage_cols += ["extension_days", "completed_at", "outcome", "serial_number"]
@@ -411,7 +411,7 @@ def build(args, loader):
             messages.append(
                 (mid, region, YEAR, numbers[region], cat, unit, f"留言{mid}", "内容", consents(mid), None, "网民",
                  "13800000000", "", "", "", f"T{mid:011d}", "!", state, ts(submitted), ts(closed_at), kind, "",
-                 rating, ts(rated_at), None, False)
+                 rating, ts(rated_at), None, False, replied is not None and replied < NOW)
             )  # fmt: skip
         loader.insert("handling_message", message_cols, messages)
         loader.insert("handling_stage", stage_cols, stages)

@@ -137,7 +137,7 @@ def build(args, loader):
         "id", "region_id", "year", "number", "category_id", "unit_id", "title", "body", "consent_to_publish",
         "citizen_id", "citizen_name", "citizen_phone", "citizen_id_number", "citizen_email", "citizen_address",
         "tracking_code", "passcode_hash", "state", "submitted_at", "closed_at", "closure_kind",
-        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
+        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed", "answered",
     ]  # fmt: skip
     stage_cols = ["id", "message_id", "unit_id", "kind", "started_at", "limit_days", "due_at", "due_warning"]
     stage_cols += ["extension_days", "completed_at", "outcome", "serial_number"]
@@ -151,7 +151,7 @@ def build(args, loader):
         messages.append(
             (mid, unit_region[unit - 1], 2026, mid, category, unit, f"留言{mid}", "内容", False, None, "网民",
              "13800000000", "", "", "", f"R{mid:011d}", "!", state, ts(submitted), ts(closed),
-             "answered" if closed else "", "", "", None, None, False)
+             "answered" if closed else "", "", "", None, None, False, state in ("replied", "closed"))
         )  # fmt: skip
         return mid
 

@@ -183,7 +183,7 @@ def build(args, loader):
         "id", "region_id", "year", "number", "category_id", "unit_id", "title", "body", "consent_to_publish",
         "citizen_id", "citizen_name", "citizen_phone", "citizen_id_number", "citizen_email", "citizen_address",
         "tracking_code", "passcode_hash", "state", "submitted_at", "closed_at", "closure_kind",
-        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed",
+        "closure_explanation", "rating", "rated_at", "supervised_at", "untimed", "answered",
     ]  # fmt: skip
     numbers = dict.fromkeys(range(2, 2 + COUNTIES), 0)
     reply_id = 0
@@ -202,7 +202,7 @@ def build(args, loader):
                 (mid, region, 2025 + (at - START) // (365 * 86400), numbers[region], categories[category], unit,
                  title, body, rng.random() < 0.85, None, "网民", "13800000000", "", "", "", f"T{mid:011d}", "!",
                  state, ts(at), ts(at + 86400 * 3) if closed else None, "answered" if closed else "", "", "", None,
-                 None, False)
+                 None, False, answered)
             )  # fmt: skip
             if answered:
                 reply_id += 1

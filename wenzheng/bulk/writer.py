@@ -199,6 +199,7 @@ def write(
                 "title": row.title,
                 "body": row.body,
                 "consent_to_publish": row.consent,
+                "answered": bool(row.reply),
                 "citizen_id": None,
                 "citizen_name": row.name,
                 "citizen_phone": row.phone,

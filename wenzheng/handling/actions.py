@@ -1051,9 +1051,17 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
         )
         return item
     stage = _complete_stage(message, Stage.Kind.REPLY, at)
+    changed = []
     if message.state in (State.DISPATCHED, State.RESPONDED):
         message.state = State.REPLIED
-        message.save(update_fields=["state"])
+        changed.append("state")
+    if not message.answered:
+        # Answered, and so published (if consented) from now on: reopened later, it
+        # stays on the board with this answer (models.PUBLISHED).
+        message.answered = True
+        changed.append("answered")
+    if changed:
+        message.save(update_fields=changed)
     _event(
         Event.Kind.REPLIED,
         at=at,

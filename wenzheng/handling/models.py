@@ -95,11 +95,18 @@ class SerialCounter(models.Model):
         return f"{self.region_id}/{self.year}: {self.last_number}"
 
 
-# Published messages' states, in the order the partial indexes' condition lists
-# them; PUBLISHED_SQL is that condition as SQLite's planner must see it (Message.published).
-PUBLISHED_STATES = ["replied", "closure_pending", "closed"]
+# A published message: consented, answered once (a unit's reply made public), and not
+# taken off as spam or merged into another. A message reopened after 回访 stays
+# published, its answer and its state (办理中) shown, until it is answered again: the
+# press's and the citizen's links to it keep working. PUBLISHED_STATES in the order
+# the partial indexes' condition lists them; PUBLISHED_SQL is that condition as
+# SQLite's planner must see it (Message.published).
+PUBLISHED_STATES = [
+    "pending_dispatch", "dispatched", "responded", "transfer_requested", "replied", "closure_pending", "closed",
+]  # fmt: skip
+PUBLISHED = Q(consent_to_publish=True, answered=True, state__in=PUBLISHED_STATES)
 PUBLISHED_SQL = (
-    '"handling_message"."consent_to_publish" AND "handling_message"."state" IN ('
+    '"handling_message"."answered" AND "handling_message"."consent_to_publish" AND "handling_message"."state" IN ('
     + ", ".join(f"'{state}'" for state in PUBLISHED_STATES)
     + ")"
 )
@@ -146,12 +153,13 @@ class MessageQuerySet(models.QuerySet):
         return self.filter(AnyOf(F("region_id"), Subquery(counties)))
 
     def published(self):
-        """Shown on public pages: the citizen consented, a unit has replied, and the
-        county office has not held it back (先审后发: waiting for review, or withheld)."""
+        """Shown on public pages: the citizen consented, a unit has replied (PUBLISHED:
+        once, so a message reopened stays), and the county office has not held it
+        back (先审后发: waiting for review, or withheld)."""
         from wenzheng.privacy.models import Review
 
         held = Review.objects.filter(message=OuterRef("pk"), follow_up__isnull=True, state__in=Review.State.hidden())
-        found = self.filter(consent_to_publish=True, state__in=Message.State.answered()).filter(~Exists(held))
+        found = self.filter(PUBLISHED).filter(~Exists(held))
         if connections[self.db].vendor == "sqlite":
             # SQLite uses a partial index (message_published_*) only when the WHERE
             # clause holds the index's condition as literal terms: the same condition
@@ -295,6 +303,9 @@ class Message(models.Model):
     title = models.CharField("标题", max_length=100)
     body = models.TextField("内容")
     consent_to_publish = models.BooleanField("同意公开留言内容", default=False)
+    # A unit's reply to it has been made public (handling.actions.reply): set once,
+    # never cleared, so that a message reopened after 回访 stays on the board.
+    answered = models.BooleanField("已有公开答复", default=False, db_default=False)
 
     # The citizen's identity and contact: private, never on a public page.
     citizen = models.ForeignKey(
@@ -387,13 +398,13 @@ class Message(models.Model):
             # order, and the board's bounded count (wenzheng.lib.paging).
             models.Index(
                 fields=["-submitted_at", "-id"],
-                condition=Q(consent_to_publish=True, state__in=PUBLISHED_STATES),
+                condition=PUBLISHED,
                 name="message_published_recent",
             ),
             # The same in one county: a county's board and API list, Open311's requests.
             models.Index(
                 fields=["region", "-submitted_at", "-id"],
-                condition=Q(consent_to_publish=True, state__in=PUBLISHED_STATES),
+                condition=PUBLISHED,
                 name="message_published_region",
             ),
         ]

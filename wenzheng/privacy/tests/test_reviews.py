@@ -216,14 +216,18 @@ class ReviewPagesTest(ReviewTestCase):
         url = reverse("public:message", args=["luocheng", message.serial])
         self.client.force_login(c.citizen)
         self.assertContains(self.client.get(url), "您的留言已审核通过并公开")
-        # 不满意, and the office sends it back to be answered again: hidden meanwhile.
+        # 不满意, and the office sends it back to be answered again: still public, with
+        # its first answer (a reopened message once went off the board).
         actions.rate(message=message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修好。")
         actions.reopen_on_revisit(revisit=message.revisits.get(), by=c.county_office, reason="核实未修复。")
+        self.assertEqual(self.public_page(message).status_code, 200)
+        self.client.force_login(c.citizen)
+        self.assertContains(self.client.get(url), "您的留言已审核通过并公开")
+        # Taken off the board as spam: no longer told it is public.
+        actions.mark_spam(message=message, by=c.county_office, reason="重复广告")
         self.assertEqual(self.public_page(message).status_code, 404)
         self.client.force_login(c.citizen)
-        page = self.client.get(url)
-        self.assertNotContains(page, "已审核通过并公开")
-        self.assertContains(page, "您的留言已审核通过，办理单位答复后公开")
+        self.assertNotContains(self.client.get(url), "已审核通过并公开")
 
     def test_a_merged_messages_citizen_is_not_told_its_clocks_run_on(self):
         c = self.cast

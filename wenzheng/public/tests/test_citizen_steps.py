@@ -79,6 +79,30 @@ class RatingAndThreadTest(CastTestCase):
         page = self.client.get(self.url)
         self.assertContains(page, "：退回办理单位重新答复。")
         self.assertContains(page, "答复未解决问题。")
+        # And it stays on the board with its answer, said to be handled again (it went
+        # 404: the press's link and the citizen's complaint gone with it).
+        self.client.logout()
+        public = self.client.get(self.url)
+        self.assertContains(public, "已安排维修人员处理。")
+        self.assertContains(public, "这条留言正在重新办理，新的答复将在这里公布。")
+        self.assertContains(self.client.get("/messages/?region=luocheng"), self.message.title)
+        self.assertContains(self.client.get("/messages/?region=luocheng&q=路灯"), self.message.serial)
+        self.assertTrue(Message.objects.published().filter(pk=self.message.pk).exists())
+        # Answered again: 已回复, the notice gone.
+        actions.reply(message=self.message, by=c.handler_a, text="已更换灯具。")
+        again = self.client.get(self.url)
+        self.assertContains(again, "已更换灯具。")
+        self.assertNotContains(again, "正在重新办理")
+
+    def test_a_replied_message_marked_spam_or_never_answered_is_not_public(self):
+        c = self.cast
+        waiting = c.submit(at=MONDAY, title="还没有答复")
+        self.assertFalse(Message.objects.published().filter(pk=waiting.pk).exists())
+        self.assertEqual(self.client.get(f"/messages/luocheng/{waiting.serial}/").status_code, 200)  # its writer
+        actions.mark_spam(message=self.message, by=c.county_office, reason="广告")
+        self.assertFalse(Message.objects.published().filter(pk=self.message.pk).exists())
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url).status_code, 404)
 
     def test_a_follow_ups_answer_shows_under_it_in_time_order(self):
         c = self.cast
