@@ -354,11 +354,12 @@ PUBLIC_PAGE_CACHE = env_bool("PUBLIC_PAGE_CACHE", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's rules, their help worded as the site's (您, not 你: wenzheng.accounts.validators).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "wenzheng.accounts.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "wenzheng.accounts.validators.MinimumLengthValidator"},
+    {"NAME": "wenzheng.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "wenzheng.accounts.validators.NumericPasswordValidator"},
 ]
 
 # The interface is Simplified Chinese. Times are stored in UTC; the county's zone is

@@ -114,6 +114,7 @@ def password_change(request):
     from django.contrib.auth.forms import PasswordChangeForm
 
     form = PasswordChangeForm(request.user, request.POST or None)
+    form.error_messages = {**form.error_messages, "password_incorrect": _("原密码不正确，请重新输入。")}
     if (
         request.method == "POST"
         and form.is_valid()

@@ -137,6 +137,18 @@ class PasswordChangeTest(CastTestCase):
         user.refresh_from_db()
         self.assertTrue(user.password_temporary)
 
+    def test_the_page_says_您_as_the_site_does(self):
+        # Django's own Chinese says 你的密码… beside the site's 您.
+        self.client.force_login(self.cast.handler_a)
+        page = self.client.get("/accounts/password/")
+        self.assertContains(page, "密码至少包含8个字符。")
+        self.assertContains(page, "密码不能与您的其他个人信息太相似。")
+        self.assertNotContains(page, "你")
+        wrong = {"old_password": "not-it", "new_password1": "Dongmen-2026-lamp", "new_password2": "Dongmen-2026-lamp"}
+        response = self.client.post("/accounts/password/", wrong)
+        self.assertContains(response, "原密码不正确，请重新输入。")
+        self.assertNotContains(response, "你")
+
     def test_signing_in_and_out_are_recorded(self):
         login_attempt(self.client, "county_office", "pw", **A)
         self.client.post("/accounts/logout/")
