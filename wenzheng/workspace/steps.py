@@ -16,6 +16,8 @@ from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, ReplyDraft
 from wenzheng.notifications import texts
+from wenzheng.privacy.masking import Kind
+from wenzheng.privacy.public import Publisher
 from wenzheng.units.models import Unit
 from wenzheng.workdays import clock
 
@@ -66,6 +68,22 @@ def _respond(*, message, by, data):
     return _("已签收留言%(serial)s，请在期限内回复。") % {"serial": message.serial}
 
 
+def _phones_hidden(message, text) -> str:
+    """A word for the unit when its reply gives a phone number the public will read
+    masked: a unit's office number the county has not put on its published list
+    (个人信息保护) is masked as a citizen's would be, and the citizen cannot call it."""
+    if not message.consent_to_publish:
+        return ""
+    spans = Publisher().masker(message.region_id).spans(text)
+    shown = [s.replacement for s in spans if s.kind in (Kind.MOBILE, Kind.LANDLINE)]
+    if not shown:
+        return ""
+    return _(
+        "答复中的电话号码在公开页面显示为“%(shown)s”；如是本单位对外办公电话，"
+        "请联系县网络问政办在“个人信息保护”中列为公开号码。"
+    ) % {"shown": "”“".join(dict.fromkeys(shown))}
+
+
 def _reply(*, message, by, data):
     item = actions.reply(
         message=message,
@@ -76,8 +94,10 @@ def _reply(*, message, by, data):
         keep=data.get("keep", ()),
     )
     if isinstance(item, ReplyDraft):
-        return _("回复已提交，待本单位分管领导审核后公开（留言%(serial)s）。") % {"serial": message.serial}
-    return _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
+        said = _("回复已提交，待本单位分管领导审核后公开（留言%(serial)s）。") % {"serial": message.serial}
+    else:
+        said = _("已回复留言%(serial)s，答复以本单位名义公开。") % {"serial": message.serial}
+    return said + _phones_hidden(message, data["text"])
 
 
 def _answer_follow_up(*, message, by, data):
@@ -85,8 +105,10 @@ def _answer_follow_up(*, message, by, data):
         follow_up=data["follow_up"], by=by, text=data["text"], attachments=data["files"], keep=data.get("keep", ())
     )
     if isinstance(item, ReplyDraft):
-        return _("追问的答复已提交，待本单位分管领导审核后公开。")
-    return _("已答复网民追问，答复显示在追问之下。")
+        said = _("追问的答复已提交，待本单位分管领导审核后公开。")
+    else:
+        said = _("已答复网民追问，答复显示在追问之下。")
+    return said + _phones_hidden(message, data["text"])
 
 
 def _signoff(*, message, by, data):

@@ -5,6 +5,7 @@ from wenzheng.attachments.testing import phone_photo
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import ExtensionRequest, Message, Reply
+from wenzheng.privacy import actions as privacy
 
 from .base import MONDAY, NOW, WorkspaceTestCase, snapshot
 
@@ -40,6 +41,22 @@ class UnitStepTests(WorkspaceTestCase):
         self.assertContains(response, "路灯已于今日修复，感谢您的反映。")
         self.assertEqual(self.state(self.new), "replied")
         self.assertEqual(Reply.objects.get(message=self.new).author, self.cast.handler_a)
+
+    def test_a_reply_giving_an_unlisted_office_number_is_told_it_will_be_masked(self):
+        # A leader asked for the office's number in a reply; the public read 0778-*****45
+        # and nothing said why.
+        self.as_("handler_a")
+        response = self.step(self.new, "reply", text="如有疑问请致电本单位0778-8212345。")
+        self.assertContains(response, "答复中的电话号码在公开页面显示为“0778-*****45”")
+        self.assertContains(response, "“个人信息保护”中列为公开号码")
+        listed = self.cast.submit()
+        privacy.add_public_contact(
+            region=self.cast.county, value="0778-8212345", label="东门镇办公室", by=self.cast.county_office
+        )
+        response = self.step(listed, "respond")
+        response = self.step(listed, "reply", text="如有疑问请致电本单位0778-8212345。")
+        self.assertContains(response, "答复以本单位名义公开")
+        self.assertNotContains(response, "公开页面显示为")
 
     def test_an_empty_reply_is_shown_again_with_its_error_and_changes_nothing(self):
         self.as_("handler_a")
