@@ -108,7 +108,7 @@ HAN = "\u4e00-\u9fff"
 # 138.1234.5678, 138/1234/5678.
 _SEPARATOR = r"(?:[ \t]{0,3}[\-./_][ \t]{0,3}|[ \t]{1,3}\n?[ \t]{0,3}|\n[ \t]{0,3})"
 # A run of digit groups so joined, with an ID number's X (or its last group's).
-_RUN = re.compile(rf"(?<![\d.])\d+(?:{_SEPARATOR}\d+)*(?:[ \t]?[Xx](?![A-Za-z]))?(?![\d])")
+_RUN = re.compile(rf"(?<![\d.])\d+(?:{_SEPARATOR}\d+)*(?:[Xx](?![A-Za-z]))?(?![\d])")
 _GROUP = re.compile(r"\d+[Xx]?")
 # After these, a number is an amount or a count, not a phone.
 _QUANTITY_AFTER = re.compile(
@@ -412,6 +412,13 @@ def contact_core(normalised: str) -> str:
     return split[1] if split else normalised
 
 
+def digit_forms(digit: str) -> str:
+    """Every character the masker reads as `digit`: itself, the other scripts' and
+    full-width forms, the circled ones (_FOLD) and its Chinese numerals."""
+    folded = "".join(chr(c) for c, d in _FOLD.items() if d == ord(digit))
+    return digit + folded + chinese_numerals(digit)
+
+
 def chinese_numerals(digit: str) -> str:
     """The Chinese numerals a digit may be spelled with (一三九…, _SPELLED)."""
     return "".join(ch for ch, d in zip(_SPELLED_DIGITS, _SPELLED_VALUES, strict=True) if d == digit)
@@ -658,8 +665,12 @@ def _formatted_as_one(folded: str, groups: list[tuple[int, int]]) -> bool:
     signs = {sep for sep in separators if sep and sep not in "-\n"}
     if len(signs) > 1 or (signs and len(set(separators)) > 1):
         return False
-    if signs and min(b - a for a, b in groups[1:]) < 4:
-        return False  # a dot, slash or underscore joins only a phone's groups of 4
+    if signs:
+        # A dot, slash or underscore joins only a phone's groups: a mobile's 3-4-4, or
+        # an area code and a local number (0778.8212345); not 138.12345678 公顷.
+        sizes = tuple(b - a for a, b in groups)
+        area = len(groups) == 2 and folded[groups[0][0]] == "0" and sizes[0] in (3, 4) and sizes[1] in (7, 8)
+        return sizes == (3, 4, 4) or area
     # A group longer than 8 is a number on its own, unless all but its last few digits
     # (an ID number written 16 + 2, a card 12 + 4).
     return all(b - a <= 8 for a, b in groups[:-1]) or (len(groups) == 2 and groups[1][1] - groups[1][0] <= 4)

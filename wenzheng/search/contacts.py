@@ -30,6 +30,7 @@ Nothing here rebuilds a county's index at once or truncates it; rebuild_search_i
 does the same for every message, also in committed batches (search.index.rebuild).
 """
 
+import re
 import string
 
 from django.db import connection, transaction
@@ -38,7 +39,7 @@ from django.utils import timezone
 
 from wenzheng.handling.models import Message
 from wenzheng.ops import queue as work_queue
-from wenzheng.privacy.masking import chinese_numerals, contact_core
+from wenzheng.privacy.masking import contact_core, digit_forms
 
 from . import index
 from .models import Audience, ContactRefresh, SearchDocument
@@ -58,18 +59,18 @@ def queue(*, region, value: str, change: str, at=None) -> ContactRefresh:
 
 
 # Every character a contact the masker reads can show in a folded text: an e-mail
-# address is ASCII (privacy.masking._EMAIL), a phone number ASCII digits or their
-# Chinese numerals (full-width digits fold to ASCII).
-CONTACT_CHARACTERS = frozenset(string.ascii_lowercase + string.digits + "".join(map(chinese_numerals, string.digits)))
+# address is ASCII (privacy.masking._EMAIL; its dots maybe 。), a phone number's
+# digits in any form the masker reads (privacy.masking.digit_forms: other scripts',
+# circled, Chinese numerals; full-width ones fold to ASCII).
+CONTACT_CHARACTERS = frozenset(string.ascii_lowercase + "".join(map(digit_forms, string.digits)))
 
 
 def _characters(value: str) -> set[str]:
     """The letters and digits a text shows where it holds the contact (of
-    CONTACT_CHARACTERS): its own, and for a phone number the Chinese numerals of its
-    digits."""
+    CONTACT_CHARACTERS): its own, and for a phone number every form of its digits."""
     chars = {ch for ch in value if ch in CONTACT_CHARACTERS}
     if "@" not in value:
-        chars |= {n for d in value for n in chinese_numerals(d)}
+        chars |= {n for d in value for n in digit_forms(d)}
     return chars
 
 
@@ -116,12 +117,18 @@ def claim() -> ContactRefresh | None:
 def pattern(value: str) -> str:
     """A regular expression (the same in PostgreSQL and Python) for every way a text
     may hold the phone number `value` that the masker reads as that number: its
-    digits (ASCII, full-width or Chinese numerals) with at most two other characters
-    between each two. It finds more than the masker would let through (a text is
-    then derived again for nothing), never less."""
+    digits in every form the masker reads (digit_forms) with at most seven other
+    characters between each two (a separator the masker takes: up to three spaces
+    either side of a dash, a dot, a bracket). It finds more than the masker would
+    let through (a text is then derived again for nothing), never less."""
     digits = contact_core(value)
-    classes = ["[" + d + chr(ord(d) - ord("0") + 0xFF10) + chinese_numerals(d) + "]" for d in digits]
-    return "[^0-9]{0,2}".join(classes)
+    classes = ["[" + digit_forms(d) + "]" for d in digits]
+    return "[^0-9]{0,7}".join(classes)
+
+
+def email_pattern(value: str) -> str:
+    """The e-mail address `value` as a regular expression, its dots typed as 。 too."""
+    return re.escape(value).replace(r"\.", "[.。]")
 
 
 def _holding(refresh: ContactRefresh, first: int, last: int) -> list[int]:
@@ -132,8 +139,9 @@ def _holding(refresh: ContactRefresh, first: int, last: int) -> list[int]:
 
     value = refresh.value
     if "@" in value:
-        doc = Q(title__contains=value) | Q(body__contains=value) | Q(answers__contains=value)
-        redaction = Q(public_title__icontains=value) | Q(public_text__icontains=value)
+        regex = email_pattern(value)
+        doc = Q(title__iregex=regex) | Q(body__iregex=regex) | Q(answers__iregex=regex)
+        redaction = Q(public_title__iregex=regex) | Q(public_text__iregex=regex)
     else:
         regex = pattern(value)
         doc = Q(title__regex=regex) | Q(body__regex=regex) | Q(answers__regex=regex)

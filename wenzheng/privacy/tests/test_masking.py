@@ -189,6 +189,7 @@ class WrittenOtherwiseTest(unittest.TestCase):
             with self.subTest(written):
                 self.assertEqual(mask(f"请回电{written}，谢谢"), "请回电138****5678，谢谢")
         self.assertEqual(mask("电话+86-138-1234-5678"), "电话+86 138****5678")  # one plus, not two
+        self.assertEqual(mask("电话0778.8212345"), "电话0778-*****45")
 
     def test_digits_of_every_script_and_spelled_formally(self):
         for written in ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "١٣٨١٢٣٤٥٦٧٨", "①③⑧①②③④⑤⑥⑦⑧", "❶❸❽❶❷❸❹❺❻❼❽"):
@@ -216,6 +217,15 @@ class WrittenOtherwiseTest(unittest.TestCase):
                 self.assertNotIn("志", mask(f"{written}您好", names=["韦志明"]))
 
     def test_decimals_and_dates_with_dots_are_left_alone(self):
-        for text in ("圆周率3.14159265358", "2026.03.15", "2026/3/15", "版本1.2.13812345678", "1.5万元"):
+        for text in (
+            "圆周率3.14159265358",
+            "2026.03.15",
+            "2026/3/15",
+            "版本1.2.13812345678",
+            "1.5万元",
+            "面积 138.12345678公顷",  # a dot joins a phone's groups alone: 3-4-4, or an area code
+            "1.3812345678",
+            "13.812345678",
+        ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
