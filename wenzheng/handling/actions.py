@@ -832,6 +832,8 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     if main.pk == message.pk:
         raise ActionRefused("merge_into_itself", f"留言{into.serial}已并入本条留言，不能反向并单。")
     _require_state(message, *State.may_be_merged())  # not once answered: its citizen has a reply
+    if message.answered:  # reopened after 回访: answered once, and public with it
+        raise ActionRefused("merge_answered", "这条留言已有答复（现重新办理中），不能并入其他留言。")
     if main.state not in State.may_take_merged():
         raise ActionRefused(
             "merge_into_closed",

@@ -195,6 +195,11 @@ def _responded_at(message):
     return stages[-1].completed_at if stages else None
 
 
+# The states of a message being handled: one answered before (Message.answered) and in
+# one of them again was reopened, and its page says so.
+REOPENED_STATES = ("pending_dispatch", "dispatched", "responded", "transfer_requested")
+
+
 def message(request, region, serial):
     parsed = parse_serial(serial)
     if parsed is None:
@@ -234,8 +239,10 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "deadlines": _deadlines(found) if private else [],
             "private": private,
             # Whether the board shows it now: a review passed says "公开" only then (not
-            # while a message sent back after 回访 is answered again).
+            # once it is taken off as spam, say).
             "published": private and Message.objects.published().filter(pk=found.pk).exists(),
+            # Answered once and in these again: reopened after 回访, handled anew.
+            "reopened_states": REOPENED_STATES,
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             # 回访: what the county office made of the citizen's 不满意, told to them alone.
             "revisits": list(found.revisits.filter(kind=Revisit.Kind.DISSATISFIED).order_by("opened_at"))

@@ -31,7 +31,7 @@ from .models import PendingUpgrade, SearchDocument
 BATCH = 500
 
 # Steps that change neither a text the documents hold, nor whether or what the
-# public may read (consent, an answered state, a review): after them the documents
+# public may read (consent, an answer, spam, a review): after them the documents
 # are as they were, so the step skips reading and masking the message again. Any
 # other kind, and any kind added later, re-derives them.
 UNCHANGING = frozenset(

@@ -284,8 +284,17 @@ def _leader_on_appeal(user, message):
 
 def _no_pending_extension(user, message):
     # The message page sets `pending_extension` before asking. History imported
-    # without a clock has no deadline to extend.
-    return message.pending_extension is None and not message.untimed
+    # without a clock has no deadline to extend, and a unit that used its whole
+    # allowance has no more to ask for (the form's max was 0).
+    if message.pending_extension is not None or message.untimed:
+        return False
+    return message.extension_days_used() < message.category.max_extension_days
+
+
+def _not_answered(user, message):
+    # A message answered once (reopened after 回访) has its citizen's own reply: not
+    # merged into another, which would take it off the board (actions.merge_duplicate).
+    return not message.answered
 
 
 # The message page also sets `pending_draft`, `unanswered_follow_ups` and `open_revisits`.
@@ -503,6 +512,7 @@ STEPS = {
             COUNTY_ROLES,
             tuple(State.may_be_merged()),
             confirm=gettext_lazy("确定将这条留言并入主留言吗？它将停止计时，由主留言统一答复。"),
+            offered=_not_answered,
             form_kwargs=_merge_candidates,
         ),
         Step(

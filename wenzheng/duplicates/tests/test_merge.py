@@ -79,6 +79,16 @@ class MergeTests(CastTestCase):
         with self.assertRaises(ActionRefused) as refused:
             self.merge(message=answered, into=other)
         self.assertEqual(refused.exception.code, "wrong_state")
+        # Reopened after 回访 (办理中 again): answered once, public, and not merged away.
+        answered.refresh_from_db()
+        kind = answered.category.closure_kinds()[0]
+        actions.close(message=answered, by=c.leader_b, kind=kind, at=TUESDAY)
+        actions.reopen(message=answered, by=c.county_office, reason="核实未修复。")
+        answered.refresh_from_db()
+        self.assertEqual(answered.state, S.RESPONDED)
+        with self.assertRaises(ActionRefused) as refused:
+            self.merge(message=answered, into=other)
+        self.assertEqual(refused.exception.code, "merge_answered")
         self.assertEqual(Message.objects.filter(state=S.MERGED).count(), 0)
 
     def test_merging_into_a_merged_message_merges_into_its_main_and_carries_what_was_merged(self):

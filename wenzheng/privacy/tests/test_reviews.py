@@ -227,7 +227,9 @@ class ReviewPagesTest(ReviewTestCase):
         actions.mark_spam(message=message, by=c.county_office, reason="重复广告")
         self.assertEqual(self.public_page(message).status_code, 404)
         self.client.force_login(c.citizen)
-        self.assertNotContains(self.client.get(url), "已审核通过并公开")
+        page = self.client.get(url)
+        self.assertNotContains(page, "已审核通过并公开")
+        self.assertNotContains(page, "这条留言正在重新办理")
 
     def test_a_merged_messages_citizen_is_not_told_its_clocks_run_on(self):
         c = self.cast

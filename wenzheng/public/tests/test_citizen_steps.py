@@ -84,7 +84,7 @@ class RatingAndThreadTest(CastTestCase):
         self.client.logout()
         public = self.client.get(self.url)
         self.assertContains(public, "已安排维修人员处理。")
-        self.assertContains(public, "这条留言正在重新办理，新的答复将在这里公布。")
+        self.assertContains(public, "这条留言正在重新办理，新的答复将在这里公开。")
         self.assertContains(self.client.get("/messages/?region=luocheng"), self.message.title)
         self.assertContains(self.client.get("/messages/?region=luocheng&q=路灯"), self.message.serial)
         self.assertTrue(Message.objects.published().filter(pk=self.message.pk).exists())

@@ -123,6 +123,11 @@ class UnitStepTests(WorkspaceTestCase):
         page = self.client.get(f"/work/messages/{self.new.pk}/")
         self.assertContains(page, "本单位已延期10个工作日，最多还可申请5个工作日。")
         self.assertContains(page, 'max="5"')
+        # All 15 used: nothing more to ask for, the step is not offered (its max was 0).
+        request = actions.request_extension(message=self.new, by=self.cast.handler_a, days=5, reason="再协调", at=NOW)
+        actions.approve_extension(request=request, by=self.cast.county_office, at=NOW)
+        page = self.client.get(f"/work/messages/{self.new.pk}/")
+        self.assertNotContains(page, "<summary>申请延期</summary>", html=True)
 
     def test_the_leader_closes_an_appeal_as_solved(self):
         self.as_("leader_a")
