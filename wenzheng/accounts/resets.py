@@ -27,6 +27,7 @@ from django.utils.crypto import salted_hmac
 from wenzheng.lib import phones
 from wenzheng.notifications import sms
 
+from . import staff
 from .models import PasswordResetCode, User
 
 log = logging.getLogger(__name__)
@@ -141,4 +142,5 @@ def reset(*, row_id: int | None, code: str, password: str, now=None) -> User | N
         row.user.set_password(password)
         row.user.password_temporary = False  # chosen by its owner
         row.user.save(update_fields=["password", "password_temporary"])
+        staff.revoke_tokens(row.user, at=now)  # the account may have been lost
     return row.user

@@ -142,12 +142,19 @@ def change_staff(*, account, county, by, unit, role, active: bool, at=None) -> S
 
 
 def revoke_tokens(account, *, at=None) -> int:
-    """Every API token of `account` revoked: a password reset by someone else (the
-    account lost, or its owner gone) ends what the old password gave, the tokens made
-    with it too. How many were."""
+    """Every API token of `account` revoked, each recorded in the security audit: a
+    password reset (by the office, the admin, or its owner's code: the account lost,
+    or its owner gone) ends what the old password gave, the tokens made with it too.
+    How many were."""
     from wenzheng.api.models import ApiToken
+    from wenzheng.security import audit
 
-    return ApiToken.objects.active().filter(user=account).update(revoked_at=at or timezone.now())
+    at = at or timezone.now()
+    tokens = list(ApiToken.objects.active().filter(user=account).values_list("pk", "prefix"))
+    ApiToken.objects.filter(pk__in=[pk for pk, _ in tokens]).update(revoked_at=at)
+    for _, prefix in tokens:
+        audit.record(audit.Kind.TOKEN_REVOKED, user=account, at=at, detail={"token": prefix, "reason": "密码已重置"})
+    return len(tokens)
 
 
 @transaction.atomic

@@ -82,7 +82,8 @@ def temporary_password(get_response):
         if request.path.startswith(allowed):
             return get_response(request)
         if request.path.startswith("/api/"):  # a program, not a person at a page
-            return JsonResponse({"detail": "请先在网页上修改临时密码。"}, status=403)
+            # The API's own shape of an error (api.errors), as a token's gets.
+            return JsonResponse({"code": "password_temporary", "message": "请先在网页上修改临时密码。"}, status=403)
         target = reverse("security:password")
         if request.method == "GET" and request.path != "/":
             # Where they were going, once the password is theirs (a link in a notice).

@@ -90,6 +90,8 @@ class AuditRecord(models.Model):
         "object": "编号",
         "name": "名称",
         "change": "变更",
+        "message": "留言",
+        "reason": "理由",
     }
 
     def detail_lines(self) -> list[tuple[str, str]]:

@@ -9,7 +9,9 @@ from django.test import override_settings
 
 from wenzheng.accounts import resets
 from wenzheng.accounts.models import PasswordResetCode, User
+from wenzheng.api.models import ApiToken
 from wenzheng.notifications import sms
+from wenzheng.security.models import AuditRecord
 from wenzheng.testing import CastTestCase, local
 
 NEW = "Luo-Cheng-2026!"
@@ -52,6 +54,7 @@ class PasswordResetTest(CastTestCase):
         # A temporary password forgotten before it was changed: the one chosen now is theirs.
         self.cast.handler_a.password_temporary = True
         self.cast.handler_a.save(update_fields=["password_temporary"])
+        row, _ = ApiToken.issue(user=self.cast.handler_a, name="对接")
         self.ask("handler_a", channel="email")
         self.assertEqual(mail.outbox[-1].to, ["handler_a@luocheng.gov.cn"])
         code = re.search(r"验证码(\d{6})", mail.outbox[-1].body).group(1)
@@ -59,6 +62,12 @@ class PasswordResetTest(CastTestCase):
         self.cast.handler_a.refresh_from_db()
         self.assertTrue(self.cast.handler_a.check_password(NEW))
         self.assertFalse(self.cast.handler_a.password_temporary)
+        # A password reset by code ends the tokens the old one made (the account may
+        # have been lost), and the audit says so.
+        row.refresh_from_db()
+        self.assertTrue(row.revoked)
+        revoked = AuditRecord.objects.get(kind="token_revoked")
+        self.assertEqual(revoked.detail_lines(), [("令牌", row.prefix), ("理由", "密码已重置")])
 
     def test_an_unknown_account_gets_the_same_answer_and_nothing_is_sent(self):
         known = self.ask("citizen", follow=True)

@@ -73,7 +73,8 @@ class StaffAccountsTest(WorkspaceTestCase):
                 self.assertRedirects(self.client.get(url), f"/accounts/password/{then}", fetch_redirect_response=False)
         self.assertRedirects(self.client.post("/work/unit/", {}), "/accounts/password/", fetch_redirect_response=False)
         api = self.client.get("/api/v1/openapi.json")  # a program is told, not sent to a page
-        self.assertEqual((api.status_code, api.json()["detail"]), (403, "请先在网页上修改临时密码。"))
+        self.assertEqual((api.status_code, api.json()["code"]), (403, "password_temporary"))
+        self.assertEqual(api.json()["message"], "请先在网页上修改临时密码。")
         page = self.client.get("/accounts/password/")
         self.assertContains(page, "您正在使用网络问政办设置的临时密码")
         self.assertContains(self.client.get("/accounts/password/?next=/work/unit/"), 'name="next" value="/work/unit/"')
