@@ -19,12 +19,14 @@ from importlib import resources
 # pasted U+202E made 反转文本 read 本文转反, on the board and in the unit's inbox).
 # Also the zero-width space, the word joiner, the byte order mark and the soft hyphen,
 # which only hide what they sit in (路灯\u200b不亮 is not found by 路灯不亮), and a
-# zero-width joiner anywhere but between two emoji (👩\u200d🚒 is one picture).
-_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f"
+# zero-width joiner beside Chinese, Latin or full-width text or at either end, where it
+# joins nothing (it makes 👩\u200d🚒 one picture, and the half forms of Indic
+# scripts: there it stays).
+_PLAIN = "\x00-\x7f\u3000-\u9fff\uff00-\uffef"
 _INVISIBLE = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069"
     "\u200b\u2060\ufeff\u00ad]"
-    f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
+    f"|(?<=[{_PLAIN}])\u200d|\u200d(?=[{_PLAIN}])|^\u200d|\u200d$"
 )
 
 

@@ -36,6 +36,9 @@ class InvisibleSpacesTest(unittest.TestCase):
             ("已\u200d修", "已修"),
             ("👩\u200d🚒", "👩\u200d🚒"),  # one picture
             ("🚶\u200d♀\ufe0f", "🚶\u200d♀\ufe0f"),
+            ("🙂\u200d↔\ufe0f", "🙂\u200d↔\ufe0f"),  # Emoji 15.1
+            ("क्\u200dष", "क्\u200dष"),  # a Devanagari half form
+            ("\u200d路灯\u200d", "路灯"),
         ]:
             with self.subTest(typed=typed):
                 self.assertEqual(text.clean(typed), kept)
