@@ -291,7 +291,7 @@ def build(args, loader):
     columns = [f.column for f in Message._meta.concrete_fields if f.column != "id"]
     defaults = dict.fromkeys(columns, "")
     defaults.update(consent_to_publish=True, untimed=False, topic_id=None, citizen_id=None, merged_into_id=None,
-                    closed_at=None, rated_at=None, supervised_at=None)  # fmt: skip
+                    closed_at=None, rated_at=None, supervised_at=None, answered=False)  # fmt: skip
     key_columns = ["message_id", "region_id", "key"]
     numbers = dict.fromkeys((c.pk for c in counties), 0)
     started, next_id = time.perf_counter(), 1
@@ -312,7 +312,7 @@ def build(args, loader):
                 "title": title, "body": body, "citizen_name": "网民", "citizen_phone": phone,
                 "tracking_code": f"B{i:010d}", "passcode_hash": "!", "state": state,
                 "submitted_at": loader.ts(at), "closed_at": loader.ts(at + 3 * 86400) if state == "closed" else None,
-                "closure_kind": "solved" if state == "closed" else "",
+                "closure_kind": "solved" if state == "closed" else "", "answered": state == "closed",
             }  # fmt: skip
             rows.append(tuple(row[c] for c in columns))
             if state != "closed":  # only open messages are in the index (duplicates.index.sync)

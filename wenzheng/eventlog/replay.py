@@ -188,6 +188,7 @@ def _submitted(state, ev):
         rated_at=None,
         supervised_at=None,
         merged_into_id=None,
+        answered=False,
     )
 
 
@@ -223,6 +224,8 @@ def _replied(state, ev):
     row = state.row(MESSAGE, ev.message)
     if row is not None and row["state"] in ("dispatched", "responded"):
         row["state"] = "replied"
+    if row is not None:
+        row["answered"] = True  # public from now on (handling.models.PUBLISHED)
     state.put(REPLY, ev.data["reply"], message_id=ev.message, unit_id=ev.unit, at=ev.at)
 
 
@@ -429,7 +432,7 @@ def _db_messages(ids):
 
     fields = [
         "region_id", "year", "number", "category_id", "unit_id", "state", "submitted_at", "closed_at",
-        "closure_kind", "rating", "rated_at", "supervised_at", "merged_into_id",
+        "closure_kind", "rating", "rated_at", "supervised_at", "merged_into_id", "answered",
     ]  # fmt: skip
     messages = {row["id"]: row for row in Message.objects.filter(pk__in=ids).values("id", *fields)}
     stage_fields = ["message_id", *(column for column, _ in STAGE_FIELDS.values())]

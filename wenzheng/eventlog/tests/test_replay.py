@@ -165,6 +165,14 @@ class ReplayTest(CastTestCase):
         )
         self.assertEqual(len(found), 3)
 
+    def test_it_names_a_message_made_public_by_hand(self):
+        # Answered decides what the board shows (handling.models.PUBLISHED): set in the
+        # database without a reply, it is named.
+        sql("UPDATE handling_message SET answered = %s WHERE id = %s", True, self.open.pk)
+        self.assertEqual(
+            differences(), [f"handling_message #{self.open.pk} answered: the database has True, the events say False"]
+        )
+
     def test_it_names_a_roster_edited_or_backdated_in_the_database(self):
         """Issue 10: backdating a filing turned staffing 0 → 10 with no trace."""
         sql("UPDATE units_rosterfiling SET filed_at = %s WHERE id = %s", local(2025, 12, 1), self.roster.pk)
