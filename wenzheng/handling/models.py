@@ -241,6 +241,12 @@ class Message(models.Model):
             return [cls.REPLIED, cls.CLOSURE_PENDING, cls.CLOSED]
 
         @classmethod
+        def being_handled(cls):
+            """Before an answer: a message answered once (Message.answered) and in one
+            of these again was reopened, and is shown as handled anew."""
+            return [cls.PENDING_DISPATCH, cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED]
+
+        @classmethod
         def with_unit(cls):
             return [cls.DISPATCHED, cls.RESPONDED, cls.TRANSFER_REQUESTED, cls.REPLIED, cls.CLOSURE_PENDING]
 

@@ -178,6 +178,7 @@ class BoardFilterForm(NamedLimits, forms.Form):
         required=False,
         choices=[
             ("", gettext_lazy("全部状态")),
+            ("reopened", gettext_lazy("重新办理中")),
             ("replied", gettext_lazy("已回复")),
             ("closure_pending", gettext_lazy("长周期办结待审批")),
             ("closed", gettext_lazy("已办结")),
@@ -262,7 +263,9 @@ class BoardFilterForm(NamedLimits, forms.Form):
             # A 大类 or 中类 code: every message under it, in every county of a city.
             code = data["topic"]
             messages = messages.filter(topic__code__startswith=code[:2] if code.endswith("0000") else code[:4])
-        if data["status"]:
+        if data["status"] == "reopened":  # answered once (every public message is), handled anew
+            messages = messages.filter(state__in=Message.State.being_handled())
+        elif data["status"]:
             messages = messages.filter(state=data["status"])
         if data["period"]:
             messages = messages.received_between(data["period"].start, data["period"].end)

@@ -195,11 +195,6 @@ def _responded_at(message):
     return stages[-1].completed_at if stages else None
 
 
-# The states of a message being handled: one answered before (Message.answered) and in
-# one of them again was reopened, and its page says so.
-REOPENED_STATES = ("pending_dispatch", "dispatched", "responded", "transfer_requested")
-
-
 def message(request, region, serial):
     parsed = parse_serial(serial)
     if parsed is None:
@@ -242,7 +237,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             # once it is taken off as spam, say).
             "published": private and Message.objects.published().filter(pk=found.pk).exists(),
             # Answered once and in these again: reopened after 回访, handled anew.
-            "reopened_states": REOPENED_STATES,
+            "reopened_states": Message.State.being_handled(),
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             # 回访: what the county office made of the citizen's 不满意, told to them alone.
             "revisits": list(found.revisits.filter(kind=Revisit.Kind.DISSATISFIED).order_by("opened_at"))

@@ -86,6 +86,9 @@ class RatingAndThreadTest(CastTestCase):
         self.assertContains(public, "已安排维修人员处理。")
         self.assertContains(public, "这条留言正在重新办理，新的答复将在这里公开。")
         self.assertContains(self.client.get("/messages/?region=luocheng"), self.message.title)
+        reopened = self.client.get("/messages/?region=luocheng&status=reopened")
+        self.assertContains(reopened, self.message.serial)
+        self.assertNotContains(self.client.get("/messages/?region=luocheng&status=replied"), self.message.serial)
         self.assertContains(self.client.get("/messages/?region=luocheng&q=路灯"), self.message.serial)
         self.assertTrue(Message.objects.published().filter(pk=self.message.pk).exists())
         # Answered again: 已回复, the notice gone.

@@ -43,10 +43,15 @@ def _shown(request) -> tuple[int | None, str]:
     return unit_id, who
 
 
+def _query(request) -> str:
+    """The list's filters as an address's query ("" for none)."""
+    unit_id, who = _shown(request)
+    return urlencode({k: v for k, v in (("unit", unit_id or ""), ("q", who)) if v})
+
+
 def _back(request, county):
     """The list as it was filtered when a change was sent from it."""
-    unit_id, who = _shown(request)
-    query = urlencode({k: v for k, v in (("unit", unit_id or ""), ("q", who)) if v})
+    query = _query(request)
     return redirect(reverse("workspace:staff", args=[county.code]) + (f"?{query}" if query else ""))
 
 
@@ -70,7 +75,7 @@ def _page(request, county, *, create=None, issued=None, status=200):
         "who": who,
         "units": units,
         # Sent with each change, so that the list comes back as filtered.
-        "query": urlencode({k: v for k, v in (("unit", unit_id or ""), ("q", who)) if v}),
+        "query": _query(request),
     }
     return page(request, "workspace/county/staff.html", context, status=status)
 
