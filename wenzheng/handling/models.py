@@ -434,6 +434,14 @@ class Message(models.Model):
         return approved.aggregate(n=Sum("days"))["n"] or 0
 
     @property
+    def shown_state(self) -> str:
+        """The state as the public pages name it: 重新办理中 for a message answered once
+        and handled anew (reopened after 回访), as the board's filter says."""
+        if self.answered and self.state in Message.State.being_handled():
+            return "重新办理中"
+        return self.get_state_display()
+
+    @property
     def serial(self) -> str:
         """The public number, e.g. 2026-000046."""
         return f"{self.year}-{self.number:06d}"

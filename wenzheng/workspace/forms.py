@@ -476,7 +476,7 @@ class ReassignForm(DispatchForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, topics=(), **kwargs)
-        del self.fields["topic"]
+        del self.fields["topic"], self.fields["category"]  # 更改类别 is a step of its own
         self.fields["unit"].label = _("改派给")
 
 

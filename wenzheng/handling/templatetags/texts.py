@@ -27,4 +27,5 @@ def split(text: str) -> tuple[str, str]:
 @register.inclusion_tag("includes/long_text.html")
 def long_text(text):
     head, rest = split(text)
-    return {"head": head, "rest": rest, "length": len(text or "")}
+    # Counted as a reader sees it: a line break is one character (a browser sends two).
+    return {"head": head, "rest": rest, "length": len((text or "").replace("\r\n", "\n"))}

@@ -25,7 +25,7 @@ class SplitTest(SimpleTestCase):
 class FoldedOnThePagesTest(CastTestCase):
     def test_the_board_the_tracking_page_and_the_inbox_fold_it(self):
         c = self.cast
-        body = "东门镇新街路灯不亮。" * 300  # 3,000 characters
+        body = "东门镇新街路灯不亮。" * 299 + "东门镇新街路灯不\r\n。"  # 3,000 as read (a break is one)
         message = c.submit()
         Message.objects.filter(pk=message.pk).update(body=body)
         actions.reply(message=message, by=c.handler_a, text="已安排维修人员处理。")
@@ -39,7 +39,8 @@ class FoldedOnThePagesTest(CastTestCase):
                     self.client.force_login(who)
                 page = self.client.get(url)
                 self.assertContains(page, "展开全文（共3000字）")
-                self.assertContains(page, "东门镇新街路灯不亮。", count=300)
+                self.assertContains(page, '<span class="when-open">收起</span>')
+                self.assertContains(page, "东门镇新街路灯不亮。", count=299)
         short = c.submit()
         self.client.force_login(c.handler_a)
         self.assertNotContains(self.client.get(f"/work/messages/{short.pk}/"), "展开全文")

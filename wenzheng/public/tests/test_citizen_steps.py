@@ -88,6 +88,7 @@ class RatingAndThreadTest(CastTestCase):
         self.assertContains(self.client.get("/messages/?region=luocheng"), self.message.title)
         reopened = self.client.get("/messages/?region=luocheng&status=reopened")
         self.assertContains(reopened, self.message.serial)
+        self.assertContains(reopened, "重新办理中</span>")  # the badge says as the filter does
         self.assertNotContains(self.client.get("/messages/?region=luocheng&status=replied"), self.message.serial)
         self.assertContains(self.client.get("/messages/?region=luocheng&q=路灯"), self.message.serial)
         self.assertTrue(Message.objects.published().filter(pk=self.message.pk).exists())

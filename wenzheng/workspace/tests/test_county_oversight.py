@@ -280,6 +280,7 @@ class ReassignPageTest(WorkspaceTestCase):
         # Its reason is the 改派理由, not a re-dispatch's 转办说明 (a newcomer met that label).
         self.assertContains(page, "改派理由")
         self.assertNotContains(page, "转办说明")
+        self.assertNotContains(page, f'name="reassign-{message.pk}-category"')  # 更改类别 is its own step
         self.client.post(
             f"/work/messages/{message.pk}/reassign/",
             {f"reassign-{message.pk}-unit": c.unit_b.pk, f"reassign-{message.pk}-note": "属住建局。"},

@@ -20,7 +20,7 @@ class StaffAccountsTest(WorkspaceTestCase):
     def create(self, **changes):
         data = {"username": "wang_dm", "display_name": "王东门", "phone": "13900000009", "role": "handler"}
         data = {f"new-{k}": v for k, v in ({**data, "unit": self.cast.unit_a.pk} | changes).items()}
-        return self.client.post(URL, data)
+        return self.client.post(URL, data, follow=True)
 
     def password_on(self, page):
         return re.search(r"临时密码 <b><code>([A-Za-z0-9]+)</code></b>", page.content.decode()).group(1)
@@ -141,9 +141,15 @@ class StaffAccountsTest(WorkspaceTestCase):
     def test_the_office_resets_a_forgotten_password(self):
         c = self.cast
         self.as_("county_office")
-        page = self.client.post(f"{URL}{c.handler_a.pk}/password/")
+        page = self.client.post(f"{URL}{c.handler_a.pk}/password/", follow=True)
         self.assertDrawnAnywhere(page)
         password = self.password_on(page)
+        self.assertTrue(User.objects.get(pk=c.handler_a.pk).check_password(password))
+        # Shown once, on the list the reset redirected to: reloading it shows the list
+        # and sets nothing again (a reload of the reset's own page reset it once more).
+        self.assertEqual(page.redirect_chain, [(URL, 302)])
+        again = self.client.get(URL)
+        self.assertNotContains(again, password)
         self.assertTrue(User.objects.get(pk=c.handler_a.pk).check_password(password))
 
     def test_accounts_outside_the_county_or_not_unit_staff_are_not_the_offices(self):
@@ -174,7 +180,7 @@ class StaffListFiltersTest(WorkspaceTestCase):
         # The forms carry the filters; a reset shows the filtered list, a change returns to it.
         query = f"unit={c.unit_b.pk}&q={c.handler_b.username}"
         self.assertContains(by_unit, f"/password/?unit={c.unit_b.pk}")
-        reset = self.client.post(f"{URL}{c.handler_b.pk}/password/?{query}")
+        reset = self.client.post(f"{URL}{c.handler_b.pk}/password/?{query}", follow=True)
         self.assertContains(reset, "临时密码")
         self.assertNotContains(reset, f"<td>{c.handler_a.username}</td>")
         prefix = f"a{c.handler_b.pk}"

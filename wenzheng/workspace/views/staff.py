@@ -55,7 +55,27 @@ def _back(request, county):
     return redirect(reverse("workspace:staff", args=[county.code]) + (f"?{query}" if query else ""))
 
 
-def _page(request, county, *, create=None, issued=None, status=200):
+# The temporary password just set, kept in the (server-side) session for the one page
+# that shows it after the redirect: a reload of the page that set it reset it again.
+ISSUED = "staff_issued"
+
+
+def _issue(request, county, account, password):
+    request.session[ISSUED] = {"account": account.pk, "password": password}
+    return _back(request, county)
+
+
+def _issued(request, county):
+    """The account and temporary password set by the step before, once."""
+    kept = request.session.pop(ISSUED, None)
+    if not kept:
+        return None
+    account = _accounts(county).filter(pk=kept["account"]).first()
+    return (account, kept["password"]) if account else None
+
+
+def _page(request, county, *, create=None, status=200):
+    issued = _issued(request, county) if request.method == "GET" else None
     unit_id, who = _shown(request)
     accounts = list(_accounts(county, unit_id, who))
     units = _units(county)
@@ -95,7 +115,7 @@ def staff(request, code):
         form.add_error(None, e.reason)
         return _page(request, county, create=form, status=400)
     # Not through a flash message: those may travel in a cookie.
-    return _page(request, county, issued=(account, password))
+    return _issue(request, county, account, password)
 
 
 @county_staff_only
@@ -126,4 +146,4 @@ def staff_password(request, code, pk):
     except ActionRefused as e:
         flash.error(request, e.reason)
         return _back(request, county)
-    return _page(request, county, issued=(account, password))
+    return _issue(request, county, account, password)
