@@ -4,7 +4,7 @@ the same token as `api_key`)."""
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from .errors import ApiError
+from .errors import ApiError, password_temporary
 from .models import ApiToken
 
 
@@ -19,7 +19,7 @@ def user_for_token(token: str):
     if not row.user.is_active:
         raise ApiError(401, "user_inactive", "该令牌所属账号已停用。")
     if row.user.password_temporary:  # as the pages: the password is changed first
-        raise ApiError(403, "password_temporary", "请先在网页上修改临时密码。")
+        raise password_temporary()
     row.touch()
     return row.user
 

@@ -30,6 +30,20 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.errors = status, code, message, errors
 
 
+def password_temporary() -> ApiError:
+    """An account whose password the county office set: changed on the pages first
+    (security.middleware.temporary_password; a token's request too, api.auth)."""
+    return ApiError(403, "password_temporary", "请先在网页上修改临时密码。")
+
+
+def body(code: str, message: str, errors=None) -> dict:
+    """An error as the API answers it."""
+    out = {"code": code, "message": message}
+    if errors is not None:
+        out["errors"] = errors
+    return out
+
+
 def not_found(what="记录") -> ApiError:
     return ApiError(404, "not_found", f"找不到该{what}，或您无权查看。")
 
@@ -92,10 +106,7 @@ def problem(error: dict) -> str:
 
 def install(api):
     def reply(request, status, code, message, errors=None):
-        body = {"code": code, "message": message}
-        if errors is not None:
-            body["errors"] = errors
-        return api.create_response(request, body, status=status)
+        return api.create_response(request, body(code, message, errors), status=status)
 
     @api.exception_handler(ApiError)
     def api_error(request, exc):

@@ -434,12 +434,15 @@ class Message(models.Model):
         return approved.aggregate(n=Sum("days"))["n"] or 0
 
     @property
+    def reopened(self) -> bool:
+        """Answered once and handled anew (reopened after 回访): public, with its answer."""
+        return self.answered and self.state in Message.State.being_handled()
+
+    @property
     def shown_state(self) -> str:
-        """The state as the public pages name it: 重新办理中 for a message answered once
-        and handled anew (reopened after 回访), as the board's filter says."""
-        if self.answered and self.state in Message.State.being_handled():
-            return "重新办理中"
-        return self.get_state_display()
+        """The state as the public pages name it: 重新办理中 for a reopened message, as
+        the board's filter says."""
+        return "重新办理中" if self.reopened else self.get_state_display()
 
     @property
     def serial(self) -> str:

@@ -412,6 +412,7 @@ def contact_core(normalised: str) -> str:
     return split[1] if split else normalised
 
 
+@cache
 def digit_forms(digit: str) -> str:
     """Every character the masker reads as `digit`: itself, the other scripts' and
     full-width forms, the circled ones (_FOLD) and its Chinese numerals."""
@@ -558,10 +559,10 @@ class Masker:
     def _emails(self, folded: str) -> list[Span]:
         spans = []
         for m in _EMAIL.finditer(folded):
-            address = m.group()
-            if address.replace("。", ".").lower() in self.allowed:
+            address = m.group().replace("。", ".")  # as the list holds it
+            if address.lower() in self.allowed:
                 continue
-            local, domain = address.replace("。", ".").split("@", 1)
+            local, domain = address.split("@", 1)
             spans.append(Span(m.start(), m.end(), Kind.EMAIL, f"{local[0]}***@{domain}"))
         return spans
 

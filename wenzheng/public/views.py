@@ -236,8 +236,6 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             # Whether the board shows it now: a review passed says "公开" only then (not
             # once it is taken off as spam, say).
             "published": private and Message.objects.published().filter(pk=found.pk).exists(),
-            # Answered once and in these again: reopened after 回访, handled anew.
-            "reopened_states": Message.State.being_handled(),
             "opted_out": private and CitizenOptOut.objects.filter(message=found).exists(),
             # 回访: what the county office made of the citizen's 不满意, told to them alone.
             "revisits": list(found.revisits.filter(kind=Revisit.Kind.DISSATISFIED).order_by("opened_at"))

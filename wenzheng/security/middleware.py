@@ -74,6 +74,8 @@ def temporary_password(get_response):
     from django.urls import reverse
     from django.utils.http import urlencode
 
+    from wenzheng.api import errors as api_errors
+
     def middleware(request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.password_temporary:
@@ -82,8 +84,9 @@ def temporary_password(get_response):
         if request.path.startswith(allowed):
             return get_response(request)
         if request.path.startswith("/api/"):  # a program, not a person at a page
-            # The API's own shape of an error (api.errors), as a token's gets.
-            return JsonResponse({"code": "password_temporary", "message": "请先在网页上修改临时密码。"}, status=403)
+            # The API's own error, as a token's request gets it.
+            error = api_errors.password_temporary()
+            return JsonResponse(api_errors.body(error.code, error.message), status=error.status)
         target = reverse("security:password")
         if request.method == "GET" and request.path != "/":
             # Where they were going, once the password is theirs (a link in a notice).

@@ -6,6 +6,16 @@ condition (models.PUBLISHED)."""
 from django.conf import settings
 from django.db import migrations, models
 
+# models.PUBLISHED as this migration made it (both partial indexes' condition).
+PUBLISHED = models.Q(
+    ("answered", True),
+    ("consent_to_publish", True),
+    (
+        "state__in",
+        ["pending_dispatch", "dispatched", "responded", "transfer_requested", "replied", "closure_pending", "closed"],
+    ),
+)
+
 
 def mark_answered(apps, schema_editor):
     Message = apps.get_model("handling", "Message")
@@ -42,22 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="message",
             index=models.Index(
-                condition=models.Q(
-                    ("answered", True),
-                    ("consent_to_publish", True),
-                    (
-                        "state__in",
-                        [
-                            "pending_dispatch",
-                            "dispatched",
-                            "responded",
-                            "transfer_requested",
-                            "replied",
-                            "closure_pending",
-                            "closed",
-                        ],
-                    ),
-                ),
+                condition=PUBLISHED,
                 fields=["-submitted_at", "-id"],
                 name="message_published_recent",
             ),
@@ -65,22 +60,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="message",
             index=models.Index(
-                condition=models.Q(
-                    ("answered", True),
-                    ("consent_to_publish", True),
-                    (
-                        "state__in",
-                        [
-                            "pending_dispatch",
-                            "dispatched",
-                            "responded",
-                            "transfer_requested",
-                            "replied",
-                            "closure_pending",
-                            "closed",
-                        ],
-                    ),
-                ),
+                condition=PUBLISHED,
                 fields=["region", "-submitted_at", "-id"],
                 name="message_published_region",
             ),

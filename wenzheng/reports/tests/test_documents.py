@@ -35,5 +35,5 @@ class ChartShareTest(SimpleTestCase):
 
         svg = charts.category_mix([("诉求", 37), ("咨询", 63)])
         self.assertIn("诉求类 37条（37%）", svg)
-        self.assertIn("咨询类 63条（63%）", charts.category_mix([("诉求", 37), ("咨询", 63)]))
+        self.assertIn("咨询类 63条（63%）", svg)
         self.assertIn("（33.3%）", charts.category_mix([("诉求", 1), ("咨询", 2)]))
