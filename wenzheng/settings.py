@@ -287,10 +287,11 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["wenzheng.ops.replica.ReplicaRouter"]
 # PostgreSQL: a statement the app runs through a server-binding cursor (the search's
 # reading statement, wenzheng.search.engines.prepared_cursor, and a ranked page's read
-# by its ids, PostgresEngine.read) is prepared on its connection once run this many
-# times, and planned once, not on every search. Django's other queries bind on the
-# client and are never prepared. 0 turns it off (a pooler in
-# transaction mode older than PgBouncer 1.21, which cannot keep prepared statements).
+# by its ids, PostgresEngine.read) is prepared on its connection on its first run
+# (engines.prepared_at_once), and planned once, not on every search. Django's other
+# queries bind on the client and are never prepared. 0 turns prepared statements off
+# (a pooler in transaction mode older than PgBouncer 1.21, which cannot keep them);
+# any other number is psycopg's threshold, which no statement of the app waits for.
 DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 # PostgreSQL's JIT compilation, off unless DB_JIT=true: it compiles a statement whose
 # estimated cost passes jit_above_cost, which costs 40-100 ms before the first row;

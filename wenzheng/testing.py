@@ -13,6 +13,7 @@ admin                           系统管理员
 import datetime as dt
 import importlib
 import os
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from django.db import connection, connections
@@ -186,3 +187,20 @@ def child_environment(**settings) -> dict[str, str]:
         "EVENT_CHAIN_KEY_FILE": "",
     }
     return {**os.environ, **shared, **settings}
+
+
+@contextmanager
+def executed(db: str = "default", keep=lambda sql: True):
+    """The statements run on `db` inside, as (sql, params) as they were given to the
+    database driver, those whose SQL `keep` accepts: Django's log of queries
+    (CaptureQueriesContext) has None for the SQL of a statement prepared on the
+    server (engines.prepared_at_once), which psycopg does not send again."""
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        if keep(sql):
+            statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connections[db].execute_wrapper(record):
+        yield statements

@@ -31,6 +31,7 @@ Both only find and give the latest matches their scores (wenzheng.search.ranking
 wenzheng.search.selectors ranks them, the same way on both.
 """
 
+import functools
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -413,19 +414,37 @@ _token_shares: dict[str, tuple[float, dict[str, float], float]] = {}
 
 
 def prepared_cursor(db: str):
-    """A cursor on `db` (PostgreSQL) that binds values on the server, so that a
-    statement run with it is prepared once the connection has run it
-    `prepare_threshold` times (settings.DB_PREPARE_THRESHOLD) and then planned once
+    """A cursor on `db` (PostgreSQL) that binds values on the server and prepares
+    each statement run with it on its first run (`PreparedAtOnce`), then planned once
     for all the values it is given (`generic_plans`): the search's reading statement
     took 2 ms to plan at a million messages, a third of its running time. Django's
     cursors bind on the client (prepared never). Through Django's wrapper, as
     connection.cursor(): logged, counted and timed as any other query."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     wrapper = connections[db]
     wrapper.ensure_connection()
     with wrapper.wrap_database_errors:
-        return wrapper._prepare_cursor(ServerBindingCursor(wrapper.connection))
+        return wrapper._prepare_cursor(prepared_at_once()(wrapper.connection))
+
+
+@functools.cache
+def prepared_at_once() -> type:
+    """A psycopg cursor that binds values on the server and prepares a statement the
+    first time the connection runs it, not after `prepare_threshold` runs
+    (settings.DB_PREPARE_THRESHOLD, psycopg's rule for statements that may never
+    come again): the search's statements are few, of a shape for any words and any
+    scope's values, and run for every search. Waiting for the threshold, every
+    connection (renewed each DB_CONN_MAX_AGE) planned each shape afresh for its first
+    five searches: 1.7 ms of planning for the reading statement of 路灯 at a million
+    messages, whose prepared run takes 2.0 ms (路灯's second to sixth searches on a
+    new connection took 7.3–8.9 ms, the next 5.6–5.8). With prepared statements
+    turned off (threshold None: a transaction pooler), psycopg prepares none."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedAtOnce(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+    return PreparedAtOnce
 
 
 def generic_plans(sender, connection, **kwargs):
@@ -780,15 +799,13 @@ class PostgresEngine(Engine):
         return (found if these is None else these).filter(AnyOf(F("pk"), ids))
 
     def read(self, page, *, by_ids):
-        # Read by its ids: bound on the server, and so prepared as the reading
-        # statement is (prepared_cursor): a page's statement is the same for every
+        # Read by its ids: bound on the server, and so prepared at once as the
+        # reading statement is (prepared_cursor): a page's statement is the same for every
         # search of a scope (the ids one array), planned once for all. Planning the
         # scope's conditions took 0.8 ms of its 1.9 ms at a million messages. Not
         # with a GROUP BY: a value bound in both the select and the GROUP BY is two
         # parameters to the server, which cannot tell that they group alike (Django
         # #34255). Only the page's own statement: prefetches are the caller's.
-        from django.db.backends.postgresql.base import ServerBindingCursor
-
         if not by_ids or page.query.group_by is not None:
             return super().read(page, by_ids=by_ids)
         wrapper = connections[page.db]
@@ -796,7 +813,7 @@ class PostgresEngine(Engine):
         raw = wrapper.connection
         if raw.prepare_threshold is None:  # prepared statements turned off (a transaction pooler)
             return super().read(page, by_ids=by_ids)
-        saved, raw.cursor_factory = raw.cursor_factory, ServerBindingCursor
+        saved, raw.cursor_factory = raw.cursor_factory, prepared_at_once()
         try:
             return super().read(page, by_ids=by_ids)
         finally:

@@ -13,13 +13,12 @@ from unittest import skipUnless
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from wenzheng.handling.models import Message
 from wenzheng.search import engines
 from wenzheng.search.models import Audience, PendingUpgrade, SearchDocument
 from wenzheng.search.text import RUN, parse, tokens
-from wenzheng.testing import CastTestCase
+from wenzheng.testing import CastTestCase, executed
 
 on_postgres = connection.vendor == "postgresql"
 
@@ -38,20 +37,10 @@ def written_before(message):
         SearchDocument.objects.filter(pk=doc.pk).update(grams=grams)
 
 
-@contextlib.contextmanager
 def reading():
     """The statements run meanwhile that read documents by their grams (from the word
-    index, or walking down the message ids: engines.common), as they were given to
-    the database driver (a prepared statement's text is not logged once prepared)."""
-    statements = []
-
-    def record(execute, sql, params, many, context):
-        if "search_searchdocument" in sql and ("@@" in sql or "ts_match_vq" in sql):
-            statements.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(record):
-        yield statements
+    index, or walking down the message ids: engines.common), as SQL."""
+    return executed(keep=lambda sql: "search_searchdocument" in sql and ("@@" in sql or "ts_match_vq" in sql))
 
 
 def checked_on_every_text(sql):
@@ -97,7 +86,7 @@ class CharactersInTheWordIndexTest(CastTestCase):
                     # characters: none is checked on the texts but an overflowing
                     # document's.
                     self.assertTrue(reads)
-                    for sql in reads:
+                    for sql, _ in reads:
                         self.assertFalse(checked_on_every_text(sql), sql)
         self.assertIn(fence.pk, found("学校 栏"))
         self.assertNotIn(gate.pk, found("学校 栏"))
@@ -133,17 +122,17 @@ class CharactersInTheWordIndexTest(CastTestCase):
                 self.assertEqual(found("学校 栏", order=order), {m.pk})
                 self.assertEqual(found("学校 鑫", order=order), set())
             self.assertTrue(reads)
-            self.assertTrue(all(checked_on_every_text(sql) for sql in reads), "checked on the texts")
+            self.assertTrue(all(checked_on_every_text(sql) for sql, _ in reads), "checked on the texts")
         self.assertFalse(engines.upgraded("default", PendingUpgrade.CHARACTERS))
         self.assertTrue(engines.upgraded("default", PendingUpgrade.SCOPE), "another upgrade is not held up")
         call_command("rebuild_search_index", stdout=io.StringIO())
         self.assertFalse(PendingUpgrade.objects.exists())
         self.assertIn("'护'", str(SearchDocument.objects.get(message=m, audience=Audience.PUBLIC).grams))
         self.assertTrue(engines.upgraded("default", PendingUpgrade.CHARACTERS))
-        with CaptureQueriesContext(connection) as queries:
+        with executed() as statements:
             self.assertEqual(found("学校 护"), {m.pk})
             self.assertEqual(engines.upgraded("default", PendingUpgrade.CHARACTERS), True)
-        self.assertFalse(any("search_pendingupgrade" in q["sql"] for q in queries), "not asked again")
+        self.assertFalse(any("search_pendingupgrade" in sql for sql, _ in statements), "not asked again")
 
 
 class MigrationTest(CastTestCase):

@@ -3,9 +3,6 @@ it can no longer read on it, not even before the worker has refreshed the index.
 
 from unittest import mock
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.ops.worker import run_pass
@@ -14,7 +11,7 @@ from wenzheng.privacy.masking import mask
 from wenzheng.search import contacts
 from wenzheng.search.models import Audience, ContactRefresh, SearchDocument
 from wenzheng.search.text import parse
-from wenzheng.testing import CastTestCase
+from wenzheng.testing import CastTestCase, executed
 
 HOTLINE = "0778-8123456"
 
@@ -100,15 +97,15 @@ class ContactRemovedTest(CastTestCase):
         c = self.cast
         privacy.remove_public_contact(contact=self.contact, by=c.county_office)
         table = ContactRefresh._meta.db_table
-        with CaptureQueriesContext(connection) as read:
+        with executed() as read:
             self.assertEqual(found("路灯"), self.everything)
             self.assertIsNone(contacts.withheld(parse("路灯 维修")))
-        self.assertFalse([q for q in read.captured_queries if table in q["sql"]])
+        self.assertFalse([sql for sql, _ in read if table in sql])
         # Any letter, digit or Chinese numeral reads them: the number spelled out too.
         for query in ("八一二三四五六", "路灯 3456", "东门镇 abc"):
-            with self.subTest(query=query), CaptureQueriesContext(connection) as read:
+            with self.subTest(query=query), executed() as read:
                 contacts.withheld(parse(query))
-                self.assertTrue([q for q in read.captured_queries if table in q["sql"]])
+                self.assertTrue([sql for sql, _ in read if table in sql])
         self.assertIsNotNone(contacts.withheld(parse("八一二三四五六")))
         self.assertIsNotNone(contacts.withheld(parse("路灯 3456")))
         # Every character a removal can withhold by is among those that read them.

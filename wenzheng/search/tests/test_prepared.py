@@ -15,13 +15,13 @@ from wenzheng.handling.models import Message
 from wenzheng.search import engines
 from wenzheng.search.models import Audience
 from wenzheng.search.text import parse
-from wenzheng.testing import CastTestCase
+from wenzheng.testing import CastTestCase, executed
 
 on_postgres = connection.vendor == "postgresql"
 
 
-def reading_statements(queries):
-    return [q["sql"] for q in queries if q["sql"].startswith("WITH d AS MATERIALIZED")]
+def reading_statements(statements):
+    return [sql for sql, _ in statements if sql.startswith("WITH d AS MATERIALIZED")]
 
 
 def prepared_statements(like: str) -> list[tuple[str, int, int]]:
@@ -52,8 +52,13 @@ class PreparedReadTest(CastTestCase):
             cursor.execute("SHOW plan_cache_mode")
             self.assertEqual(cursor.fetchone(), ("force_generic_plan",))
         self.assertEqual(connection.connection.prepare_threshold, settings.DB_PREPARE_THRESHOLD)
+        # Prepared on its first run, not after DB_PREPARE_THRESHOLD runs (psycopg's
+        # rule): a new connection's first searches are not planned afresh.
+        self.assertEqual(self.search("井盖"), [cover.pk])
+        ((_, generic, custom),) = prepared_statements("WITH d AS MATERIALIZED%")
+        self.assertEqual((generic, custom), (1, 0))
         # Different words of the same shape (one term of two characters, the whole
-        # board): one statement, prepared once it has run DB_PREPARE_THRESHOLD times.
+        # board): one statement.
         for i in range(settings.DB_PREPARE_THRESHOLD + 3):
             with self.subTest(i=i):
                 self.assertEqual(self.search("井盖"), [cover.pk])
@@ -65,15 +70,28 @@ class PreparedReadTest(CastTestCase):
         self.assertGreaterEqual(generic, 3 * 3)
         self.assertEqual(custom, 0)
 
+    def test_with_prepared_statements_turned_off_nothing_is_prepared(self):
+        # DB_PREPARE_THRESHOLD=0 (a pooler that cannot keep them): psycopg's None.
+        c = self.cast
+        cover = c.replied(title="北门井盖松动")
+        raw = connection.connection
+        saved, raw.prepare_threshold = raw.prepare_threshold, None
+        self.addCleanup(setattr, raw, "prepare_threshold", saved)
+        board = Message.objects.published().in_city(c.city)
+        for _ in range(3):
+            self.assertEqual(self.search("井盖"), [cover.pk])
+            self.assertEqual(self.search("井盖", board), [cover.pk])
+        self.assertEqual(prepared_statements("%"), [])
+
     def test_a_common_query_is_read_walking_down_the_ids_and_finds_the_same(self):
         c = self.cast
         made = [c.replied(title=f"第{i}号路灯不亮") for i in range(6)]
         expected = sorted(m.pk for m in made)
         for walk in (False, True):
             with self.subTest(walk=walk), mock.patch.object(engines, "common", return_value=walk):
-                with CaptureQueriesContext(connection) as queries:
+                with executed() as statements:
                     self.assertEqual(sorted(self.search("路灯")), expected)
-                (read,) = reading_statements(queries)
+                (read,) = reading_statements(statements)
                 self.assertEqual("ts_match_vq(grams" in read, walk)
                 self.assertEqual("grams @@" in read, not walk)
                 # The bounds and the audience written in: the band indexes' conditions.
@@ -145,15 +163,9 @@ class CityBoardReadTest(CastTestCase):
             made.append(m)
         board = Message.objects.published().in_city(c.city)
         ranked = board.search(parse("路灯"), audience=Audience.PUBLIC)
-        statements = []
-
-        def record(execute, sql, params, many, context):
-            statements.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(record):
+        with executed() as statements:
             page = list(ranked.values_list("pk", flat=True)[:20])
-        (read,) = [sql for sql, _ in statements if sql.startswith("WITH d AS MATERIALIZED")]
+        (read,) = reading_statements(statements)
         self.assertIn('"handling_message"."region_id" = ANY(ARRAY(SELECT', read)
         self.assertNotIn("JOIN", read.split("LEFT JOIN LATERAL", 1)[1])
         (params,) = [params for sql, params in statements if sql.startswith('SELECT "handling_message"."id"')]
@@ -183,6 +195,8 @@ class CityBoardReadTest(CastTestCase):
                     self.assertEqual(len([q for q in queries if "handling_stage" in (q["sql"] or "")]), 1)
                     if i:  # what the first search read of the index is remembered
                         self.assertEqual(len(queries), 3, "the window, the page, its stages")
+                    if i == 0 and word == "井盖":  # prepared on its first run
+                        self.assertEqual([p[1:] for p in prepared_statements("%array_position(%")], [(1, 0)])
         prepared = prepared_statements("%array_position(%")
         self.assertEqual(len(prepared), 1, "one statement for both words")
         ((statement, generic, custom),) = prepared
