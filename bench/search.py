@@ -20,7 +20,8 @@ page of 20 ranked by relevance, as the board runs it (`Message.objects.published
 queries; and the same queries as LIKE '%…%' over the same public texts (the
 folded titles, texts and replies the index holds), ranked the only way LIKE can
 be without reading every row twice: title matches first, then newest. p50 and p95
-of --repeat runs of each query after one warm-up.
+of --repeat runs of each query after one warm-up, timed in rounds of every query
+(LIKE likewise), so that every query and LIKE see the same moments of the machine.
 """
 
 import argparse
@@ -61,6 +62,11 @@ def parse_args():
     p.add_argument("--reuse", action="store_true", help="SQLite: reuse the file of an earlier run")
     p.add_argument("--workers", type=int, default=2, help="processes building the documents of the index")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument(
+        "--burst",
+        action="store_true",
+        help="time each query's runs one after another (as before 4 December), not in rounds of every query",
+    )
     p.add_argument(
         "--batched-rebuild",
         action="store_true",
@@ -236,6 +242,18 @@ def timed(run, repeat):
     return percentiles(times)
 
 
+def interleaved(runs, repeat, burst=False) -> list[list[float]]:
+    """The times of `repeat` calls of each of `runs`: in rounds, each called once a
+    round, or with `burst` each `repeat` times in a row."""
+    times = [[] for _ in runs]
+    order = [i for i in range(len(runs)) for _ in range(repeat)] if burst else list(range(len(runs))) * repeat
+    for i in order:
+        t = time.perf_counter()
+        runs[i]()
+        times[i].append(time.perf_counter() - t)
+    return times
+
+
 def like_sql(vendor):
     contains = "LIKE %s" if vendor == "postgresql" else "LIKE %s ESCAPE '\\'"
     # Our own fragments only; every value is a parameter.
@@ -293,7 +311,7 @@ def main():
     city = Region.objects.get(code="bench-city")
     board = Message.objects.published().in_city(city)  # as the city board reads it (public.views)
     published = board.count()
-    rows = []
+    searches = []
     for kind, texts in QUERIES.items():
         for text in texts:
             query = parse(text)
@@ -301,13 +319,9 @@ def main():
             def top20(query=query):
                 return list(board.search(query, audience="public").values_list("pk", flat=True)[:20])
 
-            def count(query=query):
-                return board.search(query, audience="public").count()
-
-            found = top20()
-            p50, p95 = timed(top20, args.repeat)
+            found = top20()  # and the warm-up
             t = time.perf_counter()
-            matches = count()
+            matches = board.search(query, audience="public").count()
             count_s = time.perf_counter() - t
             # Page 11 of 20 a page: past the ranked window, every match ordered.
             deep = []
@@ -316,29 +330,37 @@ def main():
                 list(board.search(query, audience="public").values_list("pk", flat=True)[200:220])
                 deep.append(time.perf_counter() - t)
             like = like_top20(connection, query)
-            like_times = []
-            for _ in range(args.like_repeat):
-                t = time.perf_counter()
-                like_top20(connection, query)
-                like_times.append(time.perf_counter() - t)
-            like_p50, like_p95 = percentiles(like_times)
             # Both must find the same messages: LIKE's top 20 all match, as the index's do.
             assert len(found) == min(20, matches) and len(like) == min(20, matches), (text, len(found), len(like))
-            rows.append(
-                {
-                    "kind": kind,
-                    "query": text,
-                    "matches": matches,
-                    "p50_ms": round(p50 * 1000, 1),
-                    "p95_ms": round(p95 * 1000, 1),
-                    "count_ms": round(count_s * 1000, 1),
-                    "page_11_ms": round(statistics.median(deep) * 1000, 1),
-                    "like_p50_ms": round(like_p50 * 1000, 1),
-                    "like_p95_ms": round(like_p95 * 1000, 1),
-                    "speedup_p95": round(like_p95 / p95, 1),
-                }
-            )
-            print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+            searches.append((kind, text, query, top20, matches, count_s, deep))
+    # Timed in rounds, every query once a round (and LIKE likewise), not each query's
+    # runs one after another: a run of 20 of one query took 0.1 s, and one slow
+    # moment of the machine was that query's p95 (its p50 moved 2× from run to run
+    # of the benchmark, the same query on the same data). Spread over the rounds,
+    # each query and LIKE see the same moments. --burst: the old way.
+    times = interleaved([s[3] for s in searches], args.repeat, args.burst)
+    like_times = interleaved(
+        [lambda query=s[2]: like_top20(connection, query) for s in searches], args.like_repeat, args.burst
+    )
+    rows = []
+    for (kind, text, _, _, matches, count_s, deep), runs, like_runs in zip(searches, times, like_times, strict=True):
+        p50, p95 = percentiles(runs)
+        like_p50, like_p95 = percentiles(like_runs)
+        rows.append(
+            {
+                "kind": kind,
+                "query": text,
+                "matches": matches,
+                "p50_ms": round(p50 * 1000, 1),
+                "p95_ms": round(p95 * 1000, 1),
+                "count_ms": round(count_s * 1000, 1),
+                "page_11_ms": round(statistics.median(deep) * 1000, 1),
+                "like_p50_ms": round(like_p50 * 1000, 1),
+                "like_p95_ms": round(like_p95 * 1000, 1),
+                "speedup_p95": round(like_p95 / p95, 1),
+            }
+        )
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     scoped = scoped_times(args, city)
     unspaced = unspaced_times(args, board)
     writes = write_costs(args, board)
