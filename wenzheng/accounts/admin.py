@@ -12,12 +12,13 @@ from wenzheng.lib.admin import PermissionsInChinese, ReadOnlyAdmin
 from wenzheng.lib.http import row_id
 
 from . import staff
+from .forms import ValidatedInFirstBox
 from .groups import make_office_staff
 from .models import Role, StaffChange, User
 from .policy import may_see_phone, staff_of_region
 
 
-class PasswordChangeForm(AdminPasswordChangeForm):
+class PasswordChangeForm(ValidatedInFirstBox, AdminPasswordChangeForm):
     # Django 5.2's warning here has no Simplified Chinese translation.
     usable_password_help_text = AdminPasswordChangeForm.usable_password_help_text.replace(
         "If disabled, the current password for this user will be lost.", "禁用后，该用户现有的密码将失效。"

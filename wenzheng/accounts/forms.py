@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
 from django.utils.translation import gettext_lazy
 
@@ -8,7 +9,20 @@ from wenzheng.lib.formtext import NamedLimits
 from .models import PasswordResetCode, Role, User
 
 
-class CitizenSignupForm(NamedLimits, UserCreationForm):
+class ValidatedInFirstBox:
+    """A password form whose validators' objections to a new password (too short,
+    too common, only digits) are said under the box it was typed in: Django's
+    forms say them under the box that repeats it, where a newcomer did not look."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):  # noqa: S107 (a field name)
+        super().validate_password_for_user(user, password_field_name=password_field_name.removesuffix("2") + "1")
+
+
+class PasswordChangeForm(ValidatedInFirstBox, auth_forms.PasswordChangeForm):
+    pass
+
+
+class CitizenSignupForm(NamedLimits, ValidatedInFirstBox, UserCreationForm):
     """A citizen's own account: to follow their messages without a tracking code."""
 
     display_name = forms.CharField(label=gettext_lazy("姓名或昵称"), max_length=50)
@@ -53,7 +67,7 @@ class ResetRequestForm(NamedLimits, forms.Form):
     )
 
 
-class ResetConfirmForm(SetPasswordForm):
+class ResetConfirmForm(ValidatedInFirstBox, SetPasswordForm):
     """Step 2: the code received and the new password (twice, checked by Django's
     password validators)."""
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from wenzheng.accounts.forms import PasswordChangeForm
 from wenzheng.accounts.models import Role
 from wenzheng.lib.http import local_path, safe_next
 from wenzheng.units.models import Region
@@ -111,8 +112,6 @@ def verify(request):
 def password_change(request):
     """Changing one's password ends every other session of the account (Django
     keys each session to the password's hash), keeping this one."""
-    from django.contrib.auth.forms import PasswordChangeForm
-
     form = PasswordChangeForm(request.user, request.POST or None)
     form.error_messages = {**form.error_messages, "password_incorrect": _("原密码不正确，请重新输入。")}
     if (

@@ -149,6 +149,47 @@ class PasswordChangeTest(CastTestCase):
         self.assertContains(response, "原密码不正确，请重新输入。")
         self.assertNotContains(response, "你")
 
+    def test_what_the_validators_say_is_under_the_box_the_password_was_typed_in(self):
+        # Django's forms said "too common" under the box that repeats it.
+        from django.contrib.auth.forms import AdminPasswordChangeForm
+
+        from wenzheng.accounts.admin import PasswordChangeForm as AdminForm
+        from wenzheng.accounts.forms import CitizenSignupForm, PasswordChangeForm, ResetConfirmForm
+
+        user = self.cast.handler_a
+        user.set_password("Dongmen-temp-4821")
+        common = "12345678"
+        forms = {
+            "修改密码": PasswordChangeForm(
+                user, {"old_password": "Dongmen-temp-4821", "new_password1": common, "new_password2": common}
+            ),
+            "找回密码": ResetConfirmForm({"code": "123456", "new_password1": common, "new_password2": common}),
+            "注册": CitizenSignupForm(
+                {
+                    "username": "wangwu",
+                    "display_name": "王五",
+                    "phone": "13700000000",
+                    "password1": common,
+                    "password2": common,
+                }
+            ),
+            "管理后台": AdminForm(user, {"password1": common, "password2": common, "usable_password": "true"}),
+        }
+        self.assertTrue(issubclass(AdminForm, AdminPasswordChangeForm))
+        for name, form in forms.items():
+            with self.subTest(name):
+                self.assertFalse(form.is_valid())
+                first, second = [f for f in form.fields if f.endswith("password1") or f.endswith("password2")]
+                self.assertIn("这个密码太常见了。", form.errors[first])
+                self.assertNotIn(second, form.errors)
+        # Two that differ: the mismatch under the second, as before.
+        form = PasswordChangeForm(
+            user, {"old_password": "Dongmen-temp-4821", "new_password1": common, "new_password2": "Other-2026-lamp"}
+        )
+        self.assertFalse(form.is_valid())
+        self.assertIn("这个密码太常见了。", form.errors["new_password1"])
+        self.assertIn("输入的两个密码不一致", str(form.errors["new_password2"]))
+
     def test_signing_in_and_out_are_recorded(self):
         login_attempt(self.client, "county_office", "pw", **A)
         self.client.post("/accounts/logout/")
