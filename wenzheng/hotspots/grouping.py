@@ -26,6 +26,7 @@ central member (nearest the group's centroid) whose title names it.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -241,7 +242,10 @@ def _described(items, texts, x, vocabulary, found, keys, members: list[int]) -> 
     place_keys = Counter(keys[i] for i in members if keys[i] is not None)
     place = place_keys.most_common(1)[0][0] if place_keys else (named.most_common(1)[0][0] if named else "")
     townships = Counter(items[i].township_id for i in members if items[i].township_id)
-    top = [str(vocabulary[k]) for k in np.argsort(centroid)[::-1][:8] if centroid[k] > 0]
+    # Words, not numbers: a house number or what a mask left of a phone (139****1122)
+    # says nothing of the problem.
+    weighty = (str(vocabulary[k]) for k in np.argsort(centroid)[::-1] if centroid[k] > 0)
+    top = list(islice((w for w in weighty if not any(ch.isdigit() for ch in w)), 8))
     terms = _phrases(top, [texts[i] for i in members])[:4]
     return Group(
         members=sorted(members, key=lambda i: items[i].at),

@@ -46,9 +46,13 @@ class PublicThread:
 def citizen_names(message) -> list[str]:
     """The names a citizen goes by on this message: the name given, and the
     account's username and display name (echoed in replies: "网友UU0012345您好")."""
-    names = [message.citizen_name]
-    if message.citizen_id is not None:
-        names += [message.citizen.username, message.citizen.display_name]
+    if message.citizen_id is None:
+        return names_given(message.citizen_name)
+    return names_given(message.citizen_name, message.citizen.username, message.citizen.display_name)
+
+
+def names_given(*names) -> list[str]:
+    """`citizen_names` from the values read (a name left empty is none)."""
     return [n for n in names if n]
 
 

@@ -63,6 +63,28 @@ class RebuildTests(HotspotTestCase):
         assert Hotspot.objects.filter(region=c.other_county).count() == 2  # week and month, untouched
         assert Refresh.objects.get(region=c.county).computed_at == NOW + dt.timedelta(hours=1)
 
+    def test_a_group_is_described_without_the_citizens_name_or_numbers(self):
+        # One citizen writing their name and phone into three messages about a ditch:
+        # the common words were 韦秀英 and pieces of the phone, shown to the city office.
+        c = self.cast
+        written = [
+            ("韦秀英求助，电话13977001122", "凤凰村韦秀英，电话13977001122，家门口的排水沟堵了，下雨就漫进屋里。"),
+            ("韦秀英再次求助13977001122", "凤凰村韦秀英13977001122，排水沟还是堵塞，屋里进水，请派人疏通。"),
+            ("韦秀英第三次求助13977001122", "我是凤凰村的韦秀英，电话13977001122，排水沟堵塞一直没人管。"),
+        ]
+        ditch = [self.message(t, b, at=NOW - dt.timedelta(days=n, hours=1)) for n, (t, b) in enumerate(written)]
+        for m in ditch:
+            m.citizen_name = "韦秀英"
+            m.save(update_fields=["citizen_name"])
+        compute.rebuild(c.county, now=NOW)
+        hotspot = Hotspot.objects.get(region=c.county, window="week", messages=ditch[0])
+        self.assertEqual(set(hotspot.messages.all()), set(ditch))
+        self.assertTrue(hotspot.terms, "described by its words")
+        self.assertIn("排水", hotspot.terms)
+        for told in (hotspot.terms, hotspot.place):
+            self.assertNotIn("韦秀英", told)
+            self.assertNotRegex(told, r"\d", "no number, nor what a mask leaves of one")
+
     def test_a_week_later_the_group_has_gone_from_the_week_and_counts_as_last_week(self):
         c = self.cast
         compute.rebuild(c.county, now=NOW + dt.timedelta(days=7))
