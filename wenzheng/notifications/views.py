@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
 from wenzheng.lib.http import local_path, row_id
 from wenzheng.lib.paging import page_of
+from wenzheng.security import limits
 
 from .forms import ContactForm, PreferenceForm
 from .models import CitizenOptOut, Delivery, Notice, Preference
@@ -106,14 +108,28 @@ def preferences(request):
 # --- the citizen's link -------------------------------------------------------------
 
 
-def _by_code(code):
-    return get_object_or_404(Message.objects.select_related("region", "unit"), tracking_code=code.strip().upper())
+def _by_code(request, code):
+    """The message of a notice's link, or the tracking page's 429. A link is followed,
+    not typed: a code that is no message's counts against the tracking page's limit,
+    so codes guessed one after another stop there as they do on that page; the
+    citizen following their own link is never counted."""
+    decision = limits.peek("track", request)
+    if not decision.blocked:
+        found = Message.objects.select_related("region", "unit").filter(tracking_code=code.strip().upper()).first()
+        if found is not None:
+            return found, None
+        decision = limits.attempt("track", request)
+        if not decision.blocked:
+            raise Http404
+    return None, limits.refusal(request, decision)
 
 
 def landing(request, code):
     """Where a citizen's SMS or e-mail leads: the state of the message (its content
     needs the passcode, on the tracking page) and a way to stop the notices."""
-    message = _by_code(code)
+    message, refused = _by_code(request, code)
+    if refused:
+        return refused
     opted_out = CitizenOptOut.objects.filter(message=message).exists()
     return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": opted_out})
 
@@ -122,7 +138,9 @@ def landing(request, code):
 @require_POST
 def unsubscribe(request, code):
     """退订: nothing more is sent about this message, and what waits is not sent."""
-    message = _by_code(code)
+    message, refused = _by_code(request, code)
+    if refused:
+        return refused
     stop(message)
     return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": True})
 

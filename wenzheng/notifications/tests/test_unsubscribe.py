@@ -1,7 +1,8 @@
 """A citizen unsubscribes (退订) and hears nothing more about the message."""
 
+from django.conf import settings
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from wenzheng.handling import actions
 from wenzheng.notifications import sms
@@ -30,6 +31,23 @@ class UnsubscribeTest(CastTestCase):
         self.assertContains(page, f'href="/track/?code={self.message.tracking_code}"')
         self.assertContains(self.client.get(f"/track/?code={self.message.tracking_code}"), self.message.tracking_code)
         self.assertEqual(self.client.get("/t/NOSUCHCODE").status_code, 404)
+
+    @override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "track": (4, 600)})
+    def test_codes_guessed_one_after_another_stop_at_the_tracking_pages_limit(self):
+        # An unknown code said 404 and a real one its state, as often as asked.
+        guesser = Client(REMOTE_ADDR="203.0.113.9")
+        for n in range(4):
+            self.assertEqual(guesser.get(f"/t/NOSUCH{n:04d}").status_code, 404)
+        refused = guesser.get("/t/NOSUCH0005")
+        self.assertContains(refused, "查询办理情况过于频繁", status_code=429)
+        self.assertEqual(guesser.get(self.url).status_code, 429, "a right guess now tells nothing")
+        self.assertEqual(guesser.post(f"{self.url}/unsubscribe/").status_code, 429)
+        self.assertFalse(CitizenOptOut.objects.filter(message=self.message).exists())
+        # The citizen following their own link, however often, is never counted.
+        citizen = Client(REMOTE_ADDR="198.51.100.7")
+        for _ in range(6):
+            self.assertContains(citizen.get(self.url), "当前状态为")
+        self.assertEqual(citizen.get("/t/NOSUCHCODE").status_code, 404)
 
     def test_a_citizen_unsubscribes_and_hears_nothing_more(self):
         queued = Delivery.objects.filter(notice__to_citizen=True)
