@@ -80,13 +80,14 @@ def preselect_single_choices(form) -> None:
     is, and the form refuses to run until one is (a blank choice, not the first)."""
     for name in ("region", "scheme", "a", "b"):
         field = form.fields.get(name)
-        if isinstance(field, forms.ModelChoiceField) and not form.is_bound:
-            only = list(field.queryset[:2])
-            if len(only) == 1 and not form.initial.get(name):
-                form.initial[name] = getattr(only[0], field.to_field_name or "pk")
-                field.empty_label = None
-            elif field.empty_label is not None:
-                field.empty_label = _g("请选择")
+        if not isinstance(field, forms.ModelChoiceField):
+            continue
+        only = [] if form.is_bound else list(field.queryset[:2])
+        if len(only) == 1 and not form.initial.get(name):
+            form.initial[name] = getattr(only[0], field.to_field_name or "pk")
+            field.empty_label = None
+        elif field.empty_label is not None:  # sent back with an error too: not Django's ---------
+            field.empty_label = _g("请选择")
 
 
 class RunForm(SchemesForRegion, NamedLimits, forms.Form):

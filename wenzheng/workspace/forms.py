@@ -171,7 +171,10 @@ class CloseForm(StepForm):
         super().__init__(*args, **kwargs)
         if self.message is not None:
             kinds = self.message.category.closure_kinds()
-            self.fields["kind"].choices = [(k, Message.ClosureKind(k).label) for k in kinds]
+            # Of several, none chosen in advance: a quick 办结 recorded 已解决, which the
+            # public pages show.
+            choose = [("", _("请选择办结方式"))] if len(kinds) > 1 else []
+            self.fields["kind"].choices = choose + [(k, Message.ClosureKind(k).label) for k in kinds]
             self.fields["kind"].help_text = _("%(rule)s。") % {"rule": self.message.category.get_closure_rule_display()}
 
 
@@ -634,7 +637,9 @@ class CountyRecordForm(NamedLimits, forms.Form):
     """A supervision record about a unit of the county, optionally about one of its
     messages given by serial number."""
 
-    unit = UnitPickerField(label=gettext_lazy("单位"), queryset=Unit.objects.none())
+    unit = UnitPickerField(
+        label=gettext_lazy("单位"), queryset=Unit.objects.none(), empty_label=gettext_lazy("请选择单位")
+    )
     serial = forms.RegexField(
         label=gettext_lazy("涉及留言编号（选填）"),
         regex=r"^\d{4}-\d{1,6}$",

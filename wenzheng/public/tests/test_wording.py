@@ -6,11 +6,13 @@ from unittest import mock
 from django.urls import reverse
 
 from wenzheng.evaluation import kinds
+from wenzheng.evaluation.forms import BulletinForm
 from wenzheng.evaluation.models import Scheme
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
-from wenzheng.workspace.forms import ExposureForm
+from wenzheng.units.models import Region
+from wenzheng.workspace.forms import CloseForm, ExposureForm
 
 
 class WordingTest(CastTestCase):
@@ -56,3 +58,18 @@ class LengthMessagesTest(CastTestCase):
         form = ExposureForm({"title": "曝" * 101}, county=self.cast.county, visible_messages=Message.objects.all())
         form.is_valid()
         self.assertIn("曝光标题不能超过100个字（现有101个字）。", form.errors["title"])
+
+    def test_choices_say_请选择_and_how_a_message_closes_is_chosen_not_preset(self):
+        # From a newcomer: 办结 recorded 已解决 unless changed; pickers showed ---------.
+        c = self.cast
+        appeal = c.replied(category=c.appeal)
+        form = CloseForm(message=appeal)
+        self.assertEqual(form.fields["kind"].choices[0], ("", "请选择办结方式"))
+        sent = CloseForm({"note": ""}, message=appeal)
+        self.assertIn("kind", sent.errors)
+        exposure = ExposureForm(county=c.county, visible_messages=Message.objects.all())
+        self.assertIn('<option value="" selected>请选择单位</option>', str(exposure["unit"]))
+        bulletin = BulletinForm({"period": "2026Q1"}, regions=Region.objects.all())
+        self.assertFalse(bulletin.is_valid())
+        self.assertIn("请选择", str(bulletin["region"]))
+        self.assertNotIn("---------", str(bulletin["region"]))

@@ -195,7 +195,7 @@ class SignoffPageTest(WorkspaceTestCase):
         self.as_("handler_a")
         page = self.client.get(f"/work/messages/{message.pk}/")
         self.assertContains(page, "撤回修改")
-        self.assertContains(page, "如需修改，可在右侧“撤回回复”中撤回后重新提交。")
+        self.assertContains(page, "如需修改，可在本页“撤回回复”中撤回后重新提交。")
         response = self.client.post(f"/work/messages/{message.pk}/withdraw-reply/")
         self.assertRedirects(response, f"/work/messages/{message.pk}/")
         self.assertIn("已撤回回复，可修改后再次提交审核。", notes(response))
@@ -217,7 +217,7 @@ class SignoffPageTest(WorkspaceTestCase):
         actions.return_reply(draft=draft, by=c.leader_a, note="写具体。", at=MONDAY)
         self.as_("handler_a")
         page = self.client.get(f"/work/messages/{message.pk}/")
-        self.assertContains(page, "原文已填入右侧“答复追问”中")
+        self.assertContains(page, "原文已填入本页“答复追问”中")
         form = page.content.decode().split(f'action="/work/messages/{message.pk}/answer-follow-up/"')[1]
         self.assertIn(">\n周五。</textarea>", form.split("</form>")[0])
 
