@@ -1270,6 +1270,18 @@ def order_written_explanation(
     messages = _unit_messages(unit, messages)
     if timezone.is_naive(backlog_deadline) or backlog_deadline <= at:
         raise ActionRefused("bad_deadline", "限期梳理回复的截止时间必须晚于现在。")
+    # The same order again within a day (its reason and messages) is a repeat (a form
+    # sent twice, a client's retry), not a second order: each one costs the unit
+    # points. The unit's row locked first, so that two at once are told apart.
+    Unit.objects.select_for_update().filter(pk=unit.pk).exists()
+    concerned = {m.pk for m in messages}
+    recent = WrittenExplanationOrder.objects.filter(unit=unit, reason=reason, ordered_at__gt=at - dt.timedelta(days=1))
+    for earlier in recent.prefetch_related("messages").order_by("-ordered_at"):
+        if {m.pk for m in earlier.messages.all()} == concerned:
+            before = earlier.ordered_at.astimezone(clock.county_zone())
+            raise ActionRefused(
+                "repeated", f"已于{before:%Y-%m-%d %H:%M}以同样的事由和留言责成{unit.name}书面说明，不再重复责成。"
+            )
     order = WrittenExplanationOrder.objects.create(
         unit=unit, reason=reason, ordered_by=by, ordered_at=at, backlog_deadline=backlog_deadline
     )

@@ -166,8 +166,11 @@ class RoleMatrixTests(ApiTestCase):
         for path, (body, allowed) in records.items():
             for role in ROLES:
                 with self.subTest(path=path, role=role):
-                    if path.endswith("/exposures"):  # each its own: the same one again is refused as a repeat
+                    # Each its own: the same one again is refused as a repeat.
+                    if path.endswith("/exposures"):
                         body = {**body, "title": f"曝光（{role}）"}
+                    if path.endswith("/explanation-orders"):
+                        body = {**body, "reason": f"超期未回复（{role}）。"}
                     response = self.post(role, path, body)
                     want = 401 if role == "anonymous" else (201 if role in allowed else 403)
                     self.assertEqual(response.status_code, want, response.content)
@@ -176,7 +179,7 @@ class RoleMatrixTests(ApiTestCase):
         for role in ROLES:
             with self.subTest(role=role):
                 order = actions.order_written_explanation(
-                    unit=self.cast.unit_a, by=self.cast.county_office, reason="超期。", messages=[],
+                    unit=self.cast.unit_a, by=self.cast.county_office, reason=f"超期（{role}）。", messages=[],
                     backlog_deadline=timezone.now() + dt.timedelta(days=5),
                 )  # fmt: skip
                 response = self.post(role, f"/api/v1/explanation-orders/{order.pk}/explanation", {"text": "已整改。"})
@@ -187,7 +190,7 @@ class RoleMatrixTests(ApiTestCase):
         for role in ROLES:
             with self.subTest(role=role):
                 order = actions.order_written_explanation(
-                    unit=self.cast.unit_a, by=self.cast.county_office, reason="超期。", messages=[],
+                    unit=self.cast.unit_a, by=self.cast.county_office, reason=f"超期（{role}）。", messages=[],
                     backlog_deadline=timezone.now() + dt.timedelta(days=5),
                 )  # fmt: skip
                 actions.record_explanation(order=order, by=self.cast.leader_a, text="短")

@@ -382,6 +382,11 @@ def setup_flag_for_supervision(c):
     return lambda by: actions.flag_for_supervision(message=m, by=by, note="请加快办理。", at=TUESDAY)
 
 
+# Each written-explanation order of a scenario its own reason: the same order again
+# within a day is refused as a repeat.
+ORDERS = itertools.count(1)
+
+
 @scenario("order_written_explanation", event="explanation_ordered")
 def setup_order_written_explanation(c):
     m = c.submit(at=MONDAY)
@@ -395,7 +400,7 @@ def setup_record_explanation(c):
     order = actions.order_written_explanation(
         unit=c.unit_a,
         by=c.county_office,
-        reason="回复超期。",
+        reason=f"回复超期（{next(ORDERS)}）。",  # each its own: the same again is a repeat
         messages=[],
         backlog_deadline=local(2026, 3, 20),
         at=MONDAY,
@@ -408,7 +413,7 @@ def setup_return_explanation(c):
     order = actions.order_written_explanation(
         unit=c.unit_a,
         by=c.county_office,
-        reason="回复超期。",
+        reason=f"回复超期（{next(ORDERS)}）。",  # each its own: the same again is a repeat
         messages=[],
         backlog_deadline=local(2026, 3, 20),
         at=MONDAY,

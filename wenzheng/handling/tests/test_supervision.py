@@ -47,6 +47,18 @@ class WrittenExplanationTest(HandlingTestCase):
         self.assertEqual(sorted(event.data["messages"]), sorted(m.serial for m in self.late))
         self.assertEqual(event.data["order"], order.pk)
 
+    def test_the_same_order_again_within_a_day_is_a_repeat_not_a_second_order(self):
+        # Sent twice, six seconds apart: two orders, two notices, points lost twice.
+        self.order()
+        refusal = self.assertRefused("repeated", self.order, at=ORDERED + dt.timedelta(seconds=6))
+        self.assertIn("已于2026-03-12 09:00以同样的事由和留言责成", refusal.reason)
+        self.assertEqual(self.cast.unit_a.explanation_orders.count(), 1)
+        # Other messages, another reason, or the same a day later: another order.
+        self.order(messages=self.late[:1], at=ORDERED + dt.timedelta(minutes=1))
+        self.order(reason="另一条留言超期未回应。", at=ORDERED + dt.timedelta(minutes=2))
+        self.order(at=ORDERED + dt.timedelta(days=1, minutes=1))
+        self.assertEqual(self.cast.unit_a.explanation_orders.count(), 4)
+
     def test_it_rejects_messages_of_another_unit(self):
         stray = self.cast.submit(unit="b", at=MONDAY)
         refusal = self.assertRefused("message_not_of_unit", self.order, messages=[*self.late, stray])
