@@ -610,7 +610,7 @@ class Masker:
         name in traditional characters too (韋志明 for 韦志明) and with spaces between
         its characters (韦 志 明)."""
         spans = []
-        forms = {form for n in names if n for form in _name_forms(fold(n).strip())}
+        forms = {form for n in names if n and n.strip() not in NOT_NAMES for form in _name_forms(fold(n).strip())}
         simplified = None
         for name in forms:
             if len(name) < 2:
@@ -632,6 +632,28 @@ class Masker:
                 replacement = _masked_name(found) if han else _masked_account(found)
                 spans.append(Span(m.start(), m.end(), Kind.NAME if han else Kind.ACCOUNT, replacement))
         return spans
+
+
+# What citizens (and other platforms' exports, for a message without a name) put where
+# a name goes that is no one's name: masked as one, "网民反映…" read "网*反映…" on every
+# such message, and "网民朋友您好" in the unit's reply.
+NOT_NAMES = frozenset(
+    {
+        "网民",
+        "网友",
+        "匿名",
+        "匿名网民",
+        "匿名网友",
+        "匿名用户",
+        "市民",
+        "热心市民",
+        "热心网友",
+        "群众",
+        "居民",
+        "村民",
+        "游客",
+    }
+)
 
 
 @cache

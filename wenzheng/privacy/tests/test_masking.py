@@ -104,6 +104,14 @@ class MasksEachKindTest(unittest.TestCase):
             with self.subTest(given=given):
                 self.assertMasked("韦三您好，路灯已修好。", "韦*您好，路灯已修好。", names=[given])
 
+    def test_a_name_that_is_no_ones_is_not_masked(self):
+        # An import's row without a name is the citizen 网民; citizens type 匿名 or 市民.
+        for given in ("网民", "匿名", "热心市民", " 网友 "):
+            with self.subTest(given=given):
+                text = "网民反映城西路积水，匿名网友和热心市民都很关心。网民朋友您好。"
+                self.assertMasked(text, text, names=[given])
+        self.assertMasked("网民韦志明反映", "网民韦**反映", names=["网民", "韦志明"])
+
     def test_the_kind_of_each_find_is_named(self):
         spans = Masker().spans("我叫张三，电话13912345678，住凤凰路18号")
         self.assertEqual([s.kind for s in spans], [Kind.NAME, Kind.MOBILE, Kind.ADDRESS])
