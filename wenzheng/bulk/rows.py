@@ -76,11 +76,18 @@ def parse_time(value) -> dt.datetime:
                 moment = dt.datetime.fromisoformat(text)
             except ValueError:
                 moment = _typed_time(text)
+    if moment.year < EARLIEST_YEAR:
+        # 0001-01-01 overflowed the database's adapter and failed the whole import;
+        # 1899 made a message of no period anyone can ask for.
+        raise BadValue(f"“{cell_text(value)}”早于{EARLIEST_YEAR}年，不是网络问政留言或办理的时间")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=county_zone())
     return moment
 
 
+# No online inquiry platform took messages before this year (人民网's 地方领导留言板
+# opened in 2006).
+EARLIEST_YEAR = 2000
 _SERIAL_TEXT = re.compile(r"^\d{5}(\.\d+)?$")
 
 

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -138,7 +139,34 @@ def open_table(content: bytes, filename: str) -> Table:
     raise UnreadableFile("只能导入 .xlsx、.xls 或 .csv 文件。")
 
 
+# What a workbook may hold unpacked: a 100,000-row export is about 7 MB packed and
+# 60 MB unpacked. An .xlsx of 3 MB can hold gigabytes of one repeated letter, which
+# the reader built in memory (9 GB and rising after two minutes).
+MAX_UNPACKED = 400 * 1024 * 1024
+
+
+def _unpacked_within_limit(content: bytes) -> None:
+    """Refuse an .xlsx whose parts unpack to more than MAX_UNPACKED, counted as they
+    are unpacked (the sizes a zip declares may lie), before anything reads its sheet."""
+    total = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as part:
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UNPACKED:
+                            raise UnreadableFile(
+                                f"工作簿解压后超过{MAX_UNPACKED // (1024 * 1024)}MB，不像是导出的留言表，"
+                                f"请检查文件，或分成几个文件导入。"
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as e:
+        raise UnreadableFile(f"Excel 工作簿已损坏或无法读取（{type(e).__name__}），{SAVE_AS_XLSX}。") from None
+
+
 def _workbook(content: bytes) -> Table:
+    if content.startswith(ZIP_MAGIC):
+        _unpacked_within_limit(content)
     table = Table(content, "xlsx")
     try:
         table._sheet()

@@ -1,6 +1,9 @@
 """Importing messy files: every problem reported by row and column, good rows kept."""
 
 import datetime as dt
+import io
+import zipfile
+from unittest import mock
 
 from wenzheng.bulk.models import ImportedMessage
 from wenzheng.eventlog import chain
@@ -181,6 +184,28 @@ class ImportTests(CastTestCase):
             "找不到表头", run_import(self.cast, csv_bytes([["a"]], header=["甲", "乙"]), filename="x.csv").failure
         )
 
+    def test_a_workbook_that_unpacks_to_far_more_than_a_table_is_refused_before_it_is_read(self):
+        # One cell of a repeated letter, packed: 3 MB on disk held gigabytes.
+        packed = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(xlsx([good_row()]))) as source, zipfile.ZipFile(packed, "w") as bomb:
+            for info in source.infolist():
+                data = source.read(info)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(
+                        b"</sheetData>",
+                        b"<row r='9'><c r='A9' t='inlineStr'><is><t>"
+                        + b"A" * (3 << 20)
+                        + b"</t></is></c></row></sheetData>",
+                    )
+                bomb.writestr(info.filename, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        content = packed.getvalue()
+        self.assertLess(len(content), 40_000)
+        with mock.patch("wenzheng.bulk.tables.MAX_UNPACKED", 2 << 20):
+            outcome = run_import(self.cast, content)
+        self.assertIn("工作簿解压后超过2MB", outcome.failure)
+        self.assertFalse(Message.objects.exists())
+        self.assertEqual(run_import(self.cast, xlsx([good_row()])).created, 1, "a table as exported is read")
+
     def test_a_file_with_a_header_and_no_rows_says_so(self):
         for content, name in ((xlsx([[], []], title="罗城县留言导出"), "x.xlsx"), (csv_bytes([]), "x.csv")):
             with self.subTest(name):
@@ -192,6 +217,22 @@ class ImportTests(CastTestCase):
         outcome = run_import(self.cast, xlsx([good_row("1"), good_row("1")]), dry_run=True)
         self.assertEqual((outcome.created, len(outcome.problems)), (1, 1))
         self.assertFalse(Message.objects.exists())
+
+    def test_a_time_before_2000_is_a_problem_of_its_row_not_the_end_of_the_import(self):
+        # 0001-01-01 failed the whole import with an internal error after its first
+        # thousand rows were in; 1899-12-31 made a message of no period.
+        rows = [good_row("1")]
+        for n, at in enumerate(("0001-01-01", "1899-12-31 23:59", "1999-12-31"), start=2):
+            rows.append([str(n), "A", "路灯", at, "内容", "东门镇", "咨询", "", ""])
+        rows.append(good_row("5", replied="0001-01-05"))
+        outcome = run_import(self.cast, csv_bytes(rows), filename="old.csv", waive_registration=True)
+        self.assertEqual(outcome.created, 1)
+        self.assertEqual(
+            [(row, column) for row, column, _, _ in outcome.problems],
+            [(3, "留言时间"), (4, "留言时间"), (5, "留言时间"), (6, "答复时间")],
+        )
+        self.assertIn("“0001-01-01”早于2000年，不是网络问政留言或办理的时间", outcome.problems[0][2])
+        self.assertEqual(outcome.failure, "")
 
     def test_a_unit_not_yet_registered_on_the_day_cannot_receive_it(self):
         self.cast.unit_a.registered_on = dt.date(2024, 6, 1)
