@@ -232,6 +232,7 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         problems.add(layout.label("reply"), f"有{layout.label('reply_time')}但没有答复内容", Kind.REPLY_INCOMPLETE)
     if reply and unit is None and not folded(cell("unit")) and ctx.default_unit is None:
         _no_unit(layout, problems)
+    replied_at = same_day(replied_at, submitted_at)
     if replied_at and submitted_at and replied_at < submitted_at:
         problems.add(layout.label("reply_time"), "早于留言时间", Kind.TIME_ORDER)
 
@@ -382,6 +383,18 @@ def _consent(value, layout, problems):
     return False
 
 
+def same_day(later, earlier):
+    """`later`, or `earlier` when `later` is given as a date alone (midnight) on
+    earlier's day: exports give 答复日期 and 办结日期 without the hour, and a reply on
+    the day the message came was refused as 早于留言时间."""
+    if later is None or earlier is None or later >= earlier:
+        return later
+    local = later.astimezone(county_zone())
+    if local.time() == dt.time.min and local.date() == earlier.astimezone(county_zone()).date():
+        return earlier
+    return later
+
+
 def _closure(cell, layout, category, reply, replied_at, problems, time):
     """办结 from the status column: a closed message must have been replied, and is
     closed by its category's rule (as actions.close)."""
@@ -409,7 +422,7 @@ def _closure(cell, layout, category, reply, replied_at, problems, time):
         kind = Message.ClosureKind.ANSWERED
     else:
         kind = Message.ClosureKind.EXPLAINED if status in EXPLAINED_WORDS else Message.ClosureKind.SOLVED
-    closed_at = closed_at or replied_at
+    closed_at = same_day(closed_at, replied_at) or replied_at
     if closed_at is not None and replied_at is not None and closed_at < replied_at:
         problems.add(layout.label("closed_time"), "早于答复时间", Kind.TIME_ORDER)
     return kind, closed_at

@@ -28,6 +28,17 @@ class ImportTests(CastTestCase):
         self.assertEqual([e.kind for e in message.events.order_by("seq")], ["submitted", "responded", "replied"])
         self.assertIsNone(chain.verify()[1])
 
+    def test_a_reply_dated_without_its_hour_on_the_day_the_message_came(self):
+        # Exports give 答复日期 alone: 2024-03-04 for a message of 2024-03-04 09:30.
+        rows = [good_row("1", replied="2024-03-04"), good_row("2", replied="2024-03-03")]
+        outcome = run_import(self.cast, xlsx(rows))
+        self.assertEqual(outcome.created, 1)
+        self.assertEqual(
+            [(row, column, text) for row, column, text, _ in outcome.problems], [(3, "答复时间", "早于留言时间")]
+        )
+        reply = Message.objects.get(import_source__number="1").replies.get()
+        self.assertEqual(reply.at, local(2024, 3, 4, 9, 30), "as soon as the message came: the day was all it said")
+
     def test_importing_the_same_file_twice_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
         run_import(self.cast, content)
