@@ -364,14 +364,26 @@ def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
 
 
 def _phone(value, layout, problems):
+    """The citizen's number; of two in the cell (13800138000 / 13900139000, a mobile
+    and a landline), the first that reads as one, rather than the row refused; an
+    extension (转 8001) left off."""
     phone = cell_text(value)
     if not phone:
         return ""
     try:
         return phones.normalise(phone)
     except phones.BadPhone as e:
-        problems.add(layout.label("phone"), str(e).rstrip("。"), Kind.BAD_PHONE)
+        for part in _PHONES_APART.split(phone):
+            try:
+                return phones.normalise(_EXTENSION.sub("", part).strip())
+            except phones.BadPhone:
+                continue
+        problems.add(layout.label("phone"), f"“{phone}”：{str(e).rstrip('。')}", Kind.BAD_PHONE)
     return phone
+
+
+_PHONES_APART = re.compile(r"[/／;；,，、|｜]|或|和|及")
+_EXTENSION = re.compile(r"\s*(转|分机|ext\.?)\s*\d{1,6}\s*$", re.I)
 
 
 def _consent(value, layout, problems):

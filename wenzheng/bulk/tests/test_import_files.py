@@ -39,6 +39,22 @@ class ImportTests(CastTestCase):
         reply = Message.objects.get(import_source__number="1").replies.get()
         self.assertEqual(reply.at, local(2024, 3, 4, 9, 30), "as soon as the message came: the day was all it said")
 
+    def test_of_two_numbers_in_the_phone_cell_the_first_is_kept_not_the_row_refused(self):
+        header = [*HEADER, "联系电话"]
+        cells = {
+            "1": "13800138000 / 13900139000",
+            "2": "13800138000；0778-7221234",
+            "3": "0778 722 1234 转 8001",
+            "4": "12345",
+        }
+        outcome = run_import(self.cast, xlsx([[*good_row(n), phone] for n, phone in cells.items()], header=header))
+        self.assertEqual(outcome.created, 3)
+        kept = dict(Message.objects.values_list("import_source__number", "citizen_phone"))
+        self.assertEqual(kept, {"1": "13800138000", "2": "13800138000", "3": "0778-7221234"})
+        ((row, column, text, kind),) = outcome.problems
+        self.assertEqual((row, column, kind), (5, "联系电话", "bad_phone"))
+        self.assertTrue(text.startswith("“12345”："), text)
+
     def test_importing_the_same_file_twice_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
         run_import(self.cast, content)
