@@ -39,6 +39,7 @@ class Notice(models.Model):
         REVISITED = "revisited", "回访结果"
         EXPLAINED = "explained", "收到书面说明"
         EXPLANATION_RETURNED = "explanation_returned", "书面说明退回重写"
+        SUPERVISED = "supervised", "督办"
 
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)

@@ -5,7 +5,8 @@
   office's decision on what the unit asked (退单, 延期, 长周期办结), and of a message
   moved from it to another unit (退单 adopted, 改派, 并单 into another unit's message)
   and of a merge undone (撤销并单); its handlers, of a message merged into one of its
-  own; its handlers and leader, of a
+  own; its handlers and leader, of a message put under supervision (督办), with the
+  office's words; its handlers and leader, of a
   reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
   a written-explanation order and of its explanation sent back to be written again; a
   handler, of their reply returned by the leader;
@@ -129,6 +130,13 @@ def decided(event):
     else:
         text = texts.long_cycle_approved(serial=serial)
     return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER))
+
+
+def supervised(event):
+    """督办: the unit hears of it, and what the office asks, where it once saw only a
+    badge in its inbox."""
+    text = texts.supervised(serial=event.message.serial, note=_quoted(event))
+    return _to_unit(event, Notice.Kind.SUPERVISED, text, roles=(Role.HANDLER, Role.LEADER))
 
 
 def followed_up(event):
@@ -319,6 +327,7 @@ RULES = {
     Kind.EXTENSION_REJECTED: decided,
     Kind.LONG_CYCLE_APPROVED: decided,
     Kind.FOLLOWED_UP: followed_up,
+    Kind.SUPERVISION_FLAGGED: supervised,
     Kind.REOPENED: reopened,
     Kind.RATED: rated,
     Kind.REPLY_DRAFTED: drafted,

@@ -135,6 +135,10 @@ def reopened(*, serial: str, days: int) -> str:
     return f"留言{serial}已退回重办，请在{days}个工作日内重新回复。"
 
 
+def supervised(*, serial: str, note: str) -> str:
+    return f"留言{serial}已列入督办（{short(note, 30)}），请抓紧办理。"
+
+
 def ordered(*, last_day: dt.date) -> str:
     return f"县网络问政办责成本单位作出书面说明，并于{day(last_day)}24时前梳理回复积压留言。"
 

@@ -119,6 +119,19 @@ class WhoHearsTest(CastTestCase):
         self.assertRegex(decided[1], rf"^留言{longer.serial}的延期申请已同意，回复期限延至\d+月\d+日24时。$")
         self.assertEqual(decided[2], f"留言{longer.serial}的延期申请不予同意（期限已够。），请按原期限回复。")
 
+    def test_the_unit_hears_its_message_is_put_under_supervision(self):
+        # A newcomer's 督办 reached no one: a badge in the inbox was all the unit saw.
+        c = self.cast
+        message = c.submit()
+        Notice.objects.all().delete()
+        actions.flag_for_supervision(message=message, by=c.county_office, note="请立即签收，张三13800000000反映多次。")
+        self.assertEqual(self.heard(Notice.Kind.SUPERVISED), {"handler_a", "handler_a2", "leader_a"})
+        (text,) = texts(c.leader_a, Notice.Kind.SUPERVISED)
+        self.assertEqual(text, f"留言{message.serial}已列入督办（请立即签收，张*138****0000反映多次。），请抓紧办理。")
+        self.assertEqual(
+            Notice.objects.filter(kind=Notice.Kind.SUPERVISED).first().link, f"/work/messages/{message.pk}/"
+        )
+
     def test_a_notice_of_a_message_moved_away_says_so_instead_of_a_bare_404(self):
         c = self.cast
         message = c.submit()
