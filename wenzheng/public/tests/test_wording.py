@@ -12,7 +12,7 @@ from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase, local
 from wenzheng.units.models import Region
-from wenzheng.workspace.forms import CloseForm, ExposureForm
+from wenzheng.workspace.forms import CloseForm, ExposureForm, TransferForm
 
 
 class WordingTest(CastTestCase):
@@ -73,3 +73,11 @@ class LengthMessagesTest(CastTestCase):
         self.assertFalse(bulletin.is_valid())
         self.assertIn("请选择", str(bulletin["region"]))
         self.assertNotIn("---------", str(bulletin["region"]))
+
+    def test_a_hand_back_before_签收_says_to_签收_first(self):
+        c = self.cast
+        message = c.submit()
+        self.assertIn("请先签收再申请退单", TransferForm(message=message).fields["reason"].help_text)
+        actions.respond(message=message, by=c.handler_a)
+        message.refresh_from_db()
+        self.assertNotIn("请先签收", TransferForm(message=message).fields["reason"].help_text)
