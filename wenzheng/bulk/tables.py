@@ -24,6 +24,11 @@ MAX_UPLOAD = 50 * 1024 * 1024  # a 100,000-row workbook is ~7 MB; the same as CS
 csv.field_size_limit(MAX_UPLOAD)
 
 
+# Rows covered by merged cells beyond which merges are not filled in (a real export
+# merges a unit's rows here and there, not a million rows).
+MAX_MERGED_ROWS = 200_000
+
+
 class UnreadableFile(ValueError):
     """The file cannot be read at all; the message is Chinese, for the office."""
 
@@ -55,9 +60,36 @@ class Table:
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         if self.kind == "xlsx":
-            yield from enumerate(self._sheet().iter_rows(), start=1)
+            yield from enumerate(self._merged_filled(), start=1)
         else:
             yield from self._csv_rows()
+
+    def _merged_filled(self) -> Iterator[list]:
+        """The sheet's rows, a merged cell's value in every row and column it covers:
+        exports merge 单位 over a unit's rows, and the rows under the first were
+        imported with no unit, into the dispatch queue, with no word in the report."""
+        sheet = self._sheet()
+        top, left = sheet.start or (0, 0)
+        covering: dict[int, list[tuple[int, int, int]]] = {}  # row: (first row, first col, last col)
+        covered = 0
+        for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ():
+            covered += r1 - r0 + 1
+            if covered > MAX_MERGED_ROWS:  # not an export: left as read
+                covering = {}
+                break
+            for r in range(r0, r1 + 1):
+                covering.setdefault(r, []).append((r0, c0, c1))
+        firsts: dict[tuple[int, int], object] = {}
+        for i, row in enumerate(sheet.iter_rows()):
+            r = top + i
+            for r0, c0, c1 in covering.get(r, ()):
+                if r == r0:
+                    firsts[(r0, c0)] = row[c0 - left] if 0 <= c0 - left < len(row) else ""
+                value = firsts.get((r0, c0), "")
+                for c in range(max(c0, left), c1 + 1):
+                    if (r, c) != (r0, c0) and c - left < len(row):
+                        row[c - left] = value
+            yield row
 
     def count(self) -> int:
         """Rows in the sheet (the header included), for the progress bar."""

@@ -5,6 +5,8 @@ import io
 import zipfile
 from unittest import mock
 
+from openpyxl import load_workbook
+
 from wenzheng.bulk.models import ImportedMessage
 from wenzheng.eventlog import chain
 from wenzheng.handling.models import Message
@@ -54,6 +56,22 @@ class ImportTests(CastTestCase):
         ((row, column, text, kind),) = outcome.problems
         self.assertEqual((row, column, kind), (5, "联系电话", "bad_phone"))
         self.assertTrue(text.startswith("“12345”："), text)
+
+    def test_a_unit_merged_over_several_rows_is_every_rows_unit(self):
+        # 单位 merged over a unit's rows: the rows under the first had no unit.
+        workbook = load_workbook(
+            io.BytesIO(
+                xlsx([good_row("1"), good_row("2", unit=None), good_row("3", unit=None)], title="罗城县留言导出")
+            )
+        )
+        sheet = workbook.active
+        sheet.merge_cells("A1:I1")  # the title over the header, as exports have it
+        sheet.merge_cells("F3:F5")
+        out = io.BytesIO()
+        workbook.save(out)
+        outcome = run_import(self.cast, out.getvalue())
+        self.assertEqual((outcome.created, outcome.problems), (3, []))
+        self.assertEqual(set(Message.objects.values_list("unit", flat=True)), {self.cast.unit_a.pk})
 
     def test_importing_the_same_file_twice_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
