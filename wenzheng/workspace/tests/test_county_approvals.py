@@ -51,6 +51,8 @@ class CountyApprovalTests(WorkspaceTestCase):
         self.assertContains(response, "延期3个工作日（已延期0个，累计上限15个）")
         self.assertContains(response, "需协调供电部门")
         self.assertContains(response, "回复期限3月9日24时，剩余3个工作日")
+        # What approving makes of it, as approving counts it (below): 12 March.
+        self.assertContains(response, "<dt>同意后回复期限</dt><dd>3月12日24时</dd>", html=True)
         self.assertContains(response, "长周期办结（1）")
         self.assertContains(response, "需新建水厂，预计明年完工")
         self.assertNotContains(response, "环江理由")

@@ -125,6 +125,9 @@ def approvals(request, code):
     countdown = selectors.Countdown([e.stage.due_at for e in extensions], at=now)
     for e in extensions:
         e.deadline = countdown.deadline(e.stage) if e.stage.completed_at is None else None
+        # What approving makes of it, as approve_extension counts it: the approver
+        # worked it out by hand.
+        e.extended_to = clock.deadline_day(clock.extend_deadline(e.stage.due_at, e.days)[0]) if e.deadline else None
         e.form = DecisionForm(prefix=f"extension-{e.pk}")
     closures = list(selectors.closure_requests(request.user, region=county))
     for m in closures:
