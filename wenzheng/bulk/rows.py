@@ -161,12 +161,33 @@ class Context:
 
     @classmethod
     def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False, topics=None):
-        units = {folded(u.name): u for u in Unit.objects.filter(region=region)}
+        units = unit_names(region)
         categories = {}
         for category in Category.objects.all():
             categories[folded(category.name)] = categories[category.code] = category
             categories[folded(category.name) + "类"] = category
         return cls(layout, units, categories, default_category, now, default_unit, waive_registration, topics)
+
+
+def unit_names(region) -> dict[str, Unit]:
+    """The county's units by their names as folded, and as other platforms write them:
+    with the county's name before them (罗城仫佬族自治县教育局, 罗城县教育局 for
+    县教育局; 罗城县东门镇) or a department's 县 left off (教育局). A name two units
+    could be is left out (the row is refused as naming no unit)."""
+    units = list(Unit.objects.filter(region=region))
+    exact = {folded(u.name): u for u in units}
+    county = folded(region.name)
+    counties = {county}
+    if "自治县" in county:  # 罗城仫佬族自治县 → 罗城县
+        counties.add(county[:2] + "县")
+    variants: dict[str, set] = {}
+    for unit in units:
+        name = folded(unit.name)
+        bare = name[1:] if name.startswith("县") and len(name) > 2 else name
+        for variant in {bare, *(c + bare for c in counties)}:
+            if variant not in exact:
+                variants.setdefault(variant, set()).add(unit)
+    return {**{v: next(iter(us)) for v, us in variants.items() if len(us) == 1}, **exact}
 
 
 def source_number(values: tuple, layout: Layout) -> str:

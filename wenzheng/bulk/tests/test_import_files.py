@@ -73,6 +73,22 @@ class ImportTests(CastTestCase):
         self.assertEqual((outcome.created, outcome.problems), (3, []))
         self.assertEqual(set(Message.objects.values_list("unit", flat=True)), {self.cast.unit_a.pk})
 
+    def test_units_named_with_the_county_before_them_or_without_县(self):
+        # Other platforms write 罗城县东门镇, 罗城仫佬族自治县住房和城乡建设局, 住房和城乡建设局.
+        c = self.cast
+        self.assertEqual((c.county.name, c.unit_b.name), ("罗城仫佬族自治县", "县住房和城乡建设局"))
+        written = {
+            "1": "罗城县东门镇",
+            "2": "罗城仫佬族自治县住房和城乡建设局",
+            "3": "住房和城乡建设局",
+            "4": "环江县东门镇",
+        }
+        outcome = run_import(c, xlsx([good_row(n, unit=unit) for n, unit in written.items()]), waive_registration=True)
+        self.assertEqual(outcome.created, 3)
+        units = dict(Message.objects.values_list("import_source__number", "unit__name"))
+        self.assertEqual(units, {"1": "东门镇", "2": "县住房和城乡建设局", "3": "县住房和城乡建设局"})
+        self.assertEqual([(row, column) for row, column, _, _ in outcome.problems], [(5, "单位")])
+
     def test_importing_the_same_file_twice_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
         run_import(self.cast, content)
