@@ -56,6 +56,7 @@ class Table:
     content: bytes
     kind: str  # "xlsx" (a workbook, .xlsx or .xls) or "csv"
     encoding: str = "utf-8-sig"
+    delimiter: str = ","
     _loaded: object = None
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
@@ -111,7 +112,7 @@ class Table:
         many lines its cells hold); a record the csv module refuses is yielded as
         `Unreadable`, and the records after it are still read."""
         text = io.TextIOWrapper(io.BytesIO(self.content), encoding=self.encoding, newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(text, delimiter=self.delimiter)
         number = 0
         while True:
             first = reader.line_num + 1
@@ -132,8 +133,17 @@ class Table:
 
 
 def _csv_encoding(content: bytes) -> str:
-    """UTF-8 (with or without the BOM Excel adds), else GB18030, the superset of GBK
-    that Chinese Excel writes; anything else is refused rather than garbled."""
+    """UTF-16 where a BOM says so (Excel's "Unicode 文本"), else UTF-8 (with or without
+    the BOM Excel adds), else GB18030, the superset of GBK that Chinese Excel writes;
+    anything else is refused rather than garbled."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFile(
+                "文件以 UTF-16 编码标记开头，但内容无法按 UTF-16 读取，请另存为 UTF-8 编码的 CSV 文件。"
+            ) from None
+        return "utf-16"
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -167,7 +177,8 @@ def open_table(content: bytes, filename: str) -> Table:
             raise UnreadableFile(f"文件扩展名是 .xls，但内容{_what_it_is(content)}，{SAVE_AS_XLSX}。")
         return _workbook(content)
     if name.endswith((".csv", ".txt")):
-        return Table(content, "csv", _csv_encoding(content))
+        encoding = _csv_encoding(content)
+        return Table(content, "csv", encoding, _delimiter(content, encoding))
     raise UnreadableFile("只能导入 .xlsx、.xls 或 .csv 文件。")
 
 
@@ -214,6 +225,14 @@ def _what_it_is(content: bytes) -> str:
     if start.startswith(b"<"):
         return "是网页表格（HTML），不是 Excel 工作簿"
     return "不是 Excel 工作簿"
+
+
+def _delimiter(content: bytes, encoding: str) -> str:
+    """A tab where the file's first lines are separated by tabs, not commas (a .txt
+    that Excel saves as 文本文件 or Unicode 文本), else a comma."""
+    head = content[: 1 << 16].decode(encoding, errors="ignore")
+    lines = head.splitlines()[:HEADER_SEARCH_ROWS]
+    return "\t" if sum(line.count("\t") for line in lines) > sum(line.count(",") for line in lines) else ","
 
 
 def swallowed_rows(record: Spanning, width: int) -> tuple[int, int]:

@@ -89,6 +89,18 @@ class ImportTests(CastTestCase):
         self.assertEqual(units, {"1": "东门镇", "2": "县住房和城乡建设局", "3": "县住房和城乡建设局"})
         self.assertEqual([(row, column) for row, column, _, _ in outcome.problems], [(5, "单位")])
 
+    def test_excels_unicode_text_and_tab_separated_text(self):
+        # Excel's 另存为 "Unicode 文本": UTF-16 with its BOM, tab-separated; and tabs in UTF-8.
+        for n, encoding in enumerate(("utf-16", "utf-8"), start=1):
+            with self.subTest(encoding=encoding):
+                lines = ["\t".join(HEADER), "\t".join(good_row(str(n), reply="已安排维修，谢谢。"))]
+                content = "\r\n".join(lines).encode(encoding)
+                outcome = run_import(self.cast, content, filename="导出.txt")
+                self.assertEqual((outcome.created, outcome.problems, outcome.failure), (1, [], ""))
+        self.assertEqual(
+            list(Message.objects.order_by("pk").values_list("replies__text", flat=True)), ["已安排维修，谢谢。"] * 2
+        )
+
     def test_importing_the_same_file_twice_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
         run_import(self.cast, content)
