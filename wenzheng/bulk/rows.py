@@ -101,12 +101,23 @@ def _serial_time(value: float) -> dt.datetime:
 
 
 def _typed_time(text: str) -> dt.datetime:
-    cleaned = re.sub(r"[年月/.]", "-", text).replace("日", " ").replace("时", ":").replace("分", ":").replace("秒", "")
+    # 下午 3:30, 8:30 PM, 8点30分, 5号, 08:30:00.000: as other platforms export them.
+    cleaned = re.sub(r"(\d:\d{1,2}:\d{1,2})\.\d+", r"\1", text)
+    afternoon = bool(re.search(r"下午|晚上|傍晚|PM", cleaned, re.I))
+    midnight = bool(re.search(r"凌晨|AM", cleaned, re.I))
+    cleaned = re.sub(r"上午|下午|中午|晚上|傍晚|早上|凌晨|AM|PM", " ", cleaned, flags=re.I)
+    cleaned = re.sub(r"[年月/.]", "-", cleaned).replace("号", "日").replace("日", " ")
+    cleaned = cleaned.replace("时", ":").replace("点", ":").replace("分", ":").replace("秒", "")
     cleaned = re.sub(r"\s+", " ", cleaned).strip().rstrip(":")
+    cleaned = re.sub(r"( \d{1,2})$", r"\1:00", cleaned)  # 8点: on the hour
     match = _DATE.match(cleaned)
     if match is None:
         raise BadValue(f"无法识别“{text}”，应写成 2024-03-02 09:30 或 2024/3/2 9:30 这样的时间")
     parts = [int(p) if p else 0 for p in match.groups()]
+    if afternoon and match.group(4) and parts[3] < 12:
+        parts[3] += 12
+    elif midnight and parts[3] == 12:  # 12:10 AM
+        parts[3] = 0
     try:
         return dt.datetime(*parts)  # noqa: DTZ001 (made aware by the caller, in the county's zone)
     except ValueError:
@@ -166,7 +177,19 @@ class Context:
         for category in Category.objects.all():
             categories[folded(category.name)] = categories[category.code] = category
             categories[folded(category.name) + "类"] = category
+        for word, code in CATEGORY_WORDS.items():
+            if code in categories and word not in categories:
+                categories[word] = categories[word + "类"] = categories[code]
         return cls(layout, units, categories, default_category, now, default_unit, waive_registration, topics)
+
+
+# What 12345 work orders and other boards call the seed's categories: a complaint, a
+# plea for help or a report asks for something to be done (诉求); an opinion is a
+# suggestion.
+CATEGORY_WORDS = {
+    "投诉": "appeal", "求助": "appeal", "举报": "appeal", "诉求": "appeal", "反映": "appeal",
+    "意见": "suggestion", "建言": "suggestion", "献策": "suggestion", "询问": "consultation", "咨询": "consultation",
+}  # fmt: skip
 
 
 def unit_names(region) -> dict[str, Unit]:

@@ -7,6 +7,7 @@ from unittest import mock
 
 from openpyxl import load_workbook
 
+from wenzheng.bulk import rows
 from wenzheng.bulk.models import ImportedMessage
 from wenzheng.eventlog import chain
 from wenzheng.handling.models import Message
@@ -101,6 +102,42 @@ class ImportTests(CastTestCase):
             list(Message.objects.order_by("pk").values_list("replies__text", flat=True)), ["已安排维修，谢谢。"] * 2
         )
 
+    def test_a_12345_work_order_export_is_read(self):
+        # 来电时间, 诉求标题, 诉求内容, 工单类型, 来电人, 联系方式: refused whole as missing columns.
+        header = [
+            "工单编号",
+            "来电人",
+            "诉求标题",
+            "来电时间",
+            "诉求内容",
+            "承办单位",
+            "工单类型",
+            "答复内容",
+            "答复时间",
+            "联系方式",
+        ]
+        rows = [
+            [*good_row(str(n))[:6], kind, *good_row()[7:], "13800138000"]
+            for n, kind in enumerate(("投诉", "求助", "意见"))
+        ]
+        outcome = run_import(self.cast, xlsx(rows, header=header))
+        self.assertEqual((outcome.created, outcome.problems, outcome.failure), (3, [], ""))
+        made = Message.objects.order_by("import_source__number")
+        self.assertEqual([m.category.code for m in made], ["appeal", "appeal", "suggestion"])
+        self.assertEqual({(m.citizen_name, m.citizen_phone) for m in made}, {("A0001", "13800138000")})
+
+    def test_times_as_other_platforms_write_them(self):
+        expected = {
+            "2025/3/5 下午 3:30:00": (2025, 3, 5, 15, 30), "2025-03-05 上午8:30": (2025, 3, 5, 8, 30),
+            "2025-03-05 8点30分": (2025, 3, 5, 8, 30), "2025-03-05 晚上8点": (2025, 3, 5, 20, 0),
+            "2025年3月5号": (2025, 3, 5, 0, 0), "2025/03/05 08:30:00.000": (2025, 3, 5, 8, 30),
+            "2025-3-5 8:30 PM": (2025, 3, 5, 20, 30), "2025-3-5 12:10 PM": (2025, 3, 5, 12, 10),
+            "2025-3-5 12:10 AM": (2025, 3, 5, 0, 10), "2025年3月5日 9时30分": (2025, 3, 5, 9, 30),
+        }  # fmt: skip
+        for text, at in expected.items():
+            with self.subTest(text):
+                self.assertEqual(rows.parse_time(text), local(*at))
+
     def test_importing_the_same_file_twice_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
         run_import(self.cast, content)
@@ -132,7 +169,7 @@ class ImportTests(CastTestCase):
             ["3", "A3", "路灯", "昨天下午", "内容", "东门镇", "咨询", "", ""],  # not a time
             good_row("1"),  # duplicate number in the file
             ["5", "A5", "路灯", "2024-03-04 09:30", "内容", "不存在局", "咨询", "", ""],  # unknown unit
-            ["6", "A6", "", "2024-03-04 09:30", "内容", "东门镇", "投诉", "", ""],  # no title, unknown category
+            ["6", "A6", "", "2024-03-04 09:30", "内容", "东门镇", "表扬", "", ""],  # no title, unknown category
             ["7", "A7", "路灯", "2024-03-04 09:30", "内容", "东门镇", "咨询", "已处理", ""],  # reply without time
             ["8", "A8", "路灯", "2024-03-04 09:30", "内容", "东门镇", "咨询", "已处理", "2024-03-01 09:00"],
             ["", "A9", "路灯", "2024-03-04 09:30", "内容", "东门镇", "咨询", "", ""],  # no number
@@ -148,7 +185,7 @@ class ImportTests(CastTestCase):
                 (5, "留言编号", "“1”与第2行重复", "duplicate"),
                 (6, "单位", "“不存在局”不是本县（区）的实名上网单位", "unknown_unit"),
                 (7, "留言主题", "为空", "empty"),
-                (7, "类别", "类别“投诉”不存在，可用的类别：咨询、建议、诉求", "unknown_category"),
+                (7, "类别", "类别“表扬”不存在，可用的类别：咨询、建议、诉求", "unknown_category"),
                 (8, "答复时间", "有答复意见但没有答复时间", "reply_incomplete"),
                 (9, "答复时间", "早于留言时间", "time_order"),
                 (10, "留言编号", "为空，无法判断是否已经导入过", "empty"),
