@@ -234,8 +234,14 @@ class XlsxFormat(Format):
     def _cell(sheet, value):
         if not isinstance(value, str):
             return value
-        cell = WriteOnlyCell(sheet, value=_ILLEGAL.sub("", neutralise(value)))
-        cell.data_type = "s"  # text, whatever it starts with: never a formula
+        # Text, whatever it starts with: never a formula. Marked as text (quotePrefix,
+        # as Excel marks text typed after an apostrophe) rather than given the CSV's
+        # apostrophe, which a spreadsheet shows as part of the text ('=HYPERLINK(…)).
+        text = _ILLEGAL.sub("", value)
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        if text.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
         return cell
 
 

@@ -56,8 +56,14 @@ class ExportTests(CastTestCase):
     def test_the_xlsx_holds_text_never_formulas(self):
         rows, sheet = read_xlsx(self.export("county_office", extension="xlsx"))
         self.assertEqual(rows[0], MESSAGE_HEADER)
-        self.assertEqual(rows[1][2], '\'=HYPERLINK("http://x","点我")')
+        # The text as written, marked as text (no apostrophe a spreadsheet would show).
+        self.assertEqual(rows[1][2], '=HYPERLINK("http://x","点我")')
         self.assertTrue(all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row))
+        marked = {cell.value: cell.quotePrefix for row in sheet.iter_rows(min_row=2) for cell in row[2:3]}
+        titles = ['=HYPERLINK("http://x","点我")', "+1 路面塌陷", "@所有人 路灯", "-号开头的标题"]
+        self.assertEqual(marked, dict.fromkeys(titles, True))
+        serials = {row[0].value: row[0].quotePrefix for row in sheet.iter_rows(min_row=2)}
+        self.assertFalse(any(serials.values()), "text that is no formula is not marked")
 
     def test_a_unit_exports_only_its_own_messages(self):
         rows = read_csv(self.export("handler_a"))
