@@ -16,6 +16,7 @@ from django.db import reset_queries
 from django.db.models import Q
 from django.utils import timezone
 
+from wenzheng.lib import text as text_rules
 from wenzheng.topics.catalogue import LabelResolver
 from wenzheng.topics.models import Topic
 
@@ -77,7 +78,9 @@ class Import:
         on_progress: Callable[["Outcome", list], None] | None = None,
     ):
         self.content, self.filename = content, filename
-        self.region, self.by, self.source = region, by, source
+        # As the upload form has it (a CharField strips): "BIG " on the command line
+        # was another platform than "BIG", and imported a whole file again.
+        self.region, self.by, self.source = region, by, " ".join(text_rules.clean(source).split())
         self.default_category, self.default_unit = default_category, default_unit
         self.waive_registration, self.unanswered = waive_registration, unanswered
         self.create_topics = create_topics

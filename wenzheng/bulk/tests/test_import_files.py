@@ -156,6 +156,8 @@ class ImportTests(CastTestCase):
         # Another platform named, whose numbers happen to be the same: its own messages.
         other = run_import(self.cast, content, source="原12345热线")
         self.assertEqual((other.created, other.skipped), (2, 0))
+        # Spaces around the name are none of it (the command line kept them).
+        self.assertEqual(run_import(self.cast, content, source=" 原县长信箱  ").skipped, 2)
         # Named after a first import without a name: the same file.
         unnamed = xlsx([good_row("3")])
         run_import(self.cast, unnamed)
