@@ -12,13 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import reset_queries
+from django.db import reset_queries, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from wenzheng.lib import text as text_rules
 from wenzheng.topics.catalogue import LabelResolver
 from wenzheng.topics.models import Topic
+from wenzheng.units.models import Region
 
 from .columns import BY_KEY, find_layout
 from .models import ImportedMessage, ImportJob, RowProblem, summary_order
@@ -188,17 +189,31 @@ class Import:
             else:
                 seen[row.source_number] = number
                 batch.append(row)
-        if not self.dry_run:
-            write(
-                rows=batch,
-                region=self.region,
-                by=self.by,
-                source=self.source,
-                deadlines=deadlines,
-                job=self.job,
-                unanswered=self.unanswered,
-                now=self.now,
-            )
+        if not self.dry_run and batch:
+            with transaction.atomic():
+                # Another import of the county (the same file uploaded twice, the command
+                # beside a worker) may have written some of these numbers since they were
+                # looked for: its batches and this one wait on each other here, and what
+                # it wrote is skipped, where one of the two died on the numbers' constraint.
+                Region.objects.select_for_update().filter(pk=self.region.pk).exists()
+                meanwhile = set(
+                    ImportedMessage.objects.filter(
+                        self._same_source(), region=self.region, number__in=[r.source_number for r in batch]
+                    ).values_list("number", flat=True)
+                )
+                if meanwhile:
+                    outcome.skipped += sum(r.source_number in meanwhile for r in batch)
+                    batch = [r for r in batch if r.source_number not in meanwhile]
+                write(
+                    rows=batch,
+                    region=self.region,
+                    by=self.by,
+                    source=self.source,
+                    deadlines=deadlines,
+                    job=self.job,
+                    unanswered=self.unanswered,
+                    now=self.now,
+                )
         outcome.created += len(batch)
         outcome.problems.extend(problems)
         self.on_progress(outcome, problems)

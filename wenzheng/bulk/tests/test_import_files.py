@@ -146,6 +146,23 @@ class ImportTests(CastTestCase):
         self.assertEqual(Message.objects.count(), 2)
         self.assertEqual(ImportedMessage.objects.count(), 2)
 
+    def test_rows_another_import_wrote_meanwhile_are_skipped_not_an_internal_error(self):
+        # The same file uploaded twice at once: one import died on the numbers' constraint.
+        content = xlsx([good_row("1"), good_row("2")])
+        read_row, raced = rows.read_row, {}
+
+        def other_import_finishes_first(*args, **kwargs):
+            if not raced:
+                raced["other"] = None  # its own rows are read as usual
+                raced["other"] = run_import(self.cast, content)
+            return read_row(*args, **kwargs)
+
+        with mock.patch("wenzheng.bulk.importer.read_row", side_effect=other_import_finishes_first):
+            outcome = run_import(self.cast, content)
+        self.assertEqual(raced["other"].created, 2)
+        self.assertEqual((outcome.created, outcome.skipped, outcome.failure), (0, 2, ""))
+        self.assertEqual(Message.objects.count(), 2)
+
     def test_a_file_imported_again_with_its_source_named_or_left_out_adds_nothing(self):
         content = xlsx([good_row("1"), good_row("2")])
         run_import(self.cast, content, source="原县长信箱")
