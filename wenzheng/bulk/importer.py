@@ -101,6 +101,10 @@ class Import:
             return outcome
         if layout is None:
             outcome.failure = "找不到表头：前10行中没有一行写着“留言编号”“留言主题”“留言时间”等列名。"
+            if len(table.sheet_names) > 1:  # a 填表说明 sheet before the table, as templates have
+                outcome.failure += (
+                    f"只读取第一个工作表“{table.sheet_names[0]}”；留言表在其他工作表的，请把它移到第一个。"
+                )
             return outcome
         self._without_topics_if_no_tree(layout)
         outcome.ignored = layout.ignored

@@ -8,7 +8,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -58,6 +58,7 @@ class Table:
     encoding: str = "utf-8-sig"
     delimiter: str = ","
     _loaded: object = None
+    sheet_names: list = field(default_factory=list)  # a workbook's, the first read
 
     def rows(self) -> Iterator[tuple[int, tuple]]:
         if self.kind == "xlsx":
@@ -104,6 +105,7 @@ class Table:
         # read-only mode takes over fifteen; it holds the sheet's cells, not the XML.
         if self._loaded is None:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(self.content))
+            self.sheet_names = list(workbook.sheet_names)
             self._loaded = workbook.get_sheet_by_index(0)
         return self._loaded
 
@@ -165,6 +167,8 @@ EXTENSIONS = (".xlsx", ".xls", ".csv", ".txt")
 
 
 def open_table(content: bytes, filename: str) -> Table:
+    if not content.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        raise UnreadableFile("文件是空的，没有任何内容。")
     name = filename.lower()
     if name.endswith(".xlsx"):
         if not content.startswith(ZIP_MAGIC):

@@ -335,6 +335,18 @@ class ImportTests(CastTestCase):
         self.assertFalse(Message.objects.exists())
         self.assertEqual(run_import(self.cast, xlsx([good_row()])).created, 1, "a table as exported is read")
 
+    def test_an_empty_file_and_a_table_on_the_second_sheet_are_named_so(self):
+        for content in (b"", b"\xef\xbb\xbf\r\n"):
+            with self.subTest(content=content):
+                self.assertEqual(run_import(self.cast, content, filename="x.csv").failure, "文件是空的，没有任何内容。")
+        workbook = load_workbook(io.BytesIO(xlsx([good_row()])))
+        notes = workbook.create_sheet("填表说明", 0)
+        notes.append(["请按模板填写。"])
+        out = io.BytesIO()
+        workbook.save(out)
+        failure = run_import(self.cast, out.getvalue()).failure
+        self.assertIn("只读取第一个工作表“填表说明”；留言表在其他工作表的，请把它移到第一个。", failure)
+
     def test_a_file_with_a_header_and_no_rows_says_so(self):
         for content, name in ((xlsx([[], []], title="罗城县留言导出"), "x.xlsx"), (csv_bytes([]), "x.csv")):
             with self.subTest(name):
