@@ -216,7 +216,10 @@ def _transfer_rejected(state, ev):
 
 @replays(Event.Kind.RESPONDED)
 def _responded(state, ev):
-    _message(state, ev, state="responded")
+    # Acknowledged while its hand-back waits: still handed back (actions.respond).
+    row = state.row(MESSAGE, ev.message)
+    if row is None or row["state"] != "transfer_requested":
+        _message(state, ev, state="responded")
 
 
 @replays(Event.Kind.REPLIED)

@@ -919,15 +919,20 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
 
 @transaction.atomic
 def respond(*, message, by, note: str = "", at=None) -> Message:
-    """签收/回应: the unit acknowledges the message."""
+    """签收/回应: the unit acknowledges the message; also while its hand-back (退单)
+    waits for the office, whose decision may take longer than the response limit (the
+    message stays handed back: the office decides)."""
     at = _now(at)
     message = _locked(message)
     require_unit_staff(by, message.unit)
-    _require_state(message, State.DISPATCHED)
+    _require_state(message, State.DISPATCHED, State.TRANSFER_REQUESTED)
+    if message.state == State.TRANSFER_REQUESTED and message.open_stage(Stage.Kind.RESPONSE) is None:
+        raise ActionRefused("already_responded", "这条留言已经签收。")
     note = _optional_text(note, "签收说明")
     _complete_stage(message, Stage.Kind.RESPONSE, at)
-    message.state = State.RESPONDED
-    message.save(update_fields=["state"])
+    if message.state == State.DISPATCHED:
+        message.state = State.RESPONDED
+        message.save(update_fields=["state"])
     _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note=note)
     return message
 

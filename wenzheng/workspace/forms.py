@@ -137,9 +137,8 @@ class TransferForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.message is not None and self.message.state == Message.State.DISPATCHED:
-            # A newcomer asked first and could not 签收 while the office decided: the
-            # response deadline ran on with nothing the unit could do.
-            self.fields["reason"].help_text += _("本留言尚未签收：退单审核期间不能签收，请先签收再申请退单。")
+            # A newcomer asked first and took the 签收 to be over: its deadline runs on.
+            self.fields["reason"].help_text += _("本留言尚未签收：退单审核期间签收期限照常计算，请同时签收。")
         hint = routing.transfer_hint(self.message) if self.message is not None else ""
         if hint:
             self.fields["reason"].help_text += hint

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling import actions
-from wenzheng.handling.models import Category, Message, ReplyDraft
+from wenzheng.handling.models import Category, Message, ReplyDraft, Stage
 from wenzheng.notifications import texts
 from wenzheng.privacy.masking import Kind
 from wenzheng.privacy.public import Publisher
@@ -323,6 +323,11 @@ def unanswered_follow_ups(message) -> list:
     return list(message.follow_ups.filter(answers__isnull=True).order_by("at", "pk"))
 
 
+def _not_responded(user, message):
+    # While a hand-back waits, as long as the response is still owed.
+    return message.state == State.DISPATCHED or message.open_stage(Stage.Kind.RESPONSE) is not None
+
+
 def _not_supervised(user, message):
     return message.supervised_at is None
 
@@ -337,7 +342,8 @@ STEPS = {
             forms.RespondForm,
             _respond,
             UNIT_ROLES,
-            (State.DISPATCHED,),
+            (State.DISPATCHED, State.TRANSFER_REQUESTED),
+            offered=_not_responded,
         ),
         Step(
             "close",

@@ -14,6 +14,7 @@ reply within 5, extensions at most 15 in total. The calendar days used below
 
 import datetime as dt
 
+from wenzheng.eventlog import replay
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.deadlines import recompute_open_deadlines
@@ -237,6 +238,21 @@ class TransferTest(DeadlineTestCase):
         actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 3, 10))
         m.refresh_from_db()
         self.assertEqual(m.state, Message.State.RESPONDED)
+
+    def test_a_unit_signs_for_a_message_while_its_hand_back_waits(self):
+        # Asked before 签收, the unit could not 签收 while the office took its time: the
+        # response went late with nothing the unit could do.
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 2, 16))
+        m.refresh_from_db()
+        self.assertEqual(m.state, Message.State.TRANSFER_REQUESTED, "still handed back: the office decides")
+        self.assertEqual(m.stages.get(kind=RESPONSE).outcome, "on_time")
+        self.assertRefused("already_responded", actions.respond, message=m, by=c.handler_a)
+        actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 5, 10))
+        m.refresh_from_db()
+        self.assertEqual(m.state, Message.State.RESPONDED)
+        self.assertEqual(replay.replay().differences, [])
 
     def test_it_rejects_a_transfer_back_to_the_same_unit_or_without_a_note(self):
         c, m = self.cast, self.message

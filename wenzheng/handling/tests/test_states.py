@@ -73,7 +73,8 @@ STEPS = {
         lambda c, m: actions.reopen(message=m, by=c.county_office, reason="仍未修好。", at=TUESDAY),
     ),
     "respond": (
-        {S.DISPATCHED},
+        # And while a hand-back waits (the message in_state hands back before 签收).
+        {S.DISPATCHED, S.TRANSFER_REQUESTED},
         lambda c, m: actions.respond(message=m, by=c.handler_a, at=TUESDAY),
     ),
     "reply": (

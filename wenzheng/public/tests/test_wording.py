@@ -74,10 +74,12 @@ class LengthMessagesTest(CastTestCase):
         self.assertIn("请选择", str(bulletin["region"]))
         self.assertNotIn("---------", str(bulletin["region"]))
 
-    def test_a_hand_back_before_签收_says_to_签收_first(self):
+    def test_a_hand_back_before_签收_says_its_deadline_runs_on(self):
         c = self.cast
         message = c.submit()
-        self.assertIn("请先签收再申请退单", TransferForm(message=message).fields["reason"].help_text)
+        self.assertIn(
+            "退单审核期间签收期限照常计算，请同时签收", TransferForm(message=message).fields["reason"].help_text
+        )
         actions.respond(message=message, by=c.handler_a)
         message.refresh_from_db()
-        self.assertNotIn("请先签收", TransferForm(message=message).fields["reason"].help_text)
+        self.assertNotIn("尚未签收", TransferForm(message=message).fields["reason"].help_text)

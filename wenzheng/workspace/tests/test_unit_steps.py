@@ -90,6 +90,11 @@ class UnitStepTests(WorkspaceTestCase):
         self.assertContains(response, "已申请退单")
         self.assertEqual(self.state(self.new), "transfer_requested")
         self.assertEqual(Event.objects.filter(message=self.new).last().note, "供水归县自来水公司管理")
+        # Asked before 签收: 签收 is still offered while the office decides, and then not.
+        self.assertContains(response, "<summary>签收</summary>", html=True)
+        response = self.step(self.new, "respond", note="")
+        self.assertEqual(self.state(self.new), "transfer_requested")
+        self.assertNotContains(response, "<summary>签收</summary>", html=True)
 
     def test_a_handler_asks_for_an_extension(self):
         self.as_("handler_a")
