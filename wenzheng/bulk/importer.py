@@ -168,16 +168,17 @@ class Import:
         with the source left blank is the same file)."""
         return Q() if not self.source else Q(source__in=[self.source, ""])
 
+    def _imported(self, numbers) -> set[str]:
+        """Of `numbers`, those imported into the county before (of this source)."""
+        found = ImportedMessage.objects.filter(self._same_source(), region=self.region, number__in=numbers)
+        return set(found.values_list("number", flat=True))
+
     def _chunk(self, chunk, ctx, seen, deadlines):
         """Check and write one batch of rows. A row imported before is recognised by
         its number first: it is skipped, whatever its cells would say now."""
         outcome, layout = self.outcome, ctx.layout
         numbers = [source_number(values, layout) for _, values in chunk]
-        before = set(
-            ImportedMessage.objects.filter(
-                self._same_source(), region=self.region, number__in={n for n in numbers if n}
-            ).values_list("number", flat=True)
-        )
+        before = self._imported({n for n in numbers if n})
         batch, problems = [], []
         for (number, values), source in zip(chunk, numbers, strict=True):
             if source in seen:  # imported from this file, by an earlier row
@@ -200,11 +201,7 @@ class Import:
                 # looked for: its batches and this one wait on each other here, and what
                 # it wrote is skipped, where one of the two died on the numbers' constraint.
                 Region.objects.select_for_update().filter(pk=self.region.pk).exists()
-                meanwhile = set(
-                    ImportedMessage.objects.filter(
-                        self._same_source(), region=self.region, number__in=[r.source_number for r in batch]
-                    ).values_list("number", flat=True)
-                )
+                meanwhile = self._imported([r.source_number for r in batch])
                 if meanwhile:
                     outcome.skipped += sum(r.source_number in meanwhile for r in batch)
                     batch = [r for r in batch if r.source_number not in meanwhile]

@@ -187,8 +187,8 @@ class Context:
 # plea for help or a report asks for something to be done (诉求); an opinion is a
 # suggestion.
 CATEGORY_WORDS = {
-    "投诉": "appeal", "求助": "appeal", "举报": "appeal", "诉求": "appeal", "反映": "appeal",
-    "意见": "suggestion", "建言": "suggestion", "献策": "suggestion", "询问": "consultation", "咨询": "consultation",
+    "投诉": "appeal", "求助": "appeal", "举报": "appeal", "反映": "appeal",
+    "意见": "suggestion", "建言": "suggestion", "献策": "suggestion", "询问": "consultation",
 }  # fmt: skip
 
 

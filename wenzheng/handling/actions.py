@@ -1269,16 +1269,15 @@ def order_written_explanation(
 ) -> WrittenExplanationOrder:
     """责成书面说明, with a deadline to sort out and reply to the unanswered messages."""
     at = _now(at)
-    unit = Unit.objects.select_related("region").get(pk=unit.pk)
+    # Locked: the same order sent twice at once is told apart below.
+    unit = Unit.objects.select_related("region").select_for_update(of=("self",)).get(pk=unit.pk)
     require_office(by, unit.region)
     reason = _require_text(reason, "责成事由")
     messages = _unit_messages(unit, messages)
     if timezone.is_naive(backlog_deadline) or backlog_deadline <= at:
         raise ActionRefused("bad_deadline", "限期梳理回复的截止时间必须晚于现在。")
     # The same order again within a day (its reason and messages) is a repeat (a form
-    # sent twice, a client's retry), not a second order: each one costs the unit
-    # points. The unit's row locked first, so that two at once are told apart.
-    Unit.objects.select_for_update().filter(pk=unit.pk).exists()
+    # sent twice, a client's retry), not a second order: each one costs the unit points.
     concerned = {m.pk for m in messages}
     recent = WrittenExplanationOrder.objects.filter(unit=unit, reason=reason, ordered_at__gt=at - dt.timedelta(days=1))
     for earlier in recent.prefetch_related("messages").order_by("-ordered_at"):
