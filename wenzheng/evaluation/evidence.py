@@ -7,11 +7,9 @@ They are read with the same conditions as the counts (facts.py).
 
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery
-
 from wenzheng.accounts.policy import may_see_unit_contacts
 from wenzheng.eventlog.models import Event
-from wenzheng.handling.models import Stage
+from wenzheng.handling.models import Message, Stage
 from wenzheng.privacy.public import Publisher
 
 from . import facts, kinds
@@ -46,8 +44,10 @@ def _stages(unit, window, kind):
 
 
 def _ratings(unit, window):
-    rated = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.RATED).order_by("-seq").values("seq")[:1]
-    return list(facts.rating_evidence(unit, window).annotate(rated_seq=Subquery(rated)))
+    rows = list(facts.rating_evidence(unit, window))
+    for m in rows:  # the rating counted, which a rating given since the cut-off has replaced
+        m.counted_rating_label = Message.Rating(m.counted_rating).label
+    return rows
 
 
 # What each measure of a rate item counted, and what each other kind rests on.

@@ -36,7 +36,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Least
 
 from wenzheng.accounts import staff
@@ -179,7 +193,28 @@ ADVERSE = Q(written_criticism=False, adverse=True, bulletin_row__isnull=True)
 
 
 def ratings_in(window: Window):
-    return Message.objects.counted_once().filter(rated_at__gte=window.start, rated_at__lt=window.cutoff)
+    """The messages rated in the window, each once, by the rating that stood at the
+    cut-off (alias `counted_rating`, given at `counted_rated_at`): a message reopened
+    after its rating, answered again and rated again counts its latest rating before
+    the cut-off (DOMAIN.md: the unit of counting is a message, not a stage; an
+    earlier 不满意 stands until the citizen rates anew, so a reopening alone pays
+    nothing). The message's own columns settle almost every case; only a message
+    rated again since the cut-off needs its events read."""
+    given = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.RATED, at__lt=window.cutoff).order_by("-seq")
+    current = Q(rated_at__lt=window.cutoff)
+    return (
+        Message.objects.counted_once()
+        .filter(rated_at__gte=window.start)
+        .alias(
+            counted_rating=Case(
+                When(current, then=F("rating")),
+                default=Subquery(given.values(rating=KT("data__rating"))[:1]),
+                output_field=CharField(),
+            ),
+            counted_rated_at=Case(When(current, then=F("rated_at")), default=Subquery(given.values("at")[:1])),
+        )
+        .filter(counted_rated_at__gte=window.start)
+    )
 
 
 def exposures_in(window: Window):
@@ -232,8 +267,8 @@ def collect(region, window: Window, *, unit_ids=None) -> Facts:
         .values("unit")
         .annotate(
             rated=Count("pk"),
-            satisfied=Count("pk", filter=Q(rating=Message.Rating.SATISFIED)),
-            basic=Count("pk", filter=Q(rating=Message.Rating.BASICALLY_SATISFIED)),
+            satisfied=Count("pk", filter=Q(counted_rating=Message.Rating.SATISFIED)),
+            basic=Count("pk", filter=Q(counted_rating=Message.Rating.BASICALLY_SATISFIED)),
             fp=Sum("pk"),
         )
         .order_by(),
@@ -360,7 +395,20 @@ def stage_evidence(unit, window: Window, kind: str) -> list[Counted]:
 
 
 def rating_evidence(unit, window: Window):
-    return ratings_in(window).filter(unit=unit).select_related("category", "region").order_by("rated_at", "pk")
+    """The unit's messages rated in the window, with the rating counted (`counted_rating`,
+    `counted_rated_at`) and the event that gave it (`rated_seq`)."""
+    given = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.RATED, at__lt=window.cutoff).order_by("-seq")
+    return (
+        ratings_in(window)
+        .filter(unit=unit)
+        .annotate(
+            counted_rating=F("counted_rating"),
+            counted_rated_at=F("counted_rated_at"),
+            rated_seq=Subquery(given.values("seq")[:1]),
+        )
+        .select_related("category", "region")
+        .order_by("counted_rated_at", "pk")
+    )
 
 
 def deduction_evidence(unit, window: Window) -> dict:

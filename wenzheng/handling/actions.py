@@ -443,16 +443,18 @@ def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> F
 
 @transaction.atomic
 def rate(*, message, who: Citizen, rating: str, reason: str = "", at=None) -> Message:
-    """满意度评价: once, after a reply. 不满意 asks for the reason, which goes to the
-    unit and the county office as a 回访 (kept in its own row, not in the event)."""
+    """满意度评价: once an answer, after a reply (a message reopened and answered
+    again is rated again: Message.rating_stands). 不满意 asks for the reason, which
+    goes to the unit and the county office as a 回访 (kept in its own row, not in the
+    event)."""
     at = _now(at)
     message = _locked(message)
     by = _require_citizen(message, who)
     _require_state(message, *State.answered())
     if rating not in Message.Rating.values:
         raise ActionRefused("bad_rating", "评价只能是“满意”“基本满意”或“不满意”。")
-    if message.rating:
-        raise ActionRefused("already_rated", "这条留言已经评价过了。")
+    if message.rating_stands():
+        raise ActionRefused("already_rated", "您已评价过这次答复；办理单位再次答复后，可以重新评价。")
     revisit = None
     if rating == Message.Rating.DISSATISFIED:
         reason = _require_text(reason, "不满意的理由", max_length=1000)

@@ -433,6 +433,13 @@ class Message(models.Model):
         )
         return approved.aggregate(n=Sum("days"))["n"] or 0
 
+    def rating_stands(self) -> bool:
+        """Whether its writer has rated the answer as it stands: rated, and no reply
+        published since. A message reopened after a 不满意 and answered again is rated
+        again; its latest rating before a cut-off is the one the evaluation counts
+        (wenzheng.evaluation.facts.ratings_in), the earlier ones stay in its events."""
+        return bool(self.rating) and not self.replies.filter(at__gt=self.rated_at).exists()
+
     @property
     def reopened(self) -> bool:
         """Answered once and handled anew (reopened after 回访): public, with its answer."""

@@ -213,7 +213,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
     found = _thread(found)
     private = is_owner or tracked
     can_act = private and found.state in Message.State.answered()
-    can_rate = can_act and not found.rating and found.state != "closure_pending"
+    can_rate = can_act and found.state != "closure_pending" and not found.rating_stands()
     bound = bound or {}
     review, follow_up_reviews = _review_notices(found) if private else (None, {})
     # Its writer reads the message as written; everyone else its public version.

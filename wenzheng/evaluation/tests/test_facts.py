@@ -237,3 +237,35 @@ class ClosureInForceTest(CastTestCase):
         self.assertEqual((a["closure.appeal.due"], a.get("closure.appeal.met", 0)), (1, 0))
         [counted] = facts.stage_evidence(c.unit_a, Q1, "reply")
         self.assertEqual((counted.closed, counted.long_cycle, counted.on_time), (True, False, False))
+
+
+class RatedAgainTest(CastTestCase):
+    """A message reopened after a 不满意 and answered again is rated again: it counts
+    once, by the rating that stood at each cut-off; the 不满意 stands until then, so
+    a reopening alone pays nothing (DOMAIN.md, "Counting rules")."""
+
+    def test_each_period_counts_the_rating_that_stood_at_its_cut_off(self):
+        c = self.cast
+        me = actions.Citizen(user=c.citizen)
+        m = c.replied(at=local(2026, 3, 2, 9))
+        actions.rate(message=m, who=me, rating="dissatisfied", reason="没修。", at=local(2026, 3, 3, 9))
+        first = m.events.get(kind="rated")
+        revisit = m.revisits.get()
+        actions.reopen_on_revisit(revisit=revisit, by=c.county_office, reason="答复不实。", at=local(2026, 3, 4, 9))
+        actions.reply(message=m, by=c.handler_a, text="已修好。", at=local(2026, 3, 30, 9))
+
+        def counted(period):
+            window = facts.Window.of(periods.parse(period), local(2026, 12, 31, 9))
+            found = facts.collect(c.county, window).of(c.unit_a.pk)
+            rows = [(r.pk, r.counted_rating, r.rated_seq) for r in facts.rating_evidence(c.unit_a, window)]
+            return found.get("rating.rated", 0), found.get("rating.satisfied", 0), rows
+
+        # Reopened and answered, not yet rated again: the 不满意 still counts.
+        self.assertEqual(counted("2026Q1"), (1, 0, [(m.pk, "dissatisfied", first.seq)]))
+        actions.rate(message=m, who=me, rating="satisfied", at=local(2026, 4, 2, 9))
+        again = m.events.filter(kind="rated").latest("seq")
+        # The first quarter's figures do not change; the second counts the new rating;
+        # the year counts the message once, by its latest rating.
+        self.assertEqual(counted("2026Q1"), (1, 0, [(m.pk, "dissatisfied", first.seq)]))
+        self.assertEqual(counted("2026Q2"), (1, 1, [(m.pk, "satisfied", again.seq)]))
+        self.assertEqual(counted("2026"), (1, 1, [(m.pk, "satisfied", again.seq)]))

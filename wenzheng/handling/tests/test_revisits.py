@@ -94,3 +94,26 @@ class RevisitTest(HandlingTestCase):
             [(e.kind, e.item.text) for e in entries], [("reply", "已安排维修人员处理。"), ("follow_up", "何时修？")]
         )
         self.assertEqual(entries[1].answer.text, "周五前修好。")
+
+
+class RatedAgainTest(HandlingTestCase):
+    """A rating is of the answer as it stands: once an answer, again after a new one."""
+
+    def test_a_message_answered_again_after_a_dissatisfied_rating_is_rated_again(self):
+        c = self.cast
+        me = actions.Citizen(user=c.citizen)
+        m = c.replied(at=MONDAY)
+        actions.rate(message=m, who=me, rating="dissatisfied", reason="路灯还是不亮。", at=TUESDAY)
+        self.assertRefused("already_rated", actions.rate, message=m, who=me, rating="satisfied")
+        actions.reopen_on_revisit(revisit=m.revisits.get(), by=c.county_office, reason="未修复。", at=TUESDAY)
+        # Reopened, not yet answered again: nothing new to rate.
+        self.assertRefused("wrong_state", actions.rate, message=m, who=me, rating="satisfied")
+        actions.reply(message=m, by=c.handler_a, text="已更换灯具。", at=WEDNESDAY)
+        actions.rate(message=m, who=me, rating="satisfied", at=WEDNESDAY)
+        m.refresh_from_db()
+        self.assertEqual((m.rating, m.rated_at), ("satisfied", WEDNESDAY))
+        self.assertEqual(
+            [e.data["rating"] for e in m.events.filter(kind=Event.Kind.RATED)], ["dissatisfied", "satisfied"]
+        )
+        self.assertEqual(m.revisits.count(), 1)  # 满意 opens no 回访
+        self.assertRefused("already_rated", actions.rate, message=m, who=me, rating="dissatisfied", reason="又坏了。")

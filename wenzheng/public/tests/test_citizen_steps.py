@@ -37,6 +37,20 @@ class RatingAndThreadTest(CastTestCase):
         self.assertNotContains(response, "请写明不满意的理由", status_code=400)
         self.assertNotContains(response, "。；", status_code=400)
 
+    def test_a_reopened_message_answered_again_offers_the_rating_again(self):
+        c = self.cast
+        actions.rate(message=self.message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修。")
+        self.assertNotContains(self.client.get(self.url), 'name="step" value="rating"')
+        actions.reopen_on_revisit(revisit=self.message.revisits.get(), by=c.county_office, reason="未修复。")
+        actions.reply(message=self.message, by=c.handler_a, text="已更换灯具。")
+        page = self.client.get(self.url)
+        self.assertContains(page, "办理单位已再次答复，您可以对新的答复重新评价（您上次的评价：不满意）。")
+        response = self.client.post(self.url, {"rating": "satisfied", "form_key": form_key(page)}, follow=True)
+        self.assertContains(response, "感谢您的评价。")
+        self.message.refresh_from_db()
+        self.assertEqual(self.message.rating, "satisfied")
+        self.assertNotContains(response, 'name="step" value="rating"')
+
     def test_words_written_with_another_rating_are_not_dropped_unseen(self):
         response = self.client.post(self.url, {"rating": "satisfied", "reason": "谢谢，另外路口也需要一盏灯。"})
         self.assertContains(response, "其他意见请用下面的“追问”提交", status_code=400)

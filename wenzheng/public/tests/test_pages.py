@@ -136,7 +136,7 @@ class PublicPagesTest(CastTestCase):
         self.assertContains(response, "感谢您的评价")
         self.assertEqual(Message.objects.get(pk=self.secret.pk).rating, "basically_satisfied")
         response = self.client.post(url, {"rating": "satisfied"}, follow=True)
-        self.assertContains(response, "这条留言已经评价过了")
+        self.assertContains(response, "您已评价过这次答复")
 
     def test_another_citizen_cannot_see_or_act_on_it(self):
         self.client.force_login(self.cast.other_citizen)
