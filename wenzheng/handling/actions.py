@@ -421,6 +421,13 @@ def _contact_details(id_number, email, address) -> tuple[str, str, str]:
     return id_number, email, address
 
 
+# Follow-ups a message may hold waiting at once (neither answered by the unit nor
+# decided by the county office): each texts the unit's staff and is a 回访 in the
+# office's queue, so a script posting hundreds of them flooded both (an attacker's
+# trial: 25 in 2.6 s, 50 SMS). A citizen with more to say waits for an answer.
+WAITING_FOLLOW_UPS_MAX = 3
+
+
 @transaction.atomic
 def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> FollowUp:
     """追问: the citizen asks more after a reply."""
@@ -428,6 +435,12 @@ def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> F
     message = _locked(message)
     by = _require_citizen(message, who)
     _require_state(message, *State.answered())
+    waiting = message.follow_ups.filter(answers__isnull=True, revisit__state=Revisit.State.OPEN)
+    if waiting.count() >= WAITING_FOLLOW_UPS_MAX:
+        raise ActionRefused(
+            "too_many_follow_ups",
+            f"这条留言已有{WAITING_FOLLOW_UPS_MAX}条追问尚未答复，请等办理单位答复或县网络问政办处理后再追问。",
+        )
     text = _require_text(text, "追问内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     item = FollowUp.objects.create(message=message, text=text, at=at)
     queue_for_review(message, at=at, follow_up=item)

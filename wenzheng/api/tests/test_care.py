@@ -23,6 +23,15 @@ class RowStepsTest(ApiTestCase):
             [(r["kind"], r["reason"], r["state"]) for r in revisits], [("dissatisfied", "没修好。", "open")]
         )
 
+    def test_a_fourth_follow_up_waiting_is_refused_as_a_conflict(self):
+        message = self.cast.replied()
+        for i in range(3):
+            self.assertEqual(
+                self.post("citizen", self.path(message, "/follow-up"), {"text": f"问{i}"}).status_code, 200
+            )
+        response = self.post("citizen", self.path(message, "/follow-up"), {"text": "问"})
+        self.assertEqual((response.status_code, response.json()["code"]), (409, "too_many_follow_ups"))
+
     def test_the_unit_answers_a_follow_up_by_its_id(self):
         c = self.cast
         message = c.replied()

@@ -117,3 +117,19 @@ class RatedAgainTest(HandlingTestCase):
         )
         self.assertEqual(m.revisits.count(), 1)  # 满意 opens no 回访
         self.assertRefused("already_rated", actions.rate, message=m, who=me, rating="dissatisfied", reason="又坏了。")
+
+
+class FollowUpFloodTest(HandlingTestCase):
+    def test_a_message_holds_three_follow_ups_waiting_at_once(self):
+        c = self.cast
+        me = actions.Citizen(user=c.citizen)
+        m = c.replied(at=MONDAY)
+        asked = [actions.follow_up(message=m, who=me, text=f"追问{i}", at=TUESDAY) for i in range(3)]
+        self.assertRefused("too_many_follow_ups", actions.follow_up, message=m, who=me, text="第四条", at=TUESDAY)
+        self.assertEqual(m.follow_ups.count(), 3)
+        # One answered by the unit, one decided by the office: two more may be asked.
+        actions.answer_follow_up(follow_up=asked[0], by=c.handler_a, text="答复。", at=WEDNESDAY)
+        actions.uphold_answer(revisit=asked[1].revisit, by=c.county_office, note="已电话说明。", at=WEDNESDAY)
+        for i in range(2):
+            actions.follow_up(message=m, who=me, text=f"再问{i}", at=WEDNESDAY)
+        self.assertRefused("too_many_follow_ups", actions.follow_up, message=m, who=me, text="再问", at=WEDNESDAY)
