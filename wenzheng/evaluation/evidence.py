@@ -45,8 +45,8 @@ def _stages(unit, window, kind):
 
 def _ratings(unit, window):
     rows = list(facts.rating_evidence(unit, window))
-    for m in rows:  # the rating counted, which a rating given since the cut-off has replaced
-        m.counted_rating_label = Message.Rating(m.counted_rating).label
+    for e in rows:
+        e.rating_label = Message.Rating(e.given_rating).label
     return rows
 
 

@@ -36,20 +36,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    When,
-)
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Least
 
@@ -193,27 +180,25 @@ ADVERSE = Q(written_criticism=False, adverse=True, bulletin_row__isnull=True)
 
 
 def ratings_in(window: Window):
-    """The messages rated in the window, each once, by the rating that stood at the
-    cut-off (alias `counted_rating`, given at `counted_rated_at`): a message reopened
-    after its rating, answered again and rated again counts its latest rating before
-    the cut-off (DOMAIN.md: the unit of counting is a message, not a stage; an
-    earlier 不满意 stands until the citizen rates anew, so a reopening alone pays
-    nothing). The message's own columns settle almost every case; only a message
-    rated again since the cut-off needs its events read."""
-    given = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.RATED, at__lt=window.cutoff).order_by("-seq")
-    current = Q(rated_at__lt=window.cutoff)
+    """The ratings the window counts, as their events (the rating in their data): of each
+    message at each unit whose answer was rated, the last rating given before the
+    cut-off, if given in the window. DOMAIN.md counts a message at a unit that held
+    it, once: a message reopened after a 不满意, answered again and rated again
+    counts its new rating (the 不满意 stands until then, so a reopening alone pays
+    nothing); one handed to another unit after a 不满意 stays the first unit's
+    不满意, and the second unit's answer is rated for the second. A period's figures
+    do not change with ratings given after its cut-off."""
+    later = Event.objects.filter(
+        message=OuterRef("message"),
+        unit=OuterRef("unit"),
+        kind=Event.Kind.RATED,
+        seq__gt=OuterRef("seq"),
+        at__lt=window.cutoff,
+    )
     return (
-        Message.objects.counted_once()
-        .filter(rated_at__gte=window.start)
-        .alias(
-            counted_rating=Case(
-                When(current, then=F("rating")),
-                default=Subquery(given.values(rating=KT("data__rating"))[:1]),
-                output_field=CharField(),
-            ),
-            counted_rated_at=Case(When(current, then=F("rated_at")), default=Subquery(given.values("at")[:1])),
-        )
-        .filter(counted_rated_at__gte=window.start)
+        Event.objects.filter(kind=Event.Kind.RATED, at__gte=window.start, at__lt=window.cutoff)
+        .filter(message__in=Message.objects.counted_once().values("pk"))
+        .exclude(Exists(later))
     )
 
 
@@ -267,9 +252,9 @@ def collect(region, window: Window, *, unit_ids=None) -> Facts:
         .values("unit")
         .annotate(
             rated=Count("pk"),
-            satisfied=Count("pk", filter=Q(counted_rating=Message.Rating.SATISFIED)),
-            basic=Count("pk", filter=Q(counted_rating=Message.Rating.BASICALLY_SATISFIED)),
-            fp=Sum("pk"),
+            satisfied=Count("pk", filter=Q(data__rating=Message.Rating.SATISFIED)),
+            basic=Count("pk", filter=Q(data__rating=Message.Rating.BASICALLY_SATISFIED)),
+            fp=Sum("message_id"),
         )
         .order_by(),
         {"rating.rated": "rated", "rating.satisfied": "satisfied", "rating.basic": "basic", "fp.rating": "fp"},
@@ -395,19 +380,14 @@ def stage_evidence(unit, window: Window, kind: str) -> list[Counted]:
 
 
 def rating_evidence(unit, window: Window):
-    """The unit's messages rated in the window, with the rating counted (`counted_rating`,
-    `counted_rated_at`) and the event that gave it (`rated_seq`)."""
-    given = Event.objects.filter(message=OuterRef("pk"), kind=Event.Kind.RATED, at__lt=window.cutoff).order_by("-seq")
+    """The ratings counted for `unit` (ratings_in), each its message's (`message`),
+    with its rating (`given_rating`)."""
     return (
         ratings_in(window)
         .filter(unit=unit)
-        .annotate(
-            counted_rating=F("counted_rating"),
-            counted_rated_at=F("counted_rated_at"),
-            rated_seq=Subquery(given.values("seq")[:1]),
-        )
-        .select_related("category", "region")
-        .order_by("counted_rated_at", "pk")
+        .annotate(given_rating=KT("data__rating"))
+        .select_related("message__category", "message__region")
+        .order_by("at", "seq")
     )
 
 

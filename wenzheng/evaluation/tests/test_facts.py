@@ -257,7 +257,7 @@ class RatedAgainTest(CastTestCase):
         def counted(period):
             window = facts.Window.of(periods.parse(period), local(2026, 12, 31, 9))
             found = facts.collect(c.county, window).of(c.unit_a.pk)
-            rows = [(r.pk, r.counted_rating, r.rated_seq) for r in facts.rating_evidence(c.unit_a, window)]
+            rows = [(e.message_id, e.given_rating, e.seq) for e in facts.rating_evidence(c.unit_a, window)]
             return found.get("rating.rated", 0), found.get("rating.satisfied", 0), rows
 
         # Reopened and answered, not yet rated again: the 不满意 still counts.
@@ -269,3 +269,24 @@ class RatedAgainTest(CastTestCase):
         self.assertEqual(counted("2026Q1"), (1, 0, [(m.pk, "dissatisfied", first.seq)]))
         self.assertEqual(counted("2026Q2"), (1, 1, [(m.pk, "satisfied", again.seq)]))
         self.assertEqual(counted("2026"), (1, 1, [(m.pk, "satisfied", again.seq)]))
+
+    def test_a_dissatisfied_answer_stays_its_units_when_the_message_moves_on(self):
+        c = self.cast
+        me = actions.Citizen(user=c.citizen)
+        m = c.replied(at=local(2026, 3, 2, 9))
+        actions.rate(message=m, who=me, rating="dissatisfied", reason="没修。", at=local(2026, 3, 3, 9))
+        actions.reopen_on_revisit(
+            revisit=m.revisits.get(), by=c.county_office, reason="不归镇里。", at=local(2026, 3, 4, 9)
+        )
+        actions.request_transfer(message=m, by=c.handler_a, reason="属住建局职责。", at=local(2026, 3, 4, 10))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 4, 11))
+        actions.reply(message=m, by=c.handler_b, text="已修好。", at=local(2026, 3, 5, 9))
+
+        def counted(unit):
+            found = facts.collect(c.county, Q1).of(unit.pk)
+            return found.get("rating.rated", 0), found.get("rating.satisfied", 0)
+
+        self.assertEqual((counted(c.unit_a), counted(c.unit_b)), ((1, 0), (0, 0)))
+        actions.rate(message=m, who=me, rating="satisfied", at=local(2026, 3, 6, 9))
+        # Each unit's answer by its own rating: A's 不满意 stands, B's answer is 满意.
+        self.assertEqual((counted(c.unit_a), counted(c.unit_b)), ((1, 0), (1, 1)))
