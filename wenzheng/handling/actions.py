@@ -756,7 +756,9 @@ def mark_spam(*, message, by, reason: str, at=None) -> Message:
         raise ActionRefused("has_merged", "已有留言并入这条留言，不能标记为垃圾留言；请先撤销并单。")
     reason = _require_text(reason, "标记为垃圾留言的理由")
     previous = message.state
-    stopped = _stop_clocks(message, at, Stage.Outcome.SPAM)
+    # Late already: stays late, should the mark be undone (unmark_spam); while it
+    # stands, nothing of the message counts (StageQuerySet.counted).
+    stopped = _stop_clocks(message, at, Stage.Outcome.SPAM, late_stays=True)
     if message.unit is not None:
         _end_pending_extension(
             message, by=by, at=at, unit=message.unit, note="留言已标记为垃圾留言，延期申请随之失效。"

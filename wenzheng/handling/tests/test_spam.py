@@ -107,6 +107,23 @@ class SpamTest(CastTestCase):
         self.assertEqual({(s.kind, s.started_at) for s in fresh}, {("response", LATER), ("reply", LATER)})
         self.assertEqual(figures.compute(self.cast.county, Q1, now=LATER).received, 4)
 
+    def test_a_mark_undone_wipes_out_no_lateness_that_happened(self):
+        c = self.cast
+        message = self.flood[0]  # 2 March: its deadlines, 3 and 9 March, pass unanswered
+        window = facts.Window.of(Q1, local(2026, 6, 1))
+        self.mark(message, at=local(2026, 3, 11, 9))
+        late = message.stages.all()
+        self.assertEqual({(s.kind, s.outcome) for s in late}, {("response", "late"), ("reply", "late")})
+        # While marked, it counts for nobody, late or not.
+        self.assertEqual(facts.collect(c.county, window).of(c.unit_a.pk)["response.due"], 3)
+        actions.unmark_spam(message=message, by=c.county_office, reason="核实为真实诉求。", at=local(2026, 3, 11, 10))
+        actions.reply(message=message, by=c.handler_a, text="已处理。", at=local(2026, 3, 12, 9))
+        found = facts.collect(c.county, window).of(c.unit_a.pk)
+        # Counted again, late as it was (the real message alone on time): a mark and
+        # its undoing do not pay.
+        self.assertEqual((found["response.due"], found["response.on_time"]), (4, 1))
+        self.assertEqual((found["reply.due"], found["reply.on_time"]), (4, 1))
+
     def test_only_the_office_over_it_may_mark_and_never_after_closure(self):
         c = self.cast
         for who in (c.handler_a, c.leader_a, c.city_office, c.other_county_office, c.citizen):
