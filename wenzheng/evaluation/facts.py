@@ -42,7 +42,7 @@ from django.db.models.functions import Coalesce, Least
 
 from wenzheng.accounts import staff
 from wenzheng.eventlog.models import Event
-from wenzheng.handling.models import Category, Message, Reply, Stage
+from wenzheng.handling.models import Category, Message, Stage
 from wenzheng.supervision.models import Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import RosterFiling, RosterMember, Unit
 from wenzheng.workdays.clock import local_date
@@ -158,14 +158,12 @@ def closure_met(cutoff) -> dict:
 
 def backlog_missed(window: Window):
     """Written-explanation orders whose backlog deadline passed in the window with a
-    message still unanswered by the unit (as WrittenExplanationOrder.backlog_cleared_in_time)."""
-    replied = Reply.objects.filter(
-        message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
+    message still unanswered by the unit (WrittenExplanationOrderQuerySet.with_backlog_open)."""
+    return (
+        WrittenExplanationOrder.objects.filter(backlog_deadline__gte=window.start, backlog_deadline__lt=window.cutoff)
+        .with_backlog_open()
+        .filter(backlog_open=True)
     )
-    unanswered = Message.objects.counted_once().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied))
-    return WrittenExplanationOrder.objects.filter(
-        backlog_deadline__gte=window.start, backlog_deadline__lt=window.cutoff
-    ).filter(Exists(unanswered))
 
 
 def findings_in(window: Window):

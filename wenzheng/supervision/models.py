@@ -11,16 +11,25 @@ from django.db.models import Exists, OuterRef, Q
 
 class WrittenExplanationOrderQuerySet(models.QuerySet):
     def with_backlog_open(self):
-        """Annotate `backlog_open`: some message concerned has no reply from the unit
-        before the backlog deadline. Like every deadline here, the deadline is an
-        instant a reply must come strictly before (24:00 is met at 23:59:59)."""
-        from wenzheng.handling.models import Message, Reply
+        """Annotate `backlog_open`: some message concerned stood unanswered by the unit
+        at the backlog deadline: a reply stage of the unit's still open then (a message
+        reopened after an earlier reply is answered again, not by the earlier reply),
+        or nothing from the unit before it (a reply, or a reply stage ended: a message
+        handed on is the unit's no more). Like every deadline here, the deadline is an
+        instant to come strictly before (24:00 is met at 23:59:59)."""
+        from wenzheng.handling.models import Message, Reply, Stage
 
-        replied_in_time = Reply.objects.filter(
-            message=OuterRef("pk"), unit=OuterRef(OuterRef("unit")), at__lt=OuterRef(OuterRef("backlog_deadline"))
+        deadline, unit = OuterRef(OuterRef("backlog_deadline")), OuterRef(OuterRef("unit"))
+        stages = Stage.objects.filter(message=OuterRef("pk"), unit=unit, kind=Stage.Kind.REPLY)
+        open_then = stages.filter(started_at__lt=deadline).filter(
+            Q(completed_at__isnull=True) | Q(completed_at__gte=deadline)
         )
+        replied = Reply.objects.filter(message=OuterRef("pk"), unit=unit, at__lt=deadline)
+        ended = stages.filter(completed_at__lt=deadline)
         unanswered = (
-            Message.objects.counted_once().filter(explanation_orders=OuterRef("pk")).exclude(Exists(replied_in_time))
+            Message.objects.counted_once()
+            .filter(explanation_orders=OuterRef("pk"))
+            .filter(Q(Exists(open_then)) | (~Q(Exists(replied)) & ~Q(Exists(ended))))
         )
         return self.annotate(backlog_open=Exists(unanswered))
 

@@ -126,6 +126,29 @@ class WrittenExplanationTest(HandlingTestCase):
         actions.reply(message=self.late[1], by=c.handler_a, text="已处理。", at=local(2026, 3, 11, 9))
         self.assertIs(self.order().backlog_cleared_in_time(at=ORDERED), True)
 
+    def test_a_message_reopened_after_its_reply_is_answered_again_to_be_cleared(self):
+        c = self.cast
+        for m in self.late:
+            actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2026, 3, 3, 9))
+        actions.close(message=self.late[0], by=c.leader_a, kind="answered", at=local(2026, 3, 3, 10))
+        actions.reopen(message=self.late[0], by=c.county_office, reason="未解决。", at=local(2026, 3, 4, 9))
+        order = self.order()
+        # The reply before the reopening does not answer it now.
+        self.assertIs(order.backlog_cleared_in_time(at=DEADLINE), False)
+        actions.reply(message=self.late[0], by=c.handler_a, text="已修复。", at=local(2026, 3, 16, 9))
+        self.assertIs(order.backlog_cleared_in_time(at=DEADLINE), True)
+
+    def test_a_message_handed_on_by_the_deadline_is_no_longer_the_units_backlog(self):
+        c = self.cast
+        order = self.order()
+        actions.reply(message=self.late[0], by=c.handler_a, text="已处理。", at=local(2026, 3, 13, 9))
+        actions.request_transfer(message=self.late[1], by=c.handler_a, reason="属住建局。", at=local(2026, 3, 13, 9))
+        self.assertIs(order.backlog_cleared_in_time(at=DEADLINE), False)  # the office has not decided yet
+        actions.dispatch(
+            message=self.late[1], by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 16, 9)
+        )
+        self.assertIs(order.backlog_cleared_in_time(at=DEADLINE), True)
+
     def test_an_order_with_no_messages_is_cleared(self):
         self.assertIs(self.order(messages=[]).backlog_cleared_in_time(at=ORDERED), True)
 
