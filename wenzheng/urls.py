@@ -6,10 +6,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import include, path, register_converter
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts import views as account_views
+from wenzheng.lib.http import safe_next
 from wenzheng.security import views as security_views
 
 
@@ -42,10 +42,10 @@ def admin_login(request):
     and second factor), never around it. Someone signed in already whom the admin
     site does not admit is told so: sent to sign in again, they came straight back
     here, round and round."""
-    goal = request.GET.get("next") or "/admin/"
+    goal = safe_next(request) or "/admin/"  # a word would be reversed as a view's name: a 500
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
-            return redirect(goal if url_has_allowed_host_and_scheme(goal, allowed_hosts=None) else "/admin/")
+            return redirect(goal)
         raise PermissionDenied(_("管理后台仅供系统管理员和县、市网络问政办使用。"))
     return redirect_to_login(goal)
 

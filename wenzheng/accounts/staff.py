@@ -141,7 +141,7 @@ def change_staff(*, account, county, by, unit, role, active: bool, at=None) -> S
     return change
 
 
-def revoke_tokens(account, *, at=None) -> int:
+def revoke_tokens(account, *, at=None, reason="密码已重置") -> int:
     """Every API token of `account` revoked, each recorded in the security audit: a
     password reset (by the office, the admin, or its owner's code: the account lost,
     or its owner gone) ends what the old password gave, the tokens made with it too.
@@ -153,7 +153,7 @@ def revoke_tokens(account, *, at=None) -> int:
     tokens = list(ApiToken.objects.active().filter(user=account).values_list("pk", "prefix"))
     ApiToken.objects.filter(pk__in=[pk for pk, _ in tokens]).update(revoked_at=at)
     for _, prefix in tokens:
-        audit.record(audit.Kind.TOKEN_REVOKED, user=account, at=at, detail={"token": prefix, "reason": "密码已重置"})
+        audit.record(audit.Kind.TOKEN_REVOKED, user=account, at=at, detail={"token": prefix, "reason": reason})
     return len(tokens)
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from wenzheng.accounts import staff
 from wenzheng.accounts.forms import PasswordChangeForm
 from wenzheng.accounts.models import Role
 from wenzheng.lib.http import local_path, safe_next
@@ -111,7 +113,9 @@ def verify(request):
 @login_required
 def password_change(request):
     """Changing one's password ends every other session of the account (Django
-    keys each session to the password's hash), keeping this one."""
+    keys each session to the password's hash), keeping this one, and revokes its API
+    tokens, as a reset does: one changes a password on suspecting it known, and a
+    token made by whoever knew it worked on (an attacker's trial)."""
     form = PasswordChangeForm(request.user, request.POST or None)
     form.error_messages = {**form.error_messages, "password_incorrect": _("原密码不正确，请重新输入。")}
     if (
@@ -124,10 +128,15 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         user = form.save(commit=False)
         user.password_temporary = False
-        user.save(update_fields=["password", "password_temporary"])
+        with transaction.atomic():
+            user.save(update_fields=["password", "password_temporary"])
+            revoked = staff.revoke_tokens(user, reason="密码已修改")
+            audit.record(audit.Kind.PASSWORD_CHANGED, user=user, request=request)
         update_session_auth_hash(request, user)
-        audit.record(audit.Kind.PASSWORD_CHANGED, user=user, request=request)
-        flash.success(request, _("密码已修改。其他设备上的登录已全部退出。"))
+        if revoked:
+            flash.success(request, _("密码已修改。其他设备上的登录已全部退出，%(n)d个API令牌已撤销。") % {"n": revoked})
+        else:
+            flash.success(request, _("密码已修改。其他设备上的登录已全部退出。"))
         return redirect(safe_next(request) or "home-for-role")
     return render(
         request,

@@ -121,6 +121,9 @@ class AdminLoginTest(CastTestCase):
         self.assertRedirects(response, "/admin/handling/message/", fetch_redirect_response=False)
         response = self.client.get("/admin/login/?next=https://evil.example/")
         self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+        for word in ("foo", "logout"):  # a view's name to redirect(): a 500, or sent elsewhere
+            response = self.client.get(f"/admin/login/?next={word}")
+            self.assertRedirects(response, "/admin/", fetch_redirect_response=False)
 
 
 class PasswordChangeTest(CastTestCase):

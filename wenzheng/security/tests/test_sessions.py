@@ -72,6 +72,22 @@ class PasswordChangeTest(CastTestCase):
         self.assertNotIn("_auth_user_id", elsewhere.session)
         self.assertTrue(AuditRecord.objects.filter(kind="password_changed", user=self.cast.county_office).exists())
 
+    def test_changing_the_password_revokes_the_accounts_api_tokens(self):
+        from wenzheng.api.models import ApiToken
+
+        token, secret = ApiToken.issue(user=self.cast.handler_a, name="脚本")
+        headers = {"Authorization": f"Bearer {secret}"}
+        self.assertEqual(self.client.get("/api/v1/me", headers=headers).status_code, 200)
+        self.client.force_login(self.cast.handler_a)
+        new = "a-much-longer-pass-2026"
+        response = self.client.post(
+            "/accounts/password/", {"old_password": "pw", "new_password1": new, "new_password2": new}, follow=True
+        )
+        self.assertContains(response, "1个API令牌已撤销")
+        self.assertEqual(Client().get("/api/v1/me", headers=headers).status_code, 401)
+        revoked = AuditRecord.objects.get(kind="token_revoked", user=self.cast.handler_a)
+        self.assertEqual(revoked.detail, {"token": token.prefix, "reason": "密码已修改"})
+
     def test_a_wrong_old_password_changes_nothing(self):
         self.client.force_login(self.cast.handler_a)
         response = self.client.post(
