@@ -22,11 +22,13 @@ from wenzheng.accounts.models import Role, User
 from wenzheng.accounts.policy import ActionRefused, require_office
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.models import Attachment
+from wenzheng.duplicates.models import Flag as DuplicateFlag
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions as handling
-from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply
+from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit
+from wenzheng.notifications.models import Notice
 from wenzheng.search import contacts as search_contacts
-from wenzheng.supervision.models import Exposure
+from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
 from wenzheng.units.models import Region
 
 from .masking import normalise_contact
@@ -226,12 +228,22 @@ def _anonymise(message, publisher):
             "citizen_email", "citizen_address",
         ]
     )  # fmt: skip
+    # Every text kept about the message that may quote the citizen: theirs (a
+    # follow-up, a 不满意's reason), the units' (replies and drafts greet by name), the
+    # office's (its notes, findings and notices), a file's name (张三答复函.pdf).
     for model, fields in (
         (Reply, ["text"]),
+        (ReplyDraft, ["text", "note"]),
         (FollowUp, ["text"]),
-        (Review, ["public_title", "public_text"]),
+        (Revisit, ["reason", "decision_note"]),
+        (Review, ["public_title", "public_text", "reason"]),
         (ExtensionRequest, ["reason", "decision_note"]),
-        (Exposure, ["title", "body"]),
+        (Exposure, ["title", "body", "withdrawn_reason"]),
+        (SupervisionFinding, ["summary"]),
+        (AccountabilityReferral, ["reason"]),
+        (DuplicateFlag, ["note"]),
+        (Notice, ["text"]),
+        (Attachment, ["name"]),
     ):
         rows = list(model.objects.filter(message=message))
         for row in rows:

@@ -133,6 +133,30 @@ class ErasureRulesTest(CastTestCase):
         theirs.refresh_from_db()
         self.assertEqual(theirs.citizen_name, "（已删除）")
 
+    def test_every_text_about_the_message_is_masked_not_only_the_thread(self):
+        c = self.cast
+        from wenzheng.handling.models import ReplyDraft, Revisit
+        from wenzheng.units.models import Unit
+
+        message = c.replied(title="路灯不亮")
+        name = message.citizen_name
+        me = actions.Citizen(user=c.citizen)
+        actions.rate(message=message, who=me, rating="dissatisfied", reason=f"不满意，{name}电话13912345678")
+        revisit = Revisit.objects.get(message=message)
+        actions.uphold_answer(revisit=revisit, by=c.county_office, note=f"已致电{name}（13912345678）核实。")
+        asked = actions.follow_up(message=message, who=me, text="何时修？")
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text=f"{name}您好，13912345678已收到。")
+        privacy.erase_citizen(by=c.county_office, reason="网民申请", messages=[message])
+        texts = [
+            *Revisit.objects.filter(message=message, kind="dissatisfied").values_list("reason", "decision_note").get(),
+            *ReplyDraft.objects.filter(message=message).values_list("text", flat=True),
+        ]
+        for text in texts:
+            self.assertNotIn("13912345678", text)
+            self.assertNotIn(name, text)
+            self.assertIn("139****5678", text)
+
     def test_the_office_page_shows_what_will_go_before_it_goes(self):
         c = self.cast
         message = c.replied(title="路灯不亮", address="东门镇新街路18号")
