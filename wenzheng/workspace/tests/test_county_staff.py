@@ -132,11 +132,18 @@ class StaffAccountsTest(WorkspaceTestCase):
         stopped = self.client.post(url, {f"{prefix}-unit": c.unit_b.pk, f"{prefix}-role": "handler"}, follow=True)
         self.assertContains(stopped, "已停用")
         again = self.client.post(url, {f"{prefix}-unit": c.unit_b.pk, f"{prefix}-role": "handler"}, follow=True)
-        self.assertContains(again, "账号没有变化。")
+        self.assertContains(again, "账号没有变化。", status_code=400)
         account = User.objects.get(pk=c.handler_a2.pk)
         self.assertEqual((account.unit, account.is_active), (c.unit_b, False))
         kept = list(StaffChange.objects.filter(user=account).values_list("unit_before", "unit_after", "active_after"))
         self.assertEqual(kept, [(c.unit_a.pk, c.unit_b.pk, True), (c.unit_b.pk, c.unit_b.pk, False)])
+
+    def test_the_list_carries_no_form_per_account(self):
+        # A form of every unit in every row: 2.1 MB and 10 s for 347 accounts.
+        self.as_("county_office")
+        page = self.client.get(URL).content.decode()
+        self.assertEqual(page.count("<form"), 3)  # opening an account, the filters, signing out
+        self.assertContains(self.client.get(f"{URL}{self.cast.handler_a.pk}/"), "单位、角色和启用状态")
 
     def test_the_office_resets_a_forgotten_password(self):
         c = self.cast
@@ -179,7 +186,10 @@ class StaffListFiltersTest(WorkspaceTestCase):
         self.assertEqual(self.client.get(f"{URL}?unit=x&q=%E2%80%8B").status_code, 200)
         # The forms carry the filters; a reset shows the filtered list, a change returns to it.
         query = f"unit={c.unit_b.pk}&q={c.handler_b.username}"
-        self.assertContains(by_unit, f"/password/?unit={c.unit_b.pk}")
+        self.assertContains(by_unit, f"/{c.handler_b.pk}/?unit={c.unit_b.pk}")
+        account_page = self.client.get(f"{URL}{c.handler_b.pk}/?{query}")
+        self.assertContains(account_page, f"/password/?unit={c.unit_b.pk}")
+        self.assertContains(account_page, f'href="{URL}?unit={c.unit_b.pk}')
         reset = self.client.post(f"{URL}{c.handler_b.pk}/password/?{query}", follow=True)
         self.assertContains(reset, "临时密码")
         self.assertNotContains(reset, f"<td>{c.handler_a.username}</td>")
