@@ -8,6 +8,7 @@ shows whether anything before it was cut or rewritten.
 """
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 
 from django.db import transaction
@@ -71,11 +72,14 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
             apart.append(entry)
         else:
             by_kind.setdefault(kind, []).append(entry)
-    lists = {}
+    lists, unlisted = {}, []
     for kind, entries in by_kind.items():
-        entries.sort(key=lambda e: (-float(e["points"]), e["unit"]))
         n = min(size, len(entries) // 2)
-        lists[kind] = {"red": entries[:n], "black": list(reversed(entries[len(entries) - n :])) if n else []}
+        red = _head(sorted(entries, key=lambda e: (-Decimal(e["points"]), e["unit"])), n)
+        black = _head(sorted(entries, key=lambda e: (Decimal(e["points"]), e["unit"])), n)
+        lists[kind] = {"red": red, "black": black}
+        named = {e["unit"] for e in red + black}
+        unlisted += [e["unit"] for e in entries if e["unit"] not in named]
     return {
         "scheme": f"{snap['name']}（第{snap['version']}版）",
         "items": [f"{i['label']}（{kinds.show(kinds.quantize(i['max_points']))}分）" for i in items],
@@ -84,7 +88,19 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
         "cutoff": periods.moment(window.cutoff),
         "kinds": lists,
         "apart": sorted(e["unit"] for e in apart),
+        # Compared, on neither list: between them, tied at a list's edge, or too few to list.
+        "unlisted": sorted(unlisted),
     }
+
+
+def _head(entries, n) -> list:
+    """The first `n` of `entries` (in order of points), less the units tied with the
+    first one left out: a tie at a list's edge is not split by the units' names
+    (DOMAIN.md: not ranked on luck), so the list is shorter instead."""
+    head = entries[:n]
+    if head and n < len(entries) and Decimal(entries[n]["points"]) == Decimal(head[-1]["points"]):
+        head = [e for e in head if Decimal(e["points"]) != Decimal(entries[n]["points"])]
+    return head
 
 
 def _rate_text(item, unit_facts, ctx) -> str:
@@ -104,6 +120,7 @@ def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
     at = at or timezone.now()
     _require_office_of(by, region)
     period = periods.parse(code)
+    code = periods.code_of(period)  # the quarter's code, however it was typed
     if period.end > at:
         raise ActionRefused("period_not_over", f"{period.label}尚未结束，结束后才能发布通报。")
     found = PublishedBulletin.objects.filter(region=region, period_code=code).first()
@@ -152,7 +169,9 @@ def publish_results(*, run: Run, by, at=None) -> Run:
         )
     if run.published_at is not None:
         raise ActionRefused("already_published", f"第{run.pk}次考评的结果已于{run.published_at:%Y-%m-%d}公布。")
-    other = Run.objects.filter(region=run.region, period_code=run.period_code, published_at__isnull=False).first()
+    other = Run.objects.filter(
+        region=run.region, first_day=run.first_day, last_day=run.last_day, published_at__isnull=False
+    ).first()
     if other is not None:
         raise ActionRefused("already_published", f"{run.period_label}已公布第{other.pk}次考评的结果。")
     Run.objects.filter(pk=run.pk).update(published_at=at, published_by=by)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.eventlog import chain
+from wenzheng.reports import periods
 from wenzheng.reports.periods import Period
 
 from . import facts as facts_module
@@ -36,11 +37,7 @@ def digest(region, window, facts) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _period_code(period: Period) -> str:
-    return f"{period.first_day.isoformat()}..{period.last_day.isoformat()}"
-
-
-def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by=None, now=None) -> Run:
+def run_evaluation(*, scheme: Scheme, region, period: Period, by=None, now=None) -> Run:
     """Score every unit of the region over the period and store the run.
 
     The facts are counted before the write transaction opens, so a long count never
@@ -64,7 +61,7 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, code: str = "", by
             scheme=scheme,
             scheme_snapshot=snapshot,
             region=region,
-            period_code=code or _period_code(period),
+            period_code=periods.code_of(period),
             period_label=period.label,
             first_day=period.first_day,
             last_day=period.last_day,

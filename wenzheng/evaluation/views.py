@@ -86,7 +86,6 @@ def run_new(request):
         scheme=data["scheme"],
         region=data["region"],
         period=periods.parse(data["period"]),
-        code=data["period"],
         by=request.user,
     )
     earlier = run.same_as_earlier()
@@ -280,7 +279,7 @@ def bulletin_page(request):
             "query": request.GET.urlencode(),
             "can_publish": found.period.end <= timezone.now(),
             "published": PublishedBulletin.objects.filter(
-                region=form.cleaned_data["region"], period_code=form.cleaned_data["period"]
+                region=form.cleaned_data["region"], period_code=periods.code_of(found.period)
             ).first(),
         }
         published = context["published"]

@@ -126,7 +126,10 @@ def parse(text: str) -> Period:
         _year(first.year), _year(last.year)
         if last < first:
             raise BadPeriod("结束日期不能早于开始日期。")
-        return Period(first, last, f"{first:%Y年%m月%d日}至{last:%Y年%m月%d日}")
+        found = Period(first, last, f"{first:%Y年%m月%d日}至{last:%Y年%m月%d日}")
+        # A whole quarter, year or month is that period, named as such.
+        code = code_of(found)
+        return found if RANGE.match(code) else parse(code)
     raise BadPeriod(
         f"无法识别的统计期间“{text}”。可用格式：2026Q1或2026年第一季度（季度）、2026（年度）、2026-03（月份）、"
         "2026-01-01..2026-03-31（自定义）。"
@@ -152,6 +155,20 @@ def moment(value: dt.datetime) -> str:
 
 def day(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def code_of(period: Period) -> str:
+    """The one code of the period's dates, whichever way it was written: a whole
+    quarter "2026Q1", year "2026" or month "2026-03"; any other span
+    "2026-01-01..2026-02-15". Runs and bulletins are stored, and told apart, by it
+    (a quarter typed as its dates was another period to them, and published twice)."""
+    first, last = period.first_day, period.last_day
+    if first.day == 1:
+        for code in (str(first.year), quarter_code(first), f"{first.year}-{first.month:02d}"):
+            whole = parse(code)
+            if (whole.first_day, whole.last_day) == (first, last):
+                return code
+    return f"{first.isoformat()}..{last.isoformat()}"
 
 
 def quarter_code(day: dt.date) -> str:

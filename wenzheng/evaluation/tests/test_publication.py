@@ -67,6 +67,18 @@ class PublicationTest(CastTestCase):
             listed["items"], ["按时回应（15分）", "按时回复（15分）", "分类办结（40分）", "网民满意度（10分）"]
         )
 
+    def test_a_tie_at_a_lists_edge_is_not_split_by_the_units_names(self):
+        def entries(*points):
+            return [{"unit": f"{i}镇", "points": p} for i, p in enumerate(points)]
+
+        names = lambda found: [e["unit"] for e in found]  # noqa: E731
+        self.assertEqual(names(publication._head(entries("40", "35", "35", "20"), 2)), ["0镇"])
+        self.assertEqual(names(publication._head(entries("10", "10", "10", "10"), 2)), [])
+        self.assertEqual(names(publication._head(entries("40", "35", "35.00", "20"), 3)), ["0镇", "1镇", "2镇"])
+        self.assertEqual(names(publication._head(entries("40", "35"), 1)), ["0镇"])
+        listed = publication.red_black(self.cast.county, Q1, scheme=self.scheme, now=AFTER)
+        self.assertEqual(listed["unlisted"], [])  # four townships, two on each list
+
     def test_the_public_bulletin_shows_its_red_and_black_list(self):
         c = self.cast
         publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
@@ -112,9 +124,7 @@ class PublicationTest(CastTestCase):
 
     def test_published_results_are_public_with_the_runs_anchors(self):
         c = self.cast
-        run = runs.run_evaluation(
-            scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER, by=c.county_office
-        )
+        run = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=AFTER, by=c.county_office)
         url = reverse("evaluation:public-results", args=["luocheng", "2026Q1"])
         self.assertEqual(self.client.get(url).status_code, 404, "not before it is published")
         self.client.force_login(c.county_office)
@@ -136,13 +146,11 @@ class PublicationTest(CastTestCase):
 
     def test_results_counted_before_the_period_ended_or_twice_are_not_published(self):
         c = self.cast
-        early = runs.run_evaluation(
-            scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=local(2026, 3, 20)
-        )
+        early = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=local(2026, 3, 20))
         with self.assertRaisesMessage(ActionRefused, "尚未结束时的结果不能公布"):
             publication.publish_results(run=early, by=c.county_office)
-        first = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
-        second = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        first = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=AFTER)
+        second = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=AFTER)
         publication.publish_results(run=first, by=c.county_office)
         with self.assertRaisesMessage(ActionRefused, f"已公布第{first.pk}次考评的结果"):
             publication.publish_results(run=second, by=c.county_office)
@@ -165,7 +173,7 @@ class PublicationTest(CastTestCase):
 
     def test_the_run_page_prints_its_anchors_and_offers_to_publish_once(self):
         c = self.cast
-        run = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        run = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=AFTER)
         self.client.force_login(c.county_office)
         page = self.client.get(reverse("evaluation:run", args=[run.pk]))
         self.assertContains(page, str(run.anchor_list[0]), count=1)
@@ -174,9 +182,7 @@ class PublicationTest(CastTestCase):
         self.assertContains(page, "manage.py verify_events --anchor")  # the office's how-to
         self.assertContains(page, "向公众公布本次结果")
         self.assertContains(page, "同一期间只能公布一次。确定公布吗？")  # asked before it goes public
-        early = runs.run_evaluation(
-            scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=local(2026, 3, 20)
-        )
+        early = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=local(2026, 3, 20))
         page = self.client.get(reverse("evaluation:run", args=[early.pk]))
         self.assertNotContains(page, "向公众公布本次结果")
         self.assertContains(page, "本次考评在期间结束前计算，不能公布")
@@ -187,9 +193,27 @@ class PublicationTest(CastTestCase):
         self.assertNotContains(page, "向公众公布本次结果")
         self.assertContains(page, "向公众公布</a>")
 
+    def test_a_period_is_published_once_however_it_was_written(self):
+        c = self.cast
+        quarter = runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=AFTER)
+        typed = periods.parse("2026-01-01..2026-03-31")
+        self.assertEqual((typed.label, periods.code_of(typed)), ("2026年第一季度", "2026Q1"))
+        dates = runs.run_evaluation(scheme=self.scheme, region=c.county, period=typed, now=AFTER)
+        self.assertEqual((quarter.period_code, dates.period_code), ("2026Q1", "2026Q1"))
+        publication.publish_results(run=quarter, by=c.county_office, at=AFTER)
+        with self.assertRaises(ActionRefused) as refused:
+            publication.publish_results(run=dates, by=c.county_office, at=AFTER)
+        self.assertEqual(refused.exception.code, "already_published")
+        publication.publish_bulletin(region=c.county, code="2026年第一季度", by=c.county_office, at=AFTER)
+        with self.assertRaises(ActionRefused):
+            publication.publish_bulletin(region=c.county, code="2026-01-01..2026-03-31", by=c.county_office, at=AFTER)
+        self.assertEqual(periods.code_of(periods.parse("2026-01-01..2026-02-15")), "2026-01-01..2026-02-15")
+        self.assertEqual(periods.code_of(periods.parse("2026-02-01..2026-02-28")), "2026-02")
+        self.assertEqual(periods.code_of(periods.parse("2026-01-01..2026-12-31")), "2026")
+
     def test_nothing_unpublished_is_listed(self):
         c = self.cast
-        runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, code="2026Q1", now=AFTER)
+        runs.run_evaluation(scheme=self.scheme, region=c.county, period=Q1, now=AFTER)
         listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
         self.assertContains(listing, "尚未公布考评结果。")
         self.assertContains(listing, "尚未发布通报。")

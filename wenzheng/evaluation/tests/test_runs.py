@@ -28,9 +28,7 @@ class DefaultSchemeRunTest(CastTestCase):
         cls.scheme = Scheme.objects.latest_version("default")
 
     def run_q1(self, scheme=None, now=LATER):
-        return runs.run_evaluation(
-            scheme=scheme or self.scheme, region=self.cast.county, period=Q1, code="2026Q1", now=now
-        )
+        return runs.run_evaluation(scheme=scheme or self.scheme, region=self.cast.county, period=Q1, now=now)
 
     def test_the_quarter_scores_as_worked_by_hand(self):
         run = self.run_q1()

@@ -182,7 +182,7 @@ class PagesTest(CastTestCase):
         for fmt in ("docx", "xlsx"):
             with self.subTest(fmt=fmt):
                 response = self.client.get(reverse(f"evaluation:report-{fmt}", args=[run]))
-                fallback = f'filename="evaluation-luocheng-2026-01-01-2026-03-31-run{run}.{fmt}"'
+                fallback = f'filename="evaluation-luocheng-2026Q1-run{run}.{fmt}"'
                 self.assertIn(fallback, response["Content-Disposition"])
                 self.assertIn(f"（第{run}次）.{fmt}", unquote(response["Content-Disposition"]))
 

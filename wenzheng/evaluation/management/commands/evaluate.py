@@ -55,7 +55,7 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from None
         place = self._region(region)
         chosen = self._scheme(scheme, scheme_version, place)
-        run = runs.run_evaluation(scheme=chosen, region=place, period=span, code=period, now=now)
+        run = runs.run_evaluation(scheme=chosen, region=place, period=span, now=now)
         for line in self._report(run):
             self.stdout.write(line)
 
