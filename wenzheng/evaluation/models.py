@@ -134,8 +134,10 @@ class Scheme(models.Model):
 
     @property
     def locked(self) -> bool:
-        """Used by a run: changes go into a new version."""
-        return self.runs.exists()
+        """Used by a run, or by a published bulletin's red and black list: changes go
+        into a new version (a list published must trace back to the scheme it was
+        ranked by, as it was)."""
+        return self.runs.exists() or self.bulletins.exists()
 
 
 class SchemeItem(models.Model):
@@ -376,8 +378,13 @@ class PublishedBulletin(models.Model):
     # The heads of the event chains at publication ([chain, seq, hash] each), printed
     # on the public page: `verify_events --anchor` checks them later.
     anchors = models.JSONField("记录链锚点", default=list, blank=True)
-    # The quarter's red and black list (红黑榜) as published (publication.red_black).
+    # The quarter's red and black list (红黑榜) as published (publication.red_black),
+    # and the scheme version it was ranked by, which is locked from then on.
     red_black = models.JSONField("红黑榜", default=dict, blank=True)
+    scheme = models.ForeignKey(
+        Scheme, verbose_name="红黑榜依据的考评方案", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="bulletins",
+    )  # fmt: skip
     # The bulletin as the public read it when it was published: its figures are
     # counted at the period's end, but history imported afterwards, a message
     # reassigned or merged would count them differently later, and what was

@@ -135,6 +135,7 @@ def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
         published_at=at,
         published_by=by,
         red_black=listed,
+        scheme=scheme,
         title=found.title,
         span=documents.span(found),
         body=bulletin_pages.public_body(found),

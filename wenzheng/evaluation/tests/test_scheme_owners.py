@@ -184,6 +184,19 @@ class SchemeOwnersTest(CastTestCase):
         self.assertEqual(mine["kinds"]["township"], {"red": [], "black": []})
         self.assertIn("东门镇", mine["apart"])
 
+    def test_the_scheme_a_published_list_was_ranked_by_is_not_edited_in_place(self):
+        c = self.cast
+        build_q1(c)
+        scheme = self.own(c.county, name="罗城考评方案")
+        self.assertFalse(scheme.locked)
+        publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=local(2026, 4, 10, 9))
+        self.assertEqual(PublishedBulletin.objects.get(region=c.county).scheme, scheme)
+        self.assertTrue(scheme.locked)
+        saved, how = schemes.save_edit(scheme, {**schemes.snapshot(scheme), "min_due": 7}, owner=c.county)
+        self.assertEqual((how, saved.version), ("new_version", scheme.version + 1))
+        scheme.refresh_from_db()
+        self.assertNotEqual(scheme.min_due, 7)
+
 
 class _Sink:
     def write(self, text):
