@@ -133,7 +133,8 @@ def body(notice) -> str:
     if notice.link:
         lines.append(texts.public_url(notice.link))
     if notice.to_citizen:
-        lines += ["", "不想再收到这条留言的通知，可打开上面的链接退订。"]
+        stop = texts.public_url(reverse("notifications:unsubscribe", args=[notice.message.tracking_code]))
+        lines += ["", f"不想再收到这条留言的通知，请打开以下链接，按“退订”：{stop}"]
     else:
         lines += ["", f"通知设置：{texts.public_url(reverse('notifications:settings'))}"]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wenzheng.accounts.models import Role
 from wenzheng.handling.models import Message
@@ -130,17 +130,25 @@ def landing(request, code):
     message, refused = _by_code(request, code)
     if refused:
         return refused
+    return _landing(request, message)
+
+
+def _landing(request, message):
     opted_out = CitizenOptOut.objects.filter(message=message).exists()
     return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": opted_out})
 
 
 @csrf_exempt  # RFC 8058: a mail program posts here without a page, hence without a token
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, code):
-    """退订: nothing more is sent about this message, and what waits is not sent."""
+    """退订: nothing more is sent about this message, and what waits is not sent.
+    Opened in a browser (the link in an e-mail), the page with the button: a GET
+    changes nothing (a mail scanner follows links), and it answered 405 before."""
     message, refused = _by_code(request, code)
     if refused:
         return refused
+    if request.method != "POST":
+        return _landing(request, message)
     stop(message)
     return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": True})
 

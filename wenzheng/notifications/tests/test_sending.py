@@ -67,6 +67,7 @@ class SendingTest(CastTestCase):
         self.assertEqual(citizen.extra_headers["List-Unsubscribe"], f"<{url}>")
         self.assertEqual(citizen.extra_headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
         self.assertIn(f"http://127.0.0.1:8000/t/{message.tracking_code}", citizen.body)
+        self.assertIn(f"请打开以下链接，按“退订”：{url}", citizen.body)
 
     @override_settings(SMS_BACKEND="wenzheng.notifications.tests.test_sending.Flaky", NOTICE_RETRY_SECONDS=60)
     def test_a_failed_send_is_retried_with_backoff_and_shown_as_failed_after_the_last_try(self):

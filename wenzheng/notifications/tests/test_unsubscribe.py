@@ -79,7 +79,9 @@ class UnsubscribeTest(CastTestCase):
 
     def test_a_get_does_not_unsubscribe(self):
         # Link previews and scanners fetch links: only a POST stops the notices.
-        self.assertEqual(self.client.get(f"{self.url}/unsubscribe/").status_code, 405)
+        # Opened from the e-mail's link, the page with the button (it answered 405).
+        page = self.client.get(f"{self.url}/unsubscribe/")
+        self.assertContains(page, "退订：不再接收这条留言的通知")
         self.assertFalse(CitizenOptOut.objects.exists())
 
     def test_the_citizens_own_page_says_how_to_stop_and_that_it_stopped(self):
