@@ -288,6 +288,11 @@ def _no_pending_extension(user, message):
     # allowance has no more to ask for (the form's max was 0).
     if message.pending_extension is not None or message.untimed:
         return False
+    # Asked before the reply deadline only (actions.request_extension): past it, the
+    # form was filled in for nothing (a newcomer's trial).
+    stage = message.open_stage(Stage.Kind.REPLY)
+    if stage is None or timezone.now() >= stage.due_at:
+        return False
     return message.extension_days_used() < message.category.max_extension_days
 
 
@@ -345,6 +350,18 @@ STEPS = {
             (State.DISPATCHED, State.TRANSFER_REQUESTED),
             offered=_not_responded,
         ),
+        # A reply waiting for the leader's sign-off first: the page opens the first
+        # step, and 办结 opened above it invited closing before approving.
+        Step(
+            "signoff",
+            gettext_lazy("审核回复"),
+            "",
+            forms.SignoffForm,
+            _signoff,
+            (Role.LEADER,),
+            tuple(actions.ANSWERABLE),
+            offered=_draft_waiting,
+        ),
         Step(
             "close",
             gettext_lazy("办结"),
@@ -364,16 +381,6 @@ STEPS = {
             UNIT_ROLES,
             (State.REPLIED,),
             offered=_leader_on_appeal,
-        ),
-        Step(
-            "signoff",
-            gettext_lazy("审核回复"),
-            "",
-            forms.SignoffForm,
-            _signoff,
-            (Role.LEADER,),
-            tuple(actions.ANSWERABLE),
-            offered=_draft_waiting,
         ),
         Step(
             "withdraw-reply",

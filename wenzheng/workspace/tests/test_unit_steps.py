@@ -134,6 +134,30 @@ class UnitStepTests(WorkspaceTestCase):
         page = self.client.get(f"/work/messages/{self.new.pk}/")
         self.assertNotContains(page, "<summary>申请延期</summary>", html=True)
 
+    def test_no_extension_is_offered_once_the_reply_deadline_has_passed(self):
+        self.as_("handler_a")
+        due = self.new.open_stage("reply").due_at
+        self.assertContains(self.client.get(f"/work/messages/{self.new.pk}/"), "<summary>申请延期</summary>", html=True)
+        with time_machine.travel(due, tick=False):
+            self.as_("handler_a")  # signed in again: idle for days
+            page = self.client.get(f"/work/messages/{self.new.pk}/")
+        self.assertNotContains(page, "<summary>申请延期</summary>", html=True)
+
+    def test_a_handler_is_told_who_closes_and_a_leader_signs_off_before_closing(self):
+        from wenzheng.units.models import Unit
+
+        c = self.cast
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{self.appeal.pk}/")
+        self.assertContains(page, "办结由本单位分管领导确认")
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        asked = actions.follow_up(message=self.appeal, who=actions.Citizen(user=c.citizen), text="何时修？", at=NOW)
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=NOW)
+        self.as_("leader_a")
+        page = self.client.get(f"/work/messages/{self.appeal.pk}/").content.decode()
+        self.assertLess(page.index("<summary>审核回复</summary>"), page.index("<summary>办结</summary>"))
+        self.assertNotIn("办结由本单位分管领导确认", page)
+
     def test_the_leader_closes_an_appeal_as_solved(self):
         self.as_("leader_a")
         response = self.step(self.appeal, "close", kind="solved", note="已维修到位")
