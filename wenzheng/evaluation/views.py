@@ -328,7 +328,10 @@ def publications(request, region):
     place = get_object_or_404(Region, code=region)
     bulletins = list(PublishedBulletin.objects.filter(region=place).order_by("-published_at", "-pk"))
     results = list(Run.objects.filter(region=place, published_at__isnull=False).order_by("-last_day", "-published_at"))
-    latest = next((b for b in bulletins if b.red_black), None)
+    # The red and black list of the latest quarter (a month's or a year's bulletin,
+    # published since, replaced it: a newcomer's trial).
+    quarters = [b for b in bulletins if b.red_black and periods.QUARTER.match(b.period_code)]
+    latest = max(quarters, key=lambda b: periods.parse(b.period_code).last_day, default=None)
     context = {
         "nav": "statistics",
         "region": place,

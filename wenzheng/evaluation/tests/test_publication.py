@@ -87,7 +87,7 @@ class PublicationTest(CastTestCase):
         self.assertContains(page, "<caption>红榜</caption>", html=True)
         self.assertContains(page, "样本不足（到期应回复留言不足5条），不列入红黑榜：县住房和城乡建设局。")
         listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
-        self.assertContains(listing, "以下为最近一期通报（2026年第一季度）的红黑榜。")
+        self.assertContains(listing, "以下为最近一期季度通报（2026年第一季度）的红黑榜。")
 
     def test_a_published_bulletin_reads_as_published_whatever_comes_in_later(self):
         c = self.cast
@@ -192,6 +192,14 @@ class PublicationTest(CastTestCase):
         page = self.client.get(reverse("evaluation:run", args=[run.pk]))
         self.assertNotContains(page, "向公众公布本次结果")
         self.assertContains(page, "向公众公布</a>")
+
+    def test_a_months_bulletin_published_later_leaves_the_quarters_list_on_the_public_page(self):
+        c = self.cast
+        publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        publication.publish_bulletin(region=c.county, code="2026-04", by=c.county_office, at=AFTER)
+        listing = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
+        self.assertContains(listing, "以下为最近一期季度通报（2026年第一季度）的红黑榜。")
+        self.assertContains(listing, "2026年4月情况通报")
 
     def test_a_period_is_published_once_however_it_was_written(self):
         c = self.cast
