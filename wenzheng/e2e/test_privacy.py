@@ -93,7 +93,7 @@ class PersonalDataTest(BrowserTestCase):
         office.get_by_label("公开内容").fill("东门镇新街的路灯坏了两个星期，请尽快维修。")
         office.get_by_label("删节理由").fill("删去个人联系方式。")
         office.get_by_role("button", name="按删节版本公开").click()
-        expect(office.get_by_text("已按删节后的版本公开")).to_be_visible()
+        expect(office.get_by_text("已按删节后的版本审核通过，已公开")).to_be_visible()
         self.assertEqual(Review.objects.get(message=message).state, Review.State.REDACTED)
 
         public.goto(f"/messages/luocheng/{message.serial}/")

@@ -191,6 +191,16 @@ class ReviewPagesTest(ReviewTestCase):
         self.client.force_login(self.cast.other_county_office)
         self.assertEqual(self.client.get(reverse("workspace:reviews", args=["luocheng"])).status_code, 404)
 
+    def test_a_message_passed_before_its_answer_is_said_to_go_public_with_the_answer(self):
+        c = self.cast
+        message = actions.submit(
+            by=c.citizen, category=c.consultation, unit=c.unit_a, region=None, title="新街路灯不亮", body=BODY,
+            name="张三丰", phone="13912345678", consent_to_publish=True, at=local(2026, 3, 2, 9),
+        )  # fmt: skip
+        self.client.force_login(c.county_office)
+        done = self.client.post(reverse("workspace:review", args=[message.pk]), {"decision": "pass"}, follow=True)
+        self.assertContains(done, f"留言 {message.serial} 已审核通过，办理单位答复后公开（个人信息自动遮盖）。")
+
     def test_the_review_page_highlights_and_the_decision_moves_to_the_next(self):
         first = self.post_message(at=local(2026, 3, 2, 9))
         second = self.post_message(at=local(2026, 3, 2, 10))
@@ -202,7 +212,7 @@ class ReviewPagesTest(ReviewTestCase):
         done = self.client.post(reverse("workspace:review", args=[first.pk]), {"decision": "pass"}, follow=True)
         self.assertRedirects(done, reverse("workspace:review", args=[second.pk]))
         # The next text's page says which one was passed: not this one.
-        self.assertContains(done, f"留言 {first.serial} 已审核通过")
+        self.assertContains(done, f"留言 {first.serial} 已审核通过，已公开（个人信息自动遮盖）。")
         refused = self.client.post(
             reverse("workspace:review", args=[second.pk]), {"decision": "withhold", "withhold-reason": ""}
         )

@@ -114,6 +114,16 @@ def review(request, pk, follow_up=None):
     return _render_review(request, message, item, current, forms, status=400 if request.method == "POST" else 200)
 
 
+def _when_public(message) -> str:
+    """When a text passed the review reaches the board: a message is public once a
+    unit has answered it ("内容将公开" was read as "now": a newcomer found it 404)."""
+    if not message.consent_to_publish:
+        return _("网民选择不公开，仅办理单位可见")
+    if Message.objects.published().filter(pk=message.pk).exists():
+        return _("已公开")
+    return _("办理单位答复后公开")
+
+
 def _decide(request, message, item, forms) -> bool:
     """The decision posted, taken; the next page opens the queue's next text, so each
     outcome names the text it was about."""
@@ -125,7 +135,11 @@ def _decide(request, message, item, forms) -> bool:
     try:
         if decision == "pass":
             actions.pass_review(message=message, by=request.user, follow_up=item)
-            flash.success(request, _("%(what)s 已审核通过，内容将公开（个人信息自动遮盖）。") % {"what": what})
+            flash.success(
+                request,
+                _("%(what)s 已审核通过，%(when)s（个人信息自动遮盖）。")
+                % {"what": what, "when": _when_public(message)},
+            )
             return True
         if decision == "redact":
             form = forms["redact"] = RedactForm(request.POST, with_title=item is None, prefix="redact")
@@ -139,7 +153,11 @@ def _decide(request, message, item, forms) -> bool:
                     text=data["text"],
                     reason=data["reason"],
                 )
-                flash.success(request, _("%(what)s 已按删节后的版本公开，原文保留，网民可看到理由。") % {"what": what})
+                flash.success(
+                    request,
+                    _("%(what)s 已按删节后的版本审核通过，%(when)s；原文保留，网民可看到理由。")
+                    % {"what": what, "when": _when_public(message)},
+                )
                 return True
             flash.error(request, errors_text(form))
             return False
