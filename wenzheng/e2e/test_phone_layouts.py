@@ -246,3 +246,10 @@ class HeaderOnAPhoneTest(BrowserTestCase):
         self.assertLess(button["y"], brand["y"] + brand["height"], "the button is on the brand's line")
         self.assertLessEqual(brand["x"] + brand["width"], button["x"])
         self.shot(page, "phone-header-with-a-notice")
+        # A finger's target: every item of the opened menu 44 px tall (they were 32).
+        page.locator(".menu-toggle").click()
+        heights = page.locator("#site-nav li > a, #site-nav li > form > button").evaluate_all(
+            "items => items.map(e => e.getBoundingClientRect().height)"
+        )
+        self.assertTrue(heights)
+        self.assertGreaterEqual(min(heights), 44, heights)

@@ -82,7 +82,10 @@ class Command(BaseCommand):
             place = user.unit.name if user.unit else (user.region.name if user.region else "")
             w("  " + _pad(user.username, 20) + _pad(user.get_role_display(), 14) + _pad(PASSWORD, 12) + place)
         if not everyone:
-            w("  其他单位的账号：u<单位编号>_leader、u<单位编号>_handler1 等（乡镇用拼音，如 longan_leader）；")
+            w(
+                "  其他单位的账号：u<三位单位编号>_leader、u<三位单位编号>_handler1 等"
+                "（如 u056_leader；乡镇用拼音，如 longan_leader）；"
+            )
             w("  python manage.py loaddemo --all-logins 列出全部账号。")
 
 
