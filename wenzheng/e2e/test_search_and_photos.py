@@ -184,3 +184,34 @@ class SearchBoxesLookLikeTheOtherFieldsTest(BrowserTestCase):
         self.assertEqual(page.get_by_role("searchbox", name="搜索").evaluate(look), expected)
         page.goto(f"/post/?county={self.cast.county.code}")
         self.assertEqual(page.locator("input.unit-filter").evaluate(look), expected)
+
+    def test_a_photo_too_large_to_send_is_made_smaller_on_the_phone_first(self):
+        """A 16 MB photo from a phone's camera was refused as larger than 10 MB: the
+        page makes it smaller before it is sent, upright, and the server keeps it."""
+        import os
+
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        photo = folder / "IMG_0002.jpg"
+        noise = Image.frombytes("RGB", (4000, 3000), os.urandom(4000 * 3000 * 3))
+        noise.save(photo, "JPEG", quality=95)
+        self.assertGreater(photo.stat().st_size, 10 * 1024 * 1024, "larger than the server accepts")
+
+        page = self.new_page(phone=True)
+        page.goto("/post/?county=luocheng")
+        page.get_by_label("留言对象").select_option(label="东门镇")
+        page.get_by_label("留言类别").select_option(label="诉求")
+        page.get_by_role("textbox", name="标题", exact=True).fill("河堤垮塌")
+        page.get_by_role("textbox", name="留言内容", exact=True).fill("河堤垮了一段，照片附上。")
+        page.get_by_role("textbox", name="姓名", exact=True).fill("张三")
+        page.get_by_role("textbox", name="联系电话", exact=True).fill("13800000000")
+        chooser = page.get_by_label("照片（选填）")
+        chooser.set_input_files(str(photo))
+        page.get_by_label("同意在网络问政专区公开").check()
+        # Pressed at once, while the photo is still being made smaller: sent when it is.
+        page.get_by_role("button", name="提交留言").click()
+        expect(page.get_by_role("heading", name="留言已提交")).to_be_visible(timeout=20_000)
+
+        kept = Message.objects.get(title="河堤垮塌").attachments.get()
+        with storage().open(kept.file, "rb") as f:
+            image = Image.open(io.BytesIO(f.read()))
+        self.assertEqual(image.size, (2048, 1536))

@@ -116,6 +116,60 @@ document.addEventListener("DOMContentLoaded", () => {
     const message = event.target.dataset && event.target.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   });
+  // Photos made smaller on the phone before they are sent: the server keeps at most
+  // SHRINK_SIDE pixels on a side anyway (attachments.files.IMAGE_MAX_SIDE), and a
+  // 16 MB photo from a phone's camera was refused as too large (a newcomer's trial),
+  // or took minutes on a slow connection. Drawn upright (its EXIF orientation) and
+  // encoded again; a file that cannot be read here, or would not get smaller, is
+  // sent as it was, and the server checks everything as before.
+  const SHRINK_SIDE = 2048;
+  const SHRINK_FROM = 1.5 * 1024 * 1024;
+  const PHOTO = /^image\/(jpeg|png|webp)$/;
+  const shrunk = async (file) => {
+    if (!PHOTO.test(file.type) || file.size <= SHRINK_FROM) return file;
+    try {
+      const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+      const scale = Math.min(1, SHRINK_SIDE / Math.max(bitmap.width, bitmap.height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      const type = file.type === "image/png" ? "image/png" : "image/jpeg"; // a PNG keeps its transparency
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, type, 0.9));
+      if (!blob || blob.size >= file.size) return file;
+      const name = file.name.replace(/\.[^.]*$/, "") + (type === "image/png" ? ".png" : ".jpg");
+      return new File([blob], name, { type, lastModified: file.lastModified });
+    } catch {
+      return file;
+    }
+  };
+  const shrinking = new WeakMap(); // input → the promise of its files made smaller
+  document.body.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file" || !window.DataTransfer) return;
+    const files = [...input.files];
+    if (!files.some((file) => PHOTO.test(file.type) && file.size > SHRINK_FROM)) return;
+    const done = (async () => {
+      const chosen = new DataTransfer();
+      // One at a time: nine photos of 48 megapixels decoded at once would not fit a phone's memory.
+      for (const file of files) chosen.items.add(await shrunk(file));
+      input.files = chosen.files;
+      shrinking.delete(input);
+    })();
+    shrinking.set(input, done);
+  });
+  // Sent while photos are still being made smaller: sent once they are.
+  document.body.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const pending = [...form.querySelectorAll("input[type=file]")].map((input) => shrinking.get(input)).filter(Boolean);
+    if (!pending.length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const submitter = event.submitter;
+    Promise.all(pending).then(() => form.requestSubmit(submitter && submitter.form === form ? submitter : undefined));
+  });
   // A form sending photos or documents: nine phone photos take many seconds on a
   // slow connection, and a button that seemed to do nothing was pressed again.
   // Once on its way it says so beside its button, and a second press sends nothing.
