@@ -95,6 +95,11 @@ class PagesTest(CastTestCase):
         self.assertContains(page, "单列单位（到期应回复留言不足5条，不参与排名）")
         # A unit listed apart: an item it had no data for says so, not full marks.
         self.assertContains(page, '<span class="muted" title="无数据，不计入总分">无数据</span>', count=1, html=True)
+        # Its own page says the same of that item, not "按满分计" beside "不计入" (a newcomer's find).
+        housing = run.results.get(unit_name="县住房和城乡建设局")
+        unit_page = self.client.get(reverse("evaluation:unit", args=[run.pk, housing.unit_id]))
+        self.assertContains(unit_page, "本期没有可计的数据。样本不足的单位，本项不计入总分")
+        self.assertNotContains(unit_page, "按满分计，得10分")
 
     def test_a_bad_period_is_refused_with_the_reason(self):
         self.as_("county_office")
