@@ -236,6 +236,8 @@ _D = f"[{_SPELLED_DIGITS}]"
 _NOT_D = f"{_SPELLED_DIGITS}十百千万拾佰仟"
 # Eleven of them, in groups as a phone's digits are written (一三八 一二三四 五六七八).
 _SPELLED = re.compile(rf"(?<![{_NOT_D}]){_D}(?:[ \t\-]?{_D}){{10}}(?![{_NOT_D}])")
+# Eighteen, the last of them an X perhaps: an ID number (四五零一二三一九九零…).
+_SPELLED_ID = re.compile(rf"(?<![{_NOT_D}]){_D}(?:[ \t\-]?{_D}){{16}}[ \t\-]?(?:{_D}|[Xx])(?![{_NOT_D}Xx])")
 _DOORPLATE = re.compile(r"门牌(?:号|号码)?\s*(?:是|为)?\s*[:]?\s*(\d{1,5}\s*号?)")
 
 
@@ -572,17 +574,22 @@ class Masker:
             *(Span(m.start(), m.end(), Kind.PLATE, m.group()[:2].upper() + "*" * 5) for m in _PLATE.finditer(folded)),
             *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _ADDRESS.finditer(folded)),
             *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _DOORPLATE.finditer(folded)),
-            *self._spelled_mobiles(folded),
+            *self._spelled_numbers(folded),
         ]
 
-    def _spelled_mobiles(self, folded: str) -> list[Span]:
-        """A mobile number written in Chinese numerals: 一三九一二三四五六七八."""
+    def _spelled_numbers(self, folded: str) -> list[Span]:
+        """A mobile number or an ID number written in Chinese numerals:
+        一三九一二三四五六七八, 四五零一二三一九九零零一零一一二三四."""
         spans = []
         for m in _SPELLED.finditer(folded):
             spelled = re.sub(r"[ \t\-]", "", m.group())
             digits = spelled.translate(_CHINESE_DIGITS)
             if _is_mobile(digits) and not self._is_allowed(digits):
                 spans.append(Span(m.start(), m.end(), Kind.MOBILE, spelled[:3] + "****" + spelled[-4:]))
+        for m in _SPELLED_ID.finditer(folded):
+            spelled = re.sub(r"[ \t\-]", "", m.group())
+            if _is_id(spelled.translate(_CHINESE_DIGITS).upper()):
+                spans.append(Span(m.start(), m.end(), Kind.ID_NUMBER, spelled[:4] + _stars(10) + spelled[-4:]))
         return spans
 
     def _names(self, folded: str) -> list[Span]:

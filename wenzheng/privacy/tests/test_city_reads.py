@@ -81,7 +81,7 @@ class CityReadsNoCitizenDetailsTest(CastTestCase):
         )
         period = timezone.localdate().strftime("%Y-%m")
         cls.evaluation = runs.run_evaluation(
-            scheme=Scheme.objects.first(), region=c.county, period=periods.parse(period), code=period, by=c.city_office
+            scheme=Scheme.objects.first(), region=c.county, period=periods.parse(period), by=c.city_office
         )
         cls.message = m
         cls.token = ApiToken.issue(user=c.city_office, name="审计")[1]

@@ -206,6 +206,12 @@ class WrittenOtherwiseTest(unittest.TestCase):
         self.assertEqual(mask("电话壹叁捌壹贰叁肆伍陆柒捌"), "电话壹叁捌****伍陆柒捌")
         self.assertEqual(mask("电话一三八 一二三四 五六七八"), "电话一三八****五六七八")
         self.assertEqual(mask("合计壹万贰仟元"), "合计壹万贰仟元")
+        # An ID number spelled out (an attacker's trial: it went public whole).
+        self.assertEqual(mask("ID四五零一二三一九九零零一零一一二三四"), "ID四五零一**********一二三四")
+        self.assertEqual(mask("身份证 四五零一二三 一九九零零一零一 一二三X"), "身份证 四五零一**********一二三X")
+        self.assertEqual(
+            mask("编号四五零一二三四五六七八九零一二三四五六"), "编号四五零一二三四五六七八九零一二三四五六"
+        )
 
     def test_id_numbers_split_at_the_end_or_with_a_roman_x(self):
         self.assertEqual(mask("身份证4502211990010112 34"), "身份证4502**********1234")
