@@ -138,10 +138,18 @@ def _handed_back_at(stage):
     return handed_back
 
 
-def _stopped_by_merge(stage) -> bool:
-    """Whether the stage's clock was stopped by a merge (并单) rather than completed."""
-    merges = Event.objects.filter(message_id=stage.message_id, kind=Event.Kind.MERGED, at=stage.completed_at)
-    return any(stage.kind in (e.data.get("stopped") or []) for e in merges)
+# The steps that stop a clock for nobody, keeping it late if it was (actions._stop_clocks).
+STOPPED_FOR_NOBODY = {Event.Kind.MERGED: Stage.Outcome.MERGED, Event.Kind.SPAM_MARKED: Stage.Outcome.SPAM}
+
+
+def _stopped_for_nobody(stage) -> str | None:
+    """The outcome of the step that stopped the stage's clock rather than completing
+    it (并单, 垃圾留言), if one did."""
+    events = Event.objects.filter(message_id=stage.message_id, kind__in=STOPPED_FOR_NOBODY, at=stage.completed_at)
+    for e in events:
+        if stage.kind in (e.data.get("stopped") or []):
+            return STOPPED_FOR_NOBODY[e.kind]
+    return None
 
 
 # The outcomes a unit's own step (or a hand-back) gave, which a new deadline may change.
@@ -161,10 +169,10 @@ def _rejudge(ids, *, by, at) -> int:
         if (due, warning) == (stage.due_at, stage.due_warning):
             continue
         outcome = Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=_handed_back_at(stage))
-        if outcome != Stage.Outcome.LATE and _stopped_by_merge(stage):
-            # Ended late by a merge (its deadline had passed), and with the real
-            # calendar it had not: the clock stopped for nobody, as any merge's.
-            outcome = Stage.Outcome.MERGED
+        if outcome != Stage.Outcome.LATE:
+            # Ended late by a merge or a spam mark (its deadline had passed), and with
+            # the real calendar it had not: the clock stopped for nobody, as theirs do.
+            outcome = _stopped_for_nobody(stage) or outcome
         old_due, old_outcome = stage.due_at, stage.outcome
         stage.due_at, stage.due_warning, stage.outcome = due, warning, outcome
         stage.save(update_fields=["due_at", "due_warning", "outcome"])

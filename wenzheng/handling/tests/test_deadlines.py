@@ -542,9 +542,11 @@ class FrozenOutcomeTest(DeadlineTestCase):
         actions.merge_duplicate(message=m, into=main, by=c.county_office, reason="同一问题", at=local(2027, 1, 4, 9))
         stage = m.stages.get(kind=RESPONSE)
         self.assertEqual(stage.outcome, "late")
-        # A spam mark's stopped clock, against the same guess, is never judged again.
+        # A spam mark's clock, stopped late against the same guess (it stays late
+        # should the mark be undone), is stopped for nobody once it turns out in time.
         spam = c.submit(at=local(2026, 12, 31, 10))
         actions.mark_spam(message=spam, by=c.county_office, reason="广告", at=local(2027, 1, 4, 9))
+        self.assertEqual(set(spam.stages.values_list("kind", "outcome")), {(RESPONSE, "late"), (REPLY, "spam")})
         CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
         CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
         rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 5, 9))
