@@ -55,6 +55,8 @@ class ScoresInTheBrowserTest(BrowserTestCase):
         public.goto("/statistics/?region=luocheng")
         public.get_by_role("link", name="通报与考评公示（季度通报、考评结果、红黑榜）").click()
         expect(public.get_by_role("heading", name="罗城仫佬族自治县通报与考评公示")).to_be_visible()
+        # The anchors fold away on a phone; opened, they read.
+        public.locator("details.anchors summary").first.click()
         expect(public.get_by_text("luocheng:").first).to_be_visible()
         expect(public.get_by_role("heading", name="红黑榜")).to_be_visible()
         self.shot(public, "publications")
