@@ -43,7 +43,11 @@ PILLOW_FORMAT = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 # programs, embedded or attached files. A name ends at white space or a delimiter.
 _END_OF_NAME = rb"(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|\Z)"
 PDF_ACTIVE = re.compile(
-    rb"/(JavaScript|JS|Launch|OpenAction|AA|EmbeddedFile|EmbeddedFiles|RichMedia|XFA)" + _END_OF_NAME
+    # Scripts, actions run on opening, embedded files; forms that send or load data
+    # and links into other files (an attacker's trial). A plain web link (/URI) stays:
+    # official documents cite their sources, and a link opens only when clicked.
+    rb"/(JavaScript|JS|Launch|OpenAction|AA|EmbeddedFile|EmbeddedFiles|RichMedia|XFA"
+    rb"|SubmitForm|ImportData|GoToR|GoToE)" + _END_OF_NAME
 )
 
 

@@ -130,6 +130,11 @@ class CraftedPdfTest(SimpleTestCase):
             crafted(CATALOG, PAGES, b"3 0 obj << /Type /Filespec /EF << /F 4 0 R >> /Emb#65ddedFile 4 0 R >> endobj")
         )
 
+    def test_forms_that_send_or_load_data_and_links_into_other_files_are_refused(self):
+        for action in (b"/SubmitForm /F (http://x.example/)", b"/ImportData /F (a.fdf)", b"/GoToR /F (b.pdf)"):
+            with self.subTest(action=action):
+                self.refused(crafted(CATALOG, PAGES, b"3 0 obj << /S " + action + b" >> endobj"))
+
     def test_a_script_inside_a_compressed_object_stream_is_found(self):
         self.refused(crafted(CATALOG, PAGES, object_stream(4, OPENS_SCRIPT)))
         # Encoded twice, and its dictionary's own names escaped.
