@@ -11,6 +11,7 @@ column); and the office may let history predate the unit's registration here.
 """
 
 import datetime as dt
+import difflib
 import logging
 import re
 import unicodedata
@@ -169,6 +170,8 @@ class Context:
     default_unit: Unit | None = None
     waive_registration: bool = False
     topics: object = None  # topics.catalogue.LabelResolver
+    # The unit names a file names that the county has not, each with its nearest (_unit).
+    nearest: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False, topics=None):
@@ -207,7 +210,11 @@ def unit_names(region) -> dict[str, Unit]:
     for unit in units:
         name = folded(unit.name)
         bare = name[1:] if name.startswith("县") and len(name) > 2 else name
-        for variant in {bare, *(c + bare for c in counties)}:
+        # A township by its government's name: 四把镇人民政府, 东门街道办事处.
+        formal = {f"{bare}人民政府", f"{bare}政府"} if bare.endswith(("镇", "乡")) else set()
+        if bare.endswith("街道"):
+            formal = {f"{bare}办事处", f"{bare}办"}
+        for variant in {bare, *formal, *(c + b for c in counties for b in (bare, *formal))}:
             if variant not in exact:
                 variants.setdefault(variant, set()).add(unit)
     return {**{v: next(iter(us)) for v, us in variants.items() if len(us) == 1}, **exact}
@@ -376,8 +383,15 @@ def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
     if name:
         unit = ctx.units.get(name)
         if unit is None:
+            # The nearest name the county has, to correct the file by (四把乡 for 四把镇).
+            if name not in ctx.nearest:
+                near = difflib.get_close_matches(name, list(ctx.units), n=1, cutoff=0.6)
+                ctx.nearest[name] = ctx.units[near[0]].name if near else None
+            hint = f"，是否为“{ctx.nearest[name]}”？" if ctx.nearest[name] else ""
             problems.add(
-                ctx.layout.label("unit"), f"“{cell_text(value)}”不是本县（区）的实名上网单位", Kind.UNKNOWN_UNIT
+                ctx.layout.label("unit"),
+                f"“{cell_text(value)}”不是本县（区）的实名上网单位{hint}",
+                Kind.UNKNOWN_UNIT,
             )
             return None, False
     elif ctx.default_unit is not None:

@@ -92,11 +92,21 @@ def job(request, pk):
         "summary": [(kind, f"{rows:,}") for kind, rows in found.summary()] if found.finished else [],
         "problems": found.problems.all()[:PROBLEMS_SHOWN],
         "shown": PROBLEMS_SHOWN,
+        # The messages it made, to find them again (their serials follow the day's own).
+        "made": _made(found) if found.finished and not found.dry_run else None,
         "worker_alive": found.state != ImportJob.State.QUEUED or WorkerBeat.alive(),
     }
     if request.headers.get("HX-Request"):
         return render(request, "bulk/_progress.html", context)
     return render(request, "bulk/job.html", context)
+
+
+def _made(job) -> dict:
+    made = Message.objects.filter(import_source__job=job).order_by("pk")
+    return {"first": list(made[:MADE_SHOWN]), "last": made.last(), "count": made.count()}
+
+
+MADE_SHOWN = 20
 
 
 @login_required

@@ -83,12 +83,19 @@ class ImportTests(CastTestCase):
             "2": "罗城仫佬族自治县住房和城乡建设局",
             "3": "住房和城乡建设局",
             "4": "环江县东门镇",
+            "5": "东门镇人民政府",  # a township by its government's name
+            "6": "罗城县东门镇人民政府",
+            "7": "东门乡",  # none such: the nearest name is suggested
         }
         outcome = run_import(c, xlsx([good_row(n, unit=unit) for n, unit in written.items()]), waive_registration=True)
-        self.assertEqual(outcome.created, 3)
+        self.assertEqual(outcome.created, 5)
         units = dict(Message.objects.values_list("import_source__number", "unit__name"))
-        self.assertEqual(units, {"1": "东门镇", "2": "县住房和城乡建设局", "3": "县住房和城乡建设局"})
-        self.assertEqual([(row, column) for row, column, _, _ in outcome.problems], [(5, "单位")])
+        self.assertEqual(
+            units,
+            {"1": "东门镇", "2": "县住房和城乡建设局", "3": "县住房和城乡建设局", "5": "东门镇", "6": "东门镇"},
+        )
+        self.assertEqual([(row, column) for row, column, _, _ in outcome.problems], [(5, "单位"), (8, "单位")])
+        self.assertIn("“东门乡”不是本县（区）的实名上网单位，是否为“东门镇”？", outcome.problems[1][2])
 
     def test_excels_unicode_text_and_tab_separated_text(self):
         # Excel's 另存为 "Unicode 文本": UTF-16 with its BOM, tab-separated; and tabs in UTF-8.

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from wenzheng.bulk import jobs
 from wenzheng.bulk.models import ImportJob
+from wenzheng.handling.models import Message
 from wenzheng.testing import CastTestCase
 
 from . import platform_export as export
@@ -35,6 +36,10 @@ class ImportPageTests(CastTestCase):
         self.assertNotContains(partial, "<html")
         self.assertContains(partial, 'value="100"')
         self.assertContains(partial, "新增留言 <b>1</b> 条，已导入过 0 条，有问题 1 行")
+        # The message it made, to find it again (a newcomer had to search for it).
+        made = Message.objects.get(import_source__job=job)
+        self.assertContains(partial, f"本次导入的1条留言，编号从{made.serial}到{made.serial}")
+        self.assertContains(partial, f'<a href="/work/messages/{made.pk}/">{made.serial}</a>')
         self.assertContains(partial, "<li>1行：留言编号重复</li>", html=False)
         row = '<td class="num">3</td><td>留言编号</td><td>留言编号重复</td><td>“1”与第2行重复</td>'
         self.assertContains(partial, row, html=False)
