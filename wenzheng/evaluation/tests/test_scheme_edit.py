@@ -104,6 +104,8 @@ class SchemeEditTest(CastTestCase):
         self.client.post(self.url, self.as_posted(response__max_points="20"))
         page = self.client.get(reverse("evaluation:scheme", args=[self.scheme.pk]))
         self.assertContains(page, "各项满分合计105分，不是100分")
+        # The rule in words for the office; codes and parameters folded away (a newcomer's find).
+        self.assertContains(page, "<summary>技术参数（编辑方案文件时使用）</summary>", html=True)
 
     def test_a_used_scheme_is_copied_to_the_next_version(self):
         runs.run_evaluation(scheme=self.scheme, region=self.cast.county, period=periods.parse("2026Q1"),
