@@ -8,7 +8,8 @@ from wenzheng.testing import CastTestCase, local
 
 from .fixtures import A_FACTS, B_FACTS, build_q1, without_fingerprints
 
-Q1 = facts.Window.of(periods.parse("2026Q1"), local(2026, 6, 1))
+Q1_PERIOD = periods.parse("2026Q1")
+Q1 = facts.Window.of(Q1_PERIOD, local(2026, 6, 1))
 
 
 class FactsTest(CastTestCase):
@@ -290,3 +291,34 @@ class RatedAgainTest(CastTestCase):
         actions.rate(message=m, who=me, rating="satisfied", at=local(2026, 3, 6, 9))
         # Each unit's answer by its own rating: A's 不满意 stands, B's answer is 满意.
         self.assertEqual((counted(c.unit_a), counted(c.unit_b)), ((1, 0), (1, 1)))
+
+
+class HandBackUndecidedTest(CastTestCase):
+    """A hand-back (退单) asked for before the deadline and still waiting for the
+    office at the cut-off is neither late nor on time there: accepted, it counts for
+    nobody; refused, it is the unit's again, late if its deadline passed."""
+
+    def setUp(self):
+        c = self.cast
+        self.m = c.submit(at=local(2026, 3, 20, 9))  # reply due 27 March
+        actions.respond(message=self.m, by=c.handler_a, at=local(2026, 3, 20, 10))
+        actions.request_transfer(message=self.m, by=c.handler_a, reason="属住建局。", at=local(2026, 3, 20, 11))
+
+    def reply_due(self, now):
+        return (
+            facts.collect(self.cast.county, facts.Window.of(Q1_PERIOD, now)).of(self.cast.unit_a.pk).get("reply.due", 0)
+        )
+
+    def test_waiting_at_the_cut_off_it_is_not_counted_late(self):
+        self.assertEqual(self.reply_due(local(2026, 4, 1, 9)), 0)
+        actions.dispatch(
+            message=self.m, by=self.cast.county_office, unit=self.cast.unit_b, note="转。", at=local(2026, 4, 2, 9)
+        )
+        self.assertEqual(self.reply_due(local(2026, 6, 1)), 0)
+
+    def test_refused_after_the_cut_off_it_is_the_units_again(self):
+        c = self.cast
+        actions.reject_transfer(message=self.m, by=c.county_office, reason="属镇里职责。", at=local(2026, 4, 2, 9))
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 3, 9))
+        found = facts.collect(c.county, facts.Window.of(Q1_PERIOD, local(2026, 6, 1))).of(c.unit_a.pk)
+        self.assertEqual((found["reply.due"], found.get("reply.on_time", 0)), (1, 0))
