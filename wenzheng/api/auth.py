@@ -10,12 +10,18 @@ from .models import ApiToken
 
 def user_for_token(token: str):
     """The active user a token acts as. Raises ApiError(401) for a token that is
-    unknown, revoked, or whose user can no longer sign in."""
+    unknown, revoked, expired, or whose user can no longer sign in."""
     row = ApiToken.find(token)
     if row is None:
         raise ApiError(401, "token_invalid", "接口令牌无效。")
     if row.revoked:
         raise ApiError(401, "token_revoked", f"接口令牌已于{timezone.localtime(row.revoked_at):%Y-%m-%d %H:%M}吊销。")
+    if row.expired:
+        raise ApiError(
+            401,
+            "token_expired",
+            f"接口令牌已于{timezone.localtime(row.expires_at):%Y-%m-%d %H:%M}过期，请创建新的令牌。",
+        )
     if not row.user.is_active:
         raise ApiError(401, "user_inactive", "该令牌所属账号已停用。")
     if row.user.password_temporary:  # as the pages: the password is changed first

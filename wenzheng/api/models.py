@@ -27,8 +27,8 @@ def _digest(token: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
+    def active(self, at=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
 
 
 class ApiToken(models.Model):
@@ -41,6 +41,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间")
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    # settings.API_TOKEN_DAYS after its creation.
+    expires_at = models.DateTimeField("有效期至")
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -63,9 +65,11 @@ class ApiToken(models.Model):
             if not cls.objects.filter(prefix=prefix).exists():
                 break
         token = f"wz_{prefix}_{secrets.token_urlsafe(32)}"
+        at = at or timezone.now()
         row = cls.objects.create(
-            user=user, name=name.strip()[:60], prefix=prefix, digest=_digest(token), created_at=at or timezone.now()
-        )
+            user=user, name=name.strip()[:60], prefix=prefix, digest=_digest(token), created_at=at,
+            expires_at=at + dt.timedelta(days=settings.API_TOKEN_DAYS),
+        )  # fmt: skip
         return row, token
 
     @classmethod
@@ -82,6 +86,10 @@ class ApiToken(models.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
     def touch(self, at=None):
         """Record use, at most once a minute; a conditional update, so concurrent

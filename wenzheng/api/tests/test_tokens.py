@@ -33,6 +33,17 @@ class TokenTests(ApiTestCase):
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response.json()["code"], "token_revoked")
 
+    def test_a_token_expires_after_the_days_the_settings_give(self):
+        row = ApiToken.find(self.tokens["handler_a"])
+        self.assertEqual(row.expires_at - row.created_at, dt.timedelta(days=180))
+        with time_machine.travel(row.expires_at - dt.timedelta(seconds=1)):
+            self.assertEqual(self.get("handler_a", "/api/v1/me").status_code, 200)
+        with time_machine.travel(row.expires_at):
+            response = self.get("handler_a", "/api/v1/me")
+            self.assertEqual((response.status_code, response.json()["code"]), (401, "token_expired"))
+            self.assertIn("过期，请创建新的令牌", response.json()["message"])
+            self.assertFalse(ApiToken.objects.active().filter(pk=row.pk).exists())
+
     def test_an_unknown_or_missing_token_is_refused_with_a_code(self):
         response = self.client.get("/api/v1/me", headers={"Authorization": "Bearer wz_abcdefgh_nope"})
         self.assertEqual((response.status_code, response.json()["code"]), (401, "token_invalid"))
