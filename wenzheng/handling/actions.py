@@ -808,8 +808,19 @@ def _stop_clocks(message, at, outcome, *, late_stays=False) -> list[str]:
     the unit that held it (a merge, 并单: no side step may wipe out a lateness that
     happened, DOMAIN.md "Counting rules"). Returns the kinds stopped."""
     stopped = []
+    # A hand-back asked for before a deadline and waiting for the office: the unit was
+    # not late on it, however long the office took (Stage.judge's rule for transfers).
+    handed_back = None
+    if late_stays and message.state == State.TRANSFER_REQUESTED:
+        handed_back = (
+            message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED)
+            .order_by("-seq")
+            .values_list("at", flat=True)
+            .first()
+        )
     for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
-        late = late_stays and at > stage.due_at
+        # As Stage.judge: a deadline is an instant to come strictly before.
+        late = late_stays and at >= stage.due_at and not (handed_back is not None and handed_back < stage.due_at)
         stage.completed_at, stage.outcome = at, Stage.Outcome.LATE if late else outcome
         stage.save(update_fields=["completed_at", "outcome"])
         _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)

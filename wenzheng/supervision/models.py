@@ -26,8 +26,10 @@ class WrittenExplanationOrderQuerySet(models.QuerySet):
         )
         replied = Reply.objects.filter(message=OuterRef("pk"), unit=unit, at__lt=deadline)
         ended = stages.filter(completed_at__lt=deadline)
+        # Not counted_once: a message merged after the deadline was unanswered at it
+        # (its stage, open then, says so); merged before, its stage ended then.
         unanswered = (
-            Message.objects.counted_once()
+            Message.objects.counted()
             .filter(explanation_orders=OuterRef("pk"))
             .filter(Q(Exists(open_then)) | (~Q(Exists(replied)) & ~Q(Exists(ended))))
         )

@@ -124,6 +124,17 @@ class SpamTest(CastTestCase):
         self.assertEqual((found["response.due"], found["response.on_time"]), (4, 1))
         self.assertEqual((found["reply.due"], found["reply.on_time"]), (4, 1))
 
+    def test_a_mark_at_the_deadline_itself_keeps_the_lateness_and_a_hand_back_in_time_none(self):
+        c = self.cast
+        at_deadline = self.flood[0]
+        due = at_deadline.stages.get(kind="response").due_at
+        self.mark(at_deadline, at=due)  # as a response at that instant: late
+        self.assertEqual(at_deadline.stages.get(kind="response").outcome, "late")
+        handed_back = self.flood[1]
+        actions.request_transfer(message=handed_back, by=c.handler_a, reason="不归本镇。", at=MONDAY)
+        self.mark(handed_back, at=LATER)  # the office's delay is not the unit's lateness
+        self.assertEqual(set(handed_back.stages.values_list("outcome", flat=True)), {"spam"})
+
     def test_only_the_office_over_it_may_mark_and_never_after_closure(self):
         c = self.cast
         for who in (c.handler_a, c.leader_a, c.city_office, c.other_county_office, c.citizen):

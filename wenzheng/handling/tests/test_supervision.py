@@ -149,6 +149,16 @@ class WrittenExplanationTest(HandlingTestCase):
         )
         self.assertIs(order.backlog_cleared_in_time(at=DEADLINE), True)
 
+    def test_a_merge_after_the_deadline_does_not_clear_a_backlog_missed(self):
+        c = self.cast
+        actions.reply(message=self.late[1], by=c.handler_a, text="已处理。", at=local(2026, 3, 13, 9))
+        order = self.order()
+        main = c.submit(at=local(2026, 3, 25, 9), title="同一问题")
+        actions.merge_duplicate(
+            message=self.late[0], into=main, by=c.county_office, reason="重复。", at=local(2026, 3, 25, 10)
+        )
+        self.assertIs(order.backlog_cleared_in_time(at=local(2026, 3, 26)), False)
+
     def test_an_order_with_no_messages_is_cleared(self):
         self.assertIs(self.order(messages=[]).backlog_cleared_in_time(at=ORDERED), True)
 
