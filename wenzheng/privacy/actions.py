@@ -198,6 +198,7 @@ def erase_citizen(*, by, reason: str, account: User | None = None, messages=(), 
     erasure.messages.set(locked)
     publisher = Publisher()
     for message in locked:
+        _forget_import(message, publisher, at=at)
         _anonymise(message, publisher)
         # The citizen's photos go with the rest (the units' files on their replies stay).
         attachment_store.delete(message.attachments.filter(source=Attachment.Source.CITIZEN))
@@ -251,6 +252,31 @@ def _anonymise(message, publisher):
                 setattr(row, name, clean(getattr(row, name)))
         if rows:
             model.objects.bulk_update(rows, fields)
+
+
+def _forget_import(message, publisher, *, at):
+    """The file the message was imported from, kept IMPORT_FILE_RETENTION_DAYS for
+    the office (bulk.work), is deleted now: it holds the citizen's row whole (an
+    attacker's trial found the name and phone there after the erasure). So are the
+    citizen's name and numbers in that import's report. A file still being imported
+    is deleted by its retention, as before."""
+    from wenzheng.bulk.models import ImportedMessage, ImportJob, RowProblem
+
+    job_id = ImportedMessage.objects.filter(message=message).values_list("job_id", flat=True).first()
+    if job_id is None:
+        return
+    finished = [ImportJob.State.DONE, ImportJob.State.FAILED]
+    ImportJob.objects.filter(pk=job_id, state__in=finished, file_deleted_at__isnull=True).update(
+        content=b"", file_deleted_at=at
+    )
+    names = citizen_names(message)
+    said = [w for w in (*names, message.citizen_phone, message.citizen_id_number) if w]
+    rows = [p for p in RowProblem.objects.filter(job_id=job_id) if any(w in p.problem for w in said)]
+    for row in rows:
+        row.problem = publisher.mask(row.problem, region_id=message.region_id, names=names)
+        for word in said:  # a number the masker did not take as one (a phone cut short)
+            row.problem = row.problem.replace(word, "*" * len(word))
+    RowProblem.objects.bulk_update(rows, ["problem"])
 
 
 def _anonymise_account(account, *, at):
