@@ -18,7 +18,18 @@ class PreferenceForm(NamedLimits, forms.ModelForm):
 
 
 class ContactForm(NamedLimits, forms.ModelForm):
-    """Where a staff member is reached: their own account's address and mobile."""
+    """Where a staff member is reached: their own account's address and mobile. A
+    change asks for the password: a forgotten password's code goes to them, so whoever
+    held a session a moment could point them at themselves and keep the account (an
+    attacker's trial)."""
+
+    password = forms.CharField(
+        label=gettext_lazy("当前密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=gettext_lazy("修改手机号或电子邮箱时填写：找回密码的验证码会发到这里。"),
+    )
 
     class Meta:
         model = User
@@ -28,6 +39,14 @@ class ContactForm(NamedLimits, forms.ModelForm):
 
     def clean_phone(self):
         return clean_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        before = User.objects.filter(pk=self.instance.pk).values("email", "phone").first() or {}
+        changed = any(data.get(k, before.get(k)) != before.get(k) for k in ("email", "phone"))
+        if changed and not self.instance.check_password(data.get("password") or ""):
+            self.add_error("password", gettext_lazy("修改手机号或电子邮箱，请输入当前密码（输入不正确）。"))
+        return data
 
 
 def clean_mobile(raw: str) -> str:

@@ -78,11 +78,15 @@ class PreferencesTest(CastTestCase):
         self.client.force_login(c.handler_a)
         page = self.client.get("/notices/settings/")
         self.assertContains(page, "每日汇总一次")
-        response = self.client.post(
-            "/notices/settings/",
-            {"pref-email": "on", "pref-daily_digest": "on", "contact-email": "a@dongmen.gov.cn",
-             "contact-phone": "１３９ ００００ ０００１"},
-        )  # fmt: skip
+        wanted = {"pref-email": "on", "pref-daily_digest": "on", "contact-email": "a@dongmen.gov.cn",
+                  "contact-phone": "１３９ ００００ ０００１"}  # fmt: skip
+        # A forgotten password's code goes to them: changed with the password only.
+        for password in ("", "wrong"):
+            refused = self.client.post("/notices/settings/", {**wanted, "contact-password": password})
+            self.assertContains(refused, "修改手机号或电子邮箱，请输入当前密码", status_code=400)
+            c.handler_a.refresh_from_db()
+            self.assertEqual((c.handler_a.email, c.handler_a.phone), ("", ""))
+        response = self.client.post("/notices/settings/", {**wanted, "contact-password": "pw"})
         self.assertRedirects(response, "/notices/settings/")
         pref = Preference.objects.get(user=c.handler_a)
         self.assertEqual((pref.email, pref.sms, pref.daily_digest), (True, False, True))
