@@ -109,6 +109,20 @@ class TrackForm(NamedLimits, forms.Form):
         return text_rules.typed_code(self.cleaned_data["passcode"])
 
 
+class ForgotPasscodeForm(NamedLimits, forms.Form):
+    """找回查询密码: the message's code and the mobile it was left with."""
+
+    code = forms.CharField(
+        label=gettext_lazy("查询码"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("留言时填写的手机号"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def clean_code(self):
+        return text_rules.typed_code(self.cleaned_data["code"])
+
+
 class FollowUpForm(NamedLimits, forms.Form):
     text = forms.CharField(
         label=gettext_lazy("追问内容"),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("post/", views.post, name="post"),
     path("post/done/", views.posted, name="posted"),
     path("track/", views.track, name="track"),
+    path("track/forgot/", views.forgot_passcode, name="forgot-passcode"),
     path("track/<str:code>/", views.tracked, name="tracked"),
     path("exposures/", views.exposures, name="exposures"),
     path("statistics/", views.statistics, name="statistics"),

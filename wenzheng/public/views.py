@@ -11,15 +11,16 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.attachments.models import Attachment
-from wenzheng.handling import actions, once
+from wenzheng.handling import actions, once, passcodes
 from wenzheng.handling.models import Message, Reply, Revisit, parse_serial
 from wenzheng.handling.passcodes import matches_in_constant_time
 from wenzheng.handling.thread import conversation
@@ -38,7 +39,7 @@ from wenzheng.topics import forms as topic_forms
 from wenzheng.units.models import Region
 from wenzheng.workdays import clock
 
-from .forms import BoardFilterForm, FollowUpForm, PostForm, RatingForm, TrackForm
+from .forms import BoardFilterForm, FollowUpForm, ForgotPasscodeForm, PostForm, RatingForm, TrackForm
 
 PAGE_SIZE = 20
 SEARCH_RESULTS_SHOWN = 1000
@@ -415,6 +416,29 @@ def track(request):
         # One message for both cases, so codes cannot be probed.
         form.add_error(None, _("查询码或查询密码不正确，请核对后重新输入。"))
     return render(request, "public/track.html", {"nav": "track", "form": form})
+
+
+def forgot_passcode(request):
+    """找回查询密码: a new passcode by SMS to the mobile the message was left with
+    (passcodes.reissue). The same answer whether or not one was sent; counted
+    against the tracking page's limit, which asks for a CAPTCHA near it."""
+    limit = limits.check("track", request)
+    if limit.blocked:
+        return limits.refusal(request, limit)
+    form = ForgotPasscodeForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
+    captcha.protect(form, limit.wants_captcha)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        passcodes.reissue(code=code, phone=form.cleaned_data["phone"], request=request)
+        flash.info(
+            request,
+            _(
+                "如果查询码与留言时填写的手机号相符，新的查询密码已用短信发送到该手机（原密码随之失效）；"
+                "10分钟内只发送一次。收不到短信，请联系县网络问政办。"
+            ),
+        )
+        return redirect(f"{resolve_url('public:track')}?{urlencode({'code': code})}")
+    return render(request, "public/forgot_passcode.html", {"nav": "track", "form": form})
 
 
 def tracked(request, code):

@@ -43,6 +43,7 @@ class AuditRecord(models.Model):
         TOKEN_REVOKED = "token_revoked", "吊销接口令牌"
         SPAM_MARKED = "spam_marked", "标记垃圾留言"
         SPAM_UNMARKED = "spam_unmarked", "撤销垃圾留言标记"
+        PASSCODE_REISSUED = "passcode_reissued", "重发留言查询密码"
 
     seq = models.PositiveBigIntegerField("序号", unique=True)
     at = models.DateTimeField("时间")

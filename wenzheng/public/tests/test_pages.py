@@ -1,11 +1,15 @@
 """The public zone: what citizens, the press and the public see."""
 
 import datetime as dt
+import re
+
+import time_machine
 
 from wenzheng.attachments.models import Attachment
 from wenzheng.attachments.testing import phone_photo
-from wenzheng.handling import actions
+from wenzheng.handling import actions, passcodes
 from wenzheng.handling.models import Message
+from wenzheng.security.models import AuditRecord
 from wenzheng.testing import CastTestCase, local
 
 PRIVATE = ["张三", "13800000000", "450225199001011234", "zhangsan@example.com", "东门镇新街8号"]
@@ -282,3 +286,49 @@ class ErrorPageTest(CastTestCase):
     def test_a_missing_page_says_so_in_chinese(self):
         response = self.client.get("/no/such/page/")
         self.assertContains(response, "页面不存在", status_code=404)
+
+
+class ForgottenPasscodeTest(CastTestCase):
+    """找回查询密码: a new passcode by SMS to the mobile the message was left with."""
+
+    def setUp(self):
+        from wenzheng.notifications import sms
+
+        self.outbox = sms.outbox
+        self.outbox.clear()
+        self.message = self.cast.submit(by=None, at=local(2026, 3, 2, 9))
+        self.old = self.message.issued_passcode
+
+    def ask(self, code, phone):
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post("/track/forgot/", {"code": code, "phone": phone}, follow=True)
+
+    def test_the_right_mobile_gets_a_new_passcode_and_the_old_one_stops_working(self):
+        self.assertContains(self.client.get("/track/"), "忘记查询密码？")
+        page = self.ask(self.message.tracking_code.lower(), "138 0000 0000")
+        self.assertContains(page, "如果查询码与留言时填写的手机号相符，新的查询密码已用短信发送到该手机")
+        ((to, text),) = self.outbox
+        new = re.search(r"查询密码已重置为([A-Z0-9]{8})", text).group(1)
+        self.assertEqual(to, "13800000000")
+        self.assertIn(self.message.serial, text)
+        code = self.message.tracking_code
+        self.assertRedirects(self.client.post("/track/", {"code": code, "passcode": new}), f"/track/{code}/")
+        refused = self.client.post("/track/", {"code": code, "passcode": self.old})
+        self.assertContains(refused, "查询码或查询密码不正确")
+        self.assertTrue(AuditRecord.objects.filter(kind="passcode_reissued", detail__message=self.message.serial))
+
+    def test_another_mobile_or_code_gets_the_same_answer_and_nothing_is_sent(self):
+        for code, phone in ((self.message.tracking_code, "13900000000"), ("ZZZZZZZZZZ", "13800000000")):
+            page = self.ask(code, phone)
+            self.assertContains(page, "如果查询码与留言时填写的手机号相符")
+        self.assertEqual(self.outbox, [])
+        self.message.refresh_from_db()
+        self.assertTrue(passcodes.matches(self.old, self.message.passcode_hash))
+
+    def test_once_in_ten_minutes_and_three_times_a_day(self):
+        code = self.message.tracking_code
+        start = local(2026, 3, 2, 10)
+        for minutes in (0, 5, 11, 22, 33):
+            with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+                self.ask(code, "13800000000")
+        self.assertEqual(len(self.outbox), 3)  # 0, 11 and 22 minutes: the fourth is past the day's three

@@ -67,6 +67,7 @@ M = {
     "public:post": (EVERYONE, EVERYONE),
     "public:posted": (EVERYONE, EVERYONE),  # no receipt in the session: sent to tracking
     "public:track": (EVERYONE, EVERYONE),
+    "public:forgot-passcode": (EVERYONE, EVERYONE),
     "public:tracked": (EVERYONE, EVERYONE),  # no passcode in the session: sent to tracking
     "public:exposures": (EVERYONE, EVERYONE),
     "public:statistics": (EVERYONE, EVERYONE),
