@@ -42,8 +42,9 @@ class ContactForm(NamedLimits, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        before = User.objects.filter(pk=self.instance.pk).values("email", "phone").first() or {}
-        changed = any(data.get(k, before.get(k)) != before.get(k) for k in ("email", "phone"))
+        # Against the account's values as cleaned (not changed_data: the same number
+        # typed with spaces is no change).
+        changed = any(data.get(k, self.initial.get(k)) != self.initial.get(k) for k in ("email", "phone"))
         if changed and not self.instance.check_password(data.get("password") or ""):
             self.add_error("password", gettext_lazy("修改手机号或电子邮箱，请输入当前密码（输入不正确）。"))
         return data

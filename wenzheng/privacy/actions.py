@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role, User
@@ -271,7 +272,10 @@ def _forget_import(message, publisher, *, at):
     )
     names = citizen_names(message)
     said = [w for w in (*names, message.citizen_phone, message.citizen_id_number) if w]
-    rows = [p for p in RowProblem.objects.filter(job_id=job_id) if any(w in p.problem for w in said)]
+    quoting = Q()
+    for word in said:
+        quoting |= Q(problem__contains=word)
+    rows = list(RowProblem.objects.filter(quoting, job_id=job_id)) if said else []
     for row in rows:
         row.problem = publisher.mask(row.problem, region_id=message.region_id, names=names)
         for word in said:  # a number the masker did not take as one (a phone cut short)
