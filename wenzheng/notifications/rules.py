@@ -116,7 +116,9 @@ def decided(event):
     """The office's decision on what the unit asked for (退单, 延期, 长周期办结)."""
     serial = event.message.serial
     if event.kind == Kind.TRANSFER_REJECTED:
-        text = texts.transfer_rejected(serial=serial, reason=_quoted(event))
+        moved_to = event.data.get("due_at")
+        last_day = None if moved_to is None else deadline_day(dt.datetime.fromisoformat(moved_to))
+        text = texts.transfer_rejected(serial=serial, reason=_quoted(event), last_day=last_day)
     elif event.kind == Kind.EXTENSION_APPROVED:
         text = texts.extension_approved(
             serial=serial, last_day=deadline_day(dt.datetime.fromisoformat(event.data["due_at"]))
@@ -316,6 +318,22 @@ def unmerged(event):
     return drafts
 
 
+def spam_marked(event):
+    """垃圾留言: the unit that held it need do no more (it leaves the unit's inbox)."""
+    if event.message.unit_id is None:
+        return []
+    text = texts.spam_marked(serial=event.message.serial, reason=_quoted(event))
+    return _to_unit(event, Notice.Kind.MOVED, text, roles=(Role.HANDLER, Role.LEADER), link=reverse("workspace:inbox"))
+
+
+def spam_unmarked(event):
+    """The mark undone: the message is back with its unit, its clocks started again."""
+    if event.message.unit_id is None or event.message.state == Message.State.SPAM:  # marked again since
+        return []
+    text = texts.spam_unmarked(serial=event.message.serial)
+    return _to_unit(event, Notice.Kind.ARRIVED, text, roles=(Role.HANDLER, Role.LEADER))
+
+
 _revisit_reopened = to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_reopened"])
 
 RULES = {
@@ -336,9 +354,12 @@ RULES = {
     Kind.EXPLANATION_RECORDED: explained,
     Kind.EXPLANATION_RETURNED: explanation_returned,
     Kind.REPLIED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["answered"]),
-    Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"]),
+    # Only the citizen who asked: a follow-up is one citizen's, not those merged in.
+    Kind.FOLLOW_UP_ANSWERED: to_citizen(Notice.Kind.ANSWERED, texts.CITIZEN_EVENTS["follow_up_answered"], merged=False),
     Kind.MERGED: merged,
     Kind.UNMERGED: unmerged,
+    Kind.SPAM_MARKED: spam_marked,
+    Kind.SPAM_UNMARKED: spam_unmarked,
     Kind.ANSWER_UPHELD: to_citizen(Notice.Kind.REVISITED, texts.CITIZEN_EVENTS["revisit_upheld"], merged=False),
     Kind.CLOSED: to_citizen(Notice.Kind.CLOSED, texts.CITIZEN_EVENTS["closed"]),
     Kind.REVIEW_REDACTED: to_citizen(Notice.Kind.REVIEWED, texts.CITIZEN_EVENTS["review_redacted"], merged=False),

@@ -98,13 +98,25 @@ def unmerged(*, serial: str) -> str:
     return f"留言{serial}的并单已撤销，请继续办理，办理期限从今天起重新计算。"
 
 
+def spam_marked(*, serial: str, reason: str) -> str:
+    """垃圾留言, for the unit that held the message."""
+    return f"留言{serial}已由县网络问政办标记为垃圾留言（{short(reason, 30)}），本单位无需再办理。"
+
+
+def spam_unmarked(*, serial: str) -> str:
+    return f"留言{serial}的垃圾留言标记已撤销，请继续办理，办理期限从今天起重新计算。"
+
+
 def unmerged_away(*, serial: str, main: str) -> str:
     """撤销并单, for the unit of the main message it had been merged into."""
     return f"留言{serial}并入留言{main}的并单已撤销，该留言不再由本单位合并答复，原办理单位继续办理。"
 
 
-def transfer_rejected(*, serial: str, reason: str) -> str:
-    return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，办理期限不变。"
+def transfer_rejected(*, serial: str, reason: str, last_day: dt.date | None = None) -> str:
+    """The hand-back refused; `last_day`: the reply's deadline, moved back by the days
+    the hand-back waited (handling.actions.reject_transfer)."""
+    then = "办理期限不变" if last_day is None else f"回复期限顺延至{day(last_day)}24时"
+    return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，{then}。"
 
 
 def extension_approved(*, serial: str, last_day: dt.date) -> str:

@@ -126,6 +126,18 @@ class MergeTests(CastTestCase):
             self.assertIn(m.serial, text)
             self.assertIn(m.tracking_code, text)
 
+    def test_a_follow_up_answered_reaches_only_the_citizen_who_asked(self):
+        # A trial: each merged citizen was told "your follow-up was answered".
+        c = self.cast
+        main = write(c, LAMP, unit=c.unit_a, by=c.citizen, phone="13900000011", at=None)
+        dup = write(c, LAMP_AGAIN, phone="13900000012", at=None)
+        actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题")
+        actions.reply(message=main, by=c.handler_a, text="已安排维修，本周修复。")
+        asked = actions.follow_up(message=main, who=actions.Citizen(user=c.citizen), text="何时修好？")
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五前。")
+        answered = Notice.objects.filter(to_citizen=True, kind="answered", text__contains="追问")
+        self.assertEqual(list(answered.values_list("message", flat=True)), [main.pk])
+
     def test_the_merged_citizens_own_page_shows_the_main_answer(self):
         c = self.cast
         dup = write(c, LAMP_AGAIN, by=c.other_citizen, phone="13900000012", at=TUESDAY)

@@ -119,6 +119,16 @@ class WhoHearsTest(CastTestCase):
         self.assertRegex(decided[1], rf"^留言{longer.serial}的延期申请已同意，回复期限延至\d+月\d+日24时。$")
         self.assertEqual(decided[2], f"留言{longer.serial}的延期申请不予同意（期限已够。），请按原期限回复。")
 
+    def test_a_hand_back_refused_days_later_names_the_moved_deadline(self):
+        c = self.cast
+        kept = c.submit(at=local(2026, 3, 2, 9))  # reply due at the end of Monday 9 March
+        actions.request_transfer(message=kept, by=c.handler_a, reason="不属本单位。", at=local(2026, 3, 2, 10))
+        actions.reject_transfer(message=kept, by=c.county_office, reason="属本镇辖区。", at=local(2026, 3, 4, 10))
+        (text,) = texts(c.handler_a, Notice.Kind.DECIDED)
+        self.assertEqual(
+            text, f"留言{kept.serial}的退单申请不予同意（属本镇辖区。），请继续办理，回复期限顺延至3月11日24时。"
+        )
+
     def test_the_unit_hears_its_message_is_put_under_supervision(self):
         # A newcomer's 督办 reached no one: a badge in the inbox was all the unit saw.
         c = self.cast
@@ -147,6 +157,23 @@ class WhoHearsTest(CastTestCase):
         self.assertRedirects(
             self.client.get(reverse("notifications:open", args=[theirs.pk])),
             reverse("workspace:message", args=[message.pk]),
+        )
+
+    def test_the_unit_hears_its_message_marked_as_spam_and_the_mark_undone(self):
+        # A trial: neither reached the unit, though undoing the mark restarts its clocks.
+        c = self.cast
+        message = c.submit()
+        Notice.objects.all().delete()
+        actions.mark_spam(message=message, by=c.county_office, reason="广告推销。")
+        self.assertEqual(self.heard(Notice.Kind.MOVED), {"handler_a", "handler_a2", "leader_a"})
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.MOVED),
+            [f"留言{message.serial}已由县网络问政办标记为垃圾留言（广告推销。），本单位无需再办理。"],
+        )
+        actions.unmark_spam(message=message, by=c.county_office, reason="误判。")
+        self.assertEqual(
+            texts(c.handler_a, Notice.Kind.ARRIVED),
+            [f"留言{message.serial}的垃圾留言标记已撤销，请继续办理，办理期限从今天起重新计算。"],
         )
 
     def test_a_follow_up_reaches_the_unit_and_dissatisfaction_the_office_too(self):
