@@ -43,10 +43,13 @@ _ESCAPES = re.compile(
 
 def clean(value: str) -> str:
     """`value` without the characters above and the terminal escape sequences they
-    begin (everything a person can see is kept)."""
+    begin (everything a person can see is kept), its line breaks one LF each (a
+    browser sends a textarea's as CR LF; an old Mac file's are CR alone)."""
     value = value or ""
     if "\x1b" in value or "\x9b" in value or "\x9d" in value:
         value = _ESCAPES.sub("", value)
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
     return _INVISIBLE.sub("", value)
 
 

@@ -77,6 +77,9 @@ class Span:
 
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2212: 0x2D, 0xFE63: 0x2D, 0x30FC: 0x2D})
+# A carriage return, as a space: a browser sends a textarea's line breaks as CR LF,
+# and 138⏎1234⏎5678 typed on three lines is one number as with LF alone.
+_FOLD[0x0D] = 0x20
 _FOLD.update(dict.fromkeys(range(0x2010, 0x2016), 0x2D))  # ‐ ‑ ‒ – — ―
 # Every other space (Unicode's Zs: thin, hair, narrow no-break, figure spaces…).
 _FOLD.update(dict.fromkeys([*range(0x2000, 0x200B), 0x1680, 0x202F, 0x205F], 0x20))
@@ -205,14 +208,18 @@ def _masked_number(kind: str, d: str) -> str:
 
 # Its dots may be typed as 。 by a Chinese input method (wzm@qq。com).
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,24}"
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"
+    r"(?:@|\s?[(\[]\s?at\s?[)\]]\s?)"  # wzm(at)qq.com, written so to slip past filters
+    r"[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,24}",
+    re.I,
 )
+_AT = re.compile(r"\s?[(\[]\s?at\s?[)\]]\s?", re.I)
 _WECHAT = re.compile(
     r"(?:微信号|微信|wechat|vx|v信|威信|薇信)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*([A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
     re.I,
 )
 _PLATE = re.compile(
-    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][ ·]?"
     r"[A-HJ-NP-Za-hj-np-z][ ·.\-]?(?=[A-HJ-NP-Za-hj-np-z0-9]{0,5}\d)[A-HJ-NP-Za-hj-np-z0-9]{5,6}(?![A-Za-z0-9])"
 )
 # A road, street, lane, village, hamlet or estate, then a house-level number:
@@ -232,13 +239,29 @@ _ADDRESS = re.compile("(?:" + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split(
 _SPELLED_DIGITS = "零〇一二三四五六七八九幺壹贰貳叁參叄肆伍陆陸柒捌玖"
 _SPELLED_VALUES = "0012345678911223334566789"
 _CHINESE_DIGITS = str.maketrans(_SPELLED_DIGITS, _SPELLED_VALUES)
-_D = f"[{_SPELLED_DIGITS}]"
-_NOT_D = f"{_SPELLED_DIGITS}十百千万拾佰仟"
+# A digit spelled or not: 一三八1234五六七八 mixes them (Arabic runs alone are _RUN's).
+_D = f"[0-9{_SPELLED_DIGITS}]"
+_NOT_D = f"0-9{_SPELLED_DIGITS}十百千万拾佰仟"
 # Eleven of them, in groups as a phone's digits are written (一三八 一二三四 五六七八).
 _SPELLED = re.compile(rf"(?<![{_NOT_D}]){_D}(?:[ \t\-]?{_D}){{10}}(?![{_NOT_D}])")
 # Eighteen, the last of them an X perhaps: an ID number (四五零一二三一九九零…).
 _SPELLED_ID = re.compile(rf"(?<![{_NOT_D}]){_D}(?:[ \t\-]?{_D}){{16}}[ \t\-]?(?:{_D}|[Xx])(?![{_NOT_D}Xx])")
+# A phone's or an ID number's groups as people write them (3-4-4, 6-8-4), whatever
+# stands between them: a comma, 、, a bracket, a tilde, a star, a bar or a colon
+# (138，1234，5678; 138（1234）5678; 450103，19900101，1234), which _RUN does not take as
+# one number's formatting (a list of numbers is written so). Only in these shapes.
+_LOOSE = r"[ \t\n\-.,、~*|:;/_()]{1,3}"
+_LOOSE_MOBILE = re.compile(rf"(?<![{_NOT_D}]){_D}{{3}}{_LOOSE}{_D}{{4}}{_LOOSE}{_D}{{4}}(?![{_NOT_D}])")
+_LOOSE_ID = re.compile(rf"(?<![{_NOT_D}]){_D}{{6}}{_LOOSE}{_D}{{8}}{_LOOSE}{_D}{{3}}(?:{_D}|[Xx])(?![{_NOT_D}Xx])")
+# Where another group goes on: the shape is part of a longer list of numbers.
+_LOOSE_BEFORE = re.compile(rf"{_D}{_LOOSE}$")
+_LOOSE_AFTER = re.compile(rf"{_LOOSE}{_D}")
 _DOORPLATE = re.compile(r"门牌(?:号|号码)?\s*(?:是|为)?\s*[:]?\s*(\d{1,5}\s*号?)")
+
+
+def _plate_head(plate: str) -> str:
+    """A plate's province and letter (桂A), however spaced (桂 A12345)."""
+    return re.sub(r"[ ·]", "", plate)[:2].upper()
 
 
 def _surname_pattern(single: frozenset) -> str:
@@ -256,7 +279,7 @@ _AFTER_NAME = rf"(?=[\s,.;:!?()、。，；：！？（）“”\"']|$|{_ENDS_NA
 _NAME_CUES = [
     # Verbs of naming: whatever follows is a name if it starts with a surname.
     re.compile(
-        r"(?:我叫|我名叫|我的名字叫|我的名字是|名字叫|本人叫|本人名叫|户主叫|我父亲叫|我母亲叫|我爸叫|我妈叫|老人叫|"
+        r"(?:我叫|叫我|我名叫|我的名字叫|我的名字是|名字叫|本人叫|本人名叫|户主叫|我父亲叫|我母亲叫|我爸叫|我妈叫|老人叫|"
         r"孩子叫|小孩叫|儿子叫|女儿叫|丈夫叫|妻子叫|老公叫|老婆叫|爱人叫|户主是)\s*" + _STRONG_NAME
     ),
     # Labels: a name after a colon (or 是, 为), or one that ends where the label's value would.
@@ -564,33 +587,57 @@ class Masker:
             address = m.group().replace("。", ".")  # as the list holds it
             if address.lower() in self.allowed:
                 continue
-            local, domain = address.split("@", 1)
+            local, domain = _AT.sub("@", address).split("@", 1)
             spans.append(Span(m.start(), m.end(), Kind.EMAIL, f"{local[0]}***@{domain}"))
         return spans
 
     def _patterns(self, folded: str) -> list[Span]:
         return [
             *(Span(m.start(1), m.end(1), Kind.ACCOUNT, _masked_account(m.group(1))) for m in _WECHAT.finditer(folded)),
-            *(Span(m.start(), m.end(), Kind.PLATE, m.group()[:2].upper() + "*" * 5) for m in _PLATE.finditer(folded)),
+            *(Span(m.start(), m.end(), Kind.PLATE, _plate_head(m.group()) + "*" * 5) for m in _PLATE.finditer(folded)),
             *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _ADDRESS.finditer(folded)),
             *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _DOORPLATE.finditer(folded)),
             *self._spelled_numbers(folded),
         ]
 
     def _spelled_numbers(self, folded: str) -> list[Span]:
-        """A mobile number or an ID number written in Chinese numerals:
-        一三九一二三四五六七八, 四五零一二三一九九零零一零一一二三四."""
+        """A mobile number or an ID number written in Chinese numerals, or in them
+        and Arabic digits mixed: 一三九一二三四五六七八, 138一二三四5678,
+        四五零一二三一九九零零一零一一二三四; and either in its groups with anything
+        between them (_LOOSE_MOBILE, _LOOSE_ID)."""
         spans = []
-        for m in _SPELLED.finditer(folded):
-            spelled = re.sub(r"[ \t\-]", "", m.group())
-            digits = spelled.translate(_CHINESE_DIGITS)
-            if _is_mobile(digits) and not self._is_allowed(digits):
-                spans.append(Span(m.start(), m.end(), Kind.MOBILE, spelled[:3] + "****" + spelled[-4:]))
-        for m in _SPELLED_ID.finditer(folded):
-            spelled = re.sub(r"[ \t\-]", "", m.group())
-            if _is_id(spelled.translate(_CHINESE_DIGITS).upper()):
-                spans.append(Span(m.start(), m.end(), Kind.ID_NUMBER, spelled[:4] + _stars(10) + spelled[-4:]))
+        for pattern, loose in ((_SPELLED, False), (_LOOSE_MOBILE, True)):
+            for m in pattern.finditer(folded):
+                if not loose and not any(ch in _SPELLED_DIGITS for ch in m.group()):
+                    continue  # Arabic digits alone: _numbers reads them
+                if loose and self._in_a_list(folded, m):
+                    continue
+                written = re.sub(rf"[^{_NOT_D}]", "", m.group())
+                digits = written.translate(_CHINESE_DIGITS)
+                if _is_mobile(digits) and not self._is_allowed(digits):
+                    spans.append(Span(m.start(), m.end(), Kind.MOBILE, written[:3] + "****" + written[-4:]))
+        for pattern, loose in ((_SPELLED_ID, False), (_LOOSE_ID, True)):
+            for m in pattern.finditer(folded):
+                if not loose and not any(ch in _SPELLED_DIGITS for ch in m.group()):
+                    continue
+                if loose and self._in_a_list(folded, m):
+                    continue
+                written = re.sub(rf"[^{_NOT_D}Xx]", "", m.group())
+                if _is_id(written.translate(_CHINESE_DIGITS).upper()):
+                    spans.append(Span(m.start(), m.end(), Kind.ID_NUMBER, written[:4] + _stars(10) + written[-4:]))
         return spans
+
+    @staticmethod
+    def _in_a_list(folded: str, m: re.Match) -> bool:
+        """Whether the groups `m` found go on before or after it (a list of numbers,
+        not one number), or are an amount or a count (150，2000，3000元)."""
+        before, after = folded[max(0, m.start() - 14) : m.start()], folded[m.end() : m.end() + 6]
+        return bool(
+            _LOOSE_BEFORE.search(before)
+            or _LOOSE_AFTER.match(after)
+            or _QUANTITY_AFTER.match(after)
+            or _QUANTITY_BEFORE.search(before)
+        )
 
     def _names(self, folded: str) -> list[Span]:
         spans = []

@@ -199,6 +199,41 @@ class WrittenOtherwiseTest(unittest.TestCase):
         self.assertEqual(mask("电话+86-138-1234-5678"), "电话+86 138****5678")  # one plus, not two
         self.assertEqual(mask("电话0778.8212345"), "电话0778-*****45")
 
+    def test_a_phone_or_id_in_its_groups_with_anything_between_them(self):
+        # An attacker's trial: each of these went public whole.
+        for written in (
+            "138\r\n1234\r\n5678",  # a browser's line breaks
+            "138，1234，5678",
+            "138,1234,5678",
+            "138、1234、5678",
+            "138（1234）5678",
+            "138~1234~5678",
+            "138*1234*5678",
+            "138|1234|5678",
+            "138:1234:5678",
+            "138一二三四5678",
+        ):
+            with self.subTest(written):
+                self.assertEqual(mask(f"请回电{written}，谢谢"), "请回电138****5678，谢谢")
+        self.assertEqual(mask("电话一三八 1234 五六七八"), "电话一三八****五六七八")
+        self.assertEqual(mask("身份证：450103，19900101，1234"), "身份证：4501**********1234")
+        self.assertEqual(mask("450103（19900101）1234"), "4501**********1234")
+        # A list of numbers, an amount or a count in those shapes is left alone.
+        for text in (
+            "分别为150，2000，3000元",
+            "第138，1234，5678号",
+            "序号135、1234、5678、9012",
+            "9、138、1234、5678",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_a_plate_an_email_and_a_name_written_to_slip_past(self):
+        self.assertEqual(mask("车牌桂 A12345"), "车牌桂A*****")
+        self.assertEqual(mask("邮箱wzm(at)qq.com"), "邮箱w***@qq.com")
+        self.assertEqual(mask("邮箱wzm [at] qq.com"), "邮箱w***@qq.com")
+        self.assertEqual(mask("您可以叫我王小明"), "您可以叫我王**")
+
     def test_digits_of_every_script_and_spelled_formally(self):
         for written in ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "١٣٨١٢٣٤٥٦٧٨", "①③⑧①②③④⑤⑥⑦⑧", "❶❸❽❶❷❸❹❺❻❼❽"):
             with self.subTest(written):
