@@ -193,8 +193,8 @@ def open_table(content: bytes, filename: str) -> Table:
 MAX_UNPACKED = 400 * 1024 * 1024
 
 
-def _unpacked_within_limit(content: bytes) -> None:
-    """Refuse an .xlsx whose parts unpack to more than MAX_UNPACKED, counted as they
+def unpacked_within_limit(content: bytes, limit: int = MAX_UNPACKED, *, what: str = "导出的留言表") -> None:
+    """Refuse an .xlsx whose parts unpack to more than `limit` bytes, counted as they
     are unpacked (the sizes a zip declares may lie), before anything reads its sheet."""
     total = 0
     try:
@@ -203,9 +203,9 @@ def _unpacked_within_limit(content: bytes) -> None:
                 with archive.open(info) as part:
                     while chunk := part.read(1 << 20):
                         total += len(chunk)
-                        if total > MAX_UNPACKED:
+                        if total > limit:
                             raise UnreadableFile(
-                                f"工作簿解压后超过{MAX_UNPACKED // (1024 * 1024)}MB，不像是导出的留言表，"
+                                f"工作簿解压后超过{limit // (1024 * 1024)}MB，不像是{what}，"
                                 f"请检查文件，或分成几个文件导入。"
                             )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as e:
@@ -214,7 +214,7 @@ def _unpacked_within_limit(content: bytes) -> None:
 
 def _workbook(content: bytes) -> Table:
     if content.startswith(ZIP_MAGIC):
-        _unpacked_within_limit(content)
+        unpacked_within_limit(content)
     table = Table(content, "xlsx")
     try:
         table._sheet()

@@ -24,7 +24,8 @@ class Late:
     serial: str
     region_code: str
     title: str
-    unit: str
+    unit_id: int
+    unit: str  # its name; in a city's bulletin with its county's (unit_label)
     category: str
     kind: str  # 回应 | 回复
     due_at: dt.datetime
@@ -43,7 +44,7 @@ class Bulletin:
     units: list  # figures.UnitFigures, every unit registered by the period's end
     months: list
     late: list[Late]
-    late_units: list[tuple[str, int]]  # (unit name, late stages), most first
+    late_units: list[tuple[str, int]]  # (unit_label, late stages), most first
     topics: list = field(default_factory=list)  # topics.figures.TopicFigures, by 大类
 
     @property
@@ -58,11 +59,28 @@ class Bulletin:
     def units_with_messages(self):
         return [u for u in self.units if u.received]
 
+    @property
+    def late_by_unit(self) -> Counter:
+        """Late stages by unit id: a city's counties have units of the same name (a
+        trial: one county's 县交通运输局 showed the other's count)."""
+        return Counter(item.unit_id for item in self.late)
+
+    def unit_label(self, unit) -> str:
+        return unit_label(self.region, unit)
+
     def late_sentence(self) -> str:
         if not self.late_units:
             return "本期没有回应、回复迟延的单位。"
         named = "、".join(f"{name}（{n}条次）" for name, n in self.late_units)
         return f"本期回应、回复迟延的单位有{len(self.late_units)}个：{named}。"
+
+
+def unit_label(region, unit) -> str:
+    """How a bulletin of `region` names `unit`: a city's, with its county
+    (天峨县·县交通运输局), since every county has its 县交通运输局."""
+    if region.kind == region.Kind.CITY:
+        return f"{unit.region.name}·{unit.name}"
+    return unit.name
 
 
 def late_stages(region, period: Period, *, now):
@@ -74,7 +92,7 @@ def late_stages(region, period: Period, *, now):
         facts_module.counted_stages(window)
         .filter(unit__in=units)
         .exclude(outcome="on_time")
-        .select_related("message", "message__category", "message__region", "message__citizen", "unit")
+        .select_related("message", "message__category", "message__region", "message__citizen", "unit__region")
         .prefetch_related("message__reviews")
         .order_by("due_at", "pk")
     )
@@ -89,7 +107,8 @@ def assemble(region, period: Period, *, now) -> Bulletin:
             serial=s.message.serial,
             region_code=s.message.region.code,
             title=publisher.title(s.message),
-            unit=s.unit.name,
+            unit_id=s.unit_id,
+            unit=unit_label(region, s.unit),
             category=s.message.category.name,
             kind=s.get_kind_display(),
             due_at=s.due_at,
@@ -100,7 +119,9 @@ def assemble(region, period: Period, *, now) -> Bulletin:
     ]
     # Sorted here, not by the database, so every database gives the same order.
     late.sort(key=lambda item: (item.unit, item.due_at, item.stage_id))
-    late_units = sorted(Counter(item.unit for item in late).items(), key=lambda un: (-un[1], un[0]))
+    named = {item.unit_id: item.unit for item in late}
+    counted = Counter(item.unit_id for item in late)
+    late_units = sorted(((named[u], n) for u, n in counted.items()), key=lambda un: (-un[1], un[0]))
     return Bulletin(
         region=region,
         period=period,

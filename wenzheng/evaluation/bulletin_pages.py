@@ -11,7 +11,7 @@ from . import documents
 
 def context(found) -> dict:
     """What _bulletin_body.html needs besides the bulletin itself (`b`)."""
-    late = dict(found.late_units)
+    late = found.late_by_unit
     return {
         "b": found,
         "span": documents.span(found),
@@ -21,12 +21,13 @@ def context(found) -> dict:
         "units": [
             {
                 "unit": u.unit,
+                "name": found.unit_label(u.unit),
                 "received": u.received,
                 "replied": u.replied,
                 "reply_rate": u.reply_rate,
                 "closed": u.closed,
                 "closure_rate": u.closure_rate,
-                "late": late.get(u.unit.name, 0),
+                "late": late[u.unit.pk],
             }
             for u in found.units_with_messages
         ],

@@ -36,17 +36,17 @@ def _kpis(b):
 
 
 def _unit_rows(b, units):
-    late = dict(b.late_units)
+    late = b.late_by_unit
     return [
         (
-            u.unit.name,
+            b.unit_label(u.unit),
             KIND_NAMES.get(u.unit.kind, u.unit.kind),
             u.received,
             u.replied,
             doc.Rate(u.replied, u.received),
             u.closed,
             doc.Rate(u.closed, u.received),
-            late.get(u.unit.name, 0),
+            late[u.unit.pk],
         )
         for u in units
     ]

@@ -311,6 +311,8 @@ def parse(text: str) -> dict:
         # Python 3.11's message ends "(at line 2, column 8)"; its words are English.
         found = re.search(r"line (\d+), column (\d+)", str(e))
         where = (int(found[1]), int(found[2])) if found else None
+    except RecursionError:  # arrays nested thousands deep: no scheme is
+        where = None
     said = f"第{where[0]}行第{where[1]}列附近" if where else "文件中"
     raise ValidationError(
         f"文件格式有误：{said}无法按{'JSON' if as_json else 'TOML'}读取。可先导出一个方案文件，照它的格式修改后再导入。"

@@ -105,3 +105,22 @@ class SeedQuarterTest(CastTestCase):
 def test_a_midnight_cutoff_reads_as_24_hours_of_the_day_before():
     assert documents.moment(local(2026, 4, 1)) == "2026年3月31日24时"
     assert documents.moment(local(2026, 3, 5, 9, 30)) == "2026年3月5日09:30"
+
+
+class CityBulletinTest(CastTestCase):
+    def test_units_of_the_same_name_in_two_counties_are_counted_and_named_apart(self):
+        # A trial: the city's bulletin showed 罗城's 县交通运输局 count on 天峨's.
+        c = self.cast
+        c.unit_c.name = c.unit_b.name
+        c.unit_c.save()
+        late = c.submit(unit="b", at=local(2026, 3, 2, 9))
+        actions.reply(message=late, by=c.handler_b, text="已答复。", at=local(2026, 3, 20, 9))
+        on_time = c.submit(unit="c", at=local(2026, 3, 2, 9))
+        actions.reply(message=on_time, by=c.handler_c, text="已答复。", at=local(2026, 3, 2, 10))
+        found = bulletin.assemble(c.city, Q1, now=NOW)
+        name = c.unit_b.name
+        self.assertEqual(found.late_units, [(f"罗城仫佬族自治县·{name}", 2)])
+        rows = {row[0]: row[-1] for row in documents._unit_rows(found, found.units_with_messages)}
+        self.assertEqual(rows, {f"罗城仫佬族自治县·{name}": 2, f"环江毛南族自治县·{name}": 0})
+        # A county's own bulletin names its units as they are.
+        self.assertEqual(bulletin.assemble(c.county, Q1, now=NOW).late_units, [(name, 2)])

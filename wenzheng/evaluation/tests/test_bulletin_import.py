@@ -2,6 +2,8 @@
 all or nothing, never twice; imported rows cost points through the conduct item."""
 
 import io
+import zipfile
+from unittest import mock
 
 import openpyxl
 
@@ -129,6 +131,57 @@ class BulletinImportTest(CastTestCase):
         missing = self.run_import(workbook([["东门镇", "x"]], header=["单位", "说明"]))
         self.assertTrue(missing.problems[0].startswith("缺少必填列：通报期间、通报内容、扣分。"))
         self.assertEqual(self.run_import(workbook([])).problems, ["文件中没有通报条目：第二行起每行填写一条。"])
+
+    def test_a_citys_file_names_units_of_the_same_name_with_their_county(self):
+        # A trial: a city's bulletin could not name a unit that two counties have.
+        c = self.cast
+        c.unit_c.name = c.unit_a.name
+        c.unit_c.save()
+        rows = [
+            [c.unit_a.name, "2026Q1", "回复迟延", 1, "否", None, None],
+            [f"环江毛南族自治县·{c.unit_a.name}", "2026Q1", "回复迟延", 1, "否", None, None],
+            [f"罗城仫佬族自治县{c.unit_a.name}", "2026Q1", "回复迟延", 1, "否", None, None],
+        ]
+        report = bulletin_import.import_file(
+            workbook(rows), file_name="市通报.xlsx", region=c.city, by=c.city_office, at=NOW, dry_run=True
+        )
+        self.assertEqual(
+            [r.errors for r in report.rows],
+            [
+                [
+                    f"“{c.unit_a.name}”在多个县（区）都有（环江毛南族自治县、罗城仫佬族自治县），无法确定是哪一个："
+                    f"请连同县（区）名称填写，如“环江毛南族自治县·{c.unit_a.name}”。"
+                ],
+                [],
+                [],
+            ],
+        )
+
+    def test_a_broken_oversized_or_overlong_workbook_is_refused_whole(self):
+        # An attacker's trial: a sheet's XML broken past its first rows gave a 500, and
+        # 200,000 rows packed into 138 kB held a web worker for 25 s.
+        good = workbook(GOOD)
+        broken = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(broken, "w") as target:
+            for item in source.infolist():
+                part = source.read(item)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    part = part.replace(b"</sheetData>", b"<row><c>")
+                target.writestr(item, part)
+        self.assertEqual(
+            self.run_import(broken.getvalue()).problems, ["无法读取该文件：请上传按模板填写的 Excel 文件（.xlsx）。"]
+        )
+        with mock.patch.object(bulletin_import, "MAX_ROWS", 1):
+            self.assertEqual(
+                self.run_import(good).problems, ["文件超过1行，不像是一期市通报：请检查文件，或分成几个文件导入。"]
+            )
+        with mock.patch.object(bulletin_import, "MAX_UNPACKED", 1024 * 1024):
+            padded = workbook(
+                [["东门镇", "2026Q1", f"迟延{i}" + "迟" * 30_000, 1, "否", None, None] for i in range(40)]
+            )
+            (said,) = self.run_import(padded).problems
+        self.assertEqual(said, "工作簿解压后超过1MB，不像是市通报，请检查文件，或分成几个文件导入。")
+        self.assertFalse(BulletinRow.objects.exists())
 
     def test_the_template_reads_back_as_the_documented_columns(self):
         book = openpyxl.load_workbook(io.BytesIO(bulletin_import.template_xlsx()))

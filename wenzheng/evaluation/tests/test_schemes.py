@@ -126,6 +126,9 @@ def test_it_rejects_a_broken_scheme_saying_why(change, message):
         ('name = "方案"\ncode = x', "文件格式有误：第2行第8列附近无法按TOML读取。"),
         ('{"code": "x",}', "文件格式有误：第1行第14列附近无法按JSON读取。"),
         ("[1, 2", "文件格式有误：第1行第6列附近无法按JSON读取。"),
+        # Nested past Python's recursion limit (an attacker's trial: a 500).
+        ("[" * 100_000 + "]" * 100_000, "文件格式有误：文件中无法按JSON读取。"),
+        ("a = " + "[" * 5_000 + "]" * 5_000, "文件格式有误：文件中无法按TOML读取。"),
     ],
 )
 def test_it_rejects_a_file_it_cannot_read_saying_where_in_chinese(text, says):
