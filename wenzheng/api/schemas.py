@@ -134,6 +134,7 @@ class StageOut(Schema):
     due_at: dt.datetime
     due_warning: str
     extension_days: int
+    held_days: int  # 退单审核顺延: the working days a refused hand-back waited
     completed_at: dt.datetime | None
     outcome: str
 
@@ -484,6 +485,7 @@ def full(m: Message, user) -> dict:
                 "due_at": s.due_at,
                 "due_warning": s.due_warning,
                 "extension_days": s.extension_days,
+                "held_days": s.held_days,
                 "completed_at": s.completed_at,
                 "outcome": s.outcome,
             }

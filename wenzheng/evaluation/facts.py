@@ -13,7 +13,7 @@ deadline (outcome "transferred") never counts against it: the receiving unit's
 clock restarts. Handed back late, it was late (handling.actions). A stage ended by
 reassignment (改派, outcome "reassigned") counts for nobody either. A hand-back asked
 for in time that the office has not decided yet is not counted until it is
-(`_handed_back_undecided`).
+(`handling.deadlines.handed_back_undecided`).
 
 What is counted is a message at a unit that held it, never a stage (DOMAIN.md,
 "Counting rules"): a message counts once for a kind (response, reply) in the period
@@ -44,6 +44,7 @@ from django.db.models.functions import Coalesce, Least
 
 from wenzheng.accounts import staff
 from wenzheng.eventlog.models import Event
+from wenzheng.handling.deadlines import handed_back_undecided
 from wenzheng.handling.models import Category, Message, Stage
 from wenzheng.supervision.models import Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import RosterFiling, RosterMember, Unit
@@ -109,30 +110,8 @@ def counted_stages(window: Window):
         .filter(settled__gte=window.start, settled__lt=window.cutoff)
         # Ended by a transfer asked for in time, or by reassignment (改派): for nobody.
         .exclude(outcome__in=[Stage.Outcome.TRANSFERRED, Stage.Outcome.REASSIGNED])
-        .exclude(_handed_back_undecided(window.cutoff))
+        .exclude(handed_back_undecided(window.cutoff))
     )
-
-
-def _handed_back_undecided(cutoff) -> Q:
-    """For a stage row: still open at the cut-off, its unit having handed the message
-    back (退单) before its deadline, and the office not having decided yet. Neither
-    late nor on time until it does: accepted, it counts for nobody; refused, it is
-    the unit's again, in the period where it fell due (a trial found it counted late
-    at the cut-off, and gone from the same period once the office accepted). The
-    decision counts when it comes, after the cut-off too: were it cut there, a
-    hand-back asked for at a quarter's end and refused after it would count nowhere."""
-    asked = (
-        Event.objects.filter(message=OuterRef("message"), unit=OuterRef("unit"), kind=Event.Kind.TRANSFER_REQUESTED)
-        .filter(at__lt=OuterRef("due_at"))
-        .filter(at__lt=cutoff)
-    )
-    decided = Event.objects.filter(
-        message=OuterRef("message"),
-        kind__in=[Event.Kind.DISPATCHED, Event.Kind.TRANSFER_REJECTED],
-        seq__gt=OuterRef("seq"),
-    )
-    waiting = asked.exclude(Exists(decided))
-    return (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)) & Q(Exists(waiting))
 
 
 def closed_at_cutoff(cutoff, *, long_cycle: bool | None = None) -> Q:

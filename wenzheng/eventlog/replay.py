@@ -141,6 +141,7 @@ STAGE_FIELDS = {
     "limit_days": ("limit_days", int),
     "due_at": ("due_at", _instant),
     "extension_days": ("extension_days", int),
+    "held_days": ("held_days", int),
     "completed_at": ("completed_at", _instant),
     "outcome": ("outcome", str),
 }
@@ -156,7 +157,14 @@ def apply_stage_changes(state: Rebuilt, ev: Ev) -> None:
                 column, read = STAGE_FIELDS[key]
                 values[column] = read(value) if value is not None else None
         if "kind" in change:
-            values = {"message_id": ev.message, "extension_days": 0, "completed_at": None, "outcome": "", **values}
+            values = {
+                "message_id": ev.message,
+                "extension_days": 0,
+                "held_days": 0,
+                "completed_at": None,
+                "outcome": "",
+                **values,
+            }
         state.put(STAGE, change["id"], **values)
 
 

@@ -584,8 +584,12 @@ def reassign(*, message, by, unit: Unit, reason: str, at=None) -> Message:
 
 @transaction.atomic
 def reject_transfer(*, message, by, reason: str, at=None) -> Message:
-    """The county office finds the hand-back unfounded: the unit keeps the message and
-    its deadlines, which never stopped running."""
+    """The county office finds the hand-back unfounded: the unit keeps the message.
+    Its clocks ran meanwhile, but it could not reply while the office decided: the
+    reply's deadline moves back by the working days the hand-back waited (after the
+    day it was asked, up to the day of the refusal), so that the unit has again what
+    it had left when it asked. Not for a hand-back asked once the deadline had
+    passed: late already, it stays late."""
     at = _now(at)
     message = _locked(message)
     require_office(by, message.region)
@@ -594,8 +598,28 @@ def reject_transfer(*, message, by, reason: str, at=None) -> Message:
     responded = not message.stages.filter(kind=Stage.Kind.RESPONSE, completed_at__isnull=True).exists()
     message.state = State.RESPONDED if responded else State.DISPATCHED
     message.save(update_fields=["state"])
-    _event(Event.Kind.TRANSFER_REJECTED, at=at, by=by, message=message, note=reason)
+    data = _give_back_held_days(message, at)
+    _event(Event.Kind.TRANSFER_REJECTED, at=at, by=by, message=message, note=reason, **data)
     return message
+
+
+def _give_back_held_days(message, at) -> dict:
+    """What the refusal at `at` of the latest hand-back gave the reply stage: the
+    working days it waited (`held_days`) and the deadline it moved to; nothing when
+    it moved nothing."""
+    stage = Stage.objects.select_for_update().filter(message=message, kind=Stage.Kind.REPLY, completed_at=None).first()
+    asked = message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
+    if stage is None or asked is None or asked.at >= stage.due_at:
+        return {}
+    held = clock.working_days_after(asked.at, at)
+    if held <= 0:
+        return {}
+    stage.held_days += held
+    stage.due_at, result = clock.deadline_after(stage.started_at, stage.working_days)
+    stage.due_warning = result.warning()
+    stage.save(update_fields=["held_days", "due_at", "due_warning"])
+    _stage_changed(message, stage, held_days=stage.held_days, due_at=stage.due_at)
+    return {"held_days": held, "due_at": stage.due_at}
 
 
 def _require_extension_allowance(message, days):

@@ -41,7 +41,17 @@ class CategoryAdmin(AdministratorEditsAdmin):
 
 class StageInline(ReadOnlyInline):
     model = Stage
-    fields = ["kind", "unit", "started_at", "due_at", "due_warning", "extension_days", "completed_at", "outcome"]
+    fields = [
+        "kind",
+        "unit",
+        "started_at",
+        "due_at",
+        "due_warning",
+        "extension_days",
+        "held_days",
+        "completed_at",
+        "outcome",
+    ]
 
 
 def _masked(message, text) -> str:

@@ -18,6 +18,7 @@ while citizens submit.
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from wenzheng.eventlog import chain, hashing
@@ -72,7 +73,7 @@ def _recompute(ids, *, by, at) -> int:
     # Only the stages are locked (not their messages, which the actions lock first).
     stages = Stage.objects.select_for_update(of=("self",)).filter(pk__in=ids, completed_at__isnull=True)
     for stage in stages.select_related("message", "unit").order_by("pk"):
-        due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days)
+        due, result = clock.deadline_after(stage.started_at, stage.working_days)
         warning = result.warning()
         if (due, warning) == (stage.due_at, stage.due_warning):
             continue
@@ -138,6 +139,29 @@ def _handed_back_at(stage):
     return handed_back
 
 
+def handed_back_undecided(cutoff) -> Q:
+    """For a stage row: still open at the cut-off, its unit having handed the message
+    back (退单) before its deadline, and the office not having decided yet. Neither
+    late nor on time until it does: accepted, it counts for nobody; refused, it is
+    the unit's again, in the period where its deadline falls, moved back by the
+    days the hand-back waited (actions.reject_transfer) (a trial found it counted late
+    at the cut-off, and gone from the same period once the office accepted). The
+    decision counts when it comes, after the cut-off too: were it cut there, a
+    hand-back asked for at a quarter's end and refused after it would count nowhere."""
+    asked = (
+        Event.objects.filter(message=OuterRef("message"), unit=OuterRef("unit"), kind=Event.Kind.TRANSFER_REQUESTED)
+        .filter(at__lt=OuterRef("due_at"))
+        .filter(at__lt=cutoff)
+    )
+    decided = Event.objects.filter(
+        message=OuterRef("message"),
+        kind__in=[Event.Kind.DISPATCHED, Event.Kind.TRANSFER_REJECTED],
+        seq__gt=OuterRef("seq"),
+    )
+    waiting = asked.exclude(Exists(decided))
+    return (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)) & Q(Exists(waiting))
+
+
 # The steps that stop a clock for nobody, keeping it late if it was (actions._stop_clocks).
 STOPPED_FOR_NOBODY = {Event.Kind.MERGED: Stage.Outcome.MERGED, Event.Kind.SPAM_MARKED: Stage.Outcome.SPAM}
 
@@ -164,7 +188,7 @@ def _rejudge(ids, *, by, at) -> int:
         pk__in=ids, completed_at__isnull=False, outcome__in=JUDGED
     )
     for stage in stages.select_related("message", "unit").order_by("pk"):
-        due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days)
+        due, result = clock.deadline_after(stage.started_at, stage.working_days)
         warning = result.warning()
         if (due, warning) == (stage.due_at, stage.due_warning):
             continue

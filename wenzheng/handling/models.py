@@ -498,6 +498,11 @@ class Stage(models.Model):
     due_at = models.DateTimeField("期限")
     due_warning = models.CharField("期限提示", max_length=200, blank=True)
     extension_days = models.PositiveSmallIntegerField("已延期（工作日）", default=0)
+    # The working days a hand-back (退单) of the reply's unit waited for the county
+    # office before it was refused: the unit could not reply meanwhile, so its
+    # deadline moves back by them (actions.reject_transfer). A default in the database
+    # too: the bulk writers (imports, the benchmarks) insert rows without it.
+    held_days = models.PositiveSmallIntegerField("退单审核顺延（工作日）", default=0, db_default=0)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
     outcome = models.CharField("结果", max_length=12, choices=Outcome.choices, blank=True)
     # The message's serial as one number (2026-000046 → 2026000046), copied when the
@@ -534,6 +539,12 @@ class Stage(models.Model):
 
     def __str__(self):
         return f"{self.message.serial} {self.get_kind_display()} {self.unit}"
+
+    @property
+    def working_days(self) -> int:
+        """The working days the unit has from the stage's start: the limit, the
+        extensions approved and the days a refused hand-back held it."""
+        return self.limit_days + self.extension_days + self.held_days
 
     @classmethod
     def judge(cls, *, completed_at, due_at, handed_back_at=None) -> str:

@@ -181,8 +181,12 @@ class UnitDue(NamedTuple):
 
 def open_stages(deadlines: Q, *, extra: Q | None = None):
     """Open stages with a deadline in range: the indexed query a pass makes
-    (stage_open_by_due), never a reading of every stage."""
-    return Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).order_by()
+    (stage_open_by_due), never a reading of every stage. Not a reply while its
+    message's hand-back (退单) waits for the office: the unit cannot reply then, and
+    the office's refusal gives it back the days waited (a trial: the unit was told
+    it was overdue, the office to 督办 its own pending decision)."""
+    waiting = Q(kind=Stage.Kind.REPLY, message__state=Message.State.TRANSFER_REQUESTED)
+    return Stage.objects.filter(deadlines, extra or Q(), completed_at__isnull=True).exclude(waiting).order_by()
 
 
 class Epoch(Func):

@@ -116,6 +116,12 @@ def extend_deadline(due: dt.datetime, working_days: int) -> tuple[dt.datetime, r
     return rules.end_of_day(result.day, county_zone()), result
 
 
+def working_days_after(start: dt.datetime, end: dt.datetime) -> int:
+    """The working days after the local day of `start`, up to and including that of
+    `end` (0 on the same day)."""
+    return rules.working_days_between(calendar(), local_date(start), local_date(end))
+
+
 def deadline_day(due: dt.datetime) -> dt.date:
     """The last day of a deadline: it is 24:00 of that day, stored as 00:00 of the next."""
     return local_date(due - dt.timedelta(microseconds=1))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wenzheng.accounts.models import Role
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Category, Message, ReplyDraft, Stage
 from wenzheng.notifications import texts
@@ -199,7 +200,11 @@ def _unanswered(user, message):
 
 def _reject_transfer(*, message, by, data):
     actions.reject_transfer(message=message, by=by, reason=data["reason"])
-    return _("不同意退单，留言%(serial)s仍由%(unit)s办理。") % {"serial": message.serial, "unit": message.unit.name}
+    said = _("不同意退单，留言%(serial)s仍由%(unit)s办理。") % {"serial": message.serial, "unit": message.unit.name}
+    moved = message.events.filter(kind=Event.Kind.TRANSFER_REJECTED).latest("seq").data.get("held_days")
+    if moved:
+        said += _("退单待审核的%(days)s个工作日不计入，回复期限相应顺延。") % {"days": moved}
+    return said
 
 
 def _supervise(*, message, by, data):

@@ -296,7 +296,8 @@ class RatedAgainTest(CastTestCase):
 class HandBackUndecidedTest(CastTestCase):
     """A hand-back (退单) asked for before the deadline and still waiting for the
     office at the cut-off is neither late nor on time there: accepted, it counts for
-    nobody; refused, it is the unit's again, late if its deadline passed."""
+    nobody; refused, it is the unit's again, its reply's deadline moved back by the
+    working days the hand-back waited (the unit could not reply meanwhile)."""
 
     def setUp(self):
         c = self.cast
@@ -316,9 +317,24 @@ class HandBackUndecidedTest(CastTestCase):
         )
         self.assertEqual(self.reply_due(local(2026, 6, 1)), 0)
 
-    def test_refused_after_the_cut_off_it_is_the_units_again(self):
+    def reply_counted(self, period):
+        found = facts.collect(self.cast.county, facts.Window.of(periods.parse(period), local(2026, 7, 1)))
+        found = found.of(self.cast.unit_a.pk)
+        return found.get("reply.due", 0), found.get("reply.on_time", 0)
+
+    def test_refused_after_the_cut_off_it_is_the_units_again_due_where_its_moved_deadline_falls(self):
+        c = self.cast
+        # Asked on Friday 20 March with five working days left (due 27 March); refused
+        # on Thursday 2 April, nine working days later: due nine working days after
+        # the 27th (清明 4–6 April between), 24:00 on 10 April, in the second quarter.
+        actions.reject_transfer(message=self.m, by=c.county_office, reason="属镇里职责。", at=local(2026, 4, 2, 9))
+        stage = self.m.stages.get(kind="reply")
+        self.assertEqual((stage.held_days, stage.due_at), (9, local(2026, 4, 11)))
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 3, 9))
+        self.assertEqual((self.reply_counted("2026Q1"), self.reply_counted("2026Q2")), ((0, 0), (1, 1)))
+
+    def test_refused_it_is_late_past_its_moved_deadline(self):
         c = self.cast
         actions.reject_transfer(message=self.m, by=c.county_office, reason="属镇里职责。", at=local(2026, 4, 2, 9))
-        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 3, 9))
-        found = facts.collect(c.county, facts.Window.of(Q1_PERIOD, local(2026, 6, 1))).of(c.unit_a.pk)
-        self.assertEqual((found["reply.due"], found.get("reply.on_time", 0)), (1, 0))
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 13, 9))
+        self.assertEqual(self.reply_counted("2026Q2"), (1, 0))

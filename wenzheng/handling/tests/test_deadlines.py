@@ -220,16 +220,42 @@ class TransferTest(DeadlineTestCase):
             {RESPONSE: "late", REPLY: "transferred"},
         )
 
-    def test_a_refused_transfer_keeps_the_deadlines(self):
+    def test_a_refused_transfer_gives_the_reply_back_the_days_it_waited(self):
         c, m = self.cast, self.message
         actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
         actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 5, 10))
-        self.assertEqual(list(m.stages.order_by("pk").values_list()), self.original)
         m.refresh_from_db()
         self.assertEqual((m.state, m.unit), (Message.State.DISPATCHED, c.unit_a))
-        # The clock never stopped: the response is now late.
+        # The unit could not reply from Tuesday to Thursday: the reply is due three
+        # working days later, at the end of Thursday 12 March, not of Monday the 9th.
+        reply = m.stages.get(kind=REPLY)
+        self.assertEqual((reply.held_days, reply.due_at), (3, local(2026, 3, 13)))
+        refused = m.events.latest("seq")
+        self.assertEqual(refused.data["held_days"], 3)
+        # Counted again (the calendar changed), the days held stay given.
+        self.assertEqual(recompute_open_deadlines(by=c.admin, at=local(2026, 3, 5, 11)), 0)
+        # The response it could give meanwhile kept its clock: it is now late.
+        self.assertEqual(self.due(m, RESPONSE), local(2026, 3, 4))
         actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 5, 11))
         self.assertEqual(m.stages.get(kind=RESPONSE).outcome, "late")
+        actions.reply(message=m, by=c.handler_a, text="已修复。", at=local(2026, 3, 12, 17))
+        self.assertEqual(m.stages.get(kind=REPLY).outcome, "on_time")
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_a_transfer_refused_the_day_it_was_asked_moves_nothing(self):
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 2, 17))
+        self.assertEqual(list(m.stages.order_by("pk").values_list()), self.original)
+        self.assertNotIn("held_days", m.events.latest("seq").data)
+
+    def test_a_transfer_asked_after_the_reply_deadline_stays_late(self):
+        c, m = self.cast, self.message
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 2, 10))
+        # Reply due at the end of Monday 9 March; handed back on the 10th.
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 10, 9))
+        actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 16, 9))
+        self.assertEqual((m.stages.get(kind=REPLY).held_days, self.due(m, REPLY)), (0, local(2026, 3, 10)))
 
     def test_a_refused_transfer_of_a_responded_message_returns_it_to_handling(self):
         c, m = self.cast, self.message

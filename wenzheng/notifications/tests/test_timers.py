@@ -108,6 +108,21 @@ class HolidayRemindersTest(CastTestCase):
         self.assertEqual(texts(self.cast.handler_a, Notice.Kind.DUE_SOON), [])
         self.assertEqual(texts(self.cast.handler_a, Notice.Kind.OVERDUE), [])
 
+    def test_a_reply_waiting_on_its_hand_back_is_not_reminded_to_anyone(self):
+        # A trial: the unit was told its reply was overdue while it could not reply,
+        # and the office to 督办 what waited on its own decision. Its response, which
+        # it could give meanwhile, is reminded as before.
+        with at(local(2026, 9, 28, 11)):
+            actions.request_transfer(message=self.message, by=self.cast.handler_a, reason="不属本镇。")
+        for day in (9, 12, 13, 14):
+            sweep(local(2026, 10, day, 9, 30))
+        self.assertEqual(texts(self.cast.handler_a, Notice.Kind.DUE_SOON), [])
+        self.assertEqual(
+            texts(self.cast.handler_a, Notice.Kind.OVERDUE),
+            [f"留言{self.message.serial}已超过回应期限（9月29日24时），请尽快办理。"],
+        )
+        self.assertEqual(len(texts(self.cast.county_office, Notice.Kind.OFFICE_OVERDUE)), 1)  # the response
+
     def test_a_unit_hears_once_a_day_of_all_its_stages_together(self):
         with at(ARRIVED + dt.timedelta(minutes=5)):
             second = self.cast.submit(title="第二条")
@@ -205,6 +220,19 @@ class OfficeTimersTest(CastTestCase):
         )
         # Nothing is ordered automatically.
         self.assertFalse(c.unit_a.explanation_orders.exists())
+
+    def test_a_hand_back_waiting_for_the_office_is_not_proposed_as_late(self):
+        # A trial: the quarter's proposal named a message whose unit had handed it back
+        # in time, while the office had not decided (the evaluation does not count it).
+        c = self.cast
+        with at(local(2026, 9, 21, 10)):
+            handed_back = c.submit()  # reply due at 24:00 on 28 September
+            actions.respond(message=handed_back, by=c.handler_a)
+        with at(local(2026, 9, 23, 10)):
+            actions.request_transfer(message=handed_back, by=c.handler_a, reason="不属本镇。")
+        start_sweeping(local(2026, 9, 30, 18))
+        sweep(local(2026, 10, 1, 9, 30))
+        self.assertFalse(ExplanationProposal.objects.exists())
 
 
 class IndexedQueryTest(CastTestCase):

@@ -87,6 +87,8 @@ class DispatchQueueTests(WorkspaceTestCase):
             follow=True,
         )
         self.assertContains(response, "不同意退单，留言")
+        # Handed back on Monday, refused on Wednesday: two working days given back.
+        self.assertContains(response, "退单待审核的2个工作日不计入，回复期限相应顺延。")
         self.assertEqual(Message.objects.get(pk=self.handed_back.pk).state, "dispatched")
         event = Event.objects.filter(message=self.handed_back).last()
         self.assertEqual((event.kind, event.note), ("transfer_rejected", "路段属本镇管辖"))
