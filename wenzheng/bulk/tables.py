@@ -193,9 +193,11 @@ def open_table(content: bytes, filename: str) -> Table:
 MAX_UNPACKED = 400 * 1024 * 1024
 
 
-def unpacked_within_limit(content: bytes, limit: int = MAX_UNPACKED, *, what: str = "导出的留言表") -> None:
-    """Refuse an .xlsx whose parts unpack to more than `limit` bytes, counted as they
-    are unpacked (the sizes a zip declares may lie), before anything reads its sheet."""
+def unpacked_within_limit(content: bytes, limit: int | None = None, *, what: str = "导出的留言表") -> None:
+    """Refuse an .xlsx whose parts unpack to more than `limit` bytes (MAX_UNPACKED),
+    counted as they are unpacked (the sizes a zip declares may lie), before anything
+    reads its sheet."""
+    limit = MAX_UNPACKED if limit is None else limit
     total = 0
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:

@@ -183,7 +183,7 @@ def _ranking(run, results, *, kind, apart):
     body = [
         (
             r.rank if r.rank is not None else "—",
-            r.unit_name,
+            r.label,
             *runs.item_points(run, r),
             r.total,
             r.grade_shown,
@@ -199,7 +199,7 @@ def _apart(run, results):
     header = ["单位", "类型", "到期应回复留言", *[i["label"] for i in items], "总分（折算）", "等次"]
     body = [
         (
-            r.unit_name,
+            r.label,
             KIND_NAMES.get(r.unit_kind, r.unit_kind),
             r.due,
             *["无数据" if p is None else p for p in runs.item_points(run, r)],
@@ -226,7 +226,7 @@ def anchor_line(anchors) -> str:
 
 
 def report_docx(run) -> bytes:
-    results = list(run.results.all())
+    results = runs.labelled_results(run)
     d = doc.new_docx(title=report_title(run), subtitle=report_subtitle(run))
     d.add_paragraph(report_summary(run, results))
     d.add_heading("一、考评方案", level=1)
@@ -257,7 +257,7 @@ def _cell(value):
 
 
 def report_xlsx(run) -> bytes:
-    results = list(run.results.all())
+    results = runs.labelled_results(run)
     book = doc.new_workbook()
     doc.xlsx_table(
         book,

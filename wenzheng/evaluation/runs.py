@@ -97,6 +97,17 @@ def run_evaluation(*, scheme: Scheme, region, period: Period, by=None, now=None)
     return run
 
 
+def labelled_results(run: Run) -> list[UnitResult]:
+    """The run's results, each with `label`: its unit's name, in a city's run with
+    its county's (天峨县·县交通运输局): every county has its 县交通运输局, and a trial of
+    a second county found a city's ranking naming two alike."""
+    city = run.region.kind == run.region.Kind.CITY
+    results = list(run.results.select_related("unit__region") if city else run.results.all())
+    for r in results:
+        r.label = f"{r.unit.region.name}·{r.unit_name}" if city else r.unit_name
+    return results
+
+
 def window_of(run: Run) -> facts_module.Window:
     period = Period(run.first_day, run.last_day, run.period_label)
     return facts_module.Window(run.first_day, run.last_day, period.start, run.cutoff)

@@ -111,7 +111,7 @@ def _grade_classes(bands) -> dict:
 def _ranking(run):
     """The run's results as the page lists them: townships, departments, each ranked,
     then the units listed apart."""
-    results = list(run.results.all())
+    results = runs.labelled_results(run)
     classes = _grade_classes(run.scheme_snapshot["grades"])
     for r in results:
         r.item_points = runs.item_points(run, r)
@@ -149,7 +149,7 @@ def run_detail(request, pk):
 @office_only
 def unit_detail(request, pk, unit, printing=False):
     run = run_for(request.user, pk)
-    result = get_object_or_404(run.results.select_related("unit"), unit_id=unit)
+    result = get_object_or_404(run.results.select_related("unit__region"), unit_id=unit)
     window = runs.window_of(run)
     scores = runs.rescore(run, result)
     now_facts = facts_module.collect(run.region, window, unit_ids=[result.unit_id]).of(result.unit_id)

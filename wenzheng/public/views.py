@@ -468,7 +468,7 @@ def exposures(request):
     region = _region(request)
     found = (
         Exposure.objects.standing()
-        .select_related("unit", "message__region", "message__citizen")
+        .select_related("unit__region", "message__region", "message__citizen")
         .order_by("-published_at")
     )
     found = (

@@ -87,16 +87,21 @@ class UnitPickerField(forms.ModelChoiceField):
 
     def search_in(self, region: Region) -> None:
         """Offer the units of `region` (already the queryset): as a list, or, past
-        SEARCH_ABOVE of them, as a box that searches them (one bounded COUNT)."""
+        SEARCH_ABOVE of them, as a box that searches them (one bounded COUNT). In a
+        city, each named with its county: every county has its 县交通运输局 (a trial
+        of a second county found the list offering two alike)."""
+        self.with_county = region.kind == Region.Kind.CITY
+        if self.with_county:
+            self.queryset = self.queryset.select_related("region")
         if self.queryset[: SEARCH_ABOVE + 1].count() <= SEARCH_ABOVE:
             return
-        self.searching, self.with_county = True, region.kind == Region.Kind.CITY
+        self.searching = True
         url = f"{reverse('unit-search')}?{urlencode({'region': region.code})}"
         self.widget = UnitSearchInput(url)
         self.widget.is_required = self.required
 
     def label_from_instance(self, unit):
-        return unit.name
+        return label(unit, with_county=self.with_county)
 
     def prepare_value(self, value):
         """What the box shows: the unit's name as it offers it, however it was named

@@ -67,6 +67,12 @@ class PublicationTest(CastTestCase):
             listed["items"], ["按时回应（15分）", "按时回复（15分）", "分类办结（40分）", "网民满意度（10分）"]
         )
 
+    def test_a_citys_list_names_each_unit_with_its_county(self):
+        listed = publication.red_black(self.cast.city, Q1, scheme=self.scheme, now=AFTER)
+        towns = listed["kinds"]["township"]
+        self.assertEqual([e["unit"] for e in towns["red"]], ["罗城仫佬族自治县·乙镇", "罗城仫佬族自治县·甲镇"])
+        self.assertIn("罗城仫佬族自治县·县住房和城乡建设局", listed["apart"])
+
     def test_a_tie_at_a_lists_edge_is_not_split_by_the_units_names(self):
         def entries(*points):
             return [{"unit": f"{i}镇", "points": p} for i, p in enumerate(points)]

@@ -1,7 +1,9 @@
 """The evaluation pages: who may open them, and what they show."""
 
+import io
 from urllib.parse import quote, unquote
 
+import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
@@ -160,6 +162,26 @@ class PagesTest(CastTestCase):
         self.assertContains(page, "罗城仫佬族自治县2026年第一季度网络问政绩效考评结果")
         self.assertContains(page, "参评单位2个（乡镇1个、部门1个）。")
         self.assertContains(page, self.stored.digest)
+
+    def test_a_citys_run_names_each_unit_with_its_county(self):
+        # A trial of a second county: a city's ranking named two 县交通运输局 alike.
+        c = self.cast
+        c.unit_c.name = c.unit_a.name
+        c.unit_c.save()
+        run = runs.run_evaluation(scheme=self.scheme, region=c.city, period=Q1, now=local(2026, 6, 1))
+        self.as_("city_office")
+        for url in (reverse("evaluation:run", args=[run.pk]), reverse("evaluation:report", args=[run.pk])):
+            with self.subTest(url):
+                page = self.client.get(url)
+                self.assertContains(page, f"罗城仫佬族自治县·{c.unit_a.name}")
+                self.assertContains(page, f"环江毛南族自治县·{c.unit_a.name}")
+        unit = self.client.get(reverse("evaluation:unit", args=[run.pk, c.unit_c.pk]))
+        self.assertContains(unit, "<small>（环江毛南族自治县）</small>", html=True)
+        book = openpyxl.load_workbook(
+            io.BytesIO(self.client.get(reverse("evaluation:report-xlsx", args=[run.pk])).content)
+        )
+        cells = {cell for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row}
+        self.assertIn(f"环江毛南族自治县·{c.unit_a.name}", cells)
 
     # --- bulletin and findings ------------------------------------------------------
 

@@ -281,6 +281,31 @@ class CountyChoiceTest(CastTestCase):
         self.assertNotContains(response, "思恩镇")
         self.assertEqual(self.client.get("/post/", {"county": "hechi"}).status_code, 404)
 
+    def test_each_countys_pages_name_it(self):
+        # A trial of a second county: its form, board and messages never named it, and
+        # the receipt gave a serial that the other county has too.
+        c = self.cast
+        self.assertContains(self.client.get("/post/", {"county": "huanjiang"}), "<h1>我要留言 · 环江毛南族自治县</h1>")
+        self.assertContains(self.client.get("/messages/", {"region": "huanjiang"}), "<h1>环江毛南族自治县留言板</h1>")
+        city_board = self.client.get("/messages/")
+        self.assertContains(city_board, "<h1>河池市留言板</h1>")
+        # Its unit filter names each unit with its county: each county has its 县交通运输局.
+        self.assertContains(city_board, f'<option value="{c.unit_c.pk}">思恩镇（环江毛南族自治县）</option>', html=True)
+        self.assertContains(
+            self.client.get("/messages/", {"region": "huanjiang"}),
+            f'<option value="{c.unit_c.pk}">思恩镇</option>',
+            html=True,
+        )
+        actions.publish_exposure(unit=c.unit_c, by=c.city_office, title="回复不及时", body="……", outlet="河池日报")
+        self.assertContains(self.client.get("/exposures/"), "被曝光单位：<strong>环江毛南族自治县·思恩镇</strong>")
+        self.assertContains(
+            self.client.get("/exposures/", {"region": "huanjiang"}), "被曝光单位：<strong>思恩镇</strong>"
+        )
+        message = c.submit(unit="c")
+        actions.reply(message=message, by=c.handler_c, text="已安排处理。")
+        page = self.client.get(f"/messages/huanjiang/{message.serial}/")
+        self.assertContains(page, "<span>环江毛南族自治县</span>", html=True)
+
 
 class ErrorPageTest(CastTestCase):
     def test_a_missing_page_says_so_in_chinese(self):
