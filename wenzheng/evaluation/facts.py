@@ -11,9 +11,9 @@ it fell due, or when it was completed if that came first; a stage still open at 
 deadline is late. A stage ended by a transfer that the unit asked for before its
 deadline (outcome "transferred") never counts against it: the receiving unit's
 clock restarts. Handed back late, it was late (handling.actions). A stage ended by
-reassignment (改派, outcome "reassigned") counts for nobody either. A hand-back asked
-for in time that the office has not decided yet is not counted until it is
-(`handling.deadlines.handed_back_undecided`).
+reassignment (改派, outcome "reassigned") counts for nobody either. A hand-back or an
+extension asked for in time that the office has not decided yet is not counted until
+it is (`handling.deadlines.waiting_for_office`).
 
 What is counted is a message at a unit that held it, never a stage (DOMAIN.md,
 "Counting rules"): a message counts once for a kind (response, reply) in the period
@@ -44,7 +44,7 @@ from django.db.models.functions import Coalesce, Least
 
 from wenzheng.accounts import staff
 from wenzheng.eventlog.models import Event
-from wenzheng.handling.deadlines import handed_back_undecided
+from wenzheng.handling.deadlines import waiting_for_office
 from wenzheng.handling.models import Category, Message, Stage
 from wenzheng.supervision.models import Exposure, SupervisionFinding, WrittenExplanationOrder
 from wenzheng.units.models import RosterFiling, RosterMember, Unit
@@ -110,7 +110,7 @@ def counted_stages(window: Window):
         .filter(settled__gte=window.start, settled__lt=window.cutoff)
         # Ended by a transfer asked for in time, or by reassignment (改派): for nobody.
         .exclude(outcome__in=[Stage.Outcome.TRANSFERRED, Stage.Outcome.REASSIGNED])
-        .exclude(handed_back_undecided(window.cutoff))
+        .exclude(waiting_for_office(window.cutoff))
     )
 
 

@@ -26,7 +26,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.ops import queue
 from wenzheng.workdays import clock
 
-from .models import DeadlineRecount, Stage
+from .models import DeadlineRecount, ExtensionRequest, Stage
 
 BATCH = 500
 
@@ -160,6 +160,26 @@ def handed_back_undecided(cutoff) -> Q:
     )
     waiting = asked.exclude(Exists(decided))
     return (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)) & Q(Exists(waiting))
+
+
+def extension_undecided(cutoff) -> Q:
+    """For a stage row: still open at the cut-off, an extension (延期) asked for before
+    its deadline and the cut-off still waiting for the office. As a hand-back: not
+    counted until the office decides; approved, the stage counts where its moved
+    deadline falls; refused, late where it fell due. (Counted late at the cut-off, it
+    left the period's figures once an approval after the cut-off moved it on.)"""
+    waiting = ExtensionRequest.objects.filter(
+        stage=OuterRef("pk"),
+        status=ExtensionRequest.Status.PENDING,
+        requested_at__lt=OuterRef("due_at"),
+    ).filter(requested_at__lt=cutoff)
+    return (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)) & Q(Exists(waiting))
+
+
+def waiting_for_office(cutoff) -> Q:
+    """For a stage row: neither late nor on time at the cut-off, for the office has not
+    decided what its unit asked in time (a hand-back, an extension)."""
+    return handed_back_undecided(cutoff) | extension_undecided(cutoff)
 
 
 # The steps that stop a clock for nobody, keeping it late if it was (actions._stop_clocks).

@@ -9,8 +9,8 @@ with an event; nothing is ordered automatically (DOMAIN.md).
 Late in the quarter: a response or reply stage of the unit whose deadline fell in the
 quarter and was not met (completed late, or still open past it). Stages ended by a
 transfer asked for in time, or by reassignment (改派), are late for nobody; one whose
-hand-back asked for in time still waits for the office is not late until the office
-refuses it (as the evaluation counts: handling.deadlines.handed_back_undecided).
+hand-back or extension asked for in time still waits for the office is not late until
+the office decides (as the evaluation counts: handling.deadlines.waiting_for_office).
 """
 
 import datetime as dt
@@ -24,7 +24,7 @@ from wenzheng.accounts.policy import ActionRefused, handled_by, require_office
 from wenzheng.eventlog import chain
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
-from wenzheng.handling.deadlines import handed_back_undecided
+from wenzheng.handling.deadlines import waiting_for_office
 from wenzheng.handling.models import Message, Stage
 from wenzheng.reports import periods
 from wenzheng.units.models import Unit
@@ -38,7 +38,7 @@ def late_stages(county, period, *, at):
     end = min(period.end, at)
     missed = Q(outcome=Stage.Outcome.LATE) | Q(completed_at__isnull=True, due_at__lte=at)
     found = Stage.objects.counted().filter(unit__region=county, due_at__gte=period.start, due_at__lt=end)
-    return found.filter(missed).exclude(handed_back_undecided(at))
+    return found.filter(missed).exclude(waiting_for_office(at))
 
 
 def backlog_deadline(at) -> dt.datetime:

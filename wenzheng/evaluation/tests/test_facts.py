@@ -293,6 +293,37 @@ class RatedAgainTest(CastTestCase):
         self.assertEqual((counted(c.unit_a), counted(c.unit_b)), ((1, 0), (1, 1)))
 
 
+class ExtensionUndecidedTest(CastTestCase):
+    """An extension asked for in time and still waiting for the office at the cut-off
+    is neither late nor on time there (a trial's suspicion, confirmed: counted late at
+    the cut-off, it left the quarter once an approval after it moved the deadline on)."""
+
+    def setUp(self):
+        c = self.cast
+        self.m = c.submit(at=local(2026, 3, 20, 9))  # reply due 27 March
+        actions.respond(message=self.m, by=c.handler_a, at=local(2026, 3, 20, 10))
+        self.asked = actions.request_extension(
+            message=self.m, by=c.handler_a, days=5, reason="需现场核实。", at=local(2026, 3, 26, 9)
+        )
+
+    def reply_counted(self, period, now=None):
+        window = facts.Window.of(periods.parse(period), now or local(2026, 7, 1))
+        found = facts.collect(self.cast.county, window).of(self.cast.unit_a.pk)
+        return found.get("reply.due", 0), found.get("reply.on_time", 0)
+
+    def test_waiting_at_the_cut_off_it_is_not_counted_and_approved_it_counts_where_it_then_falls(self):
+        c = self.cast
+        self.assertEqual(self.reply_counted("2026Q1", now=local(2026, 4, 1, 9)), (0, 0))
+        actions.approve_extension(request=self.asked, by=c.county_office, at=local(2026, 4, 2, 9))  # due 3 April
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 3, 9))
+        self.assertEqual((self.reply_counted("2026Q1"), self.reply_counted("2026Q2")), ((0, 0), (1, 1)))
+
+    def test_refused_after_the_cut_off_it_is_late_where_it_fell_due(self):
+        c = self.cast
+        actions.reject_extension(request=self.asked, by=c.county_office, reason="期限已够。", at=local(2026, 4, 2, 9))
+        self.assertEqual(self.reply_counted("2026Q1"), (1, 0))
+
+
 class HandBackUndecidedTest(CastTestCase):
     """A hand-back (退单) asked for before the deadline and still waiting for the
     office at the cut-off is neither late nor on time there: accepted, it counts for

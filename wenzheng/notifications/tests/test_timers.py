@@ -221,7 +221,7 @@ class OfficeTimersTest(CastTestCase):
         # Nothing is ordered automatically.
         self.assertFalse(c.unit_a.explanation_orders.exists())
 
-    def test_a_hand_back_waiting_for_the_office_is_not_proposed_as_late(self):
+    def test_a_hand_back_or_extension_waiting_for_the_office_is_not_proposed_as_late(self):
         # A trial: the quarter's proposal named a message whose unit had handed it back
         # in time, while the office had not decided (the evaluation does not count it).
         c = self.cast
@@ -230,6 +230,11 @@ class OfficeTimersTest(CastTestCase):
             actions.respond(message=handed_back, by=c.handler_a)
         with at(local(2026, 9, 23, 10)):
             actions.request_transfer(message=handed_back, by=c.handler_a, reason="不属本镇。")
+        with at(local(2026, 9, 21, 10)):
+            extended = c.submit()
+            actions.respond(message=extended, by=c.handler_a)
+        with at(local(2026, 9, 25, 10)):  # asked in time, not yet decided: not late either
+            actions.request_extension(message=extended, by=c.handler_a, days=3, reason="需核实。")
         start_sweeping(local(2026, 9, 30, 18))
         sweep(local(2026, 10, 1, 9, 30))
         self.assertFalse(ExplanationProposal.objects.exists())
