@@ -339,6 +339,9 @@ def publications(request, region):
         "results": results,
         "latest": latest,
         "listed": latest.red_black if latest else None,
+        # A city's page leads to each county's own (a trial: it read 尚未发布通报 alone
+        # while its counties had published every quarter).
+        "counties": place.children.order_by("name") if place.kind == Region.Kind.CITY else [],
     }
     return render(request, "evaluation/publications.html", context)
 

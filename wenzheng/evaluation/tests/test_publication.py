@@ -73,6 +73,15 @@ class PublicationTest(CastTestCase):
         self.assertEqual([e["unit"] for e in towns["red"]], ["罗城仫佬族自治县·乙镇", "罗城仫佬族自治县·甲镇"])
         self.assertIn("罗城仫佬族自治县·县住房和城乡建设局", listed["apart"])
 
+    def test_a_citys_publications_lead_to_its_counties(self):
+        page = self.client.get(reverse("evaluation:publications", args=["hechi"]))
+        self.assertContains(page, "各县（区）的通报与考评公示")
+        self.assertContains(
+            page, f'<a href="{reverse("evaluation:publications", args=["luocheng"])}">罗城仫佬族自治县</a>'
+        )
+        county = self.client.get(reverse("evaluation:publications", args=["luocheng"]))
+        self.assertNotContains(county, "各县（区）的通报与考评公示")
+
     def test_a_tie_at_a_lists_edge_is_not_split_by_the_units_names(self):
         def entries(*points):
             return [{"unit": f"{i}镇", "points": p} for i, p in enumerate(points)]
