@@ -605,26 +605,25 @@ class Masker:
         and Arabic digits mixed: 一三九一二三四五六七八, 138一二三四5678,
         四五零一二三一九九零零一零一一二三四; and either in its groups with anything
         between them (_LOOSE_MOBILE, _LOOSE_ID)."""
+        return [
+            *self._written(folded, _SPELLED, _LOOSE_MOBILE, Kind.MOBILE),
+            *self._written(folded, _SPELLED_ID, _LOOSE_ID, Kind.ID_NUMBER),
+        ]
+
+    def _written(self, folded: str, spelled: re.Pattern, loose: re.Pattern, kind: str) -> list[Span]:
         spans = []
-        for pattern, loose in ((_SPELLED, False), (_LOOSE_MOBILE, True)):
+        for pattern in (spelled, loose):
             for m in pattern.finditer(folded):
-                if not loose and not any(ch in _SPELLED_DIGITS for ch in m.group()):
+                if pattern is spelled and not any(ch in _SPELLED_DIGITS for ch in m.group()):
                     continue  # Arabic digits alone: _numbers reads them
-                if loose and self._in_a_list(folded, m):
-                    continue
-                written = re.sub(rf"[^{_NOT_D}]", "", m.group())
-                digits = written.translate(_CHINESE_DIGITS)
-                if _is_mobile(digits) and not self._is_allowed(digits):
-                    spans.append(Span(m.start(), m.end(), Kind.MOBILE, written[:3] + "****" + written[-4:]))
-        for pattern, loose in ((_SPELLED_ID, False), (_LOOSE_ID, True)):
-            for m in pattern.finditer(folded):
-                if not loose and not any(ch in _SPELLED_DIGITS for ch in m.group()):
-                    continue
-                if loose and self._in_a_list(folded, m):
+                if pattern is loose and self._in_a_list(folded, m):
                     continue
                 written = re.sub(rf"[^{_NOT_D}Xx]", "", m.group())
-                if _is_id(written.translate(_CHINESE_DIGITS).upper()):
-                    spans.append(Span(m.start(), m.end(), Kind.ID_NUMBER, written[:4] + _stars(10) + written[-4:]))
+                digits = written.translate(_CHINESE_DIGITS).upper()
+                if kind == Kind.MOBILE and _is_mobile(digits) and not self._is_allowed(digits):
+                    spans.append(Span(m.start(), m.end(), kind, written[:3] + "****" + written[-4:]))
+                elif kind == Kind.ID_NUMBER and _is_id(digits):
+                    spans.append(Span(m.start(), m.end(), kind, written[:4] + _stars(10) + written[-4:]))
         return spans
 
     @staticmethod
