@@ -94,6 +94,19 @@ _FOLD.update(
 for _one in (0x2460, 0x2474, 0x2488, 0x2776, 0x2780, 0x278A):  # ① ⑴ ⒈ ❶ ➀ ➊ to their 9
     _FOLD.update({_one + n: 0x31 + n for n in range(9)})
 _FOLD.update({0x24EA: 0x30, 0x24FF: 0x30, 0x2169: ord("X"), 0x2179: ord("x")})
+# Superscript and subscript digits (¹³⁸, ₁₃₈): Unicode's other digits (No) of one digit.
+_FOLD.update(
+    {
+        c: 0x30 + unicodedata.digit(chr(c))
+        for c in range(0x80, 0x20000)
+        if c not in _FOLD and unicodedata.category(chr(c)) == "No" and unicodedata.digit(chr(c), None) is not None
+    }
+)
+# A keycap's enclosing mark (1️⃣3️⃣8️⃣: its variation selector is a format character,
+# taken out first), as a space between digits; the middle dots an input method types
+# (138·1234·5678), as a dash.
+_FOLD[0x20E3] = 0x20
+_FOLD.update(dict.fromkeys([0x00B7, 0x2022, 0x2027, 0x30FB, 0xFF65], 0x2D))
 
 
 def fold(text: str) -> str:
@@ -128,10 +141,12 @@ _CARD_LABEL = re.compile(
     r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$"
 )
 _PHONE_LABEL = re.compile(
-    r"(?:电话|手机|手机号|座机|固话|固定电话|联系方式|联系电话|号码|电话号码|tel|phone|拨打|致电|打)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$",
+    r"(?:电话|手机|手机号|座机|固话|固定电话|联系方式|联系电话|号码|电话号码|tel|phone|拨打|致电|回电|打)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$",
     re.I,
 )
-_QQ_LABEL = re.compile(r"(?:QQ|qq|扣扣)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$")
+_QQ_LABEL = re.compile(
+    r"(?:QQ|qq|扣扣|企鹅|加[Qq]|(?<![A-Za-z])[Qq](?=\s*(?:号|:)))\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$"
+)
 
 # Province-level codes: the first two digits of an ID number.
 _PROVINCES = frozenset(
@@ -154,6 +169,15 @@ def _is_id(d: str) -> bool:
         return False
     year = int(d[6:10])
     return 1900 <= year <= 2030 and _valid_date(year, int(d[10:12]), int(d[12:14]))
+
+
+def _id_checks(d: str) -> bool:
+    """Whether an 18-character ID number's last is its check character (GB 11643,
+    ISO 7064 MOD 11-2). A case number made of a region code and a date
+    (受理编号450225202603150012) looks like one, and is masked only if it checks, or
+    where a label says it is an ID number."""
+    total = sum(int(ch) * (2 ** (17 - i) % 11) for i, ch in enumerate(d[:17]))
+    return "10X98765432"[total % 11] == d[17].upper()
 
 
 def _is_old_id(d: str) -> bool:
@@ -207,33 +231,43 @@ def _masked_number(kind: str, d: str) -> str:
 # --- the other kinds, as patterns on the folded text --------------------------------
 
 # Its dots may be typed as 。 by a Chinese input method (wzm@qq。com).
+# Written so to slip past filters: wzm(at)qq(dot)com, wzm @ 163.com, wzm艾特163点com,
+# wzm at 163 dot com.
+_AT = r"(?:\s?@\s?|\s?[(\[]\s?at\s?[)\]]\s?|\s?艾特\s?|\sat\s)"
+_DOT = r"(?:[.。]|\s?[(\[]\s?dot\s?[)\]]\s?|点|\sdot\s)"
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}"
-    r"(?:@|\s?[(\[]\s?at\s?[)\]]\s?)"  # wzm(at)qq.com, written so to slip past filters
-    r"[A-Za-z0-9\-]+(?:[.。][A-Za-z0-9\-]+)*[.。][A-Za-z]{2,24}",
+    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{{0,63}}{_AT}"
+    rf"[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,24}}(?![A-Za-z])",
     re.I,
 )
-_AT = re.compile(r"\s?[(\[]\s?at\s?[)\]]\s?", re.I)
+_AT_WRITTEN, _DOT_WRITTEN = re.compile(_AT, re.I), re.compile(_DOT, re.I)
 _WECHAT = re.compile(
-    r"(?:微信号|微信|wechat|vx|v信|威信|薇信)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*([A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
+    r"(?:微信号|微信|wechat|weixin|wx|vx|v信|威信|薇信|(?<![A-Za-z])v(?=\s*:))\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*([A-Za-z][A-Za-z0-9_\-]{5,19})(?![A-Za-z0-9_\-])",
     re.I,
 )
 _PLATE = re.compile(
-    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][ ·]?"
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][ \-]?"
     r"[A-HJ-NP-Za-hj-np-z][ ·.\-]?(?=[A-HJ-NP-Za-hj-np-z0-9]{0,5}\d)[A-HJ-NP-Za-hj-np-z0-9]{5,6}(?![A-Za-z0-9])"
 )
 # A road, street, lane, village, hamlet or estate, then a house-level number:
 # 凤凰路18号, 横岸村3组15号, 幸福小区5栋2单元301室, 城南花园5-2-301.
-_ANCHOR = r"(?:大道|大街|路|街|巷|弄|胡同|村|屯|社区|小区|花园|公寓|大厦|家园|新村|苑|宿舍|寨|庄)"
-_NUM = r"(?:\d{1,5}|[一二三四五六七八九十百两零〇]{1,4})"
+_ANCHOR = (
+    r"(?:大道|大街|路|街|巷|弄|胡同|村|屯|社区|小区|花园|公寓|大厦|家园|新村|苑|宿舍|寨|庄|"
+    r"新区|家属楼|家属区|保障房|廉租房|公租房)"
+)
+# A building may be lettered (B栋502).
+_NUM = r"(?:\d{1,5}|[A-Za-z](?=[栋幢座])|[一二三四五六七八九十百两零〇]{1,4})"
 _FIRST = r"(?:号院|号楼|号|栋|幢|座|单元|组|队|排|巷)"
 _NEXT = r"(?:号院|号楼|号|栋|幢|座|单元|组|队|排|巷|室|楼|层|户|房)"
 _NOT_A_HOUSE = r"(?!线|文|令|台风|公告|文件|窗口|车道|地铁|口|通知|楼盘|公交|专线|码头)"
 _HOUSE = (
-    rf"第?{_NUM}{_FIRST}{_NOT_A_HOUSE}(?:[-之]?第?{_NUM}{_NEXT})*(?:-?\d{{2,4}}(?:室|房)?)?"
+    rf"第?{_NUM}\s?{_FIRST}{_NOT_A_HOUSE}(?:[-之]?第?{_NUM}{_NEXT})*(?:-?\d{{2,4}}(?:室|房)?)?"
     rf"|\d{{1,4}}(?:-\d{{1,4}}){{1,3}}(?:室|号|房)?(?![\d\-])"
 )
-_ADDRESS = re.compile("(?:" + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|")) + rf")\s?({_HOUSE})")
+# A road's section may stand between it and the number (凤凰大道西段88号).
+_ADDRESS = re.compile(
+    "(?:" + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|")) + rf")(?:[东西南北中]段)?\s?({_HOUSE})"
+)
 # Digits spelled in Chinese numerals, the everyday ones and the formal (大写) ones of
 # cheques and contracts, simplified and traditional.
 _SPELLED_DIGITS = "零〇一二三四五六七八九幺壹贰貳叁參叄肆伍陆陸柒捌玖"
@@ -252,7 +286,14 @@ _SPELLED_ID = re.compile(rf"(?<![{_NOT_D}]){_D}(?:[ \t\-]?{_D}){{16}}[ \t\-]?(?:
 # one number's formatting (a list of numbers is written so). Only in these shapes.
 _LOOSE = r"[ \t\n\-.,、~*|:;/_()]{1,3}"
 _LOOSE_MOBILE = re.compile(rf"(?<![{_NOT_D}]){_D}{{3}}{_LOOSE}{_D}{{4}}{_LOOSE}{_D}{{4}}(?![{_NOT_D}])")
-_LOOSE_ID = re.compile(rf"(?<![{_NOT_D}]){_D}{{6}}{_LOOSE}{_D}{{8}}{_LOOSE}{_D}{{3}}(?:{_D}|[Xx])(?![{_NOT_D}Xx])")
+# An ID number as 6-8-4, 10-4-4 (its birth year with the region) or 6-4-4-4.
+_LOOSE_ID = re.compile(
+    rf"(?<![{_NOT_D}])(?:{_D}{{6}}{_LOOSE}{_D}{{8}}|{_D}{{10}}{_LOOSE}{_D}{{4}}|{_D}{{6}}{_LOOSE}{_D}{{4}}{_LOOSE}{_D}{{4}})"
+    rf"{_LOOSE}{_D}{{3}}(?:{_D}|[Xx])(?![{_NOT_D}Xx])"
+)
+# What else separates a list's figures (150、2000、3000): a phone so written is taken
+# for one only after its label (电话：138，1234，5678).
+_LISTING = re.compile(r"[,、;:]")
 # Where another group goes on: the shape is part of a longer list of numbers.
 _LOOSE_BEFORE = re.compile(rf"{_D}{_LOOSE}$")
 _LOOSE_AFTER = re.compile(rf"{_LOOSE}{_D}")
@@ -261,7 +302,7 @@ _DOORPLATE = re.compile(r"门牌(?:号|号码)?\s*(?:是|为)?\s*[:]?\s*(\d{1,5}
 
 def _plate_head(plate: str) -> str:
     """A plate's province and letter (桂A), however spaced (桂 A12345)."""
-    return re.sub(r"[ ·]", "", plate)[:2].upper()
+    return re.sub(r"[ ·\-]", "", plate)[:2].upper()
 
 
 def _surname_pattern(single: frozenset) -> str:
@@ -275,7 +316,7 @@ _ENDS_NAME = r"家住|家在|家里|家中|今年|现年|电话|联系|身份|�
 _GIVEN = rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}]){{1,2}}"
 _STRONG_NAME = rf"({_surname_pattern(surnames.ALL)}{_GIVEN})"
 _COMMON_NAME = rf"({_surname_pattern(surnames.COMMON)}{_GIVEN})"
-_AFTER_NAME = rf"(?=[\s,.;:!?()、。，；：！？（）“”\"']|$|{_ENDS_NAME}|住|男|女|是|系|年|岁)"
+_AFTER_NAME = rf"(?=[\s,.;:!?()、。，；：！？（）“”\"'\d]|$|{_ENDS_NAME}|住|男|女|是|系|年|岁|的|反映|反应|投诉|来电)"
 _NAME_CUES = [
     # Verbs of naming: whatever follows is a name if it starts with a surname.
     re.compile(
@@ -284,7 +325,7 @@ _NAME_CUES = [
     ),
     # Labels: a name after a colon (or 是, 为), or one that ends where the label's value would.
     re.compile(
-        r"(?:本人姓名|姓名|名字|联系人|申请人|当事人|反映人|投诉人|举报人|户主|收件人)\s*(?:[:是为]\s*"
+        r"(?:本人姓名|姓名|名字|联系人|申请人|当事人|反映人|投诉人|举报人|户主|收件人|落款|签名|署名)\s*(?:[:是为]\s*"
         + _STRONG_NAME
         + "|"
         + _STRONG_NAME
@@ -293,7 +334,13 @@ _NAME_CUES = [
     ),
     # Weak cues: "我是…", "本人…" are followed by names only now and then; after any
     # surname when the writer's sex follows (本人任家军，男，).
-    re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _COMMON_NAME + _AFTER_NAME),
+    re.compile(r"(?:我是|我系|本人是|本人系|本人|村民|居民)\s*" + _COMMON_NAME + _AFTER_NAME),
+    # A relative named without 叫: 我父亲王大明今年80岁, 您父亲王大明的….
+    re.compile(
+        r"(?:我|您)的?(?:父亲|母亲|爸爸|妈妈|爱人|丈夫|妻子|儿子|女儿|老伴|公公|婆婆|爷爷|奶奶)\s*"
+        + _STRONG_NAME
+        + _AFTER_NAME
+    ),
     re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女])"),
     # A statement that opens with the writer's particulars: 张三，男，1965年出生…
     re.compile(r"(?:^|(?<=[。\n!?；;]))\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女]\s*[,，、)）])"),
@@ -302,7 +349,8 @@ _NAME_CUES = [
     re.compile(rf"(?<![{HAN}])" + _STRONG_NAME + r"(?:先生|女士|同志)[,:!]?\s*(?:您好|你好)"),
 ]
 # An account name in a reply's greeting: 网友UU0012345您好, UU0012345网友：您好.
-_NOT_ACCOUNTS = {"朋友", "们", "各位", "广大", "亲爱的", "尊敬的", "这位", "该", "热心", "各位热心", "本站", "全体"}
+_NOT_ACCOUNTS = {"朋友", "们", "各位", "广大", "亲爱的", "尊敬的", "这位", "该", "热心", "各位热心", "本站", "全体",
+                 "热心市民", "市民", "热心网友", "热心群众"}  # fmt: skip
 _ACCOUNT_GREETINGS = [
     re.compile(
         r"(?:网友|网民|用户)\s*[\"“'‘「]?\s*([^\s,.:!?;，。：！？；\"“”'‘’「」您你]{2,30}?)\s*[\"”'’」]?\s*,?\s*(?:您好|你好)"
@@ -397,6 +445,10 @@ _NOT_NAMES = (
     "广东",
     "广西",
     "云南",
+    "房东",
+    "单身",
+    "施工方",
+    "程序员",
 )
 
 
@@ -520,8 +572,11 @@ class Masker:
         number's formatting (the same separator throughout, no group over 8 digits)."""
         spans, i = [], 0
         while i < len(groups):
-            if i and folded[groups[i - 1][1] : groups[i][0]].strip(" \t") in (".", "/", "_"):
-                i += 1  # after a decimal point or a date's dot: part of a number begun before
+            joined = folded[groups[i - 1][1] : groups[i][0]].strip(" \t") if i else ""
+            if joined == "." or (joined in ("/", "_") and groups[i][1] - groups[i][0] < 7):
+                # After a decimal point or a date's dot or slash: part of a number begun
+                # before. A phone after a slash is one of its own (0778-8123456/139…).
+                i += 1
                 continue
             for j in range(len(groups), i, -1):
                 if j - i > 1 and not _formatted_as_one(folded, groups[i:j]):
@@ -542,7 +597,8 @@ class Masker:
 
     def _classify(self, d: str, before: str, after: str) -> str | None:
         if d.endswith("X"):
-            return Kind.ID_NUMBER if _is_id(d) or (len(d) == 18 and _ID_LABEL.search(before)) else None
+            labelled = len(d) == 18 and _ID_LABEL.search(before)
+            return Kind.ID_NUMBER if (_is_id(d) and _id_checks(d)) or labelled else None
         n = len(d)
         labelled_mobile = _is_mobile(d) and _PHONE_LABEL.search(before)
         if (_QUANTITY_AFTER.match(after) or _QUANTITY_BEFORE.search(before)) and not labelled_mobile:
@@ -554,7 +610,7 @@ class Masker:
             phone = Kind.LANDLINE
         if phone is not None:
             return "allowed" if self._is_allowed(d[-11:] if phone == Kind.MOBILE else d) else phone
-        if n == 18 and (_is_id(d) or _ID_LABEL.search(before)):
+        if n == 18 and ((_is_id(d) and _id_checks(d)) or _ID_LABEL.search(before)):
             return Kind.ID_NUMBER
         if n == 15 and _is_old_id(d) and _ID_LABEL.search(before):
             return Kind.ID_NUMBER
@@ -584,10 +640,11 @@ class Masker:
     def _emails(self, folded: str) -> list[Span]:
         spans = []
         for m in _EMAIL.finditer(folded):
-            address = m.group().replace("。", ".")  # as the list holds it
+            local, domain = _AT_WRITTEN.split(m.group(), maxsplit=1)
+            address = f"{local}@{_DOT_WRITTEN.sub('.', domain)}"  # as the list holds it
             if address.lower() in self.allowed:
                 continue
-            local, domain = _AT.sub("@", address).split("@", 1)
+            local, domain = address.split("@", 1)
             spans.append(Span(m.start(), m.end(), Kind.EMAIL, f"{local[0]}***@{domain}"))
         return spans
 
@@ -616,13 +673,17 @@ class Masker:
             for m in pattern.finditer(folded):
                 if pattern is spelled and not any(ch in _SPELLED_DIGITS for ch in m.group()):
                     continue  # Arabic digits alone: _numbers reads them
+                before = folded[max(0, m.start() - 14) : m.start()]
                 if pattern is loose and self._in_a_list(folded, m):
                     continue
+                listed = pattern is loose and _LISTING.search(m.group())
                 written = re.sub(rf"[^{_NOT_D}Xx]", "", m.group())
                 digits = written.translate(_CHINESE_DIGITS).upper()
-                if kind == Kind.MOBILE and _is_mobile(digits) and not self._is_allowed(digits):
-                    spans.append(Span(m.start(), m.end(), kind, written[:3] + "****" + written[-4:]))
-                elif kind == Kind.ID_NUMBER and _is_id(digits):
+                if kind == Kind.MOBILE:
+                    labelled = not listed or _PHONE_LABEL.search(before)
+                    if _is_mobile(digits) and labelled and not self._is_allowed(digits):
+                        spans.append(Span(m.start(), m.end(), kind, written[:3] + "****" + written[-4:]))
+                elif _is_id(digits) and (_id_checks(digits) or _ID_LABEL.search(before)):
                     spans.append(Span(m.start(), m.end(), kind, written[:4] + _stars(10) + written[-4:]))
         return spans
 
@@ -647,6 +708,7 @@ class Masker:
                 if (
                     not any(p in name for p in _NAME_PLACEHOLDERS)
                     and not name.startswith(_NOT_NAMES)
+                    and not name.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
                     and not _is_title(name, folded[m.start() : start], folded[start + len(name) :])
                 ):
                     spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(name)))

@@ -217,7 +217,7 @@ class WrittenOtherwiseTest(unittest.TestCase):
                 self.assertEqual(mask(f"请回电{written}，谢谢"), "请回电138****5678，谢谢")
         self.assertEqual(mask("电话一三八 1234 五六七八"), "电话一三八****五六七八")
         self.assertEqual(mask("身份证：450103，19900101，1234"), "身份证：4501**********1234")
-        self.assertEqual(mask("450103（19900101）1234"), "4501**********1234")
+        self.assertEqual(mask("450103（19900101）1238"), "4501**********1238")  # its check character
         # A list of numbers, an amount or a count in those shapes is left alone.
         for text in (
             "分别为150，2000，3000元",
@@ -233,6 +233,55 @@ class WrittenOtherwiseTest(unittest.TestCase):
         self.assertEqual(mask("邮箱wzm(at)qq.com"), "邮箱w***@qq.com")
         self.assertEqual(mask("邮箱wzm [at] qq.com"), "邮箱w***@qq.com")
         self.assertEqual(mask("您可以叫我王小明"), "您可以叫我王**")
+
+    def test_what_a_second_attackers_trial_found_published(self):
+        for text, masked in (
+            ("电话：0778-8123456/13912345678", "电话：0778-*****56/139****5678"),  # the second number whole
+            ("备用号13912345678/13987654321", "备用号139****5678/139****4321"),
+            ("手机13912345678_13987654321", "手机139****5678_139****4321"),
+            ("我手机¹³⁹¹²³⁴⁵⁶⁷⁸", "我手机139****5678"),
+            ("手机₁₃₈₁₂₃₄₅₆₇₈", "手机138****5678"),
+            ("手机138·1234·5678", "手机138****5678"),
+            ("加我v：wzm_1990", "加我v：w*******"),
+            ("微信 wx：wzm_1990", "微信 wx：w*******"),
+            ("Q号：12345678", "Q号：12****78"),
+            ("企鹅：87654321", "企鹅：87****21"),
+            ("q:12345678", "q:12****78"),
+            ("wzm1990(at)qq(dot)com", "w***@qq.com"),
+            ("wzm1990 @ 163.com", "w***@163.com"),
+            ("wzm1990艾特163.com", "w***@163.com"),
+            ("wzm1990@qq点com", "w***@qq.com"),
+            ("本人王小明反映", "本人王**反映"),
+            ("我是横岸村村民王小明", "我是横岸村村民王**"),
+            ("我父亲王大明今年80岁", "我父亲王**今年80岁"),
+            ("您父亲王大明的房屋", "您父亲王**的房屋"),
+            ("落款：王小明", "落款：王**"),
+            ("联系人韦小明13912345678", "联系人韦**139****5678"),
+            ("凤凰大道西段88号", "凤凰大道西段***"),
+            ("家住城北新区B栋502", "家住城北新区***"),
+            ("城东路 18 号", "城东路 ***"),
+            ("保障房12栋1203", "保障房***"),
+            ("身份证：4501031990 0101 123x", "身份证：4501**********123x"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        self.assertTrue(mask("手机号1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣").startswith("手机号139****5678"))
+
+    def test_what_the_same_trial_found_masked_wrongly(self):
+        for text in (
+            "分别投入150、2000、3000。",  # a list of figures is no phone without a phone's label
+            "三年受理量分别为 135、1024、2048。",
+            "数量：186，1200，3400",
+            "我是毛南族",
+            "我是宁夏人",
+            "我是房东",
+            "网友“热心市民”您好",
+            "受理编号：450225202603150012",  # a case number: no ID number's check character
+            "圆周率3.14159265358",
+            "2026/3/15",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
 
     def test_digits_of_every_script_and_spelled_formally(self):
         for written in ("𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖", "١٣٨١٢٣٤٥٦٧٨", "①③⑧①②③④⑤⑥⑦⑧", "❶❸❽❶❷❸❹❺❻❼❽"):
