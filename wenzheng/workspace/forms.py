@@ -130,7 +130,8 @@ class TransferForm(StepForm):
         max_length=REASON_MAX_CHARS,
         widget=_textarea(3),
         help_text=gettext_lazy(
-            "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间，本单位的办理期限照常计算。"
+            "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间仍可签收，签收期限照常计算；"
+            "县网络问政办不同意退单的，回复期限按审核所用的工作日顺延（期限届满后才申请退单的除外）。"
         ),
     )
 
@@ -269,7 +270,9 @@ class RejectTransferForm(StepForm):
         label=gettext_lazy("不同意退单的理由"),
         max_length=REASON_MAX_CHARS,
         widget=_textarea(2),
-        help_text=gettext_lazy("留言仍由原单位办理，期限照常计算。"),
+        help_text=gettext_lazy(
+            "留言仍由原单位办理。签收期限照常计算；回复期限按退单待审核的工作日顺延（期限届满后才申请退单的除外）。"
+        ),
     )
 
 

@@ -58,3 +58,12 @@ class CountyListTest(CastTestCase):
         SensitiveWord.objects.filter(region=c.county).delete()
         SensitiveWord.objects.create(region=c.county, word="上访", added_by=c.county_office, added_at=now)
         self.assertEqual([h.word for h in sensitive.for_region(c.county).find("狗官要上访")], ["上访"])
+
+    def test_removing_a_word_on_the_page_asks_first(self):
+        # A newcomer's trial: one tap on a 16px × removed a word at once, on a phone.
+        c = self.cast
+        SensitiveWord.objects.create(region=c.county, word="刷单", added_by=c.county_office, added_at=timezone.now())
+        self.client.force_login(c.county_office)
+        page = self.client.get(f"/work/county/{c.county.code}/privacy/")
+        self.assertContains(page, 'data-confirm="确定删除敏感词“刷单”吗？"')
+        self.assertContains(page, 'class="link chip-remove"')

@@ -307,6 +307,10 @@ class ProposalsTest(WorkspaceTestCase):
 
     def test_the_office_generates_the_quarters_proposals_and_only_late_units_get_one(self):
         self.assertFalse(ExplanationProposal.objects.exists())
+        # Before it is generated, the page says there is something to generate (it
+        # said "none late, or not yet generated": a newcomer's trial).
+        self.as_("county_office")
+        self.assertContains(self.client.get(self.url), "有1个单位回应或回复超时，尚未生成建议")
         self.generate()
         proposal = ExplanationProposal.objects.get()
         self.assertEqual((proposal.unit, proposal.late_responses, proposal.late_replies), (self.cast.unit_a, 1, 1))
@@ -315,6 +319,7 @@ class ProposalsTest(WorkspaceTestCase):
         self.assertContains(page, "东门镇")
         self.assertContains(page, "回应超时1条，回复超时1条。")
         self.assertContains(page, "确认责成")
+        self.assertContains(page, "1待确认")  # on its quarter's tab
         self.assertFalse(self.cast.unit_a.explanation_orders.exists())  # nothing until confirmed
 
     def test_confirming_makes_the_order_with_the_edited_reason_and_deadline(self):

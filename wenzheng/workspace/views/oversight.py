@@ -5,6 +5,7 @@ and the e-mail and SMS that could not be sent."""
 import datetime as dt
 
 from django.contrib import messages as flash
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -126,13 +127,26 @@ def _proposals_page(request, county, quarter, now, *, bound=None):
     choices = [this]
     for _i in range(4):
         choices.append(periods.quarter_of(choices[-1].first_day - dt.timedelta(days=1)))
+    # Each quarter's proposals waiting for a decision, on its tab (a newcomer's trial:
+    # the dashboard counted 41 and the page it opened showed 22); and, where a quarter
+    # has none, whether it had late units (not yet proposed) or none.
+    waiting = dict(
+        ExplanationProposal.objects.filter(unit__region=county, state=ExplanationProposal.State.PROPOSED)
+        .values_list("period")
+        .annotate(n=Count("pk"))
+    )
+    late_units = 0 if found else proposing.late_stages(county, quarter, at=now).values("unit").distinct().count()
     context = {
         "section": "orders",
         "county": county,
         "quarter": quarter,
         "quarter_code": code_,
         "proposals": found,
-        "quarters": [(periods.quarter_code(q.first_day), q.label) for q in choices],
+        "quarters": [
+            (periods.quarter_code(q.first_day), q.label, waiting.get(periods.quarter_code(q.first_day), 0))
+            for q in choices
+        ],
+        "late_units": late_units,
         "ended": quarter.end <= now,
     }
     return page(request, "workspace/county/proposals.html", context, status=200 if bound is None else 400)
