@@ -511,6 +511,7 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
         handed_back = message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
         for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
             _complete_stage(message, kind, at, handed_back_at=handed_back.at)
+        _excuse_signed_while_handed_back(message, previous, handed_back.at)
         # The old unit's pending extension was for the stage just ended; left pending,
         # it would block the receiving unit from asking for its own.
         _end_pending_extension(message, by=by, at=at, unit=previous)
@@ -533,6 +534,21 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
     # 智能分拨: the office's choice set against the offer, for the next training.
     routing.note_dispatch(message, offered=offered, by=by, at=at, previous=previous)
     return message
+
+
+def _excuse_signed_while_handed_back(message, unit, handed_back_at):
+    """A response the unit gave while its hand-back waited, late, is judged as a
+    transferred one: had it not signed, the stage would have ended "transferred"
+    and counted for nobody (a trial: signing while handed back was punished)."""
+    signed = Stage.objects.select_for_update().filter(
+        message=message, unit=unit, completed_at__gte=handed_back_at, outcome=Stage.Outcome.LATE
+    )
+    for stage in signed:
+        outcome = Stage.judge(completed_at=stage.completed_at, due_at=stage.due_at, handed_back_at=handed_back_at)
+        if outcome != stage.outcome:
+            stage.outcome = outcome
+            stage.save(update_fields=["outcome"])
+            _stage_changed(message, stage, outcome=outcome)
 
 
 def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原单位的延期申请随之失效。"):
@@ -586,10 +602,12 @@ def reassign(*, message, by, unit: Unit, reason: str, at=None) -> Message:
 def reject_transfer(*, message, by, reason: str, at=None) -> Message:
     """The county office finds the hand-back unfounded: the unit keeps the message.
     Its clocks ran meanwhile, but it could not reply while the office decided: the
-    reply's deadline moves back by the working days the hand-back waited (after the
-    day it was asked, up to the day of the refusal), so that the unit has again what
-    it had left when it asked. Not for a hand-back asked once the deadline had
-    passed: late already, it stays late."""
+    reply's deadline moves back by the working days the hand-back waited whole
+    (after the day it was asked, or the reply's clock started, and before the day of
+    the refusal). Whole days only: a hand-back asked at 23:59 and refused the next
+    morning gives nothing back, or handing back again and again would be an
+    extension no one approved (a trial gained 20 working days so). Not for a
+    hand-back asked once the deadline had passed: late already, it stays late."""
     at = _now(at)
     message = _locked(message)
     require_office(by, message.region)
@@ -611,7 +629,7 @@ def _give_back_held_days(message, at) -> dict:
     asked = message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
     if stage is None or asked is None or asked.at >= stage.due_at:
         return {}
-    held = clock.working_days_after(asked.at, at)
+    held = clock.whole_working_days_between(max(asked.at, stage.started_at), at)
     if held <= 0:
         return {}
     stage.held_days += held

@@ -104,6 +104,12 @@ def propose(*, county, period, at=None) -> list[ExplanationProposal]:
             Message.objects.filter(pk__in=stages.filter(unit=unit).values("message")).order_by("year", "number")
         )
         waiting.append(proposal)
+    # A unit late no more (its late message reassigned, or a hand-back or extension
+    # now waiting): its proposal, not yet decided, is withdrawn (a trial confirmed one
+    # and docked the unit for lateness its figures no longer held).
+    ExplanationProposal.objects.filter(
+        unit__region=county, period=code, state=ExplanationProposal.State.PROPOSED
+    ).exclude(unit__in=counts).delete()
     return waiting
 
 
@@ -123,6 +129,13 @@ def confirm(*, proposal, by, reason: str = "", backlog_deadline: dt.datetime | N
     the office edited them), over the late messages still with the unit."""
     at = at or timezone.now()
     proposal = _waiting(proposal, by)
+    period = periods.parse(proposal.period)
+    if not late_stages(proposal.unit.region, period, at=at).filter(unit=proposal.unit).exists():
+        raise ActionRefused(
+            "no_longer_late",
+            f"{proposal.unit.name}{period.label}已没有超时的回应或回复（留言可能已改派，或退单、延期待审核），"
+            "这条建议已失效，请按当前数据重新生成建议。",
+        )
     # Still the unit's: not moved away, nor merged (并单) into another unit's message,
     # whose lateness the proposal counts all the same.
     messages = proposal.messages.filter(handled_by(proposal.unit))

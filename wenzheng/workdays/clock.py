@@ -116,10 +116,11 @@ def extend_deadline(due: dt.datetime, working_days: int) -> tuple[dt.datetime, r
     return rules.end_of_day(result.day, county_zone()), result
 
 
-def working_days_after(start: dt.datetime, end: dt.datetime) -> int:
-    """The working days after the local day of `start`, up to and including that of
-    `end` (0 on the same day)."""
-    return rules.working_days_between(calendar(), local_date(start), local_date(end))
+def whole_working_days_between(start: dt.datetime, end: dt.datetime) -> int:
+    """The working days wholly between `start` and `end`: after the local day of
+    `start` and before that of `end` (0 for the same day or the next)."""
+    first, last = local_date(start), local_date(end) - dt.timedelta(days=1)
+    return max(0, rules.working_days_between(calendar(), first, last))
 
 
 def deadline_day(due: dt.datetime) -> dt.date:

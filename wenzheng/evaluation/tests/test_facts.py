@@ -356,11 +356,12 @@ class HandBackUndecidedTest(CastTestCase):
     def test_refused_after_the_cut_off_it_is_the_units_again_due_where_its_moved_deadline_falls(self):
         c = self.cast
         # Asked on Friday 20 March with five working days left (due 27 March); refused
-        # on Thursday 2 April, nine working days later: due nine working days after
-        # the 27th (清明 4–6 April between), 24:00 on 10 April, in the second quarter.
+        # on Thursday 2 April, eight whole working days between: due eight working
+        # days after the 27th (清明 4–6 April between), 24:00 on 9 April, in the
+        # second quarter.
         actions.reject_transfer(message=self.m, by=c.county_office, reason="属镇里职责。", at=local(2026, 4, 2, 9))
         stage = self.m.stages.get(kind="reply")
-        self.assertEqual((stage.held_days, stage.due_at), (9, local(2026, 4, 11)))
+        self.assertEqual((stage.held_days, stage.due_at), (8, local(2026, 4, 10)))
         actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 3, 9))
         self.assertEqual((self.reply_counted("2026Q1"), self.reply_counted("2026Q2")), ((0, 0), (1, 1)))
 

@@ -226,28 +226,46 @@ class TransferTest(DeadlineTestCase):
         actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 5, 10))
         m.refresh_from_db()
         self.assertEqual((m.state, m.unit), (Message.State.DISPATCHED, c.unit_a))
-        # The unit could not reply from Tuesday to Thursday: the reply is due three
-        # working days later, at the end of Thursday 12 March, not of Monday the 9th.
+        # The unit could not reply all of Tuesday and Wednesday (and parts of Monday
+        # and Thursday: whole days are given back): the reply is due two working days
+        # later, at the end of Wednesday 11 March, not of Monday the 9th.
         reply = m.stages.get(kind=REPLY)
-        self.assertEqual((reply.held_days, reply.due_at), (3, local(2026, 3, 13)))
+        self.assertEqual((reply.held_days, reply.due_at), (2, local(2026, 3, 12)))
         refused = m.events.latest("seq")
-        self.assertEqual(refused.data["held_days"], 3)
+        self.assertEqual(refused.data["held_days"], 2)
         # Counted again (the calendar changed), the days held stay given.
         self.assertEqual(recompute_open_deadlines(by=c.admin, at=local(2026, 3, 5, 11)), 0)
         # The response it could give meanwhile kept its clock: it is now late.
         self.assertEqual(self.due(m, RESPONSE), local(2026, 3, 4))
         actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 5, 11))
         self.assertEqual(m.stages.get(kind=RESPONSE).outcome, "late")
-        actions.reply(message=m, by=c.handler_a, text="已修复。", at=local(2026, 3, 12, 17))
+        actions.reply(message=m, by=c.handler_a, text="已修复。", at=local(2026, 3, 11, 17))
         self.assertEqual(m.stages.get(kind=REPLY).outcome, "on_time")
         self.assertEqual(replay.replay().differences, [])
 
-    def test_a_transfer_refused_the_day_it_was_asked_moves_nothing(self):
+    def test_a_transfer_refused_the_day_it_was_asked_or_the_next_moves_nothing(self):
         c, m = self.cast, self.message
         actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
         actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 2, 17))
         self.assertEqual(list(m.stages.order_by("pk").values_list()), self.original)
         self.assertNotIn("held_days", m.events.latest("seq").data)
+        # A trial: handed back at 23:59 on each last day and refused the next morning,
+        # twenty times, a reply was "on time" 25 working days after arrival.
+        for day in (3, 4, 5):
+            actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, day, 23, 59))
+            actions.reject_transfer(message=m, by=c.county_office, reason="属东门镇。", at=local(2026, 3, day + 1, 9))
+        self.assertEqual(list(m.stages.order_by("pk").values_list()), self.original)
+
+    def test_the_days_given_back_count_from_when_the_replys_clock_started(self):
+        # A trial: handed back, merged, unmerged (a new clock) and refused: the days
+        # held were counted from the hand-back, before the new clock existed.
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 2, 15))
+        reply = m.stages.get(kind=REPLY)
+        reply.started_at = local(2026, 3, 4, 10)  # as a clock restarted since
+        reply.save(update_fields=["started_at"])
+        actions.reject_transfer(message=m, by=c.county_office, reason="属东门镇。", at=local(2026, 3, 6, 9))
+        self.assertEqual(m.stages.get(kind=REPLY).held_days, 1)  # Thursday the 5th alone
 
     def test_a_transfer_asked_after_the_reply_deadline_stays_late(self):
         c, m = self.cast, self.message
@@ -264,6 +282,17 @@ class TransferTest(DeadlineTestCase):
         actions.reject_transfer(message=m, by=c.county_office, reason="新街属东门镇。", at=local(2026, 3, 3, 10))
         m.refresh_from_db()
         self.assertEqual(m.state, Message.State.RESPONDED)
+
+    def test_signing_late_while_handed_back_is_not_held_against_the_unit_once_the_office_agrees(self):
+        # A trial: the response signed during the wait stayed late; not signing, it
+        # would have ended "transferred" and counted for nobody.
+        c, m = self.cast, self.message
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 3, 9))
+        actions.respond(message=m, by=c.handler_a, at=local(2026, 3, 5, 9))  # due at the end of the 3rd
+        self.assertEqual(m.stages.get(kind=RESPONSE, unit=c.unit_a).outcome, "late")
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 9, 9))
+        self.assertEqual(m.stages.get(kind=RESPONSE, unit=c.unit_a).outcome, "transferred")
+        self.assertEqual(replay.replay().differences, [])
 
     def test_a_unit_signs_for_a_message_while_its_hand_back_waits(self):
         # Asked before 签收, the unit could not 签收 while the office took its time: the

@@ -126,7 +126,7 @@ class WhoHearsTest(CastTestCase):
         actions.reject_transfer(message=kept, by=c.county_office, reason="属本镇辖区。", at=local(2026, 3, 4, 10))
         (text,) = texts(c.handler_a, Notice.Kind.DECIDED)
         self.assertEqual(
-            text, f"留言{kept.serial}的退单申请不予同意（属本镇辖区。），请继续办理，回复期限顺延至3月11日24时。"
+            text, f"留言{kept.serial}的退单申请不予同意（属本镇辖区。），请继续办理，回复期限顺延至3月10日24时。"
         )
 
     def test_the_unit_hears_its_message_is_put_under_supervision(self):

@@ -88,17 +88,17 @@ class DispatchQueueTests(WorkspaceTestCase):
             follow=True,
         )
         self.assertContains(response, "不同意退单，留言")
-        # Handed back on Monday, refused on Wednesday: two working days given back.
-        self.assertContains(response, "退单待审核的2个工作日不计入，回复期限相应顺延。")
+        # Handed back on Monday, refused on Wednesday: Tuesday given back.
+        self.assertContains(response, "退单待审核的1个工作日不计入，回复期限相应顺延。")
         # The unit's page says it, in the stage's row and the record (a newcomer's trial).
         self.as_("handler_a")
         page = self.client.get(f"/work/messages/{self.handed_back.pk}/")
-        self.assertContains(page, "退单审核顺延2个工作日")
-        self.assertContains(page, "（回复期限顺延2个工作日）")
+        self.assertContains(page, "退单审核顺延1个工作日")
+        self.assertContains(page, "（回复期限顺延1个工作日）")
         stage = Stage.objects.get(message=self.handed_back, kind="reply")
         stage.last_day = stage.due_at
         said = render_to_string("public/_deadlines.html", {"m": self.handed_back, "deadlines": [stage]})
-        self.assertIn("（时限5个工作日，退单审核顺延2个工作日）", said)
+        self.assertIn("（时限5个工作日，退单审核顺延1个工作日）", said)
         self.assertEqual(Message.objects.get(pk=self.handed_back.pk).state, "dispatched")
         event = Event.objects.filter(message=self.handed_back).last()
         self.assertEqual((event.kind, event.note), ("transfer_rejected", "路段属本镇管辖"))

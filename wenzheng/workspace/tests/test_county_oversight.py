@@ -7,6 +7,7 @@ import re
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from wenzheng.accounts.policy import ActionRefused
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Revisit, Stage
@@ -321,6 +322,18 @@ class ProposalsTest(WorkspaceTestCase):
         self.assertContains(page, "确认责成")
         self.assertContains(page, "1待确认")  # on its quarter's tab
         self.assertFalse(self.cast.unit_a.explanation_orders.exists())  # nothing until confirmed
+
+    def test_a_unit_late_no_more_loses_its_proposal_and_it_cannot_be_confirmed(self):
+        # A trial: the late message reassigned after the proposal, confirming it still
+        # ordered a written explanation for lateness the figures no longer held.
+        self.generate()
+        proposal = ExplanationProposal.objects.get()
+        Stage.objects.filter(message=self.late).update(outcome=Stage.Outcome.REASSIGNED, completed_at=local(2026, 3, 3))
+        with self.assertRaises(ActionRefused) as refused:
+            proposals.confirm(proposal=proposal, by=self.cast.county_office)
+        self.assertEqual(refused.exception.code, "no_longer_late")
+        self.generate()
+        self.assertFalse(ExplanationProposal.objects.exists())
 
     def test_confirming_makes_the_order_with_the_edited_reason_and_deadline(self):
         self.generate()
