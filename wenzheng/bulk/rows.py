@@ -24,7 +24,7 @@ from wenzheng.handling.models import Category, Message
 from wenzheng.lib import phones
 from wenzheng.lib import text as text_rules
 from wenzheng.topics.catalogue import TreeError
-from wenzheng.units.models import Unit
+from wenzheng.units.models import Region, Unit
 from wenzheng.workdays.clock import county_zone, local_date
 
 from .columns import Layout
@@ -172,6 +172,9 @@ class Context:
     topics: object = None  # topics.catalogue.LabelResolver
     # The unit names a file names that the county has not, each with its nearest (_unit).
     nearest: dict = field(default_factory=dict)
+    # The other counties' names as a unit's name may begin with them (罗城县…), each
+    # with the county's name: such a unit is theirs, not a misspelt one of this county.
+    elsewhere: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False, topics=None):
@@ -183,7 +186,14 @@ class Context:
         for word, code in CATEGORY_WORDS.items():
             if code in categories and word not in categories:
                 categories[word] = categories[word + "类"] = categories[code]
-        return cls(layout, units, categories, default_category, now, default_unit, waive_registration, topics)
+        elsewhere = {
+            prefix: other.name
+            for other in Region.objects.filter(kind=Region.Kind.COUNTY).exclude(pk=region.pk)
+            for prefix in county_prefixes(other)
+        }
+        return cls(
+            layout, units, categories, default_category, now, default_unit, waive_registration, topics, {}, elsewhere
+        )
 
 
 # What 12345 work orders and other boards call the seed's categories: a complaint, a
@@ -195,6 +205,12 @@ CATEGORY_WORDS = {
 }  # fmt: skip
 
 
+def county_prefixes(region) -> set[str]:
+    """How a unit's name may begin with its county's (folded): 罗城仫佬族自治县, 罗城县."""
+    county = folded(region.name)
+    return {county, county[:2] + "县"} if "自治县" in county else {county}
+
+
 def unit_names(region) -> dict[str, Unit]:
     """The county's units by their names as folded, and as other platforms write them:
     with the county's name before them (罗城仫佬族自治县教育局, 罗城县教育局 for
@@ -202,10 +218,7 @@ def unit_names(region) -> dict[str, Unit]:
     could be is left out (the row is refused as naming no unit)."""
     units = list(Unit.objects.filter(region=region))
     exact = {folded(u.name): u for u in units}
-    county = folded(region.name)
-    counties = {county}
-    if "自治县" in county:  # 罗城仫佬族自治县 → 罗城县
-        counties.add(county[:2] + "县")
+    counties = county_prefixes(region)
     variants: dict[str, set] = {}
     for unit in units:
         name = folded(unit.name)
@@ -383,6 +396,14 @@ def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
     if name:
         unit = ctx.units.get(name)
         if unit is None:
+            theirs = next((county for prefix, county in ctx.elsewhere.items() if name.startswith(prefix)), None)
+            if theirs is not None:  # not a misspelling: another county's (a trial was offered this one's)
+                problems.add(
+                    ctx.layout.label("unit"),
+                    f"“{cell_text(value)}”是{theirs}的单位，不能导入本县（区）：请在{theirs}导入这一行",
+                    Kind.UNKNOWN_UNIT,
+                )
+                return None, False
             # The nearest name the county has, to correct the file by (四把乡 for 四把镇).
             if name not in ctx.nearest:
                 near = difflib.get_close_matches(name, list(ctx.units), n=1, cutoff=0.6)

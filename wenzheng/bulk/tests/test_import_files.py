@@ -96,6 +96,12 @@ class ImportTests(CastTestCase):
         )
         self.assertEqual([(row, column) for row, column, _, _ in outcome.problems], [(5, "单位"), (8, "单位")])
         self.assertIn("“东门乡”不是本县（区）的实名上网单位，是否为“东门镇”？", outcome.problems[1][2])
+        # Another county's unit is said to be theirs, not offered as a misspelt one of
+        # this county's (a trial of a second county was offered its own 县交通运输局).
+        self.assertIn(
+            "“环江县东门镇”是环江毛南族自治县的单位，不能导入本县（区）：请在环江毛南族自治县导入这一行",
+            outcome.problems[0][2],
+        )
 
     def test_excels_unicode_text_and_tab_separated_text(self):
         # Excel's 另存为 "Unicode 文本": UTF-16 with its BOM, tab-separated; and tabs in UTF-8.
