@@ -514,13 +514,13 @@ ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 365)
 if ACCESS_RECORD_RETENTION_DAYS < 181:
     raise ImproperlyConfigured(f"ACCESS_RECORD_RETENTION_DAYS must be at least 181, not {ACCESS_RECORD_RETENTION_DAYS}")
 
-# Rate limits (wenzheng.security.limits): attempts per client address (and account)
-# in fixed windows, counted in the database by every worker together; from
-# RATE_LIMIT_CAPTCHA_FROM of a limit on, the form asks for a CAPTCHA; past it, 429.
 # An API token works this many days from its creation (made again on the tokens page):
 # a key copied into a script and forgotten does not work for ever.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 180, minimum=1)
 
+# Rate limits (wenzheng.security.limits): attempts per client address (and account)
+# in fixed windows, counted in the database by every worker together; from
+# RATE_LIMIT_CAPTCHA_FROM of a limit on, the form asks for a CAPTCHA; past it, 429.
 RATE_LIMITS = {
     "post": env_rate("RATE_LIMIT_POST", "20/1h"),
     "signup": env_rate("RATE_LIMIT_SIGNUP", "10/1h"),

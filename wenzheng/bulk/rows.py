@@ -192,7 +192,15 @@ class Context:
             for prefix in county_prefixes(other)
         }
         return cls(
-            layout, units, categories, default_category, now, default_unit, waive_registration, topics, {}, elsewhere
+            layout,
+            units,
+            categories,
+            default_category,
+            now,
+            default_unit,
+            waive_registration,
+            topics,
+            elsewhere=elsewhere,
         )
 
 

@@ -76,11 +76,8 @@ class Bulletin:
 
 
 def unit_label(region, unit) -> str:
-    """How a bulletin of `region` names `unit`: a city's, with its county
-    (天峨县·县交通运输局), since every county has its 县交通运输局."""
-    if region.kind == region.Kind.CITY:
-        return f"{unit.region.name}·{unit.name}"
-    return unit.name
+    """How a bulletin of `region` names `unit` (Region.names_unit)."""
+    return region.names_unit(unit.name, unit.region.name)
 
 
 def late_stages(region, period: Period, *, now):

@@ -169,10 +169,11 @@ def check(data: bytes, *, file_name: str, region, at=None) -> tuple[Report, list
         return report, []
     last = max((i for i, row in enumerate(rows) if any(_text(c) for c in row)), default=0)
     units = {}
-    for unit in Unit.objects.in_region(region).select_related("region"):
-        # A city's counties each have their 县交通运输局: named with its county too
-        # (天峨县·县交通运输局, 天峨县县交通运输局), as a city's bulletin names it.
-        for name in {unit.name, f"{unit.region.name}·{unit.name}", f"{unit.region.name}{unit.name}"}:
+    for unit in Unit.objects.in_region(region).select_related("region__parent"):
+        # A city's counties each have their 县交通运输局: named with its county too, as
+        # a city's bulletin names it (Region.names_unit), or without the dot.
+        in_city = unit.region.parent.names_unit(unit.name, unit.region.name)
+        for name in {unit.name, in_city, f"{unit.region.name}{unit.name}"}:
             units.setdefault(name, []).append(unit)
     earlier = {
         (r.unit_id, r.period_code, r.text): r

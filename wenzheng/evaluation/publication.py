@@ -55,14 +55,12 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
     items = [i for i in snap["items"] if i["kind"] == "rate"]
     ctx = kinds.Context(categories=found.categories)
     by_kind, apart = {"township": [], "department": []}, []
-    # A city's units named with their county: every county has its 县交通运输局.
-    counties = {}
-    if region.kind == region.Kind.CITY:
-        counties = dict(facts_module.evaluated_units(region, window).values_list("pk", "region__name"))
+    # A city's units named with their county (Region.names_unit).
+    counties = dict(facts_module.evaluated_units(region, window).values_list("pk", "region__name"))
     for unit_id, name, kind in found.units:
         unit_facts = found.of(unit_id)
         entry = {
-            "unit": f"{counties[unit_id]}·{name}" if unit_id in counties else name,
+            "unit": region.names_unit(name, counties[unit_id]),
             "due": unit_facts.get("reply.due", 0),
             "points": kinds.show(
                 sum(

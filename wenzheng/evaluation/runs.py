@@ -101,10 +101,9 @@ def labelled_results(run: Run) -> list[UnitResult]:
     """The run's results, each with `label`: its unit's name, in a city's run with
     its county's (天峨县·县交通运输局): every county has its 县交通运输局, and a trial of
     a second county found a city's ranking naming two alike."""
-    city = run.region.kind == run.region.Kind.CITY
-    results = list(run.results.select_related("unit__region") if city else run.results.all())
+    results = list(run.results.select_related("unit__region"))
     for r in results:
-        r.label = f"{r.unit.region.name}·{r.unit_name}" if city else r.unit_name
+        r.label = run.region.names_unit(r.unit_name, r.unit.region.name)
     return results
 
 

@@ -508,7 +508,7 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
         if unit.pk == previous.pk:
             raise ActionRefused("same_unit", "退单的留言须交办给另一个单位；如退单理由不成立，请选择“不同意退单”。")
         note = _require_text(note, "转办说明")
-        handed_back = message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
+        handed_back = _latest_hand_back(message)
         for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
             _complete_stage(message, kind, at, handed_back_at=handed_back.at)
         _excuse_signed_while_handed_back(message, previous, handed_back.at)
@@ -534,6 +534,11 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
     # 智能分拨: the office's choice set against the offer, for the next training.
     routing.note_dispatch(message, offered=offered, by=by, at=at, previous=previous)
     return message
+
+
+def _latest_hand_back(message) -> Event | None:
+    """The message's latest 退单 (its TRANSFER_REQUESTED event)."""
+    return message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
 
 
 def _excuse_signed_while_handed_back(message, unit, handed_back_at):
@@ -626,7 +631,7 @@ def _give_back_held_days(message, at) -> dict:
     working days it waited (`held_days`) and the deadline it moved to; nothing when
     it moved nothing."""
     stage = Stage.objects.select_for_update().filter(message=message, kind=Stage.Kind.REPLY, completed_at=None).first()
-    asked = message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED).order_by("-seq").first()
+    asked = _latest_hand_back(message)
     if stage is None or asked is None or asked.at >= stage.due_at:
         return {}
     held = clock.whole_working_days_between(max(asked.at, stage.started_at), at)
@@ -852,14 +857,8 @@ def _stop_clocks(message, at, outcome, *, late_stays=False) -> list[str]:
     stopped = []
     # A hand-back asked for before a deadline and waiting for the office: the unit was
     # not late on it, however long the office took (Stage.judge's rule for transfers).
-    handed_back = None
-    if late_stays and message.state == State.TRANSFER_REQUESTED:
-        handed_back = (
-            message.events.filter(kind=Event.Kind.TRANSFER_REQUESTED)
-            .order_by("-seq")
-            .values_list("at", flat=True)
-            .first()
-        )
+    asked = _latest_hand_back(message) if late_stays and message.state == State.TRANSFER_REQUESTED else None
+    handed_back = asked.at if asked is not None else None
     for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
         # As Stage.judge: a deadline is an instant to come strictly before.
         late = late_stays and at >= stage.due_at and not (handed_back is not None and handed_back < stage.due_at)

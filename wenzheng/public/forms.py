@@ -93,34 +93,33 @@ class PostForm(NamedLimits, forms.Form):
         return value
 
 
-class TrackForm(NamedLimits, forms.Form):
+class _TrackingCodeForm(NamedLimits, forms.Form):
+    """A form that names a message by its tracking code (查询码)."""
+
     # Room for the spaces or dashes typed between groups (AB12 CD34 EF), gone once read.
     code = forms.CharField(
         label=gettext_lazy("查询码"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=24, widget=forms.PasswordInput)
 
     # A phone's Chinese keyboard types full-width letters and digits (ＡＢ１２): the
     # code and passcode were refused as wrong though read correctly off the slip.
     def clean_code(self):
         return text_rules.typed_code(self.cleaned_data["code"])
 
+
+class TrackForm(_TrackingCodeForm):
+    passcode = forms.CharField(label=gettext_lazy("查询密码"), max_length=24, widget=forms.PasswordInput)
+
     def clean_passcode(self):
         return text_rules.typed_code(self.cleaned_data["passcode"])
 
 
-class ForgotPasscodeForm(NamedLimits, forms.Form):
+class ForgotPasscodeForm(_TrackingCodeForm):
     """找回查询密码: the message's code and the mobile it was left with."""
 
-    code = forms.CharField(
-        label=gettext_lazy("查询码"), max_length=24, widget=forms.TextInput(attrs={"autocomplete": "off"})
-    )
     phone = forms.CharField(
         label=gettext_lazy("留言时填写的手机号"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-
-    def clean_code(self):
-        return text_rules.typed_code(self.cleaned_data["code"])
 
 
 class FollowUpForm(NamedLimits, forms.Form):

@@ -397,13 +397,22 @@ def posted(request):
     return render(request, "public/posted.html", context)
 
 
-def track(request):
+def _tracking_form(request, form_class):
+    """The tracking pages' form, counted against their rate limit (a CAPTCHA near it),
+    with the code a link brought (/t/<code>); or the refusal past the limit."""
     limit = limits.check("track", request)
     if limit.blocked:
-        return limits.refusal(request, limit)
-    # The link in a notice (/t/<code>) brings the code along; the passcode is still asked.
-    form = TrackForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
+        return None, limits.refusal(request, limit)
+    form = form_class(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
     captcha.protect(form, limit.wants_captcha)
+    return form, None
+
+
+def track(request):
+    # The link in a notice (/t/<code>) brings the code along; the passcode is still asked.
+    form, refused = _tracking_form(request, TrackForm)
+    if refused:
+        return refused
     if request.method == "POST" and form.is_valid():
         code, passcode = form.cleaned_data["code"], form.cleaned_data["passcode"]
         found = Message.objects.filter(tracking_code=code).only("passcode_hash").first()
@@ -422,11 +431,9 @@ def forgot_passcode(request):
     """找回查询密码: a new passcode by SMS to the mobile the message was left with
     (passcodes.reissue). The same answer whether or not one was sent; counted
     against the tracking page's limit, which asks for a CAPTCHA near it."""
-    limit = limits.check("track", request)
-    if limit.blocked:
-        return limits.refusal(request, limit)
-    form = ForgotPasscodeForm(request.POST or None, initial={"code": request.GET.get("code", "")[:12]})
-    captcha.protect(form, limit.wants_captcha)
+    form, refused = _tracking_form(request, ForgotPasscodeForm)
+    if refused:
+        return refused
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         passcodes.reissue(code=code, phone=form.cleaned_data["phone"], request=request)

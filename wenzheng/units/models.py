@@ -63,6 +63,12 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    def names_unit(self, unit_name: str, county_name: str) -> str:
+        """How this region's pages and documents name a unit: a city's with its
+        county's name (罗城仫佬族自治县·县交通运输局), since every county has its
+        县交通运输局; a county's as it is."""
+        return f"{county_name}·{unit_name}" if self.kind == self.Kind.CITY else unit_name
+
     def clean(self):
         self.name = text.name(self.name)
         parent = self.parent if self.parent_id else None
