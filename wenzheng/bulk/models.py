@@ -57,6 +57,9 @@ class ImportJob(models.Model):
 
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    # How many times a worker has taken the job: more than once only when a worker
+    # was killed running it (jobs.claim gives up after MAX_CLAIMS).
+    claims = models.PositiveSmallIntegerField("开始运行次数", default=0, db_default=0)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理行数", default=0)

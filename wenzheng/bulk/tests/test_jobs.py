@@ -35,6 +35,32 @@ class JobTests(CastTestCase):
         job = self.job(xlsx([good_row()]), state="running", heartbeat_at=timezone.now() - dt.timedelta(hours=1))
         self.assertEqual(jobs.claim().pk, job.pk)
 
+    def test_a_job_whose_worker_keeps_dying_is_given_up_and_the_queue_moves_on(self):
+        # A file that kills its worker (out of memory) was taken again every
+        # WORK_STALE_AFTER for ever, ahead of every job uploaded after it.
+        quiet = timezone.now() - dt.timedelta(hours=1)
+        job = self.job(xlsx([good_row("1")]))
+        for _ in range(jobs.MAX_CLAIMS):
+            self.assertEqual(jobs.claim().pk, job.pk)  # ...and its worker is killed
+            ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=quiet)
+        later = self.job(xlsx([good_row("2")]))
+        with self.assertLogs("wenzheng.bulk.jobs", "ERROR") as logs:
+            self.assertEqual(jobs.claim().pk, later.pk)
+        self.assertIn(f"import job {job.pk} given up", logs.output[0])
+        job.refresh_from_db()
+        self.assertEqual((job.state, job.claims), ("failed", jobs.MAX_CLAIMS))
+        self.assertIn("连续3次中途终止", job.failure)
+        self.assertIsNotNone(job.finished_at)
+        self.client.force_login(self.cast.county_office)
+        self.assertContains(self.client.get(f"/bulk/imports/{job.pk}/"), "请把文件拆成几个较小的文件分别导入")
+
+    def test_a_job_that_finishes_on_its_last_claim_is_done(self):
+        job = self.job(xlsx([good_row("1")]), state="running", claims=jobs.MAX_CLAIMS - 1)
+        ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+        job = jobs.run(jobs.claim())
+        self.assertEqual((job.state, job.claims, job.created_count), ("done", jobs.MAX_CLAIMS, 1))
+        self.assertIsNone(jobs.claim())
+
     def test_running_records_progress_and_problems(self):
         job = self.job(xlsx([good_row("1"), good_row("1"), good_row("3", unit="无此单位")]))
         job = jobs.run(jobs.claim(job.pk))
