@@ -2,8 +2,9 @@
 
 A stage's deadline is computed when the stage opens. When the county office later
 enters a year's official schedule (or corrects a day), the deadlines of stages still
-open are counted again from their start, with the same limit and the extensions
-granted since. Completed stages keep their frozen outcome, with one exception: a
+open are counted again from their start, with the same limit, the extensions
+granted since and the days refused hand-backs waited (counted again too:
+`counted_held_days`). Completed stages keep their frozen outcome, with one exception: a
 stage whose deadline fell in a year with no calendar data was judged against a
 weekdays-only guess, with a warning that promised "录入后将重新核定". When that year
 is entered, such a stage is judged again against the real deadline, in either
@@ -72,14 +73,17 @@ def _recompute(ids, *, by, at) -> int:
     moved = 0
     # Only the stages are locked (not their messages, which the actions lock first).
     stages = Stage.objects.select_for_update(of=("self",)).filter(pk__in=ids, completed_at__isnull=True)
-    for stage in stages.select_related("message", "unit").order_by("pk"):
-        due, result = clock.deadline_after(stage.started_at, stage.working_days)
+    stages = list(stages.select_related("message", "unit").order_by("pk"))
+    refused = _refused_hand_backs(stages)
+    for stage in stages:
+        held = counted_held_days(stage) if stage.message_id in refused else stage.held_days
+        due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days + held)
         warning = result.warning()
-        if (due, warning) == (stage.due_at, stage.due_warning):
+        if (due, warning, held) == (stage.due_at, stage.due_warning, stage.held_days):
             continue
         old = stage.due_at
-        stage.due_at, stage.due_warning = due, warning
-        stage.save(update_fields=["due_at", "due_warning"])
+        stage.due_at, stage.due_warning, stage.held_days = due, warning, held
+        stage.save(update_fields=["due_at", "due_warning", "held_days"])
         chain.append(
             kind=Event.Kind.DEADLINE_RECOMPUTED,
             at=at,
@@ -92,11 +96,57 @@ def _recompute(ids, *, by, at) -> int:
                 "stage": stage.kind,
                 "from": old,
                 "to": due,
-                "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due)}],
+                "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due), "held_days": held}],
             },
         )
         moved += 1
     return moved
+
+
+def _refused_hand_backs(stages) -> set[int]:
+    """Of the stages' messages, those with a refused hand-back (the others have no
+    held days to count again)."""
+    return set(
+        Event.objects.filter(
+            message_id__in={s.message_id for s in stages if s.kind == Stage.Kind.REPLY},
+            kind=Event.Kind.TRANSFER_REJECTED,
+        ).values_list("message_id", flat=True)
+    )
+
+
+def counted_held_days(stage) -> int:
+    """The working days the reply stage's refused hand-backs (退单) waited, counted on
+    the calendar as it stands. Each refusal counted them when it came
+    (actions._give_back_held_days), on the calendar then: in a year not yet entered,
+    every weekday, a Spring Festival's week of holidays among them. Counted again as
+    each refusal counted them: the hand-back's wait in whole working days, if it was
+    asked before the deadline as it stood then (the days given back before it and
+    the extensions approved before it)."""
+    if stage.kind != Stage.Kind.REPLY:
+        return stage.held_days
+    events = Event.objects.filter(
+        message_id=stage.message_id,
+        kind__in=[Event.Kind.TRANSFER_REQUESTED, Event.Kind.TRANSFER_REJECTED],
+        at__gte=stage.started_at,
+    )
+    if stage.completed_at is not None:
+        events = events.filter(at__lte=stage.completed_at)
+    approved = list(
+        stage.extension_requests.filter(status=ExtensionRequest.Status.APPROVED).values_list("decided_at", "days")
+    )
+    held, asked = 0, None
+    for event in events.order_by("seq"):
+        if event.kind == Event.Kind.TRANSFER_REQUESTED:
+            asked = event.at if event.unit_id == stage.unit_id else None
+            continue
+        if asked is None:
+            continue
+        extended = sum(days for decided_at, days in approved if decided_at <= event.at)
+        due, _ = clock.deadline_after(stage.started_at, stage.limit_days + extended + held)
+        if asked < due:
+            held += clock.whole_working_days_between(max(asked, stage.started_at), event.at)
+        asked = None
+    return held
 
 
 # --- completed stages judged against a weekdays-only deadline -----------------------
@@ -207,10 +257,13 @@ def _rejudge(ids, *, by, at) -> int:
     stages = Stage.objects.select_for_update(of=("self",)).filter(
         pk__in=ids, completed_at__isnull=False, outcome__in=JUDGED
     )
-    for stage in stages.select_related("message", "unit").order_by("pk"):
-        due, result = clock.deadline_after(stage.started_at, stage.working_days)
+    stages = list(stages.select_related("message", "unit").order_by("pk"))
+    refused = _refused_hand_backs(stages)
+    for stage in stages:
+        held = counted_held_days(stage) if stage.message_id in refused else stage.held_days
+        due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days + held)
         warning = result.warning()
-        if (due, warning) == (stage.due_at, stage.due_warning):
+        if (due, warning, held) == (stage.due_at, stage.due_warning, stage.held_days):
             continue
         outcome = Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=_handed_back_at(stage))
         if outcome != Stage.Outcome.LATE:
@@ -218,8 +271,8 @@ def _rejudge(ids, *, by, at) -> int:
             # the real calendar it had not: the clock stopped for nobody, as theirs do.
             outcome = _stopped_for_nobody(stage) or outcome
         old_due, old_outcome = stage.due_at, stage.outcome
-        stage.due_at, stage.due_warning, stage.outcome = due, warning, outcome
-        stage.save(update_fields=["due_at", "due_warning", "outcome"])
+        stage.due_at, stage.due_warning, stage.outcome, stage.held_days = due, warning, outcome, held
+        stage.save(update_fields=["due_at", "due_warning", "outcome", "held_days"])
         chain.append(
             kind=Event.Kind.STAGE_REJUDGED,
             at=at,
@@ -234,7 +287,7 @@ def _rejudge(ids, *, by, at) -> int:
                 "to": due,
                 "outcome_from": old_outcome,
                 "outcome_to": outcome,
-                "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due), "outcome": outcome}],
+                "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due), "outcome": outcome, "held_days": held}],
             },
         )
         changed += 1

@@ -664,6 +664,84 @@ class FrozenOutcomeTest(DeadlineTestCase):
         self.assertEqual(self.due(m, REPLY), local(2026, 3, 10))
 
 
+class HeldDaysOnTheRealCalendarTest(DeadlineTestCase):
+    """The working days a refused hand-back gave back (held_days), counted in a year
+    not yet entered, are counted again when it is: the Spring Festival's holidays,
+    counted as working days by the weekdays-only guess, were given back as days the
+    unit could not reply, and kept when the real calendar moved the deadline.
+
+    2027 as entered in these tests: Sunday 02-07 a make-up working day, 02-08..11
+    (Monday to Thursday) holidays."""
+
+    def setUp(self):
+        c = self.cast
+        self.message = m = c.submit(at=local(2027, 2, 1, 9))  # a Monday
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2027, 2, 3, 15))
+        actions.reject_transfer(message=m, by=c.county_office, reason="属东门镇。", at=local(2027, 2, 12, 10))
+        self.reply = m.stages.get(kind=REPLY)
+        # On the guess, 02-04..11 are six working days: 5 + 6 from Monday 02-01,
+        # to the end of Tuesday 02-16.
+        self.assertEqual((self.reply.held_days, self.reply.due_at), (6, local(2027, 2, 17)))
+        self.assertIn("2027年", self.reply.due_warning)
+
+    def enter_2027(self):
+        from wenzheng.workdays.models import CalendarYear
+
+        CalendarDay.objects.create(date=dt.date(2027, 2, 7), kind="workday", name="春节调休")
+        for day in range(8, 12):
+            CalendarDay.objects.create(date=dt.date(2027, 2, day), kind="holiday", name="春节")
+        CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+
+    def test_an_open_reply_stage_is_given_back_the_real_working_days(self):
+        c, m = self.cast, self.message
+        self.enter_2027()
+        # Both open stages: the response's deadline loses its warning.
+        self.assertEqual(recompute_open_deadlines(by=c.admin, at=local(2027, 2, 12, 11)), 2)
+        self.reply.refresh_from_db()
+        # Really three (02-04, 02-05 and Sunday 02-07): 5 + 3 working days from 02-01
+        # (02-02..05, 07, 12, 15, 16), to the end of Tuesday 02-16 still; the six
+        # kept would have run to the end of Friday 02-19.
+        self.assertEqual((self.reply.held_days, self.reply.due_at, self.reply.due_warning), (3, local(2027, 2, 17), ""))
+        recounted = m.events.filter(kind="deadline_recomputed", data__stage=REPLY).get()
+        self.assertEqual(recounted.data["stages"][0]["held_days"], 3)
+        self.assertEqual(replay.replay().differences, [])
+        # Counted again, nothing moves.
+        self.assertEqual(recompute_open_deadlines(by=c.admin, at=local(2027, 2, 12, 12)), 0)
+
+    def test_a_reply_judged_on_the_guess_is_judged_again_with_the_real_days_held(self):
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+
+        c, m = self.cast, self.message
+        actions.reply(message=m, by=c.handler_a, text="已修复。", at=local(2027, 2, 18, 10))
+        self.reply.refresh_from_db()
+        self.assertEqual(self.reply.outcome, "late")
+        self.enter_2027()
+        self.assertEqual(rejudge_fallback_stages(by=c.admin, at=local(2027, 2, 19, 9)), 2)
+        self.reply.refresh_from_db()
+        # The six days kept would have made it on time (due at the end of 02-19).
+        self.assertEqual((self.reply.held_days, self.reply.due_at, self.reply.outcome), (3, local(2027, 2, 17), "late"))
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_a_hand_back_asked_after_the_real_deadline_gives_nothing_back(self):
+        """Asked on a day the guess counted as within the deadline, past it on the
+        real calendar (a make-up Sunday brought the deadline forward): the refusal
+        gives nothing back."""
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(at=local(2027, 3, 1, 9))  # Monday; guessed reply deadline the end of 03-08
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2027, 3, 8, 15))
+        actions.reject_transfer(message=m, by=c.county_office, reason="属东门镇。", at=local(2027, 3, 11, 10))
+        reply = m.stages.get(kind=REPLY)
+        self.assertEqual((reply.held_days, reply.due_at), (2, local(2027, 3, 11)))
+        CalendarDay.objects.create(date=dt.date(2027, 3, 7), kind="workday", name="调休")
+        CalendarYear.objects.create(year=2027, source="通知")
+        recompute_open_deadlines(by=c.admin, at=local(2027, 3, 11, 11))
+        reply.refresh_from_db()
+        # Due at the end of Sunday 03-07: the hand-back on Monday came after it.
+        self.assertEqual((reply.held_days, reply.due_at), (0, local(2027, 3, 8)))
+
+
 class ConfigurableLimitsTest(DeadlineTestCase):
     def test_new_messages_use_the_categorys_current_limits(self):
         c = self.cast
