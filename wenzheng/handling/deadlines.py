@@ -171,22 +171,39 @@ def rejudge_fallback_stages(*, by, at=None, on_batch: Callable[[], None] = lambd
         on_batch()
 
 
-def _handed_back_at(stage):
-    """When the unit handed the message back, if this stage ended by its transfer (a
-    dispatch away from the unit at the moment the stage completed)."""
+def _judged(stage, due) -> str:
+    """The stage's outcome against the deadline `due`, as the actions judged it: a
+    stage ended by its unit's hand-back (the dispatch away) is "transferred" if the
+    unit handed back before the deadline (Stage.judge); one the unit completed late
+    while that hand-back waited (a 签收 during the wait) is excused the same way
+    (actions._excuse_signed_while_handed_back), one completed in time stays so."""
     events = Event.objects.filter(message_id=stage.message_id)
-    ended_by_transfer = events.filter(
-        kind=Event.Kind.DISPATCHED, at=stage.completed_at, data__from_unit=stage.unit_id
-    ).exists()
-    if not ended_by_transfer:
-        return None
-    handed_back = (
+    asked = (
         events.filter(kind=Event.Kind.TRANSFER_REQUESTED, unit_id=stage.unit_id, at__lte=stage.completed_at)
         .order_by("-seq")
-        .values_list("at", flat=True)
         .first()
     )
-    return handed_back
+    decided = (
+        events.filter(kind__in=[Event.Kind.DISPATCHED, Event.Kind.TRANSFER_REJECTED], seq__gt=asked.seq)
+        .order_by("seq")
+        .first()
+        if asked is not None
+        else None
+    )
+    granted = (
+        decided is not None
+        and decided.kind == Event.Kind.DISPATCHED
+        and decided.data.get("from_unit") == stage.unit_id
+        and decided.at >= stage.completed_at
+    )
+    if not granted:
+        return Stage.judge(completed_at=stage.completed_at, due_at=due)
+    if decided.at == stage.completed_at:  # ended by the dispatch away
+        return Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=asked.at)
+    outcome = Stage.judge(completed_at=stage.completed_at, due_at=due)
+    if outcome == Stage.Outcome.LATE:
+        outcome = Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=asked.at)
+    return outcome
 
 
 def handed_back_undecided(cutoff) -> Q:
@@ -265,7 +282,7 @@ def _rejudge(ids, *, by, at) -> int:
         warning = result.warning()
         if (due, warning, held) == (stage.due_at, stage.due_warning, stage.held_days):
             continue
-        outcome = Stage.judge(completed_at=stage.completed_at, due_at=due, handed_back_at=_handed_back_at(stage))
+        outcome = _judged(stage, due)
         if outcome != Stage.Outcome.LATE:
             # Ended late by a merge or a spam mark (its deadline had passed), and with
             # the real calendar it had not: the clock stopped for nobody, as theirs do.

@@ -629,6 +629,33 @@ class FrozenOutcomeTest(DeadlineTestCase):
         self.assertEqual((old.due_at, old.outcome), (local(2027, 1, 5), "transferred"))
         self.assertEqual(m.stages.get(unit=c.unit_b, kind=REPLY).outcome, "transferred")
 
+    def test_a_response_signed_late_while_handed_back_stays_excused_when_judged_again(self):
+        """Signed late while its hand-back waited, then transferred: judged as
+        transferred (actions._excuse_signed_while_handed_back). Judged again with the
+        real calendar, it was judged as a plain late response."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(at=local(2027, 3, 1, 9))  # response due at the end of 03-02
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2027, 3, 2, 10))
+        actions.respond(message=m, by=c.handler_a, at=local(2027, 3, 4, 9))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2027, 3, 5, 9))
+        # And one signed in time while handed back stays on time.
+        on_time = c.submit(at=local(2027, 3, 1, 10))
+        actions.request_transfer(message=on_time, by=c.handler_a, reason="不属本镇。", at=local(2027, 3, 1, 11))
+        actions.respond(message=on_time, by=c.handler_a, at=local(2027, 3, 2, 9))
+        actions.dispatch(message=on_time, by=c.county_office, unit=c.unit_b, note="转。", at=local(2027, 3, 5, 9))
+        signed = m.stages.get(kind=RESPONSE, unit=c.unit_a)
+        self.assertEqual(signed.outcome, "transferred")
+        self.assertEqual(on_time.stages.get(kind=RESPONSE, unit=c.unit_a).outcome, "on_time")
+        CalendarYear.objects.create(year=2027, source="通知")
+        rejudge_fallback_stages(by=c.admin, at=local(2027, 3, 6, 9))
+        signed.refresh_from_db()
+        self.assertEqual((signed.due_warning, signed.outcome), ("", "transferred"))
+        self.assertEqual(on_time.stages.get(kind=RESPONSE, unit=c.unit_a).outcome, "on_time")
+        self.assertEqual(m.stages.get(kind=REPLY, unit=c.unit_a).outcome, "transferred")
+
     def test_re_judging_goes_either_way(self):
         """A make-up working day the guess did not know of brings a deadline forward:
         a reply on time against the guess is late against the real calendar."""
