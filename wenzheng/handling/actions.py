@@ -200,7 +200,8 @@ def _complete_stage(message, kind, at, *, handed_back_at=None):
         return None
     stage.completed_at = at
     # Frozen here: only the real calendar entered for a deadline counted by weekdays
-    # only judges it again (handling.deadlines); no other change rewrites it.
+    # only (handling.deadlines), or an extension asked in time and approved after a
+    # late reply (approve_extension), judges it again; no other change rewrites it.
     stage.outcome = Stage.judge(completed_at=at, due_at=stage.due_at, handed_back_at=handed_back_at)
     stage.save(update_fields=["completed_at", "outcome"])
     _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
@@ -556,11 +557,14 @@ def _excuse_signed_while_handed_back(message, unit, handed_back_at):
             _stage_changed(message, stage, outcome=outcome)
 
 
-def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原单位的延期申请随之失效。"):
+def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原单位的延期申请随之失效。", stage=None):
     """A request nobody decided ends with the message's own course: lapsed, not
     refused (it was recorded as the office's refusal, and as the refusal of the leader
-    whose approved reply ended it, who may not decide extensions at all)."""
+    whose approved reply ended it, who may not decide extensions at all). `stage`:
+    only a request to extend that stage."""
     pending = ExtensionRequest.objects.select_for_update().filter(message=message, status="pending")
+    if stage is not None:
+        pending = pending.filter(stage=stage)
     for request in pending:
         request.status, request.decided_at, request.decision_note = ExtensionRequest.Status.LAPSED, at, note
         request.save(update_fields=["status", "decided_at", "decision_note"])
@@ -669,27 +673,45 @@ def _pending_extension(request):
 
 @transaction.atomic
 def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None) -> ExtensionRequest:
-    """同意延期: the reply deadline moves back by the working days asked for."""
+    """同意延期: the reply deadline moves back by the working days asked for. A reply
+    given late while the request waited (_publish leaves it pending) is judged again
+    by the moved deadline, whatever became of the message since (closed, reopened)."""
     at = _now(at)
     message = _locked(request.message)
     require_office(by, message.region)
     request = _pending_extension(request)
     note = _optional_text(note, "审批意见")
     stage = Stage.objects.select_for_update().get(pk=request.stage_id)
-    if stage.completed_at is not None:
+    if stage.completed_at is not None and stage.outcome != Stage.Outcome.LATE:
         raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
     _require_extension_allowance(message, request.days)
     stage.due_at, result = clock.extend_deadline(stage.due_at, request.days)
     stage.extension_days += request.days
     stage.due_warning = result.warning()
-    stage.save(update_fields=["due_at", "extension_days", "due_warning"])
-    _stage_changed(message, stage, due_at=stage.due_at, extension_days=stage.extension_days)
+    changed = {"due_at": stage.due_at, "extension_days": stage.extension_days}
+    if stage.completed_at is not None:
+        stage.outcome = changed["outcome"] = Stage.judge(completed_at=stage.completed_at, due_at=stage.due_at)
+    stage.save(update_fields=["due_at", "extension_days", "due_warning", "outcome"])
+    _stage_changed(message, stage, **changed)
     request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _event(
-        Event.Kind.EXTENSION_APPROVED, at=at, by=by, message=message, note=note, days=request.days, due_at=stage.due_at
+        Event.Kind.EXTENSION_APPROVED,
+        at=at,
+        by=by,
+        message=message,
+        note=note,
+        days=request.days,
+        due_at=stage.due_at,
+        **_judged_reply(stage),
     )
     return request
+
+
+def _judged_reply(stage) -> dict:
+    """What an extension's decision says of a reply already given (late, while the
+    request waited): how it now stands, for the unit's notice."""
+    return {} if stage.completed_at is None else {"reply_outcome": stage.outcome}
 
 
 @transaction.atomic
@@ -701,7 +723,7 @@ def reject_extension(*, request: ExtensionRequest, by, reason: str, at=None) -> 
     reason = _require_text(reason, "不同意延期的理由")
     request.status, request.decided_by, request.decided_at, request.decision_note = "rejected", by, at, reason
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, note=reason)
+    _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, note=reason, **_judged_reply(request.stage))
     return request
 
 
@@ -1148,9 +1170,14 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
         outcome=stage.outcome if stage else ("untimed" if message.untimed else "supplement"),
         **files,
     )
-    if stage is not None:
-        # A pending request to extend the reply deadline has nothing left to extend.
-        _end_pending_extension(message, by=by, at=at, unit=message.unit, note="留言已回复，延期申请随之失效。")
+    if stage is not None and stage.outcome == Stage.Outcome.ON_TIME:
+        # Replied in time, a pending request to extend the reply deadline has nothing
+        # left to extend. Replied late, one asked in time waits for the office still
+        # (approve_extension judges the reply again): had it lapsed, the unit would be
+        # late for the office's silence, and on time had it waited for the approval.
+        _end_pending_extension(
+            message, by=by, at=at, unit=message.unit, stage=stage, note="留言已回复，延期申请随之失效。"
+        )
     return item
 
 

@@ -607,7 +607,8 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", "待审批"
         APPROVED = "approved", "已同意"
         REJECTED = "rejected", "未同意"
-        # Ended undecided by the message's own course (replied, moved, merged, spam).
+        # Ended undecided by the message's own course (replied in time, moved, merged,
+        # spam); replied late, it waits for the office still (actions._publish).
         LAPSED = "lapsed", "已失效"
 
     message = models.ForeignKey(

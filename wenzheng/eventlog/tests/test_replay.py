@@ -138,6 +138,16 @@ class ReplayTest(CastTestCase):
         self.assertEqual(recompute_open_deadlines(by=None, at=local(2026, 3, 26, 9)), 1)
         self.assertEqual(differences(), [])
 
+    def test_a_late_reply_judged_again_by_an_extension_approved_after_it_replays_too(self):
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9))  # reply due at the end of Monday 9 March
+        asked = actions.request_extension(message=m, by=c.handler_a, days=3, reason="核实。", at=local(2026, 3, 4, 9))
+        # The leader's reply is published at once (东门镇 signs off its handlers' here).
+        actions.reply(message=m, by=c.leader_a, text="已处理。", at=local(2026, 3, 11, 9))
+        actions.approve_extension(request=asked, by=c.county_office, at=local(2026, 3, 12, 9))
+        self.assertEqual(m.stages.get(kind="reply").outcome, "on_time")
+        self.assertEqual(differences(), [])
+
     def test_it_names_a_stage_outcome_flipped_in_the_database(self):
         """Issue 10: flipping a stage from late to on time passed, and moved a unit's score."""
         stage = Stage.objects.get(message=self.late, kind="response")

@@ -419,10 +419,76 @@ class ExtensionTest(DeadlineTestCase):
         refusal = self.assertRefused("already_decided", self.approve, pending)
         self.assertEqual(refusal.reason, "该延期申请已处理（已失效：留言已回复，延期申请随之失效）。")
 
+    def reply_late(self, at=None):
+        actions.reply(message=self.message, by=self.cast.handler_a, text="已处理。", at=at or local(2026, 3, 11, 9))
+        return self.message.stages.get(kind=REPLY)
+
+    def test_a_request_asked_in_time_outlives_a_late_reply_and_approved_the_reply_is_on_time(self):
+        """A unit that replied while the office sat on its request was late, and one that
+        waited for the approval, then replied, was on time: the reply lapsed the request."""
+        pending = self.ask(3)
+        stage = self.reply_late()
+        pending.refresh_from_db()
+        self.assertEqual((pending.status, stage.outcome), ("pending", "late"))
+        self.approve(pending, at=local(2026, 3, 12, 10))
+        stage.refresh_from_db()
+        # 24:00 Monday 9 March plus three working days: the reply on the 11th is in time.
+        self.assertEqual((stage.due_at, stage.extension_days, stage.outcome), (local(2026, 3, 13), 3, "on_time"))
+        event = self.message.events.latest("seq")
+        self.assertEqual((event.kind, event.data["reply_outcome"]), ("extension_approved", "on_time"))
+        self.assertEqual(
+            event.data["stages"],
+            [{"id": stage.pk, "due_at": event.data["stages"][0]["due_at"], "extension_days": 3, "outcome": "on_time"}],
+        )
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_approved_after_a_reply_later_than_the_moved_deadline_the_reply_stays_late(self):
+        pending = self.ask(3)
+        stage = self.reply_late(at=local(2026, 3, 13, 9))  # past 24:00 on the 12th
+        self.approve(pending, at=local(2026, 3, 16, 9))
+        stage.refresh_from_db()
+        self.assertEqual((stage.due_at, stage.extension_days, stage.outcome), (local(2026, 3, 13), 3, "late"))
+        self.assertEqual(self.message.events.latest("seq").data["reply_outcome"], "late")
+
+    def test_refused_after_a_late_reply_the_reply_stays_late(self):
+        pending = self.ask(3)
+        stage = self.reply_late()
+        actions.reject_extension(
+            request=pending, by=self.cast.county_office, reason="理由不充分。", at=local(2026, 3, 12)
+        )
+        stage.refresh_from_db()
+        self.assertEqual((stage.due_at, stage.extension_days, stage.outcome), (local(2026, 3, 10), 0, "late"))
+        self.assertEqual(self.message.events.latest("seq").data["reply_outcome"], "late")
+
+    def test_a_decision_after_closure_and_reopening_judges_only_the_late_reply_again(self):
+        c, m = self.cast, self.message
+        pending = self.ask(3)
+        first = self.reply_late()
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 11, 10))
+        actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 12, 9))
+        reopened = m.open_stage(REPLY)
+        # Asked again meanwhile: one waits already.
+        self.assertRefused("already_pending", self.ask, 1, at=local(2026, 3, 12, 10))
+        # The reopened stage answered in time: the first stage's request still waits.
+        actions.reply(message=m, by=c.handler_a, text="补充答复。", at=local(2026, 3, 13, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 13, 10))
+        pending.refresh_from_db()
+        self.assertEqual(pending.status, "pending")
+        self.approve(pending, at=local(2026, 3, 16, 9))
+        first.refresh_from_db()
+        reopened.refresh_from_db()
+        self.assertEqual((first.due_at, first.outcome), (local(2026, 3, 13), "on_time"))
+        self.assertEqual((reopened.extension_days, reopened.outcome), (0, "on_time"))
+        m.refresh_from_db()
+        self.assertEqual(m.state, "closed")
+        # The days approved count against the allowance the reopening shares.
+        self.assertEqual(m.extension_days_used(), 3)
+
     def test_a_request_left_pending_after_the_reply_by_an_older_version_is_refused_not_approved(self):
         """Before the reply ended a pending request, a database could keep one pending
-        after the reply. Approving it must not move a closed stage's deadline; the office
-        can still turn it down, which changes no deadline and no outcome."""
+        after a reply in time. Approving it must not move that stage's deadline (only a
+        late reply's is judged again); the office can still turn it down, which changes
+        no deadline and no outcome."""
         stuck = self.ask(3)
         actions.reply(message=self.message, by=self.cast.handler_a, text="已处理。", at=local(2026, 3, 4, 9, 30))
         ExtensionRequest.objects.filter(pk=stuck.pk).update(status="pending", decided_at=None, decision_note="")
