@@ -230,17 +230,20 @@ def handed_back_undecided(cutoff) -> Q:
 
 
 def extension_undecided(cutoff) -> Q:
-    """For a stage row: still open at the cut-off, an extension (延期) asked for before
-    its deadline and the cut-off still waiting for the office. As a hand-back: not
-    counted until the office decides; approved, the stage counts where its moved
-    deadline falls; refused, late where it fell due. (Counted late at the cut-off, it
-    left the period's figures once an approval after the cut-off moved it on.)"""
+    """For a stage row: still open at the cut-off, or replied late, an extension (延期)
+    asked for before its deadline and the cut-off still waiting for the office. As a
+    hand-back: not counted until the office decides; approved, the stage counts where
+    its moved deadline falls, judged by it (actions.approve_extension); refused, late
+    where it fell due. (Counted late at the cut-off, it left the period's figures once
+    an approval after the cut-off moved it on.) A late reply leaves the request
+    pending (actions._publish), before the cut-off too."""
     waiting = ExtensionRequest.objects.filter(
         stage=OuterRef("pk"),
         status=ExtensionRequest.Status.PENDING,
         requested_at__lt=OuterRef("due_at"),
     ).filter(requested_at__lt=cutoff)
-    return (Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)) & Q(Exists(waiting))
+    undecided = Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff) | Q(outcome=Stage.Outcome.LATE)
+    return undecided & Q(Exists(waiting))
 
 
 def waiting_for_office(cutoff) -> Q:

@@ -323,6 +323,30 @@ class ExtensionUndecidedTest(CastTestCase):
         actions.reject_extension(request=self.asked, by=c.county_office, reason="期限已够。", at=local(2026, 4, 2, 9))
         self.assertEqual(self.reply_counted("2026Q1"), (1, 0))
 
+    # Replied late while the request waits: it waits still (handling.actions._publish),
+    # and the reply is judged when the office decides.
+
+    def test_replied_late_after_the_cut_off_it_is_not_counted_and_approved_it_is_on_time(self):
+        c = self.cast
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 4, 1, 9))
+        self.assertEqual(self.reply_counted("2026Q1", now=local(2026, 4, 2, 8)), (0, 0))
+        actions.approve_extension(request=self.asked, by=c.county_office, at=local(2026, 4, 2, 9))  # due 3 April
+        self.assertEqual((self.reply_counted("2026Q1"), self.reply_counted("2026Q2")), ((0, 0), (1, 1)))
+
+    def test_replied_late_before_the_cut_off_it_is_not_counted_while_the_request_waits(self):
+        c = self.cast
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 3, 30, 9))
+        self.assertEqual(self.reply_counted("2026Q1", now=local(2026, 4, 1, 9)), (0, 0))
+        self.assertEqual(self.reply_counted("2026Q1"), (0, 0), "still undecided in July")
+        actions.approve_extension(request=self.asked, by=c.county_office, at=local(2026, 4, 2, 9))
+        self.assertEqual(self.reply_counted("2026Q1"), (1, 1))
+
+    def test_replied_late_before_the_cut_off_and_refused_it_is_late(self):
+        c = self.cast
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 3, 30, 9))
+        actions.reject_extension(request=self.asked, by=c.county_office, reason="期限已够。", at=local(2026, 4, 2, 9))
+        self.assertEqual(self.reply_counted("2026Q1"), (1, 0))
+
 
 class HandBackUndecidedTest(CastTestCase):
     """A hand-back (退单) asked for before the deadline and still waiting for the

@@ -440,6 +440,22 @@ class ProposalsTest(WorkspaceTestCase):
         made = proposals.propose(county=c.county, period=proposals.periods.parse(Q1), at=local(2026, 4, 1, 9))
         self.assertEqual([p.unit for p in made], [c.unit_a])
 
+    def test_a_reply_late_while_its_extension_waits_for_the_office_is_not_proposed_until_refused(self):
+        c = self.cast
+        m = c.submit(unit="b", at=local(2026, 3, 16, 9))  # reply due at the end of Monday 23 March
+        actions.respond(message=m, by=c.handler_b, at=local(2026, 3, 16, 10))
+        asked = actions.request_extension(
+            message=m, by=c.handler_b, days=3, reason="需核实。", at=local(2026, 3, 20, 9)
+        )
+        actions.reply(message=m, by=c.handler_b, text="已处理。", at=local(2026, 3, 25, 9))
+        quarter = proposals.periods.parse(Q1)
+        made = proposals.propose(county=c.county, period=quarter, at=local(2026, 4, 1, 9))
+        self.assertEqual([p.unit for p in made], [c.unit_a])
+        actions.reject_extension(request=asked, by=c.county_office, reason="理由不充分。", at=local(2026, 4, 2, 9))
+        made = proposals.propose(county=c.county, period=quarter, at=local(2026, 4, 2, 10))
+        late = {p.unit: (p.late_responses, p.late_replies) for p in made}
+        self.assertEqual(late, {c.unit_a: (1, 1), c.unit_b: (0, 1)})
+
     def test_another_county_cannot_decide_it(self):
         self.generate()
         proposal = ExplanationProposal.objects.get()
