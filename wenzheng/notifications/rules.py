@@ -121,14 +121,18 @@ def decided(event):
         text = texts.transfer_rejected(serial=serial, reason=_quoted(event), last_day=last_day)
     elif event.kind == Kind.EXTENSION_APPROVED:
         text = texts.extension_approved(
-            serial=serial, last_day=deadline_day(dt.datetime.fromisoformat(event.data["due_at"]))
+            serial=serial,
+            last_day=deadline_day(dt.datetime.fromisoformat(event.data["due_at"])),
+            reply_outcome=event.data.get("reply_outcome"),
         )
     elif event.kind == Kind.EXTENSION_REJECTED:
         if "request" in event.data:
             # Written before lapses had their own kind (extension_lapsed): ended with the
             # message's move, not decided; the move's own notice says so.
             return []
-        text = texts.extension_rejected(serial=serial, reason=_quoted(event))
+        text = texts.extension_rejected(
+            serial=serial, reason=_quoted(event), reply_outcome=event.data.get("reply_outcome")
+        )
     else:
         text = texts.long_cycle_approved(serial=serial)
     return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER))

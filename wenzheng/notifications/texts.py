@@ -119,12 +119,15 @@ def transfer_rejected(*, serial: str, reason: str, last_day: dt.date | None = No
     return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，{then}。"
 
 
-def extension_approved(*, serial: str, last_day: dt.date) -> str:
-    return f"留言{serial}的延期申请已同意，回复期限延至{day(last_day)}24时。"
+def extension_approved(*, serial: str, last_day: dt.date, reply_outcome: str | None = None) -> str:
+    """`reply_outcome`: decided after a late reply, how that reply now stands."""
+    then = {None: "", "on_time": "，已作的回复改判按时", "late": "，已作的回复仍超期"}[reply_outcome]
+    return f"留言{serial}的延期申请已同意，回复期限延至{day(last_day)}24时{then}。"
 
 
-def extension_rejected(*, serial: str, reason: str) -> str:
-    return f"留言{serial}的延期申请不予同意（{short(reason, 30)}），请按原期限回复。"
+def extension_rejected(*, serial: str, reason: str, reply_outcome: str | None = None) -> str:
+    then = {None: "请按原期限回复", "late": "已作的回复按原期限计为超期", "on_time": "已作的回复按时"}[reply_outcome]
+    return f"留言{serial}的延期申请不予同意（{short(reason, 30)}），{then}。"
 
 
 def long_cycle_approved(*, serial: str) -> str:

@@ -119,6 +119,28 @@ class WhoHearsTest(CastTestCase):
         self.assertRegex(decided[1], rf"^留言{longer.serial}的延期申请已同意，回复期限延至\d+月\d+日24时。$")
         self.assertEqual(decided[2], f"留言{longer.serial}的延期申请不予同意（期限已够。），请按原期限回复。")
 
+    def test_decided_after_a_late_reply_the_unit_hears_how_its_reply_now_stands(self):
+        # Asked in time, the reply given late while the office had not decided: the
+        # request waits still, and "请按原期限回复" would tell the unit to do what it did.
+        c = self.cast
+        asked = []
+        for _ in range(2):
+            m = c.submit(at=local(2026, 3, 2, 9))  # reply due at the end of Monday 9 March
+            asked.append(
+                actions.request_extension(message=m, by=c.handler_a, days=3, reason="需核实。", at=local(2026, 3, 4, 9))
+            )
+            actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2026, 3, 11, 9))
+        approved, refused = asked
+        actions.approve_extension(request=approved, by=c.county_office, at=local(2026, 3, 12, 10))
+        actions.reject_extension(request=refused, by=c.county_office, reason="期限已够。", at=local(2026, 3, 12, 10))
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.DECIDED),
+            [
+                f"留言{approved.message.serial}的延期申请已同意，回复期限延至3月12日24时，已作的回复改判按时。",
+                f"留言{refused.message.serial}的延期申请不予同意（期限已够。），已作的回复按原期限计为超期。",
+            ],
+        )
+
     def test_a_hand_back_refused_days_later_names_the_moved_deadline(self):
         c = self.cast
         kept = c.submit(at=local(2026, 3, 2, 9))  # reply due at the end of Monday 9 March

@@ -26,6 +26,8 @@ class TextsTest(SimpleTestCase):
             "signoff": texts.signoff(serial=SERIAL, author="名" * 50),
             "returned": texts.returned(serial=SERIAL, note=LONG_TEXT),
             "reopened": texts.reopened(serial=SERIAL, days=30),
+            "extension_approved": texts.extension_approved(serial=SERIAL, last_day=LONG_DAY, reply_outcome="on_time"),
+            "extension_rejected": texts.extension_rejected(serial=SERIAL, reason=LONG_TEXT, reply_outcome="late"),
             "ordered": texts.ordered(last_day=LONG_DAY),
             "proposals": texts.proposals(period="2026年第四季度", count=9999),
             "daily_digest": texts.daily_digest(count=9999, first=LONG_TEXT),
