@@ -92,6 +92,29 @@ class CountyApprovalTests(WorkspaceTestCase):
         response = self.decide_extension("approve", next_url=None)
         self.assertRedirects(response, f"/work/messages/{self.message.pk}/")
 
+    def test_a_request_left_waiting_by_a_late_reply_is_still_offered_with_what_approving_makes_of_it(self):
+        c = self.cast
+        late = c.submit(at=local(2026, 2, 25, 9), title="井盖缺失")  # reply due at the end of Tuesday 3 March
+        asked = actions.request_extension(
+            message=late, by=c.handler_a, days=3, reason="需协调市政", at=local(2026, 3, 2, 9)
+        )
+        actions.reply(message=late, by=c.handler_a, text="已补装。", at=local(2026, 3, 4, 9))
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{late.pk}/")
+        self.assertContains(page, "延期申请待审批")
+        self.assertContains(page, "申请延期3个工作日：需协调市政")
+        self.as_("county_office")
+        response = self.client.get(URL)
+        self.assertContains(response, "延期申请（2）")
+        self.assertContains(response, "<dt>现回复期限</dt><dd>3月3日24时；3月4日09:00已回复，超期</dd>", html=True)
+        self.assertContains(response, "<dt>同意后回复期限</dt><dd>3月6日24时，已作的回复改判按时</dd>", html=True)
+        page = self.client.get(f"/work/messages/{late.pk}/")
+        self.assertContains(page, f'action="/work/extensions/{asked.pk}/decision/"')
+        data = {f"extension-{asked.pk}-decision": "approve", f"extension-{asked.pk}-note": "", "next": URL}
+        response = self.client.post(f"/work/extensions/{asked.pk}/decision/", data, follow=True)
+        self.assertContains(response, "已同意延期3个工作日。")
+        self.assertEqual(Stage.objects.get(message=late, kind="reply").outcome, "on_time")
+
     def test_only_the_county_that_oversees_it_decides_an_extension(self):
         before = snapshot()
         for role, status in [("handler_a", 403), ("leader_a", 403), ("city_office", 403), ("other_county_office", 404)]:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.duplicates import selectors as duplicate_selectors
 from wenzheng.handling import actions
-from wenzheng.handling.models import Message
+from wenzheng.handling.models import Message, Stage
 from wenzheng.hotspots import selectors as hotspot_selectors
 from wenzheng.lib.paging import page_of
 from wenzheng.reports import tally
@@ -126,8 +126,13 @@ def approvals(request, code):
     for e in extensions:
         e.deadline = countdown.deadline(e.stage) if e.stage.completed_at is None else None
         # What approving makes of it, as approve_extension counts it: the approver
-        # worked it out by hand.
-        e.extended_to = clock.deadline_day(clock.extend_deadline(e.stage.due_at, e.days)[0]) if e.deadline else None
+        # worked it out by hand. Replied late while the request waited, the reply is
+        # judged again by the moved deadline.
+        extended = clock.extend_deadline(e.stage.due_at, e.days)[0]
+        e.replied_late = e.stage.outcome == Stage.Outcome.LATE
+        e.last_day = clock.deadline_day(e.stage.due_at)
+        e.extended_to = clock.deadline_day(extended) if e.deadline or e.replied_late else None
+        e.reply_then_on_time = e.replied_late and e.stage.completed_at < extended
         e.form = DecisionForm(prefix=f"extension-{e.pk}")
     closures = list(selectors.closure_requests(request.user, region=county))
     for m in closures:
