@@ -328,3 +328,55 @@ class WrittenOtherwiseTest(unittest.TestCase):
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
+
+
+class SplitNamesTest(unittest.TestCase):
+    """A third attacker's trial: a name given in two parts, the surname said with 姓,
+    went public whole. The given name is masked and the surname kept, as in 张*."""
+
+    def test_a_given_name_beside_its_surname_is_masked(self):
+        for text, masked in (
+            ("我姓王，叫小明，电话13912345678", "我姓王，叫**，电话139****5678"),
+            ("本人姓李名强，住凤凰路18号", "本人姓李名*，住凤凰路***"),
+            ("我叫小明，姓王", "我叫**，姓王"),
+            ("我叫小明，姓王家住凤凰路", "我叫**，姓王家住凤凰路"),
+            ("我姓王，名叫小明。", "我姓王，名叫**。"),
+            ("免贵姓王，名字是小明", "免贵姓王，名字是**"),
+            ("我姓欧阳，叫小明", "我姓欧阳，叫**"),
+            ("本人姓李，名强。", "本人姓李，名*。"),
+            ("我姓王，大家都叫我小明", "我姓王，大家都叫我**"),
+            ("我叫强，我姓李。", "我叫*，我姓李。"),
+            ("我姓王，叫王小明。", "我姓王，叫王**。"),  # the whole name after 叫
+            ("我父亲姓王，叫大明，今年80岁", "我父亲姓王，叫**，今年80岁"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_the_parts_spaced_broken_or_typed_full_width(self):
+        for text, masked in (
+            ("我姓王 ，叫 小明", "我姓王 ，叫 **"),
+            ("我姓王\n叫小明", "我姓王\n叫**"),
+            ("我姓王\r\n叫小明", "我姓王\r\n叫**"),
+            ("我姓　王，叫　小明", "我姓　王，叫　**"),
+            ("我姓王,叫小明", "我姓王,叫**"),
+            ("我叫小明 \n 姓王", "我叫** \n 姓王"),
+            ("我姓王，名叫小 明。", "我姓王，名叫**。"),  # a space inside the given name
+            ("我姓王，叫小\u200b明。", "我姓王，叫**。"),  # an invisible one
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        self.assertEqual([s.kind for s in Masker().spans("我姓王，叫小明")], [Kind.NAME])
+
+    def test_words_that_only_look_like_a_split_name_are_left_alone(self):
+        for text in (
+            "老百姓叫苦连天，",
+            "他姓李名下有三套房。",
+            "我叫了救护车，姓王的医生很负责。",
+            "姓王的村干部叫王某。",
+            "我姓王，名字不便透露。",
+            "我姓王，叫某某。",
+            "我姓王，叫我小王就行。",
+            "请填写姓名，叫号后到窗口办理。",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
