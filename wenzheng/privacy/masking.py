@@ -264,9 +264,15 @@ _HOUSE = (
     rf"第?{_NUM}\s?{_FIRST}{_NOT_A_HOUSE}(?:[-之]?第?{_NUM}{_NEXT})*(?:-?\d{{2,4}}(?:室|房)?)?"
     rf"|\d{{1,4}}(?:-\d{{1,4}}){{1,3}}(?:室|号|房)?(?![\d\-])"
 )
-# A road's section may stand between it and the number (凤凰大道西段88号).
+# A road's section may stand between it and the number (凤凰大道西段88号), and an
+# estate's district or phase between it and the building (幸福花园A区3栋, 阳光小区二期
+# B区12号楼): kept, as the section is, and the house after them masked. Two spaces at
+# most between the parts: a line break typed in a browser is CR LF.
+_DISTRICT = r"(?:\s{0,2}(?:[A-Za-z]|\d{1,2}|[一二三四五六七八九十]{1,3}|[东西南北中])\s{0,2}[区期]){1,2}"
 _ADDRESS = re.compile(
-    "(?:" + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|")) + rf")(?:[东西南北中]段)?\s?({_HOUSE})"
+    "(?:"
+    + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|"))
+    + rf")(?:[东西南北中]段|{_DISTRICT})?\s{{0,2}}({_HOUSE})"
 )
 # Digits spelled in Chinese numerals, the everyday ones and the formal (大写) ones of
 # cheques and contracts, simplified and traditional.

@@ -380,3 +380,39 @@ class SplitNamesTest(unittest.TestCase):
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
+
+
+class EstateDistrictsTest(unittest.TestCase):
+    """The same trial: a house in an estate's lettered district went public whole. The
+    district is kept, as a road's section is (凤凰大道西段***); the house is masked."""
+
+    def test_a_house_after_an_estates_district_or_phase_is_masked(self):
+        for text, masked in (
+            ("幸福花园A区3栋2单元501", "幸福花园A区***"),
+            ("阳光小区B区12号楼302室", "阳光小区B区***"),
+            ("锦绣家园C座1单元", "锦绣家园***"),
+            ("家住滨江花园A区3栋1201", "家住滨江花园A区***"),
+            ("阳光小区二期B区12号楼302室", "阳光小区二期B区***"),
+            ("凤凰花园东区5栋", "凤凰花园东区***"),
+            ("城北新村1区3号", "城北新村1区***"),
+            ("幸福花园A区C座1单元", "幸福花园A区***"),
+            ("幸福花园a区3-2-501", "幸福花园a区***"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_the_district_spaced_broken_or_typed_full_width(self):
+        for text, masked in (
+            ("幸福花园Ａ区３栋２单元５０１", "幸福花园Ａ区***"),
+            ("幸福花园 A 区 3栋2单元501", "幸福花园 A 区 ***"),
+            ("幸福花园A区\n3栋2单元501", "幸福花园A区\n***"),
+            ("幸福花园\nA区3栋2单元501", "幸福花园\nA区***"),
+            ("幸福花园A区\r\n3栋2单元501", "幸福花园A区\r\n***"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_a_district_without_a_house_is_left_alone(self):
+        for text in ("幸福小区一期工程已经完工。", "幸福小区A区的路灯坏了。", "城西新区3号线年底通车。"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
