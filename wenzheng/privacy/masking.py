@@ -7,7 +7,8 @@ WeChat accounts, licence plates, house-level addresses (kept to the road, villag
 estate: 凤凰路***), self-declared names (我叫张**) and the citizen's own name or
 account name wherever it is echoed ("网友U***您好"). Dates, times, serial numbers,
 amounts of money, article numbers and percentages are left alone, and so are the
-numbers a county publishes on purpose (`allowed`: its units' hotlines).
+numbers a county publishes on purpose (`allowed`: its units' hotlines) and a public
+institution's address named beside it (县政务服务中心（民生路18号）).
 
 How: the text is first folded one character for one (full-width digits and letters,
 the ideographic space and the dashes of Chinese input methods become ASCII), so that
@@ -304,6 +305,56 @@ _LISTING = re.compile(r"[,、;:]")
 _LOOSE_BEFORE = re.compile(rf"{_D}{_LOOSE}$")
 _LOOSE_AFTER = re.compile(rf"{_LOOSE}{_D}")
 _DOORPLATE = re.compile(r"门牌(?:号|号码)?\s*(?:是|为)?\s*[:]?\s*(\d{1,5}\s*号?)")
+
+# A public institution's own address is published on purpose (a reply sends the citizen
+# to 县政务服务中心（民生路18号）), and masked it leaves the reply unreadable. It is left
+# as written only where the institution is named right beside it: in brackets after its
+# name, after its 地址 or 位于, or as the name that follows the house number
+# (民生路18号县政务服务中心); and never where the sentence says the address is someone's
+# home (我家, 住, 家属, 宿舍, 单元…) or the house is a dwelling's (2单元501室, 5-2-301).
+# A closed list of kinds of institution: a name that ends in 院 or 所 may be a home
+# (四合院, 住所).
+_INSTITUTION = (
+    r"(?:服务中心|服务大厅|人民政府|政府|派出所|公安局|警务室|交警大队|消防救援大队|医院|卫生院|卫生室|保健院|"
+    r"疾控中心|疾病预防控制中心|学校|小学|中学|高中|初中|幼儿园|大学|学院|法院|法庭|检察院|司法所|财政所|税务所|"
+    r"供电所|国土所|局|办事处|办公室|街道办|居委会|村委会|居委|村委|委员会|管委会|县委|市委|党委|纪委|人大|政协|"
+    r"敬老院|福利院|图书馆|文化馆|博物馆|体育馆|档案馆|客运站|汽车站|火车站)"
+)
+# What, between the institution and its address, says the address is somewhere else:
+# beside it (旁边, 对面…), someone's home (我家, 住), or its staff's (宿舍, 家属).
+_ELSEWHERE = r"旁|边|对面|附近|隔壁|后面|前面|背后|楼上|楼下|里面|[东西南北]侧|我|俺|家|住|的|宿舍|小区|公寓|职工"
+_PLACE_NAME = rf"(?:(?!{_ELSEWHERE})[{HAN}A-Za-z\d ]){{1,20}}"
+# 县政务服务中心（民生路18号）, 派出所（地址：解放路6号）: what stands before the house.
+_INSTITUTION_BRACKETED = re.compile(rf"{_INSTITUTION}\s{{0,3}}\(\s{{0,3}}(?:地址\s?:?\s?|位于\s?)?{_PLACE_NAME}$")
+# 县政务服务中心位于民生路18号, 派出所地址：解放路6号, 县人民医院在凤凰路88号.
+_INSTITUTION_AT = re.compile(
+    rf"{_INSTITUTION}\s{{0,3}}(?:(?:办公)?(?:地址|地点)\s?(?:[:是为在]|位于)?|位于|设在|坐落[于在]|在|迁至|搬到)"
+    rf"\s{{0,3}}{_PLACE_NAME}$"
+)
+# 民生路18号县政务服务中心: what follows the house.
+_INSTITUTION_AFTER = re.compile(
+    rf"\s{{0,2}}的?(?:(?!{_ELSEWHERE})[{HAN}]){{0,14}}?{_INSTITUTION}(?!\s?(?:{_ELSEWHERE}|楼|栋|幢|单元))"
+)
+_HOME = re.compile(
+    r"住(?!院|房和|房公积金|建)|家[在住里中属]|老家|宿舍|小区|公寓|出租屋|单元|\d{2,4}室|\d+-\d+-\d+|"
+    r"(?:[我俺咱]|本人|自己)们?的?(?:家|住址|地址)|(?:家庭|个人|通讯|通信|邮寄|收件|收货|联系|户籍)地址"
+)
+_DWELLING = re.compile(r"单元|室|户|房|\d-\d+-\d")
+
+
+def _an_institutions_address(folded: str, house: re.Match) -> bool:
+    """Whether the house number `house` found is a public institution's, named right
+    beside it, in a sentence that says nothing of anyone's home."""
+    start, end = house.span(1)
+    before = re.split(r"[。!?]", folded[max(0, start - 40) : start])[-1]
+    after = re.split(r"[。!?]", folded[end : end + 30])[0]
+    if _DWELLING.search(house.group(1)) or _HOME.search(before) or _HOME.search(after):
+        return False
+    return bool(
+        (_INSTITUTION_BRACKETED.search(before) and re.match(r"\s{0,3}\)", after))
+        or _INSTITUTION_AT.search(before)
+        or _INSTITUTION_AFTER.match(after)
+    )
 
 
 def _plate_head(plate: str) -> str:
@@ -684,7 +735,11 @@ class Masker:
         return [
             *(Span(m.start(1), m.end(1), Kind.ACCOUNT, _masked_account(m.group(1))) for m in _WECHAT.finditer(folded)),
             *(Span(m.start(), m.end(), Kind.PLATE, _plate_head(m.group()) + "*" * 5) for m in _PLATE.finditer(folded)),
-            *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _ADDRESS.finditer(folded)),
+            *(
+                Span(m.start(1), m.end(1), Kind.ADDRESS, "***")
+                for m in _ADDRESS.finditer(folded)
+                if not _an_institutions_address(folded, m)
+            ),
             *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _DOORPLATE.finditer(folded)),
             *self._spelled_numbers(folded),
         ]

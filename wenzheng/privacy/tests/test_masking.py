@@ -416,3 +416,75 @@ class EstateDistrictsTest(unittest.TestCase):
         for text in ("幸福小区一期工程已经完工。", "幸福小区A区的路灯坏了。", "城西新区3号线年底通车。"):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
+
+
+class InstitutionsAddressesTest(unittest.TestCase):
+    """A public institution's address is published on purpose, and a reply that sends
+    the citizen to 县政务服务中心（民生路***） is unreadable: left as written where the
+    institution is named right beside it, and never where the sentence speaks of
+    someone's home or the house is a dwelling's."""
+
+    def test_an_address_beside_the_institution_it_belongs_to_is_left_alone(self):
+        for text in (
+            "县政务服务中心（民生路18号）",
+            "民生路18号县政务服务中心",
+            "民生路18号的县政务服务中心",
+            "在城关镇派出所（解放路6号）办理",
+            "请到县政务服务中心（地址：民生路18号）办理。",
+            "县政务服务中心位于民生路18号。",
+            "县人民医院地址：凤凰路88号",
+            "县教育局在城西大道6号",
+            "罗城县东门镇人民政府（东门镇凤凰路1号）",
+            "县政务服务中心（民生路18号3楼）",
+            "县住房和城乡建设局（民生路18号）",
+            "东门镇中心小学（城北路2号）",
+            "横岸村村委会（横岸村3组15号）",
+            "我父亲在县人民医院（凤凰路18号）住院。",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+        self.assertEqual(
+            mask("我叫王小明，在县政务服务中心（民生路18号）上班，电话13912345678"),
+            "我叫王**，在县政务服务中心（民生路18号）上班，电话139****5678",
+        )
+
+    def test_spaced_broken_or_full_width_it_is_still_the_institutions(self):
+        for text in (
+            "县政务服务中心 （ 民生路 18 号 ）",
+            "县政务服务中心\n（民生路18号）",
+            "县政务服务中心\r\n（民生路18号）",
+            "县政务服务中心(民生路18号)",
+            "县政务服务中心（民生路１８号）",
+            "民生路18号　县政务服务中心",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_a_citizens_address_is_masked_whatever_institution_stands_beside_it(self):
+        for text, masked in (
+            # The sentence says it is a home.
+            ("我家住县政务服务中心（民生路18号）旁边", "我家住县政务服务中心（民生路***）旁边"),
+            ("我家在民生路18号县政务服务中心旁边", "我家在民生路***县政务服务中心旁边"),
+            ("我住在城关镇派出所（解放路6号）对面", "我住在城关镇派出所（解放路***）对面"),
+            ("县政务服务中心（民生路18号）对面就是我家", "县政务服务中心（民生路***）对面就是我家"),
+            ("本人住址：民生路18号县人民医院", "本人住址：民生路***县人民医院"),
+            ("联系地址：民生路18号县政务服务中心", "联系地址：民生路***县政务服务中心"),
+            ("我家住\n县政务服务中心（民生路18号）", "我家住\n县政务服务中心（民生路***）"),
+            # A dwelling's house, or the staff's.
+            ("县政务服务中心（民生路18号2单元501室）", "县政务服务中心（民生路***）"),
+            ("县人民医院（凤凰路18号）3栋2单元501", "县人民医院（凤凰路***）3栋2单元501"),
+            ("民生路18号县人民医院家属区3栋", "民生路***县人民医院家属区***"),
+            ("县人民医院职工宿舍（民生路18号）", "县人民医院职工宿舍（民生路***）"),
+            ("民生路18号县教育局宿舍", "民生路***县教育局宿舍"),
+            # Beside the institution, not its: or not right beside it.
+            ("民生路18号县政务服务中心旁边", "民生路***县政务服务中心旁边"),
+            ("派出所旁边（解放路8号）", "派出所旁边（解放路***）"),
+            ("凤凰路18号旁边的派出所", "凤凰路***旁边的派出所"),
+            ("家住民生路18号，县人民医院就在附近", "家住民生路***，县人民医院就在附近"),
+            ("民生路18号，县政务服务中心", "民生路***，县政务服务中心"),
+            # Words that end like an institution and are homes.
+            ("民生路18号住所", "民生路***住所"),
+            ("民生路18号四合院", "民生路***四合院"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
