@@ -141,6 +141,15 @@ _CARD_LABEL = re.compile(
     r"(?:卡号|银行卡|银行卡号|储蓄卡|借记卡|信用卡|社保卡|账号|帐号|银行账号|银行账户|收款账户|收款账号|账户|帐户|开户账号|存折)"
     r"\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$"
 )
+# An institution's account, published for payments into it (非税收入 to a 财政专户):
+# left alone after its label, unless the number is a card's (its Luhn digit, a card
+# issuer's first digit), as a person's account is, or the label is someone's own
+# (我的对公账户, 个人).
+_PUBLIC_ACCOUNT_LABEL = re.compile(
+    r"(?:(?:对公|单位|单位银行|收款单位|基本存款|基本|专用|非税收入)\s?(?:账户|帐户|账号|帐号)"
+    r"|(?:财政|非税收入)专户(?:账户|帐户|账号|帐号)?)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$"
+)
+_SOMEONES_OWN = re.compile(r"我|本人|个人|私人|自己")
 _PHONE_LABEL = re.compile(
     r"(?:电话|手机|手机号|座机|固话|固定电话|联系方式|联系电话|号码|电话号码|tel|phone|拨打|致电|回电|打)\s*(?:号码|号)?\s*(?:是|为)?\s*[:]?\s*$",
     re.I,
@@ -699,6 +708,8 @@ class Masker:
             return Kind.ID_NUMBER
         if 16 <= n <= 19 and d[0] in "3456" and _luhn(d):
             return Kind.BANK_CARD
+        if _PUBLIC_ACCOUNT_LABEL.search(before) and not _SOMEONES_OWN.search(before):
+            return None
         if 10 <= n <= 25 and _CARD_LABEL.search(before):
             return Kind.BANK_CARD
         if 5 <= n <= 11 and _QQ_LABEL.search(before):

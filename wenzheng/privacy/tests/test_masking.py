@@ -488,3 +488,38 @@ class InstitutionsAddressesTest(unittest.TestCase):
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
+
+
+class PublicAccountsTest(unittest.TestCase):
+    """An institution's account, published for payments into it, was masked as a bank
+    card. Left alone after its label, unless the number is a card's or the label is
+    someone's own."""
+
+    def test_an_institutions_labelled_account_is_left_alone(self):
+        for text in (
+            "对公账户：45001604051052500123",
+            "财政专户 20123456789012",
+            "单位账号：2105 0123 4567 8901 234",
+            "非税收入专户账号：45001604051052500123",
+            "收款单位账号：４５００１６０４０５１０５２５００１２３",
+            "对公 账户：45001604051052500123",
+            "对公账户：\n45001604051052500123",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_a_persons_card_or_account_stays_masked_whatever_the_label(self):
+        for text, masked in (
+            ("单位账号6222021234567890128", "单位账号6222***********0128"),  # a card's Luhn digit
+            ("对公账户：6222 0212 3456 7890 128", "对公账户：6222***********0128"),
+            ("我的对公账户：45001604051052500123", "我的对公账户：4500************0123"),
+            ("本人对公账号45001604051052500123", "本人对公账号4500************0123"),
+            ("个人账户：45001604051052500123", "个人账户：4500************0123"),
+            ("对公账户：13912345678", "对公账户：139****5678"),
+            (
+                "收款单位账号：45001604051052500123 银行账号：45001604051052500124",
+                "收款单位账号：45001604051052500123 银行账号：4500************0124",
+            ),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
