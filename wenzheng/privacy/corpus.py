@@ -57,6 +57,7 @@ GIVEN = (
 )
 ROADS = ("凤凰路", "城西大道", "解放路", "东门街", "城北路", "环城路", "民族路", "龙潭路", "新城大道", "武阳路",
          "文化路", "朝阳街", "人民路", "建设路", "中山路", "滨江路")  # fmt: skip
+DISTRICTS = ("A区", "B区", "C区", "二期", "东区", "1区", "三期B区", "Ａ区")
 ESTATES = ("幸福小区", "凤凰花园", "龙潭家园", "城北新村", "阳光公寓", "锦绣苑", "教育局宿舍", "金龙大厦", "滨江花园")
 NUMERALS = "一二三四五六七八九十"
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
@@ -162,7 +163,21 @@ class Generator:
         body = issuer + self.digits(length - 5)
         number = body + _luhn_digit(body)
         written = self.styled(number, (4, 4, 4, 4))
-        label = self.pick(("银行卡号", "卡号：", "账号", "工资卡", "社保卡号", "银行账号：", "收款账户", "", ""))
+        label = self.pick(
+            (
+                "银行卡号",
+                "卡号：",
+                "账号",
+                "工资卡",
+                "社保卡号",
+                "银行账号：",
+                "收款账户",
+                "对公账户：",
+                "单位账号",
+                "",
+                "",
+            )
+        )
         return f"{label}{written}", (written,)
 
     def bank_account(self):
@@ -196,6 +211,7 @@ class Generator:
     def address(self):
         place, _, villages = self.pick(texts.TOWNSHIPS)
         style = self.rng.random()
+        district = ""
         if style < 0.3:
             village = self.pick(villages)
             r = self.rng
@@ -220,13 +236,18 @@ class Generator:
                     f"{r.randint(1, 20)}栋{r.randint(101, 1804)}",
                 )
             )
-            text = f"{self.pick(('东门镇', '', '县城'))}{self.pick(ESTATES)}{house}"
+            # An estate's district or phase (幸福花园A区3栋…), kept as a road's section is.
+            district = self.pick(DISTRICTS) if self.chance(0.25) else ""
+            text = f"{self.pick(('东门镇', '', '县城'))}{self.pick(ESTATES)}{district}{house}"
         else:
             village = self.pick(villages).replace("村", "屯").replace("社区", "屯")
             house = f"{self.rng.randint(1, 99)}号"
             text = f"{place}{village}{house}"
-        secret = text[_house_start(text) :]
+        secret = house if district else text[_house_start(text) :]
         label = self.pick(("我家住", "家住", "住址：", "我住在", "地址是", "住", "现住"))
+        if 0.3 <= style < 0.6 and self.chance(0.15):
+            # A home beside an institution: the institution's name is no reason to publish it.
+            text += self.pick(("县人民医院旁边", "，离县政务服务中心不远", "东门镇派出所对面", "县实验小学后面"))
         return f"{label}{text}", (secret,)
 
     def person(self) -> str:
@@ -234,6 +255,8 @@ class Generator:
         return surname + self.pick(GIVEN) + (self.pick(GIVEN) if self.chance(0.65) else "")
 
     def name(self):
+        if self.chance(0.15):
+            return self.split_name()
         name = self.person()
         cue = self.pick(
             (
@@ -254,6 +277,25 @@ class Generator:
             )
         )
         return f"{cue[0]}{name}{cue[1]}", (name,)
+
+    def split_name(self):
+        """A name given in two parts around 姓: the given name is the secret (the
+        surname is kept, as in 张*), read with the word before it."""
+        surname = self.pick(COMPOUND_SURNAMES) if self.chance(0.04) else self.pick(SURNAMES)
+        given = self.pick(GIVEN) + (self.pick(GIVEN) if self.chance(0.65) else "")
+        sep = self.pick(("，", "，", " ", "\n", ","))
+        form = self.pick(
+            (
+                (f"我姓{surname}{sep}叫", f"{given}，"),
+                (f"本人姓{surname}名", f"{given}，"),
+                (f"我姓{surname}{sep}名叫", f"{given}。"),
+                (f"免贵姓{surname}{sep}名字是", f"{given}，"),
+                ("我叫", f"{given}{sep}姓{surname}，"),
+                (f"我父亲姓{surname}{sep}叫", f"{given}，今年"),
+            )
+        )
+        secret = form[0][-1] + given  # 叫小明, 名强: the given name where it was said
+        return f"{form[0]}{form[1]}", (secret,)
 
     def particulars(self):
         """A statement that opens with the writer's particulars."""
@@ -419,6 +461,8 @@ class Generator:
                 f"{self.pick(ROADS)}至{self.pick(ROADS)}路段",
                 f"全县{r.randint(1, 50)}.{r.randint(1, 9)}万人",
                 f"{r.randint(1, 5)}号线",
+                f"财政专户账号{self.pick(('45001', '20501'))}{self.digits(15)}",
+                f"对公账户：{self.pick(('45001', '20501'))}{self.digits(15)}",
             )
         )
 
@@ -456,6 +500,15 @@ TRAPS = (
     "联系人及联系方式见附件。",
     "我是党员，愿意带头参与村里的环境整治。",
     "何时能够完成{village}的道路硬化？",
+    # A public institution's address, named beside it, is published on purpose.
+    "请携带相关材料到县政务服务中心（{street}{n}号）办理。",
+    "可到{township}派出所（地址：{street}{n}号）申请。",
+    "县人民医院位于{street}{n}号，就诊请提前预约。",
+    "{street}{n}号县政务服务中心二楼窗口可以办理。",
+    "{school}（{street}{n}号）今年秋季学期招生。",
+    "我姓名里有个生僻字，身份证无法办理。",
+    "老百姓叫好的事情要多办。",
+    "幸福小区二期工程已经完工，A区的路灯已修好。",
     "张家界旅游团的大巴经常停在{street}。",
 )
 
