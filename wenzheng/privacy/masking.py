@@ -344,9 +344,10 @@ _INSTITUTION_AT = re.compile(
 _INSTITUTION_AFTER = re.compile(
     rf"\s{{0,2}}的?(?:(?!{_ELSEWHERE})[{HAN}]){{0,14}}?{_INSTITUTION}(?!\s?(?:{_ELSEWHERE}|楼|栋|幢|单元))"
 )
+# Read with the spaces taken out (我 家 住…).
 _HOME = re.compile(
-    r"住(?!院|房和|房公积金|建)|家[在住里中属]|老家|宿舍|小区|公寓|出租屋|单元|\d{2,4}室|\d+-\d+-\d+|"
-    r"(?:[我俺咱]|本人|自己)们?的?(?:家|住址|地址)|(?:家庭|个人|通讯|通信|邮寄|收件|收货|联系|户籍)地址"
+    r"住(?!院|房和|房公积金|建)|家[在住里中属]|老家|宿舍|小区|公寓|出租屋|房子|租的|单元|\d{2,4}室|\d+-\d+-\d+|"
+    r"(?:[我俺咱]|本人|自己)们?的?(?:家|屋|住址|地址)|(?:家庭|个人|通讯|通信|邮寄|收件|收货|联系|户籍)地址"
 )
 _DWELLING = re.compile(r"单元|室|户|房|\d-\d+-\d")
 
@@ -357,7 +358,7 @@ def _an_institutions_address(folded: str, house: re.Match) -> bool:
     start, end = house.span(1)
     before = re.split(r"[。!?]", folded[max(0, start - 40) : start])[-1]
     after = re.split(r"[。!?]", folded[end : end + 30])[0]
-    if _DWELLING.search(house.group(1)) or _HOME.search(before) or _HOME.search(after):
+    if _DWELLING.search(house.group(1)) or _HOME.search(re.sub(r"\s", "", before + "|" + after)):
         return False
     return bool(
         (_INSTITUTION_BRACKETED.search(before) and re.match(r"\s{0,3}\)", after))
