@@ -431,14 +431,16 @@ _GIVEN_NAMED = (
     r"(?:(?:大家|别人|人家)?都?叫我|全名叫|全名是|名字?(?:叫|是|为)|叫|单名(?:一个)?|双名"
     r"|名(?![下义额单称次列声气誉片牌]))"
 )
+# A form's way too: 姓：王 名：小明.
+_COLON = r"\s{0,3}:?\s{0,3}"
 _SPLIT_NAMES = [
     re.compile(
-        rf"(?<!百)姓\s{{0,3}}(?P<surname>{_surname_pattern(surnames.ALL)}){_PARTS_BETWEEN}{_GIVEN_NAMED}\s{{0,3}}"
+        rf"(?<!百)姓{_COLON}(?P<surname>{_surname_pattern(surnames.ALL)}){_PARTS_BETWEEN}{_GIVEN_NAMED}{_COLON}"
         rf"(?P<given>(?:(?P=surname)[ \t]?)?{_GIVEN_SPACED})(?:{_AFTER_NAME}|(?=字))"  # 单名一个强字
     ),
     re.compile(
         rf"(?:{_NAMING}|名叫|名字是)\s{{0,3}}(?P<given>{_GIVEN_SPACED}){_PARTS_BETWEEN}"
-        rf"姓\s{{0,3}}(?P<surname>{_surname_pattern(surnames.ALL)}){_AFTER_NAME}"
+        rf"姓{_COLON}(?P<surname>{_surname_pattern(surnames.ALL)}){_AFTER_NAME}"
     ),
 ]
 # An account name in a reply's greeting: 网友UU0012345您好, UU0012345网友：您好.

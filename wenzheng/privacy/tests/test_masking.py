@@ -362,6 +362,10 @@ class SplitNamesTest(unittest.TestCase):
             ("我叫小明 \n 姓王", "我叫** \n 姓王"),
             ("我姓王，名叫小 明。", "我姓王，名叫**。"),  # a space inside the given name
             ("我姓王，叫小\u200b明。", "我姓王，叫**。"),  # an invisible one
+            ("我姓 王 叫 小 明", "我姓 王 叫 **"),
+            ("我姓王。叫小明", "我姓王。叫**"),
+            ("姓：王，名：小明", "姓：王，名：**"),  # a form's way
+            ("姓:王 名:小明", "姓:王 名:**"),
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
