@@ -29,3 +29,7 @@ def index_unindexed_messages(using, plan=None, **kwargs):
 
     if Message.objects.using(using).exists() and not SearchDocument.objects.using(using).exists():
         rebuild(from_scratch=True)
+
+    from .derivation import mark_current_if_empty
+
+    mark_current_if_empty(using)

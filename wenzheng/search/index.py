@@ -155,8 +155,12 @@ def rebuild(*, progress=None, workers: int = 1, from_scratch: bool = False) -> i
         written = _rebuild_from_scratch(progress=progress, workers=workers)
     else:
         written = _rebuild_in_batches(progress=progress, workers=workers)
-    # Every document is now written the way this version writes them.
+    # Every document is now written the way this version writes them, and derived
+    # by this version's masking: the pages kept in the cache are made again.
     PendingUpgrade.objects.all().delete()
+    from .derivation import mark_current
+
+    mark_current()
     return written
 
 

@@ -143,3 +143,24 @@ class PendingUpgrade(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Derivation(models.Model):
+    """Which version of the derivation (documents.DERIVATION: how a message's texts
+    become its documents, the masking of personal data above all) wrote the index,
+    and how far the background worker has come deriving it again (search.derivation).
+    One row. An upgrade that masks more leaves documents written by the masking
+    before it: a public search found a message by the digits of a phone number its
+    page shows masked, until someone thought of running rebuild_search_index."""
+
+    version = models.PositiveIntegerField("检索文档的生成版本", default=0)
+    # The last message id derived again by the pass under way (0: none yet).
+    after = models.BigIntegerField("已重新生成到的留言", default=0)
+    derived_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检索文档生成版本"
+        verbose_name_plural = "检索文档生成版本"
+
+    def __str__(self):
+        return f"v{self.version} (after {self.after})"

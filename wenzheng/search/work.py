@@ -1,6 +1,8 @@
 """The background worker's search work: the documents of a county's messages
-refreshed after its published contacts changed (wenzheng.search.contacts), and on
-PostgreSQL the word indexes of the newest bands of messages (engines.maintain_bands)."""
+refreshed after its published contacts changed (wenzheng.search.contacts), every
+document derived again after an upgrade that derives them otherwise (wenzheng.search
+.derivation), and on PostgreSQL the word indexes of the newest bands of messages
+(engines.maintain_bands)."""
 
 import time
 
@@ -8,7 +10,8 @@ from django.db import connection
 
 from wenzheng.ops.worker import Work, register
 
-from . import contacts, engines
+from . import contacts, derivation, engines
+from .documents import DERIVATION
 
 
 @register
@@ -24,6 +27,25 @@ class ContactRefreshWork(Work):
             f"search: region {refresh.region_id}'s documents after a published contact was "
             f"{refresh.change}: {rewritten} rewritten"
         )
+
+
+@register
+class DerivationWork(Work):
+    """A batch of messages' documents derived again by this version, while the index
+    holds documents another version derived (one item a batch: a pass goes on until
+    every message is done)."""
+
+    name = "search-derivation"
+
+    def claim(self):
+        return True if derivation.pending() else None
+
+    def run(self, item) -> str:
+        done = derivation.derive_batch()
+        if done is None:
+            return f"search: every document derived by version {DERIVATION}"
+        read, written = done
+        return f"search: {read} messages' documents derived again by version {DERIVATION}, {written} rewritten"
 
 
 # How often each worker process looks whether the band indexes need a change (a new

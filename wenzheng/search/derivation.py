@@ -1,0 +1,71 @@
+"""Every document derived again by this version's code, a batch at a time in the
+background worker, when the index was written by another (documents.DERIVATION).
+
+An upgrade that masks more (a phone number in a form the masking let through) is
+read from the texts at once on every page, but the search documents hold what the
+old masking left: a public search by the number's digits found the message until an
+operator ran `rebuild_search_index`, which the upgrade notes asked for in a table's
+footnote (an operator's trial). The worker now does it unasked: each pass takes the
+next BATCH messages, with them locked, and rewrites the documents that differ
+(index.update); when it reaches the last message it records the version and renews
+the public pages kept in the cache. Searches go on meanwhile, each message found by
+its old documents or its new ones."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from wenzheng.handling.models import Message
+from wenzheng.lib import pagecache
+from wenzheng.units.models import Region
+
+from . import index
+from .documents import DERIVATION
+from .models import Derivation, SearchDocument
+
+
+def _row(using="default") -> Derivation:
+    row, _ = Derivation.objects.using(using).get_or_create(pk=1)
+    return row
+
+
+def pending() -> bool:
+    """Whether the index holds documents derived by another version."""
+    return _row().version != DERIVATION
+
+
+def mark_current(using="default") -> None:
+    """Every document is this version's (a rebuild wrote them all, or there are
+    none): the public pages kept in the cache are made again."""
+    Derivation.objects.using(using).update_or_create(
+        pk=1, defaults={"version": DERIVATION, "after": 0, "derived_at": timezone.now()}
+    )
+    pagecache.regions_changed(Region.objects.using(using).values_list("pk", flat=True))
+
+
+def mark_current_if_empty(using="default") -> None:
+    """After migrating: an index with no documents is this version's (a new
+    deployment, a test database); one with documents keeps the version it has, for
+    the worker to derive again."""
+    if not SearchDocument.objects.using(using).exists():
+        Derivation.objects.using(using).update_or_create(pk=1, defaults={"version": DERIVATION, "after": 0})
+
+
+def derive_batch() -> tuple[int, int] | None:
+    """The next batch of messages' documents derived again and the differing ones
+    written: (messages read, documents rewritten); None once every message is
+    done (the version recorded). Two workers take turns on the row's lock."""
+    with transaction.atomic():
+        row = Derivation.objects.select_for_update().filter(pk=1).first() or _row()
+        if row.version == DERIVATION:
+            return None
+        ids = list(Message.objects.filter(pk__gt=row.after).order_by("pk").values_list("pk", flat=True)[: index.BATCH])
+        if not ids:
+            mark_current()
+            return None
+        locked = list(
+            Message.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
+        )
+        written = index.update(locked)
+        row.after = ids[-1]
+        row.save(update_fields=["after"])
+        return len(ids), written

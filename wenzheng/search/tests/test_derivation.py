@@ -1,0 +1,90 @@
+"""After an upgrade that derives documents otherwise (the masking above all), the
+background worker derives every document again, unasked (search.derivation)."""
+
+import hashlib
+import io
+from unittest import mock
+
+from django.core.cache import cache
+from django.core.management import call_command
+
+from wenzheng.lib import pagecache
+from wenzheng.privacy import corpus
+from wenzheng.privacy.masking import mask
+from wenzheng.search import derivation, index
+from wenzheng.search.documents import DERIVATION
+from wenzheng.search.models import Audience, Derivation, SearchDocument
+from wenzheng.search.text import fold
+from wenzheng.testing import CastTestCase
+
+from .test_rebuild import fresh, stored
+
+# What the masking and the folding make of the masking benchmark's corpus, by the
+# DERIVATION they belong to.
+FINGERPRINTS = {1: "018828a83ba84fe7475615ea8e7b756540c2608c5a58cf79ac703f64d7a595de"}
+
+
+def fingerprint() -> str:
+    personal, clean = corpus.generate()
+    digest = hashlib.sha256()
+    for sample in (*personal, *clean):
+        digest.update(fold(mask(sample.text)).encode() + b"\0")
+    return digest.hexdigest()
+
+
+class DerivationVersionTest(CastTestCase):
+    def test_a_change_to_the_masking_raises_the_version(self):
+        # A masking that masks more leaves the old documents findable by what the
+        # pages now mask: a deployment upgraded to it must derive them again, which
+        # the worker does when DERIVATION differs from the index's.
+        now = fingerprint()
+        self.assertEqual(
+            FINGERPRINTS.get(DERIVATION),
+            now,
+            "The masking (or the folding) now derives documents otherwise: raise "
+            f"wenzheng.search.documents.DERIVATION to {DERIVATION + 1} and record "
+            f"FINGERPRINTS[{DERIVATION + 1}] = {now!r} here.",
+        )
+
+    def test_a_new_index_is_this_versions(self):
+        self.assertFalse(derivation.pending())
+
+
+class DerivingAgainTest(CastTestCase):
+    def setUp(self):
+        c = self.cast
+        self.messages = [c.replied(title=f"路灯不亮{i}") for i in range(3)]
+        # As the masking before this version left them: the number whole.
+        self.old = SearchDocument.objects.filter(message=self.messages[1], audience=Audience.PUBLIC)
+        self.old.update(body=fold("新街1号路灯坏了，我的电话13912345678。"))
+        Derivation.objects.update(version=0)
+
+    def test_the_worker_derives_every_document_again_then_stops(self):
+        self.assertTrue(derivation.pending())
+        self.assertNotEqual(stored(), fresh())
+        tokens = cache.get_many([pagecache._token_key(pagecache.DEFAULT)])
+        out = io.StringIO()
+        with mock.patch.object(index, "BATCH", 2), self.captureOnCommitCallbacks(execute=True):
+            call_command("work", "--once", "--only", "search-derivation", stdout=out)
+        self.assertIn("3 item(s) done", out.getvalue())  # two batches and the end
+        self.assertEqual(stored(), fresh())
+        self.assertNotIn("13912345678", self.old.get().body)
+        self.assertFalse(derivation.pending())
+        row = Derivation.objects.get()
+        self.assertEqual((row.version, row.after), (DERIVATION, 0))
+        self.assertIsNotNone(row.derived_at)
+        # The public pages kept in the cache are made again.
+        self.assertNotEqual(cache.get_many([pagecache._token_key(pagecache.DEFAULT)]), tokens)
+        out = io.StringIO()
+        call_command("work", "--once", "--only", "search-derivation", stdout=out)
+        self.assertIn("0 item(s) done", out.getvalue())
+
+    def test_a_rebuild_records_the_version_and_renews_the_cached_pages(self):
+        # An operator's trial: a search page kept before the rebuild still listed a
+        # message by the digits the rebuild had masked, for MAX_AGE.
+        tokens = cache.get_many([pagecache._token_key(pagecache.DEFAULT)])
+        with self.captureOnCommitCallbacks(execute=True):
+            call_command("rebuild_search_index", stdout=io.StringIO())
+        self.assertNotEqual(cache.get_many([pagecache._token_key(pagecache.DEFAULT)]), tokens)
+        self.assertFalse(derivation.pending())
+        self.assertNotIn("13912345678", self.old.get().body)
