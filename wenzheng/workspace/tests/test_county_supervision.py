@@ -147,6 +147,25 @@ class ExplanationOrderTests(WorkspaceTestCase):
         self.assertContains(response, "限期梳理回复的截止时间必须晚于现在。", status_code=400)
         self.assertUnchanged(before)
 
+    def test_an_order_with_no_message_ticked_is_refused_while_the_unit_has_some_unanswered(self):
+        # A trial: ordered with nothing ticked, it read "已按期梳理回复" from its first
+        # day, and its deadline could never be missed.
+        self.as_("county_office")
+        before = snapshot()
+        response = self.post(reason="回应不及时", backlog_date="2026-03-10")
+        self.assertContains(response, "请勾选要限期梳理回复的留言：本单位有留言尚未签收或回复。", status_code=400)
+        self.assertUnchanged(before)
+
+    def test_an_order_for_a_unit_with_nothing_unanswered_has_no_backlog_to_clear(self):
+        cast = self.cast
+        for m in (self.late, self.fresh):
+            actions.reply(message=m, by=cast.handler_a, text="已处理", at=NOW)
+        self.as_("county_office")
+        response = self.post(reason="三月回应不及时", backlog_date="2026-03-10")
+        self.assertRedirects(response, f"{BASE}/orders/")
+        self.assertContains(response, '<span class="badge">无积压留言</span>', html=True)
+        self.assertNotContains(response, "已按期梳理回复")
+
     def test_another_units_message_cannot_be_chosen(self):
         self.as_("county_office")
         before = snapshot()
