@@ -1137,6 +1137,13 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
     if draft is not None:
         # The files of a signed-off draft go public with it.
         Attachment.objects.filter(draft=draft).update(reply=item)
+    else:
+        # A handler's draft of the same answer, written before this one went public, is
+        # void: approved afterwards (its page still open), it published a second
+        # answer beside this one, saying otherwise (a leader's trial).
+        message.drafts.filter(state=ReplyDraft.State.PENDING, follow_up=follow_up).update(
+            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="已有回复公开，这份待审核的回复随之失效。"
+        )
     if follow_up is not None:
         _event(
             Event.Kind.FOLLOW_UP_ANSWERED,

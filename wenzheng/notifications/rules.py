@@ -56,12 +56,35 @@ def _quoted(event) -> str:
     return Publisher().mask(event.note, region_id=region_id, names=names)
 
 
+# The steps after which a reply waiting for sign-off may wait no more (decided,
+# superseded by a published answer, or void with the message gone from the unit).
+ENDS_A_DRAFT = {
+    Kind.REPLY_APPROVED, Kind.REPLY_RETURNED, Kind.REPLY_WITHDRAWN, Kind.REPLIED, Kind.FOLLOW_UP_ANSWERED,
+    Kind.DISPATCHED, Kind.REASSIGNED, Kind.MERGED, Kind.SPAM_MARKED,
+}  # fmt: skip
+
+
 def on_event(event) -> int:
     """Write the notices `event` calls for; returns how many."""
+    if event.kind in ENDS_A_DRAFT and event.message is not None:
+        _signoff_settled(event)
     rule = RULES.get(event.kind)
     if rule is None or event.at < timezone.now() - NEWS_FOR:
         return 0
     return planning.write(rule(event), at=event.at)
+
+
+def _signoff_settled(event) -> None:
+    """The leaders' "回复待审核" notices of the message read once no reply of it waits
+    for sign-off: the bell counted drafts decided from the list, not through the
+    notice, as work still waiting (a leader's trial)."""
+    message = event.message
+    waiting = message.drafts.filter(state="pending")
+    if event.kind == Kind.REPLY_APPROVED:  # the draft approved is marked so after its events
+        waiting = waiting.exclude(pk=event.data["draft"])
+    if waiting.exists():
+        return
+    Notice.objects.filter(message=message, kind=Notice.Kind.SIGNOFF, read_at__isnull=True).update(read_at=event.at)
 
 
 def _staff_link(message) -> str:

@@ -88,6 +88,31 @@ class SignoffTest(HandlingTestCase):
         reply = actions.reply(message=message, by=self.cast.leader_a, text="已处理。", at=FRIDAY)
         self.assertIsInstance(reply, Reply)
 
+    def test_the_leaders_own_answer_voids_a_draft_of_the_same_answer(self):
+        # A leader's trial: replying himself with a handler's draft waiting (his page
+        # opened before it came), then approving the draft, published two answers.
+        c = self.cast
+        message, draft = self.draft()
+        actions.reply(message=message, by=c.leader_a, text="请到镇政务服务中心办理。", at=FRIDAY)
+        draft.refresh_from_db()
+        self.assertEqual((draft.state, draft.note), ("withdrawn", "已有回复公开，这份待审核的回复随之失效。"))
+        self.assertRefused("already_decided", actions.approve_reply, draft=draft, by=c.leader_a)
+        self.assertEqual(list(message.replies.values_list("text", flat=True)), ["请到镇政务服务中心办理。"])
+
+    def test_a_draft_answering_a_follow_up_outlives_a_reply_to_the_message(self):
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=False)
+        message = c.replied(at=MONDAY)
+        asked = actions.follow_up(message=message, who=actions.Citizen(user=c.citizen), text="何时修？", at=FRIDAY)
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="下周一。", at=FRIDAY)
+        actions.reply(message=message, by=c.leader_a, text="补充说明：已报县住建局。", at=FRIDAY)
+        draft.refresh_from_db()
+        self.assertEqual(draft.state, "pending")
+        actions.answer_follow_up(follow_up=asked, by=c.leader_a, text="本周五。", at=FRIDAY)
+        draft.refresh_from_db()
+        self.assertEqual(draft.state, "withdrawn")
+
     def test_only_the_units_leader_decides(self):
         _message, draft = self.draft()
         for who in ("handler_a", "leader_b", "county_office"):

@@ -301,6 +301,29 @@ class WhoHearsTest(CastTestCase):
         )
         self.assertEqual(texts(c.handler_a2, Notice.Kind.RETURNED), [])
 
+    def test_a_sign_off_notice_is_read_once_nothing_waits_for_sign_off(self):
+        # A leader's trial: drafts decided from the 待审核 list left their notices
+        # unread, and the bell counted them as work still waiting.
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        first, second, third = c.submit(), c.submit(), c.submit()
+        drafts = [actions.reply(message=m, by=c.handler_a, text="已安排。") for m in (first, second, third)]
+
+        def unread():
+            waiting = Notice.objects.filter(recipient=c.leader_a, kind=Notice.Kind.SIGNOFF, read_at__isnull=True)
+            return [n.message for n in waiting.order_by("pk")]
+
+        self.assertEqual(unread(), [first, second, third])
+        actions.approve_reply(draft=drafts[0], by=c.leader_a)
+        actions.return_reply(draft=drafts[1], by=c.leader_a, note="请写明维修时间。")
+        self.assertEqual(unread(), [third])
+        # Written again, it waits again: a new notice, unread.
+        actions.reply(message=second, by=c.handler_a, text="周五修好。")
+        self.assertEqual(unread(), [third, second])
+        # The leader answers the third himself: the draft is void, its notice read.
+        actions.reply(message=third, by=c.leader_a, text="已修好。")
+        self.assertEqual(unread(), [second])
+
     def test_an_order_reaches_the_units_leader(self):
         c = self.cast
         actions.order_written_explanation(
