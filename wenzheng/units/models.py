@@ -216,10 +216,17 @@ class RosterFiling(models.Model):
 
     def is_complete(self) -> bool:
         """1 leader and at least 2 handlers, as the county requires (as filed)."""
-        positions = [m.position for m in self.members.all()]
-        return (
-            positions.count(RosterMember.Position.LEADER) == 1 and positions.count(RosterMember.Position.HANDLER) >= 2
-        )
+        return _complete([m.position for m in self.members.all()])
+
+    def counts_in_full(self) -> bool:
+        """Complete with its standing members alone, as the evaluation counts it: a
+        roster filed complete whose handler has left reads short (a leader's roster
+        page said 名单完整 beside "不再计入", and the evaluation gave 0 of 10)."""
+        return _complete([m.position for m in self.members.all() if m.standing])
+
+
+def _complete(positions) -> bool:
+    return positions.count(RosterMember.Position.LEADER) == 1 and positions.count(RosterMember.Position.HANDLER) >= 2
 
 
 class RosterMember(models.Model):

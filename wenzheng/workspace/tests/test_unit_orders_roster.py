@@ -206,6 +206,11 @@ class RosterTests(WorkspaceTestCase):
         page = self.client.get("/work/unit/roster/")
         self.assertContains(page, "名单中有人员的账号已停用、调离本单位或改任其他职责，考评不再计入，请更正名单。")
         self.assertContains(page, "账号已停用、调离或改任，不再计入", count=1)
+        # Not 名单完整 beside it (a leader's trial): one handler left counts short.
+        self.assertContains(page, '<span class="badge bad">名单需更正</span>', html=True)
+        self.assertContains(page, '<span class="badge bad">需更正</span>', html=True)  # the history's row
+        self.assertNotContains(page, "名单完整")
+        self.assertNotContains(page, '<span class="badge ok">完整</span>', html=True)
         self.as_("county_office")
         units = self.client.get("/work/county/luocheng/units/")
         self.assertContains(units, "需更正（有人员停用或调离）", count=1)
