@@ -51,6 +51,19 @@ class UnitOrdersTests(WorkspaceTestCase):
     def test_it_is_for_unit_staff(self):
         self.assertAccess("/work/unit/orders/", allowed=UNIT_STAFF)
 
+    def test_the_inbox_banner_says_where_each_order_stands(self):
+        # A leader's trial: sent back to be written again, or past its backlog
+        # deadline with messages unanswered, the banner still read as on its first day.
+        cast = self.cast
+        actions.record_explanation(order=self.missed, by=cast.leader_a, text="人手不足。", at=NOW)
+        actions.return_explanation(order=self.missed, by=cast.county_office, note="请写明整改措施。", at=NOW)
+        self.as_("leader_a")
+        inbox = self.client.get("/work/unit/")
+        self.assertContains(inbox, "梳理回复期限已过，仍有积压留言未回复。", count=1)  # the January order
+        self.assertContains(inbox, "<b>书面说明已于2026-03-04被退回重写</b>：请写明整改措施。", html=True)
+        self.assertContains(inbox, "回应不及时")  # the open one, still within its deadline
+        self.assertNotContains(inbox, "积压留言已按期回复")
+
     def test_it_lists_the_units_orders_with_their_backlog_deadline_and_status(self):
         self.as_("handler_a")
         response = self.client.get("/work/unit/orders/")

@@ -48,7 +48,9 @@ def inbox(request):
         "tabs": [(t, counts[t.slug]) for t in selectors.INBOX_TABS],
         "page": found,
         "rows": rows,
-        "orders": list(selectors.open_orders(request.user)),
+        # With where each stands: sent back to be written again, its backlog deadline
+        # passed with messages unanswered (the banner said neither: a leader's trial).
+        "orders": selectors.with_backlog_status(selectors.open_orders(request.user), at=now),
         "search": search,
         "searched": searched,
         "query": urlencode({"tab": tab.slug, **search.link_params()}),
