@@ -25,6 +25,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .groups import refresh_office_group
+
+        post_migrate.connect(refresh_office_group, sender=self)
         if not apps.is_installed("axes"):
             return
         from axes import admin as axes_admin

@@ -13,11 +13,13 @@ EDITABLE = {
     # Each county keeps its own topic tree (事项分类).
     "topics": ["topic"],
 }
-CHANGE_ONLY = {}
+# A county's own settings (the sign-off, 审核后公开); its name and code only the
+# administrator changes (units.admin.RegionAdmin).
+CHANGE_ONLY = {"units": ["region"]}
 READ_ONLY = {
     "workdays": ["calendarday", "calendaryear"],
     # Rosters are filed and corrected in the units' workspace, each version with its event.
-    "units": ["region", "rosterfiling", "rostermember"],
+    "units": ["rosterfiling", "rostermember"],
     "accounts": ["user"],
     "handling": ["message", "extensionrequest", "category"],
     "eventlog": ["event"],
@@ -45,6 +47,14 @@ def office_group() -> Group:
         permissions += Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
     group.permissions.set(permissions)
     return group
+
+
+def refresh_office_group(**kwargs) -> None:
+    """After migrating: the office group, where there is one, given what this version
+    lets it do (post_migrate; a permission added by a new version reached only the
+    offices made after it)."""
+    if Group.objects.filter(name=OFFICE_GROUP).exists():
+        office_group()
 
 
 def make_office_staff(user) -> None:

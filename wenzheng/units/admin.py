@@ -24,11 +24,27 @@ class CodeField(forms.SlugField):
 
 @admin.register(Region)
 class RegionAdmin(RegionScopedAdmin):
+    """The administrator makes and names counties; a county office changes its own
+    county's settings (the sign-off, 审核后公开, DOMAIN.md step 6: "a county setting"),
+    which it could only read, left to set it unit by unit (a leader's trial)."""
+
     region_paths = ("",)  # the region itself
+    county_may_change = True
     formfield_overrides = {models.SlugField: {"form_class": CodeField}}
     list_display = ["name", "code", "kind", "parent", "reply_signoff"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.role == Role.COUNTY_OFFICE:
+            return ["name", "code", "kind", "parent"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return request.user.role != Role.COUNTY_OFFICE and super().has_add_permission(request, *args, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.role != Role.COUNTY_OFFICE and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -9,7 +9,7 @@ from wenzheng.accounts.models import User
 from wenzheng.handling import actions
 from wenzheng.privacy.models import AccessRecord
 from wenzheng.testing import CastTestCase, local
-from wenzheng.units.models import RosterFiling, Unit
+from wenzheng.units.models import Region, RosterFiling, Unit
 
 
 class OfficeAdminTest(CastTestCase):
@@ -152,6 +152,26 @@ class OfficeAdminTest(CastTestCase):
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, 'name="name"')
         self.assertEqual(self.client.get("/admin/units/unit/add/").status_code, 403)
+
+    def test_a_county_office_sets_its_own_countys_sign_off_and_nothing_else_of_it(self):
+        # A leader's trial: "a county setting" (DOMAIN.md step 6) only the
+        # administrator could set; the office turned it on unit by unit.
+        c = self.cast
+        self.as_("county_office")
+        own = f"/admin/units/region/{c.county.pk}/change/"
+        page = self.client.get(own)
+        self.assertContains(page, 'name="reply_signoff"')
+        self.assertNotContains(page, 'name="name"')
+        self.client.post(own, {"reply_signoff": "on", "name": "改名县", "code": "gaiming"})
+        county = Region.objects.get(pk=c.county.pk)
+        self.assertEqual((county.reply_signoff, county.name, county.code), (True, "罗城仫佬族自治县", "luocheng"))
+        for path in (f"/admin/units/region/{c.other_county.pk}/change/", f"/admin/units/region/{c.city.pk}/change/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 302)  # not its own: not found
+        self.assertEqual(self.client.get("/admin/units/region/add/").status_code, 403)
+        self.assertEqual(self.client.get(f"{own[:-7]}delete/").status_code, 403)
+        self.as_("city_office")
+        self.assertNotContains(self.client.get(own), 'name="reply_signoff"')
 
     def test_the_calendar_and_categories_are_the_administrators(self):
         c = self.cast

@@ -90,3 +90,17 @@ class BringingACountyOnTest(CastTestCase):
         account.refresh_from_db()
         self.assertTrue(account.is_staff)
         self.assertTrue(account.groups.filter(name=OFFICE_GROUP).exists())
+
+
+class OfficeGroupTest(CastTestCase):
+    def test_migrating_gives_an_existing_office_group_what_this_version_lets_it_do(self):
+        # The county's sign-off setting came with change_region: offices made before it
+        # would never have had it.
+        from django.contrib.auth.models import Group
+        from django.core.management import call_command
+
+        group, _ = Group.objects.get_or_create(name=OFFICE_GROUP)
+        group.permissions.clear()
+        call_command("migrate", verbosity=0)
+        self.assertTrue(group.permissions.filter(codename="change_region").exists())
+        self.assertFalse(group.permissions.filter(codename="add_region").exists())

@@ -63,6 +63,10 @@ class CountyUnitsTests(WorkspaceTestCase):
         self.assertContains(response, 'href="/admin/workdays/calendarday/"')
         self.assertContains(response, 'href="/admin/handling/category/"')
         self.assertContains(response, f'href="/admin/units/unit/{self.cast.unit_a.pk}/change/"')
+        # The county's own sign-off setting (审核后公开), where it is changed.
+        self.assertContains(
+            response, f'href="/admin/units/region/{self.cast.county.pk}/change/">回复审核：全县未开启</a>'
+        )
 
     def test_it_reads_in_a_fixed_number_of_queries(self):
         self.as_("county_office")
