@@ -37,7 +37,7 @@ def mark_current(using="default") -> None:
     """Every document is this version's (a rebuild wrote them all, or there are
     none): the public pages kept in the cache are made again."""
     Derivation.objects.using(using).update_or_create(
-        pk=1, defaults={"version": DERIVATION, "after": 0, "derived_at": timezone.now()}
+        pk=1, defaults={"version": DERIVATION, "target": DERIVATION, "after": 0, "derived_at": timezone.now()}
     )
     pagecache.regions_changed(Region.objects.using(using).values_list("pk", flat=True))
 
@@ -47,7 +47,9 @@ def mark_current_if_empty(using="default") -> None:
     deployment, a test database); one with documents keeps the version it has, for
     the worker to derive again."""
     if not SearchDocument.objects.using(using).exists():
-        Derivation.objects.using(using).update_or_create(pk=1, defaults={"version": DERIVATION, "after": 0})
+        Derivation.objects.using(using).update_or_create(
+            pk=1, defaults={"version": DERIVATION, "target": DERIVATION, "after": 0}
+        )
 
 
 def derive_batch() -> tuple[int, int] | None:
@@ -58,6 +60,8 @@ def derive_batch() -> tuple[int, int] | None:
         row = Derivation.objects.select_for_update().filter(pk=1).first() or _row()
         if row.version == DERIVATION:
             return None
+        if row.target != DERIVATION:  # a pass by another version, left halfway
+            row.target, row.after = DERIVATION, 0
         ids = list(Message.objects.filter(pk__gt=row.after).order_by("pk").values_list("pk", flat=True)[: index.BATCH])
         if not ids:
             mark_current()
@@ -67,5 +71,5 @@ def derive_batch() -> tuple[int, int] | None:
         )
         written = index.update(locked)
         row.after = ids[-1]
-        row.save(update_fields=["after"])
+        row.save(update_fields=["target", "after"])
         return len(ids), written

@@ -154,7 +154,9 @@ class Derivation(models.Model):
     page shows masked, until someone thought of running rebuild_search_index."""
 
     version = models.PositiveIntegerField("检索文档的生成版本", default=0)
-    # The last message id derived again by the pass under way (0: none yet).
+    # The pass under way: the version it derives by, and the last message id it has
+    # derived (a version newer still, deployed halfway, starts again from the first).
+    target = models.PositiveIntegerField("正在重新生成的版本", default=0)
     after = models.BigIntegerField("已重新生成到的留言", default=0)
     derived_at = models.DateTimeField("完成时间", null=True, blank=True)
 

@@ -79,6 +79,15 @@ class DerivingAgainTest(CastTestCase):
         call_command("work", "--once", "--only", "search-derivation", stdout=out)
         self.assertIn("0 item(s) done", out.getvalue())
 
+    def test_a_pass_left_halfway_by_another_version_starts_again_from_the_first(self):
+        Derivation.objects.update(version=0, target=DERIVATION - 1, after=self.messages[-1].pk)
+        with mock.patch.object(index, "BATCH", 2):
+            self.assertEqual(derivation.derive_batch(), (2, 1))  # the first two again, the second rewritten
+            derivation.derive_batch()
+        self.assertNotIn("13912345678", self.old.get().body)
+        self.assertIsNone(derivation.derive_batch())
+        self.assertFalse(derivation.pending())
+
     def test_a_rebuild_records_the_version_and_renews_the_cached_pages(self):
         # An operator's trial: a search page kept before the rebuild still listed a
         # message by the digits the rebuild had masked, for MAX_AGE.
