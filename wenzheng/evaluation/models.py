@@ -11,6 +11,8 @@ kept here too, because a bulletin row carries the city's own points, which a
 supervision finding has no place for, and its row number in the file it came from.
 """
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -401,6 +403,15 @@ class PublishedBulletin(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.period_code}"
+
+    def content_digest(self) -> str:
+        """What the public reads of it (its title, span, text, red and black list and
+        the scheme that ranked it), as one hash: its publication's event carries it,
+        and `verify_events` finds a bulletin rewritten in the database since (a
+        trial changed 回复率93.9% to 98.3% and every check still passed)."""
+        content = [self.region_id, self.period_code, self.title, self.span, self.body, self.red_black, self.scheme_id]
+        raw = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(raw.encode()).hexdigest()
 
     @property
     def period_label(self) -> str:

@@ -149,11 +149,35 @@ def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
         actor_role=by.role,
         region=region,
         note=f"{period.label}通报",
-        data={"bulletin": published.pk, "period": code},
+        data={"bulletin": published.pk, "period": code, "digest": published.content_digest()},
     )
     published.anchors = _anchored(region)
     published.save(update_fields=["anchors"])
     return published
+
+
+def altered_bulletins() -> tuple[int, list[str]]:
+    """Published bulletins checked against their publication's event: how many
+    were checked, and one line for each whose row no longer reads as published or
+    has no publication event. Those published before the event carried a digest
+    are checked for their event alone."""
+    events = {}
+    for data in Event.objects.filter(kind=Event.Kind.BULLETIN_PUBLISHED).values_list("data", flat=True):
+        events[data.get("bulletin")] = data.get("digest")
+    checked, problems = 0, []
+    for published in PublishedBulletin.objects.select_related("region").order_by("pk"):
+        name = f"{published.region.code} {published.period_code} (#{published.pk})"
+        if published.pk not in events:
+            problems.append(f"Published bulletin {name} has no publication event.")
+            continue
+        checked += 1
+        recorded = events[published.pk]
+        if recorded is not None and recorded != published.content_digest():
+            problems.append(
+                f"Published bulletin {name} no longer reads as published: its text, red and black list or "
+                "scheme was changed in the database after publication."
+            )
+    return checked, problems
 
 
 @transaction.atomic

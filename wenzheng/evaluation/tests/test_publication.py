@@ -125,6 +125,31 @@ class PublicationTest(CastTestCase):
         self.assertContains(live, f"收到留言<b>{int(received) + 1}</b>")
         self.assertContains(live, "发布以后，这一期间的留言有补录或变动")
 
+    def test_a_published_bulletin_rewritten_in_the_database_is_found_by_the_chains_check(self):
+        # A journalist's trial: the body's 回复率 changed by an UPDATE, and the page
+        # printed it under the same anchor, every check passing.
+        c = self.cast
+        published = publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)
+        event = Event.objects.get(kind=Event.Kind.BULLETIN_PUBLISHED)
+        self.assertEqual(event.data["digest"], published.content_digest())
+        out = io.StringIO()
+        call_command("verify_events", stdout=out)
+        self.assertIn("published bulletins: 1, each as published", out.getvalue())
+        for change in ({"body": published.body.replace("收到留言", "收到网民留言")}, {"red_black": {}}):
+            with self.subTest(change=list(change)):
+                PublishedBulletin.objects.filter(pk=published.pk).update(**change)
+                with self.assertRaisesMessage(CommandError, f"Published bulletin luocheng 2026Q1 (#{published.pk})"):
+                    call_command("verify_events", stdout=io.StringIO())
+                PublishedBulletin.objects.filter(pk=published.pk).update(
+                    body=published.body, red_black=published.red_black
+                )
+        # One put in with no publication behind it is named too.
+        forged = PublishedBulletin.objects.create(
+            region=c.county, period_code="2026Q2", published_at=AFTER, published_by=c.county_office, body="伪造"
+        )
+        with self.assertRaisesMessage(CommandError, f"Published bulletin luocheng 2026Q2 (#{forged.pk}) has no"):
+            call_command("verify_events", stdout=io.StringIO())
+
     def test_a_bulletin_published_before_its_body_was_kept_is_counted_again(self):
         c = self.cast
         published = publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=AFTER)

@@ -56,6 +56,13 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"  security audit log: {audited.checked} records")
+        # A published bulletin is what its publication's event says it was.
+        from wenzheng.evaluation.publication import altered_bulletins
+
+        bulletins, altered = altered_bulletins()
+        problems += altered
+        if bulletins and not altered:
+            self.stdout.write(f"  published bulletins: {bulletins}, each as published")
         for text in anchor:
             problem = chain.check_anchor(text)
             if problem:
