@@ -20,19 +20,26 @@ def span(b) -> str:
 
 
 def _kpis(b):
+    """(item, value, measure word): a count and its word apart, so that the workbook
+    holds numbers a reader can sum and chart (a journalist's trial found "67条" as
+    text); the Word document writes them together."""
     f = b.figures
-    rows = [("新增实名上网单位", f"{f.new_units}个"), ("实名上网单位总数", f"{f.total_units}个")]
-    rows.append(("收到网民留言", f"{f.received}条"))
-    rows += [(f"其中{name}类", f"{n}条") for name, n in f.by_category]
+    rows = [("新增实名上网单位", f.new_units, "个"), ("实名上网单位总数", f.total_units, "个")]
+    rows.append(("收到网民留言", f.received, "条"))
+    rows += [(f"其中{name}类", n, "条") for name, n in f.by_category]
     rows += [
-        ("回复网民留言", f"{f.replied}条"),
-        ("回复率", doc.Rate(f.replied, f.received)),
-        ("办结网民留言", f"{f.closed}条"),
-        ("正在办理", f"{f.in_progress}条"),
-        ("办结率", doc.Rate(f.closed, f.received)),
-        ("回应、回复迟延", f"{len(b.late)}条次"),
+        ("回复网民留言", f.replied, "条"),
+        ("回复率", doc.Rate(f.replied, f.received), ""),
+        ("办结网民留言", f.closed, "条"),
+        ("正在办理", f.in_progress, "条"),
+        ("办结率", doc.Rate(f.closed, f.received), ""),
+        ("回应、回复迟延", len(b.late), "条次"),
     ]
     return rows
+
+
+def _kpis_written(b):
+    return [(item, f"{value}{word}" if word else value) for item, value, word in _kpis(b)]
 
 
 def _unit_rows(b, units):
@@ -87,7 +94,7 @@ def bulletin_docx(b) -> bytes:
     d = doc.new_docx(title=b.title, subtitle=span(b))
     d.add_heading("一、总体情况", level=1)
     d.add_paragraph(b.figures.summary())
-    doc.docx_table(d, ["项目", "数值"], _kpis(b), widths_cm=[7, 5])
+    doc.docx_table(d, ["项目", "数值"], _kpis_written(b), widths_cm=[7, 5])
     if b.topics:
         d.add_paragraph(topic_figures.sentence(b.topics))
         doc.docx_table(d, TOPIC_HEADER, _topic_rows(b))
@@ -115,7 +122,12 @@ def bulletin_docx(b) -> bytes:
 def bulletin_xlsx(b) -> bytes:
     book = doc.new_workbook()
     summary = doc.xlsx_table(
-        book, "概况", ["项目", "数值"], _kpis(b), widths=[22, 16], intro=[b.title, span(b), b.figures.summary()]
+        book,
+        "概况",
+        ["项目", "数值", "单位"],
+        _kpis(b),
+        widths=[22, 16, 8],
+        intro=[b.title, span(b), b.figures.summary()],
     )
     row = summary.max_row + 2
     summary.cell(row=row, column=1, value=b.late_sentence())

@@ -97,6 +97,12 @@ class SeedQuarterTest(CastTestCase):
         self.assertIn(("县直部门000", "部门", 0, 0, "—", 0, "—", 0), units)  # no rate over no messages
         kpis = {r[0].value: r[1] for r in book["概况"].iter_rows() if r[0].value in ("回复率", "办结率")}
         self.assertEqual((kpis["办结率"].value, kpis["办结率"].number_format), (0.978, "0.0%"))
+        # Counts are numbers, their measure word in a column of its own (a journalist's
+        # trial could not sum "46条").
+        counts = {
+            r[0]: r[1:] for r in book["概况"].iter_rows(values_only=True) if r[0] in ("收到网民留言", "回应、回复迟延")
+        }
+        self.assertEqual(counts, {"收到网民留言": (46, "条"), "回应、回复迟延": (4, "条次")})
         late = list(book["迟延留言"].iter_rows(values_only=True))
         self.assertEqual(len(late), 1 + 4)
         self.assertEqual({row[2] for row in late[1:]}, {"东门镇"})
