@@ -71,17 +71,17 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
             "rates": [_rate_text(i, unit_facts, ctx) for i in items],
         }
         if entry["due"] < snap["min_due"]:
-            apart.append(entry)
+            apart.append((kind, entry["unit"]))
         else:
             by_kind.setdefault(kind, []).append(entry)
-    lists, unlisted = {}, []
+    lists, unlisted = {}, {}
     for kind, entries in by_kind.items():
         n = min(size, len(entries) // 2)
         red = _head(sorted(entries, key=lambda e: (-Decimal(e["points"]), e["unit"])), n)
         black = _head(sorted(entries, key=lambda e: (Decimal(e["points"]), e["unit"])), n)
         lists[kind] = {"red": red, "black": black}
         named = {e["unit"] for e in red + black}
-        unlisted += [e["unit"] for e in entries if e["unit"] not in named]
+        unlisted[kind] = sorted(e["unit"] for e in entries if e["unit"] not in named)
     return {
         "scheme": f"{snap['name']}（第{snap['version']}版）",
         "items": [f"{i['label']}（{kinds.show(kinds.quantize(i['max_points']))}分）" for i in items],
@@ -89,9 +89,13 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
         "size": size,
         "cutoff": periods.moment(window.cutoff),
         "kinds": lists,
-        "apart": sorted(e["unit"] for e in apart),
+        # By kind, each named under its kind's heading (a journalist's trial found a
+        # township's name under 部门, and the townships of too small a sample sorted
+        # among the departments). Bulletins published before keep "unlisted" and
+        # "apart" as one list each (the template reads both).
         # Compared, on neither list: between them, tied at a list's edge, or too few to list.
-        "unlisted": sorted(unlisted),
+        "unlisted_by_kind": {kind: names for kind, names in unlisted.items() if names},
+        "apart_by_kind": {kind: sorted(name for k, name in apart if k == kind) for kind in {k for k, _ in apart}},
     }
 
 

@@ -19,3 +19,9 @@ def points(value) -> str:
 def moment(value) -> str:
     """An instant in the county's time; a deadline at midnight reads 24时 of the day before."""
     return documents.moment(value) if value else "—"
+
+
+@register.filter
+def of_kind(names_by_kind, kind) -> list:
+    """The names of one kind of unit (乡镇, 部门) in a red and black list's lists."""
+    return (names_by_kind or {}).get(kind, [])

@@ -177,12 +177,12 @@ class SchemeOwnersTest(CastTestCase):
         build_q1(c)
         at = local(2026, 4, 10, 9)
         shared = publication.red_black(c.county, Q1, scheme=self.shared, now=at)
-        self.assertNotIn("东门镇", shared["apart"])
+        self.assertNotIn("东门镇", shared["apart_by_kind"].get("township", []))
         self.own(c.county, min_due=1000)  # every unit's sample too small for this county
         publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=at)
         mine = PublishedBulletin.objects.get(region=c.county).red_black
         self.assertEqual(mine["kinds"]["township"], {"red": [], "black": []})
-        self.assertIn("东门镇", mine["apart"])
+        self.assertIn("东门镇", mine["apart_by_kind"]["township"])
 
     def test_the_scheme_a_published_list_was_ranked_by_is_not_edited_in_place(self):
         c = self.cast
