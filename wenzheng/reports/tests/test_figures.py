@@ -169,6 +169,9 @@ class StatisticsPageTest(CastTestCase):
         response = self.client.get("/statistics/", {"region": "luocheng", "period": "2026Q1"})
         self.assertContains(response, "2026年第一季度情况通报")
         self.assertContains(response, "新增0个实名上网单位,实名上网单位总数达2个。本期未收到网民留言。")
+        # The cut-off written as the bulletin writes it (a journalist's trial found
+        # "2026年4月1日 00:00" here and "2026年3月31日24时" on the bulletin).
+        self.assertContains(response, "统计截止：2026年3月31日24时（北京时间）")
 
     def test_a_bad_period_is_explained_not_crashed(self):
         response = self.client.get("/statistics/", {"region": "luocheng", "period": "abc"})
