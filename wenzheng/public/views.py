@@ -20,6 +20,7 @@ from wenzheng.accounts.models import Role
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.attachments.models import Attachment
+from wenzheng.evaluation.models import PublishedBulletin
 from wenzheng.handling import actions, once, passcodes
 from wenzheng.handling.models import Message, Reply, Revisit, parse_serial
 from wenzheng.handling.passcodes import matches_in_constant_time
@@ -531,6 +532,12 @@ def statistics(request):
         "topic_choices": topic_forms.major_choices(region),
         "topic_code": f"{major}0000" if major else "",
         "topic_name": topic_name,
+        # The period's bulletin as published, where there is one: the figures below are
+        # counted live, and a message merged, transferred or entered since moves them
+        # (a journalist's trial found the two disagreeing under the same cut-off).
+        "published": PublishedBulletin.objects.filter(region=region, period_code=periods.code_of(period)).first()
+        if region
+        else None,
     }
     if region.kind == Region.Kind.CITY:
         context["counties"] = tally.per_county(region, period, now=now, major=major)

@@ -173,6 +173,19 @@ class StatisticsPageTest(CastTestCase):
         # "2026年4月1日 00:00" here and "2026年3月31日24时" on the bulletin).
         self.assertContains(response, "统计截止：2026年3月31日24时（北京时间）")
 
+    def test_a_period_whose_bulletin_is_published_leads_to_it(self):
+        # Counted live, a past period's figures move with a merge or a transfer made
+        # since; the published bulletin does not (a journalist's trial).
+        from wenzheng.evaluation import publication
+
+        c = self.cast
+        publication.publish_bulletin(region=c.county, code="2026Q1", by=c.county_office, at=local(2026, 5, 1))
+        response = self.client.get("/statistics/", {"region": "luocheng", "period": "2026Q1"})
+        self.assertContains(response, "本期通报已于2026年5月1日发布，以发布的通报为准。")
+        self.assertContains(response, 'href="/evaluation/public/luocheng/2026Q1/"')
+        response = self.client.get("/statistics/", {"region": "luocheng", "period": "2026Q2"})
+        self.assertNotContains(response, "本期通报已于")
+
     def test_a_bad_period_is_explained_not_crashed(self):
         response = self.client.get("/statistics/", {"region": "luocheng", "period": "abc"})
         self.assertContains(response, "无法识别的统计期间“abc”", status_code=400)
