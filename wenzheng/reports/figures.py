@@ -3,7 +3,13 @@
 Definitions from the seed: 回复率 = messages replied ÷ messages received in the
 period; 办结率 = messages closed ÷ messages received. Each message received in the
 period counts as replied or closed if it was so at the cut-off moment, so a report
-for a past quarter reads the same whenever it is run.
+for a past quarter reads the same whenever it is run, but for what the side steps
+change afterwards: a message merged (并单), transferred or marked as spam since, or
+history entered since, is counted as it stands now (its main message's answer, its
+present unit). A published bulletin keeps what it said (PublishedBulletin), and the
+statistics page of a period with one says so and leads to it. Counting every side
+step as it stood at the cut-off is not done: the kept figures (tally) would have to
+keep each message's unit by month.
 """
 
 import datetime as dt
