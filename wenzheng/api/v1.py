@@ -588,7 +588,12 @@ def order_explanation(request, unit: int, data: schemas.OrderIn):
     target = _supervised_unit(unit)
     found = [_unit_message(target, s) for s in data.messages]
     order = actions.order_written_explanation(
-        unit=target, by=request.user, reason=data.reason, messages=found, backlog_deadline=data.backlog_deadline
+        unit=target,
+        by=request.user,
+        reason=data.reason,
+        messages=found,
+        backlog_deadline=data.backlog_deadline,
+        chosen=True,
     )
     return _record("explanation_order", order, target, order.ordered_at)
 

@@ -1368,15 +1368,21 @@ def _unit_messages(unit, messages):
 
 @transaction.atomic
 def order_written_explanation(
-    *, unit: Unit, by, reason: str, messages, backlog_deadline: dt.datetime, at=None
+    *, unit: Unit, by, reason: str, messages, backlog_deadline: dt.datetime, at=None, chosen=False
 ) -> WrittenExplanationOrder:
-    """责成书面说明, with a deadline to sort out and reply to the unanswered messages."""
+    """责成书面说明, with a deadline to sort out and reply to the unanswered messages.
+    `chosen`: the office picked the messages itself (its form, the API), and picking
+    none while the unit has some unanswered is refused: the order read 已按期梳理回复
+    from its first day (a leader's trial). A quarter-end proposal's order names the
+    late messages still with the unit, which may be none."""
     at = _now(at)
     # Locked: the same order sent twice at once is told apart below.
     unit = Unit.objects.select_related("region").select_for_update(of=("self",)).get(pk=unit.pk)
     require_office(by, unit.region)
     reason = _require_text(reason, "责成事由")
     messages = _unit_messages(unit, messages)
+    if chosen and not messages and Message.objects.filter(unit=unit, stages__completed_at__isnull=True).exists():
+        raise ActionRefused("no_backlog_chosen", "请勾选要限期梳理回复的留言：本单位有留言尚未签收或回复。")
     if timezone.is_naive(backlog_deadline) or backlog_deadline <= at:
         raise ActionRefused("bad_deadline", "限期梳理回复的截止时间必须晚于现在。")
     # The same order again within a day (its reason and messages) is a repeat (a form

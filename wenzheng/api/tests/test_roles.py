@@ -175,6 +175,16 @@ class RoleMatrixTests(ApiTestCase):
                     want = 401 if role == "anonymous" else (201 if role in allowed else 403)
                     self.assertEqual(response.status_code, want, response.content)
 
+    def test_an_order_naming_no_message_is_refused_while_the_unit_has_some_unanswered(self):
+        m = self.cast.submit()
+        deadline = (timezone.now() + dt.timedelta(days=5)).isoformat()
+        path = f"/api/v1/units/{self.cast.unit_a.pk}/explanation-orders"
+        response = self.post("county_office", path, {"reason": "超期。", "messages": [], "backlog_deadline": deadline})
+        self.assertEqual(response.status_code, 422, response.content)
+        self.assertEqual(response.json()["code"], "no_backlog_chosen")
+        body = {"reason": "超期。", "messages": [m.serial], "backlog_deadline": deadline}
+        self.assertEqual(self.post("county_office", path, body).status_code, 201)
+
     def test_recording_an_explanation_against_every_role(self):
         for role in ROLES:
             with self.subTest(role=role):

@@ -204,6 +204,7 @@ def order_new(request, code, unit):
                 reason=form.cleaned_data["reason"],
                 messages=form.cleaned_data["messages"],
                 backlog_deadline=form.backlog_deadline(),
+                chosen=True,
             )
         except ActionRefused as e:
             flash.error(request, e.reason)
