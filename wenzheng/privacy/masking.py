@@ -429,7 +429,7 @@ _PARTS_BETWEEN = r"\s{0,3}(?:[,.;:、。]\s{0,3})?(?:我|本人)?\s{0,3}"
 # What says the given name comes next; not 名 that begins a word (姓李名下…, 名义上).
 _GIVEN_NAMED = (
     r"(?:(?:大家|别人|人家)?都?叫我|全名叫|全名是|名字?(?:叫|是|为)|叫|单名(?:一个)?|双名"
-    r"|名(?![下义额单称次列声气誉片牌]))"
+    r"|名字(?=\s{0,3}:)|名(?![下义额单称次列声气誉片牌字]))"
 )
 # A form's way too: 姓：王 名：小明.
 _COLON = r"\s{0,3}:?\s{0,3}"
@@ -678,7 +678,9 @@ class Masker:
                     continue
                 start, end = groups[i][0], groups[j - 1][1]
                 digits = "".join(folded[a:b] for a, b in groups[i:j]).upper()
-                kind = self._classify(digits, folded[max(0, start - 14) : start], folded[end : end + 4])
+                kind = self._classify(
+                    digits, folded[max(0, start - 14) : start], folded[end : end + 4], rest=folded[end : end + 60]
+                )
                 if kind is not None:
                     if kind == Kind.MOBILE and len(digits) > 11 and folded[start - 1 : start] == "+":
                         start -= 1  # +86: the masked number writes its own plus
@@ -690,7 +692,14 @@ class Masker:
                 i += 1
         return spans
 
-    def _classify(self, d: str, before: str, after: str) -> str | None:
+    @staticmethod
+    def _someones_own(before: str, rest: str) -> bool:
+        """Whether the label's sentence says the account is a person's own (我的对公账户,
+        转到对公账户…，户名写我本人): before the number, or after it to the sentence's end."""
+        sentence_rest = re.split(r"[.!?;。！？；\n]", rest, maxsplit=1)[0]
+        return bool(_SOMEONES_OWN.search(before) or _SOMEONES_OWN.search(sentence_rest))
+
+    def _classify(self, d: str, before: str, after: str, rest: str = "") -> str | None:
         if d.endswith("X"):
             labelled = len(d) == 18 and _ID_LABEL.search(before)
             return Kind.ID_NUMBER if (_is_id(d) and _id_checks(d)) or labelled else None
@@ -711,8 +720,11 @@ class Masker:
             return Kind.ID_NUMBER
         if 16 <= n <= 19 and d[0] in "3456" and _luhn(d):
             return Kind.BANK_CARD
-        if _PUBLIC_ACCOUNT_LABEL.search(before) and not _SOMEONES_OWN.search(before):
-            return None
+        if _PUBLIC_ACCOUNT_LABEL.search(before) and not self._someones_own(before, rest):
+            # Never a card's number, whoever's label it follows: a card may start with
+            # any digit (9558…), and a personal card after 对公账户 was published whole
+            # (an attacker's trial).
+            return Kind.BANK_CARD if 16 <= n <= 19 and _luhn(d) else None
         if 10 <= n <= 25 and _CARD_LABEL.search(before):
             return Kind.BANK_CARD
         if 5 <= n <= 11 and _QQ_LABEL.search(before):

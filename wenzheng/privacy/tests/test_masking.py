@@ -366,6 +366,9 @@ class SplitNamesTest(unittest.TestCase):
             ("我姓王。叫小明", "我姓王。叫**"),
             ("姓：王，名：小明", "姓：王，名：**"),  # a form's way
             ("姓:王 名:小明", "姓:王 名:**"),
+            # A fourth attacker's trial: 名字 took its 字 for the given name (名*：小明).
+            ("姓：王 名字：小明", "姓：王 名字：**"),
+            ("姓：韦　名字：春燕", "姓：韦　名字：**"),
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
@@ -512,6 +515,8 @@ class PublicAccountsTest(unittest.TestCase):
             "收款单位账号：４５００１６０４０５１０５２５００１２３",
             "对公 账户：45001604051052500123",
             "对公账户：\n45001604051052500123",
+            "县政务服务中心对公账户：45001604051052500123，请注明您的姓名。",
+            "对公账户：45001604051052500123。我本人另有银行卡。",  # the sentence has ended
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
@@ -524,6 +529,14 @@ class PublicAccountsTest(unittest.TestCase):
             ("本人对公账号45001604051052500123", "本人对公账号4500************0123"),
             ("个人账户：45001604051052500123", "个人账户：4500************0123"),
             ("对公账户：13912345678", "对公账户：139****5678"),
+            # A fourth attacker's trial: a card of an issuer whose numbers start with 9
+            # (9558…), and a label whose sentence says the account is the writer's.
+            ("请转到对公账户：9558801234567890128。", "请转到对公账户：9558***********0128。"),
+            ("基本账户：9558801234567890128", "基本账户：9558***********0128"),
+            (
+                "请汇到对公账户：45001604051052500123，户名写我本人。",
+                "请汇到对公账户：4500************0123，户名写我本人。",
+            ),
             (
                 "收款单位账号：45001604051052500123 银行账号：45001604051052500124",
                 "收款单位账号：45001604051052500123 银行账号：4500************0124",
