@@ -1381,7 +1381,10 @@ def order_written_explanation(
     require_office(by, unit.region)
     reason = _require_text(reason, "责成事由")
     messages = _unit_messages(unit, messages)
-    if chosen and not messages and Message.objects.filter(unit=unit, stages__completed_at__isnull=True).exists():
+    unanswered = Message.objects.filter(unit=unit, stages__completed_at__isnull=True)
+    if chosen and unanswered.exists() and not unanswered.filter(pk__in=[m.pk for m in messages]).exists():
+        # None of them unanswered (none chosen, or only answered ones through the API:
+        # an attacker's trial) is as good as none.
         raise ActionRefused("no_backlog_chosen", "请勾选要限期梳理回复的留言：本单位有留言尚未签收或回复。")
     if timezone.is_naive(backlog_deadline) or backlog_deadline <= at:
         raise ActionRefused("bad_deadline", "限期梳理回复的截止时间必须晚于现在。")

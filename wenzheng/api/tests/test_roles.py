@@ -182,6 +182,10 @@ class RoleMatrixTests(ApiTestCase):
         response = self.post("county_office", path, {"reason": "超期。", "messages": [], "backlog_deadline": deadline})
         self.assertEqual(response.status_code, 422, response.content)
         self.assertEqual(response.json()["code"], "no_backlog_chosen")
+        # Nor one naming only a message answered already (an attacker's trial).
+        answered = self.cast.replied(title="已回复的留言")
+        body = {"reason": "超期。", "messages": [answered.serial], "backlog_deadline": deadline}
+        self.assertEqual(self.post("county_office", path, body).json()["code"], "no_backlog_chosen")
         body = {"reason": "超期。", "messages": [m.serial], "backlog_deadline": deadline}
         self.assertEqual(self.post("county_office", path, body).status_code, 201)
 
