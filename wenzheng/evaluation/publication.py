@@ -162,25 +162,40 @@ def publish_bulletin(*, region, code: str, by, at=None) -> PublishedBulletin:
 
 def altered_bulletins() -> tuple[int, list[str]]:
     """Published bulletins checked against their publication's event: how many
-    were checked, and one line for each whose row no longer reads as published or
-    has no publication event. Those published before the event carried a digest
-    are checked for their event alone."""
+    were checked, and one line for each that no longer reads as published (its
+    digest), whose printed anchors are not its chains' (forged, or not naming its
+    publication), that has no publication event, or whose row is gone while its
+    publication event remains (deleted: the page is a 404). Those published before
+    the event carried a digest are checked for the rest."""
     events = {}
-    for data in Event.objects.filter(kind=Event.Kind.BULLETIN_PUBLISHED).values_list("data", flat=True):
-        events[data.get("bulletin")] = data.get("digest")
+    for event in Event.objects.filter(kind=Event.Kind.BULLETIN_PUBLISHED).select_related("chain__region"):
+        events[event.data.get("bulletin")] = event
     checked, problems = 0, []
-    for published in PublishedBulletin.objects.select_related("region").order_by("pk"):
+    rows = PublishedBulletin.objects.select_related("region").order_by("pk")
+    for published in rows:
         name = f"{published.region.code} {published.period_code} (#{published.pk})"
-        if published.pk not in events:
+        event = events.pop(published.pk, None)
+        if event is None:
             problems.append(f"Published bulletin {name} has no publication event.")
             continue
         checked += 1
-        recorded = events[published.pk]
+        recorded = event.data.get("digest")
         if recorded is not None and recorded != published.content_digest():
             problems.append(
-                f"Published bulletin {name} no longer reads as published: its text, red and black list or "
-                "scheme was changed in the database after publication."
+                f"Published bulletin {name} no longer reads as published: its text, red and black list, "
+                "scheme or publication time was changed in the database after publication."
             )
+        if published.anchors and [event.chain.region.code, event.seq, event.hash] not in published.anchors:
+            problems.append(f"Published bulletin {name}: its printed anchors do not name its publication event.")
+        for code, seq, digest in published.anchors:
+            problem = chain.check_anchor(f"{code}:{seq}:{digest}")
+            if problem:
+                problems.append(f"Published bulletin {name}: its printed anchor {code}:{seq}: {problem}.")
+    for pk, event in events.items():
+        problems.append(
+            f"Published bulletin #{pk} ({event.data.get('period')}) is gone, its publication event "
+            f"(#{event.seq} of {event.chain.region.code}) still there: deleted in the database."
+        )
     return checked, problems
 
 

@@ -155,6 +155,19 @@ class PublicationTest(CastTestCase):
                 PublishedBulletin.objects.filter(pk=published.pk).update(
                     body=published.body, red_black=published.red_black
                 )
+        # Its anchors forged or its publication time moved (an attacker's trial), or the
+        # row deleted while its publication event stays.
+        for change in ({"anchors": [["luocheng", event.seq, "0" * 64]]}, {"published_at": local(2026, 3, 30)}):
+            with self.subTest(change=list(change)):
+                saved = {k: getattr(published, k) for k in change}
+                PublishedBulletin.objects.filter(pk=published.pk).update(**change)
+                with self.assertRaisesMessage(CommandError, f"Published bulletin luocheng 2026Q1 (#{published.pk})"):
+                    call_command("verify_events", stdout=io.StringIO())
+                PublishedBulletin.objects.filter(pk=published.pk).update(**saved)
+        call_command("verify_events", stdout=io.StringIO())  # as published again
+        PublishedBulletin.objects.filter(pk=published.pk).delete()
+        with self.assertRaisesMessage(CommandError, f"Published bulletin #{published.pk} (2026Q1) is gone"):
+            call_command("verify_events", stdout=io.StringIO())
         # One put in with no publication behind it is named too.
         forged = PublishedBulletin.objects.create(
             region=c.county, period_code="2026Q2", published_at=AFTER, published_by=c.county_office, body="伪造"
