@@ -1140,10 +1140,17 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
     else:
         # A handler's draft of the same answer, written before this one went public, is
         # void: approved afterwards (its page still open), it published a second
-        # answer beside this one, saying otherwise (a leader's trial).
-        message.drafts.filter(state=ReplyDraft.State.PENDING, follow_up=follow_up).update(
-            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="已有回复公开，这份待审核的回复随之失效。"
-        )
+        # answer beside this one, saying otherwise (a leader's trial). Recorded, and
+        # its author told, with their text to work on (an attacker's trial found it
+        # gone without a word).
+        for void in message.drafts.select_for_update().filter(state=ReplyDraft.State.PENDING, follow_up=follow_up):
+            void.state, void.decided_by, void.decided_at = ReplyDraft.State.WITHDRAWN, by, at
+            void.note = "已有回复公开，这份待审核的回复随之失效。"
+            void.save(update_fields=["state", "decided_by", "decided_at", "note"])
+            _event(
+                Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, draft=void.pk, note=void.note,
+                author=void.author_id, superseded_by=item.pk,
+            )  # fmt: skip
     if follow_up is not None:
         _event(
             Event.Kind.FOLLOW_UP_ANSWERED,

@@ -224,6 +224,25 @@ def returned(event):
     )
 
 
+def superseded(event):
+    """A handler's draft voided by an answer published beside it: its author told."""
+    if "superseded_by" not in event.data:
+        return []  # taken back by its author, who knows
+    message = event.message
+    author = recipients.person(event.data.get("author"))
+    if author is None:
+        return []
+    return planning.for_people(
+        [author],
+        key=f"e{event.pk}",
+        kind=Notice.Kind.RETURNED,
+        region_id=message.region_id,
+        message_id=message.pk,
+        text=texts.superseded(serial=message.serial),
+        link=_staff_link(message),
+    )
+
+
 def ordered(event):
     unit = event.unit
     leaders = recipients.staff_of_units([unit.pk], roles=(Role.LEADER,)).get(unit.pk, [])
@@ -377,6 +396,7 @@ RULES = {
     Kind.RATED: rated,
     Kind.REPLY_DRAFTED: drafted,
     Kind.REPLY_RETURNED: returned,
+    Kind.REPLY_WITHDRAWN: superseded,
     Kind.EXPLANATION_ORDERED: ordered,
     Kind.EXPLANATION_RECORDED: explained,
     Kind.EXPLANATION_RETURNED: explanation_returned,

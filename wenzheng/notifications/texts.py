@@ -146,6 +146,10 @@ def returned(*, serial: str, note: str) -> str:
     return f"您对留言{serial}的回复被退回修改：{short(note, 24)}"
 
 
+def superseded(*, serial: str) -> str:
+    return f"留言{serial}已有回复公开，您待审核的回复随之失效；如需补充，可在留言页另行回复。"
+
+
 def reopened(*, serial: str, days: int) -> str:
     return f"留言{serial}已退回重办，请在{days}个工作日内重新回复。"
 

@@ -95,7 +95,14 @@ class SignoffTest(HandlingTestCase):
         message, draft = self.draft()
         actions.reply(message=message, by=c.leader_a, text="请到镇政务服务中心办理。", at=FRIDAY)
         draft.refresh_from_db()
-        self.assertEqual((draft.state, draft.note), ("withdrawn", "已有回复公开，这份待审核的回复随之失效。"))
+        self.assertEqual(
+            (draft.state, draft.note, draft.decided_by),
+            ("withdrawn", "已有回复公开，这份待审核的回复随之失效。", c.leader_a),
+        )
+        voided = message.events.get(kind=Event.Kind.REPLY_WITHDRAWN)
+        self.assertEqual(
+            (voided.actor, voided.data["draft"], voided.data["author"]), (c.leader_a, draft.pk, c.handler_a.pk)
+        )
         self.assertRefused("already_decided", actions.approve_reply, draft=draft, by=c.leader_a)
         self.assertEqual(list(message.replies.values_list("text", flat=True)), ["请到镇政务服务中心办理。"])
 

@@ -320,9 +320,17 @@ class WhoHearsTest(CastTestCase):
         # Written again, it waits again: a new notice, unread.
         actions.reply(message=second, by=c.handler_a, text="周五修好。")
         self.assertEqual(unread(), [third, second])
-        # The leader answers the third himself: the draft is void, its notice read.
+        # The leader answers the third himself: the draft is void, its notice read,
+        # and its author told (an attacker's trial: not a word, the text gone).
         actions.reply(message=third, by=c.leader_a, text="已修好。")
         self.assertEqual(unread(), [second])
+        self.assertEqual(
+            sorted(texts(c.handler_a, Notice.Kind.RETURNED)),
+            [
+                f"您对留言{second.serial}的回复被退回修改：请写明维修时间。",
+                f"留言{third.serial}已有回复公开，您待审核的回复随之失效；如需补充，可在留言页另行回复。",
+            ],
+        )
 
     def test_an_order_reaches_the_units_leader(self):
         c = self.cast

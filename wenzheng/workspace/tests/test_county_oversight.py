@@ -208,6 +208,19 @@ class SignoffPageTest(WorkspaceTestCase):
         self.assertNotContains(self.client.get(f"/work/messages/{message.pk}/"), "审核通过并公开")
         self.assertNotContains(self.client.get("/work/unit/", {"tab": "signoff"}), message.title)
 
+    def test_a_draft_voided_by_the_leaders_own_reply_is_said_so_to_its_author(self):
+        # An attacker's trial: the draft went without a word, its text gone.
+        c = self.cast
+        message = self.signed_off_message()
+        actions.reply(message=message, by=c.handler_a, text="已安排。", at=MONDAY)
+        actions.reply(message=message, by=c.leader_a, text="已修好。", at=MONDAY)
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertRegex(page.content.decode(), r"于[-0-9: ]+已公开回复，您待审核的回复随之失效。")
+        self.assertContains(page, "原文已填入本页“回复”中，如需补充，修改后可再次提交审核。")
+        self.assertContains(page, ">\n已安排。</textarea>")
+        self.assertContains(page, "<b>撤回待审核的回复</b>")  # in the record
+
     def test_a_returned_answer_to_a_follow_up_goes_back_to_its_own_form(self):
         c = self.cast
         message = c.replied(at=MONDAY)

@@ -35,15 +35,16 @@ from .common import errors_text, page
 
 
 def _taken_back(drafts, user):
-    """`user`'s last reply if the leader returned it or they took it back themselves
-    (not one voided by the message's move, decided by no one)."""
+    """`user`'s last reply if the leader returned it, they took it back themselves or
+    an answer published beside it voided it (not one voided by the message's move,
+    decided by no one)."""
     mine = [d for d in drafts if d.author_id == user.pk]
     if not mine:
         return None
     last = mine[-1]
     if last.state == ReplyDraft.State.RETURNED:
         return last
-    if last.state == ReplyDraft.State.WITHDRAWN and last.decided_by_id == user.pk:
+    if last.state == ReplyDraft.State.WITHDRAWN and last.decided_by_id is not None:
         return last
     return None
 
