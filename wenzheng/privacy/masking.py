@@ -270,15 +270,21 @@ _NUM = r"(?:\d{1,5}|[A-Za-z](?=[栋幢座])|[一二三四五六七八九十百�
 _FIRST = r"(?:号院|号楼|号|栋|幢|座|单元|组|队|排|巷)"
 _NEXT = r"(?:号院|号楼|号|栋|幢|座|单元|组|队|排|巷|室|楼|层|户|房)"
 _NOT_A_HOUSE = r"(?!线|文|令|台风|公告|文件|窗口|车道|地铁|口|通知|楼盘|公交|专线|码头)"
+# Up to two spaces between a house's parts (3栋 2单元 501室: a browser's CR LF line
+# break too), and a room number spelled in numerals (五零一); a year or a time after
+# the house is not its room.
+_ROOM = r"(?:-?\d{2,4}(?:室|房)?(?![\d年月日时点元])|[零〇一二三四五六七八九]{3,4}(?:室|房)?(?![年月日]))"
 _HOUSE = (
-    rf"第?{_NUM}\s?{_FIRST}{_NOT_A_HOUSE}(?:[-之]?第?{_NUM}{_NEXT})*(?:-?\d{{2,4}}(?:室|房)?)?"
+    rf"第?{_NUM}\s?{_FIRST}{_NOT_A_HOUSE}(?:\s{{0,2}}[-之]?第?{_NUM}\s?{_NEXT})*(?:\s{{0,2}}{_ROOM})?"
     rf"|\d{{1,4}}(?:-\d{{1,4}}){{1,3}}(?:室|号|房)?(?![\d\-])"
 )
 # A road's section may stand between it and the number (凤凰大道西段88号), and an
 # estate's district or phase between it and the building (幸福花园A区3栋, 阳光小区二期
 # B区12号楼): kept, as the section is, and the house after them masked. Two spaces at
 # most between the parts: a line break typed in a browser is CR LF.
-_DISTRICT = r"(?:\s{0,2}(?:[A-Za-z]|\d{1,2}|[一二三四五六七八九十]{1,3}|[东西南北中])\s{0,2}[区期]){1,2}"
+_DISTRICT = (
+    r"(?:\s{0,2}(?:[A-Za-z]\d?|\d{1,2}|[一二三四五六七八九十]{1,3}|[东西南北中])\s{0,2}(?:[区期]|组团|地块)){1,2}"
+)
 _ADDRESS = re.compile(
     "(?:"
     + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|"))

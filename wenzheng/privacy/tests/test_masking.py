@@ -415,6 +415,26 @@ class EstateDistrictsTest(unittest.TestCase):
             ("幸福花园A区\n3栋2单元501", "幸福花园A区\n***"),
             ("幸福花园\nA区3栋2单元501", "幸福花园\nA区***"),
             ("幸福花园A区\r\n3栋2单元501", "幸福花园A区\r\n***"),
+            # A fourth attacker's trial: the parts after the building spaced or broken,
+            # other ways of naming a district, a room spelled in numerals.
+            ("幸福花园A区3栋\r\n2单元501室", "幸福花园A区***"),
+            ("幸福花园 A 区 3 栋 2 单元 501", "幸福花园 A 区 ***"),
+            ("幸福小区3栋 2单元 501室", "幸福小区***"),
+            ("幸福花园A1区3栋501", "幸福花园A1区***"),
+            ("幸福花园A组团3栋2单元501", "幸福花园A组团***"),
+            ("幸福花园A地块3栋2单元501", "幸福花园A地块***"),
+            ("幸福花园A区三栋二单元五零一", "幸福花园A区***"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_what_follows_a_house_is_not_its_room(self):
+        for text, masked in (
+            ("凤凰路18号 2024年11月3日来信", "凤凰路*** 2024年11月3日来信"),
+            ("凤凰路18号10点开会", "凤凰路***10点开会"),
+            ("凤凰路18号 200元", "凤凰路*** 200元"),
+            ("幸福小区3栋 一直没人管", "幸福小区*** 一直没人管"),
+            ("凤凰路18号 3 人参加", "凤凰路*** 3 人参加"),
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)

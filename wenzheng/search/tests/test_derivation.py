@@ -21,9 +21,10 @@ from wenzheng.testing import CastTestCase
 
 from .test_rebuild import fresh, stored
 
-# What the masking and the folding make of the masking benchmark's corpus, by the
-# DERIVATION they belong to.
-FINGERPRINTS = {2: "7e91c0b507f40551683e0afe5994380e685c6efbb0b4e33022c49f40bb882964"}
+# What the masking and the folding make of the masking benchmark's corpus and of the
+# masking's tests' strings, by the DERIVATION they belong to (a version not yet
+# released may have its fingerprint recorded again instead of being raised).
+FINGERPRINTS = {2: "5ea81dd8757afd6c4f5b2609ce2704ae07e439877eadeb9d6fecaa6af1c273ab"}
 
 
 def fingerprint() -> str:
