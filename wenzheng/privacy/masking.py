@@ -431,10 +431,10 @@ _NAME_CUES = [
 _GIVEN_SPACED = (
     rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}])(?:[ \t]?(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}])?"
 )
-_PARTS_BETWEEN = r"\s{0,3}(?:[,.;:、。]\s{0,3})?(?:我|本人)?\s{0,3}"
+_PARTS_BETWEEN = r"\s{0,3}(?:[,.;:、。]\s{0,3})?(?:我|本人|(?:您|你)可以)?\s{0,3}"
 # What says the given name comes next; not 名 that begins a word (姓李名下…, 名义上).
 _GIVEN_NAMED = (
-    r"(?:(?:大家|别人|人家)?都?叫我|全名叫|全名是|名字?(?:叫|是|为)|叫|单名(?:一个)?|双名"
+    r"(?:(?:大家|别人|人家)?都?叫我|全名叫|全名是|名字?(?:叫|是|为)|叫|贱名|单名(?:一个)?|双名"
     r"|名字(?=\s{0,3}:)|名(?![下义额单称次列声气誉片牌字]))"
 )
 # A form's way too: 姓：王 名：小明.
@@ -445,7 +445,7 @@ _SPLIT_NAMES = [
         rf"(?P<given>(?:(?P=surname)[ \t]?)?{_GIVEN_SPACED})(?:{_AFTER_NAME}|(?=字))"  # 单名一个强字
     ),
     re.compile(
-        rf"(?:{_NAMING}|名叫|名字是)\s{{0,3}}(?P<given>{_GIVEN_SPACED}){_PARTS_BETWEEN}"
+        rf"(?:{_NAMING}|名叫|名字是|我是)\s{{0,3}}(?P<given>{_GIVEN_SPACED}){_PARTS_BETWEEN}"
         rf"姓{_COLON}(?P<surname>{_surname_pattern(surnames.ALL)}){_AFTER_NAME}"
     ),
 ]
@@ -551,6 +551,15 @@ _NOT_NAMES = (
     "施工方",
     "程序员",
 )
+
+
+# What a writer says they are before giving their surname apart (我是村长，姓王): a role,
+# not a given name.
+_ROLES = (
+    "村长", "家长", "医生", "护士", "校长", "组长", "队长", "会计", "律师", "学生", "居民", "村民", "工人",
+    "老兵", "教师", "老师", "病人", "患者", "租户", "店主", "老板", "员工", "职工", "老人", "环卫", "保安",
+    "教练", "记者", "民警", "干部", "外地", "本地", "本村", "退休",
+)  # fmt: skip
 
 
 def _is_title(name: str, before: str, after: str) -> bool:
@@ -834,7 +843,11 @@ class Masker:
         for cue in _SPLIT_NAMES:
             for m in cue.finditer(folded):
                 given = m.group("given")
-                if given.startswith(_NOT_NAMES) or any(p in given for p in _NAME_PLACEHOLDERS):
+                if (
+                    given.startswith(_NOT_NAMES + _ROLES)
+                    or given in _TITLES
+                    or any(p in given for p in _NAME_PLACEHOLDERS)
+                ):
                     continue
                 keep = len(m.group("surname")) if given.startswith(m.group("surname")) else 0
                 stars = "*" * len(re.sub(r"[ \t]", "", given[keep:]))

@@ -348,6 +348,12 @@ class SplitNamesTest(unittest.TestCase):
             ("我叫强，我姓李。", "我叫*，我姓李。"),
             ("我姓王，叫王小明。", "我姓王，叫王**。"),  # the whole name after 叫
             ("我父亲姓王，叫大明，今年80岁", "我父亲姓王，叫**，今年80岁"),
+            # A fourth attacker's trial: the given name before the surname after 我是,
+            # after 您可以叫我, or 贱名.
+            ("我是小明，姓王", "我是**，姓王"),
+            ("我是春燕，姓韦。", "我是**，姓韦。"),
+            ("我姓王，您可以叫我小明", "我姓王，您可以叫我**"),
+            ("敝姓王，贱名小明", "敝姓王，贱名**"),
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
@@ -384,6 +390,10 @@ class SplitNamesTest(unittest.TestCase):
             "我姓王，叫某某。",
             "我姓王，叫我小王就行。",
             "请填写姓名，叫号后到窗口办理。",
+            "我是村长，姓王。",
+            "我是家长，姓陈，孩子在城关小学读书。",
+            "我是退休教师，姓张。",
+            "我是本村村民，姓王。",
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
