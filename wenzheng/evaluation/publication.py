@@ -8,6 +8,7 @@ shows whether anything before it was cut or rewritten.
 """
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 from fractions import Fraction
 
@@ -54,7 +55,7 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
     snap = schemes.snapshot(scheme)
     items = [i for i in snap["items"] if i["kind"] == "rate"]
     ctx = kinds.Context(categories=found.categories)
-    by_kind, apart = {"township": [], "department": []}, []
+    by_kind, apart = {"township": [], "department": []}, defaultdict(list)
     # A city's units named with their county (Region.names_unit).
     counties = dict(facts_module.evaluated_units(region, window).values_list("pk", "region__name"))
     for unit_id, name, kind in found.units:
@@ -71,7 +72,7 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
             "rates": [_rate_text(i, unit_facts, ctx) for i in items],
         }
         if entry["due"] < snap["min_due"]:
-            apart.append((kind, entry["unit"]))
+            apart[kind].append(entry["unit"])
         else:
             by_kind.setdefault(kind, []).append(entry)
     lists, unlisted = {}, {}
@@ -95,7 +96,7 @@ def red_black(region, period: Period, *, scheme: Scheme, now: dt.datetime, size:
         # "apart" as one list each (the template reads both).
         # Compared, on neither list: between them, tied at a list's edge, or too few to list.
         "unlisted_by_kind": {kind: names for kind, names in unlisted.items() if names},
-        "apart_by_kind": {kind: sorted(name for k, name in apart if k == kind) for kind in {k for k, _ in apart}},
+        "apart_by_kind": {kind: sorted(names) for kind, names in apart.items()},
     }
 
 

@@ -208,11 +208,22 @@ def drafted(event):
 
 
 def returned(event):
+    return _to_author(event, texts.returned(serial=event.message.serial, note=_quoted(event)))
+
+
+def superseded(event):
+    """A handler's draft voided by an answer published beside it: its author told."""
+    if "superseded_by" not in event.data:
+        return []  # taken back by its author, who knows
+    return _to_author(event, texts.superseded(serial=event.message.serial))
+
+
+def _to_author(event, text) -> list[planning.Draft]:
+    """To the handler who wrote the draft the event is about (its `author`)."""
     message = event.message
     author = recipients.person(event.data.get("author"))
     if author is None:
         return []
-    text = texts.returned(serial=message.serial, note=_quoted(event))
     return planning.for_people(
         [author],
         key=f"e{event.pk}",
@@ -220,25 +231,6 @@ def returned(event):
         region_id=message.region_id,
         message_id=message.pk,
         text=text,
-        link=_staff_link(message),
-    )
-
-
-def superseded(event):
-    """A handler's draft voided by an answer published beside it: its author told."""
-    if "superseded_by" not in event.data:
-        return []  # taken back by its author, who knows
-    message = event.message
-    author = recipients.person(event.data.get("author"))
-    if author is None:
-        return []
-    return planning.for_people(
-        [author],
-        key=f"e{event.pk}",
-        kind=Notice.Kind.RETURNED,
-        region_id=message.region_id,
-        message_id=message.pk,
-        text=texts.superseded(serial=message.serial),
         link=_staff_link(message),
     )
 

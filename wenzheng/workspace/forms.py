@@ -634,15 +634,6 @@ class OrderExplanationForm(NamedLimits, forms.Form):
         self.fields["messages"].queryset = messages
         self.fields["messages"].label_from_instance = lambda m: f"{m.serial} {m.title}"
 
-    def clean_messages(self):
-        # The deadline is to clear the unit's unanswered messages (DOMAIN.md): with
-        # none ticked it had nothing to clear, and read "已按期梳理回复" from the day it
-        # was ordered, however long the unit's messages then waited (a trial).
-        chosen = self.cleaned_data["messages"]
-        if not chosen and self.fields["messages"].queryset.exists():
-            raise forms.ValidationError(_("请勾选要限期梳理回复的留言：本单位有留言尚未签收或回复。"))
-        return chosen
-
     def backlog_deadline(self) -> dt.datetime:
         """24:00 local time of the chosen date."""
         return clock.local_midnight(self.cleaned_data["backlog_date"] + dt.timedelta(days=1))
