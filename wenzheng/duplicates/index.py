@@ -48,13 +48,28 @@ def index(messages) -> int:
         return 0
     Key.objects.filter(message__in=[m.pk for m in messages]).delete()
     rows = key_rows(messages)
-    Key.objects.bulk_create(rows, batch_size=2000)
+    write(rows)
     return len(rows)
 
 
-def key_rows(messages) -> list[Key]:
-    """The keys of the open ones of `messages`, as rows to write."""
-    return [Key(message_id=m.pk, region_id=m.region_id, key=k) for m in messages if is_open(m) for k in keys_of(m)]
+def key_rows(messages) -> list[tuple[int, int, int]]:
+    """The keys of the open ones of `messages`, as rows to write (`write`)."""
+    return [(m.pk, m.region_id, k) for m in messages if is_open(m) for k in keys_of(m)]
+
+
+def write(rows: list[tuple[int, int, int]]) -> None:
+    """Insert (message id, region id, key) rows. One plain statement run for each row
+    by the driver: bulk_create made a model instance of each and compiled SQL for each
+    field of each (a message has some 35 keys; a third of an import's time)."""
+    if not rows:
+        return
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(Key._meta.get_field(name).column) for name in ("message", "region", "key"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {ops.quote_name(Key._meta.db_table)} ({columns}) VALUES (%s, %s, %s)",  # noqa: S608 (our names)
+            rows,
+        )
 
 
 def sync(message) -> None:
@@ -113,7 +128,7 @@ def on_arrival(message, *, at) -> Flag | None:
     submitting transaction."""
     keys = keys_of(message)
     found = candidates(message, keys=keys)
-    Key.objects.bulk_create([Key(message_id=message.pk, region_id=message.region_id, key=k) for k in keys])
+    write([(message.pk, message.region_id, k) for k in keys])
     if not found:
         return None
     return Flag.objects.create(
@@ -139,7 +154,7 @@ def rebuild(*, batch: int = 5000, out=None) -> int:
         with transaction.atomic():
             # Batch by batch, so the index stays whole for every other message meanwhile.
             Key.objects.filter(message_id__gt=last, message_id__lte=rows[-1].pk).delete()
-            Key.objects.bulk_create(key_rows(rows), batch_size=5000)
+            write(key_rows(rows))
         last, total = rows[-1].pk, total + len(rows)
         if out:
             out(f"{total:,} messages indexed")
