@@ -19,17 +19,18 @@ while citizens submit.
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from wenzheng.eventlog import chain, hashing
 from wenzheng.eventlog.models import Event
-from wenzheng.ops import queue
+from wenzheng.ops import batches, queue
 from wenzheng.workdays import clock
 
 from .models import DeadlineRecount, ExtensionRequest, Stage
 
 BATCH = 500
+WORK = "deadlines"  # handling.work.DeadlineRecountWork's name
 
 
 def request_recount(*, by, at=None) -> None:
@@ -46,9 +47,58 @@ def claim_recount() -> DeadlineRecount | None:
     now = timezone.now()
     waiting = queue.waiting(DeadlineRecount, now=now)
     pk = queue.claim(
-        DeadlineRecount, waiting, order_by=("requested_at", "pk"), state=DeadlineRecount.State.RUNNING, heartbeat_at=now
+        DeadlineRecount,
+        waiting,
+        order_by=("requested_at", "pk"),
+        state=DeadlineRecount.State.RUNNING,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,  # ops.batches: a run begun at the batch after `after`
     )
     return DeadlineRecount.objects.select_related("requested_by").get(pk=pk) if pk else None
+
+
+def run_recount(recount: DeadlineRecount, *, at=None) -> DeadlineRecount:
+    """Run a claimed recount to its end, from where it stands: its two walks over
+    the stages, each batch committed with the recount's progress and heartbeat (the
+    same write). A batch that killed its worker MAX_ATTEMPTS times is taken a stage at
+    a time, and a stage that does it alone is skipped and listed (ops.batches)."""
+    at = at or timezone.now()
+    mine = DeadlineRecount.objects.filter(pk=recount.pk)
+    walks = [
+        (DeadlineRecount.Walk.OPEN, _open_ids, _recompute, "moved"),
+        (DeadlineRecount.Walk.FALLBACK, _fallback_ids, _rejudge, "rejudged"),
+    ]
+    if recount.walk == DeadlineRecount.Walk.FALLBACK:
+        walks = walks[1:]
+    for walk, ids_after, batch_of, counted in walks:
+        if recount.walk != walk:
+            recount.walk, recount.after, recount.attempts, recount.isolating_to = walk, 0, 1, None
+            mine.update(walk=walk, after=0, attempts=1, isolating_to=None)
+        batches.begin(recount, work=WORK, ids_after=ids_after, batch=BATCH)
+        while ids := ids_after(recount.after, batches.size(recount, BATCH)):
+            with transaction.atomic():
+                done = batch_of(ids, by=recount.requested_by, at=at)
+                mine.update(
+                    **batches.advanced(recount, ids[-1]), heartbeat_at=timezone.now(), **{counted: F(counted) + done}
+                )
+    recount.refresh_from_db()
+    return recount
+
+
+def retry_stage(stage_id: int, *, at=None) -> int:
+    """A stage a recount skipped (ops.batches), counted again and judged again now."""
+    at = at or timezone.now()
+    return _recompute([stage_id], by=None, at=at) + _rejudge([stage_id], by=None, at=at)
+
+
+def _open_ids(after, n) -> list[int]:
+    stages = Stage.objects.filter(completed_at__isnull=True, pk__gt=after)
+    return list(stages.order_by("pk").values_list("pk", flat=True)[:n])
+
+
+def _fallback_ids(after, n) -> list[int]:
+    stages = Stage.objects.filter(completed_at__isnull=False, pk__gt=after).exclude(due_warning="")
+    return list(stages.order_by("pk").values_list("pk", flat=True)[:n])
 
 
 def recompute_open_deadlines(*, by, at=None, on_batch: Callable[[], None] = lambda: None) -> int:
@@ -56,11 +106,7 @@ def recompute_open_deadlines(*, by, at=None, on_batch: Callable[[], None] = lamb
     at = at or timezone.now()
     moved, after = 0, 0
     while True:
-        ids = list(
-            Stage.objects.filter(completed_at__isnull=True, pk__gt=after)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
+        ids = _open_ids(after, BATCH)
         if not ids:
             return moved
         moved += _recompute(ids, by=by, at=at)
@@ -158,12 +204,7 @@ def rejudge_fallback_stages(*, by, at=None, on_batch: Callable[[], None] = lambd
     at = at or timezone.now()
     changed, after = 0, 0
     while True:
-        ids = list(
-            Stage.objects.filter(completed_at__isnull=False, pk__gt=after)
-            .exclude(due_warning="")
-            .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
+        ids = _fallback_ids(after, BATCH)
         if not ids:
             return changed
         changed += _rejudge(ids, by=by, at=at)

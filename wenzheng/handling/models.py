@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from wenzheng.lib.lookups import AnyOf
+from wenzheng.ops.models import BatchWalk
 
 
 class Category(models.Model):
@@ -641,7 +642,7 @@ class ExtensionRequest(models.Model):
         return f"延期{self.days}个工作日（{self.get_status_display()}）"
 
 
-class DeadlineRecount(models.Model):
+class DeadlineRecount(BatchWalk):
     """A request to count open deadlines again after the calendar changed, done by the
     background worker (`manage.py work`), not inside the change's own request.
 
@@ -656,6 +657,12 @@ class DeadlineRecount(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
+    class Walk(models.TextChoices):
+        # In this order: the open stages' deadlines, then the completed stages
+        # judged by weekdays only.
+        OPEN = "open", "未完成环节的期限"
+        FALLBACK = "fallback", "按工作日估算判定的已完成环节"
+
     requested_at = models.DateTimeField("提出时间")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -668,6 +675,10 @@ class DeadlineRecount(models.Model):
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # How far it has come (deadlines.run_recount), kept so that a run whose worker
+    # died goes on from there (and a batch that kills it is found: ops.batches).
+    walk = models.CharField("进行到", max_length=10, choices=Walk.choices, default=Walk.OPEN)
+    after = models.BigIntegerField("已处理到的环节", default=0)
     moved = models.PositiveIntegerField("重新核定的期限", default=0)
     rejudged = models.PositiveIntegerField("重新判定的已完成环节", default=0)
     failure = models.TextField("失败原因", blank=True)

@@ -34,6 +34,11 @@ class Work:
         An exception is logged by the worker, which goes on with the next item."""
         raise NotImplementedError
 
+    def retry_row(self, row_id) -> None:
+        """Work that walks rows in batches (ops.batches): do the part of a row it
+        skipped again (`manage.py retry_skipped`)."""
+        raise NotImplementedError
+
 
 _registry: dict[str, Work] = {}
 

@@ -38,6 +38,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from wenzheng.handling.models import Message
+from wenzheng.ops import batches
 from wenzheng.ops import queue as work_queue
 from wenzheng.privacy.masking import contact_core, digit_forms
 
@@ -45,6 +46,7 @@ from . import index
 from .models import Audience, ContactRefresh, SearchDocument
 
 BATCH = 2000
+WORK = "search-contacts"  # search.work.ContactRefreshWork's name
 PENDING = (ContactRefresh.State.QUEUED, ContactRefresh.State.RUNNING)
 
 
@@ -109,7 +111,12 @@ def claim() -> ContactRefresh | None:
     now = timezone.now()
     waiting = work_queue.waiting(ContactRefresh, now=now)
     pk = work_queue.claim(
-        ContactRefresh, waiting, order_by=("requested_at", "pk"), state=ContactRefresh.State.RUNNING, heartbeat_at=now
+        ContactRefresh,
+        waiting,
+        order_by=("requested_at", "pk"),
+        state=ContactRefresh.State.RUNNING,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,  # ops.batches: a run begun at the batch after `after`
     )
     return ContactRefresh.objects.get(pk=pk) if pk else None
 
@@ -159,28 +166,38 @@ def refresh_batch(refresh: ContactRefresh) -> int | None:
         # The batch's messages locked, in id order as everywhere: a step on one of them
         # that read the list before it changed has committed, and one that starts now
         # waits, then reads the list as it is.
-        ids = list(
-            Message.objects.select_for_update()
-            .filter(region_id=refresh.region_id, pk__gt=refresh.after)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH]
-        )
+        ids = _ids_after(refresh, refresh.after, batches.size(refresh, BATCH), lock=True)
         if not ids:
             return None
         rewritten = index.update(_holding(refresh, ids[0], ids[-1]))
-        refresh.after = ids[-1]
         ContactRefresh.objects.filter(pk=refresh.pk).update(
-            after=refresh.after, heartbeat_at=timezone.now(), refreshed=F("refreshed") + rewritten
+            **batches.advanced(refresh, ids[-1]), heartbeat_at=timezone.now(), refreshed=F("refreshed") + rewritten
         )
     return rewritten
+
+
+def _ids_after(refresh, after, n, *, lock=False) -> list[int]:
+    messages = Message.objects.select_for_update() if lock else Message.objects
+    return list(
+        messages.filter(region_id=refresh.region_id, pk__gt=after).order_by("pk").values_list("pk", flat=True)[:n]
+    )
 
 
 def run(refresh: ContactRefresh) -> int:
     """Every batch, then the refresh done (searches withhold nothing more for it);
     returns how many documents were rewritten. A batch that fails leaves the refresh
-    queued where it was, still withholding, to be taken again."""
+    queued where it was, still withholding, to be taken again; a batch that kills
+    its worker is narrowed down to its row, which is skipped (ops.batches) with its
+    public documents withdrawn."""
     rewritten = 0
     try:
+        batches.begin(
+            refresh,
+            work=WORK,
+            ids_after=lambda after, n: _ids_after(refresh, after, n),
+            batch=BATCH,
+            skip=lambda row: index.withdraw_public([row]),
+        )
         while (done := refresh_batch(refresh)) is not None:
             rewritten += done
     except Exception:

@@ -26,7 +26,7 @@ from wenzheng.handling.models import Message
 from . import workers as workers_
 from .documents import documents
 from .engines import OVERFLOW_SET, engine, token_set
-from .models import PendingUpgrade, SearchDocument
+from .models import Audience, PendingUpgrade, SearchDocument
 
 BATCH = 500
 
@@ -103,6 +103,17 @@ def update(message_ids, *, force=False) -> int:
         SearchDocument.objects.filter(pk__in=[d.pk for d in gone]).delete()
     SearchDocument.objects.bulk_create([_row(d) for d in new])
     return len(new)
+
+
+def withdraw_public(message_ids) -> int:
+    """The public and masked documents of these messages deleted, the staff's left:
+    for a message the worker could not derive again (ops.batches skipped it), whose
+    documents may hold what its page no longer shows to the public. A search of the
+    public does not find it until it is derived again (index.update writes them)."""
+    gone = list(SearchDocument.objects.filter(message_id__in=message_ids).exclude(audience=Audience.STAFF))
+    engine().write(gone, [])
+    SearchDocument.objects.filter(pk__in=[d.pk for d in gone]).delete()
+    return len(gone)
 
 
 # --- rebuilding -----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 
 from wenzheng.handling.models import Message
+from wenzheng.ops.models import BatchWalk
 
 
 class Audience(models.TextChoices):
@@ -83,7 +84,7 @@ class SearchDocument(models.Model):
         return (self.title, self.body, self.answers, self.extra)
 
 
-class ContactRefresh(models.Model):
+class ContactRefresh(BatchWalk):
     """A county's published contacts changed (privacy.actions.add_public_contact,
     remove_public_contact): the public and masked documents of its messages that
     hold the number are derived again by the background worker (wenzheng.search
@@ -145,7 +146,7 @@ class PendingUpgrade(models.Model):
         return self.name
 
 
-class Derivation(models.Model):
+class Derivation(BatchWalk):
     """Which version of the derivation (documents.DERIVATION: how a message's texts
     become its documents, the masking of personal data above all) wrote the index,
     and how far the background worker has come deriving it again (search.derivation).
@@ -159,6 +160,9 @@ class Derivation(models.Model):
     target = models.PositiveIntegerField("正在重新生成的版本", default=0)
     after = models.BigIntegerField("已重新生成到的留言", default=0)
     derived_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Set by the worker that claims the next batch, cleared when it commits: a worker
+    # that died in it holds it WORK_STALE_AFTER (search.derivation.claim).
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
 
     class Meta:
         verbose_name = "检索文档生成版本"

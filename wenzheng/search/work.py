@@ -10,13 +10,13 @@ from django.db import connection
 
 from wenzheng.ops.worker import Work, register
 
-from . import contacts, derivation, engines
+from . import contacts, derivation, engines, index
 from .documents import DERIVATION
 
 
 @register
 class ContactRefreshWork(Work):
-    name = "search-contacts"
+    name = contacts.WORK
 
     def claim(self):
         return contacts.claim()
@@ -28,6 +28,10 @@ class ContactRefreshWork(Work):
             f"{refresh.change}: {rewritten} rewritten"
         )
 
+    def retry_row(self, row_id) -> None:
+        # The message's documents derived with the county's list as it is now.
+        index.update([row_id])
+
 
 @register
 class DerivationWork(Work):
@@ -35,10 +39,10 @@ class DerivationWork(Work):
     holds documents another version derived (one item a batch: a pass goes on until
     every message is done)."""
 
-    name = "search-derivation"
+    name = derivation.WORK
 
     def claim(self):
-        return True if derivation.pending() else None
+        return True if derivation.claim() else None
 
     def run(self, item) -> str:
         done = derivation.derive_batch()
@@ -46,6 +50,9 @@ class DerivationWork(Work):
             return f"search: every document derived by version {DERIVATION}"
         read, written = done
         return f"search: {read} messages' documents derived again by version {DERIVATION}, {written} rewritten"
+
+    def retry_row(self, row_id) -> None:
+        index.update([row_id])
 
 
 # How often each worker process looks whether the band indexes need a change (a new

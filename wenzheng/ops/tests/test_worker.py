@@ -104,7 +104,7 @@ class WorkOnceTest(CastTestCase):
         DeadlineRecount.objects.create(requested_at=timezone.now())
         job = queue_import(self.cast, [good_row("1")])
         with (
-            mock.patch("wenzheng.handling.work.recompute_open_deadlines", side_effect=RuntimeError("boom")),
+            mock.patch("wenzheng.handling.work.run_recount", side_effect=RuntimeError("boom")),
             self.assertLogs("wenzheng.ops.worker", "ERROR") as logs,
         ):
             self.work_once()
