@@ -286,11 +286,25 @@ _HOUSE = (
 _DISTRICT = (
     r"(?:\s{0,2}(?:[A-Za-z]\d?|\d{1,2}|[一二三四五六七八九十]{1,3}|[东西南北中])\s{0,2}(?:[区期]|组团|地块)){1,2}"
 )
+# A 的 may stand before the house (幸福花园A区的3栋2单元501, 锦绣小区的5号楼): then a
+# building counted rather than numbered (小区的两栋楼, 小区的3栋楼) is no house.
 _ADDRESS = re.compile(
     "(?:"
     + "|".join(f"(?<={a})" for a in _ANCHOR[3:-1].split("|"))
-    + rf")(?:[东西南北中]段|{_DISTRICT})?\s{{0,2}}({_HOUSE})"
+    + rf")(?:[东西南北中]段|{_DISTRICT})?\s{{0,2}}(?:的\s{{0,2}})?({_HOUSE})"
 )
+_ONE_BUILDING = re.compile(rf"第?{_NUM}\s?(?:栋|幢|座|组|队|排|巷)")
+_COUNTED = re.compile(r"\s?(?:楼|房|民房|住宅|宿舍|人|户|个|都|全|均|共|多|余)")
+
+
+def _a_count(folded: str, house: re.Match) -> bool:
+    """Whether the house found after a 的 is a count of buildings (小区的两栋楼): one
+    part only, written with 两 or followed by what it counts."""
+    if "的" not in folded[house.start() : house.start(1)] or not _ONE_BUILDING.fullmatch(house.group(1)):
+        return False
+    return house.group(1).lstrip("第").startswith("两") or bool(_COUNTED.match(folded, house.end(1)))
+
+
 # Digits spelled in Chinese numerals, the everyday ones and the formal (大写) ones of
 # cheques and contracts, simplified and traditional.
 _SPELLED_DIGITS = "零〇一二三四五六七八九幺壹贰貳叁參叄肆伍陆陸柒捌玖"
@@ -342,15 +356,18 @@ _ELSEWHERE = r"旁|边|对面|附近|隔壁|后面|前面|背后|楼上|楼下|�
 _PLACE_NAME = rf"(?:(?!{_ELSEWHERE})[{HAN}A-Za-z\d ]){{1,20}}"
 # 县政务服务中心（民生路18号）, 派出所（地址：解放路6号）: what stands before the house.
 _INSTITUTION_BRACKETED = re.compile(rf"{_INSTITUTION}\s{{0,3}}\(\s{{0,3}}(?:地址\s?:?\s?|位于\s?)?{_PLACE_NAME}$")
-# 县政务服务中心位于民生路18号, 派出所地址：解放路6号, 县人民医院在凤凰路88号.
+# 县政务服务中心位于民生路18号, 派出所地址：解放路6号, 县人民医院在凤凰路88号; its
+# address after a comma (县政务服务中心，地址：民生路18号) or a 的 (县人民医院的地址民生路3号).
 _INSTITUTION_AT = re.compile(
-    rf"{_INSTITUTION}\s{{0,3}}(?:(?:办公)?(?:地址|地点)\s?(?:[:是为在]|位于)?|位于|设在|坐落[于在]|在|迁至|搬到)"
+    rf"{_INSTITUTION}\s{{0,3}}(?:(?:[,;]\s{{0,3}}|的)?(?:办公)?(?:地址|地点)\s?(?:[:是为在]|位于)?"
+    rf"|(?:[,;]\s{{0,3}})?(?:位于|设在|坐落[于在])|在|迁至|搬到)"
     rf"\s{{0,3}}{_PLACE_NAME}$"
 )
 # 民生路18号县政务服务中心: what follows the house.
 _INSTITUTION_AFTER = re.compile(
     rf"\s{{0,2}}的?(?:(?!{_ELSEWHERE})[{HAN}]){{0,14}}?{_INSTITUTION}(?!\s?(?:{_ELSEWHERE}|楼|栋|幢|单元))"
 )
+_AN_INSTITUTION = re.compile(_INSTITUTION)
 # Read with the spaces taken out (我 家 住…).
 _HOME = re.compile(
     r"住(?!院|房和|房公积金|建)|家[在住里中属]|老家|宿舍|小区|公寓|出租屋|房子|租的|单元|\d{2,4}室|\d+-\d+-\d+|"
@@ -365,6 +382,8 @@ def _an_institutions_address(folded: str, house: re.Match) -> bool:
     start, end = house.span(1)
     before = re.split(r"[。!?]", folded[max(0, start - 40) : start])[-1]
     after = re.split(r"[。!?]", folded[end : end + 30])[0]
+    if not _AN_INSTITUTION.search(f"{before}\0{after}"):
+        return False  # the common case, first: a text of thousands of houses is read at once
     if _DWELLING.search(house.group(1)) or _HOME.search(re.sub(r"\s", "", before + "|" + after)):
         return False
     return bool(
@@ -780,7 +799,7 @@ class Masker:
             *(
                 Span(m.start(1), m.end(1), Kind.ADDRESS, "***")
                 for m in _ADDRESS.finditer(folded)
-                if not _an_institutions_address(folded, m)
+                if not _an_institutions_address(folded, m) and not _a_count(folded, m)
             ),
             *(Span(m.start(1), m.end(1), Kind.ADDRESS, "***") for m in _DOORPLATE.finditer(folded)),
             *self._spelled_numbers(folded),

@@ -460,6 +460,22 @@ class EstateDistrictsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
 
+    def test_a_house_after_a_的_is_masked(self):
+        for text, masked in (
+            ("幸福花园A区的3栋2单元501", "幸福花园A区的***"),
+            ("我家在锦绣小区的5号楼3单元602室", "我家在锦绣小区的***"),
+            ("我家住幸福小区的3栋", "我家住幸福小区的***"),
+            ("幸福花园A区 的 3栋2单元501", "幸福花园A区 的 ***"),
+            ("横岸村的3组15号", "横岸村的***"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_buildings_counted_after_a_的_are_left_alone(self):
+        for text in ("幸福小区的两栋楼都漏水。", "幸福小区的3栋楼都没有电梯。", "城北路的3号线年底通车。"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
     def test_a_district_without_a_house_is_left_alone(self):
         for text in ("幸福小区一期工程已经完工。", "幸福小区A区的路灯坏了。", "城西新区3号线年底通车。"):
             with self.subTest(text):
@@ -488,6 +504,11 @@ class InstitutionsAddressesTest(unittest.TestCase):
             "东门镇中心小学（城北路2号）",
             "横岸村村委会（横岸村3组15号）",
             "我父亲在县人民医院（凤凰路18号）住院。",
+            # After a comma or a 的.
+            "县政务服务中心，地址：民生路18号",
+            "县人民医院的地址民生路3号",
+            "县人民医院的地址是民生路3号。",
+            "县人民医院，位于凤凰路88号。",
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
@@ -534,6 +555,12 @@ class InstitutionsAddressesTest(unittest.TestCase):
             ("凤凰路18号旁边的派出所", "凤凰路***旁边的派出所"),
             ("家住民生路18号，县人民医院就在附近", "家住民生路***，县人民医院就在附近"),
             ("民生路18号，县政务服务中心", "民生路***，县政务服务中心"),
+            # After a comma or a 的, the same: a home, a dwelling's house.
+            ("我家在县人民医院旁边民生路3号2栋", "我家在县人民医院旁边民生路***"),
+            ("县政务服务中心，地址：民生路18号2单元501室", "县政务服务中心，地址：民生路***"),
+            ("我在县人民医院上班，家庭地址：民生路3号", "我在县人民医院上班，家庭地址：民生路***"),
+            ("县人民医院的地址民生路3号，我家就在旁边", "县人民医院的地址民生路***，我家就在旁边"),
+            ("县人民医院，我家地址民生路3号", "县人民医院，我家地址民生路***"),
             # Words that end like an institution and are homes.
             ("民生路18号住所", "民生路***住所"),
             ("民生路18号四合院", "民生路***四合院"),
