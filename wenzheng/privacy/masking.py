@@ -403,13 +403,22 @@ def _surname_pattern(single: frozenset) -> str:
     return rf"(?:{compound}|[{''.join(sorted(single))}])"
 
 
-# What ends a name when no punctuation does: "我叫张三家住…", "本人李四今年…".
-_NOT_IN_NAME = "的是在住男女年岁我你他她它们了和与及或现系从于为因已都也就要想请某"
+# What ends a name when no punctuation does: "我叫张三家住…", "本人李四今年…", the
+# surname said apart (我叫文 姓银).
+_NOT_IN_NAME = "的是在住男女年岁我你他她它们了和与及或现系从于为因已都也就要想请某姓"
 _ENDS_NAME = r"家住|家在|家里|家中|今年|现年|电话|联系|身份|手机|户籍|先生|女士|同志"
 _GIVEN = rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}]){{1,2}}"
-_STRONG_NAME = rf"({_surname_pattern(surnames.ALL)}{_GIVEN})"
+# A given name with a space typed inside it (叫小 明, 张三 丰).
+_GIVEN_SPACED = (
+    rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}])(?:[ \t]?(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}])?"
+)
+# After a strong cue, a name may be typed spaced (我叫张 三, 张　三 of a full-width
+# space, 张  三 lined up with three-character names): _names keeps a space only where
+# it follows the surname or each character, so that 我叫张三 来自… is not 张三来.
+_STRONG_NAME = rf"({_surname_pattern(surnames.ALL)}[ \t]{{0,2}}{_GIVEN_SPACED})"
 _COMMON_NAME = rf"({_surname_pattern(surnames.COMMON)}{_GIVEN})"
 _AFTER_NAME = rf"(?=[\s,.;:!?()、。，；：！？（）“”\"'\d]|$|{_ENDS_NAME}|住|男|女|是|系|年|岁|的|反映|反应|投诉|来电)"
+_ENDS_A_NAME = re.compile(_AFTER_NAME)
 # Alternatives, grouped where used: one flat alternation is several times faster to
 # scan for than one nested in another.
 _NAMING = (
@@ -448,13 +457,10 @@ _NAME_CUES = [
 # 我叫小明，姓王): the given name is masked, found by the surname beside it, with
 # spaces or a line break between the parts or inside it (叫小 明), and the whole
 # name too when it follows 叫 (我姓王，叫王小明).
-_GIVEN_SPACED = (
-    rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}])(?:[ \t]?(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}])?"
-)
 _PARTS_BETWEEN = r"\s{0,3}(?:[,.;:、。]\s{0,3})?(?:我|本人|(?:您|你)可以)?\s{0,3}"
 # What says the given name comes next; not 名 that begins a word (姓李名下…, 名义上).
 _GIVEN_NAMED = (
-    r"(?:(?:大家|别人|人家)?都?叫我|全名叫|全名是|名字?(?:叫|是|为)|叫|贱名|单名(?:一个)?|双名"
+    r"(?:(?:大家|别人|人家)?都?叫我|全名叫|全名是|名字?(?:叫|是|为)|叫|贱名|双名"
     r"|名字(?=\s{0,3}:)|名(?![下义额单称次列声气誉片牌字]))"
 )
 # A form's way too: 姓：王 名：小明.
@@ -462,7 +468,13 @@ _COLON = r"\s{0,3}:?\s{0,3}"
 _SPLIT_NAMES = [
     re.compile(
         rf"(?<!百)姓{_COLON}(?P<surname>{_surname_pattern(surnames.ALL)}){_PARTS_BETWEEN}{_GIVEN_NAMED}{_COLON}"
-        rf"(?P<given>(?:(?P=surname)[ \t]?)?{_GIVEN_SPACED})(?:{_AFTER_NAME}|(?=字))"  # 单名一个强字
+        rf"(?P<given>(?:(?P=surname)[ \t]?)?{_GIVEN_SPACED}){_AFTER_NAME}"
+    ),
+    # A given name of one character, said as one (单名一个修字): the character alone,
+    # not the 字 that names it a character.
+    re.compile(
+        rf"(?<!百)姓{_COLON}(?P<surname>{_surname_pattern(surnames.ALL)}){_PARTS_BETWEEN}单名(?:一个|为|是)?{_COLON}"
+        rf"(?P<given>(?!字)(?![{_NOT_IN_NAME}])[{HAN}])(?=[ \t]?字|{_AFTER_NAME})"
     ),
     re.compile(
         rf"(?:{_NAMING}|名叫|名字是|我是)\s{{0,3}}(?P<given>{_GIVEN_SPACED}){_PARTS_BETWEEN}"
@@ -520,6 +532,13 @@ _TITLES = frozenset(
     ]
 )
 _SHORT_TITLES = frozenset("工总局科所站队处股校")
+# A surname and a kinship term is how people are called, and call themselves, without
+# their name (我是韦大哥, 叫我王大姐就行): no name. One character (王哥, 李姐) is left
+# masked: a given name may be one.
+_KIN_ADDRESSES = frozenset(
+    ["大哥", "大姐", "大叔", "大爷", "大妈", "大娘", "大嫂", "大伯", "大婶", "老哥", "老弟", "老姐", "阿姨", "阿叔",
+     "阿伯", "阿婆", "叔叔", "伯伯", "婶婶", "嫂子", "哥哥", "姐姐", "奶奶", "爷爷", "老伯", "老师傅"]
+)  # fmt: skip
 _CONTACT_CUE = re.compile(r"联系人\s*[:是为]?\s*$")
 _ADDRESSED = re.compile(r"\s*(?:先生|女士|同志)")
 # What people say they are, after "我是", that starts like a surname: 党员, 农民, 司机…
@@ -590,8 +609,23 @@ def _is_title(name: str, before: str, after: str) -> bool:
     return given in _SHORT_TITLES and bool(_CONTACT_CUE.search(before)) and not _ADDRESSED.match(after)
 
 
+def _surname_length(name: str) -> int:
+    return 2 if name[:2] in surnames.COMPOUND else 1
+
+
+def _as_spaced(name: str, after: str) -> str:
+    """A name found spaced, as far as it is typed so: spaced after its surname (张 三,
+    王 小明) or after each character (王 小 明) it is whole; a space that comes first
+    inside the given name ends it (张三 来自…: 来 is the next word), unless the name
+    ends there too (我叫王小 明。)."""
+    surname = _surname_length(name)
+    if name[surname : surname + 1] in (" ", "\t") or _ENDS_A_NAME.match(after):
+        return name
+    return re.split(r"[ \t]", name, maxsplit=1)[0]
+
+
 def _masked_name(name: str) -> str:
-    surname = 2 if name[:2] in surnames.COMPOUND else 1
+    surname = _surname_length(name)
     return name[:surname] + "*" * (len(name) - surname)
 
 
@@ -853,19 +887,23 @@ class Masker:
             for m in cue.finditer(folded):
                 name = next(g for g in m.groups() if g)
                 start = m.start(m.groups().index(name) + 1)
+                name = _as_spaced(name, folded[start + len(name) : start + len(name) + 4])
+                bare = re.sub(r"[ \t]", "", name)
                 if (
-                    not any(p in name for p in _NAME_PLACEHOLDERS)
-                    and not name.startswith(_NOT_NAMES)
-                    and not name.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
-                    and not _is_title(name, folded[m.start() : start], folded[start + len(name) :])
+                    not any(p in bare for p in _NAME_PLACEHOLDERS)
+                    and not bare.startswith(_NOT_NAMES)
+                    and not bare.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
+                    and not _is_title(bare, folded[m.start() : start], folded[start + len(name) :])
+                    and bare[_surname_length(bare) :] not in _KIN_ADDRESSES
                 ):
-                    spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(name)))
+                    spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(bare)))
         for cue in _SPLIT_NAMES:
             for m in cue.finditer(folded):
                 given = m.group("given")
                 if (
                     given.startswith(_NOT_NAMES + _ROLES)
                     or given in _TITLES
+                    or given in _KIN_ADDRESSES
                     or any(p in given for p in _NAME_PLACEHOLDERS)
                 ):
                     continue

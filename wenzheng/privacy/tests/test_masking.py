@@ -391,6 +391,17 @@ class SplitNamesTest(unittest.TestCase):
                 self.assertEqual(mask(text), masked)
         self.assertEqual([s.kind for s in Masker().spans("我姓王，叫小明")], [Kind.NAME])
 
+    def test_a_one_character_given_name_said_as_one_is_masked_alone(self):
+        """单名一个修字 took its 字 for the given name's second character (单名一个**)."""
+        for text, masked in (
+            ("我姓王，单名一个修字", "我姓王，单名一个*字"),
+            ("我儿子姓王，单名一个修字，今年5岁", "我儿子姓王，单名一个*字，今年5岁"),
+            ("本人姓李，单名强。", "本人姓李，单名*。"),
+            ("我姓王，单名一个 修 字", "我姓王，单名一个 * 字"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
     def test_words_that_only_look_like_a_split_name_are_left_alone(self):
         for text in (
             "老百姓叫苦连天，",
@@ -408,6 +419,54 @@ class SplitNamesTest(unittest.TestCase):
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
+
+
+class SpacedNamesTest(unittest.TestCase):
+    """A name typed with a space inside it (我叫张 三) went public whole."""
+
+    def test_a_name_spaced_after_a_cue_is_masked(self):
+        for text, masked in (
+            ("我叫张 三", "我叫张*"),
+            ("我叫 张三", "我叫 张*"),
+            ("我叫张　三", "我叫张*"),  # the ideographic space
+            ("我叫张  三，", "我叫张*，"),  # lined up with three-character names
+            ("我叫王 小 明，电话13912345678", "我叫王**，电话139****5678"),
+            ("我叫王小 明。", "我叫王**。"),
+            ("姓名：张 三", "姓名：张*"),
+            ("尊敬的张 三先生：", "尊敬的张*先生："),
+            ("我叫欧阳 锋", "我叫欧阳*"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_the_word_after_a_name_is_not_taken_into_it(self):
+        for text, masked in (
+            ("我叫张三 来自凤凰路", "我叫张* 来自凤凰路"),
+            ("我叫张三 反映问题", "我叫张* 反映问题"),
+            ("我叫文 姓银，", "我叫* 姓银，"),  # the surname said apart
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+
+class KinAddressesTest(unittest.TestCase):
+    """我是韦大哥 (how a man is called, and calls himself, without his name) was
+    published as 我是韦**."""
+
+    def test_a_surname_and_a_kinship_term_are_left_alone(self):
+        for text in ("我是韦大哥", "我是王大姐，有事找我。", "我是李老师傅", "叫我王大姐就行", "我是韦大哥的邻居"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_a_name_is_still_masked(self):
+        for text, masked in (
+            ("我是韦强", "我是韦*"),
+            ("我是韦大明，", "我是韦**，"),
+            ("我叫韦大强", "我叫韦**"),
+            ("我是韦哥，电话13912345678", "我是韦*，电话139****5678"),  # one character may be a given name
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
 
 
 class EstateDistrictsTest(unittest.TestCase):
