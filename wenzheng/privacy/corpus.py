@@ -236,9 +236,12 @@ class Generator:
                     f"{r.randint(1, 20)}栋{r.randint(101, 1804)}",
                 )
             )
-            # An estate's district or phase (幸福花园A区3栋…), kept as a road's section is.
+            # An estate's district or phase (幸福花园A区3栋…), kept as a road's section is;
+            # a 的 before the house (锦绣小区的5号楼3单元602室).
             district = self.pick(DISTRICTS) if self.chance(0.25) else ""
-            text = f"{self.pick(('东门镇', '', '县城'))}{self.pick(ESTATES)}{district}{house}"
+            of = "的" if self.chance(0.1) else ""
+            text = f"{self.pick(('东门镇', '', '县城'))}{self.pick(ESTATES)}{district}{of}{house}"
+            district += of
         else:
             village = self.pick(villages).replace("村", "屯").replace("社区", "屯")
             house = f"{self.rng.randint(1, 99)}号"
@@ -276,7 +279,12 @@ class Generator:
                 ("我是", "，今年"),
             )
         )
-        return f"{cue[0]}{name}{cue[1]}", (name,)
+        written = name
+        if cue[0] in ("我叫", "姓名：", "我的名字叫") and self.chance(0.1):
+            # Typed spaced: 我叫张 三, 张　三 of a full-width space, 张  三 lined up.
+            surname = 2 if name[:2] in COMPOUND_SURNAMES else 1
+            written = name[:surname] + self.pick((" ", "　", "  ")) + name[surname:]
+        return f"{cue[0]}{written}{cue[1]}", (name,)
 
     def split_name(self):
         """A name given in two parts around 姓: the given name is the secret (the
@@ -292,8 +300,11 @@ class Generator:
                 (f"免贵姓{surname}{sep}名字是", f"{given}，"),
                 ("我叫", f"{given}{sep}姓{surname}，"),
                 (f"我父亲姓{surname}{sep}叫", f"{given}，今年"),
+                # A given name of one character, said as one.
+                (f"我儿子姓{surname}{sep}单名一个", f"{given[0]}字，"),
             )
         )
+        given = given[0] if form[0].endswith("单名一个") else given
         secret = form[0][-1] + given  # 叫小明, 名强: the given name where it was said
         return f"{form[0]}{form[1]}", (secret,)
 
@@ -509,6 +520,15 @@ TRAPS = (
     "我姓名里有个生僻字，身份证无法办理。",
     "老百姓叫好的事情要多办。",
     "幸福小区二期工程已经完工，A区的路灯已修好。",
+    "幸福小区的两栋楼都没有装电梯，老人上下楼很困难。",
+    "锦绣苑的3栋楼共用一个化粪池。",
+    # A surname and a kinship term: how people are called, not their names.
+    "我是韦大哥，就住在{village}，路灯的事麻烦尽快处理。",
+    "有事可以找我，我是王大姐。",
+    "我是李老师傅，修了三十年的车。",
+    # An institution's address after a comma or a 的.
+    "{township}派出所，地址：{street}{n}号，工作日可以办理。",
+    "县人民医院的地址是{street}{n}号。",
     "张家界旅游团的大巴经常停在{street}。",
 )
 
