@@ -510,12 +510,12 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
             raise ActionRefused("same_unit", "退单的留言须交办给另一个单位；如退单理由不成立，请选择“不同意退单”。")
         note = _require_text(note, "转办说明")
         handed_back = _latest_hand_back(message)
+        # The old unit's pending extension of the reply stage this ends has nothing
+        # left to extend (the receiving unit asks for its own).
+        _end_pending_extension(message, by=by, at=at, unit=previous)
         for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
             _complete_stage(message, kind, at, handed_back_at=handed_back.at)
         _excuse_signed_while_handed_back(message, previous, handed_back.at)
-        # The old unit's pending extension was for the stage just ended; left pending,
-        # it would block the receiving unit from asking for its own.
-        _end_pending_extension(message, by=by, at=at, unit=previous)
         _withdraw_drafts(message, at=at)
     _require_topic(topic, message.region)
     message.unit = unit
@@ -561,10 +561,16 @@ def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原
     """A request nobody decided ends with the message's own course: lapsed, not
     refused (it was recorded as the office's refusal, and as the refusal of the leader
     whose approved reply ended it, who may not decide extensions at all). `stage`:
-    only a request to extend that stage."""
+    only a request to extend that stage (just replied in time); without it, the
+    requests of the reply stage still open, which the step is about to end.
+
+    A request about a reply given late before a reopening (its stage completed)
+    waits for the office whatever the message does next: it is about that reply,
+    judged again if approved (approve_extension), and a move, merge or spam mark
+    that ends the unit's present stage decides nothing of it (it lapsed so, and the
+    first reply stayed late, the office never having decided)."""
     pending = ExtensionRequest.objects.select_for_update().filter(message=message, status="pending")
-    if stage is not None:
-        pending = pending.filter(stage=stage)
+    pending = pending.filter(stage=stage) if stage is not None else pending.filter(stage__completed_at__isnull=True)
     for request in pending:
         request.status, request.decided_at, request.decision_note = ExtensionRequest.Status.LAPSED, at, note
         request.save(update_fields=["status", "decided_at", "decision_note"])
@@ -595,11 +601,11 @@ def reassign(*, message, by, unit: Unit, reason: str, at=None) -> Message:
         raise ActionRefused("same_unit", "改派须选择另一个单位。")
     reason = _require_text(reason, "改派理由")
     previous = message.unit
+    _end_pending_extension(message, by=by, at=at, unit=previous, note="留言已改派，原单位的延期申请随之失效。")
     for stage in Stage.objects.select_for_update().filter(message=message, completed_at__isnull=True):
         stage.completed_at, stage.outcome = at, Stage.Outcome.REASSIGNED
         stage.save(update_fields=["completed_at", "outcome"])
         _stage_changed(message, stage, completed_at=at, outcome=stage.outcome)
-    _end_pending_extension(message, by=by, at=at, unit=previous, note="留言已改派，原单位的延期申请随之失效。")
     message.unit = unit
     message.save(update_fields=["unit"])
     _open_stages(message, unit, at)
@@ -649,15 +655,21 @@ def _give_back_held_days(message, at) -> dict:
     return {"held_days": held, "due_at": stage.due_at}
 
 
-def _require_extension_allowance(message, days):
-    """At most the category's total for the message at its unit (Message.extension_days_used)."""
+def _require_extension_allowance(message, days, *, unit_id=None, asking=True):
+    """At most the category's total for the message at a unit (Message.extension_days).
+    Asking, the days still waiting for the office are held back too (another reply
+    stage's request); approving, only those approved count, the request itself
+    being among the waiting."""
     limit = message.category.max_extension_days
-    used = message.extension_days_used()
-    if used + days > limit:
+    used, waiting = message.extension_days(unit_id=unit_id)
+    if not asking:
+        waiting = 0
+    if used + waiting + days > limit:
+        said = f"，另有{waiting}个工作日待审批" if waiting else ""
         raise ActionRefused(
             "too_many_days",
             f"这条留言在本单位的延期累计不能超过{limit}个工作日（重办不重新计算），"
-            f"已延期{used}个工作日，最多还可申请{max(limit - used, 0)}个工作日。",
+            f"已延期{used}个工作日{said}，最多还可申请{max(limit - used - waiting, 0)}个工作日。",
         )
 
 
@@ -675,7 +687,9 @@ def _pending_extension(request):
 def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None) -> ExtensionRequest:
     """同意延期: the reply deadline moves back by the working days asked for. A reply
     given late while the request waited (_publish leaves it pending) is judged again
-    by the moved deadline, whatever became of the message since (closed, reopened)."""
+    by the moved deadline, whatever became of the message since (closed, reopened,
+    and moved on to another unit: the decision is the asking unit's, its event and
+    its notice too, counted against that unit's allowance)."""
     at = _now(at)
     message = _locked(request.message)
     require_office(by, message.region)
@@ -684,7 +698,7 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     stage = Stage.objects.select_for_update().get(pk=request.stage_id)
     if stage.completed_at is not None and stage.outcome != Stage.Outcome.LATE:
         raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
-    _require_extension_allowance(message, request.days)
+    _require_extension_allowance(message, request.days, unit_id=stage.unit_id, asking=False)
     stage.due_at, result = clock.extend_deadline(stage.due_at, request.days)
     stage.extension_days += request.days
     stage.due_warning = result.warning()
@@ -700,6 +714,7 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
         at=at,
         by=by,
         message=message,
+        unit=stage.unit,
         note=note,
         days=request.days,
         due_at=stage.due_at,
@@ -723,7 +738,11 @@ def reject_extension(*, request: ExtensionRequest, by, reason: str, at=None) -> 
     reason = _require_text(reason, "不同意延期的理由")
     request.status, request.decided_by, request.decided_at, request.decision_note = "rejected", by, at, reason
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _event(Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, note=reason, **_judged_reply(request.stage))
+    stage = request.stage
+    _event(
+        Event.Kind.EXTENSION_REJECTED, at=at, by=by, message=message, unit=stage.unit, note=reason,
+        **_judged_reply(stage),
+    )  # fmt: skip
     return request
 
 
@@ -825,13 +844,14 @@ def mark_spam(*, message, by, reason: str, at=None) -> Message:
         raise ActionRefused("has_merged", "已有留言并入这条留言，不能标记为垃圾留言；请先撤销并单。")
     reason = _require_text(reason, "标记为垃圾留言的理由")
     previous = message.state
-    # Late already: stays late, should the mark be undone (unmark_spam); while it
-    # stands, nothing of the message counts (StageQuerySet.counted).
-    stopped = _stop_clocks(message, at, Stage.Outcome.SPAM, late_stays=True)
     if message.unit is not None:
         _end_pending_extension(
             message, by=by, at=at, unit=message.unit, note="留言已标记为垃圾留言，延期申请随之失效。"
         )
+    # Late already: stays late, should the mark be undone (unmark_spam); while it
+    # stands, nothing of the message counts (StageQuerySet.counted).
+    stopped = _stop_clocks(message, at, Stage.Outcome.SPAM, late_stays=True)
+    if message.unit is not None:
         message.drafts.filter(state=ReplyDraft.State.PENDING).update(
             state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已标记为垃圾留言。"
         )
@@ -933,9 +953,10 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
         )
     reason = _require_text(reason, "并单理由")
     previous = message.state
-    stopped = _stop_clocks(message, at, Stage.Outcome.MERGED, late_stays=True)
     if message.unit is not None:
         _end_pending_extension(message, by=by, at=at, unit=message.unit, note="留言已并单，延期申请随之失效。")
+    stopped = _stop_clocks(message, at, Stage.Outcome.MERGED, late_stays=True)
+    if message.unit is not None:
         message.drafts.filter(state=ReplyDraft.State.PENDING).update(
             state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已并单，由主留言统一答复。"
         )
@@ -1294,9 +1315,9 @@ def request_extension(*, message, by, days: int, reason: str, at=None) -> Extens
         raise ActionRefused("too_late", "延期须在回复期限届满前申请，期限已过。")
     if not isinstance(days, int) or days < 1:
         raise ActionRefused("bad_days", "延期天数应为正整数（工作日）。")
-    _require_extension_allowance(message, days)
-    if message.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+    if stage.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
         raise ActionRefused("already_pending", "已有一项延期申请待审批。")
+    _require_extension_allowance(message, days)
     request = ExtensionRequest.objects.create(
         message=message, stage=stage, days=days, reason=reason, requested_by=by, requested_at=at
     )

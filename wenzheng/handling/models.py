@@ -425,14 +425,23 @@ class Message(models.Model):
         main message when merged (并单), itself otherwise (`ref=OuterRef` in a subquery)."""
         return Coalesce(ref("merged_into"), ref("pk"))
 
-    def extension_days_used(self) -> int:
-        """The working days of extension approved for the message at its unit: the
-        stages of a reopening share the unit's allowance; a transfer gives the
-        receiving unit its own (DOMAIN.md)."""
-        approved = ExtensionRequest.objects.filter(
-            message=self, stage__unit_id=self.unit_id, status=ExtensionRequest.Status.APPROVED
+    def extension_days_used(self, *, unit_id=None) -> int:
+        """The working days of extension approved for the message at a unit (the one
+        holding it, unless said): the stages of a reopening share the unit's
+        allowance; a transfer gives the receiving unit its own (DOMAIN.md)."""
+        return self.extension_days(unit_id=unit_id)[0]
+
+    def extension_days(self, *, unit_id=None) -> tuple[int, int]:
+        """The working days of extension at a unit, approved and still waiting for the
+        office. Each reply stage may have a request waiting (a reopened stage's beside
+        the one about the late reply before the reopening): what the unit may still
+        ask for holds back the days waiting, counted once, as approved or as waiting."""
+        Status = ExtensionRequest.Status
+        requests = ExtensionRequest.objects.filter(message=self, stage__unit_id=unit_id or self.unit_id)
+        days = requests.aggregate(
+            approved=Sum("days", filter=Q(status=Status.APPROVED)), waiting=Sum("days", filter=Q(status=Status.PENDING))
         )
-        return approved.aggregate(n=Sum("days"))["n"] or 0
+        return days["approved"] or 0, days["waiting"] or 0
 
     def rating_stands(self) -> bool:
         """Whether its writer has rated the answer as it stands: rated, and no reply
@@ -632,8 +641,10 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = "延期申请"
         ordering = ["-requested_at"]
         constraints = [
+            # One waiting per reply stage: a reopened stage may ask while the request
+            # about the late reply before the reopening still waits for the office.
             models.UniqueConstraint(
-                fields=["message"], condition=Q(status="pending"), name="extension_one_pending_per_message"
+                fields=["stage"], condition=Q(status="pending"), name="extension_one_pending_per_stage"
             ),
             models.CheckConstraint(name="extension_days_positive", condition=Q(days__gte=1)),
         ]

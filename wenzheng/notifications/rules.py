@@ -158,7 +158,12 @@ def decided(event):
         )
     else:
         text = texts.long_cycle_approved(serial=serial)
-    return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER))
+    # The unit that asked: an extension about a reply given before the message moved
+    # on (reopened, then transferred) is decided for the unit it has left, which
+    # reads it from its inbox (the message's page is no longer its to open).
+    unit_id = event.unit_id or event.message.unit_id
+    link = None if unit_id == event.message.unit_id else reverse("workspace:inbox")
+    return _to_unit(event, Notice.Kind.DECIDED, text, roles=(Role.HANDLER, Role.LEADER), unit_id=unit_id, link=link)
 
 
 def supervised(event):

@@ -153,15 +153,21 @@ class ExtensionForm(StepForm):
         super().__init__(*args, **kwargs)
         if self.message is not None:
             limit = self.message.category.max_extension_days
-            used = self.message.extension_days_used()
-            left = max(limit - used, 0)
+            used, waiting = self.message.extension_days()
+            left = max(limit - used - waiting, 0)
             self.fields["days"].validators.append(
                 MaxValueValidator(left, message=_("本单位最多还可申请%(limit_value)s个工作日的延期。"))
             )
             self.fields["days"].widget.attrs["max"] = left
             rule = _("须在回复期限届满前申请，累计不超过%(limit)s个工作日，由县网络问政办审批。") % {"limit": limit}
-            if used:  # said before it is sent, not after (a reopening shares the allowance)
-                rule += _("本单位已延期%(used)s个工作日，最多还可申请%(left)s个工作日。") % {"used": used, "left": left}
+            said = {"used": used, "waiting": waiting, "left": left}
+            if waiting:  # another reply stage's request, held back until the office decides
+                rule += (
+                    _("本单位已延期%(used)s个工作日，另有%(waiting)s个工作日待审批，最多还可申请%(left)s个工作日。")
+                    % said
+                )
+            elif used:  # said before it is sent, not after (a reopening shares the allowance)
+                rule += _("本单位已延期%(used)s个工作日，最多还可申请%(left)s个工作日。") % said
             self.fields["days"].help_text = rule
 
 

@@ -330,7 +330,7 @@ def pending_extensions(user, county):
             status=ExtensionRequest.Status.PENDING,
             message__in=Message.objects.visible_to(user).filter(region=county),
         )
-        .select_related("message__unit", "message__category", "stage", "requested_by")
+        .select_related("message__category", "stage__unit", "requested_by")
         .order_by("requested_at", "pk")
     )
 

@@ -298,7 +298,7 @@ def _no_pending_extension(user, message):
     stage = message.open_stage(Stage.Kind.REPLY)
     if stage is None or timezone.now() >= stage.due_at:
         return False
-    return message.extension_days_used() < message.category.max_extension_days
+    return sum(message.extension_days()) < message.category.max_extension_days
 
 
 def _not_answered(user, message):

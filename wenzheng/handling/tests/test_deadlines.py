@@ -467,8 +467,6 @@ class ExtensionTest(DeadlineTestCase):
         actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 11, 10))
         actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 12, 9))
         reopened = m.open_stage(REPLY)
-        # Asked again meanwhile: one waits already.
-        self.assertRefused("already_pending", self.ask, 1, at=local(2026, 3, 12, 10))
         # The reopened stage answered in time: the first stage's request still waits.
         actions.reply(message=m, by=c.handler_a, text="补充答复。", at=local(2026, 3, 13, 9))
         actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 13, 10))
@@ -501,6 +499,86 @@ class ExtensionTest(DeadlineTestCase):
         self.assertEqual((stuck.status, stuck.decision_note), ("rejected", "已回复。"))
         stage = self.message.stages.get(kind=REPLY)
         self.assertEqual((stage.outcome, stage.extension_days), ("on_time", 0))
+
+    def reopened_after_a_late_reply(self):
+        """Asked in time, replied late (the request waits), closed and reopened."""
+        c, m = self.cast, self.message
+        pending = self.ask(3)
+        first = self.reply_late()
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 11, 10))
+        actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 12, 9))
+        return pending, first
+
+    def test_a_request_about_a_reply_before_a_reopening_outlives_a_transfer(self):
+        """The request concerns the first reply, given at unit_a before the reopening.
+        The transfer that ends unit_a's reopened stage lapsed it too, and the first
+        reply stayed late forever, the office never having decided."""
+        c, m = self.cast, self.message
+        pending, first = self.reopened_after_a_late_reply()
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 12, 11))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 13, 9))
+        pending.refresh_from_db()
+        self.assertEqual(pending.status, "pending")
+        self.assertFalse(m.events.filter(kind=Event.Kind.EXTENSION_LAPSED).exists())
+        # unit_b's own clock and allowance: unit_a's request takes none of it.
+        own = actions.request_extension(
+            message=m, by=c.handler_b, days=15, reason="需协调。", at=local(2026, 3, 13, 10)
+        )
+        self.approve(own, at=local(2026, 3, 13, 11))
+        # The office decides unit_a's request: unit_a's allowance, unit_a's stage.
+        self.approve(pending, at=local(2026, 3, 16, 9))
+        first.refresh_from_db()
+        self.assertEqual((first.due_at, first.extension_days, first.outcome), (local(2026, 3, 13), 3, "on_time"))
+        approved = m.events.filter(kind=Event.Kind.EXTENSION_APPROVED).latest("seq")
+        self.assertEqual((approved.unit, approved.data["reply_outcome"]), (c.unit_a, "on_time"))
+        self.assertEqual(m.open_stage(REPLY).extension_days, 15, "unit_b's stage is not moved")
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_a_reopened_stage_ended_by_a_transfer_lapses_its_own_request_only(self):
+        c, m = self.cast, self.message
+        pending, first = self.reopened_after_a_late_reply()
+        own = self.ask(2, at=local(2026, 3, 12, 10))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 12, 11))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 13, 9))
+        pending.refresh_from_db()
+        own.refresh_from_db()
+        self.assertEqual((pending.status, own.status), ("pending", "lapsed"))
+        lapsed = m.events.get(kind=Event.Kind.EXTENSION_LAPSED)
+        self.assertEqual((lapsed.unit, lapsed.data["request"]), (c.unit_a, own.pk))
+        actions.reject_extension(request=pending, by=c.county_office, reason="理由不充分。", at=local(2026, 3, 16, 9))
+        first.refresh_from_db()
+        self.assertEqual(first.outcome, "late")
+        self.assertEqual(m.events.latest("seq").unit, c.unit_a)
+
+    def test_a_request_about_a_reply_already_given_outlives_a_spam_mark(self):
+        """The same for a step that stops the clocks for nobody: the reply given
+        before it stays the office's to judge (a mark undone counts it again)."""
+        c, m = self.cast, self.message
+        pending = self.ask(3)
+        self.reply_late()
+        actions.mark_spam(message=m, by=c.county_office, reason="广告。", at=local(2026, 3, 12, 9))
+        pending.refresh_from_db()
+        self.assertEqual(pending.status, "pending")
+
+    def test_a_reopened_stage_may_ask_while_the_first_replys_request_waits(self):
+        m = self.message
+        pending, first = self.reopened_after_a_late_reply()
+        # One waits per reply stage, within what is left of unit_a's 15 days: the 3
+        # waiting are held back for it, as if approved.
+        refusal = self.assertRefused("too_many_days", self.ask, 13, at=local(2026, 3, 12, 10))
+        self.assertIn("另有3个工作日待审批", refusal.reason)
+        self.assertIn("最多还可申请12个工作日", refusal.reason)
+        own = self.ask(12, at=local(2026, 3, 12, 10))
+        self.assertEqual(own.stage, m.open_stage(REPLY))
+        self.assertRefused("already_pending", self.ask, 1, at=local(2026, 3, 12, 11))
+        # Approving one does not count it twice, waiting and approved.
+        self.approve(pending, at=local(2026, 3, 13, 9))
+        self.approve(own, at=local(2026, 3, 13, 10))
+        self.assertEqual(m.extension_days_used(), 15)
+        first.refresh_from_db()
+        self.assertEqual((first.extension_days, first.outcome), (3, "on_time"))
+        self.assertEqual(m.open_stage(REPLY).extension_days, 12)
+        self.assertRefused("too_many_days", self.ask, 1, at=local(2026, 3, 13, 11))
 
     def test_it_rejects_more_than_fifteen_working_days_in_all(self):
         refusal = self.assertRefused("too_many_days", self.ask, 16)

@@ -141,6 +141,26 @@ class WhoHearsTest(CastTestCase):
             ],
         )
 
+    def test_a_decision_on_a_reply_given_before_the_message_moved_on_reaches_the_unit_that_asked(self):
+        # Replied late while the request waited, reopened, then transferred: the
+        # request, about unit_a's first reply, waits for the office still.
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9))
+        asked = actions.request_extension(message=m, by=c.handler_a, days=3, reason="需核实。", at=local(2026, 3, 4, 9))
+        actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2026, 3, 11, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 11, 10))
+        actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 12, 9))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 12, 10))
+        actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 13, 9))
+        actions.approve_extension(request=asked, by=c.county_office, at=local(2026, 3, 13, 10))
+        self.assertEqual(self.heard(Notice.Kind.DECIDED), {"handler_a", "handler_a2", "leader_a"})
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.DECIDED),
+            [f"留言{m.serial}的延期申请已同意，回复期限延至3月12日24时，已作的回复改判按时。"],
+        )
+        # Its page is no longer unit_a's to open.
+        self.assertEqual(Notice.objects.filter(kind=Notice.Kind.DECIDED).first().link, reverse("workspace:inbox"))
+
     def test_a_hand_back_refused_days_later_names_the_moved_deadline(self):
         c = self.cast
         kept = c.submit(at=local(2026, 3, 2, 9))  # reply due at the end of Monday 9 March

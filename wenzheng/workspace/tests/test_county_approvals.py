@@ -115,6 +115,29 @@ class CountyApprovalTests(WorkspaceTestCase):
         self.assertContains(response, "已同意延期3个工作日。")
         self.assertEqual(Stage.objects.get(message=late, kind="reply").outcome, "on_time")
 
+    def test_a_reopened_stage_asks_beside_the_request_about_the_late_reply_and_each_is_decided(self):
+        c = self.cast
+        m = c.submit(at=local(2026, 2, 25, 9), title="井盖缺失")  # reply due at the end of Tuesday 3 March
+        first = actions.request_extension(
+            message=m, by=c.handler_a, days=3, reason="需协调市政", at=local(2026, 3, 2, 9)
+        )
+        actions.reply(message=m, by=c.handler_a, text="已补装。", at=local(2026, 3, 4, 9))
+        actions.close(message=m, by=c.leader_a, kind="answered", at=local(2026, 3, 4, 9, 10))
+        actions.reopen(message=m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 4, 9, 20))
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{m.pk}/")
+        self.assertContains(page, "<summary>申请延期</summary>", html=True)
+        self.assertContains(page, "另有3个工作日待审批，最多还可申请12个工作日。")
+        data = {f"extension-{m.pk}-days": 2, f"extension-{m.pk}-reason": "需再核实"}
+        self.client.post(f"/work/messages/{m.pk}/extension/", data)
+        second = ExtensionRequest.objects.get(message=m, status="pending", stage__completed_at=None)
+        self.as_("county_office")
+        page = self.client.get(f"/work/messages/{m.pk}/")
+        for asked in (first, second):
+            self.assertContains(page, f'action="/work/extensions/{asked.pk}/decision/"')
+        self.assertContains(page, "申请针对东门镇3月4日09:00已作的回复（超期）：同意后按延长的期限重新判定。")
+        self.assertContains(self.client.get(URL), "延期申请（3）")
+
     def test_only_the_county_that_oversees_it_decides_an_extension(self):
         before = snapshot()
         for role, status in [("handler_a", 403), ("leader_a", 403), ("city_office", 403), ("other_county_office", 404)]:

@@ -88,7 +88,7 @@ def _thread(message):
             "attachments",
             Prefetch(
                 "extension_requests",
-                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "stage"),
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "stage__unit"),
             ),
             Prefetch("events", queryset=Event.objects.select_related("actor", "unit").order_by("seq")),
             Prefetch(
@@ -113,7 +113,11 @@ def render_message(request, message, *, bound=None, status=200):
         stage.deadline = countdown.deadline(stage) if stage.completed_at is None else None
         stage.last_day = clock.deadline_day(stage.due_at)
     extensions = list(message.extension_requests.all())
-    message.pending_extension = next((e for e in extensions if e.status == ExtensionRequest.Status.PENDING), None)
+    # One may wait for each reply stage: the open one's (which the unit asks for,
+    # `steps._no_pending_extension`), and one about a reply given late before a
+    # reopening, the office's to decide still (actions.approve_extension).
+    message.pending_extensions = [e for e in extensions if e.status == ExtensionRequest.Status.PENDING]
+    message.pending_extension = next((e for e in message.pending_extensions if e.stage.completed_at is None), None)
     drafts = list(message.drafts.all())
     message.pending_draft = next((d for d in drafts if d.state == ReplyDraft.State.PENDING), None)
     message.unanswered_follow_ups = unanswered_follow_ups(message)
@@ -153,7 +157,11 @@ def render_message(request, message, *, bound=None, status=200):
         if slug in STEPS and slug not in shown and form.typed()
     ]
     events = label_events(message)
-    decide_extension = message.pending_extension is not None and user.role in COUNTY_ROLES
+    if user.role in COUNTY_ROLES:
+        sent = bound.get("extension-decision")
+        for e in message.pending_extensions:
+            prefix = f"extension-{e.pk}"
+            e.form = sent if sent is not None and sent.prefix == prefix else DecisionForm(prefix=prefix)
     # Who sees the citizen's name and contact is the access policy's one rule; each
     # showing is recorded.
     show_contact = may_see_contact(user, message)
@@ -198,8 +206,6 @@ def render_message(request, message, *, bound=None, status=200):
         "published": Message.objects.published().filter(pk=message.pk).exists(),
         "review": reviews.get(None),
         "reviews_here": user.role in COUNTY_ROLES,
-        "extension_form": bound.get("extension-decision")
-        or (DecisionForm(prefix=f"extension-{message.pending_extension.pk}") if decide_extension else None),
         "section": "message",
         "county": message.region if user.role in COUNTY_ROLES else None,
         "city": user.region if user.role == Role.CITY_OFFICE else None,
