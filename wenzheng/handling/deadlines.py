@@ -351,8 +351,36 @@ def _rejudge(ids, *, by, at) -> int:
                 "stages": [{"id": stage.pk, "due_at": hashing.timestamp(due), "outcome": outcome, "held_days": held}],
             },
         )
+        if old_outcome == Stage.Outcome.LATE and outcome != Stage.Outcome.LATE:
+            _lapse_extensions(stage, by=by, at=at)
         changed += 1
     return changed
+
+
+# As actions._publish ends the request of a reply given in time.
+LAPSED_IN_TIME = "节假日安排录入后，回复在期限内，延期申请随之失效。"
+
+
+def _lapse_extensions(stage, *, by, at) -> None:
+    """A reply judged late, its extension asked in time and waiting for the office
+    (actions._publish leaves it so), found in time on the real calendar: the request
+    has nothing left to extend and lapses, as one does when the reply is in time,
+    with the same event (approving it was refused, "该留言已经回复", and it sat in the
+    office's queue until refused)."""
+    waiting = ExtensionRequest.objects.select_for_update().filter(stage=stage, status=ExtensionRequest.Status.PENDING)
+    for request in waiting:
+        request.status, request.decided_at, request.decision_note = ExtensionRequest.Status.LAPSED, at, LAPSED_IN_TIME
+        request.save(update_fields=["status", "decided_at", "decision_note"])
+        chain.append(
+            kind=Event.Kind.EXTENSION_LAPSED,
+            at=at,
+            actor=by,
+            actor_role=by.role if by else "system",
+            message=stage.message,
+            unit=stage.unit,
+            note=LAPSED_IN_TIME,
+            data={"request": request.pk},
+        )
 
 
 def _rejudged_note(stage, old_due, old_outcome) -> str:

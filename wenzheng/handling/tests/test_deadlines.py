@@ -580,6 +580,41 @@ class ExtensionTest(DeadlineTestCase):
         self.assertEqual(m.open_stage(REPLY).extension_days, 12)
         self.assertRefused("too_many_days", self.ask, 1, at=local(2026, 3, 13, 11))
 
+    def test_a_recount_that_finds_a_late_reply_in_time_lapses_its_request(self):
+        """A reply judged late against a weekdays-only guess, its request waiting, is
+        on time once the real calendar is entered: the request lapses as one does
+        when the reply is in time (approving it was refused, "该留言已经回复")."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        m = c.submit(at=local(2026, 12, 31, 9))
+        # By the guess 01-01 is worked: the reply is due at the end of 01-07.
+        self.assertEqual(self.due(m, REPLY), local(2027, 1, 8))
+        pending = self.ask(3, message=m, at=local(2027, 1, 5, 9))
+        actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2027, 1, 8, 10))
+        pending.refresh_from_db()
+        self.assertEqual((m.stages.get(kind=REPLY).outcome, pending.status), ("late", "pending"))
+        CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+        CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+        rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 11, 9))
+        stage = m.stages.get(kind=REPLY)
+        self.assertEqual((stage.due_at, stage.outcome), (local(2027, 1, 9), "on_time"))
+        pending.refresh_from_db()
+        self.assertEqual(
+            (pending.status, pending.decided_by, pending.decided_at),
+            ("lapsed", None, local(2027, 1, 11, 9)),
+        )
+        self.assertEqual(pending.decision_note, "节假日安排录入后，回复在期限内，延期申请随之失效。")
+        kinds = list(m.events.order_by("seq").values_list("kind", flat=True))
+        self.assertEqual(kinds[-2:], [Event.Kind.STAGE_REJUDGED, Event.Kind.EXTENSION_LAPSED])
+        lapsed = m.events.latest("seq")
+        self.assertEqual(
+            (lapsed.unit, lapsed.data["request"], lapsed.note), (c.unit_a, pending.pk, pending.decision_note)
+        )
+        self.assertRefused("already_decided", self.approve, pending, at=local(2027, 1, 11, 10))
+        self.assertEqual(replay.replay().differences, [])
+
     def test_it_rejects_more_than_fifteen_working_days_in_all(self):
         refusal = self.assertRefused("too_many_days", self.ask, 16)
         self.assertIn("15", refusal.reason)
