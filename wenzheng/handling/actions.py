@@ -37,7 +37,7 @@ from wenzheng.supervision.models import AccountabilityReferral, Exposure, Superv
 from wenzheng.units.models import Region, Unit
 from wenzheng.workdays import clock
 
-from . import derived, passcodes
+from . import deadlines, derived, passcodes
 from .models import Category, ExtensionRequest, FollowUp, Message, Reply, ReplyDraft, Revisit, SerialCounter, Stage
 
 State = Message.State
@@ -699,16 +699,25 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     if stage.completed_at is not None and stage.outcome != Stage.Outcome.LATE:
         raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
     _require_extension_allowance(message, request.days, unit_id=stage.unit_id, asking=False)
-    stage.due_at, result = clock.extend_deadline(stage.due_at, request.days)
-    stage.extension_days += request.days
-    stage.due_warning = result.warning()
-    changed = {"due_at": stage.due_at, "extension_days": stage.extension_days}
-    if stage.completed_at is not None:
-        stage.outcome = changed["outcome"] = Stage.judge(completed_at=stage.completed_at, due_at=stage.due_at)
-    stage.save(update_fields=["due_at", "extension_days", "due_warning", "outcome"])
-    _stage_changed(message, stage, **changed)
     request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    stage.extension_days += request.days
+    # A hand-back refused while the request waited, asked past the first deadline
+    # but before this one, held the reply too: counted again now, as it would have
+    # been had the office approved first (deadlines.counted_held_days).
+    held, given_back = deadlines.counted_held_days(stage), {}
+    changed = {"extension_days": stage.extension_days}
+    if held != stage.held_days:
+        # As the refusal's event says it (reject_transfer): the days given back.
+        changed["held_days"], given_back = held, {"held_days": held - stage.held_days}
+        stage.held_days = held
+    stage.due_at, result = clock.deadline_after(stage.started_at, stage.working_days)
+    stage.due_warning = result.warning()
+    changed["due_at"] = stage.due_at
+    if stage.completed_at is not None:
+        stage.outcome = changed["outcome"] = Stage.judge(completed_at=stage.completed_at, due_at=stage.due_at)
+    stage.save(update_fields=["due_at", "extension_days", "held_days", "due_warning", "outcome"])
+    _stage_changed(message, stage, **changed)
     _event(
         Event.Kind.EXTENSION_APPROVED,
         at=at,
@@ -718,6 +727,7 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
         note=note,
         days=request.days,
         due_at=stage.due_at,
+        **given_back,
         **_judged_reply(stage),
     )
     return request

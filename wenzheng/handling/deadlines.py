@@ -166,8 +166,14 @@ def counted_held_days(stage) -> int:
     (actions._give_back_held_days), on the calendar then: in a year not yet entered,
     every weekday, a Spring Festival's week of holidays among them. Counted again as
     each refusal counted them: the hand-back's wait in whole working days, if it was
-    asked before the deadline as it stood then (the days given back before it and
-    the extensions approved before it)."""
+    asked before the deadline (the days given back before it, and the extensions
+    asked before it and approved, whenever the office approved them).
+
+    An extension asked in time moves the deadline from when it was asked, once
+    approved (a late reply is judged by it, actions.approve_extension): a hand-back
+    asked after the first deadline but before the extended one was asked in time
+    whichever the office decided first. Counted by the approval's time, approving
+    then refusing gave the days back and refusing then approving did not."""
     if stage.kind != Stage.Kind.REPLY:
         return stage.held_days
     events = Event.objects.filter(
@@ -178,7 +184,7 @@ def counted_held_days(stage) -> int:
     if stage.completed_at is not None:
         events = events.filter(at__lte=stage.completed_at)
     approved = list(
-        stage.extension_requests.filter(status=ExtensionRequest.Status.APPROVED).values_list("decided_at", "days")
+        stage.extension_requests.filter(status=ExtensionRequest.Status.APPROVED).values_list("requested_at", "days")
     )
     held, asked = 0, None
     for event in events.order_by("seq"):
@@ -187,7 +193,7 @@ def counted_held_days(stage) -> int:
             continue
         if asked is None:
             continue
-        extended = sum(days for decided_at, days in approved if decided_at <= event.at)
+        extended = sum(days for requested_at, days in approved if requested_at < asked)
         due, _ = clock.deadline_after(stage.started_at, stage.limit_days + extended + held)
         if asked < due:
             held += clock.whole_working_days_between(max(asked, stage.started_at), event.at)

@@ -714,6 +714,64 @@ class ExtensionTest(DeadlineTestCase):
         self.assertEqual((event.kind, event.data["days"]), ("extension_approved", 3))
 
 
+class HeldDaysAndExtensionTest(DeadlineTestCase):
+    """A hand-back asked after the reply's deadline, but before the deadline an
+    extension asked in time and still waiting would give: whether the refusal gives
+    back the days it waited depended on which the office decided first."""
+
+    def handed_back_while_an_extension_waits(self):
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9))  # reply due at the end of Monday 03-09
+        asked = actions.request_extension(message=m, by=c.handler_a, days=3, reason="需核实。", at=local(2026, 3, 4, 9))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 10, 9))
+        return m, asked
+
+    def approve(self, asked, at):
+        actions.approve_extension(request=asked, by=self.cast.county_office, at=at)
+
+    def refuse_hand_back(self, m, at):
+        actions.reject_transfer(message=m, by=self.cast.county_office, reason="属东门镇。", at=at)
+
+    def test_the_deadline_is_the_same_whichever_the_office_decides_first(self):
+        first = self.handed_back_while_an_extension_waits()
+        self.approve(first[1], local(2026, 3, 16, 9))
+        self.refuse_hand_back(first[0], local(2026, 3, 16, 10))
+        second = self.handed_back_while_an_extension_waits()
+        self.refuse_hand_back(second[0], local(2026, 3, 16, 9))
+        self.approve(second[1], local(2026, 3, 16, 10))
+        # Extended to the end of 03-12, the hand-back of 03-10 was asked in time: it
+        # held the reply all of 03-11, 12 and 13. 5 + 3 + 3 working days from 03-02.
+        for m, _asked in (first, second):
+            with self.subTest(serial=m.serial):
+                reply = m.stages.get(kind=REPLY)
+                self.assertEqual((reply.extension_days, reply.held_days, reply.due_at), (3, 3, local(2026, 3, 18)))
+        # Told to the unit with the decision that moved it.
+        self.assertEqual(second[0].events.latest("seq").data["held_days"], 3)
+        # Counted again, the calendar unchanged, nothing moves; the events say it all.
+        self.assertEqual(recompute_open_deadlines(by=self.cast.admin, at=local(2026, 3, 16, 11)), 0)
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_refused_the_extension_the_late_hand_back_gives_nothing_back_either_way(self):
+        c = self.cast
+        m, asked = self.handed_back_while_an_extension_waits()
+        self.refuse_hand_back(m, local(2026, 3, 16, 9))
+        actions.reject_extension(request=asked, by=c.county_office, reason="不充分。", at=local(2026, 3, 16, 10))
+        reply = m.stages.get(kind=REPLY)
+        self.assertEqual((reply.extension_days, reply.held_days, reply.due_at), (0, 0, local(2026, 3, 10)))
+        self.assertEqual(recompute_open_deadlines(by=c.admin, at=local(2026, 3, 16, 11)), 0)
+
+    def test_approved_after_a_late_reply_the_days_held_count_in_judging_it(self):
+        c = self.cast
+        m, asked = self.handed_back_while_an_extension_waits()
+        self.refuse_hand_back(m, local(2026, 3, 16, 9))
+        actions.reply(message=m, by=c.handler_a, text="已修复。", at=local(2026, 3, 17, 9))
+        self.assertEqual(m.stages.get(kind=REPLY).outcome, "late")
+        self.approve(asked, local(2026, 3, 18, 9))
+        reply = m.stages.get(kind=REPLY)
+        self.assertEqual((reply.held_days, reply.due_at, reply.outcome), (3, local(2026, 3, 18), "on_time"))
+        self.assertEqual(replay.replay().differences, [])
+
+
 class FrozenOutcomeTest(DeadlineTestCase):
     """A stage's outcome is fixed when it completes; later changes of the limits or
     the calendar never rewrite it."""
