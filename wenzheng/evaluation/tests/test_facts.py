@@ -347,6 +347,20 @@ class ExtensionUndecidedTest(CastTestCase):
         actions.reject_extension(request=self.asked, by=c.county_office, reason="期限已够。", at=local(2026, 4, 2, 9))
         self.assertEqual(self.reply_counted("2026Q1"), (1, 0))
 
+    def test_replied_late_then_reopened_and_transferred_the_request_still_decides_the_first_reply(self):
+        # The transfer ends the reopened stage (for nobody) and its own request; the
+        # request about the first reply waited on: it lapsed with the move, and the
+        # reply counted late although the office never decided.
+        c = self.cast
+        actions.reply(message=self.m, by=c.handler_a, text="已处理。", at=local(2026, 3, 30, 9))
+        actions.close(message=self.m, by=c.leader_a, kind="answered", at=local(2026, 3, 30, 10))
+        actions.reopen(message=self.m, by=c.county_office, reason="未答清楚。", at=local(2026, 3, 31, 9))
+        actions.request_transfer(message=self.m, by=c.handler_a, reason="属住建局。", at=local(2026, 3, 31, 10))
+        actions.dispatch(message=self.m, by=c.county_office, unit=c.unit_b, note="转。", at=local(2026, 4, 1, 9))
+        self.assertEqual(self.reply_counted("2026Q1"), (0, 0), "still the office's to decide")
+        actions.approve_extension(request=self.asked, by=c.county_office, at=local(2026, 4, 2, 9))
+        self.assertEqual(self.reply_counted("2026Q1"), (1, 1))
+
 
 class HandBackUndecidedTest(CastTestCase):
     """A hand-back (退单) asked for before the deadline and still waiting for the
