@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("handling", "0018_stage_held_days"),
+        ("handling", "0019_recount_progress"),
     ]
 
     operations = [
