@@ -42,6 +42,7 @@ UNCHANGING = frozenset(
         "extension_requested",
         "extension_approved",
         "extension_rejected",
+        "extension_lapsed",
         "rated",
         "supervision_flagged",
         "explanation_ordered",
