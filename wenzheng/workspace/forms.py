@@ -319,13 +319,17 @@ def merge_preview(message, typed: str) -> tuple[bool, str]:
     said = {
         "serial": main.serial,
         "title": short(main.title, 30),
-        "unit": main.unit.name if main.unit_id else _("待交办"),
+        "unit": main.unit.name if main.unit_id else "",
         "state": main.get_state_display(),
         "found": found.serial,
     }
     if main.state not in Message.State.may_take_merged():
         return False, _("留言%(serial)s（“%(title)s”）当前状态为“%(state)s”，不能再并入留言。") % said
-    text_ = _("将并入留言%(serial)s：“%(title)s”（%(unit)s，%(state)s）。") % said
+    if main.unit_id:
+        text_ = _("将并入留言%(serial)s：“%(title)s”（%(unit)s，%(state)s）。") % said
+    else:
+        # Not yet dispatched: its state, 待交办, already says it has no unit.
+        text_ = _("将并入留言%(serial)s：“%(title)s”（%(state)s）。") % said
     if main.pk != found.pk:
         text_ = _("留言%(found)s已并入留言%(serial)s，") % said + text_
     return True, text_

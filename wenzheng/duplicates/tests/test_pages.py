@@ -117,6 +117,13 @@ class MergePreviewTests(CastTestCase):
             self.assertContains(page, 'hx-trigger="load, input changed delay:400ms"')
         self.assertIn(said, self.preview(self.main.serial))
 
+    def test_a_main_message_not_yet_dispatched_is_said_to_wait_once(self):
+        c = self.cast
+        waiting = write(c, LAMP, phone="13900000004")
+        page = self.preview(waiting.serial)
+        self.assertIn(f"将并入留言{waiting.serial}：“{waiting.title}”（待交办）。", page)
+        self.assertNotIn("待交办，待交办", page)
+
     def test_a_typed_serial_is_named_or_refused_with_the_actions_reason(self):
         c = self.cast
         closed = c.replied(title="低保申请")
