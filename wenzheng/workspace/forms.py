@@ -397,7 +397,11 @@ class UnmergeForm(StepForm):
         label=gettext_lazy("撤销并单的理由"),
         max_length=2000,
         widget=_textarea(2),
-        help_text=gettext_lazy("留言恢复并单前的状态，被停止的办理时限从现在起重新计算。主留言已回复的不能撤销。"),
+        # As handling.actions.unmerge_duplicate: a merge stands once the main message
+        # is closed, not once it is replied (a mistyped serial is undone after a reply).
+        help_text=gettext_lazy(
+            "留言恢复并单前的状态，被停止的办理时限从现在起重新计算。主留言已回复的仍可撤销，已办结的不能撤销。"
+        ),
     )
 
 

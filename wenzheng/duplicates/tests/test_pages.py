@@ -53,6 +53,16 @@ class PageTests(CastTestCase):
         main = self.client.get(f"/work/messages/{self.main.pk}/")
         self.assertContains(main, "另有1条留言并入这条留言（并单）")
 
+    def test_the_unmerge_form_says_a_merge_is_undone_until_the_main_message_is_closed(self):
+        c = self.cast
+        actions.merge_duplicate(message=self.dup, into=self.main, by=c.county_office, reason="同一路段")
+        actions.reply(message=self.main, by=c.handler_a, text="已修复路灯。")
+        self.client.force_login(c.county_office)
+        page = self.client.get(f"/work/messages/{self.dup.pk}/")
+        # The action allows it after the main message's reply (a mistyped serial).
+        self.assertContains(page, "主留言已回复的仍可撤销，已办结的不能撤销。")
+        self.assertContains(page, f'action="/work/messages/{self.dup.pk}/unmerge/"')
+
     def test_a_serial_of_no_message_here_or_of_nothing_is_refused_with_a_reason(self):
         c = self.cast
         # A serial is looked up in the message's own county only: another county's
