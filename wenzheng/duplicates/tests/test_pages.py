@@ -32,8 +32,18 @@ class PageTests(CastTestCase):
         direct = write(c, LAMP_AGAIN, unit=c.unit_b, phone="13900000003", at=TUESDAY)
         self.client.force_login(c.county_office)
         page = self.client.get(f"/work/county/{c.county.code}/dispatch/")
-        self.assertContains(page, "疑似重复、已直接送达单位的留言")
+        self.assertContains(page, "疑似重复、已在单位办理的留言")
         self.assertContains(page, f'href="/work/messages/{direct.pk}/"')
+
+    def test_a_flagged_message_the_office_dispatched_is_listed_under_words_that_fit_it(self):
+        c = self.cast
+        actions.dispatch(message=self.dup, by=c.county_office, unit=c.unit_b)
+        self.client.force_login(c.county_office)
+        page = self.client.get(f"/work/county/{c.county.code}/dispatch/")
+        # Its flag still waits for a decision; the list does not say the citizen chose.
+        self.assertContains(page, f'href="/work/messages/{self.dup.pk}/"')
+        self.assertContains(page, "交办时未处理疑似重复提示的")
+        self.assertNotContains(page, "已直接送达单位")
 
     def test_the_office_merges_from_the_message_page(self):
         self.client.force_login(self.cast.county_office)

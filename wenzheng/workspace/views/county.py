@@ -91,7 +91,8 @@ def dispatch(request, code):
         if m.duplicate is not None:
             m.merge_form = STEPS["merge"].make_form(message=m)
             m.dismiss_form = STEPS["dismiss-duplicate"].make_form(message=m)
-    # Flagged messages sent straight to a unit are not in the queue: listed above it.
+    # Flagged messages out of the queue (sent straight to a unit, or dispatched with the
+    # flag left open) still wait for the office's decision until replied: listed above it.
     elsewhere = list(duplicate_selectors.open_in(county).exclude(message__state__in=QUEUE_STATES)[:FLAGS_SHOWN])
     context = {
         "section": "dispatch",
