@@ -171,6 +171,21 @@ def per_unit(region, period: Period, *, now: dt.datetime, major: str | None = No
     ]
 
 
+def outside_units(region, period: Period, *, now: dt.datetime) -> dict[str, dict]:
+    """The county's figures that no unit's row holds, so that a unit table and the
+    county's figures add up: messages received with no unit yet (`waiting`, 待交办)
+    and merged ones (`merged`, 并单: counted by the county, and for a unit only once,
+    as their main message). Each {received, replied, closed}, as of the cut-off.
+    Counted from the messages: both are few, and the kept rows do not tell them apart."""
+    cutoff = period.cutoff(now)
+    return {
+        "waiting": messages_received(region, period, once=True).filter(unit=None).aggregate(**status_counts(cutoff)),
+        "merged": messages_received(region, period)
+        .filter(state=Message.State.MERGED)
+        .aggregate(**status_counts(cutoff)),
+    }
+
+
 # Said beside every monthly chart: the months do not add up to the period's figures.
 MONTHLY_NOTE = (
     "各月数字为当月收到的留言截至当月月底的回复、办结情况；此后才回复、办结的计入全期数字，故各月相加可能少于全期。"

@@ -21,7 +21,7 @@ class CountyDashboardTests(WorkspaceTestCase):
         actions.request_transfer(message=handed_back, by=cast.handler_a, reason="不归本镇管", at=MONDAY)
         cls.waiting = cast.submit(unit="b", at=NOW, title="小区物业纠纷")
         actions.request_extension(message=cls.waiting, by=cast.handler_b, days=3, reason="需调查", at=NOW)
-        appeal = cast.replied(at=MONDAY, category=cast.appeal, title="自来水水压不足")
+        cls.appeal = appeal = cast.replied(at=MONDAY, category=cast.appeal, title="自来水水压不足")
         actions.request_long_cycle_closure(message=appeal, by=cast.leader_a, explanation="需新建水厂", at=MONDAY)
         cast.submit(unit="c", at=MONDAY, title="环江的留言")
 
@@ -54,6 +54,34 @@ class CountyDashboardTests(WorkspaceTestCase):
         self.assertContains(response, "回复率<b>25%</b>")
         self.assertNotContains(response, "环江的留言")
         self.assertContains(response, '<th scope="row">东门镇</th>', html=False)
+
+    def test_its_unit_table_adds_up_to_the_countys_figures(self):
+        c = self.cast
+        again = c.submit(unit=None, at=MONDAY, title="自来水水压还是不足")
+        actions.merge_duplicate(message=again, into=self.appeal, by=c.county_office, reason="同一小区", at=MONDAY)
+        self.as_("county_office")
+        response = self.client.get(URL)
+        figures, units, outside = (response.context[k] for k in ("figures", "units", "outside"))
+        for k in ("received", "replied", "closed"):
+            with self.subTest(k=k):
+                rows = sum(getattr(u, k) for u in units)
+                self.assertEqual(rows + outside["waiting"][k] + outside["merged"][k], getattr(figures, k))
+        # The message with no unit and the merged one (answered with its main) have rows.
+        self.assertContains(response, "共收到网民留言总数5条")
+        self.assertEqual(sum(u.received for u in units), 3)
+        self.assertInHTML(
+            '<tr class="outside-units"><th scope="row">尚未交办的留言</th><td>尚无办理单位</td>'
+            '<td class="num">1</td><td class="num">0</td><td class="num">—</td><td class="num">0</td>'
+            '<td class="num">—</td></tr>',
+            response.content.decode(),
+        )
+        self.assertInHTML(
+            '<tr class="outside-units"><th scope="row">已并单的留言</th><td>随主留言答复</td>'
+            '<td class="num">1</td><td class="num">1</td><td class="num">—</td><td class="num">0</td>'
+            '<td class="num">—</td></tr>',
+            response.content.decode(),
+        )
+        self.assertContains(response, '<th scope="row">全县合计</th>', html=False)
 
     def test_the_administrator_can_switch_counties(self):
         self.as_("admin")

@@ -16,6 +16,7 @@ from wenzheng.handling.models import Message, Stage
 from wenzheng.hotspots import selectors as hotspot_selectors
 from wenzheng.lib.paging import page_of
 from wenzheng.reports import tally
+from wenzheng.reports.figures import outside_units
 from wenzheng.search.highlights import mark_as_read, prefetch_texts
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
 from wenzheng.topics import routing
@@ -61,6 +62,8 @@ def dashboard(request, code):
         "counties": _counties(request.user),
         "counts": selectors.county_counts(request.user, county, at=now),
         "figures": tally.figures(county, quarter, now=now),
+        # The county's figures that no unit's row holds: the table's foot adds them in.
+        "outside": outside_units(county, quarter, now=now),
         "hotspots": hotspot_selectors.top(request.user, Region.objects.filter(pk=county.pk)),
     }
     context["units_page"], context["units"] = tally.unit_page(county, quarter, now=now, number=request.GET.get("units"))
