@@ -150,6 +150,15 @@ def moment(value: dt.datetime) -> str:
     local = timezone.localtime(value, county_zone())
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
         return f"{day(local.date() - dt.timedelta(days=1))}24时"
+    return occurred(value)
+
+
+def occurred(value: dt.datetime) -> str:
+    """An instant something happened at (a clock started, a step was done), as
+    `moment` writes it but midnight read as 00:00 of its own day: imported history
+    gives such times as a date alone, and a stage started and answered on 3月5日
+    must not read as answered on 3月4日24时, before it started."""
+    local = timezone.localtime(value, county_zone())
     return f"{day(local.date())}{local:%H:%M}"
 
 

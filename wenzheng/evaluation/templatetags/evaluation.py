@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 
 from wenzheng.evaluation import documents, kinds
+from wenzheng.reports import periods
 
 register = template.Library()
 
@@ -19,6 +20,12 @@ def points(value) -> str:
 def moment(value) -> str:
     """An instant in the county's time; a deadline at midnight reads 24时 of the day before."""
     return documents.moment(value) if value else "—"
+
+
+@register.filter
+def occurred(value) -> str:
+    """An instant something happened at; midnight reads 00:00 of its own day."""
+    return periods.occurred(value) if value else "—"
 
 
 @register.filter

@@ -113,6 +113,11 @@ def test_a_midnight_cutoff_reads_as_24_hours_of_the_day_before():
     assert documents.moment(local(2026, 3, 5, 9, 30)) == "2026年3月5日09:30"
 
 
+def test_a_midnight_when_something_happened_reads_as_00_00_of_its_own_day():
+    assert periods.occurred(local(2026, 3, 5)) == "2026年3月5日00:00"
+    assert periods.occurred(local(2026, 3, 5, 9, 30)) == documents.moment(local(2026, 3, 5, 9, 30))
+
+
 class CityBulletinTest(CastTestCase):
     def test_units_of_the_same_name_in_two_counties_are_counted_and_named_apart(self):
         # A trial: the city's bulletin showed 罗城's 县交通运输局 count on 天峨's.

@@ -150,6 +150,19 @@ class PagesTest(CastTestCase):
         self.assertContains(page, f"曝光#{self.m['exposure'].pk}")
         self.assertNotContains(page, "考评之后，该单位在本期的数据有变动")
 
+    def test_the_drill_down_writes_a_start_and_a_completion_at_midnight_in_order(self):
+        # Imported history gives times as dates alone: midnight, local time.
+        c = self.cast
+        message = c.submit(at=local(2026, 3, 5), title="导入的留言")
+        actions.reply(message=message, by=c.handler_a, text="已答复。", at=local(2026, 3, 5))
+        stage = message.stages.get(kind="response")
+        self.as_("county_office")
+        page = self.client.get(reverse("evaluation:unit", args=[self.stored.pk, c.unit_a.pk]))
+        self.assertContains(page, f"#{stage.pk}：2026年3月5日00:00起，")
+        # Its deadline is still 24时 of its last day; its completion is not 3月4日24时.
+        self.assertContains(page, "24时止，2026年3月5日00:00完成（按时）")
+        self.assertNotContains(page, "2026年3月4日24时完成")
+
     def test_the_drill_down_says_when_the_data_changed_since_the_run(self):
         actions.reply(message=self.m["m5"], by=self.cast.handler_a, text="补答复。", at=local(2026, 3, 27, 9))
         self.as_("county_office")
