@@ -14,7 +14,7 @@ from wenzheng.accounts.policy import ActionRefused
 FORBIDDEN = {"forbidden_role", "not_your_unit", "not_your_region", "not_your_message"}
 CONFLICT = {
     "wrong_state", "already_rated", "already_pending", "already_decided", "already_supervised", "already_recorded",
-    "stage_completed", "too_late", "already_answered", "draft_pending", "too_many_follow_ups",
+    "stage_completed", "too_late", "already_answered", "draft_pending", "too_many_follow_ups", "main_not_answered",
 }  # fmt: skip
 
 

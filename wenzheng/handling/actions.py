@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
@@ -429,13 +430,45 @@ def _contact_details(id_number, email, address) -> tuple[str, str, str]:
 WAITING_FOLLOW_UPS_MAX = 3
 
 
+def _answered_by(message) -> Message:
+    """The message whose answer the citizen follows up and rates, under a row lock: its
+    main message for one merged into another (并单: the main message's reply answers
+    it), the message itself otherwise. Locked after the message, as unmerge_duplicate
+    locks them."""
+    if message.state != State.MERGED:
+        return message
+    return Message.objects.select_for_update(of=("self",)).select_related("unit").get(pk=message.merged_into_id)
+
+
+def _require_answer(message, answered_by):
+    """Followed up and rated after an answer: the message's own, or, merged (并单), its
+    main message's, while that stands (not reopened and handled again)."""
+    if answered_by.pk == message.pk:
+        _require_state(message, *State.answered())
+    elif answered_by.state not in State.answered():
+        if answered_by.answered and answered_by.state in State.being_handled():
+            why = "该留言正在重新办理，新的答复公开后才能追问或评价。"
+        else:
+            why = "该留言尚未答复，答复后才能追问或评价。"
+        raise ActionRefused("main_not_answered", f"您的留言已并入留言{answered_by.serial}（并单），{why}")
+
+
+def _merged_into(message, answered_by) -> dict:
+    """What a citizen's step on a merged message says of it in its event: the main
+    message whose answer it is about (evaluation.facts.ratings_in reads it)."""
+    return {} if answered_by.pk == message.pk else {"main": answered_by.pk}
+
+
 @transaction.atomic
 def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> FollowUp:
-    """追问: the citizen asks more after a reply."""
+    """追问: the citizen asks more after a reply. The citizen of a message merged into
+    another (并单) asks about the main message's answer: the follow-up is their own
+    message's, and the main message's unit answers it (accounts.policy.handled_by)."""
     at = _now(at)
     message = _locked(message)
     by = _require_citizen(message, who)
-    _require_state(message, *State.answered())
+    answered_by = _answered_by(message)
+    _require_answer(message, answered_by)
     waiting = message.follow_ups.filter(answers__isnull=True, revisit__state=Revisit.State.OPEN)
     if waiting.count() >= WAITING_FOLLOW_UPS_MAX:
         raise ActionRefused(
@@ -445,13 +478,15 @@ def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> F
     text = _require_text(text, "追问内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     item = FollowUp.objects.create(message=message, text=text, at=at)
     queue_for_review(message, at=at, follow_up=item)
-    # 回访: work for the unit and the county office until the office decides.
-    Revisit.objects.create(
-        message=message, unit=message.unit, kind=Revisit.Kind.FOLLOW_UP, follow_up=item, opened_at=at
-    )
+    # 回访: work for the unit that answered and the county office until the office decides.
+    unit = answered_by.unit
+    Revisit.objects.create(message=message, unit=unit, kind=Revisit.Kind.FOLLOW_UP, follow_up=item, opened_at=at)
     files = _attach(attachments, message=message, at=at, citizen=True, follow_up=item)
     # The event refers to the row: the citizen's words stay correctable and erasable.
-    _event(Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, follow_up=item.pk, **files)
+    _event(
+        Event.Kind.FOLLOWED_UP, at=at, by=by, message=message, unit=unit, follow_up=item.pk,
+        **_merged_into(message, answered_by), **files,
+    )  # fmt: skip
     return item
 
 
@@ -460,24 +495,31 @@ def rate(*, message, who: Citizen, rating: str, reason: str = "", at=None) -> Me
     """满意度评价: once an answer, after a reply (a message reopened and answered
     again is rated again: Message.rating_stands). 不满意 asks for the reason, which
     goes to the unit and the county office as a 回访 (kept in its own row, not in the
-    event)."""
+    event). The citizen of a message merged into another (并单) rates the main
+    message's answer, on their own message, for the main message's unit (peer 12345
+    practice: every merged work order's citizen is asked separately)."""
     at = _now(at)
     message = _locked(message)
     by = _require_citizen(message, who)
-    _require_state(message, *State.answered())
+    answered_by = _answered_by(message)
+    _require_answer(message, answered_by)
     if rating not in Message.Rating.values:
         raise ActionRefused("bad_rating", "评价只能是“满意”“基本满意”或“不满意”。")
     if message.rating_stands():
         raise ActionRefused("already_rated", "您已评价过这次答复；办理单位再次答复后，可以重新评价。")
+    unit = answered_by.unit
     revisit = None
     if rating == Message.Rating.DISSATISFIED:
         reason = _require_text(reason, "不满意的理由", max_length=1000)
         revisit = Revisit.objects.create(
-            message=message, unit=message.unit, kind=Revisit.Kind.DISSATISFIED, reason=reason, opened_at=at
+            message=message, unit=unit, kind=Revisit.Kind.DISSATISFIED, reason=reason, opened_at=at
         )
     message.rating, message.rated_at = rating, at
     message.save(update_fields=["rating", "rated_at"])
-    _event(Event.Kind.RATED, at=at, by=by, message=message, rating=rating, revisit=revisit.pk if revisit else None)
+    _event(
+        Event.Kind.RATED, at=at, by=by, message=message, unit=unit, rating=rating,
+        revisit=revisit.pk if revisit else None, **_merged_into(message, answered_by),
+    )  # fmt: skip
     return message
 
 
@@ -578,8 +620,11 @@ def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原
 
 
 def _withdraw_drafts(message, *, at):
-    """A reply waiting for sign-off at the unit the message has left is void."""
-    message.drafts.filter(state=ReplyDraft.State.PENDING).update(
+    """A reply waiting for sign-off at the unit the message has left is void, and so is
+    its answer to a follow-up on a message merged into it (并单), whose citizen the
+    unit no longer answers."""
+    pending = ReplyDraft.objects.filter(Q(message=message) | Q(message__merged_into=message))
+    pending.filter(state=ReplyDraft.State.PENDING).update(
         state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已转办，原单位的待审核回复随之失效。"
     )
 
@@ -795,21 +840,27 @@ def uphold_answer(*, revisit: Revisit, by, note: str, at=None) -> Revisit:
     revisit.decision_note = _require_text(note, "答复成立的理由")
     revisit.state, revisit.decided_by, revisit.decided_at = Revisit.State.UPHELD, by, at
     revisit.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    _event(Event.Kind.ANSWER_UPHELD, at=at, by=by, message=message, note=revisit.decision_note, revisit=revisit.pk)
+    _event(
+        Event.Kind.ANSWER_UPHELD, at=at, by=by, message=message, unit=revisit.unit, note=revisit.decision_note,
+        revisit=revisit.pk,
+    )  # fmt: skip
     return revisit
 
 
 @transaction.atomic
 def reopen_on_revisit(*, revisit: Revisit, by, reason: str, at=None) -> Message:
     """回访，重办: the answer does not stand, and the message goes back to its unit for
-    a new reply, whether it was closed yet or only replied."""
+    a new reply, whether it was closed yet or only replied. The answer a merged
+    message's citizen (并单) was not satisfied with is the main message's: the main
+    message is reopened, and returned."""
     at = _now(at)
     message = _locked(revisit.message)
     require_office(by, message.region)
     _open_revisit(revisit)
-    _require_state(message, State.REPLIED, State.CLOSED)
-    _reopen(message, by=by, at=at, reason=_require_text(reason, "重办理由"))
-    return message
+    answered_by = _answered_by(message)
+    _require_state(answered_by, State.REPLIED, State.CLOSED)
+    _reopen(answered_by, by=by, at=at, reason=_require_text(reason, "重办理由"))
+    return answered_by
 
 
 def _open_revisit(revisit) -> Revisit:
@@ -834,9 +885,13 @@ def _reopen(message, *, by, at, reason):
     message.state, message.closed_at, message.closure_kind = State.RESPONDED, None, ""
     message.save(update_fields=["state", "closed_at", "closure_kind"])
     stage = _open_stage(message, message.unit, Stage.Kind.REPLY, at, message.category.reply_days)
-    # A reopening answers every 回访 still open on the message.
-    revisits = list(message.revisits.open().values_list("pk", flat=True))
-    message.revisits.open().update(state=Revisit.State.REOPENED, decided_by=by, decided_at=at, decision_note=reason)
+    # A reopening answers every 回访 still open on the message, and on those merged
+    # into it (并单), whose citizens were answered by the same reply.
+    waiting = Revisit.objects.open().filter(Q(message=message) | Q(message__merged_into=message))
+    revisits = list(waiting.order_by("pk").values_list("pk", flat=True))
+    Revisit.objects.filter(pk__in=revisits).update(
+        state=Revisit.State.REOPENED, decided_by=by, decided_at=at, decision_note=reason
+    )
     _event(Event.Kind.REOPENED, at=at, by=by, message=message, note=reason, due_at=stage.due_at, revisits=revisits)
 
 
@@ -1032,7 +1087,22 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
     for kind in merged.data.get("stopped", []):
         days = message.category.response_days if kind == Stage.Kind.RESPONSE else message.category.reply_days
         _open_stage(message, message.unit, kind, at, days)
-    _event(Event.Kind.UNMERGED, at=at, by=by, message=message, note=reason, to_state=message.state, main=main.pk)
+    # A 回访 its citizen opened on the main message's answer (follow_up, rate) is
+    # about an answer no longer theirs: the message is handled anew on its own, as a
+    # reopening would have it, and a follow-up not yet answered waits for its own unit.
+    revisits = list(message.revisits.open().order_by("pk").values_list("pk", flat=True))
+    message.revisits.open().update(
+        state=Revisit.State.REOPENED, decided_by=by, decided_at=at, decision_note=f"撤销并单，单独办理：{reason}"
+    )
+    # The main message's unit's answer to such a follow-up, waiting for its leader, is
+    # void: that unit no longer handles the message (accounts.policy.handled_by).
+    message.drafts.filter(state=ReplyDraft.State.PENDING).update(
+        state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="已撤销并单，由原单位单独办理。"
+    )
+    _event(
+        Event.Kind.UNMERGED, at=at, by=by, message=message, note=reason, to_state=message.state, main=main.pk,
+        revisits=revisits,
+    )  # fmt: skip
     return message
 
 
@@ -1082,9 +1152,9 @@ def reply(*, message, by, text: str, topic=None, attachments=(), keep=(), at=Non
         message.save(update_fields=["state"])
         _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
     kept = _kept_files(keep, message=message, by=by, follow_up=None, uploads=attachments)
-    if _needs_signoff(message, by):
-        return _draft(message, by=by, text=text, at=at, attachments=attachments, kept=kept)
-    return _publish(message, author=by, by=by, text=text, at=at, attachments=attachments, kept=kept)
+    if _needs_signoff(message.unit, by):
+        return _draft(message, unit=message.unit, by=by, text=text, at=at, attachments=attachments, kept=kept)
+    return _publish(message, unit=message.unit, author=by, by=by, text=text, at=at, attachments=attachments, kept=kept)
 
 
 # States in which a unit answers a follow-up: after its reply, or reopened since.
@@ -1094,25 +1164,31 @@ ANSWERABLE = (State.RESPONDED, State.REPLIED, State.CLOSURE_PENDING, State.CLOSE
 @transaction.atomic
 def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), keep=(), at=None) -> Reply | ReplyDraft:
     """答复追问: the unit answers a citizen's follow-up, a reply of its own shown under
-    it. It leaves the deadlines alone, and needs sign-off as any reply does."""
+    it. It leaves the deadlines alone, and needs sign-off as any reply does. A
+    follow-up on a message merged into another (并单) asks about the main message's
+    answer: the main message's unit answers it, on the merged message."""
     at = _now(at)
     message = _locked(follow_up.message)
-    require_unit_staff(by, message.unit)
-    _require_state(message, *ANSWERABLE)
+    answered_by = _answered_by(message)
+    unit = answered_by.unit
+    require_unit_staff(by, unit)
+    _require_state(answered_by, *ANSWERABLE)
     follow_up = FollowUp.objects.get(pk=follow_up.pk, message=message)
     if follow_up.answers.exists():
         raise ActionRefused("already_answered", "这条追问已经答复过了。")
     text = _require_text(text, "答复内容", max_length=5000)
     kept = _kept_files(keep, message=message, by=by, follow_up=follow_up, uploads=attachments)
-    if _needs_signoff(message, by):
-        return _draft(message, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept)
+    if _needs_signoff(unit, by):
+        return _draft(
+            message, unit=unit, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept
+        )
     return _publish(
-        message, author=by, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept
+        message, unit=unit, author=by, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept
     )
 
 
-def _needs_signoff(message, by) -> bool:
-    return by.role == Role.HANDLER and message.unit.signoff_required()
+def _needs_signoff(unit, by) -> bool:
+    return by.role == Role.HANDLER and unit.signoff_required()
 
 
 def _kept_files(keep, *, message, by, follow_up, uploads) -> list[Attachment]:
@@ -1139,11 +1215,13 @@ def _with_kept(files: dict, kept, **where) -> dict:
     return {"attachments": [*files.get("attachments", []), *(a.pk for a in kept)]}
 
 
-def _draft(message, *, by, text, at, follow_up=None, attachments=(), kept=()) -> ReplyDraft:
+def _draft(message, *, unit, by, text, at, follow_up=None, attachments=(), kept=()) -> ReplyDraft:
+    """A handler's reply waiting for `unit`'s leader: the message's unit, or for a
+    follow-up on a message merged into another (并单), the main message's."""
     if message.drafts.filter(state=ReplyDraft.State.PENDING).exists():
         raise ActionRefused("draft_pending", "这条留言已有一份回复待分管领导审核，审核后才能再提交。")
     draft = ReplyDraft.objects.create(
-        message=message, unit=message.unit, author=by, text=text, follow_up=follow_up, written_at=at
+        message=message, unit=unit, author=by, text=text, follow_up=follow_up, written_at=at
     )
     files = _with_kept(_attach(attachments, message=message, at=at, citizen=False, draft=draft), kept, draft=draft)
     _event(
@@ -1151,6 +1229,7 @@ def _draft(message, *, by, text, at, follow_up=None, attachments=(), kept=()) ->
         at=at,
         by=by,
         message=message,
+        unit=unit,
         draft=draft.pk,
         follow_up=follow_up.pk if follow_up else None,
         **files,
@@ -1158,12 +1237,10 @@ def _draft(message, *, by, text, at, follow_up=None, attachments=(), kept=()) ->
     return draft
 
 
-def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), kept=(), draft=None) -> Reply:
-    """The reply goes public in the unit's name now; a first reply completes the reply
-    stage, and its outcome is judged by this moment."""
-    item = Reply.objects.create(
-        message=message, unit=message.unit, author=author, text=text, at=at, follow_up=follow_up
-    )
+def _publish(message, *, unit, author, by, text, at, follow_up=None, attachments=(), kept=(), draft=None) -> Reply:
+    """The reply goes public in `unit`'s name now (as `_draft`); a first reply completes
+    the reply stage, and its outcome is judged by this moment."""
+    item = Reply.objects.create(message=message, unit=unit, author=author, text=text, at=at, follow_up=follow_up)
     files = _with_kept(_attach(attachments, message=message, at=at, citizen=False, reply=item), kept, reply=item)
     if draft is not None:
         # The files of a signed-off draft go public with it.
@@ -1179,7 +1256,7 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
             void.note = "已有回复公开，这份待审核的回复随之失效。"
             void.save(update_fields=["state", "decided_by", "decided_at", "note"])
             _event(
-                Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, draft=void.pk, note=void.note,
+                Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, unit=unit, draft=void.pk, note=void.note,
                 author=void.author_id, superseded_by=item.pk,
             )  # fmt: skip
     if follow_up is not None:
@@ -1188,6 +1265,7 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
             at=at,
             by=by,
             message=message,
+            unit=unit,
             reply=item.pk,
             follow_up=follow_up.pk,
             **files,
@@ -1226,11 +1304,13 @@ def _publish(message, *, author, by, text, at, follow_up=None, attachments=(), k
     return item
 
 
-def _pending_draft(draft, message) -> ReplyDraft:
+def _pending_draft(draft, answered_by) -> ReplyDraft:
+    """The draft, still waiting, of the unit that answers the message now (`answered_by`:
+    the message, or its main message, `_answered_by`)."""
     draft = ReplyDraft.objects.select_for_update(of=("self",)).select_related("follow_up", "author").get(pk=draft.pk)
     if draft.state != ReplyDraft.State.PENDING:
         raise ActionRefused("already_decided", f"这份回复{draft.get_state_display()}。")
-    if draft.unit_id != message.unit_id:
+    if draft.unit_id != answered_by.unit_id:
         raise ActionRefused("not_your_unit", "这条留言已不由本单位办理。")
     return draft
 
@@ -1241,14 +1321,18 @@ def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
     at = _now(at)
     message = _locked(draft.message)
     require_unit_staff(by, draft.unit, leader_only=True)
-    draft = _pending_draft(draft, message)
+    answered_by = _answered_by(message)
+    draft = _pending_draft(draft, answered_by)
     note = _optional_text(note, "审核意见")
     if draft.follow_up_id is None:
         _require_state(message, State.RESPONDED, State.REPLIED, State.CLOSED)
     else:
-        _require_state(message, *ANSWERABLE)
-    _event(Event.Kind.REPLY_APPROVED, at=at, by=by, message=message, note=note.strip(), draft=draft.pk)
-    item = _publish(message, author=draft.author, by=by, text=draft.text, at=at, follow_up=draft.follow_up, draft=draft)
+        _require_state(answered_by, *ANSWERABLE)
+    _event(Event.Kind.REPLY_APPROVED, at=at, by=by, message=message, unit=draft.unit, note=note.strip(), draft=draft.pk)
+    item = _publish(
+        message, unit=draft.unit, author=draft.author, by=by, text=draft.text, at=at,
+        follow_up=draft.follow_up, draft=draft,
+    )  # fmt: skip
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.APPROVED, by, at
     draft.note, draft.reply = note, item
     draft.save(update_fields=["state", "decided_by", "decided_at", "note", "reply"])
@@ -1262,13 +1346,13 @@ def withdraw_reply(*, draft: ReplyDraft, by, at=None) -> ReplyDraft:
     at = _now(at)
     message = _locked(draft.message)
     require_unit_staff(by, draft.unit)
-    draft = _pending_draft(draft, message)
+    draft = _pending_draft(draft, _answered_by(message))
     if draft.author_id != by.pk:
         raise ActionRefused("not_the_author", f"只有拟稿人{draft.author}可以撤回这份回复。")
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.WITHDRAWN, by, at
     draft.note = "拟稿人撤回修改。"
     draft.save(update_fields=["state", "decided_by", "decided_at", "note"])
-    _event(Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, draft=draft.pk)
+    _event(Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, unit=draft.unit, draft=draft.pk)
     return draft
 
 
@@ -1279,7 +1363,7 @@ def return_reply(*, draft: ReplyDraft, by, note: str, at=None) -> ReplyDraft:
     at = _now(at)
     message = _locked(draft.message)
     require_unit_staff(by, draft.unit, leader_only=True)
-    draft = _pending_draft(draft, message)
+    draft = _pending_draft(draft, _answered_by(message))
     draft.note = _require_text(note, "退回修改的意见", max_length=1000)
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.RETURNED, by, at
     draft.save(update_fields=["state", "decided_by", "decided_at", "note"])
@@ -1288,6 +1372,7 @@ def return_reply(*, draft: ReplyDraft, by, note: str, at=None) -> ReplyDraft:
         at=at,
         by=by,
         message=message,
+        unit=draft.unit,
         note=draft.note,
         draft=draft.pk,
         author=draft.author_id,

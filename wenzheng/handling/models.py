@@ -447,8 +447,18 @@ class Message(models.Model):
         """Whether its writer has rated the answer as it stands: rated, and no reply
         published since. A message reopened after a 不满意 and answered again is rated
         again; its latest rating before a cut-off is the one the evaluation counts
-        (wenzheng.evaluation.facts.ratings_in), the earlier ones stay in its events."""
-        return bool(self.rating) and not self.replies.filter(at__gt=self.rated_at).exists()
+        (wenzheng.evaluation.facts.ratings_in), the earlier ones stay in its events.
+
+        A message merged into another (并单) is answered by its main message's replies
+        (not those to the main citizen's follow-ups), and by the answers to its own
+        citizen's follow-ups: its citizen rates again once the main message is
+        answered anew."""
+        if not self.rating:
+            return False
+        answers = self.replies.all()
+        if self.state == Message.State.MERGED:
+            answers = Reply.objects.filter(Q(message=self) | Q(message_id=self.merged_into_id, follow_up=None))
+        return not answers.filter(at__gt=self.rated_at).exists()
 
     @property
     def reopened(self) -> bool:

@@ -144,8 +144,9 @@ def _revisit(*, message, by, data):
     if not revisits:
         raise actions.ActionRefused("no_revisit", _("这条留言没有待处理的回访。"))
     if data["decision"] == "reopen":
-        actions.reopen_on_revisit(revisit=revisits[0], by=by, reason=data["note"])
-        return _("留言%(serial)s已退回%(unit)s重办。") % {"serial": message.serial, "unit": message.unit.name}
+        # A merged message's citizen (并单) was answered by its main message: that one is reopened.
+        reopened = actions.reopen_on_revisit(revisit=revisits[0], by=by, reason=data["note"])
+        return _("留言%(serial)s已退回%(unit)s重办。") % {"serial": reopened.serial, "unit": reopened.unit.name}
     for revisit in revisits:
         actions.uphold_answer(revisit=revisit, by=by, note=data["note"])
     return _("已记录答复成立的理由，回访处理完毕。")
@@ -275,6 +276,10 @@ def _merge_candidates(message) -> dict:
 
 
 UNIT_OPEN = (State.DISPATCHED, State.RESPONDED)
+# A follow-up is answered, and its answer signed off, after the unit's reply, or on a
+# message merged into another (并单), whose citizen asks about the main message's
+# answer: the main message's unit answers it (the action checks the main message).
+ANSWERING = (*actions.ANSWERABLE, State.MERGED)
 
 
 def _leader(user, message):
@@ -364,7 +369,7 @@ STEPS = {
             forms.SignoffForm,
             _signoff,
             (Role.LEADER,),
-            tuple(actions.ANSWERABLE),
+            ANSWERING,
             offered=_draft_waiting,
         ),
         Step(
@@ -394,7 +399,7 @@ STEPS = {
             forms.WithdrawReplyForm,
             _withdraw_reply,
             UNIT_ROLES,
-            tuple(actions.ANSWERABLE),
+            ANSWERING,
             confirm=gettext_lazy("确定撤回这份待审核的回复吗？撤回后分管领导不再看到它，原文留给您修改后再次提交。"),
             offered=_my_draft_waiting,
         ),
@@ -416,7 +421,7 @@ STEPS = {
             forms.AnswerFollowUpForm,
             _answer_follow_up,
             UNIT_ROLES,
-            tuple(actions.ANSWERABLE),
+            ANSWERING,
             offered=_follow_ups_waiting,
             form_kwargs=lambda message: {"follow_ups": unanswered_follow_ups(message)},
             idempotent=True,

@@ -137,6 +137,9 @@ STEPS = {
 # A message waiting for dispatch has no unit, so no unit's staff holds it: the unit's
 # steps refuse it as someone else's before its state is even looked at.
 UNIT_STEPS = {"respond", "reply", "request_transfer", "request_extension", "close", "request_long_cycle_closure"}
+# A merged message's citizen (并单) follows up and rates the main message's answer: the
+# main message in_state makes is not answered, and that is the reason given.
+MAIN_ANSWER_STEPS = {"follow_up", "rate"}
 
 
 class StateTest(HandlingTestCase):
@@ -151,6 +154,8 @@ class StateTest(HandlingTestCase):
             for state in set(S.values) - allowed:
                 message = self.messages[state]
                 code = "not_your_unit" if state == S.PENDING_DISPATCH and step in UNIT_STEPS else "wrong_state"
+                if state == S.MERGED and step in MAIN_ANSWER_STEPS:
+                    code = "main_not_answered"
                 with self.subTest(step=step, state=state):
                     refusal = self.assertRefused(code, take, c, message)
                     if code == "wrong_state":
