@@ -173,8 +173,16 @@ def supervised(event):
     return _to_unit(event, Notice.Kind.SUPERVISED, text, roles=(Role.HANDLER, Role.LEADER))
 
 
+def _main_serial(event) -> str:
+    """The main message a citizen's step on a merged message (并单) was about: its
+    answer was the main message's unit's (`event.unit`), which hears of it."""
+    main = event.message.merged_into if "main" in event.data else None
+    return main.serial if main is not None else ""
+
+
 def followed_up(event):
-    return _to_unit(event, Notice.Kind.FOLLOWED_UP, texts.followed_up(serial=event.message.serial))
+    text = texts.followed_up(serial=event.message.serial, main=_main_serial(event))
+    return _to_unit(event, Notice.Kind.FOLLOWED_UP, text, unit_id=event.unit_id)
 
 
 def reopened(event):
@@ -188,10 +196,12 @@ def reopened(event):
 def rated(event):
     if event.data.get("rating") != "dissatisfied":
         return []
-    message = event.message
-    text = texts.dissatisfied(serial=message.serial, unit=message.unit.name)
-    unit_text = texts.dissatisfied_unit(serial=message.serial)
-    drafts = _to_unit(event, Notice.Kind.DISSATISFIED, unit_text, roles=(Role.HANDLER, Role.LEADER))
+    message, main = event.message, _main_serial(event)
+    text = texts.dissatisfied(serial=message.serial, unit=event.unit.name, main=main)
+    unit_text = texts.dissatisfied_unit(serial=message.serial, main=main)
+    drafts = _to_unit(
+        event, Notice.Kind.DISSATISFIED, unit_text, roles=(Role.HANDLER, Role.LEADER), unit_id=event.unit_id
+    )
     office = recipients.offices_of([message.region_id]).get(message.region_id, [])
     drafts += planning.for_people(
         office,
@@ -209,7 +219,9 @@ def drafted(event):
     message = event.message
     author = event.actor.display_name or event.actor.username
     text = texts.signoff(serial=message.serial, author=author)
-    return _to_unit(event, Notice.Kind.SIGNOFF, text, roles=(Role.LEADER,))
+    # The drafting unit's leader: for an answer to a merged message's follow-up (并单),
+    # the main message's unit's.
+    return _to_unit(event, Notice.Kind.SIGNOFF, text, roles=(Role.LEADER,), unit_id=event.unit_id)
 
 
 def returned(event):

@@ -63,14 +63,20 @@ def backlog_passed(*, unit: str, last_day: dt.date, unanswered: int) -> str:
     return f"{short(unit, 12)}限期梳理回复已于{day(last_day)}24时到期，仍有{unanswered}条留言未回复。"
 
 
-def dissatisfied(*, serial: str, unit: str) -> str:
+def _message(serial: str, main: str) -> str:
+    """A message as a unit's or the office's notice names it: one merged into another
+    (并单) with the main message whose answer its citizen read."""
+    return f"并单留言{serial}（已并入留言{main}）" if main else f"留言{serial}"
+
+
+def dissatisfied(*, serial: str, unit: str, main: str = "") -> str:
     """To the county office, which decides (回访: reopen, or record why the answer stands)."""
-    return f"网民对留言{serial}（{short(unit, 12)}）的答复不满意，请处理回访。"
+    return f"网民对{_message(serial, main)}（{short(unit, 12)}）的答复不满意，请处理回访。"
 
 
-def dissatisfied_unit(*, serial: str) -> str:
+def dissatisfied_unit(*, serial: str, main: str = "") -> str:
     """To the unit, whose answer it was: it does not decide the 回访, the office does."""
-    return f"网民对留言{serial}的答复不满意，请查看不满意的理由；县网络问政办将回访核实。"
+    return f"网民对{_message(serial, main)}的答复不满意，请查看不满意的理由；县网络问政办将回访核实。"
 
 
 def transfer_accepted(*, serial: str, to_unit: str) -> str:
@@ -134,8 +140,8 @@ def long_cycle_approved(*, serial: str) -> str:
     return f"留言{serial}的长周期办结申请已同意，留言已办结。"
 
 
-def followed_up(*, serial: str) -> str:
-    return f"留言{serial}有网民追问，请及时答复。"
+def followed_up(*, serial: str, main: str = "") -> str:
+    return f"{_message(serial, main)}有网民追问，请及时答复。"
 
 
 def signoff(*, serial: str, author: str) -> str:

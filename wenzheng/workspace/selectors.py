@@ -118,7 +118,9 @@ def _follow_up_waiting():
 
 def _dissatisfied():
     revisits = Revisit.objects.open().filter(message=OuterRef("pk"), kind=Revisit.Kind.DISSATISFIED)
-    return Exists(revisits.filter(unit=OuterRef("unit")))
+    # A merged message's (并单) is for its main message's unit, which answered its
+    # citizen and handles it (accounts.policy.handled_by), not for the unit it had.
+    return Exists(revisits.filter(Q(unit=OuterRef("unit")) | Q(message__state=State.MERGED)))
 
 
 def _replied_before():
@@ -294,7 +296,7 @@ def revisit_queue(user, county):
         Message.objects.visible_to(user)
         .filter(region=county, revisits__state=Revisit.State.OPEN)
         .annotate(waiting_since=Min("revisits__opened_at", filter=Q(revisits__state=Revisit.State.OPEN)))
-        .select_related("unit", "category")
+        .select_related("unit", "category", "merged_into__unit")
         .prefetch_related(
             Prefetch("revisits", queryset=waiting, to_attr="open_revisits"),
             Prefetch("replies", queryset=replies),
