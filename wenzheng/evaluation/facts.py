@@ -38,9 +38,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import BigIntegerField, BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Cast, Coalesce, Least
 
 from wenzheng.accounts import staff
 from wenzheng.eventlog.models import Event
@@ -189,7 +189,14 @@ def ratings_in(window: Window):
     counts its new rating (the 不满意 stands until then, so a reopening alone pays
     nothing); one handed to another unit after a 不满意 stays the first unit's
     不满意, and the second unit's answer is rated for the second. A period's figures
-    do not change with ratings given after its cut-off."""
+    do not change with ratings given after its cut-off.
+
+    The citizen of a message merged into another (并单) rates the main message's
+    answer on their own message (its event names the main message, `main`, and the
+    unit that answered it): counted for that unit once for their message, as each
+    merged work order's citizen is asked separately in 12345 practice. Counted while
+    the merge into that main message stands: a merge undone (撤销并单) was an error,
+    and the answer rated was written about another citizen's matter."""
     later = Event.objects.filter(
         message=OuterRef("message"),
         unit=OuterRef("unit"),
@@ -197,9 +204,12 @@ def ratings_in(window: Window):
         seq__gt=OuterRef("seq"),
         at__lt=window.cutoff,
     )
+    own = Q(main__isnull=True, message__in=Message.objects.counted_once().values("pk"))
+    merged = Q(message__state=Message.State.MERGED, message__merged_into=F("main"))
     return (
         Event.objects.filter(kind=Event.Kind.RATED, at__gte=window.start, at__lt=window.cutoff)
-        .filter(message__in=Message.objects.counted_once().values("pk"))
+        .alias(main=Cast(KT("data__main"), BigIntegerField()))
+        .filter(own | merged)
         .exclude(Exists(later))
     )
 
@@ -382,13 +392,13 @@ def stage_evidence(unit, window: Window, kind: str) -> list[Counted]:
 
 
 def rating_evidence(unit, window: Window):
-    """The ratings counted for `unit` (ratings_in), each its message's (`message`),
-    with its rating (`given_rating`)."""
+    """The ratings counted for `unit` (ratings_in), each its message's (`message`,
+    with the main message it was merged into, 并单), with its rating (`given_rating`)."""
     return (
         ratings_in(window)
         .filter(unit=unit)
         .annotate(given_rating=KT("data__rating"))
-        .select_related("message__category", "message__region")
+        .select_related("message__category", "message__region", "message__merged_into")
         .order_by("at", "seq")
     )
 
