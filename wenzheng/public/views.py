@@ -214,15 +214,18 @@ def message(request, region, serial):
 def _render_thread(request, found, *, is_owner, tracked=False, bound=None, status=200):
     found = _thread(found)
     private = is_owner or tracked
-    can_act = private and found.state in Message.State.answered()
-    can_rate = can_act and found.state != "closure_pending" and not found.rating_stands()
+    main, main_replies = _merged_answer(found) if private else (None, [])
+    # Followed up and rated after an answer: for a message merged into another (并单),
+    # the main message's, while it stands (actions.follow_up, actions.rate).
+    answered_by = main or found
+    can_act = private and answered_by.state in Message.State.answered()
+    can_rate = can_act and answered_by.state != "closure_pending" and not found.rating_stands()
     bound = bound or {}
     review, follow_up_reviews = _review_notices(found) if private else (None, {})
     # Its writer reads the message as written; everyone else its public version.
     thread = _as_written(found) if private else Publisher().thread(found)
     attachments = list(found.attachments.all())
     files = shown_to_writer(attachments) if private else shown_publicly(attachments, thread)
-    main, main_replies = _merged_answer(found) if private else (None, [])
     return render(
         request,
         "public/message.html",
