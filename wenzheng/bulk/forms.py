@@ -17,7 +17,7 @@ class ImportForm(NamedLimits, forms.Form):
     file = forms.FileField(
         label="留言文件",
         help_text="其他平台导出的 .xlsx、.xls 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"
-        "不认识的列（如点赞数、一级分类）不导入，并在报告中列出。",
+        "一级分类、二级分类、三级分类按本县事项分类表导入为事项分类；不认识的列（如点赞数）不导入，并在报告中列出。",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     region = forms.ModelChoiceField(label="县（区）", queryset=Region.objects.none(), empty_label=None)
@@ -61,6 +61,16 @@ class ImportForm(NamedLimits, forms.Form):
         help_text="默认记为历史留言：单位仍可查看和答复，但不计办理时限，不会超期，也不计入及时率，"
         "导入多年的旧留言不会在导入次日全部超期。选“自导入时起计办理时限”，则如同当天交办，按工作日计算期限。",
     )
+    replied = forms.ChoiceField(
+        label="已答复但没有办理状态的留言",
+        choices=ImportJob.Replied.choices,
+        initial=ImportJob.Replied.CLOSED,
+        required=False,  # left out: closed, the default
+        widget=forms.RadioSelect,
+        help_text="文件没有“办理状态”列、或这一格为空（也没有办结时间）的已答复留言：默认视为已办结，"
+        "办结时间为答复时间，多年前已答复的旧留言不会成为单位的待办，也不会拉低办结率。"
+        "选“记为已回复，待单位办结”，则由单位分管领导逐条办结。导入报告列出这样处理的条数。",
+    )
     dry_run = forms.BooleanField(label="只检查，不导入", required=False)
 
     def __init__(self, *args, regions, **kwargs):
@@ -80,6 +90,9 @@ class ImportForm(NamedLimits, forms.Form):
 
     def clean_unanswered(self):
         return self.cleaned_data["unanswered"] or ImportJob.Unanswered.HISTORY
+
+    def clean_replied(self):
+        return self.cleaned_data["replied"] or ImportJob.Replied.CLOSED
 
     def clean(self):
         data = super().clean()

@@ -44,6 +44,7 @@ class Outcome:
     processed: int = 0
     created: int = 0
     skipped: int = 0  # imported before
+    unstated: int = 0  # of those created, replied with no 办理状态 (closed or left open as chosen)
     problems: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # columns not imported, as the report names them
     failure: str = ""  # the file as a whole could not be imported
@@ -74,6 +75,7 @@ class Import:
         waive_registration: bool = False,
         create_topics: bool = False,
         unanswered: str = ImportJob.Unanswered.HISTORY,
+        replied: str = ImportJob.Replied.CLOSED,
         dry_run: bool = False,
         job=None,
         on_progress: Callable[["Outcome", list], None] | None = None,
@@ -83,7 +85,7 @@ class Import:
         # was another platform than "BIG", and imported a whole file again.
         self.region, self.by, self.source = region, by, " ".join(text_rules.clean(source).split())
         self.default_category, self.default_unit = default_category, default_unit
-        self.waive_registration, self.unanswered = waive_registration, unanswered
+        self.waive_registration, self.unanswered, self.replied = waive_registration, unanswered, replied
         self.create_topics = create_topics
         self.dry_run, self.job = dry_run, job
         self.on_progress = on_progress or (lambda outcome, new_problems: None)
@@ -110,11 +112,17 @@ class Import:
         outcome.ignored = layout.ignored
         missing = layout.missing()
         if missing:
+            guesses = []
             for column in missing:
                 names = "".join(f"“{v}”" for v in column.variants[:4])
                 text = f"缺少这一列（列名可写作{names}等）"
+                guess = _lookalike(layout, column)
+                if guess:
+                    text += f"。{guess}"
+                    guesses.append(guess)
                 outcome.problems.append(Problem(layout.header_row, column.label, text, Kind.MISSING_COLUMN))
             outcome.failure = "文件缺少必需的列：" + "、".join(c.label for c in missing) + "。"
+            outcome.failure += "".join(f"{guess}。" for guess in guesses)
             self.on_progress(outcome, outcome.problems)
             return outcome
         outcome.total = max(0, table.count() - layout.header_row)
@@ -126,6 +134,7 @@ class Import:
             default_unit=self.default_unit,
             waive_registration=self.waive_registration,
             topics=LabelResolver(self.region, create=self.create_topics, pretend=self.dry_run),
+            replied=self.replied,
         )
         if not self._rows(table, layout, ctx):
             outcome.failure = f"表头（第{layout.header_row}行）以下没有留言：文件中没有可导入的行。"
@@ -213,13 +222,24 @@ class Import:
                     deadlines=deadlines,
                     job=self.job,
                     unanswered=self.unanswered,
+                    replied=self.replied,
                     now=self.now,
                 )
         outcome.created += len(batch)
+        outcome.unstated += sum(r.status_unstated for r in batch)
         outcome.problems.extend(problems)
         self.on_progress(outcome, problems)
         # With DEBUG on, Django keeps every query it ran: a long import would hoard them.
         reset_queries()
+
+
+def _lookalike(layout, column) -> str:
+    """What the file may call a missing column: 来信日期 where we look for 留言时间."""
+    found = layout.lookalikes(column)
+    if not found:
+        return ""
+    names = "、".join(f"“{h}”" for h in found)
+    return f"未识别的列{names}可能是{column.label}，如是，请把列名改为“{column.label}”后重新导入"
 
 
 def column_names() -> list[str]:

@@ -71,7 +71,9 @@ def claim(job_id=None) -> ImportJob | None:
 def run(job: ImportJob) -> ImportJob:
     """Run a claimed job to the end, recording progress and problems as it goes."""
     RowProblem.objects.filter(job=job).delete()  # a job run again reports afresh
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=0, created_count=0, skipped_count=0, problem_count=0)
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed_rows=0, created_count=0, skipped_count=0, problem_count=0, unstated_count=0
+    )
 
     def progress(outcome, problems):
         with transaction.atomic():
@@ -87,6 +89,7 @@ def run(job: ImportJob) -> ImportJob:
                 processed_rows=outcome.processed,
                 created_count=outcome.created,
                 skipped_count=outcome.skipped,
+                unstated_count=outcome.unstated,
                 problem_count=F("problem_count") + len({p.row for p in problems}),
                 ignored_columns=outcome.ignored,
                 heartbeat_at=timezone.now(),
@@ -104,6 +107,7 @@ def run(job: ImportJob) -> ImportJob:
             waive_registration=job.waive_registration,
             create_topics=job.create_topics,
             unanswered=job.unanswered,
+            replied=job.replied,
             dry_run=job.dry_run,
             job=job,
             on_progress=progress,

@@ -30,6 +30,15 @@ class ImportJob(models.Model):
         # As a fresh dispatch: the stages start at the import, deadlines from then on.
         CLOCK = "clock", "自导入时起计办理时限"
 
+    class Replied(models.TextChoices):
+        """What becomes of a replied row whose 办理状态 is not given (no such column, or
+        the cell empty): history replied long ago was, as a rule, closed long ago."""
+
+        # Closed at the reply's time, by the category's rule, as a row saying 已办结.
+        CLOSED = "closed", "视为已办结（按答复时间办结）"
+        # Replied, waiting for the unit's leader to close it: open work in its inbox.
+        OPEN = "open", "记为已回复，待单位办结"
+
     region = models.ForeignKey("units.Region", verbose_name="县（区）", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
@@ -51,6 +60,9 @@ class ImportJob(models.Model):
     # History moved from another platform may predate the unit's registration here.
     waive_registration = models.BooleanField("不检查单位的实名上网日期", default=False)
     unanswered = models.CharField("未答复的留言", max_length=10, choices=Unanswered.choices, default=Unanswered.HISTORY)
+    replied = models.CharField(
+        "已答复但无办理状态的留言", max_length=10, choices=Replied.choices, default=Replied.CLOSED
+    )
     dry_run = models.BooleanField("仅检查，不导入", default=False)
     # Only when the office says so does a label missing from the tree become a topic.
     create_topics = models.BooleanField("分类表中没有的事项分类自动新增", default=False)
@@ -66,6 +78,9 @@ class ImportJob(models.Model):
     created_count = models.PositiveIntegerField("新增留言", default=0)
     skipped_count = models.PositiveIntegerField("已导入过", default=0)
     problem_count = models.PositiveIntegerField("有问题的行", default=0)
+    # Of the rows imported (or, in a dry run, importable): those the `replied` choice
+    # decided, replied without a 办理状态.
+    unstated_count = models.PositiveIntegerField("已答复、无办理状态的行", default=0)
     failure = models.TextField("失败原因", blank=True)
     ignored_columns = models.JSONField("未导入的列", default=list, blank=True)
 
@@ -91,6 +106,10 @@ class ImportJob(models.Model):
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
 
+    @property
+    def unstated_report(self) -> str:
+        return unstated_line(self.unstated_count, self.replied, dry_run=self.dry_run)
+
     def summary(self) -> list[tuple[str, int]]:
         """(problem kind, rows) largest first: a row counts once per kind."""
         counts = self.problems.values("kind").annotate(rows=Count("row", distinct=True)).order_by()
@@ -99,6 +118,13 @@ class ImportJob(models.Model):
 
 def summary_order(counts) -> list[tuple[str, int]]:
     return sorted(counts, key=lambda item: (-item[1], item[0]))
+
+
+def unstated_line(rows: int, replied: str, *, dry_run: bool = False) -> str:
+    """What the import made of the replied rows without a 办理状态, as the page and the
+    command say it."""
+    made = "视为已办结（办结时间为答复时间）" if replied == ImportJob.Replied.CLOSED else "记为已回复，待单位办结"
+    return f"其中已答复但没有办理状态的{rows:,}条{'将' if dry_run else '已'}{made}。"
 
 
 def summary_line(kind: str, rows: int) -> str:

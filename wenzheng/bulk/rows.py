@@ -28,10 +28,11 @@ from wenzheng.units.models import Region, Unit
 from wenzheng.workdays.clock import county_zone, local_date
 
 from .columns import Layout
-from .models import RowProblem
+from .models import ImportJob, RowProblem
 from .tables import Spanning, Unreadable, cell_text, folded, swallowed_rows
 
 Kind = RowProblem.Kind
+Replied = ImportJob.Replied
 log = logging.getLogger(__name__)
 
 ANONYMOUS_NAME = "网民"
@@ -139,11 +140,15 @@ class Row:
     consent: bool = False
     reply: str = ""
     replied_at: dt.datetime | None = None
+    # 签收, where the old platform recorded it: without it, no response is judged.
+    responded_at: dt.datetime | None = None
     closure_kind: str = ""
     closed_at: dt.datetime | None = None
     # The unit was registered here after the message was left (allowed for history).
     registration_waived: bool = False
     topic: object = None  # topics.Topic
+    # Replied with no 办理状态 given: closed or left open as the office chose (Context.replied).
+    status_unstated: bool = False
 
 
 @dataclass
@@ -170,6 +175,8 @@ class Context:
     default_unit: Unit | None = None
     waive_registration: bool = False
     topics: object = None  # topics.catalogue.LabelResolver
+    # What a replied row without a 办理状态 becomes (ImportJob.Replied): closed or open.
+    replied: str = Replied.CLOSED
     # The unit names a file names that the county has not, each with its nearest (_unit).
     nearest: dict = field(default_factory=dict)
     # The other counties' names as a unit's name may begin with them (罗城县…), each
@@ -177,7 +184,18 @@ class Context:
     elsewhere: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, *, layout, region, default_category, now, default_unit=None, waive_registration=False, topics=None):
+    def load(
+        cls,
+        *,
+        layout,
+        region,
+        default_category,
+        now,
+        default_unit=None,
+        waive_registration=False,
+        topics=None,
+        replied=Replied.CLOSED,
+    ):
         units = unit_names(region)
         categories = {}
         for category in Category.objects.all():
@@ -200,6 +218,7 @@ class Context:
             default_unit,
             waive_registration,
             topics,
+            replied,
             elsewhere=elsewhere,
         )
 
@@ -307,8 +326,9 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
     replied_at = same_day(replied_at, submitted_at)
     if replied_at and submitted_at and replied_at < submitted_at:
         problems.add(layout.label("reply_time"), "早于留言时间", Kind.TIME_ORDER)
+    responded_at = _response(time("response_time"), submitted_at, replied_at, unit, layout, problems)
 
-    closure_kind, closed_at = _closure(cell, layout, category, reply, replied_at, problems, time)
+    closure_kind, closed_at, unstated = _closure(cell, layout, category, reply, replied_at, problems, time, ctx.replied)
     if problems.items:
         return problems
     return Row(
@@ -324,11 +344,33 @@ def read_row(number: int, values: tuple, ctx: Context) -> Row | Problems:
         consent=consent,
         reply=reply,
         replied_at=replied_at if reply else None,
+        responded_at=responded_at,
         closure_kind=closure_kind,
         closed_at=closed_at,
         registration_waived=waived,
         topic=topic,
+        status_unstated=unstated,
     )
+
+
+def _response(responded_at, submitted_at, replied_at, unit, layout, problems):
+    """签收 as the old platform recorded it: after the message arrived, not after the
+    reply (which acknowledges a message at the latest), and by a unit."""
+    if responded_at is None:
+        return None
+    column = layout.label("response_time")
+    responded_at = same_day(responded_at, submitted_at)
+    if submitted_at and responded_at < submitted_at:
+        problems.add(column, f"早于{layout.label('time')}", Kind.TIME_ORDER)
+    elif replied_at and responded_at > replied_at:
+        problems.add(column, f"晚于{layout.label('reply_time')}：答复时留言至迟已经签收", Kind.TIME_ORDER)
+    if unit is None and not problems.columns() & {layout.label("unit")}:
+        problems.add(
+            layout.label("unit"),
+            "已签收的留言须写明签收单位，或在导入时选择“单位为空时交给”的单位",
+            Kind.NO_UNIT,
+        )
+    return responded_at
 
 
 _TOPIC_PATH = re.compile(r"\s*[/／>＞→\\|｜]\s*|\s+-\s+")
@@ -494,9 +536,12 @@ def same_day(later, earlier):
     return later
 
 
-def _closure(cell, layout, category, reply, replied_at, problems, time):
+def _closure(cell, layout, category, reply, replied_at, problems, time, replied):
     """办结 from the status column: a closed message must have been replied, and is
-    closed by its category's rule (as actions.close)."""
+    closed by its category's rule (as actions.close). A replied row that gives no
+    status (nor 办结时间) is closed at its reply or left open, as the office chose
+    (`replied`). Returns the closure's kind and time, and whether the status was
+    left unstated on a replied row."""
     status = folded(cell("status"))
     closed_at = time("closed_time")
     if status not in CLOSED_WORDS | EXPLAINED_WORDS | OPEN_WORDS:
@@ -505,18 +550,19 @@ def _closure(cell, layout, category, reply, replied_at, problems, time):
             f"无法识别的办理状态“{cell_text(cell('status'))}”，可写“已办结”或“已回复”",
             Kind.BAD_STATUS,
         )
-        return "", None
-    if status in OPEN_WORDS:
+        return "", None, False
+    unstated = bool(reply) and not status and closed_at is None
+    if status in OPEN_WORDS and not (unstated and replied == Replied.CLOSED):
         if closed_at is None:
-            return "", None
+            return "", None, unstated
         if status:
             problems.add(layout.label("closed_time"), f"办理状态为“{status}”，却填有办结时间", Kind.BAD_STATUS)
-            return "", None
+            return "", None, False
     if not reply:
         problems.add(layout.label("status"), "未答复的留言不能办结", Kind.BAD_STATUS)
-        return "", None
+        return "", None, False
     if category is None:
-        return "", None
+        return "", None, unstated
     if category.closure_rule == Category.ClosureRule.REPLY:
         kind = Message.ClosureKind.ANSWERED
     else:
@@ -524,4 +570,4 @@ def _closure(cell, layout, category, reply, replied_at, problems, time):
     closed_at = same_day(closed_at, replied_at) or replied_at
     if closed_at is not None and replied_at is not None and closed_at < replied_at:
         problems.add(layout.label("closed_time"), "早于答复时间", Kind.TIME_ORDER)
-    return kind, closed_at
+    return kind, closed_at, unstated

@@ -67,6 +67,7 @@ def imports(request):
             waive_registration=data["waive_registration"],
             create_topics=data["create_topics"],
             unanswered=data["unanswered"],
+            replied=data["replied"],
             dry_run=data["dry_run"],
         )
         # The background worker (`manage.py work`) takes it from here.

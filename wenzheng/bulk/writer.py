@@ -1,10 +1,10 @@
 """Writing imported messages in their historical states, a batch at a time.
 
-What this writes is what `actions.submit`, `reply` and `close` write for the same
-steps taken at the same times (test_writer.py checks them side by side): the message
-with its public serial, its response and reply stages with deadlines counted on the
-official calendar and outcomes frozen at the reply, the reply in the unit's name,
-and the events, appended to the hash chain. It does not call those actions one row
+What this writes is what `actions.submit`, `respond`, `reply` and `close` write for
+the same steps taken at the same times (test_writer.py checks them side by side):
+the message with its public serial, its response and reply stages with deadlines
+counted on the official calendar and outcomes frozen when the steps were taken, the
+reply in the unit's name, and the events, appended to the hash chain. It does not call those actions one row
 at a time because 100,000 rows must import in a minute, and one `submit` alone
 spends ~10 ms stretching a passcode (PBKDF2) for a citizen who will never receive it.
 So, per batch: one lock on the chain head, one on each serial counter, bulk inserts.
@@ -16,7 +16,9 @@ Differences from the actions, all because the steps happened on another platform
 the events' actor is the office user who imported them, the reply's author too (the
 reply is still the unit's: `Reply.unit`); an imported message has no passcode (an
 unusable hash: nobody was ever told one); the event of its submission records where
-it came from, and the office's choices that shaped it.
+it came from, and the office's choices that shaped it; and a reply whose 签收 the old
+platform did not record opens no response stage (see `_stages`), where `reply`
+would acknowledge the message at the reply's time.
 
 A message never answered on the old platform does not get a clock running from its
 own time (it would be overdue the day after the import). As the office chose for the
@@ -169,13 +171,53 @@ def _unanswered_at_unit(row) -> bool:
     return row.unit is not None and not row.reply
 
 
+def _stages(row, *, untimed, now):
+    """(kind, started, limit, completed or None) of each stage the row's unit held.
+
+    Replied: judged against the clock of the message's own time, each stage ending
+    when the old platform says its step was taken. A reply ends the reply stage at
+    its time; the response stage only where the platform recorded 签收 (its time is
+    then judged, as `actions.respond` judges it). Where it recorded none, no response
+    stage is opened: its time is unknown, and one ended at the reply's time (as
+    `actions.reply` ends it when it acknowledges too) would judge a made-up moment
+    against the 1-working-day limit, so history replied in 3 days read "late to
+    respond" in the evaluation and the quarter's written-explanation proposals. A
+    message without a response stage is counted in no response figure, as one
+    reassigned (改派) is not.
+
+    Unanswered: no stage for history (untimed); on the clock, they start at the
+    import, as for a fresh dispatch, the response stage only if not acknowledged yet.
+    """
+    if row.unit is None or (untimed and _unanswered_at_unit(row)):
+        return []
+    category = row.category
+    if row.reply:
+        started = row.submitted_at
+        stages = [(Stage.Kind.RESPONSE, started, category.response_days, row.responded_at)]
+        stages = stages if row.responded_at else []
+        return [*stages, (Stage.Kind.REPLY, started, category.reply_days, row.replied_at)]
+    stages = [] if row.responded_at else [(Stage.Kind.RESPONSE, now, category.response_days, None)]
+    return [*stages, (Stage.Kind.REPLY, now, category.reply_days, None)]
+
+
 @transaction.atomic
 def write(
-    *, rows, region, by, source: str, deadlines: Deadlines, job=None, unanswered=Unanswered.HISTORY, now=None
+    *,
+    rows,
+    region,
+    by,
+    source: str,
+    deadlines: Deadlines,
+    job=None,
+    unanswered=Unanswered.HISTORY,
+    replied=ImportJob.Replied.CLOSED,
+    now=None,
 ) -> int:
     """Import `rows` (already checked, none imported before) as one transaction;
     returns how many messages were created. `now` is the moment of the import, when
-    the clock of an unanswered message starts if `unanswered` is "clock"."""
+    the clock of an unanswered message starts if `unanswered` is "clock". `replied`
+    is the office's choice for rows replied without a 办理状态, recorded with them (the
+    rows carry what it made of them)."""
     if not rows:
         return 0
     untimed = unanswered == Unanswered.HISTORY
@@ -186,6 +228,8 @@ def write(
     messages = []
     for row, (year, number), code in zip(rows, serials, codes, strict=True):
         state = State.PENDING_DISPATCH if row.unit is None else State.DISPATCHED
+        if row.responded_at:
+            state = State.RESPONDED
         if row.reply:
             state = State.CLOSED if row.closure_kind else State.REPLIED
         messages.append(
@@ -231,15 +275,7 @@ def write(
     stages, replies = [], []
     outcomes = {}
     for row, message_id, (year, number) in zip(rows, message_ids, serials, strict=True):
-        if row.unit is None or (untimed and _unanswered_at_unit(row)):
-            continue
-        # Replied: judged against the clock of its own time. Unanswered: the clock
-        # starts at the import, as for a fresh dispatch.
-        started = now if _unanswered_at_unit(row) else row.submitted_at
-        for kind, days in (
-            (Stage.Kind.RESPONSE, row.category.response_days),
-            (Stage.Kind.REPLY, row.category.reply_days),
-        ):
+        for kind, started, days, completed in _stages(row, untimed=untimed, now=now):
             due, warning = deadlines.due(started, days)
             stage = {
                 "message_id": message_id,
@@ -254,10 +290,8 @@ def write(
                 "outcome": "",
                 "serial_number": year * 1_000_000 + number,
             }
-            if row.reply:
-                # As actions.reply on a message not yet acknowledged: the reply
-                # acknowledges it too, and both stages end at the reply's time.
-                stage["completed_at"], stage["outcome"] = row.replied_at, _outcome(row.replied_at, due)
+            if completed is not None:
+                stage["completed_at"], stage["outcome"] = completed, _outcome(completed, due)
             stages.append(stage)
         if row.reply:
             replies.append(
@@ -308,6 +342,10 @@ def write(
             imported["registration_waived"] = True  # the unit was registered here later
         if _unanswered_at_unit(row):
             imported["unanswered"] = unanswered  # history (untimed), or a clock from the import
+        if row.reply and not row.responded_at:
+            imported["response"] = "unrecorded"  # no 签收 time: no response stage, judged for nobody
+        if row.status_unstated:
+            imported["replied"] = replied  # no 办理状态: closed at the reply, or left open
         chain.add(
             Event.Kind.SUBMITTED,
             at=row.submitted_at,
@@ -319,25 +357,24 @@ def write(
             imported=imported,
             **({"stages": opened[message_id]} if message_id in opened else {}),
         )
-        if message_id in outcomes:
-            at = row.replied_at
-            response, reply = (stage_ids[message_id, kind] for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY))
+        if row.responded_at:
+            response = stage_ids.get((message_id, Stage.Kind.RESPONSE))
             chain.add(
                 Event.Kind.RESPONDED,
-                at=at,
+                at=row.responded_at,
                 message_id=message_id,
                 unit_id=unit_id,
-                note="随回复一并签收",
-                stages=[completed[response]],
+                **({"stages": [completed[response]]} if response in completed else {}),
             )
+        if message_id in outcomes:
             chain.add(
                 Event.Kind.REPLIED,
-                at=at,
+                at=row.replied_at,
                 message_id=message_id,
                 unit_id=unit_id,
                 reply=reply_ids[message_id],
                 outcome=outcomes[message_id],
-                stages=[completed[reply]],
+                stages=[completed[stage_ids[message_id, Stage.Kind.REPLY]]],
             )
         if row.closure_kind:
             chain.add(

@@ -55,6 +55,25 @@ class ImportPageTests(CastTestCase):
             ],
         )
 
+    def test_a_file_refused_whole_says_so_without_a_progress_bar(self):
+        self.upload(content=xlsx([["1", "路灯", "2024-03-04"]], header=["编号", "标题", "反映日期"]))
+        job = jobs.run(jobs.claim(ImportJob.objects.get().pk))
+        page = self.client.get(reverse("bulk:job", args=[job.pk]))
+        self.assertContains(page, "文件未导入，没有读取任何一行。")
+        self.assertContains(page, "未识别的列“反映日期”可能是留言时间")
+        self.assertNotContains(page, "<progress")
+        self.assertNotContains(page, "已处理 0 / ? 行")
+
+    def test_the_page_says_which_columns_it_imports(self):
+        self.client.force_login(self.cast.county_office)
+        page = self.client.get(reverse("bulk:imports"))
+        # 一级/二级/三级分类 are imported as topics: never said to be left out.
+        self.assertNotContains(page, "一级分类）不导入")
+        self.assertNotContains(page, "点赞数、一级分类")
+        self.assertContains(page, "事项分类（一级分类、二级分类、三级分类")
+        self.assertContains(page, "可选的签收时间")
+        self.assertContains(page, "不认识的列（如点赞数）不导入")
+
     def test_only_the_countys_office_imports(self):
         for user in ("citizen", "handler_a", "leader_a", "city_office"):
             with self.subTest(user):

@@ -61,7 +61,8 @@ class RealExportTests(CastTestCase):
                 )
                 self.assertEqual(outcome.created, 4)
                 replied = self.imported("LC2021000101", source)
-                self.assertEqual((replied.unit, replied.state), (self.cast.unit_a, Message.State.REPLIED))
+                # The export has no 办理状态: replied history is closed at its reply (the default).
+                self.assertEqual((replied.unit, replied.state), (self.cast.unit_a, Message.State.CLOSED))
                 self.assertEqual(replied.replies.get().unit, self.cast.unit_a)
                 self.assertEqual(self.imported("LC2021000103", source).unit, self.cast.unit_a)
         self.assertIsNone(chain.verify()[1])
@@ -92,7 +93,15 @@ class RealExportTests(CastTestCase):
         self.assertEqual(early.unit, self.cast.unit_a)
         submitted = early.events.get(kind="submitted")
         self.assertEqual(
-            submitted.data["imported"], {"source": "", "number": "LC2019000001", "registration_waived": True}
+            submitted.data["imported"],
+            {
+                "source": "",
+                "number": "LC2019000001",
+                "registration_waived": True,
+                # What the office's choices made of what the file does not say.
+                "response": "unrecorded",
+                "replied": "closed",
+            },
         )
         # A message left after the registration needed no waiver, and says none.
         later = Message.objects.get(import_source__number="LC2021000101").events.get(kind="submitted")

@@ -122,8 +122,9 @@ class UnansweredTests(CastTestCase):
             )  # fmt: skip
         message = Message.objects.get()
         self.assertFalse(message.untimed)
+        # No 签收时间 in the file: the reply is judged, no response is made up.
         self.assertEqual(
             list(message.stages.order_by("kind").values_list("kind", "started_at", "outcome")),
-            [("reply", local(2024, 3, 4, 9, 30), "on_time"), ("response", local(2024, 3, 4, 9, 30), "late")],
+            [("reply", local(2024, 3, 4, 9, 30), "on_time")],
         )
         self.assertNotIn("unanswered", message.events.get(kind="submitted").data["imported"])

@@ -1,5 +1,6 @@
 """The batch writer writes what the actions write for the same steps at the same times."""
 
+from wenzheng.eventlog import chain, replay
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
 from wenzheng.privacy import actions as privacy
@@ -35,8 +36,26 @@ def picture(message):
     }
 
 
+def unacknowledged(picture):
+    """The picture without the response: what an import makes of a reply whose 签收
+    the old platform did not record (writer._stages)."""
+    return {
+        **picture,
+        "stages": [s for s in picture["stages"] if s[0] != "response"],
+        "events": [
+            (*e[:5], [change for change in e[5] if change.get("kind") != "response"])
+            for e in picture["events"]
+            if e[0] != "responded"
+        ],
+    }
+
+
 class WriterMatchesActionsTests(CastTestCase):
-    def check(self, *, category, submitted, replied, status="", closed=None):
+    def check(self, *, category, submitted, replied, responded=None, status="", closed=None, closes=None, **options):
+        """The import of one row against the actions for the same steps: submitted,
+        acknowledged at `responded` (签收时间) if given, replied, and closed if `closes`
+        (by default, if the row has a `status`)."""
+        closes = bool(status) if closes is None else closes
         cast = self.cast
         by_actions = actions.submit(
             by=None,
@@ -49,11 +68,13 @@ class WriterMatchesActionsTests(CastTestCase):
             consent_to_publish=True,
             at=submitted,
         )
+        if responded:
+            actions.respond(message=by_actions, by=cast.handler_a, at=responded)
         actions.reply(message=by_actions, by=cast.handler_a, text="已安排维修。", at=replied)
-        if status:
+        if closes:
             kind = "answered" if category.closure_rule == "reply" else "solved"
-            actions.close(message=by_actions, by=cast.leader_a, kind=kind, at=closed)
-        header = [*HEADER, "办理状态", "办结时间"]
+            actions.close(message=by_actions, by=cast.leader_a, kind=kind, at=closed or replied)
+        header = [*HEADER, "办理状态", "办结时间", "签收时间"]
         row = [
             "X1",
             "张三",
@@ -66,18 +87,61 @@ class WriterMatchesActionsTests(CastTestCase):
             f"{replied:%Y-%m-%d %H:%M}",
             status,
             f"{closed:%Y-%m-%d %H:%M}" if closed else "",
+            f"{responded:%Y-%m-%d %H:%M}" if responded else "",
         ]
-        self.assertEqual(run_import(self.cast, xlsx([row], header=header)).problems, [])
+        options.setdefault("replied", "closed" if closes else "open")
+        self.assertEqual(run_import(self.cast, xlsx([row], header=header), **options).problems, [])
         imported = Message.objects.get(import_source__number="X1")
         by_actions.refresh_from_db()
-        self.assertEqual(picture(imported), picture(by_actions))
+        expected = picture(by_actions)
+        self.assertEqual(picture(imported), expected if responded else unacknowledged(expected))
+        return imported
 
     def test_a_reply_on_time_matches(self):
-        self.check(category=self.cast.consultation, submitted=local(2024, 3, 4, 9, 30), replied=local(2024, 3, 5, 10))
+        self.check(
+            category=self.cast.consultation,
+            submitted=local(2024, 3, 4, 9, 30),
+            responded=local(2024, 3, 4, 16),
+            replied=local(2024, 3, 5, 10),
+        )
 
     def test_a_late_reply_over_a_holiday_matches(self):
         # 2024-09-30 → the National Day holiday: both stages end late.
-        self.check(category=self.cast.appeal, submitted=local(2024, 9, 29, 23, 50), replied=local(2024, 10, 15, 9))
+        self.check(
+            category=self.cast.appeal,
+            submitted=local(2024, 9, 29, 23, 50),
+            responded=local(2024, 10, 9, 9),
+            replied=local(2024, 10, 15, 9),
+        )
+
+    def test_a_late_response_before_a_timely_reply_matches(self):
+        imported = self.check(
+            category=self.cast.consultation,
+            submitted=local(2024, 3, 4, 9, 30),
+            responded=local(2024, 3, 6, 9),
+            replied=local(2024, 3, 7, 10),
+        )
+        self.assertEqual(dict(imported.stages.values_list("kind", "outcome")), {"response": "late", "reply": "on_time"})
+
+    def test_a_reply_without_its_response_time_matches_but_for_the_response(self):
+        # The old platform recorded no 签收: the reply in 2 working days would have
+        # "acknowledged" it a day late. No response stage, nor event: judged for nobody.
+        imported = self.check(
+            category=self.cast.consultation, submitted=local(2024, 3, 4, 9, 30), replied=local(2024, 3, 6, 10)
+        )
+        self.assertEqual(list(imported.stages.values_list("kind", "outcome")), [("reply", "on_time")])
+        self.assertEqual(imported.events.get(kind="submitted").data["imported"]["response"], "unrecorded")
+        self.assertIsNone(chain.verify()[1])
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_a_reply_without_a_status_is_closed_at_its_time_as_the_office_chose(self):
+        imported = self.check(
+            category=self.cast.appeal,
+            submitted=local(2024, 3, 4, 9, 30),
+            replied=local(2024, 3, 6, 10),
+            closes=True,  # the import's default for a reply with no 办理状态
+        )
+        self.assertEqual(imported.events.get(kind="submitted").data["imported"]["replied"], "closed")
 
     def test_a_closure_matches(self):
         self.check(

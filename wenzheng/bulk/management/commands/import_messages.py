@@ -7,7 +7,7 @@ from wenzheng.handling.models import Category
 from wenzheng.units.models import Region, Unit
 
 from ...importer import Import
-from ...models import ImportJob, summary_line
+from ...models import ImportJob, summary_line, unstated_line
 
 
 class Command(BaseCommand):
@@ -45,6 +45,14 @@ class Command(BaseCommand):
             "（默认：导入多年的旧留言不会在导入次日全部超期）；clock 自导入时起计办理时限，如同新交办",
         )
 
+        parser.add_argument(
+            "--replied",
+            choices=ImportJob.Replied.values,
+            default=ImportJob.Replied.CLOSED,
+            help="已答复但没有办理状态（无此列或为空，也无办结时间）的留言：closed 视为已办结，办结时间为答复时间"
+            "（默认：旧留言不会成为单位的待办）；open 记为已回复，待单位办结",
+        )
+
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
@@ -68,6 +76,7 @@ class Command(BaseCommand):
             waive_registration=options["waive_registration"],
             create_topics=options["create_topics"],
             unanswered=options["unanswered"],
+            replied=options["replied"],
             dry_run=options["dry_run"],
             on_progress=self._progress,
         )
@@ -82,6 +91,8 @@ class Command(BaseCommand):
             f"已导入过{outcome.skipped:,}条，有问题{outcome.problem_rows:,}行。"
             + ("（仅检查，未写入）" if dry_run else "")
         )
+        if outcome.unstated:
+            self.stdout.write(unstated_line(outcome.unstated, options["replied"], dry_run=dry_run))
         if outcome.problem_rows:
             # A script running the import must see that rows were left out.
             refused = "不能导入" if dry_run else "未导入"
