@@ -300,6 +300,8 @@ def revisit_queue(user, county):
         .prefetch_related(
             Prefetch("revisits", queryset=waiting, to_attr="open_revisits"),
             Prefetch("replies", queryset=replies),
+            # A merged message's citizen (并单) followed up or rated the main message's answer.
+            Prefetch("merged_into__replies", queryset=replies),
             "follow_ups",
         )
         .order_by("waiting_since", "pk")

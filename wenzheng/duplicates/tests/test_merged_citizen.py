@@ -158,6 +158,8 @@ class MergedCitizenTests(HandlingTestCase):
         page = self.client.get(f"/work/county/{c.county.code}/revisits/")
         self.assertContains(page, f'并单网民：这条留言已并入留言 <a href="/work/messages/{self.main.pk}/">')
         self.assertContains(page, "路灯还是不亮。")
+        # ... and the answer the citizen was not satisfied with, the main message's.
+        self.assertContains(page, "已安排维修，本周修复。")
         self.client.force_login(c.handler_a)
         page = self.client.get(f"/work/messages/{self.dup.pk}/")
         self.assertContains(page, "退回重办的是主留言")

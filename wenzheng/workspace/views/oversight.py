@@ -37,7 +37,10 @@ def revisits(request, code):
     county = county_for(request.user, code)
     found = page_of(request, selectors.revisit_queue(request.user, county), QUEUE_PAGE_SIZE)
     for m in found.object_list:
-        m.thread = conversation(m.replies.all(), m.follow_ups.all())
+        replies = list(m.replies.all())
+        if m.merged_into is not None:  # 并单: the answer its citizen followed up or rated is the main message's
+            replies += [r for r in m.merged_into.replies.all() if r.follow_up_id is None]
+        m.thread = conversation(replies, m.follow_ups.all())
         m.decision_form = STEPS["revisit"].make_form(message=m)
     context = {"section": "revisits", "county": county, "page": found, "step": STEPS["revisit"]}
     return page(request, "workspace/county/revisits.html", context)
