@@ -25,7 +25,7 @@ from wenzheng.handling.models import Message
 
 from . import workers as workers_
 from .documents import documents
-from .engines import OVERFLOW_SET, engine, token_set
+from .engines import DOCUMENT_COLUMNS, OVERFLOW_SET, engine, token_set
 from .models import Audience, PendingUpgrade, SearchDocument
 
 BATCH = 500
@@ -66,20 +66,30 @@ def follows(kind: str) -> bool:
     return kind not in UNCHANGING
 
 
-def _row(doc) -> SearchDocument:
+# The columns `_insert` writes, in its order.
+_COLUMNS = (*DOCUMENT_COLUMNS, "grams", "overflow")
+
+
+def _row(doc) -> tuple:
     grams = token_set(doc.parts(), doc.scope) if connection.vendor == "postgresql" else None
     overflow = grams == OVERFLOW_SET
-    return SearchDocument(
-        message_id=doc.message_id,
-        audience=doc.audience,
-        title=doc.title,
-        body=doc.body,
-        answers=doc.answers,
-        extra=doc.extra,
-        scope=doc.scope,
-        grams=grams,
-        overflow=overflow,
-    )
+    return (doc.message_id, doc.audience, doc.title, doc.body, doc.answers, doc.extra, doc.scope, grams, overflow)
+
+
+def _insert(docs) -> None:
+    """Write these documents, one plain statement run for each by the driver:
+    bulk_create made a model instance of each and compiled SQL for each field of each
+    (three documents a message; a sixth of an import's time at 100,000 rows)."""
+    if not docs:
+        return
+    ops, grams = connection.ops, SearchDocument._meta.get_field("grams")
+    marks = ", ".join(grams.get_placeholder(None, None, connection) if c == "grams" else "%s" for c in _COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {ops.quote_name(SearchDocument._meta.db_table)} "  # noqa: S608 (our names)
+            f"({', '.join(ops.quote_name(c) for c in _COLUMNS)}) VALUES ({marks})",
+            [_row(d) for d in docs],
+        )
 
 
 def _held(doc) -> tuple:
@@ -102,7 +112,7 @@ def update(message_ids, *, force=False) -> int:
     engine().write(gone, new)
     if gone:
         SearchDocument.objects.filter(pk__in=[d.pk for d in gone]).delete()
-    SearchDocument.objects.bulk_create([_row(d) for d in new])
+    _insert(new)
     return len(new)
 
 
