@@ -45,6 +45,7 @@ class Outcome:
     created: int = 0
     skipped: int = 0  # imported before
     unstated: int = 0  # of those created, replied with no 办理状态 (closed or left open as chosen)
+    unrecorded: int = 0  # of those created, replied with no 签收 time: no response stage, late for nobody
     problems: list[Problem] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # columns not imported, as the report names them
     failure: str = ""  # the file as a whole could not be imported
@@ -227,6 +228,7 @@ class Import:
                 )
         outcome.created += len(batch)
         outcome.unstated += sum(r.status_unstated for r in batch)
+        outcome.unrecorded += sum(bool(r.reply) and r.responded_at is None for r in batch)
         outcome.problems.extend(problems)
         self.on_progress(outcome, problems)
         # With DEBUG on, Django keeps every query it ran: a long import would hoard them.

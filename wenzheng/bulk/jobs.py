@@ -72,7 +72,7 @@ def run(job: ImportJob) -> ImportJob:
     """Run a claimed job to the end, recording progress and problems as it goes."""
     RowProblem.objects.filter(job=job).delete()  # a job run again reports afresh
     ImportJob.objects.filter(pk=job.pk).update(
-        processed_rows=0, created_count=0, skipped_count=0, problem_count=0, unstated_count=0
+        processed_rows=0, created_count=0, skipped_count=0, problem_count=0, unstated_count=0, unrecorded_count=0
     )
 
     def progress(outcome, problems):
@@ -90,6 +90,7 @@ def run(job: ImportJob) -> ImportJob:
                 created_count=outcome.created,
                 skipped_count=outcome.skipped,
                 unstated_count=outcome.unstated,
+                unrecorded_count=outcome.unrecorded,
                 problem_count=F("problem_count") + len({p.row for p in problems}),
                 ignored_columns=outcome.ignored,
                 heartbeat_at=timezone.now(),

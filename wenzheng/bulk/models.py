@@ -81,6 +81,9 @@ class ImportJob(models.Model):
     # Of the rows imported (or, in a dry run, importable): those the `replied` choice
     # decided, replied without a 办理状态.
     unstated_count = models.PositiveIntegerField("已答复、无办理状态的行", default=0)
+    # Of the rows imported (or importable): those replied with no 签收 time (the file has
+    # no such column, or the cell is empty), whose response nobody is judged on.
+    unrecorded_count = models.PositiveIntegerField("已答复、无签收时间的行", default=0, db_default=0)
     failure = models.TextField("失败原因", blank=True)
     ignored_columns = models.JSONField("未导入的列", default=list, blank=True)
 
@@ -110,6 +113,10 @@ class ImportJob(models.Model):
     def unstated_report(self) -> str:
         return unstated_line(self.unstated_count, self.replied, dry_run=self.dry_run)
 
+    @property
+    def unrecorded_report(self) -> str:
+        return unrecorded_line(self.unrecorded_count, dry_run=self.dry_run)
+
     def summary(self) -> list[tuple[str, int]]:
         """(problem kind, rows) largest first: a row counts once per kind."""
         counts = self.problems.values("kind").annotate(rows=Count("row", distinct=True)).order_by()
@@ -125,6 +132,18 @@ def unstated_line(rows: int, replied: str, *, dry_run: bool = False) -> str:
     command say it."""
     made = "视为已办结（办结时间为答复时间）" if replied == ImportJob.Replied.CLOSED else "记为已回复，待单位办结"
     return f"其中已答复但没有办理状态的{rows:,}条{'将' if dry_run else '已'}{made}。"
+
+
+def unrecorded_line(rows: int, *, dry_run: bool = False) -> str:
+    """What the import made of the replied rows without a 签收 time, as the page and the
+    command say it: the office should know, before it imports, that their response
+    is judged for nobody (the rows imported cannot be given one later)."""
+    if dry_run:
+        return (
+            f"其中已答复但没有签收时间的{rows:,}条将不计签收（回应）时限，不算任何单位签收超期；"
+            "原平台记有签收时间的，请先在文件中加一列“签收时间”再导入。"
+        )
+    return f"其中已答复但没有签收时间的{rows:,}条已不计签收（回应）时限，不算任何单位签收超期。"
 
 
 def summary_line(kind: str, rows: int) -> str:

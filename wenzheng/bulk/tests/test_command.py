@@ -35,6 +35,7 @@ class ImportCommandTests(CastTestCase):
                 "第3行\t单位\t“无此单位”不是本县（区）的实名上网单位",
                 "导出.xlsx：共2行，新增留言1条，已导入过0条，有问题1行。",
                 "其中已答复但没有办理状态的1条已视为已办结（办结时间为答复时间）。",
+                "其中已答复但没有签收时间的1条已不计签收（回应）时限，不算任何单位签收超期。",
             ],
         )
         self.assertEqual(Message.objects.get().events.first().actor, self.cast.county_office)
@@ -42,10 +43,12 @@ class ImportCommandTests(CastTestCase):
     def test_a_dry_run_says_so_and_writes_nothing(self):
         out = self.call(xlsx([good_row()]), "--dry-run")
         self.assertEqual(
-            out.splitlines()[-2:],
+            out.splitlines()[-3:],
             [
                 "导出.xlsx：共1行，可新增留言1条，已导入过0条，有问题0行。（仅检查，未写入）",
                 "其中已答复但没有办理状态的1条将视为已办结（办结时间为答复时间）。",
+                "其中已答复但没有签收时间的1条将不计签收（回应）时限，不算任何单位签收超期；"
+                "原平台记有签收时间的，请先在文件中加一列“签收时间”再导入。",
             ],
         )
         self.assertFalse(Message.objects.exists())
@@ -132,7 +135,7 @@ class RealExportCommandTests(CastTestCase):
         made.rows = [row for row in made.rows if row is None or row.number != export.TOO_LONG]
         out, error = self.call(made.gbk_csv(), "--unit", "东门镇", "--waive-registration")
         self.assertEqual(error, "")
-        self.assertEqual(out.splitlines()[-2], "导出.csv：共6行，新增留言5条，已导入过0条，有问题0行。")
+        self.assertIn("导出.csv：共6行，新增留言5条，已导入过0条，有问题0行。", out.splitlines())
         # Run again without the unit: the rows are recognised by number, nothing is refused.
         out, error = self.call(made.gbk_csv())
         self.assertEqual((error, out.splitlines()[-1]), ("", "导出.csv：共6行，新增留言0条，已导入过5条，有问题0行。"))

@@ -1,10 +1,18 @@
 """签收 of imported replies: judged at the time the old platform recorded, and, where
 it recorded none, not judged at all (never made up at the reply's time)."""
 
+import io
+import tempfile
+from pathlib import Path
+
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
+from wenzheng.bulk import jobs
 from wenzheng.bulk.columns import COLUMNS, header_key
+from wenzheng.bulk.models import ImportJob
 from wenzheng.evaluation import facts
 from wenzheng.eventlog import chain, replay
 from wenzheng.handling import actions
@@ -55,6 +63,43 @@ class ResponseTimeTests(CastTestCase):
         page = self.client.get(reverse("public:message", args=[message.region.code, message.serial]))
         self.assertContains(page, "已安排维修。")
         self.assertNotContains(page, "签收")
+
+    def test_the_report_says_how_many_replies_had_no_response_time(self):
+        # Two replied without a 签收 time, one with, one not answered: two are counted.
+        rows = [row("1"), row("2"), row("3", responded="2024-03-04 16:00"), row("4", reply="")]
+        self.assertEqual(self.run_file(rows, dry_run=True).unrecorded, 2)
+        self.client.force_login(self.cast.county_office)
+        for dry_run, said in (
+            ("on", "其中已答复但没有签收时间的2条将不计签收（回应）时限，不算任何单位签收超期；"
+             "原平台记有签收时间的，请先在文件中加一列“签收时间”再导入。"),
+            ("", "其中已答复但没有签收时间的2条已不计签收（回应）时限，不算任何单位签收超期。"),
+        ):  # fmt: skip
+            upload = SimpleUploadedFile(f"导出{dry_run}.xlsx", xlsx(rows, header=WITH_RESPONSE))
+            form = {"file": upload, "region": self.cast.county.pk, **({"dry_run": "on"} if dry_run else {})}
+            self.client.post(reverse("bulk:imports"), form)
+            job = ImportJob.objects.get(filename=f"导出{dry_run}.xlsx")
+            self.assertEqual(job.dry_run, bool(dry_run))
+            with time_machine.travel(NOW, tick=False):
+                jobs.run(jobs.claim(job.pk))
+            page = self.client.get(reverse("bulk:job", args=[job.pk]))
+            self.assertEqual(page.context["job"].unrecorded_count, 2)
+            self.assertContains(page, said)
+        # A file whose every reply has its 签收 time says nothing of it.
+        upload = SimpleUploadedFile("全.xlsx", xlsx([row("5", responded="2024-03-04 16:00")], header=WITH_RESPONSE))
+        self.client.post(reverse("bulk:imports"), {"file": upload, "region": self.cast.county.pk})
+        job = ImportJob.objects.get(filename="全.xlsx")
+        with time_machine.travel(NOW, tick=False):
+            jobs.run(jobs.claim(job.pk))
+        self.assertNotContains(self.client.get(reverse("bulk:job", args=[job.pk])), "没有签收时间")
+
+    def test_the_command_says_how_many_replies_had_no_response_time(self):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "导出.xlsx"
+            path.write_bytes(xlsx([row("1"), row("2", responded="2024-03-04 16:00")], header=WITH_RESPONSE))
+            out = io.StringIO()
+            with time_machine.travel(NOW, tick=False):
+                call_command("import_messages", str(path), "--region", "luocheng", stdout=out)
+        self.assertIn("其中已答复但没有签收时间的1条已不计签收（回应）时限，不算任何单位签收超期。", out.getvalue())
 
     def test_a_recorded_response_time_is_judged(self):
         rows = [row("ON", responded="2024-03-04 16:00"), row("LATE", responded="2024-03-06 09:00")]

@@ -7,7 +7,7 @@ from wenzheng.handling.models import Category
 from wenzheng.units.models import Region, Unit
 
 from ...importer import Import
-from ...models import ImportJob, summary_line, unstated_line
+from ...models import ImportJob, summary_line, unrecorded_line, unstated_line
 
 
 class Command(BaseCommand):
@@ -93,6 +93,8 @@ class Command(BaseCommand):
         )
         if outcome.unstated:
             self.stdout.write(unstated_line(outcome.unstated, options["replied"], dry_run=dry_run))
+        if outcome.unrecorded:
+            self.stdout.write(unrecorded_line(outcome.unrecorded, dry_run=dry_run))
         if outcome.problem_rows:
             # A script running the import must see that rows were left out.
             refused = "不能导入" if dry_run else "未导入"
