@@ -42,7 +42,17 @@ class RatingAndThreadTest(CastTestCase):
         actions.rate(message=self.message, who=actions.Citizen(user=c.citizen), rating="dissatisfied", reason="没修。")
         self.assertNotContains(self.client.get(self.url), 'name="step" value="rating"')
         actions.reopen_on_revisit(revisit=self.message.revisits.get(), by=c.county_office, reason="未修复。")
+        public = self.client_class()
+        # Reopened, not yet answered again: the rating shown is of the answer that stands.
+        self.assertContains(
+            public.get(self.url), '<p id="rating">网民评价：<span class="badge bad">不满意</span></p>', html=True
+        )
         actions.reply(message=self.message, by=c.handler_a, text="已更换灯具。")
+        # Answered again: the 不满意 was of the earlier answer, not of this one.
+        shown = public.get(self.url)
+        self.assertContains(shown, "网民对此前一次答复的评价（")
+        self.assertContains(shown, "；此后的答复尚待网民评价。")
+        self.assertNotContains(shown, "网民评价：")
         page = self.client.get(self.url)
         self.assertContains(page, "办理单位已再次答复，您可以对新的答复重新评价（您上次的评价：不满意）。")
         response = self.client.post(self.url, {"rating": "satisfied", "form_key": form_key(page)}, follow=True)
