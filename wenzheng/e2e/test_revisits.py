@@ -141,7 +141,7 @@ class SignoffAndOfficeScreensTest(BrowserTestCase):
         handler.goto(f"/work/messages/{message.pk}/")
         open_step(handler, "回复")
         handler.get_by_label("回复内容").fill("已安排电工本周内维修。")
-        handler.get_by_role("button", name="发布回复").click()
+        handler.get_by_role("button", name="提交分管领导审核").click()
         expect(handler.get_by_text("待本单位分管领导审核后公开")).to_be_visible()
 
         leader = self.as_user("leader_a", phone=True)

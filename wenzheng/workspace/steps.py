@@ -45,6 +45,14 @@ class Step:
     form_kwargs: Callable[..., dict] = lambda message: {}
     # Its form carries a key per render, so submitting it twice makes one reply.
     idempotent: bool = False
+    # The button for a handler whose answer waits for the leader's sign-off (审核后公开):
+    # "发布" would say it goes public when it does not.
+    signed_button: str = ""
+
+    def button_for(self, user, message) -> str:
+        if self.signed_button and message.unit is not None and actions.needs_signoff(message.unit, user):
+            return self.signed_button
+        return self.button
 
     def shows(self, user, message) -> bool:
         """Whether the message page offers this step to `user` now."""
@@ -413,6 +421,7 @@ STEPS = {
             (*UNIT_OPEN, State.REPLIED, State.CLOSED),
             offered=_no_pending_draft,
             idempotent=True,
+            signed_button=gettext_lazy("提交分管领导审核"),
         ),
         Step(
             "answer-follow-up",
@@ -425,6 +434,7 @@ STEPS = {
             offered=_follow_ups_waiting,
             form_kwargs=lambda message: {"follow_ups": unanswered_follow_ups(message)},
             idempotent=True,
+            signed_button=gettext_lazy("提交分管领导审核"),
         ),
         Step(
             "transfer",

@@ -132,12 +132,14 @@ class SignoffPageTest(WorkspaceTestCase):
         message = self.signed_off_message()
         self.as_("handler_a")
         page = self.client.get(f"/work/messages/{message.pk}/")
-        self.assertContains(page, "发布回复")
+        # Found on a phone: the button said 发布回复 for a reply that goes to the leader.
+        self.assertContains(page, '<button class="btn" type="submit">提交分管领导审核</button>', html=True)
+        self.assertNotContains(page, "发布回复")
         response = self.client.post(f"/work/messages/{message.pk}/reply/", {f"reply-{message.pk}-text": "已安排。"})
         self.assertIn("待本单位分管领导审核后公开", "".join(notes(response)))
         page = self.client.get(f"/work/messages/{message.pk}/")
         self.assertContains(page, "待分管领导审核的回复")
-        self.assertNotContains(page, "发布回复")  # one draft at a time
+        self.assertNotContains(page, "提交分管领导审核</button>")  # one draft at a time
         self.as_("leader_a")
         self.assertContains(self.client.get("/work/unit/", {"tab": "signoff"}), message.title)
         page = self.client.get(f"/work/messages/{message.pk}/")
@@ -150,6 +152,31 @@ class SignoffPageTest(WorkspaceTestCase):
         page = self.client.get(f"/work/messages/{message.pk}/")
         self.assertContains(page, "请写明时间。")
         self.assertContains(page, ">\n已安排。</textarea>")  # the returned text, to work on
+        # The leader's own reply is published at once: its button says so.
+        self.as_("leader_a")
+        self.assertContains(
+            self.client.get(f"/work/messages/{message.pk}/"),
+            '<button class="btn" type="submit">发布回复</button>',
+            html=True,
+        )
+
+    def test_a_follow_up_answer_waiting_says_why_the_reply_is_not_offered(self):
+        c = self.cast
+        message = self.signed_off_message()
+        actions.reply(message=message, by=c.leader_a, text="已安排维修。", at=MONDAY)
+        follow_up = actions.follow_up(
+            message=message, who=actions.Citizen(user=c.citizen), text="什么时候修？", at=MONDAY
+        )
+        citizen = actions.Citizen(user=c.citizen)
+        actions.rate(message=message, who=citizen, rating="dissatisfied", reason="没说清楚。", at=MONDAY)
+        revisit = message.revisits.order_by("-pk").first()
+        actions.reopen_on_revisit(revisit=revisit, by=c.county_office, reason="请重新答复。", at=MONDAY)
+        actions.answer_follow_up(follow_up=follow_up, by=c.handler_a, text="本周内。", at=MONDAY)
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertContains(page, "审核通过后以本单位名义公开，显示在该追问之下。")
+        self.assertContains(page, "这份追问的答复审核之前，不能再提交留言的回复")
+        self.assertNotContains(page, "以公开时间计算是否按时回复")
 
     def test_the_leader_sees_the_waiting_reply_as_the_public_will_read_it(self):
         """Found by a newcomer: the citizen review shows 公开后显示为, the sign-off did

@@ -150,6 +150,8 @@ def render_message(request, message, *, bound=None, status=200):
     ]
     # A form sent for a step no longer offered (a follow-up a colleague answered
     # meanwhile) is not shown again: what was typed in it is, to copy.
+    for step, form in panels:
+        form.button = step.button_for(user, message)
     shown = {step.slug for step, _form in panels}
     unsent = [
         (STEPS[slug].title, form.typed())
