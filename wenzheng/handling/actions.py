@@ -1152,7 +1152,7 @@ def reply(*, message, by, text: str, topic=None, attachments=(), keep=(), at=Non
         message.save(update_fields=["state"])
         _event(Event.Kind.RESPONDED, at=at, by=by, message=message, note="随回复一并签收")
     kept = _kept_files(keep, message=message, by=by, follow_up=None, uploads=attachments)
-    if needs_signoff(message.unit, by):
+    if _needs_signoff(message.unit, by):
         return _draft(message, unit=message.unit, by=by, text=text, at=at, attachments=attachments, kept=kept)
     return _publish(message, unit=message.unit, author=by, by=by, text=text, at=at, attachments=attachments, kept=kept)
 
@@ -1178,7 +1178,7 @@ def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), keep
         raise ActionRefused("already_answered", "这条追问已经答复过了。")
     text = _require_text(text, "答复内容", max_length=5000)
     kept = _kept_files(keep, message=message, by=by, follow_up=follow_up, uploads=attachments)
-    if needs_signoff(unit, by):
+    if _needs_signoff(unit, by):
         return _draft(
             message, unit=unit, by=by, text=text, at=at, follow_up=follow_up, attachments=attachments, kept=kept
         )
@@ -1187,9 +1187,8 @@ def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), keep
     )
 
 
-def needs_signoff(unit, by) -> bool:
-    """Whether `by`'s answer for `unit` waits for the leader's sign-off (审核后公开)."""
-    return by.role == Role.HANDLER and unit.signoff_required()
+def _needs_signoff(unit, by) -> bool:
+    return unit.waits_for_signoff(by)
 
 
 def _kept_files(keep, *, message, by, follow_up, uploads) -> list[Attachment]:

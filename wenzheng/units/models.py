@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from wenzheng.accounts.models import Role
 from wenzheng.lib import text
 
 
@@ -155,6 +156,11 @@ class Unit(models.Model):
     def signoff_required(self) -> bool:
         """Whether a handler's reply waits for the leader's approval (审核后公开)."""
         return self.region.reply_signoff if self.reply_signoff is None else self.reply_signoff
+
+    def waits_for_signoff(self, by) -> bool:
+        """Whether an answer `by` writes for this unit waits for its leader's approval:
+        a handler's, where sign-off is required (the leader's own is published)."""
+        return by.role == Role.HANDLER and self.signoff_required()
 
 
 class RosterFilingQuerySet(models.QuerySet):

@@ -50,7 +50,7 @@ class Step:
     signed_button: str = ""
 
     def button_for(self, user, message) -> str:
-        if self.signed_button and message.unit is not None and actions.needs_signoff(message.unit, user):
+        if self.signed_button and message.unit is not None and message.unit.waits_for_signoff(user):
             return self.signed_button
         return self.button
 
