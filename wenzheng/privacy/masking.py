@@ -19,7 +19,10 @@ kind it can be, checked the way the number itself is made (a mobile's prefix, an
 number's region and birth date, a bank card's Luhn digit) or, for numbers that
 carry no such check (a local landline, a bank account), by the label before it.
 Names are found after the cues people write ("我叫…", "姓名：…", "本人…") or beside
-the surname said with 姓 ("我姓王，叫小明"), checked against the surname list.
+the surname said with 姓 ("我姓王，叫小明"), checked against the surname list. After
+the weak cues ("我是…", "本人…") a surname that is also an everyday word (常, 高, 方)
+counts only where the name ends as a name does ("我是常梅轩，住在…"), and what the
+writer is rather than who ("我是张家村的", "我是管理员", "本人常年在外") stays.
 Everything found is replaced in one pass, longest first where two finds overlap.
 
 The recall and false-positive rate are measured by `bench/masking.py` on the corpus
@@ -417,13 +420,37 @@ _GIVEN_SPACED = (
 # it follows the surname or each character, so that 我叫张三 来自… is not 张三来.
 _STRONG_NAME = rf"({_surname_pattern(surnames.ALL)}[ \t]{{0,2}}{_GIVEN_SPACED})"
 _COMMON_NAME = rf"({_surname_pattern(surnames.COMMON)}{_GIVEN})"
-_AFTER_NAME = rf"(?=[\s,.;:!?()、。，；：！？（）“”\"'\d]|$|{_ENDS_NAME}|住|男|女|是|系|年|岁|的|反映|反应|投诉|来电)"
+_AFTER_NAME = (
+    rf"(?=[\s,.;:!?()、。，；：！？（）“”\"'\d]|$|{_ENDS_NAME}|住|男|女|是|系|年|岁|的|本人|反映|反应|投诉|来电)"
+)
+# A surname that is also an everyday word (常, 高, 方…: surnames.FREQUENT_WORDLIKE),
+# after a weak cue: a name only where it ends as a name does, at punctuation, a space,
+# a digit or the end, or before what a writer says next of themselves (电话, 家住,
+# 住在, 今年, 男，…) or a 的 (and whose relative they are: _what_not_who); not before
+# any word (本人常年…, 我是高三学生, 本人任职于…).
+_WORDLIKE_NAME = rf"([{''.join(sorted(surnames.FREQUENT_WORDLIKE))}]{_GIVEN})"
+_ENDS_OWN_NAME = (
+    rf"(?=[\s,.;:!?()、。，；：！？（）“”\"'\d]|$|{_ENDS_NAME}|的|本人|现住|住(?![户院房宅])"
+    r"|[男女](?=[\s,.;:!?()、。，；：！？（）]|$))"
+)
 _ENDS_A_NAME = re.compile(_AFTER_NAME)
 # Alternatives, grouped where used: one flat alternation is several times faster to
 # scan for than one nested in another.
 _NAMING = (
     r"我叫|叫我|我名叫|我的名字叫|我的名字是|名字叫|本人叫|本人名叫|户主叫|我父亲叫|我母亲叫|我爸叫|我妈叫|老人叫|"
     r"孩子叫|小孩叫|儿子叫|女儿叫|丈夫叫|妻子叫|老公叫|老婆叫|爱人叫|户主是"
+)
+# "我是…", "本人…": a name after a surname that is no everyday word, ended as _AFTER_NAME
+# says, or after one that is, ended as _ENDS_OWN_NAME says; what the writer is rather
+# than who (我是张家村的, 我是管理员) is told apart in _names (_what_not_who).
+_SELF_INTRODUCED = re.compile(
+    r"(?:我是|我系|本人是|本人系|本人|村民|居民)\s*(?:"
+    + _COMMON_NAME
+    + _AFTER_NAME
+    + "|"
+    + _WORDLIKE_NAME
+    + _ENDS_OWN_NAME
+    + ")"
 )
 _NAME_CUES = [
     # Verbs of naming: whatever follows is a name if it starts with a surname.
@@ -437,9 +464,9 @@ _NAME_CUES = [
         + _AFTER_NAME
         + ")"
     ),
-    # Weak cues: "我是…", "本人…" are followed by names only now and then; after any
-    # surname when the writer's sex follows (本人任家军，男，).
-    re.compile(r"(?:我是|我系|本人是|本人系|本人|村民|居民)\s*" + _COMMON_NAME + _AFTER_NAME),
+    # Weak cues: "我是…", "本人…" are followed by names only now and then
+    # (_SELF_INTRODUCED); after any surname when the writer's sex follows (本人任家军，男，).
+    _SELF_INTRODUCED,
     # A relative named without 叫: 我父亲王大明今年80岁, 您父亲王大明的….
     re.compile(
         r"(?:我|您)的?(?:父亲|母亲|爸爸|妈妈|爱人|丈夫|妻子|老公|老婆|儿子|女儿|老伴|公公|婆婆|爷爷|奶奶)\s*"
@@ -589,6 +616,39 @@ _NOT_NAMES = (
     "单身",
     "施工方",
     "程序员",
+    # Words that start with a surname that is also an everyday word (常, 高, 方…), said
+    # after 我是 or 本人 and ended as a name would be (我是常客。本人高血压，).
+    "常客",
+    "常委",
+    "常务",
+    "常驻",
+    "高兴",
+    "高中生",
+    "高考",
+    "高管",
+    "高龄",
+    "高层",
+    "高危",
+    "高烧",
+    "高血压",
+    "方便",
+    "白天",
+    "白领",
+    "白内障",
+    "白血病",
+    "文化",
+    "文盲",
+    "文职",
+    "文秘",
+    "任职",
+    "任教",
+    "安全",
+    "安保",
+    "成年",
+    "成功",
+    "华侨",
+    "楼上",
+    "楼下",
 )
 
 
@@ -597,8 +657,46 @@ _NOT_NAMES = (
 _ROLES = (
     "村长", "家长", "医生", "护士", "校长", "组长", "队长", "会计", "律师", "学生", "居民", "村民", "工人",
     "老兵", "教师", "老师", "病人", "患者", "租户", "店主", "老板", "员工", "职工", "老人", "环卫", "保安",
-    "教练", "记者", "民警", "干部", "外地", "本地", "本村", "退休",
+    "教练", "记者", "民警", "干部", "外地", "本地", "本村", "退休", "文书", "出纳",
 )  # fmt: skip
+
+# How what a writer is ends, after 我是 or 本人, and a given name never does: a place (我是
+# 黄石村的, 张家屯, 城北小区, 金秀县), a body (林业局, 林场, 汤圆店), a spot (马路边), a
+# household (万元户), an occupation (管理员, 钟点工, 董事长, 姜农, 业主, 石匠).
+_NOT_GIVEN_ENDS = tuple("村镇乡街路屯组县区市州省局厂站所场院校办队寨湾桥店边旁户员工长农主师匠")
+# A surname and 家 or 氏, before a 的 and a child or an in-law, is a family (我是尹家的
+# 媳妇, 我是韦家的儿子), not a person (我是岑家的母亲: 岑家 is).
+_FAMILY = ("家", "氏")
+_A_FAMILYS = re.compile("媳妇|儿媳|女婿|儿子|女儿|孩子|子女|孙子|孙女|后代|后人")
+# A grade at school (本人高三，明年高考): the whole of what was found, as 高一鸣 is a name.
+_SCHOOL_YEARS = frozenset({"高一", "高二", "高三"})
+# Whose relative (or neighbour) the writer says they are, after "我是…的": 我是常梅轩的
+# 母亲. Before any other word the 的 follows a place or a body (我是周边的居民, 我是
+# 楼上的住户, 我是宁波的).
+_RELATION = re.compile(
+    r"父亲|母亲|爸爸|妈妈|儿子|女儿|孩子|子女|丈夫|妻子|老公|老婆|爱人|老伴|家属|家人|亲属|亲戚|哥哥|姐姐|"
+    r"弟弟|妹妹|兄弟|姐妹|爷爷|奶奶|外公|外婆|孙子|孙女|外孙|儿媳|女婿|媳妇|岳父|岳母|叔叔|伯伯|舅舅|姑姑|"
+    r"侄子|侄女|监护人|代理人|委托人|邻居|同学|同事|朋友|战友"
+)
+
+
+def _what_not_who(name: str, after: str) -> bool:
+    """Whether `name`, found after 我是 or 本人 and followed by `after`, is what the
+    writer is rather than who they are: it ends as a place, a body or an occupation
+    does, it is a grade (高三), or its given name is a role (本人任教师; 本人任会计 is a
+    title, _is_title). Before a 的, a surname with one given character, or a surname
+    that is an everyday word, is a name only when whose relative the writer is
+    follows (我是周杰的父亲, 我是常梅轩的母亲; not 我是周边的居民, 我是宁波的, nor a
+    family's child, 我是尹家的媳妇); a name of three characters is one before any 的 (本人
+    韦志明的房屋), as it was."""
+    given = name[_surname_length(name) :]
+    if name.endswith(_NOT_GIVEN_ENDS) or name in _SCHOOL_YEARS or given.startswith(_NOT_NAMES + _ROLES):
+        return True
+    if after.startswith("的") and (len(given) < 2 or name[0] in surnames.FREQUENT_WORDLIKE):
+        if given in _FAMILY and _A_FAMILYS.match(after, 1):
+            return True
+        return not _RELATION.match(after, 1)
+    return False
 
 
 def _is_title(name: str, before: str, after: str) -> bool:
@@ -888,15 +986,17 @@ class Masker:
                 name = next(g for g in m.groups() if g)
                 start = m.start(m.groups().index(name) + 1)
                 name = _as_spaced(name, folded[start + len(name) : start + len(name) + 4])
+                end = start + len(name)
                 bare = re.sub(r"[ \t]", "", name)
                 if (
                     not any(p in bare for p in _NAME_PLACEHOLDERS)
                     and not bare.startswith(_NOT_NAMES)
                     and not bare.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
-                    and not _is_title(bare, folded[m.start() : start], folded[start + len(name) :])
+                    and not _is_title(bare, folded[m.start() : start], folded[end:])
                     and bare[_surname_length(bare) :] not in _KIN_ADDRESSES
+                    and not (cue is _SELF_INTRODUCED and _what_not_who(bare, folded[end : end + 8]))
                 ):
-                    spans.append(Span(start, start + len(name), Kind.NAME, _masked_name(bare)))
+                    spans.append(Span(start, end, Kind.NAME, _masked_name(bare)))
         for cue in _SPLIT_NAMES:
             for m in cue.finditer(folded):
                 given = m.group("given")

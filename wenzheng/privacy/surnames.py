@@ -4,7 +4,9 @@ ALL holds the single-character surnames of the 百家姓 and of modern registers
 (about 450, covering well over 99% of people); COMPOUND the two-character ones still
 in use. COMMON is the smaller set trusted after weak cues ("我是…", "本人…"), where
 the character after the cue is often a plain word: it leaves out surnames that are
-also everyday function words (于, 和, 向, 在…).
+also everyday words (于, 和, 向, 在, 常, 高…). Of those, FREQUENT_WORDLIKE are among
+the commonest surnames (高 is the 19th): trusted after a weak cue too, but only where
+the name ends as a name does (masking._ENDS_OWN_NAME: "我是常梅轩，", "本人高峰，电话…").
 """
 
 ALL = frozenset(
@@ -52,10 +54,17 @@ COMPOUND = (
     "宗政",
 )
 
-# Surnames that are also everyday words: not trusted after "我是" or "本人".
+# Surnames that are also everyday words (位 a measure word: 我是位母亲): not trusted
+# after "我是" or "本人", but for FREQUENT_WORDLIKE where the name ends as one does.
 _WORDLIKE = set(
     "于和向在从时由但都来相平国海明元文成安南方高常乐全商门云计支展公利富花强干居白金石江龙路连车项原初阳万任应师信衣容智幸"
-    "奉敬晋那宿战危元束斯"
+    "奉敬晋那宿战危元束斯位"
 )
 
 COMMON = frozenset(ALL - _WORDLIKE)
+
+# Everyday words common enough as surnames to be trusted after "我是", "本人" where the
+# name ends as one does. Not the function words (本人在外，, 本人于近日，, 本人平时，end
+# where a name would) nor the rare surnames (国, 海, 明, 支…) whose words (我是海南的,
+# 本人明白。, 我是支书) are far likelier than their bearers.
+FREQUENT_WORDLIKE = frozenset("高金石方白江常万文龙任成安")

@@ -4,6 +4,7 @@ what it must leave alone. Pure: no database."""
 import time
 import unittest
 
+from wenzheng.privacy import surnames
 from wenzheng.privacy.masking import Kind, Masker, fold, mask, normalise_contact
 
 
@@ -467,6 +468,130 @@ class KinAddressesTest(unittest.TestCase):
         ):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
+
+
+class SelfIntroductionsTest(unittest.TestCase):
+    """我是常梅轩，住在东门镇。 went public whole: after 我是 and 本人 only surnames that
+    are no everyday word were trusted, and 常, 方, 高… are. Those are now trusted where
+    the name ends as a name does; what a writer is rather than who stays as written."""
+
+    def test_a_name_with_a_surname_that_is_an_everyday_word_is_masked(self):
+        for text, masked in (
+            ("我是常梅轩，住在东门镇。", "我是常**，住在东门镇。"),
+            ("本人常生，电话在下面", "本人常*，电话在下面"),
+            ("我是常梅轩的母亲", "我是常**的母亲"),
+            ("我是常梅轩住在东门镇", "我是常**住在东门镇"),
+            ("我是常梅轩今年65岁", "我是常**今年65岁"),
+            ("我是常梅轩 家住东门镇", "我是常** 家住东门镇"),
+            ("本人常梅轩男，", "本人常**男，"),
+            ("我是常梅轩本人，", "我是常**本人，"),
+            ("本人常梅轩身份证号450225199001011234", "本人常**身份证号4502**********1234"),
+            ("我是方丹福，", "我是方**，"),
+            ("我是高峰，电话13912345678", "我是高*，电话139****5678"),
+            ("我是高一鸣，", "我是高**，"),  # a name, not the grade 高一
+            ("本人金花。", "本人金*。"),
+            ("我是任志明", "我是任**"),
+            ("我是安思琪的妈妈", "我是安**的妈妈"),
+            ("我是方伟的邻居", "我是方*的邻居"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_a_name_before_a_relation_is_masked_whatever_its_surname(self):
+        for text, masked in (
+            ("我是周杰的父亲", "我是周*的父亲"),
+            ("我是韦志明的父亲", "我是韦**的父亲"),
+            ("我是岑家的母亲，", "我是岑*的母亲，"),
+            ("本人韦志明的房屋被拆", "本人韦**的房屋被拆"),  # three characters: a name before any 的
+            ("我是韦志明本人，", "我是韦**本人，"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_what_the_writer_is_is_left_alone(self):
+        for text in (
+            # Roles, occupations and what people are.
+            "我是一名教师",
+            "我是本村村民",
+            "我是党员。",
+            "我是常客。",
+            "我是高三学生",
+            "我是高中生，",
+            "本人高三，明年高考",
+            "我是高一(3)班的",
+            "我是该小区业主",
+            "我是外地人",
+            "我是车主",
+            "我是房东",
+            "我是管理员，",
+            "我是钟点工，",
+            "我是董事长。",
+            "我是姜农",
+            "我是石匠，",
+            "我是白领，",
+            "我是文秘，",
+            "我是万元户，",
+            "我是华侨，",
+            "本人任教师，",
+            "本人任文书，",
+            "本人任会计，",
+            "本人任职于县林业局",
+            # 常住, 常年, 高龄 and the like.
+            "本人常年在外",
+            "本人常住东门镇",
+            "我是常住人口",
+            "我是高龄老人，",
+            "我是高层住户",
+            "本人高血压，",
+            "本人白天上班，",
+            "本人文化低，",
+            "本人成年，",
+            # Places, and a place or a body before 的.
+            "我是张家村的",
+            "我是黄石村村民",
+            "我是黄石村的",
+            "我是张家屯的，路灯坏了",
+            "我是李家组的",
+            "我是黄金镇的",
+            "我是金秀县的",
+            "我是高新区的",
+            "我是林业局的",
+            "我是林场的职工",
+            "我是万达广场的商户",
+            "我是马路边的商户",
+            "我是汤圆店的老板",
+            "我是楼上的住户",
+            "我是楼上的邻居",
+            "我是周边的居民",
+            "我是宁波的",
+            "我是巴马的",
+            "我是江西的",
+            "我是金城江的",
+            "我是常德的",
+            "我是高中的老师",
+            "我是尹家的媳妇",
+            "我是韦家的儿子",
+            # Function words and rare surnames: not trusted at all.
+            "本人在外，家里没人",
+            "本人于近日，",
+            "本人平时，",
+            "我是海南的",
+            "本人明白。",
+            "我是支书。",
+            # A measure word: 位 is no surname here.
+            "我是位母亲，",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_only_surnames_left_out_of_the_common_ones_are_trusted_so(self):
+        self.assertTrue(surnames.FREQUENT_WORDLIKE <= surnames.ALL - surnames.COMMON)
+
+    def test_a_surname_and_a_title_is_how_one_is_called_not_a_name(self):
+        # As with kinship terms (我是韦大哥): a writer who gives only 王老师 gave no name.
+        for text in ("我是王老师", "我是王老师，电话在下面", "我是刘师傅。", "我是王主任。", "我是常老师，"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
 
 
 class EstateDistrictsTest(unittest.TestCase):
