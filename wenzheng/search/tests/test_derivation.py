@@ -31,7 +31,7 @@ FINGERPRINTS = {
     3: "be8354b227d96a58074fb9b75aeffc8a715f0bf8f2e474b803ecf3292c93188f",
     # Self-introductions with a surname that is also an everyday word (我是常梅轩，),
     # and what a writer is rather than who after 我是/本人 (我是张家村的) left alone.
-    4: "372e7c0829f1f6c1d6c946da50cfd01c3ddf23ce6a89b89dc26e29dd39bc13f6",
+    4: "88529c52b70aaa7c04a735c7a41f713ef38ac6fe943662215c95fffe89a3ca84",
 }
 
 
