@@ -95,7 +95,7 @@ def messages(queryset, *, contact_flag=None) -> Dataset:
     answer; later replies to follow-ups are not part of this layout). Where
     `contact_flag` (wenzheng.accounts.policy.contact_visible_flag) is false, the name
     and phone are left empty and the texts masked; None: everything as it is."""
-    first_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("at", "pk")
+    first_reply = Reply.objects.filter(message=OuterRef("pk"), follow_up__isnull=True).order_by("at", "pk")
     shown = contact_flag if contact_flag is not None else ExpressionWrapper(Value(True), output_field=BooleanField())
     rows = (
         queryset.order_by("pk")

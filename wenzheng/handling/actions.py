@@ -295,7 +295,9 @@ def _change_category(message, category, *, by, at):
     if category is None or category.pk == message.category_id:
         return
     _require_state(message, *CATEGORY_STATES)
-    if message.replies.exists():
+    # An answer to a follow-up is none (a merge undone leaves the main message's
+    # unit's answers to its citizen's follow-ups, and no reply of its own).
+    if message.replies.filter(follow_up__isnull=True).exists():
         raise ActionRefused("category_after_reply", "留言已有答复，答复按原类别的标准办理和考评，不能再更改类别。")
     previous = message.category
     message.category = category

@@ -321,7 +321,7 @@ def merged(event):
     main = message.merged_into
     if main is None:  # undone in the same breath
         return []
-    answered = main.replies.exists()
+    answered = main.replies.filter(follow_up__isnull=True).exists()
     what = texts.merged(main=main.serial, answered=answered)
     link = reverse("notifications:landing", args=[message.tracking_code])
     text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)

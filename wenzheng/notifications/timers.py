@@ -33,12 +33,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import BigIntegerField, Count, Func, Max, Min, Q
+from django.db.models import BigIntegerField, Count, Exists, Func, Max, Min, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
-from wenzheng.handling.models import Message, Revisit, Stage
+from wenzheng.handling.models import Message, Reply, Revisit, Stage
 from wenzheng.supervision.models import WrittenExplanationOrder
 from wenzheng.units.models import Region
 from wenzheng.workdays import clock
@@ -325,9 +325,12 @@ def backlog_passed(window: Window, ctx: Pass) -> list[Reminder]:
             .select_related("unit__region")
         )
         for order in orders:
-            unanswered = order.messages.exclude(
-                replies__unit=order.unit, replies__at__lt=order.backlog_deadline
-            ).count()
+            # Replied by the unit before the deadline: one reply of the unit's, then (an
+            # answer to a follow-up is none: WrittenExplanationOrder.with_backlog_open).
+            replied = Reply.objects.filter(
+                message=OuterRef("pk"), unit=order.unit, at__lt=order.backlog_deadline, follow_up__isnull=True
+            )
+            unanswered = order.messages.exclude(Exists(replied)).count()
             found.append(
                 Reminder(
                     Notice.Kind.BACKLOG_PASSED,

@@ -91,9 +91,12 @@ def status_counts(cutoff) -> dict:
     Closed means: a closure before the cut-off that no reopening before the cut-off
     undid. So a past period reads the same whenever it is counted. A merged message
     (并单) is replied and closed when its main message is: they are answered together.
+    An answer to a follow-up (追问) is no reply to the message: a message merged and
+    then unmerged holds the main message's unit's answers to its citizen's follow-ups
+    and no reply of its own.
     """
     answered_as = Message.answered_as(OuterRef)
-    replied = Reply.objects.filter(message=answered_as, at__lt=cutoff)
+    replied = Reply.objects.filter(message=answered_as, at__lt=cutoff, follow_up__isnull=True)
     reopened_later = Event.objects.filter(
         message=OuterRef("message"), kind=Event.Kind.REOPENED, seq__gt=OuterRef("seq"), at__lt=cutoff
     )

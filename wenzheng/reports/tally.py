@@ -37,8 +37,8 @@ COUNTED_KINDS = frozenset(
         Event.Kind.SUBMITTED,
         Event.Kind.DISPATCHED,
         Event.Kind.REASSIGNED,
+        # Not FOLLOW_UP_ANSWERED: an answer to a follow-up is no reply to the message.
         Event.Kind.REPLIED,
-        Event.Kind.FOLLOW_UP_ANSWERED,
         Event.Kind.CLOSED,
         Event.Kind.REOPENED,
         # A spam mark takes the message out of every figure; taking it back, in again.
@@ -91,8 +91,8 @@ class Share:
 
     @classmethod
     def of(cls, message, *, first_reply_at, closing_events) -> "Share":
-        """From the message, the time of its first reply (any reply, as figures counts
-        "replied") and its closing and reopening events in order: a closure counts
+        """From the message, the time of its first reply (not an answer to a follow-up,
+        as figures counts "replied") and its closing and reopening events in order: a closure counts
         when it closes the message, a reopening when it reopens a closed one, so the
         sum up to any moment says whether the message stood closed then.
 
@@ -206,11 +206,12 @@ def sync_many(message_ids) -> None:
 
 
 def _answers(ids) -> tuple[dict, dict]:
-    """For these messages: the time of each one's first reply, and its closing and
-    reopening events in order."""
+    """For these messages: the time of each one's first reply (an answer to a
+    follow-up is none: figures.status_counts), and its closing and reopening events
+    in order."""
     ids = list(ids)
     first_replies = dict(
-        Reply.objects.filter(message_id__in=ids)
+        Reply.objects.filter(message_id__in=ids, follow_up__isnull=True)
         .values("message_id")
         .annotate(at=Min("at"))
         .values_list("message_id", "at")

@@ -16,7 +16,9 @@ class WrittenExplanationOrderQuerySet(models.QuerySet):
         reopened after an earlier reply is answered again, not by the earlier reply),
         or nothing from the unit before it (a reply, or a reply stage ended: a message
         handed on is the unit's no more). Like every deadline here, the deadline is an
-        instant to come strictly before (24:00 is met at 23:59:59)."""
+        instant to come strictly before (24:00 is met at 23:59:59). An answer to a
+        follow-up (追问) is no reply: after a merge undone (并单), the unit may answer
+        its citizen's follow-up before it replies to the message."""
         from wenzheng.handling.models import Message, Reply, Stage
 
         deadline, unit = OuterRef(OuterRef("backlog_deadline")), OuterRef(OuterRef("unit"))
@@ -24,7 +26,7 @@ class WrittenExplanationOrderQuerySet(models.QuerySet):
         open_then = stages.filter(started_at__lt=deadline).filter(
             Q(completed_at__isnull=True) | Q(completed_at__gte=deadline)
         )
-        replied = Reply.objects.filter(message=OuterRef("pk"), unit=unit, at__lt=deadline)
+        replied = Reply.objects.filter(message=OuterRef("pk"), unit=unit, at__lt=deadline, follow_up__isnull=True)
         ended = stages.filter(completed_at__lt=deadline)
         # Not counted_once: a message merged after the deadline was unanswered at it
         # (its stage, open then, says so); merged before, its stage ended then.

@@ -42,11 +42,14 @@ def training_data(*, limit: int | None = None) -> tuple[list[str], dict[str, lis
     request), merged messages (answered as their main message, by no unit of their
     own) and messages handed back and waiting for re-dispatch (the unit they carry
     has just said they are not its own). Topics are learnt by code, so counties
-    that share the default tree teach each other; units by id."""
+    that share the default tree teach each other; units by id. An answer to a
+    follow-up (追问) is no reply: after a merge undone (并单) it is the main
+    message's unit's, about another message's answer."""
     State = Message.State
-    replied = Exists(Reply.objects.filter(message=OuterRef("pk")))
+    replies = Reply.objects.filter(message=OuterRef("pk"), follow_up__isnull=True)
+    replied = Exists(replies)
     decided = Exists(RoutingDecision.objects.filter(suggestion__message=OuterRef("pk")))
-    last_reply = Reply.objects.filter(message=OuterRef("pk")).order_by("-at", "-pk").values("unit_id")[:1]
+    last_reply = replies.order_by("-at", "-pk").values("unit_id")[:1]
     rows = (
         Message.objects.exclude(state__in=[State.SPAM, State.MERGED, State.TRANSFER_REQUESTED])
         .filter(Q(replied) | Q(decided), unit__isnull=False)
@@ -381,7 +384,7 @@ def accept(*, message, by, shown_unit: int | None = None, at=None) -> Accepted:
     note = "采纳智能分拨建议" if message.state == Message.State.PENDING_DISPATCH else "采纳智能分拨建议，转交该单位办理"
     notes = [offer.topic_note] if offer.topic_note else []
     before, category = message.category, offer.category
-    if category is not None and category != before and message.replies.exists():
+    if category is not None and category != before and message.replies.filter(follow_up__isnull=True).exists():
         # Answered before it was handed back: the answer stands under its category.
         notes.append(f"留言已有答复，类别仍为“{before.name}”，未按建议改为“{category.name}”。")
         category = None

@@ -203,8 +203,9 @@ def _category(*, message, by, data):
 
 
 def _unanswered(user, message):
-    # The message page has its replies prefetched: no query more.
-    return not message.replies.all()
+    # The message page has its replies prefetched: no query more. As
+    # actions._change_category, an answer to a follow-up is no reply.
+    return not any(r.follow_up_id is None for r in message.replies.all())
 
 
 def _reject_transfer(*, message, by, data):

@@ -129,3 +129,25 @@ class ExportTests(CastTestCase):
         came_from = header.index("来源平台"), header.index("原平台留言编号")
         self.assertEqual([by_title["路灯不亮"][i] for i in came_from], ["原县长信箱", "XZ-0001"])
         self.assertEqual([by_title["'+1 路面塌陷"][i] for i in came_from], ["", ""])
+
+
+class FollowUpAnswerExportTests(CastTestCase):
+    def test_an_answer_to_a_follow_up_is_not_exported_as_the_messages_reply(self):
+        # 并单 undone after the main message's unit answered the merged citizen's
+        # follow-up: that answer is no reply to the message, which an import of the
+        # file would have made replied.
+        c = self.cast
+        main = c.submit(at=local(2026, 3, 2, 9))
+        dup = c.submit(unit="b", by="other_citizen", at=local(2026, 3, 2, 10), title="路灯又坏了")
+        actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题", at=local(2026, 3, 2, 11))
+        actions.reply(message=main, by=c.handler_a, text="已修复。", at=local(2026, 3, 3, 9))
+        me = actions.Citizen(user=c.other_citizen)
+        asked = actions.follow_up(message=dup, who=me, text="何时修？", at=local(2026, 3, 4, 9))
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=local(2026, 3, 5, 9))
+        actions.unmerge_duplicate(message=dup, by=c.county_office, reason="并错了", at=local(2026, 3, 6, 9))
+        self.client.force_login(c.county_office)
+        rows = read_csv(self.client.get(reverse("bulk:export-messages", args=["csv"])))
+        header, by_title = rows[0], {row[2]: row for row in rows[1:]}
+        answer = header.index("答复意见"), header.index("答复时间")
+        self.assertEqual([by_title["路灯又坏了"][i] for i in answer], ["", ""])
+        self.assertEqual(by_title["路灯不亮"][answer[0]], "已修复。")

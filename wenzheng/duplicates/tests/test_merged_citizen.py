@@ -216,6 +216,19 @@ class MergedCitizenTests(HandlingTestCase):
         actions.respond(message=self.dup, by=c.handler_b)
         actions.answer_follow_up(follow_up=asked, by=c.handler_b, text="已转本局核实。")
 
+    def test_a_merge_undone_leaves_the_answers_to_follow_ups_which_answer_no_merge_into_it(self):
+        # The main message's unit's answer to the merged citizen's follow-up stays on the
+        # message; it is no reply to it: a message merged into it since is not answered.
+        c = self.cast
+        self.answer()
+        asked = actions.follow_up(message=self.dup, who=self.me, text="何时修？")
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。")
+        actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="不是同一路段。")
+        third = write(c, LAMP_AGAIN, unit=c.unit_b, phone="13900000003", at=None)
+        actions.merge_duplicate(message=third, into=self.dup, by=c.county_office, reason="同一问题。")
+        told = Notice.objects.get(message=third, kind="merged", to_citizen=True).text
+        self.assertIn(f"已与反映同一问题的留言{self.dup.serial}合并办理，答复和办结将一并通知您", told)
+
     def test_replay_and_the_chain_accept_it(self):
         c = self.cast
         self.answer()

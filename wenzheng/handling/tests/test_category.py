@@ -86,6 +86,23 @@ class CategoryTest(HandlingTestCase):
         actions.dispatch(message=replied, by=c.county_office, unit=c.unit_b, note="转住建局。", category=c.consultation)
         self.assertEqual(Message.objects.get(pk=replied.pk).unit, c.unit_b)
 
+    def test_an_answer_to_a_follow_up_is_no_answer_to_the_message(self):
+        # 并单 undone after the main message's unit answered the merged citizen's
+        # follow-up: the message itself was never answered, its category may change.
+        c = self.cast
+        main, merged = c.submit(at=MONDAY), c.submit(unit="b", by="other_citizen", at=MONDAY)
+        actions.merge_duplicate(message=merged, into=main, by=c.county_office, reason="同一问题。", at=MONDAY)
+        actions.reply(message=main, by=c.handler_a, text="已修复。", at=MONDAY)
+        who = actions.Citizen(user=c.other_citizen)
+        asked = actions.follow_up(message=merged, who=who, text="何时修？", at=TUESDAY)
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=TUESDAY)
+        actions.unmerge_duplicate(message=merged, by=c.county_office, reason="不是同一路段。", at=TUESDAY)
+        self.change(merged, c.appeal)
+        self.assertEqual(Message.objects.get(pk=merged.pk).category, c.appeal)
+        # And the message page offers the step.
+        self.client.force_login(c.county_office)
+        self.assertContains(self.client.get(f"/work/messages/{merged.pk}/"), f"/work/messages/{merged.pk}/category/")
+
     def test_it_is_refused_for_a_merged_or_spam_message_and_without_a_category(self):
         c = self.cast
         main, merged = c.submit(at=MONDAY), c.submit(at=MONDAY)

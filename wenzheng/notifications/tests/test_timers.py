@@ -203,6 +203,30 @@ class OfficeTimersTest(CastTestCase):
             Notice.objects.get(kind=Notice.Kind.BACKLOG_PASSED).key, f"backlog:{order.pk}:{c.county_office.pk}"
         )
 
+    def test_an_answer_to_a_follow_up_clears_no_backlog(self):
+        # 并单 undone with the merged citizen's follow-up waiting: the unit answers it
+        # before it replies to the message, which is still unanswered.
+        c = self.cast
+        with at(local(2026, 9, 21, 10)):
+            main = c.submit()
+            dup = c.submit(unit="b", by="other_citizen")
+            actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题。")
+            actions.reply(message=main, by=c.handler_a, text="已修复。")
+            asked = actions.follow_up(message=dup, who=actions.Citizen(user=c.other_citizen), text="何时修？")
+            actions.unmerge_duplicate(message=dup, by=c.county_office, reason="不是同一路段。")
+            actions.order_written_explanation(
+                unit=c.unit_b, by=c.county_office, reason="回复超期。", messages=[dup],
+                backlog_deadline=local(2026, 9, 26),
+            )  # fmt: skip
+            actions.respond(message=dup, by=c.handler_b)
+            actions.answer_follow_up(follow_up=asked, by=c.handler_b, text="本局核实后答复。")
+        start_sweeping(local(2026, 9, 25, 12))
+        sweep(local(2026, 9, 28, 9, 30))
+        self.assertEqual(
+            texts(c.county_office, Notice.Kind.BACKLOG_PASSED),
+            ["县住房和城乡建设局限期梳理回复已于9月25日24时到期，仍有1条留言未回复。"],
+        )
+
     def test_at_a_quarters_start_the_office_gets_proposals_for_the_quarter_ended(self):
         c = self.cast
         with at(local(2026, 9, 1, 10)):

@@ -330,3 +330,24 @@ class KeptFiguresTests(CastTestCase):
         now = local(2026, 3, 3, 9)
         rows = {u.unit.pk: u.received for u in tally.per_unit(c.county, periods.parse("2026Q1"), now=now)}
         self.assertEqual(rows, {c.unit_a.pk: 0, c.unit_b.pk: 1})
+
+    def test_an_answer_to_a_follow_up_is_no_reply_to_the_message(self):
+        # 并单 undone after the main message's unit answered the merged citizen's
+        # follow-up: that answer stays on the message, which is not replied to.
+        c = self.cast
+        main = c.submit(at=local(2026, 3, 2, 9))
+        dup = c.submit(unit="b", by="other_citizen", at=local(2026, 3, 2, 10))
+        actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题", at=local(2026, 3, 2, 11))
+        actions.reply(message=main, by=c.handler_a, text="答复。", at=local(2026, 3, 3, 9))
+        me = actions.Citizen(user=c.other_citizen)
+        asked = actions.follow_up(message=dup, who=me, text="何时修？", at=local(2026, 3, 4, 9))
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=local(2026, 3, 5, 9))
+        actions.unmerge_duplicate(message=dup, by=c.county_office, reason="并错了", at=local(2026, 3, 6, 9))
+        q1, now = periods.parse("2026Q1"), local(2026, 3, 20, 9)
+        kept = tally.figures(c.county, q1, now=now)
+        self.assertEqual((kept.received, kept.replied), (2, 1))
+        self.assertEqual(kept, figures.compute(c.county, q1, now=now))
+        rows = {u.unit.pk: (u.received, u.replied) for u in tally.per_unit(c.county, q1, now=now)}
+        self.assertEqual(rows, {c.unit_a.pk: (1, 1), c.unit_b.pk: (1, 0)})
+        self.assertEqual(MessageTally.objects.get(pk=dup.pk).replied_month, None)
+        self.assertEqual(tally.check(c.county, q1, now=now), [])

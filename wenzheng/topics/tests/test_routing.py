@@ -477,9 +477,16 @@ class RoutingInTheQueueTests(WorkspaceTestCase):
         actions.reply(message=reopened, by=a, text="已处理。", at=NOW)
         actions.close(message=reopened, by=self.cast.leader_a, kind="answered", at=NOW)
         actions.reopen(message=reopened, by=office, reason="答复不清楚。", at=NOW)
+        # 并单 undone after the main message's unit answered the merged citizen's
+        # follow-up: that answer is no reply, and the message is not yet answered.
+        unmerged = self.cast.submit(unit="b", by="other_citizen", at=NOW, title="撤销并单未答复")
+        actions.merge_duplicate(message=unmerged, into=moved, by=office, reason="同一问题。", at=NOW)
+        asked = actions.follow_up(message=unmerged, who=actions.Citizen(user=self.cast.other_citizen), text="何时？")
+        actions.answer_follow_up(follow_up=asked, by=b, text="周五。")
+        actions.unmerge_duplicate(message=unmerged, by=office, reason="不是同一问题。")
         texts, targets = routing.training_data()
         labels = {text.split("\n")[0]: unit for text, unit in zip(texts, targets["unit"], strict=True)}
-        for left_out in ("垃圾留言", "并入的留言", "退单待审"):
+        for left_out in ("垃圾留言", "并入的留言", "退单待审", "撤销并单未答复"):
             self.assertNotIn(left_out, labels)
         self.assertEqual(labels["主留言"], str(self.cast.unit_a.pk))
         self.assertEqual(labels["转办后答复"], str(self.cast.unit_b.pk))
