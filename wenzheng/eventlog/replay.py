@@ -288,7 +288,10 @@ def _merged(state, ev):
 @replays(Event.Kind.UNMERGED)
 def _unmerged(state, ev):
     # Back where it stood; the clocks the merge stopped start again (its stage changes).
-    _message(state, ev, state=ev.data["to_state"], merged_into_id=None)
+    # A rating of the main message's answer given while merged is withdrawn with it
+    # (recorded since handling.actions._withdraw_merged_rating; before, it stayed).
+    cleared = {"rating": "", "rated_at": None} if "withdrawn_rating" in ev.data else {}
+    _message(state, ev, state=ev.data["to_state"], merged_into_id=None, **cleared)
 
 
 @replays(Event.Kind.CATEGORY_SET)

@@ -1073,8 +1073,9 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
     from now, as for a re-dispatch; its citizen and both units are told. A main message
     already replied to does not keep a wrong merge: its answer was written to another
     citizen about another matter (a merge into an answered message is allowed, and a
-    mistyped serial is easily made). Once the main message is closed, so is the case of
-    every message merged into it, and the merge stands."""
+    mistyped serial is easily made), so the 回访 and the rating its citizen gave that
+    answer end with it. Once the main message is closed, so is the case of every
+    message merged into it, and the merge stands."""
     at = _now(at)
     message = _locked(message)
     require_office(by, message.region)
@@ -1101,11 +1102,29 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
     message.drafts.filter(state=ReplyDraft.State.PENDING).update(
         state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="已撤销并单，由原单位单独办理。"
     )
+    withdrawn = _withdraw_merged_rating(message)
     _event(
         Event.Kind.UNMERGED, at=at, by=by, message=message, note=reason, to_state=message.state, main=main.pk,
-        revisits=revisits,
+        revisits=revisits, **withdrawn,
     )  # fmt: skip
     return message
+
+
+def _withdraw_merged_rating(message) -> dict:
+    """A rating its citizen gave the main message's answer while merged (rate: its
+    event names the main message) is withdrawn with the merge: the answer was not
+    theirs, it counts no more (evaluation.facts.ratings_in), and the page and the API
+    showed it as their rating of their own message. What the event says of it, so
+    that replay clears it too."""
+    if not message.rating:
+        return {}
+    rated = message.events.filter(kind=Event.Kind.RATED).order_by("-seq").first()
+    if rated is None or "main" not in rated.data:
+        return {}
+    withdrawn = {"rating": message.rating, "rated_at": hashing.timestamp(message.rated_at), "main": rated.data["main"]}
+    message.rating, message.rated_at = "", None
+    message.save(update_fields=["rating", "rated_at"])
+    return {"withdrawn_rating": withdrawn}
 
 
 # --- the unit -----------------------------------------------------------------------

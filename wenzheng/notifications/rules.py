@@ -357,7 +357,9 @@ def unmerged(event):
     main = Message.objects.select_related("unit").filter(pk=event.data.get("main")).first()
     unit = message.unit.name if message.unit_id is not None else None
     link = reverse("notifications:landing", args=[message.tracking_code])
-    what = texts.unmerged_citizen(main=main.serial if main else "", unit=unit)
+    what = texts.unmerged_citizen(
+        main=main.serial if main else "", unit=unit, rating_withdrawn="withdrawn_rating" in event.data
+    )
     text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
     drafts = [
         planning.for_citizen(

@@ -204,10 +204,12 @@ def merged(*, main: str, answered: bool) -> str:
     return f"已与反映同一问题的留言{main}合并办理，{then}"
 
 
-def unmerged_citizen(*, main: str, unit: str | None) -> str:
-    """撤销并单, for the merged message's citizen."""
+def unmerged_citizen(*, main: str, unit: str | None, rating_withdrawn: bool = False) -> str:
+    """撤销并单, for the merged message's citizen (`rating_withdrawn`: they had rated the
+    main message's answer, and that rating goes with the merge)."""
     by = f"由{short(unit, 12)}单独办理答复" if unit else "由县网络问政办重新交办"
-    return f"与留言{main}的合并办理已撤销，{by}"
+    withdrawn = "，您的评价随之撤回" if rating_withdrawn else ""
+    return f"与留言{main}的合并办理已撤销{withdrawn}，{by}"
 
 
 CITIZEN_EVENTS = {

@@ -21,6 +21,7 @@ from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import files_by_text, shown_publicly, shown_to_writer
 from wenzheng.attachments.models import Attachment
 from wenzheng.evaluation.models import PublishedBulletin
+from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions, once, passcodes
 from wenzheng.handling.models import Message, Reply, Revisit, parse_serial
 from wenzheng.handling.passcodes import matches_in_constant_time
@@ -175,6 +176,26 @@ def _merged_answer(m) -> tuple:
     return main, replies
 
 
+def _merge_undone(m) -> dict | None:
+    """For a message whose merge (并单) was undone since it was last merged: when, the
+    main message it had been merged into, and the rating its citizen had given that
+    message's answer, withdrawn with the merge (actions.unmerge_duplicate). Its citizen
+    reads it above the answers to their follow-ups the main message's unit gave."""
+    if m.state == Message.State.MERGED:
+        return None
+    kinds = (Event.Kind.MERGED, Event.Kind.UNMERGED)
+    last = m.events.filter(kind__in=kinds).order_by("-seq").only("kind", "at", "data").first()
+    if last is None or last.kind != Event.Kind.UNMERGED:
+        return None
+    main = Message.objects.filter(pk=last.data.get("main")).only("year", "number").first()
+    withdrawn = last.data.get("withdrawn_rating")
+    return {
+        "at": last.at,
+        "main": main.serial if main is not None else "",
+        "rating": Message.Rating(withdrawn["rating"]).label if withdrawn else "",
+    }
+
+
 def _review_notices(m) -> tuple:
     """What the county office's review decided, for the citizen: about the message,
     and about each follow-up (by its pk)."""
@@ -252,6 +273,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
             "main": main,
             "main_replies": main_replies,
+            "merge_undone": _merge_undone(found) if private else None,
             **files_by_text(files),
         },
         status=status,

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from wenzheng.api.tests.helpers import ApiTestCase
 from wenzheng.evaluation import facts
-from wenzheng.eventlog import chain, replay
+from wenzheng.eventlog import chain, hashing, replay
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Revisit
 from wenzheng.handling.tests.helpers import HandlingTestCase
@@ -215,6 +215,46 @@ class MergedCitizenTests(HandlingTestCase):
         self.assertIn(self.dup, list(selectors.inbox(c.handler_b, selectors.inbox_tab("follow-ups"))))
         actions.respond(message=self.dup, by=c.handler_b)
         actions.answer_follow_up(follow_up=asked, by=c.handler_b, text="已转本局核实。")
+
+    def test_undoing_the_merge_withdraws_the_rating_of_the_main_messages_answer(self):
+        c = self.cast
+        self.answer()
+        actions.rate(message=self.dup, who=self.me, rating="satisfied")
+        rated_at = Message.objects.get(pk=self.dup.pk).rated_at
+        actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="不是同一路段。")
+        back = Message.objects.get(pk=self.dup.pk)
+        self.assertEqual((back.rating, back.rated_at), ("", None))
+        event = back.events.latest("seq")
+        self.assertEqual(
+            (event.kind, event.data["withdrawn_rating"]),
+            ("unmerged", {"rating": "satisfied", "rated_at": hashing.timestamp(rated_at), "main": self.main.pk}),
+        )
+        self.assertEqual(replay.replay().differences, [])
+        # Its citizen is told, by the notice and on their page, and may rate their own
+        # unit's answer when it comes.
+        told = Notice.objects.filter(message=back, kind="merged", to_citizen=True).latest("pk").text
+        self.assertIn(f"与留言{self.main.serial}的合并办理已撤销，您的评价随之撤回，由{c.unit_b.name}", told)
+        self.client.force_login(c.other_citizen)
+        page = self.client.get(f"/messages/{c.county.code}/{back.serial}/")
+        self.assertContains(page, f"您的留言曾与留言 {self.main.serial} 合并办理（并单）")
+        self.assertContains(page, f"您对留言 {self.main.serial} 答复的评价（满意）已随合并一并撤回")
+        self.assertNotContains(page, "网民评价：")
+        actions.reply(message=back, by=c.handler_b, text="本局已核实，另行维修。")
+        actions.rate(message=back, who=self.me, rating="basically_satisfied")
+        self.assertEqual(Message.objects.get(pk=back.pk).rating, "basically_satisfied")
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_undoing_the_merge_without_a_rating_withdraws_none(self):
+        c = self.cast
+        self.answer()
+        actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="不是同一路段。")
+        self.assertNotIn("withdrawn_rating", self.dup.events.latest("seq").data)
+        told = Notice.objects.filter(message=self.dup, kind="merged", to_citizen=True).latest("pk").text
+        self.assertNotIn("评价", told)
+        self.client.force_login(c.other_citizen)
+        page = self.client.get(f"/messages/{c.county.code}/{self.dup.serial}/")
+        self.assertContains(page, f"您的留言曾与留言 {self.main.serial} 合并办理（并单）")
+        self.assertNotContains(page, "已随合并一并撤回")
 
     def test_a_merge_undone_leaves_the_answers_to_follow_ups_which_answer_no_merge_into_it(self):
         # The main message's unit's answer to the merged citizen's follow-up stays on the
