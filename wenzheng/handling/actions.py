@@ -1097,16 +1097,20 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
     message.revisits.open().update(
         state=Revisit.State.REOPENED, decided_by=by, decided_at=at, decision_note=f"撤销并单，单独办理：{reason}"
     )
-    # The main message's unit's answer to such a follow-up, waiting for its leader, is
-    # void: that unit no longer handles the message (accounts.policy.handled_by).
-    message.drafts.filter(state=ReplyDraft.State.PENDING).update(
-        state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="已撤销并单，由原单位单独办理。"
-    )
     withdrawn = _withdraw_merged_rating(message)
     _event(
         Event.Kind.UNMERGED, at=at, by=by, message=message, note=reason, to_state=message.state, main=main.pk,
         revisits=revisits, **withdrawn,
     )  # fmt: skip
+    # The main message's unit's answer to such a follow-up, waiting for its leader, is
+    # void: that unit no longer handles the message (accounts.policy.handled_by).
+    # After the UNMERGED event, which carries the restarted clocks.
+    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
+    for void in pending.filter(state=ReplyDraft.State.PENDING):
+        _void_draft(
+            void, message=message, unit=void.unit, by=by, at=at, note="已撤销并单，由原单位单独办理。",
+            merge_undone=main.pk,
+        )  # fmt: skip
     return message
 
 
@@ -1269,16 +1273,11 @@ def _publish(message, *, unit, author, by, text, at, follow_up=None, attachments
     else:
         # A handler's draft of the same answer, written before this one went public, is
         # void: approved afterwards (its page still open), it published a second
-        # answer beside this one, saying otherwise (a leader's trial). Recorded, and
-        # its author told, with their text to work on (an attacker's trial found it
-        # gone without a word).
+        # answer beside this one, saying otherwise (a leader's trial).
         for void in message.drafts.select_for_update().filter(state=ReplyDraft.State.PENDING, follow_up=follow_up):
-            void.state, void.decided_by, void.decided_at = ReplyDraft.State.WITHDRAWN, by, at
-            void.note = "已有回复公开，这份待审核的回复随之失效。"
-            void.save(update_fields=["state", "decided_by", "decided_at", "note"])
-            _event(
-                Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, unit=unit, draft=void.pk, note=void.note,
-                author=void.author_id, superseded_by=item.pk,
+            _void_draft(
+                void, message=message, unit=unit, by=by, at=at, note="已有回复公开，这份待审核的回复随之失效。",
+                superseded_by=item.pk,
             )  # fmt: skip
     if follow_up is not None:
         _event(
@@ -1323,6 +1322,20 @@ def _publish(message, *, unit, author, by, text, at, follow_up=None, attachments
             message, by=by, at=at, unit=message.unit, stage=stage, note="留言已回复，延期申请随之失效。"
         )
     return item
+
+
+def _void_draft(draft, *, message, unit, by, at, note, **why) -> None:
+    """A draft waiting for sign-off that another step made void (`why`, in its event:
+    an answer published beside it, `superseded_by`; a merge undone, `merge_undone`).
+    Recorded, and its author told (an attacker's trial found it gone without a word:
+    notifications.rules.draft_voided); the leader's 回复待审核 notice is settled with
+    the last one waiting (notifications.rules._signoff_settled)."""
+    draft.state, draft.decided_by, draft.decided_at, draft.note = ReplyDraft.State.WITHDRAWN, by, at, note
+    draft.save(update_fields=["state", "decided_by", "decided_at", "note"])
+    _event(
+        Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, unit=unit, draft=draft.pk, note=note,
+        author=draft.author_id, **why,
+    )  # fmt: skip
 
 
 def _pending_draft(draft, answered_by) -> ReplyDraft:

@@ -9,7 +9,8 @@
   office's words; its handlers and leader, of a
   reopening and of a 不满意 rating; its leader, of a reply waiting for sign-off and of
   a written-explanation order and of its explanation sent back to be written again; a
-  handler, of their reply returned by the leader;
+  handler, of their reply returned by the leader, or made void by an answer published
+  beside it or by a merge undone (撤销并单);
 - the county office, when a citizen is dissatisfied and when a unit's leader submits
   a written explanation; the citizen, of the office's
   回访 decision (the answer stands, or the message goes back to the unit);
@@ -228,14 +229,21 @@ def returned(event):
     return _to_author(event, texts.returned(serial=event.message.serial, note=_quoted(event)))
 
 
-def superseded(event):
-    """A handler's draft voided by an answer published beside it: its author told."""
-    if "superseded_by" not in event.data:
-        return []  # taken back by its author, who knows
-    return _to_author(event, texts.superseded(serial=event.message.serial))
+def draft_voided(event):
+    """A handler's draft voided by another step (handling.actions._void_draft): its
+    author told."""
+    serial = event.message.serial
+    if "superseded_by" in event.data:  # an answer published beside it
+        return _to_author(event, texts.superseded(serial=serial))
+    if "merge_undone" in event.data:
+        # 撤销并单: the author's unit no longer handles the message, whose page is no
+        # longer theirs to open; the main message's is.
+        main = reverse("workspace:message", args=[event.data["merge_undone"]])
+        return _to_author(event, texts.unmerged_draft(serial=serial), link=main)
+    return []  # taken back by its author, who knows
 
 
-def _to_author(event, text) -> list[planning.Draft]:
+def _to_author(event, text, *, link=None) -> list[planning.Draft]:
     """To the handler who wrote the draft the event is about (its `author`)."""
     message = event.message
     author = recipients.person(event.data.get("author"))
@@ -248,7 +256,7 @@ def _to_author(event, text) -> list[planning.Draft]:
         region_id=message.region_id,
         message_id=message.pk,
         text=text,
-        link=_staff_link(message),
+        link=_staff_link(message) if link is None else link,
     )
 
 
@@ -407,7 +415,7 @@ RULES = {
     Kind.RATED: rated,
     Kind.REPLY_DRAFTED: drafted,
     Kind.REPLY_RETURNED: returned,
-    Kind.REPLY_WITHDRAWN: superseded,
+    Kind.REPLY_WITHDRAWN: draft_voided,
     Kind.EXPLANATION_ORDERED: ordered,
     Kind.EXPLANATION_RECORDED: explained,
     Kind.EXPLANATION_RETURNED: explanation_returned,

@@ -156,6 +156,12 @@ def superseded(*, serial: str) -> str:
     return f"留言{serial}已有回复公开，您待审核的回复随之失效；如需补充，可在留言页另行回复。"
 
 
+def unmerged_draft(*, serial: str) -> str:
+    """撤销并单, for the author of the main message's unit's answer to the merged
+    citizen's follow-up, waiting for sign-off."""
+    return f"留言{serial}的并单已撤销，改由原办理单位答复，您待审核的追问答复随之失效。"
+
+
 def reopened(*, serial: str, days: int) -> str:
     return f"留言{serial}已退回重办，请在{days}个工作日内重新回复。"
 

@@ -123,6 +123,41 @@ class MergedCitizenTests(HandlingTestCase):
         draft.refresh_from_db()
         self.assertEqual((draft.state, draft.note), ("withdrawn", "已撤销并单，由原单位单独办理。"))
 
+    def test_undoing_the_merge_voids_the_waiting_answer_to_a_follow_up_as_any_void_draft(self):
+        c = self.cast
+        c.unit_a.reply_signoff = True
+        c.unit_a.save(update_fields=["reply_signoff"])
+        actions.reply(message=self.main, by=c.leader_a, text="已安排维修。")  # the leader's: published at once
+        asked = actions.follow_up(message=self.dup, who=self.me, text="何时修？")
+        draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。")
+        signoff = Notice.objects.get(message=self.dup, kind="signoff", recipient=c.leader_a)
+        self.assertIsNone(signoff.read_at)
+        actions.unmerge_duplicate(message=self.dup, by=c.county_office, reason="不是同一路段。")
+        draft.refresh_from_db()
+        self.assertEqual(
+            (draft.state, draft.decided_by, draft.note),
+            ("withdrawn", c.county_office, "已撤销并单，由原单位单独办理。"),
+        )
+        # Recorded after the merge's undoing, for the unit whose draft it was.
+        unmerged, voided = self.dup.events.order_by("-seq")[:2][::-1]
+        self.assertEqual((unmerged.kind, voided.kind), ("unmerged", "reply_withdrawn"))
+        self.assertEqual(
+            (voided.unit, voided.actor, voided.data["draft"], voided.data["author"], voided.data["merge_undone"]),
+            (c.unit_a, c.county_office, draft.pk, c.handler_a.pk, self.main.pk),
+        )
+        # Its author is told, led to the main message (this one is no longer theirs to
+        # open), and the leader's notice no longer waits.
+        told = Notice.objects.get(message=self.dup, kind="returned", recipient=c.handler_a)
+        self.assertEqual(
+            told.text, f"留言{self.dup.serial}的并单已撤销，改由原办理单位答复，您待审核的追问答复随之失效。"
+        )
+        self.assertEqual(told.link, f"/work/messages/{self.main.pk}/")
+        signoff.refresh_from_db()
+        self.assertIsNotNone(signoff.read_at)
+        self.assertEqual(replay.replay().differences, [])
+        _checked, broken = chain.verify()
+        self.assertIsNone(broken)
+
     def test_a_rating_is_theirs_once_an_answer_and_again_once_the_main_is_answered_anew(self):
         c = self.cast
         self.answer()

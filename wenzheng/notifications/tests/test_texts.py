@@ -26,6 +26,7 @@ class TextsTest(SimpleTestCase):
             "signoff": texts.signoff(serial=SERIAL, author="名" * 50),
             "returned": texts.returned(serial=SERIAL, note=LONG_TEXT),
             "superseded": texts.superseded(serial=SERIAL),
+            "unmerged_draft": texts.unmerged_draft(serial=SERIAL),
             "reopened": texts.reopened(serial=SERIAL, days=30),
             "extension_approved": texts.extension_approved(serial=SERIAL, last_day=LONG_DAY, reply_outcome="on_time"),
             "extension_rejected": texts.extension_rejected(serial=SERIAL, reason=LONG_TEXT, reply_outcome="late"),
