@@ -15,7 +15,7 @@ from pydantic import BeforeValidator
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import may_see_contact
 from wenzheng.handling.models import Message
-from wenzheng.privacy.public import Publisher, mask_for_reader
+from wenzheng.privacy.public import Publisher, mask_for_reader, merged_answer
 
 
 def _digits(value):
@@ -198,6 +198,14 @@ class MessageOut(PublicMessageOut):
     stages: list[StageOut] = []
     extension_requests: list[ExtensionOut] = []
     drafts: list[DraftOut] = Field([], description="待分管领导审核的回复（仅办理单位和网络问政办可见）")
+    merged_into: str | None = Field(
+        None, description="并单：本留言已并入的主留言编号；主留言的答复即对本留言的答复（未并单为 null）"
+    )
+    main_replies: list[ReplyOut] = Field(
+        [],
+        description="并单：主留言对留言本身的答复（不含对主留言网民追问的答复），"
+        "按公开页面的方式遮盖个人信息；网民据此追问和评价",
+    )
     revisits: list[RevisitOut] = Field([], description="回访：网民追问和不满意评价的处理")
 
 
@@ -429,9 +437,13 @@ def full(m: Message, user) -> dict:
     revisits, extensions, reviews = list(m.revisits.all()), list(m.extension_requests.all()), list(m.reviews.all())
     mask_for_reader(user, [m], drafts=drafts, revisits=revisits, extensions=extensions, reviews=reviews)
     follow_ups = {f.pk: f.at for f in m.follow_ups.all()}
+    # 并单: the main message's answers are this message's, which its citizen follows up and rates.
+    main, main_replies = merged_answer(m)
     return {
         **summary(m),
         "body": m.body,
+        "merged_into": main.serial if main is not None else None,
+        "main_replies": [{"unit": r.unit, "text": r.text, "at": r.at, "follow_up": None} for r in main_replies],
         "replies": [
             {"unit": r.unit.name, "text": r.text, "at": r.at, "follow_up": r.follow_up_id} for r in m.replies.all()
         ],

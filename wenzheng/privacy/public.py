@@ -10,6 +10,8 @@ included; follow-ups the office has not passed are left out.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from wenzheng.accounts.policy import may_see_contact
 
 from .masking import Masker
@@ -119,6 +121,26 @@ class Publisher:
             follow_ups=follow_ups,
             redacted=redacted or any(r.state == r.State.REDACTED for r in by_follow_up.values()),
         )
+
+
+def merged_answer(message, publisher: Publisher | None = None) -> tuple:
+    """For a message merged into another (并单): the main message, and its answers as
+    the merged citizen reads them (masked like a public page: the main message is
+    someone else's), not its answers to its own citizen's follow-ups. The merged
+    citizen is answered by these, not by a reply of their own: their page and the
+    API's message detail show them. (None, []) for any other message."""
+    from wenzheng.handling.models import Message, Reply
+
+    if message.state != Message.State.MERGED:
+        return None, []
+    main = (
+        Message.objects.filter(pk=message.merged_into_id)
+        .select_related("region", "citizen", "unit")
+        .prefetch_related(Prefetch("replies", queryset=Reply.objects.select_related("unit")), "follow_ups", "reviews")
+        .get()
+    )
+    replies = [r for r in (publisher or Publisher()).thread(main).replies if r.follow_up_id is None]
+    return main, replies
 
 
 # The free texts shown beside a message on a staff surface, by what holds them: each

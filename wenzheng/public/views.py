@@ -30,7 +30,14 @@ from wenzheng.lib import paging
 from wenzheng.lib.paging import page_of
 from wenzheng.notifications.models import CitizenOptOut
 from wenzheng.privacy.models import CountyPrivacy
-from wenzheng.privacy.public import PublicFollowUp, PublicReply, PublicThread, Publisher, citizen_names
+from wenzheng.privacy.public import (
+    PublicFollowUp,
+    PublicReply,
+    PublicThread,
+    Publisher,
+    citizen_names,
+    merged_answer,
+)
 from wenzheng.reports import charts, figures, periods, tally
 from wenzheng.reports.widgets import PeriodPicker
 from wenzheng.search.highlights import mark_public
@@ -165,17 +172,6 @@ def _as_written(m) -> PublicThread:
     )
 
 
-def _merged_answer(m) -> tuple:
-    """For a message merged into another (并单): the main message, and its answers as
-    its citizen's reader sees them (masked like a public page: the main message is
-    someone else's). The merged citizen is answered by these, not by a reply of their own."""
-    if m.state != Message.State.MERGED:
-        return None, []
-    main = _thread(m.merged_into)
-    replies = [r for r in Publisher().thread(main).replies if r.follow_up_id is None]
-    return main, replies
-
-
 def _merge_undone(m) -> dict | None:
     """For a message whose merge (并单) was undone since it was last merged: when, the
     main message it had been merged into, and the rating its citizen had given that
@@ -235,7 +231,7 @@ def message(request, region, serial):
 def _render_thread(request, found, *, is_owner, tracked=False, bound=None, status=200):
     found = _thread(found)
     private = is_owner or tracked
-    main, main_replies = _merged_answer(found) if private else (None, [])
+    main, main_replies = merged_answer(found) if private else (None, [])
     # Followed up and rated after an answer: for a message merged into another (并单),
     # the main message's, while it stands (actions.follow_up, actions.rate).
     answered_by = main or found

@@ -445,3 +445,34 @@ class MergedCitizenApiTests(ApiTestCase):
         self.assertEqual((rated.status_code, rated.json()["rating"]), (200, "dissatisfied"))
         self.assertEqual(set(Revisit.objects.filter(message=dup).values_list("unit", flat=True)), {c.unit_a.pk})
         self.assertEqual(self.post("other_citizen", f"{path}/rate", {"rating": "satisfied"}).status_code, 404)
+
+    def test_the_detail_shows_the_main_message_and_its_answers_masked_to_its_owner(self):
+        c = self.cast
+        main = write(c, LAMP, unit=c.unit_a, phone="13900000001", at=MONDAY, name="李四")
+        dup = write(c, LAMP_AGAIN, unit=c.unit_b, by=c.citizen, phone="13900000002", at=MONDAY)
+        actions.merge_duplicate(message=dup, into=main, by=c.county_office, reason="同一问题。", at=MONDAY)
+        path = f"/api/v1/my/messages/{c.county.code}/{dup.serial}"
+        detail = self.get("citizen", path).json()
+        self.assertEqual((detail["merged_into"], detail["main_replies"]), (main.serial, []))
+        actions.reply(message=main, by=c.handler_a, text="李四您好，已安排维修，请拨13900000001联系。", at=TUESDAY)
+        asked = actions.follow_up(
+            message=main, who=actions.Citizen(passcode=main.issued_passcode), text="何时修？", at=WEDNESDAY
+        )
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。", at=WEDNESDAY)
+        detail = self.get("citizen", path).json()
+        self.assertEqual(detail["merged_into"], main.serial)
+        # The main message's reply to the message (not to its citizen's follow-up),
+        # masked as on the merged citizen's own page: the main message is someone else's.
+        [answer] = detail["main_replies"]
+        self.assertEqual((answer["unit"], answer["follow_up"]), (c.unit_a.name, None))
+        self.assertNotIn("13900000001", answer["text"])
+        self.assertNotIn("李四", answer["text"])
+        self.assertIn("已安排维修", answer["text"])
+        self.client.force_login(c.citizen)
+        page = self.client.get(f"/messages/{c.county.code}/{dup.serial}/")
+        self.assertContains(page, answer["text"])
+        # Not merged (any more): neither.
+        actions.unmerge_duplicate(message=dup, by=c.county_office, reason="并错了。", at=THURSDAY)
+        detail = self.get("citizen", path).json()
+        self.assertEqual((detail["merged_into"], detail["main_replies"]), (None, []))
+        self.assertEqual(self.get("other_citizen", path).status_code, 404)
