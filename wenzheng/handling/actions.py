@@ -782,8 +782,13 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
 
 def _judged_reply(stage) -> dict:
     """What an extension's decision says of a reply already given (late, while the
-    request waited): how it now stands, for the unit's notice."""
-    return {} if stage.completed_at is None else {"reply_outcome": stage.outcome}
+    request waited): how it now stands, and whether the message has a reply stage
+    since (reopened, moved on), for the unit's notice: the deadline it moved is not
+    the one the message runs by now."""
+    if stage.completed_at is None:
+        return {}
+    later = Stage.objects.filter(message_id=stage.message_id, kind=Stage.Kind.REPLY, pk__gt=stage.pk)
+    return {"reply_outcome": stage.outcome, **({"earlier": True} if later.exists() else {})}
 
 
 @transaction.atomic

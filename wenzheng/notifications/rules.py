@@ -148,6 +148,7 @@ def decided(event):
             serial=serial,
             last_day=deadline_day(dt.datetime.fromisoformat(event.data["due_at"])),
             reply_outcome=event.data.get("reply_outcome"),
+            earlier=event.data.get("earlier", False),
         )
     elif event.kind == Kind.EXTENSION_REJECTED:
         if "request" in event.data:
@@ -219,7 +220,10 @@ def rated(event):
 def drafted(event):
     message = event.message
     author = event.actor.display_name or event.actor.username
-    text = texts.signoff(serial=message.serial, author=author)
+    follow_up = event.data.get("follow_up") is not None
+    # An answer to the follow-up of a message merged into one of the unit's (并单).
+    main = message.merged_into.serial if follow_up and message.merged_into_id else ""
+    text = texts.signoff(serial=message.serial, author=author, follow_up=follow_up, main=main)
     # The drafting unit's leader: for an answer to a merged message's follow-up (并单),
     # the main message's unit's.
     return _to_unit(event, Notice.Kind.SIGNOFF, text, roles=(Role.LEADER,), unit_id=event.unit_id)

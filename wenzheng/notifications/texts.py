@@ -23,6 +23,11 @@ def day(value: dt.date) -> str:
     return f"{value.month}月{value.day}日"
 
 
+def day_with_year(value: dt.date) -> str:
+    """A day that may lie in another year than the reader assumes (a deadline past)."""
+    return f"{value.year}年{day(value)}"
+
+
 def public_url(path: str) -> str:
     """An address on this site for a message outside it (e-mail, SMS)."""
     return settings.SITE_URL.rstrip("/") + path
@@ -70,8 +75,10 @@ def _message(serial: str, main: str) -> str:
 
 
 def dissatisfied(*, serial: str, unit: str, main: str = "") -> str:
-    """To the county office, which decides (回访: reopen, or record why the answer stands)."""
-    return f"网民对{_message(serial, main)}（{short(unit, 12)}）的答复不满意，请处理回访。"
+    """To the county office, which decides (回访: reopen, or record why the answer stands).
+    The answer is `unit`'s to the main message, for a merged one's citizen (并单)."""
+    merged = f"（并单留言{serial}）" if main else ""
+    return f"网民对{short(unit, 12)}就留言{main or serial}所作答复不满意{merged}，请处理回访。"
 
 
 def dissatisfied_unit(*, serial: str, main: str = "") -> str:
@@ -125,9 +132,15 @@ def transfer_rejected(*, serial: str, reason: str, last_day: dt.date | None = No
     return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，{then}。"
 
 
-def extension_approved(*, serial: str, last_day: dt.date, reply_outcome: str | None = None) -> str:
-    """`reply_outcome`: decided after a late reply, how that reply now stands."""
+def extension_approved(
+    *, serial: str, last_day: dt.date, reply_outcome: str | None = None, earlier: bool = False
+) -> str:
+    """`reply_outcome`: decided after a late reply, how that reply now stands;
+    `earlier`: the request was about a reply stage the message has left behind
+    (reopened, moved on since), whose deadline is not the one it runs by now."""
     then = {None: "", "on_time": "，已作的回复改判按时", "late": "，已作的回复仍超期"}[reply_outcome]
+    if earlier:
+        return f"留言{serial}的延期申请已同意，此前一次回复的期限延至{day_with_year(last_day)}24时{then}。"
     return f"留言{serial}的延期申请已同意，回复期限延至{day(last_day)}24时{then}。"
 
 
@@ -144,8 +157,11 @@ def followed_up(*, serial: str, main: str = "") -> str:
     return f"{_message(serial, main)}有网民追问，请及时答复。"
 
 
-def signoff(*, serial: str, author: str) -> str:
-    return f"{short(author, 10)}提交了留言{serial}的回复，待您审核后公开。"
+def signoff(*, serial: str, author: str, follow_up: bool = False, main: str = "") -> str:
+    """`follow_up`: the draft answers a citizen's follow-up (追问), not the message;
+    `main`: on a message merged into that one (并单), whose citizen asked."""
+    what = "追问的答复" if follow_up else "的回复"
+    return f"{short(author, 10)}提交了{_message(serial, main)}{what}，待您审核后公开。"
 
 
 def returned(*, serial: str, note: str) -> str:

@@ -113,7 +113,11 @@ class MergedCitizenTests(HandlingTestCase):
         asked = actions.follow_up(message=self.dup, who=self.me, text="何时修？")
         draft = actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。")
         self.assertEqual(draft.unit, c.unit_a)
-        self.assertTrue(Notice.objects.filter(message=self.dup, kind="signoff", recipient=c.leader_a).exists())
+        signoff = Notice.objects.get(message=self.dup, kind="signoff", recipient=c.leader_a)
+        self.assertEqual(
+            signoff.text,
+            f"handler_a提交了并单留言{self.dup.serial}（已并入留言{self.main.serial}）追问的答复，待您审核后公开。",
+        )
         reply = actions.approve_reply(draft=draft, by=c.leader_a)
         self.assertEqual((reply.message, reply.unit), (self.dup, c.unit_a))
         # One waiting when the merge is undone is void: unit A no longer handles it.
@@ -185,7 +189,10 @@ class MergedCitizenTests(HandlingTestCase):
         self.assertEqual(revisit.unit, c.unit_a)
         self.assertIn(self.dup, list(selectors.inbox(c.leader_a, selectors.inbox_tab("dissatisfied"))))
         office = Notice.objects.get(message=self.dup, kind="dissatisfied", recipient=c.county_office).text
-        self.assertIn(f"并单留言{self.dup.serial}（已并入留言{self.main.serial}）（{c.unit_a.name}）", office)
+        self.assertEqual(
+            office,
+            f"网民对{c.unit_a.name}就留言{self.main.serial}所作答复不满意（并单留言{self.dup.serial}），请处理回访。",
+        )
         unit = {n.recipient for n in Notice.objects.filter(message=self.dup, kind="dissatisfied", to_citizen=False)}
         self.assertEqual(unit, {c.handler_a, c.handler_a2, c.leader_a, c.county_office})
         # The office's queue and unit A's page of the merged message say whose answer it is.

@@ -154,9 +154,11 @@ class WhoHearsTest(CastTestCase):
         actions.dispatch(message=m, by=c.county_office, unit=c.unit_b, note="转住建局。", at=local(2026, 3, 13, 9))
         actions.approve_extension(request=asked, by=c.county_office, at=local(2026, 3, 13, 10))
         self.assertEqual(self.heard(Notice.Kind.DECIDED), {"handler_a", "handler_a2", "leader_a"})
+        # The message runs by another reply stage now (unit_b's): the deadline moved is
+        # the earlier reply's, said with its year.
         self.assertEqual(
             texts(c.leader_a, Notice.Kind.DECIDED),
-            [f"留言{m.serial}的延期申请已同意，回复期限延至3月12日24时，已作的回复改判按时。"],
+            [f"留言{m.serial}的延期申请已同意，此前一次回复的期限延至2026年3月12日24时，已作的回复改判按时。"],
         )
         # Its page is no longer unit_a's to open.
         self.assertEqual(Notice.objects.filter(kind=Notice.Kind.DECIDED).first().link, reverse("workspace:inbox"))
@@ -227,7 +229,7 @@ class WhoHearsTest(CastTestCase):
         actions.rate(message=message, who=me, rating="dissatisfied", reason="路灯还是不亮。")
         self.assertEqual(self.heard(Notice.Kind.DISSATISFIED), {"handler_a", "handler_a2", "leader_a", "county_office"})
         office = Notice.objects.get(kind=Notice.Kind.DISSATISFIED, recipient=c.county_office)
-        self.assertEqual(office.text, f"网民对留言{message.serial}（东门镇）的答复不满意，请处理回访。")
+        self.assertEqual(office.text, f"网民对东门镇就留言{message.serial}所作答复不满意，请处理回访。")
         # The unit is told, not asked to do the office's part (it cannot decide a 回访).
         unit = Notice.objects.get(kind=Notice.Kind.DISSATISFIED, recipient=c.handler_a)
         self.assertEqual(
@@ -320,6 +322,16 @@ class WhoHearsTest(CastTestCase):
             [f"您对留言{message.serial}的回复被退回修改：请写明维修的具体时间。"],
         )
         self.assertEqual(texts(c.handler_a2, Notice.Kind.RETURNED), [])
+        # A draft answering a follow-up says so: it is no reply to the message.
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=False)
+        replied = c.replied()
+        asked = actions.follow_up(message=replied, who=actions.Citizen(user=c.citizen), text="何时修？")
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        actions.answer_follow_up(follow_up=asked, by=c.handler_a, text="周五。")
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.SIGNOFF)[-1],
+            f"handler_a提交了留言{replied.serial}追问的答复，待您审核后公开。",
+        )
 
     def test_a_sign_off_notice_is_read_once_nothing_waits_for_sign_off(self):
         # A leader's trial: drafts decided from the 待审核 list left their notices

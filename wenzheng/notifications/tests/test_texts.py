@@ -22,13 +22,18 @@ class TextsTest(SimpleTestCase):
             "office_overdue": texts.office_overdue(count=99999, days=30, first_serial=SERIAL),
             "backlog_passed": texts.backlog_passed(unit=LONG_NAME, last_day=LONG_DAY, unanswered=9999),
             "dissatisfied": texts.dissatisfied(serial=SERIAL, unit=LONG_NAME),
+            "dissatisfied_merged": texts.dissatisfied(serial=SERIAL, unit=LONG_NAME, main=SERIAL),
             "followed_up": texts.followed_up(serial=SERIAL),
             "signoff": texts.signoff(serial=SERIAL, author="名" * 50),
+            "signoff_merged": texts.signoff(serial=SERIAL, author="名" * 50, follow_up=True, main=SERIAL),
             "returned": texts.returned(serial=SERIAL, note=LONG_TEXT),
             "superseded": texts.superseded(serial=SERIAL),
             "unmerged_draft": texts.unmerged_draft(serial=SERIAL),
             "reopened": texts.reopened(serial=SERIAL, days=30),
             "extension_approved": texts.extension_approved(serial=SERIAL, last_day=LONG_DAY, reply_outcome="on_time"),
+            "extension_approved_earlier": texts.extension_approved(
+                serial=SERIAL, last_day=LONG_DAY, reply_outcome="on_time", earlier=True
+            ),
             "extension_rejected": texts.extension_rejected(serial=SERIAL, reason=LONG_TEXT, reply_outcome="late"),
             "ordered": texts.ordered(last_day=LONG_DAY),
             "proposals": texts.proposals(period="2026年第四季度", count=9999),
