@@ -52,7 +52,7 @@ class CountyApprovalTests(WorkspaceTestCase):
         self.assertContains(response, "需协调供电部门")
         self.assertContains(response, "回复期限3月9日24时，剩余3个工作日")
         # What approving makes of it, as approving counts it (below): 12 March.
-        self.assertContains(response, "<dt>同意后回复期限</dt><dd>3月12日24时</dd>", html=True)
+        self.assertContains(response, "<dt>同意后回复期限</dt><dd>2026年3月12日24时</dd>", html=True)
         self.assertContains(response, "长周期办结（1）")
         self.assertContains(response, "需新建水厂，预计明年完工")
         self.assertNotContains(response, "环江理由")
@@ -92,6 +92,23 @@ class CountyApprovalTests(WorkspaceTestCase):
         response = self.decide_extension("approve", next_url=None)
         self.assertRedirects(response, f"/work/messages/{self.message.pk}/")
 
+    def test_an_extension_into_a_year_without_its_calendar_says_so_beside_the_request(self):
+        # The reply is due on Monday 28 December 2026; five working days more reach
+        # into 2027, whose holidays are not entered: counted by weekdays only.
+        c = self.cast
+        m = c.submit(at=local(2026, 12, 21, 9), title="年底的延期")
+        actions.request_extension(message=m, by=c.handler_a, days=5, reason="跨年协调", at=local(2026, 12, 22, 9))
+        self.as_("county_office")
+        response = self.client.get(URL)
+        warning = "2027年的节假日安排尚未录入，期限暂按周一至周五计算，录入后将重新核定。"
+        self.assertContains(
+            response,
+            f'<dt>同意后回复期限</dt><dd>2027年1月4日24时<span class="due-warning" role="note">⚠ {warning}</span></dd>',
+            html=True,
+        )
+        # Only there: the request within the calendar's years says nothing of it.
+        self.assertContains(response, warning, count=1)
+
     def test_a_request_left_waiting_by_a_late_reply_is_still_offered_with_what_approving_makes_of_it(self):
         c = self.cast
         late = c.submit(at=local(2026, 2, 25, 9), title="井盖缺失")  # reply due at the end of Tuesday 3 March
@@ -106,8 +123,10 @@ class CountyApprovalTests(WorkspaceTestCase):
         self.as_("county_office")
         response = self.client.get(URL)
         self.assertContains(response, "延期申请（2）")
-        self.assertContains(response, "<dt>现回复期限</dt><dd>3月3日24时；3月4日09:00已回复，超期</dd>", html=True)
-        self.assertContains(response, "<dt>同意后回复期限</dt><dd>3月6日24时，已作的回复改判按时</dd>", html=True)
+        self.assertContains(
+            response, "<dt>现回复期限</dt><dd>2026年3月3日24时；2026年3月4日 09:00已回复，超期</dd>", html=True
+        )
+        self.assertContains(response, "<dt>同意后回复期限</dt><dd>2026年3月6日24时，已作的回复改判按时</dd>", html=True)
         page = self.client.get(f"/work/messages/{late.pk}/")
         self.assertContains(page, f'action="/work/extensions/{asked.pk}/decision/"')
         data = {f"extension-{asked.pk}-decision": "approve", f"extension-{asked.pk}-note": "", "next": URL}

@@ -131,11 +131,13 @@ def approvals(request, code):
         e.deadline = countdown.deadline(e.stage) if e.stage.completed_at is None else None
         # What approving makes of it, as approve_extension counts it: the approver
         # worked it out by hand. Replied late while the request waited, the reply is
-        # judged again by the moved deadline.
-        extended = clock.extend_deadline(e.stage.due_at, e.days)[0]
+        # judged again by the moved deadline. Into a year whose calendar is not entered
+        # yet, the day is counted by weekdays only, and the page says so beside it.
+        extended, counted = clock.extend_deadline(e.stage.due_at, e.days)
         e.replied_late = e.stage.outcome == Stage.Outcome.LATE
         e.last_day = clock.deadline_day(e.stage.due_at)
         e.extended_to = clock.deadline_day(extended) if e.deadline or e.replied_late else None
+        e.extended_warning = counted.warning() if e.extended_to else ""
         e.reply_then_on_time = e.replied_late and e.stage.completed_at < extended
         e.form = DecisionForm(prefix=f"extension-{e.pk}")
     closures = list(selectors.closure_requests(request.user, region=county))
