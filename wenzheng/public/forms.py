@@ -168,6 +168,7 @@ class BoardFilterForm(NamedLimits, forms.Form):
         label=gettext_lazy("搜索"),
         required=False,
         max_length=search_text.MAX_QUERY_CHARS,
+        error_messages={"max_length": search_text.TOO_LONG},
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("如：路灯 维修")}),
     )
     order = forms.ChoiceField(

@@ -47,6 +47,9 @@ QUOTES = "\"'“”‘’「」『』《》〈〉"
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 10
+# Said once, whatever shows it: a page that names the box before its messages
+# ("搜索：") showed "搜索：搜索不能超过…" with the form's own wording.
+TOO_LONG = "搜索词不能超过%(limit_value)d个字（现有%(show_value)d个字）。"
 
 
 class _Folding(dict):
@@ -163,7 +166,7 @@ def parse(text: str) -> Query | None:
     if not text:
         return None
     if len(text) > MAX_QUERY_CHARS:
-        raise BadQuery(f"搜索内容不能超过{MAX_QUERY_CHARS}个字。")
+        raise BadQuery(TOO_LONG % {"limit_value": MAX_QUERY_CHARS, "show_value": len(text)})
     terms = []
     for run in RUN.findall(COUNTRY_CODE.sub(" ", fold(text))):
         if run not in terms:

@@ -123,7 +123,7 @@ class ProductionServerTest(ChainTransactionTestCase):
                 # request line (4,094), whose 414 page is English.
                 long = requests.get(base + "/messages/", params={"q": "路灯" * 400}, headers=HTTPS, timeout=10)
                 self.assertEqual(long.status_code, 200)
-                self.assertIn("搜索不能超过100个字（现有800个字）", long.text)
+                self.assertIn("搜索词不能超过100个字（现有800个字）", long.text)
 
             with self.subTest("plain HTTP is sent to HTTPS; the health check is not"):
                 plain = requests.get(base + "/messages/", allow_redirects=False, timeout=10)
@@ -254,7 +254,7 @@ class NginxSiteTest(ChainTransactionTestCase):
             self.assertNotIn("Request-URI Too", too_long.text)
             long = requests.get(base + "/messages/", params={"q": "路" * 850}, verify=proxy.certificate, timeout=10)
             self.assertEqual(long.status_code, 200)
-            self.assertIn("搜索不能超过100个字（现有850个字）", long.text)
+            self.assertIn("搜索词不能超过100个字（现有850个字）", long.text)
 
             # A staff search by a phone number and an Open311 key stay out of both logs.
             secret = requests.get(

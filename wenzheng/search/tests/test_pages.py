@@ -2,12 +2,14 @@
 inbox, the county's and the city's 留言查询, the dispatch queue, the API and the
 exports."""
 
+import re
 from unittest import mock
 
 from wenzheng.api.tests.helpers import ApiTestCase
 from wenzheng.handling import actions
 from wenzheng.lib import paging
 from wenzheng.public import views as public_views
+from wenzheng.search import text as search_text
 from wenzheng.testing import CastTestCase, local
 from wenzheng.workspace.views import search as search_views
 
@@ -76,6 +78,19 @@ class BoardSearchTest(CastTestCase):
         page = self.client.get("/messages/", {"q": "？？"})
         self.assertEqual(page.status_code, 200)
         self.assertContains(page, "请输入要搜索的字词")
+
+    def test_a_query_too_long_is_said_once_and_the_boxes_take_no_more(self):
+        page = self.client.get("/messages/", {"q": "路" * 300})
+        self.assertContains(page, "<li>搜索词不能超过100个字（现有300个字）。</li>", html=False)
+        self.assertNotContains(page, "搜索：")
+        self.assertContains(page, "以下是未按这些条件筛选的留言。")
+        # Every box that sends to this search stops at its limit as it is typed.
+        for url in ("/messages/", "/"):
+            box = re.search(r'<input type="search"[^>]*name="q"[^>]*>', self.client.get(url).content.decode())[0]
+            self.assertIn('maxlength="100"', box, url)
+        # The search itself says it in the same words (the API's filter, read without the form).
+        with self.assertRaisesMessage(search_text.BadQuery, "搜索词不能超过100个字（现有101个字）。"):
+            search_text.parse("路" * 101)
 
     def test_highlighting_escapes_what_citizens_wrote(self):
         post(self.cast, "<script>路灯</script>", "路灯")
