@@ -103,8 +103,8 @@ def read(uploaded, *, allow_pdf: bool) -> Upload:
     label = clean_name(uploaded.name, None)
     if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
         raise Refused(f"文件“{label}”超过{_limit_text()}，请压缩后再上传。")
-    if uploaded.size == 0:
-        raise Refused(f"文件“{label}”是空的。")
+    if uploaded.size == 0:  # a photo a phone's gallery had not finished saving, say
+        raise Refused(f"{'文件' if allow_pdf else '照片'}“{label}”是空文件，请重新选择。")
     uploaded.seek(0)
     data = uploaded.read()
     kind = sniff(data[:16])

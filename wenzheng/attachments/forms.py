@@ -18,6 +18,9 @@ class FilesField(forms.FileField):
         self.allow_pdf = allow_pdf
         accept = "image/jpeg,image/png,image/webp" + (",application/pdf" if allow_pdf else "")
         kwargs.setdefault("required", False)
+        # An empty file is refused by files.read, which names it; Django's own refusal
+        # ("所提交的是空文件。") does not say which of nine.
+        kwargs.setdefault("allow_empty_file", True)
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         super().__init__(**kwargs)
 

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wenzheng.attachments.models import Attachment
 from wenzheng.attachments.testing import phone_photo
@@ -209,6 +210,13 @@ class PostingTest(CastTestCase):
         self.assertFalse(Attachment.objects.exists())
         without = self.client.post("/post/?county=luocheng", self.form(phone="12ab"))
         self.assertNotContains(without, "所选照片未保存")
+
+    def test_an_empty_photo_is_named(self):
+        empty = SimpleUploadedFile("x.jpg", b"", content_type="image/jpeg")
+        response = self.client.post("/post/?county=luocheng", {**self.form(), "photos": [phone_photo(), empty]})
+        self.assertContains(response, "照片“x.jpg”是空文件，请重新选择。")
+        self.assertNotContains(response, "所提交的是空文件")
+        self.assertFalse(Message.objects.exists())
 
     def test_bad_input_is_explained_and_nothing_is_saved(self):
         response = self.client.post("/post/?county=luocheng", self.form(title="", phone="12ab", id_number="123"))
