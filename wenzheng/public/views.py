@@ -10,8 +10,9 @@ it sees it as written, with what the review decided and why.
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -223,6 +224,12 @@ def message(request, region, serial):
     is_owner = request.user.is_authenticated and found.citizen_id == request.user.pk
     if not is_owner and not Message.objects.published().filter(pk=found.pk).exists():
         raise Http404(_("该留言未公开"))
+    if serial != found.serial and request.method in ("GET", "HEAD"):
+        # 2026-561 names 2026-000561: one address per message (for links shared and
+        # counted), told only of a message the visitor may read.
+        url = reverse("public:message", args=[found.region.code, found.serial])
+        query = request.META.get("QUERY_STRING")
+        return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
     if is_owner and request.method == "POST":
         return _citizen_step(request, found, actions.Citizen(user=request.user))
     return _render_thread(request, found, is_owner=is_owner)

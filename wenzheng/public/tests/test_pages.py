@@ -132,6 +132,22 @@ class PublicPagesTest(CastTestCase):
         for serial in (self.secret.serial, self.waiting.serial, "2026-999999", "abc"):
             self.assertEqual(self.client.get(f"/messages/luocheng/{serial}/").status_code, 404, serial)
 
+    def test_a_serial_written_otherwise_is_sent_to_the_messages_one_address(self):
+        m = self.answered
+        url = f"/messages/luocheng/{m.serial}/"
+        for serial in (f"{m.year}-{m.number}", f"{m.year}-{m.number:09d}"):
+            response = self.client.get(f"/messages/luocheng/{serial}/", {"page": 2})
+            self.assertRedirects(response, f"{url}?page=2", status_code=301, fetch_redirect_response=False)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        # Nor does a short form tell a stranger that an unpublished message exists.
+        hidden = self.secret
+        for serial in (f"{hidden.year}-{hidden.number}", f"{m.year}-", f"{m.year}-x{m.number}", f"{m.year}-0"):
+            self.assertEqual(self.client.get(f"/messages/luocheng/{serial}/").status_code, 404, serial)
+        # Its writer is sent to it too.
+        self.client.force_login(self.cast.citizen)
+        response = self.client.get(f"/messages/luocheng/{hidden.year}-{hidden.number}/")
+        self.assertRedirects(response, f"/messages/luocheng/{hidden.serial}/", status_code=301)
+
     def test_the_owner_sees_their_private_message_and_rates_it(self):
         c = self.cast
         self.client.force_login(c.citizen)
