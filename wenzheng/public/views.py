@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from wenzheng.accounts.models import Role
 from wenzheng.attachments import store as attachment_store
@@ -356,6 +357,19 @@ def post(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # The same message again from this session (back from the page it landed on,
+        # the browser filling in what was typed into a new form): not a second one.
+        sent = once.digest(
+            "post",
+            region.pk,
+            data["unit"] and data["unit"].pk,
+            data["title"],
+            data["body"],
+            data["name"],
+            data["phone"],
+        )
+        if code := once.recall(request.session, kind="post", digest=sent):
+            return _posted_before(request, code)
         by = request.user if request.user.is_authenticated else None
         issued = {}
 
@@ -392,6 +406,7 @@ def post(request):
             # Shown once on the next page; only the hash is stored.
             request.session["posted"] = {"code": done.result, "passcode": issued["passcode"]}
             request.session.setdefault(TRACKED, {})[done.result] = issued["passcode"]
+            once.remember(request.session, kind="post", digest=sent, result=done.result)
             request.session.modified = True
             return redirect("public:posted")
     context = {
@@ -414,6 +429,9 @@ def _posted_before(request, code):
     return redirect("public:track")
 
 
+# The passcode is shown on this page once: not kept by the browser to show again on
+# back or forward (no-store; it also keeps the page out of Chromium's back cache).
+@never_cache
 def posted(request):
     receipt = request.session.pop("posted", None)
     if receipt is None:

@@ -1,9 +1,12 @@
 """Forms that cannot double-post: a key per form render, taken in the database with
 the action (wenzheng.handling.once)."""
 
+import datetime as dt
 import threading
 
 from django.db import connection
+from django.test import SimpleTestCase
+from django.utils import timezone
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import once
@@ -44,6 +47,28 @@ class OnceTest(CastTestCase):
             once.submit(key, kind="post", run=refused, result=str)
         self.assertFalse(FormSubmission.objects.exists())
         self.assertFalse(self.post(key).replayed)
+
+
+class SentAgainTest(SimpleTestCase):
+    """The same content sent from a new render of the form (back, and the browser
+    filled in what was typed): the session remembers what it last sent."""
+
+    def test_the_same_content_within_the_window_is_recalled_with_its_result(self):
+        session, now = {}, timezone.now()
+        sent = once.digest("post", 1, "标题", "内容", "王五", "13700000000")
+        once.remember(session, kind="post", digest=sent, result="AB12CD34EF", now=now)
+        self.assertNotIn("王五", str(session))  # a digest, not the text
+        later = now + once.REPEAT_WINDOW - dt.timedelta(seconds=1)
+        self.assertEqual(once.recall(session, kind="post", digest=sent, now=later), "AB12CD34EF")
+        self.assertIsNone(once.recall(session, kind="post", digest=sent, now=later + dt.timedelta(seconds=2)))
+
+    def test_other_content_or_another_kind_is_not_recalled(self):
+        session = {}
+        once.remember(session, kind="post", digest=once.digest("post", "标题", "内容"), result="X")
+        self.assertIsNone(once.recall(session, kind="post", digest=once.digest("post", "标题", "内容。")))
+        self.assertIsNone(once.recall(session, kind="post", digest=once.digest("post", "标题内容")))
+        self.assertIsNone(once.recall(session, kind="follow_up", digest=once.digest("post", "标题", "内容")))
+        self.assertIsNone(once.recall({}, kind="post", digest=once.digest("post", "标题", "内容")))
 
 
 class RacingSubmissionsTest(ChainTransactionTestCase):

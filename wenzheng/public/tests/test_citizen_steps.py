@@ -1,7 +1,10 @@
 """The citizen's side of the loop: a 不满意 rating asks for a reason, a follow-up's
 answer shows under it, and going back and submitting a form again adds nothing."""
 
+import datetime as dt
 import re
+
+import time_machine
 
 from wenzheng.handling import actions
 from wenzheng.handling.models import FollowUp, Message, Reply, Revisit
@@ -175,6 +178,61 @@ class FormsPostOnceTest(CastTestCase):
         data["form_key"] = form_key(self.client.get("/post/?county=luocheng"))
         self.client.post("/post/?county=luocheng", data)
         self.assertEqual(Message.objects.count(), 2)
+
+    def test_the_same_message_from_a_new_form_is_told_it_was_sent_not_posted_again(self):
+        # Back from the page it landed on: Chromium fetches the form again (a new key)
+        # and fills in what was typed; 提交留言 then sent the same message again.
+        data = {
+            "unit": self.cast.unit_a.pk, "category": self.cast.consultation.pk, "title": "返回后再提交",
+            "body": "路灯坏了。", "name": "王五", "phone": "13700000000",
+        }  # fmt: skip
+        with time_machine.travel(MONDAY, tick=False):
+            page = self.client.get("/post/?county=luocheng")
+            self.client.post("/post/?county=luocheng", {**data, "form_key": form_key(page)})
+            message = Message.objects.get()
+            done = self.client.get("/post/done/")
+            passcode = self.client.session["tracked"][message.tracking_code]
+            self.assertContains(done, passcode)
+            # The receipt is not kept by the browser to show on back or forward.
+            self.assertIn("no-store", done["Cache-Control"])
+            again = self.client.post(
+                "/post/?county=luocheng", {**data, "form_key": form_key(self.client.get("/post/?county=luocheng"))}
+            )
+            self.assertEqual(Message.objects.count(), 1)
+            self.assertRedirects(again, f"/track/{message.tracking_code}/", fetch_redirect_response=False)
+            shown = self.client.get(again["Location"])
+            self.assertContains(shown, "这条留言已经提交过，没有重复提交。")
+            self.assertContains(shown, message.tracking_code)
+            self.assertNotContains(shown, passcode)  # no second receipt
+            self.assertRedirects(self.client.get("/post/done/"), "/track/", fetch_redirect_response=False)
+
+    def test_other_content_another_session_or_half_an_hour_later_is_a_new_message(self):
+        data = {
+            "category": self.cast.consultation.pk, "title": "路灯", "body": "路灯坏了。", "name": "王五",
+            "phone": "13700000000",
+        }  # fmt: skip
+
+        def post(client, **changes):
+            page = client.get("/post/?county=luocheng")
+            return client.post("/post/?county=luocheng", {**data, **changes, "form_key": form_key(page)})
+
+        with time_machine.travel(MONDAY, tick=False) as clock:
+            post(self.client)
+            post(self.client, body="路灯坏了，请尽快修。")  # edited after going back: a message of its own
+            post(self.client, unit=self.cast.unit_a.pk)  # to a unit named this time
+            self.assertEqual(Message.objects.count(), 3)
+            # Another session sending the same learns nothing of this one's message.
+            stranger = post(self.client_class())
+            self.assertRedirects(stranger, "/post/done/", fetch_redirect_response=False)
+            self.assertEqual(Message.objects.count(), 4)
+            clock.shift(dt.timedelta(minutes=29))
+            to_unit = Message.objects.get(unit=self.cast.unit_a)
+            self.assertEqual(
+                post(self.client, unit=self.cast.unit_a.pk)["Location"], f"/track/{to_unit.tracking_code}/"
+            )
+            clock.shift(dt.timedelta(minutes=2))
+            post(self.client, unit=self.cast.unit_a.pk)
+        self.assertEqual(Message.objects.count(), 5)
 
     def test_a_replayed_follow_up_or_rating_adds_nothing(self):
         c = self.cast
