@@ -208,10 +208,14 @@ AXES_CLIENT_IP_CALLABLE = "wenzheng.security.audit.client_ip"
 # After this many failed sign-ins from one address (any name), the form asks for a CAPTCHA.
 LOGIN_CAPTCHA_AFTER = env_int("LOGIN_CAPTCHA_AFTER", 3, minimum=1)
 # The CAPTCHA: a small sum drawn by the server (django-simple-captcha), no outside service.
-CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
-CAPTCHA_MATH_CHALLENGE_OPERATOR = "x"
+# Only the operations its hint names (wenzheng.security.captcha.OPERATIONS).
+CAPTCHA_CHALLENGE_FUNCT = "wenzheng.security.captcha.challenge"
 CAPTCHA_TIMEOUT = 10  # minutes
-CAPTCHA_FONT_SIZE = 28
+# Drawn at twice the 180×64 CSS pixels its widget shows it at (sharp on a phone's
+# screen), one image for every screen; digits tilted little enough to read as themselves.
+CAPTCHA_IMAGE_SIZE = (360, 128)
+CAPTCHA_FONT_SIZE = 72
+CAPTCHA_LETTER_ROTATION = (-15, 16)
 CAPTCHA_2X_IMAGE = False
 
 # Sessions end after a while without activity (wenzheng.security.middleware): staff,

@@ -1,11 +1,15 @@
 """Posting a message on a phone as a tester did: back after posting and 提交留言
-again."""
+again, and the CAPTCHA near the rate limit (many citizens share a carrier's address)."""
 
 import re
 
+from captcha.models import CaptchaStore
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from wenzheng.handling.models import Message
+from wenzheng.security import limits
+from wenzheng.security.models import RateCounter
 
 from .base import BrowserTestCase
 
@@ -42,3 +46,35 @@ class PostOnceTest(BrowserTestCase):
         expect(page.get_by_text(message.tracking_code)).to_be_visible()
         expect(page.get_by_text(passcode)).to_have_count(0)
         self.assertEqual(Message.objects.count(), 1)
+
+    def test_the_captcha_reads_well_on_a_phone_and_a_new_one_keeps_what_was_typed(self):
+        start, _end = limits._window(3600, timezone.now())
+        RateCounter.objects.create(key="post:ip:127.0.0.1", window=start, count=10)
+        page = self.new_page(phone=True)
+        page.goto("/post/?county=luocheng")
+        self.fill(page)
+        image = page.locator("img.captcha")
+        expect(image).to_be_visible()
+        self.assertEqual(page.evaluate("() => document.querySelector('img.captcha').naturalWidth"), 360)
+        box = image.bounding_box()
+        self.assertGreaterEqual(box["width"], 160)
+        self.assertGreaterEqual(box["height"], 60)
+        expect(page.get_by_text("加法或减法")).to_be_visible()
+        self.shot(page, "post-form-captcha")
+
+        first = page.locator("input[name=captcha_0]").input_value()
+        page.get_by_role("textbox", name="验证码").fill("999")
+        page.get_by_role("button", name="换一张").click()
+        expect(page.locator("input[name=captcha_0]")).not_to_have_value(first)
+        self.assertNotEqual(image.get_attribute("src"), f"/captcha/image/{first}/")
+        # Only the CAPTCHA was read again: the rest is as typed, and nothing was sent.
+        expect(page.get_by_role("textbox", name="标题", exact=True)).to_have_value(TITLE)
+        expect(page.get_by_role("textbox", name="验证码")).to_have_value("")
+        self.assertFalse(Message.objects.exists())
+
+        # Enter in the answer's box sends the message (not 换一张 again).
+        store = CaptchaStore.objects.get(hashkey=page.locator("input[name=captcha_0]").input_value())
+        page.get_by_role("textbox", name="验证码").fill(store.response)
+        page.get_by_role("textbox", name="验证码").press("Enter")
+        expect(page.get_by_role("heading", name="留言已提交")).to_be_visible()
+        self.assertEqual(Message.objects.get().title, TITLE)

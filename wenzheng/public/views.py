@@ -416,6 +416,7 @@ def post(request):
         "reviewing": CountyPrivacy.reviews(region),
         # A browser never sends chosen files again with the form shown back.
         "photos_dropped": bool(request.FILES),
+        "captcha_refreshed": captcha.refreshed(form),
     }
     return render(request, "public/post.html", context)
 

@@ -1,10 +1,12 @@
 """Signing in (rate-limited, a CAPTCHA after failures, the second factor where an
 account has one), changing one's password, the second factor's page, and the
-county office's reading of its region's security audit log."""
+county office's reading of its region's security audit log; a new CAPTCHA for a
+form's 换一张."""
 
 import datetime as dt
 
 from axes.models import AccessAttempt
+from django import forms
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
@@ -15,12 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
 
 from wenzheng.accounts import staff
 from wenzheng.accounts.forms import PasswordChangeForm
@@ -78,6 +82,16 @@ class LoginView(auth_views.LoginView):
             "tries": 0,
         }
         return redirect("security:verify")
+
+
+@require_GET
+@never_cache  # each answer is a new CAPTCHA: none kept to be shown twice
+def captcha_new(request):
+    """换一张 read in-page (htmx): the CAPTCHA's widget again, with a new image, in
+    place of the one shown; the rest of the form stays as typed."""
+    form = forms.Form()
+    form.fields[captcha.FIELD] = captcha.field()
+    return HttpResponse(str(form[captcha.FIELD]))
 
 
 @sensitive_post_parameters("code")

@@ -86,6 +86,7 @@ M = {
     "captcha-image-2x": (NOBODY, NOBODY),  # CAPTCHA_2X_IMAGE is off: 404 for all
     "captcha-audio": (NOBODY, NOBODY),  # no speech synthesiser configured: 404 for all
     "captcha-refresh": (NOBODY, NOBODY),  # answers scripts (X-Requested-With) only: 404 to a plain GET
+    "security:captcha-new": (EVERYONE, EVERYONE),  # 换一张 read in-page: a new CAPTCHA, no one's data
     "evaluation:publications": (EVERYONE, EVERYONE),
     "evaluation:public-results": (NOBODY, NOBODY),  # nothing published in the fixture
     "evaluation:public-bulletin": (NOBODY, NOBODY),
