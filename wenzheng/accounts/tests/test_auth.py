@@ -43,6 +43,34 @@ class LoginTest(CastTestCase):
         response = self.client.post("/accounts/login/", {"username": "handler_a", "password": "nope"})
         self.assertContains(response, "和密码。注意，两者都区分大小写")
 
+    def test_sent_here_from_a_page_it_says_the_session_ended_or_never_began(self):
+        """A reply sent after the session store forgot the session came back to a bare
+        sign-in page, without a word of why (found by a tester on a phone)."""
+        message = self.cast.submit()
+        response = self.client.post(f"/work/messages/{message.pk}/reply/", {"text": "已处理。"})
+        target = response.url
+        self.assertTrue(target.startswith("/accounts/login/?next="), target)
+        page = self.client.get(target)
+        self.assertContains(page, "登录已过期或尚未登录，请重新登录。")
+        # What site.js shows only when the tab keeps text typed on that page.
+        self.assertContains(page, f'data-drafts-waiting="/work/messages/{message.pk}/reply/" hidden')
+        plain = self.client.get("/accounts/login/")
+        self.assertNotContains(plain, "登录已过期或尚未登录")
+        self.assertNotContains(plain, "data-drafts-waiting")
+
+    def test_the_idle_timeouts_own_note_is_not_said_twice(self):
+        import time
+
+        from wenzheng.security.middleware import SEEN
+
+        self.client.post("/accounts/login/", {"username": "handler_a", "password": "pw"})
+        session = self.client.session
+        session[SEEN] = time.time() - 3600
+        session.save()
+        page = self.client.get("/work/", follow=True)
+        self.assertContains(page, "为保护账号安全已自动退出")
+        self.assertNotContains(page, "登录已过期或尚未登录")
+
     def test_repeated_failures_lock_the_account_out(self):
         from wenzheng.security.tests.helpers import login_attempt
 

@@ -196,14 +196,29 @@ document.addEventListener("DOMContentLoaded", () => {
   // (sessionStorage, gone with the tab) until the server says it arrived (a success
   // note, or the page a message lands on): a staff session that timed out while a
   // reply was written (sent, then signed in again, back on the message's page) or a
-  // form refused for a lost cookie would otherwise lose it. An empty box finds it
-  // again; kept two hours, for the one who typed it (data-draft-owner: a signed-in
-  // page of someone else's drops it, a page signed out keeps it without showing it),
-  // and dropped at 退出 (a shared office computer).
+  // form refused for a lost cookie would otherwise lose it. Kept two hours, for the
+  // one who typed it (data-draft-owner: a signed-in page of someone else's drops it,
+  // a page signed out keeps it without showing it), and dropped at 退出 (a shared
+  // office computer).
+  //
+  // Found again on the page, it is put back and said so above its box: into an empty
+  // box; over the text the server filled in (a reply the leader sent back, being
+  // rewritten when the session ended: the rewrite was lost without a word), with a
+  // button back to the server's text; and when the server's text has changed since
+  // the typing began (someone else saved a newer one), not put back but offered.
   const DRAFT = "wz-draft:";
   const KEPT = "form[method=post] textarea[name], form[method=post] input[name=title]";
-  const owner = document.documentElement.dataset.draftOwner || "";
+  const words = document.documentElement.dataset;
+  const owner = words.draftOwner || "";
   const draftKey = (box) => `${DRAFT}${location.pathname}|${box.form.getAttribute("action") || ""}|${box.name}`;
+  const TWO_HOURS = 2 * 3600 * 1000;
+  // When it was typed, as people say it: 10:42, or 3月5日 23:50 before today.
+  const typedAt = (at) => {
+    const when = new Date(at);
+    const time = when.toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false });
+    if (when.toDateString() === new Date().toDateString()) return time;
+    return `${when.getMonth() + 1}月${when.getDate()}日 ${time}`;
+  };
   try {
     const store = window.sessionStorage;
     const arrived = document.querySelector(".alert-success, [data-drafts-done]");
@@ -211,22 +226,81 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!key.startsWith(DRAFT)) continue;
       const kept = JSON.parse(store.getItem(key));
       const othersOwn = owner && (kept.owner || "") !== owner;
-      if ((kept.sent && arrived) || othersOwn || Date.now() - kept.at > 2 * 3600 * 1000) store.removeItem(key);
+      if ((kept.sent && arrived) || othersOwn || Date.now() - kept.at > TWO_HOURS) store.removeItem(key);
     }
+    const keep = (box, kept, changes) => store.setItem(draftKey(box), JSON.stringify({ ...kept, ...changes }));
+    // The note above a box, saying what it holds, with a button to switch.
+    const noteAbove = (box) => {
+      const note = document.createElement("div");
+      note.className = "alert draft-restored";
+      note.setAttribute("role", "status");
+      box.before(note);
+      return note;
+    };
+    const say = (note, level, text, button, onClick) => {
+      note.classList.toggle("alert-info", level === "info");
+      note.classList.toggle("alert-warning", level === "warning");
+      const sentence = document.createElement("span");
+      sentence.textContent = text;
+      note.replaceChildren(sentence);
+      if (!button) return;
+      const switching = document.createElement("button");
+      switching.type = "button";
+      switching.className = "btn quiet draft-switch";
+      switching.textContent = button;
+      switching.addEventListener("click", onClick);
+      note.append(switching);
+    };
     for (const box of document.querySelectorAll(KEPT)) {
       const key = draftKey(box);
       const kept = JSON.parse(store.getItem(key) || "null");
-      if (kept && (kept.owner || "") === owner && kept.text.trim() && !box.value.trim()) {
-        box.value = kept.text;
-        const note = document.createElement("p");
-        note.className = "help draft-restored";
-        note.setAttribute("role", "status");
-        note.textContent = document.documentElement.dataset.draftRestored || "";
-        box.after(note);
+      const saved = box.defaultValue; // what the server filled in
+      if (kept && (kept.owner || "") === owner && kept.text.trim() && kept.text !== box.value) {
+        const at = (text) => text.replace("{time}", typedAt(kept.at));
+        const note = noteAbove(box);
+        const panel = box.closest("details");
+        if (panel) panel.open = true;
+        // Put back, it is unsent again (a success note for another form does not drop
+        // it), and now typed over what the server has.
+        const useKept = () => {
+          box.value = kept.text;
+          keep(box, kept, { sent: false, base: saved });
+          say(note, "warning", at(words.draftReplaced || ""), words.draftUseSaved, useSaved);
+        };
+        const useSaved = () => {
+          box.value = saved;
+          store.removeItem(key); // the server's text chosen: nothing of theirs to keep
+          say(note, "info", words.draftReverted || "", words.draftUseKept, useKept);
+          box.focus();
+        };
+        if (!saved.trim()) {
+          box.value = kept.text;
+          keep(box, kept, { sent: false, base: saved });
+          say(note, "info", at(words.draftRestored || ""));
+        } else if (kept.base === undefined || kept.base === saved) {
+          useKept();
+        } else {
+          // The server's text changed since they began typing: theirs is offered, not forced.
+          say(note, "warning", at(words.draftDiffers || ""), words.draftUseKept, useKept);
+        }
       }
+      // `base`: the server's text the typing was done over.
       box.addEventListener("input", () => {
-        store.setItem(key, JSON.stringify({ text: box.value, at: Date.now(), sent: false, owner }));
+        store.setItem(key, JSON.stringify({ text: box.value, at: Date.now(), sent: false, owner, base: saved }));
       });
+    }
+    // The sign-in page reached from a page whose form was sent as the session ended
+    // (`next`): said there only when something typed on that page is kept here.
+    const waiting = document.querySelector("[data-drafts-waiting]");
+    if (waiting) {
+      const next = waiting.dataset.draftsWaiting.split("?")[0];
+      const held = Object.keys(store).some((key) => {
+        if (!key.startsWith(DRAFT)) return false;
+        const [page, action] = key.slice(DRAFT.length).split("|");
+        const kept = JSON.parse(store.getItem(key));
+        return (page === next || action === next) && kept.text.trim() !== "";
+      });
+      waiting.hidden = !held;
     }
     document.body.addEventListener("submit", (event) => {
       if (event.defaultPrevented || !(event.target instanceof HTMLFormElement)) return;
@@ -235,9 +309,8 @@ document.addEventListener("DOMContentLoaded", () => {
         return;
       }
       for (const box of event.target.querySelectorAll("textarea[name], input[name=title]")) {
-        if (store.getItem(draftKey(box)) !== null) {
-          store.setItem(draftKey(box), JSON.stringify({ text: box.value, at: Date.now(), sent: true, owner }));
-        }
+        const kept = JSON.parse(store.getItem(draftKey(box)) || "null");
+        if (kept !== null) keep(box, kept, { text: box.value, at: Date.now(), sent: true });
       }
     });
   } catch (error) {
