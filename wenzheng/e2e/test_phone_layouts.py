@@ -129,6 +129,65 @@ class PhoneLayoutsTest(BrowserTestCase):
         hint = page.locator(".scroll-hint.shown").first
         expect(hint).to_contain_text("左右滑动")
 
+    def test_a_scrolled_tables_name_heading_stays_over_its_column(self):
+        """Found by a tester: scrolled sideways, the name column stayed but its heading
+        slid away, and a piece of the next heading showed over the name column."""
+        stored = self.evaluate()
+        page = self.new_page(phone=True)
+        self.sign_in(page, "county_office")
+        page.goto(f"/evaluation/runs/{stored.pk}/")
+        edges = page.evaluate(
+            """() => [...document.querySelectorAll(".table-scroll")]
+              .filter((b) => b.scrollWidth > b.clientWidth + 1 && b.querySelector("tbody th[scope=row]"))
+              .map((b) => {
+                b.scrollIntoView({block: "center"});  // elementFromPoint sees the screen only
+                b.scrollLeft = b.scrollWidth;
+                const name = b.querySelector("tbody th[scope=row]");
+                const heading = b.querySelector("thead tr").cells[name.cellIndex];
+                const left = (e) => Math.round(e.getBoundingClientRect().left);
+                const top = heading.getBoundingClientRect().top + 5;
+                return {heading: heading.textContent, left: [left(heading), left(name)],
+                        shown: heading.contains(document.elementFromPoint(left(heading) + 5, top))};
+              })"""
+        )
+        self.assertTrue(edges, "no table scrolls sideways")
+        for table in edges:
+            self.assertEqual(table["left"][0], table["left"][1], table)
+            self.assertTrue(table["shown"], f"another heading shows over the name column's: {table}")
+        page.screenshot(path=self.screenshot_dir() / "phone-ranking-scrolled.png", full_page=True)
+
+    def test_a_messages_deadlines_read_on_a_phone(self):
+        """Found by a tester: on a phone the 办理时限 table showed 环节, 办理单位, 起算 and
+        时限; 期限, 完成 and 结果, what matters, were off the screen to the right."""
+        page = self.new_page(phone=True)
+        self.sign_in(page, "handler_a")
+        page.goto(f"/work/messages/{self.m['m1'].pk}/")
+        table = page.locator("table.stages")
+        expect(table).to_contain_text("按时")
+        cells = table.evaluate(
+            """(t) => [...t.tBodies[0].rows].map((row) => {
+              const box = (e) => e.getBoundingClientRect();
+              const cell = (name) => row.querySelector(`.stage-${name}`);
+              return {stage: box(row.cells[0]).top, outcome: box(cell("outcome")).top,
+                      due: box(cell("due")).top, unit: box(cell("unit")).top,
+                      right: Math.max(...[...row.cells].map((c) => box(c).right)),
+                      label: getComputedStyle(cell("due"), "::before").content};
+            })"""
+        )
+        self.assertTrue(cells)
+        width = page.evaluate("window.innerWidth")
+        for row in cells:
+            self.assertLessEqual(row["right"], width, row)  # nothing off the screen
+            self.assertLess(abs(row["outcome"] - row["stage"]), 10, row)  # the result beside the stage
+            self.assertLess(row["due"], row["unit"], row)  # 期限 before the rest
+            self.assertEqual(row["label"], '"期限"', row)
+        self.assertEqual(page.evaluate(WIDE_TABLES), [])
+        self.shot(page, "phone-message-deadlines")
+        # A table still where there is room: its headings shown, one row a stage.
+        page.set_viewport_size({"width": 1280, "height": 860})
+        expect(table.locator("thead")).to_be_visible()
+        self.assertEqual(table.evaluate("(t) => getComputedStyle(t.tBodies[0].rows[0]).display"), "table-row")
+
     def test_the_boards_pager_on_a_phone(self):
         """The numbers on one line (one either side of this page), the two buttons side
         by side under them: it once wrapped anywhere, over three lines."""
