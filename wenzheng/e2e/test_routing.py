@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message
-from wenzheng.topics import catalogue
-from wenzheng.topics.models import RoutingDecision
+from wenzheng.topics import catalogue, routing
+from wenzheng.topics.models import RoutingDecision, RoutingSuggestion
 
 from .base import BrowserTestCase
 
@@ -66,3 +66,30 @@ class RoutingSuggestionTest(BrowserTestCase):
         units = [Message.objects.get(pk=m.pk).unit for m in waiting]
         self.assertEqual(units, [cast.unit_a, cast.unit_b, cast.unit_a])
         self.assertEqual(RoutingDecision.objects.filter(unit_decision="accepted").count(), 3)
+
+    def test_an_unsure_suggestion_is_a_hint_and_the_unit_is_chosen_in_the_form(self):
+        """Found by a tester on a phone: "采纳：交办兼爱乡", a big button, for another
+        township guessed at 6%; one tap dispatched it."""
+        cast = self.cast
+        waiting = self.post("新街路灯不亮", "新街的路灯晚上不亮，出行不便。")
+        routing.suggest([waiting])
+        RoutingSuggestion.objects.filter(message=waiting).update(
+            unit=cast.unit_b, unit_confidence=0.06, other_units=[[cast.unit_a.pk, 0.05]]
+        )
+        page = self.new_page(phone=True)
+        self.sign_in(page, "county_office")
+        page.goto("/work/county/luocheng/dispatch/")
+        card = page.locator("article", has=page.get_by_role("heading", name=f"{waiting.serial} {waiting.title}"))
+        expect(card.get_by_text("把握较低，请核对后再交办")).to_be_visible()
+        expect(card.get_by_role("button", name=f"采纳：交办{cast.unit_b.name}")).to_have_count(0)
+        expect(page.get_by_role("button", name="选中的留言按智能分拨建议交办")).to_have_count(0)
+        pick = card.get_by_role("button", name=f"在交办表单中选择{cast.unit_b.name}")
+        self.shot(page, "county-dispatch-unsure-suggestion")
+        pick.click()
+        unit = card.locator(f"#id_dispatch-{waiting.pk}-unit")
+        expect(unit).to_have_value(str(cast.unit_b.pk))
+        expect(unit).to_be_focused()
+        self.assertEqual(Message.objects.get(pk=waiting.pk).state, "pending_dispatch")  # nothing sent
+        card.get_by_role("button", name="交办", exact=True).click()
+        expect(page.get_by_text("没有待交办的留言")).to_be_visible()
+        self.assertEqual(Message.objects.get(pk=waiting.pk).unit, cast.unit_b)

@@ -89,6 +89,27 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
+  // An unsure routing suggestion (topics/_suggestion.html) dispatches nothing: its
+  // button picks the suggested unit in the message's own dispatch form, to be checked
+  // and sent there.
+  for (const button of document.querySelectorAll("button[data-pick-unit]")) {
+    const select = document.getElementById(button.dataset.pickUnit);
+    if (!select) continue;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const filter = select.previousElementSibling;
+      if (filter && filter.classList.contains("unit-filter") && filter.value) {
+        filter.value = "";
+        filter.dispatchEvent(new Event("input"));
+      }
+      select.value = button.dataset.unit;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      const panel = select.closest("details");
+      if (panel) panel.open = true;
+      select.scrollIntoView({ block: "center" });
+      select.focus();
+    });
+  }
   // The unit picker of a city (wenzheng/units/forms.py): a box that asks
   // /units/search/ for the units whose name holds what is typed, and offers them.
   for (const box of document.querySelectorAll("input[data-unit-search]")) {

@@ -105,8 +105,9 @@ def dispatch(request, code):
         "county": county,
         "page": found,
         "rows": rows,
-        # The button that accepts the suggestions only where one is offered.
-        "suggested": any(m.suggestion is not None for m in rows),
+        # The button that accepts the suggestions only where one may be accepted (an
+        # unsure one is chosen in its form).
+        "suggested": any(m.suggestion is not None and not m.suggestion.unsure for m in rows),
         "bulk_form": BulkDispatchForm(prefix="bulk", messages=Message.objects.none(), units=units),
         "dispatch_step": STEPS["dispatch"],
         "reject_step": STEPS["reject-transfer"],
