@@ -3,6 +3,8 @@ readable and say when they scroll sideways, chart labels are big enough to read,
 the print views fit A4. Screenshots of each page at both widths are saved for review
 under test-artifacts/screenshots/."""
 
+import datetime as dt
+
 from playwright.sync_api import expect
 
 from wenzheng.evaluation import runs, schemes
@@ -12,8 +14,9 @@ from wenzheng.evaluation.tests.fixtures import build_q1, build_towns
 from wenzheng.handling import actions
 from wenzheng.reports import periods
 from wenzheng.testing import local
+from wenzheng.units.models import Unit
 
-from .base import SCREENSHOTS, BrowserTestCase
+from .base import PHONE, SCREENSHOTS, BrowserTestCase
 
 Q1 = periods.parse("2026Q1")
 
@@ -102,6 +105,40 @@ class PhoneLayoutsTest(BrowserTestCase):
         page.goto("/")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         self.assertReadableOnAPhone(page, "phone-home")
+
+    def test_the_home_page_lists_a_few_units_on_a_phone_and_all_on_request(self):
+        """Found by a tester: every unit's rates made the home page 7,500 px tall on a
+        phone. Five of each kind are shown there, and a link shows them all, without
+        script; a desktop shows them all as before."""
+        since = dt.date(2020, 1, 1)
+        for n in range(4):
+            Unit.objects.create(region=self.cast.county, name=f"第{n}乡", kind="township", registered_on=since)
+        for n in range(10):
+            Unit.objects.create(region=self.cast.county, name=f"县第{n}局", kind="department", registered_on=since)
+        rows = "[...document.querySelectorAll('.home-units tbody tr')].filter((r) => r.offsetParent !== null).length"
+        context = self.browser.new_context(
+            viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=self.live_server_url,
+            java_script_enabled=False,
+        )  # fmt: skip
+        self.contexts.append(context)
+        page = context.new_page()
+        page.goto("/?region=luocheng")
+        self.assertEqual(page.locator(".home-units tbody tr").count(), 19)  # 8 townships, 11 departments
+        self.assertEqual(page.evaluate(rows), 10)
+        expect(page.get_by_role("caption").filter(has_text="部门（11个）")).to_be_visible()
+        short = page.evaluate("document.documentElement.scrollHeight")
+        page.get_by_role("link", name="查看全部单位（19个）").click()
+        self.assertEqual(page.evaluate(rows), 19)
+        expect(page.get_by_role("link", name="查看全部单位（19个）")).to_be_hidden()
+        self.assertGreater(page.evaluate("document.documentElement.scrollHeight"), short + 200)
+        # A desktop: every unit, and no link.
+        desktop = self.new_page()
+        desktop.goto("/?region=luocheng")
+        self.assertEqual(desktop.evaluate(rows), 19)
+        expect(desktop.get_by_role("link", name="查看全部单位（19个）")).to_be_hidden()
+        phone = self.new_page(phone=True)
+        phone.goto("/?region=luocheng")
+        self.shot(phone, "phone-home-units")
 
     def test_the_statistics_page_on_a_phone(self):
         page = self.new_page(phone=True)
