@@ -18,11 +18,13 @@ groups ("139 1234 5678", "6222-0212-3456-7890"), and each run is read as the lon
 kind it can be, checked the way the number itself is made (a mobile's prefix, an ID
 number's region and birth date, a bank card's Luhn digit) or, for numbers that
 carry no such check (a local landline, a bank account), by the label before it.
-Names are found after the cues people write ("我叫…", "姓名：…", "本人…") or beside
-the surname said with 姓 ("我姓王，叫小明"), checked against the surname list. After
-the weak cues ("我是…", "本人…") a surname that is also an everyday word (常, 高, 方)
-counts only where the name ends as a name does ("我是常梅轩，住在…"), and what the
-writer is rather than who ("我是张家村的", "我是管理员", "本人常年在外") stays.
+Names are found after the cues people write ("我叫…", "姓名：…", "本人…"), beside
+the surname said with 姓 ("我姓王，叫小明") and as whom a greeting addresses
+("韦志明您好", "致韦志明："), checked against the surname list. After the weak cues
+("我是…", "本人…") a surname that is also an everyday word (常, 高, 方) counts only
+where the name ends as a name does ("我是常梅轩，住在…"), and what the writer is
+rather than who ("我是张家村的", "我是管理员", "本人常年在外") stays, as does what a
+greeting addresses that is no one's name ("网友您好", "张老师您好").
 Everything found is replaced in one pass, longest first where two finds overlap.
 
 The recall and false-positive rate are measured by `bench/masking.py` on the corpus
@@ -452,6 +454,23 @@ _SELF_INTRODUCED = re.compile(
     + _ENDS_OWN_NAME
     + ")"
 )
+# Forms of address in a reply: 尊敬的张三先生, 亲爱的张三：
+_DEAR = re.compile(r"(?:尊敬|亲爱)的\s*" + _STRONG_NAME + r"(?=先生|女士|小姐|同志|老师|网友|您好|你好|[:,])")
+# Whom a greeting or a salutation addresses where a text, a line or a sentence starts
+# (a reply greets whoever the unit thinks wrote, not only the name on the form): 张三您好,
+# 张三你好, 张三：您好, 张三，您好, 张三同志：, 张三先生/女士您好, 致张三：. A name with
+# 先生, 女士, 小姐, 同志 or 老师 after it is one whatever its surname; a bare one only with a
+# surname trusted after the weak cues (明天你好 is no one), and never what the addressee
+# is rather than who (管理员您好), a title (张老师您好, 李工您好) or a kinship term (阿姨
+# 您好): _names. Not 你好 that begins another word (王家，你好像…).
+_ADDRESS_TERM = r"(?:先生|女士|小姐|同志|老师)(?:\s?(?:[/、]|\()\s?(?:先生|女士|小姐)\)?)?"
+_HELLO = r"\s*[,:!]?\s*(?:您好|你好)(?![像好几多些])"
+_GREETED_NAME = rf"({_surname_pattern(surnames.COMMON | surnames.FREQUENT_WORDLIKE)}[ \t]{{0,2}}{_GIVEN_SPACED})"
+_ADDRESSEE = re.compile(
+    rf"(?<![{HAN}])(?:(?:致\s*)?{_STRONG_NAME}{_ADDRESS_TERM}(?:\s*:|{_HELLO})"
+    rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO})|{_GREETED_NAME}{_HELLO})"
+)
+_GREETINGS = (_DEAR, _ADDRESSEE)
 _NAME_CUES = [
     # Verbs of naming: whatever follows is a name if it starts with a surname.
     re.compile(rf"(?:{_NAMING})\s*" + _STRONG_NAME),
@@ -476,9 +495,8 @@ _NAME_CUES = [
     re.compile(r"(?:我是|我系|本人是|本人系|本人)\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女])"),
     # A statement that opens with the writer's particulars: 张三，男，1965年出生…
     re.compile(r"(?:^|(?<=[。\n!?；;]))\s*" + _STRONG_NAME + r"(?=\s*[,，、(（]\s*[男女]\s*[,，、)）])"),
-    # Forms of address in a reply: 尊敬的张三先生, 张三同志：您好.
-    re.compile(r"尊敬的\s*" + _STRONG_NAME + r"(?=先生|女士|同志|老师|网友|您好|[:,])"),
-    re.compile(rf"(?<![{HAN}])" + _STRONG_NAME + r"(?:先生|女士|同志)[,:!]?\s*(?:您好|你好)"),
+    # Forms of address in a reply, and whom a greeting addresses: 尊敬的张三先生, 张三您好.
+    *_GREETINGS,
 ]
 # A name given in two parts, the surname said with 姓 (我姓王，叫小明; 本人姓李名强;
 # 我叫小明，姓王): the given name is masked, found by the surname beside it, with
@@ -517,7 +535,7 @@ _ACCOUNT_GREETINGS = [
     ),
     re.compile(r"(?:^|(?<=[\s,.:!?;。，：！？；]))([^\s,.:!?;，。：！？；]{2,30}?)\s*网友\s*[:,]?\s*(?:您好|你好)"),
 ]
-_NAME_PLACEHOLDERS = ("某", "先生", "女士", "师傅", "老师", "同志", "家属", "网友")
+_NAME_PLACEHOLDERS = ("某", "先生", "女士", "小姐", "师傅", "老师", "同学", "同志", "家属", "网友")
 # A surname and a title is how a unit names the officer to call (联系人李工, 请联系王主任):
 # not a person's name, and a reply that gives it means the citizen to read it. A
 # two-character title is never a given name; a one-character one (工, 科, 校) may be
@@ -549,6 +567,7 @@ _TITLES = frozenset(
         "院长",
         "校长",
         "医生",
+        "大夫",
         "律师",
         "会计",
         "工程",
@@ -561,10 +580,12 @@ _TITLES = frozenset(
 _SHORT_TITLES = frozenset("工总局科所站队处股校")
 # A surname and a kinship term is how people are called, and call themselves, without
 # their name (我是韦大哥, 叫我王大姐就行): no name. One character (王哥, 李姐) is left
-# masked: a given name may be one.
+# masked: a given name may be one. The terms with 阿 are none alone either (阿姨您好:
+# 阿 is a surname too).
 _KIN_ADDRESSES = frozenset(
     ["大哥", "大姐", "大叔", "大爷", "大妈", "大娘", "大嫂", "大伯", "大婶", "老哥", "老弟", "老姐", "阿姨", "阿叔",
-     "阿伯", "阿婆", "叔叔", "伯伯", "婶婶", "嫂子", "哥哥", "姐姐", "奶奶", "爷爷", "老伯", "老师傅"]
+     "阿伯", "阿婆", "阿公", "阿妈", "阿爸", "阿哥", "阿姐", "阿妹", "阿弟", "阿嫂", "叔叔", "伯伯", "婶婶",
+     "嫂子", "哥哥", "姐姐", "奶奶", "爷爷", "老伯", "老师傅"]
 )  # fmt: skip
 _CONTACT_CUE = re.compile(r"联系人\s*[:是为]?\s*$")
 _ADDRESSED = re.compile(r"\s*(?:先生|女士|同志)")
@@ -587,7 +608,18 @@ _NOT_NAMES = (
     "单亲",
     "孤寡",
     "武警",
-    "杨梅",
+    # The fruit's words (户主是杨梅种植大户); 杨梅 alone is a name but after a weak cue
+    # (_WORDS_AFTER_WEAK_CUES), and 杨梅石, 杨梅梓 are names.
+    "杨梅树",
+    "杨梅园",
+    "杨梅林",
+    "杨梅种",
+    "杨梅苗",
+    "杨梅果",
+    "杨梅干",
+    "杨梅汁",
+    "杨梅酒",
+    "杨梅节",
     "柳州",
     "桂林",
     "河池",
@@ -649,7 +681,37 @@ _NOT_NAMES = (
     "华侨",
     "楼上",
     "楼下",
+    # Whom a greeting addresses that starts like a surname (顾客您好, 居民同志：), and who
+    # is no one (祖国你好).
+    "顾客",
+    "房客",
+    "帅哥",
+    "干部",
+    "公安",
+    "战士",
+    "战友",
+    "解放",
+    "祖国",
 )
+
+# What reads as a name after 我是, 本人 or 村民 and is a word said there: 杨梅 the fruit
+# (村民杨梅的销路不好; 我是杨梅石 is a name), and 常 "often" before what a writer often
+# does or suffers, ending the clause as a given name would (本人常失眠，; 本人常生，, a
+# one-character given name, is a name). Whole words only: 常加林 is a name.
+_WORDS_AFTER_WEAK_CUES = frozenset(
+    [
+        "杨梅",
+        *(
+            "常" + verb
+            for verb in (
+                "失眠", "熬夜", "加班", "值班", "出差", "外出", "出门", "头痛", "头疼", "头晕", "咳嗽",
+                "感冒", "发烧", "生病", "犯病", "发病", "犯困", "胃痛", "胃疼", "腰痛", "腰疼", "腿疼",
+                "腹泻", "便秘", "胸闷", "心慌", "气喘", "耳鸣", "抽筋", "呕吐", "失业", "喝酒", "抽烟",
+                "吃药", "看病", "来", "去",
+            )
+        ),
+    ]
+)  # fmt: skip
 
 
 # What a writer says they are before giving their surname apart (我是村长，姓王): a role,
@@ -681,8 +743,8 @@ _RELATION = re.compile(
 
 
 def _what_not_who(name: str, after: str) -> bool:
-    """Whether `name`, found after 我是 or 本人 and followed by `after`, is what the
-    writer is rather than who they are: it ends as a place, a body or an occupation
+    """Whether `name`, found after 我是 or 本人 (or greeted: 管理员您好) and followed by
+    `after`, is what the writer is rather than who they are: it ends as a place, a body or an occupation
     does, it is a grade (高三), or its given name is a role (本人任教师; 本人任会计 is a
     title, _is_title). Before a 的, a surname with one given character, or a surname
     that is an everyday word, is a name only when whose relative the writer is
@@ -699,12 +761,14 @@ def _what_not_who(name: str, after: str) -> bool:
     return False
 
 
-def _is_title(name: str, before: str, after: str) -> bool:
-    """Whether `name`, read after `before` and before `after`, is a surname and a title."""
+def _is_title(name: str, before: str, after: str, *, greeted: bool = False) -> bool:
+    """Whether `name`, read after `before` and before `after`, is a surname and a title:
+    a one-character title only after 联系人 or greeted as itself (李工您好, 王总：您好),
+    never with 先生 or 同志 after it (王科同志：您好)."""
     given = name[2 if name[:2] in surnames.COMPOUND else 1 :]
     if given in _TITLES:
         return True
-    return given in _SHORT_TITLES and bool(_CONTACT_CUE.search(before)) and not _ADDRESSED.match(after)
+    return given in _SHORT_TITLES and (greeted or bool(_CONTACT_CUE.search(before))) and not _ADDRESSED.match(after)
 
 
 def _surname_length(name: str) -> int:
@@ -988,13 +1052,17 @@ class Masker:
                 name = _as_spaced(name, folded[start + len(name) : start + len(name) + 4])
                 end = start + len(name)
                 bare = re.sub(r"[ \t]", "", name)
+                weak, greeted = cue is _SELF_INTRODUCED, cue in _GREETINGS
                 if (
                     not any(p in bare for p in _NAME_PLACEHOLDERS)
                     and not bare.startswith(_NOT_NAMES)
+                    and bare not in NOT_NAMES  # 居民同志：, 游客您好
                     and not bare.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
-                    and not _is_title(bare, folded[m.start() : start], folded[end:])
+                    and not _is_title(bare, folded[m.start() : start], folded[end:], greeted=greeted)
                     and bare[_surname_length(bare) :] not in _KIN_ADDRESSES
-                    and not (cue is _SELF_INTRODUCED and _what_not_who(bare, folded[end : end + 8]))
+                    and bare not in _KIN_ADDRESSES  # 阿姨您好: 阿 is a surname too
+                    and not ((weak or greeted) and _what_not_who(bare, folded[end : end + 8]))
+                    and not (weak and bare in _WORDS_AFTER_WEAK_CUES)
                 ):
                     spans.append(Span(start, end, Kind.NAME, _masked_name(bare)))
         for cue in _SPLIT_NAMES:

@@ -593,6 +593,126 @@ class SelfIntroductionsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
 
+    def test_常_before_what_a_writer_often_does_is_no_name(self):
+        """本人常失眠， was published as 本人常**，: 常 is "often" there."""
+        for text in ("本人常失眠，", "本人常加班。", "我是常出差，", "本人常头晕，", "本人常感冒，"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+        for text, masked in (
+            ("本人常生，", "本人常*，"),
+            ("本人常加林，", "本人常**，"),  # a given name, not 加班
+            ("我叫常失眠", "我叫常**"),  # after a strong cue whatever follows is a name
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_a_name_that_starts_like_the_fruit_杨梅_is_masked(self):
+        """我是杨梅石， went public whole: 杨梅 was a word left alone after every cue."""
+        for text, masked in (
+            ("我是杨梅石，", "我是杨**，"),
+            ("我叫杨梅梓，", "我叫杨**，"),
+            ("我叫杨　梅石，家住", "我叫杨**，家住"),
+            ("尊敬的杨梅梓先生：", "尊敬的杨**先生："),
+            ("我叫杨梅，", "我叫杨*，"),
+            ("杨梅您好！", "杨*您好！"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        for text in (
+            "杨梅熟了，",
+            "今年村民杨梅、砂糖橘都卖不出去",
+            "村民杨梅的销路不好",
+            "户主是杨梅种植大户",
+            "我是杨梅种植户",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+
+class GreetingsTest(unittest.TestCase):
+    """A unit's reply to an anonymous message, "韦志明您好：…", was published with the
+    name: only the citizen's own name (from the form) was masked in replies, and a
+    greeting names whoever the unit thinks wrote."""
+
+    def test_the_addressee_of_a_greeting_is_masked(self):
+        for text, masked in (
+            ("韦志明您好：您反映的问题已收到。", "韦**您好：您反映的问题已收到。"),
+            ("韦志明你好！", "韦**你好！"),
+            ("韦志明，您好！", "韦**，您好！"),
+            ("韦志明：您好！", "韦**：您好！"),
+            ("韦志明：\n您好！", "韦**：\n您好！"),
+            ("韦志明同志：", "韦**同志："),
+            ("韦志明同志：您好！", "韦**同志：您好！"),
+            ("韦志明先生您好", "韦**先生您好"),
+            ("韦志明先生/女士您好：", "韦**先生/女士您好："),
+            ("韦志明先生（女士）：您好", "韦**先生（女士）：您好"),
+            ("韦志明老师您好", "韦**老师您好"),
+            ("韦志明女士：", "韦**女士："),
+            ("韦志明小姐，你好", "韦**小姐，你好"),
+            ("致韦志明：", "致韦**："),
+            ("致韦志明同志：", "致韦**同志："),
+            ("尊敬的韦志明：", "尊敬的韦**："),
+            ("亲爱的韦志明：", "亲爱的韦**："),
+            ("欧阳小明您好", "欧阳**您好"),
+            ("常梅轩您好", "常**您好"),  # a surname that is also a word
+            ("于志明同志：您好", "于**同志：您好"),  # one that is only with a term after it
+            ("王科同志：您好", "王*同志：您好"),
+            # At the start of a line, or of a sentence.
+            ("答复意见：\n韦志明您好！经核实…", "答复意见：\n韦**您好！经核实…"),
+            ("您好！韦志明：您好", "您好！韦**：您好"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
+    def test_a_greeting_of_no_one_by_name_is_left_alone(self):
+        for text in (
+            "网友您好！",
+            "网民朋友您好，",
+            "您好！",
+            "各位网友你好，",
+            "东门镇人民政府您好，",
+            "龙岸镇您好",
+            "老师您好，",
+            "领导您好，",
+            "同志您好，",
+            "师傅您好，",
+            "尊敬的网友：",
+            "尊敬的领导您好，",
+            "市民朋友：",
+            "致广大市民：",
+            "居民同志：",
+            "游客您好，",
+            "顾客您好，",
+            "管理员您好，",
+            "尊敬的管理员您好",
+            "阿姨您好，",
+            "阿妹你好，",
+            "王阿姨您好，",
+            "祖国你好！",
+            "明天你好！",
+            "王家，你好像没来过。",
+            # A surname and a title, as 我是王老师 is: how one is called, not a name.
+            "张老师您好，",
+            "王同学您好，",
+            "李大夫您好，",
+            "王小姐您好，",
+            "韦局长您好，",
+            "覃主任：您好！",
+            "李工您好，",
+            "王总：您好！",
+            "尊敬的李工您好",
+            "韦局您好",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
+    def test_a_one_character_given_name_is_still_one(self):
+        # As 我是韦哥 is: one character may be a given name, and a title is one only
+        # greeted as itself.
+        for text, masked in (("王姐您好", "王*您好"), ("韦强您好", "韦*您好"), ("王科先生您好", "王*先生您好")):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
 
 class EstateDistrictsTest(unittest.TestCase):
     """The same trial: a house in an estate's lettered district went public whole. The
