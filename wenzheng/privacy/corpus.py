@@ -350,6 +350,29 @@ class Generator:
         )
         return form, (name,)
 
+    def greeting(self):
+        """A reply's greeting or salutation addressed to a name (whoever the unit thinks
+        wrote, not the name on the form), at the start of the reply or of a line."""
+        name = self.person()
+        form = self.pick(
+            (
+                f"{name}您好！",
+                f"{name}你好，",
+                f"{name}，您好！",
+                f"{name}：您好！",
+                f"{name}：\n您好！",
+                f"{name}同志：",
+                f"{name}先生/女士您好：",
+                f"{name}先生（女士）：您好！",
+                f"{name}女士：",
+                f"致{name}：",
+                f"致{name}同志：",
+                f"亲爱的{name}：",
+                f"答复意见：\n{name}您好！",
+            )
+        )
+        return form, (name,)
+
     def im(self):
         if self.chance(0.5):
             number = self.pick("123456789") + self.digits(self.rng.randint(5, 9))
@@ -373,13 +396,14 @@ class Generator:
         ("particulars", 0.02),
         ("account_greeting", 0.08),
         ("honorific", 0.03),
+        ("greeting", 0.03),
         ("im", 0.03),
     )
 
     def personal(self) -> Sample:
         kind = self.rng.choices([k for k, _ in self.KINDS], weights=[w for _, w in self.KINDS])[0]
         snippet, secrets = getattr(self, kind)()
-        if kind in ("account_greeting", "honorific"):
+        if kind in ("account_greeting", "honorific", "greeting"):
             text = snippet + self.pick(self.replies)
         elif kind == "particulars":
             text = snippet + self.pick(self.contexts)
@@ -563,6 +587,27 @@ TRAPS = (
     "我是管理员，系统登录不了。",
     "我是钟点工，工资被拖欠了。",
     "我是位母亲，孩子今年上小学。",
+    # Greetings that address no one by name: what the addressee is, a surname and a
+    # title, a body (a reply greets its citizen so, and a citizen the unit).
+    "网民朋友您好，您反映的问题已转{unit}办理。",
+    "各位网友你好，现将{township}停水的情况说明如下。",
+    "{township}人民政府您好，{village}的路灯坏了很久。",
+    "老师您好，孩子的学籍问题想咨询一下。",
+    "张老师您好，学校门口的路灯坏了。",
+    "李工您好，小区的水管又漏了。",
+    "王总：您好！工程款什么时候结算？",
+    "韦局长您好，{village}的道路什么时候硬化？",
+    "尊敬的网友：您好！您的留言已收悉。",
+    "市民朋友：近期{township}将进行停电检修。",
+    "阿姨您好，您反映的问题我们已经记录。",
+    "管理员您好，网站登录不了。",
+    "致广大市民：请错峰出行。",
+    # 常 "often" before what a writer often does or suffers; the fruit 杨梅.
+    "本人常失眠，晚上广场舞的音响太吵。",
+    "本人常加班，孩子放学没人接。",
+    "{village}的杨梅熟了，路却不通，运不出去。",
+    "今年村民杨梅、砂糖橘都卖不出去，价格太低。",
+    "我是杨梅种植户，想咨询技术培训。",
 )
 
 
