@@ -466,8 +466,11 @@ _DEAR = re.compile(r"(?:尊敬|亲爱)的\s*" + _STRONG_NAME + r"(?=先生|女�
 _ADDRESS_TERM = r"(?:先生|女士|小姐|同志|老师)(?:\s?(?:[/、]|\()\s?(?:先生|女士|小姐)\)?)?"
 _HELLO = r"\s*[,:!]?\s*(?:您好|你好)(?![像好几多些])"
 _GREETED_NAME = rf"({_surname_pattern(surnames.COMMON | surnames.FREQUENT_WORDLIKE)}[ \t]{{0,2}}{_GIVEN_SPACED})"
+# Tried where a text, a line or a sentence starts, and first asked cheaply whether a
+# surname (or 致) begins there: the cue was a twentieth of the masking's time without.
+_GREETING_STARTS = "".join(sorted(surnames.ALL | {c[0] for c in surnames.COMPOUND} | {"致"}))
 _ADDRESSEE = re.compile(
-    rf"(?<![{HAN}])(?:(?:致\s*)?{_STRONG_NAME}{_ADDRESS_TERM}(?:\s*:|{_HELLO})"
+    rf"(?<![{HAN}])(?=[{_GREETING_STARTS}])(?:(?:致\s*)?{_STRONG_NAME}{_ADDRESS_TERM}(?:\s*:|{_HELLO})"
     rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO})|{_GREETED_NAME}{_HELLO})"
 )
 _GREETINGS = (_DEAR, _ADDRESSEE)

@@ -34,7 +34,7 @@ FINGERPRINTS = {
     4: "88529c52b70aaa7c04a735c7a41f713ef38ac6fe943662215c95fffe89a3ca84",
     # Whom a greeting addresses (韦志明您好, 致韦志明：); 杨梅石 after 我是/我叫, and 本人常失眠，
     # left alone.
-    5: "89e6fbbd8626be6d407a6643f2bcb8454e4bf7c3ed29cb16957f1b7f99f3ed1f",
+    5: "d3762503bf7876f69b7b2b686c987194617d1a82d6b74ca757822b15d77d6980",
 }
 
 
