@@ -282,3 +282,24 @@ class UnitPickerTest(CastTestCase):
                 self.assertLess(department, body.index("县住房和城乡建设局", department))
                 self.assertLess(township, department)
                 self.assertNotIn("思恩镇", body)  # the other county's unit
+
+
+class SignedInReceiptTest(CastTestCase):
+    def test_a_signed_in_citizen_is_sent_to_their_account_not_given_a_passcode(self):
+        # Found on a phone: a signed-in citizen was shown a passcode "只显示这一次",
+        # which they never need.
+        self.client.force_login(self.cast.citizen)
+        page = self.client.get("/post/?county=luocheng")
+        data = {
+            "unit": self.cast.unit_a.pk, "category": self.cast.consultation.pk, "title": "登录后留言",
+            "body": "路灯坏了。", "name": "王五", "phone": "13700000000", "form_key": form_key(page),
+        }  # fmt: skip
+        self.client.post("/post/?county=luocheng", data)
+        message = Message.objects.get()
+        done = self.client.get("/post/done/")
+        self.assertContains(done, message.tracking_code)
+        self.assertContains(done, "不需要查询密码")
+        self.assertNotContains(done, "查询密码：")
+        self.assertNotContains(done, "只显示这一次")
+        self.assertContains(done, f'href="/messages/luocheng/{message.serial}/"')
+        self.assertContains(done, 'href="/me/"')
