@@ -796,6 +796,7 @@ class SearchForm(NamedLimits, forms.Form):
         label=gettext_lazy("搜索"),
         required=False,
         max_length=search_text.MAX_QUERY_CHARS,
+        error_messages={"max_length": search_text.TOO_LONG},
         widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("标题、内容、答复、姓名或电话")}),
     )
     order = forms.ChoiceField(

@@ -210,6 +210,9 @@ class StaffSearchTest(CastTestCase):
         page = self.client.get("/work/unit/", {"tab": "all", "q": "张三 低保"})
         self.assertContains(page, "<mark>低保</mark>申请咨询", html=False)
         self.assertContains(page, "搜索词出现在留言人姓名")
+        # A query too long is said in the board's words, not Django's.
+        page = self.client.get("/work/unit/", {"tab": "all", "q": "低" * 101})
+        self.assertContains(page, "搜索词不能超过100个字（现有101个字）。")
         page = self.client.get("/work/unit/", {"tab": "all", "q": self.mine.serial})
         self.assertContains(page, "<mark>{}</mark>-<mark>{}</mark>".format(*self.mine.serial.split("-")), html=False)
         self.assertNotContains(page, "搜索词出现在", msg_prefix="the serial is in the row, marked")
