@@ -250,7 +250,7 @@ class NginxSiteTest(ChainTransactionTestCase):
             self.assertEqual(too_long.status_code, 414)
             too_long.encoding = "utf-8"
             self.assertIn("链接太长", too_long.text)
-            self.assertIn("搜索最多100个字", too_long.text)
+            self.assertIn("搜索词不能超过100个字", too_long.text)
             self.assertNotIn("Request-URI Too", too_long.text)
             long = requests.get(base + "/messages/", params={"q": "路" * 850}, verify=proxy.certificate, timeout=10)
             self.assertEqual(long.status_code, 200)
