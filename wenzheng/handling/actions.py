@@ -560,7 +560,6 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
         for kind in (Stage.Kind.RESPONSE, Stage.Kind.REPLY):
             _complete_stage(message, kind, at, handed_back_at=handed_back.at)
         _excuse_signed_while_handed_back(message, previous, handed_back.at)
-        _withdraw_drafts(message, at=at)
     _require_topic(topic, message.region)
     message.unit = unit
     message.state = State.DISPATCHED
@@ -575,6 +574,9 @@ def dispatch(*, message, by, unit: Unit, note: str = "", topic=None, category=No
         to_unit=unit.pk,
         from_unit=previous.pk if previous else None,
     )
+    if previous is not None:
+        # After the DISPATCHED event, which carries the stages ended and opened.
+        _withdraw_drafts(message, by=by, at=at, to_unit=unit)
     _change_topic(message, topic, by=by, at=at)
     # 智能分拨: the office's choice set against the offer, for the next training.
     routing.note_dispatch(message, offered=offered, by=by, at=at, previous=previous)
@@ -621,14 +623,17 @@ def _end_pending_extension(message, *, by, at, unit, note="留言已转办，原
         _event(Event.Kind.EXTENSION_LAPSED, at=at, by=by, message=message, unit=unit, note=note, request=request.pk)
 
 
-def _withdraw_drafts(message, *, at):
+def _withdraw_drafts(message, *, by, at, to_unit):
     """A reply waiting for sign-off at the unit the message has left is void, and so is
     its answer to a follow-up on a message merged into it (并单), whose citizen the
-    unit no longer answers."""
-    pending = ReplyDraft.objects.filter(Q(message=message) | Q(message__merged_into=message))
-    pending.filter(state=ReplyDraft.State.PENDING).update(
-        state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已转办，原单位的待审核回复随之失效。"
-    )
+    unit no longer answers: each as any voided draft (`_void_draft`)."""
+    pending = ReplyDraft.objects.select_for_update(of=("self",)).select_related("message", "unit")
+    pending = pending.filter(Q(message=message) | Q(message__merged_into=message), state=ReplyDraft.State.PENDING)
+    for void in pending.order_by("pk"):
+        _void_draft(
+            void, message=message if void.message_id == message.pk else void.message, unit=void.unit, by=by, at=at,
+            note="留言已转办，原单位的待审核回复随之失效。", moved_to=to_unit.pk,
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -923,13 +928,13 @@ def mark_spam(*, message, by, reason: str, at=None) -> Message:
     # Late already: stays late, should the mark be undone (unmark_spam); while it
     # stands, nothing of the message counts (StageQuerySet.counted).
     stopped = _stop_clocks(message, at, Stage.Outcome.SPAM, late_stays=True)
-    if message.unit is not None:
-        message.drafts.filter(state=ReplyDraft.State.PENDING).update(
-            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已标记为垃圾留言。"
-        )
     message.state = State.SPAM
     message.save(update_fields=["state"])
     _event(Event.Kind.SPAM_MARKED, at=at, by=by, message=message, note=reason, from_state=previous, stopped=stopped)
+    # After the SPAM_MARKED event, which carries the stopped clocks.
+    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
+    for void in pending.filter(state=ReplyDraft.State.PENDING):
+        _void_draft(void, message=message, unit=void.unit, by=by, at=at, note="留言已标记为垃圾留言。", spam=True)
     security_audit.record(
         security_audit.Kind.SPAM_MARKED, user=by, region=message.region, at=at,
         detail={"message": message.serial, "reason": reason[:200]},
@@ -1028,16 +1033,22 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     if message.unit is not None:
         _end_pending_extension(message, by=by, at=at, unit=message.unit, note="留言已并单，延期申请随之失效。")
     stopped = _stop_clocks(message, at, Stage.Outcome.MERGED, late_stays=True)
-    if message.unit is not None:
-        message.drafts.filter(state=ReplyDraft.State.PENDING).update(
-            state=ReplyDraft.State.WITHDRAWN, decided_at=at, note="留言已并单，由主留言统一答复。"
-        )
     message.state, message.merged_into = State.MERGED, main
     message.save(update_fields=["state", "merged_into"])
     _event(
         Event.Kind.MERGED, at=at, by=by, message=message, note=reason,
         into=main.pk, into_serial=main.serial, from_state=previous, stopped=stopped,
     )  # fmt: skip
+    # Its replies waiting for sign-off are void: the main message's answer is its
+    # answer now. (Those merged into it wait for no answer of its unit: a message
+    # once answered is not merged.) After the MERGED event, which carries the
+    # stopped clocks.
+    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
+    for void in pending.filter(state=ReplyDraft.State.PENDING):
+        _void_draft(
+            void, message=message, unit=void.unit, by=by, at=at, note="留言已并单，由主留言统一答复。",
+            merged_into=main.pk,
+        )  # fmt: skip
     for child in Message.objects.select_for_update().filter(merged_into=message).order_by("pk"):
         # Carried along: where it stood before its own merge stays what undoing it restores.
         first = child.events.filter(kind=Event.Kind.MERGED).order_by("-seq").first()
@@ -1331,7 +1342,9 @@ def _publish(message, *, unit, author, by, text, at, follow_up=None, attachments
 
 def _void_draft(draft, *, message, unit, by, at, note, **why) -> None:
     """A draft waiting for sign-off that another step made void (`why`, in its event:
-    an answer published beside it, `superseded_by`; a merge undone, `merge_undone`).
+    an answer published beside it, `superseded_by`; a merge undone, `merge_undone`;
+    the message moved to another unit, `moved_to`; merged into another message,
+    `merged_into`; marked as spam, `spam`).
     Recorded, and its author told (an attacker's trial found it gone without a word:
     notifications.rules.draft_voided); the leader's 回复待审核 notice is settled with
     the last one waiting (notifications.rules._signoff_settled)."""

@@ -236,14 +236,28 @@ def returned(event):
 def draft_voided(event):
     """A handler's draft voided by another step (handling.actions._void_draft): its
     author told."""
-    serial = event.message.serial
-    if "superseded_by" in event.data:  # an answer published beside it
+    message = event.message
+    serial, data = message.serial, event.data
+    if "superseded_by" in data:  # an answer published beside it
         return _to_author(event, texts.superseded(serial=serial))
-    if "merge_undone" in event.data:
+    if "merge_undone" in data:
         # 撤销并单: the author's unit no longer handles the message, whose page is no
         # longer theirs to open; the main message's is.
-        main = reverse("workspace:message", args=[event.data["merge_undone"]])
+        main = reverse("workspace:message", args=[data["merge_undone"]])
         return _to_author(event, texts.unmerged_draft(serial=serial), link=main)
+    # The message has left the author's unit (转办, 垃圾留言), or is answered by the
+    # main message (并单), whose page is the unit's only if the main message is.
+    inbox = reverse("workspace:inbox")
+    if "moved_to" in data:
+        # A merged message's follow-up the unit answered moves with its main message.
+        main = message.merged_into.serial if message.merged_into_id else ""
+        return _to_author(event, texts.moved_draft(serial=serial, main=main), link=inbox)
+    if "merged_into" in data:
+        main = Message.objects.get(pk=data["merged_into"])
+        link = _staff_link(main) if main.unit_id == event.unit_id else inbox
+        return _to_author(event, texts.merged_draft(serial=serial, main=main.serial), link=link)
+    if "spam" in data:
+        return _to_author(event, texts.spam_draft(serial=serial), link=inbox)
     return []  # taken back by its author, who knows
 
 

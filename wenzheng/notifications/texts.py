@@ -178,6 +178,22 @@ def unmerged_draft(*, serial: str) -> str:
     return f"留言{serial}的并单已撤销，改由原办理单位答复，您待审核的追问答复随之失效。"
 
 
+def moved_draft(*, serial: str, main: str = "") -> str:
+    """转办, for the author of a reply waiting for sign-off at the unit the message
+    has left (`main`: a message merged into the one moved, whose citizen's follow-up
+    the draft answered)."""
+    return f"{_message(serial, main)}已转由其他单位办理，您待审核的回复随之失效。"
+
+
+def spam_draft(*, serial: str) -> str:
+    return f"留言{serial}已被标记为垃圾留言，您待审核的回复随之失效。"
+
+
+def merged_draft(*, serial: str, main: str) -> str:
+    """并单, for the author of a reply waiting for sign-off on the message merged."""
+    return f"留言{serial}已并入留言{main}（并单），由主留言统一答复，您待审核的回复随之失效。"
+
+
 def reopened(*, serial: str, days: int) -> str:
     return f"留言{serial}已退回重办，请在{days}个工作日内重新回复。"
 

@@ -2,9 +2,11 @@
 handler's reply is a draft until the unit's leader approves or returns it, and the
 reply counts as given when published."""
 
+from wenzheng.eventlog import chain, replay
 from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Reply, ReplyDraft, Stage
+from wenzheng.notifications.models import Notice
 from wenzheng.testing import local
 from wenzheng.units.models import Region, Unit
 
@@ -167,3 +169,84 @@ class SignoffTest(HandlingTestCase):
         answer = actions.approve_reply(draft=draft, by=c.leader_a, at=NEXT_TUESDAY)
         self.assertEqual((answer.follow_up, answer.at), (asked, NEXT_TUESDAY))
         self.assertEqual(message.events.last().kind, Event.Kind.FOLLOW_UP_ANSWERED)
+
+
+class VoidedByTheOfficeTest(HandlingTestCase):
+    """A reply waiting for sign-off that a step of the county office makes void (转办,
+    并单, 垃圾留言) is voided as any void draft: a REPLY_WITHDRAWN event after the
+    step's own, its author told where to look, the leader's 回复待审核 notice settled,
+    and the events still replay. (It was voided with a bulk update: no event, no word
+    to the author, the leader's notice left unread.) Steps now: steps long past
+    notify nobody."""
+
+    def setUp(self):
+        c = self.cast
+        Unit.objects.filter(pk=c.unit_a.pk).update(reply_signoff=True)
+        self.message = c.submit()
+        self.draft = actions.reply(message=self.message, by=c.handler_a, text="已安排维修。")
+        self.signoff = Notice.objects.get(message=self.message, kind="signoff", recipient=c.leader_a)
+        self.assertIsNone(self.signoff.read_at)
+
+    def assertVoided(self, *, after, note, told, link, **why):
+        c = self.cast
+        self.draft.refresh_from_db()
+        self.assertEqual(
+            (self.draft.state, self.draft.decided_by, self.draft.note), ("withdrawn", c.county_office, note)
+        )
+        step, voided = self.message.events.order_by("-seq")[:2][::-1]
+        self.assertEqual((step.kind, voided.kind), (after, Event.Kind.REPLY_WITHDRAWN))
+        self.assertIn("stages", step.data)  # the clocks the step ended ride with it
+        self.assertEqual(
+            (voided.unit, voided.actor, voided.data["draft"], voided.data["author"]),
+            (c.unit_a, c.county_office, self.draft.pk, c.handler_a.pk),
+        )
+        self.assertEqual({key: voided.data[key] for key in why}, why)
+        notice = Notice.objects.get(message=self.message, kind="returned", recipient=c.handler_a)
+        self.assertEqual((notice.text, notice.link), (told, link))
+        self.signoff.refresh_from_db()
+        self.assertIsNotNone(self.signoff.read_at)
+        self.assertRefused("already_decided", actions.approve_reply, draft=self.draft, by=c.leader_a)
+        self.assertEqual(replay.replay().differences, [])
+        self.assertIsNone(chain.verify()[1])
+
+    def test_a_transfer_voids_it(self):
+        c = self.cast
+        actions.request_transfer(message=self.message, by=c.handler_a, reason="属住建局。")
+        actions.dispatch(message=self.message, by=c.county_office, unit=c.unit_b, note="转住建局。")
+        self.assertVoided(
+            after=Event.Kind.DISPATCHED,
+            note="留言已转办，原单位的待审核回复随之失效。",
+            told=f"留言{self.message.serial}已转由其他单位办理，您待审核的回复随之失效。",
+            link="/work/unit/",  # the message is no longer the unit's to open
+            moved_to=c.unit_b.pk,
+        )
+
+    def test_a_merge_voids_it(self):
+        c = self.cast
+        main = c.submit(unit="b")
+        actions.merge_duplicate(message=self.message, into=main, by=c.county_office, reason="同一路段。")
+        self.assertVoided(
+            after=Event.Kind.MERGED,
+            note="留言已并单，由主留言统一答复。",
+            told=f"留言{self.message.serial}已并入留言{main.serial}（并单），由主留言统一答复，您待审核的回复随之失效。",
+            link="/work/unit/",  # unit B answers it now
+            merged_into=main.pk,
+        )
+
+    def test_a_merge_into_a_message_of_the_same_unit_leads_to_the_main_message(self):
+        c = self.cast
+        main = c.submit()
+        actions.merge_duplicate(message=self.message, into=main, by=c.county_office, reason="同一路段。")
+        notice = Notice.objects.get(message=self.message, kind="returned", recipient=c.handler_a)
+        self.assertEqual(notice.link, f"/work/messages/{main.pk}/")
+
+    def test_a_spam_mark_voids_it(self):
+        c = self.cast
+        actions.mark_spam(message=self.message, by=c.county_office, reason="广告。")
+        self.assertVoided(
+            after=Event.Kind.SPAM_MARKED,
+            note="留言已标记为垃圾留言。",
+            told=f"留言{self.message.serial}已被标记为垃圾留言，您待审核的回复随之失效。",
+            link="/work/unit/",
+            spam=True,
+        )

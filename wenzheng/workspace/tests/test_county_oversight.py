@@ -248,6 +248,22 @@ class SignoffPageTest(WorkspaceTestCase):
         self.assertContains(page, ">\n已安排。</textarea>")
         self.assertContains(page, "<b>撤回待审核的回复</b>")  # in the record
 
+    def test_a_draft_voided_by_a_transfer_is_not_said_to_be_superseded_when_the_message_comes_back(self):
+        # Voided by the office's step (actions._void_draft), its author was told by a
+        # notice; no answer was published beside it, as the page said once it was
+        # recorded with who voided it.
+        c = self.cast
+        message = self.signed_off_message()
+        actions.reply(message=message, by=c.handler_a, text="已安排。", at=MONDAY)
+        actions.request_transfer(message=message, by=c.handler_a, reason="属住建局。", at=MONDAY)
+        actions.dispatch(message=message, by=c.county_office, unit=c.unit_b, note="转住建局。", at=MONDAY)
+        actions.request_transfer(message=message, by=c.handler_b, reason="属东门镇。", at=MONDAY)
+        actions.dispatch(message=message, by=c.county_office, unit=c.unit_a, note="回东门镇。", at=MONDAY)
+        self.as_("handler_a")
+        page = self.client.get(f"/work/messages/{message.pk}/")
+        self.assertNotContains(page, "已公开回复，您待审核的回复随之失效")
+        self.assertNotContains(page, ">\n已安排。</textarea>")
+
     def test_a_returned_answer_to_a_follow_up_goes_back_to_its_own_form(self):
         c = self.cast
         message = c.replied(at=MONDAY)

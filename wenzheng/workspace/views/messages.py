@@ -36,8 +36,10 @@ from .common import errors_text, page
 
 def _taken_back(drafts, user):
     """`user`'s last reply if the leader returned it, they took it back themselves or
-    an answer published beside it voided it (not one voided by the message's move,
-    decided by no one)."""
+    an answer published beside it voided it: decided within its unit. Not one the
+    county office's step voided (转办, 并单, 撤销并单, 垃圾留言; before those were
+    recorded, decided by no one): its author was told so by a notice, and the page
+    would say an answer was published beside it."""
     mine = [d for d in drafts if d.author_id == user.pk]
     if not mine:
         return None
@@ -45,7 +47,7 @@ def _taken_back(drafts, user):
     if last.state == ReplyDraft.State.RETURNED:
         return last
     if last.state == ReplyDraft.State.WITHDRAWN and last.decided_by_id is not None:
-        return last
+        return last if last.decided_by.unit_id == last.unit_id else None
     return None
 
 
