@@ -168,7 +168,7 @@ def _request(m: Message, publisher: Publisher) -> dict:
         "service_name": m.category.name,
         "service_code": m.category.code,
         "description": publisher.body(m)[:4000],
-        "agency_responsible": m.unit.name if m.unit else f"{m.region.name}网络问政办（待交办）",
+        "agency_responsible": m.unit.name if m.unit else f"{m.region.office_name}（待交办）",
         "service_notice": _notice(m.category),
         "requested_datetime": _w3(m.submitted_at),
         "updated_datetime": _w3(max(filter(None, (m.last_event_at, m.submitted_at)))),

@@ -136,7 +136,7 @@ def _publish_hotlines(county, units, office) -> None:
         region=county,
         value=texts.OFFICE_PHONE,
         normalised=normalise_contact(texts.OFFICE_PHONE),
-        label="县网络问政办",
+        label=county.office_name,
         for_help=True,
         added_by=office,
         added_at=now,
@@ -164,8 +164,10 @@ def _create_units(rng, county) -> list[Unit]:
 
 def _offices_and_others(county, city, password) -> list[User]:
     people = [
-        User(username="county", role=Role.COUNTY_OFFICE, region=county, display_name="罗城县网络问政办"),
-        User(username="city", role=Role.CITY_OFFICE, region=city, display_name="河池市网络问政办"),
+        # Named as the pages' headers name the office (Region.office_name): the event
+        # log and the 回访 decisions show this name.
+        User(username="county", role=Role.COUNTY_OFFICE, region=county, display_name=county.office_name),
+        User(username="city", role=Role.CITY_OFFICE, region=city, display_name=city.office_name),
         User(username="citizen", role=Role.CITIZEN, display_name="韦志明", phone="13877812345"),
         User(username="admin", role=Role.ADMIN, display_name="系统管理员", is_staff=True, is_superuser=True),
     ]

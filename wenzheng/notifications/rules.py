@@ -128,7 +128,9 @@ def arrived(event):
         # arrival led to a page it may no longer see.
         to_unit = message.unit.name
         if event.kind == Kind.REASSIGNED:
-            moved = texts.reassigned_away(serial=message.serial, to_unit=to_unit, reason=_quoted(event))
+            moved = texts.reassigned_away(
+                serial=message.serial, to_unit=to_unit, reason=_quoted(event), office=message.region.office_by_level
+            )
         else:
             moved = texts.transfer_accepted(serial=message.serial, to_unit=to_unit)
         inbox = reverse("workspace:inbox")
@@ -200,7 +202,7 @@ def rated(event):
         return []
     message, main = event.message, _main_serial(event)
     text = texts.dissatisfied(serial=message.serial, unit=event.unit.name, main=main)
-    unit_text = texts.dissatisfied_unit(serial=message.serial, main=main)
+    unit_text = texts.dissatisfied_unit(serial=message.serial, main=main, office=message.region.office_by_level)
     drafts = _to_unit(
         event, Notice.Kind.DISSATISFIED, unit_text, roles=(Role.HANDLER, Role.LEADER), unit_id=event.unit_id
     )
@@ -287,7 +289,7 @@ def ordered(event):
         key=f"e{event.pk}",
         kind=Notice.Kind.ORDERED,
         region_id=unit.region_id,
-        text=texts.ordered(last_day=deadline_day(deadline)),
+        text=texts.ordered(last_day=deadline_day(deadline), office=unit.region.office_by_level),
         link=reverse("workspace:unit-orders"),
     )
 
@@ -317,7 +319,7 @@ def explanation_returned(event):
         key=f"e{event.pk}",
         kind=Notice.Kind.EXPLANATION_RETURNED,
         region_id=unit.region_id,
-        text=texts.explanation_returned(note=_quoted(event)),
+        text=texts.explanation_returned(note=_quoted(event), office=unit.region.office_by_level),
         link=reverse("workspace:unit-orders"),
     )
 
@@ -362,7 +364,12 @@ def merged(event):
     # open it: accounts.policy.handled_by), and the main message's unit that its
     # reply answers this citizen too.
     if message.unit_id is not None and message.unit_id != main.unit_id:
-        away = texts.merged_away(serial=message.serial, main=main.serial, to_unit=main.unit.name if main.unit else None)
+        away = texts.merged_away(
+            serial=message.serial,
+            main=main.serial,
+            to_unit=main.unit.name if main.unit else None,
+            office=message.region.office_by_level,
+        )
         inbox = reverse("workspace:inbox")
         drafts += _to_unit(event, Notice.Kind.MOVED, away, roles=(Role.HANDLER, Role.LEADER), link=inbox)
     if main.unit_id is not None:
@@ -405,7 +412,8 @@ def spam_marked(event):
     """垃圾留言: the unit that held it need do no more (it leaves the unit's inbox)."""
     if event.message.unit_id is None:
         return []
-    text = texts.spam_marked(serial=event.message.serial, reason=_quoted(event))
+    message = event.message
+    text = texts.spam_marked(serial=message.serial, reason=_quoted(event), office=message.region.office_by_level)
     return _to_unit(event, Notice.Kind.MOVED, text, roles=(Role.HANDLER, Role.LEADER), link=reverse("workspace:inbox"))
 
 

@@ -81,23 +81,23 @@ def dissatisfied(*, serial: str, unit: str, main: str = "") -> str:
     return f"网民对{short(unit, 12)}就留言{main or serial}所作答复不满意{merged}，请处理回访。"
 
 
-def dissatisfied_unit(*, serial: str, main: str = "") -> str:
+def dissatisfied_unit(*, serial: str, office: str, main: str = "") -> str:
     """To the unit, whose answer it was: it does not decide the 回访, the office does."""
-    return f"网民对{_message(serial, main)}的答复不满意，请查看不满意的理由；县网络问政办将回访核实。"
+    return f"网民对{_message(serial, main)}的答复不满意，请查看不满意的理由；{office}将回访核实。"
 
 
 def transfer_accepted(*, serial: str, to_unit: str) -> str:
     return f"留言{serial}的退单申请已同意，已转交{short(to_unit, 12)}办理，本单位无需再办理。"
 
 
-def reassigned_away(*, serial: str, to_unit: str, reason: str) -> str:
-    return f"留言{serial}已由县网络问政办改派给{short(to_unit, 12)}办理（{short(reason, 30)}），本单位无需再办理。"
+def reassigned_away(*, serial: str, to_unit: str, reason: str, office: str) -> str:
+    return f"留言{serial}已由{office}改派给{short(to_unit, 12)}办理（{short(reason, 30)}），本单位无需再办理。"
 
 
-def merged_away(*, serial: str, main: str, to_unit: str | None) -> str:
+def merged_away(*, serial: str, main: str, to_unit: str | None, office: str) -> str:
     """并单, for the unit the merged message had been given to."""
     by = f"由{short(to_unit, 12)}统一答复" if to_unit else "由主留言统一答复"
-    return f"留言{serial}已由县网络问政办并入留言{main}（并单），{by}，本单位无需再办理。"
+    return f"留言{serial}已由{office}并入留言{main}（并单），{by}，本单位无需再办理。"
 
 
 def merged_here(*, serial: str, main: str, carried: int = 0) -> str:
@@ -111,9 +111,9 @@ def unmerged(*, serial: str) -> str:
     return f"留言{serial}的并单已撤销，请继续办理，办理期限从今天起重新计算。"
 
 
-def spam_marked(*, serial: str, reason: str) -> str:
+def spam_marked(*, serial: str, reason: str, office: str) -> str:
     """垃圾留言, for the unit that held the message."""
-    return f"留言{serial}已由县网络问政办标记为垃圾留言（{short(reason, 30)}），本单位无需再办理。"
+    return f"留言{serial}已由{office}标记为垃圾留言（{short(reason, 30)}），本单位无需再办理。"
 
 
 def spam_unmarked(*, serial: str) -> str:
@@ -202,16 +202,16 @@ def supervised(*, serial: str, note: str) -> str:
     return f"留言{serial}已列入督办（{short(note, 30)}），请抓紧办理。"
 
 
-def ordered(*, last_day: dt.date) -> str:
-    return f"县网络问政办责成本单位作出书面说明，并于{day(last_day)}24时前梳理回复积压留言。"
+def ordered(*, last_day: dt.date, office: str) -> str:
+    return f"{office}责成本单位作出书面说明，并于{day(last_day)}24时前梳理回复积压留言。"
 
 
 def explained(*, unit: str) -> str:
     return f"{short(unit, 12)}已提交书面说明，请查阅；如不符合要求，可退回重写。"
 
 
-def explanation_returned(*, note: str) -> str:
-    return f"县网络问政办退回了本单位的书面说明，请重写：{short(note, 24)}"
+def explanation_returned(*, note: str, office: str) -> str:
+    return f"{office}退回了本单位的书面说明，请重写：{short(note, 24)}"
 
 
 def proposals(*, period: str, count: int) -> str:

@@ -64,6 +64,25 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def office_name(self) -> str:
+        """The region's 网络问政办 wherever it is named in full (page headers, the
+        demo's office accounts, the API): by the region's full name, never a short
+        form of it (罗城仫佬族自治县网络问政办, not 罗城县网络问政办; 金城江区网络问政办;
+        河池市网络问政办)."""
+        return f"{self.name}网络问政办"
+
+    @property
+    def office_by_level(self) -> str:
+        """The office by its level alone, as a notice to one of the region's own units
+        names it (the place goes without saying, and an SMS has no room for it):
+        县网络问政办, 区网络问政办 for a district, 市网络问政办 for a city or a
+        county-level city, 旗网络问政办."""
+        if self.kind == self.Kind.CITY:
+            return "市网络问政办"
+        level = self.name[-1] if self.name and self.name[-1] in "县区市旗" else "县"
+        return f"{level}网络问政办"
+
     def names_unit(self, unit_name: str, county_name: str) -> str:
         """How this region's pages and documents name a unit: a city's with its
         county's name (罗城仫佬族自治县·县交通运输局), since every county has its

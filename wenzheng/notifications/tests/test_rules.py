@@ -53,6 +53,17 @@ class WhoHearsTest(CastTestCase):
         actions.dispatch(message=message, by=c.county_office, unit=c.unit_b, note="转住建局。")
         self.assertEqual(texts(c.handler_b), [f"新留言{message.serial}（咨询）已转办本单位，请在1个工作日内签收。"])
 
+    def test_a_districts_office_is_named_so(self):
+        c = self.cast
+        c.county.name = "金城江区"
+        c.county.save(update_fields=["name"])
+        message = c.submit()
+        actions.reassign(message=message, by=c.county_office, unit=c.unit_b, reason="属住建局。")
+        self.assertEqual(
+            texts(c.leader_a, Notice.Kind.MOVED),
+            [f"留言{message.serial}已由区网络问政办改派给{c.unit_b.name}办理（属住建局。），本单位无需再办理。"],
+        )
+
     def test_a_reassigned_message_reaches_the_new_unit(self):
         c = self.cast
         message = c.submit()

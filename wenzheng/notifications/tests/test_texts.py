@@ -11,6 +11,8 @@ SERIAL = "2026-999999"
 LONG_DAY = dt.date(2026, 12, 31)
 LONG_NAME = "县" * 60  # a unit's name may be 60 characters
 LONG_TEXT = "字" * 2000
+OFFICE = "县网络问政办"
+CODE = "K7M2P9QX4R"
 
 
 class TextsTest(SimpleTestCase):
@@ -29,13 +31,20 @@ class TextsTest(SimpleTestCase):
             "returned": texts.returned(serial=SERIAL, note=LONG_TEXT),
             "superseded": texts.superseded(serial=SERIAL),
             "unmerged_draft": texts.unmerged_draft(serial=SERIAL),
+            "moved_draft": texts.moved_draft(serial=SERIAL, main=SERIAL),
+            "merged_draft": texts.merged_draft(serial=SERIAL, main=SERIAL),
+            "spam_draft": texts.spam_draft(serial=SERIAL),
+            "dissatisfied_unit": texts.dissatisfied_unit(serial=SERIAL, main=SERIAL, office=OFFICE),
+            "merged_away": texts.merged_away(serial=SERIAL, main=SERIAL, to_unit=LONG_NAME, office=OFFICE),
+            "spam_marked": texts.spam_marked(serial=SERIAL, reason=LONG_TEXT, office=OFFICE),
+            "explanation_returned": texts.explanation_returned(note=LONG_TEXT, office=OFFICE),
             "reopened": texts.reopened(serial=SERIAL, days=30),
             "extension_approved": texts.extension_approved(serial=SERIAL, last_day=LONG_DAY, reply_outcome="on_time"),
             "extension_approved_earlier": texts.extension_approved(
                 serial=SERIAL, last_day=LONG_DAY, reply_outcome="on_time", earlier=True
             ),
             "extension_rejected": texts.extension_rejected(serial=SERIAL, reason=LONG_TEXT, reply_outcome="late"),
-            "ordered": texts.ordered(last_day=LONG_DAY),
+            "ordered": texts.ordered(last_day=LONG_DAY, office=OFFICE),
             "proposals": texts.proposals(period="2026年第四季度", count=9999),
             "daily_digest": texts.daily_digest(count=9999, first=LONG_TEXT),
             "weekly": texts.weekly(open_count=99999, due_soon=9999, overdue=9999, dissatisfied=9999),

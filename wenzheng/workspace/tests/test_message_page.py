@@ -69,6 +69,21 @@ class MessagePageTests(WorkspaceTestCase):
             self.assertContains(response, f"<b>{event}</b>", html=True)
         self.assertContains(response, "东门镇 handler_a（网络评论员）")
 
+    def test_the_timeline_names_the_office_by_its_regions_full_name(self):
+        # A tester's trial: the record said 罗城县网络问政办, the headers 罗城仫佬族自治县网络问政办.
+        c = self.cast
+        message = c.submit(unit=None, at=MONDAY)
+        actions.dispatch(message=message, by=c.county_office, unit=c.unit_a, at=MONDAY)
+        self.as_("handler_a")
+        self.assertContains(self.client.get(self.url(message)), "county_office（罗城仫佬族自治县网络问政办）")
+        # An account named as the office is named once (the demo's).
+        c.county_office.display_name = "罗城仫佬族自治县网络问政办"
+        c.county_office.save(update_fields=["display_name"])
+        page = self.client.get(self.url(message)).content.decode()
+        self.assertIn("<b>交办</b> 罗城仫佬族自治县网络问政办</li>", page)
+        self.assertNotIn("（罗城仫佬族自治县网络问政办）", page)
+        self.assertNotIn("（县网络问政办）", page)
+
     def test_a_handler_is_offered_the_unit_steps_but_not_closing(self):
         self.as_("handler_a")
         response = self.client.get(self.url(self.new))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wenzheng.accounts.models import Role
+from wenzheng.accounts.models import OFFICE_ROLES, Role
 from wenzheng.accounts.policy import ActionRefused, may_see_contact
 from wenzheng.attachments import store as attachment_store
 from wenzheng.attachments.access import drafting_unit, files_by_text, keepable, shown_to_staff
@@ -73,8 +73,15 @@ def _who(event) -> str:
     if event.actor_role in (Role.CITIZEN, actions.ANONYMOUS_ROLE):
         return _("网民")
     role = Role(event.actor_role).label if event.actor_role in Role.values else event.actor_role
+    actor = event.actor
+    if actor is not None and event.actor_role in OFFICE_ROLES and actor.region is not None:
+        # The office by its region's full name, as the pages' headers name it (an
+        # office of a district is no 县网络问政办); an account named so, once.
+        role = actor.region.office_name
+        if str(actor) == role:
+            return role
     unit = f"{event.unit.name} " if event.unit and event.actor_role in UNIT_ROLES else ""
-    return unit + _("%(actor)s（%(role)s）") % {"actor": event.actor, "role": role} if event.actor else role
+    return unit + _("%(actor)s（%(role)s）") % {"actor": actor, "role": role} if actor else role
 
 
 def _thread(message):
@@ -92,7 +99,7 @@ def _thread(message):
                 "extension_requests",
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by", "stage__unit"),
             ),
-            Prefetch("events", queryset=Event.objects.select_related("actor", "unit").order_by("seq")),
+            Prefetch("events", queryset=Event.objects.select_related("actor__region", "unit").order_by("seq")),
             Prefetch(
                 "explanation_orders",
                 queryset=WrittenExplanationOrder.objects.select_related("unit").order_by("-ordered_at"),

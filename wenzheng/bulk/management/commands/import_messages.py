@@ -155,5 +155,5 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError("请用 --user 指定导入人账号")
         if not user.oversees(region) or user.role not in (Role.COUNTY_OFFICE, Role.ADMIN):
-            raise CommandError(f"{user}不是{region.name}的网络问政办账号，不能导入")
+            raise CommandError(f"{user}不是{region.office_name}的账号，不能导入")
         return user
