@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
+from wenzheng.privacy.public import Publisher
+
 from . import recipients, sms, texts
 
 
@@ -113,9 +115,19 @@ class Sms(Channel):
 
     def send(self, notice, address):
         try:
-            return sms.backend().send(address, notice.text)
+            return sms.backend().send(address, sms_text(notice))
         except sms.GatewayError as e:
             raise SendFailed(str(e), permanent=e.permanent) from e
+
+
+def sms_text(notice) -> str:
+    """The SMS of a notice, its link made absolute now (texts.sms). A citizen's leads
+    to the page of their message; staff's through the notice itself, which marks it
+    read as the bell does and says where a message moved to another unit went."""
+    if notice.to_citizen:
+        return texts.sms(notice.text, link=notice.link, always=True)
+    link = reverse("notifications:open", args=[notice.pk]) if notice.link else ""
+    return texts.sms(notice.text, link=link)
 
 
 # --- e-mail -------------------------------------------------------------------------
@@ -127,6 +139,12 @@ def subject(notice) -> str:
 
 def body(notice) -> str:
     lines = [notice.text, ""]
+    if notice.to_citizen:
+        # Their message by its title, as the public reads it (masked, or as the
+        # office's review redacted it): an e-mail goes to an address typed once and
+        # never confirmed, and may be forwarded; the public title is still theirs to
+        # know it by.
+        lines += [f"留言标题：{Publisher().title(notice.message)}", ""]
     if notice.kind == notice.Kind.DAILY_DIGEST:
         lines += [f"· {n.text}  {texts.public_url(n.link)}" for n in notice.digested_notices()]
         lines.append("")

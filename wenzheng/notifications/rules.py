@@ -113,12 +113,15 @@ def arrived(event):
     if message.unit_id is None:
         return []  # waits for the county office to dispatch
     left = event.data.get("from_unit")  # a hand-back adopted (退单), or 改派
-    transferred = event.kind == Kind.DISPATCHED and bool(left)
+    if event.kind == Kind.SUBMITTED:
+        how = "direct"  # the citizen chose the unit: no office gave it
+    else:
+        how = "transferred" if event.kind == Kind.DISPATCHED and left else "dispatched"
     text = texts.arrived(
         serial=message.serial,
         category=message.category.name,
         days=message.category.response_days,
-        transferred=transferred,
+        how=how,
         merged=message.merged.count(),  # the unit handles them too now (accounts.policy.handled_by)
     )
     drafts = _to_unit(event, Notice.Kind.ARRIVED, text)
@@ -332,7 +335,7 @@ def to_citizen(kind, what, *, merged=True):
         drafts = []
         for message in [event.message, *(event.message.merged.all() if merged else ())]:
             link = reverse("notifications:landing", args=[message.tracking_code])
-            text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+            text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code)
             key = f"e{event.pk}" if message.pk == event.message_id else f"e{event.pk}m{message.pk}"
             drafts.append(
                 planning.for_citizen(message, key=key, kind=kind, region_id=message.region_id, text=text, link=link)
@@ -350,9 +353,9 @@ def merged(event):
     if main is None:  # undone in the same breath
         return []
     answered = main.replies.filter(follow_up__isnull=True).exists()
-    what = texts.merged(main=main.serial, answered=answered)
+    what = texts.merged(answered=answered)
     link = reverse("notifications:landing", args=[message.tracking_code])
-    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code)
     drafts = [
         planning.for_citizen(
             message, key=f"e{event.pk}", kind=Notice.Kind.MERGED, region_id=message.region_id, text=text, link=link
@@ -388,12 +391,9 @@ def unmerged(event):
     if message.state == Message.State.MERGED:  # merged again in the same breath
         return []
     main = Message.objects.select_related("unit").filter(pk=event.data.get("main")).first()
-    unit = message.unit.name if message.unit_id is not None else None
     link = reverse("notifications:landing", args=[message.tracking_code])
-    what = texts.unmerged_citizen(
-        main=main.serial if main else "", unit=unit, rating_withdrawn="withdrawn_rating" in event.data
-    )
-    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code, link=link)
+    what = texts.unmerged_citizen(rating_withdrawn="withdrawn_rating" in event.data)
+    text = texts.for_citizen(serial=message.serial, what=what, code=message.tracking_code)
     drafts = [
         planning.for_citizen(
             message, key=f"e{event.pk}", kind=Notice.Kind.MERGED, region_id=message.region_id, text=text, link=link

@@ -2,6 +2,11 @@
 the length of one Chinese SMS segment) whatever the message: the serial number
 stands for the message, never its title, and names are shortened.
 
+A notice keeps its words and its link's path apart (Notice.text, Notice.link): the
+address is made from SITE_URL when the notice is sent (`sms`, channels.body), so a
+notice queued under one address and sent by a server with another links to the
+server that sends it.
+
 Pure functions over plain values; tests/test_texts.py renders each with the longest
 values it can get and counts.
 """
@@ -33,12 +38,31 @@ def public_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def sms(text: str, *, link: str = "", always: bool = False) -> str:
+    """An SMS as it is sent: the notice's words, then its link made absolute with
+    SITE_URL as it is now. A citizen's always carries it (`always`: their way to the
+    message; checks.py warns when a long SITE_URL makes that two SMS); staff's only
+    while the signature, the words and the link still make one SMS (they are
+    reminded in the app too, and a second SMS is billed for every handler)."""
+    if not link:
+        return text
+    linked = f"{text}，{public_url(link)}"
+    if always or len(settings.SMS_SIGNATURE) + len(linked) <= SMS_LIMIT:
+        return linked
+    return text
+
+
 # --- staff --------------------------------------------------------------------------
 
 
-def arrived(*, serial: str, category: str, days: int, transferred: bool, merged: int = 0) -> str:
-    how = "转办" if transferred else "交办"
-    text = f"新留言{serial}（{short(category, 6)}）已{how}本单位，请在{days}个工作日内签收。"
+def arrived(*, serial: str, category: str, days: int, how: str, merged: int = 0) -> str:
+    """A message for the unit: written to it by the citizen (`direct`), or given to it
+    by the county office (`dispatched`; `transferred`, from another unit)."""
+    if how == "direct":
+        text = f"网民给本单位的新留言{serial}（{short(category, 6)}），请在{days}个工作日内签收。"
+    else:
+        by = {"dispatched": "交办", "transferred": "转办"}[how]
+        text = f"新留言{serial}（{short(category, 6)}）已{by}本单位，请在{days}个工作日内签收。"
     return text + with_merged(merged)
 
 
@@ -231,23 +255,24 @@ def weekly(*, open_count: int, due_soon: int, overdue: int, dissatisfied: int) -
 # --- the citizen --------------------------------------------------------------------
 
 
-def for_citizen(*, serial: str, what: str, code: str, link: str) -> str:
-    """答复 or 办结, with the tracking code and a link that also offers to unsubscribe."""
-    return f"留言{serial}{what}，查询码{code}，{public_url(link)}"
+def for_citizen(*, serial: str, what: str, code: str) -> str:
+    """答复 or 办结, with the tracking code; sent with a link (`sms`, channels.body)
+    that also offers to unsubscribe. With the link to SITE_URL's default address,
+    the SMS leaves `what` 8 characters (tests/test_texts.py counts every one)."""
+    return f"留言{serial}{what}，查询码{code}"
 
 
-def merged(*, main: str, answered: bool) -> str:
-    """并单, for the merged message's citizen."""
-    then = "该留言已答复，请查看" if answered else "答复和办结将一并通知您"
-    return f"已与反映同一问题的留言{main}合并办理，{then}"
+def merged(*, answered: bool) -> str:
+    """并单, for the merged message's citizen: which message answers theirs, and who
+    handles it, the page of the link says (an SMS has no room for it)."""
+    return "已合并办理并答复" if answered else "已合并办理"
 
 
-def unmerged_citizen(*, main: str, unit: str | None, rating_withdrawn: bool = False) -> str:
+def unmerged_citizen(*, rating_withdrawn: bool = False) -> str:
     """撤销并单, for the merged message's citizen (`rating_withdrawn`: they had rated the
-    main message's answer, and that rating goes with the merge)."""
-    by = f"由{short(unit, 12)}单独办理答复" if unit else "由县网络问政办重新交办"
-    withdrawn = "，您的评价随之撤回" if rating_withdrawn else ""
-    return f"与留言{main}的合并办理已撤销{withdrawn}，{by}"
+    main message's answer, and that rating goes with the merge). Who answers it now,
+    the page of the link says."""
+    return "合并及评价已撤销" if rating_withdrawn else "已撤销合并办理"
 
 
 CITIZEN_EVENTS = {

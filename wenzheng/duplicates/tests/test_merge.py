@@ -118,7 +118,8 @@ class MergeTests(CastTestCase):
         actions.reply(message=main, by=c.handler_a, text="已安排维修，本周修复。")
         actions.close(message=main, by=c.leader_a, kind="solved")
         told = Notice.objects.get(message=dup, kind="merged", to_citizen=True).text
-        self.assertIn(f"已与反映同一问题的留言{main.serial}合并办理，答复和办结将一并通知您", told)
+        # One SMS: which message answers theirs, the page of the link says.
+        self.assertEqual(told, f"留言{dup.serial}已合并办理，查询码{dup.tracking_code}")
         for m in (main, dup):
             kinds = set(Notice.objects.filter(message=m, to_citizen=True).values_list("kind", flat=True))
             self.assertEqual(kinds, {"answered", "closed"} | ({"merged"} if m == dup else set()), m.serial)
@@ -179,7 +180,7 @@ class MergeTests(CastTestCase):
         self.assertEqual((back.state, back.merged_into_id), (S.DISPATCHED, None))
         self.assertFalse(back.replies.exists())
         citizen = Notice.objects.filter(message=back, kind="merged", to_citizen=True).latest("pk")
-        self.assertIn(f"与留言{self.main.serial}的合并办理已撤销，由{c.unit_b.name}单独办理答复", citizen.text)
+        self.assertEqual(citizen.text, f"留言{back.serial}已撤销合并办理，查询码{back.tracking_code}")
         main_unit = Notice.objects.filter(message=back, kind="moved", recipient__unit=c.unit_a)
         self.assertEqual({n.recipient for n in main_unit}, {c.handler_a, c.handler_a2})
         self.assertTrue(all("不再由本单位合并答复" in n.text for n in main_unit))

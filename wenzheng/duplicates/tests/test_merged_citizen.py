@@ -275,7 +275,7 @@ class MergedCitizenTests(HandlingTestCase):
         # Its citizen is told, by the notice and on their page, and may rate their own
         # unit's answer when it comes.
         told = Notice.objects.filter(message=back, kind="merged", to_citizen=True).latest("pk").text
-        self.assertIn(f"与留言{self.main.serial}的合并办理已撤销，您的评价随之撤回，由{c.unit_b.name}", told)
+        self.assertEqual(told, f"留言{back.serial}合并及评价已撤销，查询码{back.tracking_code}")
         self.client.force_login(c.other_citizen)
         page = self.client.get(f"/messages/{c.county.code}/{back.serial}/")
         self.assertContains(page, f"您的留言曾与留言 {self.main.serial} 合并办理（并单）")
@@ -309,7 +309,7 @@ class MergedCitizenTests(HandlingTestCase):
         third = write(c, LAMP_AGAIN, unit=c.unit_b, phone="13900000003", at=None)
         actions.merge_duplicate(message=third, into=self.dup, by=c.county_office, reason="同一问题。")
         told = Notice.objects.get(message=third, kind="merged", to_citizen=True).text
-        self.assertIn(f"已与反映同一问题的留言{self.dup.serial}合并办理，答复和办结将一并通知您", told)
+        self.assertEqual(told, f"留言{third.serial}已合并办理，查询码{third.tracking_code}")  # not answered
 
     def test_replay_and_the_chain_accept_it(self):
         c = self.cast

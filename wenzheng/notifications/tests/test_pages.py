@@ -35,7 +35,7 @@ class BellAndListTest(CastTestCase):
         c = self.cast
         self.client.force_login(c.handler_a)
         page = self.client.get("/notices/")
-        self.assertContains(page, f"新留言{self.first.serial}（咨询）已交办本单位")
+        self.assertContains(page, f"网民给本单位的新留言{self.first.serial}（咨询）")
         self.assertContains(page, '未读<span class="count">（2）</span>', html=True)
         notice = Notice.objects.get(recipient=c.handler_a, text__contains=self.first.serial)
         response = self.client.get(f"/notices/{notice.pk}/open/")

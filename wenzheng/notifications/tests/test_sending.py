@@ -46,7 +46,7 @@ class SendingTest(CastTestCase):
         message = self.arrive()
         self.assertEqual(send(NOW), 2)
         self.assertEqual(
-            sms.outbox, [("13900000001", f"新留言{message.serial}（咨询）已交办本单位，请在1个工作日内签收。")]
+            sms.outbox, [("13900000001", f"网民给本单位的新留言{message.serial}（咨询），请在1个工作日内签收。")]
         )
         self.assertEqual(len(mail.outbox), 1)
         email = mail.outbox[0]
@@ -68,6 +68,86 @@ class SendingTest(CastTestCase):
         self.assertEqual(citizen.extra_headers["List-Unsubscribe-Post"], "List-Unsubscribe=One-Click")
         self.assertIn(f"http://127.0.0.1:8000/t/{message.tracking_code}", citizen.body)
         self.assertIn(f"请打开以下链接，按“退订”：{url}", citizen.body)
+
+    def test_a_notice_links_to_the_address_of_the_server_that_sends_it(self):
+        # A tester's trial: queued while SITE_URL was http://127.0.0.1:8000 and sent by
+        # a server with another, the SMS and the e-mail led to 127.0.0.1.
+        with override_settings(SITE_URL="http://127.0.0.1:8000"):
+            message = self.arrive(email="zhang@example.com")
+            with at(NOW):
+                actions.reply(message=message, by=self.cast.handler_a, text="已修好。")
+        code = message.tracking_code
+        with override_settings(SITE_URL="https://wz.lc.cn"):
+            send(NOW)
+        self.assertIn(
+            ("13800000000", f"留言{message.serial}已答复，查询码{code}，https://wz.lc.cn/t/{code}"), sms.outbox
+        )
+        citizen = next(m for m in mail.outbox if m.to == ["zhang@example.com"])
+        staff = next(m for m in mail.outbox if m.to == ["handler_a@dongmen.gov.cn"])
+        self.assertIn(f"https://wz.lc.cn/t/{code}\n", citizen.body)
+        self.assertIn(f"https://wz.lc.cn/work/messages/{message.pk}/", staff.body)
+        for sent in [*(text for _phone, text in sms.outbox), citizen.body, staff.body]:
+            self.assertNotIn("127.0.0.1", sent)
+
+    def test_the_citizens_e_mail_names_their_message_by_its_public_title_and_links_once(self):
+        message = self.arrive(email="zhang@example.com", title="张三家门口路灯不亮")
+        with at(NOW):
+            actions.reply(message=message, by=self.cast.handler_a, text="已修好。")
+        send(NOW)
+        body = next(m for m in mail.outbox if m.to == ["zhang@example.com"]).body
+        link = f"http://127.0.0.1:8000/t/{message.tracking_code}"
+        self.assertEqual(body.splitlines()[:5], [f"留言{message.serial}已答复，查询码{message.tracking_code}", "",
+                                                  "留言标题：张*家门口路灯不亮", "", link])  # fmt: skip
+        self.assertEqual(body.count(f"{link}\n"), 1)  # and the unsubscribe link, /t/…/unsubscribe/
+        self.assertNotIn("张三", body)  # masked as the board shows it: an e-mail may reach others
+
+    @override_settings(SITE_URL="https://wz.lc.cn", SMS_SIGNATURE="")
+    def test_a_staff_sms_links_through_its_notice_where_one_sms_holds_it(self):
+        message = self.arrive()
+        notice = Notice.objects.get(recipient=self.cast.handler_a)
+        send(NOW)
+        words = f"网民给本单位的新留言{message.serial}（咨询），请在1个工作日内签收。"
+        self.assertEqual(sms.outbox, [("13900000001", f"{words}，https://wz.lc.cn/notices/{notice.pk}/open/")])
+        self.assertLessEqual(len(sms.outbox[0][1]), 70)
+        # Opened, it marks the notice read and goes on to the message.
+        self.client.force_login(self.cast.handler_a)
+        self.assertRedirects(self.client.get(f"/notices/{notice.pk}/open/"), f"/work/messages/{message.pk}/")
+        # With the gateway's signature it would be two SMS: the words alone.
+        sms.outbox.clear()
+        Delivery.objects.filter(channel="sms").update(state="queued")
+        with self.settings(SMS_SIGNATURE="【罗城网络问政】"):
+            send(NOW)
+        self.assertEqual(sms.outbox, [("13900000001", f"【罗城网络问政】{words}")])
+
+    def test_notices_queued_with_an_address_in_their_words_lose_it_to_the_sending_servers(self):
+        # Queued by a release that wrote the address into the words (migration 0010).
+        from importlib import import_module
+
+        from django.apps import apps
+
+        migration = import_module("wenzheng.notifications.migrations.0010_notice_words_without_address")
+        message = self.arrive(email="zhang@example.com")
+        with at(NOW):
+            actions.reply(message=message, by=self.cast.handler_a, text="已修好。")
+        code = message.tracking_code
+        old = f"留言{message.serial}已答复，查询码{code}，http://127.0.0.1:8000/t/{code}"
+        waiting = Notice.objects.get(to_citizen=True)
+        Notice.objects.filter(pk=waiting.pk).update(text=old)
+        Delivery.objects.filter(notice=waiting, channel="email").update(state="sent")  # sent as it was: kept so
+        migration.words_only(apps, None)
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.text, f"留言{message.serial}已答复，查询码{code}")
+        with override_settings(SITE_URL="https://wz.lc.cn"):
+            send(NOW)
+        self.assertIn(
+            ("13800000000", f"留言{message.serial}已答复，查询码{code}，https://wz.lc.cn/t/{code}"), sms.outbox
+        )
+        # Undone, the words carry an address again, as the release before wants them.
+        migration.with_address(apps, None)
+        Delivery.objects.filter(notice=waiting).update(state="queued")
+        migration.with_address(apps, None)  # once only
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.text, old)
 
     @override_settings(SMS_BACKEND="wenzheng.notifications.tests.test_sending.Flaky", NOTICE_RETRY_SECONDS=60)
     def test_a_failed_send_is_retried_with_backoff_and_shown_as_failed_after_the_last_try(self):
@@ -143,13 +223,13 @@ class SendingTest(CastTestCase):
         self.assertIsNotNone(digest.read_at)  # the bell showed each already
         self.assertEqual(
             digest.text,
-            f"今日共有2条通知，请登录查看。第一条：新留言{first.serial}（咨询）已交办本单位，请在1个工作日内签收。",
+            f"今日共有2条通知，请登录查看。第一条：网民给本单位的新留言{first.serial}（咨询），请在1个工作日内签收。",
         )
         self.assertEqual(set(Delivery.objects.exclude(notice=digest).values_list("state", flat=True)), {"digested"})
         send(local(2026, 3, 4, 17, 1))
         self.assertEqual(len(mail.outbox), 1)
         self.assertEqual(mail.outbox[0].subject, "【罗城仫佬族自治县网络问政】每日汇总")
-        self.assertEqual(mail.outbox[0].body.count("· 新留言"), 2)
+        self.assertEqual(mail.outbox[0].body.count("· 网民给本单位的新留言"), 2)
         # The next day's digest does not repeat them.
         sweep(local(2026, 3, 5, 17, 0, 5))
         self.assertEqual(Notice.objects.filter(kind=Notice.Kind.DAILY_DIGEST).count(), 1)

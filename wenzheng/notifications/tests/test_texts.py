@@ -18,7 +18,8 @@ CODE = "K7M2P9QX4R"
 class TextsTest(SimpleTestCase):
     def test_every_notice_fits_one_sms(self):
         rendered = {
-            "arrived": texts.arrived(serial=SERIAL, category="咨询类投诉求助举报", days=15, transferred=True),
+            "arrived": texts.arrived(serial=SERIAL, category="咨询类投诉求助举报", days=15, how="transferred"),
+            "arrived_direct": texts.arrived(serial=SERIAL, category="咨询类投诉求助举报", days=15, how="direct"),
             "due_soon": texts.due_soon(count=9999, serial=SERIAL, stage="回复", last_day=LONG_DAY),
             "overdue": texts.overdue(count=9999, serial=SERIAL, stage="回复", last_day=LONG_DAY),
             "office_overdue": texts.office_overdue(count=99999, days=30, first_serial=SERIAL),
@@ -49,12 +50,41 @@ class TextsTest(SimpleTestCase):
             "daily_digest": texts.daily_digest(count=9999, first=LONG_TEXT),
             "weekly": texts.weekly(open_count=99999, due_soon=9999, overdue=9999, dissatisfied=9999),
         }
-        for what in texts.CITIZEN_EVENTS.values():
-            rendered[what] = texts.for_citizen(serial=SERIAL, what=what, code="K7M2P9QX4R", link="/t/K7M2P9QX4R")
         for kind, text in rendered.items():
             with self.subTest(kind=kind, text=text):
                 self.assertLessEqual(len(text), texts.SMS_LIMIT)
         self.assertTrue(rendered["returned"].endswith("…"))
+
+    def test_every_citizens_sms_fits_one_with_its_link(self):
+        whats = {
+            **texts.CITIZEN_EVENTS,
+            "merged": texts.merged(answered=False),
+            "merged_answered": texts.merged(answered=True),
+            "unmerged": texts.unmerged_citizen(),
+            "unmerged_rating_withdrawn": texts.unmerged_citizen(rating_withdrawn=True),
+        }
+        for kind, what in whats.items():
+            words = texts.for_citizen(serial=SERIAL, what=what, code=CODE)
+            sent = texts.sms(words, link=f"/t/{CODE}", always=True)
+            with self.subTest(kind=kind, text=sent):
+                self.assertEqual(sent, f"{words}，http://127.0.0.1:8000/t/{CODE}")
+                self.assertLessEqual(len(sent), texts.SMS_LIMIT)
+
+    def test_a_citizens_sms_carries_its_link_even_past_one_sms(self):
+        words = texts.for_citizen(serial=SERIAL, what=texts.CITIZEN_EVENTS["answered"], code=CODE)
+        with override_settings(SITE_URL="https://wenzheng.luocheng-county-people-government.example.gov.cn/"):
+            sent = texts.sms(words, link=f"/t/{CODE}", always=True)
+        self.assertEqual(sent, f"{words}，https://wenzheng.luocheng-county-people-government.example.gov.cn/t/{CODE}")
+
+    @override_settings(SITE_URL="https://wz.lc.cn", SMS_SIGNATURE="【罗城】")
+    def test_a_staff_sms_carries_its_link_only_within_one_sms(self):
+        link = "/notices/123/open/"
+        short = texts.followed_up(serial=SERIAL)  # 24 characters: room for the link
+        self.assertEqual(texts.sms(short, link=link), f"{short}，https://wz.lc.cn/notices/123/open/")
+        self.assertEqual(len("【罗城】" + texts.sms(short, link=link)), 64)
+        long = texts.reopened(serial=SERIAL, days=10)
+        self.assertEqual(texts.sms(long, link=link), long)  # with it, two SMS: the words alone
+        self.assertEqual(texts.sms(short), short)  # a notice with no link
 
     def test_names_are_cut_with_an_ellipsis_and_whitespace_folded(self):
         self.assertEqual(texts.short("东门镇\n人民政府  办公室", 20), "东门镇 人民政府 办公室")

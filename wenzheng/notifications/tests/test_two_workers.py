@@ -50,7 +50,7 @@ class TwoWorkersTest(ChainTransactionTestCase):
             lines = [json.loads(line) for f in Path(folder).glob("sms-*.jsonl") for line in f.read_text().splitlines()]
         sent = sorted((line["to"], line["text"]) for line in lines)
         expected = sorted(
-            (phone, f"新留言{serial}（咨询）已交办本单位，请在1个工作日内签收。")
+            (phone, f"网民给本单位的新留言{serial}（咨询），请在1个工作日内签收。")
             for serial in serials
             for phone in ("13900000000", "13900000001")
         )
