@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -126,16 +126,35 @@ def _by_code(request, code):
 
 def landing(request, code):
     """Where a citizen's SMS or e-mail leads: the state of the message (its content
-    needs the passcode, on the tracking page) and a way to stop the notices."""
+    needs the passcode, on the tracking page, or the citizen's account) and a way to
+    stop the notices. The citizen signed in to the account the message was written
+    from goes straight on to its page, as they see it there (the passcode page asked
+    them for what their account already proves)."""
     message, refused = _by_code(request, code)
     if refused:
         return refused
+    if request.user.is_authenticated and message.citizen_id == request.user.pk:
+        return redirect("public:message", region=message.region.code, serial=message.serial)
     return _landing(request, message)
 
 
 def _landing(request, message):
     opted_out = CitizenOptOut.objects.filter(message=message).exists()
-    return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": opted_out})
+    context = {
+        "nav": "track",
+        "m": message,
+        "opted_out": opted_out,
+        # Written from an account: signing in to it shows the message as the passcode does.
+        "sign_in": _sign_in(message) if message.citizen_id and not request.user.is_authenticated else "",
+        "main": message.merged_into if message.state == Message.State.MERGED else None,
+    }
+    return render(request, "notifications/landing.html", context)
+
+
+def _sign_in(message) -> str:
+    """The login page, coming back to the link (and so on to the message's page)."""
+    back = reverse("notifications:landing", args=[message.tracking_code])
+    return f"{reverse('login')}?{urlencode({'next': back})}"
 
 
 @csrf_exempt  # RFC 8058: a mail program posts here without a page, hence without a token
@@ -150,7 +169,7 @@ def unsubscribe(request, code):
     if request.method != "POST":
         return _landing(request, message)
     stop(message)
-    return render(request, "notifications/landing.html", {"nav": "track", "m": message, "opted_out": True})
+    return _landing(request, message)
 
 
 def stop(message, *, at=None) -> None:

@@ -32,6 +32,36 @@ class UnsubscribeTest(CastTestCase):
         self.assertContains(self.client.get(f"/track/?code={self.message.tracking_code}"), self.message.tracking_code)
         self.assertEqual(self.client.get("/t/NOSUCHCODE").status_code, 404)
 
+    def test_the_link_takes_the_signed_in_citizen_straight_to_their_message(self):
+        # A tester's trial: a citizen signed in to the account they wrote from was
+        # asked for the passcode by the link in their SMS.
+        c = self.cast
+        with at(NOW):
+            mine = c.replied()
+        link = f"/t/{mine.tracking_code}"
+        page = self.client.get(link)
+        self.assertContains(page, f'href="/accounts/login/?next=%2Ft%2F{mine.tracking_code}"')  # a way in
+        self.assertContains(page, "登录查看留言和答复")
+        self.client.force_login(c.citizen)
+        self.assertRedirects(self.client.get(link), f"/messages/luocheng/{mine.serial}/")
+        self.assertContains(self.client.get(f"/messages/luocheng/{mine.serial}/"), "路灯已经坏了")
+        # Someone else signed in is no owner: the page as before, without the sign-in.
+        self.client.force_login(c.other_citizen)
+        page = self.client.get(link)
+        self.assertContains(page, f"留言 {mine.serial}")
+        self.assertNotContains(page, "登录查看留言和答复")
+        # A message written without an account has no account to sign in to.
+        self.client.logout()
+        self.assertNotContains(self.client.get(self.url), "登录查看留言和答复")
+
+    def test_the_link_of_a_merged_message_names_the_message_that_answers_it(self):
+        c = self.cast
+        with at(NOW):
+            merged = c.submit(by=None)
+            actions.merge_duplicate(message=merged, into=self.message, by=c.county_office, reason="同一路段。")
+        page = self.client.get(f"/t/{merged.tracking_code}")
+        self.assertContains(page, f"这条留言已与反映同一问题的留言{self.message.serial}合并办理（并单）")
+
     @override_settings(RATE_LIMITS={**settings.RATE_LIMITS, "track": (4, 600)})
     def test_codes_guessed_one_after_another_stop_at_the_tracking_pages_limit(self):
         # An unknown code said 404 and a real one its state, as often as asked.
