@@ -932,9 +932,7 @@ def mark_spam(*, message, by, reason: str, at=None) -> Message:
     message.save(update_fields=["state"])
     _event(Event.Kind.SPAM_MARKED, at=at, by=by, message=message, note=reason, from_state=previous, stopped=stopped)
     # After the SPAM_MARKED event, which carries the stopped clocks.
-    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
-    for void in pending.filter(state=ReplyDraft.State.PENDING):
-        _void_draft(void, message=message, unit=void.unit, by=by, at=at, note="留言已标记为垃圾留言。", spam=True)
+    _void_drafts(message, by=by, at=at, note="留言已标记为垃圾留言。", spam=True)
     security_audit.record(
         security_audit.Kind.SPAM_MARKED, user=by, region=message.region, at=at,
         detail={"message": message.serial, "reason": reason[:200]},
@@ -1043,12 +1041,7 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     # answer now. (Those merged into it wait for no answer of its unit: a message
     # once answered is not merged.) After the MERGED event, which carries the
     # stopped clocks.
-    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
-    for void in pending.filter(state=ReplyDraft.State.PENDING):
-        _void_draft(
-            void, message=message, unit=void.unit, by=by, at=at, note="留言已并单，由主留言统一答复。",
-            merged_into=main.pk,
-        )  # fmt: skip
+    _void_drafts(message, by=by, at=at, note="留言已并单，由主留言统一答复。", merged_into=main.pk)
     for child in Message.objects.select_for_update().filter(merged_into=message).order_by("pk"):
         # Carried along: where it stood before its own merge stays what undoing it restores.
         first = child.events.filter(kind=Event.Kind.MERGED).order_by("-seq").first()
@@ -1121,12 +1114,7 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
     # The main message's unit's answer to such a follow-up, waiting for its leader, is
     # void: that unit no longer handles the message (accounts.policy.handled_by).
     # After the UNMERGED event, which carries the restarted clocks.
-    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
-    for void in pending.filter(state=ReplyDraft.State.PENDING):
-        _void_draft(
-            void, message=message, unit=void.unit, by=by, at=at, note="已撤销并单，由原单位单独办理。",
-            merge_undone=main.pk,
-        )  # fmt: skip
+    _void_drafts(message, by=by, at=at, note="已撤销并单，由原单位单独办理。", merge_undone=main.pk)
     return message
 
 
@@ -1354,6 +1342,13 @@ def _void_draft(draft, *, message, unit, by, at, note, **why) -> None:
         Event.Kind.REPLY_WITHDRAWN, at=at, by=by, message=message, unit=unit, draft=draft.pk, note=note,
         author=draft.author_id, **why,
     )  # fmt: skip
+
+
+def _void_drafts(message, *, by, at, note, **why) -> None:
+    """Every draft of the message still waiting for sign-off made void, as `_void_draft`."""
+    pending = message.drafts.select_for_update(of=("self",)).select_related("unit")
+    for void in pending.filter(state=ReplyDraft.State.PENDING):
+        _void_draft(void, message=message, unit=void.unit, by=by, at=at, note=note, **why)
 
 
 def _pending_draft(draft, answered_by) -> ReplyDraft:

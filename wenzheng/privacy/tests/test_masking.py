@@ -172,6 +172,12 @@ class LeavesAloneTest(unittest.TestCase):
         )
         self.assertEqual(normalise_contact("０７７８－８２１２３４５"), "07788212345")
 
+    @staticmethod
+    def cpu_seconds(function, *args) -> float:
+        started = time.process_time()
+        function(*args)
+        return time.process_time() - started
+
     def test_a_text_of_thousands_of_finds_is_masked_in_time(self):
         """A 20,000-character message of the same few characters over and over: each
         find was checked against every other (村3组 repeated took over a second)."""
@@ -186,9 +192,9 @@ class LeavesAloneTest(unittest.TestCase):
         ):
             text = (unit * (20_000 // len(unit) + 1))[:20_000]
             with self.subTest(unit):
-                started = time.process_time()
-                mask(text)
-                self.assertLess(time.process_time() - started, 0.5)
+                # The best of three: a quadratic masking is slow every time, a busy
+                # machine (the suites side by side) only now and then.
+                self.assertLess(min(self.cpu_seconds(mask, text) for _ in range(3)), 0.5)
 
     def test_masking_is_idempotent_and_keeps_the_rest_of_the_text(self):
         text = "您好！我叫张三，电话13912345678，家住凤凰路18号。谢谢。"
