@@ -228,7 +228,7 @@ class Import:
                 )
         outcome.created += len(batch)
         outcome.unstated += sum(r.status_unstated for r in batch)
-        outcome.unrecorded += sum(bool(r.reply) and r.responded_at is None for r in batch)
+        outcome.unrecorded += sum(r.response_unrecorded for r in batch)
         outcome.problems.extend(problems)
         self.on_progress(outcome, problems)
         # With DEBUG on, Django keeps every query it ran: a long import would hoard them.

@@ -150,6 +150,12 @@ class Row:
     # Replied with no 办理状态 given: closed or left open as the office chose (Context.replied).
     status_unstated: bool = False
 
+    @property
+    def response_unrecorded(self) -> bool:
+        """Replied with no 签收 time: no response stage, judged for nobody (the writer's
+        event says so; the report counts them)."""
+        return bool(self.reply) and self.responded_at is None
+
 
 @dataclass
 class Problems:

@@ -342,7 +342,7 @@ def write(
             imported["registration_waived"] = True  # the unit was registered here later
         if _unanswered_at_unit(row):
             imported["unanswered"] = unanswered  # history (untimed), or a clock from the import
-        if row.reply and not row.responded_at:
+        if row.response_unrecorded:
             imported["response"] = "unrecorded"  # no 签收 time: no response stage, judged for nobody
         if row.status_unstated:
             imported["replied"] = replied  # no 办理状态: closed at the reply, or left open
