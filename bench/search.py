@@ -21,7 +21,8 @@ queries; and the same queries as LIKE '%…%' over the same public texts (the
 folded titles, texts and replies the index holds), ranked the only way LIKE can
 be without reading every row twice: title matches first, then newest. p50 and p95
 of --repeat runs of each query after one warm-up, timed in rounds of every query
-(LIKE likewise), so that every query and LIKE see the same moments of the machine.
+(LIKE likewise), the searches' rounds spread between LIKE's calls, so that every
+query and LIKE see the same moments of the machine.
 """
 
 import argparse
@@ -66,6 +67,12 @@ def parse_args():
         "--burst",
         action="store_true",
         help="time each query's runs one after another (as before 4 December), not in rounds of every query",
+    )
+    p.add_argument(
+        "--apart",
+        action="store_true",
+        help="time every round of the searches, then every round of LIKE (as on 4 and 5 December), "
+        "not the searches' rounds spread between LIKE's calls",
     )
     p.add_argument(
         "--batched-rebuild",
@@ -254,6 +261,31 @@ def interleaved(runs, repeat, burst=False) -> list[list[float]]:
     return times
 
 
+def together(runs, repeat, like_runs, like_repeat) -> tuple[list[list[float]], list[list[float]]]:
+    """The times of `repeat` rounds of `runs` and `like_repeat` rounds of `like_runs`
+    (each called once a round), the rounds of `runs` spread evenly between the calls of
+    `like_runs`: both sampled over the same minute of the machine. Timed one after the
+    other, the searches' twenty rounds took two seconds and LIKE's three forty: a slow
+    patch of two seconds was the searches' p95 while LIKE's was spread over forty."""
+    times, like_times = [[] for _ in runs], [[] for _ in like_runs]
+
+    def call(run, into):
+        t = time.perf_counter()
+        run()
+        into.append(time.perf_counter() - t)
+
+    like_order = list(range(len(like_runs))) * like_repeat
+    done = 0
+    for i, j in enumerate(like_order, start=1):
+        call(like_runs[j], like_times[j])
+        # The rounds due by this share of LIKE's calls.
+        while done < repeat * i // len(like_order):
+            for k, run in enumerate(runs):
+                call(run, times[k])
+            done += 1
+    return times, like_times
+
+
 def like_sql(vendor):
     contains = "LIKE %s" if vendor == "postgresql" else "LIKE %s ESCAPE '\\'"
     # Our own fragments only; every value is a parameter.
@@ -336,12 +368,15 @@ def main():
     # Timed in rounds, every query once a round (and LIKE likewise), not each query's
     # runs one after another: a run of 20 of one query took 0.1 s, and one slow
     # moment of the machine was that query's p95 (its p50 moved 2× from run to run
-    # of the benchmark, the same query on the same data). Spread over the rounds,
-    # each query and LIKE see the same moments. --burst: the old way.
-    times = interleaved([s[3] for s in searches], args.repeat, args.burst)
-    like_times = interleaved(
-        [lambda query=s[2]: like_top20(connection, query) for s in searches], args.like_repeat, args.burst
-    )
+    # of the benchmark, the same query on the same data). And the searches' rounds
+    # spread between LIKE's calls (`together`), so that both see the same minute.
+    # --burst and --apart: the earlier ways.
+    like_runs = [lambda query=s[2]: like_top20(connection, query) for s in searches]
+    if args.burst or args.apart:
+        times = interleaved([s[3] for s in searches], args.repeat, args.burst)
+        like_times = interleaved(like_runs, args.like_repeat, args.burst)
+    else:
+        times, like_times = together([s[3] for s in searches], args.repeat, like_runs, args.like_repeat)
     rows = []
     for (kind, text, _, _, matches, count_s, deep), runs, like_runs in zip(searches, times, like_times, strict=True):
         p50, p95 = percentiles(runs)

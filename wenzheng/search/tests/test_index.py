@@ -394,6 +394,44 @@ class RankingTest(CastTestCase):
         self.assertEqual(set(found("路灯")), {a.pk, b.pk})
         self.assertEqual(found("路灯", messages=Message.objects.filter(unit=c.unit_b)), [b.pk])
 
+    def test_a_filter_through_the_stages_reads_the_rows_it_selects(self):
+        """A ranked page is read by its ids (engines.PostgresEngine.only), without
+        the scope's conditions where none joins another table. A condition on a
+        message's stages joins a row for each stage: the page keeps it, so a
+        responded message whose reply is open is one row (its open stage), as the
+        queryset selects it, not one for each of its stages."""
+        c = self.cast
+        responded = c.submit(title="路灯坏了")
+        actions.respond(message=responded, by=c.handler_a)
+        self.assertEqual(responded.stages.count(), 2)
+        c.replied(title="路灯不亮")  # no stage open
+        open_stage = Message.objects.filter(stages__completed_at__isnull=True)
+        self.assertEqual(list(open_stage.filter(title__contains="路灯").values_list("pk", flat=True)), [responded.pk])
+        ranked = open_stage.search(parse("路灯"), audience=Audience.STAFF)
+        self.assertEqual([m.pk for m in ranked[:20]], [responded.pk])
+        self.assertEqual(found("路灯", Audience.STAFF, messages=open_stage), [responded.pk])
+
+    @skipUnless(connection.vendor == "postgresql", "PostgreSQL's page read by its ids")
+    def test_a_ranked_page_is_read_by_its_ids_alone(self):
+        """The window looked each of its ids up in scope: the page's own statement
+        asks for those ids and nothing of the scope again (its conditions took
+        longer to compile than the statement to run)."""
+        c = self.cast
+        shown = c.replied(title="路灯坏了")
+        board = Message.objects.published().filter(region=c.county)
+        statements = []
+
+        def record(execute, sql, params, many, context):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
+            self.assertEqual([m.pk for m in board.search(parse("路灯"), audience=Audience.PUBLIC)[:20]], [shown.pk])
+        window, page = statements[-2:]
+        self.assertIn("privacy_review", window)  # looked up in scope there
+        conditions = page.split(" WHERE ", 1)[1]
+        self.assertEqual(conditions.split(" ORDER BY ")[0], '"handling_message"."id" = ANY(%s)')
+
 
 class NeverMissesTest(CastTestCase):
     """Every message whose text holds the query is found, and no other: checked
