@@ -11,6 +11,14 @@ from django.utils import timezone
 from wenzheng.accounts.models import Role
 from wenzheng.lib import text
 
+# The office by no level, where a page cannot tell whose it is (a sign-in page of a
+# city's several counties and districts): right for a 县, a 区, a county-level 市 and a
+# 旗 alike, where 县网络问政办 is wrong for all but the first. Where it is the
+# county-level office as a kind that is meant (a role, an API's help), as against the
+# city's, it is 县级网络问政办 (OFFICE_KIND).
+ANY_OFFICE = "网络问政办"
+OFFICE_KIND = "县级网络问政办"
+
 
 class RegionQuerySet(models.QuerySet):
     def default(self):
@@ -73,15 +81,28 @@ class Region(models.Model):
         return f"{self.name}网络问政办"
 
     @property
+    def level(self) -> str:
+        """What the region calls itself where the place goes without saying (本县, 本区):
+        县, 区 for a district, 市 for a city or a county-level city, 旗."""
+        if self.kind == self.Kind.CITY:
+            return "市"
+        return self.name[-1] if self.name and self.name[-1] in "县区市旗" else "县"
+
+    @property
     def office_by_level(self) -> str:
         """The office by its level alone, as a notice to one of the region's own units
         names it (the place goes without saying, and an SMS has no room for it):
         县网络问政办, 区网络问政办 for a district, 市网络问政办 for a city or a
         county-level city, 旗网络问政办."""
-        if self.kind == self.Kind.CITY:
-            return "市网络问政办"
-        level = self.name[-1] if self.name and self.name[-1] in "县区市旗" else "县"
-        return f"{level}网络问政办"
+        return f"{self.level}网络问政办"
+
+    @property
+    def handling_office(self) -> str:
+        """The office that handles the region's messages (交办, 公开审核, 回访, the
+        units' staff accounts), as the region's own pages tell of it: a county's by its
+        level; on a city's pages, which speak of all its counties and districts, each
+        with an office of its own, by no level (ANY_OFFICE)."""
+        return ANY_OFFICE if self.kind == self.Kind.CITY else self.office_by_level
 
     def names_unit(self, unit_name: str, county_name: str) -> str:
         """How this region's pages and documents name a unit: a city's with its

@@ -1,5 +1,6 @@
 """The 网络问政办 is named by one rule: the region's full name in full, its level
-alone where the place goes without saying (a notice to one of its units)."""
+alone where the place goes without saying (a notice to one of its units), by no
+level on a city's pages, which speak of several."""
 
 from django.test import SimpleTestCase
 
@@ -24,3 +25,14 @@ class OfficeNameTest(SimpleTestCase):
         for (name, kind), expected in levels.items():
             with self.subTest(name=name):
                 self.assertEqual(Region(name=name, kind=kind).office_by_level, expected)
+
+    def test_a_regions_own_pages_say_ben_qu_for_a_district(self):
+        self.assertEqual(Region(name="金城江区", kind="county").level, "区")
+        self.assertEqual(Region(name="罗城仫佬族自治县", kind="county").level, "县")
+        self.assertEqual(Region(name="河池市", kind="city").level, "市")
+
+    def test_the_office_handling_a_citys_messages_is_named_by_no_level(self):
+        # A city's pages speak of all its counties and districts: none of them is 市网络问政办.
+        self.assertEqual(Region(name="河池市", kind="city").handling_office, "网络问政办")
+        self.assertEqual(Region(name="金城江区", kind="county").handling_office, "区网络问政办")
+        self.assertEqual(Region(name="罗城仫佬族自治县", kind="county").handling_office, "县网络问政办")
