@@ -27,8 +27,6 @@ class PostForm(NamedLimits, forms.Form):
         label=gettext_lazy("留言对象"),
         queryset=Unit.objects.none(),
         required=False,
-        empty_label=gettext_lazy("不确定，由县网络问政办交办"),
-        help_text=gettext_lazy("选择乡镇或部门；不确定由谁办理时，县网络问政办会在1个工作日内交办。"),
     )
     # Nothing chosen in advance: with 咨询 preselected, citizens skipped the choice.
     category = forms.ModelChoiceField(
@@ -37,9 +35,7 @@ class PostForm(NamedLimits, forms.Form):
         empty_label=gettext_lazy("请选择留言类别"),
         error_messages={"required": gettext_lazy("请选择留言类别。")},
     )
-    topic = TopicField(
-        label=gettext_lazy("事项分类（选填）"), help_text=gettext_lazy("不确定可不选，由县网络问政办确定。")
-    )
+    topic = TopicField(label=gettext_lazy("事项分类（选填）"))
     title = forms.CharField(label=gettext_lazy("标题"), max_length=100)
     body = forms.CharField(
         label=gettext_lazy("留言内容"),
@@ -74,7 +70,12 @@ class PostForm(NamedLimits, forms.Form):
         super().__init__(*args, **kwargs)
         units = Unit.objects.in_region(region).registered_by(timezone.localdate())
         self.fields["unit"].queryset = units.order_by("kind", "name")
+        # Left to the office of the county written to (县网络问政办, 区网络问政办).
+        said = {"office": region.office_by_level}
+        self.fields["unit"].empty_label = _("不确定，由%(office)s交办") % said
+        self.fields["unit"].help_text = _("选择乡镇或部门；不确定由谁办理时，%(office)s会在1个工作日内交办。") % said
         self.fields["topic"].set_topics(topic_choices(region))
+        self.fields["topic"].help_text = _("不确定可不选，由%(office)s确定。") % said
         self.fields["category"].help_text = _(
             "咨询：询问政策、办事程序；建议：对工作提出意见建议；诉求：反映需要解决的具体问题。"
         )
@@ -147,8 +148,14 @@ class RatingForm(NamedLimits, forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("选择“不满意”时请写明理由，县网络问政办将回访核实。"),
     )
+
+    def __init__(self, *args, region: Region, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The office of the message's county calls back (回访).
+        self.fields["reason"].help_text = _("选择“不满意”时请写明理由，%(office)s将回访核实。") % {
+            "office": region.office_by_level
+        }
 
     def clean(self):
         data = super().clean()

@@ -48,6 +48,7 @@ from wenzheng.supervision.models import Exposure
 from wenzheng.topics import figures as topic_figures
 from wenzheng.topics import forms as topic_forms
 from wenzheng.units.models import Region
+from wenzheng.units.selectors import office_for
 from wenzheng.workdays import clock
 
 from .forms import BoardFilterForm, FollowUpForm, ForgotPasscodeForm, PostForm, RatingForm, TrackForm
@@ -274,7 +275,7 @@ def _render_thread(request, found, *, is_owner, tracked=False, bound=None, statu
             "follow_up_form": (bound.get("follow_up") or FollowUpForm()) if can_act else None,
             # Refused because it may no longer be followed up: what was typed, to copy.
             "unsent_follow_up": bound["follow_up"].data.get("text", "") if "follow_up" in bound else "",
-            "rating_form": bound.get("rating") or (RatingForm() if can_rate else None),
+            "rating_form": bound.get("rating") or (RatingForm(region=found.region) if can_rate else None),
             "main": main,
             "main_replies": main_replies,
             "merge_undone": _merge_undone(found) if private else None,
@@ -289,7 +290,7 @@ def _citizen_step(request, found, who):
     per form render (going back and submitting again adds nothing)."""
     # The rating form says so itself: with no choice made, "rating" is not sent at all.
     if request.POST.get("step") == "rating" or "rating" in request.POST:
-        form, step = RatingForm(request.POST), "rating"
+        form, step = RatingForm(request.POST, region=found.region), "rating"
     else:
         form, step = FollowUpForm(request.POST, request.FILES), "follow_up"
     tracked = who.user is None
@@ -318,7 +319,7 @@ def _citizen_step(request, found, who):
     if step == "follow_up":
         thanks = _("追问已提交，办理单位将继续答复。")
     elif data["rating"] == Message.Rating.DISSATISFIED:
-        thanks = _("感谢您的评价，县网络问政办将回访核实。")
+        thanks = _("感谢您的评价，%(office)s将回访核实。") % {"office": found.region.office_by_level}
     else:
         thanks = _("感谢您的评价。")
     try:
@@ -489,8 +490,11 @@ def forgot_passcode(request):
             request,
             _(
                 "如果查询码与留言时填写的手机号相符，新的查询密码已用短信发送到该手机（原密码随之失效）；"
-                "10分钟内只发送一次。收不到短信，请联系县网络问政办。"
-            ),
+                "10分钟内只发送一次。收不到短信，请联系%(office)s。"
+            )
+            # The page's office, not the message's: the answer is the same whether or
+            # not the code was found, and a county named by it would tell.
+            % {"office": office_for(request)},
         )
         return redirect(f"{resolve_url('public:track')}?{urlencode({'code': code})}")
     return render(request, "public/forgot_passcode.html", {"nav": "track", "form": form})
