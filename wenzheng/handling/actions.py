@@ -475,7 +475,8 @@ def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> F
     if waiting.count() >= WAITING_FOLLOW_UPS_MAX:
         raise ActionRefused(
             "too_many_follow_ups",
-            f"这条留言已有{WAITING_FOLLOW_UPS_MAX}条追问尚未答复，请等办理单位答复或县网络问政办处理后再追问。",
+            f"这条留言已有{WAITING_FOLLOW_UPS_MAX}条追问尚未答复，"
+            f"请等办理单位答复或{message.region.office_by_level}处理后再追问。",
         )
     text = _require_text(text, "追问内容", max_length=settings.MESSAGE_TEXT_MAX_CHARS)
     item = FollowUp.objects.create(message=message, text=text, at=at)

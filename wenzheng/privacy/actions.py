@@ -30,7 +30,8 @@ from wenzheng.handling.models import ExtensionRequest, FollowUp, Message, Reply,
 from wenzheng.notifications.models import Notice
 from wenzheng.search import contacts as search_contacts
 from wenzheng.supervision.models import AccountabilityReferral, Exposure, SupervisionFinding
-from wenzheng.units.models import Region
+from wenzheng.units.models import OFFICE_KIND, Region
+from wenzheng.units.selectors import counties_of
 
 from .masking import normalise_contact
 from .models import CountyPrivacy, Erasure, PublicContact, Review, SensitiveWord
@@ -166,7 +167,11 @@ def release_attachment(*, attachment, by, at=None) -> Attachment:
 
 def _require_eraser(by):
     if by is None or by.role not in (Role.COUNTY_OFFICE, Role.ADMIN):
-        raise ActionRefused("forbidden_role", "只有县网络问政办或系统管理员可以删除网民个人信息。")
+        # The office of the asker's county (a unit's, or the city's one county); else
+        # the kind: a city's office over several counties is a 网络问政办 too, and may not.
+        counties = counties_of(by)
+        who = counties[0].office_by_level if counties and len(counties) == 1 else OFFICE_KIND
+        raise ActionRefused("forbidden_role", f"只有{who}或系统管理员可以删除网民个人信息。")
 
 
 @transaction.atomic

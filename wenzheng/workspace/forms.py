@@ -26,7 +26,7 @@ from wenzheng.topics import routing
 from wenzheng.topics.forms import TopicField
 from wenzheng.topics.forms import choosable as topic_choices
 from wenzheng.units.forms import UnitPickerField, UnitSelect, grouped
-from wenzheng.units.models import Unit
+from wenzheng.units.models import ANY_OFFICE, Unit
 from wenzheng.workdays import clock
 
 
@@ -129,14 +129,15 @@ class TransferForm(StepForm):
         label=gettext_lazy("退单理由"),
         max_length=REASON_MAX_CHARS,
         widget=_textarea(3),
-        help_text=gettext_lazy(
-            "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间仍可签收，签收期限照常计算；"
-            "县网络问政办不同意退单的，回复期限按审核所用的工作日顺延（期限届满后才申请退单的除外）。"
-        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        office = self.message.region.office_by_level if self.message is not None else ANY_OFFICE
+        self.fields["reason"].help_text = _(
+            "说明为什么不属于本单位职责、建议由哪个单位办理。退单审核期间仍可签收，签收期限照常计算；"
+            "%(office)s不同意退单的，回复期限按审核所用的工作日顺延（期限届满后才申请退单的除外）。"
+        ) % {"office": office}
         if self.message is not None and self.message.state == Message.State.DISPATCHED:
             # A newcomer asked first and took the 签收 to be over: its deadline runs on.
             self.fields["reason"].help_text += _("本留言尚未签收：退单审核期间签收期限照常计算，请同时签收。")
@@ -159,7 +160,10 @@ class ExtensionForm(StepForm):
                 MaxValueValidator(left, message=_("本单位最多还可申请%(limit_value)s个工作日的延期。"))
             )
             self.fields["days"].widget.attrs["max"] = left
-            rule = _("须在回复期限届满前申请，累计不超过%(limit)s个工作日，由县网络问政办审批。") % {"limit": limit}
+            rule = _("须在回复期限届满前申请，累计不超过%(limit)s个工作日，由%(office)s审批。") % {
+                "limit": limit,
+                "office": self.message.region.office_by_level,
+            }
             said = {"used": used, "waiting": waiting, "left": left}
             if waiting:  # another reply stage's request, held back until the office decides
                 rule += (

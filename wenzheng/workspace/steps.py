@@ -38,7 +38,7 @@ class Step:
     run: Callable[..., str]  # (message=, by=, data=) -> the success note
     roles: tuple
     states: tuple
-    confirm: str = ""
+    confirm: str = ""  # may name the office of the message's county: %(office)s
     # A further condition for offering the step, beyond role and state.
     offered: Callable[..., bool] = lambda user, message: True
     # What the form needs besides the message (read per page, not per row).
@@ -64,7 +64,14 @@ class Step:
 
     def make_form(self, data=None, *, message, files=None, **kwargs):
         kwargs = kwargs or self.form_kwargs(message)
-        return self.form(data, files, message=message, prefix=self.prefix(message), **kwargs)
+        form = self.form(data, files, message=message, prefix=self.prefix(message), **kwargs)
+        # Read from the message only where the question names the office: a list page
+        # makes a form for each of its rows.
+        names_office = "%(office)s" in str(self.confirm)
+        form.confirm_question = (
+            self.confirm % {"office": message.region.office_by_level} if names_office else self.confirm
+        )
+        return form
 
 
 def dispatchable_units(county) -> list[Unit]:
@@ -89,8 +96,8 @@ def _phones_hidden(message, text) -> str:
         return ""
     return _(
         "答复中的电话号码在公开页面显示为“%(shown)s”；如是本单位对外办公电话，"
-        "请联系县网络问政办在“个人信息保护”中列为公开号码。"
-    ) % {"shown": "”“".join(dict.fromkeys(shown))}
+        "请联系%(office)s在“个人信息保护”中列为公开号码。"
+    ) % {"shown": "”“".join(dict.fromkeys(shown)), "office": message.region.office_by_level}
 
 
 def _reply(*, message, by, data):
@@ -162,12 +169,18 @@ def _revisit(*, message, by, data):
 
 def _transfer(*, message, by, data):
     actions.request_transfer(message=message, by=by, reason=data["reason"])
-    return _("已申请退单，留言%(serial)s等待县网络问政办重新交办。") % {"serial": message.serial}
+    return _("已申请退单，留言%(serial)s等待%(office)s重新交办。") % {
+        "serial": message.serial,
+        "office": message.region.office_by_level,
+    }
 
 
 def _extension(*, message, by, data):
     actions.request_extension(message=message, by=by, days=data["days"], reason=data["reason"])
-    return _("已申请延期%(days)s个工作日，等待县网络问政办审批。") % {"days": data["days"]}
+    return _("已申请延期%(days)s个工作日，等待%(office)s审批。") % {
+        "days": data["days"],
+        "office": message.region.office_by_level,
+    }
 
 
 def _close(*, message, by, data):
@@ -445,7 +458,7 @@ STEPS = {
             _transfer,
             UNIT_ROLES,
             UNIT_OPEN,
-            confirm=gettext_lazy("确定将这条留言退回县网络问政办吗？"),
+            confirm=gettext_lazy("确定将这条留言退回%(office)s吗？"),
         ),
         Step(
             "extension",

@@ -93,7 +93,7 @@ def _photo_counts(queued) -> dict[tuple[int, int | None], int]:
 def _reviewed(request, pk, follow_up):
     message = visible_message(request.user, pk)
     if request.user.role not in COUNTY_ROLES:
-        raise Http404(_("只有县网络问政办审核公开内容"))
+        raise Http404(_("只有%(office)s审核公开内容") % {"office": message.region.office_by_level})
     item = None
     if follow_up is not None:
         item = get_object_or_404(FollowUp, pk=follow_up, message=message)
