@@ -12,7 +12,9 @@ class Role(models.TextChoices):
     CITIZEN = "citizen", "网民"
     HANDLER = "handler", "网络评论员"
     LEADER = "leader", "分管领导"
-    COUNTY_OFFICE = "county_office", "县网络问政办"
+    # The kind, right for a 区, a 旗 or a county-level 市 as well: a person's own pages
+    # name their office by its region (User.role_title: 区网络问政办).
+    COUNTY_OFFICE = "county_office", "县级网络问政办"
     CITY_OFFICE = "city_office", "市网络问政办"
     ADMIN = "admin", "系统管理员"
 
@@ -92,6 +94,15 @@ class User(AbstractUser):
         level = {Role.COUNTY_OFFICE: "county", Role.CITY_OFFICE: "city"}.get(self.role)
         if level and self.region_id and self.region.kind != level:
             raise ValidationError({"region": f"{self.get_role_display()}须属于一个{OFFICE_LEVELS[level]}。"})
+
+    @property
+    def role_title(self) -> str:
+        """The role as the person's pages name it: an office by its region's level, as
+        it calls itself (县网络问政办, 区网络问政办, 市网络问政办); any other role by
+        its name."""
+        if self.role in OFFICE_ROLES and self.region_id is not None:
+            return self.region.office_by_level
+        return self.get_role_display()
 
     @property
     def is_unit_staff(self) -> bool:

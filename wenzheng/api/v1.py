@@ -327,7 +327,7 @@ def me(request):
         "username": user.username,
         "display_name": user.display_name,
         "role": user.role,
-        "role_label": user.get_role_display(),
+        "role_label": user.role_title,
         "unit": schemas.unit_ref(user.unit),
         "region": user.region.code if user.region else None,
     }
@@ -413,7 +413,7 @@ def _extension(message, pk) -> ExtensionRequest:
 # Each step: (path, input, the action, summary). The action checks who may do it;
 # the input's fields are its keyword arguments.
 STEPS = [
-    ("dispatch", schemas.DispatchIn, actions.dispatch, "交办（县网络问政办）"),
+    ("dispatch", schemas.DispatchIn, actions.dispatch, "交办（县级网络问政办）"),
     ("respond", schemas.NoteIn, actions.respond, "签收"),
     ("reply", schemas.TextIn, actions.reply, "回复"),
     ("transfer", schemas.ReasonIn, actions.request_transfer, "退单（申请转办）"),
@@ -425,9 +425,9 @@ STEPS = [
     ("long-cycle/reject", schemas.ReasonIn, actions.reject_long_cycle_closure, "不同意长周期办结"),
     ("reopen", schemas.ReasonIn, actions.reopen, "重办"),
     ("supervise", schemas.NoteIn, actions.flag_for_supervision, "督办"),
-    ("reassign", schemas.ReassignIn, actions.reassign, "改派（县网络问政办，单位签收前）"),
-    ("spam", schemas.ReasonIn, actions.mark_spam, "标记为垃圾留言（县网络问政办）"),
-    ("spam/undo", schemas.ReasonIn, actions.unmark_spam, "撤销垃圾留言标记（县网络问政办）"),
+    ("reassign", schemas.ReassignIn, actions.reassign, "改派（县级网络问政办，单位签收前）"),
+    ("spam", schemas.ReasonIn, actions.mark_spam, "标记为垃圾留言（县级网络问政办）"),
+    ("spam/undo", schemas.ReasonIn, actions.unmark_spam, "撤销垃圾留言标记（县级网络问政办）"),
     ("follow-up", schemas.TextIn, actions.follow_up, "网民追问"),
     ("rate", schemas.RatingIn, actions.rate, "网民评价"),
 ]

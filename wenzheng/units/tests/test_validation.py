@@ -61,7 +61,7 @@ class RegionAndUnitTest(CastTestCase):
 
     def test_an_office_belongs_to_a_region_of_its_level(self):
         county_office = User(username="x1", role=Role.COUNTY_OFFICE, region=self.cast.city, password="x")
-        self.assertEqual(self.refused(county_office, "region"), "县网络问政办须属于一个县（区）。")
+        self.assertEqual(self.refused(county_office, "region"), "县级网络问政办须属于一个县（区）。")
         city_office = User(username="x2", role=Role.CITY_OFFICE, region=self.cast.county, password="x")
         self.assertEqual(self.refused(city_office, "region"), "市网络问政办须属于一个市。")
         named = User(username="x3", role=Role.CITIZEN, display_name="张\u202e三\u200b", password="x")

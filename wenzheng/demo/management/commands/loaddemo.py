@@ -80,7 +80,7 @@ class Command(BaseCommand):
         w("  " + _pad("用户名", 20) + _pad("角色", 14) + _pad("密码", 12) + "单位")
         for user in generator.logins(everyone=everyone):
             place = user.unit.name if user.unit else (user.region.name if user.region else "")
-            w("  " + _pad(user.username, 20) + _pad(user.get_role_display(), 14) + _pad(PASSWORD, 12) + place)
+            w("  " + _pad(user.username, 20) + _pad(user.role_title, 14) + _pad(PASSWORD, 12) + place)
         if not everyone:
             w(
                 "  其他单位的账号：u<三位单位编号>_leader、u<三位单位编号>_handler1 等"
