@@ -275,7 +275,7 @@ def service(request, code, fmt):
             "code": "unit",
             "datatype": "singlevaluelist",
             "required": False,
-            "datatype_description": "不填则由县网络问政办交办。",
+            "datatype_description": f"不填则由{county.office_by_level}交办。",
             "order": 1,
             "description": "留言对象（办理单位）",
             "values": [{"key": str(u.pk), "name": u.name} for u in units],

@@ -283,7 +283,7 @@ class SubmitIn(Schema):
     name: str
     phone: str
     consent_to_publish: bool = False
-    unit: int | None = Field(None, description="办理单位编号；不填则由县网络问政办交办")
+    unit: int | None = Field(None, description="办理单位编号；不填则由县级网络问政办交办")
     region: str | None = Field(None, description="县（区）代码；只有一个县或已填单位时可不填")
     id_number: str = ""
     email: str = ""

@@ -3,6 +3,7 @@ from django import forms
 from wenzheng.handling.models import Category
 from wenzheng.lib.formtext import NamedLimits
 from wenzheng.units.models import Region, Unit
+from wenzheng.units.selectors import office_of
 
 from .models import ImportJob
 from .tables import EXTENSIONS, MAX_UPLOAD
@@ -37,7 +38,6 @@ class ImportForm(NamedLimits, forms.Form):
         label="单位为空时交给",
         queryset=Unit.objects.none(),
         required=False,
-        empty_label="不指定（已答复却没有单位的行列为问题，未答复的由县网络问政办交办）",
         help_text="文件没有“单位”列、或“单位”为空的行交给这个单位；写明单位的行仍交给所写的单位。",
     )
     waive_registration = forms.BooleanField(
@@ -77,8 +77,12 @@ class ImportForm(NamedLimits, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         self.fields["default_unit"].queryset = Unit.objects.filter(region__in=regions).order_by("kind", "name")
-        if regions.count() == 1:
-            self.fields["region"].initial = regions.first()
+        counties = list(regions)
+        if len(counties) == 1:
+            self.fields["region"].initial = counties[0]
+        # The importer's county's office (区网络问政办); of several, by no level.
+        office = office_of(counties)
+        self.fields["default_unit"].empty_label = f"不指定（已答复却没有单位的行列为问题，未答复的由{office}交办）"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

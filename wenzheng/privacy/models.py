@@ -22,7 +22,7 @@ class CountyPrivacy(models.Model):
     review_before_publishing = models.BooleanField(
         "先审后发",
         default=False,
-        help_text="开启后，网民的留言和追问经县网络问政办审核通过后才公开；办理时限仍从留言时起算。",
+        help_text="开启后，网民的留言和追问经网络问政办审核通过后才公开；办理时限仍从留言时起算。",
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

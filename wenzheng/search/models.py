@@ -31,7 +31,7 @@ from wenzheng.ops.models import BatchWalk
 class Audience(models.TextChoices):
     PUBLIC = "public", "公众"
     MASKED = "masked", "工作人员（遮盖个人信息）"
-    STAFF = "staff", "办理单位和县网络问政办"
+    STAFF = "staff", "办理单位和县级网络问政办"
 
 
 class TokenSetField(models.TextField):

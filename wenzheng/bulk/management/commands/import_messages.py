@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("file", help=".xlsx、.xls 或 .csv 文件")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--region", help="县（区）代码，如 luocheng；只有一个县时可省略")
-        parser.add_argument("--user", help="记为导入人的账号（县网络问政办或管理员）；省略时取该县第一个网络问政办账号")
+        parser.add_argument(
+            "--user", help="记为导入人的账号（县级网络问政办或管理员）；省略时取该县（区）第一个网络问政办账号"
+        )
         parser.add_argument("--source", default="", help="来源平台名称，留言编号在同一来源内唯一")
         parser.add_argument("--default-category", help="“类别”为空时使用的类别，如 咨询")
         parser.add_argument(

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--message", action="append", default=[], help="县代码/留言编号，如 luocheng/2026-000046（可重复）"
         )
-        parser.add_argument("--by", required=True, help="办理人的用户名（系统管理员或该县网络问政办）")
+        parser.add_argument("--by", required=True, help="办理人的用户名（系统管理员，或留言所在地的县级网络问政办）")
         parser.add_argument("--reason", required=True, help="删除依据，如：网民来电申请，登记编号……")
 
     def handle(self, *, account, tracking_code, message, by, reason, **options):
