@@ -121,6 +121,36 @@ class Cast:
         return message
 
 
+class District:
+    """A 区 of the cast's city beside its two 县 (金城江区), with a township, its
+    handler and leader, and its office: where the office is 区网络问政办, and a page
+    that says 县网络问政办 is wrong. Made on demand: most tests want the cast alone."""
+
+    def __init__(self, cast):
+        self.region = Region.objects.create(name="金城江区", code="jinchengjiang", kind="county", parent=cast.city)
+        self.unit = Unit.objects.create(
+            region=self.region, name="东江镇", kind="township", registered_on=dt.date(2020, 1, 1)
+        )
+        self.handler = Cast._user("district_handler", Role.HANDLER, unit=self.unit)
+        self.leader = Cast._user("district_leader", Role.LEADER, unit=self.unit)
+        self.office = Cast._user("district_office", Role.COUNTY_OFFICE, region=self.region)
+
+    def submit(self, *, to_unit=True, by=None, at=None, consent=True):
+        """A message to the district's township (or, `to_unit` False, for its office to dispatch)."""
+        return actions.submit(
+            by=by,
+            category=Category.objects.get(code="consultation"),
+            unit=self.unit if to_unit else None,
+            region=None if to_unit else self.region,
+            title="路灯不亮",
+            body="东江镇新街路段的路灯已经坏了两个星期，晚上出行很不方便，请尽快维修。",
+            name="李四",
+            phone="13900000000",
+            consent_to_publish=consent,
+            at=at,
+        )
+
+
 class ClassDataTestCase(TestCase):
     """A TestCase whose class data (setUpTestData) is checked against the deferred
     constraints once, when it is made, instead of once per test.
