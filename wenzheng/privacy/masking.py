@@ -697,6 +697,25 @@ _NOT_NAMES = (
     "祖国",
 )
 
+# Words of _NOT_NAMES that are also a surname and one of the commonest characters of
+# given names (明, 天 and 兴 are the 8th, 12th and 104th commonest second characters of
+# the three-character names in jieba's dictionary, where 黎明 and 白天明 are names
+# themselves): a name may start with one, and 我是白天建，, 我是高兴华， and 我叫黎明辉
+# went public whole (a trial). The word is no name alone, nor before a character that
+# goes on with it as a word (白天班, 白天鹅, 黎明前, 本人白天忙，, 我叫白天来); before any
+# other it is.
+_NAME_LIKE_WORDS = {"白天": "班鹅里时忙来去", "高兴": "", "黎明": "前时"}
+
+
+def _starts_with_a_word(name: str) -> bool:
+    """Whether `name`, found after a cue, starts with a word said there (_NOT_NAMES)
+    rather than a name that starts like one (_NAME_LIKE_WORDS)."""
+    if not name.startswith(_NOT_NAMES):
+        return False
+    goes_on = _NAME_LIKE_WORDS.get(name[:2])
+    return goes_on is None or len(name) == 2 or name[2] in goes_on
+
+
 # What reads as a name after 我是, 本人 or 村民 and is a word said there: 杨梅 the fruit
 # (村民杨梅的销路不好; 我是杨梅石 is a name), and 常 "often" before what a writer often
 # does or suffers, ending the clause as a given name would (本人常失眠，; 本人常生，, a
@@ -1058,7 +1077,7 @@ class Masker:
                 weak, greeted = cue is _SELF_INTRODUCED, cue in _GREETINGS
                 if (
                     not any(p in bare for p in _NAME_PLACEHOLDERS)
-                    and not bare.startswith(_NOT_NAMES)
+                    and not _starts_with_a_word(bare)
                     and bare not in NOT_NAMES  # 居民同志：, 游客您好
                     and not bare.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
                     and not _is_title(bare, folded[m.start() : start], folded[end:], greeted=greeted)

@@ -20,7 +20,7 @@ from .text import fold
 # personal data above all, the folding of texts). The background worker derives
 # every document again when the index was written by another (search.derivation);
 # test_derivation fails when the masking changes and this does not.
-DERIVATION = 5
+DERIVATION = 6
 
 
 @dataclass(frozen=True)

@@ -620,6 +620,36 @@ class SelfIntroductionsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), masked)
 
+    def test_a_name_that_starts_like_a_word_is_masked(self):
+        """我是白天建， and 我是高兴华， went public whole (a trial): 白天 and 高兴 are words
+        said after 我是, and every name that started with one was left, after 我叫 and
+        姓名： too. They are also a surname and a given name's character."""
+        for text, masked in (
+            ("我是白天建，", "我是白**，"),
+            ("我是高兴华，", "我是高**，"),
+            ("本人高兴华，电话在下面", "本人高**，电话在下面"),
+            ("我是白天建 家住东门镇", "我是白** 家住东门镇"),
+            ("我是黎明辉，", "我是黎**，"),
+            ("我叫白天建，", "我叫白**，"),
+            ("姓名：高兴华，", "姓名：高**，"),
+            ("我叫黎明辉", "我叫黎**"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        # The word alone, or going on as a word, stays.
+        for text in (
+            "本人白天上班，",
+            "本人白天忙，晚上有空",
+            "我是白天班，晚上不在家",
+            "我是白天鹅，",
+            "本人黎明前，",
+            "我是高兴。",
+            "本人白天，晚上都在家",
+            "我叫白天来修，",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
     def test_a_name_that_starts_like_the_fruit_杨梅_is_masked(self):
         """我是杨梅石， went public whole: 杨梅 was a word left alone after every cue."""
         for text, masked in (
