@@ -460,12 +460,18 @@ _DEAR = re.compile(r"(?:尊敬|亲爱)的\s*" + _STRONG_NAME + r"(?=先生|女�
 # (a reply greets whoever the unit thinks wrote, not only the name on the form): 张三您好,
 # 张三你好, 张三：您好, 张三，您好, 张三同志：, 张三先生/女士您好, 致张三：. A name with
 # 先生, 女士, 小姐, 同志 or 老师 after it is one whatever its surname; a bare one only with a
-# surname trusted after the weak cues (明天你好 is no one), and never what the addressee
+# surname trusted after the weak cues or 于 (明天你好 is no one), and never what the addressee
 # is rather than who (管理员您好), a title (张老师您好, 李工您好) or a kinship term (阿姨
 # 您好): _names. Not 你好 that begins another word (王家，你好像…).
 _ADDRESS_TERM = r"(?:先生|女士|小姐|同志|老师)(?:\s?(?:[/、]|\()\s?(?:先生|女士|小姐)\)?)?"
 _HELLO = r"\s*[,:!]?\s*(?:您好|你好)(?![像好几多些])"
-_GREETED_NAME = rf"({_surname_pattern(surnames.COMMON | surnames.FREQUENT_WORDLIKE)}[ \t]{{0,2}}{_GIVEN_SPACED})"
+# A bare greeting trusts 于 too, left out of the common surnames as a preposition ("at"):
+# 于志明您好 went public whole (a trial). No word it begins is greeted: of the eight
+# nouns of two or three characters (50 or more uses) that start with 于 in jieba's
+# dictionary, four are people's names (于长江, 于大龙…) and the rest 于 and a time or a
+# place (于今, 于汉初); 于是, 于此 are never followed by 您好.
+_GREETED_SURNAMES = surnames.COMMON | surnames.FREQUENT_WORDLIKE | {"于"}
+_GREETED_NAME = rf"({_surname_pattern(_GREETED_SURNAMES)}[ \t]{{0,2}}{_GIVEN_SPACED})"
 # Tried where a text, a line or a sentence starts, and first asked cheaply whether a
 # surname (or 致) begins there: the cue was a twentieth of the masking's time without.
 _GREETING_STARTS = "".join(sorted(surnames.ALL | {c[0] for c in surnames.COMPOUND} | {"致"}))

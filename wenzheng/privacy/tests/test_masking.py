@@ -750,6 +750,22 @@ class GreetingsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
 
+    def test_a_surname_that_is_also_a_preposition_is_greeted(self):
+        """于志明您好 went public whole (a trial) while 韦志明您好 was masked: 于 is "at" too,
+        so a bare greeting did not trust it; no word it begins is greeted."""
+        for text, masked in (
+            ("于志明您好", "于**您好"),
+            ("于志明你好！", "于**你好！"),
+            ("于志明，您好！", "于**，您好！"),
+            ("答复意见：\n于明您好！", "答复意见：\n于*您好！"),
+            ("致于志明：", "致于**："),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        for text in ("于是你好好想想", "于2026年3月5日您好"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
     def test_a_one_character_given_name_is_still_one(self):
         # As 我是韦哥 is: one character may be a given name, and a title is one only
         # greeted as itself.
