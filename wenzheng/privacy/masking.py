@@ -479,7 +479,14 @@ _ADDRESSEE = re.compile(
     rf"(?<![{HAN}])(?=[{_GREETING_STARTS}])(?:(?:致\s*)?{_STRONG_NAME}{_ADDRESS_TERM}(?:\s*:|{_HELLO})"
     rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO})|{_GREETED_NAME}{_HELLO})"
 )
-_GREETINGS = (_DEAR, _ADDRESSEE)
+# The addressee after the greeting (您好，韦志明！, 你好，韦志明：): 您好，韦志明 went
+# public whole (a trial). Where the greeting starts a text, a line or a sentence and
+# the name ends at punctuation or the text's end (您好，王家村的路灯… is no one); not
+# a wish (您好，祝好！, 您好，祝顺利！: 祝 is "wish" there) nor thanks (_GREETED_WORDS).
+_GREETED_AFTER = re.compile(
+    rf"(?<![{HAN}])(?:您好|你好)\s*,\s*(?=[{_GREETING_STARTS}])(?!祝){_GREETED_NAME}(?=\s*(?:[,.!?:;。\n]|$))"
+)
+_GREETINGS = (_DEAR, _ADDRESSEE, _GREETED_AFTER)
 _NAME_CUES = [
     # Verbs of naming: whatever follows is a name if it starts with a surname.
     re.compile(rf"(?:{_NAMING})\s*" + _STRONG_NAME),
@@ -740,6 +747,12 @@ _WORDS_AFTER_WEAK_CUES = frozenset(
         ),
     ]
 )  # fmt: skip
+
+
+# What stands where a greeting's addressee does and is no one, whole (a name that
+# starts like one is still a name): thanks and a reply to one after 您好， (您好，谢谢！,
+# 您好，辛苦！, 您好，满意。 of a follow-up's rating).
+_GREETED_WORDS = frozenset(["谢谢", "辛苦", "满意"])
 
 
 # What a writer says they are before giving their surname apart (我是村长，姓王): a role,
@@ -1091,6 +1104,7 @@ class Masker:
                     and bare not in _KIN_ADDRESSES  # 阿姨您好: 阿 is a surname too
                     and not ((weak or greeted) and _what_not_who(bare, folded[end : end + 8]))
                     and not (weak and bare in _WORDS_AFTER_WEAK_CUES)
+                    and not (greeted and bare in _GREETED_WORDS)
                 ):
                     spans.append(Span(start, end, Kind.NAME, _masked_name(bare)))
         for cue in _SPLIT_NAMES:

@@ -766,6 +766,36 @@ class GreetingsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
 
+    def test_the_addressee_after_the_greeting_is_masked(self):
+        """您好，韦志明 went public whole (a trial): only a name before 您好 was read."""
+        for text, masked in (
+            ("您好，韦志明", "您好，韦**"),
+            ("您好，韦志明！您反映的问题已收到。", "您好，韦**！您反映的问题已收到。"),
+            ("你好，于志明：", "你好，于**："),
+            ("您好, 常梅轩。", "您好, 常**。"),
+            ("答复意见：\n您好，韦志明：\n经核实…", "答复意见：\n您好，韦**：\n经核实…"),
+            ("您好，韦志明同志：", "您好，韦**同志："),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        for text in (
+            "您好，谢谢！",
+            "您好，祝好！",
+            "您好，祝顺利！",
+            "你好，辛苦！",
+            "您好，满意。",
+            "您好，网友：",
+            "您好，张老师：",
+            "您好，韦局长：",
+            "你好，阿姨，",
+            "您好，管理员，",
+            "您好，东门镇人民政府：",
+            "您好，王家村的路灯坏了。",
+            "您好，关于路灯的问题。",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
     def test_a_one_character_given_name_is_still_one(self):
         # As 我是韦哥 is: one character may be a given name, and a title is one only
         # greeted as itself.
