@@ -471,13 +471,18 @@ _HELLO = r"\s*[,:!]?\s*(?:您好|你好)(?![像好几多些])"
 # dictionary, four are people's names (于长江, 于大龙…) and the rest 于 and a time or a
 # place (于今, 于汉初); 于是, 于此 are never followed by 您好.
 _GREETED_SURNAMES = surnames.COMMON | surnames.FREQUENT_WORDLIKE | {"于"}
-_GREETED_NAME = rf"({_surname_pattern(_GREETED_SURNAMES)}[ \t]{{0,2}}{_GIVEN_SPACED})"
+_GREETED_BARE = rf"{_surname_pattern(_GREETED_SURNAMES)}[ \t]{{0,2}}{_GIVEN_SPACED}"
+_GREETED_NAME = rf"({_GREETED_BARE})"
+# Several addressees (张三、李四您好; 张三先生、李四女士：您好): each before the last, which
+# the greeting follows as ever, is one where names and 、 alone go on to the greeting;
+# 张三、李四您好 was published as 张三、李*您好 (a trial).
+_LISTED = rf"(?:\s*、\s*{_GREETED_BARE}(?:{_ADDRESS_TERM})?)+{_HELLO}"
 # Tried where a text, a line or a sentence starts, and first asked cheaply whether a
 # surname (or 致) begins there: the cue was a twentieth of the masking's time without.
 _GREETING_STARTS = "".join(sorted(surnames.ALL | {c[0] for c in surnames.COMPOUND} | {"致"}))
 _ADDRESSEE = re.compile(
     rf"(?<![{HAN}])(?=[{_GREETING_STARTS}])(?:(?:致\s*)?{_STRONG_NAME}{_ADDRESS_TERM}(?:\s*:|{_HELLO})"
-    rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO})|{_GREETED_NAME}{_HELLO})"
+    rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO})|{_GREETED_NAME}(?:{_HELLO}|(?:{_ADDRESS_TERM})?(?={_LISTED})))"
 )
 # The addressee after the greeting (您好，韦志明！, 你好，韦志明：): 您好，韦志明 went
 # public whole (a trial). Where the greeting starts a text, a line or a sentence and

@@ -796,6 +796,22 @@ class GreetingsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
 
+    def test_each_of_several_addressees_is_masked(self):
+        """张三、李四您好 was published as 张三、李*您好 (a trial)."""
+        for text, masked in (
+            ("张三、李四您好", "张*、李*您好"),
+            ("张三、李四、王五：您好！", "张*、李*、王*：您好！"),
+            ("韦志明、于志强你好，", "韦**、于**你好，"),
+            ("韦志明 、 常梅轩您好", "韦** 、 常**您好"),
+            ("张老师、李四您好", "张老师、李*您好"),
+            ("韦志明先生、于志强女士：您好", "韦**先生、于**女士：您好"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+        for text in ("东门镇、西门镇您好", "王家、李家你好像都没来", "各位领导、同志们你好"):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+
     def test_a_one_character_given_name_is_still_one(self):
         # As 我是韦哥 is: one character may be a given name, and a title is one only
         # greeted as itself.
