@@ -409,8 +409,8 @@ def _surname_pattern(single: frozenset) -> str:
 
 
 # What ends a name when no punctuation does: "我叫张三家住…", "本人李四今年…", the
-# surname said apart (我叫文 姓银).
-_NOT_IN_NAME = "的是在住男女年岁我你他她它们了和与及或现系从于为因已都也就要想请某姓"
+# surname said apart (我叫文 姓银), 您 as 你 (您好，谢谢您！).
+_NOT_IN_NAME = "的是在住男女年岁我你您他她它们了和与及或现系从于为因已都也就要想请某姓"
 _ENDS_NAME = r"家住|家在|家里|家中|今年|现年|电话|联系|身份|手机|户籍|先生|女士|同志"
 _GIVEN = rf"(?:(?!{_ENDS_NAME})(?![{_NOT_IN_NAME}])[{HAN}]){{1,2}}"
 # A given name with a space typed inside it (叫小 明, 张三 丰).
@@ -754,10 +754,25 @@ _WORDS_AFTER_WEAK_CUES = frozenset(
 )  # fmt: skip
 
 
-# What stands where a greeting's addressee does and is no one, whole (a name that
-# starts like one is still a name): thanks and a reply to one after 您好， (您好，谢谢！,
+# What a greeting addresses, or stands where its addressee does, that starts like a
+# surname and a given name and is no one: 夏天你好 was published as 夏*你好 (a trial).
+# Found by greeting (…你好！) the seasons, days and times of day, the provinces, their
+# capitals and the great cities, the region's cities and counties, the great rivers
+# and mountains, and the groups, bodies and kin a citizen or a unit greets: these were
+# masked, and the bodies that end in 部 or 委 (宣传部您好, 党委您好: _NOT_GIVEN_ENDS).
+# Whole words only: 夏天明您好, 周一鸣你好 are names, and a person called 夏天 or 周一
+# greeted bare is left (the word is the likelier). Words a greeting may address that
+# are also common given names (蓝天, 白云, 金花) stay masked: a reply greets a person
+# far more often than the sky. After 您好， thanks and a reply to one (您好，谢谢！,
 # 您好，辛苦！, 您好，满意。 of a follow-up's rating).
-_GREETED_WORDS = frozenset(["谢谢", "辛苦", "满意"])
+_GREETED_WORDS = frozenset(
+    ["夏天", "夏日", "夏季", "夏至", "夏夜", "金秋", "周末", "周一", "周二", "周三", "周四", "周五", "周六",
+     "周日", "周天", "凌晨", "黄昏",
+     "吉林", "江苏", "安徽", "江西", "甘肃", "宁夏", "石家庄", "哈尔滨", "武汉", "银川", "宁波", "玉林",
+     "巴马", "金城江", "柳江", "柳城", "龙胜", "黄河", "黄山", "华山", "衡山",
+     "诸位", "单位", "官方", "银行", "农行", "母亲",
+     "谢谢", "辛苦", "满意"]
+)  # fmt: skip
 
 
 # What a writer says they are before giving their surname apart (我是村长，姓王): a role,
@@ -768,10 +783,12 @@ _ROLES = (
     "教练", "记者", "民警", "干部", "外地", "本地", "本村", "退休", "文书", "出纳",
 )  # fmt: skip
 
-# How what a writer is ends, after 我是 or 本人, and a given name never does: a place (我是
-# 黄石村的, 张家屯, 城北小区, 金秀县), a body (林业局, 林场, 汤圆店), a spot (马路边), a
-# household (万元户), an occupation (管理员, 钟点工, 董事长, 姜农, 业主, 石匠).
-_NOT_GIVEN_ENDS = tuple("村镇乡街路屯组县区市州省局厂站所场院校办队寨湾桥店边旁户员工长农主师匠")
+# How what a writer is ends, after 我是 or 本人 (or what a greeting addresses), and a
+# given name never does: a place (我是黄石村的, 张家屯, 城北小区, 金秀县), a body (林业局, 林场,
+# 汤圆店, 宣传部, 党委, 卫健委: of the 49,026 names of two or three characters in jieba's
+# dictionary 57 end in 部 or 委, none of them a given name, 周瑜部, 张政委), a spot (马路边),
+# a household (万元户), an occupation (管理员, 钟点工, 董事长, 姜农, 业主, 石匠).
+_NOT_GIVEN_ENDS = tuple("村镇乡街路屯组县区市州省局厂站所场院校办队寨湾桥店边旁户员工长农主师匠部委")
 # A surname and 家 or 氏, before a 的 and a child or an in-law, is a family (我是尹家的
 # 媳妇, 我是韦家的儿子), not a person (我是岑家的母亲: 岑家 is).
 _FAMILY = ("家", "氏")

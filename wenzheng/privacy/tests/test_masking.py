@@ -812,6 +812,48 @@ class GreetingsTest(unittest.TestCase):
             with self.subTest(text):
                 self.assertEqual(mask(text), text)
 
+    def test_a_season_a_day_a_place_or_a_body_greeted_is_no_one(self):
+        """夏天你好 was published as 夏*你好 (a trial): 夏 is a surname and 天 a given
+        name's character. What a greeting addresses that is no one stays, whole."""
+        for text in (
+            "夏天你好！",
+            "夏日你好，",
+            "夏季您好",
+            "春天你好！",
+            "秋天你好",
+            "冬天你好",
+            "老天你好",
+            "明天你好！",
+            "周末你好！",
+            "周一你好，",
+            "大家好，",
+            "大家你好！",
+            "各位你好，",
+            "诸位您好，",
+            "领导您好，",
+            "单位您好，",
+            "官方您好，",
+            "银行您好，",
+            "党委您好，",
+            "宣传部您好，",
+            "武装部您好，",
+            "武汉你好！",
+            "江西你好！",
+            "您好，谢谢您！",
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), text)
+        # A name that starts like one is still a name, and a word that is also a common
+        # given name stays masked: a person is the likelier.
+        for text, masked in (
+            ("夏天明您好", "夏**您好"),
+            ("周一鸣你好", "周**你好"),
+            ("夏雨您好", "夏*您好"),
+            ("蓝天您好", "蓝*您好"),
+        ):
+            with self.subTest(text):
+                self.assertEqual(mask(text), masked)
+
     def test_a_one_character_given_name_is_still_one(self):
         # As 我是韦哥 is: one character may be a given name, and a title is one only
         # greeted as itself.
