@@ -263,6 +263,9 @@ class Generator:
         if self.chance(0.15):
             return self.split_name()
         name = self.person()
+        if self.chance(0.05):
+            # A name that starts like a word said after a cue (我是白天建，, 我是高兴华，).
+            name = self.pick(("白天", "高兴", "黎明")) + self.pick(GIVEN)
         cue = self.pick(
             (
                 ("我叫", "，"),
@@ -352,8 +355,15 @@ class Generator:
 
     def greeting(self):
         """A reply's greeting or salutation addressed to a name (whoever the unit thinks
-        wrote, not the name on the form), at the start of the reply or of a line."""
+        wrote, not the name on the form), at the start of the reply or of a line: before
+        the greeting or after it, beside another's (张三、李四您好)."""
         name = self.person()
+        if self.chance(0.1):
+            name = "于" + name[_surname_length(name) :]  # 于 is "at" too
+        if self.chance(0.15):
+            other = self.person()
+            form = self.pick((f"{name}、{other}您好！", f"{name}、{other}：您好！", f"{other}、{name}你好，"))
+            return form, (name, other)
         form = self.pick(
             (
                 f"{name}您好！",
@@ -369,6 +379,9 @@ class Generator:
                 f"致{name}同志：",
                 f"亲爱的{name}：",
                 f"答复意见：\n{name}您好！",
+                f"您好，{name}！",
+                f"您好，{name}：",
+                f"你好，{name}。",
             )
         )
         return form, (name,)
@@ -608,6 +621,21 @@ TRAPS = (
     "{village}的杨梅熟了，路却不通，运不出去。",
     "今年村民杨梅、砂糖橘都卖不出去，价格太低。",
     "我是杨梅种植户，想咨询技术培训。",
+    # The words a name may start like, said as words (本人白天忙，); greetings of a season,
+    # a day, a place, a body or no one, and the thanks or wishes after 您好，.
+    "本人白天忙，晚上才有空，{village}的路灯的事请晚上联系。",
+    "我是白天班，晚上不在家，快递总是放在门口。",
+    "夏天你好！{township}的游泳池什么时候开放？",
+    "周末你好，{township}的农贸市场周末几点开门？",
+    "春天你好，{village}的油菜花开了，路却坏了。",
+    "大家好，{township}今天停水了吗？",
+    "诸位您好，{street}的下水道堵了。",
+    "银行您好，{township}的取款机坏了一个星期。",
+    "宣传部您好，{township}的宣传栏倒了。",
+    "党委您好，{village}的党务公开栏很久没有更新。",
+    "您好，谢谢！问题已经解决了。",
+    "您好，祝顺利！",
+    "您好，{unit}：{village}的路灯坏了。",
 )
 
 
@@ -655,6 +683,10 @@ def _fill(template: str, rng) -> str:
     for key, value in slots.items():
         template = template.replace("{" + key + "}", value)
     return template
+
+
+def _surname_length(name: str) -> int:
+    return 2 if name[:2] in COMPOUND_SURNAMES else 1
 
 
 def _house_start(text: str) -> int:
