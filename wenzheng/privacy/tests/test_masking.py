@@ -189,6 +189,10 @@ class LeavesAloneTest(unittest.TestCase):
             "县人民医院的地址民生路3号",
             "韦志明您好，",
             "致韦志明：",
+            "张三、",  # a list of names, each read to the greeting after the last
+            "张 三 、 ",
+            "张三、李四您好，",
+            "您好，韦志明，",
         ):
             text = (unit * (20_000 // len(unit) + 1))[:20_000]
             with self.subTest(unit):
