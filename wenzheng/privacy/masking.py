@@ -20,11 +20,13 @@ number's region and birth date, a bank card's Luhn digit) or, for numbers that
 carry no such check (a local landline, a bank account), by the label before it.
 Names are found after the cues people write ("我叫…", "姓名：…", "本人…"), beside
 the surname said with 姓 ("我姓王，叫小明") and as whom a greeting addresses
-("韦志明您好", "致韦志明："), checked against the surname list. After the weak cues
-("我是…", "本人…") a surname that is also an everyday word (常, 高, 方) counts only
-where the name ends as a name does ("我是常梅轩，住在…"), and what the writer is
-rather than who ("我是张家村的", "我是管理员", "本人常年在外") stays, as does what a
-greeting addresses that is no one's name ("网友您好", "张老师您好").
+("韦志明您好", "致韦志明：", "您好，韦志明！", "张三、李四您好"), checked against the
+surname list. After the weak cues ("我是…", "本人…") a surname that is also an
+everyday word (常, 高, 方) counts only where the name ends as a name does
+("我是常梅轩，住在…"), and what the writer is rather than who ("我是张家村的",
+"我是管理员", "本人常年在外") stays, though a name may start like it ("我是白天建，"),
+as does what a greeting addresses that is no one's name ("网友您好", "张老师您好",
+"夏天你好").
 Everything found is replaced in one pass, longest first where two finds overlap.
 
 The recall and false-positive rate are measured by `bench/masking.py` on the corpus
@@ -454,8 +456,6 @@ _SELF_INTRODUCED = re.compile(
     + _ENDS_OWN_NAME
     + ")"
 )
-# Forms of address in a reply: 尊敬的张三先生, 亲爱的张三：
-_DEAR = re.compile(r"(?:尊敬|亲爱)的\s*" + _STRONG_NAME + r"(?=先生|女士|小姐|同志|老师|网友|您好|你好|[:,])")
 # Whom a greeting or a salutation addresses where a text, a line or a sentence starts
 # (a reply greets whoever the unit thinks wrote, not only the name on the form): 张三您好,
 # 张三你好, 张三：您好, 张三，您好, 张三同志：, 张三先生/女士您好, 致张三：. A name with
@@ -464,7 +464,8 @@ _DEAR = re.compile(r"(?:尊敬|亲爱)的\s*" + _STRONG_NAME + r"(?=先生|女�
 # is rather than who (管理员您好), a title (张老师您好, 李工您好) or a kinship term (阿姨
 # 您好): _names. Not 你好 that begins another word (王家，你好像…).
 _ADDRESS_TERM = r"(?:先生|女士|小姐|同志|老师)(?:\s?(?:[/、]|\()\s?(?:先生|女士|小姐)\)?)?"
-_HELLO = r"\s*[,:!]?\s*(?:您好|你好)(?![像好几多些])"
+_HELLO = r"\s*[,:!]?\s*(?:您好|你好|您们好|你们好)(?![像好几多些])"
+_ENDS_ADDRESSEE = r"\s*(?:[,.!?:;。\n]|$)"  # a name read after the greeting
 # A bare greeting trusts 于 too, left out of the common surnames as a preposition ("at"):
 # 于志明您好 went public whole (a trial). No word it begins is greeted: of the eight
 # nouns of two or three characters (50 or more uses) that start with 于 in jieba's
@@ -473,24 +474,41 @@ _HELLO = r"\s*[,:!]?\s*(?:您好|你好)(?![像好几多些])"
 _GREETED_SURNAMES = surnames.COMMON | surnames.FREQUENT_WORDLIKE | {"于"}
 _GREETED_BARE = rf"{_surname_pattern(_GREETED_SURNAMES)}[ \t]{{0,2}}{_GIVEN_SPACED}"
 _GREETED_NAME = rf"({_GREETED_BARE})"
-# Several addressees (张三、李四您好; 张三先生、李四女士：您好): each before the last, which
-# the greeting follows as ever, is one where names and 、 alone go on to the greeting;
-# 张三、李四您好 was published as 张三、李*您好 (a trial). Nine at most after it: read to
-# the end from each name, a text of 张三、 over and over took 8 s for 20,000 characters.
-_LISTED = rf"(?:\s*、\s*{_GREETED_BARE}(?:{_ADDRESS_TERM})?){{1,9}}{_HELLO}"
+# Several addressees (张三、李四您好; 张三和李四你们好; 张三先生、李四女士：您好; 尊敬的张三、
+# 李四：; 致张三、李四：): 张三、李四您好 was published as 张三、李*您好 (a trial). The first
+# is one where names joined by 、 or 和 alone go on to the greeting, and those after it
+# are read on from it (_NEXT_ADDRESSEE). Nine at most after it: read to the end from
+# each name, a text of 张三、 over and over took 8 s for 20,000 characters.
+_LIST_TAIL = rf"(?:\s*[、和]\s*{_GREETED_BARE}(?:{_ADDRESS_TERM})?){{1,9}}"
+_LISTED = rf"{_LIST_TAIL}{_HELLO}"
 # Tried where a text, a line or a sentence starts, and first asked cheaply whether a
 # surname (or 致) begins there: the cue was a twentieth of the masking's time without.
 _GREETING_STARTS = "".join(sorted(surnames.ALL | {c[0] for c in surnames.COMPOUND} | {"致"}))
 _ADDRESSEE = re.compile(
     rf"(?<![{HAN}])(?=[{_GREETING_STARTS}])(?:(?:致\s*)?{_STRONG_NAME}{_ADDRESS_TERM}(?:\s*:|{_HELLO})"
-    rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO})|{_GREETED_NAME}(?:{_HELLO}|(?:{_ADDRESS_TERM})?(?={_LISTED})))"
+    rf"|致\s*{_GREETED_NAME}(?:\s*:|{_HELLO}|(?=(?:{_ADDRESS_TERM})?{_LIST_TAIL}\s*:))"
+    rf"|{_GREETED_NAME}(?:{_HELLO}|(?:{_ADDRESS_TERM})?(?={_LISTED})))"
+)
+# Forms of address in a reply: 尊敬的张三先生, 亲爱的张三：
+_DEAR = re.compile(
+    r"(?:尊敬|亲爱)的\s*"
+    + _STRONG_NAME
+    + rf"(?=(?:{_LIST_TAIL})?(?:先生|女士|小姐|同志|老师|网友|您好|你好|您们好|你们好|[:,]))"
+)
+# The next of several addressees, read on from the one before (张三、李四：, 张三先生和李四
+# 女士：, 您好，张三、李四！), ended as the list is read (_LIST_TAIL, then punctuation or the
+# greeting).
+_NEXT_ADDRESSEE = re.compile(
+    rf"(?:{_ADDRESS_TERM})?\s*[、和]\s*({_GREETED_BARE})"
+    rf"(?=(?:{_ADDRESS_TERM})?(?:\s*[、和]|{_ENDS_ADDRESSEE}|{_HELLO}))"
 )
 # The addressee after the greeting (您好，韦志明！, 你好，韦志明：): 您好，韦志明 went
 # public whole (a trial). Where the greeting starts a text, a line or a sentence and
 # the name ends at punctuation or the text's end (您好，王家村的路灯… is no one); not
 # a wish (您好，祝好！, 您好，祝顺利！: 祝 is "wish" there) nor thanks (_GREETED_WORDS).
 _GREETED_AFTER = re.compile(
-    rf"(?<![{HAN}])(?:您好|你好)\s*,\s*(?=[{_GREETING_STARTS}])(?!祝){_GREETED_NAME}(?=\s*(?:[,.!?:;。\n]|$))"
+    rf"(?<![{HAN}])(?:您好|你好)\s*,\s*(?=[{_GREETING_STARTS}])(?!祝){_GREETED_NAME}"
+    rf"(?=(?:{_LIST_TAIL})?{_ENDS_ADDRESSEE})"
 )
 _GREETINGS = (_DEAR, _ADDRESSEE, _GREETED_AFTER)
 _NAME_CUES = [
@@ -1110,26 +1128,17 @@ class Masker:
     def _names(self, folded: str) -> list[Span]:
         spans = []
         for cue in _NAME_CUES:
+            weak, greeted = cue is _SELF_INTRODUCED, cue in _GREETINGS
             for m in cue.finditer(folded):
                 name = next(g for g in m.groups() if g)
                 start = m.start(m.groups().index(name) + 1)
-                name = _as_spaced(name, folded[start + len(name) : start + len(name) + 4])
-                end = start + len(name)
-                bare = re.sub(r"[ \t]", "", name)
-                weak, greeted = cue is _SELF_INTRODUCED, cue in _GREETINGS
-                if (
-                    not any(p in bare for p in _NAME_PLACEHOLDERS)
-                    and not _starts_with_a_word(bare)
-                    and bare not in NOT_NAMES  # 居民同志：, 游客您好
-                    and not bare.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
-                    and not _is_title(bare, folded[m.start() : start], folded[end:], greeted=greeted)
-                    and bare[_surname_length(bare) :] not in _KIN_ADDRESSES
-                    and bare not in _KIN_ADDRESSES  # 阿姨您好: 阿 is a surname too
-                    and not ((weak or greeted) and _what_not_who(bare, folded[end : end + 8]))
-                    and not (weak and bare in _WORDS_AFTER_WEAK_CUES)
-                    and not (greeted and bare in _GREETED_WORDS)
-                ):
-                    spans.append(Span(start, end, Kind.NAME, _masked_name(bare)))
+                end = self._name(spans, folded, m.start(), start, name, weak=weak, greeted=greeted)
+                # The addressees after the first, as its pattern read them (_LIST_TAIL).
+                for _ in range(9 if greeted else 0):
+                    other = _NEXT_ADDRESSEE.match(folded, end)
+                    if other is None:
+                        break
+                    end = self._name(spans, folded, m.start(), other.start(1), other.group(1), greeted=True)
         for cue in _SPLIT_NAMES:
             for m in cue.finditer(folded):
                 given = m.group("given")
@@ -1150,6 +1159,29 @@ class Masker:
                     continue
                 spans.append(Span(m.start(1), m.end(1), Kind.ACCOUNT, _masked_account(name)))
         return spans
+
+    @staticmethod
+    def _name(spans: list[Span], folded: str, cue_start: int, start: int, name: str, *, weak=False, greeted=False):
+        """Add the name found at `start` after a cue (at `cue_start`) to `spans` unless it
+        is no one's (a placeholder, a word, a title, a kinship term, what the writer is);
+        where it ends."""
+        name = _as_spaced(name, folded[start + len(name) : start + len(name) + 4])
+        end = start + len(name)
+        bare = re.sub(r"[ \t]", "", name)
+        if (
+            not any(p in bare for p in _NAME_PLACEHOLDERS)
+            and not _starts_with_a_word(bare)
+            and bare not in NOT_NAMES  # 居民同志：, 游客您好
+            and not bare.endswith(("族", "人"))  # 我是毛南族, 我是宁夏人: a people, a place's
+            and not _is_title(bare, folded[cue_start:start], folded[end:], greeted=greeted)
+            and bare[_surname_length(bare) :] not in _KIN_ADDRESSES
+            and bare not in _KIN_ADDRESSES  # 阿姨您好: 阿 is a surname too
+            and not ((weak or greeted) and _what_not_who(bare, folded[end : end + 8]))
+            and not (weak and bare in _WORDS_AFTER_WEAK_CUES)
+            and not (greeted and bare in _GREETED_WORDS)
+        ):
+            spans.append(Span(start, end, Kind.NAME, _masked_name(bare)))
+        return end
 
     def _known(self, folded: str, names: Iterable[str]) -> list[Span]:
         """The citizen's own name and account names, wherever they appear: a Chinese

@@ -35,9 +35,11 @@ FINGERPRINTS = {
     # Whom a greeting addresses (韦志明您好, 致韦志明：); 杨梅石 after 我是/我叫, and 本人常失眠，
     # left alone.
     5: "d3762503bf7876f69b7b2b686c987194617d1a82d6b74ca757822b15d77d6980",
-    # Names that start like a word said after a cue (我是白天建，, 我是高兴华，); version 5
-    # was released (main at the end of its session): raised, not re-recorded.
-    6: "875f8ac3f6aaef680d7fe491d5ad9864a29fb60c12239908114b13589438e915",
+    # Names that start like a word said after a cue (我是白天建，, 我是高兴华，), greetings
+    # of 于 (于志明您好), after the greeting (您好，韦志明) and of several addressees
+    # (张三、李四您好); what a greeting addresses that is no one (夏天你好) left alone
+    # (version 5 was released, main at its session's end: raised, not re-recorded).
+    6: "387ade5cb2edd897b736cbb559bd1a67d89085bfa660033040da9c7828377037",
 }
 
 
