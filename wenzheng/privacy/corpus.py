@@ -362,7 +362,17 @@ class Generator:
             name = "于" + name[_surname_length(name) :]  # 于 is "at" too
         if self.chance(0.15):
             other = self.person()
-            form = self.pick((f"{name}、{other}您好！", f"{name}、{other}：您好！", f"{other}、{name}你好，"))
+            form = self.pick(
+                (
+                    f"{name}、{other}您好！",
+                    f"{name}、{other}：您好！",
+                    f"{other}、{name}你好，",
+                    f"{name}和{other}你们好！",
+                    f"尊敬的{name}、{other}：",
+                    f"致{name}、{other}：",
+                    f"您好，{name}、{other}！",
+                )
+            )
             return form, (name, other)
         form = self.pick(
             (
