@@ -464,7 +464,7 @@ _SELF_INTRODUCED = re.compile(
 # is rather than who (管理员您好), a title (张老师您好, 李工您好) or a kinship term (阿姨
 # 您好): _names. Not 你好 that begins another word (王家，你好像…).
 _ADDRESS_TERM = r"(?:先生|女士|小姐|同志|老师)(?:\s?(?:[/、]|\()\s?(?:先生|女士|小姐)\)?)?"
-_HELLO = r"\s*[,:!]?\s*(?:您好|你好|您们好|你们好)(?![像好几多些])"
+_HELLO = r"\s*[,:!]?\s*[您你]们?好(?![像好几多些])"
 _ENDS_ADDRESSEE = r"\s*(?:[,.!?:;。\n]|$)"  # a name read after the greeting
 # A bare greeting trusts 于 too, left out of the common surnames as a preposition ("at"):
 # 于志明您好 went public whole (a trial). No word it begins is greeted: of the eight
@@ -505,9 +505,10 @@ _NEXT_ADDRESSEE = re.compile(
 # The addressee after the greeting (您好，韦志明！, 你好，韦志明：): 您好，韦志明 went
 # public whole (a trial). Where the greeting starts a text, a line or a sentence and
 # the name ends at punctuation or the text's end (您好，王家村的路灯… is no one); not
-# a wish (您好，祝好！, 您好，祝顺利！: 祝 is "wish" there) nor thanks (_GREETED_WORDS).
+# a wish (您好，祝好！, 您好，祝顺利！: 祝 is "wish" there) nor thanks (_GREETED_WORDS). The
+# greeting is looked for first, then what stands before it: three times as fast.
 _GREETED_AFTER = re.compile(
-    rf"(?<![{HAN}])(?:您好|你好)\s*,\s*(?=[{_GREETING_STARTS}])(?!祝){_GREETED_NAME}"
+    rf"(?:您好|你好)(?<![{HAN}]..)\s*,\s*(?=[{_GREETING_STARTS}])(?!祝){_GREETED_NAME}"
     rf"(?=(?:{_LIST_TAIL})?{_ENDS_ADDRESSEE})"
 )
 _GREETINGS = (_DEAR, _ADDRESSEE, _GREETED_AFTER)
