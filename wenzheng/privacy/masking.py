@@ -491,9 +491,7 @@ _ADDRESSEE = re.compile(
 )
 # Forms of address in a reply: 尊敬的张三先生, 亲爱的张三：
 _DEAR = re.compile(
-    r"(?:尊敬|亲爱)的\s*"
-    + _STRONG_NAME
-    + rf"(?=(?:{_LIST_TAIL})?(?:先生|女士|小姐|同志|老师|网友|您好|你好|您们好|你们好|[:,]))"
+    r"(?:尊敬|亲爱)的\s*" + _STRONG_NAME + rf"(?=(?:{_LIST_TAIL})?(?:先生|女士|小姐|同志|老师|网友|[您你]们?好|[:,]))"
 )
 # The next of several addressees, read on from the one before (张三、李四：, 张三先生和李四
 # 女士：, 您好，张三、李四！), ended as the list is read (_LIST_TAIL, then punctuation or the
@@ -776,15 +774,15 @@ _WORDS_AFTER_WEAK_CUES = frozenset(
 
 # What a greeting addresses, or stands where its addressee does, that starts like a
 # surname and a given name and is no one: 夏天你好 was published as 夏*你好 (a trial).
-# Found by greeting (…你好！) the seasons, days and times of day, the provinces, their
-# capitals and the great cities, the region's cities and counties, the great rivers
-# and mountains, and the groups, bodies and kin a citizen or a unit greets: these were
-# masked, and the bodies that end in 部 or 委 (宣传部您好, 党委您好: _NOT_GIVEN_ENDS).
-# Whole words only: 夏天明您好, 周一鸣你好 are names, and a person called 夏天 or 周一
-# greeted bare is left (the word is the likelier). Words a greeting may address that
-# are also common given names (蓝天, 白云, 金花) stay masked: a reply greets a person
-# far more often than the sky. After 您好， thanks and a reply to one (您好，谢谢！,
-# 您好，辛苦！, 您好，满意。 of a follow-up's rating).
+# Greeting (…你好！) 300 seasons, days and times of day, festivals, provinces, capitals
+# and great cities, the region's cities and counties, great rivers and mountains, and
+# the groups, roles, bodies and kin a citizen or a unit greets, 55 were masked: these,
+# the bodies that end in 部 or 委 (宣传部您好, 党委您好: _NOT_GIVEN_ENDS), and five left
+# masked: 蓝天, 白云 and 华夏 are given names too (a reply greets a person far more often
+# than the sky), 江湖 and 万物 are hardly greeted. Whole words only: 夏天明您好, 周一鸣你好
+# are names, and a person called 夏天 or 周一 greeted bare is left (the word is the
+# likelier). After 您好， thanks and a reply to one (您好，谢谢！, 您好，辛苦！, 您好，满意。 of a
+# follow-up's rating).
 _GREETED_WORDS = frozenset(
     ["夏天", "夏日", "夏季", "夏至", "夏夜", "金秋", "周末", "周一", "周二", "周三", "周四", "周五", "周六",
      "周日", "周天", "凌晨", "黄昏",
@@ -1162,7 +1160,9 @@ class Masker:
         return spans
 
     @staticmethod
-    def _name(spans: list[Span], folded: str, cue_start: int, start: int, name: str, *, weak=False, greeted=False):
+    def _name(
+        spans: list[Span], folded: str, cue_start: int, start: int, name: str, *, weak=False, greeted=False
+    ) -> int:
         """Add the name found at `start` after a cue (at `cue_start`) to `spans` unless it
         is no one's (a placeholder, a word, a title, a kinship term, what the writer is);
         where it ends."""
