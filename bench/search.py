@@ -21,7 +21,7 @@ queries; and the same queries as LIKE '%…%' over the same public texts (the
 folded titles, texts and replies the index holds), ranked the only way LIKE can
 be without reading every row twice: title matches first, then newest. p50 and p95
 of --repeat runs of each query after one warm-up, timed in rounds of every query
-(LIKE likewise), the searches' rounds spread between LIKE's calls, so that every
+(LIKE likewise), the searches' rounds in turns with LIKE's, so that every
 query and LIKE see the same moments of the machine.
 """
 
@@ -263,26 +263,28 @@ def interleaved(runs, repeat, burst=False) -> list[list[float]]:
 
 def together(runs, repeat, like_runs, like_repeat) -> tuple[list[list[float]], list[list[float]]]:
     """The times of `repeat` rounds of `runs` and `like_repeat` rounds of `like_runs`
-    (each called once a round), the rounds of `runs` spread evenly between the calls of
-    `like_runs`: both sampled over the same minute of the machine. Timed one after the
-    other, the searches' twenty rounds took two seconds and LIKE's three forty: a slow
-    patch of two seconds was the searches' p95 while LIKE's was spread over forty."""
+    (each called once a round), in turns: a round of LIKE, then a share of the
+    rounds of `runs`, so that both are sampled over the same minutes of the machine.
+    Timed one after the other, the searches' twenty rounds took two seconds and
+    LIKE's three forty: a slow patch of two seconds was the searches' p95 while
+    LIKE's was spread over forty. Each share of `runs` follows an untimed round of
+    them, as the first does (the warm-up): the first search after a LIKE call, which
+    reads a table of two gigabytes, took 1.5 times as long (路灯's p50 6.3 ms against
+    4.2 ms for the others, when each round of searches began with it)."""
     times, like_times = [[] for _ in runs], [[] for _ in like_runs]
 
-    def call(run, into):
-        t = time.perf_counter()
-        run()
-        into.append(time.perf_counter() - t)
+    def round_of(calls, into):
+        for call, timed in zip(calls, into, strict=True):
+            t = time.perf_counter()
+            call()
+            if timed is not None:
+                timed.append(time.perf_counter() - t)
 
-    like_order = list(range(len(like_runs))) * like_repeat
-    done = 0
-    for i, j in enumerate(like_order, start=1):
-        call(like_runs[j], like_times[j])
-        # The rounds due by this share of LIKE's calls.
-        while done < repeat * i // len(like_order):
-            for k, run in enumerate(runs):
-                call(run, times[k])
-            done += 1
+    for turn in range(like_repeat):
+        round_of(like_runs, like_times)
+        round_of(runs, [None] * len(runs))  # the warm-up
+        for _ in range(repeat * (turn + 1) // like_repeat - repeat * turn // like_repeat):
+            round_of(runs, times)
     return times, like_times
 
 
@@ -369,7 +371,7 @@ def main():
     # runs one after another: a run of 20 of one query took 0.1 s, and one slow
     # moment of the machine was that query's p95 (its p50 moved 2× from run to run
     # of the benchmark, the same query on the same data). And the searches' rounds
-    # spread between LIKE's calls (`together`), so that both see the same minute.
+    # in turns with LIKE's (`together`), so that both see the same minutes.
     # --burst and --apart: the earlier ways.
     like_runs = [lambda query=s[2]: like_top20(connection, query) for s in searches]
     if args.burst or args.apart:
