@@ -514,9 +514,9 @@ class Matching(Expression):
         (self.pk,) = exprs
 
     def within(self, low: int, high: int, scope: str | None) -> "Matching":
-        band = self.copy()
-        band.low, band.high, band.scope = low, high, scope
-        return band
+        """The condition narrowed to the band [low, high) and the `scope` tokens: made
+        anew, so that its identity (Django's equality of expressions) says so."""
+        return Matching(self.pk, self.audience, self.search, scope, low, high)
 
     def as_sql(self, compiler, connection):
         pk, pk_params = compiler.compile(self.pk)
