@@ -107,7 +107,7 @@ class Engine:
         """The `n` latest of `found` (from search for `query`), each as (score,
         submitted_at as an instant, id), in no particular order: scored on their
         documents' texts."""
-        return scored(self.latest(found, audience, query, n), audience, query)
+        return scored(self.latest(found, audience, query, n), audience, query, found.db)
 
     def only(self, found, audience: str, query: Query, ids: list):
         """`found` narrowed to the messages `ids`, read through them, not through
@@ -120,17 +120,22 @@ class Engine:
         return list(page._iterable_class(page))
 
 
-def scored(latest: list[tuple], audience: str, query: Query) -> list[tuple]:
+def scored(latest: list[tuple], audience: str, query: Query, db: str) -> list[tuple]:
     """The messages `latest` ((id, submitted_at)) as (score, submitted_at as an
-    instant, id), scored on their `audience` documents."""
-    from .models import SearchDocument
-
-    texts = {
-        row[0]: row[1:]
-        for row in SearchDocument.objects.filter(
-            message_id__in=[pk for pk, _ in latest], audience=audience
-        ).values_list("message_id", *PARTS)
-    }
+    instant, id), scored on their `audience` documents (read from `db`, where the
+    messages were)."""
+    if not latest:
+        return []
+    # Written out: the ORM prepared each of the window's 200 ids as a foreign key's
+    # value (0.5 ms of a 5.5 ms search of a city's board on SQLite at a million).
+    ids = [int(pk) for pk, _ in latest]
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT message_id, {', '.join(PARTS)} FROM search_searchdocument "  # noqa: S608 (our names)
+            f"WHERE audience = %s AND message_id IN ({', '.join(['%s'] * len(ids))})",
+            [Audience(audience).value, *ids],
+        )
+        texts = {row[0]: row[1:] for row in cursor.fetchall()}
     return [(score(texts.get(pk, ("", "", "", "")), query.terms), instant(at), pk) for pk, at in latest]
 
 
@@ -827,7 +832,7 @@ class PostgresEngine(Engine):
             else:
                 continue
             # What is below, the other way round.
-            rows += scored(self.latest(found, audience, query, n - len(rows), below=below), audience, query)
+            rows += scored(self.latest(found, audience, query, n - len(rows), below=below), audience, query, found.db)
             break
         return rows, newest
 
