@@ -325,6 +325,8 @@ class RankingTest(CastTestCase):
             "without the newest": (Message.objects.exclude(pk=made[-1].pk), Audience.PUBLIC),
             "another unit": (Message.objects.filter(unit=c.unit_b), Audience.STAFF),
             "the oldest": (Message.objects.filter(pk__lte=made[3].pk), Audience.MASKED),
+            # A condition through a join: the scope's lookup compiled whole (in_scope_sql).
+            "through the unit": (Message.objects.filter(unit__region=c.county), Audience.STAFF),
         }
         engine = engines.engine()
         # Both ways are taken: the documents read first, and the rest the other way.
