@@ -126,6 +126,50 @@ def _locked(message) -> Message:
     )
 
 
+class _Moved(Exception):
+    """What `_locked_all` was to lock changed before it held the locks."""
+
+
+def _locked_all(wanted) -> dict[int, Message]:
+    """The messages `wanted()` names (a set of ids), re-read under row locks taken in
+    ascending id order: the one order of every step that locks more than one message,
+    and of the search's batches (search.index.refresh), so that no two wait on each
+    other in a circle (PostgreSQL aborts one of them: a merged message's citizen
+    following up, locking it and then its main message, against a merge locking the
+    main message and then those merged into it).
+
+    Which messages a step locks depends on rows it has not locked yet (a message's
+    main message, those merged into it: 并单), so `wanted()` reads them as they are,
+    and again under the locks, where they hold still (a merge or its undoing locks
+    every message whose link it changes). Should it name a message more (a merge
+    committed in between), the locks are given back, rolled back with their
+    savepoint, and taken again."""
+    while True:
+        ids = wanted() - {None}
+        try:
+            with transaction.atomic():
+                locked = Message.objects.select_for_update(of=("self",)).select_related("category", "region", "unit")
+                rows = {m.pk: m for m in locked.filter(pk__in=ids).order_by("pk")}
+                if not wanted() - {None} <= ids:
+                    raise _Moved
+                return rows
+        except _Moved:
+            continue
+
+
+def _locked_answered(message) -> tuple[Message, Message]:
+    """The message and the one whose answer its citizen follows up and rates, both
+    under row locks (`_locked_all`): its main message for one merged into another
+    (并单: the main message's reply answers it), the message itself otherwise."""
+
+    def wanted():
+        return set(Message.objects.filter(pk=message.pk).values_list("pk", "merged_into_id").get())
+
+    rows = _locked_all(wanted)
+    message = rows[message.pk]
+    return message, rows[message.merged_into_id] if message.state == State.MERGED else message
+
+
 def _event(kind, *, at, by, message=None, unit=None, region=None, note="", **data):
     if message is not None and "_stage_changes" in message.__dict__:
         data["stages"] = message.__dict__.pop("_stage_changes")
@@ -432,16 +476,6 @@ def _contact_details(id_number, email, address) -> tuple[str, str, str]:
 WAITING_FOLLOW_UPS_MAX = 3
 
 
-def _answered_by(message) -> Message:
-    """The message whose answer the citizen follows up and rates, under a row lock: its
-    main message for one merged into another (并单: the main message's reply answers
-    it), the message itself otherwise. Locked after the message, as unmerge_duplicate
-    locks them."""
-    if message.state != State.MERGED:
-        return message
-    return Message.objects.select_for_update(of=("self",)).select_related("unit").get(pk=message.merged_into_id)
-
-
 def _require_answer(message, answered_by):
     """Followed up and rated after an answer: the message's own, or, merged (并单), its
     main message's, while that stands (not reopened and handled again)."""
@@ -467,9 +501,8 @@ def follow_up(*, message, who: Citizen, text: str, attachments=(), at=None) -> F
     another (并单) asks about the main message's answer: the follow-up is their own
     message's, and the main message's unit answers it (accounts.policy.handled_by)."""
     at = _now(at)
-    message = _locked(message)
+    message, answered_by = _locked_answered(message)
     by = _require_citizen(message, who)
-    answered_by = _answered_by(message)
     _require_answer(message, answered_by)
     waiting = message.follow_ups.filter(answers__isnull=True, revisit__state=Revisit.State.OPEN)
     if waiting.count() >= WAITING_FOLLOW_UPS_MAX:
@@ -502,9 +535,8 @@ def rate(*, message, who: Citizen, rating: str, reason: str = "", at=None) -> Me
     message's answer, on their own message, for the main message's unit (peer 12345
     practice: every merged work order's citizen is asked separately)."""
     at = _now(at)
-    message = _locked(message)
+    message, answered_by = _locked_answered(message)
     by = _require_citizen(message, who)
-    answered_by = _answered_by(message)
     _require_answer(message, answered_by)
     if rating not in Message.Rating.values:
         raise ActionRefused("bad_rating", "评价只能是“满意”“基本满意”或“不满意”。")
@@ -867,10 +899,9 @@ def reopen_on_revisit(*, revisit: Revisit, by, reason: str, at=None) -> Message:
     message's citizen (并单) was not satisfied with is the main message's: the main
     message is reopened, and returned."""
     at = _now(at)
-    message = _locked(revisit.message)
+    message, answered_by = _locked_answered(revisit.message)
     require_office(by, message.region)
     _open_revisit(revisit)
-    answered_by = _answered_by(message)
     _require_state(answered_by, State.REPLIED, State.CLOSED)
     _reopen(answered_by, by=by, at=at, reason=_require_text(reason, "重办理由"))
     return answered_by
@@ -987,14 +1018,6 @@ def _stop_clocks(message, at, outcome, *, late_stays=False) -> list[str]:
     return stopped
 
 
-def _locked_pair(a, b) -> tuple[Message, Message]:
-    """Both messages under a row lock, taken in id order: two merges of the same two
-    messages, either way round, never wait on each other in a circle."""
-    first, second = sorted([a.pk, b.pk])
-    rows = {m.pk: m for m in (_locked(Message(pk=first)), _locked(Message(pk=second)))}
-    return rows[a.pk], rows[b.pk]
-
-
 @transaction.atomic
 def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     """并单: the county office merges a message into the open one it repeats (the main
@@ -1010,12 +1033,21 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     at = _now(at)
     if into is None or into.pk == message.pk:
         raise ActionRefused("merge_into_itself", "请选择这条留言要并入的另一条留言。")
-    message, main = _locked_pair(message, into)
+    # Locked at once, in id order (`_locked_all`): both messages, the main message of
+    # the one it goes into, and those merged into it, which move with it.
+    rows = _locked_all(
+        lambda: {
+            message.pk, into.pk,
+            *Message.objects.filter(pk=into.pk).values_list("merged_into_id", flat=True),
+            *Message.objects.filter(merged_into=message.pk).values_list("pk", flat=True),
+        }
+    )  # fmt: skip
+    message, main = rows[message.pk], rows[into.pk]
     require_office(by, message.region)
     if main.region_id != message.region_id:
         raise ActionRefused("merge_across_counties", "只能并入本县（区）的留言，不能跨县（区）并单。")
     if main.state == State.MERGED:
-        main = _locked(Message(pk=main.merged_into_id))
+        main = rows[main.merged_into_id]
     if main.pk == message.pk:
         raise ActionRefused("merge_into_itself", f"留言{into.serial}已并入本条留言，不能反向并单。")
     _require_state(message, *State.may_be_merged())  # not once answered: its citizen has a reply
@@ -1043,7 +1075,7 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     # once answered is not merged.) After the MERGED event, which carries the
     # stopped clocks.
     _void_drafts(message, by=by, at=at, note="留言已并单，由主留言统一答复。", merged_into=main.pk)
-    for child in Message.objects.select_for_update().filter(merged_into=message).order_by("pk"):
+    for child in Message.objects.filter(merged_into=message).order_by("pk"):  # locked above
         # Carried along: where it stood before its own merge stays what undoing it restores.
         first = child.events.filter(kind=Event.Kind.MERGED).order_by("-seq").first()
         child.merged_into = main
@@ -1087,10 +1119,9 @@ def unmerge_duplicate(*, message, by, reason: str, at=None) -> Message:
     answer end with it. Once the main message is closed, so is the case of every
     message merged into it, and the merge stands."""
     at = _now(at)
-    message = _locked(message)
+    message, main = _locked_answered(message)
     require_office(by, message.region)
     _require_state(message, State.MERGED)
-    main = Message.objects.select_for_update().get(pk=message.merged_into_id)
     if main.state == State.CLOSED:
         raise ActionRefused("unmerge_closed", f"主留言{main.serial}已经办结，合并办理的留言随之办结，不能撤销并单。")
     reason = _require_text(reason, "撤销并单的理由")
@@ -1198,8 +1229,7 @@ def answer_follow_up(*, follow_up: FollowUp, by, text: str, attachments=(), keep
     follow-up on a message merged into another (并单) asks about the main message's
     answer: the main message's unit answers it, on the merged message."""
     at = _now(at)
-    message = _locked(follow_up.message)
-    answered_by = _answered_by(message)
+    message, answered_by = _locked_answered(follow_up.message)
     unit = answered_by.unit
     require_unit_staff(by, unit)
     _require_state(answered_by, *ANSWERABLE)
@@ -1354,7 +1384,7 @@ def _void_drafts(message, *, by, at, note, **why) -> None:
 
 def _pending_draft(draft, answered_by) -> ReplyDraft:
     """The draft, still waiting, of the unit that answers the message now (`answered_by`:
-    the message, or its main message, `_answered_by`)."""
+    the message, or its main message, `_locked_answered`)."""
     draft = ReplyDraft.objects.select_for_update(of=("self",)).select_related("follow_up", "author").get(pk=draft.pk)
     if draft.state != ReplyDraft.State.PENDING:
         raise ActionRefused("already_decided", f"这份回复{draft.get_state_display()}。")
@@ -1367,9 +1397,8 @@ def _pending_draft(draft, answered_by) -> ReplyDraft:
 def approve_reply(*, draft: ReplyDraft, by, note: str = "", at=None) -> Reply:
     """审核通过: the leader publishes a handler's reply; it counts as given now."""
     at = _now(at)
-    message = _locked(draft.message)
+    message, answered_by = _locked_answered(draft.message)
     require_unit_staff(by, draft.unit, leader_only=True)
-    answered_by = _answered_by(message)
     draft = _pending_draft(draft, answered_by)
     note = _optional_text(note, "审核意见")
     if draft.follow_up_id is None:
@@ -1392,9 +1421,9 @@ def withdraw_reply(*, draft: ReplyDraft, by, at=None) -> ReplyDraft:
     """撤回: the handler who wrote a reply takes it back before the leader has decided,
     to correct it; nothing was published and the deadline keeps running."""
     at = _now(at)
-    message = _locked(draft.message)
+    message, answered_by = _locked_answered(draft.message)
     require_unit_staff(by, draft.unit)
-    draft = _pending_draft(draft, _answered_by(message))
+    draft = _pending_draft(draft, answered_by)
     if draft.author_id != by.pk:
         raise ActionRefused("not_the_author", f"只有拟稿人{draft.author}可以撤回这份回复。")
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.WITHDRAWN, by, at
@@ -1409,9 +1438,9 @@ def return_reply(*, draft: ReplyDraft, by, note: str, at=None) -> ReplyDraft:
     """退回修改: the leader sends a handler's reply back with a note; nothing is
     published and the deadline keeps running."""
     at = _now(at)
-    message = _locked(draft.message)
+    message, answered_by = _locked_answered(draft.message)
     require_unit_staff(by, draft.unit, leader_only=True)
-    draft = _pending_draft(draft, _answered_by(message))
+    draft = _pending_draft(draft, answered_by)
     draft.note = _require_text(note, "退回修改的意见", max_length=1000)
     draft.state, draft.decided_by, draft.decided_at = ReplyDraft.State.RETURNED, by, at
     draft.save(update_fields=["state", "decided_by", "decided_at", "note"])

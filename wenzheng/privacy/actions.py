@@ -195,7 +195,10 @@ def erase_citizen(*, by, reason: str, account: User | None = None, messages=(), 
         wanted |= set(Message.objects.filter(citizen=account).values_list("pk", flat=True))
     if account is None and not wanted:
         raise ActionRefused("nothing_to_erase", "请指定网民账号或留言。")
-    locked = [handling._locked(m) for m in Message.objects.filter(pk__in=sorted(wanted)).select_related("citizen")]
+    # Locked in ascending id order, as every step that locks several messages
+    # (handling.actions._locked_all): a citizen's second message is often merged into
+    # their first (并单), and steps on such a pair lock both.
+    locked = [handling._locked(m) for m in Message.objects.filter(pk__in=wanted).order_by("pk")]
     for message in locked:
         require_office(by, message.region)
     if account is not None and by.role != Role.ADMIN and not locked:
