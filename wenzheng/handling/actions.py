@@ -784,20 +784,21 @@ def approve_extension(*, request: ExtensionRequest, by, note: str = "", at=None)
     if stage.completed_at is not None and stage.outcome != Stage.Outcome.LATE:
         raise ActionRefused("stage_completed", "该留言已经回复，无需延期。")
     _require_extension_allowance(message, request.days, unit_id=stage.unit_id, asking=False)
+    # A hand-back refused while the request waited, asked past the first deadline
+    # but before this one, held the reply too: counted again now, as it would have
+    # been had the office approved first (deadlines.approved_deadline, which the
+    # approvals page shows beforehand).
+    due, held, result = deadlines.approved_deadline(stage, request)
     request.status, request.decided_by, request.decided_at, request.decision_note = "approved", by, at, note
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     stage.extension_days += request.days
-    # A hand-back refused while the request waited, asked past the first deadline
-    # but before this one, held the reply too: counted again now, as it would have
-    # been had the office approved first (deadlines.counted_held_days).
-    held, given_back = deadlines.counted_held_days(stage), {}
+    given_back = {}
     changed = {"extension_days": stage.extension_days}
     if held != stage.held_days:
         # As the refusal's event says it (reject_transfer): the days given back.
         changed["held_days"], given_back = held, {"held_days": held - stage.held_days}
         stage.held_days = held
-    stage.due_at, result = clock.deadline_after(stage.started_at, stage.working_days)
-    stage.due_warning = result.warning()
+    stage.due_at, stage.due_warning = due, result.warning()
     changed["due_at"] = stage.due_at
     if stage.completed_at is not None:
         stage.outcome = changed["outcome"] = Stage.judge(completed_at=stage.completed_at, due_at=stage.due_at)

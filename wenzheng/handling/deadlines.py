@@ -160,7 +160,7 @@ def _refused_hand_backs(stages) -> set[int]:
     )
 
 
-def counted_held_days(stage) -> int:
+def counted_held_days(stage, *, approving=None) -> int:
     """The working days the reply stage's refused hand-backs (退单) waited, counted on
     the calendar as it stands. Each refusal counted them when it came
     (actions._give_back_held_days), on the calendar then: in a year not yet entered,
@@ -173,7 +173,8 @@ def counted_held_days(stage) -> int:
     approved (a late reply is judged by it, actions.approve_extension): a hand-back
     asked after the first deadline but before the extended one was asked in time
     whichever the office decided first. Counted by the approval's time, approving
-    then refusing gave the days back and refusing then approving did not."""
+    then refusing gave the days back and refusing then approving did not.
+    `approving`: a request still waiting, counted as approved (`approved_deadline`)."""
     if stage.kind != Stage.Kind.REPLY:
         return stage.held_days
     events = Event.objects.filter(
@@ -186,6 +187,8 @@ def counted_held_days(stage) -> int:
     approved = list(
         stage.extension_requests.filter(status=ExtensionRequest.Status.APPROVED).values_list("requested_at", "days")
     )
+    if approving is not None:
+        approved.append((approving.requested_at, approving.days))
     held, asked = 0, None
     for event in events.order_by("seq"):
         if event.kind == Event.Kind.TRANSFER_REQUESTED:
@@ -199,6 +202,19 @@ def counted_held_days(stage) -> int:
             held += clock.whole_working_days_between(max(asked, stage.started_at), event.at)
         asked = None
     return held
+
+
+def approved_deadline(stage, request):
+    """The reply stage's deadline once the waiting extension `request` is approved, as
+    approving sets it (actions.approve_extension) and the county's approvals page
+    shows it beforehand: counted from the stage's start over its limit, its
+    extensions with this one, and the days its refused hand-backs held it, counted
+    again with this one approved (`counted_held_days`: a hand-back asked past the
+    first deadline, but before this one, held the reply too). Returns the deadline,
+    the held days and the count (its warning, for a year not entered yet)."""
+    held = counted_held_days(stage, approving=request)
+    due, result = clock.deadline_after(stage.started_at, stage.limit_days + stage.extension_days + request.days + held)
+    return due, held, result
 
 
 # --- completed stages judged against a weekdays-only deadline -----------------------

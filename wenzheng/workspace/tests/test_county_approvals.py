@@ -134,6 +134,23 @@ class CountyApprovalTests(WorkspaceTestCase):
         self.assertContains(response, "已同意延期3个工作日。")
         self.assertEqual(Stage.objects.get(message=late, kind="reply").outcome, "on_time")
 
+    def test_after_a_refused_hand_back_the_deadline_shown_is_the_one_approving_sets(self):
+        """The hand-back, asked past the reply's first deadline but before the one the
+        waiting extension gives, was refused: approving counts the days it waited too
+        (deadlines.counted_held_days). The page said 3月12日, the extension's days
+        alone added to the deadline, and approving set 3月17日."""
+        c = self.cast
+        m = c.submit(at=local(2026, 3, 2, 9), title="井盖缺失")  # reply due at the end of Monday 9 March
+        asked = actions.request_extension(message=m, by=c.handler_a, days=3, reason="需核实", at=local(2026, 3, 4, 9))
+        actions.request_transfer(message=m, by=c.handler_a, reason="不属本镇。", at=local(2026, 3, 10, 9))
+        actions.reject_transfer(message=m, by=c.county_office, reason="属东门镇。", at=local(2026, 3, 16, 9))
+        self.as_("county_office")
+        response = self.client.get(URL)
+        self.assertContains(response, "<dt>同意后回复期限</dt><dd>2026年3月17日24时</dd>", html=True)
+        actions.approve_extension(request=asked, by=c.county_office, at=local(2026, 3, 16, 10))
+        # 5 + 3 working days from 2 March, and 11, 12 and 13 March the hand-back held.
+        self.assertEqual(Stage.objects.get(message=m, kind="reply").due_at, local(2026, 3, 18))
+
     def test_a_reopened_stage_asks_beside_the_request_about_the_late_reply_and_each_is_decided(self):
         c = self.cast
         m = c.submit(at=local(2026, 2, 25, 9), title="井盖缺失")  # reply due at the end of Tuesday 3 March

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.duplicates import selectors as duplicate_selectors
-from wenzheng.handling import actions
+from wenzheng.handling import actions, deadlines
 from wenzheng.handling.models import Message, Stage
 from wenzheng.hotspots import selectors as hotspot_selectors
 from wenzheng.lib.paging import page_of
@@ -130,11 +130,12 @@ def approvals(request, code):
     countdown = selectors.Countdown([e.stage.due_at for e in extensions], at=now)
     for e in extensions:
         e.deadline = countdown.deadline(e.stage) if e.stage.completed_at is None else None
-        # What approving makes of it, as approve_extension counts it: the approver
-        # worked it out by hand. Replied late while the request waited, the reply is
-        # judged again by the moved deadline. Into a year whose calendar is not entered
-        # yet, the day is counted by weekdays only, and the page says so beside it.
-        extended, counted = clock.extend_deadline(e.stage.due_at, e.days)
+        # What approving makes of it, counted by what approve_extension counts it with
+        # (the days of a refused hand-back among them): the approver worked it out by
+        # hand. Replied late while the request waited, the reply is judged again by
+        # the moved deadline. Into a year whose calendar is not entered yet, the day
+        # is counted by weekdays only, and the page says so beside it.
+        extended, _held, counted = deadlines.approved_deadline(e.stage, e)
         e.replied_late = e.stage.outcome == Stage.Outcome.LATE
         e.last_day = clock.deadline_day(e.stage.due_at)
         e.extended_to = clock.deadline_day(extended) if e.deadline or e.replied_late else None
