@@ -110,12 +110,6 @@ def deadline_after(
     return found
 
 
-def extend_deadline(due: dt.datetime, working_days: int) -> tuple[dt.datetime, rules.WorkdayResult]:
-    """Push a deadline (24:00 of its day) back by more working days."""
-    result = rules.add_working_days(calendar(), deadline_day(due), working_days)
-    return rules.end_of_day(result.day, county_zone()), result
-
-
 def whole_working_days_between(start: dt.datetime, end: dt.datetime) -> int:
     """The working days wholly between `start` and `end`: after the local day of
     `start` and before that of `end` (0 for the same day or the next)."""

@@ -37,14 +37,6 @@ class StoredCalendarTest(TestCase):
         due, _ = clock.deadline_after(local(2026, 3, 2, 9), 1)
         self.assertEqual(due, local(2026, 3, 5))
 
-    def test_extending_a_deadline_counts_working_days_after_its_last_day(self):
-        due, _ = clock.deadline_after(local(2026, 9, 24, 9), 1)  # Friday 09-25 is the Mid-autumn holiday
-        self.assertEqual(due, local(2026, 9, 29))  # end of Monday 09-28
-        extended, result = clock.extend_deadline(due, 3)
-        # 09-29, 09-30, then the National Day holidays, then 10-08.
-        self.assertEqual(extended, local(2026, 10, 9))
-        self.assertFalse(result.estimated)
-
     def test_working_days_left(self):
         due = local(2026, 3, 10)  # end of Monday 03-09
         self.assertEqual(clock.working_days_left(due, at=local(2026, 3, 6, 17)), 1)
