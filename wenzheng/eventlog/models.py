@@ -30,6 +30,9 @@ class Event(models.Model):
         EXTENSION_APPROVED = "extension_approved", "同意延期"
         EXTENSION_REJECTED = "extension_rejected", "不同意延期"
         EXTENSION_LAPSED = "extension_lapsed", "延期申请失效"
+        # A request that lapsed because the reply was in time, waiting for the office
+        # again: a recount found the reply late (handling.deadlines).
+        EXTENSION_RESTORED = "extension_restored", "延期申请恢复待审批"
         CLOSED = "closed", "办结"
         LONG_CYCLE_REQUESTED = "long_cycle_requested", "申请长周期办结"
         LONG_CYCLE_APPROVED = "long_cycle_approved", "同意长周期办结"

@@ -316,6 +316,7 @@ def _flagged(state, ev):
     Event.Kind.EXTENSION_APPROVED,
     Event.Kind.EXTENSION_REJECTED,
     Event.Kind.EXTENSION_LAPSED,
+    Event.Kind.EXTENSION_RESTORED,  # the `stage_rejudged` event before it judged the reply late
     Event.Kind.LONG_CYCLE_APPROVED,  # the `closed` event that follows closes it
     Event.Kind.LONG_CYCLE_REJECTED,  # the `reopened` event that follows reopens it
     Event.Kind.FOLLOWED_UP,

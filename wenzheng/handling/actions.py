@@ -1354,9 +1354,7 @@ def _publish(message, *, unit, author, by, text, at, follow_up=None, attachments
         # left to extend. Replied late, one asked in time waits for the office still
         # (approve_extension judges the reply again): had it lapsed, the unit would be
         # late for the office's silence, and on time had it waited for the approval.
-        _end_pending_extension(
-            message, by=by, at=at, unit=message.unit, stage=stage, note="留言已回复，延期申请随之失效。"
-        )
+        _end_pending_extension(message, by=by, at=at, unit=message.unit, stage=stage, note=deadlines.LAPSED_REPLIED)
     return item
 
 

@@ -375,12 +375,17 @@ def _rejudge(ids, *, by, at) -> int:
         )
         if old_outcome == Stage.Outcome.LATE and outcome != Stage.Outcome.LATE:
             _lapse_extensions(stage, by=by, at=at)
+        elif outcome == Stage.Outcome.LATE and old_outcome != Stage.Outcome.LATE:
+            _restore_extensions(stage, by=by, at=at)
         changed += 1
     return changed
 
 
-# As actions._publish ends the request of a reply given in time.
+# What a request ended by a reply in time says: given (actions._publish), or found
+# so by a recount.
+LAPSED_REPLIED = "留言已回复，延期申请随之失效。"
 LAPSED_IN_TIME = "节假日安排录入后，回复在期限内，延期申请随之失效。"
+RESTORED_LATE = "节假日安排录入后，回复超过期限，延期申请恢复待审批。"
 
 
 def _lapse_extensions(stage, *, by, at) -> None:
@@ -393,16 +398,48 @@ def _lapse_extensions(stage, *, by, at) -> None:
     for request in waiting:
         request.status, request.decided_at, request.decision_note = ExtensionRequest.Status.LAPSED, at, LAPSED_IN_TIME
         request.save(update_fields=["status", "decided_at", "decision_note"])
-        chain.append(
-            kind=Event.Kind.EXTENSION_LAPSED,
-            at=at,
-            actor=by,
-            actor_role=by.role if by else "system",
-            message=stage.message,
-            unit=stage.unit,
-            note=LAPSED_IN_TIME,
-            data={"request": request.pk},
-        )
+        _extension_event(Event.Kind.EXTENSION_LAPSED, stage, request, by=by, at=at, note=LAPSED_IN_TIME)
+
+
+def _restore_extensions(stage, *, by, at) -> None:
+    """The other way round: a reply found late, whose request lapsed only because the
+    reply was in time (given so, actions._publish, or found so by an earlier recount,
+    `_lapse_extensions`: the year's days entered one at a time, a day entered in
+    error and taken out again). Asked before the deadline as it now stands, and
+    never decided by the office, the request waits for the office again, as it would
+    have had the reply been late from the start: lapsed, the unit would be late for
+    the office's silence, and it can ask no more (its reply given, its deadline
+    past). One asked after that deadline stays lapsed (it was in time by the guess
+    alone); so does one that the message's move, merge or spam mark ended."""
+    lapsed = ExtensionRequest.objects.select_for_update().filter(
+        stage=stage,
+        status=ExtensionRequest.Status.LAPSED,
+        decision_note__in=[LAPSED_REPLIED, LAPSED_IN_TIME],
+        requested_at__lt=stage.due_at,
+    )
+    # One waits per stage (extension_one_pending_per_stage), and none does: the stage
+    # is completed, and the reply ended the one that did.
+    request = lapsed.order_by("-requested_at", "-pk").first()
+    if request is None:
+        return
+    request.status, request.decided_by, request.decided_at, request.decision_note = (
+        ExtensionRequest.Status.PENDING, None, None, ""
+    )  # fmt: skip
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _extension_event(Event.Kind.EXTENSION_RESTORED, stage, request, by=by, at=at, note=RESTORED_LATE)
+
+
+def _extension_event(kind, stage, request, *, by, at, note) -> None:
+    chain.append(
+        kind=kind,
+        at=at,
+        actor=by,
+        actor_role=by.role if by else "system",
+        message=stage.message,
+        unit=stage.unit,
+        note=note,
+        data={"request": request.pk},
+    )
 
 
 def _rejudged_note(stage, old_due, old_outcome) -> str:

@@ -628,7 +628,8 @@ class ExtensionRequest(models.Model):
         APPROVED = "approved", "已同意"
         REJECTED = "rejected", "未同意"
         # Ended undecided by the message's own course (replied in time, moved, merged,
-        # spam); replied late, it waits for the office still (actions._publish).
+        # spam); replied late, it waits for the office still (actions._publish), and
+        # so does one ended by a reply a recount finds late after all (deadlines).
         LAPSED = "lapsed", "已失效"
 
     message = models.ForeignKey(

@@ -43,6 +43,7 @@ UNCHANGING = frozenset(
         "extension_approved",
         "extension_rejected",
         "extension_lapsed",
+        "extension_restored",
         "rated",
         "supervision_flagged",
         "explanation_ordered",

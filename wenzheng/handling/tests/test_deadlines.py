@@ -615,6 +615,70 @@ class ExtensionTest(DeadlineTestCase):
         self.assertRefused("already_decided", self.approve, pending, at=local(2027, 1, 11, 10))
         self.assertEqual(replay.replay().differences, [])
 
+    def test_a_recount_that_finds_the_reply_late_again_restores_the_request_it_lapsed(self):
+        """The county enters 2027 a day at a time, and a recount runs in between: with
+        01-01 entered as a holiday the late reply was in time and its request lapsed;
+        the day taken out again (entered in error), the reply is late, its request
+        asked in time, and the office never decided it: it waits for the office again
+        (the unit can ask no more: its reply is given and its deadline past)."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+
+        c = self.cast
+        m = c.submit(at=local(2026, 12, 31, 9))  # by the guess the reply is due at the end of 01-07
+        pending = self.ask(3, message=m, at=local(2027, 1, 5, 9))
+        actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2027, 1, 8, 10))
+        day = CalendarDay.objects.create(date=dt.date(2027, 1, 1), kind="holiday", name="元旦")
+        rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 11, 9))
+        pending.refresh_from_db()
+        self.assertEqual((m.stages.get(kind=REPLY).outcome, pending.status), ("on_time", "lapsed"))
+        day.delete()
+        rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 11, 10))
+        stage = m.stages.get(kind=REPLY)
+        self.assertEqual((stage.due_at, stage.outcome), (local(2027, 1, 8), "late"))
+        pending.refresh_from_db()
+        self.assertEqual(
+            (pending.status, pending.decided_by, pending.decided_at, pending.decision_note), ("pending", None, None, "")
+        )
+        kinds = list(m.events.order_by("seq").values_list("kind", flat=True))
+        self.assertEqual(kinds[-2:], [Event.Kind.STAGE_REJUDGED, Event.Kind.EXTENSION_RESTORED])
+        restored = m.events.latest("seq")
+        self.assertEqual((restored.unit, restored.data["request"]), (c.unit_a, pending.pk))
+        self.assertEqual(restored.note, "节假日安排录入后，回复超过期限，延期申请恢复待审批。")
+        # Decided as any request left waiting by a late reply: approved, the reply is in time.
+        self.approve(pending, at=local(2027, 1, 11, 11))
+        self.assertEqual(m.stages.get(kind=REPLY).outcome, "on_time")
+        self.assertEqual(replay.replay().differences, [])
+
+    def test_a_reply_the_real_calendar_finds_late_restores_the_request_the_reply_lapsed(self):
+        """By the guess the reply was in time, and it lapsed the waiting request; the
+        real calendar's make-up Saturday (01-02) brings the deadline a day forward,
+        and the reply is late: the request asked in time waits for the office, as
+        it would have had the reply been late from the start. One asked after the
+        real deadline (in time only by the guess) stays lapsed."""
+        from wenzheng.handling.deadlines import rejudge_fallback_stages
+        from wenzheng.workdays.models import CalendarYear
+
+        c = self.cast
+        asked_in_time, asked_late = c.submit(at=local(2026, 12, 31, 9)), c.submit(at=local(2026, 12, 31, 9))
+        first = self.ask(3, message=asked_in_time, at=local(2027, 1, 5, 9))
+        second = self.ask(3, message=asked_late, at=local(2027, 1, 7, 9))
+        for m in (asked_in_time, asked_late):
+            actions.reply(message=m, by=c.handler_a, text="已处理。", at=local(2027, 1, 7, 10))
+        first.refresh_from_db()
+        self.assertEqual(first.status, "lapsed")
+        CalendarDay.objects.create(date=dt.date(2027, 1, 2), kind="workday", name="元旦调休")
+        CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+        rejudge_fallback_stages(by=c.admin, at=local(2027, 1, 11, 9))
+        for m in (asked_in_time, asked_late):
+            stage = m.stages.get(kind=REPLY)
+            self.assertEqual((stage.due_at, stage.due_warning, stage.outcome), (local(2027, 1, 7), "", "late"))
+        first.refresh_from_db()
+        second.refresh_from_db()
+        self.assertEqual((first.status, second.status), ("pending", "lapsed"))
+        self.assertEqual(second.decision_note, "留言已回复，延期申请随之失效。")
+        self.assertFalse(asked_late.events.filter(kind=Event.Kind.EXTENSION_RESTORED).exists())
+        self.assertEqual(replay.replay().differences, [])
+
     def test_it_rejects_more_than_fifteen_working_days_in_all(self):
         refusal = self.assertRefused("too_many_days", self.ask, 16)
         self.assertIn("15", refusal.reason)
