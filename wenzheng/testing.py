@@ -13,10 +13,12 @@ admin                           系统管理员
 import datetime as dt
 import importlib
 import os
+import threading
+import time
 from contextlib import contextmanager
 from urllib.parse import quote
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import TestCase, TransactionTestCase
 
 from wenzheng.accounts.models import Role, User
@@ -192,6 +194,63 @@ class AppendOnlyTeardown:
 
 class ChainTransactionTestCase(AppendOnlyTeardown, TransactionTestCase):
     """For tests that need real commits (concurrency)."""
+
+
+class _Step(threading.Thread):
+    """A step run in a connection of its own: what it returned or raised."""
+
+    def __init__(self, work):
+        super().__init__()
+        self.work, self.result, self.error, self.pid = work, None, None, None
+        self.connected = threading.Event()
+
+    def run(self):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.pid = cursor.fetchone()[0]
+            self.connected.set()
+            self.result = self.work()
+        except Exception as error:  # returned to the test
+            self.error = error
+        finally:
+            self.connected.set()
+            connection.close()
+
+    def wait_until_blocked_or_done(self, timeout):
+        """Until the step waits for a lock another connection holds, or has ended."""
+        if not self.connected.wait(timeout=timeout):
+            raise AssertionError("the step never connected")
+        deadline = time.monotonic() + timeout
+        while self.is_alive() and time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT cardinality(pg_blocking_pids(%s))", [self.pid])
+                if cursor.fetchone()[0]:
+                    return
+            time.sleep(0.02)
+        if self.is_alive():
+            raise AssertionError("the step neither waited for a lock nor ended")
+
+
+def collide(held, *works, timeout=30) -> list[tuple]:
+    """PostgreSQL, in a test that really commits (ChainTransactionTestCase): each of
+    `works` run in a connection of its own, started one after another while this
+    connection holds the row locks of the queryset `held`, each seen waiting for a
+    lock (pg_blocking_pids), or done, before the next starts; then the locks let
+    go. So two steps that lock the same rows in opposite orders meet for certain,
+    not by chance: PostgreSQL aborts one with "deadlock detected". What each work
+    returned and raised, as (result, error) pairs."""
+    steps = [_Step(work) for work in works]
+    with transaction.atomic():
+        list(held.select_for_update())
+        for step in steps:
+            step.start()
+            step.wait_until_blocked_or_done(timeout)
+    for step in steps:
+        step.join(timeout=2 * timeout)
+        if step.is_alive():
+            raise AssertionError("the step never ended")
+    return [(step.result, step.error) for step in steps]
 
 
 def database_url() -> str:

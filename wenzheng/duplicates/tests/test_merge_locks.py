@@ -9,15 +9,13 @@ both messages, the main message's main, and the messages merged into the one it
 merges (they move along). Every such step takes its message locks in ascending id
 order, as the search index's batches do (search.index.refresh).
 
-Each test makes the collision certain rather than likely: a third connection holds
-one message's lock, both steps are started and seen waiting (pg_blocking_pids), and
-the lock is let go; the first step queued gets it first."""
+Each test makes the collision certain rather than likely (wenzheng.testing.collide):
+a third connection holds one message's lock, both steps are started and seen
+waiting, and the lock is let go; the first step queued gets it first."""
 
-import threading
-import time
 from unittest import skipUnless
 
-from django.db import connection, transaction
+from django.db import connection
 
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.eventlog import chain, replay
@@ -25,34 +23,12 @@ from wenzheng.eventlog.models import Event
 from wenzheng.handling import actions
 from wenzheng.handling.models import Message, Revisit
 from wenzheng.search import index as search_index
-from wenzheng.testing import Cast, ChainTransactionTestCase
+from wenzheng.testing import Cast, ChainTransactionTestCase, collide
 
 from .helpers import LAMP, LAMP_AGAIN, LAMP_NORTH, MONDAY, TUESDAY, write
 
 S = Message.State
 LATER = TUESDAY.replace(day=5)
-
-
-class Step(threading.Thread):
-    """A step run in its own connection; what it returned or raised."""
-
-    def __init__(self, work):
-        super().__init__()
-        self.work, self.result, self.error, self.pid = work, None, None, None
-        self.connected = threading.Event()
-
-    def run(self):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                self.pid = cursor.fetchone()[0]
-            self.connected.set()
-            self.result = self.work()
-        except Exception as error:  # reported by the test
-            self.error = error
-        finally:
-            self.connected.set()
-            connection.close()
 
 
 @skipUnless(connection.vendor == "postgresql", "row locks: PostgreSQL")
@@ -68,32 +44,8 @@ class MergeLockOrderTest(ChainTransactionTestCase):
         self.assertLess(self.main.pk, self.dup.pk)
         self.me = actions.Citizen(user=c.other_citizen)
 
-    def _waiting(self, step):
-        """Until `step` waits for a lock another connection holds."""
-        self.assertTrue(step.connected.wait(timeout=30))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT cardinality(pg_blocking_pids(%s))", [step.pid])
-                if cursor.fetchone()[0]:
-                    return
-            self.assertIsNone(step.error, "the step ended instead of waiting")
-            time.sleep(0.02)
-        self.fail("the step never waited for the held lock")
-
-    def collide(self, held, first, second):
-        """`first` then `second` started while another connection holds `held`'s row
-        lock, both seen waiting, then the lock let go: the two steps' (result, error)."""
-        steps = Step(first), Step(second)
-        with transaction.atomic():
-            Message.objects.select_for_update().filter(pk=held.pk).exists()
-            for step in steps:
-                step.start()
-                self._waiting(step)
-        for step in steps:
-            step.join(timeout=60)
-            self.assertFalse(step.is_alive())
-        return [(step.result, step.error) for step in steps]
+    def collide(self, held, *works):
+        return collide(Message.objects.filter(pk=held.pk), *works)
 
     def assertReplays(self):
         self.assertEqual(replay.replay().differences, [])
