@@ -27,7 +27,7 @@ from wenzheng.eventlog.models import Event
 from wenzheng.ops import batches, queue
 from wenzheng.workdays import clock
 
-from .models import DeadlineRecount, ExtensionRequest, Stage
+from .models import DeadlineRecount, ExtensionRequest, Message, Stage
 
 BATCH = 500
 WORK = "deadlines"  # handling.work.DeadlineRecountWork's name
@@ -114,12 +114,23 @@ def recompute_open_deadlines(*, by, at=None, on_batch: Callable[[], None] = lamb
         on_batch()
 
 
+def _locked_stages(ids, **where) -> list[Stage]:
+    """The stages `ids` still `where`, under row locks taken after their messages',
+    in ascending message id order: as every step locks its message before its stages
+    (handling.actions), and several messages in id order. With the stages alone
+    locked, the event a change appends, which refers to its message (its foreign key
+    takes a share of the message's row lock), waited for a step on the message that
+    waited for the stage: PostgreSQL aborted one of them, a unit's reply among them."""
+    messages = Stage.objects.filter(pk__in=ids).values("message_id")
+    list(Message.objects.select_for_update().filter(pk__in=messages).order_by("pk").values_list("pk", flat=True))
+    stages = Stage.objects.select_for_update(of=("self",)).filter(pk__in=ids, **where)
+    return list(stages.select_related("message", "unit").order_by("pk"))
+
+
 @transaction.atomic
 def _recompute(ids, *, by, at) -> int:
     moved = 0
-    # Only the stages are locked (not their messages, which the actions lock first).
-    stages = Stage.objects.select_for_update(of=("self",)).filter(pk__in=ids, completed_at__isnull=True)
-    stages = list(stages.select_related("message", "unit").order_by("pk"))
+    stages = _locked_stages(ids, completed_at__isnull=True)
     refused = _refused_hand_backs(stages)
     for stage in stages:
         held = counted_held_days(stage) if stage.message_id in refused else stage.held_days
@@ -337,10 +348,7 @@ JUDGED = (Stage.Outcome.ON_TIME, Stage.Outcome.LATE, Stage.Outcome.TRANSFERRED)
 @transaction.atomic
 def _rejudge(ids, *, by, at) -> int:
     changed = 0
-    stages = Stage.objects.select_for_update(of=("self",)).filter(
-        pk__in=ids, completed_at__isnull=False, outcome__in=JUDGED
-    )
-    stages = list(stages.select_related("message", "unit").order_by("pk"))
+    stages = _locked_stages(ids, completed_at__isnull=False, outcome__in=JUDGED)
     refused = _refused_hand_backs(stages)
     for stage in stages:
         held = counted_held_days(stage) if stage.message_id in refused else stage.held_days
