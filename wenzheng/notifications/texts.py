@@ -1,6 +1,7 @@
 """The words of every notice, in Chinese, short enough for one SMS (70 characters,
 the length of one Chinese SMS segment) whatever the message: the serial number
-stands for the message, never its title, and names are shortened.
+stands for the message, never its title, a unit's name is whole up to UNIT_NAME
+characters, and a quoted reason or note is cut to the room the rest leaves.
 
 A notice keeps its words and its link's path apart (Notice.text, Notice.link): the
 address is made from SITE_URL when the notice is sent (`sms`, channels.body), so a
@@ -16,12 +17,22 @@ import datetime as dt
 from django.conf import settings
 
 SMS_LIMIT = 70
+# A unit's name, whole up to the longest a county's units have (罗城仫佬族自治县乡村振兴和
+# 农业农村局: the demo county's longest is 17); cut beyond, with an ellipsis.
+UNIT_NAME = 18
 
 
 def short(text: str, limit: int) -> str:
     """At most `limit` characters, an ellipsis marking a cut."""
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quoting(before: str, quoted: str, after: str) -> str:
+    """`before`（`quoted`）`after`: free text (a reason, an office's note; whole on the
+    message's page) given the room the rest leaves in one SMS."""
+    room = SMS_LIMIT - len(before) - len(after) - 2
+    return f"{before}（{short(quoted, max(room, 10))}）{after}"
 
 
 def day(value: dt.date) -> str:
@@ -68,7 +79,7 @@ def arrived(*, serial: str, category: str, days: int, how: str, merged: int = 0)
 
 def with_merged(count: int) -> str:
     """What a unit is told of the messages merged (并单) into one it now handles."""
-    return f"另有{count}条留言已并入该留言，答复和办结将同时送达这些网民。" if count else ""
+    return f"另有{count}条留言已并入，答复和办结将同时送达这些网民。" if count else ""
 
 
 def _which(count: int, serial: str) -> str:
@@ -89,7 +100,7 @@ def office_overdue(*, count: int, days: int, first_serial: str) -> str:
 
 
 def backlog_passed(*, unit: str, last_day: dt.date, unanswered: int) -> str:
-    return f"{short(unit, 12)}限期梳理回复已于{day(last_day)}24时到期，仍有{unanswered}条留言未回复。"
+    return f"{short(unit, UNIT_NAME)}限期梳理回复已于{day(last_day)}24时到期，仍有{unanswered}条留言未回复。"
 
 
 def _message(serial: str, main: str) -> str:
@@ -102,7 +113,7 @@ def dissatisfied(*, serial: str, unit: str, main: str = "") -> str:
     """To the county office, which decides (回访: reopen, or record why the answer stands).
     The answer is `unit`'s to the main message, for a merged one's citizen (并单)."""
     merged = f"（并单留言{serial}）" if main else ""
-    return f"网民对{short(unit, 12)}就留言{main or serial}所作答复不满意{merged}，请处理回访。"
+    return f"网民对{short(unit, UNIT_NAME)}就留言{main or serial}所作答复不满意{merged}，请处理回访。"
 
 
 def dissatisfied_unit(*, serial: str, office: str, main: str = "") -> str:
@@ -111,24 +122,30 @@ def dissatisfied_unit(*, serial: str, office: str, main: str = "") -> str:
 
 
 def transfer_accepted(*, serial: str, to_unit: str) -> str:
-    return f"留言{serial}的退单申请已同意，已转交{short(to_unit, 12)}办理，本单位无需再办理。"
+    return f"留言{serial}的退单申请已同意，已转交{short(to_unit, UNIT_NAME)}办理，本单位无需再办理。"
 
 
 def reassigned_away(*, serial: str, to_unit: str, reason: str, office: str) -> str:
-    return f"留言{serial}已由{office}改派给{short(to_unit, 12)}办理（{short(reason, 30)}），本单位无需再办理。"
+    return _quoting(f"留言{serial}已由{office}改派给{short(to_unit, UNIT_NAME)}", reason, "，本单位无需再办理。")
 
 
 def merged_away(*, serial: str, main: str, to_unit: str | None, office: str) -> str:
-    """并单, for the unit the merged message had been given to."""
-    by = f"由{short(to_unit, 12)}统一答复" if to_unit else "由主留言统一答复"
-    return f"留言{serial}已由{office}并入留言{main}（并单），{by}，本单位无需再办理。"
+    """并单, for the unit the merged message had been given to: the main message's
+    unit answers it (`to_unit`; None, one not yet given to a unit)."""
+    if to_unit:
+        return f"留言{serial}已由{office}并入{short(to_unit, UNIT_NAME)}的留言{main}（并单），本单位无需再办理。"
+    return f"留言{serial}已由{office}并入留言{main}（并单），由主留言统一答复，本单位无需再办理。"
 
 
 def merged_here(*, serial: str, main: str, carried: int = 0) -> str:
     """并单, for the unit of the main message (`carried`: the messages merged into the
     merged one, which come along)."""
-    text = f"留言{serial}已并入本单位办理的留言{main}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。"
-    return text + (f"原并入留言{serial}的{carried}条留言一并转来。" if carried else "")
+    if carried:
+        return (
+            f"留言{serial}及并入它的{carried}条留言已并入本单位的留言{main}（并单），"
+            "请一并回应，答复和办结将同时送达这些网民。"
+        )
+    return f"留言{serial}已并入本单位的留言{main}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。"
 
 
 def unmerged(*, serial: str) -> str:
@@ -153,7 +170,7 @@ def transfer_rejected(*, serial: str, reason: str, last_day: dt.date | None = No
     """The hand-back refused; `last_day`: the reply's deadline, moved back by the days
     the hand-back waited (handling.actions.reject_transfer)."""
     then = "办理期限不变" if last_day is None else f"回复期限顺延至{day(last_day)}24时"
-    return f"留言{serial}的退单申请不予同意（{short(reason, 30)}），请继续办理，{then}。"
+    return _quoting(f"留言{serial}的退单申请不予同意", reason, f"，请继续办理，{then}。")
 
 
 def extension_approved(
@@ -231,7 +248,7 @@ def ordered(*, last_day: dt.date, office: str) -> str:
 
 
 def explained(*, unit: str) -> str:
-    return f"{short(unit, 12)}已提交书面说明，请查阅；如不符合要求，可退回重写。"
+    return f"{short(unit, UNIT_NAME)}已提交书面说明，请查阅；如不符合要求，可退回重写。"
 
 
 def explanation_returned(*, note: str, office: str) -> str:
@@ -250,6 +267,18 @@ def weekly(*, open_count: int, due_soon: int, overdue: int, dissatisfied: int) -
     return (
         f"本单位留言周报：在办{open_count}条，即将到期{due_soon}条，已超期{overdue}条，不满意待处理{dissatisfied}条。"
     )
+
+
+def locked_out(*, who: str, at: dt.datetime, ip: str) -> str:
+    """A lockout, for the office over the account (or the administrators): the name
+    tried (whatever was typed), its sign-ins from that address alone locked (django-axes
+    locks a name at an address). The address is named where it fits one SMS (an IPv4
+    one does; an IPv6 one may not, and the audit log keeps it)."""
+    who, when = short(who, 20), f"{day(at)}{at:%H:%M}"
+    text = f"账号“{who}”{when}在{ip}连续输错密码，仅该地址被锁定，请核实。"
+    if not ip or len(text) > SMS_LIMIT:
+        text = f"账号“{who}”{when}连续输错密码，仅其所用地址被锁定，请核实。"
+    return text
 
 
 # --- the citizen --------------------------------------------------------------------

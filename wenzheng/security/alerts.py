@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from wenzheng.accounts.models import Role
-from wenzheng.notifications import planning, recipients
+from wenzheng.notifications import planning, recipients, texts
 from wenzheng.notifications.models import Notice
 from wenzheng.units.models import Region
 
@@ -23,12 +23,8 @@ def locked_out(item) -> int:
         region = region or Region.objects.default()
     if region is None or not people:
         return 0
-    who = item.username or "（未知账号）"
-    text = (
-        f"账号“{who[:40]}”在{timezone.localtime(item.at):%m月%d日%H:%M}因连续输错密码被锁定"
-        f"（来自{item.ip or '未知地址'}，仅锁定该地址的登录）。如非本人操作，请核实。"
-    )
+    text = texts.locked_out(who=item.username or "（未知账号）", at=timezone.localtime(item.at), ip=item.ip or "")
     drafts = planning.for_people(
-        people, key=f"lockout{item.seq}", kind=Notice.Kind.LOCKED_OUT, region_id=region.pk, text=text[:200]
+        people, key=f"lockout{item.seq}", kind=Notice.Kind.LOCKED_OUT, region_id=region.pk, text=text
     )
     return planning.write(drafts, at=item.at)

@@ -108,14 +108,14 @@ class MergedAwayTests(CastTestCase):
         self.assertEqual(set(moved.values_list("recipient__username", flat=True)), {"handler_b", "leader_b"})
         self.assertEqual(
             moved.first().text,
-            f"留言{self.dup.serial}已由县网络问政办并入留言{self.main.serial}（并单），由{c.unit_a.name}统一答复，本单位无需再办理。",
+            f"留言{self.dup.serial}已由县网络问政办并入{c.unit_a.name}的留言{self.main.serial}（并单），本单位无需再办理。",
         )
         self.assertEqual(moved.first().link, reverse("workspace:inbox"))
         here = Notice.objects.filter(kind=Notice.Kind.MERGED, recipient__isnull=False)
         self.assertEqual(set(here.values_list("recipient__username", flat=True)), {"handler_a", "handler_a2"})
         self.assertEqual(
             here.first().text,
-            f"留言{self.dup.serial}已并入本单位办理的留言{self.main.serial}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。",
+            f"留言{self.dup.serial}已并入本单位的留言{self.main.serial}（并单），请在答复中一并回应，答复和办结将同时送达该留言网民。",
         )
         self.assertEqual(here.first().link, reverse("workspace:message", args=[self.main.pk]))
 
@@ -188,7 +188,7 @@ class MergedAwayTests(CastTestCase):
         # The main message reassigned: its new unit handles the merged one too, and is told.
         actions.reassign(message=self.main, by=c.county_office, unit=c.unit_b, reason="属住建局职责。")
         arrived = Notice.objects.get(kind=Notice.Kind.ARRIVED, message=self.main, recipient=c.handler_b)
-        self.assertIn("另有1条留言已并入该留言，答复和办结将同时送达这些网民。", arrived.text)
+        self.assertIn("另有1条留言已并入，答复和办结将同时送达这些网民。", arrived.text)
         self.assertTrue(may_see_contact(c.handler_b, Message.objects.get(pk=self.dup.pk)))
 
     def test_a_main_message_merged_on_brings_its_merged_ones_and_says_so(self):
@@ -200,7 +200,7 @@ class MergedAwayTests(CastTestCase):
         )  # fmt: skip
         actions.merge_duplicate(message=self.main, into=third, by=c.county_office, reason="更早反映的同一问题")
         told = Notice.objects.get(kind=Notice.Kind.MERGED, message=self.main, recipient=c.handler_b).text
-        self.assertIn(f"原并入留言{self.main.serial}的1条留言一并转来。", told)
+        self.assertIn(f"留言{self.main.serial}及并入它的1条留言已并入本单位的留言{third.serial}（并单）", told)
         dup = Message.objects.get(pk=self.dup.pk)
         self.assertTrue(may_see_contact(c.handler_b, dup))
         self.assertFalse(may_see_contact(c.handler_a, dup))

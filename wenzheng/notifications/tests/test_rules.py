@@ -63,7 +63,7 @@ class WhoHearsTest(CastTestCase):
         actions.reassign(message=message, by=c.county_office, unit=c.unit_b, reason="属住建局。")
         self.assertEqual(
             texts(c.leader_a, Notice.Kind.MOVED),
-            [f"留言{message.serial}已由区网络问政办改派给{c.unit_b.name}办理（属住建局。），本单位无需再办理。"],
+            [f"留言{message.serial}已由区网络问政办改派给{c.unit_b.name}（属住建局。），本单位无需再办理。"],
         )
 
     def test_a_reassigned_message_reaches_the_new_unit(self):
@@ -87,7 +87,7 @@ class WhoHearsTest(CastTestCase):
             texts(c.leader_a, Notice.Kind.MOVED),
             [
                 f"留言{handed_back.serial}的退单申请已同意，已转交{c.unit_b.name}办理，本单位无需再办理。",
-                f"留言{moved.serial}已由县网络问政办改派给{c.unit_b.name}办理（属住建局职责。），本单位无需再办理。",
+                f"留言{moved.serial}已由县网络问政办改派给{c.unit_b.name}（属住建局职责。），本单位无需再办理。",
             ],
         )
         self.assertEqual(Notice.objects.filter(kind=Notice.Kind.MOVED).first().link, reverse("workspace:inbox"))
@@ -110,7 +110,7 @@ class WhoHearsTest(CastTestCase):
         self.assertEqual(
             quoted,
             [
-                f"留言{moved.serial}已由县网络问政办改派给{c.unit_b.name}办理（张*138****0000反映的属住建局。），本单位无需再办理。",
+                f"留言{moved.serial}已由县网络问政办改派给{c.unit_b.name}（张*138****0000反映的属住建局。），本单位无需再办理。",
                 f"留言{kept.serial}的退单申请不予同意（张*家住本镇，电话138****0000。），请继续办理，办理期限不变。",
             ],
         )
