@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from wenzheng.accounts import views as account_views
 from wenzheng.lib.http import safe_next
 from wenzheng.security import views as security_views
+from wenzheng.units.selectors import offices_for
 
 
 class RowId:
@@ -46,7 +47,7 @@ def admin_login(request):
     if request.user.is_authenticated:
         if admin.site.has_permission(request):
             return redirect(goal)
-        raise PermissionDenied(_("管理后台仅供系统管理员和县、市网络问政办使用。"))
+        raise PermissionDenied(_("管理后台仅供系统管理员和%(offices)s使用。") % {"offices": offices_for(request)})
     return redirect_to_login(goal)
 
 

@@ -80,7 +80,10 @@ class User(AbstractUser):
                     | Q(role__in=["county_office", "city_office"], unit__isnull=True, region__isnull=False)
                     | Q(role__in=["citizen", "admin"], unit__isnull=True, region__isnull=True)
                 ),
-                violation_error_message="网络评论员和分管领导须属于一个单位；县、市网络问政办须属于一个县或市；网民和管理员两者都不填。",
+                violation_error_message=(
+                    "网络评论员和分管领导须属于一个单位；县级网络问政办和市网络问政办须属于一个县（区）或市；"
+                    "网民和管理员两者都不填。"
+                ),
             ),
         ]
 

@@ -28,20 +28,12 @@ def require_unit_staff(by, unit, *, leader_only=False):
 def require_office(by, county, *, city_allowed=False):
     allowed = (Role.COUNTY_OFFICE, Role.CITY_OFFICE, Role.ADMIN) if city_allowed else (Role.COUNTY_OFFICE, Role.ADMIN)
     if by is None or by.role not in allowed:
-        raise ActionRefused("forbidden_role", f"只有{_offices_over(county, city_allowed=city_allowed)}可以办理此事项。")
+        # The county's office by its level (区网络问政办), with the city's where the
+        # city may act too (区、市网络问政办).
+        who = county.offices_with_city if city_allowed else county.office_by_level
+        raise ActionRefused("forbidden_role", f"只有{who}可以办理此事项。")
     if not by.oversees(county):
         raise ActionRefused("not_your_region", "这条记录不属于您管辖的县（区）。")
-
-
-def _offices_over(county, *, city_allowed) -> str:
-    """The offices a refusal names: the county's by its level (县网络问政办,
-    区网络问政办), with the city's where the city may act too (县、市网络问政办,
-    区、市网络问政办; a county-level city's by their names: 市、市 would not read)."""
-    if not city_allowed or county.parent_id is None:  # the city's own record: its office alone
-        return county.office_by_level
-    if county.level == "市":
-        return f"{county.office_name}或{county.parent.office_name}"
-    return f"{county.level}、市网络问政办"
 
 
 # --- personal data ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.units.models import Region
+from wenzheng.units.selectors import offices_for
 
 from .models import Run, Scheme, owner_name
 
@@ -27,7 +28,7 @@ def office_only(view):
     @login_required
     def wrapped(request, *args, **kwargs):
         if request.user.role not in OFFICE_ROLES and not request.user.is_superuser:
-            raise PermissionDenied(_("绩效考评页面仅供县、市网络问政办使用。"))
+            raise PermissionDenied(_("绩效考评页面仅供%(offices)s使用。") % {"offices": offices_for(request)})
         return view(request, *args, **kwargs)
 
     return wrapped

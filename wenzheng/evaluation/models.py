@@ -78,7 +78,7 @@ class Scheme(models.Model):
         null=True,
         blank=True,
         related_name="schemes",
-        help_text="留空为各县共用的方案（由系统管理员维护）；县、市网络问政办修改或导入的方案属于其所在区域。",
+        help_text="留空为各县共用的方案（由系统管理员维护）；网络问政办修改或导入的方案属于其所在区域。",
     )
     version = models.PositiveIntegerField("版本", default=1)
     name = models.CharField("方案名称", max_length=100)

@@ -32,7 +32,9 @@ def _require_office_of(by, region):
     from .access import regions_for
 
     if by is None or not regions_for(by).filter(pk=region.pk).exists():
-        raise ActionRefused("forbidden", "只有该区域的县、市网络问政办可以发布。")
+        # By their full names: the office refused may be another county's, a 县网络问政办 too.
+        offices = [region.office_name] + ([region.parent.office_name] if region.parent_id else [])
+        raise ActionRefused("forbidden", f"只有{'或'.join(offices)}可以发布。")
 
 
 def _anchored(region) -> list:

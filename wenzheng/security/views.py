@@ -31,6 +31,7 @@ from wenzheng.accounts.forms import PasswordChangeForm
 from wenzheng.accounts.models import Role
 from wenzheng.lib.http import local_path, safe_next
 from wenzheng.units.models import Region
+from wenzheng.units.selectors import offices_for
 
 from . import audit, captcha, limits, totp
 from .forms import AuditFilterForm, CodeForm, LoginForm
@@ -164,7 +165,7 @@ def second_factor(request):
     """Turning the second factor on (scan, then type a code to confirm) or off (a
     code again: the phone must be at hand)."""
     if not totp.offered_to(request.user):
-        raise PermissionDenied(_("动态口令仅供县、市网络问政办和系统管理员账号使用。"))
+        raise PermissionDenied(_("动态口令仅供%(offices)s和系统管理员账号使用。") % {"offices": offices_for(request)})
     factor = request.user.second_factor if hasattr(request.user, "second_factor") else None
     form = CodeForm(request.POST or None)
     action = request.POST.get("action")

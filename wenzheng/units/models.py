@@ -104,6 +104,17 @@ class Region(models.Model):
         with an office of its own, by no level (ANY_OFFICE)."""
         return ANY_OFFICE if self.kind == self.Kind.CITY else self.office_by_level
 
+    @property
+    def offices_with_city(self) -> str:
+        """The region's office and its city's, as a page or a refusal open to both
+        names them: 县、市网络问政办, 区、市网络问政办 for a district; a county-level
+        city's by their names (市、市 would not read); a city's, its own alone."""
+        if self.parent_id is None:
+            return self.office_by_level
+        if self.level == "市":
+            return f"{self.office_name}或{self.parent.office_name}"
+        return f"{self.level}、市网络问政办"
+
     def names_unit(self, unit_name: str, county_name: str) -> str:
         """How this region's pages and documents name a unit: a city's with its
         county's name (罗城仫佬族自治县·县交通运输局), since every county has its

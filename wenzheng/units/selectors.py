@@ -50,3 +50,17 @@ def office_for(request) -> str:
     403, the rate limit's refusal): the reader's, the page's, or the deployment's
     county's (counties_for)."""
     return office_of(counties_for(request))
+
+
+def offices_of(counties) -> str:
+    """The offices of these counties and their city, to a reader of a page open to
+    both (绩效考评, 管理后台, 动态口令): the one county's and its city's
+    (Region.offices_with_city: 区、市网络问政办); of several, by no level."""
+    return counties[0].offices_with_city if counties and len(counties) == 1 else ANY_OFFICE
+
+
+def offices_for(request) -> str:
+    """The county's and the city's offices a page open to both names to someone it
+    turns away, or to those who read of who may change it: of the reader's, the
+    page's, or the deployment's county (counties_for)."""
+    return offices_of(counties_for(request))

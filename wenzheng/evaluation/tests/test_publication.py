@@ -219,7 +219,7 @@ class PublicationTest(CastTestCase):
         publication.publish_results(run=first, by=c.county_office)
         with self.assertRaisesMessage(ActionRefused, f"已公布第{first.pk}次考评的结果"):
             publication.publish_results(run=second, by=c.county_office)
-        with self.assertRaisesMessage(ActionRefused, "只有该区域的县、市网络问政办可以发布"):
+        with self.assertRaisesMessage(ActionRefused, "只有罗城仫佬族自治县网络问政办或河池市网络问政办可以发布"):
             publication.publish_results(run=second, by=c.other_county_office)
 
     def test_a_printed_anchor_catches_a_tail_cut_after_publication(self):
