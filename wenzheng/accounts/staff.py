@@ -75,13 +75,13 @@ def temporary_password() -> str:
 
 def _unit_of(county, unit):
     if unit is None or unit.region_id != county.pk:
-        raise ActionRefused("unit_outside_region", "请选择本县（区）的单位。")
+        raise ActionRefused("unit_outside_region", f"请选择本{county.level}的单位。")
     return unit
 
 
 def _require_county_staff(account, county):
     if account.role not in UNIT_ROLES or account.unit is None or account.unit.region_id != county.pk:
-        raise ActionRefused("not_unit_staff", "只能调整本县（区）单位工作人员的账号。")
+        raise ActionRefused("not_unit_staff", f"只能调整本{county.level}单位工作人员的账号。")
 
 
 def _staff_role(role):

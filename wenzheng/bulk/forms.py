@@ -17,8 +17,6 @@ class UnitChoiceField(forms.ModelChoiceField):
 class ImportForm(NamedLimits, forms.Form):
     file = forms.FileField(
         label="留言文件",
-        help_text="其他平台导出的 .xlsx、.xls 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"
-        "一级分类、二级分类、三级分类按本县事项分类表导入为事项分类；不认识的列（如点赞数）不导入，并在报告中列出。",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     region = forms.ModelChoiceField(label="县（区）", queryset=Region.objects.none(), empty_label=None)
@@ -49,8 +47,6 @@ class ImportForm(NamedLimits, forms.Form):
     create_topics = forms.BooleanField(
         label="分类表中没有的事项分类自动新增",
         required=False,
-        help_text="“一级分类”“二级分类”等列写的分类不在本县分类表中时：勾选则按所写名称新增（自动编码），"
-        "不勾选则列为问题，该行不导入。",
     )
     unanswered = forms.ChoiceField(
         label="未答复的留言",
@@ -80,9 +76,18 @@ class ImportForm(NamedLimits, forms.Form):
         counties = list(regions)
         if len(counties) == 1:
             self.fields["region"].initial = counties[0]
-        # The importer's county's office (区网络问政办); of several, by no level.
+        # The importer's county's office (区网络问政办) and tree (本区); of several, by no level.
         office = office_of(counties)
         self.fields["default_unit"].empty_label = f"不指定（已答复却没有单位的行列为问题，未答复的由{office}交办）"
+        tree = f"本{counties[0].level}事项分类表" if len(counties) == 1 else "所选县（区）的事项分类表"
+        self.fields["file"].help_text = (
+            "其他平台导出的 .xlsx、.xls 或 .csv（UTF-8 或 GBK 编码）。列名可在前10行中的任一行；"
+            f"一级分类、二级分类、三级分类按{tree}导入为事项分类；不认识的列（如点赞数）不导入，并在报告中列出。"
+        )
+        self.fields["create_topics"].help_text = (
+            f"“一级分类”“二级分类”等列写的分类不在{tree}中时：勾选则按所写名称新增（自动编码），"
+            "不勾选则列为问题，该行不导入。"
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -149,7 +149,9 @@ class Import:
         if not keys or self.create_topics or Topic.objects.filter(region=self.region).exists():
             return
         for key in keys:
-            layout.ignored.append(f"{layout.headers[key]}（事项分类：本县尚未建立事项分类表，暂不导入）")
+            layout.ignored.append(
+                f"{layout.headers[key]}（事项分类：本{self.region.level}尚未建立事项分类表，暂不导入）"
+            )
             del layout.positions[key]
 
     def _rows(self, table, layout, ctx) -> int:

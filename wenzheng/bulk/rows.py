@@ -188,6 +188,8 @@ class Context:
     # The other counties' names as a unit's name may begin with them (罗城县…), each
     # with the county's name: such a unit is theirs, not a misspelt one of this county.
     elsewhere: dict = field(default_factory=dict)
+    # The county as its problems call it: 本县, 本区 (Region.level).
+    here: str = ""
 
     @classmethod
     def load(
@@ -226,6 +228,7 @@ class Context:
             topics,
             replied,
             elsewhere=elsewhere,
+            here=f"本{region.level}",
         )
 
 
@@ -456,7 +459,7 @@ def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
             if theirs is not None:  # not a misspelling: another county's (a trial was offered this one's)
                 problems.add(
                     ctx.layout.label("unit"),
-                    f"“{cell_text(value)}”是{theirs}的单位，不能导入本县（区）：请在{theirs}导入这一行",
+                    f"“{cell_text(value)}”是{theirs}的单位，不能导入{ctx.here}：请在{theirs}导入这一行",
                     Kind.UNKNOWN_UNIT,
                 )
                 return None, False
@@ -467,7 +470,7 @@ def _unit(value, submitted_at, ctx, problems) -> tuple[Unit | None, bool]:
             hint = f"，是否为“{ctx.nearest[name]}”？" if ctx.nearest[name] else ""
             problems.add(
                 ctx.layout.label("unit"),
-                f"“{cell_text(value)}”不是本县（区）的实名上网单位{hint}",
+                f"“{cell_text(value)}”不是{ctx.here}的实名上网单位{hint}",
                 Kind.UNKNOWN_UNIT,
             )
             return None, False

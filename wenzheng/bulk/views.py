@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wenzheng.accounts.models import Role
 from wenzheng.accounts.policy import contact_visible, contact_visible_flag, search_audience
@@ -78,7 +79,10 @@ def imports(request):
     export_form = BoardFilterForm(region=scope, prefix=None) if scope is not None else None
     if export_form is not None:
         export_form.fields["status"].choices = [("", "全部状态"), *Message.State.choices]
-    context = {"nav": "work", "form": form, "jobs": recent, "export_form": export_form, "scope": scope}
+    # Whose topic tree the rows are read by: the office's county by its level (本区);
+    # the administrator's, the one each import chooses.
+    here = _("本%(level)s") % {"level": counties.first().level} if counties.count() == 1 else _("该县（区）")
+    context = {"nav": "work", "form": form, "jobs": recent, "export_form": export_form, "scope": scope, "here": here}
     return render(request, "bulk/imports.html", context)
 
 

@@ -32,7 +32,7 @@ class DuplicatesTest(BrowserTestCase):
         preview = item.locator(f"#merge-preview-{dup.pk}")
         expect(preview).to_contain_text(f"将并入留言{main.serial}：“{main.title}”（{c.unit_a.name}")
         item.get_by_label("并入的主留言编号").fill("2026-999999")
-        expect(preview).to_contain_text("本县（区）没有编号为 2026-999999 的留言")
+        expect(preview).to_contain_text("本县没有编号为 2026-999999 的留言")
         item.get_by_label("并入的主留言编号").fill(main.serial.replace("-", "－"))  # a phone's full-width dash
         expect(preview).to_contain_text(f"将并入留言{main.serial}")
         item.get_by_label("并单理由").fill("同一路段的路灯，与先到的留言一并办理。")

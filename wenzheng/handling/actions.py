@@ -287,7 +287,7 @@ def _new_tracking_code() -> str:
 
 def _require_topic(topic, region):
     if topic is not None and (topic.region_id != region.pk or not topic.active):
-        raise ActionRefused("bad_topic", "所选事项分类不属于本县（区）的分类表，或已停用。")
+        raise ActionRefused("bad_topic", f"所选事项分类不属于本{region.level}的分类表，或已停用。")
 
 
 def _change_topic(message, topic, *, by, at):
@@ -1046,7 +1046,7 @@ def merge_duplicate(*, message, into, by, reason: str, at=None) -> Message:
     message, main = rows[message.pk], rows[into.pk]
     require_office(by, message.region)
     if main.region_id != message.region_id:
-        raise ActionRefused("merge_across_counties", "只能并入本县（区）的留言，不能跨县（区）并单。")
+        raise ActionRefused("merge_across_counties", f"只能并入本{message.region.level}的留言，不能跨县（区）并单。")
     if main.state == State.MERGED:
         main = rows[main.merged_into_id]
     if main.pk == message.pk:

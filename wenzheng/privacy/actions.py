@@ -202,7 +202,7 @@ def erase_citizen(*, by, reason: str, account: User | None = None, messages=(), 
     for message in locked:
         require_office(by, message.region)
     if account is not None and by.role != Role.ADMIN and not locked:
-        raise ActionRefused("not_your_region", "该账号没有在本县留言，请由系统管理员办理。")
+        raise ActionRefused("not_your_region", f"该账号没有在本{by.region.level}留言，请由系统管理员办理。")
     erasure = Erasure.objects.create(at=at, by=by, account=account, reason=reason)
     erasure.messages.set(locked)
     publisher = Publisher()

@@ -167,20 +167,21 @@ def plan(region, text: str, *, create: bool) -> Plan:
     existing = {t.code: t for t in Topic.objects.filter(region=region).prefetch_related("units")}
     units = {u.name for u in Unit.objects.filter(region=region)}
     in_file = {row.code for row in rows}
+    here = f"本{region.level}"  # 本县, 本区
     for row in rows:
         parent = parent_code(row.code)
         topic = existing.get(row.code)
         if topic is None and not create:
             result.problems.append(
-                f"第{row.line}行：代码{row.code}（{row.name}）不在本县分类表中；如需新增，请勾选“新增表中没有的分类”。"
+                f"第{row.line}行：代码{row.code}（{row.name}）不在{here}分类表中；如需新增，请勾选“新增表中没有的分类”。"
             )
             continue
         if parent and parent not in existing and parent not in in_file:
-            result.problems.append(f"第{row.line}行：上级分类{parent}既不在表中，也不在本县分类表中。")
+            result.problems.append(f"第{row.line}行：上级分类{parent}既不在表中，也不在{here}分类表中。")
             continue
         unknown = [name for name in row.units or () if name not in units]
         if unknown:
-            result.problems.append(f"第{row.line}行：承办单位“{'、'.join(unknown)}”不是本县的实名上网单位。")
+            result.problems.append(f"第{row.line}行：承办单位“{'、'.join(unknown)}”不是{here}的实名上网单位。")
             continue
         level = Topic.Level(level_of(row.code)).label
         if topic is None:
@@ -326,7 +327,7 @@ class LabelResolver:
             topic = self.cache[key]
             if topic is None:
                 if not self.create:
-                    raise TreeError(f"事项分类“{' → '.join(key)}”不在本县分类表中。")
+                    raise TreeError(f"事项分类“{' → '.join(key)}”不在本{self.region.level}分类表中。")
                 if len(key[-1]) > 40:
                     raise TreeError("分类名称不能超过40个字。")
                 if self.pretend:

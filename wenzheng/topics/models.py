@@ -46,7 +46,9 @@ class Topic(models.Model):
         ordering = ["region", "code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "code"], name="topic_code_once_per_region", violation_error_message="本县已有此代码。"
+                fields=["region", "code"],
+                name="topic_code_once_per_region",
+                violation_error_message="该县（区）已有此代码。",
             ),
             models.CheckConstraint(
                 name="topic_major_has_no_parent",

@@ -56,23 +56,21 @@ def decode(data: bytes) -> str:
 
 class UploadForm(NamedLimits, forms.Form):
     region = forms.ModelChoiceField(label=gettext_lazy("县（区）"), queryset=Region.objects.none())
-    file = forms.FileField(
-        label=gettext_lazy("分类表（CSV）"),
-        help_text=gettext_lazy(
-            "列：代码、名称、承办单位（多个单位以“；”分隔）、启用（是/否）；可先导出本县分类表再修改。"
-        ),
-    )
-    create = forms.BooleanField(
-        label=gettext_lazy("新增表中没有的分类"),
-        required=False,
-        help_text=gettext_lazy("不勾选时，本县分类表中还没有的代码逐行报错，不会新增。"),
-    )
+    file = forms.FileField(label=gettext_lazy("分类表（CSV）"))
+    create = forms.BooleanField(label=gettext_lazy("新增表中没有的分类"), required=False)
 
     def __init__(self, *args, counties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = counties
+        # The importer's county by its level (本区); the administrator's, the one chosen.
+        tree = _("所选县（区）的分类表")
         if len(counties) == 1:
             self.fields["region"].initial = counties[0].pk
+            tree = _("本%(level)s分类表") % {"level": counties[0].level}
+        self.fields["file"].help_text = _(
+            "列：代码、名称、承办单位（多个单位以“；”分隔）、启用（是/否）；可先导出%(tree)s再修改。"
+        ) % {"tree": tree}
+        self.fields["create"].help_text = _("不勾选时，%(tree)s中还没有的代码逐行报错，不会新增。") % {"tree": tree}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -143,7 +141,10 @@ def import_view(model_admin, request):
                     return redirect("admin:topics_topic_changelist")
             if plan is not None and plan.ok:
                 # The tree moved on since the preview: show what the file would do now.
-                flash.warning(request, _("预览之后本县分类表已有变化，请重新核对下列修改后再确认。"))
+                flash.warning(
+                    request,
+                    _("预览之后本%(level)s分类表已有变化，请重新核对下列修改后再确认。") % {"level": plan.region.level},
+                )
         else:
             problems = [_("确认信息不完整或不属于您可导入的县（区），请重新上传分类表。")]
     elif request.method == "POST":

@@ -306,7 +306,10 @@ def merge_target(message, typed: str) -> tuple[Message | None, str]:
         .first()
     )
     if found is None:
-        return None, _("本县（区）没有编号为 %(serial)s 的留言。") % {"serial": text.visible(typed).strip()[:20]}
+        return None, _("本%(level)s没有编号为 %(serial)s 的留言。") % {
+            "level": message.region.level,
+            "serial": text.visible(typed).strip()[:20],
+        }
     return found, ""
 
 
@@ -675,6 +678,7 @@ class CountyRecordForm(NamedLimits, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(region=county).order_by("kind", "name")
         self.visible_messages = visible_messages.filter(region=county)
+        self.county = county
 
     def clean_serial(self):
         serial = self.cleaned_data["serial"]
@@ -683,7 +687,9 @@ class CountyRecordForm(NamedLimits, forms.Form):
         year, number = (int(part) for part in serial.split("-"))
         message = self.visible_messages.filter(year=year, number=number).first()
         if message is None:
-            raise forms.ValidationError(_("本县没有编号为%(serial)s的留言。") % {"serial": serial})
+            raise forms.ValidationError(
+                _("本%(level)s没有编号为%(serial)s的留言。") % {"level": self.county.level, "serial": serial}
+            )
         return message
 
 

@@ -96,11 +96,11 @@ class ImportTests(CastTestCase):
             {"1": "东门镇", "2": "县住房和城乡建设局", "3": "县住房和城乡建设局", "5": "东门镇", "6": "东门镇"},
         )
         self.assertEqual([(row, column) for row, column, _, _ in outcome.problems], [(5, "单位"), (8, "单位")])
-        self.assertIn("“东门乡”不是本县（区）的实名上网单位，是否为“东门镇”？", outcome.problems[1][2])
+        self.assertIn("“东门乡”不是本县的实名上网单位，是否为“东门镇”？", outcome.problems[1][2])
         # Another county's unit is said to be theirs, not offered as a misspelt one of
         # this county's (a trial of a second county was offered its own 县交通运输局).
         self.assertIn(
-            "“环江县东门镇”是环江毛南族自治县的单位，不能导入本县（区）：请在环江毛南族自治县导入这一行",
+            "“环江县东门镇”是环江毛南族自治县的单位，不能导入本县：请在环江毛南族自治县导入这一行",
             outcome.problems[0][2],
         )
 
@@ -216,7 +216,7 @@ class ImportTests(CastTestCase):
                 (3, "留言时间", "日期“2024-02-30 09:00”不存在", "bad_time"),
                 (4, "留言时间", "无法识别“昨天下午”，应写成 2024-03-02 09:30 或 2024/3/2 9:30 这样的时间", "bad_time"),
                 (5, "留言编号", "“1”与第2行重复", "duplicate"),
-                (6, "单位", "“不存在局”不是本县（区）的实名上网单位", "unknown_unit"),
+                (6, "单位", "“不存在局”不是本县的实名上网单位", "unknown_unit"),
                 (7, "留言主题", "为空", "empty"),
                 (7, "类别", "类别“表扬”不存在，可用的类别：咨询、建议、诉求", "unknown_category"),
                 (8, "答复时间", "有答复意见但没有答复时间", "reply_incomplete"),

@@ -72,7 +72,7 @@ class JobTests(CastTestCase):
             [(p.row, p.column, p.problem, p.kind) for p in job.problems.all()],
             [
                 (3, "留言编号", "“1”与第2行重复", "duplicate"),
-                (4, "单位", "“无此单位”不是本县（区）的实名上网单位", "unknown_unit"),
+                (4, "单位", "“无此单位”不是本县的实名上网单位", "unknown_unit"),
             ],
         )
 

@@ -80,7 +80,7 @@ class PageTests(CastTestCase):
         elsewhere = [write(c, LAMP, region=c.other_county, phone=f"1390000000{i}") for i in (5, 6, 7)][-1]
         self.client.force_login(c.county_office)
         for typed, said in (
-            (elsewhere.serial, "本县（区）没有编号为"),
+            (elsewhere.serial, "本县没有编号为"),
             ("路灯", "留言编号的格式应为"),
             (self.dup.serial, "请选择这条留言要并入的另一条留言"),
         ):
@@ -157,7 +157,7 @@ class MergePreviewTests(CastTestCase):
             other.serial: f"留言{other.serial}已并入留言{self.main.serial}，将并入留言{self.main.serial}",
             closed.serial: f"留言{closed.serial}（“低保申请”）当前状态为“已办结”，不能再并入留言。",
             self.dup.serial: "不能并入本条留言。",
-            "2026-999999": "本县（区）没有编号为 2026-999999 的留言。",
+            "2026-999999": "本县没有编号为 2026-999999 的留言。",
             "路灯": "留言编号的格式应为",
             "<b>2026</b>": "留言编号的格式应为",
         }

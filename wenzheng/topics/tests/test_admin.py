@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wenzheng.accounts.groups import make_office_staff
-from wenzheng.testing import CastTestCase
+from wenzheng.testing import CastTestCase, District
 from wenzheng.topics import catalogue
 from wenzheng.topics.models import Topic
 
@@ -210,3 +210,40 @@ class TopicCsvAdminTests(CastTestCase):
         response = self.client.post("/admin/topics/topic/import/", data)
         self.assertContains(response, "确认信息不完整或不属于您可导入的县（区），请重新上传分类表。")
         self.assertEqual(self.tree(), before)
+
+
+class DistrictTreeTests(CastTestCase):
+    """A district's office reads of 本区分类表, not 本县; the administrator, who
+    imports for any county, of the one chosen."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.district = District(cls.cast)
+        make_office_staff(cls.district.office)
+        catalogue.load(cls.district.region, "代码,名称\n010000,城乡建设\n")
+
+    def upload(self, text, *, create=False):
+        file = SimpleUploadedFile("分类表.csv", text.encode(), content_type="text/csv")
+        data = {"region": self.district.region.pk, "file": file, **({"create": "on"} if create else {})}
+        return self.client.post("/admin/topics/topic/import/", data)
+
+    def test_the_districts_import_says_ben_qu(self):
+        self.client.force_login(self.district.office)
+        page = self.client.get("/admin/topics/topic/import/")
+        self.assertContains(page, "可先导出本区分类表再修改")
+        self.assertContains(page, "不勾选时，本区分类表中还没有的代码逐行报错")
+        refused = self.upload("代码,名称\n010100,市政设施\n")
+        self.assertContains(refused, "第2行：代码010100（市政设施）不在本区分类表中")
+        refused = self.upload("代码,名称,承办单位\n010100,市政设施,东门镇\n", create=True)  # 罗城's unit
+        self.assertContains(refused, "第2行：承办单位“东门镇”不是本区的实名上网单位。")
+        same = self.upload("代码,名称\n010000,城乡建设\n")
+        self.assertContains(same, "表中1行与本区分类表一致，无需修改。")
+        for response in (page, refused, same):
+            self.assertNotContains(response, "本县")
+        with self.assertRaisesMessage(catalogue.TreeError, "事项分类“交通运输”不在本区分类表中。"):
+            catalogue.LabelResolver(self.district.region).resolve(["交通运输"])
+
+    def test_the_administrator_reads_of_the_county_chosen(self):
+        self.client.force_login(self.cast.admin)
+        self.assertContains(self.client.get("/admin/topics/topic/import/"), "可先导出所选县（区）的分类表再修改")

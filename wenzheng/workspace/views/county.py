@@ -184,7 +184,11 @@ def find(request, code):
         found = Message.objects.visible_to(request.user).filter(region=county, year=year, number=number).first()
         if found is not None:
             return redirect("workspace:message", pk=found.pk)
-        flash.error(request, _("本县没有编号为%(serial)s的留言。") % {"serial": form.cleaned_data["serial"]})
+        flash.error(
+            request,
+            _("本%(level)s没有编号为%(serial)s的留言。")
+            % {"level": county.level, "serial": form.cleaned_data["serial"]},
+        )
     else:
         flash.error(request, _("留言编号的格式如 2026-000046。"))
     return redirect("workspace:supervision", code=county.code)

@@ -395,14 +395,14 @@ def _erasure_preview(user, county, form):
     if data["tracking_code"]:
         message = visible.filter(tracking_code=data["tracking_code"].strip().upper()).first()
         if message is None:
-            form.add_error("tracking_code", _("本县没有这个查询码的留言。"))
+            form.add_error("tracking_code", _("本%(level)s没有这个查询码的留言。") % {"level": county.level})
             return None
         found.append(message)
     if data["serial"]:
         year, number = (int(p) for p in data["serial"].split("-"))
         message = visible.filter(year=year, number=number).first()
         if message is None:
-            form.add_error("serial", _("本县没有这个编号的留言。"))
+            form.add_error("serial", _("本%(level)s没有这个编号的留言。") % {"level": county.level})
             return None
         found.append(message)
     found = list({m.pk: m for m in found}.values())

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create-topics",
             action="store_true",
-            help="“一级分类”“二级分类”等列写的事项分类不在本县分类表中时按所写名称新增（默认：列为问题，该行不导入）",
+            help="“一级分类”“二级分类”等列写的事项分类不在该县（区）分类表中时按所写名称新增（默认：列为问题，该行不导入）",
         )
         parser.add_argument(
             "--unanswered",
