@@ -245,9 +245,12 @@ def discovery(request, fmt):
         "type": "production",
         "formats": ["text/xml", "application/json"],
     }
+    # Whose service it is, named in full as the page footer names it: the county's
+    # (or the city's, serving several) 网络问政工作领导小组办公室, not a 县's for a 区.
+    region = Region.objects.default()
     data = {
         "changeset": CHANGESET,
-        "contact": "县网络问政工作领导小组办公室",
+        "contact": f"{region.name if region else ''}网络问政工作领导小组办公室",
         "key_service": "登录后在“接口令牌”页面（/api/tokens/）创建 api_key。",
         "endpoints": [endpoint],
     }

@@ -61,7 +61,7 @@ def reason_for(unit, period, *, responses, replies) -> str:
     if replies:
         parts.append(f"{replies}条留言回复超时")
     return (
-        f"{period.label}，{unit.name}{'、'.join(parts)}。按照县网络问政工作规定，责成该单位作出书面说明，"
+        f"{period.label}，{unit.name}{'、'.join(parts)}。按照{unit.region.level}网络问政工作规定，责成该单位作出书面说明，"
         "并限期梳理、回复办理积压留言。"
     )
 
@@ -82,7 +82,7 @@ def propose(*, county, period, at=None) -> list[ExplanationProposal]:
     }
     waiting = []
     deadline = backlog_deadline(at)
-    for unit in Unit.objects.filter(pk__in=counts).order_by("kind", "name"):
+    for unit in Unit.objects.filter(pk__in=counts).select_related("region").order_by("kind", "name"):
         row = counts[unit.pk]
         fields = {
             "late_responses": row["responses"],

@@ -52,6 +52,8 @@ class Open311Tests(AppendOnlyTeardown, StaticLiveServerTestCase):
         data = requests.get(f"{self.root}/discovery.json", timeout=10).json()
         validate(data, "discovery.json")
         self.assertEqual(data["endpoints"][0]["url"], self.root)
+        # The cast's city serves its several counties: its group, by its full name (not 县…).
+        self.assertEqual(data["contact"], "河池市网络问政工作领导小组办公室")
         xml = requests.get(f"{self.root}/discovery.xml", timeout=10)
         self.assertEqual(xml.headers["Content-Type"], "text/xml; charset=utf-8")
         self.assertTrue(xml.text.startswith('<?xml version="1.0" encoding="utf-8"?>'))

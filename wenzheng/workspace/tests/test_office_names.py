@@ -1,12 +1,18 @@
 """The staff of a district (区) work with the 区网络问政办: its inbox, message page,
-forms and notes say so, and its office's own pages call it that; the demo's county
-still reads 县网络问政办."""
+forms and notes say so, and its office's own pages call it that; its pages say 本区
+and its leading group is the 区网络问政工作领导小组. The demo's county still reads
+县网络问政办 and 本县."""
 
 import time_machine
 
+from wenzheng.accounts import staff
 from wenzheng.accounts.policy import ActionRefused
 from wenzheng.handling import actions
+from wenzheng.reports import periods
+from wenzheng.supervision import proposals
 from wenzheng.testing import District, local
+from wenzheng.topics.models import Topic
+from wenzheng.workspace.forms import merge_target
 
 from .base import MONDAY, NOW, WorkspaceTestCase
 
@@ -81,3 +87,65 @@ class DistrictWorkspaceTest(WorkspaceTestCase):
             actions.dispatch(message=waiting, by=self.district.handler, unit=self.district.unit)
         with self.assertRaisesMessage(ActionRefused, "只有区、市网络问政办可以办理此事项。"):
             actions.approve_long_cycle_closure(message=self.new, by=self.district.handler, note="")
+
+    def test_the_districts_office_pages_say_ben_qu(self):
+        self.client.force_login(self.district.office)
+        base = "/work/county/jinchengjiang"
+        pages = {
+            "units/": "本区的单位在管理后台维护",
+            "messages/": "本区的全部留言，各种办理状态。",
+            "reviews/": "本区未开启先审后发",
+            "security/": "本区工作人员账号的登录",
+        }
+        for path, words in pages.items():
+            with self.subTest(path=path):
+                page = self.client.get(base + "/" + path)
+                self.assertContains(page, words)
+                self.assertNotContains(page, "本县")
+        found = self.client.get(f"{base}/find/", {"serial": "2026-999999"}, follow=True)
+        self.assertContains(found, "本区没有编号为2026-999999的留言。")
+        elsewhere = self.cast.submit(at=MONDAY)  # 罗城's: not the district's to find
+        erase = self.client.post(
+            f"{base}/privacy/erase/", {"tracking_code": elsewhere.tracking_code, "reason": "申请", "confirm": "on"}
+        )
+        self.assertContains(erase, "本区没有这个查询码的留言", status_code=400)
+        self.assertEqual(merge_target(self.new, "2026-999999")[1], "本区没有编号为 2026-999999 的留言。")
+
+    def test_the_districts_units_read_of_its_leading_group(self):
+        self.client.force_login(self.district.leader)
+        page = self.client.get("/work/unit/orders/")
+        self.assertContains(page, "对回应、回复不及时的单位，区网络问政工作领导小组责成其作出书面说明")
+        reason = proposals.reason_for(self.district.unit, periods.parse("2026Q1"), responses=2, replies=1)
+        self.assertIn("按照区网络问政工作规定，责成该单位作出书面说明", reason)
+
+    def test_the_demo_county_still_reads_ben_xian(self):
+        self.as_("county_office")
+        self.assertContains(self.client.get("/work/county/luocheng/units/"), "本县的单位在管理后台维护")
+        found = self.client.get("/work/county/luocheng/find/", {"serial": "2026-999999"}, follow=True)
+        self.assertContains(found, "本县没有编号为2026-999999的留言。")
+        self.as_("leader_a")
+        page = self.client.get("/work/unit/orders/")
+        self.assertContains(page, "对回应、回复不及时的单位，县网络问政工作领导小组责成其作出书面说明")
+        reason = proposals.reason_for(self.cast.unit_a, periods.parse("2026Q1"), responses=2, replies=1)
+        self.assertIn("按照县网络问政工作规定", reason)
+
+    def test_a_districts_refusals_say_ben_qu(self):
+        d, c = self.district, self.cast
+        with self.assertRaisesMessage(ActionRefused, "只能并入本区的留言，不能跨县（区）并单。"):
+            actions.merge_duplicate(message=self.new, into=c.submit(at=MONDAY), by=d.office, reason="同一问题")
+        theirs = Topic.objects.create(region=c.county, code="010000", name="城乡建设", level=1)
+        with self.assertRaisesMessage(ActionRefused, "所选事项分类不属于本区的分类表，或已停用。"):
+            actions.set_topic(message=self.new, by=d.office, topic=theirs)
+        with self.assertRaisesMessage(ActionRefused, "请选择本区的单位。"):
+            staff.create_staff(
+                county=d.region,
+                by=d.office,
+                username="district_handler2",
+                display_name="韦二",
+                role="handler",
+                unit=c.unit_a,
+            )
+        with self.assertRaisesMessage(ActionRefused, "只能调整本区单位工作人员的账号。"):
+            staff.change_staff(
+                account=c.handler_a, county=d.region, by=d.office, unit=d.unit, role="handler", active=True
+            )
