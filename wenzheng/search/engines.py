@@ -467,33 +467,6 @@ def generic_plans(sender, connection, **kwargs):
             cursor.execute("SET plan_cache_mode = force_generic_plan")
 
 
-class Holding(Expression):
-    """The condition that a document holds every term of a query (`holding_sql`), as
-    one expression over its columns: a filter() for each condition made building a
-    search a millisecond slower than the query it builds."""
-
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, query: Query, scope: str | None = None):
-        super().__init__()
-        self.search, self.scope = query, scope
-        self.columns = [F(name) for name in ("grams", "overflow", *PARTS)]
-
-    def get_source_expressions(self):
-        return self.columns
-
-    def set_source_expressions(self, exprs):
-        self.columns = exprs
-
-    def as_sql(self, compiler, connection):
-        names = {}
-        for name, column in zip(("grams", "overflow", *PARTS), self.columns, strict=True):
-            names[name], _ = compiler.compile(column)
-        characters = upgraded(connection.alias, PendingUpgrade.CHARACTERS)
-        return holding_sql(self.search, names.__getitem__, connection.ops, self.scope, characters=characters)
-
-
 class Matching(Expression):
     """The condition that a message (its key `pk`) has an `audience` document holding
     every term of `query` and the `scope` tokens (`holding_sql`), within the message
@@ -721,13 +694,6 @@ class PostgresEngine(Engine):
         # A semi-join on the matching documents: the planner reads them from the GIN
         # index and joins, rather than probing a document for every message in scope.
         return messages.filter(Matching(F("pk"), audience, query, scope_tokens(messages)))
-
-    def documents(self, audience, query, scope=None, **where):
-        """The `audience` documents that hold every term of `query` and the `scope`
-        tokens (narrowed by `where`): `Holding`."""
-        from .models import SearchDocument
-
-        return SearchDocument.objects.filter(Holding(query, scope), audience=audience, **where)
 
     def latest(self, found, audience, query, n, below=None):
         """The latest matches (below the message id `below`), read band by band from
